@@ -1,0 +1,221 @@
+//! `dsplay`: run, trace, share and benchmark scenarios headless.
+//!
+//! Any bad input prints one line on stderr and exits with code 2; nothing panics.
+
+mod input;
+
+use clap::{Parser, Subcommand};
+use dsplay_core::scenario::{decode_fragment, encode_fragment};
+use dsplay_core::{presets, registry, report, SimTime, Simulation};
+use input::{apply_sets, load, CliError};
+use serde_json::json;
+use std::process::ExitCode;
+use std::time::Instant;
+
+#[derive(Parser, Debug)]
+#[command(name = "dsplay", version, about = "Deterministic distributed-systems playground, headless")]
+struct Cli {
+    #[command(subcommand)]
+    cmd: Cmd,
+}
+
+#[derive(Subcommand, Debug)]
+enum Cmd {
+    /// List presets: `ID  TITLE` per line, or a JSON array.
+    Presets {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print a preset's scenario JSON.
+    Show { id: String },
+    /// Run a scenario headless and print a report.
+    Run {
+        /// A preset id or a scenario file.
+        scenario: String,
+        #[arg(long)]
+        seed: Option<u64>,
+        #[arg(long)]
+        until_ms: Option<u64>,
+        /// Override a field: PATH=VALUE (repeatable), e.g. workload.arrival.rate_per_s=900.
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        sets: Vec<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Print the trace as fixed-column text.
+    Trace {
+        scenario: String,
+        #[arg(long)]
+        until_ms: Option<u64>,
+        #[arg(long = "set", value_name = "PATH=VALUE")]
+        sets: Vec<String>,
+    },
+    /// Print the `#s=…` URL fragment for a scenario.
+    Url { scenario: String },
+    /// Decode a URL or fragment back into scenario JSON.
+    Decode { url: String },
+    /// Measure simulated events per second, natively.
+    Bench {
+        #[arg(default_value = "t1-power-of-two")]
+        scenario: String,
+        #[arg(long)]
+        until_ms: Option<u64>,
+        /// Repeat the run this many times and report the best.
+        #[arg(long, default_value_t = 3)]
+        repeat: u32,
+        #[arg(long)]
+        json: bool,
+    },
+}
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(c) => c,
+        Err(e) => {
+            let _ = e.print();
+            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+        }
+    };
+    match dispatch(cli.cmd) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(msg) => {
+            eprintln!("dsplay: {}", msg.replace('\n', " "));
+            ExitCode::from(2)
+        }
+    }
+}
+
+fn dispatch(cmd: Cmd) -> Result<(), CliError> {
+    match cmd {
+        Cmd::Presets { json } => list_presets(json),
+        Cmd::Show { id } => {
+            let text = presets::json(&id).ok_or_else(|| format!("no preset {id:?}; see `dsplay presets`"))?;
+            print!("{text}");
+            Ok(())
+        }
+        Cmd::Run { scenario, seed, until_ms, sets, json } => {
+            let mut sc = apply_sets(load(&scenario)?, &sets)?;
+            if let Some(s) = seed {
+                sc.seed = s;
+            }
+            run(&sc, until_ms, json)
+        }
+        Cmd::Trace { scenario, until_ms, sets } => {
+            let mut sc = apply_sets(load(&scenario)?, &sets)?;
+            sc.sim.trace_capacity = dsplay_core::scenario::limits::MAX_TRACE_CAPACITY;
+            let mut sim = registry::build(&sc).map_err(|e| e.to_string())?;
+            sim.run_until(until(&*sim, until_ms));
+            if sim.trace().first_index() > 0 {
+                println!("# the first {} records are not shown (trace capacity)", sim.trace().first_index());
+            }
+            print!("{}", report::trace_text(&*sim));
+            println!("# {} records, hash {:016x}", sim.trace().len_total(), sim.trace_hash());
+            Ok(())
+        }
+        Cmd::Url { scenario } => {
+            println!("{}", encode_fragment(&load(&scenario)?));
+            Ok(())
+        }
+        Cmd::Decode { url } => {
+            let sc = decode_fragment(&url).map_err(|e| e.to_string())?;
+            println!("{}", sc.to_json_pretty());
+            Ok(())
+        }
+        Cmd::Bench { scenario, until_ms, repeat, json } => {
+            bench(&load(&scenario)?, until_ms, repeat.max(1), json)
+        }
+    }
+}
+
+fn until(sim: &dyn Simulation, until_ms: Option<u64>) -> SimTime {
+    until_ms.map_or(sim.stop_at(), SimTime::from_ms)
+}
+
+fn list_presets(as_json: bool) -> Result<(), CliError> {
+    let all: Vec<_> = presets::ids().map(|id| (id, presets::get(id))).collect();
+    if as_json {
+        let arr: Vec<_> = all
+            .iter()
+            .map(|(id, sc)| {
+                let (title, concepts) =
+                    sc.as_ref().map(|s| (s.meta.title.clone(), s.meta.concepts.clone())).unwrap_or_default();
+                json!({ "id": id, "title": title, "concepts": concepts })
+            })
+            .collect();
+        println!("{}", serde_json::to_string_pretty(&arr).map_err(|e| e.to_string())?);
+    } else {
+        let width = all.iter().map(|(id, _)| id.len()).max().unwrap_or(0);
+        for (id, sc) in &all {
+            let title = sc.as_ref().map(|s| s.meta.title.as_str()).unwrap_or("(invalid preset)");
+            println!("{id:<width$}  {title}");
+        }
+    }
+    Ok(())
+}
+
+fn run(sc: &dsplay_core::Scenario, until_ms: Option<u64>, as_json: bool) -> Result<(), CliError> {
+    let mut sim = registry::build(sc).map_err(|e| e.to_string())?;
+    let t0 = Instant::now();
+    sim.run_until(until(&*sim, until_ms));
+    let wall = t0.elapsed().as_secs_f64();
+    let mut rep = report::report(&*sim);
+    rep["wall_ms"] = json!((wall * 1e6).round() / 1e3);
+    rep["events_per_sec"] = json!((sim.events() as f64 / wall.max(1e-9)).round());
+    if as_json {
+        println!("{}", serde_json::to_string_pretty(&rep).map_err(|e| e.to_string())?);
+    } else {
+        print_human(&rep);
+    }
+    Ok(())
+}
+
+fn print_human(rep: &serde_json::Value) {
+    println!("{} (seed {})", rep["id"].as_str().unwrap_or(""), rep["seed"]);
+    println!(
+        "  simulated {} ms, {} events, {} ms wall, {} events/s",
+        rep["sim_time_ms"], rep["events"], rep["wall_ms"], rep["events_per_sec"]
+    );
+    println!("  trace hash {}", rep["trace_hash"].as_str().unwrap_or(""));
+    if let Some(h) = rep.get("halted") {
+        println!("  halted: {}", h.as_str().unwrap_or(""));
+    }
+    if let Some(m) = rep["metrics"].as_object() {
+        for (k, v) in m {
+            println!("  {k}: {v}");
+        }
+    }
+    let vs = rep["violations"].as_array().map_or(0, Vec::len);
+    println!("  violations: {vs}");
+}
+
+fn bench(
+    sc: &dsplay_core::Scenario,
+    until_ms: Option<u64>,
+    repeat: u32,
+    as_json: bool,
+) -> Result<(), CliError> {
+    let mut best: Option<(u64, f64)> = None;
+    for _ in 0..repeat {
+        let mut sim = registry::build(sc).map_err(|e| e.to_string())?;
+        let t0 = Instant::now();
+        sim.run_until(until(&*sim, until_ms));
+        let wall = t0.elapsed().as_secs_f64();
+        if best.is_none_or(|(_, w)| wall < w) {
+            best = Some((sim.events(), wall));
+        }
+    }
+    let (events, wall) = best.unwrap_or((0, 1.0));
+    let eps = events as f64 / wall.max(1e-9);
+    if as_json {
+        let v = json!({ "id": sc.meta.id, "events": events, "wall_ms": (wall * 1e6).round() / 1e3, "events_per_sec": eps.round() });
+        println!("{v}");
+    } else {
+        println!(
+            "{}: {events} events in {:.1} ms = {:.2} M events/s (best of {repeat}, tracing on)",
+            sc.meta.id,
+            wall * 1e3,
+            eps / 1e6
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,154 @@
+//! The protocol side of the simulator: a `Node` reacts to one input at a time and records effects.
+//!
+//! Handlers are infallible and never see the network, the queue or the wall clock. They get a
+//! [`Ctx`]: their id, their *local* clock (which may be skewed), their own random stream, and a
+//! buffer of effects (send, set/cancel a timer, note, violation) that the simulator applies after
+//! the handler returns. Metrics are recorded straight into the simulator's registry.
+
+use crate::ids::NodeId;
+use crate::rng::Rng;
+use crate::sim::metrics::Metrics;
+use crate::time::{SimDuration, SimTime};
+use crate::view::NodeView;
+use serde::{Deserialize, Serialize};
+use std::fmt::Debug;
+
+/// Messages and timers name their kind: the protocol verb (`RequestVote`) or timer (`Election`)
+/// shown in traces and on the animation.
+pub trait Kind: Clone + Debug + 'static {
+    fn kind(&self) -> &'static str;
+}
+
+/// A request a user (or a scenario event) hands to a node, e.g. "write x = 3".
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct ClientRequest {
+    /// The operation: `request`, `read`, `write`, `cas`, … (each protocol documents its own).
+    pub op: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub key: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub value: Option<i64>,
+}
+
+/// One participant of a protocol. Protocols whose participants differ make this an enum of roles.
+pub trait Node: Clone + 'static {
+    type Msg: Kind;
+    /// Timers are values: setting a timer that is already pending replaces it.
+    type Timer: Kind + Ord;
+
+    /// Called at start and again on restart after a crash.
+    fn init(&mut self, ctx: &mut Ctx<'_, Self::Msg, Self::Timer>);
+    fn on_message(&mut self, ctx: &mut Ctx<'_, Self::Msg, Self::Timer>, from: NodeId, msg: Self::Msg);
+    fn on_timer(&mut self, ctx: &mut Ctx<'_, Self::Msg, Self::Timer>, timer: Self::Timer);
+    /// A request handed in by the user or the scenario. Default: noted and ignored.
+    fn on_client(&mut self, ctx: &mut Ctx<'_, Self::Msg, Self::Timer>, req: &ClientRequest) {
+        ctx.note(format!("ignored client request {:?}: this node takes none", req.op));
+    }
+    /// A crash: drop everything volatile, keep what the protocol declares durable.
+    /// (The simulator has already cancelled this node's timers.)
+    fn on_crash(&mut self);
+    fn view(&self) -> NodeView;
+
+    /// Names of the invariants this protocol checks (for the ✓/✗ panel).
+    fn invariants() -> &'static [&'static str] {
+        &[]
+    }
+    /// Check global invariants over all nodes after an event; report, never panic.
+    fn check(_nodes: &[Self], _up: &[bool], _out: &mut Vec<(&'static str, String)>) {}
+}
+
+/// What a handler asks the simulator to do.
+#[derive(Clone, Debug)]
+pub enum Effect<M, T> {
+    Send { to: NodeId, msg: M },
+    SetTimer { timer: T, after: SimDuration },
+    CancelTimer { timer: T },
+    Note(String),
+    Violation { rule: &'static str, detail: String },
+}
+
+/// A handler's window on the world.
+#[derive(Debug)]
+pub struct Ctx<'a, M, T> {
+    id: NodeId,
+    local_now: SimTime,
+    true_now: SimTime,
+    n_nodes: u32,
+    rng: &'a mut Rng,
+    metrics: &'a mut Metrics,
+    out: &'a mut Vec<Effect<M, T>>,
+}
+
+impl<'a, M, T> Ctx<'a, M, T> {
+    pub(crate) fn new(
+        id: NodeId,
+        (true_now, local_now): (SimTime, SimTime),
+        n_nodes: u32,
+        rng: &'a mut Rng,
+        metrics: &'a mut Metrics,
+        out: &'a mut Vec<Effect<M, T>>,
+    ) -> Self {
+        Ctx { id, local_now, true_now, n_nodes, rng, metrics, out }
+    }
+
+    pub fn id(&self) -> NodeId {
+        self.id
+    }
+    /// This node's local clock (skewed if the scenario skews it).
+    pub fn now(&self) -> SimTime {
+        self.local_now
+    }
+    /// All node ids of the simulation, in order.
+    pub fn nodes(&self) -> impl Iterator<Item = NodeId> {
+        (0..self.n_nodes).map(NodeId)
+    }
+    pub fn node_count(&self) -> u32 {
+        self.n_nodes
+    }
+    /// This node's own random stream.
+    pub fn rng(&mut self) -> &mut Rng {
+        self.rng
+    }
+    pub fn send(&mut self, to: NodeId, msg: M) {
+        self.out.push(Effect::Send { to, msg });
+    }
+    pub fn set_timer(&mut self, timer: T, after: SimDuration) {
+        self.out.push(Effect::SetTimer { timer, after });
+    }
+    pub fn cancel_timer(&mut self, timer: T) {
+        self.out.push(Effect::CancelTimer { timer });
+    }
+    /// A line in the trace and the event log ("became leader in term 4").
+    pub fn note(&mut self, text: impl Into<String>) {
+        self.out.push(Effect::Note(text.into()));
+    }
+    /// Report a safety violation this node can see locally (e.g. a stale fencing token).
+    pub fn violation(&mut self, rule: &'static str, detail: impl Into<String>) {
+        self.out.push(Effect::Violation { rule, detail: detail.into() });
+    }
+    /// Add to a global counter.
+    pub fn count(&mut self, name: &'static str, delta: u64) {
+        self.metrics.count(name, None, delta, self.true_now);
+    }
+    /// Add to this node's counter.
+    pub fn count_here(&mut self, name: &'static str, delta: u64) {
+        self.metrics.count(name, Some(self.id), delta, self.true_now);
+    }
+    /// Set a global gauge.
+    pub fn gauge(&mut self, name: &'static str, value: i64) {
+        self.metrics.gauge(name, None, value, self.true_now);
+    }
+    /// Set this node's gauge.
+    pub fn gauge_here(&mut self, name: &'static str, value: i64) {
+        self.metrics.gauge(name, Some(self.id), value, self.true_now);
+    }
+    /// Record a duration into a global histogram (stored in µs, reported in ms).
+    pub fn observe(&mut self, name: &'static str, d: SimDuration) {
+        self.metrics.observe(name, None, d.as_us(), self.true_now);
+    }
+    /// Record a duration into this node's histogram.
+    pub fn observe_here(&mut self, name: &'static str, d: SimDuration) {
+        self.metrics.observe(name, Some(self.id), d.as_us(), self.true_now);
+    }
+}

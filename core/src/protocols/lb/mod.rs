@@ -1,0 +1,115 @@
+//! # T1 — Load balancing
+//!
+//! **The problem.** Many clients, several backends of different capacity, one balancer in front.
+//! Which backend should take the next request? A bad choice queues work on a slow or busy machine
+//! while others sit idle, and tail latency explodes long before average utilisation looks high.
+//!
+//! **Message flow.** A client sends `Request` to the balancer; the balancer picks a backend and sends
+//! `Forward`; the backend runs the job on its worker pool (or queues it, or rejects it when the queue
+//! is full) and answers `Reply`; the balancer relays `Response` to the client, which records the
+//! end-to-end latency. The balancer counts open requests per backend from `Forward`/`Reply`.
+//!
+//! **Roles and timers.** Clients: `Next` (open-loop Poisson arrival), `Think` (closed loop),
+//! `Timeout` (give up). Backends: `Done` (a job finished). The balancer has no timers.
+//!
+//! **Algorithms.** Round robin; classic weighted round robin (LVS: a weight-5 backend takes five in a
+//! row); smooth weighted round robin (nginx: for weights {5,1,1} the picks are a a b a c a a, ties to
+//! the earlier backend); least connections; power of two choices (Mitzenmacher); random.
+//!
+//! **What to watch.** Per-backend load and queue depth: round robin sends a slow backend as much as a
+//! fast one, so its queue grows; least connections and two choices steer around it. Crash a backend:
+//! the balancer in T1 has no health checks, so its share of requests times out (T2 fixes that).
+//!
+//! **Invariants.** No global invariant: T1 is about performance. The metrics tell the story:
+//! `latency_ms` (end to end), `backend_requests`, `backend_load`, `errors`, `timeouts`.
+//!
+//! **References.** nginx `ngx_http_upstream_round_robin.c` (smooth WRR); LVS scheduling docs (WRR);
+//! M. Mitzenmacher, *The Power of Two Choices in Randomized Load Balancing* (2001).
+
+mod node;
+mod picker;
+
+pub use node::{LbMsg, LbNode, LbTimer};
+pub use picker::{Algorithm, Picker};
+
+use crate::blocks::{Generator, ServerSpec};
+use crate::scenario::{limits, Scenario, ScenarioError};
+use serde::{Deserialize, Serialize};
+
+/// T1 configuration. Client count and load come from the scenario's `workload`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LbConfig {
+    pub algorithm: Algorithm,
+    /// Groups of identical backends, in order (b1, b2, … across groups).
+    pub backends: Vec<BackendGroup>,
+}
+
+/// `count` backends with the same weight and server model.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct BackendGroup {
+    #[serde(default = "one")]
+    pub count: u32,
+    #[serde(default = "one")]
+    pub weight: u32,
+    #[serde(default)]
+    pub server: ServerSpec,
+}
+
+fn one() -> u32 {
+    1
+}
+
+impl LbConfig {
+    pub fn backend_count(&self) -> u32 {
+        self.backends.iter().map(|g| g.count).sum()
+    }
+
+    pub fn validate(&self, sc: &Scenario) -> Result<(), ScenarioError> {
+        let total = self.backends.iter().fold(0u64, |a, g| a + g.count as u64);
+        let max = (limits::MAX_NODES - sc.workload.clients - 1) as u64;
+        if total == 0 || total > max {
+            return Err(ScenarioError::invalid(
+                "protocol.backends",
+                format!("{total} backends; need 1 to {max} (at most {} nodes in all)", limits::MAX_NODES),
+            ));
+        }
+        for (i, g) in self.backends.iter().enumerate() {
+            if g.weight == 0 || g.weight > 1000 {
+                return Err(ScenarioError::invalid(
+                    format!("protocol.backends[{i}].weight"),
+                    "must be 1 to 1000",
+                ));
+            }
+            g.server
+                .check()
+                .map_err(|m| ScenarioError::invalid(format!("protocol.backends[{i}].server"), m))?;
+        }
+        if sc.workload.clients == 0 {
+            return Err(ScenarioError::invalid(
+                "workload.clients",
+                "load balancing needs at least one client",
+            ));
+        }
+        Ok(())
+    }
+}
+
+/// The nodes of a T1 run: clients `c1…`, the balancer `lb`, backends `b1…`.
+pub fn build(sc: &Scenario, cfg: &LbConfig) -> Vec<(String, LbNode)> {
+    let clients = sc.workload.clients;
+    let lb = crate::ids::NodeId(clients);
+    let first_backend = clients + 1;
+    let gen = Generator::new(&sc.workload);
+    let mut out: Vec<(String, LbNode)> =
+        (1..=clients).map(|i| (format!("c{i}"), LbNode::client(gen.clone(), lb))).collect();
+    let weights: Vec<u32> =
+        cfg.backends.iter().flat_map(|g| std::iter::repeat_n(g.weight, g.count as usize)).collect();
+    out.push(("lb".into(), LbNode::balancer(Picker::new(cfg.algorithm, &weights), first_backend)));
+    let specs = cfg.backends.iter().flat_map(|g| std::iter::repeat_n(g, g.count as usize));
+    for (i, g) in specs.enumerate() {
+        out.push((format!("b{}", i + 1), LbNode::backend(g.server.clone(), g.weight, lb)));
+    }
+    out
+}

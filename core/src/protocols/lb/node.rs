@@ -1,0 +1,269 @@
+//! The three roles of T1: client, balancer, backend.
+
+use super::picker::Picker;
+use crate::blocks::{Admit, Generator, Server, ServerSpec};
+use crate::ids::NodeId;
+use crate::node::{Ctx, Kind, Node};
+use crate::time::SimTime;
+use crate::view::NodeView;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum LbMsg {
+    Request { id: u64 },
+    Forward { id: u64, client: NodeId },
+    Reply { id: u64, client: NodeId, ok: bool },
+    Response { id: u64, ok: bool },
+}
+
+impl Kind for LbMsg {
+    fn kind(&self) -> &'static str {
+        match self {
+            LbMsg::Request { .. } => "Request",
+            LbMsg::Forward { .. } => "Forward",
+            LbMsg::Reply { .. } => "Reply",
+            LbMsg::Response { .. } => "Response",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum LbTimer {
+    Next,
+    Think(u64),
+    Timeout(u64),
+    Done(u64),
+}
+
+impl Kind for LbTimer {
+    fn kind(&self) -> &'static str {
+        match self {
+            LbTimer::Next => "Next",
+            LbTimer::Think(_) => "Think",
+            LbTimer::Timeout(_) => "Timeout",
+            LbTimer::Done(_) => "Done",
+        }
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct Client {
+    gen: Generator,
+    lb: NodeId,
+    next_id: u64,
+    pending: BTreeMap<u64, SimTime>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Balancer {
+    picker: Picker,
+    first_backend: u32,
+    active: Vec<u32>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Backend {
+    lb: NodeId,
+    server: Server<(u64, NodeId)>,
+    weight: u32,
+    next_job: u64,
+    running: BTreeMap<u64, (u64, NodeId)>,
+}
+
+/// A T1 participant.
+#[derive(Clone, Debug)]
+pub enum LbNode {
+    Client(Client),
+    Balancer(Balancer),
+    Backend(Backend),
+}
+
+type C<'a> = Ctx<'a, LbMsg, LbTimer>;
+
+impl LbNode {
+    pub fn client(gen: Generator, lb: NodeId) -> Self {
+        LbNode::Client(Client { gen, lb, next_id: 0, pending: BTreeMap::new() })
+    }
+    pub fn balancer(picker: Picker, first_backend: u32) -> Self {
+        let n = picker.len();
+        LbNode::Balancer(Balancer { picker, first_backend, active: vec![0; n] })
+    }
+    pub fn backend(spec: ServerSpec, weight: u32, lb: NodeId) -> Self {
+        LbNode::Backend(Backend {
+            lb,
+            server: Server::new(spec),
+            weight,
+            next_job: 0,
+            running: BTreeMap::new(),
+        })
+    }
+}
+
+impl Client {
+    fn send_request(&mut self, ctx: &mut C<'_>) {
+        self.next_id += 1;
+        let id = self.next_id;
+        self.pending.insert(id, ctx.now());
+        ctx.count("requests", 1);
+        ctx.send(self.lb, LbMsg::Request { id });
+        if let Some(t) = self.gen.timeout {
+            ctx.set_timer(LbTimer::Timeout(id), t);
+        }
+    }
+
+    fn schedule_next(&mut self, ctx: &mut C<'_>) {
+        let now = ctx.now();
+        if let Some(gap) = self.gen.next_gap(now, ctx.rng()) {
+            ctx.set_timer(LbTimer::Next, gap);
+        }
+    }
+
+    fn finish(&mut self, ctx: &mut C<'_>, id: u64, ok: bool) {
+        let Some(sent) = self.pending.remove(&id) else {
+            ctx.count("late_responses", 1);
+            return;
+        };
+        ctx.cancel_timer(LbTimer::Timeout(id));
+        if ok {
+            ctx.count("responses", 1);
+            ctx.observe("latency_ms", ctx.now().since(sent));
+        } else {
+            ctx.count("errors", 1);
+        }
+        if self.gen.concurrency() > 0 {
+            let think = self.gen.think(ctx.rng());
+            ctx.set_timer(LbTimer::Think(id), think);
+        }
+    }
+}
+
+impl Node for LbNode {
+    type Msg = LbMsg;
+    type Timer = LbTimer;
+
+    fn init(&mut self, ctx: &mut C<'_>) {
+        if let LbNode::Client(c) = self {
+            c.schedule_next(ctx);
+            for _ in 0..c.gen.concurrency() {
+                c.send_request(ctx);
+            }
+        }
+    }
+
+    fn on_message(&mut self, ctx: &mut C<'_>, from: NodeId, msg: LbMsg) {
+        match (self, msg) {
+            (LbNode::Balancer(b), LbMsg::Request { id }) => {
+                let i = b.picker.pick(&b.active, ctx.rng());
+                b.active[i] += 1;
+                let to = NodeId(b.first_backend + i as u32);
+                ctx.count_here("forwarded", 1);
+                ctx.send(to, LbMsg::Forward { id, client: from });
+            }
+            (LbNode::Balancer(b), LbMsg::Reply { id, client, ok }) => {
+                if let Some(a) =
+                    from.0.checked_sub(b.first_backend).and_then(|i| b.active.get_mut(i as usize))
+                {
+                    *a = a.saturating_sub(1);
+                }
+                ctx.send(client, LbMsg::Response { id, ok });
+            }
+            (LbNode::Backend(s), LbMsg::Forward { id, client }) => {
+                ctx.count_here("backend_requests", 1);
+                match s.server.arrive((id, client), ctx.rng()) {
+                    Admit::Start(d) => s.start(ctx, (id, client), d),
+                    Admit::Queued => {}
+                    Admit::Rejected(_) => {
+                        ctx.count_here("rejected", 1);
+                        ctx.send(from, LbMsg::Reply { id, client, ok: false });
+                    }
+                }
+                ctx.gauge_here("backend_load", s.server.load() as i64);
+            }
+            (LbNode::Client(c), LbMsg::Response { id, ok }) => c.finish(ctx, id, ok),
+            (_, m) => ctx.note(format!("ignored unexpected {}", m.kind())),
+        }
+    }
+
+    fn on_timer(&mut self, ctx: &mut C<'_>, timer: LbTimer) {
+        match (self, timer) {
+            (LbNode::Client(c), LbTimer::Next) => {
+                c.send_request(ctx);
+                c.schedule_next(ctx);
+            }
+            (LbNode::Client(c), LbTimer::Think(_)) => c.send_request(ctx),
+            (LbNode::Client(c), LbTimer::Timeout(id)) => {
+                if c.pending.remove(&id).is_some() {
+                    ctx.count("timeouts", 1);
+                    ctx.count("errors", 1);
+                    if c.gen.concurrency() > 0 {
+                        let think = c.gen.think(ctx.rng());
+                        ctx.set_timer(LbTimer::Think(id), think);
+                    }
+                }
+            }
+            (LbNode::Backend(s), LbTimer::Done(job)) => s.done(ctx, job),
+            (_, t) => ctx.note(format!("ignored timer {t:?}")),
+        }
+    }
+
+    fn on_client(&mut self, ctx: &mut C<'_>, req: &crate::node::ClientRequest) {
+        match self {
+            LbNode::Client(c) => {
+                ctx.note(format!("user sent a request ({})", req.op));
+                c.send_request(ctx);
+            }
+            _ => ctx.note("only clients take requests by hand"),
+        }
+    }
+
+    fn on_crash(&mut self) {
+        match self {
+            LbNode::Client(c) => c.pending.clear(),
+            LbNode::Balancer(b) => b.active.iter_mut().for_each(|a| *a = 0),
+            LbNode::Backend(s) => {
+                s.server.reset();
+                s.running.clear();
+            }
+        }
+    }
+
+    fn view(&self) -> NodeView {
+        match self {
+            LbNode::Client(c) => NodeView::new("client", format!("{} pending", c.pending.len()))
+                .field("sent", c.next_id)
+                .field("pending", c.pending.len()),
+            LbNode::Balancer(b) => {
+                let mut v = NodeView::new("balancer", format!("{:?}", b.picker.algorithm));
+                for (i, a) in b.active.iter().enumerate() {
+                    v = v.field(&format!("active b{}", i + 1), a);
+                }
+                v
+            }
+            LbNode::Backend(s) => NodeView::new(
+                "backend",
+                format!("{}/{} busy, {} queued", s.server.busy(), s.server.spec.workers, s.server.queued()),
+            )
+            .field("weight", s.weight)
+            .field("busy", s.server.busy())
+            .field("queued", s.server.queued())
+            .field("workers", s.server.spec.workers),
+        }
+    }
+}
+
+impl Backend {
+    fn start(&mut self, ctx: &mut C<'_>, job: (u64, NodeId), d: crate::time::SimDuration) {
+        self.next_job += 1;
+        self.running.insert(self.next_job, job);
+        ctx.set_timer(LbTimer::Done(self.next_job), d);
+    }
+
+    fn done(&mut self, ctx: &mut C<'_>, job: u64) {
+        let Some((id, client)) = self.running.remove(&job) else { return };
+        ctx.send(self.lb, LbMsg::Reply { id, client, ok: true });
+        if let Some((next, d)) = self.server.complete(ctx.rng()) {
+            self.start(ctx, next, d);
+        }
+        ctx.gauge_here("backend_load", self.server.load() as i64);
+    }
+}

@@ -1,0 +1,176 @@
+//! Backend selection algorithms, as pure state machines over backend indices.
+
+use crate::rng::Rng;
+use serde::{Deserialize, Serialize};
+
+/// How the balancer picks a backend.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Algorithm {
+    RoundRobin,
+    /// Classic (LVS) weighted round robin: a backend of weight 5 gets 5 picks in a row.
+    WeightedRoundRobin,
+    /// nginx's smooth weighted round robin: picks interleave ({5,1,1} → a a b a c a a).
+    SmoothWeightedRoundRobin,
+    LeastConnections,
+    /// Sample two backends at random, take the one with fewer active requests.
+    PowerOfTwoChoices,
+    Random,
+}
+
+/// The picker's state.
+#[derive(Clone, Debug)]
+pub struct Picker {
+    pub algorithm: Algorithm,
+    weights: Vec<i64>,
+    current: Vec<i64>,
+    next: usize,
+    wrr_i: usize,
+    wrr_cw: i64,
+    gcd: i64,
+    max_w: i64,
+}
+
+fn gcd(a: i64, b: i64) -> i64 {
+    if b == 0 {
+        a
+    } else {
+        gcd(b, a % b)
+    }
+}
+
+impl Picker {
+    pub fn new(algorithm: Algorithm, weights: &[u32]) -> Self {
+        let weights: Vec<i64> = weights.iter().map(|&w| w.max(1) as i64).collect();
+        let g = weights.iter().copied().fold(0, gcd).max(1);
+        let max_w = weights.iter().copied().max().unwrap_or(1);
+        let wrr_i = weights.len().saturating_sub(1);
+        Picker {
+            algorithm,
+            current: vec![0; weights.len()],
+            weights,
+            next: 0,
+            wrr_i,
+            wrr_cw: 0,
+            gcd: g,
+            max_w,
+        }
+    }
+
+    /// Number of backends.
+    pub fn len(&self) -> usize {
+        self.weights.len()
+    }
+    pub fn is_empty(&self) -> bool {
+        self.weights.is_empty()
+    }
+
+    /// Choose a backend among `0..n`; `active[i]` is its number of open requests.
+    pub fn pick(&mut self, active: &[u32], rng: &mut Rng) -> usize {
+        let n = self.weights.len();
+        if n <= 1 {
+            return 0;
+        }
+        match self.algorithm {
+            Algorithm::RoundRobin => {
+                let i = self.next % n;
+                self.next = (i + 1) % n;
+                i
+            }
+            Algorithm::WeightedRoundRobin => self.lvs_wrr(),
+            Algorithm::SmoothWeightedRoundRobin => self.smooth_wrr(),
+            Algorithm::LeastConnections => {
+                // Fewest active; ties rotate so equal backends share the load.
+                let start = self.next % n;
+                let best = (0..n).map(|k| (start + k) % n).min_by_key(|&i| active[i]).unwrap_or(0);
+                self.next = (best + 1) % n;
+                best
+            }
+            Algorithm::PowerOfTwoChoices => {
+                let a = rng.below(n as u64) as usize;
+                let b = (a + 1 + rng.below(n as u64 - 1) as usize) % n;
+                if active[b] < active[a] {
+                    b
+                } else {
+                    a
+                }
+            }
+            Algorithm::Random => rng.below(n as u64) as usize,
+        }
+    }
+
+    /// nginx `ngx_http_upstream_get_peer`: add each weight to its current value, take the largest
+    /// (the earlier backend on ties), subtract the total from it.
+    fn smooth_wrr(&mut self) -> usize {
+        let total: i64 = self.weights.iter().sum();
+        let mut best = 0;
+        for i in 0..self.weights.len() {
+            self.current[i] += self.weights[i];
+            if self.current[i] > self.current[best] {
+                best = i;
+            }
+        }
+        self.current[best] -= total;
+        best
+    }
+
+    /// LVS interleaved weighted round robin.
+    fn lvs_wrr(&mut self) -> usize {
+        let n = self.weights.len();
+        loop {
+            self.wrr_i = (self.wrr_i + 1) % n;
+            if self.wrr_i == 0 {
+                self.wrr_cw -= self.gcd;
+                if self.wrr_cw <= 0 {
+                    self.wrr_cw = self.max_w;
+                }
+            }
+            if self.weights[self.wrr_i] >= self.wrr_cw {
+                return self.wrr_i;
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn seq(alg: Algorithm, w: &[u32], k: usize) -> String {
+        let mut p = Picker::new(alg, w);
+        let mut r = Rng::seed_from(0);
+        let active = vec![0; w.len()];
+        (0..k).map(|_| (b'a' + p.pick(&active, &mut r) as u8) as char).collect()
+    }
+
+    #[test]
+    fn smooth_wrr_matches_nginx() {
+        assert_eq!(seq(Algorithm::SmoothWeightedRoundRobin, &[5, 1, 1], 7), "aabacaa");
+        assert_eq!(seq(Algorithm::SmoothWeightedRoundRobin, &[5, 1, 1], 14), "aabacaaaabacaa");
+        assert_eq!(seq(Algorithm::SmoothWeightedRoundRobin, &[1, 1, 1], 6), "abcabc");
+    }
+
+    #[test]
+    fn classic_wrr_and_rr() {
+        assert_eq!(seq(Algorithm::WeightedRoundRobin, &[5, 1, 1], 7), "aaaaabc");
+        assert_eq!(seq(Algorithm::RoundRobin, &[5, 1, 1], 6), "abcabc");
+    }
+
+    #[test]
+    fn least_connections_prefers_idle_and_rotates_ties() {
+        let mut p = Picker::new(Algorithm::LeastConnections, &[1, 1, 1]);
+        let mut r = Rng::seed_from(0);
+        assert_eq!(p.pick(&[3, 0, 2], &mut r), 1);
+        assert_eq!(p.pick(&[0, 0, 0], &mut r), 2);
+        assert_eq!(p.pick(&[0, 0, 0], &mut r), 0);
+    }
+
+    #[test]
+    fn power_of_two_picks_the_less_loaded_of_two_distinct() {
+        let mut p = Picker::new(Algorithm::PowerOfTwoChoices, &[1, 1]);
+        let mut r = Rng::seed_from(3);
+        for _ in 0..50 {
+            assert_eq!(p.pick(&[9, 1], &mut r), 1);
+        }
+    }
+}

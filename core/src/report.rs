@@ -1,0 +1,32 @@
+//! The run report shared by the CLI, the tests and the web app (wall-clock fields are added by
+//! whoever owns a clock; the core has none).
+
+use crate::sim::Simulation;
+use serde_json::{json, Value};
+
+/// `id, seed, sim_time_ms, events, trace_hash, metrics, violations` (+ `halted` if it stopped early).
+pub fn report(sim: &dyn Simulation) -> Value {
+    let sc = sim.scenario();
+    let mut v = json!({
+        "id": sc.meta.id,
+        "seed": sc.seed,
+        "sim_time_ms": sim.now().as_us() / 1000,
+        "events": sim.events(),
+        "trace_hash": format!("{:016x}", sim.trace_hash()),
+        "metrics": sim.metrics().report(sim.node_names()),
+        "violations": sim.violations(),
+    });
+    if let Some(h) = sim.halted() {
+        v["halted"] = json!(h);
+    }
+    v
+}
+
+/// The trace as fixed-column text.
+pub fn trace_text(sim: &dyn Simulation) -> String {
+    let mut out = String::new();
+    for ev in sim.trace().records() {
+        crate::sim::trace::Trace::format_line(ev, sim.node_names(), &mut out);
+    }
+    out
+}

@@ -1,0 +1,68 @@
+//! The URL codec: `#s=<base64url(deflate(json))>`. Decoding is a `Result` all the way down and
+//! bounded (input length and inflated size), so a hostile link costs nothing.
+
+use super::{Scenario, ScenarioError};
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
+
+/// Largest scenario JSON accepted (after inflating).
+pub const MAX_JSON_BYTES: usize = 1 << 20;
+const MAX_FRAGMENT: usize = 256 * 1024;
+
+/// The fragment for a scenario, starting with `#s=`.
+pub fn encode_fragment(sc: &Scenario) -> String {
+    let json = serde_json::to_vec(sc).unwrap_or_default();
+    let packed = miniz_oxide::deflate::compress_to_vec(&json, 9);
+    format!("#s={}", URL_SAFE_NO_PAD.encode(packed))
+}
+
+/// Decode a full URL, a fragment (`#s=…&t=…`), or the bare payload.
+pub fn decode_fragment(input: &str) -> Result<Scenario, ScenarioError> {
+    let payload = payload_of(input.trim())?;
+    if payload.len() > MAX_FRAGMENT {
+        return Err(ScenarioError::Link(format!(
+            "the link is {} characters; the limit is {MAX_FRAGMENT}",
+            payload.len()
+        )));
+    }
+    let packed = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).map_err(|e| {
+        ScenarioError::Link(format!(
+            "the scenario part is not valid base64url ({e}); was the link cut short?"
+        ))
+    })?;
+    let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_JSON_BYTES).map_err(|e| {
+        ScenarioError::Link(format!(
+            "the scenario part does not inflate ({:?}); was the link cut short?",
+            e.status
+        ))
+    })?;
+    let text = std::str::from_utf8(&json)
+        .map_err(|_| ScenarioError::Link("the scenario is not UTF-8 text".into()))?;
+    Scenario::from_json(text)
+}
+
+fn payload_of(input: &str) -> Result<&str, ScenarioError> {
+    let frag = match input.find('#') {
+        Some(i) => &input[i + 1..],
+        None if input.contains("s=") || !input.contains(['/', ':']) => input,
+        None => return Err(ScenarioError::Link("the link has no #s= part".into())),
+    };
+    for part in frag.split('&') {
+        if let Some(v) = part.strip_prefix("s=") {
+            if v.is_empty() {
+                return Err(ScenarioError::Link("the #s= part is empty".into()));
+            }
+            return Ok(v);
+        }
+    }
+    if !frag.contains('=') && !frag.is_empty() {
+        return Ok(frag);
+    }
+    Err(ScenarioError::Link("the link has no s= part".into()))
+}
+
+/// The playhead in a fragment (`&t=3200`), in ms, if present and well-formed.
+pub fn playhead_ms(input: &str) -> Option<u64> {
+    let frag = input.split_once('#').map_or(input, |(_, f)| f);
+    frag.split('&').find_map(|p| p.strip_prefix("t=")).and_then(|v| v.parse().ok())
+}

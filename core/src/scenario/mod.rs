@@ -1,0 +1,100 @@
+//! Scenarios as data: everything a run depends on, in one serde value.
+//!
+//! A scenario is the seed, the protocol and its knobs, the network model, the workload, a timeline
+//! of events (faults, user actions) and a stop time. The same scenario gives the same trace on every
+//! machine; the URL codec puts it in a link. `validate()` enforces limits so that no input can
+//! freeze a tab or exhaust memory, and every error names the field that is wrong.
+
+mod codec;
+mod error;
+mod events;
+mod network;
+mod validate;
+mod workload;
+
+pub use codec::{decode_fragment, encode_fragment, playhead_ms, MAX_JSON_BYTES};
+pub use error::ScenarioError;
+pub use events::{ScenarioEvent, Timed};
+pub use network::{LinkOverride, LinkSpec, NetworkConfig, Regions};
+pub use validate::limits;
+pub use workload::{Arrival, Burst, Keys, Workload};
+
+use crate::protocols::ProtocolConfig;
+use serde::{Deserialize, Serialize};
+
+/// The scenario format version this build reads and writes.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// A complete, replayable description of a run.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Scenario {
+    /// Format version (currently 1).
+    pub v: u32,
+    #[serde(default)]
+    pub meta: Meta,
+    pub seed: u64,
+    /// Simulated time at which the run ends.
+    pub stop_at_ms: u64,
+    pub protocol: ProtocolConfig,
+    #[serde(default)]
+    pub network: NetworkConfig,
+    #[serde(default)]
+    pub workload: Workload,
+    /// Faults and user actions, in time order (ties keep their order).
+    #[serde(default)]
+    pub events: Vec<Timed>,
+    #[serde(default)]
+    pub sim: SimOptions,
+}
+
+/// What a person reads about the scenario.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(deny_unknown_fields)]
+pub struct Meta {
+    #[serde(default)]
+    pub id: String,
+    #[serde(default)]
+    pub title: String,
+    /// Catalog IDs this scenario teaches (`T1`, `D4`, …).
+    #[serde(default)]
+    pub concepts: Vec<String>,
+    /// Markdown: what to do, what to watch, why it happens.
+    #[serde(default)]
+    pub lesson: String,
+}
+
+/// Knobs of the simulator itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields, default)]
+pub struct SimOptions {
+    /// Requested metric sample interval (widened for long runs).
+    pub metrics_interval_ms: u64,
+    /// Trace records kept in memory (the hash covers all of them).
+    pub trace_capacity: u32,
+    /// Safety valve: the run stops after this many events.
+    pub max_events: u64,
+}
+
+impl Default for SimOptions {
+    fn default() -> Self {
+        SimOptions { metrics_interval_ms: 100, trace_capacity: 100_000, max_events: 50_000_000 }
+    }
+}
+
+impl Scenario {
+    /// Parse JSON, naming the path of the first bad field, then validate.
+    pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
+        if text.len() > MAX_JSON_BYTES {
+            return Err(ScenarioError::TooLarge { bytes: text.len(), limit: MAX_JSON_BYTES });
+        }
+        let de = &mut serde_json::Deserializer::from_str(text);
+        let sc: Scenario = serde_path_to_error::deserialize(de).map_err(ScenarioError::from_path)?;
+        sc.validate()?;
+        Ok(sc)
+    }
+
+    pub fn to_json_pretty(&self) -> String {
+        serde_json::to_string_pretty(self).unwrap_or_default()
+    }
+}

@@ -1,0 +1,190 @@
+//! Limits and checks. Everything a scenario can ask for is bounded, so a shared link can never
+//! freeze a tab; every error names the field and says what would be acceptable.
+
+use super::{Arrival, Keys, LinkSpec, Scenario, ScenarioError, ScenarioEvent, FORMAT_VERSION};
+
+/// The limits, public so the UI can show them next to inputs.
+pub mod limits {
+    pub const MAX_NODES: u32 = 512;
+    pub const MAX_CLIENTS: u32 = 256;
+    pub const MAX_STOP_MS: u64 = 24 * 3_600_000;
+    pub const MAX_EVENTS: usize = 10_000;
+    pub const MAX_RATE_PER_S: u32 = 200_000;
+    pub const MAX_KEYS: u32 = 1_000_000;
+    pub const MAX_ZIPF_KEYS: u32 = 100_000;
+    pub const MAX_TRACE_CAPACITY: u32 = 2_000_000;
+    pub const MAX_SIM_EVENTS: u64 = 2_000_000_000;
+    pub const MAX_TEXT: usize = 20_000;
+    pub const PPM: u32 = 1_000_000;
+}
+use limits::*;
+
+fn bad(field: impl Into<String>, msg: impl Into<String>) -> ScenarioError {
+    ScenarioError::invalid(field, msg)
+}
+
+/// Check a link spec; `field` is its path for messages.
+pub fn check_link(spec: &LinkSpec, field: &str) -> Result<(), ScenarioError> {
+    spec.latency.check(0).map_err(|m| bad(format!("{field}.latency"), m))?;
+    for (name, v) in
+        [("loss_ppm", spec.loss_ppm), ("dup_ppm", spec.dup_ppm), ("reorder_ppm", spec.reorder_ppm)]
+    {
+        if v > PPM {
+            return Err(bad(format!("{field}.{name}"), format!("{v} is over 1000000 (100 %)")));
+        }
+    }
+    Ok(())
+}
+
+impl Scenario {
+    /// Check every limit. Node names are checked against the protocol's nodes by the registry.
+    pub fn validate(&self) -> Result<(), ScenarioError> {
+        if self.v != FORMAT_VERSION {
+            return Err(ScenarioError::Version(self.v));
+        }
+        if self.stop_at_ms == 0 || self.stop_at_ms > MAX_STOP_MS {
+            return Err(bad(
+                "stop_at_ms",
+                format!("must be 1 to {MAX_STOP_MS} (24 h); got {}", self.stop_at_ms),
+            ));
+        }
+        if self.meta.title.len() > 200 || self.meta.lesson.len() > MAX_TEXT {
+            return Err(bad("meta", format!("title ≤ 200 and lesson ≤ {MAX_TEXT} characters")));
+        }
+        self.check_network()?;
+        self.check_workload()?;
+        self.check_events()?;
+        let s = &self.sim;
+        if s.metrics_interval_ms == 0 || s.metrics_interval_ms > 3_600_000 {
+            return Err(bad("sim.metrics_interval_ms", "must be 1 to 3600000"));
+        }
+        if s.trace_capacity == 0 || s.trace_capacity > MAX_TRACE_CAPACITY {
+            return Err(bad("sim.trace_capacity", format!("must be 1 to {MAX_TRACE_CAPACITY}")));
+        }
+        if s.max_events == 0 || s.max_events > MAX_SIM_EVENTS {
+            return Err(bad("sim.max_events", format!("must be 1 to {MAX_SIM_EVENTS}")));
+        }
+        self.protocol.validate(self)
+    }
+
+    fn check_network(&self) -> Result<(), ScenarioError> {
+        check_link(&self.network.default_link, "network.default")?;
+        if self.network.links.len() > 4096 {
+            return Err(bad("network.links", "at most 4096 link overrides"));
+        }
+        for (i, l) in self.network.links.iter().enumerate() {
+            check_link(&l.spec, &format!("network.links[{i}].spec"))?;
+        }
+        if let Some(r) = &self.network.regions {
+            let n = r.names.len();
+            if n == 0 || n > 32 {
+                return Err(bad("network.regions.names", "need 1 to 32 regions"));
+            }
+            if r.latency_ms.len() != n || r.latency_ms.iter().any(|row| row.len() != n) {
+                return Err(bad(
+                    "network.regions.latency_ms",
+                    format!("must be a {n}×{n} matrix, one row per region"),
+                ));
+            }
+            if r.latency_ms.iter().flatten().any(|&v| v > 60_000) {
+                return Err(bad("network.regions.latency_ms", "latencies must be at most 60000 ms"));
+            }
+            for (node, region) in &r.of {
+                if !r.names.contains(region) {
+                    return Err(bad(
+                        format!("network.regions.of.{node}"),
+                        format!("unknown region {region:?}"),
+                    ));
+                }
+            }
+        }
+        Ok(())
+    }
+
+    fn check_workload(&self) -> Result<(), ScenarioError> {
+        let w = &self.workload;
+        if w.clients > MAX_CLIENTS {
+            return Err(bad("workload.clients", format!("{} is over the limit of {MAX_CLIENTS}", w.clients)));
+        }
+        match &w.arrival {
+            Arrival::Open { rate_per_s } if *rate_per_s > MAX_RATE_PER_S => {
+                return Err(bad(
+                    "workload.arrival.rate_per_s",
+                    format!("{rate_per_s} is over {MAX_RATE_PER_S}"),
+                ));
+            }
+            Arrival::Closed { concurrency, think } => {
+                if *concurrency == 0 || *concurrency > 1000 {
+                    return Err(bad("workload.arrival.concurrency", "must be 1 to 1000"));
+                }
+                think.check(0).map_err(|m| bad("workload.arrival.think", m))?;
+                if let crate::dist::Dist::Constant { us: 0 } = think {
+                    return Err(bad(
+                        "workload.arrival.think",
+                        "zero think time would spin forever; use at least 1 µs",
+                    ));
+                }
+            }
+            _ => {}
+        }
+        for (i, b) in w.bursts.iter().enumerate() {
+            if b.rate_pct > 10_000 {
+                return Err(bad(format!("workload.bursts[{i}].rate_pct"), "at most 10000 (100×)"));
+            }
+        }
+        let (count, zipf) = match w.keys {
+            Keys::Uniform { count } => (count, false),
+            Keys::Zipf { count, s_milli } => {
+                if s_milli > 5_000 {
+                    return Err(bad("workload.keys.s_milli", "at most 5000"));
+                }
+                (count, true)
+            }
+        };
+        let max = if zipf { MAX_ZIPF_KEYS } else { MAX_KEYS };
+        if count == 0 || count > max {
+            return Err(bad("workload.keys.count", format!("must be 1 to {max}")));
+        }
+        if w.read_permille > 1000 {
+            return Err(bad("workload.read_permille", "at most 1000"));
+        }
+        Ok(())
+    }
+
+    fn check_events(&self) -> Result<(), ScenarioError> {
+        if self.events.len() > MAX_EVENTS {
+            return Err(bad("events", format!("{} events; the limit is {MAX_EVENTS}", self.events.len())));
+        }
+        for (i, e) in self.events.iter().enumerate() {
+            let field = format!("events[{i}]");
+            if e.at_ms > self.stop_at_ms {
+                return Err(bad(
+                    format!("{field}.at_ms"),
+                    format!("{} is after stop_at_ms ({})", e.at_ms, self.stop_at_ms),
+                ));
+            }
+            match &e.event {
+                ScenarioEvent::Link { spec, .. } => check_link(spec, &format!("{field}.event.spec"))?,
+                ScenarioEvent::Slow { factor_pct, .. } if !(1..=100_000).contains(factor_pct) => {
+                    return Err(bad(
+                        format!("{field}.event.factor_pct"),
+                        "must be 1 to 100000 (100 = normal speed)",
+                    ));
+                }
+                ScenarioEvent::ClockSkew { offset_us, drift_ppm, .. }
+                    if offset_us.unsigned_abs() > 3_600_000_000 || drift_ppm.unsigned_abs() > 500_000 =>
+                {
+                    return Err(bad(
+                        format!("{field}.event"),
+                        "clock offset at most ±1 h and drift at most ±500000 ppm",
+                    ));
+                }
+                ScenarioEvent::Note { text } if text.len() > 500 => {
+                    return Err(bad(format!("{field}.event.text"), "at most 500 characters"));
+                }
+                _ => {}
+            }
+        }
+        Ok(())
+    }
+}

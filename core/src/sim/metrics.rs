@@ -1,0 +1,258 @@
+//! Metrics: counters, gauges and histograms, each sampled into a time series at a fixed interval of
+//! simulated time, so charts can follow (and rewind with) the playhead.
+//!
+//! Histograms are HDR histograms of microseconds; reports give milliseconds. Memory is bounded: the
+//! sample interval is chosen so a run has at most [`MAX_POINTS`] points per series.
+
+use crate::ids::NodeId;
+use crate::time::SimTime;
+use hdrhistogram::Histogram;
+use serde::Serialize;
+use serde_json::{json, Map, Value};
+use std::collections::BTreeMap;
+
+/// Upper bound on points per series over a whole run.
+pub const MAX_POINTS: u64 = 4_000;
+const HIST_MAX_US: u64 = 3_600_000_000;
+
+/// Which kind of metric, and its running state.
+#[derive(Clone, Debug)]
+pub enum MetricKind {
+    Counter { total: u64, at_last_sample: u64 },
+    Gauge { value: i64 },
+    Histogram { all: Box<Histogram<u32>>, window: Box<Histogram<u32>> },
+}
+
+/// One sample of a series. Counters: `value` = rate per second over the interval. Gauges: the value.
+/// Histograms: `value` = count in the interval, and its percentiles in ms.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Point {
+    pub t_ms: f64,
+    pub value: f64,
+    pub p50: f64,
+    pub p95: f64,
+    pub p99: f64,
+}
+
+/// A named metric, global (`node == None`) or per node.
+#[derive(Clone, Debug)]
+pub struct Metric {
+    pub name: &'static str,
+    pub node: Option<NodeId>,
+    pub kind: MetricKind,
+    pub series: Vec<Point>,
+}
+
+/// The registry of all metrics of a run.
+#[derive(Clone, Debug)]
+pub struct Metrics {
+    interval_us: u64,
+    next_sample: u64,
+    index: BTreeMap<(&'static str, Option<NodeId>), usize>,
+    metrics: Vec<Metric>,
+}
+
+fn new_hist() -> Box<Histogram<u32>> {
+    // Bounds and precision are constants, so construction cannot fail; fall back defensively.
+    Box::new(
+        Histogram::new_with_bounds(1, HIST_MAX_US, 2)
+            .unwrap_or_else(|_| Histogram::new(2).unwrap_or_else(|_| unreachable!())),
+    )
+}
+
+fn ms(us: u64) -> f64 {
+    us as f64 / 1000.0
+}
+
+impl Metrics {
+    /// `interval_us` is the requested sample interval; it is widened if the run is long.
+    pub fn new(interval_us: u64, stop_at_us: u64) -> Self {
+        let interval_us = interval_us.max(stop_at_us.div_ceil(MAX_POINTS)).max(1_000);
+        Metrics { interval_us, next_sample: interval_us, index: BTreeMap::new(), metrics: Vec::new() }
+    }
+
+    pub fn interval_us(&self) -> u64 {
+        self.interval_us
+    }
+
+    fn slot(
+        &mut self,
+        name: &'static str,
+        node: Option<NodeId>,
+        make: fn() -> MetricKind,
+    ) -> &mut MetricKind {
+        let i = match self.index.get(&(name, node)) {
+            Some(&i) => i,
+            None => {
+                self.metrics.push(Metric { name, node, kind: make(), series: Vec::new() });
+                self.index.insert((name, node), self.metrics.len() - 1);
+                self.metrics.len() - 1
+            }
+        };
+        &mut self.metrics[i].kind
+    }
+
+    pub fn count(&mut self, name: &'static str, node: Option<NodeId>, delta: u64, _now: SimTime) {
+        if let MetricKind::Counter { total, .. } =
+            self.slot(name, node, || MetricKind::Counter { total: 0, at_last_sample: 0 })
+        {
+            *total += delta;
+        }
+    }
+
+    pub fn gauge(&mut self, name: &'static str, node: Option<NodeId>, v: i64, _now: SimTime) {
+        if let MetricKind::Gauge { value } = self.slot(name, node, || MetricKind::Gauge { value: 0 }) {
+            *value = v;
+        }
+    }
+
+    pub fn observe(&mut self, name: &'static str, node: Option<NodeId>, us: u64, _now: SimTime) {
+        let make = || MetricKind::Histogram { all: new_hist(), window: new_hist() };
+        if let MetricKind::Histogram { all, window } = self.slot(name, node, make) {
+            all.saturating_record(us.max(1));
+            window.saturating_record(us.max(1));
+        }
+    }
+
+    /// Take every sample due at or before `now`.
+    pub fn advance_to(&mut self, now: SimTime) {
+        while self.next_sample <= now.as_us() {
+            let t = self.next_sample;
+            self.sample(t);
+            self.next_sample += self.interval_us;
+        }
+    }
+
+    fn sample(&mut self, t_us: u64) {
+        let secs = self.interval_us as f64 / 1e6;
+        for m in &mut self.metrics {
+            let mut p = Point { t_ms: ms(t_us), value: 0.0, p50: 0.0, p95: 0.0, p99: 0.0 };
+            match &mut m.kind {
+                MetricKind::Counter { total, at_last_sample } => {
+                    p.value = (*total - *at_last_sample) as f64 / secs;
+                    *at_last_sample = *total;
+                }
+                MetricKind::Gauge { value } => p.value = *value as f64,
+                MetricKind::Histogram { window, .. } => {
+                    p.value = window.len() as f64;
+                    if !window.is_empty() {
+                        p.p50 = ms(window.value_at_quantile(0.5));
+                        p.p95 = ms(window.value_at_quantile(0.95));
+                        p.p99 = ms(window.value_at_quantile(0.99));
+                    }
+                    window.reset();
+                }
+            }
+            m.series.push(p);
+        }
+    }
+
+    pub fn all(&self) -> &[Metric] {
+        &self.metrics
+    }
+
+    pub fn get(&self, name: &str, node: Option<NodeId>) -> Option<&Metric> {
+        self.metrics.iter().find(|m| m.name == name && m.node == node)
+    }
+
+    /// A counter's total (0 if never counted).
+    pub fn counter(&self, name: &str, node: Option<NodeId>) -> u64 {
+        match self.get(name, node).map(|m| &m.kind) {
+            Some(MetricKind::Counter { total, .. }) => *total,
+            _ => 0,
+        }
+    }
+
+    /// Sum of a counter over the global entry and every node.
+    pub fn counter_sum(&self, name: &str) -> u64 {
+        self.metrics
+            .iter()
+            .filter(|m| m.name == name)
+            .map(|m| match m.kind {
+                MetricKind::Counter { total, .. } => total,
+                _ => 0,
+            })
+            .sum()
+    }
+
+    pub fn histogram(&self, name: &str, node: Option<NodeId>) -> Option<&Histogram<u32>> {
+        match self.get(name, node).map(|m| &m.kind) {
+            Some(MetricKind::Histogram { all, .. }) => Some(all),
+            _ => None,
+        }
+    }
+
+    /// The report object: metric name → value, or → { node name → value } for per-node metrics.
+    pub fn report(&self, names: &[String]) -> Value {
+        let mut out = Map::new();
+        for m in &self.metrics {
+            let v = summary(&m.kind);
+            match m.node {
+                None => {
+                    out.insert(m.name.to_string(), v);
+                }
+                Some(n) => {
+                    let slot = out.entry(m.name.to_string()).or_insert_with(|| json!({}));
+                    if let Value::Object(o) = slot {
+                        let key = names.get(n.index()).cloned().unwrap_or_else(|| n.to_string());
+                        o.insert(key, v);
+                    }
+                }
+            }
+        }
+        Value::Object(out)
+    }
+}
+
+/// A metric's final value as JSON.
+pub fn summary(kind: &MetricKind) -> Value {
+    match kind {
+        MetricKind::Counter { total, .. } => json!(total),
+        MetricKind::Gauge { value } => json!(value),
+        MetricKind::Histogram { all, .. } => hist_summary(all),
+    }
+}
+
+/// `count, mean, min, max, p10, p50, p90, p95, p99` in milliseconds.
+pub fn hist_summary(h: &Histogram<u32>) -> Value {
+    if h.is_empty() {
+        return json!({ "count": 0 });
+    }
+    let q = |x: f64| ms(h.value_at_quantile(x));
+    json!({
+        "count": h.len(),
+        "mean": (h.mean() / 1000.0 * 1000.0).round() / 1000.0,
+        "min": ms(h.min()), "max": ms(h.max()),
+        "p10": q(0.10), "p50": q(0.50), "p90": q(0.90), "p95": q(0.95), "p99": q(0.99),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn counters_become_rates_and_histograms_percentiles() {
+        let mut m = Metrics::new(100_000, 1_000_000);
+        for i in 0..10 {
+            m.count("req", None, 1, SimTime(i * 1000));
+            m.observe("lat_ms", None, (i + 1) * 1000, SimTime(i * 1000));
+        }
+        m.advance_to(SimTime(100_000));
+        let req = m.get("req", None).map(|x| x.series.clone()).unwrap_or_default();
+        assert_eq!(req.len(), 1);
+        assert!((req[0].value - 100.0).abs() < 1e-9, "10 in 0.1 s is 100/s");
+        let h = m.histogram("lat_ms", None).map(|h| h.len());
+        assert_eq!(h, Some(10));
+        let rep = m.report(&[]);
+        assert_eq!(rep["req"], json!(10));
+        assert_eq!(rep["lat_ms"]["count"], json!(10));
+        assert!((rep["lat_ms"]["max"].as_f64().unwrap_or(0.0) - 10.0).abs() < 0.1);
+    }
+
+    #[test]
+    fn long_runs_widen_the_interval() {
+        let m = Metrics::new(100_000, 3_600_000_000);
+        assert!(3_600_000_000 / m.interval_us() <= MAX_POINTS);
+    }
+}

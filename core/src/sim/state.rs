@@ -1,0 +1,143 @@
+//! The simulator's cloneable state (what a checkpoint copies) and how it is set up.
+
+use super::metrics::Metrics;
+use super::network::NetState;
+use super::queue::{Entry, Ev};
+use super::{unknown_node, Violation};
+use crate::ids::NodeId;
+use crate::node::Node;
+use crate::rng::{Purpose, Rng};
+use crate::scenario::{Scenario, ScenarioError, Timed};
+use crate::time::SimTime;
+pub use crate::view::Status;
+use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
+
+/// A node's local clock: `local = real × (1 + drift) + offset`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct NodeClock {
+    pub offset_us: i64,
+    pub drift_ppm: i32,
+}
+
+impl NodeClock {
+    pub fn local(&self, now: SimTime) -> SimTime {
+        if self.offset_us == 0 && self.drift_ppm == 0 {
+            return now;
+        }
+        let t = now.as_us() as i128;
+        let local = t + t * self.drift_ppm as i128 / 1_000_000 + self.offset_us as i128;
+        SimTime(local.clamp(0, u64::MAX as i128) as u64)
+    }
+
+    /// Real time that passes while this clock advances by `local_us`.
+    pub fn real_span(&self, local_us: u64) -> u64 {
+        if self.drift_ppm == 0 {
+            return local_us;
+        }
+        let denom = (1_000_000 + self.drift_ppm as i128).max(1);
+        (local_us as i128 * 1_000_000 / denom).clamp(0, u64::MAX as i128) as u64
+    }
+}
+
+#[derive(Clone, Debug)]
+pub struct State<N: Node> {
+    pub now: SimTime,
+    pub seq: u64,
+    pub events: u64,
+    pub next_msg: u64,
+    pub queue: BinaryHeap<Entry<N::Msg, N::Timer>>,
+    pub nodes: Vec<N>,
+    pub status: Vec<Status>,
+    pub rngs: Vec<Rng>,
+    /// Pending timers per node: timer → generation (the seq it was scheduled with).
+    pub timers: Vec<BTreeMap<N::Timer, u64>>,
+    /// Events that reached a paused node, replayed in order when it resumes.
+    pub stash: Vec<Vec<Ev<N::Msg, N::Timer>>>,
+    pub clocks: Vec<NodeClock>,
+    pub slow_pct: Vec<u32>,
+    pub net: NetState,
+    pub metrics: Metrics,
+    pub violations: Vec<Violation>,
+    pub active_rules: Vec<&'static str>,
+    pub script: Vec<Timed>,
+    pub script_pos: usize,
+    pub halted: Option<String>,
+}
+
+impl<N: Node> State<N> {
+    pub fn push(&mut self, at: SimTime, ev: Ev<N::Msg, N::Timer>) -> u64 {
+        let seq = self.seq;
+        self.seq += 1;
+        self.queue.push(Entry { at, seq, ev });
+        seq
+    }
+}
+
+fn resolve(
+    by_name: &BTreeMap<String, NodeId>,
+    names: &[String],
+    field: &str,
+    pat: &str,
+) -> Result<Vec<NodeId>, ScenarioError> {
+    if pat == "*" {
+        return Ok(by_name.values().copied().collect());
+    }
+    by_name.get(pat).map(|&id| vec![id]).ok_or_else(|| unknown_node(field, pat, names))
+}
+
+/// Set up the network from the scenario, resolving node names.
+pub fn build_network(
+    sc: &Scenario,
+    by_name: &BTreeMap<String, NodeId>,
+    n: usize,
+) -> Result<NetState, ScenarioError> {
+    let mut names = vec![String::new(); n];
+    for (k, v) in by_name {
+        names[v.index()] = k.clone();
+    }
+    let mut overrides = BTreeMap::new();
+    for (i, l) in sc.network.links.iter().enumerate() {
+        let field = format!("network.links[{i}]");
+        for a in resolve(by_name, &names, &format!("{field}.from"), &l.from)? {
+            for b in resolve(by_name, &names, &format!("{field}.to"), &l.to)? {
+                overrides.insert((a.0, b.0), l.spec.clone());
+                if l.both_ways {
+                    overrides.insert((b.0, a.0), l.spec.clone());
+                }
+            }
+        }
+    }
+    let mut region = vec![None; n];
+    let mut region_us = Vec::new();
+    if let Some(r) = &sc.network.regions {
+        for (node, reg) in &r.of {
+            let id = by_name
+                .get(node)
+                .ok_or_else(|| unknown_node(&format!("network.regions.of.{node}"), node, &names))?;
+            region[id.index()] = r.names.iter().position(|x| x == reg).map(|p| p as u32);
+        }
+        region_us = r.latency_ms.iter().map(|row| row.iter().map(|ms| ms * 1000).collect()).collect();
+    }
+    Ok(NetState {
+        default_link: sc.network.default_link.clone(),
+        overrides,
+        group: vec![0; n],
+        blocked: BTreeSet::new(),
+        region,
+        region_us,
+        rng: Rng::stream(sc.seed, Purpose::Network, 0),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn skewed_clock() {
+        let c = NodeClock { offset_us: 500, drift_ppm: 100_000 };
+        assert_eq!(c.local(SimTime(1_000_000)), SimTime(1_100_500));
+        assert_eq!(c.real_span(1_100_000), 1_000_000);
+        assert_eq!(NodeClock { offset_us: -5_000, drift_ppm: 0 }.local(SimTime(10)), SimTime(0));
+    }
+}

@@ -1,0 +1,219 @@
+//! The trace: every send, delivery, drop, duplicate, timer, fault and note, in order.
+//!
+//! Memory is bounded: only the newest `capacity` records are kept, but the stable hash covers
+//! every record ever pushed, so two runs can be compared by hash no matter how long they are.
+//! The hash is a word-at-a-time mix (SplitMix64's finaliser) over fixed-width fields: value-stable
+//! across targets and releases, which `std`'s `DefaultHasher` does not promise.
+
+use crate::ids::NodeId;
+use crate::time::SimTime;
+use serde::Serialize;
+use std::collections::VecDeque;
+use std::fmt::Write as _;
+
+/// What happened.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TraceKind {
+    Send = 1,
+    Deliver = 2,
+    Drop = 3,
+    Duplicate = 4,
+    Timer = 5,
+    Fault = 6,
+    Note = 7,
+    Client = 8,
+    Violation = 9,
+}
+
+impl TraceKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            TraceKind::Send => "send",
+            TraceKind::Deliver => "deliver",
+            TraceKind::Drop => "drop",
+            TraceKind::Duplicate => "dup",
+            TraceKind::Timer => "timer",
+            TraceKind::Fault => "fault",
+            TraceKind::Note => "note",
+            TraceKind::Client => "client",
+            TraceKind::Violation => "violation",
+        }
+    }
+}
+
+/// One trace record. `label` is the message kind, timer name, fault or reason.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct TraceEvent {
+    pub at: SimTime,
+    pub kind: TraceKind,
+    pub node: NodeId,
+    /// The other end of a message (the receiver for send/drop, the sender for deliver).
+    pub peer: Option<NodeId>,
+    /// Message id for send/deliver/drop/dup.
+    pub msg: u64,
+    pub label: &'static str,
+    /// Free text for notes, faults and drop reasons.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub text: Option<Box<str>>,
+}
+
+/// Where a restored checkpoint puts the trace back.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct TraceMark {
+    pushed: u64,
+    hash: u64,
+}
+
+/// Bounded trace with a running hash.
+#[derive(Clone, Debug)]
+pub struct Trace {
+    records: VecDeque<TraceEvent>,
+    capacity: usize,
+    pushed: u64,
+    hash: u64,
+    enabled: bool,
+}
+
+const SEED: u64 = 0x6473_706c_6179_2121; // "dsplay!!"
+
+#[inline]
+fn mix(h: u64, w: u64) -> u64 {
+    let mut z = (h ^ w).wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+fn mix_str(mut h: u64, s: &str) -> u64 {
+    h = mix(h, s.len() as u64);
+    for chunk in s.as_bytes().chunks(8) {
+        let mut w = [0u8; 8];
+        w[..chunk.len()].copy_from_slice(chunk);
+        h = mix(h, u64::from_le_bytes(w));
+    }
+    h
+}
+
+impl Trace {
+    /// `capacity` records are kept in memory; `enabled == false` still hashes but stores nothing.
+    pub fn new(capacity: usize, enabled: bool) -> Self {
+        Trace { records: VecDeque::new(), capacity: capacity.max(1), pushed: 0, hash: SEED, enabled }
+    }
+
+    pub fn push(&mut self, ev: TraceEvent) {
+        let mut h = mix(self.hash, ev.at.as_us());
+        let peer = ev.peer.map_or(u32::MAX, |p| p.0) as u64;
+        h = mix(h, (ev.kind as u64) | (ev.node.0 as u64) << 8 | peer << 40);
+        h = mix(h, ev.msg);
+        h = mix_str(h, ev.label);
+        if let Some(t) = &ev.text {
+            h = mix_str(h, t);
+        }
+        self.hash = h;
+        self.pushed += 1;
+        if self.enabled {
+            if self.records.len() == self.capacity {
+                self.records.pop_front();
+            }
+            self.records.push_back(ev);
+        }
+    }
+
+    /// Stable hash of everything pushed so far.
+    pub fn hash(&self) -> u64 {
+        self.hash
+    }
+    pub fn hash_hex(&self) -> String {
+        format!("{:016x}", self.hash)
+    }
+    /// Records pushed over the whole run (kept or not).
+    pub fn len_total(&self) -> u64 {
+        self.pushed
+    }
+    /// The records still in memory, oldest first.
+    pub fn records(&self) -> &VecDeque<TraceEvent> {
+        &self.records
+    }
+    /// Total index of the first retained record.
+    pub fn first_index(&self) -> u64 {
+        self.pushed - self.records.len() as u64
+    }
+
+    pub fn mark(&self) -> TraceMark {
+        TraceMark { pushed: self.pushed, hash: self.hash }
+    }
+
+    /// Roll back to a mark taken earlier in this same run.
+    pub fn rewind(&mut self, m: TraceMark) {
+        let keep = m.pushed.saturating_sub(self.first_index());
+        self.records.truncate(keep as usize);
+        self.pushed = m.pushed;
+        self.hash = m.hash;
+    }
+
+    /// Fixed-column text, one record per line: `time kind node peer msg label text`.
+    pub fn format_line(ev: &TraceEvent, names: &[String], out: &mut String) {
+        let name = |n: NodeId| names.get(n.index()).map_or("?", |s| s.as_str());
+        let peer = ev.peer.map_or("-", name);
+        let msg = if ev.msg == 0 { "-".to_string() } else { ev.msg.to_string() };
+        let _ = write!(
+            out,
+            "{:>14} {:<9} {:<8} {:<8} {:>7} {}",
+            ev.at.to_string(),
+            ev.kind.name(),
+            name(ev.node),
+            peer,
+            msg,
+            ev.label
+        );
+        if let Some(t) = &ev.text {
+            let _ = write!(out, " {t}");
+        }
+        out.push('\n');
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ev(at: u64, label: &'static str) -> TraceEvent {
+        TraceEvent {
+            at: SimTime(at),
+            kind: TraceKind::Note,
+            node: NodeId(0),
+            peer: None,
+            msg: 0,
+            label,
+            text: None,
+        }
+    }
+
+    #[test]
+    fn bounded_but_hashes_everything() {
+        let mut a = Trace::new(3, true);
+        let mut b = Trace::new(1000, true);
+        for i in 0..10 {
+            a.push(ev(i, "x"));
+            b.push(ev(i, "x"));
+        }
+        assert_eq!(a.records().len(), 3);
+        assert_eq!(a.hash(), b.hash());
+        assert_eq!(a.len_total(), 10);
+        let mut c = Trace::new(1000, true);
+        c.push(ev(0, "y"));
+        assert_ne!(c.hash(), Trace::new(1, true).hash());
+    }
+
+    #[test]
+    fn rewind_restores_hash_and_records() {
+        let mut t = Trace::new(100, true);
+        t.push(ev(1, "a"));
+        let m = t.mark();
+        let h = t.hash();
+        t.push(ev(2, "b"));
+        t.rewind(m);
+        assert_eq!((t.hash(), t.records().len()), (h, 1));
+    }
+}

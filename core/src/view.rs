@@ -1,0 +1,89 @@
+//! What the renderer sees: plain serde values, never a protocol's internal state.
+
+use crate::ids::NodeId;
+use crate::time::SimTime;
+use serde::{Deserialize, Serialize};
+
+/// Up, crashed or paused (a GC pause: alive but not running).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Status {
+    #[default]
+    Up,
+    Down,
+    Paused,
+}
+
+/// One node as a protocol chooses to show it.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, Default)]
+pub struct NodeView {
+    /// The role, used for layout and colour: `client`, `balancer`, `backend`, `leader`, …
+    pub role: String,
+    /// A short status line under the name ("term 4", "12 in flight").
+    pub label: String,
+    /// Key–value fields for the inspector.
+    pub fields: Vec<(String, String)>,
+    /// Small tags ("leader", "unhealthy").
+    pub badges: Vec<String>,
+}
+
+impl NodeView {
+    pub fn new(role: &str, label: impl Into<String>) -> Self {
+        NodeView { role: role.into(), label: label.into(), fields: Vec::new(), badges: Vec::new() }
+    }
+    pub fn field(mut self, k: &str, v: impl ToString) -> Self {
+        self.fields.push((k.into(), v.to_string()));
+        self
+    }
+    pub fn badge(mut self, b: &str) -> Self {
+        self.badges.push(b.into());
+        self
+    }
+}
+
+/// A node as the simulator shows it: the protocol's view plus identity and status.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct NodeState {
+    pub id: NodeId,
+    pub name: String,
+    pub status: Status,
+    /// Partition group (nodes in different groups cannot talk); 0 when the network is whole.
+    pub group: u32,
+    pub region: Option<String>,
+    pub view: NodeView,
+}
+
+/// A message on the wire.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MsgView {
+    pub id: u64,
+    pub from: NodeId,
+    pub to: NodeId,
+    pub kind: String,
+    /// The payload in words, for hover labels.
+    pub detail: String,
+    pub sent_at: SimTime,
+    pub deliver_at: SimTime,
+    /// A copy made by network duplication.
+    pub duplicate: bool,
+}
+
+/// A pending timer.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TimerView {
+    pub node: NodeId,
+    pub timer: String,
+    pub fires_at: SimTime,
+}
+
+/// Everything needed to draw one frame.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct WorldView {
+    pub now: SimTime,
+    pub events: u64,
+    pub nodes: Vec<NodeState>,
+    pub in_flight: Vec<MsgView>,
+    pub timers: Vec<TimerView>,
+    /// One-way blocked links `(from, to)`.
+    pub blocked: Vec<(NodeId, NodeId)>,
+}

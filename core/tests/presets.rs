@@ -1,0 +1,88 @@
+//! Every preset: parses, runs to its stop time deterministically, and matches its golden trace.
+//! `BLESS=1 cargo test -p dsplay-core --test presets` rewrites the golden files.
+
+use dsplay_core::{presets, registry, report, Simulation};
+use std::fmt::Write as _;
+use std::path::PathBuf;
+
+const GOLDEN_LINES: usize = 300;
+
+fn golden_dir() -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/golden")
+}
+
+fn run(id: &str) -> Box<dyn Simulation> {
+    let mut sc = presets::get(id).unwrap_or_else(|e| panic!("preset {id} is invalid: {e}"));
+    // Keep the start of the run for the golden text (the hash covers everything regardless).
+    sc.sim.trace_capacity = dsplay_core::scenario::limits::MAX_TRACE_CAPACITY;
+    let mut sim = registry::build(&sc).unwrap_or_else(|e| panic!("preset {id} does not build: {e}"));
+    let stop = sim.stop_at();
+    sim.run_until(stop);
+    sim
+}
+
+#[test]
+fn presets_are_valid_and_named_after_their_files() {
+    let ids: Vec<&str> = presets::ids().collect();
+    assert!(!ids.is_empty());
+    for id in ids {
+        let sc = presets::get(id).unwrap_or_else(|e| panic!("{id}: {e}"));
+        assert_eq!(sc.meta.id, id, "meta.id must equal the file name");
+        assert!(!sc.meta.title.is_empty() && sc.meta.lesson.len() > 200, "{id} needs a title and a lesson");
+        assert!(!sc.meta.concepts.is_empty(), "{id} names no catalog concept");
+    }
+}
+
+#[test]
+fn presets_run_deterministically_and_match_golden() {
+    let bless = std::env::var_os("BLESS").is_some();
+    let mut hashes = String::new();
+    let mut mismatches = Vec::new();
+    for id in presets::ids() {
+        let a = run(id);
+        let b = run(id);
+        assert_eq!(a.trace_hash(), b.trace_hash(), "{id}: same scenario twice gave different traces");
+        assert!(a.halted().is_none(), "{id} halted: {:?}", a.halted());
+        assert!(a.events() > 1000, "{id} did almost nothing");
+        let hash = format!("{:016x}", a.trace_hash());
+        let _ = writeln!(hashes, "{id} {hash}");
+        let text: String =
+            report::trace_text(&*a).lines().take(GOLDEN_LINES).map(|l| format!("{l}\n")).collect();
+        let path = golden_dir().join(format!("{id}.trace"));
+        if bless {
+            std::fs::write(&path, &text).unwrap_or_else(|e| panic!("write {path:?}: {e}"));
+        } else if std::fs::read_to_string(&path).ok().as_deref() != Some(text.as_str()) {
+            mismatches.push(format!("{id}: trace differs from {path:?}"));
+        }
+    }
+    let sorted = {
+        let mut l: Vec<&str> = hashes.lines().collect();
+        l.sort();
+        l.join("\n") + "\n"
+    };
+    let hpath = golden_dir().join("hashes.txt");
+    if bless {
+        std::fs::write(&hpath, &sorted).unwrap_or_else(|e| panic!("write {hpath:?}: {e}"));
+    } else if std::fs::read_to_string(&hpath).ok().as_deref() != Some(sorted.as_str()) {
+        mismatches.push(format!("hashes differ from {hpath:?}:\n{sorted}"));
+    }
+    assert!(
+        mismatches.is_empty(),
+        "golden mismatch (run with BLESS=1 if intended):\n{}",
+        mismatches.join("\n")
+    );
+}
+
+#[test]
+fn a_seed_changes_the_run() {
+    let mut sc = presets::get("t1-round-robin").expect("preset");
+    let h1 = {
+        let mut s = registry::build(&sc).expect("build");
+        s.run_until(dsplay_core::SimTime::from_ms(2000));
+        s.trace_hash()
+    };
+    sc.seed += 1;
+    let mut s = registry::build(&sc).expect("build");
+    s.run_until(dsplay_core::SimTime::from_ms(2000));
+    assert_ne!(h1, s.trace_hash());
+}
