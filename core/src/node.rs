@@ -7,6 +7,7 @@
 
 use crate::ids::NodeId;
 use crate::rng::Rng;
+use crate::sim::history::{History, OpKind, Outcome};
 use crate::sim::metrics::Metrics;
 use crate::time::{SimDuration, SimTime};
 use crate::view::NodeView;
@@ -77,6 +78,7 @@ pub struct Ctx<'a, M, T> {
     n_nodes: u32,
     rng: &'a mut Rng,
     metrics: &'a mut Metrics,
+    history: &'a mut History,
     out: &'a mut Vec<Effect<M, T>>,
 }
 
@@ -86,10 +88,10 @@ impl<'a, M, T> Ctx<'a, M, T> {
         (true_now, local_now): (SimTime, SimTime),
         n_nodes: u32,
         rng: &'a mut Rng,
-        metrics: &'a mut Metrics,
+        (metrics, history): (&'a mut Metrics, &'a mut History),
         out: &'a mut Vec<Effect<M, T>>,
     ) -> Self {
-        Ctx { id, local_now, true_now, n_nodes, rng, metrics, out }
+        Ctx { id, local_now, true_now, n_nodes, rng, metrics, history, out }
     }
 
     pub fn id(&self) -> NodeId {
@@ -126,6 +128,14 @@ impl<'a, M, T> Ctx<'a, M, T> {
     /// Report a safety violation this node can see locally (e.g. a stale fencing token).
     pub fn violation(&mut self, rule: &'static str, detail: impl Into<String>) {
         self.out.push(Effect::Violation { rule, detail: detail.into() });
+    }
+    /// Record a client operation's call (real time) in the run's history; returns its id.
+    pub fn history_invoke(&mut self, key: u64, op: OpKind) -> u64 {
+        self.history.invoke(self.id, key, op, self.true_now)
+    }
+    /// Record the return of a client operation started with [`Ctx::history_invoke`].
+    pub fn history_complete(&mut self, op_id: u64, outcome: Outcome) {
+        self.history.complete(op_id, outcome, self.true_now)
     }
     /// Add to a global counter.
     pub fn count(&mut self, name: &'static str, delta: u64) {

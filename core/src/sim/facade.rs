@@ -49,6 +49,8 @@ pub trait Simulation {
     fn fork(&mut self);
     fn view(&self) -> WorldView;
     fn metrics(&self) -> &Metrics;
+    /// Client operations recorded by key-value protocols (empty for others).
+    fn history(&self) -> &super::history::History;
     fn violations(&self) -> &[Violation];
     fn invariants(&self) -> &'static [&'static str];
     fn trace(&self) -> &Trace;
@@ -166,6 +168,9 @@ impl<N: Node> Simulation for Sim<N> {
     }
     fn metrics(&self) -> &Metrics {
         &self.st.metrics
+    }
+    fn history(&self) -> &super::history::History {
+        &self.st.history
     }
     fn violations(&self) -> &[Violation] {
         &self.st.violations

@@ -8,6 +8,7 @@
 
 mod apply;
 mod facade;
+pub mod history;
 pub mod metrics;
 mod network;
 mod queue;
@@ -81,6 +82,7 @@ impl<N: Node> Sim<N> {
             slow_pct: vec![100; n],
             net,
             metrics: Metrics::new(interval, scenario.stop_at_ms * 1000),
+            history: history::History::default(),
             violations: Vec::new(),
             active_rules: Vec::new(),
             script: scenario.events.clone(),
@@ -248,7 +250,7 @@ impl<N: Node> Sim<N> {
                 (st.now, local),
                 st.nodes.len() as u32,
                 &mut st.rngs[i],
-                &mut st.metrics,
+                (&mut st.metrics, &mut st.history),
                 &mut out,
             );
             f(&mut st.nodes[i], &mut ctx);

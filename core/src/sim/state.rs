@@ -57,6 +57,7 @@ pub struct State<N: Node> {
     pub slow_pct: Vec<u32>,
     pub net: NetState,
     pub metrics: Metrics,
+    pub history: super::history::History,
     pub violations: Vec<Violation>,
     pub active_rules: Vec<&'static str>,
     pub script: Vec<Timed>,
