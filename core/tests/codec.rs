@@ -1,0 +1,135 @@
+//! Scenario parsing, validation and the URL codec: round trips, and garbage never panics.
+
+use dsplay_core::scenario::{decode_fragment, encode_fragment, playhead_ms, Scenario, ScenarioEvent, Timed};
+use dsplay_core::{presets, registry, ScenarioError};
+use proptest::prelude::*;
+
+fn base() -> Scenario {
+    presets::get("t1-round-robin").expect("preset")
+}
+
+#[test]
+fn every_preset_round_trips_through_a_link() {
+    for sc in presets::all() {
+        let frag = encode_fragment(&sc);
+        assert!(
+            frag.starts_with("#s=") && frag.len() < 4000,
+            "{} gives a {}-char link",
+            sc.meta.id,
+            frag.len()
+        );
+        assert_eq!(decode_fragment(&frag).expect("decode"), sc);
+        let url = format!("https://example.org/play/?embed=1{frag}&t=3200");
+        assert_eq!(decode_fragment(&url).expect("decode url"), sc);
+        assert_eq!(playhead_ms(&url), Some(3200));
+    }
+}
+
+#[test]
+fn errors_name_the_field() {
+    let mut v: serde_json::Value = serde_json::to_value(base()).expect("json");
+    v["workload"]["arrival"]["rate_pr_s"] = 5.into();
+    let e = Scenario::from_json(&v.to_string()).expect_err("unknown field");
+    assert!(e.to_string().contains("workload.arrival") && e.to_string().contains("rate_pr_s"), "{e}");
+
+    let mut v: serde_json::Value = serde_json::to_value(base()).expect("json");
+    v["workload"]["timeout_ms"] = (-5).into();
+    let e = Scenario::from_json(&v.to_string()).expect_err("negative");
+    assert!(e.to_string().contains("workload.timeout_ms"), "{e}");
+
+    let mut sc = base();
+    sc.workload.clients = 1_000_000;
+    let e = sc.validate().expect_err("a million clients");
+    assert!(matches!(&e, ScenarioError::Invalid { field, .. } if field == "workload.clients"), "{e}");
+
+    let mut v: serde_json::Value = serde_json::to_value(base()).expect("json");
+    v["protocol"]["backends"][0]["count"] = 1_000_000.into();
+    let e = Scenario::from_json(&v.to_string()).expect_err("a million backends");
+    assert!(e.to_string().contains("protocol.backends"), "{e}");
+
+    let mut sc = base();
+    sc.events.push(Timed { at_ms: 10, event: ScenarioEvent::Crash { node: "b99".into() } });
+    let e = registry::build(&sc).map(|_| ()).expect_err("unknown node");
+    assert!(e.to_string().contains("b99") && e.to_string().contains("events["), "{e}");
+
+    let mut sc = base();
+    sc.stop_at_ms = 0;
+    assert!(sc.validate().expect_err("zero").to_string().contains("stop_at_ms"));
+    let mut sc = base();
+    sc.v = 9;
+    assert_eq!(sc.validate(), Err(ScenarioError::Version(9)));
+}
+
+#[test]
+fn broken_links_say_why() {
+    let frag = encode_fragment(&base());
+    let cut = &frag[..frag.len() / 2];
+    let e = decode_fragment(cut).expect_err("truncated");
+    assert!(e.to_string().contains("cut short") || e.to_string().contains("invalid"), "{e}");
+    assert!(decode_fragment("#s=").is_err());
+    assert!(decode_fragment("https://x.org/page").is_err());
+    assert!(decode_fragment("#s=!!!!").expect_err("bad b64").to_string().contains("base64"));
+}
+
+fn arb_event() -> impl Strategy<Value = Timed> {
+    let node = prop::sample::select(vec!["c1", "lb", "b1", "b2", "b3", "b4"]).prop_map(String::from);
+    let ev = prop_oneof![
+        node.clone().prop_map(|node| ScenarioEvent::Crash { node }),
+        node.clone().prop_map(|node| ScenarioEvent::Restart { node }),
+        node.clone().prop_map(|node| ScenarioEvent::Pause { node }),
+        node.clone().prop_map(|node| ScenarioEvent::Resume { node }),
+        Just(ScenarioEvent::Heal),
+        (node.clone(), node).prop_map(|(a, b)| ScenarioEvent::Partition { groups: vec![vec![a], vec![b]] }),
+    ];
+    (0u64..30_000, ev).prop_map(|(at_ms, event)| Timed { at_ms, event })
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    #[test]
+    fn scenarios_round_trip(seed in any::<u64>(), stop in 1u64..30_000, mut events in prop::collection::vec(arb_event(), 0..8)) {
+        events.sort_by_key(|e| e.at_ms);
+        let mut sc = base();
+        sc.seed = seed;
+        sc.stop_at_ms = 30_000.max(stop);
+        sc.events = events;
+        let back = decode_fragment(&encode_fragment(&sc)).expect("decode");
+        prop_assert_eq!(&back, &sc);
+        let json = serde_json::to_string(&sc).expect("json");
+        prop_assert_eq!(Scenario::from_json(&json).expect("parse"), sc);
+    }
+
+    #[test]
+    fn garbage_text_never_panics(s in ".{0,400}") {
+        let _ = decode_fragment(&s);
+        let _ = Scenario::from_json(&s);
+        let _ = decode_fragment(&format!("#s={s}"));
+    }
+
+    #[test]
+    fn garbage_bytes_never_panic(bytes in prop::collection::vec(any::<u8>(), 0..600)) {
+        use base64::Engine as _;
+        let b64 = base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(&bytes);
+        let _ = decode_fragment(&format!("#s={b64}"));
+        let packed = miniz_oxide::deflate::compress_to_vec(&bytes, 6);
+        let _ = decode_fragment(&format!("#s={}", base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(packed)));
+    }
+
+    #[test]
+    fn mutated_valid_json_never_panics(pos in 0usize..2000, byte in any::<u8>(), events in prop::collection::vec(arb_event(), 0..4)) {
+        let mut sc = base();
+        sc.events = events;
+        sc.events.sort_by_key(|e| e.at_ms);
+        let mut json = serde_json::to_vec(&sc).expect("json");
+        let i = pos % json.len();
+        json[i] = byte;
+        if let Ok(text) = std::str::from_utf8(&json) {
+            if let Ok(sc) = Scenario::from_json(text) {
+                if let Ok(mut sim) = registry::build(&sc) {
+                    sim.run_bounded(dsplay_core::SimTime::from_ms(1000), 5_000);
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,264 @@
+//! Kernel behaviour, driven through a tiny ping protocol: every node pings every other node on a
+//! timer and counts what it receives. Facts are read from the trace and the façade.
+
+use dsplay_core::node::{Ctx, Kind, Node};
+use dsplay_core::scenario::{LinkSpec, Scenario, ScenarioEvent, Timed};
+use dsplay_core::sim::trace::TraceKind;
+use dsplay_core::sim::{Sim, Simulation};
+use dsplay_core::view::{NodeView, Status};
+use dsplay_core::{dist::Dist, presets, NodeId, SimDuration, SimTime};
+
+#[derive(Clone, Debug)]
+struct Ping;
+impl Kind for Ping {
+    fn kind(&self) -> &'static str {
+        "Ping"
+    }
+}
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Tick;
+impl Kind for Tick {
+    fn kind(&self) -> &'static str {
+        "Tick"
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+struct Pinger {
+    received: u64,
+    inits: u64, // durable: survives crashes
+    seen_local: Vec<SimTime>,
+}
+
+impl Node for Pinger {
+    type Msg = Ping;
+    type Timer = Tick;
+    fn init(&mut self, ctx: &mut Ctx<'_, Ping, Tick>) {
+        self.inits += 1;
+        ctx.set_timer(Tick, SimDuration::from_ms(10));
+    }
+    fn on_message(&mut self, ctx: &mut Ctx<'_, Ping, Tick>, _from: NodeId, _m: Ping) {
+        self.received += 1;
+        ctx.count_here("received", 1);
+    }
+    fn on_timer(&mut self, ctx: &mut Ctx<'_, Ping, Tick>, _t: Tick) {
+        self.seen_local.push(ctx.now());
+        let me = ctx.id();
+        let peers: Vec<NodeId> = ctx.nodes().filter(|&n| n != me).collect();
+        for p in peers {
+            ctx.send(p, Ping);
+        }
+        ctx.set_timer(Tick, SimDuration::from_ms(10));
+    }
+    fn on_crash(&mut self) {
+        self.received = 0;
+    }
+    fn view(&self) -> NodeView {
+        NodeView::new("pinger", format!("{} received", self.received))
+    }
+    fn invariants() -> &'static [&'static str] {
+        &["received-bound"]
+    }
+    fn check(nodes: &[Self], _up: &[bool], out: &mut Vec<(&'static str, String)>) {
+        if let Some(n) = nodes.iter().find(|n| n.received > 30) {
+            out.push(("received-bound", format!("a node received {}", n.received)));
+        }
+    }
+}
+
+fn scenario(events: Vec<Timed>) -> Scenario {
+    let mut sc = presets::get("t1-round-robin").expect("preset");
+    sc.stop_at_ms = 300;
+    sc.events = events;
+    sc.network.default_link = LinkSpec { latency: Dist::Constant { us: 1_000 }, ..LinkSpec::default() };
+    sc
+}
+
+fn at(ms: u64, event: ScenarioEvent) -> Timed {
+    Timed { at_ms: ms, event }
+}
+
+fn sim(sc: &Scenario, n: usize) -> Sim<Pinger> {
+    let nodes = (0..n).map(|i| (format!("n{i}"), Pinger::default())).collect();
+    Sim::new(sc, nodes).expect("sim")
+}
+
+fn count(s: &Sim<Pinger>, kind: TraceKind, text: Option<&str>) -> usize {
+    s.trace()
+        .records()
+        .iter()
+        .filter(|r| r.kind == kind && text.is_none_or(|t| r.text.as_deref() == Some(t)))
+        .count()
+}
+
+fn run(sc: &Scenario, n: usize) -> Sim<Pinger> {
+    let mut s = sim(sc, n);
+    s.run_until(s.stop_at());
+    s
+}
+
+#[test]
+fn pings_flow_and_the_clock_stops_at_stop_time() {
+    let s = run(&scenario(vec![]), 3);
+    // 29 ticks (10..290 ms) × 2 peers per node × 3 nodes; the 300 ms ticks' pings arrive after stop.
+    assert_eq!(count(&s, TraceKind::Deliver, None), 29 * 6);
+    assert_eq!(s.now(), SimTime::from_ms(300));
+}
+
+#[test]
+fn partition_drops_and_heal_restores() {
+    let p = ScenarioEvent::Partition { groups: vec![vec!["n0".into()], vec!["n1".into(), "n2".into()]] };
+    let s = run(&scenario(vec![at(100, p), at(200, ScenarioEvent::Heal)]), 3);
+    let dropped = count(&s, TraceKind::Drop, Some("partitioned"));
+    // Per tick, 4 of the 6 pings cross the cut. Ticks at 110..=190 ms are dropped at send (9 × 4);
+    // the ticks at exactly 100 and 200 ms run before the scripted event at the same instant, so
+    // their pings are sent and then dropped on arrival (2 × 4).
+    assert_eq!(dropped, 44);
+    let late =
+        s.trace().records().iter().filter(|r| r.kind == TraceKind::Deliver && r.at > SimTime::from_ms(201));
+    assert!(late.count() > 0, "traffic resumes after heal");
+}
+
+#[test]
+fn one_way_block_drops_one_direction_only() {
+    let b = ScenarioEvent::Block { from: vec!["n0".into()], to: vec!["n1".into()] };
+    let s = run(&scenario(vec![at(0, b)]), 2);
+    assert_eq!(s.nodes()[1].received, 0);
+    assert!(s.nodes()[0].received > 20);
+}
+
+#[test]
+fn crash_loses_volatile_state_and_restart_reinits() {
+    let ev = vec![
+        at(100, ScenarioEvent::Crash { node: "n1".into() }),
+        at(200, ScenarioEvent::Restart { node: "n1".into() }),
+    ];
+    let s = run(&scenario(ev), 2);
+    assert_eq!(s.nodes()[1].inits, 2, "init ran again on restart; durable field survived");
+    assert!(count(&s, TraceKind::Drop, Some("node down")) >= 9, "pings to the crashed node are dropped");
+    let n1_ticks = &s.nodes()[1].seen_local;
+    assert!(
+        !n1_ticks.iter().any(|t| *t > SimTime::from_ms(100) && *t < SimTime::from_ms(200)),
+        "timers died with the crash"
+    );
+    assert!(s.nodes()[1].received < 12, "received count was reset by the crash");
+}
+
+#[test]
+fn pause_holds_messages_until_resume() {
+    let ev = vec![
+        at(100, ScenarioEvent::Pause { node: "n1".into() }),
+        at(150, ScenarioEvent::Resume { node: "n1".into() }),
+    ];
+    let mut s = sim(&scenario(ev), 2);
+    s.run_until(SimTime::from_ms(149));
+    assert_eq!(s.status(1), Status::Paused);
+    let before = s.nodes()[1].received;
+    s.run_until(SimTime::from_ms(151));
+    assert!(s.nodes()[1].received >= before + 4, "held pings delivered on resume");
+    s.run_until(s.stop_at());
+    assert_eq!(count(&s, TraceKind::Drop, None), 0, "a pause loses nothing");
+}
+
+#[test]
+fn total_loss_and_duplication() {
+    let lossy = LinkSpec { loss_ppm: 1_000_000, ..LinkSpec::default() };
+    let s = run(
+        &scenario(vec![at(
+            0,
+            ScenarioEvent::Link { from: "*".into(), to: "*".into(), spec: lossy, both_ways: false },
+        )]),
+        2,
+    );
+    assert_eq!(s.nodes()[0].received + s.nodes()[1].received, 0);
+    let dup = LinkSpec { dup_ppm: 1_000_000, ..LinkSpec::default() };
+    let s = run(
+        &scenario(vec![at(
+            0,
+            ScenarioEvent::Link { from: "n0".into(), to: "n1".into(), spec: dup, both_ways: false },
+        )]),
+        2,
+    );
+    assert!(s.nodes()[1].received >= 2 * s.nodes()[0].received - 2, "every n0→n1 ping arrives twice");
+    assert!(count(&s, TraceKind::Duplicate, None) > 0);
+}
+
+#[test]
+fn clock_skew_changes_local_time_only() {
+    let skew = ScenarioEvent::ClockSkew { node: "n1".into(), offset_us: 5_000_000, drift_ppm: 0 };
+    let s = run(&scenario(vec![at(0, skew)]), 2);
+    assert!(s.nodes()[1].seen_local.iter().all(|t| *t >= SimTime::from_ms(5_000)));
+    assert!(s.nodes()[0].seen_local.iter().all(|t| *t < SimTime::from_ms(400)));
+}
+
+#[test]
+fn a_live_click_replays_identically_from_the_scenario() {
+    let mut live = sim(&scenario(vec![]), 3);
+    live.run_until(SimTime::from_ms(150));
+    live.inject(&ScenarioEvent::Crash { node: "n2".into() }).expect("inject");
+    live.run_until(live.stop_at());
+    let replay = run(&scenario(vec![at(150, ScenarioEvent::Crash { node: "n2".into() })]), 3);
+    assert_eq!(live.trace_hash(), replay.trace_hash());
+    assert!(live.inject(&ScenarioEvent::Crash { node: "zz".into() }).is_err(), "unknown nodes are refused");
+}
+
+#[test]
+fn checkpoint_restore_and_fork() {
+    let crash = |ms| at(ms, ScenarioEvent::Crash { node: "n1".into() });
+    let mut s = sim(&scenario(vec![crash(250)]), 2);
+    s.run_until(SimTime::from_ms(100));
+    let cp = s.checkpoint();
+    s.run_until(s.stop_at());
+    let full = s.trace_hash();
+    assert!(s.restore(&cp));
+    assert_eq!(s.now(), SimTime::from_ms(100));
+    s.run_until(s.stop_at());
+    assert_eq!(s.trace_hash(), full, "seek back and replay gives the same future");
+    // Fork at 120 ms: the old future (crash at 250) is discarded, a new event is appended.
+    assert!(s.restore(&cp));
+    s.run_until(SimTime::from_ms(120));
+    s.fork();
+    s.inject(&ScenarioEvent::Pause { node: "n0".into() }).expect("inject");
+    s.run_until(s.stop_at());
+    let fresh = run(&scenario(vec![at(120, ScenarioEvent::Pause { node: "n0".into() })]), 2);
+    assert_eq!(s.trace_hash(), fresh.trace_hash(), "the forked run equals its own link");
+}
+
+#[test]
+fn invariant_violations_are_reported_once_with_time() {
+    // Three nodes: each receives 2 pings per 10 ms tick, so the bound of 30 breaks at 160 ms
+    // and stays broken: one report, not one per event.
+    let s = run(&scenario(vec![]), 3);
+    let v = s.violations();
+    assert_eq!(v.len(), 1, "{v:?}");
+    assert_eq!(v[0].rule, "received-bound");
+    assert_eq!(v[0].at, SimTime::from_ms(161));
+}
+
+#[test]
+fn limits_halt_with_a_reason() {
+    let mut sc = scenario(vec![]);
+    sc.sim.max_events = 50;
+    let s = run(&sc, 3);
+    assert_eq!(s.events(), 50);
+    assert!(s.halted().is_some_and(|h| h.contains("max_events")));
+}
+
+#[test]
+fn unknown_nodes_are_named_in_errors() {
+    let sc = scenario(vec![at(5, ScenarioEvent::Crash { node: "ghost".into() })]);
+    let err = Sim::new(&sc, vec![("n0".to_string(), Pinger::default())]).map(|_| ()).expect_err("must fail");
+    let msg = err.to_string();
+    assert!(msg.contains("events[0]") && msg.contains("ghost") && msg.contains("n0"), "{msg}");
+}
+
+#[test]
+fn views_show_in_flight_messages_and_timers() {
+    let mut s = sim(&scenario(vec![]), 3);
+    s.run_until(SimTime::from_ms(10));
+    let v = s.view();
+    assert_eq!(v.nodes.len(), 3);
+    assert_eq!(v.in_flight.len(), 6, "each node just pinged two peers");
+    assert!(v.in_flight.iter().all(|m| m.deliver_at > m.sent_at && m.kind == "Ping"));
+    assert_eq!(v.timers.len(), 3);
+}
