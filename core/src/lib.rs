@@ -17,6 +17,7 @@ pub mod registry;
 pub mod report;
 pub mod rng;
 pub mod scenario;
+pub mod session;
 pub mod sim;
 pub mod time;
 pub mod view;

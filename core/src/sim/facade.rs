@@ -65,6 +65,12 @@ pub trait Simulation {
     fn stop_at(&self) -> SimTime;
 }
 
+impl std::fmt::Debug for dyn Simulation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "Simulation({} at {})", self.scenario().meta.id, self.now())
+    }
+}
+
 impl<N: Node> Simulation for Sim<N> {
     fn scenario(&self) -> &Scenario {
         &self.scenario
