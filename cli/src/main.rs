@@ -3,6 +3,8 @@
 //! Any bad input prints one line on stderr and exits with code 2; nothing panics.
 
 mod input;
+mod lincheck;
+mod shard;
 
 use clap::{Parser, Subcommand};
 use dsplay_core::scenario::{decode_fragment, encode_fragment};
@@ -66,6 +68,10 @@ enum Cmd {
         #[arg(long)]
         json: bool,
     },
+    /// Check a history file for linearizability (exit 0 yes, 1 no, 2 bad input, 3 unknown).
+    Lincheck(lincheck::LincheckArgs),
+    /// Print the shard of each key under a placement scheme (D9).
+    Shard(shard::ShardArgs),
 }
 
 fn main() -> ExitCode {
@@ -76,8 +82,12 @@ fn main() -> ExitCode {
             return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
         }
     };
-    match dispatch(cli.cmd) {
-        Ok(()) => ExitCode::SUCCESS,
+    let result = match cli.cmd {
+        Cmd::Lincheck(args) => lincheck::run(&args),
+        other => dispatch(other).map(|()| ExitCode::SUCCESS),
+    };
+    match result {
+        Ok(code) => code,
         Err(msg) => {
             eprintln!("dsplay: {}", msg.replace('\n', " "));
             ExitCode::from(2)
@@ -124,6 +134,9 @@ fn dispatch(cmd: Cmd) -> Result<(), CliError> {
         Cmd::Bench { scenario, until_ms, repeat, json } => {
             bench(&load(&scenario)?, until_ms, repeat.max(1), json)
         }
+        // Handled in `main`: its exit code carries the verdict.
+        Cmd::Lincheck(args) => lincheck::run(&args).map(drop),
+        Cmd::Shard(args) => shard::run(&args),
     }
 }
 

@@ -8,6 +8,7 @@
 //! written) and [`scenario::Scenario`] (what a run is).
 
 pub mod blocks;
+pub mod check;
 pub mod dist;
 pub mod ids;
 pub mod node;
@@ -18,6 +19,7 @@ pub mod report;
 pub mod rng;
 pub mod scenario;
 pub mod session;
+pub mod shard;
 pub mod sim;
 pub mod time;
 pub mod view;

@@ -62,11 +62,25 @@ pub trait Node: Clone + 'static {
 /// What a handler asks the simulator to do.
 #[derive(Clone, Debug)]
 pub enum Effect<M, T> {
-    Send { to: NodeId, msg: M },
-    SetTimer { timer: T, after: SimDuration },
-    CancelTimer { timer: T },
+    Send {
+        to: NodeId,
+        msg: M,
+    },
+    SetTimer {
+        timer: T,
+        after: SimDuration,
+    },
+    CancelTimer {
+        timer: T,
+    },
     Note(String),
-    Violation { rule: &'static str, detail: String },
+    Violation {
+        rule: &'static str,
+        detail: String,
+    },
+    /// Ask the simulator to apply a fault or action now, as a scripted event would be (traced as a
+    /// fault). For experiment drivers only ("crash the current leader at a random moment").
+    Inject(crate::scenario::ScenarioEvent),
 }
 
 /// A handler's window on the world.
@@ -128,6 +142,11 @@ impl<'a, M, T> Ctx<'a, M, T> {
     /// Report a safety violation this node can see locally (e.g. a stale fencing token).
     pub fn violation(&mut self, rule: &'static str, detail: impl Into<String>) {
         self.out.push(Effect::Violation { rule, detail: detail.into() });
+    }
+    /// Ask the simulator to apply a fault or action now (after this handler returns), e.g. an
+    /// experiment driver crashing the current leader. Ordinary protocol nodes never do this.
+    pub fn inject(&mut self, ev: crate::scenario::ScenarioEvent) {
+        self.out.push(Effect::Inject(ev));
     }
     /// Record a client operation's call (real time) in the run's history; returns its id.
     pub fn history_invoke(&mut self, key: u64, op: OpKind) -> u64 {

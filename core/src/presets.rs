@@ -10,7 +10,50 @@ macro_rules! presets {
     };
 }
 
-presets!["t1-round-robin", "t1-smooth-wrr", "t1-least-connections", "t1-power-of-two",];
+presets![
+    "t1-round-robin",
+    "t1-smooth-wrr",
+    "t1-least-connections",
+    "t1-power-of-two",
+    "t1-queueing",
+    "t2-health-checks",
+    "t3-redundancy-2-tasks",
+    "t3-redundancy-3-tasks",
+    "t4-autoscaling",
+    "t5-sticky-sessions",
+    "t5-shared-store",
+    "t6-rate-limiting",
+    "t7-caching",
+    "r2-circuit-breaker-cascade",
+    "r2-no-breaker-cascade",
+    "r4-backoff-contention",
+    "r4-retry-storm",
+    "r4-retry-budget",
+    "d4-raft-election",
+    "d4-raft-partition",
+    "d4-election-downtime",
+    "d5-split-brain-naive",
+    "d5-split-brain-quorum",
+    "d3-quorum-stale-read",
+    "d3-quorum-tvisibility",
+    "d3-quorum-abd",
+    "d8-crdt-partition",
+    "d9-sharding",
+    "e1-unbounded-queue",
+    "e1-backpressure",
+    "e1-load-shedding",
+    "e1-consumer-scaling",
+    "e2-dead-letter-queue",
+    "e2-poison-message",
+    "e3-at-least-once-duplicates",
+    "e3-idempotency-keys",
+    "r1-no-timeouts",
+    "r1-timeouts",
+    "r3-shared-pool",
+    "r3-bulkheads",
+    "r5-graceful-degradation",
+    "r6-chaos",
+];
 
 /// The preset ids, in gallery order.
 pub fn ids() -> impl Iterator<Item = &'static str> {

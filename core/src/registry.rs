@@ -1,6 +1,6 @@
 //! The only place that matches on the protocol kind: scenario in, running simulation out.
 
-use crate::protocols::{lb, ProtocolConfig};
+use crate::protocols::{lb, traffic, ProtocolConfig};
 use crate::scenario::{Scenario, ScenarioError};
 use crate::sim::{Sim, Simulation};
 
@@ -9,5 +9,24 @@ pub fn build(sc: &Scenario) -> Result<Box<dyn Simulation>, ScenarioError> {
     sc.validate()?;
     match &sc.protocol {
         ProtocolConfig::LoadBalancing(cfg) => Ok(Box::new(Sim::new(sc, lb::build(sc, cfg))?)),
+        ProtocolConfig::Traffic(cfg) => Ok(Box::new(Sim::new(sc, traffic::build(sc, cfg))?)),
+        ProtocolConfig::Raft(cfg) => Ok(Box::new(Sim::new(sc, crate::protocols::raft::build(sc, cfg))?)),
+        ProtocolConfig::SplitBrain(cfg) => {
+            Ok(Box::new(Sim::new(sc, crate::protocols::splitbrain::build(sc, cfg))?))
+        }
+        ProtocolConfig::Resilience(cfg) => {
+            Ok(Box::new(Sim::new(sc, crate::protocols::resilience::build(sc, cfg))?))
+        }
+        ProtocolConfig::RetryContention(cfg) => {
+            Ok(Box::new(Sim::new(sc, crate::protocols::resilience::contention::build(sc, cfg))?))
+        }
+        ProtocolConfig::Messaging(cfg) => {
+            Ok(Box::new(Sim::new(sc, crate::protocols::events::build(sc, cfg))?))
+        }
+        ProtocolConfig::Quorum(cfg) => Ok(Box::new(Sim::new(sc, crate::protocols::quorum::build(sc, cfg))?)),
+        ProtocolConfig::Crdt(cfg) => Ok(Box::new(Sim::new(sc, crate::protocols::crdt::build(sc, cfg))?)),
+        ProtocolConfig::Sharding(cfg) => {
+            Ok(Box::new(Sim::new(sc, crate::protocols::sharding::build(sc, cfg))?))
+        }
     }
 }

@@ -1,7 +1,15 @@
 //! Protocol families. Each is a module of sans-IO node state machines plus its config;
 //! `ProtocolConfig` is the serde-tagged choice a scenario makes.
 
+pub mod crdt;
+pub mod events;
 pub mod lb;
+pub mod quorum;
+pub mod raft;
+pub mod resilience;
+pub mod sharding;
+pub mod splitbrain;
+pub mod traffic;
 
 use crate::scenario::{Scenario, ScenarioError};
 use serde::{Deserialize, Serialize};
@@ -12,6 +20,24 @@ use serde::{Deserialize, Serialize};
 pub enum ProtocolConfig {
     /// T1: clients → balancer → heterogeneous backends.
     LoadBalancing(lb::LbConfig),
+    /// T2–T7: health checks, redundancy, auto-scaling, sessions, rate limiting, caching.
+    Traffic(Box<traffic::TrafficConfig>),
+    /// D4: Raft — elections, log replication, commit on majority; election-downtime experiment.
+    Raft(raft::RaftConfig),
+    /// D5: primary/backup failover, naive or with a majority-quorum lease.
+    SplitBrain(splitbrain::SplitBrainConfig),
+    /// R1–R5: a service graph with timeouts, breakers, bulkheads, retries, fallbacks.
+    Resilience(resilience::MeshConfig),
+    /// R4: clients contending on compare-and-set registers, one retry policy per group.
+    RetryContention(resilience::ContentionConfig),
+    /// E1–E3: producers, a broker queue, consumers; backpressure, dead letters, idempotency.
+    Messaging(events::MessagingConfig),
+    /// D3: Dynamo-style N/R/W quorums, read repair, sloppy quorum + hinted handoff, ABD mode.
+    Quorum(quorum::QuorumConfig),
+    /// D8: CRDTs (counters, OR-Set, LWW) replicated by gossip anti-entropy.
+    Crdt(crdt::CrdtConfig),
+    /// D9: a router placing keys on shards (range, mod N, ring, jump); hot spots and moved keys.
+    Sharding(sharding::ShardingConfig),
 }
 
 impl ProtocolConfig {
@@ -19,6 +45,15 @@ impl ProtocolConfig {
     pub fn validate(&self, sc: &Scenario) -> Result<(), ScenarioError> {
         match self {
             ProtocolConfig::LoadBalancing(c) => c.validate(sc),
+            ProtocolConfig::Traffic(c) => c.validate(sc),
+            ProtocolConfig::Raft(c) => c.validate(sc),
+            ProtocolConfig::SplitBrain(c) => c.validate(sc),
+            ProtocolConfig::Resilience(c) => c.validate(sc),
+            ProtocolConfig::RetryContention(c) => c.validate(sc),
+            ProtocolConfig::Messaging(c) => c.validate(sc),
+            ProtocolConfig::Quorum(c) => c.validate(sc),
+            ProtocolConfig::Crdt(c) => c.validate(sc),
+            ProtocolConfig::Sharding(c) => c.validate(sc),
         }
     }
 
@@ -26,6 +61,15 @@ impl ProtocolConfig {
     pub fn kind(&self) -> &'static str {
         match self {
             ProtocolConfig::LoadBalancing(_) => "load_balancing",
+            ProtocolConfig::Traffic(_) => "traffic",
+            ProtocolConfig::Raft(_) => "raft",
+            ProtocolConfig::SplitBrain(_) => "split_brain",
+            ProtocolConfig::Resilience(_) => "resilience",
+            ProtocolConfig::RetryContention(_) => "retry_contention",
+            ProtocolConfig::Messaging(_) => "messaging",
+            ProtocolConfig::Quorum(_) => "quorum",
+            ProtocolConfig::Crdt(_) => "crdt",
+            ProtocolConfig::Sharding(_) => "sharding",
         }
     }
 }

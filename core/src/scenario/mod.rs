@@ -5,6 +5,7 @@
 //! machine; the URL codec puts it in a link. `validate()` enforces limits so that no input can
 //! freeze a tab or exhaust memory, and every error names the field that is wrong.
 
+mod chaos;
 mod codec;
 mod error;
 mod events;
@@ -12,6 +13,7 @@ mod network;
 mod validate;
 mod workload;
 
+pub use chaos::ChaosConfig;
 pub use codec::{decode_fragment, encode_fragment, playhead_ms, MAX_JSON_BYTES};
 pub use error::ScenarioError;
 pub use events::{ScenarioEvent, Timed};
@@ -46,6 +48,9 @@ pub struct Scenario {
     pub events: Vec<Timed>,
     #[serde(default)]
     pub sim: SimOptions,
+    /// R6: seeded chaos, expanded into fault events when the simulation is built (off if absent).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub chaos: Option<ChaosConfig>,
 }
 
 /// What a person reads about the scenario.

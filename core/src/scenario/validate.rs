@@ -54,6 +54,9 @@ impl Scenario {
         self.check_network()?;
         self.check_workload()?;
         self.check_events()?;
+        if let Some(c) = &self.chaos {
+            c.check()?;
+        }
         let s = &self.sim;
         if s.metrics_interval_ms == 0 || s.metrics_interval_ms > 3_600_000 {
             return Err(bad("sim.metrics_interval_ms", "must be 1 to 3600000"));

@@ -27,6 +27,7 @@ impl<N: Node> Sim<N> {
             }
             Effect::Note(text) => self.push_trace(TraceKind::Note, from, None, 0, "note", Some(text)),
             Effect::Violation { rule, detail } => self.record_violation(rule, detail, from),
+            Effect::Inject(ev) => self.apply_scenario_event(&ev),
         }
     }
 

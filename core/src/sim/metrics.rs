@@ -49,6 +49,9 @@ pub struct Metrics {
     interval_us: u64,
     next_sample: u64,
     index: BTreeMap<(&'static str, Option<NodeId>), usize>,
+    /// Fast path: the same name literal is usually passed every time, so look it up by its
+    /// address first (integer compares) and fall back to the by-name index. Never iterated.
+    by_ptr: BTreeMap<(usize, usize, Option<NodeId>), usize>,
     metrics: Vec<Metric>,
 }
 
@@ -68,7 +71,13 @@ impl Metrics {
     /// `interval_us` is the requested sample interval; it is widened if the run is long.
     pub fn new(interval_us: u64, stop_at_us: u64) -> Self {
         let interval_us = interval_us.max(stop_at_us.div_ceil(MAX_POINTS)).max(1_000);
-        Metrics { interval_us, next_sample: interval_us, index: BTreeMap::new(), metrics: Vec::new() }
+        Metrics {
+            interval_us,
+            next_sample: interval_us,
+            index: BTreeMap::new(),
+            by_ptr: BTreeMap::new(),
+            metrics: Vec::new(),
+        }
     }
 
     pub fn interval_us(&self) -> u64 {
@@ -81,6 +90,10 @@ impl Metrics {
         node: Option<NodeId>,
         make: fn() -> MetricKind,
     ) -> &mut MetricKind {
+        let fast = (name.as_ptr() as usize, name.len(), node);
+        if let Some(&i) = self.by_ptr.get(&fast) {
+            return &mut self.metrics[i].kind;
+        }
         let i = match self.index.get(&(name, node)) {
             Some(&i) => i,
             None => {
@@ -89,6 +102,7 @@ impl Metrics {
                 self.metrics.len() - 1
             }
         };
+        self.by_ptr.insert(fast, i);
         &mut self.metrics[i].kind
     }
 

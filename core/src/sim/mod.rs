@@ -65,6 +65,7 @@ impl<N: Node> Sim<N> {
                 }
             }
         }
+        let script = with_chaos(scenario, &names, &by_name)?;
         let seed = scenario.seed;
         let interval = scenario.sim.metrics_interval_ms * 1000;
         let st = State {
@@ -85,7 +86,7 @@ impl<N: Node> Sim<N> {
             history: history::History::default(),
             violations: Vec::new(),
             active_rules: Vec::new(),
-            script: scenario.events.clone(),
+            script,
             script_pos: 0,
             halted: None,
         };
@@ -302,6 +303,25 @@ impl<N: Node> Sim<N> {
             text: text.map(String::into_boxed_str),
         });
     }
+}
+
+/// The scripted events, merged with the faults of the scenario's chaos section (R6) if it has one.
+/// At equal times the scenario's own events come first.
+fn with_chaos(
+    sc: &Scenario,
+    names: &[String],
+    by_name: &BTreeMap<String, NodeId>,
+) -> Result<Vec<Timed>, ScenarioError> {
+    let Some(chaos) = &sc.chaos else { return Ok(sc.events.clone()) };
+    for name in &chaos.targets {
+        if !by_name.contains_key(name) {
+            return Err(unknown_node("chaos.targets", name, names));
+        }
+    }
+    let faults = chaos.expand(sc.seed, sc.stop_at_ms, names, &sc.network.default_link);
+    let mut all: Vec<Timed> = sc.events.iter().cloned().chain(faults).collect();
+    all.sort_by_key(|e| e.at_ms);
+    Ok(all)
 }
 
 fn msg_kind<N: Node>(m: &N::Msg) -> &'static str {

@@ -25,6 +25,14 @@
 //!
 //! **References.** nginx `ngx_http_upstream_round_robin.c` (smooth WRR); LVS scheduling docs (WRR);
 //! M. Mitzenmacher, *The Power of Two Choices in Randomized Load Balancing* (2001).
+//!
+//! **The queueing experiment** (`t1-queueing`). Poisson arrivals, exponential service, c
+//! single-worker backends, zero network delay: each dispatch rule is a queueing system. With
+//! `central_queue` the balancer keeps one FIFO queue and hands a request over only when a worker is
+//! idle: that is exactly M/M/c, whose mean response time is the Erlang-C formula
+//! `1/μ + C(c, λ/μ) / (cμ − λ)`. Per-backend queues (round robin, random) are c separate M/M/1-like
+//! queues and do markedly worse at high utilisation; least connections and two choices come close
+//! to the shared queue. References: L. Kleinrock, *Queueing Systems* vol. 1 (1975), §3.5.
 
 mod node;
 mod picker;
@@ -106,7 +114,10 @@ pub fn build(sc: &Scenario, cfg: &LbConfig) -> Vec<(String, LbNode)> {
         (1..=clients).map(|i| (format!("c{i}"), LbNode::client(gen.clone(), lb))).collect();
     let weights: Vec<u32> =
         cfg.backends.iter().flat_map(|g| std::iter::repeat_n(g.weight, g.count as usize)).collect();
-    out.push(("lb".into(), LbNode::balancer(Picker::new(cfg.algorithm, &weights), first_backend)));
+    let capacity: Vec<u32> =
+        cfg.backends.iter().flat_map(|g| std::iter::repeat_n(g.server.workers, g.count as usize)).collect();
+    let picker = Picker::new(cfg.algorithm, &weights);
+    out.push(("lb".into(), LbNode::balancer(picker, first_backend, capacity)));
     let specs = cfg.backends.iter().flat_map(|g| std::iter::repeat_n(g, g.count as usize));
     for (i, g) in specs.enumerate() {
         out.push((format!("b{}", i + 1), LbNode::backend(g.server.clone(), g.weight, lb)));

@@ -1,12 +1,12 @@
 //! The three roles of T1: client, balancer, backend.
 
-use super::picker::Picker;
+use super::picker::{Algorithm, Picker};
 use crate::blocks::{Admit, Generator, Server, ServerSpec};
 use crate::ids::NodeId;
 use crate::node::{Ctx, Kind, Node};
 use crate::time::SimTime;
 use crate::view::NodeView;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LbMsg {
@@ -59,6 +59,11 @@ pub struct Balancer {
     picker: Picker,
     first_backend: u32,
     active: Vec<u32>,
+    /// Workers per backend (the central queue dispatches only to a free worker).
+    capacity: Vec<u32>,
+    /// Central queue: requests waiting for a free worker anywhere.
+    waiting: VecDeque<(u64, NodeId)>,
+    next_free: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -84,9 +89,17 @@ impl LbNode {
     pub fn client(gen: Generator, lb: NodeId) -> Self {
         LbNode::Client(Client { gen, lb, next_id: 0, pending: BTreeMap::new() })
     }
-    pub fn balancer(picker: Picker, first_backend: u32) -> Self {
+    /// `capacity[i]` is backend i's worker count (used by the central queue).
+    pub fn balancer(picker: Picker, first_backend: u32, capacity: Vec<u32>) -> Self {
         let n = picker.len();
-        LbNode::Balancer(Balancer { picker, first_backend, active: vec![0; n] })
+        LbNode::Balancer(Balancer {
+            picker,
+            first_backend,
+            active: vec![0; n],
+            capacity,
+            waiting: VecDeque::new(),
+            next_free: 0,
+        })
     }
     pub fn backend(spec: ServerSpec, weight: u32, lb: NodeId) -> Self {
         LbNode::Backend(Backend {
@@ -152,13 +165,7 @@ impl Node for LbNode {
 
     fn on_message(&mut self, ctx: &mut C<'_>, from: NodeId, msg: LbMsg) {
         match (self, msg) {
-            (LbNode::Balancer(b), LbMsg::Request { id }) => {
-                let i = b.picker.pick(&b.active, ctx.rng());
-                b.active[i] += 1;
-                let to = NodeId(b.first_backend + i as u32);
-                ctx.count_here("forwarded", 1);
-                ctx.send(to, LbMsg::Forward { id, client: from });
-            }
+            (LbNode::Balancer(b), LbMsg::Request { id }) => b.on_request(ctx, id, from),
             (LbNode::Balancer(b), LbMsg::Reply { id, client, ok }) => {
                 if let Some(a) =
                     from.0.checked_sub(b.first_backend).and_then(|i| b.active.get_mut(i as usize))
@@ -166,6 +173,7 @@ impl Node for LbNode {
                     *a = a.saturating_sub(1);
                 }
                 ctx.send(client, LbMsg::Response { id, ok });
+                b.drain_queue(ctx);
             }
             (LbNode::Backend(s), LbMsg::Forward { id, client }) => {
                 ctx.count_here("backend_requests", 1);
@@ -219,7 +227,10 @@ impl Node for LbNode {
     fn on_crash(&mut self) {
         match self {
             LbNode::Client(c) => c.pending.clear(),
-            LbNode::Balancer(b) => b.active.iter_mut().for_each(|a| *a = 0),
+            LbNode::Balancer(b) => {
+                b.active.iter_mut().for_each(|a| *a = 0);
+                b.waiting.clear();
+            }
             LbNode::Backend(s) => {
                 s.server.reset();
                 s.running.clear();
@@ -234,6 +245,9 @@ impl Node for LbNode {
                 .field("pending", c.pending.len()),
             LbNode::Balancer(b) => {
                 let mut v = NodeView::new("balancer", format!("{:?}", b.picker.algorithm));
+                if b.picker.algorithm == Algorithm::CentralQueue {
+                    v = v.field("queued", b.waiting.len());
+                }
                 for (i, a) in b.active.iter().enumerate() {
                     v = v.field(&format!("active b{}", i + 1), a);
                 }
@@ -265,5 +279,69 @@ impl Backend {
             self.start(ctx, next, d);
         }
         ctx.gauge_here("backend_load", self.server.load() as i64);
+    }
+}
+
+impl Balancer {
+    fn forward(&mut self, ctx: &mut C<'_>, i: usize, id: u64, client: NodeId) {
+        self.active[i] += 1;
+        ctx.count_here("forwarded", 1);
+        ctx.send(NodeId(self.first_backend + i as u32), LbMsg::Forward { id, client });
+    }
+
+    fn on_request(&mut self, ctx: &mut C<'_>, id: u64, client: NodeId) {
+        if self.picker.algorithm != Algorithm::CentralQueue {
+            let i = self.picker.pick(&self.active, ctx.rng());
+            self.forward(ctx, i, id, client);
+        } else if let Some(i) = self.free_backend() {
+            self.forward(ctx, i, id, client);
+        } else {
+            self.waiting.push_back((id, client));
+            ctx.gauge_here("lb_queue", self.waiting.len() as i64);
+        }
+    }
+
+    /// A backend with an idle worker, searching round-robin from after the last one chosen.
+    fn free_backend(&mut self) -> Option<usize> {
+        let n = self.active.len();
+        let i = (0..n).map(|k| (self.next_free + k) % n).find(|&i| self.active[i] < self.capacity[i])?;
+        self.next_free = (i + 1) % n;
+        Some(i)
+    }
+
+    /// Central queue: hand waiting requests to idle workers.
+    fn drain_queue(&mut self, ctx: &mut C<'_>) {
+        while !self.waiting.is_empty() {
+            let Some(i) = self.free_backend() else { break };
+            let Some((id, client)) = self.waiting.pop_front() else { break };
+            self.forward(ctx, i, id, client);
+            ctx.gauge_here("lb_queue", self.waiting.len() as i64);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn central_queue_hands_work_only_to_idle_workers_in_rotation() {
+        let picker = Picker::new(Algorithm::CentralQueue, &[1, 1, 1]);
+        let LbNode::Balancer(mut b) = LbNode::balancer(picker, 4, vec![1, 2, 1]) else {
+            panic!("a balancer")
+        };
+        let mut picks = Vec::new();
+        while let Some(i) = b.free_backend() {
+            b.active[i] += 1;
+            picks.push(i);
+        }
+        assert_eq!(picks, [0, 1, 2, 1], "b2 has two workers; then everyone is busy");
+        b.active[2] -= 1;
+        assert_eq!(b.free_backend(), Some(2));
+        b.active[2] += 1;
+        b.active[0] -= 1;
+        b.active[1] -= 1;
+        assert_eq!(b.free_backend(), Some(0), "search starts after the last pick and wraps");
+        assert_eq!(b.free_backend(), Some(1), "the rotation moves on to b2, which has an idle worker too");
     }
 }

@@ -16,6 +16,9 @@ pub enum Algorithm {
     /// Sample two backends at random, take the one with fewer active requests.
     PowerOfTwoChoices,
     Random,
+    /// One shared FIFO queue at the balancer: a request goes to a backend only when one of its
+    /// workers is free (M/M/c when service and arrivals are exponential).
+    CentralQueue,
 }
 
 /// The picker's state.
@@ -79,7 +82,7 @@ impl Picker {
             }
             Algorithm::WeightedRoundRobin => self.lvs_wrr(),
             Algorithm::SmoothWeightedRoundRobin => self.smooth_wrr(),
-            Algorithm::LeastConnections => {
+            Algorithm::LeastConnections | Algorithm::CentralQueue => {
                 // Fewest active; ties rotate so equal backends share the load.
                 let start = self.next % n;
                 let best = (0..n).map(|k| (start + k) % n).min_by_key(|&i| active[i]).unwrap_or(0);

@@ -1,0 +1,130 @@
+//! `dsplay lincheck FILE`: check a recorded history for linearizability.
+//!
+//! Prints `linearizable` (exit 0), `not linearizable: <first bad operation>` (exit 1), or
+//! `unknown: ...` when the step budget runs out (exit 3). Malformed input: one line on stderr,
+//! exit 2. The value semantics come from the format (Jepsen logs: an integer register with
+//! read/write/cas; EDN: string cells with get/put/append; JSON: a simulator `History`, integer
+//! registers); `--model` chooses one object (`register`) or one object per key (`kv`).
+
+use clap::{Args, ValueEnum};
+use dsplay_core::check::model::{AppendCell, Register};
+use dsplay_core::check::parse::{parse_edn, parse_history_json, parse_jepsen};
+use dsplay_core::check::{check_ops, Partitioning, Report, Verdict, DEFAULT_BUDGET};
+use std::path::Path;
+use std::process::ExitCode;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum ModelArg {
+    /// One register: keys are ignored.
+    Register,
+    /// One register per key, checked independently (P-compositionality).
+    Kv,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum FormatArg {
+    /// Jepsen etcd log lines (`INFO jepsen.util - P :invoke :write 3`).
+    Jepsen,
+    /// porcupine's EDN-like key-value lines (`{:process 0, :type :invoke, :f :get, …}`).
+    Edn,
+    /// A simulator history as JSON (`{"ops": [...], "truncated": false}`).
+    Json,
+}
+
+#[derive(Args, Debug)]
+pub struct LincheckArgs {
+    /// The history file, or a preset id: run the preset and check its recorded history.
+    file: String,
+    /// Default: register for Jepsen logs, kv otherwise.
+    #[arg(long, value_enum)]
+    model: Option<ModelArg>,
+    /// Default: from the extension (.log → jepsen, .json → json, anything else → edn).
+    #[arg(long, value_enum)]
+    format: Option<FormatArg>,
+    /// Most search steps before answering "unknown".
+    #[arg(long, default_value_t = DEFAULT_BUDGET)]
+    budget: u64,
+    /// Also print the number of operations, partitions and steps on stderr.
+    #[arg(long)]
+    verbose: bool,
+}
+
+/// Run the check; `Err` is a one-line input error (exit 2).
+pub fn run(args: &LincheckArgs) -> Result<ExitCode, String> {
+    let is_preset = dsplay_core::presets::json(&args.file).is_some();
+    let text = if is_preset {
+        run_preset(&args.file)?
+    } else {
+        std::fs::read_to_string(&args.file).map_err(|e| format!("cannot read {}: {e}", args.file))?
+    };
+    check_text(args, &text, if is_preset { Some(FormatArg::Json) } else { args.format })
+}
+
+/// Run a preset to its stop time and return its history as JSON.
+fn run_preset(id: &str) -> Result<String, String> {
+    let sc = dsplay_core::presets::get(id).map_err(|e| e.to_string())?;
+    let mut sim = dsplay_core::registry::build(&sc).map_err(|e| e.to_string())?;
+    let stop = sim.stop_at();
+    sim.run_until(stop);
+    if sim.history().is_empty() {
+        return Err(format!("preset {id} records no key-value history"));
+    }
+    serde_json::to_string(sim.history()).map_err(|e| e.to_string())
+}
+
+fn check_text(args: &LincheckArgs, text: &str, format: Option<FormatArg>) -> Result<ExitCode, String> {
+    let format = format.unwrap_or_else(|| guess_format(&args.file));
+    let model =
+        args.model.unwrap_or(if format == FormatArg::Jepsen { ModelArg::Register } else { ModelArg::Kv });
+    let by = if model == ModelArg::Kv { Partitioning::ByKey } else { Partitioning::Single };
+    let bad_input = |e: dsplay_core::check::parse::ParseError| format!("{}: {e}", args.file);
+    let (report, unit, keys) = match format {
+        FormatArg::Jepsen => {
+            (check_ops(&Register, &parse_jepsen(text).map_err(bad_input)?, by, args.budget), "line", None)
+        }
+        FormatArg::Json => {
+            (check_ops(&Register, &parse_history_json(text).map_err(bad_input)?, by, args.budget), "µs", None)
+        }
+        FormatArg::Edn => {
+            let (ops, keys) = parse_edn(text).map_err(bad_input)?;
+            (check_ops(&AppendCell, &ops, by, args.budget), "line", Some(keys))
+        }
+    };
+    if args.verbose {
+        eprintln!("{} ops, {} partitions, {} steps", report.ops, report.partitions, report.steps);
+    }
+    println!("{}", describe(&report, unit, keys.as_deref()));
+    Ok(match report.verdict {
+        Verdict::Linearizable => ExitCode::SUCCESS,
+        Verdict::NotLinearizable { .. } => ExitCode::from(1),
+        Verdict::Unknown { .. } => ExitCode::from(3),
+    })
+}
+
+fn guess_format(file: &str) -> FormatArg {
+    match Path::new(file).extension().and_then(|e| e.to_str()) {
+        Some("log") => FormatArg::Jepsen,
+        Some("json") => FormatArg::Json,
+        _ => FormatArg::Edn,
+    }
+}
+
+fn describe(report: &Report, unit: &str, keys: Option<&[String]>) -> String {
+    match &report.verdict {
+        Verdict::Linearizable => "linearizable".into(),
+        Verdict::NotLinearizable { first_bad: b } => {
+            let key = match keys.and_then(|k| k.get(b.key as usize)) {
+                Some(name) => format!("{name:?}"),
+                None => b.key.to_string(),
+            };
+            let at = if unit == "line" { format!("line {}", b.call) } else { format!("{} {unit}", b.call) };
+            format!(
+                "not linearizable: op {} ({}) by client {} on key {key}, called at {at}",
+                b.op_id, b.description, b.client
+            )
+        }
+        Verdict::Unknown { steps } => {
+            format!("unknown: step budget exhausted after {steps} steps (raise --budget)")
+        }
+    }
+}

@@ -1,0 +1,54 @@
+//! `dsplay shard --scheme range|mod|ring|jump --shards N [--vnodes V] KEY...`: print each key's
+//! shard (`KEY<TAB>SHARD`), and with `--moved` how many keys would move going to N + 1 shards.
+//! A key that parses as a u64 is the hash input itself; other keys are hashed with FNV-1a 64.
+
+use clap::{Args, ValueEnum};
+use dsplay_core::shard::{keys_moved, Placement, Scheme};
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum SchemeArg {
+    Range,
+    Mod,
+    Ring,
+    Jump,
+}
+
+#[derive(Args, Debug)]
+pub struct ShardArgs {
+    #[arg(long, value_enum)]
+    scheme: SchemeArg,
+    #[arg(long)]
+    shards: u32,
+    /// Virtual nodes per shard on the ring.
+    #[arg(long, default_value_t = 100)]
+    vnodes: u32,
+    /// Also print how many of the keys move when one shard is added.
+    #[arg(long)]
+    moved: bool,
+    #[arg(required = true)]
+    keys: Vec<String>,
+}
+
+pub fn run(args: &ShardArgs) -> Result<(), String> {
+    if args.shards == 0 || args.shards > 1_000_000 {
+        return Err(format!("--shards must be 1 to 1000000, got {}", args.shards));
+    }
+    if args.vnodes == 0 || u64::from(args.vnodes) * u64::from(args.shards) > 10_000_000 {
+        return Err("--vnodes must be at least 1, and shards × vnodes at most 10000000".into());
+    }
+    let scheme = match args.scheme {
+        SchemeArg::Range => Scheme::Range,
+        SchemeArg::Mod => Scheme::Mod,
+        SchemeArg::Ring => Scheme::Ring { vnodes: args.vnodes },
+        SchemeArg::Jump => Scheme::Jump,
+    };
+    let placement = Placement::new(scheme, args.shards);
+    for key in &args.keys {
+        println!("{key}\t{}", placement.shard_of(key));
+    }
+    if args.moved {
+        let moved = keys_moved(scheme, args.shards, &args.keys);
+        println!("# {moved} of {} keys move going to {} shards", args.keys.len(), args.shards + 1);
+    }
+    Ok(())
+}

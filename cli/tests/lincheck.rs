@@ -1,0 +1,48 @@
+//! `dsplay lincheck`: verdicts as exit codes, one-line errors for bad input.
+
+use std::path::PathBuf;
+use std::process::Command;
+
+fn corpus(file: &str) -> PathBuf {
+    PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../../shared/corpora/porcupine").join(file)
+}
+
+fn lincheck(args: &[&str]) -> (i32, String, String) {
+    let out = Command::new(env!("CARGO_BIN_EXE_dsplay")).arg("lincheck").args(args).output().expect("runs");
+    let text = |b: Vec<u8>| String::from_utf8(b).expect("utf-8");
+    (out.status.code().unwrap_or(-1), text(out.stdout), text(out.stderr))
+}
+
+#[test]
+fn verdicts_are_exit_codes() {
+    let ok = corpus("jepsen/etcd_002.log");
+    assert_eq!(lincheck(&[ok.to_str().expect("path")]), (0, "linearizable\n".into(), String::new()));
+    let bad = corpus("kv/c01-bad.txt");
+    let (code, out, _) = lincheck(&[bad.to_str().expect("path"), "--format", "edn", "--model", "kv"]);
+    assert_eq!(code, 1);
+    assert!(out.starts_with("not linearizable: op "), "{out}");
+}
+
+#[test]
+fn malformed_input_is_one_line_on_stderr_and_exit_2() {
+    let dir = std::env::temp_dir().join(format!("dsplay-lincheck-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let file = dir.join("bad.log");
+    std::fs::write(&file, "INFO  jepsen.util - 0\t:invoke\t:frobnicate\t3\n").expect("write");
+    let (code, out, err) = lincheck(&[file.to_str().expect("path")]);
+    assert_eq!((code, out.as_str()), (2, ""));
+    assert_eq!(err.lines().count(), 1, "{err}");
+    assert!(err.contains("line 1"), "{err}");
+    let (code, _, _) = lincheck(&[dir.join("missing.json").to_str().expect("path")]);
+    assert_eq!(code, 2);
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn a_preset_id_is_run_and_its_history_checked() {
+    assert_eq!(lincheck(&["d3-quorum-abd"]).0, 0);
+    let (code, out, _) = lincheck(&["d3-quorum-stale-read"]);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("µs"), "simulator histories report call times in µs: {out}");
+    assert_eq!(lincheck(&["t1-round-robin"]).0, 2, "no history to check");
+}

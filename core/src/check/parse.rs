@@ -1,0 +1,224 @@
+//! Readers for history files: Jepsen's etcd register logs and porcupine's EDN-like key-value
+//! logs (see `shared/corpora/porcupine/README.md`), plus the simulator's own JSON `History`.
+//! Times are line numbers; operation ids count invocations from 1 in file order.
+
+use super::model::{CellInput, RegisterInput, RegisterOutput};
+use super::{history_ops, Op};
+use crate::sim::history::History;
+use std::collections::BTreeMap;
+use thiserror::Error;
+
+/// String-cell operations (the EDN key-value logs).
+pub type CellOps = Vec<Op<CellInput, String>>;
+
+/// A malformed input, with the 1-based line it was found on (0 = the whole file).
+#[derive(Debug, Error, PartialEq, Eq)]
+#[error("line {line}: {msg}")]
+pub struct ParseError {
+    pub line: u64,
+    pub msg: String,
+}
+
+fn err(line: u64, msg: impl Into<String>) -> ParseError {
+    ParseError { line, msg: msg.into() }
+}
+
+/// Register operations from a Jepsen etcd log (`INFO jepsen.util - P :invoke :write 3`).
+pub fn parse_jepsen(text: &str) -> Result<Vec<Op<RegisterInput, RegisterOutput>>, ParseError> {
+    let mut ops: Vec<Op<RegisterInput, RegisterOutput>> = Vec::new();
+    let mut open: BTreeMap<u64, usize> = BTreeMap::new();
+    let mut dropped: Vec<usize> = Vec::new();
+    for (n, line) in text.lines().enumerate() {
+        let line_no = n as u64 + 1;
+        let Some((_, rest)) = line.split_once("jepsen.util - ") else { continue };
+        let tokens: Vec<&str> = rest.split_whitespace().collect();
+        let Some(Ok(process)) = tokens.first().map(|t| t.parse::<u64>()) else { continue };
+        let (kind, f, args) = match tokens.as_slice() {
+            [_, kind, f, args @ ..] => (*kind, *f, args.join(" ")),
+            _ => return Err(err(line_no, format!("expected `P :type :f value`, got {rest:?}"))),
+        };
+        if kind == ":invoke" {
+            if let Some(&prev) = open.get(&process) {
+                return Err(err(
+                    line_no,
+                    format!("process {process} invokes while its call on line {} is open", ops[prev].call),
+                ));
+            }
+            let input = jepsen_input(f, &args).map_err(|m| err(line_no, m))?;
+            open.insert(process, ops.len());
+            let id = ops.len() as u64 + 1;
+            ops.push(Op { id, client: process, key: 0, call: line_no, ret: None, input, output: None });
+            continue;
+        }
+        let Some(i) = open.remove(&process) else {
+            return Err(err(line_no, format!("process {process} returns without an open call")));
+        };
+        match (kind, ops[i].input) {
+            (":ok", RegisterInput::Read) => {
+                let v = parse_value(&args).map_err(|m| err(line_no, m))?;
+                ops[i].output = Some(RegisterOutput::Value(v));
+            }
+            (":ok", RegisterInput::Write(_)) => ops[i].output = Some(RegisterOutput::Written),
+            (":ok", RegisterInput::Cas(..)) => ops[i].output = Some(RegisterOutput::Cas(true)),
+            (":fail", RegisterInput::Cas(..)) => ops[i].output = Some(RegisterOutput::Cas(false)),
+            // A failed read or write did not take effect (etcd: a timed-out read).
+            (":fail", _) => dropped.push(i),
+            // Unknown outcome: the call stays open for ever.
+            (":info", _) => continue,
+            _ => return Err(err(line_no, format!("unknown completion type {kind:?}"))),
+        }
+        ops[i].ret = Some(line_no);
+    }
+    finish(ops, &dropped)
+}
+
+fn jepsen_input(f: &str, args: &str) -> Result<RegisterInput, String> {
+    match f {
+        ":read" => Ok(RegisterInput::Read),
+        ":write" => Ok(RegisterInput::Write(parse_int(args)?)),
+        ":cas" => {
+            let inner =
+                args.strip_prefix('[').and_then(|a| a.strip_suffix(']')).ok_or("cas needs [FROM TO]")?;
+            match inner.split_whitespace().collect::<Vec<_>>().as_slice() {
+                [from, to] => Ok(RegisterInput::Cas(parse_int(from)?, parse_int(to)?)),
+                _ => Err(format!("cas needs [FROM TO], got [{inner}]")),
+            }
+        }
+        other => Err(format!("unknown operation {other:?} (read, write, cas)")),
+    }
+}
+
+fn parse_int(s: &str) -> Result<i64, String> {
+    s.trim().parse().map_err(|_| format!("expected an integer, got {s:?}"))
+}
+
+fn parse_value(s: &str) -> Result<Option<i64>, String> {
+    if s.trim() == "nil" {
+        Ok(None)
+    } else {
+        parse_int(s).map(Some)
+    }
+}
+
+/// Drop definitely-failed ops and unknown reads; renumber nothing (ids stay file-order ids).
+fn finish<O>(
+    ops: Vec<Op<RegisterInput, O>>,
+    dropped: &[usize],
+) -> Result<Vec<Op<RegisterInput, O>>, ParseError> {
+    if ops.is_empty() {
+        return Err(err(0, "no operations found (wrong --format?)"));
+    }
+    let keep = |(i, o): &(usize, Op<RegisterInput, O>)| {
+        !(dropped.contains(i) || (o.input == RegisterInput::Read && o.output.is_none()))
+    };
+    Ok(ops.into_iter().enumerate().filter(keep).map(|(_, o)| o).collect())
+}
+
+/// Key-value operations from porcupine's EDN-like log, with the key names (index = `Op::key`).
+pub fn parse_edn(text: &str) -> Result<(CellOps, Vec<String>), ParseError> {
+    let mut ops: Vec<Op<CellInput, String>> = Vec::new();
+    let mut keys: Vec<String> = Vec::new();
+    let mut open: BTreeMap<u64, usize> = BTreeMap::new();
+    let mut dropped = vec![false; 0];
+    for (n, line) in text.lines().enumerate() {
+        let line_no = n as u64 + 1;
+        if line.trim().is_empty() {
+            continue;
+        }
+        let e = edn_map(line).map_err(|m| err(line_no, m))?;
+        let field = |k: &str| e.get(k).cloned().ok_or_else(|| err(line_no, format!("missing :{k}")));
+        let process =
+            field("process")?.parse::<u64>().map_err(|_| err(line_no, "process must be a number"))?;
+        let (kind, f) = (field("type")?, field("f")?);
+        let value = e.get("value").cloned();
+        if kind == ":invoke" {
+            let key_name = field("key")?;
+            let key = keys.iter().position(|k| *k == key_name).unwrap_or_else(|| {
+                keys.push(key_name);
+                keys.len() - 1
+            }) as u64;
+            let input = match (f.as_str(), value) {
+                (":get", _) => CellInput::Get,
+                (":put", Some(v)) => CellInput::Put(v),
+                (":append", Some(v)) => CellInput::Append(v),
+                _ => return Err(err(line_no, format!("bad operation {f:?} (get, put \"V\", append \"V\")"))),
+            };
+            if open.insert(process, ops.len()).is_some() {
+                return Err(err(line_no, format!("process {process} invokes while a call is open")));
+            }
+            let id = ops.len() as u64 + 1;
+            ops.push(Op { id, client: process, key, call: line_no, ret: None, input, output: None });
+            dropped.push(false);
+            continue;
+        }
+        let i = open
+            .remove(&process)
+            .ok_or_else(|| err(line_no, format!("process {process} returns without a call")))?;
+        match kind.as_str() {
+            ":ok" => {
+                ops[i].ret = Some(line_no);
+                ops[i].output = if ops[i].input == CellInput::Get { value } else { None };
+            }
+            ":fail" => dropped[i] = true,
+            ":info" => {}
+            other => return Err(err(line_no, format!("unknown type {other:?}"))),
+        }
+    }
+    if ops.is_empty() {
+        return Err(err(0, "no operations found (wrong --format?)"));
+    }
+    let keep = |(i, o): &(usize, Op<CellInput, String>)| {
+        !(dropped[*i] || (o.input == CellInput::Get && o.ret.is_none()))
+    };
+    Ok((ops.into_iter().enumerate().filter(keep).map(|(_, o)| o).collect(), keys))
+}
+
+/// `{:a 1, :b "x y", :c nil}` → {"a": "1", "b": "x y"} (nil values are left out; keywords keep
+/// their colon).
+fn edn_map(line: &str) -> Result<BTreeMap<String, String>, String> {
+    let body = line.trim().strip_prefix('{').and_then(|l| l.strip_suffix('}')).ok_or("expected {…}")?;
+    let mut out = BTreeMap::new();
+    let mut chars = body.chars().peekable();
+    loop {
+        while chars.peek().is_some_and(|c| c.is_whitespace() || *c == ',') {
+            chars.next();
+        }
+        match chars.next() {
+            None => return Ok(out),
+            Some(':') => {}
+            Some(c) => return Err(format!("expected :key, found {c:?}")),
+        }
+        let name: String = std::iter::from_fn(|| chars.next_if(|c| !c.is_whitespace())).collect();
+        while chars.next_if(|c| c.is_whitespace()).is_some() {}
+        let value = if chars.next_if_eq(&'"').is_some() {
+            let mut s = String::new();
+            loop {
+                match chars.next().ok_or("unterminated string")? {
+                    '"' => break,
+                    '\\' => s.push(chars.next().ok_or("unterminated string")?),
+                    c => s.push(c),
+                }
+            }
+            Some(s)
+        } else {
+            let atom: String =
+                std::iter::from_fn(|| chars.next_if(|c| !c.is_whitespace() && *c != ',')).collect();
+            if atom.is_empty() {
+                return Err(format!(":{name} has no value"));
+            }
+            (atom != "nil").then_some(atom)
+        };
+        if let Some(v) = value {
+            out.insert(name, v);
+        }
+    }
+}
+
+/// Register operations from a simulator `History` serialized as JSON.
+pub fn parse_history_json(text: &str) -> Result<Vec<Op<RegisterInput, RegisterOutput>>, ParseError> {
+    let h: History = serde_json::from_str(text).map_err(|e| err(e.line() as u64, e.to_string()))?;
+    if h.ops.is_empty() {
+        return Err(err(0, "no operations found (wrong --format?)"));
+    }
+    Ok(history_ops(&h))
+}

@@ -1,0 +1,288 @@
+//! D8 nodes: replicas that update and gossip a CRDT document, and a monitor of digests.
+
+use super::types::{Crdt, LwwMap, OrSet, PnCounter};
+use super::CrdtConfig;
+use crate::check::bitset::Fnv64;
+use crate::ids::NodeId;
+use crate::node::{Ctx, Kind, Node};
+use crate::time::{SimDuration, SimTime};
+use crate::view::NodeView;
+use std::collections::BTreeMap;
+use std::hash::{Hash, Hasher};
+use std::sync::Arc;
+
+/// The replicated document: one of each kind of CRDT.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Hash)]
+pub struct Doc {
+    pub likes: PnCounter,
+    pub cart: OrSet<u32>,
+    pub profile: LwwMap<u32, i64>,
+}
+
+impl Crdt for Doc {
+    fn merge(&mut self, other: &Self) {
+        self.likes.merge(&other.likes);
+        self.cart.merge(&other.cart);
+        self.profile.merge(&other.profile);
+    }
+}
+
+impl Doc {
+    /// FNV-1a over the canonical (ordered) state: equal documents, equal digests.
+    pub fn digest(&self) -> u64 {
+        let mut h = Fnv64::default();
+        self.hash(&mut h);
+        h.finish()
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CrdtMsg {
+    Gossip { doc: Box<Doc> },
+    Digest { digest: u64 },
+}
+
+impl Kind for CrdtMsg {
+    fn kind(&self) -> &'static str {
+        match self {
+            CrdtMsg::Gossip { .. } => "Gossip",
+            CrdtMsg::Digest { .. } => "Digest",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum CrdtTimer {
+    Update,
+    Gossip,
+    /// Monitor: the convergence deadline.
+    Deadline,
+}
+
+impl Kind for CrdtTimer {
+    fn kind(&self) -> &'static str {
+        match self {
+            CrdtTimer::Update => "Update",
+            CrdtTimer::Gossip => "Gossip",
+            CrdtTimer::Deadline => "Deadline",
+        }
+    }
+}
+
+/// A D8 participant. A replica's document is durable; the monitor's view is volatile.
+#[derive(Clone, Debug)]
+pub enum CrdtNode {
+    Replica { cfg: Arc<CrdtConfig>, doc: Doc },
+    Monitor { cfg: Arc<CrdtConfig>, digests: BTreeMap<u32, u64>, converged_at: Option<SimTime> },
+}
+
+type C<'a> = Ctx<'a, CrdtMsg, CrdtTimer>;
+
+impl CrdtNode {
+    pub fn replica(cfg: Arc<CrdtConfig>) -> Self {
+        CrdtNode::Replica { cfg, doc: Doc::default() }
+    }
+    pub fn monitor(cfg: Arc<CrdtConfig>) -> Self {
+        CrdtNode::Monitor { cfg, digests: BTreeMap::new(), converged_at: None }
+    }
+    pub fn doc(&self) -> Option<&Doc> {
+        match self {
+            CrdtNode::Replica { doc, .. } => Some(doc),
+            CrdtNode::Monitor { .. } => None,
+        }
+    }
+}
+
+fn monitor_id(cfg: &CrdtConfig) -> NodeId {
+    NodeId(cfg.replicas)
+}
+
+fn update_gap(cfg: &CrdtConfig, ctx: &mut C<'_>) -> SimDuration {
+    let mean = cfg.update_every_ms as f64 * 1000.0;
+    SimDuration((-mean * libm::log(ctx.rng().next_f64_open0())).max(1.0) as u64)
+}
+
+/// One random local update; returns what it did, for the trace.
+fn local_update(doc: &mut Doc, ctx: &mut C<'_>) -> String {
+    let me = ctx.id().0;
+    let (stamp, pick) = (ctx.now().as_us(), ctx.rng().below(5));
+    let item = ctx.rng().below(8) as u32;
+    match pick {
+        0 => {
+            doc.likes.increment(me, 1);
+            "likes +1".into()
+        }
+        1 => {
+            doc.likes.decrement(me, 1);
+            "likes −1".into()
+        }
+        2 => {
+            doc.cart.add(me, item);
+            format!("cart add {item}")
+        }
+        3 => {
+            doc.cart.remove(&item);
+            format!("cart remove {item}")
+        }
+        _ => {
+            let value = ctx.rng().below(100) as i64;
+            doc.profile.put(stamp, me, item, value);
+            format!("profile[{item}] = {value}")
+        }
+    }
+}
+
+fn report_digest(doc: &Doc, cfg: &CrdtConfig, ctx: &mut C<'_>) {
+    ctx.send(monitor_id(cfg), CrdtMsg::Digest { digest: doc.digest() });
+}
+
+/// Words for what a merge changed ("likes 3 → 5, cart +2").
+fn merge_summary(before: &Doc, after: &Doc) -> String {
+    let mut parts = Vec::new();
+    if before.likes.value() != after.likes.value() {
+        parts.push(format!("likes {} → {}", before.likes.value(), after.likes.value()));
+    }
+    let (b, a) = (before.cart.elements(), after.cart.elements());
+    if a != b {
+        parts.push(format!("cart {:?} → {:?}", b, a));
+    }
+    if before.profile != after.profile {
+        parts.push(format!("profile {} → {} entries", before.profile.len(), after.profile.len()));
+    }
+    if parts.is_empty() {
+        "bookkeeping only (tags, tombstones)".into()
+    } else {
+        parts.join(", ")
+    }
+}
+
+impl Node for CrdtNode {
+    type Msg = CrdtMsg;
+    type Timer = CrdtTimer;
+
+    fn init(&mut self, ctx: &mut C<'_>) {
+        match self {
+            CrdtNode::Replica { cfg, doc } => {
+                let gap = update_gap(cfg, ctx);
+                ctx.set_timer(CrdtTimer::Update, gap);
+                let jitter = ctx.rng().below(cfg.gossip_ms * 1000);
+                ctx.set_timer(CrdtTimer::Gossip, SimDuration(1 + jitter));
+                report_digest(doc, cfg, ctx);
+            }
+            CrdtNode::Monitor { cfg, .. } => {
+                if cfg.updates_until_ms > 0 {
+                    let at = SimTime::from_ms(cfg.updates_until_ms + cfg.converge_within_ms);
+                    ctx.set_timer(CrdtTimer::Deadline, at.since(ctx.now()));
+                }
+            }
+        }
+    }
+
+    fn on_message(&mut self, ctx: &mut C<'_>, from: NodeId, msg: CrdtMsg) {
+        match (self, msg) {
+            (CrdtNode::Replica { cfg, doc }, CrdtMsg::Gossip { doc: theirs }) => {
+                ctx.count("merges", 1);
+                let before = doc.clone();
+                doc.merge(&theirs);
+                if *doc != before {
+                    ctx.count("merge_changes", 1);
+                    ctx.note(format!("merged state from r{}: {}", from.0 + 1, merge_summary(&before, doc)));
+                    report_digest(doc, cfg, ctx);
+                }
+            }
+            (CrdtNode::Monitor { cfg, digests, converged_at }, CrdtMsg::Digest { digest }) => {
+                digests.insert(from.0, digest);
+                on_digests(cfg, digests, converged_at, ctx);
+            }
+            (_, m) => ctx.note(format!("ignored unexpected {}", m.kind())),
+        }
+    }
+
+    fn on_timer(&mut self, ctx: &mut C<'_>, timer: CrdtTimer) {
+        match (self, timer) {
+            (CrdtNode::Replica { cfg, doc }, CrdtTimer::Update) => {
+                if cfg.updates_until_ms == 0 || ctx.now() < SimTime::from_ms(cfg.updates_until_ms) {
+                    let what = local_update(doc, ctx);
+                    ctx.count("updates", 1);
+                    ctx.note(format!("local update: {what}"));
+                    report_digest(doc, cfg, ctx);
+                    let gap = update_gap(cfg, ctx);
+                    ctx.set_timer(CrdtTimer::Update, gap);
+                }
+            }
+            (CrdtNode::Replica { cfg, doc }, CrdtTimer::Gossip) => {
+                let me = ctx.id().0;
+                for _ in 0..cfg.fanout {
+                    let step = 1 + ctx.rng().below(u64::from(cfg.replicas) - 1) as u32;
+                    let peer = NodeId((me + step) % cfg.replicas);
+                    ctx.send(peer, CrdtMsg::Gossip { doc: Box::new(doc.clone()) });
+                }
+                report_digest(doc, cfg, ctx);
+                ctx.set_timer(CrdtTimer::Gossip, SimDuration::from_ms(cfg.gossip_ms));
+            }
+            (CrdtNode::Monitor { cfg, converged_at, .. }, CrdtTimer::Deadline) => {
+                if converged_at.is_none() {
+                    let detail =
+                        format!("replicas still differ {} ms after updates stopped", cfg.converge_within_ms);
+                    ctx.violation("convergence", detail);
+                }
+            }
+            (_, t) => ctx.note(format!("ignored timer {t:?}")),
+        }
+    }
+
+    fn on_crash(&mut self) {
+        if let CrdtNode::Monitor { digests, converged_at, .. } = self {
+            digests.clear();
+            *converged_at = None;
+        }
+    }
+
+    fn view(&self) -> NodeView {
+        match self {
+            CrdtNode::Replica { doc, .. } => NodeView::new(
+                "replica",
+                format!("likes {}, cart {:?}", doc.likes.value(), doc.cart.elements()),
+            )
+            .field("likes", doc.likes.value())
+            .field("cart", format!("{:?}", doc.cart.elements()))
+            .field("profile entries", doc.profile.len())
+            .field("digest", format!("{:08x}", doc.digest() >> 32)),
+            CrdtNode::Monitor { digests, converged_at, .. } => {
+                NodeView::new("monitor", format!("{} divergent", divergent(digests)))
+                    .field("divergent replicas", divergent(digests))
+                    .field("converged at", converged_at.map_or("never".into(), |t| t.to_string()))
+            }
+        }
+    }
+}
+
+/// Replicas whose digest differs from the most common one.
+fn divergent(digests: &BTreeMap<u32, u64>) -> u64 {
+    let mut tally: BTreeMap<u64, u64> = BTreeMap::new();
+    digests.values().for_each(|d| *tally.entry(*d).or_insert(0) += 1);
+    digests.len() as u64 - tally.values().max().copied().unwrap_or(0)
+}
+
+fn on_digests(
+    cfg: &CrdtConfig,
+    digests: &BTreeMap<u32, u64>,
+    converged_at: &mut Option<SimTime>,
+    ctx: &mut C<'_>,
+) {
+    let d = divergent(digests);
+    ctx.gauge("divergent_replicas", d as i64);
+    let everyone = digests.len() as u32 == cfg.replicas;
+    if d == 0 && everyone {
+        if converged_at.is_none() {
+            *converged_at = Some(ctx.now());
+            ctx.gauge("converged_at_ms", (ctx.now().as_us() / 1000) as i64);
+            if cfg.updates_until_ms > 0 && ctx.now() >= SimTime::from_ms(cfg.updates_until_ms) {
+                let ms = (ctx.now().as_us() / 1000).saturating_sub(cfg.updates_until_ms);
+                ctx.gauge("convergence_ms", ms as i64);
+            }
+        }
+    } else {
+        *converged_at = None;
+    }
+}

@@ -1,0 +1,298 @@
+//! The broker: a queue with an overflow policy, push delivery with prefetch, acknowledgement
+//! timeouts (at-least-once), a dead-letter queue, and consumer scaling.
+
+use super::node::{EvMsg, EvTimer, Message, C};
+use super::{MessagingConfig, Overflow};
+use crate::ids::NodeId;
+use crate::time::{SimDuration, SimTime};
+use std::collections::{BTreeMap, VecDeque};
+
+#[derive(Clone, Debug)]
+pub struct Broker {
+    cfg: MessagingConfig,
+    first_consumer: u32,
+    active: u32,
+    last_scale: Option<SimTime>,
+    queue: VecDeque<Message>,
+    /// Delivered, not yet acknowledged: message and consumer index.
+    unacked: BTreeMap<u64, (Message, u32)>,
+    in_flight: Vec<u32>,
+    dlq: Vec<Message>,
+    /// Block mode: publishes held until there is room, in arrival order.
+    waiting: VecDeque<(NodeId, Message)>,
+}
+
+impl Broker {
+    pub fn new(cfg: MessagingConfig, first_consumer: u32) -> Self {
+        let n = cfg.consumers as usize;
+        Broker {
+            active: cfg.initial(),
+            cfg,
+            first_consumer,
+            last_scale: None,
+            queue: VecDeque::new(),
+            unacked: BTreeMap::new(),
+            in_flight: vec![0; n],
+            dlq: Vec::new(),
+            waiting: VecDeque::new(),
+        }
+    }
+
+    pub fn depth(&self) -> usize {
+        self.queue.len()
+    }
+    pub fn dlq_len(&self) -> usize {
+        self.dlq.len()
+    }
+    pub fn active(&self) -> u32 {
+        self.active
+    }
+
+    fn full(&self) -> bool {
+        self.cfg.capacity > 0 && self.queue.len() >= self.cfg.capacity as usize
+    }
+
+    pub fn on_publish(&mut self, ctx: &mut C<'_>, from: NodeId, m: Message) {
+        if self.full() {
+            match self.cfg.overflow {
+                Overflow::Block => {
+                    ctx.count("blocked", 1);
+                    self.waiting.push_back((from, m));
+                    return;
+                }
+                Overflow::Reject => {
+                    ctx.count("rejected", 1);
+                    ctx.send(from, EvMsg::Rejected { id: m.id });
+                    return;
+                }
+                Overflow::DropNewest => {
+                    ctx.count("dropped", 1);
+                    return;
+                }
+                Overflow::DropOldest => {
+                    ctx.count("dropped", 1);
+                    self.queue.pop_front();
+                }
+            }
+        }
+        self.accept(ctx, from, m);
+        self.maybe_scale(ctx);
+        self.dispatch(ctx);
+    }
+
+    fn accept(&mut self, ctx: &mut C<'_>, from: NodeId, mut m: Message) {
+        ctx.count("accepted", 1);
+        m.enqueued = ctx.now();
+        self.queue.push_back(m);
+        if self.cfg.overflow == Overflow::Block {
+            ctx.send(from, EvMsg::Accepted { id: m.id });
+        }
+    }
+
+    fn maybe_scale(&mut self, ctx: &mut C<'_>) {
+        let now = ctx.now();
+        let cooled = self.last_scale.is_none_or(|t| now.since(t) >= SimDuration::from_ms(1000));
+        let deep = self.cfg.scale_up_depth > 0 && self.queue.len() >= self.cfg.scale_up_depth as usize;
+        if deep && cooled && self.active < self.cfg.consumers {
+            self.active += 1;
+            self.last_scale = Some(now);
+            ctx.note(format!("queue depth {}: consumer k{} joins", self.queue.len(), self.active));
+            ctx.gauge_here("active_consumers", self.active as i64);
+        }
+    }
+
+    /// Hand queued messages to consumers with free prefetch slots, lowest index first.
+    pub fn dispatch(&mut self, ctx: &mut C<'_>) {
+        for c in 0..self.active {
+            while self.in_flight[c as usize] < self.cfg.prefetch {
+                let Some(mut m) = self.queue.pop_front() else { break };
+                m.deliveries += 1;
+                if m.deliveries > 1 {
+                    ctx.count("redelivered", 1);
+                }
+                self.in_flight[c as usize] += 1;
+                let to = NodeId(self.first_consumer + c);
+                ctx.send(to, EvMsg::Deliver { msg: m });
+                if self.cfg.ack_timeout_ms > 0 {
+                    ctx.set_timer(EvTimer::AckTimeout(m.id), SimDuration::from_ms(self.cfg.ack_timeout_ms));
+                }
+                self.unacked.insert(m.id, (m, c));
+            }
+        }
+        self.show(ctx);
+    }
+
+    fn settle(&mut self, ctx: &mut C<'_>, id: u64) -> Option<Message> {
+        let (m, c) = self.unacked.remove(&id)?;
+        ctx.cancel_timer(EvTimer::AckTimeout(id));
+        self.in_flight[c as usize] = self.in_flight[c as usize].saturating_sub(1);
+        Some(m)
+    }
+
+    pub fn on_ack(&mut self, ctx: &mut C<'_>, id: u64) {
+        let Some(m) = self.settle(ctx, id) else {
+            ctx.note(format!("ignored ack for message {id}: already redelivered or settled"));
+            return;
+        };
+        ctx.count("consumed", 1);
+        ctx.observe("e2e_latency_ms", ctx.now().since(m.created));
+        ctx.observe("queue_latency_ms", ctx.now().since(m.enqueued));
+        self.unblock(ctx);
+    }
+
+    pub fn on_nack(&mut self, ctx: &mut C<'_>, id: u64) {
+        let Some(m) = self.settle(ctx, id) else { return };
+        ctx.count("failed_deliveries", 1);
+        self.retry_or_park(ctx, m);
+        self.unblock(ctx);
+    }
+
+    pub fn on_ack_timeout(&mut self, ctx: &mut C<'_>, id: u64) {
+        let Some((m, c)) = self.unacked.remove(&id) else { return };
+        self.in_flight[c as usize] = self.in_flight[c as usize].saturating_sub(1);
+        ctx.count("ack_timeouts", 1);
+        ctx.note(format!("no ack for message {id} from k{}: delivering it again", c + 1));
+        self.retry_or_park(ctx, m);
+        self.dispatch(ctx);
+    }
+
+    /// A delivery failed: park the message after `max_deliveries`, else put it back at the head.
+    fn retry_or_park(&mut self, ctx: &mut C<'_>, m: Message) {
+        if self.cfg.max_deliveries > 0 && m.deliveries >= self.cfg.max_deliveries {
+            ctx.count("dead_lettered", 1);
+            ctx.note(format!(
+                "message {} failed {} times: moved to the dead-letter queue",
+                m.id, m.deliveries
+            ));
+            self.dlq.push(m);
+        } else {
+            self.queue.push_front(m);
+        }
+    }
+
+    /// Block mode: take held publishes while there is room (the producers were waiting on them).
+    fn unblock(&mut self, ctx: &mut C<'_>) {
+        self.dispatch(ctx);
+        while !self.full() {
+            let Some((from, m)) = self.waiting.pop_front() else { break };
+            self.accept(ctx, from, m);
+        }
+        self.dispatch(ctx);
+    }
+
+    fn show(&self, ctx: &mut C<'_>) {
+        ctx.gauge_here("queue_depth", self.queue.len() as i64);
+        ctx.gauge_here("dlq_depth", self.dlq.len() as i64);
+    }
+
+    /// A crash loses the queue (an in-memory broker).
+    pub fn reset(&mut self) {
+        self.queue.clear();
+        self.unacked.clear();
+        self.in_flight.iter_mut().for_each(|x| *x = 0);
+        self.waiting.clear();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dist::Dist;
+    use crate::node::{Ctx, Effect};
+    use crate::rng::Rng;
+    use crate::sim::history::History;
+    use crate::sim::metrics::Metrics;
+
+    fn cfg(capacity: u32, overflow: Overflow, max_deliveries: u32) -> MessagingConfig {
+        MessagingConfig {
+            capacity,
+            overflow,
+            consumers: 1,
+            initial_consumers: None,
+            scale_up_depth: 0,
+            work: Dist::constant_ms(1),
+            publish_window: 4,
+            prefetch: 1,
+            poison_ppm: 0,
+            max_deliveries,
+            ack_timeout_ms: 0,
+            payments: false,
+            idempotency_keys: false,
+        }
+    }
+
+    fn msg(id: u64) -> Message {
+        Message { id, created: SimTime::ZERO, enqueued: SimTime::ZERO, poison: false, deliveries: 0 }
+    }
+
+    /// Run one broker call and return the ids it delivered to the consumer (node 1).
+    fn step(b: &mut Broker, f: impl FnOnce(&mut Broker, &mut C<'_>)) -> Vec<u64> {
+        let (mut rng, mut metrics, mut history, mut out) =
+            (Rng::seed_from(0), Metrics::new(100_000, 1_000_000), History::default(), Vec::new());
+        let mut ctx = Ctx::new(
+            NodeId(0),
+            (SimTime::ZERO, SimTime::ZERO),
+            2,
+            &mut rng,
+            (&mut metrics, &mut history),
+            &mut out,
+        );
+        f(b, &mut ctx);
+        out.iter()
+            .filter_map(|e| match e {
+                Effect::Send { msg: EvMsg::Deliver { msg }, .. } => Some(msg.id),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn ids(b: &Broker) -> Vec<u64> {
+        b.queue.iter().map(|m| m.id).collect()
+    }
+
+    #[test]
+    fn drop_oldest_keeps_the_newest_and_prefetch_limits_deliveries() {
+        let mut b = Broker::new(cfg(2, Overflow::DropOldest, 0), 1);
+        let p = NodeId(9);
+        assert_eq!(step(&mut b, |b, c| b.on_publish(c, p, msg(1))), vec![1], "an idle consumer gets it");
+        step(&mut b, |b, c| b.on_publish(c, p, msg(2)));
+        step(&mut b, |b, c| b.on_publish(c, p, msg(3)));
+        assert_eq!(ids(&b), vec![2, 3], "prefetch 1: the rest waits");
+        step(&mut b, |b, c| b.on_publish(c, p, msg(4)));
+        assert_eq!(ids(&b), vec![3, 4], "full: the oldest (2) was dropped");
+        assert_eq!(step(&mut b, |b, c| b.on_ack(c, 1)), vec![3]);
+    }
+
+    #[test]
+    fn reject_and_drop_newest_refuse_the_new_message() {
+        for overflow in [Overflow::Reject, Overflow::DropNewest] {
+            let mut b = Broker::new(cfg(1, overflow, 0), 1);
+            for id in 1..=3 {
+                step(&mut b, |b, c| b.on_publish(c, NodeId(9), msg(id)));
+            }
+            assert_eq!(ids(&b), vec![2], "{overflow:?}: 1 in flight, 2 queued, 3 refused");
+        }
+    }
+
+    #[test]
+    fn block_holds_publishes_until_there_is_room() {
+        let mut b = Broker::new(cfg(1, Overflow::Block, 0), 1);
+        for id in 1..=3 {
+            step(&mut b, |b, c| b.on_publish(c, NodeId(9), msg(id)));
+        }
+        assert_eq!((ids(&b), b.waiting.len()), (vec![2], 1), "3 is held, not lost");
+        assert_eq!(step(&mut b, |b, c| b.on_ack(c, 1)), vec![2]);
+        assert_eq!((ids(&b), b.waiting.len()), (vec![3], 0), "room again: the held publish was accepted");
+    }
+
+    #[test]
+    fn nacked_message_is_redelivered_first_then_dead_lettered() {
+        let mut b = Broker::new(cfg(0, Overflow::Block, 3), 1);
+        step(&mut b, |b, c| b.on_publish(c, NodeId(9), msg(1)));
+        step(&mut b, |b, c| b.on_publish(c, NodeId(9), msg(2)));
+        assert_eq!(step(&mut b, |b, c| b.on_nack(c, 1)), vec![1], "back at the head: 1 again, not 2");
+        assert_eq!(step(&mut b, |b, c| b.on_nack(c, 1)), vec![1]);
+        assert_eq!(step(&mut b, |b, c| b.on_nack(c, 1)), vec![2], "third failure: parked, 2 flows");
+        assert_eq!(b.dlq_len(), 1);
+    }
+}

@@ -1,0 +1,333 @@
+//! Producers, the broker, consumers and the payment ledger.
+
+use super::broker::Broker;
+use super::MessagingConfig;
+use crate::blocks::{Admit, Generator, Server, ServerSpec};
+use crate::ids::NodeId;
+use crate::node::{ClientRequest, Ctx, Kind, Node};
+use crate::time::SimTime;
+use crate::view::NodeView;
+use std::collections::{BTreeSet, VecDeque};
+
+/// A message as the broker keeps it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Message {
+    pub id: u64,
+    pub created: SimTime,
+    /// When the broker accepted it.
+    pub enqueued: SimTime,
+    /// Can never be processed.
+    pub poison: bool,
+    pub deliveries: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum EvMsg {
+    Publish {
+        msg: Message,
+    },
+    Rejected {
+        id: u64,
+    },
+    /// Block mode: the broker took the message (possibly after holding it while the queue was full).
+    Accepted {
+        id: u64,
+    },
+    Deliver {
+        msg: Message,
+    },
+    Ack {
+        id: u64,
+    },
+    Nack {
+        id: u64,
+    },
+    Charge {
+        order: u64,
+        key: Option<u64>,
+    },
+    Charged {
+        order: u64,
+    },
+}
+
+impl Kind for EvMsg {
+    fn kind(&self) -> &'static str {
+        match self {
+            EvMsg::Publish { .. } => "Publish",
+            EvMsg::Rejected { .. } => "Rejected",
+            EvMsg::Accepted { .. } => "Accepted",
+            EvMsg::Deliver { .. } => "Deliver",
+            EvMsg::Ack { .. } => "Ack",
+            EvMsg::Nack { .. } => "Nack",
+            EvMsg::Charge { .. } => "Charge",
+            EvMsg::Charged { .. } => "Charged",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum EvTimer {
+    Next,
+    AckTimeout(u64),
+    Work,
+}
+
+impl Kind for EvTimer {
+    fn kind(&self) -> &'static str {
+        match self {
+            EvTimer::Next => "Next",
+            EvTimer::AckTimeout(_) => "AckTimeout",
+            EvTimer::Work => "Work",
+        }
+    }
+}
+
+pub(super) type C<'a> = Ctx<'a, EvMsg, EvTimer>;
+
+#[derive(Clone, Debug)]
+pub struct Producer {
+    gen: Generator,
+    broker: NodeId,
+    poison_ppm: u32,
+    next_seq: u64,
+    /// Block mode: at most this many publishes unconfirmed (0 = no confirmations, send freely).
+    window: u32,
+    unconfirmed: u32,
+    backlog: VecDeque<Message>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Consumer {
+    broker: NodeId,
+    ledger: NodeId,
+    payments: bool,
+    keys: bool,
+    server: Server<Message>,
+    current: Option<Message>,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct Ledger {
+    charged: BTreeSet<u64>,
+    dedup: BTreeSet<u64>,
+    charges: u64,
+}
+
+#[derive(Clone, Debug)]
+pub enum EvNode {
+    Producer(Producer),
+    Broker(Box<Broker>),
+    Consumer(Consumer),
+    Ledger(Ledger),
+}
+
+impl EvNode {
+    pub fn producer(gen: Generator, broker: NodeId, poison_ppm: u32, window: u32) -> Self {
+        EvNode::Producer(Producer {
+            gen,
+            broker,
+            poison_ppm,
+            next_seq: 0,
+            window,
+            unconfirmed: 0,
+            backlog: VecDeque::new(),
+        })
+    }
+    pub fn broker(cfg: MessagingConfig, first_consumer: u32) -> Self {
+        EvNode::Broker(Box::new(Broker::new(cfg, first_consumer)))
+    }
+    pub fn consumer(cfg: &MessagingConfig, broker: NodeId, ledger: NodeId) -> Self {
+        let spec = ServerSpec { workers: 1, queue_cap: 1_000_000, service: cfg.work.clone() };
+        EvNode::Consumer(Consumer {
+            broker,
+            ledger,
+            payments: cfg.payments,
+            keys: cfg.idempotency_keys,
+            server: Server::new(spec),
+            current: None,
+        })
+    }
+    pub fn ledger() -> Self {
+        EvNode::Ledger(Ledger::default())
+    }
+}
+
+impl Producer {
+    fn produce(&mut self, ctx: &mut C<'_>) {
+        self.next_seq += 1;
+        let id = (ctx.id().0 as u64) << 40 | self.next_seq;
+        let poison = ctx.rng().chance_ppm(self.poison_ppm);
+        let m = Message { id, created: ctx.now(), enqueued: ctx.now(), poison, deliveries: 0 };
+        ctx.count("published", 1);
+        self.backlog.push_back(m);
+        self.send_some(ctx);
+    }
+
+    /// Send from the backlog while the window allows (always, without confirmations).
+    fn send_some(&mut self, ctx: &mut C<'_>) {
+        while self.window == 0 || self.unconfirmed < self.window {
+            let Some(m) = self.backlog.pop_front() else { break };
+            if self.window > 0 {
+                self.unconfirmed += 1;
+            }
+            ctx.send(self.broker, EvMsg::Publish { msg: m });
+        }
+        ctx.gauge_here("producer_backlog", self.backlog.len() as i64);
+    }
+}
+
+impl Consumer {
+    fn on_deliver(&mut self, ctx: &mut C<'_>, m: Message) {
+        if let Admit::Start(d) = self.server.arrive(m, ctx.rng()) {
+            self.current = Some(m);
+            ctx.set_timer(EvTimer::Work, d);
+        }
+    }
+
+    fn on_work(&mut self, ctx: &mut C<'_>) {
+        let Some(m) = self.current else { return };
+        if m.poison {
+            ctx.count_here("poison_failures", 1);
+            ctx.send(self.broker, EvMsg::Nack { id: m.id });
+            self.next(ctx);
+        } else if self.payments {
+            let key = self.keys.then_some(m.id);
+            ctx.send(self.ledger, EvMsg::Charge { order: m.id, key });
+        } else {
+            ctx.send(self.broker, EvMsg::Ack { id: m.id });
+            self.next(ctx);
+        }
+    }
+
+    fn on_charged(&mut self, ctx: &mut C<'_>, order: u64) {
+        if self.current.is_some_and(|m| m.id == order) {
+            ctx.send(self.broker, EvMsg::Ack { id: order });
+            self.next(ctx);
+        } else {
+            ctx.note(format!("ignored Charged for order {order}: not the message in hand"));
+        }
+    }
+
+    fn next(&mut self, ctx: &mut C<'_>) {
+        self.current = None;
+        if let Some((m, d)) = self.server.complete(ctx.rng()) {
+            self.current = Some(m);
+            ctx.set_timer(EvTimer::Work, d);
+        }
+    }
+}
+
+impl Ledger {
+    fn on_charge(&mut self, ctx: &mut C<'_>, from: NodeId, order: u64, key: Option<u64>) {
+        if let Some(k) = key {
+            if !self.dedup.insert(k) {
+                ctx.count("deduplicated", 1);
+                ctx.send(from, EvMsg::Charged { order });
+                return;
+            }
+        }
+        self.charges += 1;
+        ctx.count("charges", 1);
+        if !self.charged.insert(order) {
+            ctx.count("double_charges", 1);
+            ctx.violation("no payment charged twice", format!("order {order} was charged again"));
+        }
+        ctx.send(from, EvMsg::Charged { order });
+    }
+}
+
+impl Node for EvNode {
+    type Msg = EvMsg;
+    type Timer = EvTimer;
+
+    fn init(&mut self, ctx: &mut C<'_>) {
+        if let EvNode::Producer(p) = self {
+            let now = ctx.now();
+            if let Some(gap) = p.gen.next_gap(now, ctx.rng()) {
+                ctx.set_timer(EvTimer::Next, gap);
+            }
+        }
+    }
+
+    fn on_message(&mut self, ctx: &mut C<'_>, from: NodeId, msg: EvMsg) {
+        match (self, msg) {
+            (EvNode::Broker(b), EvMsg::Publish { msg }) => b.on_publish(ctx, from, msg),
+            (EvNode::Broker(b), EvMsg::Ack { id }) => b.on_ack(ctx, id),
+            (EvNode::Broker(b), EvMsg::Nack { id }) => b.on_nack(ctx, id),
+            (EvNode::Producer(p), EvMsg::Accepted { .. }) => {
+                p.unconfirmed = p.unconfirmed.saturating_sub(1);
+                p.send_some(ctx);
+            }
+            (EvNode::Producer(_), EvMsg::Rejected { .. }) => ctx.count_here("rejected_here", 1),
+            (EvNode::Consumer(c), EvMsg::Deliver { msg }) => c.on_deliver(ctx, msg),
+            (EvNode::Consumer(c), EvMsg::Charged { order }) => c.on_charged(ctx, order),
+            (EvNode::Ledger(l), EvMsg::Charge { order, key }) => l.on_charge(ctx, from, order, key),
+            (_, m) => ctx.note(format!("ignored unexpected {}", m.kind())),
+        }
+    }
+
+    fn on_timer(&mut self, ctx: &mut C<'_>, timer: EvTimer) {
+        match (self, timer) {
+            (EvNode::Producer(p), EvTimer::Next) => {
+                p.produce(ctx);
+                let now = ctx.now();
+                if let Some(gap) = p.gen.next_gap(now, ctx.rng()) {
+                    ctx.set_timer(EvTimer::Next, gap);
+                }
+            }
+            (EvNode::Broker(b), EvTimer::AckTimeout(id)) => b.on_ack_timeout(ctx, id),
+            (EvNode::Consumer(c), EvTimer::Work) => c.on_work(ctx),
+            (_, t) => ctx.note(format!("ignored timer {t:?}")),
+        }
+    }
+
+    fn on_client(&mut self, ctx: &mut C<'_>, req: &ClientRequest) {
+        match self {
+            EvNode::Producer(p) => {
+                ctx.note(format!("user published a message ({})", req.op));
+                p.produce(ctx);
+            }
+            _ => ctx.note("only producers take requests by hand"),
+        }
+    }
+
+    fn on_crash(&mut self) {
+        match self {
+            EvNode::Producer(p) => {
+                p.backlog.clear();
+                p.unconfirmed = 0;
+            }
+            EvNode::Broker(b) => b.reset(),
+            EvNode::Consumer(c) => {
+                c.server.reset();
+                c.current = None;
+            }
+            // The ledger and its dedup store are durable.
+            EvNode::Ledger(_) => {}
+        }
+    }
+
+    fn view(&self) -> NodeView {
+        match self {
+            EvNode::Producer(p) => NodeView::new("producer", format!("{} waiting", p.backlog.len()))
+                .field("published", p.next_seq)
+                .field("unconfirmed", p.unconfirmed),
+            EvNode::Broker(b) => {
+                NodeView::new("broker", format!("{} queued, {} dead", b.depth(), b.dlq_len()))
+                    .field("depth", b.depth())
+                    .field("dead letters", b.dlq_len())
+                    .field("active consumers", b.active())
+            }
+            EvNode::Consumer(c) => NodeView::new("consumer", format!("{} waiting", c.server.queued()))
+                .field("busy", c.current.is_some()),
+            EvNode::Ledger(l) => NodeView::new("ledger", format!("{} charges", l.charges))
+                .field("orders", l.charged.len())
+                .field("dedup keys", l.dedup.len()),
+        }
+    }
+
+    fn invariants() -> &'static [&'static str] {
+        &["no payment charged twice"]
+    }
+}

@@ -1,0 +1,209 @@
+//! A D3 client: sends gets and puts to a random coordinator, records every operation in the
+//! history, counts stale reads (a read older than a version this client already saw), and in
+//! probe mode runs the t-visibility experiment.
+
+use super::msg::{QMsg, QTimer, Version, TVIS_FRESH, TVIS_MS, TVIS_PPM, TVIS_READS};
+use super::{Params, QuorumMode};
+use crate::blocks::Generator;
+use crate::ids::NodeId;
+use crate::node::Ctx;
+use crate::sim::history::{OpKind, Outcome};
+use crate::time::{SimDuration, SimTime};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+type C<'a> = Ctx<'a, QMsg, QTimer>;
+
+/// Probe writes use fresh keys from here on, so no other client's write interferes.
+pub const PROBE_KEY_BASE: u64 = 1 << 40;
+
+#[derive(Clone, Debug)]
+struct Pending {
+    key: u64,
+    hist: u64,
+    sent: SimTime,
+    put: Option<i64>,
+    /// Reads: the newest version of `key` this client knew when the read started.
+    known_at_start: Version,
+    /// Probe reads: (bucket, version the probe write committed).
+    probe: Option<(u8, Version)>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Client {
+    params: Arc<Params>,
+    gen: Generator,
+    index: u32,
+    next_op: u64,
+    pending: BTreeMap<u64, Pending>,
+    /// Session knowledge: the newest version seen per key (own writes and reads).
+    known: BTreeMap<u64, Version>,
+    /// Probe keys whose write committed, with that version (until their last probe read).
+    probes: BTreeMap<u64, Version>,
+    tvis: [(u64, u64); 8],
+}
+
+impl Client {
+    pub fn new(params: Arc<Params>, gen: Generator, index: u32) -> Self {
+        Client {
+            params,
+            gen,
+            index,
+            next_op: 0,
+            pending: BTreeMap::new(),
+            known: BTreeMap::new(),
+            probes: BTreeMap::new(),
+            tvis: [(0, 0); 8],
+        }
+    }
+
+    pub fn pending(&self) -> usize {
+        self.pending.len()
+    }
+    pub fn sent(&self) -> u64 {
+        self.next_op
+    }
+
+    pub fn init(&mut self, ctx: &mut C<'_>) {
+        self.schedule_next(ctx);
+        for _ in 0..self.gen.concurrency() {
+            self.start_generated(ctx);
+        }
+    }
+
+    pub fn crash(&mut self) {
+        self.pending.clear();
+        self.probes.clear();
+    }
+
+    fn schedule_next(&mut self, ctx: &mut C<'_>) {
+        let now = ctx.now();
+        if let Some(gap) = self.gen.next_gap(now, ctx.rng()) {
+            ctx.set_timer(QTimer::Next, gap);
+        }
+    }
+
+    /// The next operation of the workload (or a probe write in t-visibility mode).
+    pub fn start_generated(&mut self, ctx: &mut C<'_>) {
+        if self.params.probe_visibility {
+            let key = PROBE_KEY_BASE + u64::from(self.index) * 1_000_000_000 + self.next_op;
+            self.start(ctx, key, Some(self.fresh_value()), None);
+        } else {
+            let key = self.gen.key(ctx.rng());
+            let put = (!self.gen.is_read(ctx.rng())).then(|| self.fresh_value());
+            self.start(ctx, key, put, None);
+        }
+    }
+
+    fn fresh_value(&self) -> i64 {
+        i64::from(self.index + 1) * 1_000_000_000 + self.next_op as i64 + 1
+    }
+
+    pub fn start(&mut self, ctx: &mut C<'_>, key: u64, put: Option<i64>, probe: Option<(u8, Version)>) {
+        self.next_op += 1;
+        let op = self.next_op;
+        let coord = NodeId(ctx.rng().below(u64::from(self.params.replicas)) as u32);
+        let kind = put.map_or(OpKind::Read, |value| OpKind::Write { value });
+        let hist = ctx.history_invoke(key, kind);
+        let known_at_start = self.known.get(&key).copied().unwrap_or_default();
+        self.pending.insert(op, Pending { key, hist, sent: ctx.now(), put, known_at_start, probe });
+        ctx.send(coord, put.map_or(QMsg::ClientGet { op, key }, |value| QMsg::ClientPut { op, key, value }));
+        ctx.set_timer(QTimer::Timeout(op), self.params.client_timeout);
+    }
+
+    pub fn on_reply(&mut self, ctx: &mut C<'_>, op: u64, result: Option<(Version, Option<i64>)>) {
+        let Some(p) = self.pending.remove(&op) else {
+            ctx.note("ignored ClientReply: the operation already timed out");
+            return;
+        };
+        ctx.cancel_timer(QTimer::Timeout(op));
+        match result {
+            // The coordinator missed its quorum: a write may still have reached some replicas.
+            None => {
+                ctx.count("errors", 1);
+                ctx.history_complete(p.hist, Outcome::Info);
+            }
+            Some((version, value)) => self.on_success(ctx, &p, version, value),
+        }
+        if p.probe.is_none() {
+            self.after_op(ctx, op);
+        }
+    }
+
+    fn on_success(&mut self, ctx: &mut C<'_>, p: &Pending, version: Version, value: Option<i64>) {
+        let elapsed = ctx.now().since(p.sent);
+        if p.put.is_some() {
+            ctx.count("writes_ok", 1);
+            ctx.observe("write_latency_ms", elapsed);
+            ctx.history_complete(p.hist, Outcome::Ok { value: None });
+            if self.params.probe_visibility && p.key >= PROBE_KEY_BASE {
+                self.schedule_probes(ctx, p.key, version);
+            }
+        } else {
+            ctx.count("reads_ok", 1);
+            ctx.observe("read_latency_ms", elapsed);
+            ctx.history_complete(p.hist, Outcome::Ok { value });
+            if version < p.known_at_start {
+                ctx.count("stale_reads", 1);
+                if self.params.mode == QuorumMode::Linearizable {
+                    let detail = format!("key {} read an older version than this client had seen", p.key);
+                    ctx.violation("monotonic_reads", detail);
+                }
+            }
+            if let Some((bucket, committed)) = p.probe {
+                self.record_probe(ctx, bucket, version >= committed);
+            }
+        }
+        let entry = self.known.entry(p.key).or_default();
+        *entry = (*entry).max(version);
+    }
+
+    fn schedule_probes(&mut self, ctx: &mut C<'_>, key: u64, committed: Version) {
+        self.probes.insert(key, committed);
+        for (bucket, ms) in TVIS_MS.iter().enumerate() {
+            ctx.set_timer(QTimer::ProbeRead { key, bucket: bucket as u8 }, SimDuration::from_ms(*ms));
+        }
+    }
+
+    pub fn on_probe_read(&mut self, ctx: &mut C<'_>, key: u64, bucket: u8) {
+        let last = bucket as usize + 1 == TVIS_MS.len();
+        let committed = if last { self.probes.remove(&key) } else { self.probes.get(&key).copied() };
+        if let Some(committed) = committed {
+            self.start(ctx, key, None, Some((bucket, committed)));
+        }
+    }
+
+    fn record_probe(&mut self, ctx: &mut C<'_>, bucket: u8, fresh: bool) {
+        let b = bucket as usize;
+        self.tvis[b].0 += 1;
+        ctx.count(TVIS_READS[b], 1);
+        if fresh {
+            self.tvis[b].1 += 1;
+            ctx.count(TVIS_FRESH[b], 1);
+        }
+        ctx.gauge_here(TVIS_PPM[b], (self.tvis[b].1 * 1_000_000 / self.tvis[b].0) as i64);
+    }
+
+    pub fn on_timeout(&mut self, ctx: &mut C<'_>, op: u64) {
+        if let Some(p) = self.pending.remove(&op) {
+            ctx.count("timeouts", 1);
+            ctx.history_complete(p.hist, Outcome::Info);
+            if p.probe.is_none() {
+                self.after_op(ctx, op);
+            }
+        }
+    }
+
+    /// Closed loop: think, then go again. Probe reads are not part of the loop.
+    fn after_op(&mut self, ctx: &mut C<'_>, op: u64) {
+        if self.gen.concurrency() > 0 {
+            let think = self.gen.think(ctx.rng());
+            ctx.set_timer(QTimer::Think(op), think);
+        }
+    }
+
+    pub fn on_next(&mut self, ctx: &mut C<'_>) {
+        self.start_generated(ctx);
+        self.schedule_next(ctx);
+    }
+}

@@ -1,0 +1,132 @@
+//! The D3 node: a storage replica that also coordinates requests, or a client.
+
+use super::client::Client;
+use super::coordinator::Coordinator;
+use super::msg::{QMsg, QTimer};
+use super::replica::Replica;
+use super::Params;
+use crate::ids::NodeId;
+use crate::node::{ClientRequest, Ctx, Kind, Node};
+use crate::view::NodeView;
+use std::sync::Arc;
+
+type C<'a> = Ctx<'a, QMsg, QTimer>;
+
+/// A storage node: replica and coordinator in one.
+#[derive(Clone, Debug)]
+pub struct Server {
+    pub replica: Replica,
+    pub coordinator: Coordinator,
+}
+
+/// A D3 participant.
+#[derive(Clone, Debug)]
+pub enum QuorumNode {
+    Server(Box<Server>),
+    Client(Box<Client>),
+}
+
+impl QuorumNode {
+    pub fn server(params: Arc<Params>) -> Self {
+        QuorumNode::Server(Box::new(Server {
+            replica: Replica::new(params.clone()),
+            coordinator: Coordinator::new(params),
+        }))
+    }
+
+    pub fn as_server(&self) -> Option<&Server> {
+        match self {
+            QuorumNode::Server(s) => Some(s),
+            QuorumNode::Client(_) => None,
+        }
+    }
+}
+
+impl Node for QuorumNode {
+    type Msg = QMsg;
+    type Timer = QTimer;
+
+    fn init(&mut self, ctx: &mut C<'_>) {
+        match self {
+            QuorumNode::Server(s) => s.replica.init(ctx),
+            QuorumNode::Client(c) => c.init(ctx),
+        }
+    }
+
+    fn on_message(&mut self, ctx: &mut C<'_>, from: NodeId, msg: QMsg) {
+        match (self, msg) {
+            (QuorumNode::Client(c), QMsg::ClientReply { op, result }) => c.on_reply(ctx, op, result),
+            (QuorumNode::Server(s), QMsg::ClientGet { op, key }) => {
+                s.coordinator.on_client(ctx, from, op, key, None)
+            }
+            (QuorumNode::Server(s), QMsg::ClientPut { op, key, value }) => {
+                s.coordinator.on_client(ctx, from, op, key, Some(value))
+            }
+            (QuorumNode::Server(s), QMsg::ReadReply { req, stored }) => {
+                s.coordinator.on_read_reply(ctx, from, req, stored)
+            }
+            (QuorumNode::Server(s), QMsg::WriteAck { req }) => s.coordinator.on_write_ack(ctx, from, req),
+            (QuorumNode::Server(s), m) => s.replica.on_message(ctx, from, m),
+            (_, m) => ctx.note(format!("ignored unexpected {}", m.kind())),
+        }
+    }
+
+    fn on_timer(&mut self, ctx: &mut C<'_>, timer: QTimer) {
+        match (self, timer) {
+            (QuorumNode::Client(c), QTimer::Next) => c.on_next(ctx),
+            (QuorumNode::Client(c), QTimer::Think(_)) => c.start_generated(ctx),
+            (QuorumNode::Client(c), QTimer::Timeout(op)) => c.on_timeout(ctx, op),
+            (QuorumNode::Client(c), QTimer::ProbeRead { key, bucket }) => c.on_probe_read(ctx, key, bucket),
+            (QuorumNode::Server(s), QTimer::Deadline(req)) => s.coordinator.on_deadline(ctx, req),
+            (QuorumNode::Server(s), QTimer::Sloppy(req)) => s.coordinator.on_sloppy(ctx, req),
+            (QuorumNode::Server(s), QTimer::Leg(leg)) => s.replica.on_leg(ctx, leg),
+            (QuorumNode::Server(s), QTimer::Handoff) => s.replica.on_handoff(ctx),
+            (_, t) => ctx.note(format!("ignored timer {t:?}")),
+        }
+    }
+
+    /// Clients take `read`/`get` (key) and `write`/`put` (key, value) by hand.
+    fn on_client(&mut self, ctx: &mut C<'_>, req: &ClientRequest) {
+        let QuorumNode::Client(c) = self else {
+            ctx.note("only clients take requests by hand");
+            return;
+        };
+        let key = req.key.as_deref().and_then(|k| k.parse::<u64>().ok()).unwrap_or(0);
+        match req.op.as_str() {
+            "read" | "get" => c.start(ctx, key, None, None),
+            "write" | "put" => c.start(ctx, key, Some(req.value.unwrap_or(0)), None),
+            other => ctx.note(format!("ignored request {other:?}: use read or write")),
+        }
+    }
+
+    fn on_crash(&mut self) {
+        match self {
+            QuorumNode::Server(s) => {
+                s.replica.crash();
+                s.coordinator.crash();
+            }
+            QuorumNode::Client(c) => c.crash(),
+        }
+    }
+
+    fn view(&self) -> NodeView {
+        match self {
+            QuorumNode::Server(s) => {
+                let hints = s.replica.hints.len();
+                let mut v =
+                    NodeView::new("replica", format!("{} keys, {hints} hints", s.replica.store.len()))
+                        .field("keys", s.replica.store.len())
+                        .field("hints", hints)
+                        .field("coordinating", s.coordinator.open_requests())
+                        .field("delayed legs", s.replica.pending_legs());
+                if hints > 0 {
+                    v = v.badge("hinted");
+                }
+                v
+            }
+            QuorumNode::Client(c) => NodeView::new("client", format!("{} pending", c.pending()))
+                .field("sent", c.sent())
+                .field("pending", c.pending()),
+        }
+    }
+}

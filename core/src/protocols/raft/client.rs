@@ -1,0 +1,167 @@
+//! A Raft client: sends reads and writes to the server it believes leads, follows `NotLeader`
+//! redirects, and records every operation in the run's history.
+
+use super::msg::{Cmd, RaftMsg, RaftTimer};
+use crate::blocks::Generator;
+use crate::ids::NodeId;
+use crate::node::Ctx;
+use crate::sim::history::{OpKind, Outcome};
+use crate::time::{SimDuration, SimTime};
+use std::collections::BTreeMap;
+
+type C<'a> = Ctx<'a, RaftMsg, RaftTimer>;
+
+/// Wait before retrying when nobody knows the leader (an election is running).
+const RETRY_MS: u64 = 50;
+/// Redirects followed before giving up on a request.
+const MAX_TRIES: u32 = 20;
+
+#[derive(Clone, Debug)]
+struct Pending {
+    cmd: Cmd,
+    sent: SimTime,
+    hist: u64,
+    tries: u32,
+}
+
+#[derive(Clone, Debug)]
+pub struct Client {
+    gen: Generator,
+    servers: u32,
+    guess: NodeId,
+    next_id: u64,
+    pending: BTreeMap<u64, Pending>,
+}
+
+impl Client {
+    pub fn new(gen: Generator, servers: u32, index: u32) -> Self {
+        Client { gen, servers, guess: NodeId(index % servers), next_id: 0, pending: BTreeMap::new() }
+    }
+
+    pub fn pending(&self) -> usize {
+        self.pending.len()
+    }
+    pub fn sent(&self) -> u64 {
+        self.next_id
+    }
+    pub fn guess(&self) -> NodeId {
+        self.guess
+    }
+
+    pub fn init(&mut self, ctx: &mut C<'_>) {
+        self.schedule_next(ctx);
+        for _ in 0..self.gen.concurrency() {
+            self.start_op(ctx);
+        }
+    }
+
+    pub fn crash(&mut self) {
+        self.pending.clear();
+    }
+
+    /// A random server other than `not`.
+    fn another_server(&self, ctx: &mut C<'_>, not: NodeId) -> NodeId {
+        let step = 1 + ctx.rng().below(self.servers as u64 - 1) as u32;
+        NodeId((not.0 + step) % self.servers)
+    }
+
+    fn schedule_next(&mut self, ctx: &mut C<'_>) {
+        let now = ctx.now();
+        if let Some(gap) = self.gen.next_gap(now, ctx.rng()) {
+            ctx.set_timer(RaftTimer::Next, gap);
+        }
+    }
+
+    pub fn start_op(&mut self, ctx: &mut C<'_>) {
+        self.next_id += 1;
+        let id = self.next_id;
+        let key = self.gen.key(ctx.rng());
+        let (cmd, op) = if self.gen.is_read(ctx.rng()) {
+            (Cmd::Get { key }, OpKind::Read)
+        } else {
+            let value = (ctx.id().0 as i64) * 1_000_000_000 + id as i64;
+            (Cmd::Put { key, value }, OpKind::Write { value })
+        };
+        let hist = ctx.history_invoke(key, op);
+        self.pending.insert(id, Pending { cmd, sent: ctx.now(), hist, tries: 0 });
+        ctx.count("requests", 1);
+        ctx.send(self.guess, RaftMsg::Request { id, cmd });
+        if let Some(t) = self.gen.timeout {
+            ctx.set_timer(RaftTimer::Timeout(id), t);
+        }
+    }
+
+    fn resend(&mut self, ctx: &mut C<'_>, id: u64) {
+        if let Some(p) = self.pending.get(&id) {
+            ctx.send(self.guess, RaftMsg::Request { id, cmd: p.cmd });
+        }
+    }
+
+    pub fn on_not_leader(&mut self, ctx: &mut C<'_>, from: NodeId, id: u64, hint: Option<NodeId>) {
+        let Some(p) = self.pending.get_mut(&id) else { return };
+        p.tries += 1;
+        if p.tries > MAX_TRIES {
+            self.finish(ctx, id, Outcome::Fail);
+            return;
+        }
+        match hint {
+            Some(h) if h != from => {
+                self.guess = h;
+                self.resend(ctx, id);
+            }
+            _ => {
+                self.guess = self.another_server(ctx, from);
+                ctx.set_timer(RaftTimer::Retry(id), SimDuration::from_ms(RETRY_MS));
+            }
+        }
+    }
+
+    pub fn on_response(&mut self, ctx: &mut C<'_>, from: NodeId, id: u64, value: Option<i64>) {
+        self.guess = from;
+        let Some(p) = self.pending.get(&id) else {
+            ctx.count("late_responses", 1);
+            return;
+        };
+        let value = if matches!(p.cmd, Cmd::Get { .. }) { value } else { None };
+        ctx.observe("latency_ms", ctx.now().since(p.sent));
+        ctx.count("responses", 1);
+        self.finish(ctx, id, Outcome::Ok { value });
+    }
+
+    fn finish(&mut self, ctx: &mut C<'_>, id: u64, outcome: Outcome) {
+        let Some(p) = self.pending.remove(&id) else { return };
+        ctx.cancel_timer(RaftTimer::Timeout(id));
+        ctx.cancel_timer(RaftTimer::Retry(id));
+        ctx.history_complete(p.hist, outcome);
+        if outcome == Outcome::Fail {
+            ctx.count("errors", 1);
+        }
+        if self.gen.concurrency() > 0 {
+            let think = self.gen.think(ctx.rng());
+            ctx.set_timer(RaftTimer::Think(id), think);
+        }
+    }
+
+    pub fn on_timer(&mut self, ctx: &mut C<'_>, timer: RaftTimer) {
+        match timer {
+            RaftTimer::Next => {
+                // A burst at 0 % only checks back later (the generator's contract).
+                if self.gen.rate_pct(ctx.now()) > 0 {
+                    self.start_op(ctx);
+                }
+                self.schedule_next(ctx);
+            }
+            RaftTimer::Retry(id) => self.resend(ctx, id),
+            RaftTimer::Think(_) => self.start_op(ctx),
+            RaftTimer::Timeout(id) => {
+                if self.pending.contains_key(&id) {
+                    ctx.count("timeouts", 1);
+                    // Unknown outcome: the command may still commit.
+                    self.finish(ctx, id, Outcome::Info);
+                    self.guess = self.another_server(ctx, self.guess);
+                }
+            }
+            t => ctx.note(format!("ignored timer {t:?}")),
+        }
+    }
+}

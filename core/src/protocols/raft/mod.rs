@@ -1,0 +1,171 @@
+//! # D4 — Raft
+//!
+//! **The problem.** A replicated key-value store must agree on one sequence of commands although
+//! servers crash and the network splits. Raft (Ongaro & Ousterhout, 2014) elects one leader per
+//! term, which orders commands in its log and replicates them; an entry is *committed* once a
+//! majority stores it, and committed entries are never lost.
+//!
+//! **Message flow.** A follower that hears nothing for a randomized *election timeout* becomes a
+//! candidate: it increments its term, votes for itself and sends `RequestVote` (with its last log
+//! index and term). A server grants at most one vote per term, and only to a candidate whose log is
+//! at least as up to date as its own (§5.4.1). With a majority of votes the candidate becomes
+//! leader, appends a no-op, and sends `AppendEntries` to everyone, every heartbeat interval and
+//! whenever a command arrives. A follower accepts entries only if its log holds the entry just
+//! before them (`prev_index`, `prev_term`), truncating any conflicting suffix; it answers
+//! `AppendReply`, and the leader moves that follower's nextIndex/matchIndex. The leader commits the
+//! highest index stored on a majority *whose entry is from its current term* (§5.4.2, Figure 8),
+//! then every server applies committed entries in order to its key-value map. Any message with a
+//! higher term turns its receiver into a follower: a stale leader steps down.
+//!
+//! **Roles and timers.** Servers `n1…nN` (3–9): `Election` (randomized in
+//! `[election_timeout_ms_min, election_timeout_ms_max]`), `Heartbeat` (leader). Clients `c1…`
+//! (from `workload`): send `Request` to the server they believe leads, follow `NotLeader` hints,
+//! `Timeout` gives up (the outcome is then unknown). `currentTerm`, `votedFor` and the log are
+//! durable: a crash drops the commit index, the applied state and the leader's bookkeeping, and a
+//! restarted server replays its log once it learns the commit index again. A user can type
+//! `write`/`read` with `key` and `value` on a server: the leader appends it, others refuse.
+//!
+//! **Invariants.** Election safety (at most one leader per term), log matching, leader
+//! completeness, state-machine safety; see [`check`]. `unsafe_skip_log_check: true` grants votes
+//! without the up-to-date check: a server with a stale log can then win and overwrite committed
+//! entries, which the checks catch (the swarm test proves it).
+//!
+//! **Election-downtime experiment.** With `experiment`, a driver node crashes the leader at a
+//! random point of its heartbeat interval, measures the time until every survivor has heard the
+//! new leader's first AppendEntries (`election_downtime_ms`), restarts the old leader, and repeats.
+//! `ineligible: k` keeps the last k servers' logs stale (leaders send them no entries), so they
+//! can never win: fewer candidates, longer downtime.
+//!
+//! **What to watch.** Terms rising on the labels; the vote burst after a crash; `AppendEntries`
+//! fanning out; commit index following a majority; in a partition, the minority leader's commit
+//! index frozen while the majority elects a new leader, and its step-down after heal.
+//!
+//! **References.** D. Ongaro, J. Ousterhout, *In Search of an Understandable Consensus Algorithm*
+//! (USENIX ATC 2014), Figures 2, 3 and 8; Ongaro's thesis (2014) §9 on election timeouts;
+//! RaftScope; tikv/raft-rs.
+
+pub mod check;
+mod client;
+mod driver;
+mod msg;
+mod node;
+mod replicate;
+mod server;
+
+pub use msg::{Cmd, Entry, Observed, RaftMsg, RaftTimer};
+pub use node::RaftNode;
+pub use server::{Params, Role, Server};
+
+use crate::blocks::Generator;
+use crate::ids::NodeId;
+use crate::scenario::{limits, Scenario, ScenarioError};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// D4 configuration. Clients and their load come from the scenario's `workload`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RaftConfig {
+    /// Cluster size, 3 to 9.
+    pub servers: u32,
+    pub election_timeout_ms_min: u64,
+    pub election_timeout_ms_max: u64,
+    pub heartbeat_ms: u64,
+    /// The mutation the swarm test must catch: votes without the log up-to-date check.
+    #[serde(default)]
+    pub unsafe_skip_log_check: bool,
+    /// The election-downtime experiment, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub experiment: Option<Experiment>,
+}
+
+/// Crash the leader `trials` times; `ineligible` servers keep stale logs.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Experiment {
+    pub trials: u32,
+    #[serde(default)]
+    pub ineligible: u32,
+}
+
+fn bad(field: &str, msg: impl Into<String>) -> ScenarioError {
+    ScenarioError::invalid(format!("protocol.{field}"), msg)
+}
+
+impl RaftConfig {
+    pub fn validate(&self, sc: &Scenario) -> Result<(), ScenarioError> {
+        if !(3..=9).contains(&self.servers) {
+            return Err(bad("servers", format!("{} servers; need 3 to 9", self.servers)));
+        }
+        let (lo, hi) = (self.election_timeout_ms_min, self.election_timeout_ms_max);
+        if lo == 0 || hi < lo || hi > 60_000 {
+            return Err(bad("election_timeout_ms_min", "need 1 ≤ min ≤ max ≤ 60000 ms"));
+        }
+        if self.heartbeat_ms == 0 || self.heartbeat_ms >= lo {
+            return Err(bad(
+                "heartbeat_ms",
+                format!("must be 1 to {} (below the election timeout, or followers keep electing)", lo - 1),
+            ));
+        }
+        if sc.workload.clients > limits::MAX_CLIENTS {
+            return Err(ScenarioError::invalid("workload.clients", "too many clients"));
+        }
+        if let Some(e) = &self.experiment {
+            if e.trials == 0 || e.trials > 100_000 {
+                return Err(bad("experiment.trials", "must be 1 to 100000"));
+            }
+            let max = self.servers - self.majority();
+            if e.ineligible > max {
+                return Err(bad(
+                    "experiment.ineligible",
+                    format!(
+                        "at most {max} for {} servers (the others must still form a majority)",
+                        self.servers
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    pub fn majority(&self) -> u32 {
+        self.servers / 2 + 1
+    }
+}
+
+/// The nodes of a D4 run: servers `n1…`, clients `c1…`, then `driver` if an experiment runs.
+pub fn build(sc: &Scenario, cfg: &RaftConfig) -> Vec<(String, RaftNode)> {
+    let servers = cfg.servers;
+    let clients = sc.workload.clients;
+    let driver = cfg.experiment.as_ref().map(|_| NodeId(servers + clients));
+    let params = Arc::new(Params {
+        servers,
+        timeout_min_us: cfg.election_timeout_ms_min * 1000,
+        timeout_max_us: cfg.election_timeout_ms_max * 1000,
+        heartbeat_us: cfg.heartbeat_ms * 1000,
+        unsafe_skip_log_check: cfg.unsafe_skip_log_check,
+        driver,
+        ineligible: cfg.experiment.as_ref().map_or(0, |e| e.ineligible),
+    });
+    let mut out: Vec<(String, RaftNode)> = (0..servers)
+        .map(|i| {
+            (
+                server::server_name(NodeId(i)),
+                RaftNode::Server(Box::new(Server::new(params.clone(), NodeId(i)))),
+            )
+        })
+        .collect();
+    let gen = Generator::new(&sc.workload);
+    for i in 0..clients {
+        out.push((format!("c{}", i + 1), RaftNode::Client(client::Client::new(gen.clone(), servers, i))));
+    }
+    if let Some(e) = &cfg.experiment {
+        let d =
+            driver::Driver::new(e.trials, servers, e.ineligible, params.heartbeat_us, params.timeout_max_us);
+        out.push(("driver".into(), RaftNode::Driver(d)));
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests;

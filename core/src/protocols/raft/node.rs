@@ -1,0 +1,167 @@
+//! The roles of a Raft run (server, client, experiment driver) behind the simulator's `Node` trait.
+
+use super::check;
+use super::client::Client;
+use super::driver::Driver;
+use super::msg::{Cmd, RaftMsg, RaftTimer};
+use super::server::{server_name, Role, Server, C};
+use crate::ids::NodeId;
+use crate::node::{ClientRequest, Kind, Node};
+use crate::view::NodeView;
+
+/// A D4 participant.
+#[derive(Clone, Debug)]
+pub enum RaftNode {
+    Server(Box<Server>),
+    Client(Client),
+    Driver(Driver),
+}
+
+impl RaftNode {
+    pub fn as_server(&self) -> Option<&Server> {
+        match self {
+            RaftNode::Server(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// `k12`, `12` → key 12.
+fn parse_key(key: Option<&str>) -> Option<u64> {
+    let k = key?.trim();
+    k.strip_prefix('k').unwrap_or(k).parse().ok()
+}
+
+fn hand_command(req: &ClientRequest) -> Result<Cmd, String> {
+    let key = parse_key(req.key.as_deref()).ok_or("needs a key such as \"k3\" or \"3\"")?;
+    match req.op.as_str() {
+        "write" | "put" => {
+            let value = req.value.ok_or("a write needs a value")?;
+            Ok(Cmd::Put { key, value })
+        }
+        "read" | "get" => Ok(Cmd::Get { key }),
+        other => Err(format!("unknown op {other:?}: use write or read")),
+    }
+}
+
+impl Node for RaftNode {
+    type Msg = RaftMsg;
+    type Timer = RaftTimer;
+
+    fn init(&mut self, ctx: &mut C<'_>) {
+        match self {
+            RaftNode::Server(s) => s.reset_election_timer(ctx),
+            RaftNode::Client(c) => c.init(ctx),
+            RaftNode::Driver(d) => d.init(ctx),
+        }
+    }
+
+    fn on_message(&mut self, ctx: &mut C<'_>, from: NodeId, msg: RaftMsg) {
+        match (self, msg) {
+            (RaftNode::Server(s), RaftMsg::RequestVote { term, last_index, last_term }) => {
+                s.on_request_vote(ctx, from, term, (last_index, last_term))
+            }
+            (RaftNode::Server(s), RaftMsg::Vote { term, granted }) => s.on_vote(ctx, from, term, granted),
+            (RaftNode::Server(s), m @ RaftMsg::AppendEntries { .. }) => s.on_append_entries(ctx, from, m),
+            (RaftNode::Server(s), RaftMsg::AppendReply { term, success, match_index }) => {
+                s.on_append_reply(ctx, from, term, success, match_index)
+            }
+            (RaftNode::Server(s), RaftMsg::Request { id, cmd }) => s.on_request(ctx, from, id, cmd),
+            (RaftNode::Client(c), RaftMsg::NotLeader { id, hint }) => c.on_not_leader(ctx, from, id, hint),
+            (RaftNode::Client(c), RaftMsg::Response { id, value }) => c.on_response(ctx, from, id, value),
+            (RaftNode::Driver(d), RaftMsg::Report { event, term, at }) => {
+                d.on_report(ctx, from, event, term, at)
+            }
+            (_, m) => ctx.note(format!("ignored unexpected {}", m.kind())),
+        }
+    }
+
+    fn on_timer(&mut self, ctx: &mut C<'_>, timer: RaftTimer) {
+        match (self, timer) {
+            (RaftNode::Server(s), RaftTimer::Election) => s.on_election_timeout(ctx),
+            (RaftNode::Server(s), RaftTimer::Heartbeat) => s.on_heartbeat(ctx),
+            (RaftNode::Client(c), t) => c.on_timer(ctx, t),
+            (RaftNode::Driver(d), t) => d.on_timer(ctx, t),
+            (_, t) => ctx.note(format!("ignored timer {t:?}")),
+        }
+    }
+
+    fn on_client(&mut self, ctx: &mut C<'_>, req: &ClientRequest) {
+        match self {
+            RaftNode::Server(s) => match hand_command(req) {
+                Ok(cmd) => s.on_hand_command(ctx, cmd),
+                Err(why) => ctx.note(format!("ignored {:?}: {why}", req.op)),
+            },
+            RaftNode::Client(c) => {
+                ctx.note(format!("user sent a request ({})", req.op));
+                c.start_op(ctx);
+            }
+            RaftNode::Driver(_) => ctx.note("the experiment driver takes no requests"),
+        }
+    }
+
+    fn on_crash(&mut self) {
+        match self {
+            RaftNode::Server(s) => s.crash(),
+            RaftNode::Client(c) => c.crash(),
+            RaftNode::Driver(_) => {}
+        }
+    }
+
+    fn view(&self) -> NodeView {
+        match self {
+            RaftNode::Server(s) => server_view(s),
+            RaftNode::Client(c) => NodeView::new("client", format!("{} pending", c.pending()))
+                .field("sent", c.sent())
+                .field("pending", c.pending())
+                .field("leader guess", server_name(c.guess())),
+            RaftNode::Driver(d) => {
+                let mut v = NodeView::new("driver", format!("trial {}/{}", d.done, d.trials))
+                    .field("trials done", d.done)
+                    .field("leader", d.leader().map_or("?".into(), server_name));
+                if let Some(us) = d.last_downtime_us {
+                    v = v.field("last downtime ms", format!("{:.1}", us as f64 / 1000.0));
+                }
+                if d.in_trial() {
+                    v = v.badge("measuring");
+                }
+                v
+            }
+        }
+    }
+
+    fn invariants() -> &'static [&'static str] {
+        check::INVARIANTS
+    }
+
+    fn check(nodes: &[Self], up: &[bool], out: &mut Vec<(&'static str, String)>) {
+        let servers: Vec<&Server> = nodes.iter().filter_map(RaftNode::as_server).collect();
+        check::check(&servers, &up[..servers.len()], out);
+    }
+}
+
+fn server_view(s: &Server) -> NodeView {
+    let role = match s.role {
+        Role::Follower => "follower",
+        Role::Candidate => "candidate",
+        Role::Leader => "leader",
+    };
+    let mut v = NodeView::new(role, format!("term {}", s.term))
+        .field("term", s.term)
+        .field("voted for", s.voted_for.map_or("-".into(), server_name))
+        .field("log length", s.last_index())
+        .field("last log term", s.last_term())
+        .field("commit index", s.commit)
+        .field("last applied", s.applied)
+        .field("keys", s.kv.len());
+    if s.role == Role::Leader {
+        v = v.badge("leader");
+    }
+    if s.p.unsafe_skip_log_check {
+        v = v.badge("unsafe votes");
+    }
+    if s.p.is_laggard(s.id) {
+        v = v.badge("stale log");
+    }
+    v
+}

@@ -1,0 +1,159 @@
+//! State-machine tests on exact message sequences (no simulator: one handler call at a time).
+
+use super::msg::{Cmd, Entry, RaftMsg, RaftTimer};
+use super::server::{Params, Role, Server};
+use crate::ids::NodeId;
+use crate::node::{Ctx, Effect};
+use crate::rng::Rng;
+use crate::sim::history::History;
+use crate::sim::metrics::Metrics;
+use crate::time::SimTime;
+use std::sync::Arc;
+
+type Out = Vec<Effect<RaftMsg, RaftTimer>>;
+
+struct World {
+    rng: Rng,
+    metrics: Metrics,
+    history: History,
+}
+
+impl World {
+    fn new() -> Self {
+        World {
+            rng: Rng::seed_from(1),
+            metrics: Metrics::new(100_000, 10_000_000),
+            history: History::default(),
+        }
+    }
+    /// Run `f` as node `id`; return the effects.
+    fn on(&mut self, id: u32, f: impl FnOnce(&mut Ctx<'_, RaftMsg, RaftTimer>)) -> Out {
+        let mut out = Vec::new();
+        let mut ctx = Ctx::new(
+            NodeId(id),
+            (SimTime::ZERO, SimTime::ZERO),
+            5,
+            &mut self.rng,
+            (&mut self.metrics, &mut self.history),
+            &mut out,
+        );
+        f(&mut ctx);
+        out
+    }
+}
+
+fn params(unsafe_votes: bool) -> Arc<Params> {
+    Arc::new(Params {
+        servers: 5,
+        timeout_min_us: 150_000,
+        timeout_max_us: 300_000,
+        heartbeat_us: 50_000,
+        unsafe_skip_log_check: unsafe_votes,
+        driver: None,
+        ineligible: 0,
+    })
+}
+
+fn server_with_log(id: u32, terms: &[u64], unsafe_votes: bool) -> Server {
+    let mut s = Server::new(params(unsafe_votes), NodeId(id));
+    for &t in terms {
+        s.push_entry(Entry::new(t, Cmd::Put { key: 1, value: t as i64 }, None));
+    }
+    s.term = terms.last().copied().unwrap_or(0);
+    s
+}
+
+fn sent(out: &Out) -> Vec<(NodeId, RaftMsg)> {
+    out.iter()
+        .filter_map(|e| match e {
+            Effect::Send { to, msg } => Some((*to, msg.clone())),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_vote_needs_an_up_to_date_log_unless_the_mutation_is_on() {
+    let mut w = World::new();
+    for (unsafe_votes, expect) in [(false, false), (true, true)] {
+        let mut voter = server_with_log(0, &[1, 1, 2], unsafe_votes);
+        // Candidate n2 in term 3 whose log ends at (index 3, term 1): behind the voter's (3, 2).
+        let out = w.on(0, |ctx| voter.on_request_vote(ctx, NodeId(1), 3, (3, 1)));
+        assert_eq!(sent(&out), vec![(NodeId(1), RaftMsg::Vote { term: 3, granted: expect })]);
+        assert_eq!(voter.term, 3, "a higher term is adopted even when the vote is refused");
+    }
+    let mut voter = server_with_log(0, &[1, 1, 2], false);
+    let out = w.on(0, |ctx| voter.on_request_vote(ctx, NodeId(1), 3, (2, 2)));
+    assert_eq!(sent(&out), vec![(NodeId(1), RaftMsg::Vote { term: 3, granted: false })], "shorter log");
+    let out = w.on(0, |ctx| voter.on_request_vote(ctx, NodeId(2), 3, (3, 2)));
+    assert_eq!(sent(&out), vec![(NodeId(2), RaftMsg::Vote { term: 3, granted: true })]);
+    let out = w.on(0, |ctx| voter.on_request_vote(ctx, NodeId(3), 3, (9, 3)));
+    assert_eq!(sent(&out), vec![(NodeId(3), RaftMsg::Vote { term: 3, granted: false })], "one vote per term");
+}
+
+#[test]
+fn append_entries_checks_consistency_and_truncates_conflicts() {
+    let mut w = World::new();
+    let mut f = server_with_log(1, &[1, 1, 2, 2], false);
+    let entries = |terms: &[u64]| terms.iter().map(|&t| Entry::new(t, Cmd::Noop, None)).collect::<Vec<_>>();
+    // Missing prev entry (index 6): rejected with a hint.
+    let msg = RaftMsg::AppendEntries { term: 3, prev_index: 6, prev_term: 3, entries: vec![], commit: 0 };
+    let out = w.on(1, |ctx| f.on_append_entries(ctx, NodeId(0), msg));
+    assert_eq!(
+        sent(&out),
+        vec![(NodeId(0), RaftMsg::AppendReply { term: 3, success: false, match_index: 4 })]
+    );
+    // Matches at index 2 (term 1); entries 3.. conflict (term 3 vs 2): truncated and replaced.
+    let msg =
+        RaftMsg::AppendEntries { term: 3, prev_index: 2, prev_term: 1, entries: entries(&[3]), commit: 3 };
+    let out = w.on(1, |ctx| f.on_append_entries(ctx, NodeId(0), msg));
+    assert_eq!(
+        sent(&out),
+        vec![(NodeId(0), RaftMsg::AppendReply { term: 3, success: true, match_index: 3 })]
+    );
+    assert_eq!(f.log.iter().map(|e| e.term).collect::<Vec<_>>(), vec![1, 1, 3]);
+    assert_eq!((f.commit, f.applied), (3, 3));
+    // A stale, reordered copy of an older message does not truncate anything.
+    let msg =
+        RaftMsg::AppendEntries { term: 3, prev_index: 1, prev_term: 1, entries: entries(&[1]), commit: 0 };
+    w.on(1, |ctx| f.on_append_entries(ctx, NodeId(0), msg));
+    assert_eq!(f.last_index(), 3);
+}
+
+#[test]
+fn a_leader_commits_only_entries_of_its_own_term_by_counting() {
+    // Figure 8: leader of term 4 holds an entry of term 2 at index 2, replicated to a majority.
+    let mut w = World::new();
+    let mut l = server_with_log(0, &[1, 2], false);
+    l.term = 4;
+    l.role = Role::Leader;
+    l.next = vec![3; 5];
+    l.matched = vec![2, 0, 0, 0, 0];
+    for peer in [1, 2] {
+        w.on(0, |ctx| l.on_append_reply(ctx, NodeId(peer), 4, true, 2));
+    }
+    assert_eq!(l.commit, 0, "index 2 (term 2) is on 3 of 5 but is not from term 4");
+    w.on(0, |ctx| l.on_request(ctx, NodeId(7), 1, Cmd::Put { key: 5, value: 50 }));
+    for peer in [1, 2] {
+        w.on(0, |ctx| l.on_append_reply(ctx, NodeId(peer), 4, true, 3));
+    }
+    assert_eq!(l.commit, 3, "the term-4 entry commits, and the term-2 entry with it");
+    assert_eq!(l.kv.get(&5), Some(&50));
+}
+
+#[test]
+fn a_crash_keeps_term_vote_and_log_and_a_higher_term_deposes_a_leader() {
+    let mut w = World::new();
+    let mut s = server_with_log(0, &[1, 1], false);
+    s.voted_for = Some(NodeId(0));
+    s.role = Role::Leader;
+    s.commit = 2;
+    s.applied = 2;
+    s.crash();
+    assert_eq!((s.term, s.voted_for, s.last_index()), (1, Some(NodeId(0)), 2));
+    assert_eq!((s.role, s.commit, s.applied), (Role::Follower, 0, 0));
+    s.role = Role::Leader;
+    let out = w.on(0, |ctx| s.on_append_reply(ctx, NodeId(3), 5, false, 0));
+    assert_eq!((s.role, s.term, s.voted_for), (Role::Follower, 5, None));
+    assert!(out.iter().any(|e| matches!(e, Effect::Note(t) if t.contains("stepped down"))));
+}

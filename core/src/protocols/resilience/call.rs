@@ -1,0 +1,331 @@
+//! The caller side of every call: attempts, timeouts, retries with backoff and budget, the
+//! circuit breaker, and the fallback. Shared by clients and services.
+
+use super::backoff::{BackoffState, RetryBudget};
+use super::breaker::{Breaker, State};
+use super::config::{CallSpec, Fallback};
+use super::node::{MeshMsg, MeshTimer};
+use crate::ids::NodeId;
+use crate::node::Ctx;
+use crate::time::SimTime;
+use std::collections::BTreeMap;
+
+type C<'a> = Ctx<'a, MeshMsg, MeshTimer>;
+
+/// A call site, resolved: the policy, the target node and endpoint, and the site's running state.
+#[derive(Clone, Debug)]
+pub struct Site {
+    pub spec: CallSpec,
+    pub to: NodeId,
+    pub endpoint: u32,
+    breaker: Option<Breaker>,
+    budget: Option<RetryBudget>,
+    /// When the last good answer arrived (for a stale-cache fallback).
+    last_ok: Option<SimTime>,
+}
+
+impl Site {
+    pub fn new(spec: CallSpec, to: NodeId, endpoint: u32) -> Self {
+        let breaker = spec.breaker.clone().map(Breaker::new);
+        let budget = spec.retry.budget.clone().map(RetryBudget::new);
+        Site { spec, to, endpoint, breaker, budget, last_ok: None }
+    }
+}
+
+/// How a call ended, as seen by the code that made it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Outcome {
+    /// An answer (possibly itself degraded further down).
+    Ok {
+        degraded: bool,
+    },
+    /// Failed, but the fallback answered instead.
+    Fallback,
+    Failed,
+}
+
+/// One attempt in flight, or one retry waiting for its backoff.
+#[derive(Clone, Debug)]
+struct Attempt {
+    owner: u64,
+    site: u32,
+    retry: u32,
+    sent: SimTime,
+    backoff: BackoffState,
+}
+
+/// All call sites of one node and their attempts.
+#[derive(Clone, Debug)]
+pub struct Caller {
+    pub sites: Vec<Site>,
+    in_flight: BTreeMap<u64, Attempt>,
+    waiting: BTreeMap<u64, Attempt>,
+    next_id: u64,
+    shown_state: i64,
+}
+
+impl Caller {
+    pub fn new(sites: Vec<Site>) -> Self {
+        Caller { sites, in_flight: BTreeMap::new(), waiting: BTreeMap::new(), next_id: 0, shown_state: 0 }
+    }
+
+    pub fn in_flight(&self) -> usize {
+        self.in_flight.len()
+    }
+
+    /// The breaker state last published (`None` if this node has no breaker).
+    pub fn breaker_label(&self) -> Option<&'static str> {
+        self.sites
+            .iter()
+            .any(|s| s.breaker.is_some())
+            .then(|| ["closed", "open", "half-open"][self.shown_state as usize])
+    }
+
+    /// Start a call for `owner` at `site`. Returns the outcome at once if there is no attempt to
+    /// wait for (the breaker refused it), else `None` and the outcome comes later.
+    pub fn start(&mut self, ctx: &mut C<'_>, owner: u64, site: u32) -> Option<Outcome> {
+        let now = ctx.now();
+        if let Some(b) = self.sites[site as usize].budget.as_mut() {
+            b.deposit(now);
+        }
+        let a = Attempt { owner, site, retry: 0, sent: now, backoff: BackoffState::default() };
+        self.attempt(ctx, a)
+    }
+
+    fn attempt(&mut self, ctx: &mut C<'_>, mut a: Attempt) -> Option<Outcome> {
+        let now = ctx.now();
+        let s = &mut self.sites[a.site as usize];
+        if let Some(b) = s.breaker.as_mut() {
+            let permitted = b.try_acquire(now);
+            self.show_breakers(ctx);
+            if !permitted {
+                ctx.count_here("short_circuited", 1);
+                return Some(self.give_up(ctx, a.site));
+            }
+        }
+        let s = &self.sites[a.site as usize];
+        self.next_id += 1;
+        let id = self.next_id;
+        a.sent = now;
+        ctx.count_here("attempts", 1);
+        ctx.send(s.to, MeshMsg::Call { id, endpoint: s.endpoint });
+        if s.spec.timeout_ms > 0 {
+            ctx.set_timer(
+                MeshTimer::AttemptTimeout(id),
+                crate::time::SimDuration::from_ms(s.spec.timeout_ms),
+            );
+        }
+        self.in_flight.insert(id, a);
+        None
+    }
+
+    /// An answer arrived. Returns `(owner, outcome)` when the call is over.
+    pub fn on_reply(&mut self, ctx: &mut C<'_>, id: u64, ok: bool, degraded: bool) -> Option<(u64, Outcome)> {
+        let Some(a) = self.in_flight.remove(&id) else {
+            ctx.count_here("late_replies", 1);
+            ctx.note(format!("ignored reply to attempt {id}: it had already timed out"));
+            return None;
+        };
+        ctx.cancel_timer(MeshTimer::AttemptTimeout(id));
+        let now = ctx.now();
+        let took = now.since(a.sent);
+        let s = &mut self.sites[a.site as usize];
+        if let Some(b) = s.breaker.as_mut() {
+            b.record(now, !ok, took);
+            self.show_breakers(ctx);
+        }
+        if ok {
+            self.sites[a.site as usize].last_ok = Some(now);
+            return Some((a.owner, Outcome::Ok { degraded }));
+        }
+        self.failed(ctx, a)
+    }
+
+    /// An attempt's timeout fired.
+    pub fn on_timeout(&mut self, ctx: &mut C<'_>, id: u64) -> Option<(u64, Outcome)> {
+        let a = self.in_flight.remove(&id)?;
+        ctx.count_here("call_timeouts", 1);
+        let now = ctx.now();
+        if let Some(b) = self.sites[a.site as usize].breaker.as_mut() {
+            b.record(now, true, now.since(a.sent));
+            self.show_breakers(ctx);
+        }
+        self.failed(ctx, a)
+    }
+
+    /// A retry's backoff is over: try again.
+    pub fn on_retry(&mut self, ctx: &mut C<'_>, id: u64) -> Option<(u64, Outcome)> {
+        let a = self.waiting.remove(&id)?;
+        let owner = a.owner;
+        self.attempt(ctx, a).map(|o| (owner, o))
+    }
+
+    fn failed(&mut self, ctx: &mut C<'_>, mut a: Attempt) -> Option<(u64, Outcome)> {
+        let now = ctx.now();
+        let s = &mut self.sites[a.site as usize];
+        let may_retry =
+            a.retry < s.spec.retry.max_retries && s.budget.as_mut().is_none_or(|b| b.try_withdraw(now));
+        if !may_retry {
+            if a.retry < s.spec.retry.max_retries {
+                ctx.count_here("retries_denied", 1);
+            }
+            return Some((a.owner, self.give_up(ctx, a.site)));
+        }
+        a.retry += 1;
+        ctx.count_here("retries", 1);
+        let policy = s.spec.retry.clone();
+        let delay = a.backoff.next_delay(&policy, a.retry, ctx.rng());
+        if delay.as_us() == 0 {
+            let owner = a.owner;
+            return self.attempt(ctx, a).map(|o| (owner, o));
+        }
+        self.next_id += 1;
+        ctx.set_timer(MeshTimer::Retry(self.next_id), delay);
+        self.waiting.insert(self.next_id, a);
+        None
+    }
+
+    /// The call failed for good: fall back if the site allows it.
+    fn give_up(&mut self, ctx: &mut C<'_>, site: u32) -> Outcome {
+        let s = &self.sites[site as usize];
+        match s.spec.fallback {
+            Fallback::None => Outcome::Failed,
+            Fallback::Static => {
+                ctx.count_here("fallbacks", 1);
+                Outcome::Fallback
+            }
+            Fallback::StaleCache => match s.last_ok {
+                Some(t) => {
+                    ctx.count_here("stale_served", 1);
+                    ctx.observe_here("staleness_ms", ctx.now().since(t));
+                    Outcome::Fallback
+                }
+                None => Outcome::Failed,
+            },
+        }
+    }
+
+    /// Publish `breaker_state` (0 closed, 1 open, 2 half-open; the worst of this node's breakers)
+    /// and note transitions.
+    fn show_breakers(&mut self, ctx: &mut C<'_>) {
+        let now = ctx.now();
+        let mut worst = 0i64;
+        for s in self.sites.iter_mut() {
+            if let Some(b) = s.breaker.as_mut() {
+                worst = match (worst, b.state(now)) {
+                    (_, State::Open) | (1, _) => 1,
+                    (_, State::HalfOpen) | (2, _) => 2,
+                    _ => 0,
+                };
+            }
+        }
+        if worst != self.shown_state {
+            let name = ["closed", "open", "half-open"][worst as usize];
+            ctx.note(format!("circuit breaker {name}"));
+            ctx.count_here("breaker_transitions", 1);
+            self.shown_state = worst;
+        }
+        ctx.gauge_here("breaker_state", worst);
+    }
+
+    /// Forget every attempt and the breakers' memory (a crash).
+    pub fn reset(&mut self) {
+        self.in_flight.clear();
+        self.waiting.clear();
+        self.shown_state = 0;
+        for s in self.sites.iter_mut() {
+            s.breaker = s.spec.breaker.clone().map(Breaker::new);
+            s.budget = s.spec.retry.budget.clone().map(RetryBudget::new);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::node::Effect;
+    use crate::protocols::resilience::backoff::{BackoffKind, RetryPolicy};
+    use crate::protocols::resilience::breaker::BreakerConfig;
+    use crate::rng::Rng;
+    use crate::sim::history::History;
+    use crate::sim::metrics::Metrics;
+    use crate::time::SimDuration;
+
+    /// What one step did: the outcome and the sends/timers it recorded.
+    #[derive(Debug, PartialEq, Eq)]
+    enum Did {
+        Sent(u64),
+        Timer(MeshTimer, u64),
+    }
+
+    fn step<R>(c: &mut Caller, at_ms: u64, f: impl FnOnce(&mut Caller, &mut C<'_>) -> R) -> (R, Vec<Did>) {
+        let (mut rng, mut metrics, mut history, mut out) =
+            (Rng::seed_from(0), Metrics::new(100_000, 10_000_000), History::default(), Vec::new());
+        let now = SimTime::from_ms(at_ms);
+        let mut ctx = Ctx::new(NodeId(0), (now, now), 2, &mut rng, (&mut metrics, &mut history), &mut out);
+        let r = f(c, &mut ctx);
+        let did = out
+            .into_iter()
+            .filter_map(|e| match e {
+                Effect::Send { msg: MeshMsg::Call { id, .. }, .. } => Some(Did::Sent(id)),
+                Effect::SetTimer { timer, after } => Some(Did::Timer(timer, after.as_us() / 1000)),
+                _ => None,
+            })
+            .collect();
+        (r, did)
+    }
+
+    fn spec(fallback: Fallback) -> CallSpec {
+        CallSpec {
+            service: "s".into(),
+            endpoint: None,
+            timeout_ms: 100,
+            retry: RetryPolicy {
+                max_retries: 2,
+                backoff: BackoffKind::Exponential,
+                base_ms: 10,
+                cap_ms: 1000,
+                budget: None,
+            },
+            breaker: None,
+            fallback,
+            optional: false,
+        }
+    }
+
+    #[test]
+    fn timeouts_then_exponential_retries_then_fallback() {
+        let mut c = Caller::new(vec![Site::new(spec(Fallback::Static), NodeId(1), 0)]);
+        let (o, did) = step(&mut c, 0, |c, x| c.start(x, 7, 0));
+        assert_eq!((o, did), (None, vec![Did::Sent(1), Did::Timer(MeshTimer::AttemptTimeout(1), 100)]));
+        let (o, did) = step(&mut c, 100, |c, x| c.on_timeout(x, 1));
+        assert_eq!((o, did), (None, vec![Did::Timer(MeshTimer::Retry(2), 10)]), "first retry after base");
+        let (o, did) = step(&mut c, 110, |c, x| c.on_retry(x, 2));
+        assert_eq!((o, did), (None, vec![Did::Sent(3), Did::Timer(MeshTimer::AttemptTimeout(3), 100)]));
+        let (_, did) = step(&mut c, 210, |c, x| c.on_timeout(x, 3));
+        assert_eq!(did, vec![Did::Timer(MeshTimer::Retry(4), 20)], "then 2 × base");
+        step(&mut c, 230, |c, x| c.on_retry(x, 4));
+        let (o, _) = step(&mut c, 330, |c, x| c.on_timeout(x, 5));
+        assert_eq!(o, Some((7, Outcome::Fallback)), "retries exhausted: the fallback answers");
+        let (o, _) = step(&mut c, 331, |c, x| c.on_reply(x, 5, true, false));
+        assert_eq!(o, None, "a late reply is ignored");
+    }
+
+    #[test]
+    fn an_open_breaker_short_circuits_without_sending() {
+        let mut s = spec(Fallback::None);
+        s.retry.max_retries = 0;
+        s.breaker = Some(BreakerConfig { minimum_calls: 2, ..BreakerConfig::default() });
+        let mut c = Caller::new(vec![Site::new(s, NodeId(1), 0)]);
+        for (i, t) in [(1u64, 0u64), (2, 10)] {
+            step(&mut c, t, |c, x| c.start(x, i, 0));
+            let (o, _) = step(&mut c, t + 1, |c, x| c.on_reply(x, i, false, false));
+            assert_eq!(o, Some((i, Outcome::Failed)));
+        }
+        let (o, did) = step(&mut c, 20, |c, x| c.start(x, 3, 0));
+        assert_eq!((o, did), (Some(Outcome::Failed), vec![]), "open: refused at once, nothing sent");
+        let later = SimDuration::from_ms(BreakerConfig::default().open_ms).as_us() / 1000 + 11;
+        let (o, did) = step(&mut c, later, |c, x| c.start(x, 4, 0));
+        assert_eq!((o, did.len()), (None, 2), "half-open: a probe goes through");
+    }
+}

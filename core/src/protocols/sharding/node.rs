@@ -1,0 +1,275 @@
+//! D9 roles: client, router, shard.
+
+use super::ShardingConfig;
+use crate::blocks::{Admit, Generator, Server, ServerSpec};
+use crate::ids::NodeId;
+use crate::node::{Ctx, Kind, Node};
+use crate::shard::{Placement, Scheme};
+use crate::time::SimTime;
+use crate::view::NodeView;
+use std::collections::BTreeMap;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ShardMsg {
+    Request { id: u64, key: u64 },
+    Forward { id: u64, client: NodeId, key: u64 },
+    Reply { id: u64, client: NodeId, ok: bool },
+    Response { id: u64, ok: bool },
+}
+
+impl Kind for ShardMsg {
+    fn kind(&self) -> &'static str {
+        match self {
+            ShardMsg::Request { .. } => "Request",
+            ShardMsg::Forward { .. } => "Forward",
+            ShardMsg::Reply { .. } => "Reply",
+            ShardMsg::Response { .. } => "Response",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ShardTimer {
+    Next,
+    Timeout(u64),
+    AddShard,
+    Done(u64),
+}
+
+impl Kind for ShardTimer {
+    fn kind(&self) -> &'static str {
+        match self {
+            ShardTimer::Next => "Next",
+            ShardTimer::Timeout(_) => "Timeout",
+            ShardTimer::AddShard => "AddShard",
+            ShardTimer::Done(_) => "Done",
+        }
+    }
+}
+
+/// Key k's name: a letter spread evenly over a–z, then the number (`q-17`).
+pub fn key_name(key: u64) -> String {
+    let letter = (b'a' + (key.wrapping_mul(7) % 26) as u8) as char;
+    format!("{letter}-{key}")
+}
+
+#[derive(Clone, Debug)]
+pub struct Router {
+    scheme: Scheme,
+    shards: u32,
+    placement: Placement,
+    first_shard: u32,
+    key_space: u64,
+    add_shard_at_ms: u64,
+    per_shard: Vec<u64>,
+}
+
+#[derive(Clone, Debug)]
+pub enum ShardNode {
+    Client {
+        gen: Generator,
+        router: NodeId,
+        next_id: u64,
+        pending: BTreeMap<u64, SimTime>,
+    },
+    Router(Box<Router>),
+    Shard {
+        server: Server<(u64, NodeId)>,
+        router: NodeId,
+        next_job: u64,
+        running: BTreeMap<u64, (u64, NodeId)>,
+    },
+}
+
+type C<'a> = Ctx<'a, ShardMsg, ShardTimer>;
+
+impl ShardNode {
+    pub fn client(gen: Generator, router: NodeId) -> Self {
+        ShardNode::Client { gen, router, next_id: 0, pending: BTreeMap::new() }
+    }
+    pub fn router(cfg: &ShardingConfig, first_shard: u32, key_space: u64) -> Self {
+        ShardNode::Router(Box::new(Router {
+            scheme: cfg.scheme(),
+            shards: cfg.shards,
+            placement: Placement::new(cfg.scheme(), cfg.shards),
+            first_shard,
+            key_space,
+            add_shard_at_ms: cfg.add_shard_at_ms,
+            per_shard: vec![0; cfg.shard_nodes() as usize],
+        }))
+    }
+    pub fn shard(spec: ServerSpec, router: NodeId) -> Self {
+        ShardNode::Shard { server: Server::new(spec), router, next_job: 0, running: BTreeMap::new() }
+    }
+}
+
+impl Router {
+    fn route(&mut self, ctx: &mut C<'_>, id: u64, client: NodeId, key: u64) {
+        let shard = self.placement.shard_of(&key_name(key));
+        self.per_shard[shard as usize] += 1;
+        let total: u64 = self.per_shard.iter().sum();
+        let hottest = self.per_shard.iter().max().copied().unwrap_or(0);
+        ctx.gauge("hottest_shard_permille", (hottest * 1000 / total.max(1)) as i64);
+        ctx.send(NodeId(self.first_shard + shard), ShardMsg::Forward { id, client, key });
+    }
+
+    /// Switch to one more shard and count the keys of the key space whose shard changed.
+    fn add_shard(&mut self, ctx: &mut C<'_>) {
+        let next = Placement::new(self.scheme, self.shards + 1);
+        let moved = (0..self.key_space)
+            .filter(|k| {
+                let name = key_name(*k);
+                self.placement.shard_of(&name) != next.shard_of(&name)
+            })
+            .count() as u64;
+        self.shards += 1;
+        self.placement = next;
+        ctx.gauge("keys_moved", moved as i64);
+        ctx.gauge("keys_moved_permille", (moved * 1000 / self.key_space.max(1)) as i64);
+        ctx.note(format!("added shard s{}: {moved} of {} keys move", self.shards, self.key_space));
+    }
+}
+
+fn client_send(
+    ctx: &mut C<'_>,
+    gen: &Generator,
+    router: NodeId,
+    next_id: &mut u64,
+    pending: &mut BTreeMap<u64, SimTime>,
+) {
+    *next_id += 1;
+    let key = gen.key(ctx.rng());
+    pending.insert(*next_id, ctx.now());
+    ctx.count("requests", 1);
+    ctx.send(router, ShardMsg::Request { id: *next_id, key });
+    if let Some(t) = gen.timeout {
+        ctx.set_timer(ShardTimer::Timeout(*next_id), t);
+    }
+    let now = ctx.now();
+    if let Some(gap) = gen.next_gap(now, ctx.rng()) {
+        ctx.set_timer(ShardTimer::Next, gap);
+    }
+}
+
+impl Node for ShardNode {
+    type Msg = ShardMsg;
+    type Timer = ShardTimer;
+
+    fn init(&mut self, ctx: &mut C<'_>) {
+        match self {
+            ShardNode::Client { gen, .. } => {
+                let now = ctx.now();
+                if let Some(gap) = gen.next_gap(now, ctx.rng()) {
+                    ctx.set_timer(ShardTimer::Next, gap);
+                }
+            }
+            ShardNode::Router(r) if r.add_shard_at_ms > 0 => {
+                let at = SimTime::from_ms(r.add_shard_at_ms);
+                ctx.set_timer(ShardTimer::AddShard, at.since(ctx.now()));
+                ctx.gauge("active_shards", i64::from(r.shards));
+            }
+            _ => {}
+        }
+    }
+
+    fn on_message(&mut self, ctx: &mut C<'_>, from: NodeId, msg: ShardMsg) {
+        match (self, msg) {
+            (ShardNode::Router(r), ShardMsg::Request { id, key }) => r.route(ctx, id, from, key),
+            (ShardNode::Router(_), ShardMsg::Reply { id, client, ok }) => {
+                ctx.send(client, ShardMsg::Response { id, ok })
+            }
+            (
+                ShardNode::Shard { server, router, next_job, running },
+                ShardMsg::Forward { id, client, .. },
+            ) => {
+                ctx.count_here("shard_requests", 1);
+                match server.arrive((id, client), ctx.rng()) {
+                    Admit::Start(d) => {
+                        *next_job += 1;
+                        running.insert(*next_job, (id, client));
+                        ctx.set_timer(ShardTimer::Done(*next_job), d);
+                    }
+                    Admit::Queued => {}
+                    Admit::Rejected(_) => {
+                        ctx.count("rejected", 1);
+                        ctx.send(*router, ShardMsg::Reply { id, client, ok: false });
+                    }
+                }
+                ctx.gauge_here("shard_load", i64::from(server.load()));
+            }
+            (ShardNode::Client { pending, .. }, ShardMsg::Response { id, ok }) => {
+                let Some(sent) = pending.remove(&id) else {
+                    ctx.note("ignored Response: the request already timed out");
+                    return;
+                };
+                ctx.cancel_timer(ShardTimer::Timeout(id));
+                if ok {
+                    ctx.observe("latency_ms", ctx.now().since(sent));
+                } else {
+                    ctx.count("errors", 1);
+                }
+            }
+            (_, m) => ctx.note(format!("ignored unexpected {}", m.kind())),
+        }
+    }
+
+    fn on_timer(&mut self, ctx: &mut C<'_>, timer: ShardTimer) {
+        match (self, timer) {
+            (ShardNode::Client { gen, router, next_id, pending }, ShardTimer::Next) => {
+                client_send(ctx, gen, *router, next_id, pending)
+            }
+            (ShardNode::Client { pending, .. }, ShardTimer::Timeout(id)) => {
+                if pending.remove(&id).is_some() {
+                    ctx.count("timeouts", 1);
+                }
+            }
+            (ShardNode::Router(r), ShardTimer::AddShard) => {
+                r.add_shard(ctx);
+                ctx.gauge("active_shards", i64::from(r.shards));
+            }
+            (ShardNode::Shard { server, router, next_job, running }, ShardTimer::Done(job)) => {
+                let Some((id, client)) = running.remove(&job) else { return };
+                ctx.send(*router, ShardMsg::Reply { id, client, ok: true });
+                if let Some((next, d)) = server.complete(ctx.rng()) {
+                    *next_job += 1;
+                    running.insert(*next_job, next);
+                    ctx.set_timer(ShardTimer::Done(*next_job), d);
+                }
+                ctx.gauge_here("shard_load", i64::from(server.load()));
+            }
+            (_, t) => ctx.note(format!("ignored timer {t:?}")),
+        }
+    }
+
+    fn on_crash(&mut self) {
+        match self {
+            ShardNode::Client { pending, .. } => pending.clear(),
+            ShardNode::Router(_) => {}
+            ShardNode::Shard { server, running, .. } => {
+                server.reset();
+                running.clear();
+            }
+        }
+    }
+
+    fn view(&self) -> NodeView {
+        match self {
+            ShardNode::Client { pending, next_id, .. } => {
+                NodeView::new("client", format!("{} pending", pending.len())).field("sent", next_id)
+            }
+            ShardNode::Router(r) => {
+                let mut v = NodeView::new("router", format!("{:?}, {} shards", r.scheme, r.shards));
+                for (i, n) in r.per_shard.iter().enumerate() {
+                    v = v.field(&format!("to s{}", i + 1), n);
+                }
+                v
+            }
+            ShardNode::Shard { server, .. } => NodeView::new(
+                "shard",
+                format!("{}/{} busy, {} queued", server.busy(), server.spec.workers, server.queued()),
+            )
+            .field("busy", server.busy())
+            .field("queued", server.queued()),
+        }
+    }
+}

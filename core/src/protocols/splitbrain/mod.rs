@@ -1,0 +1,93 @@
+//! # D5 — Split brain
+//!
+//! **The problem.** A primary serves writes and a backup takes over when the primary seems dead.
+//! But "I stopped hearing its heartbeats" does not mean "it is dead": in a partition both sides
+//! live on. If the backup promotes itself on silence alone, two primaries accept writes at once,
+//! and whatever one side accepted is lost or must be merged by hand when the network heals.
+//!
+//! **Message flow.** The primary `p1` sends `Heartbeat { epoch, since }` to the backup `p2` every
+//! `heartbeat_ms`. Clients send `Write` to the server they prefer and switch on `NotPrimary`.
+//! - `naive`: when `p2` hears nothing for `failover_ms`, it promotes itself (epoch + 1).
+//! - `quorum`: a server accepts writes only while it holds a *lease* granted by a majority of the
+//!   three witnesses `w1…w3` (`LeaseRequest` → `LeaseGrant`/`LeaseDenied`, renewed every
+//!   `lease_ms / 3`). A witness grants to one holder at a time, until `lease_ms` after it granted.
+//!   The holder counts its lease from when it *asked*, so it always stops before any witness
+//!   would grant to someone else. The backup asks for the lease only after `failover_ms` of silence.
+//!
+//! When a primary hears a heartbeat from a primary of a higher epoch it steps down and counts the
+//! writes it accepted after that primary was promoted: `conflicting_writes`.
+//!
+//! **Roles and timers.** Servers: `Heartbeat`, `Failover` (backup), `Renew`, `LeaseExpiry`.
+//! Witnesses: none. Clients: `Next` (open-loop arrivals), `Timeout`.
+//!
+//! **Invariant.** "at most one primary accepting writes" among running servers: violated in naive
+//! mode during a partition, never in quorum mode (without clock skew; skew the clocks and leases
+//! break too, which is E6's lesson).
+//!
+//! **What to watch.** In naive mode both servers wear the `accepting` badge during the partition
+//! and both clients' writes succeed; in quorum mode the side without two witnesses rejects writes.
+//!
+//! **References.** M. Kleppmann, *Designing Data-Intensive Applications*, ch. 8 ("The truth is
+//! defined by the majority"); C. Gray, D. Cheriton, *Leases* (SOSP 1989).
+
+mod client;
+mod node;
+
+pub use node::{SbMsg, SbNode, SbTimer};
+
+use crate::blocks::Generator;
+use crate::scenario::{Scenario, ScenarioError};
+use serde::{Deserialize, Serialize};
+
+/// How the backup decides to take over.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailoverMode {
+    /// Promote on missing heartbeats alone.
+    Naive,
+    /// Accept writes only while holding a lease from a majority of three witnesses.
+    Quorum,
+}
+
+/// D5 configuration. Clients and their load come from the scenario's `workload`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SplitBrainConfig {
+    pub mode: FailoverMode,
+    pub heartbeat_ms: u64,
+    pub failover_ms: u64,
+    pub lease_ms: u64,
+}
+
+impl SplitBrainConfig {
+    pub fn validate(&self, sc: &Scenario) -> Result<(), ScenarioError> {
+        let bad = |f: &str, m: &str| ScenarioError::invalid(format!("protocol.{f}"), m);
+        if self.heartbeat_ms == 0 || self.heartbeat_ms > 60_000 {
+            return Err(bad("heartbeat_ms", "must be 1 to 60000"));
+        }
+        if self.failover_ms <= self.heartbeat_ms || self.failover_ms > 600_000 {
+            return Err(bad("failover_ms", "must be above heartbeat_ms and at most 600000"));
+        }
+        if self.lease_ms < 3 || self.lease_ms > 600_000 {
+            return Err(bad("lease_ms", "must be 3 to 600000"));
+        }
+        if sc.workload.clients == 0 || sc.workload.clients > 64 {
+            return Err(ScenarioError::invalid("workload.clients", "split brain needs 1 to 64 clients"));
+        }
+        Ok(())
+    }
+}
+
+/// Nodes: servers `p1` (primary) and `p2` (backup), witnesses `w1…w3`, clients `c1…`.
+pub fn build(sc: &Scenario, cfg: &SplitBrainConfig) -> Vec<(String, SbNode)> {
+    let mut out =
+        vec![("p1".to_string(), SbNode::server(cfg, 0)), ("p2".to_string(), SbNode::server(cfg, 1))];
+    for i in 0..3 {
+        out.push((format!("w{}", i + 1), SbNode::witness(cfg.lease_ms)));
+    }
+    let gen = Generator::new(&sc.workload);
+    for i in 0..sc.workload.clients {
+        out.push((format!("c{}", i + 1), SbNode::client(gen.clone(), i % 2)));
+    }
+    out
+}

@@ -1,0 +1,360 @@
+//! The roles of D5: two servers (primary and backup), three lease witnesses, clients.
+
+use super::client::Client;
+use super::{FailoverMode, SplitBrainConfig};
+use crate::blocks::Generator;
+use crate::ids::NodeId;
+use crate::node::{Ctx, Kind, Node};
+use crate::time::{SimDuration, SimTime};
+use crate::view::NodeView;
+
+pub const ONE_PRIMARY: &str = "at most one primary accepting writes";
+const WITNESSES: [NodeId; 3] = [NodeId(2), NodeId(3), NodeId(4)];
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum SbMsg {
+    Heartbeat {
+        epoch: u64,
+        since: SimTime,
+    },
+    LeaseRequest {
+        round: u64,
+    },
+    LeaseGrant {
+        round: u64,
+    },
+    LeaseDenied {
+        round: u64,
+    },
+    Write {
+        id: u64,
+    },
+    Ack {
+        id: u64,
+    },
+    /// A primary without a lease refuses writes.
+    Rejected {
+        id: u64,
+    },
+    NotPrimary {
+        id: u64,
+    },
+}
+
+impl Kind for SbMsg {
+    fn kind(&self) -> &'static str {
+        match self {
+            SbMsg::Heartbeat { .. } => "Heartbeat",
+            SbMsg::LeaseRequest { .. } => "LeaseRequest",
+            SbMsg::LeaseGrant { .. } => "LeaseGrant",
+            SbMsg::LeaseDenied { .. } => "LeaseDenied",
+            SbMsg::Write { .. } => "Write",
+            SbMsg::Ack { .. } => "Ack",
+            SbMsg::Rejected { .. } => "Rejected",
+            SbMsg::NotPrimary { .. } => "NotPrimary",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum SbTimer {
+    Heartbeat,
+    Failover,
+    Renew,
+    LeaseExpiry,
+    Next,
+    Timeout(u64),
+}
+
+impl Kind for SbTimer {
+    fn kind(&self) -> &'static str {
+        match self {
+            SbTimer::Heartbeat => "Heartbeat",
+            SbTimer::Failover => "Failover",
+            SbTimer::Renew => "Renew",
+            SbTimer::LeaseExpiry => "LeaseExpiry",
+            SbTimer::Next => "Next",
+            SbTimer::Timeout(_) => "Timeout",
+        }
+    }
+}
+
+pub(super) type C<'a> = Ctx<'a, SbMsg, SbTimer>;
+
+#[derive(Clone, Debug)]
+pub struct Server {
+    mode: FailoverMode,
+    me: u32,
+    hb: SimDuration,
+    failover: SimDuration,
+    lease: SimDuration,
+    pub primary: bool,
+    epoch: u64,
+    since: SimTime,
+    lease_until: Option<SimTime>,
+    round: u64,
+    asked_at: SimTime,
+    grants: u32,
+    accepted: Vec<SimTime>,
+}
+
+#[derive(Clone, Debug)]
+pub struct Witness {
+    lease: SimDuration,
+    holder: Option<(NodeId, SimTime)>,
+}
+
+#[derive(Clone, Debug)]
+pub enum SbNode {
+    Server(Server),
+    Witness(Witness),
+    Client(Client),
+}
+
+impl SbNode {
+    pub fn server(cfg: &SplitBrainConfig, me: u32) -> Self {
+        SbNode::Server(Server {
+            mode: cfg.mode,
+            me,
+            hb: SimDuration::from_ms(cfg.heartbeat_ms),
+            failover: SimDuration::from_ms(cfg.failover_ms),
+            lease: SimDuration::from_ms(cfg.lease_ms),
+            primary: me == 0,
+            epoch: 1,
+            since: SimTime::ZERO,
+            lease_until: None,
+            round: 0,
+            asked_at: SimTime::ZERO,
+            grants: 0,
+            accepted: Vec::new(),
+        })
+    }
+    pub fn witness(lease_ms: u64) -> Self {
+        SbNode::Witness(Witness { lease: SimDuration::from_ms(lease_ms), holder: None })
+    }
+    pub fn client(gen: Generator, target: u32) -> Self {
+        SbNode::Client(Client::new(gen, target))
+    }
+}
+
+pub(super) fn name(server: u32) -> String {
+    format!("p{}", server + 1)
+}
+
+impl Server {
+    pub fn accepting(&self) -> bool {
+        self.primary && (self.mode == FailoverMode::Naive || self.lease_until.is_some())
+    }
+    fn peer(&self) -> NodeId {
+        NodeId(1 - self.me)
+    }
+
+    fn init(&mut self, ctx: &mut C<'_>) {
+        if self.primary {
+            self.on_heartbeat_timer(ctx);
+            if self.mode == FailoverMode::Quorum {
+                self.renew(ctx);
+            }
+        } else {
+            ctx.set_timer(SbTimer::Failover, self.failover);
+        }
+    }
+
+    fn on_heartbeat_timer(&mut self, ctx: &mut C<'_>) {
+        if self.primary {
+            ctx.send(self.peer(), SbMsg::Heartbeat { epoch: self.epoch, since: self.since });
+            ctx.set_timer(SbTimer::Heartbeat, self.hb);
+        }
+    }
+
+    fn renew(&mut self, ctx: &mut C<'_>) {
+        self.round += 1;
+        self.asked_at = ctx.now();
+        self.grants = 0;
+        for w in WITNESSES {
+            ctx.send(w, SbMsg::LeaseRequest { round: self.round });
+        }
+        ctx.set_timer(SbTimer::Renew, SimDuration(self.lease.as_us() / 3));
+    }
+
+    fn on_grant(&mut self, ctx: &mut C<'_>, round: u64) {
+        if round != self.round {
+            return;
+        }
+        self.grants += 1;
+        if self.grants != 2 {
+            return;
+        }
+        let until = self.asked_at + self.lease;
+        self.lease_until = Some(until);
+        ctx.set_timer(SbTimer::LeaseExpiry, until.since(ctx.now()));
+        if !self.primary {
+            self.promote(ctx, "a majority of witnesses granted the lease");
+        }
+    }
+
+    fn on_lease_expiry(&mut self, ctx: &mut C<'_>) {
+        if self.lease_until.is_some_and(|u| u <= ctx.now()) {
+            self.lease_until = None;
+            ctx.note(format!("{}: lease expired, refusing writes", name(self.me)));
+        }
+    }
+
+    fn promote(&mut self, ctx: &mut C<'_>, why: &str) {
+        self.primary = true;
+        self.epoch += 1;
+        self.since = ctx.now();
+        ctx.count("promotions", 1);
+        ctx.note(format!("{} promoted itself to primary (epoch {}): {why}", name(self.me), self.epoch));
+        self.on_heartbeat_timer(ctx);
+    }
+
+    fn on_failover(&mut self, ctx: &mut C<'_>) {
+        if self.primary {
+            return;
+        }
+        match self.mode {
+            FailoverMode::Naive => self.promote(ctx, "no heartbeat"),
+            FailoverMode::Quorum => {
+                ctx.note(format!("{}: no heartbeat; asking the witnesses for the lease", name(self.me)));
+                self.renew(ctx);
+            }
+        }
+    }
+
+    fn on_peer_heartbeat(&mut self, ctx: &mut C<'_>, epoch: u64, since: SimTime) {
+        let peer_wins = epoch > self.epoch || (epoch == self.epoch && self.me > 1 - self.me);
+        if self.primary && peer_wins {
+            let conflicting = self.accepted.iter().filter(|&&t| t >= since).count() as u64;
+            ctx.count("conflicting_writes", conflicting);
+            ctx.note(format!(
+                "{} steps down: {} is primary of epoch {epoch}; {conflicting} writes accepted here since then conflict",
+                name(self.me),
+                name(1 - self.me)
+            ));
+            self.primary = false;
+            self.lease_until = None;
+            ctx.cancel_timer(SbTimer::Heartbeat);
+            ctx.cancel_timer(SbTimer::LeaseExpiry);
+        }
+        if !self.primary {
+            self.epoch = self.epoch.max(epoch);
+            ctx.cancel_timer(SbTimer::Renew);
+            ctx.set_timer(SbTimer::Failover, self.failover);
+        }
+    }
+
+    fn on_write(&mut self, ctx: &mut C<'_>, from: NodeId, id: u64) {
+        if self.accepting() {
+            self.accepted.push(ctx.now());
+            ctx.count_here("writes_accepted", 1);
+            ctx.send(from, SbMsg::Ack { id });
+        } else if self.primary {
+            ctx.send(from, SbMsg::Rejected { id });
+        } else {
+            ctx.send(from, SbMsg::NotPrimary { id });
+        }
+    }
+}
+
+impl Witness {
+    fn on_request(&mut self, ctx: &mut C<'_>, from: NodeId, round: u64) {
+        let now = ctx.now();
+        let free = match self.holder {
+            None => true,
+            Some((h, until)) => h == from || until <= now,
+        };
+        if free {
+            self.holder = Some((from, now + self.lease));
+            ctx.send(from, SbMsg::LeaseGrant { round });
+        } else {
+            ctx.send(from, SbMsg::LeaseDenied { round });
+        }
+    }
+}
+
+impl Node for SbNode {
+    type Msg = SbMsg;
+    type Timer = SbTimer;
+
+    fn init(&mut self, ctx: &mut C<'_>) {
+        match self {
+            SbNode::Server(s) => s.init(ctx),
+            SbNode::Client(c) => c.schedule_next(ctx),
+            SbNode::Witness(_) => {}
+        }
+    }
+
+    fn on_message(&mut self, ctx: &mut C<'_>, from: NodeId, msg: SbMsg) {
+        match (self, msg) {
+            (SbNode::Server(s), SbMsg::Heartbeat { epoch, since }) => s.on_peer_heartbeat(ctx, epoch, since),
+            (SbNode::Server(s), SbMsg::LeaseGrant { round }) => s.on_grant(ctx, round),
+            (SbNode::Server(_), SbMsg::LeaseDenied { .. }) => {}
+            (SbNode::Server(s), SbMsg::Write { id }) => s.on_write(ctx, from, id),
+            (SbNode::Witness(w), SbMsg::LeaseRequest { round }) => w.on_request(ctx, from, round),
+            (SbNode::Client(c), m) => c.on_reply(ctx, m),
+            (_, m) => ctx.note(format!("ignored unexpected {}", m.kind())),
+        }
+    }
+
+    fn on_timer(&mut self, ctx: &mut C<'_>, timer: SbTimer) {
+        match (self, timer) {
+            (SbNode::Server(s), SbTimer::Heartbeat) => s.on_heartbeat_timer(ctx),
+            (SbNode::Server(s), SbTimer::Failover) => s.on_failover(ctx),
+            (SbNode::Server(s), SbTimer::Renew) => s.renew(ctx),
+            (SbNode::Server(s), SbTimer::LeaseExpiry) => s.on_lease_expiry(ctx),
+            (SbNode::Client(c), t) => c.on_timer(ctx, t),
+            (_, t) => ctx.note(format!("ignored timer {t:?}")),
+        }
+    }
+
+    fn on_crash(&mut self) {
+        match self {
+            SbNode::Server(s) => {
+                s.lease_until = None;
+                s.grants = 0;
+            }
+            SbNode::Witness(w) => w.holder = None,
+            SbNode::Client(c) => c.crash(),
+        }
+    }
+
+    fn view(&self) -> NodeView {
+        match self {
+            SbNode::Server(s) => {
+                let role = if s.primary { "primary" } else { "backup" };
+                let mut v = NodeView::new(role, format!("epoch {}", s.epoch))
+                    .field("epoch", s.epoch)
+                    .field("writes accepted", s.accepted.len())
+                    .field("lease", if s.lease_until.is_some() { "held" } else { "-" });
+                if s.accepting() {
+                    v = v.badge("accepting");
+                }
+                v
+            }
+            SbNode::Witness(w) => {
+                let holder = w.holder.map_or("-".into(), |(h, _)| name(h.0));
+                NodeView::new("witness", format!("lease: {holder}")).field("holder", holder)
+            }
+            SbNode::Client(c) => c.view(),
+        }
+    }
+
+    fn invariants() -> &'static [&'static str] {
+        &[ONE_PRIMARY]
+    }
+
+    fn check(nodes: &[Self], up: &[bool], out: &mut Vec<(&'static str, String)>) {
+        let accepting: Vec<String> = nodes
+            .iter()
+            .zip(up)
+            .filter_map(|(n, &u)| match n {
+                SbNode::Server(s) if u && s.accepting() => Some(name(s.me)),
+                _ => None,
+            })
+            .collect();
+        if accepting.len() > 1 {
+            out.push((ONE_PRIMARY, format!("{} accept writes at once", accepting.join(" and "))));
+        }
+    }
+}

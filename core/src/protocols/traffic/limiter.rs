@@ -1,0 +1,183 @@
+//! Per-client rate limiters as pure state machines over arrival times: token bucket, leaky bucket
+//! (as a queue), fixed window, sliding window (log). Integer arithmetic only.
+
+use crate::time::{SimDuration, SimTime};
+use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
+
+/// Which limiter guards each client.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LimitAlgorithm {
+    /// Tokens refill at `rate_per_s` up to `burst`; a request takes one or is rejected.
+    TokenBucket,
+    /// Requests queue in a bucket of `burst` and leave at `rate_per_s`, evenly spaced.
+    LeakyBucket,
+    /// At most `rate_per_s × window_ms / 1000` requests per aligned window.
+    FixedWindow,
+    /// The same limit over the last `window_ms`, whatever the alignment.
+    SlidingWindow,
+}
+
+/// What the limiter says about one request.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Decision {
+    Admit,
+    /// Admitted, but held back this long (leaky bucket).
+    Delay(SimDuration),
+    /// Over the limit: HTTP 429.
+    Reject,
+}
+
+/// One client's limiter state.
+#[derive(Clone, Debug)]
+pub struct Limiter {
+    algorithm: LimitAlgorithm,
+    rate_per_s: u64,
+    burst: u64,
+    window_us: u64,
+    /// Token bucket: tokens in millionths; leaky bucket: when the bucket is next free (µs).
+    level: u64,
+    last_us: u64,
+    window_start_us: u64,
+    window_count: u64,
+    log: VecDeque<u64>,
+}
+
+impl Limiter {
+    pub fn new(algorithm: LimitAlgorithm, rate_per_s: u32, burst: u32, window_ms: u64) -> Self {
+        let burst = burst.max(1) as u64;
+        Limiter {
+            algorithm,
+            rate_per_s: rate_per_s.max(1) as u64,
+            burst,
+            window_us: window_ms.max(1) * 1000,
+            level: if algorithm == LimitAlgorithm::TokenBucket { burst * 1_000_000 } else { 0 },
+            last_us: 0,
+            window_start_us: 0,
+            window_count: 0,
+            log: VecDeque::new(),
+        }
+    }
+
+    /// Requests allowed per window (fixed and sliding windows).
+    pub fn window_limit(&self) -> u64 {
+        (self.rate_per_s * self.window_us / 1_000_000).max(1)
+    }
+
+    pub fn offer(&mut self, now: SimTime) -> Decision {
+        let t = now.as_us();
+        match self.algorithm {
+            LimitAlgorithm::TokenBucket => self.token_bucket(t),
+            LimitAlgorithm::LeakyBucket => self.leaky_bucket(t),
+            LimitAlgorithm::FixedWindow => self.fixed_window(t),
+            LimitAlgorithm::SlidingWindow => self.sliding_window(t),
+        }
+    }
+
+    fn token_bucket(&mut self, t: u64) -> Decision {
+        let elapsed = t.saturating_sub(self.last_us);
+        self.last_us = t;
+        self.level = (self.level + elapsed * self.rate_per_s).min(self.burst * 1_000_000);
+        if self.level >= 1_000_000 {
+            self.level -= 1_000_000;
+            Decision::Admit
+        } else {
+            Decision::Reject
+        }
+    }
+
+    /// The bucket as a queue: each admitted request leaves `1/rate` after the previous one; at most
+    /// `burst` may wait (the one leaving now included).
+    fn leaky_bucket(&mut self, t: u64) -> Decision {
+        let gap = 1_000_000 / self.rate_per_s;
+        let free_at = self.level.max(t);
+        let waiting = (free_at - t).div_ceil(gap.max(1));
+        if waiting >= self.burst {
+            return Decision::Reject;
+        }
+        self.level = free_at + gap;
+        match free_at - t {
+            0 => Decision::Admit,
+            d => Decision::Delay(SimDuration(d)),
+        }
+    }
+
+    fn fixed_window(&mut self, t: u64) -> Decision {
+        let start = t - t % self.window_us;
+        if start != self.window_start_us {
+            self.window_start_us = start;
+            self.window_count = 0;
+        }
+        if self.window_count < self.window_limit() {
+            self.window_count += 1;
+            Decision::Admit
+        } else {
+            Decision::Reject
+        }
+    }
+
+    fn sliding_window(&mut self, t: u64) -> Decision {
+        while self.log.front().is_some_and(|&a| a + self.window_us <= t) {
+            self.log.pop_front();
+        }
+        if (self.log.len() as u64) < self.window_limit() {
+            self.log.push_back(t);
+            Decision::Admit
+        } else {
+            Decision::Reject
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use Decision::*;
+
+    fn run(alg: LimitAlgorithm, rate: u32, burst: u32, window_ms: u64, at_ms: &[u64]) -> String {
+        let mut l = Limiter::new(alg, rate, burst, window_ms);
+        at_ms
+            .iter()
+            .map(|&ms| match l.offer(SimTime::from_ms(ms)) {
+                Admit => 'A',
+                Delay(_) => 'D',
+                Reject => 'R',
+            })
+            .collect()
+    }
+
+    #[test]
+    fn token_bucket_spends_its_burst_then_refills_at_the_rate() {
+        // 10/s = one token per 100 ms, bucket of 3, full at the start.
+        let at = [0, 0, 0, 0, 50, 100, 150, 200, 200, 1000, 1000, 1000, 1000];
+        assert_eq!(run(LimitAlgorithm::TokenBucket, 10, 3, 0, &at), "AAARRARARAAAR");
+    }
+
+    #[test]
+    fn leaky_bucket_spaces_requests_and_overflows() {
+        // 10/s: one leaves every 100 ms; at most 3 in the bucket.
+        let mut l = Limiter::new(LimitAlgorithm::LeakyBucket, 10, 3, 0);
+        let t0 = SimTime::from_ms(0);
+        assert_eq!(l.offer(t0), Admit);
+        assert_eq!(l.offer(t0), Delay(SimDuration::from_ms(100)));
+        assert_eq!(l.offer(t0), Delay(SimDuration::from_ms(200)));
+        assert_eq!(l.offer(t0), Reject);
+        assert_eq!(l.offer(SimTime::from_ms(150)), Delay(SimDuration::from_ms(150)));
+        assert_eq!(l.offer(SimTime::from_ms(1000)), Admit);
+    }
+
+    #[test]
+    fn fixed_window_resets_at_the_boundary_and_lets_a_double_burst_through() {
+        // 5/s over 1 s windows: 5 per window; 5 by 999 ms and 5 more at 1000 ms all pass.
+        let mut at = vec![0, 100, 200];
+        at.extend([999, 999, 999, 1000, 1000, 1000, 1000, 1000, 1000]);
+        assert_eq!(run(LimitAlgorithm::FixedWindow, 5, 1, 1000, &at), "AAAAARAAAAAR");
+    }
+
+    #[test]
+    fn sliding_window_counts_the_last_window_whatever_the_alignment() {
+        let at = [0, 100, 200, 999, 999, 999, 1000, 1099, 1100, 1200];
+        assert_eq!(run(LimitAlgorithm::SlidingWindow, 5, 1, 1000, &at), "AAAAARARAA");
+    }
+}

@@ -1,0 +1,294 @@
+//! # T2–T7 — Traffic: health checks, redundancy, auto-scaling, sessions, rate limits, caching
+//!
+//! **The problem.** A service is a pool of tasks (containers, VMs) behind a gateway. Tasks die,
+//! load spikes, some clients misbehave, and the database is slow. Each mechanism here is what real
+//! gateways and orchestrators do about one of those, running request by request.
+//!
+//! **Message flow.** Clients send `Request` to the gateway `lb`. The gateway may reject it (HTTP 429,
+//! rate limiting) or hold it back (leaky bucket), may answer it from its cache (T7, a caching reverse
+//! proxy in front of the database `db`), or picks a serving task and sends `Forward`. The task runs
+//! it on its workers (and, with a shared session store, asks `db` to add to the cart: `StoreOp` /
+//! `StoreDone`), answers `Reply`, and the gateway relays `Response`. If no reply comes within
+//! `upstream_timeout_ms` the gateway answers 504 and counts a passive failure for that task.
+//!
+//! **Roles and timers.** Clients `c1…`: `Next` (Poisson arrivals), `Abuse` (the abusive client's
+//! extra stream), `Timeout`. Gateway `lb`: `Tick` (active health checks, bookkeeping), `ProbeTimeout`,
+//! `Upstream` (per-request timeout), `Release` (leaky bucket), `Scale` (auto-scaler). Task slots
+//! `b1…`: `Boot`, `Done`. Store `db`: `Done`.
+//!
+//! **Task slots.** The node set is fixed, so the pool is `tasks.slots` slots, of which `tasks.count`
+//! run at the start; the others stand by (no cost). The orchestrator (in the gateway) replaces a task
+//! that fails its health checks by launching a spare slot, which serves after a random delay in
+//! `replace.min_ms..=max_ms`; the auto-scaler launches and stops slots the same way. A crashed slot
+//! that is restarted comes back empty and on standby.
+//!
+//! **Mechanisms.** [`health`]: active checks (interval, timeout, healthy/unhealthy thresholds) and
+//! passive ones (max fails within a window, then out for a while). [`autoscale`]: target tracking on
+//! worker utilisation with cool-downs. [`limiter`]: token bucket, leaky bucket, fixed and sliding
+//! windows per client. [`cache`]: TTL + LRU. Sessions: `sticky_local` (carts live in the task that
+//! served the client first) or `shared_store` (stateless tasks, carts in `db`).
+//!
+//! **What to watch.** `downtime_ms` (time with no serving task, as the gateway sees it),
+//! `healthy_tasks`, `errors`, `latency_ms` (all clients) and `polite_latency_ms` (all but the abusive
+//! one), `rejected_429`, `items_lost`, `cache_hits` / `cache_misses` / `hit_ratio_permille`,
+//! `stale_reads`, `tasks_running`, `task_seconds` (cost), `util_pct`.
+//!
+//! **References.** AWS ELB target health checks; nginx `max_fails`/`fail_timeout`; ECS service
+//! `minimumHealthyPercent`; AWS target-tracking scaling; Stripe, *Scaling your API with rate
+//! limiters* (2017); RFC 6585 (429); RFC 9111 (HTTP caching).
+
+pub mod autoscale;
+pub mod cache;
+mod client;
+mod gateway;
+pub mod health;
+pub mod limiter;
+mod node;
+mod orchestrate;
+mod task;
+
+pub use autoscale::AutoscaleConfig;
+pub use limiter::LimitAlgorithm;
+pub use node::{TrafficMsg, TrafficNode, TrafficTimer};
+
+use crate::blocks::{Generator, ServerSpec};
+use crate::ids::NodeId;
+use crate::scenario::{limits, Scenario, ScenarioError};
+use serde::{Deserialize, Serialize};
+
+/// The traffic family's configuration. Client count and load come from the scenario's `workload`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TrafficConfig {
+    #[serde(default)]
+    pub dispatch: Dispatch,
+    pub tasks: TaskPool,
+    /// The gateway answers 504 if a task has not replied within this long.
+    #[serde(default = "default_upstream_ms")]
+    pub upstream_timeout_ms: u64,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active_check: Option<ActiveCheck>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub passive_check: Option<PassiveCheck>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub replace: Option<Replace>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub autoscale: Option<AutoscaleConfig>,
+    #[serde(default)]
+    pub sessions: Sessions,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rate_limit: Option<RateLimit>,
+    /// Client c1 misbehaves: an extra Poisson stream during a window.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub abuser: Option<Abuser>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cache: Option<CacheConfig>,
+    /// The database / session store `db` (present with `shared_store` sessions or a cache).
+    #[serde(default)]
+    pub store: ServerSpec,
+}
+
+fn default_upstream_ms() -> u64 {
+    1000
+}
+
+/// How the gateway chooses among serving tasks.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Dispatch {
+    #[default]
+    RoundRobin,
+    LeastConnections,
+}
+
+/// `slots` task nodes, `count` of them running at the start.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TaskPool {
+    pub count: u32,
+    pub slots: u32,
+    #[serde(default)]
+    pub server: ServerSpec,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ActiveCheck {
+    pub interval_ms: u64,
+    pub timeout_ms: u64,
+    pub healthy_threshold: u32,
+    pub unhealthy_threshold: u32,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct PassiveCheck {
+    pub max_fails: u32,
+    pub window_ms: u64,
+    pub eject_ms: u64,
+}
+
+/// Replace tasks that fail their active checks; keep at least `min_healthy_pct` of `tasks.count`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Replace {
+    pub min_ms: u64,
+    pub max_ms: u64,
+    #[serde(default)]
+    pub min_healthy_pct: u32,
+}
+
+/// Where shopping carts live.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "snake_case")]
+pub enum Sessions {
+    /// No carts: requests are independent.
+    #[default]
+    None,
+    /// Each client sticks to one task; the cart lives in that task's memory.
+    StickyLocal,
+    /// Tasks are stateless; carts live in `db`.
+    SharedStore,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RateLimit {
+    pub algorithm: LimitAlgorithm,
+    pub rate_per_s: u32,
+    /// Bucket size (token and leaky buckets).
+    #[serde(default = "default_burst")]
+    pub burst: u32,
+    /// Window length (fixed and sliding windows).
+    #[serde(default = "default_window")]
+    pub window_ms: u64,
+}
+
+fn default_burst() -> u32 {
+    10
+}
+fn default_window() -> u64 {
+    1000
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Abuser {
+    pub rate_per_s: u32,
+    pub at_ms: u64,
+    pub duration_ms: u64,
+}
+
+/// The gateway caches reads of `db` (a caching reverse proxy / CDN edge).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CacheConfig {
+    pub capacity: u32,
+    pub ttl_ms: u64,
+    /// Drop the cached entry when a write to its key succeeds.
+    #[serde(default)]
+    pub invalidate_on_write: bool,
+}
+
+fn bad(field: &str, msg: impl Into<String>) -> ScenarioError {
+    ScenarioError::invalid(format!("protocol.{field}"), msg)
+}
+
+impl TrafficConfig {
+    /// Whether the `db` node exists.
+    pub fn has_store(&self) -> bool {
+        self.cache.is_some() || self.sessions == Sessions::SharedStore
+    }
+
+    pub fn validate(&self, sc: &Scenario) -> Result<(), ScenarioError> {
+        let max = limits::MAX_NODES - sc.workload.clients - 2;
+        let t = &self.tasks;
+        if t.slots == 0 || t.slots > max || t.count > t.slots {
+            return Err(bad("tasks", format!("need 1 ≤ slots ≤ {max} and count ≤ slots")));
+        }
+        if t.count == 0 && self.cache.is_none() {
+            return Err(bad("tasks.count", "at least one task must run (or use a cache in front of db)"));
+        }
+        t.server.check().map_err(|m| bad("tasks.server", m))?;
+        self.store.check().map_err(|m| bad("store", m))?;
+        if self.upstream_timeout_ms == 0 || self.upstream_timeout_ms > 600_000 {
+            return Err(bad("upstream_timeout_ms", "must be 1 to 600000"));
+        }
+        if sc.workload.clients == 0 {
+            return Err(ScenarioError::invalid("workload.clients", "traffic needs at least one client"));
+        }
+        self.validate_features()
+    }
+
+    fn validate_features(&self) -> Result<(), ScenarioError> {
+        if let Some(a) = &self.active_check {
+            if a.interval_ms == 0 || a.timeout_ms == 0 || a.timeout_ms > a.interval_ms {
+                return Err(bad("active_check", "need 0 < timeout_ms ≤ interval_ms"));
+            }
+            if !(1..=100).contains(&a.healthy_threshold) || !(1..=100).contains(&a.unhealthy_threshold) {
+                return Err(bad("active_check", "thresholds must be 1 to 100"));
+            }
+        }
+        if let Some(p) = &self.passive_check {
+            if !(1..=1000).contains(&p.max_fails) || p.window_ms == 0 {
+                return Err(bad("passive_check", "need max_fails 1 to 1000 and window_ms > 0"));
+            }
+        }
+        if let Some(r) = &self.replace {
+            if self.active_check.is_none() || r.min_ms > r.max_ms || r.min_healthy_pct > 100 {
+                return Err(bad("replace", "needs active_check, min_ms ≤ max_ms and min_healthy_pct ≤ 100"));
+            }
+        }
+        if let Some(a) = &self.autoscale {
+            let ok = self.active_check.is_some()
+                && (1..=100).contains(&a.target_util_pct)
+                && 1 <= a.min_tasks
+                && a.min_tasks <= a.max_tasks
+                && a.max_tasks <= self.tasks.slots
+                && a.eval_ms > 0;
+            if !ok {
+                return Err(bad(
+                    "autoscale",
+                    "needs active_check (tasks report utilisation in probe replies), target_util_pct 1 to 100, 1 ≤ min_tasks ≤ max_tasks ≤ tasks.slots, eval_ms > 0",
+                ));
+            }
+        }
+        if let Some(r) = &self.rate_limit {
+            if r.rate_per_s == 0 || r.rate_per_s > 1_000_000 || r.burst == 0 || r.window_ms == 0 {
+                return Err(bad("rate_limit", "need rate_per_s 1 to 1000000, burst > 0, window_ms > 0"));
+            }
+        }
+        if let Some(c) = &self.cache {
+            if c.capacity > 1_000_000 || c.ttl_ms == 0 {
+                return Err(bad("cache", "need capacity ≤ 1000000 and ttl_ms > 0"));
+            }
+        }
+        if self.abuser.as_ref().is_some_and(|a| a.rate_per_s == 0 || a.rate_per_s > 200_000) {
+            return Err(bad("abuser.rate_per_s", "must be 1 to 200000"));
+        }
+        Ok(())
+    }
+}
+
+/// The nodes: clients `c1…`, the gateway `lb`, task slots `b1…`, and `db` when needed.
+pub fn build(sc: &Scenario, cfg: &TrafficConfig) -> Vec<(String, TrafficNode)> {
+    let clients = sc.workload.clients;
+    let lb = NodeId(clients);
+    let gen = Generator::new(&sc.workload);
+    let mut out: Vec<(String, TrafficNode)> = (1..=clients)
+        .map(|i| {
+            let abuser = if i == 1 { cfg.abuser.clone() } else { None };
+            (format!("c{i}"), TrafficNode::client(gen.clone(), lb, abuser))
+        })
+        .collect();
+    let store = cfg.has_store().then_some(NodeId(clients + 1 + cfg.tasks.slots));
+    out.push(("lb".into(), TrafficNode::gateway(cfg.clone(), NodeId(clients + 1), store)));
+    for i in 0..cfg.tasks.slots {
+        let task = TrafficNode::task(cfg.tasks.server.clone(), lb, i < cfg.tasks.count, cfg.sessions, store);
+        out.push((format!("b{}", i + 1), task));
+    }
+    if store.is_some() {
+        out.push(("db".into(), TrafficNode::store(cfg.store.clone())));
+    }
+    out
+}

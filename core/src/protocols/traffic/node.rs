@@ -1,0 +1,212 @@
+//! Messages, timers and the role enum of the traffic family.
+
+use super::client::Client;
+use super::gateway::Gateway;
+use super::task::{Store, Task};
+use super::{Abuser, Sessions, TrafficConfig};
+use crate::blocks::{Generator, ServerSpec};
+use crate::ids::NodeId;
+use crate::node::{ClientRequest, Ctx, Kind, Node};
+use crate::view::NodeView;
+
+/// An operation on the store `db`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum StoreOp {
+    /// Add one item to this client's cart; the answer is the cart's new size.
+    AddToCart(NodeId),
+    /// Read a key; the answer is its version.
+    Get(u64),
+    /// Write a key; the answer is its new version.
+    Put(u64),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum TrafficMsg {
+    Request {
+        id: u64,
+        key: u64,
+        write: bool,
+    },
+    /// `status`: 200, 429 (rate limited), 503 (no task / task full), 504 (task did not answer).
+    /// `cart`: the cart's size after this request (0 without sessions).
+    Response {
+        id: u64,
+        status: u16,
+        cart: u32,
+    },
+    Forward {
+        gid: u64,
+        client: NodeId,
+    },
+    Reply {
+        gid: u64,
+        ok: bool,
+        cart: u32,
+    },
+    Probe {
+        seq: u64,
+    },
+    /// A health-check answer, with the worker utilisation since the previous one (‰).
+    ProbeOk {
+        seq: u64,
+        util_permille: u32,
+    },
+    /// The orchestrator starts a task in this slot; it serves after `boot_ms`.
+    Launch {
+        boot_ms: u64,
+    },
+    Ready,
+    /// Scale-in: this task leaves the pool.
+    Stop,
+    StoreReq {
+        tag: u64,
+        op: StoreOp,
+    },
+    StoreDone {
+        tag: u64,
+        value: u64,
+    },
+}
+
+impl Kind for TrafficMsg {
+    fn kind(&self) -> &'static str {
+        match self {
+            TrafficMsg::Request { .. } => "Request",
+            TrafficMsg::Response { .. } => "Response",
+            TrafficMsg::Forward { .. } => "Forward",
+            TrafficMsg::Reply { .. } => "Reply",
+            TrafficMsg::Probe { .. } => "Probe",
+            TrafficMsg::ProbeOk { .. } => "ProbeOk",
+            TrafficMsg::Launch { .. } => "Launch",
+            TrafficMsg::Ready => "Ready",
+            TrafficMsg::Stop => "Stop",
+            TrafficMsg::StoreReq { .. } => "StoreReq",
+            TrafficMsg::StoreDone { .. } => "StoreDone",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum TrafficTimer {
+    Next,
+    Abuse,
+    Think(u64),
+    Timeout(u64),
+    Tick,
+    Scale,
+    ProbeTimeout(u32),
+    Upstream(u64),
+    Release(u64),
+    Boot,
+    Done(u64),
+}
+
+impl Kind for TrafficTimer {
+    fn kind(&self) -> &'static str {
+        match self {
+            TrafficTimer::Next => "Next",
+            TrafficTimer::Abuse => "Abuse",
+            TrafficTimer::Think(_) => "Think",
+            TrafficTimer::Timeout(_) => "Timeout",
+            TrafficTimer::Tick => "Tick",
+            TrafficTimer::Scale => "Scale",
+            TrafficTimer::ProbeTimeout(_) => "ProbeTimeout",
+            TrafficTimer::Upstream(_) => "Upstream",
+            TrafficTimer::Release(_) => "Release",
+            TrafficTimer::Boot => "Boot",
+            TrafficTimer::Done(_) => "Done",
+        }
+    }
+}
+
+pub(super) type C<'a> = Ctx<'a, TrafficMsg, TrafficTimer>;
+
+/// A participant of the traffic family.
+#[derive(Clone, Debug)]
+pub enum TrafficNode {
+    Client(Client),
+    Gateway(Box<Gateway>),
+    Task(Task),
+    Store(Store),
+}
+
+impl TrafficNode {
+    pub fn client(gen: Generator, lb: NodeId, abuser: Option<Abuser>) -> Self {
+        TrafficNode::Client(Client::new(gen, lb, abuser))
+    }
+    pub fn gateway(cfg: TrafficConfig, first_task: NodeId, store: Option<NodeId>) -> Self {
+        TrafficNode::Gateway(Box::new(Gateway::new(cfg, first_task, store)))
+    }
+    pub fn task(
+        spec: ServerSpec,
+        lb: NodeId,
+        running: bool,
+        sessions: Sessions,
+        store: Option<NodeId>,
+    ) -> Self {
+        TrafficNode::Task(Task::new(spec, lb, running, sessions, store))
+    }
+    pub fn store(spec: ServerSpec) -> Self {
+        TrafficNode::Store(Store::new(spec))
+    }
+}
+
+impl Node for TrafficNode {
+    type Msg = TrafficMsg;
+    type Timer = TrafficTimer;
+
+    fn init(&mut self, ctx: &mut C<'_>) {
+        match self {
+            TrafficNode::Client(c) => c.init(ctx),
+            TrafficNode::Gateway(g) => g.init(ctx),
+            TrafficNode::Task(t) => t.init(ctx),
+            TrafficNode::Store(_) => {}
+        }
+    }
+
+    fn on_message(&mut self, ctx: &mut C<'_>, from: NodeId, msg: TrafficMsg) {
+        match self {
+            TrafficNode::Client(c) => c.on_message(ctx, msg),
+            TrafficNode::Gateway(g) => g.on_message(ctx, from, msg),
+            TrafficNode::Task(t) => t.on_message(ctx, from, msg),
+            TrafficNode::Store(s) => s.on_message(ctx, from, msg),
+        }
+    }
+
+    fn on_timer(&mut self, ctx: &mut C<'_>, timer: TrafficTimer) {
+        match self {
+            TrafficNode::Client(c) => c.on_timer(ctx, timer),
+            TrafficNode::Gateway(g) => g.on_timer(ctx, timer),
+            TrafficNode::Task(t) => t.on_timer(ctx, timer),
+            TrafficNode::Store(s) => s.on_timer(ctx, timer),
+        }
+    }
+
+    fn on_client(&mut self, ctx: &mut C<'_>, req: &ClientRequest) {
+        match self {
+            TrafficNode::Client(c) => {
+                ctx.note(format!("user sent a request ({})", req.op));
+                c.send_request(ctx, req.op == "write");
+            }
+            _ => ctx.note("only clients take requests by hand"),
+        }
+    }
+
+    fn on_crash(&mut self) {
+        match self {
+            TrafficNode::Client(c) => c.on_crash(),
+            TrafficNode::Gateway(g) => g.on_crash(),
+            TrafficNode::Task(t) => t.on_crash(),
+            TrafficNode::Store(s) => s.on_crash(),
+        }
+    }
+
+    fn view(&self) -> NodeView {
+        match self {
+            TrafficNode::Client(c) => c.view(),
+            TrafficNode::Gateway(g) => g.view(),
+            TrafficNode::Task(t) => t.view(),
+            TrafficNode::Store(s) => s.view(),
+        }
+    }
+}

@@ -1,0 +1,197 @@
+//! D3 quorums: the lessons' claims hold for their presets, and the linearizability checker agrees
+//! with the theory — plain Dynamo is not linearizable even with R + W > N, ABD is (swarm over
+//! random seeds with crashes, loss and partitions), and ABD with R + W ≤ N is caught.
+//!
+//! `DSPLAY_SWARM_SEEDS=200 cargo test --release -p dsplay-core --test quorum` runs more seeds.
+
+use dsplay_core::check::{check_history, Verdict};
+use dsplay_core::rng::Rng;
+use dsplay_core::scenario::{encode_fragment, Scenario};
+use dsplay_core::{presets, registry, Simulation};
+use serde_json::{json, Value};
+
+fn scenario(id: &str, edit: impl FnOnce(&mut Value)) -> Scenario {
+    let mut v = serde_json::to_value(presets::get(id).expect("preset")).expect("json");
+    edit(&mut v);
+    Scenario::from_json(&v.to_string()).expect("valid")
+}
+
+fn run(sc: &Scenario) -> Box<dyn Simulation> {
+    let mut sim = registry::build(sc).expect("build");
+    let stop = sim.stop_at();
+    sim.run_until(stop);
+    sim
+}
+
+fn counter(sim: &dyn Simulation, name: &str) -> u64 {
+    sim.metrics().counter(name, None)
+}
+
+fn seeds() -> u64 {
+    std::env::var("DSPLAY_SWARM_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(20)
+}
+
+#[test]
+fn partial_quorums_read_stale_and_intersecting_ones_do_not() {
+    let partial = run(&scenario("d3-quorum-stale-read", |_| {}));
+    assert!(counter(&*partial, "stale_reads") > 10, "R + W ≤ N should read stale data");
+    assert!(counter(&*partial, "read_repairs") > 0);
+    let full = run(&scenario("d3-quorum-stale-read", |v| {
+        v["protocol"]["r"] = 2.into();
+        v["protocol"]["w"] = 2.into();
+    }));
+    assert_eq!(counter(&*full, "stale_reads"), 0, "R + W > N: every read quorum meets every write quorum");
+    assert!(counter(&*full, "reads_ok") > 1000);
+}
+
+#[test]
+fn tvisibility_rises_with_time_since_commit() {
+    let sim = run(&scenario("d3-quorum-tvisibility", |_| {}));
+    let ratio = |t: &str| {
+        let reads = counter(&*sim, &format!("tvis_reads_{t}ms"));
+        assert!(reads > 100, "bucket {t}: {reads} probe reads");
+        counter(&*sim, &format!("tvis_fresh_{t}ms")) as f64 / reads as f64
+    };
+    let (p0, p10, p100) = (ratio("0"), ratio("10"), ratio("100"));
+    assert!(p0 < 0.9 && p0 < p10 && p10 < p100, "t-visibility curve {p0} {p10} {p100}");
+    assert!(p100 > 0.99, "100 ms after commit nearly every read is fresh: {p100}");
+    let strict = run(&scenario("d3-quorum-tvisibility", |v| v["protocol"]["w"] = 3.into()));
+    let reads = counter(&*strict, "tvis_reads_0ms");
+    assert_eq!(counter(&*strict, "tvis_fresh_0ms"), reads, "W = N: a committed write is everywhere");
+}
+
+#[test]
+fn abd_preset_history_is_linearizable() {
+    let sim = run(&scenario("d3-quorum-abd", |_| {}));
+    assert!(sim.history().ops.len() > 1000);
+    assert_eq!(check_history(sim.history()), Verdict::Linearizable);
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations().first());
+}
+
+/// One hot key, mostly reads, slow write legs: reads often race a half-applied write.
+fn racy(v: &mut Value) {
+    v["protocol"]["legs"]["write"]["mean_us"] = 50_000.into();
+    v["workload"]["keys"]["count"] = 1.into();
+    v["workload"]["read_permille"] = 900.into();
+}
+
+#[test]
+fn abd_stays_linearizable_where_dynamo_races() {
+    for seed in 1..=3u64 {
+        let sim = run(&scenario("d3-quorum-abd", |v| {
+            v["seed"] = seed.into();
+            racy(v);
+        }));
+        assert_eq!(check_history(sim.history()), Verdict::Linearizable, "seed {seed}");
+    }
+}
+
+#[test]
+fn dynamo_with_intersecting_quorums_is_still_not_linearizable() {
+    let found = (1..=20).find_map(|seed| {
+        let sc = scenario("d3-quorum-abd", |v| {
+            v["seed"] = seed.into();
+            v["protocol"]["mode"] = "dynamo".into();
+            racy(v);
+        });
+        match check_history(run(&sc).history()) {
+            Verdict::NotLinearizable { first_bad } => Some(first_bad),
+            _ => None,
+        }
+    });
+    let bad = found.expect("some seed shows a read racing a write (new, then old)");
+    assert!(bad.description.starts_with("read"), "{bad:?}");
+}
+
+/// A random ABD scenario: cluster shape, faults until 6 s, then heal and restart everything.
+/// Clients are closed-loop with one operation at a time (like Jepsen's processes), so the
+/// history's concurrency is bounded by the clients plus the timed-out writes.
+fn swarm_scenario(seed: u64, r: u64, w: u64) -> Scenario {
+    let mut rng = Rng::seed_from(seed);
+    let replicas = 3 + rng.below(3);
+    let n = 3 + rng.below(replicas - 2);
+    let names: Vec<String> = (1..=replicas).map(|i| format!("r{i}")).collect();
+    let mut events = Vec::new();
+    let mut down: Vec<String> = Vec::new();
+    let mut t = 100 + rng.below(300);
+    while t < 6_000 {
+        let node = names[rng.below(replicas) as usize].clone();
+        let ev = match rng.below(6) {
+            0 | 1 if !down.contains(&node) => {
+                down.push(node.clone());
+                json!({"type": "crash", "node": node})
+            }
+            2 if !down.is_empty() => json!({"type": "restart", "node": down.remove(0)}),
+            3 => {
+                let split = 1 + rng.below(replicas - 1) as usize;
+                json!({"type": "partition", "groups": [names[..split].to_vec(), names[split..].to_vec()]})
+            }
+            4 => json!({"type": "heal"}),
+            _ => json!({"type": "link", "from": node, "to": "*", "both_ways": true,
+                "spec": {"latency": {"type": "uniform", "min_us": 500, "max_us": 500 + rng.below(30_000)},
+                         "loss_ppm": rng.below(200_000), "dup_ppm": rng.below(50_000), "reorder_ppm": rng.below(200_000)}}),
+        };
+        events.push(json!({"at_ms": t, "event": ev}));
+        t += 50 + rng.below(500);
+    }
+    events.push(json!({"at_ms": 6_000, "event": {"type": "heal"}}));
+    events.extend(down.iter().map(|d| json!({"at_ms": 6_000, "event": {"type": "restart", "node": d}})));
+    let quorum = |q: u64| if q == 0 { n / 2 + 1 } else { q };
+    let sc = json!({
+        "v": 1, "seed": seed, "stop_at_ms": 8_000,
+        "meta": {"id": format!("swarm-quorum-{seed}"), "title": "ABD swarm", "concepts": ["D3", "D11"]},
+        "protocol": {"kind": "quorum", "replicas": replicas, "n": n, "r": quorum(r), "w": quorum(w),
+            "mode": "linearizable", "request_timeout_ms": 300,
+            "legs": {"write": {"type": "exponential", "mean_us": 1000 + rng.below(20_000)}}},
+        "workload": {"clients": 2 + rng.below(4),
+            "arrival": {"type": "closed", "concurrency": 1,
+                "think": {"type": "uniform", "min_us": 0, "max_us": 1000 + rng.below(30_000)}},
+            "keys": {"type": "uniform", "count": 1 + rng.below(4)}, "read_permille": 300 + rng.below(500),
+            "timeout_ms": 400},
+        "events": events
+    });
+    Scenario::from_json(&sc.to_string())
+        .unwrap_or_else(|e| panic!("seed {seed}: invalid swarm scenario: {e}"))
+}
+
+#[test]
+fn swarm_abd_histories_are_linearizable() {
+    let mut writes = 0;
+    for seed in 1..=seeds() {
+        let sc = swarm_scenario(seed, 0, 0);
+        let sim = run(&sc);
+        let verdict = check_history(sim.history());
+        let repro = || format!("seed {seed}; replay: {}", encode_fragment(&sc));
+        assert_eq!(verdict, Verdict::Linearizable, "{}", repro());
+        assert!(sim.violations().is_empty(), "{:?} {}", sim.violations().first(), repro());
+        writes += counter(&*sim, "writes_ok");
+    }
+    assert!(writes > 20 * seeds(), "the swarm did too little: {writes} writes");
+}
+
+#[test]
+fn swarm_catches_the_r_plus_w_not_above_n_mutation() {
+    let caught = (1..=seeds().max(20)).find(|&seed| {
+        let sim = run(&swarm_scenario(seed, 1, 1));
+        !check_history(sim.history()).is_linearizable()
+    });
+    assert!(caught.is_some(), "ABD with R = W = 1 must fail for some seed");
+}
+
+#[test]
+fn sloppy_quorum_keeps_writing_through_a_crash_and_hands_hints_back() {
+    let edit = |sloppy: bool| {
+        move |v: &mut Value| {
+            v["protocol"]["sloppy_quorum"] = sloppy.into();
+            v["protocol"]["r"] = 1.into();
+            v["protocol"]["w"] = 3.into();
+            v["protocol"]["request_timeout_ms"] = 300.into();
+        }
+    };
+    let strict = run(&scenario("d3-quorum-stale-read", edit(false)));
+    let sloppy = run(&scenario("d3-quorum-stale-read", edit(true)));
+    assert!(counter(&*strict, "quorum_failures") > 50, "W = N with a replica down fails writes");
+    assert!(counter(&*sloppy, "quorum_failures") < counter(&*strict, "quorum_failures") / 10);
+    assert!(counter(&*sloppy, "hints_stored") > 0);
+    assert!(counter(&*sloppy, "hints_handed_off") > 0, "hints drain once r2 restarts");
+}

@@ -1,0 +1,182 @@
+//! Swarm tests for D4 Raft, TigerBeetle-VOPR style: every seed generates a whole scenario (cluster
+//! size, crashes, restarts, partitions, lossy/duplicating/reordering links), runs it with the four
+//! Raft safety properties checked after every event, then heals everything and checks liveness:
+//! one leader, identical logs, everything committed and applied, within a bound.
+//!
+//! `DSPLAY_SWARM_SEEDS=10000 cargo test --release -p dsplay-core --test swarm_raft` runs more seeds.
+//! A failure prints the seed and the `#s=` link that replays it in the playground.
+
+use dsplay_core::protocols::raft::{self, RaftNode, Role};
+use dsplay_core::protocols::ProtocolConfig;
+use dsplay_core::rng::Rng;
+use dsplay_core::scenario::encode_fragment;
+use dsplay_core::sim::{Sim, Simulation};
+use dsplay_core::{Scenario, SimTime};
+use serde_json::{json, Value};
+
+/// Faults happen before this time; then the network heals and every server restarts.
+const FAULTS_UNTIL_MS: u64 = 6_000;
+/// Liveness bound: after healing, a leader and identical, fully committed logs within this long.
+const LIVENESS_MS: u64 = 5_000;
+
+fn seeds() -> u64 {
+    std::env::var("DSPLAY_SWARM_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(200)
+}
+
+fn names(prefix: &str, n: u64) -> Vec<String> {
+    (1..=n).map(|i| format!("{prefix}{i}")).collect()
+}
+
+fn link_spec(rng: &mut Rng) -> Value {
+    json!({
+        "latency": {"type": "uniform", "min_us": 1000, "max_us": 1000 + rng.below(40_000)},
+        "loss_ppm": rng.below(200_000),
+        "dup_ppm": rng.below(100_000),
+        "reorder_ppm": rng.below(300_000)
+    })
+}
+
+/// One random fault at `at_ms`; `down` tracks crashed servers so restarts name real ones.
+fn fault(rng: &mut Rng, servers: &[String], clients: &[String], down: &mut Vec<String>) -> Value {
+    let pick = |rng: &mut Rng, v: &[String]| v[rng.below(v.len() as u64) as usize].clone();
+    match rng.below(10) {
+        0..=2 => {
+            let node = pick(rng, servers);
+            if !down.contains(&node) {
+                down.push(node.clone());
+            }
+            json!({"type": "crash", "node": node})
+        }
+        3..=4 if !down.is_empty() => {
+            let node = down.remove(rng.below(down.len() as u64) as usize);
+            json!({"type": "restart", "node": node})
+        }
+        3..=6 => {
+            let (mut a, mut b) = (Vec::new(), Vec::new());
+            for n in servers.iter().chain(clients) {
+                if rng.below(2) == 0 {
+                    a.push(n.clone())
+                } else {
+                    b.push(n.clone())
+                }
+            }
+            json!({"type": "partition", "groups": [a, b]})
+        }
+        7 => json!({"type": "heal"}),
+        _ => {
+            let (from, to) = (pick(rng, servers), pick(rng, servers));
+            json!({"type": "link", "from": from, "to": to, "spec": link_spec(rng), "both_ways": rng.below(2) == 0})
+        }
+    }
+}
+
+/// The whole scenario for one seed.
+fn generate(seed: u64, unsafe_votes: bool) -> Scenario {
+    let mut rng = Rng::seed_from(seed);
+    let n = 3 + rng.below(5);
+    let (servers, clients) = (names("n", n), names("c", 2));
+    let mut events = Vec::new();
+    let mut down = Vec::new();
+    let mut t = 200 + rng.below(500);
+    while t < FAULTS_UNTIL_MS {
+        let event = fault(&mut rng, &servers, &clients, &mut down);
+        events.push(json!({"at_ms": t, "event": event}));
+        t += 50 + rng.below(600);
+    }
+    let end = [json!({"type": "heal"}), json!({"type": "reset_links"})];
+    for e in end.into_iter().chain(down.iter().map(|d| json!({"type": "restart", "node": d}))) {
+        events.push(json!({"at_ms": FAULTS_UNTIL_MS, "event": e}));
+    }
+    let stop = FAULTS_UNTIL_MS + LIVENESS_MS;
+    let sc = json!({
+        "v": 1,
+        "meta": {"id": format!("swarm-raft-{seed}"), "title": "Raft swarm", "concepts": ["D4"]},
+        "seed": seed,
+        "stop_at_ms": stop,
+        "protocol": {"kind": "raft", "servers": n, "election_timeout_ms_min": 150,
+            "election_timeout_ms_max": 300, "heartbeat_ms": 50, "unsafe_skip_log_check": unsafe_votes},
+        "network": {"default": {"latency": {"type": "uniform", "min_us": 1000, "max_us": 10000}}},
+        "workload": {"clients": 2, "arrival": {"type": "open", "rate_per_s": 40},
+            "bursts": [{"at_ms": FAULTS_UNTIL_MS, "duration_ms": LIVENESS_MS + 1, "rate_pct": 0}],
+            "keys": {"type": "uniform", "count": 5}, "read_permille": 200, "timeout_ms": 1000},
+        "events": events
+    });
+    Scenario::from_json(&sc.to_string())
+        .unwrap_or_else(|e| panic!("seed {seed}: generated scenario invalid: {e}"))
+}
+
+fn build(sc: &Scenario) -> Sim<RaftNode> {
+    let ProtocolConfig::Raft(cfg) = &sc.protocol else { panic!("not a raft scenario") };
+    Sim::new(sc, raft::build(sc, cfg)).expect("swarm scenario builds")
+}
+
+fn repro(seed: u64, sc: &Scenario) -> String {
+    format!("seed {seed}; replay: {}", encode_fragment(sc))
+}
+
+/// After healing: one running leader, every server's log identical to it, fully committed and applied.
+fn liveness_problem(sim: &Sim<RaftNode>) -> Option<String> {
+    let servers: Vec<_> = sim.nodes().iter().filter_map(RaftNode::as_server).collect();
+    let leaders: Vec<_> = servers.iter().filter(|s| s.role == Role::Leader).collect();
+    let [leader] = leaders.as_slice() else {
+        return Some(format!("{} leaders at the end", leaders.len()));
+    };
+    let last = leader.last_index();
+    for (i, s) in servers.iter().enumerate() {
+        if s.last_index() != last || s.chain_at(last) != leader.chain_at(last) {
+            return Some(format!(
+                "n{}'s log ({} entries) differs from the leader's ({last})",
+                i + 1,
+                s.last_index()
+            ));
+        }
+        if s.commit != last || s.applied != last {
+            return Some(format!("n{} committed {} and applied {} of {last}", i + 1, s.commit, s.applied));
+        }
+    }
+    None
+}
+
+#[test]
+fn raft_is_safe_and_live_under_random_faults() {
+    for seed in 0..seeds() {
+        let sc = generate(seed, false);
+        let mut sim = build(&sc);
+        sim.run_until(SimTime::from_ms(sc.stop_at_ms));
+        if let Some(v) = sim.violations().first() {
+            panic!(
+                "safety violated at {} ms: {}: {}\n{}",
+                v.at.as_us() / 1000,
+                v.rule,
+                v.detail,
+                repro(seed, &sc)
+            );
+        }
+        assert!(sim.halted().is_none(), "halted: {:?}\n{}", sim.halted(), repro(seed, &sc));
+        if let Some(problem) = liveness_problem(&sim) {
+            panic!("not live {LIVENESS_MS} ms after healing: {problem}\n{}", repro(seed, &sc));
+        }
+    }
+}
+
+#[test]
+fn the_swarm_catches_votes_without_the_log_check() {
+    let n = seeds().min(200);
+    let mut caught = Vec::new();
+    for seed in 0..n {
+        let sc = generate(seed, true);
+        let mut sim = build(&sc);
+        sim.run_until(SimTime::from_ms(FAULTS_UNTIL_MS));
+        if let Some(v) = sim.violations().first() {
+            caught.push((seed, v.rule.clone()));
+        }
+    }
+    assert!(!caught.is_empty(), "no seed out of {n} caught unsafe_skip_log_check");
+    eprintln!("unsafe_skip_log_check caught by {} of {n} seeds, first: {:?}", caught.len(), caught[0]);
+}
+
+#[test]
+fn generation_is_deterministic() {
+    assert_eq!(generate(7, false), generate(7, false));
+    assert_ne!(generate(7, false), generate(8, false));
+}

@@ -1,0 +1,243 @@
+//! T1 queueing experiment and T2–T7 (traffic family): each preset's lesson, checked on its run.
+
+use dsplay_core::protocols::lb::Algorithm;
+use dsplay_core::protocols::traffic::{LimitAlgorithm, TrafficConfig};
+use dsplay_core::protocols::ProtocolConfig;
+use dsplay_core::scenario::Keys;
+use dsplay_core::sim::metrics::MetricKind;
+use dsplay_core::{presets, registry, Scenario, Simulation};
+
+fn preset(id: &str) -> Scenario {
+    presets::get(id).unwrap_or_else(|e| panic!("{id}: {e}"))
+}
+
+fn run(sc: &Scenario) -> Box<dyn Simulation> {
+    let mut sim = registry::build(sc).unwrap_or_else(|e| panic!("{}: {e}", sc.meta.id));
+    let stop = sim.stop_at();
+    sim.run_until(stop);
+    assert!(sim.halted().is_none(), "{} halted: {:?}", sc.meta.id, sim.halted());
+    sim
+}
+
+fn traffic(sc: &mut Scenario) -> &mut TrafficConfig {
+    match &mut sc.protocol {
+        ProtocolConfig::Traffic(c) => c,
+        p => panic!("not a traffic scenario: {}", p.kind()),
+    }
+}
+
+fn counter(sim: &dyn Simulation, name: &str) -> u64 {
+    sim.metrics().counter(name, None)
+}
+
+fn gauge(sim: &dyn Simulation, name: &str) -> i64 {
+    match sim.metrics().get(name, None).map(|m| &m.kind) {
+        Some(MetricKind::Gauge { value }) => *value,
+        _ => panic!("no gauge {name}"),
+    }
+}
+
+fn mean_ms(sim: &dyn Simulation, name: &str) -> f64 {
+    sim.metrics().histogram(name, None).map_or(f64::NAN, |h| h.mean() / 1000.0)
+}
+
+fn p99_ms(sim: &dyn Simulation, name: &str) -> f64 {
+    sim.metrics().histogram(name, None).map_or(f64::NAN, |h| h.value_at_quantile(0.99) as f64 / 1000.0)
+}
+
+/// Erlang C: the mean response time of M/M/c, in the unit of `1/mu`.
+fn erlang_c_response(c: u32, lambda: f64, mu: f64) -> f64 {
+    let a = lambda / mu;
+    let rho = a / c as f64;
+    let mut term = 1.0;
+    let mut sum = 0.0;
+    for k in 0..c {
+        if k > 0 {
+            term *= a / k as f64;
+        }
+        sum += term;
+    }
+    let last = term * a / c as f64 / (1.0 - rho);
+    let wait_prob = last / (sum + last);
+    1.0 / mu + wait_prob / (c as f64 * mu - lambda)
+}
+
+fn with_algorithm(mut sc: Scenario, alg: Algorithm) -> Scenario {
+    if let ProtocolConfig::LoadBalancing(c) = &mut sc.protocol {
+        c.algorithm = alg;
+    }
+    sc
+}
+
+#[test]
+fn central_queue_is_m_m_c_and_matches_erlang_c() {
+    let mut sc = preset("t1-queueing");
+    sc.stop_at_ms = 55_556; // ≈ 200,000 requests at 3,600/s
+    sc.sim.trace_capacity = 1_000;
+    let sim = run(&sc);
+    assert!(counter(&*sim, "responses") > 190_000);
+    let want = erlang_c_response(4, 3.6, 1.0); // per ms
+    let got = mean_ms(&*sim, "latency_ms");
+    let err = (got - want).abs() / want;
+    println!("M/M/4 at 90 %: simulated {got:.3} ms, Erlang C {want:.3} ms ({:.2} %)", err * 100.0);
+    assert!(err < 0.05, "mean response {got:.3} ms, Erlang C says {want:.3} ms");
+}
+
+#[test]
+fn a_shared_queue_beats_per_backend_queues() {
+    let mean = |alg| mean_ms(&*run(&with_algorithm(preset("t1-queueing"), alg)), "latency_ms");
+    let shared = mean(Algorithm::CentralQueue);
+    let random = mean(Algorithm::Random);
+    let rr = mean(Algorithm::RoundRobin);
+    let p2c = mean(Algorithm::PowerOfTwoChoices);
+    assert!(random > 2.0 * shared, "random {random:.2} ms vs shared {shared:.2} ms");
+    assert!(rr > 1.5 * shared, "round robin {rr:.2} ms vs shared {shared:.2} ms");
+    assert!(p2c < rr && p2c > shared, "two choices {p2c:.2} ms sits between");
+}
+
+#[test]
+fn health_checks_take_traffic_off_a_dead_backend_and_a_replacement_takes_over() {
+    let sim = run(&preset("t2-health-checks"));
+    let errors = sim.metrics().get("errors", None).map(|m| m.series.clone()).unwrap_or_default();
+    let late: f64 = errors.iter().filter(|p| p.t_ms > 7_000.0).map(|p| p.value).sum();
+    assert!(counter(&*sim, "errors") > 0, "the crash costs some requests");
+    assert_eq!(late, 0.0, "no errors once b2 is out (crash at 5 s)");
+    let b4 = sim.node_names().iter().position(|n| n == "b4").map(|i| dsplay_core::NodeId(i as u32));
+    assert!(sim.metrics().counter("task_requests", b4) > 100, "the replacement b4 serves");
+    assert_eq!(gauge(&*sim, "healthy_tasks"), 3);
+
+    let mut blind = preset("t2-health-checks");
+    let cfg = traffic(&mut blind);
+    (cfg.active_check, cfg.passive_check, cfg.replace) = (None, None, None);
+    let blind = run(&blind);
+    assert!(counter(&*blind, "errors") > 10 * counter(&*sim, "errors"), "without checks b2 keeps failing");
+}
+
+#[test]
+fn three_tasks_have_no_downtime_two_tasks_do() {
+    let two = run(&preset("t3-redundancy-2-tasks"));
+    let three = run(&preset("t3-redundancy-3-tasks"));
+    assert_eq!(gauge(&*three, "downtime_ms"), 0);
+    assert_eq!(counter(&*three, "no_backend"), 0);
+    assert!(gauge(&*two, "downtime_ms") > 10_000, "two tasks: {} ms down", gauge(&*two, "downtime_ms"));
+    assert!(counter(&*two, "errors") > 10 * counter(&*three, "errors").max(1));
+    assert!(gauge(&*three, "below_min_healthy_ms") > 0, "three tasks ran on one for a while");
+}
+
+#[test]
+fn autoscaling_keeps_latency_down_for_less_than_the_peak_fleet_costs() {
+    let scaled = run(&preset("t4-autoscaling"));
+    let mut fixed = preset("t4-autoscaling");
+    traffic(&mut fixed).autoscale = None;
+    let fixed = run(&fixed);
+    let mut peak = preset("t4-autoscaling");
+    traffic(&mut peak).autoscale = None;
+    traffic(&mut peak).tasks.count = 8;
+    let peak = run(&peak);
+    assert!(counter(&*scaled, "launches") >= 3, "the spike triggers scale-out");
+    assert!(counter(&*scaled, "scale_ins") >= 1, "and the pool shrinks after it");
+    let p50 = |s: &dyn Simulation| {
+        s.metrics().histogram("latency_ms", None).map_or(0, |h| h.value_at_quantile(0.5))
+    };
+    assert!(
+        p50(&*scaled) * 5 < p50(&*fixed) && counter(&*scaled, "errors") * 3 < counter(&*fixed, "errors"),
+        "scaling: p50 {} µs, {} errors; two fixed tasks: p50 {} µs, {} errors",
+        p50(&*scaled),
+        counter(&*scaled, "errors"),
+        p50(&*fixed),
+        counter(&*fixed, "errors")
+    );
+    let (cost, peak_cost) = (gauge(&*scaled, "task_seconds"), gauge(&*peak, "task_seconds"));
+    assert!(cost * 10 < peak_cost * 8, "cheaper than the peak fleet: {cost} vs {peak_cost} task-seconds");
+    assert_eq!(counter(&*peak, "errors"), 0, "the peak fleet never overflows");
+}
+
+#[test]
+fn sticky_sessions_lose_carts_a_shared_store_does_not() {
+    let sticky = run(&preset("t5-sticky-sessions"));
+    let shared = run(&preset("t5-shared-store"));
+    assert!(counter(&*sticky, "items_lost") > 20 && counter(&*sticky, "carts_lost") >= 1);
+    assert_eq!(counter(&*shared, "items_lost"), 0);
+    assert!(counter(&*shared, "responses") > 1_000);
+}
+
+#[test]
+fn every_limiter_stops_the_abuser_and_spares_everyone_else() {
+    let mut open = preset("t6-rate-limiting");
+    traffic(&mut open).rate_limit = None;
+    let open = run(&open);
+    let open_p99 = p99_ms(&*open, "polite_latency_ms");
+    for alg in [
+        LimitAlgorithm::TokenBucket,
+        LimitAlgorithm::LeakyBucket,
+        LimitAlgorithm::FixedWindow,
+        LimitAlgorithm::SlidingWindow,
+    ] {
+        let mut sc = preset("t6-rate-limiting");
+        if let Some(r) = traffic(&mut sc).rate_limit.as_mut() {
+            r.algorithm = alg;
+        }
+        let sim = run(&sc);
+        let p99 = p99_ms(&*sim, "polite_latency_ms");
+        assert!(counter(&*sim, "rejected_429") > 2_000, "{alg:?}: the abuser is rejected");
+        assert_eq!(counter(&*sim, "polite_rejected_429"), 0, "{alg:?}: polite clients are not");
+        assert!(p99 * 3.0 < open_p99, "{alg:?}: polite p99 {p99} ms vs {open_p99} ms unprotected");
+    }
+}
+
+#[test]
+fn cache_hit_ratio_grows_with_size_and_skew() {
+    let ratio = |capacity: u32, keys: Option<Keys>| {
+        let mut sc = preset("t7-caching");
+        if let Some(c) = traffic(&mut sc).cache.as_mut() {
+            c.capacity = capacity;
+        }
+        if let Some(k) = keys {
+            sc.workload.keys = k;
+        }
+        gauge(&*run(&sc), "hit_ratio_permille")
+    };
+    let (small, mid, large) = (ratio(10, None), ratio(100, None), ratio(1000, None));
+    assert!(small < mid && mid < large, "hit ratio ‰ by size: {small} {mid} {large}");
+    let uniform = ratio(100, Some(Keys::Uniform { count: 1000 }));
+    assert!(uniform * 3 < mid, "skew matters: uniform {uniform}‰ vs Zipf {mid}‰");
+}
+
+#[test]
+fn without_invalidation_the_cache_serves_stale_reads() {
+    let stale = run(&preset("t7-caching"));
+    let mut sc = preset("t7-caching");
+    if let Some(c) = traffic(&mut sc).cache.as_mut() {
+        c.invalidate_on_write = true;
+    }
+    let fresh = run(&sc);
+    let (before, after) = (counter(&*stale, "stale_reads"), counter(&*fresh, "stale_reads"));
+    assert!(before > 500, "stale reads without invalidation: {before}");
+    assert!(after * 20 < before, "invalidation on write: {after} stale vs {before}");
+    assert!(
+        p99_ms(&*stale, "latency_ms")
+            > 3.0
+                * stale
+                    .metrics()
+                    .histogram("latency_ms", None)
+                    .map_or(0.0, |h| h.value_at_quantile(0.3) as f64 / 1000.0)
+    );
+}
+
+#[test]
+fn bad_configs_name_the_field() {
+    let mut sc = preset("t4-autoscaling");
+    traffic(&mut sc).active_check = None;
+    let err = registry::build(&sc).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("protocol.autoscale"), "{err}");
+    let mut sc = preset("t6-rate-limiting");
+    if let Some(r) = traffic(&mut sc).rate_limit.as_mut() {
+        r.rate_per_s = 0;
+    }
+    let err = registry::build(&sc).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("protocol.rate_limit"), "{err}");
+    let mut sc = preset("t2-health-checks");
+    traffic(&mut sc).tasks.count = 9;
+    let err = registry::build(&sc).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("protocol.tasks"), "{err}");
+}
