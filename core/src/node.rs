@@ -74,6 +74,9 @@ pub enum Effect<M, T> {
         timer: T,
     },
     Note(String),
+    /// A logical-clock annotation for the space-time diagram (`L=5 V=[1,0,2]`), traced as a note
+    /// labelled `clock`.
+    Clock(String),
     Violation {
         rule: &'static str,
         detail: String,
@@ -138,6 +141,11 @@ impl<'a, M, T> Ctx<'a, M, T> {
     /// A line in the trace and the event log ("became leader in term 4").
     pub fn note(&mut self, text: impl Into<String>) {
         self.out.push(Effect::Note(text.into()));
+    }
+    /// Annotate this event with the node's logical clocks (`L=5 V=[1,0,2]`): a trace note labelled
+    /// `clock`, drawn on the space-time diagram next to the send, receive or local event.
+    pub fn clock(&mut self, text: impl Into<String>) {
+        self.out.push(Effect::Clock(text.into()));
     }
     /// Report a safety violation this node can see locally (e.g. a stale fencing token).
     pub fn violation(&mut self, rule: &'static str, detail: impl Into<String>) {

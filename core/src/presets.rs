@@ -39,6 +39,15 @@ presets![
     "d3-quorum-abd",
     "d8-crdt-partition",
     "d9-sharding",
+    "d1-cap-cp",
+    "d1-cap-ap",
+    "d6-lamport-vector-clocks",
+    "d6-causal-delivery",
+    "d2-replication-sync",
+    "d2-replication-semisync",
+    "d2-replication-async",
+    "d7-lww-clock-skew",
+    "d7-vector-clock-siblings",
     "e1-unbounded-queue",
     "e1-backpressure",
     "e1-load-shedding",
@@ -53,6 +62,9 @@ presets![
     "r3-bulkheads",
     "r5-graceful-degradation",
     "r6-chaos",
+    "d10-reads-primary",
+    "d10-reads-nearest",
+    "d10-region-failover",
 ];
 
 /// The preset ids, in gallery order.

@@ -28,5 +28,16 @@ pub fn build(sc: &Scenario) -> Result<Box<dyn Simulation>, ScenarioError> {
         ProtocolConfig::Sharding(cfg) => {
             Ok(Box::new(Sim::new(sc, crate::protocols::sharding::build(sc, cfg))?))
         }
+        ProtocolConfig::Cap(cfg) => Ok(Box::new(Sim::new(sc, crate::protocols::cap::build(sc, cfg))?)),
+        ProtocolConfig::Clocks(cfg) => Ok(Box::new(Sim::new(sc, crate::protocols::clocks::build(sc, cfg))?)),
+        ProtocolConfig::Replication(cfg) => {
+            Ok(Box::new(Sim::new(sc, crate::protocols::replication::build(sc, cfg))?))
+        }
+        ProtocolConfig::Conflict(cfg) => {
+            Ok(Box::new(Sim::new(sc, crate::protocols::conflict::build(sc, cfg))?))
+        }
+        ProtocolConfig::MultiRegion(cfg) => {
+            Ok(Box::new(Sim::new(sc, crate::protocols::multiregion::build(sc, cfg))?))
+        }
     }
 }

@@ -1,11 +1,16 @@
 //! Protocol families. Each is a module of sans-IO node state machines plus its config;
 //! `ProtocolConfig` is the serde-tagged choice a scenario makes.
 
+pub mod cap;
+pub mod clocks;
+pub mod conflict;
 pub mod crdt;
 pub mod events;
 pub mod lb;
+pub mod multiregion;
 pub mod quorum;
 pub mod raft;
+pub mod replication;
 pub mod resilience;
 pub mod sharding;
 pub mod splitbrain;
@@ -38,6 +43,16 @@ pub enum ProtocolConfig {
     Crdt(crdt::CrdtConfig),
     /// D9: a router placing keys on shards (range, mod N, ring, jump); hot spots and moved keys.
     Sharding(sharding::ShardingConfig),
+    /// D1: one replicated register, CP (majority quorums) or AP (local + LWW) under partition.
+    Cap(cap::CapConfig),
+    /// D6: Lamport and vector clocks on every event; causal delivery with a hold-back queue.
+    Clocks(clocks::ClocksConfig),
+    /// D2: leader + followers, synchronous / asynchronous / semi-sync; failover loses async writes.
+    Replication(replication::ReplicationConfig),
+    /// D7: last-writer-wins with clock skew, versions, vector-clock siblings merged by the app.
+    Conflict(conflict::ConflictConfig),
+    /// D10: regions with a latency matrix; primary vs nearest reads; region outage and failover.
+    MultiRegion(multiregion::MultiRegionConfig),
 }
 
 impl ProtocolConfig {
@@ -54,6 +69,11 @@ impl ProtocolConfig {
             ProtocolConfig::Quorum(c) => c.validate(sc),
             ProtocolConfig::Crdt(c) => c.validate(sc),
             ProtocolConfig::Sharding(c) => c.validate(sc),
+            ProtocolConfig::Cap(c) => c.validate(sc),
+            ProtocolConfig::Clocks(c) => c.validate(sc),
+            ProtocolConfig::Replication(c) => c.validate(sc),
+            ProtocolConfig::Conflict(c) => c.validate(sc),
+            ProtocolConfig::MultiRegion(c) => c.validate(sc),
         }
     }
 
@@ -70,6 +90,11 @@ impl ProtocolConfig {
             ProtocolConfig::Quorum(_) => "quorum",
             ProtocolConfig::Crdt(_) => "crdt",
             ProtocolConfig::Sharding(_) => "sharding",
+            ProtocolConfig::Cap(_) => "cap",
+            ProtocolConfig::Clocks(_) => "clocks",
+            ProtocolConfig::Replication(_) => "replication",
+            ProtocolConfig::Conflict(_) => "conflict",
+            ProtocolConfig::MultiRegion(_) => "multi_region",
         }
     }
 }

@@ -26,6 +26,7 @@ impl<N: Node> Sim<N> {
                 self.st.timers[from.index()].remove(&timer);
             }
             Effect::Note(text) => self.push_trace(TraceKind::Note, from, None, 0, "note", Some(text)),
+            Effect::Clock(text) => self.push_trace(TraceKind::Note, from, None, 0, "clock", Some(text)),
             Effect::Violation { rule, detail } => self.record_violation(rule, detail, from),
             Effect::Inject(ev) => self.apply_scenario_event(&ev),
         }

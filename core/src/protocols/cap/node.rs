@@ -1,0 +1,253 @@
+//! D1 messages, timers, the client, and the node enum.
+
+use super::replica::{Copy, Replica, Tag};
+use super::{CapConfig, CapMode};
+use crate::blocks::Generator;
+use crate::ids::NodeId;
+use crate::node::{ClientRequest, Ctx, Kind, Node};
+use crate::sim::history::{OpKind, Outcome};
+use crate::time::{SimDuration, SimTime};
+use crate::view::NodeView;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// What a client is told.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClientResult {
+    /// Done; a read carries the value.
+    Ok(Option<i64>),
+    /// No majority: refused. A write that reached its store phase may still have taken effect.
+    Refused { maybe_applied: bool },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum CapMsg {
+    ClientRead { op: u64 },
+    ClientWrite { op: u64, value: i64 },
+    ClientReply { op: u64, result: ClientResult },
+    Query { op: u64 },
+    QueryReply { op: u64, tag: Tag, value: Option<i64> },
+    Store { op: u64, tag: Tag, value: Option<i64> },
+    StoreAck { op: u64 },
+    Replicate(Box<Copy>),
+}
+
+impl Kind for CapMsg {
+    fn kind(&self) -> &'static str {
+        match self {
+            CapMsg::ClientRead { .. } => "ClientRead",
+            CapMsg::ClientWrite { .. } => "ClientWrite",
+            CapMsg::ClientReply { .. } => "ClientReply",
+            CapMsg::Query { .. } => "Query",
+            CapMsg::QueryReply { .. } => "QueryReply",
+            CapMsg::Store { .. } => "Store",
+            CapMsg::StoreAck { .. } => "StoreAck",
+            CapMsg::Replicate(_) => "Replicate",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum CapTimer {
+    RequestTimeout(u64),
+    Sync,
+    Next,
+    Timeout(u64),
+}
+
+impl Kind for CapTimer {
+    fn kind(&self) -> &'static str {
+        match self {
+            CapTimer::RequestTimeout(_) => "RequestTimeout",
+            CapTimer::Sync => "Sync",
+            CapTimer::Next => "Next",
+            CapTimer::Timeout(_) => "Timeout",
+        }
+    }
+}
+
+type C<'a> = Ctx<'a, CapMsg, CapTimer>;
+
+/// A client bound to its home replica; records every operation in the history.
+#[derive(Clone, Debug)]
+pub struct Client {
+    cfg: Arc<CapConfig>,
+    gen: Generator,
+    index: u32,
+    next_op: u64,
+    /// op → (history id, sent at, is a write)
+    pending: BTreeMap<u64, (u64, SimTime, bool)>,
+    ok: u64,
+    refused: u64,
+}
+
+impl Client {
+    fn home(&self) -> NodeId {
+        NodeId(self.index % self.cfg.replicas)
+    }
+
+    fn schedule(&self, ctx: &mut C<'_>) {
+        if let Some(gap) = self.gen.next_gap(ctx.now(), ctx.rng()) {
+            ctx.set_timer(CapTimer::Next, gap);
+        }
+    }
+
+    fn start(&mut self, ctx: &mut C<'_>, write: Option<i64>) {
+        self.next_op += 1;
+        let op = self.next_op;
+        let hist = ctx.history_invoke(0, write.map_or(OpKind::Read, |value| OpKind::Write { value }));
+        self.pending.insert(op, (hist, ctx.now(), write.is_some()));
+        let msg = write.map_or(CapMsg::ClientRead { op }, |value| CapMsg::ClientWrite { op, value });
+        ctx.send(self.home(), msg);
+        ctx.set_timer(CapTimer::Timeout(op), SimDuration::from_ms(2 * self.cfg.request_timeout_ms + 1000));
+    }
+
+    fn start_generated(&mut self, ctx: &mut C<'_>) {
+        let value = i64::from(self.index + 1) * 1_000_000 + self.next_op as i64 + 1;
+        let write = (!self.gen.is_read(ctx.rng())).then_some(value);
+        self.start(ctx, write);
+    }
+
+    fn on_reply(&mut self, ctx: &mut C<'_>, op: u64, result: ClientResult) {
+        let Some((hist, sent, _)) = self.pending.remove(&op) else {
+            ctx.note("ignored ClientReply: the operation already timed out");
+            return;
+        };
+        ctx.cancel_timer(CapTimer::Timeout(op));
+        match result {
+            ClientResult::Ok(value) => {
+                ctx.history_complete(hist, Outcome::Ok { value });
+                ctx.observe("op_latency_ms", ctx.now().since(sent));
+                self.record(ctx, true);
+            }
+            ClientResult::Refused { maybe_applied } => {
+                ctx.history_complete(hist, if maybe_applied { Outcome::Info } else { Outcome::Fail });
+                self.record(ctx, false);
+            }
+        }
+    }
+
+    fn on_timeout(&mut self, ctx: &mut C<'_>, op: u64) {
+        if let Some((hist, _, _)) = self.pending.remove(&op) {
+            ctx.history_complete(hist, Outcome::Info);
+            self.record(ctx, false);
+        }
+    }
+
+    fn record(&mut self, ctx: &mut C<'_>, ok: bool) {
+        if ok {
+            self.ok += 1;
+            ctx.count("ok", 1);
+        } else {
+            self.refused += 1;
+            ctx.count("refused", 1);
+        }
+        ctx.gauge_here("client_availability_permille", (self.ok * 1000 / (self.ok + self.refused)) as i64);
+    }
+}
+
+/// A D1 participant.
+#[derive(Clone, Debug)]
+pub enum CapNode {
+    Replica(Replica),
+    Client(Box<Client>),
+}
+
+impl CapNode {
+    pub fn client(cfg: Arc<CapConfig>, gen: Generator, index: u32) -> Self {
+        let c = Client { cfg, gen, index, next_op: 0, pending: BTreeMap::new(), ok: 0, refused: 0 };
+        CapNode::Client(Box::new(c))
+    }
+    pub fn as_replica(&self) -> Option<&Replica> {
+        match self {
+            CapNode::Replica(r) => Some(r),
+            CapNode::Client(_) => None,
+        }
+    }
+}
+
+impl Node for CapNode {
+    type Msg = CapMsg;
+    type Timer = CapTimer;
+
+    fn init(&mut self, ctx: &mut C<'_>) {
+        match self {
+            CapNode::Replica(r) => r.init(ctx),
+            CapNode::Client(c) => c.schedule(ctx),
+        }
+    }
+
+    fn on_message(&mut self, ctx: &mut C<'_>, from: NodeId, msg: CapMsg) {
+        match (self, msg) {
+            (CapNode::Client(c), CapMsg::ClientReply { op, result }) => c.on_reply(ctx, op, result),
+            (CapNode::Replica(r), CapMsg::ClientRead { op }) => r.on_client(ctx, from, op, None),
+            (CapNode::Replica(r), CapMsg::ClientWrite { op, value }) => {
+                r.on_client(ctx, from, op, Some(value))
+            }
+            (CapNode::Replica(r), CapMsg::Query { op }) => r.on_query(ctx, from, op),
+            (CapNode::Replica(r), CapMsg::QueryReply { op, tag, value }) => {
+                r.on_query_reply(ctx, op, tag, value)
+            }
+            (CapNode::Replica(r), CapMsg::Store { op, tag, value }) => r.on_store(ctx, from, op, tag, value),
+            (CapNode::Replica(r), CapMsg::StoreAck { op }) => r.on_store_ack(ctx, op),
+            (CapNode::Replica(r), CapMsg::Replicate(copy)) => r.on_replicate(ctx, from, *copy),
+            (_, m) => ctx.note(format!("ignored unexpected {}", m.kind())),
+        }
+    }
+
+    fn on_timer(&mut self, ctx: &mut C<'_>, timer: CapTimer) {
+        match (self, timer) {
+            (CapNode::Client(c), CapTimer::Next) => {
+                c.start_generated(ctx);
+                c.schedule(ctx);
+            }
+            (CapNode::Client(c), CapTimer::Timeout(op)) => c.on_timeout(ctx, op),
+            (CapNode::Replica(r), CapTimer::RequestTimeout(op)) => r.on_request_timeout(ctx, op),
+            (CapNode::Replica(r), CapTimer::Sync) => r.on_sync_timer(ctx),
+            (_, t) => ctx.note(format!("ignored timer {t:?}")),
+        }
+    }
+
+    /// Clients take `read` and `write` (value) by hand.
+    fn on_client(&mut self, ctx: &mut C<'_>, req: &ClientRequest) {
+        let CapNode::Client(c) = self else {
+            ctx.note("only clients take requests by hand");
+            return;
+        };
+        match req.op.as_str() {
+            "read" | "get" => c.start(ctx, None),
+            "write" | "put" => c.start(ctx, Some(req.value.unwrap_or(0))),
+            other => ctx.note(format!("ignored request {other:?}: use read or write")),
+        }
+    }
+
+    fn on_crash(&mut self) {
+        match self {
+            CapNode::Replica(r) => r.crash(),
+            CapNode::Client(c) => c.pending.clear(),
+        }
+    }
+
+    fn view(&self) -> NodeView {
+        match self {
+            CapNode::Replica(r) => {
+                let shown = r.value.map_or("∅".into(), |v| v.to_string());
+                let mut v = NodeView::new("replica", format!("value {shown}"))
+                    .field("value", &shown)
+                    .field("tag", format!("({}, r{})", r.tag.ts, r.tag.node + 1))
+                    .field("coordinating", r.coordinating());
+                if r.vv.iter().any(|x| *x > 0) {
+                    v = v.field("version vector", format!("{:?}", r.vv));
+                }
+                v
+            }
+            CapNode::Client(c) => {
+                let mode = if c.cfg.mode == CapMode::Cp { "cp" } else { "ap" };
+                NodeView::new("client", format!("{} ok, {} refused", c.ok, c.refused))
+                    .field("home", format!("r{}", c.home().0 + 1))
+                    .field("mode", mode)
+                    .field("pending", c.pending.len())
+            }
+        }
+    }
+}

@@ -1,0 +1,374 @@
+//! D6 processes: every event ticks a Lamport clock and a vector clock and annotates the trace;
+//! the bank application broadcasts "account created" and "payment", optionally causally ordered.
+
+use super::vclock::{Lamport, VectorClock};
+use super::{ClocksApp, ClocksConfig};
+use crate::ids::NodeId;
+use crate::node::{Ctx, Kind, Node};
+use crate::time::{SimDuration, SimTime};
+use crate::view::NodeView;
+use std::collections::BTreeSet;
+use std::sync::Arc;
+
+/// What a bank broadcast says.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Body {
+    AccountCreated { account: u64 },
+    Payment { account: u64, amount: u64 },
+}
+
+/// A broadcast with its causal dependencies: `deps[k]` = broadcasts from `k` delivered at the
+/// sender before this one (and `deps[sender]` = this broadcast's number).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Broadcast {
+    pub sender: u32,
+    pub deps: Vec<u64>,
+    pub body: Body,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ClockMsg {
+    Ping { lamport: u64, vc: VectorClock },
+    Bcast { lamport: u64, vc: VectorClock, b: Box<Broadcast> },
+}
+
+impl Kind for ClockMsg {
+    fn kind(&self) -> &'static str {
+        match self {
+            ClockMsg::Ping { .. } => "Ping",
+            ClockMsg::Bcast { b, .. } => match b.body {
+                Body::AccountCreated { .. } => "AccountCreated",
+                Body::Payment { .. } => "Payment",
+            },
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ClockTimer {
+    /// Gossip: the next local event or send. Bank (p1): the next account.
+    Event,
+}
+
+impl Kind for ClockTimer {
+    fn kind(&self) -> &'static str {
+        "Event"
+    }
+}
+
+type C<'a> = Ctx<'a, ClockMsg, ClockTimer>;
+
+/// One process. Clocks and the application state are durable; the hold-back queue is not.
+#[derive(Clone, Debug)]
+pub struct Process {
+    cfg: Arc<ClocksConfig>,
+    index: u32,
+    pub lamport: Lamport,
+    pub vc: VectorClock,
+    /// Broadcasts delivered to the application, per sender.
+    pub delivered: Vec<u64>,
+    /// Broadcasts received but held back until their dependencies are delivered (with arrival time).
+    pub held: Vec<(Broadcast, SimTime)>,
+    pub accounts: BTreeSet<u64>,
+    pub payments: u64,
+    next_account: u64,
+}
+
+impl Process {
+    pub fn new(cfg: Arc<ClocksConfig>, index: u32) -> Self {
+        let n = cfg.processes;
+        Process {
+            cfg,
+            index,
+            lamport: Lamport::default(),
+            vc: VectorClock::new(n),
+            delivered: vec![0; n as usize],
+            held: Vec::new(),
+            accounts: BTreeSet::new(),
+            payments: 0,
+            next_account: 0,
+        }
+    }
+
+    fn stamp(&self, ctx: &mut C<'_>, what: &str) {
+        ctx.clock(format!("L={} V={} {what}", self.lamport.0, self.vc));
+    }
+
+    /// A local event or a send: both clocks tick.
+    fn tick(&mut self, ctx: &C<'_>) {
+        self.lamport.tick();
+        self.vc.tick(ctx.id().0);
+    }
+
+    fn generating(&self, ctx: &C<'_>) -> bool {
+        self.cfg.events_until_ms == 0 || ctx.now() < SimTime::from_ms(self.cfg.events_until_ms)
+    }
+
+    fn schedule(&self, ctx: &mut C<'_>) {
+        let mean = self.cfg.event_every_ms as f64 * 1000.0;
+        let gap = match self.cfg.app {
+            ClocksApp::Gossip => (-mean * libm::log(ctx.rng().next_f64_open0())).max(1.0) as u64,
+            ClocksApp::Bank => mean as u64,
+        };
+        ctx.set_timer(ClockTimer::Event, SimDuration(gap));
+    }
+
+    fn on_gossip_event(&mut self, ctx: &mut C<'_>) {
+        self.tick(ctx);
+        let n = u64::from(self.cfg.processes);
+        if ctx.rng().below(1000) < u64::from(self.cfg.send_permille) {
+            let me = u64::from(ctx.id().0);
+            let to = NodeId(((me + 1 + ctx.rng().below(n - 1)) % n) as u32);
+            ctx.send(to, ClockMsg::Ping { lamport: self.lamport.0, vc: self.vc.clone() });
+            ctx.count("sends", 1);
+            self.stamp(ctx, &format!("send to p{}", to.0 + 1));
+        } else {
+            ctx.count("local_events", 1);
+            self.stamp(ctx, "local");
+        }
+    }
+
+    /// A receive event: merge, tick, and say how the send relates to this process's last event.
+    fn on_receive(&mut self, ctx: &mut C<'_>, from: NodeId, lamport: u64, vc: &VectorClock) {
+        let before = (self.lamport.0, self.vc.clone());
+        self.lamport.receive(lamport);
+        self.vc.merge(vc);
+        self.vc.tick(ctx.id().0);
+        self.stamp(ctx, &format!("receive from p{}", from.0 + 1));
+        if vc.concurrent(&before.1) {
+            ctx.count("concurrent_receipts", 1);
+            ctx.note(format!(
+                "the send V={vc} and my previous event V={} are concurrent (∥): neither happened before the other",
+                before.1
+            ));
+            if lamport != before.0 {
+                ctx.count("lamport_false_order", 1);
+            }
+        } else {
+            ctx.count("ordered_receipts", 1);
+        }
+    }
+
+    fn broadcast(&mut self, ctx: &mut C<'_>, body: Body) {
+        let me = ctx.id().0;
+        self.tick(ctx);
+        self.delivered[me as usize] += 1;
+        self.apply(ctx, me, body);
+        let b = Broadcast { sender: me, deps: self.delivered.clone(), body };
+        for p in (0..self.cfg.processes).filter(|p| *p != me) {
+            let msg =
+                ClockMsg::Bcast { lamport: self.lamport.0, vc: self.vc.clone(), b: Box::new(b.clone()) };
+            ctx.send(NodeId(p), msg);
+        }
+        self.stamp(ctx, &format!("broadcast {}", describe(body)));
+    }
+
+    fn on_new_account(&mut self, ctx: &mut C<'_>) {
+        self.next_account += 1;
+        self.broadcast(ctx, Body::AccountCreated { account: self.next_account });
+    }
+
+    fn deliverable(&self, b: &Broadcast) -> bool {
+        let s = b.sender as usize;
+        b.deps.iter().enumerate().all(|(k, d)| {
+            let have = self.delivered.get(k).copied().unwrap_or(0);
+            if k == s {
+                *d == have + 1
+            } else {
+                *d <= have
+            }
+        })
+    }
+
+    fn on_broadcast(&mut self, ctx: &mut C<'_>, b: Broadcast) {
+        if self.cfg.causal_delivery && !self.deliverable(&b) {
+            ctx.count("held_back", 1);
+            let what = describe(b.body);
+            ctx.note(format!(
+                "hold back {what}: it depends on {:?}, I have delivered {:?}",
+                b.deps, self.delivered
+            ));
+            self.held.push((b, ctx.now()));
+            ctx.gauge_here("holdback_queue", self.held.len() as i64);
+            return;
+        }
+        self.deliver(ctx, b);
+        while let Some(i) = self.held.iter().position(|(h, _)| self.deliverable(h)) {
+            let (h, since) = self.held.remove(i);
+            ctx.observe("holdback_ms", ctx.now().since(since));
+            ctx.note(format!("deliver held-back {} now that its dependencies are in", describe(h.body)));
+            self.deliver(ctx, h);
+        }
+        ctx.gauge_here("holdback_queue", self.held.len() as i64);
+    }
+
+    fn deliver(&mut self, ctx: &mut C<'_>, b: Broadcast) {
+        self.delivered[b.sender as usize] += 1;
+        self.apply(ctx, b.sender, b.body);
+    }
+
+    /// The application: a payment needs its account.
+    fn apply(&mut self, ctx: &mut C<'_>, sender: u32, body: Body) {
+        ctx.count("applied", 1);
+        match body {
+            Body::AccountCreated { account } => {
+                self.accounts.insert(account);
+                if ctx.id().0 == 1 && sender != 1 {
+                    let amount = 1 + ctx.rng().below(100);
+                    self.broadcast(ctx, Body::Payment { account, amount });
+                }
+            }
+            Body::Payment { account, .. } => {
+                if self.accounts.contains(&account) {
+                    self.payments += 1;
+                } else {
+                    ctx.count("out_of_order", 1);
+                    let detail = format!(
+                        "payment for account #{account} applied before account #{account} was created"
+                    );
+                    ctx.violation("causal_order", detail);
+                }
+            }
+        }
+    }
+}
+
+fn describe(body: Body) -> String {
+    match body {
+        Body::AccountCreated { account } => format!("account #{account} created"),
+        Body::Payment { account, amount } => format!("payment {amount} to #{account}"),
+    }
+}
+
+impl Node for Process {
+    type Msg = ClockMsg;
+    type Timer = ClockTimer;
+
+    fn init(&mut self, ctx: &mut C<'_>) {
+        let starts = match self.cfg.app {
+            ClocksApp::Gossip => true,
+            ClocksApp::Bank => ctx.id().0 == 0,
+        };
+        if starts {
+            self.schedule(ctx);
+        }
+    }
+
+    fn on_message(&mut self, ctx: &mut C<'_>, from: NodeId, msg: ClockMsg) {
+        match msg {
+            ClockMsg::Ping { lamport, vc } => self.on_receive(ctx, from, lamport, &vc),
+            ClockMsg::Bcast { lamport, vc, b } => {
+                self.on_receive(ctx, from, lamport, &vc);
+                self.on_broadcast(ctx, *b);
+            }
+        }
+    }
+
+    fn on_timer(&mut self, ctx: &mut C<'_>, _timer: ClockTimer) {
+        if !self.generating(ctx) {
+            return;
+        }
+        match self.cfg.app {
+            ClocksApp::Gossip => self.on_gossip_event(ctx),
+            ClocksApp::Bank => self.on_new_account(ctx),
+        }
+        self.schedule(ctx);
+    }
+
+    fn on_crash(&mut self) {
+        self.held.clear();
+    }
+
+    fn view(&self) -> NodeView {
+        let role = match (self.cfg.app, self.index) {
+            (ClocksApp::Bank, 0) => "accounts",
+            (ClocksApp::Bank, 1) => "payments",
+            (ClocksApp::Bank, _) => "ledger",
+            (ClocksApp::Gossip, _) => "process",
+        };
+        let mut v = NodeView::new(role, format!("L={} V={}", self.lamport.0, self.vc))
+            .field("lamport", self.lamport.0)
+            .field("vector clock", &self.vc);
+        if self.cfg.app == ClocksApp::Bank {
+            v = v
+                .field("delivered", format!("{:?}", self.delivered))
+                .field("held back", self.held.len())
+                .field("accounts", self.accounts.len())
+                .field("payments", self.payments);
+            if !self.held.is_empty() {
+                v = v.badge("holding back");
+            }
+        }
+        v
+    }
+
+    fn invariants() -> &'static [&'static str] {
+        &["causal_order"]
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::node::Effect;
+    use crate::rng::Rng;
+    use crate::sim::history::History;
+    use crate::sim::metrics::Metrics;
+
+    fn cfg(causal: bool) -> Arc<ClocksConfig> {
+        Arc::new(ClocksConfig {
+            app: ClocksApp::Bank,
+            processes: 3,
+            event_every_ms: 100,
+            send_permille: 500,
+            causal_delivery: causal,
+            events_until_ms: 0,
+        })
+    }
+
+    /// p3 (id 2) receives p2's payment for account 1 before p1's AccountCreated #1.
+    fn payment_first(causal: bool) -> (Process, Vec<Effect<ClockMsg, ClockTimer>>) {
+        let (mut rng, mut metrics, mut history) =
+            (Rng::seed_from(1), Metrics::new(1000, 1_000_000), History::default());
+        let mut out = Vec::new();
+        let mut p3 = Process::new(cfg(causal), 2);
+        let created = Broadcast { sender: 0, deps: vec![1, 0, 0], body: Body::AccountCreated { account: 1 } };
+        let payment =
+            Broadcast { sender: 1, deps: vec![1, 1, 0], body: Body::Payment { account: 1, amount: 5 } };
+        let (l1, v1) = (1, VectorClock(vec![1, 0, 0]));
+        let (l2, v2) = (3, VectorClock(vec![1, 2, 0]));
+        {
+            let mut ctx = Ctx::new(
+                NodeId(2),
+                (SimTime::ZERO, SimTime::ZERO),
+                3,
+                &mut rng,
+                (&mut metrics, &mut history),
+                &mut out,
+            );
+            p3.on_message(&mut ctx, NodeId(1), ClockMsg::Bcast { lamport: l2, vc: v2, b: Box::new(payment) });
+            assert_eq!(p3.held.len(), usize::from(causal), "held back only with causal delivery");
+            p3.on_message(&mut ctx, NodeId(0), ClockMsg::Bcast { lamport: l1, vc: v1, b: Box::new(created) });
+        }
+        (p3, out)
+    }
+
+    #[test]
+    fn causal_delivery_holds_the_payment_until_the_account_exists() {
+        let (p3, out) = payment_first(true);
+        assert!(p3.held.is_empty());
+        assert_eq!((p3.accounts.len(), p3.payments, p3.delivered.clone()), (1, 1, vec![1, 1, 0]));
+        assert!(!out.iter().any(|e| matches!(e, Effect::Violation { .. })));
+        assert_eq!(p3.vc, VectorClock(vec![1, 2, 2]), "merged both senders' clocks and ticked twice");
+        assert_eq!(p3.lamport.0, 5);
+    }
+
+    #[test]
+    fn without_causal_delivery_the_payment_is_applied_first() {
+        let (p3, out) = payment_first(false);
+        assert_eq!(p3.payments, 0);
+        assert!(out.iter().any(|e| matches!(e, Effect::Violation { rule: "causal_order", .. })));
+        let clocks = out.iter().filter(|e| matches!(e, Effect::Clock(_))).count();
+        assert_eq!(clocks, 2, "one clock annotation per receive event");
+    }
+}

@@ -1,0 +1,217 @@
+//! # D10 — Multi-region: data locality, stale nearest reads, region failover
+//!
+//! **The problem.** Users live in several regions (Africa, Europe, US, Asia) and the speed of light
+//! puts tens to hundreds of milliseconds between them. One region holds the *primary* copy of the
+//! data; every other region holds an asynchronously updated replica. A read can cross the world to
+//! the primary (always up to date, slow for far regions) or be served by the replica next door
+//! (fast, but possibly behind: a client may read an older version than one it already saw or
+//! wrote). And when the primary's region goes dark, another region must take over.
+//!
+//! **Layout.** One replica per region, `db-<region>` (ids 0…, in `network.regions.names` order),
+//! then the clients `c<k>-<region>`: `workload.clients` must be a multiple of the region count
+//! and they are spread evenly. Every node must appear in `network.regions.of` with its region: the
+//! simulator adds the regions' latency matrix to each link's own latency.
+//!
+//! **Message flow.** A client sends `ClientRead` / `ClientWrite` to its *local* replica.
+//! - Writes: the local replica `Forward`s them to the primary (unless it is the primary), which
+//!   assigns the next version `(epoch, seq)`, answers `ForwardReply`, and the answer travels back
+//!   as `ClientReply`. Replication is *asynchronous and batched*: every `replicate_ms` the primary
+//!   ships its latest state to every other replica (`Replicate`) if it changed.
+//! - Reads, `reads: primary`: forwarded to the primary like writes — never stale, slow far away.
+//! - Reads, `reads: nearest`: answered at once by the local replica from its own copy.
+//!
+//! **Failover rule.** The primary sends `Heartbeat` (epoch, its state) every `heartbeat_ms`.
+//! Regions are ranked by `failover_order` (the first one starts as primary). A replica `d` places
+//! after the current primary in that order (cyclically) takes over after `d × failover_after_ms`
+//! without a heartbeat: the next region first, the one after it only if the next one is silent
+//! too. Taking over bumps the epoch; `failover_ms` records how long the new primary had not heard
+//! from the old one. A replica that hears an older epoch answers `NewEpoch`; the old primary then
+//! steps down and counts as `lost_writes` the writes it had acknowledged that never reached its
+//! successor (asynchronous replication loses them). Replicas keep their copy, epoch and primary
+//! across a crash; a restarted replica waits for a heartbeat before serving as primary again.
+//!
+//! **Roles and timers.** Replicas: `Heartbeat`, `Replicate` (primary), `Silence` (others).
+//! Clients: `Next` (open-loop arrivals from the scenario's workload), `Timeout(op)`.
+//!
+//! **Metrics.** Per client: `read_latency_ms`, `write_latency_ms` histograms, `client_stale_reads`.
+//! Global: `reads`, `writes`, `failed_ops` (timed out), `stale_reads` (a read returned a version
+//! older than one this client already saw or wrote), `failovers`, `failover_ms`, `lost_writes`.
+//! Per replica: `writes_coordinated`. Invariant: at most one primary per epoch.
+//!
+//! **What to watch.** In nearest mode the Asia client's reads stay on its own region and come
+//! back in milliseconds; in primary mode each one crosses to Europe and back. Right after a write,
+//! a nearest read can come back with the previous version (note the `stale read` on the client).
+//! When a region is crashed, heartbeats stop, the next region's replica notes `taking over` and
+//! writes resume there.
+//!
+//! **References.** D. Abadi, *Consistency tradeoffs in modern distributed database system design*
+//! (PACELC, 2012); D. Terry et al., *Session guarantees for weakly consistent replicated data*
+//! (1994); J. C. Corbett et al., *Spanner* (OSDI 2012); M. Kleppmann, *Designing Data-Intensive
+//! Applications*, ch. 5.
+
+mod node;
+mod replica;
+
+pub use node::{Client, MrMsg, MrNode, MrTimer, Reply};
+pub use replica::{Replica, Tag};
+
+use crate::blocks::Generator;
+use crate::scenario::{limits, Regions, Scenario, ScenarioError};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// Where reads are served.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReadMode {
+    /// Forwarded to the primary region: never stale, slow for far regions.
+    #[default]
+    Primary,
+    /// Served by the client's own region's replica: fast, possibly behind.
+    Nearest,
+}
+
+/// D10 configuration. Regions and their latencies come from `network.regions`, clients from
+/// `workload`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MultiRegionConfig {
+    pub reads: ReadMode,
+    /// Region names, the initial primary first; failover goes to the next one. Empty = the order
+    /// of `network.regions.names`.
+    #[serde(default)]
+    pub failover_order: Vec<String>,
+    /// The primary ships its state to the other regions this often (asynchronous replication).
+    #[serde(default = "default_replicate_ms")]
+    pub replicate_ms: u64,
+    #[serde(default = "default_heartbeat_ms")]
+    pub heartbeat_ms: u64,
+    /// Silence after which the next region takes over (times its distance in the order).
+    #[serde(default = "default_failover_after_ms")]
+    pub failover_after_ms: u64,
+    /// A client gives up on an operation after this long.
+    #[serde(default = "default_client_timeout_ms")]
+    pub client_timeout_ms: u64,
+    /// Region index (into `network.regions.names`) of each rank in the failover order; filled by
+    /// `build`.
+    #[serde(skip)]
+    pub order: Vec<u32>,
+}
+
+fn default_replicate_ms() -> u64 {
+    200
+}
+fn default_heartbeat_ms() -> u64 {
+    100
+}
+fn default_failover_after_ms() -> u64 {
+    1000
+}
+fn default_client_timeout_ms() -> u64 {
+    2000
+}
+
+/// Replica name of a region.
+pub fn replica_name(region: &str) -> String {
+    format!("db-{region}")
+}
+
+/// Name of the `k`-th (1-based) client of a region.
+pub fn client_name(k: u32, region: &str) -> String {
+    format!("c{k}-{region}")
+}
+
+impl MultiRegionConfig {
+    pub fn validate(&self, sc: &Scenario) -> Result<(), ScenarioError> {
+        let Some(r) = &sc.network.regions else {
+            return Err(ScenarioError::invalid("network.regions", "multi_region needs regions"));
+        };
+        let n = r.names.len() as u32;
+        if !(2..=8).contains(&n) {
+            return Err(ScenarioError::invalid("network.regions.names", "multi_region needs 2 to 8 regions"));
+        }
+        for (field, v) in [
+            ("protocol.replicate_ms", self.replicate_ms),
+            ("protocol.heartbeat_ms", self.heartbeat_ms),
+            ("protocol.failover_after_ms", self.failover_after_ms),
+            ("protocol.client_timeout_ms", self.client_timeout_ms),
+        ] {
+            if v == 0 || v > 600_000 {
+                return Err(ScenarioError::invalid(field, "must be 1 to 600000 ms"));
+            }
+        }
+        if self.failover_after_ms <= self.heartbeat_ms {
+            return Err(ScenarioError::invalid("protocol.failover_after_ms", "must exceed heartbeat_ms"));
+        }
+        if !self.failover_order.is_empty() {
+            let mut sorted = self.failover_order.clone();
+            sorted.sort();
+            let mut names = r.names.clone();
+            names.sort();
+            if sorted != names {
+                return Err(ScenarioError::invalid(
+                    "protocol.failover_order",
+                    "must list every region of network.regions.names exactly once",
+                ));
+            }
+        }
+        let per = sc.workload.clients / n;
+        let max = limits::MAX_NODES.saturating_sub(n);
+        if per == 0 || sc.workload.clients % n != 0 || sc.workload.clients > max {
+            return Err(ScenarioError::invalid(
+                "workload.clients",
+                format!("must be a multiple of the {n} regions, at most {max}"),
+            ));
+        }
+        for (node, region) in layout(r, per) {
+            if r.of.get(&node) != Some(&region) {
+                return Err(ScenarioError::invalid(
+                    format!("network.regions.of.{node}"),
+                    format!("must be {region:?}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Every node name with its region: replicas, then clients region by region.
+fn layout(r: &Regions, clients_per_region: u32) -> Vec<(String, String)> {
+    let mut out: Vec<(String, String)> = r.names.iter().map(|g| (replica_name(g), g.clone())).collect();
+    for g in &r.names {
+        out.extend((1..=clients_per_region).map(|k| (client_name(k, g), g.clone())));
+    }
+    out
+}
+
+/// The nodes of a D10 run: one replica per region, then the clients.
+pub fn build(sc: &Scenario, cfg: &MultiRegionConfig) -> Vec<(String, MrNode)> {
+    let regions = sc.network.regions.clone().unwrap_or_else(|| Regions {
+        names: vec![],
+        latency_ms: vec![],
+        of: Default::default(),
+    });
+    let n = regions.names.len() as u32;
+    let mut cfg = cfg.clone();
+    let position = |name: &String| regions.names.iter().position(|x| x == name).map_or(0, |p| p as u32);
+    cfg.order = if cfg.failover_order.is_empty() {
+        (0..n).collect()
+    } else {
+        cfg.failover_order.iter().map(position).collect()
+    };
+    let cfg = Arc::new(cfg);
+    let names = regions.names.clone();
+    let mut out: Vec<(String, MrNode)> = (0..n)
+        .map(|i| (replica_name(&names[i as usize]), MrNode::Replica(Replica::new(cfg.clone(), i, names.clone()))))
+        .collect();
+    let gen = Generator::new(&sc.workload);
+    let per = sc.workload.clients / n.max(1);
+    for (i, g) in names.iter().enumerate() {
+        for k in 1..=per {
+            let index = i as u32 * per + k - 1;
+            let client = Client::new(cfg.clone(), gen.clone(), index, i as u32, g.clone());
+            out.push((client_name(k, g), MrNode::Client(Box::new(client))));
+        }
+    }
+    out
+}

@@ -1,0 +1,291 @@
+//! D10 messages, timers, the client, and the node enum.
+
+use super::replica::{Replica, Shipped, Tag};
+use super::{MultiRegionConfig, ReadMode};
+use crate::blocks::Generator;
+use crate::ids::NodeId;
+use crate::node::{ClientRequest, Ctx, Kind, Node};
+use crate::sim::history::{OpKind, Outcome};
+use crate::time::{SimDuration, SimTime};
+use crate::view::NodeView;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+/// What an operation returns.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Reply {
+    Read { tag: Tag, value: Option<i64> },
+    Written { tag: Tag },
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum MrMsg {
+    ClientRead { op: u64 },
+    ClientWrite { op: u64, value: i64 },
+    ClientReply { op: u64, reply: Reply },
+    Forward { fwd: u64, write: Option<i64> },
+    ForwardReply { fwd: u64, reply: Reply },
+    Heartbeat { epoch: u64, fork: Tag },
+    Replicate(Shipped),
+    NewEpoch { epoch: u64, primary: u32, fork: Tag },
+}
+
+impl Kind for MrMsg {
+    fn kind(&self) -> &'static str {
+        match self {
+            MrMsg::ClientRead { .. } => "ClientRead",
+            MrMsg::ClientWrite { .. } => "ClientWrite",
+            MrMsg::ClientReply { .. } => "ClientReply",
+            MrMsg::Forward { .. } => "Forward",
+            MrMsg::ForwardReply { .. } => "ForwardReply",
+            MrMsg::Heartbeat { .. } => "Heartbeat",
+            MrMsg::Replicate(_) => "Replicate",
+            MrMsg::NewEpoch { .. } => "NewEpoch",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum MrTimer {
+    Heartbeat,
+    Replicate,
+    Silence,
+    Next,
+    Timeout(u64),
+}
+
+impl Kind for MrTimer {
+    fn kind(&self) -> &'static str {
+        match self {
+            MrTimer::Heartbeat => "Heartbeat",
+            MrTimer::Replicate => "Replicate",
+            MrTimer::Silence => "Silence",
+            MrTimer::Next => "Next",
+            MrTimer::Timeout(_) => "Timeout",
+        }
+    }
+}
+
+type C<'a> = Ctx<'a, MrMsg, MrTimer>;
+
+/// A client in one region, talking to that region's replica; records every operation in the
+/// history and remembers the newest version it saw to detect stale reads.
+#[derive(Clone, Debug)]
+pub struct Client {
+    cfg: Arc<MultiRegionConfig>,
+    gen: Generator,
+    index: u32,
+    pub region: u32,
+    region_name: String,
+    next_op: u64,
+    /// op → (history id, sent at, is a write)
+    pending: BTreeMap<u64, (u64, SimTime, bool)>,
+    /// The newest version this client has read or written.
+    pub seen: Tag,
+    pub done: u64,
+    pub stale: u64,
+    pub failed: u64,
+}
+
+impl Client {
+    pub fn new(cfg: Arc<MultiRegionConfig>, gen: Generator, index: u32, region: u32, region_name: String) -> Self {
+        Client {
+            cfg,
+            gen,
+            index,
+            region,
+            region_name,
+            next_op: 0,
+            pending: BTreeMap::new(),
+            seen: Tag::default(),
+            done: 0,
+            stale: 0,
+            failed: 0,
+        }
+    }
+
+    fn schedule(&self, ctx: &mut C<'_>) {
+        if let Some(gap) = self.gen.next_gap(ctx.now(), ctx.rng()) {
+            ctx.set_timer(MrTimer::Next, gap);
+        }
+    }
+
+    fn start(&mut self, ctx: &mut C<'_>, write: Option<i64>) {
+        self.next_op += 1;
+        let op = self.next_op;
+        let hist = ctx.history_invoke(0, write.map_or(OpKind::Read, |value| OpKind::Write { value }));
+        self.pending.insert(op, (hist, ctx.now(), write.is_some()));
+        let msg = write.map_or(MrMsg::ClientRead { op }, |value| MrMsg::ClientWrite { op, value });
+        ctx.send(NodeId(self.region), msg);
+        ctx.set_timer(MrTimer::Timeout(op), SimDuration::from_ms(self.cfg.client_timeout_ms));
+    }
+
+    fn start_generated(&mut self, ctx: &mut C<'_>) {
+        let value = i64::from(self.index + 1) * 1_000_000 + self.next_op as i64 + 1;
+        let write = (!self.gen.is_read(ctx.rng())).then_some(value);
+        self.start(ctx, write);
+    }
+
+    fn on_reply(&mut self, ctx: &mut C<'_>, op: u64, reply: Reply) {
+        let Some((hist, sent, _)) = self.pending.remove(&op) else {
+            ctx.note("ignored ClientReply: the operation already timed out");
+            return;
+        };
+        ctx.cancel_timer(MrTimer::Timeout(op));
+        let took = ctx.now().since(sent);
+        self.done += 1;
+        match reply {
+            Reply::Read { tag, value } => {
+                ctx.history_complete(hist, Outcome::Ok { value });
+                ctx.observe_here("read_latency_ms", took);
+                ctx.count("reads", 1);
+                if tag < self.seen {
+                    self.stale += 1;
+                    ctx.count("stale_reads", 1);
+                    ctx.count_here("client_stale_reads", 1);
+                    ctx.note(format!("stale read: got {tag} after having seen {}", self.seen));
+                }
+                self.seen = self.seen.max(tag);
+            }
+            Reply::Written { tag } => {
+                ctx.history_complete(hist, Outcome::Ok { value: None });
+                ctx.observe_here("write_latency_ms", took);
+                ctx.count("writes", 1);
+                self.seen = self.seen.max(tag);
+            }
+        }
+    }
+
+    fn on_timeout(&mut self, ctx: &mut C<'_>, op: u64) {
+        if let Some((hist, _, _)) = self.pending.remove(&op) {
+            ctx.history_complete(hist, Outcome::Info);
+            self.failed += 1;
+            ctx.count("failed_ops", 1);
+        }
+    }
+}
+
+/// A D10 participant.
+#[derive(Clone, Debug)]
+pub enum MrNode {
+    Replica(Replica),
+    Client(Box<Client>),
+}
+
+impl MrNode {
+    pub fn as_replica(&self) -> Option<&Replica> {
+        match self {
+            MrNode::Replica(r) => Some(r),
+            MrNode::Client(_) => None,
+        }
+    }
+}
+
+impl Node for MrNode {
+    type Msg = MrMsg;
+    type Timer = MrTimer;
+
+    fn init(&mut self, ctx: &mut C<'_>) {
+        match self {
+            MrNode::Replica(r) => r.init(ctx),
+            MrNode::Client(c) => c.schedule(ctx),
+        }
+    }
+
+    fn on_message(&mut self, ctx: &mut C<'_>, from: NodeId, msg: MrMsg) {
+        match (self, msg) {
+            (MrNode::Client(c), MrMsg::ClientReply { op, reply }) => c.on_reply(ctx, op, reply),
+            (MrNode::Replica(r), MrMsg::ClientRead { op }) => r.on_client(ctx, from, op, None),
+            (MrNode::Replica(r), MrMsg::ClientWrite { op, value }) => r.on_client(ctx, from, op, Some(value)),
+            (MrNode::Replica(r), MrMsg::Forward { fwd, write }) => r.on_forward(ctx, from, fwd, write),
+            (MrNode::Replica(r), MrMsg::ForwardReply { fwd, reply }) => r.on_forward_reply(ctx, fwd, reply),
+            (MrNode::Replica(r), MrMsg::Heartbeat { epoch, fork }) => r.on_primary_msg(ctx, from, epoch, fork, None),
+            (MrNode::Replica(r), MrMsg::Replicate(s)) => r.on_primary_msg(ctx, from, s.epoch, s.fork, Some(s)),
+            (MrNode::Replica(r), MrMsg::NewEpoch { epoch, primary, fork }) => {
+                r.on_new_epoch(ctx, epoch, primary, fork)
+            }
+            (_, m) => ctx.note(format!("ignored unexpected {}", m.kind())),
+        }
+    }
+
+    fn on_timer(&mut self, ctx: &mut C<'_>, timer: MrTimer) {
+        match (self, timer) {
+            (MrNode::Client(c), MrTimer::Next) => {
+                c.start_generated(ctx);
+                c.schedule(ctx);
+            }
+            (MrNode::Client(c), MrTimer::Timeout(op)) => c.on_timeout(ctx, op),
+            (MrNode::Replica(r), MrTimer::Heartbeat) => r.on_heartbeat_timer(ctx),
+            (MrNode::Replica(r), MrTimer::Replicate) => r.on_replicate_timer(ctx),
+            (MrNode::Replica(r), MrTimer::Silence) => r.on_silence(ctx),
+            (_, t) => ctx.note(format!("ignored timer {t:?}")),
+        }
+    }
+
+    /// Clients take `read` and `write` (value) by hand.
+    fn on_client(&mut self, ctx: &mut C<'_>, req: &ClientRequest) {
+        let MrNode::Client(c) = self else {
+            ctx.note("only clients take requests by hand");
+            return;
+        };
+        match req.op.as_str() {
+            "read" | "get" => c.start(ctx, None),
+            "write" | "put" => c.start(ctx, Some(req.value.unwrap_or(0))),
+            other => ctx.note(format!("ignored request {other:?}: use read or write")),
+        }
+    }
+
+    fn on_crash(&mut self) {
+        match self {
+            MrNode::Replica(r) => r.crash(),
+            MrNode::Client(c) => c.pending.clear(),
+        }
+    }
+
+    fn view(&self) -> NodeView {
+        match self {
+            MrNode::Replica(r) => {
+                let role = if r.leading { "primary" } else { "replica" };
+                let shown = r.value.map_or("∅".into(), |v| v.to_string());
+                let v = NodeView::new(role, format!("{} {}", r.region_name(r.region), r.tag))
+                    .field("region", r.region_name(r.region))
+                    .field("version", r.tag)
+                    .field("value", shown)
+                    .field("epoch", r.epoch)
+                    .field("primary", r.region_name(r.primary));
+                if r.leading {
+                    v.badge("primary")
+                } else {
+                    v
+                }
+            }
+            MrNode::Client(c) => {
+                let reads = if c.cfg.reads == ReadMode::Nearest { "nearest" } else { "primary" };
+                NodeView::new("client", format!("{} done, {} stale", c.done, c.stale))
+                    .field("region", &c.region_name)
+                    .field("reads", reads)
+                    .field("seen", c.seen)
+                    .field("failed", c.failed)
+                    .field("pending", c.pending.len())
+            }
+        }
+    }
+
+    fn invariants() -> &'static [&'static str] {
+        &["one primary per epoch"]
+    }
+
+    fn check(nodes: &[Self], up: &[bool], out: &mut Vec<(&'static str, String)>) {
+        let mut leaders: Vec<(u64, u32)> = nodes
+            .iter()
+            .zip(up)
+            .filter_map(|(n, u)| n.as_replica().filter(|r| *u && r.leading).map(|r| (r.epoch, r.region)))
+            .collect();
+        leaders.sort();
+        for w in leaders.windows(2) {
+            if w[0].0 == w[1].0 {
+                out.push(("one primary per epoch", format!("regions {} and {} both lead epoch {}", w[0].1, w[1].1, w[0].0)));
+            }
+        }
+    }
+}

@@ -1,0 +1,284 @@
+//! A D10 replica: one per region. The primary orders writes and ships its state in batches; the
+//! others forward what they cannot serve, watch the primary's heartbeats and take over in the
+//! configured order.
+
+use super::node::{MrMsg, MrTimer, Reply};
+use super::{MultiRegionConfig, ReadMode};
+use crate::ids::NodeId;
+use crate::node::Ctx;
+use crate::time::{SimDuration, SimTime};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+type C<'a> = Ctx<'a, MrMsg, MrTimer>;
+
+/// A version: the primary's epoch, then a sequence number within that epoch.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Tag {
+    pub epoch: u64,
+    pub seq: u64,
+}
+
+impl std::fmt::Display for Tag {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "v{}.{}", self.epoch, self.seq)
+    }
+}
+
+/// The state a primary ships: its epoch, where that epoch forked off, and the register.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Shipped {
+    pub epoch: u64,
+    pub fork: Tag,
+    pub tag: Tag,
+    pub value: Option<i64>,
+}
+
+/// Forwarded operations kept at most (older ones are forgotten; their clients time out).
+const MAX_FORWARDS: usize = 4096;
+
+#[derive(Clone, Debug)]
+pub struct Replica {
+    cfg: Arc<MultiRegionConfig>,
+    /// This replica's region index (= its node id).
+    pub region: u32,
+    names: Vec<String>,
+    // Durable: survives a crash.
+    pub epoch: u64,
+    /// Region index of the primary this replica follows (itself when primary).
+    pub primary: u32,
+    /// The last version of the previous epoch this epoch started from.
+    pub fork: Tag,
+    pub tag: Tag,
+    pub value: Option<i64>,
+    /// The newest version this replica assigned as primary.
+    own_last: Tag,
+    started: bool,
+    // Volatile.
+    pub leading: bool,
+    last_heard: SimTime,
+    /// Adopt the primary's next shipped state whatever its version (after an epoch change).
+    resync: bool,
+    forwards: BTreeMap<u64, (NodeId, u64)>,
+    next_fwd: u64,
+}
+
+impl Replica {
+    pub fn new(cfg: Arc<MultiRegionConfig>, region: u32, names: Vec<String>) -> Self {
+        Replica {
+            cfg,
+            region,
+            names,
+            epoch: 0,
+            primary: 0,
+            fork: Tag::default(),
+            tag: Tag::default(),
+            value: None,
+            own_last: Tag::default(),
+            started: false,
+            leading: false,
+            last_heard: SimTime::default(),
+            resync: false,
+            forwards: BTreeMap::new(),
+            next_fwd: 0,
+        }
+    }
+
+    pub fn region_name(&self, r: u32) -> &str {
+        self.names.get(r as usize).map_or("?", String::as_str)
+    }
+
+    fn rank(&self, region: u32) -> u32 {
+        self.cfg.order.iter().position(|r| *r == region).map_or(0, |p| p as u32)
+    }
+
+    /// How long without heartbeats before this replica takes over: its distance after the
+    /// primary in the failover order, times `failover_after_ms` (a whole round for itself).
+    fn patience(&self) -> SimDuration {
+        let n = self.cfg.order.len().max(1) as u32;
+        let d = (self.rank(self.region) + n - self.rank(self.primary)) % n;
+        SimDuration::from_ms(self.cfg.failover_after_ms * u64::from(if d == 0 { n } else { d }))
+    }
+
+    pub fn init(&mut self, ctx: &mut C<'_>) {
+        self.last_heard = ctx.now();
+        if !self.started {
+            self.started = true;
+            self.epoch = 1;
+            self.primary = self.cfg.order.first().copied().unwrap_or(0);
+            if self.primary == self.region {
+                self.lead(ctx);
+                return;
+            }
+        } else {
+            ctx.note("restarted: waiting for the primary's heartbeat before doing anything as primary");
+        }
+        ctx.set_timer(MrTimer::Silence, self.patience());
+    }
+
+    pub fn crash(&mut self) {
+        self.leading = false;
+        self.resync = false;
+        self.forwards.clear();
+    }
+
+    fn lead(&mut self, ctx: &mut C<'_>) {
+        self.leading = true;
+        self.primary = self.region;
+        ctx.cancel_timer(MrTimer::Silence);
+        self.on_heartbeat_timer(ctx);
+        ctx.set_timer(MrTimer::Replicate, SimDuration::from_ms(self.cfg.replicate_ms));
+    }
+
+    fn peers(&self) -> Vec<NodeId> {
+        (0..self.names.len() as u32).filter(|r| *r != self.region).map(NodeId).collect()
+    }
+
+    pub fn on_heartbeat_timer(&mut self, ctx: &mut C<'_>) {
+        if !self.leading {
+            return;
+        }
+        for p in self.peers() {
+            ctx.send(p, MrMsg::Heartbeat { epoch: self.epoch, fork: self.fork });
+        }
+        ctx.set_timer(MrTimer::Heartbeat, SimDuration::from_ms(self.cfg.heartbeat_ms));
+    }
+
+    /// Asynchronous replication: one batch per period carrying the latest state.
+    pub fn on_replicate_timer(&mut self, ctx: &mut C<'_>) {
+        if !self.leading {
+            return;
+        }
+        let s = Shipped { epoch: self.epoch, fork: self.fork, tag: self.tag, value: self.value };
+        for p in self.peers() {
+            ctx.send(p, MrMsg::Replicate(s));
+        }
+        ctx.set_timer(MrTimer::Replicate, SimDuration::from_ms(self.cfg.replicate_ms));
+    }
+
+    /// No heartbeat for `patience()`: take over as primary of a new epoch.
+    pub fn on_silence(&mut self, ctx: &mut C<'_>) {
+        if self.leading {
+            return;
+        }
+        let silent = ctx.now().since(self.last_heard);
+        let old = self.region_name(self.primary).to_string();
+        self.epoch += 1;
+        self.fork = self.tag;
+        self.forwards.clear();
+        ctx.count("failovers", 1);
+        ctx.gauge("failover_ms", (silent.as_us() / 1000) as i64);
+        ctx.note(format!(
+            "taking over: no heartbeat from {old} for {} ms; primary of epoch {} from version {}",
+            silent.as_us() / 1000,
+            self.epoch,
+            self.tag
+        ));
+        self.lead(ctx);
+    }
+
+    /// Someone runs a newer epoch: follow its primary, count the writes this replica acknowledged
+    /// as primary that the new epoch never got.
+    fn adopt_epoch(&mut self, ctx: &mut C<'_>, epoch: u64, primary: u32, fork: Tag) {
+        if self.own_last.epoch == fork.epoch && self.own_last.seq > fork.seq {
+            let lost = self.own_last.seq - fork.seq;
+            ctx.count("lost_writes", lost);
+            ctx.note(format!(
+                "epoch {epoch} forked at {fork}: {lost} acknowledged writes up to {} were never replicated and are lost",
+                self.own_last
+            ));
+        }
+        if self.leading {
+            ctx.note(format!("stepping down: {} is primary of epoch {epoch}", self.region_name(primary)));
+            ctx.cancel_timer(MrTimer::Heartbeat);
+            ctx.cancel_timer(MrTimer::Replicate);
+        }
+        self.leading = false;
+        self.epoch = epoch;
+        self.primary = primary;
+        self.fork = fork;
+        self.resync = true;
+        self.forwards.clear();
+    }
+
+    /// `Heartbeat` (no state) or `Replicate` (state) from a replica that believes it is primary.
+    pub fn on_primary_msg(&mut self, ctx: &mut C<'_>, from: NodeId, epoch: u64, fork: Tag, state: Option<Shipped>) {
+        if epoch < self.epoch {
+            ctx.note(format!("ignored message of old epoch {epoch}: telling the sender about epoch {}", self.epoch));
+            let msg = MrMsg::NewEpoch { epoch: self.epoch, primary: self.primary, fork: self.fork };
+            ctx.send(from, msg);
+            return;
+        }
+        if epoch > self.epoch {
+            self.adopt_epoch(ctx, epoch, from.0, fork);
+        } else if from.0 != self.primary || self.leading {
+            ctx.note(format!("ignored: {} claims epoch {epoch}, which already has a primary", self.region_name(from.0)));
+            return;
+        }
+        self.last_heard = ctx.now();
+        ctx.set_timer(MrTimer::Silence, self.patience());
+        if let Some(s) = state {
+            if s.tag > self.tag || self.resync {
+                self.tag = s.tag;
+                self.value = s.value;
+                self.resync = false;
+            }
+        }
+    }
+
+    pub fn on_new_epoch(&mut self, ctx: &mut C<'_>, epoch: u64, primary: u32, fork: Tag) {
+        if epoch <= self.epoch {
+            return;
+        }
+        self.adopt_epoch(ctx, epoch, primary, fork);
+        self.last_heard = ctx.now();
+        ctx.set_timer(MrTimer::Silence, self.patience());
+    }
+
+    /// A client of this region: serve, or forward to the primary.
+    pub fn on_client(&mut self, ctx: &mut C<'_>, client: NodeId, op: u64, write: Option<i64>) {
+        if write.is_none() && self.cfg.reads == ReadMode::Nearest {
+            ctx.send(client, MrMsg::ClientReply { op, reply: Reply::Read { tag: self.tag, value: self.value } });
+        } else if self.leading {
+            let reply = self.serve(ctx, write);
+            ctx.send(client, MrMsg::ClientReply { op, reply });
+        } else if self.primary == self.region {
+            ctx.note("dropped a client operation: no primary known yet");
+        } else {
+            self.next_fwd += 1;
+            if self.forwards.len() >= MAX_FORWARDS {
+                self.forwards.pop_first();
+            }
+            self.forwards.insert(self.next_fwd, (client, op));
+            ctx.send(NodeId(self.primary), MrMsg::Forward { fwd: self.next_fwd, write });
+        }
+    }
+
+    fn serve(&mut self, ctx: &mut C<'_>, write: Option<i64>) -> Reply {
+        let Some(v) = write else {
+            return Reply::Read { tag: self.tag, value: self.value };
+        };
+        let seq = if self.tag.epoch == self.epoch { self.tag.seq + 1 } else { 1 };
+        self.tag = Tag { epoch: self.epoch, seq };
+        self.value = Some(v);
+        self.own_last = self.tag;
+        ctx.count_here("writes_coordinated", 1);
+        Reply::Written { tag: self.tag }
+    }
+
+    pub fn on_forward(&mut self, ctx: &mut C<'_>, from: NodeId, fwd: u64, write: Option<i64>) {
+        if !self.leading {
+            ctx.note("ignored Forward: not the primary (any more)");
+            return;
+        }
+        let reply = self.serve(ctx, write);
+        ctx.send(from, MrMsg::ForwardReply { fwd, reply });
+    }
+
+    pub fn on_forward_reply(&mut self, ctx: &mut C<'_>, fwd: u64, reply: Reply) {
+        match self.forwards.remove(&fwd) {
+            Some((client, op)) => ctx.send(client, MrMsg::ClientReply { op, reply }),
+            None => ctx.note("ignored ForwardReply: forgotten after an epoch change"),
+        }
+    }
+}

@@ -1,0 +1,146 @@
+//! # D2 — Replication modes: synchronous, asynchronous, semi-synchronous
+//!
+//! **The problem.** A leader copies every write to its followers. When does it tell the client
+//! "done"? After *every* follower has it (synchronous: safe, but as slow as the slowest follower
+//! and stuck when one is down), after *k* followers have it (semi-synchronous: the usual
+//! compromise), or right away (asynchronous: fast, but writes the leader acknowledged and had not
+//! shipped yet vanish when it dies and a follower takes over).
+//!
+//! **Message flow.** Clients `c1…` send `Write` to the server they believe leads (`s1` at first).
+//! The leader appends the value to its log and, every `ship_ms` (batching, as a WAL sender or
+//! binlog dump thread does; 0 = at once), sends each follower the entries it has not been sent in
+//! one `Append { first, entries }`; a follower applies entries in index order (buffering early
+//! arrivals) and answers `Ack { applied }`. The leader answers `WriteAck { index }` — immediately (`async`), after
+//! `acks` followers (`semi_sync`) or after all of its followers (`sync`). Every `heartbeat_ms` the
+//! leader sends `Heartbeat { last }`.
+//!
+//! **Failover rule.** A follower that hears nothing from the leader for `failover_ms` sends `Probe`
+//! to the other servers and collects `ProbeReply { last }` for `probe_ms`. The most up-to-date
+//! responder (longest log; ties to the lowest id) promotes itself: new epoch, followers = the
+//! servers that answered, and it announces `NewLeader { epoch, last }` to every node. The others
+//! follow whoever announces a higher epoch. Because followers apply entries in order, the most
+//! up-to-date follower holds every entry any follower holds, so semi-sync and sync lose nothing.
+//!
+//! **Roles and timers.** Leader: `Heartbeat`. Followers: `Failover`, `ProbeDone`. Clients:
+//! `Next` (open-loop arrivals), `Timeout(op)`.
+//!
+//! **Metrics.** `write_latency_ms` (histogram: p50/p99), `acked_writes`, `write_timeouts`; per
+//! follower `lag_entries` and `max_lag_entries` (leader's last index minus the follower's, at each
+//! heartbeat),
+//! `lag_ms` (how long ago the entry it just applied was written) and the `replication_lag_ms`
+//! histogram; `lost_acked_writes`: when a client hears `NewLeader`, the writes it was told were
+//! done whose index is past the new leader's log. The leader's unshipped batch dies with it:
+//! that, plus whatever had not reached the promoted follower, is what async mode loses.
+//! (Messages already on the wire when the leader crashes still arrive.)
+//!
+//! **What to watch.** In sync mode each `WriteAck` waits for the far follower's `Ack`; in async the
+//! `WriteAck` leaves at once while `Append`s trail behind. Crash the leader: after the silence, the
+//! `Probe` round and the `NewLeader` note, async clients count the writes that are gone.
+//!
+//! **References.** M. Kleppmann, *Designing Data-Intensive Applications*, ch. 5 (leaders and
+//! followers, replication lag); MySQL semi-synchronous replication; PostgreSQL
+//! `synchronous_commit` and `synchronous_standby_names`.
+
+mod node;
+mod server;
+
+pub use node::{ReplMsg, ReplNode, ReplTimer};
+pub use server::Server;
+
+use crate::blocks::Generator;
+use crate::scenario::{limits, Scenario, ScenarioError};
+use serde::{Deserialize, Serialize};
+use std::sync::Arc;
+
+/// When the leader acknowledges a write.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ReplMode {
+    /// After every follower has applied it.
+    Sync,
+    /// As soon as the leader has it.
+    #[default]
+    Async,
+    /// After `acks` followers have applied it.
+    SemiSync,
+}
+
+/// D2 configuration. Clients and their load come from the scenario's `workload`.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ReplicationConfig {
+    pub mode: ReplMode,
+    /// Leader plus followers.
+    pub servers: u32,
+    /// Semi-sync: follower acks before the leader answers.
+    #[serde(default = "one")]
+    pub acks: u32,
+    #[serde(default = "default_heartbeat_ms")]
+    pub heartbeat_ms: u64,
+    #[serde(default = "default_failover_ms")]
+    pub failover_ms: u64,
+    #[serde(default = "default_probe_ms")]
+    pub probe_ms: u64,
+    /// The leader ships new log entries to followers in batches every `ship_ms` (0 = at once),
+    /// like a WAL sender or binlog dump thread.
+    #[serde(default)]
+    pub ship_ms: u64,
+}
+
+fn one() -> u32 {
+    1
+}
+fn default_heartbeat_ms() -> u64 {
+    50
+}
+fn default_failover_ms() -> u64 {
+    500
+}
+fn default_probe_ms() -> u64 {
+    100
+}
+
+impl ReplicationConfig {
+    pub fn validate(&self, sc: &Scenario) -> Result<(), ScenarioError> {
+        if !(2..=9).contains(&self.servers) {
+            return Err(ScenarioError::invalid("protocol.servers", "must be 2 to 9"));
+        }
+        if self.acks == 0 || self.acks >= self.servers {
+            return Err(ScenarioError::invalid("protocol.acks", "must be 1 to servers − 1"));
+        }
+        for (field, v) in [
+            ("protocol.heartbeat_ms", self.heartbeat_ms),
+            ("protocol.failover_ms", self.failover_ms),
+            ("protocol.probe_ms", self.probe_ms),
+        ] {
+            if v == 0 || v > 600_000 {
+                return Err(ScenarioError::invalid(field, "must be 1 to 600000 ms"));
+            }
+        }
+        if self.ship_ms > 60_000 {
+            return Err(ScenarioError::invalid("protocol.ship_ms", "must be 0 to 60000 ms"));
+        }
+        if self.failover_ms <= self.heartbeat_ms {
+            return Err(ScenarioError::invalid("protocol.failover_ms", "must exceed protocol.heartbeat_ms"));
+        }
+        let max = limits::MAX_NODES.saturating_sub(self.servers);
+        if sc.workload.clients == 0 || sc.workload.clients > max {
+            return Err(ScenarioError::invalid("workload.clients", format!("must be 1 to {max}")));
+        }
+        Ok(())
+    }
+}
+
+/// The nodes of a D2 run: servers `s1…` (ids 0…; `s1` leads first), then clients `c1…`.
+pub fn build(sc: &Scenario, cfg: &ReplicationConfig) -> Vec<(String, ReplNode)> {
+    let cfg = Arc::new(cfg.clone());
+    let timeout_ms = if sc.workload.timeout_ms > 0 { sc.workload.timeout_ms } else { 1000 };
+    let mut out: Vec<(String, ReplNode)> = (0..cfg.servers)
+        .map(|i| (format!("s{}", i + 1), ReplNode::Server(Box::new(Server::new(cfg.clone(), i)))))
+        .collect();
+    let gen = Generator::new(&sc.workload);
+    for i in 0..sc.workload.clients {
+        out.push((format!("c{}", i + 1), ReplNode::client(cfg.clone(), gen.clone(), i, timeout_ms)));
+    }
+    out
+}

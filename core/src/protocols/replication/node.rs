@@ -1,0 +1,264 @@
+//! D2 messages, timers, the client and the node enum.
+
+use super::server::Server;
+use super::ReplicationConfig;
+use crate::blocks::Generator;
+use crate::ids::NodeId;
+use crate::node::{ClientRequest, Ctx, Kind, Node};
+use crate::time::{SimDuration, SimTime};
+use crate::view::NodeView;
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ReplMsg {
+    Write { op: u64, value: i64 },
+    WriteAck { op: u64, index: u64, epoch: u64 },
+    NotLeader { op: u64, leader: NodeId },
+    Append { epoch: u64, first: u64, entries: Vec<(i64, SimTime)> },
+    Ack { epoch: u64, applied: u64 },
+    Heartbeat { epoch: u64, last: u64 },
+    Probe { epoch: u64 },
+    ProbeReply { last: u64 },
+    NewLeader { epoch: u64, last: u64 },
+}
+
+impl Kind for ReplMsg {
+    fn kind(&self) -> &'static str {
+        match self {
+            ReplMsg::Write { .. } => "Write",
+            ReplMsg::WriteAck { .. } => "WriteAck",
+            ReplMsg::NotLeader { .. } => "NotLeader",
+            ReplMsg::Append { .. } => "Append",
+            ReplMsg::Ack { .. } => "Ack",
+            ReplMsg::Heartbeat { .. } => "Heartbeat",
+            ReplMsg::Probe { .. } => "Probe",
+            ReplMsg::ProbeReply { .. } => "ProbeReply",
+            ReplMsg::NewLeader { .. } => "NewLeader",
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum ReplTimer {
+    Heartbeat,
+    Failover,
+    ProbeDone,
+    Ship,
+    Next,
+    Timeout(u64),
+}
+
+impl Kind for ReplTimer {
+    fn kind(&self) -> &'static str {
+        match self {
+            ReplTimer::Heartbeat => "Heartbeat",
+            ReplTimer::Failover => "Failover",
+            ReplTimer::ProbeDone => "ProbeDone",
+            ReplTimer::Ship => "Ship",
+            ReplTimer::Next => "Next",
+            ReplTimer::Timeout(_) => "Timeout",
+        }
+    }
+}
+
+type C<'a> = Ctx<'a, ReplMsg, ReplTimer>;
+
+/// A client: open-loop writes to the leader it knows; remembers which writes were acknowledged.
+#[derive(Clone, Debug)]
+pub struct Client {
+    gen: Generator,
+    index: u32,
+    timeout: SimDuration,
+    leader: NodeId,
+    epoch: u64,
+    next_op: u64,
+    pending: BTreeMap<u64, (SimTime, i64)>,
+    /// Acknowledged writes of the current epoch, by log index.
+    acked: BTreeMap<u64, i64>,
+    lost: u64,
+}
+
+impl Client {
+    fn schedule(&self, ctx: &mut C<'_>) {
+        if let Some(gap) = self.gen.next_gap(ctx.now(), ctx.rng()) {
+            ctx.set_timer(ReplTimer::Next, gap);
+        }
+    }
+
+    fn write(&mut self, ctx: &mut C<'_>, value: i64) {
+        self.next_op += 1;
+        let op = self.next_op;
+        self.pending.insert(op, (ctx.now(), value));
+        ctx.send(self.leader, ReplMsg::Write { op, value });
+        ctx.set_timer(ReplTimer::Timeout(op), self.timeout);
+    }
+
+    fn on_write_ack(&mut self, ctx: &mut C<'_>, op: u64, index: u64, epoch: u64) {
+        let Some((sent, value)) = self.pending.remove(&op) else {
+            ctx.note("ignored WriteAck: the write already timed out");
+            return;
+        };
+        ctx.cancel_timer(ReplTimer::Timeout(op));
+        ctx.observe("write_latency_ms", ctx.now().since(sent));
+        ctx.count("acked_writes", 1);
+        if epoch >= self.epoch {
+            self.acked.insert(index, value);
+        }
+    }
+
+    /// A new leader whose log ends at `last`: every acknowledged write past it is gone.
+    fn on_new_leader(&mut self, ctx: &mut C<'_>, from: NodeId, epoch: u64, last: u64) {
+        if epoch <= self.epoch {
+            return;
+        }
+        self.epoch = epoch;
+        self.leader = from;
+        let gone = self.acked.split_off(&(last + 1));
+        if !gone.is_empty() {
+            self.lost += gone.len() as u64;
+            ctx.count("lost_acked_writes", gone.len() as u64);
+            let values: Vec<i64> = gone.values().copied().collect();
+            ctx.note(format!(
+                "new leader s{} has {last} entries: {} writes I was told were done are gone: {values:?}",
+                from.0 + 1,
+                gone.len()
+            ));
+        }
+        self.acked.clear();
+    }
+
+    fn on_timeout(&mut self, ctx: &mut C<'_>, op: u64) {
+        if self.pending.remove(&op).is_some() {
+            ctx.count("write_timeouts", 1);
+        }
+    }
+}
+
+/// A D2 participant.
+#[derive(Clone, Debug)]
+pub enum ReplNode {
+    Server(Box<Server>),
+    Client(Box<Client>),
+}
+
+impl ReplNode {
+    pub fn client(_cfg: Arc<ReplicationConfig>, gen: Generator, index: u32, timeout_ms: u64) -> Self {
+        ReplNode::Client(Box::new(Client {
+            gen,
+            index,
+            timeout: SimDuration::from_ms(timeout_ms),
+            leader: NodeId(0),
+            epoch: 1,
+            next_op: 0,
+            pending: BTreeMap::new(),
+            acked: BTreeMap::new(),
+            lost: 0,
+        }))
+    }
+
+    pub fn as_server(&self) -> Option<&Server> {
+        match self {
+            ReplNode::Server(s) => Some(s),
+            ReplNode::Client(_) => None,
+        }
+    }
+}
+
+impl Node for ReplNode {
+    type Msg = ReplMsg;
+    type Timer = ReplTimer;
+
+    fn init(&mut self, ctx: &mut C<'_>) {
+        match self {
+            ReplNode::Server(s) => s.init(ctx),
+            ReplNode::Client(c) => c.schedule(ctx),
+        }
+    }
+
+    fn on_message(&mut self, ctx: &mut C<'_>, from: NodeId, msg: ReplMsg) {
+        match (self, msg) {
+            (ReplNode::Client(c), ReplMsg::WriteAck { op, index, epoch }) => {
+                c.on_write_ack(ctx, op, index, epoch)
+            }
+            (ReplNode::Client(c), ReplMsg::NewLeader { epoch, last }) => {
+                c.on_new_leader(ctx, from, epoch, last)
+            }
+            (ReplNode::Client(c), ReplMsg::NotLeader { op, leader }) => {
+                c.pending.remove(&op);
+                ctx.cancel_timer(ReplTimer::Timeout(op));
+                c.leader = leader;
+                ctx.count("redirected_writes", 1);
+            }
+            (ReplNode::Server(s), ReplMsg::Write { op, value }) => s.on_write(ctx, from, op, value),
+            (ReplNode::Server(s), ReplMsg::Append { epoch, first, entries }) => {
+                s.on_append(ctx, from, epoch, first, entries)
+            }
+            (ReplNode::Server(s), ReplMsg::Ack { epoch, applied }) => s.on_ack(ctx, from, epoch, applied),
+            (ReplNode::Server(s), ReplMsg::Heartbeat { epoch, last }) => {
+                s.on_heartbeat(ctx, from, epoch, last)
+            }
+            (ReplNode::Server(s), ReplMsg::Probe { .. }) => s.on_probe(ctx, from),
+            (ReplNode::Server(s), ReplMsg::ProbeReply { last }) => s.on_probe_reply(from, last),
+            (ReplNode::Server(s), ReplMsg::NewLeader { epoch, last }) => {
+                s.on_new_leader(ctx, from, epoch, last)
+            }
+            (_, m) => ctx.note(format!("ignored unexpected {}", m.kind())),
+        }
+    }
+
+    fn on_timer(&mut self, ctx: &mut C<'_>, timer: ReplTimer) {
+        match (self, timer) {
+            (ReplNode::Client(c), ReplTimer::Next) => {
+                let value = i64::from(c.index + 1) * 1_000_000 + c.next_op as i64 + 1;
+                c.write(ctx, value);
+                c.schedule(ctx);
+            }
+            (ReplNode::Client(c), ReplTimer::Timeout(op)) => c.on_timeout(ctx, op),
+            (ReplNode::Server(s), ReplTimer::Heartbeat) => s.on_heartbeat_timer(ctx),
+            (ReplNode::Server(s), ReplTimer::Failover) => s.on_failover_timer(ctx),
+            (ReplNode::Server(s), ReplTimer::ProbeDone) => s.on_probe_done(ctx),
+            (ReplNode::Server(s), ReplTimer::Ship) => s.ship(ctx),
+            (_, t) => ctx.note(format!("ignored timer {t:?}")),
+        }
+    }
+
+    /// Clients take `write` (value) by hand.
+    fn on_client(&mut self, ctx: &mut C<'_>, req: &ClientRequest) {
+        match self {
+            ReplNode::Client(c) if req.op == "write" || req.op == "put" => {
+                c.write(ctx, req.value.unwrap_or(0))
+            }
+            _ => ctx.note(format!("ignored request {:?}: clients take write", req.op)),
+        }
+    }
+
+    fn on_crash(&mut self) {
+        match self {
+            ReplNode::Server(s) => s.crash(),
+            ReplNode::Client(c) => c.pending.clear(),
+        }
+    }
+
+    fn view(&self) -> NodeView {
+        match self {
+            ReplNode::Server(s) => {
+                let role = if s.leader == s.me { "leader" } else { "follower" };
+                let mut v = NodeView::new(role, format!("epoch {}, {} entries", s.epoch, s.log.len()))
+                    .field("epoch", s.epoch)
+                    .field("log length", s.log.len())
+                    .field("leader", format!("s{}", s.leader.0 + 1));
+                if !s.followers.is_empty() {
+                    let acked: Vec<String> =
+                        s.followers.iter().map(|(f, (m, _))| format!("s{}: {m}", f + 1)).collect();
+                    v = v.field("follower progress", acked.join(", ")).badge("leader");
+                }
+                v
+            }
+            ReplNode::Client(c) => NodeView::new("client", format!("{} pending", c.pending.len()))
+                .field("leader", format!("s{}", c.leader.0 + 1))
+                .field("pending", c.pending.len())
+                .field("lost acknowledged writes", c.lost),
+        }
+    }
+}

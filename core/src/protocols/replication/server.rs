@@ -1,0 +1,265 @@
+//! A D2 server: the leader replicating writes, or a follower applying them and watching for the
+//! leader's silence.
+
+use super::node::{ReplMsg, ReplTimer};
+use super::{ReplMode, ReplicationConfig};
+use crate::ids::NodeId;
+use crate::node::Ctx;
+use crate::time::{SimDuration, SimTime};
+use std::collections::BTreeMap;
+use std::sync::Arc;
+
+type C<'a> = Ctx<'a, ReplMsg, ReplTimer>;
+
+/// A write waiting for follower acks: (client, client op).
+type Waiting = (NodeId, u64);
+
+#[derive(Clone, Debug)]
+pub struct Server {
+    cfg: Arc<ReplicationConfig>,
+    pub me: NodeId,
+    pub epoch: u64,
+    pub leader: NodeId,
+    /// The log: (value, when the leader wrote it); index i + 1 at position i (durable).
+    pub log: Vec<(i64, SimTime)>,
+    /// Leader: per follower, (highest index it has applied, highest index shipped to it).
+    pub followers: BTreeMap<u32, (u64, u64)>,
+    /// Leader: a `Ship` timer is pending.
+    ship_pending: bool,
+    waiting: BTreeMap<u64, Waiting>,
+    /// Follower: entries that arrived ahead of a gap.
+    early: BTreeMap<u64, (i64, SimTime)>,
+    /// Follower: probe replies (server → last index) during a failover round.
+    probe: Option<BTreeMap<u32, u64>>,
+    /// Follower: the most entries it has been behind the leader (at a heartbeat).
+    pub max_lag: u64,
+}
+
+impl Server {
+    pub fn new(cfg: Arc<ReplicationConfig>, index: u32) -> Self {
+        let followers =
+            if index == 0 { (1..cfg.servers).map(|f| (f, (0, 0))).collect() } else { BTreeMap::new() };
+        Server {
+            cfg,
+            me: NodeId(index),
+            epoch: 1,
+            leader: NodeId(0),
+            log: Vec::new(),
+            followers,
+            ship_pending: false,
+            waiting: BTreeMap::new(),
+            early: BTreeMap::new(),
+            probe: None,
+            max_lag: 0,
+        }
+    }
+
+    pub fn is_leader(&self, me: NodeId) -> bool {
+        self.leader == me
+    }
+
+    fn last(&self) -> u64 {
+        self.log.len() as u64
+    }
+
+    pub fn init(&mut self, ctx: &mut C<'_>) {
+        if self.is_leader(ctx.id()) {
+            ctx.set_timer(ReplTimer::Heartbeat, SimDuration::from_ms(self.cfg.heartbeat_ms));
+        } else {
+            ctx.set_timer(ReplTimer::Failover, SimDuration::from_ms(self.cfg.failover_ms));
+        }
+    }
+
+    pub fn crash(&mut self) {
+        self.waiting.clear();
+        self.ship_pending = false;
+        self.early.clear();
+        self.probe = None;
+    }
+
+    /// Acks a write needs from followers before the client hears back.
+    fn needed(&self) -> u64 {
+        let n = self.followers.len() as u64;
+        match self.cfg.mode {
+            ReplMode::Async => 0,
+            ReplMode::SemiSync => u64::from(self.cfg.acks).min(n),
+            ReplMode::Sync => n,
+        }
+    }
+
+    pub fn on_write(&mut self, ctx: &mut C<'_>, client: NodeId, op: u64, value: i64) {
+        if !self.is_leader(ctx.id()) {
+            ctx.send(client, ReplMsg::NotLeader { op, leader: self.leader });
+            return;
+        }
+        self.log.push((value, ctx.now()));
+        self.waiting.insert(self.last(), (client, op));
+        if self.cfg.ship_ms == 0 {
+            self.ship(ctx);
+        } else if !self.ship_pending {
+            self.ship_pending = true;
+            ctx.set_timer(ReplTimer::Ship, SimDuration::from_ms(self.cfg.ship_ms));
+        }
+        self.release(ctx);
+    }
+
+    /// Send every follower the entries it has not been sent yet, in one `Append`.
+    pub fn ship(&mut self, ctx: &mut C<'_>) {
+        self.ship_pending = false;
+        let last = self.last();
+        for (f, (_, sent)) in self.followers.iter_mut() {
+            if *sent < last {
+                let entries = self.log[*sent as usize..].to_vec();
+                ctx.send(NodeId(*f), ReplMsg::Append { epoch: self.epoch, first: *sent + 1, entries });
+                *sent = last;
+            }
+        }
+    }
+
+    /// Answer every waiting write that has enough follower acks (in index order).
+    fn release(&mut self, ctx: &mut C<'_>) {
+        let needed = self.needed();
+        while let Some((&index, _)) = self.waiting.first_key_value() {
+            let have = self.followers.values().filter(|(m, _)| *m >= index).count() as u64;
+            if have < needed {
+                break;
+            }
+            let (client, op) = self.waiting.remove(&index).expect("present");
+            ctx.send(client, ReplMsg::WriteAck { op, index, epoch: self.epoch });
+        }
+    }
+
+    pub fn on_ack(&mut self, ctx: &mut C<'_>, from: NodeId, epoch: u64, applied: u64) {
+        if epoch != self.epoch || !self.is_leader(ctx.id()) {
+            ctx.note("ignored Ack from another epoch");
+            return;
+        }
+        if let Some((m, _)) = self.followers.get_mut(&from.0) {
+            *m = (*m).max(applied);
+        }
+        self.release(ctx);
+    }
+
+    pub fn on_heartbeat_timer(&mut self, ctx: &mut C<'_>) {
+        if !self.is_leader(ctx.id()) {
+            return;
+        }
+        for f in self.followers.keys() {
+            ctx.send(NodeId(*f), ReplMsg::Heartbeat { epoch: self.epoch, last: self.last() });
+        }
+        ctx.set_timer(ReplTimer::Heartbeat, SimDuration::from_ms(self.cfg.heartbeat_ms));
+    }
+
+    /// Follower: any message from the current leader resets the failover clock.
+    fn heard_leader(&mut self, ctx: &mut C<'_>, from: NodeId, epoch: u64) -> bool {
+        if epoch < self.epoch || (epoch == self.epoch && from != self.leader) {
+            ctx.note(format!("ignored a message from s{} of old epoch {epoch}", from.0 + 1));
+            return false;
+        }
+        self.epoch = epoch;
+        self.leader = from;
+        self.probe = None;
+        ctx.set_timer(ReplTimer::Failover, SimDuration::from_ms(self.cfg.failover_ms));
+        true
+    }
+
+    pub fn on_append(
+        &mut self,
+        ctx: &mut C<'_>,
+        from: NodeId,
+        epoch: u64,
+        first: u64,
+        entries: Vec<(i64, SimTime)>,
+    ) {
+        if !self.heard_leader(ctx, from, epoch) {
+            return;
+        }
+        for (i, e) in entries.into_iter().enumerate() {
+            if first + i as u64 > self.last() {
+                self.early.insert(first + i as u64, e);
+            }
+        }
+        while let Some(entry) = self.early.remove(&(self.last() + 1)) {
+            self.log.push(entry);
+            let lag = ctx.now().since(entry.1);
+            ctx.observe_here("replication_lag_ms", lag);
+            ctx.gauge_here("lag_ms", (lag.as_us() / 1000) as i64);
+        }
+        ctx.send(from, ReplMsg::Ack { epoch: self.epoch, applied: self.last() });
+    }
+
+    pub fn on_heartbeat(&mut self, ctx: &mut C<'_>, from: NodeId, epoch: u64, last: u64) {
+        if self.heard_leader(ctx, from, epoch) {
+            let lag = last.saturating_sub(self.last());
+            self.max_lag = self.max_lag.max(lag);
+            ctx.gauge_here("lag_entries", lag as i64);
+            ctx.gauge_here("max_lag_entries", self.max_lag as i64);
+        }
+    }
+
+    /// Follower: the leader has been silent for `failover_ms`. Ask who is alive and how far along.
+    pub fn on_failover_timer(&mut self, ctx: &mut C<'_>) {
+        if self.is_leader(ctx.id()) {
+            return;
+        }
+        ctx.note(format!(
+            "no word from leader s{} for {} ms: probing the others",
+            self.leader.0 + 1,
+            self.cfg.failover_ms
+        ));
+        let mut replies = BTreeMap::new();
+        replies.insert(ctx.id().0, self.last());
+        self.probe = Some(replies);
+        let me = ctx.id().0;
+        for s in (0..self.cfg.servers).filter(|s| *s != me && NodeId(*s) != self.leader) {
+            ctx.send(NodeId(s), ReplMsg::Probe { epoch: self.epoch });
+        }
+        ctx.set_timer(ReplTimer::ProbeDone, SimDuration::from_ms(self.cfg.probe_ms));
+        ctx.set_timer(ReplTimer::Failover, SimDuration::from_ms(self.cfg.failover_ms));
+    }
+
+    pub fn on_probe(&mut self, ctx: &mut C<'_>, from: NodeId) {
+        ctx.send(from, ReplMsg::ProbeReply { last: self.last() });
+    }
+
+    pub fn on_probe_reply(&mut self, from: NodeId, last: u64) {
+        if let Some(p) = self.probe.as_mut() {
+            p.insert(from.0, last);
+        }
+    }
+
+    /// End of the probe round: the longest log (lowest id on ties) takes over.
+    pub fn on_probe_done(&mut self, ctx: &mut C<'_>) {
+        let Some(replies) = self.probe.take() else { return };
+        let me = ctx.id().0;
+        let best =
+            replies.iter().max_by_key(|(id, last)| (**last, std::cmp::Reverse(**id))).map(|(id, _)| *id);
+        if best != Some(me) {
+            ctx.note(format!("s{} is more up to date: waiting for it to take over", best.unwrap_or(me) + 1));
+            return;
+        }
+        self.epoch += 1;
+        self.leader = ctx.id();
+        self.early.clear();
+        self.followers =
+            replies.into_iter().filter(|(s, _)| *s != me).map(|(s, last)| (s, (last, last))).collect();
+        ctx.count("failovers", 1);
+        ctx.note(format!("promoted to leader of epoch {} with {} entries", self.epoch, self.last()));
+        for n in ctx.nodes().filter(|n| *n != ctx.id()).collect::<Vec<_>>() {
+            ctx.send(n, ReplMsg::NewLeader { epoch: self.epoch, last: self.last() });
+        }
+        // Followers that are behind get the entries they miss.
+        self.ship(ctx);
+        ctx.cancel_timer(ReplTimer::Failover);
+        ctx.set_timer(ReplTimer::Heartbeat, SimDuration::from_ms(self.cfg.heartbeat_ms));
+    }
+
+    pub fn on_new_leader(&mut self, ctx: &mut C<'_>, from: NodeId, epoch: u64, last: u64) {
+        if self.heard_leader(ctx, from, epoch) {
+            self.log.truncate(last as usize);
+            self.early.clear();
+            self.followers.clear();
+            ctx.note(format!("following s{} in epoch {epoch}", from.0 + 1));
+        }
+    }
+}
