@@ -1,0 +1,52 @@
+//! The link codec as the page uses it: a scenario survives the URL round trip, and a bad link is
+//! refused with a reason (the page shows it in the banner and keeps the default scenario).
+
+use dsplay_core::presets;
+use dsplay_core::scenario::{decode_fragment, encode_fragment};
+use dsplay_web::link::{default_preset, scenario_from_hash};
+use dsplay_web::run::run_to_stop;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+#[wasm_bindgen_test]
+fn every_preset_round_trips_through_the_url() {
+    for id in presets::ids() {
+        let sc = presets::get(id).expect("preset loads");
+        let frag = encode_fragment(&sc);
+        assert!(frag.starts_with("#s="), "{id}: fragment {frag:?}");
+        assert_eq!(decode_fragment(&frag).as_ref(), Ok(&sc), "{id}: decode(encode(s)) != s");
+        let full = format!("http://127.0.0.1:8080/{frag}&t=1200");
+        assert_eq!(scenario_from_hash(&full), Ok(Some(sc)), "{id}: full URL with playhead");
+    }
+}
+
+#[wasm_bindgen_test]
+fn an_empty_hash_means_the_default_preset() {
+    assert_eq!(scenario_from_hash(""), Ok(None));
+    assert_eq!(scenario_from_hash("#"), Ok(None));
+    assert!(presets::get(default_preset()).is_ok());
+}
+
+#[wasm_bindgen_test]
+fn a_bad_link_is_refused_with_a_reason() {
+    for bad in ["#s=!!!not-base64", "#s=", "#s=AAAA", "#t=300"] {
+        let err = scenario_from_hash(bad).expect_err(bad);
+        assert!(err.contains("could not be opened"), "{bad}: {err}");
+        assert!(err.len() > "could not be opened".len() + 20, "{bad}: reason too terse: {err}");
+    }
+    // A cut-off link: a valid fragment with its tail missing.
+    let frag = encode_fragment(&presets::get(default_preset()).expect("preset loads"));
+    assert!(scenario_from_hash(&frag[..frag.len() / 2]).is_err());
+}
+
+#[wasm_bindgen_test]
+fn the_run_button_path_reports_hash_events_and_metrics() {
+    let sc = presets::get(default_preset()).expect("preset loads");
+    let out = run_to_stop(&sc).expect("default preset runs");
+    assert_eq!(out.trace_hash.len(), 16);
+    assert!(out.events > 0);
+    let report: serde_json::Value = serde_json::from_str(&out.report).expect("report is JSON");
+    assert_eq!(report["trace_hash"].as_str(), Some(out.trace_hash.as_str()));
+    assert!(report["metrics"].is_object() || report["metrics"].is_array());
+}

@@ -1,0 +1,53 @@
+//! `cargo xtask <command>`: set-up and test orchestration for dsplay.
+//!
+//! Every command installs what it needs first (idempotently: a warm machine pays nothing), so the
+//! README's two commands, `cargo xtask serve` and `cargo xtask test`, work on a fresh machine.
+
+mod bench;
+mod fuzz;
+mod serve;
+mod setup;
+mod sh;
+mod size;
+mod test;
+mod web;
+
+use std::process::ExitCode;
+
+const USAGE: &str = "\
+usage: cargo xtask <command>
+
+commands:
+  setup           install the toolchain pieces that are missing (wasm target, wasm-bindgen,
+                  trunk, wasm-opt; with --all also Chromium and cargo-fuzz)
+  build           build the web app for release into dist/ and print its size
+  serve           build the web app and serve it at http://127.0.0.1:8080/
+  test            formatting, lints, native tests, browser tests, fuzzing, release build
+                  (stops at the first failing step; --keep-going runs them all)
+  fuzz [--secs N] fuzz the scenario decoders for N seconds (default 20)
+  bench           simulator throughput natively and in headless Chromium";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    sh::init_env();
+    let result = match args.first().map(String::as_str) {
+        Some("setup") => setup::run(&setup::Needs::from_args(&args[1..])),
+        Some("build") => setup::run(&setup::Needs::default()).and_then(|()| web::build_release()),
+        Some("serve") => serve::run(),
+        Some("test") => return test::run(args[1..].iter().any(|a| a == "--keep-going")),
+        Some("fuzz") => fuzz::secs_from_args(&args[1..]).and_then(fuzz::run),
+        Some("bench") => bench::run(),
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        _ => Err(format!("unknown or missing command\n\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}

@@ -1,0 +1,94 @@
+//! Running commands: the repo root, PATH for child processes, and errors that name the command.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Stdio};
+use std::sync::OnceLock;
+
+pub type Result<T = ()> = std::result::Result<T, String>;
+
+/// The workspace root (the parent of `xtask/`).
+pub fn root() -> &'static Path {
+    static ROOT: OnceLock<PathBuf> = OnceLock::new();
+    ROOT.get_or_init(|| {
+        let xtask = Path::new(env!("CARGO_MANIFEST_DIR"));
+        xtask.parent().unwrap_or(xtask).to_path_buf()
+    })
+}
+
+/// Where `npm install --prefix` puts project-local tools (wasm-opt).
+pub fn tools_bin() -> PathBuf {
+    root().join(".tools").join("node_modules").join(".bin")
+}
+
+/// Put `.tools/node_modules/.bin` and cargo's bin directory first on PATH, for us and every child.
+pub fn init_env() {
+    let mut dirs = vec![tools_bin()];
+    if let Some(cargo_home) = std::env::var_os("CARGO_HOME")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))
+    {
+        dirs.push(cargo_home.join("bin"));
+    }
+    let old = std::env::var_os("PATH").unwrap_or_default();
+    dirs.extend(std::env::split_paths(&old).filter(|p| !dirs.contains(p)).collect::<Vec<_>>());
+    if let Ok(path) = std::env::join_paths(dirs) {
+        std::env::set_var("PATH", path);
+    }
+}
+
+/// A command run from the repo root.
+pub fn cmd(program: &str, args: &[&str]) -> Command {
+    let mut c = Command::new(program);
+    c.args(args).current_dir(root());
+    c
+}
+
+fn describe(c: &Command) -> String {
+    let mut s = c.get_program().to_string_lossy().into_owned();
+    for a in c.get_args() {
+        s.push(' ');
+        s.push_str(&a.to_string_lossy());
+    }
+    s
+}
+
+/// Run with inherited stdio; an error if it cannot start or exits non-zero.
+pub fn run(mut c: Command) -> Result {
+    let what = describe(&c);
+    println!("$ {what}");
+    let status = c.status().map_err(|e| format!("`{what}` could not start: {e}"))?;
+    if status.success() {
+        Ok(())
+    } else {
+        Err(format!("`{what}` failed ({status})"))
+    }
+}
+
+/// Run, echoing and capturing stdout (stderr is inherited); an error on failure.
+pub fn run_capture(mut c: Command) -> Result<String> {
+    let what = describe(&c);
+    println!("$ {what}");
+    let out = c.stdout(Stdio::piped()).output().map_err(|e| format!("`{what}` could not start: {e}"))?;
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    print!("{text}");
+    if out.status.success() {
+        Ok(text)
+    } else {
+        Err(format!("`{what}` failed ({})", out.status))
+    }
+}
+
+/// Quietly run and return stdout+stderr if it ran and succeeded (for version probes).
+pub fn probe(program: &str, args: &[&str]) -> Option<String> {
+    let out = Command::new(program).args(args).stdin(Stdio::null()).output().ok()?;
+    out.status.success().then(|| {
+        let mut s = String::from_utf8_lossy(&out.stdout).into_owned();
+        s.push_str(&String::from_utf8_lossy(&out.stderr));
+        s.trim().to_string()
+    })
+}
+
+/// The first line of `s`, for one-line status output.
+pub fn first_line(s: &str) -> &str {
+    s.lines().next().unwrap_or_default().trim()
+}

@@ -1,0 +1,77 @@
+//! `cargo xtask test`: every check CI runs, in order, stopping at the first failure.
+//! The last line is `N passed, M failed`.
+
+use crate::setup::{self, Needs, CHROMEDRIVER};
+use crate::sh::{self, cmd, root, Result};
+use std::process::{Command, ExitCode};
+use std::time::Instant;
+
+type Step = (&'static str, fn() -> Result);
+
+const STEPS: &[Step] = &[
+    ("setup", || setup::run(&Needs { chromium: true, cargo_fuzz: true })),
+    ("rustfmt", || sh::run(cmd("cargo", &["fmt", "--all", "--", "--check"]))),
+    ("clippy (native)", || {
+        sh::run(cmd(
+            "cargo",
+            &["clippy", "--workspace", "--exclude", "dsplay-web", "--all-targets", "--", "-D", "warnings"],
+        ))
+    }),
+    ("clippy (wasm)", || {
+        sh::run(cmd(
+            "cargo",
+            &["clippy", "-p", "dsplay-web", "--target", WASM, "--all-targets", "--", "-D", "warnings"],
+        ))
+    }),
+    ("native tests", || sh::run(cmd("cargo", &["test", "--workspace", "--exclude", "dsplay-web"]))),
+    ("browser tests (headless Chromium)", || {
+        sh::run(browser_tests(&["test", "-p", "dsplay-web", "--target", WASM]))
+    }),
+    ("fuzz", || crate::fuzz::fuzz(crate::fuzz::DEFAULT_SECS)),
+    ("release build + page size", crate::web::build_release),
+];
+
+pub const WASM: &str = "wasm32-unknown-unknown";
+
+/// `cargo <args>` with the wasm test runner pointed at headless Chromium via chromedriver.
+pub fn browser_tests(args: &[&str]) -> Command {
+    let mut c = cmd("cargo", args);
+    c.env("CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER", "wasm-bindgen-test-runner")
+        .env("CHROMEDRIVER", CHROMEDRIVER)
+        .env("WASM_BINDGEN_TEST_WEBDRIVER_JSON", root().join("webdriver.json"))
+        .env("WASM_BINDGEN_TEST_TIMEOUT", "600");
+    c
+}
+
+/// Run the steps; stop at the first failure unless `keep_going`.
+pub fn run(keep_going: bool) -> ExitCode {
+    let (mut passed, mut failed) = (0, 0);
+    let mut times = Vec::new();
+    for (i, (name, step)) in STEPS.iter().enumerate() {
+        println!("\n==> [{}/{}] {name}", i + 1, STEPS.len());
+        let t0 = Instant::now();
+        let result = step();
+        let secs = t0.elapsed().as_secs_f64();
+        times.push(format!("{name} {secs:.1}s"));
+        match result {
+            Ok(()) => {
+                println!("==> ok: {name} ({secs:.1} s)");
+                passed += 1;
+            }
+            Err(e) => {
+                eprintln!("==> FAILED: step `{name}` ({secs:.1} s): {e}");
+                failed += 1;
+                if !keep_going {
+                    break;
+                }
+            }
+        }
+    }
+    println!("\ntimes: {}", times.join(", "));
+    println!("{passed} passed, {failed} failed");
+    if failed == 0 {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
