@@ -262,3 +262,12 @@ fn views_show_in_flight_messages_and_timers() {
     assert!(v.in_flight.iter().all(|m| m.deliver_at > m.sent_at && m.kind == "Ping"));
     assert_eq!(v.timers.len(), 3);
 }
+
+#[test]
+fn events_listed_out_of_order_run_at_their_own_time() {
+    let crash = at(150, ScenarioEvent::Crash { node: "n2".into() });
+    let note = at(50, ScenarioEvent::Note { text: "early".into() });
+    let sorted = run(&scenario(vec![note.clone(), crash.clone()]), 3);
+    let unsorted = run(&scenario(vec![crash, note]), 3);
+    assert_eq!(sorted.trace_hash(), unsorted.trace_hash());
+}

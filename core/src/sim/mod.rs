@@ -306,13 +306,18 @@ impl<N: Node> Sim<N> {
 }
 
 /// The scripted events, merged with the faults of the scenario's chaos section (R6) if it has one.
-/// At equal times the scenario's own events come first.
+/// Sorted by time, stably: events listed out of order still run at their own time, and at equal
+/// times they keep their listed order (the scenario's own events before chaos faults).
 fn with_chaos(
     sc: &Scenario,
     names: &[String],
     by_name: &BTreeMap<String, NodeId>,
 ) -> Result<Vec<Timed>, ScenarioError> {
-    let Some(chaos) = &sc.chaos else { return Ok(sc.events.clone()) };
+    let Some(chaos) = &sc.chaos else {
+        let mut events = sc.events.clone();
+        events.sort_by_key(|e| e.at_ms);
+        return Ok(events);
+    };
     for name in &chaos.targets {
         if !by_name.contains_key(name) {
             return Err(unknown_node("chaos.targets", name, names));

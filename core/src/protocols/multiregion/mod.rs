@@ -202,7 +202,9 @@ pub fn build(sc: &Scenario, cfg: &MultiRegionConfig) -> Vec<(String, MrNode)> {
     let cfg = Arc::new(cfg);
     let names = regions.names.clone();
     let mut out: Vec<(String, MrNode)> = (0..n)
-        .map(|i| (replica_name(&names[i as usize]), MrNode::Replica(Replica::new(cfg.clone(), i, names.clone()))))
+        .map(|i| {
+            (replica_name(&names[i as usize]), MrNode::Replica(Replica::new(cfg.clone(), i, names.clone())))
+        })
         .collect();
     let gen = Generator::new(&sc.workload);
     let per = sc.workload.clients / n.max(1);

@@ -20,14 +20,37 @@ pub enum Reply {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum MrMsg {
-    ClientRead { op: u64 },
-    ClientWrite { op: u64, value: i64 },
-    ClientReply { op: u64, reply: Reply },
-    Forward { fwd: u64, write: Option<i64> },
-    ForwardReply { fwd: u64, reply: Reply },
-    Heartbeat { epoch: u64, fork: Tag },
+    ClientRead {
+        op: u64,
+    },
+    ClientWrite {
+        op: u64,
+        value: i64,
+    },
+    ClientReply {
+        op: u64,
+        reply: Reply,
+    },
+    Forward {
+        fwd: u64,
+        write: Option<i64>,
+    },
+    ForwardReply {
+        fwd: u64,
+        reply: Reply,
+    },
+    /// `sent_us`: the primary's clock when it sent this, to measure `failover_ms`.
+    Heartbeat {
+        epoch: u64,
+        fork: Tag,
+        sent_us: u64,
+    },
     Replicate(Shipped),
-    NewEpoch { epoch: u64, primary: u32, fork: Tag },
+    NewEpoch {
+        epoch: u64,
+        primary: u32,
+        fork: Tag,
+    },
 }
 
 impl Kind for MrMsg {
@@ -78,8 +101,8 @@ pub struct Client {
     pub region: u32,
     region_name: String,
     next_op: u64,
-    /// op → (history id, sent at, is a write)
-    pending: BTreeMap<u64, (u64, SimTime, bool)>,
+    /// op → (history id, sent at, the newest version seen when it was sent)
+    pending: BTreeMap<u64, (u64, SimTime, Tag)>,
     /// The newest version this client has read or written.
     pub seen: Tag,
     pub done: u64,
@@ -88,7 +111,13 @@ pub struct Client {
 }
 
 impl Client {
-    pub fn new(cfg: Arc<MultiRegionConfig>, gen: Generator, index: u32, region: u32, region_name: String) -> Self {
+    pub fn new(
+        cfg: Arc<MultiRegionConfig>,
+        gen: Generator,
+        index: u32,
+        region: u32,
+        region_name: String,
+    ) -> Self {
         Client {
             cfg,
             gen,
@@ -114,7 +143,7 @@ impl Client {
         self.next_op += 1;
         let op = self.next_op;
         let hist = ctx.history_invoke(0, write.map_or(OpKind::Read, |value| OpKind::Write { value }));
-        self.pending.insert(op, (hist, ctx.now(), write.is_some()));
+        self.pending.insert(op, (hist, ctx.now(), self.seen));
         let msg = write.map_or(MrMsg::ClientRead { op }, |value| MrMsg::ClientWrite { op, value });
         ctx.send(NodeId(self.region), msg);
         ctx.set_timer(MrTimer::Timeout(op), SimDuration::from_ms(self.cfg.client_timeout_ms));
@@ -127,7 +156,7 @@ impl Client {
     }
 
     fn on_reply(&mut self, ctx: &mut C<'_>, op: u64, reply: Reply) {
-        let Some((hist, sent, _)) = self.pending.remove(&op) else {
+        let Some((hist, sent, seen_before)) = self.pending.remove(&op) else {
             ctx.note("ignored ClientReply: the operation already timed out");
             return;
         };
@@ -139,11 +168,13 @@ impl Client {
                 ctx.history_complete(hist, Outcome::Ok { value });
                 ctx.observe_here("read_latency_ms", took);
                 ctx.count("reads", 1);
-                if tag < self.seen {
+                // Older than what this client had seen before asking (a write acknowledged while
+                // the read was in flight does not count: the two overlapped).
+                if tag < seen_before {
                     self.stale += 1;
                     ctx.count("stale_reads", 1);
                     ctx.count_here("client_stale_reads", 1);
-                    ctx.note(format!("stale read: got {tag} after having seen {}", self.seen));
+                    ctx.note(format!("stale read: got {tag} after having seen {seen_before}"));
                 }
                 self.seen = self.seen.max(tag);
             }
@@ -199,8 +230,13 @@ impl Node for MrNode {
             (MrNode::Replica(r), MrMsg::ClientWrite { op, value }) => r.on_client(ctx, from, op, Some(value)),
             (MrNode::Replica(r), MrMsg::Forward { fwd, write }) => r.on_forward(ctx, from, fwd, write),
             (MrNode::Replica(r), MrMsg::ForwardReply { fwd, reply }) => r.on_forward_reply(ctx, fwd, reply),
-            (MrNode::Replica(r), MrMsg::Heartbeat { epoch, fork }) => r.on_primary_msg(ctx, from, epoch, fork, None),
-            (MrNode::Replica(r), MrMsg::Replicate(s)) => r.on_primary_msg(ctx, from, s.epoch, s.fork, Some(s)),
+            (MrNode::Replica(r), MrMsg::Heartbeat { epoch, fork, sent_us }) => {
+                r.last_sign_of_life = SimTime(sent_us);
+                r.on_primary_msg(ctx, from, epoch, fork, None)
+            }
+            (MrNode::Replica(r), MrMsg::Replicate(s)) => {
+                r.on_primary_msg(ctx, from, s.epoch, s.fork, Some(s))
+            }
             (MrNode::Replica(r), MrMsg::NewEpoch { epoch, primary, fork }) => {
                 r.on_new_epoch(ctx, epoch, primary, fork)
             }
@@ -284,7 +320,10 @@ impl Node for MrNode {
         leaders.sort();
         for w in leaders.windows(2) {
             if w[0].0 == w[1].0 {
-                out.push(("one primary per epoch", format!("regions {} and {} both lead epoch {}", w[0].1, w[1].1, w[0].0)));
+                out.push((
+                    "one primary per epoch",
+                    format!("regions {} and {} both lead epoch {}", w[0].1, w[1].1, w[0].0),
+                ));
             }
         }
     }

@@ -56,7 +56,8 @@ pub struct Replica {
     started: bool,
     // Volatile.
     pub leading: bool,
-    last_heard: SimTime,
+    /// When the primary sent the newest heartbeat this replica received (primary's clock).
+    pub last_sign_of_life: SimTime,
     /// Adopt the primary's next shipped state whatever its version (after an epoch change).
     resync: bool,
     forwards: BTreeMap<u64, (NodeId, u64)>,
@@ -77,7 +78,7 @@ impl Replica {
             own_last: Tag::default(),
             started: false,
             leading: false,
-            last_heard: SimTime::default(),
+            last_sign_of_life: SimTime::default(),
             resync: false,
             forwards: BTreeMap::new(),
             next_fwd: 0,
@@ -101,7 +102,7 @@ impl Replica {
     }
 
     pub fn init(&mut self, ctx: &mut C<'_>) {
-        self.last_heard = ctx.now();
+        self.last_sign_of_life = ctx.now();
         if !self.started {
             self.started = true;
             self.epoch = 1;
@@ -139,7 +140,7 @@ impl Replica {
             return;
         }
         for p in self.peers() {
-            ctx.send(p, MrMsg::Heartbeat { epoch: self.epoch, fork: self.fork });
+            ctx.send(p, MrMsg::Heartbeat { epoch: self.epoch, fork: self.fork, sent_us: ctx.now().as_us() });
         }
         ctx.set_timer(MrTimer::Heartbeat, SimDuration::from_ms(self.cfg.heartbeat_ms));
     }
@@ -161,7 +162,7 @@ impl Replica {
         if self.leading {
             return;
         }
-        let silent = ctx.now().since(self.last_heard);
+        let silent = ctx.now().since(self.last_sign_of_life);
         let old = self.region_name(self.primary).to_string();
         self.epoch += 1;
         self.fork = self.tag;
@@ -169,7 +170,7 @@ impl Replica {
         ctx.count("failovers", 1);
         ctx.gauge("failover_ms", (silent.as_us() / 1000) as i64);
         ctx.note(format!(
-            "taking over: no heartbeat from {old} for {} ms; primary of epoch {} from version {}",
+            "taking over: {old}'s last heartbeat was sent {} ms ago; primary of epoch {} from version {}",
             silent.as_us() / 1000,
             self.epoch,
             self.tag
@@ -188,7 +189,9 @@ impl Replica {
                 self.own_last
             ));
         }
-        if self.leading {
+        if !self.leading {
+            ctx.note(format!("following {}, primary of epoch {epoch}", self.region_name(primary)));
+        } else {
             ctx.note(format!("stepping down: {} is primary of epoch {epoch}", self.region_name(primary)));
             ctx.cancel_timer(MrTimer::Heartbeat);
             ctx.cancel_timer(MrTimer::Replicate);
@@ -202,9 +205,19 @@ impl Replica {
     }
 
     /// `Heartbeat` (no state) or `Replicate` (state) from a replica that believes it is primary.
-    pub fn on_primary_msg(&mut self, ctx: &mut C<'_>, from: NodeId, epoch: u64, fork: Tag, state: Option<Shipped>) {
+    pub fn on_primary_msg(
+        &mut self,
+        ctx: &mut C<'_>,
+        from: NodeId,
+        epoch: u64,
+        fork: Tag,
+        state: Option<Shipped>,
+    ) {
         if epoch < self.epoch {
-            ctx.note(format!("ignored message of old epoch {epoch}: telling the sender about epoch {}", self.epoch));
+            ctx.note(format!(
+                "ignored message of old epoch {epoch}: telling the sender about epoch {}",
+                self.epoch
+            ));
             let msg = MrMsg::NewEpoch { epoch: self.epoch, primary: self.primary, fork: self.fork };
             ctx.send(from, msg);
             return;
@@ -212,10 +225,12 @@ impl Replica {
         if epoch > self.epoch {
             self.adopt_epoch(ctx, epoch, from.0, fork);
         } else if from.0 != self.primary || self.leading {
-            ctx.note(format!("ignored: {} claims epoch {epoch}, which already has a primary", self.region_name(from.0)));
+            ctx.note(format!(
+                "ignored: {} claims epoch {epoch}, which already has a primary",
+                self.region_name(from.0)
+            ));
             return;
         }
-        self.last_heard = ctx.now();
         ctx.set_timer(MrTimer::Silence, self.patience());
         if let Some(s) = state {
             if s.tag > self.tag || self.resync {
@@ -231,14 +246,16 @@ impl Replica {
             return;
         }
         self.adopt_epoch(ctx, epoch, primary, fork);
-        self.last_heard = ctx.now();
         ctx.set_timer(MrTimer::Silence, self.patience());
     }
 
     /// A client of this region: serve, or forward to the primary.
     pub fn on_client(&mut self, ctx: &mut C<'_>, client: NodeId, op: u64, write: Option<i64>) {
         if write.is_none() && self.cfg.reads == ReadMode::Nearest {
-            ctx.send(client, MrMsg::ClientReply { op, reply: Reply::Read { tag: self.tag, value: self.value } });
+            ctx.send(
+                client,
+                MrMsg::ClientReply { op, reply: Reply::Read { tag: self.tag, value: self.value } },
+            );
         } else if self.leading {
             let reply = self.serve(ctx, write);
             ctx.send(client, MrMsg::ClientReply { op, reply });

@@ -1,0 +1,185 @@
+//! D10 multi-region: nearest reads are fast but can be stale, primary reads are slow far away but
+//! never stale; a region outage fails over to the next region within the bound and writes resume.
+
+use dsplay_core::check::{check_history, Verdict};
+use dsplay_core::scenario::Scenario;
+use dsplay_core::sim::history::{OpKind, Outcome};
+use dsplay_core::{presets, registry, NodeId, Simulation};
+use serde_json::Value;
+
+fn scenario(id: &str, edit: impl FnOnce(&mut Value)) -> Scenario {
+    let mut v = serde_json::to_value(presets::get(id).expect("preset")).expect("json");
+    edit(&mut v);
+    Scenario::from_json(&v.to_string()).expect("valid")
+}
+
+fn run(sc: &Scenario) -> Box<dyn Simulation> {
+    let mut sim = registry::build(sc).expect("build");
+    let stop = sim.stop_at();
+    sim.run_until(stop);
+    sim
+}
+
+fn node(sim: &dyn Simulation, name: &str) -> NodeId {
+    NodeId(sim.node_names().iter().position(|n| n == name).expect("node") as u32)
+}
+
+/// Median of a per-node latency histogram, in ms.
+fn p50_ms(sim: &dyn Simulation, metric: &str, name: &str) -> u64 {
+    let h = sim.metrics().histogram(metric, Some(node(sim, name))).expect("histogram");
+    h.value_at_quantile(0.5) / 1000
+}
+
+fn counter(sim: &dyn Simulation, name: &str) -> u64 {
+    sim.metrics().counter(name, None)
+}
+
+fn gauge(sim: &dyn Simulation, name: &str) -> i64 {
+    match sim.metrics().get(name, None).map(|m| &m.kind) {
+        Some(dsplay_core::sim::metrics::MetricKind::Gauge { value }) => *value,
+        other => panic!("no gauge {name}: {other:?}"),
+    }
+}
+
+fn field(sim: &dyn Simulation, node: &str, key: &str) -> String {
+    let view = sim.view();
+    let n = view.nodes.iter().find(|n| n.name == node).expect("node");
+    n.view.fields.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).expect("field")
+}
+
+#[test]
+fn nearest_reads_are_much_faster_far_from_the_primary() {
+    let primary = run(&scenario("d10-reads-primary", |_| {}));
+    let nearest = run(&scenario("d10-reads-nearest", |_| {}));
+    assert!(p50_ms(&*primary, "read_latency_ms", "c1-asia") >= 200, "Asia → Europe and back");
+    assert!(p50_ms(&*primary, "read_latency_ms", "c1-africa") >= 80);
+    for c in ["c1-africa", "c1-europe", "c1-us", "c1-asia"] {
+        assert!(p50_ms(&*nearest, "read_latency_ms", c) <= 10, "{c} reads its own region");
+        let (wp, wn) = (p50_ms(&*primary, "write_latency_ms", c), p50_ms(&*nearest, "write_latency_ms", c));
+        assert!(wp.abs_diff(wn) <= 5, "{c}: writes go to the primary in both modes ({wp} vs {wn} ms)");
+    }
+    assert!(p50_ms(&*primary, "read_latency_ms", "c1-europe") <= 10, "the primary region is local");
+    assert!(p50_ms(&*nearest, "write_latency_ms", "c1-asia") >= 200);
+}
+
+#[test]
+fn primary_reads_are_never_stale() {
+    for seed in 1..=6u64 {
+        let sim = run(&scenario("d10-reads-primary", |v| v["seed"] = seed.into()));
+        assert!(counter(&*sim, "reads") > 400, "seed {seed}");
+        assert_eq!(counter(&*sim, "stale_reads"), 0, "seed {seed}");
+    }
+    let sim = run(&scenario("d10-reads-primary", |_| {}));
+    assert_eq!(check_history(sim.history()), Verdict::Linearizable);
+}
+
+#[test]
+fn nearest_reads_can_be_stale_except_at_the_primary() {
+    let sim = run(&scenario("d10-reads-nearest", |_| {}));
+    assert!(counter(&*sim, "stale_reads") >= 20, "stale: {}", counter(&*sim, "stale_reads"));
+    let europe = node(&*sim, "c1-europe");
+    assert_eq!(sim.metrics().counter("client_stale_reads", Some(europe)), 0, "Europe reads the primary");
+    for c in ["c1-africa", "c1-us", "c1-asia"] {
+        assert!(sim.metrics().counter("client_stale_reads", Some(node(&*sim, c))) > 0, "{c}");
+    }
+    assert!(matches!(check_history(sim.history()), Verdict::NotLinearizable { .. }));
+}
+
+#[test]
+fn faster_replication_means_fewer_stale_reads() {
+    let slow = run(&scenario("d10-reads-nearest", |_| {}));
+    let fast = run(&scenario("d10-reads-nearest", |v| v["protocol"]["replicate_ms"] = 20.into()));
+    let (s, f) = (counter(&*slow, "stale_reads"), counter(&*fast, "stale_reads"));
+    assert!(f * 2 < s, "20 ms batches: {f} stale reads, 200 ms batches: {s}");
+}
+
+/// Completion times (µs) of successful writes.
+fn write_completions(sim: &dyn Simulation) -> Vec<u64> {
+    let ops = &sim.history().ops;
+    ops.iter()
+        .filter(|o| matches!(o.op, OpKind::Write { .. }) && matches!(o.outcome, Outcome::Ok { .. }))
+        .filter_map(|o| o.ret.map(|t| t.as_us()))
+        .collect()
+}
+
+#[test]
+fn region_outage_fails_over_to_the_next_region_within_the_bound() {
+    let sim = run(&scenario("d10-region-failover", |_| {}));
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations());
+    assert_eq!(counter(&*sim, "failovers"), 1);
+    // Timeout 1000 ms + the last heartbeat's trip Europe → US (40 ms base + ≤ 2 ms link).
+    let ms = gauge(&*sim, "failover_ms");
+    assert!((1000..=1045).contains(&ms), "failover_ms {ms}");
+    let us = node(&*sim, "db-us");
+    assert!(sim.metrics().counter("writes_coordinated", Some(us)) > 300, "writes resumed at the US");
+    let crash_us = 8_150_000;
+    let first_after = write_completions(&*sim).into_iter().find(|t| *t > crash_us).expect("writes resume");
+    // Detection (≤ 1.1 s after the crash) + one Africa → US round trip.
+    assert!(first_after < crash_us + 1_400_000, "first write after the outage at {first_after} µs");
+    assert!(counter(&*sim, "failed_ops") > 0, "operations in flight during the outage time out");
+    assert_eq!(field(&*sim, "db-europe", "primary"), "us", "Europe rejoins as a follower");
+    assert_eq!(field(&*sim, "db-europe", "epoch"), "2");
+    assert!(counter(&*sim, "lost_writes") > 0, "the unshipped tail of Europe's writes is lost");
+}
+
+#[test]
+fn without_an_outage_nobody_fails_over() {
+    let sim = run(&scenario("d10-region-failover", |v| v["events"] = Value::Array(vec![])));
+    assert_eq!(counter(&*sim, "failovers"), 0);
+    assert_eq!(counter(&*sim, "failed_ops"), 0);
+    assert_eq!(counter(&*sim, "lost_writes"), 0);
+}
+
+#[test]
+fn when_the_next_region_is_down_too_the_one_after_takes_over_later() {
+    let sim = run(&scenario("d10-region-failover", |v| {
+        let crash_us = serde_json::json!({"at_ms": 8150, "event": {"type": "crash", "node": "db-us"}});
+        v["events"].as_array_mut().expect("events").insert(2, crash_us);
+    }));
+    assert_eq!(counter(&*sim, "failovers"), 1);
+    let ms = gauge(&*sim, "failover_ms");
+    assert!((2000..=2045).contains(&ms), "Africa waits two timeouts: {ms}");
+    let africa = node(&*sim, "db-africa");
+    assert!(sim.metrics().counter("writes_coordinated", Some(africa)) > 100);
+    assert!(sim.violations().is_empty());
+}
+
+#[test]
+fn every_node_must_be_placed_in_its_region() {
+    let mut v = serde_json::to_value(presets::get("d10-reads-primary").expect("preset")).expect("json");
+    v["network"]["regions"]["of"]["c1-asia"] = "us".into();
+    let err = Scenario::from_json(&v.to_string()).expect_err("invalid");
+    assert!(err.to_string().contains("network.regions.of.c1-asia"), "{err}");
+    v["network"]["regions"]["of"]["c1-asia"] = "asia".into();
+    v["protocol"]["failover_order"] = serde_json::json!(["europe", "us"]);
+    let err = Scenario::from_json(&v.to_string()).expect_err("invalid");
+    assert!(err.to_string().contains("protocol.failover_order"), "{err}");
+}
+
+/// By hand, no load: Asia writes 7, reads at once (stale, before the next batch), then reads again
+/// after the batch (fresh).
+#[test]
+fn a_read_right_after_a_write_misses_it_until_the_next_batch() {
+    let sim = run(&scenario("d10-reads-nearest", |v| {
+        v["workload"]["arrival"] = serde_json::json!({"type": "none"});
+        v["stop_at_ms"] = 2000.into();
+        let req = |at: u64, op: &str| {
+            serde_json::json!({"at_ms": at, "event": {"type": "client", "node": "c1-asia",
+                "request": {"op": op, "value": 7}}})
+        };
+        // The write is acknowledged at ~1230 ms; batches leave Europe every 200 ms.
+        v["events"] = serde_json::json!([req(1000, "write"), req(1240, "read"), req(1700, "read")]);
+    }));
+    let reads: Vec<Option<i64>> = sim
+        .history()
+        .ops
+        .iter()
+        .filter(|o| matches!(o.op, OpKind::Read))
+        .map(|o| match o.outcome {
+            Outcome::Ok { value } => value,
+            _ => panic!("read failed"),
+        })
+        .collect();
+    assert_eq!(reads, vec![None, Some(7)]);
+    assert_eq!(counter(&*sim, "stale_reads"), 1);
+}
