@@ -1,5 +1,6 @@
-//! The page in a real browser: mount the app, click Run, read the result from the DOM; open a bad
-//! link and see the banner while the default preset stays selected. Waits on conditions, not time.
+//! The whole app in a real browser: mount it, travel to the end of the run and read the trace hash
+//! from the DOM; play and pause by button and by keyboard; a bad link shows a banner and keeps the
+//! default preset. Waits on conditions, not time.
 
 mod common;
 
@@ -7,7 +8,7 @@ use dsplay_web::{link::default_preset, App};
 use std::time::Duration;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
-use web_sys::{Element, HtmlElement, HtmlSelectElement};
+use web_sys::{Element, HtmlElement, HtmlInputElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -17,44 +18,82 @@ fn mount(hash: &str) -> Element {
     window.location().set_hash(hash).expect("set the hash");
     let doc = window.document().expect("a document");
     let root = doc.create_element("div").expect("create a div");
+    // One app on screen at a time: an app scrolled off-screen pauses itself (as embeds must).
+    let old = doc.query_selector_all(".test-app-root").expect("query");
+    for i in 0..old.length() {
+        if let Some(n) = old.item(i) {
+            n.parent_node().map(|p| p.remove_child(&n));
+        }
+    }
+    root.set_class_name("test-app-root");
+    root.set_attribute("style", "position: fixed; inset: 0; overflow: auto; z-index: 1").expect("style");
     doc.body().expect("a body").append_child(&root).expect("attach the root");
     yew::Renderer::<App>::with_root(root.clone()).render();
     root
 }
 
-/// Poll until `selector` matches inside `root` (5 s at most).
-async fn wait_for(root: &Element, selector: &str) -> Element {
-    for _ in 0..500 {
+/// Poll until `selector` matches inside `root` and `ok` holds for it (10 s at most).
+async fn wait_until(root: &Element, selector: &str, ok: impl Fn(&Element) -> bool) -> Element {
+    for _ in 0..1000 {
         if let Ok(Some(el)) = root.query_selector(selector) {
-            return el;
+            if ok(&el) {
+                return el;
+            }
         }
         yew::platform::time::sleep(Duration::from_millis(10)).await;
     }
     panic!("timed out waiting for {selector:?}");
 }
 
+fn attr(el: &Element, name: &str) -> String {
+    el.get_attribute(name).unwrap_or_default()
+}
+
 #[wasm_bindgen_test]
-async fn clicking_run_shows_the_golden_trace_hash() {
+async fn scrubbing_to_the_end_gives_the_golden_trace_hash() {
     let root = mount("");
     let preset = default_preset();
-    let select: HtmlSelectElement = wait_for(&root, "#preset").await.unchecked_into();
-    assert_eq!(select.value(), preset);
+    let status = wait_until(&root, "#run-result", |_| true).await;
+    assert_eq!(attr(&status, "data-preset"), preset);
     assert!(root.query_selector("#banner").ok().flatten().is_none(), "no banner without a link");
-    let run: HtmlElement = wait_for(&root, "#run").await.unchecked_into();
-    run.click();
-    let result = wait_for(&root, "#run-result[data-trace-hash]").await;
-    let want = common::golden_hash(preset);
-    assert_eq!(result.get_attribute("data-trace-hash").as_deref(), want);
-    let report = wait_for(&root, "#run-result pre.report").await.text_content().unwrap_or_default();
-    assert!(report.contains("\"metrics\""), "the report shows the metrics: {report}");
+    let scrubber: HtmlInputElement = wait_until(&root, "#scrubber", |_| true).await.unchecked_into();
+    let stop = scrubber.max();
+    scrubber.set_value(&stop);
+    scrubber.dispatch_event(&web_sys::Event::new("input").expect("event")).expect("dispatch");
+    let done = wait_until(&root, "#run-result", |el| attr(el, "data-now-ms") == stop).await;
+    assert_eq!(Some(attr(&done, "data-trace-hash").as_str()), common::golden_hash(preset));
+    let nodes = root.query_selector_all("[data-node]").expect("query").length();
+    assert!(nodes >= 5, "the topology shows the preset's nodes ({nodes})");
+}
+
+#[wasm_bindgen_test]
+async fn play_pause_step_by_button_and_keyboard() {
+    let root = mount("");
+    let play: HtmlElement = wait_until(&root, "#play", |_| true).await.unchecked_into();
+    play.click();
+    wait_until(&root, "#run-result", |el| attr(el, "data-playing") == "true").await;
+    play.click();
+    wait_until(&root, "#run-result", |el| attr(el, "data-playing") == "false").await;
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(" ");
+    init.set_bubbles(true);
+    let key = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("key");
+    web_sys::window().and_then(|w| w.document()).expect("doc").dispatch_event(&key).expect("dispatch");
+    wait_until(&root, "#run-result", |el| attr(el, "data-playing") == "true").await;
+    play.click();
+    let status = wait_until(&root, "#run-result", |el| attr(el, "data-playing") == "false").await;
+    let before: u64 = attr(&status, "data-events").parse().unwrap_or(0);
+    let step: HtmlElement = wait_until(&root, "#step-event", |_| true).await.unchecked_into();
+    step.click();
+    wait_until(&root, "#run-result", |el| attr(el, "data-events").parse::<u64>().unwrap_or(0) == before + 1).await;
 }
 
 #[wasm_bindgen_test]
 async fn a_bad_link_shows_a_banner_and_keeps_the_default_preset() {
     let root = mount("#s=this-is-not-a-scenario");
-    let banner = wait_for(&root, "#banner").await.text_content().unwrap_or_default();
+    let banner = wait_until(&root, "#banner", |_| true).await.text_content().unwrap_or_default();
     assert!(banner.contains("could not be opened") && banner.contains("bad link"), "banner: {banner}");
-    let select: HtmlSelectElement = wait_for(&root, "#preset").await.unchecked_into();
-    assert_eq!(select.value(), default_preset());
+    let status = wait_until(&root, "#run-result", |_| true).await;
+    assert_eq!(attr(&status, "data-preset"), default_preset());
     web_sys::window().expect("a window").location().set_hash("").expect("clear the hash");
 }

@@ -57,10 +57,11 @@ impl Session {
         format!("{}&t={}", encode_fragment(&self.scenario), self.now().as_us() / 1000)
     }
 
-    /// Play: advance simulated time by `dt`, handling at most `budget` events (a frame budget).
-    /// Returns the number of events handled.
+    /// Play: advance simulated time by `dt` (rounded up so the playhead lands on a whole
+    /// millisecond, which a link's `&t=` can name), handling at most `budget` events (a frame
+    /// budget). Returns the number of events handled.
     pub fn advance(&mut self, dt: SimDuration, budget: u64) -> u64 {
-        let target = self.now() + dt;
+        let target = SimTime::from_ms((self.now() + dt).as_us().div_ceil(1000));
         let mut done = 0;
         while done < budget {
             let next_cp = self.next_checkpoint_time();
@@ -95,6 +96,13 @@ impl Session {
             });
             self.spacing = SimDuration(self.spacing.as_us() * 2);
         }
+    }
+
+    /// Bring the playhead to the next whole millisecond (when pausing: a frame that ran out of
+    /// budget, or a step, may stop between milliseconds, and a link names whole milliseconds).
+    pub fn settle(&mut self) {
+        let ms = self.now().as_us().div_ceil(1000);
+        self.sim.run_until(SimTime::from_ms(ms));
     }
 
     /// Handle exactly one event.
@@ -191,6 +199,28 @@ mod tests {
         whole.run_until(whole.stop_at());
         assert_eq!(s.sim().trace_hash(), whole.trace_hash());
         assert!(s.checkpoints.len() > 5);
+    }
+
+    #[test]
+    fn a_paused_playhead_replays_exactly_from_its_link() {
+        let mut s = session();
+        s.play_frames_for_test();
+        s.settle();
+        assert_eq!(s.now().as_us() % 1000, 0, "whole milliseconds");
+        let link = crate::scenario::decode_fragment(&s.fragment()).expect("link");
+        let t = crate::scenario::playhead_ms(&s.fragment()).expect("t");
+        let mut fresh = Session::new(link).expect("session");
+        fresh.seek(SimTime::from_ms(t));
+        assert_eq!(fresh.sim().trace_hash(), s.sim().trace_hash());
+    }
+
+    impl Session {
+        /// Odd frame lengths and a tiny event budget, as a slow tab would produce.
+        fn play_frames_for_test(&mut self) {
+            for i in 0..40u64 {
+                self.advance(SimDuration::from_us(16_667 + i * 37), 7);
+            }
+        }
     }
 
     #[test]

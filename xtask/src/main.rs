@@ -4,6 +4,7 @@
 //! README's two commands, `cargo xtask serve` and `cargo xtask test`, work on a fresh machine.
 
 mod bench;
+mod e2e;
 mod fuzz;
 mod serve;
 mod setup;
@@ -25,7 +26,9 @@ commands:
   test            formatting, lints, native tests, browser tests, fuzzing, release build
                   (stops at the first failing step; --keep-going runs them all)
   fuzz [--secs N] fuzz the scenario decoders for N seconds (default 20)
-  bench           simulator throughput natively and in headless Chromium";
+  bench           simulator throughput natively and in headless Chromium
+  bench-ui        frame times, long tasks and first render of the release build in headless Chromium
+  swarm           the full swarm tests (10,000 seeds) in release mode";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -37,6 +40,8 @@ fn main() -> ExitCode {
         Some("test") => return test::run(args[1..].iter().any(|a| a == "--keep-going")),
         Some("fuzz") => fuzz::secs_from_args(&args[1..]).and_then(fuzz::run),
         Some("bench") => bench::run(),
+        Some("bench-ui") => e2e::bench_ui(),
+        Some("swarm") => e2e::swarm(),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())

@@ -9,6 +9,7 @@ pub const BINARYEN: &str = "132";
 pub const CHROMIUM: &str = "/usr/bin/chromium";
 pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub const CARGO_FUZZ: &str = "0.13.2";
+pub const PLAYWRIGHT_CORE: &str = "1.64.1";
 
 /// Which optional pieces a command needs on top of the web build tools.
 #[derive(Clone, Copy, Debug, Default)]
@@ -32,6 +33,7 @@ pub fn run(needs: &Needs) -> Result {
     wasm_opt()?;
     if needs.chromium {
         chromium()?;
+        playwright_core()?;
     }
     if needs.cargo_fuzz {
         cargo_fuzz()?;
@@ -131,4 +133,17 @@ fn cargo_fuzz() -> Result {
     }
     installing("cargo-fuzz", &format!("cargo install cargo-fuzz@{CARGO_FUZZ}"));
     sh::run(cmd("cargo", &["install", &format!("cargo-fuzz@{CARGO_FUZZ}")]))
+}
+
+/// playwright-core drives the system Chromium in the end-to-end tests (it never downloads a browser).
+fn playwright_core() -> Result {
+    let pkg = sh::root().join(".tools/node_modules/playwright-core/package.json");
+    let v = std::fs::read_to_string(&pkg).unwrap_or_default();
+    if v.contains(&format!("\"version\": \"{PLAYWRIGHT_CORE}\"")) {
+        found("playwright-core", &format!("{PLAYWRIGHT_CORE} in .tools"));
+        return Ok(());
+    }
+    let spec = format!("playwright-core@{PLAYWRIGHT_CORE}");
+    installing("playwright-core", &format!("npm install --prefix .tools {spec}"));
+    sh::run(cmd("npm", &["install", "--prefix", ".tools", "--no-audit", "--no-fund", &spec]))
 }

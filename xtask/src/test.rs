@@ -29,6 +29,7 @@ const STEPS: &[Step] = &[
     }),
     ("fuzz", || crate::fuzz::fuzz(crate::fuzz::DEFAULT_SECS)),
     ("release build + page size", crate::web::build_release),
+    ("end-to-end (real clicks in headless Chromium)", crate::e2e::e2e),
 ];
 
 pub const WASM: &str = "wasm32-unknown-unknown";

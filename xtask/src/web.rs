@@ -54,7 +54,8 @@ pub fn trunk(args: &[&str]) -> Result<Command> {
     let dirs = std::iter::once(shim_dir()).chain(std::env::split_paths(&old));
     let path = std::env::join_paths(dirs).map_err(|e| e.to_string())?;
     let mut c = cmd("trunk", args);
-    c.env("PATH", path);
+    // What ships to browsers is built for size; native release builds stay at opt-level 3.
+    c.env("PATH", path).env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "z");
     Ok(c)
 }
 

@@ -1,0 +1,253 @@
+//! One chart-drawing function, generic over the plotters backend: `CanvasBackend` in the app,
+//! `SVGBackend` into a `String` for the SVG export and the tests.
+
+use super::series::{chart, Band, ChartData, ChartSpec};
+use dsplay_core::session::Session;
+use plotters::coord::Shift;
+use plotters::prelude::*;
+use plotters_canvas::CanvasBackend;
+use web_sys::HtmlCanvasElement;
+
+/// Colours of a chart (the app passes the theme's; exports use the light one).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Palette {
+    pub bg: RGBColor,
+    pub fg: RGBColor,
+    pub grid: RGBColor,
+    pub accent: RGBColor,
+}
+
+pub const LIGHT: Palette = Palette {
+    bg: RGBColor(0xff, 0xff, 0xff),
+    fg: RGBColor(0x1d, 0x1f, 0x23),
+    grid: RGBColor(0xdc, 0xdf, 0xe4),
+    accent: RGBColor(0x24, 0x57, 0xc5),
+};
+pub const DARK: Palette = Palette {
+    bg: RGBColor(0x1d, 0x20, 0x26),
+    fg: RGBColor(0xe6, 0xe8, 0xeb),
+    grid: RGBColor(0x32, 0x36, 0x3e),
+    accent: RGBColor(0x7a, 0xa2, 0xff),
+};
+
+/// The page's theme: `data-theme="dark"|"light"` on `<html>` if set, else the system preference.
+pub fn current_palette() -> Palette {
+    let Some(window) = web_sys::window() else { return LIGHT };
+    let attr =
+        window.document().and_then(|d| d.document_element()).and_then(|e| e.get_attribute("data-theme"));
+    let dark = match attr.as_deref() {
+        Some("dark") => true,
+        Some("light") => false,
+        _ => window.match_media("(prefers-color-scheme: dark)").ok().flatten().is_some_and(|m| m.matches()),
+    };
+    if dark {
+        DARK
+    } else {
+        LIGHT
+    }
+}
+
+/// Line colours (colour-blind-friendly Okabe–Ito order).
+const LINES: [RGBColor; 8] = [
+    RGBColor(0x00, 0x72, 0xb2),
+    RGBColor(0xe6, 0x9f, 0x00),
+    RGBColor(0xd5, 0x5e, 0x00),
+    RGBColor(0x00, 0x9e, 0x73),
+    RGBColor(0xcc, 0x79, 0xa7),
+    RGBColor(0x56, 0xb4, 0xe9),
+    RGBColor(0x88, 0x88, 0x88),
+    RGBColor(0xf0, 0xe4, 0x42),
+];
+
+/// Band colour of a state: 0 normal (green), 1 bad (red), 2 recovering (amber), others purple.
+pub fn state_colour(state: i64) -> RGBColor {
+    match state {
+        0 => RGBColor(0x2e, 0xa0, 0x43),
+        1 => RGBColor(0xd6, 0x28, 0x28),
+        2 => RGBColor(0xe6, 0x9f, 0x00),
+        _ => RGBColor(0x8e, 0x44, 0xad),
+    }
+}
+
+/// `1500` → "1.5 s" on long axes, "1500 ms" on short ones.
+pub fn fmt_time(t_ms: f64, end_ms: f64) -> String {
+    if end_ms >= 5_000.0 {
+        let s = t_ms / 1000.0;
+        if s.fract().abs() < 1e-9 {
+            format!("{s:.0} s")
+        } else {
+            format!("{s:.1} s")
+        }
+    } else {
+        format!("{t_ms:.0} ms")
+    }
+}
+
+type DrawResult = Result<(), String>;
+
+fn err<E: std::fmt::Debug>(e: E) -> String {
+    format!("chart drawing failed: {e:?}")
+}
+
+/// Draw `data` on `root`: title, time axis, y axis in its unit, bands, lines with a legend, and
+/// a vertical playhead at `now`.
+pub fn draw_chart<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    data: &ChartData,
+    pal: &Palette,
+) -> DrawResult {
+    root.fill(&pal.bg).map_err(err)?;
+    let only_bands = data.lines.is_empty() && !data.bands.is_empty();
+    let peak = data.lines.iter().flat_map(|l| l.points.iter().map(|p| p.1)).fold(0.0f64, f64::max);
+    let y_max = if only_bands { data.bands.len().max(1) as f64 } else { (peak * 1.1).max(1.0) };
+    let text = ("sans-serif", 12).into_font().color(&pal.fg);
+    let title =
+        if data.y_unit.is_empty() { data.title.clone() } else { format!("{} ({})", data.title, data.y_unit) };
+    let mut chart = ChartBuilder::on(root)
+        .caption(title, ("sans-serif", 14).into_font().color(&pal.fg))
+        .margin(8)
+        .x_label_area_size(22)
+        .y_label_area_size(if only_bands { 8 } else { 48 })
+        .build_cartesian_2d(0f64..data.end_ms, 0f64..y_max)
+        .map_err(err)?;
+    let end = data.end_ms;
+    let fmt_x = move |t: &f64| fmt_time(*t, end);
+    let fmt_y = |v: &f64| if v.abs() >= 10_000.0 { format!("{:.0}k", v / 1000.0) } else { format!("{v}") };
+    let mut mesh = chart.configure_mesh();
+    mesh.x_labels(6)
+        .y_labels(if only_bands { 0 } else { 5 })
+        .x_label_formatter(&fmt_x)
+        .y_label_formatter(&fmt_y)
+        .label_style(text.clone())
+        .axis_style(pal.grid)
+        .bold_line_style(pal.grid.mix(0.6))
+        .light_line_style(pal.grid.mix(0.25));
+    mesh.draw().map_err(err)?;
+    for (row, band) in data.bands.iter().enumerate() {
+        let (lo, hi) = if only_bands { (row as f64 + 0.1, row as f64 + 0.9) } else { (0.0, y_max) };
+        draw_band(&mut chart, band, lo, hi, only_bands)?;
+        if only_bands {
+            let at = (data.end_ms * 0.005, row as f64 + 0.75);
+            chart
+                .draw_series(std::iter::once(Text::new(band.label.clone(), at, text.clone())))
+                .map_err(err)?;
+        }
+    }
+    for (i, l) in data.lines.iter().enumerate() {
+        let colour = LINES[i % LINES.len()];
+        chart
+            .draw_series(LineSeries::new(l.points.iter().copied(), colour.stroke_width(2)))
+            .map_err(err)?
+            .label(l.label.clone())
+            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], colour.stroke_width(2)));
+    }
+    let playhead = vec![(data.now_ms, 0.0), (data.now_ms, y_max)];
+    chart
+        .draw_series(std::iter::once(PathElement::new(playhead, pal.accent.stroke_width(2))))
+        .map_err(err)?;
+    if !data.lines.is_empty() {
+        chart
+            .configure_series_labels()
+            .position(SeriesLabelPosition::UpperLeft)
+            .background_style(pal.bg.mix(0.8))
+            .border_style(pal.grid)
+            .label_font(text)
+            .draw()
+            .map_err(err)?;
+    }
+    root.present().map_err(err)
+}
+
+type Chart2d<'a, DB> = ChartContext<
+    'a,
+    DB,
+    Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
+>;
+
+fn draw_band<DB: DrawingBackend>(
+    chart: &mut Chart2d<'_, DB>,
+    band: &Band,
+    lo: f64,
+    hi: f64,
+    solid: bool,
+) -> DrawResult {
+    let alpha = if solid { 0.55 } else { 0.14 };
+    let rects = band
+        .spans
+        .iter()
+        .filter(|s| solid || s.state != 0) // behind lines only the abnormal states are shaded
+        .map(|s| Rectangle::new([(s.from_ms, lo), (s.to_ms, hi)], state_colour(s.state).mix(alpha).filled()));
+    chart.draw_series(rects).map_err(err)?;
+    Ok(())
+}
+
+/// The chart as an SVG document (for the SVG export and the tests).
+pub fn to_svg(data: &ChartData, size: (u32, u32), pal: &Palette) -> Result<String, String> {
+    let mut out = String::new();
+    {
+        let root = SVGBackend::with_string(&mut out, size).into_drawing_area();
+        draw_chart(&root, data, pal)?;
+    }
+    Ok(out)
+}
+
+/// Height of a chart in CSS pixels (canvas and SVG export).
+pub const HEIGHT: u32 = 220;
+
+/// The chart's data at the session's playhead.
+pub fn chart_data(session: &Session, spec: &ChartSpec) -> ChartData {
+    let sim = session.sim();
+    chart(sim.metrics(), spec, sim.node_names(), sim.now().as_ms_f64(), session.stop_at().as_ms_f64())
+}
+
+/// The chart as an SVG document (the SVG export).
+pub fn chart_svg(session: &Session, spec: &ChartSpec, width: u32) -> Result<String, String> {
+    to_svg(&chart_data(session, spec), (width.max(320), HEIGHT), &current_palette())
+}
+
+/// Draw the chart on an app canvas (sized to its CSS width).
+pub fn paint_canvas(canvas: &HtmlCanvasElement, session: &Session, spec: &ChartSpec) -> Result<(), String> {
+    let w = canvas.client_width().max(320) as u32;
+    if canvas.width() != w || canvas.height() != HEIGHT {
+        canvas.set_width(w);
+        canvas.set_height(HEIGHT);
+    }
+    let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("no 2d context")?;
+    draw_chart(&backend.into_drawing_area(), &chart_data(session, spec), &current_palette())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::charts::series::{Line, Span};
+
+    fn data() -> ChartData {
+        ChartData {
+            title: "latency_ms".into(),
+            y_unit: "ms",
+            lines: vec![Line { label: "p99".into(), points: vec![(0.0, 1.0), (100.0, 3.0), (200.0, 2.0)] }],
+            bands: vec![Band {
+                label: "b1".into(),
+                spans: vec![Span { from_ms: 50.0, to_ms: 120.0, state: 1 }],
+            }],
+            now_ms: 200.0,
+            end_ms: 1000.0,
+        }
+    }
+
+    #[test]
+    fn svg_has_title_line_legend_band_and_playhead() {
+        let svg = to_svg(&data(), (480, 220), &LIGHT).expect("draws");
+        assert!(svg.contains("<svg") && svg.contains("latency_ms (ms)") && svg.contains("p99"));
+        assert!(svg.contains("<polyline") || svg.contains("<path"), "a line: {svg}");
+        assert!(svg.contains("<rect"), "a band");
+        assert!(svg.contains("200 ms"), "time labels in ms");
+    }
+
+    #[test]
+    fn time_labels_switch_to_seconds() {
+        assert_eq!(fmt_time(1500.0, 10_000.0), "1.5 s");
+        assert_eq!(fmt_time(2000.0, 10_000.0), "2 s");
+        assert_eq!(fmt_time(250.0, 1_000.0), "250 ms");
+    }
+}

@@ -1,0 +1,403 @@
+//! Metrics → chart series. Pure (no web APIs), so it is unit-tested natively.
+//!
+//! Histograms give p50/p95/p99 lines (ms), counters a rate per second, gauges their values, and
+//! gauges named `*_state` (e.g. `breaker_state`: 0 closed, 1 open, 2 half-open) give bands:
+//! spans of constant state drawn as coloured background. Only points up to `now` are used, so a
+//! chart rewinds with the playhead.
+
+use dsplay_core::sim::metrics::{Metric, MetricKind, Metrics, Point};
+use std::collections::BTreeMap;
+
+/// Most lines per chart; beyond it per-node series are folded into max and mean.
+pub const MAX_LINES: usize = 8;
+/// Most points per line handed to the drawing code (buckets are averaged).
+pub const MAX_DRAW_POINTS: usize = 600;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Kind {
+    Histogram,
+    Counter,
+    Gauge,
+}
+
+pub fn kind_of(m: &Metric) -> Kind {
+    match m.kind {
+        MetricKind::Counter { .. } => Kind::Counter,
+        MetricKind::Gauge { .. } => Kind::Gauge,
+        MetricKind::Histogram { .. } => Kind::Histogram,
+    }
+}
+
+/// A gauge whose values are states, drawn as bands.
+pub fn is_band(name: &str) -> bool {
+    name.ends_with("_state")
+}
+
+/// What one chart shows.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum ChartSpec {
+    /// One metric, the natural way for its kind (global series, else one line per node).
+    Metric(String),
+    /// Rates of several counters (each summed over nodes).
+    Throughput(Vec<String>),
+    /// Sum of the `errors` counters ÷ the `total` counter, in percent.
+    ErrorRate { errors: Vec<String>, total: String },
+}
+
+impl ChartSpec {
+    /// A stable key (file names, Yew keys).
+    pub fn key(&self) -> String {
+        match self {
+            ChartSpec::Metric(n) => n.clone(),
+            ChartSpec::Throughput(_) => "throughput".into(),
+            ChartSpec::ErrorRate { .. } => "error_rate".into(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Line {
+    pub label: String,
+    /// `(t_ms, value)`, in time order.
+    pub points: Vec<(f64, f64)>,
+}
+
+/// A span of constant state `[from_ms, to_ms)`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Span {
+    pub from_ms: f64,
+    pub to_ms: f64,
+    pub state: i64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Band {
+    pub label: String,
+    pub spans: Vec<Span>,
+}
+
+/// Everything `draw::draw_chart` needs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ChartData {
+    pub title: String,
+    /// Unit of the y axis: "ms", "/s", "%" or "".
+    pub y_unit: &'static str,
+    pub lines: Vec<Line>,
+    pub bands: Vec<Band>,
+    /// The playhead.
+    pub now_ms: f64,
+    /// The right end of the x axis (the stop time).
+    pub end_ms: f64,
+}
+
+/// Distinct metric names with their kind, sorted by name.
+pub fn catalog(metrics: &Metrics) -> Vec<(String, Kind)> {
+    let mut seen = BTreeMap::new();
+    for m in metrics.all() {
+        seen.entry(m.name.to_string()).or_insert(kind_of(m));
+    }
+    seen.into_iter().collect()
+}
+
+fn is_error_counter(n: &str) -> bool {
+    ["error", "reject", "timeout", "shed", "dropped", "fail"].iter().any(|w| n.contains(w))
+}
+
+/// Sensible charts for whatever metrics exist: latency percentiles, throughput and error rate,
+/// per-node load/queue/lag gauges, and state bands.
+pub fn defaults(metrics: &Metrics) -> Vec<ChartSpec> {
+    let cat = catalog(metrics);
+    let names = |k: Kind, f: &dyn Fn(&str) -> bool| -> Vec<String> {
+        cat.iter().filter(|(n, kk)| *kk == k && f(n)).map(|(n, _)| n.clone()).collect()
+    };
+    let mut out: Vec<ChartSpec> = Vec::new();
+    let latency = names(Kind::Histogram, &|n| n.contains("latency") || n.ends_with("_ms"));
+    out.extend(latency.into_iter().take(3).map(ChartSpec::Metric));
+    let total = ["requests", "responses"].into_iter().find(|t| cat.iter().any(|(n, _)| n == t));
+    let errors = names(Kind::Counter, &|n| is_error_counter(n));
+    let mut through: Vec<String> = ["requests", "responses"]
+        .into_iter()
+        .filter(|t| cat.iter().any(|(n, k)| n == t && *k == Kind::Counter))
+        .map(String::from)
+        .collect();
+    through.extend(errors.iter().take(MAX_LINES.saturating_sub(through.len())).cloned());
+    if !through.is_empty() {
+        out.push(ChartSpec::Throughput(through));
+    }
+    if let (Some(total), false) = (total, errors.is_empty()) {
+        out.push(ChartSpec::ErrorRate { errors, total: total.to_string() });
+    }
+    let per_node = ["load", "queue", "depth", "lag", "backlog", "busy"];
+    out.extend(
+        names(Kind::Gauge, &|n| !is_band(n) && per_node.iter().any(|w| n.contains(w)))
+            .into_iter()
+            .take(4)
+            .map(ChartSpec::Metric),
+    );
+    out.extend(names(Kind::Gauge, &|n| is_band(n)).into_iter().map(ChartSpec::Metric));
+    if out.is_empty() {
+        out.extend(cat.into_iter().take(2).map(|(n, _)| ChartSpec::Metric(n)));
+    }
+    out
+}
+
+/// The worst (highest) state over every `*_state` gauge and node, as one band: shaded behind
+/// latency charts so a breaker opening lines up with the latency it causes.
+pub fn worst_state(metrics: &Metrics, now_ms: f64) -> Option<Band> {
+    let mut acc: BTreeMap<i64, Point> = BTreeMap::new();
+    let mut names: Vec<&str> = Vec::new();
+    for m in metrics.all().iter().filter(|m| is_band(m.name) && kind_of(m) == Kind::Gauge) {
+        if !names.contains(&m.name) {
+            names.push(m.name);
+        }
+        for p in upto(&m.series, now_ms) {
+            let e = acc.entry((p.t_ms * 1000.0).round() as i64).or_insert(Point { value: f64::MIN, ..*p });
+            e.value = e.value.max(p.value);
+        }
+    }
+    let pts: Vec<Point> = acc.into_values().collect();
+    (!pts.is_empty())
+        .then(|| Band { label: format!("worst {}", names.join(", ")), spans: spans(&pts, now_ms) })
+}
+
+fn upto(series: &[Point], now_ms: f64) -> &[Point] {
+    &series[..series.partition_point(|p| p.t_ms <= now_ms)]
+}
+
+/// Average buckets so a line has at most `MAX_DRAW_POINTS` points (the last point is kept).
+pub fn decimate(points: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
+    if points.len() <= MAX_DRAW_POINTS {
+        return points;
+    }
+    let per = points.len().div_ceil(MAX_DRAW_POINTS);
+    points
+        .chunks(per)
+        .map(|c| (c[c.len() - 1].0, c.iter().map(|p| p.1).sum::<f64>() / c.len() as f64))
+        .collect()
+}
+
+fn line(label: String, pts: &[Point], f: impl Fn(&Point) -> Option<f64>) -> Line {
+    Line { label, points: decimate(pts.iter().filter_map(|p| f(p).map(|v| (p.t_ms, v))).collect()) }
+}
+
+fn percentiles(prefix: &str, pts: &[Point]) -> Vec<Line> {
+    let has = |p: &Point| p.value > 0.0; // no samples in the interval: no point
+    vec![
+        line(format!("{prefix}p50"), pts, |p| has(p).then_some(p.p50)),
+        line(format!("{prefix}p95"), pts, |p| has(p).then_some(p.p95)),
+        line(format!("{prefix}p99"), pts, |p| has(p).then_some(p.p99)),
+    ]
+}
+
+/// Time-aligned sum of a counter's rate over its global and per-node series.
+fn summed(metrics: &Metrics, name: &str, now_ms: f64) -> Vec<(f64, f64)> {
+    let mut acc: BTreeMap<i64, (f64, f64)> = BTreeMap::new();
+    for m in metrics.all().iter().filter(|m| m.name == name) {
+        for p in upto(&m.series, now_ms) {
+            acc.entry((p.t_ms * 1000.0).round() as i64).or_insert((p.t_ms, 0.0)).1 += p.value;
+        }
+    }
+    acc.into_values().collect()
+}
+
+/// Fold many per-node series into `max` and `mean` lines.
+fn folded(name: &str, per: &[(&str, &[Point])]) -> Vec<Line> {
+    let mut acc: BTreeMap<i64, (f64, f64, f64, f64)> = BTreeMap::new();
+    for (_, pts) in per {
+        for p in *pts {
+            let e = acc.entry((p.t_ms * 1000.0).round() as i64).or_insert((p.t_ms, f64::MIN, 0.0, 0.0));
+            e.1 = e.1.max(p.value);
+            e.2 += p.value;
+            e.3 += 1.0;
+        }
+    }
+    let max = acc.values().map(|e| (e.0, e.1)).collect();
+    let mean = acc.values().map(|e| (e.0, e.2 / e.3)).collect();
+    vec![
+        Line { label: format!("{name} max ({} nodes)", per.len()), points: decimate(max) },
+        Line { label: format!("{name} mean"), points: decimate(mean) },
+    ]
+}
+
+/// Spans of constant state from a gauge's samples (each sample holds until the next).
+pub fn spans(pts: &[Point], now_ms: f64) -> Vec<Span> {
+    let mut out: Vec<Span> = Vec::new();
+    for p in pts {
+        let state = p.value.round() as i64;
+        match out.last_mut() {
+            Some(s) if s.state == state => s.to_ms = p.t_ms,
+            Some(s) => {
+                s.to_ms = p.t_ms;
+                out.push(Span { from_ms: p.t_ms, to_ms: p.t_ms, state });
+            }
+            None => out.push(Span { from_ms: 0.0, to_ms: p.t_ms, state }),
+        }
+    }
+    if let Some(s) = out.last_mut() {
+        s.to_ms = s.to_ms.max(now_ms);
+    }
+    out
+}
+
+fn metric_chart(
+    metrics: &Metrics,
+    name: &str,
+    names: &[String],
+    now_ms: f64,
+) -> (&'static str, Vec<Line>, Vec<Band>) {
+    let all: Vec<&Metric> = metrics.all().iter().filter(|m| m.name == name).collect();
+    let Some(first) = all.first() else { return ("", Vec::new(), Vec::new()) };
+    let node_name = |m: &Metric| {
+        m.node.map_or_else(
+            || name.to_string(),
+            |n| names.get(n.index()).cloned().unwrap_or_else(|| n.to_string()),
+        )
+    };
+    let global = all.iter().find(|m| m.node.is_none());
+    let kind = kind_of(first);
+    if kind == Kind::Gauge && is_band(name) {
+        let bands =
+            all.iter().map(|m| Band { label: node_name(m), spans: spans(upto(&m.series, now_ms), now_ms) });
+        return ("", Vec::new(), bands.collect());
+    }
+    let value = |p: &Point| Some(p.value);
+    let unit = match kind {
+        Kind::Histogram => "ms",
+        Kind::Counter => "/s",
+        Kind::Gauge => "",
+    };
+    let lines = match (kind, global) {
+        (Kind::Histogram, Some(g)) => percentiles("", upto(&g.series, now_ms)),
+        (_, Some(g)) => vec![line(name.to_string(), upto(&g.series, now_ms), value)],
+        (Kind::Histogram, None) if all.len() == 1 => {
+            percentiles(&format!("{} ", node_name(first)), upto(&first.series, now_ms))
+        }
+        (Kind::Histogram, None) => {
+            let f = |p: &Point| (p.value > 0.0).then_some(p.p99);
+            all.iter()
+                .take(MAX_LINES)
+                .map(|m| line(format!("{} p99", node_name(m)), upto(&m.series, now_ms), f))
+                .collect()
+        }
+        (_, None) if all.len() > MAX_LINES => {
+            let labels: Vec<String> = all.iter().map(|m| node_name(m)).collect();
+            let per: Vec<(&str, &[Point])> =
+                all.iter().zip(&labels).map(|(m, l)| (l.as_str(), upto(&m.series, now_ms))).collect();
+            folded(name, &per)
+        }
+        (_, None) => all.iter().map(|m| line(node_name(m), upto(&m.series, now_ms), value)).collect(),
+    };
+    (unit, lines, Vec::new())
+}
+
+/// The data of one chart at the playhead `now_ms`, on an x axis ending at `end_ms`.
+pub fn chart(metrics: &Metrics, spec: &ChartSpec, names: &[String], now_ms: f64, end_ms: f64) -> ChartData {
+    let (title, y_unit, lines, bands) = match spec {
+        ChartSpec::Metric(name) => {
+            let (unit, lines, mut bands) = metric_chart(metrics, name, names, now_ms);
+            if unit == "ms" {
+                bands.extend(worst_state(metrics, now_ms));
+            }
+            let title = if lines.is_empty() && !bands.is_empty() {
+                format!("{name}: green 0 · red 1 · amber 2")
+            } else {
+                name.clone()
+            };
+            (title, unit, lines, bands)
+        }
+        ChartSpec::Throughput(names) => {
+            let lines =
+                names.iter().map(|n| Line { label: n.clone(), points: decimate(summed(metrics, n, now_ms)) });
+            ("throughput".to_string(), "/s", lines.collect(), Vec::new())
+        }
+        ChartSpec::ErrorRate { errors, total } => {
+            let mut err: BTreeMap<i64, f64> = BTreeMap::new();
+            for n in errors {
+                for (t, v) in summed(metrics, n, now_ms) {
+                    *err.entry((t * 1000.0).round() as i64).or_default() += v;
+                }
+            }
+            let pts = summed(metrics, total, now_ms).into_iter().filter(|(_, v)| *v > 0.0).map(|(t, v)| {
+                let e = err.get(&((t * 1000.0).round() as i64)).copied().unwrap_or(0.0);
+                (t, (100.0 * e / v).min(100.0))
+            });
+            let label = format!("({}) / {total}", errors.join(" + "));
+            ("error rate".to_string(), "%", vec![Line { label, points: decimate(pts.collect()) }], Vec::new())
+        }
+    };
+    ChartData { title, y_unit, lines, bands, now_ms, end_ms: end_ms.max(now_ms).max(1.0) }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dsplay_core::{ids::NodeId, SimTime};
+
+    fn sample() -> Metrics {
+        let mut m = Metrics::new(100_000, 10_000_000);
+        for step in 0..20u64 {
+            let t = SimTime(step * 100_000);
+            for i in 0..50 {
+                m.observe("latency_ms", None, 1_000 + i * 400 + step * 10, t);
+            }
+            m.count("requests", None, 10, t);
+            m.count("errors", Some(NodeId(1)), step % 3, t);
+            m.gauge("backend_load", Some(NodeId(0)), step as i64, t);
+            m.gauge("backend_load", Some(NodeId(1)), 2, t);
+            m.gauge("breaker_state", Some(NodeId(1)), if (5..9).contains(&step) { 1 } else { 0 }, t);
+            m.advance_to(SimTime((step + 1) * 100_000));
+        }
+        m
+    }
+
+    #[test]
+    fn histograms_give_ordered_percentiles() {
+        let m = sample();
+        let d = chart(&m, &ChartSpec::Metric("latency_ms".into()), &[], 2_000.0, 10_000.0);
+        assert_eq!(d.y_unit, "ms");
+        let labels: Vec<&str> = d.lines.iter().map(|l| l.label.as_str()).collect();
+        assert_eq!(labels, ["p50", "p95", "p99"]);
+        assert_eq!(d.lines[0].points.len(), 20);
+        for (p50, p99) in d.lines[0].points.iter().zip(&d.lines[2].points) {
+            assert!(p99.1 >= p50.1 && p50.1 > 0.0, "p99 {p99:?} ≥ p50 {p50:?}");
+        }
+    }
+
+    #[test]
+    fn series_stop_at_the_playhead() {
+        let m = sample();
+        let d = chart(&m, &ChartSpec::Metric("requests".into()), &[], 550.0, 10_000.0);
+        assert_eq!(d.lines[0].points.len(), 5);
+        assert!(d.lines[0].points.iter().all(|p| (p.1 - 100.0).abs() < 1e-9), "10 per 100 ms is 100/s");
+    }
+
+    #[test]
+    fn per_node_gauges_are_lines_named_by_node_and_states_are_bands() {
+        let m = sample();
+        let names = vec!["b0".to_string(), "b1".to_string()];
+        let d = chart(&m, &ChartSpec::Metric("backend_load".into()), &names, 10_000.0, 10_000.0);
+        assert_eq!(d.lines.iter().map(|l| l.label.as_str()).collect::<Vec<_>>(), ["b0", "b1"]);
+        let l = chart(&m, &ChartSpec::Metric("latency_ms".into()), &names, 10_000.0, 10_000.0);
+        assert_eq!(l.bands.len(), 1, "the worst state is shaded behind latency");
+        let b = chart(&m, &ChartSpec::Metric("breaker_state".into()), &names, 10_000.0, 10_000.0);
+        assert!(b.lines.is_empty());
+        let states: Vec<i64> = b.bands[0].spans.iter().map(|s| s.state).collect();
+        assert_eq!((b.bands[0].label.as_str(), states), ("b1", vec![0, 1, 0]));
+        assert!((b.bands[0].spans[1].from_ms - 600.0).abs() < 1e-9);
+    }
+
+    #[test]
+    fn defaults_pick_latency_throughput_errors_load_and_bands() {
+        let keys: Vec<String> = defaults(&sample()).iter().map(ChartSpec::key).collect();
+        assert_eq!(keys, ["latency_ms", "throughput", "error_rate", "backend_load", "breaker_state"]);
+        let d = chart(&sample(), &defaults(&sample())[2], &[], 10_000.0, 10_000.0);
+        assert!(d.lines[0].points.iter().all(|p| (0.0..=100.0).contains(&p.1)));
+    }
+
+    #[test]
+    fn decimation_bounds_points() {
+        let pts: Vec<(f64, f64)> = (0..5000).map(|i| (i as f64, 1.0)).collect();
+        let d = decimate(pts);
+        assert!(d.len() <= MAX_DRAW_POINTS && d.last() == Some(&(4999.0, 1.0)));
+    }
+}

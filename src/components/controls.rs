@@ -1,0 +1,42 @@
+//! Play / pause / step / speed / restart / seed: the transport bar.
+
+use crate::player::{slider_from_speed, speed_from_slider, speed_label, Action, Player};
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+#[function_component(Controls)]
+pub fn controls() -> Html {
+    let Some(p) = use_context::<Player>() else { return html! {} };
+    let emit = |a: Action| {
+        let d = p.dispatch.clone();
+        Callback::from(move |_: MouseEvent| d.emit(a.clone()))
+    };
+    let on_speed = {
+        let d = p.dispatch.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            d.emit(Action::Speed(speed_from_slider(input.value_as_number())));
+        })
+    };
+    let finished = p.session.borrow().finished();
+    let (play_label, play_action) = if p.playing { ("Pause", Action::Pause) } else { ("Play", Action::Play) };
+    html! {
+        <div class="transport" role="toolbar" aria-label="Playback controls">
+            <button id="play" class="primary" onclick={emit(play_action)} disabled={finished && !p.playing}
+                aria-keyshortcuts="Space" title="Play / pause (Space)">
+                { if p.playing { "❚❚ " } else { "▶ " } }{ play_label }
+            </button>
+            <button id="step-event" onclick={emit(Action::StepEvent)} disabled={finished}
+                aria-keyshortcuts="ArrowRight" title="Step one event (→)">{"Step"}</button>
+            <button id="step-message" onclick={emit(Action::StepMessage)} disabled={finished}
+                aria-keyshortcuts="Shift+ArrowRight" title="Step to the next delivered message (Shift+→)">{"Next message"}</button>
+            <button id="restart" onclick={emit(Action::Restart)} title="Back to time zero (Home)">{"⟲ Restart"}</button>
+            <label class="speed">
+                <span>{"Speed "}<output id="speed-value">{ speed_label(p.speed) }</output></span>
+                <input id="speed" type="range" min="0" max="1000" step="1"
+                    value={slider_from_speed(p.speed).to_string()} oninput={on_speed}
+                    aria-label="Simulation speed, 0.1× to 100×" aria-keyshortcuts="+ -" />
+            </label>
+        </div>
+    }
+}

@@ -1,0 +1,161 @@
+//! The form itself: one input per JSON leaf, by type; objects are fieldsets, arrays repeated
+//! fieldsets with add/remove. Inputs report edits; nothing here touches the scenario.
+
+use super::catalog::{catalog, TAG_KEYS};
+use super::json::{dotted, general, number_from, Seg};
+use serde_json::{Map, Value};
+use web_sys::{HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+/// A change the user made in the form.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Edit {
+    Set(Vec<Seg>, Value),
+    /// Change an enum tag (may swap the whole object for that variant).
+    Tag(Vec<Seg>, String),
+    Push(Vec<Seg>),
+    Remove(Vec<Seg>),
+}
+
+/// What every field needs: where the error is, and where edits go.
+#[derive(Debug)]
+pub struct Ctx<'a> {
+    pub error: Option<(&'a str, &'a str)>,
+    pub on_edit: &'a Callback<Edit>,
+}
+
+fn skipped(path: &[Seg]) -> bool {
+    let p = dotted(path);
+    p == "meta.lesson" || p == "events" || p == "seed"
+}
+
+fn error_of(ctx: &Ctx, id: &str, here: &str) -> (Option<&'static str>, Html) {
+    match ctx.error {
+        Some((at, msg)) if at == here => (
+            Some("true"),
+            html! { <span class="field-error" id={format!("{id}-err")} role="alert">{msg.to_string()}</span> },
+        ),
+        _ => (None, html! {}),
+    }
+}
+
+fn input_id(here: &str) -> String {
+    let safe: String = here.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
+    format!("f-{safe}")
+}
+
+fn leaf(ctx: &Ctx, path: &[Seg], parent: Option<&Map<String, Value>>, v: &Value) -> Html {
+    let here = dotted(path);
+    let id = input_id(&here);
+    let (invalid, err) = error_of(ctx, &id, &here);
+    let described = invalid.map(|_| format!("{id}-err"));
+    let key = match path.last() {
+        Some(Seg::Key(k)) => k.clone(),
+        Some(Seg::Index(i)) => format!("#{i}"),
+        None => String::new(),
+    };
+    let p = path.to_vec();
+    let edit = ctx.on_edit.clone();
+    let input = match v {
+        Value::Bool(b) => {
+            let onchange = Callback::from(move |e: Event| {
+                let el: HtmlInputElement = e.target_unchecked_into();
+                edit.emit(Edit::Set(p.clone(), Value::Bool(el.checked())));
+            });
+            html! { <input type="checkbox" id={id.clone()} data-path={here.clone()} checked={*b} {onchange}
+            aria-invalid={invalid} aria-describedby={described} /> }
+        }
+        Value::Number(n) => {
+            let onchange = Callback::from(move |e: Event| {
+                let el: HtmlInputElement = e.target_unchecked_into();
+                edit.emit(Edit::Set(p.clone(), number_from(&el.value())));
+            });
+            html! { <input type="number" step="any" id={id.clone()} data-path={here.clone()} value={n.to_string()}
+            {onchange} aria-invalid={invalid} aria-describedby={described} /> }
+        }
+        Value::String(s) if TAG_KEYS.contains(&key.as_str()) && parent.is_some() => {
+            let options = parent.map(|o| catalog().options(o, &key)).unwrap_or_default();
+            let onchange = Callback::from(move |e: Event| {
+                let el: HtmlSelectElement = e.target_unchecked_into();
+                edit.emit(Edit::Tag(p.clone(), el.value()));
+            });
+            html! {
+                <select id={id.clone()} data-path={here.clone()} {onchange} aria-invalid={invalid} aria-describedby={described}>
+                    { for options.into_iter().map(|o| html! { <option selected={&o == s} value={o.clone()}>{o}</option> }) }
+                </select>
+            }
+        }
+        Value::String(s) => {
+            let onchange = Callback::from(move |e: Event| {
+                let el: HtmlInputElement = e.target_unchecked_into();
+                edit.emit(Edit::Set(p.clone(), Value::String(el.value())));
+            });
+            html! { <input type="text" id={id.clone()} data-path={here.clone()} value={s.clone()} {onchange}
+            aria-invalid={invalid} aria-describedby={described} /> }
+        }
+        _ => html! { <span class="null" id={id.clone()}>{"(none)"}</span> },
+    };
+    html! {
+        <div class={classes!("field", invalid.map(|_| "invalid"))}>
+            <label for={id}>{key}</label>
+            {input}
+            {err}
+        </div>
+    }
+}
+
+/// Render `v` at `path` (`parent` is the object holding it, for enum options).
+pub fn field(ctx: &Ctx, path: &mut Vec<Seg>, parent: Option<&Map<String, Value>>, v: &Value) -> Html {
+    if skipped(path) {
+        return html! {};
+    }
+    let here = dotted(path);
+    let legend = match path.last() {
+        Some(Seg::Key(k)) => k.clone(),
+        Some(Seg::Index(i)) => format!("#{}", i + 1),
+        None => "scenario".to_string(),
+    };
+    let (_, err) = error_of(ctx, &input_id(&here), &here);
+    match v {
+        Value::Object(obj) => {
+            let mut children = Vec::new();
+            for (k, child) in obj {
+                path.push(Seg::Key(k.clone()));
+                children.push(field(ctx, path, Some(obj), child));
+                path.pop();
+            }
+            html! { <fieldset data-path={here}><legend>{legend}</legend>{err}{ for children }</fieldset> }
+        }
+        Value::Array(items) => {
+            let mut children = Vec::new();
+            for (i, item) in items.iter().enumerate() {
+                path.push(Seg::Index(i));
+                let edit = ctx.on_edit.clone();
+                let p = path.clone();
+                let remove = Callback::from(move |_: MouseEvent| edit.emit(Edit::Remove(p.clone())));
+                let label = format!("Remove {} #{}", legend, i + 1);
+                children.push(html! {
+                    <div class="item">
+                        {field(ctx, path, None, item)}
+                        <button type="button" class="remove" aria-label={label} onclick={remove}>{"−"}</button>
+                    </div>
+                });
+                path.pop();
+            }
+            let can_add = items.last().is_some() || catalog().element(&general(path)).is_some();
+            let edit = ctx.on_edit.clone();
+            let p = path.clone();
+            let add = Callback::from(move |_: MouseEvent| edit.emit(Edit::Push(p.clone())));
+            html! {
+                <fieldset class="array" data-path={here}>
+                    <legend>{legend.clone()}</legend>{err}
+                    { for children }
+                    if can_add {
+                        <button type="button" class="add" onclick={add}>{format!("Add to {legend}")}</button>
+                    }
+                </fieldset>
+            }
+        }
+        _ => leaf(ctx, path, parent, v),
+    }
+}

@@ -1,0 +1,117 @@
+//! The gallery: every preset, grouped by catalog area (D, T, R, E), searchable by title, id or
+//! concept. Choosing one loads it into the player; the preset on screen is highlighted.
+
+use crate::player::{Action, Player};
+use dsplay_core::presets;
+use std::sync::OnceLock;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+/// One preset as the gallery lists it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    pub id: &'static str,
+    pub title: String,
+    pub concepts: Vec<String>,
+}
+
+/// The catalog areas, in display order: (letter, name).
+pub const AREAS: &[(char, &str)] =
+    &[('D', "Distributed data"), ('T', "Traffic"), ('R', "Resilience"), ('E', "Events")];
+
+/// Every preset's entry, parsed once.
+pub fn entries() -> &'static [Entry] {
+    static ENTRIES: OnceLock<Vec<Entry>> = OnceLock::new();
+    ENTRIES.get_or_init(|| {
+        presets::ids()
+            .map(|id| {
+                let meta = presets::get(id).map(|sc| sc.meta).unwrap_or_default();
+                let title = if meta.title.is_empty() { id.to_string() } else { meta.title };
+                Entry { id, title, concepts: meta.concepts }
+            })
+            .collect()
+    })
+}
+
+/// The area letter of an entry: its first concept's letter, else its id's.
+pub fn area_of(e: &Entry) -> char {
+    e.concepts
+        .first()
+        .and_then(|c| c.chars().next())
+        .or_else(|| e.id.chars().next())
+        .map_or('?', |c| c.to_ascii_uppercase())
+}
+
+/// Does `e` match the search text (case-insensitive, every word somewhere in title/id/concepts)?
+pub fn matches(e: &Entry, query: &str) -> bool {
+    let hay = format!("{} {} {}", e.title, e.id, e.concepts.join(" ")).to_lowercase();
+    query.to_lowercase().split_whitespace().all(|w| hay.contains(w))
+}
+
+/// Catalog order within an area: by first concept (D1 < D2 < D10), then gallery order.
+fn concept_rank(e: &Entry) -> u32 {
+    e.concepts.first().and_then(|c| c.get(1..)).and_then(|n| n.parse().ok()).unwrap_or(u32::MAX)
+}
+
+#[function_component(Gallery)]
+pub fn gallery() -> Html {
+    let Some(player) = use_context::<Player>() else {
+        return html! {};
+    };
+    let query = use_state(String::new);
+    let current = player.session.borrow().scenario().meta.id.clone();
+    let on_search = {
+        let query = query.clone();
+        Callback::from(move |e: InputEvent| query.set(e.target_unchecked_into::<HtmlInputElement>().value()))
+    };
+    let pick = |id: &'static str| {
+        let dispatch = player.dispatch.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Ok(sc) = presets::get(id) {
+                dispatch.emit(Action::Load(sc));
+            }
+        })
+    };
+    let shown: Vec<&Entry> = entries().iter().filter(|e| matches(e, &query)).collect();
+    let groups = AREAS.iter().filter_map(|(letter, name)| {
+        let mut items: Vec<&&Entry> = shown.iter().filter(|e| area_of(e) == *letter).collect();
+        if items.is_empty() {
+            return None;
+        }
+        items.sort_by_key(|e| concept_rank(e));
+        let list = items.into_iter().map(|e| {
+            let here = e.id == current;
+            let concepts = e.concepts.join(" ");
+            html! {
+                <li key={e.id}>
+                    <button type="button" class={classes!("preset", here.then_some("current"))}
+                            data-id={e.id} aria-current={here.then_some("true")}
+                            title={e.id} onclick={pick(e.id)}>
+                        <span class="concepts">{concepts}</span>
+                        <span class="title">{e.title.clone()}</span>
+                    </button>
+                </li>
+            }
+        });
+        Some(html! {
+            <section key={letter.to_string()} class="area" data-area={letter.to_string()} aria-label={*name}>
+                <h3><span class="letter">{*letter}</span>{" "}{*name}</h3>
+                <ul>{ for list }</ul>
+            </section>
+        })
+    });
+    let groups: Vec<Html> = groups.collect();
+    html! {
+        <nav class="gallery" aria-label="Scenario gallery">
+            <input type="search" class="gallery-search" placeholder="Search title, id or concept"
+                   aria-label="Search scenarios" value={(*query).clone()} oninput={on_search} />
+            <div class="areas">
+                if groups.is_empty() {
+                    <p class="empty" role="status">{"No scenario matches."}</p>
+                } else {
+                    { for groups }
+                }
+            </div>
+        </nav>
+    }
+}

@@ -1,0 +1,34 @@
+//! The lesson beside the running simulation: its title and its Markdown, rendered safely by
+//! [`super::markdown`] (lesson text can come from a shared link, so it is untrusted).
+
+use super::markdown::Markdown;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq, Debug)]
+pub struct LessonProps {
+    pub title: AttrValue,
+    pub text: AttrValue,
+}
+
+/// The lesson without a leading heading that only repeats the title.
+pub fn body_of<'a>(title: &str, text: &'a str) -> &'a str {
+    let trimmed = text.trim_start();
+    let (first, rest) = trimmed.split_once('\n').unwrap_or((trimmed, ""));
+    let heading = first.trim_start_matches('#').trim();
+    if first.starts_with('#') && !heading.is_empty() && (heading == title || title.starts_with(heading)) {
+        rest
+    } else {
+        text
+    }
+}
+
+#[function_component(Lesson)]
+pub fn lesson(props: &LessonProps) -> Html {
+    let body = AttrValue::from(body_of(&props.title, &props.text).to_string());
+    html! {
+        <section class="lesson" aria-label="Lesson">
+            <h2>{props.title.clone()}</h2>
+            <Markdown text={body} />
+        </section>
+    }
+}

@@ -1,0 +1,50 @@
+//! Share: copy the link (scenario + playhead) and copy embed code for a course page.
+
+use crate::player::Player;
+use crate::urlsync::share_url;
+use wasm_bindgen::closure::Closure;
+use wasm_bindgen::JsValue;
+use yew::prelude::*;
+
+fn copy(text: String, done: UseStateHandle<Option<&'static str>>, what: &'static str) {
+    let Some(w) = web_sys::window() else { return };
+    let promise = w.navigator().clipboard().write_text(&text);
+    let on_done = Closure::once(move |_: JsValue| done.set(Some(what)));
+    let _ = promise.then(&on_done);
+    // The promise settles once; the small closure is intentionally kept alive until then.
+    on_done.forget();
+}
+
+/// The iframe snippet for the current session.
+pub fn embed_snippet(p: &Player) -> String {
+    let url = share_url(p);
+    let (base, frag) = url.split_once('#').unwrap_or((&url, ""));
+    let title = p.session.borrow().scenario().meta.title.replace('"', "&quot;");
+    format!(
+        "<iframe src=\"{base}?embed=1&autoplay=1&controls=min#{frag}\" width=\"720\" height=\"420\" loading=\"lazy\" title=\"{title}\"></iframe>"
+    )
+}
+
+#[function_component(Share)]
+pub fn share() -> Html {
+    let done = use_state(|| None::<&'static str>);
+    let Some(p) = use_context::<Player>() else { return html! {} };
+    let on_link = {
+        let (p, done) = (p.clone(), done.clone());
+        Callback::from(move |_: MouseEvent| {
+            crate::urlsync::write_fragment(&p.session.borrow().fragment());
+            copy(share_url(&p), done.clone(), "Link copied");
+        })
+    };
+    let on_embed = {
+        let (p, done) = (p.clone(), done.clone());
+        Callback::from(move |_: MouseEvent| copy(embed_snippet(&p), done.clone(), "Embed code copied"))
+    };
+    html! {
+        <div class="share">
+            <button id="copy-link" onclick={on_link} title="Copy a link that replays this session exactly">{"Copy link"}</button>
+            <button id="copy-embed" onclick={on_embed} title="Copy an <iframe> for a course page">{"Copy embed code"}</button>
+            <span class="copied" role="status">{ (*done).unwrap_or("") }</span>
+        </div>
+    }
+}

@@ -1,0 +1,72 @@
+//! The scrubber: drag back to any past time; markers for faults, user actions and violations.
+
+use crate::player::{Action, Player};
+use dsplay_core::SimTime;
+use web_sys::HtmlInputElement;
+use yew::prelude::*;
+
+/// A marker on the timeline.
+#[derive(Clone, PartialEq)]
+struct Marker {
+    at_ms: u64,
+    class: &'static str,
+    label: String,
+}
+
+fn markers(p: &Player) -> Vec<Marker> {
+    let s = p.session.borrow();
+    let mut out: Vec<Marker> = s
+        .scenario()
+        .events
+        .iter()
+        .map(|e| Marker { at_ms: e.at_ms, class: "event", label: e.event.describe() })
+        .collect();
+    out.extend(s.sim().violations().iter().take(200).map(|v| Marker {
+        at_ms: v.at.as_us() / 1000,
+        class: "violation",
+        label: format!("✗ {}: {}", v.rule, v.detail),
+    }));
+    out
+}
+
+#[function_component(Timeline)]
+pub fn timeline() -> Html {
+    let Some(p) = use_context::<Player>() else { return html! {} };
+    let (now_ms, stop_ms) = {
+        let s = p.session.borrow();
+        (s.now().as_us() / 1000, s.stop_at().as_us() / 1000)
+    };
+    let on_input = {
+        let d = p.dispatch.clone();
+        Callback::from(move |e: InputEvent| {
+            let input: HtmlInputElement = e.target_unchecked_into();
+            d.emit(Action::Pause);
+            d.emit(Action::Seek(SimTime::from_ms(input.value_as_number().max(0.0) as u64)));
+        })
+    };
+    let pct = |ms: u64| format!("left: {:.3}%", ms as f64 * 100.0 / stop_ms.max(1) as f64);
+    let seek = |ms: u64| {
+        let d = p.dispatch.clone();
+        Callback::from(move |_: MouseEvent| {
+            d.emit(Action::Pause);
+            d.emit(Action::Seek(SimTime::from_ms(ms)));
+        })
+    };
+    html! {
+        <div class="timeline">
+            <span class="clock" aria-live="off">{ format!("{:.3} s", now_ms as f64 / 1000.0) }</span>
+            <div class="track">
+                <input id="scrubber" type="range" min="0" max={stop_ms.to_string()} step="1"
+                    value={now_ms.to_string()} oninput={on_input}
+                    aria-label="Playhead: drag to travel back in time" aria-valuetext={format!("{now_ms} ms")} />
+                <div class="markers" aria-hidden="false">
+                    { for markers(&p).into_iter().map(|m| html! {
+                        <button class={classes!("marker", m.class)} style={pct(m.at_ms)} title={format!("{} ms: {}", m.at_ms, m.label)}
+                            aria-label={format!("Jump to {} ms: {}", m.at_ms, m.label)} onclick={seek(m.at_ms)} />
+                    }) }
+                </div>
+            </div>
+            <span class="stop">{ format!("{:.1} s", stop_ms as f64 / 1000.0) }</span>
+        </div>
+    }
+}

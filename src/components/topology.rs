@@ -1,0 +1,158 @@
+//! The topology view: nodes as SVG (clickable, focusable) over a canvas of message particles,
+//! partitions as tints and a dashed cut. Shift-drag (or partition mode) a box to split the nodes.
+
+use crate::player::{Action, Player};
+use crate::topology::layout::{inside, layout, VIEW_H, VIEW_W};
+use crate::topology::particles::{self, deaths, nearest, to_view, Hit, Scene, MAX_PARTICLES};
+use crate::topology::svg;
+use crate::topology::{death_window_us, use_partition_mode};
+use dsplay_core::{NodeId, ScenarioEvent};
+use web_sys::{Element, HtmlCanvasElement};
+use yew::prelude::*;
+
+type Drag = Option<((f64, f64), (f64, f64))>;
+
+fn rect_of(r: &NodeRef) -> Option<(f64, f64, f64, f64)> {
+    let b = r.cast::<Element>()?.get_bounding_client_rect();
+    Some((b.left(), b.top(), b.width(), b.height()))
+}
+
+#[function_component(Topology)]
+pub fn topology() -> Html {
+    let p = use_context::<Player>();
+    let mode = use_partition_mode();
+    let picked = use_state_eq(Vec::<usize>::new);
+    let drag = use_state_eq(|| None as Drag);
+    let tip = use_state_eq(|| None::<(f64, f64, String)>);
+    let (wrap, canvas) = (use_node_ref(), use_node_ref());
+    let scene = use_mut_ref(Scene::default);
+    let hits = use_mut_ref(Vec::<Hit>::new);
+    {
+        let (canvas, scene, hits) = (canvas.clone(), scene.clone(), hits.clone());
+        use_effect(move || {
+            if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
+                *hits.borrow_mut() = particles::draw(&c, &scene.borrow());
+            }
+        });
+    }
+    let Some(p) = p else { return html! {} };
+    let (view, dead) = {
+        let s = p.session.borrow();
+        let view = s.sim().view();
+        let dead = deaths(s.sim().trace().records(), view.now, death_window_us(p.speed));
+        (view, dead)
+    };
+    let lay = layout(&view.nodes);
+    let names: Vec<String> = view.nodes.iter().map(|n| n.name.clone()).collect();
+    let cut = Callback::from({
+        let (d, mode, picked, names) = (p.dispatch.clone(), mode.clone(), picked.clone(), names.clone());
+        move |idx: Vec<usize>| {
+            if !idx.is_empty() && idx.len() < names.len() {
+                let side = idx.iter().filter_map(|&i| names.get(i).cloned()).collect();
+                d.emit(Action::Act(ScenarioEvent::Partition { groups: vec![side] }));
+            }
+            picked.set(Vec::new());
+            mode.set.emit(false);
+        }
+    });
+    let on_node = {
+        let (d, picked, sel, on) = (p.dispatch.clone(), picked.clone(), p.selected, mode.on);
+        Callback::from(move |i: usize| {
+            if on {
+                let mut v = (*picked).clone();
+                match v.iter().position(|&x| x == i) {
+                    Some(k) => drop(v.remove(k)),
+                    None => v.push(i),
+                }
+                picked.set(v);
+            } else {
+                let id = NodeId(i as u32);
+                d.emit(Action::Select(if sel == Some(id) { None } else { Some(id) }));
+            }
+        })
+    };
+    let at = {
+        let wrap = wrap.clone();
+        move |e: &MouseEvent| {
+            let r = rect_of(&wrap)?;
+            let c = (e.client_x() as f64, e.client_y() as f64);
+            Some((to_view(r, c), (c.0 - r.0, c.1 - r.1)))
+        }
+    };
+    let on_down = {
+        let (drag, at, on) = (drag.clone(), at.clone(), mode.on);
+        Callback::from(move |e: PointerEvent| {
+            if (on || e.shift_key()) && e.button() == 0 {
+                if let Some(((x, y, _), _)) = at(&e) {
+                    drag.set(Some(((x, y), (x, y))));
+                }
+            }
+        })
+    };
+    let on_move = {
+        let (drag, tip, hits, at, wrap) = (drag.clone(), tip.clone(), hits.clone(), at.clone(), wrap.clone());
+        let scene = scene.clone();
+        Callback::from(move |e: PointerEvent| {
+            let Some(((x, y, s), (lx, ly))) = at(&e) else { return };
+            if let Some((a, _)) = *drag {
+                e.prevent_default();
+                if let Some(w) = wrap.cast::<Element>() {
+                    let _ = w.set_pointer_capture(e.pointer_id());
+                }
+                drag.set(Some((a, (x, y))));
+                return;
+            }
+            let found = nearest(&hits.borrow(), x, y, 8.0 / s);
+            tip.set(found.and_then(|h| {
+                let sc = scene.borrow();
+                let m = sc.msgs.get(h.msg)?;
+                let dup = if m.duplicate { " (duplicate)" } else { "" };
+                Some((lx, ly, format!("{}{dup}: {}", m.kind, m.detail)))
+            }));
+        })
+    };
+    let on_up = {
+        let (drag, pos, cut) = (drag.clone(), lay.pos.clone(), cut.clone());
+        Callback::from(move |_: PointerEvent| {
+            if let Some((a, b)) = *drag {
+                drag.set(None);
+                if (a.0 - b.0).abs() + (a.1 - b.1).abs() > 8.0 {
+                    cut.emit(inside(&pos, a, b));
+                }
+            }
+        })
+    };
+    let on_leave = {
+        let (tip, drag) = (tip.clone(), drag.clone());
+        Callback::from(move |e: PointerEvent| {
+            tip.set(None);
+            if e.type_() == "pointercancel" {
+                drag.set(None);
+            }
+        })
+    };
+    let partitioned = view.nodes.iter().any(|n| n.group != 0) || !view.blocked.is_empty();
+    let extra = view.in_flight.len().saturating_sub(MAX_PARTICLES);
+    let kinds = svg::legend(&view.in_flight);
+    let body = svg::body(&view, &lay, p.selected, &picked, &on_node, *drag);
+    let (now, pos, r) = (view.now, lay.pos, lay.r);
+    *scene.borrow_mut() = Scene { now, pos, r, msgs: view.in_flight, deaths: dead };
+    let class = classes!("topology", mode.on.then_some("cutting"));
+    let label = format!("Topology: {} nodes, {} messages in flight", names.len(), scene.borrow().msgs.len());
+    html! {
+        <figure {class} aria-label={label}>
+            <div class="topo-stage" ref={wrap} onpointerdown={on_down} onpointermove={on_move}
+                onpointerup={on_up} onpointerleave={on_leave.clone()} onpointercancel={on_leave}>
+                <canvas class="topo-canvas" ref={canvas} aria-hidden="true"></canvas>
+                <svg class="topo-svg" viewBox={format!("0 0 {VIEW_W} {VIEW_H}")} role="group"
+                    preserveAspectRatio="xMidYMid meet">{body}</svg>
+                if let Some((x, y, text)) = (*tip).clone() {
+                    <div class="topo-tip" role="tooltip" style={format!("left:{x:.0}px;top:{y:.0}px")}>{text}</div>
+                }
+                if extra > 0 { <div class="topo-more">{format!("+{extra} more")}</div> }
+            </div>
+            {svg::toolbar(&p, &mode, &picked, partitioned, cut)}
+            {kinds}
+        </figure>
+    }
+}

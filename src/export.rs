@@ -1,0 +1,100 @@
+//! Exports: trace as JSON, metrics as CSV, charts as PNG/SVG. Building the text is pure;
+//! `download*` hands it to the browser via a Blob, an object URL and a temporary `<a download>`.
+
+use dsplay_core::sim::metrics::Metrics;
+use dsplay_core::sim::trace::Trace;
+use std::fmt::Write as _;
+use wasm_bindgen::JsCast;
+
+/// The retained trace records as a JSON array.
+pub fn trace_json(trace: &Trace) -> String {
+    let records: Vec<_> = trace.records().iter().collect();
+    serde_json::to_string_pretty(&records).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+}
+
+/// Every sampled point: `t_ms,metric,node,value,p50,p95,p99` (node empty for global metrics).
+pub fn metrics_csv(metrics: &Metrics, names: &[String]) -> String {
+    let mut out = String::from("t_ms,metric,node,value,p50,p95,p99\n");
+    for m in metrics.all() {
+        let node = m
+            .node
+            .map_or_else(String::new, |n| names.get(n.index()).cloned().unwrap_or_else(|| n.to_string()));
+        for p in &m.series {
+            let _ = writeln!(
+                out,
+                "{},{},{},{},{},{},{}",
+                p.t_ms,
+                m.name,
+                csv_field(&node),
+                p.value,
+                p.p50,
+                p.p95,
+                p.p99
+            );
+        }
+    }
+    out
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
+
+/// Make a safe file name part from a metric or preset name.
+pub fn file_stem(s: &str) -> String {
+    s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
+}
+
+/// Save `url` (a data: or blob: URL) as `filename` through a temporary `<a download>`.
+pub fn download_url(filename: &str, url: &str) -> Result<(), String> {
+    let doc = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let a: web_sys::HtmlAnchorElement =
+        doc.create_element("a").map_err(|_| "cannot create a link")?.dyn_into().map_err(|_| "not a link")?;
+    a.set_href(url);
+    a.set_download(filename);
+    a.set_attribute("hidden", "").ok();
+    let body = doc.body().ok_or("no body")?;
+    body.append_child(&a).map_err(|_| "cannot attach the link")?;
+    a.click();
+    a.remove();
+    Ok(())
+}
+
+/// Save `text` as `filename` with the given MIME type.
+pub fn download_text(filename: &str, mime: &str, text: &str) -> Result<(), String> {
+    let parts = js_sys::Array::of1(&wasm_bindgen::JsValue::from_str(text));
+    let opts = web_sys::BlobPropertyBag::new();
+    opts.set_type(mime);
+    let blob =
+        web_sys::Blob::new_with_str_sequence_and_options(&parts, &opts).map_err(|_| "cannot make a blob")?;
+    let url = web_sys::Url::create_object_url_with_blob(&blob).map_err(|_| "cannot make a URL")?;
+    let done = download_url(filename, &url);
+    // Revoke later: the download may still be reading the blob.
+    gloo::timers::callback::Timeout::new(30_000, move || drop(web_sys::Url::revoke_object_url(&url)))
+        .forget();
+    done
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use dsplay_core::{ids::NodeId, SimTime};
+
+    #[test]
+    fn csv_has_a_header_and_one_row_per_point() {
+        let mut m = Metrics::new(100_000, 1_000_000);
+        m.count("requests", None, 5, SimTime(0));
+        m.gauge("load", Some(NodeId(1)), 3, SimTime(0));
+        m.advance_to(SimTime(200_000));
+        let csv = metrics_csv(&m, &["a".into(), "b,1".into()]);
+        let lines: Vec<&str> = csv.lines().collect();
+        assert_eq!(lines[0], "t_ms,metric,node,value,p50,p95,p99");
+        assert_eq!(lines.len(), 5);
+        assert!(lines.contains(&"100,requests,,50,0,0,0"), "{csv}");
+        assert!(lines.contains(&"200,load,\"b,1\",3,0,0,0"), "{csv}");
+    }
+}

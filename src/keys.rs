@@ -1,0 +1,74 @@
+//! Keyboard control: Space play/pause, → step, Shift+→ next message, ← back 1 %, +/− speed,
+//! Home restart, ? the shortcut sheet. Keys typed into form fields are left alone.
+
+use crate::player::{Action, Player};
+use dsplay_core::SimTime;
+use gloo::events::EventListener;
+use wasm_bindgen::JsCast;
+use yew::prelude::*;
+
+/// The shortcut sheet's rows: (keys, what they do).
+pub const SHORTCUTS: &[(&str, &str)] = &[
+    ("Space", "play / pause"),
+    ("→", "step one event"),
+    ("Shift + →", "step to the next delivered message"),
+    ("←", "travel back 1 % of the run"),
+    ("+ / −", "faster / slower"),
+    ("Home", "restart from time zero"),
+    ("?", "show or hide this sheet"),
+    ("Esc", "close dialogs, clear the selection"),
+];
+
+fn typing(e: &KeyboardEvent) -> bool {
+    let Some(el) = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return false };
+    matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT") || el.has_attribute("contenteditable")
+}
+
+/// What a key does, if anything.
+pub fn action_for(key: &str, shift: bool, p: &Player) -> Option<Action> {
+    let s = p.session.borrow();
+    Some(match key {
+        " " | "k" => Action::Toggle,
+        "ArrowRight" if shift => Action::StepMessage,
+        "ArrowRight" => Action::StepEvent,
+        "ArrowLeft" => {
+            let back = s.stop_at().as_us() / 100;
+            Action::Seek(SimTime(s.now().as_us().saturating_sub(back)))
+        }
+        "+" | "=" => Action::Speed(p.speed * 2.0),
+        "-" | "_" => Action::Speed(p.speed / 2.0),
+        "Home" => Action::Restart,
+        "Escape" => Action::Select(None),
+        _ => return None,
+    })
+}
+
+/// Listen on the document while mounted. `help` toggles the shortcut sheet.
+#[hook]
+pub fn use_shortcuts(player: Player, help: UseStateHandle<bool>) {
+    use_effect_with(player, move |p| {
+        let p = p.clone();
+        let doc = web_sys::window().and_then(|w| w.document());
+        let listener = doc.map(|d| {
+            EventListener::new(&d, "keydown", move |e| {
+                let Some(e) = e.dyn_ref::<KeyboardEvent>() else { return };
+                if typing(e) || e.ctrl_key() || e.meta_key() || e.alt_key() {
+                    return;
+                }
+                if e.key() == "?" {
+                    help.set(!*help);
+                    e.prevent_default();
+                    return;
+                }
+                if e.key() == "Escape" {
+                    help.set(false);
+                }
+                if let Some(a) = action_for(&e.key(), e.shift_key(), &p) {
+                    e.prevent_default();
+                    p.dispatch.emit(a);
+                }
+            })
+        });
+        move || drop(listener)
+    });
+}

@@ -1,0 +1,28 @@
+//! dsplay web app: a Yew front end over the deterministic simulation core.
+//!
+//! `player` + `hooks` own the session and the animation loop; `components` render views read
+//! from the player context and change things only by dispatching actions; `shell` lays them out.
+// Yew components and their props are not `Debug`; the workspace lint asks for it on public types.
+#![allow(missing_debug_implementations)]
+
+pub mod charts;
+pub mod components;
+pub mod embed;
+pub mod export;
+pub mod hooks;
+pub mod keys;
+pub mod link;
+mod panic;
+pub mod player;
+pub mod run;
+mod shell;
+pub mod topology;
+pub mod urlsync;
+
+pub use shell::App;
+
+/// Mount the app on `<body>`. Called from `main` on wasm32.
+pub fn start() {
+    panic::install();
+    yew::Renderer::<App>::new().render();
+}

@@ -1,0 +1,167 @@
+//! The player: one `Session` (scenario + simulation + checkpoints) shared by every component
+//! through a Yew context, and the actions that change it. The animation clock is not the sim
+//! clock: each frame turns wall-clock Δt × speed into simulated time, under an event budget.
+
+use dsplay_core::session::Session;
+use dsplay_core::{NodeId, Scenario, ScenarioEvent, SimDuration, SimTime};
+use std::cell::RefCell;
+use std::rc::Rc;
+use yew::prelude::*;
+
+/// Most events handled in one animation frame (keeps frames short whatever the scenario).
+pub const FRAME_EVENT_BUDGET: u64 = 20_000;
+/// Longest wall-clock step honoured per frame (a backgrounded tab does not jump ahead).
+pub const MAX_FRAME_MS: f64 = 100.0;
+pub const MIN_SPEED: f64 = 0.1;
+pub const MAX_SPEED: f64 = 100.0;
+
+/// Everything a user can ask the player to do.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Action {
+    Play,
+    Pause,
+    Toggle,
+    StepEvent,
+    StepMessage,
+    /// Simulated ms per wall-clock ms, clamped to 0.1–100.
+    Speed(f64),
+    Seek(SimTime),
+    Restart,
+    /// A fault or user action at the playhead (forks if in the past).
+    Act(ScenarioEvent),
+    /// Open a different scenario (a preset, a link, an edit). Errors keep the current one.
+    Load(Scenario),
+    /// Keep the scenario and the playhead, change the configuration (editor, seed).
+    Replace(Scenario),
+    Select(Option<NodeId>),
+    /// Advance by one animation frame of `wall_ms` (sent by the frame loop).
+    Frame(f64),
+}
+
+/// What components read: the shared session plus UI state. `frame` changes whenever the
+/// session did, so components re-render.
+#[derive(Clone)]
+pub struct Player {
+    pub session: Rc<RefCell<Session>>,
+    pub frame: u64,
+    pub playing: bool,
+    pub speed: f64,
+    pub selected: Option<NodeId>,
+    /// The last error from an action (shown in the banner), if any.
+    pub error: Option<String>,
+    pub scenario_rev: u64,
+    pub dispatch: Callback<Action>,
+}
+
+impl PartialEq for Player {
+    fn eq(&self, o: &Self) -> bool {
+        Rc::ptr_eq(&self.session, &o.session)
+            && self.frame == o.frame
+            && self.playing == o.playing
+            && self.speed == o.speed
+            && self.selected == o.selected
+            && self.error == o.error
+            && self.scenario_rev == o.scenario_rev
+    }
+}
+
+/// Mutable player state behind the context (the session itself is in an `Rc<RefCell<_>>`).
+#[derive(Clone, Debug, PartialEq)]
+pub struct UiState {
+    pub frame: u64,
+    pub playing: bool,
+    pub speed: f64,
+    pub selected: Option<NodeId>,
+    pub error: Option<String>,
+    /// Bumped whenever the scenario changes (the link must be rewritten).
+    pub scenario_rev: u64,
+}
+
+impl Default for UiState {
+    fn default() -> Self {
+        UiState { frame: 0, playing: false, speed: 1.0, selected: None, error: None, scenario_rev: 0 }
+    }
+}
+
+/// Apply one action. Returns the new UI state; the session is changed in place.
+pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> UiState {
+    ui.frame += 1;
+    match action {
+        Action::Play => ui.playing = !session.borrow().finished(),
+        Action::Pause => {
+            ui.playing = false;
+            session.borrow_mut().settle();
+        }
+        Action::Toggle => {
+            ui.playing = !ui.playing && !session.borrow().finished();
+            if !ui.playing {
+                session.borrow_mut().settle();
+            }
+        }
+        Action::StepEvent => {
+            ui.playing = false;
+            session.borrow_mut().step_event();
+        }
+        Action::StepMessage => {
+            ui.playing = false;
+            session.borrow_mut().step_message(100_000);
+        }
+        Action::Speed(s) => ui.speed = s.clamp(MIN_SPEED, MAX_SPEED),
+        Action::Seek(t) => session.borrow_mut().seek(t),
+        Action::Restart => {
+            session.borrow_mut().restart();
+            ui.playing = false;
+        }
+        Action::Act(ev) => {
+            ui.error = session.borrow_mut().act(ev).err().map(|e| e.to_string());
+            ui.scenario_rev += 1;
+        }
+        Action::Load(sc) => match Session::new(sc) {
+            Ok(s) => {
+                *session.borrow_mut() = s;
+                ui.error = None;
+                ui.selected = None;
+                ui.playing = false;
+                ui.scenario_rev += 1;
+            }
+            Err(e) => ui.error = Some(format!("That scenario could not be opened: {e}")),
+        },
+        Action::Replace(sc) => {
+            ui.error = session.borrow_mut().replace(sc).err().map(|e| e.to_string());
+            ui.scenario_rev += 1;
+        }
+        Action::Select(n) => ui.selected = n,
+        Action::Frame(wall_ms) => {
+            if ui.playing {
+                let sim_us = (wall_ms.clamp(0.0, MAX_FRAME_MS) * ui.speed * 1000.0) as u64;
+                let mut s = session.borrow_mut();
+                s.advance(SimDuration::from_us(sim_us.max(1)), FRAME_EVENT_BUDGET);
+                if s.finished() {
+                    ui.playing = false;
+                }
+            } else {
+                ui.frame -= 1; // nothing changed: no re-render
+            }
+        }
+    }
+    ui
+}
+
+/// Wall-clock ms → speed label ("0.1×", "2×", "100×").
+pub fn speed_label(speed: f64) -> String {
+    if speed < 1.0 {
+        format!("{speed:.1}×")
+    } else {
+        format!("{}×", speed.round())
+    }
+}
+
+/// Slider position 0–1000 ↔ speed on a log scale from 0.1× to 100×.
+pub fn speed_from_slider(pos: f64) -> f64 {
+    let (lo, hi) = (MIN_SPEED.ln(), MAX_SPEED.ln());
+    (lo + (hi - lo) * (pos / 1000.0).clamp(0.0, 1.0)).exp()
+}
+pub fn slider_from_speed(speed: f64) -> f64 {
+    let (lo, hi) = (MIN_SPEED.ln(), MAX_SPEED.ln());
+    ((speed.clamp(MIN_SPEED, MAX_SPEED).ln() - lo) / (hi - lo) * 1000.0).round()
+}

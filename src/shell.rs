@@ -1,0 +1,185 @@
+//! The app shell: boot (link, embed options), the player context, layout, keyboard, URL sync.
+
+use crate::components::*;
+use crate::embed::{
+    prefers_reduced_motion, use_visibility_pause, Controls as EmbedControls, EmbedOptions, Theme,
+};
+use crate::hooks::use_player_lazy;
+use crate::keys::use_shortcuts;
+use crate::link;
+use crate::player::Player;
+use crate::urlsync::use_url_sync;
+use dsplay_core::session::Session;
+use dsplay_core::{presets, Scenario, SimTime};
+use yew::prelude::*;
+
+/// What the page opens with, decided once.
+#[derive(Clone, PartialEq)]
+struct Boot {
+    scenario: Scenario,
+    banner: Option<String>,
+    embed: EmbedOptions,
+    t_ms: Option<u64>,
+}
+
+fn boot() -> Boot {
+    let embed = EmbedOptions::from_location();
+    let hash = link::current_hash();
+    let fallback = |why: Option<String>| {
+        let id = embed.preset.clone().unwrap_or_else(|| link::default_preset().to_string());
+        match presets::get(&id) {
+            Ok(sc) => (sc, why),
+            Err(e) => (presets::all().remove(0), Some(format!("{} {e}", why.unwrap_or_default()))),
+        }
+    };
+    let (scenario, banner) = match link::scenario_from_hash(&hash) {
+        Ok(Some(sc)) => (sc, None),
+        Ok(None) => fallback(None),
+        Err(reason) => fallback(Some(reason)),
+    };
+    let t_ms = dsplay_core::scenario::playhead_ms(&hash).or(embed.t_ms);
+    Boot { scenario, banner, embed, t_ms }
+}
+
+fn make_session(b: &Boot) -> Session {
+    let mut s = match Session::new(b.scenario.clone()) {
+        Ok(s) => s,
+        // Presets are validated by the test suite; a link's scenario was validated on decode.
+        Err(_) => {
+            Session::new(presets::all().remove(0)).unwrap_or_else(|_| unreachable!("presets are valid"))
+        }
+    };
+    if let Some(t) = b.t_ms {
+        s.seek(SimTime::from_ms(t));
+    }
+    s
+}
+
+#[function_component(App)]
+pub fn app() -> Html {
+    let boot = use_memo((), |_| boot());
+    let reduced = use_memo((), |_| prefers_reduced_motion());
+    let player = {
+        let b = (*boot).clone();
+        let autoplay = b.embed.autoplay && !*reduced;
+        let speed = b.embed.speed.unwrap_or(1.0);
+        use_player_lazy(move || make_session(&b), autoplay, speed)
+    };
+    let banner = use_state(|| boot.banner.clone());
+    let help = use_state(|| false);
+    let theme = use_state(|| boot.embed.theme);
+    let root = use_node_ref();
+    use_shortcuts(player.clone(), help.clone());
+    use_url_sync(&player, true);
+    use_visibility_pause(&player, root.clone());
+
+    let theme_attr = match *theme {
+        Some(Theme::Dark) => "dark",
+        Some(Theme::Light) => "light",
+        None => "auto",
+    };
+    use_effect_with(theme_attr, |t| {
+        // Charts read the theme from <html> when they pick colours.
+        let html = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element());
+        if let Some(el) = html {
+            let _ = if *t == "auto" {
+                el.remove_attribute("data-theme")
+            } else {
+                el.set_attribute("data-theme", t)
+            };
+        }
+    });
+    let toggle_theme = {
+        let theme = theme.clone();
+        Callback::from(move |_: MouseEvent| {
+            theme.set(match *theme {
+                Some(Theme::Dark) => Some(Theme::Light),
+                _ => Some(Theme::Dark),
+            })
+        })
+    };
+    let shown_error = player.error.clone().or_else(|| (*banner).clone());
+    let dismiss = {
+        let banner = banner.clone();
+        Callback::from(move |_: MouseEvent| banner.set(None))
+    };
+    let body = if boot.embed.embed {
+        embed_body(&boot.embed)
+    } else {
+        full_body(&player, toggle_theme, help.clone())
+    };
+    html! {
+        <ContextProvider<Player> context={player.clone()}>
+            <div ref={root} class={classes!("app", boot.embed.embed.then_some("embed"))} data-theme={theme_attr}>
+                if let Some(reason) = shown_error {
+                    <div id="banner" class="banner" role="alert">
+                        <span>{reason}</span>
+                        <button class="dismiss" onclick={dismiss} aria-label="Dismiss">{"×"}</button>
+                    </div>
+                }
+                { body }
+                <Status />
+                <Narrator />
+                if *help {
+                    <Shortcuts on_close={Callback::from(move |_| help.set(false))} />
+                }
+            </div>
+        </ContextProvider<Player>>
+    }
+}
+
+fn full_body(p: &Player, toggle_theme: Callback<MouseEvent>, help: UseStateHandle<bool>) -> Html {
+    let (title, lesson) = {
+        let s = p.session.borrow();
+        (s.scenario().meta.title.clone(), s.scenario().meta.lesson.clone())
+    };
+    let open_help = Callback::from(move |_: MouseEvent| help.set(true));
+    html! {
+        <>
+            <header class="top">
+                <h1>{"dsplay"}</h1>
+                <p class="tagline">{"distributed systems, message by message"}</p>
+                <div class="spacer" />
+                <Share />
+                <button class="icon" onclick={toggle_theme} aria-label="Switch light or dark theme" title="Theme">{"◐"}</button>
+                <button class="icon" onclick={open_help} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">{"?"}</button>
+            </header>
+            <div class="layout">
+                <aside class="gallery-pane" aria-label="Scenarios"><Gallery /></aside>
+                <main class="stage-pane">
+                    <Controls />
+                    <Timeline />
+                    <div class="stage">
+                        <Topology />
+                        <Inspector />
+                    </div>
+                    <Faults />
+                    <Tabs labels={vec!["Charts", "Space-time", "Compare"]}>
+                        <Charts />
+                        <SpaceTime />
+                        <Compare />
+                    </Tabs>
+                </main>
+                <aside class="side-pane">
+                    <Tabs labels={vec!["Lesson", "Invariants", "Editor"]}>
+                        <Lesson title={title} text={lesson} />
+                        <Invariants />
+                        <Editor />
+                    </Tabs>
+                </aside>
+            </div>
+        </>
+    }
+}
+
+fn embed_body(o: &EmbedOptions) -> Html {
+    html! {
+        <div class="embed-body">
+            if o.controls != EmbedControls::None { <Controls /> }
+            if o.controls != EmbedControls::None { <Timeline /> }
+            <Topology />
+            if o.controls == EmbedControls::Full { <Charts /> }
+            <a class="embed-credit" href="./" target="_blank" rel="noopener">{"open in dsplay ↗"}</a>
+        </div>
+    }
+}

@@ -1,0 +1,204 @@
+//! Messages as particles on a canvas: positioned by virtual send and delivery time, coloured by
+//! kind, duplicates ringed, drops shown as a fading ✕. Drawn imperatively, capped per frame.
+
+use super::layout::fit;
+use dsplay_core::sim::trace::{TraceEvent, TraceKind};
+use dsplay_core::view::MsgView;
+use dsplay_core::{NodeId, SimTime};
+use std::collections::{HashSet, VecDeque};
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
+
+/// Most particles drawn in one frame.
+pub const MAX_PARTICLES: usize = 3_000;
+/// Newest trace records searched for drops.
+const DROP_SCAN: usize = 400;
+
+/// A calm palette readable on light and dark backgrounds.
+pub const PALETTE: [&str; 10] = [
+    "#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#e15759", "#9c755f", "#ff9da7",
+    "#8cd17d",
+];
+
+/// A stable colour index for a message kind (FNV-1a, so it is the same on every run).
+pub fn kind_index(kind: &str) -> usize {
+    let h = kind.bytes().fold(0x811c_9dc5_u32, |h, b| (h ^ b as u32).wrapping_mul(0x0100_0193));
+    h as usize % PALETTE.len()
+}
+
+/// A drawn particle, for hover hit-testing: view-box position and index into the messages.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Hit {
+    pub x: f64,
+    pub y: f64,
+    pub msg: usize,
+}
+
+/// A message that died: its receiver, its sender when known, and how old the death is (0 new …
+/// 1 gone).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Death {
+    pub to: NodeId,
+    pub from: Option<NodeId>,
+    pub age: f64,
+}
+
+/// Everything one canvas frame needs.
+#[derive(Debug, Default)]
+pub struct Scene {
+    pub now: SimTime,
+    pub pos: Vec<(f64, f64)>,
+    pub r: f64,
+    pub msgs: Vec<MsgView>,
+    pub deaths: Vec<Death>,
+}
+
+/// Drops in the last `window_us` of simulated time, from the newest trace records. A drop at send
+/// time (lost, partitioned) directly follows its `send` record and names the sender as `node`; a
+/// drop at delivery (receiver down, partitioned meanwhile) names the receiver as `node`.
+pub fn deaths(records: &VecDeque<TraceEvent>, now: SimTime, window_us: u64) -> Vec<Death> {
+    let since = now.as_us().saturating_sub(window_us);
+    let window = window_us.max(1) as f64;
+    let n = records.len();
+    let mut out = Vec::new();
+    for i in (n.saturating_sub(DROP_SCAN)..n).rev() {
+        let r = &records[i];
+        if r.at.as_us() < since {
+            break;
+        }
+        if r.kind != TraceKind::Drop {
+            continue;
+        }
+        let at_send = i > 0 && records[i - 1].kind == TraceKind::Send && records[i - 1].msg == r.msg;
+        let (to, from) = match (at_send, r.peer) {
+            (true, Some(p)) => (p, Some(r.node)),
+            (_, peer) => (r.node, peer),
+        };
+        out.push(Death { to, from, age: now.since(r.at).as_us() as f64 / window });
+    }
+    out
+}
+
+/// Where a message is now: along its link, inset by the node radius, offset to the right of its
+/// direction so the two directions of a link do not overlap.
+pub fn place(m: &MsgView, now: SimTime, a: (f64, f64), b: (f64, f64), r: f64) -> (f64, f64) {
+    let span = m.deliver_at.since(m.sent_at).as_us();
+    let t = if span == 0 { 1.0 } else { (now.since(m.sent_at).as_us() as f64 / span as f64).clamp(0.0, 1.0) };
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+    let len = (dx * dx + dy * dy).sqrt().max(1e-6);
+    let (ux, uy) = (dx / len, dy / len);
+    let inset = r.min(len / 2.0);
+    let (sx, sy) = (a.0 + ux * inset, a.1 + uy * inset);
+    let travel = (len - 2.0 * inset).max(0.0) * t;
+    (sx + ux * travel - uy * 3.5, sy + uy * travel + ux * 3.5)
+}
+
+fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
+    canvas.get_context("2d").ok()??.dyn_into().ok()
+}
+
+/// Size the canvas to its element (device-pixel aware), clear it, and draw the scene. Returns the
+/// drawn particles for hit-testing.
+pub fn draw(canvas: &HtmlCanvasElement, scene: &Scene) -> Vec<Hit> {
+    let Some(ctx) = context(canvas) else { return Vec::new() };
+    let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(1.0);
+    let (cw, ch) = (canvas.client_width().max(1) as f64, canvas.client_height().max(1) as f64);
+    let (pw, ph) = ((cw * dpr).round() as u32, (ch * dpr).round() as u32);
+    if canvas.width() != pw || canvas.height() != ph {
+        canvas.set_width(pw);
+        canvas.set_height(ph);
+    }
+    let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
+    ctx.clear_rect(0.0, 0.0, pw as f64, ph as f64);
+    let (s, ox, oy) = fit(cw, ch);
+    let _ = ctx.set_transform(dpr * s, 0.0, 0.0, dpr * s, dpr * ox, dpr * oy);
+    let at = |id: NodeId| scene.pos.get(id.index()).copied();
+
+    // Faint edges for every link that carries a message right now.
+    let mut links = HashSet::new();
+    ctx.begin_path();
+    for m in &scene.msgs {
+        let key = (m.from.0.min(m.to.0), m.from.0.max(m.to.0));
+        if links.len() < 2_000 && links.insert(key) {
+            if let (Some(a), Some(b)) = (at(m.from), at(m.to)) {
+                ctx.move_to(a.0, a.1);
+                ctx.line_to(b.0, b.1);
+            }
+        }
+    }
+    ctx.set_stroke_style_str("rgba(128,136,150,0.28)");
+    ctx.set_line_width(1.2);
+    ctx.stroke();
+
+    // Particles, batched by colour; smaller when there are many.
+    let dot = match scene.msgs.len() {
+        0..=300 => 4.0,
+        301..=1_200 => 3.2,
+        _ => 2.6,
+    };
+    let mut hits: Vec<(usize, Hit)> = Vec::with_capacity(scene.msgs.len().min(MAX_PARTICLES));
+    for (i, m) in scene.msgs.iter().take(MAX_PARTICLES).enumerate() {
+        if let (Some(a), Some(b)) = (at(m.from), at(m.to)) {
+            let (x, y) = place(m, scene.now, a, b, scene.r);
+            hits.push((kind_index(&m.kind), Hit { x, y, msg: i }));
+        }
+    }
+    hits.sort_by_key(|h| h.0);
+    for group in hits.chunk_by(|a, b| a.0 == b.0) {
+        ctx.begin_path();
+        for (_, h) in group {
+            ctx.move_to(h.x + dot, h.y);
+            let _ = ctx.arc(h.x, h.y, dot, 0.0, std::f64::consts::TAU);
+        }
+        ctx.set_fill_style_str(PALETTE[group[0].0]);
+        ctx.fill();
+        let dups: Vec<&Hit> = group.iter().map(|(_, h)| h).filter(|h| scene.msgs[h.msg].duplicate).collect();
+        if !dups.is_empty() {
+            ctx.begin_path();
+            for h in dups {
+                ctx.move_to(h.x + dot + 2.5, h.y);
+                let _ = ctx.arc(h.x, h.y, dot + 2.5, 0.0, std::f64::consts::TAU);
+            }
+            ctx.set_stroke_style_str(PALETTE[group[0].0]);
+            ctx.set_line_width(1.5);
+            ctx.stroke();
+        }
+    }
+
+    // Dropped messages: a fading ✕ near the receiver.
+    ctx.set_stroke_style_str("#e5484d");
+    ctx.set_line_width(2.2);
+    for d in &scene.deaths {
+        let Some(b) = at(d.to) else { continue };
+        let (x, y) = match d.from.and_then(at) {
+            Some(a) => (a.0 + (b.0 - a.0) * 0.8, a.1 + (b.1 - a.1) * 0.8 - 10.0 * d.age),
+            None => (b.0, b.1 - scene.r - 8.0 - 10.0 * d.age),
+        };
+        ctx.set_global_alpha((1.0 - d.age).clamp(0.0, 1.0));
+        let k = 5.5;
+        ctx.begin_path();
+        ctx.move_to(x - k, y - k);
+        ctx.line_to(x + k, y + k);
+        ctx.move_to(x + k, y - k);
+        ctx.line_to(x - k, y + k);
+        ctx.stroke();
+    }
+    ctx.set_global_alpha(1.0);
+    hits.into_iter().map(|(_, h)| h).collect()
+}
+
+/// The particle nearest to `(x, y)` within `max_d` (all in view-box units).
+pub fn nearest(hits: &[Hit], x: f64, y: f64, max_d: f64) -> Option<Hit> {
+    hits.iter()
+        .map(|h| (((h.x - x).powi(2) + (h.y - y).powi(2)), h))
+        .filter(|(d2, _)| *d2 <= max_d * max_d)
+        .min_by(|a, b| a.0.total_cmp(&b.0))
+        .map(|(_, h)| *h)
+}
+
+/// Client coordinates → view-box coordinates (and the scale) for an element's bounding box
+/// `(left, top, width, height)`.
+pub fn to_view(rect: (f64, f64, f64, f64), client: (f64, f64)) -> (f64, f64, f64) {
+    let (s, ox, oy) = fit(rect.2, rect.3);
+    ((client.0 - rect.0 - ox) / s, (client.1 - rect.1 - oy) / s, s)
+}

@@ -1,0 +1,166 @@
+//! The SVG layer of the topology: region boxes, the ring, partition cuts, blocked links, nodes,
+//! the lasso; plus the kind legend and the partition toolbar.
+
+use super::layout::{cut_lines, tier, Layout};
+use super::particles::{kind_index, PALETTE};
+use super::{aria_label, status_word, PartitionMode};
+use crate::player::{Action, Player};
+use dsplay_core::view::{MsgView, WorldView};
+use dsplay_core::{NodeId, ScenarioEvent};
+use yew::prelude::*;
+
+fn node(view: &WorldView, i: usize, lay: &Layout, sel: bool, picked: bool, on: &Callback<usize>) -> Html {
+    let n = &view.nodes[i];
+    let (x, y) = lay.pos.get(i).copied().unwrap_or_default();
+    let r = lay.r;
+    let groups = view.nodes.iter().any(|m| m.group != 0);
+    let class = classes!(
+        "node",
+        status_word(n.status),
+        format!("tier-{}", tier(&n.view.role)),
+        groups.then(|| format!("grp-{}", n.group % 6)),
+        sel.then_some("selected"),
+        picked.then_some("picked"),
+    );
+    let onclick = {
+        let on = on.clone();
+        Callback::from(move |e: MouseEvent| {
+            e.stop_propagation();
+            on.emit(i)
+        })
+    };
+    let onkeydown = {
+        let on = on.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Enter" || e.key() == " " {
+                e.prevent_default();
+                on.emit(i);
+            }
+        })
+    };
+    let shape = if tier(&n.view.role) == 0 {
+        html! { <rect class="shape" x={(-r).to_string()} y={(-r * 0.8).to_string()} width={(2.0 * r).to_string()}
+        height={(1.6 * r).to_string()} rx={(r * 0.35).to_string()} /> }
+    } else {
+        html! { <circle class="shape" r={r.to_string()} /> }
+    };
+    let fs = (r * 0.46).clamp(9.0, 13.0);
+    let badges = n.view.badges.iter().take(3).enumerate().map(|(k, b)| {
+        let w = 8.0 + 6.2 * b.chars().count() as f64;
+        let by = -r - 12.0 - 16.0 * k as f64;
+        html! { <g class="badge" transform={format!("translate(0 {by})")}>
+        <rect x={(-w / 2.0).to_string()} y="-7" width={w.to_string()} height="14" rx="7" />
+        <text y="3.5">{b}</text></g> }
+    });
+    html! {
+        <g {class} transform={format!("translate({x:.1} {y:.1})")} tabindex="0" role="button"
+            aria-label={aria_label(n)} aria-pressed={if sel || picked { "true" } else { "false" }}
+            data-node={n.name.clone()} {onclick} {onkeydown}>
+            <title>{aria_label(n)}</title>
+            {shape}
+            <text class="name" y={(fs * 0.35).to_string()} font-size={fs.to_string()}>{&n.name}</text>
+            <text class="role" y={(r + 13.0).to_string()}>{&n.view.role}</text>
+            if r >= 15.0 { <text class="label" y={(r + 25.0).to_string()}>{&n.view.label}</text> }
+            {for badges}
+        </g>
+    }
+}
+
+/// Everything inside the `<svg>`.
+pub fn body(
+    view: &WorldView,
+    lay: &Layout,
+    selected: Option<NodeId>,
+    picked: &[usize],
+    on: &Callback<usize>,
+    drag: Option<((f64, f64), (f64, f64))>,
+) -> Html {
+    let at = |id: NodeId| lay.pos.get(id.index()).copied().unwrap_or_default();
+    let groups: Vec<u32> = view.nodes.iter().map(|n| n.group).collect();
+    let cuts = if groups.iter().any(|&g| g != 0) { cut_lines(&lay.pos, &groups) } else { Vec::new() };
+    let blocked = view.blocked.iter().take(500).map(|&(a, b)| {
+        let ((x1, y1), (x2, y2)) = (at(a), at(b));
+        let len = ((x2 - x1).powi(2) + (y2 - y1).powi(2)).sqrt().max(1.0);
+        let k = (lay.r + 6.0) / len;
+        let (ax, ay, bx, by) =
+            (x1 + (x2 - x1) * k, y1 + (y2 - y1) * k, x2 - (x2 - x1) * k, y2 - (y2 - y1) * k);
+        html! { <line class="blocked" x1={ax.to_string()} y1={ay.to_string()} x2={bx.to_string()}
+        y2={by.to_string()} marker-end="url(#topo-arrow)" /> }
+    });
+    let rect = drag.map(|(a, b)| {
+        html! { <rect class="lasso" x={a.0.min(b.0).to_string()} y={a.1.min(b.1).to_string()}
+        width={(a.0 - b.0).abs().to_string()} height={(a.1 - b.1).abs().to_string()} /> }
+    });
+    html! {
+        <>
+            <defs><marker id="topo-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7"
+                markerHeight="7" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" /></marker></defs>
+            {for lay.regions.iter().map(|g| html! { <g class="region">
+                <rect x={g.x.to_string()} y={g.y.to_string()} width={g.w.to_string()} height={g.h.to_string()} rx="14" />
+                <text x={(g.x + 12.0).to_string()} y={(g.y + 20.0).to_string()}>{&g.name}</text></g> })}
+            if let Some((cx, cy, rr)) = lay.ring {
+                <circle class="ring" cx={cx.to_string()} cy={cy.to_string()} r={rr.to_string()} />
+            }
+            {for cuts.iter().map(|((x1, y1), (x2, y2))| html! { <line class="cut" x1={x1.to_string()}
+                y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} /> })}
+            {for blocked}
+            {for (0..view.nodes.len()).map(|i| node(view, i, lay, selected == Some(NodeId(i as u32)),
+                picked.contains(&i), on))}
+            {for rect}
+        </>
+    }
+}
+
+/// Swatches for the message kinds in flight (at most 8).
+pub fn legend(msgs: &[MsgView]) -> Html {
+    let mut kinds: Vec<&str> = Vec::new();
+    for m in msgs {
+        if kinds.len() >= 8 {
+            break;
+        }
+        if !kinds.contains(&m.kind.as_str()) {
+            kinds.push(&m.kind);
+        }
+    }
+    kinds.sort_unstable();
+    html! {
+        <ul class="topo-legend" aria-label="Message kinds">
+            {for kinds.iter().map(|k| html! { <li><span class="swatch"
+                style={format!("background:{}", PALETTE[kind_index(k)])}></span>{*k}</li> })}
+            <li class="dead"><span class="swatch">{"✕"}</span>{"dropped"}</li>
+        </ul>
+    }
+}
+
+/// Partition mode, cut the picked nodes off, heal.
+pub fn toolbar(
+    p: &Player,
+    mode: &PartitionMode,
+    picked: &[usize],
+    split: bool,
+    cut: Callback<Vec<usize>>,
+) -> Html {
+    let toggle = {
+        let (set, on) = (mode.set.clone(), mode.on);
+        Callback::from(move |_: MouseEvent| set.emit(!on))
+    };
+    let chosen = picked.to_vec();
+    let heal = {
+        let d = p.dispatch.clone();
+        Callback::from(move |_: MouseEvent| d.emit(Action::Act(ScenarioEvent::Heal)))
+    };
+    html! {
+        <div class="topo-tools" role="toolbar" aria-label="Partition">
+            <button class={classes!("partition-mode", mode.on.then_some("on"))} aria-pressed={mode.on.to_string()}
+                onclick={toggle} title="Tap nodes or drag a box to choose one side (or shift-drag any time)">
+                {"✂ Partition"}</button>
+            if mode.on {
+                <button class="cut-now" disabled={picked.is_empty()}
+                    onclick={Callback::from(move |_: MouseEvent| cut.emit(chosen.clone()))}>
+                    {format!("Cut off {} node{}", picked.len(), if picked.len() == 1 { "" } else { "s" })}</button>
+                <span class="hint">{"tap nodes or drag a box"}</span>
+            }
+            <button class="heal" onclick={heal} disabled={!split}>{"Heal"}</button>
+        </div>
+    }
+}

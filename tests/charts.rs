@@ -1,0 +1,168 @@
+//! Charts, space-time diagram and invariants panel in a real browser, against real preset runs.
+//! Waits on DOM conditions, never on time alone.
+
+use dsplay_core::session::Session;
+use dsplay_core::{presets, SimTime};
+use dsplay_web::charts::series::{defaults, ChartSpec};
+use dsplay_web::components::charts::{chart_data, chart_svg, Charts};
+use dsplay_web::components::invariants::Invariants;
+use dsplay_web::components::spacetime::SpaceTime;
+use dsplay_web::hooks::use_player;
+use dsplay_web::player::{Action, Player};
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlCanvasElement, HtmlElement, HtmlSelectElement};
+use yew::prelude::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// Where a host leaves its player for the test (compared by pointer).
+#[derive(Clone, Default)]
+struct Sink(Rc<RefCell<Option<Player>>>);
+
+impl PartialEq for Sink {
+    fn eq(&self, o: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &o.0)
+    }
+}
+
+impl Sink {
+    fn get(&self) -> Player {
+        self.0.borrow().clone().expect("the host rendered")
+    }
+}
+
+fn session(id: &str) -> Session {
+    Session::new(presets::get(id).expect("preset")).expect("session")
+}
+
+#[derive(Properties, PartialEq)]
+struct HostProps {
+    preset: AttrValue,
+    sink: Sink,
+}
+
+/// The three panels around a paused player of one preset; the player is left in the sink.
+#[function_component(Host)]
+fn host(p: &HostProps) -> Html {
+    let player = use_player(session(&p.preset), false, 1.0);
+    *p.sink.0.borrow_mut() = Some(player.clone());
+    html! {
+        <ContextProvider<Player> context={player}>
+            <Charts />
+            <SpaceTime />
+            <Invariants />
+        </ContextProvider<Player>>
+    }
+}
+
+async fn mount(preset: &str) -> (Element, Sink) {
+    let doc = web_sys::window().and_then(|w| w.document()).expect("a document");
+    let root = doc.create_element("div").expect("a div");
+    root.set_attribute("style", "width: 800px").expect("style");
+    doc.body().expect("a body").append_child(&root).expect("attach");
+    let sink = Sink::default();
+    let props = HostProps { preset: preset.to_string().into(), sink: sink.clone() };
+    yew::Renderer::<Host>::with_root_and_props(root.clone(), props).render();
+    wait_until("the host to render", || sink.0.borrow().is_some().then_some(())).await;
+    (root, sink)
+}
+
+/// Poll until `cond` holds (5 s at most).
+async fn wait_until<T>(what: &str, mut cond: impl FnMut() -> Option<T>) -> T {
+    for _ in 0..500 {
+        if let Some(v) = cond() {
+            return v;
+        }
+        yew::platform::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+fn find(root: &Element, sel: &str) -> Option<Element> {
+    root.query_selector(sel).ok().flatten()
+}
+
+#[wasm_bindgen_test]
+fn svg_export_of_a_latency_chart_has_a_line_and_p99_is_at_least_p50() {
+    let mut s = session("t1-round-robin");
+    s.seek(SimTime::from_ms(3_000));
+    let spec = defaults(s.sim().metrics())
+        .into_iter()
+        .find(|c| matches!(c, ChartSpec::Metric(n) if n.contains("latency")));
+    let spec = spec.expect("a latency chart among the defaults");
+    let svg = chart_svg(&s, &spec, 640).expect("draws");
+    assert!(svg.contains("<svg") && (svg.contains("<path") || svg.contains("<polyline")), "{svg}");
+    let data = chart_data(&s, &spec);
+    let (p50, p99) = (&data.lines[0], &data.lines[2]);
+    assert_eq!((p50.label.as_str(), p99.label.as_str()), ("p50", "p99"));
+    assert!(!p50.points.is_empty() && p50.points.len() == p99.points.len());
+    assert!(p50.points.iter().zip(&p99.points).all(|(a, b)| b.1 >= a.1));
+    assert!(p99.points.iter().all(|p| p.0 <= 3_000.0), "nothing after the playhead");
+}
+
+#[wasm_bindgen_test]
+async fn charts_and_the_space_time_diagram_draw_on_sized_canvases() {
+    let (root, sink) = mount("t1-round-robin").await;
+    sink.get().dispatch.emit(Action::Seek(SimTime::from_ms(1_500)));
+    let canvas: HtmlCanvasElement = wait_until("the space-time canvas", || {
+        let c: HtmlCanvasElement = find(&root, "canvas.spacetime-canvas")?.unchecked_into();
+        (c.width() > 0 && c.height() > 0).then_some(c)
+    })
+    .await;
+    assert!(canvas.height() > 40, "one lane per node: {}", canvas.height());
+    let chart: HtmlCanvasElement =
+        wait_until("a latency chart", || find(&root, "figure.chart[data-chart*='latency'] canvas"))
+            .await
+            .unchecked_into();
+    wait_until("the chart painted (sized by its drawing)", || (chart.width() >= 320).then_some(())).await;
+    assert!(find(&root, ".chart button.export-svg").is_some() && find(&root, "button.export-csv").is_some());
+    let all_options = root.query_selector_all("select.chart-add option").expect("options");
+    let options = all_options.length();
+    assert!(options > 3, "every metric can be added: {options}");
+    // Adding a metric from the select adds its chart.
+    let select: HtmlSelectElement = find(&root, "select.chart-add").expect("the select").unchecked_into();
+    let shown = |name: &str| find(&root, &format!("figure.chart[data-chart='{name}']")).is_some();
+    let extra = (1..options)
+        .filter_map(|i| all_options.item(i))
+        .map(|o| o.unchecked_into::<Element>().get_attribute("value").unwrap_or_default())
+        .find(|v| !shown(v))
+        .expect("a metric without a default chart");
+    select.set_value(&extra);
+    let change = web_sys::Event::new("change").expect("an event");
+    select.dispatch_event(&change).expect("dispatch");
+    wait_until("the added chart", || shown(&extra).then_some(())).await;
+    let remove = format!("figure.chart[data-chart='{extra}'] button.remove");
+    let remove: HtmlElement = find(&root, &remove).expect("added charts can be removed").unchecked_into();
+    remove.click();
+    wait_until("the chart removed", || (!shown(&extra)).then_some(())).await;
+    assert!(find(&root, "figure.chart button.remove").is_none(), "default charts stay");
+}
+
+#[wasm_bindgen_test]
+async fn the_invariants_panel_shows_split_brain_and_jumps_to_it() {
+    let (root, sink) = mount("d5-split-brain-naive").await;
+    let stop = sink.get().session.borrow().stop_at();
+    sink.get().dispatch.emit(Action::Seek(stop));
+    wait_until("a violated invariant", || find(&root, ".invariants li.verdict.bad")).await;
+    let mark = find(&root, ".invariants li.verdict.bad .mark").and_then(|m| m.text_content());
+    assert_eq!(mark.as_deref(), Some("✗"));
+    let item = wait_until("a violation", || find(&root, ".invariants li.violation")).await;
+    let at: u64 = item.get_attribute("data-at-us").and_then(|a| a.parse().ok()).expect("data-at-us");
+    assert!(SimTime(at) < stop);
+    let button: HtmlElement = find(&item, "button.jump").expect("a jump button").unchecked_into();
+    button.click();
+    wait_until("the playhead at the violation", || {
+        (sink.get().session.borrow().now() == SimTime(at)).then_some(())
+    })
+    .await;
+    assert!(!sink.get().playing);
+    // Back before any violation, every invariant holds again (the panel rewinds too).
+    sink.get().dispatch.emit(Action::Seek(SimTime::ZERO));
+    wait_until("all ✓ at time zero", || find(&root, ".invariants li.verdict.bad").is_none().then_some(()))
+        .await;
+    assert!(find(&root, ".invariants li.verdict.ok").is_some());
+}

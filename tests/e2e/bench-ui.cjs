@@ -1,0 +1,66 @@
+// UI benchmarks in headless Chromium: frame times with 50 nodes and ~1,000 messages in flight,
+// long main-thread tasks during playback, and first render of the default preset.
+// Run by `cargo xtask bench-ui` after a release build (dist/). Prints figures; exit 1 if a target is missed.
+const { chromium } = require('playwright-core');
+const path = require('path');
+const zlib = require('zlib');
+const { execFileSync } = require('child_process');
+const { serve, CHROMIUM_ARGS } = require('./serve.cjs');
+
+const ROOT = path.resolve(__dirname, '../..');
+
+// 4 clients + 1 balancer + 45 backends = 50 nodes; 5,000 requests/s × 4 legs × 50 ms ≈ 1,000 in flight.
+function benchScenario() {
+  const sc = JSON.parse(execFileSync(path.join(ROOT, 'target/release/dsplay'), ['show', 't1-round-robin']).toString());
+  sc.meta.id = 'bench-ui'; sc.meta.title = 'UI benchmark: 50 nodes, ~1,000 messages in flight';
+  sc.events = []; sc.stop_at_ms = 60000;
+  sc.workload.clients = 4;
+  sc.workload.arrival = { type: 'open', rate_per_s: 5000 };
+  sc.protocol.backends = [{ count: 45, weight: 1, server: { workers: 8, queue_cap: 100, service: { type: 'exponential', mean_us: 20000 } } }];
+  sc.network = { default: { latency: { type: 'constant', us: 50000 }, loss_ppm: 0, dup_ppm: 0, reorder_ppm: 0 }, links: [] };
+  return '#s=' + zlib.deflateRawSync(Buffer.from(JSON.stringify(sc)), { level: 9 }).toString('base64url');
+}
+
+const pct = (xs, q) => { const s = [...xs].sort((a, b) => a - b); return s[Math.min(s.length - 1, Math.floor(q * s.length))]; };
+
+async function main() {
+  const server = await serve(path.join(ROOT, 'dist'));
+  const base = `http://127.0.0.1:${server.address().port}/`;
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+
+  // First render: time from navigation start until the run status exists.
+  await page.addInitScript(() => {
+    new MutationObserver((_, obs) => {
+      if (document.querySelector('#run-result')) { window.__firstRender = performance.now(); obs.disconnect(); }
+    }).observe(document, { childList: true, subtree: true });
+  });
+  await page.goto(base);
+  await page.waitForFunction(() => window.__firstRender !== undefined);
+  const firstRender = await page.evaluate(() => window.__firstRender);
+
+  await page.goto(base + '?b=1' + benchScenario());
+  await page.waitForSelector('[data-node]');
+  const nodes = (await page.$$('[data-node]')).length;
+  await page.$eval('#scrubber', (el) => { el.value = '3000'; el.dispatchEvent(new Event('input', { bubbles: true })); });
+  await page.waitForFunction(() => +document.querySelector('#run-result').dataset.nowMs >= 3000);
+  const stats = await page.evaluate(() => new Promise((done) => {
+    const frames = []; const longTasks = [];
+    new PerformanceObserver((l) => l.getEntries().forEach((e) => longTasks.push(e.duration))).observe({ type: 'longtask', buffered: false });
+    document.querySelector('#play').click();
+    let last = performance.now(); const end = last + 5000;
+    const tick = (t) => { frames.push(t - last); last = t; if (t < end) requestAnimationFrame(tick); else {
+      document.querySelector('#play').click();
+      done({ frames: frames.slice(5), longTasks, inFlight: window.__inFlight }); } };
+    requestAnimationFrame(tick);
+  }));
+  const median = pct(stats.frames, 0.5), p95 = pct(stats.frames, 0.95);
+  const maxTask = stats.longTasks.length ? Math.max(...stats.longTasks) : 0;
+  console.log(`bench-ui: ${nodes} nodes, ${stats.frames.length} frames: median frame ${median.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms; ` +
+    `${stats.longTasks.length} long tasks (max ${maxTask.toFixed(0)} ms); first render ${firstRender.toFixed(0)} ms`);
+  await browser.close(); server.close();
+  const ok = nodes === 50 && median <= 16.7 && p95 <= 25 && maxTask <= 50 && firstRender <= 1500;
+  console.log(ok ? 'bench-ui: all targets met' : 'bench-ui: a target was missed (median ≤ 16.7, p95 ≤ 25, long task ≤ 50, first render ≤ 1500 ms)');
+  process.exit(ok ? 0 : 1);
+}
+main().catch((e) => { console.error('bench-ui: ' + e.message); process.exit(2); });

@@ -1,0 +1,133 @@
+// End-to-end tests: real clicks in real headless Chromium against the release build in dist/.
+// Run by `cargo xtask test` (NODE_PATH points at .tools/node_modules for playwright-core).
+const { chromium } = require('playwright-core');
+const path = require('path');
+const fs = require('fs');
+const { serve, CHROMIUM_ARGS } = require('./serve.cjs');
+
+const ROOT = path.resolve(__dirname, '../..');
+const SHOTS = path.join(ROOT, 'target', 'screenshots');
+const results = [];
+
+async function check(name, fn) {
+  const t0 = Date.now();
+  try { await fn(); results.push([name, true]); console.log(`ok   ${name} (${Date.now() - t0} ms)`); }
+  catch (e) { results.push([name, false]); console.log(`FAIL ${name}: ${e.message.split('\n')[0]}`); }
+}
+const status = (page) => page.$eval('#run-result', (el) => ({ hash: el.dataset.traceHash, now: +el.dataset.nowMs, events: +el.dataset.events }));
+const until = (page, fn, arg, timeout = 20000) => page.waitForFunction(fn, arg, { timeout, polling: 50 });
+const nowAtLeast = (page, ms) => until(page, (m) => +document.querySelector('#run-result').dataset.nowMs >= m, ms);
+function assert(c, msg) { if (!c) throw new Error(msg); }
+
+async function main() {
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const server = await serve(path.join(ROOT, 'dist'));
+  const base = `http://127.0.0.1:${server.address().port}/`;
+  const browser = await chromium.launch({ executablePath: process.env.CHROMIUM || '/usr/bin/chromium', args: CHROMIUM_ARGS });
+  const ctx = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  const page = await ctx.newPage();
+  const errors = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => { if (m.type() === 'error') errors.push(m.text()); });
+
+  await check('open the default preset', async () => {
+    await page.goto(base);
+    await page.waitForSelector('#run-result');
+    await page.waitForSelector('[data-node]');
+    assert((await page.$$('[data-node]')).length > 3, 'topology shows nodes');
+  });
+  await check('play then pause', async () => {
+    await page.click('#play');
+    await nowAtLeast(page, 1500);
+    await page.click('#play');
+    const a = await status(page);
+    assert(a.events > 0, 'events ran');
+    await page.screenshot({ path: path.join(SHOTS, 'main.png') });
+  });
+  await check('click a node and crash it', async () => {
+    await page.click('[data-node="b2"]');
+    await page.click('.inspector button.crash');
+    await until(page, () => document.querySelector('[data-node="b2"]').getAttribute('class').includes('down'));
+  });
+  await check('make a partition', async () => {
+    await page.click('[data-node="b3"]');
+    await page.click('.inspector button.isolate');
+    await until(page, () => document.body.innerText.toLowerCase().includes('partition'));
+  });
+  let forked;
+  await check('scrub back and fork a new future', async () => {
+    await page.click('#play');
+    await nowAtLeast(page, 3000);
+    await page.click('#play');
+    await page.$eval('#scrubber', (el) => { el.value = '1000'; el.dispatchEvent(new Event('input', { bubbles: true })); });
+    await until(page, () => +document.querySelector('#run-result').dataset.nowMs === 1000);
+    assert(!(await page.$eval('[data-node="b2"]', (el) => el.getAttribute('class'))).includes('down'), 'b2 is up again in the past');
+    await page.click('[data-node="b1"]');
+    await page.click('.inspector button.crash');
+    await until(page, () => document.querySelector('[data-node="b1"]').getAttribute('class').includes('down'));
+    await page.click('#play');
+    await nowAtLeast(page, 2500);
+    await page.click('#play');
+    forked = await status(page);
+    assert(!(await page.$eval('[data-node="b2"]', (el) => el.getAttribute('class'))).includes('down'), 'the old future (crash b2) was discarded');
+  });
+  await check('the copied link replays the same trace in a fresh page', async () => {
+    await page.click('#copy-link');
+    const href = await page.evaluate(() => location.href);
+    assert(href.includes('#s=') && href.includes('&t='), 'the URL carries the scenario and playhead');
+    const fresh = await (await browser.newContext()).newPage();
+    await fresh.goto(href);
+    await fresh.waitForSelector('#run-result');
+    await until(fresh, (t) => +document.querySelector('#run-result').dataset.nowMs === t, forked.now);
+    const replay = await status(fresh);
+    assert(replay.hash === forked.hash, `hash ${replay.hash} != ${forked.hash}`);
+    await fresh.close();
+  });
+  await check('a garbage link shows a banner and a working app', async () => {
+    const p = await ctx.newPage();
+    await p.goto(base + '#s=garbage!!');
+    await p.waitForSelector('#banner');
+    assert((await p.textContent('#banner')).length > 20, 'the banner says why');
+    await p.click('#play');
+    await nowAtLeast(p, 200);
+    await p.close();
+  });
+  await check('embed mode renders a compact widget', async () => {
+    const p = await (await browser.newContext({ viewport: { width: 720, height: 420 } })).newPage();
+    await p.goto(base + '?embed=1&preset=d4-raft-election&autoplay=1&controls=min&theme=dark');
+    await p.waitForSelector('.app.embed [data-node]');
+    assert(!(await p.$('.gallery-pane')), 'no gallery in an embed');
+    await nowAtLeast(p, 800);
+    await p.screenshot({ path: path.join(SHOTS, 'embed.png') });
+    await p.close();
+  });
+  await check('lesson and space-time diagram', async () => {
+    await page.goto(base + '?preset=d6-lamport-vector-clocks');
+    await page.waitForSelector('.lesson');
+    await page.click('#play');
+    await nowAtLeast(page, 3000);
+    await page.click('#play');
+    await page.screenshot({ path: path.join(SHOTS, 'lesson.png') });
+    await page.click('#tab-space-time');
+    await page.waitForSelector('.tab-panel canvas');
+    await page.screenshot({ path: path.join(SHOTS, 'spacetime.png') });
+  });
+  for (const [id, ms] of [['t3-redundancy-3-tasks', 60000], ['r2-circuit-breaker-cascade', 12000], ['r4-retry-storm', 8000],
+    ['e1-unbounded-queue', 15000], ['d1-cap-cp', 9000], ['d4-raft-election', 7000], ['d6-causal-delivery', 8000], ['d8-crdt-partition', 8000]]) {
+    await check(`preset ${id} opens with its lesson and runs`, async () => {
+      await page.goto(base + `?preset=${id}`);
+      await page.waitForSelector('.lesson');
+      assert((await page.$eval('#run-result', (el) => el.dataset.preset)) === id, 'the preset loaded');
+      await page.$eval('#scrubber', (el, v) => { el.value = String(v); el.dispatchEvent(new Event('input', { bubbles: true })); }, ms);
+      await nowAtLeast(page, ms);
+      await page.screenshot({ path: path.join(SHOTS, `${id}.png`) });
+    });
+  }
+  await check('no errors in the console', async () => assert(errors.length === 0, errors.join(' | ')));
+  await browser.close();
+  server.close();
+  const failed = results.filter((r) => !r[1]).length;
+  console.log(`e2e: ${results.length - failed} passed, ${failed} failed (screenshots in target/screenshots)`);
+  process.exit(failed ? 1 : 0);
+}
+main().catch((e) => { console.error('e2e: ' + e.message); process.exit(2); });

@@ -1,0 +1,279 @@
+//! Gallery, lessons, editor, compare and embed options, in a real browser: each component is
+//! mounted inside a `ContextProvider<Player>` and driven through the DOM. Waits on conditions.
+
+use dsplay_core::session::Session;
+use dsplay_core::{presets, Scenario, SimTime};
+use dsplay_web::components::compare::Compare;
+use dsplay_web::components::editor::Editor;
+use dsplay_web::components::gallery::{entries, matches, Gallery};
+use dsplay_web::components::Lesson;
+use dsplay_web::embed::{embed_code, Controls, EmbedOptions, EmbedSource, Theme};
+use dsplay_web::hooks::use_player;
+use dsplay_web::player::{Action, Player};
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+use std::time::Duration;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+// Tests run interleaved in one page: each host keeps its player under its own root's id.
+thread_local! {
+    static PLAYERS: RefCell<BTreeMap<String, Player>> = const { RefCell::new(BTreeMap::new()) };
+}
+
+fn player_of(root: &Element) -> Player {
+    PLAYERS.with(|p| p.borrow().get(&root.id()).cloned()).expect("the host rendered")
+}
+fn scenario_of(root: &Element) -> Scenario {
+    player_of(root).session.borrow().scenario().clone()
+}
+
+#[derive(Properties, PartialEq)]
+struct HostProps {
+    slot: AttrValue,
+    preset: AttrValue,
+    children: Html,
+}
+
+#[function_component(Host)]
+fn host(props: &HostProps) -> Html {
+    let session = Session::new(presets::get(&props.preset).expect("preset")).expect("session");
+    let player = use_player(session, false, 1.0);
+    PLAYERS.with(|p| p.borrow_mut().insert(props.slot.to_string(), player.clone()));
+    html! { <ContextProvider<Player> context={player}>{props.children.clone()}</ContextProvider<Player>> }
+}
+
+fn mount(slot: &str, preset: &str, children: Html) -> Element {
+    let doc = web_sys::window().expect("window").document().expect("document");
+    let root = doc.create_element("div").expect("div");
+    root.set_id(slot);
+    doc.body().expect("body").append_child(&root).expect("attach");
+    let props = HostProps {
+        slot: AttrValue::from(slot.to_string()),
+        preset: AttrValue::from(preset.to_string()),
+        children,
+    };
+    yew::Renderer::<Host>::with_root_and_props(root.clone(), props).render();
+    root
+}
+
+/// Poll until `cond` holds (5 s at most).
+async fn until(what: &str, mut cond: impl FnMut() -> bool) {
+    for _ in 0..500 {
+        if cond() {
+            return;
+        }
+        yew::platform::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+fn find(root: &Element, sel: &str) -> Option<Element> {
+    root.query_selector(sel).ok().flatten()
+}
+fn count(root: &Element, sel: &str) -> u32 {
+    root.query_selector_all(sel).map(|l| l.length()).unwrap_or(0)
+}
+
+fn fire(el: &Element, kind: &str) {
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    let ev = web_sys::Event::new_with_event_init_dict(kind, &init).expect("event");
+    el.dispatch_event(&ev).expect("dispatch");
+}
+
+fn set_value(el: &Element, v: &str, kind: &str) {
+    if let Some(i) = el.dyn_ref::<HtmlInputElement>() {
+        i.set_value(v);
+    } else if let Some(s) = el.dyn_ref::<HtmlSelectElement>() {
+        s.set_value(v);
+    }
+    fire(el, kind);
+}
+
+fn click(root: &Element, sel: &str) {
+    find(root, sel).expect(sel).unchecked_into::<HtmlElement>().click();
+}
+
+#[wasm_bindgen_test]
+async fn gallery_groups_highlights_loads_and_searches() {
+    let root = mount("host-gallery", "t1-round-robin", html! { <Gallery /> });
+    until("the gallery", || count(&root, "button.preset") == presets::ids().count() as u32).await;
+    assert_eq!(count(&root, "section.area"), 4, "D, T, R and E");
+    assert!(find(&root, "section[data-area=D] button[data-id=d4-raft-election]").is_some());
+    assert!(find(&root, "section[data-area=E] button[data-id=e1-backpressure]").is_some());
+    assert!(find(&root, "button.preset.current[data-id=t1-round-robin][aria-current=true]").is_some());
+
+    click(&root, "button[data-id=d4-raft-election]");
+    until("the preset to load", || scenario_of(&root).meta.id == "d4-raft-election").await;
+    until("the highlight to move", || find(&root, "button.current[data-id=d4-raft-election]").is_some())
+        .await;
+    assert_eq!(count(&root, "button.current"), 1);
+
+    let search = find(&root, "input.gallery-search").expect("search box");
+    set_value(&search, "raft", "input");
+    let want = entries().iter().filter(|e| matches(e, "raft")).count() as u32;
+    assert!(want >= 2);
+    until("the filter", || count(&root, "button.preset") == want).await;
+    assert!(search.is_connected(), "the search box is kept while typing");
+    set_value(&search, "D5", "input");
+    let d5 = entries().iter().filter(|e| e.concepts.iter().any(|c| c == "D5")).count() as u32;
+    until("concept search", || count(&root, "button.preset") == d5 && d5 >= 2).await;
+    set_value(&search, "zzz-nothing", "input");
+    until("no match", || find(&root, ".gallery .empty").is_some()).await;
+}
+
+#[wasm_bindgen_test]
+async fn lesson_markdown_never_injects_html() {
+    let text = "# T\n\nHello **bold** <script>alert(1)</script> and <img src=x onerror=alert(2)>.\n\n\
+                <script>alert(3)</script>\n\n<img src=x onerror=alert(4)>\n\n\
+                [bad](javascript:alert(5)) [good](https://example.com/x) ![alt words](http://example.com/p.png)\n\n- one\n- two";
+    let root = mount("host-lesson", "t1-round-robin", html! { <Lesson title="T" text={text} /> });
+    until("the lesson", || find(&root, ".lesson strong").is_some()).await;
+    assert_eq!(count(&root, "script"), 0);
+    assert_eq!(count(&root, "img"), 0);
+    assert_eq!(count(&root, "[onerror]"), 0);
+    let body = root.text_content().unwrap_or_default();
+    assert!(body.contains("<script>alert(1)</script>"), "{body}");
+    assert!(body.contains("<img src=x onerror=alert(2)>"), "{body}");
+    assert!(body.contains("<script>alert(3)</script>") && body.contains("alt words"), "{body}");
+    assert_eq!(count(&root, "a"), 1, "only the https link is a link");
+    let a = find(&root, "a").expect("link");
+    assert_eq!(a.get_attribute("href").as_deref(), Some("https://example.com/x"));
+    assert_eq!(a.get_attribute("rel").as_deref(), Some("noopener noreferrer"));
+    assert_eq!(a.get_attribute("target").as_deref(), Some("_blank"));
+    assert_eq!(count(&root, "li"), 2);
+    assert_eq!(count(&root, ".lesson h3"), 0, "the heading repeating the title is dropped");
+}
+
+/// Set a numeric field, press Apply, and return the error shown next to it (if any).
+async fn apply_number(root: &Element, path: &str, v: &str) -> Option<String> {
+    let sel = format!("input[data-path=\"{path}\"]");
+    let input = find(root, &sel).expect(&sel);
+    set_value(&input, v, "change");
+    let rev = player_of(root).scenario_rev;
+    click(root, "form.editor button.apply");
+    let field = input.parent_element().expect("the field");
+    let mut err = None;
+    until("an error or an applied change", || {
+        err = field.query_selector(".field-error").ok().flatten().and_then(|e| e.text_content());
+        err.is_some() || player_of(root).scenario_rev != rev
+    })
+    .await;
+    err
+}
+
+#[wasm_bindgen_test]
+async fn editor_shows_errors_inline_and_applies_valid_changes() {
+    let root = mount("host-editor", "t1-round-robin", html! { <Editor /> });
+    until("the form", || find(&root, "input[data-path=\"workload.clients\"]").is_some()).await;
+    assert!(find(&root, "select[data-path=\"protocol.algorithm\"]").is_some(), "enum fields are selects");
+    assert!(
+        find(&root, "[data-path=\"meta.lesson\"]").is_none()
+            && find(&root, "[data-path=\"events\"]").is_none()
+    );
+    player_of(&root).dispatch.emit(Action::Seek(SimTime::from_ms(500)));
+    until("the seek", || player_of(&root).session.borrow().now() == SimTime::from_ms(500)).await;
+    let before = scenario_of(&root);
+
+    for (path, bad) in
+        [("workload.clients", "-5"), ("workload.clients", "1e9"), ("workload.arrival.rate_per_s", "-5")]
+    {
+        let err = apply_number(&root, path, bad).await.unwrap_or_else(|| panic!("{path}={bad} was accepted"));
+        assert!(err.contains(path.rsplit('.').next().unwrap_or(path)) || err.contains("-5"), "{path}: {err}");
+        assert_eq!(scenario_of(&root), before, "{path}={bad} changed nothing");
+        click(&root, "form.editor button.reset");
+        until("reset", || find(&root, ".field-error").is_none()).await;
+    }
+    assert!(apply_number(&root, "workload.clients", "3").await.is_none());
+    until("the change", || scenario_of(&root).workload.clients == 3).await;
+    assert_eq!(player_of(&root).session.borrow().now(), SimTime::from_ms(500), "the playhead stays");
+
+    // A new seed replaces the scenario's seed and keeps everything else.
+    let seed = scenario_of(&root).seed;
+    set_value(&find(&root, "#editor-seed").expect("seed"), "4242", "change");
+    until("the seed", || scenario_of(&root).seed == 4242).await;
+    assert_ne!(seed, 4242);
+    click(&root, "button.new-seed");
+    until("a new seed", || scenario_of(&root).seed != 4242).await;
+    assert_eq!(scenario_of(&root).workload.clients, 3);
+}
+
+#[wasm_bindgen_test]
+async fn editor_switches_an_enum_variant() {
+    let root = mount("host-editor-enum", "t1-round-robin", html! { <Editor /> });
+    let sel = "select[data-path=\"protocol.algorithm\"]";
+    until("the form", || find(&root, sel).is_some()).await;
+    set_value(&find(&root, sel).expect("select"), "least_connections", "change");
+    let rev = player_of(&root).scenario_rev;
+    click(&root, "form.editor button.apply");
+    until("applied", || player_of(&root).scenario_rev != rev).await;
+    let json = serde_json::to_value(scenario_of(&root)).expect("json");
+    assert_eq!(json["protocol"]["algorithm"], "least_connections");
+}
+
+#[wasm_bindgen_test]
+async fn compare_runs_a_second_configuration_side_by_side() {
+    let root = mount("host-compare", "t1-round-robin", html! { <Compare /> });
+    until("the compare form", || find(&root, "select.compare-field").is_some()).await;
+    let field = find(&root, "select.compare-field").expect("field select");
+    let options = field.query_selector_all("option").expect("options");
+    let idx = (0..options.length())
+        .find(|&i| options.item(i).and_then(|o| o.text_content()).as_deref() == Some("protocol.algorithm"))
+        .expect("protocol.algorithm is offered");
+    set_value(&field, &idx.to_string(), "change");
+    until("the alternatives", || find(&root, "select.compare-alt option[value=least_connections]").is_some())
+        .await;
+    set_value(&find(&root, "select.compare-alt").expect("alt"), "least_connections", "change");
+    click(&root, "button.compare-go");
+    until("the table", || find(&root, "table.compare-table").is_some()).await;
+    let label = find(&root, ".compare-label").and_then(|e| e.text_content()).unwrap_or_default();
+    assert!(label.contains("protocol.algorithm = least_connections"), "{label}");
+    player_of(&root).dispatch.emit(Action::Seek(SimTime::from_ms(3_000)));
+    until("both runs to have latencies", || {
+        let cells = root.query_selector_all("table.compare-table td").expect("cells");
+        (0..2).all(|i| cells.item(i).and_then(|c| c.text_content()).is_some_and(|t| t.ends_with("ms")))
+    })
+    .await;
+    assert!(find(&root, "canvas.compare-chart").is_some());
+    assert_eq!(scenario_of(&root).meta.id, "t1-round-robin", "A is untouched");
+}
+
+#[wasm_bindgen_test]
+fn embed_options_parse_the_query() {
+    let o = EmbedOptions::parse(
+        "?embed=1&preset=t1-round-robin&autoplay=1&speed=2&t=3000&controls=full&theme=dark",
+    );
+    assert!(o.embed && o.autoplay);
+    assert_eq!(o.preset.as_deref(), Some("t1-round-robin"));
+    assert_eq!(
+        (o.speed, o.t_ms, o.controls, o.theme),
+        (Some(2.0), Some(3000), Controls::Full, Some(Theme::Dark))
+    );
+    let d = EmbedOptions::parse("");
+    assert_eq!(d, EmbedOptions::default());
+    assert_eq!(d.controls, Controls::Min);
+    let odd = EmbedOptions::parse("embed=0&speed=999&t=-1&controls=none&theme=pink&preset=a%2Db#x=1");
+    assert!(!odd.embed);
+    assert_eq!((odd.speed, odd.t_ms, odd.controls, odd.theme), (Some(100.0), None, Controls::None, None));
+    assert_eq!(odd.preset.as_deref(), Some("a-b"));
+    assert_eq!(EmbedOptions::parse("speed=abc&speed=NaN").speed, None);
+}
+
+#[wasm_bindgen_test]
+fn embed_code_is_an_escaped_lazy_iframe() {
+    let code =
+        embed_code("https://x.test/play/", &EmbedSource::Preset("t1-round-robin".into()), "A \"title\" <b>");
+    assert_eq!(
+        code,
+        "<iframe src=\"https://x.test/play/?embed=1&amp;preset=t1-round-robin\" width=\"720\" height=\"420\" \
+         loading=\"lazy\" title=\"A &quot;title&quot; &lt;b&gt;\"></iframe>"
+    );
+    let frag = embed_code("https://x.test/", &EmbedSource::Fragment("#s=abc&t=5".into()), "t");
+    assert!(frag.contains("src=\"https://x.test/?embed=1#s=abc&amp;t=5\""), "{frag}");
+    let _ = dsplay_web::embed::prefers_reduced_motion();
+}

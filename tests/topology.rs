@@ -1,0 +1,329 @@
+//! The topology, inspector and fault toolbar in a real browser, inside a `ContextProvider<Player>`:
+//! one SVG node per node with its status class, select → inspector, crash → a crash event and a
+//! "down" node, partitions by tapping, by dragging and by button, heal, and a sized canvas.
+
+use dsplay_core::session::Session;
+use dsplay_core::view::WorldView;
+use dsplay_core::{presets, NodeId, ScenarioEvent, SimDuration, SimTime};
+use dsplay_web::components::{faults::Faults, inspector::Inspector, topology::Topology};
+use dsplay_web::hooks::use_player;
+use dsplay_web::player::{Action, Player};
+use dsplay_web::topology::layout::{cut_lines, fit, inside, layout, tier};
+use dsplay_web::topology::particles::{deaths, place};
+use dsplay_web::topology::{death_window_us, PartitionModeProvider};
+use std::cell::{Cell, RefCell};
+use std::time::Duration;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlCanvasElement, HtmlElement, HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+thread_local! {
+    /// The player of the newest harness (older harnesses stay mounted but no longer write here).
+    static PLAYER: RefCell<Option<Player>> = const { RefCell::new(None) };
+    static CURRENT: Cell<u32> = const { Cell::new(0) };
+}
+
+#[derive(Properties, PartialEq)]
+struct HarnessProps {
+    preset: &'static str,
+    id: u32,
+    /// Scope partition mode with a provider (otherwise the page-wide switch is used).
+    provider: bool,
+}
+
+#[function_component(Harness)]
+fn harness(props: &HarnessProps) -> Html {
+    let sc = presets::get(props.preset).expect("preset");
+    let player = use_player(Session::new(sc).expect("session"), false, 1.0);
+    if CURRENT.with(Cell::get) == props.id {
+        PLAYER.with(|p| *p.borrow_mut() = Some(player.clone()));
+    }
+    let body = html! {
+        <>
+            <div style="width: 900px; height: 520px; position: relative"><Topology /></div>
+            <Inspector />
+            <Faults />
+        </>
+    };
+    html! {
+        <ContextProvider<Player> context={player}>
+            if props.provider { <PartitionModeProvider>{body}</PartitionModeProvider> } else { {body} }
+        </ContextProvider<Player>>
+    }
+}
+
+fn player() -> Player {
+    PLAYER.with(|p| p.borrow().clone()).expect("the harness rendered")
+}
+fn view() -> WorldView {
+    player().session.borrow().sim().view()
+}
+fn events() -> Vec<ScenarioEvent> {
+    player().session.borrow().scenario().events.iter().map(|e| e.event.clone()).collect()
+}
+
+async fn mount(preset: &'static str, provider: bool) -> Element {
+    PLAYER.with(|p| *p.borrow_mut() = None);
+    let id = CURRENT.with(|c| {
+        c.set(c.get() + 1);
+        c.get()
+    });
+    let doc = web_sys::window().expect("window").document().expect("document");
+    if doc.get_element_by_id("topo-css").is_none() {
+        let style = doc.create_element("style").expect("style");
+        style.set_id("topo-css");
+        style.set_text_content(Some(concat!(
+            include_str!("../static/style.css"),
+            include_str!("../static/topology.css")
+        )));
+        doc.head().expect("head").append_child(&style).expect("add style");
+    }
+    let root = doc.create_element("div").expect("div");
+    doc.body().expect("body").append_child(&root).expect("attach");
+    yew::Renderer::<Harness>::with_root_and_props(root.clone(), HarnessProps { preset, id, provider })
+        .render();
+    until("the harness", || PLAYER.with(|p| p.borrow().is_some())).await;
+    root
+}
+
+/// Poll until `cond` holds (5 s at most).
+async fn until(what: &str, mut cond: impl FnMut() -> bool) {
+    for _ in 0..500 {
+        if cond() {
+            return;
+        }
+        yew::platform::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+fn all(root: &Element, sel: &str) -> Vec<Element> {
+    let list = root.query_selector_all(sel).expect("selector");
+    (0..list.length()).filter_map(|i| list.item(i)?.dyn_into().ok()).collect()
+}
+fn one(root: &Element, sel: &str) -> Element {
+    root.query_selector(sel).ok().flatten().unwrap_or_else(|| panic!("no {sel}"))
+}
+fn node(root: &Element, name: &str) -> Element {
+    one(root, &format!("g.node[data-node=\"{name}\"]"))
+}
+fn has_class(el: &Element, c: &str) -> bool {
+    el.get_attribute("class").unwrap_or_default().split_whitespace().any(|x| x == c)
+}
+
+/// Dispatch a bubbling DOM event built by its JS constructor (no extra web-sys features needed).
+fn fire(el: &Element, ctor: &str, ty: &str, init: &[(&str, JsValue)]) {
+    let window = web_sys::window().expect("window");
+    let class = js_sys::Reflect::get(&window, &ctor.into()).expect("constructor");
+    let dict = js_sys::Object::new();
+    js_sys::Reflect::set(&dict, &"bubbles".into(), &true.into()).expect("set");
+    for (k, v) in init {
+        js_sys::Reflect::set(&dict, &(*k).into(), v).expect("set");
+    }
+    let args = js_sys::Array::of2(&ty.into(), &dict);
+    let ev = js_sys::Reflect::construct(class.unchecked_ref::<js_sys::Function>(), &args).expect("construct");
+    el.dispatch_event(ev.unchecked_ref()).expect("dispatch");
+}
+fn click(el: &Element) {
+    fire(el, "MouseEvent", "click", &[]);
+}
+
+#[wasm_bindgen_test]
+async fn one_svg_node_per_node_with_status_classes_and_a_sized_canvas() {
+    let root = mount("t1-round-robin", true).await;
+    let n = view().nodes.len();
+    until("nodes", || all(&root, "svg g.node").len() == n).await;
+    for s in view().nodes {
+        let el = node(&root, &s.name);
+        assert!(has_class(&el, "up"), "{} is up: {:?}", s.name, el.get_attribute("class"));
+        let label = el.get_attribute("aria-label").unwrap_or_default();
+        assert!(label.starts_with(&s.name) && label.ends_with("up"), "aria-label {label}");
+        assert_eq!(el.get_attribute("tabindex").as_deref(), Some("0"));
+    }
+    let canvas: HtmlCanvasElement = one(&root, "canvas.topo-canvas").unchecked_into();
+    let dpr = web_sys::window().expect("window").device_pixel_ratio().max(1.0);
+    until("a canvas sized to its element", || {
+        canvas.width() > 0 && canvas.width() == (canvas.client_width() as f64 * dpr).round() as u32
+    })
+    .await;
+    assert!(canvas.client_width() > 100 && canvas.client_height() > 100, "the canvas fills the stage");
+    player().dispatch.emit(Action::Seek(SimTime::from_ms(300)));
+    until("messages in flight", || !view().in_flight.is_empty()).await;
+    let fig = one(&root, "figure.topology").get_attribute("aria-label").unwrap_or_default();
+    assert!(fig.contains("messages in flight"), "{fig}");
+    until("kinds in the legend", || !all(&root, ".topo-legend li:not(.dead)").is_empty()).await;
+    // Hovering a particle labels it with its kind and detail.
+    let v = view();
+    let lay = layout(&v.nodes);
+    let m = v.in_flight[0].clone();
+    let (x, y) = place(&m, v.now, lay.pos[m.from.index()], lay.pos[m.to.index()], lay.r);
+    let stage = one(&root, ".topo-stage");
+    let r = stage.get_bounding_client_rect();
+    let (s, ox, oy) = fit(r.width(), r.height());
+    let at = [("clientX", (r.left() + ox + x * s).into()), ("clientY", (r.top() + oy + y * s).into())];
+    fire(&one(&root, "svg.topo-svg"), "PointerEvent", "pointermove", &at);
+    until("a tooltip", || root.query_selector(".topo-tip").ok().flatten().is_some()).await;
+    let tip = one(&root, ".topo-tip").text_content().unwrap_or_default();
+    assert!(v.in_flight.iter().any(|m| tip.starts_with(&m.kind)), "tooltip {tip:?}");
+}
+
+#[wasm_bindgen_test]
+async fn select_inspect_crash_restart() {
+    let root = mount("t1-round-robin", true).await;
+    until("nodes", || !all(&root, "g.node").is_empty()).await;
+    player().dispatch.emit(Action::Seek(SimTime::from_ms(200)));
+    let target = view().nodes.iter().find(|s| s.name == "b1").cloned().expect("b1 exists");
+    click(&node(&root, "b1"));
+    until("the inspector", || root.query_selector(".inspector h2").ok().flatten().is_some()).await;
+    assert_eq!(one(&root, ".inspector h2").text_content().as_deref(), Some("b1"));
+    assert!(has_class(&node(&root, "b1"), "selected"));
+    let rows = all(&root, ".inspector table.fields tr");
+    assert_eq!(rows.len(), view().nodes[target.id.index()].view.fields.len());
+    assert!(!rows.is_empty(), "a backend shows its fields");
+    assert!(!all(&root, ".inspector table.recent tr").is_empty(), "recent messages are listed");
+
+    one(&root, ".inspector button.crash").unchecked_into::<HtmlElement>().click();
+    until("a crash event", || events().contains(&ScenarioEvent::Crash { node: "b1".into() })).await;
+    until("b1 down", || has_class(&node(&root, "b1"), "down")).await;
+    until("the event in the fault list", || {
+        all(&root, ".fault-list .what").iter().any(|e| e.text_content().as_deref() == Some("crash b1"))
+    })
+    .await;
+    let restart: HtmlElement = one(&root, ".inspector button.restart").unchecked_into();
+    restart.click();
+    until("b1 up again", || has_class(&node(&root, "b1"), "up")).await;
+
+    // A hand-made request, a slowdown, and a link shaped on release of the slider.
+    let n0 = events().len();
+    one(&root, ".inspector button.send").unchecked_into::<HtmlElement>().click();
+    until("a client event", || {
+        events().iter().any(|e| matches!(e, ScenarioEvent::Client { node, request } if node == "b1" && request.op == "request"))
+    })
+    .await;
+    let slow: HtmlSelectElement = one(&root, ".inspector .slow select").unchecked_into();
+    slow.set_value("5");
+    fire(&slow, "Event", "change", &[]);
+    yew::platform::time::sleep(Duration::from_millis(20)).await;
+    one(&root, ".inspector .slow button").unchecked_into::<HtmlElement>().click();
+    until("a slow event", || events().contains(&ScenarioEvent::Slow { node: "b1".into(), factor_pct: 500 }))
+        .await;
+    let loss: HtmlInputElement = all(&root, ".inspector .link input[type=range]")[1].clone().unchecked_into();
+    loss.set_value("30");
+    fire(&loss, "Event", "input", &[]);
+    assert_eq!(events().len(), n0 + 2, "moving a slider alone changes nothing");
+    fire(&loss, "Event", "change", &[]);
+    until("a link event", || {
+        events().iter().any(|e| {
+            matches!(e, ScenarioEvent::Link { from, spec, both_ways: true, .. }
+            if from == "b1" && spec.loss_ppm == 300_000)
+        })
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn raft_partition_by_tapping_then_heal() {
+    let root = mount("d4-raft-election", true).await;
+    let n = view().nodes.len();
+    until("nodes", || all(&root, "g.node").len() == n).await;
+    assert!(root.query_selector("circle.ring").ok().flatten().is_some(), "raft servers sit on a ring");
+    player().dispatch.emit(Action::Seek(SimTime::from_ms(1_500)));
+    until("a leader", || {
+        all(&root, "g.node")
+            .iter()
+            .any(|e| e.get_attribute("aria-label").is_some_and(|l| l.contains("leader")))
+    })
+    .await;
+    one(&root, ".fault-tools .partition-mode").unchecked_into::<HtmlElement>().click();
+    until("partition mode", || {
+        has_class(&root.query_selector("figure.topology").ok().flatten().expect("fig"), "cutting")
+    })
+    .await;
+    click(&node(&root, "n1"));
+    click(&node(&root, "n2"));
+    until("two picked", || all(&root, "g.node.picked").len() == 2).await;
+    one(&root, ".topo-tools .cut-now").unchecked_into::<HtmlElement>().click();
+    let want = ScenarioEvent::Partition { groups: vec![vec!["n1".into(), "n2".into()]] };
+    until("a partition event", || events().contains(&want)).await;
+    until("a cut line", || !all(&root, "line.cut").is_empty()).await;
+    // Messages across the cut die, and each death is drawn on a link that crosses it.
+    let now = player().session.borrow().now();
+    player().dispatch.emit(Action::Seek(now + SimDuration::from_ms(120)));
+    until("deaths", || {
+        let p = player();
+        let s = p.session.borrow();
+        let dead = deaths(s.sim().trace().records(), s.now(), death_window_us(1.0));
+        let side = |id: NodeId| id.0 < 2;
+        !dead.is_empty() && dead.iter().all(|d| d.from.is_none_or(|f| side(f) != side(d.to)))
+    })
+    .await;
+    assert!(has_class(&node(&root, "n1"), "grp-1") || has_class(&node(&root, "n1"), "grp-2"));
+    one(&root, ".topo-tools .heal").unchecked_into::<HtmlElement>().click();
+    until("heal", || events().last() == Some(&ScenarioEvent::Heal)).await;
+    until("no cut line", || all(&root, "line.cut").is_empty()).await;
+}
+
+#[wasm_bindgen_test]
+async fn shift_drag_a_box_partitions_and_events_seek() {
+    let root = mount("t1-round-robin", false).await;
+    until("nodes", || !all(&root, "g.node").is_empty()).await;
+    // The fault list seeks: jump to the scripted crash of b2 at 20 s.
+    until("the fault list", || !all(&root, ".fault-list button").is_empty()).await;
+    all(&root, ".fault-list button")[0].unchecked_ref::<HtmlElement>().click();
+    let at0 = player().session.borrow().scenario().events[0].at_ms;
+    until("the seek", || player().session.borrow().now() == SimTime::from_ms(at0)).await;
+    until("b2 down", || has_class(&node(&root, "b2"), "down")).await;
+    // Without a provider the toolbar's switch and the topology still agree (one page-wide switch).
+    let fig = one(&root, "figure.topology");
+    one(&root, ".fault-tools .partition-mode").unchecked_into::<HtmlElement>().click();
+    until("partition mode on", || has_class(&fig, "cutting")).await;
+    one(&root, ".topo-tools .partition-mode").unchecked_into::<HtmlElement>().click();
+    until("partition mode off", || {
+        !has_class(&fig, "cutting")
+            && one(&root, ".fault-tools .partition-mode").get_attribute("aria-pressed").as_deref()
+                == Some("false")
+    })
+    .await;
+    // Box the first column (the clients): from the stage's top-left to a fifth of its width.
+    let stage = one(&root, ".topo-stage");
+    let r = stage.get_bounding_client_rect();
+    let (x0, y0, x1, y1) = (r.left() + 2.0, r.top() + 2.0, r.left() + r.width() * 0.2, r.bottom() - 2.0);
+    let at = |x: f64, y: f64| {
+        vec![("clientX", x.into()), ("clientY", y.into()), ("shiftKey", true.into()), ("pointerId", 1.into())]
+    };
+    fire(&stage, "PointerEvent", "pointerdown", &at(x0, y0));
+    until("a lasso", || root.query_selector("rect.lasso").ok().flatten().is_some()).await;
+    fire(&stage, "PointerEvent", "pointermove", &at(x1, y1));
+    until("the lasso grows", || {
+        let w = one(&root, "rect.lasso").get_attribute("width").unwrap_or_default();
+        w.parse::<f64>().is_ok_and(|w| w > 50.0)
+    })
+    .await;
+    fire(&stage, "PointerEvent", "pointerup", &at(x1, y1));
+    until("a partition event", || events().iter().any(|e| matches!(e, ScenarioEvent::Partition { .. })))
+        .await;
+    let Some(ScenarioEvent::Partition { groups }) = events().pop() else { panic!("partition last") };
+    let clients: Vec<String> =
+        view().nodes.iter().filter(|s| s.view.role == "client").map(|s| s.name.clone()).collect();
+    assert_eq!(groups, vec![clients], "the box held exactly the clients");
+    assert!(events().contains(&ScenarioEvent::Crash { node: "b2".into() }), "the past is kept");
+    until("no lasso", || root.query_selector("rect.lasso").ok().flatten().is_none()).await;
+}
+
+#[wasm_bindgen_test]
+fn tiers_are_stable_and_two_groups_get_one_clean_cut() {
+    assert_eq!(tier("leader"), tier("follower"));
+    assert_eq!(tier("candidate"), tier("backend"));
+    assert!(tier("client") < tier("balancer") && tier("balancer") < tier("backend"));
+    assert!(tier("backend") < tier("store") && tier("store") < tier("monitor"));
+    let pos = [(100.0, 100.0), (120.0, 400.0), (800.0, 120.0), (820.0, 420.0)];
+    let cuts = cut_lines(&pos, &[1, 1, 2, 2]);
+    assert_eq!(cuts.len(), 1);
+    let ((x0, _), (x1, _)) = cuts[0];
+    assert!(x0 > 150.0 && x0 < 780.0 && x1 > 150.0 && x1 < 780.0, "{cuts:?}");
+    assert_eq!(inside(&pos, (0.0, 0.0), (500.0, 560.0)), vec![0, 1]);
+    assert_eq!(cut_lines(&pos, &[0, 0, 0, 0]).len(), 0, "one group, no cut");
+}
