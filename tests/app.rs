@@ -85,7 +85,8 @@ async fn play_pause_step_by_button_and_keyboard() {
     let before: u64 = attr(&status, "data-events").parse().unwrap_or(0);
     let step: HtmlElement = wait_until(&root, "#step-event", |_| true).await.unchecked_into();
     step.click();
-    wait_until(&root, "#run-result", |el| attr(el, "data-events").parse::<u64>().unwrap_or(0) == before + 1).await;
+    wait_until(&root, "#run-result", |el| attr(el, "data-events").parse::<u64>().unwrap_or(0) == before + 1)
+        .await;
 }
 
 #[wasm_bindgen_test]
