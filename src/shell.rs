@@ -174,7 +174,7 @@ fn full_body(p: &Player, toggle_theme: Callback<MouseEvent>, help: UseStateHandl
 
 fn embed_body(o: &EmbedOptions) -> Html {
     html! {
-        <div class="embed-body">
+        <div class={classes!("embed-body", (o.controls == EmbedControls::Min).then_some("controls-min"))}>
             if o.controls != EmbedControls::None { <Controls /> }
             if o.controls != EmbedControls::None { <Timeline /> }
             <Topology />
