@@ -271,3 +271,13 @@ fn events_listed_out_of_order_run_at_their_own_time() {
     let unsorted = run(&scenario(vec![crash, note]), 3);
     assert_eq!(sorted.trace_hash(), unsorted.trace_hash());
 }
+
+#[test]
+fn the_clock_reaches_the_target_even_when_only_stale_timers_were_left() {
+    // A cancelled timer due before the target is popped and skipped; the clock must still move.
+    for ms in [5, 10, 15, 299, 300] {
+        let mut s = sim(&scenario(vec![at(0, ScenarioEvent::Crash { node: "n1".into() })]), 2);
+        s.run_until(SimTime::from_ms(ms));
+        assert_eq!(s.now(), SimTime::from_ms(ms));
+    }
+}

@@ -96,21 +96,22 @@ impl<N: Node> Simulation for Sim<N> {
     fn run_bounded(&mut self, t: SimTime, budget: u64) -> u64 {
         let t = t.min(self.stop_at());
         let start = self.st.events;
-        while self.st.events - start < budget {
-            match self.next_at() {
-                Some(at) if at <= t && self.st.halted.is_none() => {
-                    if self.step_one().is_none() {
-                        break;
-                    }
-                }
-                _ => {
-                    if t > self.st.now {
-                        self.st.now = t;
-                        self.st.metrics.advance_to(t);
-                    }
-                    break;
-                }
+        loop {
+            if self.st.events - start >= budget {
+                // Out of budget: the clock stays at the last handled event.
+                return self.st.events - start;
             }
+            match self.next_at() {
+                // This may only skip stale timers and find nothing due by `t`: loop and look again.
+                Some(at) if at <= t && self.st.halted.is_none() => {
+                    self.step_until(t);
+                }
+                _ => break,
+            }
+        }
+        if t > self.st.now && self.st.halted.is_none() {
+            self.st.now = t;
+            self.st.metrics.advance_to(t);
         }
         self.st.events - start
     }

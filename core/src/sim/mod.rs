@@ -130,12 +130,19 @@ impl<N: Node> Sim<N> {
     /// Run one event (skipping stale timers). Returns its time, or `None` when nothing is left
     /// before the stop time (or the run halted).
     pub fn step_one(&mut self) -> Option<SimTime> {
+        self.step_until(self.stop_at())
+    }
+
+    /// Like `step_one`, but never handles an event after `limit` (stale timers before it are
+    /// skipped silently; what comes after them waits for the next call).
+    pub fn step_until(&mut self, limit: SimTime) -> Option<SimTime> {
+        let limit = limit.min(self.stop_at());
         loop {
             if self.st.halted.is_some() {
                 return None;
             }
             let at = self.next_at()?;
-            if at > self.stop_at() {
+            if at > limit {
                 return None;
             }
             self.st.metrics.advance_to(at);
