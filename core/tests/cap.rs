@@ -2,26 +2,11 @@
 //! linearizable; AP serves everyone, reads stale data, is not linearizable, and converges on heal.
 
 use dsplay_core::check::{check_history, Verdict};
-use dsplay_core::scenario::Scenario;
-use dsplay_core::{presets, registry, Simulation};
+use dsplay_core::Simulation;
 use serde_json::Value;
 
-fn scenario(id: &str, edit: impl FnOnce(&mut Value)) -> Scenario {
-    let mut v = serde_json::to_value(presets::get(id).expect("preset")).expect("json");
-    edit(&mut v);
-    Scenario::from_json(&v.to_string()).expect("valid")
-}
-
-fn run(sc: &Scenario) -> Box<dyn Simulation> {
-    let mut sim = registry::build(sc).expect("build");
-    let stop = sim.stop_at();
-    sim.run_until(stop);
-    sim
-}
-
-fn counter(sim: &dyn Simulation, name: &str) -> u64 {
-    sim.metrics().counter(name, None)
-}
+mod common;
+use common::{counter, run, scenario};
 
 fn availability(sim: &dyn Simulation, client: &str) -> i64 {
     let i = sim.node_names().iter().position(|n| n == client).expect("client");

@@ -1,27 +1,10 @@
 //! D6: every event carries its clocks in the trace; concurrency is common and Lamport clocks order
 //! concurrent events anyway; causal delivery removes the "payment before account" violation.
 
-use dsplay_core::scenario::Scenario;
 use dsplay_core::sim::trace::TraceKind;
-use dsplay_core::{presets, registry, Simulation};
-use serde_json::Value;
 
-fn scenario(id: &str, edit: impl FnOnce(&mut Value)) -> Scenario {
-    let mut v = serde_json::to_value(presets::get(id).expect("preset")).expect("json");
-    edit(&mut v);
-    Scenario::from_json(&v.to_string()).expect("valid")
-}
-
-fn run(sc: &Scenario) -> Box<dyn Simulation> {
-    let mut sim = registry::build(sc).expect("build");
-    let stop = sim.stop_at();
-    sim.run_until(stop);
-    sim
-}
-
-fn counter(sim: &dyn Simulation, name: &str) -> u64 {
-    sim.metrics().counter(name, None)
-}
+mod common;
+use common::{counter, run, scenario};
 
 #[test]
 fn every_send_receive_and_local_event_is_annotated_with_its_clocks() {

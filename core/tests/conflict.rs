@@ -1,23 +1,12 @@
 //! D7: LWW loses updates once a clock is skewed (and not before); versions fix the skew;
 //! vector-clock siblings merged by the application lose nothing across a partition, LWW does.
 
-use dsplay_core::scenario::Scenario;
 use dsplay_core::sim::metrics::MetricKind;
-use dsplay_core::{presets, registry, NodeId, Simulation};
+use dsplay_core::{NodeId, Simulation};
 use serde_json::Value;
 
-fn scenario(id: &str, edit: impl FnOnce(&mut Value)) -> Scenario {
-    let mut v = serde_json::to_value(presets::get(id).expect("preset")).expect("json");
-    edit(&mut v);
-    Scenario::from_json(&v.to_string()).expect("valid")
-}
-
-fn run(sc: &Scenario) -> Box<dyn Simulation> {
-    let mut sim = registry::build(sc).expect("build");
-    let stop = sim.stop_at();
-    sim.run_until(stop);
-    sim
-}
+mod common;
+use common::{run, scenario};
 
 fn lost_items(sim: &dyn Simulation) -> Vec<i64> {
     (0..3)

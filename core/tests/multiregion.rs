@@ -4,21 +4,11 @@
 use dsplay_core::check::{check_history, Verdict};
 use dsplay_core::scenario::Scenario;
 use dsplay_core::sim::history::{OpKind, Outcome};
-use dsplay_core::{presets, registry, NodeId, Simulation};
+use dsplay_core::{presets, NodeId, Simulation};
 use serde_json::Value;
 
-fn scenario(id: &str, edit: impl FnOnce(&mut Value)) -> Scenario {
-    let mut v = serde_json::to_value(presets::get(id).expect("preset")).expect("json");
-    edit(&mut v);
-    Scenario::from_json(&v.to_string()).expect("valid")
-}
-
-fn run(sc: &Scenario) -> Box<dyn Simulation> {
-    let mut sim = registry::build(sc).expect("build");
-    let stop = sim.stop_at();
-    sim.run_until(stop);
-    sim
-}
+mod common;
+use common::{counter, run, scenario};
 
 fn node(sim: &dyn Simulation, name: &str) -> NodeId {
     NodeId(sim.node_names().iter().position(|n| n == name).expect("node") as u32)
@@ -28,10 +18,6 @@ fn node(sim: &dyn Simulation, name: &str) -> NodeId {
 fn p50_ms(sim: &dyn Simulation, metric: &str, name: &str) -> u64 {
     let h = sim.metrics().histogram(metric, Some(node(sim, name))).expect("histogram");
     h.value_at_quantile(0.5) / 1000
-}
-
-fn counter(sim: &dyn Simulation, name: &str) -> u64 {
-    sim.metrics().counter(name, None)
 }
 
 fn gauge(sim: &dyn Simulation, name: &str) -> i64 {

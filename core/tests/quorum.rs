@@ -7,25 +7,10 @@
 use dsplay_core::check::{check_history, Verdict};
 use dsplay_core::rng::Rng;
 use dsplay_core::scenario::{encode_fragment, Scenario};
-use dsplay_core::{presets, registry, Simulation};
 use serde_json::{json, Value};
 
-fn scenario(id: &str, edit: impl FnOnce(&mut Value)) -> Scenario {
-    let mut v = serde_json::to_value(presets::get(id).expect("preset")).expect("json");
-    edit(&mut v);
-    Scenario::from_json(&v.to_string()).expect("valid")
-}
-
-fn run(sc: &Scenario) -> Box<dyn Simulation> {
-    let mut sim = registry::build(sc).expect("build");
-    let stop = sim.stop_at();
-    sim.run_until(stop);
-    sim
-}
-
-fn counter(sim: &dyn Simulation, name: &str) -> u64 {
-    sim.metrics().counter(name, None)
-}
+mod common;
+use common::{counter, run, scenario};
 
 fn seeds() -> u64 {
     std::env::var("DSPLAY_SWARM_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(20)

@@ -1,27 +1,12 @@
 //! D2 replication modes: latency ordering sync > semi-sync > async, replication lag per follower,
 //! and acknowledged writes lost at failover only under async — for the preset and other seeds.
 
-use dsplay_core::scenario::Scenario;
 use dsplay_core::sim::metrics::MetricKind;
-use dsplay_core::{presets, registry, NodeId, Simulation};
+use dsplay_core::{NodeId, Simulation};
 use serde_json::Value;
 
-fn scenario(id: &str, edit: impl FnOnce(&mut Value)) -> Scenario {
-    let mut v = serde_json::to_value(presets::get(id).expect("preset")).expect("json");
-    edit(&mut v);
-    Scenario::from_json(&v.to_string()).expect("valid")
-}
-
-fn run(sc: &Scenario) -> Box<dyn Simulation> {
-    let mut sim = registry::build(sc).expect("build");
-    let stop = sim.stop_at();
-    sim.run_until(stop);
-    sim
-}
-
-fn counter(sim: &dyn Simulation, name: &str) -> u64 {
-    sim.metrics().counter(name, None)
-}
+mod common;
+use common::{counter, run, scenario};
 
 fn p50_ms(sim: &dyn Simulation) -> f64 {
     let h = sim.metrics().histogram("write_latency_ms", None).expect("latency");
