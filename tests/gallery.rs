@@ -277,3 +277,13 @@ fn embed_code_is_an_escaped_lazy_iframe() {
     assert!(frag.contains("src=\"https://x.test/?embed=1#s=abc&amp;t=5\""), "{frag}");
     let _ = dsplay_web::embed::prefers_reduced_motion();
 }
+
+#[wasm_bindgen_test]
+fn a_lessons_opening_heading_is_not_shown_twice() {
+    use dsplay_web::components::lesson::body_of;
+    let text = "## Horizontal scaling: 3 tasks\n\nBody.";
+    assert_eq!(body_of("Redundancy: kill tasks one by one", text), "\nBody.");
+    assert_eq!(body_of("Raft", "### Raft\nBody"), "Body");
+    assert_eq!(body_of("Raft", "### Details\nBody"), "### Details\nBody");
+    assert_eq!(body_of("Raft", "Plain start.\n## Later"), "Plain start.\n## Later");
+}

@@ -10,12 +10,15 @@ pub struct LessonProps {
     pub text: AttrValue,
 }
 
-/// The lesson without a leading heading that only repeats the title.
+/// The lesson without its opening heading: a leading `#`/`##` heading is the lesson's own title
+/// (the scenario title is already shown above it), and a deeper one is dropped if it repeats it.
 pub fn body_of<'a>(title: &str, text: &'a str) -> &'a str {
     let trimmed = text.trim_start();
     let (first, rest) = trimmed.split_once('\n').unwrap_or((trimmed, ""));
     let heading = first.trim_start_matches('#').trim();
-    if first.starts_with('#') && !heading.is_empty() && (heading == title || title.starts_with(heading)) {
+    let top_level = first.starts_with("# ") || first.starts_with("## ");
+    let repeats = heading == title || title.starts_with(heading);
+    if first.starts_with('#') && !heading.is_empty() && (top_level || repeats) {
         rest
     } else {
         text
