@@ -71,15 +71,15 @@ where
             move || drop(slot.borrow_mut().take())
         });
     }
+    let view = {
+        let session = state.session.clone();
+        use_memo(state.ui.frame, move |_| session.borrow().sim().view())
+    };
     let dispatcher = state.dispatcher();
     Player {
         session: state.session.clone(),
-        frame: state.ui.frame,
-        playing: state.ui.playing,
-        speed: state.ui.speed,
-        selected: state.ui.selected,
-        error: state.ui.error.clone(),
-        scenario_rev: state.ui.scenario_rev,
+        ui: state.ui.clone(),
+        view,
         dispatch: Callback::from(move |a| dispatcher.dispatch(a)),
     }
 }

@@ -3,6 +3,7 @@
 //! clock: each frame turns wall-clock Δt × speed into simulated time, under an event budget.
 
 use dsplay_core::session::Session;
+use dsplay_core::view::WorldView;
 use dsplay_core::{NodeId, Scenario, ScenarioEvent, SimDuration, SimTime};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -38,30 +39,28 @@ pub enum Action {
     Frame(f64),
 }
 
-/// What components read: the shared session plus UI state. `frame` changes whenever the
-/// session did, so components re-render.
+/// What components read: the shared session, the UI state (`p.playing`, `p.frame`… through
+/// `Deref`), and the world as of this frame. `frame` changes whenever the session did, so
+/// components re-render.
 #[derive(Clone)]
 pub struct Player {
     pub session: Rc<RefCell<Session>>,
-    pub frame: u64,
-    pub playing: bool,
-    pub speed: f64,
-    pub selected: Option<NodeId>,
-    /// The last error from an action (shown in the banner), if any.
-    pub error: Option<String>,
-    pub scenario_rev: u64,
+    pub ui: UiState,
+    /// Built once per frame and shared: components never call `sim().view()` themselves.
+    pub view: Rc<WorldView>,
     pub dispatch: Callback<Action>,
+}
+
+impl std::ops::Deref for Player {
+    type Target = UiState;
+    fn deref(&self) -> &UiState {
+        &self.ui
+    }
 }
 
 impl PartialEq for Player {
     fn eq(&self, o: &Self) -> bool {
-        Rc::ptr_eq(&self.session, &o.session)
-            && self.frame == o.frame
-            && self.playing == o.playing
-            && self.speed == o.speed
-            && self.selected == o.selected
-            && self.error == o.error
-            && self.scenario_rev == o.scenario_rev
+        Rc::ptr_eq(&self.session, &o.session) && Rc::ptr_eq(&self.view, &o.view) && self.ui == o.ui
     }
 }
 
@@ -72,6 +71,7 @@ pub struct UiState {
     pub playing: bool,
     pub speed: f64,
     pub selected: Option<NodeId>,
+    /// The last error from an action (shown in the banner), if any.
     pub error: Option<String>,
     /// Bumped whenever the scenario changes (the link must be rewritten).
     pub scenario_rev: u64,

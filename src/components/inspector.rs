@@ -41,7 +41,7 @@ pub fn inspector() -> Html {
         return html! { <section class="inspector empty" aria-label="Inspector">{"Click a node to inspect it."}</section> };
     };
     let s = p.session.borrow();
-    let view = s.sim().view();
+    let view = &p.view;
     let Some(n) = view.nodes.get(id.index()) else { return html! {} };
     let names: Vec<&str> = view.nodes.iter().map(|m| m.name.as_str()).collect();
     let name_of =

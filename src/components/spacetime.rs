@@ -5,6 +5,7 @@
 use crate::player::Player;
 use dsplay_core::session::Session;
 use dsplay_core::sim::trace::{TraceEvent, TraceKind};
+use dsplay_core::view::WorldView;
 use std::collections::HashMap;
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d as Ctx, HtmlCanvasElement, HtmlSelectElement};
@@ -51,12 +52,12 @@ pub type Sticky = std::rc::Rc<std::cell::Cell<(u64, Option<f64>)>>;
 pub fn paint(
     canvas: &HtmlCanvasElement,
     session: &Session,
+    view: &WorldView,
     choice: Option<f64>,
     auto: (u64, &Sticky),
 ) -> Option<()> {
     let ctx: Ctx = canvas.get_context("2d").ok()??.dyn_into().ok()?;
     let sim = session.sim();
-    let view = sim.view();
     let names = sim.node_names();
     let lane = if names.len() > 24 { 12.0 } else { 22.0 };
     let (w, h) = (canvas.client_width().max(320) as f64, TOP + AXIS + lane * names.len().max(1) as f64);
@@ -189,12 +190,12 @@ pub fn space_time() -> Html {
     let player = use_context::<Player>();
     {
         let (canvas, choice) = (canvas.clone(), *choice);
-        let session = player.as_ref().map(|p| p.session.clone());
+        let session = player.as_ref().map(|p| (p.session.clone(), p.view.clone()));
         let rev = player.as_ref().map_or(0, |p| p.scenario_rev);
         let deps = (player.as_ref().map(|p| p.frame), rev, choice.map(|c| c as u64));
         use_effect_with(deps, move |_| {
-            if let (Some(el), Some(s)) = (canvas.cast::<HtmlCanvasElement>(), session) {
-                paint(&el, &s.borrow(), choice, (rev, &sticky));
+            if let (Some(el), Some((s, view))) = (canvas.cast::<HtmlCanvasElement>(), session) {
+                paint(&el, &s.borrow(), &view, choice, (rev, &sticky));
             }
         });
     }

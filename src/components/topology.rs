@@ -36,12 +36,8 @@ pub fn topology() -> Html {
         });
     }
     let Some(p) = p else { return html! {} };
-    let (view, dead) = {
-        let s = p.session.borrow();
-        let view = s.sim().view();
-        let dead = deaths(s.sim().trace().records(), view.now, death_window_us(p.speed));
-        (view, dead)
-    };
+    let view = p.view.clone();
+    let dead = deaths(p.session.borrow().sim().trace().records(), view.now, death_window_us(p.speed));
     let lay = layout(&view.nodes);
     let names: Vec<String> = view.nodes.iter().map(|n| n.name.clone()).collect();
     let cut = Callback::from({
@@ -105,7 +101,7 @@ pub fn topology() -> Html {
             let found = nearest(&hits.borrow(), x, y, 8.0 / s);
             tip.set(found.and_then(|h| {
                 let sc = scene.borrow();
-                let m = sc.msgs.get(h.msg)?;
+                let m = sc.msgs().get(h.msg)?;
                 let dup = if m.duplicate { " (duplicate)" } else { "" };
                 Some((lx, ly, format!("{}{dup}: {}", m.kind, m.detail)))
             }));
@@ -136,9 +132,9 @@ pub fn topology() -> Html {
     let kinds = svg::legend(&view.in_flight);
     let body = svg::body(&view, &lay, p.selected, &picked, &on_node, *drag);
     let (now, pos, r) = (view.now, lay.pos, lay.r);
-    *scene.borrow_mut() = Scene { now, pos, r, msgs: view.in_flight, deaths: dead };
+    *scene.borrow_mut() = Scene { now, pos, r, world: Some(view.clone()), deaths: dead };
     let class = classes!("topology", mode.on.then_some("cutting"));
-    let label = format!("Topology: {} nodes, {} messages in flight", names.len(), scene.borrow().msgs.len());
+    let label = format!("Topology: {} nodes, {} messages in flight", names.len(), view.in_flight.len());
     html! {
         <figure {class} aria-label={label}>
             <div class="topo-stage" ref={wrap} onpointerdown={on_down} onpointermove={on_move}

@@ -3,9 +3,10 @@
 
 use super::layout::fit;
 use dsplay_core::sim::trace::{TraceEvent, TraceKind};
-use dsplay_core::view::MsgView;
+use dsplay_core::view::{MsgView, WorldView};
 use dsplay_core::{NodeId, SimTime};
 use std::collections::{HashSet, VecDeque};
+use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
@@ -49,8 +50,15 @@ pub struct Scene {
     pub now: SimTime,
     pub pos: Vec<(f64, f64)>,
     pub r: f64,
-    pub msgs: Vec<MsgView>,
+    /// The frame's shared world view (its in-flight messages are the particles).
+    pub world: Option<Rc<WorldView>>,
     pub deaths: Vec<Death>,
+}
+
+impl Scene {
+    pub fn msgs(&self) -> &[MsgView] {
+        self.world.as_ref().map_or(&[], |w| &w.in_flight)
+    }
 }
 
 /// Drops in the last `window_us` of simulated time, from the newest trace records. A drop at send
@@ -117,7 +125,7 @@ pub fn draw(canvas: &HtmlCanvasElement, scene: &Scene) -> Vec<Hit> {
     // Faint edges for every link that carries a message right now.
     let mut links = HashSet::new();
     ctx.begin_path();
-    for m in &scene.msgs {
+    for m in scene.msgs() {
         let key = (m.from.0.min(m.to.0), m.from.0.max(m.to.0));
         if links.len() < 2_000 && links.insert(key) {
             if let (Some(a), Some(b)) = (at(m.from), at(m.to)) {
@@ -131,13 +139,13 @@ pub fn draw(canvas: &HtmlCanvasElement, scene: &Scene) -> Vec<Hit> {
     ctx.stroke();
 
     // Particles, batched by colour; smaller when there are many.
-    let dot = match scene.msgs.len() {
+    let dot = match scene.msgs().len() {
         0..=300 => 4.0,
         301..=1_200 => 3.2,
         _ => 2.6,
     };
-    let mut hits: Vec<(usize, Hit)> = Vec::with_capacity(scene.msgs.len().min(MAX_PARTICLES));
-    for (i, m) in scene.msgs.iter().take(MAX_PARTICLES).enumerate() {
+    let mut hits: Vec<(usize, Hit)> = Vec::with_capacity(scene.msgs().len().min(MAX_PARTICLES));
+    for (i, m) in scene.msgs().iter().take(MAX_PARTICLES).enumerate() {
         if let (Some(a), Some(b)) = (at(m.from), at(m.to)) {
             let (x, y) = place(m, scene.now, a, b, scene.r);
             hits.push((kind_index(&m.kind), Hit { x, y, msg: i }));
@@ -152,7 +160,8 @@ pub fn draw(canvas: &HtmlCanvasElement, scene: &Scene) -> Vec<Hit> {
         }
         ctx.set_fill_style_str(PALETTE[group[0].0]);
         ctx.fill();
-        let dups: Vec<&Hit> = group.iter().map(|(_, h)| h).filter(|h| scene.msgs[h.msg].duplicate).collect();
+        let dups: Vec<&Hit> =
+            group.iter().map(|(_, h)| h).filter(|h| scene.msgs()[h.msg].duplicate).collect();
         if !dups.is_empty() {
             ctx.begin_path();
             for h in dups {
