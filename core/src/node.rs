@@ -189,3 +189,37 @@ impl<'a, M, T> Ctx<'a, M, T> {
         self.metrics.observe(name, Some(self.id), d.as_us(), self.true_now);
     }
 }
+
+/// A detached world for unit tests of a protocol's handlers: no simulator, one handler call at
+/// a time, its effects handed back for inspection.
+#[cfg(test)]
+#[derive(Debug)]
+pub(crate) struct Bench {
+    rng: Rng,
+    metrics: Metrics,
+    history: History,
+}
+
+#[cfg(test)]
+impl Bench {
+    pub(crate) fn new(seed: u64) -> Self {
+        Bench {
+            rng: Rng::seed_from(seed),
+            metrics: Metrics::new(100_000, 10_000_000),
+            history: History::default(),
+        }
+    }
+
+    /// Run `f` as node `id` at `now` among `n` nodes; return its result and the effects it recorded.
+    pub(crate) fn run<M, T, R>(
+        &mut self,
+        (id, now, n): (NodeId, SimTime, u32),
+        f: impl FnOnce(&mut Ctx<'_, M, T>) -> R,
+    ) -> (R, Vec<Effect<M, T>>) {
+        let mut out = Vec::new();
+        let mut ctx =
+            Ctx::new(id, (now, now), n, &mut self.rng, (&mut self.metrics, &mut self.history), &mut out);
+        let r = f(&mut ctx);
+        (r, out)
+    }
+}

@@ -310,10 +310,8 @@ impl Node for Process {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::node::Bench;
     use crate::node::Effect;
-    use crate::rng::Rng;
-    use crate::sim::history::History;
-    use crate::sim::metrics::Metrics;
 
     fn cfg(causal: bool) -> Arc<ClocksConfig> {
         Arc::new(ClocksConfig {
@@ -328,28 +326,17 @@ mod tests {
 
     /// p3 (id 2) receives p2's payment for account 1 before p1's AccountCreated #1.
     fn payment_first(causal: bool) -> (Process, Vec<Effect<ClockMsg, ClockTimer>>) {
-        let (mut rng, mut metrics, mut history) =
-            (Rng::seed_from(1), Metrics::new(1000, 1_000_000), History::default());
-        let mut out = Vec::new();
         let mut p3 = Process::new(cfg(causal), 2);
         let created = Broadcast { sender: 0, deps: vec![1, 0, 0], body: Body::AccountCreated { account: 1 } };
         let payment =
             Broadcast { sender: 1, deps: vec![1, 1, 0], body: Body::Payment { account: 1, amount: 5 } };
         let (l1, v1) = (1, VectorClock(vec![1, 0, 0]));
         let (l2, v2) = (3, VectorClock(vec![1, 2, 0]));
-        {
-            let mut ctx = Ctx::new(
-                NodeId(2),
-                (SimTime::ZERO, SimTime::ZERO),
-                3,
-                &mut rng,
-                (&mut metrics, &mut history),
-                &mut out,
-            );
-            p3.on_message(&mut ctx, NodeId(1), ClockMsg::Bcast { lamport: l2, vc: v2, b: Box::new(payment) });
+        let ((), out) = Bench::new(1).run((NodeId(2), SimTime::ZERO, 3), |ctx| {
+            p3.on_message(ctx, NodeId(1), ClockMsg::Bcast { lamport: l2, vc: v2, b: Box::new(payment) });
             assert_eq!(p3.held.len(), usize::from(causal), "held back only with causal delivery");
-            p3.on_message(&mut ctx, NodeId(0), ClockMsg::Bcast { lamport: l1, vc: v1, b: Box::new(created) });
-        }
+            p3.on_message(ctx, NodeId(0), ClockMsg::Bcast { lamport: l1, vc: v1, b: Box::new(created) });
+        });
         (p3, out)
     }
 

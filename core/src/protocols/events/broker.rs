@@ -198,10 +198,8 @@ impl Broker {
 mod tests {
     use super::*;
     use crate::dist::Dist;
-    use crate::node::{Ctx, Effect};
-    use crate::rng::Rng;
-    use crate::sim::history::History;
-    use crate::sim::metrics::Metrics;
+    use crate::node::Bench;
+    use crate::node::Effect;
 
     fn cfg(capacity: u32, overflow: Overflow, max_deliveries: u32) -> MessagingConfig {
         MessagingConfig {
@@ -227,17 +225,7 @@ mod tests {
 
     /// Run one broker call and return the ids it delivered to the consumer (node 1).
     fn step(b: &mut Broker, f: impl FnOnce(&mut Broker, &mut C<'_>)) -> Vec<u64> {
-        let (mut rng, mut metrics, mut history, mut out) =
-            (Rng::seed_from(0), Metrics::new(100_000, 1_000_000), History::default(), Vec::new());
-        let mut ctx = Ctx::new(
-            NodeId(0),
-            (SimTime::ZERO, SimTime::ZERO),
-            2,
-            &mut rng,
-            (&mut metrics, &mut history),
-            &mut out,
-        );
-        f(b, &mut ctx);
+        let ((), out) = Bench::new(0).run((NodeId(0), SimTime::ZERO, 2), |ctx| f(b, ctx));
         out.iter()
             .filter_map(|e| match e {
                 Effect::Send { msg: EvMsg::Deliver { msg }, .. } => Some(msg.id),

@@ -3,42 +3,23 @@
 use super::msg::{Cmd, Entry, RaftMsg, RaftTimer};
 use super::server::{Params, Role, Server};
 use crate::ids::NodeId;
-use crate::node::{Ctx, Effect};
-use crate::rng::Rng;
-use crate::sim::history::History;
-use crate::sim::metrics::Metrics;
+use crate::node::{Bench, Ctx, Effect};
 use crate::time::SimTime;
 use std::sync::Arc;
 
 type Out = Vec<Effect<RaftMsg, RaftTimer>>;
 
 struct World {
-    rng: Rng,
-    metrics: Metrics,
-    history: History,
+    bench: Bench,
 }
 
 impl World {
     fn new() -> Self {
-        World {
-            rng: Rng::seed_from(1),
-            metrics: Metrics::new(100_000, 10_000_000),
-            history: History::default(),
-        }
+        World { bench: Bench::new(1) }
     }
     /// Run `f` as node `id`; return the effects.
     fn on(&mut self, id: u32, f: impl FnOnce(&mut Ctx<'_, RaftMsg, RaftTimer>)) -> Out {
-        let mut out = Vec::new();
-        let mut ctx = Ctx::new(
-            NodeId(id),
-            (SimTime::ZERO, SimTime::ZERO),
-            5,
-            &mut self.rng,
-            (&mut self.metrics, &mut self.history),
-            &mut out,
-        );
-        f(&mut ctx);
-        out
+        self.bench.run((NodeId(id), SimTime::ZERO, 5), f).1
     }
 }
 

@@ -243,12 +243,11 @@ impl Caller {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::node::Bench;
     use crate::node::Effect;
     use crate::protocols::resilience::backoff::{BackoffKind, RetryPolicy};
     use crate::protocols::resilience::breaker::BreakerConfig;
-    use crate::rng::Rng;
-    use crate::sim::history::History;
-    use crate::sim::metrics::Metrics;
+
     use crate::time::SimDuration;
 
     /// What one step did: the outcome and the sends/timers it recorded.
@@ -259,11 +258,7 @@ mod tests {
     }
 
     fn step<R>(c: &mut Caller, at_ms: u64, f: impl FnOnce(&mut Caller, &mut C<'_>) -> R) -> (R, Vec<Did>) {
-        let (mut rng, mut metrics, mut history, mut out) =
-            (Rng::seed_from(0), Metrics::new(100_000, 10_000_000), History::default(), Vec::new());
-        let now = SimTime::from_ms(at_ms);
-        let mut ctx = Ctx::new(NodeId(0), (now, now), 2, &mut rng, (&mut metrics, &mut history), &mut out);
-        let r = f(c, &mut ctx);
+        let (r, out) = Bench::new(0).run((NodeId(0), SimTime::from_ms(at_ms), 2), |ctx| f(c, ctx));
         let did = out
             .into_iter()
             .filter_map(|e| match e {

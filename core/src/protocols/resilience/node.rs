@@ -372,10 +372,8 @@ mod tests {
     use super::*;
     use crate::blocks::ServerSpec;
     use crate::dist::Dist;
+    use crate::node::Bench;
     use crate::node::Effect;
-    use crate::rng::Rng;
-    use crate::sim::history::History;
-    use crate::sim::metrics::Metrics;
 
     fn endpoint(name: &str, pool: &str) -> EndpointSpec {
         EndpointSpec {
@@ -390,17 +388,8 @@ mod tests {
 
     /// Deliver one call and return the replies it produced at once: `(attempt id, ok)`.
     fn call(s: &mut Service, id: u64, endpoint: u32) -> Vec<(u64, bool)> {
-        let (mut rng, mut metrics, mut history, mut out) =
-            (Rng::seed_from(0), Metrics::new(100_000, 1_000_000), History::default(), Vec::new());
-        let mut ctx = Ctx::new(
-            NodeId(0),
-            (SimTime::ZERO, SimTime::ZERO),
-            2,
-            &mut rng,
-            (&mut metrics, &mut history),
-            &mut out,
-        );
-        s.on_call(&mut ctx, NodeId(1), id, endpoint);
+        let ((), out) =
+            Bench::new(0).run((NodeId(0), SimTime::ZERO, 2), |ctx| s.on_call(ctx, NodeId(1), id, endpoint));
         out.iter()
             .filter_map(|e| match e {
                 Effect::Send { msg: MeshMsg::Reply { id, ok, .. }, .. } => Some((*id, *ok)),
