@@ -12,23 +12,15 @@ pub enum Seg {
 
 /// `a.b[0].c`.
 pub fn dotted(path: &[Seg]) -> String {
-    let mut s = String::new();
-    for seg in path {
-        match seg {
-            Seg::Key(k) => {
-                if !s.is_empty() {
-                    s.push('.');
-                }
-                s.push_str(k);
-            }
-            Seg::Index(i) => s.push_str(&format!("[{i}]")),
-        }
-    }
-    s
+    render(path, |i| format!("[{i}]"))
 }
 
 /// `a.b[].c`: the same field in every element of an array.
 pub fn general(path: &[Seg]) -> String {
+    render(path, |_| "[]".to_string())
+}
+
+fn render(path: &[Seg], index: impl Fn(usize) -> String) -> String {
     let mut s = String::new();
     for seg in path {
         match seg {
@@ -38,7 +30,7 @@ pub fn general(path: &[Seg]) -> String {
                 }
                 s.push_str(k);
             }
-            Seg::Index(_) => s.push_str("[]"),
+            Seg::Index(i) => s.push_str(&index(*i)),
         }
     }
     s
