@@ -124,6 +124,10 @@ fn one_way_block_drops_one_direction_only() {
     let b = ScenarioEvent::Block { from: vec!["n0".into()], to: vec!["n1".into()] };
     let s = run(&scenario(vec![at(0, b)]), 2);
     assert_eq!(s.nodes()[1].received, 0);
+    // Every drop names the node it was meant for, like a delivery: n1, from n0.
+    let drops: Vec<_> = s.trace().records().iter().filter(|r| r.kind == TraceKind::Drop).collect();
+    assert!(!drops.is_empty());
+    assert!(drops.iter().all(|r| r.node == NodeId(1) && r.peer == Some(NodeId(0))));
     assert!(s.nodes()[0].received > 20);
 }
 

@@ -110,8 +110,9 @@ pub fn paint(
                 arrows.extend(sent.get(&r.msg).map(|&(ts, from)| (x(ts), y(from), x(t), y(n))));
             }
             TraceKind::Drop if t >= t0 && drops.len() < MAX_ARROWS => {
-                let to = r.peer.map_or(n, |p| p.index());
-                let (ts, from) = sent.get(&r.msg).copied().unwrap_or((t, n));
+                // A drop names its intended receiver as `node`, its sender as `peer`.
+                let to = n;
+                let (ts, from) = sent.get(&r.msg).copied().unwrap_or((t, r.peer.map_or(n, |p| p.index())));
                 drops.push((x(ts), y(from), x(t).max(x(ts) + 6.0), (y(from) + y(to)) / 2.0));
             }
             _ if t >= t0 && dots.len() < MAX_ARROWS => dots.push(r),

@@ -61,28 +61,20 @@ impl Scene {
     }
 }
 
-/// Drops in the last `window_us` of simulated time, from the newest trace records. A drop at send
-/// time (lost, partitioned) directly follows its `send` record and names the sender as `node`; a
-/// drop at delivery (receiver down, partitioned meanwhile) names the receiver as `node`.
+/// Drops in the last `window_us` of simulated time, from the newest trace records. A drop record
+/// names the intended receiver as `node` and the sender as `peer`.
 pub fn deaths(records: &VecDeque<TraceEvent>, now: SimTime, window_us: u64) -> Vec<Death> {
     let since = now.as_us().saturating_sub(window_us);
     let window = window_us.max(1) as f64;
     let n = records.len();
     let mut out = Vec::new();
-    for i in (n.saturating_sub(DROP_SCAN)..n).rev() {
-        let r = &records[i];
+    for r in records.range(n.saturating_sub(DROP_SCAN)..).rev() {
         if r.at.as_us() < since {
             break;
         }
-        if r.kind != TraceKind::Drop {
-            continue;
+        if r.kind == TraceKind::Drop {
+            out.push(Death { to: r.node, from: r.peer, age: now.since(r.at).as_us() as f64 / window });
         }
-        let at_send = i > 0 && records[i - 1].kind == TraceKind::Send && records[i - 1].msg == r.msg;
-        let (to, from) = match (at_send, r.peer) {
-            (true, Some(p)) => (p, Some(r.node)),
-            (_, peer) => (r.node, peer),
-        };
-        out.push(Death { to, from, age: now.since(r.at).as_us() as f64 / window });
     }
     out
 }

@@ -51,7 +51,8 @@ impl<N: Node> Sim<N> {
         let slow = self.st.slow_pct[to.index()];
         match self.st.net.fate(from, to, slow) {
             Fate::Dropped(why) => {
-                self.push_trace(TraceKind::Drop, from, Some(to), id, kind, Some(why.into()))
+                // Like a delivery, a drop names the receiver it was meant for as `node`.
+                self.push_trace(TraceKind::Drop, to, Some(from), id, kind, Some(why.into()))
             }
             Fate::Arrives { latency_us, dup_latency_us } => {
                 let now = self.st.now;

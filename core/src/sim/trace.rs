@@ -47,8 +47,10 @@ impl TraceKind {
 pub struct TraceEvent {
     pub at: SimTime,
     pub kind: TraceKind,
+    /// Where it happened: the sender for send/dup, the receiver for deliver and for drop (the
+    /// node a dropped message was meant for, whether it died on the wire or at arrival).
     pub node: NodeId,
-    /// The other end of a message (the receiver for send/drop, the sender for deliver).
+    /// The other end of a message: the receiver for send/dup, the sender for deliver/drop.
     pub peer: Option<NodeId>,
     /// Message id for send/deliver/drop/dup.
     pub msg: u64,
