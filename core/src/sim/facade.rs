@@ -7,7 +7,8 @@ use super::{Sim, Status};
 use crate::node::Node;
 use crate::scenario::{Scenario, ScenarioError, ScenarioEvent};
 use crate::time::SimTime;
-use crate::view::{MsgView, NodeState, TimerView, WorldView};
+use super::state::{Parts, Shared};
+use crate::view::{MsgView, TimerView, WorldView};
 use serde::{Deserialize, Serialize};
 use std::any::Any;
 
@@ -73,19 +74,19 @@ impl std::fmt::Debug for dyn Simulation {
 
 impl<N: Node> Simulation for Sim<N> {
     fn scenario(&self) -> &Scenario {
-        &self.scenario
+        &self.w.scenario
     }
     fn node_names(&self) -> &[String] {
-        &self.names
+        &self.w.names
     }
     fn now(&self) -> SimTime {
-        self.now_time()
+        self.w.sh.now
     }
     fn events(&self) -> u64 {
-        self.st.events
+        self.w.sh.events
     }
     fn next_event_at(&self) -> Option<SimTime> {
-        self.next_at().filter(|t| *t <= self.stop_at() && self.st.halted.is_none())
+        self.next_at().filter(|t| *t <= self.w.stop_at() && self.w.sh.halted.is_none())
     }
     fn step(&mut self) -> Option<SimTime> {
         self.step_one()
@@ -94,61 +95,43 @@ impl<N: Node> Simulation for Sim<N> {
         self.run_bounded(t, u64::MAX)
     }
     fn run_bounded(&mut self, t: SimTime, budget: u64) -> u64 {
-        let t = t.min(self.stop_at());
-        let start = self.st.events;
+        let t = t.min(self.w.stop_at());
+        let start = self.w.sh.events;
         loop {
-            if self.st.events - start >= budget {
+            if self.w.sh.events - start >= budget {
                 // Out of budget: the clock stays at the last handled event.
-                return self.st.events - start;
+                return self.w.sh.events - start;
             }
             match self.next_at() {
                 // This may only skip stale timers and find nothing due by `t`: loop and look again.
-                Some(at) if at <= t && self.st.halted.is_none() => {
+                Some(at) if at <= t && self.w.sh.halted.is_none() => {
                     self.step_until(t);
                 }
                 _ => break,
             }
         }
-        if t > self.st.now && self.st.halted.is_none() {
-            self.st.now = t;
-            self.st.metrics.advance_to(t);
+        let sh = &mut self.w.sh;
+        if t > sh.now && sh.halted.is_none() {
+            sh.now = t;
+            sh.metrics.advance_to(t);
         }
-        self.st.events - start
+        sh.events - start
     }
     fn inject(&mut self, ev: &ScenarioEvent) -> Result<(), ScenarioError> {
-        self.check_event(ev)?;
+        self.w.check_event(ev)?;
         self.apply_scenario_event(ev);
-        super::Sim::after_event(self);
+        self.after_event();
         Ok(())
     }
     fn fork(&mut self) {
-        let now = self.st.now;
-        let keep = self.st.script.iter().take_while(|e| SimTime::from_ms(e.at_ms) <= now).count();
-        self.st.script.truncate(keep.max(self.st.script_pos));
+        self.w.fork();
     }
     fn view(&self) -> WorldView {
-        let st = &self.st;
-        let region_name = |i: usize| {
-            let r = self.scenario.network.regions.as_ref()?;
-            st.net.region[i].and_then(|x| r.names.get(x as usize).cloned())
-        };
-        let nodes = st
-            .nodes
-            .iter()
-            .enumerate()
-            .map(|(i, n)| NodeState {
-                id: crate::ids::NodeId(i as u32),
-                name: self.names[i].clone(),
-                status: st.status[i],
-                group: st.net.group[i],
-                region: region_name(i),
-                view: n.view(),
-            })
-            .collect();
+        let (p, now) = (&self.p, self.w.sh.now);
         let mut in_flight = Vec::new();
         let mut timers = Vec::new();
-        let stashed = st.stash.iter().flatten().map(|ev| (st.now, ev));
-        for (at, ev) in st.queue.iter().map(|e| (e.at, &e.ev)).chain(stashed) {
+        let stashed = p.stash.iter().flatten().map(|ev| (now, ev));
+        for (at, ev) in p.queue.iter().map(|e| (e.at, &e.ev)).chain(stashed) {
             match ev {
                 Ev::Deliver { from, to, msg, id, sent, dup } => in_flight.push(MsgView {
                     id: *id,
@@ -161,57 +144,55 @@ impl<N: Node> Simulation for Sim<N> {
                     duplicate: *dup,
                 }),
                 Ev::Timer { node, timer, gen } => {
-                    if st.timers[node.index()].get(timer) == Some(gen) {
+                    if p.timers[node.index()].get(timer) == Some(gen) {
                         timers.push(TimerView { node: *node, timer: format!("{timer:?}"), fires_at: at });
                     }
                 }
             }
         }
-        in_flight.sort_by_key(|m| (m.deliver_at, m.id));
-        timers.sort_by_key(|t| (t.fires_at, t.node));
-        let blocked =
-            st.net.blocked.iter().map(|&(a, b)| (crate::ids::NodeId(a), crate::ids::NodeId(b))).collect();
-        WorldView { now: st.now, events: st.events, nodes, in_flight, timers, blocked }
+        self.w.view(p.nodes.iter().map(Node::view).collect(), in_flight, timers)
     }
     fn metrics(&self) -> &Metrics {
-        &self.st.metrics
+        &self.w.sh.metrics
     }
     fn history(&self) -> &super::history::History {
-        &self.st.history
+        &self.w.sh.history
     }
     fn violations(&self) -> &[Violation] {
-        &self.st.violations
+        &self.w.sh.violations
     }
     fn invariants(&self) -> &'static [&'static str] {
         N::invariants()
     }
     fn trace(&self) -> &Trace {
-        &self.trace
+        &self.w.trace
     }
     fn checkpoint(&self) -> Checkpoint {
-        Checkpoint { at: self.st.now, state: Box::new(self.st.clone()), mark: self.trace.mark() }
+        let state = Box::new((self.w.sh.clone(), self.p.clone()));
+        Checkpoint { at: self.w.sh.now, state, mark: self.w.trace.mark() }
     }
     fn restore(&mut self, cp: &Checkpoint) -> bool {
-        match cp.state.downcast_ref::<super::state::State<N>>() {
-            Some(st) => {
-                self.st = st.clone();
-                self.trace.rewind(cp.mark);
+        match cp.state.downcast_ref::<(Shared, Parts<N>)>() {
+            Some((sh, p)) => {
+                self.w.sh = sh.clone();
+                self.p = p.clone();
+                self.w.trace.rewind(cp.mark);
                 true
             }
             None => false,
         }
     }
     fn halted(&self) -> Option<&str> {
-        self.st.halted.as_deref()
+        self.w.sh.halted.as_deref()
     }
     fn stop_at(&self) -> SimTime {
-        Sim::stop_at(self)
+        self.w.stop_at()
     }
 }
 
 impl<N: Node> Sim<N> {
     /// Is this node up, down or paused?
     pub fn status(&self, i: usize) -> Status {
-        self.st.status[i]
+        self.w.sh.status[i]
     }
 }

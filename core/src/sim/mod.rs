@@ -14,6 +14,7 @@ mod network;
 mod queue;
 mod state;
 pub mod trace;
+mod world;
 
 pub use facade::{Checkpoint, Simulation, Violation};
 pub use network::{Fate, NetState};
@@ -21,27 +22,23 @@ pub use state::{NodeClock, Status};
 
 use crate::ids::NodeId;
 use crate::node::{Ctx, Effect, Node};
-use crate::rng::{Purpose, Rng};
-use crate::scenario::{Scenario, ScenarioError, Timed};
+use crate::scenario::{Scenario, ScenarioError};
 use crate::time::SimTime;
-use metrics::Metrics;
 use queue::{Entry, Ev};
-use state::State;
-use std::collections::{BTreeMap, BinaryHeap};
-use trace::{Trace, TraceEvent, TraceKind};
+use state::Parts;
+use trace::TraceKind;
+use world::World;
 
 /// Most events waiting in the queue before the run halts with an explanation.
 pub const MAX_QUEUE: usize = 4_000_000;
 const MAX_VIOLATIONS: usize = 10_000;
 
-/// A simulation of one protocol's nodes.
+/// A simulation of one protocol's nodes: the typed parts (nodes, queue, timers) here, the rest in
+/// a [`World`] shared by every protocol.
 #[derive(Debug)]
 pub struct Sim<N: Node> {
-    st: State<N>,
-    trace: Trace,
-    scenario: Scenario,
-    names: Vec<String>,
-    by_name: BTreeMap<String, NodeId>,
+    w: World,
+    p: Parts<N>,
     scratch: Vec<Effect<N::Msg, N::Timer>>,
     found: Vec<(&'static str, String)>,
 }
@@ -49,118 +46,54 @@ pub struct Sim<N: Node> {
 impl<N: Node> Sim<N> {
     /// Build from a validated scenario and the protocol's nodes (with their names).
     pub fn new(scenario: &Scenario, named: Vec<(String, N)>) -> Result<Self, ScenarioError> {
-        let n = named.len();
-        let by_name: BTreeMap<String, NodeId> =
-            named.iter().enumerate().map(|(i, (s, _))| (s.clone(), NodeId(i as u32))).collect();
-        if by_name.len() != n {
-            return Err(ScenarioError::invalid("protocol", "two nodes have the same name"));
-        }
-        let names: Vec<String> = named.iter().map(|(s, _)| s.clone()).collect();
-        let nodes: Vec<N> = named.into_iter().map(|(_, node)| node).collect();
-        let net = state::build_network(scenario, &by_name, n)?;
-        for (i, e) in scenario.events.iter().enumerate() {
-            for name in e.event.node_names() {
-                if !by_name.contains_key(name) {
-                    return Err(unknown_node(&format!("events[{i}].event"), name, &names));
-                }
-            }
-        }
-        let script = with_chaos(scenario, &names, &by_name)?;
-        let seed = scenario.seed;
-        let interval = scenario.sim.metrics_interval_ms * 1000;
-        let st = State {
-            now: SimTime::ZERO,
-            seq: 0,
-            events: 0,
-            next_msg: 1,
-            queue: BinaryHeap::new(),
-            nodes,
-            status: vec![Status::Up; n],
-            rngs: (0..n as u64).map(|i| Rng::stream(seed, Purpose::Node, i)).collect(),
-            timers: vec![BTreeMap::new(); n],
-            stash: vec![Vec::new(); n],
-            clocks: vec![NodeClock::default(); n],
-            slow_pct: vec![100; n],
-            net,
-            metrics: Metrics::new(interval, scenario.stop_at_ms * 1000),
-            history: history::History::default(),
-            violations: Vec::new(),
-            active_rules: Vec::new(),
-            script,
-            script_pos: 0,
-            halted: None,
-        };
-        let cap = scenario.sim.trace_capacity as usize;
-        let mut sim = Sim {
-            st,
-            trace: Trace::new(cap, true),
-            scenario: scenario.clone(),
-            names,
-            by_name,
-            scratch: Vec::new(),
-            found: Vec::new(),
-        };
-        for i in 0..n {
+        let (names, nodes): (Vec<String>, Vec<N>) = named.into_iter().unzip();
+        let w = World::new(scenario, names)?;
+        let mut sim = Sim { w, p: Parts::new(nodes), scratch: Vec::new(), found: Vec::new() };
+        for i in 0..sim.p.nodes.len() {
             sim.dispatch(NodeId(i as u32), |node, ctx| node.init(ctx));
         }
         Ok(sim)
     }
 
     pub fn nodes(&self) -> &[N] {
-        &self.st.nodes
+        &self.p.nodes
     }
 
-    fn stop_at(&self) -> SimTime {
-        SimTime::from_ms(self.scenario.stop_at_ms)
-    }
-
-    fn script_at(&self) -> Option<SimTime> {
-        self.st.script.get(self.st.script_pos).map(|t: &Timed| SimTime::from_ms(t.at_ms))
+    fn queued_at(&self) -> Option<SimTime> {
+        self.p.queue.peek().map(|e| e.at)
     }
 
     /// Time of the next thing to happen, scripted or queued.
     fn next_at(&self) -> Option<SimTime> {
-        let q = self.st.queue.peek().map(|e| e.at);
-        match (q, self.script_at()) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        }
+        self.w.next_at(self.queued_at())
     }
 
     /// Run one event (skipping stale timers). Returns its time, or `None` when nothing is left
     /// before the stop time (or the run halted).
     pub fn step_one(&mut self) -> Option<SimTime> {
-        self.step_until(self.stop_at())
+        self.step_until(self.w.stop_at())
     }
 
     /// Like `step_one`, but never handles an event after `limit` (stale timers before it are
     /// skipped silently; what comes after them waits for the next call).
     pub fn step_until(&mut self, limit: SimTime) -> Option<SimTime> {
-        let limit = limit.min(self.stop_at());
+        let limit = limit.min(self.w.stop_at());
         loop {
-            if self.st.halted.is_some() {
+            if self.w.sh.halted.is_some() {
                 return None;
             }
             let at = self.next_at()?;
             if at > limit {
                 return None;
             }
-            self.st.metrics.advance_to(at);
-            self.st.now = at;
-            let q_at = self.st.queue.peek().map(|e| e.at);
-            let scripted = match (q_at, self.script_at()) {
-                (Some(q), Some(s)) => s < q,
-                (None, Some(_)) => true,
-                _ => false,
-            };
-            if scripted {
-                let ev = self.st.script[self.st.script_pos].event.clone();
-                self.st.script_pos += 1;
+            self.w.sh.metrics.advance_to(at);
+            self.w.sh.now = at;
+            if let Some(ev) = self.w.take_scripted(self.queued_at()) {
                 self.apply_scenario_event(&ev);
                 self.after_event();
                 return Some(at);
             }
-            let entry = self.st.queue.pop()?;
+            let entry = self.p.queue.pop()?;
             if self.handle(entry) {
                 self.after_event();
                 return Some(at);
@@ -169,43 +102,24 @@ impl<N: Node> Sim<N> {
     }
 
     fn after_event(&mut self) {
-        self.st.events += 1;
-        if N::invariants().is_empty() {
-        } else {
+        if !N::invariants().is_empty() {
             self.check_invariants();
         }
-        if self.st.events >= self.scenario.sim.max_events {
-            self.halt(format!("stopped after {} events (sim.max_events)", self.st.events));
-        } else if self.st.queue.len() > MAX_QUEUE {
-            self.halt(format!(
-                "stopped: {MAX_QUEUE} events waiting; the scenario overloads the simulator (lower the request rate or the run time)"
-            ));
-        }
-    }
-
-    fn halt(&mut self, why: String) {
-        self.push_trace(TraceKind::Note, NodeId(0), None, 0, "halted", Some(why.clone()));
-        self.st.halted = Some(why);
+        self.w.check_limits(self.p.queue.len());
     }
 
     /// Handle a popped entry; `false` if it was stale (a cancelled or replaced timer).
     fn handle(&mut self, entry: Entry<N::Msg, N::Timer>) -> bool {
         let node = entry.ev.node();
-        match self.st.status[node.index()] {
+        match self.w.sh.status[node.index()] {
             Status::Paused => {
-                self.st.stash[node.index()].push(entry.ev);
+                self.p.stash[node.index()].push(entry.ev);
                 return true;
             }
             Status::Down => {
                 if let Ev::Deliver { from, to, msg, id, .. } = entry.ev {
-                    self.push_trace(
-                        TraceKind::Drop,
-                        to,
-                        Some(from),
-                        id,
-                        msg_kind::<N>(&msg),
-                        Some("node down".into()),
-                    );
+                    let why = Some("node down".into());
+                    self.w.push_trace(TraceKind::Drop, to, Some(from), id, msg_kind::<N>(&msg), why);
                     return true;
                 }
                 return false;
@@ -218,28 +132,22 @@ impl<N: Node> Sim<N> {
     fn run_ev(&mut self, ev: Ev<N::Msg, N::Timer>) -> bool {
         match ev {
             Ev::Deliver { from, to, msg, id, .. } => {
-                if self.st.net.is_cut(from, to) {
-                    self.push_trace(
-                        TraceKind::Drop,
-                        to,
-                        Some(from),
-                        id,
-                        msg_kind::<N>(&msg),
-                        Some("partitioned".into()),
-                    );
+                let kind = msg_kind::<N>(&msg);
+                if self.w.sh.net.is_cut(from, to) {
+                    self.w.push_trace(TraceKind::Drop, to, Some(from), id, kind, Some("partitioned".into()));
                     return true;
                 }
-                self.push_trace(TraceKind::Deliver, to, Some(from), id, msg_kind::<N>(&msg), None);
+                self.w.push_trace(TraceKind::Deliver, to, Some(from), id, kind, None);
                 self.dispatch(to, |node, ctx| node.on_message(ctx, from, msg));
                 true
             }
             Ev::Timer { node, timer, gen } => {
-                let timers = &mut self.st.timers[node.index()];
+                let timers = &mut self.p.timers[node.index()];
                 if timers.get(&timer) != Some(&gen) {
                     return false;
                 }
                 timers.remove(&timer);
-                self.push_trace(TraceKind::Timer, node, None, 0, timer_kind::<N>(&timer), None);
+                self.w.push_trace(TraceKind::Timer, node, None, 0, timer_kind::<N>(&timer), None);
                 self.dispatch(node, |n, ctx| n.on_timer(ctx, timer));
                 true
             }
@@ -249,19 +157,19 @@ impl<N: Node> Sim<N> {
     /// Call a handler on one node with a fresh context, then apply its effects.
     fn dispatch(&mut self, id: NodeId, f: impl FnOnce(&mut N, &mut Ctx<'_, N::Msg, N::Timer>)) {
         let i = id.index();
-        let st = &mut self.st;
-        let local = st.clocks[i].local(st.now);
+        let sh = &mut self.w.sh;
+        let local = sh.clocks[i].local(sh.now);
         let mut out = std::mem::take(&mut self.scratch);
         {
             let mut ctx = Ctx::new(
                 id,
-                (st.now, local),
-                st.nodes.len() as u32,
-                &mut st.rngs[i],
-                (&mut st.metrics, &mut st.history),
+                (sh.now, local),
+                self.p.nodes.len() as u32,
+                &mut sh.rngs[i],
+                (&mut sh.metrics, &mut sh.history),
                 &mut out,
             );
-            f(&mut st.nodes[i], &mut ctx);
+            f(&mut self.p.nodes[i], &mut ctx);
         }
         for eff in out.drain(..) {
             self.apply_effect(id, eff);
@@ -270,70 +178,13 @@ impl<N: Node> Sim<N> {
     }
 
     fn check_invariants(&mut self) {
-        let up: Vec<bool> = self.st.status.iter().map(|s| *s != Status::Down).collect();
+        let up: Vec<bool> = self.w.sh.status.iter().map(|s| *s != Status::Down).collect();
         let mut found = std::mem::take(&mut self.found);
         found.clear();
-        N::check(&self.st.nodes, &up, &mut found);
-        let now_rules: Vec<&'static str> = found.iter().map(|(r, _)| *r).collect();
-        for (rule, detail) in found.drain(..) {
-            if !self.st.active_rules.contains(&rule) {
-                self.record_violation(rule, detail, NodeId(0));
-            }
-        }
-        self.st.active_rules = now_rules;
+        N::check(&self.p.nodes, &up, &mut found);
+        self.w.record_broken(&mut found);
         self.found = found;
     }
-
-    fn record_violation(&mut self, rule: &'static str, detail: String, node: NodeId) {
-        if self.st.violations.len() < MAX_VIOLATIONS {
-            self.push_trace(TraceKind::Violation, node, None, 0, rule, Some(detail.clone()));
-            self.st.violations.push(Violation { at: self.st.now, rule: rule.to_string(), detail });
-        }
-    }
-
-    fn push_trace(
-        &mut self,
-        kind: TraceKind,
-        node: NodeId,
-        peer: Option<NodeId>,
-        msg: u64,
-        label: &'static str,
-        text: Option<String>,
-    ) {
-        self.trace.push(TraceEvent {
-            at: self.st.now,
-            kind,
-            node,
-            peer,
-            msg,
-            label,
-            text: text.map(String::into_boxed_str),
-        });
-    }
-}
-
-/// The scripted events, merged with the faults of the scenario's chaos section (R6) if it has one.
-/// Sorted by time, stably: events listed out of order still run at their own time, and at equal
-/// times they keep their listed order (the scenario's own events before chaos faults).
-fn with_chaos(
-    sc: &Scenario,
-    names: &[String],
-    by_name: &BTreeMap<String, NodeId>,
-) -> Result<Vec<Timed>, ScenarioError> {
-    let Some(chaos) = &sc.chaos else {
-        let mut events = sc.events.clone();
-        events.sort_by_key(|e| e.at_ms);
-        return Ok(events);
-    };
-    for name in &chaos.targets {
-        if !by_name.contains_key(name) {
-            return Err(unknown_node("chaos.targets", name, names));
-        }
-    }
-    let faults = chaos.expand(sc.seed, sc.stop_at_ms, names, &sc.network.default_link);
-    let mut all: Vec<Timed> = sc.events.iter().cloned().chain(faults).collect();
-    all.sort_by_key(|e| e.at_ms);
-    Ok(all)
 }
 
 fn msg_kind<N: Node>(m: &N::Msg) -> &'static str {

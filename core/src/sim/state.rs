@@ -39,20 +39,17 @@ impl NodeClock {
     }
 }
 
+/// Everything a checkpoint copies that does not depend on the protocol's types. Kept apart from
+/// [`Parts`] so the code that touches only this (faults, tracing, limits) is compiled once, not once
+/// per protocol.
 #[derive(Clone, Debug)]
-pub struct State<N: Node> {
+pub struct Shared {
     pub now: SimTime,
     pub seq: u64,
     pub events: u64,
     pub next_msg: u64,
-    pub queue: BinaryHeap<Entry<N::Msg, N::Timer>>,
-    pub nodes: Vec<N>,
     pub status: Vec<Status>,
     pub rngs: Vec<Rng>,
-    /// Pending timers per node: timer → generation (the seq it was scheduled with).
-    pub timers: Vec<BTreeMap<N::Timer, u64>>,
-    /// Events that reached a paused node, replayed in order when it resumes.
-    pub stash: Vec<Vec<Ev<N::Msg, N::Timer>>>,
     pub clocks: Vec<NodeClock>,
     pub slow_pct: Vec<u32>,
     pub net: NetState,
@@ -65,12 +62,65 @@ pub struct State<N: Node> {
     pub halted: Option<String>,
 }
 
-impl<N: Node> State<N> {
-    pub fn push(&mut self, at: SimTime, ev: Ev<N::Msg, N::Timer>) -> u64 {
-        let seq = self.seq;
-        self.seq += 1;
-        self.queue.push(Entry { at, seq, ev });
-        seq
+/// The part of a checkpoint typed by the protocol: its nodes and what is scheduled for them.
+#[derive(Clone, Debug)]
+pub struct Parts<N: Node> {
+    pub queue: BinaryHeap<Entry<N::Msg, N::Timer>>,
+    pub nodes: Vec<N>,
+    /// Pending timers per node: timer → generation (the seq it was scheduled with).
+    pub timers: Vec<BTreeMap<N::Timer, u64>>,
+    /// Events that reached a paused node, replayed in order when it resumes.
+    pub stash: Vec<Vec<Ev<N::Msg, N::Timer>>>,
+}
+
+impl<N: Node> Parts<N> {
+    pub fn new(nodes: Vec<N>) -> Self {
+        let n = nodes.len();
+        Parts { queue: BinaryHeap::new(), nodes, timers: vec![BTreeMap::new(); n], stash: vec![Vec::new(); n] }
+    }
+
+    /// Schedule `ev` at `at` with the next sequence number (taken from `seq`).
+    pub fn push(&mut self, seq: &mut u64, at: SimTime, ev: Ev<N::Msg, N::Timer>) -> u64 {
+        let s = *seq;
+        *seq += 1;
+        self.queue.push(Entry { at, seq: s, ev });
+        s
+    }
+}
+
+impl Shared {
+    /// Real time until a timer a node sets for `after` on its own clock fires (its clock may run
+    /// fast or slow, and a slowed node's timers stretch too).
+    pub fn real_delay(&self, node: NodeId, after: crate::time::SimDuration) -> u64 {
+        let i = node.index();
+        let real = self.clocks[i].real_span(after.as_us());
+        if self.slow_pct[i] == 100 {
+            real
+        } else {
+            real * self.slow_pct[i] as u64 / 100
+        }
+    }
+
+    pub fn new(sc: &Scenario, n: usize, net: NetState, script: Vec<Timed>) -> Self {
+        let interval = sc.sim.metrics_interval_ms * 1000;
+        Shared {
+            now: SimTime::ZERO,
+            seq: 0,
+            events: 0,
+            next_msg: 1,
+            status: vec![Status::Up; n],
+            rngs: (0..n as u64).map(|i| Rng::stream(sc.seed, Purpose::Node, i)).collect(),
+            clocks: vec![NodeClock::default(); n],
+            slow_pct: vec![100; n],
+            net,
+            metrics: Metrics::new(interval, sc.stop_at_ms * 1000),
+            history: super::history::History::default(),
+            violations: Vec::new(),
+            active_rules: Vec::new(),
+            script,
+            script_pos: 0,
+            halted: None,
+        }
     }
 }
 

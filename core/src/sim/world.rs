@@ -1,0 +1,394 @@
+//! The protocol-independent half of a simulation: names, the script, faults, the network, tracing,
+//! limits. `Sim<N>` is generic over the protocol and so compiled once per protocol; everything here
+//! is compiled once, which keeps the web page small (see the size notes in `cargo xtask build`).
+
+use super::state::{self, Shared};
+use super::trace::{Trace, TraceEvent, TraceKind};
+use super::{unknown_node, Fate, NodeClock, Status, Violation, MAX_QUEUE, MAX_VIOLATIONS};
+use crate::ids::NodeId;
+use crate::node::ClientRequest;
+use crate::scenario::{Scenario, ScenarioError, ScenarioEvent, Timed};
+use crate::time::SimTime;
+use crate::view::{MsgView, NodeState, NodeView, TimerView, WorldView};
+use std::collections::BTreeMap;
+
+/// What a fault or action asks of the protocol's nodes once the shared state has been updated.
+#[derive(Debug)]
+pub(super) enum NodeOp {
+    None,
+    /// The node went down: drop its timers and stash, and tell it.
+    Crash(NodeId),
+    /// The node came back: run `init` again.
+    Init(NodeId),
+    /// The node was unpaused: requeue what reached it meanwhile.
+    Resume(NodeId),
+    Client(NodeId, ClientRequest),
+}
+
+#[derive(Debug)]
+pub(super) struct World {
+    pub sh: Shared,
+    pub trace: Trace,
+    pub scenario: Scenario,
+    pub names: Vec<String>,
+    pub by_name: BTreeMap<String, NodeId>,
+}
+
+impl World {
+    /// Check the names the scenario uses against the nodes, and set up the shared state.
+    pub fn new(scenario: &Scenario, names: Vec<String>) -> Result<Self, ScenarioError> {
+        let n = names.len();
+        let by_name: BTreeMap<String, NodeId> =
+            names.iter().enumerate().map(|(i, s)| (s.clone(), NodeId(i as u32))).collect();
+        if by_name.len() != n {
+            return Err(ScenarioError::invalid("protocol", "two nodes have the same name"));
+        }
+        let net = state::build_network(scenario, &by_name, n)?;
+        for (i, e) in scenario.events.iter().enumerate() {
+            for name in e.event.node_names() {
+                if !by_name.contains_key(name) {
+                    return Err(unknown_node(&format!("events[{i}].event"), name, &names));
+                }
+            }
+        }
+        let script = with_chaos(scenario, &names, &by_name)?;
+        Ok(World {
+            sh: Shared::new(scenario, n, net, script),
+            trace: Trace::new(scenario.sim.trace_capacity as usize, true),
+            scenario: scenario.clone(),
+            names,
+            by_name,
+        })
+    }
+
+    pub fn stop_at(&self) -> SimTime {
+        SimTime::from_ms(self.scenario.stop_at_ms)
+    }
+
+    pub fn script_at(&self) -> Option<SimTime> {
+        self.sh.script.get(self.sh.script_pos).map(|t: &Timed| SimTime::from_ms(t.at_ms))
+    }
+
+    /// Time of the next thing to happen: the earlier of the queue's head and the script.
+    pub fn next_at(&self, queued: Option<SimTime>) -> Option<SimTime> {
+        match (queued, self.script_at()) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        }
+    }
+
+    /// Take the next scripted event if it comes before the queue's head (`queued`).
+    pub fn take_scripted(&mut self, queued: Option<SimTime>) -> Option<ScenarioEvent> {
+        let s = self.script_at()?;
+        if queued.is_some_and(|q| s >= q) {
+            return None;
+        }
+        let ev = self.sh.script[self.sh.script_pos].event.clone();
+        self.sh.script_pos += 1;
+        Some(ev)
+    }
+
+    pub fn push_trace(
+        &mut self,
+        kind: TraceKind,
+        node: NodeId,
+        peer: Option<NodeId>,
+        msg: u64,
+        label: &'static str,
+        text: Option<String>,
+    ) {
+        self.trace.push(TraceEvent {
+            at: self.sh.now,
+            kind,
+            node,
+            peer,
+            msg,
+            label,
+            text: text.map(String::into_boxed_str),
+        });
+    }
+
+    pub fn halt(&mut self, why: String) {
+        self.push_trace(TraceKind::Note, NodeId(0), None, 0, "halted", Some(why.clone()));
+        self.sh.halted = Some(why);
+    }
+
+    /// After each event: stop runs that exceed the event limit or flood the queue.
+    pub fn check_limits(&mut self, queued: usize) {
+        self.sh.events += 1;
+        if self.sh.events >= self.scenario.sim.max_events {
+            self.halt(format!("stopped after {} events (sim.max_events)", self.sh.events));
+        } else if queued > MAX_QUEUE {
+            self.halt(format!(
+                "stopped: {MAX_QUEUE} events waiting; the scenario overloads the simulator (lower the request rate or the run time)"
+            ));
+        }
+    }
+
+    /// Trace a send and decide its fate on the network: `(message id, latency, duplicate's
+    /// latency)` if it will arrive, `None` if it was dropped (traced) or addressed to no node.
+    pub fn send(&mut self, from: NodeId, to: NodeId, kind: &'static str) -> Option<(u64, u64, Option<u64>)> {
+        if to.index() >= self.names.len() {
+            let text = Some(format!("sent to unknown node {to}"));
+            self.push_trace(TraceKind::Note, from, None, 0, "note", text);
+            return None;
+        }
+        let id = self.sh.next_msg;
+        self.sh.next_msg += 1;
+        self.push_trace(TraceKind::Send, from, Some(to), id, kind, None);
+        let slow = self.sh.slow_pct[to.index()];
+        match self.sh.net.fate(from, to, slow) {
+            Fate::Dropped(why) => {
+                // Like a delivery, a drop names the receiver it was meant for as `node`.
+                self.push_trace(TraceKind::Drop, to, Some(from), id, kind, Some(why.into()));
+                None
+            }
+            Fate::Arrives { latency_us, dup_latency_us } => {
+                if dup_latency_us.is_some() {
+                    self.push_trace(TraceKind::Duplicate, from, Some(to), id, kind, None);
+                }
+                Some((id, latency_us, dup_latency_us))
+            }
+        }
+    }
+
+    pub fn record_violation(&mut self, rule: &'static str, detail: String, node: NodeId) {
+        if self.sh.violations.len() < MAX_VIOLATIONS {
+            self.push_trace(TraceKind::Violation, node, None, 0, rule, Some(detail.clone()));
+            self.sh.violations.push(Violation { at: self.sh.now, rule: rule.to_string(), detail });
+        }
+    }
+
+    /// Record the rules a global check found broken; only newly broken rules count as violations.
+    pub fn record_broken(&mut self, found: &mut Vec<(&'static str, String)>) {
+        let now_rules: Vec<&'static str> = found.iter().map(|(r, _)| *r).collect();
+        for (rule, detail) in found.drain(..) {
+            if !self.sh.active_rules.contains(&rule) {
+                self.record_violation(rule, detail, NodeId(0));
+            }
+        }
+        self.sh.active_rules = now_rules;
+    }
+
+    fn id_of(&self, name: &str) -> Result<NodeId, ScenarioError> {
+        self.by_name.get(name).copied().ok_or_else(|| unknown_node("event", name, &self.names))
+    }
+
+    fn ids_of(&self, names: &[String]) -> Result<Vec<NodeId>, ScenarioError> {
+        names.iter().map(|n| self.id_of(n)).collect()
+    }
+
+    /// `*` or one node's name.
+    fn ids_or_all(&self, pat: &str) -> Result<Vec<NodeId>, ScenarioError> {
+        if pat == "*" {
+            Ok((0..self.names.len() as u32).map(NodeId).collect())
+        } else {
+            Ok(vec![self.id_of(pat)?])
+        }
+    }
+
+    /// Check that an event names real nodes, without applying it.
+    pub fn check_event(&self, ev: &ScenarioEvent) -> Result<(), ScenarioError> {
+        ev.node_names().into_iter().try_for_each(|n| self.id_of(n).map(|_| ()))
+    }
+
+    /// Apply a fault or action to the shared state now; an event naming no such node is traced as
+    /// skipped. Returns what the nodes themselves must do.
+    pub fn apply(&mut self, ev: &ScenarioEvent) -> NodeOp {
+        match self.try_apply(ev) {
+            Ok(op) => op,
+            Err(e) => {
+                self.push_trace(TraceKind::Note, NodeId(0), None, 0, "skipped", Some(e.to_string()));
+                NodeOp::None
+            }
+        }
+    }
+
+    fn fault(&mut self, node: NodeId, label: &'static str, text: String) {
+        self.push_trace(TraceKind::Fault, node, None, 0, label, Some(text));
+    }
+
+    /// Set a node's status from `from` to `to` if it is `from`; whether it changed.
+    fn flip(&mut self, id: NodeId, from: Status, to: Status) -> bool {
+        let s = &mut self.sh.status[id.index()];
+        let flips = *s == from;
+        if flips {
+            *s = to;
+        }
+        flips
+    }
+
+    fn try_apply(&mut self, ev: &ScenarioEvent) -> Result<NodeOp, ScenarioError> {
+        use ScenarioEvent as E;
+        let text = ev.describe();
+        let op = match ev {
+            E::Crash { node } => {
+                let id = self.id_of(node)?;
+                self.fault(id, "crash", text);
+                let was_down = self.sh.status[id.index()] == Status::Down;
+                self.sh.status[id.index()] = Status::Down;
+                if was_down {
+                    NodeOp::None
+                } else {
+                    NodeOp::Crash(id)
+                }
+            }
+            E::Restart { node } => {
+                let id = self.id_of(node)?;
+                self.fault(id, "restart", text);
+                if self.flip(id, Status::Down, Status::Up) {
+                    NodeOp::Init(id)
+                } else {
+                    NodeOp::None
+                }
+            }
+            E::Pause { node } => {
+                let id = self.id_of(node)?;
+                self.fault(id, "pause", text);
+                self.flip(id, Status::Up, Status::Paused);
+                NodeOp::None
+            }
+            E::Resume { node } => {
+                let id = self.id_of(node)?;
+                self.fault(id, "resume", text);
+                if self.flip(id, Status::Paused, Status::Up) {
+                    NodeOp::Resume(id)
+                } else {
+                    NodeOp::None
+                }
+            }
+            E::Client { node, request } => {
+                let id = self.id_of(node)?;
+                self.push_trace(TraceKind::Client, id, None, 0, "client", Some(text));
+                if self.sh.status[id.index()] == Status::Up {
+                    NodeOp::Client(id, request.clone())
+                } else {
+                    self.push_trace(TraceKind::Drop, id, None, 0, "client", Some("node not running".into()));
+                    NodeOp::None
+                }
+            }
+            _ => {
+                self.apply_to_network(ev, text)?;
+                NodeOp::None
+            }
+        };
+        Ok(op)
+    }
+
+    /// Faults that change only the network, a node's speed or its clock.
+    fn apply_to_network(&mut self, ev: &ScenarioEvent, text: String) -> Result<(), ScenarioError> {
+        use ScenarioEvent as E;
+        match ev {
+            E::Partition { groups } => {
+                let ids = groups.iter().map(|g| self.ids_of(g)).collect::<Result<Vec<_>, _>>()?;
+                self.fault(NodeId(0), "partition", text);
+                self.sh.net.partition(&ids);
+            }
+            E::Block { from, to } => {
+                let (a, b) = (self.ids_of(from)?, self.ids_of(to)?);
+                self.fault(NodeId(0), "block", text);
+                for x in &a {
+                    for y in &b {
+                        self.sh.net.blocked.insert((x.0, y.0));
+                    }
+                }
+            }
+            E::Heal => {
+                self.fault(NodeId(0), "heal", text);
+                self.sh.net.heal();
+            }
+            E::Link { from, to, spec, both_ways } => {
+                let (a, b) = (self.ids_or_all(from)?, self.ids_or_all(to)?);
+                self.fault(NodeId(0), "link", text);
+                for x in &a {
+                    for y in &b {
+                        self.sh.net.overrides.insert((x.0, y.0), spec.clone());
+                        if *both_ways {
+                            self.sh.net.overrides.insert((y.0, x.0), spec.clone());
+                        }
+                    }
+                }
+            }
+            E::ResetLinks => {
+                self.fault(NodeId(0), "reset_links", text);
+                self.sh.net.overrides.clear();
+            }
+            E::Slow { node, factor_pct } => {
+                let id = self.id_of(node)?;
+                self.fault(id, "slow", text);
+                self.sh.slow_pct[id.index()] = (*factor_pct).max(1);
+            }
+            E::ClockSkew { node, offset_us, drift_ppm } => {
+                let id = self.id_of(node)?;
+                self.fault(id, "clock_skew", text);
+                self.sh.clocks[id.index()] = NodeClock { offset_us: *offset_us, drift_ppm: *drift_ppm };
+            }
+            E::Note { text } => {
+                self.push_trace(TraceKind::Note, NodeId(0), None, 0, "note", Some(text.clone()))
+            }
+            E::Crash { .. } | E::Restart { .. } | E::Pause { .. } | E::Resume { .. } | E::Client { .. } => {}
+        }
+        Ok(())
+    }
+
+    /// Discard scripted events after now (forking a new future from the past).
+    pub fn fork(&mut self) {
+        let now = self.sh.now;
+        let keep = self.sh.script.iter().take_while(|e| SimTime::from_ms(e.at_ms) <= now).count();
+        self.sh.script.truncate(keep.max(self.sh.script_pos));
+    }
+
+    /// Assemble the view from the protocol's parts (node views, in-flight messages, live timers).
+    pub fn view(
+        &self,
+        node_views: Vec<NodeView>,
+        mut in_flight: Vec<MsgView>,
+        mut timers: Vec<TimerView>,
+    ) -> WorldView {
+        let sh = &self.sh;
+        let region_name = |i: usize| {
+            let r = self.scenario.network.regions.as_ref()?;
+            sh.net.region[i].and_then(|x| r.names.get(x as usize).cloned())
+        };
+        let nodes = node_views
+            .into_iter()
+            .enumerate()
+            .map(|(i, view)| NodeState {
+                id: NodeId(i as u32),
+                name: self.names[i].clone(),
+                status: sh.status[i],
+                group: sh.net.group[i],
+                region: region_name(i),
+                view,
+            })
+            .collect();
+        in_flight.sort_by_key(|m| (m.deliver_at, m.id));
+        timers.sort_by_key(|t| (t.fires_at, t.node));
+        let blocked = sh.net.blocked.iter().map(|&(a, b)| (NodeId(a), NodeId(b))).collect();
+        WorldView { now: sh.now, events: sh.events, nodes, in_flight, timers, blocked }
+    }
+}
+
+/// The scripted events, merged with the faults of the scenario's chaos section (R6) if it has one.
+/// Sorted by time, stably: events listed out of order still run at their own time, and at equal
+/// times they keep their listed order (the scenario's own events before chaos faults).
+fn with_chaos(
+    sc: &Scenario,
+    names: &[String],
+    by_name: &BTreeMap<String, NodeId>,
+) -> Result<Vec<Timed>, ScenarioError> {
+    let Some(chaos) = &sc.chaos else {
+        let mut events = sc.events.clone();
+        events.sort_by_key(|e| e.at_ms);
+        return Ok(events);
+    };
+    for name in &chaos.targets {
+        if !by_name.contains_key(name) {
+            return Err(unknown_node("chaos.targets", name, names));
+        }
+    }
+    let faults = chaos.expand(sc.seed, sc.stop_at_ms, names, &sc.network.default_link);
+    let mut all: Vec<Timed> = sc.events.iter().cloned().chain(faults).collect();
+    all.sort_by_key(|e| e.at_ms);
+    Ok(all)
+}
