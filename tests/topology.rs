@@ -167,7 +167,13 @@ async fn one_svg_node_per_node_with_status_classes_and_a_sized_canvas() {
     fire(&one(&root, "svg.topo-svg"), "PointerEvent", "pointermove", &at);
     until("a tooltip", || root.query_selector(".topo-tip").ok().flatten().is_some()).await;
     let tip = one(&root, ".topo-tip").text_content().unwrap_or_default();
-    assert!(v.in_flight.iter().any(|m| tip.starts_with(&m.kind)), "tooltip {tip:?}");
+    let p = player();
+    let session = p.session.borrow();
+    let labelled = |m: &dsplay_core::view::MsgView| {
+        let detail = session.sim().message_detail(m.id).unwrap_or_default();
+        tip.starts_with(&m.kind) && !detail.is_empty() && tip.ends_with(&detail)
+    };
+    assert!(v.in_flight.iter().any(labelled), "tooltip {tip:?} names a message and its payload");
 }
 
 #[wasm_bindgen_test]

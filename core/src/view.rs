@@ -60,8 +60,6 @@ pub struct MsgView {
     pub from: NodeId,
     pub to: NodeId,
     pub kind: String,
-    /// The payload in words, for hover labels.
-    pub detail: String,
     pub sent_at: SimTime,
     pub deliver_at: SimTime,
     /// A copy made by network duplication.

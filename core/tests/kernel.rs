@@ -265,6 +265,10 @@ fn views_show_in_flight_messages_and_timers() {
     assert_eq!(v.in_flight.len(), 6, "each node just pinged two peers");
     assert!(v.in_flight.iter().all(|m| m.deliver_at > m.sent_at && m.kind == "Ping"));
     assert_eq!(v.timers.len(), 3);
+    // Payloads are formatted on request only, for the message asked about.
+    let first = v.in_flight[0].id;
+    assert_eq!(s.message_detail(first).as_deref(), Some("Ping"));
+    assert_eq!(s.message_detail(u64::MAX), None, "no such message in flight");
 }
 
 #[test]

@@ -87,7 +87,7 @@ pub fn topology() -> Html {
     };
     let on_move = {
         let (drag, tip, hits, at, wrap) = (drag.clone(), tip.clone(), hits.clone(), at.clone(), wrap.clone());
-        let scene = scene.clone();
+        let (scene, session) = (scene.clone(), p.session.clone());
         Callback::from(move |e: PointerEvent| {
             let Some(((x, y, s), (lx, ly))) = at(&e) else { return };
             if let Some((a, _)) = *drag {
@@ -103,7 +103,8 @@ pub fn topology() -> Html {
                 let sc = scene.borrow();
                 let m = sc.msgs().get(h.msg)?;
                 let dup = if m.duplicate { " (duplicate)" } else { "" };
-                Some((lx, ly, format!("{}{dup}: {}", m.kind, m.detail)))
+                let detail = session.borrow().sim().message_detail(m.id).unwrap_or_default();
+                Some((lx, ly, format!("{}{dup}: {detail}", m.kind)))
             }));
         })
     };

@@ -6,12 +6,16 @@ use std::sync::OnceLock;
 
 pub type Result<T = ()> = std::result::Result<T, String>;
 
-/// The workspace root (the parent of `xtask/`).
+/// The workspace root (the parent of `xtask/`). `cargo run` sets `CARGO_MANIFEST_DIR` for the
+/// process it starts, so this is the checkout being worked on even when two clones share one
+/// target dir (and so one xtask binary); the compile-time value is only a fallback.
 pub fn root() -> &'static Path {
     static ROOT: OnceLock<PathBuf> = OnceLock::new();
     ROOT.get_or_init(|| {
-        let xtask = Path::new(env!("CARGO_MANIFEST_DIR"));
-        xtask.parent().unwrap_or(xtask).to_path_buf()
+        let xtask = std::env::var_os("CARGO_MANIFEST_DIR")
+            .map(PathBuf::from)
+            .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+        xtask.parent().map(Path::to_path_buf).unwrap_or(xtask)
     })
 }
 

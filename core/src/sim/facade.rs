@@ -2,12 +2,12 @@
 
 use super::metrics::Metrics;
 use super::queue::Ev;
+use super::state::{Parts, Shared};
 use super::trace::{Trace, TraceMark};
 use super::{Sim, Status};
 use crate::node::Node;
 use crate::scenario::{Scenario, ScenarioError, ScenarioEvent};
 use crate::time::SimTime;
-use super::state::{Parts, Shared};
 use crate::view::{MsgView, TimerView, WorldView};
 use serde::{Deserialize, Serialize};
 use std::any::Any;
@@ -48,7 +48,12 @@ pub trait Simulation {
     fn inject(&mut self, ev: &ScenarioEvent) -> Result<(), ScenarioError>;
     /// Discard scripted events after now (forking a new future from the past).
     fn fork(&mut self);
+    /// The whole world as plain data, for drawing. Message payloads are left out: formatting
+    /// every one each frame costs milliseconds at a few thousand in flight; ask for one with
+    /// [`Simulation::message_detail`].
     fn view(&self) -> WorldView;
+    /// The payload of an in-flight (or held) message in words, for a hover label.
+    fn message_detail(&self, id: u64) -> Option<String>;
     fn metrics(&self) -> &Metrics;
     /// Client operations recorded by key-value protocols (empty for others).
     fn history(&self) -> &super::history::History;
@@ -138,7 +143,6 @@ impl<N: Node> Simulation for Sim<N> {
                     from: *from,
                     to: *to,
                     kind: crate::node::Kind::kind(msg).to_string(),
-                    detail: format!("{msg:?}"),
                     sent_at: *sent,
                     deliver_at: at,
                     duplicate: *dup,
@@ -151,6 +155,13 @@ impl<N: Node> Simulation for Sim<N> {
             }
         }
         self.w.view(p.nodes.iter().map(Node::view).collect(), in_flight, timers)
+    }
+    fn message_detail(&self, id: u64) -> Option<String> {
+        let queued = self.p.queue.iter().map(|e| &e.ev);
+        queued.chain(self.p.stash.iter().flatten()).find_map(|ev| match ev {
+            Ev::Deliver { msg, id: i, .. } if *i == id => Some(format!("{msg:?}")),
+            _ => None,
+        })
     }
     fn metrics(&self) -> &Metrics {
         &self.w.sh.metrics

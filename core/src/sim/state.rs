@@ -76,7 +76,12 @@ pub struct Parts<N: Node> {
 impl<N: Node> Parts<N> {
     pub fn new(nodes: Vec<N>) -> Self {
         let n = nodes.len();
-        Parts { queue: BinaryHeap::new(), nodes, timers: vec![BTreeMap::new(); n], stash: vec![Vec::new(); n] }
+        Parts {
+            queue: BinaryHeap::new(),
+            nodes,
+            timers: vec![BTreeMap::new(); n],
+            stash: vec![Vec::new(); n],
+        }
     }
 
     /// Schedule `ev` at `at` with the next sequence number (taken from `seq`).
