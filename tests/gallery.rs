@@ -128,6 +128,23 @@ async fn gallery_groups_highlights_loads_and_searches() {
 }
 
 #[wasm_bindgen_test]
+async fn gallery_scrolls_its_pane_to_the_current_preset() {
+    // A short pane, and a preset that sorts far down the list (the last area, E).
+    let pane = html! { <div class="gallery-pane" style="height: 160px; overflow: auto"><Gallery /></div> };
+    let root = mount("host-gallery-scroll", "e3-idempotency-keys", pane);
+    until("the gallery", || count(&root, "button.preset") == presets::ids().count() as u32).await;
+    let pane = find(&root, ".gallery-pane").expect("pane");
+    let button = find(&root, "button.preset.current").expect("current preset");
+    let visible = || {
+        let (p, b) = (pane.get_bounding_client_rect(), button.get_bounding_client_rect());
+        b.top() >= p.top() && b.bottom() <= p.bottom()
+    };
+    until("the current preset in sight", visible).await;
+    assert!(pane.scroll_top() > 0, "the pane scrolled");
+    assert_eq!(web_sys::window().expect("window").scroll_y().unwrap_or(0.0), 0.0, "the page did not");
+}
+
+#[wasm_bindgen_test]
 async fn lesson_markdown_never_injects_html() {
     let text = "# T\n\nHello **bold** <script>alert(1)</script> and <img src=x onerror=alert(2)>.\n\n\
                 <script>alert(3)</script>\n\n<img src=x onerror=alert(4)>\n\n\

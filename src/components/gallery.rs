@@ -4,7 +4,7 @@
 use crate::player::{Action, Player};
 use dsplay_core::presets;
 use std::sync::OnceLock;
-use web_sys::HtmlInputElement;
+use web_sys::{Element, HtmlInputElement};
 use yew::prelude::*;
 
 /// One preset as the gallery lists it.
@@ -53,6 +53,22 @@ fn concept_rank(e: &Entry) -> u32 {
     e.concepts.first().and_then(|c| c.get(1..)).and_then(|n| n.parse().ok()).unwrap_or(u32::MAX)
 }
 
+/// Scroll the gallery's pane (never the page) so the current preset's button is in sight: a
+/// preset opened from a link may sit far down the list.
+fn reveal_current(nav: &NodeRef) {
+    let Some(nav) = nav.cast::<Element>() else { return };
+    let (Ok(Some(pane)), Ok(Some(button))) =
+        (nav.closest(".gallery-pane"), nav.query_selector(".preset.current"))
+    else {
+        return;
+    };
+    let (p, b) = (pane.get_bounding_client_rect(), button.get_bounding_client_rect());
+    if b.top() < p.top() || b.bottom() > p.bottom() {
+        let centre = b.top() - p.top() - (p.height() - b.height()) / 2.0;
+        pane.set_scroll_top(pane.scroll_top() + centre as i32);
+    }
+}
+
 #[function_component(Gallery)]
 pub fn gallery() -> Html {
     let Some(player) = use_context::<Player>() else {
@@ -60,6 +76,11 @@ pub fn gallery() -> Html {
     };
     let query = use_state(String::new);
     let current = player.session.borrow().scenario().meta.id.clone();
+    let nav = use_node_ref();
+    use_effect_with(current.clone(), {
+        let nav = nav.clone();
+        move |_| reveal_current(&nav)
+    });
     let on_search = {
         let query = query.clone();
         Callback::from(move |e: InputEvent| query.set(e.target_unchecked_into::<HtmlInputElement>().value()))
@@ -102,7 +123,7 @@ pub fn gallery() -> Html {
     });
     let groups: Vec<Html> = groups.collect();
     html! {
-        <nav class="gallery" aria-label="Scenario gallery">
+        <nav class="gallery" aria-label="Scenario gallery" ref={nav}>
             <input type="search" class="gallery-search" placeholder="Search title, id or concept"
                    aria-label="Search scenarios" value={(*query).clone()} oninput={on_search} />
             <div class="areas">
