@@ -6,11 +6,17 @@ use super::series::{defaults, Band, ChartData, ChartSpec, Line, Pen};
 use dsplay_core::sim::metrics::Metrics;
 
 /// B's version of A's chart `spec`, if B has one: the same metric, else B's default chart of the
-/// same kind (B's throughput chart may count other counters than A's).
+/// same kind (B's throughput chart may count other counters than A's), else, for an error rate,
+/// A's if B counts the total (B has had no errors yet: its rate is 0 %).
 pub fn counterpart(b: &Metrics, spec: &ChartSpec) -> Option<ChartSpec> {
+    let has = |name: &str| b.all().iter().any(|m| m.name == name);
     match spec {
-        ChartSpec::Metric(name) => b.all().iter().any(|m| m.name == *name).then(|| spec.clone()),
-        _ => defaults(b).into_iter().find(|s| s.key() == spec.key()),
+        ChartSpec::Metric(name) => has(name).then(|| spec.clone()),
+        ChartSpec::ErrorRate { total, .. } if !has(total) => None,
+        _ => defaults(b).into_iter().find(|s| s.key() == spec.key()).or_else(|| match spec {
+            ChartSpec::ErrorRate { .. } => Some(spec.clone()),
+            _ => None,
+        }),
     }
 }
 
