@@ -187,7 +187,12 @@ async fn lincheck_at_end(preset: &str) -> (Element, Sink, Element) {
 async fn a_stale_quorum_read_is_not_linearizable_and_the_panel_jumps_to_it() {
     let (root, sink, line) = lincheck_at_end("d3-quorum-stale-read").await;
     let text = line.text_content().unwrap_or_default();
-    assert!(line.class_name().split_whitespace().any(|c| c == "bad") && text.contains("✗") && text.contains("Not linearizable"), "{text}");
+    assert!(
+        line.class_name().split_whitespace().any(|c| c == "bad")
+            && text.contains("✗")
+            && text.contains("Not linearizable"),
+        "{text}"
+    );
     assert!(text.contains("First bad operation: read →") && text.contains("on key"), "{text}");
     let at: u64 = line.get_attribute("data-at-us").and_then(|a| a.parse().ok()).expect("data-at-us");
     let button: HtmlElement = find(&line, "button.jump").expect("a jump button").unchecked_into();
@@ -209,11 +214,17 @@ async fn a_stale_quorum_read_is_not_linearizable_and_the_panel_jumps_to_it() {
 async fn an_abd_quorum_run_is_linearizable_and_runs_without_a_history_show_no_verdict() {
     let (_root, _sink, line) = lincheck_at_end("d3-quorum-abd").await;
     let text = line.text_content().unwrap_or_default();
-    assert!(line.class_name().split_whitespace().any(|c| c == "ok") && text.contains("✓") && text.starts_with("✓Linearizable"), "{text}");
+    assert!(
+        line.class_name().split_whitespace().any(|c| c == "ok")
+            && text.contains("✓")
+            && text.starts_with("✓Linearizable"),
+        "{text}"
+    );
     assert!(find(&line, "button.jump").is_none());
     let (root, sink) = mount("t1-round-robin").await;
     sink.get().dispatch.emit(Action::Seek(SimTime::from_ms(2_000)));
-    wait_until("t1 at 2 s", || (sink.get().session.borrow().now() == SimTime::from_ms(2_000)).then_some(())).await;
+    wait_until("t1 at 2 s", || (sink.get().session.borrow().now() == SimTime::from_ms(2_000)).then_some(()))
+        .await;
     wait_until("the invariants panel", || find(&root, ".invariants")).await;
     assert!(find(&root, ".invariants .lincheck").is_none(), "no history, no verdict");
 }

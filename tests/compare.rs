@@ -163,7 +163,8 @@ async fn compare_draws_one_overlaid_canvas_per_default_chart() {
     player().dispatch.emit(Action::Seek(SimTime::from_ms(3_000)));
     let keys: Vec<String> = until("one painted canvas per default chart of A", || {
         let p = player();
-        let want: Vec<String> = defaults(p.session.borrow().sim().metrics()).iter().map(|s| s.key()).collect();
+        let want: Vec<String> =
+            defaults(p.session.borrow().sim().metrics()).iter().map(|s| s.key()).collect();
         let figures = all(&root, ".compare-charts figure.chart");
         let got: Vec<String> = figures.iter().filter_map(|f| f.get_attribute("data-chart")).collect();
         let painted = all(&root, ".compare-charts figure.chart canvas")

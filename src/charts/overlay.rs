@@ -6,17 +6,15 @@ use super::series::{defaults, Band, ChartData, ChartSpec, Line, Pen};
 use dsplay_core::sim::metrics::Metrics;
 
 /// B's version of A's chart `spec`, if B has one: the same metric, else B's default chart of the
-/// same kind (B's throughput chart may count other counters than A's), else, for an error rate,
-/// A's if B counts the total (B has had no errors yet: its rate is 0 %).
+/// same kind (B's throughput chart may count other counters than A's). An error rate needs only
+/// B's total: without error counters yet, A's error names give B a rate of 0 %.
 pub fn counterpart(b: &Metrics, spec: &ChartSpec) -> Option<ChartSpec> {
     let has = |name: &str| b.all().iter().any(|m| m.name == name);
+    let own = || defaults(b).into_iter().find(|s| s.key() == spec.key());
     match spec {
         ChartSpec::Metric(name) => has(name).then(|| spec.clone()),
-        ChartSpec::ErrorRate { total, .. } if !has(total) => None,
-        _ => defaults(b).into_iter().find(|s| s.key() == spec.key()).or_else(|| match spec {
-            ChartSpec::ErrorRate { .. } => Some(spec.clone()),
-            _ => None,
-        }),
+        ChartSpec::Throughput(_) => own(),
+        ChartSpec::ErrorRate { total, .. } => has(total).then(|| own().unwrap_or_else(|| spec.clone())),
     }
 }
 
@@ -31,7 +29,11 @@ pub fn overlay(a: ChartData, b: Option<ChartData>) -> ChartData {
         .lines
         .into_iter()
         .enumerate()
-        .map(|(i, l)| Line { label: format!("A · {}", l.label), pen: Pen { hue: Some(i), dashed: false }, ..l })
+        .map(|(i, l)| Line {
+            label: format!("A · {}", l.label),
+            pen: Pen { hue: Some(i), dashed: false },
+            ..l
+        })
         .collect();
     let mut bands: Vec<Band> = prefixed("A", a.bands).collect();
     let mut end_ms = a.end_ms;
@@ -42,7 +44,11 @@ pub fn overlay(a: ChartData, b: Option<ChartData>) -> ChartData {
                 next += 1;
                 next - 1
             });
-            lines.push(Line { label: format!("B · {}", l.label), pen: Pen { hue: Some(hue), dashed: true }, ..l });
+            lines.push(Line {
+                label: format!("B · {}", l.label),
+                pen: Pen { hue: Some(hue), dashed: true },
+                ..l
+            });
         }
         bands.extend(prefixed("B", b.bands));
         end_ms = end_ms.max(b.end_ms);

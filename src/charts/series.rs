@@ -229,10 +229,7 @@ fn folded(name: &str, per: &[(&str, &[Point])]) -> Vec<Line> {
     }
     let max = acc.values().map(|e| (e.0, e.1)).collect();
     let mean = acc.values().map(|e| (e.0, e.2 / e.3)).collect();
-    vec![
-        Line::new(format!("{name} max ({} nodes)", per.len()), max),
-        Line::new(format!("{name} mean"), mean),
-    ]
+    vec![Line::new(format!("{name} max ({} nodes)", per.len()), max), Line::new(format!("{name} mean"), mean)]
 }
 
 /// Spans of constant state from a gauge's samples (each sample holds until the next).

@@ -53,7 +53,8 @@ pub fn lincheck() -> Html {
         },
         Verdict::NotLinearizable { first_bad: bad } => {
             let call = SimTime(bad.call);
-            let client = names.get(bad.client as usize).cloned().unwrap_or_else(|| format!("client {}", bad.client));
+            let client =
+                names.get(bad.client as usize).cloned().unwrap_or_else(|| format!("client {}", bad.client));
             let what = format!("{} by {client} on key {} at {call}", bad.description, bad.key);
             let jump = {
                 let dispatch = player.dispatch.clone();

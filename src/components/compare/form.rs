@@ -76,8 +76,11 @@ pub fn compare_form(props: &FormProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             let (path, options, chosen) = choice(&value, &form.borrow());
             let label = format!("{} = {}", dotted(&path), chosen);
-            let edit =
-                if options.is_empty() { Edit::Set(path, number_from(&chosen)) } else { Edit::Tag(path, chosen) };
+            let edit = if options.is_empty() {
+                Edit::Set(path, number_from(&chosen))
+            } else {
+                Edit::Tag(path, chosen)
+            };
             on_compare.emit((edit, label));
         })
     };
