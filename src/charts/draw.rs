@@ -154,9 +154,15 @@ pub fn draw_chart<DB: DrawingBackend>(
         .draw_series(std::iter::once(PathElement::new(playhead, pal.accent.stroke_width(2))))
         .map_err(err)?;
     if !data.lines.is_empty() {
+        // The legend goes where there is no data yet: right of a playhead in the first half.
+        let side = if data.now_ms < data.end_ms / 2.0 {
+            SeriesLabelPosition::UpperRight
+        } else {
+            SeriesLabelPosition::UpperLeft
+        };
         chart
             .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
+            .position(side)
             .background_style(pal.bg.mix(0.8))
             .border_style(pal.grid)
             .label_font(text)
