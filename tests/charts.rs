@@ -166,3 +166,65 @@ async fn the_invariants_panel_shows_split_brain_and_jumps_to_it() {
         .await;
     assert!(find(&root, ".invariants li.verdict.ok").is_some());
 }
+
+/// Mount a preset, run it to its end, and wait for the linearizability line.
+async fn lincheck_at_end(preset: &str) -> (Element, Sink, Element) {
+    let (root, sink) = mount(preset).await;
+    let stop = sink.get().session.borrow().stop_at();
+    sink.get().dispatch.emit(Action::Seek(stop));
+    let line = wait_until("the linearizability verdict at the end", || {
+        (sink.get().session.borrow().now() == stop).then_some(())?;
+        let line = find(&root, ".invariants .lincheck")?;
+        let text = line.text_content().unwrap_or_default();
+        let ops = sink.get().session.borrow().sim().history().ops.len();
+        (ops > 100 && text.contains(&format!("up to {stop}"))).then_some(line)
+    })
+    .await;
+    (root, sink, line)
+}
+
+#[wasm_bindgen_test]
+async fn a_stale_quorum_read_is_not_linearizable_and_the_panel_jumps_to_it() {
+    let (root, sink, line) = lincheck_at_end("d3-quorum-stale-read").await;
+    let text = line.text_content().unwrap_or_default();
+    assert!(
+        line.class_name().split_whitespace().any(|c| c == "bad")
+            && text.contains("✗")
+            && text.contains("Not linearizable"),
+        "{text}"
+    );
+    assert!(text.contains("First bad operation: read →") && text.contains("on key"), "{text}");
+    let at: u64 = line.get_attribute("data-at-us").and_then(|a| a.parse().ok()).expect("data-at-us");
+    let button: HtmlElement = find(&line, "button.jump").expect("a jump button").unchecked_into();
+    button.click();
+    wait_until("the playhead at the bad operation", || {
+        (sink.get().session.borrow().now() == SimTime(at)).then_some(())
+    })
+    .await;
+    assert!(!sink.get().playing);
+    // Checked again for the history up to there (the memo is keyed on the playhead).
+    wait_until("a verdict for the shorter history", || {
+        let text = find(&root, ".invariants .lincheck")?.text_content()?;
+        text.contains(&format!("up to {}", SimTime(at))).then_some(())
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn an_abd_quorum_run_is_linearizable_and_runs_without_a_history_show_no_verdict() {
+    let (_root, _sink, line) = lincheck_at_end("d3-quorum-abd").await;
+    let text = line.text_content().unwrap_or_default();
+    assert!(
+        line.class_name().split_whitespace().any(|c| c == "ok")
+            && text.contains("✓")
+            && text.starts_with("✓Linearizable"),
+        "{text}"
+    );
+    assert!(find(&line, "button.jump").is_none());
+    let (root, sink) = mount("t1-round-robin").await;
+    sink.get().dispatch.emit(Action::Seek(SimTime::from_ms(2_000)));
+    wait_until("t1 at 2 s", || (sink.get().session.borrow().now() == SimTime::from_ms(2_000)).then_some(()))
+        .await;
+    wait_until("the invariants panel", || find(&root, ".invariants")).await;
+    assert!(find(&root, ".invariants .lincheck").is_none(), "no history, no verdict");
+}

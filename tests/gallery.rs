@@ -256,7 +256,7 @@ async fn compare_runs_a_second_configuration_side_by_side() {
         (0..2).all(|i| cells.item(i).and_then(|c| c.text_content()).is_some_and(|t| t.ends_with("ms")))
     })
     .await;
-    assert!(find(&root, "canvas.compare-chart").is_some());
+    assert!(find(&root, ".compare-charts figure.chart canvas").is_some());
     assert_eq!(scenario_of(&root).meta.id, "t1-round-robin", "A is untouched");
 }
 

@@ -134,21 +134,35 @@ pub fn draw_chart<DB: DrawingBackend>(
         }
     }
     for (i, l) in data.lines.iter().enumerate() {
-        let colour = LINES[i % LINES.len()];
-        chart
-            .draw_series(LineSeries::new(l.points.iter().copied(), colour.stroke_width(2)))
-            .map_err(err)?
-            .label(l.label.clone())
-            .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 14, y)], colour.stroke_width(2)));
+        let style = LINES[l.pen.hue.unwrap_or(i) % LINES.len()].stroke_width(2);
+        let points = l.points.iter().copied();
+        let series = if l.pen.dashed {
+            chart.draw_series(DashedLineSeries::new(points, 6, 4, style))
+        } else {
+            chart.draw_series(LineSeries::new(points, style))
+        };
+        // The legend sample: one stroke, or two with a gap for a dashed line.
+        let gap = if l.pen.dashed { (5, 10) } else { (7, 7) };
+        series.map_err(err)?.label(l.label.clone()).legend(move |(x, y)| {
+            EmptyElement::at((x, y))
+                + PathElement::new(vec![(0, 0), (gap.0, 0)], style)
+                + PathElement::new(vec![(gap.1, 0), (15, 0)], style)
+        });
     }
     let playhead = vec![(data.now_ms, 0.0), (data.now_ms, y_max)];
     chart
         .draw_series(std::iter::once(PathElement::new(playhead, pal.accent.stroke_width(2))))
         .map_err(err)?;
     if !data.lines.is_empty() {
+        // The legend goes where there is no data yet: right of a playhead in the first half.
+        let side = if data.now_ms < data.end_ms / 2.0 {
+            SeriesLabelPosition::UpperRight
+        } else {
+            SeriesLabelPosition::UpperLeft
+        };
         chart
             .configure_series_labels()
-            .position(SeriesLabelPosition::UpperLeft)
+            .position(side)
             .background_style(pal.bg.mix(0.8))
             .border_style(pal.grid)
             .label_font(text)
@@ -205,15 +219,15 @@ pub fn chart_svg(session: &Session, spec: &ChartSpec, width: u32) -> Result<Stri
     to_svg(&chart_data(session, spec), (width.max(320), HEIGHT), &current_palette())
 }
 
-/// Draw the chart on an app canvas (sized to its CSS width).
-pub fn paint_canvas(canvas: &HtmlCanvasElement, session: &Session, spec: &ChartSpec) -> Result<(), String> {
+/// Draw `data` on an app canvas (sized to its CSS width).
+pub fn paint(canvas: &HtmlCanvasElement, data: &ChartData) -> Result<(), String> {
     let w = canvas.client_width().max(320) as u32;
     if canvas.width() != w || canvas.height() != HEIGHT {
         canvas.set_width(w);
         canvas.set_height(HEIGHT);
     }
     let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("no 2d context")?;
-    draw_chart(&backend.into_drawing_area(), &chart_data(session, spec), &current_palette())
+    draw_chart(&backend.into_drawing_area(), data, &current_palette())
 }
 
 #[cfg(test)]
@@ -225,7 +239,7 @@ mod tests {
         ChartData {
             title: "latency_ms".into(),
             y_unit: "ms",
-            lines: vec![Line { label: "p99".into(), points: vec![(0.0, 1.0), (100.0, 3.0), (200.0, 2.0)] }],
+            lines: vec![Line::new("p99".into(), vec![(0.0, 1.0), (100.0, 3.0), (200.0, 2.0)])],
             bands: vec![Band {
                 label: "b1".into(),
                 spans: vec![Span { from_ms: 50.0, to_ms: 120.0, state: 1 }],

@@ -1,5 +1,8 @@
-//! Charts with plotters: metrics become series (`series`, pure), and one drawing function
-//! (`draw`) renders them to a canvas in the app and to SVG for export and tests.
+//! Charts with plotters: metrics become series (`series`, pure), A's and B's series of one chart
+//! are merged for Compare (`overlay`, pure), and one drawing function (`draw`) renders them to a
+//! canvas in the app (`paint`, throttled) and to SVG for export and tests.
 
 pub mod draw;
+pub mod overlay;
+pub mod paint;
 pub mod series;

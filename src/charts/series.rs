@@ -60,6 +60,22 @@ pub struct Line {
     pub label: String,
     /// `(t_ms, value)`, in time order.
     pub points: Vec<(f64, f64)>,
+    pub pen: Pen,
+}
+
+impl Line {
+    /// A line in the default pen, decimated to at most `MAX_DRAW_POINTS` points.
+    pub fn new(label: String, points: Vec<(f64, f64)>) -> Line {
+        Line { label, points: decimate(points), pen: Pen::default() }
+    }
+}
+
+/// How a line is drawn: its colour (an index into the line colours; `None`: its position in the
+/// chart) and whether it is dashed (the second run in Compare).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Pen {
+    pub hue: Option<usize>,
+    pub dashed: bool,
 }
 
 /// A span of constant state `[from_ms, to_ms)`.
@@ -177,7 +193,7 @@ pub fn decimate(points: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
 }
 
 fn line(label: String, pts: &[Point], f: impl Fn(&Point) -> Option<f64>) -> Line {
-    Line { label, points: decimate(pts.iter().filter_map(|p| f(p).map(|v| (p.t_ms, v))).collect()) }
+    Line::new(label, pts.iter().filter_map(|p| f(p).map(|v| (p.t_ms, v))).collect())
 }
 
 fn percentiles(prefix: &str, pts: &[Point]) -> Vec<Line> {
@@ -213,10 +229,7 @@ fn folded(name: &str, per: &[(&str, &[Point])]) -> Vec<Line> {
     }
     let max = acc.values().map(|e| (e.0, e.1)).collect();
     let mean = acc.values().map(|e| (e.0, e.2 / e.3)).collect();
-    vec![
-        Line { label: format!("{name} max ({} nodes)", per.len()), points: decimate(max) },
-        Line { label: format!("{name} mean"), points: decimate(mean) },
-    ]
+    vec![Line::new(format!("{name} max ({} nodes)", per.len()), max), Line::new(format!("{name} mean"), mean)]
 }
 
 /// Spans of constant state from a gauge's samples (each sample holds until the next).
@@ -306,8 +319,7 @@ pub fn chart(metrics: &Metrics, spec: &ChartSpec, names: &[String], now_ms: f64,
             (title, unit, lines, bands)
         }
         ChartSpec::Throughput(names) => {
-            let lines =
-                names.iter().map(|n| Line { label: n.clone(), points: decimate(summed(metrics, n, now_ms)) });
+            let lines = names.iter().map(|n| Line::new(n.clone(), summed(metrics, n, now_ms)));
             ("throughput".to_string(), "/s", lines.collect(), Vec::new())
         }
         ChartSpec::ErrorRate { errors, total } => {
@@ -322,7 +334,7 @@ pub fn chart(metrics: &Metrics, spec: &ChartSpec, names: &[String], now_ms: f64,
                 (t, (100.0 * e / v).min(100.0))
             });
             let label = format!("({}) / {total}", errors.join(" + "));
-            ("error rate".to_string(), "%", vec![Line { label, points: decimate(pts.collect()) }], Vec::new())
+            ("error rate".to_string(), "%", vec![Line::new(label, pts.collect())], Vec::new())
         }
     };
     ChartData { title, y_unit, lines, bands, now_ms, end_ms: end_ms.max(now_ms).max(1.0) }

@@ -4,58 +4,14 @@
 //! metrics CSV for the whole run.
 
 pub use crate::charts::draw::{chart_data, chart_svg};
-use crate::charts::draw::{paint_canvas, HEIGHT};
+use crate::charts::draw::{paint, HEIGHT};
+use crate::charts::paint::use_paint;
 use crate::charts::series::{catalog, defaults, ChartSpec};
 use crate::export::{download_text, download_url, file_stem, metrics_csv, trace_json};
 use crate::player::Player;
 use dsplay_core::session::Session;
-use gloo::timers::callback::Timeout;
-use std::cell::RefCell;
-use std::rc::Rc;
 use web_sys::{HtmlCanvasElement, HtmlSelectElement};
 use yew::prelude::*;
-
-/// Shortest wall-clock gap between two redraws of one chart.
-const REDRAW_MS: f64 = 100.0;
-
-/// Last draw (wall ms), whether a trailing draw is pending, and its timer.
-type Throttle = Rc<RefCell<(f64, bool, Option<Timeout>)>>;
-
-thread_local! {
-    /// When any chart last drew: charts take turns, one per task, so no task grows long.
-    static LAST_ANY: std::cell::Cell<f64> = const { std::cell::Cell::new(f64::MIN) };
-}
-
-fn now_wall() -> f64 {
-    web_sys::window().and_then(|w| w.performance()).map_or_else(js_sys::Date::now, |p| p.now())
-}
-
-fn redraw(canvas: NodeRef, session: Rc<RefCell<Session>>, spec: ChartSpec, slot: Throttle) {
-    let draw = move |slot: &Throttle| {
-        slot.borrow_mut().0 = now_wall();
-        LAST_ANY.with(|l| l.set(now_wall()));
-        let Some(el) = canvas.cast::<HtmlCanvasElement>() else { return };
-        if let Err(e) = paint_canvas(&el, &session.borrow(), &spec) {
-            gloo::console::warn!(e);
-        }
-    };
-    let elapsed = now_wall() - slot.borrow().0;
-    let turn_taken = now_wall() - LAST_ANY.with(|l| l.get()) < 4.0; // another chart drew just now
-    if elapsed >= REDRAW_MS && !turn_taken {
-        draw(&slot);
-    } else if !slot.borrow().1 {
-        // Throttled: draw once more when the gap is over (in a task of its own), so the last
-        // state is always shown.
-        let s = slot.clone();
-        let timer = Timeout::new((REDRAW_MS - elapsed).max(1.0).ceil() as u32, move || {
-            s.borrow_mut().1 = false;
-            draw(&s);
-        });
-        let mut st = slot.borrow_mut();
-        st.1 = true;
-        st.2 = Some(timer);
-    }
-}
 
 #[derive(Properties, PartialEq, Debug)]
 pub struct ChartViewProps {
@@ -70,17 +26,15 @@ pub struct ChartViewProps {
 pub fn chart_view(props: &ChartViewProps) -> Html {
     let player = use_context::<Player>();
     let canvas = use_node_ref();
-    let slot: Throttle = use_mut_ref(|| (f64::MIN, false, None));
     {
-        let slot = slot.clone();
-        use_effect_with((), move |_| move || drop(slot.borrow_mut().2.take()));
+        let deps = (player.as_ref().map(|p| (p.frame, p.scenario_rev)), props.spec.clone());
+        let (session, spec) = (player.as_ref().map(|p| p.session.clone()), props.spec.clone());
+        use_paint(canvas.clone(), deps, move |el| match &session {
+            Some(s) => paint(el, &chart_data(&s.borrow(), &spec)),
+            None => Ok(()),
+        });
     }
     let Some(player) = player else { return html! {} };
-    {
-        let (canvas, session, slot) = (canvas.clone(), player.session.clone(), slot.clone());
-        let deps = (player.frame, player.scenario_rev, props.spec.clone());
-        use_effect_with(deps, move |(_, _, spec)| redraw(canvas, session, spec.clone(), slot));
-    }
     let stem = file_stem(&props.spec.key());
     let png = {
         let (canvas, stem) = (canvas.clone(), stem.clone());

@@ -1,7 +1,9 @@
 //! Invariants panel: ✓/✗ per invariant the protocol checks (✗ once a violation of that rule
-//! happened, up to the playhead), rules reported by nodes that are not in that list, and every
-//! violation with a "jump to" button that pauses and moves the playhead there.
+//! happened, up to the playhead), rules reported by nodes that are not in that list, the
+//! linearizability verdict of a key-value history (`lincheck`), and every violation with a
+//! "jump to" button that pauses and moves the playhead there.
 
+use super::lincheck::Lincheck;
 use crate::player::{Action, Player};
 use dsplay_core::{SimTime, Violation};
 use yew::prelude::*;
@@ -54,6 +56,7 @@ pub fn invariants() -> Html {
                     </li>
                 }) }
             </ul>
+            <Lincheck />
             if total > 0 {
                 <h3>{format!("Violations ({total})")}</h3>
                 <ol class="violations">

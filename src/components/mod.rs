@@ -10,6 +10,7 @@ pub mod gallery;
 pub mod inspector;
 pub mod invariants;
 pub mod lesson;
+pub mod lincheck;
 pub mod markdown;
 pub mod narrator;
 pub mod share;

@@ -112,6 +112,27 @@ async function main() {
     await page.waitForSelector('.tab-panel canvas');
     await page.screenshot({ path: path.join(SHOTS, 'spacetime.png') });
   });
+  await check('compare overlays the charts of two configurations', async () => {
+    await page.goto(base + '?preset=t1-round-robin');
+    await page.waitForSelector('#run-result');
+    await page.click('#tab-compare');
+    await page.selectOption('select.compare-field', { label: 'protocol.algorithm' });
+    await page.waitForSelector('select.compare-alt option[value="least_connections"]', { state: 'attached' });
+    await page.selectOption('select.compare-alt', 'least_connections');
+    await page.click('button.compare-go');
+    await page.$eval('#scrubber', (el) => { el.value = '6000'; el.dispatchEvent(new Event('input', { bubbles: true })); });
+    await nowAtLeast(page, 6000);
+    await until(page, () => {
+      const figs = [...document.querySelectorAll('.compare-charts figure.chart')];
+      return figs.length >= 3 && figs.every((f) => f.dataset.runs === 'A B' && f.querySelector('canvas').width >= 320);
+    });
+    const label = await page.textContent('.compare-label');
+    assert(label.includes('protocol.algorithm = least_connections'), `label: ${label}`);
+    const aria = await page.$eval('.compare-charts canvas', (c) => c.getAttribute('aria-label'));
+    assert(aria.includes('A (solid) and B (dashed)'), `aria-label: ${aria}`);
+    await page.waitForTimeout(300); // let the throttled trailing paint of every chart land
+    await (await page.$('.compare')).screenshot({ path: path.join(SHOTS, 'compare.png') });
+  });
   for (const [id, ms] of [['t3-redundancy-3-tasks', 60000], ['r2-circuit-breaker-cascade', 12000], ['r4-retry-storm', 8000],
     ['e1-unbounded-queue', 15000], ['d1-cap-cp', 9000], ['d4-raft-election', 7000], ['d6-causal-delivery', 8000], ['d8-crdt-partition', 8000]]) {
     await check(`preset ${id} opens with its lesson and runs`, async () => {

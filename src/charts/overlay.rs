@@ -1,0 +1,57 @@
+//! Compare's charts: run A's and run B's data of one chart merged into one chart. A's lines are
+//! solid, B's dashed in the hue of A's line of the same name; legend entries and bands are
+//! prefixed "A ·" and "B ·". Pure, like `series`.
+
+use super::series::{defaults, Band, ChartData, ChartSpec, Line, Pen};
+use dsplay_core::sim::metrics::Metrics;
+
+/// B's version of A's chart `spec`, if B has one: the same metric, else B's default chart of the
+/// same kind (B's throughput chart may count other counters than A's). An error rate needs only
+/// B's total: without error counters yet, A's error names give B a rate of 0 %.
+pub fn counterpart(b: &Metrics, spec: &ChartSpec) -> Option<ChartSpec> {
+    let has = |name: &str| b.all().iter().any(|m| m.name == name);
+    let own = || defaults(b).into_iter().find(|s| s.key() == spec.key());
+    match spec {
+        ChartSpec::Metric(name) => has(name).then(|| spec.clone()),
+        ChartSpec::Throughput(_) => own(),
+        ChartSpec::ErrorRate { total, .. } => has(total).then(|| own().unwrap_or_else(|| spec.clone())),
+    }
+}
+
+fn prefixed(run: &str, bands: Vec<Band>) -> impl Iterator<Item = Band> + '_ {
+    bands.into_iter().map(move |b| Band { label: format!("{run} · {}", b.label), ..b })
+}
+
+/// One chart of A (title, unit and playhead) with B's lines and bands added, if B has the chart.
+pub fn overlay(a: ChartData, b: Option<ChartData>) -> ChartData {
+    let names: Vec<String> = a.lines.iter().map(|l| l.label.clone()).collect();
+    let mut lines: Vec<Line> = a
+        .lines
+        .into_iter()
+        .enumerate()
+        .map(|(i, l)| Line {
+            label: format!("A · {}", l.label),
+            pen: Pen { hue: Some(i), dashed: false },
+            ..l
+        })
+        .collect();
+    let mut bands: Vec<Band> = prefixed("A", a.bands).collect();
+    let mut end_ms = a.end_ms;
+    if let Some(b) = b {
+        let mut next = names.len(); // B's lines that A lacks get hues of their own
+        for l in b.lines {
+            let hue = names.iter().position(|n| *n == l.label).unwrap_or_else(|| {
+                next += 1;
+                next - 1
+            });
+            lines.push(Line {
+                label: format!("B · {}", l.label),
+                pen: Pen { hue: Some(hue), dashed: true },
+                ..l
+            });
+        }
+        bands.extend(prefixed("B", b.bands));
+        end_ms = end_ms.max(b.end_ms);
+    }
+    ChartData { lines, bands, end_ms, ..a }
+}

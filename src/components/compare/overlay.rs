@@ -1,0 +1,71 @@
+//! Compare's charts: every default chart of A, one canvas each, with B's chart of the same kind
+//! drawn over it (A solid, B dashed; A only where B has no such chart). They follow A's playhead.
+
+use super::SharedB;
+use crate::charts::draw::{chart_data, paint, HEIGHT};
+use crate::charts::overlay::{counterpart, overlay};
+use crate::charts::paint::use_paint;
+use crate::charts::series::{defaults, ChartSpec};
+use crate::player::Player;
+use yew::prelude::*;
+
+#[derive(Properties, PartialEq)]
+pub struct OverlaysProps {
+    pub b: SharedB,
+    /// Bumped whenever B is rebuilt (repaints even when A's playhead did not move).
+    pub built: u64,
+}
+
+/// One overlaid chart per default chart of A.
+#[function_component(Overlays)]
+pub fn overlays(props: &OverlaysProps) -> Html {
+    let Some(player) = use_context::<Player>() else { return html! {} };
+    let specs = defaults(player.session.borrow().sim().metrics());
+    let pairs: Vec<(ChartSpec, Option<ChartSpec>)> = {
+        let b = props.b.0.borrow();
+        let b_metrics = b.as_ref().map(|r| r.session.sim().metrics());
+        specs.into_iter().map(|s| (s.clone(), b_metrics.and_then(|m| counterpart(m, &s)))).collect()
+    };
+    html! {
+        <div class="chart-grid compare-charts">
+            { for pairs.into_iter().map(|(a, b)| {
+                let key = a.key();
+                html! { <OverlayView {key} {a} {b} run_b={props.b.clone()} built={props.built} /> }
+            }) }
+        </div>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct OverlayViewProps {
+    /// A's chart, and B's version of it if B has one.
+    pub a: ChartSpec,
+    pub b: Option<ChartSpec>,
+    pub run_b: SharedB,
+    pub built: u64,
+}
+
+#[function_component(OverlayView)]
+fn overlay_view(props: &OverlayViewProps) -> Html {
+    let player = use_context::<Player>();
+    let canvas = use_node_ref();
+    {
+        let frame = player.as_ref().map(|p| (p.frame, p.scenario_rev));
+        let deps = (frame, props.built, props.a.clone(), props.b.clone());
+        let session = player.as_ref().map(|p| p.session.clone());
+        let (a, b, run_b) = (props.a.clone(), props.b.clone(), props.run_b.clone());
+        use_paint(canvas.clone(), deps, move |el| {
+            let Some(session) = &session else { return Ok(()) };
+            let run_b = run_b.0.borrow();
+            let b_data = b.as_ref().zip(run_b.as_ref()).map(|(spec, r)| chart_data(&r.session, spec));
+            paint(el, &overlay(chart_data(&session.borrow(), &a), b_data))
+        });
+    }
+    let key = props.a.key();
+    let runs = if props.b.is_some() { "A (solid) and B (dashed)" } else { "A only (B has no such chart)" };
+    html! {
+        <figure class="chart" data-chart={key.clone()} data-runs={if props.b.is_some() { "A B" } else { "A" }}>
+            <canvas ref={canvas} height={HEIGHT.to_string()} role="img" aria-label={format!("Chart: {key}, {runs}")} />
+        </figure>
+    }
+}

@@ -1,0 +1,76 @@
+//! The linearizability verdict of the client history so far (key-value protocols record one),
+//! shown in the Invariants panel: ✓, ✗ with the first operation no linear order can explain and
+//! a button that jumps to its call, or "undecided" when the search budget ran out. The check runs
+//! when the player is paused or the run finished, at most twice a second while playing, and is
+//! memoised on (history length, playhead).
+
+use crate::player::{Action, Player};
+use dsplay_core::check::{check_history_with, Partitioning, Report, Verdict};
+use dsplay_core::SimTime;
+use yew::prelude::*;
+
+/// Search steps per check: paused (the presets need a few thousand), and per check while playing.
+pub const BUDGET: u64 = 1_000_000;
+const PLAYING_BUDGET: u64 = 100_000;
+/// Shortest wall-clock gap between two checks while playing.
+const PLAYING_GAP_MS: f64 = 500.0;
+
+/// The last check: (history length, playhead, budget) it ran on, its report, and when (wall ms).
+type Memo = Option<((usize, SimTime, u64), Report, f64)>;
+
+#[function_component(Lincheck)]
+pub fn lincheck() -> Html {
+    let memo = use_mut_ref(|| Memo::None);
+    let Some(player) = use_context::<Player>() else { return html! {} };
+    let (report, at, names) = {
+        let s = player.session.borrow();
+        let h = s.sim().history();
+        if h.is_empty() {
+            return html! {};
+        }
+        let settled = !player.playing || s.finished();
+        let budget = if settled { BUDGET } else { PLAYING_BUDGET };
+        let (len, now, wall) = (h.ops.len(), s.now(), js_sys::Date::now());
+        let mut m = memo.borrow_mut();
+        let fresh = m.as_ref().is_some_and(|((l, t, b), ..)| (*l, *t) == (len, now) && *b >= budget);
+        let due = settled || m.as_ref().is_none_or(|(.., w)| wall - w >= PLAYING_GAP_MS);
+        if !fresh && due {
+            *m = Some(((len, now, budget), check_history_with(h, Partitioning::ByKey, budget), wall));
+        }
+        let Some(((_, at, _), report, _)) = m.as_ref() else { return html! {} };
+        (report.clone(), *at, s.sim().node_names().to_vec())
+    };
+    let checked = format!("{} operations checked up to {at}", report.ops);
+    match &report.verdict {
+        Verdict::Linearizable => html! {
+            <p class="verdict lincheck ok"><span class="mark" aria-hidden="true">{"✓"}</span>
+                <span class="rule">{"Linearizable"}</span><span class="detail">{format!(" ({checked})")}</span></p>
+        },
+        Verdict::Unknown { steps } => html! {
+            <p class="verdict lincheck unknown"><span class="mark" aria-hidden="true">{"?"}</span>
+                <span class="rule">{"Linearizability undecided (search budget exhausted)"}</span>
+                <span class="detail">{format!(" after {steps} steps; {checked}")}</span></p>
+        },
+        Verdict::NotLinearizable { first_bad: bad } => {
+            let call = SimTime(bad.call);
+            let client =
+                names.get(bad.client as usize).cloned().unwrap_or_else(|| format!("client {}", bad.client));
+            let what = format!("{} by {client} on key {} at {call}", bad.description, bad.key);
+            let jump = {
+                let dispatch = player.dispatch.clone();
+                Callback::from(move |_: MouseEvent| {
+                    dispatch.emit(Action::Pause);
+                    dispatch.emit(Action::Seek(call));
+                })
+            };
+            html! {
+                <div class="verdict lincheck bad" data-at-us={bad.call.to_string()}>
+                    <span class="mark" aria-hidden="true">{"✗"}</span>
+                    <span class="rule">{"Not linearizable"}</span><span class="detail">{format!(" ({checked}).")}</span>
+                    <span class="first-bad">{format!(" First bad operation: {what}")}</span>
+                    <button class="jump" onclick={jump} aria-label={format!("Jump to the first bad operation at {call}")}>{"jump to"}</button>
+                </div>
+            }
+        }
+    }
+}

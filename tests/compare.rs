@@ -1,0 +1,186 @@
+//! Compare in a real browser: the A/B merge of one chart's data (pure), B's charts for real preset
+//! runs, and the component drawing one overlaid canvas per default chart. Waits on conditions.
+
+use dsplay_core::session::Session;
+use dsplay_core::{presets, SimTime};
+use dsplay_web::charts::draw::{chart_data, to_svg, LIGHT};
+use dsplay_web::charts::overlay::{counterpart, overlay};
+use dsplay_web::charts::series::{defaults, Band, ChartData, ChartSpec, Line, Pen};
+use dsplay_web::components::compare::Compare;
+use dsplay_web::components::editor::form::Edit;
+use dsplay_web::components::editor::json::parse;
+use dsplay_web::components::editor::{apply_edit, parse_draft};
+use dsplay_web::hooks::use_player;
+use dsplay_web::player::{Action, Player};
+use std::cell::RefCell;
+use std::rc::Rc;
+use std::time::Duration;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlCanvasElement, HtmlElement, HtmlSelectElement};
+use yew::prelude::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn data(lines: &[(&str, f64)], end_ms: f64) -> ChartData {
+    let line = |(l, v): &(&str, f64)| Line::new(l.to_string(), vec![(0.0, *v), (900.0, *v)]);
+    ChartData {
+        title: "latency_ms".into(),
+        y_unit: "ms",
+        lines: lines.iter().map(line).collect(),
+        bands: vec![Band { label: "worst".into(), spans: Vec::new() }],
+        now_ms: 900.0,
+        end_ms,
+    }
+}
+
+fn polylines(d: &ChartData) -> usize {
+    to_svg(d, (640, 220), &LIGHT).expect("draws").matches("<polyline").count()
+}
+
+#[wasm_bindgen_test]
+fn overlay_puts_b_dashed_in_the_hue_of_as_line_of_the_same_name() {
+    let a = data(&[("p50", 1.0), ("p99", 3.0)], 1_000.0);
+    let merged = overlay(a.clone(), Some(data(&[("p99", 5.0), ("retries", 2.0)], 2_000.0)));
+    let labels: Vec<&str> = merged.lines.iter().map(|l| l.label.as_str()).collect();
+    assert_eq!(labels, ["A · p50", "A · p99", "B · p99", "B · retries"]);
+    let pen = |hue, dashed| Pen { hue: Some(hue), dashed };
+    let pens: Vec<Pen> = merged.lines.iter().map(|l| l.pen).collect();
+    assert_eq!(pens, [pen(0, false), pen(1, false), pen(1, true), pen(2, true)], "B's p99 in A's p99 hue");
+    assert_eq!(merged.lines[2].points, [(0.0, 5.0), (900.0, 5.0)], "B's own data");
+    let bands: Vec<&str> = merged.bands.iter().map(|b| b.label.as_str()).collect();
+    assert_eq!(bands, ["A · worst", "B · worst"]);
+    assert_eq!((merged.title.as_str(), merged.now_ms, merged.end_ms), ("latency_ms", 900.0, 2_000.0));
+    // Without B: A's lines only, still named as A's.
+    let alone = overlay(a, None);
+    assert_eq!(alone.lines.iter().map(|l| l.label.as_str()).collect::<Vec<_>>(), ["A · p50", "A · p99"]);
+    // Drawn: the legend names B's lines and B's lines really are dashed (many short strokes).
+    let svg = to_svg(&merged, (640, 220), &LIGHT).expect("draws");
+    assert!(svg.contains("B · p99"), "legend names B's line");
+    let mut solid = merged.clone();
+    solid.lines.iter_mut().for_each(|l| l.pen.dashed = false);
+    assert!(polylines(&merged) > polylines(&solid) + 10, "{} vs {}", polylines(&merged), polylines(&solid));
+}
+
+/// t1-round-robin as A, the same with least-connections as B (built the way Compare builds it).
+fn a_and_b(at_ms: u64) -> (Session, Session) {
+    let mut a = Session::new(presets::get("t1-round-robin").expect("preset")).expect("session");
+    let mut v = serde_json::to_value(a.scenario()).expect("json");
+    apply_edit(&mut v, &Edit::Tag(parse(".protocol.algorithm"), "least_connections".into()));
+    let mut b = Session::new(parse_draft(&v).expect("B parses")).expect("B runs");
+    a.seek(SimTime::from_ms(at_ms));
+    b.seek(SimTime::from_ms(at_ms));
+    (a, b)
+}
+
+#[wasm_bindgen_test]
+fn every_default_chart_of_a_has_bs_counterpart_with_bs_own_data() {
+    let (a, b) = a_and_b(3_000);
+    let specs = defaults(a.sim().metrics());
+    assert!(specs.len() >= 3, "latency, throughput and more: {specs:?}");
+    let mut differs = false;
+    for spec in &specs {
+        let theirs = counterpart(b.sim().metrics(), spec).unwrap_or_else(|| panic!("B has {spec:?}"));
+        let (da, db) = (chart_data(&a, spec), chart_data(&b, &theirs));
+        differs |= da.lines != db.lines;
+        let merged = overlay(da.clone(), Some(db.clone()));
+        assert_eq!(merged.lines.len(), da.lines.len() + db.lines.len(), "{spec:?}");
+        assert!(merged.lines.iter().any(|l| l.pen.dashed && !l.points.is_empty()), "B drawn in {spec:?}");
+        assert!(merged.lines.iter().any(|l| !l.pen.dashed && !l.points.is_empty()), "A drawn in {spec:?}");
+    }
+    assert!(differs, "B's charts are B's, not a copy of A's");
+    let missing = ChartSpec::Metric("breaker_state".into());
+    assert_eq!(counterpart(b.sim().metrics(), &missing), None, "a chart B lacks shows A only");
+}
+
+/// Where the host leaves its player for the test.
+#[derive(Clone, Default)]
+struct Sink(Rc<RefCell<Option<Player>>>);
+
+impl PartialEq for Sink {
+    fn eq(&self, o: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &o.0)
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct HostProps {
+    sink: Sink,
+}
+
+#[function_component(Host)]
+fn host(p: &HostProps) -> Html {
+    let (a, _) = a_and_b(0);
+    let player = use_player(a, false, 1.0);
+    *p.sink.0.borrow_mut() = Some(player.clone());
+    html! { <ContextProvider<Player> context={player}><Compare /></ContextProvider<Player>> }
+}
+
+/// Poll until `cond` holds (10 s at most).
+async fn until<T>(what: &str, mut cond: impl FnMut() -> Option<T>) -> T {
+    for _ in 0..1000 {
+        if let Some(v) = cond() {
+            return v;
+        }
+        yew::platform::time::sleep(Duration::from_millis(10)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+fn all(root: &Element, sel: &str) -> Vec<Element> {
+    let list = root.query_selector_all(sel).expect("a selector");
+    (0..list.length()).filter_map(|i| list.item(i)).map(|n| n.unchecked_into()).collect()
+}
+
+fn change(el: &Element, value: &str) {
+    el.unchecked_ref::<HtmlSelectElement>().set_value(value);
+    el.dispatch_event(&web_sys::Event::new("change").expect("an event")).expect("dispatch");
+}
+
+#[wasm_bindgen_test]
+async fn compare_draws_one_overlaid_canvas_per_default_chart() {
+    let doc = web_sys::window().and_then(|w| w.document()).expect("a document");
+    let root = doc.create_element("div").expect("a div");
+    root.set_attribute("style", "width: 900px").expect("style");
+    doc.body().expect("a body").append_child(&root).expect("attach");
+    let sink = Sink::default();
+    yew::Renderer::<Host>::with_root_and_props(root.clone(), HostProps { sink: sink.clone() }).render();
+    let field = until("the form", || all(&root, "select.compare-field").pop()).await;
+    assert!(all(&root, ".compare-charts canvas").is_empty(), "no charts before B exists");
+    let index = all(&field, "option")
+        .iter()
+        .position(|o| o.text_content().as_deref() == Some("protocol.algorithm"))
+        .expect("protocol.algorithm is offered");
+    change(&field, &index.to_string());
+    let alt = until("the alternatives", || {
+        all(&root, "select.compare-alt option[value=least_connections]").pop()?;
+        all(&root, "select.compare-alt").pop()
+    })
+    .await;
+    change(&alt, "least_connections");
+    all(&root, "button.compare-go")[0].unchecked_ref::<HtmlElement>().click();
+    let player = || sink.0.borrow().clone().expect("the host rendered");
+    player().dispatch.emit(Action::Seek(SimTime::from_ms(3_000)));
+    let keys: Vec<String> = until("one painted canvas per default chart of A", || {
+        let p = player();
+        let want: Vec<String> =
+            defaults(p.session.borrow().sim().metrics()).iter().map(|s| s.key()).collect();
+        let figures = all(&root, ".compare-charts figure.chart");
+        let got: Vec<String> = figures.iter().filter_map(|f| f.get_attribute("data-chart")).collect();
+        let painted = all(&root, ".compare-charts figure.chart canvas")
+            .iter()
+            .all(|c| c.unchecked_ref::<HtmlCanvasElement>().width() >= 320);
+        (p.session.borrow().now() == SimTime::from_ms(3_000) && got == want && painted).then_some(got)
+    })
+    .await;
+    assert!(keys.len() >= 3, "{keys:?}");
+    assert_eq!(all(&root, ".compare-charts canvas").len(), keys.len(), "one canvas per chart");
+    for f in all(&root, ".compare-charts figure.chart") {
+        assert_eq!(f.get_attribute("data-runs").as_deref(), Some("A B"), "B has every chart of A");
+        let label = all(&f, "canvas")[0].get_attribute("aria-label").unwrap_or_default();
+        let key = f.get_attribute("data-chart").unwrap_or_default();
+        assert!(label.contains(&key) && label.contains("A (solid) and B (dashed)"), "{label}");
+    }
+    let label = all(&root, ".compare-label")[0].text_content().unwrap_or_default();
+    assert!(label.contains("protocol.algorithm = least_connections"), "{label}");
+}
