@@ -83,8 +83,9 @@ pub fn download_text(filename: &str, mime: &str, text: &str) -> Result<(), Strin
 mod tests {
     use super::*;
     use dsplay_core::{ids::NodeId, SimTime};
+    use wasm_bindgen_test::wasm_bindgen_test;
 
-    #[test]
+    #[wasm_bindgen_test]
     fn csv_has_a_header_and_one_row_per_point() {
         let mut m = Metrics::new(100_000, 1_000_000);
         m.count("requests", None, 5, SimTime(0));

@@ -21,6 +21,11 @@ pub mod urlsync;
 
 pub use shell::App;
 
+// The unit tests inside the app's modules run in headless Chromium like the integration tests
+// (`cargo test --target wasm32-unknown-unknown`); a plain `#[test]` would never run there.
+#[cfg(test)]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
 /// Mount the app on `<body>`. Called from `main` on wasm32.
 pub fn start() {
     panic::install();

@@ -234,6 +234,7 @@ pub fn paint(canvas: &HtmlCanvasElement, data: &ChartData) -> Result<(), String>
 mod tests {
     use super::*;
     use crate::charts::series::{Line, Span};
+    use wasm_bindgen_test::wasm_bindgen_test;
 
     fn data() -> ChartData {
         ChartData {
@@ -249,7 +250,7 @@ mod tests {
         }
     }
 
-    #[test]
+    #[wasm_bindgen_test]
     fn svg_has_title_line_legend_band_and_playhead() {
         let svg = to_svg(&data(), (480, 220), &LIGHT).expect("draws");
         assert!(svg.contains("<svg") && svg.contains("latency_ms (ms)") && svg.contains("p99"));
@@ -258,7 +259,7 @@ mod tests {
         assert!(svg.contains("200 ms"), "time labels in ms");
     }
 
-    #[test]
+    #[wasm_bindgen_test]
     fn time_labels_switch_to_seconds() {
         assert_eq!(fmt_time(1500.0, 10_000.0), "1.5 s");
         assert_eq!(fmt_time(2000.0, 10_000.0), "2 s");

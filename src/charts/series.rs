@@ -344,6 +344,7 @@ pub fn chart(metrics: &Metrics, spec: &ChartSpec, names: &[String], now_ms: f64,
 mod tests {
     use super::*;
     use dsplay_core::{ids::NodeId, SimTime};
+    use wasm_bindgen_test::wasm_bindgen_test;
 
     fn sample() -> Metrics {
         let mut m = Metrics::new(100_000, 10_000_000);
@@ -362,7 +363,7 @@ mod tests {
         m
     }
 
-    #[test]
+    #[wasm_bindgen_test]
     fn histograms_give_ordered_percentiles() {
         let m = sample();
         let d = chart(&m, &ChartSpec::Metric("latency_ms".into()), &[], 2_000.0, 10_000.0);
@@ -375,7 +376,7 @@ mod tests {
         }
     }
 
-    #[test]
+    #[wasm_bindgen_test]
     fn series_stop_at_the_playhead() {
         let m = sample();
         let d = chart(&m, &ChartSpec::Metric("requests".into()), &[], 550.0, 10_000.0);
@@ -383,7 +384,7 @@ mod tests {
         assert!(d.lines[0].points.iter().all(|p| (p.1 - 100.0).abs() < 1e-9), "10 per 100 ms is 100/s");
     }
 
-    #[test]
+    #[wasm_bindgen_test]
     fn per_node_gauges_are_lines_named_by_node_and_states_are_bands() {
         let m = sample();
         let names = vec!["b0".to_string(), "b1".to_string()];
@@ -398,7 +399,7 @@ mod tests {
         assert!((b.bands[0].spans[1].from_ms - 600.0).abs() < 1e-9);
     }
 
-    #[test]
+    #[wasm_bindgen_test]
     fn defaults_pick_latency_throughput_errors_load_and_bands() {
         let keys: Vec<String> = defaults(&sample()).iter().map(ChartSpec::key).collect();
         assert_eq!(keys, ["latency_ms", "throughput", "error_rate", "backend_load", "breaker_state"]);
@@ -406,7 +407,7 @@ mod tests {
         assert!(d.lines[0].points.iter().all(|p| (0.0..=100.0).contains(&p.1)));
     }
 
-    #[test]
+    #[wasm_bindgen_test]
     fn decimation_bounds_points() {
         let pts: Vec<(f64, f64)> = (0..5000).map(|i| (i as f64, 1.0)).collect();
         let d = decimate(pts);
