@@ -202,12 +202,15 @@ async fn a_stale_quorum_read_is_not_linearizable_and_the_panel_jumps_to_it() {
     })
     .await;
     assert!(!sink.get().playing);
-    // Checked again for the history up to there (the memo is keyed on the playhead).
+    // Checked again for the history up to there (the memo is keyed on the playhead): the bad
+    // result has just arrived, so the shorter history is already not linearizable.
     wait_until("a verdict for the shorter history", || {
         let text = find(&root, ".invariants .lincheck")?.text_content()?;
         text.contains(&format!("up to {}", SimTime(at))).then_some(())
     })
     .await;
+    let text = find(&root, ".invariants .lincheck").and_then(|l| l.text_content()).unwrap_or_default();
+    assert!(text.contains("Not linearizable") && text.contains("returned at"), "{text}");
 }
 
 #[wasm_bindgen_test]

@@ -23,10 +23,17 @@ fn now_wall() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map_or_else(js_sys::Date::now, |p| p.now())
 }
 
+/// `data-paint` on the canvas: `pending` while a trailing paint waits, `done` once it shows the
+/// latest state (what tests wait for instead of sleeping).
+fn mark(el: &HtmlCanvasElement, state: &str) {
+    let _ = el.set_attribute("data-paint", state);
+}
+
 fn redraw<P>(canvas: NodeRef, paint: P, slot: Throttle)
 where
     P: Fn(&HtmlCanvasElement) -> Result<(), String> + 'static,
 {
+    let pending = canvas.cast::<HtmlCanvasElement>();
     let draw = move |slot: &Throttle| {
         slot.borrow_mut().0 = now_wall();
         LAST_ANY.with(|l| l.set(now_wall()));
@@ -34,12 +41,16 @@ where
         if let Err(e) = paint(&el) {
             gloo::console::warn!(e);
         }
+        mark(&el, "done");
     };
     let elapsed = now_wall() - slot.borrow().0;
     let turn_taken = now_wall() - LAST_ANY.with(|l| l.get()) < 4.0; // another chart drew just now
     if elapsed >= REDRAW_MS && !turn_taken {
         draw(&slot);
     } else if !slot.borrow().1 {
+        if let Some(el) = &pending {
+            mark(el, "pending");
+        }
         // The pending paint reads the state when it runs, so later requests can be dropped.
         let s = slot.clone();
         let timer = Timeout::new((REDRAW_MS - elapsed).max(1.0).ceil() as u32, move || {

@@ -44,7 +44,7 @@ pub fn invariants() -> Html {
         <section class="invariants" aria-label="Invariants">
             <h2>{"Invariants"}</h2>
             if rules.is_empty() {
-                <p class="muted">{"This protocol declares no invariants."}</p>
+                <p class="muted">{"This protocol declares no invariants of its own."}</p>
             }
             <ul class="verdicts">
                 { for rules.iter().map(|(rule, holds, declared)| html! {

@@ -1,6 +1,6 @@
 //! The linearizability verdict of the client history so far (key-value protocols record one),
 //! shown in the Invariants panel: ✓, ✗ with the first operation no linear order can explain and
-//! a button that jumps to its call, or "undecided" when the search budget ran out. The check runs
+//! a button that jumps to where its result arrives, or "undecided" when the search budget ran out. The check runs
 //! when the player is paused or the run finished, at most twice a second while playing, and is
 //! memoised on (history length, playhead).
 
@@ -38,8 +38,16 @@ pub fn lincheck() -> Html {
             *m = Some(((len, now, budget), check_history_with(h, Partitioning::ByKey, budget), wall));
         }
         let Some(((_, at, _), report, _)) = m.as_ref() else { return html! {} };
-        (report.clone(), *at, s.sim().node_names().to_vec())
+        // When the first bad operation returned: from then on its result is there to see.
+        let ret = match &report.verdict {
+            Verdict::NotLinearizable { first_bad } => {
+                h.ops.iter().find(|o| o.id == first_bad.op_id).and_then(|o| o.ret)
+            }
+            _ => None,
+        };
+        (report.clone(), (*at, ret), s.sim().node_names().to_vec())
     };
+    let (at, ret) = at;
     let checked = format!("{} operations checked up to {at}", report.ops);
     match &report.verdict {
         Verdict::Linearizable => html! {
@@ -55,20 +63,27 @@ pub fn lincheck() -> Html {
             let call = SimTime(bad.call);
             let client =
                 names.get(bad.client as usize).cloned().unwrap_or_else(|| format!("client {}", bad.client));
-            let what = format!("{} by {client} on key {} at {call}", bad.description, bad.key);
+            let span = match ret {
+                Some(r) => format!("called at {call}, returned at {r}"),
+                None => format!("called at {call}"),
+            };
+            let what = format!("{} by {client} on key {}, {span}", bad.description, bad.key);
+            // Jump to where the bad result arrives (before that, the operation is still open and
+            // the history so far is linearizable).
+            let target = ret.unwrap_or(call);
             let jump = {
                 let dispatch = player.dispatch.clone();
                 Callback::from(move |_: MouseEvent| {
                     dispatch.emit(Action::Pause);
-                    dispatch.emit(Action::Seek(call));
+                    dispatch.emit(Action::Seek(target));
                 })
             };
             html! {
-                <div class="verdict lincheck bad" data-at-us={bad.call.to_string()}>
+                <div class="verdict lincheck bad" data-at-us={target.as_us().to_string()}>
                     <span class="mark" aria-hidden="true">{"✗"}</span>
                     <span class="rule">{"Not linearizable"}</span><span class="detail">{format!(" ({checked}).")}</span>
                     <span class="first-bad">{format!(" First bad operation: {what}")}</span>
-                    <button class="jump" onclick={jump} aria-label={format!("Jump to the first bad operation at {call}")}>{"jump to"}</button>
+                    <button class="jump" onclick={jump} aria-label={format!("Jump to the first bad operation's result at {target}")}>{"jump to"}</button>
                 </div>
             }
         }

@@ -130,8 +130,24 @@ async function main() {
     assert(label.includes('protocol.algorithm = least_connections'), `label: ${label}`);
     const aria = await page.$eval('.compare-charts canvas', (c) => c.getAttribute('aria-label'));
     assert(aria.includes('A (solid) and B (dashed)'), `aria-label: ${aria}`);
-    await page.waitForTimeout(300); // let the throttled trailing paint of every chart land
+    // Every chart's throttled trailing paint has landed (the canvas says so).
+    await until(page, () => [...document.querySelectorAll('.compare-charts canvas')].every((c) => c.dataset.paint === 'done'));
     await (await page.$('.compare')).screenshot({ path: path.join(SHOTS, 'compare.png') });
+  });
+  await check('the invariants panel checks linearizability and jumps to the first bad read', async () => {
+    await page.goto(base + '?preset=d3-quorum-stale-read');
+    await page.waitForSelector('#run-result');
+    await page.$eval('#scrubber', (el) => { el.value = '20000'; el.dispatchEvent(new Event('input', { bubbles: true })); });
+    await nowAtLeast(page, 20000);
+    await page.click('#tab-invariants');
+    await page.waitForSelector('.lincheck.bad .jump');
+    const atUs = +(await page.$eval('.lincheck.bad', (el) => el.dataset.atUs));
+    assert(atUs > 0 && atUs < 20e6, `first bad op at ${atUs} µs`);
+    await page.click('.lincheck.bad .jump');
+    await until(page, (ms) => +document.querySelector('#run-result').dataset.nowMs === ms, Math.floor(atUs / 1000));
+    // There, where the stale result arrives, the history up to the playhead is already not linearizable.
+    await page.waitForSelector('.lincheck.bad');
+    await (await page.$('.invariants')).screenshot({ path: path.join(SHOTS, 'invariants.png') });
   });
   for (const [id, ms] of [['t3-redundancy-3-tasks', 60000], ['r2-circuit-breaker-cascade', 12000], ['r4-retry-storm', 8000],
     ['e1-unbounded-queue', 15000], ['d1-cap-cp', 9000], ['d4-raft-election', 7000], ['d6-causal-delivery', 8000], ['d8-crdt-partition', 8000]]) {
