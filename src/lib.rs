@@ -16,6 +16,7 @@ mod panic;
 pub mod player;
 pub mod run;
 mod shell;
+pub mod spacetime;
 pub mod topology;
 pub mod urlsync;
 

@@ -1,0 +1,11 @@
+//! Embedding: the options an `<iframe>` page reads from its query string, the iframe snippet to
+//! copy, and the pieces that keep an embed cheap (pause when hidden or off-screen, honour
+//! `prefers-reduced-motion`).
+
+mod code;
+mod options;
+mod visibility;
+
+pub use code::{copy_embed_code, embed_code, EmbedSource};
+pub use options::{Controls, EmbedOptions, Theme};
+pub use visibility::{prefers_reduced_motion, use_visibility_pause};

@@ -1,0 +1,108 @@
+//! The options an embedding page passes in the iframe's query string.
+
+/// How much of the player chrome an embed shows.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Controls {
+    /// Play/pause and the time slider only.
+    #[default]
+    Min,
+    Full,
+    None,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Theme {
+    Dark,
+    Light,
+}
+
+/// `?embed=1&preset=ID&autoplay=1&speed=2&t=3000&controls=min|full|none&theme=dark|light`.
+/// Unknown keys and malformed values are ignored (the default is kept).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct EmbedOptions {
+    pub embed: bool,
+    pub preset: Option<String>,
+    pub autoplay: bool,
+    /// Clamped to the player's 0.1–100×.
+    pub speed: Option<f64>,
+    /// Initial playhead in ms.
+    pub t_ms: Option<u64>,
+    pub controls: Controls,
+    /// `None`: follow the page / system theme.
+    pub theme: Option<Theme>,
+}
+
+fn truthy(v: &str) -> bool {
+    matches!(v, "1" | "true" | "yes" | "on" | "")
+}
+
+/// `%XX` and `+` decoding; invalid escapes are kept verbatim.
+fn decode(s: &str) -> String {
+    let b = s.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = |c: u8| (c as char).to_digit(16);
+        match b[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < b.len() => match (hex(b[i + 1]), hex(b[i + 2])) {
+                (Some(h), Some(l)) => {
+                    out.push((h * 16 + l) as u8);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            c => out.push(c),
+        }
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+impl EmbedOptions {
+    /// Parse a query string, with or without the leading `?` (a `#fragment` is ignored).
+    pub fn parse(query: &str) -> Self {
+        let query = query.split('#').next().unwrap_or_default();
+        let query = query.strip_prefix('?').unwrap_or(query);
+        let mut o = EmbedOptions::default();
+        for pair in query.split('&').filter(|p| !p.is_empty()) {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            let v = decode(v);
+            match decode(k).as_str() {
+                "embed" => o.embed = truthy(&v),
+                "preset" if !v.is_empty() && v.len() <= 100 => o.preset = Some(v),
+                "autoplay" => o.autoplay = truthy(&v),
+                "speed" => {
+                    o.speed = v
+                        .parse::<f64>()
+                        .ok()
+                        .filter(|s| s.is_finite() && *s > 0.0)
+                        .map(|s| s.clamp(crate::player::MIN_SPEED, crate::player::MAX_SPEED))
+                }
+                "t" => o.t_ms = v.parse().ok(),
+                "controls" => {
+                    o.controls = match v.as_str() {
+                        "full" => Controls::Full,
+                        "none" => Controls::None,
+                        _ => Controls::Min,
+                    }
+                }
+                "theme" => {
+                    o.theme = match v.as_str() {
+                        "dark" => Some(Theme::Dark),
+                        "light" => Some(Theme::Light),
+                        _ => None,
+                    }
+                }
+                _ => {}
+            }
+        }
+        o
+    }
+
+    /// The page's own options (`window.location.search`).
+    pub fn from_location() -> Self {
+        let search = web_sys::window().and_then(|w| w.location().search().ok()).unwrap_or_default();
+        Self::parse(&search)
+    }
+}

@@ -1,0 +1,41 @@
+//! Helpers of the space-time diagram: choosing the time window and painting the canvas.
+
+pub mod paint;
+
+use dsplay_core::sim::trace::{TraceEvent, TraceKind};
+use std::collections::HashMap;
+
+/// Most message arrows drawn per frame.
+pub const MAX_ARROWS: usize = 2_000;
+/// Window widths offered (ms).
+pub const WINDOWS: [f64; 7] = [200.0, 500.0, 1_000.0, 2_000.0, 5_000.0, 10_000.0, 30_000.0];
+
+/// The auto window, kept once found (per scenario revision) so the diagram does not flicker.
+pub type Sticky = std::rc::Rc<std::cell::Cell<(u64, Option<f64>)>>;
+
+/// The window for a typical message latency: about 25 latencies wide, snapped to `WINDOWS`
+/// (`None` before any message was delivered).
+pub fn auto_window<'a>(records: impl IntoIterator<Item = &'a TraceEvent>) -> Option<f64> {
+    let mut sent = HashMap::new();
+    let mut lat: Vec<f64> = Vec::new();
+    for r in records {
+        match r.kind {
+            TraceKind::Send => drop(sent.insert(r.msg, r.at.as_ms_f64())),
+            TraceKind::Deliver => lat.extend(sent.get(&r.msg).map(|s| r.at.as_ms_f64() - s)),
+            _ => {}
+        }
+    }
+    lat.sort_by(f64::total_cmp);
+    let median = lat.get(lat.len() / 2)?;
+    let want = (median * 25.0).clamp(WINDOWS[0], 10_000.0);
+    WINDOWS.into_iter().find(|w| *w >= want)
+}
+
+/// `850 ms`, `1.5 s`.
+pub fn label_ms(t: f64) -> String {
+    if t >= 1_000.0 {
+        format!("{} s", (t / 100.0).round() / 10.0)
+    } else {
+        format!("{t:.0} ms")
+    }
+}

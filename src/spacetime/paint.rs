@@ -1,0 +1,208 @@
+//! Painting the space-time diagram on a canvas: lanes, message arrows (one path per style, so
+//! thousands of arrows cost a few draw calls), drops ending in ✕, in-flight messages dashed up
+//! to now, dots for timers, faults and notes, clock notes as text, and the playhead.
+
+use super::{auto_window, label_ms, Sticky, MAX_ARROWS};
+use dsplay_core::session::Session;
+use dsplay_core::sim::trace::{TraceEvent, TraceKind};
+use dsplay_core::view::WorldView;
+use std::collections::{HashMap, VecDeque};
+use wasm_bindgen::{JsCast, JsValue};
+use web_sys::{CanvasRenderingContext2d as Ctx, HtmlCanvasElement};
+
+const LEFT: f64 = 84.0;
+const TOP: f64 = 8.0;
+const AXIS: f64 = 18.0;
+
+type Line = (f64, f64, f64, f64);
+
+/// Where time and lanes land on the canvas.
+struct Frame {
+    w: f64,
+    h: f64,
+    lane: f64,
+    t0: f64,
+    window: f64,
+}
+
+impl Frame {
+    fn x(&self, t: f64) -> f64 {
+        LEFT + (t - self.t0) / self.window * (self.w - LEFT - 8.0)
+    }
+    fn y(&self, i: usize) -> f64 {
+        TOP + (i as f64 + 0.5) * self.lane
+    }
+}
+
+/// What the trace in the window turns into.
+#[derive(Default)]
+struct Marks<'a> {
+    arrows: Vec<Line>,
+    drops: Vec<Line>,
+    dots: Vec<&'a TraceEvent>,
+}
+
+/// Draw the diagram at the session's playhead (`choice`: window width in ms, `None` = auto).
+pub fn paint(
+    canvas: &HtmlCanvasElement,
+    session: &Session,
+    view: &WorldView,
+    choice: Option<f64>,
+    auto: (u64, &Sticky),
+) -> Option<()> {
+    let ctx: Ctx = canvas.get_context("2d").ok()??.dyn_into().ok()?;
+    let sim = session.sim();
+    let names = sim.node_names();
+    let lane = if names.len() > 24 { 12.0 } else { 22.0 };
+    let (w, h) = (canvas.client_width().max(320) as f64, TOP + AXIS + lane * names.len().max(1) as f64);
+    if canvas.width() != w as u32 || canvas.height() != h as u32 {
+        canvas.set_width(w as u32);
+        canvas.set_height(h as u32);
+    }
+    let now = view.now.as_ms_f64();
+    let all = sim.trace().records();
+    let (rev, sticky) = auto;
+    let known = Some(sticky.get()).filter(|s| s.0 == rev).and_then(|s| s.1);
+    let found = known.or_else(|| auto_window(all.range(all.len().saturating_sub(2_000)..)));
+    sticky.set((rev, found));
+    let window = choice.or(found).unwrap_or(1_000.0);
+    let f = Frame { w, h, lane, t0: now - window, window };
+    let fg = lanes(&ctx, &f, names, now);
+    // Clipped to the lanes: messages sent before the window start off the left edge.
+    ctx.save();
+    ctx.begin_path();
+    ctx.rect(LEFT, 0.0, w - LEFT, h - AXIS);
+    ctx.clip();
+    let marks = collect(all, &f);
+    stroke_arrows(&ctx, &marks.arrows, "#0072b2", true);
+    stroke_arrows(&ctx, &marks.drops, "#d62828", false);
+    ctx.set_fill_style_str(fg);
+    for &(_, _, x2, y2) in &marks.drops {
+        ctx.fill_text("✕", x2 - 4.0, y2 + 4.0).ok();
+    }
+    in_flight(&ctx, &f, view, now);
+    dots(&ctx, &f, &marks.dots, names.len());
+    ctx.restore();
+    playhead(&ctx, &f, now);
+    Some(())
+}
+
+/// Background, one lane per node with its name, and the time axis; returns the text colour.
+fn lanes(ctx: &Ctx, f: &Frame, names: &[String], now: f64) -> &'static str {
+    let dark = crate::charts::draw::current_palette() == crate::charts::draw::DARK;
+    let (bg, fg, grid) =
+        if dark { ("#1d2026", "#e6e8eb", "#32363e") } else { ("#ffffff", "#1d1f23", "#dcdfe4") };
+    ctx.set_fill_style_str(bg);
+    ctx.fill_rect(0.0, 0.0, f.w, f.h);
+    ctx.set_font("11px sans-serif");
+    ctx.set_stroke_style_str(grid);
+    ctx.set_line_width(1.0);
+    ctx.begin_path();
+    ctx.set_fill_style_str(fg);
+    for (i, n) in names.iter().enumerate() {
+        ctx.move_to(LEFT, f.y(i));
+        ctx.line_to(f.w - 8.0, f.y(i));
+        ctx.fill_text_with_max_width(n, 4.0, f.y(i) + 4.0, LEFT - 8.0).ok();
+    }
+    ctx.stroke();
+    ctx.fill_text(&label_ms(f.t0.max(0.0)), LEFT, f.h - 4.0).ok();
+    ctx.fill_text(&label_ms(now), f.w - 60.0, f.h - 4.0).ok();
+    fg
+}
+
+/// Arrows for deliveries and drops in the window, and the other records as dots (each capped).
+fn collect<'a>(all: &'a VecDeque<TraceEvent>, f: &Frame) -> Marks<'a> {
+    // Sends up to one window before the start: their deliveries may land inside it.
+    let start = all.partition_point(|r| r.at.as_ms_f64() < f.t0 - f.window);
+    let mut sent: HashMap<u64, (f64, usize)> = HashMap::new();
+    let mut m = Marks::default();
+    for r in all.range(start..) {
+        let (t, n) = (r.at.as_ms_f64(), r.node.index());
+        match r.kind {
+            TraceKind::Send => drop(sent.insert(r.msg, (t, n))),
+            TraceKind::Deliver if t >= f.t0 && m.arrows.len() < MAX_ARROWS => {
+                m.arrows.extend(sent.get(&r.msg).map(|&(ts, from)| (f.x(ts), f.y(from), f.x(t), f.y(n))));
+            }
+            TraceKind::Drop if t >= f.t0 && m.drops.len() < MAX_ARROWS => {
+                // A drop names its intended receiver as `node`, its sender as `peer`.
+                let (ts, from) = sent.get(&r.msg).copied().unwrap_or((t, r.peer.map_or(n, |p| p.index())));
+                let (x1, y1) = (f.x(ts), f.y(from));
+                m.drops.push((x1, y1, f.x(t).max(x1 + 6.0), (y1 + f.y(n)) / 2.0));
+            }
+            _ if t >= f.t0 && m.dots.len() < MAX_ARROWS => m.dots.push(r),
+            _ => {}
+        }
+    }
+    m
+}
+
+/// Messages still on the wire: dashed, from the send to where they are now.
+fn in_flight(ctx: &Ctx, f: &Frame, view: &WorldView, now: f64) {
+    let flying: Vec<Line> = view
+        .in_flight
+        .iter()
+        .take(MAX_ARROWS)
+        .map(|m| {
+            let (ts, td) = (m.sent_at.as_ms_f64(), m.deliver_at.as_ms_f64());
+            let done = if td > ts { ((now - ts) / (td - ts)).clamp(0.0, 1.0) } else { 1.0 };
+            let (ya, yb) = (f.y(m.from.index()), f.y(m.to.index()));
+            (f.x(ts), ya, f.x(now), ya + (yb - ya) * done)
+        })
+        .collect();
+    ctx.set_line_dash(&js_sys::Array::of2(&JsValue::from(4.0), &JsValue::from(3.0))).ok();
+    stroke_arrows(ctx, &flying, "#e69f00", false);
+    ctx.set_line_dash(&js_sys::Array::new()).ok();
+}
+
+/// Timers, faults, client requests and notes as dots; clock notes also as text that never
+/// overlaps the previous label on its lane.
+fn dots(ctx: &Ctx, f: &Frame, records: &[&TraceEvent], n_lanes: usize) {
+    let mut label_end = vec![f64::MIN; n_lanes];
+    for r in records {
+        let (px, py) = (f.x(r.at.as_ms_f64()), f.y(r.node.index()));
+        let colour = match r.kind {
+            TraceKind::Fault | TraceKind::Violation => "#d62828",
+            TraceKind::Client => "#009e73",
+            TraceKind::Note => "#8e44ad",
+            _ => "#888888",
+        };
+        ctx.set_fill_style_str(colour);
+        ctx.begin_path();
+        ctx.arc(px, py, 2.5, 0.0, std::f64::consts::TAU).ok();
+        ctx.fill();
+        let text = r.text.as_deref().filter(|_| r.kind == TraceKind::Note && r.label == "clock");
+        if let (Some(text), Some(end)) = (text, label_end.get_mut(r.node.index())) {
+            if px > *end {
+                ctx.fill_text(text, px + 3.0, py - 3.0).ok();
+                *end = px + 3.0 + 6.0 * text.chars().count() as f64;
+            }
+        }
+    }
+}
+
+fn playhead(ctx: &Ctx, f: &Frame, now: f64) {
+    ctx.set_stroke_style_str("#2457c5");
+    ctx.set_line_width(2.0);
+    ctx.begin_path();
+    ctx.move_to(f.x(now), 0.0);
+    ctx.line_to(f.x(now), f.h - AXIS);
+    ctx.stroke();
+}
+
+fn stroke_arrows(ctx: &Ctx, lines: &[Line], colour: &str, heads: bool) {
+    ctx.set_stroke_style_str(colour);
+    ctx.set_line_width(1.0);
+    ctx.begin_path();
+    for &(x1, y1, x2, y2) in lines {
+        ctx.move_to(x1, y1);
+        ctx.line_to(x2, y2);
+        if heads {
+            let a = (y2 - y1).atan2(x2 - x1);
+            for d in [2.6, -2.6] {
+                ctx.move_to(x2, y2);
+                ctx.line_to(x2 - 6.0 * (a + d / 6.0).cos(), y2 - 6.0 * (a + d / 6.0).sin());
+            }
+        }
+    }
+    ctx.stroke();
+}
