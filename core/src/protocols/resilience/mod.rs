@@ -40,6 +40,7 @@ mod call;
 mod config;
 pub mod contention;
 mod node;
+mod service;
 
 pub use backoff::{BackoffKind, BudgetConfig, RetryPolicy};
 pub use breaker::{Breaker, BreakerConfig, Window};

@@ -2,7 +2,8 @@
 
 use super::call::{Caller, Outcome};
 use super::config::EndpointSpec;
-use crate::blocks::{Admit, Generator, Server};
+pub use super::service::Service;
+use crate::blocks::{Generator, Server};
 use crate::ids::NodeId;
 use crate::node::{ClientRequest, Ctx, Kind, Node};
 use crate::time::SimTime;
@@ -63,27 +64,6 @@ pub struct Client {
     pending: BTreeMap<u64, SimTime>,
 }
 
-/// A request being served.
-#[derive(Clone, Debug)]
-struct Job {
-    from: NodeId,
-    call_id: u64,
-    endpoint: u32,
-    next_call: u32,
-    degraded: bool,
-    arrived: SimTime,
-}
-
-/// A service: pools of workers; endpoints that work locally and then call their dependencies.
-#[derive(Clone, Debug)]
-pub struct Service {
-    pools: Vec<Server<u64>>,
-    endpoints: Vec<(EndpointSpec, u32, u32)>,
-    caller: Caller,
-    jobs: BTreeMap<u64, Job>,
-    next_job: u64,
-}
-
 #[derive(Clone, Debug)]
 pub enum MeshNode {
     Client(Client),
@@ -100,7 +80,7 @@ impl MeshNode {
         endpoints: Vec<(EndpointSpec, u32, u32)>,
         caller: Caller,
     ) -> Self {
-        MeshNode::Service(Service { pools, endpoints, caller, jobs: BTreeMap::new(), next_job: 0 })
+        MeshNode::Service(Service::new(pools, endpoints, caller))
     }
 }
 
@@ -144,120 +124,6 @@ impl Client {
         if let Some(gap) = self.gen.next_gap(now, ctx.rng()) {
             ctx.set_timer(MeshTimer::Next, gap);
         }
-    }
-}
-
-impl Service {
-    fn on_call(&mut self, ctx: &mut C<'_>, from: NodeId, call_id: u64, endpoint: u32) {
-        let Some((_, pool, _)) = self.endpoints.get(endpoint as usize) else {
-            ctx.note(format!("no endpoint {endpoint}"));
-            ctx.send(from, MeshMsg::Reply { id: call_id, ok: false, degraded: false });
-            return;
-        };
-        let pool = *pool as usize;
-        self.next_job += 1;
-        let job = self.next_job;
-        let j = Job { from, call_id, endpoint, next_call: 0, degraded: false, arrived: ctx.now() };
-        match self.pools[pool].arrive(job, ctx.rng()) {
-            Admit::Start(_) => {
-                self.jobs.insert(job, j);
-                self.begin(ctx, job);
-            }
-            Admit::Queued => {
-                self.jobs.insert(job, j);
-            }
-            Admit::Rejected(_) => {
-                ctx.count_here("rejected", 1);
-                ctx.send(from, MeshMsg::Reply { id: call_id, ok: false, degraded: false });
-            }
-        }
-        self.show_pools(ctx);
-    }
-
-    fn begin(&mut self, ctx: &mut C<'_>, job: u64) {
-        let Some(j) = self.jobs.get(&job) else { return };
-        let work = self.endpoints[j.endpoint as usize].0.work.sample(ctx.rng());
-        ctx.set_timer(MeshTimer::Work(job), crate::time::SimDuration(work));
-    }
-
-    fn on_work_done(&mut self, ctx: &mut C<'_>, job: u64) {
-        let Some(j) = self.jobs.get(&job) else { return };
-        let fail_ppm = self.endpoints[j.endpoint as usize].0.fail_ppm;
-        if ctx.rng().chance_ppm(fail_ppm) {
-            self.finish(ctx, job, false);
-        } else {
-            self.proceed(ctx, job);
-        }
-    }
-
-    /// Make the job's next call, or answer when there is none left.
-    fn proceed(&mut self, ctx: &mut C<'_>, job: u64) {
-        loop {
-            let Some(j) = self.jobs.get_mut(&job) else { return };
-            let (spec, pool, first_site) = &self.endpoints[j.endpoint as usize];
-            let Some(call) = spec.calls.get(j.next_call as usize) else {
-                self.finish(ctx, job, true);
-                return;
-            };
-            let site = first_site + j.next_call;
-            j.next_call += 1;
-            let p = &self.pools[*pool as usize];
-            if call.optional
-                && spec.shed_above_pct > 0
-                && p.busy() * 100 >= spec.shed_above_pct * p.spec.workers
-            {
-                ctx.count_here("shed", 1);
-                j.degraded = true;
-                continue;
-            }
-            match self.caller.start(ctx, job, site) {
-                None => return,
-                Some(o) => {
-                    if !self.apply_outcome(ctx, job, o) {
-                        return;
-                    }
-                }
-            }
-        }
-    }
-
-    /// Fold a finished call into its job; `false` if the job is over (failed).
-    fn apply_outcome(&mut self, ctx: &mut C<'_>, job: u64, o: Outcome) -> bool {
-        let Some(j) = self.jobs.get_mut(&job) else { return false };
-        match o {
-            Outcome::Ok { degraded } => j.degraded |= degraded,
-            Outcome::Fallback => j.degraded = true,
-            Outcome::Failed => {
-                self.finish(ctx, job, false);
-                return false;
-            }
-        }
-        true
-    }
-
-    fn resume(&mut self, ctx: &mut C<'_>, done: Option<(u64, Outcome)>) {
-        if let Some((job, o)) = done {
-            if self.apply_outcome(ctx, job, o) {
-                self.proceed(ctx, job);
-            }
-        }
-    }
-
-    fn finish(&mut self, ctx: &mut C<'_>, job: u64, ok: bool) {
-        let Some(j) = self.jobs.remove(&job) else { return };
-        ctx.send(j.from, MeshMsg::Reply { id: j.call_id, ok, degraded: ok && j.degraded });
-        ctx.count_here(if ok { "served_ok" } else { "served_failed" }, 1);
-        ctx.observe_here("service_ms", ctx.now().since(j.arrived));
-        let pool = self.endpoints[j.endpoint as usize].1 as usize;
-        if let Some((next, _)) = self.pools[pool].complete(ctx.rng()) {
-            self.begin(ctx, next);
-        }
-        self.show_pools(ctx);
-    }
-
-    fn show_pools(&self, ctx: &mut C<'_>) {
-        ctx.gauge_here("pool_busy", self.pools.iter().map(|p| p.busy() as i64).sum());
-        ctx.gauge_here("pool_queued", self.pools.iter().map(|p| p.queued() as i64).sum());
     }
 }
 
@@ -336,11 +202,7 @@ impl Node for MeshNode {
                 c.pending.clear();
                 c.caller.reset();
             }
-            MeshNode::Service(s) => {
-                s.pools.iter_mut().for_each(|p| p.reset());
-                s.jobs.clear();
-                s.caller.reset();
-            }
+            MeshNode::Service(s) => s.crash(),
         }
     }
 
@@ -349,74 +211,7 @@ impl Node for MeshNode {
             MeshNode::Client(c) => NodeView::new("client", format!("{} pending", c.pending.len()))
                 .field("sent", c.next_id)
                 .field("pending", c.pending.len()),
-            MeshNode::Service(s) => {
-                let busy: u32 = s.pools.iter().map(|p| p.busy()).sum();
-                let workers: u32 = s.pools.iter().map(|p| p.spec.workers).sum();
-                let queued: u32 = s.pools.iter().map(|p| p.queued()).sum();
-                let v = NodeView::new("service", format!("{busy}/{workers} busy, {queued} queued"))
-                    .field("busy", busy)
-                    .field("queued", queued)
-                    .field("calls in flight", s.caller.in_flight());
-                match s.caller.breaker_label() {
-                    Some(b) if b != "closed" => v.field("breaker", b).badge(&format!("breaker {b}")),
-                    Some(b) => v.field("breaker", b),
-                    None => v,
-                }
-            }
+            MeshNode::Service(s) => s.view(),
         }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-    use crate::blocks::ServerSpec;
-    use crate::dist::Dist;
-    use crate::node::Bench;
-    use crate::node::Effect;
-
-    fn endpoint(name: &str, pool: &str) -> EndpointSpec {
-        EndpointSpec {
-            name: name.into(),
-            pool: Some(pool.into()),
-            work: Dist::constant_ms(5),
-            fail_ppm: 0,
-            calls: vec![],
-            shed_above_pct: 0,
-        }
-    }
-
-    /// Deliver one call and return the replies it produced at once: `(attempt id, ok)`.
-    fn call(s: &mut Service, id: u64, endpoint: u32) -> Vec<(u64, bool)> {
-        let ((), out) =
-            Bench::new(0).run((NodeId(0), SimTime::ZERO, 2), |ctx| s.on_call(ctx, NodeId(1), id, endpoint));
-        out.iter()
-            .filter_map(|e| match e {
-                Effect::Send { msg: MeshMsg::Reply { id, ok, .. }, .. } => Some((*id, *ok)),
-                _ => None,
-            })
-            .collect()
-    }
-
-    #[test]
-    fn bulkheads_admit_per_pool() {
-        let pool = |_name: &str| {
-            Server::new(ServerSpec { workers: 2, queue_cap: 1, service: Dist::Constant { us: 0 } })
-        };
-        let MeshNode::Service(mut s) = MeshNode::service(
-            vec![pool("a"), pool("b")],
-            vec![(endpoint("slow", "a"), 0, 0), (endpoint("fast", "b"), 1, 0)],
-            Caller::new(vec![]),
-        ) else {
-            unreachable!()
-        };
-        // Pool a: 2 workers + 1 queue slot; the 4th request to `slow` is rejected at once.
-        for id in 1..=3 {
-            assert_eq!(call(&mut s, id, 0), vec![], "request {id} admitted");
-        }
-        assert_eq!(call(&mut s, 4, 0), vec![(4, false)], "pool a is full");
-        // Pool b is a separate compartment: `fast` still gets a worker.
-        assert_eq!(call(&mut s, 5, 1), vec![]);
-        assert_eq!((s.pools[0].load(), s.pools[1].load()), (3, 1));
     }
 }
