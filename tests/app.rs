@@ -3,9 +3,9 @@
 //! default preset. Waits on conditions, not time.
 
 mod common;
+use common::until;
 
 use dsplay_web::{link::default_preset, App};
-use std::time::Duration;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement, HtmlInputElement};
@@ -32,17 +32,9 @@ fn mount(hash: &str) -> Element {
     root
 }
 
-/// Poll until `selector` matches inside `root` and `ok` holds for it (10 s at most).
+/// Wait until `selector` matches inside `root` and `ok` holds for it.
 async fn wait_until(root: &Element, selector: &str, ok: impl Fn(&Element) -> bool) -> Element {
-    for _ in 0..1000 {
-        if let Ok(Some(el)) = root.query_selector(selector) {
-            if ok(&el) {
-                return el;
-            }
-        }
-        yew::platform::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("timed out waiting for {selector:?}");
+    until(&format!("{selector:?}"), || root.query_selector(selector).ok().flatten().filter(|el| ok(el))).await
 }
 
 fn attr(el: &Element, name: &str) -> String {

@@ -1,6 +1,9 @@
 //! Charts, space-time diagram and invariants panel in a real browser, against real preset runs.
 //! Waits on DOM conditions, never on time alone.
 
+mod common;
+use common::{find, until};
+
 use dsplay_core::session::Session;
 use dsplay_core::{presets, SimTime};
 use dsplay_web::charts::series::{defaults, ChartSpec};
@@ -11,7 +14,6 @@ use dsplay_web::hooks::use_player;
 use dsplay_web::player::{Action, Player};
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::time::Duration;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlCanvasElement, HtmlElement, HtmlSelectElement};
@@ -67,23 +69,8 @@ async fn mount(preset: &str) -> (Element, Sink) {
     let sink = Sink::default();
     let props = HostProps { preset: preset.to_string().into(), sink: sink.clone() };
     yew::Renderer::<Host>::with_root_and_props(root.clone(), props).render();
-    wait_until("the host to render", || sink.0.borrow().is_some().then_some(())).await;
+    until("the host to render", || sink.0.borrow().is_some().then_some(())).await;
     (root, sink)
-}
-
-/// Poll until `cond` holds (5 s at most).
-async fn wait_until<T>(what: &str, mut cond: impl FnMut() -> Option<T>) -> T {
-    for _ in 0..500 {
-        if let Some(v) = cond() {
-            return v;
-        }
-        yew::platform::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("timed out waiting for {what}");
-}
-
-fn find(root: &Element, sel: &str) -> Option<Element> {
-    root.query_selector(sel).ok().flatten()
 }
 
 #[wasm_bindgen_test]
@@ -108,17 +95,17 @@ fn svg_export_of_a_latency_chart_has_a_line_and_p99_is_at_least_p50() {
 async fn charts_and_the_space_time_diagram_draw_on_sized_canvases() {
     let (root, sink) = mount("t1-round-robin").await;
     sink.get().dispatch.emit(Action::Seek(SimTime::from_ms(1_500)));
-    let canvas: HtmlCanvasElement = wait_until("the space-time canvas", || {
+    let canvas: HtmlCanvasElement = until("the space-time canvas", || {
         let c: HtmlCanvasElement = find(&root, "canvas.spacetime-canvas")?.unchecked_into();
         (c.width() > 0 && c.height() > 0).then_some(c)
     })
     .await;
     assert!(canvas.height() > 40, "one lane per node: {}", canvas.height());
     let chart: HtmlCanvasElement =
-        wait_until("a latency chart", || find(&root, "figure.chart[data-chart*='latency'] canvas"))
+        until("a latency chart", || find(&root, "figure.chart[data-chart*='latency'] canvas"))
             .await
             .unchecked_into();
-    wait_until("the chart painted (sized by its drawing)", || (chart.width() >= 320).then_some(())).await;
+    until("the chart painted (sized by its drawing)", || (chart.width() >= 320).then_some(())).await;
     assert!(find(&root, ".chart button.export-svg").is_some() && find(&root, "button.export-csv").is_some());
     let all_options = root.query_selector_all("select.chart-add option").expect("options");
     let options = all_options.length();
@@ -134,11 +121,11 @@ async fn charts_and_the_space_time_diagram_draw_on_sized_canvases() {
     select.set_value(&extra);
     let change = web_sys::Event::new("change").expect("an event");
     select.dispatch_event(&change).expect("dispatch");
-    wait_until("the added chart", || shown(&extra).then_some(())).await;
+    until("the added chart", || shown(&extra).then_some(())).await;
     let remove = format!("figure.chart[data-chart='{extra}'] button.remove");
     let remove: HtmlElement = find(&root, &remove).expect("added charts can be removed").unchecked_into();
     remove.click();
-    wait_until("the chart removed", || (!shown(&extra)).then_some(())).await;
+    until("the chart removed", || (!shown(&extra)).then_some(())).await;
     assert!(find(&root, "figure.chart button.remove").is_none(), "default charts stay");
 }
 
@@ -147,23 +134,22 @@ async fn the_invariants_panel_shows_split_brain_and_jumps_to_it() {
     let (root, sink) = mount("d5-split-brain-naive").await;
     let stop = sink.get().session.borrow().stop_at();
     sink.get().dispatch.emit(Action::Seek(stop));
-    wait_until("a violated invariant", || find(&root, ".invariants li.verdict.bad")).await;
+    until("a violated invariant", || find(&root, ".invariants li.verdict.bad")).await;
     let mark = find(&root, ".invariants li.verdict.bad .mark").and_then(|m| m.text_content());
     assert_eq!(mark.as_deref(), Some("✗"));
-    let item = wait_until("a violation", || find(&root, ".invariants li.violation")).await;
+    let item = until("a violation", || find(&root, ".invariants li.violation")).await;
     let at: u64 = item.get_attribute("data-at-us").and_then(|a| a.parse().ok()).expect("data-at-us");
     assert!(SimTime(at) < stop);
     let button: HtmlElement = find(&item, "button.jump").expect("a jump button").unchecked_into();
     button.click();
-    wait_until("the playhead at the violation", || {
+    until("the playhead at the violation", || {
         (sink.get().session.borrow().now() == SimTime(at)).then_some(())
     })
     .await;
     assert!(!sink.get().playing);
     // Back before any violation, every invariant holds again (the panel rewinds too).
     sink.get().dispatch.emit(Action::Seek(SimTime::ZERO));
-    wait_until("all ✓ at time zero", || find(&root, ".invariants li.verdict.bad").is_none().then_some(()))
-        .await;
+    until("all ✓ at time zero", || find(&root, ".invariants li.verdict.bad").is_none().then_some(())).await;
     assert!(find(&root, ".invariants li.verdict.ok").is_some());
 }
 
@@ -172,7 +158,7 @@ async fn lincheck_at_end(preset: &str) -> (Element, Sink, Element) {
     let (root, sink) = mount(preset).await;
     let stop = sink.get().session.borrow().stop_at();
     sink.get().dispatch.emit(Action::Seek(stop));
-    let line = wait_until("the linearizability verdict at the end", || {
+    let line = until("the linearizability verdict at the end", || {
         (sink.get().session.borrow().now() == stop).then_some(())?;
         let line = find(&root, ".invariants .lincheck")?;
         let text = line.text_content().unwrap_or_default();
@@ -197,14 +183,14 @@ async fn a_stale_quorum_read_is_not_linearizable_and_the_panel_jumps_to_it() {
     let at: u64 = line.get_attribute("data-at-us").and_then(|a| a.parse().ok()).expect("data-at-us");
     let button: HtmlElement = find(&line, "button.jump").expect("a jump button").unchecked_into();
     button.click();
-    wait_until("the playhead at the bad operation", || {
+    until("the playhead at the bad operation", || {
         (sink.get().session.borrow().now() == SimTime(at)).then_some(())
     })
     .await;
     assert!(!sink.get().playing);
     // Checked again for the history up to there (the memo is keyed on the playhead): the bad
     // result has just arrived, so the shorter history is already not linearizable.
-    wait_until("a verdict for the shorter history", || {
+    until("a verdict for the shorter history", || {
         let text = find(&root, ".invariants .lincheck")?.text_content()?;
         text.contains(&format!("up to {}", SimTime(at))).then_some(())
     })
@@ -226,8 +212,7 @@ async fn an_abd_quorum_run_is_linearizable_and_runs_without_a_history_show_no_ve
     assert!(find(&line, "button.jump").is_none());
     let (root, sink) = mount("t1-round-robin").await;
     sink.get().dispatch.emit(Action::Seek(SimTime::from_ms(2_000)));
-    wait_until("t1 at 2 s", || (sink.get().session.borrow().now() == SimTime::from_ms(2_000)).then_some(()))
-        .await;
-    wait_until("the invariants panel", || find(&root, ".invariants")).await;
+    until("t1 at 2 s", || (sink.get().session.borrow().now() == SimTime::from_ms(2_000)).then_some(())).await;
+    until("the invariants panel", || find(&root, ".invariants")).await;
     assert!(find(&root, ".invariants .lincheck").is_none(), "no history, no verdict");
 }

@@ -1,6 +1,9 @@
 //! Compare in a real browser: the A/B merge of one chart's data (pure), B's charts for real preset
 //! runs, and the component drawing one overlaid canvas per default chart. Waits on conditions.
 
+mod common;
+use common::{all, until};
+
 use dsplay_core::session::Session;
 use dsplay_core::{presets, SimTime};
 use dsplay_web::charts::draw::{chart_data, to_svg, LIGHT};
@@ -14,7 +17,6 @@ use dsplay_web::hooks::use_player;
 use dsplay_web::player::{Action, Player};
 use std::cell::RefCell;
 use std::rc::Rc;
-use std::time::Duration;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlCanvasElement, HtmlElement, HtmlSelectElement};
@@ -114,22 +116,6 @@ fn host(p: &HostProps) -> Html {
     let player = use_player(a, false, 1.0);
     *p.sink.0.borrow_mut() = Some(player.clone());
     html! { <ContextProvider<Player> context={player}><Compare /></ContextProvider<Player>> }
-}
-
-/// Poll until `cond` holds (10 s at most).
-async fn until<T>(what: &str, mut cond: impl FnMut() -> Option<T>) -> T {
-    for _ in 0..1000 {
-        if let Some(v) = cond() {
-            return v;
-        }
-        yew::platform::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("timed out waiting for {what}");
-}
-
-fn all(root: &Element, sel: &str) -> Vec<Element> {
-    let list = root.query_selector_all(sel).expect("a selector");
-    (0..list.length()).filter_map(|i| list.item(i)).map(|n| n.unchecked_into()).collect()
 }
 
 fn change(el: &Element, value: &str) {

@@ -1,6 +1,9 @@
 //! Gallery, lessons, editor, compare and embed options, in a real browser: each component is
 //! mounted inside a `ContextProvider<Player>` and driven through the DOM. Waits on conditions.
 
+mod common;
+use common::{find, until};
+
 use dsplay_core::session::Session;
 use dsplay_core::{presets, Scenario, SimTime};
 use dsplay_web::components::compare::Compare;
@@ -12,7 +15,6 @@ use dsplay_web::hooks::use_player;
 use dsplay_web::player::{Action, Player};
 use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::time::Duration;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
@@ -61,20 +63,6 @@ fn mount(slot: &str, preset: &str, children: Html) -> Element {
     root
 }
 
-/// Poll until `cond` holds (5 s at most).
-async fn until(what: &str, mut cond: impl FnMut() -> bool) {
-    for _ in 0..500 {
-        if cond() {
-            return;
-        }
-        yew::platform::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("timed out waiting for {what}");
-}
-
-fn find(root: &Element, sel: &str) -> Option<Element> {
-    root.query_selector(sel).ok().flatten()
-}
 fn count(root: &Element, sel: &str) -> u32 {
     root.query_selector_all(sel).map(|l| l.length()).unwrap_or(0)
 }

@@ -2,6 +2,9 @@
 //! one SVG node per node with its status class, select → inspector, crash → a crash event and a
 //! "down" node, partitions by tapping, by dragging and by button, heal, and a sized canvas.
 
+mod common;
+use common::{all, until};
+
 use dsplay_core::session::Session;
 use dsplay_core::view::WorldView;
 use dsplay_core::{presets, NodeId, ScenarioEvent, SimDuration, SimTime};
@@ -12,7 +15,6 @@ use dsplay_web::topology::layout::{cut_lines, fit, inside, layout, tier};
 use dsplay_web::topology::particles::{deaths, place};
 use dsplay_web::topology::{death_window_us, PartitionModeProvider};
 use std::cell::{Cell, RefCell};
-use std::time::Duration;
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlCanvasElement, HtmlElement, HtmlInputElement, HtmlSelectElement};
@@ -89,21 +91,6 @@ async fn mount(preset: &'static str, provider: bool) -> Element {
     root
 }
 
-/// Poll until `cond` holds (5 s at most).
-async fn until(what: &str, mut cond: impl FnMut() -> bool) {
-    for _ in 0..500 {
-        if cond() {
-            return;
-        }
-        yew::platform::time::sleep(Duration::from_millis(10)).await;
-    }
-    panic!("timed out waiting for {what}");
-}
-
-fn all(root: &Element, sel: &str) -> Vec<Element> {
-    let list = root.query_selector_all(sel).expect("selector");
-    (0..list.length()).filter_map(|i| list.item(i)?.dyn_into().ok()).collect()
-}
 fn one(root: &Element, sel: &str) -> Element {
     root.query_selector(sel).ok().flatten().unwrap_or_else(|| panic!("no {sel}"))
 }
@@ -212,7 +199,10 @@ async fn select_inspect_crash_restart() {
     let slow: HtmlSelectElement = one(&root, ".inspector .slow select").unchecked_into();
     slow.set_value("5");
     fire(&slow, "Event", "change", &[]);
-    yew::platform::time::sleep(Duration::from_millis(20)).await;
+    until("the factor chosen", || {
+        one(&root, ".inspector .slow button").get_attribute("data-factor").as_deref() == Some("5")
+    })
+    .await;
     one(&root, ".inspector .slow button").unchecked_into::<HtmlElement>().click();
     until("a slow event", || events().contains(&ScenarioEvent::Slow { node: "b1".into(), factor_pct: 500 }))
         .await;

@@ -106,6 +106,8 @@ pub fn draw_chart<DB: DrawingBackend>(
     let mut chart = ChartBuilder::on(root)
         .caption(title, ("sans-serif", 14).into_font().color(&pal.fg))
         .margin(8)
+        // Room for the last time label ("30 s"), which is centred on the right edge.
+        .margin_right(20)
         .x_label_area_size(22)
         .y_label_area_size(if only_bands { 8 } else { 48 })
         .build_cartesian_2d(0f64..data.end_ms, 0f64..y_max)

@@ -127,7 +127,7 @@ pub fn inspector() -> Html {
                 <button class="isolate" onclick={act(Ev::Partition { groups: vec![vec![node.clone()]] })}>{"Isolate"}</button>
                 <label class="slow">{"Slow ×"}<select onchange={set(&slow, |v| v.parse().unwrap_or(1))}>
                     {for [1u32, 2, 5, 10, 50].iter().map(|f| html! { <option value={f.to_string()} selected={*f == *slow}>{f}</option> })}</select>
-                    <button onclick={act(Ev::Slow { node: node.clone(), factor_pct: *slow * 100 })}>{"Apply"}</button></label>
+                    <button data-factor={slow.to_string()} onclick={act(Ev::Slow { node: node.clone(), factor_pct: *slow * 100 })}>{"Apply"}</button></label>
             </div>
             <table class="fields"><tbody>
                 {for n.view.fields.iter().map(|(k, v)| html! { <tr><th scope="row">{k}</th><td>{v}</td></tr> })}

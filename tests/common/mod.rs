@@ -23,3 +23,50 @@ pub fn golden() -> Vec<(&'static str, &'static str)> {
 pub fn golden_hash(id: &str) -> Option<&'static str> {
     golden().into_iter().find(|(g, _)| *g == id).map(|(_, h)| h)
 }
+
+/// What a test can wait for: a condition (`bool`) or something to find (`Option<T>`).
+pub trait Ready {
+    type Out;
+    fn ready(self) -> Option<Self::Out>;
+}
+
+impl Ready for bool {
+    type Out = ();
+    fn ready(self) -> Option<()> {
+        self.then_some(())
+    }
+}
+
+impl<T> Ready for Option<T> {
+    type Out = T;
+    fn ready(self) -> Option<T> {
+        self
+    }
+}
+
+/// Poll `cond` every 10 ms, letting the page render in between, until it is ready (10 s at
+/// most); returns what it found. Tests wait on conditions like this, never on time alone.
+#[allow(dead_code)]
+pub async fn until<R: Ready>(what: &str, mut cond: impl FnMut() -> R) -> R::Out {
+    for _ in 0..1000 {
+        if let Some(v) = cond().ready() {
+            return v;
+        }
+        yew::platform::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("timed out waiting for {what}");
+}
+
+/// The first element under `root` matching `sel`.
+#[allow(dead_code)]
+pub fn find(root: &web_sys::Element, sel: &str) -> Option<web_sys::Element> {
+    root.query_selector(sel).ok().flatten()
+}
+
+/// Every element under `root` matching `sel`.
+#[allow(dead_code)]
+pub fn all(root: &web_sys::Element, sel: &str) -> Vec<web_sys::Element> {
+    use wasm_bindgen::JsCast;
+    let list = root.query_selector_all(sel).expect("a valid selector");
+    (0..list.length()).filter_map(|i| list.item(i)).map(|n| n.unchecked_into()).collect()
+}
