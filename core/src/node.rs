@@ -222,4 +222,9 @@ impl Bench {
         let r = f(&mut ctx);
         (r, out)
     }
+
+    /// The client operations the handlers recorded.
+    pub(crate) fn history(&self) -> &History {
+        &self.history
+    }
 }

@@ -2,13 +2,12 @@
 
 use super::replica::{Copy, Replica, Tag};
 use super::{CapConfig, CapMode};
-use crate::blocks::Generator;
+use crate::blocks::{Generator, OpBook};
 use crate::ids::NodeId;
 use crate::node::{ClientRequest, Ctx, Kind, Node};
-use crate::sim::history::{OpKind, Outcome};
-use crate::time::{SimDuration, SimTime};
+use crate::sim::history::Outcome;
+use crate::time::SimDuration;
 use crate::view::NodeView;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// What a client is told.
@@ -74,9 +73,8 @@ pub struct Client {
     cfg: Arc<CapConfig>,
     gen: Generator,
     index: u32,
-    next_op: u64,
-    /// op → (history id, sent at, is a write)
-    pending: BTreeMap<u64, (u64, SimTime, bool)>,
+    /// Open operations; each remembers whether it is a write.
+    ops: OpBook<bool>,
     ok: u64,
     refused: u64,
 }
@@ -93,43 +91,35 @@ impl Client {
     }
 
     fn start(&mut self, ctx: &mut C<'_>, write: Option<i64>) {
-        self.next_op += 1;
-        let op = self.next_op;
-        let hist = ctx.history_invoke(0, write.map_or(OpKind::Read, |value| OpKind::Write { value }));
-        self.pending.insert(op, (hist, ctx.now(), write.is_some()));
+        let op = self.ops.start(ctx, 0, write, write.is_some());
         let msg = write.map_or(CapMsg::ClientRead { op }, |value| CapMsg::ClientWrite { op, value });
         ctx.send(self.home(), msg);
         ctx.set_timer(CapTimer::Timeout(op), SimDuration::from_ms(2 * self.cfg.request_timeout_ms + 1000));
     }
 
     fn start_generated(&mut self, ctx: &mut C<'_>) {
-        let value = i64::from(self.index + 1) * 1_000_000 + self.next_op as i64 + 1;
+        let value = self.ops.fresh_value(self.index, 1_000_000);
         let write = (!self.gen.is_read(ctx.rng())).then_some(value);
         self.start(ctx, write);
     }
 
     fn on_reply(&mut self, ctx: &mut C<'_>, op: u64, result: ClientResult) {
-        let Some((hist, sent, _)) = self.pending.remove(&op) else {
-            ctx.note("ignored ClientReply: the operation already timed out");
-            return;
-        };
-        ctx.cancel_timer(CapTimer::Timeout(op));
+        let Some(o) = self.ops.reply(ctx, op, CapTimer::Timeout(op)) else { return };
         match result {
             ClientResult::Ok(value) => {
-                ctx.history_complete(hist, Outcome::Ok { value });
-                ctx.observe("op_latency_ms", ctx.now().since(sent));
+                ctx.history_complete(o.hist, Outcome::Ok { value });
+                ctx.observe("op_latency_ms", ctx.now().since(o.sent));
                 self.record(ctx, true);
             }
             ClientResult::Refused { maybe_applied } => {
-                ctx.history_complete(hist, if maybe_applied { Outcome::Info } else { Outcome::Fail });
+                ctx.history_complete(o.hist, if maybe_applied { Outcome::Info } else { Outcome::Fail });
                 self.record(ctx, false);
             }
         }
     }
 
     fn on_timeout(&mut self, ctx: &mut C<'_>, op: u64) {
-        if let Some((hist, _, _)) = self.pending.remove(&op) {
-            ctx.history_complete(hist, Outcome::Info);
+        if self.ops.time_out(ctx, op).is_some() {
             self.record(ctx, false);
         }
     }
@@ -155,7 +145,7 @@ pub enum CapNode {
 
 impl CapNode {
     pub fn client(cfg: Arc<CapConfig>, gen: Generator, index: u32) -> Self {
-        let c = Client { cfg, gen, index, next_op: 0, pending: BTreeMap::new(), ok: 0, refused: 0 };
+        let c = Client { cfg, gen, index, ops: OpBook::default(), ok: 0, refused: 0 };
         CapNode::Client(Box::new(c))
     }
     pub fn as_replica(&self) -> Option<&Replica> {
@@ -224,7 +214,7 @@ impl Node for CapNode {
     fn on_crash(&mut self) {
         match self {
             CapNode::Replica(r) => r.crash(),
-            CapNode::Client(c) => c.pending.clear(),
+            CapNode::Client(c) => c.ops.clear(),
         }
     }
 
@@ -246,7 +236,7 @@ impl Node for CapNode {
                 NodeView::new("client", format!("{} ok, {} refused", c.ok, c.refused))
                     .field("home", format!("r{}", c.home().0 + 1))
                     .field("mode", mode)
-                    .field("pending", c.pending.len())
+                    .field("pending", c.ops.open_count())
             }
         }
     }

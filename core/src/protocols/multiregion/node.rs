@@ -2,13 +2,12 @@
 
 use super::replica::{Replica, Shipped, Tag};
 use super::{MultiRegionConfig, ReadMode};
-use crate::blocks::Generator;
+use crate::blocks::{Generator, OpBook};
 use crate::ids::NodeId;
 use crate::node::{ClientRequest, Ctx, Kind, Node};
-use crate::sim::history::{OpKind, Outcome};
+use crate::sim::history::Outcome;
 use crate::time::{SimDuration, SimTime};
 use crate::view::NodeView;
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
 /// What an operation returns.
@@ -100,9 +99,8 @@ pub struct Client {
     index: u32,
     pub region: u32,
     region_name: String,
-    next_op: u64,
-    /// op → (history id, sent at, the newest version seen when it was sent)
-    pending: BTreeMap<u64, (u64, SimTime, Tag)>,
+    /// Open operations; each remembers the newest version seen when it was sent.
+    ops: OpBook<Tag>,
     /// The newest version this client has read or written.
     pub seen: Tag,
     pub done: u64,
@@ -124,8 +122,7 @@ impl Client {
             index,
             region,
             region_name,
-            next_op: 0,
-            pending: BTreeMap::new(),
+            ops: OpBook::default(),
             seen: Tag::default(),
             done: 0,
             stale: 0,
@@ -140,28 +137,22 @@ impl Client {
     }
 
     fn start(&mut self, ctx: &mut C<'_>, write: Option<i64>) {
-        self.next_op += 1;
-        let op = self.next_op;
-        let hist = ctx.history_invoke(0, write.map_or(OpKind::Read, |value| OpKind::Write { value }));
-        self.pending.insert(op, (hist, ctx.now(), self.seen));
+        let op = self.ops.start(ctx, 0, write, self.seen);
         let msg = write.map_or(MrMsg::ClientRead { op }, |value| MrMsg::ClientWrite { op, value });
         ctx.send(NodeId(self.region), msg);
         ctx.set_timer(MrTimer::Timeout(op), SimDuration::from_ms(self.cfg.client_timeout_ms));
     }
 
     fn start_generated(&mut self, ctx: &mut C<'_>) {
-        let value = i64::from(self.index + 1) * 1_000_000 + self.next_op as i64 + 1;
+        let value = self.ops.fresh_value(self.index, 1_000_000);
         let write = (!self.gen.is_read(ctx.rng())).then_some(value);
         self.start(ctx, write);
     }
 
     fn on_reply(&mut self, ctx: &mut C<'_>, op: u64, reply: Reply) {
-        let Some((hist, sent, seen_before)) = self.pending.remove(&op) else {
-            ctx.note("ignored ClientReply: the operation already timed out");
-            return;
-        };
-        ctx.cancel_timer(MrTimer::Timeout(op));
-        let took = ctx.now().since(sent);
+        let Some(o) = self.ops.reply(ctx, op, MrTimer::Timeout(op)) else { return };
+        let (hist, seen_before) = (o.hist, o.extra);
+        let took = ctx.now().since(o.sent);
         self.done += 1;
         match reply {
             Reply::Read { tag, value } => {
@@ -188,8 +179,7 @@ impl Client {
     }
 
     fn on_timeout(&mut self, ctx: &mut C<'_>, op: u64) {
-        if let Some((hist, _, _)) = self.pending.remove(&op) {
-            ctx.history_complete(hist, Outcome::Info);
+        if self.ops.time_out(ctx, op).is_some() {
             self.failed += 1;
             ctx.count("failed_ops", 1);
         }
@@ -274,7 +264,7 @@ impl Node for MrNode {
     fn on_crash(&mut self) {
         match self {
             MrNode::Replica(r) => r.crash(),
-            MrNode::Client(c) => c.pending.clear(),
+            MrNode::Client(c) => c.ops.clear(),
         }
     }
 
@@ -302,7 +292,7 @@ impl Node for MrNode {
                     .field("reads", reads)
                     .field("seen", c.seen)
                     .field("failed", c.failed)
-                    .field("pending", c.pending.len())
+                    .field("pending", c.ops.open_count())
             }
         }
     }

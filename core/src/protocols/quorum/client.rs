@@ -4,11 +4,11 @@
 
 use super::msg::{QMsg, QTimer, Version, TVIS_FRESH, TVIS_MS, TVIS_PPM, TVIS_READS};
 use super::{Params, QuorumMode};
-use crate::blocks::Generator;
+use crate::blocks::{Generator, OpBook, OpenOp};
 use crate::ids::NodeId;
 use crate::node::Ctx;
-use crate::sim::history::{OpKind, Outcome};
-use crate::time::{SimDuration, SimTime};
+use crate::sim::history::Outcome;
+use crate::time::SimDuration;
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -17,11 +17,10 @@ type C<'a> = Ctx<'a, QMsg, QTimer>;
 /// Probe writes use fresh keys from here on, so no other client's write interferes.
 pub const PROBE_KEY_BASE: u64 = 1 << 40;
 
+/// What an open operation remembers.
 #[derive(Clone, Debug)]
 struct Pending {
     key: u64,
-    hist: u64,
-    sent: SimTime,
     put: Option<i64>,
     /// Reads: the newest version of `key` this client knew when the read started.
     known_at_start: Version,
@@ -34,8 +33,7 @@ pub struct Client {
     params: Arc<Params>,
     gen: Generator,
     index: u32,
-    next_op: u64,
-    pending: BTreeMap<u64, Pending>,
+    ops: OpBook<Pending>,
     /// Session knowledge: the newest version seen per key (own writes and reads).
     known: BTreeMap<u64, Version>,
     /// Probe keys whose write committed, with that version (until their last probe read).
@@ -49,8 +47,7 @@ impl Client {
             params,
             gen,
             index,
-            next_op: 0,
-            pending: BTreeMap::new(),
+            ops: OpBook::default(),
             known: BTreeMap::new(),
             probes: BTreeMap::new(),
             tvis: [(0, 0); 8],
@@ -58,10 +55,10 @@ impl Client {
     }
 
     pub fn pending(&self) -> usize {
-        self.pending.len()
+        self.ops.open_count()
     }
     pub fn sent(&self) -> u64 {
-        self.next_op
+        self.ops.started()
     }
 
     pub fn init(&mut self, ctx: &mut C<'_>) {
@@ -72,7 +69,7 @@ impl Client {
     }
 
     pub fn crash(&mut self) {
-        self.pending.clear();
+        self.ops.clear();
         self.probes.clear();
     }
 
@@ -86,7 +83,7 @@ impl Client {
     /// The next operation of the workload (or a probe write in t-visibility mode).
     pub fn start_generated(&mut self, ctx: &mut C<'_>) {
         if self.params.probe_visibility {
-            let key = PROBE_KEY_BASE + u64::from(self.index) * 1_000_000_000 + self.next_op;
+            let key = PROBE_KEY_BASE + u64::from(self.index) * 1_000_000_000 + self.ops.started();
             self.start(ctx, key, Some(self.fresh_value()), None);
         } else {
             let key = self.gen.key(ctx.rng());
@@ -96,53 +93,46 @@ impl Client {
     }
 
     fn fresh_value(&self) -> i64 {
-        i64::from(self.index + 1) * 1_000_000_000 + self.next_op as i64 + 1
+        self.ops.fresh_value(self.index, 1_000_000_000)
     }
 
     pub fn start(&mut self, ctx: &mut C<'_>, key: u64, put: Option<i64>, probe: Option<(u8, Version)>) {
-        self.next_op += 1;
-        let op = self.next_op;
-        let coord = NodeId(ctx.rng().below(u64::from(self.params.replicas)) as u32);
-        let kind = put.map_or(OpKind::Read, |value| OpKind::Write { value });
-        let hist = ctx.history_invoke(key, kind);
         let known_at_start = self.known.get(&key).copied().unwrap_or_default();
-        self.pending.insert(op, Pending { key, hist, sent: ctx.now(), put, known_at_start, probe });
+        let op = self.ops.start(ctx, key, put, Pending { key, put, known_at_start, probe });
+        let coord = NodeId(ctx.rng().below(u64::from(self.params.replicas)) as u32);
         ctx.send(coord, put.map_or(QMsg::ClientGet { op, key }, |value| QMsg::ClientPut { op, key, value }));
         ctx.set_timer(QTimer::Timeout(op), self.params.client_timeout);
     }
 
     pub fn on_reply(&mut self, ctx: &mut C<'_>, op: u64, result: Option<(Version, Option<i64>)>) {
-        let Some(p) = self.pending.remove(&op) else {
-            ctx.note("ignored ClientReply: the operation already timed out");
-            return;
-        };
-        ctx.cancel_timer(QTimer::Timeout(op));
+        let Some(o) = self.ops.reply(ctx, op, QTimer::Timeout(op)) else { return };
+        let p = &o.extra;
         match result {
             // The coordinator missed its quorum: a write may still have reached some replicas.
             None => {
                 ctx.count("errors", 1);
-                ctx.history_complete(p.hist, Outcome::Info);
+                ctx.history_complete(o.hist, Outcome::Info);
             }
-            Some((version, value)) => self.on_success(ctx, &p, version, value),
+            Some((version, value)) => self.on_success(ctx, &o, version, value),
         }
         if p.probe.is_none() {
             self.after_op(ctx, op);
         }
     }
 
-    fn on_success(&mut self, ctx: &mut C<'_>, p: &Pending, version: Version, value: Option<i64>) {
-        let elapsed = ctx.now().since(p.sent);
+    fn on_success(&mut self, ctx: &mut C<'_>, o: &OpenOp<Pending>, version: Version, value: Option<i64>) {
+        let (p, elapsed) = (&o.extra, ctx.now().since(o.sent));
         if p.put.is_some() {
             ctx.count("writes_ok", 1);
             ctx.observe("write_latency_ms", elapsed);
-            ctx.history_complete(p.hist, Outcome::Ok { value: None });
+            ctx.history_complete(o.hist, Outcome::Ok { value: None });
             if self.params.probe_visibility && p.key >= PROBE_KEY_BASE {
                 self.schedule_probes(ctx, p.key, version);
             }
         } else {
             ctx.count("reads_ok", 1);
             ctx.observe("read_latency_ms", elapsed);
-            ctx.history_complete(p.hist, Outcome::Ok { value });
+            ctx.history_complete(o.hist, Outcome::Ok { value });
             if version < p.known_at_start {
                 ctx.count("stale_reads", 1);
                 if self.params.mode == QuorumMode::Linearizable {
@@ -185,10 +175,9 @@ impl Client {
     }
 
     pub fn on_timeout(&mut self, ctx: &mut C<'_>, op: u64) {
-        if let Some(p) = self.pending.remove(&op) {
+        if let Some(o) = self.ops.time_out(ctx, op) {
             ctx.count("timeouts", 1);
-            ctx.history_complete(p.hist, Outcome::Info);
-            if p.probe.is_none() {
+            if o.extra.probe.is_none() {
                 self.after_op(ctx, op);
             }
         }

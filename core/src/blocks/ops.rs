@@ -1,0 +1,118 @@
+//! The client side of key-value operations, for protocols whose clients record a history for the
+//! linearizability checker: operation ids, the open operations with their history ids and send
+//! times, and one rule for replies that never come: a timed-out operation is indeterminate
+//! (`Outcome::Info`), since it may or may not have taken effect.
+
+use crate::node::Ctx;
+use crate::sim::history::{OpKind, Outcome};
+use crate::time::SimTime;
+use std::collections::BTreeMap;
+
+/// An operation sent and not yet answered.
+#[derive(Clone, Debug)]
+pub struct OpenOp<X> {
+    /// Its id in the run's history.
+    pub hist: u64,
+    pub sent: SimTime,
+    /// What the protocol remembers about it.
+    pub extra: X,
+}
+
+/// A client's operations: how many were started, and the open ones by operation id.
+#[derive(Clone, Debug)]
+pub struct OpBook<X> {
+    started: u64,
+    open: BTreeMap<u64, OpenOp<X>>,
+}
+
+impl<X> Default for OpBook<X> {
+    fn default() -> Self {
+        OpBook { started: 0, open: BTreeMap::new() }
+    }
+}
+
+impl<X> OpBook<X> {
+    /// Operations started so far (the last operation id).
+    pub fn started(&self) -> u64 {
+        self.started
+    }
+
+    pub fn open_count(&self) -> usize {
+        self.open.len()
+    }
+
+    /// A crash forgets the open operations (they stay open in the history: indeterminate).
+    pub fn clear(&mut self) {
+        self.open.clear();
+    }
+
+    /// A value no other write of the run uses: `(client index + 1) × spacing + next op id`.
+    pub fn fresh_value(&self, index: u32, spacing: i64) -> i64 {
+        i64::from(index + 1) * spacing + self.started as i64 + 1
+    }
+
+    /// Start a read of `key` (`write` = `None`) or a write of `write`: its operation id, with the
+    /// call recorded in the history now.
+    pub fn start<M, T>(&mut self, ctx: &mut Ctx<'_, M, T>, key: u64, write: Option<i64>, extra: X) -> u64 {
+        self.started += 1;
+        let op = self.started;
+        let hist = ctx.history_invoke(key, write.map_or(OpKind::Read, |value| OpKind::Write { value }));
+        self.open.insert(op, OpenOp { hist, sent: ctx.now(), extra });
+        op
+    }
+
+    /// The reply to `op` arrived: the operation, with its `timeout` timer cancelled; `None` (and a
+    /// note) when it had already timed out.
+    pub fn reply<M, T>(&mut self, ctx: &mut Ctx<'_, M, T>, op: u64, timeout: T) -> Option<OpenOp<X>> {
+        let Some(o) = self.open.remove(&op) else {
+            ctx.note("ignored ClientReply: the operation already timed out");
+            return None;
+        };
+        ctx.cancel_timer(timeout);
+        Some(o)
+    }
+
+    /// `op` timed out: the operation, completed in the history as indeterminate; `None` when it
+    /// had already finished.
+    pub fn time_out<M, T>(&mut self, ctx: &mut Ctx<'_, M, T>, op: u64) -> Option<OpenOp<X>> {
+        let o = self.open.remove(&op)?;
+        ctx.history_complete(o.hist, Outcome::Info);
+        Some(o)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::ids::NodeId;
+    use crate::node::{Bench, Effect};
+
+    #[test]
+    fn an_operation_is_answered_once_and_a_late_reply_is_noted() {
+        let mut book: OpBook<&str> = OpBook::default();
+        let mut bench = Bench::new(0);
+        let at = (NodeId(0), SimTime::ZERO, 1);
+        let (op, _) = bench.run::<(), u8, _>(at, |ctx| book.start(ctx, 7, Some(5), "w"));
+        assert_eq!((op, book.started(), book.open_count()), (1, 1, 1));
+        assert_eq!(book.fresh_value(2, 1_000), 3_002, "client 2's next op is op 2");
+        let (got, out) = bench.run::<(), u8, _>(at, |ctx| book.reply(ctx, op, 9).map(|o| o.extra));
+        assert_eq!(got, Some("w"));
+        assert!(matches!(out.as_slice(), [Effect::CancelTimer { timer: 9 }]), "{out:?}");
+        let (again, out) = bench.run::<(), u8, _>(at, |ctx| book.reply(ctx, op, 9).is_some());
+        assert!(!again);
+        assert!(matches!(out.as_slice(), [Effect::Note(n)] if n.contains("already timed out")), "{out:?}");
+    }
+
+    #[test]
+    fn a_timed_out_operation_is_indeterminate_in_the_history() {
+        let mut book: OpBook<()> = OpBook::default();
+        let mut bench = Bench::new(0);
+        let at = (NodeId(0), SimTime::ZERO, 1);
+        let (op, _) = bench.run::<(), u8, _>(at, |ctx| book.start(ctx, 1, None, ()));
+        let (first, _) = bench.run::<(), u8, _>(at, |ctx| book.time_out(ctx, op).is_some());
+        let (second, _) = bench.run::<(), u8, _>(at, |ctx| book.time_out(ctx, op).is_some());
+        assert!(first && !second, "only the first timeout finds it open");
+        let h = bench.history();
+        assert_eq!((h.ops.len(), h.ops[0].outcome), (1, Outcome::Info));
+    }
+}
