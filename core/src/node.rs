@@ -32,6 +32,18 @@ pub struct ClientRequest {
     pub value: Option<i64>,
 }
 
+impl ClientRequest {
+    /// A key-value request made by hand: `Ok(None)` to read, `Ok(Some(v))` to write `v` (0 when
+    /// no value was given); any other op is an error naming the ones understood.
+    pub fn read_or_write(&self) -> Result<Option<i64>, String> {
+        match self.op.as_str() {
+            "read" | "get" => Ok(None),
+            "write" | "put" => Ok(Some(self.value.unwrap_or(0))),
+            other => Err(format!("ignored request {other:?}: use read or write")),
+        }
+    }
+}
+
 /// One participant of a protocol. Protocols whose participants differ make this an enum of roles.
 pub trait Node: Clone + 'static {
     type Msg: Kind;

@@ -3,7 +3,9 @@
 //! times, and one rule for replies that never come: a timed-out operation is indeterminate
 //! (`Outcome::Info`), since it may or may not have taken effect.
 
+use crate::blocks::Generator;
 use crate::node::Ctx;
+use crate::rng::Rng;
 use crate::sim::history::{OpKind, Outcome};
 use crate::time::SimTime;
 use std::collections::BTreeMap;
@@ -49,6 +51,12 @@ impl<X> OpBook<X> {
     /// A value no other write of the run uses: `(client index + 1) × spacing + next op id`.
     pub fn fresh_value(&self, index: u32, spacing: i64) -> i64 {
         i64::from(index + 1) * spacing + self.started as i64 + 1
+    }
+
+    /// The workload's next operation: a read (`None`) or a write of a fresh value, as the
+    /// generator's read share decides.
+    pub fn generated_write(&self, gen: &Generator, rng: &mut Rng, index: u32, spacing: i64) -> Option<i64> {
+        (!gen.is_read(rng)).then(|| self.fresh_value(index, spacing))
     }
 
     /// Start a read of `key` (`write` = `None`) or a write of `write`: its operation id, with the
@@ -101,6 +109,16 @@ mod tests {
         let (again, out) = bench.run::<(), u8, _>(at, |ctx| book.reply(ctx, op, 9).is_some());
         assert!(!again);
         assert!(matches!(out.as_slice(), [Effect::Note(n)] if n.contains("already timed out")), "{out:?}");
+    }
+
+    #[test]
+    fn hand_requests_read_or_write() {
+        let req = |op: &str, value| crate::node::ClientRequest { op: op.into(), key: None, value };
+        assert_eq!(req("get", Some(4)).read_or_write(), Ok(None));
+        assert_eq!(req("put", Some(4)).read_or_write(), Ok(Some(4)));
+        assert_eq!(req("write", None).read_or_write(), Ok(Some(0)));
+        let err = req("cas", None).read_or_write().expect_err("not a read or a write");
+        assert!(err.contains("\"cas\"") && err.contains("use read or write"), "{err}");
     }
 
     #[test]

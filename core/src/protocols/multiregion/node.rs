@@ -144,8 +144,7 @@ impl Client {
     }
 
     fn start_generated(&mut self, ctx: &mut C<'_>) {
-        let value = self.ops.fresh_value(self.index, 1_000_000);
-        let write = (!self.gen.is_read(ctx.rng())).then_some(value);
+        let write = self.ops.generated_write(&self.gen, ctx.rng(), self.index, 1_000_000);
         self.start(ctx, write);
     }
 
@@ -254,10 +253,9 @@ impl Node for MrNode {
             ctx.note("only clients take requests by hand");
             return;
         };
-        match req.op.as_str() {
-            "read" | "get" => c.start(ctx, None),
-            "write" | "put" => c.start(ctx, Some(req.value.unwrap_or(0))),
-            other => ctx.note(format!("ignored request {other:?}: use read or write")),
+        match req.read_or_write() {
+            Ok(write) => c.start(ctx, write),
+            Err(why) => ctx.note(why),
         }
     }
 

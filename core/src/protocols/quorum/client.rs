@@ -16,6 +16,8 @@ type C<'a> = Ctx<'a, QMsg, QTimer>;
 
 /// Probe writes use fresh keys from here on, so no other client's write interferes.
 pub const PROBE_KEY_BASE: u64 = 1 << 40;
+/// Written values are `(client index + 1) × this + op id`: unique across the run.
+const VALUE_SPACING: i64 = 1_000_000_000;
 
 /// What an open operation remembers.
 #[derive(Clone, Debug)]
@@ -87,13 +89,13 @@ impl Client {
             self.start(ctx, key, Some(self.fresh_value()), None);
         } else {
             let key = self.gen.key(ctx.rng());
-            let put = (!self.gen.is_read(ctx.rng())).then(|| self.fresh_value());
+            let put = self.ops.generated_write(&self.gen, ctx.rng(), self.index, VALUE_SPACING);
             self.start(ctx, key, put, None);
         }
     }
 
     fn fresh_value(&self) -> i64 {
-        self.ops.fresh_value(self.index, 1_000_000_000)
+        self.ops.fresh_value(self.index, VALUE_SPACING)
     }
 
     pub fn start(&mut self, ctx: &mut C<'_>, key: u64, put: Option<i64>, probe: Option<(u8, Version)>) {

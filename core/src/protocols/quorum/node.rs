@@ -92,10 +92,9 @@ impl Node for QuorumNode {
             return;
         };
         let key = req.key.as_deref().and_then(|k| k.parse::<u64>().ok()).unwrap_or(0);
-        match req.op.as_str() {
-            "read" | "get" => c.start(ctx, key, None, None),
-            "write" | "put" => c.start(ctx, key, Some(req.value.unwrap_or(0)), None),
-            other => ctx.note(format!("ignored request {other:?}: use read or write")),
+        match req.read_or_write() {
+            Ok(write) => c.start(ctx, key, write, None),
+            Err(why) => ctx.note(why),
         }
     }
 
