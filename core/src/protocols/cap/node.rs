@@ -73,8 +73,8 @@ pub struct Client {
     cfg: Arc<CapConfig>,
     gen: Generator,
     index: u32,
-    /// Open operations; each remembers whether it is a write.
-    ops: OpBook<bool>,
+    /// Open operations (nothing extra to remember about each).
+    ops: OpBook<()>,
     ok: u64,
     refused: u64,
 }
@@ -91,7 +91,7 @@ impl Client {
     }
 
     fn start(&mut self, ctx: &mut C<'_>, write: Option<i64>) {
-        let op = self.ops.start(ctx, 0, write, write.is_some());
+        let op = self.ops.start(ctx, 0, write, ());
         let msg = write.map_or(CapMsg::ClientRead { op }, |value| CapMsg::ClientWrite { op, value });
         ctx.send(self.home(), msg);
         ctx.set_timer(CapTimer::Timeout(op), SimDuration::from_ms(2 * self.cfg.request_timeout_ms + 1000));
