@@ -40,7 +40,8 @@ pub struct Sim<N: Node> {
     w: World,
     p: Parts<N>,
     scratch: Vec<Effect<N::Msg, N::Timer>>,
-    found: Vec<(&'static str, String)>,
+    /// Buffers of the invariant check: which nodes are up, and the rules found broken.
+    checking: (Vec<bool>, Vec<(&'static str, String)>),
 }
 
 impl<N: Node> Sim<N> {
@@ -48,7 +49,7 @@ impl<N: Node> Sim<N> {
     pub fn new(scenario: &Scenario, named: Vec<(String, N)>) -> Result<Self, ScenarioError> {
         let (names, nodes): (Vec<String>, Vec<N>) = named.into_iter().unzip();
         let w = World::new(scenario, names)?;
-        let mut sim = Sim { w, p: Parts::new(nodes), scratch: Vec::new(), found: Vec::new() };
+        let mut sim = Sim { w, p: Parts::new(nodes), scratch: Vec::new(), checking: Default::default() };
         for i in 0..sim.p.nodes.len() {
             sim.dispatch(NodeId(i as u32), |node, ctx| node.init(ctx));
         }
@@ -177,13 +178,15 @@ impl<N: Node> Sim<N> {
         self.scratch = out;
     }
 
+    /// After every event of a protocol with invariants: reuses its buffers, allocates nothing.
     fn check_invariants(&mut self) {
-        let up: Vec<bool> = self.w.sh.status.iter().map(|s| *s != Status::Down).collect();
-        let mut found = std::mem::take(&mut self.found);
+        let (mut up, mut found) = std::mem::take(&mut self.checking);
+        up.clear();
+        up.extend(self.w.sh.status.iter().map(|s| *s != Status::Down));
         found.clear();
         N::check(&self.p.nodes, &up, &mut found);
         self.w.record_broken(&mut found);
-        self.found = found;
+        self.checking = (up, found);
     }
 }
 
