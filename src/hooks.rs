@@ -5,6 +5,8 @@ use dsplay_core::session::Session;
 use gloo::render::{request_animation_frame, AnimationFrame};
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// The reducer's state: the shared session (compared by pointer) and the UI state.
@@ -82,4 +84,33 @@ where
         view,
         dispatch: Callback::from(move |a| dispatcher.dispatch(a)),
     }
+}
+
+/// The CSS-pixel size of the element behind `node`, kept current by a `ResizeObserver`
+/// (`None` until it has been measured once).
+#[hook]
+pub fn use_size(node: NodeRef) -> Option<(f64, f64)> {
+    let size = use_state_eq(|| None::<(f64, f64)>);
+    {
+        let size = size.clone();
+        use_effect_with(node, move |node| {
+            let el = node.cast::<web_sys::Element>();
+            let on_resize = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+                let Ok(e) = entries.get(0).dyn_into::<web_sys::ResizeObserverEntry>() else { return };
+                let r = e.content_rect();
+                size.set(Some((r.width().round(), r.height().round())));
+            });
+            let observer = web_sys::ResizeObserver::new(on_resize.as_ref().unchecked_ref()).ok();
+            if let (Some(o), Some(el)) = (&observer, &el) {
+                o.observe(el);
+            }
+            move || {
+                if let Some(o) = observer {
+                    o.disconnect();
+                }
+                drop(on_resize);
+            }
+        });
+    }
+    *size
 }

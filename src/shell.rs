@@ -103,6 +103,8 @@ pub fn app() -> Html {
         let banner = banner.clone();
         Callback::from(move |_: MouseEvent| banner.set(None))
     };
+    // An embed without charts fits its frame: the topology takes the height that is left.
+    let fit = boot.embed.embed && boot.embed.controls != EmbedControls::Full;
     let body = if boot.embed.embed {
         embed_body(&boot.embed)
     } else {
@@ -110,7 +112,8 @@ pub fn app() -> Html {
     };
     html! {
         <ContextProvider<Player> context={player.clone()}>
-            <div ref={root} class={classes!("app", boot.embed.embed.then_some("embed"))} data-theme={theme_attr}>
+            <div ref={root} class={classes!("app", boot.embed.embed.then_some("embed"), fit.then_some("fit"))}
+                data-theme={theme_attr}>
                 if let Some(reason) = shown_error {
                     <div id="banner" class="banner" role="alert">
                         <span>{reason}</span>

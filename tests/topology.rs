@@ -11,7 +11,8 @@ use dsplay_core::{presets, NodeId, ScenarioEvent, SimDuration, SimTime};
 use dsplay_web::components::{faults::Faults, inspector::Inspector, topology::Topology};
 use dsplay_web::hooks::use_player;
 use dsplay_web::player::{Action, Player};
-use dsplay_web::topology::layout::{cut_lines, fit, inside, layout, tier};
+use dsplay_web::topology::cuts::{cut_lines, inside};
+use dsplay_web::topology::layout::{fit, fits, layout, layout_for_stage, tier, Frame, Layout};
 use dsplay_web::topology::particles::{deaths, place};
 use dsplay_web::topology::{death_window_us, PartitionModeProvider};
 use std::cell::{Cell, RefCell};
@@ -97,6 +98,14 @@ fn one(root: &Element, sel: &str) -> Element {
 fn node(root: &Element, name: &str) -> Element {
     one(root, &format!("g.node[data-node=\"{name}\"]"))
 }
+/// The frame the topology drew in, read back from the SVG's view box.
+fn frame_of(root: &Element) -> Frame {
+    let vb = one(root, "svg.topo-svg").get_attribute("viewBox").unwrap_or_default();
+    let n: Vec<f64> = vb.split(' ').filter_map(|x| x.parse().ok()).collect();
+    assert_eq!(n.len(), 4, "viewBox {vb:?}");
+    Frame { w: n[2], h: n[3] }
+}
+
 fn has_class(el: &Element, c: &str) -> bool {
     el.get_attribute("class").unwrap_or_default().split_whitespace().any(|x| x == c)
 }
@@ -137,6 +146,10 @@ async fn one_svg_node_per_node_with_status_classes_and_a_sized_canvas() {
     })
     .await;
     assert!(canvas.client_width() > 100 && canvas.client_height() > 100, "the canvas fills the stage");
+    // The view box follows the stage: about one unit per CSS pixel (zoomed out only to fit).
+    let stage_w = one(&root, ".topo-stage").get_bounding_client_rect().width();
+    let want = layout_for_stage(&view().nodes, stage_w.round(), canvas.client_height() as f64).frame;
+    until("the frame follows the stage", || (frame_of(&root).w - want.w).abs() < 1.5).await;
     player().dispatch.emit(Action::Seek(SimTime::from_ms(300)));
     until("messages in flight", || !view().in_flight.is_empty()).await;
     let fig = one(&root, "figure.topology").get_attribute("aria-label").unwrap_or_default();
@@ -144,12 +157,13 @@ async fn one_svg_node_per_node_with_status_classes_and_a_sized_canvas() {
     until("kinds in the legend", || !all(&root, ".topo-legend li:not(.dead)").is_empty()).await;
     // Hovering a particle labels it with its kind and detail.
     let v = view();
-    let lay = layout(&v.nodes);
+    let frame = frame_of(&root);
+    let lay = layout(&v.nodes, frame);
     let m = v.in_flight[0].clone();
     let (x, y) = place(&m, v.now, lay.pos[m.from.index()], lay.pos[m.to.index()], lay.r);
     let stage = one(&root, ".topo-stage");
     let r = stage.get_bounding_client_rect();
-    let (s, ox, oy) = fit(r.width(), r.height());
+    let (s, ox, oy) = fit(frame, r.width(), r.height());
     let at = [("clientX", (r.left() + ox + x * s).into()), ("clientY", (r.top() + oy + y * s).into())];
     fire(&one(&root, "svg.topo-svg"), "PointerEvent", "pointermove", &at);
     until("a tooltip", || root.query_selector(".topo-tip").ok().flatten().is_some()).await;
@@ -283,10 +297,15 @@ async fn shift_drag_a_box_partitions_and_events_seek() {
                 == Some("false")
     })
     .await;
-    // Box the first column (the clients): from the stage's top-left to a fifth of its width.
+    // Box the first column (the clients): from the stage's top-left to just right of them.
     let stage = one(&root, ".topo-stage");
     let r = stage.get_bounding_client_rect();
-    let (x0, y0, x1, y1) = (r.left() + 2.0, r.top() + 2.0, r.left() + r.width() * 0.2, r.bottom() - 2.0);
+    let (v, frame) = (view(), frame_of(&root));
+    let lay = layout(&v.nodes, frame);
+    let right = v.nodes.iter().zip(&lay.pos).filter(|(s, _)| s.view.role == "client").map(|(_, p)| p.0);
+    let right = right.fold(0.0, f64::max) + lay.r + 10.0;
+    let (s, ox, _) = fit(frame, r.width(), r.height());
+    let (x0, y0, x1, y1) = (r.left() + 2.0, r.top() + 2.0, r.left() + ox + right * s, r.bottom() - 2.0);
     let at = |x: f64, y: f64| {
         vec![("clientX", x.into()), ("clientY", y.into()), ("shiftKey", true.into()), ("pointerId", 1.into())]
     };
@@ -316,10 +335,52 @@ fn tiers_are_stable_and_two_groups_get_one_clean_cut() {
     assert!(tier("client") < tier("balancer") && tier("balancer") < tier("backend"));
     assert!(tier("backend") < tier("store") && tier("store") < tier("monitor"));
     let pos = [(100.0, 100.0), (120.0, 400.0), (800.0, 120.0), (820.0, 420.0)];
-    let cuts = cut_lines(&pos, &[1, 1, 2, 2]);
+    let cuts = cut_lines(Frame::DEFAULT, &pos, &[1, 1, 2, 2]);
     assert_eq!(cuts.len(), 1);
     let ((x0, _), (x1, _)) = cuts[0];
     assert!(x0 > 150.0 && x0 < 780.0 && x1 > 150.0 && x1 < 780.0, "{cuts:?}");
     assert_eq!(inside(&pos, (0.0, 0.0), (500.0, 560.0)), vec![0, 1]);
-    assert_eq!(cut_lines(&pos, &[0, 0, 0, 0]).len(), 0, "one group, no cut");
+    assert_eq!(cut_lines(Frame::DEFAULT, &pos, &[0, 0, 0, 0]).len(), 0, "one group, no cut");
+}
+
+#[wasm_bindgen_test]
+fn the_frame_is_about_one_unit_per_pixel_and_zooms_out_only_for_crowds() {
+    assert_eq!(Frame::for_stage(645.0, 361.0, 7), Frame { w: 645.0, h: 361.0 });
+    let phone = Frame::for_stage(340.0, 425.0, 7);
+    assert!(phone.h > phone.w && phone.h == 560.0, "a small stage zooms out to fit: {phone:?}");
+    let crowd = Frame::for_stage(645.0, 361.0, 50);
+    assert!(crowd.w > 645.0 && (crowd.w / crowd.h - 645.0 / 361.0).abs() < 0.01, "{crowd:?}");
+    assert_eq!(Frame::for_stage(0.0, 0.0, 7), Frame::DEFAULT, "unmeasured");
+    let far = Layout { pos: vec![(10.0, 10.0)], r: 20.0, frame: Frame::DEFAULT, ..Layout::default() };
+    assert!(!fits(&far), "a node across the edge does not fit");
+    let low = Layout { pos: vec![(100.0, 540.0)], ..far.clone() };
+    assert!(!fits(&low), "its labels would be cut off at the bottom");
+    let close = Layout { pos: vec![(100.0, 100.0), (130.0, 100.0)], ..far.clone() };
+    assert!(!fits(&close), "overlapping nodes do not fit");
+    assert!(fits(&Layout { pos: vec![(100.0, 100.0), (140.0, 100.0)], ..far }));
+}
+
+#[wasm_bindgen_test]
+fn every_preset_fits_its_frame_without_overlaps_on_every_stage_shape() {
+    // Desktop, phone (portrait), two embed strips, a wide screen.
+    let stages = [(645.0, 361.0), (340.0, 425.0), (700.0, 300.0), (700.0, 200.0), (1200.0, 672.0)];
+    for (id, _) in presets::PRESETS {
+        let session = Session::new(presets::get(id).expect("preset")).expect("session");
+        let nodes = session.sim().view().nodes.clone();
+        for (w, h) in stages {
+            let lay = layout_for_stage(&nodes, w, h);
+            let f = lay.frame;
+            assert!(fits(&lay), "{id} on {w}x{h}: nodes leave {f:?} or overlap");
+            assert!((f.w / f.h - w / h).abs() < 0.02, "{id}: the frame keeps the stage's shape");
+            let zoom = w / f.w;
+            assert!(zoom > 0.3, "{id} on {w}x{h}: zoomed out to {zoom:.2}, too small to read");
+            if let Some(k) = nodes.iter().position(|s| s.view.role == "client") {
+                let servers = nodes.iter().position(|s| tier(&s.view.role) == 2);
+                let regions = nodes.iter().any(|s| s.region.is_some());
+                if let (Some(s), true) = (servers, h > w && !regions) {
+                    assert!(lay.pos[k].1 < lay.pos[s].1, "{id}: in portrait the clients are on top");
+                }
+            }
+        }
+    }
 }

@@ -1,8 +1,10 @@
 //! The topology view: nodes as SVG (clickable, focusable) over a canvas of message particles,
 //! partitions as tints and a dashed cut. Shift-drag (or partition mode) a box to split the nodes.
 
+use crate::hooks::use_size;
 use crate::player::{Action, Player};
-use crate::topology::layout::{inside, layout, VIEW_H, VIEW_W};
+use crate::topology::cuts::inside;
+use crate::topology::layout::{layout, layout_for_stage, Frame};
 use crate::topology::particles::{self, deaths, nearest, to_view, Hit, Scene, MAX_PARTICLES};
 use crate::topology::svg;
 use crate::topology::{death_window_us, use_partition_mode};
@@ -25,6 +27,7 @@ pub fn topology() -> Html {
     let drag = use_state_eq(|| None as Drag);
     let tip = use_state_eq(|| None::<(f64, f64, String)>);
     let (wrap, canvas) = (use_node_ref(), use_node_ref());
+    let stage = use_size(wrap.clone());
     let scene = use_mut_ref(Scene::default);
     let hits = use_mut_ref(Vec::<Hit>::new);
     {
@@ -38,7 +41,11 @@ pub fn topology() -> Html {
     let Some(p) = p else { return html! {} };
     let view = p.view.clone();
     let dead = deaths(p.session.borrow().sim().trace().records(), view.now, death_window_us(p.speed));
-    let lay = layout(&view.nodes);
+    let lay = match stage {
+        Some((w, h)) => layout_for_stage(&view.nodes, w, h),
+        None => layout(&view.nodes, Frame::DEFAULT),
+    };
+    let frame = lay.frame;
     let names: Vec<String> = view.nodes.iter().map(|n| n.name.clone()).collect();
     let cut = Callback::from({
         let (d, mode, picked, names) = (p.dispatch.clone(), mode.clone(), picked.clone(), names.clone());
@@ -72,7 +79,7 @@ pub fn topology() -> Html {
         move |e: &MouseEvent| {
             let r = rect_of(&wrap)?;
             let c = (e.client_x() as f64, e.client_y() as f64);
-            Some((to_view(r, c), (c.0 - r.0, c.1 - r.1)))
+            Some((to_view(frame, r, c), (c.0 - r.0, c.1 - r.1)))
         }
     };
     let on_down = {
@@ -133,7 +140,7 @@ pub fn topology() -> Html {
     let kinds = svg::legend(&view.in_flight);
     let body = svg::body(&view, &lay, p.selected, &picked, &on_node, *drag);
     let (now, pos, r) = (view.now, lay.pos, lay.r);
-    *scene.borrow_mut() = Scene { now, pos, r, world: Some(view.clone()), deaths: dead };
+    *scene.borrow_mut() = Scene { now, pos, r, frame, world: Some(view.clone()), deaths: dead };
     let class = classes!("topology", mode.on.then_some("cutting"));
     let label = format!("Topology: {} nodes, {} messages in flight", names.len(), view.in_flight.len());
     html! {
@@ -141,7 +148,7 @@ pub fn topology() -> Html {
             <div class="topo-stage" ref={wrap} onpointerdown={on_down} onpointermove={on_move}
                 onpointerup={on_up} onpointerleave={on_leave.clone()} onpointercancel={on_leave}>
                 <canvas class="topo-canvas" ref={canvas} aria-hidden="true"></canvas>
-                <svg class="topo-svg" viewBox={format!("0 0 {VIEW_W} {VIEW_H}")} role="group"
+                <svg class="topo-svg" viewBox={format!("0 0 {} {}", frame.w, frame.h)} role="group"
                     preserveAspectRatio="xMidYMid meet">{body}</svg>
                 if let Some((x, y, text)) = (*tip).clone() {
                     <div class="topo-tip" role="tooltip" style={format!("left:{x:.0}px;top:{y:.0}px")}>{text}</div>

@@ -1,6 +1,7 @@
 //! Helpers of the topology view: layout geometry, canvas particles, and the shared
 //! "partition mode" switch that the topology and the fault toolbar both use.
 
+pub mod cuts;
 pub mod layout;
 pub mod particles;
 pub mod svg;

@@ -1,7 +1,7 @@
 //! Messages as particles on a canvas: positioned by virtual send and delivery time, coloured by
 //! kind, duplicates ringed, drops shown as a fading ✕. Drawn imperatively, capped per frame.
 
-use super::layout::fit;
+use super::layout::{fit, Frame};
 use dsplay_core::sim::trace::{TraceEvent, TraceKind};
 use dsplay_core::view::{MsgView, WorldView};
 use dsplay_core::{NodeId, SimTime};
@@ -50,6 +50,7 @@ pub struct Scene {
     pub now: SimTime,
     pub pos: Vec<(f64, f64)>,
     pub r: f64,
+    pub frame: Frame,
     /// The frame's shared world view (its in-flight messages are the particles).
     pub world: Option<Rc<WorldView>>,
     pub deaths: Vec<Death>,
@@ -110,7 +111,7 @@ pub fn draw(canvas: &HtmlCanvasElement, scene: &Scene) -> Vec<Hit> {
     }
     let _ = ctx.set_transform(1.0, 0.0, 0.0, 1.0, 0.0, 0.0);
     ctx.clear_rect(0.0, 0.0, pw as f64, ph as f64);
-    let (s, ox, oy) = fit(cw, ch);
+    let (s, ox, oy) = fit(scene.frame, cw, ch);
     let _ = ctx.set_transform(dpr * s, 0.0, 0.0, dpr * s, dpr * ox, dpr * oy);
     let at = |id: NodeId| scene.pos.get(id.index()).copied();
 
@@ -199,7 +200,7 @@ pub fn nearest(hits: &[Hit], x: f64, y: f64, max_d: f64) -> Option<Hit> {
 
 /// Client coordinates → view-box coordinates (and the scale) for an element's bounding box
 /// `(left, top, width, height)`.
-pub fn to_view(rect: (f64, f64, f64, f64), client: (f64, f64)) -> (f64, f64, f64) {
-    let (s, ox, oy) = fit(rect.2, rect.3);
+pub fn to_view(f: Frame, rect: (f64, f64, f64, f64), client: (f64, f64)) -> (f64, f64, f64) {
+    let (s, ox, oy) = fit(f, rect.2, rect.3);
     ((client.0 - rect.0 - ox) / s, (client.1 - rect.1 - oy) / s, s)
 }

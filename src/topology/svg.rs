@@ -1,7 +1,8 @@
 //! The SVG layer of the topology: region boxes, the ring, partition cuts, blocked links, nodes,
 //! the lasso; plus the kind legend and the partition toolbar.
 
-use super::layout::{cut_lines, tier, Layout};
+use super::cuts::cut_lines;
+use super::layout::{tier, Layout};
 use super::particles::{kind_index, PALETTE};
 use super::{aria_label, status_word, PartitionMode};
 use crate::player::{Action, Player};
@@ -47,7 +48,8 @@ fn node(view: &WorldView, i: usize, lay: &Layout, sel: bool, picked: bool, on: &
     let fs = (r * 0.46).clamp(9.0, 13.0);
     let badges = n.view.badges.iter().take(3).enumerate().map(|(k, b)| {
         let w = 8.0 + 6.2 * b.chars().count() as f64;
-        let by = -r - 12.0 - 16.0 * k as f64;
+        // The first badge sits on the node's rim, more stack upwards.
+        let by = -r - 16.0 * k as f64;
         html! { <g class="badge" transform={format!("translate(0 {by})")}>
         <rect x={(-w / 2.0).to_string()} y="-7" width={w.to_string()} height="14" rx="7" />
         <text y="3.5">{b}</text></g> }
@@ -77,7 +79,8 @@ pub fn body(
 ) -> Html {
     let at = |id: NodeId| lay.pos.get(id.index()).copied().unwrap_or_default();
     let groups: Vec<u32> = view.nodes.iter().map(|n| n.group).collect();
-    let cuts = if groups.iter().any(|&g| g != 0) { cut_lines(&lay.pos, &groups) } else { Vec::new() };
+    let cuts =
+        if groups.iter().any(|&g| g != 0) { cut_lines(lay.frame, &lay.pos, &groups) } else { Vec::new() };
     let blocked = view.blocked.iter().take(500).map(|&(a, b)| {
         let ((x1, y1), (x2, y2)) = (at(a), at(b));
         let len = ((x2 - x1).powi(2) + (y2 - y1).powi(2)).sqrt().max(1.0);

@@ -97,6 +97,10 @@ async function main() {
     await p.goto(base + '?embed=1&preset=d4-raft-election&autoplay=1&controls=min&theme=dark');
     await p.waitForSelector('.app.embed [data-node]');
     assert(!(await p.$('.gallery-pane')), 'no gallery in an embed');
+    // Without charts the widget fits its frame: the whole stage is visible, no scrolling.
+    const box = await p.$eval('.topo-stage', (el) => { const r = el.getBoundingClientRect(); return { top: r.top, bottom: r.bottom }; });
+    assert(box.bottom <= 420 && box.bottom - box.top > 150, `stage ${JSON.stringify(box)} in a 420 px frame`);
+    assert(await p.evaluate(() => document.documentElement.scrollHeight <= innerHeight + 1), 'the embed does not scroll');
     await nowAtLeast(p, 800);
     await p.screenshot({ path: path.join(SHOTS, 'embed.png') });
     await p.close();

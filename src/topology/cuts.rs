@@ -1,0 +1,105 @@
+//! Where partitions are drawn: the cut lines between partition groups, and which nodes a dragged
+//! box holds. Pure geometry in the layout's [`Frame`].
+
+use super::layout::Frame;
+
+type Seg = ((f64, f64), (f64, f64));
+
+/// The part of the line `m + t·d` inside the frame where every `k0 + k1·t >= 0` holds.
+fn segment(f: Frame, m: (f64, f64), d: (f64, f64), mut half: Vec<(f64, f64)>) -> Option<Seg> {
+    half.extend([(m.0, d.0), (f.w - m.0, -d.0), (m.1, d.1), (f.h - m.1, -d.1)]);
+    let (mut lo, mut hi) = (f64::NEG_INFINITY, f64::INFINITY);
+    for (k0, k1) in half {
+        if k1.abs() < 1e-12 {
+            if k0 < 0.0 {
+                return None;
+            }
+        } else if k1 > 0.0 {
+            lo = lo.max(-k0 / k1);
+        } else {
+            hi = hi.min(-k0 / k1);
+        }
+    }
+    (lo < hi && lo.is_finite() && hi.is_finite())
+        .then_some(((m.0 + lo * d.0, m.1 + lo * d.1), (m.0 + hi * d.0, m.1 + hi * d.1)))
+}
+
+/// The straight cut with the widest gap between two point sets (directions every 5°), if any.
+fn best_cut(f: Frame, a: &[(f64, f64)], b: &[(f64, f64)]) -> Option<Seg> {
+    let span = |pts: &[(f64, f64)], u: (f64, f64)| {
+        pts.iter()
+            .map(|p| p.0 * u.0 + p.1 * u.1)
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)))
+    };
+    let mut best: Option<(f64, f64, (f64, f64))> = None;
+    for k in 0..36 {
+        let th = std::f64::consts::PI * k as f64 / 36.0;
+        let u = (th.cos(), th.sin());
+        let ((a0, a1), (b0, b1)) = (span(a, u), span(b, u));
+        let (gap, off) = if a1 < b0 { (b0 - a1, (a1 + b0) / 2.0) } else { (a0 - b1, (b1 + a0) / 2.0) };
+        if gap > 0.0 && best.is_none_or(|b| gap > b.0) {
+            best = Some((gap, off, u));
+        }
+    }
+    let (_, off, u) = best?;
+    segment(f, (u.0 * off, u.1 * off), (-u.1, u.0), Vec::new())
+}
+
+/// The cuts between partition groups (`groups[i]` is node i's group): for two groups the widest
+/// straight gap between them; otherwise (or if none exists) the Voronoi edges between the group
+/// centroids, clipped to the frame.
+pub fn cut_lines(f: Frame, pos: &[(f64, f64)], groups: &[u32]) -> Vec<Seg> {
+    let mut ids: Vec<u32> = groups.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let sets: Vec<Vec<(f64, f64)>> = ids
+        .iter()
+        .map(|g| pos.iter().zip(groups).filter(|(_, x)| *x == g).map(|(p, _)| *p).collect())
+        .collect();
+    if sets.len() == 2 {
+        if let Some(c) = best_cut(f, &sets[0], &sets[1]) {
+            return vec![c];
+        }
+    }
+    let cents: Vec<(f64, f64)> = sets
+        .iter()
+        .map(|pts| {
+            let k = pts.len().max(1) as f64;
+            (pts.iter().map(|p| p.0).sum::<f64>() / k, pts.iter().map(|p| p.1).sum::<f64>() / k)
+        })
+        .collect();
+    let mut out = Vec::new();
+    for a in 0..cents.len() {
+        for b in a + 1..cents.len() {
+            let (ca, cb) = (cents[a], cents[b]);
+            let m = ((ca.0 + cb.0) / 2.0, (ca.1 + cb.1) / 2.0);
+            let d = (-(cb.1 - ca.1), cb.0 - ca.0);
+            if d.0.abs() + d.1.abs() < 1e-9 {
+                continue;
+            }
+            // Keep the points no other centroid is closer to: |p-ck|² - |p-ca|² >= 0, linear in t.
+            let half = (0..cents.len())
+                .filter(|&c| c != a && c != b)
+                .map(|c| {
+                    let ck = cents[c];
+                    let (ex, ey) = (ca.0 - ck.0, ca.1 - ck.1);
+                    let base = ck.0 * ck.0 + ck.1 * ck.1 - ca.0 * ca.0 - ca.1 * ca.1;
+                    (2.0 * (m.0 * ex + m.1 * ey) + base, 2.0 * (d.0 * ex + d.1 * ey))
+                })
+                .collect();
+            out.extend(segment(f, m, d, half));
+        }
+    }
+    out
+}
+
+/// Indices of the nodes whose centres lie inside the rectangle spanned by `a` and `b`.
+pub fn inside(pos: &[(f64, f64)], a: (f64, f64), b: (f64, f64)) -> Vec<usize> {
+    let (x0, x1) = (a.0.min(b.0), a.0.max(b.0));
+    let (y0, y1) = (a.1.min(b.1), a.1.max(b.1));
+    pos.iter()
+        .enumerate()
+        .filter(|(_, p)| p.0 >= x0 && p.0 <= x1 && p.1 >= y0 && p.1 <= y1)
+        .map(|(i, _)| i)
+        .collect()
+}
