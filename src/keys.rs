@@ -3,7 +3,7 @@
 
 use crate::player::{Action, Player};
 use dsplay_core::SimTime;
-use gloo::events::EventListener;
+use gloo::events::{EventListener, EventListenerOptions};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -50,7 +50,9 @@ pub fn use_shortcuts(player: Player, help: UseStateHandle<bool>) {
         let p = p.clone();
         let doc = web_sys::window().and_then(|w| w.document());
         let listener = doc.map(|d| {
-            EventListener::new(&d, "keydown", move |e| {
+            // Not passive (gloo's default): the keys we handle must not also scroll the page.
+            let opts = EventListenerOptions::enable_prevent_default();
+            EventListener::new_with_options(&d, "keydown", opts, move |e| {
                 let Some(e) = e.dyn_ref::<KeyboardEvent>() else { return };
                 if typing(e) || e.ctrl_key() || e.meta_key() || e.alt_key() {
                     return;

@@ -69,9 +69,11 @@ async fn play_pause_step_by_button_and_keyboard() {
     let init = web_sys::KeyboardEventInit::new();
     init.set_key(" ");
     init.set_bubbles(true);
+    init.set_cancelable(true);
     let key = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("key");
     web_sys::window().and_then(|w| w.document()).expect("doc").dispatch_event(&key).expect("dispatch");
     wait_until(&root, "#run-result", |el| attr(el, "data-playing") == "true").await;
+    assert!(key.default_prevented(), "Space plays without also scrolling the page");
     play.click();
     let status = wait_until(&root, "#run-result", |el| attr(el, "data-playing") == "false").await;
     let before: u64 = attr(&status, "data-events").parse().unwrap_or(0);
