@@ -85,10 +85,12 @@ async fn play_pause_step_by_button_and_keyboard() {
 
 #[wasm_bindgen_test]
 async fn a_bad_link_shows_a_banner_and_keeps_the_default_preset() {
-    let root = mount("#s=this-is-not-a-scenario");
+    let root = mount("#s=this-is-not-a-scenario&t=5000");
     let banner = wait_until(&root, "#banner", |_| true).await.text_content().unwrap_or_default();
     assert!(banner.contains("could not be opened") && banner.contains("bad link"), "banner: {banner}");
     let status = wait_until(&root, "#run-result", |_| true).await;
     assert_eq!(attr(&status, "data-preset"), default_preset());
+    // The refused link's playhead belonged to its scenario: the default opens at the start.
+    assert_eq!(attr(&status, "data-now-ms"), "0");
     web_sys::window().expect("a window").location().set_hash("").expect("clear the hash");
 }
