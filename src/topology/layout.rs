@@ -111,36 +111,51 @@ fn radius(n: usize) -> f64 {
     }
 }
 
-/// Place `members` (node indices) in a column band centred on `cx`, wrapping into sub-columns.
-/// Centre-to-centre distance in a column: room for the role and label lines under a node and
-/// the badge on the next one's rim (small nodes show no label line).
-fn pitch(r: f64) -> f64 {
-    if r >= 15.0 {
-        2.0 * r + 40.0
-    } else {
-        2.0 * r + 30.0
+/// How nodes are spaced in a column: centre to centre along it (`pitch`), between sub-columns
+/// (`gap`), and the extent of one node with its badge and labels along it (`first`). Labels are
+/// wide and short, so a column that will be turned into a row (portrait) spaces by label width.
+#[derive(Clone, Copy, Debug)]
+struct Spacing {
+    pitch: f64,
+    gap: f64,
+    first: f64,
+}
+
+impl Spacing {
+    fn new(r: f64, turned: bool) -> Spacing {
+        // Small nodes show no label line, only the role (about 50 px wide).
+        let (label_w, tall, below) =
+            if r >= 15.0 { (104.0, ABOVE + BELOW, 40.0) } else { (56.0, ABOVE + 17.0, 30.0) };
+        let (across_h, across_w) = (2.0 * r + below, (2.0 * r + 12.0).max(label_w));
+        if turned {
+            Spacing { pitch: across_w, gap: across_h, first: across_w }
+        } else {
+            Spacing { pitch: across_h, gap: across_w, first: 2.0 * r + tall }
+        }
+    }
+
+    /// How many nodes fit in one column of height `h`.
+    fn per_column(&self, h: f64) -> usize {
+        (((h - self.first) / self.pitch).floor() + 1.0).max(1.0) as usize
+    }
+
+    /// Sub-columns a band of `n` nodes needs (used to share the width fairly).
+    fn width_units(&self, n: usize, h: f64) -> f64 {
+        n.div_ceil(self.per_column(h)).max(1) as f64
     }
 }
 
-/// How many nodes fit in one column of height `h`.
-fn per_column(h: f64, r: f64) -> usize {
-    let first = 2.0 * r + ABOVE + BELOW;
-    (((h - first) / pitch(r)).floor() + 1.0).max(1.0) as usize
-}
-
-/// Stack `members` in the band `top .. top + h`, wrapping into sub-columns.
-/// Returns whether the column had to wrap.
-fn column(pos: &mut [(f64, f64)], members: &[usize], cx: f64, top: f64, h: f64, r: f64) -> bool {
-    let pitch = pitch(r);
-    let per = per_column(h, r);
+/// Stack `members` (node indices) in the band `top .. top + h` centred on `cx`, wrapping into
+/// sub-columns. Returns whether the column had to wrap.
+fn column(pos: &mut [(f64, f64)], members: &[usize], cx: f64, top: f64, h: f64, sp: Spacing) -> bool {
+    let per = sp.per_column(h);
     let cols = members.len().div_ceil(per).max(1);
-    let col_gap = col_gap(r);
     for (k, &i) in members.iter().enumerate() {
         let (c, row) = (k / per, k % per);
         let in_col = (members.len() - c * per).min(per);
-        let x = cx + (c as f64 - (cols as f64 - 1.0) / 2.0) * col_gap;
+        let x = cx + (c as f64 - (cols as f64 - 1.0) / 2.0) * sp.gap;
         let mid = top + h / 2.0 - (BELOW - ABOVE) / 2.0;
-        let y = mid + (row as f64 - (in_col as f64 - 1.0) / 2.0) * pitch;
+        let y = mid + (row as f64 - (in_col as f64 - 1.0) / 2.0) * sp.pitch;
         if let Some(p) = pos.get_mut(i) {
             *p = (x, y);
         }
@@ -148,37 +163,23 @@ fn column(pos: &mut [(f64, f64)], members: &[usize], cx: f64, top: f64, h: f64, 
     cols > 1
 }
 
-/// Distance between sub-columns: room for a label line (about 100 px) when labels are shown.
-fn col_gap(r: f64) -> f64 {
-    if r >= 15.0 {
-        (2.0 * r + 34.0).max(110.0)
-    } else {
-        2.0 * r + 34.0
-    }
-}
-
-/// Sub-columns a band of `n` nodes needs (used to share the width fairly).
-fn width_units(n: usize, h: f64, r: f64) -> f64 {
-    n.div_ceil(per_column(h, r)).max(1) as f64
-}
-
 /// Lay out `bands` (each a list of node indices) as columns across the view box.
 /// `top` is the room kept above them (for region names).
 fn columns(
     pos: &mut [(f64, f64)],
     bands: &[Vec<usize>],
-    r: f64,
+    sp: Spacing,
     f: Frame,
     top: f64,
 ) -> (Vec<(f64, f64)>, bool) {
     let h = f.h - top - PAD;
-    let units: Vec<f64> = bands.iter().map(|b| width_units(b.len(), h, r) + 0.6).collect();
+    let units: Vec<f64> = bands.iter().map(|b| sp.width_units(b.len(), h) + 0.6).collect();
     let total: f64 = units.iter().sum::<f64>().max(1.0);
     let mut x = MARGIN;
     let (mut spans, mut wrapped) = (Vec::new(), false);
     for (band, u) in bands.iter().zip(&units) {
         let w = (f.w - 2.0 * MARGIN) * u / total;
-        wrapped |= column(pos, band, x + w / 2.0, top, h, r);
+        wrapped |= column(pos, band, x + w / 2.0, top, h, sp);
         spans.push((x, w));
         x += w;
     }
@@ -218,9 +219,9 @@ pub fn fits(lay: &Layout) -> bool {
 /// turned frame, turned back (columns become rows).
 pub fn layout(nodes: &[NodeState], frame: Frame) -> Layout {
     if !frame.portrait() {
-        return landscape(nodes, frame);
+        return landscape(nodes, frame, false);
     }
-    let t = landscape(nodes, frame.turned());
+    let t = landscape(nodes, frame.turned(), true);
     Layout {
         pos: t.pos.iter().map(|&(x, y)| (y, x)).collect(),
         r: t.r,
@@ -231,9 +232,11 @@ pub fn layout(nodes: &[NodeState], frame: Frame) -> Layout {
     }
 }
 
-fn landscape(nodes: &[NodeState], f: Frame) -> Layout {
+/// The layout in a landscape frame; `turned` when it will be turned into a portrait one.
+fn landscape(nodes: &[NodeState], f: Frame, turned: bool) -> Layout {
     let n = nodes.len();
     let r = radius(n);
+    let sp = Spacing::new(r, turned);
     let mut pos = vec![(f.w / 2.0, f.h / 2.0); n];
     if nodes.iter().any(|s| s.region.is_some()) {
         let mut names: Vec<Option<&str>> = Vec::new();
@@ -250,7 +253,7 @@ fn landscape(nodes: &[NodeState], f: Frame) -> Layout {
                 }
             }
         }
-        let (spans, wrapped) = columns(&mut pos, &bands, r, f, 34.0);
+        let (spans, wrapped) = columns(&mut pos, &bands, sp, f, 34.0);
         let regions = names
             .iter()
             .zip(spans)
@@ -268,19 +271,19 @@ fn landscape(nodes: &[NodeState], f: Frame) -> Layout {
     let peers = tiers[1].is_empty() && tiers[3].is_empty() && tiers[2].len() >= 3;
     if !peers {
         let bands: Vec<Vec<usize>> = tiers.into_iter().filter(|t| !t.is_empty()).collect();
-        let (_, wrapped) = columns(&mut pos, &bands, r, f, PAD);
+        let (_, wrapped) = columns(&mut pos, &bands, sp, f, PAD);
         return Layout { pos, r, ring: None, regions: Vec::new(), frame: f, wrapped };
     }
     // Peers on a ring, clients in a column (or several) on the left, monitors on the right.
     let h = f.h - 2.0 * PAD;
     let side = |band: &[usize]| match band.len() {
         0 => 0.0,
-        k => width_units(k, h, r) * col_gap(r) + 56.0,
+        k => sp.width_units(k, h) * sp.gap + 56.0,
     };
     let (ls, rs) = (side(&tiers[0]), side(&tiers[4]));
     let (left, right) = (MARGIN + ls, f.w - MARGIN - rs);
-    let wrapped = column(&mut pos, &tiers[0], MARGIN + ls / 2.0, PAD, h, r)
-        | column(&mut pos, &tiers[4], f.w - MARGIN - rs / 2.0, PAD, h, r);
+    let wrapped = column(&mut pos, &tiers[0], MARGIN + ls / 2.0, PAD, h, sp)
+        | column(&mut pos, &tiers[4], f.w - MARGIN - rs / 2.0, PAD, h, sp);
     let (cx, cy) = ((left + right) / 2.0, f.h / 2.0 - 6.0);
     let k = tiers[2].len() as f64;
     // Neighbours on the ring at least a node and its label apart; if the frame is too small for
