@@ -119,6 +119,8 @@ struct Spacing {
     pitch: f64,
     gap: f64,
     first: f64,
+    /// How far up a column sits so its labels (below) and badges (above) balance; a row needs none.
+    lift: f64,
 }
 
 impl Spacing {
@@ -128,9 +130,9 @@ impl Spacing {
             if r >= 15.0 { (104.0, ABOVE + BELOW, 40.0) } else { (56.0, ABOVE + 17.0, 30.0) };
         let (across_h, across_w) = (2.0 * r + below, (2.0 * r + 12.0).max(label_w));
         if turned {
-            Spacing { pitch: across_w, gap: across_h, first: across_w }
+            Spacing { pitch: across_w, gap: across_h, first: across_w, lift: 0.0 }
         } else {
-            Spacing { pitch: across_h, gap: across_w, first: 2.0 * r + tall }
+            Spacing { pitch: across_h, gap: across_w, first: 2.0 * r + tall, lift: (BELOW - ABOVE) / 2.0 }
         }
     }
 
@@ -154,7 +156,7 @@ fn column(pos: &mut [(f64, f64)], members: &[usize], cx: f64, top: f64, h: f64, 
         let (c, row) = (k / per, k % per);
         let in_col = (members.len() - c * per).min(per);
         let x = cx + (c as f64 - (cols as f64 - 1.0) / 2.0) * sp.gap;
-        let mid = top + h / 2.0 - (BELOW - ABOVE) / 2.0;
+        let mid = top + h / 2.0 - sp.lift;
         let y = mid + (row as f64 - (in_col as f64 - 1.0) / 2.0) * sp.pitch;
         if let Some(p) = pos.get_mut(i) {
             *p = (x, y);
