@@ -12,7 +12,7 @@ use dsplay_web::components::{faults::Faults, inspector::Inspector, topology::Top
 use dsplay_web::hooks::use_player;
 use dsplay_web::player::{Action, Player};
 use dsplay_web::topology::cuts::{cut_lines, inside};
-use dsplay_web::topology::layout::{fit, fits, layout, layout_for_stage, tier, Frame, Layout};
+use dsplay_web::topology::layout::{fit, fits, layout, layout_for_stage, tier, Frame, Layout, LayoutCache};
 use dsplay_web::topology::particles::{deaths, place};
 use dsplay_web::topology::{death_window_us, PartitionModeProvider};
 use std::cell::{Cell, RefCell};
@@ -351,6 +351,16 @@ fn the_frame_is_about_one_unit_per_pixel_and_zooms_out_only_for_crowds() {
     let crowd = Frame::for_stage(645.0, 361.0, 50);
     assert!(crowd.w > 645.0 && (crowd.w / crowd.h - 645.0 / 361.0).abs() < 0.01, "{crowd:?}");
     assert_eq!(Frame::for_stage(0.0, 0.0, 7), Frame::DEFAULT, "unmeasured");
+    // The cache lays out again when the stage or a node's tier changes, not on every frame.
+    let s = Session::new(presets::get("t1-round-robin").expect("preset")).expect("session");
+    let mut nodes = s.sim().view().nodes.clone();
+    let mut cache = LayoutCache::default();
+    assert_eq!(cache.get(&nodes, None).frame, Frame::DEFAULT);
+    assert_eq!(cache.get(&nodes, Some((645.0, 361.0))), layout_for_stage(&nodes, 645.0, 361.0));
+    nodes[0].view.label = "99 pending".into();
+    assert_eq!(cache.get(&nodes, Some((645.0, 361.0))), layout_for_stage(&nodes, 645.0, 361.0));
+    nodes[0].view.role = "backend".into();
+    assert_eq!(cache.get(&nodes, Some((645.0, 361.0))), layout_for_stage(&nodes, 645.0, 361.0));
     let far = Layout { pos: vec![(10.0, 10.0)], r: 20.0, frame: Frame::DEFAULT, ..Layout::default() };
     assert!(!fits(&far), "a node across the edge does not fit");
     let low = Layout { pos: vec![(100.0, 540.0)], ..far.clone() };

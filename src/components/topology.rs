@@ -4,7 +4,7 @@
 use crate::hooks::use_size;
 use crate::player::{Action, Player};
 use crate::topology::cuts::inside;
-use crate::topology::layout::{layout, layout_for_stage, Frame};
+use crate::topology::layout::LayoutCache;
 use crate::topology::particles::{self, deaths, nearest, to_view, Hit, Scene, MAX_PARTICLES};
 use crate::topology::svg;
 use crate::topology::{death_window_us, use_partition_mode};
@@ -28,6 +28,7 @@ pub fn topology() -> Html {
     let tip = use_state_eq(|| None::<(f64, f64, String)>);
     let (wrap, canvas) = (use_node_ref(), use_node_ref());
     let stage = use_size(wrap.clone());
+    let layouts = use_mut_ref(LayoutCache::default);
     let scene = use_mut_ref(Scene::default);
     let hits = use_mut_ref(Vec::<Hit>::new);
     {
@@ -41,10 +42,7 @@ pub fn topology() -> Html {
     let Some(p) = p else { return html! {} };
     let view = p.view.clone();
     let dead = deaths(p.session.borrow().sim().trace().records(), view.now, death_window_us(p.speed));
-    let lay = match stage {
-        Some((w, h)) => layout_for_stage(&view.nodes, w, h),
-        None => layout(&view.nodes, Frame::DEFAULT),
-    };
+    let lay = layouts.borrow_mut().get(&view.nodes, stage);
     let frame = lay.frame;
     let names: Vec<String> = view.nodes.iter().map(|n| n.name.clone()).collect();
     let cut = Callback::from({

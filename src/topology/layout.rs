@@ -205,6 +205,33 @@ pub fn layout_for_stage(nodes: &[NodeState], w: f64, h: f64) -> Layout {
     lay
 }
 
+/// The stage size and each node's tier and region: everything a layout depends on.
+type LayoutKey = (Option<(f64, f64)>, Vec<(u8, Option<String>)>);
+
+/// The last layout and what it depended on: the stage size and each node's tier and region.
+/// Those rarely change while a run plays, so a frame usually reuses the layout instead of
+/// fitting it again.
+#[derive(Debug, Default)]
+pub struct LayoutCache {
+    key: Option<LayoutKey>,
+    last: Layout,
+}
+
+impl LayoutCache {
+    /// The layout for `nodes` on a stage of `stage` CSS pixels (`None`: not measured yet).
+    pub fn get(&mut self, nodes: &[NodeState], stage: Option<(f64, f64)>) -> Layout {
+        let key = (stage, nodes.iter().map(|n| (tier(&n.view.role), n.region.clone())).collect());
+        if self.key.as_ref() != Some(&key) {
+            self.last = match stage {
+                Some((w, h)) => layout_for_stage(nodes, w, h),
+                None => layout(nodes, Frame::DEFAULT),
+            };
+            self.key = Some(key);
+        }
+        self.last.clone()
+    }
+}
+
 /// Every node with its badge and labels inside the frame, and no two nodes overlapping.
 pub fn fits(lay: &Layout) -> bool {
     let (f, r) = (lay.frame, lay.r);
