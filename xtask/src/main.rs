@@ -12,6 +12,7 @@ mod sh;
 mod size;
 mod test;
 mod web;
+mod weight;
 
 use std::process::ExitCode;
 
@@ -22,6 +23,7 @@ commands:
   setup           install the toolchain pieces that are missing (wasm target, wasm-bindgen,
                   trunk, wasm-opt; with --all also Chromium and cargo-fuzz)
   build           build the web app for release into dist/ and print its size
+  weight          where the page's wasm bytes go: gzipped code per crate and module
   serve           build the web app and serve it at http://127.0.0.1:8080/
   test            formatting, lints, native tests, browser tests, fuzzing, release build
                   (stops at the first failing step; --keep-going runs them all)
@@ -40,6 +42,7 @@ fn main() -> ExitCode {
         Some("test") => return test::run(args[1..].iter().any(|a| a == "--keep-going")),
         Some("fuzz") => fuzz::secs_from_args(&args[1..]).and_then(fuzz::run),
         Some("bench") => bench::run(),
+        Some("weight") => setup::run(&setup::Needs::default()).and_then(|()| weight::run()),
         Some("bench-ui") => e2e::bench_ui(),
         Some("swarm") => e2e::swarm(),
         Some("-h" | "--help" | "help") => {
