@@ -12,9 +12,9 @@ use dsplay_web::components::{faults::Faults, inspector::Inspector, topology::Top
 use dsplay_web::hooks::use_player;
 use dsplay_web::player::{Action, Player};
 use dsplay_web::topology::cuts::{cut_lines, inside};
+use dsplay_web::topology::death_window_us;
 use dsplay_web::topology::layout::{fit, fits, layout, layout_for_stage, tier, Frame, Layout, LayoutCache};
 use dsplay_web::topology::particles::{deaths, place};
-use dsplay_web::topology::{death_window_us, PartitionModeProvider};
 use std::cell::{Cell, RefCell};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
@@ -33,8 +33,6 @@ thread_local! {
 struct HarnessProps {
     preset: &'static str,
     id: u32,
-    /// Scope partition mode with a provider (otherwise the page-wide switch is used).
-    provider: bool,
 }
 
 #[function_component(Harness)]
@@ -44,16 +42,11 @@ fn harness(props: &HarnessProps) -> Html {
     if CURRENT.with(Cell::get) == props.id {
         PLAYER.with(|p| *p.borrow_mut() = Some(player.clone()));
     }
-    let body = html! {
-        <>
+    html! {
+        <ContextProvider<Player> context={player}>
             <div style="width: 900px; height: 520px; position: relative"><Topology /></div>
             <Inspector />
             <Faults />
-        </>
-    };
-    html! {
-        <ContextProvider<Player> context={player}>
-            if props.provider { <PartitionModeProvider>{body}</PartitionModeProvider> } else { {body} }
         </ContextProvider<Player>>
     }
 }
@@ -68,7 +61,7 @@ fn events() -> Vec<ScenarioEvent> {
     player().session.borrow().scenario().events.iter().map(|e| e.event.clone()).collect()
 }
 
-async fn mount(preset: &'static str, provider: bool) -> Element {
+async fn mount(preset: &'static str) -> Element {
     PLAYER.with(|p| *p.borrow_mut() = None);
     let id = CURRENT.with(|c| {
         c.set(c.get() + 1);
@@ -86,8 +79,7 @@ async fn mount(preset: &'static str, provider: bool) -> Element {
     }
     let root = doc.create_element("div").expect("div");
     doc.body().expect("body").append_child(&root).expect("attach");
-    yew::Renderer::<Harness>::with_root_and_props(root.clone(), HarnessProps { preset, id, provider })
-        .render();
+    yew::Renderer::<Harness>::with_root_and_props(root.clone(), HarnessProps { preset, id }).render();
     until("the harness", || PLAYER.with(|p| p.borrow().is_some())).await;
     root
 }
@@ -129,7 +121,7 @@ fn click(el: &Element) {
 
 #[wasm_bindgen_test]
 async fn one_svg_node_per_node_with_status_classes_and_a_sized_canvas() {
-    let root = mount("t1-round-robin", true).await;
+    let root = mount("t1-round-robin").await;
     let n = view().nodes.len();
     until("nodes", || all(&root, "svg g.node").len() == n).await;
     for s in view().nodes {
@@ -179,7 +171,7 @@ async fn one_svg_node_per_node_with_status_classes_and_a_sized_canvas() {
 
 #[wasm_bindgen_test]
 async fn select_inspect_crash_restart() {
-    let root = mount("t1-round-robin", true).await;
+    let root = mount("t1-round-robin").await;
     until("nodes", || !all(&root, "g.node").is_empty()).await;
     player().dispatch.emit(Action::Seek(SimTime::from_ms(200)));
     let target = view().nodes.iter().find(|s| s.name == "b1").cloned().expect("b1 exists");
@@ -236,7 +228,7 @@ async fn select_inspect_crash_restart() {
 
 #[wasm_bindgen_test]
 async fn raft_partition_by_tapping_then_heal() {
-    let root = mount("d4-raft-election", true).await;
+    let root = mount("d4-raft-election").await;
     let n = view().nodes.len();
     until("nodes", || all(&root, "g.node").len() == n).await;
     assert!(root.query_selector("circle.ring").ok().flatten().is_some(), "raft servers sit on a ring");
@@ -247,7 +239,7 @@ async fn raft_partition_by_tapping_then_heal() {
             .any(|e| e.get_attribute("aria-label").is_some_and(|l| l.contains("leader")))
     })
     .await;
-    one(&root, ".fault-tools .partition-mode").unchecked_into::<HtmlElement>().click();
+    one(&root, ".topo-tools .partition-mode").unchecked_into::<HtmlElement>().click();
     until("partition mode", || {
         has_class(&root.query_selector("figure.topology").ok().flatten().expect("fig"), "cutting")
     })
@@ -274,11 +266,15 @@ async fn raft_partition_by_tapping_then_heal() {
     one(&root, ".topo-tools .heal").unchecked_into::<HtmlElement>().click();
     until("heal", || events().last() == Some(&ScenarioEvent::Heal)).await;
     until("no cut line", || all(&root, "line.cut").is_empty()).await;
+    // One set of network tools, under the topology: no second Heal elsewhere on the page.
+    assert_eq!(all(&root, "button.heal").len(), 1, "one Heal button");
+    one(&root, ".topo-tools .reset-links").unchecked_into::<HtmlElement>().click();
+    until("reset links", || events().last() == Some(&ScenarioEvent::ResetLinks)).await;
 }
 
 #[wasm_bindgen_test]
 async fn shift_drag_a_box_partitions_and_events_seek() {
-    let root = mount("t1-round-robin", false).await;
+    let root = mount("t1-round-robin").await;
     until("nodes", || !all(&root, "g.node").is_empty()).await;
     // The fault list seeks: jump to the scripted crash of b2 at 20 s.
     until("the fault list", || !all(&root, ".fault-list button").is_empty()).await;
@@ -286,15 +282,17 @@ async fn shift_drag_a_box_partitions_and_events_seek() {
     let at0 = player().session.borrow().scenario().events[0].at_ms;
     until("the seek", || player().session.borrow().now() == SimTime::from_ms(at0)).await;
     until("b2 down", || has_class(&node(&root, "b2"), "down")).await;
-    // Without a provider the toolbar's switch and the topology still agree (one page-wide switch).
+    // The ✂ switch turns partition mode on and off, and says so.
     let fig = one(&root, "figure.topology");
-    one(&root, ".fault-tools .partition-mode").unchecked_into::<HtmlElement>().click();
-    until("partition mode on", || has_class(&fig, "cutting")).await;
-    one(&root, ".topo-tools .partition-mode").unchecked_into::<HtmlElement>().click();
+    let switch = one(&root, ".topo-tools .partition-mode");
+    switch.unchecked_ref::<HtmlElement>().click();
+    until("partition mode on", || {
+        has_class(&fig, "cutting") && switch.get_attribute("aria-pressed").as_deref() == Some("true")
+    })
+    .await;
+    switch.unchecked_ref::<HtmlElement>().click();
     until("partition mode off", || {
-        !has_class(&fig, "cutting")
-            && one(&root, ".fault-tools .partition-mode").get_attribute("aria-pressed").as_deref()
-                == Some("false")
+        !has_class(&fig, "cutting") && switch.get_attribute("aria-pressed").as_deref() == Some("false")
     })
     .await;
     // Box the first column (the clients): from the stage's top-left to just right of them.

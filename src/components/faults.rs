@@ -1,9 +1,8 @@
-//! The fault toolbar: heal, reset links, partition mode, and the scenario's event list (click an
-//! event to jump to it).
+//! The scenario's event list: every scripted fault and everything broken by hand, in time order.
+//! Click an event to jump to it. (The network tools sit under the topology.)
 
 use crate::player::{Action, Player};
-use crate::topology::use_partition_mode;
-use dsplay_core::{ScenarioEvent, SimTime};
+use dsplay_core::SimTime;
 use yew::prelude::*;
 
 fn at_label(ms: u64) -> String {
@@ -17,16 +16,7 @@ fn at_label(ms: u64) -> String {
 #[function_component(Faults)]
 pub fn faults() -> Html {
     let p = use_context::<Player>();
-    let mode = use_partition_mode();
     let Some(p) = p else { return html! {} };
-    let act = |ev: ScenarioEvent| {
-        let d = p.dispatch.clone();
-        Callback::from(move |_: MouseEvent| d.emit(Action::Act(ev.clone())))
-    };
-    let toggle = {
-        let (set, on) = (mode.set.clone(), mode.on);
-        Callback::from(move |_: MouseEvent| set.emit(!on))
-    };
     let (events, now_ms) = {
         let s = p.session.borrow();
         let ev: Vec<(u64, String)> =
@@ -47,16 +37,7 @@ pub fn faults() -> Html {
         }
     });
     html! {
-        <section class="faults" aria-label="Faults">
-            <div class="fault-tools" role="toolbar" aria-label="Fault tools">
-                <button class="heal" onclick={act(ScenarioEvent::Heal)} title="Remove all partitions and blocks">
-                    {"Heal"}</button>
-                <button class="reset-links" onclick={act(ScenarioEvent::ResetLinks)}
-                    title="Restore the default network on every link">{"Reset links"}</button>
-                <button class={classes!("partition-mode", mode.on.then_some("on"))} onclick={toggle}
-                    aria-pressed={mode.on.to_string()} title="Tap nodes or drag a box in the topology">
-                    {"✂ Partition mode"}</button>
-            </div>
+        <section class="faults" aria-label="Scenario events">
             if events.is_empty() {
                 <p class="fault-empty">{"No scripted events yet. Everything you break by hand lands here."}</p>
             } else {

@@ -135,7 +135,7 @@ pub fn legend(msgs: &[MsgView]) -> Html {
     }
 }
 
-/// Partition mode, cut the picked nodes off, heal.
+/// The network tools: partition mode and cutting the picked nodes off, heal, reset links.
 pub fn toolbar(
     p: &Player,
     mode: &PartitionMode,
@@ -152,8 +152,12 @@ pub fn toolbar(
         let d = p.dispatch.clone();
         Callback::from(move |_: MouseEvent| d.emit(Action::Act(ScenarioEvent::Heal)))
     };
+    let reset = {
+        let d = p.dispatch.clone();
+        Callback::from(move |_: MouseEvent| d.emit(Action::Act(ScenarioEvent::ResetLinks)))
+    };
     html! {
-        <div class="topo-tools" role="toolbar" aria-label="Partition">
+        <div class="topo-tools" role="toolbar" aria-label="Network tools">
             <button class={classes!("partition-mode", mode.on.then_some("on"))} aria-pressed={mode.on.to_string()}
                 onclick={toggle} title="Tap nodes or drag a box to choose one side (or shift-drag any time)">
                 {"✂ Partition"}</button>
@@ -163,7 +167,10 @@ pub fn toolbar(
                     {format!("Cut off {} node{}", picked.len(), if picked.len() == 1 { "" } else { "s" })}</button>
                 <span class="hint">{"tap nodes or drag a box"}</span>
             }
-            <button class="heal" onclick={heal} disabled={!split}>{"Heal"}</button>
+            <button class="heal" onclick={heal} disabled={!split} title="Remove all partitions and blocks">
+                {"Heal"}</button>
+            <button class="reset-links" onclick={reset} title="Restore the default network on every link">
+                {"Reset links"}</button>
         </div>
     }
 }
