@@ -9,7 +9,7 @@ struct Sizes {
     gz: u64,
 }
 
-fn gzip_len(bytes: &[u8]) -> u64 {
+pub fn gzip_len(bytes: &[u8]) -> u64 {
     miniz_oxide::deflate::compress_to_vec(bytes, 9).len() as u64 + 18
 }
 

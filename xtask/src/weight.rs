@@ -194,8 +194,9 @@ fn strip_disambiguators(name: &str) -> String {
     out
 }
 
+/// Gzipped size, measured as the page-size line measures it.
 fn gz(bytes: &[u8]) -> usize {
-    miniz_oxide::deflate::compress_to_vec(bytes, 9).len() + 18
+    crate::size::gzip_len(bytes) as usize
 }
 
 fn kb(n: usize) -> String {
