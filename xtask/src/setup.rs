@@ -28,6 +28,7 @@ impl Needs {
 pub fn run(needs: &Needs) -> Result {
     components()?;
     wasm_target()?;
+    rust_src()?;
     wasm_bindgen()?;
     trunk()?;
     wasm_opt()?;
@@ -70,6 +71,18 @@ fn wasm_target() -> Result {
     }
     installing("rust target", &format!("rustup target add {T}"));
     sh::run(cmd("rustup", &["target", "add", T]))
+}
+
+/// The standard library's source: the web release build rebuilds std for size (`web::for_size`).
+fn rust_src() -> Result {
+    let sysroot = probe("rustc", &["--print", "sysroot"]).unwrap_or_default();
+    let lib = Path::new(first_line(&sysroot)).join("lib/rustlib/src/rust/library/std/Cargo.toml");
+    if lib.exists() {
+        found("rust-src", &lib.parent().map_or_else(String::new, |p| p.display().to_string()));
+        return Ok(());
+    }
+    installing("rust-src", "rustup component add rust-src");
+    sh::run(cmd("rustup", &["component", "add", "rust-src"]))
 }
 
 fn wasm_bindgen() -> Result {

@@ -54,9 +54,24 @@ pub fn trunk(args: &[&str]) -> Result<Command> {
     let dirs = std::iter::once(shim_dir()).chain(std::env::split_paths(&old));
     let path = std::env::join_paths(dirs).map_err(|e| e.to_string())?;
     let mut c = cmd("trunk", args);
-    // What ships to browsers is built for size; native release builds stay at opt-level 3.
-    c.env("PATH", path).env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "z");
+    c.env("PATH", path);
+    for_size(&mut c);
     Ok(c)
+}
+
+/// What ships to browsers is built for size; native release builds stay at opt-level 3.
+///
+/// Besides opt-level z, the standard library is rebuilt with its `optimize_for_size` feature
+/// (smaller sort, formatting and collection code): 44 KB less gzipped wasm, measured with
+/// `cargo xtask weight`. Rebuilding std is a cargo `-Z` option, so the stable toolchain is told to
+/// accept it with `RUSTC_BOOTSTRAP`, as the fuzz build already does; `cargo xtask setup` installs
+/// the `rust-src` component it needs. Panics keep their messages (the crash panel shows them):
+/// `-Cpanic=immediate-abort` would save 28 KB more but leave the panel nothing to say.
+pub fn for_size(c: &mut Command) {
+    c.env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "z")
+        .env("RUSTC_BOOTSTRAP", "1")
+        .env("CARGO_UNSTABLE_BUILD_STD", "std,panic_abort")
+        .env("CARGO_UNSTABLE_BUILD_STD_FEATURES", "optimize_for_size");
 }
 
 /// `trunk build --release` into `dist/`, then print the page size.

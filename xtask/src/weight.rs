@@ -1,7 +1,7 @@
 //! `cargo xtask weight`: where the page's wasm bytes go, by crate and module.
 //!
 //! The page-size line says *how much*; this says *what*. It builds the app as the release build
-//! does (opt-level z, wasm-opt -Oz) but keeps the function names, then files every function body
+//! does (`web::for_size`, wasm-opt -Oz) but keeps the function names, then files every function body
 //! under the first non-std path in its name (`dsplay_core::protocols::raft`, `yew`, `serde`…) and
 //! compresses each area's code on its own. Generic code is filed under the crate that wrote it:
 //! component bodies inlined into Yew's lifecycle count as `yew`, derived (de)serializers as
@@ -25,7 +25,8 @@ struct Area {
 /// Build with names, run `wasm-bindgen` and `wasm-opt` as trunk does, and print the breakdown.
 pub fn run() -> Result {
     let mut build = cmd("cargo", &["build", "--release", "--target", "wasm32-unknown-unknown"]);
-    build.args(["--package", PACKAGE]).env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "z");
+    build.args(["--package", PACKAGE]);
+    crate::web::for_size(&mut build);
     sh::run(build)?;
     let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
     let built = target.join("wasm32-unknown-unknown/release").join(format!("{PACKAGE}.wasm"));
