@@ -12,7 +12,6 @@ use crate::player::{Action, Player};
 use dsplay_core::session::Session;
 use form::CompareForm;
 use overlay::Overlays;
-use serde_json::Value;
 use stats::{summary, table};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -44,7 +43,7 @@ pub fn compare() -> Html {
     let Some(player) = player else { return html! {} };
     let (value, a_now, a_stop, a_sum) = {
         let s = player.session.borrow();
-        let value = serde_json::to_value(s.scenario()).unwrap_or(Value::Null);
+        let value = super::editor::json::of_scenario(s.scenario());
         (Rc::new(value), s.now(), s.stop_at(), summary(s.sim()))
     };
     // B follows A's playhead; a different scenario revision makes it stale.

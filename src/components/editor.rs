@@ -76,7 +76,7 @@ pub fn editor() -> Html {
     let rev = player.scenario_rev;
     let scenario = player.session.borrow().scenario().clone();
     if draft.borrow().as_ref().is_none_or(|d| d.rev != rev) {
-        let value = serde_json::to_value(&scenario).unwrap_or(Value::Null);
+        let value = json::of_scenario(&scenario);
         *draft.borrow_mut() = Some(Draft { rev, value, error: None, last_edit: None });
     }
     let on_edit = {

@@ -11,8 +11,7 @@ const MAX_FRAGMENT: usize = 256 * 1024;
 
 /// The fragment for a scenario, starting with `#s=`.
 pub fn encode_fragment(sc: &Scenario) -> String {
-    let json = serde_json::to_vec(sc).unwrap_or_default();
-    let packed = miniz_oxide::deflate::compress_to_vec(&json, 9);
+    let packed = miniz_oxide::deflate::compress_to_vec(sc.to_json().as_bytes(), 9);
     format!("#s={}", URL_SAFE_NO_PAD.encode(packed))
 }
 

@@ -99,6 +99,11 @@ impl Scenario {
         Ok(sc)
     }
 
+    /// Compact JSON, as links carry it.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).unwrap_or_default()
+    }
+
     pub fn to_json_pretty(&self) -> String {
         serde_json::to_string_pretty(self).unwrap_or_default()
     }

@@ -1,7 +1,15 @@
 //! Paths into the scenario JSON: segments, the dotted form errors use (`protocol.backends[0].count`),
 //! the index-free form used to compare presets (`protocol.backends[].count`), and edits.
 
+use dsplay_core::scenario::Scenario;
 use serde_json::Value;
+
+/// The scenario as a JSON value to edit. It goes through the compact text the link codec already
+/// writes, so the app carries one serializer for every scenario type instead of two
+/// (`serde_json::to_value` would instantiate a second one, for `serde_json::value::Serializer`).
+pub fn of_scenario(sc: &Scenario) -> Value {
+    serde_json::from_str(&sc.to_json()).unwrap_or(Value::Null)
+}
 
 /// One step into a JSON value.
 #[derive(Clone, Debug, PartialEq, Eq)]
