@@ -14,7 +14,7 @@ use dsplay_web::player::{Action, Player};
 use dsplay_web::topology::cuts::{cut_lines, inside};
 use dsplay_web::topology::death_window_us;
 use dsplay_web::topology::layout::{fit, fits, layout, layout_for_stage, tier, Frame, Layout, LayoutCache};
-use dsplay_web::topology::particles::{deaths, place};
+use dsplay_web::topology::particles::{deaths, place, PALETTE};
 use std::cell::{Cell, RefCell};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
@@ -167,6 +167,36 @@ async fn one_svg_node_per_node_with_status_classes_and_a_sized_canvas() {
         tip.starts_with(&m.kind) && !detail.is_empty() && tip.ends_with(&detail)
     };
     assert!(v.in_flight.iter().any(labelled), "tooltip {tip:?} names a message and its payload");
+}
+
+#[wasm_bindgen_test]
+async fn each_message_kind_in_the_legend_has_its_own_colour() {
+    // Raft's AppendEntries and AppendReply once hashed to the same colour.
+    let root = mount("d4-raft-election").await;
+    until("nodes", || !all(&root, "g.node").is_empty()).await;
+    player().dispatch.emit(Action::Seek(SimTime::from_ms(2_000)));
+    let named = |k: &str| {
+        all(&root, ".topo-legend li:not(.dead)").iter().any(|li| li.text_content().as_deref() == Some(k))
+    };
+    until("AppendEntries and AppendReply in the legend", || named("AppendEntries") && named("AppendReply"))
+        .await;
+    let swatches: Vec<(String, String)> = all(&root, ".topo-legend li:not(.dead)")
+        .iter()
+        .map(|li| {
+            (
+                li.text_content().unwrap_or_default(),
+                one(li, ".swatch").get_attribute("style").unwrap_or_default(),
+            )
+        })
+        .collect();
+    let order = player().session.borrow().sim().message_kinds();
+    for (i, (kind, style)) in swatches.iter().enumerate() {
+        let at = order.iter().position(|k| k == kind).expect("a listed kind");
+        assert_eq!(style, &format!("background:{}", PALETTE[at]), "{kind} takes its place in {order:?}");
+        for (other, theirs) in &swatches[..i] {
+            assert_ne!(style, theirs, "{kind} and {other} share a colour");
+        }
+    }
 }
 
 #[wasm_bindgen_test]

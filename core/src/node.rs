@@ -17,6 +17,11 @@ use std::fmt::Debug;
 /// Messages and timers name their kind: the protocol verb (`RequestVote`) or timer (`Election`)
 /// shown in traces and on the animation.
 pub trait Kind: Clone + Debug + 'static {
+    /// Every name [`Kind::kind`] can return, in a fixed order. Message types list theirs: the
+    /// web app colours messages by position here, so no two kinds of a protocol share a colour
+    /// (the preset tests check the list is complete). Timers need none.
+    const KINDS: &'static [&'static str] = &[];
+
     fn kind(&self) -> &'static str;
 }
 

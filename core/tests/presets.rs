@@ -1,6 +1,7 @@
 //! Every preset: parses, runs to its stop time deterministically, and matches its golden trace.
 //! `BLESS=1 cargo test -p dsplay-core --test presets` rewrites the golden files.
 
+use dsplay_core::sim::trace::TraceKind;
 use dsplay_core::{presets, registry, report, Simulation};
 use std::fmt::Write as _;
 use std::path::PathBuf;
@@ -85,4 +86,21 @@ fn a_seed_changes_the_run() {
     let mut s = registry::build(&sc).expect("build");
     s.run_until(dsplay_core::SimTime::from_ms(2000));
     assert_ne!(h1, s.trace_hash());
+}
+
+/// The app colours messages by their kind's position in the protocol's list, so the list must
+/// name every kind a preset sends, once.
+#[test]
+fn every_message_kind_sent_is_listed_once() {
+    for id in presets::ids() {
+        let sim = run(id);
+        let kinds = sim.message_kinds();
+        for (i, k) in kinds.iter().enumerate() {
+            assert!(!kinds[..i].contains(k), "{id}: {k} is listed twice in {kinds:?}");
+        }
+        let sent = sim.trace().records().iter().filter(|r| r.kind == TraceKind::Send);
+        for r in sent {
+            assert!(kinds.contains(&r.label), "{id}: sends {} which is not in {kinds:?}", r.label);
+        }
+    }
 }

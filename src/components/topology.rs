@@ -135,10 +135,11 @@ pub fn topology() -> Html {
     };
     let partitioned = view.nodes.iter().any(|n| n.group != 0) || !view.blocked.is_empty();
     let extra = view.in_flight.len().saturating_sub(MAX_PARTICLES);
-    let kinds = svg::legend(&view.in_flight);
+    let order = p.session.borrow().sim().message_kinds();
+    let kinds = svg::legend(&view.in_flight, order);
     let body = svg::body(&view, &lay, p.selected, &picked, &on_node, *drag);
     let (now, pos, r) = (view.now, lay.pos, lay.r);
-    *scene.borrow_mut() = Scene { now, pos, r, frame, world: Some(view.clone()), deaths: dead };
+    *scene.borrow_mut() = Scene { now, pos, r, frame, world: Some(view.clone()), kinds: order, deaths: dead };
     let class = classes!("topology", mode.on.then_some("cutting"));
     let label = format!("Topology: {} nodes, {} messages in flight", names.len(), view.in_flight.len());
     html! {

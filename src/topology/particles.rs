@@ -15,16 +15,22 @@ pub const MAX_PARTICLES: usize = 3_000;
 /// Newest trace records searched for drops.
 const DROP_SCAN: usize = 400;
 
-/// A calm palette readable on light and dark backgrounds.
-pub const PALETTE: [&str; 10] = [
+/// A calm palette readable on light and dark backgrounds, as many colours as the protocol with
+/// the most message kinds has kinds (traffic: 11).
+pub const PALETTE: [&str; 12] = [
     "#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#e15759", "#9c755f", "#ff9da7",
-    "#8cd17d",
+    "#8cd17d", "#499894", "#bab0ac",
 ];
 
-/// A stable colour index for a message kind (FNV-1a, so it is the same on every run).
-pub fn kind_index(kind: &str) -> usize {
-    let h = kind.bytes().fold(0x811c_9dc5_u32, |h, b| (h ^ b as u32).wrapping_mul(0x0100_0193));
-    h as usize % PALETTE.len()
+/// A message kind's colour: its position in the protocol's list of kinds, so no two kinds of a
+/// protocol share one. A kind missing from the list (the core's tests forbid that) gets a stable
+/// hash instead of a panic.
+pub fn kind_index(kinds: &[&str], kind: &str) -> usize {
+    let i = kinds.iter().position(|k| *k == kind).unwrap_or_else(|| {
+        let h = kind.bytes().fold(0x811c_9dc5_u32, |h, b| (h ^ b as u32).wrapping_mul(0x0100_0193));
+        h as usize
+    });
+    i % PALETTE.len()
 }
 
 /// A drawn particle, for hover hit-testing: view-box position and index into the messages.
@@ -53,6 +59,8 @@ pub struct Scene {
     pub frame: Frame,
     /// The frame's shared world view (its in-flight messages are the particles).
     pub world: Option<Rc<WorldView>>,
+    /// The protocol's message kinds, which fix the colours.
+    pub kinds: &'static [&'static str],
     pub deaths: Vec<Death>,
 }
 
@@ -141,7 +149,7 @@ pub fn draw(canvas: &HtmlCanvasElement, scene: &Scene) -> Vec<Hit> {
     for (i, m) in scene.msgs().iter().take(MAX_PARTICLES).enumerate() {
         if let (Some(a), Some(b)) = (at(m.from), at(m.to)) {
             let (x, y) = place(m, scene.now, a, b, scene.r);
-            hits.push((kind_index(&m.kind), Hit { x, y, msg: i }));
+            hits.push((kind_index(scene.kinds, &m.kind), Hit { x, y, msg: i }));
         }
     }
     hits.sort_by_key(|h| h.0);

@@ -114,8 +114,8 @@ pub fn body(
     }
 }
 
-/// Swatches for the message kinds in flight (at most 8).
-pub fn legend(msgs: &[MsgView]) -> Html {
+/// Swatches for the message kinds in flight (at most 8), in the protocol's order of kinds.
+pub fn legend(msgs: &[MsgView], order: &[&str]) -> Html {
     let mut kinds: Vec<&str> = Vec::new();
     for m in msgs {
         if kinds.len() >= 8 {
@@ -125,11 +125,11 @@ pub fn legend(msgs: &[MsgView]) -> Html {
             kinds.push(&m.kind);
         }
     }
-    kinds.sort_unstable();
+    kinds.sort_by_key(|k| (order.iter().position(|o| o == k).unwrap_or(usize::MAX), *k));
     html! {
         <ul class="topo-legend" aria-label="Message kinds">
             {for kinds.iter().map(|k| html! { <li><span class="swatch"
-                style={format!("background:{}", PALETTE[kind_index(k)])}></span>{*k}</li> })}
+                style={format!("background:{}", PALETTE[kind_index(order, k)])}></span>{*k}</li> })}
             <li class="dead"><span class="swatch">{"✕"}</span>{"dropped"}</li>
         </ul>
     }

@@ -59,6 +59,8 @@ pub trait Simulation {
     fn history(&self) -> &super::history::History;
     fn violations(&self) -> &[Violation];
     fn invariants(&self) -> &'static [&'static str];
+    /// The protocol's message kinds, in its fixed order (see [`crate::node::Kind::KINDS`]).
+    fn message_kinds(&self) -> &'static [&'static str];
     fn trace(&self) -> &Trace;
     fn trace_hash(&self) -> u64 {
         self.trace().hash()
@@ -174,6 +176,9 @@ impl<N: Node> Simulation for Sim<N> {
     }
     fn invariants(&self) -> &'static [&'static str] {
         N::invariants()
+    }
+    fn message_kinds(&self) -> &'static [&'static str] {
+        <N::Msg as crate::node::Kind>::KINDS
     }
     fn trace(&self) -> &Trace {
         &self.w.trace

@@ -32,6 +32,17 @@ pub enum CapMsg {
 }
 
 impl Kind for CapMsg {
+    const KINDS: &'static [&'static str] = &[
+        "ClientRead",
+        "ClientWrite",
+        "ClientReply",
+        "Query",
+        "QueryReply",
+        "Store",
+        "StoreAck",
+        "Replicate",
+    ];
+
     fn kind(&self) -> &'static str {
         match self {
             CapMsg::ClientRead { .. } => "ClientRead",

@@ -33,6 +33,8 @@ pub enum ClockMsg {
 }
 
 impl Kind for ClockMsg {
+    const KINDS: &'static [&'static str] = &["Ping", "AccountCreated", "Payment"];
+
     fn kind(&self) -> &'static str {
         match self {
             ClockMsg::Ping { .. } => "Ping",

@@ -25,6 +25,8 @@ pub enum ConflictMsg {
 }
 
 impl Kind for ConflictMsg {
+    const KINDS: &'static [&'static str] = &["Replicate", "Sync"];
+
     fn kind(&self) -> &'static str {
         match self {
             ConflictMsg::Replicate { .. } => "Replicate",

@@ -43,6 +43,8 @@ pub enum CrdtMsg {
 }
 
 impl Kind for CrdtMsg {
+    const KINDS: &'static [&'static str] = &["Gossip", "Digest"];
+
     fn kind(&self) -> &'static str {
         match self {
             CrdtMsg::Gossip { .. } => "Gossip",

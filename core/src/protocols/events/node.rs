@@ -52,6 +52,9 @@ pub enum EvMsg {
 }
 
 impl Kind for EvMsg {
+    const KINDS: &'static [&'static str] =
+        &["Publish", "Rejected", "Accepted", "Deliver", "Ack", "Nack", "Charge", "Charged"];
+
     fn kind(&self) -> &'static str {
         match self {
             EvMsg::Publish { .. } => "Publish",

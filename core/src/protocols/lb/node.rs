@@ -17,6 +17,8 @@ pub enum LbMsg {
 }
 
 impl Kind for LbMsg {
+    const KINDS: &'static [&'static str] = &["Request", "Forward", "Reply", "Response"];
+
     fn kind(&self) -> &'static str {
         match self {
             LbMsg::Request { .. } => "Request",

@@ -53,6 +53,17 @@ pub enum MrMsg {
 }
 
 impl Kind for MrMsg {
+    const KINDS: &'static [&'static str] = &[
+        "ClientRead",
+        "ClientWrite",
+        "ClientReply",
+        "Forward",
+        "ForwardReply",
+        "Heartbeat",
+        "Replicate",
+        "NewEpoch",
+    ];
+
     fn kind(&self) -> &'static str {
         match self {
             MrMsg::ClientRead { .. } => "ClientRead",

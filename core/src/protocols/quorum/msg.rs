@@ -73,6 +73,19 @@ pub enum QMsg {
 }
 
 impl Kind for QMsg {
+    const KINDS: &'static [&'static str] = &[
+        "ClientGet",
+        "ClientPut",
+        "ClientReply",
+        "Read",
+        "ReadReply",
+        "Write",
+        "WriteAck",
+        "Repair",
+        "Handoff",
+        "HandoffAck",
+    ];
+
     fn kind(&self) -> &'static str {
         match self {
             QMsg::ClientGet { .. } => "ClientGet",

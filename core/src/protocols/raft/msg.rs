@@ -110,6 +110,17 @@ pub enum Observed {
 }
 
 impl Kind for RaftMsg {
+    const KINDS: &'static [&'static str] = &[
+        "RequestVote",
+        "Vote",
+        "AppendEntries",
+        "AppendReply",
+        "Request",
+        "Response",
+        "NotLeader",
+        "Report",
+    ];
+
     fn kind(&self) -> &'static str {
         match self {
             RaftMsg::RequestVote { .. } => "RequestVote",

@@ -24,6 +24,9 @@ pub enum ReplMsg {
 }
 
 impl Kind for ReplMsg {
+    const KINDS: &'static [&'static str] =
+        &["Write", "WriteAck", "NotLeader", "Append", "Ack", "Heartbeat", "Probe", "ProbeReply", "NewLeader"];
+
     fn kind(&self) -> &'static str {
         match self {
             ReplMsg::Write { .. } => "Write",

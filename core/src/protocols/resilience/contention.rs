@@ -73,6 +73,8 @@ pub enum CasMsg {
 }
 
 impl Kind for CasMsg {
+    const KINDS: &'static [&'static str] = &["Cas", "CasOk", "CasFailed"];
+
     fn kind(&self) -> &'static str {
         match self {
             CasMsg::Cas { .. } => "Cas",

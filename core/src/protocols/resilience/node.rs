@@ -19,6 +19,8 @@ pub enum MeshMsg {
 }
 
 impl Kind for MeshMsg {
+    const KINDS: &'static [&'static str] = &["Call", "Reply", "ErrorReply"];
+
     fn kind(&self) -> &'static str {
         match self {
             MeshMsg::Call { .. } => "Call",

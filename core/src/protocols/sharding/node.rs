@@ -18,6 +18,8 @@ pub enum ShardMsg {
 }
 
 impl Kind for ShardMsg {
+    const KINDS: &'static [&'static str] = &["Request", "Forward", "Reply", "Response"];
+
     fn kind(&self) -> &'static str {
         match self {
             ShardMsg::Request { .. } => "Request",

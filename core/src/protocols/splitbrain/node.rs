@@ -42,6 +42,9 @@ pub enum SbMsg {
 }
 
 impl Kind for SbMsg {
+    const KINDS: &'static [&'static str] =
+        &["Heartbeat", "LeaseRequest", "LeaseGrant", "LeaseDenied", "Write", "Ack", "Rejected", "NotPrimary"];
+
     fn kind(&self) -> &'static str {
         match self {
             SbMsg::Heartbeat { .. } => "Heartbeat",

@@ -69,6 +69,20 @@ pub enum TrafficMsg {
 }
 
 impl Kind for TrafficMsg {
+    const KINDS: &'static [&'static str] = &[
+        "Request",
+        "Response",
+        "Forward",
+        "Reply",
+        "Probe",
+        "ProbeOk",
+        "Launch",
+        "Ready",
+        "Stop",
+        "StoreReq",
+        "StoreDone",
+    ];
+
     fn kind(&self) -> &'static str {
         match self {
             TrafficMsg::Request { .. } => "Request",
