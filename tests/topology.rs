@@ -33,6 +33,8 @@ thread_local! {
 struct HarnessProps {
     preset: &'static str,
     id: u32,
+    /// Stage width in CSS pixels (a phone is about 360).
+    width: u32,
 }
 
 #[function_component(Harness)]
@@ -44,7 +46,8 @@ fn harness(props: &HarnessProps) -> Html {
     }
     html! {
         <ContextProvider<Player> context={player}>
-            <div style="width: 900px; height: 520px; position: relative"><Topology /></div>
+            <div class={classes!((props.width < 640).then_some("phone"))}
+                style={format!("width: {}px; height: 520px; position: relative", props.width)}><Topology /></div>
             <Inspector />
             <Faults />
         </ContextProvider<Player>>
@@ -62,6 +65,10 @@ fn events() -> Vec<ScenarioEvent> {
 }
 
 async fn mount(preset: &'static str) -> Element {
+    mount_sized(preset, 900).await
+}
+
+async fn mount_sized(preset: &'static str, width: u32) -> Element {
     PLAYER.with(|p| *p.borrow_mut() = None);
     let id = CURRENT.with(|c| {
         c.set(c.get() + 1);
@@ -73,13 +80,16 @@ async fn mount(preset: &'static str) -> Element {
         style.set_id("topo-css");
         style.set_text_content(Some(concat!(
             include_str!("../static/style.css"),
-            include_str!("../static/topology.css")
+            include_str!("../static/topology.css"),
+            // What the stylesheet's narrow-screen media query does to the stage, for a narrow
+            // harness inside a desktop-sized test window.
+            ".phone .topo-stage { aspect-ratio: 4 / 5; }"
         )));
         doc.head().expect("head").append_child(&style).expect("add style");
     }
     let root = doc.create_element("div").expect("div");
     doc.body().expect("body").append_child(&root).expect("attach");
-    yew::Renderer::<Harness>::with_root_and_props(root.clone(), HarnessProps { preset, id }).render();
+    yew::Renderer::<Harness>::with_root_and_props(root.clone(), HarnessProps { preset, id, width }).render();
     until("the harness", || PLAYER.with(|p| p.borrow().is_some())).await;
     root
 }
@@ -197,6 +207,42 @@ async fn each_message_kind_in_the_legend_has_its_own_colour() {
             assert_ne!(style, theirs, "{kind} and {other} share a colour");
         }
     }
+}
+
+#[wasm_bindgen_test]
+async fn on_a_phone_neighbours_labels_do_not_run_into_each_other() {
+    // Portrait: the four backends share a row, each labelled "4/4 busy, 45 queued" or so.
+    let root = mount_sized("t1-round-robin", 360).await;
+    until("nodes", || all(&root, "g.node").len() == view().nodes.len()).await;
+    player().dispatch.emit(Action::Seek(SimTime::from_ms(3_000)));
+    until("b4 busy with a queue", || {
+        all(&root, "g.node text.label")
+            .iter()
+            .any(|t| t.text_content().unwrap_or_default().starts_with("4/4 busy"))
+    })
+    .await;
+    let boxes: Vec<(String, web_sys::DomRect)> = all(&root, "g.node text.label")
+        .iter()
+        .map(|t| (t.text_content().unwrap_or_default(), t.get_bounding_client_rect()))
+        .collect();
+    let mut in_rows = 0;
+    for (i, (a, ra)) in boxes.iter().enumerate() {
+        for (b, rb) in &boxes[..i] {
+            if (ra.top() - rb.top()).abs() < 4.0 {
+                in_rows += 1;
+                let apart = ra.right() + 2.0 <= rb.left() || rb.right() + 2.0 <= ra.left();
+                assert!(
+                    apart,
+                    "{a:?} [{}..{}] runs into {b:?} [{}..{}]",
+                    ra.left(),
+                    ra.right(),
+                    rb.left(),
+                    rb.right()
+                );
+            }
+        }
+    }
+    assert!(in_rows >= 3, "the clients and the backends each share a row ({in_rows} pairs side by side)");
 }
 
 #[wasm_bindgen_test]

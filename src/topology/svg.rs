@@ -10,8 +10,33 @@ use dsplay_core::view::{MsgView, WorldView};
 use dsplay_core::{NodeId, ScenarioEvent};
 use yew::prelude::*;
 
+/// Average advance of a label character (10.5 px sans-serif), a little generous.
+const LABEL_CHAR_W: f64 = 5.9;
+/// Space kept between the labels of two neighbours in a row.
+const LABEL_GAP: f64 = 8.0;
+
+/// How wide node `i`'s label may be: the distance to its nearest neighbour in the same row, less
+/// a gap (unbounded when it has none).
+pub fn label_room(pos: &[(f64, f64)], i: usize) -> f64 {
+    let (x, y) = pos[i];
+    let nearest = pos
+        .iter()
+        .enumerate()
+        .filter(|&(j, &(_, v))| j != i && (v - y).abs() < 20.0)
+        .map(|(_, &(u, _))| (u - x).abs())
+        .fold(f64::INFINITY, f64::min);
+    nearest - LABEL_GAP
+}
+
+/// The width to squeeze a label into (`textLength`), when it would not fit its room otherwise.
+pub fn label_squeeze(label: &str, room: f64) -> Option<f64> {
+    let wide = LABEL_CHAR_W * label.chars().count() as f64;
+    (wide > room).then_some(room.max(40.0))
+}
+
 fn node(view: &WorldView, i: usize, lay: &Layout, sel: bool, picked: bool, on: &Callback<usize>) -> Html {
     let n = &view.nodes[i];
+    let squeeze = label_squeeze(&n.view.label, label_room(&lay.pos, i));
     let (x, y) = lay.pos.get(i).copied().unwrap_or_default();
     let r = lay.r;
     let groups = view.nodes.iter().any(|m| m.group != 0);
@@ -62,7 +87,9 @@ fn node(view: &WorldView, i: usize, lay: &Layout, sel: bool, picked: bool, on: &
             {shape}
             <text class="name" y={(fs * 0.35).to_string()} font-size={fs.to_string()}>{&n.name}</text>
             <text class="role" y={(r + 13.0).to_string()}>{&n.view.role}</text>
-            if r >= 15.0 { <text class="label" y={(r + 25.0).to_string()}>{&n.view.label}</text> }
+            if r >= 15.0 { <text class="label" y={(r + 25.0).to_string()}
+                textLength={squeeze.map(|w| format!("{w:.0}"))}
+                lengthAdjust={squeeze.map(|_| "spacingAndGlyphs")}>{&n.view.label}</text> }
             {for badges}
         </g>
     }
