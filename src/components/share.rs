@@ -6,13 +6,28 @@ use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsValue;
 use yew::prelude::*;
 
+/// Copy `text`, then say `what` was copied. Where there is no clipboard (a page served over
+/// plain http, an old browser) or it refuses, the text is offered in a prompt to copy by hand.
 fn copy(text: String, done: UseStateHandle<Option<&'static str>>, what: &'static str) {
     let Some(w) = web_sys::window() else { return };
+    let clipboard = js_sys::Reflect::get(&w.navigator(), &JsValue::from_str("clipboard"));
+    if !clipboard.is_ok_and(|c| c.is_object()) {
+        by_hand(&text);
+        return;
+    }
     let promise = w.navigator().clipboard().write_text(&text);
     let on_done = Closure::once(move |_: JsValue| done.set(Some(what)));
-    let _ = promise.then(&on_done);
-    // The promise settles once; the small closure is intentionally kept alive until then.
+    let on_refused = Closure::once(move |_: JsValue| by_hand(&text));
+    let _ = promise.then2(&on_done, &on_refused);
+    // The promise settles once; the two small closures are intentionally kept alive until then.
     on_done.forget();
+    on_refused.forget();
+}
+
+fn by_hand(text: &str) {
+    if let Some(w) = web_sys::window() {
+        let _ = w.prompt_with_message_and_default("The clipboard is not available here. Copy this:", text);
+    }
 }
 
 /// The iframe snippet for the current session.
@@ -43,7 +58,9 @@ pub fn share() -> Html {
     html! {
         <div class="share">
             <button id="copy-link" onclick={on_link} title="Copy a link that replays this session exactly">{"Copy link"}</button>
-            <button id="copy-embed" onclick={on_embed} title="Copy an <iframe> for a course page">{"Copy embed code"}</button>
+            <button id="copy-embed" onclick={on_embed} title="Copy an <iframe> for a course page"
+                aria-label="Copy embed code"><span class="long">{"Copy embed code"}</span>
+                <span class="short" aria-hidden="true">{"Embed"}</span></button>
             <span class="copied" role="status">{ (*done).unwrap_or("") }</span>
         </div>
     }

@@ -105,6 +105,35 @@ async function main() {
     await p.screenshot({ path: path.join(SHOTS, 'embed.png') });
     await p.close();
   });
+  await check('on a phone the header is one row and copying says so', async () => {
+    const c = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true,
+      permissions: ['clipboard-read', 'clipboard-write'] });
+    const p = await c.newPage();
+    await p.goto(base + '?preset=d4-raft-election');
+    await p.waitForSelector('[data-node]');
+    const tops = await p.$$eval('header.top > *', (els) => els.filter((e) => e.offsetParent)
+      .map((e) => Math.round(e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2)));
+    assert(Math.max(...tops) - Math.min(...tops) <= 4, `header items on one row: centres ${tops}`);
+    await p.tap('#copy-embed');
+    await until(p, () => document.querySelector('.share .copied').textContent.includes('copied'));
+    const toast = await p.$eval('.share .copied', (el) => { const r = el.getBoundingClientRect(); return { w: r.width, bottom: r.bottom }; });
+    assert(toast.w > 0 && toast.bottom <= 844, `the note is on screen: ${JSON.stringify(toast)}`);
+    const copied = await p.evaluate(() => navigator.clipboard.readText());
+    assert(copied.startsWith('<iframe') && copied.includes('embed=1'), `clipboard holds the snippet: ${copied.slice(0, 60)}`);
+    await c.close();
+  });
+  await check('without a clipboard, the link is offered to copy by hand', async () => {
+    const c = await browser.newContext({ viewport: { width: 1280, height: 800 } });
+    await c.addInitScript(() => Object.defineProperty(Navigator.prototype, 'clipboard', { get: () => undefined }));
+    const p = await c.newPage();
+    await p.goto(base);
+    await p.waitForSelector('[data-node]');
+    const offered = p.waitForEvent('dialog', { timeout: 10000 }).then(async (d) => { const r = [d.type(), d.defaultValue()]; await d.dismiss(); return r; });
+    await p.click('#copy-link');
+    const [type, value] = await offered;
+    assert(type === 'prompt' && value.includes('#s='), `a prompt with the link: ${type} ${value.slice(0, 60)}`);
+    await c.close();
+  });
   await check('lesson and space-time diagram', async () => {
     await page.goto(base + '?preset=d6-lamport-vector-clocks');
     await page.waitForSelector('.lesson');
