@@ -36,7 +36,8 @@ pub fn label_squeeze(label: &str, room: f64) -> Option<f64> {
 
 fn node(view: &WorldView, i: usize, lay: &Layout, sel: bool, picked: bool, on: &Callback<usize>) -> Html {
     let n = &view.nodes[i];
-    let squeeze = label_squeeze(&n.view.label, label_room(&lay.pos, i));
+    // Only nodes drawn large (at most 30 of them) show a label; the room check is quadratic.
+    let squeeze = (lay.r >= 15.0).then(|| label_squeeze(&n.view.label, label_room(&lay.pos, i))).flatten();
     let (x, y) = lay.pos.get(i).copied().unwrap_or_default();
     let r = lay.r;
     let groups = view.nodes.iter().any(|m| m.group != 0);
@@ -87,7 +88,7 @@ fn node(view: &WorldView, i: usize, lay: &Layout, sel: bool, picked: bool, on: &
             {shape}
             <text class="name" y={(fs * 0.35).to_string()} font-size={fs.to_string()}>{&n.name}</text>
             <text class="role" y={(r + 13.0).to_string()}>{&n.view.role}</text>
-            if r >= 15.0 { <text class="label" y={(r + 25.0).to_string()}
+            if lay.r >= 15.0 { <text class="label" y={(r + 25.0).to_string()}
                 textLength={squeeze.map(|w| format!("{w:.0}"))}
                 lengthAdjust={squeeze.map(|_| "spacingAndGlyphs")}>{&n.view.label}</text> }
             {for badges}

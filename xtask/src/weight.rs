@@ -1,10 +1,10 @@
 //! `cargo xtask weight`: where the page's wasm bytes go, by crate and module.
 //!
 //! The page-size line says *how much*; this says *what*. It builds the app as the release build
-//! does (`web::for_size`, wasm-opt -Oz) but keeps the function names, then files every function body
-//! under the first non-std path in its name (`dsplay_core::protocols::raft`, `yew`, `serde`…) and
-//! compresses each area's code on its own. Generic code is filed under the crate that wrote it:
-//! component bodies inlined into Yew's lifecycle count as `yew`, derived (de)serializers as
+//! does (`web::for_size`, wasm-opt -Oz) but keeps the function names, then files every function
+//! body under the first non-std path in its name (`dsplay_core::protocols::raft`, `yew`, `serde`…)
+//! and compresses each area's code on its own. Generic code is filed under the crate that wrote
+//! it: component bodies inlined into Yew's lifecycle count as `yew`, derived (de)serializers as
 //! `serde`. Each area is gzipped alone, so the areas add up to more than the whole.
 
 use crate::sh::{self, cmd, root, Result};
