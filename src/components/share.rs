@@ -43,6 +43,15 @@ pub fn embed_snippet(p: &Player) -> String {
 #[function_component(Share)]
 pub fn share() -> Html {
     let done = use_state(|| None::<&'static str>);
+    // The note goes after a few seconds (on a phone it is a toast over the page); a new note, or
+    // leaving the page, cancels the pending timer.
+    {
+        let clear = done.clone();
+        use_effect_with(*done, move |note| {
+            let timer = note.map(|_| gloo::timers::callback::Timeout::new(3_000, move || clear.set(None)));
+            move || drop(timer)
+        });
+    }
     let Some(p) = use_context::<Player>() else { return html! {} };
     let on_link = {
         let (p, done) = (p.clone(), done.clone());

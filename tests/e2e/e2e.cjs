@@ -120,6 +120,8 @@ async function main() {
     assert(toast.w > 0 && toast.bottom <= 844, `the note is on screen: ${JSON.stringify(toast)}`);
     const copied = await p.evaluate(() => navigator.clipboard.readText());
     assert(copied.startsWith('<iframe') && copied.includes('embed=1'), `clipboard holds the snippet: ${copied.slice(0, 60)}`);
+    // A toast must not stay over the page.
+    await until(p, () => document.querySelector('.share .copied').textContent === '', undefined, 8000);
     await c.close();
   });
   await check('without a clipboard, the link is offered to copy by hand', async () => {
