@@ -156,7 +156,7 @@ async fn one_svg_node_per_node_with_status_classes_and_a_sized_canvas() {
     until("messages in flight", || !view().in_flight.is_empty()).await;
     let fig = one(&root, "figure.topology").get_attribute("aria-label").unwrap_or_default();
     assert!(fig.contains("messages in flight"), "{fig}");
-    until("kinds in the legend", || !all(&root, ".topo-legend li:not(.dead)").is_empty()).await;
+    until("kinds in flight in the legend", || !all(&root, ".topo-legend li.live").is_empty()).await;
     // Hovering a particle labels it with its kind and detail.
     let v = view();
     let frame = frame_of(&root);
@@ -185,9 +185,8 @@ async fn each_message_kind_in_the_legend_has_its_own_colour() {
     let root = mount("d4-raft-election").await;
     until("nodes", || !all(&root, "g.node").is_empty()).await;
     player().dispatch.emit(Action::Seek(SimTime::from_ms(2_000)));
-    let named = |k: &str| {
-        all(&root, ".topo-legend li:not(.dead)").iter().any(|li| li.text_content().as_deref() == Some(k))
-    };
+    let named =
+        |k: &str| all(&root, ".topo-legend li.live").iter().any(|li| li.text_content().as_deref() == Some(k));
     until("AppendEntries and AppendReply in the legend", || named("AppendEntries") && named("AppendReply"))
         .await;
     let swatches: Vec<(String, String)> = all(&root, ".topo-legend li:not(.dead)")
@@ -207,6 +206,47 @@ async fn each_message_kind_in_the_legend_has_its_own_colour() {
             assert_ne!(style, theirs, "{kind} and {other} share a colour");
         }
     }
+}
+
+#[wasm_bindgen_test]
+async fn the_legend_keeps_its_size_while_the_kinds_in_flight_change() {
+    // It once listed only the kinds in flight: as they came and went it wrapped the tools onto a
+    // second row, and the stage jumped by 47 px several times a second.
+    let root = mount_sized("d4-raft-election", 660).await;
+    until("nodes", || !all(&root, "g.node").is_empty()).await;
+    let live = || -> Vec<String> {
+        all(&root, ".topo-legend li.live").iter().map(|li| li.text_content().unwrap_or_default()).collect()
+    };
+    let (mut heights, mut seen) = (Vec::new(), Vec::new());
+    for ms in [0, 150, 300, 700, 1_200, 2_000, 3_000, 4_500] {
+        player().dispatch.emit(Action::Seek(SimTime::from_ms(ms)));
+        let order = player().session.borrow().sim().message_kinds();
+        let want = || -> Vec<String> {
+            let v = view();
+            order
+                .iter()
+                .filter(|k| v.in_flight.iter().any(|m| m.kind == **k))
+                .map(|k| k.to_string())
+                .collect()
+        };
+        until("the legend drawn for this moment", || view().now == SimTime::from_ms(ms) && live() == want())
+            .await;
+        let all_kinds: Vec<String> = all(&root, ".topo-legend li:not(.dead)")
+            .iter()
+            .map(|li| li.text_content().unwrap_or_default())
+            .collect();
+        assert_eq!(
+            all_kinds,
+            order.iter().map(|k| k.to_string()).collect::<Vec<_>>(),
+            "every kind, in order"
+        );
+        heights.push(one(&root, "figure.topology").get_bounding_client_rect().height());
+        if !seen.contains(&live()) {
+            seen.push(live());
+        }
+    }
+    assert!(seen.len() >= 3, "the kinds in flight changed: {seen:?}");
+    assert!(heights.iter().all(|h| (h - heights[0]).abs() < 0.5), "the figure's height moved: {heights:?}");
 }
 
 #[wasm_bindgen_test]

@@ -142,21 +142,22 @@ pub fn body(
     }
 }
 
-/// Swatches for the message kinds in flight (at most 8), in the protocol's order of kinds.
+/// Swatches for every kind the protocol sends, in its order; kinds with none in flight are faded.
+/// Listing them all keeps the legend's size fixed while the run plays, so the stage never jumps.
 pub fn legend(msgs: &[MsgView], order: &[&str]) -> Html {
-    let mut kinds: Vec<&str> = Vec::new();
-    for m in msgs {
-        if kinds.len() >= 8 {
-            break;
-        }
-        if !kinds.contains(&m.kind.as_str()) {
-            kinds.push(&m.kind);
+    let live = |k: &str| msgs.iter().any(|m| m.kind == k);
+    // A protocol that lists no kinds still gets a legend: the kinds in flight (at most 8).
+    let mut kinds: Vec<&str> = order.to_vec();
+    if kinds.is_empty() {
+        for m in msgs {
+            if kinds.len() < 8 && !kinds.contains(&m.kind.as_str()) {
+                kinds.push(&m.kind);
+            }
         }
     }
-    kinds.sort_by_key(|k| (order.iter().position(|o| o == k).unwrap_or(usize::MAX), *k));
     html! {
-        <ul class="topo-legend" aria-label="Message kinds">
-            {for kinds.iter().map(|k| html! { <li><span class="swatch"
+        <ul class="topo-legend" aria-label="Message kinds (faded: none in flight)">
+            {for kinds.iter().map(|k| html! { <li class={if live(k) { "live" } else { "idle" }}><span class="swatch"
                 style={format!("background:{}", PALETTE[kind_index(order, k)])}></span>{*k}</li> })}
             <li class="dead"><span class="swatch">{"✕"}</span>{"dropped"}</li>
         </ul>
