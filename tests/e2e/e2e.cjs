@@ -101,7 +101,12 @@ async function main() {
     const box = await p.$eval('.topo-stage', (el) => { const r = el.getBoundingClientRect(); return { top: r.top, bottom: r.bottom }; });
     assert(box.bottom <= 420 && box.bottom - box.top > 150, `stage ${JSON.stringify(box)} in a 420 px frame`);
     assert(await p.evaluate(() => document.documentElement.scrollHeight <= innerHeight + 1), 'the embed does not scroll');
-    await nowAtLeast(p, 800);
+    // While it plays, the stage stays put (the legend once resized as kinds came and went).
+    for (const ms of [300, 800, 1600]) {
+      await nowAtLeast(p, ms);
+      const now = await p.$eval('.topo-stage', (el) => { const r = el.getBoundingClientRect(); return { top: r.top, bottom: r.bottom }; });
+      assert(now.top === box.top && now.bottom === box.bottom, `at ${ms} ms the stage moved: ${JSON.stringify(now)} vs ${JSON.stringify(box)}`);
+    }
     await p.screenshot({ path: path.join(SHOTS, 'embed.png') });
     await p.close();
   });
