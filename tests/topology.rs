@@ -6,15 +6,16 @@ mod common;
 use common::{all, until};
 
 use dsplay_core::session::Session;
+use dsplay_core::sim::trace::TraceKind;
 use dsplay_core::view::WorldView;
 use dsplay_core::{presets, NodeId, ScenarioEvent, SimDuration, SimTime};
 use dsplay_web::components::{faults::Faults, inspector::Inspector, topology::Topology};
 use dsplay_web::hooks::use_player;
 use dsplay_web::player::{Action, Player};
 use dsplay_web::topology::cuts::{cut_lines, inside};
-use dsplay_web::topology::death_window_us;
 use dsplay_web::topology::layout::{fit, fits, layout, layout_for_stage, tier, Frame, Layout, LayoutCache};
-use dsplay_web::topology::particles::{deaths, place, PALETTE};
+use dsplay_web::topology::particles::{arrivals, deaths, place, PALETTE};
+use dsplay_web::topology::{death_window_us, streak_window_us};
 use std::cell::{Cell, RefCell};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
@@ -209,6 +210,69 @@ async fn each_message_kind_in_the_legend_has_its_own_colour() {
 }
 
 #[wasm_bindgen_test]
+async fn a_delivered_message_leaves_a_fading_streak_on_its_link() {
+    // At 1× a 10 ms hop is on screen for less than a frame; the streak is what shows the traffic.
+    let root = mount("d4-raft-election").await;
+    until("nodes", || !all(&root, "g.node").is_empty()).await;
+    player().dispatch.emit(Action::Seek(SimTime::from_ms(2_000)));
+    until("at 2 s", || view().now == SimTime::from_ms(2_000)).await;
+    let p = player();
+    let (now, recent) = {
+        let s = p.session.borrow();
+        let window = streak_window_us(1.0);
+        let records = s.sim().trace().records();
+        let recent = arrivals(records, s.now(), window);
+        let delivered = records
+            .iter()
+            .filter(|r| r.kind == TraceKind::Deliver && s.now().since(r.at).as_us() <= window)
+            .count();
+        assert_eq!(recent.len(), delivered, "one streak per delivery in the window");
+        (s.now(), recent)
+    };
+    assert!(recent.iter().all(|a| (0.0..=1.0).contains(&a.age) && a.from != a.to), "{recent:?}");
+    // The newest streak on a link with nothing in flight is painted in its kind's colour.
+    let v = view();
+    let busy = |a: NodeId, b: NodeId| {
+        v.in_flight.iter().any(|m| (m.from, m.to) == (a, b) || (m.from, m.to) == (b, a))
+    };
+    let d = recent.iter().find(|d| !busy(d.from, d.to)).expect("a quiet link with a recent delivery");
+    let order = p.session.borrow().sim().message_kinds();
+    let colour = PALETTE[order.iter().position(|k| *k == d.kind).expect("a listed kind")];
+    let stage = one(&root, ".topo-stage").get_bounding_client_rect();
+    let lay = layout_for_stage(&v.nodes, stage.width().round(), stage.height().round());
+    until("the frame follows the stage", || frame_of(&root) == lay.frame).await;
+    let frame = lay.frame;
+    let (a, b) = (lay.pos[d.from.index()], lay.pos[d.to.index()]);
+    // Halfway along the streak: `place` at half the hop of a message sent at `now`.
+    let half = dsplay_core::view::MsgView {
+        id: 0,
+        from: d.from,
+        to: d.to,
+        kind: d.kind.into(),
+        sent_at: now,
+        deliver_at: now + SimDuration::from_ms(2),
+        duplicate: false,
+    };
+    let (x, y) = place(&half, now + SimDuration::from_ms(1), a, b, lay.r);
+    let canvas: HtmlCanvasElement = one(&root, "canvas.topo-canvas").unchecked_into();
+    let r = canvas.get_bounding_client_rect();
+    let (s, ox, oy) = fit(frame, r.width(), r.height());
+    let dpr = canvas.width() as f64 / r.width();
+    let (px, py) = (((ox + x * s) * dpr).round(), ((oy + y * s) * dpr).round());
+    let ctx: web_sys::CanvasRenderingContext2d =
+        canvas.get_context("2d").ok().flatten().expect("2d").unchecked_into();
+    let rgba = || ctx.get_image_data(px, py, 1.0, 1.0).expect("pixel").data().0;
+    let want: Vec<u8> =
+        (0..3).map(|i| u8::from_str_radix(&colour[1 + 2 * i..3 + 2 * i], 16).expect("hex")).collect();
+    let painted = || {
+        let got = rgba();
+        got[3] > 60 && (0..3).all(|i| (got[i] as i32 - want[i] as i32).abs() <= 40)
+    };
+    let what = format!("{} {:?}→{:?} painted in {colour} at ({px}, {py})", d.kind, d.from, d.to);
+    until(&what, painted).await;
+}
+
+#[wasm_bindgen_test]
 async fn the_legend_keeps_its_size_while_the_kinds_in_flight_change() {
     // It once listed only the kinds in flight: as they came and went it wrapped the tools onto a
     // second row, and the stage jumped by 47 px several times a second.
@@ -221,13 +285,14 @@ async fn the_legend_keeps_its_size_while_the_kinds_in_flight_change() {
     for ms in [0, 150, 300, 700, 1_200, 2_000, 3_000, 4_500] {
         player().dispatch.emit(Action::Seek(SimTime::from_ms(ms)));
         let order = player().session.borrow().sim().message_kinds();
+        // Live: on the wire now, or delivered within the streak window.
         let want = || -> Vec<String> {
-            let v = view();
-            order
-                .iter()
-                .filter(|k| v.in_flight.iter().any(|m| m.kind == **k))
-                .map(|k| k.to_string())
-                .collect()
+            let (v, p) = (view(), player());
+            let s = p.session.borrow();
+            let arrived = arrivals(s.sim().trace().records(), v.now, streak_window_us(1.0));
+            let live =
+                |k: &str| v.in_flight.iter().any(|m| m.kind == k) || arrived.iter().any(|a| a.kind == k);
+            order.iter().filter(|k| live(k)).map(|k| k.to_string()).collect()
         };
         until("the legend drawn for this moment", || view().now == SimTime::from_ms(ms) && live() == want())
             .await;

@@ -5,9 +5,9 @@ use crate::hooks::use_size;
 use crate::player::{Action, Player};
 use crate::topology::cuts::inside;
 use crate::topology::layout::LayoutCache;
-use crate::topology::particles::{self, deaths, nearest, to_view, Hit, Scene, MAX_PARTICLES};
+use crate::topology::particles::{self, arrivals, deaths, nearest, to_view, Hit, Scene, MAX_PARTICLES};
 use crate::topology::svg;
-use crate::topology::{death_window_us, use_partition_mode};
+use crate::topology::{death_window_us, streak_window_us, use_partition_mode};
 use dsplay_core::{NodeId, ScenarioEvent};
 use web_sys::{Element, HtmlCanvasElement};
 use yew::prelude::*;
@@ -41,7 +41,14 @@ pub fn topology() -> Html {
     }
     let Some(p) = p else { return html! {} };
     let view = p.view.clone();
-    let dead = deaths(p.session.borrow().sim().trace().records(), view.now, death_window_us(p.speed));
+    let (dead, arrived) = {
+        let session = p.session.borrow();
+        let records = session.sim().trace().records();
+        (
+            deaths(records, view.now, death_window_us(p.speed)),
+            arrivals(records, view.now, streak_window_us(p.speed)),
+        )
+    };
     let lay = layouts.borrow_mut().get(&view.nodes, stage);
     let frame = lay.frame;
     let names: Vec<String> = view.nodes.iter().map(|n| n.name.clone()).collect();
@@ -136,10 +143,19 @@ pub fn topology() -> Html {
     let partitioned = view.nodes.iter().any(|n| n.group != 0) || !view.blocked.is_empty();
     let extra = view.in_flight.len().saturating_sub(MAX_PARTICLES);
     let order = p.session.borrow().sim().message_kinds();
-    let kinds = svg::legend(&view.in_flight, order);
+    let kinds = svg::legend(&view.in_flight, &arrived, order);
     let body = svg::body(&view, &lay, p.selected, &picked, &on_node, *drag);
     let (now, pos, r) = (view.now, lay.pos, lay.r);
-    *scene.borrow_mut() = Scene { now, pos, r, frame, world: Some(view.clone()), kinds: order, deaths: dead };
+    *scene.borrow_mut() = Scene {
+        now,
+        pos,
+        r,
+        frame,
+        world: Some(view.clone()),
+        kinds: order,
+        deaths: dead,
+        arrivals: arrived,
+    };
     let class = classes!("topology", mode.on.then_some("cutting"));
     let label = format!("Topology: {} nodes, {} messages in flight", names.len(), view.in_flight.len());
     html! {

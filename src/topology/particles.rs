@@ -1,5 +1,7 @@
 //! Messages as particles on a canvas: positioned by virtual send and delivery time, coloured by
-//! kind, duplicates ringed, drops shown as a fading ✕. Drawn imperatively, capped per frame.
+//! kind, duplicates ringed, drops shown as a fading ✕, and each delivery leaving a fading streak on
+//! its link (a 5 ms hop crosses the screen in a third of a frame at 1×; the streak is what shows
+//! who talks to whom). Drawn imperatively, capped per frame.
 
 use super::layout::{fit, Frame};
 use dsplay_core::sim::trace::{TraceEvent, TraceKind};
@@ -12,8 +14,9 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 /// Most particles drawn in one frame.
 pub const MAX_PARTICLES: usize = 3_000;
-/// Newest trace records searched for drops.
-const DROP_SCAN: usize = 400;
+/// Newest trace records searched for drops and deliveries: enough for Raft's 0.4 s of streaks at
+/// 1× (about 700 records), a bound at 100×. Scanning them costs microseconds a frame.
+const RECENT_SCAN: usize = 4_000;
 
 /// A calm palette readable on light and dark backgrounds, as many colours as the protocol with
 /// the most message kinds has kinds (traffic: 11).
@@ -50,6 +53,16 @@ pub struct Death {
     pub age: f64,
 }
 
+/// A message delivered a moment ago: its link keeps a streak of its kind's colour while `age`
+/// goes from 0 (just now) to 1 (gone).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Arrival {
+    pub from: NodeId,
+    pub to: NodeId,
+    pub kind: &'static str,
+    pub age: f64,
+}
+
 /// Everything one canvas frame needs.
 #[derive(Debug, Default)]
 pub struct Scene {
@@ -62,6 +75,7 @@ pub struct Scene {
     /// The protocol's message kinds, which fix the colours.
     pub kinds: &'static [&'static str],
     pub deaths: Vec<Death>,
+    pub arrivals: Vec<Arrival>,
 }
 
 impl Scene {
@@ -70,22 +84,39 @@ impl Scene {
     }
 }
 
-/// Drops in the last `window_us` of simulated time, from the newest trace records. A drop record
-/// names the intended receiver as `node` and the sender as `peer`.
-pub fn deaths(records: &VecDeque<TraceEvent>, now: SimTime, window_us: u64) -> Vec<Death> {
+/// The newest trace records (at most `RECENT_SCAN`) in the last `window_us` of simulated time,
+/// newest first, each with its age as a share of the window.
+fn recent(
+    records: &VecDeque<TraceEvent>,
+    now: SimTime,
+    window_us: u64,
+) -> impl Iterator<Item = (&TraceEvent, f64)> {
     let since = now.as_us().saturating_sub(window_us);
     let window = window_us.max(1) as f64;
     let n = records.len();
-    let mut out = Vec::new();
-    for r in records.range(n.saturating_sub(DROP_SCAN)..).rev() {
-        if r.at.as_us() < since {
-            break;
-        }
-        if r.kind == TraceKind::Drop {
-            out.push(Death { to: r.node, from: r.peer, age: now.since(r.at).as_us() as f64 / window });
-        }
-    }
-    out
+    records
+        .range(n.saturating_sub(RECENT_SCAN)..)
+        .rev()
+        .take_while(move |r| r.at.as_us() >= since)
+        .map(move |r| (r, now.since(r.at).as_us() as f64 / window))
+}
+
+/// Drops in the last `window_us` of simulated time, from the newest trace records. A drop record
+/// names the intended receiver as `node` and the sender as `peer`.
+pub fn deaths(records: &VecDeque<TraceEvent>, now: SimTime, window_us: u64) -> Vec<Death> {
+    recent(records, now, window_us)
+        .filter(|(r, _)| r.kind == TraceKind::Drop)
+        .map(|(r, age)| Death { to: r.node, from: r.peer, age })
+        .collect()
+}
+
+/// Deliveries in the last `window_us` of simulated time. A delivery record names the receiver as
+/// `node`, the sender as `peer` and the message kind as `label`.
+pub fn arrivals(records: &VecDeque<TraceEvent>, now: SimTime, window_us: u64) -> Vec<Arrival> {
+    recent(records, now, window_us)
+        .filter(|(r, _)| r.kind == TraceKind::Deliver)
+        .filter_map(|(r, age)| Some(Arrival { from: r.peer?, to: r.node, kind: r.label, age }))
+        .collect()
 }
 
 /// Where a message is now: along its link, inset by the node radius, offset to the right of its
@@ -93,6 +124,11 @@ pub fn deaths(records: &VecDeque<TraceEvent>, now: SimTime, window_us: u64) -> V
 pub fn place(m: &MsgView, now: SimTime, a: (f64, f64), b: (f64, f64), r: f64) -> (f64, f64) {
     let span = m.deliver_at.since(m.sent_at).as_us();
     let t = if span == 0 { 1.0 } else { (now.since(m.sent_at).as_us() as f64 / span as f64).clamp(0.0, 1.0) };
+    along(a, b, r, t)
+}
+
+/// The point a share `t` (0–1) of the way along the link from `a` to `b`, on the sender's side.
+fn along(a: (f64, f64), b: (f64, f64), r: f64, t: f64) -> (f64, f64) {
     let (dx, dy) = (b.0 - a.0, b.1 - a.1);
     let len = (dx * dx + dy * dy).sqrt().max(1e-6);
     let (ux, uy) = (dx / len, dy / len);
@@ -138,6 +174,8 @@ pub fn draw(canvas: &HtmlCanvasElement, scene: &Scene) -> Vec<Hit> {
     ctx.set_stroke_style_str("rgba(128,136,150,0.28)");
     ctx.set_line_width(1.2);
     ctx.stroke();
+
+    streaks(&ctx, scene);
 
     // Particles, batched by colour; smaller when there are many.
     let dot = match scene.msgs().len() {
@@ -195,6 +233,41 @@ pub fn draw(canvas: &HtmlCanvasElement, scene: &Scene) -> Vec<Hit> {
     }
     ctx.set_global_alpha(1.0);
     hits.into_iter().map(|(_, h)| h).collect()
+}
+
+/// Streaks of recent deliveries, one stroke per colour and per quarter of age.
+fn streaks(ctx: &CanvasRenderingContext2d, scene: &Scene) {
+    let at = |id: NodeId| scene.pos.get(id.index()).copied();
+    // (fade step 0–3, colour) and the streak's two ends, sorted so equal strokes are neighbours.
+    type Point = (f64, f64);
+    let mut lines: Vec<((usize, usize), [Point; 2])> = scene
+        .arrivals
+        .iter()
+        .filter_map(|d| {
+            let (a, b) = (at(d.from)?, at(d.to)?);
+            let fade = (d.age.clamp(0.0, 0.999) * 4.0) as usize;
+            Some((
+                (fade, kind_index(scene.kinds, d.kind)),
+                [along(a, b, scene.r, 0.0), along(a, b, scene.r, 1.0)],
+            ))
+        })
+        .collect();
+    // Many deliveries share a link, a kind and an age step: draw each such streak once.
+    lines.sort_by(|x, y| x.0.cmp(&y.0).then(x.1.partial_cmp(&y.1).unwrap_or(std::cmp::Ordering::Equal)));
+    lines.dedup();
+    ctx.set_line_width(2.0);
+    for group in lines.chunk_by(|x, y| x.0 == y.0) {
+        ctx.begin_path();
+        for (_, [start, end]) in group {
+            ctx.move_to(start.0, start.1);
+            ctx.line_to(end.0, end.1);
+        }
+        let (fade, colour) = group[0].0;
+        ctx.set_global_alpha(0.6 * (1.0 - fade as f64 / 4.0));
+        ctx.set_stroke_style_str(PALETTE[colour]);
+        ctx.stroke();
+    }
+    ctx.set_global_alpha(1.0);
 }
 
 /// The particle nearest to `(x, y)` within `max_d` (all in view-box units).

@@ -3,7 +3,7 @@
 
 use super::cuts::cut_lines;
 use super::layout::{tier, Layout};
-use super::particles::{kind_index, PALETTE};
+use super::particles::{kind_index, Arrival, PALETTE};
 use super::{aria_label, status_word, PartitionMode};
 use crate::player::{Action, Player};
 use dsplay_core::view::{MsgView, WorldView};
@@ -142,10 +142,11 @@ pub fn body(
     }
 }
 
-/// Swatches for every kind the protocol sends, in its order; kinds with none in flight are faded.
-/// Listing them all keeps the legend's size fixed while the run plays, so the stage never jumps.
-pub fn legend(msgs: &[MsgView], order: &[&str]) -> Html {
-    let live = |k: &str| msgs.iter().any(|m| m.kind == k);
+/// Swatches for every kind the protocol sends, in its order; kinds neither in flight nor
+/// streaking (just delivered) are faded. Listing them all keeps the legend's size fixed while the
+/// run plays, so the stage never jumps.
+pub fn legend(msgs: &[MsgView], arrived: &[Arrival], order: &[&str]) -> Html {
+    let live = |k: &str| msgs.iter().any(|m| m.kind == k) || arrived.iter().any(|a| a.kind == k);
     // A protocol that lists no kinds still gets a legend: the kinds in flight (at most 8).
     let mut kinds: Vec<&str> = order.to_vec();
     if kinds.is_empty() {
@@ -156,7 +157,7 @@ pub fn legend(msgs: &[MsgView], order: &[&str]) -> Html {
         }
     }
     html! {
-        <ul class="topo-legend" aria-label="Message kinds (faded: none in flight)">
+        <ul class="topo-legend" aria-label="Message kinds (faded: none on the wire just now)">
             {for kinds.iter().map(|k| html! { <li class={if live(k) { "live" } else { "idle" }}><span class="swatch"
                 style={format!("background:{}", PALETTE[kind_index(order, k)])}></span>{*k}</li> })}
             <li class="dead"><span class="swatch">{"✕"}</span>{"dropped"}</li>
