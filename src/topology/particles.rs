@@ -237,32 +237,26 @@ pub fn draw(canvas: &HtmlCanvasElement, scene: &Scene) -> Vec<Hit> {
 
 /// Streaks of recent deliveries, one stroke per colour and per quarter of age.
 fn streaks(ctx: &CanvasRenderingContext2d, scene: &Scene) {
-    let at = |id: NodeId| scene.pos.get(id.index()).copied();
-    // (fade step 0–3, colour) and the streak's two ends, sorted so equal strokes are neighbours.
-    type Point = (f64, f64);
-    let mut lines: Vec<((usize, usize), [Point; 2])> = scene
+    // (fade step 0–3, colour, sender, receiver): many deliveries share all four, and each such
+    // streak is drawn once; sorted, equal strokes are neighbours.
+    let mut keys: Vec<(usize, usize, NodeId, NodeId)> = scene
         .arrivals
         .iter()
-        .filter_map(|d| {
-            let (a, b) = (at(d.from)?, at(d.to)?);
-            let fade = (d.age.clamp(0.0, 0.999) * 4.0) as usize;
-            Some((
-                (fade, kind_index(scene.kinds, d.kind)),
-                [along(a, b, scene.r, 0.0), along(a, b, scene.r, 1.0)],
-            ))
-        })
+        .map(|d| ((d.age.clamp(0.0, 0.999) * 4.0) as usize, kind_index(scene.kinds, d.kind), d.from, d.to))
         .collect();
-    // Many deliveries share a link, a kind and an age step: draw each such streak once.
-    lines.sort_by(|x, y| x.0.cmp(&y.0).then(x.1.partial_cmp(&y.1).unwrap_or(std::cmp::Ordering::Equal)));
-    lines.dedup();
+    keys.sort_unstable();
+    keys.dedup();
     ctx.set_line_width(2.0);
-    for group in lines.chunk_by(|x, y| x.0 == y.0) {
+    for group in keys.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)) {
         ctx.begin_path();
-        for (_, [start, end]) in group {
-            ctx.move_to(start.0, start.1);
-            ctx.line_to(end.0, end.1);
+        for &(_, _, from, to) in group {
+            if let (Some(&a), Some(&b)) = (scene.pos.get(from.index()), scene.pos.get(to.index())) {
+                let (start, end) = (along(a, b, scene.r, 0.0), along(a, b, scene.r, 1.0));
+                ctx.move_to(start.0, start.1);
+                ctx.line_to(end.0, end.1);
+            }
         }
-        let (fade, colour) = group[0].0;
+        let (fade, colour) = (group[0].0, group[0].1);
         ctx.set_global_alpha(0.6 * (1.0 - fade as f64 / 4.0));
         ctx.set_stroke_style_str(PALETTE[colour]);
         ctx.stroke();
