@@ -257,7 +257,7 @@ fn streaks(ctx: &CanvasRenderingContext2d, scene: &Scene) {
             }
         }
         let (fade, colour) = (group[0].0, group[0].1);
-        ctx.set_global_alpha(0.6 * (1.0 - fade as f64 / 4.0));
+        ctx.set_global_alpha(0.5 * (1.0 - fade as f64 / 4.0));
         ctx.set_stroke_style_str(PALETTE[colour]);
         ctx.stroke();
     }
