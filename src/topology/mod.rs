@@ -55,8 +55,9 @@ pub fn death_window_us(speed: f64) -> u64 {
     ((speed * 700.0).clamp(5.0, 20_000.0) * 1000.0) as u64
 }
 
-/// How much simulated time a delivery's streak stays on its link: about 0.4 s of wall-clock time
-/// at the current speed, in µs.
+/// How much simulated time a delivery's streak stays on its link: about 0.3 s of wall-clock time
+/// at the current speed (long enough to see at 1×, short enough that an all-to-all quorum does
+/// not light every link at once), in µs.
 pub fn streak_window_us(speed: f64) -> u64 {
-    ((speed * 400.0).clamp(3.0, 12_000.0) * 1000.0) as u64
+    ((speed * 300.0).clamp(3.0, 10_000.0) * 1000.0) as u64
 }

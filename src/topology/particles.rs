@@ -14,8 +14,8 @@ use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
 
 /// Most particles drawn in one frame.
 pub const MAX_PARTICLES: usize = 3_000;
-/// Newest trace records searched for drops and deliveries: enough for Raft's 0.4 s of streaks at
-/// 1× (about 700 records), a bound at 100×. Scanning them costs microseconds a frame.
+/// Newest trace records searched for drops and deliveries: enough for Raft's 0.3 s of streaks at
+/// 1× (about 500 records), a bound at 100×. Scanning them costs microseconds a frame.
 const RECENT_SCAN: usize = 4_000;
 
 /// A calm palette readable on light and dark backgrounds, as many colours as the protocol with
