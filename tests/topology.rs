@@ -14,7 +14,7 @@ use dsplay_web::hooks::use_player;
 use dsplay_web::player::{Action, Player};
 use dsplay_web::topology::cuts::{cut_lines, inside};
 use dsplay_web::topology::layout::{fit, fits, layout, layout_for_stage, tier, Frame, Layout, LayoutCache};
-use dsplay_web::topology::particles::{arrivals, deaths, place, PALETTE};
+use dsplay_web::topology::particles::{arrivals, deaths, place, Arrival, PALETTE};
 use dsplay_web::topology::{death_window_us, streak_window_us};
 use std::cell::{Cell, RefCell};
 use wasm_bindgen::{JsCast, JsValue};
@@ -209,39 +209,42 @@ async fn each_message_kind_in_the_legend_has_its_own_colour() {
     }
 }
 
-#[wasm_bindgen_test]
-async fn a_delivered_message_leaves_a_fading_streak_on_its_link() {
-    // At 1× a 10 ms hop is on screen for less than a frame; the streak is what shows the traffic.
-    let root = mount("d4-raft-election").await;
-    until("nodes", || !all(&root, "g.node").is_empty()).await;
+/// One canvas pixel, read back.
+struct Pixel {
+    ctx: web_sys::CanvasRenderingContext2d,
+    x: f64,
+    y: f64,
+}
+
+impl Pixel {
+    fn rgba(&self) -> Vec<u8> {
+        self.ctx.get_image_data(self.x, self.y, 1.0, 1.0).expect("pixel").data().0
+    }
+    /// Painted (alpha over `min_alpha`) in about the colour `#rrggbb`.
+    fn is(&self, colour: &str, min_alpha: u8) -> bool {
+        let got = self.rgba();
+        let want = |i: usize| u8::from_str_radix(&colour[1 + 2 * i..3 + 2 * i], 16).expect("hex") as i32;
+        got[3] > min_alpha && (0..3).all(|i| (got[i] as i32 - want(i)).abs() <= 40)
+    }
+}
+
+/// Raft at 2 s, paused: the newest delivery on a link with nothing in flight, its colour, and the
+/// canvas pixel halfway along its streak.
+async fn quiet_streak(root: &Element) -> (Arrival, &'static str, Pixel) {
     player().dispatch.emit(Action::Seek(SimTime::from_ms(2_000)));
     until("at 2 s", || view().now == SimTime::from_ms(2_000)).await;
     let p = player();
-    let (now, recent) = {
-        let s = p.session.borrow();
-        let window = streak_window_us(1.0);
-        let records = s.sim().trace().records();
-        let recent = arrivals(records, s.now(), window);
-        let delivered = records
-            .iter()
-            .filter(|r| r.kind == TraceKind::Deliver && s.now().since(r.at).as_us() <= window)
-            .count();
-        assert_eq!(recent.len(), delivered, "one streak per delivery in the window");
-        (s.now(), recent)
-    };
-    assert!(recent.iter().all(|a| (0.0..=1.0).contains(&a.age) && a.from != a.to), "{recent:?}");
-    // The newest streak on a link with nothing in flight is painted in its kind's colour.
-    let v = view();
+    let (v, now) = (view(), p.session.borrow().now());
+    let recent = arrivals(p.session.borrow().sim().trace().records(), now, streak_window_us(1.0));
     let busy = |a: NodeId, b: NodeId| {
         v.in_flight.iter().any(|m| (m.from, m.to) == (a, b) || (m.from, m.to) == (b, a))
     };
-    let d = recent.iter().find(|d| !busy(d.from, d.to)).expect("a quiet link with a recent delivery");
+    let d = *recent.iter().find(|d| !busy(d.from, d.to)).expect("a quiet link with a recent delivery");
     let order = p.session.borrow().sim().message_kinds();
     let colour = PALETTE[order.iter().position(|k| *k == d.kind).expect("a listed kind")];
-    let stage = one(&root, ".topo-stage").get_bounding_client_rect();
+    let stage = one(root, ".topo-stage").get_bounding_client_rect();
     let lay = layout_for_stage(&v.nodes, stage.width().round(), stage.height().round());
-    until("the frame follows the stage", || frame_of(&root) == lay.frame).await;
-    let frame = lay.frame;
+    until("the frame follows the stage", || frame_of(root) == lay.frame).await;
     let (a, b) = (lay.pos[d.from.index()], lay.pos[d.to.index()]);
     // Halfway along the streak: `place` at half the hop of a message sent at `now`.
     let half = dsplay_core::view::MsgView {
@@ -254,22 +257,68 @@ async fn a_delivered_message_leaves_a_fading_streak_on_its_link() {
         duplicate: false,
     };
     let (x, y) = place(&half, now + SimDuration::from_ms(1), a, b, lay.r);
-    let canvas: HtmlCanvasElement = one(&root, "canvas.topo-canvas").unchecked_into();
+    let canvas: HtmlCanvasElement = one(root, "canvas.topo-canvas").unchecked_into();
     let r = canvas.get_bounding_client_rect();
-    let (s, ox, oy) = fit(frame, r.width(), r.height());
+    let (s, ox, oy) = fit(lay.frame, r.width(), r.height());
     let dpr = canvas.width() as f64 / r.width();
-    let (px, py) = (((ox + x * s) * dpr).round(), ((oy + y * s) * dpr).round());
-    let ctx: web_sys::CanvasRenderingContext2d =
-        canvas.get_context("2d").ok().flatten().expect("2d").unchecked_into();
-    let rgba = || ctx.get_image_data(px, py, 1.0, 1.0).expect("pixel").data().0;
-    let want: Vec<u8> =
-        (0..3).map(|i| u8::from_str_radix(&colour[1 + 2 * i..3 + 2 * i], 16).expect("hex")).collect();
-    let painted = || {
-        let got = rgba();
-        got[3] > 60 && (0..3).all(|i| (got[i] as i32 - want[i] as i32).abs() <= 40)
+    let ctx = canvas.get_context("2d").ok().flatten().expect("2d").unchecked_into();
+    (d, colour, Pixel { ctx, x: ((ox + x * s) * dpr).round(), y: ((oy + y * s) * dpr).round() })
+}
+
+#[wasm_bindgen_test]
+async fn a_delivered_message_leaves_a_fading_streak_on_its_link() {
+    // At 1× a 10 ms hop is on screen for less than a frame; the streak is what shows the traffic.
+    let root = mount("d4-raft-election").await;
+    until("nodes", || !all(&root, "g.node").is_empty()).await;
+    let (d, colour, pixel) = quiet_streak(&root).await;
+    {
+        let p = player();
+        let s = p.session.borrow();
+        let window = streak_window_us(1.0);
+        let records = s.sim().trace().records();
+        let recent = arrivals(records, s.now(), window);
+        let delivered = records
+            .iter()
+            .filter(|r| r.kind == TraceKind::Deliver && s.now().since(r.at).as_us() <= window)
+            .count();
+        assert_eq!(recent.len(), delivered, "one streak per delivery in the window");
+        assert!(recent.iter().all(|a| (0.0..=1.0).contains(&a.age) && a.from != a.to), "{recent:?}");
+    }
+    let what =
+        format!("{} {:?}→{:?} painted in {colour} at ({}, {})", d.kind, d.from, d.to, pixel.x, pixel.y);
+    until(&what, || pixel.is(colour, 60)).await;
+}
+
+#[wasm_bindgen_test]
+async fn pressing_a_kind_in_the_legend_spotlights_it_and_dims_the_rest() {
+    let root = mount("d4-raft-election").await;
+    until("nodes", || !all(&root, "g.node").is_empty()).await;
+    let (d, colour, pixel) = quiet_streak(&root).await;
+    until("the streak painted", || pixel.is(colour, 60)).await;
+    let full = pixel.rgba()[3];
+    let button = |k: &str| -> HtmlElement {
+        all(&root, ".topo-legend li button")
+            .into_iter()
+            .find(|b| b.text_content().as_deref() == Some(k))
+            .unwrap_or_else(|| panic!("a legend button for {k}"))
+            .unchecked_into()
     };
-    let what = format!("{} {:?}→{:?} painted in {colour} at ({px}, {py})", d.kind, d.from, d.to);
-    until(&what, painted).await;
+    let other = player().session.borrow().sim().message_kinds().iter().find(|k| **k != d.kind).copied();
+    let other = other.expect("Raft has more than one kind");
+    // Spotlight another kind: this streak fades to a ghost.
+    button(other).click();
+    until("the button pressed", || button(other).get_attribute("aria-pressed").as_deref() == Some("true"))
+        .await;
+    until("the streak dimmed", || pixel.rgba()[3] < full / 3).await;
+    // Spotlight its kind as well: it is drawn in full again.
+    button(d.kind).click();
+    until("the streak back in full", || pixel.is(colour, full.saturating_sub(20))).await;
+    assert_eq!(all(&root, ".topo-legend li.spot").len(), 2, "two kinds spotlit");
+    // Pressing both again shows every kind.
+    button(other).click();
+    button(d.kind).click();
+    until("no spotlight", || all(&root, ".topo-legend li.spot").is_empty()).await;
+    until("the streak in full", || pixel.is(colour, full.saturating_sub(20))).await;
 }
 
 #[wasm_bindgen_test]

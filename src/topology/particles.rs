@@ -76,13 +76,27 @@ pub struct Scene {
     pub kinds: &'static [&'static str],
     pub deaths: Vec<Death>,
     pub arrivals: Vec<Arrival>,
+    /// Colours (kind indices) picked in the legend; when any are, the other kinds are dimmed.
+    pub spot: Vec<usize>,
 }
 
 impl Scene {
     pub fn msgs(&self) -> &[MsgView] {
         self.world.as_ref().map_or(&[], |w| &w.in_flight)
     }
+
+    /// How strongly to draw a kind's colour: 1, or dimmed when other kinds are spotlit.
+    fn weight(&self, colour: usize) -> f64 {
+        if self.spot.is_empty() || self.spot.contains(&colour) {
+            1.0
+        } else {
+            DIMMED
+        }
+    }
 }
+
+/// The opacity of kinds left out of a spotlight.
+const DIMMED: f64 = 0.15;
 
 /// The newest trace records (at most `RECENT_SCAN`) in the last `window_us` of simulated time,
 /// newest first, each with its age as a share of the window.
@@ -190,8 +204,10 @@ pub fn draw(canvas: &HtmlCanvasElement, scene: &Scene) -> Vec<Hit> {
             hits.push((kind_index(scene.kinds, &m.kind), Hit { x, y, msg: i }));
         }
     }
-    hits.sort_by_key(|h| h.0);
+    // Dimmed kinds first, so spotlit particles lie on top.
+    hits.sort_by_key(|h| (scene.weight(h.0) == 1.0, h.0));
     for group in hits.chunk_by(|a, b| a.0 == b.0) {
+        ctx.set_global_alpha(scene.weight(group[0].0));
         ctx.begin_path();
         for (_, h) in group {
             ctx.move_to(h.x + dot, h.y);
@@ -212,6 +228,7 @@ pub fn draw(canvas: &HtmlCanvasElement, scene: &Scene) -> Vec<Hit> {
             ctx.stroke();
         }
     }
+    ctx.set_global_alpha(1.0);
 
     // Dropped messages: a fading ✕ near the receiver.
     ctx.set_stroke_style_str("#e5484d");
@@ -257,7 +274,7 @@ fn streaks(ctx: &CanvasRenderingContext2d, scene: &Scene) {
             }
         }
         let (fade, colour) = (group[0].0, group[0].1);
-        ctx.set_global_alpha(0.5 * (1.0 - fade as f64 / 4.0));
+        ctx.set_global_alpha(0.5 * (1.0 - fade as f64 / 4.0) * scene.weight(colour));
         ctx.set_stroke_style_str(PALETTE[colour]);
         ctx.stroke();
     }

@@ -144,8 +144,15 @@ pub fn body(
 
 /// Swatches for every kind the protocol sends, in its order; kinds neither in flight nor
 /// streaking (just delivered) are faded. Listing them all keeps the legend's size fixed while the
-/// run plays, so the stage never jumps.
-pub fn legend(msgs: &[MsgView], arrived: &[Arrival], order: &[&str]) -> Html {
+/// run plays, so the stage never jumps. Each kind is a toggle: the spotlit kinds (`spot`) are drawn
+/// in full and the rest dimmed, to follow one conversation through the traffic.
+pub fn legend(
+    msgs: &[MsgView],
+    arrived: &[Arrival],
+    order: &[&str],
+    spot: &[String],
+    toggle: Callback<String>,
+) -> Html {
     let live = |k: &str| msgs.iter().any(|m| m.kind == k) || arrived.iter().any(|a| a.kind == k);
     // A protocol that lists no kinds still gets a legend: the kinds in flight (at most 8).
     let mut kinds: Vec<&str> = order.to_vec();
@@ -156,10 +163,24 @@ pub fn legend(msgs: &[MsgView], arrived: &[Arrival], order: &[&str]) -> Html {
             }
         }
     }
+    let item = |k: &str| {
+        let on = spot.iter().any(|s| s == k);
+        let class = classes!(if live(k) { "live" } else { "idle" }, on.then_some("spot"));
+        let click = {
+            let (toggle, k) = (toggle.clone(), k.to_string());
+            Callback::from(move |_: MouseEvent| toggle.emit(k.clone()))
+        };
+        let title = if on { "Show every kind again" } else { "Spotlight this kind: dim the others" };
+        html! {
+            <li {class}><button type="button" aria-pressed={on.to_string()} onclick={click} {title}>
+                <span class="swatch" style={format!("background:{}", PALETTE[kind_index(order, k)])}></span>{k}
+            </button></li>
+        }
+    };
+    let class = classes!("topo-legend", (!spot.is_empty()).then_some("spotting"));
     html! {
-        <ul class="topo-legend" aria-label="Message kinds (faded: none on the wire just now)">
-            {for kinds.iter().map(|k| html! { <li class={if live(k) { "live" } else { "idle" }}><span class="swatch"
-                style={format!("background:{}", PALETTE[kind_index(order, k)])}></span>{*k}</li> })}
+        <ul {class} aria-label="Message kinds (faded: none on the wire just now); press one to spotlight it">
+            {for kinds.iter().map(|k| item(k))}
             <li class="dead"><span class="swatch">{"✕"}</span>{"dropped"}</li>
         </ul>
     }
