@@ -147,7 +147,7 @@ fn full_body(p: &Player, toggle_theme: Callback<MouseEvent>, help: UseStateHandl
                 <div class="spacer" />
                 <Share />
                 <button class="icon" onclick={toggle_theme} aria-label="Switch light or dark theme" title="Theme">{"◐"}</button>
-                <button class="icon" onclick={open_help} aria-label="Keyboard shortcuts" title="Keyboard shortcuts (?)">{"?"}</button>
+                <button class="icon" onclick={open_help} aria-label="Shortcuts and gestures" title="Shortcuts and gestures (?)">{"?"}</button>
             </header>
             <div class="layout">
                 <aside class="gallery-pane" aria-label="Scenarios"><Gallery /></aside>

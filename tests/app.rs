@@ -84,6 +84,29 @@ async fn play_pause_step_by_button_and_keyboard() {
 }
 
 #[wasm_bindgen_test]
+async fn question_mark_opens_the_sheet_of_keys_and_gestures_and_escape_closes_it() {
+    let root = mount("");
+    wait_until(&root, "#play", |_| true).await;
+    let press = |k: &str| {
+        let init = web_sys::KeyboardEventInit::new();
+        init.set_key(k);
+        init.set_bubbles(true);
+        let key = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("key");
+        web_sys::window().and_then(|w| w.document()).expect("doc").dispatch_event(&key).expect("dispatch");
+    };
+    press("?");
+    let sheet = wait_until(&root, "#shortcuts", |_| true).await;
+    let rows = |sel: &str| sheet.query_selector_all(sel).expect("query").length() as usize;
+    assert_eq!(rows("table.keys tr"), dsplay_web::keys::SHORTCUTS.len());
+    assert_eq!(rows("table.gestures tr"), dsplay_web::components::shortcuts::GESTURES.len());
+    let text = sheet.text_content().unwrap_or_default();
+    assert!(text.contains("Shift-drag") && text.contains("legend"), "the gestures are listed: {text}");
+    press("Escape");
+    until("the sheet closed", || root.query_selector("#shortcuts").ok().flatten().is_none().then_some(()))
+        .await;
+}
+
+#[wasm_bindgen_test]
 async fn a_bad_link_shows_a_banner_and_keeps_the_default_preset() {
     let root = mount("#s=this-is-not-a-scenario&t=5000");
     let banner = wait_until(&root, "#banner", |_| true).await.text_content().unwrap_or_default();

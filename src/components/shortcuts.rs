@@ -1,7 +1,17 @@
-//! The keyboard shortcut sheet (opened with `?`).
+//! The shortcut sheet (opened with `?`): the keys, and what clicking and dragging do, since the
+//! topology's gestures are otherwise found only by accident.
 
 use crate::keys::SHORTCUTS;
 use yew::prelude::*;
+
+/// What pointing does: (gesture, effect).
+pub const GESTURES: &[(&str, &str)] = &[
+    ("Click a node", "inspect it: fields, timers, recent messages; crash, pause, slow it"),
+    ("Shift-drag a box", "cut the nodes inside off from the rest (or ✂ Partition, then tap)"),
+    ("Hover a message", "its kind and payload"),
+    ("Press a kind in the legend", "spotlight it; the other kinds dim"),
+    ("Drag the timeline back", "travel in time; a change there starts a new future"),
+];
 
 #[derive(Properties, PartialEq)]
 pub struct ShortcutsProps {
@@ -15,9 +25,13 @@ pub fn shortcuts(props: &ShortcutsProps) -> Html {
         <div class="dialog-backdrop" onclick={close.clone()}>
             <div id="shortcuts" class="dialog" role="dialog" aria-modal="true" aria-labelledby="shortcuts-title"
                 onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>
-                <h2 id="shortcuts-title">{"Keyboard shortcuts"}</h2>
-                <table>
+                <h2 id="shortcuts-title">{"Shortcuts"}</h2>
+                <table class="keys">
                     { for SHORTCUTS.iter().map(|(k, what)| html! { <tr><td><kbd>{*k}</kbd></td><td>{*what}</td></tr> }) }
+                </table>
+                <h3>{"Mouse and touch"}</h3>
+                <table class="gestures">
+                    { for GESTURES.iter().map(|(g, what)| html! { <tr><td>{*g}</td><td>{*what}</td></tr> }) }
                 </table>
                 <button class="primary" onclick={close} autofocus=true>{"Close"}</button>
             </div>
