@@ -26,6 +26,7 @@ pub fn shortcuts(props: &ShortcutsProps) -> Html {
             <div id="shortcuts" class="dialog" role="dialog" aria-modal="true" aria-labelledby="shortcuts-title"
                 onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>
                 <h2 id="shortcuts-title">{"Shortcuts"}</h2>
+                <h3>{"Keyboard"}</h3>
                 <table class="keys">
                     { for SHORTCUTS.iter().map(|(k, what)| html! { <tr><td><kbd>{*k}</kbd></td><td>{*what}</td></tr> }) }
                 </table>
