@@ -25,19 +25,20 @@ struct Boot {
 fn boot() -> Boot {
     let embed = EmbedOptions::from_location();
     let hash = link::current_hash();
-    let fallback = |why: Option<String>, t: Option<u64>| {
+    let fallback = |why: Option<String>| {
         let id = embed.preset.clone().unwrap_or_else(|| link::default_preset().to_string());
         match presets::get(&id) {
-            Ok(sc) => (sc, why, t),
-            Err(e) => (presets::all().remove(0), Some(format!("{} {e}", why.unwrap_or_default())), t),
+            Ok(sc) => (sc, why),
+            Err(e) => (presets::all().remove(0), Some(format!("{} {e}", why.unwrap_or_default()))),
         }
     };
-    let link_t = dsplay_core::scenario::playhead_ms(&hash);
+    let from_link = link::scenario_from_hash(&hash);
     // A refused link's playhead belonged to its scenario, not to the one shown instead.
-    let (scenario, banner, link_t) = match link::scenario_from_hash(&hash) {
-        Ok(Some(sc)) => (sc, None, link_t),
-        Ok(None) => fallback(None, link_t),
-        Err(reason) => fallback(Some(reason), None),
+    let link_t = if from_link.is_err() { None } else { dsplay_core::scenario::playhead_ms(&hash) };
+    let (scenario, banner) = match from_link {
+        Ok(Some(sc)) => (sc, None),
+        Ok(None) => fallback(None),
+        Err(reason) => fallback(Some(reason)),
     };
     let t_ms = link_t.or(embed.t_ms);
     Boot { scenario, banner, embed, t_ms }
