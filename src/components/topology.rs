@@ -24,12 +24,20 @@ fn rect_of(r: &NodeRef) -> Option<(f64, f64, f64, f64)> {
 #[derive(Clone, Default, PartialEq)]
 struct Spotlight(Vec<String>);
 
+impl Spotlight {
+    /// The spotlit kinds the protocol sends (a kind left from another scenario's protocol no
+    /// longer counts).
+    fn of(&self, order: &[&str]) -> Vec<String> {
+        self.0.iter().filter(|k| order.contains(&k.as_str())).cloned().collect()
+    }
+}
+
 impl Reducible for Spotlight {
     /// Toggle a kind, given the protocol's kinds (others are forgotten).
     type Action = (String, &'static [&'static str]);
 
     fn reduce(self: Rc<Self>, (kind, order): Self::Action) -> Rc<Self> {
-        let mut next: Vec<String> = self.0.iter().filter(|k| order.contains(&k.as_str())).cloned().collect();
+        let mut next = self.of(order);
         if let Some(i) = next.iter().position(|k| *k == kind) {
             next.remove(i);
         } else {
@@ -164,8 +172,7 @@ pub fn topology() -> Html {
     let partitioned = view.nodes.iter().any(|n| n.group != 0) || !view.blocked.is_empty();
     let extra = view.in_flight.len().saturating_sub(MAX_PARTICLES);
     let order = p.session.borrow().sim().message_kinds();
-    // Spotlit kinds of this protocol (a kind from the previous scenario's protocol no longer counts).
-    let spotlit: Vec<String> = spot.0.iter().filter(|k| order.contains(&k.as_str())).cloned().collect();
+    let spotlit = spot.of(order);
     let toggle = {
         let spot = spot.dispatcher();
         Callback::from(move |kind: String| spot.dispatch((kind, order)))

@@ -54,6 +54,12 @@ impl Frame {
     }
 }
 
+impl Default for Frame {
+    fn default() -> Self {
+        Frame::DEFAULT
+    }
+}
+
 /// A region's background box.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RegionBox {
@@ -76,12 +82,6 @@ pub struct Layout {
     pub frame: Frame,
     /// Some column was too long for the frame and wrapped into sub-columns.
     pub wrapped: bool,
-}
-
-impl Default for Frame {
-    fn default() -> Self {
-        Frame::DEFAULT
-    }
 }
 
 /// Left-to-right tier of a role. Roles that change at run time (leader, follower, candidate,
@@ -205,28 +205,32 @@ pub fn layout_for_stage(nodes: &[NodeState], w: f64, h: f64) -> Layout {
     lay
 }
 
-/// The stage size and each node's tier and region: everything a layout depends on.
-type LayoutKey = (Option<(f64, f64)>, Vec<(u8, Option<String>)>);
-
 /// The last layout and what it depended on: the stage size and each node's tier and region.
 /// Those rarely change while a run plays, so a frame usually reuses the layout instead of
-/// fitting it again.
+/// fitting it again (and the check allocates nothing).
 #[derive(Debug, Default)]
 pub struct LayoutCache {
-    key: Option<LayoutKey>,
+    stage: Option<(f64, f64)>,
+    /// Each node's tier and region, or `None` before the first layout.
+    nodes: Option<Vec<(u8, Option<String>)>>,
     last: Layout,
 }
 
 impl LayoutCache {
     /// The layout for `nodes` on a stage of `stage` CSS pixels (`None`: not measured yet).
     pub fn get(&mut self, nodes: &[NodeState], stage: Option<(f64, f64)>) -> Layout {
-        let key = (stage, nodes.iter().map(|n| (tier(&n.view.role), n.region.clone())).collect());
-        if self.key.as_ref() != Some(&key) {
+        let same = self.stage == stage
+            && self.nodes.as_ref().is_some_and(|k| {
+                k.len() == nodes.len()
+                    && k.iter().zip(nodes).all(|((t, r), n)| *t == tier(&n.view.role) && *r == n.region)
+            });
+        if !same {
             self.last = match stage {
                 Some((w, h)) => layout_for_stage(nodes, w, h),
                 None => layout(nodes, Frame::DEFAULT),
             };
-            self.key = Some(key);
+            self.stage = stage;
+            self.nodes = Some(nodes.iter().map(|n| (tier(&n.view.role), n.region.clone())).collect());
         }
         self.last.clone()
     }

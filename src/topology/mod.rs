@@ -50,14 +50,20 @@ pub fn aria_label(n: &NodeState) -> String {
 }
 
 /// How much simulated time a dropped message stays visible: about 0.7 s of wall-clock time at the
-/// current speed (sim ms per wall ms), in µs.
+/// current speed, in µs.
 pub fn death_window_us(speed: f64) -> u64 {
-    ((speed * 700.0).clamp(5.0, 20_000.0) * 1000.0) as u64
+    sim_window_us(speed, 700.0, 20_000.0)
 }
 
 /// How much simulated time a delivery's streak stays on its link: about 0.3 s of wall-clock time
 /// at the current speed (long enough to see at 1×, short enough that an all-to-all quorum does
 /// not light every link at once), in µs.
 pub fn streak_window_us(speed: f64) -> u64 {
-    ((speed * 300.0).clamp(3.0, 10_000.0) * 1000.0) as u64
+    sim_window_us(speed, 300.0, 10_000.0)
+}
+
+/// The simulated time (µs) that `wall_ms` of wall-clock time covers at `speed` (sim ms per wall
+/// ms), at least 1 ms and at most `max_sim_ms`.
+fn sim_window_us(speed: f64, wall_ms: f64, max_sim_ms: f64) -> u64 {
+    ((speed * wall_ms).clamp(1.0, max_sim_ms) * 1000.0) as u64
 }

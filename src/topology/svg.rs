@@ -153,16 +153,21 @@ pub fn legend(
     spot: &[String],
     toggle: Callback<String>,
 ) -> Html {
-    let live = |k: &str| msgs.iter().any(|m| m.kind == k) || arrived.iter().any(|a| a.kind == k);
-    // A protocol that lists no kinds still gets a legend: the kinds in flight (at most 8).
-    let mut kinds: Vec<&str> = order.to_vec();
-    if kinds.is_empty() {
-        for m in msgs {
-            if kinds.len() < 8 && !kinds.contains(&m.kind.as_str()) {
-                kinds.push(&m.kind);
-            }
+    // The kinds on the wire or streaking, in one pass that stops once every kind is found (at
+    // volume, that is within the first few messages).
+    let mut on_wire: Vec<&str> = Vec::with_capacity(order.len());
+    for k in msgs.iter().map(|m| m.kind.as_str()).chain(arrived.iter().map(|a| a.kind)) {
+        if !order.is_empty() && on_wire.len() == order.len() {
+            break;
+        }
+        if !on_wire.contains(&k) {
+            on_wire.push(k);
         }
     }
+    let live = |k: &str| on_wire.contains(&k);
+    // A protocol that lists no kinds still gets a legend: the kinds on the wire (at most 8).
+    let kinds: Vec<&str> =
+        if order.is_empty() { on_wire.iter().copied().take(8).collect() } else { order.to_vec() };
     let item = |k: &str| {
         let on = spot.iter().any(|s| s == k);
         let class = classes!(if live(k) { "live" } else { "idle" }, on.then_some("spot"));
