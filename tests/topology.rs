@@ -305,7 +305,7 @@ async fn pressing_a_kind_in_the_legend_spotlights_it_and_dims_the_rest() {
     };
     let other = player().session.borrow().sim().message_kinds().iter().find(|k| **k != d.kind).copied();
     let other = other.expect("Raft has more than one kind");
-    // Spotlight another kind: this streak fades to a ghost.
+    // Spotlight another kind: this streak goes (other kinds' particles are dimmed, not their streaks).
     button(other).click();
     until("the button pressed", || button(other).get_attribute("aria-pressed").as_deref() == Some("true"))
         .await;

@@ -85,9 +85,14 @@ impl Scene {
         self.world.as_ref().map_or(&[], |w| &w.in_flight)
     }
 
-    /// How strongly to draw a kind's colour: 1, or dimmed when other kinds are spotlit.
+    /// Whether a kind's colour is drawn in full: no spotlight, or spotlit.
+    fn shown(&self, colour: usize) -> bool {
+        self.spot.is_empty() || self.spot.contains(&colour)
+    }
+
+    /// How strongly to draw a kind's particles: 1, or dimmed when other kinds are spotlit.
     fn weight(&self, colour: usize) -> f64 {
-        if self.spot.is_empty() || self.spot.contains(&colour) {
+        if self.shown(colour) {
             1.0
         } else {
             DIMMED
@@ -173,10 +178,11 @@ pub fn draw(canvas: &HtmlCanvasElement, scene: &Scene) -> Vec<Hit> {
     let _ = ctx.set_transform(dpr * s, 0.0, 0.0, dpr * s, dpr * ox, dpr * oy);
     let at = |id: NodeId| scene.pos.get(id.index()).copied();
 
-    // Faint edges for every link that carries a message right now.
+    // Faint edges for every link that carries a message right now (under a spotlight, a message
+    // of a spotlit kind).
     let mut links = HashSet::new();
     ctx.begin_path();
-    for m in scene.msgs() {
+    for m in scene.msgs().iter().filter(|m| scene.shown(kind_index(scene.kinds, &m.kind))) {
         let key = (m.from.0.min(m.to.0), m.from.0.max(m.to.0));
         if links.len() < 2_000 && links.insert(key) {
             if let (Some(a), Some(b)) = (at(m.from), at(m.to)) {
@@ -205,7 +211,7 @@ pub fn draw(canvas: &HtmlCanvasElement, scene: &Scene) -> Vec<Hit> {
         }
     }
     // Dimmed kinds first, so spotlit particles lie on top.
-    hits.sort_by_key(|h| (scene.weight(h.0) == 1.0, h.0));
+    hits.sort_by_key(|h| (scene.shown(h.0), h.0));
     for group in hits.chunk_by(|a, b| a.0 == b.0) {
         ctx.set_global_alpha(scene.weight(group[0].0));
         ctx.begin_path();
@@ -253,6 +259,8 @@ pub fn draw(canvas: &HtmlCanvasElement, scene: &Scene) -> Vec<Hit> {
 }
 
 /// Streaks of recent deliveries, one stroke per colour and per quarter of age.
+/// Under a spotlight only the spotlit kinds streak: faint streaks of every other kind stacked on
+/// one link would add up to a strong line.
 fn streaks(ctx: &CanvasRenderingContext2d, scene: &Scene) {
     // (fade step 0–3, colour, sender, receiver): many deliveries share all four, and each such
     // streak is drawn once; sorted, equal strokes are neighbours.
@@ -260,6 +268,7 @@ fn streaks(ctx: &CanvasRenderingContext2d, scene: &Scene) {
         .arrivals
         .iter()
         .map(|d| ((d.age.clamp(0.0, 0.999) * 4.0) as usize, kind_index(scene.kinds, d.kind), d.from, d.to))
+        .filter(|k| scene.shown(k.1))
         .collect();
     keys.sort_unstable();
     keys.dedup();
@@ -274,7 +283,7 @@ fn streaks(ctx: &CanvasRenderingContext2d, scene: &Scene) {
             }
         }
         let (fade, colour) = (group[0].0, group[0].1);
-        ctx.set_global_alpha(0.5 * (1.0 - fade as f64 / 4.0) * scene.weight(colour));
+        ctx.set_global_alpha(0.5 * (1.0 - fade as f64 / 4.0));
         ctx.set_stroke_style_str(PALETTE[colour]);
         ctx.stroke();
     }
