@@ -35,6 +35,8 @@ pub enum Action {
     /// Keep the scenario and the playhead, change the configuration (editor, seed).
     Replace(Scenario),
     Select(Option<NodeId>),
+    /// Spotlight a message kind, or take it out of the spotlight (legend presses).
+    Spotlight(String),
     /// Advance by one animation frame of `wall_ms` (sent by the frame loop).
     Frame(f64),
 }
@@ -75,11 +77,22 @@ pub struct UiState {
     pub error: Option<String>,
     /// Bumped whenever the scenario changes (the link must be rewritten).
     pub scenario_rev: u64,
+    /// Message kinds spotlit in the legend (view state, not part of the link): the topology and
+    /// the space-time diagram draw these in full and dim the rest. Empty: every kind in full.
+    pub spotlight: Vec<String>,
 }
 
 impl Default for UiState {
     fn default() -> Self {
-        UiState { frame: 0, playing: false, speed: 1.0, selected: None, error: None, scenario_rev: 0 }
+        UiState {
+            frame: 0,
+            playing: false,
+            speed: 1.0,
+            selected: None,
+            error: None,
+            scenario_rev: 0,
+            spotlight: Vec::new(),
+        }
     }
 }
 
@@ -123,14 +136,23 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
                 ui.selected = None;
                 ui.playing = false;
                 ui.scenario_rev += 1;
+                forget_foreign_kinds(session, &mut ui.spotlight);
             }
             Err(e) => ui.error = Some(format!("That scenario could not be opened: {e}")),
         },
         Action::Replace(sc) => {
             ui.error = session.borrow_mut().replace(sc).err().map(|e| e.to_string());
             ui.scenario_rev += 1;
+            forget_foreign_kinds(session, &mut ui.spotlight);
         }
         Action::Select(n) => ui.selected = n,
+        Action::Spotlight(kind) => {
+            forget_foreign_kinds(session, &mut ui.spotlight);
+            match ui.spotlight.iter().position(|k| *k == kind) {
+                Some(i) => drop(ui.spotlight.remove(i)),
+                None => ui.spotlight.push(kind),
+            }
+        }
         Action::Frame(wall_ms) => {
             if ui.playing {
                 let sim_us = (wall_ms.clamp(0.0, MAX_FRAME_MS) * ui.speed * 1000.0) as u64;
@@ -145,6 +167,13 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
         }
     }
     ui
+}
+
+/// Keep only the spotlit kinds the current protocol sends (a kind left from another scenario's
+/// protocol would otherwise dim everything).
+fn forget_foreign_kinds(session: &RefCell<Session>, spotlight: &mut Vec<String>) {
+    let kinds = session.borrow().sim().message_kinds();
+    spotlight.retain(|k| kinds.contains(&k.as_str()));
 }
 
 /// Wall-clock ms → speed label ("0.1×", "2×", "100×").

@@ -12,6 +12,7 @@ use dsplay_web::components::invariants::Invariants;
 use dsplay_web::components::spacetime::SpaceTime;
 use dsplay_web::hooks::use_player;
 use dsplay_web::player::{Action, Player};
+use dsplay_web::topology::particles::PALETTE;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -215,4 +216,57 @@ async fn an_abd_quorum_run_is_linearizable_and_runs_without_a_history_show_no_ve
     until("t1 at 2 s", || (sink.get().session.borrow().now() == SimTime::from_ms(2_000)).then_some(())).await;
     until("the invariants panel", || find(&root, ".invariants")).await;
     assert!(find(&root, ".invariants .lincheck").is_none(), "no history, no verdict");
+}
+
+#[wasm_bindgen_test]
+fn the_spotlight_toggles_kinds_and_forgets_those_the_next_protocol_does_not_send() {
+    use dsplay_web::player::{reduce, UiState};
+    let s = RefCell::new(session("d4-raft-election"));
+    let spot = |ui: &UiState| ui.spotlight.clone();
+    let ui = reduce(&s, UiState::default(), Action::Spotlight("AppendEntries".into()));
+    let ui = reduce(&s, ui, Action::Spotlight("Vote".into()));
+    assert_eq!(spot(&ui), ["AppendEntries", "Vote"]);
+    let ui = reduce(&s, ui, Action::Spotlight("AppendEntries".into()));
+    assert_eq!(spot(&ui), ["Vote"], "a second press takes a kind out");
+    // Another Raft scenario keeps it; a protocol without `Vote` forgets it.
+    let ui = reduce(&s, ui, Action::Load(presets::get("d4-raft-election").expect("preset")));
+    assert_eq!(spot(&ui), ["Vote"]);
+    let ui = reduce(&s, ui, Action::Load(presets::get("t1-round-robin").expect("preset")));
+    assert!(spot(&ui).is_empty(), "{:?}", spot(&ui));
+}
+
+/// How many pixels of `canvas` are within 24 per channel of `#rrggbb` and mostly opaque.
+fn pixels_of(canvas: &HtmlCanvasElement, colour: &str) -> usize {
+    let ctx: web_sys::CanvasRenderingContext2d =
+        canvas.get_context("2d").ok().flatten().expect("2d").unchecked_into();
+    let (w, h) = (canvas.width() as f64, canvas.height() as f64);
+    let data = ctx.get_image_data(0.0, 0.0, w, h).expect("pixels").data().0;
+    let want: Vec<i32> =
+        (0..3).map(|i| i32::from_str_radix(&colour[1 + 2 * i..3 + 2 * i], 16).expect("hex")).collect();
+    data.chunks_exact(4).filter(|p| p[3] > 200 && (0..3).all(|i| (p[i] as i32 - want[i]).abs() <= 24)).count()
+}
+
+#[wasm_bindgen_test]
+async fn the_space_time_diagram_follows_the_legends_spotlight() {
+    let (root, sink) = mount("d4-raft-election").await;
+    sink.get().dispatch.emit(Action::Seek(SimTime::from_ms(2_000)));
+    let canvas: HtmlCanvasElement = until("the space-time canvas", || {
+        let c: HtmlCanvasElement = find(&root, "canvas.spacetime-canvas")?.unchecked_into();
+        (c.width() > 0 && c.height() > 40).then_some(c)
+    })
+    .await;
+    let order = sink.get().session.borrow().sim().message_kinds();
+    let green = PALETTE[order.iter().position(|k| *k == "AppendEntries").expect("Raft sends AppendEntries")];
+    let blue = "#0072b2";
+    let arrows =
+        until("arrows drawn", || (pixels_of(&canvas, blue) > 50).then_some(pixels_of(&canvas, blue))).await;
+    // A blend of blue and white can hit green by chance in a pixel or two; arrows make hundreds.
+    let by_chance = pixels_of(&canvas, green);
+    assert!(by_chance < 10, "no arrow takes a kind's colour without a spotlight: {by_chance}");
+    sink.get().dispatch.emit(Action::Spotlight("AppendEntries".into()));
+    until("AppendEntries arrows in their colour", || (pixels_of(&canvas, green) > 100).then_some(())).await;
+    let rest = pixels_of(&canvas, blue);
+    assert!(rest < arrows / 4, "the other kinds faint: {rest} of {arrows} full-blue pixels left");
+    sink.get().dispatch.emit(Action::Spotlight("AppendEntries".into()));
+    until("back to plain arrows", || (pixels_of(&canvas, green) < 10).then_some(())).await;
 }

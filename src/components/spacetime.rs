@@ -1,6 +1,7 @@
 //! Space-time diagram: one lane per node, time left→right over a window ending at the playhead,
 //! an arrow per message (send → delivery, drops end in ✕, in-flight ones dashed up to now), dots
-//! for timers, faults and notes, and "clock" notes as text. Painted by `crate::spacetime::paint`.
+//! for timers, faults and notes, and "clock" notes as text; it follows the legend's spotlight.
+//! Painted by `crate::spacetime::paint`.
 
 use crate::player::Player;
 use crate::spacetime::paint::paint;
@@ -17,12 +18,12 @@ pub fn space_time() -> Html {
     let player = use_context::<Player>();
     {
         let (canvas, choice) = (canvas.clone(), *choice);
-        let session = player.as_ref().map(|p| (p.session.clone(), p.view.clone()));
+        let session = player.as_ref().map(|p| (p.session.clone(), p.view.clone(), p.spotlight.clone()));
         let rev = player.as_ref().map_or(0, |p| p.scenario_rev);
         let deps = (player.as_ref().map(|p| p.frame), rev, choice.map(|c| c as u64));
         use_effect_with(deps, move |_| {
-            if let (Some(el), Some((s, view))) = (canvas.cast::<HtmlCanvasElement>(), session) {
-                paint(&el, &s.borrow(), &view, choice, (rev, &sticky));
+            if let (Some(el), Some((s, view, spot))) = (canvas.cast::<HtmlCanvasElement>(), session) {
+                paint(&el, &s.borrow(), &view, choice, (rev, &sticky), &spot);
             }
         });
     }

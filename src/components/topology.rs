@@ -9,7 +9,6 @@ use crate::topology::particles::{self, arrivals, deaths, nearest, to_view, Hit, 
 use crate::topology::svg;
 use crate::topology::{death_window_us, streak_window_us, use_partition_mode};
 use dsplay_core::{NodeId, ScenarioEvent};
-use std::rc::Rc;
 use web_sys::{Element, HtmlCanvasElement};
 use yew::prelude::*;
 
@@ -20,33 +19,6 @@ fn rect_of(r: &NodeRef) -> Option<(f64, f64, f64, f64)> {
     Some((b.left(), b.top(), b.width(), b.height()))
 }
 
-/// The message kinds spotlit in the legend. A reducer, so two quick presses both count.
-#[derive(Clone, Default, PartialEq)]
-struct Spotlight(Vec<String>);
-
-impl Spotlight {
-    /// The spotlit kinds the protocol sends (a kind left from another scenario's protocol no
-    /// longer counts).
-    fn of(&self, order: &[&str]) -> Vec<String> {
-        self.0.iter().filter(|k| order.contains(&k.as_str())).cloned().collect()
-    }
-}
-
-impl Reducible for Spotlight {
-    /// Toggle a kind, given the protocol's kinds (others are forgotten).
-    type Action = (String, &'static [&'static str]);
-
-    fn reduce(self: Rc<Self>, (kind, order): Self::Action) -> Rc<Self> {
-        let mut next = self.of(order);
-        if let Some(i) = next.iter().position(|k| *k == kind) {
-            next.remove(i);
-        } else {
-            next.push(kind);
-        }
-        Rc::new(Spotlight(next))
-    }
-}
-
 #[function_component(Topology)]
 pub fn topology() -> Html {
     let p = use_context::<Player>();
@@ -54,7 +26,6 @@ pub fn topology() -> Html {
     let picked = use_state_eq(Vec::<usize>::new);
     let drag = use_state_eq(|| None as Drag);
     let tip = use_state_eq(|| None::<(f64, f64, String)>);
-    let spot = use_reducer_eq(Spotlight::default);
     let (wrap, canvas) = (use_node_ref(), use_node_ref());
     let stage = use_size(wrap.clone());
     let layouts = use_mut_ref(LayoutCache::default);
@@ -172,12 +143,8 @@ pub fn topology() -> Html {
     let partitioned = view.nodes.iter().any(|n| n.group != 0) || !view.blocked.is_empty();
     let extra = view.in_flight.len().saturating_sub(MAX_PARTICLES);
     let order = p.session.borrow().sim().message_kinds();
-    let spotlit = spot.of(order);
-    let toggle = {
-        let spot = spot.dispatcher();
-        Callback::from(move |kind: String| spot.dispatch((kind, order)))
-    };
-    let kinds = svg::legend(&view.in_flight, &arrived, order, &spotlit, toggle);
+    let toggle = p.dispatch.reform(Action::Spotlight);
+    let kinds = svg::legend(&view.in_flight, &arrived, order, &p.spotlight, toggle);
     let body = svg::body(&view, &lay, p.selected, &picked, &on_node, *drag);
     let (now, pos, r) = (view.now, lay.pos, lay.r);
     *scene.borrow_mut() = Scene {
@@ -189,7 +156,7 @@ pub fn topology() -> Html {
         kinds: order,
         deaths: dead,
         arrivals: arrived,
-        spot: spotlit.iter().map(|k| particles::kind_index(order, k)).collect(),
+        spot: p.spotlight.iter().map(|k| particles::kind_index(order, k)).collect(),
     };
     let class = classes!("topology", mode.on.then_some("cutting"));
     let label = format!("Topology: {} nodes, {} messages in flight", names.len(), view.in_flight.len());

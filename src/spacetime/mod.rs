@@ -2,6 +2,7 @@
 
 pub mod paint;
 
+use crate::topology::particles::kind_index;
 use dsplay_core::sim::trace::{TraceEvent, TraceKind};
 use std::collections::HashMap;
 
@@ -37,5 +38,27 @@ pub fn label_ms(t: f64) -> String {
         format!("{} s", (t / 100.0).round() / 10.0)
     } else {
         format!("{t:.0} ms")
+    }
+}
+
+/// How a message of some kind is drawn under the legend's spotlight.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Focus {
+    /// Nothing is spotlit: the usual colour.
+    Plain,
+    /// Spotlit: drawn in its kind's colour (its index in the palette), a little bolder.
+    Lit(usize),
+    /// Another kind is spotlit: faint.
+    Dim,
+}
+
+/// The focus of `kind`, given the protocol's kinds (in palette order) and the spotlit ones.
+pub fn focus(kinds: &[&str], spot: &[String], kind: &str) -> Focus {
+    if spot.is_empty() {
+        Focus::Plain
+    } else if spot.iter().any(|k| k == kind) {
+        Focus::Lit(kind_index(kinds, kind))
+    } else {
+        Focus::Dim
     }
 }

@@ -1,8 +1,10 @@
 //! Painting the space-time diagram on a canvas: lanes, message arrows (one path per style, so
 //! thousands of arrows cost a few draw calls), drops ending in ✕, in-flight messages dashed up
-//! to now, dots for timers, faults and notes, clock notes as text, and the playhead.
+//! to now, dots for timers, faults and notes, clock notes as text, and the playhead. Under the
+//! legend's spotlight the spotlit kinds' messages take their kind's colour and the rest go faint.
 
-use super::{auto_window, label_ms, Sticky, MAX_ARROWS};
+use super::{auto_window, focus, label_ms, Focus, Sticky, MAX_ARROWS};
+use crate::topology::particles::{DIMMED, PALETTE};
 use dsplay_core::session::Session;
 use dsplay_core::sim::trace::{TraceEvent, TraceKind};
 use dsplay_core::view::WorldView;
@@ -15,6 +17,8 @@ const TOP: f64 = 8.0;
 const AXIS: f64 = 18.0;
 
 type Line = (f64, f64, f64, f64);
+/// A message's line and how the spotlight has it drawn.
+type Mark = (Focus, Line);
 
 /// Where time and lanes land on the canvas.
 struct Frame {
@@ -37,18 +41,20 @@ impl Frame {
 /// What the trace in the window turns into.
 #[derive(Default)]
 struct Marks<'a> {
-    arrows: Vec<Line>,
-    drops: Vec<Line>,
+    arrows: Vec<Mark>,
+    drops: Vec<Mark>,
     dots: Vec<&'a TraceEvent>,
 }
 
-/// Draw the diagram at the session's playhead (`choice`: window width in ms, `None` = auto).
+/// Draw the diagram at the session's playhead (`choice`: window width in ms, `None` = auto;
+/// `spot`: the kinds spotlit in the legend).
 pub fn paint(
     canvas: &HtmlCanvasElement,
     session: &Session,
     view: &WorldView,
     choice: Option<f64>,
     auto: (u64, &Sticky),
+    spot: &[String],
 ) -> Option<()> {
     let ctx: Ctx = canvas.get_context("2d").ok()??.dyn_into().ok()?;
     let sim = session.sim();
@@ -73,14 +79,18 @@ pub fn paint(
     ctx.begin_path();
     ctx.rect(LEFT, 0.0, w - LEFT, h - AXIS);
     ctx.clip();
-    let marks = collect(all, &f);
-    stroke_arrows(&ctx, &marks.arrows, "#0072b2", true);
-    stroke_arrows(&ctx, &marks.drops, "#d62828", false);
+    let kinds = sim.message_kinds();
+    let of = |kind: &str| focus(kinds, spot, kind);
+    let marks = collect(all, &f, &of);
+    stroke_focused(&ctx, &marks.arrows, "#0072b2", true, true);
+    stroke_focused(&ctx, &marks.drops, "#d62828", false, false);
     ctx.set_fill_style_str(fg);
-    for &(_, _, x2, y2) in &marks.drops {
+    for &(focus, (_, _, x2, y2)) in &marks.drops {
+        ctx.set_global_alpha(if focus == Focus::Dim { DIMMED } else { 1.0 });
         ctx.fill_text("✕", x2 - 4.0, y2 + 4.0).ok();
     }
-    in_flight(&ctx, &f, view, now);
+    ctx.set_global_alpha(1.0);
+    in_flight(&ctx, &f, view, now, &of);
     dots(&ctx, &f, &marks.dots, names.len());
     ctx.restore();
     playhead(&ctx, &f, now);
@@ -111,7 +121,7 @@ fn lanes(ctx: &Ctx, f: &Frame, names: &[String], now: f64) -> &'static str {
 }
 
 /// Arrows for deliveries and drops in the window, and the other records as dots (each capped).
-fn collect<'a>(all: &'a VecDeque<TraceEvent>, f: &Frame) -> Marks<'a> {
+fn collect<'a>(all: &'a VecDeque<TraceEvent>, f: &Frame, of: &dyn Fn(&str) -> Focus) -> Marks<'a> {
     // Sends up to one window before the start: their deliveries may land inside it.
     let start = all.partition_point(|r| r.at.as_ms_f64() < f.t0 - f.window);
     let mut sent: HashMap<u64, (f64, usize)> = HashMap::new();
@@ -121,13 +131,14 @@ fn collect<'a>(all: &'a VecDeque<TraceEvent>, f: &Frame) -> Marks<'a> {
         match r.kind {
             TraceKind::Send => drop(sent.insert(r.msg, (t, n))),
             TraceKind::Deliver if t >= f.t0 && m.arrows.len() < MAX_ARROWS => {
-                m.arrows.extend(sent.get(&r.msg).map(|&(ts, from)| (f.x(ts), f.y(from), f.x(t), f.y(n))));
+                let line = sent.get(&r.msg).map(|&(ts, from)| (f.x(ts), f.y(from), f.x(t), f.y(n)));
+                m.arrows.extend(line.map(|l| (of(r.label), l)));
             }
             TraceKind::Drop if t >= f.t0 && m.drops.len() < MAX_ARROWS => {
                 // A drop names its intended receiver as `node`, its sender as `peer`.
                 let (ts, from) = sent.get(&r.msg).copied().unwrap_or((t, r.peer.map_or(n, |p| p.index())));
                 let (x1, y1) = (f.x(ts), f.y(from));
-                m.drops.push((x1, y1, f.x(t).max(x1 + 6.0), (y1 + f.y(n)) / 2.0));
+                m.drops.push((of(r.label), (x1, y1, f.x(t).max(x1 + 6.0), (y1 + f.y(n)) / 2.0)));
             }
             _ if t >= f.t0 && m.dots.len() < MAX_ARROWS => m.dots.push(r),
             _ => {}
@@ -137,8 +148,8 @@ fn collect<'a>(all: &'a VecDeque<TraceEvent>, f: &Frame) -> Marks<'a> {
 }
 
 /// Messages still on the wire: dashed, from the send to where they are now.
-fn in_flight(ctx: &Ctx, f: &Frame, view: &WorldView, now: f64) {
-    let flying: Vec<Line> = view
+fn in_flight(ctx: &Ctx, f: &Frame, view: &WorldView, now: f64, of: &dyn Fn(&str) -> Focus) {
+    let flying: Vec<Mark> = view
         .in_flight
         .iter()
         .take(MAX_ARROWS)
@@ -146,11 +157,11 @@ fn in_flight(ctx: &Ctx, f: &Frame, view: &WorldView, now: f64) {
             let (ts, td) = (m.sent_at.as_ms_f64(), m.deliver_at.as_ms_f64());
             let done = if td > ts { ((now - ts) / (td - ts)).clamp(0.0, 1.0) } else { 1.0 };
             let (ya, yb) = (f.y(m.from.index()), f.y(m.to.index()));
-            (f.x(ts), ya, f.x(now), ya + (yb - ya) * done)
+            (of(&m.kind), (f.x(ts), ya, f.x(now), ya + (yb - ya) * done))
         })
         .collect();
     ctx.set_line_dash(&js_sys::Array::of2(&JsValue::from(4.0), &JsValue::from(3.0))).ok();
-    stroke_arrows(ctx, &flying, "#e69f00", false);
+    stroke_focused(ctx, &flying, "#e69f00", false, true);
     ctx.set_line_dash(&js_sys::Array::new()).ok();
 }
 
@@ -189,9 +200,30 @@ fn playhead(ctx: &Ctx, f: &Frame, now: f64) {
     ctx.stroke();
 }
 
-fn stroke_arrows(ctx: &Ctx, lines: &[Line], colour: &str, heads: bool) {
+/// Stroke marks in `colour`: faint ones first, then plain ones, then each spotlit kind, a little
+/// bolder and (with `kind_colours`) in its kind's colour.
+fn stroke_focused(ctx: &Ctx, marks: &[Mark], colour: &str, heads: bool, kind_colours: bool) {
+    let lines = |want: Focus| -> Vec<Line> { marks.iter().filter(|m| m.0 == want).map(|m| m.1).collect() };
+    ctx.set_global_alpha(DIMMED);
+    stroke_arrows(ctx, &lines(Focus::Dim), colour, heads, 1.0);
+    ctx.set_global_alpha(1.0);
+    stroke_arrows(ctx, &lines(Focus::Plain), colour, heads, 1.0);
+    let mut lit: Vec<usize> =
+        marks.iter().filter_map(|m| if let Focus::Lit(i) = m.0 { Some(i) } else { None }).collect();
+    lit.sort_unstable();
+    lit.dedup();
+    for i in lit {
+        let c = if kind_colours { PALETTE[i] } else { colour };
+        stroke_arrows(ctx, &lines(Focus::Lit(i)), c, heads, 1.5);
+    }
+}
+
+fn stroke_arrows(ctx: &Ctx, lines: &[Line], colour: &str, heads: bool, width: f64) {
+    if lines.is_empty() {
+        return;
+    }
     ctx.set_stroke_style_str(colour);
-    ctx.set_line_width(1.0);
+    ctx.set_line_width(width);
     ctx.begin_path();
     for &(x1, y1, x2, y2) in lines {
         ctx.move_to(x1, y1);

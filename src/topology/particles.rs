@@ -101,7 +101,7 @@ impl Scene {
 }
 
 /// The opacity of kinds left out of a spotlight.
-const DIMMED: f64 = 0.15;
+pub const DIMMED: f64 = 0.15;
 
 /// The newest trace records (at most `RECENT_SCAN`) in the last `window_us` of simulated time,
 /// newest first, each with its age as a share of the window.
