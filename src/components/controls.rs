@@ -29,8 +29,13 @@ pub fn controls() -> Html {
             <button id="step-event" onclick={emit(Action::StepEvent)} disabled={finished}
                 aria-keyshortcuts="ArrowRight" title="Step one event (→)">{"Step"}</button>
             <button id="step-message" onclick={emit(Action::StepMessage)} disabled={finished}
-                aria-keyshortcuts="Shift+ArrowRight" title="Step to the next delivered message (Shift+→)">{"Next message"}</button>
-            <button id="restart" onclick={emit(Action::Restart)} title="Back to time zero (Home)">{"⟲ Restart"}</button>
+                aria-keyshortcuts="Shift+ArrowRight" title="Step to the next delivered message (Shift+→)" aria-label="Next message">
+                <span class="long">{"Next message"}</span><span class="short" aria-hidden="true">{"Next"}</span>
+            </button>
+            <button id="restart" onclick={emit(Action::Restart)} title="Back to time zero (Home)" aria-label="Restart"
+                aria-keyshortcuts="Home">
+                {"⟲"}<span class="long">{" Restart"}</span>
+            </button>
             <label class="speed">
                 <span>{"Speed "}<output id="speed-value">{ speed_label(p.speed) }</output></span>
                 <input id="speed" type="range" min="0" max="1000" step="1"
