@@ -400,6 +400,38 @@ async fn on_a_phone_neighbours_labels_do_not_run_into_each_other() {
 }
 
 #[wasm_bindgen_test]
+async fn a_click_just_under_a_small_node_in_a_crowd_still_picks_it() {
+    // 25 nodes drawn small: a click on a node's role text (which takes no clicks) fell through to
+    // the stage, so picking a node needed a pixel-exact hit on its shape.
+    let root = mount_sized("t1-power-of-two", 540).await;
+    until("nodes", || all(&root, "g.node").len() == 25).await;
+    let doc = web_sys::window().and_then(|w| w.document()).expect("document");
+    // A real click at a point of the page: on whatever element is there, bubbling.
+    let click_at = |x: f64, y: f64| {
+        let init = web_sys::MouseEventInit::new();
+        init.set_bubbles(true);
+        init.set_client_x(x as i32);
+        init.set_client_y(y as i32);
+        let event = web_sys::MouseEvent::new_with_mouse_event_init_dict("click", &init).expect("event");
+        let el = doc.element_from_point(x as f32, y as f32).expect("something at the point");
+        el.dispatch_event(&event).expect("dispatch");
+    };
+    for (i, g) in all(&root, "g.node").into_iter().enumerate() {
+        g.scroll_into_view();
+        let shape = one(&g, ".shape").get_bounding_client_rect();
+        let (x, name) = (shape.x() + shape.width() / 2.0, g.get_attribute("data-node"));
+        let picked = || player().selected == Some(NodeId(i as u32));
+        click_at(x, shape.bottom() + 3.0);
+        until(&format!("3 px under {name:?}'s shape picks it"), picked).await;
+        // No neighbour's target covers a node's own shape (a second click on it lets go).
+        g.scroll_into_view();
+        let shape = one(&g, ".shape").get_bounding_client_rect();
+        click_at(shape.x() + shape.width() / 2.0, shape.y() + shape.height() / 2.0);
+        until(&format!("the middle of {name:?}'s shape lets go of it"), || player().selected.is_none()).await;
+    }
+}
+
+#[wasm_bindgen_test]
 async fn select_inspect_crash_restart() {
     let root = mount("t1-round-robin").await;
     until("nodes", || !all(&root, "g.node").is_empty()).await;

@@ -34,6 +34,27 @@ pub fn label_squeeze(label: &str, room: f64) -> Option<f64> {
     (wide > room).then_some(room.max(40.0))
 }
 
+/// A click that picks node `i` (and goes no further: the stage would take it as a click on
+/// nothing).
+fn pick(on: &Callback<usize>, i: usize) -> Callback<MouseEvent> {
+    let on = on.clone();
+    Callback::from(move |e: MouseEvent| {
+        e.stop_propagation();
+        on.emit(i)
+    })
+}
+
+/// An invisible click target around node `i`'s shape and the text under it, beneath every node:
+/// small nodes in a crowd (and their labels, which take no clicks) are otherwise easy to miss, and
+/// a shape always wins over a neighbour's target.
+fn hit_area(i: usize, lay: &Layout, on: &Callback<usize>) -> Html {
+    let ((x, y), r) = (lay.pos.get(i).copied().unwrap_or_default(), lay.r);
+    let (half_w, below) = ((r + 6.0).max(24.0), if r >= 15.0 { r + 29.0 } else { r + 17.0 });
+    html! { <rect x={format!("{:.1}", x - half_w)} y={format!("{:.1}", y - r - 4.0)}
+    width={format!("{:.1}", 2.0 * half_w)} height={format!("{:.1}", below + r + 4.0)}
+    onclick={pick(on, i)} /> }
+}
+
 fn node(view: &WorldView, i: usize, lay: &Layout, sel: bool, picked: bool, on: &Callback<usize>) -> Html {
     let n = &view.nodes[i];
     // Only nodes drawn large (at most 30 of them) show a label; the room check is quadratic.
@@ -49,13 +70,7 @@ fn node(view: &WorldView, i: usize, lay: &Layout, sel: bool, picked: bool, on: &
         sel.then_some("selected"),
         picked.then_some("picked"),
     );
-    let onclick = {
-        let on = on.clone();
-        Callback::from(move |e: MouseEvent| {
-            e.stop_propagation();
-            on.emit(i)
-        })
-    };
+    let onclick = pick(on, i);
     let onkeydown = {
         let on = on.clone();
         Callback::from(move |e: KeyboardEvent| {
@@ -135,6 +150,7 @@ pub fn body(
             {for cuts.iter().map(|((x1, y1), (x2, y2))| html! { <line class="cut" x1={x1.to_string()}
                 y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} /> })}
             {for blocked}
+            <g class="hits" aria-hidden="true">{for (0..view.nodes.len()).map(|i| hit_area(i, lay, on))}</g>
             {for (0..view.nodes.len()).map(|i| node(view, i, lay, selected == Some(NodeId(i as u32)),
                 picked.contains(&i), on))}
             {for rect}
