@@ -247,7 +247,7 @@ fn pixels_of(canvas: &HtmlCanvasElement, colour: &str) -> usize {
 }
 
 #[wasm_bindgen_test]
-async fn the_space_time_diagram_follows_the_legends_spotlight() {
+async fn the_space_time_diagram_colours_messages_by_kind_and_follows_the_legends_spotlight() {
     let (root, sink) = mount("d4-raft-election").await;
     sink.get().dispatch.emit(Action::Seek(SimTime::from_ms(2_000)));
     let canvas: HtmlCanvasElement = until("the space-time canvas", || {
@@ -256,17 +256,17 @@ async fn the_space_time_diagram_follows_the_legends_spotlight() {
     })
     .await;
     let order = sink.get().session.borrow().sim().message_kinds();
-    let green = PALETTE[order.iter().position(|k| *k == "AppendEntries").expect("Raft sends AppendEntries")];
-    let blue = "#0072b2";
-    let arrows =
-        until("arrows drawn", || (pixels_of(&canvas, blue) > 50).then_some(pixels_of(&canvas, blue))).await;
-    // A blend of blue and white can hit green by chance in a pixel or two; arrows make hundreds.
-    let by_chance = pixels_of(&canvas, green);
-    assert!(by_chance < 10, "no arrow takes a kind's colour without a spotlight: {by_chance}");
+    let colour = |kind: &str| PALETTE[order.iter().position(|k| *k == kind).expect("a Raft kind")];
+    let (entries, replies) = (colour("AppendEntries"), colour("AppendReply"));
+    // Arrows in their kind's colour, as in the legend.
+    until("arrows of both kinds", || (pixels_of(&canvas, replies) > 50).then_some(())).await;
+    let before = pixels_of(&canvas, entries);
+    assert!(before > 50, "AppendEntries arrows in {entries}: {before} pixels");
     sink.get().dispatch.emit(Action::Spotlight("AppendEntries".into()));
-    until("AppendEntries arrows in their colour", || (pixels_of(&canvas, green) > 100).then_some(())).await;
-    let rest = pixels_of(&canvas, blue);
-    assert!(rest < arrows / 4, "the other kinds faint: {rest} of {arrows} full-blue pixels left");
+    // The other kinds go faint; the spotlit one is drawn bolder.
+    until("AppendReply faint", || (pixels_of(&canvas, replies) < 10).then_some(())).await;
+    let lit = pixels_of(&canvas, entries);
+    assert!(lit > before, "spotlit AppendEntries bolder: {lit} pixels, {before} before");
     sink.get().dispatch.emit(Action::Spotlight("AppendEntries".into()));
-    until("back to plain arrows", || (pixels_of(&canvas, green) < 10).then_some(())).await;
+    until("AppendReply back in full", || (pixels_of(&canvas, replies) > 50).then_some(())).await;
 }

@@ -1,6 +1,7 @@
 //! Space-time diagram: one lane per node, time left→right over a window ending at the playhead,
-//! an arrow per message (send → delivery, drops end in ✕, in-flight ones dashed up to now), dots
-//! for timers, faults and notes, and "clock" notes as text; it follows the legend's spotlight.
+//! an arrow per message in its kind's colour (send → delivery, drops end in a red ✕, in-flight ones
+//! dashed up to now), dots for timers, faults and notes, and "clock" notes as text; it follows the
+//! legend's spotlight.
 //! Painted by `crate::spacetime::paint`.
 
 use crate::player::Player;
@@ -44,7 +45,7 @@ pub fn space_time() -> Html {
                 </select>
             </label>
             <canvas ref={canvas} class="spacetime-canvas" role="img"
-                aria-label="Space-time diagram: one lane per node, one arrow per message" />
+                aria-label="Space-time diagram: one lane per node, one arrow per message, coloured by kind as in the topology's legend" />
         </section>
     }
 }

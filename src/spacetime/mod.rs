@@ -41,24 +41,34 @@ pub fn label_ms(t: f64) -> String {
     }
 }
 
-/// How a message of some kind is drawn under the legend's spotlight.
+/// How a message is drawn: in its kind's colour, full, bolder or faint as the legend's spotlight
+/// has it. Ordered as painted: faint first, spotlit last (on top).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Focus {
-    /// Nothing is spotlit: the usual colour.
-    Plain,
-    /// Spotlit: drawn in its kind's colour (its index in the palette), a little bolder.
-    Lit(usize),
-    /// Another kind is spotlit: faint.
+pub struct Focus {
+    pub level: Level,
+    /// The kind's colour: its index in the palette.
+    pub colour: usize,
+}
+
+/// Where a kind stands under the spotlight.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    /// Another kind is spotlit.
     Dim,
+    /// Nothing is spotlit.
+    Plain,
+    /// Spotlit.
+    Lit,
 }
 
 /// The focus of `kind`, given the protocol's kinds (in palette order) and the spotlit ones.
 pub fn focus(kinds: &[&str], spot: &[String], kind: &str) -> Focus {
-    if spot.is_empty() {
-        Focus::Plain
+    let level = if spot.is_empty() {
+        Level::Plain
     } else if spot.iter().any(|k| k == kind) {
-        Focus::Lit(kind_index(kinds, kind))
+        Level::Lit
     } else {
-        Focus::Dim
-    }
+        Level::Dim
+    };
+    Focus { level, colour: kind_index(kinds, kind) }
 }

@@ -1,9 +1,10 @@
 //! Painting the space-time diagram on a canvas: lanes, message arrows (one path per style, so
 //! thousands of arrows cost a few draw calls), drops ending in ✕, in-flight messages dashed up
-//! to now, dots for timers, faults and notes, clock notes as text, and the playhead. Under the
-//! legend's spotlight the spotlit kinds' messages take their kind's colour and the rest go faint.
+//! to now, dots for timers, faults and notes, clock notes as text, and the playhead. Messages take
+//! their kind's colour, as in the topology's legend; under its spotlight the spotlit kinds are
+//! drawn bolder and the rest faint.
 
-use super::{auto_window, focus, label_ms, Focus, Sticky, MAX_ARROWS};
+use super::{auto_window, focus, label_ms, Focus, Level, Sticky, MAX_ARROWS};
 use crate::topology::particles::{DIMMED, PALETTE};
 use dsplay_core::session::Session;
 use dsplay_core::sim::trace::{TraceEvent, TraceKind};
@@ -15,6 +16,8 @@ use web_sys::{CanvasRenderingContext2d as Ctx, HtmlCanvasElement};
 const LEFT: f64 = 84.0;
 const TOP: f64 = 8.0;
 const AXIS: f64 = 18.0;
+/// Lost messages end in a red ✕, whatever their kind.
+const DROP: &str = "#d62828";
 
 type Line = (f64, f64, f64, f64);
 /// A message's line and how the spotlight has it drawn.
@@ -82,11 +85,11 @@ pub fn paint(
     let kinds = sim.message_kinds();
     let of = |kind: &str| focus(kinds, spot, kind);
     let marks = collect(all, &f, &of);
-    stroke_focused(&ctx, &marks.arrows, "#0072b2", true, true);
-    stroke_focused(&ctx, &marks.drops, "#d62828", false, false);
+    stroke_focused(&ctx, &marks.arrows, None, true);
+    stroke_focused(&ctx, &marks.drops, Some(DROP), false);
     ctx.set_fill_style_str(fg);
     for &(focus, (_, _, x2, y2)) in &marks.drops {
-        ctx.set_global_alpha(if focus == Focus::Dim { DIMMED } else { 1.0 });
+        ctx.set_global_alpha(if focus.level == Level::Dim { DIMMED } else { 1.0 });
         ctx.fill_text("✕", x2 - 4.0, y2 + 4.0).ok();
     }
     ctx.set_global_alpha(1.0);
@@ -161,7 +164,7 @@ fn in_flight(ctx: &Ctx, f: &Frame, view: &WorldView, now: f64, of: &dyn Fn(&str)
         })
         .collect();
     ctx.set_line_dash(&js_sys::Array::of2(&JsValue::from(4.0), &JsValue::from(3.0))).ok();
-    stroke_focused(ctx, &flying, "#e69f00", false, true);
+    stroke_focused(ctx, &flying, None, false);
     ctx.set_line_dash(&js_sys::Array::new()).ok();
 }
 
@@ -200,22 +203,24 @@ fn playhead(ctx: &Ctx, f: &Frame, now: f64) {
     ctx.stroke();
 }
 
-/// Stroke marks in `colour`: faint ones first, then plain ones, then each spotlit kind, a little
-/// bolder and (with `kind_colours`) in its kind's colour.
-fn stroke_focused(ctx: &Ctx, marks: &[Mark], colour: &str, heads: bool, kind_colours: bool) {
-    let lines = |want: Focus| -> Vec<Line> { marks.iter().filter(|m| m.0 == want).map(|m| m.1).collect() };
-    ctx.set_global_alpha(DIMMED);
-    stroke_arrows(ctx, &lines(Focus::Dim), colour, heads, 1.0);
-    ctx.set_global_alpha(1.0);
-    stroke_arrows(ctx, &lines(Focus::Plain), colour, heads, 1.0);
-    let mut lit: Vec<usize> =
-        marks.iter().filter_map(|m| if let Focus::Lit(i) = m.0 { Some(i) } else { None }).collect();
-    lit.sort_unstable();
-    lit.dedup();
-    for i in lit {
-        let c = if kind_colours { PALETTE[i] } else { colour };
-        stroke_arrows(ctx, &lines(Focus::Lit(i)), c, heads, 1.5);
+/// Stroke marks grouped by focus, faint ones first and spotlit ones last (a little bolder), each
+/// in its kind's colour or in `fixed` (drops are always red).
+fn stroke_focused(ctx: &Ctx, marks: &[Mark], fixed: Option<&str>, heads: bool) {
+    let mut sorted = marks.to_vec();
+    sorted.sort_by_key(|m| m.0);
+    for group in sorted.chunk_by(|a, b| a.0 == b.0) {
+        let focus = group[0].0;
+        let lines: Vec<Line> = group.iter().map(|m| m.1).collect();
+        let colour = fixed.unwrap_or(PALETTE[focus.colour]);
+        let (alpha, width) = match focus.level {
+            Level::Dim => (DIMMED, 1.0),
+            Level::Plain => (1.0, 1.0),
+            Level::Lit => (1.0, 1.5),
+        };
+        ctx.set_global_alpha(alpha);
+        stroke_arrows(ctx, &lines, colour, heads, width);
     }
+    ctx.set_global_alpha(1.0);
 }
 
 fn stroke_arrows(ctx: &Ctx, lines: &[Line], colour: &str, heads: bool, width: f64) {
