@@ -270,3 +270,80 @@ async fn the_space_time_diagram_colours_messages_by_kind_and_follows_the_legends
     sink.get().dispatch.emit(Action::Spotlight("AppendEntries".into()));
     until("AppendReply back in full", || (pixels_of(&canvas, replies) > 50).then_some(())).await;
 }
+
+#[wasm_bindgen_test]
+fn an_arrow_is_described_by_kind_ends_times_and_fate() {
+    use dsplay_web::spacetime::hover::{describe, distance_to_segment, nearest, Arrow, Fate};
+    let names = ["n1".to_string(), "n2".to_string()];
+    let a = Arrow {
+        line: (0.0, 0.0, 100.0, 0.0),
+        msg: 7,
+        kind: "Vote",
+        from: 1,
+        to: 0,
+        sent_ms: 2_310.0,
+        end_ms: 2_318.0,
+        fate: Fate::Delivered,
+    };
+    assert_eq!(describe(&a, &names, None, None), "Vote n2 → n1 · sent 2.310 s · delivered after 8 ms");
+    let lost = Arrow { fate: Fate::Dropped, ..a };
+    assert_eq!(
+        describe(&lost, &names, Some("partitioned"), None),
+        "Vote n2 → n1 · sent 2.310 s · lost after 8 ms (partitioned)"
+    );
+    let flying = Arrow { fate: Fate::InFlight, ..a };
+    assert_eq!(
+        describe(&flying, &names, None, Some("Vote { term: 2 }")),
+        "Vote n2 → n1 · sent 2.310 s · in flight, due at 2.318 s: Vote { term: 2 }"
+    );
+    assert_eq!(distance_to_segment((50.0, 3.0), (0.0, 0.0), (100.0, 0.0)), 3.0);
+    assert_eq!(distance_to_segment((103.0, 4.0), (0.0, 0.0), (100.0, 0.0)), 5.0, "past the end");
+    let b = Arrow { line: (0.0, 10.0, 100.0, 10.0), msg: 8, ..a };
+    assert_eq!(nearest(&[a, b], 50.0, 7.0, 5.0).map(|x| x.msg), Some(8));
+    assert_eq!(nearest(&[a, b], 50.0, 2.0, 5.0).map(|x| x.msg), Some(7));
+    assert_eq!(nearest(&[a, b], 50.0, 30.0, 5.0), None, "too far from both");
+}
+
+#[wasm_bindgen_test]
+async fn hovering_an_arrow_says_which_message_it_was() {
+    let (root, sink) = mount("d4-raft-election").await;
+    sink.get().dispatch.emit(Action::Seek(SimTime::from_ms(2_000)));
+    let canvas: HtmlCanvasElement = until("the space-time canvas", || {
+        let c: HtmlCanvasElement = find(&root, "canvas.spacetime-canvas")?.unchecked_into();
+        (c.width() > 0 && c.height() > 40).then_some(c)
+    })
+    .await;
+    let order = sink.get().session.borrow().sim().message_kinds();
+    let green = PALETTE[order.iter().position(|k| *k == "AppendEntries").expect("a Raft kind")];
+    // A pixel of an AppendEntries arrow, found by its colour.
+    let at = until("an AppendEntries arrow", || {
+        let ctx: web_sys::CanvasRenderingContext2d =
+            canvas.get_context("2d").ok().flatten().expect("2d").unchecked_into();
+        let (w, h) = (canvas.width(), canvas.height());
+        let data = ctx.get_image_data(0.0, 0.0, w as f64, h as f64).expect("pixels").data().0;
+        let want: Vec<i32> =
+            (0..3).map(|i| i32::from_str_radix(&green[1 + 2 * i..3 + 2 * i], 16).expect("hex")).collect();
+        let i = data
+            .chunks_exact(4)
+            .position(|p| p[3] > 200 && (0..3).all(|c| (p[c] as i32 - want[c]).abs() <= 24))?;
+        Some(((i as u32 % w) as f64, (i as u32 / w) as f64))
+    })
+    .await;
+    let r = canvas.get_bounding_client_rect();
+    let border = (r.width() - canvas.client_width() as f64) / 2.0;
+    let init = web_sys::PointerEventInit::new();
+    init.set_bubbles(true);
+    init.set_client_x((r.left() + border + at.0 + 0.5) as i32);
+    init.set_client_y((r.top() + border + at.1 + 0.5) as i32);
+    let event = web_sys::PointerEvent::new_with_event_init_dict("pointermove", &init).expect("event");
+    canvas.dispatch_event(&event).expect("dispatch");
+    let tip = until("a tooltip", || find(&root, ".spacetime-tip")).await;
+    let text = tip.text_content().unwrap_or_default();
+    assert!(
+        text.starts_with("AppendEntries n") && text.contains(" → n") && text.contains(" · sent "),
+        "{text}"
+    );
+    let leave = web_sys::PointerEvent::new("pointerleave").expect("event");
+    canvas.dispatch_event(&leave).expect("dispatch");
+    until("the tooltip gone", || find(&root, ".spacetime-tip").is_none().then_some(())).await;
+}

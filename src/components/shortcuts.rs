@@ -9,7 +9,8 @@ pub const GESTURES: &[(&str, &str)] = &[
     ("Click a node", "inspect it: fields, timers, recent messages; crash, pause, slow it"),
     ("Shift-drag a box", "cut the nodes inside off from the rest (or ✂ Partition, then tap)"),
     ("Hover a message", "its kind and payload"),
-    ("Press a kind in the legend", "spotlight it; the other kinds dim"),
+    ("Hover a space-time arrow", "which message it was: ends, send time, delivered or lost"),
+    ("Press a kind in the legend", "spotlight it; the other kinds dim (in the space-time diagram too)"),
     ("Drag the timeline back", "travel in time; a change there starts a new future"),
 ];
 

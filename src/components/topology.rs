@@ -168,7 +168,7 @@ pub fn topology() -> Html {
                 <svg class="topo-svg" viewBox={format!("0 0 {} {}", frame.w, frame.h)} role="group"
                     preserveAspectRatio="xMidYMid meet">{body}</svg>
                 if let Some((x, y, text)) = (*tip).clone() {
-                    <div class="topo-tip" role="tooltip" style={format!("left:{x:.0}px;top:{y:.0}px")}>{text}</div>
+                    <div class="tip topo-tip" role="tooltip" style={format!("left:{x:.0}px;top:{y:.0}px")}>{text}</div>
                 }
                 if extra > 0 { <div class="topo-more">{format!("+{extra} more")}</div> }
             </div>

@@ -1,5 +1,6 @@
 //! Helpers of the space-time diagram: choosing the time window and painting the canvas.
 
+pub mod hover;
 pub mod paint;
 
 use crate::topology::particles::kind_index;

@@ -4,6 +4,7 @@
 //! their kind's colour, as in the topology's legend; under its spotlight the spotlit kinds are
 //! drawn bolder and the rest faint.
 
+use super::hover::{Arrow, Fate, Line};
 use super::{auto_window, focus, label_ms, Focus, Level, Sticky, MAX_ARROWS};
 use crate::topology::particles::{DIMMED, PALETTE};
 use dsplay_core::session::Session;
@@ -19,9 +20,10 @@ const AXIS: f64 = 18.0;
 /// Lost messages end in a red ✕, whatever their kind.
 const DROP: &str = "#d62828";
 
-type Line = (f64, f64, f64, f64);
-/// A message's line and how the spotlight has it drawn.
-type Mark = (Focus, Line);
+/// A message's arrow and how the spotlight has it drawn.
+type Mark = (Focus, Arrow);
+/// The focus of a message kind (see [`focus`]).
+type FocusOf<'a> = &'a dyn Fn(&str) -> Focus;
 
 /// Where time and lanes land on the canvas.
 struct Frame {
@@ -50,7 +52,7 @@ struct Marks<'a> {
 }
 
 /// Draw the diagram at the session's playhead (`choice`: window width in ms, `None` = auto;
-/// `spot`: the kinds spotlit in the legend).
+/// `spot`: the kinds spotlit in the legend). Returns the message arrows drawn, for hovering.
 pub fn paint(
     canvas: &HtmlCanvasElement,
     session: &Session,
@@ -58,7 +60,7 @@ pub fn paint(
     choice: Option<f64>,
     auto: (u64, &Sticky),
     spot: &[String],
-) -> Option<()> {
+) -> Option<Vec<Arrow>> {
     let ctx: Ctx = canvas.get_context("2d").ok()??.dyn_into().ok()?;
     let sim = session.sim();
     let names = sim.node_names();
@@ -84,20 +86,22 @@ pub fn paint(
     ctx.clip();
     let kinds = sim.message_kinds();
     let of = |kind: &str| focus(kinds, spot, kind);
-    let marks = collect(all, &f, &of);
+    let mut marks = collect(all, &f, &of);
     stroke_focused(&ctx, &marks.arrows, None, true);
     stroke_focused(&ctx, &marks.drops, Some(DROP), false);
     ctx.set_fill_style_str(fg);
-    for &(focus, (_, _, x2, y2)) in &marks.drops {
+    for &(focus, Arrow { line: (_, _, x2, y2), .. }) in &marks.drops {
         ctx.set_global_alpha(if focus.level == Level::Dim { DIMMED } else { 1.0 });
         ctx.fill_text("✕", x2 - 4.0, y2 + 4.0).ok();
     }
     ctx.set_global_alpha(1.0);
-    in_flight(&ctx, &f, view, now, &of);
+    let flying = in_flight(&ctx, &f, view, now, (kinds, &of));
     dots(&ctx, &f, &marks.dots, names.len());
     ctx.restore();
     playhead(&ctx, &f, now);
-    Some(())
+    marks.arrows.extend(marks.drops);
+    marks.arrows.extend(flying);
+    Some(marks.arrows.into_iter().map(|m| m.1).collect())
 }
 
 /// Background, one lane per node with its name, and the time axis; returns the text colour.
@@ -124,7 +128,7 @@ fn lanes(ctx: &Ctx, f: &Frame, names: &[String], now: f64) -> &'static str {
 }
 
 /// Arrows for deliveries and drops in the window, and the other records as dots (each capped).
-fn collect<'a>(all: &'a VecDeque<TraceEvent>, f: &Frame, of: &dyn Fn(&str) -> Focus) -> Marks<'a> {
+fn collect<'a>(all: &'a VecDeque<TraceEvent>, f: &Frame, of: FocusOf) -> Marks<'a> {
     // Sends up to one window before the start: their deliveries may land inside it.
     let start = all.partition_point(|r| r.at.as_ms_f64() < f.t0 - f.window);
     let mut sent: HashMap<u64, (f64, usize)> = HashMap::new();
@@ -134,14 +138,17 @@ fn collect<'a>(all: &'a VecDeque<TraceEvent>, f: &Frame, of: &dyn Fn(&str) -> Fo
         match r.kind {
             TraceKind::Send => drop(sent.insert(r.msg, (t, n))),
             TraceKind::Deliver if t >= f.t0 && m.arrows.len() < MAX_ARROWS => {
-                let line = sent.get(&r.msg).map(|&(ts, from)| (f.x(ts), f.y(from), f.x(t), f.y(n)));
-                m.arrows.extend(line.map(|l| (of(r.label), l)));
+                if let Some(&(ts, from)) = sent.get(&r.msg) {
+                    let line = (f.x(ts), f.y(from), f.x(t), f.y(n));
+                    m.arrows.push((of(r.label), arrow(r, line, (from, n), (ts, t), Fate::Delivered)));
+                }
             }
             TraceKind::Drop if t >= f.t0 && m.drops.len() < MAX_ARROWS => {
                 // A drop names its intended receiver as `node`, its sender as `peer`.
                 let (ts, from) = sent.get(&r.msg).copied().unwrap_or((t, r.peer.map_or(n, |p| p.index())));
                 let (x1, y1) = (f.x(ts), f.y(from));
-                m.drops.push((of(r.label), (x1, y1, f.x(t).max(x1 + 6.0), (y1 + f.y(n)) / 2.0)));
+                let line = (x1, y1, f.x(t).max(x1 + 6.0), (y1 + f.y(n)) / 2.0);
+                m.drops.push((of(r.label), arrow(r, line, (from, n), (ts, t), Fate::Dropped)));
             }
             _ if t >= f.t0 && m.dots.len() < MAX_ARROWS => m.dots.push(r),
             _ => {}
@@ -150,8 +157,18 @@ fn collect<'a>(all: &'a VecDeque<TraceEvent>, f: &Frame, of: &dyn Fn(&str) -> Fo
     m
 }
 
+fn arrow(r: &TraceEvent, line: Line, (from, to): (usize, usize), (ts, t): (f64, f64), fate: Fate) -> Arrow {
+    Arrow { line, msg: r.msg, kind: r.label, from, to, sent_ms: ts, end_ms: t, fate }
+}
+
 /// Messages still on the wire: dashed, from the send to where they are now.
-fn in_flight(ctx: &Ctx, f: &Frame, view: &WorldView, now: f64, of: &dyn Fn(&str) -> Focus) {
+fn in_flight(
+    ctx: &Ctx,
+    f: &Frame,
+    view: &WorldView,
+    now: f64,
+    (kinds, of): (&'static [&'static str], FocusOf),
+) -> Vec<Mark> {
     let flying: Vec<Mark> = view
         .in_flight
         .iter()
@@ -159,13 +176,18 @@ fn in_flight(ctx: &Ctx, f: &Frame, view: &WorldView, now: f64, of: &dyn Fn(&str)
         .map(|m| {
             let (ts, td) = (m.sent_at.as_ms_f64(), m.deliver_at.as_ms_f64());
             let done = if td > ts { ((now - ts) / (td - ts)).clamp(0.0, 1.0) } else { 1.0 };
-            let (ya, yb) = (f.y(m.from.index()), f.y(m.to.index()));
-            (of(&m.kind), (f.x(ts), ya, f.x(now), ya + (yb - ya) * done))
+            let (from, to) = (m.from.index(), m.to.index());
+            let (ya, yb) = (f.y(from), f.y(to));
+            let line = (f.x(ts), ya, f.x(now), ya + (yb - ya) * done);
+            let kind = kinds.iter().copied().find(|k| *k == m.kind).unwrap_or("message");
+            let fate = Fate::InFlight;
+            (of(&m.kind), Arrow { line, msg: m.id, kind, from, to, sent_ms: ts, end_ms: td, fate })
         })
         .collect();
     ctx.set_line_dash(&js_sys::Array::of2(&JsValue::from(4.0), &JsValue::from(3.0))).ok();
     stroke_focused(ctx, &flying, None, false);
     ctx.set_line_dash(&js_sys::Array::new()).ok();
+    flying
 }
 
 /// Timers, faults, client requests and notes as dots; clock notes also as text that never
@@ -210,7 +232,7 @@ fn stroke_focused(ctx: &Ctx, marks: &[Mark], fixed: Option<&str>, heads: bool) {
     sorted.sort_by_key(|m| m.0);
     for group in sorted.chunk_by(|a, b| a.0 == b.0) {
         let focus = group[0].0;
-        let lines: Vec<Line> = group.iter().map(|m| m.1).collect();
+        let lines: Vec<Line> = group.iter().map(|m| m.1.line).collect();
         let colour = fixed.unwrap_or(PALETTE[focus.colour]);
         let (alpha, width) = match focus.level {
             Level::Dim => (DIMMED, 1.0),

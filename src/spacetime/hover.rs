@@ -1,0 +1,80 @@
+//! What the pointer is over in the space-time diagram: the arrows of the last paint, the one
+//! nearest the pointer, and the sentence that describes it.
+
+/// A line on the canvas, in CSS pixels: `(x1, y1, x2, y2)`.
+pub type Line = (f64, f64, f64, f64);
+
+/// What became of a message drawn as an arrow.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Fate {
+    Delivered,
+    Dropped,
+    /// Still on the wire (the arrow is dashed up to now).
+    InFlight,
+}
+
+/// One message arrow as painted, with what the tooltip says of it.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Arrow {
+    pub line: Line,
+    pub msg: u64,
+    pub kind: &'static str,
+    pub from: usize,
+    pub to: usize,
+    /// Sent and delivered, dropped or due (ms of simulated time).
+    pub sent_ms: f64,
+    pub end_ms: f64,
+    pub fate: Fate,
+}
+
+/// The arrow nearest to `(x, y)` within `max_d` pixels (the newest wins a tie).
+pub fn nearest(arrows: &[Arrow], x: f64, y: f64, max_d: f64) -> Option<&Arrow> {
+    let mut best: Option<(f64, &Arrow)> = None;
+    for a in arrows {
+        let (x1, y1, x2, y2) = a.line;
+        let d = distance_to_segment((x, y), (x1, y1), (x2, y2));
+        if d <= max_d && best.is_none_or(|(b, _)| d <= b) {
+            best = Some((d, a));
+        }
+    }
+    best.map(|(_, a)| a)
+}
+
+/// How far `p` is from the segment `a`–`b`.
+pub fn distance_to_segment(p: (f64, f64), a: (f64, f64), b: (f64, f64)) -> f64 {
+    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
+    let len2 = dx * dx + dy * dy;
+    let t = if len2 > 0.0 { (((p.0 - a.0) * dx + (p.1 - a.1) * dy) / len2).clamp(0.0, 1.0) } else { 0.0 };
+    let (cx, cy) = (a.0 + t * dx, a.1 + t * dy);
+    ((p.0 - cx).powi(2) + (p.1 - cy).powi(2)).sqrt()
+}
+
+/// `AppendEntries n4 → n2 · sent 2.310 s · delivered after 8 ms`; a drop names its reason, a
+/// message in flight its payload (`detail`), when known.
+pub fn describe(a: &Arrow, names: &[String], reason: Option<&str>, detail: Option<&str>) -> String {
+    let name = |i: usize| names.get(i).map_or("?", String::as_str);
+    let head = format!("{} {} → {} · sent {:.3} s", a.kind, name(a.from), name(a.to), a.sent_ms / 1000.0);
+    let after = ms(a.end_ms - a.sent_ms);
+    match a.fate {
+        Fate::Delivered => format!("{head} · delivered after {after}"),
+        Fate::Dropped => match reason {
+            Some(why) => format!("{head} · lost after {after} ({why})"),
+            None => format!("{head} · lost after {after}"),
+        },
+        Fate::InFlight => match detail {
+            Some(d) => format!("{head} · in flight, due at {:.3} s: {d}", a.end_ms / 1000.0),
+            None => format!("{head} · in flight, due at {:.3} s", a.end_ms / 1000.0),
+        },
+    }
+}
+
+/// `8 ms`, `0.25 ms`, `1.2 s`.
+fn ms(t: f64) -> String {
+    if t >= 1_000.0 {
+        format!("{:.1} s", t / 1000.0)
+    } else if t >= 10.0 || t == t.round() {
+        format!("{t:.0} ms")
+    } else {
+        format!("{t:.2} ms")
+    }
+}
