@@ -228,6 +228,8 @@ fn the_spotlight_toggles_kinds_and_forgets_those_the_next_protocol_does_not_send
     assert_eq!(spot(&ui), ["AppendEntries", "Vote"]);
     let ui = reduce(&s, ui, Action::Spotlight("AppendEntries".into()));
     assert_eq!(spot(&ui), ["Vote"], "a second press takes a kind out");
+    let ui = reduce(&s, ui, Action::Spotlight("Read".into()));
+    assert_eq!(spot(&ui), ["Vote"], "a kind Raft does not send is not spotlit (it would dim everything)");
     // Another Raft scenario keeps it; a protocol without `Vote` forgets it.
     let ui = reduce(&s, ui, Action::Load(presets::get("d4-raft-election").expect("preset")));
     assert_eq!(spot(&ui), ["Vote"]);

@@ -101,7 +101,14 @@ pub fn paint(
     playhead(&ctx, &f, now);
     marks.arrows.extend(marks.drops);
     marks.arrows.extend(flying);
-    Some(marks.arrows.into_iter().map(|m| m.1).collect())
+    // What hovering can find is what shows: the part of each arrow right of the lane names.
+    Some(
+        marks
+            .arrows
+            .into_iter()
+            .filter_map(|(_, a)| Some(Arrow { line: clip_left(a.line, LEFT)?, ..a }))
+            .collect(),
+    )
 }
 
 /// Background, one lane per node with its name, and the time axis; returns the text colour.
@@ -155,6 +162,18 @@ fn collect<'a>(all: &'a VecDeque<TraceEvent>, f: &Frame, of: FocusOf) -> Marks<'
         }
     }
     m
+}
+
+/// The part of `line` right of `x` (`None` if none is).
+fn clip_left((x1, y1, x2, y2): Line, x: f64) -> Option<Line> {
+    if x1 >= x {
+        return Some((x1, y1, x2, y2));
+    }
+    if x2 <= x {
+        return None;
+    }
+    let t = (x - x1) / (x2 - x1);
+    Some((x, y1 + t * (y2 - y1), x2, y2))
 }
 
 fn arrow(r: &TraceEvent, line: Line, (from, to): (usize, usize), (ts, t): (f64, f64), fate: Fate) -> Arrow {
