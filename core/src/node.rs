@@ -114,6 +114,7 @@ pub struct Ctx<'a, M, T> {
     metrics: &'a mut Metrics,
     history: &'a mut History,
     out: &'a mut Vec<Effect<M, T>>,
+    load_pct: u32,
 }
 
 impl<'a, M, T> Ctx<'a, M, T> {
@@ -125,7 +126,19 @@ impl<'a, M, T> Ctx<'a, M, T> {
         (metrics, history): (&'a mut Metrics, &'a mut History),
         out: &'a mut Vec<Effect<M, T>>,
     ) -> Self {
-        Ctx { id, local_now, true_now, n_nodes, rng, metrics, history, out }
+        Ctx { id, local_now, true_now, n_nodes, rng, metrics, history, out, load_pct: 100 }
+    }
+
+    /// With client load at `pct` percent of normal (a surge in force).
+    pub(crate) fn with_load(mut self, pct: u32) -> Self {
+        self.load_pct = pct;
+        self
+    }
+
+    /// Client load in percent of normal: above 100 while a surge is in force. Open-loop clients
+    /// pass it to [`crate::blocks::workload::Generator::next_gap`].
+    pub fn load_pct(&self) -> u32 {
+        self.load_pct
     }
 
     pub fn id(&self) -> NodeId {

@@ -93,12 +93,14 @@ impl Generator {
     }
 
     /// Open loop: the gap until this client's next request, or `None` if there is no open-loop load.
-    /// During a burst at 0 % the client checks back every 100 ms.
-    pub fn next_gap(&self, now: SimTime, rng: &mut Rng) -> Option<SimDuration> {
+    /// `load_pct` is a surge in force ([`crate::node::Ctx::load_pct`], 100 = none), on top of the
+    /// workload's bursts. During a burst at 0 % the client checks back every 100 ms.
+    pub fn next_gap(&self, now: SimTime, load_pct: u32, rng: &mut Rng) -> Option<SimDuration> {
         if self.mean_gap_us <= 0.0 {
             return None;
         }
-        let pct = self.rate_pct(now);
+        // At most 100× normal, however a burst and a surge stack.
+        let pct = (self.rate_pct(now) as u64 * load_pct as u64 / 100).min(10_000) as u32;
         if pct == 0 {
             return Some(SimDuration::from_ms(100));
         }
@@ -164,14 +166,22 @@ mod tests {
         };
         let g = Generator::new(&w);
         let mut r = Rng::seed_from(1);
-        let mean = |t: u64, r: &mut Rng| {
-            (0..50_000).map(|_| g.next_gap(SimTime::from_ms(t), r).map_or(0, |d| d.as_us())).sum::<u64>()
-                as f64
+        let mean = |t: u64, load: u32, r: &mut Rng| {
+            (0..50_000)
+                .map(|_| g.next_gap(SimTime::from_ms(t), load, r).map_or(0, |d| d.as_us()))
+                .sum::<u64>() as f64
                 / 50_000.0
         };
-        let base = mean(0, &mut r);
+        let base = mean(0, 100, &mut r);
         assert!((base - 2000.0).abs() < 50.0, "2 clients at 1000/s: 2 ms per client, got {base}");
-        let burst = mean(1500, &mut r);
+        let burst = mean(1500, 100, &mut r);
         assert!((burst - 500.0).abs() < 15.0, "4x during the burst, got {burst}");
+        // A surge stacks on the burst, up to 100× in all.
+        let surge = mean(0, 500, &mut r);
+        assert!((surge - 400.0).abs() < 12.0, "5x under a surge, got {surge}");
+        let both = mean(1500, 500, &mut r);
+        assert!((both - 100.0).abs() < 4.0, "20x under both, got {both}");
+        let capped = mean(1500, 10_000, &mut r);
+        assert!((capped - 20.0).abs() < 2.0, "at most 100x, got {capped}");
     }
 }

@@ -65,6 +65,13 @@ pub enum ScenarioEvent {
         #[serde(default)]
         drift_ppm: i32,
     },
+    /// A flash crowd: every client's open-loop request rate times `rate_pct`/100 for `duration_ms`
+    /// (on top of the workload's own bursts; a newer surge replaces an older one). Closed-loop
+    /// clients are unaffected.
+    Surge {
+        rate_pct: u32,
+        duration_ms: u64,
+    },
     /// Hand a request to a node, as a user would.
     Client {
         node: String,
@@ -97,6 +104,9 @@ impl ScenarioEvent {
             ClockSkew { node, offset_us, drift_ppm } => {
                 format!("clock skew {node} {offset_us}us {drift_ppm}ppm")
             }
+            Surge { rate_pct, duration_ms } => {
+                format!("surge x{}.{:02} for {duration_ms} ms", rate_pct / 100, rate_pct % 100)
+            }
             Client { node, request } => format!("client {} -> {node}", request.op),
             Note { text } => text.clone(),
         }
@@ -113,7 +123,7 @@ impl ScenarioEvent {
             Link { from, to, .. } => {
                 [from, to].into_iter().filter(|n| *n != "*").map(String::as_str).collect()
             }
-            Heal | ResetLinks | Note { .. } => vec![],
+            Heal | ResetLinks | Surge { .. } | Note { .. } => vec![],
         }
     }
 }

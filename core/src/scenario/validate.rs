@@ -182,6 +182,14 @@ impl Scenario {
                         "clock offset at most ±1 h and drift at most ±500000 ppm",
                     ));
                 }
+                ScenarioEvent::Surge { rate_pct, duration_ms }
+                    if !(1..=10_000).contains(rate_pct) || !(1..=3_600_000).contains(duration_ms) =>
+                {
+                    return Err(bad(
+                        format!("{field}.event"),
+                        "a surge needs rate_pct 1 to 10000 (100 = normal load) and duration_ms 1 to 3600000",
+                    ));
+                }
                 ScenarioEvent::Note { text } if text.len() > 500 => {
                     return Err(bad(format!("{field}.event.text"), "at most 500 characters"));
                 }

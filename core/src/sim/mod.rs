@@ -160,6 +160,7 @@ impl<N: Node> Sim<N> {
         let i = id.index();
         let sh = &mut self.w.sh;
         let local = sh.clocks[i].local(sh.now);
+        let load = sh.load_pct();
         let mut out = std::mem::take(&mut self.scratch);
         {
             let mut ctx = Ctx::new(
@@ -169,7 +170,8 @@ impl<N: Node> Sim<N> {
                 &mut sh.rngs[i],
                 (&mut sh.metrics, &mut sh.history),
                 &mut out,
-            );
+            )
+            .with_load(load);
             f(&mut self.p.nodes[i], &mut ctx);
         }
         for eff in out.drain(..) {

@@ -52,6 +52,8 @@ pub struct Shared {
     pub rngs: Vec<Rng>,
     pub clocks: Vec<NodeClock>,
     pub slow_pct: Vec<u32>,
+    /// A surge of client load in force until the time given, at that percent of normal.
+    pub surge: Option<(SimTime, u32)>,
     pub net: NetState,
     pub metrics: Metrics,
     pub history: super::history::History,
@@ -106,6 +108,14 @@ impl Shared {
         }
     }
 
+    /// Client load now, in percent of normal (a surge in force, or 100).
+    pub fn load_pct(&self) -> u32 {
+        match self.surge {
+            Some((until, pct)) if self.now < until => pct,
+            _ => 100,
+        }
+    }
+
     pub fn new(sc: &Scenario, n: usize, net: NetState, script: Vec<Timed>) -> Self {
         let interval = sc.sim.metrics_interval_ms * 1000;
         Shared {
@@ -117,6 +127,7 @@ impl Shared {
             rngs: (0..n as u64).map(|i| Rng::stream(sc.seed, Purpose::Node, i)).collect(),
             clocks: vec![NodeClock::default(); n],
             slow_pct: vec![100; n],
+            surge: None,
             net,
             metrics: Metrics::new(interval, sc.stop_at_ms * 1000),
             history: super::history::History::default(),

@@ -326,6 +326,11 @@ impl World {
                 self.fault(id, "clock_skew", text);
                 self.sh.clocks[id.index()] = NodeClock { offset_us: *offset_us, drift_ppm: *drift_ppm };
             }
+            E::Surge { rate_pct, duration_ms } => {
+                self.fault(NodeId(0), "surge", text);
+                let until = self.sh.now + crate::time::SimDuration::from_ms(*duration_ms);
+                self.sh.surge = Some((until, *rate_pct));
+            }
             E::Note { text } => {
                 self.push_trace(TraceKind::Note, NodeId(0), None, 0, "note", Some(text.clone()))
             }

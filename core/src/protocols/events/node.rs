@@ -247,7 +247,7 @@ impl Node for EvNode {
     fn init(&mut self, ctx: &mut C<'_>) {
         if let EvNode::Producer(p) = self {
             let now = ctx.now();
-            if let Some(gap) = p.gen.next_gap(now, ctx.rng()) {
+            if let Some(gap) = p.gen.next_gap(now, ctx.load_pct(), ctx.rng()) {
                 ctx.set_timer(EvTimer::Next, gap);
             }
         }
@@ -275,7 +275,7 @@ impl Node for EvNode {
             (EvNode::Producer(p), EvTimer::Next) => {
                 p.produce(ctx);
                 let now = ctx.now();
-                if let Some(gap) = p.gen.next_gap(now, ctx.rng()) {
+                if let Some(gap) = p.gen.next_gap(now, ctx.load_pct(), ctx.rng()) {
                     ctx.set_timer(EvTimer::Next, gap);
                 }
             }

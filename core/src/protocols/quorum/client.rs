@@ -77,7 +77,7 @@ impl Client {
 
     fn schedule_next(&mut self, ctx: &mut C<'_>) {
         let now = ctx.now();
-        if let Some(gap) = self.gen.next_gap(now, ctx.rng()) {
+        if let Some(gap) = self.gen.next_gap(now, ctx.load_pct(), ctx.rng()) {
             ctx.set_timer(QTimer::Next, gap);
         }
     }

@@ -84,7 +84,7 @@ pub struct Client {
 
 impl Client {
     fn schedule(&self, ctx: &mut C<'_>) {
-        if let Some(gap) = self.gen.next_gap(ctx.now(), ctx.rng()) {
+        if let Some(gap) = self.gen.next_gap(ctx.now(), ctx.load_pct(), ctx.rng()) {
             ctx.set_timer(ReplTimer::Next, gap);
         }
     }

@@ -148,7 +148,7 @@ fn client_send(
         ctx.set_timer(ShardTimer::Timeout(*next_id), t);
     }
     let now = ctx.now();
-    if let Some(gap) = gen.next_gap(now, ctx.rng()) {
+    if let Some(gap) = gen.next_gap(now, ctx.load_pct(), ctx.rng()) {
         ctx.set_timer(ShardTimer::Next, gap);
     }
 }
@@ -161,7 +161,7 @@ impl Node for ShardNode {
         match self {
             ShardNode::Client { gen, .. } => {
                 let now = ctx.now();
-                if let Some(gap) = gen.next_gap(now, ctx.rng()) {
+                if let Some(gap) = gen.next_gap(now, ctx.load_pct(), ctx.rng()) {
                     ctx.set_timer(ShardTimer::Next, gap);
                 }
             }

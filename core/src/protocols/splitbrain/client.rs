@@ -22,7 +22,7 @@ impl Client {
     }
 
     pub fn schedule_next(&mut self, ctx: &mut C<'_>) {
-        if let Some(gap) = self.gen.next_gap(ctx.now(), ctx.rng()) {
+        if let Some(gap) = self.gen.next_gap(ctx.now(), ctx.load_pct(), ctx.rng()) {
             ctx.set_timer(SbTimer::Next, gap);
         }
     }
