@@ -408,13 +408,8 @@ async fn a_click_just_under_a_small_node_in_a_crowd_still_picks_it() {
     let doc = web_sys::window().and_then(|w| w.document()).expect("document");
     // A real click at a point of the page: on whatever element is there, bubbling.
     let click_at = |x: f64, y: f64| {
-        let init = web_sys::MouseEventInit::new();
-        init.set_bubbles(true);
-        init.set_client_x(x as i32);
-        init.set_client_y(y as i32);
-        let event = web_sys::MouseEvent::new_with_mouse_event_init_dict("click", &init).expect("event");
         let el = doc.element_from_point(x as f32, y as f32).expect("something at the point");
-        el.dispatch_event(&event).expect("dispatch");
+        fire(&el, "MouseEvent", "click", &[("clientX", x.into()), ("clientY", y.into())]);
     };
     for (i, g) in all(&root, "g.node").into_iter().enumerate() {
         g.scroll_into_view();
@@ -429,6 +424,35 @@ async fn a_click_just_under_a_small_node_in_a_crowd_still_picks_it() {
         click_at(shape.x() + shape.width() / 2.0, shape.y() + shape.height() / 2.0);
         until(&format!("the middle of {name:?}'s shape lets go of it"), || player().selected.is_none()).await;
     }
+}
+
+#[wasm_bindgen_test]
+async fn surge_floods_the_clients_from_the_playhead_and_says_when_it_cannot() {
+    let root = mount("t1-round-robin").await;
+    until("nodes", || !all(&root, "g.node").is_empty()).await;
+    player().dispatch.emit(Action::Seek(SimTime::from_ms(1_000)));
+    until("at 1 s", || view().now == SimTime::from_ms(1_000)).await;
+    let button = || one(&root, "button.surge");
+    assert_eq!(button().get_attribute("aria-pressed").as_deref(), Some("false"));
+    click(&button());
+    until("a surge event at the playhead", || {
+        let s = player().session.borrow().scenario().clone();
+        s.events.iter().any(|e| e.at_ms == 1_000 && e.event == dsplay_web::topology::surge::PRESS)
+    })
+    .await;
+    until("the button pressed while it lasts", || {
+        button().get_attribute("aria-pressed").as_deref() == Some("true")
+    })
+    .await;
+    player().dispatch.emit(Action::Seek(SimTime::from_ms(6_500)));
+    until("released once it is over", || button().get_attribute("aria-pressed").as_deref() == Some("false"))
+        .await;
+    // Clients that send no open-loop load cannot surge: the button says so instead.
+    let root = mount("d6-causal-delivery").await;
+    until("nodes", || !all(&root, "g.node").is_empty()).await;
+    let b = one(&root, "button.surge");
+    assert!(b.has_attribute("disabled"), "no open-loop load in d6");
+    assert!(b.get_attribute("title").unwrap_or_default().contains("No open-loop client load"));
 }
 
 #[wasm_bindgen_test]

@@ -41,6 +41,8 @@ fn open_loop_clients_send_five_times_as_fast_during_a_surge_and_then_calm_down()
     assert!((0.8..1.25).contains(&calm), "×{calm:.2} after: {after} requests");
     let marked = s.sim().trace().records().iter().any(|r| r.kind == TraceKind::Fault && r.label == "surge");
     assert!(marked, "the surge is traced as a fault");
+    assert_eq!(surge(500, 2_000).describe(), "surge: client load x5 for 2 s");
+    assert_eq!(surge(250, 800).describe(), "surge: client load x2.5 for 800 ms");
 }
 
 #[test]

@@ -207,7 +207,8 @@ pub fn legend(
     }
 }
 
-/// The network tools: partition mode and cutting the picked nodes off, heal, reset links.
+/// The network tools: partition mode and cutting the picked nodes off, heal, reset links; and a
+/// surge of client load.
 pub fn toolbar(
     p: &Player,
     mode: &PartitionMode,
@@ -229,7 +230,7 @@ pub fn toolbar(
         Callback::from(move |_: MouseEvent| d.emit(Action::Act(ScenarioEvent::ResetLinks)))
     };
     html! {
-        <div class="topo-tools" role="toolbar" aria-label="Network tools">
+        <div class="topo-tools" role="toolbar" aria-label="Network and load tools">
             <button class={classes!("partition-mode", mode.on.then_some("on"))} aria-pressed={mode.on.to_string()}
                 onclick={toggle} title="Tap nodes or drag a box to choose one side (or shift-drag any time)">
                 {"✂ Partition"}</button>
@@ -243,6 +244,7 @@ pub fn toolbar(
                 {"Heal"}</button>
             <button class="reset-links" onclick={reset} title="Restore the default network on every link">
                 {"Reset links"}</button>
+            {super::surge::button(p)}
         </div>
     }
 }

@@ -105,7 +105,13 @@ impl ScenarioEvent {
                 format!("clock skew {node} {offset_us}us {drift_ppm}ppm")
             }
             Surge { rate_pct, duration_ms } => {
-                format!("surge x{}.{:02} for {duration_ms} ms", rate_pct / 100, rate_pct % 100)
+                let times = format!("{}", *rate_pct as f64 / 100.0);
+                let lasting = if duration_ms % 1000 == 0 {
+                    format!("{} s", duration_ms / 1000)
+                } else {
+                    format!("{duration_ms} ms")
+                };
+                format!("surge: client load x{times} for {lasting}")
             }
             Client { node, request } => format!("client {} -> {node}", request.op),
             Note { text } => text.clone(),
