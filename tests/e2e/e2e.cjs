@@ -200,6 +200,30 @@ async function main() {
       await page.screenshot({ path: path.join(SHOTS, `${id}.png`) });
     });
   }
+  await check('surge floods the clients by hand and lands in the event list', async () => {
+    await page.goto(base + '?preset=t1-round-robin');
+    await page.waitForSelector('[data-node]');
+    await page.click('#play');
+    await nowAtLeast(page, 1000);
+    await page.click('button.surge');
+    await until(page, () => document.querySelector('button.surge').getAttribute('aria-pressed') === 'true');
+    await until(page, () => [...document.querySelectorAll('.fault-item .what')].some((e) => e.textContent.startsWith('surge')));
+    await page.click('#play');
+  });
+  await check('changing the speed never rewraps the controls', async () => {
+    // At 1420 px the speed once fitted beside the buttons at 3× but wrapped under them at 100×.
+    const narrow = await browser.newPage({ viewport: { width: 1420, height: 900 } });
+    await narrow.goto(base);
+    await narrow.waitForSelector('[data-node]');
+    const heights = [];
+    for (const v of [0, 500, 700, 1000]) {
+      await narrow.$eval('#speed', (el, x) => { el.value = String(x); el.dispatchEvent(new Event('input', { bubbles: true })); }, v);
+      await until(narrow, (x) => document.querySelector('#speed').value === String(x), v);
+      heights.push(await narrow.$eval('.transport', (el) => Math.round(el.getBoundingClientRect().height)));
+    }
+    assert(new Set(heights).size === 1, `transport heights ${heights.join(', ')} px`);
+    await narrow.close();
+  });
   await check('no errors in the console', async () => assert(errors.length === 0, errors.join(' | ')));
   await browser.close();
   server.close();
