@@ -345,6 +345,13 @@ async fn hovering_an_arrow_says_which_message_it_was() {
         text.starts_with("AppendEntries n") && text.contains(" → n") && text.contains(" · sent "),
         "{text}"
     );
+    // The run moves on under a resting pointer: the arrows slide left and the tooltip follows.
+    sink.get().dispatch.emit(Action::Seek(SimTime::from_ms(2_300)));
+    until("the tooltip about what is under the pointer now", || {
+        let now = find(&root, ".spacetime-tip").and_then(|t| t.text_content());
+        (now.as_deref() != Some(text.as_str())).then_some(())
+    })
+    .await;
     let leave = web_sys::PointerEvent::new("pointerleave").expect("event");
     canvas.dispatch_event(&leave).expect("dispatch");
     until("the tooltip gone", || find(&root, ".spacetime-tip").is_none().then_some(())).await;

@@ -8,12 +8,36 @@ use crate::player::Player;
 use crate::spacetime::hover::{describe, nearest, Arrow, Fate};
 use crate::spacetime::paint::paint;
 use crate::spacetime::{label_ms, Sticky, WINDOWS};
+use dsplay_core::session::Session;
 use dsplay_core::sim::trace::TraceKind;
 use web_sys::{HtmlCanvasElement, HtmlSelectElement};
 use yew::prelude::*;
 
 /// How near (CSS px) the pointer must be to an arrow to describe it.
 const HOVER_PX: f64 = 5.0;
+
+/// A tooltip: its text and its CSS position.
+type Tip = Option<(String, String)>;
+
+/// What the pointer at `(x, y)` on a canvas `w` px wide is over: the nearest arrow, described (a
+/// drop's reason from the trace, an in-flight message's payload). In the right half the tooltip
+/// is anchored by its right edge and opens leftwards, on the canvas.
+fn tip_at(session: &Session, arrows: &[Arrow], (x, y, w): (f64, f64, f64)) -> Tip {
+    let a = nearest(arrows, x, y, HOVER_PX)?;
+    let sim = session.sim();
+    let records = sim.trace().records();
+    let reason = (a.fate == Fate::Dropped)
+        .then(|| records.iter().rev().find(|r| r.kind == TraceKind::Drop && r.msg == a.msg))
+        .flatten()
+        .and_then(|r| r.text.as_deref());
+    let detail = (a.fate == Fate::InFlight).then(|| sim.message_detail(a.msg)).flatten();
+    let place = if x > w / 2.0 {
+        format!("right:{:.0}px;top:{y:.0}px", w - x)
+    } else {
+        format!("left:{x:.0}px;top:{y:.0}px")
+    };
+    Some((describe(a, sim.node_names(), reason, detail.as_deref()), place))
+}
 
 /// The diagram with its window-width select ("auto" picks from message latency).
 #[function_component(SpaceTime)]
@@ -22,17 +46,24 @@ pub fn space_time() -> Html {
     let choice = use_state(|| None::<f64>);
     let sticky: Sticky = use_memo((), |_| std::rc::Rc::new(std::cell::Cell::new((0, None)))).as_ref().clone();
     let arrows = use_mut_ref(Vec::<Arrow>::new);
-    let tip = use_state_eq(|| None::<(String, String)>); // (text, position)
+    // Where the pointer rests on the canvas (x, y, canvas width), so a tooltip follows the run.
+    let pointer = use_mut_ref(|| None::<(f64, f64, f64)>);
+    let tip = use_state_eq(|| None as Tip);
     let player = use_context::<Player>();
     {
-        let (canvas, choice, arrows) = (canvas.clone(), *choice, arrows.clone());
+        let (canvas, choice, arrows, pointer, tip) =
+            (canvas.clone(), *choice, arrows.clone(), pointer.clone(), tip.clone());
         let session = player.as_ref().map(|p| (p.session.clone(), p.view.clone(), p.spotlight.clone()));
         let rev = player.as_ref().map_or(0, |p| p.scenario_rev);
         let deps = (player.as_ref().map(|p| p.frame), rev, choice.map(|c| c as u64));
         use_effect_with(deps, move |_| {
             if let (Some(el), Some((s, view, spot))) = (canvas.cast::<HtmlCanvasElement>(), session) {
+                let s = s.borrow();
                 *arrows.borrow_mut() =
-                    paint(&el, &s.borrow(), &view, choice, (rev, &sticky), &spot).unwrap_or_default();
+                    paint(&el, &s, &view, choice, (rev, &sticky), &spot).unwrap_or_default();
+                if let Some(at) = *pointer.borrow() {
+                    tip.set(tip_at(&s, &arrows.borrow(), at));
+                }
             }
         });
     }
@@ -43,35 +74,21 @@ pub fn space_time() -> Html {
         })
     };
     let on_move = {
-        let (tip, session) = (tip.clone(), player.as_ref().map(|p| p.session.clone()));
+        let (tip, pointer) = (tip.clone(), pointer.clone());
+        let session = player.as_ref().map(|p| p.session.clone());
         Callback::from(move |e: PointerEvent| {
-            let (x, y) = (e.offset_x() as f64, e.offset_y() as f64);
-            let said = session.as_ref().and_then(|s| {
-                let arrows = arrows.borrow();
-                let a = nearest(&arrows, x, y, HOVER_PX)?;
-                let s = s.borrow();
-                let sim = s.sim();
-                let records = sim.trace().records();
-                let reason = (a.fate == Fate::Dropped)
-                    .then(|| records.iter().rev().find(|r| r.kind == TraceKind::Drop && r.msg == a.msg))
-                    .flatten()
-                    .and_then(|r| r.text.as_deref());
-                let detail = (a.fate == Fate::InFlight).then(|| sim.message_detail(a.msg)).flatten();
-                Some(describe(a, sim.node_names(), reason, detail.as_deref()))
-            });
-            // In the right half it is anchored by its right edge and opens leftwards, on the canvas.
             let w = e.target_dyn_into::<web_sys::HtmlElement>().map_or(0.0, |c| c.offset_width() as f64);
-            let place = if x > w / 2.0 {
-                format!("right:{:.0}px;top:{y:.0}px", w - x)
-            } else {
-                format!("left:{x:.0}px;top:{y:.0}px")
-            };
-            tip.set(said.map(|text| (text, place)));
+            let at = (e.offset_x() as f64, e.offset_y() as f64, w);
+            *pointer.borrow_mut() = Some(at);
+            tip.set(session.as_ref().and_then(|s| tip_at(&s.borrow(), &arrows.borrow(), at)));
         })
     };
     let on_leave = {
         let tip = tip.clone();
-        Callback::from(move |_: PointerEvent| tip.set(None))
+        Callback::from(move |_: PointerEvent| {
+            *pointer.borrow_mut() = None;
+            tip.set(None)
+        })
     };
     html! {
         <section class="spacetime" aria-label="Space-time diagram">
