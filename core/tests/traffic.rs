@@ -152,6 +152,46 @@ fn autoscaling_keeps_latency_down_for_less_than_the_peak_fleet_costs() {
     assert_eq!(counter(&*peak, "errors"), 0, "the peak fleet never overflows");
 }
 
+/// The preset with the ⚡ Surge button pressed at `at_ms` (×5 for 5 s).
+fn surged(id: &str, at_ms: u64) -> Scenario {
+    let mut sc = preset(id);
+    let event = dsplay_core::ScenarioEvent::Surge { rate_pct: 500, duration_ms: 5_000 };
+    sc.events.push(dsplay_core::scenario::Timed { at_ms, event });
+    sc
+}
+
+#[test]
+fn a_surge_before_the_spike_scales_out_too_late_for_itself_and_just_in_time_for_the_spike() {
+    // t4's lesson: "Try ⚡ Surge at about 10 s".
+    let calm = run(&preset("t4-autoscaling"));
+    let sc = surged("t4-autoscaling", 10_000);
+    let upto = |ms: u64| {
+        let mut sim = registry::build(&sc).expect("valid");
+        sim.run_until(dsplay_core::SimTime::from_ms(ms));
+        counter(&*sim, "errors")
+    };
+    let (by_15, by_16) = (upto(15_000), upto(16_000));
+    let surged = run(&sc);
+    let all = counter(&*surged, "errors");
+    assert!(by_15 > 1_000, "the surge overflows the two tasks: {by_15} errors by 15 s");
+    assert_eq!(all, by_16, "no errors once the first new task serves at 16 s, spike included");
+    assert!(all < counter(&*calm, "errors"), "{all} errors, {} without the surge", counter(&*calm, "errors"));
+    let (cost, calm_cost) = (gauge(&*surged, "task_seconds"), gauge(&*calm, "task_seconds"));
+    assert!(cost < calm_cost, "{cost} task-seconds, {calm_cost} without the surge");
+}
+
+#[test]
+fn a_surge_makes_the_per_client_limiter_turn_polite_clients_away() {
+    // t6's lesson: "Try ⚡ Surge after the abuse, at about 16 s".
+    assert_eq!(counter(&*run(&preset("t6-rate-limiting")), "polite_rejected_429"), 0);
+    let sim = run(&surged("t6-rate-limiting", 16_000));
+    let polite = counter(&*sim, "polite_rejected_429");
+    assert!(polite > 300, "polite clients at twice their bucket's rate: {polite} rejected");
+    let p50 =
+        sim.metrics().histogram("polite_latency_ms", None).map_or(u64::MAX, |h| h.value_at_quantile(0.5));
+    assert!((5_000..25_000).contains(&p50), "the tasks stay unhurried: polite p50 {p50} µs");
+}
+
 #[test]
 fn sticky_sessions_lose_carts_a_shared_store_does_not() {
     let sticky = run(&preset("t5-sticky-sessions"));
