@@ -84,4 +84,6 @@ pub struct WorldView {
     pub timers: Vec<TimerView>,
     /// One-way blocked links `(from, to)`.
     pub blocked: Vec<(NodeId, NodeId)>,
+    /// Client load in percent of normal: not 100 while a surge is in force.
+    pub load_pct: u32,
 }

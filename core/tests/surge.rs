@@ -32,6 +32,12 @@ fn requests(s: &Session, from: u64, to: u64) -> usize {
 fn open_loop_clients_send_five_times_as_fast_during_a_surge_and_then_calm_down() {
     let mut s =
         Session::new(round_robin(vec![Timed { at_ms: 4_000, event: surge(500, 2_000) }])).expect("valid");
+    // The view says what load is in force, for the button to show.
+    let load_at = |s: &mut Session, ms| {
+        s.seek(SimTime::from_ms(ms));
+        s.sim().view().load_pct
+    };
+    assert_eq!((load_at(&mut s, 3_000), load_at(&mut s, 5_000), load_at(&mut s, 6_500)), (100, 500, 100));
     s.seek(SimTime::from_ms(10_000));
     let (before, during, after) =
         (requests(&s, 2_000, 4_000), requests(&s, 4_000, 6_000), requests(&s, 6_000, 8_000));

@@ -3,7 +3,7 @@
 
 use crate::player::{Action, Player};
 use dsplay_core::scenario::{Arrival, Scenario};
-use dsplay_core::{ScenarioEvent, SimTime};
+use dsplay_core::ScenarioEvent;
 use yew::prelude::*;
 
 /// What one press does: load ×5 for 5 s.
@@ -14,21 +14,10 @@ pub fn applies(sc: &Scenario) -> bool {
     matches!(sc.workload.arrival, Arrival::Open { rate_per_s } if rate_per_s > 0)
 }
 
-/// Whether a surge is in force at `now` (the newest one before it decides).
-pub fn active(sc: &Scenario, now: SimTime) -> bool {
-    let ms = now.as_us() / 1000;
-    sc.events.iter().rev().filter(|e| e.at_ms <= ms).find_map(|e| match e.event {
-        ScenarioEvent::Surge { duration_ms, .. } => Some(ms < e.at_ms + duration_ms),
-        _ => None,
-    }) == Some(true)
-}
-
 /// The button, pressed while a surge is in force; disabled (and saying why) without open-loop load.
 pub fn button(p: &Player) -> Html {
-    let (applies, on) = {
-        let s = p.session.borrow();
-        (applies(s.scenario()), active(s.scenario(), s.now()))
-    };
+    let applies = applies(p.session.borrow().scenario());
+    let on = p.view.load_pct != 100;
     let onclick = {
         let d = p.dispatch.clone();
         Callback::from(move |_: MouseEvent| d.emit(Action::Act(PRESS)))

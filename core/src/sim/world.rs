@@ -373,7 +373,15 @@ impl World {
         in_flight.sort_by_key(|m| (m.deliver_at, m.id));
         timers.sort_by_key(|t| (t.fires_at, t.node));
         let blocked = sh.net.blocked.iter().map(|&(a, b)| (NodeId(a), NodeId(b))).collect();
-        WorldView { now: sh.now, events: sh.events, nodes, in_flight, timers, blocked }
+        WorldView {
+            now: sh.now,
+            events: sh.events,
+            nodes,
+            in_flight,
+            timers,
+            blocked,
+            load_pct: sh.load_pct(),
+        }
     }
 }
 
