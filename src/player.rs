@@ -147,7 +147,6 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
         }
         Action::Select(n) => ui.selected = n,
         Action::Spotlight(kind) => {
-            forget_foreign_kinds(session, &mut ui.spotlight);
             let sent = session.borrow().sim().message_kinds().contains(&kind.as_str());
             match ui.spotlight.iter().position(|k| *k == kind) {
                 Some(i) => drop(ui.spotlight.remove(i)),

@@ -27,7 +27,7 @@ pub struct Arrow {
     pub fate: Fate,
 }
 
-/// The arrow nearest to `(x, y)` within `max_d` pixels (the newest wins a tie).
+/// The arrow nearest to `(x, y)` within `max_d` pixels (on a tie, the later one: drawn on top).
 pub fn nearest(arrows: &[Arrow], x: f64, y: f64, max_d: f64) -> Option<&Arrow> {
     let mut best: Option<(f64, &Arrow)> = None;
     for a in arrows {

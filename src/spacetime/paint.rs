@@ -87,8 +87,8 @@ pub fn paint(
     let kinds = sim.message_kinds();
     let of = |kind: &str| focus(kinds, spot, kind);
     let mut marks = collect(all, &f, &of);
-    stroke_focused(&ctx, &marks.arrows, None, true);
-    stroke_focused(&ctx, &marks.drops, Some(DROP), false);
+    stroke_focused(&ctx, &mut marks.arrows, None, true);
+    stroke_focused(&ctx, &mut marks.drops, Some(DROP), false);
     ctx.set_fill_style_str(fg);
     for &(focus, Arrow { line: (_, _, x2, y2), .. }) in &marks.drops {
         ctx.set_global_alpha(if focus.level == Level::Dim { DIMMED } else { 1.0 });
@@ -188,7 +188,7 @@ fn in_flight(
     now: f64,
     (kinds, of): (&'static [&'static str], FocusOf),
 ) -> Vec<Mark> {
-    let flying: Vec<Mark> = view
+    let mut flying: Vec<Mark> = view
         .in_flight
         .iter()
         .take(MAX_ARROWS)
@@ -204,7 +204,7 @@ fn in_flight(
         })
         .collect();
     ctx.set_line_dash(&js_sys::Array::of2(&JsValue::from(4.0), &JsValue::from(3.0))).ok();
-    stroke_focused(ctx, &flying, None, false);
+    stroke_focused(ctx, &mut flying, None, false);
     ctx.set_line_dash(&js_sys::Array::new()).ok();
     flying
 }
@@ -245,11 +245,11 @@ fn playhead(ctx: &Ctx, f: &Frame, now: f64) {
 }
 
 /// Stroke marks grouped by focus, faint ones first and spotlit ones last (a little bolder), each
-/// in its kind's colour or in `fixed` (drops are always red).
-fn stroke_focused(ctx: &Ctx, marks: &[Mark], fixed: Option<&str>, heads: bool) {
-    let mut sorted = marks.to_vec();
-    sorted.sort_by_key(|m| m.0);
-    for group in sorted.chunk_by(|a, b| a.0 == b.0) {
+/// in its kind's colour or in `fixed` (drops are always red). Sorts `marks` in place (stably, so
+/// each group stays in time order) rather than copy them every frame.
+fn stroke_focused(ctx: &Ctx, marks: &mut [Mark], fixed: Option<&str>, heads: bool) {
+    marks.sort_by_key(|m| m.0);
+    for group in marks.chunk_by(|a, b| a.0 == b.0) {
         let focus = group[0].0;
         let lines: Vec<Line> = group.iter().map(|m| m.1.line).collect();
         let colour = fixed.unwrap_or(PALETTE[focus.colour]);
