@@ -2,7 +2,7 @@
 //! Waits on DOM conditions, never on time alone.
 
 mod common;
-use common::{find, until};
+use common::{find, near, until};
 
 use dsplay_core::session::Session;
 use dsplay_core::{presets, SimTime};
@@ -237,19 +237,22 @@ fn the_spotlight_toggles_kinds_and_forgets_those_the_next_protocol_does_not_send
     assert!(spot(&ui).is_empty(), "{:?}", spot(&ui));
 }
 
-/// How many pixels of `canvas` are within 24 per channel of `#rrggbb` and mostly opaque.
-fn pixels_of(canvas: &HtmlCanvasElement, colour: &str) -> usize {
+/// Where `canvas` is painted, mostly opaque, within 24 per channel of `#rrggbb`: `(x, y)` pixels.
+fn painted(canvas: &HtmlCanvasElement, colour: &str) -> Vec<(u32, u32)> {
     let ctx: web_sys::CanvasRenderingContext2d =
         canvas.get_context("2d").ok().flatten().expect("2d").unchecked_into();
-    let (w, h) = (canvas.width() as f64, canvas.height() as f64);
-    let data = ctx.get_image_data(0.0, 0.0, w, h).expect("pixels").data().0;
-    let want: Vec<i32> =
-        (0..3).map(|i| i32::from_str_radix(&colour[1 + 2 * i..3 + 2 * i], 16).expect("hex")).collect();
-    data.chunks_exact(4).filter(|p| p[3] > 200 && (0..3).all(|i| (p[i] as i32 - want[i]).abs() <= 24)).count()
+    let (w, h) = (canvas.width(), canvas.height());
+    let data = ctx.get_image_data(0.0, 0.0, w as f64, h as f64).expect("pixels").data().0;
+    let hits = data.chunks_exact(4).enumerate().filter(|(_, p)| p[3] > 200 && near(p, colour, 24));
+    hits.map(|(i, _)| (i as u32 % w, i as u32 / w)).collect()
 }
 
-#[wasm_bindgen_test]
-async fn the_space_time_diagram_colours_messages_by_kind_and_follows_the_legends_spotlight() {
+fn pixels_of(canvas: &HtmlCanvasElement, colour: &str) -> usize {
+    painted(canvas, colour).len()
+}
+
+/// Raft paused at 2 s with its space-time diagram painted; the diagram's canvas.
+async fn raft_space_time() -> (Element, Sink, HtmlCanvasElement) {
     let (root, sink) = mount("d4-raft-election").await;
     sink.get().dispatch.emit(Action::Seek(SimTime::from_ms(2_000)));
     let canvas: HtmlCanvasElement = until("the space-time canvas", || {
@@ -257,9 +260,19 @@ async fn the_space_time_diagram_colours_messages_by_kind_and_follows_the_legends
         (c.width() > 0 && c.height() > 40).then_some(c)
     })
     .await;
+    (root, sink, canvas)
+}
+
+/// The colour a message kind is drawn in (its place in the protocol's list of kinds).
+fn kind_colour(sink: &Sink, kind: &str) -> &'static str {
     let order = sink.get().session.borrow().sim().message_kinds();
-    let colour = |kind: &str| PALETTE[order.iter().position(|k| *k == kind).expect("a Raft kind")];
-    let (entries, replies) = (colour("AppendEntries"), colour("AppendReply"));
+    PALETTE[order.iter().position(|k| *k == kind).expect("a kind the protocol sends")]
+}
+
+#[wasm_bindgen_test]
+async fn the_space_time_diagram_colours_messages_by_kind_and_follows_the_legends_spotlight() {
+    let (_root, sink, canvas) = raft_space_time().await;
+    let (entries, replies) = (kind_colour(&sink, "AppendEntries"), kind_colour(&sink, "AppendReply"));
     // Arrows in their kind's colour, as in the legend.
     until("arrows of both kinds", || (pixels_of(&canvas, replies) > 50).then_some(())).await;
     let before = pixels_of(&canvas, entries);
@@ -308,29 +321,11 @@ fn an_arrow_is_described_by_kind_ends_times_and_fate() {
 
 #[wasm_bindgen_test]
 async fn hovering_an_arrow_says_which_message_it_was() {
-    let (root, sink) = mount("d4-raft-election").await;
-    sink.get().dispatch.emit(Action::Seek(SimTime::from_ms(2_000)));
-    let canvas: HtmlCanvasElement = until("the space-time canvas", || {
-        let c: HtmlCanvasElement = find(&root, "canvas.spacetime-canvas")?.unchecked_into();
-        (c.width() > 0 && c.height() > 40).then_some(c)
-    })
-    .await;
-    let order = sink.get().session.borrow().sim().message_kinds();
-    let green = PALETTE[order.iter().position(|k| *k == "AppendEntries").expect("a Raft kind")];
+    let (root, sink, canvas) = raft_space_time().await;
     // A pixel of an AppendEntries arrow, found by its colour.
-    let at = until("an AppendEntries arrow", || {
-        let ctx: web_sys::CanvasRenderingContext2d =
-            canvas.get_context("2d").ok().flatten().expect("2d").unchecked_into();
-        let (w, h) = (canvas.width(), canvas.height());
-        let data = ctx.get_image_data(0.0, 0.0, w as f64, h as f64).expect("pixels").data().0;
-        let want: Vec<i32> =
-            (0..3).map(|i| i32::from_str_radix(&green[1 + 2 * i..3 + 2 * i], 16).expect("hex")).collect();
-        let i = data
-            .chunks_exact(4)
-            .position(|p| p[3] > 200 && (0..3).all(|c| (p[c] as i32 - want[c]).abs() <= 24))?;
-        Some(((i as u32 % w) as f64, (i as u32 / w) as f64))
-    })
-    .await;
+    let green = kind_colour(&sink, "AppendEntries");
+    let (x, y) = until("an AppendEntries arrow", || painted(&canvas, green).first().copied()).await;
+    let at = (x as f64, y as f64);
     let r = canvas.get_bounding_client_rect();
     let border = (r.width() - canvas.client_width() as f64) / 2.0;
     let init = web_sys::PointerEventInit::new();

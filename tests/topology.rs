@@ -3,7 +3,7 @@
 //! "down" node, partitions by tapping, by dragging and by button, heal, and a sized canvas.
 
 mod common;
-use common::{all, until};
+use common::{all, near, until};
 
 use dsplay_core::session::Session;
 use dsplay_core::sim::trace::TraceKind;
@@ -223,8 +223,7 @@ impl Pixel {
     /// Painted (alpha over `min_alpha`) in about the colour `#rrggbb`.
     fn is(&self, colour: &str, min_alpha: u8) -> bool {
         let got = self.rgba();
-        let want = |i: usize| u8::from_str_radix(&colour[1 + 2 * i..3 + 2 * i], 16).expect("hex") as i32;
-        got[3] > min_alpha && (0..3).all(|i| (got[i] as i32 - want(i)).abs() <= 40)
+        got[3] > min_alpha && near(&got, colour, 40)
     }
 }
 

@@ -70,3 +70,10 @@ pub fn all(root: &web_sys::Element, sel: &str) -> Vec<web_sys::Element> {
     let list = root.query_selector_all(sel).expect("a valid selector");
     (0..list.length()).filter_map(|i| list.item(i)).map(|n| n.unchecked_into()).collect()
 }
+
+/// Whether an RGBA pixel is within `tolerance` per channel of the colour `#rrggbb`.
+#[allow(dead_code)]
+pub fn near(rgba: &[u8], colour: &str, tolerance: i32) -> bool {
+    let want = |i: usize| i32::from_str_radix(&colour[1 + 2 * i..3 + 2 * i], 16).expect("a #rrggbb colour");
+    (0..3).all(|i| (rgba[i] as i32 - want(i)).abs() <= tolerance)
+}
