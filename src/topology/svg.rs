@@ -96,7 +96,7 @@ fn node(view: &WorldView, i: usize, lay: &Layout, sel: bool, picked: bool, on: &
         <text y="3.5">{b}</text></g> }
     });
     html! {
-        <g {class} transform={format!("translate({x:.1} {y:.1})")} tabindex="0" role="button"
+        <g key={n.name.clone()} {class} transform={format!("translate({x:.1} {y:.1})")} tabindex="0" role="button"
             aria-label={aria_label(n)} aria-pressed={if sel || picked { "true" } else { "false" }}
             data-node={n.name.clone()} {onclick} {onkeydown}>
             <title>{aria_label(n)}</title>
@@ -106,12 +106,15 @@ fn node(view: &WorldView, i: usize, lay: &Layout, sel: bool, picked: bool, on: &
             if lay.r >= 15.0 { <text class="label" y={(r + 25.0).to_string()}
                 textLength={squeeze.map(|w| format!("{w:.0}"))}
                 lengthAdjust={squeeze.map(|_| "spacingAndGlyphs")}>{&n.view.label}</text> }
-            {for badges}
+            <g class="badges">{for badges}</g>
         </g>
     }
 }
 
-/// Everything inside the `<svg>`.
+/// Everything inside the `<svg>`. Each part whose length varies has a group of its own, and nodes
+/// are keyed: yew pairs unkeyed siblings from the end, so one lasso or cut appearing at the top level
+/// would rewrite every node into its neighbour, and the element under a pointer (or holding focus)
+/// would change identity between pointerdown and click.
 pub fn body(
     view: &WorldView,
     lay: &Layout,
@@ -141,19 +144,19 @@ pub fn body(
         <>
             <defs><marker id="topo-arrow" viewBox="0 0 10 10" refX="9" refY="5" markerWidth="7"
                 markerHeight="7" orient="auto-start-reverse"><path d="M0 0L10 5L0 10z" /></marker></defs>
-            {for lay.regions.iter().map(|g| html! { <g class="region">
+            <g class="regions">{for lay.regions.iter().map(|g| html! { <g class="region">
                 <rect x={g.x.to_string()} y={g.y.to_string()} width={g.w.to_string()} height={g.h.to_string()} rx="14" />
-                <text x={(g.x + 12.0).to_string()} y={(g.y + 20.0).to_string()}>{&g.name}</text></g> })}
-            if let Some((cx, cy, rr)) = lay.ring {
+                <text x={(g.x + 12.0).to_string()} y={(g.y + 20.0).to_string()}>{&g.name}</text></g> })}</g>
+            <g class="rings">if let Some((cx, cy, rr)) = lay.ring {
                 <circle class="ring" cx={cx.to_string()} cy={cy.to_string()} r={rr.to_string()} />
-            }
-            {for cuts.iter().map(|((x1, y1), (x2, y2))| html! { <line class="cut" x1={x1.to_string()}
-                y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} /> })}
-            {for blocked}
+            }</g>
+            <g class="cuts">{for cuts.iter().map(|((x1, y1), (x2, y2))| html! { <line class="cut" x1={x1.to_string()}
+                y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} /> })}</g>
+            <g class="blocks">{for blocked}</g>
             <g class="hits" aria-hidden="true">{for (0..view.nodes.len()).map(|i| hit_area(i, lay, on))}</g>
-            {for (0..view.nodes.len()).map(|i| node(view, i, lay, selected == Some(NodeId(i as u32)),
-                picked.contains(&i), on))}
-            {for rect}
+            <g class="nodes">{for (0..view.nodes.len()).map(|i| node(view, i, lay, selected == Some(NodeId(i as u32)),
+                picked.contains(&i), on))}</g>
+            <g class="lassos">{for rect}</g>
         </>
     }
 }

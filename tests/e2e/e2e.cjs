@@ -54,6 +54,16 @@ async function main() {
     await page.click('.inspector button.isolate');
     await until(page, () => document.body.innerText.toLowerCase().includes('partition'));
   });
+  await check('tap nodes with the partition tool and cut them off', async () => {
+    // Real clicks: a press in partition mode re-renders the stage for its lasso, and that must not
+    // move the node out from under the pointer before the release.
+    await page.click('.partition-mode');
+    await page.click('[data-node="b1"] .shape');
+    await page.click('[data-node="b2"] .shape');
+    await until(page, () => /Cut off 2 nodes/.test(document.querySelector('.cut-now').textContent));
+    await page.click('.cut-now');
+    await until(page, () => [...document.querySelectorAll('.fault-item')].some((e) => /partition b1,b2$/.test(e.textContent)));
+  });
   let forked;
   await check('scrub back and fork a new future', async () => {
     await page.click('#play');
