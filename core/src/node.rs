@@ -195,6 +195,11 @@ impl<'a, M, T> Ctx<'a, M, T> {
         self.history.complete(op_id, outcome, self.true_now)
     }
     /// Add to a global counter.
+    ///
+    /// Names the app reads by convention: `requests` counts client requests sent, `responses` the
+    /// successful ones, and `errors` every client request that did not succeed, whatever the
+    /// reason (a failure, a timeout, a rejection); finer counters (`timeouts`, `rejected_429`…)
+    /// break `errors` down. The error-rate chart is `errors` ÷ `requests`.
     pub fn count(&mut self, name: &'static str, delta: u64) {
         self.metrics.count(name, None, delta, self.true_now);
     }

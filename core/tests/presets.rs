@@ -104,3 +104,23 @@ fn every_message_kind_sent_is_listed_once() {
         }
     }
 }
+
+/// The app's error-rate chart is `errors` ÷ `requests`, so every protocol counts a failed client
+/// request in `errors` whatever the reason, and the finer counters only break it down.
+#[test]
+fn errors_count_every_failed_client_request_once() {
+    let mut checked = 0;
+    for id in presets::ids() {
+        let sim = run(id);
+        let total = |name: &str| sim.metrics().counter(name, None);
+        let errors = total("errors");
+        for part in ["timeouts", "rejected_429"] {
+            assert!(total(part) <= errors, "{id}: {} {part} but only {errors} errors", total(part));
+        }
+        if total("requests") > 0 {
+            assert!(errors <= total("requests"), "{id}: {errors} errors of {} requests", total("requests"));
+            checked += usize::from(errors > 0);
+        }
+    }
+    assert!(checked >= 10, "only {checked} presets have both requests and errors");
+}

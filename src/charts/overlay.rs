@@ -7,14 +7,14 @@ use dsplay_core::sim::metrics::Metrics;
 
 /// B's version of A's chart `spec`, if B has one: the same metric, else B's default chart of the
 /// same kind (B's throughput chart may count other counters than A's). An error rate needs only
-/// B's total: without error counters yet, A's error names give B a rate of 0 %.
+/// B's requests: with no errors yet, B's rate is 0 %.
 pub fn counterpart(b: &Metrics, spec: &ChartSpec) -> Option<ChartSpec> {
     let has = |name: &str| b.all().iter().any(|m| m.name == name);
     let own = || defaults(b).into_iter().find(|s| s.key() == spec.key());
     match spec {
         ChartSpec::Metric(name) => has(name).then(|| spec.clone()),
         ChartSpec::Throughput(_) => own(),
-        ChartSpec::ErrorRate { total, .. } => has(total).then(|| own().unwrap_or_else(|| spec.clone())),
+        ChartSpec::ErrorRate => has("requests").then(|| spec.clone()),
     }
 }
 

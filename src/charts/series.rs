@@ -40,8 +40,9 @@ pub enum ChartSpec {
     Metric(String),
     /// Rates of several counters (each summed over nodes).
     Throughput(Vec<String>),
-    /// Sum of the `errors` counters ÷ the `total` counter, in percent.
-    ErrorRate { errors: Vec<String>, total: String },
+    /// Failed client requests ÷ client requests, in percent: the `errors` and `requests` counters
+    /// (see `Ctx::count` for the convention every protocol follows).
+    ErrorRate,
 }
 
 impl ChartSpec {
@@ -50,7 +51,7 @@ impl ChartSpec {
         match self {
             ChartSpec::Metric(n) => n.clone(),
             ChartSpec::Throughput(_) => "throughput".into(),
-            ChartSpec::ErrorRate { .. } => "error_rate".into(),
+            ChartSpec::ErrorRate => "error_rate".into(),
         }
     }
 }
@@ -129,7 +130,6 @@ pub fn defaults(metrics: &Metrics) -> Vec<ChartSpec> {
     let mut out: Vec<ChartSpec> = Vec::new();
     let latency = names(Kind::Histogram, &|n| n.contains("latency") || n.ends_with("_ms"));
     out.extend(latency.into_iter().take(3).map(ChartSpec::Metric));
-    let total = ["requests", "responses"].into_iter().find(|t| cat.iter().any(|(n, _)| n == t));
     let errors = names(Kind::Counter, &|n| is_error_counter(n));
     let mut through: Vec<String> = ["requests", "responses"]
         .into_iter()
@@ -140,8 +140,9 @@ pub fn defaults(metrics: &Metrics) -> Vec<ChartSpec> {
     if !through.is_empty() {
         out.push(ChartSpec::Throughput(through));
     }
-    if let (Some(total), false) = (total, errors.is_empty()) {
-        out.push(ChartSpec::ErrorRate { errors, total: total.to_string() });
+    let counted = |name: &str| cat.iter().any(|(n, k)| n == name && *k == Kind::Counter);
+    if counted("errors") && counted("requests") {
+        out.push(ChartSpec::ErrorRate);
     }
     let per_node = ["load", "queue", "depth", "lag", "backlog", "busy"];
     out.extend(
@@ -322,19 +323,23 @@ pub fn chart(metrics: &Metrics, spec: &ChartSpec, names: &[String], now_ms: f64,
             let lines = names.iter().map(|n| Line::new(n.clone(), summed(metrics, n, now_ms)));
             ("throughput".to_string(), "/s", lines.collect(), Vec::new())
         }
-        ChartSpec::ErrorRate { errors, total } => {
-            let mut err: BTreeMap<i64, f64> = BTreeMap::new();
-            for n in errors {
-                for (t, v) in summed(metrics, n, now_ms) {
-                    *err.entry((t * 1000.0).round() as i64).or_default() += v;
-                }
-            }
-            let pts = summed(metrics, total, now_ms).into_iter().filter(|(_, v)| *v > 0.0).map(|(t, v)| {
-                let e = err.get(&((t * 1000.0).round() as i64)).copied().unwrap_or(0.0);
-                (t, (100.0 * e / v).min(100.0))
-            });
-            let label = format!("({}) / {total}", errors.join(" + "));
-            ("error rate".to_string(), "%", vec![Line::new(label, pts.collect())], Vec::new())
+        ChartSpec::ErrorRate => {
+            let err: BTreeMap<i64, f64> = summed(metrics, "errors", now_ms)
+                .into_iter()
+                .map(|(t, v)| ((t * 1000.0).round() as i64, v))
+                .collect();
+            // A request that fails in a later bucket than it was sent can push one bucket past 100 %.
+            let pts =
+                summed(metrics, "requests", now_ms).into_iter().filter(|(_, v)| *v > 0.0).map(|(t, v)| {
+                    let e = err.get(&((t * 1000.0).round() as i64)).copied().unwrap_or(0.0);
+                    (t, (100.0 * e / v).min(100.0))
+                });
+            (
+                "error rate".to_string(),
+                "%",
+                vec![Line::new("errors / requests".into(), pts.collect())],
+                Vec::new(),
+            )
         }
     };
     ChartData { title, y_unit, lines, bands, now_ms, end_ms: end_ms.max(now_ms).max(1.0) }
@@ -405,6 +410,32 @@ mod tests {
         assert_eq!(keys, ["latency_ms", "throughput", "error_rate", "backend_load", "breaker_state"]);
         let d = chart(&sample(), &defaults(&sample())[2], &[], 10_000.0, 10_000.0);
         assert!(d.lines[0].points.iter().all(|p| (0.0..=100.0).contains(&p.1)));
+    }
+
+    #[wasm_bindgen_test]
+    fn the_error_rate_is_errors_over_requests_without_adding_their_breakdown_again() {
+        // t1-round-robin's shape: errors = rejected + timeouts; summing all three read 40 % for 20 %.
+        let mut m = Metrics::new(100_000, 10_000_000);
+        for step in 0..10u64 {
+            let t = SimTime(step * 100_000);
+            m.count("requests", None, 10, t);
+            m.count("errors", None, 2, t);
+            m.count("timeouts", None, 1, t);
+            m.count("rejected", Some(NodeId(3)), 1, t);
+            m.count("probe_failures", None, 5, t);
+            m.advance_to(SimTime((step + 1) * 100_000));
+        }
+        assert!(defaults(&m).contains(&ChartSpec::ErrorRate));
+        let d = chart(&m, &ChartSpec::ErrorRate, &[], 1_000.0, 1_000.0);
+        assert_eq!(d.lines[0].label, "errors / requests");
+        assert_eq!(d.lines[0].points.len(), 10);
+        assert!(d.lines[0].points.iter().all(|p| (p.1 - 20.0).abs() < 1e-9), "{:?}", d.lines[0].points);
+        // Error-ish counters without the `errors` convention give no error rate at all.
+        let mut n = Metrics::new(100_000, 10_000_000);
+        n.count("requests", None, 10, SimTime(0));
+        n.count("call_timeouts", None, 3, SimTime(0));
+        n.advance_to(SimTime(100_000));
+        assert!(!defaults(&n).contains(&ChartSpec::ErrorRate));
     }
 
     #[wasm_bindgen_test]

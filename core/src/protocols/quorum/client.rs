@@ -178,9 +178,13 @@ impl Client {
 
     pub fn on_timeout(&mut self, ctx: &mut C<'_>, op: u64) {
         if let Some(o) = self.ops.time_out(ctx, op) {
-            ctx.count("timeouts", 1);
+            // A probe read only measures staleness; it is not a client request.
             if o.extra.probe.is_none() {
+                ctx.count("timeouts", 1);
+                ctx.count("errors", 1);
                 self.after_op(ctx, op);
+            } else {
+                ctx.count("probe_timeouts", 1);
             }
         }
     }

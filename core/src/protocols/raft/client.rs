@@ -156,6 +156,7 @@ impl Client {
             RaftTimer::Timeout(id) => {
                 if self.pending.contains_key(&id) {
                     ctx.count("timeouts", 1);
+                    ctx.count("errors", 1);
                     // Unknown outcome: the command may still commit.
                     self.finish(ctx, id, Outcome::Info);
                     self.guess = self.another_server(ctx, self.guess);

@@ -223,6 +223,7 @@ impl Node for ShardNode {
             (ShardNode::Client { pending, .. }, ShardTimer::Timeout(id)) => {
                 if pending.remove(&id).is_some() {
                     ctx.count("timeouts", 1);
+                    ctx.count("errors", 1);
                 }
             }
             (ShardNode::Router(r), ShardTimer::AddShard) => {

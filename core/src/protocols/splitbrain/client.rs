@@ -48,6 +48,7 @@ impl Client {
             SbTimer::Timeout(id) => {
                 if self.pending.remove(&id).is_some() {
                     ctx.count("timeouts", 1);
+                    ctx.count("errors", 1);
                     self.target = 1 - self.target;
                 }
             }

@@ -84,6 +84,7 @@ impl Client {
             }
             429 => {
                 ctx.count("rejected_429", 1);
+                ctx.count("errors", 1);
                 if self.polite() {
                     ctx.count("polite_rejected_429", 1);
                 }
