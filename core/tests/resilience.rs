@@ -63,6 +63,42 @@ fn r2_with_breakers_cart_stays_up_while_recommendation_is_down() {
     assert_eq!(gauge(s, "breaker_state", "cart"), Some(0), "closed again after recommendation restarts");
 }
 
+/// A metric's sampled series as (time in ms, point): a node's, or the global one with `None`.
+fn series(
+    sim: &dyn Simulation,
+    name: &str,
+    node: Option<&str>,
+) -> Vec<(f64, dsplay_core::sim::metrics::Point)> {
+    let id = node.map(|n| {
+        let i = sim.node_names().iter().position(|x| x == n).unwrap_or_else(|| panic!("no node {n}"));
+        dsplay_core::NodeId(i as u32)
+    });
+    sim.metrics().get(name, id).map(|m| m.series.iter().map(|p| (p.t_ms, *p)).collect()).unwrap_or_default()
+}
+
+#[test]
+fn r2_the_breaker_needs_a_second_of_timeouts_before_it_opens_then_latency_recovers() {
+    // The lesson: cart's 8 workers each wait 500 ms for the dead service, so the first 8 failures
+    // land at 5.5 s and the breaker (10 failures of the last 20 calls) opens near 6 s; until then
+    // the pools and queues fill and clients wait; the last queued requests finish and latency is back to normal within a second.
+    let sim = run(&preset("r2-circuit-breaker-cascade"));
+    let s = &*sim;
+    let opened = series(s, "breaker_state", Some("cart")).into_iter().find(|(_, p)| p.value == 1.0);
+    let opened = opened.expect("the breaker opens").0;
+    assert!((5_500.0..=6_500.0).contains(&opened), "opens about 1 s after the 5 s crash, at {opened} ms");
+    let during = |name: &str, node: Option<&str>, from: f64, to: f64| {
+        series(s, name, node).into_iter().filter(move |(t, _)| (from..=to).contains(t)).map(|(_, p)| p)
+    };
+    let busy = during("pool_busy", Some("cart"), 5_000.0, opened).map(|p| p.value).fold(0.0, f64::max);
+    assert_eq!(busy, 8.0, "all 8 cart workers wait on timeouts before it opens");
+    let queued = during("pool_queued", Some("product"), 5_000.0, opened).map(|p| p.value).fold(0.0, f64::max);
+    assert!(queued >= 20.0, "product's queue fills too: {queued}");
+    let slow = during("latency_ms", None, 5_000.0, opened + 300.0).map(|p| p.p99).fold(0.0, f64::max);
+    assert!(slow > 400.0, "clients wait: p99 {slow} ms");
+    let after: Vec<f64> = during("latency_ms", None, opened + 800.0, 8_000.0).map(|p| p.p99).collect();
+    assert!(!after.is_empty() && after.iter().all(|&p| p < 100.0), "back to normal once open: {after:?}");
+}
+
 #[test]
 fn r2_without_breakers_cart_goes_down_and_takes_the_product_page_with_it() {
     let sim = run(&preset("r2-no-breaker-cascade"));
