@@ -1,6 +1,6 @@
 //! The page's link: which scenario to open on load (`#s=…`), and the default when there is none.
 
-use dsplay_core::{presets, Scenario};
+use dsplay_core::{presets, registry, Scenario};
 
 /// The preset opened when the link carries no scenario.
 pub fn default_preset() -> &'static str {
@@ -8,15 +8,23 @@ pub fn default_preset() -> &'static str {
 }
 
 /// Read a location hash (`""`, `"#"` or `"#s=…&t=…"`): the scenario to open, or why the link
-/// was refused. `Ok(None)` means "no scenario in the link".
+/// was refused (the caller says what is shown instead). `Ok(None)` means "no scenario in the link".
 pub fn scenario_from_hash(hash: &str) -> Result<Option<Scenario>, String> {
     let hash = hash.trim();
     if hash.is_empty() || hash == "#" {
         return Ok(None);
     }
-    dsplay_core::scenario::decode_fragment(hash)
-        .map(Some)
-        .map_err(|e| format!("This link could not be opened, so the default scenario is shown instead. {e}"))
+    let refused = |e: dsplay_core::ScenarioError| sentence(&format!("This link could not be opened: {e}"));
+    let sc = dsplay_core::scenario::decode_fragment(hash).map_err(refused)?;
+    // Node names in events and partitions are only checked against the nodes the protocol builds.
+    registry::build(&sc).map_err(refused)?;
+    Ok(Some(sc))
+}
+
+/// `text` ending with a full stop, unless it already ends a sentence ("…cut short?").
+pub fn sentence(text: &str) -> String {
+    let stop = if text.ends_with(['.', '?', '!']) { "" } else { "." };
+    format!("{text}{stop}")
 }
 
 /// The browser's current location hash (empty outside a browser).

@@ -39,6 +39,8 @@ pub enum Action {
     Spotlight(String),
     /// Advance by one animation frame of `wall_ms` (sent by the frame loop).
     Frame(f64),
+    /// Say something in the banner (a refused link), or clear it with `None` (its × button).
+    Notice(Option<String>),
 }
 
 /// What components read: the shared session, the UI state (`p.playing`, `p.frame`… through
@@ -146,6 +148,7 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
             forget_foreign_kinds(session, &mut ui.spotlight);
         }
         Action::Select(n) => ui.selected = n,
+        Action::Notice(text) => ui.error = text,
         Action::Spotlight(kind) => {
             let sent = session.borrow().sim().message_kinds().contains(&kind.as_str());
             match ui.spotlight.iter().position(|k| *k == kind) {

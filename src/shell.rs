@@ -2,13 +2,13 @@
 
 use crate::components::*;
 use crate::embed::{
-    prefers_reduced_motion, use_visibility_pause, Controls as EmbedControls, EmbedOptions, Theme,
+    prefers_reduced_motion, use_visibility_pause, Controls as EmbedControls, EmbedOptions, OpenInApp, Theme,
 };
 use crate::hooks::use_player_lazy;
 use crate::keys::use_shortcuts;
 use crate::link;
-use crate::player::Player;
-use crate::urlsync::use_url_sync;
+use crate::player::{Action, Player};
+use crate::urlsync::{use_follow_hash, use_url_sync};
 use dsplay_core::session::Session;
 use dsplay_core::{presets, Scenario, SimTime};
 use yew::prelude::*;
@@ -27,9 +27,14 @@ fn boot() -> Boot {
     let hash = link::current_hash();
     let fallback = |why: Option<String>| {
         let id = embed.preset.clone().unwrap_or_else(|| link::default_preset().to_string());
+        let instead = |id: &str| why.as_ref().map(|w| format!("{w} Showing {id} instead."));
         match presets::get(&id) {
-            Ok(sc) => (sc, why),
-            Err(e) => (presets::all().remove(0), Some(format!("{} {e}", why.unwrap_or_default()))),
+            Ok(sc) => (sc, instead(&id)),
+            Err(e) => {
+                let first = link::default_preset();
+                let why = instead(first).unwrap_or_else(|| format!("Showing {first} instead."));
+                (presets::all().remove(0), Some(format!("{} {why}", link::sentence(&e.to_string()))))
+            }
         }
     };
     let from_link = link::scenario_from_hash(&hash);
@@ -41,6 +46,8 @@ fn boot() -> Boot {
         Err(reason) => fallback(Some(reason)),
     };
     let t_ms = link_t.or(embed.t_ms);
+    let said: Vec<String> = banner.into_iter().chain(embed.problems.iter().cloned()).collect();
+    let banner = (!said.is_empty()).then(|| said.join(" "));
     Boot { scenario, banner, embed, t_ms }
 }
 
@@ -68,12 +75,21 @@ pub fn app() -> Html {
         let speed = b.embed.speed.unwrap_or(1.0);
         use_player_lazy(move || make_session(&b), autoplay, speed)
     };
-    let banner = use_state(|| boot.banner.clone());
+    {
+        // The boot's reason goes where every other notice goes, so loading anything clears it.
+        let (d, why) = (player.dispatch.clone(), boot.banner.clone());
+        use_effect_with((), move |_| {
+            if why.is_some() {
+                d.emit(Action::Notice(why));
+            }
+        });
+    }
     let help = use_state(|| false);
     let theme = use_state(|| boot.embed.theme);
     let root = use_node_ref();
     use_shortcuts(player.clone(), help.clone());
     use_url_sync(&player, true);
+    use_follow_hash(&player);
     use_visibility_pause(&player, root.clone());
 
     let theme_attr = match *theme {
@@ -101,11 +117,8 @@ pub fn app() -> Html {
             })
         })
     };
-    let shown_error = player.error.clone().or_else(|| (*banner).clone());
-    let dismiss = {
-        let banner = banner.clone();
-        Callback::from(move |_: MouseEvent| banner.set(None))
-    };
+    let shown_error = player.error.clone();
+    let dismiss = player.dispatch.reform(|_: MouseEvent| Action::Notice(None));
     // An embed without charts fits its frame: the topology takes the height that is left.
     let fit = boot.embed.embed && boot.embed.controls != EmbedControls::Full;
     let body = if boot.embed.embed {
@@ -180,12 +193,16 @@ fn full_body(p: &Player, toggle_theme: Callback<MouseEvent>, help: UseStateHandl
 
 fn embed_body(o: &EmbedOptions) -> Html {
     html! {
-        <div class={classes!("embed-body", (o.controls == EmbedControls::Min).then_some("controls-min"))}>
+        <div class={classes!("embed-body", match o.controls {
+            EmbedControls::Min => "controls-min",
+            EmbedControls::Full => "controls-full",
+            EmbedControls::None => "controls-none",
+        })}>
             if o.controls != EmbedControls::None { <Controls /> }
             if o.controls != EmbedControls::None { <Timeline /> }
             <Topology />
             if o.controls == EmbedControls::Full { <Charts /> }
-            <a class="embed-credit" href="./" target="_blank" rel="noopener">{"open in dsplay ↗"}</a>
+            <OpenInApp />
         </div>
     }
 }

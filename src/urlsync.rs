@@ -1,7 +1,12 @@
 //! Keep the address bar's fragment equal to the session (`#s=…&t=…`) so "copy link" is always
-//! just the URL. Written when the scenario changes and when playback stops, not every frame.
+//! just the URL. Written when the scenario changes and when playback stops, not every frame. A
+//! link pasted into the address bar of an open page (only the fragment changes, so the page does
+//! not reload) opens like a fresh one, or is refused with the banner and the session kept.
 
-use crate::player::Player;
+use crate::link;
+use crate::player::{Action, Player};
+use dsplay_core::SimTime;
+use gloo::events::EventListener;
 use yew::prelude::*;
 
 /// Replace the fragment without adding a history entry.
@@ -36,5 +41,40 @@ pub fn use_url_sync(p: &Player, enabled: bool) {
         if enabled && !playing {
             write_fragment(&session.borrow().fragment());
         }
+    });
+}
+
+/// Follow `hashchange`: our own writes use `replaceState`, which fires none, so each one is the
+/// user's (a pasted link, Back or Forward). A good link loads at its playhead; a bad one or an
+/// empty fragment leaves the session alone and puts the session's own link back in the address
+/// bar, so a reload cannot lose the work.
+#[hook]
+pub fn use_follow_hash(p: &Player) {
+    let (session, dispatch) = (p.session.clone(), p.dispatch.clone());
+    use_effect_with((), move |_| {
+        let listener = web_sys::window().map(|w| {
+            EventListener::new(&w, "hashchange", move |e| {
+                // The event's own URL: the location may have been rewritten since it fired.
+                let url = js_sys::Reflect::get(e, &"newURL".into()).ok().and_then(|u| u.as_string());
+                let hash = url.and_then(|u| u.find('#').map(|i| u[i..].to_string())).unwrap_or_default();
+                let own = session.borrow().fragment();
+                if hash == own {
+                    return;
+                }
+                match link::scenario_from_hash(&hash) {
+                    Ok(Some(sc)) => {
+                        dispatch.emit(Action::Load(sc));
+                        let t = dsplay_core::scenario::playhead_ms(&hash);
+                        dispatch.emit(Action::Seek(SimTime::from_ms(t.unwrap_or(0))));
+                    }
+                    Ok(None) => write_fragment(&own),
+                    Err(why) => {
+                        write_fragment(&own);
+                        dispatch.emit(Action::Notice(Some(format!("{why} Your session is unchanged."))));
+                    }
+                }
+            })
+        });
+        move || drop(listener)
     });
 }

@@ -5,6 +5,8 @@
 mod common;
 use common::until;
 
+use dsplay_core::presets;
+use dsplay_core::scenario::encode_fragment;
 use dsplay_web::{link::default_preset, App};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -116,4 +118,31 @@ async fn a_bad_link_shows_a_banner_and_keeps_the_default_preset() {
     // The refused link's playhead belonged to its scenario: the default opens at the start.
     assert_eq!(attr(&status, "data-now-ms"), "0");
     web_sys::window().expect("a window").location().set_hash("").expect("clear the hash");
+}
+
+#[wasm_bindgen_test]
+async fn a_link_pasted_into_an_open_page_opens_and_a_bad_one_keeps_the_session() {
+    let root = mount("");
+    wait_until(&root, "#run-result", |el| attr(el, "data-preset") == default_preset()).await;
+    let location = web_sys::window().expect("a window").location();
+    // Pasting changes only the fragment, so the page does not reload: it must follow the link.
+    let other = presets::ids().find(|id| *id != default_preset()).expect("a second preset");
+    let sc = presets::get(other).expect("preset");
+    location.set_hash(&format!("{}&t=1200", encode_fragment(&sc))).expect("paste a link");
+    let opened = |el: &Element| attr(el, "data-preset") == other && attr(el, "data-now-ms") == "1200";
+    wait_until(&root, "#run-result", opened).await;
+    let kept = location.hash().expect("hash");
+    // A bad paste: a banner says why, the session stays, and the address bar gets its link back,
+    // so a reload cannot lose the session.
+    location.set_hash("#s=garbage").expect("paste a bad link");
+    let banner = wait_until(&root, "#banner", |_| true).await.text_content().unwrap_or_default();
+    assert!(banner.contains("could not be opened") && banner.contains("unchanged"), "banner: {banner}");
+    wait_until(&root, "#run-result", opened).await;
+    until("the address bar shows the session's link again", || location.hash().ok().filter(|h| *h == kept))
+        .await;
+    // The banner's × clears it.
+    wait_until(&root, "#banner .dismiss", |_| true).await.unchecked_into::<HtmlElement>().click();
+    until("the banner is gone", || root.query_selector("#banner").ok().flatten().is_none().then_some(()))
+        .await;
+    location.set_hash("").expect("clear the hash");
 }

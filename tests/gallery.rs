@@ -266,7 +266,15 @@ fn embed_options_parse_the_query() {
     assert!(!odd.embed);
     assert_eq!((odd.speed, odd.t_ms, odd.controls, odd.theme), (Some(100.0), None, Controls::None, None));
     assert_eq!(odd.preset.as_deref(), Some("a-b"));
+    // Each value that could not be used is reported with what happens instead; good ones are not.
+    let said = odd.problems.join(" ");
+    for part in ["speed=999", "100×", "t=\"-1\"", "theme=\"pink\"", "following the system"] {
+        assert!(said.contains(part), "{part} in {said}");
+    }
+    assert_eq!(odd.problems.len(), 3, "{said}");
+    assert!(o.problems.is_empty() && d.problems.is_empty());
     assert_eq!(EmbedOptions::parse("speed=abc&speed=NaN").speed, None);
+    assert_eq!(EmbedOptions::parse("controls=bogus").problems.len(), 1);
 }
 
 #[wasm_bindgen_test]

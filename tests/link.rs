@@ -35,6 +35,13 @@ fn a_bad_link_is_refused_with_a_reason() {
         assert!(err.contains("could not be opened"), "{bad}: {err}");
         assert!(err.len() > "could not be opened".len() + 20, "{bad}: reason too terse: {err}");
     }
+    // A link that parses but names a node the scenario does not have: refused, not swapped for
+    // another scenario when the simulation fails to build.
+    let mut sc = presets::get("d4-raft-election").expect("preset loads");
+    let crash = dsplay_core::ScenarioEvent::Crash { node: "n99".into() };
+    sc.events.push(dsplay_core::scenario::Timed { at_ms: 1_000, event: crash });
+    let err = scenario_from_hash(&encode_fragment(&sc)).expect_err("n99 does not exist");
+    assert!(err.contains("could not be opened") && err.contains("n99"), "{err}");
     // A cut-off link: a valid fragment with its tail missing.
     let frag = encode_fragment(&presets::get(default_preset()).expect("preset loads"));
     assert!(scenario_from_hash(&frag[..frag.len() / 2]).is_err());

@@ -14,8 +14,10 @@ pub fn load(spec: &str) -> Result<Scenario, CliError> {
     }
     let path = Path::new(spec);
     if !path.exists() {
-        let known: Vec<&str> = presets::ids().collect();
-        return Err(format!("no preset or file named {spec:?} (presets: {})", known.join(", ")));
+        let near: Vec<String> = presets::suggest(spec).iter().map(|k| format!("{k:?}")).collect();
+        let hint =
+            if near.is_empty() { String::new() } else { format!("; did you mean {}?", near.join(" or ")) };
+        return Err(format!("no preset or file named {spec:?}{hint} (`dsplay presets` lists them)"));
     }
     let text = std::fs::read_to_string(path).map_err(|e| format!("cannot read {spec}: {e}"))?;
     Scenario::from_json(&text).map_err(|e| format!("{spec}: {e}"))

@@ -79,11 +79,33 @@ pub fn json(id: &str) -> Option<&'static str> {
 
 /// A parsed, validated preset.
 pub fn get(id: &str) -> Result<Scenario, ScenarioError> {
-    let text = json(id).ok_or_else(|| {
-        let known: Vec<&str> = ids().collect();
-        ScenarioError::invalid("preset", format!("no preset {id:?}; presets are {}", known.join(", ")))
-    })?;
+    let text = json(id).ok_or_else(|| ScenarioError::invalid("preset", not_found(id)))?;
     Scenario::from_json(text)
+}
+
+/// Why `id` is not a preset, with the likeliest ids it was meant to be.
+pub fn not_found(id: &str) -> String {
+    match suggest(id).as_slice() {
+        [] => format!("no preset {id:?}; preset ids look like \"d4-raft-election\" or \"t1-round-robin\""),
+        near => {
+            let quoted: Vec<String> = near.iter().map(|k| format!("{k:?}")).collect();
+            format!("no preset {id:?}; did you mean {}?", quoted.join(" or "))
+        }
+    }
+}
+
+/// Up to three preset ids `id` was probably meant to be: those it begins, else the nearest by
+/// spelling (a list of all of them would bury the message).
+pub fn suggest(id: &str) -> Vec<&'static str> {
+    let id = id.trim().to_ascii_lowercase();
+    let begun: Vec<&str> = ids().filter(|k| id.len() >= 2 && k.starts_with(&id)).take(3).collect();
+    if !begun.is_empty() {
+        return begun;
+    }
+    let near: Vec<(usize, &str)> =
+        ids().map(|k| (strsim::levenshtein(&id, k), k)).filter(|&(d, k)| d <= 3.max(k.len() / 4)).collect();
+    let best = near.iter().map(|&(d, _)| d).min();
+    near.into_iter().filter(|&(d, _)| Some(d) == best).take(3).map(|(_, k)| k).collect()
 }
 
 /// Every preset, parsed. Presets are checked by the test suite, so failures here are bugs.

@@ -1,5 +1,7 @@
 //! Scenario parsing, validation and the URL codec: round trips, and garbage never panics.
 
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use base64::Engine as _;
 use dsplay_core::scenario::{decode_fragment, encode_fragment, playhead_ms, Scenario, ScenarioEvent, Timed};
 use dsplay_core::{presets, registry, ScenarioError};
 use proptest::prelude::*;
@@ -69,6 +71,15 @@ fn broken_links_say_why() {
     assert!(decode_fragment("#s=").is_err());
     assert!(decode_fragment("https://x.org/page").is_err());
     assert!(decode_fragment("#s=!!!!").expect_err("bad b64").to_string().contains("base64"));
+    // A compression bomb: 2 MB of spaces packs into a short link. The reason names the limit, not
+    // a decoder's internal status.
+    let bomb = miniz_oxide::deflate::compress_to_vec(&vec![b' '; 2 << 20], 9);
+    let e =
+        decode_fragment(&format!("#s={}", URL_SAFE_NO_PAD.encode(bomb))).expect_err("too big").to_string();
+    assert!(e.contains("more than 1024 KB") && !e.contains("Output"), "{e}");
+    let e =
+        decode_fragment(&format!("#s={}", URL_SAFE_NO_PAD.encode(b"not deflate at all"))).expect_err("junk");
+    assert!(e.to_string().contains("damaged") && !e.to_string().contains("Failed"), "{e}");
 }
 
 fn arb_event() -> impl Strategy<Value = Timed> {

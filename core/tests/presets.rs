@@ -124,3 +124,15 @@ fn errors_count_every_failed_client_request_once() {
     }
     assert!(checked >= 10, "only {checked} presets have both requests and errors");
 }
+
+#[test]
+fn a_mistyped_preset_id_gets_the_nearest_ids_not_a_list_of_all() {
+    assert_eq!(presets::suggest("d4-raft-elektion"), ["d4-raft-election"]);
+    assert_eq!(presets::suggest("t1-round"), ["t1-round-robin"]);
+    assert_eq!(presets::suggest("D4").len(), 3, "an area prefix offers its first presets");
+    assert!(presets::suggest("zzz").is_empty());
+    let e = presets::get("d4-raft-elektion").expect_err("no such preset").to_string();
+    assert!(e.contains("did you mean \"d4-raft-election\"?") && e.len() < 120, "{e}");
+    let e = presets::get("zzz").expect_err("no such preset").to_string();
+    assert!(e.contains("look like") && e.len() < 120, "{e}");
+}

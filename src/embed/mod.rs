@@ -3,9 +3,11 @@
 //! `prefers-reduced-motion`).
 
 mod code;
+mod credit;
 mod options;
 mod visibility;
 
 pub use code::{copy_embed_code, embed_code, EmbedSource};
+pub use credit::OpenInApp;
 pub use options::{Controls, EmbedOptions, Theme};
 pub use visibility::{prefers_reduced_motion, use_visibility_pause};

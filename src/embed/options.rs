@@ -17,7 +17,8 @@ pub enum Theme {
 }
 
 /// `?embed=1&preset=ID&autoplay=1&speed=2&t=3000&controls=min|full|none&theme=dark|light`.
-/// Unknown keys and malformed values are ignored (the default is kept).
+/// Unknown keys are ignored (hosts add their own); a malformed value keeps the default and says so
+/// in `problems`, which the page shows in its banner.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EmbedOptions {
     pub embed: bool,
@@ -30,6 +31,8 @@ pub struct EmbedOptions {
     pub controls: Controls,
     /// `None`: follow the page / system theme.
     pub theme: Option<Theme>,
+    /// One sentence per value that could not be used, saying what happens instead.
+    pub problems: Vec<String>,
 }
 
 fn truthy(v: &str) -> bool {
@@ -72,32 +75,57 @@ impl EmbedOptions {
                 "embed" => o.embed = truthy(&v),
                 "preset" if !v.is_empty() && v.len() <= 100 => o.preset = Some(v),
                 "autoplay" => o.autoplay = truthy(&v),
-                "speed" => {
-                    o.speed = v
-                        .parse::<f64>()
-                        .ok()
-                        .filter(|s| s.is_finite() && *s > 0.0)
-                        .map(|s| s.clamp(crate::player::MIN_SPEED, crate::player::MAX_SPEED))
+                "speed" => o.speed = o.speed_from(&v),
+                "t" => {
+                    o.t_ms = v.parse().ok();
+                    if o.t_ms.is_none() {
+                        o.problems
+                            .push(format!("t={v:?} is not a time in whole ms (like t=3000); starting at 0."));
+                    }
                 }
-                "t" => o.t_ms = v.parse().ok(),
                 "controls" => {
                     o.controls = match v.as_str() {
                         "full" => Controls::Full,
                         "none" => Controls::None,
-                        _ => Controls::Min,
+                        "min" => Controls::Min,
+                        _ => {
+                            o.problems.push(format!("controls={v:?} is not min, full or none; using min."));
+                            Controls::Min
+                        }
                     }
                 }
                 "theme" => {
                     o.theme = match v.as_str() {
                         "dark" => Some(Theme::Dark),
                         "light" => Some(Theme::Light),
-                        _ => None,
+                        _ => {
+                            o.problems
+                                .push(format!("theme={v:?} is not dark or light; following the system."));
+                            None
+                        }
                     }
                 }
                 _ => {}
             }
         }
         o
+    }
+
+    /// A speed within the player's range, or none (1×) with the reason in `problems`.
+    fn speed_from(&mut self, v: &str) -> Option<f64> {
+        let (lo, hi) = (crate::player::MIN_SPEED, crate::player::MAX_SPEED);
+        match v.parse::<f64>().ok().filter(|s| s.is_finite() && *s > 0.0) {
+            Some(s) if !(lo..=hi).contains(&s) => {
+                let to = s.clamp(lo, hi);
+                self.problems.push(format!("speed={v} is outside {lo}–{hi}×; playing at {to}×."));
+                Some(to)
+            }
+            Some(s) => Some(s),
+            None => {
+                self.problems.push(format!("speed={v:?} is not a number from {lo} to {hi}; playing at 1×."));
+                None
+            }
+        }
     }
 
     /// The page's own options (`window.location.search`).

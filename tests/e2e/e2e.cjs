@@ -118,6 +118,23 @@ async function main() {
       assert(now.top === box.top && now.bottom === box.bottom, `at ${ms} ms the stage moved: ${JSON.stringify(now)} vs ${JSON.stringify(box)}`);
     }
     await p.screenshot({ path: path.join(SHOTS, 'embed.png') });
+    // "open in dsplay ↗" opens the full app on this session at its playhead, in a new tab.
+    await p.click('#play');
+    const [tab] = await Promise.all([p.context().waitForEvent('page'), p.click('.embed-credit')]);
+    await tab.waitForSelector('.app:not(.embed) [data-node]');
+    const [embedded, opened] = await Promise.all([p, tab].map((x) => x.$eval('#run-result', (el) => ({ ...el.dataset }))));
+    assert(opened.preset === 'd4-raft-election' && opened.nowMs === embedded.nowMs, `opened ${JSON.stringify(opened)} from ${JSON.stringify(embedded)}`);
+    await tab.close();
+    await p.close();
+  });
+  await check('a frame too short for the embed scrolls instead of drawing over its controls', async () => {
+    const p = await (await browser.newContext({ viewport: { width: 320, height: 300 } })).newPage();
+    await p.goto(base + '?embed=1&preset=d4-raft-election&controls=min');
+    await p.waitForSelector('.app.embed [data-node]');
+    const box = (s) => p.$eval(s, (el) => { const r = el.getBoundingClientRect(); return { top: r.top, bottom: r.bottom }; });
+    const [stage, scrubber, tools] = [await box('.topo-stage'), await box('#scrubber'), await box('.topo-tools')];
+    assert(stage.top >= scrubber.bottom && stage.bottom <= tools.top && stage.bottom - stage.top >= 139,
+      `stage ${JSON.stringify(stage)} between the timeline ${JSON.stringify(scrubber)} and the tools ${JSON.stringify(tools)}`);
     await p.close();
   });
   await check('on a phone the header is one row and copying says so', async () => {

@@ -4,6 +4,7 @@
 use super::{Scenario, ScenarioError};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
+use miniz_oxide::inflate::TINFLStatus;
 
 /// Largest scenario JSON accepted (after inflating).
 pub const MAX_JSON_BYTES: usize = 1 << 20;
@@ -30,10 +31,15 @@ pub fn decode_fragment(input: &str) -> Result<Scenario, ScenarioError> {
         ))
     })?;
     let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_JSON_BYTES).map_err(|e| {
-        ScenarioError::Link(format!(
-            "the scenario part does not inflate ({:?}); was the link cut short?",
-            e.status
-        ))
+        ScenarioError::Link(match e.status {
+            TINFLStatus::HasMoreOutput => {
+                format!(
+                    "the scenario unpacks to more than {} KB, the limit for a link",
+                    MAX_JSON_BYTES / 1024
+                )
+            }
+            _ => "the scenario part is damaged (it does not unpack); was the link cut short?".into(),
+        })
     })?;
     let text = std::str::from_utf8(&json)
         .map_err(|_| ScenarioError::Link("the scenario is not UTF-8 text".into()))?;
