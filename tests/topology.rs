@@ -497,25 +497,45 @@ async fn select_inspect_crash_restart() {
     one(&root, ".inspector .slow button").unchecked_into::<HtmlElement>().click();
     until("a slow event", || events().contains(&ScenarioEvent::Slow { node: "b1".into(), factor_pct: 500 }))
         .await;
-    let loss: HtmlInputElement = all(&root, ".inspector .link input[type=range]")[1].clone().unchecked_into();
+    // The sliders show the link in force, and moving one changes only its own setting.
+    let peer: HtmlSelectElement = one(&root, ".inspector .link select").unchecked_into();
+    let id = |name: &str| NodeId(view().nodes.iter().position(|n| n.name == name).expect("node") as u32);
+    let in_force = |to: &str| player().session.borrow().sim().link(id("b1"), id(to));
+    let before = in_force(&peer.value());
+    let latency: HtmlInputElement = one(&root, ".inspector .link input.latency").unchecked_into();
+    assert_eq!(latency.value(), format!("{}", (before.latency.mean_us() / 1000.0).round()));
+    let loss: HtmlInputElement = one(&root, ".inspector .link input.loss").unchecked_into();
     loss.set_value("30");
     fire(&loss, "Event", "input", &[]);
     assert_eq!(events().len(), n0 + 2, "moving a slider alone changes nothing");
     fire(&loss, "Event", "change", &[]);
-    until("a link event", || {
+    let want = dsplay_core::scenario::LinkSpec { loss_ppm: 300_000, ..before.clone() };
+    until("a link event that keeps the latency", || {
         events().iter().any(|e| {
             matches!(e, ScenarioEvent::Link { from, spec, both_ways: true, .. }
-            if from == "b1" && spec.loss_ppm == 300_000)
+            if from == "b1" && *spec == want)
         })
+    })
+    .await;
+    assert_eq!(in_force(&peer.value()), want);
+    // Another peer's link is untouched, and the sliders say so.
+    let other = all(&root, ".inspector .link option")
+        .into_iter()
+        .filter_map(|o| o.text_content())
+        .find(|n| *n != peer.value())
+        .expect("a second peer");
+    peer.set_value(&other);
+    fire(&peer, "Event", "change", &[]);
+    until("the loss of the other link", || {
+        one(&root, ".inspector .link input.loss").unchecked_into::<HtmlInputElement>().value() == "0"
     })
     .await;
 }
 
 /// Press and release on a node's middle as a browser does: each half of the press goes to whatever
 /// element is at the point when it happens, and the click to the two targets' nearest common
-/// ancestor. A
-/// press in partition mode starts a lasso, and re-rendering for it once rewrote every node into its
-/// neighbour, so the release landed on another element and the click on the stage.
+/// ancestor. A press in partition mode starts a lasso, and re-rendering for it once rewrote every
+/// node into its neighbour, so the release landed on another element and the click on the stage.
 async fn tap(root: &Element, name: &str) {
     let g = node(root, name);
     g.scroll_into_view();

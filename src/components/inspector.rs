@@ -5,7 +5,6 @@ use crate::player::{Action, Player};
 use crate::topology::status_word;
 use dsplay_core::dist::Dist;
 use dsplay_core::node::ClientRequest;
-use dsplay_core::scenario::LinkSpec;
 use dsplay_core::sim::trace::TraceKind;
 use dsplay_core::view::Status;
 use dsplay_core::ScenarioEvent as Ev;
@@ -34,8 +33,10 @@ pub fn inspector() -> Html {
     let p = use_context::<Player>();
     let (op, key, value) =
         (use_state(|| "request".to_string()), use_state(String::new), use_state(String::new));
+    // The link sliders show the link's settings in force; `latency`/`loss` hold a value only while
+    // its slider is being dragged.
     let (peer, latency, loss, slow) =
-        (use_state(String::new), use_state(|| 2u64), use_state(|| 0u32), use_state(|| 1u32));
+        (use_state(String::new), use_state(|| None::<u64>), use_state(|| None::<u32>), use_state(|| 1u32));
     let Some(p) = p else { return html! {} };
     let Some(id) = p.selected else {
         return html! { <section class="inspector empty" aria-label="Inspector">{"Click a node to inspect it."}</section> };
@@ -95,19 +96,39 @@ pub fn inspector() -> Html {
     } else {
         Some((*peer).clone())
     };
-    // Sent on release (`change`), not on every `input`; the moved slider's value comes from the event.
-    let link = |lat_from_event: bool| {
-        let (d, node, to, lat, loss) = (p.dispatch.clone(), node.clone(), to.clone(), *latency, *loss);
+    let to_id = to.as_deref().and_then(|t| names.iter().position(|m| *m == t));
+    let current = to_id.map(|t| s.sim().link(id, dsplay_core::NodeId(t as u32))).unwrap_or_default();
+    let shown_ms = latency.unwrap_or((current.latency.mean_us() / 1000.0).round() as u64);
+    let shown_pct = loss.unwrap_or(current.loss_ppm / 10_000);
+    // Sent on release (`change`), not on every `input`. Only the moved slider's setting changes;
+    // the link keeps the rest (its latency distribution when only the loss moves, and so on).
+    let link = |moved_latency: bool| {
+        let (d, node, to, spec) = (p.dispatch.clone(), node.clone(), to.clone(), current.clone());
+        let (latency, loss) = (latency.clone(), loss.clone());
         Callback::from(move |e: Event| {
             let Some(to) = to.clone() else { return };
             let v = text(&e).parse::<u64>().unwrap_or(0);
-            let (ms, pct) = if lat_from_event { (v, loss as u64) } else { (lat, v) };
-            let latency = Dist::Uniform { min_us: ms * 900, max_us: ms * 1100 };
-            let spec = LinkSpec { latency, loss_ppm: (pct.min(100) * 10_000) as u32, ..LinkSpec::default() };
+            let mut spec = spec.clone();
+            if moved_latency {
+                spec.latency = Dist::Uniform { min_us: v * 900, max_us: v * 1100 };
+            } else {
+                spec.loss_ppm = (v.min(100) * 10_000) as u32;
+            }
             d.emit(Action::Act(Ev::Link { from: node.clone(), to, spec, both_ways: true }));
+            latency.set(None);
+            loss.set(None);
         })
     };
-    let slider = |h: &UseStateHandle<u64>| set(h, |v| v.parse().unwrap_or(0));
+    let drag_latency = set(&latency, |v| v.parse().ok());
+    let drag_loss = set(&loss, |v| v.parse().ok());
+    let pick_peer = {
+        let (peer, latency, loss) = (peer.clone(), latency.clone(), loss.clone());
+        Callback::from(move |e: Event| {
+            peer.set(text(&e));
+            latency.set(None);
+            loss.set(None);
+        })
+    };
     let (up, down, paused) = (n.status == Status::Up, n.status == Status::Down, n.status == Status::Paused);
     html! {
         <section class="inspector" aria-label={format!("Inspector: {}", n.name)}>
@@ -140,12 +161,12 @@ pub fn inspector() -> Html {
                 <button type="submit" class="send">{"Send request"}</button>
             </form>
             <fieldset class="link"><legend>{"Link to"}</legend>
-                <select aria-label="Peer" onchange={set(&peer, |v| v)}>
+                <select aria-label="Peer" onchange={pick_peer}>
                     {for names.iter().filter(|m| **m != node).map(|m| html! { <option selected={to.as_deref() == Some(*m)}>{*m}</option> })}</select>
-                <label>{format!("latency {} ms", *latency)}<input type="range" min="0" max="1000" step="5" value={latency.to_string()}
-                    oninput={{ let l = slider(&latency); move |e: InputEvent| l.emit(e.into()) }} onchange={link(true)} /></label>
-                <label>{format!("loss {} %", *loss)}<input type="range" min="0" max="100" value={loss.to_string()}
-                    oninput={{ let l = set(&loss, |v| v.parse().unwrap_or(0)); move |e: InputEvent| l.emit(e.into()) }} onchange={link(false)} /></label>
+                <label>{format!("latency {shown_ms} ms")}<input type="range" class="latency" min="0" max="1000" step="1"
+                    value={shown_ms.to_string()} oninput={move |e: InputEvent| drag_latency.emit(e.into())} onchange={link(true)} /></label>
+                <label>{format!("loss {shown_pct} %")}<input type="range" class="loss" min="0" max="100"
+                    value={shown_pct.to_string()} oninput={move |e: InputEvent| drag_loss.emit(e.into())} onchange={link(false)} /></label>
             </fieldset>
             <h3>{"Timers"}</h3><ul class="timers">{for timers}</ul>
             <h3>{"Recent messages"}</h3>

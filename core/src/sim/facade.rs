@@ -5,7 +5,9 @@ use super::queue::Ev;
 use super::state::{Parts, Shared};
 use super::trace::{Trace, TraceMark};
 use super::{Sim, Status};
+use crate::ids::NodeId;
 use crate::node::Node;
+use crate::scenario::LinkSpec;
 use crate::scenario::{Scenario, ScenarioError, ScenarioEvent};
 use crate::time::SimTime;
 use crate::view::{MsgView, TimerView, WorldView};
@@ -54,6 +56,8 @@ pub trait Simulation {
     fn view(&self) -> WorldView;
     /// The payload of an in-flight (or held) message in words, for a hover label.
     fn message_detail(&self, id: u64) -> Option<String>;
+    /// The network settings in force now on the link `from` → `to`.
+    fn link(&self, from: NodeId, to: NodeId) -> LinkSpec;
     fn metrics(&self) -> &Metrics;
     /// Client operations recorded by key-value protocols (empty for others).
     fn history(&self) -> &super::history::History;
@@ -164,6 +168,9 @@ impl<N: Node> Simulation for Sim<N> {
             Ev::Deliver { msg, id: i, .. } if *i == id => Some(format!("{msg:?}")),
             _ => None,
         })
+    }
+    fn link(&self, from: NodeId, to: NodeId) -> LinkSpec {
+        self.w.sh.net.link(from, to).clone()
     }
     fn metrics(&self) -> &Metrics {
         &self.w.sh.metrics
