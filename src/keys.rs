@@ -24,6 +24,20 @@ fn typing(e: &KeyboardEvent) -> bool {
     matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT") || el.has_attribute("contenteditable")
 }
 
+/// Keys the focused control answers itself: Space and Enter press a button, a link, a tab or a
+/// node; arrows, Home and End move between tabs. The page's shortcuts must not take them too.
+fn claimed_by_focus(e: &KeyboardEvent) -> bool {
+    let Some(el) = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return false };
+    let role = el.get_attribute("role").unwrap_or_default();
+    let presses = matches!(el.tag_name().as_str(), "BUTTON" | "A" | "SUMMARY")
+        || matches!(role.as_str(), "button" | "tab" | "link" | "checkbox" | "switch" | "option");
+    match e.key().as_str() {
+        " " | "Enter" => presses,
+        "ArrowLeft" | "ArrowRight" | "Home" | "End" => role == "tab",
+        _ => false,
+    }
+}
+
 /// What a key does, if anything.
 pub fn action_for(key: &str, shift: bool, p: &Player) -> Option<Action> {
     let s = p.session.borrow();
@@ -54,7 +68,7 @@ pub fn use_shortcuts(player: Player, help: UseStateHandle<bool>) {
             let opts = EventListenerOptions::enable_prevent_default();
             EventListener::new_with_options(&d, "keydown", opts, move |e| {
                 let Some(e) = e.dyn_ref::<KeyboardEvent>() else { return };
-                if typing(e) || e.ctrl_key() || e.meta_key() || e.alt_key() {
+                if typing(e) || claimed_by_focus(e) || e.ctrl_key() || e.meta_key() || e.alt_key() {
                     return;
                 }
                 if e.key() == "?" {

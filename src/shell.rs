@@ -11,6 +11,7 @@ use crate::player::{Action, Player};
 use crate::urlsync::{use_follow_hash, use_url_sync};
 use dsplay_core::session::Session;
 use dsplay_core::{presets, Scenario, SimTime};
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// What the page opens with, decided once.
@@ -153,8 +154,17 @@ fn full_body(p: &Player, toggle_theme: Callback<MouseEvent>, help: UseStateHandl
         (s.scenario().meta.title.clone(), s.scenario().meta.lesson.clone())
     };
     let open_help = Callback::from(move |_: MouseEvent| help.set(true));
+    // The gallery's 54 presets come first in the Tab order; this jumps past them. A button, not an
+    // `href="#play"` link: the fragment is the session's link.
+    let skip = Callback::from(|_: MouseEvent| {
+        let play = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("play"));
+        if let Some(el) = play.and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok()) {
+            let _ = el.focus();
+        }
+    });
     html! {
         <>
+            <button class="skip" onclick={skip}>{"Skip to the player"}</button>
             <header class="top">
                 <h1>{"dsplay"}</h1>
                 <p class="tagline">{"distributed systems, message by message"}</p>

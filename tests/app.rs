@@ -96,8 +96,19 @@ async fn question_mark_opens_the_sheet_of_keys_and_gestures_and_escape_closes_it
         let key = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("key");
         web_sys::window().and_then(|w| w.document()).expect("doc").dispatch_event(&key).expect("dispatch");
     };
+    let active =
+        || web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element()).map(|e| e.id());
+    wait_until(&root, "#play", |_| true).await.unchecked_into::<HtmlElement>().focus().expect("focus play");
     press("?");
     let sheet = wait_until(&root, "#shortcuts", |_| true).await;
+    // The sheet is modal: it takes the focus, and gives it back when it closes.
+    until("the sheet's Close has the focus", || {
+        web_sys::window()
+            .and_then(|w| w.document())
+            .and_then(|d| d.active_element())
+            .filter(|e| e.text_content().as_deref() == Some("Close"))
+    })
+    .await;
     let rows = |sel: &str| sheet.query_selector_all(sel).expect("query").length() as usize;
     assert_eq!(rows("table.keys tr"), dsplay_web::keys::SHORTCUTS.len());
     assert_eq!(rows("table.gestures tr"), dsplay_web::components::shortcuts::GESTURES.len());
@@ -106,6 +117,7 @@ async fn question_mark_opens_the_sheet_of_keys_and_gestures_and_escape_closes_it
     press("Escape");
     until("the sheet closed", || root.query_selector("#shortcuts").ok().flatten().is_none().then_some(()))
         .await;
+    until("the focus is back on Play", || (active() == Some("play".into())).then_some(())).await;
 }
 
 #[wasm_bindgen_test]
@@ -145,4 +157,40 @@ async fn a_link_pasted_into_an_open_page_opens_and_a_bad_one_keeps_the_session()
     until("the banner is gone", || root.query_selector("#banner").ok().flatten().is_none().then_some(()))
         .await;
     location.set_hash("").expect("clear the hash");
+}
+
+/// A keydown on `el`, bubbling to the page's shortcuts as a real one does.
+fn key_on(el: &Element, key: &str) -> web_sys::KeyboardEvent {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let e = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("key");
+    el.dispatch_event(&e).expect("dispatch");
+    e
+}
+
+#[wasm_bindgen_test]
+async fn keys_on_a_focused_control_are_its_own_not_the_players() {
+    let root = mount("");
+    let status = wait_until(&root, "#run-result", |el| attr(el, "data-playing") == "false").await;
+    let events = attr(&status, "data-events");
+    // Space on a focused button presses that button (the browser's default), not play/pause.
+    let restart = wait_until(&root, "#restart", |_| true).await;
+    let space = key_on(&restart, " ");
+    assert!(!space.default_prevented(), "the button keeps its Space");
+    // Tabs follow the ARIA pattern: arrows move the selection and the focus, and do not step the run.
+    let lesson = wait_until(&root, "#tab-lesson", |_| true).await;
+    assert_eq!((attr(&lesson, "tabindex"), attr(&lesson, "aria-selected")), ("0".into(), "true".into()));
+    key_on(&lesson, "ArrowRight");
+    let invariants = wait_until(&root, "#tab-invariants", |el| attr(el, "aria-selected") == "true").await;
+    let focused = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element());
+    assert_eq!(focused.map(|f| f.id()), Some("tab-invariants".to_string()));
+    assert_eq!(attr(&lesson, "tabindex"), "-1", "only the selected tab is a Tab stop");
+    key_on(&invariants, "End");
+    wait_until(&root, "#tab-editor", |el| attr(el, "aria-selected") == "true").await;
+    key_on(&root.query_selector("#tab-editor").ok().flatten().expect("editor tab"), "ArrowRight");
+    wait_until(&root, "#tab-lesson", |el| attr(el, "aria-selected") == "true").await;
+    let now = wait_until(&root, "#run-result", |_| true).await;
+    assert_eq!((attr(&now, "data-playing"), attr(&now, "data-events")), ("false".into(), events));
 }

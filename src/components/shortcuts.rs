@@ -2,6 +2,8 @@
 //! topology's gestures are otherwise found only by accident.
 
 use crate::keys::SHORTCUTS;
+use wasm_bindgen::JsCast;
+use web_sys::HtmlElement;
 use yew::prelude::*;
 
 /// What pointing does: (gesture, effect).
@@ -19,13 +21,36 @@ pub struct ShortcutsProps {
     pub on_close: Callback<()>,
 }
 
+/// A modal sheet: it takes the focus when it opens (its one control, Close), keeps Tab inside, and
+/// gives the focus back to where it was when it closes.
 #[function_component(Shortcuts)]
 pub fn shortcuts(props: &ShortcutsProps) -> Html {
     let close = props.on_close.reform(|_: MouseEvent| ());
+    let button = use_node_ref();
+    {
+        let button = button.clone();
+        use_effect_with((), move |_| {
+            let doc = web_sys::window().and_then(|w| w.document());
+            let before = doc.and_then(|d| d.active_element()).and_then(|e| e.dyn_into::<HtmlElement>().ok());
+            if let Some(b) = button.cast::<HtmlElement>() {
+                let _ = b.focus();
+            }
+            move || {
+                if let Some(el) = before {
+                    let _ = el.focus();
+                }
+            }
+        });
+    }
+    let trap = Callback::from(|e: KeyboardEvent| {
+        if e.key() == "Tab" {
+            e.prevent_default();
+        }
+    });
     html! {
         <div class="dialog-backdrop" onclick={close.clone()}>
             <div id="shortcuts" class="dialog" role="dialog" aria-modal="true" aria-labelledby="shortcuts-title"
-                onclick={Callback::from(|e: MouseEvent| e.stop_propagation())}>
+                onclick={Callback::from(|e: MouseEvent| e.stop_propagation())} onkeydown={trap}>
                 <h2 id="shortcuts-title">{"Shortcuts"}</h2>
                 <h3>{"Keyboard"}</h3>
                 <table class="keys">
@@ -35,7 +60,7 @@ pub fn shortcuts(props: &ShortcutsProps) -> Html {
                 <table class="gestures">
                     { for GESTURES.iter().map(|(g, what)| html! { <tr><td>{*g}</td><td>{*what}</td></tr> }) }
                 </table>
-                <button class="primary" onclick={close} autofocus=true>{"Close"}</button>
+                <button ref={button} class="primary" onclick={close}>{"Close"}</button>
             </div>
         </div>
     }
