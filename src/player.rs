@@ -2,6 +2,7 @@
 //! through a Yew context, and the actions that change it. The animation clock is not the sim
 //! clock: each frame turns wall-clock Δt × speed into simulated time, under an event budget.
 
+use dsplay_core::scenario::Timed;
 use dsplay_core::session::Session;
 use dsplay_core::view::WorldView;
 use dsplay_core::{NodeId, Scenario, ScenarioEvent, SimDuration, SimTime};
@@ -41,6 +42,8 @@ pub enum Action {
     Frame(f64),
     /// Say something in the banner (a refused link), or clear it with `None` (its × button).
     Notice(Option<String>),
+    /// Take back the last action that dropped the old future's later events.
+    Undo,
 }
 
 /// What components read: the shared session, the UI state (`p.playing`, `p.frame`… through
@@ -82,6 +85,8 @@ pub struct UiState {
     /// Message kinds spotlit in the legend (view state, not part of the link): the topology and
     /// the space-time diagram draw these in full and dim the rest. Empty: every kind in full.
     pub spotlight: Vec<String>,
+    /// The scenario and playhead before the last action that dropped later events, for Undo.
+    pub undo: Option<Rc<(Scenario, SimTime)>>,
 }
 
 impl Default for UiState {
@@ -94,6 +99,7 @@ impl Default for UiState {
             error: None,
             scenario_rev: 0,
             spotlight: Vec::new(),
+            undo: None,
         }
     }
 }
@@ -128,13 +134,34 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
             ui.playing = false;
         }
         Action::Act(ev) => {
-            ui.error = session.borrow_mut().act(ev).err().map(|e| e.to_string());
+            let mut s = session.borrow_mut();
+            let before = (s.scenario().clone(), s.now());
+            ui.undo = None;
+            ui.error = match s.act(ev) {
+                Ok(gone) if !gone.is_empty() => {
+                    ui.undo = Some(Rc::new(before));
+                    Some(forked(s.now(), &gone))
+                }
+                Ok(_) => None,
+                Err(e) => Some(e.to_string()),
+            };
             ui.scenario_rev += 1;
+        }
+        Action::Undo => {
+            if let Some((sc, t)) = ui.undo.take().map(|u| (*u).clone()) {
+                if let Ok(mut s) = Session::new(sc) {
+                    s.seek(t);
+                    *session.borrow_mut() = s;
+                    ui.error = None;
+                    ui.scenario_rev += 1;
+                }
+            }
         }
         Action::Load(sc) => match Session::new(sc) {
             Ok(s) => {
                 *session.borrow_mut() = s;
                 ui.error = None;
+                ui.undo = None;
                 ui.selected = None;
                 ui.playing = false;
                 ui.scenario_rev += 1;
@@ -143,12 +170,16 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
             Err(e) => ui.error = Some(format!("That scenario could not be opened: {e}")),
         },
         Action::Replace(sc) => {
+            ui.undo = None;
             ui.error = session.borrow_mut().replace(sc).err().map(|e| e.to_string());
             ui.scenario_rev += 1;
             forget_foreign_kinds(session, &mut ui.spotlight);
         }
         Action::Select(n) => ui.selected = n,
-        Action::Notice(text) => ui.error = text,
+        Action::Notice(text) => {
+            ui.undo = None;
+            ui.error = text;
+        }
         Action::Spotlight(kind) => {
             let sent = session.borrow().sim().message_kinds().contains(&kind.as_str());
             match ui.spotlight.iter().position(|k| *k == kind) {
@@ -171,6 +202,20 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
         }
     }
     ui
+}
+
+/// What a fork cost, said once: the old future's later events (a lesson's scripted crash, say) are
+/// not in the new one, which would otherwise surprise whoever waits for them.
+fn forked(now: SimTime, gone: &[Timed]) -> String {
+    let (first, more) = (gone.iter().take(3), gone.len().saturating_sub(3));
+    let listed: Vec<String> =
+        first.map(|e| format!("{} at {:.3} s", e.event.describe(), e.at_ms as f64 / 1000.0)).collect();
+    let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+    format!(
+        "A change at {:.3} s starts a new future, so the old one's later events are gone: {}{more}.",
+        now.as_ms_f64() / 1000.0,
+        listed.join(", ")
+    )
 }
 
 /// Keep only the spotlit kinds the current protocol sends (a kind left from another scenario's

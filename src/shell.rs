@@ -134,6 +134,9 @@ pub fn app() -> Html {
                 if let Some(reason) = shown_error {
                     <div id="banner" class="banner" role="alert">
                         <span>{reason}</span>
+                        if player.undo.is_some() {
+                            <button class="undo" onclick={player.dispatch.reform(|_: MouseEvent| Action::Undo)}>{"Undo"}</button>
+                        }
                         <button class="dismiss" onclick={dismiss} aria-label="Dismiss">{"×"}</button>
                     </div>
                 }

@@ -194,3 +194,30 @@ async fn keys_on_a_focused_control_are_its_own_not_the_players() {
     let now = wait_until(&root, "#run-result", |_| true).await;
     assert_eq!((attr(&now, "data-playing"), attr(&now, "data-events")), ("false".into(), events));
 }
+
+#[wasm_bindgen_test]
+fn an_action_that_drops_the_lessons_later_events_says_so_and_can_be_undone() {
+    use dsplay_core::session::Session;
+    use dsplay_core::{ScenarioEvent, SimTime};
+    use dsplay_web::player::{reduce, Action, UiState};
+    let s = std::cell::RefCell::new(
+        Session::new(presets::get("d4-raft-election").expect("preset")).expect("session"),
+    );
+    s.borrow_mut().seek(SimTime::from_ms(2_400));
+    let isolate = ScenarioEvent::Partition { groups: vec![vec!["n1".into()]] };
+    let ui = reduce(&s, UiState::default(), Action::Act(isolate.clone()));
+    let said = ui.error.clone().unwrap_or_default();
+    assert!(said.contains("crash n4 at 5.000 s") && said.contains("restart n4 at 10.000 s"), "{said}");
+    assert!(ui.undo.is_some());
+    assert!(s.borrow().scenario().events.iter().all(|e| e.at_ms <= 2_400));
+    let ui = reduce(&s, ui, Action::Undo);
+    let at: Vec<u64> = s.borrow().scenario().events.iter().map(|e| e.at_ms).collect();
+    assert_eq!(
+        (at, s.borrow().now(), ui.error.clone(), ui.undo.is_none()),
+        (vec![5_000, 10_000], SimTime::from_ms(2_400), None, true)
+    );
+    // After the last scripted event nothing is lost, and nothing is said.
+    s.borrow_mut().seek(SimTime::from_ms(11_000));
+    let ui = reduce(&s, ui, Action::Act(isolate));
+    assert_eq!((ui.error, ui.undo.is_none()), (None, true));
+}

@@ -142,15 +142,17 @@ impl Session {
         }
     }
 
-    /// A user action at the playhead. In the past this forks a new future.
-    pub fn act(&mut self, event: ScenarioEvent) -> Result<(), ScenarioError> {
+    /// A user action at the playhead. In the past this forks a new future. Returns the events the
+    /// old future held after the playhead, which the new one no longer has.
+    pub fn act(&mut self, event: ScenarioEvent) -> Result<Vec<Timed>, ScenarioError> {
         let ms = self.now().as_us().div_ceil(1000);
         if ms > self.scenario.stop_at_ms {
             return Err(ScenarioError::invalid("event", "the run has ended; restart or extend stop_at_ms"));
         }
         self.sim.run_until(SimTime::from_ms(ms));
         let mut next = self.scenario.clone();
-        next.events.retain(|e| e.at_ms <= ms);
+        let (kept, gone): (Vec<Timed>, Vec<Timed>) = next.events.drain(..).partition(|e| e.at_ms <= ms);
+        next.events = kept;
         next.events.push(Timed { at_ms: ms, event: event.clone() });
         next.validate()?;
         self.sim.fork();
@@ -158,7 +160,7 @@ impl Session {
         self.scenario = next;
         let now = self.now();
         self.checkpoints.retain(|c| c.at <= now);
-        Ok(())
+        Ok(gone)
     }
 
     /// Replace the scenario (an edit in the form, a new seed) and return to the same playhead.
@@ -237,12 +239,14 @@ mod tests {
     #[test]
     fn an_action_in_the_past_forks_and_the_link_replays_it() {
         let mut s = session();
-        s.act(ScenarioEvent::Crash { node: "b3".into() }).expect("crash at 0");
+        assert_eq!(s.act(ScenarioEvent::Crash { node: "b3".into() }), Ok(vec![]), "crash at 0");
         s.seek(SimTime::from_ms(3_000));
         s.act(ScenarioEvent::Restart { node: "b3".into() }).expect("restart");
         s.seek(SimTime::from_ms(4_000));
         s.seek(SimTime::from_ms(1_000) + SimDuration::from_us(400));
-        s.act(ScenarioEvent::Crash { node: "b1".into() }).expect("fork");
+        let gone = s.act(ScenarioEvent::Crash { node: "b1".into() }).expect("fork");
+        let restart = Timed { at_ms: 3_000, event: ScenarioEvent::Restart { node: "b3".into() } };
+        assert_eq!(gone, vec![restart], "the fork says what the old future loses");
         let at: Vec<u64> = s.scenario().events.iter().map(|e| e.at_ms).collect();
         assert_eq!(at, vec![0, 1_001], "the restart at 3 s belonged to the old future");
         s.seek(s.stop_at());
