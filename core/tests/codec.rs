@@ -38,6 +38,17 @@ fn errors_name_the_field() {
     v["workload"]["timeout_ms"] = (-5).into();
     let e = Scenario::from_json(&v.to_string()).expect_err("negative");
     assert!(e.to_string().contains("workload.timeout_ms"), "{e}");
+    // In words a student reads: no Rust type names, no column of a one-line link.
+    let said = e.to_string();
+    assert!(said.contains("-5") && said.contains("whole number, 0 or more"), "{said}");
+    assert!(!said.contains("u64") && !said.contains("column"), "{said}");
+    v["workload"]["timeout_ms"] = "".into();
+    let said = Scenario::from_json(&v.to_string()).expect_err("empty").to_string();
+    assert!(said.contains("string \"\"") && said.contains("whole number") && !said.contains("u64"), "{said}");
+    // A file of several lines keeps the position, which points into it.
+    let pretty = serde_json::to_string_pretty(&v).expect("json");
+    let said = Scenario::from_json(&pretty).expect_err("empty").to_string();
+    assert!(said.contains(" at line "), "{said}");
 
     let mut sc = base();
     sc.workload.clients = 1_000_000;

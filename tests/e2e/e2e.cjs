@@ -154,6 +154,11 @@ async function main() {
     assert(copied.startsWith('<iframe') && copied.includes('embed=1'), `clipboard holds the snippet: ${copied.slice(0, 60)}`);
     // A toast must not stay over the page.
     await until(p, () => document.querySelector('.share .copied').textContent === '', undefined, 8000);
+    // Compare's long field paths once widened the page to 485 px: it scrolled sideways.
+    await p.tap('#tab-compare');
+    await p.waitForSelector('.compare-form select');
+    const wide = await p.evaluate(() => document.documentElement.scrollWidth);
+    assert(wide <= 390, `the page is ${wide} px wide with Compare open`);
     await c.close();
   });
   await check('without a clipboard, the link is offered to copy by hand', async () => {

@@ -25,7 +25,7 @@ impl ScenarioError {
         let path = e.path().to_string();
         let inner = e.into_inner();
         let path = if path == "." { "(top level)".to_string() } else { path };
-        ScenarioError::Json { path, message: inner.to_string() }
+        ScenarioError::Json { path, message: plain(&inner) }
     }
 
     /// The field this error points at, for showing it next to a form input.
@@ -36,4 +36,28 @@ impl ScenarioError {
             _ => None,
         }
     }
+}
+
+/// serde's message in a reader's words: Rust type names become what they mean, and the position is
+/// kept only for JSON of several lines (a file); a link or a form is one line, where "column 1604"
+/// helps nobody.
+fn plain(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    let text = match text.rfind(" at line ") {
+        Some(i) if e.line() <= 1 => text[..i].to_string(),
+        _ => text,
+    };
+    let words = [
+        ("integer `", "`"),
+        ("expected u8", "expected a whole number from 0 to 255"),
+        ("expected u16", "expected a whole number from 0 to 65535"),
+        ("expected u32", "expected a whole number, 0 or more"),
+        ("expected u64", "expected a whole number, 0 or more"),
+        ("expected usize", "expected a whole number, 0 or more"),
+        ("expected i32", "expected a whole number"),
+        ("expected i64", "expected a whole number"),
+        ("expected f64", "expected a number"),
+        ("expected f32", "expected a number"),
+    ];
+    words.iter().fold(text, |t, (from, to)| t.replace(from, to))
 }
