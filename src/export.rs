@@ -6,10 +6,29 @@ use dsplay_core::sim::trace::Trace;
 use std::fmt::Write as _;
 use wasm_bindgen::JsCast;
 
-/// The retained trace records as a JSON array.
-pub fn trace_json(trace: &Trace) -> String {
+/// The retained trace records as JSON, with what a reader needs beside them: the node names the
+/// records' `node`/`peer` indexes point into, the trace hash, and whether older records were let go
+/// (the trace keeps the newest `sim.trace_capacity`).
+pub fn trace_json(trace: &Trace, names: &[String], scenario: &str, seed: u64) -> String {
     let records: Vec<_> = trace.records().iter().collect();
-    serde_json::to_string_pretty(&records).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+    let dropped = trace.len_total() - records.len() as u64;
+    let note = (dropped > 0).then(|| {
+        format!(
+            "the first {dropped} of {} records are not kept; raise sim.trace_capacity (the Editor) to keep more",
+            trace.len_total()
+        )
+    });
+    let doc = serde_json::json!({
+        "scenario": scenario,
+        "seed": seed,
+        "trace_hash": trace.hash_hex(),
+        "nodes": names,
+        "records_total": trace.len_total(),
+        "records_kept": records.len(),
+        "note": note,
+        "records": records,
+    });
+    serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
 }
 
 /// Every sampled point: `t_ms,metric,node,value,p50,p95,p99` (node empty for global metrics).
@@ -97,5 +116,25 @@ mod tests {
         assert_eq!(lines.len(), 5);
         assert!(lines.contains(&"100,requests,,50,0,0,0"), "{csv}");
         assert!(lines.contains(&"200,load,\"b,1\",3,0,0,0"), "{csv}");
+    }
+
+    #[wasm_bindgen_test]
+    fn the_trace_export_names_the_nodes_and_says_what_it_let_go() {
+        let mut sc = dsplay_core::presets::get("t1-round-robin").expect("preset");
+        sc.sim.trace_capacity = 50;
+        let mut sim = dsplay_core::registry::build(&sc).expect("build");
+        sim.run_until(SimTime::from_ms(500));
+        let text = trace_json(sim.trace(), sim.node_names(), &sc.meta.id, sc.seed);
+        let doc: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        assert_eq!(doc["nodes"].as_array().map(Vec::len), Some(sim.node_names().len()));
+        assert_eq!(doc["records"].as_array().map(Vec::len), Some(50));
+        assert_eq!(doc["trace_hash"].as_str(), Some(sim.trace().hash_hex().as_str()));
+        let total = sim.trace().len_total();
+        assert!(total > 50 && doc["records_total"] == total);
+        let note = doc["note"].as_str().unwrap_or_default();
+        assert!(
+            note.contains(&format!("first {} of {total}", total - 50)) && note.contains("trace_capacity"),
+            "{note}"
+        );
     }
 }

@@ -107,7 +107,7 @@ pub fn charts() -> Html {
             download_text(
                 &format!("{}-trace.json", stem(&s)),
                 "application/json",
-                &trace_json(s.sim().trace()),
+                &trace_json(s.sim().trace(), s.sim().node_names(), &s.scenario().meta.id, s.scenario().seed),
             )
             .ok();
         })
