@@ -221,3 +221,24 @@ fn an_action_that_drops_the_lessons_later_events_says_so_and_can_be_undone() {
     let ui = reduce(&s, ui, Action::Act(isolate));
     assert_eq!((ui.error, ui.undo.is_none()), (None, true));
 }
+
+#[wasm_bindgen_test]
+fn narration_says_a_fault_before_a_note_and_names_a_node_once() {
+    use dsplay_core::SimTime;
+    use dsplay_web::components::narrator::headline;
+    let sc = presets::get("d4-raft-election").expect("preset");
+    let mut sim = dsplay_core::registry::build(&sc).expect("build");
+    sim.run_until(SimTime::from_ms(1_500));
+    let said = headline(sim.trace().records().iter(), sim.node_names()).expect("something to say");
+    assert!(said.contains("became leader in term 1") && !said.contains(": n"), "{said}");
+    // The crash at 5 s and the election it causes land between two announcements: the crash is said.
+    let since = sim.trace().len_total();
+    sim.run_until(SimTime::from_ms(5_400));
+    let fresh = sim
+        .trace()
+        .records()
+        .iter()
+        .skip(sim.trace().records().len() - (sim.trace().len_total() - since) as usize);
+    let said = headline(fresh, sim.node_names()).expect("something to say");
+    assert_eq!(said, "crash n4");
+}

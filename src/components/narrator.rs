@@ -1,27 +1,49 @@
 //! An ARIA live region narrating key events: faults, violations and the protocol's notes
-//! ("n3 became leader in term 4"). At most one announcement per half second of wall time.
+//! ("n3 became leader in term 4"). At most one announcement per half second of wall time while
+//! playing; when the run stops, what happened since the last one is said at once.
 
 use crate::player::Player;
-use dsplay_core::sim::trace::TraceKind;
+use dsplay_core::sim::trace::{TraceEvent, TraceKind};
 use std::cell::Cell;
 use std::rc::Rc;
 use yew::prelude::*;
 
+/// Most records looked at per announcement (a fast run writes many between two).
+const WINDOW: usize = 20_000;
+
+/// The one thing worth saying among `fresh` records (oldest first): a broken invariant before a
+/// fault before a note, the newest of its kind. A note that starts with its node's name is said as
+/// is ("n4 became leader in term 1"), others get the name in front ("n2: stepped down").
+pub fn headline<'a>(
+    fresh: impl DoubleEndedIterator<Item = &'a TraceEvent>,
+    names: &[String],
+) -> Option<String> {
+    let mut best: Option<(u8, String)> = None;
+    for r in fresh.rev() {
+        let text = r.text.as_deref().unwrap_or("");
+        let said = match r.kind {
+            TraceKind::Violation => (3, format!("Invariant broken: {} ({text})", r.label)),
+            TraceKind::Fault => (2, text.to_string()),
+            TraceKind::Note if r.label == "note" && !text.is_empty() => {
+                let who = names.get(r.node.index()).map_or("", String::as_str);
+                let named = !who.is_empty() && text.starts_with(who);
+                (1, if named { text.to_string() } else { format!("{who}: {text}") })
+            }
+            _ => continue,
+        };
+        if best.as_ref().is_none_or(|(rank, _)| said.0 > *rank) {
+            best = Some(said);
+        }
+    }
+    best.map(|(_, text)| text)
+}
+
 fn newest_headline(p: &Player, since: u64) -> Option<String> {
     let s = p.session.borrow();
     let trace = s.sim().trace();
-    let names = s.sim().node_names();
-    let fresh = trace.len_total().saturating_sub(since).min(2_000) as usize;
-    trace.records().iter().rev().take(fresh).find_map(|r| {
-        let who = names.get(r.node.index()).map_or("", String::as_str);
-        let text = r.text.as_deref().unwrap_or("");
-        match r.kind {
-            TraceKind::Fault => Some(text.to_string()),
-            TraceKind::Violation => Some(format!("Invariant broken: {} ({text})", r.label)),
-            TraceKind::Note if r.label == "note" && !text.is_empty() => Some(format!("{who}: {text}")),
-            _ => None,
-        }
-    })
+    let fresh = (trace.len_total().saturating_sub(since) as usize).min(WINDOW);
+    let records = trace.records();
+    headline(records.range(records.len().saturating_sub(fresh)..), s.sim().node_names())
 }
 
 #[function_component(Narrator)]
@@ -35,7 +57,7 @@ pub fn narrator() -> Html {
         let now = web_sys::window().and_then(|w| w.performance()).map_or(0.0, |perf| perf.now());
         if total < *seen.borrow() {
             *seen.borrow_mut() = total; // travelled back in time
-        } else if now - last_wall.get() > 500.0 {
+        } else if total > *seen.borrow() && (!p.playing || now - last_wall.get() > 500.0) {
             if let Some(h) = newest_headline(p, *seen.borrow()) {
                 if *said != h {
                     said.set(h);
