@@ -206,6 +206,25 @@ async fn editor_shows_errors_inline_and_applies_valid_changes() {
     click(&root, "button.new-seed");
     until("a new seed", || scenario_of(&root).seed != 4242).await;
     assert_eq!(scenario_of(&root).workload.clients, 3);
+    // A seed that is not one says so, keeps the seed, and puts it back in the field.
+    let seed = scenario_of(&root).seed;
+    let input = find(&root, "#editor-seed").expect("seed");
+    set_value(&input, "-3", "change");
+    let said =
+        until("the seed's error", || find(&root, ".seed-row + .field-error").and_then(|e| e.text_content()))
+            .await;
+    assert!(said.contains("\"-3\" is not a seed") && said.contains(&format!("Kept {seed}")), "{said}");
+    assert_eq!(scenario_of(&root).seed, seed);
+    assert_eq!(input.unchecked_ref::<web_sys::HtmlInputElement>().value(), seed.to_string());
+    // An edit not yet applied is marked as such, until Apply runs it.
+    let clients = find(&root, "input[data-path=\"workload.clients\"]").expect("clients");
+    set_value(&clients, "4", "change");
+    until("marked as edited", || find(&root, ".editor-actions.dirty .status").is_some()).await;
+    click(&root, "form.editor button.apply");
+    until("applied", || {
+        scenario_of(&root).workload.clients == 4 && find(&root, ".editor-actions.dirty").is_none()
+    })
+    .await;
 }
 
 #[wasm_bindgen_test]

@@ -63,6 +63,8 @@ struct Draft {
     /// `(field to show it at, message)`.
     error: Option<(String, String)>,
     last_edit: Option<Vec<Seg>>,
+    /// Edited since it was made from the scenario: the run does not show these values yet.
+    dirty: bool,
 }
 
 #[function_component(Editor)]
@@ -77,13 +79,14 @@ pub fn editor() -> Html {
     let scenario = player.session.borrow().scenario().clone();
     if draft.borrow().as_ref().is_none_or(|d| d.rev != rev) {
         let value = json::of_scenario(&scenario);
-        *draft.borrow_mut() = Some(Draft { rev, value, error: None, last_edit: None });
+        *draft.borrow_mut() = Some(Draft { rev, value, error: None, last_edit: None, dirty: false });
     }
     let on_edit = {
         let (draft, rerender) = (draft.clone(), rerender.clone());
         Callback::from(move |e: Edit| {
             if let Some(d) = draft.borrow_mut().as_mut() {
                 apply_edit(&mut d.value, &e);
+                d.dirty = true;
                 d.last_edit = match &e {
                     Edit::Set(p, _) | Edit::Tag(p, _) | Edit::Push(p) | Edit::Remove(p) => Some(p.clone()),
                 };
@@ -118,20 +121,35 @@ pub fn editor() -> Html {
             rerender.force_update();
         })
     };
+    // Read the scenario when the seed changes, not when the form was drawn: a render may be pending.
     let replace_seed = {
-        let (scenario, dispatch) = (scenario.clone(), player.dispatch.clone());
+        let (session, dispatch) = (player.session.clone(), player.dispatch.clone());
         move |seed: u64| {
-            let mut sc = scenario.clone();
+            let mut sc = session.borrow().scenario().clone();
             sc.seed = seed;
             dispatch.emit(Action::Replace(sc));
         }
     };
+    let seed_error = use_state(|| None::<String>);
     let on_seed = {
-        let replace_seed = replace_seed.clone();
+        let (replace_seed, seed_error, session) =
+            (replace_seed.clone(), seed_error.clone(), player.session.clone());
         Callback::from(move |e: Event| {
+            let kept = session.borrow().scenario().seed;
             let el: HtmlInputElement = e.target_unchecked_into();
-            if let Some(seed) = number_from(&el.value()).as_u64() {
-                replace_seed(seed);
+            match number_from(&el.value()).as_u64() {
+                Some(seed) => {
+                    seed_error.set(None);
+                    replace_seed(seed);
+                }
+                None => {
+                    let typed = el.value();
+                    seed_error.set(Some(format!(
+                        "{typed:?} is not a seed: a seed is a whole number from 0 to {}. Kept {kept}.",
+                        u64::MAX
+                    )));
+                    el.set_value(&kept.to_string());
+                }
             }
         })
     };
@@ -139,8 +157,13 @@ pub fn editor() -> Html {
         let seed = (js_sys::Math::random() * 4_294_967_296.0) as u64;
         replace_seed(seed.max(1));
     });
-    let current =
-        draft.borrow().clone().unwrap_or(Draft { rev, value: Value::Null, error: None, last_edit: None });
+    let current = draft.borrow().clone().unwrap_or(Draft {
+        rev,
+        value: Value::Null,
+        error: None,
+        last_edit: None,
+        dirty: false,
+    });
     let error = current.error.as_ref().map(|(at, msg)| (at.as_str(), msg.as_str()));
     let ctx = Ctx { error, on_edit: &on_edit };
     let body = field(&ctx, &mut Vec::new(), None, &current.value);
@@ -154,15 +177,20 @@ pub fn editor() -> Html {
                 <input id="editor-seed" type="number" min="0" step="1" value={scenario.seed.to_string()} onchange={on_seed} />
                 <button type="button" class="new-seed" onclick={on_new_seed}>{"New seed"}</button>
             </div>
+            if let Some(msg) = (*seed_error).clone() {
+                <p class="field-error" role="alert">{msg}</p>
+            }
             if let Some((_, msg)) = top_error {
                 <p class="field-error" role="alert">{msg.clone()}</p>
             }
             {body}
-            <div class="editor-actions">
-                <button type="submit" class="apply">{"Apply"}</button>
+            <div class={classes!("editor-actions", current.dirty.then_some("dirty"))}>
+                <button type="submit" class={classes!("apply", current.dirty.then_some("primary"))}>{"Apply"}</button>
                 <button type="button" class="reset" onclick={on_reset}>{"Reset"}</button>
                 if current.error.is_some() {
                     <span class="status" role="status">{"Not applied: see the marked field."}</span>
+                } else if current.dirty {
+                    <span class="status" role="status">{"Edited: Apply (or Enter) to run with these values."}</span>
                 }
             </div>
         </form>
