@@ -74,6 +74,7 @@ pub fn editor() -> Html {
     // fires `change` and `submit` in the same task, before a re-render).
     let draft = use_mut_ref(|| None::<Draft>);
     let rerender = use_force_update();
+    let seed_error = use_state(|| None::<String>);
     let Some(player) = player else { return html! {} };
     let rev = player.scenario_rev;
     let scenario = player.session.borrow().scenario().clone();
@@ -130,7 +131,6 @@ pub fn editor() -> Html {
             dispatch.emit(Action::Replace(sc));
         }
     };
-    let seed_error = use_state(|| None::<String>);
     let on_seed = {
         let (replace_seed, seed_error, session) =
             (replace_seed.clone(), seed_error.clone(), player.session.clone());
