@@ -68,12 +68,7 @@ async fn play_pause_step_by_button_and_keyboard() {
     wait_until(&root, "#run-result", |el| attr(el, "data-playing") == "true").await;
     play.click();
     wait_until(&root, "#run-result", |el| attr(el, "data-playing") == "false").await;
-    let init = web_sys::KeyboardEventInit::new();
-    init.set_key(" ");
-    init.set_bubbles(true);
-    init.set_cancelable(true);
-    let key = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("key");
-    web_sys::window().and_then(|w| w.document()).expect("doc").dispatch_event(&key).expect("dispatch");
+    let key = key_on(&document(), " ");
     wait_until(&root, "#run-result", |el| attr(el, "data-playing") == "true").await;
     assert!(key.default_prevented(), "Space plays without also scrolling the page");
     play.click();
@@ -89,13 +84,7 @@ async fn play_pause_step_by_button_and_keyboard() {
 async fn question_mark_opens_the_sheet_of_keys_and_gestures_and_escape_closes_it() {
     let root = mount("");
     wait_until(&root, "#play", |_| true).await;
-    let press = |k: &str| {
-        let init = web_sys::KeyboardEventInit::new();
-        init.set_key(k);
-        init.set_bubbles(true);
-        let key = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("key");
-        web_sys::window().and_then(|w| w.document()).expect("doc").dispatch_event(&key).expect("dispatch");
-    };
+    let press = |k: &str| drop(key_on(&document(), k));
     let active =
         || web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element()).map(|e| e.id());
     wait_until(&root, "#play", |_| true).await.unchecked_into::<HtmlElement>().focus().expect("focus play");
@@ -159,8 +148,12 @@ async fn a_link_pasted_into_an_open_page_opens_and_a_bad_one_keeps_the_session()
     location.set_hash("").expect("clear the hash");
 }
 
+fn document() -> web_sys::Document {
+    web_sys::window().and_then(|w| w.document()).expect("a document")
+}
+
 /// A keydown on `el`, bubbling to the page's shortcuts as a real one does.
-fn key_on(el: &Element, key: &str) -> web_sys::KeyboardEvent {
+fn key_on(el: &web_sys::EventTarget, key: &str) -> web_sys::KeyboardEvent {
     let init = web_sys::KeyboardEventInit::new();
     init.set_key(key);
     init.set_bubbles(true);

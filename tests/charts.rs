@@ -94,13 +94,7 @@ fn svg_export_of_a_latency_chart_has_a_line_and_p99_is_at_least_p50() {
 
 #[wasm_bindgen_test]
 async fn charts_and_the_space_time_diagram_draw_on_sized_canvases() {
-    let (root, sink) = mount("t1-round-robin").await;
-    sink.get().dispatch.emit(Action::Seek(SimTime::from_ms(1_500)));
-    let canvas: HtmlCanvasElement = until("the space-time canvas", || {
-        let c: HtmlCanvasElement = find(&root, "canvas.spacetime-canvas")?.unchecked_into();
-        (c.width() > 0 && c.height() > 0).then_some(c)
-    })
-    .await;
+    let (root, _sink, canvas) = space_time_at("t1-round-robin", 1_500).await;
     assert!(canvas.height() > 40, "one lane per node: {}", canvas.height());
     let chart: HtmlCanvasElement =
         until("a latency chart", || find(&root, "figure.chart[data-chart*='latency'] canvas"))
@@ -253,8 +247,14 @@ fn pixels_of(canvas: &HtmlCanvasElement, colour: &str) -> usize {
 
 /// Raft paused at 2 s with its space-time diagram painted; the diagram's canvas.
 async fn raft_space_time() -> (Element, Sink, HtmlCanvasElement) {
-    let (root, sink) = mount("d4-raft-election").await;
-    sink.get().dispatch.emit(Action::Seek(SimTime::from_ms(2_000)));
+    space_time_at("d4-raft-election", 2_000).await
+}
+
+/// A preset paused at `ms` with its space-time diagram painted (one lane per node, so taller than
+/// 40 px); the diagram's canvas.
+async fn space_time_at(preset: &'static str, ms: u64) -> (Element, Sink, HtmlCanvasElement) {
+    let (root, sink) = mount(preset).await;
+    sink.get().dispatch.emit(Action::Seek(SimTime::from_ms(ms)));
     let canvas: HtmlCanvasElement = until("the space-time canvas", || {
         let c: HtmlCanvasElement = find(&root, "canvas.spacetime-canvas")?.unchecked_into();
         (c.width() > 0 && c.height() > 40).then_some(c)
