@@ -17,6 +17,7 @@ pub mod player;
 pub mod run;
 mod shell;
 pub mod spacetime;
+mod theme;
 pub mod topology;
 pub mod urlsync;
 

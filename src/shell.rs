@@ -2,12 +2,13 @@
 
 use crate::components::*;
 use crate::embed::{
-    prefers_reduced_motion, use_visibility_pause, Controls as EmbedControls, EmbedOptions, OpenInApp, Theme,
+    prefers_reduced_motion, use_visibility_pause, Controls as EmbedControls, EmbedOptions, OpenInApp,
 };
 use crate::hooks::use_player_lazy;
 use crate::keys::use_shortcuts;
 use crate::link;
 use crate::player::{Action, Player};
+use crate::theme;
 use crate::urlsync::{use_follow_hash, use_url_sync};
 use dsplay_core::session::Session;
 use dsplay_core::{presets, Scenario, SimTime};
@@ -86,18 +87,16 @@ pub fn app() -> Html {
         });
     }
     let help = use_state(|| false);
-    let theme = use_state(|| boot.embed.theme);
+    // A host's `theme=` wins; the full app then uses the visitor's last choice.
+    let theme =
+        use_state(|| boot.embed.theme.or_else(|| if boot.embed.embed { None } else { theme::remembered() }));
     let root = use_node_ref();
     use_shortcuts(player.clone(), help.clone());
     use_url_sync(&player, true);
     use_follow_hash(&player);
     use_visibility_pause(&player, root.clone());
 
-    let theme_attr = match *theme {
-        Some(Theme::Dark) => "dark",
-        Some(Theme::Light) => "light",
-        None => "auto",
-    };
+    let theme_attr = theme.map_or("auto", theme::name);
     use_effect_with(theme_attr, |t| {
         // Charts read the theme from <html> when they pick colours.
         let html = web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element());
@@ -112,10 +111,9 @@ pub fn app() -> Html {
     let toggle_theme = {
         let theme = theme.clone();
         Callback::from(move |_: MouseEvent| {
-            theme.set(match *theme {
-                Some(Theme::Dark) => Some(Theme::Light),
-                _ => Some(Theme::Dark),
-            })
+            let next = theme::switched(*theme, theme::system_is_dark());
+            theme::remember(next);
+            theme.set(Some(next))
         })
     };
     let shown_error = player.error.clone();

@@ -256,6 +256,23 @@ async function main() {
     assert(new Set(heights).size === 1, `transport heights ${heights.join(', ')} px`);
     await narrow.close();
   });
+  await check('the theme button changes the theme at the first press and a reload keeps it', async () => {
+    // A dark system: the page follows it until the visitor chooses.
+    const c = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark' });
+    const p = await c.newPage();
+    await p.goto(base);
+    await p.waitForSelector('[data-node]');
+    const theme = () => p.$eval('.app', (el) => el.dataset.theme);
+    const before = await theme();
+    assert(before === 'auto', `follows the system first: ${before}`);
+    await p.click('button[aria-label="Switch light or dark theme"]');
+    await until(p, () => document.querySelector('.app').dataset.theme === 'light');
+    await p.reload();
+    await p.waitForSelector('[data-node]');
+    const after = await theme();
+    assert(after === 'light', `the choice survives a reload: ${after}`);
+    await c.close();
+  });
   await check('no errors in the console', async () => assert(errors.length === 0, errors.join(' | ')));
   await browser.close();
   server.close();
