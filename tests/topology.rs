@@ -532,6 +532,23 @@ async fn select_inspect_crash_restart() {
     .await;
 }
 
+#[wasm_bindgen_test]
+async fn the_inspector_names_a_leaders_role_once() {
+    let root = mount("d4-raft-election").await;
+    until("nodes", || !all(&root, "g.node").is_empty()).await;
+    player().dispatch.emit(Action::Seek(SimTime::from_ms(2000)));
+    until("a leader", || view().nodes.iter().any(|n| n.view.role == "leader")).await;
+    let leader =
+        view().nodes.iter().find(|n| n.view.role == "leader").map(|n| n.name.clone()).expect("a leader");
+    click(&node(&root, &leader));
+    until("the inspector", || root.query_selector(".inspector h2").ok().flatten().is_some()).await;
+    let said: Vec<String> = all(&root, ".inspector header .role, .inspector header .badge")
+        .iter()
+        .filter_map(|e| e.text_content())
+        .collect();
+    assert_eq!(said.iter().filter(|w| *w == "leader").count(), 1, "role and badges: {said:?}");
+}
+
 /// Press and release on a node's middle as a browser does: each half of the press goes to whatever
 /// element is at the point when it happens, and the click to the two targets' nearest common
 /// ancestor. A press in partition mode starts a lasso, and re-rendering for it once rewrote every

@@ -136,7 +136,8 @@ pub fn inspector() -> Html {
                 <h2>{&n.name}</h2>
                 <span class={classes!("status", status_word(n.status))}>{status_word(n.status)}</span>
                 <span class="role">{&n.view.role}</span>
-                {for n.view.badges.iter().map(|b| html! { <span class="badge">{b}</span> })}
+                // Raft's leader has role "leader" and a "leader" badge (the topology draws the badge).
+                {for n.view.badges.iter().filter(|b| **b != n.view.role).map(|b| html! { <span class="badge">{b}</span> })}
                 <button class="close" aria-label="Close inspector" onclick={{ let d = p.dispatch.clone(); Callback::from(move |_: MouseEvent| d.emit(Action::Select(None))) }}>{"×"}</button>
             </header>
             <p class="label">{&n.view.label}</p>
