@@ -14,7 +14,14 @@ pub fn scenario_from_hash(hash: &str) -> Result<Option<Scenario>, String> {
     if hash.is_empty() || hash == "#" {
         return Ok(None);
     }
-    let refused = |e: dsplay_core::ScenarioError| sentence(&format!("This link could not be opened: {e}"));
+    let refused = |e: dsplay_core::ScenarioError| {
+        // "bad link:" would repeat what the sentence already says.
+        let why = match e {
+            dsplay_core::ScenarioError::Link(why) => why,
+            other => other.to_string(),
+        };
+        sentence(&format!("This link could not be opened: {why}"))
+    };
     let sc = dsplay_core::scenario::decode_fragment(hash).map_err(refused)?;
     // Node names in events and partitions are only checked against the nodes the protocol builds.
     registry::build(&sc).map_err(refused)?;

@@ -113,7 +113,7 @@ async fn question_mark_opens_the_sheet_of_keys_and_gestures_and_escape_closes_it
 async fn a_bad_link_shows_a_banner_and_keeps_the_default_preset() {
     let root = mount("#s=this-is-not-a-scenario&t=5000");
     let banner = wait_until(&root, "#banner", |_| true).await.text_content().unwrap_or_default();
-    assert!(banner.contains("could not be opened") && banner.contains("bad link"), "banner: {banner}");
+    assert!(banner.contains("could not be opened") && banner.contains("cut short"), "banner: {banner}");
     let status = wait_until(&root, "#run-result", |_| true).await;
     assert_eq!(attr(&status, "data-preset"), default_preset());
     // The refused link's playhead belonged to its scenario: the default opens at the start.

@@ -34,7 +34,16 @@ fn a_bad_link_is_refused_with_a_reason() {
         let err = scenario_from_hash(bad).expect_err(bad);
         assert!(err.contains("could not be opened"), "{bad}: {err}");
         assert!(err.len() > "could not be opened".len() + 20, "{bad}: reason too terse: {err}");
+        assert!(!err.contains("bad link"), "{bad}: the sentence says it once: {err}");
     }
+    // A short link a teacher typed: a preset by name, or a near miss with what was meant.
+    let d4 = presets::get("d4-raft-election").expect("preset loads");
+    assert_eq!(scenario_from_hash("#preset=d4-raft-election&t=5000"), Ok(Some(d4)));
+    let err = scenario_from_hash("#preset=d4-raft-elektion").expect_err("a typo");
+    assert!(
+        err.contains("could not be opened") && err.contains("did you mean \"d4-raft-election\""),
+        "{err}"
+    );
     // A link that parses but names a node the scenario does not have: refused, not swapped for
     // another scenario when the simulation fails to build.
     let mut sc = presets::get("d4-raft-election").expect("preset loads");

@@ -74,6 +74,19 @@ fn errors_name_the_field() {
 }
 
 #[test]
+fn a_short_link_names_a_preset_and_a_mistyped_one_gets_a_suggestion() {
+    let d4 = presets::get("d4-raft-election").expect("preset");
+    assert_eq!(decode_fragment("#preset=d4-raft-election&t=5000").expect("short link"), d4);
+    assert_eq!(decode_fragment("https://x.org/play/#t=5000&preset=d4-raft-election").expect("url"), d4);
+    assert_eq!(playhead_ms("#preset=d4-raft-election&t=5000"), Some(5000));
+    let e = decode_fragment("#preset=d4-raft-elektion").expect_err("typo").to_string();
+    assert!(e.contains("did you mean \"d4-raft-election\""), "{e}");
+    // A full scenario wins over a preset name beside it.
+    let t1 = encode_fragment(&base());
+    assert_eq!(decode_fragment(&format!("{t1}&preset=d4-raft-election")).expect("s="), base());
+}
+
+#[test]
 fn broken_links_say_why() {
     let frag = encode_fragment(&base());
     let cut = &frag[..frag.len() / 2];

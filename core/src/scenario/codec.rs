@@ -1,4 +1,5 @@
-//! The URL codec: `#s=<base64url(deflate(json))>`. Decoding is a `Result` all the way down and
+//! The URL codec: `#s=<base64url(deflate(json))>`, or `#preset=ID` for a preset as it ships (the
+//! short link a course page can write by hand). Decoding is a `Result` all the way down and
 //! bounded (input length and inflated size), so a hostile link costs nothing.
 
 use super::{Scenario, ScenarioError};
@@ -16,8 +17,14 @@ pub fn encode_fragment(sc: &Scenario) -> String {
     format!("#s={}", URL_SAFE_NO_PAD.encode(packed))
 }
 
-/// Decode a full URL, a fragment (`#s=…&t=…`), or the bare payload.
+/// Decode a full URL, a fragment (`#s=…&t=…` or `#preset=ID&t=…`), or the bare payload.
 pub fn decode_fragment(input: &str) -> Result<Scenario, ScenarioError> {
+    if let Some(id) = preset_of(input.trim()) {
+        if !crate::presets::ids().any(|k| k == id) {
+            return Err(ScenarioError::Link(crate::presets::not_found(id)));
+        }
+        return crate::presets::get(id);
+    }
     let payload = payload_of(input.trim())?;
     if payload.len() > MAX_FRAGMENT {
         return Err(ScenarioError::Link(format!(
@@ -63,7 +70,17 @@ fn payload_of(input: &str) -> Result<&str, ScenarioError> {
     if !frag.contains('=') && !frag.is_empty() {
         return Ok(frag);
     }
-    Err(ScenarioError::Link("the link has no s= part".into()))
+    Err(ScenarioError::Link("the link has neither an s= nor a preset= part".into()))
+}
+
+/// The `preset=ID` of a fragment that has no `s=`.
+fn preset_of(input: &str) -> Option<&str> {
+    let frag = input.split_once('#').map_or(input, |(_, f)| f);
+    let mut parts = frag.split('&');
+    if parts.clone().any(|p| p.starts_with("s=")) {
+        return None;
+    }
+    parts.find_map(|p| p.strip_prefix("preset="))
 }
 
 /// The playhead in a fragment (`&t=3200`), in ms, if present and well-formed.
