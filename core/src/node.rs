@@ -203,6 +203,14 @@ impl<'a, M, T> Ctx<'a, M, T> {
     pub fn count(&mut self, name: &'static str, delta: u64) {
         self.metrics.count(name, None, delta, self.true_now);
     }
+    /// Show these global counters at 0 before anything is counted. A counter otherwise appears on
+    /// its first increment, so one whose zero is the lesson ("`lost_acked_writes` stays 0") would
+    /// be nowhere to be found. Call from `init`; declaring twice changes nothing.
+    pub fn declare(&mut self, names: &[&'static str]) {
+        for &name in names {
+            self.metrics.count(name, None, 0, self.true_now);
+        }
+    }
     /// Add to this node's counter.
     pub fn count_here(&mut self, name: &'static str, delta: u64) {
         self.metrics.count(name, Some(self.id), delta, self.true_now);

@@ -125,6 +125,29 @@ fn errors_count_every_failed_client_request_once() {
     assert!(checked >= 10, "only {checked} presets have both requests and errors");
 }
 
+/// A lesson that says a counter "stays 0" points at something the student can find: the counter
+/// is listed from the start (a counter otherwise appears on its first increment), and it is 0.
+#[test]
+fn the_counters_a_lesson_says_stay_zero_are_there_at_zero() {
+    let zeros = [
+        ("d1-cap-ap", "refused"),
+        ("d2-replication-sync", "lost_acked_writes"),
+        ("d2-replication-semisync", "lost_acked_writes"),
+        ("d5-split-brain-quorum", "conflicting_writes"),
+        ("d6-causal-delivery", "out_of_order"),
+        ("d10-reads-primary", "stale_reads"),
+        ("t5-shared-store", "items_lost"),
+        ("t6-rate-limiting", "polite_rejected_429"),
+    ];
+    for (id, name) in zeros {
+        let lesson = presets::get(id).expect("preset").meta.lesson;
+        assert!(lesson.contains(&format!("`{name}`")), "{id}: the lesson no longer names {name}");
+        let sim = run(id);
+        assert!(sim.metrics().get(name, None).is_some(), "{id}: {name} is not listed");
+        assert_eq!(sim.metrics().counter(name, None), 0, "{id}: {name}");
+    }
+}
+
 #[test]
 fn a_mistyped_preset_id_gets_the_nearest_ids_not_a_list_of_all() {
     assert_eq!(presets::suggest("d4-raft-elektion"), ["d4-raft-election"]);

@@ -171,6 +171,7 @@ impl Node for CapNode {
     type Timer = CapTimer;
 
     fn init(&mut self, ctx: &mut C<'_>) {
+        ctx.declare(&["refused", "stale_reads", "conflicts"]);
         match self {
             CapNode::Replica(r) => r.init(ctx),
             CapNode::Client(c) => c.schedule(ctx),

@@ -247,6 +247,9 @@ impl Node for Process {
     type Timer = ClockTimer;
 
     fn init(&mut self, ctx: &mut C<'_>) {
+        if self.cfg.app == ClocksApp::Bank {
+            ctx.declare(&["out_of_order", "held_back"]);
+        }
         let starts = match self.cfg.app {
             ClocksApp::Gossip => true,
             ClocksApp::Bank => ctx.id().0 == 0,

@@ -220,6 +220,7 @@ impl Node for Replica {
     type Timer = ConflictTimer;
 
     fn init(&mut self, ctx: &mut C<'_>) {
+        ctx.declare(&["lost_updates"]);
         self.schedule(ctx);
         let jitter = ctx.rng().below(self.cfg.sync_ms * 1000);
         ctx.set_timer(ConflictTimer::Sync, SimDuration(1 + jitter));

@@ -157,6 +157,7 @@ impl Node for LbNode {
     type Timer = LbTimer;
 
     fn init(&mut self, ctx: &mut C<'_>) {
+        ctx.declare(&["errors", "timeouts"]);
         if let LbNode::Client(c) = self {
             c.schedule_next(ctx);
             for _ in 0..c.gen.concurrency() {

@@ -217,6 +217,7 @@ impl Node for MrNode {
     type Timer = MrTimer;
 
     fn init(&mut self, ctx: &mut C<'_>) {
+        ctx.declare(&["stale_reads", "lost_writes", "failed_ops"]);
         match self {
             MrNode::Replica(r) => r.init(ctx),
             MrNode::Client(c) => c.schedule(ctx),

@@ -47,6 +47,7 @@ impl Node for QuorumNode {
     type Timer = QTimer;
 
     fn init(&mut self, ctx: &mut C<'_>) {
+        ctx.declare(&["stale_reads", "errors", "timeouts"]);
         match self {
             QuorumNode::Server(s) => s.replica.init(ctx),
             QuorumNode::Client(c) => c.init(ctx),

@@ -49,6 +49,7 @@ impl Node for RaftNode {
     type Timer = RaftTimer;
 
     fn init(&mut self, ctx: &mut C<'_>) {
+        ctx.declare(&["errors", "timeouts"]);
         match self {
             RaftNode::Server(s) => s.reset_election_timer(ctx),
             RaftNode::Client(c) => c.init(ctx),

@@ -173,6 +173,7 @@ impl Node for ReplNode {
     type Timer = ReplTimer;
 
     fn init(&mut self, ctx: &mut C<'_>) {
+        ctx.declare(&["lost_acked_writes", "write_timeouts"]);
         match self {
             ReplNode::Server(s) => s.init(ctx),
             ReplNode::Client(c) => c.schedule(ctx),

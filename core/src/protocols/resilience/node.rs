@@ -134,6 +134,7 @@ impl Node for MeshNode {
     type Timer = MeshTimer;
 
     fn init(&mut self, ctx: &mut C<'_>) {
+        ctx.declare(&["errors"]);
         if let MeshNode::Client(c) = self {
             c.schedule_next(ctx);
             for _ in 0..c.gen.concurrency() {

@@ -158,6 +158,7 @@ impl Node for ShardNode {
     type Timer = ShardTimer;
 
     fn init(&mut self, ctx: &mut C<'_>) {
+        ctx.declare(&["errors", "rejected"]);
         match self {
             ShardNode::Client { gen, .. } => {
                 let now = ctx.now();

@@ -281,6 +281,7 @@ impl Node for SbNode {
     type Timer = SbTimer;
 
     fn init(&mut self, ctx: &mut C<'_>) {
+        ctx.declare(&["conflicting_writes", "rejected_writes", "errors"]);
         match self {
             SbNode::Server(s) => s.init(ctx),
             SbNode::Client(c) => c.schedule_next(ctx),

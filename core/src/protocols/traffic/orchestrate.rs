@@ -5,6 +5,7 @@ use super::autoscale::ScaleAction;
 use super::gateway::{Gateway, SlotState};
 use super::health::{ActiveHealth, Transition};
 use super::node::{TrafficMsg, TrafficTimer, C};
+use super::Sessions;
 use crate::ids::NodeId;
 use crate::time::{SimDuration, SimTime};
 
@@ -24,6 +25,16 @@ const DEFAULT_TICK_MS: u64 = 1000;
 
 impl Gateway {
     pub fn init(&mut self, ctx: &mut C<'_>) {
+        ctx.declare(&["errors"]);
+        if self.cfg.sessions != Sessions::None {
+            ctx.declare(&["carts_lost", "items_lost"]);
+        }
+        if self.cfg.rate_limit.is_some() {
+            ctx.declare(&["rejected_429", "polite_rejected_429"]);
+        }
+        if self.cfg.cache.is_some() {
+            ctx.declare(&["stale_reads"]);
+        }
         let tick = self.cfg.active_check.as_ref().map_or(DEFAULT_TICK_MS, |a| a.interval_ms);
         ctx.set_timer(TrafficTimer::Tick, SimDuration::from_ms(tick));
         if let Some(a) = &self.cfg.autoscale {
