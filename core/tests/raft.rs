@@ -91,6 +91,16 @@ fn downtime_experiment_measures_every_trial_and_stale_logs_make_it_longer() {
     assert!(mean_stale > mean_ms, "two ineligible survivors: {mean_stale} ms vs {mean_ms} ms");
 }
 
+#[test]
+fn the_experiment_stops_at_its_number_of_trials() {
+    // The last trial's deadline timer once outlived it and started one more trial every 12 s.
+    let mut sc = presets::get("d4-election-downtime").expect("preset");
+    sc.stop_at_ms *= 3;
+    let mut sim = registry::build(&sc).expect("builds");
+    sim.run_until(SimTime::from_ms(sc.stop_at_ms));
+    assert_eq!(sim.metrics().counter("trials", None), 50);
+}
+
 fn split_brain(id: &str) -> Box<dyn Simulation> {
     let sc = presets::get(id).expect("preset");
     let mut sim = registry::build(&sc).expect("builds");

@@ -130,6 +130,8 @@ impl Driver {
         if self.done < self.trials {
             ctx.set_timer(RaftTimer::Settle, SimDuration(self.settle_us));
         } else {
+            // The trial's deadline is still pending; left alone it would start one more trial.
+            ctx.cancel_timer(RaftTimer::Settle);
             ctx.note(format!("experiment finished: {} trials", self.done));
         }
     }
