@@ -34,6 +34,26 @@ pub fn label_squeeze(label: &str, room: f64) -> Option<f64> {
     (wide > room).then_some(room.max(40.0))
 }
 
+/// Average advance of a bold sans-serif character, in ems, a little generous.
+const NAME_EM: f64 = 0.62;
+/// The smallest font a name inside its node is drawn at.
+const NAME_MIN_PX: f64 = 8.0;
+
+/// A node's name inside its shape, `room` px wide: at the usual size if it fits, else smaller, and
+/// at the smallest size cut with "…" (the full name is in the node's tooltip and the inspector).
+pub fn name_fit(name: &str, room: f64, usual_px: f64) -> (f64, String) {
+    let chars = name.chars().count().max(1) as f64;
+    let fits_at = room / (NAME_EM * chars);
+    if fits_at >= usual_px {
+        return (usual_px, name.to_string());
+    }
+    if fits_at >= NAME_MIN_PX {
+        return (fits_at.floor(), name.to_string());
+    }
+    let keep = ((room / (NAME_EM * NAME_MIN_PX)).floor() as usize).saturating_sub(1).max(1);
+    (NAME_MIN_PX, name.chars().take(keep).chain(std::iter::once('…')).collect())
+}
+
 /// A click that picks node `i` (and goes no further: the stage would take it as a click on
 /// nothing).
 fn pick(on: &Callback<usize>, i: usize) -> Callback<MouseEvent> {
@@ -86,7 +106,7 @@ fn node(view: &WorldView, i: usize, lay: &Layout, sel: bool, picked: bool, on: &
     } else {
         html! { <circle class="shape" r={r.to_string()} /> }
     };
-    let fs = (r * 0.46).clamp(9.0, 13.0);
+    let (fs, name) = name_fit(&n.name, 1.75 * r, (r * 0.46).clamp(9.0, 13.0));
     let badges = n.view.badges.iter().take(3).enumerate().map(|(k, b)| {
         let w = 8.0 + 6.2 * b.chars().count() as f64;
         // The first badge sits on the node's rim, more stack upwards.
@@ -101,7 +121,7 @@ fn node(view: &WorldView, i: usize, lay: &Layout, sel: bool, picked: bool, on: &
             data-node={n.name.clone()} {onclick} {onkeydown}>
             <title>{aria_label(n)}</title>
             {shape}
-            <text class="name" y={(fs * 0.35).to_string()} font-size={fs.to_string()}>{&n.name}</text>
+            <text class="name" y={(fs * 0.35).to_string()} font-size={fs.to_string()}>{name}</text>
             <text class="role" y={(r + 13.0).to_string()}>{&n.view.role}</text>
             if lay.r >= 15.0 { <text class="label" y={(r + 25.0).to_string()}
                 textLength={squeeze.map(|w| format!("{w:.0}"))}
@@ -249,5 +269,22 @@ pub fn toolbar(
                 {"Reset links"}</button>
             {super::surge::button(p)}
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::name_fit;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn a_name_fits_inside_its_node_or_is_cut_visibly() {
+        assert_eq!(name_fit("n3", 38.0, 10.0), (10.0, "n3".into()), "short names keep the usual size");
+        let (px, text) = name_fit("product", 38.0, 10.0);
+        assert!((8.0..10.0).contains(&px) && text == "product", "a longer one gets smaller: {px} {text}");
+        let (px, text) = name_fit("recommendation", 38.0, 10.0);
+        assert_eq!(px, 8.0);
+        assert!(text.ends_with('…') && text.starts_with("rec"), "{text}");
+        assert!(text.chars().count() as f64 * 0.62 * px <= 38.0 + 0.62 * px, "{text} fits");
     }
 }
