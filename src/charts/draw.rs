@@ -1,10 +1,12 @@
 //! One chart-drawing function, generic over the plotters backend: `CanvasBackend` in the app,
 //! `SVGBackend` into a `String` for the SVG export and the tests.
 
-use super::series::{chart, Band, ChartData, ChartSpec};
+use super::legend;
+use super::series::{chart, Band, ChartData, ChartSpec, Line};
 use dsplay_core::session::Session;
 use plotters::coord::Shift;
 use plotters::prelude::*;
+use plotters::style::text_anchor::{HPos, Pos, VPos};
 use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
@@ -85,6 +87,16 @@ pub fn fmt_time(t_ms: f64, end_ms: f64) -> String {
 
 type DrawResult = Result<(), String>;
 
+/// Height of the title row.
+const TITLE_H: i32 = 22;
+
+/// How many of `lines` get a legend entry in `rows` rows (a crowd of lines keeps the plot's room;
+/// past 8 lines the colours repeat anyway).
+fn rows_prefix(lines: &[Line], width: i32, rows: i32) -> usize {
+    let labels: Vec<&str> = lines.iter().map(|l| l.label.as_str()).collect();
+    legend::layout(&labels, width).iter().take_while(|&&(_, r)| r < rows).count()
+}
+
 fn err<E: std::fmt::Debug>(e: E) -> String {
     format!("chart drawing failed: {e:?}")
 }
@@ -103,9 +115,23 @@ pub fn draw_chart<DB: DrawingBackend>(
     let text = ("sans-serif", 12).into_font().color(&pal.fg);
     let title =
         if data.y_unit.is_empty() { data.title.clone() } else { format!("{} ({})", data.title, data.y_unit) };
-    let mut chart = ChartBuilder::on(root)
-        .caption(title, ("sans-serif", 14).into_font().color(&pal.fg))
+    // Title, then the legend's strip (at most three rows), then the plot: a legend inside the plot
+    // always covered some of the data.
+    let width = root.dim_in_pixel().0 as i32;
+    let rows = legend::rows(&data.lines, width - 16).min(3);
+    let legend_h = if rows > 0 { rows * legend::ROW_H + 2 } else { 0 };
+    let (head, body) = root.split_vertically(TITLE_H + legend_h);
+    let centred = ("sans-serif", 14).into_font().color(&pal.fg).pos(Pos::new(HPos::Center, VPos::Top));
+    head.draw(&Text::new(title, (width / 2, 6), centred)).map_err(err)?;
+    if rows > 0 {
+        let strip = head.margin(TITLE_H as u32, 0, 8, 8);
+        let pen = |i: usize, l: &Line| LINES[l.pen.hue.unwrap_or(i) % LINES.len()].stroke_width(2);
+        let shown = rows_prefix(&data.lines, width - 16, rows);
+        legend::draw(&strip, &data.lines[..shown], pen, &text)?;
+    }
+    let mut chart = ChartBuilder::on(&body)
         .margin(8)
+        .margin_top(2)
         // Room for the last time label ("30 s"), which is centred on the right edge.
         .margin_right(20)
         .x_label_area_size(22)
@@ -138,39 +164,16 @@ pub fn draw_chart<DB: DrawingBackend>(
     for (i, l) in data.lines.iter().enumerate() {
         let style = LINES[l.pen.hue.unwrap_or(i) % LINES.len()].stroke_width(2);
         let points = l.points.iter().copied();
-        let series = if l.pen.dashed {
-            chart.draw_series(DashedLineSeries::new(points, 6, 4, style))
+        if l.pen.dashed {
+            chart.draw_series(DashedLineSeries::new(points, 6, 4, style)).map_err(err)?;
         } else {
-            chart.draw_series(LineSeries::new(points, style))
-        };
-        // The legend sample: one stroke, or two with a gap for a dashed line.
-        let gap = if l.pen.dashed { (5, 10) } else { (7, 7) };
-        series.map_err(err)?.label(l.label.clone()).legend(move |(x, y)| {
-            EmptyElement::at((x, y))
-                + PathElement::new(vec![(0, 0), (gap.0, 0)], style)
-                + PathElement::new(vec![(gap.1, 0), (15, 0)], style)
-        });
+            chart.draw_series(LineSeries::new(points, style)).map_err(err)?;
+        }
     }
     let playhead = vec![(data.now_ms, 0.0), (data.now_ms, y_max)];
     chart
         .draw_series(std::iter::once(PathElement::new(playhead, pal.accent.stroke_width(2))))
         .map_err(err)?;
-    if !data.lines.is_empty() {
-        // The legend goes where there is no data yet: right of a playhead in the first half.
-        let side = if data.now_ms < data.end_ms / 2.0 {
-            SeriesLabelPosition::UpperRight
-        } else {
-            SeriesLabelPosition::UpperLeft
-        };
-        chart
-            .configure_series_labels()
-            .position(side)
-            .background_style(pal.bg.mix(0.8))
-            .border_style(pal.grid)
-            .label_font(text)
-            .draw()
-            .map_err(err)?;
-    }
     root.present().map_err(err)
 }
 
@@ -259,6 +262,19 @@ mod tests {
         assert!(svg.contains("<polyline") || svg.contains("<path"), "a line: {svg}");
         assert!(svg.contains("<rect"), "a band");
         assert!(svg.contains("200 ms"), "time labels in ms");
+        // The legend sits in its own strip under the title, above the plot, not over the data.
+        let y: f64 = svg
+            .split("<text")
+            .filter_map(|el| el.split_once('>'))
+            .find(|(_, rest)| rest.split("</text>").next().map(str::trim) == Some("p99"))
+            .and_then(|(attrs, _)| attrs.split("y=\"").nth(1)?.split('"').next()?.parse().ok())
+            .expect("a legend entry with a y position");
+        // The plot's top: where the mesh's vertical grid lines end.
+        let top: f64 = svg
+            .split("<line")
+            .find_map(|el| el.split("y2=\"").nth(1)?.split('"').next()?.parse().ok())
+            .expect("a grid line");
+        assert!(y < top, "legend entry at y = {y}, plot from y = {top}");
     }
 
     #[wasm_bindgen_test]

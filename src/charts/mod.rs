@@ -3,6 +3,7 @@
 //! canvas in the app (`paint`, throttled) and to SVG for export and tests.
 
 pub mod draw;
+pub mod legend;
 pub mod overlay;
 pub mod paint;
 pub mod series;
