@@ -2,7 +2,7 @@
 
 use dsplay_core::scenario::Scenario;
 use dsplay_core::sim::trace::TraceKind;
-use dsplay_core::{presets, registry, SimTime, Simulation};
+use dsplay_core::{presets, registry, NodeId, SimTime, Simulation};
 use serde_json::Value;
 
 fn run_with(id: &str, edit: impl FnOnce(&mut Value)) -> Box<dyn Simulation> {
@@ -29,23 +29,39 @@ fn per_node(sim: &dyn Simulation, name: &str) -> Vec<u64> {
         .collect()
 }
 
-#[test]
-fn smooth_wrr_forwards_in_nginx_order() {
-    let sim = run_with("t1-smooth-wrr", |v| v["sim"]["trace_capacity"] = 2_000_000.into());
+/// The backends the balancer forwards the first `n` requests to, e.g. "b1 b1 b2".
+fn first_picks(algorithm: &str, n: usize) -> String {
+    let sim = run_with("t1-smooth-wrr", |v| {
+        v["sim"]["trace_capacity"] = 2_000_000.into();
+        v["protocol"]["algorithm"] = algorithm.into();
+    });
     let names = sim.node_names();
-    let picks: String = sim
+    let picks: Vec<&str> = sim
         .trace()
         .records()
         .iter()
         .filter(|r| r.kind == TraceKind::Send && r.label == "Forward")
-        .take(14)
-        .map(|r| match names[r.peer.expect("peer").index()].as_str() {
-            "b1" => 'a',
-            "b2" => 'b',
-            _ => 'c',
-        })
+        .take(n)
+        .map(|r| names[r.peer.expect("peer").index()].as_str())
         .collect();
-    assert_eq!(picks, "aabacaaaabacaa");
+    picks.join(" ")
+}
+
+/// The picks repeat with period 7 (the total weight) and the lesson quotes one period in bold.
+fn assert_picks(algorithm: &str, period: &str) {
+    assert_eq!(first_picks(algorithm, 14), format!("{period} {period}"), "{algorithm}");
+    let lesson = presets::get("t1-smooth-wrr").expect("preset").meta.lesson;
+    assert!(lesson.contains(&format!("**{period}**")), "the lesson quotes {period}");
+}
+
+#[test]
+fn smooth_wrr_forwards_in_nginx_order() {
+    assert_picks("smooth_weighted_round_robin", "b1 b1 b2 b1 b3 b1 b1");
+}
+
+#[test]
+fn classic_wrr_sends_five_in_a_row_to_b1() {
+    assert_picks("weighted_round_robin", "b1 b1 b1 b1 b1 b2 b3");
 }
 
 #[test]
@@ -63,6 +79,47 @@ fn round_robin_overloads_the_slow_backend_and_least_connections_does_not() {
         "b4 rejects under round robin"
     );
     assert!(p99(&*lc) * 4 < p99(&*rr), "p99 lc {} µs vs rr {} µs", p99(&*lc), p99(&*rr));
+}
+
+/// Quantile `q` of `latency_ms`, in ms.
+fn latency_ms(sim: &dyn Simulation, q: f64) -> f64 {
+    sim.metrics().histogram("latency_ms", None).map_or(f64::NAN, |h| h.value_at_quantile(q) as f64 / 1000.0)
+}
+
+#[test]
+fn least_connections_cuts_p99_from_about_660_to_about_105_ms() {
+    let rr = run_with("t1-round-robin", |_| {});
+    let lc = run_with("t1-least-connections", |_| {});
+    let (rr_p99, lc_p99, lc_p50) = (latency_ms(&*rr, 0.99), latency_ms(&*lc, 0.99), latency_ms(&*lc, 0.5));
+    assert!((600.0..720.0).contains(&rr_p99), "round robin p99 {rr_p99} ms");
+    assert!((90.0..120.0).contains(&lc_p99), "least connections p99 {lc_p99} ms");
+    assert!((13.0..19.0).contains(&lc_p50), "least connections p50 {lc_p50} ms");
+}
+
+#[test]
+fn round_robin_leaves_the_cluster_half_busy_while_b4_queue_stays_full() {
+    // Before b2's crash at 20 s: the mean of each backend's `backend_load` samples from 2 s.
+    let sim = run_with("t1-round-robin", |_| {});
+    let mean_load = |name: &str, cap: f64| {
+        let node = sim.node_names().iter().position(|n| n == name).map(|i| NodeId(i as u32));
+        let series = sim.metrics().get("backend_load", node).map(|m| m.series.clone()).unwrap_or_default();
+        let window: Vec<f64> = series
+            .iter()
+            .filter(|p| p.t_ms > 2_000.0 && p.t_ms <= 20_000.0)
+            .map(|p| p.value.min(cap))
+            .collect();
+        assert!(window.len() > 100, "{name}: {} samples", window.len());
+        window.iter().sum::<f64>() / window.len() as f64
+    };
+    for fast in ["b1", "b2", "b3"] {
+        let load = mean_load(fast, f64::MAX);
+        assert!((1.2..1.9).contains(&load), "{fast}: {load:.2} open requests on average");
+    }
+    let b4 = mean_load("b4", f64::MAX);
+    assert!(b4 > 50.0, "b4's queue stays full: {b4:.1} open requests on average");
+    // Busy workers: at most 4 of a backend's open requests are in service.
+    let busy: f64 = ["b1", "b2", "b3", "b4"].iter().map(|b| mean_load(b, 4.0)).sum::<f64>() / 16.0;
+    assert!((0.45..0.6).contains(&busy), "the cluster's workers are {:.0} % busy", busy * 100.0);
 }
 
 #[test]

@@ -45,6 +45,26 @@ fn p99_ms(sim: &dyn Simulation, name: &str) -> f64 {
     sim.metrics().histogram(name, None).map_or(f64::NAN, |h| h.value_at_quantile(0.99) as f64 / 1000.0)
 }
 
+/// The scenario run up to `ms` only, to subtract counters at a cut point.
+fn run_to(sc: &Scenario, ms: u64) -> Box<dyn Simulation> {
+    let mut sim = registry::build(sc).unwrap_or_else(|e| panic!("{}: {e}", sc.meta.id));
+    sim.run_until(dsplay_core::SimTime::from_ms(ms));
+    sim
+}
+
+/// A global metric's samples as (time in ms, value).
+fn series(sim: &dyn Simulation, name: &str) -> Vec<(f64, f64)> {
+    sim.metrics()
+        .get(name, None)
+        .map(|m| m.series.iter().map(|p| (p.t_ms, p.value)).collect())
+        .unwrap_or_default()
+}
+
+/// When a global gauge first reaches `v`, in ms.
+fn first_at_least(sim: &dyn Simulation, name: &str, v: f64) -> f64 {
+    series(sim, name).iter().find(|p| p.1 >= v).map_or(f64::INFINITY, |p| p.0)
+}
+
 /// Erlang C: the mean response time of M/M/c, in the unit of `1/mu`.
 fn erlang_c_response(c: u32, lambda: f64, mu: f64) -> f64 {
     let a = lambda / mu;
@@ -84,6 +104,14 @@ fn central_queue_is_m_m_c_and_matches_erlang_c() {
 }
 
 #[test]
+fn the_lesson_quotes_the_erlang_c_mean() {
+    let lesson = preset("t1-queueing").meta.lesson;
+    let want = erlang_c_response(4, 3.6, 1.0);
+    assert!(lesson.contains(&format!("≈ **{want:.2} ms**")), "Erlang C gives {want:.3} ms");
+    assert!(lesson.contains(&format!("(Erlang C: {want:.2})")), "Erlang C gives {want:.3} ms");
+}
+
+#[test]
 fn a_shared_queue_beats_per_backend_queues() {
     let mean = |alg| mean_ms(&*run(&with_algorithm(preset("t1-queueing"), alg)), "latency_ms");
     let shared = mean(Algorithm::CentralQueue);
@@ -111,6 +139,23 @@ fn health_checks_take_traffic_off_a_dead_backend_and_a_replacement_takes_over() 
     (cfg.active_check, cfg.passive_check, cfg.replace) = (None, None, None);
     let blind = run(&blind);
     assert!(counter(&*blind, "errors") > 10 * counter(&*sim, "errors"), "without checks b2 keeps failing");
+}
+
+#[test]
+fn without_checks_a_third_of_the_requests_after_the_crash_fail_to_the_end() {
+    let mut sc = preset("t2-health-checks");
+    let cfg = traffic(&mut sc);
+    (cfg.active_check, cfg.passive_check) = (None, None);
+    let err = registry::build(&sc).err().map(|e| e.to_string()).unwrap_or_default();
+    assert!(err.contains("protocol.replace"), "replace needs the active check: {err}");
+    traffic(&mut sc).replace = None;
+    let (before, after) = (run_to(&sc, 5_000), run(&sc));
+    let failed = counter(&*after, "errors") - counter(&*before, "errors");
+    let sent = counter(&*after, "requests") - counter(&*before, "requests");
+    let share = failed as f64 / sent as f64;
+    assert!((0.28..0.37).contains(&share), "{failed} of {sent} requests after the crash fail");
+    let last = series(&*after, "errors").iter().filter(|p| p.0 > 18_000.0).map(|p| p.1).sum::<f64>();
+    assert!(last > 0.0, "still failing in the last 2 s");
 }
 
 #[test]
@@ -152,6 +197,26 @@ fn autoscaling_keeps_latency_down_for_less_than_the_peak_fleet_costs() {
     assert_eq!(counter(&*peak, "errors"), 0, "the peak fleet never overflows");
 }
 
+#[test]
+fn autoscaling_climbs_to_ten_tasks_by_34_s_then_sheds_one_every_10_s_from_44_s() {
+    let sim = run(&preset("t4-autoscaling"));
+    let tasks = series(&*sim, "tasks_running");
+    let top = tasks.iter().map(|p| p.1).fold(0.0, f64::max);
+    assert_eq!(top, 10.0, "the limit, max_tasks");
+    let at_top = first_at_least(&*sim, "tasks_running", 10.0);
+    assert!((33_000.0..35_000.0).contains(&at_top), "10 tasks at {at_top} ms");
+    let drops: Vec<(f64, f64)> =
+        tasks.windows(2).filter(|w| w[1].1 < w[0].1).map(|w| (w[1].0, w[0].1 - w[1].1)).collect();
+    assert!(
+        drops.iter().all(|d| d.0 > at_top && d.1 == 1.0),
+        "one task at a time, after the peak: {drops:?}"
+    );
+    assert!(drops.windows(2).all(|w| w[1].0 - w[0].0 >= 9_900.0), "at most every 10 s: {drops:?}");
+    let first = drops.first().map_or(f64::INFINITY, |d| d.0);
+    assert!((43_500.0..45_000.0).contains(&first), "the first scale-in, during the spike: {first} ms");
+    assert_eq!(gauge(&*sim, "tasks_running"), 6, "at the end");
+}
+
 /// The preset with the ⚡ Surge button pressed at `at_ms` (×5 for 5 s).
 fn surged(id: &str, at_ms: u64) -> Scenario {
     let mut sc = preset(id);
@@ -165,16 +230,20 @@ fn a_surge_before_the_spike_scales_out_too_late_for_itself_and_just_in_time_for_
     // t4's lesson: "Try ⚡ Surge at about 10 s".
     let calm = run(&preset("t4-autoscaling"));
     let sc = surged("t4-autoscaling", 10_000);
-    let upto = |ms: u64| {
-        let mut sim = registry::build(&sc).expect("valid");
-        sim.run_until(dsplay_core::SimTime::from_ms(ms));
-        counter(&*sim, "errors")
-    };
+    let upto = |ms: u64| counter(&*run_to(&sc, ms), "errors");
     let (by_15, by_16) = (upto(15_000), upto(16_000));
     let surged = run(&sc);
     let all = counter(&*surged, "errors");
     assert!(by_15 > 1_000, "the surge overflows the two tasks: {by_15} errors by 15 s");
-    assert_eq!(all, by_16, "no errors once the first new task serves at 16 s, spike included");
+    assert_eq!(all, by_16, "all errors come by 16 s, before any new task serves; none in the spike");
+    // b3 launches at 12 s and boots at 16 s, when b4 and b5 launch; each serves a second after
+    // booting, once it has passed its check.
+    let launched = first_at_least(&*surged, "tasks_running", 5.0);
+    assert!((15_900.0..16_500.0).contains(&launched), "two more tasks launch at {launched} ms");
+    let first = first_at_least(&*surged, "healthy_tasks", 3.0);
+    assert!((16_500.0..17_500.0).contains(&first), "the first new task serves at {first} ms");
+    let next = first_at_least(&*surged, "healthy_tasks", 5.0);
+    assert!((20_500.0..21_500.0).contains(&next), "the next two serve at {next} ms");
     assert!(all < counter(&*calm, "errors"), "{all} errors, {} without the surge", counter(&*calm, "errors"));
     let (cost, calm_cost) = (gauge(&*surged, "task_seconds"), gauge(&*calm, "task_seconds"));
     assert!(cost < calm_cost, "{cost} task-seconds, {calm_cost} without the surge");
@@ -199,6 +268,19 @@ fn sticky_sessions_lose_carts_a_shared_store_does_not() {
     assert!(counter(&*sticky, "items_lost") > 20 && counter(&*sticky, "carts_lost") >= 1);
     assert_eq!(counter(&*shared, "items_lost"), 0);
     assert!(counter(&*shared, "responses") > 1_000);
+}
+
+#[test]
+fn a_crash_fails_in_flight_adds_with_504_and_nothing_is_retried() {
+    let crashed = run(&preset("t5-shared-store"));
+    let mut calm = preset("t5-shared-store");
+    calm.events.clear();
+    let calm = run(&calm);
+    let timeouts = counter(&*crashed, "upstream_timeouts");
+    assert!((1..=20).contains(&timeouts), "{timeouts} requests in flight on b1 fail");
+    assert_eq!(counter(&*crashed, "errors"), timeouts, "every error is a 504");
+    assert_eq!(counter(&*crashed, "items_lost"), 0);
+    assert_eq!(counter(&*crashed, "requests"), counter(&*calm, "requests"), "no request is re-sent");
 }
 
 #[test]
