@@ -2,7 +2,7 @@
 //! linearizable; AP serves everyone, reads stale data, is not linearizable, and converges on heal.
 
 use dsplay_core::check::{check_history, Verdict};
-use dsplay_core::Simulation;
+use dsplay_core::{registry, SimTime, Simulation};
 use serde_json::Value;
 
 mod common;
@@ -30,6 +30,18 @@ fn no_partition(v: &mut Value) {
     v["events"] = Value::Array(vec![]);
 }
 
+/// `counter` read at each of the times `at_ms`, in one run of the preset.
+fn counter_at(id: &str, name: &str, at_ms: &[u64]) -> Vec<u64> {
+    let mut sim = registry::build(&scenario(id, |_| {})).expect("build");
+    at_ms
+        .iter()
+        .map(|&t| {
+            sim.run_until(SimTime::from_ms(t));
+            counter(&*sim, name)
+        })
+        .collect()
+}
+
 #[test]
 fn cp_refuses_on_the_minority_side_only() {
     let sim = run(&scenario("d1-cap-cp", |_| {}));
@@ -39,6 +51,15 @@ fn cp_refuses_on_the_minority_side_only() {
     assert!(availability(&*sim, "c3") < 800, "c3 lost availability: {}", availability(&*sim, "c3"));
     let whole = run(&scenario("d1-cap-cp", no_partition));
     assert_eq!(counter(&*whole, "refused"), 0, "without a partition nobody is refused");
+}
+
+#[test]
+fn cp_refuses_from_about_4_5_s_until_just_after_the_heal() {
+    let refused = counter_at("d1-cap-cp", "refused", &[4_400, 4_600, 10_000, 10_500, 15_000]);
+    assert_eq!(refused[0], 0, "nothing is refused in the first 400 ms of the partition");
+    assert!(refused[1] > 0, "r3 refuses from about 4.5 s: {refused:?}");
+    assert!(refused[3] > refused[2], "requests sent before the heal are refused just after it: {refused:?}");
+    assert_eq!(refused[4], refused[3], "nothing is refused once the heal is 500 ms old: {refused:?}");
 }
 
 #[test]
@@ -81,4 +102,31 @@ fn ap_detects_the_conflict_at_the_heal_and_converges() {
     for r in ["r2", "r3"] {
         assert_eq!(field(&*sim, r, "value"), value, "{r} converged with r1");
     }
+}
+
+#[test]
+fn ap_cut_triples_stale_reads_at_the_heal_but_not_conflicts() {
+    let cut = run(&scenario("d1-cap-ap", |_| {}));
+    let calm = run(&scenario("d1-cap-ap", no_partition));
+    let (stale, stale_calm) = (counter(&*cut, "stale_reads"), counter(&*calm, "stale_reads"));
+    assert!(
+        (90..=125).contains(&stale) && (25..=45).contains(&stale_calm),
+        "about 105 against 33: {stale} {stale_calm}"
+    );
+    let (conflicts, conflicts_calm) = (counter(&*cut, "conflicts"), counter(&*calm, "conflicts"));
+    assert!(
+        (35..=55).contains(&conflicts) && (40..=60).contains(&conflicts_calm),
+        "44 against 50: {conflicts} {conflicts_calm}"
+    );
+    assert!(conflicts <= conflicts_calm, "the cut does not add conflicts: {conflicts} vs {conflicts_calm}");
+    let stale_at = counter_at("d1-cap-ap", "stale_reads", &[10_000, 10_500]);
+    assert!(
+        2 * (stale_at[1] - stale_at[0]) > stale,
+        "most stale reads are counted at the heal: {stale_at:?} of {stale}"
+    );
+    let conflicts_at = counter_at("d1-cap-ap", "conflicts", &[10_000, 10_500]);
+    assert!(
+        conflicts_at[1] - conflicts_at[0] <= 10,
+        "the fork merges in a handful of conflicts: {conflicts_at:?}"
+    );
 }

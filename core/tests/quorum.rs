@@ -7,6 +7,7 @@
 use dsplay_core::check::{check_history, Verdict};
 use dsplay_core::rng::Rng;
 use dsplay_core::scenario::{encode_fragment, Scenario};
+use dsplay_core::Simulation;
 use serde_json::{json, Value};
 
 mod common;
@@ -30,14 +31,38 @@ fn partial_quorums_read_stale_and_intersecting_ones_do_not() {
 }
 
 #[test]
+fn read_repairs_count_repairs_sent_and_about_three_in_four_apply() {
+    let sim = run(&scenario("d3-quorum-stale-read", |_| {}));
+    let (sent, applied) = (counter(&*sim, "read_repairs"), counter(&*sim, "read_repairs_applied"));
+    let share = applied as f64 / sent as f64;
+    assert!(
+        sent > 100 && (0.65..=0.85).contains(&share),
+        "{applied} of {sent} repairs found the replica behind"
+    );
+}
+
+/// The share of t-visibility probe reads `t` ms after commit that returned the write.
+fn fresh_share(sim: &dyn Simulation, t: u32) -> f64 {
+    let reads = counter(sim, &format!("tvis_reads_{t}ms"));
+    assert!(reads > 100, "bucket {t}: {reads} probe reads");
+    counter(sim, &format!("tvis_fresh_{t}ms")) as f64 / reads as f64
+}
+
+#[test]
+fn tvisibility_starts_near_two_thirds_and_is_complete_by_50_ms() {
+    let sim = run(&scenario("d3-quorum-tvisibility", |_| {}));
+    let p0 = fresh_share(&*sim, 0);
+    assert!((0.6..=0.76).contains(&p0), "68 % at t = 0: {p0}");
+    for t in [50, 100] {
+        assert_eq!(fresh_share(&*sim, t), 1.0, "every read {t} ms after commit is fresh");
+    }
+}
+
+#[test]
 fn tvisibility_rises_with_time_since_commit() {
     let sim = run(&scenario("d3-quorum-tvisibility", |_| {}));
-    let ratio = |t: &str| {
-        let reads = counter(&*sim, &format!("tvis_reads_{t}ms"));
-        assert!(reads > 100, "bucket {t}: {reads} probe reads");
-        counter(&*sim, &format!("tvis_fresh_{t}ms")) as f64 / reads as f64
-    };
-    let (p0, p10, p100) = (ratio("0"), ratio("10"), ratio("100"));
+    let ratio = |t| fresh_share(&*sim, t);
+    let (p0, p10, p100) = (ratio(0), ratio(10), ratio(100));
     assert!(p0 < 0.9 && p0 < p10 && p10 < p100, "t-visibility curve {p0} {p10} {p100}");
     assert!(p100 > 0.99, "100 ms after commit nearly every read is fresh: {p100}");
     let strict = run(&scenario("d3-quorum-tvisibility", |v| v["protocol"]["w"] = 3.into()));

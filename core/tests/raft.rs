@@ -2,6 +2,7 @@
 
 use dsplay_core::protocols::raft::{self, RaftNode, Role, Server};
 use dsplay_core::protocols::ProtocolConfig;
+use dsplay_core::sim::trace::{TraceEvent, TraceKind};
 use dsplay_core::sim::{Sim, Simulation};
 use dsplay_core::{presets, registry, Scenario, SimTime};
 
@@ -21,6 +22,19 @@ fn leaders(sim: &Sim<RaftNode>) -> Vec<(usize, u64)> {
         .filter(|(i, s)| s.role == Role::Leader && sim.status(*i) == dsplay_core::sim::Status::Up)
         .map(|(i, s)| (i + 1, s.term))
         .collect()
+}
+
+/// The trace records of one kind and label at or after `from_ms`, each with its node's name.
+fn records<'a>(
+    sim: &'a dyn Simulation,
+    kind: TraceKind,
+    label: &'a str,
+    from_ms: u64,
+) -> impl Iterator<Item = (&'a str, &'a TraceEvent)> + 'a {
+    let from = SimTime::from_ms(from_ms);
+    let records = sim.trace().records().iter();
+    let matching = records.filter(move |e| e.kind == kind && e.label == label && e.at >= from);
+    matching.map(|e| (sim.node_names()[e.node.index()].as_str(), e))
 }
 
 #[test]
@@ -68,27 +82,82 @@ fn partition_preset_minority_leader_cannot_commit_and_steps_down_after_heal() {
     assert_eq!(n4.chain_at(n4.commit), leader.chain_at(n4.commit), "n4's uncommitted entries were replaced");
 }
 
-fn downtime(sets: impl FnOnce(&mut raft::RaftConfig)) -> (u64, f64, f64) {
+#[test]
+fn partition_heal_n2s_heartbeat_deposes_n4_and_every_server_rejects_n4s_own() {
+    let sc = presets::get("d4-raft-partition").expect("preset");
+    let mut sim = raft_sim(&sc);
+    sim.run_until(SimTime::from_ms(9_500));
+    let notes: Vec<_> = records(&sim, TraceKind::Note, "note", 9_000).collect();
+    let text = |e: &TraceEvent| e.text.as_deref().unwrap_or_default().to_owned();
+    let (_, down) =
+        notes.iter().find(|(n, e)| *n == "n4" && text(e).contains("stepped down")).expect("n4 stepped down");
+    assert!(text(down).contains("saw term 2 from n2"), "{:?}", down.text);
+    let after_heal = down.at.since(SimTime::from_ms(9_000)).as_ms_f64();
+    assert!((30.0..=80.0).contains(&after_heal), "about 50 ms after the heal: {after_heal} ms");
+    let mut rejecters: Vec<&str> = notes
+        .iter()
+        .filter(|(_, e)| text(e).starts_with("rejected AppendEntries from n4: stale term"))
+        .map(|(n, _)| *n)
+        .collect();
+    rejecters.sort();
+    assert_eq!(rejecters, ["n1", "n2", "n3", "n5"], "n4's last heartbeat is rejected by every other server");
+}
+
+/// The downtime experiment with `sets` applied: (trials measured, min, mean, p50 in ms).
+fn downtime(sets: impl FnOnce(&mut Scenario)) -> (u64, f64, f64, f64) {
     let mut sc = presets::get("d4-election-downtime").expect("preset");
-    let ProtocolConfig::Raft(cfg) = &mut sc.protocol else { panic!("not raft") };
-    sets(cfg);
+    sets(&mut sc);
     let mut sim = registry::build(&sc).expect("builds");
     sim.run_until(SimTime::from_ms(sc.stop_at_ms));
     assert!(sim.violations().is_empty(), "{:?}", sim.violations());
     let h = sim.metrics().histogram("election_downtime_ms", None).expect("histogram");
-    (h.len(), h.min() as f64 / 1000.0, h.mean() / 1000.0)
+    let ms = |us: u64| us as f64 / 1000.0;
+    (h.len(), ms(h.min()), h.mean() / 1000.0, ms(h.value_at_quantile(0.5)))
+}
+
+fn raft_cfg(sc: &mut Scenario) -> &mut raft::RaftConfig {
+    let ProtocolConfig::Raft(cfg) = &mut sc.protocol else { panic!("not raft") };
+    cfg
 }
 
 #[test]
 fn downtime_experiment_measures_every_trial_and_stale_logs_make_it_longer() {
-    let (count, min_ms, mean_ms) = downtime(|_| {});
+    let (count, min_ms, mean_ms, _) = downtime(|_| {});
     assert_eq!(count, 50, "every trial is measured");
     // Followers heard the last heartbeat at most 50 ms before the crash and wait at least 150 ms.
     assert!(min_ms >= 100.0, "downtime can't beat the shortest timeout minus a heartbeat: {min_ms}");
     assert!(mean_ms < 400.0, "and converges quickly on average: {mean_ms}");
-    let (count2, _, mean_stale) = downtime(|c| c.experiment.as_mut().expect("exp").ineligible = 2);
+    let (count2, _, mean_stale, _) =
+        downtime(|sc| raft_cfg(sc).experiment.as_mut().expect("exp").ineligible = 2);
     assert_eq!(count2, 50);
     assert!(mean_stale > mean_ms, "two ineligible survivors: {mean_stale} ms vs {mean_ms} ms");
+}
+
+#[test]
+fn a_shorter_heartbeat_lengthens_downtime() {
+    // The election timers restart at each heartbeat: the less of them has run by the crash, the
+    // longer the survivors wait.
+    let (_, _, _, p50) = downtime(|_| {});
+    let (count, _, _, p50_fast) = downtime(|sc| raft_cfg(sc).heartbeat_ms = 20);
+    assert_eq!(count, 50);
+    assert!(
+        (160.0..=185.0).contains(&p50) && (180.0..=210.0).contains(&p50_fast),
+        "p50 {p50} vs {p50_fast} ms"
+    );
+    assert!(p50_fast > p50 + 10.0, "heartbeat 20 ms: p50 {p50_fast} ms against {p50} ms");
+}
+
+#[test]
+fn a_trial_takes_about_1_05_s_so_1000_fit_in_1100_s() {
+    let sc = presets::get("d4-election-downtime").expect("preset");
+    let mut sim = registry::build(&sc).expect("builds");
+    sim.run_until(SimTime::from_ms(sc.stop_at_ms));
+    let finished = records(&*sim, TraceKind::Note, "note", 0)
+        .find(|(_, e)| e.text.as_deref().is_some_and(|t| t.starts_with("experiment finished: 50 trials")))
+        .map(|(_, e)| e.at.as_ms_f64())
+        .expect("the experiment finished");
+    let per_trial_ms = finished / 50.0;
+    assert!((1_000.0..=1_080.0).contains(&per_trial_ms), "1000 trials take 1000 × {per_trial_ms} ms");
 }
 
 #[test]
@@ -118,4 +187,40 @@ fn naive_failover_has_two_primaries_and_quorum_leases_do_not() {
     assert_eq!(quorum.metrics().counter("conflicting_writes", None), 0);
     assert!(quorum.metrics().counter("rejected_writes", None) > 10, "the minority side refuses writes");
     assert_eq!(quorum.metrics().counter("promotions", None), 1, "the majority side still fails over");
+}
+
+#[test]
+fn naive_p2_promotes_itself_500_ms_after_the_last_heartbeat_it_heard() {
+    let sim = split_brain("d5-split-brain-naive");
+    let heard = records(&*sim, TraceKind::Deliver, "Heartbeat", 0)
+        .filter(|(n, e)| *n == "p2" && e.at < SimTime::from_ms(3_000));
+    let last = heard.map(|(_, e)| e.at).max().expect("p2 heard heartbeats");
+    let promoted = records(&*sim, TraceKind::Note, "note", 0)
+        .find(|(n, e)| *n == "p2" && e.text.as_deref().is_some_and(|t| t.starts_with("p2 promoted itself")))
+        .map(|(_, e)| e.at)
+        .expect("p2 promoted itself");
+    assert!((2_850..3_000).contains(&(last.as_us() / 1000)), "the last heartbeat before the cut: {last:?}");
+    assert_eq!(promoted.since(last).as_ms_f64(), 500.0, "failover_ms after the last heartbeat");
+    assert!((3_350..=3_450).contains(&(promoted.as_us() / 1000)), "at about 3.4 s: {promoted:?}");
+}
+
+#[test]
+fn naive_c1_is_acknowledged_while_c2_bounces_between_primaries() {
+    let sim = split_brain("d5-split-brain-naive");
+    let during = |e: &TraceEvent| e.at < SimTime::from_ms(8_000);
+    let writes_to = |client: &str, server: &str| {
+        let server = sim.node_names().iter().position(|n| n == server).expect("server");
+        records(&*sim, TraceKind::Send, "Write", 3_000)
+            .filter(|(n, e)| *n == client && during(e) && e.peer.map(|p| p.index()) == Some(server))
+            .count()
+    };
+    assert!(writes_to("c1", "p1") > 80 && writes_to("c1", "p2") == 0, "c1 stays on p1");
+    let (to_p1, to_p2) = (writes_to("c2", "p1"), writes_to("c2", "p2"));
+    assert!(to_p1 > 25 && to_p2 > 25, "c2 bounces: {to_p1} writes to p1, {to_p2} to p2");
+    let timeouts: Vec<&str> = records(&*sim, TraceKind::Timer, "Timeout", 0).map(|(n, _)| n).collect();
+    assert!(timeouts.len() > 25 && timeouts.iter().all(|n| *n == "c2"), "only c2 times out: {timeouts:?}");
+    assert!(
+        timeouts.len().abs_diff(to_p1) <= 3,
+        "c2's writes to p1 are the ones that time out: {timeouts:?}"
+    );
 }

@@ -2,7 +2,8 @@
 //! and acknowledged writes lost at failover only under async — for the preset and other seeds.
 
 use dsplay_core::sim::metrics::MetricKind;
-use dsplay_core::{NodeId, Simulation};
+use dsplay_core::sim::trace::TraceKind;
+use dsplay_core::{registry, NodeId, SimTime, Simulation};
 use serde_json::Value;
 
 mod common;
@@ -18,6 +19,23 @@ fn gauge(sim: &dyn Simulation, name: &str, node: u32) -> i64 {
         Some(MetricKind::Gauge { value }) => *value,
         other => panic!("no gauge {name} on node {node}: {other:?}"),
     }
+}
+
+/// A follower gauge sampled every 50 ms from 2 s to the crash at 10 s: (mean, min, max) for s2
+/// and for s3.
+fn sampled_gauge(id: &str, name: &str) -> [(f64, i64, i64); 2] {
+    let mut sim = registry::build(&scenario(id, |_| {})).expect("build");
+    let mut samples = [vec![], vec![]];
+    for t in (2_000..10_000).step_by(50) {
+        sim.run_until(SimTime::from_ms(t));
+        for (f, s) in samples.iter_mut().enumerate() {
+            s.push(gauge(&*sim, name, f as u32 + 1));
+        }
+    }
+    samples.map(|s| {
+        let mean = s.iter().sum::<i64>() as f64 / s.len() as f64;
+        (mean, *s.iter().min().expect("samples"), *s.iter().max().expect("samples"))
+    })
 }
 
 #[test]
@@ -68,4 +86,54 @@ fn without_a_crash_nothing_is_lost_and_nobody_fails_over() {
     assert_eq!(counter(&*calm, "lost_acked_writes"), 0);
     assert_eq!(counter(&*calm, "failovers"), 0);
     assert_eq!(counter(&*calm, "write_timeouts"), 0);
+}
+
+#[test]
+fn sync_p50_is_about_175_ms_before_the_crash_and_150_over_the_run() {
+    let sc = scenario("d2-replication-sync", |_| {});
+    let mut sim = registry::build(&sc).expect("build");
+    sim.run_until(SimTime::from_ms(9_999));
+    let before = p50_ms(&*sim);
+    sim.run_until(sim.stop_at());
+    let whole = p50_ms(&*sim);
+    assert!((160.0..=190.0).contains(&before), "p50 before the crash: {before} ms");
+    assert!((140.0..=165.0).contains(&whole), "p50 over the run: {whole} ms");
+}
+
+#[test]
+fn lag_ms_shows_s3_trailing_while_lag_entries_saw_tooths_alike_on_both_followers() {
+    for mode in ["sync", "semisync", "async"] {
+        let id = format!("d2-replication-{mode}");
+        let [(s2, _, _), (s3, _, _)] = sampled_gauge(&id, "lag_ms");
+        assert!(
+            (15.0..=30.0).contains(&s2) && (50.0..=70.0).contains(&s3),
+            "{mode} lag_ms: s2 {s2}, s3 {s3}"
+        );
+        let entries = sampled_gauge(&id, "lag_entries");
+        let [(m2, _, _), (m3, _, _)] = entries;
+        assert!((m2 - m3).abs() < 4.0, "{mode}: lag_entries alike on s2 and s3: {entries:?}");
+        for (mean, min, max) in entries {
+            assert!(min == 0 && (10.0..=25.0).contains(&mean), "{mode}: a saw-tooth from 0: {entries:?}");
+            // A 100 ms batch at 300 writes/s is about 30 entries; in async about 40 at most.
+            let top = if mode == "async" { 35..=50 } else { 25..=60 };
+            assert!(top.contains(&max), "{mode}: lag_entries peaks: {entries:?}");
+        }
+    }
+}
+
+#[test]
+fn async_loses_exactly_the_writes_acknowledged_since_the_last_batch() {
+    let sim = run(&scenario("d2-replication-async", |_| {}));
+    let crash = SimTime::from_ms(10_000);
+    let s1_sends = |label: &'static str| {
+        let records = sim.trace().records().iter();
+        records.filter(move |e| {
+            e.kind == TraceKind::Send && e.node == NodeId(0) && e.label == label && e.at <= crash
+        })
+    };
+    let last_batch = s1_sends("Append").map(|e| e.at).max().expect("s1 shipped batches");
+    assert!(last_batch >= SimTime::from_ms(9_900), "the last batch left at about 9.94 s: {last_batch:?}");
+    let unshipped = s1_sends("WriteAck").filter(|e| e.at > last_batch).count() as u64;
+    assert_eq!(counter(&*sim, "lost_acked_writes"), unshipped, "the acknowledged, unshipped writes are lost");
+    assert!((8..=20).contains(&unshipped), "14 with this seed: {unshipped}");
 }
