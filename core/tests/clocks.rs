@@ -2,6 +2,7 @@
 //! concurrent events anyway; causal delivery removes the "payment before account" violation.
 
 use dsplay_core::sim::trace::TraceKind;
+use dsplay_core::Simulation;
 
 mod common;
 use common::{counter, run, scenario};
@@ -55,4 +56,41 @@ fn causal_delivery_holds_payments_back_and_applies_everything_in_order() {
     assert!(counter(&*sim, "held_back") > 50, "p3 must wait for the slow account broadcasts");
     let h = sim.metrics().histogram("holdback_ms", None).expect("histogram");
     assert!(h.value_at_quantile(0.5) > 10_000, "holding back costs the slow link's delay");
+}
+
+/// Times (µs) of `node`'s notes (label `label`) whose text starts with `prefix`.
+fn note_times(sim: &dyn Simulation, label: &str, node: &str, prefix: &str) -> Vec<u64> {
+    let id = sim.node_names().iter().position(|n| n == node).expect("node") as u32;
+    sim.trace()
+        .records()
+        .iter()
+        .filter(|e| e.kind == TraceKind::Note && e.label == label && e.node.0 == id)
+        .filter(|e| e.text.as_deref().is_some_and(|t| t.starts_with(prefix)))
+        .map(|e| e.at.as_us())
+        .collect()
+}
+
+#[test]
+fn the_lessons_clock_examples_are_real_events_of_the_run() {
+    let sim = run(&scenario("d6-lamport-vector-clocks", |_| {}));
+    // The label example: p4 receives from p1 at 0.117 s.
+    assert!(note_times(&*sim, "clock", "p4", "L=5 V=[2,1,0,4] receive from p1").iter().any(|t| *t < 200_000));
+    // The merge example: at 0.2 s p2 merges p3's [0,0,3,0] into its [3,3,0,3].
+    let merge = note_times(&*sim, "clock", "p2", "L=7 V=[3,4,3,3] receive from p3");
+    assert!(merge.iter().any(|t| (200_000..250_000).contains(t)), "{merge:?}");
+    let concurrent = "the send V=[0,0,3,0] and my previous event V=[3,3,0,3] are concurrent";
+    assert!(!note_times(&*sim, "note", "p2", concurrent).is_empty());
+}
+
+#[test]
+fn p4_with_fast_links_holds_back_rarely_and_only_for_a_moment() {
+    let sim = run(&scenario("d6-causal-delivery", |_| {}));
+    let held = note_times(&*sim, "note", "p4", "hold back");
+    let released = note_times(&*sim, "note", "p4", "deliver held-back");
+    assert!((3..=15).contains(&held.len()), "p4 held back {} times", held.len());
+    assert!(note_times(&*sim, "note", "p3", "hold back").len() > 150, "p3 holds back almost every payment");
+    assert_eq!(held.len(), released.len());
+    for (h, r) in held.iter().zip(&released) {
+        assert!(r >= h && r - h < 2_000, "held at {h} µs, released at {r} µs");
+    }
 }

@@ -2,7 +2,7 @@
 //! vector-clock siblings merged by the application lose nothing across a partition, LWW does.
 
 use dsplay_core::sim::metrics::MetricKind;
-use dsplay_core::{NodeId, Simulation};
+use dsplay_core::{registry, NodeId, SimTime, Simulation};
 use serde_json::Value;
 
 mod common;
@@ -66,5 +66,51 @@ fn replicas_agree_on_every_cart_after_adds_stop() {
         };
         assert_eq!(carts(0), carts(1), "{res}");
         assert_eq!(carts(0), carts(2), "{res}");
+    }
+}
+
+/// The preset with `edit`, run to `ms`.
+fn run_to(id: &str, edit: impl FnOnce(&mut Value), ms: u64) -> Box<dyn Simulation> {
+    let mut sim = registry::build(&scenario(id, edit)).expect("build");
+    sim.run_until(SimTime::from_ms(ms));
+    sim
+}
+
+#[test]
+fn before_the_skew_lww_loses_no_update_only_one_truly_concurrent_item() {
+    let before = run_to("d7-lww-clock-skew", |_| {}, 2_800);
+    assert_eq!(lost_items(&*before), vec![0, 0, 0]);
+    // r2 and r3 add to cart 0 at 2.835 s and 2.836 s, before either hears of the other.
+    let sim = run_to("d7-lww-clock-skew", |_| {}, 4_999);
+    assert_eq!(sim.metrics().counter("lost_updates", None), 0);
+    assert_eq!(lost_items(&*sim), vec![1, 1, 1]);
+}
+
+#[test]
+fn with_lww_r3_loses_its_partition_items_at_the_heal_and_only_r3_counts_them() {
+    let lww = |v: &mut Value| v["protocol"]["resolution"] = "lww".into();
+    let r3_before = lost_items(&*run_to("d7-vector-clock-siblings", lww, 11_900))[2];
+    let after = lost_items(&*run_to("d7-vector-clock-siblings", lww, 12_500));
+    assert!(r3_before <= 3, "r3 before the heal: {r3_before}");
+    assert!((55..=75).contains(&after[2]), "r3 jumps to about 65 at the heal: {after:?}");
+    let end = lost_items(&*run(&scenario("d7-vector-clock-siblings", lww)));
+    assert!(end[0] <= 20 && end[1] <= 20, "r1 and r2 never saw r3's items: {end:?}");
+}
+
+#[test]
+fn right_after_the_heal_r3_holds_the_siblings_the_lesson_shows() {
+    let sim = run_to("d7-vector-clock-siblings", |_| {}, 12_030);
+    let view = sim.view();
+    let r3 = view.nodes.iter().find(|n| n.name == "r3").expect("r3");
+    let cart0 = r3.view.fields.iter().find(|(k, _)| k == "cart 0").map(|(_, v)| v.as_str()).expect("cart 0");
+    let clocks = cart0.split("clocks ").nth(1).unwrap_or_else(|| panic!("no siblings: {cart0}"));
+    let vvs: Vec<Vec<i64>> = clocks
+        .split(" ∥ ")
+        .map(|s| s.trim_matches(['[', ']']).split(", ").map(|x| x.parse().expect("number")).collect())
+        .collect();
+    let lesson = [[11, 13, 47], [43, 44, 14]];
+    assert_eq!(vvs.len(), 2, "{cart0}");
+    for (got, want) in vvs.iter().zip(lesson) {
+        assert!(got.iter().zip(want).all(|(g, w)| g.abs_diff(w) <= 3), "{cart0}: lesson says {lesson:?}");
     }
 }

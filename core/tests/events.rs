@@ -1,12 +1,18 @@
 //! E1–E3: each preset's lesson, checked on its run.
 
 use dsplay_core::sim::metrics::MetricKind;
-use dsplay_core::{presets, registry, NodeId, Simulation};
+use dsplay_core::sim::trace::TraceKind;
+use dsplay_core::{presets, registry, NodeId, SimTime, Simulation};
 
 fn run(id: &str) -> Box<dyn Simulation> {
+    run_to(id, None)
+}
+
+/// Run the preset to `ms` (or to its stop time).
+fn run_to(id: &str, ms: Option<u64>) -> Box<dyn Simulation> {
     let sc = presets::get(id).unwrap_or_else(|e| panic!("{id}: {e}"));
     let mut sim = registry::build(&sc).unwrap_or_else(|e| panic!("build: {e}"));
-    sim.run_until(sim.stop_at());
+    sim.run_until(ms.map_or(sim.stop_at(), SimTime::from_ms));
     assert!(sim.halted().is_none(), "{id} halted: {:?}", sim.halted());
     sim
 }
@@ -109,4 +115,79 @@ fn e3_at_least_once_charges_twice_and_idempotency_keys_prevent_it() {
     assert!(total(&*safe, "deduplicated") > 20, "the ledger absorbed the repeats");
     assert_eq!(total(&*safe, "double_charges"), 0);
     assert!(safe.violations().is_empty(), "no payment charged twice");
+}
+
+#[test]
+fn e1_backpressure_queue_time_averages_about_0_6_s_and_stays_under_about_0_86_s() {
+    let bp = run("e1-backpressure");
+    let h = bp.metrics().histogram("queue_latency_ms", None).expect("histogram");
+    let (mean, max) = (h.mean() / 1000.0, h.max() as f64 / 1000.0);
+    assert!((550.0..=680.0).contains(&mean), "100 messages / 160 per second ≈ 625 ms: mean {mean} ms");
+    assert!((800.0..=900.0).contains(&max), "max {max} ms");
+}
+
+#[test]
+fn e2_failed_deliveries_climb_about_115_a_second_then_about_220() {
+    // First poison message at about 3.24 s; the second consumer is stuck from about 3.70 s.
+    let failed = |ms| total(&*run_to("e2-poison-message", Some(ms)), "failed_deliveries");
+    assert!(failed(3_230) <= 1);
+    let one = failed(3_700) as f64 / 0.47;
+    assert!((90.0..=140.0).contains(&one), "one stuck consumer: {one}/s");
+    let both = (failed(20_000) - failed(4_000)) as f64 / 16.0;
+    assert!((190.0..=250.0).contains(&both), "both stuck: {both}/s");
+}
+
+#[test]
+fn e2_without_acks_consumed_flattens_at_205_and_e2e_latency_stops_recording() {
+    let at4 = run_to("e2-poison-message", Some(4_000));
+    let end = run("e2-poison-message");
+    let consumed = total(&*end, "consumed");
+    assert!((195..=215).contains(&consumed), "consumed {consumed}");
+    assert_eq!(total(&*at4, "consumed"), consumed, "nothing consumed after 4 s");
+    let recorded =
+        |s: &dyn Simulation| s.metrics().histogram("e2e_latency_ms", None).expect("histogram").len();
+    assert_eq!(recorded(&*end), consumed, "one latency sample per ack");
+    assert_eq!(recorded(&*at4), recorded(&*end), "no sample after 4 s");
+    let (depth, _) = gauge(&*end, "queue_depth", "broker");
+    assert!((700..=850).contains(&depth), "785 at 20 s: {depth}");
+}
+
+#[test]
+fn e3_a_redelivery_almost_always_goes_back_to_the_same_consumer() {
+    let sim = run("e3-at-least-once-duplicates");
+    let names = sim.node_names();
+    let (mut same, mut other, mut from) = (0, 0, None);
+    for e in sim.trace().records() {
+        match (e.kind, e.text.as_deref()) {
+            (TraceKind::Note, Some(t)) if t.starts_with("no ack for message") => {
+                from = t.split(" from ").nth(1).and_then(|s| s.split(':').next()).map(str::to_owned);
+            }
+            (TraceKind::Send, _) if e.label == "Deliver" && from.is_some() => {
+                let to = e.peer.map(|p| names[p.0 as usize].clone());
+                if to == from {
+                    same += 1;
+                } else {
+                    other += 1;
+                }
+                from = None;
+            }
+            _ => {}
+        }
+    }
+    assert!(same + other > 80, "{same} + {other} redeliveries");
+    assert!(other * 10 < same, "back to the same consumer {same} times, to the other {other}");
+}
+
+#[test]
+fn e3_with_idempotency_keys_charges_count_each_order_once() {
+    let (unsafe_run, safe) = (run("e3-at-least-once-duplicates"), run("e3-idempotency-keys"));
+    let (charges, doubles) = (total(&*unsafe_run, "charges"), total(&*unsafe_run, "double_charges"));
+    assert!(
+        (1060..=1150).contains(&charges) && (90..=135).contains(&doubles),
+        "{charges} charges, {doubles} doubles"
+    );
+    let distinct = total(&*safe, "charges");
+    assert!((950..=1030).contains(&distinct), "about 990: {distinct}");
+    assert_eq!(distinct, charges - doubles, "the same orders, each charged once");
+    assert_eq!(total(&*safe, "deduplicated"), doubles);
 }

@@ -4,7 +4,7 @@
 use dsplay_core::check::{check_history, Verdict};
 use dsplay_core::scenario::Scenario;
 use dsplay_core::sim::history::{OpKind, Outcome};
-use dsplay_core::{presets, NodeId, Simulation};
+use dsplay_core::{presets, NodeId, SimTime, Simulation};
 use serde_json::Value;
 
 mod common;
@@ -168,4 +168,41 @@ fn a_read_right_after_a_write_misses_it_until_the_next_batch() {
         .collect();
     assert_eq!(reads, vec![None, Some(7)]);
     assert_eq!(counter(&*sim, "stale_reads"), 1);
+}
+
+#[test]
+fn failed_ops_start_only_when_clients_give_up_after_the_takeover() {
+    let sc = scenario("d10-region-failover", |_| {});
+    let mut sim = dsplay_core::registry::build(&sc).expect("build");
+    sim.run_until(SimTime::from_ms(10_000));
+    assert_eq!(counter(&*sim, "failovers"), 1, "db-us took over at about 9.1 s");
+    assert_eq!(counter(&*sim, "failed_ops"), 0, "nothing has timed out yet: the client timeout is 2 s");
+    sim.run_until(SimTime::from_ms(10_300));
+    assert!(counter(&*sim, "failed_ops") > 0, "the first timeouts come at about 10.1 s");
+    sim.run_until(SimTime::from_ms(12_000));
+    let failed = counter(&*sim, "failed_ops");
+    assert!((55..=80).contains(&failed), "68 by 12 s: {failed}");
+}
+
+#[test]
+fn after_the_failover_africas_writes_take_about_227_ms_instead_of_87() {
+    let sim = run(&scenario("d10-region-failover", |_| {}));
+    let africa = node(&*sim, "c1-africa");
+    let median_ms = |from_us: u64, to_us: u64| -> u64 {
+        let mut l: Vec<u64> = sim
+            .history()
+            .ops
+            .iter()
+            .filter(|o| o.client == africa && matches!(o.op, OpKind::Write { .. }))
+            .filter(|o| matches!(o.outcome, Outcome::Ok { .. }) && (from_us..to_us).contains(&o.call.as_us()))
+            .filter_map(|o| o.ret.map(|r| (r.as_us() - o.call.as_us()) / 1000))
+            .collect();
+        assert!(l.len() > 20, "{} writes", l.len());
+        l.sort_unstable();
+        l[l.len() / 2]
+    };
+    let before = median_ms(0, 8_000_000);
+    let after = median_ms(10_000_000, 16_000_000);
+    assert!((80..=95).contains(&before), "Africa → Europe and back: {before} ms");
+    assert!((215..=240).contains(&after), "Africa → US and back: {after} ms");
 }

@@ -1,22 +1,34 @@
 //! D9 preset: the keys-moved figures per scheme when a fifth shard is added, and the hot spot a
 //! Zipf-popular key makes under consistent hashing (compared with uniform popularity).
 
+use dsplay_core::blocks::KeyPicker;
+use dsplay_core::scenario::Keys;
 use dsplay_core::scenario::Scenario;
+use dsplay_core::shard::{Placement, Scheme};
 use dsplay_core::sim::metrics::MetricKind;
-use dsplay_core::{presets, registry};
+use dsplay_core::{presets, registry, NodeId, SimTime, Simulation};
 use serde_json::{json, Value};
 
-fn gauge(edit: impl FnOnce(&mut Value), name: &str) -> i64 {
+/// The preset with `edit`, run to `until_ms` (or to its stop time).
+fn sim(edit: impl FnOnce(&mut Value), until_ms: Option<u64>) -> Box<dyn Simulation> {
     let mut v = serde_json::to_value(presets::get("d9-sharding").expect("preset")).expect("json");
     edit(&mut v);
     let sc = Scenario::from_json(&v.to_string()).expect("valid");
     let mut sim = registry::build(&sc).expect("build");
-    let stop = sim.stop_at();
+    let stop = until_ms.map_or(sim.stop_at(), SimTime::from_ms);
     sim.run_until(stop);
+    sim
+}
+
+fn read_gauge(sim: &dyn Simulation, name: &str) -> i64 {
     match sim.metrics().get(name, None).map(|m| &m.kind) {
         Some(MetricKind::Gauge { value }) => *value,
         other => panic!("{name}: {other:?}"),
     }
+}
+
+fn gauge(edit: impl FnOnce(&mut Value), name: &str) -> i64 {
+    read_gauge(&*sim(edit, None), name)
 }
 
 fn moved(scheme: &str) -> i64 {
@@ -39,4 +51,50 @@ fn a_hot_key_makes_a_hot_shard() {
         "hottest_shard_permille",
     );
     assert!(zipf > uniform + 20, "zipf {zipf} ‰ vs uniform {uniform} ‰");
+}
+
+fn uniform(v: &mut Value) {
+    v["workload"]["keys"] = json!({"type": "uniform", "count": 10_000});
+}
+
+/// Up to the resize (4 shards: 250 ‰ is a fair share), Zipf keys vs uniform keys, per scheme (the
+/// ring: `a_hot_key_makes_a_hot_shard`).
+#[test]
+fn whatever_the_scheme_some_shard_stays_well_above_its_fair_share() {
+    let hottest = |scheme: &str, keys: fn(&mut Value)| -> i64 {
+        let edit = |v: &mut Value| {
+            v["protocol"]["scheme"] = scheme.into();
+            keys(v);
+        };
+        read_gauge(&*sim(edit, Some(9_990)), "hottest_shard_permille")
+    };
+    for scheme in ["jump", "mod", "range"] {
+        let (zipf, even) = (hottest(scheme, |_| {}), hottest(scheme, uniform));
+        assert!(zipf >= 280 && zipf >= even + 30, "{scheme}: zipf {zipf} ‰ vs uniform {even} ‰");
+    }
+}
+
+#[test]
+fn before_the_resize_s2_with_the_next_popular_keys_outworks_s1_with_the_hottest() {
+    let ring = Placement::new(Scheme::Ring { vnodes: 100 }, 4);
+    assert_eq!(ring.shard_of("a-0"), 0, "the hottest key is on s1");
+    for key in ["h-1", "o-2", "c-4"] {
+        assert_eq!(ring.shard_of(key), 1, "{key} is on s2");
+    }
+    let KeyPicker::Zipf(cdf) = KeyPicker::new(&Keys::Zipf { count: 10_000, s_milli: 1100 }) else { panic!() };
+    assert!((0.13..0.17).contains(&cdf[0]), "the hottest key gets about 15 %: {}", cdf[0]);
+    for ms in [1_000, 5_000, 9_990] {
+        let sim = sim(|_| {}, Some(ms));
+        let requests: Vec<u64> =
+            (0..4).map(|s| sim.metrics().counter("shard_requests", Some(shard_node(&*sim, s)))).collect();
+        let busiest = requests.iter().max().expect("shards");
+        assert_eq!(requests[1], *busiest, "s2 is the busiest at {ms} ms: {requests:?}");
+        assert!(requests[1] > requests[0] * 21 / 20, "clearly above s1 at {ms} ms: {requests:?}");
+    }
+}
+
+/// Shard `s` (0-based: 0 is s1).
+fn shard_node(sim: &dyn Simulation, s: usize) -> NodeId {
+    let name = format!("s{}", s + 1);
+    NodeId(sim.node_names().iter().position(|n| *n == name).expect("shard") as u32)
 }
