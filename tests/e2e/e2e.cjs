@@ -161,6 +161,17 @@ async function main() {
     assert(wide <= 390, `the page is ${wide} px wide with Compare open`);
     await c.close();
   });
+  await check('on a tablet held upright the stage takes the width and no header label wraps', async () => {
+    const p = await browser.newPage({ viewport: { width: 768, height: 1024 } });
+    await p.goto(base + '#preset=d4-raft-election');
+    await p.waitForSelector('[data-node]');
+    const stage = await p.$eval('.topo-stage', (el) => el.getBoundingClientRect().width);
+    assert(stage >= 600, `the stage is ${Math.round(stage)} px wide`);
+    const tall = await p.$$eval('header.top button', (els) => els.filter((b) => b.offsetParent)
+      .map((b) => b.getBoundingClientRect().height).filter((h) => h > 48));
+    assert(tall.length === 0, `header buttons taller than one line: ${tall}`);
+    await p.close();
+  });
   await check('without a clipboard, the link is offered to copy by hand', async () => {
     const c = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     await c.addInitScript(() => Object.defineProperty(Navigator.prototype, 'clipboard', { get: () => undefined }));
