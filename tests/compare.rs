@@ -133,11 +133,20 @@ async fn compare_draws_one_overlaid_canvas_per_default_chart() {
     yew::Renderer::<Host>::with_root_and_props(root.clone(), HostProps { sink: sink.clone() }).render();
     let field = until("the form", || all(&root, "select.compare-field").pop()).await;
     assert!(all(&root, ".compare-charts canvas").is_empty(), "no charts before B exists");
-    let index = all(&field, "option")
-        .iter()
-        .position(|o| o.text_content().as_deref() == Some("protocol.algorithm"))
+    // Every field of t1's, grouped: the slow backend's service time too (the list once stopped at
+    // 16), and not the protocol's kind (another protocol is not a variant of this scenario).
+    let offered: Vec<String> = all(&field, "option").iter().filter_map(|o| o.text_content()).collect();
+    assert!(offered.iter().any(|f| f == "protocol.backends[1].server.service.mean_us"), "{offered:?}");
+    assert!(!offered.iter().any(|f| f == "protocol.kind"), "{offered:?}");
+    let groups: Vec<String> =
+        all(&field, "optgroup").iter().filter_map(|g| g.get_attribute("label")).collect();
+    assert_eq!(groups, ["protocol", "workload", "network", "run"]);
+    let value = all(&field, "option")
+        .into_iter()
+        .find(|o| o.text_content().as_deref() == Some("protocol.algorithm"))
+        .and_then(|o| o.get_attribute("value"))
         .expect("protocol.algorithm is offered");
-    change(&field, &index.to_string());
+    change(&field, &value);
     let alt = until("the alternatives", || {
         all(&root, "select.compare-alt option[value=least_connections]").pop()?;
         all(&root, "select.compare-alt").pop()

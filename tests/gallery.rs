@@ -246,10 +246,12 @@ async fn compare_runs_a_second_configuration_side_by_side() {
     until("the compare form", || find(&root, "select.compare-field").is_some()).await;
     let field = find(&root, "select.compare-field").expect("field select");
     let options = field.query_selector_all("option").expect("options");
-    let idx = (0..options.length())
-        .find(|&i| options.item(i).and_then(|o| o.text_content()).as_deref() == Some("protocol.algorithm"))
+    let value = (0..options.length())
+        .filter_map(|i| options.item(i).and_then(|o| o.dyn_into::<Element>().ok()))
+        .find(|o| o.text_content().as_deref() == Some("protocol.algorithm"))
+        .and_then(|o| o.get_attribute("value"))
         .expect("protocol.algorithm is offered");
-    set_value(&field, &idx.to_string(), "change");
+    set_value(&field, &value, "change");
     until("the alternatives", || find(&root, "select.compare-alt option[value=least_connections]").is_some())
         .await;
     set_value(&find(&root, "select.compare-alt").expect("alt"), "least_connections", "change");

@@ -9,8 +9,8 @@ use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
-/// Most fields offered.
-const MAX_FIELDS: usize = 16;
+/// Most fields offered (t1 has about 20; a crowded scenario should still fit one list).
+const MAX_FIELDS: usize = 64;
 
 /// Alternatives offered for the field at `path` (enum fields: the other variants).
 fn alternatives(v: &Value, path: &[Seg]) -> Vec<String> {
@@ -21,6 +21,25 @@ fn alternatives(v: &Value, path: &[Seg]) -> Vec<String> {
             .unwrap_or_default(),
         _ => Vec::new(),
     }
+}
+
+/// The fields grouped by the part of the scenario they belong to (`protocol`, `network`,
+/// `workload`…), the protocol's first; each keeps its index in `fields`.
+fn sections(fields: Vec<Vec<Seg>>) -> Vec<(String, Vec<(usize, Vec<Seg>)>)> {
+    let mut out: Vec<(String, Vec<(usize, Vec<Seg>)>)> = Vec::new();
+    for (i, path) in fields.into_iter().enumerate() {
+        let section = match path.as_slice() {
+            [Seg::Key(k), _, ..] => k.clone(),
+            _ => "run".to_string(),
+        };
+        match out.iter_mut().find(|(s, _)| *s == section) {
+            Some((_, items)) => items.push((i, path)),
+            None => out.push((section, vec![(i, path)])),
+        }
+    }
+    let rank = |s: &str| ["protocol", "workload", "network"].iter().position(|k| *k == s).unwrap_or(3);
+    out.sort_by_key(|(s, _)| rank(s));
+    out
 }
 
 /// The chosen field's path, its alternatives (empty for numbers) and the chosen alternative.
@@ -84,8 +103,12 @@ pub fn compare_form(props: &FormProps) -> Html {
             on_compare.emit((edit, label));
         })
     };
-    let field_options = interesting(value, MAX_FIELDS).into_iter().enumerate().map(|(i, p)| {
-        html! { <option value={i.to_string()} selected={i == form.borrow().0}>{dotted(&p)}</option> }
+    let selected = form.borrow().0;
+    let field_options = sections(interesting(value, MAX_FIELDS)).into_iter().map(|(section, fields)| {
+        let options = fields.into_iter().map(|(i, p)| {
+            html! { <option value={i.to_string()} selected={i == selected}>{dotted(&p)}</option> }
+        });
+        html! { <optgroup label={section}>{ for options }</optgroup> }
     });
     html! {
         <div class="compare-form">

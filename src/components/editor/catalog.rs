@@ -156,13 +156,17 @@ pub fn catalog() -> &'static Catalog {
 }
 
 /// Fields worth comparing: enum fields with alternatives first, then numbers (not the seed,
-/// version, metadata, events or simulator knobs). At most `limit`.
+/// version, metadata, events or simulator knobs, nor the protocol's kind: another protocol's
+/// nodes are another scenario, not a variant of this one). At most `limit`.
 pub fn interesting(v: &Value, limit: usize) -> Vec<Vec<Seg>> {
     fn walk(v: &Value, path: &mut Vec<Seg>, enums: &mut Vec<Vec<Seg>>, nums: &mut Vec<Vec<Seg>>) {
         match v {
             Value::Object(obj) => {
                 for (k, child) in obj {
                     if path.is_empty() && ["v", "seed", "meta", "events", "sim"].contains(&k.as_str()) {
+                        continue;
+                    }
+                    if path.len() == 1 && path[0] == Seg::Key("protocol".into()) && k == "kind" {
                         continue;
                     }
                     path.push(Seg::Key(k.clone()));
