@@ -23,10 +23,13 @@ fn alternatives(v: &Value, path: &[Seg]) -> Vec<String> {
     }
 }
 
+/// A group of the field list: its name, and its fields with their indices.
+type Section = (String, Vec<(usize, Vec<Seg>)>);
+
 /// The fields grouped by the part of the scenario they belong to (`protocol`, `network`,
 /// `workload`…), the protocol's first; each keeps its index in `fields`.
-fn sections(fields: Vec<Vec<Seg>>) -> Vec<(String, Vec<(usize, Vec<Seg>)>)> {
-    let mut out: Vec<(String, Vec<(usize, Vec<Seg>)>)> = Vec::new();
+fn sections(fields: Vec<Vec<Seg>>) -> Vec<Section> {
+    let mut out: Vec<Section> = Vec::new();
     for (i, path) in fields.into_iter().enumerate() {
         let section = match path.as_slice() {
             [Seg::Key(k), _, ..] => k.clone(),
