@@ -75,6 +75,20 @@ async fn mount(preset: &str) -> (Element, Sink) {
 }
 
 #[wasm_bindgen_test]
+fn a_counters_chart_ends_at_its_total_as_the_lesson_counts_it() {
+    // d5's lesson counts 97 conflicting writes; drawn as a rate they once read 970/s.
+    let mut s = session("d5-split-brain-naive");
+    s.seek(s.stop_at());
+    let total = s.sim().metrics().counter_sum("conflicting_writes");
+    assert!(total > 50, "{total}");
+    let data = chart_data(&s, &ChartSpec::Metric("conflicting_writes".into()));
+    assert_eq!(data.y_unit, "total");
+    let last = data.lines[0].points.last().expect("points").1;
+    assert_eq!(last, total as f64);
+    assert!(data.lines[0].points.windows(2).all(|w| w[1].1 >= w[0].1), "a total never falls");
+}
+
+#[wasm_bindgen_test]
 fn svg_export_of_a_latency_chart_has_a_line_and_p99_is_at_least_p50() {
     let mut s = session("t1-round-robin");
     s.seek(SimTime::from_ms(3_000));

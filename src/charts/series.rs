@@ -1,6 +1,7 @@
 //! Metrics → chart series. Pure (no web APIs), so it is unit-tested natively.
 //!
-//! Histograms give p50/p95/p99 lines (ms), counters a rate per second, gauges their values, and
+//! Histograms give p50/p95/p99 lines (ms), a counter its running total (lessons speak of counters
+//! that "climb", "jump" or "stay 0"; the throughput chart shows rates), gauges their values, and
 //! gauges named `*_state` (e.g. `breaker_state`: 0 closed, 1 open, 2 half-open) give bands:
 //! spans of constant state drawn as coloured background. Only points up to `now` are used, so a
 //! chart rewinds with the playhead.
@@ -217,6 +218,18 @@ fn summed(metrics: &Metrics, name: &str, now_ms: f64) -> Vec<(f64, f64)> {
     acc.into_values().collect()
 }
 
+/// A counter's samples (rates per second over `interval_s`) as its running total.
+fn totals(rates: &[Point], interval_s: f64) -> Vec<Point> {
+    let mut sum = 0.0;
+    rates
+        .iter()
+        .map(|p| {
+            sum += p.value * interval_s;
+            Point { value: sum.round(), ..*p }
+        })
+        .collect()
+}
+
 /// Fold many per-node series into `max` and `mean` lines.
 fn folded(name: &str, per: &[(&str, &[Point])]) -> Vec<Line> {
     let mut acc: BTreeMap<i64, (f64, f64, f64, f64)> = BTreeMap::new();
@@ -277,29 +290,36 @@ fn metric_chart(
     let value = |p: &Point| Some(p.value);
     let unit = match kind {
         Kind::Histogram => "ms",
-        Kind::Counter => "/s",
+        Kind::Counter => "total",
         Kind::Gauge => "",
     };
+    let interval_s = metrics.interval_us() as f64 / 1e6;
+    let pts = |m: &Metric| -> Vec<Point> {
+        let raw = upto(&m.series, now_ms);
+        if kind == Kind::Counter {
+            totals(raw, interval_s)
+        } else {
+            raw.to_vec()
+        }
+    };
     let lines = match (kind, global) {
-        (Kind::Histogram, Some(g)) => percentiles("", upto(&g.series, now_ms)),
-        (_, Some(g)) => vec![line(name.to_string(), upto(&g.series, now_ms), value)],
+        (Kind::Histogram, Some(g)) => percentiles("", &pts(g)),
+        (_, Some(g)) => vec![line(name.to_string(), &pts(g), value)],
         (Kind::Histogram, None) if all.len() == 1 => {
-            percentiles(&format!("{} ", node_name(first)), upto(&first.series, now_ms))
+            percentiles(&format!("{} ", node_name(first)), &pts(first))
         }
         (Kind::Histogram, None) => {
             let f = |p: &Point| (p.value > 0.0).then_some(p.p99);
-            all.iter()
-                .take(MAX_LINES)
-                .map(|m| line(format!("{} p99", node_name(m)), upto(&m.series, now_ms), f))
-                .collect()
+            all.iter().take(MAX_LINES).map(|m| line(format!("{} p99", node_name(m)), &pts(m), f)).collect()
         }
         (_, None) if all.len() > MAX_LINES => {
             let labels: Vec<String> = all.iter().map(|m| node_name(m)).collect();
+            let series: Vec<Vec<Point>> = all.iter().map(|m| pts(m)).collect();
             let per: Vec<(&str, &[Point])> =
-                all.iter().zip(&labels).map(|(m, l)| (l.as_str(), upto(&m.series, now_ms))).collect();
+                labels.iter().zip(&series).map(|(l, s)| (l.as_str(), s.as_slice())).collect();
             folded(name, &per)
         }
-        (_, None) => all.iter().map(|m| line(node_name(m), upto(&m.series, now_ms), value)).collect(),
+        (_, None) => all.iter().map(|m| line(node_name(m), &pts(m), value)).collect(),
     };
     (unit, lines, Vec::new())
 }
@@ -385,8 +405,11 @@ mod tests {
     fn series_stop_at_the_playhead() {
         let m = sample();
         let d = chart(&m, &ChartSpec::Metric("requests".into()), &[], 550.0, 10_000.0);
-        assert_eq!(d.lines[0].points.len(), 5);
-        assert!(d.lines[0].points.iter().all(|p| (p.1 - 100.0).abs() < 1e-9), "10 per 100 ms is 100/s");
+        let totals: Vec<f64> = d.lines[0].points.iter().map(|p| p.1).collect();
+        assert_eq!(totals, [10.0, 20.0, 30.0, 40.0, 50.0], "a counter's chart is its running total");
+        assert_eq!(d.y_unit, "total");
+        let t = chart(&m, &ChartSpec::Throughput(vec!["requests".into()]), &[], 550.0, 10_000.0);
+        assert!(t.lines[0].points.iter().all(|p| (p.1 - 100.0).abs() < 1e-9), "10 per 100 ms is 100/s");
     }
 
     #[wasm_bindgen_test]
