@@ -14,8 +14,18 @@ use web_sys::{Element, HtmlElement, HtmlInputElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// Set the location hash, then mount a fresh app on its own element.
+thread_local! {
+    /// The app the previous test mounted. Removing its element is not enough: its listeners
+    /// (`hashchange`, keys) would go on acting, so two apps would both follow a pasted link and
+    /// each write its own session's link back.
+    static MOUNTED: std::cell::RefCell<Option<yew::AppHandle<App>>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Set the location hash, then mount a fresh app on its own element (the previous one destroyed).
 fn mount(hash: &str) -> Element {
+    if let Some(old) = MOUNTED.with(|m| m.borrow_mut().take()) {
+        old.destroy();
+    }
     let window = web_sys::window().expect("a window");
     window.location().set_hash(hash).expect("set the hash");
     let doc = window.document().expect("a document");
@@ -30,7 +40,8 @@ fn mount(hash: &str) -> Element {
     root.set_class_name("test-app-root");
     root.set_attribute("style", "position: fixed; inset: 0; overflow: auto; z-index: 1").expect("style");
     doc.body().expect("a body").append_child(&root).expect("attach the root");
-    yew::Renderer::<App>::with_root(root.clone()).render();
+    let handle = yew::Renderer::<App>::with_root(root.clone()).render();
+    MOUNTED.with(|m| *m.borrow_mut() = Some(handle));
     root
 }
 
@@ -129,10 +140,16 @@ async fn a_link_pasted_into_an_open_page_opens_and_a_bad_one_keeps_the_session()
     // Pasting changes only the fragment, so the page does not reload: it must follow the link.
     let other = presets::ids().find(|id| *id != default_preset()).expect("a second preset");
     let sc = presets::get(other).expect("preset");
-    location.set_hash(&format!("{}&t=1200", encode_fragment(&sc))).expect("paste a link");
+    let pasted = format!("{}&t=1200", encode_fragment(&sc));
+    location.set_hash(&pasted).expect("paste a link");
     let opened = |el: &Element| attr(el, "data-preset") == other && attr(el, "data-now-ms") == "1200";
     wait_until(&root, "#run-result", opened).await;
-    let kept = location.hash().expect("hash");
+    // The page writes its own link after each render; wait until that has settled on the session's
+    // link (the one pasted) rather than read whatever the address bar holds in between.
+    let kept = until("the address bar shows the opened session's link", || {
+        location.hash().ok().filter(|h| *h == pasted)
+    })
+    .await;
     // A bad paste: a banner says why, the session stays, and the address bar gets its link back,
     // so a reload cannot lose the session.
     location.set_hash("#s=garbage").expect("paste a bad link");
