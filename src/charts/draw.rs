@@ -90,11 +90,13 @@ type DrawResult = Result<(), String>;
 /// Height of the title row.
 const TITLE_H: i32 = 22;
 
-/// How many of `lines` get a legend entry in `rows` rows (a crowd of lines keeps the plot's room;
-/// past 8 lines the colours repeat anyway).
-fn rows_prefix(lines: &[Line], width: i32, rows: i32) -> usize {
-    let labels: Vec<&str> = lines.iter().map(|l| l.label.as_str()).collect();
-    legend::layout(&labels, width).iter().take_while(|&&(_, r)| r < rows).count()
+/// The legend's strip has at most this many rows (a crowd of lines keeps the plot's room; past 8
+/// lines the colours repeat anyway).
+const LEGEND_ROWS: i32 = 3;
+
+/// Line `i`'s pen, in the plot and in the legend.
+fn pen(i: usize, l: &Line) -> ShapeStyle {
+    LINES[l.pen.hue.unwrap_or(i) % LINES.len()].stroke_width(2)
 }
 
 fn err<E: std::fmt::Debug>(e: E) -> String {
@@ -118,16 +120,18 @@ pub fn draw_chart<DB: DrawingBackend>(
     // Title, then the legend's strip (at most three rows), then the plot: a legend inside the plot
     // always covered some of the data.
     let width = root.dim_in_pixel().0 as i32;
-    let rows = legend::rows(&data.lines, width - 16).min(3);
+    let labels: Vec<&str> = data.lines.iter().map(|l| l.label.as_str()).collect();
+    let mut at = legend::layout(&labels, width - 16);
+    at.retain(|&(_, row)| row < LEGEND_ROWS);
+    let rows = at.iter().map(|&(_, row)| row + 1).max().unwrap_or(0);
     let legend_h = if rows > 0 { rows * legend::ROW_H + 2 } else { 0 };
     let (head, body) = root.split_vertically(TITLE_H + legend_h);
     let centred = ("sans-serif", 14).into_font().color(&pal.fg).pos(Pos::new(HPos::Center, VPos::Top));
     head.draw(&Text::new(title, (width / 2, 6), centred)).map_err(err)?;
     if rows > 0 {
+        // Rows fill in order, so the entries kept are the first lines'.
         let strip = head.margin(TITLE_H as u32, 0, 8, 8);
-        let pen = |i: usize, l: &Line| LINES[l.pen.hue.unwrap_or(i) % LINES.len()].stroke_width(2);
-        let shown = rows_prefix(&data.lines, width - 16, rows);
-        legend::draw(&strip, &data.lines[..shown], pen, &text)?;
+        legend::draw(&strip, &data.lines, &at, pen, &text)?;
     }
     let mut chart = ChartBuilder::on(&body)
         .margin(8)
@@ -162,7 +166,7 @@ pub fn draw_chart<DB: DrawingBackend>(
         }
     }
     for (i, l) in data.lines.iter().enumerate() {
-        let style = LINES[l.pen.hue.unwrap_or(i) % LINES.len()].stroke_width(2);
+        let style = pen(i, l);
         let points = l.points.iter().copied();
         if l.pen.dashed {
             chart.draw_series(DashedLineSeries::new(points, 6, 4, style)).map_err(err)?;

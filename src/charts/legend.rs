@@ -49,23 +49,17 @@ pub fn layout(labels: &[&str], width: i32) -> Vec<(i32, i32)> {
     at
 }
 
-/// Rows the legend of `lines` takes in a strip `width` px wide (0 without lines).
-pub fn rows(lines: &[Line], width: i32) -> i32 {
-    let labels: Vec<&str> = lines.iter().map(|l| l.label.as_str()).collect();
-    layout(&labels, width).iter().map(|&(_, r)| r + 1).max().unwrap_or(0)
-}
-
-/// Draw one entry per line on `area`: its pen's sample (two strokes with a gap if dashed) and label.
+/// Draw an entry for each of the first `at.len()` lines at its `(x, row)` from [`layout`]: its
+/// pen's sample (two strokes with a gap if dashed) and its label.
 pub fn draw<DB: DrawingBackend>(
     area: &DrawingArea<DB, Shift>,
     lines: &[Line],
+    at: &[(i32, i32)],
     style: impl Fn(usize, &Line) -> ShapeStyle,
     text: &TextStyle,
 ) -> Result<(), String> {
-    let width = area.dim_in_pixel().0 as i32;
-    let labels: Vec<&str> = lines.iter().map(|l| l.label.as_str()).collect();
     let text = text.pos(Pos::new(HPos::Left, VPos::Center));
-    for ((i, line), (x, row)) in lines.iter().enumerate().zip(layout(&labels, width)) {
+    for ((i, line), &(x, row)) in lines.iter().enumerate().zip(at) {
         let y = row * ROW_H + ROW_H / 2;
         let pen = style(i, line);
         let gap = if line.pen.dashed { (5, 10) } else { (7, 7) };

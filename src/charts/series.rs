@@ -7,6 +7,7 @@
 //! chart rewinds with the playhead.
 
 use dsplay_core::sim::metrics::{Metric, MetricKind, Metrics, Point};
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 
 /// Most lines per chart; beyond it per-node series are folded into max and mean.
@@ -266,8 +267,8 @@ pub fn spans(pts: &[Point], now_ms: f64) -> Vec<Span> {
     out
 }
 
-fn metric_chart(
-    metrics: &Metrics,
+fn metric_chart<'a>(
+    metrics: &'a Metrics,
     name: &str,
     names: &[String],
     now_ms: f64,
@@ -294,12 +295,12 @@ fn metric_chart(
         Kind::Gauge => "",
     };
     let interval_s = metrics.interval_us() as f64 / 1e6;
-    let pts = |m: &Metric| -> Vec<Point> {
+    let pts = |m: &'a Metric| -> Cow<'a, [Point]> {
         let raw = upto(&m.series, now_ms);
         if kind == Kind::Counter {
-            totals(raw, interval_s)
+            Cow::Owned(totals(raw, interval_s))
         } else {
-            raw.to_vec()
+            Cow::Borrowed(raw)
         }
     };
     let lines = match (kind, global) {
@@ -314,9 +315,9 @@ fn metric_chart(
         }
         (_, None) if all.len() > MAX_LINES => {
             let labels: Vec<String> = all.iter().map(|m| node_name(m)).collect();
-            let series: Vec<Vec<Point>> = all.iter().map(|m| pts(m)).collect();
+            let series: Vec<Cow<[Point]>> = all.iter().map(|m| pts(m)).collect();
             let per: Vec<(&str, &[Point])> =
-                labels.iter().zip(&series).map(|(l, s)| (l.as_str(), s.as_slice())).collect();
+                labels.iter().zip(&series).map(|(l, s)| (l.as_str(), &**s)).collect();
             folded(name, &per)
         }
         (_, None) => all.iter().map(|m| line(node_name(m), &pts(m), value)).collect(),
