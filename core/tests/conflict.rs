@@ -2,11 +2,11 @@
 //! vector-clock siblings merged by the application lose nothing across a partition, LWW does.
 
 use dsplay_core::sim::metrics::MetricKind;
-use dsplay_core::{registry, NodeId, SimTime, Simulation};
+use dsplay_core::{NodeId, Simulation};
 use serde_json::Value;
 
 mod common;
-use common::{run, scenario};
+use common::{run, run_to, scenario};
 
 fn lost_items(sim: &dyn Simulation) -> Vec<i64> {
     (0..3)
@@ -70,18 +70,16 @@ fn replicas_agree_on_every_cart_after_adds_stop() {
 }
 
 /// The preset with `edit`, run to `ms`.
-fn run_to(id: &str, edit: impl FnOnce(&mut Value), ms: u64) -> Box<dyn Simulation> {
-    let mut sim = registry::build(&scenario(id, edit)).expect("build");
-    sim.run_until(SimTime::from_ms(ms));
-    sim
+fn cut(id: &str, edit: impl FnOnce(&mut Value), ms: u64) -> Box<dyn Simulation> {
+    run_to(&scenario(id, edit), ms)
 }
 
 #[test]
 fn before_the_skew_lww_loses_no_update_only_one_truly_concurrent_item() {
-    let before = run_to("d7-lww-clock-skew", |_| {}, 2_800);
+    let before = cut("d7-lww-clock-skew", |_| {}, 2_800);
     assert_eq!(lost_items(&*before), vec![0, 0, 0]);
     // r2 and r3 add to cart 0 at 2.835 s and 2.836 s, before either hears of the other.
-    let sim = run_to("d7-lww-clock-skew", |_| {}, 4_999);
+    let sim = cut("d7-lww-clock-skew", |_| {}, 4_999);
     assert_eq!(sim.metrics().counter("lost_updates", None), 0);
     assert_eq!(lost_items(&*sim), vec![1, 1, 1]);
 }
@@ -89,8 +87,8 @@ fn before_the_skew_lww_loses_no_update_only_one_truly_concurrent_item() {
 #[test]
 fn with_lww_r3_loses_its_partition_items_at_the_heal_and_only_r3_counts_them() {
     let lww = |v: &mut Value| v["protocol"]["resolution"] = "lww".into();
-    let r3_before = lost_items(&*run_to("d7-vector-clock-siblings", lww, 11_900))[2];
-    let after = lost_items(&*run_to("d7-vector-clock-siblings", lww, 12_500));
+    let r3_before = lost_items(&*cut("d7-vector-clock-siblings", lww, 11_900))[2];
+    let after = lost_items(&*cut("d7-vector-clock-siblings", lww, 12_500));
     assert!(r3_before <= 3, "r3 before the heal: {r3_before}");
     assert!((55..=75).contains(&after[2]), "r3 jumps to about 65 at the heal: {after:?}");
     let end = lost_items(&*run(&scenario("d7-vector-clock-siblings", lww)));
@@ -99,7 +97,7 @@ fn with_lww_r3_loses_its_partition_items_at_the_heal_and_only_r3_counts_them() {
 
 #[test]
 fn right_after_the_heal_r3_holds_the_siblings_the_lesson_shows() {
-    let sim = run_to("d7-vector-clock-siblings", |_| {}, 12_030);
+    let sim = cut("d7-vector-clock-siblings", |_| {}, 12_030);
     let view = sim.view();
     let r3 = view.nodes.iter().find(|n| n.name == "r3").expect("r3");
     let cart0 = r3.view.fields.iter().find(|(k, _)| k == "cart 0").map(|(_, v)| v.as_str()).expect("cart 0");

@@ -2,19 +2,23 @@
 
 use dsplay_core::sim::metrics::MetricKind;
 use dsplay_core::sim::trace::TraceKind;
-use dsplay_core::{presets, registry, NodeId, SimTime, Simulation};
+use dsplay_core::{presets, NodeId, Scenario, Simulation};
 
-fn run(id: &str) -> Box<dyn Simulation> {
-    run_to(id, None)
+mod common;
+
+fn preset(id: &str) -> Scenario {
+    presets::get(id).unwrap_or_else(|e| panic!("{id}: {e}"))
 }
 
-/// Run the preset to `ms` (or to its stop time).
-fn run_to(id: &str, ms: Option<u64>) -> Box<dyn Simulation> {
-    let sc = presets::get(id).unwrap_or_else(|e| panic!("{id}: {e}"));
-    let mut sim = registry::build(&sc).unwrap_or_else(|e| panic!("build: {e}"));
-    sim.run_until(ms.map_or(sim.stop_at(), SimTime::from_ms));
+fn run(id: &str) -> Box<dyn Simulation> {
+    let sim = common::run(&preset(id));
     assert!(sim.halted().is_none(), "{id} halted: {:?}", sim.halted());
     sim
+}
+
+/// The preset run only up to `ms`.
+fn run_to(id: &str, ms: u64) -> Box<dyn Simulation> {
+    common::run_to(&preset(id), ms)
 }
 
 fn total(sim: &dyn Simulation, name: &str) -> u64 {
@@ -129,7 +133,7 @@ fn e1_backpressure_queue_time_averages_about_0_6_s_and_stays_under_about_0_86_s(
 #[test]
 fn e2_failed_deliveries_climb_about_115_a_second_then_about_220() {
     // First poison message at about 3.24 s; the second consumer is stuck from about 3.70 s.
-    let failed = |ms| total(&*run_to("e2-poison-message", Some(ms)), "failed_deliveries");
+    let failed = |ms| total(&*run_to("e2-poison-message", ms), "failed_deliveries");
     assert!(failed(3_230) <= 1);
     let one = failed(3_700) as f64 / 0.47;
     assert!((90.0..=140.0).contains(&one), "one stuck consumer: {one}/s");
@@ -139,7 +143,7 @@ fn e2_failed_deliveries_climb_about_115_a_second_then_about_220() {
 
 #[test]
 fn e2_without_acks_consumed_flattens_at_205_and_e2e_latency_stops_recording() {
-    let at4 = run_to("e2-poison-message", Some(4_000));
+    let at4 = run_to("e2-poison-message", 4_000);
     let end = run("e2-poison-message");
     let consumed = total(&*end, "consumed");
     assert!((195..=215).contains(&consumed), "consumed {consumed}");

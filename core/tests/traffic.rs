@@ -7,6 +7,9 @@ use dsplay_core::scenario::Keys;
 use dsplay_core::sim::metrics::MetricKind;
 use dsplay_core::{presets, registry, Scenario, Simulation};
 
+mod common;
+use common::run_to;
+
 fn preset(id: &str) -> Scenario {
     presets::get(id).unwrap_or_else(|e| panic!("{id}: {e}"))
 }
@@ -43,13 +46,6 @@ fn mean_ms(sim: &dyn Simulation, name: &str) -> f64 {
 
 fn p99_ms(sim: &dyn Simulation, name: &str) -> f64 {
     sim.metrics().histogram(name, None).map_or(f64::NAN, |h| h.value_at_quantile(0.99) as f64 / 1000.0)
-}
-
-/// The scenario run up to `ms` only, to subtract counters at a cut point.
-fn run_to(sc: &Scenario, ms: u64) -> Box<dyn Simulation> {
-    let mut sim = registry::build(sc).unwrap_or_else(|e| panic!("{}: {e}", sc.meta.id));
-    sim.run_until(dsplay_core::SimTime::from_ms(ms));
-    sim
 }
 
 /// A global metric's samples as (time in ms, value).

@@ -3,7 +3,7 @@
 #![allow(dead_code)]
 
 use dsplay_core::scenario::Scenario;
-use dsplay_core::{presets, registry, Simulation};
+use dsplay_core::{presets, registry, SimTime, Simulation};
 use serde_json::Value;
 
 /// The preset `id` with `edit` applied to its JSON, re-validated.
@@ -18,6 +18,13 @@ pub fn run(sc: &Scenario) -> Box<dyn Simulation> {
     let mut sim = registry::build(sc).expect("build");
     let stop = sim.stop_at();
     sim.run_until(stop);
+    sim
+}
+
+/// Build and run only up to `ms`, to read counters at a cut point (and subtract two cuts).
+pub fn run_to(sc: &Scenario, ms: u64) -> Box<dyn Simulation> {
+    let mut sim = registry::build(sc).expect("build");
+    sim.run_until(SimTime::from_ms(ms));
     sim
 }
 
