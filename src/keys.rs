@@ -1,7 +1,7 @@
 //! Keyboard control: Space play/pause, → step, Shift+→ next message, ← back 1 %, +/− speed,
 //! Home restart, ? the shortcut sheet. Keys typed into form fields are left alone.
 
-use crate::player::{Action, Player};
+use crate::player::{faster, slower, Action, Player};
 use dsplay_core::SimTime;
 use gloo::events::{EventListener, EventListenerOptions};
 use wasm_bindgen::JsCast;
@@ -19,20 +19,28 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("Esc", "close dialogs, clear the selection"),
 ];
 
+/// Keys going into a form field. A slider (the speed, the scrubber, a link's latency) only takes
+/// the keys that move it: Space, + and − after dragging one still play and change speed.
 fn typing(e: &KeyboardEvent) -> bool {
     let Some(el) = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return false };
+    if el.tag_name() == "INPUT" && el.get_attribute("type").as_deref() == Some("range") {
+        return e.key().starts_with("Arrow")
+            || matches!(e.key().as_str(), "Home" | "End" | "PageUp" | "PageDown");
+    }
     matches!(el.tag_name().as_str(), "INPUT" | "TEXTAREA" | "SELECT") || el.has_attribute("contenteditable")
 }
 
-/// Keys the focused control answers itself: Space and Enter press a button, a link, a tab or a
-/// node; arrows, Home and End move between tabs. The page's shortcuts must not take them too.
+/// Keys the focused control answers itself: Enter, and Space when the focus came from the keyboard
+/// (a mouse click also focuses a button or a node, but Space should then play, as it does
+/// everywhere else); arrows, Home and End move between tabs.
 fn claimed_by_focus(e: &KeyboardEvent) -> bool {
     let Some(el) = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return false };
     let role = el.get_attribute("role").unwrap_or_default();
     let presses = matches!(el.tag_name().as_str(), "BUTTON" | "A" | "SUMMARY")
         || matches!(role.as_str(), "button" | "tab" | "link" | "checkbox" | "switch" | "option");
     match e.key().as_str() {
-        " " | "Enter" => presses,
+        "Enter" => presses,
+        " " => presses && el.matches(":focus-visible").unwrap_or(true),
         "ArrowLeft" | "ArrowRight" | "Home" | "End" => role == "tab",
         _ => false,
     }
@@ -49,8 +57,8 @@ pub fn action_for(key: &str, shift: bool, p: &Player) -> Option<Action> {
             let back = s.stop_at().as_us() / 100;
             Action::Seek(SimTime(s.now().as_us().saturating_sub(back)))
         }
-        "+" | "=" => Action::Speed(p.speed * 2.0),
-        "-" | "_" => Action::Speed(p.speed / 2.0),
+        "+" | "=" => Action::Speed(faster(p.speed)),
+        "-" | "_" => Action::Speed(slower(p.speed)),
         "Home" => Action::Restart,
         "Escape" => Action::Select(None),
         _ => return None,

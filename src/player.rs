@@ -2,7 +2,7 @@
 //! through a Yew context, and the actions that change it. The animation clock is not the sim
 //! clock: each frame turns wall-clock Δt × speed into simulated time, under an event budget.
 
-use dsplay_core::scenario::Timed;
+use dsplay_core::scenario::{Playhead, Timed};
 use dsplay_core::session::Session;
 use dsplay_core::view::WorldView;
 use dsplay_core::{NodeId, Scenario, ScenarioEvent, SimDuration, SimTime};
@@ -28,6 +28,8 @@ pub enum Action {
     /// Simulated ms per wall-clock ms, clamped to 0.1–100.
     Speed(f64),
     Seek(SimTime),
+    /// Return to a link's playhead (which may name an event inside an instant).
+    Goto(Playhead),
     Restart,
     /// A fault or user action at the playhead (forks if in the past).
     Act(ScenarioEvent),
@@ -129,6 +131,7 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
         }
         Action::Speed(s) => ui.speed = s.clamp(MIN_SPEED, MAX_SPEED),
         Action::Seek(t) => session.borrow_mut().seek(t),
+        Action::Goto(p) => session.borrow_mut().goto(p),
         Action::Restart => {
             session.borrow_mut().restart();
             ui.playing = false;
@@ -136,16 +139,20 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
         Action::Act(ev) => {
             let mut s = session.borrow_mut();
             let before = (s.scenario().clone(), s.now());
-            ui.undo = None;
-            ui.error = match s.act(ev) {
-                Ok(gone) if !gone.is_empty() => {
-                    ui.undo = Some(Rc::new(before));
-                    Some(forked(s.now(), &gone))
+            match s.act(ev) {
+                Ok(gone) => {
+                    ui.scenario_rev += 1;
+                    if !gone.is_empty() {
+                        ui.undo = Some(Rc::new(before));
+                        ui.error = Some(forked(s.now(), &gone));
+                    } else if ui.undo.is_none() {
+                        // A fork's banner and its Undo stay until dismissed: the next click must
+                        // not hide what the fork cost.
+                        ui.error = None;
+                    }
                 }
-                Ok(_) => None,
-                Err(e) => Some(e.to_string()),
-            };
-            ui.scenario_rev += 1;
+                Err(e) => ui.error = Some(e.to_string()),
+            }
         }
         Action::Undo => {
             if let Some((sc, t)) = ui.undo.take().map(|u| (*u).clone()) {
@@ -170,10 +177,17 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
             Err(e) => ui.error = Some(format!("That scenario could not be opened: {e}")),
         },
         Action::Replace(sc) => {
-            ui.undo = None;
-            ui.error = session.borrow_mut().replace(sc).err().map(|e| e.to_string());
-            ui.scenario_rev += 1;
-            forget_foreign_kinds(session, &mut ui.spotlight);
+            let result = session.borrow_mut().replace(sc);
+            match result {
+                Ok(()) => {
+                    ui.undo = None;
+                    ui.error = None;
+                    ui.scenario_rev += 1;
+                    forget_foreign_kinds(session, &mut ui.spotlight);
+                }
+                // The scenario (and so the editor's draft, which follows its revision) is kept.
+                Err(e) => ui.error = Some(e.to_string()),
+            }
         }
         Action::Select(n) => ui.selected = n,
         Action::Notice(text) => {
@@ -225,13 +239,25 @@ fn forget_foreign_kinds(session: &RefCell<Session>, spotlight: &mut Vec<String>)
     spotlight.retain(|k| kinds.contains(&k.as_str()));
 }
 
-/// Wall-clock ms → speed label ("0.1×", "2×", "100×").
+/// Speed label: "0.1×", "0.8×", "1×", "1.6×", "10×", "100×" (one decimal below 10, none above,
+/// never a trailing ".0").
 pub fn speed_label(speed: f64) -> String {
-    if speed < 1.0 {
-        format!("{speed:.1}×")
+    if speed >= 9.95 {
+        format!("{speed:.0}×")
     } else {
-        format!("{}×", speed.round())
+        format!("{}×", format!("{speed:.1}").trim_end_matches(".0"))
     }
+}
+
+/// The speeds + and − step through, so a few presses always land back on 1×.
+const LADDER: [f64; 10] = [0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0];
+
+/// The next speed up the ladder (from any speed, even one the slider left between rungs).
+pub fn faster(speed: f64) -> f64 {
+    LADDER.into_iter().find(|&r| r > speed * 1.001).unwrap_or(MAX_SPEED)
+}
+pub fn slower(speed: f64) -> f64 {
+    LADDER.into_iter().rev().find(|&r| r < speed / 1.001).unwrap_or(MIN_SPEED)
 }
 
 /// Slider position 0–1000 ↔ speed on a log scale from 0.1× to 100×.

@@ -10,6 +10,7 @@ use crate::link;
 use crate::player::{Action, Player};
 use crate::theme;
 use crate::urlsync::{use_follow_hash, use_url_sync};
+use dsplay_core::scenario::Playhead;
 use dsplay_core::session::Session;
 use dsplay_core::{presets, Scenario, SimTime};
 use wasm_bindgen::JsCast;
@@ -21,7 +22,7 @@ struct Boot {
     scenario: Scenario,
     banner: Option<String>,
     embed: EmbedOptions,
-    t_ms: Option<u64>,
+    playhead: Option<Playhead>,
 }
 
 fn boot() -> Boot {
@@ -41,16 +42,16 @@ fn boot() -> Boot {
     };
     let from_link = link::scenario_from_hash(&hash);
     // A refused link's playhead belonged to its scenario, not to the one shown instead.
-    let link_t = if from_link.is_err() { None } else { dsplay_core::scenario::playhead_ms(&hash) };
+    let link_t = if from_link.is_err() { None } else { Playhead::parse(&hash) };
     let (scenario, banner) = match from_link {
         Ok(Some(sc)) => (sc, None),
         Ok(None) => fallback(None),
         Err(reason) => fallback(Some(reason)),
     };
-    let t_ms = link_t.or(embed.t_ms);
+    let playhead = link_t.or(embed.t_ms.map(|t| Playhead::at(SimTime::from_ms(t))));
     let said: Vec<String> = banner.into_iter().chain(embed.problems.iter().cloned()).collect();
     let banner = (!said.is_empty()).then(|| said.join(" "));
-    Boot { scenario, banner, embed, t_ms }
+    Boot { scenario, banner, embed, playhead }
 }
 
 fn make_session(b: &Boot) -> Session {
@@ -61,8 +62,8 @@ fn make_session(b: &Boot) -> Session {
             Session::new(presets::all().remove(0)).unwrap_or_else(|_| unreachable!("presets are valid"))
         }
     };
-    if let Some(t) = b.t_ms {
-        s.seek(SimTime::from_ms(t));
+    if let Some(p) = b.playhead {
+        s.goto(p);
     }
     s
 }

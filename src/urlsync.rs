@@ -5,6 +5,7 @@
 
 use crate::link;
 use crate::player::{Action, Player};
+use dsplay_core::scenario::Playhead;
 use dsplay_core::SimTime;
 use gloo::events::EventListener;
 use yew::prelude::*;
@@ -64,8 +65,8 @@ pub fn use_follow_hash(p: &Player) {
                 match link::scenario_from_hash(&hash) {
                     Ok(Some(sc)) => {
                         dispatch.emit(Action::Load(sc));
-                        let t = dsplay_core::scenario::playhead_ms(&hash);
-                        dispatch.emit(Action::Seek(SimTime::from_ms(t.unwrap_or(0))));
+                        let p = Playhead::parse(&hash).unwrap_or(Playhead::at(SimTime::ZERO));
+                        dispatch.emit(Action::Goto(p));
                     }
                     Ok(None) => write_fragment(&own),
                     Err(why) => {

@@ -6,11 +6,15 @@
 //!   simulation is first advanced to exactly that millisecond (scripted events at `t` run after
 //!   queued events at `t`, which is when a live injection runs), so replaying the link gives the
 //!   same trace.
-//! - Acting in the past forks: every scenario event after the playhead is discarded (the old
-//!   future), the new event is appended, and checkpoints of the old future are dropped.
+//! - Acting in the past (before the furthest time this future has been played to) forks: every
+//!   scenario event after the playhead is discarded (the old future the user has seen), the new
+//!   event is added, and checkpoints of the old future are dropped. Acting at the frontier forks
+//!   nothing: a lesson's scripted crash at 5 s still happens after a click at 2 s.
+//! - A link names the playhead exactly, even one a step left between milliseconds or between
+//!   two events of the same instant ([`Playhead`]).
 
 use crate::registry;
-use crate::scenario::{encode_fragment, Scenario, ScenarioError, ScenarioEvent, Timed};
+use crate::scenario::{encode_fragment, Playhead, Scenario, ScenarioError, ScenarioEvent, Timed};
 use crate::sim::trace::TraceKind;
 use crate::sim::{Checkpoint, Simulation};
 use crate::time::{SimDuration, SimTime};
@@ -24,13 +28,18 @@ pub struct Session {
     sim: Box<dyn Simulation>,
     checkpoints: Vec<Checkpoint>,
     spacing: SimDuration,
+    /// The furthest time this future has been played to: acting before it forks.
+    horizon: SimTime,
 }
 
 impl Session {
-    pub fn new(scenario: Scenario) -> Result<Self, ScenarioError> {
+    pub fn new(mut scenario: Scenario) -> Result<Self, ScenarioError> {
         let sim = registry::build(&scenario)?;
+        // The simulation runs events in time order (a stable sort); listing them so keeps the
+        // timeline readable and lets an action be inserted where it runs.
+        scenario.events.sort_by_key(|e| e.at_ms);
         let spacing = SimDuration::from_ms((scenario.stop_at_ms / 64).max(250));
-        let mut s = Session { scenario, sim, checkpoints: Vec::new(), spacing };
+        let mut s = Session { scenario, sim, checkpoints: Vec::new(), spacing, horizon: SimTime::ZERO };
         s.checkpoints.push(s.sim.checkpoint());
         Ok(s)
     }
@@ -52,9 +61,40 @@ impl Session {
         self.now() >= self.stop_at() || self.sim.halted().is_some()
     }
 
-    /// The link fragment: `#s=…&t=<playhead ms>`.
+    /// The link fragment: `#s=…&t=<playhead ms>` (see [`Playhead`]).
     pub fn fragment(&self) -> String {
-        format!("{}&t={}", encode_fragment(&self.scenario), self.now().as_us() / 1000)
+        format!("{}&{}", encode_fragment(&self.scenario), self.playhead().to_query())
+    }
+
+    /// Where the playhead stands, exactly enough for [`Session::goto`] to return to it.
+    pub fn playhead(&self) -> Playhead {
+        let at = self.now();
+        let mid_instant = self.sim.next_event_at() == Some(at) && self.sim.events() > 0;
+        Playhead { at, events: mid_instant.then(|| self.sim.events()) }
+    }
+
+    /// Move to a playhead from a link. One that stopped partway through an instant is rebuilt by
+    /// running up to just before it and stepping until as many events have been handled (never
+    /// past the instant, whatever the link says).
+    pub fn goto(&mut self, p: Playhead) {
+        let Some(events) = p.events else {
+            return self.seek(p.at);
+        };
+        if p.at == SimTime::ZERO {
+            self.seek(SimTime::ZERO);
+            let ok = self.sim.restore(&self.checkpoints[0]);
+            debug_assert!(ok, "the first checkpoint belongs to this simulation");
+        } else {
+            self.seek(SimTime(p.at.as_us() - 1));
+        }
+        while self.sim.events() < events && self.sim.next_event_at() == Some(p.at) {
+            self.sim.step();
+        }
+        self.reached();
+    }
+
+    fn reached(&mut self) {
+        self.horizon = self.horizon.max(self.now());
     }
 
     /// Play: advance simulated time by `dt` (rounded up so the playhead lands on a whole
@@ -74,6 +114,7 @@ impl Session {
                 break;
             }
         }
+        self.reached();
         done
     }
 
@@ -103,11 +144,14 @@ impl Session {
     pub fn settle(&mut self) {
         let ms = self.now().as_us().div_ceil(1000);
         self.sim.run_until(SimTime::from_ms(ms));
+        self.reached();
     }
 
     /// Handle exactly one event.
     pub fn step_event(&mut self) -> Option<SimTime> {
-        self.sim.step()
+        let t = self.sim.step();
+        self.reached();
+        t
     }
 
     /// Handle events until a message is delivered (or `limit` events pass).
@@ -118,9 +162,11 @@ impl Session {
             let added = (self.sim.trace().len_total() - before) as usize;
             let records = self.sim.trace().records();
             if records.iter().rev().take(added).any(|r| r.kind == TraceKind::Deliver) {
+                self.reached();
                 return Some(t);
             }
         }
+        self.reached();
         Some(self.now())
     }
 
@@ -140,26 +186,37 @@ impl Session {
                 self.take_checkpoint();
             }
         }
+        self.reached();
     }
 
     /// A user action at the playhead. In the past this forks a new future. Returns the events the
-    /// old future held after the playhead, which the new one no longer has.
+    /// old future held after the playhead, which the new one no longer has (none at the frontier).
     pub fn act(&mut self, event: ScenarioEvent) -> Result<Vec<Timed>, ScenarioError> {
         let ms = self.now().as_us().div_ceil(1000);
         if ms > self.scenario.stop_at_ms {
             return Err(ScenarioError::invalid("event", "the run has ended; restart or extend stop_at_ms"));
         }
+        let in_the_past = self.now() < self.horizon;
         self.sim.run_until(SimTime::from_ms(ms));
         let mut next = self.scenario.clone();
-        let (kept, gone): (Vec<Timed>, Vec<Timed>) = next.events.drain(..).partition(|e| e.at_ms <= ms);
+        let (mut kept, gone): (Vec<Timed>, Vec<Timed>) = if in_the_past {
+            next.events.drain(..).partition(|e| e.at_ms <= ms)
+        } else {
+            (std::mem::take(&mut next.events), Vec::new())
+        };
+        // After every event at `ms`: scripted events at the action's millisecond ran before it.
+        let at = kept.partition_point(|e| e.at_ms <= ms);
+        kept.insert(at, Timed { at_ms: ms, event: event.clone() });
         next.events = kept;
-        next.events.push(Timed { at_ms: ms, event: event.clone() });
         next.validate()?;
-        self.sim.fork();
+        if in_the_past {
+            self.sim.fork();
+        }
         self.sim.inject(&event)?;
         self.scenario = next;
         let now = self.now();
         self.checkpoints.retain(|c| c.at <= now);
+        self.horizon = now;
         Ok(gone)
     }
 
@@ -209,11 +266,80 @@ mod tests {
         s.play_frames_for_test();
         s.settle();
         assert_eq!(s.now().as_us() % 1000, 0, "whole milliseconds");
-        let link = crate::scenario::decode_fragment(&s.fragment()).expect("link");
-        let t = crate::scenario::playhead_ms(&s.fragment()).expect("t");
-        let mut fresh = Session::new(link).expect("session");
-        fresh.seek(SimTime::from_ms(t));
+        let fresh = reopen(&s);
         assert_eq!(fresh.sim().trace_hash(), s.sim().trace_hash());
+    }
+
+    /// What a fresh page makes of this session's link.
+    fn reopen(s: &Session) -> Session {
+        let link = crate::scenario::decode_fragment(&s.fragment()).expect("link");
+        let mut fresh = Session::new(link).expect("session");
+        fresh.goto(Playhead::parse(&s.fragment()).expect("t"));
+        fresh
+    }
+
+    #[test]
+    fn a_stepped_playhead_replays_exactly_from_its_link() {
+        for id in ["t1-round-robin", "d4-raft-election", "d3-quorum-stale-read", "r6-chaos"] {
+            let mut s = Session::new(presets::get(id).expect("preset")).expect("session");
+            let mut mid_instant = 0;
+            for k in 1..=400 {
+                if k % 3 == 0 {
+                    s.step_message(50);
+                } else {
+                    s.step_event();
+                }
+                mid_instant += usize::from(s.playhead().events.is_some());
+                if k % 7 == 0 || s.playhead().events.is_some() {
+                    let fresh = reopen(&s);
+                    let same =
+                        (fresh.now(), fresh.sim().events(), fresh.sim().trace_hash(), fresh.sim().view());
+                    let live = (s.now(), s.sim().events(), s.sim().trace_hash(), s.sim().view());
+                    assert_eq!(same, live, "{id} after {k} steps: {}", s.playhead().to_query());
+                }
+            }
+            // Its replicas answer a quorum read at the same microsecond.
+            assert!(id != "d3-quorum-stale-read" || mid_instant > 0, "no step stopped inside an instant");
+        }
+    }
+
+    #[test]
+    fn acting_at_the_frontier_keeps_the_scripted_future() {
+        let mut s = Session::new(presets::get("d4-raft-election").expect("preset")).expect("session");
+        let script: Vec<u64> = s.scenario().events.iter().map(|e| e.at_ms).collect();
+        assert!(script.iter().any(|&t| t > 2_000), "the lesson crashes the leader later on");
+        s.seek(SimTime::from_ms(2_000));
+        assert_eq!(s.act(ScenarioEvent::Crash { node: "n1".into() }), Ok(vec![]));
+        let at: Vec<u64> = s.scenario().events.iter().map(|e| e.at_ms).collect();
+        assert_eq!(at.len(), script.len() + 1);
+        assert!(at.windows(2).all(|w| w[0] <= w[1]), "listed in time order: {at:?}");
+        s.seek(SimTime::from_ms(4_000));
+        assert_eq!(s.act(ScenarioEvent::Restart { node: "n1".into() }), Ok(vec![]));
+        s.seek(s.stop_at());
+        let fired = s.sim().trace().records().iter().filter(|r| r.kind == TraceKind::Fault).count();
+        assert!(fired >= script.len() + 2, "every scripted fault still happened ({fired})");
+        assert_eq!(reopen(&s).sim().trace_hash(), s.sim().trace_hash());
+        // Back in the past, an action forks: the seen future's later events are gone.
+        s.seek(SimTime::from_ms(3_000));
+        let gone = s.act(ScenarioEvent::Crash { node: "n2".into() }).expect("fork");
+        let restart_n1 = Timed { at_ms: 4_000, event: ScenarioEvent::Restart { node: "n1".into() } };
+        assert!(gone.contains(&restart_n1) && gone.iter().all(|e| e.at_ms > 3_000), "{gone:?}");
+        assert!(s.scenario().events.iter().all(|e| e.at_ms <= 3_000));
+        s.seek(s.stop_at());
+        assert_eq!(reopen(&s).sim().trace_hash(), s.sim().trace_hash());
+    }
+
+    #[test]
+    fn a_fork_in_a_chaos_run_keeps_its_faults_and_replays_from_its_link() {
+        let mut s = Session::new(presets::get("r6-chaos").expect("preset")).expect("session");
+        s.seek(SimTime::from_ms(8_000));
+        s.seek(SimTime::from_ms(3_000));
+        let victim = s.sim().node_names()[1].clone();
+        s.act(ScenarioEvent::Pause { node: victim }).expect("act");
+        s.seek(s.stop_at());
+        let faults = |s: &Session| s.sim().script().iter().filter(|e| e.at_ms > 3_000).count();
+        assert!(faults(&s) > 3, "the chaos section still draws faults after the fork");
+        assert_eq!(reopen(&s).sim().trace_hash(), s.sim().trace_hash());
     }
 
     impl Session {

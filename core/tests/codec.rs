@@ -2,8 +2,8 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use dsplay_core::scenario::{decode_fragment, encode_fragment, playhead_ms, Scenario, ScenarioEvent, Timed};
-use dsplay_core::{presets, registry, ScenarioError};
+use dsplay_core::scenario::{decode_fragment, encode_fragment, Playhead, Scenario, ScenarioEvent, Timed};
+use dsplay_core::{presets, registry, ScenarioError, SimTime};
 use proptest::prelude::*;
 
 fn base() -> Scenario {
@@ -23,7 +23,7 @@ fn every_preset_round_trips_through_a_link() {
         assert_eq!(decode_fragment(&frag).expect("decode"), sc);
         let url = format!("https://example.org/play/?embed=1{frag}&t=3200");
         assert_eq!(decode_fragment(&url).expect("decode url"), sc);
-        assert_eq!(playhead_ms(&url), Some(3200));
+        assert_eq!(Playhead::parse(&url), Some(Playhead::at(SimTime::from_ms(3200))));
     }
 }
 
@@ -78,12 +78,33 @@ fn a_short_link_names_a_preset_and_a_mistyped_one_gets_a_suggestion() {
     let d4 = presets::get("d4-raft-election").expect("preset");
     assert_eq!(decode_fragment("#preset=d4-raft-election&t=5000").expect("short link"), d4);
     assert_eq!(decode_fragment("https://x.org/play/#t=5000&preset=d4-raft-election").expect("url"), d4);
-    assert_eq!(playhead_ms("#preset=d4-raft-election&t=5000"), Some(5000));
+    assert_eq!(
+        Playhead::parse("#preset=d4-raft-election&t=5000").map(|p| p.at),
+        Some(SimTime::from_ms(5000))
+    );
     let e = decode_fragment("#preset=d4-raft-elektion").expect_err("typo").to_string();
     assert!(e.contains("did you mean \"d4-raft-election\""), "{e}");
     // A full scenario wins over a preset name beside it.
     let t1 = encode_fragment(&base());
     assert_eq!(decode_fragment(&format!("{t1}&preset=d4-raft-election")).expect("s="), base());
+}
+
+#[test]
+fn a_playhead_names_microseconds_and_events_within_an_instant() {
+    let p = |s: &str| Playhead::parse(s);
+    assert_eq!(p("#s=x&t=129.457"), Some(Playhead::at(SimTime(129_457))));
+    assert_eq!(p("t=129.5&e=12").map(|p| (p.at, p.events)), Some((SimTime(129_500), Some(12))));
+    for bad in ["t=", "t=.5", "t=1.2345", "t=-3", "t=1e3", "t=18446744073709551615", "t=12a"] {
+        assert_eq!(p(bad), None, "{bad}");
+    }
+}
+
+proptest! {
+    #[test]
+    fn a_playhead_round_trips_through_its_query(us in 0u64..1u64 << 50, e in proptest::option::of(0u64..1 << 40)) {
+        let ph = Playhead { at: SimTime(us), events: e };
+        prop_assert_eq!(Playhead::parse(&format!("#s=abc&{}", ph.to_query())), Some(ph));
+    }
 }
 
 #[test]

@@ -93,6 +93,41 @@ async function main() {
     assert(replay.hash === forked.hash, `hash ${replay.hash} != ${forked.hash}`);
     await fresh.close();
   });
+  await check('a link copied after stepping names the very event it stopped at; Space then plays', async () => {
+    const p = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
+    await p.goto(base + '#preset=d3-quorum-stale-read');
+    await p.waitForSelector('[data-node]');
+    // Step (real clicks) until the playhead sits between two events of the same instant: a link
+    // must then name how many events ran, not just the time.
+    for (let i = 0; i < 300 && !(await p.evaluate(() => location.hash.includes('&e='))); i++) {
+      await p.click(i % 3 === 2 ? '#step-message' : '#step-event');
+      await until(p, (n) => +document.querySelector('#run-result').dataset.events > n, (await status(p)).events);
+    }
+    const href = await p.evaluate(() => location.href);
+    assert(/&t=\d+(\.\d{1,3})?&e=\d+$/.test(href), `the link names the event: ${href.slice(-30)}`);
+    const want = await status(p);
+    const fresh = await (await browser.newContext()).newPage();
+    await fresh.goto(href);
+    await until(fresh, (n) => +document.querySelector('#run-result').dataset.events === n, want.events);
+    const got = await status(fresh);
+    assert(got.hash === want.hash, `hash ${got.hash} != ${want.hash}`);
+    await fresh.close();
+    // The Step button has the focus from the click; Space is still play, as everywhere else.
+    await p.keyboard.press('Space');
+    await until(p, () => document.querySelector('#run-result').dataset.playing === 'true');
+    await p.keyboard.press('Space');
+    await until(p, () => document.querySelector('#run-result').dataset.playing === 'false');
+    // A keyboard user's Space presses the button the Tab key reached.
+    const before = (await status(p)).events;
+    await p.focus('#step-message');
+    await p.keyboard.press('Shift+Tab');
+    await p.keyboard.press('Tab');
+    assert(await p.evaluate(() => document.activeElement.id === 'step-message'), 'Tab reached the button');
+    await p.keyboard.press('Space');
+    await until(p, (n) => +document.querySelector('#run-result').dataset.events > n, before);
+    assert((await p.$eval('#run-result', (el) => el.dataset.playing)) === 'false', 'Space pressed the button, it did not play');
+    await p.close();
+  });
   await check('a garbage link shows a banner and a working app', async () => {
     const p = await ctx.newPage();
     await p.goto(base + '#s=garbage!!');

@@ -3,6 +3,7 @@
 //! bounded (input length and inflated size), so a hostile link costs nothing.
 
 use super::{Scenario, ScenarioError};
+use crate::time::SimTime;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use miniz_oxide::inflate::TINFLStatus;
@@ -83,8 +84,47 @@ fn preset_of(input: &str) -> Option<&str> {
     parts.find_map(|p| p.strip_prefix("preset="))
 }
 
-/// The playhead in a fragment (`&t=3200`), in ms, if present and well-formed.
-pub fn playhead_ms(input: &str) -> Option<u64> {
-    let frag = input.split_once('#').map_or(input, |(_, f)| f);
-    frag.split('&').find_map(|p| p.strip_prefix("t=")).and_then(|v| v.parse().ok())
+/// Where a link's playhead stands. `t=` is in ms, with up to three decimals (a step can stop
+/// between milliseconds; the simulation clock counts µs). `e=` appears only when the playhead
+/// stopped between two events of the same instant: it counts the events handled by then.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Playhead {
+    pub at: SimTime,
+    pub events: Option<u64>,
+}
+
+impl Playhead {
+    pub fn at(at: SimTime) -> Self {
+        Playhead { at, events: None }
+    }
+
+    /// `t=1200`, `t=1200.345` or `t=1200.345&e=8812`: the tail of a link.
+    pub fn to_query(self) -> String {
+        let (ms, us) = (self.at.as_us() / 1000, self.at.as_us() % 1000);
+        let t = if us == 0 { format!("t={ms}") } else { format!("t={ms}.{us:03}") };
+        match self.events {
+            Some(e) => format!("{t}&e={e}"),
+            None => t,
+        }
+    }
+
+    /// The playhead in a fragment (`&t=3200`, `&t=3200.5&e=77`), if present and well-formed.
+    pub fn parse(input: &str) -> Option<Playhead> {
+        let frag = input.split_once('#').map_or(input, |(_, f)| f);
+        let value = |key: &str| frag.split('&').find_map(|p| p.strip_prefix(key));
+        let at = parse_ms(value("t=")?)?;
+        let events = value("e=").and_then(|v| v.parse().ok());
+        Some(Playhead { at, events })
+    }
+}
+
+/// `"3200"` or `"3200.25"` (at most three decimals) → µs.
+fn parse_ms(v: &str) -> Option<SimTime> {
+    let (whole, frac) = v.split_once('.').unwrap_or((v, ""));
+    let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
+    if whole.is_empty() || !digits(whole) || frac.len() > 3 || !digits(frac) {
+        return None;
+    }
+    let us = if frac.is_empty() { 0 } else { frac.parse::<u64>().ok()? * 10u64.pow(3 - frac.len() as u32) };
+    Some(SimTime(whole.parse::<u64>().ok()?.checked_mul(1000)?.checked_add(us)?))
 }

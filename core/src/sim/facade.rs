@@ -8,7 +8,7 @@ use super::{Sim, Status};
 use crate::ids::NodeId;
 use crate::node::Node;
 use crate::scenario::LinkSpec;
-use crate::scenario::{Scenario, ScenarioError, ScenarioEvent};
+use crate::scenario::{Scenario, ScenarioError, ScenarioEvent, Timed};
 use crate::time::SimTime;
 use crate::view::{MsgView, TimerView, WorldView};
 use serde::{Deserialize, Serialize};
@@ -50,6 +50,8 @@ pub trait Simulation {
     fn inject(&mut self, ev: &ScenarioEvent) -> Result<(), ScenarioError>;
     /// Discard scripted events after now (forking a new future from the past).
     fn fork(&mut self);
+    /// Every scripted event in time order: the scenario's events and its chaos faults.
+    fn script(&self) -> &[Timed];
     /// The whole world as plain data, for drawing. Message payloads are left out: formatting
     /// every one each frame costs milliseconds at a few thousand in flight; ask for one with
     /// [`Simulation::message_detail`].
@@ -136,6 +138,9 @@ impl<N: Node> Simulation for Sim<N> {
     }
     fn fork(&mut self) {
         self.w.fork();
+    }
+    fn script(&self) -> &[Timed] {
+        &self.w.sh.script
     }
     fn view(&self) -> WorldView {
         let (p, now) = (&self.p, self.w.sh.now);

@@ -339,11 +339,21 @@ impl World {
         Ok(())
     }
 
-    /// Discard scripted events after now (forking a new future from the past).
+    /// Discard scripted events after now (forking a new future from the past). The chaos
+    /// section's faults stay: the new future's scenario keeps the section, so its link draws them.
     pub fn fork(&mut self) {
         let now = self.sh.now;
         let keep = self.sh.script.iter().take_while(|e| SimTime::from_ms(e.at_ms) <= now).count();
         self.sh.script.truncate(keep.max(self.sh.script_pos));
+        if let Some(chaos) = &self.scenario.chaos {
+            let faults = chaos.expand(
+                self.scenario.seed,
+                self.scenario.stop_at_ms,
+                &self.names,
+                &self.scenario.network.default_link,
+            );
+            self.sh.script.extend(faults.into_iter().filter(|e| SimTime::from_ms(e.at_ms) > now));
+        }
     }
 
     /// Assemble the view from the protocol's parts (node views, in-flight messages, live timers).
@@ -387,7 +397,7 @@ impl World {
 
 /// The scripted events, merged with the faults of the scenario's chaos section (R6) if it has one.
 /// Sorted by time, stably: events listed out of order still run at their own time, and at equal
-/// times they keep their listed order (the scenario's own events before chaos faults).
+/// times they keep their listed order, chaos faults before the scenario's own events.
 fn with_chaos(
     sc: &Scenario,
     names: &[String],
@@ -404,7 +414,9 @@ fn with_chaos(
         }
     }
     let faults = chaos.expand(sc.seed, sc.stop_at_ms, names, &sc.network.default_link);
-    let mut all: Vec<Timed> = sc.events.iter().cloned().chain(faults).collect();
+    // Faults first: an event at the same millisecond as a fault runs after it, as a click does
+    // (a user's action runs after everything already due at its millisecond).
+    let mut all: Vec<Timed> = faults.into_iter().chain(sc.events.iter().cloned()).collect();
     all.sort_by_key(|e| e.at_ms);
     Ok(all)
 }
