@@ -269,3 +269,29 @@ pub fn slider_from_speed(speed: f64) -> f64 {
     let (lo, hi) = (MIN_SPEED.ln(), MAX_SPEED.ln());
     ((speed.clamp(MIN_SPEED, MAX_SPEED).ln() - lo) / (hi - lo) * 1000.0).round()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn speed_labels_read_the_same_way_at_every_speed() {
+        let said: Vec<String> = [0.1, 0.8, 0.97, 1.0, 1.04, 1.56, 9.96, 12.4, 100.0].map(speed_label).into();
+        assert_eq!(said, ["0.1×", "0.8×", "1×", "1×", "1×", "1.6×", "10×", "12×", "100×"]);
+    }
+
+    #[wasm_bindgen_test]
+    fn plus_and_minus_walk_a_ladder_that_comes_back_to_one() {
+        assert_eq!(faster(0.8), 1.0, "from a slider position between rungs");
+        assert_eq!(slower(1.6), 1.0);
+        let mut s = 100.0;
+        let mut down = vec![];
+        while s > MIN_SPEED {
+            s = slower(s);
+            down.push(s);
+        }
+        assert_eq!(down, [50.0, 20.0, 10.0, 5.0, 2.0, 1.0, 0.5, 0.2, 0.1]);
+        assert_eq!((faster(MAX_SPEED), slower(MIN_SPEED)), (MAX_SPEED, MIN_SPEED));
+    }
+}
