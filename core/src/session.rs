@@ -240,6 +240,7 @@ impl Session {
 mod tests {
     use super::*;
     use crate::presets;
+    use crate::sim::Status;
 
     fn session() -> Session {
         let mut sc = presets::get("t1-round-robin").expect("preset");
@@ -327,6 +328,31 @@ mod tests {
         assert!(s.scenario().events.iter().all(|e| e.at_ms <= 3_000));
         s.seek(s.stop_at());
         assert_eq!(reopen(&s).sim().trace_hash(), s.sim().trace_hash());
+    }
+
+    #[test]
+    fn an_action_survives_going_back_before_it_and_playing_again() {
+        let mut s = Session::new(presets::get("d4-raft-election").expect("preset")).expect("session");
+        let down =
+            |s: &Session| s.sim().view().nodes.iter().any(|n| n.name == "n1" && n.status != Status::Up);
+        s.seek(SimTime::from_ms(2_000));
+        s.act(ScenarioEvent::Crash { node: "n1".into() }).expect("at the frontier");
+        s.seek(SimTime::from_ms(3_000));
+        let (hash, events) = (s.sim().trace_hash(), s.sim().events());
+        s.seek(SimTime::from_ms(1_000));
+        assert!(!down(&s), "before the crash");
+        s.seek(SimTime::from_ms(3_000));
+        assert!(down(&s), "the crash is replayed");
+        assert_eq!((s.sim().trace_hash(), s.sim().events()), (hash, events));
+        // The same after a fork in the past: the new action stays, the dropped future stays gone.
+        s.seek(SimTime::from_ms(1_500));
+        s.act(ScenarioEvent::Pause { node: "n2".into() }).expect("fork");
+        s.seek(SimTime::from_ms(6_000));
+        let (hash, events) = (s.sim().trace_hash(), s.sim().events());
+        s.seek(SimTime::from_ms(500));
+        s.seek(SimTime::from_ms(6_000));
+        assert_eq!((s.sim().trace_hash(), s.sim().events()), (hash, events));
+        assert_eq!(reopen(&s).sim().trace_hash(), hash);
     }
 
     #[test]

@@ -83,8 +83,13 @@ pub enum ScenarioEvent {
     },
 }
 
+/// A number in at most one decimal, without a trailing ".0": 7, 6.5, 0.1.
+fn short(x: f64) -> String {
+    format!("{x:.1}").trim_end_matches(".0").to_string()
+}
+
 impl ScenarioEvent {
-    /// Short words for timelines and logs: "crash b2".
+    /// Short words for timelines and logs: "crash b2", "link b2->lb: ~40 ms, 10 % loss".
     pub fn describe(&self) -> String {
         use ScenarioEvent::*;
         match self {
@@ -98,7 +103,19 @@ impl ScenarioEvent {
             }
             Block { from, to } => format!("block {} -> {}", from.join(","), to.join(",")),
             Heal => "heal".into(),
-            Link { from, to, .. } => format!("link {from}->{to} changed"),
+            Link { from, to, spec, both_ways } => {
+                let arrow = if *both_ways { "<->" } else { "->" };
+                let mut said =
+                    format!("link {from}{arrow}{to}: ~{} ms", short(spec.latency.mean_us() / 1000.0));
+                for (ppm, what) in
+                    [(spec.loss_ppm, "loss"), (spec.dup_ppm, "dup"), (spec.reorder_ppm, "reorder")]
+                {
+                    if ppm > 0 {
+                        said += &format!(", {} % {what}", short(f64::from(ppm) / 10_000.0));
+                    }
+                }
+                said
+            }
             ResetLinks => "reset links".into(),
             Slow { node, factor_pct } => format!("slow {node} x{}.{:02}", factor_pct / 100, factor_pct % 100),
             ClockSkew { node, offset_us, drift_ppm } => {
@@ -131,5 +148,29 @@ impl ScenarioEvent {
             }
             Heal | ResetLinks | Surge { .. } | Note { .. } => vec![],
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dist::Dist;
+
+    #[test]
+    fn a_link_change_says_its_new_values() {
+        let spec = LinkSpec {
+            latency: Dist::Uniform { min_us: 6_000, max_us: 9_000 },
+            loss_ppm: 100_000,
+            ..LinkSpec::default()
+        };
+        let ev = ScenarioEvent::Link { from: "b2".into(), to: "lb".into(), spec, both_ways: true };
+        assert_eq!(ev.describe(), "link b2<->lb: ~7.5 ms, 10 % loss");
+        let ev = ScenarioEvent::Link {
+            from: "a".into(),
+            to: "b".into(),
+            spec: LinkSpec::default(),
+            both_ways: false,
+        };
+        assert_eq!(ev.describe(), "link a->b: ~2 ms");
     }
 }

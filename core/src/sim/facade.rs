@@ -46,7 +46,9 @@ pub trait Simulation {
     /// Like `run_until`, but handle at most `budget` events (for a frame budget). The clock only
     /// moves to `t` if everything before it was handled.
     fn run_bounded(&mut self, t: SimTime, budget: u64) -> u64;
-    /// Apply a fault or action now (a user's click). Record it in the scenario to replay it.
+    /// Apply a fault or action now (a user's click; a session acts at whole milliseconds, which a
+    /// link can name). It is also written into the script, so going back before it and playing
+    /// again applies it again. Record it in the scenario too, for the link.
     fn inject(&mut self, ev: &ScenarioEvent) -> Result<(), ScenarioError>;
     /// Discard scripted events after now (forking a new future from the past).
     fn fork(&mut self);
@@ -133,6 +135,7 @@ impl<N: Node> Simulation for Sim<N> {
     fn inject(&mut self, ev: &ScenarioEvent) -> Result<(), ScenarioError> {
         self.w.check_event(ev)?;
         self.apply_scenario_event(ev);
+        self.w.record(ev);
         self.after_event();
         Ok(())
     }
@@ -140,7 +143,7 @@ impl<N: Node> Simulation for Sim<N> {
         self.w.fork();
     }
     fn script(&self) -> &[Timed] {
-        &self.w.sh.script
+        &self.w.script
     }
     fn view(&self) -> WorldView {
         let (p, now) = (&self.p, self.w.sh.now);

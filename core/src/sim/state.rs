@@ -7,7 +7,7 @@ use super::{unknown_node, Violation};
 use crate::ids::NodeId;
 use crate::node::Node;
 use crate::rng::{Purpose, Rng};
-use crate::scenario::{Scenario, ScenarioError, Timed};
+use crate::scenario::{Scenario, ScenarioError};
 use crate::time::SimTime;
 pub use crate::view::Status;
 use std::collections::{BTreeMap, BTreeSet, BinaryHeap};
@@ -59,7 +59,8 @@ pub struct Shared {
     pub history: super::history::History,
     pub violations: Vec<Violation>,
     pub active_rules: Vec<&'static str>,
-    pub script: Vec<Timed>,
+    /// How many entries of the world's script have run (the script itself is not state: it is
+    /// what the scenario says will happen, kept across a restore).
     pub script_pos: usize,
     pub halted: Option<String>,
 }
@@ -116,7 +117,7 @@ impl Shared {
         }
     }
 
-    pub fn new(sc: &Scenario, n: usize, net: NetState, script: Vec<Timed>) -> Self {
+    pub fn new(sc: &Scenario, n: usize, net: NetState) -> Self {
         let interval = sc.sim.metrics_interval_ms * 1000;
         Shared {
             now: SimTime::ZERO,
@@ -133,7 +134,6 @@ impl Shared {
             history: super::history::History::default(),
             violations: Vec::new(),
             active_rules: Vec::new(),
-            script,
             script_pos: 0,
             halted: None,
         }

@@ -28,6 +28,10 @@ pub(super) enum NodeOp {
 #[derive(Debug)]
 pub(super) struct World {
     pub sh: Shared,
+    /// Every scripted event in time order: the scenario's, its chaos faults, and the user's
+    /// actions as they are taken. Outside `sh`, so a restored checkpoint replays the script as it
+    /// is now (with an action taken after the checkpoint, without a forked-away future).
+    pub script: Vec<Timed>,
     pub trace: Trace,
     pub scenario: Scenario,
     pub names: Vec<String>,
@@ -53,7 +57,8 @@ impl World {
         }
         let script = with_chaos(scenario, &names, &by_name)?;
         Ok(World {
-            sh: Shared::new(scenario, n, net, script),
+            sh: Shared::new(scenario, n, net),
+            script,
             trace: Trace::new(scenario.sim.trace_capacity as usize, true),
             scenario: scenario.clone(),
             names,
@@ -66,7 +71,7 @@ impl World {
     }
 
     pub fn script_at(&self) -> Option<SimTime> {
-        self.sh.script.get(self.sh.script_pos).map(|t: &Timed| SimTime::from_ms(t.at_ms))
+        self.script.get(self.sh.script_pos).map(|t: &Timed| SimTime::from_ms(t.at_ms))
     }
 
     /// Time of the next thing to happen: the earlier of the queue's head and the script.
@@ -83,7 +88,7 @@ impl World {
         if queued.is_some_and(|q| s >= q) {
             return None;
         }
-        let ev = self.sh.script[self.sh.script_pos].event.clone();
+        let ev = self.script[self.sh.script_pos].event.clone();
         self.sh.script_pos += 1;
         Some(ev)
     }
@@ -343,8 +348,8 @@ impl World {
     /// section's faults stay: the new future's scenario keeps the section, so its link draws them.
     pub fn fork(&mut self) {
         let now = self.sh.now;
-        let keep = self.sh.script.iter().take_while(|e| SimTime::from_ms(e.at_ms) <= now).count();
-        self.sh.script.truncate(keep.max(self.sh.script_pos));
+        let keep = self.script.iter().take_while(|e| SimTime::from_ms(e.at_ms) <= now).count();
+        self.script.truncate(keep.max(self.sh.script_pos));
         if let Some(chaos) = &self.scenario.chaos {
             let faults = chaos.expand(
                 self.scenario.seed,
@@ -352,8 +357,17 @@ impl World {
                 &self.names,
                 &self.scenario.network.default_link,
             );
-            self.sh.script.extend(faults.into_iter().filter(|e| SimTime::from_ms(e.at_ms) > now));
+            self.script.extend(faults.into_iter().filter(|e| SimTime::from_ms(e.at_ms) > now));
         }
+    }
+
+    /// Write an action just applied by hand into the script, as run: going back before it and
+    /// playing again applies it at the same point, as its link does (after everything already due
+    /// at its millisecond).
+    pub fn record(&mut self, event: &ScenarioEvent) {
+        let at_ms = self.sh.now.as_us().div_ceil(1000);
+        self.script.insert(self.sh.script_pos, Timed { at_ms, event: event.clone() });
+        self.sh.script_pos += 1;
     }
 
     /// Assemble the view from the protocol's parts (node views, in-flight messages, live timers).
