@@ -1,7 +1,7 @@
 //! Exports: trace as JSON, metrics as CSV, charts as PNG/SVG. Building the text is pure;
 //! `download*` hands it to the browser via a Blob, an object URL and a temporary `<a download>`.
 
-use dsplay_core::sim::metrics::Metrics;
+use dsplay_core::sim::metrics::{MetricKind, Metrics};
 use dsplay_core::sim::trace::Trace;
 use std::fmt::Write as _;
 use wasm_bindgen::JsCast;
@@ -23,6 +23,7 @@ pub fn trace_json(trace: &Trace, names: &[String], scenario: &str, seed: u64) ->
         "seed": seed,
         "trace_hash": trace.hash_hex(),
         "nodes": names,
+        "at_unit": "microseconds of simulated time",
         "records_total": trace.len_total(),
         "records_kept": records.len(),
         "note": note,
@@ -31,25 +32,30 @@ pub fn trace_json(trace: &Trace, names: &[String], scenario: &str, seed: u64) ->
     serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
 }
 
-/// Every sampled point: `t_ms,metric,node,value,p50,p95,p99` (node empty for global metrics).
+/// Every sampled point, one row each:
+/// `t_ms,metric,node,kind,value,unit,p50_ms,p95_ms,p99_ms` (node empty for global metrics). A
+/// counter's value is its rate per second over the sample interval; a gauge's is its level; a
+/// histogram's is how many samples fell in the interval, with their percentiles (empty when none
+/// did, rather than a 0 that would read as "0 ms").
 pub fn metrics_csv(metrics: &Metrics, names: &[String]) -> String {
-    let mut out = String::from("t_ms,metric,node,value,p50,p95,p99\n");
+    let mut out = String::from("t_ms,metric,node,kind,value,unit,p50_ms,p95_ms,p99_ms\n");
     for m in metrics.all() {
         let node = m
             .node
             .map_or_else(String::new, |n| names.get(n.index()).cloned().unwrap_or_else(|| n.to_string()));
+        let (kind, unit) = match m.kind {
+            MetricKind::Counter { .. } => ("counter", "per_s"),
+            MetricKind::Gauge { .. } => ("gauge", ""),
+            MetricKind::Histogram { .. } => ("histogram", "samples"),
+        };
         for p in &m.series {
-            let _ = writeln!(
-                out,
-                "{},{},{},{},{},{},{}",
-                p.t_ms,
-                m.name,
-                csv_field(&node),
-                p.value,
-                p.p50,
-                p.p95,
-                p.p99
-            );
+            let pcts = if kind == "histogram" && p.value > 0.0 {
+                format!("{},{},{}", p.p50, p.p95, p.p99)
+            } else {
+                ",,".to_string()
+            };
+            let _ =
+                writeln!(out, "{},{},{},{kind},{},{unit},{pcts}", p.t_ms, m.name, csv_field(&node), p.value);
         }
     }
     out
@@ -109,13 +115,20 @@ mod tests {
         let mut m = Metrics::new(100_000, 1_000_000);
         m.count("requests", None, 5, SimTime(0));
         m.gauge("load", Some(NodeId(1)), 3, SimTime(0));
+        m.observe("latency_ms", None, 4_000, SimTime(50_000));
         m.advance_to(SimTime(200_000));
         let csv = metrics_csv(&m, &["a".into(), "b,1".into()]);
         let lines: Vec<&str> = csv.lines().collect();
-        assert_eq!(lines[0], "t_ms,metric,node,value,p50,p95,p99");
-        assert_eq!(lines.len(), 5);
-        assert!(lines.contains(&"100,requests,,50,0,0,0"), "{csv}");
-        assert!(lines.contains(&"200,load,\"b,1\",3,0,0,0"), "{csv}");
+        assert_eq!(lines[0], "t_ms,metric,node,kind,value,unit,p50_ms,p95_ms,p99_ms");
+        assert_eq!(lines.len(), 7);
+        assert!(lines.contains(&"100,requests,,counter,50,per_s,,,"), "{csv}");
+        assert!(lines.contains(&"200,load,\"b,1\",gauge,3,,,,"), "{csv}");
+        // HDR histograms keep two significant digits: 4 ms is stored as 4.015.
+        assert!(lines.contains(&"100,latency_ms,,histogram,1,samples,4.015,4.015,4.015"), "{csv}");
+        assert!(
+            lines.contains(&"200,latency_ms,,histogram,0,samples,,,"),
+            "an empty interval has no percentiles: {csv}"
+        );
     }
 
     #[wasm_bindgen_test]

@@ -40,10 +40,21 @@ fn claimed_by_focus(e: &KeyboardEvent) -> bool {
         || matches!(role.as_str(), "button" | "tab" | "link" | "checkbox" | "switch" | "option");
     match e.key().as_str() {
         "Enter" => presses,
-        " " => presses && el.matches(":focus-visible").unwrap_or(true),
+        " " => presses && focused_by_keyboard(),
         "ArrowLeft" | "ArrowRight" | "Home" | "End" => role == "tab",
         _ => false,
     }
+}
+
+thread_local! {
+    /// Whether the last move of the focus came from a pointer (a click or tap) rather than Tab.
+    static POINTER_FOCUS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Did the keyboard (not a click) put the focus where it is? Space presses such a control; after
+/// a click it plays instead. (`:focus-visible` cannot tell: a key press makes it match.)
+pub fn focused_by_keyboard() -> bool {
+    !POINTER_FOCUS.with(|f| f.get())
 }
 
 /// What a key does, if anything.
@@ -74,8 +85,19 @@ pub fn use_shortcuts(player: Player, help: UseStateHandle<bool>) {
         let listener = doc.map(|d| {
             // Not passive (gloo's default): the keys we handle must not also scroll the page.
             let opts = EventListenerOptions::enable_prevent_default();
-            EventListener::new_with_options(&d, "keydown", opts, move |e| {
+            let pointer = EventListener::new_with_options(
+                &d,
+                "pointerdown",
+                EventListenerOptions::run_in_capture_phase(),
+                |_| {
+                    POINTER_FOCUS.with(|f| f.set(true));
+                },
+            );
+            let keys = EventListener::new_with_options(&d, "keydown", opts, move |e| {
                 let Some(e) = e.dyn_ref::<KeyboardEvent>() else { return };
+                if e.key() == "Tab" {
+                    POINTER_FOCUS.with(|f| f.set(false));
+                }
                 if typing(e) || claimed_by_focus(e) || e.ctrl_key() || e.meta_key() || e.alt_key() {
                     return;
                 }
@@ -89,9 +111,18 @@ pub fn use_shortcuts(player: Player, help: UseStateHandle<bool>) {
                 }
                 if let Some(a) = action_for(&e.key(), e.shift_key(), &p) {
                     e.prevent_default();
+                    if e.key() == " " {
+                        // A button pressed by Space fires on key *up*: a mouse-focused button
+                        // would be pressed as well as play toggled. Its focus goes.
+                        let el = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok());
+                        if let Some(el) = el.filter(|el| el.tag_name() == "BUTTON") {
+                            let _ = el.blur();
+                        }
+                    }
                     p.dispatch.emit(a);
                 }
-            })
+            });
+            (pointer, keys)
         });
         move || drop(listener)
     });

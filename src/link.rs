@@ -10,7 +10,9 @@ pub fn default_preset() -> &'static str {
 /// Read a location hash (`""`, `"#"` or `"#s=…&t=…"`): the scenario to open, or why the link
 /// was refused (the caller says what is shown instead). `Ok(None)` means "no scenario in the link".
 pub fn scenario_from_hash(hash: &str) -> Result<Option<Scenario>, String> {
-    let hash = hash.trim();
+    // A link pasted or typed may arrive percent-encoded (`%20` for a space): read what it says.
+    let decoded = percent_decoded(hash);
+    let hash = decoded.trim();
     if hash.is_empty() || hash == "#" {
         return Ok(None);
     }
@@ -26,6 +28,27 @@ pub fn scenario_from_hash(hash: &str) -> Result<Option<Scenario>, String> {
     // Node names in events and partitions are only checked against the nodes the protocol builds.
     registry::build(&sc).map_err(refused)?;
     Ok(Some(sc))
+}
+
+/// `text` with every `%XX` escape replaced by its byte (UTF-8; a stray `%` is kept as is).
+pub fn percent_decoded(text: &str) -> String {
+    let b = text.as_bytes();
+    let mut out = Vec::with_capacity(b.len());
+    let mut i = 0;
+    while i < b.len() {
+        let hex = b.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
+        match hex.filter(|_| b[i] == b'%').and_then(|h| u8::from_str_radix(h, 16).ok()) {
+            Some(byte) => {
+                out.push(byte);
+                i += 3;
+            }
+            None => {
+                out.push(b[i]);
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// `text` ending with a full stop, unless it already ends a sentence ("…cut short?").

@@ -18,6 +18,9 @@ fn show_panel(message: &str) {
     panel.set_id("crash-panel");
     panel.set_class_name("crash-panel");
     let _ = panel.set_attribute("role", "alertdialog");
+    let _ = panel.set_attribute("aria-label", "Something went wrong in the playground");
+    // Focusable, so the focus (and a screen reader) moves to it.
+    let _ = panel.set_attribute("tabindex", "-1");
     let reload = reload_href();
     let heading = doc.create_element("h2").ok();
     let text = doc.create_element("p").ok();
@@ -51,4 +54,27 @@ fn reload_href() -> String {
     let hash = loc.hash().unwrap_or_default();
     let sep = if query.is_empty() { "?" } else { "&" };
     format!("{path}{query}{sep}reloaded=1{hash}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn the_crash_panel_takes_the_focus_and_its_reload_keeps_the_link() {
+        let w = web_sys::window().expect("window");
+        let doc = w.document().expect("document");
+        w.location().set_hash("s=abc&t=5").expect("hash");
+        show_panel("panicked at src/x.rs:1:1: boom");
+        let panel = doc.get_element_by_id("crash-panel").expect("a panel");
+        assert_eq!(panel.get_attribute("role").as_deref(), Some("alertdialog"));
+        assert_eq!(doc.active_element().map(|e| e.id()).as_deref(), Some("crash-panel"));
+        assert!(panel.text_content().unwrap_or_default().contains("boom"));
+        let reload = panel.query_selector("a.primary").ok().flatten().and_then(|a| a.get_attribute("href"));
+        let reload = reload.unwrap_or_default();
+        assert!(reload.contains("reloaded=1") && reload.ends_with("#s=abc&t=5"), "{reload}");
+        panel.remove();
+        w.location().set_hash("").expect("clear");
+    }
 }

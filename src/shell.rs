@@ -3,6 +3,7 @@
 use crate::components::*;
 use crate::embed::{
     prefers_reduced_motion, use_visibility_pause, Controls as EmbedControls, EmbedOptions, OpenInApp,
+    PlayOverlay,
 };
 use crate::hooks::use_player_lazy;
 use crate::keys::use_shortcuts;
@@ -212,6 +213,7 @@ fn embed_body(o: &EmbedOptions) -> Html {
         })}>
             if o.controls != EmbedControls::None { <Controls /> }
             if o.controls != EmbedControls::None { <Timeline /> }
+            if o.controls == EmbedControls::None { <PlayOverlay /> }
             <Topology />
             if o.controls == EmbedControls::Full { <Charts /> }
             <OpenInApp />

@@ -23,6 +23,15 @@ pub fn write_fragment(fragment: &str) {
     let _ = history.replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url));
 }
 
+/// Keep `fragment` (the session on screen) in this history entry and start a new entry, which the
+/// next write fills with the scenario opened next: Back then returns to this one.
+pub fn new_entry(fragment: &str) {
+    write_fragment(fragment);
+    let Some(w) = web_sys::window() else { return };
+    let (Ok(history), Ok(href)) = (w.history(), w.location().href()) else { return };
+    let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&href));
+}
+
 /// The page's full link for the current session.
 pub fn share_url(p: &Player) -> String {
     let frag = p.session.borrow().fragment();
@@ -31,6 +40,8 @@ pub fn share_url(p: &Player) -> String {
     format!("{}{}{}", loc.origin().unwrap_or_default(), loc.pathname().unwrap_or_default(), frag)
 }
 
+/// A page opened from a refused link leaves that link in the address bar (the banner says why it
+/// was refused) until the user changes something: the scenario, or the playhead.
 #[hook]
 pub fn use_url_sync(p: &Player, enabled: bool) {
     // While paused every change (seek, step, action) rewrites the playhead; while playing only
@@ -38,10 +49,22 @@ pub fn use_url_sync(p: &Player, enabled: bool) {
     let key = (p.scenario_rev, p.playing, if p.playing { 0 } else { p.frame });
     let session = p.session.clone();
     let playing = p.playing;
+    let held = {
+        let (rev, now) = (p.scenario_rev, p.session.borrow().now());
+        let hash = link::current_hash();
+        use_mut_ref(move || link::scenario_from_hash(&hash).is_err().then_some((rev, now)))
+    };
+    let rev = p.scenario_rev;
     use_effect_with(key, move |_| {
-        if enabled && !playing {
-            write_fragment(&session.borrow().fragment());
+        if !enabled || playing {
+            return;
         }
+        let now = session.borrow().now();
+        if held.borrow().is_some_and(|boot| boot == (rev, now)) {
+            return;
+        }
+        *held.borrow_mut() = None;
+        write_fragment(&session.borrow().fragment());
     });
 }
 

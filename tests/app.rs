@@ -95,6 +95,9 @@ async fn play_pause_step_by_button_and_keyboard() {
 async fn question_mark_opens_the_sheet_of_keys_and_gestures_and_escape_closes_it() {
     let root = mount("");
     wait_until(&root, "#play", |_| true).await;
+    // The page's effects (its key listener among them) have run once it has written its link.
+    let location = web_sys::window().expect("a window").location();
+    until("the page's link", || location.hash().ok().filter(|h| h.starts_with("#s="))).await;
     let press = |k: &str| drop(key_on(&document(), k));
     let active =
         || web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element()).map(|e| e.id());
@@ -129,7 +132,17 @@ async fn a_bad_link_shows_a_banner_and_keeps_the_default_preset() {
     assert_eq!(attr(&status, "data-preset"), default_preset());
     // The refused link's playhead belonged to its scenario: the default opens at the start.
     assert_eq!(attr(&status, "data-now-ms"), "0");
-    web_sys::window().expect("a window").location().set_hash("").expect("clear the hash");
+    // The refused link stays in the address bar, to read and fix, until the user changes something.
+    let location = web_sys::window().expect("a window").location();
+    assert_eq!(location.hash().ok().as_deref(), Some("#s=this-is-not-a-scenario&t=5000"));
+    let scrubber: HtmlInputElement = wait_until(&root, "#scrubber", |_| true).await.unchecked_into();
+    scrubber.set_value("700");
+    scrubber.dispatch_event(&web_sys::Event::new("input").expect("event")).expect("dispatch");
+    until("the session's own link", || {
+        location.hash().ok().filter(|h| h.starts_with("#s=") && h.ends_with("&t=700"))
+    })
+    .await;
+    location.set_hash("").expect("clear the hash");
 }
 
 #[wasm_bindgen_test]
@@ -248,7 +261,8 @@ fn narration_says_a_fault_before_a_note_and_names_a_node_once() {
     sim.run_until(SimTime::from_ms(1_500));
     let said = headline(sim.trace().records().iter(), sim.node_names()).expect("something to say");
     assert!(said.contains("became leader in term 1") && !said.contains(": n"), "{said}");
-    // The crash at 5 s and the election it causes land between two announcements: the crash is said.
+    // The crash at 5 s and the election it causes land between two announcements: both are said,
+    // in order.
     let since = sim.trace().len_total();
     sim.run_until(SimTime::from_ms(5_400));
     let fresh = sim
@@ -257,5 +271,133 @@ fn narration_says_a_fault_before_a_note_and_names_a_node_once() {
         .iter()
         .skip(sim.trace().records().len() - (sim.trace().len_total() - since) as usize);
     let said = headline(fresh, sim.node_names()).expect("something to say");
-    assert_eq!(said, "crash n4");
+    assert!(said.starts_with("crash n4; then ") && said.contains("became leader in term 2"), "{said}");
+}
+
+/// The link of the scenario on screen at its start, as the page writes it once paused at 0.
+fn player_fragment(root: &Element) -> String {
+    let id = root
+        .query_selector("#run-result")
+        .ok()
+        .flatten()
+        .map(|e| attr(&e, "data-preset"))
+        .unwrap_or_default();
+    format!("{}&t=0", encode_fragment(&presets::get(&id).expect("a preset")))
+}
+
+#[wasm_bindgen_test]
+async fn a_preset_from_the_gallery_is_a_history_entry_and_back_returns() {
+    let root = mount("");
+    wait_until(&root, "#run-result", |el| attr(el, "data-preset") == default_preset()).await;
+    let window = web_sys::window().expect("a window");
+    let history = window.history().expect("history");
+    let other = presets::ids().find(|id| *id != default_preset()).expect("a second preset");
+    let button: HtmlElement =
+        wait_until(&root, &format!(".gallery .preset[data-id=\"{other}\"]"), |_| true).await.unchecked_into();
+    button.click();
+    wait_until(&root, "#run-result", |el| attr(el, "data-preset") == other).await;
+    // The page writes the new scenario's link into the new entry after rendering it.
+    let own = player_fragment(&root);
+    until("the new entry holds the new link", || window.location().hash().ok().filter(|h| *h == own)).await;
+    let preset = || root.query_selector("#run-result").ok().flatten().map(|e| attr(&e, "data-preset"));
+    history.back().expect("back");
+    until("Back returns to the scenario before", || preset().filter(|p| p == default_preset())).await;
+    // Forward only once the page has written the link of the scenario it went back to.
+    let back = player_fragment(&root);
+    until("the entry holds its link again", || window.location().hash().ok().filter(|h| *h == back)).await;
+    history.forward().expect("forward");
+    until("Forward opens the gallery's pick again", || preset().filter(|p| p == other)).await;
+    window.location().set_hash("").expect("clear the hash");
+}
+
+#[wasm_bindgen_test]
+async fn the_shortcut_sheet_scrolls_inside_a_short_window() {
+    let doc = document();
+    let style = doc.create_element("style").expect("style");
+    // The page's own styles, and tables far taller than any test window.
+    style.set_text_content(Some(concat!(
+        include_str!("../static/style.css"),
+        include_str!("../static/app.css"),
+        "#shortcuts td { padding: 60px 0; }"
+    )));
+    doc.head().expect("head").append_child(&style).expect("add style");
+    let root = mount("");
+    wait_until(&root, "#play", |_| true).await;
+    drop(key_on(&doc, "?"));
+    let sheet = wait_until(&root, "#shortcuts", |_| true).await;
+    let height =
+        web_sys::window().and_then(|w| w.inner_height().ok()).and_then(|h| h.as_f64()).expect("height");
+    let close = sheet.query_selector(".dialog-foot button").ok().flatten().expect("Close");
+    let (box_, button) = (sheet.get_bounding_client_rect(), close.get_bounding_client_rect());
+    assert!(sheet.scroll_height() > sheet.client_height(), "the sheet scrolls");
+    assert!(
+        box_.top() >= 0.0 && box_.bottom() <= height,
+        "the sheet fits the window: {} to {}",
+        box_.top(),
+        box_.bottom()
+    );
+    assert!(button.bottom() <= box_.bottom() + 0.5 && button.top() >= box_.top(), "Close is in sight");
+    drop(key_on(&doc, "Escape"));
+    until("closed", || root.query_selector("#shortcuts").ok().flatten().is_none()).await;
+    style.remove();
+}
+
+#[wasm_bindgen_test]
+async fn jumping_to_a_violation_keeps_the_later_ones_listed_and_dimmed() {
+    let root = mount("#preset=d7-lww-clock-skew");
+    let scrubber: HtmlInputElement = wait_until(&root, "#scrubber", |_| true).await.unchecked_into();
+    wait_until(&root, "#tab-invariants", |_| true).await.unchecked_into::<HtmlElement>().click();
+    let stop = scrubber.max();
+    scrubber.set_value(&stop);
+    scrubber.dispatch_event(&web_sys::Event::new("input").expect("event")).expect("dispatch");
+    wait_until(&root, "#run-result", |el| attr(el, "data-now-ms") == stop).await;
+    let items = || common::all(&root, ".violations .violation");
+    until("violations listed", || items().len() > 3).await;
+    let total = items().len();
+    let second = items()[1].clone();
+    let at_us: u64 = attr(&second, "data-at-us").parse().expect("a time");
+    let shown =
+        second.query_selector("time").ok().flatten().and_then(|t| t.text_content()).unwrap_or_default();
+    assert_eq!(shown, format!("{:.3} s", at_us as f64 / 1e6), "times read as elsewhere in the app");
+    second.query_selector(".jump").ok().flatten().expect("jump").unchecked_into::<HtmlElement>().click();
+    let ms = at_us.div_ceil(1000).to_string();
+    let sim_ms = (at_us / 1000).to_string();
+    wait_until(&root, "#run-result", |el| [&ms, &sim_ms].contains(&&attr(el, "data-now-ms"))).await;
+    until("the later ones dimmed", || common::all(&root, ".violations .violation.ahead").len() == total - 2)
+        .await;
+    assert_eq!(items().len(), total, "the whole list stays");
+    // The third one is there to step on to.
+    items()[2].query_selector(".jump").ok().flatten().expect("jump").unchecked_into::<HtmlElement>().click();
+    until("one fewer ahead", || common::all(&root, ".violations .violation.ahead").len() == total - 3).await;
+    web_sys::window().expect("a window").location().set_hash("").expect("clear the hash");
+}
+
+#[wasm_bindgen_test]
+fn a_bad_read_says_what_a_linearizable_read_could_have_returned() {
+    use dsplay_core::sim::history::{HistoryOp, OpKind, Outcome};
+    use dsplay_core::{NodeId, SimTime};
+    use dsplay_web::components::lincheck::could_read;
+    let op = |id: u64, op: OpKind, call: u64, ret: u64, outcome: Outcome| HistoryOp {
+        id,
+        client: NodeId(0),
+        key: 1,
+        op,
+        call: SimTime::from_ms(call),
+        ret: Some(SimTime::from_ms(ret)),
+        outcome,
+    };
+    let ok = Outcome::Ok { value: None };
+    let read = op(4, OpKind::Read, 40, 50, Outcome::Ok { value: Some(1) });
+    let mut ops = vec![
+        op(1, OpKind::Write { value: 1 }, 0, 10, ok),
+        op(2, OpKind::Write { value: 2 }, 20, 30, ok),
+        op(3, OpKind::Write { value: 3 }, 45, 60, ok),
+        read.clone(),
+    ];
+    assert_eq!(could_read(&ops, &read), Some(vec![Some(2), Some(3)]), "the last write before, or one during");
+    ops.insert(0, op(5, OpKind::Write { value: 9 }, 5, 100, Outcome::Fail));
+    assert_eq!(could_read(&ops, &read), Some(vec![Some(2), Some(3)]), "a failed write never took effect");
+    let early = op(6, OpKind::Read, 1, 2, Outcome::Ok { value: Some(7) });
+    assert_eq!(could_read(&ops, &early), Some(vec![None, Some(1)]), "before any write ended");
+    assert_eq!(could_read(&ops, &ops[1]), None, "only reads");
 }

@@ -2,13 +2,13 @@
 //! Waits on DOM conditions, never on time alone.
 
 mod common;
-use common::{find, near, until};
+use common::{all, find, near, until};
 
 use dsplay_core::session::Session;
 use dsplay_core::{presets, SimTime};
 use dsplay_web::charts::series::{defaults, ChartSpec};
 use dsplay_web::components::charts::{chart_data, chart_svg, Charts};
-use dsplay_web::components::invariants::Invariants;
+use dsplay_web::components::invariants::{secs, Invariants};
 use dsplay_web::components::spacetime::SpaceTime;
 use dsplay_web::hooks::use_player;
 use dsplay_web::player::{Action, Player};
@@ -172,7 +172,7 @@ async fn lincheck_at_end(preset: &str) -> (Element, Sink, Element) {
         let line = find(&root, ".invariants .lincheck")?;
         let text = line.text_content().unwrap_or_default();
         let ops = sink.get().session.borrow().sim().history().ops.len();
-        (ops > 100 && text.contains(&format!("up to {stop}"))).then_some(line)
+        (ops > 100 && text.contains(&format!("up to {}", secs(stop)))).then_some(line)
     })
     .await;
     (root, sink, line)
@@ -201,7 +201,7 @@ async fn a_stale_quorum_read_is_not_linearizable_and_the_panel_jumps_to_it() {
     // result has just arrived, so the shorter history is already not linearizable.
     until("a verdict for the shorter history", || {
         let text = find(&root, ".invariants .lincheck")?.text_content()?;
-        text.contains(&format!("up to {}", SimTime(at))).then_some(())
+        text.contains(&format!("up to {}", secs(SimTime(at)))).then_some(())
     })
     .await;
     let text = find(&root, ".invariants .lincheck").and_then(|l| l.text_content()).unwrap_or_default();
@@ -364,4 +364,194 @@ async fn hovering_an_arrow_says_which_message_it_was() {
     let leave = web_sys::PointerEvent::new("pointerleave").expect("event");
     canvas.dispatch_event(&leave).expect("dispatch");
     until("the tooltip gone", || find(&root, ".spacetime-tip").is_none().then_some(())).await;
+}
+
+/// Painted pixels of any message colour in `canvas` between `from` and `to` (fractions of the
+/// lanes' width, left to right).
+fn arrows_between(canvas: &HtmlCanvasElement, from: f64, to: f64) -> usize {
+    let (left, right) = (84.0, canvas.width() as f64 - 8.0);
+    let (x0, x1) = ((left + from * (right - left)) as u32, (left + to * (right - left)) as u32);
+    PALETTE.iter().flat_map(|c| painted(canvas, c)).filter(|(x, _)| (x0..x1).contains(x)).count()
+}
+
+#[wasm_bindgen_test]
+async fn a_busy_window_shows_its_latest_messages_and_says_how_many_it_left_out() {
+    let (_root, _sink, canvas) = space_time_at("t1-power-of-two", 3_000).await;
+    let counts = until("a capped window", || {
+        let text = canvas.get_attribute("data-messages")?;
+        let (shown, total) = text.split_once(" of ")?;
+        let (shown, total): (usize, usize) = (shown.parse().ok()?, total.parse().ok()?);
+        (total > shown).then_some((shown, total))
+    })
+    .await;
+    assert_eq!(counts.0, dsplay_web::spacetime::MAX_ARROWS, "{counts:?}");
+    // The newest are drawn: from well after the window's start (2.8 s) up to the playhead.
+    let from: f64 = canvas.get_attribute("data-drawn-from-ms").and_then(|t| t.parse().ok()).expect("a time");
+    assert!((2_900.0..3_000.0).contains(&from), "arrows drawn from {from} ms");
+}
+
+#[wasm_bindgen_test]
+fn a_window_longer_than_the_run_so_far_starts_at_zero() {
+    use dsplay_web::spacetime::paint::window_start;
+    assert_eq!(window_start(1_000.0, 5_000.0), 0.0);
+    assert_eq!(window_start(7_000.0, 5_000.0), 2_000.0);
+}
+
+#[wasm_bindgen_test]
+async fn the_space_time_axis_starts_at_zero_early_in_a_run_and_data_fills_from_the_left() {
+    let (_root, sink, canvas) = space_time_at("d6-lamport-vector-clocks", 1_000).await;
+    until("arrows", || (arrows_between(&canvas, 0.0, 1.0) > 50).then_some(())).await;
+    let (w, _) = (canvas.width() as f64, sink);
+    // The playhead (2 px of accent blue) is at 1 s of a window from 0: left of the middle for
+    // windows of 2 s and more, at the right edge for 1 s. Either way arrows reach the left half.
+    let head = painted(&canvas, "#2457c5").first().map(|p| p.0 as f64).expect("a playhead");
+    assert!(head > 84.0 && head <= w, "{head}");
+    let left = arrows_between(&canvas, 0.0, 0.3 * (head - 84.0) / (w - 92.0));
+    assert!(left > 20, "data from the left edge: {left} px");
+}
+
+/// A pointer move to `(x, y)` CSS px on `canvas`.
+fn point_at(canvas: &HtmlCanvasElement, (x, y): (f64, f64)) {
+    let r = canvas.get_bounding_client_rect();
+    let border = (r.width() - canvas.client_width() as f64) / 2.0;
+    let init = web_sys::PointerEventInit::new();
+    init.set_bubbles(true);
+    init.set_client_x((r.left() + border + x + 0.5) as i32);
+    init.set_client_y((r.top() + border + y + 0.5) as i32);
+    let event = web_sys::PointerEvent::new_with_event_init_dict("pointermove", &init).expect("event");
+    canvas.dispatch_event(&event).expect("dispatch");
+}
+
+#[wasm_bindgen_test]
+async fn hovering_a_clock_dot_gives_its_value_and_clock_labels_stay_on_the_canvas() {
+    let (root, _sink, canvas) = space_time_at("d6-lamport-vector-clocks", 3_000).await;
+    // Clock notes are purple dots.
+    let dots = until("clock dots", || Some(painted(&canvas, "#8e44ad")).filter(|d| d.len() > 20)).await;
+    // The centre of the right-most dot (the newest label, next to the edge).
+    let &(x, y) = dots.iter().max_by_key(|p| p.0).expect("a dot");
+    point_at(&canvas, (x as f64 - 1.0, y as f64));
+    let tip = until("a tooltip", || find(&root, ".spacetime-tip")).await;
+    let text = tip.text_content().unwrap_or_default();
+    assert!(text.starts_with("note clock ") && text.contains(" s · L="), "{text}");
+    // No text runs into the right margin (8 px right of the lanes).
+    let w = canvas.width();
+    let ctx: web_sys::CanvasRenderingContext2d =
+        canvas.get_context("2d").ok().flatten().expect("2d").unchecked_into();
+    let strip = ctx.get_image_data((w - 3) as f64, 0.0, 3.0, canvas.height() as f64 - 18.0).expect("px");
+    let bg = strip.data().0[..4].to_vec();
+    assert!(strip.data().0.chunks_exact(4).all(|p| p == bg.as_slice()), "text in the right margin");
+}
+
+#[wasm_bindgen_test]
+fn every_presets_default_charts_make_sense() {
+    use dsplay_web::charts::series::is_failure_counter;
+    let mut seen = Vec::new();
+    for id in presets::ids() {
+        let mut s = session(id);
+        s.seek(s.stop_at());
+        let specs = defaults(s.sim().metrics());
+        let list = |key: &str| {
+            specs.iter().find(|c| c.key() == key).and_then(|c| c.counters().cloned()).unwrap_or_default()
+        };
+        let (through, failures) = (list("throughput"), list("failures"));
+        assert!(through.iter().all(|n| !is_failure_counter(n)), "{id}: {through:?}");
+        assert!(failures.iter().all(|n| n != "failovers" && n != "published"), "{id}: {failures:?}");
+        seen.push(format!("{id}: {:?}", specs.iter().map(|c| format!("{c:?}")).collect::<Vec<_>>()));
+        let has = |key: &str, n: &str| list(key).iter().any(|m| m == n);
+        match id {
+            "e1-unbounded-queue" => assert!(has("throughput", "published") && has("throughput", "consumed")),
+            "d2-replication-async" => {
+                assert!(has("failures", "lost_acked_writes") && has("throughput", "acked_writes"))
+            }
+            "d3-quorum-stale-read" => assert!(has("failures", "stale_reads")),
+            "t1-round-robin" => assert!(has("throughput", "requests") && has("failures", "errors")),
+            _ => {}
+        }
+    }
+    web_sys::console::log_1(&seen.join("\n").into());
+}
+
+#[wasm_bindgen_test]
+async fn the_default_charts_are_there_from_time_zero_and_stay() {
+    let (root, sink) = mount("t1-round-robin").await;
+    let keys = || {
+        all(&root, "figure.chart").iter().filter_map(|f| f.get_attribute("data-chart")).collect::<Vec<_>>()
+    };
+    let at_zero = until("the charts at time zero", || Some(keys()).filter(|k| !k.is_empty())).await;
+    assert!(sink.get().session.borrow().now() == SimTime::ZERO);
+    for k in ["latency_ms", "throughput", "failures", "error_rate", "backend_load"] {
+        assert!(at_zero.iter().any(|a| a == k), "{k} at 0 s: {at_zero:?}");
+    }
+    sink.get().dispatch.emit(Action::Seek(SimTime::from_ms(10_000)));
+    until("10 s", || (sink.get().session.borrow().now() == SimTime::from_ms(10_000)).then_some(())).await;
+    let later = keys();
+    assert_eq!(&later[..at_zero.len()], &at_zero[..], "the charts shown at 0 s stay in place");
+}
+
+#[wasm_bindgen_test]
+fn a_throughput_line_keeps_its_colour_as_other_counters_appear() {
+    use dsplay_web::charts::series::keep;
+    let at = |ms: u64| {
+        let mut s = session("t1-round-robin");
+        s.seek(SimTime::from_ms(ms));
+        defaults(s.sim().metrics())
+    };
+    let early = at(0);
+    let shown = keep(&keep(&[], early), at(10_000));
+    let late = shown.iter().find(|c| c.key() == "failures").and_then(|c| c.counters()).expect("failures");
+    let first = at(0).into_iter().find(|c| c.key() == "failures").expect("failures at 0 s");
+    let first = first.counters().expect("counters");
+    assert_eq!(&late[..first.len()], &first[..], "the counters at 0 s keep their places (and pens)");
+}
+
+#[wasm_bindgen_test]
+fn a_band_only_chart_lines_its_time_axis_up_with_the_others() {
+    use dsplay_web::charts::draw::{to_svg, LIGHT};
+    let mut s = session("r2-circuit-breaker-cascade");
+    s.seek(SimTime::from_ms(20_000));
+    let zero_x = |spec: ChartSpec| {
+        let svg = to_svg(&chart_data(&s, &spec), (640, 220), &LIGHT).expect("draws");
+        let el = svg
+            .split("<text")
+            .find(|el| el.split_once('>').is_some_and(|(_, r)| r.trim_start().starts_with("0 s")));
+        let x = el.and_then(|el| el.split("x=\"").nth(1)?.split('"').next()?.parse::<f64>().ok());
+        x.unwrap_or_else(|| panic!("a 0 s label in {svg}"))
+    };
+    let band = zero_x(ChartSpec::Metric("breaker_state".into()));
+    let latency = zero_x(ChartSpec::Metric("latency_ms".into()));
+    assert_eq!(band, latency);
+}
+
+/// The colour of `canvas`'s top-left pixel (its background).
+fn corner(canvas: &HtmlCanvasElement) -> Vec<u8> {
+    let ctx: web_sys::CanvasRenderingContext2d =
+        canvas.get_context("2d").ok().flatten().expect("2d").unchecked_into();
+    ctx.get_image_data(1.0, 1.0, 1.0, 1.0).expect("a pixel").data().0
+}
+
+#[wasm_bindgen_test]
+async fn paused_canvases_repaint_for_a_new_theme_and_a_new_width() {
+    let (root, _sink, space) = space_time_at("t1-round-robin", 1_500).await;
+    let chart: HtmlCanvasElement =
+        until("a chart", || find(&root, "figure.chart canvas")).await.unchecked_into();
+    let html =
+        web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()).expect("<html>");
+    html.set_attribute("data-theme", "light").expect("light");
+    until("light canvases", || {
+        (near(&corner(&chart), "#ffffff", 2) && near(&corner(&space), "#ffffff", 2)).then_some(())
+    })
+    .await;
+    html.set_attribute("data-theme", "dark").expect("dark");
+    until("dark canvases without the run moving", || {
+        (near(&corner(&chart), "#1d2026", 2) && near(&corner(&space), "#1d2026", 2)).then_some(())
+    })
+    .await;
+    html.remove_attribute("data-theme").expect("back to the system's");
+    root.set_attribute("style", "width: 500px").expect("narrower");
+    until("canvases drawn for their new width", || {
+        let fits =
+            |c: &HtmlCanvasElement| c.client_width() < 560 && c.width() == c.client_width().max(320) as u32;
+        (fits(&chart) && fits(&space)).then_some(())
+    })
+    .await;
 }

@@ -179,3 +179,87 @@ async fn compare_draws_one_overlaid_canvas_per_default_chart() {
     let label = all(&root, ".compare-label")[0].text_content().unwrap_or_default();
     assert!(label.contains("protocol.algorithm = least_connections"), "{label}");
 }
+
+#[wasm_bindgen_test]
+fn a_chart_of_bands_only_puts_as_rows_above_bs() {
+    use dsplay_web::components::compare::overlay::a_rows_on_top;
+    let bands =
+        |run: &str| ["up", "down"].map(|l| Band { label: format!("{run}{l}"), spans: Vec::new() }).to_vec();
+    let mut a = data(&[], 1_000.0);
+    a.bands = bands("");
+    let mut b = a.clone();
+    b.bands = bands("");
+    let merged = a_rows_on_top(overlay(a.clone(), Some(b)), a.bands.len());
+    let rows: Vec<&str> = merged.bands.iter().map(|b| b.label.as_str()).collect();
+    // Row 0 is drawn at the bottom: A's two rows come last, so they sit on top, in A's own order.
+    assert_eq!(rows, ["B · up", "B · down", "A · up", "A · down"]);
+    // With lines, bands are backgrounds, not rows: their order stays.
+    let mut lined = a.clone();
+    lined.lines = data(&[("p50", 1.0)], 1.0).lines;
+    let kept = a_rows_on_top(overlay(lined.clone(), Some(lined)), 2);
+    let order: Vec<&str> = kept.bands.iter().map(|b| b.label.as_str()).collect();
+    assert_eq!(order, ["A · up", "A · down", "B · up", "B · down"]);
+}
+
+#[function_component(TabsHost)]
+fn tabs_host(p: &HostProps) -> Html {
+    use dsplay_web::components::Tabs;
+    let (a, _) = a_and_b(0);
+    let player = use_player(a, false, 1.0);
+    *p.sink.0.borrow_mut() = Some(player.clone());
+    html! {
+        <ContextProvider<Player> context={player}>
+            <Tabs labels={vec!["Elsewhere", "Compare"]}><p>{"elsewhere"}</p><Compare /></Tabs>
+        </ContextProvider<Player>>
+    }
+}
+
+fn click(root: &Element, sel: &str) {
+    all(root, sel).first().unwrap_or_else(|| panic!("{sel}")).unchecked_ref::<HtmlElement>().click();
+}
+
+#[wasm_bindgen_test]
+async fn run_b_survives_another_tab_and_an_empty_value_asks_for_one() {
+    let doc = web_sys::window().and_then(|w| w.document()).expect("a document");
+    let root = doc.create_element("div").expect("a div");
+    doc.body().expect("a body").append_child(&root).expect("attach");
+    yew::Renderer::<TabsHost>::with_root_and_props(root.clone(), HostProps { sink: Sink::default() })
+        .render();
+    until("the tabs", || !all(&root, "#tab-compare").is_empty()).await;
+    click(&root, "#tab-compare");
+    let field = until("the form", || all(&root, "select.compare-field").pop()).await;
+    let pick = |name: &str| {
+        all(&field, "option")
+            .into_iter()
+            .find(|o| o.text_content().as_deref() == Some(name))
+            .and_then(|o| o.get_attribute("value"))
+            .unwrap_or_else(|| panic!("{name} is offered"))
+    };
+    // An enum's A value is shown as the value, not as JSON.
+    change(&field, &pick("protocol.algorithm"));
+    let current = || all(&root, ".compare-current").pop().and_then(|e| e.text_content()).unwrap_or_default();
+    until("A's value", || current() == "A: round_robin").await;
+    // A number left empty: B is not built, and the message says what to do.
+    change(&field, &pick("workload.clients"));
+    until("a number field", || current() == "A: 4").await;
+    click(&root, "button.compare-go");
+    let said =
+        until("the message", || all(&root, ".compare .field-error").pop().and_then(|e| e.text_content()))
+            .await;
+    assert!(said.starts_with("Enter a value for B") && said.contains("workload.clients"), "{said}");
+    assert!(all(&root, "table.compare-table").is_empty());
+    let alt = all(&root, "input.compare-alt").pop().expect("B's value");
+    alt.unchecked_ref::<web_sys::HtmlInputElement>().set_value("2");
+    alt.dispatch_event(&web_sys::Event::new("change").expect("an event")).expect("dispatch");
+    click(&root, "button.compare-go");
+    until("B", || !all(&root, "table.compare-table").is_empty()).await;
+    // Away and back: B is still there.
+    click(&root, "#tab-elsewhere");
+    let panels = || all(&root, "[role=tabpanel]");
+    until("the other tab", || panels()[1].has_attribute("hidden")).await;
+    click(&root, "#tab-compare");
+    until("Compare again", || !panels()[1].has_attribute("hidden")).await;
+    assert_eq!(all(&root, "table.compare-table").len(), 1, "B was kept");
+    let label = all(&root, ".compare-label")[0].text_content().unwrap_or_default();
+    assert!(label.contains("workload.clients = 2"), "{label}");
+}

@@ -2,66 +2,23 @@
 //! mounted inside a `ContextProvider<Player>` and driven through the DOM. Waits on conditions.
 
 mod common;
+use common::host::{mount, player_of, scenario_of};
 use common::{find, until};
 
 use dsplay_core::session::Session;
-use dsplay_core::{presets, Scenario, SimTime};
+use dsplay_core::{presets, SimTime};
 use dsplay_web::components::compare::Compare;
 use dsplay_web::components::editor::Editor;
 use dsplay_web::components::gallery::{entries, matches, Gallery};
 use dsplay_web::components::Lesson;
 use dsplay_web::embed::{embed_code, Controls, EmbedOptions, EmbedSource, Theme};
-use dsplay_web::hooks::use_player;
-use dsplay_web::player::{Action, Player};
-use std::cell::RefCell;
-use std::collections::BTreeMap;
+use dsplay_web::player::Action;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-// Tests run interleaved in one page: each host keeps its player under its own root's id.
-thread_local! {
-    static PLAYERS: RefCell<BTreeMap<String, Player>> = const { RefCell::new(BTreeMap::new()) };
-}
-
-fn player_of(root: &Element) -> Player {
-    PLAYERS.with(|p| p.borrow().get(&root.id()).cloned()).expect("the host rendered")
-}
-fn scenario_of(root: &Element) -> Scenario {
-    player_of(root).session.borrow().scenario().clone()
-}
-
-#[derive(Properties, PartialEq)]
-struct HostProps {
-    slot: AttrValue,
-    preset: AttrValue,
-    children: Html,
-}
-
-#[function_component(Host)]
-fn host(props: &HostProps) -> Html {
-    let session = Session::new(presets::get(&props.preset).expect("preset")).expect("session");
-    let player = use_player(session, false, 1.0);
-    PLAYERS.with(|p| p.borrow_mut().insert(props.slot.to_string(), player.clone()));
-    html! { <ContextProvider<Player> context={player}>{props.children.clone()}</ContextProvider<Player>> }
-}
-
-fn mount(slot: &str, preset: &str, children: Html) -> Element {
-    let doc = web_sys::window().expect("window").document().expect("document");
-    let root = doc.create_element("div").expect("div");
-    root.set_id(slot);
-    doc.body().expect("body").append_child(&root).expect("attach");
-    let props = HostProps {
-        slot: AttrValue::from(slot.to_string()),
-        preset: AttrValue::from(preset.to_string()),
-        children,
-    };
-    yew::Renderer::<Host>::with_root_and_props(root.clone(), props).render();
-    root
-}
 
 fn count(root: &Element, sel: &str) -> u32 {
     root.query_selector_all(sel).map(|l| l.length()).unwrap_or(0)
@@ -300,16 +257,33 @@ fn embed_options_parse_the_query() {
 
 #[wasm_bindgen_test]
 fn embed_code_is_an_escaped_lazy_iframe() {
-    let code =
-        embed_code("https://x.test/play/", &EmbedSource::Preset("t1-round-robin".into()), "A \"title\" <b>");
+    let preset = EmbedSource::Preset { id: "t1-round-robin".into(), t_ms: None };
+    let code = embed_code("https://x.test/play/", &preset, "A \"title\" <b>");
     assert_eq!(
         code,
-        "<iframe src=\"https://x.test/play/?embed=1&amp;preset=t1-round-robin\" width=\"720\" height=\"420\" \
+        "<iframe src=\"https://x.test/play/?embed=1&amp;autoplay=1&amp;controls=min&amp;preset=t1-round-robin\" \
+         width=\"720\" height=\"420\" style=\"width:100%;max-width:720px;border:0\" \
          loading=\"lazy\" title=\"A &quot;title&quot; &lt;b&gt;\"></iframe>"
     );
     let frag = embed_code("https://x.test/", &EmbedSource::Fragment("#s=abc&t=5".into()), "t");
-    assert!(frag.contains("src=\"https://x.test/?embed=1#s=abc&amp;t=5\""), "{frag}");
+    assert!(
+        frag.contains("src=\"https://x.test/?embed=1&amp;autoplay=1&amp;controls=min#s=abc&amp;t=5\""),
+        "{frag}"
+    );
     let _ = dsplay_web::embed::prefers_reduced_motion();
+}
+
+#[wasm_bindgen_test]
+fn an_embed_names_an_unchanged_preset_and_starts_a_finished_run_from_the_top() {
+    use dsplay_core::ScenarioEvent;
+    let mut s = Session::new(presets::get("d4-raft-election").expect("preset")).expect("session");
+    assert_eq!(EmbedSource::of(&s), EmbedSource::Preset { id: "d4-raft-election".into(), t_ms: None });
+    s.seek(SimTime::from_ms(2_500));
+    assert_eq!(EmbedSource::of(&s), EmbedSource::Preset { id: "d4-raft-election".into(), t_ms: Some(2_500) });
+    s.act(ScenarioEvent::Crash { node: "n2".into() }).expect("act");
+    s.seek(s.stop_at());
+    let EmbedSource::Fragment(f) = EmbedSource::of(&s) else { panic!("a changed preset travels whole") };
+    assert!(f.starts_with("#s=") && !f.contains("&t="), "a finished run opens at the start: {f}");
 }
 
 #[wasm_bindgen_test]

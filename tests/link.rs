@@ -3,7 +3,7 @@
 
 use dsplay_core::presets;
 use dsplay_core::scenario::{decode_fragment, encode_fragment};
-use dsplay_web::link::{default_preset, scenario_from_hash};
+use dsplay_web::link::{default_preset, percent_decoded, scenario_from_hash};
 use dsplay_web::run::run_to_stop;
 use wasm_bindgen_test::*;
 
@@ -44,6 +44,13 @@ fn a_bad_link_is_refused_with_a_reason() {
         err.contains("could not be opened") && err.contains("did you mean \"d4-raft-election\""),
         "{err}"
     );
+    // A link that arrived percent-encoded reads as typed: its stray space ignored, its error
+    // quoting what the link says, not its escapes.
+    let d4 = presets::get("d4-raft-election").expect("preset loads");
+    assert_eq!(scenario_from_hash("#preset=d4-raft-election%20"), Ok(Some(d4)));
+    let err = scenario_from_hash("#preset=d4%20raft").expect_err("no such preset");
+    assert!(err.contains("\"d4 raft\"") && !err.contains("%20"), "{err}");
+    assert_eq!(percent_decoded("a%2Fb%zz%"), "a/b%zz%", "stray percent signs are kept");
     // A link that parses but names a node the scenario does not have: refused, not swapped for
     // another scenario when the simulation fails to build.
     let mut sc = presets::get("d4-raft-election").expect("preset loads");

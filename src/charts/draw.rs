@@ -85,6 +85,25 @@ pub fn fmt_time(t_ms: f64, end_ms: f64) -> String {
     }
 }
 
+/// A y tick's label in one format for the whole axis: thousands as `k` on an axis that reaches
+/// 10 000 (`5k`, `12.5k`), else the number (`0.25`, `40`).
+pub fn y_label(v: f64, y_max: f64) -> String {
+    let short = |x: f64| {
+        let t = format!("{x:.2}");
+        t.trim_end_matches('0').trim_end_matches('.').to_string()
+    };
+    if v == 0.0 {
+        "0".into()
+    } else if y_max >= 10_000.0 {
+        format!("{}k", short((v / 100.0).round() / 10.0))
+    } else {
+        short(v)
+    }
+}
+
+/// Width of the y labels' gutter.
+const Y_LABELS_W: u32 = 48;
+
 type DrawResult = Result<(), String>;
 
 /// Height of the title row.
@@ -139,12 +158,13 @@ pub fn draw_chart<DB: DrawingBackend>(
         // Room for the last time label ("30 s"), which is centred on the right edge.
         .margin_right(20)
         .x_label_area_size(22)
-        .y_label_area_size(if only_bands { 8 } else { 48 })
+        // The same gutter with or without y labels, so every chart's time axis lines up.
+        .y_label_area_size(Y_LABELS_W)
         .build_cartesian_2d(0f64..data.end_ms, 0f64..y_max)
         .map_err(err)?;
     let end = data.end_ms;
     let fmt_x = move |t: &f64| fmt_time(*t, end);
-    let fmt_y = |v: &f64| if v.abs() >= 10_000.0 { format!("{:.0}k", v / 1000.0) } else { format!("{v}") };
+    let fmt_y = move |v: &f64| y_label(*v, y_max);
     let mut mesh = chart.configure_mesh();
     mesh.x_labels(6)
         .y_labels(if only_bands { 0 } else { 5 })
@@ -286,5 +306,14 @@ mod tests {
         assert_eq!(fmt_time(1500.0, 10_000.0), "1.5 s");
         assert_eq!(fmt_time(2000.0, 10_000.0), "2 s");
         assert_eq!(fmt_time(250.0, 1_000.0), "250 ms");
+    }
+
+    #[wasm_bindgen_test]
+    fn an_axis_labels_its_ticks_in_one_format() {
+        let big: Vec<String> =
+            [0.0, 5_000.0, 10_000.0, 12_500.0].iter().map(|v| y_label(*v, 14_000.0)).collect();
+        assert_eq!(big, ["0", "5k", "10k", "12.5k"]);
+        let small: Vec<String> = [0.0, 0.25, 5_000.0].iter().map(|v| y_label(*v, 9_000.0)).collect();
+        assert_eq!(small, ["0", "0.25", "5000"]);
     }
 }

@@ -6,14 +6,14 @@ use super::series::{defaults, Band, ChartData, ChartSpec, Line, Pen};
 use dsplay_core::sim::metrics::Metrics;
 
 /// B's version of A's chart `spec`, if B has one: the same metric, else B's default chart of the
-/// same kind (B's throughput chart may count other counters than A's). An error rate needs only
+/// same kind (B's throughput and failures charts may count other counters than A's). An error rate needs only
 /// B's requests: with no errors yet, B's rate is 0 %.
 pub fn counterpart(b: &Metrics, spec: &ChartSpec) -> Option<ChartSpec> {
     let has = |name: &str| b.all().iter().any(|m| m.name == name);
     let own = || defaults(b).into_iter().find(|s| s.key() == spec.key());
     match spec {
         ChartSpec::Metric(name) => has(name).then(|| spec.clone()),
-        ChartSpec::Throughput(_) => own(),
+        ChartSpec::Throughput(_) | ChartSpec::Failures(_) => own(),
         ChartSpec::ErrorRate => has("requests").then(|| spec.clone()),
     }
 }

@@ -42,6 +42,8 @@ pub enum ChartSpec {
     Metric(String),
     /// Rates of several counters (each summed over nodes).
     Throughput(Vec<String>),
+    /// Running totals of several failure counters (each summed over nodes).
+    Failures(Vec<String>),
     /// Failed client requests ÷ client requests, in percent: the `errors` and `requests` counters
     /// (see `Ctx::count` for the convention every protocol follows).
     ErrorRate,
@@ -53,7 +55,23 @@ impl ChartSpec {
         match self {
             ChartSpec::Metric(n) => n.clone(),
             ChartSpec::Throughput(_) => "throughput".into(),
+            ChartSpec::Failures(_) => "failures".into(),
             ChartSpec::ErrorRate => "error_rate".into(),
+        }
+    }
+
+    /// The counters of a chart of several.
+    pub fn counters(&self) -> Option<&Vec<String>> {
+        match self {
+            ChartSpec::Throughput(names) | ChartSpec::Failures(names) => Some(names),
+            _ => None,
+        }
+    }
+
+    fn counters_mut(&mut self) -> Option<&mut Vec<String>> {
+        match self {
+            ChartSpec::Throughput(names) | ChartSpec::Failures(names) => Some(names),
+            _ => None,
         }
     }
 }
@@ -118,31 +136,83 @@ pub fn catalog(metrics: &Metrics) -> Vec<(String, Kind)> {
     seen.into_iter().collect()
 }
 
-fn is_error_counter(n: &str) -> bool {
-    ["error", "reject", "timeout", "shed", "dropped", "fail"].iter().any(|w| n.contains(w))
+/// Words of a counter's snake_case name that make it a count of failures (`call_timeouts`,
+/// `rejected_429`, `stale_reads`, `lost_acked_writes`, `double_charges`…). Whole words:
+/// `published` holds "shed" and `failovers` "fail", and neither is a failure.
+const FAILURE_WORDS: [&str; 21] = [
+    "error",
+    "errors",
+    "reject",
+    "rejected",
+    "refused",
+    "timeout",
+    "timeouts",
+    "shed",
+    "dropped",
+    "failed",
+    "failure",
+    "failures",
+    "stale",
+    "lost",
+    "violation",
+    "violations",
+    "conflicts",
+    "conflicting",
+    "double",
+    "denied",
+    "false",
+];
+
+/// Whether a counter counts failures: client errors and their breakdown, and what a lesson
+/// watches go wrong (stale reads, lost writes, violations, out-of-order deliveries).
+pub fn is_failure_counter(name: &str) -> bool {
+    name.split('_').any(|w| FAILURE_WORDS.contains(&w)) || name.split("out_of_order").count() > 1
 }
 
-/// Sensible charts for whatever metrics exist: latency percentiles, throughput and error rate,
-/// per-node load/queue/lag gauges, and state bands.
+/// Counters of work done, charted as rates, in this order: client requests and responses (see
+/// `Ctx::count`), messages through a queue, reads and writes, commits, messages sent.
+const FLOW: [&str; 14] = [
+    "requests",
+    "responses",
+    "published",
+    "consumed",
+    "reads",
+    "writes",
+    "reads_ok",
+    "writes_ok",
+    "acked_writes",
+    "ok",
+    "commits",
+    "sends",
+    "updates",
+    "adds",
+];
+
+/// Sensible charts for whatever metrics exist (see [`defaults_of`]).
 pub fn defaults(metrics: &Metrics) -> Vec<ChartSpec> {
-    let cat = catalog(metrics);
+    defaults_of(&catalog(metrics))
+}
+
+/// Sensible charts for the metrics `cat` (name and kind, sorted by name): latency percentiles,
+/// throughput, failure counts and error rate, per-node load/queue/lag gauges, and state bands.
+pub fn defaults_of(cat: &[(String, Kind)]) -> Vec<ChartSpec> {
     let names = |k: Kind, f: &dyn Fn(&str) -> bool| -> Vec<String> {
         cat.iter().filter(|(n, kk)| *kk == k && f(n)).map(|(n, _)| n.clone()).collect()
     };
+    let counted = |name: &str| cat.iter().any(|(n, k)| n == name && *k == Kind::Counter);
     let mut out: Vec<ChartSpec> = Vec::new();
     let latency = names(Kind::Histogram, &|n| n.contains("latency") || n.ends_with("_ms"));
     out.extend(latency.into_iter().take(3).map(ChartSpec::Metric));
-    let errors = names(Kind::Counter, &|n| is_error_counter(n));
-    let mut through: Vec<String> = ["requests", "responses"]
-        .into_iter()
-        .filter(|t| cat.iter().any(|(n, k)| n == t && *k == Kind::Counter))
-        .map(String::from)
-        .collect();
-    through.extend(errors.iter().take(MAX_LINES.saturating_sub(through.len())).cloned());
+    let through: Vec<String> =
+        FLOW.into_iter().filter(|n| counted(n)).take(MAX_LINES).map(String::from).collect();
     if !through.is_empty() {
         out.push(ChartSpec::Throughput(through));
     }
-    let counted = |name: &str| cat.iter().any(|(n, k)| n == name && *k == Kind::Counter);
+    let failures: Vec<String> =
+        names(Kind::Counter, &is_failure_counter).into_iter().take(MAX_LINES).collect();
+    if !failures.is_empty() {
+        out.push(ChartSpec::Failures(failures));
+    }
     if counted("errors") && counted("requests") {
         out.push(ChartSpec::ErrorRate);
     }
@@ -155,7 +225,35 @@ pub fn defaults(metrics: &Metrics) -> Vec<ChartSpec> {
     );
     out.extend(names(Kind::Gauge, &|n| is_band(n)).into_iter().map(ChartSpec::Metric));
     if out.is_empty() {
-        out.extend(cat.into_iter().take(2).map(|(n, _)| ChartSpec::Metric(n)));
+        out.extend(cat.iter().take(2).map(|(n, _)| ChartSpec::Metric(n.clone())));
+    }
+    out
+}
+
+/// The charts `shown` so far, brought up to date with `fresh` defaults without moving anything:
+/// a chart once shown stays where it is, a chart of several counters keeps its counters in
+/// order (so each keeps its colour) and takes new ones at its end, and a new chart goes after
+/// the charts that precede it among the defaults.
+pub fn keep(shown: &[ChartSpec], fresh: Vec<ChartSpec>) -> Vec<ChartSpec> {
+    let mut out: Vec<ChartSpec> = shown.to_vec();
+    let mut after = 0;
+    for spec in fresh {
+        match out.iter().position(|s| s.key() == spec.key()) {
+            Some(i) => {
+                if let (Some(have), Some(new)) = (out[i].counters_mut(), spec.counters()) {
+                    for n in new {
+                        if !have.contains(n) {
+                            have.push(n.clone());
+                        }
+                    }
+                }
+                after = i + 1;
+            }
+            None => {
+                out.insert(after, spec);
+                after += 1;
+            }
+        }
     }
     out
 }
@@ -344,6 +442,18 @@ pub fn chart(metrics: &Metrics, spec: &ChartSpec, names: &[String], now_ms: f64,
             let lines = names.iter().map(|n| Line::new(n.clone(), summed(metrics, n, now_ms)));
             ("throughput".to_string(), "/s", lines.collect(), Vec::new())
         }
+        ChartSpec::Failures(names) => {
+            let interval_s = metrics.interval_us() as f64 / 1e6;
+            let total = |n: &String| {
+                let mut sum = 0.0;
+                let pts = summed(metrics, n, now_ms).into_iter().map(|(t, v)| {
+                    sum += v * interval_s;
+                    (t, sum.round())
+                });
+                Line::new(n.clone(), pts.collect())
+            };
+            ("failures".to_string(), "total", names.iter().map(total).collect(), Vec::new())
+        }
         ChartSpec::ErrorRate => {
             let err: BTreeMap<i64, f64> = summed(metrics, "errors", now_ms)
                 .into_iter()
@@ -431,8 +541,11 @@ mod tests {
     #[wasm_bindgen_test]
     fn defaults_pick_latency_throughput_errors_load_and_bands() {
         let keys: Vec<String> = defaults(&sample()).iter().map(ChartSpec::key).collect();
-        assert_eq!(keys, ["latency_ms", "throughput", "error_rate", "backend_load", "breaker_state"]);
-        let d = chart(&sample(), &defaults(&sample())[2], &[], 10_000.0, 10_000.0);
+        assert_eq!(
+            keys,
+            ["latency_ms", "throughput", "failures", "error_rate", "backend_load", "breaker_state"]
+        );
+        let d = chart(&sample(), &ChartSpec::ErrorRate, &[], 10_000.0, 10_000.0);
         assert!(d.lines[0].points.iter().all(|p| (0.0..=100.0).contains(&p.1)));
     }
 
@@ -460,6 +573,39 @@ mod tests {
         n.count("call_timeouts", None, 3, SimTime(0));
         n.advance_to(SimTime(100_000));
         assert!(!defaults(&n).contains(&ChartSpec::ErrorRate));
+    }
+
+    #[wasm_bindgen_test]
+    fn failures_are_whole_words_of_a_counters_name() {
+        for n in ["errors", "call_timeouts", "rejected_429", "stale_reads", "lost_acked_writes", "shed"] {
+            assert!(is_failure_counter(n), "{n}");
+        }
+        for n in ["double_charges", "lamport_false_order", "out_of_order", "client_failed", "probe_failures"]
+        {
+            assert!(is_failure_counter(n), "{n}");
+        }
+        for n in ["published", "failovers", "requests", "consumed", "shedding_level", "terror"] {
+            assert!(!is_failure_counter(n), "{n}");
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn the_failures_chart_is_running_totals() {
+        let d = chart(&sample(), &ChartSpec::Failures(vec!["errors".into()]), &[], 550.0, 10_000.0);
+        let totals: Vec<f64> = d.lines[0].points.iter().map(|p| p.1).collect();
+        assert_eq!((d.y_unit, totals), ("total", vec![0.0, 1.0, 3.0, 3.0, 4.0]));
+    }
+
+    #[wasm_bindgen_test]
+    fn charts_once_shown_keep_their_place_and_their_counters_order() {
+        let t = |v: &[&str]| ChartSpec::Throughput(v.iter().map(|s| s.to_string()).collect());
+        let m = |n: &str| ChartSpec::Metric(n.into());
+        let shown = vec![t(&["errors"]), m("load")];
+        // Later: a latency chart comes first among the defaults, requests sort before errors, and
+        // `load` is gone after a rewind.
+        let fresh = vec![m("latency_ms"), t(&["requests", "errors"]), m("queue")];
+        let kept = keep(&shown, fresh);
+        assert_eq!(kept, [m("latency_ms"), t(&["errors", "requests"]), m("queue"), m("load")]);
     }
 
     #[wasm_bindgen_test]

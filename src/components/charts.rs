@@ -1,12 +1,14 @@
-//! Live charts: default charts picked from whatever metrics exist, plus any metric added from a
-//! select. Each chart draws on a `<canvas>` after render, at most ~10 times per second, and shows
-//! series up to the playhead (so it rewinds with it). PNG/SVG export per chart; trace JSON and
-//! metrics CSV for the whole run.
+//! Live charts: default charts picked from the metrics the run has or will soon have (kept once
+//! shown), plus any metric added from a select. Each chart draws on a `<canvas>` after render, at
+//! most ~10 times per second, and shows series up to the playhead (so it rewinds with it).
+//! PNG/SVG export per chart; trace JSON and metrics CSV for the whole run.
 
 pub use crate::charts::draw::{chart_data, chart_svg};
 use crate::charts::draw::{paint, HEIGHT};
 use crate::charts::paint::use_paint;
-use crate::charts::series::{catalog, defaults, ChartSpec};
+use crate::charts::probe::{early_catalog, union};
+use crate::charts::series::{catalog, defaults_of, keep, ChartSpec};
+use crate::charts::watch::use_repaint_on_change;
 use crate::export::{download_text, download_url, file_stem, metrics_csv, trace_json};
 use crate::player::Player;
 use dsplay_core::session::Session;
@@ -26,10 +28,14 @@ pub struct ChartViewProps {
 pub fn chart_view(props: &ChartViewProps) -> Html {
     let player = use_context::<Player>();
     let canvas = use_node_ref();
+    let surroundings = use_repaint_on_change(canvas.clone());
+    let shown = super::tabs::use_panel_shown();
     {
-        let deps = (player.as_ref().map(|p| (p.frame, p.scenario_rev)), props.spec.clone());
+        let frame = player.as_ref().map(|p| (p.frame, p.scenario_rev)).filter(|_| shown);
+        let deps = (frame, props.spec.clone(), surroundings, shown);
         let (session, spec) = (player.as_ref().map(|p| p.session.clone()), props.spec.clone());
         use_paint(canvas.clone(), deps, move |el| match &session {
+            Some(_) if !shown => Ok(()),
             Some(s) => paint(el, &chart_data(&s.borrow(), &spec)),
             None => Ok(()),
         });
@@ -69,14 +75,29 @@ pub fn chart_view(props: &ChartViewProps) -> Html {
     }
 }
 
-/// The chart panel: defaults for the metrics that exist, a select to add any metric, exports.
+/// The chart panel: defaults for the run's metrics, a select to add any metric, exports.
 #[function_component(Charts)]
 pub fn charts() -> Html {
     let extra = use_state(Vec::<ChartSpec>::new);
-    let Some(player) = use_context::<Player>() else { return html! {} };
-    let (mut specs, names) = {
-        let s = player.session.borrow();
-        (defaults(s.sim().metrics()), catalog(s.sim().metrics()))
+    // The default charts shown so far for this scenario revision: kept, so they do not come and
+    // go or move as metrics appear (or vanish on a rewind).
+    let shown = use_mut_ref(|| (u64::MAX, Vec::<ChartSpec>::new()));
+    let player = use_context::<Player>();
+    let rev = player.as_ref().map_or(0, |p| p.scenario_rev);
+    let ahead = {
+        // Looked ahead once per scenario revision, not per frame.
+        let session = player.as_ref().map(|p| p.session.clone());
+        use_memo(rev, move |_| session.map(|s| early_catalog(s.borrow().scenario())).unwrap_or_default())
+    };
+    let Some(player) = player else { return html! {} };
+    // Metrics the run has, and those it will soon have (their charts fill in as they appear).
+    let names = union(&catalog(player.session.borrow().sim().metrics()), &ahead);
+    let mut specs = {
+        let fresh = defaults_of(&names);
+        let mut shown = shown.borrow_mut();
+        let specs = if shown.0 == rev { keep(&shown.1, fresh) } else { fresh };
+        *shown = (rev, specs.clone());
+        specs
     };
     let defaults = specs.clone();
     for e in extra.iter() {

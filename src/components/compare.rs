@@ -7,11 +7,14 @@ pub mod overlay;
 pub mod stats;
 
 use super::editor::form::Edit;
+use super::editor::json::{anchor, dotted};
 use super::editor::{apply_edit, parse_draft};
 use crate::player::{Action, Player};
 use dsplay_core::session::Session;
+use dsplay_core::ScenarioError;
 use form::CompareForm;
 use overlay::Overlays;
+use serde_json::Value;
 use stats::{summary, table};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -34,12 +37,21 @@ impl PartialEq for SharedB {
     }
 }
 
+/// B's error at the field B changes (serde reports one inside a tagged enum at the enum).
+fn said(v: &Value, edit: &Edit, e: &ScenarioError) -> String {
+    let (Edit::Set(path, _) | Edit::Tag(path, _) | Edit::Push(path) | Edit::Remove(path)) = edit;
+    let at = anchor(v, e.field().unwrap_or(""), Some(path));
+    let e = if e.field() == Some(at.as_str()) { e.clone() } else { e.at(&at) };
+    format!("B could not run: `{at}`: {}", e.message())
+}
+
 #[function_component(Compare)]
 pub fn compare() -> Html {
     let player = use_context::<Player>();
     let run_b = SharedB(use_mut_ref(|| None));
     let error = use_state(|| None::<String>);
     let built = use_state(|| 0u64);
+    let shown = super::tabs::use_panel_shown();
     let Some(player) = player else { return html! {} };
     let (value, a_now, a_stop, a_sum) = {
         let s = player.session.borrow();
@@ -53,7 +65,8 @@ pub fn compare() -> Html {
             *slot = None;
         }
         slot.as_mut().map(|r| {
-            if r.session.now() != a_now {
+            // Hidden, B waits; it catches up when its panel is shown again.
+            if shown && r.session.now() != a_now {
                 r.session.seek(a_now);
             }
             (r.label.clone(), summary(r.session.sim()))
@@ -63,6 +76,12 @@ pub fn compare() -> Html {
         let (run_b, error, built, value) = (run_b.clone(), error.clone(), built.clone(), value.clone());
         let rev = player.scenario_rev;
         Callback::from(move |(edit, label): (Edit, String)| {
+            if let Edit::Set(path, Value::String(typed)) = &edit {
+                if typed.trim().is_empty() {
+                    error.set(Some(format!("Enter a value for B: the `{}` that run B uses.", dotted(path))));
+                    return;
+                }
+            }
             let mut v = (*value).clone();
             apply_edit(&mut v, &edit);
             match parse_draft(&v).and_then(Session::new) {
@@ -71,7 +90,7 @@ pub fn compare() -> Html {
                     *run_b.0.borrow_mut() = Some(RunB { rev, label, session });
                     error.set(None);
                 }
-                Err(e) => error.set(Some(e.to_string())),
+                Err(e) => error.set(Some(said(&v, &edit, &e))),
             }
             built.set(*built + 1);
         })

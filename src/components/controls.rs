@@ -40,7 +40,8 @@ pub fn controls() -> Html {
                 <span>{"Speed "}<output id="speed-value">{ speed_label(p.speed) }</output></span>
                 <input id="speed" type="range" min="0" max="1000" step="1"
                     value={slider_from_speed(p.speed).to_string()} oninput={on_speed}
-                    aria-label="Simulation speed, 0.1× to 100×" aria-keyshortcuts="+ -" />
+                    aria-label="Simulation speed, 0.1× to 100×" aria-valuetext={speed_label(p.speed)}
+                    aria-keyshortcuts="+ -" />
             </label>
         </div>
     }

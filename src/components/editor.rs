@@ -5,13 +5,15 @@
 pub mod catalog;
 pub mod form;
 pub mod json;
+pub mod nodes;
 
 use crate::player::{Action, Player};
 use catalog::catalog;
 use dsplay_core::{Scenario, ScenarioError};
 use form::{field, Ctx, Edit};
-use json::{anchor, general, get_mut, number_from, Seg};
+use json::{anchor, dotted, general, get_mut, number_from, Seg};
 use serde_json::Value;
+use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -55,16 +57,72 @@ pub fn parse_draft(draft: &Value) -> Result<Scenario, ScenarioError> {
     Scenario::from_json(&text)
 }
 
-/// The editor's state for one scenario revision.
+/// Apply one edit the user made, with what the form adds to it: a protocol switch drops the
+/// events the new protocol's nodes cannot run (returns what to tell the user), and a new link
+/// override names nodes the draft has (`names`: the running scenario's, if the draft's are not
+/// known yet).
+fn apply_user_edit(draft: &mut Value, edit: &Edit, names: &[String]) -> Option<String> {
+    apply_edit(draft, edit);
+    match edit {
+        Edit::Tag(path, value) if dotted(path) == "protocol.kind" => {
+            nodes::dropped_note(value, &nodes::drop_foreign_events(draft))
+        }
+        Edit::Push(path) => {
+            nodes::fit_new_element(draft, path, names);
+            None
+        }
+        _ => None,
+    }
+}
+
+/// The editor's state: the user's edits on top of one scenario revision.
 #[derive(Clone, Debug, PartialEq)]
 struct Draft {
     rev: u64,
+    /// The scenario of revision `rev` as JSON, and the draft: it with the edits made.
+    base: Rc<Value>,
     value: Value,
+    /// The edits since the draft was made from the scenario, in order: the run does not show
+    /// them yet. Kept so that they can be made again on a scenario that changed under them.
+    edits: Vec<Edit>,
     /// `(field to show it at, message)`.
     error: Option<(String, String)>,
     last_edit: Option<Vec<Seg>>,
-    /// Edited since it was made from the scenario: the run does not show these values yet.
-    dirty: bool,
+    /// What the editor did on its own (dropped events, kept edits), said above the form.
+    note: Option<String>,
+    /// Apply sent this draft: the next revision is it, not a change under the edits.
+    sent: bool,
+}
+
+impl Draft {
+    fn new(rev: u64, value: Value) -> Draft {
+        let base = Rc::new(value.clone());
+        Draft { rev, base, value, edits: Vec::new(), error: None, last_edit: None, note: None, sent: false }
+    }
+
+    /// This draft for revision `rev` of the scenario (`value`): the same edits made on it.
+    fn rebased(self, rev: u64, value: Value, names: &[String]) -> Draft {
+        // Another scenario opened (a preset, a link): the edits were for the one before.
+        let opened = self.base.get("meta") != value.get("meta");
+        if self.sent || self.edits.is_empty() || opened {
+            // What Apply did on its own (events left out) stays said.
+            return Draft { note: self.note.filter(|_| self.sent && !opened), ..Draft::new(rev, value) };
+        }
+        let mut d = Draft { rev, base: Rc::new(value.clone()), value, note: None, error: None, ..self };
+        let mut notes = vec!["The scenario changed (an action, or a new seed) while you had unapplied \
+            edits: they are kept, on top of the new scenario."
+            .to_string()];
+        for e in &d.edits {
+            notes.extend(apply_user_edit(&mut d.value, e, names));
+        }
+        d.note = Some(notes.join(" "));
+        d
+    }
+}
+
+/// Fields the form does not show (their errors go above it).
+fn hidden(at: &str) -> bool {
+    at.starts_with("events") || at.starts_with("meta.lesson") || at == "seed"
 }
 
 #[function_component(Editor)]
@@ -77,20 +135,32 @@ pub fn editor() -> Html {
     let seed_error = use_state(|| None::<String>);
     let Some(player) = player else { return html! {} };
     let rev = player.scenario_rev;
-    let scenario = player.session.borrow().scenario().clone();
-    if draft.borrow().as_ref().is_none_or(|d| d.rev != rev) {
-        let value = json::of_scenario(&scenario);
-        *draft.borrow_mut() = Some(Draft { rev, value, error: None, last_edit: None, dirty: false });
+    let (scenario, names) = {
+        let s = player.session.borrow();
+        (s.scenario().clone(), s.sim().node_names().to_vec())
+    };
+    let stale = draft.borrow().as_ref().map(|d| d.rev != rev);
+    match stale {
+        None => *draft.borrow_mut() = Some(Draft::new(rev, json::of_scenario(&scenario))),
+        Some(true) => {
+            let old = draft.borrow_mut().take();
+            let value = json::of_scenario(&scenario);
+            *draft.borrow_mut() = old.map(|d| d.rebased(rev, value, &names));
+        }
+        Some(false) => {}
     }
     let on_edit = {
-        let (draft, rerender) = (draft.clone(), rerender.clone());
+        let (draft, rerender, names) = (draft.clone(), rerender.clone(), names.clone());
         Callback::from(move |e: Edit| {
             if let Some(d) = draft.borrow_mut().as_mut() {
-                apply_edit(&mut d.value, &e);
-                d.dirty = true;
+                if let Some(note) = apply_user_edit(&mut d.value, &e, &names) {
+                    d.note = Some(note);
+                }
                 d.last_edit = match &e {
                     Edit::Set(p, _) | Edit::Tag(p, _) | Edit::Push(p) | Edit::Remove(p) => Some(p.clone()),
                 };
+                d.edits.push(e);
+                d.sent = false;
             }
             rerender.force_update();
         })
@@ -101,15 +171,28 @@ pub fn editor() -> Html {
             e.prevent_default();
             let mut slot = draft.borrow_mut();
             let Some(d) = slot.as_mut() else { return };
-            match parse_draft(&d.value) {
+            // A protocol switch whose events could not be sorted out when it was made (the draft
+            // was not valid yet): the events the new nodes cannot run go now.
+            let kind = nodes::kind(&d.value).unwrap_or_default().to_string();
+            if nodes::kind(&d.base) != Some(kind.as_str()) {
+                if let Some(note) = nodes::dropped_note(&kind, &nodes::drop_foreign_events(&mut d.value)) {
+                    d.note = Some(note);
+                }
+            }
+            match nodes::check(&d.value) {
                 Ok(sc) => {
                     d.error = None;
+                    d.edits.clear();
+                    d.sent = true;
                     drop(slot);
                     dispatch.emit(Action::Replace(sc));
                 }
                 Err(err) => {
                     let at = anchor(&d.value, err.field().unwrap_or(""), d.last_edit.as_deref());
-                    d.error = Some((at, err.to_string()));
+                    let err = if err.field() == Some(at.as_str()) { err } else { err.at(&at) };
+                    let named =
+                        if at.is_empty() { err.message() } else { format!("`{at}`: {}", err.message()) };
+                    d.error = Some((at, named));
                 }
             }
             rerender.force_update();
@@ -157,39 +240,39 @@ pub fn editor() -> Html {
         let seed = (js_sys::Math::random() * 4_294_967_296.0) as u64;
         replace_seed(seed.max(1));
     });
-    let current = draft.borrow().clone().unwrap_or(Draft {
-        rev,
-        value: Value::Null,
-        error: None,
-        last_edit: None,
-        dirty: false,
-    });
+    let current = draft.borrow().clone().unwrap_or_else(|| Draft::new(rev, Value::Null));
+    let dirty = !current.edits.is_empty();
     let error = current.error.as_ref().map(|(at, msg)| (at.as_str(), msg.as_str()));
-    let ctx = Ctx { error, on_edit: &on_edit };
+    let ctx = Ctx { error, on_edit: &on_edit, base: &current.base };
     let body = field(&ctx, &mut Vec::new(), None, &current.value);
     // Errors in parts the form does not show (events, the lesson) go above it.
-    let hidden = |at: &str| at.starts_with("events") || at == "meta.lesson" || at == "seed";
     let top_error = current.error.as_ref().filter(|(at, _)| hidden(at));
     html! {
         <form class="editor" aria-label="Scenario editor" onsubmit={on_apply}>
             <div class="seed-row">
                 <label for="editor-seed">{"Seed"}</label>
-                <input id="editor-seed" type="number" min="0" step="1" value={scenario.seed.to_string()} onchange={on_seed} />
+                <input id="editor-seed" type="text" inputmode="numeric" value={scenario.seed.to_string()} onchange={on_seed} />
                 <button type="button" class="new-seed" onclick={on_new_seed}>{"New seed"}</button>
             </div>
             if let Some(msg) = (*seed_error).clone() {
                 <p class="field-error" role="alert">{msg}</p>
             }
             if let Some((_, msg)) = top_error {
-                <p class="field-error" role="alert">{msg.clone()}</p>
+                <p class="field-error editor-summary" role="alert">{msg.clone()}</p>
             }
             {body}
-            <div class={classes!("editor-actions", current.dirty.then_some("dirty"))}>
-                <button type="submit" class={classes!("apply", current.dirty.then_some("primary"))}>{"Apply"}</button>
+            <div class={classes!("editor-actions", dirty.then_some("dirty"))}>
+                // In the sticky bar, so it is in sight wherever the field that caused it is.
+                if let Some(note) = current.note.clone() {
+                    <p class="editor-note" role="status" style="flex-basis: 100%; margin: 0">{note}</p>
+                }
+                <button type="submit" class={classes!("apply", dirty.then_some("primary"))}>{"Apply"}</button>
                 <button type="button" class="reset" onclick={on_reset}>{"Reset"}</button>
-                if current.error.is_some() {
+                if top_error.is_some() {
+                    <span class="status" role="status">{"Not applied: see the message above the form."}</span>
+                } else if current.error.is_some() {
                     <span class="status" role="status">{"Not applied: see the marked field."}</span>
-                } else if current.dirty {
+                } else if dirty {
                     <span class="status" role="status">{"Edited: Apply (or Enter) to run with these values."}</span>
                 }
             </div>

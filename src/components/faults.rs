@@ -1,7 +1,10 @@
-//! The scenario's event list: every scripted fault and everything broken by hand, in time order.
-//! Click an event to jump to it. (The network tools sit under the topology.)
+//! The scenario's event list: every scripted fault, the faults its chaos section draws, and
+//! everything broken by hand, in time order. Click an event to pause and jump to it. (The network
+//! tools sit under the topology.)
 
 use crate::player::{Action, Player};
+use dsplay_core::scenario::Timed;
+use dsplay_core::session::Session;
 use dsplay_core::SimTime;
 use yew::prelude::*;
 
@@ -13,25 +16,51 @@ fn at_label(ms: u64) -> String {
     }
 }
 
+/// Every event of the run in time order, each with whether the chaos section drew it: the
+/// scenario's own events (scripted or added by hand) and the simulation's script less those.
+pub fn every_event(s: &Session) -> Vec<(Timed, bool)> {
+    let own = &s.scenario().events;
+    let mut matched = vec![false; own.len()];
+    let mut out: Vec<(Timed, bool)> = own.iter().map(|e| (e.clone(), false)).collect();
+    for e in s.sim().script() {
+        match (0..own.len()).find(|&i| !matched[i] && own[i] == *e) {
+            Some(i) => matched[i] = true,
+            None => out.push((e.clone(), true)),
+        }
+    }
+    out.sort_by_key(|(e, _)| e.at_ms);
+    out
+}
+
+/// Pause, then move the playhead to `ms`: what the event list and the timeline's markers do.
+pub fn jump(d: &Callback<Action>, ms: u64) -> Callback<MouseEvent> {
+    let d = d.clone();
+    Callback::from(move |_: MouseEvent| {
+        d.emit(Action::Pause);
+        d.emit(Action::Seek(SimTime::from_ms(ms)));
+    })
+}
+
 #[function_component(Faults)]
 pub fn faults() -> Html {
     let p = use_context::<Player>();
     let Some(p) = p else { return html! {} };
     let (events, now_ms) = {
         let s = p.session.borrow();
-        let ev: Vec<(u64, String)> =
-            s.scenario().events.iter().map(|e| (e.at_ms, e.event.describe())).collect();
+        let ev: Vec<(u64, String, bool)> =
+            every_event(&s).into_iter().map(|(e, chaos)| (e.at_ms, e.event.describe(), chaos)).collect();
         (ev, s.now().as_us() / 1000)
     };
-    let items = events.iter().enumerate().map(|(i, (at, what))| {
-        let d = p.dispatch.clone();
+    let items = events.iter().enumerate().map(|(i, (at, what, chaos))| {
         let at = *at;
-        let onclick = Callback::from(move |_: MouseEvent| d.emit(Action::Seek(SimTime::from_ms(at))));
-        let class = classes!("fault-item", (at <= now_ms).then_some("past"));
+        let class = classes!("fault-item", (at <= now_ms).then_some("past"), chaos.then_some("chaos"));
+        let by = if *chaos { " (chaos)" } else { "" };
         html! {
             <li key={i}>
-                <button {class} {onclick} aria-label={format!("Jump to {what} at {}", at_label(at))}>
+                <button {class} onclick={jump(&p.dispatch, at)}
+                    aria-label={format!("Jump to {what}{by} at {}", at_label(at))}>
                     <span class="at">{at_label(at)}</span><span class="what">{what}</span>
+                    if *chaos { <span class="by" title="drawn by the scenario's chaos section">{"(chaos)"}</span> }
                 </button>
             </li>
         }

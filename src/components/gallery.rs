@@ -1,5 +1,6 @@
 //! The gallery: every preset, grouped by catalog area (D, T, R, E), searchable by title, id or
-//! concept. Choosing one loads it into the player; the preset on screen is highlighted.
+//! concept. Choosing one loads it into the player, in a new history entry (Back returns to the
+//! scenario before); the preset on screen is highlighted.
 
 use crate::player::{Action, Player};
 use dsplay_core::presets;
@@ -85,10 +86,13 @@ pub fn gallery() -> Html {
         let query = query.clone();
         Callback::from(move |e: InputEvent| query.set(e.target_unchecked_into::<HtmlInputElement>().value()))
     };
+    // Each scenario opened from the gallery gets a history entry of its own: Back returns to the
+    // one before (the page follows the address bar).
     let pick = |id: &'static str| {
-        let dispatch = player.dispatch.clone();
+        let (dispatch, session) = (player.dispatch.clone(), player.session.clone());
         Callback::from(move |_: MouseEvent| {
             if let Ok(sc) = presets::get(id) {
+                crate::urlsync::new_entry(&session.borrow().fragment());
                 dispatch.emit(Action::Load(sc));
             }
         })

@@ -2,12 +2,15 @@
 //! (crash / restart / pause / resume, send a request, slow it, shape one of its links).
 
 use crate::player::{Action, Player};
-use crate::topology::status_word;
+use crate::topology::layout::tier;
+use crate::topology::{cut_off, status_word};
 use dsplay_core::dist::Dist;
 use dsplay_core::node::ClientRequest;
-use dsplay_core::sim::trace::TraceKind;
-use dsplay_core::view::Status;
-use dsplay_core::ScenarioEvent as Ev;
+use dsplay_core::scenario::{LinkSpec, Scenario, Timed};
+use dsplay_core::sim::trace::{TraceEvent, TraceKind};
+use dsplay_core::view::{NodeState, Status};
+use dsplay_core::{NodeId, ScenarioEvent as Ev, SimTime};
+use std::collections::VecDeque;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -28,15 +31,149 @@ fn ms(t: u64) -> String {
     format!("{:.3} s", t as f64 / 1e6)
 }
 
+/// Whether the request form belongs on a node: requests by hand go to the nodes users talk to
+/// (clients, producers: the first tier), or, in a run that has none, to any node but a monitor.
+/// Each protocol decides in its `on_client`; this is where every one of them takes requests.
+pub fn takes_requests(nodes: &[NodeState], n: &NodeState) -> bool {
+    let front = |m: &NodeState| tier(&m.view.role) == 0;
+    if nodes.iter().any(front) {
+        front(n)
+    } else {
+        tier(&n.view.role) < 4
+    }
+}
+
+/// The request typed into the form, or what is wrong with it.
+pub fn typed_request(op: &str, key: &str, value: &str) -> Result<ClientRequest, String> {
+    let key = Some(key.trim().to_string()).filter(|k| !k.is_empty());
+    let value = match value.trim() {
+        "" => None,
+        v => Some(
+            v.parse::<i64>()
+                .map_err(|_| format!("The value {v:?} is not a whole number: type one such as 5."))?,
+        ),
+    };
+    Ok(ClientRequest { op: op.to_string(), key, value })
+}
+
+/// How far back (in trace records) the inspector looks for the newest request.
+const LOOK_BACK: usize = 50_000;
+
+/// What became of the newest request handed to `id` (by hand or by the scenario) up to now: when
+/// it was handed in, what the node said and sent at that instant, and the first message back from
+/// a node it sent to.
+pub fn outcome(
+    records: &VecDeque<TraceEvent>,
+    id: NodeId,
+    names: &[String],
+) -> Option<(SimTime, Vec<String>)> {
+    let back =
+        records.iter().rev().take(LOOK_BACK).position(|r| r.kind == TraceKind::Client && r.node == id)?;
+    let start = records.len() - 1 - back;
+    let at = records[start].at;
+    let name = |n: Option<NodeId>| n.and_then(|n| names.get(n.index())).map_or("?", String::as_str);
+    let mut said = Vec::new();
+    let mut asked: Vec<NodeId> = Vec::new();
+    for r in records.range(start + 1..) {
+        let mine = r.node == id;
+        if r.at == at && mine && r.kind == TraceKind::Client {
+            break; // the next request
+        }
+        match r.kind {
+            TraceKind::Note if mine && r.at == at && r.label == "note" => {
+                said.push(r.text.as_deref().unwrap_or_default().to_string())
+            }
+            TraceKind::Drop if mine && r.at == at && r.label == "client" => {
+                said.push(format!("not taken: {}", r.text.as_deref().unwrap_or("dropped")))
+            }
+            TraceKind::Send if mine && r.at == at => {
+                asked.extend(r.peer);
+                said.push(format!("→ {} to {}", r.label, name(r.peer)));
+            }
+            TraceKind::Deliver if mine && r.peer.is_some_and(|p| asked.contains(&p)) => {
+                let after = r.at.since(at).as_ms_f64();
+                said.push(format!("← {} from {}, {after:.1} ms later", r.label, name(r.peer)));
+                break;
+            }
+            _ => {}
+        }
+    }
+    Some((at, said))
+}
+
+/// The peer `id` exchanged the most messages with among `records` (the newest few thousand).
+pub fn busiest_peer(records: &VecDeque<TraceEvent>, id: NodeId, n: usize) -> Option<NodeId> {
+    let mut count = vec![0u32; n];
+    for r in records.iter().rev().take(5_000) {
+        if r.node == id && matches!(r.kind, TraceKind::Send | TraceKind::Deliver) {
+            if let Some(c) = r.peer.and_then(|p| count.get_mut(p.index())) {
+                *c += 1;
+            }
+        }
+    }
+    let (best, most) = count.iter().enumerate().max_by_key(|&(i, c)| (*c, std::cmp::Reverse(i)))?;
+    (*most > 0 && best != id.index()).then_some(NodeId(best as u32))
+}
+
+/// A link's settings in words: "latency 5–15 ms, loss 0 %".
+pub fn link_words(spec: &LinkSpec) -> String {
+    let ms = |us: u64| format!("{}", us as f64 / 1000.0);
+    let latency = match &spec.latency {
+        Dist::Constant { us } => format!("{} ms", ms(*us)),
+        Dist::Uniform { min_us, max_us } => format!("{}–{} ms", ms(*min_us), ms(*max_us)),
+        other => format!("mean {:.1} ms", other.mean_us() / 1000.0),
+    };
+    let mut out = format!("latency {latency}, loss {} %", spec.loss_ppm as f64 / 10_000.0);
+    if spec.dup_ppm > 0 {
+        out.push_str(&format!(", duplicates {} %", spec.dup_ppm as f64 / 10_000.0));
+    }
+    if spec.reorder_ppm > 0 {
+        out.push_str(&format!(", reordering {} %", spec.reorder_ppm as f64 / 10_000.0));
+    }
+    out
+}
+
+/// `sc` with its newest event at `ms` replaced by `ev`, if that event changed the same link (a
+/// second step of one slider gesture, arrow keys pressed in a row): one event, not a pile.
+pub fn restep(sc: &Scenario, ms: u64, ev: &Ev) -> Option<Scenario> {
+    let Ev::Link { from, to, both_ways, .. } = ev else { return None };
+    let i = sc.events.iter().rposition(|e| e.at_ms <= ms)?;
+    let same = matches!(&sc.events[i], Timed { at_ms, event: Ev::Link { from: f, to: t, both_ways: b, .. } }
+        if *at_ms == ms && f == from && t == to && b == both_ways);
+    same.then(|| {
+        let mut next = sc.clone();
+        next.events[i].event = ev.clone();
+        next
+    })
+}
+
 #[function_component(Inspector)]
 pub fn inspector() -> Html {
     let p = use_context::<Player>();
     let (op, key, value) =
         (use_state(|| "request".to_string()), use_state(String::new), use_state(String::new));
+    // What is wrong with the typed request, said under the form until it is fixed.
+    let wrong = use_state(|| None::<String>);
     // The link sliders show the link's settings in force; `latency`/`loss` hold a value only while
     // its slider is being dragged.
     let (peer, latency, loss, slow) =
         (use_state(String::new), use_state(|| None::<u64>), use_state(|| None::<u32>), use_state(|| 1u32));
+    // On a phone the inspector sits below the stage, out of sight: a tap on a node brings it up.
+    let section = use_node_ref();
+    {
+        let section = section.clone();
+        use_effect_with(p.as_ref().and_then(|p| p.selected), move |selected| {
+            let below_the_fold = |el: &web_sys::Element| {
+                let h = web_sys::window().and_then(|w| w.inner_height().ok()?.as_f64()).unwrap_or(f64::MAX);
+                el.get_bounding_client_rect().top() > h - 48.0
+            };
+            if let Some(el) = section.cast::<web_sys::Element>().filter(|_| selected.is_some()) {
+                if below_the_fold(&el) {
+                    el.scroll_into_view_with_bool(true);
+                }
+            }
+        });
+    }
     let Some(p) = p else { return html! {} };
     let Some(id) = p.selected else {
         return html! { <section class="inspector empty" aria-label="Inspector">{"Click a node to inspect it."}</section> };
@@ -82,17 +219,27 @@ pub fn inspector() -> Html {
         Callback::from(move |_: MouseEvent| d.emit(Action::Act(ev.clone())))
     };
     let send = {
-        let (d, node, op, key, value) =
-            (p.dispatch.clone(), node.clone(), op.clone(), key.clone(), value.clone());
+        let (d, node, op, key, value, wrong) =
+            (p.dispatch.clone(), node.clone(), op.clone(), key.clone(), value.clone(), wrong.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let key = Some(key.trim().to_string()).filter(|k| !k.is_empty());
-            let request = ClientRequest { op: (*op).clone(), key, value: value.trim().parse().ok() };
-            d.emit(Action::Act(Ev::Client { node: node.clone(), request }));
+            match typed_request(&op, &key, &value) {
+                Ok(request) => {
+                    wrong.set(None);
+                    d.emit(Action::Act(Ev::Client { node: node.clone(), request }));
+                }
+                Err(why) => wrong.set(Some(why)),
+            }
         })
     };
+    let all_names: Vec<String> = names.iter().map(|m| m.to_string()).collect();
+    let records = s.sim().trace().records();
+    let answer = outcome(records, id, &all_names).filter(|(at, _)| *at <= view.now);
+    // Until one is picked, the link shown is the one this node uses most.
     let to = if peer.is_empty() || *peer == node {
-        names.iter().find(|m| **m != node).map(|m| m.to_string())
+        busiest_peer(records, id, names.len())
+            .or_else(|| names.iter().position(|m| *m != node).map(|i| NodeId(i as u32)))
+            .and_then(|i| names.get(i.index()).map(|m| m.to_string()))
     } else {
         Some((*peer).clone())
     };
@@ -104,7 +251,7 @@ pub fn inspector() -> Html {
     // the link keeps the rest (its latency distribution when only the loss moves, and so on).
     let link = |moved_latency: bool| {
         let (d, node, to, spec) = (p.dispatch.clone(), node.clone(), to.clone(), current.clone());
-        let (latency, loss) = (latency.clone(), loss.clone());
+        let (latency, loss, session) = (latency.clone(), loss.clone(), p.session.clone());
         Callback::from(move |e: Event| {
             let Some(to) = to.clone() else { return };
             let v = text(&e).parse::<u64>().unwrap_or(0);
@@ -114,7 +261,12 @@ pub fn inspector() -> Html {
             } else {
                 spec.loss_ppm = (v.min(100) * 10_000) as u32;
             }
-            d.emit(Action::Act(Ev::Link { from: node.clone(), to, spec, both_ways: true }));
+            let ev = Ev::Link { from: node.clone(), to, spec, both_ways: true };
+            let again = {
+                let s = session.borrow();
+                restep(s.scenario(), s.now().as_us().div_ceil(1000), &ev)
+            };
+            d.emit(again.map_or(Action::Act(ev), Action::Replace));
             latency.set(None);
             loss.set(None);
         })
@@ -129,9 +281,10 @@ pub fn inspector() -> Html {
             loss.set(None);
         })
     };
+    let isolate = cut_off(&view.nodes, &[id.index()]);
     let (up, down, paused) = (n.status == Status::Up, n.status == Status::Down, n.status == Status::Paused);
     html! {
-        <section class="inspector" aria-label={format!("Inspector: {}", n.name)}>
+        <section ref={section} class="inspector" aria-label={format!("Inspector: {}", n.name)}>
             <header>
                 <h2>{&n.name}</h2>
                 <span class={classes!("status", status_word(n.status))}>{status_word(n.status)}</span>
@@ -146,7 +299,8 @@ pub fn inspector() -> Html {
                 <button class="restart" disabled={!down} onclick={act(Ev::Restart { node: node.clone() })}>{"Restart"}</button>
                 <button class="pause" disabled={!up} onclick={act(Ev::Pause { node: node.clone() })}>{"Pause"}</button>
                 <button class="resume" disabled={!paused} onclick={act(Ev::Resume { node: node.clone() })}>{"Resume"}</button>
-                <button class="isolate" onclick={act(Ev::Partition { groups: vec![vec![node.clone()]] })}>{"Isolate"}</button>
+                <button class="isolate" disabled={isolate.is_none()} title="Cut this node off, on top of any partition in force"
+                    onclick={act(Ev::Partition { groups: isolate.unwrap_or_default() })}>{"Isolate"}</button>
                 <label class="slow">{"Slow ×"}<select onchange={set(&slow, |v| v.parse().unwrap_or(1))}>
                     {for [1u32, 2, 5, 10, 50].iter().map(|f| html! { <option value={f.to_string()} selected={*f == *slow}>{f}</option> })}</select>
                     <button data-factor={slow.to_string()} onclick={act(Ev::Slow { node: node.clone(), factor_pct: *slow * 100 })}>{"Apply"}</button></label>
@@ -154,13 +308,24 @@ pub fn inspector() -> Html {
             <table class="fields"><tbody>
                 {for n.view.fields.iter().map(|(k, v)| html! { <tr><th scope="row">{k}</th><td>{v}</td></tr> })}
             </tbody></table>
+            if takes_requests(&view.nodes, n) {
             <form class="request" onsubmit={send} aria-label="Send a client request">
                 <select aria-label="Operation" onchange={set(&op, |v| v)}>
                     {for ["request", "read", "write"].iter().map(|o| html! { <option selected={*o == *op}>{*o}</option> })}</select>
                 <input aria-label="Key" placeholder="key" size="6" value={(*key).clone()} oninput={{ let k = set(&key, |v| v); move |e: InputEvent| k.emit(e.into()) }} />
-                <input aria-label="Value" placeholder="value" size="5" inputmode="numeric" value={(*value).clone()} oninput={{ let v = set(&value, |v| v); move |e: InputEvent| v.emit(e.into()) }} />
+                <input aria-label="Value" placeholder="value" size="5" inputmode="numeric" value={(*value).clone()} aria-invalid={wrong.is_some().then_some("true")}
+                    oninput={{ let (v, w) = (set(&value, |v| v), wrong.clone()); move |e: InputEvent| { w.set(None); v.emit(e.into()) } }} />
                 <button type="submit" class="send">{"Send request"}</button>
+                if let Some(why) = (*wrong).clone() { <p class="invalid" role="alert">{why}</p> }
+                if let Some((at, said)) = answer {
+                    <div class="outcome" role="status">
+                        <span class="muted">{format!("Request handed in at {}:", ms(at.as_us()))}</span>
+                        if said.is_empty() { <span>{" no answer yet"}</span> }
+                        <ul>{for said.iter().map(|w| html! { <li>{w}</li> })}</ul>
+                    </div>
+                }
             </form>
+            }
             <fieldset class="link"><legend>{"Link to"}</legend>
                 <select aria-label="Peer" onchange={pick_peer}>
                     {for names.iter().filter(|m| **m != node).map(|m| html! { <option selected={to.as_deref() == Some(*m)}>{*m}</option> })}</select>
@@ -168,6 +333,7 @@ pub fn inspector() -> Html {
                     value={shown_ms.to_string()} oninput={move |e: InputEvent| drag_latency.emit(e.into())} onchange={link(true)} /></label>
                 <label>{format!("loss {shown_pct} %")}<input type="range" class="loss" min="0" max="100"
                     value={shown_pct.to_string()} oninput={move |e: InputEvent| drag_loss.emit(e.into())} onchange={link(false)} /></label>
+                <p class="in-force muted">{format!("now: {}", link_words(&current))}</p>
             </fieldset>
             <h3>{"Timers"}</h3><ul class="timers">{for timers}</ul>
             <h3>{"Recent messages"}</h3>

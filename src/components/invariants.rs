@@ -1,7 +1,9 @@
 //! Invariants panel: ✓/✗ per invariant the protocol checks (✗ once a violation of that rule
 //! happened, up to the playhead), rules reported by nodes that are not in that list, the
 //! linearizability verdict of a key-value history (`lincheck`), and every violation with a
-//! "jump to" button that pauses and moves the playhead there.
+//! "jump to" button that pauses and moves the playhead there. The list keeps every violation seen
+//! in this future, those after the playhead dimmed, so jumping back to one leaves the next ones
+//! there to step on to.
 
 use super::lincheck::Lincheck;
 use crate::player::{Action, Player};
@@ -10,6 +12,21 @@ use yew::prelude::*;
 
 /// Most violations listed (the count says how many more there are).
 const MAX_LISTED: usize = 200;
+
+/// A time as the rest of the app writes it: "5.373 s".
+pub fn secs(t: SimTime) -> String {
+    format!("{:.3} s", t.as_us() as f64 / 1e6)
+}
+
+/// The violations to list: `seen` (the longest list seen for this scenario revision, `rev`) or
+/// `now` (those up to the playhead), whichever is longer. One scenario gives the same violations
+/// up to any time, so the shorter is a prefix of the longer; another revision starts afresh.
+pub fn remembered(seen: &mut (u64, Vec<Violation>), rev: u64, now: &[Violation]) -> Vec<Violation> {
+    if seen.0 != rev || now.len() > seen.1.len() {
+        *seen = (rev, now.iter().take(MAX_LISTED).cloned().collect());
+    }
+    seen.1.clone()
+}
 
 /// `(rule, holds, declared)` for every declared invariant, then every other rule that was violated.
 pub fn verdicts(invariants: &[&str], violations: &[Violation]) -> Vec<(String, bool, bool)> {
@@ -25,14 +42,21 @@ pub fn verdicts(invariants: &[&str], violations: &[Violation]) -> Vec<(String, b
 
 #[function_component(Invariants)]
 pub fn invariants() -> Html {
+    let seen = use_mut_ref(|| (0u64, Vec::<Violation>::new()));
     let Some(player) = use_context::<Player>() else { return html! {} };
-    let (rules, violations) = {
+    let (rules, shown, so_far, now) = {
         let s = player.session.borrow();
         let sim = s.sim();
-        let shown: Vec<Violation> = sim.violations().iter().take(MAX_LISTED).cloned().collect();
-        (verdicts(sim.invariants(), sim.violations()), (shown, sim.violations().len()))
+        let shown = remembered(&mut seen.borrow_mut(), player.scenario_rev, sim.violations());
+        (verdicts(sim.invariants(), sim.violations()), shown, sim.violations().len(), s.now())
     };
-    let (shown, total) = violations;
+    // Those up to the playhead, and those seen further on in this future.
+    let total = so_far.max(shown.len());
+    let heading = if total > so_far {
+        format!("Violations ({so_far} up to the playhead, {total} seen in this run)")
+    } else {
+        format!("Violations ({total})")
+    };
     let jump = |at: SimTime| {
         let dispatch = player.dispatch.clone();
         Callback::from(move |_: MouseEvent| {
@@ -58,15 +82,15 @@ pub fn invariants() -> Html {
             </ul>
             <Lincheck />
             if total > 0 {
-                <h3>{format!("Violations ({total})")}</h3>
+                <h3>{heading}</h3>
                 <ol class="violations">
                     { for shown.iter().map(|v| html! {
-                        <li class="violation" data-at-us={v.at.as_us().to_string()}>
-                            <time>{v.at.to_string()}</time>
+                        <li class={classes!("violation", (v.at > now).then_some("ahead"))} data-at-us={v.at.as_us().to_string()}>
+                            <time>{secs(v.at)}</time>
                             <span class="rule">{v.rule.clone()}</span>
                             <span class="detail">{v.detail.clone()}</span>
                             <button class="jump" onclick={jump(v.at)}
-                                aria-label={format!("Jump to {} at {}", v.rule, v.at)}>{"jump to"}</button>
+                                aria-label={format!("Jump to {} at {}", v.rule, secs(v.at))}>{"jump to"}</button>
                         </li>
                     }) }
                 </ol>

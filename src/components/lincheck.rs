@@ -4,8 +4,10 @@
 //! when the player is paused or the run finished, at most twice a second while playing, and is
 //! memoised on (history length, playhead).
 
+use super::invariants::secs;
 use crate::player::{Action, Player};
 use dsplay_core::check::{check_history_with, Partitioning, Report, Verdict};
+use dsplay_core::sim::history::{HistoryOp, OpKind, Outcome};
 use dsplay_core::SimTime;
 use yew::prelude::*;
 
@@ -14,6 +16,58 @@ pub const BUDGET: u64 = 1_000_000;
 const PLAYING_BUDGET: u64 = 100_000;
 /// Shortest wall-clock gap between two checks while playing.
 const PLAYING_GAP_MS: f64 = 500.0;
+
+/// What a linearizable read (`read`) could have returned, judged by the writes to its key alone: a
+/// value written before or while it ran that no other write surely replaced before it began
+/// (`None`: the key never written). `None` when that is not known (not a read, or compare-and-set
+/// on the key, whose effect depends on the value).
+pub fn could_read(ops: &[HistoryOp], read: &HistoryOp) -> Option<Vec<Option<i64>>> {
+    if read.op != OpKind::Read {
+        return None;
+    }
+    let same: Vec<&HistoryOp> = ops.iter().filter(|o| o.key == read.key && o.id != read.id).collect();
+    if same.iter().any(|o| matches!(o.op, OpKind::Cas { .. })) {
+        return None;
+    }
+    // Writes that may have taken effect; those that surely did (acknowledged) can replace others.
+    let writes: Vec<(&HistoryOp, i64)> = same
+        .iter()
+        .filter(|o| o.outcome != Outcome::Fail)
+        .filter_map(|o| match o.op {
+            OpKind::Write { value } => Some((*o, value)),
+            _ => None,
+        })
+        .collect();
+    let done_before =
+        |w: &HistoryOp, t: SimTime| w.ret.is_some_and(|r| r < t) && matches!(w.outcome, Outcome::Ok { .. });
+    // `w2` surely took effect after `w` ended and before the read began.
+    let replaced = |w: &HistoryOp| {
+        writes.iter().any(|(w2, _)| w.ret.is_some_and(|r| r < w2.call) && done_before(w2, read.call))
+    };
+    let mut out: Vec<Option<i64>> = Vec::new();
+    if !writes.iter().any(|(w, _)| done_before(w, read.call)) {
+        out.push(None);
+    }
+    for (w, v) in &writes {
+        let started = read.ret.is_none_or(|r| w.call < r);
+        if started && !replaced(w) && !out.contains(&Some(*v)) {
+            out.push(Some(*v));
+        }
+    }
+    Some(out)
+}
+
+/// A read's possible values in words: "3, 5 or nothing (never written)".
+fn values_words(values: &[Option<i64>]) -> String {
+    let words: Vec<String> =
+        values.iter().map(|v| v.map_or("nothing (never written)".to_string(), |v| v.to_string())).collect();
+    match words.split_last() {
+        None => "no value".into(),
+        Some((last, [])) => last.clone(),
+        Some((last, rest)) if rest.len() < 6 => format!("{} or {last}", rest.join(", ")),
+        Some((_, rest)) => format!("one of {} values, such as {}", words.len(), rest[..3].join(", ")),
+    }
+}
 
 /// The last check: (history length, playhead, budget) it ran on, its report, and when (wall ms).
 type Memo = Option<((usize, SimTime, u64), Report, f64)>;
@@ -39,16 +93,16 @@ pub fn lincheck() -> Html {
         }
         let Some(((_, at, _), report, _)) = m.as_ref() else { return html! {} };
         // When the first bad operation returned: from then on its result is there to see.
-        let ret = match &report.verdict {
-            Verdict::NotLinearizable { first_bad } => {
-                h.ops.iter().find(|o| o.id == first_bad.op_id).and_then(|o| o.ret)
-            }
+        let bad = match &report.verdict {
+            Verdict::NotLinearizable { first_bad } => h.ops.iter().find(|o| o.id == first_bad.op_id),
             _ => None,
         };
-        (report.clone(), (*at, ret), s.sim().node_names().to_vec())
+        let ret = bad.and_then(|o| o.ret);
+        let expected = bad.and_then(|o| could_read(&h.ops, o));
+        (report.clone(), (*at, ret, expected), s.sim().node_names().to_vec())
     };
-    let (at, ret) = at;
-    let checked = format!("{} operations checked up to {at}", report.ops);
+    let (at, ret, expected) = at;
+    let checked = format!("{} operations checked up to {}", report.ops, secs(at));
     match &report.verdict {
         Verdict::Linearizable => html! {
             <p class="verdict lincheck ok"><span class="mark" aria-hidden="true">{"✓"}</span>
@@ -64,10 +118,12 @@ pub fn lincheck() -> Html {
             let client =
                 names.get(bad.client as usize).cloned().unwrap_or_else(|| format!("client {}", bad.client));
             let span = match ret {
-                Some(r) => format!("called at {call}, returned at {r}"),
-                None => format!("called at {call}"),
+                Some(r) => format!("called at {}, returned at {}", secs(call), secs(r)),
+                None => format!("called at {}", secs(call)),
             };
             let what = format!("{} by {client} on key {}, {span}", bad.description, bad.key);
+            let expected =
+                expected.map(|v| format!(" A linearizable read could have returned {}.", values_words(&v)));
             // Jump to where the bad result arrives (before that, the operation is still open and
             // the history so far is linearizable).
             let target = ret.unwrap_or(call);
@@ -82,8 +138,9 @@ pub fn lincheck() -> Html {
                 <div class="verdict lincheck bad" data-at-us={target.as_us().to_string()}>
                     <span class="mark" aria-hidden="true">{"✗"}</span>
                     <span class="rule">{"Not linearizable"}</span><span class="detail">{format!(" ({checked}).")}</span>
-                    <span class="first-bad">{format!(" First bad operation: {what}")}</span>
-                    <button class="jump" onclick={jump} aria-label={format!("Jump to the first bad operation's result at {target}")}>{"jump to"}</button>
+                    <span class="first-bad">{format!(" First bad operation: {what}.")}</span>
+                    if let Some(e) = expected { <span class="expected">{e}</span> }
+                    <button class="jump" onclick={jump} aria-label={format!("Jump to the first bad operation's result at {}", secs(target))}>{"jump to"}</button>
                 </div>
             }
         }

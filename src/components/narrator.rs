@@ -11,15 +11,19 @@ use yew::prelude::*;
 /// Most records looked at per announcement (a fast run writes many between two).
 const WINDOW: usize = 20_000;
 
-/// The one thing worth saying among `fresh` records (oldest first): a broken invariant before a
-/// fault before a note, the newest of its kind. A note that starts with its node's name is said as
-/// is ("n4 became leader in term 1"), others get the name in front ("n2: stepped down").
+/// What is worth saying among `fresh` records (oldest first): a broken invariant before a fault
+/// before a note, the newest of its kind, and then the newest note if it came later (a crash and
+/// the election it causes often fall between two announcements, and the new leader is the news).
+/// A note that starts with its node's name is said as is ("n4 became leader in term 1"), others
+/// get the name in front ("n2: stepped down").
 pub fn headline<'a>(
     fresh: impl DoubleEndedIterator<Item = &'a TraceEvent>,
     names: &[String],
 ) -> Option<String> {
-    let mut best: Option<(u8, String)> = None;
-    for r in fresh.rev() {
+    // (rank, position from the newest, text)
+    let mut best: Option<(u8, usize, String)> = None;
+    let mut newest_note: Option<(usize, String)> = None;
+    for (age, r) in fresh.rev().enumerate() {
         let text = r.text.as_deref().unwrap_or("");
         let said = match r.kind {
             TraceKind::Violation => (3, format!("Invariant broken: {} ({text})", r.label)),
@@ -31,11 +35,18 @@ pub fn headline<'a>(
             }
             _ => continue,
         };
-        if best.as_ref().is_none_or(|(rank, _)| said.0 > *rank) {
-            best = Some(said);
+        if said.0 == 1 && newest_note.is_none() {
+            newest_note = Some((age, said.1.clone()));
+        }
+        if best.as_ref().is_none_or(|(rank, _, _)| said.0 > *rank) {
+            best = Some((said.0, age, said.1));
         }
     }
-    best.map(|(_, text)| text)
+    let (rank, age, text) = best?;
+    match newest_note {
+        Some((note_age, note)) if rank > 1 && note_age < age => Some(format!("{text}; then {note}")),
+        _ => Some(text),
+    }
 }
 
 fn newest_headline(p: &Player, since: u64) -> Option<String> {

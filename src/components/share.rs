@@ -1,5 +1,6 @@
 //! Share: copy the link (scenario + playhead) and copy embed code for a course page.
 
+use crate::embed::{embed_code, EmbedSource};
 use crate::player::Player;
 use crate::urlsync::share_url;
 use wasm_bindgen::closure::Closure;
@@ -33,11 +34,9 @@ fn by_hand(text: &str) {
 /// The iframe snippet for the current session.
 pub fn embed_snippet(p: &Player) -> String {
     let url = share_url(p);
-    let (base, frag) = url.split_once('#').unwrap_or((&url, ""));
-    let title = p.session.borrow().scenario().meta.title.replace('"', "&quot;");
-    format!(
-        "<iframe src=\"{base}?embed=1&autoplay=1&controls=min#{frag}\" width=\"720\" height=\"420\" loading=\"lazy\" title=\"{title}\"></iframe>"
-    )
+    let base = url.split_once('#').map_or(url.as_str(), |(b, _)| b);
+    let s = p.session.borrow();
+    embed_code(base, &EmbedSource::of(&s), &s.scenario().meta.title)
 }
 
 #[function_component(Share)]

@@ -22,7 +22,8 @@ pub struct ShortcutsProps {
 }
 
 /// A modal sheet: it takes the focus when it opens (its one control, Close), keeps Tab inside, and
-/// gives the focus back to where it was when it closes.
+/// gives the focus back to where it was when it closes. In a short window it scrolls, with Close
+/// kept in sight at its foot.
 #[function_component(Shortcuts)]
 pub fn shortcuts(props: &ShortcutsProps) -> Html {
     let close = props.on_close.reform(|_: MouseEvent| ());
@@ -60,7 +61,7 @@ pub fn shortcuts(props: &ShortcutsProps) -> Html {
                 <table class="gestures">
                     { for GESTURES.iter().map(|(g, what)| html! { <tr><td>{*g}</td><td>{*what}</td></tr> }) }
                 </table>
-                <button ref={button} class="primary" onclick={close}>{"Close"}</button>
+                <div class="dialog-foot"><button ref={button} class="primary" onclick={close}>{"Close"}</button></div>
             </div>
         </div>
     }

@@ -1,12 +1,14 @@
 //! Space-time diagram: one lane per node, time left→right over a window ending at the playhead,
 //! an arrow per message in its kind's colour (send → delivery, drops end in a red ✕, in-flight ones
 //! dashed up to now), dots for timers, faults and notes, and "clock" notes as text; it follows the
-//! legend's spotlight. Hovering an arrow says what the message was and what became of it.
+//! legend's spotlight. Hovering an arrow says what the message was and what became of it; hovering
+//! a dot, what it marks (a clock note's value).
 //! Painted by `crate::spacetime::paint`.
 
+use crate::charts::watch::use_repaint_on_change;
 use crate::player::Player;
-use crate::spacetime::hover::{describe, nearest, Arrow, Fate};
-use crate::spacetime::paint::paint;
+use crate::spacetime::hover::{describe, describe_dot, nearest, nearest_dot, Fate};
+use crate::spacetime::paint::{paint, Painted};
 use crate::spacetime::{label_ms, Sticky, WINDOWS};
 use dsplay_core::session::Session;
 use dsplay_core::sim::trace::TraceKind;
@@ -19,23 +21,27 @@ const HOVER_PX: f64 = 5.0;
 /// A tooltip: its text and its CSS position.
 type Tip = Option<(String, String)>;
 
-/// What the pointer at `(x, y)` on a canvas `w` px wide is over: the nearest arrow, described (a
-/// drop's reason from the trace, an in-flight message's payload). In the right half the tooltip
-/// is anchored by its right edge and opens leftwards, on the canvas.
-fn tip_at(session: &Session, arrows: &[Arrow], (x, y, w): (f64, f64, f64)) -> Tip {
-    let a = nearest(arrows, x, y, HOVER_PX)?;
+/// What the pointer at `(x, y)` on a canvas `w` px wide is over: a dot (its clock value or
+/// text), else the nearest arrow, described (a drop's reason from the trace, an in-flight
+/// message's payload). In the right half the tooltip is anchored by its right edge and opens
+/// leftwards, on the canvas.
+fn tip_at(session: &Session, drawn: &Painted, (x, y, w): (f64, f64, f64)) -> Tip {
+    let place = if x > w / 2.0 {
+        format!("right:{:.0}px;top:{y:.0}px", w - x)
+    } else {
+        format!("left:{x:.0}px;top:{y:.0}px")
+    };
     let sim = session.sim();
+    if let Some(d) = nearest_dot(&drawn.dots, x, y, HOVER_PX) {
+        return Some((describe_dot(d, sim.node_names()), place));
+    }
+    let a = nearest(&drawn.arrows, x, y, HOVER_PX)?;
     let records = sim.trace().records();
     let reason = (a.fate == Fate::Dropped)
         .then(|| records.iter().rev().find(|r| r.kind == TraceKind::Drop && r.msg == a.msg))
         .flatten()
         .and_then(|r| r.text.as_deref());
     let detail = (a.fate == Fate::InFlight).then(|| sim.message_detail(a.msg)).flatten();
-    let place = if x > w / 2.0 {
-        format!("right:{:.0}px;top:{y:.0}px", w - x)
-    } else {
-        format!("left:{x:.0}px;top:{y:.0}px")
-    };
     Some((describe(a, sim.node_names(), reason, detail.as_deref()), place))
 }
 
@@ -43,26 +49,35 @@ fn tip_at(session: &Session, arrows: &[Arrow], (x, y, w): (f64, f64, f64)) -> Ti
 #[function_component(SpaceTime)]
 pub fn space_time() -> Html {
     let canvas = use_node_ref();
+    let surroundings = use_repaint_on_change(canvas.clone());
     let choice = use_state(|| None::<f64>);
     let sticky: Sticky = use_memo((), |_| std::rc::Rc::new(std::cell::Cell::new((0, None)))).as_ref().clone();
-    let arrows = use_mut_ref(Vec::<Arrow>::new);
+    let drawn = use_mut_ref(Painted::default);
     // Where the pointer rests on the canvas (x, y, canvas width), so a tooltip follows the run.
     let pointer = use_mut_ref(|| None::<(f64, f64, f64)>);
     let tip = use_state_eq(|| None as Tip);
     let player = use_context::<Player>();
+    let shown = super::tabs::use_panel_shown();
     {
-        let (canvas, choice, arrows, pointer, tip) =
-            (canvas.clone(), *choice, arrows.clone(), pointer.clone(), tip.clone());
+        let (canvas, choice, drawn, pointer, tip) =
+            (canvas.clone(), *choice, drawn.clone(), pointer.clone(), tip.clone());
         let session = player.as_ref().map(|p| (p.session.clone(), p.view.clone(), p.spotlight.clone()));
         let rev = player.as_ref().map_or(0, |p| p.scenario_rev);
-        let deps = (player.as_ref().map(|p| p.frame), rev, choice.map(|c| c as u64));
+        // A hidden panel's canvas waits: its frame is left out, and it paints once shown again.
+        let frame = player.as_ref().map(|p| p.frame).filter(|_| shown);
+        let deps = (frame, rev, choice.map(|c| c as u64), surroundings, shown);
         use_effect_with(deps, move |_| {
+            let session = session.filter(|_| shown);
             if let (Some(el), Some((s, view, spot))) = (canvas.cast::<HtmlCanvasElement>(), session) {
                 let s = s.borrow();
-                *arrows.borrow_mut() =
-                    paint(&el, &s, &view, choice, (rev, &sticky), &spot).unwrap_or_default();
+                let painted = paint(&el, &s, &view, choice, (rev, &sticky), &spot).unwrap_or_default();
+                // How many of the window's messages are drawn, for tests and tools.
+                let _ = el.set_attribute("data-messages", &format!("{} of {}", painted.shown, painted.total));
+                let from = painted.from_ms.map(|t| format!("{t:.3}")).unwrap_or_default();
+                let _ = el.set_attribute("data-drawn-from-ms", &from);
+                *drawn.borrow_mut() = painted;
                 if let Some(at) = *pointer.borrow() {
-                    tip.set(tip_at(&s, &arrows.borrow(), at));
+                    tip.set(tip_at(&s, &drawn.borrow(), at));
                 }
             }
         });
@@ -80,7 +95,7 @@ pub fn space_time() -> Html {
             let w = e.target_dyn_into::<web_sys::HtmlElement>().map_or(0.0, |c| c.offset_width() as f64);
             let at = (e.offset_x() as f64, e.offset_y() as f64, w);
             *pointer.borrow_mut() = Some(at);
-            tip.set(session.as_ref().and_then(|s| tip_at(&s.borrow(), &arrows.borrow(), at)));
+            tip.set(session.as_ref().and_then(|s| tip_at(&s.borrow(), &drawn.borrow(), at)));
         })
     };
     let on_leave = {

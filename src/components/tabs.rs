@@ -1,5 +1,8 @@
 //! Accessible tabs: one label per child, one child shown. The WAI-ARIA tabs pattern: only the
 //! selected tab is in the Tab order, and ←/→ (wrapping), Home and End select and focus another.
+//! A panel is mounted when first shown and then kept, `hidden`, so what the user typed or built in
+//! it (an unapplied edit, Compare's run B) survives a visit to another tab. A kept panel learns
+//! whether it is shown from [`use_panel_shown`], so a hidden canvas is not painted every frame.
 
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -19,6 +22,16 @@ fn moved(key: &str, i: usize, n: usize) -> Option<usize> {
     }
 }
 
+/// Whether the tab panel around a component is the one shown.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct PanelShown(pub bool);
+
+/// `false` inside a hidden tab panel; `true` inside the shown one and outside any tabs.
+#[hook]
+pub fn use_panel_shown() -> bool {
+    use_context::<PanelShown>().is_none_or(|s| s.0)
+}
+
 #[derive(Properties, PartialEq)]
 pub struct TabsProps {
     pub labels: Vec<&'static str>,
@@ -28,6 +41,15 @@ pub struct TabsProps {
 #[function_component(Tabs)]
 pub fn tabs(props: &TabsProps) -> Html {
     let active = use_state(|| 0usize);
+    // Which panels have been shown: those stay mounted.
+    let shown_once = use_mut_ref(Vec::<bool>::new);
+    {
+        let mut seen = shown_once.borrow_mut();
+        seen.resize(props.labels.len(), false);
+        if let Some(s) = seen.get_mut(*active) {
+            *s = true;
+        }
+    }
     let labels = props.labels.clone();
     let tab = |i: usize, label: &'static str| {
         let selected = *active == i;
@@ -49,18 +71,29 @@ pub fn tabs(props: &TabsProps) -> Html {
         };
         html! {
             <button id={tab_id(label)} role="tab" aria-selected={selected.to_string()}
-                tabindex={if selected { "0" } else { "-1" }} aria-controls={selected.then(|| format!("{}-panel", tab_id(label)))}
+                tabindex={if selected { "0" } else { "-1" }} aria-controls={format!("{}-panel", tab_id(label))}
                 class={classes!("tab", selected.then_some("active"))} {onclick} {onkeydown}>
                 { label }
             </button>
         }
     };
-    let shown = props.labels.get(*active).copied().unwrap_or_default();
+    let seen = shown_once.borrow().clone();
+    let panel = |(i, child): (usize, Html)| {
+        let label = props.labels.get(i).copied().unwrap_or_default();
+        let mounted = seen.get(i).copied().unwrap_or(false);
+        html! {
+            <div role="tabpanel" id={format!("{}-panel", tab_id(label))} aria-labelledby={tab_id(label)}
+                class="tab-panel" hidden={i != *active}>
+                if mounted {
+                    <ContextProvider<PanelShown> context={PanelShown(i == *active)}>{child}</ContextProvider<PanelShown>>
+                }
+            </div>
+        }
+    };
     html! {
         <section class="tabs">
             <div role="tablist">{ for props.labels.iter().enumerate().map(|(i, l)| tab(i, l)) }</div>
-            <div role="tabpanel" id={format!("{}-panel", tab_id(shown))} aria-labelledby={tab_id(shown)}
-                class="tab-panel">{ for props.children.iter().nth(*active) }</div>
+            { for props.children.iter().enumerate().map(panel) }
         </section>
     }
 }

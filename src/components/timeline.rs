@@ -1,5 +1,6 @@
 //! The scrubber: drag back to any past time; markers for faults, user actions and violations.
 
+use super::faults::{every_event, jump};
 use crate::player::{Action, Player};
 use dsplay_core::SimTime;
 use web_sys::HtmlInputElement;
@@ -15,11 +16,13 @@ struct Marker {
 
 fn markers(p: &Player) -> Vec<Marker> {
     let s = p.session.borrow();
-    let mut out: Vec<Marker> = s
-        .scenario()
-        .events
-        .iter()
-        .map(|e| Marker { at_ms: e.at_ms, class: "event", label: e.event.describe() })
+    let mut out: Vec<Marker> = every_event(&s)
+        .into_iter()
+        .map(|(e, chaos)| Marker {
+            at_ms: e.at_ms,
+            class: if chaos { "event chaos" } else { "event" },
+            label: if chaos { format!("{} (chaos)", e.event.describe()) } else { e.event.describe() },
+        })
         .collect();
     out.extend(s.sim().violations().iter().take(200).map(|v| Marker {
         at_ms: v.at.as_us() / 1000,
@@ -45,13 +48,6 @@ pub fn timeline() -> Html {
         })
     };
     let pct = |ms: u64| format!("left: {:.3}%", ms as f64 * 100.0 / stop_ms.max(1) as f64);
-    let seek = |ms: u64| {
-        let d = p.dispatch.clone();
-        Callback::from(move |_: MouseEvent| {
-            d.emit(Action::Pause);
-            d.emit(Action::Seek(SimTime::from_ms(ms)));
-        })
-    };
     html! {
         <div class="timeline">
             <span class="clock" aria-live="off">{ format!("{:.3} s", now_ms as f64 / 1000.0) }</span>
@@ -61,8 +57,8 @@ pub fn timeline() -> Html {
                     aria-label="Playhead: drag to travel back in time" aria-valuetext={format!("{now_ms} ms")} />
                 <div class="markers" aria-hidden="false">
                     { for markers(&p).into_iter().map(|m| html! {
-                        <button class={classes!("marker", m.class)} style={pct(m.at_ms)} title={format!("{} ms: {}", m.at_ms, m.label)}
-                            aria-label={format!("Jump to {} ms: {}", m.at_ms, m.label)} onclick={seek(m.at_ms)} />
+                        <button class={classes!("marker", m.class.split(' ').collect::<Vec<_>>())} style={pct(m.at_ms)} title={format!("{} ms: {}", m.at_ms, m.label)}
+                            aria-label={format!("Jump to {} ms: {}", m.at_ms, m.label)} onclick={jump(&p.dispatch, m.at_ms)} />
                     }) }
                 </div>
             </div>

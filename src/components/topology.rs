@@ -7,7 +7,7 @@ use crate::topology::cuts::inside;
 use crate::topology::layout::LayoutCache;
 use crate::topology::particles::{self, arrivals, deaths, nearest, to_view, Hit, Scene, MAX_PARTICLES};
 use crate::topology::svg;
-use crate::topology::{death_window_us, streak_window_us, use_partition_mode};
+use crate::topology::{cut_off, death_window_us, streak_window_us, use_escape_leaves, use_partition_mode};
 use dsplay_core::{NodeId, ScenarioEvent};
 use web_sys::{Element, HtmlCanvasElement};
 use yew::prelude::*;
@@ -23,7 +23,17 @@ fn rect_of(r: &NodeRef) -> Option<(f64, f64, f64, f64)> {
 pub fn topology() -> Html {
     let p = use_context::<Player>();
     let mode = use_partition_mode();
+    use_escape_leaves(&mode);
     let picked = use_state_eq(Vec::<usize>::new);
+    {
+        // Leaving partition mode (the switch, Esc, a cut) forgets the nodes picked in it.
+        let picked = picked.clone();
+        use_effect_with(mode.on, move |on| {
+            if !*on {
+                picked.set(Vec::new());
+            }
+        });
+    }
     let drag = use_state_eq(|| None as Drag);
     let tip = use_state_eq(|| None::<(f64, f64, String)>);
     let (wrap, canvas) = (use_node_ref(), use_node_ref());
@@ -52,12 +62,12 @@ pub fn topology() -> Html {
     let lay = layouts.borrow_mut().get(&view.nodes, stage);
     let frame = lay.frame;
     let names: Vec<String> = view.nodes.iter().map(|n| n.name.clone()).collect();
+    // Cut the picked (or boxed) nodes off, on top of the partition in force.
     let cut = Callback::from({
-        let (d, mode, picked, names) = (p.dispatch.clone(), mode.clone(), picked.clone(), names.clone());
+        let (d, mode, picked, nodes) = (p.dispatch.clone(), mode.clone(), picked.clone(), view.nodes.clone());
         move |idx: Vec<usize>| {
-            if !idx.is_empty() && idx.len() < names.len() {
-                let side = idx.iter().filter_map(|&i| names.get(i).cloned()).collect();
-                d.emit(Action::Act(ScenarioEvent::Partition { groups: vec![side] }));
+            if let Some(groups) = cut_off(&nodes, &idx) {
+                d.emit(Action::Act(ScenarioEvent::Partition { groups }));
             }
             picked.set(Vec::new());
             mode.set.emit(false);
@@ -172,7 +182,7 @@ pub fn topology() -> Html {
                 }
                 if extra > 0 { <div class="topo-more">{format!("+{extra} more")}</div> }
             </div>
-            {svg::toolbar(&p, &mode, &picked, partitioned, cut)}
+            {svg::toolbar(&p, &mode, &picked, cut_off(&view.nodes, &picked).is_some(), partitioned, cut)}
             {kinds}
         </figure>
     }

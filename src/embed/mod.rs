@@ -5,9 +5,11 @@
 mod code;
 mod credit;
 mod options;
+mod play;
 mod visibility;
 
-pub use code::{copy_embed_code, embed_code, EmbedSource};
+pub use code::{embed_code, EmbedSource};
 pub use credit::OpenInApp;
 pub use options::{Controls, EmbedOptions, Theme};
+pub use play::PlayOverlay;
 pub use visibility::{prefers_reduced_motion, use_visibility_pause};

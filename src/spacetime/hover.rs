@@ -78,3 +78,36 @@ fn ms(t: f64) -> String {
         format!("{t:.2} ms")
     }
 }
+
+/// One dot as painted (a timer, fault, client request or note), with what its tooltip says.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Dot {
+    /// Its centre, in CSS pixels.
+    pub at: (f64, f64),
+    pub node: usize,
+    pub t_ms: f64,
+    /// The record's kind (`timer`, `note`…) and label (`clock`, `election`…).
+    pub kind: &'static str,
+    pub label: &'static str,
+    /// A clock note's value, a fault's or note's text.
+    pub text: Option<String>,
+}
+
+/// The dot nearest to `(x, y)` within `max_d` pixels (on a tie, the later one).
+pub fn nearest_dot(dots: &[Dot], x: f64, y: f64, max_d: f64) -> Option<&Dot> {
+    let d = |p: &Dot| ((p.at.0 - x).powi(2) + (p.at.1 - y).powi(2)).sqrt();
+    dots.iter().filter(|p| d(p) <= max_d).fold(None, |best: Option<&Dot>, p| match best {
+        Some(b) if d(b) < d(p) => Some(b),
+        _ => Some(p),
+    })
+}
+
+/// `note clock n2 · 2.310 s · L=5 [1,2,0]`.
+pub fn describe_dot(d: &Dot, names: &[String]) -> String {
+    let node = names.get(d.node).map_or("?", String::as_str);
+    let head = format!("{} {} {node} · {:.3} s", d.kind, d.label, d.t_ms / 1000.0);
+    match &d.text {
+        Some(text) => format!("{head} · {text}"),
+        None => head,
+    }
+}

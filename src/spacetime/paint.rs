@@ -4,7 +4,7 @@
 //! their kind's colour, as in the topology's legend; under its spotlight the spotlit kinds are
 //! drawn bolder and the rest faint.
 
-use super::hover::{Arrow, Fate, Line};
+use super::hover::{Arrow, Dot, Fate, Line};
 use super::{auto_window, focus, label_ms, Focus, Level, Sticky, MAX_ARROWS};
 use crate::topology::particles::{DIMMED, PALETTE};
 use dsplay_core::session::Session;
@@ -43,16 +43,45 @@ impl Frame {
     }
 }
 
-/// What the trace in the window turns into.
+/// What the trace in the window turns into: the newest marks of each sort (at most
+/// `MAX_ARROWS`: those nearest the playhead), and how many messages the window held in all.
 #[derive(Default)]
 struct Marks<'a> {
-    arrows: Vec<Mark>,
-    drops: Vec<Mark>,
-    dots: Vec<&'a TraceEvent>,
+    arrows: VecDeque<Mark>,
+    drops: VecDeque<Mark>,
+    dots: VecDeque<&'a TraceEvent>,
+    /// Deliveries and drops in the window, drawn or not.
+    messages: usize,
+}
+
+/// Push `x` at the back of `q`, dropping the oldest past `MAX_ARROWS`.
+fn keep_newest<T>(q: &mut VecDeque<T>, x: T) {
+    if q.len() == MAX_ARROWS {
+        q.pop_front();
+    }
+    q.push_back(x);
+}
+
+/// What a paint drew, for hovering: the message arrows and the dots; and how many of the
+/// window's messages were drawn (`shown`) of how many (`total`).
+#[derive(Default)]
+pub struct Painted {
+    pub arrows: Vec<Arrow>,
+    pub dots: Vec<Dot>,
+    pub shown: usize,
+    pub total: usize,
+    /// When the oldest message drawn ended (delivered or lost), in ms.
+    pub from_ms: Option<f64>,
+}
+
+/// The window's start: `window` ms before the playhead, or time zero while the playhead is
+/// still within the first window (the data then fills the width from the left).
+pub fn window_start(now: f64, window: f64) -> f64 {
+    (now - window).max(0.0)
 }
 
 /// Draw the diagram at the session's playhead (`choice`: window width in ms, `None` = auto;
-/// `spot`: the kinds spotlit in the legend). Returns the message arrows drawn, for hovering.
+/// `spot`: the kinds spotlit in the legend). Returns what was drawn, for hovering.
 pub fn paint(
     canvas: &HtmlCanvasElement,
     session: &Session,
@@ -60,7 +89,7 @@ pub fn paint(
     choice: Option<f64>,
     auto: (u64, &Sticky),
     spot: &[String],
-) -> Option<Vec<Arrow>> {
+) -> Option<Painted> {
     let ctx: Ctx = canvas.get_context("2d").ok()??.dyn_into().ok()?;
     let sim = session.sim();
     let names = sim.node_names();
@@ -77,8 +106,8 @@ pub fn paint(
     let found = known.or_else(|| auto_window(all.range(all.len().saturating_sub(2_000)..)));
     sticky.set((rev, found));
     let window = choice.or(found).unwrap_or(1_000.0);
-    let f = Frame { w, h, lane, t0: now - window, window };
-    let fg = lanes(&ctx, &f, names, now);
+    let f = Frame { w, h, lane, t0: window_start(now, window), window };
+    let colours = lanes(&ctx, &f, names);
     // Clipped to the lanes: messages sent before the window start off the left edge.
     ctx.save();
     ctx.begin_path();
@@ -87,32 +116,32 @@ pub fn paint(
     let kinds = sim.message_kinds();
     let of = |kind: &str| focus(kinds, spot, kind);
     let mut marks = collect(all, &f, &of);
-    stroke_focused(&ctx, &mut marks.arrows, None, true);
-    stroke_focused(&ctx, &mut marks.drops, Some(DROP), false);
-    ctx.set_fill_style_str(fg);
+    stroke_focused(&ctx, marks.arrows.make_contiguous(), None, true);
+    stroke_focused(&ctx, marks.drops.make_contiguous(), Some(DROP), false);
+    ctx.set_fill_style_str(colours.1);
     for &(focus, Arrow { line: (_, _, x2, y2), .. }) in &marks.drops {
         ctx.set_global_alpha(if focus.level == Level::Dim { DIMMED } else { 1.0 });
         ctx.fill_text("✕", x2 - 4.0, y2 + 4.0).ok();
     }
     ctx.set_global_alpha(1.0);
     let flying = in_flight(&ctx, &f, view, now, (kinds, &of));
-    dots(&ctx, &f, &marks.dots, names.len());
+    let dots = dots(&ctx, &f, marks.dots.make_contiguous(), names.len(), colours.1);
     ctx.restore();
     playhead(&ctx, &f, now);
-    marks.arrows.extend(marks.drops);
-    marks.arrows.extend(flying);
+    let shown = marks.arrows.len() + marks.drops.len();
+    let from_ms = marks.arrows.iter().chain(&marks.drops).map(|m| m.1.end_ms).reduce(f64::min);
+    if shown < marks.messages {
+        cap_note(&ctx, &f, shown, marks.messages, colours);
+    }
     // What hovering can find is what shows: the part of each arrow right of the lane names.
-    Some(
-        marks
-            .arrows
-            .into_iter()
-            .filter_map(|(_, a)| Some(Arrow { line: clip_left(a.line, LEFT)?, ..a }))
-            .collect(),
-    )
+    let arrows = marks.arrows.into_iter().chain(marks.drops).chain(flying);
+    let arrows = arrows.filter_map(|(_, a)| Some(Arrow { line: clip_left(a.line, LEFT)?, ..a })).collect();
+    Some(Painted { arrows, dots, shown, total: marks.messages, from_ms })
 }
 
-/// Background, one lane per node with its name, and the time axis; returns the text colour.
-fn lanes(ctx: &Ctx, f: &Frame, names: &[String], now: f64) -> &'static str {
+/// Background, one lane per node with its name, and the time axis labelled at both ends;
+/// returns the background and text colours.
+fn lanes(ctx: &Ctx, f: &Frame, names: &[String]) -> (&'static str, &'static str) {
     let dark = crate::charts::draw::current_palette() == crate::charts::draw::DARK;
     let (bg, fg, grid) =
         if dark { ("#1d2026", "#e6e8eb", "#32363e") } else { ("#ffffff", "#1d1f23", "#dcdfe4") };
@@ -129,12 +158,15 @@ fn lanes(ctx: &Ctx, f: &Frame, names: &[String], now: f64) -> &'static str {
         ctx.fill_text_with_max_width(n, 4.0, f.y(i) + 4.0, LEFT - 8.0).ok();
     }
     ctx.stroke();
-    ctx.fill_text(&label_ms(f.t0.max(0.0)), LEFT, f.h - 4.0).ok();
-    ctx.fill_text(&label_ms(now), f.w - 60.0, f.h - 4.0).ok();
-    fg
+    ctx.fill_text(&label_ms(f.t0), LEFT, f.h - 4.0).ok();
+    let end = label_ms(f.t0 + f.window);
+    let end_w = ctx.measure_text(&end).map_or(40.0, |m| m.width());
+    ctx.fill_text(&end, f.w - 8.0 - end_w, f.h - 4.0).ok();
+    (bg, fg)
 }
 
-/// Arrows for deliveries and drops in the window, and the other records as dots (each capped).
+/// Arrows for deliveries and drops in the window, and the other records as dots (each capped,
+/// keeping the newest: the diagram is read at its right edge, next to the playhead).
 fn collect<'a>(all: &'a VecDeque<TraceEvent>, f: &Frame, of: FocusOf) -> Marks<'a> {
     // Sends up to one window before the start: their deliveries may land inside it.
     let start = all.partition_point(|r| r.at.as_ms_f64() < f.t0 - f.window);
@@ -144,24 +176,43 @@ fn collect<'a>(all: &'a VecDeque<TraceEvent>, f: &Frame, of: FocusOf) -> Marks<'
         let (t, n) = (r.at.as_ms_f64(), r.node.index());
         match r.kind {
             TraceKind::Send => drop(sent.insert(r.msg, (t, n))),
-            TraceKind::Deliver if t >= f.t0 && m.arrows.len() < MAX_ARROWS => {
+            TraceKind::Deliver if t >= f.t0 => {
                 if let Some(&(ts, from)) = sent.get(&r.msg) {
+                    m.messages += 1;
                     let line = (f.x(ts), f.y(from), f.x(t), f.y(n));
-                    m.arrows.push((of(r.label), arrow(r, line, (from, n), (ts, t), Fate::Delivered)));
+                    keep_newest(
+                        &mut m.arrows,
+                        (of(r.label), arrow(r, line, (from, n), (ts, t), Fate::Delivered)),
+                    );
                 }
             }
-            TraceKind::Drop if t >= f.t0 && m.drops.len() < MAX_ARROWS => {
+            TraceKind::Drop if t >= f.t0 => {
+                m.messages += 1;
                 // A drop names its intended receiver as `node`, its sender as `peer`.
                 let (ts, from) = sent.get(&r.msg).copied().unwrap_or((t, r.peer.map_or(n, |p| p.index())));
                 let (x1, y1) = (f.x(ts), f.y(from));
                 let line = (x1, y1, f.x(t).max(x1 + 6.0), (y1 + f.y(n)) / 2.0);
-                m.drops.push((of(r.label), arrow(r, line, (from, n), (ts, t), Fate::Dropped)));
+                keep_newest(&mut m.drops, (of(r.label), arrow(r, line, (from, n), (ts, t), Fate::Dropped)));
             }
-            _ if t >= f.t0 && m.dots.len() < MAX_ARROWS => m.dots.push(r),
+            _ if t >= f.t0 => keep_newest(&mut m.dots, r),
             _ => {}
         }
     }
     m
+}
+
+/// "showing the latest 2000 of 5210 messages" at the top right, on a backing so it reads over
+/// the arrows.
+fn cap_note(ctx: &Ctx, f: &Frame, shown: usize, total: usize, (bg, fg): (&str, &str)) {
+    let text = format!("showing the latest {shown} of {total} messages");
+    let w = ctx.measure_text(&text).map_or(6.0 * text.len() as f64, |m| m.width());
+    let x = (f.w - 12.0 - w).max(LEFT);
+    ctx.set_fill_style_str(bg);
+    ctx.set_global_alpha(0.85);
+    ctx.fill_rect(x - 4.0, 1.0, w + 8.0, 15.0);
+    ctx.set_global_alpha(1.0);
+    ctx.set_fill_style_str(fg);
+    ctx.fill_text(&text, x, 12.0).ok();
 }
 
 /// The part of `line` right of `x` (`None` if none is).
@@ -209,12 +260,18 @@ fn in_flight(
     flying
 }
 
-/// Timers, faults, client requests and notes as dots; clock notes also as text that never
-/// overlaps the previous label on its lane.
-fn dots(ctx: &Ctx, f: &Frame, records: &[&TraceEvent], n_lanes: usize) {
-    let mut label_end = vec![f64::MIN; n_lanes];
+/// Timers, faults, client requests and notes as dots; clock notes also as text in the gap above
+/// the lane or, where that is taken, the gap below it (shared with the next lane), never
+/// overlapping another label in that gap and never past the canvas's right edge (it goes left of
+/// its dot there). Returns the dots, for hovering.
+fn dots(ctx: &Ctx, f: &Frame, records: &[&TraceEvent], n_lanes: usize, fg: &str) -> Vec<Dot> {
+    // Where the last label in each gap between lanes ends (gap `i` is above lane `i`).
+    let mut ends = vec![f64::MIN; n_lanes + 1];
+    let right = f.w - 4.0;
+    let mut out = Vec::with_capacity(records.len());
     for r in records {
-        let (px, py) = (f.x(r.at.as_ms_f64()), f.y(r.node.index()));
+        let (t, node) = (r.at.as_ms_f64(), r.node.index());
+        let (px, py) = (f.x(t), f.y(node));
         let colour = match r.kind {
             TraceKind::Fault | TraceKind::Violation => "#d62828",
             TraceKind::Client => "#009e73",
@@ -225,14 +282,29 @@ fn dots(ctx: &Ctx, f: &Frame, records: &[&TraceEvent], n_lanes: usize) {
         ctx.begin_path();
         ctx.arc(px, py, 2.5, 0.0, std::f64::consts::TAU).ok();
         ctx.fill();
-        let text = r.text.as_deref().filter(|_| r.kind == TraceKind::Note && r.label == "clock");
-        if let (Some(text), Some(end)) = (text, label_end.get_mut(r.node.index())) {
-            if px > *end {
-                ctx.fill_text(text, px + 3.0, py - 3.0).ok();
-                *end = px + 3.0 + 6.0 * text.chars().count() as f64;
+        let text = r.text.as_deref();
+        out.push(Dot {
+            at: (px, py),
+            node,
+            t_ms: t,
+            kind: r.kind.name(),
+            label: r.label,
+            text: text.map(String::from),
+        });
+        let clock = text.filter(|_| r.kind == TraceKind::Note && r.label == "clock");
+        if let Some(text) = clock {
+            let w = ctx.measure_text(text).map_or(6.0 * text.chars().count() as f64, |m| m.width());
+            // Right of the dot, or left of it at the right edge.
+            let x = if px + 3.0 + w <= right { px + 3.0 } else { (px - 3.0 - w).max(LEFT) };
+            let gaps = if f.lane >= 22.0 { node..node + 2 } else { node..node + 1 };
+            if let Some(gap) = gaps.into_iter().find(|&g| ends.get(g).is_some_and(|&e| x > e)) {
+                ctx.set_fill_style_str(fg);
+                ctx.fill_text(text, x, if gap == node { py - 3.0 } else { py + 11.0 }).ok();
+                ends[gap] = x + w + 4.0;
             }
         }
     }
+    out
 }
 
 fn playhead(ctx: &Ctx, f: &Frame, now: f64) {

@@ -46,8 +46,10 @@ fn best_cut(f: Frame, a: &[(f64, f64)], b: &[(f64, f64)]) -> Option<Seg> {
 }
 
 /// The cuts between partition groups (`groups[i]` is node i's group): for two groups the widest
-/// straight gap between them; otherwise (or if none exists) the Voronoi edges between the group
-/// centroids, clipped to the frame.
+/// straight gap between them; for more, the Voronoi edges between the group centroids, clipped to
+/// the frame, when every node lies in its own group's cell. None when straight lines cannot keep
+/// the groups apart as drawn (a node cut off from the middle of a column): [`islands`] then marks
+/// the nodes cut off instead, since a line would put some of the others on their side.
 pub fn cut_lines(f: Frame, pos: &[(f64, f64)], groups: &[u32]) -> Vec<Seg> {
     let mut ids: Vec<u32> = groups.to_vec();
     ids.sort_unstable();
@@ -57,9 +59,7 @@ pub fn cut_lines(f: Frame, pos: &[(f64, f64)], groups: &[u32]) -> Vec<Seg> {
         .map(|g| pos.iter().zip(groups).filter(|(_, x)| *x == g).map(|(p, _)| *p).collect())
         .collect();
     if sets.len() == 2 {
-        if let Some(c) = best_cut(f, &sets[0], &sets[1]) {
-            return vec![c];
-        }
+        return best_cut(f, &sets[0], &sets[1]).into_iter().collect();
     }
     let cents: Vec<(f64, f64)> = sets
         .iter()
@@ -68,6 +68,14 @@ pub fn cut_lines(f: Frame, pos: &[(f64, f64)], groups: &[u32]) -> Vec<Seg> {
             (pts.iter().map(|p| p.0).sum::<f64>() / k, pts.iter().map(|p| p.1).sum::<f64>() / k)
         })
         .collect();
+    let d2 = |p: (f64, f64), c: (f64, f64)| (p.0 - c.0).powi(2) + (p.1 - c.1).powi(2);
+    let in_own_cell = pos.iter().zip(groups).all(|(&p, g)| {
+        let own = ids.iter().position(|x| x == g).map_or(0.0, |k| d2(p, cents[k]));
+        cents.iter().all(|&c| own <= d2(p, c) + 1e-9)
+    });
+    if !in_own_cell {
+        return Vec::new();
+    }
     let mut out = Vec::new();
     for a in 0..cents.len() {
         for b in a + 1..cents.len() {
@@ -91,6 +99,16 @@ pub fn cut_lines(f: Frame, pos: &[(f64, f64)], groups: &[u32]) -> Vec<Seg> {
         }
     }
     out
+}
+
+/// The nodes to ring when no straight cut keeps the groups apart: every node outside the largest
+/// group (the first of the largest, if several are as large). None when the network is whole.
+pub fn islands(groups: &[u32]) -> Vec<usize> {
+    let size = |g: u32| groups.iter().filter(|&&x| x == g).count();
+    let Some(main) = groups.iter().copied().max_by_key(|&g| (size(g), std::cmp::Reverse(g))) else {
+        return Vec::new();
+    };
+    (0..groups.len()).filter(|&i| groups[i] != main).collect()
 }
 
 /// Indices of the nodes whose centres lie inside the rectangle spanned by `a` and `b`.

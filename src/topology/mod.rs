@@ -8,6 +8,8 @@ pub mod surge;
 pub mod svg;
 
 use dsplay_core::view::{NodeState, Status};
+use gloo::events::EventListener;
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// Whether taps and drags on the topology choose a partition side (the ✂ Partition switch).
@@ -26,6 +28,57 @@ pub fn use_partition_mode() -> PartitionMode {
         Callback::from(move |v: bool| on.set(v))
     };
     PartitionMode { on: *on, set }
+}
+
+/// While partition mode is on, Esc (anywhere on the page) turns it off.
+#[hook]
+pub fn use_escape_leaves(mode: &PartitionMode) {
+    let (on, set) = (mode.on, mode.set.clone());
+    use_effect_with(on, move |on| {
+        let doc = web_sys::window().and_then(|w| w.document()).filter(|_| *on);
+        let listener = doc.map(|d| {
+            EventListener::new(&d, "keydown", move |e| {
+                if e.dyn_ref::<web_sys::KeyboardEvent>().is_some_and(|k| k.key() == "Escape") {
+                    set.emit(false);
+                }
+            })
+        });
+        move || drop(listener)
+    });
+}
+
+/// The partition groups after cutting the nodes `side` (indices) off, on top of the partition in
+/// force (`NodeState::group`): each group keeps its other nodes and `side` becomes a group of its
+/// own. The largest remaining group is left unlisted (a `Partition` event's "everyone else").
+/// `None` when that changes nothing: `side` is empty, is every node, or already a group alone.
+pub fn cut_off(nodes: &[NodeState], side: &[usize]) -> Option<Vec<Vec<String>>> {
+    let cut = |i: usize| side.contains(&i);
+    if side.is_empty() || (0..nodes.len()).all(cut) {
+        return None;
+    }
+    let mut ids: Vec<u32> = nodes.iter().map(|n| n.group).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut rest: Vec<Vec<String>> = ids
+        .iter()
+        .map(|g| {
+            let names = nodes.iter().enumerate().filter(|&(i, n)| n.group == *g && !cut(i));
+            names.map(|(_, n)| n.name.clone()).collect::<Vec<String>>()
+        })
+        .filter(|g| !g.is_empty())
+        .collect();
+    let alone = side.iter().all(|&i| {
+        let g = nodes.get(i).map(|n| n.group);
+        g != Some(0) && nodes.iter().enumerate().all(|(j, n)| (Some(n.group) == g) == cut(j))
+    });
+    if alone {
+        return None;
+    }
+    if let Some(big) = (0..rest.len()).max_by_key(|&k| (rest[k].len(), std::cmp::Reverse(k))) {
+        rest.remove(big);
+    }
+    rest.push(side.iter().filter_map(|&i| nodes.get(i)).map(|n| n.name.clone()).collect());
+    Some(rest)
 }
 
 /// `up`, `down` or `paused`: the CSS class and the word read out.

@@ -1,7 +1,7 @@
 //! The SVG layer of the topology: region boxes, the ring, partition cuts, blocked links, nodes,
 //! the lasso; plus the kind legend and the partition toolbar.
 
-use super::cuts::cut_lines;
+use super::cuts::{cut_lines, islands};
 use super::layout::{tier, Layout};
 use super::particles::{kind_index, Arrival, PALETTE};
 use super::{aria_label, status_word, PartitionMode};
@@ -94,7 +94,8 @@ fn node(view: &WorldView, i: usize, lay: &Layout, sel: bool, picked: bool, on: &
     let onkeydown = {
         let on = on.clone();
         Callback::from(move |e: KeyboardEvent| {
-            if e.key() == "Enter" || e.key() == " " {
+            // Space after a click on the node is the page's play/pause (see `keys`).
+            if e.key() == "Enter" || (e.key() == " " && crate::keys::focused_by_keyboard()) {
                 e.prevent_default();
                 on.emit(i);
             }
@@ -145,8 +146,15 @@ pub fn body(
 ) -> Html {
     let at = |id: NodeId| lay.pos.get(id.index()).copied().unwrap_or_default();
     let groups: Vec<u32> = view.nodes.iter().map(|n| n.group).collect();
-    let cuts =
-        if groups.iter().any(|&g| g != 0) { cut_lines(lay.frame, &lay.pos, &groups) } else { Vec::new() };
+    let split = groups.iter().any(|&g| g != 0);
+    let cuts = if split { cut_lines(lay.frame, &lay.pos, &groups) } else { Vec::new() };
+    // No straight cut keeps the groups apart as drawn: ring the nodes cut off instead.
+    let rings = if split && cuts.is_empty() { islands(&groups) } else { Vec::new() };
+    let rings = rings.into_iter().map(|i| {
+        let (x, y) = lay.pos.get(i).copied().unwrap_or_default();
+        html! { <circle class={classes!("island", format!("grp-{}", groups[i] % 6))} cx={format!("{x:.1}")}
+        cy={format!("{y:.1}")} r={format!("{:.1}", lay.r + 7.0)} /> }
+    });
     let blocked = view.blocked.iter().take(500).map(|&(a, b)| {
         let ((x1, y1), (x2, y2)) = (at(a), at(b));
         let len = ((x2 - x1).powi(2) + (y2 - y1).powi(2)).sqrt().max(1.0);
@@ -171,7 +179,7 @@ pub fn body(
                 <circle class="ring" cx={cx.to_string()} cy={cy.to_string()} r={rr.to_string()} />
             }</g>
             <g class="cuts">{for cuts.iter().map(|((x1, y1), (x2, y2))| html! { <line class="cut" x1={x1.to_string()}
-                y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} /> })}</g>
+                y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} /> })}{for rings}</g>
             <g class="blocks">{for blocked}</g>
             <g class="hits" aria-hidden="true">{for (0..view.nodes.len()).map(|i| hit_area(i, lay, on))}</g>
             <g class="nodes">{for (0..view.nodes.len()).map(|i| node(view, i, lay, selected == Some(NodeId(i as u32)),
@@ -230,12 +238,13 @@ pub fn legend(
     }
 }
 
-/// The network tools: partition mode and cutting the picked nodes off, heal, reset links; and a
-/// surge of client load.
+/// The network tools: partition mode and cutting the picked nodes off (`cuts`: whether that
+/// would change the partition), heal, reset links; and a surge of client load.
 pub fn toolbar(
     p: &Player,
     mode: &PartitionMode,
     picked: &[usize],
+    cuts: bool,
     split: bool,
     cut: Callback<Vec<usize>>,
 ) -> Html {
@@ -244,6 +253,13 @@ pub fn toolbar(
         Callback::from(move |_: MouseEvent| set.emit(!on))
     };
     let chosen = picked.to_vec();
+    let hint = if picked.is_empty() || cuts {
+        "tap nodes or drag a box; Esc leaves"
+    } else if picked.len() == p.view.nodes.len() {
+        "every node is picked: leave some on the other side"
+    } else {
+        "these nodes are already cut off together"
+    };
     let heal = {
         let d = p.dispatch.clone();
         Callback::from(move |_: MouseEvent| d.emit(Action::Act(ScenarioEvent::Heal)))
@@ -258,10 +274,10 @@ pub fn toolbar(
                 onclick={toggle} title="Tap nodes or drag a box to choose one side (or shift-drag any time)">
                 {"✂ Partition"}</button>
             if mode.on {
-                <button class="cut-now" disabled={picked.is_empty()}
+                <button class="cut-now" disabled={!cuts}
                     onclick={Callback::from(move |_: MouseEvent| cut.emit(chosen.clone()))}>
                     {format!("Cut off {} node{}", picked.len(), if picked.len() == 1 { "" } else { "s" })}</button>
-                <span class="hint">{"tap nodes or drag a box"}</span>
+                <span class="hint">{hint}</span>
             }
             <button class="heal" onclick={heal} disabled={!split} title="Remove all partitions and blocks">
                 {"Heal"}</button>

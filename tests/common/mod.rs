@@ -1,6 +1,9 @@
 //! Shared by the browser tests: the golden trace hashes computed natively by the core's tests
 //! (`core/tests/golden/hashes.txt`, one `<preset-id> <16 hex digits>` line per preset, by id).
 
+#[allow(dead_code)] // Only the component tests mount a host.
+pub mod host;
+
 const GOLDEN: &str = include_str!("../../core/tests/golden/hashes.txt");
 
 /// Every `(id, hash)` line, in file order.

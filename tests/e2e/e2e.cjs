@@ -62,7 +62,8 @@ async function main() {
     await page.click('[data-node="b2"] .shape');
     await until(page, () => /Cut off 2 nodes/.test(document.querySelector('.cut-now').textContent));
     await page.click('.cut-now');
-    await until(page, () => [...document.querySelectorAll('.fault-item')].some((e) => /partition b1,b2$/.test(e.textContent)));
+    // The cut builds on the partition in force (b3 isolated a moment ago): three groups.
+    await until(page, () => [...document.querySelectorAll('.fault-item')].some((e) => /partition b3 \| b1,b2$/.test(e.textContent)));
   });
   let forked;
   await check('scrub back and fork a new future', async () => {
@@ -100,8 +101,9 @@ async function main() {
     // Step (real clicks) until the playhead sits between two events of the same instant: a link
     // must then name how many events ran, not just the time.
     for (let i = 0; i < 300 && !(await p.evaluate(() => location.hash.includes('&e='))); i++) {
+      const before = (await status(p)).events;
       await p.click(i % 3 === 2 ? '#step-message' : '#step-event');
-      await until(p, (n) => +document.querySelector('#run-result').dataset.events > n, (await status(p)).events);
+      await until(p, (n) => +document.querySelector('#run-result').dataset.events > n, before);
     }
     const href = await p.evaluate(() => location.href);
     assert(/&t=\d+(\.\d{1,3})?&e=\d+$/.test(href), `the link names the event: ${href.slice(-30)}`);
@@ -117,6 +119,14 @@ async function main() {
     await until(p, () => document.querySelector('#run-result').dataset.playing === 'true');
     await p.keyboard.press('Space');
     await until(p, () => document.querySelector('#run-result').dataset.playing === 'false');
+    // Likewise after a click on a node: Space plays, and the node stays selected.
+    await p.click('[data-node] .shape');
+    await p.waitForSelector('section.inspector:not(.empty)');
+    await p.keyboard.press('Space');
+    await until(p, () => document.querySelector('#run-result').dataset.playing === 'true');
+    assert(await p.$('section.inspector:not(.empty)'), 'the inspector stays open');
+    await p.keyboard.press('Space');
+    await until(p, () => document.querySelector('#run-result').dataset.playing === 'false');
     // A keyboard user's Space presses the button the Tab key reached.
     const before = (await status(p)).events;
     await p.focus('#step-message');
@@ -127,6 +137,17 @@ async function main() {
     await until(p, (n) => +document.querySelector('#run-result').dataset.events > n, before);
     assert((await p.$eval('#run-result', (el) => el.dataset.playing)) === 'false', 'Space pressed the button, it did not play');
     await p.close();
+  });
+  await check('hosted under a sub-path, the page loads its files from beside it', async () => {
+    const sub = await serve(path.join(ROOT, 'dist'), '/course/dsplay/');
+    const p = await ctx.newPage();
+    const missing = [];
+    p.on('response', (r) => { if (r.status() >= 400) missing.push(r.url()); });
+    await p.goto(`http://127.0.0.1:${sub.address().port}/course/dsplay/?embed=1&preset=d4-raft-election`);
+    await p.waitForSelector('[data-node]');
+    assert(missing.length === 0, `not found: ${missing.join(' ')}`);
+    await p.close();
+    sub.close();
   });
   await check('a garbage link shows a banner and a working app', async () => {
     const p = await ctx.newPage();
@@ -163,13 +184,33 @@ async function main() {
     await p.close();
   });
   await check('a frame too short for the embed scrolls instead of drawing over its controls', async () => {
-    const p = await (await browser.newContext({ viewport: { width: 320, height: 300 } })).newPage();
-    await p.goto(base + '?embed=1&preset=d4-raft-election&controls=min');
+    for (const [width, height] of [[320, 240], [320, 300], [480, 360]]) {
+      const p = await (await browser.newContext({ viewport: { width, height } })).newPage();
+      await p.goto(base + '?embed=1&preset=d4-raft-election&controls=min');
+      await p.waitForSelector('.app.embed [data-node]');
+      const box = (s) => p.$eval(s, (el) => { const r = el.getBoundingClientRect(); return { top: r.top, bottom: r.bottom }; });
+      const [stage, scrubber, tools] = [await box('.topo-stage'), await box('#scrubber'), await box('.topo-tools')];
+      assert(stage.top >= scrubber.bottom && stage.bottom <= tools.top && stage.bottom - stage.top >= 139,
+        `${width}x${height}: stage ${JSON.stringify(stage)} between the timeline ${JSON.stringify(scrubber)} and the tools ${JSON.stringify(tools)}`);
+      // The status line keeps the frame's bottom edge and nothing is drawn under it; the credit
+      // link scrolls into view inside the frame.
+      const [body, foot] = [await box('.embed-body'), await box('#run-result')];
+      assert(body.bottom <= foot.top + 0.5 && foot.bottom <= height + 0.5, `${width}x${height}: body ${JSON.stringify(body)} status ${JSON.stringify(foot)}`);
+      await p.$eval('.embed-credit', (el) => el.scrollIntoView({ block: 'nearest' }));
+      const credit = await box('.embed-credit');
+      assert(credit.top >= 0 && credit.bottom <= foot.top + 0.5, `${width}x${height}: credit ${JSON.stringify(credit)} under the status line`);
+      if (width === 320 && height === 240) await p.screenshot({ path: path.join(SHOTS, 'embed-320x240.png') });
+      await p.close();
+    }
+  });
+  await check('an embed without controls or autoplay offers one play button', async () => {
+    const p = await (await browser.newContext({ viewport: { width: 480, height: 360 }, reducedMotion: 'reduce' })).newPage();
+    await p.goto(base + '?embed=1&preset=d4-raft-election&controls=none&autoplay=1');
     await p.waitForSelector('.app.embed [data-node]');
-    const box = (s) => p.$eval(s, (el) => { const r = el.getBoundingClientRect(); return { top: r.top, bottom: r.bottom }; });
-    const [stage, scrubber, tools] = [await box('.topo-stage'), await box('#scrubber'), await box('.topo-tools')];
-    assert(stage.top >= scrubber.bottom && stage.bottom <= tools.top && stage.bottom - stage.top >= 139,
-      `stage ${JSON.stringify(stage)} between the timeline ${JSON.stringify(scrubber)} and the tools ${JSON.stringify(tools)}`);
+    assert((await p.$$('#play')).length === 0, 'no transport bar');
+    await p.click('.embed-play');
+    await until(p, () => document.querySelector('#run-result').dataset.playing === 'true');
+    assert((await p.$$('.embed-play')).length === 0, 'the button goes while playing');
     await p.close();
   });
   await check('on a phone the header is one row and copying says so', async () => {
@@ -194,6 +235,12 @@ async function main() {
     await p.waitForSelector('.compare-form select');
     const wide = await p.evaluate(() => document.documentElement.scrollWidth);
     assert(wide <= 390, `the page is ${wide} px wide with Compare open`);
+    // A tapped node's inspector is brought into view (it sits below the stage on a phone).
+    await p.evaluate(() => window.scrollTo(0, 0));
+    await p.tap('[data-node="n2"] .shape');
+    await until(p, () => { const el = document.querySelector('section.inspector:not(.empty)');
+      return el && el.getBoundingClientRect().top >= -1 && el.getBoundingClientRect().top < innerHeight - 48; });
+    await p.screenshot({ path: path.join(SHOTS, 'phone-inspector.png') });
     await c.close();
   });
   await check('on a tablet held upright the stage takes the width and no header label wraps', async () => {
@@ -227,7 +274,7 @@ async function main() {
     await page.click('#play');
     await page.screenshot({ path: path.join(SHOTS, 'lesson.png') });
     await page.click('#tab-space-time');
-    await page.waitForSelector('.tab-panel canvas');
+    await page.waitForSelector('#tab-space-time-panel canvas');
     await page.screenshot({ path: path.join(SHOTS, 'spacetime.png') });
   });
   await check('compare overlays the charts of two configurations', async () => {

@@ -1,11 +1,13 @@
 //! Scenario errors: values with messages that say what is wrong and how to fix it.
 
+use super::validate::range_of;
 use thiserror::Error;
 
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum ScenarioError {
+    /// `message` is `serde`'s `raw` text in a reader's words, for the field at `path`.
     #[error("scenario JSON is invalid at `{path}`: {message}")]
-    Json { path: String, message: String },
+    Json { path: String, message: String, raw: String },
     #[error("`{field}`: {message}")]
     Invalid { field: String, message: String },
     #[error("unsupported scenario version {0}; this build reads version 1")]
@@ -25,7 +27,14 @@ impl ScenarioError {
         let path = e.path().to_string();
         let inner = e.into_inner();
         let path = if path == "." { "(top level)".to_string() } else { path };
-        ScenarioError::Json { path, message: plain(&inner) }
+        // The position helps only in JSON of several lines (a file); a link or a form is one
+        // line, where "column 1604" helps nobody.
+        let text = inner.to_string();
+        let raw = match text.rfind(" at line ") {
+            Some(i) if inner.line() <= 1 => text[..i].to_string(),
+            _ => text,
+        };
+        ScenarioError::Json { message: plain(&raw, &path), path, raw }
     }
 
     /// The field this error points at, for showing it next to a form input.
@@ -36,17 +45,92 @@ impl ScenarioError {
             _ => None,
         }
     }
+
+    /// The same error at `field`, a field inside the one it names (serde reports an error inside
+    /// a tagged enum, such as `protocol` or `workload.arrival`, at the enum): the message then
+    /// names that field's own limits.
+    pub fn at(&self, field: &str) -> ScenarioError {
+        match self {
+            ScenarioError::Json { raw, .. } => {
+                ScenarioError::Json { path: field.to_string(), message: plain(raw, field), raw: raw.clone() }
+            }
+            ScenarioError::Invalid { message, .. } => ScenarioError::invalid(field, message.clone()),
+            other => other.clone(),
+        }
+    }
+
+    /// What is wrong, without the field (for a form that shows it next to the field).
+    pub fn message(&self) -> String {
+        match self {
+            ScenarioError::Json { message, .. } | ScenarioError::Invalid { message, .. } => message.clone(),
+            other => other.to_string(),
+        }
+    }
 }
 
-/// serde's message in a reader's words: Rust type names become what they mean, and the position is
-/// kept only for JSON of several lines (a file); a link or a form is one line, where "column 1604"
-/// helps nobody.
-fn plain(e: &serde_json::Error) -> String {
-    let text = e.to_string();
-    let text = match text.rfind(" at line ") {
-        Some(i) if e.line() <= 1 => text[..i].to_string(),
-        _ => text,
-    };
+/// The whole numbers a Rust integer type holds, by the name serde gives it.
+fn int_range(ty: &str) -> Option<(i128, i128)> {
+    Some(match ty {
+        "u8" => (0, u8::MAX.into()),
+        "u16" => (0, u16::MAX.into()),
+        "u32" => (0, u32::MAX.into()),
+        "u64" | "usize" => (0, u64::MAX.into()),
+        "i32" => (i32::MIN.into(), i32::MAX.into()),
+        "i64" | "isize" => (i64::MIN.into(), i64::MAX.into()),
+        _ => return None,
+    })
+}
+
+/// "a whole number from 0 to 256" (or "0 or more" when only the type bounds it).
+fn whole(min: i128, max: i128) -> String {
+    if max >= i128::from(i64::MAX) && min == 0 {
+        "a whole number, 0 or more".to_string()
+    } else if max >= i128::from(i64::MAX) {
+        "a whole number".to_string()
+    } else {
+        format!("a whole number from {min} to {max}")
+    }
+}
+
+/// The parts of serde's "invalid value: integer `5`, expected u32" / "invalid type: string "",
+/// expected f64": what it got, and the type it wanted.
+fn got_and_wanted(raw: &str) -> Option<(&str, &str, &str)> {
+    let rest = raw.strip_prefix("invalid value: ").or_else(|| raw.strip_prefix("invalid type: "))?;
+    let (got, wanted) = rest.rsplit_once(", expected ")?;
+    let (kind, value) = got.split_once(' ')?;
+    Some((kind, value, wanted))
+}
+
+/// serde's message in a reader's words, for the field at `path`: what is wrong with the value,
+/// and what the field takes (its limits, when validation has them, else its type's).
+fn plain(raw: &str, path: &str) -> String {
+    if let Some((kind, value, wanted)) = got_and_wanted(raw) {
+        let value = value.trim_matches('`');
+        let range = int_range(wanted).map(|r| match range_of(path) {
+            Some((lo, hi)) => (i128::from(lo), i128::from(hi)),
+            None => r,
+        });
+        let number = wanted == "f64" || wanted == "f32";
+        match (kind, range) {
+            ("integer", Some((lo, hi))) => {
+                return format!("{value} is out of range: use {}", whole(lo, hi));
+            }
+            ("floating", Some((lo, hi))) => {
+                let value = value.trim_start_matches("point ").trim_matches('`');
+                return format!("{value} is not a whole number: use {}", whole(lo, hi));
+            }
+            ("string", r) if r.is_some() || number => {
+                let what = r.map_or("a number".to_string(), |(lo, hi)| whole(lo, hi));
+                let typed = value.trim_matches('"');
+                return if typed.trim().is_empty() {
+                    format!("an empty string \"\" is not a number: enter {what}")
+                } else {
+                    format!("{value} is not a number: use {what}")
+                };
+            }
+            _ => {}
+        }
+    }
     let words = [
         ("integer `", "`"),
         ("expected u8", "expected a whole number from 0 to 255"),
@@ -59,5 +143,46 @@ fn plain(e: &serde_json::Error) -> String {
         ("expected f64", "expected a number"),
         ("expected f32", "expected a number"),
     ];
-    words.iter().fold(text, |t, (from, to)| t.replace(from, to))
+    words.iter().fold(raw.to_string(), |t, (from, to)| t.replace(from, to))
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::presets;
+    use crate::scenario::Scenario;
+
+    /// t1's JSON with `edit` applied, as the scenario parser sees it.
+    fn error_with(edit: impl FnOnce(&mut serde_json::Value)) -> super::ScenarioError {
+        let sc = presets::get("t1-round-robin").expect("preset");
+        let mut v: serde_json::Value = serde_json::from_str(&sc.to_json()).expect("json");
+        edit(&mut v);
+        Scenario::from_json(&v.to_string()).and_then(|s| s.validate()).expect_err("refused")
+    }
+
+    #[test]
+    fn a_number_too_large_for_its_type_names_the_fields_limit() {
+        let e = error_with(|v| v["workload"]["arrival"]["rate_per_s"] = 1_000_000_000_000u64.into());
+        // serde reports it at the tagged enum; the form knows the field and asks for its words.
+        let e = e.at("workload.arrival.rate_per_s");
+        assert_eq!(
+            e.to_string(),
+            "scenario JSON is invalid at `workload.arrival.rate_per_s`: 1000000000000 is out of range: \
+             use a whole number from 0 to 200000"
+        );
+        let e = error_with(|v| v["workload"]["clients"] = (-5).into());
+        assert_eq!(e.message(), "-5 is out of range: use a whole number from 0 to 256");
+    }
+
+    #[test]
+    fn text_and_fractions_in_a_whole_number_field_say_so() {
+        let e = error_with(|v| v["workload"]["clients"] = "".into());
+        assert_eq!(e.field(), Some("workload.clients"));
+        assert_eq!(e.message(), "an empty string \"\" is not a number: enter a whole number from 0 to 256");
+        let e = error_with(|v| v["workload"]["clients"] = "abc".into());
+        assert_eq!(e.message(), "\"abc\" is not a number: use a whole number from 0 to 256");
+        let e = error_with(|v| v["workload"]["clients"] = 2.5.into());
+        assert_eq!(e.message(), "2.5 is not a whole number: use a whole number from 0 to 256");
+        let e = error_with(|v| v["stop_at_ms"] = 0.5.into());
+        assert_eq!(e.message(), "0.5 is not a whole number: use a whole number from 1 to 86400000");
+    }
 }

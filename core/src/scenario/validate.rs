@@ -19,6 +19,46 @@ pub mod limits {
 }
 use limits::*;
 
+/// The values a numeric field allows, by its path (`workload.clients`, `network.links[2].spec.loss_ppm`),
+/// where validation bounds it more tightly than its type: for messages about a value that did not
+/// even parse (`1e12` requests per second does not fit in the field at all).
+pub(crate) fn range_of(field: &str) -> Option<(u64, u64)> {
+    let general: String = {
+        let mut out = String::new();
+        let mut in_index = false;
+        for c in field.trim_start_matches('.').chars() {
+            match c {
+                '[' => in_index = true,
+                ']' => {
+                    in_index = false;
+                    out.push_str("[]");
+                }
+                _ if !in_index => out.push(c),
+                _ => {}
+            }
+        }
+        out
+    };
+    let last = general.rsplit('.').next().unwrap_or_default();
+    Some(match general.as_str() {
+        "stop_at_ms" => (1, MAX_STOP_MS),
+        "workload.clients" => (0, MAX_CLIENTS.into()),
+        "workload.arrival.rate_per_s" => (0, MAX_RATE_PER_S.into()),
+        "workload.arrival.concurrency" => (1, 1000),
+        "workload.bursts[].rate_pct" => (0, 10_000),
+        "workload.keys.count" => (1, MAX_KEYS.into()),
+        "workload.keys.s_milli" => (0, 5_000),
+        "workload.read_permille" => (0, 1000),
+        "sim.metrics_interval_ms" => (1, 3_600_000),
+        "sim.trace_capacity" => (1, MAX_TRACE_CAPACITY.into()),
+        "sim.max_events" => (1, MAX_SIM_EVENTS),
+        _ if general.starts_with("network.") && ["loss_ppm", "dup_ppm", "reorder_ppm"].contains(&last) => {
+            (0, PPM.into())
+        }
+        _ => return None,
+    })
+}
+
 fn bad(field: impl Into<String>, msg: impl Into<String>) -> ScenarioError {
     ScenarioError::invalid(field, msg)
 }
@@ -107,13 +147,16 @@ impl Scenario {
     fn check_workload(&self) -> Result<(), ScenarioError> {
         let w = &self.workload;
         if w.clients > MAX_CLIENTS {
-            return Err(bad("workload.clients", format!("{} is over the limit of {MAX_CLIENTS}", w.clients)));
+            return Err(bad(
+                "workload.clients",
+                format!("{} is over the limit of {MAX_CLIENTS}: use 0 to {MAX_CLIENTS}", w.clients),
+            ));
         }
         match &w.arrival {
             Arrival::Open { rate_per_s } if *rate_per_s > MAX_RATE_PER_S => {
                 return Err(bad(
                     "workload.arrival.rate_per_s",
-                    format!("{rate_per_s} is over {MAX_RATE_PER_S}"),
+                    format!("{rate_per_s} is over the limit of {MAX_RATE_PER_S}: use 0 to {MAX_RATE_PER_S}"),
                 ));
             }
             Arrival::Closed { concurrency, think } => {

@@ -71,7 +71,12 @@ pub fn compare_form(props: &FormProps) -> Html {
     let rerender = use_force_update();
     let value = &*props.value;
     let (path, options, chosen) = choice(value, &form.borrow());
-    let current = get(value, &path).map(|v| v.to_string()).unwrap_or_default();
+    // "smooth_weighted_round_robin", not its JSON `"smooth_weighted_round_robin"`.
+    let current = match get(value, &path) {
+        Some(Value::String(s)) => s.clone(),
+        Some(v) => v.to_string(),
+        None => String::new(),
+    };
     let on_field = {
         let (form, rerender) = (form.clone(), rerender.clone());
         Callback::from(move |e: Event| {

@@ -5,9 +5,18 @@ use super::SharedB;
 use crate::charts::draw::{chart_data, paint, HEIGHT};
 use crate::charts::overlay::{counterpart, overlay};
 use crate::charts::paint::use_paint;
-use crate::charts::series::{defaults, ChartSpec};
+use crate::charts::series::{defaults, ChartData, ChartSpec};
 use crate::player::Player;
 use yew::prelude::*;
+
+/// A chart of bands only draws its first row at the bottom: B's rows go first, so that A's sit
+/// above them, as A comes first everywhere else (`a_rows`: how many of the bands are A's).
+pub fn a_rows_on_top(mut data: ChartData, a_rows: usize) -> ChartData {
+    if data.lines.is_empty() && a_rows <= data.bands.len() {
+        data.bands.rotate_left(a_rows);
+    }
+    data
+}
 
 #[derive(Properties, PartialEq)]
 pub struct OverlaysProps {
@@ -50,7 +59,8 @@ fn overlay_view(props: &OverlayViewProps) -> Html {
     let player = use_context::<Player>();
     let canvas = use_node_ref();
     {
-        let frame = player.as_ref().map(|p| (p.frame, p.scenario_rev));
+        let shown = crate::components::tabs::use_panel_shown();
+        let frame = player.as_ref().map(|p| (p.frame, p.scenario_rev)).filter(|_| shown);
         let deps = (frame, props.built, props.a.clone(), props.b.clone());
         let session = player.as_ref().map(|p| p.session.clone());
         let (a, b, run_b) = (props.a.clone(), props.b.clone(), props.run_b.clone());
@@ -58,7 +68,9 @@ fn overlay_view(props: &OverlayViewProps) -> Html {
             let Some(session) = &session else { return Ok(()) };
             let run_b = run_b.0.borrow();
             let b_data = b.as_ref().zip(run_b.as_ref()).map(|(spec, r)| chart_data(&r.session, spec));
-            paint(el, &overlay(chart_data(&session.borrow(), &a), b_data))
+            let a_data = chart_data(&session.borrow(), &a);
+            let a_rows = a_data.bands.len();
+            paint(el, &a_rows_on_top(overlay(a_data, b_data), a_rows))
         });
     }
     let key = props.a.key();

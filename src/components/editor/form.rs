@@ -2,7 +2,7 @@
 //! fieldsets with add/remove. Inputs report edits; nothing here touches the scenario.
 
 use super::catalog::{catalog, TAG_KEYS};
-use super::json::{dotted, general, number_from, Seg};
+use super::json::{dotted, general, get, number_from, Seg};
 use serde_json::{Map, Value};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -22,6 +22,9 @@ pub enum Edit {
 pub struct Ctx<'a> {
     pub error: Option<(&'a str, &'a str)>,
     pub on_edit: &'a Callback<Edit>,
+    /// The running scenario's JSON: a field that holds a number there stays a number input
+    /// while the draft holds text the user typed into it.
+    pub base: &'a Value,
 }
 
 fn skipped(path: &[Seg]) -> bool {
@@ -51,7 +54,7 @@ fn leaf(ctx: &Ctx, path: &[Seg], parent: Option<&Map<String, Value>>, v: &Value)
     let described = invalid.map(|_| format!("{id}-err"));
     let key = match path.last() {
         Some(Seg::Key(k)) => k.clone(),
-        Some(Seg::Index(i)) => format!("#{i}"),
+        Some(Seg::Index(i)) => format!("#{}", i + 1),
         None => String::new(),
     };
     let p = path.to_vec();
@@ -65,13 +68,18 @@ fn leaf(ctx: &Ctx, path: &[Seg], parent: Option<&Map<String, Value>>, v: &Value)
             html! { <input type="checkbox" id={id.clone()} data-path={here.clone()} checked={*b} {onchange}
             aria-invalid={invalid} aria-describedby={described} /> }
         }
-        Value::Number(n) => {
+        Value::Number(_) | Value::String(_)
+            if v.is_number() || get(ctx.base, path).is_some_and(Value::is_number) =>
+        {
+            let text = v.as_str().map_or_else(|| v.to_string(), str::to_string);
             let onchange = Callback::from(move |e: Event| {
                 let el: HtmlInputElement = e.target_unchecked_into();
                 edit.emit(Edit::Set(p.clone(), number_from(&el.value())));
             });
-            html! { <input type="number" step="any" id={id.clone()} data-path={here.clone()} value={n.to_string()}
-            {onchange} aria-invalid={invalid} aria-describedby={described} /> }
+            // Text, not `type="number"`: a number input hands over "" for text it cannot read,
+            // so the message could not say what was typed.
+            html! { <input type="text" inputmode="decimal" class="number" id={id.clone()} data-path={here.clone()}
+            value={text} {onchange} aria-invalid={invalid} aria-describedby={described} /> }
         }
         Value::String(s) if TAG_KEYS.contains(&key.as_str()) && parent.is_some() => {
             let options = parent.map(|o| catalog().options(o, &key)).unwrap_or_default();

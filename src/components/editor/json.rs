@@ -94,11 +94,12 @@ pub fn existing_prefix(v: &Value, path: &[Seg]) -> Vec<Seg> {
 }
 
 /// Where to show an error: the deepest existing part of its path; if that is an ancestor of the
-/// field the user edited last (serde reports errors inside tagged enums at the enum), the field.
+/// field the user edited last (serde reports errors inside tagged enums at the enum), the deepest
+/// existing part of that field (an element just removed is gone: its array shows the error).
 pub fn anchor(v: &Value, err_path: &str, last_edit: Option<&[Seg]>) -> String {
     let at = existing_prefix(v, &parse(err_path));
     match last_edit {
-        Some(edit) if edit.len() > at.len() && edit.starts_with(&at) => dotted(edit),
+        Some(edit) if edit.len() > at.len() && edit.starts_with(&at) => dotted(&existing_prefix(v, edit)),
         _ => dotted(&at),
     }
 }

@@ -68,6 +68,19 @@ fn default_vnodes() -> u32 {
 /// Largest key space the router scans when counting moved keys.
 pub const MAX_KEYS: u32 = 200_000;
 
+/// A placement scheme in words, for the router's label: "range", "hash mod N",
+/// "ring, 100 vnodes", "jump hash".
+impl std::fmt::Display for Scheme {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Scheme::Range => write!(f, "range"),
+            Scheme::Mod => write!(f, "hash mod N"),
+            Scheme::Ring { vnodes } => write!(f, "ring, {vnodes} vnodes"),
+            Scheme::Jump => write!(f, "jump hash"),
+        }
+    }
+}
+
 impl ShardingConfig {
     pub fn scheme(&self) -> Scheme {
         match self.scheme {
@@ -120,4 +133,22 @@ pub fn build(sc: &Scenario, cfg: &ShardingConfig) -> Vec<(String, ShardNode)> {
         out.push((format!("s{i}"), ShardNode::shard(cfg.server.clone(), router)));
     }
     out
+}
+
+#[cfg(test)]
+mod label_tests {
+    use super::*;
+
+    #[test]
+    fn the_router_says_its_scheme_in_words() {
+        assert_eq!(Scheme::Ring { vnodes: 100 }.to_string(), "ring, 100 vnodes");
+        assert_eq!(Scheme::Range.to_string(), "range");
+        let sc = crate::presets::get("d9-sharding").expect("preset");
+        let mut sim = crate::registry::build(&sc).expect("build");
+        sim.run_until(crate::SimTime::from_ms(10));
+        let view = sim.view();
+        let router = view.nodes.iter().find(|n| n.view.role == "router").expect("a router");
+        assert!(!router.view.label.contains('{'), "no debug text: {}", router.view.label);
+        assert!(router.view.label.ends_with(" shards"), "{}", router.view.label);
+    }
 }

@@ -262,7 +262,7 @@ impl Node for ShardNode {
                 NodeView::new("client", format!("{} pending", pending.len())).field("sent", next_id)
             }
             ShardNode::Router(r) => {
-                let mut v = NodeView::new("router", format!("{:?}, {} shards", r.scheme, r.shards));
+                let mut v = NodeView::new("router", format!("{}, {} shards", r.scheme, r.shards));
                 for (i, n) in r.per_shard.iter().enumerate() {
                     v = v.field(&format!("to s{}", i + 1), n);
                 }

@@ -1,0 +1,86 @@
+//! What the editor checks that needs node names: the whole scenario as the player would build it,
+//! the nodes a draft's topology has, the events another protocol cannot run (dropped, and said),
+//! and a new link override between nodes that exist.
+
+use super::json::{get_mut, Seg};
+use super::parse_draft;
+use dsplay_core::{registry, Scenario, ScenarioError};
+use serde_json::Value;
+
+/// The draft as the player would run it: parsed, validated, and built (which checks every node
+/// name in events and link overrides against the protocol's nodes).
+pub fn check(draft: &Value) -> Result<Scenario, ScenarioError> {
+    let sc = parse_draft(draft)?;
+    registry::build(&sc)?;
+    Ok(sc)
+}
+
+/// The nodes of the draft's topology (built without its events and link overrides, which may name
+/// nodes it lacks), if the rest of it is valid.
+pub fn names_of(draft: &Value) -> Option<Vec<String>> {
+    let mut bare = draft.clone();
+    for (part, key) in [("events", None), ("network", Some("links"))] {
+        let slot = match key {
+            None => bare.get_mut(part),
+            Some(k) => bare.get_mut(part).and_then(|n| n.get_mut(k)),
+        };
+        if let Some(Value::Array(items)) = slot {
+            items.clear();
+        }
+    }
+    let sc = parse_draft(&bare).ok()?;
+    registry::build(&sc).ok().map(|sim| sim.node_names().to_vec())
+}
+
+/// The protocol kind of a scenario's JSON.
+pub fn kind(v: &Value) -> Option<&str> {
+    v.get("protocol")?.get("kind")?.as_str()
+}
+
+/// Drop the draft's events that name a node its topology lacks (after a switch of protocol, the
+/// old one's nodes are gone). Returns what was dropped, described ("crash b2 at 3.000 s").
+pub fn drop_foreign_events(draft: &mut Value) -> Vec<String> {
+    let Some(names) = names_of(draft) else { return Vec::new() };
+    let Some(Value::Array(events)) = draft.get_mut("events") else { return Vec::new() };
+    let mut dropped = Vec::new();
+    events.retain(|e| {
+        let Ok(t) = serde_json::from_str::<dsplay_core::scenario::Timed>(&e.to_string()) else { return true };
+        let fits = t.event.node_names().iter().all(|n| names.iter().any(|m| m == n));
+        if !fits {
+            dropped.push(format!("{} at {:.3} s", t.event.describe(), t.at_ms as f64 / 1000.0));
+        }
+        fits
+    });
+    dropped
+}
+
+/// What to tell the user about events a protocol switch dropped.
+pub fn dropped_note(kind: &str, dropped: &[String]) -> Option<String> {
+    (!dropped.is_empty()).then(|| {
+        let n = dropped.len();
+        let events = if n == 1 { "event names a node" } else { "events name nodes" };
+        format!(
+            "{n} {events} that {kind} does not have, so {} left out: {}. (Reset, before Apply, brings {} back.)",
+            if n == 1 { "it is" } else { "they are" },
+            dropped.join(", "),
+            if n == 1 { "it" } else { "them" }
+        )
+    })
+}
+
+/// Point the element just added to the array at `path` (a link override copied from another
+/// preset names that preset's nodes) at nodes of the draft: its first two, by default.
+pub fn fit_new_element(draft: &mut Value, path: &[Seg], fallback: &[String]) {
+    let names = names_of(draft).unwrap_or_else(|| fallback.to_vec());
+    let Some(Value::Array(items)) = get_mut(draft, path) else { return };
+    let Some(Value::Object(item)) = items.last_mut() else { return };
+    let mut spare = names.iter().cycle();
+    for key in ["from", "to", "node"] {
+        let Some(Value::String(name)) = item.get_mut(key) else { continue };
+        if name != "*" && !names.contains(name) {
+            if let Some(n) = spare.next() {
+                *name = n.clone();
+            }
+        }
+    }
+}

@@ -1,0 +1,220 @@
+//! The scenario editor in a real browser: a check that fails keeps the user's edits and says what
+//! is wrong next to the field (or above the form), a protocol switch drops the events its nodes
+//! cannot run, and unapplied edits survive a tab switch and a change of the scenario under them.
+//! Each host keeps its player under its own root's id. Waits on conditions, never on time.
+
+mod common;
+use common::host::{mount, player_of, scenario_of};
+use common::{all, find, until};
+
+use dsplay_core::ScenarioEvent;
+use dsplay_web::components::editor::Editor;
+use dsplay_web::components::Tabs;
+use dsplay_web::player::Action;
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement, HtmlInputElement, HtmlSelectElement};
+use yew::prelude::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+/// The editor alone on `preset`, once its form is drawn.
+async fn editor(slot: &str, preset: &str) -> Element {
+    let root = mount(slot, preset, html! { <Editor /> });
+    until("the form", || find(&root, "input[data-path=\"workload.clients\"]").is_some()).await;
+    root
+}
+
+fn input(root: &Element, path: &str) -> Element {
+    let sel = format!("[data-path=\"{path}\"]");
+    find(root, &sel).unwrap_or_else(|| panic!("{sel}"))
+}
+
+fn value_of(el: &Element) -> String {
+    match el.dyn_ref::<HtmlSelectElement>() {
+        Some(s) => s.value(),
+        None => el.unchecked_ref::<HtmlInputElement>().value(),
+    }
+}
+
+/// Type `v` into the field at `path` (or pick it, for a select) as a user would: a `change` event.
+fn set(root: &Element, path: &str, v: &str) {
+    let el = input(root, path);
+    match el.dyn_ref::<HtmlSelectElement>() {
+        Some(s) => s.set_value(v),
+        None => el.unchecked_ref::<HtmlInputElement>().set_value(v),
+    }
+    el.dispatch_event(&web_sys::Event::new("change").expect("event")).expect("dispatch");
+}
+
+fn click(root: &Element, sel: &str) {
+    find(root, sel).unwrap_or_else(|| panic!("{sel}")).unchecked_ref::<HtmlElement>().click();
+}
+
+fn text(el: &Element) -> String {
+    el.text_content().unwrap_or_default()
+}
+
+/// Press Apply; wait for an error (next to a field or above the form) or the change applied.
+async fn apply(root: &Element) -> Option<String> {
+    let rev = player_of(root).scenario_rev;
+    click(root, "form.editor button.apply");
+    let mut err = None;
+    until("an error or an applied change", || {
+        err = find(root, "form.editor .field-error").map(|e| text(&e));
+        err.is_some() || player_of(root).scenario_rev != rev
+    })
+    .await;
+    err
+}
+
+/// The error shown inside the field or fieldset at `path`.
+fn error_at(root: &Element, path: &str) -> Option<String> {
+    let el = input(root, path);
+    let holder = if el.tag_name() == "FIELDSET" { el } else { el.parent_element()? };
+    find(&holder, ".field-error").map(|e| text(&e))
+}
+
+#[wasm_bindgen_test]
+async fn switching_protocol_drops_the_events_its_nodes_lack_and_keeps_the_edits() {
+    let root = editor("switch-protocol", "t1-round-robin").await;
+    assert!(scenario_of(&root).events.iter().any(|e| e.event.describe() == "crash b2"));
+    set(&root, "protocol.kind", "raft");
+    let note = until("the note", || find(&root, ".editor-note").map(|e| text(&e))).await;
+    assert!(note.contains("crash b2 at 20.000 s") && note.contains("raft"), "{note}");
+    set(&root, "workload.clients", "3");
+    assert_eq!(apply(&root).await, None, "applied");
+    let sc = scenario_of(&root);
+    let json = serde_json::to_value(&sc).expect("json");
+    assert_eq!((json["protocol"]["kind"].as_str(), sc.workload.clients), (Some("raft"), 3));
+    assert!(sc.events.iter().all(|e| e.event.describe() != "crash b2"), "{:?}", sc.events);
+}
+
+#[wasm_bindgen_test]
+async fn a_new_link_override_names_nodes_of_this_scenario() {
+    let root = editor("add-link", "t1-round-robin").await;
+    let nodes = player_of(&root).session.borrow().sim().node_names().to_vec();
+    click(&root, "fieldset[data-path=\"network.links\"] > button.add");
+    let from = until("the new link", || find(&root, "[data-path=\"network.links[0].from\"]")).await;
+    let to = value_of(&input(&root, "network.links[0].to"));
+    assert!(
+        nodes.contains(&value_of(&from)) && nodes.contains(&to),
+        "{} -> {to} in {nodes:?}",
+        value_of(&from)
+    );
+    assert_eq!(apply(&root).await, None, "applied");
+    assert_eq!(scenario_of(&root).network.links.len(), 1);
+}
+
+#[wasm_bindgen_test]
+async fn an_error_about_a_removed_element_shows_at_its_array() {
+    let root = editor("remove-backends", "t1-round-robin").await;
+    for _ in 0..2 {
+        click(&root, "fieldset[data-path=\"protocol.backends\"] > .item > button.remove");
+    }
+    until("both removed", || find(&root, "[data-path=\"protocol.backends[0]\"]").is_none()).await;
+    let said = apply(&root).await.expect("refused");
+    assert_eq!(error_at(&root, "protocol.backends").as_deref(), Some(said.as_str()), "shown at the array");
+    assert!(said.contains("backends") && said.contains("need 1"), "{said}");
+    let status = find(&root, ".editor-actions .status").map(|e| text(&e)).unwrap_or_default();
+    assert!(status.contains("marked field"), "{status}");
+}
+
+#[wasm_bindgen_test]
+async fn an_error_in_a_part_the_form_hides_is_said_above_it() {
+    let root = editor("hidden-error", "t1-round-robin").await;
+    // The crash at 20 s would come after the end.
+    set(&root, "stop_at_ms", "10000");
+    let said = apply(&root).await.expect("refused");
+    let summary = find(&root, ".editor-summary").map(|e| text(&e));
+    assert_eq!(summary.as_deref(), Some(said.as_str()));
+    assert!(said.contains("events[0].at_ms") && said.contains("after stop_at_ms"), "{said}");
+    assert_eq!(value_of(&input(&root, "stop_at_ms")), "10000", "the edit is kept");
+    let status = find(&root, ".editor-actions .status").map(|e| text(&e)).unwrap_or_default();
+    assert!(status.contains("above the form"), "{status}");
+}
+
+#[wasm_bindgen_test]
+async fn a_bad_number_names_the_field_what_is_wrong_and_what_is_allowed() {
+    let root = editor("bad-numbers", "t1-round-robin").await;
+    // (field, typed, shown in the field after Apply, message)
+    let cases = [
+        (
+            "workload.arrival.rate_per_s",
+            "1e12",
+            "1000000000000",
+            "1000000000000 is out of range: use a whole number from 0 to 200000",
+        ),
+        ("workload.clients", "abc", "abc", "\"abc\" is not a number: use a whole number from 0 to 256"),
+        (
+            "workload.clients",
+            "",
+            "",
+            "an empty string \"\" is not a number: enter a whole number from 0 to 256",
+        ),
+        (
+            "protocol.backends[0].count",
+            "2.5",
+            "2.5",
+            "2.5 is not a whole number: use a whole number from 0 to 4294967295",
+        ),
+    ];
+    for (path, typed, shown, want) in cases {
+        set(&root, path, typed);
+        let said = apply(&root).await.unwrap_or_else(|| panic!("{path}={typed} was accepted"));
+        assert_eq!(error_at(&root, path).as_deref(), Some(said.as_str()), "{path}: shown at the field");
+        assert_eq!(said, format!("`{path}`: {want}"));
+        assert_eq!(value_of(&input(&root, path)), shown, "what was typed stays");
+        click(&root, "form.editor button.reset");
+        until("reset", || find(&root, ".field-error").is_none()).await;
+    }
+}
+
+#[wasm_bindgen_test]
+async fn unapplied_edits_survive_another_tab() {
+    let tabs =
+        html! { <Tabs labels={vec!["Lesson", "Editor"]}><p class="lesson">{"Lesson"}</p><Editor /></Tabs> };
+    let root = mount("tab-switch", "t1-round-robin", tabs);
+    until("the tabs", || find(&root, "#tab-editor").is_some()).await;
+    click(&root, "#tab-editor");
+    until("the form", || find(&root, "input[data-path=\"workload.clients\"]").is_some()).await;
+    set(&root, "workload.clients", "7");
+    click(&root, "#tab-lesson");
+    let panels = || all(&root, "[role=tabpanel]");
+    until("the lesson shown", || {
+        let p = panels();
+        p.len() == 2 && !p[0].has_attribute("hidden") && p[1].has_attribute("hidden")
+    })
+    .await;
+    for (p, tab) in panels().iter().zip(["tab-lesson", "tab-editor"]) {
+        assert_eq!(p.get_attribute("aria-labelledby").as_deref(), Some(tab));
+        let owner = find(&root, &format!("#{tab}")).expect("tab");
+        assert_eq!(owner.get_attribute("aria-controls"), Some(p.id()), "each tab names its panel");
+    }
+    click(&root, "#tab-editor");
+    until("the editor shown", || !panels()[1].has_attribute("hidden")).await;
+    assert_eq!(value_of(&input(&root, "workload.clients")), "7");
+    assert!(find(&root, ".editor-actions.dirty").is_some(), "still marked as not applied");
+}
+
+#[wasm_bindgen_test]
+async fn unapplied_edits_are_kept_when_an_action_changes_the_scenario() {
+    let root = editor("rebase", "t1-round-robin").await;
+    set(&root, "workload.clients", "7");
+    let rev = player_of(&root).scenario_rev;
+    player_of(&root).dispatch.emit(Action::Act(ScenarioEvent::Crash { node: "b1".into() }));
+    until("the crash", || player_of(&root).scenario_rev != rev).await;
+    let note = until("the note", || find(&root, ".editor-note").map(|e| text(&e))).await;
+    assert!(note.contains("unapplied edits") && note.contains("kept"), "{note}");
+    assert_eq!(value_of(&input(&root, "workload.clients")), "7");
+    // The new-seed button changes the scenario too.
+    let seed = scenario_of(&root).seed;
+    click(&root, "button.new-seed");
+    until("a new seed", || scenario_of(&root).seed != seed).await;
+    assert_eq!(value_of(&input(&root, "workload.clients")), "7");
+    assert_eq!(apply(&root).await, None, "applied");
+    let sc = scenario_of(&root);
+    assert_eq!(sc.workload.clients, 7);
+    assert!(sc.events.iter().any(|e| e.event.describe() == "crash b1"), "the action is kept too");
+    until("clean", || find(&root, ".editor-actions.dirty").is_none()).await;
+}
