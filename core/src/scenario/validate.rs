@@ -16,6 +16,10 @@ pub mod limits {
     pub const MAX_SIM_EVENTS: u64 = 2_000_000_000;
     pub const MAX_TEXT: usize = 20_000;
     pub const PPM: u32 = 1_000_000;
+    pub const MAX_CONCURRENCY: u32 = 1_000;
+    pub const MAX_BURST_PCT: u32 = 10_000;
+    pub const MAX_ZIPF_S_MILLI: u32 = 5_000;
+    pub const MAX_METRICS_INTERVAL_MS: u64 = 3_600_000;
 }
 use limits::*;
 
@@ -44,12 +48,12 @@ pub(crate) fn range_of(field: &str) -> Option<(u64, u64)> {
         "stop_at_ms" => (1, MAX_STOP_MS),
         "workload.clients" => (0, MAX_CLIENTS.into()),
         "workload.arrival.rate_per_s" => (0, MAX_RATE_PER_S.into()),
-        "workload.arrival.concurrency" => (1, 1000),
-        "workload.bursts[].rate_pct" => (0, 10_000),
+        "workload.arrival.concurrency" => (1, MAX_CONCURRENCY.into()),
+        "workload.bursts[].rate_pct" => (0, MAX_BURST_PCT.into()),
         "workload.keys.count" => (1, MAX_KEYS.into()),
-        "workload.keys.s_milli" => (0, 5_000),
+        "workload.keys.s_milli" => (0, MAX_ZIPF_S_MILLI.into()),
         "workload.read_permille" => (0, 1000),
-        "sim.metrics_interval_ms" => (1, 3_600_000),
+        "sim.metrics_interval_ms" => (1, MAX_METRICS_INTERVAL_MS),
         "sim.trace_capacity" => (1, MAX_TRACE_CAPACITY.into()),
         "sim.max_events" => (1, MAX_SIM_EVENTS),
         _ if general.starts_with("network.") && ["loss_ppm", "dup_ppm", "reorder_ppm"].contains(&last) => {
@@ -98,7 +102,7 @@ impl Scenario {
             c.check()?;
         }
         let s = &self.sim;
-        if s.metrics_interval_ms == 0 || s.metrics_interval_ms > 3_600_000 {
+        if s.metrics_interval_ms == 0 || s.metrics_interval_ms > MAX_METRICS_INTERVAL_MS {
             return Err(bad("sim.metrics_interval_ms", "must be 1 to 3600000"));
         }
         if s.trace_capacity == 0 || s.trace_capacity > MAX_TRACE_CAPACITY {
@@ -160,7 +164,7 @@ impl Scenario {
                 ));
             }
             Arrival::Closed { concurrency, think } => {
-                if *concurrency == 0 || *concurrency > 1000 {
+                if *concurrency == 0 || *concurrency > MAX_CONCURRENCY {
                     return Err(bad("workload.arrival.concurrency", "must be 1 to 1000"));
                 }
                 think.check(0).map_err(|m| bad("workload.arrival.think", m))?;
@@ -174,14 +178,14 @@ impl Scenario {
             _ => {}
         }
         for (i, b) in w.bursts.iter().enumerate() {
-            if b.rate_pct > 10_000 {
+            if b.rate_pct > MAX_BURST_PCT {
                 return Err(bad(format!("workload.bursts[{i}].rate_pct"), "at most 10000 (100×)"));
             }
         }
         let (count, zipf) = match w.keys {
             Keys::Uniform { count } => (count, false),
             Keys::Zipf { count, s_milli } => {
-                if s_milli > 5_000 {
+                if s_milli > MAX_ZIPF_S_MILLI {
                     return Err(bad("workload.keys.s_milli", "at most 5000"));
                 }
                 (count, true)
