@@ -317,16 +317,19 @@ fn summed(metrics: &Metrics, name: &str, now_ms: f64) -> Vec<(f64, f64)> {
     acc.into_values().collect()
 }
 
+/// Rates per second, one per sample interval of `interval_s`, in → the running total after each.
+fn running_total(interval_s: f64) -> impl FnMut(f64) -> f64 {
+    let mut sum = 0.0;
+    move |rate| {
+        sum += rate * interval_s;
+        sum.round()
+    }
+}
+
 /// A counter's samples (rates per second over `interval_s`) as its running total.
 fn totals(rates: &[Point], interval_s: f64) -> Vec<Point> {
-    let mut sum = 0.0;
-    rates
-        .iter()
-        .map(|p| {
-            sum += p.value * interval_s;
-            Point { value: sum.round(), ..*p }
-        })
-        .collect()
+    let mut add = running_total(interval_s);
+    rates.iter().map(|p| Point { value: add(p.value), ..*p }).collect()
 }
 
 /// Fold many per-node series into `max` and `mean` lines.
@@ -445,11 +448,8 @@ pub fn chart(metrics: &Metrics, spec: &ChartSpec, names: &[String], now_ms: f64,
         ChartSpec::Failures(names) => {
             let interval_s = metrics.interval_us() as f64 / 1e6;
             let total = |n: &String| {
-                let mut sum = 0.0;
-                let pts = summed(metrics, n, now_ms).into_iter().map(|(t, v)| {
-                    sum += v * interval_s;
-                    (t, sum.round())
-                });
+                let mut add = running_total(interval_s);
+                let pts = summed(metrics, n, now_ms).into_iter().map(|(t, v)| (t, add(v)));
                 Line::new(n.clone(), pts.collect())
             };
             ("failures".to_string(), "total", names.iter().map(total).collect(), Vec::new())
