@@ -30,25 +30,10 @@ pub fn scenario_from_hash(hash: &str) -> Result<Option<Scenario>, String> {
     Ok(Some(sc))
 }
 
-/// `text` with every `%XX` escape replaced by its byte (UTF-8; a stray `%` is kept as is).
+/// `text` with its `%XX` escapes decoded (the browser's `decodeURIComponent`); text it cannot
+/// decode (a stray `%`) is read as it is.
 pub fn percent_decoded(text: &str) -> String {
-    let b = text.as_bytes();
-    let mut out = Vec::with_capacity(b.len());
-    let mut i = 0;
-    while i < b.len() {
-        let hex = b.get(i + 1..i + 3).and_then(|h| std::str::from_utf8(h).ok());
-        match hex.filter(|_| b[i] == b'%').and_then(|h| u8::from_str_radix(h, 16).ok()) {
-            Some(byte) => {
-                out.push(byte);
-                i += 3;
-            }
-            None => {
-                out.push(b[i]);
-                i += 1;
-            }
-        }
-    }
-    String::from_utf8_lossy(&out).into_owned()
+    js_sys::decode_uri_component(text).map_or_else(|_| text.to_string(), String::from)
 }
 
 /// `text` ending with a full stop, unless it already ends a sentence ("…cut short?").

@@ -49,11 +49,11 @@ pub fn use_url_sync(p: &Player, enabled: bool) {
     let key = (p.scenario_rev, p.playing, if p.playing { 0 } else { p.frame });
     let session = p.session.clone();
     let playing = p.playing;
-    let held = {
-        let (rev, now) = (p.scenario_rev, p.session.borrow().now());
-        let hash = link::current_hash();
-        use_mut_ref(move || link::scenario_from_hash(&hash).is_err().then_some((rev, now)))
-    };
+    // Read once, at the first render (not on every frame).
+    let held = use_mut_ref(|| {
+        let refused = link::scenario_from_hash(&link::current_hash()).is_err();
+        refused.then(|| (p.scenario_rev, p.session.borrow().now()))
+    });
     let rev = p.scenario_rev;
     use_effect_with(key, move |_| {
         if !enabled || playing {

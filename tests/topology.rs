@@ -9,7 +9,7 @@ use dsplay_core::session::Session;
 use dsplay_core::sim::trace::TraceKind;
 use dsplay_core::view::WorldView;
 use dsplay_core::{presets, NodeId, ScenarioEvent, SimDuration, SimTime};
-use dsplay_web::components::inspector::{busiest_peer, outcome};
+use dsplay_web::components::inspector::{busiest_peer, last_request, outcome};
 use dsplay_web::components::{faults::Faults, inspector::Inspector, timeline::Timeline, topology::Topology};
 use dsplay_web::hooks::use_player;
 use dsplay_web::player::{Action, Player};
@@ -863,8 +863,9 @@ async fn a_request_by_hand_says_what_came_of_it_and_a_bad_value_is_refused() {
     .await;
     let p = player();
     let s = p.session.borrow();
-    let names = s.sim().node_names().to_vec();
-    let (_, said) = outcome(s.sim().trace().records(), id(&client), &names).expect("an outcome");
+    let names: Vec<&str> = s.sim().node_names().iter().map(String::as_str).collect();
+    let at = last_request(s.scenario(), &client, s.now()).expect("a request");
+    let said = outcome(s.sim().trace().records(), id(&client), at, &names).expect("an outcome");
     assert!(said.iter().any(|w| w.starts_with('→')), "what it sent: {said:?}");
 }
 

@@ -56,22 +56,22 @@ pub fn typed_request(op: &str, key: &str, value: &str) -> Result<ClientRequest, 
     Ok(ClientRequest { op: op.to_string(), key, value })
 }
 
-/// How far back (in trace records) the inspector looks for the newest request.
-const LOOK_BACK: usize = 50_000;
-
-/// What became of the newest request handed to `id` (by hand or by the scenario) up to now: when
-/// it was handed in, what the node said and sent at that instant, and the first message back from
-/// a node it sent to.
+/// What became of the request handed to `id` at `at` (by hand or by the scenario): what the node
+/// said and sent at that instant, and the first message back from a node it sent to. `None` if
+/// the trace no longer holds it. Records are in time order, so finding it costs a binary search.
 pub fn outcome(
     records: &VecDeque<TraceEvent>,
     id: NodeId,
-    names: &[String],
-) -> Option<(SimTime, Vec<String>)> {
-    let back =
-        records.iter().rev().take(LOOK_BACK).position(|r| r.kind == TraceKind::Client && r.node == id)?;
-    let start = records.len() - 1 - back;
-    let at = records[start].at;
-    let name = |n: Option<NodeId>| n.and_then(|n| names.get(n.index())).map_or("?", String::as_str);
+    at: SimTime,
+    names: &[&str],
+) -> Option<Vec<String>> {
+    let from = records.partition_point(|r| r.at < at);
+    let start = from
+        + records
+            .range(from..)
+            .take_while(|r| r.at == at)
+            .position(|r| r.kind == TraceKind::Client && r.node == id)?;
+    let name = |n: Option<NodeId>| n.and_then(|n| names.get(n.index()).copied()).unwrap_or("?");
     let mut said = Vec::new();
     let mut asked: Vec<NodeId> = Vec::new();
     for r in records.range(start + 1..) {
@@ -98,7 +98,14 @@ pub fn outcome(
             _ => {}
         }
     }
-    Some((at, said))
+    Some(said)
+}
+
+/// When the newest request was handed to `node`, up to `now` (the scenario's `client` events).
+pub fn last_request(sc: &Scenario, node: &str, now: SimTime) -> Option<SimTime> {
+    let handed = |e: &&Timed| matches!(&e.event, Ev::Client { node: n, .. } if n == node);
+    let at = sc.events.iter().rev().filter(|e| SimTime::from_ms(e.at_ms) <= now).find(handed)?.at_ms;
+    Some(SimTime::from_ms(at))
 }
 
 /// The peer `id` exchanged the most messages with among `records` (the newest few thousand).
@@ -174,6 +181,17 @@ pub fn inspector() -> Html {
             }
         });
     }
+    // The peer the selected node talks to most: looked for again at most once a simulated second,
+    // not on every frame.
+    let busiest = {
+        let session = p.as_ref().map(|p| p.session.clone());
+        let key = p.as_ref().map(|p| (p.selected, p.view.now.as_us() / 1_000_000));
+        use_memo(key, move |key| {
+            let (s, id) = (session?, key.and_then(|k| k.0)?);
+            let s = s.borrow();
+            busiest_peer(s.sim().trace().records(), id, s.sim().node_names().len())
+        })
+    };
     let Some(p) = p else { return html! {} };
     let Some(id) = p.selected else {
         return html! { <section class="inspector empty" aria-label="Inspector">{"Click a node to inspect it."}</section> };
@@ -232,12 +250,14 @@ pub fn inspector() -> Html {
             }
         })
     };
-    let all_names: Vec<String> = names.iter().map(|m| m.to_string()).collect();
+    let takes = takes_requests(&view.nodes, n);
     let records = s.sim().trace().records();
-    let answer = outcome(records, id, &all_names).filter(|(at, _)| *at <= view.now);
+    let answer = last_request(s.scenario(), &node, view.now)
+        .filter(|_| takes)
+        .and_then(|at| Some((at, outcome(records, id, at, &names)?)));
     // Until one is picked, the link shown is the one this node uses most.
     let to = if peer.is_empty() || *peer == node {
-        busiest_peer(records, id, names.len())
+        (*busiest)
             .or_else(|| names.iter().position(|m| *m != node).map(|i| NodeId(i as u32)))
             .and_then(|i| names.get(i.index()).map(|m| m.to_string()))
     } else {
@@ -308,7 +328,7 @@ pub fn inspector() -> Html {
             <table class="fields"><tbody>
                 {for n.view.fields.iter().map(|(k, v)| html! { <tr><th scope="row">{k}</th><td>{v}</td></tr> })}
             </tbody></table>
-            if takes_requests(&view.nodes, n) {
+            if takes {
             <form class="request" onsubmit={send} aria-label="Send a client request">
                 <select aria-label="Operation" onchange={set(&op, |v| v)}>
                     {for ["request", "read", "write"].iter().map(|o| html! { <option selected={*o == *op}>{*o}</option> })}</select>

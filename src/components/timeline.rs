@@ -10,7 +10,9 @@ use yew::prelude::*;
 #[derive(Clone, PartialEq)]
 struct Marker {
     at_ms: u64,
+    /// `event` or `violation`.
     class: &'static str,
+    chaos: bool,
     label: String,
 }
 
@@ -20,13 +22,15 @@ fn markers(p: &Player) -> Vec<Marker> {
         .into_iter()
         .map(|(e, chaos)| Marker {
             at_ms: e.at_ms,
-            class: if chaos { "event chaos" } else { "event" },
+            class: "event",
+            chaos,
             label: if chaos { format!("{} (chaos)", e.event.describe()) } else { e.event.describe() },
         })
         .collect();
     out.extend(s.sim().violations().iter().take(200).map(|v| Marker {
         at_ms: v.at.as_us() / 1000,
         class: "violation",
+        chaos: false,
         label: format!("✗ {}: {}", v.rule, v.detail),
     }));
     out
@@ -57,7 +61,7 @@ pub fn timeline() -> Html {
                     aria-label="Playhead: drag to travel back in time" aria-valuetext={format!("{now_ms} ms")} />
                 <div class="markers" aria-hidden="false">
                     { for markers(&p).into_iter().map(|m| html! {
-                        <button class={classes!("marker", m.class.split(' ').collect::<Vec<_>>())} style={pct(m.at_ms)} title={format!("{} ms: {}", m.at_ms, m.label)}
+                        <button class={classes!("marker", m.class, m.chaos.then_some("chaos"))} style={pct(m.at_ms)} title={format!("{} ms: {}", m.at_ms, m.label)}
                             aria-label={format!("Jump to {} ms: {}", m.at_ms, m.label)} onclick={jump(&p.dispatch, m.at_ms)} />
                     }) }
                 </div>
