@@ -6,6 +6,7 @@
 //! read/write/cas; EDN: string cells with get/put/append; JSON: a simulator `History`, integer
 //! registers); `--model` chooses one object (`register`) or one object per key (`kv`).
 
+use crate::out::outln;
 use clap::{Args, ValueEnum};
 use dsplay_core::check::model::{AppendCell, Register};
 use dsplay_core::check::parse::{parse_edn, parse_history_json, parse_jepsen};
@@ -93,7 +94,7 @@ fn check_text(args: &LincheckArgs, text: &str, format: Option<FormatArg>) -> Res
     if args.verbose {
         eprintln!("{} ops, {} partitions, {} steps", report.ops, report.partitions, report.steps);
     }
-    println!("{}", describe(&report, unit, keys.as_deref()));
+    outln!("{}", describe(&report, unit, keys.as_deref()));
     Ok(match report.verdict {
         Verdict::Linearizable => ExitCode::SUCCESS,
         Verdict::NotLinearizable { .. } => ExitCode::from(1),

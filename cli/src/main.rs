@@ -4,12 +4,14 @@
 
 mod input;
 mod lincheck;
+mod out;
 mod shard;
 
 use clap::{Parser, Subcommand};
 use dsplay_core::scenario::{decode_fragment, encode_fragment};
 use dsplay_core::{presets, registry, report, SimTime, Simulation};
 use input::{apply_sets, load, CliError};
+use out::{out, outln};
 use serde_json::json;
 use std::process::ExitCode;
 use std::time::Instant;
@@ -100,7 +102,7 @@ fn dispatch(cmd: Cmd) -> Result<(), CliError> {
         Cmd::Presets { json } => list_presets(json),
         Cmd::Show { id } => {
             let text = presets::json(&id).ok_or_else(|| format!("no preset {id:?}; see `dsplay presets`"))?;
-            print!("{text}");
+            out!("{text}");
             Ok(())
         }
         Cmd::Run { scenario, seed, until_ms, sets, json } => {
@@ -116,19 +118,19 @@ fn dispatch(cmd: Cmd) -> Result<(), CliError> {
             let mut sim = registry::build(&sc).map_err(|e| e.to_string())?;
             sim.run_until(until(&*sim, until_ms));
             if sim.trace().first_index() > 0 {
-                println!("# the first {} records are not shown (trace capacity)", sim.trace().first_index());
+                outln!("# the first {} records are not shown (trace capacity)", sim.trace().first_index());
             }
-            print!("{}", report::trace_text(&*sim));
-            println!("# {} records, hash {:016x}", sim.trace().len_total(), sim.trace_hash());
+            out!("{}", report::trace_text(&*sim));
+            outln!("# {} records, hash {:016x}", sim.trace().len_total(), sim.trace_hash());
             Ok(())
         }
         Cmd::Url { scenario } => {
-            println!("{}", encode_fragment(&load(&scenario)?));
+            outln!("{}", encode_fragment(&load(&scenario)?));
             Ok(())
         }
         Cmd::Decode { url } => {
             let sc = decode_fragment(&url).map_err(|e| e.to_string())?;
-            println!("{}", sc.to_json_pretty());
+            outln!("{}", sc.to_json_pretty());
             Ok(())
         }
         Cmd::Bench { scenario, until_ms, repeat, json } => {
@@ -155,12 +157,12 @@ fn list_presets(as_json: bool) -> Result<(), CliError> {
                 json!({ "id": id, "title": title, "concepts": concepts })
             })
             .collect();
-        println!("{}", serde_json::to_string_pretty(&arr).map_err(|e| e.to_string())?);
+        outln!("{}", serde_json::to_string_pretty(&arr).map_err(|e| e.to_string())?);
     } else {
         let width = all.iter().map(|(id, _)| id.len()).max().unwrap_or(0);
         for (id, sc) in &all {
             let title = sc.as_ref().map(|s| s.meta.title.as_str()).unwrap_or("(invalid preset)");
-            println!("{id:<width$}  {title}");
+            outln!("{id:<width$}  {title}");
         }
     }
     Ok(())
@@ -175,7 +177,7 @@ fn run(sc: &dsplay_core::Scenario, until_ms: Option<u64>, as_json: bool) -> Resu
     rep["wall_ms"] = json!((wall * 1e6).round() / 1e3);
     rep["events_per_sec"] = json!((sim.events() as f64 / wall.max(1e-9)).round());
     if as_json {
-        println!("{}", serde_json::to_string_pretty(&rep).map_err(|e| e.to_string())?);
+        outln!("{}", serde_json::to_string_pretty(&rep).map_err(|e| e.to_string())?);
     } else {
         print_human(&rep);
     }
@@ -183,22 +185,25 @@ fn run(sc: &dsplay_core::Scenario, until_ms: Option<u64>, as_json: bool) -> Resu
 }
 
 fn print_human(rep: &serde_json::Value) {
-    println!("{} (seed {})", rep["id"].as_str().unwrap_or(""), rep["seed"]);
-    println!(
+    outln!("{} (seed {})", rep["id"].as_str().unwrap_or(""), rep["seed"]);
+    outln!(
         "  simulated {} ms, {} events, {} ms wall, {} events/s",
-        rep["sim_time_ms"], rep["events"], rep["wall_ms"], rep["events_per_sec"]
+        rep["sim_time_ms"],
+        rep["events"],
+        rep["wall_ms"],
+        rep["events_per_sec"]
     );
-    println!("  trace hash {}", rep["trace_hash"].as_str().unwrap_or(""));
+    outln!("  trace hash {}", rep["trace_hash"].as_str().unwrap_or(""));
     if let Some(h) = rep.get("halted") {
-        println!("  halted: {}", h.as_str().unwrap_or(""));
+        outln!("  halted: {}", h.as_str().unwrap_or(""));
     }
     if let Some(m) = rep["metrics"].as_object() {
         for (k, v) in m {
-            println!("  {k}: {v}");
+            outln!("  {k}: {v}");
         }
     }
     let vs = rep["violations"].as_array().map_or(0, Vec::len);
-    println!("  violations: {vs}");
+    outln!("  violations: {vs}");
 }
 
 fn bench(
@@ -221,9 +226,9 @@ fn bench(
     let eps = events as f64 / wall.max(1e-9);
     if as_json {
         let v = json!({ "id": sc.meta.id, "events": events, "wall_ms": (wall * 1e6).round() / 1e3, "events_per_sec": eps.round() });
-        println!("{v}");
+        outln!("{v}");
     } else {
-        println!(
+        outln!(
             "{}: {events} events in {:.1} ms = {:.2} M events/s (best of {repeat}, tracing on)",
             sc.meta.id,
             wall * 1e3,

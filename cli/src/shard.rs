@@ -2,6 +2,7 @@
 //! shard (`KEY<TAB>SHARD`), and with `--moved` how many keys would move going to N + 1 shards.
 //! A key that parses as a u64 is the hash input itself; other keys are hashed with FNV-1a 64.
 
+use crate::out::outln;
 use clap::{Args, ValueEnum};
 use dsplay_core::shard::{keys_moved, Placement, Scheme};
 
@@ -44,11 +45,11 @@ pub fn run(args: &ShardArgs) -> Result<(), String> {
     };
     let placement = Placement::new(scheme, args.shards);
     for key in &args.keys {
-        println!("{key}\t{}", placement.shard_of(key));
+        outln!("{key}\t{}", placement.shard_of(key));
     }
     if args.moved {
         let moved = keys_moved(scheme, args.shards, &args.keys);
-        println!("# {moved} of {} keys move going to {} shards", args.keys.len(), args.shards + 1);
+        outln!("# {moved} of {} keys move going to {} shards", args.keys.len(), args.shards + 1);
     }
     Ok(())
 }
