@@ -73,24 +73,67 @@ impl Session {
         Playhead { at, events: mid_instant.then(|| self.sim.events()) }
     }
 
-    /// Move to a playhead from a link. One that stopped partway through an instant is rebuilt by
-    /// running up to just before it and stepping until as many events have been handled (never
-    /// past the instant, whatever the link says).
+    /// Move to a playhead from a link (see [`Session::travel`]), however long it takes.
     pub fn goto(&mut self, p: Playhead) {
+        self.travel(p, u64::MAX);
+    }
+
+    /// Move toward a playhead, handling at most `budget` events; true once it is reached (or the
+    /// run ends first). Call again with the same playhead to go on: a long way forward (a link to
+    /// 10 s of 200,000 requests per second) is travelled over many frames, and where it stops in
+    /// between is an ordinary, exact state. Going back restores the nearest checkpoint at or
+    /// before the target and replays from there.
+    ///
+    /// A playhead that stopped partway through an instant is rebuilt by running up to just before
+    /// it and stepping until as many events have been handled (never past the instant, whatever
+    /// the link says).
+    pub fn travel(&mut self, p: Playhead, budget: u64) -> bool {
+        if self.is_at(p) {
+            return true;
+        }
         let Some(events) = p.events else {
-            return self.seek(p.at);
+            return self.run_toward(p.at, budget);
         };
         if p.at == SimTime::ZERO {
-            self.seek(SimTime::ZERO);
-            let ok = self.sim.restore(&self.checkpoints[0]);
-            debug_assert!(ok, "the first checkpoint belongs to this simulation");
-        } else {
-            self.seek(SimTime(p.at.as_us() - 1));
+            // The first instant: only the first checkpoint stands before it.
+            if self.now() > SimTime::ZERO || self.sim.events() > events {
+                let ok = self.sim.restore(&self.checkpoints[0]);
+                debug_assert!(ok, "the first checkpoint belongs to this simulation");
+            }
+        } else if !self.run_toward(SimTime(p.at.as_us() - 1), budget) {
+            return false;
         }
         while self.sim.events() < events && self.sim.next_event_at() == Some(p.at) {
             self.sim.step();
         }
         self.reached();
+        true
+    }
+
+    /// Whether the playhead already stands at `p`.
+    fn is_at(&self, p: Playhead) -> bool {
+        self.now() == p.at && p.events.is_none_or(|e| e == self.sim.events())
+    }
+
+    /// Run toward `t` (restoring a checkpoint first if it is behind), at most `budget` events,
+    /// taking checkpoints on the way; true once at `t` or the run has ended.
+    fn run_toward(&mut self, t: SimTime, budget: u64) -> bool {
+        let t = t.min(self.stop_at());
+        if t < self.now() {
+            let idx = self.checkpoints.iter().rposition(|c| c.at <= t).unwrap_or(0);
+            let ok = self.sim.restore(&self.checkpoints[idx]);
+            debug_assert!(ok, "checkpoints belong to this simulation");
+        }
+        let mut done = 0;
+        while self.now() < t && !self.finished() && done < budget {
+            let leg = t.min(self.next_checkpoint_time());
+            done += self.sim.run_bounded(leg, budget - done);
+            if self.now() >= self.next_checkpoint_time() {
+                self.take_checkpoint();
+            }
+        }
+        self.reached();
+        self.now() >= t || self.finished()
     }
 
     fn reached(&mut self) {
@@ -170,23 +213,9 @@ impl Session {
         Some(self.now())
     }
 
-    /// Move the playhead to `t` (back or forward): restore the nearest checkpoint at or before `t`
-    /// and replay. Forward seeks run the simulation (bounded only by the stop time).
+    /// Move the playhead to `t` (back or forward), however long it takes: see [`Session::travel`].
     pub fn seek(&mut self, t: SimTime) {
-        let t = t.min(self.stop_at());
-        if t < self.now() {
-            let idx = self.checkpoints.iter().rposition(|c| c.at <= t).unwrap_or(0);
-            let ok = self.sim.restore(&self.checkpoints[idx]);
-            debug_assert!(ok, "checkpoints belong to this simulation");
-        }
-        while self.now() < t && !self.finished() {
-            let leg = t.min(self.next_checkpoint_time());
-            self.sim.run_until(leg);
-            if self.now() >= self.next_checkpoint_time() {
-                self.take_checkpoint();
-            }
-        }
-        self.reached();
+        self.run_toward(t, u64::MAX);
     }
 
     /// A user action at the playhead. In the past this forks a new future. Returns the events the
@@ -375,6 +404,37 @@ mod tests {
                 self.advance(SimDuration::from_us(16_667 + i * 37), 7);
             }
         }
+    }
+
+    #[test]
+    fn travel_in_small_budgets_arrives_where_goto_does() {
+        let mut s = Session::new(presets::get("d3-quorum-stale-read").expect("preset")).expect("session");
+        // Step to a playhead inside an instant (its replicas answer a read at the same µs).
+        for _ in 0..2_000 {
+            s.step_event();
+            if s.playhead().events.is_some() && s.now() > SimTime::from_ms(50) {
+                break;
+            }
+        }
+        let p = s.playhead();
+        assert!(p.events.is_some(), "no step stopped inside an instant: {}", p.to_query());
+        let expected = (s.now(), s.sim().events(), s.sim().trace_hash());
+        s.seek(SimTime::from_ms(6_000));
+        let mut calls = 0;
+        while !s.travel(p, 9) {
+            calls += 1;
+            assert!(s.now() <= p.at, "never past the target");
+        }
+        assert!(calls > 3, "a small budget takes several calls ({calls})");
+        assert_eq!((s.now(), s.sim().events(), s.sim().trace_hash()), expected);
+        assert!(s.travel(p, 0), "already there: nothing to do, even with no budget");
+        // Forward in slices, to a whole millisecond.
+        let far = Playhead::at(SimTime::from_ms(4_000));
+        while !s.travel(far, 50) {}
+        let (h, ev) = (s.sim().trace_hash(), s.sim().events());
+        s.seek(SimTime::ZERO);
+        s.goto(far);
+        assert_eq!((s.now(), s.sim().trace_hash(), s.sim().events()), (far.at, h, ev));
     }
 
     #[test]

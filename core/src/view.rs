@@ -51,6 +51,8 @@ pub struct NodeState {
     pub group: u32,
     pub region: Option<String>,
     pub view: NodeView,
+    /// How many timers this node has pending ([`WorldView::timers`] lists the soonest few).
+    pub timers_pending: u32,
 }
 
 /// A message on the wire.
@@ -65,6 +67,9 @@ pub struct MsgView {
     /// A copy made by network duplication.
     pub duplicate: bool,
 }
+
+/// Most timers listed per node in a view.
+pub const TIMERS_SHOWN: usize = 12;
 
 /// A pending timer.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -81,6 +86,8 @@ pub struct WorldView {
     pub events: u64,
     pub nodes: Vec<NodeState>,
     pub in_flight: Vec<MsgView>,
+    /// Each node's soonest [`TIMERS_SHOWN`] pending timers, in firing order. (A client with a
+    /// timeout per request can have thousands; formatting them all each frame cost milliseconds.)
     pub timers: Vec<TimerView>,
     /// One-way blocked links `(from, to)`.
     pub blocked: Vec<(NodeId, NodeId)>,

@@ -289,3 +289,46 @@ fn the_clock_reaches_the_target_even_when_only_stale_timers_were_left() {
         assert_eq!(s.now(), SimTime::from_ms(ms));
     }
 }
+
+/// A node that sets 20 alarms in a scrambled order, then cancels alarm 3 and re-sets alarm 5.
+#[derive(Clone, Debug, Default)]
+struct Alarms;
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
+struct Alarm(u64);
+impl Kind for Alarm {
+    fn kind(&self) -> &'static str {
+        "Alarm"
+    }
+}
+impl Node for Alarms {
+    type Msg = Ping;
+    type Timer = Alarm;
+    fn init(&mut self, ctx: &mut Ctx<'_, Ping, Alarm>) {
+        for k in (0..20).map(|i| (i * 7) % 20) {
+            ctx.set_timer(Alarm(k), SimDuration::from_ms(10 + k));
+        }
+        ctx.cancel_timer(Alarm(3));
+        ctx.set_timer(Alarm(5), SimDuration::from_ms(100));
+    }
+    fn on_message(&mut self, _: &mut Ctx<'_, Ping, Alarm>, _: NodeId, _: Ping) {}
+    fn on_timer(&mut self, _: &mut Ctx<'_, Ping, Alarm>, _: Alarm) {}
+    fn on_crash(&mut self) {}
+    fn view(&self) -> NodeView {
+        NodeView::new("alarms", "")
+    }
+}
+
+#[test]
+fn a_view_lists_each_nodes_soonest_live_timers_and_counts_the_rest() {
+    let mut s = Sim::new(&scenario(vec![]), vec![("a".to_string(), Alarms)]).expect("sim");
+    s.run_until(SimTime::from_ms(1));
+    let v = s.view();
+    assert_eq!(v.nodes[0].timers_pending, 19, "20 set, one cancelled (re-setting replaces)");
+    let listed: Vec<(String, u64)> =
+        v.timers.iter().map(|t| (t.timer.clone(), t.fires_at.as_us() / 1000)).collect();
+    // Alarm(k) fires at 10 + k ms; 3 is cancelled and 5 moved to 100 ms.
+    let soonest: Vec<(String, u64)> =
+        [0, 1, 2, 4, 6, 7, 8, 9, 10, 11, 12, 13].map(|k| (format!("Alarm({k})"), 10 + k)).into();
+    assert_eq!(listed.len(), dsplay_core::view::TIMERS_SHOWN);
+    assert_eq!(listed, soonest, "the soonest live timers, in firing order");
+}

@@ -17,11 +17,15 @@ impl<N: Node> Sim<N> {
             Effect::SetTimer { timer, after } => {
                 let at = self.w.sh.now + SimDuration(self.w.sh.real_delay(from, after));
                 let seq = self.w.sh.seq;
-                self.p.timers[from.index()].insert(timer.clone(), seq);
+                if self.p.timers[from.index()].insert(timer.clone(), (seq, at)).is_some() {
+                    self.p.stale += 1; // the replaced one's entry
+                }
                 self.p.push(&mut self.w.sh.seq, at, Ev::Timer { node: from, timer, gen: seq });
             }
             Effect::CancelTimer { timer } => {
-                self.p.timers[from.index()].remove(&timer);
+                if self.p.timers[from.index()].remove(&timer).is_some() {
+                    self.p.stale += 1;
+                }
             }
             Effect::Note(text) => self.w.push_trace(TraceKind::Note, from, None, 0, "note", Some(text)),
             Effect::Clock(text) => self.w.push_trace(TraceKind::Note, from, None, 0, "clock", Some(text)),
@@ -48,8 +52,12 @@ impl<N: Node> Sim<N> {
             NodeOp::None => {}
             NodeOp::Crash(id) => {
                 let i = id.index();
+                self.p.stale += self.p.timers[i].len();
                 self.p.timers[i].clear();
-                self.p.stash[i].clear();
+                // Its stash goes too, stale entries and all.
+                let stashed = std::mem::take(&mut self.p.stash[i]);
+                let dead = stashed.iter().filter(|ev| matches!(ev, Ev::Timer { .. })).count();
+                self.p.stale -= dead;
                 self.p.nodes[i].on_crash();
             }
             NodeOp::Init(id) => self.dispatch(id, |n, ctx| n.init(ctx)),

@@ -10,7 +10,7 @@ use crate::node::Node;
 use crate::scenario::LinkSpec;
 use crate::scenario::{Scenario, ScenarioError, ScenarioEvent, Timed};
 use crate::time::SimTime;
-use crate::view::{MsgView, TimerView, WorldView};
+use crate::view::{MsgView, TimerView, WorldView, TIMERS_SHOWN};
 use serde::{Deserialize, Serialize};
 use std::any::Any;
 
@@ -87,6 +87,14 @@ impl std::fmt::Debug for dyn Simulation {
     }
 }
 
+/// Keep the `n` soonest of `(time, index)` pairs. Not generic, so one copy serves every protocol.
+fn keep_soonest(order: &mut Vec<(SimTime, usize)>, n: usize) {
+    if order.len() > n {
+        order.select_nth_unstable(n - 1);
+        order.truncate(n);
+    }
+}
+
 impl<N: Node> Simulation for Sim<N> {
     fn scenario(&self) -> &Scenario {
         &self.w.scenario
@@ -148,11 +156,10 @@ impl<N: Node> Simulation for Sim<N> {
     fn view(&self) -> WorldView {
         let (p, now) = (&self.p, self.w.sh.now);
         let mut in_flight = Vec::new();
-        let mut timers = Vec::new();
         let stashed = p.stash.iter().flatten().map(|ev| (now, ev));
         for (at, ev) in p.queue.iter().map(|e| (e.at, &e.ev)).chain(stashed) {
-            match ev {
-                Ev::Deliver { from, to, msg, id, sent, dup } => in_flight.push(MsgView {
+            if let Ev::Deliver { from, to, msg, id, sent, dup } = ev {
+                in_flight.push(MsgView {
                     id: *id,
                     from: *from,
                     to: *to,
@@ -160,15 +167,25 @@ impl<N: Node> Simulation for Sim<N> {
                     sent_at: *sent,
                     deliver_at: at,
                     duplicate: *dup,
-                }),
-                Ev::Timer { node, timer, gen } => {
-                    if p.timers[node.index()].get(timer) == Some(gen) {
-                        timers.push(TimerView { node: *node, timer: format!("{timer:?}"), fires_at: at });
-                    }
-                }
+                });
             }
         }
-        self.w.view(p.nodes.iter().map(Node::view).collect(), in_flight, timers)
+        let mut timers = Vec::new();
+        for (i, live) in p.timers.iter().enumerate() {
+            // A paused node's due timers wait in its stash: they fire when it resumes.
+            let mut order: Vec<(SimTime, usize)> =
+                live.values().enumerate().map(|(k, &(_, at))| (at.max(now), k)).collect();
+            keep_soonest(&mut order, TIMERS_SHOWN);
+            let named: Vec<&N::Timer> = live.keys().collect();
+            let node = NodeId(i as u32);
+            timers.extend(order.iter().map(|&(fires_at, k)| TimerView {
+                node,
+                timer: format!("{:?}", named[k]),
+                fires_at,
+            }));
+        }
+        let pending = p.timers.iter().map(|live| live.len() as u32).collect();
+        self.w.view(p.nodes.iter().map(Node::view).collect(), in_flight, (timers, pending))
     }
     fn message_detail(&self, id: u64) -> Option<String> {
         let queued = self.p.queue.iter().map(|e| &e.ev);

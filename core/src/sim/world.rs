@@ -375,7 +375,7 @@ impl World {
         &self,
         node_views: Vec<NodeView>,
         mut in_flight: Vec<MsgView>,
-        mut timers: Vec<TimerView>,
+        (mut timers, timers_pending): (Vec<TimerView>, Vec<u32>),
     ) -> WorldView {
         let sh = &self.sh;
         let region_name = |i: usize| {
@@ -387,6 +387,7 @@ impl World {
             .enumerate()
             .map(|(i, view)| NodeState {
                 id: NodeId(i as u32),
+                timers_pending: timers_pending[i],
                 name: self.names[i].clone(),
                 status: sh.status[i],
                 group: sh.net.group[i],
