@@ -16,7 +16,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("+ / −", "faster / slower"),
     ("Home", "restart from time zero"),
     ("?", "show or hide this sheet"),
-    ("Esc", "close dialogs, clear the selection"),
+    ("Esc", "stop a long seek where it got to; close dialogs, clear the selection"),
 ];
 
 /// Keys going into a form field. A slider (the speed, the scrubber, a link's latency) only takes
@@ -71,6 +71,7 @@ pub fn action_for(key: &str, shift: bool, p: &Player) -> Option<Action> {
         "+" | "=" => Action::Speed(faster(p.speed)),
         "-" | "_" => Action::Speed(slower(p.speed)),
         "Home" => Action::Restart,
+        "Escape" if p.travel.is_some() => Action::StopTravel,
         "Escape" => Action::Select(None),
         _ => return None,
     })

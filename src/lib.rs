@@ -19,6 +19,7 @@ mod shell;
 pub mod spacetime;
 mod theme;
 pub mod topology;
+mod travel;
 pub mod urlsync;
 
 pub use shell::App;

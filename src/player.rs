@@ -27,9 +27,12 @@ pub enum Action {
     StepMessage,
     /// Simulated ms per wall-clock ms, clamped to 0.1–100.
     Speed(f64),
+    /// Move the playhead (a far one is travelled to over several frames, see [`UiState::travel`]).
     Seek(SimTime),
     /// Return to a link's playhead (which may name an event inside an instant).
     Goto(Playhead),
+    /// Stop travelling where the playhead has got to (Esc, or the Stop button).
+    StopTravel,
     Restart,
     /// A fault or user action at the playhead (forks if in the past).
     Act(ScenarioEvent),
@@ -89,6 +92,8 @@ pub struct UiState {
     pub spotlight: Vec<String>,
     /// The scenario and playhead before the last action that dropped later events, for Undo.
     pub undo: Option<Rc<(Scenario, SimTime)>>,
+    /// Where the playhead is travelling to, while a seek too far for one frame goes on.
+    pub travel: Option<Playhead>,
 }
 
 impl Default for UiState {
@@ -102,6 +107,7 @@ impl Default for UiState {
             scenario_rev: 0,
             spotlight: Vec::new(),
             undo: None,
+            travel: None,
         }
     }
 }
@@ -109,6 +115,12 @@ impl Default for UiState {
 /// Apply one action. Returns the new UI state; the session is changed in place.
 pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> UiState {
     ui.frame += 1;
+    // Stepping, acting or opening something works on the state on screen: a travel ends there.
+    // Replace and Undo return to the travel's target instead.
+    let target = ui.travel;
+    if ends_travel(&action) {
+        ui.travel = None;
+    }
     match action {
         Action::Play => ui.playing = !session.borrow().finished(),
         Action::Pause => {
@@ -130,8 +142,12 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
             session.borrow_mut().step_message(100_000);
         }
         Action::Speed(s) => ui.speed = s.clamp(MIN_SPEED, MAX_SPEED),
-        Action::Seek(t) => session.borrow_mut().seek(t),
-        Action::Goto(p) => session.borrow_mut().goto(p),
+        Action::Seek(t) => travel_to(session, &mut ui, Playhead::at(t)),
+        Action::Goto(p) => travel_to(session, &mut ui, p),
+        Action::StopTravel => {
+            ui.travel = None;
+            session.borrow_mut().settle();
+        }
         Action::Restart => {
             session.borrow_mut().restart();
             ui.playing = false;
@@ -156,11 +172,11 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
         }
         Action::Undo => {
             if let Some((sc, t)) = ui.undo.take().map(|u| (*u).clone()) {
-                if let Ok(mut s) = Session::new(sc) {
-                    s.seek(t);
+                if let Ok(s) = Session::new(sc) {
                     *session.borrow_mut() = s;
                     ui.error = None;
                     ui.scenario_rev += 1;
+                    travel_to(session, &mut ui, Playhead::at(t));
                 }
             }
         }
@@ -177,13 +193,15 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
             Err(e) => ui.error = Some(format!("That scenario could not be opened: {e}")),
         },
         Action::Replace(sc) => {
-            let result = session.borrow_mut().replace(sc);
-            match result {
-                Ok(()) => {
+            let back_to = target.unwrap_or(Playhead::at(session.borrow().now()));
+            match Session::new(sc) {
+                Ok(fresh) => {
+                    *session.borrow_mut() = fresh;
                     ui.undo = None;
                     ui.error = None;
                     ui.scenario_rev += 1;
                     forget_foreign_kinds(session, &mut ui.spotlight);
+                    travel_to(session, &mut ui, back_to);
                 }
                 // The scenario (and so the editor's draft, which follows its revision) is kept.
                 Err(e) => ui.error = Some(e.to_string()),
@@ -202,6 +220,9 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
                 None => {}
             }
         }
+        Action::Frame(_) if target.is_some() => {
+            ui.travel = target.filter(|&to| !crate::travel::slice(&mut session.borrow_mut(), to));
+        }
         Action::Frame(wall_ms) => {
             if ui.playing {
                 let sim_us = (wall_ms.clamp(0.0, MAX_FRAME_MS) * ui.speed * 1000.0) as u64;
@@ -216,6 +237,30 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
         }
     }
     ui
+}
+
+/// Whether `action` ends a travel in progress (Replace and Undo then start their own).
+fn ends_travel(action: &Action) -> bool {
+    matches!(
+        action,
+        Action::StepEvent
+            | Action::StepMessage
+            | Action::Restart
+            | Action::Act(_)
+            | Action::Load(_)
+            | Action::Seek(_)
+            | Action::Goto(_)
+            | Action::StopTravel
+            | Action::Replace(_)
+            | Action::Undo
+    )
+}
+
+/// Head for `to`: the first slice runs now, and a seek that does not arrive in it goes on in the
+/// next frames.
+fn travel_to(session: &RefCell<Session>, ui: &mut UiState, to: Playhead) {
+    let arrived = crate::travel::slice(&mut session.borrow_mut(), to);
+    ui.travel = (!arrived).then_some(to);
 }
 
 /// What a fork cost, said once: the old future's later events (a lesson's scripted crash, say) are

@@ -63,8 +63,9 @@ fn make_session(b: &Boot) -> Session {
             Session::new(presets::all().remove(0)).unwrap_or_else(|_| unreachable!("presets are valid"))
         }
     };
+    // A far playhead is reached over the first frames (see `travel`), not before the first paint.
     if let Some(p) = b.playhead {
-        s.goto(p);
+        crate::travel::slice(&mut s, p);
     }
     s
 }
@@ -79,6 +80,14 @@ pub fn app() -> Html {
         let speed = b.embed.speed.unwrap_or(1.0);
         use_player_lazy(move || make_session(&b), autoplay, speed)
     };
+    {
+        let (d, playhead) = (player.dispatch.clone(), boot.playhead);
+        use_effect_with((), move |_| {
+            if let Some(p) = playhead {
+                d.emit(Action::Goto(p)); // nothing to do if the first slice got there
+            }
+        });
+    }
     {
         // The boot's reason goes where every other notice goes, so loading anything clears it.
         let (d, why) = (player.dispatch.clone(), boot.banner.clone());

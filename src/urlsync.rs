@@ -5,7 +5,7 @@
 
 use crate::link;
 use crate::player::{Action, Player};
-use dsplay_core::scenario::Playhead;
+use dsplay_core::scenario::{encode_fragment, Playhead};
 use dsplay_core::SimTime;
 use gloo::events::EventListener;
 use yew::prelude::*;
@@ -32,9 +32,19 @@ pub fn new_entry(fragment: &str) {
     let _ = history.push_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&href));
 }
 
+/// The session's link fragment. While a long seek is under way it names where the playhead is
+/// going, not where it has got to: a reload or a copied link then lands where the user asked.
+pub fn fragment(p: &Player) -> String {
+    let s = p.session.borrow();
+    match p.travel {
+        Some(to) => format!("{}&{}", encode_fragment(s.scenario()), to.to_query()),
+        None => s.fragment(),
+    }
+}
+
 /// The page's full link for the current session.
 pub fn share_url(p: &Player) -> String {
-    let frag = p.session.borrow().fragment();
+    let frag = fragment(p);
     let Some(w) = web_sys::window() else { return frag };
     let loc = w.location();
     format!("{}{}{}", loc.origin().unwrap_or_default(), loc.pathname().unwrap_or_default(), frag)
@@ -45,10 +55,12 @@ pub fn share_url(p: &Player) -> String {
 #[hook]
 pub fn use_url_sync(p: &Player, enabled: bool) {
     // While paused every change (seek, step, action) rewrites the playhead; while playing only
-    // scenario changes do.
-    let key = (p.scenario_rev, p.playing, if p.playing { 0 } else { p.frame });
+    // scenario changes do, and while travelling only a new target does.
+    let moved = if p.playing || p.travel.is_some() { 0 } else { p.frame };
+    let key = (p.scenario_rev, p.playing, p.travel, moved);
     let session = p.session.clone();
     let playing = p.playing;
+    let player = p.clone();
     // Read once, at the first render (not on every frame).
     let held = use_mut_ref(|| {
         let refused = link::scenario_from_hash(&link::current_hash()).is_err();
@@ -64,7 +76,7 @@ pub fn use_url_sync(p: &Player, enabled: bool) {
             return;
         }
         *held.borrow_mut() = None;
-        write_fragment(&session.borrow().fragment());
+        write_fragment(&fragment(&player));
     });
 }
 

@@ -240,7 +240,10 @@ fn an_action_that_drops_the_lessons_later_events_says_so_and_can_be_undone() {
     assert!(said.contains("crash n4 at 5.000 s") && said.contains("restart n4 at 10.000 s"), "{said}");
     assert!(ui.undo.is_some());
     assert!(s.borrow().scenario().events.iter().all(|e| e.at_ms <= 2_400));
-    let ui = reduce(&s, ui, Action::Undo);
+    let mut ui = reduce(&s, ui, Action::Undo);
+    while ui.travel.is_some() {
+        ui = reduce(&s, ui, Action::Frame(16.0)); // back at 2.4 s over the next frames
+    }
     let at: Vec<u64> = s.borrow().scenario().events.iter().map(|e| e.at_ms).collect();
     assert_eq!(
         (at, s.borrow().now(), ui.error.clone(), ui.undo.is_none()),
@@ -400,4 +403,52 @@ fn a_bad_read_says_what_a_linearizable_read_could_have_returned() {
     let early = op(6, OpKind::Read, 1, 2, Outcome::Ok { value: Some(7) });
     assert_eq!(could_read(&ops, &early), Some(vec![None, Some(1)]), "before any write ended");
     assert_eq!(could_read(&ops, &ops[1]), None, "only reads");
+}
+
+#[wasm_bindgen_test]
+fn a_far_seek_goes_on_over_frames_and_can_be_stopped_or_outlived_by_an_edit() {
+    use dsplay_core::scenario::{Arrival, Playhead};
+    use dsplay_core::session::Session;
+    use dsplay_core::SimTime;
+    use dsplay_web::player::{reduce, Action, UiState};
+    use std::cell::RefCell;
+    // 20,000 requests per second: a second of it is far more than one frame's slice.
+    let mut sc = presets::get("t1-round-robin").expect("preset");
+    sc.workload.arrival = Arrival::Open { rate_per_s: 20_000 };
+    let far = SimTime::from_ms(1_000);
+    let fresh = || RefCell::new(Session::new(sc.clone()).expect("session"));
+    let arrive = |s: &RefCell<Session>, mut ui: UiState| {
+        while ui.travel.is_some() {
+            ui = reduce(s, ui, Action::Frame(16.0));
+        }
+        ui
+    };
+
+    let s = fresh();
+    let ui = reduce(&s, UiState::default(), Action::Seek(far));
+    assert_eq!(ui.travel, Some(Playhead::at(far)), "not there after one slice");
+    assert!(s.borrow().now() < far);
+    let mid = reduce(&s, ui, Action::Frame(16.0));
+    assert!(mid.travel.is_some() && s.borrow().now() > SimTime::ZERO, "each frame goes on");
+    arrive(&s, mid);
+    let mut whole = dsplay_core::registry::build(&sc).expect("build");
+    whole.run_until(far);
+    assert_eq!((s.borrow().now(), s.borrow().sim().trace_hash()), (far, whole.trace_hash()));
+
+    // Stopped partway: an ordinary paused playhead on a whole millisecond.
+    let s = fresh();
+    let ui = reduce(&s, UiState::default(), Action::Seek(far));
+    let ui = reduce(&s, ui, Action::StopTravel);
+    let now = s.borrow().now();
+    assert_eq!((ui.travel, now.as_us() % 1_000), (None, 0));
+    assert!(now < far, "stopped at {now}");
+
+    // An edit mid-way (a new seed) rebuilds the run and still heads for where the user asked.
+    let s = fresh();
+    let ui = reduce(&s, UiState::default(), Action::Seek(far));
+    let mut reseeded = sc.clone();
+    reseeded.seed += 1;
+    let ui = reduce(&s, ui, Action::Replace(reseeded));
+    arrive(&s, ui);
+    assert_eq!((s.borrow().now(), s.borrow().scenario().seed), (far, sc.seed + 1));
 }

@@ -269,6 +269,9 @@ async fn raft_space_time() -> (Element, Sink, HtmlCanvasElement) {
 async fn space_time_at(preset: &'static str, ms: u64) -> (Element, Sink, HtmlCanvasElement) {
     let (root, sink) = mount(preset).await;
     sink.get().dispatch.emit(Action::Seek(SimTime::from_ms(ms)));
+    // A long seek goes on over the next frames (a debug build simulates slowly).
+    let at = SimTime::from_ms(ms);
+    until("at the playhead", || (sink.get().session.borrow().now() == at).then_some(())).await;
     let canvas: HtmlCanvasElement = until("the space-time canvas", || {
         let c: HtmlCanvasElement = find(&root, "canvas.spacetime-canvas")?.unchecked_into();
         (c.width() > 0 && c.height() > 40).then_some(c)

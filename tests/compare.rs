@@ -14,7 +14,7 @@ use dsplay_web::components::editor::form::Edit;
 use dsplay_web::components::editor::json::parse;
 use dsplay_web::components::editor::{apply_edit, parse_draft};
 use dsplay_web::hooks::use_player;
-use dsplay_web::player::{Action, Player};
+use dsplay_web::player::Player;
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -155,7 +155,7 @@ async fn compare_draws_one_overlaid_canvas_per_default_chart() {
     change(&alt, "least_connections");
     all(&root, "button.compare-go")[0].unchecked_ref::<HtmlElement>().click();
     let player = || sink.0.borrow().clone().expect("the host rendered");
-    player().dispatch.emit(Action::Seek(SimTime::from_ms(3_000)));
+    common::seek(&player, SimTime::from_ms(3_000)).await;
     let keys: Vec<String> = until("one painted canvas per default chart of A", || {
         let p = player();
         let want: Vec<String> =

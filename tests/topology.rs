@@ -155,7 +155,7 @@ async fn one_svg_node_per_node_with_status_classes_and_a_sized_canvas() {
     let stage_w = one(&root, ".topo-stage").get_bounding_client_rect().width();
     let want = layout_for_stage(&view().nodes, stage_w.round(), canvas.client_height() as f64).frame;
     until("the frame follows the stage", || (frame_of(&root).w - want.w).abs() < 1.5).await;
-    player().dispatch.emit(Action::Seek(SimTime::from_ms(300)));
+    common::seek(player, SimTime::from_ms(300)).await;
     until("messages in flight", || !view().in_flight.is_empty()).await;
     let fig = one(&root, "figure.topology").get_attribute("aria-label").unwrap_or_default();
     assert!(fig.contains("messages in flight"), "{fig}");
@@ -187,7 +187,7 @@ async fn each_message_kind_in_the_legend_has_its_own_colour() {
     // Raft's AppendEntries and AppendReply once hashed to the same colour.
     let root = mount("d4-raft-election").await;
     until("nodes", || !all(&root, "g.node").is_empty()).await;
-    player().dispatch.emit(Action::Seek(SimTime::from_ms(2_000)));
+    common::seek(player, SimTime::from_ms(2_000)).await;
     let named =
         |k: &str| all(&root, ".topo-legend li.live").iter().any(|li| li.text_content().as_deref() == Some(k));
     until("AppendEntries and AppendReply in the legend", || named("AppendEntries") && named("AppendReply"))
@@ -232,7 +232,7 @@ impl Pixel {
 /// Raft at 2 s, paused: the newest delivery on a link with nothing in flight, its colour, and the
 /// canvas pixel halfway along its streak.
 async fn quiet_streak(root: &Element) -> (Arrival, &'static str, Pixel) {
-    player().dispatch.emit(Action::Seek(SimTime::from_ms(2_000)));
+    common::seek(player, SimTime::from_ms(2_000)).await;
     until("at 2 s", || view().now == SimTime::from_ms(2_000)).await;
     let p = player();
     let (v, now) = (view(), p.session.borrow().now());
@@ -333,7 +333,7 @@ async fn the_legend_keeps_its_size_while_the_kinds_in_flight_change() {
     };
     let (mut heights, mut seen) = (Vec::new(), Vec::new());
     for ms in [0, 150, 300, 700, 1_200, 2_000, 3_000, 4_500] {
-        player().dispatch.emit(Action::Seek(SimTime::from_ms(ms)));
+        common::seek(player, SimTime::from_ms(ms)).await;
         let order = player().session.borrow().sim().message_kinds();
         // Live: on the wire now, or delivered within the streak window.
         let want = || -> Vec<String> {
@@ -369,7 +369,7 @@ async fn on_a_phone_neighbours_labels_do_not_run_into_each_other() {
     // Portrait: the four backends share a row, each labelled "4/4 busy, 45 queued" or so.
     let root = mount_sized("t1-round-robin", 360).await;
     until("nodes", || all(&root, "g.node").len() == view().nodes.len()).await;
-    player().dispatch.emit(Action::Seek(SimTime::from_ms(3_000)));
+    common::seek(player, SimTime::from_ms(3_000)).await;
     until("b4 busy with a queue", || {
         all(&root, "g.node text.label")
             .iter()
@@ -431,7 +431,7 @@ async fn a_click_just_under_a_small_node_in_a_crowd_still_picks_it() {
 async fn surge_floods_the_clients_from_the_playhead_and_says_when_it_cannot() {
     let root = mount("t1-round-robin").await;
     until("nodes", || !all(&root, "g.node").is_empty()).await;
-    player().dispatch.emit(Action::Seek(SimTime::from_ms(1_000)));
+    common::seek(player, SimTime::from_ms(1_000)).await;
     until("at 1 s", || view().now == SimTime::from_ms(1_000)).await;
     let button = || one(&root, "button.surge");
     assert_eq!(button().get_attribute("aria-pressed").as_deref(), Some("false"));
@@ -445,7 +445,7 @@ async fn surge_floods_the_clients_from_the_playhead_and_says_when_it_cannot() {
         button().get_attribute("aria-pressed").as_deref() == Some("true")
     })
     .await;
-    player().dispatch.emit(Action::Seek(SimTime::from_ms(6_500)));
+    common::seek(player, SimTime::from_ms(6_500)).await;
     until("released once it is over", || button().get_attribute("aria-pressed").as_deref() == Some("false"))
         .await;
     // Clients that send no open-loop load cannot surge: the button says so instead.
@@ -460,7 +460,7 @@ async fn surge_floods_the_clients_from_the_playhead_and_says_when_it_cannot() {
 async fn select_inspect_crash_restart() {
     let root = mount("t1-round-robin").await;
     until("nodes", || !all(&root, "g.node").is_empty()).await;
-    player().dispatch.emit(Action::Seek(SimTime::from_ms(200)));
+    common::seek(player, SimTime::from_ms(200)).await;
     let target = view().nodes.iter().find(|s| s.name == "b1").cloned().expect("b1 exists");
     click(&node(&root, "b1"));
     until("the inspector", || root.query_selector(".inspector h2").ok().flatten().is_some()).await;
@@ -535,7 +535,7 @@ async fn select_inspect_crash_restart() {
 async fn the_inspector_names_a_leaders_role_once() {
     let root = mount("d4-raft-election").await;
     until("nodes", || !all(&root, "g.node").is_empty()).await;
-    player().dispatch.emit(Action::Seek(SimTime::from_ms(2000)));
+    common::seek(player, SimTime::from_ms(2000)).await;
     until("a leader", || view().nodes.iter().any(|n| n.view.role == "leader")).await;
     let leader =
         view().nodes.iter().find(|n| n.view.role == "leader").map(|n| n.name.clone()).expect("a leader");
@@ -579,7 +579,7 @@ async fn raft_partition_by_tapping_then_heal() {
     let n = view().nodes.len();
     until("nodes", || all(&root, "g.node").len() == n).await;
     assert!(root.query_selector("circle.ring").ok().flatten().is_some(), "raft servers sit on a ring");
-    player().dispatch.emit(Action::Seek(SimTime::from_ms(1_500)));
+    common::seek(player, SimTime::from_ms(1_500)).await;
     until("a leader", || {
         all(&root, "g.node")
             .iter()
@@ -600,7 +600,7 @@ async fn raft_partition_by_tapping_then_heal() {
     until("a cut line", || !all(&root, "line.cut").is_empty()).await;
     // Messages across the cut die, and each death is drawn on a link that crosses it.
     let now = player().session.borrow().now();
-    player().dispatch.emit(Action::Seek(now + SimDuration::from_ms(120)));
+    common::seek(player, now + SimDuration::from_ms(120)).await;
     until("deaths", || {
         let p = player();
         let s = p.session.borrow();
@@ -773,7 +773,7 @@ async fn chaos_faults_are_on_the_timeline_and_in_the_list_and_both_pause_and_jum
 async fn isolating_a_second_node_keeps_the_first_cut_off_and_heal_heals_all() {
     let root = mount("d4-raft-election").await;
     until("nodes", || !all(&root, "g.node").is_empty()).await;
-    player().dispatch.emit(Action::Seek(SimTime::from_ms(1_000)));
+    common::seek(player, SimTime::from_ms(1_000)).await;
     let group = |name: &str| view().nodes.iter().find(|n| n.name == name).map(|n| n.group).expect("node");
     for name in ["n1", "n2"] {
         player().dispatch.emit(Action::Select(Some(NodeId(
@@ -828,7 +828,7 @@ async fn picking_every_node_cannot_cut_and_escape_leaves_partition_mode() {
 async fn a_request_by_hand_says_what_came_of_it_and_a_bad_value_is_refused() {
     let root = mount("d4-raft-election").await;
     until("nodes", || !all(&root, "g.node").is_empty()).await;
-    player().dispatch.emit(Action::Seek(SimTime::from_ms(1_500)));
+    common::seek(player, SimTime::from_ms(1_500)).await;
     let id = |name: &str| NodeId(view().nodes.iter().position(|n| n.name == name).expect("node") as u32);
     player().dispatch.emit(Action::Select(Some(id("n1"))));
     until("the inspector", || find(&root, ".inspector h2").is_some()).await;
@@ -854,7 +854,7 @@ async fn a_request_by_hand_says_what_came_of_it_and_a_bad_value_is_refused() {
     assert!(!out.text_content().unwrap_or_default().is_empty());
     // Played on, the reply to what it sent shows up too.
     let now = player().session.borrow().now();
-    player().dispatch.emit(Action::Seek(now + SimDuration::from_ms(300)));
+    common::seek(player, now + SimDuration::from_ms(300)).await;
     until("the reply", || {
         all(&root, ".inspector .outcome li")
             .iter()
@@ -873,7 +873,7 @@ async fn a_request_by_hand_says_what_came_of_it_and_a_bad_value_is_refused() {
 async fn link_sliders_start_on_the_busiest_peer_and_arrow_keys_make_one_event() {
     let root = mount("t2-health-checks").await;
     until("nodes", || !all(&root, "g.node").is_empty()).await;
-    player().dispatch.emit(Action::Seek(SimTime::from_ms(1_000)));
+    common::seek(player, SimTime::from_ms(1_000)).await;
     let id = |name: &str| NodeId(view().nodes.iter().position(|n| n.name == name).expect("node") as u32);
     player().dispatch.emit(Action::Select(Some(id("b2"))));
     until("the inspector", || find(&root, ".inspector h2").is_some()).await;

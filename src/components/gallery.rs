@@ -89,11 +89,11 @@ pub fn gallery() -> Html {
     // Each scenario opened from the gallery gets a history entry of its own: Back returns to the
     // one before (the page follows the address bar).
     let pick = |id: &'static str| {
-        let (dispatch, session) = (player.dispatch.clone(), player.session.clone());
+        let p = player.clone();
         Callback::from(move |_: MouseEvent| {
             if let Ok(sc) = presets::get(id) {
-                crate::urlsync::new_entry(&session.borrow().fragment());
-                dispatch.emit(Action::Load(sc));
+                crate::urlsync::new_entry(&crate::urlsync::fragment(&p));
+                p.dispatch.emit(Action::Load(sc));
             }
         })
     };

@@ -154,6 +154,12 @@ pub fn restep(sc: &Scenario, ms: u64, ev: &Ev) -> Option<Scenario> {
     })
 }
 
+/// "and 3912 more": the view lists a node's soonest few timers.
+fn more_timers(n: &dsplay_core::view::NodeState) -> Option<String> {
+    let more = (n.timers_pending as usize).checked_sub(dsplay_core::view::TIMERS_SHOWN).filter(|&m| m > 0)?;
+    Some(format!("and {more} more"))
+}
+
 #[function_component(Inspector)]
 pub fn inspector() -> Html {
     let p = use_context::<Player>();
@@ -202,7 +208,7 @@ pub fn inspector() -> Html {
     let names: Vec<&str> = view.nodes.iter().map(|m| m.name.as_str()).collect();
     let name_of =
         |i: Option<dsplay_core::NodeId>| i.and_then(|i| names.get(i.index()).copied()).unwrap_or("-");
-    let timers = view.timers.iter().filter(|t| t.node == id).take(12).map(|t| {
+    let timers = view.timers.iter().filter(|t| t.node == id).map(|t| {
         html! { <li><span>{&t.timer}</span><span class="muted">{format!("in {:.1} ms", t.fires_at.since(view.now).as_ms_f64())}</span></li> }
     });
     let recent: Vec<Html> = s
@@ -356,6 +362,7 @@ pub fn inspector() -> Html {
                 <p class="in-force muted">{format!("now: {}", link_words(&current))}</p>
             </fieldset>
             <h3>{"Timers"}</h3><ul class="timers">{for timers}</ul>
+            if let Some(more) = more_timers(n) { <p class="muted">{more}</p> }
             <h3>{"Recent messages"}</h3>
             <table class="recent"><tbody>{for recent}</tbody></table>
         </section>

@@ -55,7 +55,7 @@ pub fn share() -> Html {
     let on_link = {
         let (p, done) = (p.clone(), done.clone());
         Callback::from(move |_: MouseEvent| {
-            crate::urlsync::write_fragment(&p.session.borrow().fragment());
+            crate::urlsync::write_fragment(&crate::urlsync::fragment(&p));
             copy(share_url(&p), done.clone(), "Link copied");
         })
     };

@@ -52,13 +52,21 @@ pub fn timeline() -> Html {
         })
     };
     let pct = |ms: u64| format!("left: {:.3}%", ms as f64 * 100.0 / stop_ms.max(1) as f64);
+    // A long seek: the thumb stays where the hand put it, a band shows the way still to go.
+    let to_ms = p.travel.map(|to| to.at.as_us() / 1000);
+    let band = to_ms.map(|to| {
+        let span = to.saturating_sub(now_ms) as f64 * 100.0 / stop_ms.max(1) as f64;
+        format!("{}; width: {span:.3}%", pct(now_ms))
+    });
+    let stop_travel = p.dispatch.reform(|_: MouseEvent| Action::StopTravel);
     html! {
         <div class="timeline">
             <span class="clock" aria-live="off">{ format!("{:.3} s", now_ms as f64 / 1000.0) }</span>
             <div class="track">
                 <input id="scrubber" type="range" min="0" max={stop_ms.to_string()} step="1"
-                    value={now_ms.to_string()} oninput={on_input}
+                    value={to_ms.unwrap_or(now_ms).to_string()} oninput={on_input}
                     aria-label="Playhead: drag to travel back in time" aria-valuetext={format!("{now_ms} ms")} />
+                if let Some(style) = band { <div class="travel-band" style={style} /> }
                 <div class="markers" aria-hidden="false">
                     { for markers(&p).into_iter().map(|m| html! {
                         <button class={classes!("marker", m.class, m.chaos.then_some("chaos"))} style={pct(m.at_ms)} title={format!("{} ms: {}", m.at_ms, m.label)}
@@ -66,7 +74,15 @@ pub fn timeline() -> Html {
                     }) }
                 </div>
             </div>
-            <span class="stop">{ format!("{:.1} s", stop_ms as f64 / 1000.0) }</span>
+            if let Some(to) = to_ms {
+                <button id="travel-stop" class="travel-stop" onclick={stop_travel} aria-keyshortcuts="Escape"
+                    title="Stop the seek here (Esc)" aria-label={format!("Stop the seek to {:.3} s here", to as f64 / 1000.0)}>
+                    {"Stop"}
+                </button>
+                <span class="sr-only" role="status">{ format!("Seeking to {:.3} s", to as f64 / 1000.0) }</span>
+            } else {
+                <span class="stop">{ format!("{:.1} s", stop_ms as f64 / 1000.0) }</span>
+            }
         </div>
     }
 }

@@ -80,3 +80,12 @@ pub fn near(rgba: &[u8], colour: &str, tolerance: i32) -> bool {
     let want = |i: usize| i32::from_str_radix(&colour[1 + 2 * i..3 + 2 * i], 16).expect("a #rrggbb colour");
     (0..3).all(|i| (rgba[i] as i32 - want(i)).abs() <= tolerance)
 }
+
+/// Seek and wait until the playhead is there: a long seek goes on over the next frames, and a
+/// debug build simulates slowly. `player` reads the current player (it changes every render).
+#[allow(dead_code)]
+pub async fn seek(player: impl Fn() -> dsplay_web::player::Player, t: dsplay_core::SimTime) {
+    player().dispatch.emit(dsplay_web::player::Action::Seek(t));
+    let target = t.min(player().session.borrow().stop_at());
+    until("the seek to arrive", || player().session.borrow().now() == target).await;
+}

@@ -3,6 +3,7 @@
 const { chromium } = require('playwright-core');
 const path = require('path');
 const fs = require('fs');
+const zlib = require('zlib');
 const { serve, CHROMIUM_ARGS } = require('./serve.cjs');
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -156,6 +157,23 @@ async function main() {
     assert((await p.textContent('#banner')).length > 20, 'the banner says why');
     await p.click('#play');
     await nowAtLeast(p, 200);
+    await p.close();
+  });
+  await check('a far playhead in a busy run is reached over frames, and Esc stops it there', async () => {
+    // 200,000 requests per second: seconds of simulation, which must not freeze the page.
+    const sc = JSON.parse(fs.readFileSync(path.join(ROOT, 'core/presets/t1-round-robin.json'), 'utf8'));
+    sc.workload.arrival.rate_per_s = 200000;
+    const packed = zlib.deflateRawSync(Buffer.from(JSON.stringify(sc)), { level: 9 }).toString('base64url');
+    const p = await ctx.newPage();
+    await p.goto(base + '#s=' + packed + '&t=5000');
+    await p.waitForSelector('#travel-stop');
+    assert((await p.evaluate(() => location.hash)).endsWith('&t=5000'), 'while travelling, the link names the target');
+    await nowAtLeast(p, 100);
+    await p.keyboard.press('Escape');
+    await until(p, () => !document.querySelector('#travel-stop'));
+    const { now } = await status(p);
+    assert(now > 0 && now < 5000, `stopped at ${now} ms`);
+    await until(p, (t) => location.hash.endsWith('&t=' + t), now);
     await p.close();
   });
   await check('embed mode renders a compact widget', async () => {

@@ -1,0 +1,33 @@
+//! Travelling to a far playhead in slices of wall-clock time, so the page never freezes.
+//!
+//! A seek forward past what has been played runs the simulation, and a busy scenario (200,000
+//! requests per second) takes seconds of wall-clock time to reach 10 s. Done in one go that is a
+//! frozen tab, a scrubber that ignores the hand on it and no way to change one's mind. So the
+//! player moves toward the target for at most [`SLICE_MS`] per frame, drawing where it has got
+//! to, until it arrives or the user stops it (Esc, or the Stop button by the timeline). Where a
+//! slice stops is an ordinary exact state: the simulation is deterministic whatever the slicing.
+
+use dsplay_core::scenario::Playhead;
+use dsplay_core::session::Session;
+
+/// Wall-clock time one frame spends travelling, leaving the rest of a 16.7 ms frame to drawing.
+pub const SLICE_MS: f64 = 10.0;
+/// Events between two looks at the clock: about 0.1 ms of simulation in a release build.
+const EVENTS_PER_LOOK: u64 = 1_000;
+
+/// Move toward `to` for about [`SLICE_MS`]; true once there (or the run ended first).
+pub fn slice(session: &mut Session, to: Playhead) -> bool {
+    let start = now_ms();
+    loop {
+        if session.travel(to, EVENTS_PER_LOOK) {
+            return true;
+        }
+        if now_ms() - start >= SLICE_MS {
+            return false;
+        }
+    }
+}
+
+fn now_ms() -> f64 {
+    web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
+}
