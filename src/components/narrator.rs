@@ -1,6 +1,7 @@
 //! An ARIA live region narrating key events: faults, violations and the protocol's notes
 //! ("n3 became leader in term 4"). At most one announcement per half second of wall time while
-//! playing; when the run stops, what happened since the last one is said at once.
+//! playing; when the run stops, what happened since the last one is said at once, and likewise
+//! when a long seek arrives.
 
 use crate::player::Player;
 use dsplay_core::sim::trace::{TraceEvent, TraceKind};
@@ -66,7 +67,9 @@ pub fn narrator() -> Html {
     if let Some(p) = &p {
         let total = p.session.borrow().sim().trace().len_total();
         let now = web_sys::window().and_then(|w| w.performance()).map_or(0.0, |perf| perf.now());
-        if total < *seen.borrow() {
+        if p.travel.is_some() {
+            // A long seek: the timeline says where it is heading; the news waits for arrival.
+        } else if total < *seen.borrow() {
             *seen.borrow_mut() = total; // travelled back in time
         } else if total > *seen.borrow() && (!p.playing || now - last_wall.get() > 500.0) {
             if let Some(h) = newest_headline(p, *seen.borrow()) {
