@@ -87,12 +87,26 @@ impl std::fmt::Debug for dyn Simulation {
     }
 }
 
-/// Keep the `n` soonest of `(time, index)` pairs. Not generic, so one copy serves every protocol.
-fn keep_soonest(order: &mut Vec<(SimTime, usize)>, n: usize) {
-    if order.len() > n {
-        order.select_nth_unstable(n - 1);
-        order.truncate(n);
+/// A node's [`TIMERS_SHOWN`] soonest live timers, formatted, onto `out` (a paused node's due
+/// timers wait in its stash and fire when it resumes: due now). Not generic, so one copy serves
+/// every protocol.
+fn soonest_timers(
+    node: NodeId,
+    now: SimTime,
+    live: &mut dyn Iterator<Item = (&dyn std::fmt::Debug, SimTime)>,
+    out: &mut Vec<TimerView>,
+) {
+    let mut all: Vec<(SimTime, usize, &dyn std::fmt::Debug)> =
+        live.enumerate().map(|(k, (timer, at))| (at.max(now), k, timer)).collect();
+    if all.len() > TIMERS_SHOWN {
+        all.select_nth_unstable_by_key(TIMERS_SHOWN - 1, |&(at, k, _)| (at, k));
+        all.truncate(TIMERS_SHOWN);
     }
+    out.extend(all.into_iter().map(|(fires_at, _, timer)| TimerView {
+        node,
+        timer: format!("{timer:?}"),
+        fires_at,
+    }));
 }
 
 impl<N: Node> Simulation for Sim<N> {
@@ -172,17 +186,8 @@ impl<N: Node> Simulation for Sim<N> {
         }
         let mut timers = Vec::new();
         for (i, live) in p.timers.iter().enumerate() {
-            // A paused node's due timers wait in its stash: they fire when it resumes.
-            let mut order: Vec<(SimTime, usize)> =
-                live.values().enumerate().map(|(k, &(_, at))| (at.max(now), k)).collect();
-            keep_soonest(&mut order, TIMERS_SHOWN);
-            let named: Vec<&N::Timer> = live.keys().collect();
-            let node = NodeId(i as u32);
-            timers.extend(order.iter().map(|&(fires_at, k)| TimerView {
-                node,
-                timer: format!("{:?}", named[k]),
-                fires_at,
-            }));
+            let mut each = live.iter().map(|(t, &(_, at))| (t as &dyn std::fmt::Debug, at));
+            soonest_timers(NodeId(i as u32), now, &mut each, &mut timers);
         }
         let pending = p.timers.iter().map(|live| live.len() as u32).collect();
         self.w.view(p.nodes.iter().map(Node::view).collect(), in_flight, (timers, pending))
