@@ -171,6 +171,7 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
             }
         }
         Action::Undo => {
+            ui.travel = target; // unless there is something to undo
             if let Some((sc, t)) = ui.undo.take().map(|u| (*u).clone()) {
                 if let Ok(s) = Session::new(sc) {
                     *session.borrow_mut() = s;
@@ -203,8 +204,12 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
                     forget_foreign_kinds(session, &mut ui.spotlight);
                     travel_to(session, &mut ui, back_to);
                 }
-                // The scenario (and so the editor's draft, which follows its revision) is kept.
-                Err(e) => ui.error = Some(e.to_string()),
+                // The scenario (and so the editor's draft, which follows its revision) is kept,
+                // and so is a travel under way.
+                Err(e) => {
+                    ui.error = Some(e.to_string());
+                    ui.travel = target;
+                }
             }
         }
         Action::Select(n) => ui.selected = n,

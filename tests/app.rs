@@ -443,9 +443,14 @@ fn a_far_seek_goes_on_over_frames_and_can_be_stopped_or_outlived_by_an_edit() {
     assert_eq!((ui.travel, now.as_us() % 1_000), (None, 0));
     assert!(now < far, "stopped at {now}");
 
-    // An edit mid-way (a new seed) rebuilds the run and still heads for where the user asked.
+    // An edit mid-way (a new seed) rebuilds the run and still heads for where the user asked; a
+    // refused edit leaves the travel going.
     let s = fresh();
     let ui = reduce(&s, UiState::default(), Action::Seek(far));
+    let mut refused = sc.clone();
+    refused.stop_at_ms = 0;
+    let ui = reduce(&s, ui, Action::Replace(refused));
+    assert!(ui.error.is_some() && ui.travel == Some(Playhead::at(far)), "{:?}", ui.error);
     let mut reseeded = sc.clone();
     reseeded.seed += 1;
     let ui = reduce(&s, ui, Action::Replace(reseeded));
