@@ -116,7 +116,7 @@ impl Default for UiState {
 pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> UiState {
     ui.frame += 1;
     // Stepping, acting or opening something works on the state on screen: a travel ends there.
-    // Replace and Undo return to the travel's target instead.
+    // An edit (Replace) rebuilds the run and heads for the travel's target; Undo for its own.
     let target = ui.travel;
     if ends_travel(&action) {
         ui.travel = None;
@@ -144,10 +144,7 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
         Action::Speed(s) => ui.speed = s.clamp(MIN_SPEED, MAX_SPEED),
         Action::Seek(t) => travel_to(session, &mut ui, Playhead::at(t)),
         Action::Goto(p) => travel_to(session, &mut ui, p),
-        Action::StopTravel => {
-            ui.travel = None;
-            session.borrow_mut().settle();
-        }
+        Action::StopTravel => session.borrow_mut().settle(),
         Action::Restart => {
             session.borrow_mut().restart();
             ui.playing = false;
@@ -171,7 +168,6 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
             }
         }
         Action::Undo => {
-            ui.travel = target; // unless there is something to undo
             if let Some((sc, t)) = ui.undo.take().map(|u| (*u).clone()) {
                 if let Ok(s) = Session::new(sc) {
                     *session.borrow_mut() = s;
@@ -206,10 +202,7 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
                 }
                 // The scenario (and so the editor's draft, which follows its revision) is kept,
                 // and so is a travel under way.
-                Err(e) => {
-                    ui.error = Some(e.to_string());
-                    ui.travel = target;
-                }
+                Err(e) => ui.error = Some(e.to_string()),
             }
         }
         Action::Select(n) => ui.selected = n,
@@ -244,7 +237,7 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
     ui
 }
 
-/// Whether `action` ends a travel in progress (Replace and Undo then start their own).
+/// Whether `action` ends a travel in progress.
 fn ends_travel(action: &Action) -> bool {
     matches!(
         action,
@@ -256,8 +249,6 @@ fn ends_travel(action: &Action) -> bool {
             | Action::Seek(_)
             | Action::Goto(_)
             | Action::StopTravel
-            | Action::Replace(_)
-            | Action::Undo
     )
 }
 

@@ -5,7 +5,7 @@
 
 use crate::link;
 use crate::player::{Action, Player};
-use dsplay_core::scenario::{encode_fragment, Playhead};
+use dsplay_core::scenario::Playhead;
 use dsplay_core::SimTime;
 use gloo::events::EventListener;
 use yew::prelude::*;
@@ -36,10 +36,7 @@ pub fn new_entry(fragment: &str) {
 /// going, not where it has got to: a reload or a copied link then lands where the user asked.
 pub fn fragment(p: &Player) -> String {
     let s = p.session.borrow();
-    match p.travel {
-        Some(to) => format!("{}&{}", encode_fragment(s.scenario()), to.to_query()),
-        None => s.fragment(),
-    }
+    s.fragment_at(p.travel.unwrap_or_else(|| s.playhead()))
 }
 
 /// The page's full link for the current session.

@@ -451,6 +451,7 @@ fn a_far_seek_goes_on_over_frames_and_can_be_stopped_or_outlived_by_an_edit() {
     refused.stop_at_ms = 0;
     let ui = reduce(&s, ui, Action::Replace(refused));
     assert!(ui.error.is_some() && ui.travel == Some(Playhead::at(far)), "{:?}", ui.error);
+    assert_eq!(s.borrow().scenario(), &sc, "a refused edit changes nothing");
     let mut reseeded = sc.clone();
     reseeded.seed += 1;
     let ui = reduce(&s, ui, Action::Replace(reseeded));
