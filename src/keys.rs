@@ -2,7 +2,6 @@
 //! Home restart, ? the shortcut sheet. Keys typed into form fields are left alone.
 
 use crate::player::{faster, slower, Action, Player};
-use dsplay_core::SimTime;
 use gloo::events::{EventListener, EventListenerOptions};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -59,15 +58,11 @@ pub fn focused_by_keyboard() -> bool {
 
 /// What a key does, if anything.
 pub fn action_for(key: &str, shift: bool, p: &Player) -> Option<Action> {
-    let s = p.session.borrow();
     Some(match key {
         " " | "k" => Action::Toggle,
         "ArrowRight" if shift => Action::StepMessage,
         "ArrowRight" => Action::StepEvent,
-        "ArrowLeft" => {
-            let back = s.stop_at().as_us() / 100;
-            Action::Seek(SimTime(s.now().as_us().saturating_sub(back)))
-        }
+        "ArrowLeft" => Action::Back,
         "+" | "=" => Action::Speed(faster(p.speed)),
         "-" | "_" => Action::Speed(slower(p.speed)),
         "Home" => Action::Restart,

@@ -31,6 +31,8 @@ pub enum Action {
     Seek(SimTime),
     /// Return to a link's playhead (which may name an event inside an instant).
     Goto(Playhead),
+    /// Travel back 1 % of the run (←), from where the playhead is heading if a seek is under way.
+    Back,
     /// Stop travelling where the playhead has got to (Esc, or the Stop button).
     StopTravel,
     Restart,
@@ -144,6 +146,13 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
         Action::Speed(s) => ui.speed = s.clamp(MIN_SPEED, MAX_SPEED),
         Action::Seek(t) => travel_to(session, &mut ui, Playhead::at(t)),
         Action::Goto(p) => travel_to(session, &mut ui, p),
+        Action::Back => {
+            let s = session.borrow();
+            let from = target.map_or(s.now(), |p| p.at);
+            let to = SimTime(from.as_us().saturating_sub(s.stop_at().as_us() / 100));
+            drop(s);
+            travel_to(session, &mut ui, Playhead::at(to));
+        }
         Action::StopTravel => session.borrow_mut().settle(),
         Action::Restart => {
             session.borrow_mut().restart();
@@ -248,6 +257,7 @@ fn ends_travel(action: &Action) -> bool {
             | Action::Load(_)
             | Action::Seek(_)
             | Action::Goto(_)
+            | Action::Back
             | Action::StopTravel
     )
 }

@@ -443,6 +443,15 @@ fn a_far_seek_goes_on_over_frames_and_can_be_stopped_or_outlived_by_an_edit() {
     assert_eq!((ui.travel, now.as_us() % 1_000), (None, 0));
     assert!(now < far, "stopped at {now}");
 
+    // ← during a seek steps back from where the thumb is (the target), not from the state drawn.
+    let s = fresh();
+    let ui = reduce(&s, UiState::default(), Action::Seek(far));
+    let ui = reduce(&s, ui, Action::Back);
+    let back = SimTime(far.as_us() - s.borrow().stop_at().as_us() / 100);
+    assert_eq!(ui.travel, Some(Playhead::at(back)));
+    arrive(&s, ui);
+    assert_eq!(s.borrow().now(), back);
+
     // An edit mid-way (a new seed) rebuilds the run and still heads for where the user asked; a
     // refused edit leaves the travel going.
     let s = fresh();
