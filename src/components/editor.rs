@@ -14,7 +14,8 @@ use form::{field, Ctx, Edit};
 use json::{anchor, dotted, general, get_mut, number_from, Seg};
 use serde_json::Value;
 use std::rc::Rc;
-use web_sys::HtmlInputElement;
+use wasm_bindgen::JsCast;
+use web_sys::{Element, HtmlInputElement};
 use yew::prelude::*;
 
 /// Apply one edit to the draft JSON.
@@ -120,6 +121,21 @@ impl Draft {
     }
 }
 
+/// Once the refused form is drawn, bring its first error into view (clear of the sticky bar) and
+/// put the focus on the field to fix.
+fn show_error_after_render(form: Element) {
+    gloo::timers::callback::Timeout::new(0, move || {
+        let Ok(Some(el)) = form.query_selector(".field.invalid, .editor-summary") else { return };
+        if let Ok(Some(input)) = el.query_selector("input, select") {
+            let _ = input.dyn_into::<web_sys::HtmlElement>().map(|i| i.focus());
+        }
+        let opts = web_sys::ScrollIntoViewOptions::new();
+        opts.set_block(web_sys::ScrollLogicalPosition::Center);
+        el.scroll_into_view_with_scroll_into_view_options(&opts);
+    })
+    .forget();
+}
+
 /// Fields the form does not show (their errors go above it).
 fn hidden(at: &str) -> bool {
     at.starts_with("events") || at.starts_with("meta.lesson") || at == "seed"
@@ -193,6 +209,9 @@ pub fn editor() -> Html {
                     let named =
                         if at.is_empty() { err.message() } else { format!("`{at}`: {}", err.message()) };
                     d.error = Some((at, named));
+                    if let Some(form) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) {
+                        show_error_after_render(form);
+                    }
                 }
             }
             rerender.force_update();
@@ -247,6 +266,15 @@ pub fn editor() -> Html {
     let body = field(&ctx, &mut Vec::new(), None, &current.value);
     // Errors in parts the form does not show (events, the lesson) go above it.
     let top_error = current.error.as_ref().filter(|(at, _)| hidden(at));
+    let status = if top_error.is_some() {
+        "Not applied: see the message above the form."
+    } else if current.error.is_some() {
+        "Not applied: see the marked field."
+    } else if dirty {
+        "Edited: Apply (or Enter) to run them."
+    } else {
+        ""
+    };
     html! {
         <form class="editor" aria-label="Scenario editor" onsubmit={on_apply}>
             <div class="seed-row">
@@ -264,17 +292,16 @@ pub fn editor() -> Html {
             <div class={classes!("editor-actions", dirty.then_some("dirty"))}>
                 // In the sticky bar, so it is in sight wherever the field that caused it is.
                 if let Some(note) = current.note.clone() {
-                    <p class="editor-note" role="status" style="flex-basis: 100%; margin: 0">{note}</p>
+                    <p class="editor-note" role="status">{note}</p>
                 }
-                <button type="submit" class={classes!("apply", dirty.then_some("primary"))}>{"Apply"}</button>
-                <button type="button" class="reset" onclick={on_reset}>{"Reset"}</button>
-                if top_error.is_some() {
-                    <span class="status" role="status">{"Not applied: see the message above the form."}</span>
-                } else if current.error.is_some() {
-                    <span class="status" role="status">{"Not applied: see the marked field."}</span>
-                } else if dirty {
-                    <span class="status" role="status">{"Edited: Apply (or Enter) to run with these values."}</span>
-                }
+                // The status always has its place beside the buttons: text appearing there when a
+                // field's `change` fires (on the press that blurs it) must not move Apply from under
+                // the pointer before the click lands.
+                <div class="apply-row">
+                    <button type="submit" class={classes!("apply", dirty.then_some("primary"))}>{"Apply"}</button>
+                    <button type="button" class="reset" onclick={on_reset}>{"Reset"}</button>
+                    <span class="status" role="status">{status}</span>
+                </div>
             </div>
         </form>
     }

@@ -11,6 +11,8 @@ const SHOTS = path.join(ROOT, 'target', 'screenshots');
 const results = [];
 
 async function check(name, fn) {
+  // ONLY=text runs the checks whose names contain it (while working on one).
+  if (process.env.ONLY && !name.includes(process.env.ONLY) && !name.startsWith('open the default')) return;
   const t0 = Date.now();
   try { await fn(); results.push([name, true]); console.log(`ok   ${name} (${Date.now() - t0} ms)`); }
   catch (e) { results.push([name, false]); console.log(`FAIL ${name}: ${e.message.split('\n')[0]}`); }
@@ -316,6 +318,25 @@ async function main() {
     // Every chart's throttled trailing paint has landed (the canvas says so).
     await until(page, () => [...document.querySelectorAll('.compare-charts canvas')].every((c) => c.dataset.paint === 'done'));
     await (await page.$('.compare')).screenshot({ path: path.join(SHOTS, 'compare.png') });
+  });
+  await check('the editor applies at the first click, and a refused value is brought into view', async () => {
+    await page.goto(base + '?preset=t1-round-robin');
+    await page.waitForSelector('[data-node]');
+    const nodes = async () => (await page.$$('[data-node]')).length;
+    const before = await nodes();
+    await page.click('#tab-editor');
+    // A real mouse: the press blurs the field (its `change` marks the form edited) before the click.
+    await page.fill('.editor [data-path="workload.clients"]', '2');
+    await page.click('.editor button.apply');
+    await until(page, (n) => document.querySelectorAll('[data-node]').length === n - 2, before);
+    const timeout = '.editor [data-path="workload.timeout_ms"]';
+    await page.fill(timeout, '-100');
+    await page.click('.editor button.apply');
+    await until(page, () => document.activeElement && document.activeElement.matches('.field.invalid input'));
+    const [field, bar] = await Promise.all([timeout, '.editor-actions'].map((s) => page.$eval(s, (el) => el.getBoundingClientRect().toJSON())));
+    assert(field.top >= 0 && field.bottom <= bar.top, `the refused field ${JSON.stringify(field)} is under the Apply bar ${JSON.stringify(bar)}`);
+    const pane = await page.$eval('.editor', (el) => [el.scrollWidth, el.clientWidth]);
+    assert(pane[0] <= pane[1], `the form is wider than its pane: ${pane}`);
   });
   await check('the invariants panel checks linearizability and jumps to the first bad read', async () => {
     await page.goto(base + '?preset=d3-quorum-stale-read');
