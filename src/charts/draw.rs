@@ -16,20 +16,17 @@ pub struct Palette {
     pub bg: RGBColor,
     pub fg: RGBColor,
     pub grid: RGBColor,
-    pub accent: RGBColor,
 }
 
 pub const LIGHT: Palette = Palette {
     bg: RGBColor(0xff, 0xff, 0xff),
     fg: RGBColor(0x1d, 0x1f, 0x23),
     grid: RGBColor(0xdc, 0xdf, 0xe4),
-    accent: RGBColor(0x24, 0x57, 0xc5),
 };
 pub const DARK: Palette = Palette {
     bg: RGBColor(0x1d, 0x20, 0x26),
     fg: RGBColor(0xe6, 0xe8, 0xeb),
     grid: RGBColor(0x32, 0x36, 0x3e),
-    accent: RGBColor(0x7a, 0xa2, 0xff),
 };
 
 /// The page's theme: `data-theme="dark"|"light"` on `<html>` if set, else the system preference.
@@ -194,10 +191,9 @@ pub fn draw_chart<DB: DrawingBackend>(
             chart.draw_series(LineSeries::new(points, style)).map_err(err)?;
         }
     }
-    let playhead = vec![(data.now_ms, 0.0), (data.now_ms, y_max)];
-    chart
-        .draw_series(std::iter::once(PathElement::new(playhead, pal.accent.stroke_width(2))))
-        .map_err(err)?;
+    // Short dashes in the text colour: no series is drawn so (a solid blue one read as data).
+    let playhead = [(data.now_ms, 0.0), (data.now_ms, y_max)];
+    chart.draw_series(DashedLineSeries::new(playhead, 3, 3, pal.fg.stroke_width(1))).map_err(err)?;
     root.present().map_err(err)
 }
 
@@ -299,6 +295,9 @@ mod tests {
             .find_map(|el| el.split("y2=\"").nth(1)?.split('"').next()?.parse().ok())
             .expect("a grid line");
         assert!(y < top, "legend entry at y = {y}, plot from y = {top}");
+        // The playhead: short dashes in the text colour, unlike any series.
+        let fg = format!("#{:02X}{:02X}{:02X}", LIGHT.fg.0, LIGHT.fg.1, LIGHT.fg.2);
+        assert!(svg.contains(&format!("stroke=\"{fg}\"")), "a playhead in {fg}: {svg}");
     }
 
     #[wasm_bindgen_test]
