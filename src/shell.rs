@@ -124,7 +124,7 @@ pub fn app() -> Html {
         Callback::from(move |_: MouseEvent| {
             let next = theme::switched(*theme, theme::system_is_dark());
             theme::remember(next);
-            theme.set(Some(next))
+            theme.set(next)
         })
     };
     let shown_error = player.error.clone();
@@ -134,7 +134,7 @@ pub fn app() -> Html {
     let body = if boot.embed.embed {
         embed_body(&boot.embed)
     } else {
-        full_body(&player, toggle_theme, help.clone())
+        full_body(&player, (toggle_theme, theme.is_some()), help.clone())
     };
     html! {
         <ContextProvider<Player> context={player.clone()}>
@@ -160,7 +160,9 @@ pub fn app() -> Html {
     }
 }
 
-fn full_body(p: &Player, toggle_theme: Callback<MouseEvent>, help: UseStateHandle<bool>) -> Html {
+/// `theme`: the ◐ button's press, and whether a theme was chosen (else the system's is shown).
+fn full_body(p: &Player, theme: (Callback<MouseEvent>, bool), help: UseStateHandle<bool>) -> Html {
+    let (toggle_theme, chosen) = theme;
     let (title, lesson) = {
         let s = p.session.borrow();
         (s.scenario().meta.title.clone(), s.scenario().meta.lesson.clone())
@@ -182,7 +184,8 @@ fn full_body(p: &Player, toggle_theme: Callback<MouseEvent>, help: UseStateHandl
                 <p class="tagline">{"distributed systems, message by message"}</p>
                 <div class="spacer" />
                 <Share />
-                <button class="icon" onclick={toggle_theme} aria-label="Switch light or dark theme" title="Theme">{"◐"}</button>
+                <button class="icon" onclick={toggle_theme} aria-label="Switch light or dark theme"
+                    title={if chosen { "Theme: your choice" } else { "Theme: following the system" }}>{"◐"}</button>
                 <button class="icon" onclick={open_help} aria-label="Shortcuts and gestures" title="Shortcuts and gestures (?)">{"?"}</button>
             </header>
             <div class="layout">

@@ -12,18 +12,13 @@ pub fn system_is_dark() -> bool {
         .is_some_and(|m| m.matches())
 }
 
-/// The theme the ◐ button switches to: the opposite of what is on screen, so the first press
-/// always changes something, also while the page follows the system.
-pub fn switched(current: Option<Theme>, system_dark: bool) -> Theme {
-    let dark_now = match current {
-        Some(t) => t == Theme::Dark,
-        None => system_dark,
-    };
-    if dark_now {
-        Theme::Light
-    } else {
-        Theme::Dark
-    }
+/// What the ◐ button switches to: the opposite of what is on screen, so every press changes
+/// something, also while the page follows the system. Switching to what the system asks for
+/// goes back to following it (`None`), so a chosen theme can always be undone.
+pub fn switched(current: Option<Theme>, system_dark: bool) -> Option<Theme> {
+    let dark_now = current.map_or(system_dark, |t| t == Theme::Dark);
+    let next = if dark_now { Theme::Light } else { Theme::Dark };
+    (dark_now == system_dark).then_some(next)
 }
 
 fn storage() -> Option<web_sys::Storage> {
@@ -40,10 +35,13 @@ pub fn remembered() -> Option<Theme> {
     }
 }
 
-/// Keep `theme` for the next visit.
-pub fn remember(theme: Theme) {
+/// Keep `theme` for the next visit (`None`: follow the system again).
+pub fn remember(theme: Option<Theme>) {
     if let Some(s) = storage() {
-        let _ = s.set_item(KEY, name(theme));
+        let _ = match theme {
+            Some(t) => s.set_item(KEY, name(t)),
+            None => s.remove_item(KEY),
+        };
     }
 }
 
@@ -61,18 +59,24 @@ mod tests {
     use wasm_bindgen_test::wasm_bindgen_test;
 
     #[wasm_bindgen_test]
-    fn the_first_press_changes_what_is_shown() {
-        assert_eq!(switched(None, true), Theme::Light);
-        assert_eq!(switched(None, false), Theme::Dark);
-        assert_eq!(switched(Some(Theme::Dark), false), Theme::Light);
-        assert_eq!(switched(Some(Theme::Light), true), Theme::Dark);
+    fn every_press_changes_what_is_shown_and_the_second_follows_the_system_again() {
+        for system_dark in [true, false] {
+            let first = switched(None, system_dark);
+            assert_eq!(first, Some(if system_dark { Theme::Light } else { Theme::Dark }));
+            assert_eq!(switched(first, system_dark), None, "back to following the system");
+        }
+        // A choice made under another system setting: the press shows the other theme.
+        assert_eq!(switched(Some(Theme::Dark), true), Some(Theme::Light));
+        assert_eq!(switched(Some(Theme::Light), false), Some(Theme::Dark));
     }
 
     #[wasm_bindgen_test]
     fn a_choice_is_remembered() {
-        remember(Theme::Dark);
+        remember(Some(Theme::Dark));
         assert_eq!(remembered(), Some(Theme::Dark));
-        remember(Theme::Light);
+        remember(Some(Theme::Light));
         assert_eq!(remembered(), Some(Theme::Light));
+        remember(None);
+        assert_eq!(remembered(), None);
     }
 }

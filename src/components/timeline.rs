@@ -61,7 +61,10 @@ pub fn timeline() -> Html {
     let stop_travel = p.dispatch.reform(|_: MouseEvent| Action::StopTravel);
     html! {
         <div class="timeline">
-            <span class="clock" aria-live="off">{ format!("{:.3} s", now_ms as f64 / 1000.0) }</span>
+            // As wide as the longest time of the run: the track does not move at 10 s.
+            <span class="clock" aria-live="off" style={format!("min-width: {}ch", clock(stop_ms).chars().count())}>
+                { clock(now_ms) }
+            </span>
             <div class="track">
                 <input id="scrubber" type="range" min="0" max={stop_ms.to_string()} step="1"
                     value={to_ms.unwrap_or(now_ms).to_string()} oninput={on_input}
@@ -85,4 +88,8 @@ pub fn timeline() -> Html {
             }
         </div>
     }
+}
+
+fn clock(ms: u64) -> String {
+    format!("{:.3} s", ms as f64 / 1000.0)
 }

@@ -386,9 +386,17 @@ async function main() {
       heights.push(await narrow.$eval('.transport', (el) => Math.round(el.getBoundingClientRect().height)));
     }
     assert(new Set(heights).size === 1, `transport heights ${heights.join(', ')} px`);
+    // Nor does the clock's growing from 9.999 s to 10.000 s move the scrubber.
+    const lefts = [];
+    for (const t of [9999, 10000]) {
+      await narrow.$eval('#scrubber', (el, x) => { el.value = String(x); el.dispatchEvent(new Event('input', { bubbles: true })); }, t);
+      await nowAtLeast(narrow, t);
+      lefts.push(await narrow.$eval('#scrubber', (el) => el.getBoundingClientRect().left));
+    }
+    assert(lefts[0] === lefts[1], `the scrubber moved from x = ${lefts[0]} to ${lefts[1]}`);
     await narrow.close();
   });
-  await check('the theme button changes the theme at the first press and a reload keeps it', async () => {
+  await check('the theme button changes the theme at every press, a reload keeps it, and the second press follows the system again', async () => {
     // A dark system: the page follows it until the visitor chooses.
     const c = await browser.newContext({ viewport: { width: 1280, height: 800 }, colorScheme: 'dark' });
     const p = await c.newPage();
@@ -403,6 +411,13 @@ async function main() {
     await p.waitForSelector('[data-node]');
     const after = await theme();
     assert(after === 'light', `the choice survives a reload: ${after}`);
+    // The second press shows the system's theme again, and follows the system from then on.
+    await p.click('button[aria-label="Switch light or dark theme"]');
+    await until(p, () => document.querySelector('.app').dataset.theme === 'auto');
+    await p.reload();
+    await p.waitForSelector('[data-node]');
+    const again = await theme();
+    assert(again === 'auto', `following the system survives a reload: ${again}`);
     await c.close();
   });
   await check('no errors in the console', async () => assert(errors.length === 0, errors.join(' | ')));
