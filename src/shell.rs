@@ -45,7 +45,10 @@ fn boot() -> Boot {
     // A refused link's playhead belonged to its scenario, not to the one shown instead.
     let link_t = if from_link.is_err() { None } else { Playhead::parse(&hash) };
     let (scenario, banner) = match from_link {
-        Ok(Some(sc)) => (sc, None),
+        Ok(Some(sc)) => {
+            let said = dsplay_core::scenario::link_problems(&hash);
+            (sc, (!said.is_empty()).then(|| said.join(" ")))
+        }
         Ok(None) => fallback(None),
         Err(reason) => fallback(Some(reason)),
     };

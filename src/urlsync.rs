@@ -99,6 +99,10 @@ pub fn use_follow_hash(p: &Player) {
                         dispatch.emit(Action::Load(sc));
                         let p = Playhead::parse(&hash).unwrap_or(Playhead::at(SimTime::ZERO));
                         dispatch.emit(Action::Goto(p));
+                        let said = dsplay_core::scenario::link_problems(&hash);
+                        if !said.is_empty() {
+                            dispatch.emit(Action::Notice(Some(said.join(" "))));
+                        }
                     }
                     Ok(None) => write_fragment(&own),
                     Err(why) => {

@@ -146,6 +146,16 @@ async fn a_bad_link_shows_a_banner_and_keeps_the_default_preset() {
 }
 
 #[wasm_bindgen_test]
+async fn a_link_whose_playhead_or_parts_cannot_be_followed_opens_and_says_so() {
+    let root = mount("#preset=d4-raft-election&t=abc&seed=-3");
+    let status = wait_until(&root, "#run-result", |el| attr(el, "data-preset") == "d4-raft-election").await;
+    assert_eq!(attr(&status, "data-now-ms"), "0");
+    let banner = wait_until(&root, "#banner", |_| true).await.text_content().unwrap_or_default();
+    assert!(banner.contains("`t=abc` is not a time") && banner.contains("`seed=-3` was ignored"), "{banner}");
+    web_sys::window().expect("a window").location().set_hash("").expect("clear the hash");
+}
+
+#[wasm_bindgen_test]
 async fn a_link_pasted_into_an_open_page_opens_and_a_bad_one_keeps_the_session() {
     let root = mount("");
     wait_until(&root, "#run-result", |el| attr(el, "data-preset") == default_preset()).await;

@@ -2,7 +2,9 @@
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
-use dsplay_core::scenario::{decode_fragment, encode_fragment, Playhead, Scenario, ScenarioEvent, Timed};
+use dsplay_core::scenario::{
+    decode_fragment, encode_fragment, link_problems, Playhead, Scenario, ScenarioEvent, Timed,
+};
 use dsplay_core::{presets, registry, ScenarioError, SimTime};
 use proptest::prelude::*;
 
@@ -87,6 +89,20 @@ fn a_short_link_names_a_preset_and_a_mistyped_one_gets_a_suggestion() {
     // A full scenario wins over a preset name beside it.
     let t1 = encode_fragment(&base());
     assert_eq!(decode_fragment(&format!("{t1}&preset=d4-raft-election")).expect("s="), base());
+}
+
+#[test]
+fn what_a_link_says_that_cannot_be_followed_is_said_and_the_rest_is_quiet() {
+    let t1 = encode_fragment(&base());
+    for fine in [format!("{t1}&t=2500.125&e=9"), "#preset=d4-raft-election&t=0".into(), "#".into(), t1] {
+        assert_eq!(link_problems(&fine), Vec::<String>::new(), "{fine}");
+    }
+    let said = link_problems("https://x/#preset=d4-raft-election&t=abc&seed=-3&e=x&zoom=2");
+    assert_eq!(said.len(), 4, "{said:?}");
+    assert!(said[0].starts_with("`t=abc` is not a time") && said[0].ends_with("Opened at 0 s."), "{said:?}");
+    assert!(said[1].contains("`seed=-3` was ignored") && said[1].contains("Seed field"), "{said:?}");
+    assert!(said[2].starts_with("`e=x` is not a count"), "{said:?}");
+    assert!(said[3].contains("`zoom=2` was ignored"), "{said:?}");
 }
 
 #[test]

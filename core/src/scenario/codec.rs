@@ -118,6 +118,35 @@ impl Playhead {
     }
 }
 
+/// What a link says that cannot be followed, one sentence each, once its scenario opened: a
+/// playhead that is not a time (the run opens at 0 s), and parts a link does not have (`seed=`),
+/// which are ignored. A link is never refused for these; the user is told rather than left to
+/// wonder why `&t=abc` opened at the start.
+pub fn link_problems(input: &str) -> Vec<String> {
+    let frag = input.split_once('#').map_or(input, |(_, f)| f);
+    let mut said = Vec::new();
+    for part in frag.split('&').filter(|p| !p.is_empty()) {
+        let Some((key, value)) = part.split_once('=') else { continue };
+        match key {
+            "s" | "preset" => {}
+            "t" if parse_ms(value).is_none() => said.push(format!(
+                "`t={value}` is not a time: t= takes milliseconds, like t=2500 or t=2500.125. \
+                 Opened at 0 s."
+            )),
+            "e" if value.parse::<u64>().is_err() => {
+                said.push(format!("`e={value}` is not a count of events; it was ignored."))
+            }
+            "t" | "e" => {}
+            "seed" => said.push(format!(
+                "`{part}` was ignored: a link's seed is inside its scenario. Change it in the \
+                 editor's Seed field."
+            )),
+            _ => said.push(format!("`{part}` was ignored: a link has s= or preset=, then t= and e=.")),
+        }
+    }
+    said
+}
+
 /// `"3200"` or `"3200.25"` (at most three decimals) → µs.
 fn parse_ms(v: &str) -> Option<SimTime> {
     let (whole, frac) = v.split_once('.').unwrap_or((v, ""));

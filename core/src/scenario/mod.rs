@@ -14,7 +14,7 @@ mod validate;
 mod workload;
 
 pub use chaos::ChaosConfig;
-pub use codec::{decode_fragment, encode_fragment, Playhead, MAX_JSON_BYTES};
+pub use codec::{decode_fragment, encode_fragment, link_problems, Playhead, MAX_JSON_BYTES};
 pub use error::ScenarioError;
 pub use events::{ScenarioEvent, Timed};
 pub use network::{LinkOverride, LinkSpec, NetworkConfig, Regions};
