@@ -825,6 +825,15 @@ async fn picking_every_node_cannot_cut_and_escape_leaves_partition_mode() {
 }
 
 #[wasm_bindgen_test]
+fn a_value_too_large_for_a_request_is_called_too_large() {
+    use dsplay_web::components::inspector::typed_request;
+    let e = typed_request("write", "k", "99999999999999999999999").expect_err("too large");
+    assert!(e.contains("too large") && e.contains(&i64::MAX.to_string()), "{e}");
+    let e = typed_request("write", "k", "5x").expect_err("not a number");
+    assert!(e.contains("not a whole number"), "{e}");
+}
+
+#[wasm_bindgen_test]
 async fn a_request_by_hand_says_what_came_of_it_and_a_bad_value_is_refused() {
     let root = mount("d4-raft-election").await;
     until("nodes", || !all(&root, "g.node").is_empty()).await;

@@ -8,12 +8,9 @@ use dsplay_core::session::Session;
 use dsplay_core::SimTime;
 use yew::prelude::*;
 
+/// In seconds throughout ("0.250 s", "5.000 s"), as the timeline's clock: one unit down the list.
 fn at_label(ms: u64) -> String {
-    if ms >= 1000 {
-        format!("{:.3} s", ms as f64 / 1000.0)
-    } else {
-        format!("{ms} ms")
-    }
+    format!("{:.3} s", ms as f64 / 1000.0)
 }
 
 /// Every event of the run in time order, each with whether the chaos section drew it: the

@@ -48,10 +48,12 @@ pub fn typed_request(op: &str, key: &str, value: &str) -> Result<ClientRequest, 
     let key = Some(key.trim().to_string()).filter(|k| !k.is_empty());
     let value = match value.trim() {
         "" => None,
-        v => Some(
-            v.parse::<i64>()
-                .map_err(|_| format!("The value {v:?} is not a whole number: type one such as 5."))?,
-        ),
+        v => Some(v.parse::<i64>().map_err(|e| match e.kind() {
+            std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow => {
+                format!("The value {v} is too large: values go from {} to {}.", i64::MIN, i64::MAX)
+            }
+            _ => format!("The value {v:?} is not a whole number: type one such as 5."),
+        })?),
     };
     Ok(ClientRequest { op: op.to_string(), key, value })
 }

@@ -130,7 +130,16 @@ impl ScenarioEvent {
                 };
                 format!("surge: client load x{times} for {lasting}")
             }
-            Client { node, request } => format!("client {} -> {node}", request.op),
+            Client { node, request } => {
+                let mut said = format!("{} handed to {node}", request.op);
+                match (&request.key, request.value) {
+                    (Some(k), Some(v)) => said += &format!(" (key {k}, value {v})"),
+                    (Some(k), None) => said += &format!(" (key {k})"),
+                    (None, Some(v)) => said += &format!(" (value {v})"),
+                    (None, None) => {}
+                }
+                said
+            }
             Note { text } => text.clone(),
         }
     }
@@ -172,5 +181,16 @@ mod tests {
             both_ways: false,
         };
         assert_eq!(ev.describe(), "link a->b: ~2 ms");
+    }
+
+    #[test]
+    fn a_request_by_hand_says_who_got_it_and_what_it_carries() {
+        let req = |op: &str, key: Option<&str>, value| ScenarioEvent::Client {
+            node: "c1".into(),
+            request: crate::node::ClientRequest { op: op.into(), key: key.map(Into::into), value },
+        };
+        assert_eq!(req("write", Some("k1"), Some(5)).describe(), "write handed to c1 (key k1, value 5)");
+        assert_eq!(req("read", Some("k1"), None).describe(), "read handed to c1 (key k1)");
+        assert_eq!(req("request", None, None).describe(), "request handed to c1");
     }
 }
