@@ -2,16 +2,12 @@
 //! everything broken by hand, in time order. Click an event to pause and jump to it. (The network
 //! tools sit under the topology.)
 
+use super::invariants::secs;
 use crate::player::{Action, Player};
 use dsplay_core::scenario::Timed;
 use dsplay_core::session::Session;
 use dsplay_core::SimTime;
 use yew::prelude::*;
-
-/// In seconds throughout ("0.250 s", "5.000 s"), as the timeline's clock: one unit down the list.
-fn at_label(ms: u64) -> String {
-    format!("{:.3} s", ms as f64 / 1000.0)
-}
 
 /// Every event of the run in time order, each with whether the chaos section drew it: the
 /// scenario's own events (scripted or added by hand) and the simulation's script less those.
@@ -55,8 +51,8 @@ pub fn faults() -> Html {
         html! {
             <li key={i}>
                 <button {class} onclick={jump(&p.dispatch, at)}
-                    aria-label={format!("Jump to {what}{by} at {}", at_label(at))}>
-                    <span class="at">{at_label(at)}</span><span class="what">{what}</span>
+                    aria-label={format!("Jump to {what}{by} at {}", secs(SimTime::from_ms(at)))}>
+                    <span class="at">{secs(SimTime::from_ms(at))}</span><span class="what">{what}</span>
                     if *chaos { <span class="by" title="drawn by the scenario's chaos section">{"(chaos)"}</span> }
                 </button>
             </li>

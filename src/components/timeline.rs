@@ -1,6 +1,7 @@
 //! The scrubber: drag back to any past time; markers for faults, user actions and violations.
 
 use super::faults::{every_event, jump};
+use super::invariants::secs;
 use crate::player::{Action, Player};
 use dsplay_core::SimTime;
 use web_sys::HtmlInputElement;
@@ -62,8 +63,8 @@ pub fn timeline() -> Html {
     html! {
         <div class="timeline">
             // As wide as the longest time of the run: the track does not move at 10 s.
-            <span class="clock" aria-live="off" style={format!("min-width: {}ch", clock(stop_ms).chars().count())}>
-                { clock(now_ms) }
+            <span class="clock" aria-live="off" style={format!("min-width: {}ch", secs(SimTime::from_ms(stop_ms)).chars().count())}>
+                { secs(SimTime::from_ms(now_ms)) }
             </span>
             <div class="track">
                 <input id="scrubber" type="range" min="0" max={stop_ms.to_string()} step="1"
@@ -79,17 +80,13 @@ pub fn timeline() -> Html {
             </div>
             if let Some(to) = to_ms {
                 <button id="travel-stop" class="travel-stop" onclick={stop_travel} aria-keyshortcuts="Escape"
-                    title="Stop the seek here (Esc)" aria-label={format!("Stop the seek to {:.3} s here", to as f64 / 1000.0)}>
+                    title="Stop the seek here (Esc)" aria-label={format!("Stop the seek to {} here", secs(SimTime::from_ms(to)))}>
                     {"Stop"}
                 </button>
-                <span class="sr-only" role="status">{ format!("Seeking to {:.3} s", to as f64 / 1000.0) }</span>
+                <span class="sr-only" role="status">{ format!("Seeking to {}", secs(SimTime::from_ms(to))) }</span>
             } else {
                 <span class="stop">{ format!("{:.1} s", stop_ms as f64 / 1000.0) }</span>
             }
         </div>
     }
-}
-
-fn clock(ms: u64) -> String {
-    format!("{:.3} s", ms as f64 / 1000.0)
 }
