@@ -189,6 +189,8 @@ async fn a_stale_quorum_read_is_not_linearizable_and_the_panel_jumps_to_it() {
         "{text}"
     );
     assert!(text.contains("First bad operation: read →") && text.contains("on key"), "{text}");
+    // The opaque unique values are attributed to the writes that wrote them.
+    assert!(text.contains("That value is ") && text.contains("'s write at "), "{text}");
     let at: u64 = line.get_attribute("data-at-us").and_then(|a| a.parse().ok()).expect("data-at-us");
     let button: HtmlElement = find(&line, "button.jump").expect("a jump button").unchecked_into();
     button.click();

@@ -57,10 +57,25 @@ pub fn could_read(ops: &[HistoryOp], read: &HistoryOp) -> Option<Vec<Option<i64>
     Some(out)
 }
 
-/// A read's possible values in words: "3, 5 or nothing (never written)".
-fn values_words(values: &[Option<i64>]) -> String {
-    let words: Vec<String> =
-        values.iter().map(|v| v.map_or("nothing (never written)".to_string(), |v| v.to_string())).collect();
+/// Who wrote `value` to `key` and when the write was called, "c3's write at 2.000 s": the values
+/// are unique per run but opaque (3000000004), so the panel says where each one came from.
+fn writer(ops: &[HistoryOp], names: &[String], key: u64, value: i64) -> Option<String> {
+    let w = ops.iter().find(|o| o.key == key && o.op == OpKind::Write { value })?;
+    let who = names.get(w.client.0 as usize).cloned().unwrap_or_else(|| format!("client {}", w.client.0));
+    Some(format!("{who}'s write at {}", secs(w.call)))
+}
+
+/// A value with where it came from: "3000000004 (c3's write at 2.000 s)".
+fn value_words(value: Option<i64>, said: &dyn Fn(i64) -> Option<String>) -> String {
+    match value {
+        None => "nothing (never written)".into(),
+        Some(v) => said(v).map_or_else(|| v.to_string(), |w| format!("{v} ({w})")),
+    }
+}
+
+/// A read's possible values in words: "3 (c1's write at 0.200 s) or nothing (never written)".
+fn values_words(values: &[Option<i64>], said: &dyn Fn(i64) -> Option<String>) -> String {
+    let words: Vec<String> = values.iter().map(|v| value_words(*v, said)).collect();
     match words.split_last() {
         None => "no value".into(),
         Some((last, [])) => last.clone(),
@@ -98,10 +113,20 @@ pub fn lincheck() -> Html {
             _ => None,
         };
         let ret = bad.and_then(|o| o.ret);
-        let expected = bad.and_then(|o| could_read(&h.ops, o));
-        (report.clone(), (*at, ret, expected), s.sim().node_names().to_vec())
+        let names = s.sim().node_names();
+        let key = bad.map_or(0, |o| o.key);
+        let said = |v: i64| writer(&h.ops, names, key, v);
+        let expected = bad.and_then(|o| could_read(&h.ops, o)).map(|v| values_words(&v, &said));
+        // Where the value the bad read returned came from.
+        let returned = match bad.map(|o| o.outcome) {
+            Some(Outcome::Ok { value: Some(v) }) if bad.is_some_and(|o| o.op == OpKind::Read) => {
+                said(v).map(|w| format!(" That value is {w}."))
+            }
+            _ => None,
+        };
+        (report.clone(), (*at, ret, expected, returned), names.to_vec())
     };
-    let (at, ret, expected) = at;
+    let (at, ret, expected, returned) = at;
     let checked = format!("{} operations checked up to {}", report.ops, secs(at));
     match &report.verdict {
         Verdict::Linearizable => html! {
@@ -122,8 +147,7 @@ pub fn lincheck() -> Html {
                 None => format!("called at {}", secs(call)),
             };
             let what = format!("{} by {client} on key {}, {span}", bad.description, bad.key);
-            let expected =
-                expected.map(|v| format!(" A linearizable read could have returned {}.", values_words(&v)));
+            let expected = expected.map(|v| format!(" A linearizable read could have returned {v}."));
             // Jump to where the bad result arrives (before that, the operation is still open and
             // the history so far is linearizable).
             let target = ret.unwrap_or(call);
@@ -138,7 +162,7 @@ pub fn lincheck() -> Html {
                 <div class="verdict lincheck bad" data-at-us={target.as_us().to_string()}>
                     <span class="mark" aria-hidden="true">{"✗"}</span>
                     <span class="rule">{"Not linearizable"}</span><span class="detail">{format!(" ({checked}).")}</span>
-                    <span class="first-bad">{format!(" First bad operation: {what}.")}</span>
+                    <span class="first-bad">{format!(" First bad operation: {what}.{}", returned.unwrap_or_default())}</span>
                     if let Some(e) = expected { <span class="expected">{e}</span> }
                     <button class="jump" onclick={jump} aria-label={format!("Jump to the first bad operation's result at {}", secs(target))}>{"jump to"}</button>
                 </div>
