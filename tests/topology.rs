@@ -532,7 +532,7 @@ async fn select_inspect_crash_restart() {
 }
 
 #[wasm_bindgen_test]
-async fn the_inspector_names_a_leaders_role_once() {
+async fn the_inspector_names_a_leaders_role_and_term_once() {
     let root = mount("d4-raft-election").await;
     until("nodes", || !all(&root, "g.node").is_empty()).await;
     common::seek(player, SimTime::from_ms(2000)).await;
@@ -546,6 +546,10 @@ async fn the_inspector_names_a_leaders_role_once() {
         .filter_map(|e| e.text_content())
         .collect();
     assert_eq!(said.iter().filter(|w| *w == "leader").count(), 1, "role and badges: {said:?}");
+    // The label "term N" is the table's first row; it is not repeated above the table.
+    assert!(find(&root, ".inspector p.label").is_none(), "the label is not repeated");
+    let first = one(&root, ".inspector table.fields tr").text_content().unwrap_or_default();
+    assert!(first.starts_with("term"), "{first}");
 }
 
 /// Press and release on a node's middle as a browser does: each half of the press goes to whatever

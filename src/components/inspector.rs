@@ -321,7 +321,10 @@ pub fn inspector() -> Html {
                 {for n.view.badges.iter().filter(|b| **b != n.view.role).map(|b| html! { <span class="badge">{b}</span> })}
                 <button class="close" aria-label="Close inspector" onclick={{ let d = p.dispatch.clone(); Callback::from(move |_: MouseEvent| d.emit(Action::Select(None))) }}>{"×"}</button>
             </header>
-            <p class="label">{&n.view.label}</p>
+            // Raft's label "term 4" is also its first field: say it once, in the table.
+            if !n.view.fields.iter().any(|(k, v)| format!("{k} {v}") == n.view.label) {
+                <p class="label">{&n.view.label}</p>
+            }
             <div class="actions">
                 <button class="crash" disabled={down} onclick={act(Ev::Crash { node: node.clone() })}>{"Crash"}</button>
                 <button class="restart" disabled={!down} onclick={act(Ev::Restart { node: node.clone() })}>{"Restart"}</button>
