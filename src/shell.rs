@@ -145,7 +145,7 @@ pub fn app() -> Html {
                 data-theme={theme_attr}>
                 if let Some(reason) = shown_error {
                     <div id="banner" class="banner" role="alert">
-                        <span>{reason}</span>
+                        <span>{crate::components::markdown::message(&reason)}</span>
                         if player.undo.is_some() {
                             <button class="undo" onclick={player.dispatch.reform(|_: MouseEvent| Action::Undo)}>{"Undo"}</button>
                         }

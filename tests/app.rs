@@ -150,8 +150,12 @@ async fn a_link_whose_playhead_or_parts_cannot_be_followed_opens_and_says_so() {
     let root = mount("#preset=d4-raft-election&t=abc&seed=-3");
     let status = wait_until(&root, "#run-result", |el| attr(el, "data-preset") == "d4-raft-election").await;
     assert_eq!(attr(&status, "data-now-ms"), "0");
-    let banner = wait_until(&root, "#banner", |_| true).await.text_content().unwrap_or_default();
-    assert!(banner.contains("`t=abc` is not a time") && banner.contains("`seed=-3` was ignored"), "{banner}");
+    let banner = wait_until(&root, "#banner", |_| true).await;
+    let text = banner.text_content().unwrap_or_default();
+    assert!(text.contains("t=abc is not a time") && text.contains("seed=-3 was ignored"), "{text}");
+    // What to type is set as code, not wrapped in backticks.
+    let code: Vec<String> = common::all(&banner, "code").iter().filter_map(|c| c.text_content()).collect();
+    assert!(code.iter().any(|c| c == "t=abc") && code.iter().any(|c| c == "seed=-3"), "{code:?}");
     web_sys::window().expect("a window").location().set_hash("").expect("clear the hash");
 }
 

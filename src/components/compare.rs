@@ -102,7 +102,7 @@ pub fn compare() -> Html {
     html! {
         <section class="compare" aria-label="Compare two configurations">
             <CompareForm {value} {on_compare} {on_run} />
-            if let Some(e) = (*error).clone() { <p class="field-error" role="alert">{e}</p> }
+            if let Some(e) = (*error).clone() { <p class="field-error" role="alert">{super::markdown::message(&e)}</p> }
             if let Some((label, b)) = &b_sum {
                 <p class="compare-label">{format!("B: {label}, same seed. Charts: A solid, B dashed.")}</p>
                 {table(&a_sum, b)}

@@ -283,10 +283,10 @@ pub fn editor() -> Html {
                 <button type="button" class="new-seed" onclick={on_new_seed}>{"New seed"}</button>
             </div>
             if let Some(msg) = (*seed_error).clone() {
-                <p class="field-error" role="alert">{msg}</p>
+                <p class="field-error" role="alert">{super::markdown::message(&msg)}</p>
             }
             if let Some((_, msg)) = top_error {
-                <p class="field-error editor-summary" role="alert">{msg.clone()}</p>
+                <p class="field-error editor-summary" role="alert">{super::markdown::message(msg)}</p>
             }
             {body}
             <div class={classes!("editor-actions", dirty.then_some("dirty"))}>

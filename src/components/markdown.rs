@@ -143,3 +143,16 @@ pub fn markdown(props: &MarkdownProps) -> Html {
     let text = props.text.clone();
     (*use_memo(text, |t| render(t))).clone()
 }
+
+/// A one-line message (an error, a banner) whose `backticked` parts are names to type, shown as
+/// code rather than with their backticks. An unpaired backtick is kept as it is.
+pub fn message(text: &str) -> Html {
+    let parts: Vec<&str> = text.split('`').collect();
+    let paired = parts.len() % 2 == 1;
+    let last = parts.len() - 1;
+    html! {<>{for parts.iter().enumerate().map(|(i, part)| match i % 2 {
+        1 if paired || i < last => html! { <code>{*part}</code> },
+        1 => html! { {format!("`{part}")} },
+        _ => html! { {*part} },
+    })}</>}
+}

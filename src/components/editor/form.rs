@@ -36,7 +36,7 @@ fn error_of(ctx: &Ctx, id: &str, here: &str) -> (Option<&'static str>, Html) {
     match ctx.error {
         Some((at, msg)) if at == here => (
             Some("true"),
-            html! { <span class="field-error" id={format!("{id}-err")} role="alert">{msg.to_string()}</span> },
+            html! { <span class="field-error" id={format!("{id}-err")} role="alert">{super::super::markdown::message(msg)}</span> },
         ),
         _ => (None, html! {}),
     }
