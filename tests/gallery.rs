@@ -90,6 +90,18 @@ async fn gallery_scrolls_its_pane_to_the_current_preset() {
 }
 
 #[wasm_bindgen_test]
+async fn a_pane_tall_enough_starts_at_the_current_presets_area_heading() {
+    let pane = html! { <div class="gallery-pane" style="height: 500px; overflow: auto"><Gallery /></div> };
+    let root = mount("host-gallery-heading", "t1-round-robin", pane);
+    until("the gallery", || count(&root, "button.preset") == presets::ids().count() as u32).await;
+    let pane = find(&root, ".gallery-pane").expect("pane");
+    let heading = find(&root, r#"section.area[data-area="T"] h3"#).expect("the Traffic heading");
+    until("the pane scrolled", || (pane.scroll_top() > 0).then_some(())).await;
+    let gap = heading.get_bounding_client_rect().top() - pane.get_bounding_client_rect().top();
+    assert!((0.0..=8.0).contains(&gap), "the area heading is {gap} px below the pane's top");
+}
+
+#[wasm_bindgen_test]
 async fn lesson_markdown_never_injects_html() {
     let text = "# T\n\nHello **bold** <script>alert(1)</script> and <img src=x onerror=alert(2)>.\n\n\
                 <script>alert(3)</script>\n\n<img src=x onerror=alert(4)>\n\n\

@@ -55,7 +55,9 @@ fn concept_rank(e: &Entry) -> u32 {
 }
 
 /// Scroll the gallery's pane (never the page) so the current preset's button is in sight: a
-/// preset opened from a link may sit far down the list.
+/// preset opened from a link may sit far down the list. Its area's heading goes to the top of the
+/// pane when the button then still shows (the list starts cleanly at "T Traffic", not mid-card);
+/// otherwise the button is centred.
 fn reveal_current(nav: &NodeRef) {
     let Some(nav) = nav.cast::<Element>() else { return };
     let (Ok(Some(pane)), Ok(Some(button))) =
@@ -64,10 +66,16 @@ fn reveal_current(nav: &NodeRef) {
         return;
     };
     let (p, b) = (pane.get_bounding_client_rect(), button.get_bounding_client_rect());
-    if b.top() < p.top() || b.bottom() > p.bottom() {
-        let centre = b.top() - p.top() - (p.height() - b.height()) / 2.0;
-        pane.set_scroll_top(pane.scroll_top() + centre as i32);
+    if b.top() >= p.top() && b.bottom() <= p.bottom() {
+        return;
     }
+    let heading = button.closest(".area").ok().flatten().and_then(|a| a.query_selector("h3").ok().flatten());
+    let to_heading = heading.map(|h| h.get_bounding_client_rect().top() - p.top() - 4.0);
+    let by = match to_heading {
+        Some(by) if b.bottom() - by <= p.bottom() => by,
+        _ => b.top() - p.top() - (p.height() - b.height()) / 2.0,
+    };
+    pane.set_scroll_top(pane.scroll_top() + by as i32);
 }
 
 #[function_component(Gallery)]
