@@ -132,8 +132,6 @@ pub fn app() -> Html {
     };
     let shown_error = player.error.clone();
     let dismiss = player.dispatch.reform(|_: MouseEvent| Action::Notice(None));
-    // An embed without charts fits its frame: the topology takes the height that is left.
-    let fit = boot.embed.embed && boot.embed.controls != EmbedControls::Full;
     let body = if boot.embed.embed {
         embed_body(&boot.embed)
     } else {
@@ -141,7 +139,7 @@ pub fn app() -> Html {
     };
     html! {
         <ContextProvider<Player> context={player.clone()}>
-            <div ref={root} class={classes!("app", boot.embed.embed.then_some("embed"), fit.then_some("fit"))}
+            <div ref={root} class={classes!("app", boot.embed.embed.then_some("embed"))}
                 data-theme={theme_attr}>
                 if let Some(reason) = shown_error {
                     <div id="banner" class="banner" role="alert">
@@ -229,8 +227,16 @@ fn embed_body(o: &EmbedOptions) -> Html {
             if o.controls != EmbedControls::None { <Controls /> }
             if o.controls != EmbedControls::None { <Timeline /> }
             if o.controls == EmbedControls::None { <PlayOverlay /> }
-            <Topology />
-            if o.controls == EmbedControls::Full { <Charts /> }
+            // With full controls the charts come too, in a tab beside the network, so the widget
+            // still fits its frame instead of scrolling a page of charts inside the iframe.
+            if o.controls == EmbedControls::Full {
+                <Tabs labels={vec!["Network", "Charts"]}>
+                    <Topology />
+                    <Charts />
+                </Tabs>
+            } else {
+                <Topology />
+            }
             <OpenInApp />
         </div>
     }

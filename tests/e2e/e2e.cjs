@@ -223,6 +223,23 @@ async function main() {
       await p.close();
     }
   });
+  await check('an embed with full controls fits its frame: network and charts are tabs', async () => {
+    const p = await (await browser.newContext({ viewport: { width: 800, height: 500 } })).newPage();
+    await p.goto(base + '?embed=1&preset=d4-raft-election&t=2500&controls=full');
+    await p.waitForSelector('.app.embed [data-node]');
+    const fits = () => p.evaluate(() => document.documentElement.scrollHeight <= innerHeight + 1);
+    const stage = () => p.$eval('.topo-stage', (el) => el.getBoundingClientRect().height);
+    assert(await fits(), 'the widget does not scroll inside its frame');
+    const tall = await stage();
+    assert(tall > 200, `stage ${tall} px tall`);
+    assert(await p.$eval('#step-event', (el) => el.offsetParent !== null), 'full controls show Step');
+    await p.click('#tab-charts');
+    await p.waitForSelector('#tab-charts-panel .chart canvas', { state: 'visible' });
+    assert(await fits(), 'the charts scroll inside their panel, not the frame');
+    await p.click('#tab-network');
+    await until(p, (h) => document.querySelector('.topo-stage').getBoundingClientRect().height === h, tall);
+    await p.close();
+  });
   await check('an embed without controls or autoplay offers one play button', async () => {
     const p = await (await browser.newContext({ viewport: { width: 480, height: 360 }, reducedMotion: 'reduce' })).newPage();
     await p.goto(base + '?embed=1&preset=d4-raft-election&controls=none&autoplay=1');
