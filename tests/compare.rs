@@ -263,3 +263,45 @@ async fn run_b_survives_another_tab_and_an_empty_value_asks_for_one() {
     let label = all(&root, ".compare-label")[0].text_content().unwrap_or_default();
     assert!(label.contains("workload.clients = 2"), "{label}");
 }
+
+#[function_component(BusyHost)]
+fn busy_host(p: &HostProps) -> Html {
+    let player = dsplay_web::hooks::use_player_lazy(
+        || {
+            let mut a = Session::new(presets::get("t1-queueing").expect("preset")).expect("session");
+            a.seek(a.stop_at());
+            a
+        },
+        false,
+        1.0,
+    );
+    *p.sink.0.borrow_mut() = Some(player.clone());
+    html! { <ContextProvider<Player> context={player}><Compare /></ContextProvider<Player>> }
+}
+
+#[wasm_bindgen_test]
+async fn b_built_at_the_end_of_a_busy_run_catches_up_over_several_frames_and_says_so() {
+    let doc = web_sys::window().and_then(|w| w.document()).expect("a document");
+    let root = doc.create_element("div").expect("a div");
+    doc.body().expect("a body").append_child(&root).expect("attach");
+    let sink = Sink::default();
+    yew::Renderer::<BusyHost>::with_root_and_props(root.clone(), HostProps { sink: sink.clone() }).render();
+    let field = until("the form", || all(&root, "select.compare-field").pop()).await;
+    let seed = all(&field, "option")
+        .into_iter()
+        .find(|o| o.text_content().as_deref() == Some("workload.clients"))
+        .and_then(|o| o.get_attribute("value"))
+        .expect("workload.clients is offered");
+    change(&field, &seed);
+    let alt = until("B's value", || all(&root, "input.compare-alt").pop()).await;
+    alt.unchecked_ref::<web_sys::HtmlInputElement>().set_value("3");
+    alt.dispatch_event(&web_sys::Event::new("change").expect("an event")).expect("dispatch");
+    click(&root, "button.compare-go");
+    // A whole run is more than one slice of a frame: B says how far it has got, and goes on.
+    let said =
+        until("B catching up", || all(&root, ".catching-up").pop().and_then(|e| e.text_content())).await;
+    let a_end = dsplay_web::components::invariants::secs(sink.0.borrow().as_ref().expect("player").view.now);
+    assert!(said.contains("B is catching up") && said.ends_with(&format!("of {a_end}.")), "{said}");
+    until("B arrived", || all(&root, ".catching-up").is_empty().then_some(())).await;
+    assert_eq!(all(&root, "table.compare-table").len(), 1);
+}

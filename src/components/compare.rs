@@ -9,7 +9,9 @@ pub mod stats;
 use super::editor::form::Edit;
 use super::editor::json::{anchor, dotted};
 use super::editor::{apply_edit, parse_draft};
+use super::invariants::secs;
 use crate::player::{Action, Player};
+use dsplay_core::scenario::Playhead;
 use dsplay_core::session::Session;
 use dsplay_core::ScenarioError;
 use form::CompareForm;
@@ -58,20 +60,30 @@ pub fn compare() -> Html {
         let value = super::editor::json::of_scenario(s.scenario());
         (Rc::new(value), s.now(), s.stop_at(), summary(s.sim()))
     };
-    // B follows A's playhead; a different scenario revision makes it stale.
-    let b_sum = {
+    // B follows A's playhead; a different scenario revision makes it stale. Like the player, B
+    // travels a slice of wall-clock time per render, so building it far into a busy run does not
+    // freeze the page; until it is there it says how far it has got, and asks for another render.
+    let force = use_force_update();
+    let (b_sum, behind) = {
         let mut slot = run_b.0.borrow_mut();
         if slot.as_ref().is_some_and(|r| r.rev != player.scenario_rev) {
             *slot = None;
         }
-        slot.as_mut().map(|r| {
+        let mut behind = None;
+        let sum = slot.as_mut().map(|r| {
             // Hidden, B waits; it catches up when its panel is shown again.
-            if shown && r.session.now() != a_now {
-                r.session.seek(a_now);
+            if shown && r.session.now() != a_now && !crate::travel::slice(&mut r.session, Playhead::at(a_now))
+            {
+                behind = Some(r.session.now());
             }
             (r.label.clone(), summary(r.session.sim()))
-        })
+        });
+        (sum, behind)
     };
+    use_effect(move || {
+        let again = behind.map(|_| gloo::timers::callback::Timeout::new(0, move || force.force_update()));
+        move || drop(again)
+    });
     let on_compare = {
         let (run_b, error, built, value) = (run_b.clone(), error.clone(), built.clone(), value.clone());
         let rev = player.scenario_rev;
@@ -85,8 +97,7 @@ pub fn compare() -> Html {
             let mut v = (*value).clone();
             apply_edit(&mut v, &edit);
             match parse_draft(&v).and_then(Session::new) {
-                Ok(mut session) => {
-                    session.seek(a_now);
+                Ok(session) => {
                     *run_b.0.borrow_mut() = Some(RunB { rev, label, session });
                     error.set(None);
                 }
@@ -104,7 +115,11 @@ pub fn compare() -> Html {
             <CompareForm {value} {on_compare} {on_run} />
             if let Some(e) = (*error).clone() { <p class="field-error" role="alert">{super::markdown::message(&e)}</p> }
             if let Some((label, b)) = &b_sum {
-                <p class="compare-label">{format!("B: {label}, same seed. Charts: A solid, B dashed.")}</p>
+                <p class="compare-label">{format!("B: {label}, same seed. Charts: A solid, B dashed.")}
+                    if let Some(at) = behind {
+                        <span class="catching-up" role="status">{format!(" B is catching up: {} of {}.", secs(at), secs(a_now))}</span>
+                    }
+                </p>
                 {table(&a_sum, b)}
                 <Overlays b={run_b.clone()} built={*built} />
             } else {
