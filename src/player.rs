@@ -269,15 +269,15 @@ fn travel_to(session: &RefCell<Session>, ui: &mut UiState, to: Playhead) {
     ui.travel = (!arrived).then_some(to);
 }
 
-/// What a fork cost, said once: the old future's later events (a lesson's scripted crash, say) are
-/// not in the new one, which would otherwise surprise whoever waits for them.
+/// What a fork cost, said once: the actions done by hand later in the old future are not in the
+/// new one, which would otherwise surprise whoever waits for them.
 fn forked(now: SimTime, gone: &[Timed]) -> String {
     let (first, more) = (gone.iter().take(3), gone.len().saturating_sub(3));
     let listed: Vec<String> =
         first.map(|e| format!("{} at {:.3} s", e.event.describe(), e.at_ms as f64 / 1000.0)).collect();
     let more = if more > 0 { format!(" and {more} more") } else { String::new() };
     format!(
-        "A change at {:.3} s starts a new future, so the old one's later events are gone: {}{more}.",
+        "A change at {:.3} s starts a new future, without what you did later in the old one: {}{more}.",
         now.as_ms_f64() / 1000.0,
         listed.join(", ")
     )

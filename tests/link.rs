@@ -56,7 +56,7 @@ fn a_bad_link_is_refused_with_a_reason() {
     // another scenario when the simulation fails to build.
     let mut sc = presets::get("d4-raft-election").expect("preset loads");
     let crash = dsplay_core::ScenarioEvent::Crash { node: "n99".into() };
-    sc.events.push(dsplay_core::scenario::Timed { at_ms: 1_000, event: crash });
+    sc.events.push(dsplay_core::scenario::Timed::at(1_000, crash));
     let err = scenario_from_hash(&encode_fragment(&sc)).expect_err("n99 does not exist");
     assert!(err.contains("could not be opened") && err.contains("n99"), "{err}");
     // A cut-off link: a valid fragment with its tail missing.

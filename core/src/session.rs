@@ -28,8 +28,6 @@ pub struct Session {
     sim: Box<dyn Simulation>,
     checkpoints: Vec<Checkpoint>,
     spacing: SimDuration,
-    /// The furthest time this future has been played to: acting before it forks.
-    horizon: SimTime,
 }
 
 impl Session {
@@ -39,7 +37,7 @@ impl Session {
         // timeline readable and lets an action be inserted where it runs.
         scenario.events.sort_by_key(|e| e.at_ms);
         let spacing = SimDuration::from_ms((scenario.stop_at_ms / 64).max(250));
-        let mut s = Session { scenario, sim, checkpoints: Vec::new(), spacing, horizon: SimTime::ZERO };
+        let mut s = Session { scenario, sim, checkpoints: Vec::new(), spacing };
         s.checkpoints.push(s.sim.checkpoint());
         Ok(s)
     }
@@ -111,7 +109,6 @@ impl Session {
         while self.sim.events() < events && self.sim.next_event_at() == Some(p.at) {
             self.sim.step();
         }
-        self.reached();
         true
     }
 
@@ -137,12 +134,7 @@ impl Session {
                 self.take_checkpoint();
             }
         }
-        self.reached();
         self.now() >= t || self.finished()
-    }
-
-    fn reached(&mut self) {
-        self.horizon = self.horizon.max(self.now());
     }
 
     /// Play: advance simulated time by `dt` (rounded up so the playhead lands on a whole
@@ -162,7 +154,6 @@ impl Session {
                 break;
             }
         }
-        self.reached();
         done
     }
 
@@ -192,14 +183,11 @@ impl Session {
     pub fn settle(&mut self) {
         let ms = self.now().as_us().div_ceil(1000);
         self.sim.run_until(SimTime::from_ms(ms));
-        self.reached();
     }
 
     /// Handle exactly one event.
     pub fn step_event(&mut self) -> Option<SimTime> {
-        let t = self.sim.step();
-        self.reached();
-        t
+        self.sim.step()
     }
 
     /// Handle events until a message is delivered (or `limit` events pass).
@@ -210,11 +198,9 @@ impl Session {
             let added = (self.sim.trace().len_total() - before) as usize;
             let records = self.sim.trace().records();
             if records.iter().rev().take(added).any(|r| r.kind == TraceKind::Deliver) {
-                self.reached();
                 return Some(t);
             }
         }
-        self.reached();
         Some(self.now())
     }
 
@@ -223,34 +209,29 @@ impl Session {
         self.run_toward(t, u64::MAX);
     }
 
-    /// A user action at the playhead. In the past this forks a new future. Returns the events the
-    /// old future held after the playhead, which the new one no longer has (none at the frontier).
+    /// A user action at the playhead, which forks a new future from there: the actions done by
+    /// hand after the playhead belonged to the old future and are dropped (and returned, to be
+    /// said); the scenario's own events stay. The result depends only on the scenario, the time
+    /// and the action, never on how far the old future had been played.
     pub fn act(&mut self, event: ScenarioEvent) -> Result<Vec<Timed>, ScenarioError> {
         let ms = self.now().as_us().div_ceil(1000);
         if ms > self.scenario.stop_at_ms {
             return Err(ScenarioError::invalid("event", "the run has ended; restart or extend stop_at_ms"));
         }
-        let in_the_past = self.now() < self.horizon;
         self.sim.run_until(SimTime::from_ms(ms));
         let mut next = self.scenario.clone();
-        let (mut kept, gone): (Vec<Timed>, Vec<Timed>) = if in_the_past {
-            next.events.drain(..).partition(|e| e.at_ms <= ms)
-        } else {
-            (std::mem::take(&mut next.events), Vec::new())
-        };
+        let (mut kept, gone): (Vec<Timed>, Vec<Timed>) =
+            next.events.drain(..).partition(|e| e.at_ms <= ms || !e.by_hand);
         // After every event at `ms`: scripted events at the action's millisecond ran before it.
         let at = kept.partition_point(|e| e.at_ms <= ms);
-        kept.insert(at, Timed { at_ms: ms, event: event.clone() });
+        kept.insert(at, Timed { at_ms: ms, event: event.clone(), by_hand: true });
         next.events = kept;
         next.validate()?;
-        if in_the_past {
-            self.sim.fork();
-        }
+        self.sim.fork();
         self.sim.inject(&event)?;
         self.scenario = next;
         let now = self.now();
         self.checkpoints.retain(|c| c.at <= now);
-        self.horizon = now;
         Ok(gone)
     }
 
@@ -344,14 +325,43 @@ mod tests {
         let fired = s.sim().trace().records().iter().filter(|r| r.kind == TraceKind::Fault).count();
         assert!(fired >= script.len() + 2, "every scripted fault still happened ({fired})");
         assert_eq!(reopen(&s).sim().trace_hash(), s.sim().trace_hash());
-        // Back in the past, an action forks: the seen future's later events are gone.
+        // Back in the past, an action forks: the old future's actions by hand after it are gone,
+        // the lesson's script stays.
         s.seek(SimTime::from_ms(3_000));
         let gone = s.act(ScenarioEvent::Crash { node: "n2".into() }).expect("fork");
-        let restart_n1 = Timed { at_ms: 4_000, event: ScenarioEvent::Restart { node: "n1".into() } };
-        assert!(gone.contains(&restart_n1) && gone.iter().all(|e| e.at_ms > 3_000), "{gone:?}");
-        assert!(s.scenario().events.iter().all(|e| e.at_ms <= 3_000));
+        let restart_n1 =
+            Timed { at_ms: 4_000, event: ScenarioEvent::Restart { node: "n1".into() }, by_hand: true };
+        assert_eq!(gone, vec![restart_n1]);
+        let later: Vec<u64> =
+            s.scenario().events.iter().filter(|e| e.at_ms > 3_000).map(|e| e.at_ms).collect();
+        assert_eq!(
+            later,
+            script.iter().copied().filter(|&t| t > 3_000).collect::<Vec<_>>(),
+            "the script stays"
+        );
         s.seek(s.stop_at());
         assert_eq!(reopen(&s).sim().trace_hash(), s.sim().trace_hash());
+    }
+
+    #[test]
+    fn the_same_action_at_the_same_time_forks_the_same_future_however_far_one_had_played() {
+        let fresh = || Session::new(presets::get("d4-raft-election").expect("preset")).expect("session");
+        let crash_n2 = || ScenarioEvent::Crash { node: "n2".into() };
+        // Straight to 3 s, then the action.
+        let mut a = fresh();
+        a.seek(SimTime::from_ms(3_000));
+        assert_eq!(a.act(crash_n2()), Ok(vec![]));
+        // Played past the lesson's crash at 5 s, back to 3 s, then the same action.
+        let mut b = fresh();
+        b.seek(SimTime::from_ms(8_000));
+        b.seek(SimTime::from_ms(3_000));
+        assert_eq!(b.act(crash_n2()), Ok(vec![]), "nothing done by hand is lost");
+        assert_eq!(a.scenario(), b.scenario());
+        a.seek(SimTime::from_ms(8_000));
+        b.seek(SimTime::from_ms(8_000));
+        assert_eq!(a.sim().trace_hash(), b.sim().trace_hash());
+        let faults = a.sim().trace().records().iter().filter(|r| r.kind == TraceKind::Fault).count();
+        assert_eq!(faults, 2, "crash n2 by hand, then the lesson's crash n4 at 5 s");
     }
 
     #[test]
@@ -452,7 +462,8 @@ mod tests {
         s.seek(SimTime::from_ms(4_000));
         s.seek(SimTime::from_ms(1_000) + SimDuration::from_us(400));
         let gone = s.act(ScenarioEvent::Crash { node: "b1".into() }).expect("fork");
-        let restart = Timed { at_ms: 3_000, event: ScenarioEvent::Restart { node: "b3".into() } };
+        let restart =
+            Timed { at_ms: 3_000, event: ScenarioEvent::Restart { node: "b3".into() }, by_hand: true };
         assert_eq!(gone, vec![restart], "the fork says what the old future loses");
         let at: Vec<u64> = s.scenario().events.iter().map(|e| e.at_ms).collect();
         assert_eq!(at, vec![0, 1_001], "the restart at 3 s belonged to the old future");

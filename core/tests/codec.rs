@@ -63,7 +63,7 @@ fn errors_name_the_field() {
     assert!(e.to_string().contains("protocol.backends"), "{e}");
 
     let mut sc = base();
-    sc.events.push(Timed { at_ms: 10, event: ScenarioEvent::Crash { node: "b99".into() } });
+    sc.events.push(Timed::at(10, ScenarioEvent::Crash { node: "b99".into() }));
     let e = registry::build(&sc).map(|_| ()).expect_err("unknown node");
     assert!(e.to_string().contains("b99") && e.to_string().contains("events["), "{e}");
 
@@ -153,7 +153,7 @@ fn arb_event() -> impl Strategy<Value = Timed> {
         Just(ScenarioEvent::Heal),
         (node.clone(), node).prop_map(|(a, b)| ScenarioEvent::Partition { groups: vec![vec![a], vec![b]] }),
     ];
-    (0u64..30_000, ev).prop_map(|(at_ms, event)| Timed { at_ms, event })
+    (0u64..30_000, ev).prop_map(|(at_ms, event)| Timed::at(at_ms, event))
 }
 
 proptest! {

@@ -75,7 +75,7 @@ fn scenario(events: Vec<Timed>) -> Scenario {
 }
 
 fn at(ms: u64, event: ScenarioEvent) -> Timed {
-    Timed { at_ms: ms, event }
+    Timed::at(ms, event)
 }
 
 fn sim(sc: &Scenario, n: usize) -> Sim<Pinger> {
@@ -209,7 +209,8 @@ fn a_live_click_replays_identically_from_the_scenario() {
 #[test]
 fn checkpoint_restore_and_fork() {
     let crash = |ms| at(ms, ScenarioEvent::Crash { node: "n1".into() });
-    let mut s = sim(&scenario(vec![crash(250)]), 2);
+    let resume = Timed { at_ms: 200, event: ScenarioEvent::Resume { node: "n0".into() }, by_hand: true };
+    let mut s = sim(&scenario(vec![resume, crash(250)]), 2);
     s.run_until(SimTime::from_ms(100));
     let cp = s.checkpoint();
     s.run_until(s.stop_at());
@@ -218,13 +219,14 @@ fn checkpoint_restore_and_fork() {
     assert_eq!(s.now(), SimTime::from_ms(100));
     s.run_until(s.stop_at());
     assert_eq!(s.trace_hash(), full, "seek back and replay gives the same future");
-    // Fork at 120 ms: the old future (crash at 250) is discarded, a new event is appended.
+    // Fork at 120 ms: the old future's action by hand (resume at 200) is discarded, the script
+    // (crash at 250) stays, and the new event is recorded.
     assert!(s.restore(&cp));
     s.run_until(SimTime::from_ms(120));
     s.fork();
     s.inject(&ScenarioEvent::Pause { node: "n0".into() }).expect("inject");
     s.run_until(s.stop_at());
-    let fresh = run(&scenario(vec![at(120, ScenarioEvent::Pause { node: "n0".into() })]), 2);
+    let fresh = run(&scenario(vec![at(120, ScenarioEvent::Pause { node: "n0".into() }), crash(250)]), 2);
     assert_eq!(s.trace_hash(), fresh.trace_hash(), "the forked run equals its own link");
 }
 

@@ -30,8 +30,7 @@ fn requests(s: &Session, from: u64, to: u64) -> usize {
 
 #[test]
 fn open_loop_clients_send_five_times_as_fast_during_a_surge_and_then_calm_down() {
-    let mut s =
-        Session::new(round_robin(vec![Timed { at_ms: 4_000, event: surge(500, 2_000) }])).expect("valid");
+    let mut s = Session::new(round_robin(vec![Timed::at(4_000, surge(500, 2_000))])).expect("valid");
     // The view says what load is in force, for the button to show.
     let load_at = |s: &mut Session, ms| {
         s.seek(SimTime::from_ms(ms));
@@ -71,9 +70,8 @@ fn a_surge_by_hand_replays_identically_from_the_scenario_it_leaves() {
 #[test]
 fn absurd_surges_are_refused_with_the_field_named() {
     for bad in [surge(0, 1_000), surge(20_000, 1_000), surge(500, 0), surge(500, 7_200_000)] {
-        let err =
-            Scenario::from_json(&round_robin(vec![Timed { at_ms: 1_000, event: bad.clone() }]).to_json())
-                .expect_err("refused");
+        let err = Scenario::from_json(&round_robin(vec![Timed::at(1_000, bad.clone())]).to_json())
+            .expect_err("refused");
         assert!(err.to_string().contains("events[0].event"), "{bad:?}: {err}");
     }
     let mut s = Session::new(round_robin(Vec::new())).expect("valid");

@@ -217,7 +217,7 @@ fn autoscaling_climbs_to_ten_tasks_by_34_s_then_sheds_one_every_10_s_from_44_s()
 fn surged(id: &str, at_ms: u64) -> Scenario {
     let mut sc = preset(id);
     let event = dsplay_core::ScenarioEvent::Surge { rate_pct: 500, duration_ms: 5_000 };
-    sc.events.push(dsplay_core::scenario::Timed { at_ms, event });
+    sc.events.push(dsplay_core::scenario::Timed::at(at_ms, event));
     sc
 }
 

@@ -147,7 +147,7 @@ pub fn link_words(spec: &LinkSpec) -> String {
 pub fn restep(sc: &Scenario, ms: u64, ev: &Ev) -> Option<Scenario> {
     let Ev::Link { from, to, both_ways, .. } = ev else { return None };
     let i = sc.events.iter().rposition(|e| e.at_ms <= ms)?;
-    let same = matches!(&sc.events[i], Timed { at_ms, event: Ev::Link { from: f, to: t, both_ways: b, .. } }
+    let same = matches!(&sc.events[i], Timed { at_ms, event: Ev::Link { from: f, to: t, both_ways: b, .. }, .. }
         if *at_ms == ms && f == from && t == to && b == both_ways);
     same.then(|| {
         let mut next = sc.clone();

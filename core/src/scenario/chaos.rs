@@ -99,8 +99,8 @@ impl ChaosConfig {
             let until = t + self.duration_ms;
             busy_until[i] = until;
             let (hit, undo) = self.fault(kind, pool[i], normal);
-            out.push(Timed { at_ms: t, event: hit });
-            out.push(Timed { at_ms: until, event: undo });
+            out.push(Timed::at(t, hit));
+            out.push(Timed::at(until, undo));
         }
         out.sort_by_key(|e| e.at_ms);
         out

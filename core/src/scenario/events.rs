@@ -10,6 +10,17 @@ use serde::{Deserialize, Serialize};
 pub struct Timed {
     pub at_ms: u64,
     pub event: ScenarioEvent,
+    /// Done by hand in the playground (`"by_hand": true` in a link), not scripted by the scenario.
+    /// A fork from the past drops the old future's actions by hand and keeps the script.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub by_hand: bool,
+}
+
+impl Timed {
+    /// A scripted event.
+    pub fn at(at_ms: u64, event: ScenarioEvent) -> Timed {
+        Timed { at_ms, event, by_hand: false }
+    }
 }
 
 /// Faults (after turmoil, raft-rs and TigerBeetle) and user actions. Nodes are named.

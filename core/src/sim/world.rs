@@ -344,21 +344,18 @@ impl World {
         Ok(())
     }
 
-    /// Discard scripted events after now (forking a new future from the past). The chaos
-    /// section's faults stay: the new future's scenario keeps the section, so its link draws them.
+    /// Fork a new future from now: the actions done by hand after now belonged to the old future
+    /// and are dropped. The script stays (the scenario's events and its chaos section's faults):
+    /// it is the experiment, not what one run of it did, so the same action at the same time
+    /// forks the same future however far the old one had been played.
     pub fn fork(&mut self) {
-        let now = self.sh.now;
-        let keep = self.script.iter().take_while(|e| SimTime::from_ms(e.at_ms) <= now).count();
-        self.script.truncate(keep.max(self.sh.script_pos));
-        if let Some(chaos) = &self.scenario.chaos {
-            let faults = chaos.expand(
-                self.scenario.seed,
-                self.scenario.stop_at_ms,
-                &self.names,
-                &self.scenario.network.default_link,
-            );
-            self.script.extend(faults.into_iter().filter(|e| SimTime::from_ms(e.at_ms) > now));
-        }
+        let (now, applied) = (self.sh.now, self.sh.script_pos);
+        let mut i = 0;
+        self.script.retain(|e| {
+            let keep = i < applied || SimTime::from_ms(e.at_ms) <= now || !e.by_hand;
+            i += 1;
+            keep
+        });
     }
 
     /// Write an action just applied by hand into the script, as run: going back before it and
@@ -366,7 +363,7 @@ impl World {
     /// at its millisecond).
     pub fn record(&mut self, event: &ScenarioEvent) {
         let at_ms = self.sh.now.as_us().div_ceil(1000);
-        self.script.insert(self.sh.script_pos, Timed { at_ms, event: event.clone() });
+        self.script.insert(self.sh.script_pos, Timed { at_ms, event: event.clone(), by_hand: true });
         self.sh.script_pos += 1;
     }
 
