@@ -341,20 +341,26 @@ fn an_arrow_is_described_by_kind_ends_times_and_fate() {
 #[wasm_bindgen_test]
 async fn hovering_an_arrow_says_which_message_it_was() {
     let (root, sink, canvas) = raft_space_time().await;
-    // A pixel of an AppendEntries arrow, found by its colour.
+    // A pixel of an AppendEntries arrow, found by its colour, and the pointer put on it. Looked
+    // for again until the tooltip answers: the diagram may still be repainted at its settled size
+    // (a scrollbar coming or going) between finding the pixel and moving the pointer.
     let green = kind_colour(&sink, "AppendEntries");
-    let (x, y) = until("an AppendEntries arrow", || painted(&canvas, green).first().copied()).await;
-    let at = (x as f64, y as f64);
-    let r = canvas.get_bounding_client_rect();
-    let border = (r.width() - canvas.client_width() as f64) / 2.0;
-    let init = web_sys::PointerEventInit::new();
-    init.set_bubbles(true);
-    init.set_client_x((r.left() + border + at.0 + 0.5) as i32);
-    init.set_client_y((r.top() + border + at.1 + 0.5) as i32);
-    let event = web_sys::PointerEvent::new_with_event_init_dict("pointermove", &init).expect("event");
-    canvas.dispatch_event(&event).expect("dispatch");
-    let tip = until("a tooltip", || find(&root, ".spacetime-tip")).await;
-    let text = tip.text_content().unwrap_or_default();
+    let hover = |(x, y): (u32, u32)| {
+        let r = canvas.get_bounding_client_rect();
+        let border = (r.width() - canvas.client_width() as f64) / 2.0;
+        let init = web_sys::PointerEventInit::new();
+        init.set_bubbles(true);
+        init.set_client_x((r.left() + border + x as f64 + 0.5) as i32);
+        init.set_client_y((r.top() + border + y as f64 + 0.5) as i32);
+        let event = web_sys::PointerEvent::new_with_event_init_dict("pointermove", &init).expect("event");
+        canvas.dispatch_event(&event).expect("dispatch");
+    };
+    let text = until("a tooltip on an AppendEntries arrow", || {
+        hover(painted(&canvas, green).first().copied()?);
+        let text = find(&root, ".spacetime-tip")?.text_content()?;
+        text.starts_with("AppendEntries ").then_some(text)
+    })
+    .await;
     assert!(
         text.starts_with("AppendEntries n") && text.contains(" → n") && text.contains(" · sent "),
         "{text}"

@@ -163,7 +163,7 @@ async fn a_bad_number_names_the_field_what_is_wrong_and_what_is_allowed() {
         set(&root, path, typed);
         let said = apply(&root).await.unwrap_or_else(|| panic!("{path}={typed} was accepted"));
         assert_eq!(error_at(&root, path).as_deref(), Some(said.as_str()), "{path}: shown at the field");
-        assert_eq!(said, format!("`{path}`: {want}"));
+        assert_eq!(said, format!("{path}: {want}"), "the field's name is set as code, without backticks");
         assert_eq!(value_of(&input(&root, path)), shown, "what was typed stays");
         click(&root, "form.editor button.reset");
         until("reset", || find(&root, ".field-error").is_none()).await;
