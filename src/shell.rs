@@ -198,7 +198,7 @@ fn full_body(p: &Player, theme: (Callback<MouseEvent>, bool), help: UseStateHand
                         <Topology />
                         <Inspector />
                     </div>
-                    <Faults />
+                    <div class="logs"><Faults /><EventLog /></div>
                     <Tabs labels={vec!["Charts", "Space-time", "Compare"]}>
                         <Charts />
                         <SpaceTime />

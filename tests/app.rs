@@ -482,3 +482,22 @@ fn a_far_seek_goes_on_over_frames_and_can_be_stopped_or_outlived_by_an_edit() {
     arrive(&s, ui);
     assert_eq!((s.borrow().now(), s.borrow().scenario().seed), (far, sc.seed + 1));
 }
+
+#[wasm_bindgen_test]
+fn the_event_log_shows_the_newest_notes_and_faults_first_in_words() {
+    use dsplay_core::SimTime;
+    use dsplay_web::components::eventlog::{lines, SHOWN};
+    let sc = presets::get("d4-raft-election").expect("preset");
+    let mut sim = dsplay_core::registry::build(&sc).expect("build");
+    assert!(lines(sim.trace().records().iter(), sim.node_names()).is_empty(), "nothing said at 0 s");
+    sim.run_until(SimTime::from_ms(1_500));
+    let said = lines(sim.trace().records().iter(), sim.node_names());
+    assert!(said.iter().any(|(_, t)| t == "n4 became leader in term 1"), "{said:?}");
+    // After the lesson's crash of the leader at 5 s and the election it causes.
+    sim.run_until(SimTime::from_ms(5_600));
+    let said = lines(sim.trace().records().iter(), sim.node_names());
+    assert!(said.len() <= SHOWN);
+    let crash = said.iter().position(|(at, t)| t.contains("crash n4") && at == "5.000 s");
+    let leader = said.iter().position(|(_, t)| t.contains("became leader in term 2"));
+    assert!(matches!((leader, crash), (Some(l), Some(c)) if l < c), "newest first: {said:?}");
+}

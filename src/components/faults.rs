@@ -40,20 +40,31 @@ pub fn faults() -> Html {
     let Some(p) = p else { return html! {} };
     let (events, now_ms) = {
         let s = p.session.borrow();
-        let ev: Vec<(u64, String, bool)> =
-            every_event(&s).into_iter().map(|(e, chaos)| (e.at_ms, e.event.describe(), chaos)).collect();
+        let ev: Vec<(u64, String, Option<&'static str>)> = every_event(&s)
+            .into_iter()
+            .map(|(e, chaos)| {
+                let by = (chaos || e.by_hand).then_some(if chaos { "chaos" } else { "by hand" });
+                (e.at_ms, e.event.describe(), by)
+            })
+            .collect();
         (ev, s.now().as_us() / 1000)
     };
-    let items = events.iter().enumerate().map(|(i, (at, what, chaos))| {
+    let items = events.iter().enumerate().map(|(i, (at, what, by))| {
         let at = *at;
+        let chaos = *by == Some("chaos");
         let class = classes!("fault-item", (at <= now_ms).then_some("past"), chaos.then_some("chaos"));
-        let by = if *chaos { " (chaos)" } else { "" };
+        let said = by.map(|b| format!(" ({b})")).unwrap_or_default();
+        let title = if chaos {
+            "drawn by the scenario's chaos section"
+        } else {
+            "done by hand: a fork from before it drops it"
+        };
         html! {
             <li key={i}>
                 <button {class} onclick={jump(&p.dispatch, at)}
-                    aria-label={format!("Jump to {what}{by} at {}", secs(SimTime::from_ms(at)))}>
+                    aria-label={format!("Jump to {what}{said} at {}", secs(SimTime::from_ms(at)))}>
                     <span class="at">{secs(SimTime::from_ms(at))}</span><span class="what">{what}</span>
-                    if *chaos { <span class="by" title="drawn by the scenario's chaos section">{"(chaos)"}</span> }
+                    if let Some(b) = by { <span class="by" {title}>{format!("({b})")}</span> }
                 </button>
             </li>
         }
