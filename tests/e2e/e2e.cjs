@@ -66,7 +66,7 @@ async function main() {
     await until(page, () => /Cut off 2 nodes/.test(document.querySelector('.cut-now').textContent));
     await page.click('.cut-now');
     // The cut builds on the partition in force (b3 isolated a moment ago): three groups.
-    await until(page, () => [...document.querySelectorAll('.fault-item')].some((e) => /partition b3 \| b1,b2$/.test(e.textContent)));
+    await until(page, () => [...document.querySelectorAll('.fault-item')].some((e) => /partition b3 \| b1,b2\s*\(by hand\)$/.test(e.textContent)));
   });
   let forked;
   await check('scrub back and fork a new future', async () => {
