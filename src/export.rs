@@ -74,6 +74,16 @@ pub fn file_stem(s: &str) -> String {
     s.chars().map(|c| if c.is_ascii_alphanumeric() || c == '-' || c == '_' { c } else { '_' }).collect()
 }
 
+/// The name an export of `what` (a chart's key, `trace`, `metrics`) is saved under: the scenario,
+/// whether it was edited from its preset, what, and the playhead, so files from different presets,
+/// edits and moments do not overwrite or pass for each other: `d4-raft-election-edited-trace-2500ms`.
+pub fn export_stem(s: &dsplay_core::session::Session, what: &str) -> String {
+    let sc = s.scenario();
+    let edited = dsplay_core::presets::get(&sc.meta.id).map_or(true, |p| p != *sc);
+    let ms = s.now().as_us() / 1000;
+    file_stem(&format!("{}{}-{what}-{ms}ms", sc.meta.id, if edited { "-edited" } else { "" }))
+}
+
 /// Save `url` (a data: or blob: URL) as `filename` through a temporary `<a download>`.
 pub fn download_url(filename: &str, url: &str) -> Result<(), String> {
     let doc = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;

@@ -501,3 +501,15 @@ fn the_event_log_shows_the_newest_notes_and_faults_first_in_words() {
     let leader = said.iter().position(|(_, t)| t.contains("became leader in term 2"));
     assert!(matches!((leader, crash), (Some(l), Some(c)) if l < c), "newest first: {said:?}");
 }
+
+#[wasm_bindgen_test]
+fn exports_are_named_for_the_scenario_whether_edited_what_and_when() {
+    use dsplay_core::session::Session;
+    use dsplay_core::{ScenarioEvent, SimTime};
+    use dsplay_web::export::export_stem;
+    let mut s = Session::new(presets::get("d4-raft-election").expect("preset")).expect("session");
+    assert_eq!(export_stem(&s, "latency_ms"), "d4-raft-election-latency_ms-0ms");
+    s.seek(SimTime::from_ms(2_500));
+    s.act(ScenarioEvent::Crash { node: "n2".into() }).expect("act");
+    assert_eq!(export_stem(&s, "trace"), "d4-raft-election-edited-trace-2500ms");
+}

@@ -9,9 +9,8 @@ use crate::charts::paint::use_paint;
 use crate::charts::probe::{early_catalog, union};
 use crate::charts::series::{catalog, defaults_of, keep, ChartSpec};
 use crate::charts::watch::use_repaint_on_change;
-use crate::export::{download_text, download_url, file_stem, metrics_csv, trace_json};
+use crate::export::{download_text, download_url, export_stem, metrics_csv, trace_json};
 use crate::player::Player;
-use dsplay_core::session::Session;
 use web_sys::{HtmlCanvasElement, HtmlSelectElement};
 use yew::prelude::*;
 
@@ -41,13 +40,12 @@ pub fn chart_view(props: &ChartViewProps) -> Html {
         });
     }
     let Some(player) = player else { return html! {} };
-    let stem = file_stem(&props.spec.key());
     let png = {
-        let (canvas, stem) = (canvas.clone(), stem.clone());
+        let (canvas, session, key) = (canvas.clone(), player.session.clone(), props.spec.key());
         Callback::from(move |_: MouseEvent| {
             let url = canvas.cast::<HtmlCanvasElement>().and_then(|c| c.to_data_url().ok());
             if let Some(url) = url {
-                download_url(&format!("{stem}.png"), &url).ok();
+                download_url(&format!("{}.png", export_stem(&session.borrow(), &key)), &url).ok();
             }
         })
     };
@@ -55,8 +53,9 @@ pub fn chart_view(props: &ChartViewProps) -> Html {
         let (canvas, session, spec) = (canvas.clone(), player.session.clone(), props.spec.clone());
         Callback::from(move |_: MouseEvent| {
             let w = canvas.cast::<HtmlCanvasElement>().map_or(640, |c| c.width());
-            if let Ok(text) = chart_svg(&session.borrow(), &spec, w) {
-                download_text(&format!("{stem}.svg"), "image/svg+xml", &text).ok();
+            let s = session.borrow();
+            if let Ok(text) = chart_svg(&s, &spec, w) {
+                download_text(&format!("{}.svg", export_stem(&s, &spec.key())), "image/svg+xml", &text).ok();
             }
         })
     };
@@ -120,13 +119,12 @@ pub fn charts() -> Html {
         })
     };
     let session = player.session.clone();
-    let stem = move |s: &Session| file_stem(&s.scenario().meta.id);
     let on_trace = {
         let session = session.clone();
         Callback::from(move |_: MouseEvent| {
             let s = session.borrow();
             download_text(
-                &format!("{}-trace.json", stem(&s)),
+                &format!("{}.json", export_stem(&s, "trace")),
                 "application/json",
                 &trace_json(s.sim().trace(), s.sim().node_names(), &s.scenario().meta.id, s.scenario().seed),
             )
@@ -136,7 +134,7 @@ pub fn charts() -> Html {
     let on_csv = Callback::from(move |_: MouseEvent| {
         let s = session.borrow();
         let csv = metrics_csv(s.sim().metrics(), s.sim().node_names());
-        download_text(&format!("{}-metrics.csv", stem(&s)), "text/csv", &csv).ok();
+        download_text(&format!("{}.csv", export_stem(&s, "metrics")), "text/csv", &csv).ok();
     });
     html! {
         <section class="charts" aria-label="Charts">
