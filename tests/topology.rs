@@ -947,3 +947,29 @@ async fn isolating_a_middle_backend_rings_it_instead_of_drawing_a_line() {
     until("a ring around b2", || all(&root, "circle.island").len() == 1).await;
     assert!(all(&root, "line.cut").is_empty(), "no line that puts b1, b3 and b4 on b2's side");
 }
+
+#[wasm_bindgen_test]
+async fn a_burst_of_violations_is_one_marker_that_says_how_many_and_markers_are_no_tab_stops() {
+    let root = mount("e3-at-least-once-duplicates").await;
+    until("nodes", || !all(&root, "g.node").is_empty()).await;
+    common::seek(player, SimTime::from_ms(20_000)).await;
+    let violations = player().session.borrow().sim().violations().len();
+    assert!(violations > 50, "a burst to draw ({violations})");
+    let markers = until("violation markers", || {
+        let m = all(&root, ".markers .marker.violation");
+        (!m.is_empty()).then_some(m)
+    })
+    .await;
+    assert!(
+        markers.len() <= 60 && markers.len() * 2 < violations,
+        "{} markers for {violations} violations",
+        markers.len()
+    );
+    let said: Vec<String> = markers.iter().filter_map(|m| m.get_attribute("title")).collect();
+    assert!(said.iter().any(|t| t.contains(" violations from here; the first: ✗")), "{said:?}");
+    let stops = all(&root, ".markers .marker")
+        .iter()
+        .filter(|m| m.get_attribute("tabindex").as_deref() != Some("-1"))
+        .count();
+    assert_eq!(stops, 0, "the event list and the Invariants panel are the keyboard's way");
+}

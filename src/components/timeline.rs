@@ -28,13 +28,31 @@ fn markers(p: &Player) -> Vec<Marker> {
             label: if chaos { format!("{} (chaos)", e.event.describe()) } else { e.event.describe() },
         })
         .collect();
-    out.extend(s.sim().violations().iter().take(200).map(|v| Marker {
-        at_ms: v.at.as_us() / 1000,
-        class: "violation",
-        chaos: false,
-        label: format!("✗ {}: {}", v.rule, v.detail),
-    }));
+    // Violations closer together than a marker's width on a 600 px track (1/60 of the run) are
+    // one marker (a burst of 100 was a red smear of overlapping buttons, none of which could be
+    // hit): it jumps to the first and says how many it stands for.
+    let close = (s.stop_at().as_us() / 1000 / 60).max(1);
+    let mut burst: Option<(Marker, usize)> = None;
+    for v in s.sim().violations().iter().take(2_000) {
+        let at_ms = v.at.as_us() / 1000;
+        match &mut burst {
+            Some((first, n)) if at_ms - first.at_ms < close => *n += 1,
+            _ => {
+                out.extend(burst.take().map(said_burst));
+                let label = format!("✗ {}: {}", v.rule, v.detail);
+                burst = Some((Marker { at_ms, class: "violation", chaos: false, label }, 1));
+            }
+        }
+    }
+    out.extend(burst.map(said_burst));
     out
+}
+
+fn said_burst((mut m, n): (Marker, usize)) -> Marker {
+    if n > 1 {
+        m.label = format!("{n} violations from here; the first: {}", m.label);
+    }
+    m
 }
 
 #[function_component(Timeline)]
@@ -71,10 +89,12 @@ pub fn timeline() -> Html {
                     value={to_ms.unwrap_or(now_ms).to_string()} oninput={on_input}
                     aria-label="Playhead: drag to travel back in time" aria-valuetext={format!("{now_ms} ms")} />
                 if let Some(style) = band { <div class="travel-band" style={style} /> }
-                <div class="markers" aria-hidden="false">
+                // A pointer's shortcut: the keyboard and screen readers have the same jumps in
+                // the event list and the Invariants panel, so the markers are no Tab stops.
+                <div class="markers" aria-hidden="true">
                     { for markers(&p).into_iter().map(|m| html! {
                         <button class={classes!("marker", m.class, m.chaos.then_some("chaos"))} style={pct(m.at_ms)} title={format!("{} ms: {}", m.at_ms, m.label)}
-                            aria-label={format!("Jump to {} ms: {}", m.at_ms, m.label)} onclick={jump(&p.dispatch, m.at_ms)} />
+                            tabindex="-1" onclick={jump(&p.dispatch, m.at_ms)} />
                     }) }
                 </div>
             </div>
