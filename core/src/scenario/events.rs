@@ -130,7 +130,9 @@ impl ScenarioEvent {
             ResetLinks => "reset links".into(),
             Slow { node, factor_pct } => format!("slow {node} x{}.{:02}", factor_pct / 100, factor_pct % 100),
             ClockSkew { node, offset_us, drift_ppm } => {
-                format!("clock skew {node} {offset_us}us {drift_ppm}ppm")
+                let drift =
+                    if *drift_ppm == 0 { String::new() } else { format!(", drifting {drift_ppm:+} ppm") };
+                format!("clock skew {node} {}{drift}", signed_time(*offset_us))
             }
             Surge { rate_pct, duration_ms } => {
                 let times = format!("{}", *rate_pct as f64 / 100.0);
@@ -171,6 +173,15 @@ impl ScenarioEvent {
     }
 }
 
+/// A clock offset in the unit a person would say it in: "-3 s", "+250 ms", "+1.5 ms".
+fn signed_time(us: i64) -> String {
+    let sign = if us < 0 { "-" } else { "+" };
+    let a = us.unsigned_abs();
+    let (value, unit) = if a >= 1_000_000 { (a as f64 / 1e6, "s") } else { (a as f64 / 1e3, "ms") };
+    let digits = format!("{value:.3}");
+    format!("{sign}{} {unit}", digits.trim_end_matches('0').trim_end_matches('.'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -192,6 +203,16 @@ mod tests {
             both_ways: false,
         };
         assert_eq!(ev.describe(), "link a->b: ~2 ms");
+    }
+
+    #[test]
+    fn a_clock_skew_is_said_in_seconds_or_milliseconds() {
+        let skew =
+            |offset_us, drift_ppm| ScenarioEvent::ClockSkew { node: "r3".into(), offset_us, drift_ppm };
+        assert_eq!(skew(-3_000_000, 0).describe(), "clock skew r3 -3 s");
+        assert_eq!(skew(250_000, 0).describe(), "clock skew r3 +250 ms");
+        assert_eq!(skew(1_500, 50).describe(), "clock skew r3 +1.5 ms, drifting +50 ppm");
+        assert_eq!(skew(0, -20).describe(), "clock skew r3 +0 ms, drifting -20 ppm");
     }
 
     #[test]
