@@ -513,3 +513,34 @@ fn exports_are_named_for_the_scenario_whether_edited_what_and_when() {
     s.act(ScenarioEvent::Crash { node: "n2".into() }).expect("act");
     assert_eq!(export_stem(&s, "trace"), "d4-raft-election-edited-trace-2500ms");
 }
+
+#[wasm_bindgen_test]
+async fn the_event_log_follows_the_playhead_back_and_forward() {
+    let root = mount("#preset=d4-raft-election&t=5600");
+    let log = |root: &Element| {
+        common::all(root, ".event-log li .what").iter().filter_map(|e| e.text_content()).collect::<Vec<_>>()
+    };
+    let scrub = |ms: &str| {
+        let scrubber: HtmlInputElement =
+            root.query_selector("#scrubber").ok().flatten().expect("the scrubber").unchecked_into();
+        scrubber.set_value(ms);
+        scrubber.dispatch_event(&web_sys::Event::new("input").expect("event")).expect("dispatch");
+    };
+    until("the lesson's crash and the new leader", || {
+        let said = log(&root);
+        (said.first().is_some_and(|l| l.contains("became leader in term 2"))
+            && said.iter().any(|l| l == "crash n4"))
+        .then_some(())
+    })
+    .await;
+    // Back before anything was said: the log empties rather than keep the later lines.
+    scrub("100");
+    wait_until(&root, ".event-log .log-empty", |_| true).await;
+    // Forward again: what the run said on the way is read and shown newest first.
+    scrub("1500");
+    until("the first leader", || {
+        log(&root).first().filter(|l| *l == "n4 became leader in term 1").map(|_| ())
+    })
+    .await;
+    web_sys::window().expect("a window").location().set_hash("").expect("clear the hash");
+}

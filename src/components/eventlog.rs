@@ -41,13 +41,34 @@ pub fn lines<'a>(
         .collect()
 }
 
+/// What the log showed, for which scenario revision, after how many records in all.
+type Shown = (u64, u64, Vec<(String, String)>);
+
 #[function_component(EventLog)]
 pub fn event_log() -> Html {
+    let memo = use_mut_ref(|| None::<Shown>);
     let Some(p) = use_context::<Player>() else { return html! {} };
+    // It renders every frame: only the records added since the last render are read (about what
+    // the frame simulated), and the whole window again only after a seek back or another scenario.
     let shown = {
         let s = p.session.borrow();
-        let records = s.sim().trace().records();
-        lines(records.range(records.len().saturating_sub(LOOK_BACK)..), s.sim().node_names())
+        let (trace, names) = (s.sim().trace(), s.sim().node_names());
+        let (total, records) = (trace.len_total(), trace.records());
+        let mut memo = memo.borrow_mut();
+        let fresh = match memo.as_ref() {
+            Some((rev, seen, _)) if *rev == p.scenario_rev && *seen <= total => (total - *seen) as usize,
+            _ => usize::MAX,
+        };
+        let fresh_lines = lines(records.range(records.len().saturating_sub(fresh.min(LOOK_BACK))..), names);
+        let mut next = fresh_lines;
+        if fresh < LOOK_BACK {
+            if let Some((.., before)) = memo.as_ref() {
+                next.extend(before.iter().cloned());
+                next.truncate(SHOWN);
+            }
+        }
+        *memo = Some((p.scenario_rev, total, next.clone()));
+        next
     };
     html! {
         <section class="event-log" aria-label="Event log">
