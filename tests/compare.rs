@@ -118,6 +118,25 @@ fn host(p: &HostProps) -> Html {
     html! { <ContextProvider<Player> context={player}><Compare /></ContextProvider<Player>> }
 }
 
+/// Render `H` into a fresh `<div>` (with `style`) at the end of the page.
+fn mount<H: BaseComponent<Properties = HostProps>>(style: &str, sink: &Sink) -> Element {
+    let doc = web_sys::window().and_then(|w| w.document()).expect("a document");
+    let root = doc.create_element("div").expect("a div");
+    root.set_attribute("style", style).expect("style");
+    doc.body().expect("a body").append_child(&root).expect("attach");
+    yew::Renderer::<H>::with_root_and_props(root.clone(), HostProps { sink: sink.clone() }).render();
+    root
+}
+
+/// The value of the field select's option named `name` (a dotted path).
+fn option_value(field: &Element, name: &str) -> String {
+    all(field, "option")
+        .into_iter()
+        .find(|o| o.text_content().as_deref() == Some(name))
+        .and_then(|o| o.get_attribute("value"))
+        .unwrap_or_else(|| panic!("{name} is offered"))
+}
+
 fn change(el: &Element, value: &str) {
     el.unchecked_ref::<HtmlSelectElement>().set_value(value);
     el.dispatch_event(&web_sys::Event::new("change").expect("an event")).expect("dispatch");
@@ -125,12 +144,8 @@ fn change(el: &Element, value: &str) {
 
 #[wasm_bindgen_test]
 async fn compare_draws_one_overlaid_canvas_per_default_chart() {
-    let doc = web_sys::window().and_then(|w| w.document()).expect("a document");
-    let root = doc.create_element("div").expect("a div");
-    root.set_attribute("style", "width: 900px").expect("style");
-    doc.body().expect("a body").append_child(&root).expect("attach");
     let sink = Sink::default();
-    yew::Renderer::<Host>::with_root_and_props(root.clone(), HostProps { sink: sink.clone() }).render();
+    let root = mount::<Host>("width: 900px", &sink);
     let field = until("the form", || all(&root, "select.compare-field").pop()).await;
     assert!(all(&root, ".compare-charts canvas").is_empty(), "no charts before B exists");
     // Every field of t1's, grouped: the slow backend's service time too (the list once stopped at
@@ -141,12 +156,7 @@ async fn compare_draws_one_overlaid_canvas_per_default_chart() {
     let groups: Vec<String> =
         all(&field, "optgroup").iter().filter_map(|g| g.get_attribute("label")).collect();
     assert_eq!(groups, ["protocol", "workload", "network", "run"]);
-    let value = all(&field, "option")
-        .into_iter()
-        .find(|o| o.text_content().as_deref() == Some("protocol.algorithm"))
-        .and_then(|o| o.get_attribute("value"))
-        .expect("protocol.algorithm is offered");
-    change(&field, &value);
+    change(&field, &option_value(&field, "protocol.algorithm"));
     let alt = until("the alternatives", || {
         all(&root, "select.compare-alt option[value=least_connections]").pop()?;
         all(&root, "select.compare-alt").pop()
@@ -220,27 +230,16 @@ fn click(root: &Element, sel: &str) {
 
 #[wasm_bindgen_test]
 async fn run_b_survives_another_tab_and_an_empty_value_asks_for_one() {
-    let doc = web_sys::window().and_then(|w| w.document()).expect("a document");
-    let root = doc.create_element("div").expect("a div");
-    doc.body().expect("a body").append_child(&root).expect("attach");
-    yew::Renderer::<TabsHost>::with_root_and_props(root.clone(), HostProps { sink: Sink::default() })
-        .render();
+    let root = mount::<TabsHost>("", &Sink::default());
     until("the tabs", || !all(&root, "#tab-compare").is_empty()).await;
     click(&root, "#tab-compare");
     let field = until("the form", || all(&root, "select.compare-field").pop()).await;
-    let pick = |name: &str| {
-        all(&field, "option")
-            .into_iter()
-            .find(|o| o.text_content().as_deref() == Some(name))
-            .and_then(|o| o.get_attribute("value"))
-            .unwrap_or_else(|| panic!("{name} is offered"))
-    };
     // An enum's A value is shown as the value, not as JSON.
-    change(&field, &pick("protocol.algorithm"));
+    change(&field, &option_value(&field, "protocol.algorithm"));
     let current = || all(&root, ".compare-current").pop().and_then(|e| e.text_content()).unwrap_or_default();
     until("A's value", || current() == "A: round_robin").await;
     // A number left empty: B is not built, and the message says what to do.
-    change(&field, &pick("workload.clients"));
+    change(&field, &option_value(&field, "workload.clients"));
     until("a number field", || current() == "A: 4").await;
     click(&root, "button.compare-go");
     let said =
@@ -281,18 +280,10 @@ fn busy_host(p: &HostProps) -> Html {
 
 #[wasm_bindgen_test]
 async fn b_built_at_the_end_of_a_busy_run_catches_up_over_several_frames_and_says_so() {
-    let doc = web_sys::window().and_then(|w| w.document()).expect("a document");
-    let root = doc.create_element("div").expect("a div");
-    doc.body().expect("a body").append_child(&root).expect("attach");
     let sink = Sink::default();
-    yew::Renderer::<BusyHost>::with_root_and_props(root.clone(), HostProps { sink: sink.clone() }).render();
+    let root = mount::<BusyHost>("", &sink);
     let field = until("the form", || all(&root, "select.compare-field").pop()).await;
-    let seed = all(&field, "option")
-        .into_iter()
-        .find(|o| o.text_content().as_deref() == Some("workload.clients"))
-        .and_then(|o| o.get_attribute("value"))
-        .expect("workload.clients is offered");
-    change(&field, &seed);
+    change(&field, &option_value(&field, "workload.clients"));
     let alt = until("B's value", || all(&root, "input.compare-alt").pop()).await;
     alt.unchecked_ref::<web_sys::HtmlInputElement>().set_value("3");
     alt.dispatch_event(&web_sys::Event::new("change").expect("an event")).expect("dispatch");
