@@ -72,13 +72,20 @@ async fn gallery_groups_highlights_loads_and_searches() {
     until("no match", || find(&root, ".gallery .empty").is_some()).await;
 }
 
+/// The gallery in a scrolling pane `height` px tall, with `preset` current, once every preset is
+/// listed: (the mount, the pane).
+async fn gallery_in_pane(id: &str, preset: &'static str, height: u32) -> (Element, Element) {
+    let style = format!("height: {height}px; overflow: auto");
+    let root = mount(id, preset, html! { <div class="gallery-pane" {style}><Gallery /></div> });
+    until("the gallery", || count(&root, "button.preset") == presets::ids().count() as u32).await;
+    let pane = find(&root, ".gallery-pane").expect("pane");
+    (root, pane)
+}
+
 #[wasm_bindgen_test]
 async fn gallery_scrolls_its_pane_to_the_current_preset() {
     // A short pane, and a preset that sorts far down the list (the last area, E).
-    let pane = html! { <div class="gallery-pane" style="height: 160px; overflow: auto"><Gallery /></div> };
-    let root = mount("host-gallery-scroll", "e3-idempotency-keys", pane);
-    until("the gallery", || count(&root, "button.preset") == presets::ids().count() as u32).await;
-    let pane = find(&root, ".gallery-pane").expect("pane");
+    let (root, pane) = gallery_in_pane("host-gallery-scroll", "e3-idempotency-keys", 160).await;
     let button = find(&root, "button.preset.current").expect("current preset");
     let visible = || {
         let (p, b) = (pane.get_bounding_client_rect(), button.get_bounding_client_rect());
@@ -91,10 +98,7 @@ async fn gallery_scrolls_its_pane_to_the_current_preset() {
 
 #[wasm_bindgen_test]
 async fn a_pane_tall_enough_starts_at_the_current_presets_area_heading() {
-    let pane = html! { <div class="gallery-pane" style="height: 500px; overflow: auto"><Gallery /></div> };
-    let root = mount("host-gallery-heading", "t1-round-robin", pane);
-    until("the gallery", || count(&root, "button.preset") == presets::ids().count() as u32).await;
-    let pane = find(&root, ".gallery-pane").expect("pane");
+    let (root, pane) = gallery_in_pane("host-gallery-heading", "t1-round-robin", 500).await;
     let heading = find(&root, r#"section.area[data-area="T"] h3"#).expect("the Traffic heading");
     until("the pane scrolled", || (pane.scroll_top() > 0).then_some(())).await;
     let gap = heading.get_bounding_client_rect().top() - pane.get_bounding_client_rect().top();
