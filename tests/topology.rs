@@ -94,6 +94,7 @@ async fn mount_sized(preset: &'static str, width: u32) -> Element {
     doc.body().expect("body").append_child(&root).expect("attach");
     yew::Renderer::<Harness>::with_root_and_props(root.clone(), HarnessProps { preset, id, width }).render();
     until("the harness", || PLAYER.with(|p| p.borrow().is_some())).await;
+    until("nodes", || !all(&root, "g.node").is_empty()).await;
     root
 }
 
@@ -186,7 +187,6 @@ async fn one_svg_node_per_node_with_status_classes_and_a_sized_canvas() {
 async fn each_message_kind_in_the_legend_has_its_own_colour() {
     // Raft's AppendEntries and AppendReply once hashed to the same colour.
     let root = mount("d4-raft-election").await;
-    until("nodes", || !all(&root, "g.node").is_empty()).await;
     common::seek(player, SimTime::from_ms(2_000)).await;
     let named =
         |k: &str| all(&root, ".topo-legend li.live").iter().any(|li| li.text_content().as_deref() == Some(k));
@@ -270,7 +270,6 @@ async fn quiet_streak(root: &Element) -> (Arrival, &'static str, Pixel) {
 async fn a_delivered_message_leaves_a_fading_streak_on_its_link() {
     // At 1× a 10 ms hop is on screen for less than a frame; the streak is what shows the traffic.
     let root = mount("d4-raft-election").await;
-    until("nodes", || !all(&root, "g.node").is_empty()).await;
     let (d, colour, pixel) = quiet_streak(&root).await;
     {
         let p = player();
@@ -293,7 +292,6 @@ async fn a_delivered_message_leaves_a_fading_streak_on_its_link() {
 #[wasm_bindgen_test]
 async fn pressing_a_kind_in_the_legend_spotlights_it_and_dims_the_rest() {
     let root = mount("d4-raft-election").await;
-    until("nodes", || !all(&root, "g.node").is_empty()).await;
     let (d, colour, pixel) = quiet_streak(&root).await;
     until("the streak painted", || pixel.is(colour, 60)).await;
     let full = pixel.rgba()[3];
@@ -327,7 +325,6 @@ async fn the_legend_keeps_its_size_while_the_kinds_in_flight_change() {
     // It once listed only the kinds in flight: as they came and went it wrapped the tools onto a
     // second row, and the stage jumped by 47 px several times a second.
     let root = mount_sized("d4-raft-election", 660).await;
-    until("nodes", || !all(&root, "g.node").is_empty()).await;
     let live = || -> Vec<String> {
         all(&root, ".topo-legend li.live").iter().map(|li| li.text_content().unwrap_or_default()).collect()
     };
@@ -430,7 +427,6 @@ async fn a_click_just_under_a_small_node_in_a_crowd_still_picks_it() {
 #[wasm_bindgen_test]
 async fn surge_floods_the_clients_from_the_playhead_and_says_when_it_cannot() {
     let root = mount("t1-round-robin").await;
-    until("nodes", || !all(&root, "g.node").is_empty()).await;
     common::seek(player, SimTime::from_ms(1_000)).await;
     until("at 1 s", || view().now == SimTime::from_ms(1_000)).await;
     let button = || one(&root, "button.surge");
@@ -450,7 +446,6 @@ async fn surge_floods_the_clients_from_the_playhead_and_says_when_it_cannot() {
         .await;
     // Clients that send no open-loop load cannot surge: the button says so instead.
     let root = mount("d6-causal-delivery").await;
-    until("nodes", || !all(&root, "g.node").is_empty()).await;
     let b = one(&root, "button.surge");
     assert!(b.has_attribute("disabled"), "no open-loop load in d6");
     assert!(b.get_attribute("title").unwrap_or_default().contains("No open-loop client load"));
@@ -459,7 +454,6 @@ async fn surge_floods_the_clients_from_the_playhead_and_says_when_it_cannot() {
 #[wasm_bindgen_test]
 async fn select_inspect_crash_restart() {
     let root = mount("t1-round-robin").await;
-    until("nodes", || !all(&root, "g.node").is_empty()).await;
     common::seek(player, SimTime::from_ms(200)).await;
     let target = view().nodes.iter().find(|s| s.name == "b1").cloned().expect("b1 exists");
     click(&node(&root, "b1"));
@@ -534,7 +528,6 @@ async fn select_inspect_crash_restart() {
 #[wasm_bindgen_test]
 async fn the_inspector_names_a_leaders_role_and_term_once() {
     let root = mount("d4-raft-election").await;
-    until("nodes", || !all(&root, "g.node").is_empty()).await;
     common::seek(player, SimTime::from_ms(2000)).await;
     until("a leader", || view().nodes.iter().any(|n| n.view.role == "leader")).await;
     let leader =
@@ -627,7 +620,6 @@ async fn raft_partition_by_tapping_then_heal() {
 #[wasm_bindgen_test]
 async fn shift_drag_a_box_partitions_and_events_seek() {
     let root = mount("t1-round-robin").await;
-    until("nodes", || !all(&root, "g.node").is_empty()).await;
     // The fault list seeks: jump to the scripted crash of b2 at 20 s.
     until("the fault list", || !all(&root, ".fault-list button").is_empty()).await;
     all(&root, ".fault-list button")[0].unchecked_ref::<HtmlElement>().click();
@@ -748,7 +740,6 @@ fn every_preset_fits_its_frame_without_overlaps_on_every_stage_shape() {
 #[wasm_bindgen_test]
 async fn chaos_faults_are_on_the_timeline_and_in_the_list_and_both_pause_and_jump() {
     let root = mount("r6-chaos").await;
-    until("nodes", || !all(&root, "g.node").is_empty()).await;
     let (own, script) = {
         let p = player();
         let s = p.session.borrow();
@@ -776,7 +767,6 @@ async fn chaos_faults_are_on_the_timeline_and_in_the_list_and_both_pause_and_jum
 #[wasm_bindgen_test]
 async fn isolating_a_second_node_keeps_the_first_cut_off_and_heal_heals_all() {
     let root = mount("d4-raft-election").await;
-    until("nodes", || !all(&root, "g.node").is_empty()).await;
     common::seek(player, SimTime::from_ms(1_000)).await;
     let group = |name: &str| view().nodes.iter().find(|n| n.name == name).map(|n| n.group).expect("node");
     for name in ["n1", "n2"] {
@@ -840,7 +830,6 @@ fn a_value_too_large_for_a_request_is_called_too_large() {
 #[wasm_bindgen_test]
 async fn a_request_by_hand_says_what_came_of_it_and_a_bad_value_is_refused() {
     let root = mount("d4-raft-election").await;
-    until("nodes", || !all(&root, "g.node").is_empty()).await;
     common::seek(player, SimTime::from_ms(1_500)).await;
     let id = |name: &str| NodeId(view().nodes.iter().position(|n| n.name == name).expect("node") as u32);
     player().dispatch.emit(Action::Select(Some(id("n1"))));
@@ -885,7 +874,6 @@ async fn a_request_by_hand_says_what_came_of_it_and_a_bad_value_is_refused() {
 #[wasm_bindgen_test]
 async fn link_sliders_start_on_the_busiest_peer_and_arrow_keys_make_one_event() {
     let root = mount("t2-health-checks").await;
-    until("nodes", || !all(&root, "g.node").is_empty()).await;
     common::seek(player, SimTime::from_ms(1_000)).await;
     let id = |name: &str| NodeId(view().nodes.iter().position(|n| n.name == name).expect("node") as u32);
     player().dispatch.emit(Action::Select(Some(id("b2"))));
@@ -940,7 +928,6 @@ fn a_node_cut_off_from_the_middle_of_a_column_is_ringed_not_cut_by_a_misleading_
 #[wasm_bindgen_test]
 async fn isolating_a_middle_backend_rings_it_instead_of_drawing_a_line() {
     let root = mount("t1-round-robin").await;
-    until("nodes", || !all(&root, "g.node").is_empty()).await;
     let b2 = NodeId(view().nodes.iter().position(|n| n.name == "b2").expect("b2") as u32);
     player().dispatch.emit(Action::Select(Some(b2)));
     click(&until("isolate", || find(&root, ".inspector button.isolate")).await);
@@ -951,7 +938,6 @@ async fn isolating_a_middle_backend_rings_it_instead_of_drawing_a_line() {
 #[wasm_bindgen_test]
 async fn a_burst_of_violations_is_one_marker_that_says_how_many_and_markers_are_no_tab_stops() {
     let root = mount("e3-at-least-once-duplicates").await;
-    until("nodes", || !all(&root, "g.node").is_empty()).await;
     common::seek(player, SimTime::from_ms(20_000)).await;
     let violations = player().session.borrow().sim().violations().len();
     assert!(violations > 50, "a burst to draw ({violations})");
