@@ -113,6 +113,7 @@ async function main() {
     const want = await status(p);
     const fresh = await (await browser.newContext()).newPage();
     await fresh.goto(href);
+    await fresh.waitForSelector('#run-result');
     await until(fresh, (n) => +document.querySelector('#run-result').dataset.events === n, want.events);
     const got = await status(fresh);
     assert(got.hash === want.hash, `hash ${got.hash} != ${want.hash}`);
