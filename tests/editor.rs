@@ -8,7 +8,10 @@ use common::host::{mount, player_of, scenario_of};
 use common::{all, find, until};
 
 use dsplay_core::ScenarioEvent;
-use dsplay_web::components::editor::Editor;
+use dsplay_web::components::editor::catalog::catalog;
+use dsplay_web::components::editor::form::Edit;
+use dsplay_web::components::editor::json::{dotted, Seg};
+use dsplay_web::components::editor::{apply_edit, parse_draft, Editor};
 use dsplay_web::components::Tabs;
 use dsplay_web::player::Action;
 use wasm_bindgen::JsCast;
@@ -217,4 +220,92 @@ async fn unapplied_edits_are_kept_when_an_action_changes_the_scenario() {
     assert_eq!(sc.workload.clients, 7);
     assert!(sc.events.iter().any(|e| e.event.describe() == "crash b1"), "the action is kept too");
     until("clean", || find(&root, ".editor-actions.dirty").is_none()).await;
+}
+
+/// Every string field the catalog calls an enum, in `doc`, with the path to it.
+fn enum_fields(doc: &serde_json::Value, path: &mut Vec<Seg>, out: &mut Vec<(Vec<Seg>, Vec<String>)>) {
+    match doc {
+        serde_json::Value::Object(obj) => {
+            for (k, child) in obj {
+                if path.is_empty() && (k == "events" || k == "meta") {
+                    continue;
+                }
+                path.push(Seg::Key(k.clone()));
+                match catalog().options(path, obj).filter(|_| child.is_string()) {
+                    Some(options) => out.push((path.clone(), options)),
+                    None => enum_fields(child, path, out),
+                }
+                path.pop();
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                path.push(Seg::Index(i));
+                enum_fields(item, path, out);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+#[wasm_bindgen_test]
+fn every_value_an_enum_field_offers_makes_a_valid_scenario_in_every_preset() {
+    let mut checked = 0;
+    for (id, text) in dsplay_core::presets::PRESETS {
+        let doc: serde_json::Value = serde_json::from_str(text).expect("preset JSON");
+        let mut fields = Vec::new();
+        enum_fields(&doc, &mut Vec::new(), &mut fields);
+        for (path, options) in fields {
+            // Another protocol is another scenario (its nodes differ), not a variant of this one.
+            if dotted(&path) == "protocol.kind" {
+                continue;
+            }
+            for option in options {
+                let mut draft = doc.clone();
+                apply_edit(&mut draft, &Edit::Tag(path.clone(), option.clone()));
+                if let Err(e) = parse_draft(&draft) {
+                    panic!("{id}: {} = {option}: {e}", dotted(&path));
+                }
+                checked += 1;
+            }
+        }
+    }
+    assert!(checked > 300, "only {checked} values checked");
+}
+
+#[wasm_bindgen_test]
+fn enum_fields_offer_every_value_serde_takes_not_just_those_presets_use() {
+    let offered = |preset: &str, field: &str| {
+        let doc: serde_json::Value =
+            serde_json::from_str(dsplay_core::presets::json(preset).expect("preset")).expect("JSON");
+        let mut fields = Vec::new();
+        enum_fields(&doc, &mut Vec::new(), &mut fields);
+        let found = fields.into_iter().find(|(p, _)| dotted(p) == field);
+        found.unwrap_or_else(|| panic!("{preset}: no enum field {field}")).1
+    };
+    // No preset balances at random, though the t1 lesson asks for it.
+    assert!(offered("t1-round-robin", "protocol.algorithm").contains(&"random".to_string()));
+    // Free text before: a student can now pick each of the backoffs r4 teaches.
+    let backoffs = offered("r4-retry-storm", "protocol.entries[0].retry.backoff");
+    assert_eq!(
+        backoffs,
+        ["none", "constant", "exponential", "full_jitter", "equal_jitter", "decorrelated_jitter"]
+    );
+    assert_eq!(offered("d7-lww-clock-skew", "protocol.resolution"), ["lww", "versioned", "siblings"]);
+    let latencies = offered("d4-raft-election", "network.default.latency.type");
+    assert!(latencies.contains(&"pareto".to_string()) && latencies.contains(&"mixture".to_string()));
+}
+
+#[wasm_bindgen_test]
+async fn switching_a_latency_to_a_variant_no_preset_uses_fills_in_its_fields() {
+    let root = editor("pareto", "d4-raft-election").await;
+    set(&root, "network.default.latency.type", "pareto");
+    until("pareto's fields", || {
+        find(&root, "input[data-path=\"network.default.latency.alpha_milli\"]").is_some()
+    })
+    .await;
+    assert_eq!(apply(&root).await, None, "the switched scenario applies");
+    let json = scenario_of(&root).to_json();
+    assert!(json.contains(r#""latency":{"type":"pareto""#), "{json}");
 }

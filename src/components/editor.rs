@@ -27,10 +27,10 @@ pub fn apply_edit(draft: &mut Value, edit: &Edit) {
             }
         }
         Edit::Tag(path, value) => {
-            let Some((Seg::Key(key), parent)) = path.split_last() else { return };
+            let Some((Seg::Key(_), parent)) = path.split_last() else { return };
             let Some(slot) = get_mut(draft, parent) else { return };
             if let Some(obj) = slot.as_object() {
-                *slot = catalog().switch(obj, key, value);
+                *slot = catalog().switch(path, obj, value);
             }
         }
         Edit::Push(path) => {

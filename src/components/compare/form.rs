@@ -15,9 +15,10 @@ const MAX_FIELDS: usize = 64;
 /// Alternatives offered for the field at `path` (enum fields: the other variants).
 fn alternatives(v: &Value, path: &[Seg]) -> Vec<String> {
     match (path.split_last(), get(v, path)) {
-        (Some((Seg::Key(k), parent)), Some(Value::String(cur))) => get(v, parent)
+        (Some((Seg::Key(_), parent)), Some(Value::String(cur))) => get(v, parent)
             .and_then(Value::as_object)
-            .map(|o| catalog().options(o, k).into_iter().filter(|x| x != cur).collect())
+            .and_then(|o| catalog().options(path, o))
+            .map(|options| options.into_iter().filter(|x| x != cur).collect())
             .unwrap_or_default(),
         _ => Vec::new(),
     }

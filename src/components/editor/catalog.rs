@@ -1,20 +1,43 @@
-//! What the presets teach the form: which values an enum field takes (`type`, `kind`,
-//! `algorithm`, `mode`), a whole example object for each (to switch variants), and an example
-//! element for each array. Collected once from every preset's JSON.
+//! What the form knows of the scenario's enum fields: every value one takes, asked of serde
+//! itself (so a variant no preset uses is offered too: `random` balancing, `full_jitter` backoff,
+//! a `pareto` latency), and for serde-tagged enums (`type`, `kind`) an example object of each
+//! variant, to switch to it. Also an example element for each array. Collected once from every
+//! preset's JSON and a few examples of variants no preset uses.
 
-use super::json::{general, Seg};
-use dsplay_core::presets;
+use super::json::{general, get_mut, Seg};
+use dsplay_core::{presets, Scenario};
 use serde_json::{Map, Value};
 use std::collections::BTreeMap;
 use std::sync::OnceLock;
 
-/// Field names that hold a serde enum's variant.
-pub const TAG_KEYS: &[&str] = &["type", "kind", "algorithm", "mode"];
+/// Keys that hold a serde tag: the variant decides the object's other fields.
+const TAGS: &[&str] = &["type", "kind"];
 
-/// One variant seen in a preset: the object holding it, told apart by its other keys.
+/// A value no enum has: serde's refusal of it lists the values the field takes.
+const PROBE: &str = "?probe?";
+
+/// Objects of tagged variants that no preset uses, so that switching to one fills its fields.
+const EXAMPLES: &[&str] = &[
+    r#"{"type":"normal","mean_us":10000,"std_us":2000}"#,
+    r#"{"type":"log_normal","median_us":10000,"sigma_milli":500}"#,
+    r#"{"type":"pareto","scale_us":5000,"alpha_milli":1500}"#,
+    r#"{"type":"mixture","parts":[{"weight":99,"dist":{"type":"constant","us":5000}},{"weight":1,"dist":{"type":"constant","us":200000}}]}"#,
+    r#"{"type":"empirical","samples_us":[4000,5000,6000,20000]}"#,
+    r#"{"type":"closed","concurrency":4,"think":{"type":"exponential","mean_us":100000}}"#,
+    r#"{"type":"time","seconds":10}"#,
+];
+
+/// One enum: the key that holds it and its values, in serde's order.
+#[derive(Debug)]
+struct Enum {
+    key: String,
+    variants: Vec<String>,
+}
+
+/// An object holding one variant of an enum, told apart by its other keys.
 #[derive(Debug)]
 struct Member {
-    key: String,
+    of: usize,
     value: String,
     shape: String,
     example: Map<String, Value>,
@@ -22,66 +45,80 @@ struct Member {
 
 #[derive(Debug, Default)]
 pub struct Catalog {
+    enums: Vec<Enum>,
+    /// Each string field seen in a preset (`slot`) → its enum, or `None` for free text.
+    slots: BTreeMap<String, Option<usize>>,
     members: Vec<Member>,
-    parent: Vec<usize>,
     elements: BTreeMap<String, Value>,
 }
 
 /// The other keys of `obj` plus its `kind` (variants of different protocols stay apart).
 fn shape(obj: &Map<String, Value>, key: &str) -> String {
     let keys: Vec<&str> = obj.keys().map(String::as_str).filter(|k| *k != key).collect();
-    let kind = if key == "kind" { "" } else { obj.get("kind").and_then(Value::as_str).unwrap_or("") };
-    format!("{kind}|{}", keys.join(","))
+    format!("{}|{}", context(obj, key), keys.join(","))
+}
+
+/// The protocol an object belongs to, when that decides what `key` means (not for `kind` itself).
+fn context<'a>(obj: &'a Map<String, Value>, key: &str) -> &'a str {
+    if key == "kind" {
+        return "";
+    }
+    obj.get("kind").and_then(Value::as_str).unwrap_or("")
+}
+
+/// The field at `path` (its last segment the key) in `obj`, wherever it is in the scenario.
+fn slot(path: &[Seg], obj: &Map<String, Value>) -> Option<String> {
+    let Some(Seg::Key(key)) = path.last() else { return None };
+    Some(format!("{}|{}", general(path), context(obj, key)))
+}
+
+/// The values serde accepts at `path` in the valid scenario `doc`, if it is an enum.
+fn probe(doc: &Value, path: &[Seg]) -> Option<Vec<String>> {
+    let mut d = doc.clone();
+    *get_mut(&mut d, path)? = Value::String(PROBE.into());
+    let err = Scenario::from_json(&d.to_string()).err()?.to_string();
+    let (_, listed) = err.split_once(&format!("unknown variant `{PROBE}`, expected"))?;
+    Some(listed.split('`').skip(1).step_by(2).map(str::to_string).collect())
 }
 
 impl Catalog {
-    fn root(&self, mut i: usize) -> usize {
-        while self.parent[i] != i {
-            i = self.parent[i];
-        }
-        i
+    fn enum_id(&mut self, key: &str, variants: Vec<String>) -> usize {
+        let same = |e: &Enum| e.key == key && e.variants == variants;
+        self.enums.iter().position(same).unwrap_or_else(|| {
+            self.enums.push(Enum { key: key.to_string(), variants });
+            self.enums.len() - 1
+        })
     }
 
-    fn find(&self, obj: &Map<String, Value>, key: &str) -> Option<usize> {
-        let value = obj.get(key)?.as_str()?;
+    fn add_member(&mut self, of: usize, key: &str, obj: &Map<String, Value>) {
+        let Some(value) = obj.get(key).and_then(Value::as_str) else { return };
         let sh = shape(obj, key);
-        let same = |m: &&Member| m.key == key && m.value == value;
-        let exact = self.members.iter().position(|m| same(&m) && m.shape == sh);
-        exact.or_else(|| self.members.iter().position(|m| same(&m)))
+        if !self.members.iter().any(|m| m.of == of && m.value == value && m.shape == sh) {
+            let example = obj.clone();
+            self.members.push(Member { of, value: value.to_string(), shape: sh, example });
+        }
     }
 
-    fn walk(&mut self, v: &Value, path: &mut Vec<Seg>, groups: &mut BTreeMap<String, usize>) {
+    fn walk(&mut self, doc: &Value, v: &Value, path: &mut Vec<Seg>) {
         match v {
             Value::Object(obj) => {
-                for key in TAG_KEYS {
-                    let Some(value) = obj.get(*key).and_then(Value::as_str) else { continue };
-                    let sh = shape(obj, key);
-                    let id = match self.find(obj, key).filter(|&i| self.members[i].shape == sh) {
-                        Some(i) => i,
-                        None => {
-                            let example = obj.clone();
-                            let m = Member { key: key.to_string(), value: value.into(), shape: sh, example };
-                            self.members.push(m);
-                            self.parent.push(self.members.len() - 1);
-                            self.members.len() - 1
-                        }
-                    };
-                    let ctx = if *key == "kind" {
-                        ""
-                    } else {
-                        obj.get("kind").and_then(Value::as_str).unwrap_or("")
-                    };
-                    let group = format!("{}.{key}|{ctx}", general(path));
-                    let first = *groups.entry(group).or_insert(id);
-                    let (a, b) = (self.root(first), self.root(id));
-                    self.parent[b] = a;
-                }
                 for (k, child) in obj {
                     if path.is_empty() && (k == "events" || k == "meta") {
                         continue;
                     }
                     path.push(Seg::Key(k.clone()));
-                    self.walk(child, path, groups);
+                    if child.is_string() {
+                        if let Some(at) = slot(path, obj) {
+                            if !self.slots.contains_key(&at) {
+                                let of = probe(doc, path).map(|vs| self.enum_id(k, vs));
+                                self.slots.insert(at.clone(), of);
+                            }
+                            if let Some(&Some(of)) = self.slots.get(&at) {
+                                self.add_member(of, k, obj);
+                            }
+                        }
+                    }
+                    self.walk(doc, child, path);
                     path.pop();
                 }
             }
@@ -91,7 +128,7 @@ impl Catalog {
                 }
                 for (i, item) in items.iter().enumerate() {
                     path.push(Seg::Index(i));
-                    self.walk(item, path, groups);
+                    self.walk(doc, item, path);
                     path.pop();
                 }
             }
@@ -99,35 +136,58 @@ impl Catalog {
         }
     }
 
-    /// The values offered for `obj[key]` (always including the current one).
-    pub fn options(&self, obj: &Map<String, Value>, key: &str) -> Vec<String> {
-        let current = obj.get(key).and_then(Value::as_str).unwrap_or_default().to_string();
-        let mut out = vec![current];
-        if let Some(i) = self.find(obj, key) {
-            let r = self.root(i);
-            for (j, m) in self.members.iter().enumerate() {
-                if self.root(j) == r {
-                    out.push(m.value.clone());
-                }
+    /// The examples' variants, filed under every enum of their key that has them.
+    fn add_examples(&mut self) {
+        for text in EXAMPLES {
+            let Ok(Value::Object(obj)) = serde_json::from_str::<Value>(text) else { continue };
+            let value = obj.get("type").and_then(Value::as_str).unwrap_or_default();
+            let of: Vec<usize> = (0..self.enums.len())
+                .filter(|&e| self.enums[e].key == "type" && self.enums[e].variants.iter().any(|v| v == value))
+                .collect();
+            for e in of {
+                self.add_member(e, "type", &obj);
             }
         }
-        out.sort();
-        out.dedup();
-        out
     }
 
-    /// `obj` with `obj[key] = value`: the same object if the variant has the same fields,
-    /// otherwise a preset's example of that variant.
-    pub fn switch(&self, obj: &Map<String, Value>, key: &str, value: &str) -> Value {
+    /// The enum of the field at `path` in `obj`: where presets have it, else by an object of
+    /// the same variant and shape (a field of an element the user added, say).
+    fn enum_of(&self, path: &[Seg], obj: &Map<String, Value>) -> Option<usize> {
+        if let Some(known) = slot(path, obj).and_then(|at| self.slots.get(&at)) {
+            return *known;
+        }
+        let Some(Seg::Key(key)) = path.last() else { return None };
+        let value = obj.get(key)?.as_str()?;
+        let sh = shape(obj, key);
+        let m = self
+            .members
+            .iter()
+            .find(|m| m.value == value && m.shape == sh && self.enums[m.of].key == *key)?;
+        Some(m.of)
+    }
+
+    /// The values offered for the field at `path` in `obj` (always including the current one),
+    /// or `None` if it is free text.
+    pub fn options(&self, path: &[Seg], obj: &Map<String, Value>) -> Option<Vec<String>> {
+        let e = &self.enums[self.enum_of(path, obj)?];
+        let current = obj.get(&e.key).and_then(Value::as_str).unwrap_or_default();
+        let mut out = e.variants.clone();
+        if !out.iter().any(|v| v == current) {
+            out.insert(0, current.to_string());
+        }
+        Some(out)
+    }
+
+    /// `obj` with its field at `path` set to `value`: for a tagged enum whose variant has other
+    /// fields, an example of that variant instead.
+    pub fn switch(&self, path: &[Seg], obj: &Map<String, Value>, value: &str) -> Value {
+        let Some(Seg::Key(key)) = path.last() else { return Value::Object(obj.clone()) };
         let mut same = obj.clone();
-        same.insert(key.to_string(), Value::String(value.to_string()));
-        let Some(i) = self.find(obj, key) else { return Value::Object(same) };
-        let r = self.root(i);
+        same.insert(key.clone(), Value::String(value.to_string()));
+        let of = self.enum_of(path, obj).filter(|_| TAGS.contains(&key.as_str()));
+        let Some(of) = of else { return Value::Object(same) };
         let sh = shape(&same, key);
-        let variants: Vec<&Member> = (0..self.members.len())
-            .filter(|&j| self.root(j) == r && self.members[j].value == value)
-            .map(|j| &self.members[j])
-            .collect();
+        let variants: Vec<&Member> = self.members.iter().filter(|m| m.of == of && m.value == value).collect();
         match variants.iter().find(|m| m.shape == sh).or(variants.first()) {
             Some(m) if m.shape != sh => Value::Object(m.example.clone()),
             _ => Value::Object(same),
@@ -145,12 +205,12 @@ pub fn catalog() -> &'static Catalog {
     static CATALOG: OnceLock<Catalog> = OnceLock::new();
     CATALOG.get_or_init(|| {
         let mut c = Catalog::default();
-        let mut groups = BTreeMap::new();
         for (_, text) in presets::PRESETS {
             if let Ok(v) = serde_json::from_str::<Value>(text) {
-                c.walk(&v, &mut Vec::new(), &mut groups);
+                c.walk(&v, &v, &mut Vec::new());
             }
         }
+        c.add_examples();
         c
     })
 }
@@ -170,10 +230,7 @@ pub fn interesting(v: &Value, limit: usize) -> Vec<Vec<Seg>> {
                         continue;
                     }
                     path.push(Seg::Key(k.clone()));
-                    if TAG_KEYS.contains(&k.as_str())
-                        && child.is_string()
-                        && catalog().options(obj, k).len() > 1
-                    {
+                    if child.is_string() && catalog().options(path, obj).is_some_and(|o| o.len() > 1) {
                         enums.push(path.clone());
                     } else {
                         walk(child, path, enums, nums);

@@ -1,7 +1,7 @@
 //! The form itself: one input per JSON leaf, by type; objects are fieldsets, arrays repeated
 //! fieldsets with add/remove. Inputs report edits; nothing here touches the scenario.
 
-use super::catalog::{catalog, TAG_KEYS};
+use super::catalog::catalog;
 use super::json::{dotted, general, get, number_from, Seg};
 use serde_json::{Map, Value};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -59,6 +59,7 @@ fn leaf(ctx: &Ctx, path: &[Seg], parent: Option<&Map<String, Value>>, v: &Value)
     };
     let p = path.to_vec();
     let edit = ctx.on_edit.clone();
+    let options = parent.filter(|_| v.is_string()).and_then(|o| catalog().options(path, o));
     let input = match v {
         Value::Bool(b) => {
             let onchange = Callback::from(move |e: Event| {
@@ -81,15 +82,14 @@ fn leaf(ctx: &Ctx, path: &[Seg], parent: Option<&Map<String, Value>>, v: &Value)
             html! { <input type="text" inputmode="decimal" class="number" id={id.clone()} data-path={here.clone()}
             value={text} {onchange} aria-invalid={invalid} aria-describedby={described} /> }
         }
-        Value::String(s) if TAG_KEYS.contains(&key.as_str()) && parent.is_some() => {
-            let options = parent.map(|o| catalog().options(o, &key)).unwrap_or_default();
+        Value::String(s) if options.is_some() => {
             let onchange = Callback::from(move |e: Event| {
                 let el: HtmlSelectElement = e.target_unchecked_into();
                 edit.emit(Edit::Tag(p.clone(), el.value()));
             });
             html! {
                 <select id={id.clone()} data-path={here.clone()} {onchange} aria-invalid={invalid} aria-describedby={described}>
-                    { for options.into_iter().map(|o| html! { <option selected={&o == s} value={o.clone()}>{o}</option> }) }
+                    { for options.into_iter().flatten().map(|o| html! { <option selected={&o == s} value={o.clone()}>{o}</option> }) }
                 </select>
             }
         }
