@@ -49,7 +49,9 @@ pub enum Action {
     Frame(f64),
     /// Say something in the banner (a refused link), or clear it with `None` (its × button).
     Notice(Option<String>),
-    /// Take back the last action that dropped the old future's later events.
+    /// Take the scenario's event at this index out; the run replays without it to the playhead.
+    Remove(usize),
+    /// Take back the last action that dropped the old future's later events, or a removal.
     Undo,
 }
 
@@ -92,7 +94,8 @@ pub struct UiState {
     /// Message kinds spotlit in the legend (view state, not part of the link): the topology and
     /// the space-time diagram draw these in full and dim the rest. Empty: every kind in full.
     pub spotlight: Vec<String>,
-    /// The scenario and playhead before the last action that dropped later events, for Undo.
+    /// The scenario and playhead before the last action that dropped later events or removed an
+    /// event, for Undo.
     pub undo: Option<Rc<(Scenario, SimTime)>>,
     /// Where the playhead is travelling to, while a seek too far for one frame goes on.
     pub travel: Option<Playhead>,
@@ -172,6 +175,31 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
                         // not hide what the fork cost.
                         ui.error = None;
                     }
+                }
+                Err(e) => ui.error = Some(e.to_string()),
+            }
+        }
+        Action::Remove(i) => {
+            let (before, now) = {
+                let s = session.borrow();
+                (s.scenario().clone(), s.now())
+            };
+            let mut sc = before.clone();
+            if i >= sc.events.len() {
+                return ui;
+            }
+            let gone = sc.events.remove(i);
+            match Session::new(sc) {
+                Ok(fresh) => {
+                    *session.borrow_mut() = fresh;
+                    ui.undo = Some(Rc::new((before, now)));
+                    ui.error = Some(format!(
+                        "Removed {} at {:.3} s from the scenario: the run replays without it.",
+                        gone.event.describe(),
+                        gone.at_ms as f64 / 1000.0
+                    ));
+                    ui.scenario_rev += 1;
+                    travel_to(session, &mut ui, target.unwrap_or(Playhead::at(now)));
                 }
                 Err(e) => ui.error = Some(e.to_string()),
             }

@@ -544,3 +544,38 @@ async fn the_event_log_follows_the_playhead_back_and_forward() {
     .await;
     web_sys::window().expect("a window").location().set_hash("").expect("clear the hash");
 }
+
+#[wasm_bindgen_test]
+async fn an_event_taken_out_of_the_list_replays_the_run_without_it_and_undo_brings_it_back() {
+    // d1-cap-ap's lesson: "compare with the same run without the partition (take out the two events…)".
+    let root = mount("#preset=d1-cap-ap&t=6000");
+    let status = |root: &Element| {
+        let r = root.query_selector("#run-result").ok().flatten().expect("the status");
+        (attr(&r, "data-now-ms"), attr(&r, "data-trace-hash"))
+    };
+    let listed = |root: &Element| common::all(root, ".fault-list .what").len();
+    wait_until(&root, "#run-result", |r| attr(r, "data-now-ms") == "6000").await;
+    let partitioned = status(&root);
+    assert_eq!(listed(&root), 2);
+    let remove = wait_until(&root, ".fault-remove", |_| true).await;
+    assert!(attr(&remove, "aria-label").starts_with("Remove partition"), "{}", attr(&remove, "aria-label"));
+    remove.unchecked_ref::<HtmlElement>().click();
+    // The run replays to the same playhead without the partition: another history.
+    let banner = wait_until(&root, "#banner", |_| true).await;
+    let said = banner.text_content().unwrap_or_default();
+    assert!(said.starts_with("Removed partition") && said.contains("at 4.000 s"), "{said}");
+    let without = wait_until(&root, "#run-result", |r| attr(r, "data-now-ms") == "6000").await;
+    assert_eq!(listed(&root), 1);
+    assert_ne!(attr(&without, "data-trace-hash"), partitioned.1, "the run did not change");
+    assert!(!web_sys::window()
+        .expect("a window")
+        .location()
+        .hash()
+        .unwrap_or_default()
+        .contains("partition"));
+    // Undo: the partition is back, and so is the run that had it.
+    wait_until(&root, "#banner .undo", |_| true).await.unchecked_ref::<HtmlElement>().click();
+    until("the partitioned run again", || (status(&root) == partitioned && listed(&root) == 2).then_some(()))
+        .await;
+    web_sys::window().expect("a window").location().set_hash("").expect("clear the hash");
+}

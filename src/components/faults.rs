@@ -1,5 +1,6 @@
 //! The scenario's event list: every scripted fault, the faults its chaos section draws, and
-//! everything broken by hand, in time order. Click an event to pause and jump to it. (The network
+//! everything broken by hand, in time order. Click an event to pause and jump to it; its × takes
+//! it out of the scenario (the run replays without it, and the banner offers Undo). (The network
 //! tools sit under the topology.)
 
 use super::invariants::secs;
@@ -9,16 +10,17 @@ use dsplay_core::session::Session;
 use dsplay_core::SimTime;
 use yew::prelude::*;
 
-/// Every event of the run in time order, each with whether the chaos section drew it: the
-/// scenario's own events (scripted or added by hand) and the simulation's script less those.
-pub fn every_event(s: &Session) -> Vec<(Timed, bool)> {
+/// Every event of the run in time order, each with its index in the scenario's own events
+/// (scripted or added by hand), or `None` if the chaos section drew it: the scenario's events
+/// and the simulation's script less those.
+pub fn every_event(s: &Session) -> Vec<(Timed, Option<usize>)> {
     let own = &s.scenario().events;
     let mut matched = vec![false; own.len()];
-    let mut out: Vec<(Timed, bool)> = own.iter().map(|e| (e.clone(), false)).collect();
+    let mut out: Vec<(Timed, Option<usize>)> = own.iter().cloned().zip((0..).map(Some)).collect();
     for e in s.sim().script() {
         match (0..own.len()).find(|&i| !matched[i] && own[i] == *e) {
             Some(i) => matched[i] = true,
-            None => out.push((e.clone(), true)),
+            None => out.push((e.clone(), None)),
         }
     }
     out.sort_by_key(|(e, _)| e.at_ms);
@@ -40,16 +42,19 @@ pub fn faults() -> Html {
     let Some(p) = p else { return html! {} };
     let (events, now_ms) = {
         let s = p.session.borrow();
-        let ev: Vec<(u64, String, Option<&'static str>)> = every_event(&s)
+        let ev: Vec<(u64, String, Option<&'static str>, Option<usize>)> = every_event(&s)
             .into_iter()
-            .map(|(e, chaos)| {
-                let by = (chaos || e.by_hand).then_some(if chaos { "chaos" } else { "by hand" });
-                (e.at_ms, e.event.describe(), by)
+            .map(|(e, own)| {
+                let by = match own {
+                    None => Some("chaos"),
+                    Some(_) => e.by_hand.then_some("by hand"),
+                };
+                (e.at_ms, e.event.describe(), by, own)
             })
             .collect();
         (ev, s.now().as_us() / 1000)
     };
-    let items = events.iter().enumerate().map(|(i, (at, what, by))| {
+    let items = events.iter().enumerate().map(|(i, (at, what, by, own))| {
         let at = *at;
         let chaos = *by == Some("chaos");
         let class = classes!("fault-item", (at <= now_ms).then_some("past"), chaos.then_some("chaos"));
@@ -59,13 +64,21 @@ pub fn faults() -> Html {
         } else {
             "done by hand: a fork from before it drops it"
         };
+        let when = secs(SimTime::from_ms(at));
+        let remove = own.map(|i| {
+            let label = format!("Remove {what} at {when} from the scenario");
+            html! {
+                <button class="fault-remove" title={label.clone()} aria-label={label}
+                    onclick={p.dispatch.reform(move |_: MouseEvent| Action::Remove(i))}>{"×"}</button>
+            }
+        });
         html! {
             <li key={i}>
-                <button {class} onclick={jump(&p.dispatch, at)}
-                    aria-label={format!("Jump to {what}{said} at {}", secs(SimTime::from_ms(at)))}>
-                    <span class="at">{secs(SimTime::from_ms(at))}</span><span class="what">{what}</span>
+                <button {class} onclick={jump(&p.dispatch, at)} aria-label={format!("Jump to {what}{said} at {when}")}>
+                    <span class="at">{when.clone()}</span><span class="what">{what}</span>
                     if let Some(b) = by { <span class="by" {title}>{format!("({b})")}</span> }
                 </button>
+                {remove}
             </li>
         }
     });

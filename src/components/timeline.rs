@@ -21,11 +21,11 @@ fn markers(p: &Player) -> Vec<Marker> {
     let s = p.session.borrow();
     let mut out: Vec<Marker> = every_event(&s)
         .into_iter()
-        .map(|(e, chaos)| Marker {
+        .map(|(e, own)| Marker {
             at_ms: e.at_ms,
             class: "event",
-            chaos,
-            label: if chaos { format!("{} (chaos)", e.event.describe()) } else { e.event.describe() },
+            chaos: own.is_none(),
+            label: if own.is_none() { format!("{} (chaos)", e.event.describe()) } else { e.event.describe() },
         })
         .collect();
     // Violations closer together than a marker's width on a 600 px track (1/60 of the run) are
