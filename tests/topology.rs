@@ -468,6 +468,17 @@ async fn select_inspect_crash_restart() {
     one(&root, ".inspector button.crash").unchecked_into::<HtmlElement>().click();
     until("a crash event", || events().contains(&ScenarioEvent::Crash { node: "b1".into() })).await;
     until("b1 down", || has_class(&node(&root, "b1"), "down")).await;
+    // Under its name it says so, not the role it would restart in.
+    let b1 = node(&root, "b1");
+    assert_eq!(
+        b1.query_selector(".role").ok().flatten().and_then(|r| r.text_content()).as_deref(),
+        Some("down")
+    );
+    assert!(
+        b1.get_attribute("aria-label").is_some_and(|l| l.starts_with("b1, down")),
+        "{:?}",
+        b1.get_attribute("aria-label")
+    );
     until("the event in the fault list", || {
         all(&root, ".fault-list .what").iter().any(|e| e.text_content().as_deref() == Some("crash b1"))
     })

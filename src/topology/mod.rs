@@ -90,16 +90,27 @@ pub fn status_word(s: Status) -> &'static str {
     }
 }
 
-/// What a screen reader says for a node: "n3, leader, term 4, up".
+/// The role a node shows under its name. A crashed node shows "down": what a protocol says of it
+/// is the state it restarts in (a crashed Raft leader is already a follower), not a role it plays.
+pub fn shown_role(n: &NodeState) -> &str {
+    match n.status {
+        Status::Down => "down",
+        _ => &n.view.role,
+    }
+}
+
+/// What a screen reader says for a node: "n3, leader, term 4, up"; "n4, down, term 1".
 pub fn aria_label(n: &NodeState) -> String {
     let mut parts = vec![n.name.as_str()];
     if !n.view.role.is_empty() {
-        parts.push(&n.view.role);
+        parts.push(shown_role(n));
     }
     if !n.view.label.is_empty() {
         parts.push(&n.view.label);
     }
-    parts.push(status_word(n.status));
+    if n.status != Status::Down {
+        parts.push(status_word(n.status));
+    }
     parts.join(", ")
 }
 

@@ -4,7 +4,7 @@
 use super::cuts::{cut_lines, islands};
 use super::layout::{tier, Layout};
 use super::particles::{kind_index, Arrival, PALETTE};
-use super::{aria_label, status_word, PartitionMode};
+use super::{aria_label, shown_role, status_word, PartitionMode};
 use crate::player::{Action, Player};
 use dsplay_core::view::{MsgView, WorldView};
 use dsplay_core::{NodeId, ScenarioEvent};
@@ -123,7 +123,7 @@ fn node(view: &WorldView, i: usize, lay: &Layout, sel: bool, picked: bool, on: &
             <title>{aria_label(n)}</title>
             {shape}
             <text class="name" y={(fs * 0.35).to_string()} font-size={fs.to_string()}>{name}</text>
-            <text class="role" y={(r + 13.0).to_string()}>{&n.view.role}</text>
+            <text class="role" y={(r + 13.0).to_string()}>{shown_role(n)}</text>
             if lay.r >= 15.0 { <text class="label" y={(r + 25.0).to_string()}
                 textLength={squeeze.map(|w| format!("{w:.0}"))}
                 lengthAdjust={squeeze.map(|_| "spacingAndGlyphs")}>{&n.view.label}</text> }

@@ -95,7 +95,8 @@ fn bad(field: &str, msg: impl Into<String>) -> ScenarioError {
 impl RaftConfig {
     pub fn validate(&self, sc: &Scenario) -> Result<(), ScenarioError> {
         if !(3..=9).contains(&self.servers) {
-            return Err(bad("servers", format!("{} servers; need 3 to 9", self.servers)));
+            let n = self.servers;
+            return Err(bad("servers", format!("{n} server{}; need 3 to 9", if n == 1 { "" } else { "s" })));
         }
         let (lo, hi) = (self.election_timeout_ms_min, self.election_timeout_ms_max);
         if lo == 0 || hi < lo || hi > 60_000 {
