@@ -556,6 +556,18 @@ async fn the_inspector_names_a_leaders_role_and_term_once() {
     assert!(first.starts_with("term"), "{first}");
 }
 
+#[wasm_bindgen_test]
+async fn trouble_wears_the_warning_colour_not_the_nodes_own() {
+    let root = mount("r2-circuit-breaker-cascade").await;
+    common::seek(player, SimTime::from_ms(7000)).await; // cart's breaker opened at 6.0 s
+    let cart =
+        until("cart's alert", || node(&root, "cart").query_selector(".badge.alert").ok().flatten()).await;
+    assert_eq!(cart.text_content().as_deref(), Some("breaker open"));
+    click(&node(&root, "cart"));
+    let said = until("the inspector's alert", || find(&root, ".inspector header .badge.alert")).await;
+    assert_eq!(said.text_content().as_deref(), Some("breaker open"));
+}
+
 /// Press and release on a node's middle as a browser does: each half of the press goes to whatever
 /// element is at the point when it happens, and the click to the two targets' nearest common
 /// ancestor. A press in partition mode starts a lasso, and re-rendering for it once rewrote every

@@ -23,13 +23,17 @@ pub struct NodeView {
     pub label: String,
     /// Key–value fields for the inspector.
     pub fields: Vec<(String, String)>,
-    /// Small tags ("leader", "unhealthy").
+    /// Small tags ("leader", "accepting").
     pub badges: Vec<String>,
+    /// Tags that signal trouble ("breaker open", "stale log"): drawn in the warning colour,
+    /// before the badges.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub alerts: Vec<String>,
 }
 
 impl NodeView {
     pub fn new(role: &str, label: impl Into<String>) -> Self {
-        NodeView { role: role.into(), label: label.into(), fields: Vec::new(), badges: Vec::new() }
+        NodeView { role: role.into(), label: label.into(), ..NodeView::default() }
     }
     pub fn field(mut self, k: &str, v: impl ToString) -> Self {
         self.fields.push((k.into(), v.to_string()));
@@ -37,6 +41,10 @@ impl NodeView {
     }
     pub fn badge(mut self, b: &str) -> Self {
         self.badges.push(b.into());
+        self
+    }
+    pub fn alert(mut self, b: &str) -> Self {
+        self.alerts.push(b.into());
         self
     }
 }

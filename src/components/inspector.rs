@@ -318,6 +318,7 @@ pub fn inspector() -> Html {
                 <span class={classes!("status", status_word(n.status))}>{status_word(n.status)}</span>
                 <span class="role">{&n.view.role}</span>
                 // Raft's leader has role "leader" and a "leader" badge (the topology draws the badge).
+                {for n.view.alerts.iter().map(|b| html! { <span class="badge alert">{b}</span> })}
                 {for n.view.badges.iter().filter(|b| **b != n.view.role).map(|b| html! { <span class="badge">{b}</span> })}
                 <button class="close" aria-label="Close inspector" onclick={{ let d = p.dispatch.clone(); Callback::from(move |_: MouseEvent| d.emit(Action::Select(None))) }}>{"×"}</button>
             </header>

@@ -108,11 +108,13 @@ fn node(view: &WorldView, i: usize, lay: &Layout, sel: bool, picked: bool, on: &
         html! { <circle class="shape" r={r.to_string()} /> }
     };
     let (fs, name) = name_fit(&n.name, 1.75 * r, (r * 0.46).clamp(9.0, 13.0));
-    let badges = n.view.badges.iter().take(3).enumerate().map(|(k, b)| {
+    let alerts = n.view.alerts.iter().map(|b| (b, "badge alert"));
+    let tags = alerts.chain(n.view.badges.iter().map(|b| (b, "badge")));
+    let badges = tags.take(3).enumerate().map(|(k, (b, class))| {
         let w = 8.0 + 6.2 * b.chars().count() as f64;
         // The first badge sits on the node's rim, more stack upwards.
         let by = -r - 16.0 * k as f64;
-        html! { <g class="badge" transform={format!("translate(0 {by})")}>
+        html! { <g {class} transform={format!("translate(0 {by})")}>
         <rect x={(-w / 2.0).to_string()} y="-7" width={w.to_string()} height="14" rx="7" />
         <text y="3.5">{b}</text></g> }
     });

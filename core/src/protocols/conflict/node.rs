@@ -277,7 +277,7 @@ impl Node for Replica {
             v = v.field(&format!("cart {c}"), text);
         }
         if self.siblings() > 1 {
-            v = v.badge("siblings");
+            v = v.alert("siblings");
         }
         v
     }

@@ -120,7 +120,7 @@ impl Node for QuorumNode {
                         .field("coordinating", s.coordinator.open_requests())
                         .field("delayed legs", s.replica.pending_legs());
                 if hints > 0 {
-                    v = v.badge("hinted");
+                    v = v.alert("hinted");
                 }
                 v
             }

@@ -159,10 +159,10 @@ fn server_view(s: &Server) -> NodeView {
         v = v.badge("leader");
     }
     if s.p.unsafe_skip_log_check {
-        v = v.badge("unsafe votes");
+        v = v.alert("unsafe votes");
     }
     if s.p.is_laggard(s.id) {
-        v = v.badge("stale log");
+        v = v.alert("stale log");
     }
     v
 }

@@ -58,7 +58,7 @@ impl Service {
             .field("queued", queued)
             .field("calls in flight", self.caller.in_flight());
         match self.caller.breaker_label() {
-            Some(b) if b != "closed" => v.field("breaker", b).badge(&format!("breaker {b}")),
+            Some(b) if b != "closed" => v.field("breaker", b).alert(&format!("breaker {b}")),
             Some(b) => v.field("breaker", b),
             None => v,
         }
