@@ -47,15 +47,41 @@ pub struct Coordinator {
     params: Arc<Params>,
     requests: BTreeMap<u64, Request>,
     next_req: u64,
-    /// Highest operation id taken per client (durable, like a dedup table on disk): the network
-    /// may duplicate a `ClientPut`, and running it twice would write an old value again *later*,
+    /// Operation ids taken per client (durable, like a dedup table on disk): the network may
+    /// duplicate a `ClientPut`, and running it twice would write an old value again *later*,
     /// after newer writes — a linearizability violation the swarm test found.
-    last_op: BTreeMap<u32, u64>,
+    seen: BTreeMap<u32, Seen>,
+}
+
+/// The operation ids one client has had taken. A set, not the highest id: an open-loop client has
+/// several requests in flight, and one that the network delivers after a later one is still owed
+/// an answer (dropping it made the client time out with no fault in the run).
+#[derive(Clone, Debug, Default)]
+struct Seen {
+    /// Every id up to this one counts as taken (the set forgets its oldest past `KEEP`).
+    below: u64,
+    ids: BTreeSet<u64>,
+}
+
+impl Seen {
+    /// Ids remembered one by one: more than a client ever has in flight.
+    const KEEP: usize = 256;
+
+    /// Take `op`; `false` if it was taken before.
+    fn take(&mut self, op: u64) -> bool {
+        if op <= self.below || !self.ids.insert(op) {
+            return false;
+        }
+        while self.ids.len() > Self::KEEP {
+            self.below = self.ids.pop_first().unwrap_or(self.below);
+        }
+        true
+    }
 }
 
 impl Coordinator {
     pub fn new(params: Arc<Params>) -> Self {
-        Coordinator { params, requests: BTreeMap::new(), next_req: 0, last_op: BTreeMap::new() }
+        Coordinator { params, requests: BTreeMap::new(), next_req: 0, seen: BTreeMap::new() }
     }
 
     pub fn crash(&mut self) {
@@ -68,12 +94,11 @@ impl Coordinator {
 
     /// A client's get or put arrives.
     pub fn on_client(&mut self, ctx: &mut C<'_>, client: NodeId, op: u64, key: u64, put: Option<i64>) {
-        let last = self.last_op.entry(client.0).or_insert(0);
-        if op <= *last {
-            ctx.note(format!("ignored duplicate or outdated request {op} from {client:?}"));
+        if !self.seen.entry(client.0).or_default().take(op) {
+            let name = format!("c{}", client.0 + 1 - self.params.replicas);
+            ctx.note(format!("ignored a duplicate of {name}'s request {op}"));
             return;
         }
-        *last = op;
         self.next_req += 1;
         let id = self.next_req;
         let kind = put.map_or(ReqKind::Get, ReqKind::Put);
