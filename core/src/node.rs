@@ -211,6 +211,12 @@ impl<'a, M, T> Ctx<'a, M, T> {
             self.metrics.count(name, None, 0, self.true_now);
         }
     }
+    /// Show these counters of this node at 0 before anything is counted (see [`Ctx::declare`]).
+    pub fn declare_here(&mut self, names: &[&'static str]) {
+        for &name in names {
+            self.metrics.count(name, Some(self.id), 0, self.true_now);
+        }
+    }
     /// Add to this node's counter.
     pub fn count_here(&mut self, name: &'static str, delta: u64) {
         self.metrics.count(name, Some(self.id), delta, self.true_now);

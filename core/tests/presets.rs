@@ -5,6 +5,7 @@ use dsplay_core::sim::trace::TraceKind;
 use dsplay_core::{presets, registry, report, Simulation};
 use std::fmt::Write as _;
 use std::path::PathBuf;
+mod common;
 
 const GOLDEN_LINES: usize = 300;
 
@@ -158,4 +159,33 @@ fn a_mistyped_preset_id_gets_the_nearest_ids_not_a_list_of_all() {
     assert!(e.contains("did you mean \"d4-raft-election\"?") && e.len() < 120, "{e}");
     let e = presets::get("zzz").expect_err("no such preset").to_string();
     assert!(e.contains("look like") && e.len() < 120, "{e}");
+}
+
+/// Every counter a lesson names (in backticks) can be charted from the start: the app's "Add a
+/// chart" lists what a run has after its first 3 s (`charts::probe` in the app), and a counter
+/// registered on its first increment later than that (`served_failed`, first counted when
+/// something fails) would be missing just when the lesson points at it. (A gauge or histogram
+/// has no value before its first measurement, such as d8's `convergence_ms`, and is listed
+/// from then.)
+#[test]
+fn every_counter_a_lesson_names_is_there_within_its_first_3_s() {
+    use dsplay_core::sim::metrics::MetricKind;
+    let (mut missing, mut checked) = (Vec::new(), 0);
+    for id in presets::ids() {
+        let sc = presets::get(id).expect("preset");
+        let sim = run(id);
+        let counters = sim.metrics().all().iter().filter(|m| matches!(m.kind, MetricKind::Counter { .. }));
+        let names: Vec<&'static str> = counters.map(|m| m.name).collect();
+        let early = common::run_to(&sc, 3_000.min(sc.stop_at_ms));
+        let parts: Vec<&str> = sc.meta.lesson.split('`').skip(1).step_by(2).collect();
+        for name in parts.into_iter().filter(|p| names.contains(p)) {
+            if early.metrics().all().iter().all(|m| m.name != name) {
+                missing.push(format!("{id}: {name}"));
+            }
+            checked += 1;
+        }
+    }
+    missing.dedup();
+    assert!(missing.is_empty(), "declare these in init: {missing:?}");
+    assert!(checked > 40, "only {checked} counters named in lessons");
 }

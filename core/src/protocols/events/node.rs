@@ -245,7 +245,14 @@ impl Node for EvNode {
     type Timer = EvTimer;
 
     fn init(&mut self, ctx: &mut C<'_>) {
-        ctx.declare(&["double_charges", "dropped", "rejected", "dead_lettered"]);
+        ctx.declare(&[
+            "double_charges",
+            "dropped",
+            "rejected",
+            "dead_lettered",
+            "failed_deliveries",
+            "redelivered",
+        ]);
         if let EvNode::Producer(p) = self {
             let now = ctx.now();
             if let Some(gap) = p.gen.next_gap(now, ctx.load_pct(), ctx.rng()) {

@@ -74,6 +74,32 @@ impl Caller {
     }
 
     /// The breaker state last published (`None` if this node has no breaker).
+    /// The counters this caller's call sites can raise, to declare at 0 from the start: a lesson
+    /// that points at `fallbacks` or `retries_denied` must find them before the first one.
+    pub fn counters(&self) -> Vec<&'static str> {
+        let mut out = Vec::new();
+        for s in &self.sites {
+            out.extend(["attempts", "call_timeouts", "late_replies"]);
+            if s.spec.retry.max_retries > 0 {
+                out.push("retries");
+                if s.budget.is_some() {
+                    out.push("retries_denied");
+                }
+            }
+            match s.spec.fallback {
+                Fallback::None => {}
+                Fallback::Static => out.push("fallbacks"),
+                Fallback::StaleCache => out.push("stale_served"),
+            }
+            if s.breaker.is_some() {
+                out.extend(["short_circuited", "breaker_transitions"]);
+            }
+        }
+        out.sort_unstable();
+        out.dedup();
+        out
+    }
+
     pub fn breaker_label(&self) -> Option<&'static str> {
         self.sites
             .iter()

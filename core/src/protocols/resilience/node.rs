@@ -134,11 +134,19 @@ impl Node for MeshNode {
     type Timer = MeshTimer;
 
     fn init(&mut self, ctx: &mut C<'_>) {
-        ctx.declare(&["errors"]);
-        if let MeshNode::Client(c) = self {
-            c.schedule_next(ctx);
-            for _ in 0..c.gen.concurrency() {
-                c.send_request(ctx);
+        ctx.declare(&["errors", "degraded"]);
+        match self {
+            MeshNode::Client(c) => {
+                ctx.declare_here(&["client_ok", "client_failed"]);
+                ctx.declare_here(&c.caller.counters());
+                c.schedule_next(ctx);
+                for _ in 0..c.gen.concurrency() {
+                    c.send_request(ctx);
+                }
+            }
+            MeshNode::Service(s) => {
+                ctx.declare_here(&["served_ok", "served_failed", "rejected"]);
+                ctx.declare_here(&s.caller.counters());
             }
         }
     }

@@ -281,7 +281,7 @@ impl Node for SbNode {
     type Timer = SbTimer;
 
     fn init(&mut self, ctx: &mut C<'_>) {
-        ctx.declare(&["conflicting_writes", "rejected_writes", "errors"]);
+        ctx.declare(&["conflicting_writes", "rejected_writes", "errors", "timeouts"]);
         match self {
             SbNode::Server(s) => s.init(ctx),
             SbNode::Client(c) => c.schedule_next(ctx),

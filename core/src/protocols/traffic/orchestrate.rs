@@ -25,7 +25,7 @@ const DEFAULT_TICK_MS: u64 = 1000;
 
 impl Gateway {
     pub fn init(&mut self, ctx: &mut C<'_>) {
-        ctx.declare(&["errors"]);
+        ctx.declare(&["errors", "upstream_timeouts"]);
         if self.cfg.sessions != Sessions::None {
             ctx.declare(&["carts_lost", "items_lost"]);
         }
