@@ -226,6 +226,14 @@ async fn keys_on_a_focused_control_are_its_own_not_the_players() {
     wait_until(&root, "#tab-editor", |el| attr(el, "aria-selected") == "true").await;
     key_on(&root.query_selector("#tab-editor").ok().flatten().expect("editor tab"), "ArrowRight");
     wait_until(&root, "#tab-lesson", |el| attr(el, "aria-selected") == "true").await;
+    // The speed slider's arrows climb the 1-2-5 ladder: two presses from 1× are 5×, not 1.01×.
+    let speed = wait_until(&root, "#speed", |_| true).await;
+    key_on(&speed, "ArrowRight");
+    wait_until(&root, "#speed-value", |el| el.text_content().as_deref() == Some("2×")).await;
+    key_on(&speed, "ArrowRight");
+    wait_until(&root, "#speed-value", |el| el.text_content().as_deref() == Some("5×")).await;
+    key_on(&speed, "Home");
+    wait_until(&root, "#speed-value", |el| el.text_content().as_deref() == Some("0.1×")).await;
     let now = wait_until(&root, "#run-result", |_| true).await;
     assert_eq!((attr(&now, "data-playing"), attr(&now, "data-events")), ("false".into(), events));
 }
