@@ -76,7 +76,8 @@ fn slot(path: &[Seg], obj: &Map<String, Value>) -> Option<String> {
 fn probe(doc: &Value, path: &[Seg]) -> Option<Vec<String>> {
     let mut d = doc.clone();
     *get_mut(&mut d, path)? = Value::String(PROBE.into());
-    let err = Scenario::from_json(&d.to_string()).err()?.to_string();
+    // `to_string(&d)`, not `d.to_string()`: the editor already instantiates this serializer.
+    let err = Scenario::from_json(&serde_json::to_string(&d).ok()?).err()?.to_string();
     let (_, listed) = err.split_once(&format!("unknown variant `{PROBE}`, expected"))?;
     Some(listed.split('`').skip(1).step_by(2).map(str::to_string).collect())
 }

@@ -58,9 +58,11 @@ pub struct Coordinator {
 /// an answer (dropping it made the client time out with no fault in the run).
 #[derive(Clone, Debug, Default)]
 struct Seen {
-    /// Every id up to this one counts as taken (the set forgets its oldest past `KEEP`).
+    /// Every id up to this one counts as taken (the list forgets its oldest past `KEEP`).
     below: u64,
-    ids: BTreeSet<u64>,
+    /// Sorted. (A `Vec`, not a `BTreeSet`: ids arrive nearly in order, and the set's code cost
+    /// the page 1.9 KB gzipped.)
+    ids: Vec<u64>,
 }
 
 impl Seen {
@@ -69,11 +71,13 @@ impl Seen {
 
     /// Take `op`; `false` if it was taken before.
     fn take(&mut self, op: u64) -> bool {
-        if op <= self.below || !self.ids.insert(op) {
+        if op <= self.below {
             return false;
         }
-        while self.ids.len() > Self::KEEP {
-            self.below = self.ids.pop_first().unwrap_or(self.below);
+        let Err(at) = self.ids.binary_search(&op) else { return false };
+        self.ids.insert(at, op);
+        if self.ids.len() > Self::KEEP {
+            self.below = self.ids.remove(0);
         }
         true
     }
