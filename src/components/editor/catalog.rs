@@ -1,14 +1,15 @@
 //! What the form knows of the scenario's enum fields: every value one takes, asked of serde
 //! itself (so a variant no preset uses is offered too: `random` balancing, `full_jitter` backoff,
 //! a `pareto` latency), and for serde-tagged enums (`type`, `kind`) an example object of each
-//! variant, to switch to it. Also an example element for each array. Collected once from every
-//! preset's JSON and a few examples of variants no preset uses.
+//! variant, to switch to it. Also an example element for each array. Collected from every
+//! preset's JSON (a field's values are asked of serde when a form first shows the field) and a
+//! few examples of variants no preset uses.
 
 use super::json::{general, get_mut, Seg};
 use dsplay_core::{presets, Scenario};
 use serde_json::{Map, Value};
+use std::cell::RefCell;
 use std::collections::BTreeMap;
-use std::sync::OnceLock;
 
 /// Keys that hold a serde tag: the variant decides the object's other fields.
 const TAGS: &[&str] = &["type", "kind"];
@@ -34,22 +35,34 @@ struct Enum {
     variants: Vec<String>,
 }
 
-/// An object holding one variant of an enum, told apart by its other keys.
+/// An object holding a tagged variant in a preset, told apart by its other keys.
 #[derive(Debug)]
 struct Member {
-    of: usize,
+    slot: String,
+    key: String,
     value: String,
     shape: String,
     example: Map<String, Value>,
 }
 
+/// What probing has found so far.
+#[derive(Debug, Default)]
+struct Known {
+    enums: Vec<Enum>,
+    /// A string field (`slot`) → its enum, or `None` for free text.
+    slots: BTreeMap<String, Option<usize>>,
+}
+
 #[derive(Debug, Default)]
 pub struct Catalog {
-    enums: Vec<Enum>,
-    /// Each string field seen in a preset (`slot`) → its enum, or `None` for free text.
-    slots: BTreeMap<String, Option<usize>>,
+    presets: Vec<Value>,
+    /// Each string field seen in a preset (`slot`) → a preset and the path of one, to probe.
+    sites: BTreeMap<String, (usize, Vec<Seg>)>,
     members: Vec<Member>,
     elements: BTreeMap<String, Value>,
+    /// Fields are probed when a form first asks about them: a probe parses a whole scenario,
+    /// and probing every field of every preset at once held the first click on Edit ~70 ms.
+    known: RefCell<Known>,
 }
 
 /// The other keys of `obj` plus its `kind` (variants of different protocols stay apart).
@@ -76,31 +89,21 @@ fn slot(path: &[Seg], obj: &Map<String, Value>) -> Option<String> {
 fn probe(doc: &Value, path: &[Seg]) -> Option<Vec<String>> {
     let mut d = doc.clone();
     *get_mut(&mut d, path)? = Value::String(PROBE.into());
-    // `to_string(&d)`, not `d.to_string()`: the editor already instantiates this serializer.
     let err = Scenario::from_json(&serde_json::to_string(&d).ok()?).err()?.to_string();
     let (_, listed) = err.split_once(&format!("unknown variant `{PROBE}`, expected"))?;
     Some(listed.split('`').skip(1).step_by(2).map(str::to_string).collect())
 }
 
+/// An example object of the tagged variant `value` that no preset uses.
+fn example(value: &str) -> Option<Value> {
+    EXAMPLES
+        .iter()
+        .filter_map(|text| serde_json::from_str::<Value>(text).ok())
+        .find(|v| v.get("type").and_then(Value::as_str) == Some(value))
+}
+
 impl Catalog {
-    fn enum_id(&mut self, key: &str, variants: Vec<String>) -> usize {
-        let same = |e: &Enum| e.key == key && e.variants == variants;
-        self.enums.iter().position(same).unwrap_or_else(|| {
-            self.enums.push(Enum { key: key.to_string(), variants });
-            self.enums.len() - 1
-        })
-    }
-
-    fn add_member(&mut self, of: usize, key: &str, obj: &Map<String, Value>) {
-        let Some(value) = obj.get(key).and_then(Value::as_str) else { return };
-        let sh = shape(obj, key);
-        if !self.members.iter().any(|m| m.of == of && m.value == value && m.shape == sh) {
-            let example = obj.clone();
-            self.members.push(Member { of, value: value.to_string(), shape: sh, example });
-        }
-    }
-
-    fn walk(&mut self, doc: &Value, v: &Value, path: &mut Vec<Seg>) {
+    fn walk(&mut self, preset: usize, v: &Value, path: &mut Vec<Seg>) {
         match v {
             Value::Object(obj) => {
                 for (k, child) in obj {
@@ -108,18 +111,16 @@ impl Catalog {
                         continue;
                     }
                     path.push(Seg::Key(k.clone()));
-                    if child.is_string() {
-                        if let Some(at) = slot(path, obj) {
-                            if !self.slots.contains_key(&at) {
-                                let of = probe(doc, path).map(|vs| self.enum_id(k, vs));
-                                self.slots.insert(at.clone(), of);
-                            }
-                            if let Some(&Some(of)) = self.slots.get(&at) {
-                                self.add_member(of, k, obj);
-                            }
+                    if let (Value::String(value), Some(at)) = (child, slot(path, obj)) {
+                        self.sites.entry(at.clone()).or_insert_with(|| (preset, path.clone()));
+                        let sh = shape(obj, k);
+                        let seen = |m: &Member| m.slot == at && m.value == *value && m.shape == sh;
+                        if TAGS.contains(&k.as_str()) && !self.members.iter().any(seen) {
+                            let (key, value, example) = (k.clone(), value.clone(), obj.clone());
+                            self.members.push(Member { slot: at, key, value, shape: sh, example });
                         }
                     }
-                    self.walk(doc, child, path);
+                    self.walk(preset, child, path);
                     path.pop();
                 }
             }
@@ -129,7 +130,7 @@ impl Catalog {
                 }
                 for (i, item) in items.iter().enumerate() {
                     path.push(Seg::Index(i));
-                    self.walk(doc, item, path);
+                    self.walk(preset, item, path);
                     path.pop();
                 }
             }
@@ -137,40 +138,45 @@ impl Catalog {
         }
     }
 
-    /// The examples' variants, filed under every enum of their key that has them.
-    fn add_examples(&mut self) {
-        for text in EXAMPLES {
-            let Ok(Value::Object(obj)) = serde_json::from_str::<Value>(text) else { continue };
-            let value = obj.get("type").and_then(Value::as_str).unwrap_or_default();
-            let of: Vec<usize> = (0..self.enums.len())
-                .filter(|&e| self.enums[e].key == "type" && self.enums[e].variants.iter().any(|v| v == value))
-                .collect();
-            for e in of {
-                self.add_member(e, "type", &obj);
-            }
+    /// The enum at `slot`, probing a preset that has it the first time.
+    fn resolve(&self, slot: &str) -> Option<usize> {
+        if let Some(found) = self.known.borrow().slots.get(slot) {
+            return *found;
         }
+        let (preset, path) = self.sites.get(slot)?;
+        let Some(Seg::Key(key)) = path.last() else { return None };
+        let found = probe(&self.presets[*preset], path).map(|variants| {
+            let mut known = self.known.borrow_mut();
+            let same = |e: &Enum| e.key == *key && e.variants == variants;
+            known.enums.iter().position(same).unwrap_or_else(|| {
+                known.enums.push(Enum { key: key.clone(), variants });
+                known.enums.len() - 1
+            })
+        });
+        self.known.borrow_mut().slots.insert(slot.to_string(), found);
+        found
     }
 
-    /// The enum of the field at `path` in `obj`: where presets have it, else by an object of
-    /// the same variant and shape (a field of an element the user added, say).
+    /// The enum of the field at `path` in `obj`: where presets have it, else by a preset's
+    /// object of the same variant and shape (a field of an element the user added, say).
     fn enum_of(&self, path: &[Seg], obj: &Map<String, Value>) -> Option<usize> {
-        if let Some(known) = slot(path, obj).and_then(|at| self.slots.get(&at)) {
-            return *known;
+        let at = slot(path, obj)?;
+        if self.sites.contains_key(&at) {
+            return self.resolve(&at);
         }
         let Some(Seg::Key(key)) = path.last() else { return None };
         let value = obj.get(key)?.as_str()?;
         let sh = shape(obj, key);
-        let m = self
-            .members
-            .iter()
-            .find(|m| m.value == value && m.shape == sh && self.enums[m.of].key == *key)?;
-        Some(m.of)
+        let m = self.members.iter().find(|m| m.key == *key && m.value == value && m.shape == sh)?;
+        self.resolve(&m.slot)
     }
 
     /// The values offered for the field at `path` in `obj` (always including the current one),
     /// or `None` if it is free text.
     pub fn options(&self, path: &[Seg], obj: &Map<String, Value>) -> Option<Vec<String>> {
-        let e = &self.enums[self.enum_of(path, obj)?];
+        let e = self.enum_of(path, obj)?;
+        let known = self.known.borrow();
+        let e = &known.enums[e];
         let current = obj.get(&e.key).and_then(Value::as_str).unwrap_or_default();
         let mut out = e.variants.clone();
         if !out.iter().any(|v| v == current) {
@@ -188,10 +194,13 @@ impl Catalog {
         let of = self.enum_of(path, obj).filter(|_| TAGS.contains(&key.as_str()));
         let Some(of) = of else { return Value::Object(same) };
         let sh = shape(&same, key);
-        let variants: Vec<&Member> = self.members.iter().filter(|m| m.of == of && m.value == value).collect();
+        let variants: Vec<&Member> = (self.members.iter())
+            .filter(|m| m.key == *key && m.value == value && self.resolve(&m.slot) == Some(of))
+            .collect();
         match variants.iter().find(|m| m.shape == sh).or(variants.first()) {
             Some(m) if m.shape != sh => Value::Object(m.example.clone()),
-            _ => Value::Object(same),
+            Some(_) => Value::Object(same),
+            None => example(value).unwrap_or(Value::Object(same)),
         }
     }
 
@@ -201,19 +210,23 @@ impl Catalog {
     }
 }
 
-/// The catalog of every preset, built on first use.
+/// The catalog of every preset, built on first use (the app has one thread).
 pub fn catalog() -> &'static Catalog {
-    static CATALOG: OnceLock<Catalog> = OnceLock::new();
-    CATALOG.get_or_init(|| {
-        let mut c = Catalog::default();
-        for (_, text) in presets::PRESETS {
-            if let Ok(v) = serde_json::from_str::<Value>(text) {
-                c.walk(&v, &v, &mut Vec::new());
-            }
+    thread_local! {
+        static CATALOG: &'static Catalog = Box::leak(Box::new(build()));
+    }
+    CATALOG.with(|c| *c)
+}
+
+fn build() -> Catalog {
+    let mut c = Catalog::default();
+    for (_, text) in presets::PRESETS {
+        if let Ok(v) = serde_json::from_str::<Value>(text) {
+            c.walk(c.presets.len(), &v, &mut Vec::new());
+            c.presets.push(v);
         }
-        c.add_examples();
-        c
-    })
+    }
+    c
 }
 
 /// Fields worth comparing: enum fields with alternatives first, then numbers (not the seed,
