@@ -5,7 +5,7 @@
 use dsplay_core::scenario::{Playhead, Timed};
 use dsplay_core::session::Session;
 use dsplay_core::view::WorldView;
-use dsplay_core::{NodeId, Scenario, ScenarioEvent, SimDuration, SimTime};
+use dsplay_core::{NodeId, Scenario, ScenarioError, ScenarioEvent, SimDuration, SimTime};
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -185,32 +185,24 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
                 (s.scenario().clone(), s.now())
             };
             let mut sc = before.clone();
-            if i >= sc.events.len() {
-                return ui;
-            }
-            let gone = sc.events.remove(i);
-            match Session::new(sc) {
-                Ok(fresh) => {
-                    *session.borrow_mut() = fresh;
-                    ui.undo = Some(Rc::new((before, now)));
-                    ui.error = Some(format!(
-                        "Removed {} at {:.3} s from the scenario: the run replays without it.",
-                        gone.event.describe(),
-                        gone.at_ms as f64 / 1000.0
-                    ));
-                    ui.scenario_rev += 1;
-                    travel_to(session, &mut ui, target.unwrap_or(Playhead::at(now)));
+            if i < sc.events.len() {
+                let gone = sc.events.remove(i);
+                match rebuild(session, &mut ui, sc, target.unwrap_or(Playhead::at(now))) {
+                    Ok(()) => {
+                        ui.undo = Some(Rc::new((before, now)));
+                        ui.error = Some(format!(
+                            "Removed {} from the scenario: the run replays without it.",
+                            said(&gone)
+                        ));
+                    }
+                    Err(e) => ui.error = Some(e.to_string()),
                 }
-                Err(e) => ui.error = Some(e.to_string()),
             }
         }
         Action::Undo => {
             if let Some((sc, t)) = ui.undo.take().map(|u| (*u).clone()) {
-                if let Ok(s) = Session::new(sc) {
-                    *session.borrow_mut() = s;
+                if rebuild(session, &mut ui, sc, Playhead::at(t)).is_ok() {
                     ui.error = None;
-                    ui.scenario_rev += 1;
-                    travel_to(session, &mut ui, Playhead::at(t));
                 }
             }
         }
@@ -228,14 +220,11 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
         },
         Action::Replace(sc) => {
             let back_to = target.unwrap_or(Playhead::at(session.borrow().now()));
-            match Session::new(sc) {
-                Ok(fresh) => {
-                    *session.borrow_mut() = fresh;
+            match rebuild(session, &mut ui, sc, back_to) {
+                Ok(()) => {
                     ui.undo = None;
                     ui.error = None;
-                    ui.scenario_rev += 1;
                     forget_foreign_kinds(session, &mut ui.spotlight);
-                    travel_to(session, &mut ui, back_to);
                 }
                 // The scenario (and so the editor's draft, which follows its revision) is kept,
                 // and so is a travel under way.
@@ -290,6 +279,25 @@ fn ends_travel(action: &Action) -> bool {
     )
 }
 
+/// Run `sc` in place of the current scenario and head for `to` in it (an edit, a removal, an
+/// Undo). A scenario that does not start changes nothing.
+fn rebuild(
+    session: &RefCell<Session>,
+    ui: &mut UiState,
+    sc: Scenario,
+    to: Playhead,
+) -> Result<(), ScenarioError> {
+    *session.borrow_mut() = Session::new(sc)?;
+    ui.scenario_rev += 1;
+    travel_to(session, ui, to);
+    Ok(())
+}
+
+/// "crash n2 at 5.000 s".
+fn said(e: &Timed) -> String {
+    format!("{} at {:.3} s", e.event.describe(), e.at_ms as f64 / 1000.0)
+}
+
 /// Head for `to`: the first slice runs now, and a seek that does not arrive in it goes on in the
 /// next frames.
 fn travel_to(session: &RefCell<Session>, ui: &mut UiState, to: Playhead) {
@@ -301,8 +309,7 @@ fn travel_to(session: &RefCell<Session>, ui: &mut UiState, to: Playhead) {
 /// new one, which would otherwise surprise whoever waits for them.
 fn forked(now: SimTime, gone: &[Timed]) -> String {
     let (first, more) = (gone.iter().take(3), gone.len().saturating_sub(3));
-    let listed: Vec<String> =
-        first.map(|e| format!("{} at {:.3} s", e.event.describe(), e.at_ms as f64 / 1000.0)).collect();
+    let listed: Vec<String> = first.map(said).collect();
     let more = if more > 0 { format!(" and {more} more") } else { String::new() };
     format!(
         "A change at {:.3} s starts a new future, without what you did later in the old one: {}{more}.",

@@ -102,8 +102,9 @@ pub fn shown_role(n: &NodeState) -> &str {
 /// What a screen reader says for a node: "n3, leader, term 4, up"; "n4, down, term 1".
 pub fn aria_label(n: &NodeState) -> String {
     let mut parts = vec![n.name.as_str()];
-    if !n.view.role.is_empty() {
-        parts.push(shown_role(n));
+    let role = shown_role(n);
+    if !role.is_empty() {
+        parts.push(role);
     }
     if !n.view.label.is_empty() {
         parts.push(&n.view.label);
