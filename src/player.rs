@@ -294,7 +294,7 @@ fn rebuild(
 }
 
 /// "crash n2 at 5.000 s".
-fn said(e: &Timed) -> String {
+pub fn said(e: &Timed) -> String {
     format!("{} at {:.3} s", e.event.describe(), e.at_ms as f64 / 1000.0)
 }
 

@@ -296,3 +296,32 @@ async fn b_built_at_the_end_of_a_busy_run_catches_up_over_several_frames_and_say
     until("B arrived", || all(&root, ".catching-up").is_empty().then_some(())).await;
     assert_eq!(all(&root, "table.compare-table").len(), 1);
 }
+
+#[wasm_bindgen_test]
+async fn b_that_cannot_run_says_which_field_and_which_event_it_broke() {
+    let root = mount::<Host>("", &Sink::default());
+    let field = until("the form", || all(&root, "select.compare-field").pop()).await;
+    let error = || all(&root, ".compare .field-error").pop().and_then(|e| e.text_content());
+    let try_b = |value: &str| {
+        let alt = all(&root, "input.compare-alt").pop().expect("B's value");
+        alt.unchecked_ref::<web_sys::HtmlInputElement>().set_value(value);
+        alt.dispatch_event(&web_sys::Event::new("change").expect("an event")).expect("dispatch");
+        click(&root, "button.compare-go");
+    };
+    change(&field, &option_value(&field, "protocol.backends[0].count"));
+    until("a number field", || all(&root, "input.compare-alt").pop()).await;
+    // Whole, but far over the limit: out of range, at the field B changed (not at `protocol`).
+    try_b("1e30");
+    let said = until("the message", error).await;
+    assert_eq!(
+        said,
+        "B could not run: protocol.backends[0].count: 1e+30 is out of range: use a whole number from 0 to 4294967295"
+    );
+    // No fast backends: the scripted crash of b2 names a node B does not have, and Compare (which
+    // shows no event list) says which event.
+    try_b("0");
+    let said = until("another message", || error().filter(|e| e.contains("event"))).await;
+    assert!(said.contains("with protocol.backends[0].count changed"), "{said}");
+    assert!(said.contains("\"crash b2 at 20.000 s\" fails: no node named \"b2\""), "{said}");
+    assert!(all(&root, "table.compare-table").is_empty(), "B was not built");
+}

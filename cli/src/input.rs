@@ -1,6 +1,6 @@
 //! Loading scenarios for the CLI: a preset id or a file, plus `--set PATH=VALUE` overrides.
 
-use dsplay_core::{presets, Scenario};
+use dsplay_core::{presets, Scenario, ScenarioError};
 use serde_json::Value;
 use std::path::Path;
 
@@ -37,7 +37,22 @@ pub fn apply_sets(sc: Scenario, sets: &[String]) -> Result<Scenario, CliError> {
         *slot = value;
     }
     let text = serde_json::to_string(&v).map_err(|e| format!("internal: {e}"))?;
-    Scenario::from_json(&text).map_err(|e| format!("after --set: {e}"))
+    Scenario::from_json(&text).map_err(|e| format!("after --set: {}", at_the_set(e, sets)))
+}
+
+/// serde reports an error inside a tagged enum (`protocol`) at the enum; when a `--set` went
+/// deeper into it, the error is the set field's.
+fn at_the_set(e: ScenarioError, sets: &[String]) -> ScenarioError {
+    let Some(field) = e.field() else { return e };
+    let deeper = sets.iter().rev().filter_map(|s| s.split_once('=')).map(|(path, _)| path).find(|path| {
+        path.len() > field.len()
+            && path.starts_with(field)
+            && matches!(path.as_bytes()[field.len()], b'.' | b'[')
+    });
+    match deeper {
+        Some(path) => e.at(path),
+        None => e,
+    }
 }
 
 fn walk<'a>(mut v: &'a mut Value, path: &str) -> Result<&'a mut Value, String> {
@@ -94,5 +109,16 @@ mod tests {
         assert!(apply_sets(sc.clone(), &["stop_at_ms=-5".into()]).is_err());
         assert!(apply_sets(sc.clone(), &["nope.deeper=1".into()]).is_err());
         assert!(apply_sets(sc, &["noequals".into()]).is_err());
+    }
+
+    #[test]
+    fn an_error_inside_the_protocol_names_the_field_that_was_set() {
+        let sc = load("t1-round-robin").expect("preset");
+        let e = apply_sets(sc, &["seed=2".into(), "protocol.backends[0].count=1e30".into()]).unwrap_err();
+        assert_eq!(
+            e,
+            "after --set: scenario JSON is invalid at `protocol.backends[0].count`: \
+             1e+30 is out of range: use a whole number from 0 to 4294967295"
+        );
     }
 }

@@ -11,7 +11,7 @@ use super::editor::json::{anchor, dotted};
 use super::editor::{apply_edit, parse_draft};
 use super::invariants::secs;
 use crate::player::{Action, Player};
-use dsplay_core::scenario::Playhead;
+use dsplay_core::scenario::{Playhead, Timed};
 use dsplay_core::session::Session;
 use dsplay_core::ScenarioError;
 use form::CompareForm;
@@ -39,12 +39,28 @@ impl PartialEq for SharedB {
     }
 }
 
-/// B's error at the field B changes (serde reports one inside a tagged enum at the enum).
+/// B's error at the field B changes (serde reports one inside a tagged enum at the enum). When
+/// the change breaks one of the scenario's events (fewer backends, and the crash names one that
+/// is gone), the event is described: Compare does not show the event list.
 fn said(v: &Value, edit: &Edit, e: &ScenarioError) -> String {
     let (Edit::Set(path, _) | Edit::Tag(path, _) | Edit::Push(path) | Edit::Remove(path)) = edit;
     let at = anchor(v, e.field().unwrap_or(""), Some(path));
     let e = if e.field() == Some(at.as_str()) { e.clone() } else { e.at(&at) };
-    format!("B could not run: `{at}`: {}", e.message())
+    match broken_event(v, &at) {
+        Some(event) => format!(
+            "B could not run: with `{}` changed, the scenario's event \"{event}\" fails: {}",
+            dotted(path),
+            e.message()
+        ),
+        None => format!("B could not run: `{at}`: {}", e.message()),
+    }
+}
+
+/// "crash b2 at 20.000 s" for an error at `events[3]…`.
+fn broken_event(v: &Value, at: &str) -> Option<String> {
+    let index: usize = at.strip_prefix("events[")?.split(']').next()?.parse().ok()?;
+    let event: Timed = serde_json::from_value(v.get("events")?.get(index)?.clone()).ok()?;
+    Some(crate::player::said(&event))
 }
 
 #[function_component(Compare)]

@@ -117,7 +117,10 @@ fn plain(raw: &str, path: &str) -> String {
             }
             ("floating", Some((lo, hi))) => {
                 let value = value.trim_start_matches("point ").trim_matches('`');
-                return format!("{value} is not a whole number: use {}", whole(lo, hi));
+                // 1e30 is whole, only far too big for the field.
+                let whole_but_big = value.parse::<f64>().is_ok_and(|f| f.fract() == 0.0);
+                let what = if whole_but_big { "out of range" } else { "not a whole number" };
+                return format!("{value} is {what}: use {}", whole(lo, hi));
             }
             ("string", r) if r.is_some() || number => {
                 let what = r.map_or("a number".to_string(), |(lo, hi)| whole(lo, hi));
@@ -184,5 +187,11 @@ mod tests {
         assert_eq!(e.message(), "2.5 is not a whole number: use a whole number from 0 to 256");
         let e = error_with(|v| v["stop_at_ms"] = 0.5.into());
         assert_eq!(e.message(), "0.5 is not a whole number: use a whole number from 1 to 86400000");
+    }
+
+    #[test]
+    fn a_whole_number_too_big_for_its_field_is_out_of_range_not_a_fraction() {
+        let e = error_with(|v| v["stop_at_ms"] = 1e30.into());
+        assert_eq!(e.message(), "1e+30 is out of range: use a whole number from 1 to 86400000");
     }
 }
