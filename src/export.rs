@@ -45,7 +45,7 @@ pub fn metrics_csv(metrics: &Metrics, names: &[String]) -> String {
             .map_or_else(String::new, |n| names.get(n.index()).cloned().unwrap_or_else(|| n.to_string()));
         let (kind, unit) = match m.kind {
             MetricKind::Counter { .. } => ("counter", "per_s"),
-            MetricKind::Gauge { .. } => ("gauge", ""),
+            MetricKind::Gauge { .. } | MetricKind::Unset => ("gauge", ""),
             MetricKind::Histogram { .. } => ("histogram", "samples"),
         };
         for p in &m.series {

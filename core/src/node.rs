@@ -217,6 +217,15 @@ impl<'a, M, T> Ctx<'a, M, T> {
             self.metrics.count(name, Some(self.id), 0, self.true_now);
         }
     }
+    /// List a global gauge before its first reading: charts and exports have it, with no
+    /// points until it is set (a 0 there would be a false reading).
+    pub fn declare_gauge(&mut self, name: &'static str) {
+        self.metrics.declare_gauge(name, None);
+    }
+    /// List this node's histogram before its first observation.
+    pub fn declare_histogram_here(&mut self, name: &'static str) {
+        self.metrics.declare_histogram(name, Some(self.id));
+    }
     /// Add to this node's counter.
     pub fn count_here(&mut self, name: &'static str, delta: u64) {
         self.metrics.count(name, Some(self.id), delta, self.true_now);

@@ -119,6 +119,9 @@ fn err<E: std::fmt::Debug>(e: E) -> String {
     format!("chart drawing failed: {e:?}")
 }
 
+/// What a chart with nothing to draw says (up to the playhead).
+pub const NO_VALUE: &str = "no value yet";
+
 /// Draw `data` on `root`: title, time axis, y axis in its unit, bands, lines with a legend, and
 /// a vertical playhead at `now`.
 pub fn draw_chart<DB: DrawingBackend>(
@@ -194,6 +197,13 @@ pub fn draw_chart<DB: DrawingBackend>(
     // Short dashes in the text colour: no series is drawn so (a solid blue one read as data).
     let playhead = [(data.now_ms, 0.0), (data.now_ms, y_max)];
     chart.draw_series(DashedLineSeries::new(playhead, 3, 3, pal.fg.stroke_width(1))).map_err(err)?;
+    if data.is_empty() {
+        // A gauge declared before its first reading (d8's `convergence_ms` before the heal).
+        let middle =
+            ("sans-serif", 13).into_font().color(&pal.fg.mix(0.7)).pos(Pos::new(HPos::Center, VPos::Center));
+        let at = (data.end_ms / 2.0, y_max / 2.0);
+        chart.draw_series(std::iter::once(Text::new(NO_VALUE, at, middle))).map_err(err)?;
+    }
     root.present().map_err(err)
 }
 
@@ -298,6 +308,15 @@ mod tests {
         // The playhead: short dashes in the text colour, unlike any series.
         let fg = format!("#{:02X}{:02X}{:02X}", LIGHT.fg.0, LIGHT.fg.1, LIGHT.fg.2);
         assert!(svg.contains(&format!("stroke=\"{fg}\"")), "a playhead in {fg}: {svg}");
+    }
+
+    #[wasm_bindgen_test]
+    fn a_chart_with_nothing_measured_yet_says_so() {
+        let mut empty = data();
+        empty.bands.clear();
+        empty.lines[0].points.clear();
+        assert!(to_svg(&empty, (480, 220), &LIGHT).expect("draws").contains(NO_VALUE));
+        assert!(!to_svg(&data(), (480, 220), &LIGHT).expect("draws").contains(NO_VALUE));
     }
 
     #[wasm_bindgen_test]

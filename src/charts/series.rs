@@ -25,7 +25,7 @@ pub enum Kind {
 pub fn kind_of(m: &Metric) -> Kind {
     match m.kind {
         MetricKind::Counter { .. } => Kind::Counter,
-        MetricKind::Gauge { .. } => Kind::Gauge,
+        MetricKind::Gauge { .. } | MetricKind::Unset => Kind::Gauge,
         MetricKind::Histogram { .. } => Kind::Histogram,
     }
 }
@@ -125,6 +125,13 @@ pub struct ChartData {
     pub now_ms: f64,
     /// The right end of the x axis (the stop time).
     pub end_ms: f64,
+}
+
+impl ChartData {
+    /// No line has a point and there are no bands: nothing measured yet.
+    pub fn is_empty(&self) -> bool {
+        self.bands.is_empty() && self.lines.iter().all(|l| l.points.is_empty())
+    }
 }
 
 /// Distinct metric names with their kind, sorted by name.

@@ -18,9 +18,21 @@ const HIST_MAX_US: u64 = 3_600_000_000;
 /// Which kind of metric, and its running state.
 #[derive(Clone, Debug)]
 pub enum MetricKind {
-    Counter { total: u64, at_last_sample: u64 },
-    Gauge { value: i64 },
-    Histogram { all: Box<Histogram<u32>>, window: Box<Histogram<u32>> },
+    Counter {
+        total: u64,
+        at_last_sample: u64,
+    },
+    Gauge {
+        value: i64,
+    },
+    /// A gauge declared before its first reading (`convergence_ms` before anything has
+    /// converged): listed, so it can be charted, but with no points until it is set. A 0 would
+    /// be a false reading.
+    Unset,
+    Histogram {
+        all: Box<Histogram<u32>>,
+        window: Box<Histogram<u32>>,
+    },
 }
 
 /// One sample of a series. Counters: `value` = rate per second over the interval. Gauges: the value.
@@ -115,9 +127,21 @@ impl Metrics {
     }
 
     pub fn gauge(&mut self, name: &'static str, node: Option<NodeId>, v: i64, _now: SimTime) {
-        if let MetricKind::Gauge { value } = self.slot(name, node, || MetricKind::Gauge { value: 0 }) {
-            *value = v;
+        match self.slot(name, node, || MetricKind::Gauge { value: 0 }) {
+            MetricKind::Gauge { value } => *value = v,
+            unset @ MetricKind::Unset => *unset = MetricKind::Gauge { value: v },
+            _ => {}
         }
+    }
+
+    /// List a gauge that has no reading yet (see [`MetricKind::Unset`]).
+    pub fn declare_gauge(&mut self, name: &'static str, node: Option<NodeId>) {
+        self.slot(name, node, || MetricKind::Unset);
+    }
+
+    /// List a histogram before its first observation: its windows are empty until then.
+    pub fn declare_histogram(&mut self, name: &'static str, node: Option<NodeId>) {
+        self.slot(name, node, || MetricKind::Histogram { all: new_hist(), window: new_hist() });
     }
 
     pub fn observe(&mut self, name: &'static str, node: Option<NodeId>, us: u64, _now: SimTime) {
@@ -147,6 +171,7 @@ impl Metrics {
                     *at_last_sample = *total;
                 }
                 MetricKind::Gauge { value } => p.value = *value as f64,
+                MetricKind::Unset => continue,
                 MetricKind::Histogram { window, .. } => {
                     p.value = window.len() as f64;
                     if !window.is_empty() {
@@ -223,6 +248,7 @@ pub fn summary(kind: &MetricKind) -> Value {
     match kind {
         MetricKind::Counter { total, .. } => json!(total),
         MetricKind::Gauge { value } => json!(value),
+        MetricKind::Unset => Value::Null,
         MetricKind::Histogram { all, .. } => hist_summary(all),
     }
 }
@@ -262,6 +288,21 @@ mod tests {
         assert_eq!(rep["req"], json!(10));
         assert_eq!(rep["lat_ms"]["count"], json!(10));
         assert!((rep["lat_ms"]["max"].as_f64().unwrap_or(0.0) - 10.0).abs() < 0.1);
+    }
+
+    #[test]
+    fn a_declared_gauge_is_listed_with_no_points_until_its_first_reading() {
+        let mut m = Metrics::new(100_000, 1_000_000);
+        m.declare_gauge("convergence_ms", None);
+        m.advance_to(SimTime(200_000));
+        let series = |m: &Metrics| m.get("convergence_ms", None).map(|x| x.series.len());
+        assert_eq!(series(&m), Some(0), "listed, with no false 0");
+        assert_eq!(m.report(&[])["convergence_ms"], Value::Null);
+        m.gauge("convergence_ms", None, 850, SimTime(250_000));
+        m.declare_gauge("convergence_ms", None);
+        m.advance_to(SimTime(300_000));
+        assert_eq!(series(&m), Some(1), "points from the first reading on");
+        assert_eq!(m.report(&[])["convergence_ms"], json!(850), "declaring again keeps the reading");
     }
 
     #[test]

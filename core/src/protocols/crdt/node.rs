@@ -173,6 +173,7 @@ impl Node for CrdtNode {
             }
             CrdtNode::Monitor { cfg, .. } => {
                 if cfg.updates_until_ms > 0 {
+                    ctx.declare_gauge("convergence_ms");
                     let at = SimTime::from_ms(cfg.updates_until_ms + cfg.converge_within_ms);
                     ctx.set_timer(CrdtTimer::Deadline, at.since(ctx.now()));
                 }

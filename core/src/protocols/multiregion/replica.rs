@@ -105,6 +105,7 @@ impl Replica {
         self.last_sign_of_life = ctx.now();
         if !self.started {
             self.started = true;
+            ctx.declare_gauge("failover_ms");
             self.epoch = 1;
             self.primary = self.cfg.order.first().copied().unwrap_or(0);
             if self.primary == self.region {

@@ -76,7 +76,16 @@ impl Caller {
     /// The breaker state last published (`None` if this node has no breaker).
     /// The counters this caller's call sites can raise, to declare at 0 from the start: a lesson
     /// that points at `fallbacks` or `retries_denied` must find them before the first one.
-    pub fn counters(&self) -> Vec<&'static str> {
+    /// List this caller's counters at 0, and its staleness histogram if it serves stale data,
+    /// so a lesson can point at them before the first failure.
+    pub fn declare(&self, ctx: &mut C<'_>) {
+        ctx.declare_here(&self.counters());
+        if self.sites.iter().any(|s| s.spec.fallback == Fallback::StaleCache) {
+            ctx.declare_histogram_here("staleness_ms");
+        }
+    }
+
+    fn counters(&self) -> Vec<&'static str> {
         let mut out = Vec::new();
         for s in &self.sites {
             out.extend(["attempts", "call_timeouts", "late_replies"]);

@@ -138,7 +138,7 @@ impl Node for MeshNode {
         match self {
             MeshNode::Client(c) => {
                 ctx.declare_here(&["client_ok", "client_failed"]);
-                ctx.declare_here(&c.caller.counters());
+                c.caller.declare(ctx);
                 c.schedule_next(ctx);
                 for _ in 0..c.gen.concurrency() {
                     c.send_request(ctx);
@@ -146,7 +146,7 @@ impl Node for MeshNode {
             }
             MeshNode::Service(s) => {
                 ctx.declare_here(&["served_ok", "served_failed", "rejected"]);
-                ctx.declare_here(&s.caller.counters());
+                s.caller.declare(ctx);
             }
         }
     }

@@ -170,6 +170,8 @@ impl Node for ShardNode {
                 let at = SimTime::from_ms(r.add_shard_at_ms);
                 ctx.set_timer(ShardTimer::AddShard, at.since(ctx.now()));
                 ctx.gauge("active_shards", i64::from(r.shards));
+                ctx.declare_gauge("keys_moved");
+                ctx.declare_gauge("keys_moved_permille");
             }
             _ => {}
         }
@@ -230,6 +232,8 @@ impl Node for ShardNode {
             (ShardNode::Router(r), ShardTimer::AddShard) => {
                 r.add_shard(ctx);
                 ctx.gauge("active_shards", i64::from(r.shards));
+                ctx.declare_gauge("keys_moved");
+                ctx.declare_gauge("keys_moved_permille");
             }
             (ShardNode::Shard { server, router, next_job, running }, ShardTimer::Done(job)) => {
                 let Some((id, client)) = running.remove(&job) else { return };
