@@ -168,7 +168,6 @@ fn a_mistyped_preset_id_gets_the_nearest_ids_not_a_list_of_all() {
 /// points at it. Counters are declared at 0; gauges and histograms with no reading yet.
 #[test]
 fn every_metric_a_lesson_names_is_there_within_its_first_3_s() {
-    use dsplay_core::sim::metrics::MetricKind;
     let (mut missing, mut checked) = (Vec::new(), 0);
     for id in presets::ids() {
         let sc = presets::get(id).expect("preset");
