@@ -3,7 +3,7 @@
 use crate::components::*;
 use crate::embed::{
     prefers_reduced_motion, use_visibility_pause, Controls as EmbedControls, EmbedOptions, OpenInApp,
-    PlayOverlay,
+    PlayOverlay, Theme,
 };
 use crate::hooks::use_player_lazy;
 use crate::keys::use_shortcuts;
@@ -135,7 +135,7 @@ pub fn app() -> Html {
     let body = if boot.embed.embed {
         embed_body(&boot.embed)
     } else {
-        full_body(&player, (toggle_theme, theme.is_some()), help.clone())
+        full_body(&player, (toggle_theme, *theme), help.clone())
     };
     html! {
         <ContextProvider<Player> context={player.clone()}>
@@ -161,9 +161,10 @@ pub fn app() -> Html {
     }
 }
 
-/// `theme`: the ◐ button's press, and whether a theme was chosen (else the system's is shown).
-fn full_body(p: &Player, theme: (Callback<MouseEvent>, bool), help: UseStateHandle<bool>) -> Html {
+/// `theme`: the ◐ button's press, and the theme chosen (none: the system's is shown).
+fn full_body(p: &Player, theme: (Callback<MouseEvent>, Option<Theme>), help: UseStateHandle<bool>) -> Html {
     let (toggle_theme, chosen) = theme;
+    let theme_label = theme::button_label(chosen, theme::system_is_dark());
     let (title, lesson) = {
         let s = p.session.borrow();
         (s.scenario().meta.title.clone(), s.scenario().meta.lesson.clone())
@@ -185,8 +186,7 @@ fn full_body(p: &Player, theme: (Callback<MouseEvent>, bool), help: UseStateHand
                 <p class="tagline">{"distributed systems, message by message"}</p>
                 <div class="spacer" />
                 <Share />
-                <button class="icon" onclick={toggle_theme} aria-label="Switch light or dark theme"
-                    title={if chosen { "Theme: your choice" } else { "Theme: following the system" }}>{"◐"}</button>
+                <button class="icon theme" onclick={toggle_theme} aria-label={theme_label.clone()} title={theme_label}>{"◐"}</button>
                 <button class="icon" onclick={open_help} aria-label="Shortcuts and gestures" title="Shortcuts and gestures (?)">{"?"}</button>
             </header>
             <div class="layout">

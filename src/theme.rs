@@ -45,6 +45,16 @@ pub fn remember(theme: Option<Theme>) {
     }
 }
 
+/// The ◐ button's name: what is shown, whose choice it is, and what a press does
+/// ("Dark theme, as the system's: switch to light").
+pub fn button_label(current: Option<Theme>, system_dark: bool) -> String {
+    let dark_now = current.map_or(system_dark, |t| t == Theme::Dark);
+    let (now, next) = if dark_now { ("Dark", "light") } else { ("Light", "dark") };
+    let whose = if current.is_some() { "your choice" } else { "as the system's" };
+    let back = if switched(current, system_dark).is_none() { " (the system's)" } else { "" };
+    format!("{now} theme, {whose}: switch to {next}{back}")
+}
+
 /// `"dark"` or `"light"`, as in `data-theme` and the `theme=` query value.
 pub fn name(theme: Theme) -> &'static str {
     match theme {
@@ -68,6 +78,16 @@ mod tests {
         // A choice made under another system setting: the press shows the other theme.
         assert_eq!(switched(Some(Theme::Dark), true), Some(Theme::Light));
         assert_eq!(switched(Some(Theme::Light), false), Some(Theme::Dark));
+    }
+
+    #[wasm_bindgen_test]
+    fn the_button_says_what_is_shown_whose_choice_and_what_a_press_does() {
+        assert_eq!(button_label(None, false), "Light theme, as the system's: switch to dark");
+        assert_eq!(
+            button_label(Some(Theme::Dark), false),
+            "Dark theme, your choice: switch to light (the system's)"
+        );
+        assert_eq!(button_label(Some(Theme::Dark), true), "Dark theme, your choice: switch to light");
     }
 
     #[wasm_bindgen_test]

@@ -423,14 +423,17 @@ async function main() {
     const theme = () => p.$eval('.app', (el) => el.dataset.theme);
     const before = await theme();
     assert(before === 'auto', `follows the system first: ${before}`);
-    await p.click('button[aria-label="Switch light or dark theme"]');
+    await p.click('button.theme');
     await until(p, () => document.querySelector('.app').dataset.theme === 'light');
     await p.reload();
     await p.waitForSelector('[data-node]');
     const after = await theme();
     assert(after === 'light', `the choice survives a reload: ${after}`);
+    // The button says what is shown and whose choice it is (not only in a hover title).
+    const named = await p.$eval('button.theme', (b) => b.getAttribute('aria-label'));
+    assert(named === "Light theme, your choice: switch to dark (the system's)", named);
     // The second press shows the system's theme again, and follows the system from then on.
-    await p.click('button[aria-label="Switch light or dark theme"]');
+    await p.click('button.theme');
     await until(p, () => document.querySelector('.app').dataset.theme === 'auto');
     await p.reload();
     await p.waitForSelector('[data-node]');
