@@ -71,10 +71,14 @@ pub fn compare() -> Html {
     let built = use_state(|| 0u64);
     let shown = super::tabs::use_panel_shown();
     let Some(player) = player else { return html! {} };
-    let (value, a_now, a_stop, a_sum) = {
+    // A's scenario as JSON, once per revision (Compare renders on every frame of playback).
+    let value: Rc<Value> = {
+        let session = player.session.clone();
+        use_memo(player.scenario_rev, move |_| super::editor::json::of_scenario(session.borrow().scenario()))
+    };
+    let (a_now, a_stop, a_sum) = {
         let s = player.session.borrow();
-        let value = super::editor::json::of_scenario(s.scenario());
-        (Rc::new(value), s.now(), s.stop_at(), summary(s.sim()))
+        (s.now(), s.stop_at(), summary(s.sim()))
     };
     // B follows A's playhead; a different scenario revision makes it stale. Like the player, B
     // travels a slice of wall-clock time per render, so building it far into a busy run does not
