@@ -152,6 +152,9 @@ pub fn app() -> Html {
                 }
                 { body }
                 <Status />
+                // The embed's link out shares the status line's row (see embed.css): in a short
+                // frame a row of its own was a row the stage did not get.
+                if boot.embed.embed { <OpenInApp /> }
                 <Narrator />
                 if *help {
                     <Shortcuts on_close={Callback::from(move |_| help.set(false))} />
@@ -237,7 +240,6 @@ fn embed_body(o: &EmbedOptions) -> Html {
             } else {
                 <Topology />
             }
-            <OpenInApp />
         </div>
     }
 }

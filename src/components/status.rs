@@ -18,7 +18,7 @@ pub fn status() -> Html {
             data-preset={s.scenario().meta.id.clone()} data-violations={sim.violations().len().to_string()}>
             <span>{ format!("t = {:.3} s", now_ms as f64 / 1000.0) }</span>
             <span>{ format!("{} events", sim.events()) }</span>
-            <span title="Stable hash of the trace so far: equal hashes mean identical runs">{ format!("trace {hash}") }</span>
+            <span class="trace" title="Stable hash of the trace so far: equal hashes mean identical runs">{ format!("trace {hash}") }</span>
             { for halted }
         </footer>
     }

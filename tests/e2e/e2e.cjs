@@ -213,13 +213,15 @@ async function main() {
       const [stage, scrubber, tools] = [await box('.topo-stage'), await box('#scrubber'), await box('.topo-tools')];
       assert(stage.top >= scrubber.bottom && stage.bottom <= tools.top && stage.bottom - stage.top >= 139,
         `${width}x${height}: stage ${JSON.stringify(stage)} between the timeline ${JSON.stringify(scrubber)} and the tools ${JSON.stringify(tools)}`);
-      // The status line keeps the frame's bottom edge and nothing is drawn under it; the credit
-      // link scrolls into view inside the frame.
+      // The status line keeps the frame's bottom edge, on one row, and nothing is drawn under
+      // it; the credit link sits on that row, inside the frame.
       const [body, foot] = [await box('.embed-body'), await box('#run-result')];
       assert(body.bottom <= foot.top + 0.5 && foot.bottom <= height + 0.5, `${width}x${height}: body ${JSON.stringify(body)} status ${JSON.stringify(foot)}`);
-      await p.$eval('.embed-credit', (el) => el.scrollIntoView({ block: 'nearest' }));
+      assert(foot.bottom - foot.top < 30, `${width}x${height}: the status line wrapped: ${JSON.stringify(foot)}`);
       const credit = await box('.embed-credit');
-      assert(credit.top >= 0 && credit.bottom <= foot.top + 0.5, `${width}x${height}: credit ${JSON.stringify(credit)} under the status line`);
+      assert(credit.top >= foot.top - 0.5 && credit.bottom <= foot.bottom + 0.5, `${width}x${height}: credit ${JSON.stringify(credit)} off the status line ${JSON.stringify(foot)}`);
+      const onTop = await p.$eval('.embed-credit', (el) => { const r = el.getBoundingClientRect(); return document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2)?.closest('.embed-credit') === el; });
+      assert(onTop, `${width}x${height}: the credit link is covered`);
       if (width === 320 && height === 240) await p.screenshot({ path: path.join(SHOTS, 'embed-320x240.png') });
       await p.close();
     }
