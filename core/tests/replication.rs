@@ -137,3 +137,16 @@ fn async_loses_exactly_the_writes_acknowledged_since_the_last_batch() {
     assert_eq!(counter(&*sim, "lost_acked_writes"), unshipped, "the acknowledged, unshipped writes are lost");
     assert!((8..=20).contains(&unshipped), "14 with this seed: {unshipped}");
 }
+
+#[test]
+fn the_promoted_follower_has_no_lag_of_its_own_while_the_other_trails_it() {
+    let sim = run(&scenario("d2-replication-async", |_| {}));
+    assert_eq!(counter(&*sim, "failovers"), 1);
+    // s2 (node 1) took over at about 10.5 s; its lag lines drop to 0 instead of keeping the
+    // reading it had as a follower.
+    assert_eq!(gauge(&*sim, "lag_entries", 1), 0);
+    assert_eq!(gauge(&*sim, "lag_ms", 1), 0);
+    let lag = sim.metrics().get("lag_entries", Some(NodeId(2))).map(|m| m.series.clone()).unwrap_or_default();
+    let after: Vec<f64> = lag.iter().filter(|p| p.t_ms > 11_000.0).map(|p| p.value).collect();
+    assert!(after.iter().any(|v| *v > 0.0), "s3 still trails the new leader: {after:?}");
+}

@@ -244,6 +244,10 @@ impl Server {
         self.followers =
             replies.into_iter().filter(|(s, _)| *s != me).map(|(s, last)| (s, (last, last))).collect();
         ctx.count("failovers", 1);
+        // The leader is the log the others trail: its own lag is 0 from now on (its lines on the
+        // lag charts would otherwise stay flat at its last reading as a follower).
+        ctx.gauge_here("lag_entries", 0);
+        ctx.gauge_here("lag_ms", 0);
         ctx.note(format!("promoted to leader of epoch {} with {} entries", self.epoch, self.last()));
         for n in ctx.nodes().filter(|n| *n != ctx.id()).collect::<Vec<_>>() {
             ctx.send(n, ReplMsg::NewLeader { epoch: self.epoch, last: self.last() });
