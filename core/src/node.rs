@@ -68,11 +68,16 @@ pub trait Node: Clone + 'static {
     fn on_crash(&mut self);
     fn view(&self) -> NodeView;
 
-    /// Names of the invariants this protocol checks (for the ✓/✗ panel).
-    fn invariants() -> &'static [&'static str] {
+    /// Names of the invariants this run checks (for the ✓/✗ panel); a check that only some
+    /// configurations make can look at the nodes to say whether this one does.
+    fn invariants(_nodes: &[Self]) -> &'static [&'static str] {
         &[]
     }
-    /// Check global invariants over all nodes after an event; report, never panic.
+    /// Whether `check` looks at anything: the simulator calls it after every event only then
+    /// (an invariant reported from a handler, such as quorum's `monotonic_reads`, needs no pass).
+    const GLOBAL_CHECK: bool = false;
+    /// Check global invariants over all nodes after an event; report, never panic. Called only
+    /// when [`Node::GLOBAL_CHECK`] is set.
     fn check(_nodes: &[Self], _up: &[bool], _out: &mut Vec<(&'static str, String)>) {}
 }
 

@@ -56,9 +56,10 @@ impl Node for Pinger {
     fn view(&self) -> NodeView {
         NodeView::new("pinger", format!("{} received", self.received))
     }
-    fn invariants() -> &'static [&'static str] {
+    fn invariants(_nodes: &[Self]) -> &'static [&'static str] {
         &["received-bound"]
     }
+    const GLOBAL_CHECK: bool = true;
     fn check(nodes: &[Self], _up: &[bool], out: &mut Vec<(&'static str, String)>) {
         if let Some(n) = nodes.iter().find(|n| n.received > 30) {
             out.push(("received-bound", format!("a node received {}", n.received)));

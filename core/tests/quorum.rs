@@ -215,3 +215,14 @@ fn sloppy_quorum_keeps_writing_through_a_crash_and_hands_hints_back() {
     assert!(counter(&*sloppy, "hints_stored") > 0);
     assert!(counter(&*sloppy, "hints_handed_off") > 0, "hints drain once r2 restarts");
 }
+
+#[test]
+fn only_abd_lists_monotonic_reads_and_it_holds_there() {
+    let abd = run(&scenario("d3-quorum-abd", |_| {}));
+    assert_eq!(abd.invariants(), ["monotonic_reads"]);
+    assert!(abd.violations().is_empty());
+    // Dynamo mode's stale reads are the lesson there, not a broken promise.
+    let dynamo = run(&scenario("d3-quorum-stale-read", |_| {}));
+    assert!(counter(&*dynamo, "stale_reads") > 0);
+    assert!(dynamo.invariants().is_empty() && dynamo.violations().is_empty());
+}

@@ -212,7 +212,7 @@ impl<N: Node> Simulation for Sim<N> {
         &self.w.sh.violations
     }
     fn invariants(&self) -> &'static [&'static str] {
-        N::invariants()
+        Sim::invariants(self)
     }
     fn message_kinds(&self) -> &'static [&'static str] {
         <N::Msg as crate::node::Kind>::KINDS

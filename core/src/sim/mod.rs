@@ -42,6 +42,8 @@ pub struct Sim<N: Node> {
     scratch: Vec<Effect<N::Msg, N::Timer>>,
     /// Buffers of the invariant check: which nodes are up, and the rules found broken.
     checking: (Vec<bool>, Vec<(&'static str, String)>),
+    /// What this run checks, asked of the protocol once (the node set never changes).
+    invariants: &'static [&'static str],
 }
 
 impl<N: Node> Sim<N> {
@@ -49,11 +51,18 @@ impl<N: Node> Sim<N> {
     pub fn new(scenario: &Scenario, named: Vec<(String, N)>) -> Result<Self, ScenarioError> {
         let (names, nodes): (Vec<String>, Vec<N>) = named.into_iter().unzip();
         let w = World::new(scenario, names)?;
-        let mut sim = Sim { w, p: Parts::new(nodes), scratch: Vec::new(), checking: Default::default() };
+        let invariants = N::invariants(&nodes);
+        let p = Parts::new(nodes);
+        let mut sim = Sim { w, p, scratch: Vec::new(), checking: Default::default(), invariants };
         for i in 0..sim.p.nodes.len() {
             sim.dispatch(NodeId(i as u32), |node, ctx| node.init(ctx));
         }
         Ok(sim)
+    }
+
+    /// The invariants this run checks (for the ✓/✗ panel).
+    pub fn invariants(&self) -> &'static [&'static str] {
+        self.invariants
     }
 
     pub fn nodes(&self) -> &[N] {
@@ -103,7 +112,7 @@ impl<N: Node> Sim<N> {
     }
 
     fn after_event(&mut self) {
-        if !N::invariants().is_empty() {
+        if N::GLOBAL_CHECK {
             self.check_invariants();
         }
         self.p.compact();

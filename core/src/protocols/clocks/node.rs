@@ -307,7 +307,7 @@ impl Node for Process {
         v
     }
 
-    fn invariants() -> &'static [&'static str] {
+    fn invariants(_nodes: &[Self]) -> &'static [&'static str] {
         &["causal_order"]
     }
 }

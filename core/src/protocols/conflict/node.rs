@@ -282,7 +282,7 @@ impl Node for Replica {
         v
     }
 
-    fn invariants() -> &'static [&'static str] {
+    fn invariants(_nodes: &[Self]) -> &'static [&'static str] {
         &["no_lost_updates"]
     }
 }

@@ -235,7 +235,7 @@ impl Node for CrdtNode {
     }
 
     /// Listed so the Invariants panel shows it holding before its deadline, not only once broken.
-    fn invariants() -> &'static [&'static str] {
+    fn invariants(_nodes: &[Self]) -> &'static [&'static str] {
         &["convergence"]
     }
 

@@ -338,7 +338,7 @@ impl Node for EvNode {
         }
     }
 
-    fn invariants() -> &'static [&'static str] {
+    fn invariants(_nodes: &[Self]) -> &'static [&'static str] {
         &["no payment charged twice"]
     }
 }

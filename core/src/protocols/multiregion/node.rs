@@ -307,10 +307,11 @@ impl Node for MrNode {
         }
     }
 
-    fn invariants() -> &'static [&'static str] {
+    fn invariants(_nodes: &[Self]) -> &'static [&'static str] {
         &["one primary per epoch"]
     }
 
+    const GLOBAL_CHECK: bool = true;
     fn check(nodes: &[Self], up: &[bool], out: &mut Vec<(&'static str, String)>) {
         let mut leaders: Vec<(u64, u32)> = nodes
             .iter()

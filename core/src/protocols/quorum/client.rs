@@ -16,6 +16,9 @@ type C<'a> = Ctx<'a, QMsg, QTimer>;
 
 /// Probe writes use fresh keys from here on, so no other client's write interferes.
 pub const PROBE_KEY_BASE: u64 = 1 << 40;
+
+/// The invariant a linearizable (ABD) client checks on every read.
+pub const MONOTONIC_READS: &str = "monotonic_reads";
 /// Written values are `(client index + 1) × this + op id`: unique across the run.
 const VALUE_SPACING: i64 = 1_000_000_000;
 
@@ -44,6 +47,11 @@ pub struct Client {
 }
 
 impl Client {
+    /// Whether this client runs against ABD, which promises monotonic reads.
+    pub fn linearizable(&self) -> bool {
+        self.params.mode == QuorumMode::Linearizable
+    }
+
     pub fn new(params: Arc<Params>, gen: Generator, index: u32) -> Self {
         Client {
             params,
@@ -139,7 +147,7 @@ impl Client {
                 ctx.count("stale_reads", 1);
                 if self.params.mode == QuorumMode::Linearizable {
                     let detail = format!("key {} read an older version than this client had seen", p.key);
-                    ctx.violation("monotonic_reads", detail);
+                    ctx.violation(MONOTONIC_READS, detail);
                 }
             }
             if let Some((bucket, committed)) = p.probe {

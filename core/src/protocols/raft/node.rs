@@ -131,10 +131,11 @@ impl Node for RaftNode {
         }
     }
 
-    fn invariants() -> &'static [&'static str] {
+    fn invariants(_nodes: &[Self]) -> &'static [&'static str] {
         check::INVARIANTS
     }
 
+    const GLOBAL_CHECK: bool = true;
     fn check(nodes: &[Self], up: &[bool], out: &mut Vec<(&'static str, String)>) {
         let servers: Vec<&Server> = nodes.iter().filter_map(RaftNode::as_server).collect();
         check::check(&servers, &up[..servers.len()], out);

@@ -344,10 +344,11 @@ impl Node for SbNode {
         }
     }
 
-    fn invariants() -> &'static [&'static str] {
+    fn invariants(_nodes: &[Self]) -> &'static [&'static str] {
         &[ONE_PRIMARY]
     }
 
+    const GLOBAL_CHECK: bool = true;
     fn check(nodes: &[Self], up: &[bool], out: &mut Vec<(&'static str, String)>) {
         let accepting: Vec<String> = nodes
             .iter()
