@@ -295,6 +295,16 @@ async fn b_built_at_the_end_of_a_busy_run_catches_up_over_several_frames_and_say
     assert!(said.contains("B is catching up") && said.ends_with(&format!("of {a_end}.")), "{said}");
     until("B arrived", || all(&root, ".catching-up").is_empty().then_some(())).await;
     assert_eq!(all(&root, "table.compare-table").len(), 1);
+    // Its charts are drawn to the end too, though A's playhead stood still all along (they
+    // once stopped where B was when A last moved).
+    let end_ms = (sink.0.borrow().as_ref().expect("player").view.now.as_us() / 1000).to_string();
+    until("every overlay painted with all of B", || {
+        let canvases = all(&root, ".compare-charts canvas");
+        (!canvases.is_empty()
+            && canvases.iter().all(|c| c.get_attribute("data-b-ms").as_deref() == Some(&end_ms)))
+        .then_some(())
+    })
+    .await;
 }
 
 #[wasm_bindgen_test]

@@ -84,7 +84,7 @@ pub fn compare() -> Html {
     // travels a slice of wall-clock time per render, so building it far into a busy run does not
     // freeze the page; until it is there it says how far it has got, and asks for another render.
     let force = use_force_update();
-    let (b_sum, behind) = {
+    let (b_sum, behind, b_now) = {
         let mut slot = run_b.0.borrow_mut();
         if slot.as_ref().is_some_and(|r| r.rev != player.scenario_rev) {
             *slot = None;
@@ -98,7 +98,7 @@ pub fn compare() -> Html {
             }
             (r.label.clone(), summary(r.session.sim()))
         });
-        (sum, behind)
+        (sum, behind, slot.as_ref().map_or(0, |r| r.session.now().as_us()))
     };
     use_effect(move || {
         let again = behind.map(|_| gloo::timers::callback::Timeout::new(0, move || force.force_update()));
@@ -141,7 +141,7 @@ pub fn compare() -> Html {
                     }
                 </p>
                 {table(&a_sum, b)}
-                <Overlays b={run_b.clone()} built={*built} />
+                <Overlays b={run_b.clone()} built={*built} {b_now} />
             } else {
                 <p class="compare-label">{"Pick a field and B's value for it, then Compare: both runs' charts are drawn together."}</p>
             }

@@ -23,6 +23,9 @@ pub struct OverlaysProps {
     pub b: SharedB,
     /// Bumped whenever B is rebuilt (repaints even when A's playhead did not move).
     pub built: u64,
+    /// How far B has run (µs): B catches up with A over several frames after A stopped moving,
+    /// and each step it takes is drawn.
+    pub b_now: u64,
 }
 
 /// One overlaid chart per default chart of A.
@@ -35,11 +38,12 @@ pub fn overlays(props: &OverlaysProps) -> Html {
         let b_metrics = b.as_ref().map(|r| r.session.sim().metrics());
         specs.into_iter().map(|s| (s.clone(), b_metrics.and_then(|m| counterpart(m, &s)))).collect()
     };
+    let b_now = props.b_now;
     html! {
         <div class="chart-grid compare-charts">
             { for pairs.into_iter().map(|(a, b)| {
                 let key = a.key();
-                html! { <OverlayView {key} {a} {b} run_b={props.b.clone()} built={props.built} /> }
+                html! { <OverlayView {key} {a} {b} run_b={props.b.clone()} built={props.built} {b_now} /> }
             }) }
         </div>
     }
@@ -52,6 +56,8 @@ pub struct OverlayViewProps {
     pub b: Option<ChartSpec>,
     pub run_b: SharedB,
     pub built: u64,
+    /// See [`OverlaysProps::b_now`].
+    pub b_now: u64,
 }
 
 #[function_component(OverlayView)]
@@ -61,13 +67,17 @@ fn overlay_view(props: &OverlayViewProps) -> Html {
     {
         let shown = crate::components::tabs::use_panel_shown();
         let frame = player.as_ref().map(|p| (p.frame, p.scenario_rev)).filter(|_| shown);
-        let deps = (frame, props.built, props.a.clone(), props.b.clone());
+        let deps = (frame, (props.built, props.b_now), props.a.clone(), props.b.clone());
         let session = player.as_ref().map(|p| p.session.clone());
         let (a, b, run_b) = (props.a.clone(), props.b.clone(), props.run_b.clone());
         use_paint(canvas.clone(), deps, move |el| {
             let Some(session) = &session else { return Ok(()) };
             let run_b = run_b.0.borrow();
             let b_data = b.as_ref().zip(run_b.as_ref()).map(|(spec, r)| chart_data(&r.session, spec));
+            // How far B's lines go in this paint (tests wait for B's whole run to be drawn).
+            if let Some(r) = run_b.as_ref() {
+                el.set_attribute("data-b-ms", &(r.session.now().as_us() / 1000).to_string()).ok();
+            }
             let a_data = chart_data(&session.borrow(), &a);
             let a_rows = a_data.bands.len();
             paint(el, &a_rows_on_top(overlay(a_data, b_data), a_rows))
