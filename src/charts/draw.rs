@@ -187,11 +187,14 @@ pub fn draw_chart<DB: DrawingBackend>(
     }
     for (i, l) in data.lines.iter().enumerate() {
         let style = pen(i, l);
-        let points = l.points.iter().copied();
-        if l.pen.dashed {
-            chart.draw_series(DashedLineSeries::new(points, 6, 4, style)).map_err(err)?;
-        } else {
-            chart.draw_series(LineSeries::new(points, style)).map_err(err)?;
+        // A NaN point is a break: each stretch between breaks is drawn on its own.
+        for stretch in l.points.split(|p| p.1.is_nan()) {
+            let points = stretch.iter().copied();
+            if l.pen.dashed {
+                chart.draw_series(DashedLineSeries::new(points, 6, 4, style)).map_err(err)?;
+            } else {
+                chart.draw_series(LineSeries::new(points, style)).map_err(err)?;
+            }
         }
     }
     // Short dashes in the text colour: no series is drawn so (a solid blue one read as data).

@@ -79,7 +79,7 @@ impl ChartSpec {
 #[derive(Clone, Debug, PartialEq)]
 pub struct Line {
     pub label: String,
-    /// `(t_ms, value)`, in time order.
+    /// `(t_ms, value)`, in time order. A NaN value breaks the line there (see [`broken`]).
     pub points: Vec<(f64, f64)>,
     pub pen: Pen,
 }
@@ -304,12 +304,32 @@ fn line(label: String, pts: &[Point], f: impl Fn(&Point) -> Option<f64>) -> Line
     Line::new(label, pts.iter().filter_map(|p| f(p).map(|v| (p.t_ms, v))).collect())
 }
 
-fn percentiles(prefix: &str, pts: &[Point]) -> Vec<Line> {
+/// The shortest stretch with no sample that breaks a latency line: a line drawn straight across
+/// seconds in which nothing was answered reads as requests served all along. Shorter holes (a
+/// quiet client between two requests) are bridged, or sparse lines would fall apart into dots.
+pub fn gap_ms(interval_us: u64) -> f64 {
+    (interval_us as f64 / 1000.0 * 20.0).max(2_000.0)
+}
+
+/// `line` with a break (a NaN point) wherever two points are more than `gap` ms apart.
+pub fn broken(mut line: Line, gap: f64) -> Line {
+    let mut out = Vec::with_capacity(line.points.len());
+    for p in line.points {
+        if out.last().is_some_and(|q: &(f64, f64)| p.0 - q.0 > gap) {
+            out.push((p.0, f64::NAN));
+        }
+        out.push(p);
+    }
+    line.points = out;
+    line
+}
+
+fn percentiles(prefix: &str, pts: &[Point], gap: f64) -> Vec<Line> {
     let has = |p: &Point| p.value > 0.0; // no samples in the interval: no point
     vec![
-        line(format!("{prefix}p50"), pts, |p| has(p).then_some(p.p50)),
-        line(format!("{prefix}p95"), pts, |p| has(p).then_some(p.p95)),
-        line(format!("{prefix}p99"), pts, |p| has(p).then_some(p.p99)),
+        broken(line(format!("{prefix}p50"), pts, |p| has(p).then_some(p.p50)), gap),
+        broken(line(format!("{prefix}p95"), pts, |p| has(p).then_some(p.p95)), gap),
+        broken(line(format!("{prefix}p99"), pts, |p| has(p).then_some(p.p99)), gap),
     ]
 }
 
@@ -403,6 +423,7 @@ fn metric_chart<'a>(
         Kind::Gauge => "",
     };
     let interval_s = metrics.interval_us() as f64 / 1e6;
+    let gap = gap_ms(metrics.interval_us());
     let pts = |m: &'a Metric| -> Cow<'a, [Point]> {
         let raw = upto(&m.series, now_ms);
         if kind == Kind::Counter {
@@ -412,14 +433,15 @@ fn metric_chart<'a>(
         }
     };
     let lines = match (kind, global) {
-        (Kind::Histogram, Some(g)) => percentiles("", &pts(g)),
+        (Kind::Histogram, Some(g)) => percentiles("", &pts(g), gap),
         (_, Some(g)) => vec![line(name.to_string(), &pts(g), value)],
         (Kind::Histogram, None) if all.len() == 1 => {
-            percentiles(&format!("{} ", node_name(first)), &pts(first))
+            percentiles(&format!("{} ", node_name(first)), &pts(first), gap)
         }
         (Kind::Histogram, None) => {
             let f = |p: &Point| (p.value > 0.0).then_some(p.p99);
-            all.iter().take(MAX_LINES).map(|m| line(format!("{} p99", node_name(m)), &pts(m), f)).collect()
+            let p99 = |m: &&'a Metric| broken(line(format!("{} p99", node_name(m)), &pts(m), f), gap);
+            all.iter().take(MAX_LINES).map(p99).collect()
         }
         (_, None) if all.len() > MAX_LINES => {
             let labels: Vec<String> = all.iter().map(|m| node_name(m)).collect();
@@ -517,6 +539,25 @@ mod tests {
         for (p50, p99) in d.lines[0].points.iter().zip(&d.lines[2].points) {
             assert!(p99.1 >= p50.1 && p50.1 > 0.0, "p99 {p99:?} ≥ p50 {p50:?}");
         }
+    }
+
+    #[wasm_bindgen_test]
+    fn a_latency_line_breaks_over_seconds_with_no_answer_and_bridges_short_holes() {
+        let mut m = Metrics::new(100_000, 20_000_000);
+        // Answers every 0.5 s (a quiet client: holes of 4 samples) up to 5 s, none until 12 s.
+        for step in 0..200u64 {
+            let t = SimTime(step * 100_000);
+            if step % 5 == 0 && !(50..120).contains(&step) {
+                m.observe("latency_ms", None, 2_000, t);
+            }
+            m.advance_to(SimTime((step + 1) * 100_000));
+        }
+        let d = chart(&m, &ChartSpec::Metric("latency_ms".into()), &[], 20_000.0, 20_000.0);
+        let p50 = &d.lines[0].points;
+        let breaks: Vec<f64> = p50.iter().filter(|p| p.1.is_nan()).map(|p| p.0).collect();
+        assert_eq!(breaks, [12_100.0], "one break, where the answers come back");
+        let svg = crate::charts::draw::to_svg(&d, (640, 220), &crate::charts::draw::LIGHT).expect("draws");
+        assert!(!svg.contains("NaN"), "a break is not drawn as a point");
     }
 
     #[wasm_bindgen_test]
