@@ -156,6 +156,14 @@ async fn compare_draws_one_overlaid_canvas_per_default_chart() {
     let groups: Vec<String> =
         all(&field, "optgroup").iter().filter_map(|g| g.get_attribute("label")).collect();
     assert_eq!(groups, ["protocol", "workload", "network", "run"]);
+    // It opens on the first field listed, and B's choices are that field's.
+    let shown =
+        field.unchecked_ref::<HtmlSelectElement>().selected_options().item(0).and_then(|o| o.text_content());
+    assert_eq!(shown.as_deref(), Some("protocol.algorithm"));
+    assert_eq!(
+        all(&root, ".compare-current").pop().and_then(|e| e.text_content()).as_deref(),
+        Some("A: round_robin")
+    );
     change(&field, &option_value(&field, "protocol.algorithm"));
     let alt = until("the alternatives", || {
         all(&root, "select.compare-alt option[value=least_connections]").pop()?;

@@ -46,6 +46,12 @@ fn sections(fields: Vec<Vec<Seg>>) -> Vec<Section> {
     out
 }
 
+/// The index of the field the list shows first.
+fn first_listed(value: &Value) -> usize {
+    let listed = sections(interesting(value, MAX_FIELDS));
+    listed.first().and_then(|(_, fields)| fields.first()).map_or(0, |(i, _)| *i)
+}
+
 /// The chosen field's path, its alternatives (empty for numbers) and the chosen alternative.
 fn choice(value: &Value, form: &(usize, String)) -> (Vec<Seg>, Vec<String>, String) {
     let path = interesting(value, MAX_FIELDS).get(form.0).cloned().unwrap_or_default();
@@ -68,9 +74,11 @@ pub struct FormProps {
 #[function_component(CompareForm)]
 pub fn compare_form(props: &FormProps) -> Html {
     // (field index, alternative text) in a ref: the Compare click must see the latest choice.
-    let form = use_mut_ref(|| (0usize, String::new()));
-    let rerender = use_force_update();
     let value = &*props.value;
+    // The list opens on its first entry (the protocol's first field), not on whichever field
+    // the scenario's JSON happens to list first.
+    let form = use_mut_ref(|| (first_listed(value), String::new()));
+    let rerender = use_force_update();
     let (path, options, chosen) = choice(value, &form.borrow());
     // "smooth_weighted_round_robin", not its JSON `"smooth_weighted_round_robin"`.
     let current = match get(value, &path) {
