@@ -7,10 +7,9 @@ use crate::player::Player;
 use dsplay_core::sim::trace::{TraceEvent, TraceKind};
 use yew::prelude::*;
 
-/// Lines shown.
-pub const SHOWN: usize = 5;
-/// Most records looked back over per render (a busy run writes thousands between two notes).
-const LOOK_BACK: usize = 20_000;
+/// Lines kept (the newest few are in view; the list scrolls to the others, so a note a lesson
+/// points at is not lost under a burst of later ones).
+pub const SHOWN: usize = 40;
 
 /// The newest lines worth reading among `records` (oldest first), newest first: (time, text).
 pub fn lines<'a>(
@@ -41,34 +40,14 @@ pub fn lines<'a>(
         .collect()
 }
 
-/// What the log showed, for which scenario revision, after how many records in all.
-type Shown = (u64, u64, Vec<(String, String)>);
-
 #[function_component(EventLog)]
 pub fn event_log() -> Html {
-    let memo = use_mut_ref(|| None::<Shown>);
     let Some(p) = use_context::<Player>() else { return html! {} };
-    // It renders every frame: only the records added since the last render are read (about what
-    // the frame simulated), and the whole window again only after a seek back or another scenario.
+    // It renders every frame: the trace indexes what was said, so this reads a few dozen
+    // records however many messages the run wrote between them, and however far a seek went.
     let shown = {
         let s = p.session.borrow();
-        let (trace, names) = (s.sim().trace(), s.sim().node_names());
-        let (total, records) = (trace.len_total(), trace.records());
-        let mut memo = memo.borrow_mut();
-        let fresh = match memo.as_ref() {
-            Some((rev, seen, _)) if *rev == p.scenario_rev && *seen <= total => (total - *seen) as usize,
-            _ => usize::MAX,
-        };
-        let fresh_lines = lines(records.range(records.len().saturating_sub(fresh.min(LOOK_BACK))..), names);
-        let mut next = fresh_lines;
-        if fresh < LOOK_BACK {
-            if let Some((.., before)) = memo.as_ref() {
-                next.extend(before.iter().cloned());
-                next.truncate(SHOWN);
-            }
-        }
-        *memo = Some((p.scenario_rev, total, next.clone()));
-        next
+        lines(s.sim().trace().said(), s.sim().node_names())
     };
     html! {
         <section class="event-log" aria-label="Event log">
@@ -76,7 +55,7 @@ pub fn event_log() -> Html {
             if shown.is_empty() {
                 <p class="log-empty">{"Nothing said yet: notes, faults and broken invariants appear here as the run goes."}</p>
             } else {
-                <ol class="log-lines">
+                <ol class="log-lines" tabindex="0" aria-label="Newest first">
                     {for shown.iter().map(|(at, text)| html! { <li><span class="at">{at}</span><span class="what">{text}</span></li> })}
                 </ol>
             }

@@ -71,6 +71,11 @@ pub struct TraceMark {
 #[derive(Clone, Debug)]
 pub struct Trace {
     records: VecDeque<TraceEvent>,
+    /// The newest records that say something in words (notes, faults, violations) with their
+    /// total indices, oldest first, kept apart from `records`: the event log reads these without
+    /// scanning the message records between them (a busy run writes tens of thousands between
+    /// two notes), and they outlive the records let go for capacity.
+    said: VecDeque<(u64, TraceEvent)>,
     capacity: usize,
     pushed: u64,
     hash: u64,
@@ -78,6 +83,9 @@ pub struct Trace {
 }
 
 const SEED: u64 = 0x6473_706c_6179_2121; // "dsplay!!"
+
+/// How many of the newest notes, faults and violations are kept for the event log.
+pub const SAID_KEPT: usize = 1_000;
 
 #[inline]
 fn mix(h: u64, w: u64) -> u64 {
@@ -100,7 +108,14 @@ fn mix_str(mut h: u64, s: &str) -> u64 {
 impl Trace {
     /// `capacity` records are kept in memory; `enabled == false` still hashes but stores nothing.
     pub fn new(capacity: usize, enabled: bool) -> Self {
-        Trace { records: VecDeque::new(), capacity: capacity.max(1), pushed: 0, hash: SEED, enabled }
+        Trace {
+            records: VecDeque::new(),
+            said: VecDeque::new(),
+            capacity: capacity.max(1),
+            pushed: 0,
+            hash: SEED,
+            enabled,
+        }
     }
 
     pub fn push(&mut self, ev: TraceEvent) {
@@ -113,10 +128,17 @@ impl Trace {
             h = mix_str(h, t);
         }
         self.hash = h;
+        let index = self.pushed;
         self.pushed += 1;
         if self.enabled {
             if self.records.len() == self.capacity {
                 self.records.pop_front();
+            }
+            if matches!(ev.kind, TraceKind::Note | TraceKind::Fault | TraceKind::Violation) {
+                if self.said.len() == SAID_KEPT {
+                    self.said.pop_front();
+                }
+                self.said.push_back((index, ev.clone()));
             }
             self.records.push_back(ev);
         }
@@ -137,6 +159,10 @@ impl Trace {
     pub fn records(&self) -> &VecDeque<TraceEvent> {
         &self.records
     }
+    /// The newest notes, faults and violations (up to [`SAID_KEPT`]), oldest first.
+    pub fn said(&self) -> impl DoubleEndedIterator<Item = &TraceEvent> {
+        self.said.iter().map(|(_, ev)| ev)
+    }
     /// Total index of the first retained record.
     pub fn first_index(&self) -> u64 {
         self.pushed - self.records.len() as u64
@@ -150,6 +176,9 @@ impl Trace {
     pub fn rewind(&mut self, m: TraceMark) {
         let keep = m.pushed.saturating_sub(self.first_index());
         self.records.truncate(keep as usize);
+        while self.said.back().is_some_and(|(i, _)| *i >= m.pushed) {
+            self.said.pop_back();
+        }
         self.pushed = m.pushed;
         self.hash = m.hash;
     }
@@ -206,6 +235,30 @@ mod tests {
         let mut c = Trace::new(1000, true);
         c.push(ev(0, "y"));
         assert_ne!(c.hash(), Trace::new(1, true).hash());
+    }
+
+    #[test]
+    fn what_was_said_outlives_its_records_and_is_rewound_with_them() {
+        let note = |at: u64, text: &str| TraceEvent { text: Some(text.into()), ..ev(at, "note") };
+        let send = |at: u64| TraceEvent { kind: TraceKind::Send, ..ev(at, "Ping") };
+        let said =
+            |t: &Trace| t.said().filter_map(|r| r.text.as_deref().map(String::from)).collect::<Vec<_>>();
+        let mut t = Trace::new(4, true);
+        t.push(note(1, "one"));
+        t.push(send(2));
+        t.push(note(3, "two"));
+        let m = t.mark();
+        t.push(send(4));
+        t.push(note(5, "three"));
+        // Capacity 4: the first note's record is gone, but not what it said.
+        assert_eq!(t.records().len(), 4);
+        assert_eq!(said(&t), ["one", "two", "three"]);
+        t.rewind(m);
+        assert_eq!(said(&t), ["one", "two"]);
+        for at in 6..(10 + SAID_KEPT as u64) {
+            t.push(note(at, "more"));
+        }
+        assert_eq!(t.said().count(), SAID_KEPT, "the newest are kept");
     }
 
     #[test]
