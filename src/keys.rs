@@ -115,7 +115,12 @@ pub fn use_shortcuts(player: Player, help: UseStateHandle<bool>) {
                             let _ = el.blur();
                         }
                     }
+                    // Esc closes the inspector: focus inside it goes back to its node.
+                    let closing = matches!(a, Action::Select(None)).then_some(p.selected).flatten();
                     p.dispatch.emit(a);
+                    if let Some(n) = closing.and_then(|id| p.view.nodes.get(id.index())) {
+                        crate::focus::rescue(vec![crate::components::inspector::node_focus(&n.name)]);
+                    }
                 }
             });
             (pointer, keys)

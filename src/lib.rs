@@ -9,6 +9,7 @@ pub mod charts;
 pub mod components;
 pub mod embed;
 pub mod export;
+pub mod focus;
 pub mod hooks;
 pub mod keys;
 pub mod link;

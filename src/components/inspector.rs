@@ -43,6 +43,11 @@ pub fn takes_requests(nodes: &[NodeState], n: &NodeState) -> bool {
     }
 }
 
+/// The selector of `node` in the topology, where focus goes when its inspector closes.
+pub fn node_focus(node: &str) -> String {
+    format!("[data-node=\"{}\"]", node.replace('\\', "\\\\").replace('"', "\\\""))
+}
+
 /// The request typed into the form, or what is wrong with it.
 pub fn typed_request(op: &str, key: &str, value: &str) -> Result<ClientRequest, String> {
     let key = Some(key.trim().to_string()).filter(|k| !k.is_empty());
@@ -242,7 +247,19 @@ pub fn inspector() -> Html {
     let node = n.name.clone();
     let act = |ev: Ev| {
         let d = p.dispatch.clone();
-        Callback::from(move |_: MouseEvent| d.emit(Action::Act(ev.clone())))
+        Callback::from(move |_: MouseEvent| {
+            d.emit(Action::Act(ev.clone()));
+            // Crash disables Crash: the key goes on from its counterpart, or the first action
+            // still open.
+            let then = match &ev {
+                Ev::Crash { .. } => "restart",
+                Ev::Restart { .. } => "crash",
+                Ev::Pause { .. } => "resume",
+                _ => "pause",
+            };
+            let actions = ".inspector .actions button";
+            crate::focus::rescue(vec![format!("{actions}.{then}"), actions.into()]);
+        })
     };
     let send = {
         let (d, node, op, key, value, wrong) =
@@ -320,7 +337,10 @@ pub fn inspector() -> Html {
                 // Raft's leader has role "leader" and a "leader" badge (the topology draws the badge).
                 {for n.view.alerts.iter().map(|b| html! { <span class="badge alert">{b}</span> })}
                 {for n.view.badges.iter().filter(|b| **b != n.view.role).map(|b| html! { <span class="badge">{b}</span> })}
-                <button class="close" aria-label="Close inspector" onclick={{ let d = p.dispatch.clone(); Callback::from(move |_: MouseEvent| d.emit(Action::Select(None))) }}>{"×"}</button>
+                <button class="close" aria-label="Close inspector" onclick={{
+                    let (d, back) = (p.dispatch.clone(), node_focus(&node));
+                    Callback::from(move |_: MouseEvent| { d.emit(Action::Select(None)); crate::focus::rescue(vec![back.clone()]) })
+                }}>{"×"}</button>
             </header>
             // Raft's label "term 4" is also its first field: say it once, in the table.
             if !n.view.fields.iter().any(|(k, v)| format!("{k} {v}") == n.view.label) {

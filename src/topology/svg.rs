@@ -277,7 +277,11 @@ pub fn toolbar(
                 {"✂ Partition"}</button>
             if mode.on {
                 <button class="cut-now" disabled={!cuts}
-                    onclick={Callback::from(move |_: MouseEvent| cut.emit(chosen.clone()))}>
+                    onclick={Callback::from(move |_: MouseEvent| {
+                        cut.emit(chosen.clone());
+                        // This button goes with the mode: the key goes on from ✂ Partition.
+                        crate::focus::rescue(vec![".topo-tools button.partition-mode".into()]);
+                    })}>
                     {format!("Cut off {} node{}", picked.len(), if picked.len() == 1 { "" } else { "s" })}</button>
                 <span class="hint">{hint}</span>
             }

@@ -443,6 +443,23 @@ async function main() {
     assert(again === 'auto', `following the system survives a reload: ${again}`);
     await c.close();
   });
+  await check('by keyboard, focus survives the control it pressed: Crash goes on from Restart, Esc returns to the node', async () => {
+    const c = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    const p = await c.newPage();
+    await p.goto(base + '#preset=d4-raft-election&t=2000');
+    await p.waitForSelector('[data-node="n2"]');
+    await p.focus('[data-node="n2"]');
+    await p.keyboard.press('Enter');
+    await p.waitForSelector('.inspector button.crash:not([disabled])');
+    await p.focus('.inspector button.crash');
+    await p.keyboard.press('Enter');
+    await until(p, () => document.activeElement?.matches('.inspector button.restart'));
+    await p.keyboard.press('Enter');
+    await until(p, () => document.activeElement?.matches('.inspector button.crash'));
+    await p.keyboard.press('Escape');
+    await until(p, () => !document.querySelector('.inspector h2') && document.activeElement?.matches('[data-node="n2"]'));
+    await c.close();
+  });
   await check('no errors in the console', async () => assert(errors.length === 0, errors.join(' | ')));
   await browser.close();
   server.close();
