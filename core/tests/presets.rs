@@ -186,3 +186,15 @@ fn every_metric_a_lesson_names_is_there_within_its_first_3_s() {
     assert!(missing.is_empty(), "declare these in init: {missing:?}");
     assert!(checked > 40, "only {checked} metrics named in lessons");
 }
+
+/// A metric that only means something in some configurations is not charted in the others:
+/// `polite_latency_ms` repeated `latency_ms` where no client abuses, and `dlq_depth` stayed 0 on
+/// a broker that never dead-letters.
+#[test]
+fn metrics_of_a_feature_appear_only_where_the_feature_is_on() {
+    let has = |id: &str, name: &str| run(id).metrics().all().iter().any(|m| m.name == name);
+    assert!(has("t6-rate-limiting", "polite_latency_ms"));
+    assert!(!has("t2-health-checks", "polite_latency_ms"));
+    assert!(has("e2-dead-letter-queue", "dlq_depth"));
+    assert!(!has("e1-unbounded-queue", "dlq_depth") && !has("e2-poison-message", "dlq_depth"));
+}

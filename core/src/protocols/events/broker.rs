@@ -182,7 +182,10 @@ impl Broker {
 
     fn show(&self, ctx: &mut C<'_>) {
         ctx.gauge_here("queue_depth", self.queue.len() as i64);
-        ctx.gauge_here("dlq_depth", self.dlq.len() as i64);
+        // Only a broker that dead-letters has a dead-letter queue to chart.
+        if self.cfg.max_deliveries > 0 {
+            ctx.gauge_here("dlq_depth", self.dlq.len() as i64);
+        }
     }
 
     /// A crash loses the queue (an in-memory broker).

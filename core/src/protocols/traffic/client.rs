@@ -14,6 +14,8 @@ pub struct Client {
     gen: Generator,
     lb: NodeId,
     abuser: Option<Abuser>,
+    /// Some client of the run abuses: the others' latency is also measured apart.
+    split: bool,
     next_id: u64,
     /// Open requests: when sent, and how many adds had been acknowledged by then.
     pending: BTreeMap<u64, (SimTime, u32)>,
@@ -24,8 +26,8 @@ pub struct Client {
 }
 
 impl Client {
-    pub fn new(gen: Generator, lb: NodeId, abuser: Option<Abuser>) -> Self {
-        Client { gen, lb, abuser, next_id: 0, pending: BTreeMap::new(), acked: 0, lost: 0 }
+    pub fn new(gen: Generator, lb: NodeId, abuser: Option<Abuser>, split: bool) -> Self {
+        Client { gen, lb, abuser, split, next_id: 0, pending: BTreeMap::new(), acked: 0, lost: 0 }
     }
 
     pub fn init(&mut self, ctx: &mut C<'_>) {
@@ -77,7 +79,8 @@ impl Client {
                 let latency = ctx.now().since(sent);
                 ctx.count("responses", 1);
                 ctx.observe("latency_ms", latency);
-                if self.polite() {
+                // Without an abuser it would only repeat `latency_ms` (as a chart of its own).
+                if self.polite() && self.split {
                     ctx.observe("polite_latency_ms", latency);
                 }
                 self.check_cart(ctx, cart, acked_before);

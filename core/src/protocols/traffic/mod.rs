@@ -29,7 +29,8 @@
 //! served the client first) or `shared_store` (stateless tasks, carts in `db`).
 //!
 //! **What to watch.** `downtime_ms` (time with no serving task, as the gateway sees it),
-//! `healthy_tasks`, `errors`, `latency_ms` (all clients) and `polite_latency_ms` (all but the abusive
+//! `healthy_tasks`, `errors`, `latency_ms` (all clients) and, when a client abuses,
+//! `polite_latency_ms` (all but the abusive
 //! one), `rejected_429`, `items_lost`, `cache_hits` / `cache_misses` / `hit_ratio_permille`,
 //! `stale_reads`, `tasks_running`, `task_seconds` (cost), `util_pct`.
 //!
@@ -278,7 +279,7 @@ pub fn build(sc: &Scenario, cfg: &TrafficConfig) -> Vec<(String, TrafficNode)> {
     let mut out: Vec<(String, TrafficNode)> = (1..=clients)
         .map(|i| {
             let abuser = if i == 1 { cfg.abuser.clone() } else { None };
-            (format!("c{i}"), TrafficNode::client(gen.clone(), lb, abuser))
+            (format!("c{i}"), TrafficNode::client(gen.clone(), lb, abuser, cfg.abuser.is_some()))
         })
         .collect();
     let store = cfg.has_store().then_some(NodeId(clients + 1 + cfg.tasks.slots));

@@ -145,8 +145,8 @@ pub enum TrafficNode {
 }
 
 impl TrafficNode {
-    pub fn client(gen: Generator, lb: NodeId, abuser: Option<Abuser>) -> Self {
-        TrafficNode::Client(Client::new(gen, lb, abuser))
+    pub fn client(gen: Generator, lb: NodeId, abuser: Option<Abuser>, split: bool) -> Self {
+        TrafficNode::Client(Client::new(gen, lb, abuser, split))
     }
     pub fn gateway(cfg: TrafficConfig, first_task: NodeId, store: Option<NodeId>) -> Self {
         TrafficNode::Gateway(Box::new(Gateway::new(cfg, first_task, store)))
