@@ -106,8 +106,12 @@ fn got_and_wanted(raw: &str) -> Option<(&str, &str, &str)> {
 fn plain(raw: &str, path: &str) -> String {
     if let Some((kind, value, wanted)) = got_and_wanted(raw) {
         let value = value.trim_matches('`');
+        let negative = value.trim_matches('`').starts_with('-');
         let range = int_range(wanted).map(|r| match range_of(path) {
             Some((lo, hi)) => (i128::from(lo), i128::from(hi)),
+            // The type's own top (4294967295) is no advice for a value below its bottom: the
+            // protocol's check may well allow far less.
+            None if negative && r.0 == 0 => (0, i128::from(i64::MAX)),
             None => r,
         });
         let number = wanted == "f64" || wanted == "f32";
@@ -187,6 +191,16 @@ mod tests {
         assert_eq!(e.message(), "2.5 is not a whole number: use a whole number from 0 to 256");
         let e = error_with(|v| v["stop_at_ms"] = 0.5.into());
         assert_eq!(e.message(), "0.5 is not a whole number: use a whole number from 1 to 86400000");
+    }
+
+    #[test]
+    fn a_negative_count_is_told_to_be_0_or_more_not_given_the_types_top() {
+        let e = error_with(|v| v["protocol"]["backends"][0]["count"] = (-3).into());
+        assert!(
+            e.message().ends_with("-3 is out of range: use a whole number, 0 or more"),
+            "{}",
+            e.message()
+        );
     }
 
     #[test]
