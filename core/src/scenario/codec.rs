@@ -147,13 +147,15 @@ pub fn link_problems(input: &str) -> Vec<String> {
     said
 }
 
-/// `"3200"` or `"3200.25"` (at most three decimals) → µs.
+/// `"3200"` or `"3200.25"` → µs. Decimals past the third are below the simulator's µs and are
+/// dropped (`5000.123456` is 5000.123 ms: no event can fall between the two).
 fn parse_ms(v: &str) -> Option<SimTime> {
     let (whole, frac) = v.split_once('.').unwrap_or((v, ""));
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
-    if whole.is_empty() || !digits(whole) || frac.len() > 3 || !digits(frac) {
+    if whole.is_empty() || !digits(whole) || !digits(frac) || frac.len() > 12 {
         return None;
     }
+    let frac = &frac[..frac.len().min(3)];
     let us = if frac.is_empty() { 0 } else { frac.parse::<u64>().ok()? * 10u64.pow(3 - frac.len() as u32) };
     Some(SimTime(whole.parse::<u64>().ok()?.checked_mul(1000)?.checked_add(us)?))
 }
