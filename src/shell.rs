@@ -13,7 +13,7 @@ use crate::theme;
 use crate::urlsync::{use_follow_hash, use_url_sync};
 use dsplay_core::scenario::Playhead;
 use dsplay_core::session::Session;
-use dsplay_core::{presets, Scenario, SimTime};
+use dsplay_core::{presets, Scenario};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -52,7 +52,7 @@ fn boot() -> Boot {
         Ok(None) => fallback(None),
         Err(reason) => fallback(Some(reason)),
     };
-    let playhead = link_t.or(embed.t_ms.map(|t| Playhead::at(SimTime::from_ms(t))));
+    let playhead = link_t.or(embed.t.map(Playhead::at));
     let said: Vec<String> = banner.into_iter().chain(embed.problems.iter().cloned()).collect();
     let banner = (!said.is_empty()).then(|| said.join(" "));
     Boot { scenario, banner, embed, playhead }

@@ -250,15 +250,17 @@ fn embed_options_parse_the_query() {
     assert!(o.embed && o.autoplay);
     assert_eq!(o.preset.as_deref(), Some("t1-round-robin"));
     assert_eq!(
-        (o.speed, o.t_ms, o.controls, o.theme),
-        (Some(2.0), Some(3000), Controls::Full, Some(Theme::Dark))
+        (o.speed, o.t, o.controls, o.theme),
+        (Some(2.0), Some(SimTime::from_ms(3000)), Controls::Full, Some(Theme::Dark))
     );
     let d = EmbedOptions::parse("");
     assert_eq!(d, EmbedOptions::default());
     assert_eq!(d.controls, Controls::Min);
     let odd = EmbedOptions::parse("embed=0&speed=999&t=-1&controls=none&theme=pink&preset=a%2Db#x=1");
     assert!(!odd.embed);
-    assert_eq!((odd.speed, odd.t_ms, odd.controls, odd.theme), (Some(100.0), None, Controls::None, None));
+    assert_eq!((odd.speed, odd.t, odd.controls, odd.theme), (Some(100.0), None, Controls::None, None));
+    // Decimals, as a full link writes them after a step.
+    assert_eq!(EmbedOptions::parse("embed=1&t=2500.125").t, Some(SimTime(2_500_125)));
     assert_eq!(odd.preset.as_deref(), Some("a-b"));
     // Each value that could not be used is reported with what happens instead; good ones are not.
     let said = odd.problems.join(" ");

@@ -1,5 +1,8 @@
 //! The options an embedding page passes in the iframe's query string.
 
+use dsplay_core::scenario::Playhead;
+use dsplay_core::SimTime;
+
 /// How much of the player chrome an embed shows.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Controls {
@@ -26,8 +29,8 @@ pub struct EmbedOptions {
     pub autoplay: bool,
     /// Clamped to the player's 0.1–100×.
     pub speed: Option<f64>,
-    /// Initial playhead in ms.
-    pub t_ms: Option<u64>,
+    /// Initial playhead (`t=` in ms, with decimals as in a full link).
+    pub t: Option<SimTime>,
     pub controls: Controls,
     /// `None`: follow the page / system theme.
     pub theme: Option<Theme>,
@@ -77,10 +80,11 @@ impl EmbedOptions {
                 "autoplay" => o.autoplay = truthy(&v),
                 "speed" => o.speed = o.speed_from(&v),
                 "t" => {
-                    o.t_ms = v.parse().ok();
-                    if o.t_ms.is_none() {
-                        o.problems
-                            .push(format!("t={v:?} is not a time in whole ms (like t=3000); starting at 0."));
+                    o.t = Playhead::parse(&format!("t={v}")).map(|p| p.at);
+                    if o.t.is_none() {
+                        o.problems.push(format!(
+                            "t={v:?} is not a time in ms (like t=3000 or t=2500.125); starting at 0."
+                        ));
                     }
                 }
                 "controls" => {
