@@ -232,8 +232,6 @@ impl Node for ShardNode {
             (ShardNode::Router(r), ShardTimer::AddShard) => {
                 r.add_shard(ctx);
                 ctx.gauge("active_shards", i64::from(r.shards));
-                ctx.declare_gauge("keys_moved");
-                ctx.declare_gauge("keys_moved_permille");
             }
             (ShardNode::Shard { server, router, next_job, running }, ShardTimer::Done(job)) => {
                 let Some((id, client)) = running.remove(&job) else { return };
