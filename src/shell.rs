@@ -122,20 +122,12 @@ pub fn app() -> Html {
             };
         }
     });
-    let toggle_theme = {
-        let theme = theme.clone();
-        Callback::from(move |_: MouseEvent| {
-            let next = theme::switched(*theme, theme::system_is_dark());
-            theme::remember(next);
-            theme.set(next)
-        })
-    };
     let shown_error = player.error.clone();
     let dismiss = player.dispatch.reform(|_: MouseEvent| Action::Notice(None));
     let body = if boot.embed.embed {
         embed_body(&boot.embed)
     } else {
-        full_body(&player, (toggle_theme, *theme), help.clone())
+        full_body(&player, theme.clone(), help.clone())
     };
     html! {
         <ContextProvider<Player> context={player.clone()}>
@@ -164,10 +156,8 @@ pub fn app() -> Html {
     }
 }
 
-/// `theme`: the ◐ button's press, and the theme chosen (none: the system's is shown).
-fn full_body(p: &Player, theme: (Callback<MouseEvent>, Option<Theme>), help: UseStateHandle<bool>) -> Html {
-    let (toggle_theme, chosen) = theme;
-    let theme_label = theme::button_label(chosen, theme::system_is_dark());
+/// `theme`: the theme chosen (none: the system's is shown), which the ◐ button switches.
+fn full_body(p: &Player, theme: UseStateHandle<Option<Theme>>, help: UseStateHandle<bool>) -> Html {
     let (title, lesson) = {
         let s = p.session.borrow();
         (s.scenario().meta.title.clone(), s.scenario().meta.lesson.clone())
@@ -189,7 +179,7 @@ fn full_body(p: &Player, theme: (Callback<MouseEvent>, Option<Theme>), help: Use
                 <p class="tagline">{"distributed systems, message by message"}</p>
                 <div class="spacer" />
                 <Share />
-                <button class="icon theme" onclick={toggle_theme} aria-label={theme_label.clone()} title={theme_label}>{"◐"}</button>
+                <theme::ThemeButton {theme} />
                 <button class="icon" onclick={open_help} aria-label="Shortcuts and gestures" title="Shortcuts and gestures (?)">{"?"}</button>
             </header>
             <div class="layout">

@@ -2,6 +2,7 @@
 //! across visits (the full app only; an embed follows its `theme=` or the system).
 
 use crate::embed::Theme;
+use yew::prelude::*;
 
 const KEY: &str = "dsplay-theme";
 
@@ -53,6 +54,26 @@ pub fn button_label(current: Option<Theme>, system_dark: bool) -> String {
     let whose = if current.is_some() { "your choice" } else { "as the system's" };
     let back = if switched(current, system_dark).is_none() { " (the system's)" } else { "" };
     format!("{now} theme, {whose}: switch to {next}{back}")
+}
+
+#[derive(Properties, PartialEq)]
+pub struct ButtonProps {
+    /// The theme chosen (none: the system's is shown); the button switches it.
+    pub theme: UseStateHandle<Option<Theme>>,
+}
+
+/// The ◐ button. A component of its own, so it renders when the theme changes, not on every
+/// frame of playback with the page (its name asks the browser for the system's preference).
+#[function_component(ThemeButton)]
+pub fn theme_button(props: &ButtonProps) -> Html {
+    let theme = props.theme.clone();
+    let label = button_label(*theme, system_is_dark());
+    let onclick = Callback::from(move |_: MouseEvent| {
+        let next = switched(*theme, system_is_dark());
+        remember(next);
+        theme.set(next)
+    });
+    html! { <button class="icon theme" {onclick} aria-label={label.clone()} title={label}>{"◐"}</button> }
 }
 
 /// `"dark"` or `"light"`, as in `data-theme` and the `theme=` query value.
