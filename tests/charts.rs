@@ -499,6 +499,22 @@ async fn the_default_charts_are_there_from_time_zero_and_stay() {
     assert_eq!(&later[..at_zero.len()], &at_zero[..], "the charts shown at 0 s stay in place");
 }
 
+/// t2's lesson says to watch `healthy_tasks` and `task_requests`, which no default chart drew:
+/// they had to be found in the "Add a chart" menu.
+#[wasm_bindgen_test]
+async fn the_metrics_a_lesson_names_are_charted_first() {
+    let (root, _sink) = mount("t2-health-checks").await;
+    let keys = || {
+        all(&root, "figure.chart").iter().filter_map(|f| f.get_attribute("data-chart")).collect::<Vec<_>>()
+    };
+    let shown = until("the charts", || Some(keys()).filter(|k| !k.is_empty())).await;
+    let lesson = dsplay_core::presets::get("t2-health-checks").expect("preset").meta.lesson;
+    for name in ["healthy_tasks", "task_requests"] {
+        assert!(lesson.contains(&format!("`{name}`")), "the lesson still names {name}");
+    }
+    assert_eq!(&shown[..3], ["failures", "healthy_tasks", "task_requests"], "{shown:?}");
+}
+
 #[wasm_bindgen_test]
 fn a_throughput_line_keeps_its_colour_as_other_counters_appear() {
     use dsplay_web::charts::series::keep;

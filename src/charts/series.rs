@@ -237,6 +237,34 @@ pub fn defaults_of(cat: &[(String, Kind)]) -> Vec<ChartSpec> {
     out
 }
 
+/// The metrics a lesson names (in `backticks`) that the run has, in the lesson's order.
+pub fn named_in(lesson: &str, cat: &[(String, Kind)]) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for part in lesson.split('`').skip(1).step_by(2) {
+        if cat.iter().any(|(n, _)| n == part) && !out.iter().any(|n| n == part) {
+            out.push(part.to_string());
+        }
+    }
+    out
+}
+
+/// The `defaults` with what a lesson points at first: for each metric `named` (in order), the
+/// default chart that already draws it, else a chart of its own; then the other defaults. A
+/// student told to watch `healthy_tasks` finds it at the top, not in the "Add a chart" menu.
+pub fn lesson_first(named: &[String], defaults: Vec<ChartSpec>) -> Vec<ChartSpec> {
+    let draws =
+        |s: &ChartSpec, n: &str| s.key() == n || s.counters().is_some_and(|c| c.iter().any(|x| x == n));
+    let mut out: Vec<ChartSpec> = Vec::new();
+    for n in named {
+        let spec = defaults.iter().find(|s| draws(s, n)).cloned().unwrap_or(ChartSpec::Metric(n.clone()));
+        if !out.contains(&spec) {
+            out.push(spec);
+        }
+    }
+    out.extend(defaults.into_iter().filter(|s| !out.contains(s)).collect::<Vec<_>>());
+    out
+}
+
 /// The charts `shown` so far, brought up to date with `fresh` defaults without moving anything:
 /// a chart once shown stays where it is, a chart of several counters keeps its counters in
 /// order (so each keeps its colour) and takes new ones at its end, and a new chart goes after
@@ -654,6 +682,29 @@ mod tests {
         let fresh = vec![m("latency_ms"), t(&["requests", "errors"]), m("queue")];
         let kept = keep(&shown, fresh);
         assert_eq!(kept, [m("latency_ms"), t(&["errors", "requests"]), m("queue"), m("load")]);
+    }
+
+    #[wasm_bindgen_test]
+    fn what_a_lesson_names_comes_first_drawn_once() {
+        let cat = catalog(&sample());
+        let lesson = "Watch `backend_load`, then `errors` and `no_such_metric`; `backend_load` again.";
+        let named = named_in(lesson, &cat);
+        assert_eq!(named, ["backend_load", "errors"], "known metrics, once, in the lesson's order");
+        let keys: Vec<String> =
+            lesson_first(&named, defaults(&sample())).iter().map(ChartSpec::key).collect();
+        assert_eq!(
+            keys,
+            ["backend_load", "failures", "latency_ms", "throughput", "error_rate", "breaker_state"],
+            "`errors` is drawn by the failures chart, which moves up rather than being repeated"
+        );
+        let own = lesson_first(
+            &["requests".into(), "breaker_state".into()],
+            vec![ChartSpec::Metric("latency_ms".into())],
+        );
+        assert_eq!(
+            own.iter().map(ChartSpec::key).collect::<Vec<_>>(),
+            ["requests", "breaker_state", "latency_ms"]
+        );
     }
 
     #[wasm_bindgen_test]

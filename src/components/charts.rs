@@ -1,13 +1,14 @@
-//! Live charts: default charts picked from the metrics the run has or will soon have (kept once
-//! shown), plus any metric added from a select. Each chart draws on a `<canvas>` after render, at
-//! most ~10 times per second, and shows series up to the playhead (so it rewinds with it).
+//! Live charts: default charts picked from the metrics the run has or will soon have, those the
+//! lesson names first (kept once shown), plus any metric added from a select. Each chart draws on
+//! a `<canvas>` after render, at most ~10 times per second, and shows series up to the playhead
+//! (so it rewinds with it).
 //! PNG/SVG export per chart; trace JSON and metrics CSV for the whole run.
 
 pub use crate::charts::draw::{chart_data, chart_svg};
 use crate::charts::draw::{paint, HEIGHT};
 use crate::charts::paint::use_paint;
 use crate::charts::probe::{early_catalog, union};
-use crate::charts::series::{catalog, defaults_of, keep, ChartSpec};
+use crate::charts::series::{catalog, defaults_of, keep, lesson_first, named_in, ChartSpec};
 use crate::charts::watch::use_repaint_on_change;
 use crate::export::{download_text, download_url, export_stem, metrics_csv, trace_json};
 use crate::player::Player;
@@ -92,7 +93,8 @@ pub fn charts() -> Html {
     // Metrics the run has, and those it will soon have (their charts fill in as they appear).
     let names = union(&catalog(player.session.borrow().sim().metrics()), &ahead);
     let mut specs = {
-        let fresh = defaults_of(&names);
+        let named = named_in(&player.session.borrow().scenario().meta.lesson, &names);
+        let fresh = lesson_first(&named, defaults_of(&names));
         let mut shown = shown.borrow_mut();
         let specs = if shown.0 == rev { keep(&shown.1, fresh) } else { fresh };
         *shown = (rev, specs.clone());
