@@ -236,6 +236,27 @@ async fn keys_on_a_focused_control_are_its_own_not_the_players() {
     wait_until(&root, "#speed-value", |el| el.text_content().as_deref() == Some("0.1×")).await;
     let now = wait_until(&root, "#run-result", |_| true).await;
     assert_eq!((attr(&now, "data-playing"), attr(&now, "data-events")), ("false".into(), events));
+    // The scrubber's arrows move 1 % of the run (its `step` is 1 ms, which took 300 presses per
+    // second of a 30 s run), Shift 10 %; it says where it is in seconds, not milliseconds.
+    let scrubber = wait_until(&root, "#scrubber", |_| true).await;
+    let stop_ms: u64 = attr(&scrubber, "max").parse().expect("max");
+    let pressed = key_on(&scrubber, "ArrowRight");
+    assert!(pressed.default_prevented(), "the browser's 1 ms step is replaced");
+    let one = (stop_ms / 100).to_string();
+    wait_until(&root, "#run-result", |el| attr(el, "data-now-ms") == one).await;
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("ArrowRight");
+    init.set_shift_key(true);
+    init.set_bubbles(true);
+    let shifted = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("key");
+    scrubber.dispatch_event(&shifted).expect("dispatch");
+    let eleven = (stop_ms / 100 * 11).to_string();
+    wait_until(&root, "#run-result", |el| attr(el, "data-now-ms") == eleven).await;
+    let said = wait_until(&root, "#scrubber", |el| {
+        attr(el, "aria-valuetext").starts_with(&format!("{:.3} s of", stop_ms as f64 * 0.11 / 1000.0))
+    })
+    .await;
+    assert!(attr(&said, "aria-valuetext").ends_with(" s"), "{}", attr(&said, "aria-valuetext"));
 }
 
 #[wasm_bindgen_test]

@@ -55,6 +55,11 @@ fn said_burst((mut m, n): (Marker, usize)) -> Marker {
     m
 }
 
+/// How far an arrow key moves the playhead: 1 % of a run of `stop_ms`, at least 1 ms.
+pub fn keyboard_step(stop_ms: u64) -> u64 {
+    (stop_ms / 100).max(1)
+}
+
 #[function_component(Timeline)]
 pub fn timeline() -> Html {
     let Some(p) = use_context::<Player>() else { return html! {} };
@@ -68,6 +73,26 @@ pub fn timeline() -> Html {
             let input: HtmlInputElement = e.target_unchecked_into();
             d.emit(Action::Pause);
             d.emit(Action::Seek(SimTime::from_ms(input.value_as_number().max(0.0) as u64)));
+        })
+    };
+    // The browser moves a range by its `step` (1 ms: fine for dragging, endless from the keyboard):
+    // arrows move 1 % of the run as ← does elsewhere, Shift or Page keys 10 %.
+    let on_key = {
+        // From where a long seek is going, as ← does.
+        let from_ms = p.travel.map_or(now_ms, |to| to.at.as_us() / 1000);
+        let d = p.dispatch.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            let big = e.shift_key() || e.key().starts_with("Page");
+            let sign: i64 = match e.key().as_str() {
+                "ArrowRight" | "ArrowUp" | "PageUp" => 1,
+                "ArrowLeft" | "ArrowDown" | "PageDown" => -1,
+                _ => return,
+            };
+            e.prevent_default();
+            let by = keyboard_step(stop_ms) as i64 * if big { 10 } else { 1 };
+            let to = (from_ms as i64 + sign * by).clamp(0, stop_ms as i64) as u64;
+            d.emit(Action::Pause);
+            d.emit(Action::Seek(SimTime::from_ms(to)));
         })
     };
     let pct = |ms: u64| format!("left: {:.3}%", ms as f64 * 100.0 / stop_ms.max(1) as f64);
@@ -86,8 +111,9 @@ pub fn timeline() -> Html {
             </span>
             <div class="track">
                 <input id="scrubber" type="range" min="0" max={stop_ms.to_string()} step="1"
-                    value={to_ms.unwrap_or(now_ms).to_string()} oninput={on_input}
-                    aria-label="Playhead: drag to travel back in time" aria-valuetext={format!("{now_ms} ms")} />
+                    value={to_ms.unwrap_or(now_ms).to_string()} oninput={on_input} onkeydown={on_key}
+                    aria-label="Playhead: drag to travel back in time"
+                    aria-valuetext={format!("{} of {:.1} s", secs(SimTime::from_ms(now_ms)), stop_ms as f64 / 1000.0)} />
                 if let Some(style) = band { <div class="travel-band" style={style} /> }
                 // A pointer's shortcut: the keyboard and screen readers have the same jumps in
                 // the event list and the Invariants panel, so the markers are no Tab stops.
