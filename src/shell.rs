@@ -46,7 +46,8 @@ fn boot() -> Boot {
     let link_t = if from_link.is_err() { None } else { Playhead::parse(&hash) };
     let (scenario, banner) = match from_link {
         Ok(Some(sc)) => {
-            let said = dsplay_core::scenario::link_problems(&hash);
+            let said =
+                dsplay_core::scenario::link_problems(&hash, dsplay_core::SimTime::from_ms(sc.stop_at_ms));
             (sc, (!said.is_empty()).then(|| said.join(" ")))
         }
         Ok(None) => fallback(None),

@@ -96,10 +96,11 @@ pub fn use_follow_hash(p: &Player) {
                 }
                 match link::scenario_from_hash(&hash) {
                     Ok(Some(sc)) => {
+                        let said =
+                            dsplay_core::scenario::link_problems(&hash, SimTime::from_ms(sc.stop_at_ms));
                         dispatch.emit(Action::Load(sc));
                         let p = Playhead::parse(&hash).unwrap_or(Playhead::at(SimTime::ZERO));
                         dispatch.emit(Action::Goto(p));
-                        let said = dsplay_core::scenario::link_problems(&hash);
                         if !said.is_empty() {
                             dispatch.emit(Action::Notice(Some(said.join(" "))));
                         }

@@ -146,6 +146,20 @@ async fn a_bad_link_shows_a_banner_and_keeps_the_default_preset() {
 }
 
 #[wasm_bindgen_test]
+async fn a_link_past_the_end_opens_at_the_end_and_says_so() {
+    let root = mount("#preset=t1-round-robin&t=999999999");
+    let stop = presets::get("t1-round-robin").expect("preset").stop_at_ms.to_string();
+    wait_until(&root, "#run-result", |el| attr(el, "data-now-ms") == stop).await;
+    let banner = wait_until(&root, "#banner", |_| true).await;
+    let text = banner.text_content().unwrap_or_default();
+    assert!(
+        text.contains("t=999999999 is past the end of the run") && text.contains("opened at the end"),
+        "{text}"
+    );
+    web_sys::window().expect("a window").location().set_hash("").expect("clear the hash");
+}
+
+#[wasm_bindgen_test]
 async fn a_link_whose_playhead_or_parts_cannot_be_followed_opens_and_says_so() {
     let root = mount("#preset=d4-raft-election&t=abc&seed=-3");
     let status = wait_until(&root, "#run-result", |el| attr(el, "data-preset") == "d4-raft-election").await;

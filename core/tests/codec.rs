@@ -95,14 +95,24 @@ fn a_short_link_names_a_preset_and_a_mistyped_one_gets_a_suggestion() {
 fn what_a_link_says_that_cannot_be_followed_is_said_and_the_rest_is_quiet() {
     let t1 = encode_fragment(&base());
     for fine in [format!("{t1}&t=2500.125&e=9"), "#preset=d4-raft-election&t=0".into(), "#".into(), t1] {
-        assert_eq!(link_problems(&fine), Vec::<String>::new(), "{fine}");
+        assert_eq!(link_problems(&fine, SimTime::from_ms(2_501)), Vec::<String>::new(), "{fine}");
     }
-    let said = link_problems("https://x/#preset=d4-raft-election&t=abc&seed=-3&e=x&zoom=2");
+    let said =
+        link_problems("https://x/#preset=d4-raft-election&t=abc&seed=-3&e=x&zoom=2", SimTime(u64::MAX));
     assert_eq!(said.len(), 4, "{said:?}");
     assert!(said[0].starts_with("`t=abc` is not a time") && said[0].ends_with("Opened at 0 s."), "{said:?}");
     assert!(said[1].contains("`seed=-3` was ignored") && said[1].contains("Seed field"), "{said:?}");
     assert!(said[2].starts_with("`e=x` is not a count"), "{said:?}");
     assert!(said[3].contains("`zoom=2` was ignored"), "{said:?}");
+    // A playhead past the end opens at the end; a second t= does not silently lose to the first.
+    let said = link_problems("#preset=t1-round-robin&t=90000&t=2000", SimTime::from_ms(30_000));
+    assert_eq!(
+        said,
+        [
+            "`t=90000` is past the end of the run (30.0 s): opened at the end.",
+            "`t=2000` was ignored: the link has t= twice, and the first counts."
+        ]
+    );
 }
 
 #[test]

@@ -118,16 +118,27 @@ impl Playhead {
     }
 }
 
-/// What a link says that cannot be followed, one sentence each, once its scenario opened: a
-/// playhead that is not a time (the run opens at 0 s), and parts a link does not have (`seed=`),
-/// which are ignored. A link is never refused for these; the user is told rather than left to
-/// wonder why `&t=abc` opened at the start.
-pub fn link_problems(input: &str) -> Vec<String> {
+/// What a link says that cannot be followed, one sentence each, once its scenario (which stops at
+/// `stop_at`) opened: a playhead that is not a time (the run opens at 0 s) or lies past the end
+/// (it opens at the end), a part given twice (the first counts), and parts a link does not have
+/// (`seed=`), which are ignored. A link is never refused for these; the user is told rather than
+/// left to wonder why `&t=abc` opened at the start.
+pub fn link_problems(input: &str, stop_at: SimTime) -> Vec<String> {
     let frag = input.split_once('#').map_or(input, |(_, f)| f);
     let mut said = Vec::new();
+    let mut seen: Vec<&str> = Vec::new();
     for part in frag.split('&').filter(|p| !p.is_empty()) {
         let Some((key, value)) = part.split_once('=') else { continue };
+        if seen.contains(&key) {
+            said.push(format!("`{part}` was ignored: the link has {key}= twice, and the first counts."));
+            continue;
+        }
+        seen.push(key);
         match key {
+            "t" if parse_ms(value).is_some_and(|t| t > stop_at) => said.push(format!(
+                "`t={value}` is past the end of the run ({:.1} s): opened at the end.",
+                stop_at.as_us() as f64 / 1e6
+            )),
             "s" | "preset" => {}
             "t" if parse_ms(value).is_none() => said.push(format!(
                 "`t={value}` is not a time: t= takes milliseconds, like t=2500 or t=2500.125. \
