@@ -81,7 +81,7 @@ pub fn export_stem(s: &dsplay_core::session::Session, what: &str) -> String {
     let sc = s.scenario();
     let edited = dsplay_core::presets::get(&sc.meta.id).map_or(true, |p| p != *sc);
     let ms = s.now().as_us() / 1000;
-    file_stem(&format!("{}{}-{what}-{ms}ms", sc.meta.id, if edited { "-edited" } else { "" }))
+    file_stem(&format!("{}{}-{what}-{ms}ms", sc.meta.file_id(), if edited { "-edited" } else { "" }))
 }
 
 /// Save `url` (a data: or blob: URL) as `filename` through a temporary `<a download>`.

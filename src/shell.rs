@@ -161,7 +161,7 @@ pub fn app() -> Html {
 fn full_body(p: &Player, theme: UseStateHandle<Option<Theme>>, help: UseStateHandle<bool>) -> Html {
     let (title, lesson) = {
         let s = p.session.borrow();
-        (s.scenario().meta.title.clone(), s.scenario().meta.lesson.clone())
+        (s.scenario().meta.shown_title(&s.scenario().protocol), s.scenario().meta.lesson.clone())
     };
     let open_help = Callback::from(move |_: MouseEvent| help.set(true));
     // The gallery's 54 presets come first in the Tab order; this jumps past them. A button, not an

@@ -217,3 +217,17 @@ proptest! {
         }
     }
 }
+
+/// A scenario written by hand may leave `meta` out: it is still called something on screen and
+/// in file names ("" made an empty heading and files named "-trace-0ms.json").
+#[test]
+fn a_scenario_without_a_title_or_id_is_still_named() {
+    let mut sc = presets::get("d4-raft-election").expect("preset");
+    assert_eq!(sc.meta.shown_title(&sc.protocol), sc.meta.title);
+    sc.meta.title = "  ".into();
+    assert_eq!(sc.meta.shown_title(&sc.protocol), "d4-raft-election");
+    assert_eq!(sc.meta.file_id(), "d4-raft-election");
+    sc.meta.id.clear();
+    assert_eq!(sc.meta.shown_title(&sc.protocol), "Untitled raft scenario");
+    assert_eq!(sc.meta.file_id(), "scenario");
+}

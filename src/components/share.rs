@@ -36,7 +36,7 @@ pub fn embed_snippet(p: &Player) -> String {
     let url = share_url(p);
     let base = url.split_once('#').map_or(url.as_str(), |(b, _)| b);
     let s = p.session.borrow();
-    embed_code(base, &EmbedSource::of(&s), &s.scenario().meta.title)
+    embed_code(base, &EmbedSource::of(&s), &s.scenario().meta.shown_title(&s.scenario().protocol))
 }
 
 #[function_component(Share)]

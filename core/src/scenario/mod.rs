@@ -69,6 +69,25 @@ pub struct Meta {
     pub lesson: String,
 }
 
+impl Meta {
+    /// What to call the scenario on screen: its title, else its id, else what it runs (a scenario
+    /// written by hand may leave both out), e.g. "Untitled raft scenario".
+    pub fn shown_title(&self, protocol: &ProtocolConfig) -> String {
+        [&self.title, &self.id].into_iter().map(|t| t.trim()).find(|t| !t.is_empty()).map_or_else(
+            || format!("Untitled {} scenario", protocol.kind().replace('_', " ")),
+            str::to_string,
+        )
+    }
+
+    /// The id to name files after: `scenario` when there is none.
+    pub fn file_id(&self) -> &str {
+        match self.id.trim() {
+            "" => "scenario",
+            id => id,
+        }
+    }
+}
+
 /// Knobs of the simulator itself.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields, default)]
