@@ -581,4 +581,39 @@ async fn paused_canvases_repaint_for_a_new_theme_and_a_new_width() {
         (fits(&chart) && fits(&space)).then_some(())
     })
     .await;
+    // On a screen of 2 device pixels per CSS pixel, canvases are drawn at 2× (they were blurred),
+    // and a chart the stylesheet makes lower (a phone's 180 px) is drawn for that height (it was
+    // drawn 220 px high and squashed).
+    let window = web_sys::window().expect("a window");
+    // Sized by the stylesheet, as in the app: a canvas sized by its own pixels would double its
+    // width at every paint.
+    let doc = window.document().expect("a document");
+    let sheet = doc.create_element("style").expect("<style>");
+    sheet.set_text_content(Some(include_str!("../static/charts.css")));
+    doc.head().expect("<head>").append_child(&sheet).expect("the stylesheet");
+    let own = js_sys::Object::get_own_property_descriptor(&window, &"devicePixelRatio".into());
+    let two = js_sys::Object::new();
+    js_sys::Reflect::set(&two, &"value".into(), &2.0.into()).expect("value");
+    js_sys::Reflect::set(&two, &"configurable".into(), &true.into()).expect("configurable");
+    js_sys::Object::define_property(&window, &"devicePixelRatio".into(), &two);
+    root.set_attribute("style", "width: 480px").expect("narrower again");
+    chart.set_attribute("style", "height: 150px").expect("lower");
+    until("canvases drawn at twice the density", || {
+        let sharp = |c: &HtmlCanvasElement| {
+            c.client_width() < 540 && c.width() == 2 * c.client_width().max(320) as u32
+        };
+        (sharp(&chart)
+            && sharp(&space)
+            && chart.height() == 300
+            && space.height() == 2 * space.client_height() as u32)
+            .then_some(())
+    })
+    .await;
+    if own.is_undefined() {
+        js_sys::Reflect::delete_property(&window, &"devicePixelRatio".into()).expect("the screen's ratio");
+    } else {
+        js_sys::Object::define_property(&window, &"devicePixelRatio".into(), &own.unchecked_into());
+    }
+    assert_eq!(window.device_pixel_ratio(), 1.0);
+    sheet.remove();
 }

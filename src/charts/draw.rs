@@ -1,13 +1,13 @@
-//! One chart-drawing function, generic over the plotters backend: `CanvasBackend` in the app,
+//! One chart-drawing function, generic over the plotters backend: a canvas in the app (`HiDpi`),
 //! `SVGBackend` into a `String` for the SVG export and the tests.
 
+use super::hidpi::HiDpi;
 use super::legend;
 use super::series::{chart, Band, ChartData, ChartSpec, Line};
 use dsplay_core::session::Session;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
-use plotters_canvas::CanvasBackend;
 use web_sys::HtmlCanvasElement;
 
 /// Colours of a chart (the app passes the theme's; exports use the light one).
@@ -257,15 +257,18 @@ pub fn chart_svg(session: &Session, spec: &ChartSpec, width: u32) -> Result<Stri
     to_svg(&chart_data(session, spec), (width.max(320), HEIGHT), &current_palette())
 }
 
-/// Draw `data` on an app canvas (sized to its CSS width).
+/// Draw `data` on an app canvas, at its CSS size (the stylesheet sets the height: less on a
+/// phone) and the screen's pixel density.
 pub fn paint(canvas: &HtmlCanvasElement, data: &ChartData) -> Result<(), String> {
-    let w = canvas.client_width().max(320) as u32;
-    if canvas.width() != w || canvas.height() != HEIGHT {
-        canvas.set_width(w);
-        canvas.set_height(HEIGHT);
-    }
-    let backend = CanvasBackend::with_canvas_object(canvas.clone()).ok_or("no 2d context")?;
+    let backend = HiDpi::new(canvas, css_size(canvas)).ok_or("no 2d context")?;
     draw_chart(&backend.into_drawing_area(), data, &current_palette())
+}
+
+/// The size a chart canvas is drawn at, in CSS pixels: its laid-out size (at least 320 wide, and
+/// `HEIGHT` high before it is laid out).
+pub fn css_size(canvas: &HtmlCanvasElement) -> (u32, u32) {
+    let h = canvas.client_height();
+    (canvas.client_width().max(320) as u32, if h > 0 { h as u32 } else { HEIGHT })
 }
 
 #[cfg(test)]

@@ -1,6 +1,6 @@
 //! What a canvas must repaint for besides the run moving on: the page's theme (the ◐ button sets
 //! `data-theme` on `<html>`; without it the system's preference counts) and the canvas's own
-//! width (a canvas drawn for another width is stretched or squashed by CSS).
+//! size (a canvas drawn for another size is stretched or squashed by CSS).
 
 use gloo::events::EventListener;
 use wasm_bindgen::prelude::*;
@@ -44,15 +44,18 @@ fn watch_system(bump: impl Fn() + 'static) -> Option<EventListener> {
     Some(EventListener::new(&query, "change", move |_| bump()))
 }
 
-/// Call `bump` when the canvas is laid out at a width other than the one it was drawn for.
+/// Call `bump` when the canvas is laid out at a size other than the one it was drawn for (in
+/// device pixels: see `hidpi`; a window dragged to a denser screen counts).
 fn watch_size(
     canvas: HtmlCanvasElement,
     bump: impl Fn() + 'static,
 ) -> Option<(web_sys::ResizeObserver, Closure<dyn FnMut()>)> {
     let target = canvas.clone();
     let cb = Closure::<dyn FnMut()>::new(move || {
-        let w = canvas.client_width();
-        if w > 0 && w.max(320) as u32 != canvas.width() {
+        let dpr = super::hidpi::ratio();
+        let (w, h) = (canvas.client_width(), canvas.client_height());
+        let device = |css: i32| super::hidpi::device(css.max(0) as u32, dpr);
+        if w > 0 && (device(w.max(320)) != canvas.width() || (h > 0 && device(h) != canvas.height())) {
             bump();
         }
     });

@@ -4,8 +4,8 @@
 //! (so it rewinds with it).
 //! PNG/SVG export per chart; trace JSON and metrics CSV for the whole run.
 
+use crate::charts::draw::paint;
 pub use crate::charts::draw::{chart_data, chart_svg};
-use crate::charts::draw::{paint, HEIGHT};
 use crate::charts::paint::use_paint;
 use crate::charts::probe::{early_catalog, union};
 use crate::charts::series::{catalog, defaults_of, keep, lesson_first, named_in, ChartSpec};
@@ -53,7 +53,7 @@ pub fn chart_view(props: &ChartViewProps) -> Html {
     let svg = {
         let (canvas, session, spec) = (canvas.clone(), player.session.clone(), props.spec.clone());
         Callback::from(move |_: MouseEvent| {
-            let w = canvas.cast::<HtmlCanvasElement>().map_or(640, |c| c.width());
+            let w = canvas.cast::<HtmlCanvasElement>().map_or(640, |c| c.client_width().max(0) as u32);
             let s = session.borrow();
             if let Ok(text) = chart_svg(&s, &spec, w) {
                 download_text(&format!("{}.svg", export_stem(&s, &spec.key())), "image/svg+xml", &text).ok();
@@ -63,7 +63,7 @@ pub fn chart_view(props: &ChartViewProps) -> Html {
     let key = props.spec.key();
     html! {
         <figure class="chart" data-chart={key.clone()}>
-            <canvas ref={canvas} height={HEIGHT.to_string()} role="img" aria-label={format!("Chart: {key}")} />
+            <canvas ref={canvas} role="img" aria-label={format!("Chart: {key}")} />
             <figcaption class="chart-exports">
                 <button class="export-png" onclick={png} aria-label={format!("Save {key} as PNG")}>{"PNG"}</button>
                 <button class="export-svg" onclick={svg} aria-label={format!("Save {key} as SVG")}>{"SVG"}</button>

@@ -95,10 +95,14 @@ pub fn paint(
     let names = sim.node_names();
     let lane = if names.len() > 24 { 12.0 } else { 22.0 };
     let (w, h) = (canvas.client_width().max(320) as f64, TOP + AXIS + lane * names.len().max(1) as f64);
-    if canvas.width() != w as u32 || canvas.height() != h as u32 {
-        canvas.set_width(w as u32);
-        canvas.set_height(h as u32);
+    // In device pixels, drawn in CSS pixels (see `charts::hidpi`): sharp on a phone.
+    let dpr = crate::charts::hidpi::ratio();
+    let (dw, dh) = (crate::charts::hidpi::device(w as u32, dpr), crate::charts::hidpi::device(h as u32, dpr));
+    if canvas.width() != dw || canvas.height() != dh {
+        canvas.set_width(dw);
+        canvas.set_height(dh);
     }
+    ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0).ok()?;
     let now = view.now.as_ms_f64();
     let all = sim.trace().records();
     let (rev, sticky) = auto;

@@ -2,7 +2,7 @@
 //! drawn over it (A solid, B dashed; A only where B has no such chart). They follow A's playhead.
 
 use super::SharedB;
-use crate::charts::draw::{chart_data, paint, HEIGHT};
+use crate::charts::draw::{chart_data, paint};
 use crate::charts::overlay::{counterpart, overlay};
 use crate::charts::paint::use_paint;
 use crate::charts::series::{defaults, ChartData, ChartSpec};
@@ -87,7 +87,7 @@ fn overlay_view(props: &OverlayViewProps) -> Html {
     let runs = if props.b.is_some() { "A (solid) and B (dashed)" } else { "A only (B has no such chart)" };
     html! {
         <figure class="chart" data-chart={key.clone()} data-runs={if props.b.is_some() { "A B" } else { "A" }}>
-            <canvas ref={canvas} height={HEIGHT.to_string()} role="img" aria-label={format!("Chart: {key}, {runs}")} />
+            <canvas ref={canvas} role="img" aria-label={format!("Chart: {key}, {runs}")} />
         </figure>
     }
 }
