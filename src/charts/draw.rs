@@ -46,13 +46,14 @@ pub fn current_palette() -> Palette {
     }
 }
 
-/// Line colours (colour-blind-friendly Okabe–Ito order).
+/// Line colours: the colour-blind-friendly Okabe–Ito set, ordered so that neighbours differ in hue
+/// (orange and vermillion side by side read as one colour: d1's failures chart).
 const LINES: [RGBColor; 8] = [
     RGBColor(0x00, 0x72, 0xb2),
     RGBColor(0xe6, 0x9f, 0x00),
-    RGBColor(0xd5, 0x5e, 0x00),
     RGBColor(0x00, 0x9e, 0x73),
     RGBColor(0xcc, 0x79, 0xa7),
+    RGBColor(0xd5, 0x5e, 0x00),
     RGBColor(0x56, 0xb4, 0xe9),
     RGBColor(0x88, 0x88, 0x88),
     RGBColor(0xf0, 0xe4, 0x42),
