@@ -513,6 +513,15 @@ async fn the_metrics_a_lesson_names_are_charted_first() {
         assert!(lesson.contains(&format!("`{name}`")), "the lesson still names {name}");
     }
     assert_eq!(&shown[..3], ["failures", "healthy_tasks", "task_requests"], "{shown:?}");
+    // A figure is named for its chart (not "PNG SVG", its caption's buttons), and its canvas says
+    // in words what it shows at the playhead.
+    let figure = until("the chart", || find(&root, "figure.chart[data-chart='healthy_tasks']")).await;
+    assert_eq!(figure.get_attribute("aria-label").as_deref(), Some("healthy_tasks chart"));
+    until("the canvas's words", || {
+        let canvas = find(&root, "figure.chart[data-chart='healthy_tasks'] canvas")?;
+        canvas.get_attribute("aria-label").filter(|l| l.starts_with("healthy_tasks at 0.0 s: "))
+    })
+    .await;
 }
 
 #[wasm_bindgen_test]

@@ -132,6 +132,29 @@ impl ChartData {
     pub fn is_empty(&self) -> bool {
         self.bands.is_empty() && self.lines.iter().all(|l| l.points.is_empty())
     }
+
+    /// What the chart shows at the playhead, in words, for a screen reader (a canvas is only
+    /// pixels): "latency_ms (ms) at 12.3 s: p50 15.2, p95 37.1, p99 54.3".
+    pub fn summary(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        for l in &self.lines {
+            if let Some(&(_, v)) = l.points.iter().rev().find(|p| !p.1.is_nan()) {
+                let v = if v.fract() == 0.0 { format!("{v:.0}") } else { format!("{v:.1}") };
+                parts.push(format!("{} {v}", l.label));
+            }
+        }
+        for b in &self.bands {
+            if let Some(span) = b.spans.last() {
+                parts.push(format!("{} in state {}", b.label, span.state));
+            }
+        }
+        let unit = if self.y_unit.is_empty() { String::new() } else { format!(" ({})", self.y_unit) };
+        let at = format!("{}{unit} at {:.1} s", self.title, self.now_ms / 1000.0);
+        match parts.is_empty() {
+            true => format!("{at}: no value yet"),
+            false => format!("{at}: {}", parts.join(", ")),
+        }
+    }
 }
 
 /// Distinct metric names with their kind, sorted by name.
@@ -705,6 +728,18 @@ mod tests {
             own.iter().map(ChartSpec::key).collect::<Vec<_>>(),
             ["requests", "breaker_state", "latency_ms"]
         );
+    }
+
+    #[wasm_bindgen_test]
+    fn a_chart_says_its_latest_values_in_words() {
+        let names = vec!["b0".to_string(), "b1".to_string()];
+        let d = chart(&sample(), &ChartSpec::Metric("backend_load".into()), &names, 550.0, 10_000.0);
+        // The interval ending at 0.5 s, the last one complete at 0.55 s, had b0 at 4.
+        assert_eq!(d.summary(), "backend_load at 0.6 s: b0 4, b1 2");
+        let l = chart(&sample(), &ChartSpec::Metric("latency_ms".into()), &[], 550.0, 10_000.0);
+        assert!(l.summary().starts_with("latency_ms (ms) at 0.6 s: p50 "), "{}", l.summary());
+        let none = chart(&Metrics::new(100_000, 1_000_000), &ChartSpec::Metric("x".into()), &[], 0.0, 1.0);
+        assert_eq!(none.summary(), "x at 0.0 s: no value yet");
     }
 
     #[wasm_bindgen_test]

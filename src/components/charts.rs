@@ -36,7 +36,12 @@ pub fn chart_view(props: &ChartViewProps) -> Html {
         let (session, spec) = (player.as_ref().map(|p| p.session.clone()), props.spec.clone());
         use_paint(canvas.clone(), deps, move |el| match &session {
             Some(_) if !shown => Ok(()),
-            Some(s) => paint(el, &chart_data(&s.borrow(), &spec)),
+            Some(s) => {
+                let data = chart_data(&s.borrow(), &spec);
+                // Said when the chart is reached, not announced as it changes.
+                el.set_attribute("aria-label", &data.summary()).ok();
+                paint(el, &data)
+            }
             None => Ok(()),
         });
     }
@@ -62,8 +67,8 @@ pub fn chart_view(props: &ChartViewProps) -> Html {
     };
     let key = props.spec.key();
     html! {
-        <figure class="chart" data-chart={key.clone()}>
-            <canvas ref={canvas} role="img" aria-label={format!("Chart: {key}")} />
+        <figure class="chart" data-chart={key.clone()} aria-label={format!("{key} chart")}>
+            <canvas ref={canvas} role="img" aria-label={format!("{key}: not drawn yet")} />
             <figcaption class="chart-exports">
                 <button class="export-png" onclick={png} aria-label={format!("Save {key} as PNG")}>{"PNG"}</button>
                 <button class="export-svg" onclick={svg} aria-label={format!("Save {key} as SVG")}>{"SVG"}</button>

@@ -86,7 +86,7 @@ fn overlay_view(props: &OverlayViewProps) -> Html {
     let key = props.a.key();
     let runs = if props.b.is_some() { "A (solid) and B (dashed)" } else { "A only (B has no such chart)" };
     html! {
-        <figure class="chart" data-chart={key.clone()} data-runs={if props.b.is_some() { "A B" } else { "A" }}>
+        <figure class="chart" data-chart={key.clone()} aria-label={format!("{key} chart")} data-runs={if props.b.is_some() { "A B" } else { "A" }}>
             <canvas ref={canvas} role="img" aria-label={format!("Chart: {key}, {runs}")} />
         </figure>
     }
