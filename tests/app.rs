@@ -335,6 +335,16 @@ fn narration_says_a_fault_before_a_note_and_names_a_node_once() {
     assert!(said.starts_with("crash n4; then ") && said.contains("became leader in term 2"), "{said}");
 }
 
+#[wasm_bindgen_test]
+fn narration_says_symbols_in_words() {
+    use dsplay_web::components::narrator::spoken;
+    assert_eq!(spoken("link b2<->lb: ~7.5 ms, 10 % loss"), "link b2 to and from lb: about 7.5 ms, 10 % loss");
+    assert_eq!(spoken("block n1,n2 -> n3"), "block n1,n2 to n3");
+    assert_eq!(spoken("partition n1,n2 | n3"), "partition n1,n2 and n3");
+    assert_eq!(spoken("slow b2 x2.50"), "slow b2 times 2.50");
+    assert_eq!(spoken("n4 became leader in term 2"), "n4 became leader in term 2", "words stay as they are");
+}
+
 /// The link of the scenario on screen at its start, as the page writes it once paused at 0.
 fn player_fragment(root: &Element) -> String {
     let id = root

@@ -1,7 +1,8 @@
 //! An ARIA live region narrating key events: faults, violations and the protocol's notes
-//! ("n3 became leader in term 4"). At most one announcement per half second of wall time while
-//! playing; when the run stops, what happened since the last one is said at once, and likewise
-//! when a long seek arrives.
+//! ("n3 became leader in term 4"). At most one announcement per two seconds of wall time while
+//! playing (about the time a screen reader takes to say one; more often, they queue up behind the
+//! run); when the run stops, what happened since the last one is said at once, and likewise when
+//! a long seek arrives. Symbols written for the eye ("b2<->lb: ~40 ms") are said in words.
 
 use crate::player::Player;
 use dsplay_core::sim::trace::{TraceEvent, TraceKind};
@@ -11,6 +12,37 @@ use yew::prelude::*;
 
 /// Most records looked at per announcement (a fast run writes many between two).
 const WINDOW: usize = 20_000;
+
+/// Wall-clock milliseconds between two announcements while playing.
+const EVERY_MS: f64 = 2_000.0;
+
+/// `text` as it should be heard: arrows, tildes, bars and wildcards become words ("link b2<->lb:
+/// ~40 ms" is "link b2 to and from lb: about 40 ms"; "slow b2 x2.00" is "slow b2 times 2.00").
+pub fn spoken(text: &str) -> String {
+    let words = [
+        ("<->", " to and from "),
+        ("->", " to "),
+        ("<-", " from "),
+        (" | ", " and "),
+        ("~", "about "),
+        ("≈", "about "),
+        ("*", "every node"),
+        ("✗", ""),
+        ("✓", ""),
+        ("→", " to "),
+        ("×", " times "),
+    ];
+    let mut out = text.to_string();
+    for (sym, word) in words {
+        out = out.replace(sym, word);
+    }
+    // "x2.00" after a space: a factor.
+    let out = out.split(' ').map(|w| match w.strip_prefix('x') {
+        Some(n) if n.starts_with(|c: char| c.is_ascii_digit()) => format!("times {n}"),
+        _ => w.to_string(),
+    });
+    out.collect::<Vec<_>>().join(" ").split_whitespace().collect::<Vec<_>>().join(" ")
+}
 
 /// What is worth saying among `fresh` records (oldest first): a broken invariant before a fault
 /// before a note, the newest of its kind, and then the newest note if it came later (a crash and
@@ -71,8 +103,8 @@ pub fn narrator() -> Html {
             // A long seek: the timeline says where it is heading; the news waits for arrival.
         } else if total < *seen.borrow() {
             *seen.borrow_mut() = total; // travelled back in time
-        } else if total > *seen.borrow() && (!p.playing || now - last_wall.get() > 500.0) {
-            if let Some(h) = newest_headline(p, *seen.borrow()) {
+        } else if total > *seen.borrow() && (!p.playing || now - last_wall.get() > EVERY_MS) {
+            if let Some(h) = newest_headline(p, *seen.borrow()).map(|h| spoken(&h)) {
                 if *said != h {
                     said.set(h);
                 }
