@@ -773,6 +773,16 @@ async fn chaos_faults_are_on_the_timeline_and_in_the_list_and_both_pause_and_jum
     until("every chaos fault listed", || all(&root, ".fault-list .fault-item.chaos").len() == chaos).await;
     let by = one(&root, ".fault-list .fault-item.chaos .by").text_content().unwrap_or_default();
     assert_eq!(by, "(chaos)");
+    // A link fault's arrow does not break across lines ("*<-" / ">recommendation" on a phone), and
+    // a screen reader hears it in words.
+    let link = all(&root, ".fault-list .fault-item")
+        .into_iter()
+        .find(|e| e.text_content().is_some_and(|t| t.contains("link")))
+        .expect("a link fault in this seed");
+    let text = link.text_content().unwrap_or_default();
+    assert!(text.contains("\u{200B}<\u{2060}-\u{2060}>\u{200B}") && !text.contains("<->"), "{text:?}");
+    let label = link.get_attribute("aria-label").unwrap_or_default();
+    assert!(label.contains(" to and from ") && label.contains("about "), "{label}");
     assert_eq!(all(&root, ".markers .marker.event").len(), script, "a marker per scripted event");
     assert_eq!(all(&root, ".markers .marker.chaos").len(), chaos);
     // A list item, like a marker, pauses and jumps.

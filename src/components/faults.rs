@@ -4,6 +4,7 @@
 //! tools sit under the topology.)
 
 use super::invariants::secs;
+use super::narrator::spoken;
 use crate::player::{Action, Player};
 use dsplay_core::scenario::Timed;
 use dsplay_core::session::Session;
@@ -36,6 +37,14 @@ pub fn jump(d: &Callback<Action>, ms: u64) -> Callback<MouseEvent> {
     })
 }
 
+/// `what` with its arrows kept whole ("*<-" on one line and ">recommendation" on the next read
+/// as nonsense on a phone): a line may break before or after an arrow, never inside it.
+pub fn arrows_kept_whole(what: &str) -> String {
+    let (zwsp, join) = ('\u{200B}', '\u{2060}');
+    what.replace("<->", &format!("{zwsp}<{join}-{join}>{zwsp}"))
+        .replace("->", &format!("{zwsp}-{join}>{zwsp}"))
+}
+
 #[function_component(Faults)]
 pub fn faults() -> Html {
     let p = use_context::<Player>();
@@ -66,7 +75,7 @@ pub fn faults() -> Html {
         };
         let when = secs(SimTime::from_ms(at));
         let remove = own.map(|i| {
-            let label = format!("Remove {what} at {when} from the scenario");
+            let label = format!("Remove {} at {when} from the scenario", spoken(what));
             html! {
                 <button class="fault-remove" title={label.clone()} aria-label={label}
                     onclick={p.dispatch.reform(move |_: MouseEvent| Action::Remove(i))}>{"×"}</button>
@@ -74,8 +83,8 @@ pub fn faults() -> Html {
         });
         html! {
             <li key={i}>
-                <button {class} onclick={jump(&p.dispatch, at)} aria-label={format!("Jump to {what}{said} at {when}")}>
-                    <span class="at">{when.clone()}</span><span class="what">{what}</span>
+                <button {class} onclick={jump(&p.dispatch, at)} aria-label={format!("Jump to {}{said} at {when}", spoken(what))}>
+                    <span class="at">{when.clone()}</span><span class="what">{arrows_kept_whole(what)}</span>
                     if let Some(b) = by { <span class="by" {title}>{format!("({b})")}</span> }
                 </button>
                 {remove}
