@@ -309,3 +309,55 @@ async fn switching_a_latency_to_a_variant_no_preset_uses_fills_in_its_fields() {
     let json = scenario_of(&root).to_json();
     assert!(json.contains(r#""latency":{"type":"pareto""#), "{json}");
 }
+
+/// Sections a scenario may leave out are found by the scenarios as written back, per protocol.
+#[wasm_bindgen_test]
+fn optional_sections_are_those_some_scenario_leaves_out() {
+    let keys = |kind: &str, path: &[&str]| {
+        let path: Vec<Seg> = path.iter().map(|k| Seg::Key(k.to_string())).collect();
+        catalog().optional(kind, &path).iter().map(|(k, _)| k.clone()).collect::<Vec<_>>()
+    };
+    let traffic = keys("traffic", &["protocol"]);
+    for k in ["passive_check", "active_check", "replace", "autoscale", "cache", "rate_limit", "abuser"] {
+        assert!(traffic.contains(&k.to_string()), "{k} in {traffic:?}");
+    }
+    assert!(!traffic.contains(&"tasks".to_string()) && !traffic.contains(&"sessions".to_string()));
+    assert_eq!(keys("raft", &[]), ["chaos"], "chaos, at the top, for any protocol");
+    assert!(keys("raft", &["protocol"]).iter().all(|k| !traffic.contains(k)), "kept per protocol");
+}
+
+/// The running scenario's protocol knobs, as written.
+fn protocol_json(root: &Element) -> serde_json::Value {
+    let v: serde_json::Value = serde_json::from_str(&scenario_of(root).to_json()).expect("JSON");
+    v["protocol"].clone()
+}
+
+/// t2's lesson says "remove `passive_check`", which only the CLI could do; chaos could not be
+/// added to a scenario outside R6.
+#[wasm_bindgen_test]
+async fn an_optional_section_is_removed_and_added_back_from_the_form() {
+    let root = editor("ed-optional", "t2-health-checks").await;
+    let lesson = dsplay_core::presets::get("t2-health-checks").expect("preset").meta.lesson;
+    assert!(lesson.contains("`passive_check`"), "the lesson still asks for it");
+    click(&root, ".section[data-section='passive_check'] button.drop-section");
+    until("the section gone", || find(&root, "[data-path='protocol.passive_check']").is_none()).await;
+    assert_eq!(apply(&root).await, None);
+    assert!(protocol_json(&root).get("passive_check").is_none());
+    click(&root, "button.add-section[data-section='passive_check']");
+    until("the section back", || find(&root, "[data-path='protocol.passive_check']").is_some()).await;
+    assert_eq!(apply(&root).await, None);
+    assert!(protocol_json(&root).get("passive_check").is_some());
+}
+
+#[wasm_bindgen_test]
+async fn chaos_added_to_another_protocol_targets_its_own_nodes() {
+    let root = editor("ed-chaos", "d4-raft-election").await;
+    click(&root, "fieldset[data-path=''] > .add-sections button.add-section[data-section='chaos']");
+    until("the chaos section", || find(&root, "[data-path='chaos.mean_gap_ms']").is_some()).await;
+    assert_eq!(apply(&root).await, None, "r6's targets (cart, recommendation) are not raft's nodes");
+    let chaos = scenario_of(&root).chaos.expect("chaos on");
+    assert!(chaos.targets.is_empty(), "every node may be hit: {:?}", chaos.targets);
+    click(&root, ".section[data-section='chaos'] button.drop-section");
+    assert_eq!(apply(&root).await, None);
+    assert!(scenario_of(&root).chaos.is_none());
+}

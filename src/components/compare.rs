@@ -43,7 +43,7 @@ impl PartialEq for SharedB {
 /// the change breaks one of the scenario's events (fewer backends, and the crash names one that
 /// is gone), the event is described: Compare does not show the event list.
 fn said(v: &Value, edit: &Edit, e: &ScenarioError) -> String {
-    let (Edit::Set(path, _) | Edit::Tag(path, _) | Edit::Push(path) | Edit::Remove(path)) = edit;
+    let path = edit.path();
     let at = anchor(v, e.field().unwrap_or(""), Some(path));
     let e = if e.field() == Some(at.as_str()) { e.clone() } else { e.at(&at) };
     match broken_event(v, &at) {

@@ -49,6 +49,18 @@ pub fn apply_edit(draft: &mut Value, edit: &Edit) {
                 }
             }
         }
+        Edit::Add(path, v) => {
+            let Some((Seg::Key(k), parent)) = path.split_last() else { return };
+            if let Some(Value::Object(obj)) = get_mut(draft, parent) {
+                obj.insert(k.clone(), v.clone());
+            }
+        }
+        Edit::Drop(path) => {
+            let Some((Seg::Key(k), parent)) = path.split_last() else { return };
+            if let Some(Value::Object(obj)) = get_mut(draft, parent) {
+                obj.remove(k);
+            }
+        }
     }
 }
 
@@ -70,6 +82,10 @@ fn apply_user_edit(draft: &mut Value, edit: &Edit, names: &[String]) -> Option<S
         }
         Edit::Push(path) => {
             nodes::fit_new_element(draft, path, names);
+            None
+        }
+        Edit::Add(path, _) => {
+            nodes::fit_new_section(draft, path, names);
             None
         }
         _ => None,
@@ -172,9 +188,7 @@ pub fn editor() -> Html {
                 if let Some(note) = apply_user_edit(&mut d.value, &e, &names) {
                     d.note = Some(note);
                 }
-                d.last_edit = match &e {
-                    Edit::Set(p, _) | Edit::Tag(p, _) | Edit::Push(p) | Edit::Remove(p) => Some(p.clone()),
-                };
+                d.last_edit = Some(e.path().to_vec());
                 d.edits.push(e);
                 d.sent = false;
             }
@@ -262,7 +276,8 @@ pub fn editor() -> Html {
     let current = draft.borrow().clone().unwrap_or_else(|| Draft::new(rev, Value::Null));
     let dirty = !current.edits.is_empty();
     let error = current.error.as_ref().map(|(at, msg)| (at.as_str(), msg.as_str()));
-    let ctx = Ctx { error, on_edit: &on_edit, base: &current.base };
+    let kind = current.value.pointer("/protocol/kind").and_then(Value::as_str).unwrap_or_default();
+    let ctx = Ctx { error, on_edit: &on_edit, base: &current.base, kind };
     let body = field(&ctx, &mut Vec::new(), None, &current.value);
     // Errors in parts the form does not show (events, the lesson) go above it.
     let top_error = current.error.as_ref().filter(|(at, _)| hidden(at));

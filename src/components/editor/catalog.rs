@@ -5,7 +5,7 @@
 //! preset's JSON (a field's values are asked of serde when a form first shows the field) and a
 //! few examples of variants no preset uses.
 
-use super::json::{general, get_mut, Seg};
+use super::json::{general, get_mut, of_scenario, Seg};
 use dsplay_core::{presets, Scenario};
 use serde_json::{Map, Value};
 use std::cell::RefCell;
@@ -63,6 +63,49 @@ pub struct Catalog {
     /// Fields are probed when a form first asks about them: a probe parses a whole scenario,
     /// and probing every field of every preset at once held the first click on Edit ~70 ms.
     known: RefCell<Known>,
+    /// Optional sections, by object ([`section_key`]): each key some preset's scenario has and
+    /// another's leaves out when written (`autoscale`, `passive_check`, `chaos`), with that
+    /// preset's value as the example to add.
+    optional: BTreeMap<String, Vec<(String, Value)>>,
+}
+
+/// Where an object's optional sections are looked up: the protocol's kind (a field of one
+/// protocol's knobs means nothing to another's) and the index-free path.
+fn section_key(kind: &str, path: &[Seg]) -> String {
+    let in_protocol = matches!(path.first(), Some(Seg::Key(k)) if k == "protocol");
+    format!("{}|{}", if in_protocol { kind } else { "" }, general(path))
+}
+
+/// Count, for every untagged object of a written scenario `v`, the keys it has (`seen`: objects
+/// counted, and per key how many had it and the first value).
+type Seen = BTreeMap<String, (usize, BTreeMap<String, (usize, Value)>)>;
+fn count_sections(v: &Value, kind: &str, path: &mut Vec<Seg>, seen: &mut Seen) {
+    match v {
+        // A tagged variant's keys are decided by its tag, not optional.
+        Value::Object(obj) if !obj.contains_key("type") => {
+            let entry = seen.entry(section_key(kind, path)).or_default();
+            entry.0 += 1;
+            for (k, child) in obj {
+                if path.is_empty() && (k == "events" || k == "meta") {
+                    continue;
+                }
+                entry.1.entry(k.clone()).or_insert_with(|| (0, child.clone())).0 += 1;
+            }
+            for (k, child) in obj {
+                path.push(Seg::Key(k.clone()));
+                count_sections(child, kind, path, seen);
+                path.pop();
+            }
+        }
+        Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                path.push(Seg::Index(i));
+                count_sections(item, kind, path, seen);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
 }
 
 /// The other keys of `obj` plus its `kind` (variants of different protocols stay apart).
@@ -204,6 +247,13 @@ impl Catalog {
         }
     }
 
+    /// The optional sections of the object at `path` in a scenario of protocol `kind`: each key a
+    /// scenario may leave out, with a value to add. (A key every written scenario has, even one
+    /// with a default, is not optional: it is always there to edit.)
+    pub fn optional(&self, kind: &str, path: &[Seg]) -> &[(String, Value)] {
+        self.optional.get(&section_key(kind, path)).map_or(&[], Vec::as_slice)
+    }
+
     /// An element to add to the array at `path` (index-free form), if any preset has one.
     pub fn element(&self, general_path: &str) -> Option<&Value> {
         self.elements.get(general_path)
@@ -220,10 +270,23 @@ pub fn catalog() -> &'static Catalog {
 
 fn build() -> Catalog {
     let mut c = Catalog::default();
+    let mut seen = Seen::new();
     for (_, text) in presets::PRESETS {
         if let Ok(v) = serde_json::from_str::<Value>(text) {
             c.walk(c.presets.len(), &v, &mut Vec::new());
             c.presets.push(v);
+        }
+        // Optional sections are told by the scenario as written back (what the form edits): a
+        // preset's text may leave out a key that has a default, which is written all the same.
+        if let Ok(sc) = Scenario::from_json(text) {
+            count_sections(&of_scenario(&sc), sc.protocol.kind(), &mut Vec::new(), &mut seen);
+        }
+    }
+    for (at, (objects, keys)) in seen {
+        let some: Vec<(String, Value)> =
+            keys.into_iter().filter(|(_, (n, _))| *n < objects).map(|(k, (_, v))| (k, v)).collect();
+        if !some.is_empty() {
+            c.optional.insert(at, some);
         }
     }
     c

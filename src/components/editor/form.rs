@@ -15,6 +15,24 @@ pub enum Edit {
     Tag(Vec<Seg>, String),
     Push(Vec<Seg>),
     Remove(Vec<Seg>),
+    /// Put an optional section (absent until now) into its object: `autoscale`, `chaos`.
+    Add(Vec<Seg>, Value),
+    /// Take an optional section out of its object (the scenario runs without it).
+    Drop(Vec<Seg>),
+}
+
+impl Edit {
+    /// The field the edit is about.
+    pub fn path(&self) -> &[Seg] {
+        match self {
+            Edit::Set(p, _)
+            | Edit::Tag(p, _)
+            | Edit::Push(p)
+            | Edit::Remove(p)
+            | Edit::Add(p, _)
+            | Edit::Drop(p) => p,
+        }
+    }
 }
 
 /// What every field needs: where the error is, and where edits go.
@@ -25,6 +43,8 @@ pub struct Ctx<'a> {
     /// The running scenario's JSON: a field that holds a number there stays a number input
     /// while the draft holds text the user typed into it.
     pub base: &'a Value,
+    /// The draft's protocol (`raft`): which optional sections its knobs have.
+    pub kind: &'a str,
 }
 
 fn skipped(path: &[Seg]) -> bool {
@@ -126,13 +146,47 @@ pub fn field(ctx: &Ctx, path: &mut Vec<Seg>, parent: Option<&Map<String, Value>>
     let (_, err) = error_of(ctx, &input_id(&here), &here);
     match v {
         Value::Object(obj) => {
+            let optional = catalog().optional(ctx.kind, path);
             let mut children = Vec::new();
             for (k, child) in obj {
                 path.push(Seg::Key(k.clone()));
-                children.push(field(ctx, path, Some(obj), child));
+                let shown = field(ctx, path, Some(obj), child);
+                children.push(if optional.iter().any(|(o, _)| o == k) {
+                    let (edit, p) = (ctx.on_edit.clone(), path.clone());
+                    let drop = Callback::from(move |_: MouseEvent| edit.emit(Edit::Drop(p.clone())));
+                    html! {
+                        <div class="section" data-section={k.clone()}>
+                            {shown}
+                            <button type="button" class="drop-section" onclick={drop}
+                                aria-label={format!("Remove the {k} section")}>{format!("Remove {k}")}</button>
+                        </div>
+                    }
+                } else {
+                    shown
+                });
                 path.pop();
             }
-            html! { <fieldset data-path={here}><legend>{legend}</legend>{err}{ for children }</fieldset> }
+            let missing: Vec<Html> = optional
+                .iter()
+                .filter(|(k, _)| !obj.contains_key(k))
+                .map(|(k, example)| {
+                    let mut p = path.clone();
+                    p.push(Seg::Key(k.clone()));
+                    let (edit, v) = (ctx.on_edit.clone(), example.clone());
+                    let add = Callback::from(move |_: MouseEvent| edit.emit(Edit::Add(p.clone(), v.clone())));
+                    html! {
+                        <button type="button" class="add-section" data-section={k.clone()} onclick={add}
+                            aria-label={format!("Add a {k} section")}>{format!("+ {k}")}</button>
+                    }
+                })
+                .collect();
+            html! {
+                <fieldset data-path={here}><legend>{legend}</legend>{err}{ for children }
+                    if !missing.is_empty() {
+                        <div class="add-sections"><span>{"Optional: "}</span>{ for missing }</div>
+                    }
+                </fieldset>
+            }
         }
         Value::Array(items) => {
             let mut children = Vec::new();

@@ -1,6 +1,6 @@
 //! What the editor checks that needs node names: the whole scenario as the player would build it,
 //! the nodes a draft's topology has, the events another protocol cannot run (dropped, and said),
-//! and a new link override between nodes that exist.
+//! a new link override between nodes that exist, and an added section (chaos, regions) fitted to them.
 
 use super::json::{get_mut, Seg};
 use super::parse_draft;
@@ -80,6 +80,30 @@ pub fn fit_new_element(draft: &mut Value, path: &[Seg], fallback: &[String]) {
         if name != "*" && !names.contains(name) {
             if let Some(n) = spare.next() {
                 *name = n.clone();
+            }
+        }
+    }
+}
+
+/// Point a section just added at `path` (copied from another preset, it names that preset's
+/// nodes) at the draft's nodes: chaos `targets` it lacks are left out (none left: every node is a
+/// target), and a region map naming none of its nodes spreads them over the regions in turn.
+pub fn fit_new_section(draft: &mut Value, path: &[Seg], fallback: &[String]) {
+    let names = names_of(draft).unwrap_or_else(|| fallback.to_vec());
+    let Some(Value::Object(section)) = get_mut(draft, path) else { return };
+    let known = |n: &str| names.iter().any(|m| m == n);
+    if let Some(Value::Array(targets)) = section.get_mut("targets") {
+        targets.retain(|t| t.as_str().is_some_and(known));
+    }
+    let regions: Vec<Value> = match section.get("names") {
+        Some(Value::Array(r)) => r.clone(),
+        _ => Vec::new(),
+    };
+    if let Some(Value::Object(of)) = section.get_mut("of") {
+        of.retain(|node, _| known(node));
+        if of.is_empty() && !regions.is_empty() {
+            for (node, region) in names.iter().zip(regions.iter().cycle()) {
+                of.insert(node.clone(), region.clone());
             }
         }
     }
