@@ -249,16 +249,18 @@ pub fn inspector() -> Html {
         let d = p.dispatch.clone();
         Callback::from(move |_: MouseEvent| {
             d.emit(Action::Act(ev.clone()));
-            // Crash disables Crash: the key goes on from its counterpart, or the first action
-            // still open.
-            let then = match &ev {
-                Ev::Crash { .. } => "restart",
-                Ev::Restart { .. } => "crash",
-                Ev::Pause { .. } => "resume",
-                _ => "pause",
-            };
+            // Crash disables Crash: the key goes on from its counterpart (Isolate, from the
+            // control after it), or the first action still open.
             let actions = ".inspector .actions button";
-            crate::focus::rescue(vec![format!("{actions}.{then}"), actions.into()]);
+            let then = match &ev {
+                Ev::Crash { .. } => format!("{actions}.restart"),
+                Ev::Restart { .. } => format!("{actions}.crash"),
+                Ev::Pause { .. } => format!("{actions}.resume"),
+                Ev::Resume { .. } => format!("{actions}.pause"),
+                Ev::Partition { .. } => ".inspector .actions .slow select".into(),
+                _ => ".inspector .actions .slow button".into(),
+            };
+            crate::focus::rescue(vec![then, actions.into()]);
         })
     };
     let send = {

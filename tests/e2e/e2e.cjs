@@ -443,7 +443,7 @@ async function main() {
     assert(again === 'auto', `following the system survives a reload: ${again}`);
     await c.close();
   });
-  await check('by keyboard, focus survives the control it pressed: Crash goes on from Restart, Esc returns to the node', async () => {
+  await check('by keyboard, focus survives the control it pressed: Crash goes on from Restart, Isolate from the slow-down, Esc returns to the node', async () => {
     const c = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const p = await c.newPage();
     await p.goto(base + '#preset=d4-raft-election&t=2000');
@@ -456,6 +456,11 @@ async function main() {
     await until(p, () => document.activeElement?.matches('.inspector button.restart'));
     await p.keyboard.press('Enter');
     await until(p, () => document.activeElement?.matches('.inspector button.crash'));
+    // Isolate disables Isolate: the key goes on from the control after it, the slow-down select.
+    await p.focus('.inspector button.isolate');
+    await p.keyboard.press('Enter');
+    await until(p, () => document.activeElement?.matches('.inspector .slow select'));
+    await p.focus('.inspector button.crash');
     await p.keyboard.press('Escape');
     await until(p, () => !document.querySelector('.inspector h2') && document.activeElement?.matches('[data-node="n2"]'));
     await c.close();
