@@ -22,6 +22,16 @@ const DROP: &str = "#d62828";
 
 /// A message's arrow and how the spotlight has it drawn.
 type Mark = (Focus, Arrow);
+/// Pixels per lane for `n` nodes: 12 for a crowd, 22 for a dozen, and up to 48 for a few, so four
+/// processes' clock labels have a row above and below each lane instead of running into each other.
+pub fn lane_height(n: usize) -> f64 {
+    if n > 24 {
+        12.0
+    } else {
+        (192.0 / n.max(1) as f64).clamp(22.0, 48.0)
+    }
+}
+
 /// The focus of a message kind (see [`focus`]).
 type FocusOf<'a> = &'a dyn Fn(&str) -> Focus;
 
@@ -93,7 +103,7 @@ pub fn paint(
     let ctx: Ctx = canvas.get_context("2d").ok()??.dyn_into().ok()?;
     let sim = session.sim();
     let names = sim.node_names();
-    let lane = if names.len() > 24 { 12.0 } else { 22.0 };
+    let lane = lane_height(names.len());
     let (w, h) = (canvas.client_width().max(320) as f64, TOP + AXIS + lane * names.len().max(1) as f64);
     // In device pixels, drawn in CSS pixels (see `charts::hidpi`): sharp on a phone.
     let dpr = crate::charts::hidpi::ratio();
@@ -269,8 +279,11 @@ fn in_flight(
 /// overlapping another label in that gap and never past the canvas's right edge (it goes left of
 /// its dot there). Returns the dots, for hovering.
 fn dots(ctx: &Ctx, f: &Frame, records: &[&TraceEvent], n_lanes: usize, fg: &str) -> Vec<Dot> {
-    // Where the last label in each gap between lanes ends (gap `i` is above lane `i`).
-    let mut ends = vec![f64::MIN; n_lanes + 1];
+    // Where the last label in each row ends. A lane has a row of labels above it and one below;
+    // in a lane under 30 px the row below one lane is the row above the next (row `2i` is above
+    // lane `i`, `2i + 1` below it).
+    let mut ends = vec![f64::MIN; 2 * n_lanes + 2];
+    let shared = f.lane < 30.0;
     let right = f.w - 4.0;
     let mut out = Vec::with_capacity(records.len());
     for r in records {
@@ -300,11 +313,13 @@ fn dots(ctx: &Ctx, f: &Frame, records: &[&TraceEvent], n_lanes: usize, fg: &str)
             let w = ctx.measure_text(text).map_or(6.0 * text.chars().count() as f64, |m| m.width());
             // Right of the dot, or left of it at the right edge.
             let x = if px + 3.0 + w <= right { px + 3.0 } else { (px - 3.0 - w).max(LEFT) };
-            let gaps = if f.lane >= 22.0 { node..node + 2 } else { node..node + 1 };
-            if let Some(gap) = gaps.into_iter().find(|&g| ends.get(g).is_some_and(|&e| x > e)) {
+            // Above the lane, else below it (in a lane under 22 px, above only).
+            let rows = if f.lane >= 22.0 { [2 * node, 2 * node + 1] } else { [2 * node, 2 * node] };
+            let row_of = |r: usize| if shared && r % 2 == 1 { r + 1 } else { r };
+            if let Some(row) = rows.into_iter().find(|&r| ends.get(row_of(r)).is_some_and(|&e| x > e)) {
                 ctx.set_fill_style_str(fg);
-                ctx.fill_text(text, x, if gap == node { py - 3.0 } else { py + 11.0 }).ok();
-                ends[gap] = x + w + 4.0;
+                ctx.fill_text(text, x, if row % 2 == 0 { py - 3.0 } else { py + 11.0 }).ok();
+                ends[row_of(row)] = x + w + 4.0;
             }
         }
     }
