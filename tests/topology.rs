@@ -16,6 +16,7 @@ use dsplay_web::player::{Action, Player};
 use dsplay_web::topology::cuts::{cut_lines, inside, islands};
 use dsplay_web::topology::layout::{fit, fits, layout, layout_for_stage, tier, Frame, Layout, LayoutCache};
 use dsplay_web::topology::particles::{arrivals, deaths, place, Arrival, PALETTE};
+use dsplay_web::topology::route::route;
 use dsplay_web::topology::{death_window_us, streak_window_us};
 use std::cell::{Cell, RefCell};
 use wasm_bindgen::{JsCast, JsValue};
@@ -166,7 +167,7 @@ async fn one_svg_node_per_node_with_status_classes_and_a_sized_canvas() {
     let frame = frame_of(&root);
     let lay = layout(&v.nodes, frame);
     let m = v.in_flight[0].clone();
-    let (x, y) = place(&m, v.now, lay.pos[m.from.index()], lay.pos[m.to.index()], lay.r);
+    let (x, y) = place(&m, v.now, &route(&lay.pos, lay.r, m.from, m.to).expect("a route"));
     let stage = one(&root, ".topo-stage");
     let r = stage.get_bounding_client_rect();
     let (s, ox, oy) = fit(frame, r.width(), r.height());
@@ -246,7 +247,7 @@ async fn quiet_streak(root: &Element) -> (Arrival, &'static str, Pixel) {
     let stage = one(root, ".topo-stage").get_bounding_client_rect();
     let lay = layout_for_stage(&v.nodes, stage.width().round(), stage.height().round());
     until("the frame follows the stage", || frame_of(root) == lay.frame).await;
-    let (a, b) = (lay.pos[d.from.index()], lay.pos[d.to.index()]);
+    let link = route(&lay.pos, lay.r, d.from, d.to).expect("a route");
     // Halfway along the streak: `place` at half the hop of a message sent at `now`.
     let half = dsplay_core::view::MsgView {
         id: 0,
@@ -257,7 +258,7 @@ async fn quiet_streak(root: &Element) -> (Arrival, &'static str, Pixel) {
         deliver_at: now + SimDuration::from_ms(2),
         duplicate: false,
     };
-    let (x, y) = place(&half, now + SimDuration::from_ms(1), a, b, lay.r);
+    let (x, y) = place(&half, now + SimDuration::from_ms(1), &link);
     let canvas: HtmlCanvasElement = one(root, "canvas.topo-canvas").unchecked_into();
     let r = canvas.get_bounding_client_rect();
     let (s, ox, oy) = fit(lay.frame, r.width(), r.height());

@@ -1,9 +1,10 @@
-//! Helpers of the topology view: layout geometry, canvas particles, the toolbar (with the surge
-//! button) and the "partition mode" switch.
+//! Helpers of the topology view: layout geometry, the routes links take, canvas particles, the
+//! toolbar (with the surge button) and the "partition mode" switch.
 
 pub mod cuts;
 pub mod layout;
 pub mod particles;
+pub mod route;
 pub mod surge;
 pub mod svg;
 

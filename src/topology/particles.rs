@@ -4,10 +4,11 @@
 //! who talks to whom). Drawn imperatively, capped per frame.
 
 use super::layout::{fit, Frame};
+use super::route::{route, Route};
 use dsplay_core::sim::trace::{TraceEvent, TraceKind};
 use dsplay_core::view::{MsgView, WorldView};
 use dsplay_core::{NodeId, SimTime};
-use std::collections::{HashSet, VecDeque};
+use std::collections::{HashMap, HashSet, VecDeque};
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement};
@@ -138,23 +139,24 @@ pub fn arrivals(records: &VecDeque<TraceEvent>, now: SimTime, window_us: u64) ->
         .collect()
 }
 
-/// Where a message is now: along its link, inset by the node radius, offset to the right of its
-/// direction so the two directions of a link do not overlap.
-pub fn place(m: &MsgView, now: SimTime, a: (f64, f64), b: (f64, f64), r: f64) -> (f64, f64) {
+/// Where a message is now along its link's route (see [`Route::point`]).
+pub fn place(m: &MsgView, now: SimTime, route: &Route) -> (f64, f64) {
     let span = m.deliver_at.since(m.sent_at).as_us();
     let t = if span == 0 { 1.0 } else { (now.since(m.sent_at).as_us() as f64 / span as f64).clamp(0.0, 1.0) };
-    along(a, b, r, t)
+    route.point(t)
 }
 
-/// The point a share `t` (0–1) of the way along the link from `a` to `b`, on the sender's side.
-fn along(a: (f64, f64), b: (f64, f64), r: f64, t: f64) -> (f64, f64) {
-    let (dx, dy) = (b.0 - a.0, b.1 - a.1);
-    let len = (dx * dx + dy * dy).sqrt().max(1e-6);
-    let (ux, uy) = (dx / len, dy / len);
-    let inset = r.min(len / 2.0);
-    let (sx, sy) = (a.0 + ux * inset, a.1 + uy * inset);
-    let travel = (len - 2.0 * inset).max(0.0) * t;
-    (sx + ux * travel - uy * 3.5, sy + uy * travel + ux * 3.5)
+/// The routes of the links drawn in one frame, each worked out once.
+struct Routes<'a> {
+    scene: &'a Scene,
+    known: HashMap<(NodeId, NodeId), Option<Route>>,
+}
+
+impl Routes<'_> {
+    fn of(&mut self, from: NodeId, to: NodeId) -> Option<Route> {
+        let s = self.scene;
+        *self.known.entry((from, to)).or_insert_with(|| route(&s.pos, s.r, from, to))
+    }
 }
 
 fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
@@ -177,6 +179,7 @@ pub fn draw(canvas: &HtmlCanvasElement, scene: &Scene) -> Vec<Hit> {
     let (s, ox, oy) = fit(scene.frame, cw, ch);
     let _ = ctx.set_transform(dpr * s, 0.0, 0.0, dpr * s, dpr * ox, dpr * oy);
     let at = |id: NodeId| scene.pos.get(id.index()).copied();
+    let mut routes = Routes { scene, known: HashMap::new() };
 
     // Faint edges for every link that carries a message right now (under a spotlight, a message
     // of a spotlit kind).
@@ -185,9 +188,8 @@ pub fn draw(canvas: &HtmlCanvasElement, scene: &Scene) -> Vec<Hit> {
     for m in scene.msgs().iter().filter(|m| scene.shown(kind_index(scene.kinds, &m.kind))) {
         let key = (m.from.0.min(m.to.0), m.from.0.max(m.to.0));
         if links.len() < 2_000 && links.insert(key) {
-            if let (Some(a), Some(b)) = (at(m.from), at(m.to)) {
-                ctx.move_to(a.0, a.1);
-                ctx.line_to(b.0, b.1);
+            if let Some(route) = routes.of(m.from, m.to) {
+                route.trace(&ctx);
             }
         }
     }
@@ -195,7 +197,7 @@ pub fn draw(canvas: &HtmlCanvasElement, scene: &Scene) -> Vec<Hit> {
     ctx.set_line_width(1.2);
     ctx.stroke();
 
-    streaks(&ctx, scene);
+    streaks(&ctx, scene, &mut routes);
 
     // Particles, batched by colour; smaller when there are many.
     let dot = match scene.msgs().len() {
@@ -205,8 +207,8 @@ pub fn draw(canvas: &HtmlCanvasElement, scene: &Scene) -> Vec<Hit> {
     };
     let mut hits: Vec<(usize, Hit)> = Vec::with_capacity(scene.msgs().len().min(MAX_PARTICLES));
     for (i, m) in scene.msgs().iter().take(MAX_PARTICLES).enumerate() {
-        if let (Some(a), Some(b)) = (at(m.from), at(m.to)) {
-            let (x, y) = place(m, scene.now, a, b, scene.r);
+        if let Some(route) = routes.of(m.from, m.to) {
+            let (x, y) = place(m, scene.now, &route);
             hits.push((kind_index(scene.kinds, &m.kind), Hit { x, y, msg: i }));
         }
     }
@@ -241,8 +243,11 @@ pub fn draw(canvas: &HtmlCanvasElement, scene: &Scene) -> Vec<Hit> {
     ctx.set_line_width(2.2);
     for d in &scene.deaths {
         let Some(b) = at(d.to) else { continue };
-        let (x, y) = match d.from.and_then(at) {
-            Some(a) => (a.0 + (b.0 - a.0) * 0.8, a.1 + (b.1 - a.1) * 0.8 - 10.0 * d.age),
+        let (x, y) = match d.from.and_then(|from| routes.of(from, d.to)) {
+            Some(route) => {
+                let p = route.point(0.8);
+                (p.0, p.1 - 10.0 * d.age)
+            }
             None => (b.0, b.1 - scene.r - 8.0 - 10.0 * d.age),
         };
         ctx.set_global_alpha((1.0 - d.age).clamp(0.0, 1.0));
@@ -261,7 +266,7 @@ pub fn draw(canvas: &HtmlCanvasElement, scene: &Scene) -> Vec<Hit> {
 /// Streaks of recent deliveries, one stroke per colour and per quarter of age.
 /// Under a spotlight only the spotlit kinds streak: faint streaks of every other kind stacked on
 /// one link would add up to a strong line.
-fn streaks(ctx: &CanvasRenderingContext2d, scene: &Scene) {
+fn streaks(ctx: &CanvasRenderingContext2d, scene: &Scene, routes: &mut Routes) {
     // (fade step 0–3, colour, sender, receiver): many deliveries share all four, and each such
     // streak is drawn once; sorted, equal strokes are neighbours.
     let mut keys: Vec<(usize, usize, NodeId, NodeId)> = scene
@@ -276,10 +281,8 @@ fn streaks(ctx: &CanvasRenderingContext2d, scene: &Scene) {
     for group in keys.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)) {
         ctx.begin_path();
         for &(_, _, from, to) in group {
-            if let (Some(&a), Some(&b)) = (scene.pos.get(from.index()), scene.pos.get(to.index())) {
-                let (start, end) = (along(a, b, scene.r, 0.0), along(a, b, scene.r, 1.0));
-                ctx.move_to(start.0, start.1);
-                ctx.line_to(end.0, end.1);
+            if let Some(route) = routes.of(from, to) {
+                route.trace_travel(ctx);
             }
         }
         let (fade, colour) = (group[0].0, group[0].1);
