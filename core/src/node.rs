@@ -243,6 +243,11 @@ impl<'a, M, T> Ctx<'a, M, T> {
     pub fn gauge_here(&mut self, name: &'static str, value: i64) {
         self.metrics.gauge(name, Some(self.id), value, self.true_now);
     }
+    /// Add a sample to a global gauge that shows the exact mean of all samples so far, from
+    /// every node (`latency_mean_us`); see [`Metrics::mean_gauge`].
+    pub fn gauge_mean(&mut self, name: &'static str, sample: u64) {
+        self.metrics.mean_gauge(name, None, sample, self.true_now);
+    }
     /// Record a duration into a global histogram (stored in µs, reported in ms).
     pub fn observe(&mut self, name: &'static str, d: SimDuration) {
         self.metrics.observe(name, None, d.as_us(), self.true_now);

@@ -151,3 +151,26 @@ fn an_hour_long_run_stays_bounded() {
     let max_points = sim.metrics().all().iter().map(|m| m.series.len()).max().unwrap_or(0);
     assert!(max_points as u64 <= dsplay_core::sim::metrics::MAX_POINTS, "{max_points} points");
 }
+
+/// The final reading of a global gauge.
+fn gauge(sim: &dyn Simulation, name: &str) -> f64 {
+    let m = sim.metrics().get(name, None).unwrap_or_else(|| panic!("no {name}"));
+    m.series.last().map_or(f64::NAN, |p| p.value)
+}
+
+#[test]
+fn latency_mean_us_is_the_mean_over_every_client_to_hold_against_erlang_c() {
+    // The lesson compares a mean with 1/(1−ρ)-style theory; only percentiles were on screen.
+    for (id, algorithm) in [("t1-queueing", "central_queue"), ("t1-round-robin", "round_robin")] {
+        let sim = run_with(id, |v| v["protocol"]["algorithm"] = algorithm.into());
+        let hist_mean = sim.metrics().histogram("latency_ms", None).map_or(0.0, |h| h.mean());
+        let mean = gauge(&*sim, "latency_mean_us");
+        assert!((mean - hist_mean).abs() < hist_mean / 100.0, "{id}: {mean} µs vs {hist_mean} µs");
+    }
+    let mean = |a: &str| {
+        gauge(&*run_with("t1-queueing", |v| v["protocol"]["algorithm"] = a.into()), "latency_mean_us")
+    };
+    let (shared, rr, random) = (mean("central_queue"), mean("round_robin"), mean("random"));
+    assert!(shared < rr && rr < random, "shared {shared}, round robin {rr}, random {random} µs");
+    assert!((2_500.0..3_200.0).contains(&shared), "near Erlang C's 2,970 µs: {shared}");
+}

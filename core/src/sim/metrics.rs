@@ -65,6 +65,8 @@ pub struct Metrics {
     /// address first (integer compares) and fall back to the by-name index. Never iterated.
     by_ptr: BTreeMap<(usize, usize, Option<NodeId>), usize>,
     metrics: Vec<Metric>,
+    /// Running (sum, count) behind each gauge set with [`Metrics::mean_gauge`].
+    sums: BTreeMap<(&'static str, Option<NodeId>), (u128, u64)>,
 }
 
 fn new_hist() -> Box<Histogram<u32>> {
@@ -89,6 +91,7 @@ impl Metrics {
             index: BTreeMap::new(),
             by_ptr: BTreeMap::new(),
             metrics: Vec::new(),
+            sums: BTreeMap::new(),
         }
     }
 
@@ -132,6 +135,16 @@ impl Metrics {
             unset @ MetricKind::Unset => *unset = MetricKind::Gauge { value: v },
             _ => {}
         }
+    }
+
+    /// A gauge whose value is the exact mean (rounded) of every sample given so far, by any node:
+    /// a running average to hold against a formula (M/M/c's mean response time).
+    pub fn mean_gauge(&mut self, name: &'static str, node: Option<NodeId>, sample: u64, now: SimTime) {
+        let (sum, n) = self.sums.entry((name, node)).or_insert((0, 0));
+        *sum += u128::from(sample);
+        *n += 1;
+        let mean = (*sum + u128::from(*n / 2)) / u128::from(*n);
+        self.gauge(name, node, i64::try_from(mean).unwrap_or(i64::MAX), now);
     }
 
     /// List a gauge that has no reading yet (see [`MetricKind::Unset`]).
@@ -303,6 +316,20 @@ mod tests {
         m.advance_to(SimTime(300_000));
         assert_eq!(series(&m), Some(1), "points from the first reading on");
         assert_eq!(m.report(&[])["convergence_ms"], json!(850), "declaring again keeps the reading");
+    }
+
+    #[test]
+    fn a_mean_gauge_is_the_exact_running_mean_of_its_samples() {
+        let mut m = Metrics::new(100_000, 1_000_000);
+        for (i, us) in [1_000, 2_000, 6_001].into_iter().enumerate() {
+            m.mean_gauge("latency_mean_us", None, us, SimTime(i as u64));
+        }
+        m.advance_to(SimTime(100_000));
+        m.mean_gauge("latency_mean_us", None, 1, SimTime(150_000));
+        m.advance_to(SimTime(200_000));
+        let s = m.get("latency_mean_us", None).map(|x| x.series.clone()).unwrap_or_default();
+        let v: Vec<f64> = s.iter().map(|p| p.value).collect();
+        assert_eq!(v, [3_000.0, 2_251.0], "9001/3 rounds to 3000, then 9002/4 to 2251");
     }
 
     #[test]

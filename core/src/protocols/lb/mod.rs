@@ -21,7 +21,8 @@
 //! the balancer in T1 has no health checks, so its share of requests times out (T2 fixes that).
 //!
 //! **Invariants.** No global invariant: T1 is about performance. The metrics tell the story:
-//! `latency_ms` (end to end), `backend_requests`, `backend_load`, `errors`, `timeouts`.
+//! `latency_ms` (end to end), `latency_mean_us` (the exact mean of every response so far, all
+//! clients together), `backend_requests`, `backend_load`, `errors`, `timeouts`.
 //!
 //! **References.** nginx `ngx_http_upstream_round_robin.c` (smooth WRR); LVS scheduling docs (WRR);
 //! M. Mitzenmacher, *The Power of Two Choices in Randomized Load Balancing* (2001).
