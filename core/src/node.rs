@@ -248,6 +248,11 @@ impl<'a, M, T> Ctx<'a, M, T> {
     pub fn gauge_mean(&mut self, name: &'static str, sample: u64) {
         self.metrics.mean_gauge(name, None, sample, self.true_now);
     }
+    /// Count a client outcome into a global gauge: per-mille of the outcomes of the last `window`
+    /// that were ok, from every node (`availability_permille`); see [`Metrics::window_permille`].
+    pub fn gauge_ok_permille(&mut self, name: &'static str, ok: bool, window: SimDuration) {
+        self.metrics.window_permille(name, None, ok, window.as_us(), self.true_now);
+    }
     /// Record a duration into a global histogram (stored in µs, reported in ms).
     pub fn observe(&mut self, name: &'static str, d: SimDuration) {
         self.metrics.observe(name, None, d.as_us(), self.true_now);

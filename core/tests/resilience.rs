@@ -532,6 +532,35 @@ fn r6_chaos_injects_seeded_faults_and_the_protected_chain_keeps_its_slo() {
 }
 
 #[test]
+fn r6_availability_permille_is_the_last_seconds_success_share_and_dips_with_the_faults() {
+    // The lesson's SLO was "responses against errors", two rates the student had to divide.
+    let sim = run(&preset("r6-chaos"));
+    let avail = series(&*sim, "availability_permille", None);
+    let (ok, err) = (series(&*sim, "responses", None), series(&*sim, "errors", None));
+    let secs = sim.metrics().interval_us() as f64 / 1e6;
+    let mut compared = 0;
+    for (i, &(t, p)) in avail.iter().enumerate().skip(10) {
+        let last_s = |s: &[(f64, dsplay_core::sim::metrics::Point)]| {
+            s[i - 9..=i].iter().map(|(_, p)| p.value * secs).sum::<f64>()
+        };
+        let (good, bad) = (last_s(&ok), last_s(&err));
+        if ok[i].1.value + err[i].1.value == 0.0 {
+            continue; // no outcome in this interval: the gauge holds its last reading
+        }
+        let expect = (good * 1000.0 / (good + bad)).floor();
+        assert!((p.value - expect).abs() <= 1.0, "at {t} ms: {} vs {expect} from the counters", p.value);
+        compared += 1;
+    }
+    assert!(compared > 250, "compared {compared} samples");
+    let lowest = avail.iter().map(|(_, p)| p.value).fold(f64::MAX, f64::min);
+    let healthy = avail.iter().filter(|(_, p)| p.value == 1000.0).count();
+    assert!(
+        lowest < 500.0 && healthy * 2 > avail.len(),
+        "dips (to {lowest}) and recovers ({healthy} at 1000)"
+    );
+}
+
+#[test]
 fn r6_this_seed_gets_12_faults_in_30_s() {
     let sc = preset("r6-chaos");
     let sim = run(&sc);

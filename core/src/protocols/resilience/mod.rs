@@ -24,7 +24,9 @@
 //!
 //! **What to watch.** `pool_busy` of each service (a pool pinned at its maximum is a service that
 //! is down for everything), `breaker_state` (0 closed, 1 open, 2 half-open: drawn as a band),
-//! `client_ok` / `client_failed` per client (each client calls one entry endpoint), `latency_ms`,
+//! `client_ok` / `client_failed` per client (each client calls one entry endpoint),
+//! `availability_permille` (of all clients' requests answered in the last second, the share that
+//! succeeded, degraded answers included: the availability SLI), `latency_ms`,
 //! `attempts` and `retries` per caller (amplification), `fallbacks`, `shed` and `stale_served`.
 //!
 //! **Invariants.** None: this family is about availability and latency, and the metrics tell it.
