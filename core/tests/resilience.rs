@@ -392,6 +392,28 @@ fn r3_a_shared_pool_starves_healthy_dependencies_and_bulkheads_do_not() {
 }
 
 #[test]
+fn r3_bulkheads_chart_each_pool_and_only_the_products_pool_fills() {
+    // One pool_busy summed the three pools: the contained failure could not be seen.
+    let sim = run(&preset("r3-bulkheads"));
+    let during = |name: &str| -> Vec<f64> {
+        window(&*sim, name, Some("gateway"), 6_500.0, 14_500.0).iter().map(|p| p.value).collect()
+    };
+    let full = |xs: &[f64]| xs.iter().filter(|&&v| v == 10.0).count() * 10 >= xs.len() * 9;
+    assert!(full(&during("pool_busy_products")), "{:?}", during("pool_busy_products"));
+    let queued = during("pool_queued_products");
+    assert!(mean(&queued) >= 8.5, "its queue stays near its 10 slots: {queued:?}");
+    for pool in ["pool_busy_customers", "pool_busy_orders"] {
+        let max = during(pool).into_iter().fold(0.0, f64::max);
+        assert!(max <= 5.0, "{pool} keeps serving with spare workers: max {max}");
+    }
+    let shared = run(&preset("r3-shared-pool"));
+    assert!(
+        shared.metrics().all().iter().all(|m| !m.name.starts_with("pool_busy_")),
+        "one pool: pool_busy already says it"
+    );
+}
+
+#[test]
 fn r1_without_timeouts_shop_fills_its_pool_then_its_queue_and_inventory_queues_at_most_8() {
     let sim = run(&preset("r1-no-timeouts"));
     let s = &*sim;

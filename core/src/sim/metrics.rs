@@ -80,6 +80,28 @@ struct OkWindow {
 /// A sliding window is kept as this many slices, so it slides in steps of a tenth of its length.
 const WINDOW_SLICES: u64 = 10;
 
+/// Most distinct names [`static_name`] hands out over the life of the program.
+pub const MAX_STATIC_NAMES: usize = 1_024;
+
+/// A metric name made from configuration (`pool_busy_products`), as the `&'static str` the
+/// registry keys on. Each distinct name is allocated once and kept for good, so rebuilding a
+/// scenario costs nothing; past [`MAX_STATIC_NAMES`] distinct names the answer is `None` (the
+/// caller leaves that metric out), so a stream of edited names cannot grow memory without bound.
+pub fn static_name(name: String) -> Option<&'static str> {
+    static NAMES: std::sync::Mutex<std::collections::BTreeSet<&'static str>> =
+        std::sync::Mutex::new(std::collections::BTreeSet::new());
+    let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(&known) = names.get(name.as_str()) {
+        return Some(known);
+    }
+    if names.len() >= MAX_STATIC_NAMES {
+        return None;
+    }
+    let kept: &'static str = Box::leak(name.into_boxed_str());
+    names.insert(kept);
+    Some(kept)
+}
+
 fn new_hist() -> Box<Histogram<u32>> {
     // Bounds and precision are constants, so construction cannot fail; fall back defensively.
     Box::new(
@@ -384,6 +406,14 @@ mod tests {
         assert_eq!(at(&mut m, 600, false), Some(666.0), "two of three ok");
         assert_eq!(at(&mut m, 1_050, false), Some(333.0), "the one at 0 ms has left the window");
         assert_eq!(at(&mut m, 2_700, true), Some(1000.0), "only the latest is left");
+    }
+
+    #[test]
+    fn a_static_name_is_allocated_once_per_distinct_name() {
+        let a = static_name("pool_busy_test_products".to_string());
+        let b = static_name(String::from("pool_busy_test_products"));
+        assert_eq!(a, Some("pool_busy_test_products"));
+        assert!(a.zip(b).is_some_and(|(a, b)| std::ptr::eq(a, b)), "the same allocation");
     }
 
     #[test]

@@ -153,6 +153,7 @@ impl Node for MeshNode {
             MeshNode::Service(s) => {
                 ctx.declare_here(&["served_ok", "served_failed", "rejected"]);
                 s.caller.declare(ctx);
+                s.show_pools(ctx);
             }
         }
     }
