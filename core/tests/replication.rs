@@ -122,6 +122,32 @@ fn lag_ms_shows_s3_trailing_while_lag_entries_saw_tooths_alike_on_both_followers
 }
 
 #[test]
+fn replication_lag_ms_adds_the_wait_for_the_batch_to_lag_ms_and_every_lesson_says_which_is_which() {
+    // Both were named "lag" with no word on the difference: lag_ms is the newest applied entry's
+    // age, replication_lag_ms every entry's, including the 0–100 ms wait for the next batch.
+    for mode in ["sync", "semisync", "async"] {
+        let id = format!("d2-replication-{mode}");
+        let gauges = sampled_gauge(&id, "lag_ms");
+        let sim = common::run_to(&scenario(&id, |_| {}), 10_000);
+        for (f, (lag_ms, _, _)) in gauges.into_iter().enumerate() {
+            let h = sim.metrics().histogram("replication_lag_ms", Some(NodeId(f as u32 + 1))).expect("hist");
+            let p50 = h.value_at_quantile(0.5) as f64 / 1000.0;
+            assert!(
+                (35.0..=65.0).contains(&(p50 - lag_ms)),
+                "{mode} s{}: p50 {p50} vs lag_ms {lag_ms}",
+                f + 2
+            );
+        }
+        let lesson = dsplay_core::presets::get(&id).expect("preset").meta.lesson;
+        for name in
+            ["`lag_ms` is the age of the *newest* write", "`replication_lag_ms` is the histogram of *every*"]
+        {
+            assert!(lesson.contains(name), "{id} explains {name}");
+        }
+    }
+}
+
+#[test]
 fn async_loses_exactly_the_writes_acknowledged_since_the_last_batch() {
     let sim = run(&scenario("d2-replication-async", |_| {}));
     let crash = SimTime::from_ms(10_000);
