@@ -199,6 +199,29 @@ fn split_brain(id: &str) -> Box<dyn Simulation> {
 }
 
 #[test]
+fn a_crashed_naive_primary_shows_no_accepting_badge_until_it_restarts() {
+    // The badge came from the durable `primary` flag alone, so a dead p1 still said "accepting".
+    let mut sc = presets::get("d5-split-brain-naive").expect("preset");
+    sc.events = serde_json::from_value(serde_json::json!([
+        { "at_ms": 1_000, "event": { "type": "crash", "node": "p1" } },
+        { "at_ms": 1_200, "event": { "type": "restart", "node": "p1" } },
+    ]))
+    .expect("events");
+    let badges = |ms: u64| {
+        let mut sim = registry::build(&sc).expect("builds");
+        sim.run_until(SimTime::from_ms(ms));
+        sim.view().nodes.iter().find(|n| n.name == "p1").map(|n| n.view.badges.clone()).unwrap_or_default()
+    };
+    assert!(badges(900).contains(&"accepting".to_string()), "up: {:?}", badges(900));
+    assert!(badges(1_100).is_empty(), "down: {:?}", badges(1_100));
+    assert!(
+        badges(1_300).contains(&"accepting".to_string()),
+        "restarted, still primary: {:?}",
+        badges(1_300)
+    );
+}
+
+#[test]
 fn naive_failover_has_two_primaries_and_quorum_leases_do_not() {
     let naive = split_brain("d5-split-brain-naive");
     assert!(naive.violations().iter().any(|v| v.rule == "at most one primary accepting writes"));

@@ -21,6 +21,13 @@
 //! follow whoever announces a higher epoch. Because followers apply entries in order, the most
 //! up-to-date follower holds every entry any follower holds, so semi-sync and sync lose nothing.
 //!
+//! **Restarts.** The log and epoch are durable; leading is not. A leader that crashes comes back
+//! as a follower (its view stops saying "leader" at the crash). It hears of the new epoch either
+//! from `NewLeader` or, if the failover is over, by probing: the leader answers an old-epoch
+//! `Probe` with `NewLeader`. Its log may end in writes that never left it, so it drops the log,
+//! answers `Ack` with what it holds, and the leader takes it on and ships it the whole log. Every
+//! server answers `NewLeader` with an `Ack` for the same reason.
+//!
 //! **Roles and timers.** Leader: `Heartbeat`. Followers: `Failover`, `ProbeDone`. Clients:
 //! `Next` (open-loop arrivals), `Timeout(op)`.
 //!
