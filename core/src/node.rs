@@ -177,6 +177,17 @@ impl<'a, M, T> Ctx<'a, M, T> {
     pub fn note(&mut self, text: impl Into<String>) {
         self.out.push(Effect::Note(text.into()));
     }
+    /// A reply ignored as a matter of course (the quorum was already met, the caller had timed
+    /// out): counted in this node's `counter`, and noted only the first time, saying so. A
+    /// majority protocol ignores a surplus reply for nearly every operation; one note each buried
+    /// the event log.
+    pub fn ignored(&mut self, counter: &'static str, why: &str) {
+        let first = self.metrics.counter(counter, Some(self.id)) == 0;
+        self.metrics.count(counter, Some(self.id), 1, self.true_now);
+        if first {
+            self.note(format!("{why} (from now on such replies are only counted, in {counter})"));
+        }
+    }
     /// Annotate this event with the node's logical clocks (`L=5 V=[1,0,2]`): a trace note labelled
     /// `clock`, drawn on the space-time diagram next to the send, receive or local event.
     pub fn clock(&mut self, text: impl Into<String>) {
@@ -297,6 +308,9 @@ impl Bench {
     }
 
     /// The client operations the handlers recorded.
+    pub(crate) fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
     pub(crate) fn history(&self) -> &History {
         &self.history
     }

@@ -99,7 +99,7 @@ impl Client {
 
     fn on_write_ack(&mut self, ctx: &mut C<'_>, op: u64, index: u64, epoch: u64) {
         let Some((sent, value)) = self.pending.remove(&op) else {
-            ctx.note("ignored WriteAck: the write already timed out");
+            ctx.ignored("late_replies", "ignored WriteAck: the write already timed out");
             return;
         };
         ctx.cancel_timer(ReplTimer::Timeout(op));
