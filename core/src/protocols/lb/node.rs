@@ -298,6 +298,10 @@ impl Balancer {
     fn on_request(&mut self, ctx: &mut C<'_>, id: u64, client: NodeId) {
         if self.picker.algorithm != Algorithm::CentralQueue {
             let i = self.picker.pick(&self.active, ctx.rng());
+            if let Some(why) = self.picker.why(i) {
+                // Clients are the first nodes, c1…
+                ctx.note(format!("c{}'s request {id} → {why}", client.0 + 1));
+            }
             self.forward(ctx, i, id, client);
         } else if let Some(i) = self.free_backend() {
             self.forward(ctx, i, id, client);
