@@ -177,6 +177,17 @@ impl<'a, M, T> Ctx<'a, M, T> {
     pub fn note(&mut self, text: impl Into<String>) {
         self.out.push(Effect::Note(text.into()));
     }
+    /// A reply ignored as a matter of course (the quorum was already met, the caller had timed
+    /// out): counted in this node's `counter`, and noted only the first time, saying so. A
+    /// majority protocol ignores a surplus reply for nearly every operation; one note each buried
+    /// the event log.
+    pub fn ignored(&mut self, counter: &'static str, why: &str) {
+        let first = self.metrics.counter(counter, Some(self.id)) == 0;
+        self.metrics.count(counter, Some(self.id), 1, self.true_now);
+        if first {
+            self.note(format!("{why} (from now on such replies are only counted, in {counter})"));
+        }
+    }
     /// Annotate this event with the node's logical clocks (`L=5 V=[1,0,2]`): a trace note labelled
     /// `clock`, drawn on the space-time diagram next to the send, receive or local event.
     pub fn clock(&mut self, text: impl Into<String>) {
@@ -243,6 +254,16 @@ impl<'a, M, T> Ctx<'a, M, T> {
     pub fn gauge_here(&mut self, name: &'static str, value: i64) {
         self.metrics.gauge(name, Some(self.id), value, self.true_now);
     }
+    /// Add a sample to a global gauge that shows the exact mean of all samples so far, from
+    /// every node (`latency_mean_us`); see [`Metrics::mean_gauge`].
+    pub fn gauge_mean(&mut self, name: &'static str, sample: u64) {
+        self.metrics.mean_gauge(name, None, sample, self.true_now);
+    }
+    /// Count a client outcome into a global gauge: per-mille of the outcomes of the last `window`
+    /// that were ok, from every node (`availability_permille`); see [`Metrics::window_permille`].
+    pub fn gauge_ok_permille(&mut self, name: &'static str, ok: bool, window: SimDuration) {
+        self.metrics.window_permille(name, None, ok, window.as_us(), self.true_now);
+    }
     /// Record a duration into a global histogram (stored in µs, reported in ms).
     pub fn observe(&mut self, name: &'static str, d: SimDuration) {
         self.metrics.observe(name, None, d.as_us(), self.true_now);
@@ -287,6 +308,9 @@ impl Bench {
     }
 
     /// The client operations the handlers recorded.
+    pub(crate) fn metrics(&self) -> &Metrics {
+        &self.metrics
+    }
     pub(crate) fn history(&self) -> &History {
         &self.history
     }

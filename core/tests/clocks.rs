@@ -53,9 +53,27 @@ fn causal_delivery_holds_payments_back_and_applies_everything_in_order() {
     let sim = run(&scenario("d6-causal-delivery", |_| {}));
     assert_eq!(counter(&*sim, "out_of_order"), 0);
     assert!(sim.violations().is_empty(), "{:?}", sim.violations().first());
-    assert!(counter(&*sim, "held_back") > 50, "p3 must wait for the slow account broadcasts");
+    let held = |node: &str| {
+        let id = sim.node_names().iter().position(|n| n == node).expect("node") as u32;
+        sim.metrics().counter("held_back", Some(dsplay_core::NodeId(id)))
+    };
+    assert!(held("p3") > 50, "p3 must wait for the slow account broadcasts");
+    assert_eq!(held("p4"), 8, "p4's links are fast: it holds back only on a near-tie (the lesson's 8)");
+    assert_eq!(held("p1") + held("p2"), 0);
     let h = sim.metrics().histogram("holdback_ms", None).expect("histogram");
     assert!(h.value_at_quantile(0.5) > 10_000, "holding back costs the slow link's delay");
+}
+
+#[test]
+fn each_process_has_its_held_back_count_and_queue_from_the_start() {
+    // A global held_back said that someone waited, not which replica.
+    let sim = common::run_to(&scenario("d6-causal-delivery", |_| {}), 50);
+    for (i, name) in sim.node_names().iter().enumerate() {
+        let id = Some(dsplay_core::NodeId(i as u32));
+        assert!(sim.metrics().get("held_back", id).is_some(), "{name}'s held_back is listed");
+        assert!(sim.metrics().get("holdback_queue", id).is_some(), "{name}'s holdback_queue is listed");
+    }
+    assert!(sim.metrics().get("held_back", None).is_none(), "no global total beside them");
 }
 
 /// Times (µs) of `node`'s notes (label `label`) whose text starts with `prefix`.

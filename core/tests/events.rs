@@ -195,3 +195,26 @@ fn e3_with_idempotency_keys_charges_count_each_order_once() {
     assert_eq!(distinct, charges - doubles, "the same orders, each charged once");
     assert_eq!(total(&*safe, "deduplicated"), doubles);
 }
+
+/// The badges and label of a node's view.
+fn badges_and_label(sim: &dyn Simulation, n: &str) -> (Vec<String>, String) {
+    let view = sim.view();
+    let v = &view.nodes.iter().find(|s| s.name == n).expect("node").view;
+    (v.badges.clone(), v.label.clone())
+}
+
+#[test]
+fn consumers_on_standby_say_so_until_the_broker_takes_them_on() {
+    // k3 and k4 looked like working consumers ("0 waiting") before they had joined.
+    let early = run_to("e1-consumer-scaling", 100);
+    for k in ["k3", "k4"] {
+        let (badges, label) = badges_and_label(&*early, k);
+        assert_eq!((badges, label.as_str()), (vec!["standby".to_string()], "standby: not joined yet"), "{k}");
+    }
+    assert!(badges_and_label(&*early, "k1").0.is_empty(), "k1 starts active");
+    let sim = run("e1-consumer-scaling");
+    let joined =
+        sim.trace().said().any(|e| e.text.as_deref().is_some_and(|t| t.ends_with("consumer k3 joins")));
+    assert!(joined, "the broker took k3 on");
+    assert!(badges_and_label(&*sim, "k3").0.is_empty(), "k3 is a consumer like the others now");
+}

@@ -151,3 +151,60 @@ fn an_hour_long_run_stays_bounded() {
     let max_points = sim.metrics().all().iter().map(|m| m.series.len()).max().unwrap_or(0);
     assert!(max_points as u64 <= dsplay_core::sim::metrics::MAX_POINTS, "{max_points} points");
 }
+
+/// The final reading of a global gauge.
+fn gauge(sim: &dyn Simulation, name: &str) -> f64 {
+    let m = sim.metrics().get(name, None).unwrap_or_else(|| panic!("no {name}"));
+    m.series.last().map_or(f64::NAN, |p| p.value)
+}
+
+#[test]
+fn latency_mean_us_is_the_mean_over_every_client_to_hold_against_erlang_c() {
+    // The lesson compares a mean with 1/(1−ρ)-style theory; only percentiles were on screen.
+    for (id, algorithm) in [("t1-queueing", "central_queue"), ("t1-round-robin", "round_robin")] {
+        let sim = run_with(id, |v| v["protocol"]["algorithm"] = algorithm.into());
+        let hist_mean = sim.metrics().histogram("latency_ms", None).map_or(0.0, |h| h.mean());
+        let mean = gauge(&*sim, "latency_mean_us");
+        assert!((mean - hist_mean).abs() < hist_mean / 100.0, "{id}: {mean} µs vs {hist_mean} µs");
+    }
+    let mean = |a: &str| {
+        gauge(&*run_with("t1-queueing", |v| v["protocol"]["algorithm"] = a.into()), "latency_mean_us")
+    };
+    let (shared, rr, random) = (mean("central_queue"), mean("round_robin"), mean("random"));
+    assert!(shared < rr && rr < random, "shared {shared}, round robin {rr}, random {random} µs");
+    assert!((2_500.0..3_200.0).contains(&shared), "near Erlang C's 2,970 µs: {shared}");
+}
+
+#[test]
+fn each_weighted_pick_is_noted_with_its_backend_and_weights_at_the_forward() {
+    // Stepping through t1-smooth-wrr showed the Forward but nothing of the weights behind it.
+    let first_100_ms = |id: &str| {
+        let mut sim = registry::build(&presets::get(id).expect("preset")).expect("build");
+        sim.run_until(SimTime::from_ms(100));
+        sim
+    };
+    let sim = first_100_ms("t1-smooth-wrr");
+    let records: Vec<_> = sim.trace().records().iter().collect();
+    let names = sim.node_names();
+    let mut checked = 0;
+    for (i, r) in
+        records.iter().enumerate().filter(|(_, r)| r.kind == TraceKind::Send && r.label == "Forward")
+    {
+        let to = &names[r.peer.expect("peer").index()];
+        let note = records[..i]
+            .iter()
+            .rev()
+            .copied()
+            .take_while(|n| n.at == r.at && n.node == r.node)
+            .find(|n| n.kind == TraceKind::Note)
+            .and_then(|n| n.text.clone())
+            .unwrap_or_else(|| panic!("no note beside the Forward at {:?}", r.at));
+        assert!(note.contains(&format!("→ {to}: current [")) && note.contains("+ weights [5,1,1]"), "{note}");
+        checked += 1;
+    }
+    assert!(checked >= 50, "{checked} picks");
+    let rr = first_100_ms("t1-round-robin");
+    let chatty =
+        rr.trace().records().iter().any(|n| n.text.as_deref().is_some_and(|t| t.starts_with("request ")));
+    assert!(!chatty, "unweighted picks need no note");
+}

@@ -170,11 +170,55 @@ fn the_experiment_stops_at_its_number_of_trials() {
     assert_eq!(sim.metrics().counter("trials", None), 50);
 }
 
+#[test]
+fn the_overall_median_downtime_is_charted_as_trials_accumulate() {
+    // The histogram's chart shows each sample interval's one trial; the median the lesson quotes
+    // was only in the final report.
+    let sc = presets::get("d4-election-downtime").expect("preset");
+    let early = registry::build(&sc).map(|mut s| {
+        s.run_until(SimTime::from_ms(900));
+        s.metrics().get("election_downtime_p50_ms", None).map(|m| m.series.len())
+    });
+    assert_eq!(early.expect("builds"), Some(0), "listed before the first trial, with no false 0");
+    let mut sim = registry::build(&sc).expect("builds");
+    sim.run_until(SimTime::from_ms(sc.stop_at_ms));
+    let gauge = sim.metrics().get("election_downtime_p50_ms", None).expect("gauge");
+    let last = gauge.series.last().map(|p| p.value).expect("points");
+    let h = sim.metrics().histogram("election_downtime_ms", None).expect("histogram");
+    let p50 = h.value_at_quantile(0.5) as f64 / 1000.0;
+    assert!((last - p50).abs() <= 2.0, "overall median {last} ms vs the histogram's p50 {p50} ms");
+    let distinct = gauge.series.windows(2).filter(|w| w[0].value != w[1].value).count();
+    assert!(distinct >= 5, "it moves as trials accumulate: {distinct} changes");
+}
+
 fn split_brain(id: &str) -> Box<dyn Simulation> {
     let sc = presets::get(id).expect("preset");
     let mut sim = registry::build(&sc).expect("builds");
     sim.run_until(SimTime::from_ms(sc.stop_at_ms));
     sim
+}
+
+#[test]
+fn a_crashed_naive_primary_shows_no_accepting_badge_until_it_restarts() {
+    // The badge came from the durable `primary` flag alone, so a dead p1 still said "accepting".
+    let mut sc = presets::get("d5-split-brain-naive").expect("preset");
+    sc.events = serde_json::from_value(serde_json::json!([
+        { "at_ms": 1_000, "event": { "type": "crash", "node": "p1" } },
+        { "at_ms": 1_200, "event": { "type": "restart", "node": "p1" } },
+    ]))
+    .expect("events");
+    let badges = |ms: u64| {
+        let mut sim = registry::build(&sc).expect("builds");
+        sim.run_until(SimTime::from_ms(ms));
+        sim.view().nodes.iter().find(|n| n.name == "p1").map(|n| n.view.badges.clone()).unwrap_or_default()
+    };
+    assert!(badges(900).contains(&"accepting".to_string()), "up: {:?}", badges(900));
+    assert!(badges(1_100).is_empty(), "down: {:?}", badges(1_100));
+    assert!(
+        badges(1_300).contains(&"accepting".to_string()),
+        "restarted, still primary: {:?}",
+        badges(1_300)
+    );
 }
 
 #[test]

@@ -392,6 +392,28 @@ fn r3_a_shared_pool_starves_healthy_dependencies_and_bulkheads_do_not() {
 }
 
 #[test]
+fn r3_bulkheads_chart_each_pool_and_only_the_products_pool_fills() {
+    // One pool_busy summed the three pools: the contained failure could not be seen.
+    let sim = run(&preset("r3-bulkheads"));
+    let during = |name: &str| -> Vec<f64> {
+        window(&*sim, name, Some("gateway"), 6_500.0, 14_500.0).iter().map(|p| p.value).collect()
+    };
+    let full = |xs: &[f64]| xs.iter().filter(|&&v| v == 10.0).count() * 10 >= xs.len() * 9;
+    assert!(full(&during("pool_busy_products")), "{:?}", during("pool_busy_products"));
+    let queued = during("pool_queued_products");
+    assert!(mean(&queued) >= 8.5, "its queue stays near its 10 slots: {queued:?}");
+    for pool in ["pool_busy_customers", "pool_busy_orders"] {
+        let max = during(pool).into_iter().fold(0.0, f64::max);
+        assert!(max <= 5.0, "{pool} keeps serving with spare workers: max {max}");
+    }
+    let shared = run(&preset("r3-shared-pool"));
+    assert!(
+        shared.metrics().all().iter().all(|m| !m.name.starts_with("pool_busy_")),
+        "one pool: pool_busy already says it"
+    );
+}
+
+#[test]
 fn r1_without_timeouts_shop_fills_its_pool_then_its_queue_and_inventory_queues_at_most_8() {
     let sim = run(&preset("r1-no-timeouts"));
     let s = &*sim;
@@ -529,6 +551,35 @@ fn r6_chaos_injects_seeded_faults_and_the_protected_chain_keeps_its_slo() {
     assert!(err * 10 < ok, "availability above 90 % under chaos: {ok} ok, {err} errors");
     assert_eq!(sim.trace_hash(), run(&sc).trace_hash(), "the same seed replays the same chaos");
     // The unprotected chain under the same chaos: r6_the_unprotected_chain_under_the_same_chaos_….
+}
+
+#[test]
+fn r6_availability_permille_is_the_last_seconds_success_share_and_dips_with_the_faults() {
+    // The lesson's SLO was "responses against errors", two rates the student had to divide.
+    let sim = run(&preset("r6-chaos"));
+    let avail = series(&*sim, "availability_permille", None);
+    let (ok, err) = (series(&*sim, "responses", None), series(&*sim, "errors", None));
+    let secs = sim.metrics().interval_us() as f64 / 1e6;
+    let mut compared = 0;
+    for (i, &(t, p)) in avail.iter().enumerate().skip(10) {
+        let last_s = |s: &[(f64, dsplay_core::sim::metrics::Point)]| {
+            s[i - 9..=i].iter().map(|(_, p)| p.value * secs).sum::<f64>()
+        };
+        let (good, bad) = (last_s(&ok), last_s(&err));
+        if ok[i].1.value + err[i].1.value == 0.0 {
+            continue; // no outcome in this interval: the gauge holds its last reading
+        }
+        let expect = (good * 1000.0 / (good + bad)).floor();
+        assert!((p.value - expect).abs() <= 1.0, "at {t} ms: {} vs {expect} from the counters", p.value);
+        compared += 1;
+    }
+    assert!(compared > 250, "compared {compared} samples");
+    let lowest = avail.iter().map(|(_, p)| p.value).fold(f64::MAX, f64::min);
+    let healthy = avail.iter().filter(|(_, p)| p.value == 1000.0).count();
+    assert!(
+        lowest < 500.0 && healthy * 2 > avail.len(),
+        "dips (to {lowest}) and recovers ({healthy} at 1000)"
+    );
 }
 
 #[test]

@@ -65,6 +65,41 @@ pub struct Metrics {
     /// address first (integer compares) and fall back to the by-name index. Never iterated.
     by_ptr: BTreeMap<(usize, usize, Option<NodeId>), usize>,
     metrics: Vec<Metric>,
+    /// Running (sum, count) behind each gauge set with [`Metrics::mean_gauge`].
+    sums: BTreeMap<(&'static str, Option<NodeId>), (u128, u64)>,
+    /// Recent outcomes behind each gauge set with [`Metrics::window_permille`].
+    windows: BTreeMap<(&'static str, Option<NodeId>), OkWindow>,
+}
+
+/// Outcomes of the last `WINDOW_SLICES` slices of a sliding window: (slice index, ok, all).
+#[derive(Clone, Debug, Default)]
+struct OkWindow {
+    slices: std::collections::VecDeque<(u64, u64, u64)>,
+}
+
+/// A sliding window is kept as this many slices, so it slides in steps of a tenth of its length.
+const WINDOW_SLICES: u64 = 10;
+
+/// Most distinct names [`static_name`] hands out over the life of the program.
+pub const MAX_STATIC_NAMES: usize = 1_024;
+
+/// A metric name made from configuration (`pool_busy_products`), as the `&'static str` the
+/// registry keys on. Each distinct name is allocated once and kept for good, so rebuilding a
+/// scenario costs nothing; past [`MAX_STATIC_NAMES`] distinct names the answer is `None` (the
+/// caller leaves that metric out), so a stream of edited names cannot grow memory without bound.
+pub fn static_name(name: String) -> Option<&'static str> {
+    static NAMES: std::sync::Mutex<std::collections::BTreeSet<&'static str>> =
+        std::sync::Mutex::new(std::collections::BTreeSet::new());
+    let mut names = NAMES.lock().unwrap_or_else(|e| e.into_inner());
+    if let Some(&known) = names.get(name.as_str()) {
+        return Some(known);
+    }
+    if names.len() >= MAX_STATIC_NAMES {
+        return None;
+    }
+    let kept: &'static str = Box::leak(name.into_boxed_str());
+    names.insert(kept);
+    Some(kept)
 }
 
 fn new_hist() -> Box<Histogram<u32>> {
@@ -89,6 +124,8 @@ impl Metrics {
             index: BTreeMap::new(),
             by_ptr: BTreeMap::new(),
             metrics: Vec::new(),
+            sums: BTreeMap::new(),
+            windows: BTreeMap::new(),
         }
     }
 
@@ -132,6 +169,43 @@ impl Metrics {
             unset @ MetricKind::Unset => *unset = MetricKind::Gauge { value: v },
             _ => {}
         }
+    }
+
+    /// A gauge whose value is the exact mean (rounded) of every sample given so far, by any node:
+    /// a running average to hold against a formula (M/M/c's mean response time).
+    pub fn mean_gauge(&mut self, name: &'static str, node: Option<NodeId>, sample: u64, now: SimTime) {
+        let (sum, n) = self.sums.entry((name, node)).or_insert((0, 0));
+        *sum += u128::from(sample);
+        *n += 1;
+        let mean = (*sum + u128::from(*n / 2)) / u128::from(*n);
+        self.gauge(name, node, i64::try_from(mean).unwrap_or(i64::MAX), now);
+    }
+
+    /// A gauge in per-mille of the outcomes of the last `window_us` (by true time) that were ok,
+    /// from every node: an availability SLI. It moves when an outcome arrives.
+    pub fn window_permille(
+        &mut self,
+        name: &'static str,
+        node: Option<NodeId>,
+        ok: bool,
+        window_us: u64,
+        now: SimTime,
+    ) {
+        let slice = (window_us / WINDOW_SLICES).max(1);
+        let at = now.as_us() / slice;
+        let w = self.windows.entry((name, node)).or_default();
+        while w.slices.front().is_some_and(|&(i, _, _)| i + WINDOW_SLICES <= at) {
+            w.slices.pop_front();
+        }
+        if w.slices.back().is_none_or(|&(i, _, _)| i != at) {
+            w.slices.push_back((at, 0, 0));
+        }
+        if let Some(last) = w.slices.back_mut() {
+            last.1 += u64::from(ok);
+            last.2 += 1;
+        }
+        let (good, all) = w.slices.iter().fold((0, 0), |(g, a), &(_, o, n)| (g + o, a + n));
+        self.gauge(name, node, (good * 1000 / all.max(1)) as i64, now);
     }
 
     /// List a gauge that has no reading yet (see [`MetricKind::Unset`]).
@@ -303,6 +377,43 @@ mod tests {
         m.advance_to(SimTime(300_000));
         assert_eq!(series(&m), Some(1), "points from the first reading on");
         assert_eq!(m.report(&[])["convergence_ms"], json!(850), "declaring again keeps the reading");
+    }
+
+    #[test]
+    fn a_mean_gauge_is_the_exact_running_mean_of_its_samples() {
+        let mut m = Metrics::new(100_000, 1_000_000);
+        for (i, us) in [1_000, 2_000, 6_001].into_iter().enumerate() {
+            m.mean_gauge("latency_mean_us", None, us, SimTime(i as u64));
+        }
+        m.advance_to(SimTime(100_000));
+        m.mean_gauge("latency_mean_us", None, 1, SimTime(150_000));
+        m.advance_to(SimTime(200_000));
+        let s = m.get("latency_mean_us", None).map(|x| x.series.clone()).unwrap_or_default();
+        let v: Vec<f64> = s.iter().map(|p| p.value).collect();
+        assert_eq!(v, [3_000.0, 2_251.0], "9001/3 rounds to 3000, then 9002/4 to 2251");
+    }
+
+    #[test]
+    fn a_window_permille_gauge_forgets_outcomes_older_than_its_window() {
+        let mut m = Metrics::new(100_000, 10_000_000);
+        let at = |m: &mut Metrics, ms: u64, ok: bool| {
+            m.window_permille("availability_permille", None, ok, 1_000_000, SimTime(ms * 1000));
+            m.advance_to(SimTime(ms * 1000 + 1));
+            m.get("availability_permille", None).and_then(|x| x.series.last()).map(|p| p.value)
+        };
+        let _ = at(&mut m, 0, true);
+        let _ = at(&mut m, 300, true);
+        assert_eq!(at(&mut m, 600, false), Some(666.0), "two of three ok");
+        assert_eq!(at(&mut m, 1_050, false), Some(333.0), "the one at 0 ms has left the window");
+        assert_eq!(at(&mut m, 2_700, true), Some(1000.0), "only the latest is left");
+    }
+
+    #[test]
+    fn a_static_name_is_allocated_once_per_distinct_name() {
+        let a = static_name("pool_busy_test_products".to_string());
+        let b = static_name(String::from("pool_busy_test_products"));
+        assert_eq!(a, Some("pool_busy_test_products"));
+        assert!(a.zip(b).is_some_and(|(a, b)| std::ptr::eq(a, b)), "the same allocation");
     }
 
     #[test]

@@ -26,7 +26,8 @@
 //! (open-loop arrivals from the scenario's workload), `Timeout(op)`.
 //!
 //! **Metrics.** `ok`, `refused`, `availability_permille` (ok / all answered, cumulative),
-//! `client_availability_permille` per client, `op_latency_ms`; in ap mode `stale_reads` (a read served
+//! `client_availability_permille` per client, `op_latency_ms`, `late_replies` per replica (replies
+//! past the majority, ignored; only the first is noted); in ap mode `stale_reads` (a read served
 //! after some other replica had already acknowledged a newer write — counted when the replica learns
 //! of that write) and `conflicts` (merges of concurrent versions; the losing side's value is dropped).
 //! Every client operation is recorded in the history: `dsplay lincheck` finds cp runs linearizable

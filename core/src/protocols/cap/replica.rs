@@ -129,7 +129,7 @@ impl Replica {
         let majority = self.cfg.majority();
         let me = ctx.id().0;
         let Some(c) = self.coords.get_mut(&op).filter(|c| c.phase == Phase::Query) else {
-            ctx.note("ignored QueryReply: the operation is past its query phase or gone");
+            ctx.ignored("late_replies", "ignored QueryReply: the operation is past its query phase or gone");
             return;
         };
         c.replies += 1;
@@ -157,7 +157,7 @@ impl Replica {
 
     pub fn on_store_ack(&mut self, ctx: &mut C<'_>, op: u64) {
         let Some(c) = self.coords.get_mut(&op).filter(|c| c.phase == Phase::Store) else {
-            ctx.note("ignored StoreAck: the operation already finished");
+            ctx.ignored("late_replies", "ignored StoreAck: the operation already finished");
             return;
         };
         c.replies += 1;

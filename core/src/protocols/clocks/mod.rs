@@ -25,8 +25,9 @@
 //!   `causal_delivery = false` the ledger applies a payment to an account it does not have
 //!   (violation `causal_order`, counter `out_of_order`). With `causal_delivery = true` each
 //!   broadcast carries its dependencies (broadcasts delivered at the sender, Birman–Schiper–
-//!   Stephenson) and a receiver holds it back until they are delivered (`held_back`,
-//!   `holdback_queue` per process, `holdback_ms`).
+//!   Stephenson) and a receiver holds it back until they are delivered (`held_back` and
+//!   `holdback_queue` per process, both from the start so an idle ledger shows its 0; `holdback_ms`
+//!   over all).
 //!
 //! **What to watch.** The clock notes on every event; a receive merging a vector (`[2,0,0]` +
 //! `[0,3,1]` → `[2,4,1]`); the note "concurrent (∥)". In the bank run, p3's `Payment` arriving before

@@ -184,7 +184,7 @@ impl Process {
 
     fn on_broadcast(&mut self, ctx: &mut C<'_>, b: Broadcast) {
         if self.cfg.causal_delivery && !self.deliverable(&b) {
-            ctx.count("held_back", 1);
+            ctx.count_here("held_back", 1);
             let what = describe(b.body);
             ctx.note(format!(
                 "hold back {what}: it depends on {:?}, I have delivered {:?}",
@@ -248,7 +248,12 @@ impl Node for Process {
 
     fn init(&mut self, ctx: &mut C<'_>) {
         if self.cfg.app == ClocksApp::Bank {
-            ctx.declare(&["out_of_order", "held_back"]);
+            ctx.declare(&["out_of_order"]);
+            // Per process, from the start: which replica is waiting (p3), and which never does.
+            ctx.declare_here(&["held_back"]);
+            if self.cfg.causal_delivery {
+                ctx.gauge_here("holdback_queue", self.held.len() as i64);
+            }
         }
         let starts = match self.cfg.app {
             ClocksApp::Gossip => true,

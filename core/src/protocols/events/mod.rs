@@ -27,7 +27,8 @@
 //! the producer created the message, so time spent waiting at a blocked producer is included),
 //! `dlq_depth` and `consumed` while a poison message is in the queue (E2), `redelivered`,
 //! `charges`, `deduplicated` and the violations (E3). Per-producer `producer_backlog` shows
-//! backpressure reaching the producer.
+//! backpressure reaching the producer. With `initial_consumers`, the consumers past it show a
+//! `standby` badge until the broker, scaling on queue depth, hands them their first message.
 //!
 //! **References.** G. Hohpe and B. Woolf, *Enterprise Integration Patterns* (2003): Dead Letter
 //! Channel, Idempotent Receiver; RabbitMQ and Amazon SQS documentation (prefetch, visibility
@@ -161,7 +162,8 @@ pub fn build(sc: &Scenario, cfg: &MessagingConfig) -> Vec<(String, EvNode)> {
         .collect();
     out.push(("broker".into(), EvNode::broker(cfg.clone(), producers + 1)));
     for i in 1..=cfg.consumers {
-        out.push((format!("k{i}"), EvNode::consumer(cfg, broker, ledger)));
+        let standby = (i > cfg.initial()).then_some(cfg.scale_up_depth);
+        out.push((format!("k{i}"), EvNode::consumer(cfg, broker, ledger, standby)));
     }
     out.push(("ledger".into(), EvNode::ledger()));
     out

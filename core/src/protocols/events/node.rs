@@ -108,6 +108,9 @@ pub struct Consumer {
     keys: bool,
     server: Server<Message>,
     current: Option<Message>,
+    /// Not yet taken on by the broker: it joins when the queue is this deep (E1 scaling). The
+    /// first message it is handed ends the wait.
+    standby: Option<u32>,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -140,7 +143,8 @@ impl EvNode {
     pub fn broker(cfg: MessagingConfig, first_consumer: u32) -> Self {
         EvNode::Broker(Box::new(Broker::new(cfg, first_consumer)))
     }
-    pub fn consumer(cfg: &MessagingConfig, broker: NodeId, ledger: NodeId) -> Self {
+    /// `standby`: the queue depth at which the broker will take it on, if it does not start active.
+    pub fn consumer(cfg: &MessagingConfig, broker: NodeId, ledger: NodeId, standby: Option<u32>) -> Self {
         let spec = ServerSpec { workers: 1, queue_cap: 1_000_000, service: cfg.work.clone() };
         EvNode::Consumer(Consumer {
             broker,
@@ -149,6 +153,7 @@ impl EvNode {
             keys: cfg.idempotency_keys,
             server: Server::new(spec),
             current: None,
+            standby,
         })
     }
     pub fn ledger() -> Self {
@@ -182,6 +187,7 @@ impl Producer {
 
 impl Consumer {
     fn on_deliver(&mut self, ctx: &mut C<'_>, m: Message) {
+        self.standby = None;
         if let Admit::Start(d) = self.server.arrive(m, ctx.rng()) {
             self.current = Some(m);
             ctx.set_timer(EvTimer::Work, d);
@@ -330,8 +336,19 @@ impl Node for EvNode {
                     .field("dead letters", b.dlq_len())
                     .field("active consumers", b.active())
             }
-            EvNode::Consumer(c) => NodeView::new("consumer", format!("{} waiting", c.server.queued()))
-                .field("busy", c.current.is_some()),
+            EvNode::Consumer(c) => match c.standby {
+                Some(depth) => NodeView::new("consumer", "standby: not joined yet")
+                    .field(
+                        "joins",
+                        match depth {
+                            0 => "never: scaling is off (scale_up_depth 0)".to_string(),
+                            d => format!("when the queue reaches {d}"),
+                        },
+                    )
+                    .badge("standby"),
+                None => NodeView::new("consumer", format!("{} waiting", c.server.queued()))
+                    .field("busy", c.current.is_some()),
+            },
             EvNode::Ledger(l) => NodeView::new("ledger", format!("{} charges", l.charges))
                 .field("orders", l.charged.len())
                 .field("dedup keys", l.dedup.len()),

@@ -16,12 +16,15 @@
 //! row); smooth weighted round robin (nginx: for weights {5,1,1} the picks are a a b a c a a, ties to
 //! the earlier backend); least connections; power of two choices (Mitzenmacher); random.
 //!
-//! **What to watch.** Per-backend load and queue depth: round robin sends a slow backend as much as a
+//! **What to watch.** With the weighted algorithms, the balancer's note at each pick: the backend
+//! and the weights behind the choice (smooth WRR's current values before and after). Per-backend
+//! load and queue depth: round robin sends a slow backend as much as a
 //! fast one, so its queue grows; least connections and two choices steer around it. Crash a backend:
 //! the balancer in T1 has no health checks, so its share of requests times out (T2 fixes that).
 //!
 //! **Invariants.** No global invariant: T1 is about performance. The metrics tell the story:
-//! `latency_ms` (end to end), `backend_requests`, `backend_load`, `errors`, `timeouts`.
+//! `latency_ms` (end to end), `latency_mean_us` (the exact mean of every response so far, all
+//! clients together), `backend_requests`, `backend_load`, `errors`, `timeouts`.
 //!
 //! **References.** nginx `ngx_http_upstream_round_robin.c` (smooth WRR); LVS scheduling docs (WRR);
 //! M. Mitzenmacher, *The Power of Two Choices in Randomized Load Balancing* (2001).

@@ -141,7 +141,9 @@ impl Client {
         ctx.cancel_timer(LbTimer::Timeout(id));
         if ok {
             ctx.count("responses", 1);
-            ctx.observe("latency_ms", ctx.now().since(sent));
+            let took = ctx.now().since(sent);
+            ctx.observe("latency_ms", took);
+            ctx.gauge_mean("latency_mean_us", took.as_us());
         } else {
             ctx.count("errors", 1);
         }
@@ -159,6 +161,7 @@ impl Node for LbNode {
     fn init(&mut self, ctx: &mut C<'_>) {
         ctx.declare(&["errors", "timeouts"]);
         if let LbNode::Client(c) = self {
+            ctx.declare_gauge("latency_mean_us");
             c.schedule_next(ctx);
             for _ in 0..c.gen.concurrency() {
                 c.send_request(ctx);
@@ -295,6 +298,10 @@ impl Balancer {
     fn on_request(&mut self, ctx: &mut C<'_>, id: u64, client: NodeId) {
         if self.picker.algorithm != Algorithm::CentralQueue {
             let i = self.picker.pick(&self.active, ctx.rng());
+            if let Some(why) = self.picker.why(i) {
+                // Clients are the first nodes, c1…
+                ctx.note(format!("c{}'s request {id} → {why}", client.0 + 1));
+            }
             self.forward(ctx, i, id, client);
         } else if let Some(i) = self.free_backend() {
             self.forward(ctx, i, id, client);

@@ -102,6 +102,38 @@ impl Picker {
         }
     }
 
+    /// Why the weighted algorithms just picked `i`, from the state the pick left (the others'
+    /// choice is plain from the load): for the event log of a student stepping through picks.
+    pub fn why(&self, i: usize) -> Option<String> {
+        let list = |v: &[i64]| v.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+        match self.algorithm {
+            Algorithm::SmoothWeightedRoundRobin => {
+                let total: i64 = self.weights.iter().sum();
+                let mut added = self.current.clone();
+                *added.get_mut(i)? += total;
+                let before: Vec<i64> = added.iter().zip(&self.weights).map(|(c, w)| c - w).collect();
+                Some(format!(
+                    "b{}: current [{}] + weights [{}] = [{}], b{} is largest; minus the total {total} → [{}]",
+                    i + 1,
+                    list(&before),
+                    list(&self.weights),
+                    list(&added),
+                    i + 1,
+                    list(&self.current)
+                ))
+            }
+            Algorithm::WeightedRoundRobin => Some(format!(
+                "b{}: its weight {} ≥ the round's threshold {} (of weights [{}]; the threshold drops by {} each pass)",
+                i + 1,
+                self.weights.get(i)?,
+                self.wrr_cw,
+                list(&self.weights),
+                self.gcd
+            )),
+            _ => None,
+        }
+    }
+
     /// nginx `ngx_http_upstream_get_peer`: add each weight to its current value, take the largest
     /// (the earlier backend on ties), subtract the total from it.
     fn smooth_wrr(&mut self) -> usize {
@@ -151,6 +183,26 @@ mod tests {
         assert_eq!(seq(Algorithm::SmoothWeightedRoundRobin, &[5, 1, 1], 7), "aabacaa");
         assert_eq!(seq(Algorithm::SmoothWeightedRoundRobin, &[5, 1, 1], 14), "aabacaaaabacaa");
         assert_eq!(seq(Algorithm::SmoothWeightedRoundRobin, &[1, 1, 1], 6), "abcabc");
+    }
+
+    #[test]
+    fn a_weighted_pick_says_which_backend_and_the_weights_behind_it() {
+        let mut p = Picker::new(Algorithm::SmoothWeightedRoundRobin, &[5, 1, 1]);
+        let mut rng = Rng::seed_from(1);
+        let first = p.pick(&[0, 0, 0], &mut rng);
+        let why = p.why(first).unwrap_or_default();
+        assert_eq!(
+            why,
+            "b1: current [0,0,0] + weights [5,1,1] = [5,1,1], b1 is largest; minus the total 7 → [-2,1,1]"
+        );
+        let second = p.pick(&[0, 0, 0], &mut rng);
+        let why = p.why(second).unwrap_or_default();
+        assert!(why.starts_with("b1: current [-2,1,1] + weights [5,1,1] = [3,2,2]"), "{why}");
+        let mut lvs = Picker::new(Algorithm::WeightedRoundRobin, &[5, 1, 1]);
+        let i = lvs.pick(&[0, 0, 0], &mut rng);
+        assert_eq!(lvs.why(i).unwrap_or_default().split(':').next(), Some("b1"));
+        assert!(lvs.why(i).is_some_and(|w| w.contains("threshold 5")));
+        assert_eq!(Picker::new(Algorithm::RoundRobin, &[1, 1]).why(0), None, "no weights, nothing to say");
     }
 
     #[test]

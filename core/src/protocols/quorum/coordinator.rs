@@ -158,11 +158,11 @@ impl Coordinator {
 
     pub fn on_read_reply(&mut self, ctx: &mut C<'_>, from: NodeId, id: u64, stored: Stored) {
         let Some(mut req) = self.requests.remove(&id) else {
-            ctx.note("ignored ReadReply: request already finished");
+            ctx.ignored("late_replies", "ignored ReadReply: request already finished");
             return;
         };
         if req.phase != Phase::Query {
-            ctx.note("ignored ReadReply: request moved on to its store phase");
+            ctx.ignored("late_replies", "ignored ReadReply: request moved on to its store phase");
             self.requests.insert(id, req);
             return;
         }
@@ -210,7 +210,7 @@ impl Coordinator {
 
     pub fn on_write_ack(&mut self, ctx: &mut C<'_>, from: NodeId, id: u64) {
         let Some(req) = self.requests.get_mut(&id) else {
-            ctx.note("ignored WriteAck: request already finished");
+            ctx.ignored("late_replies", "ignored WriteAck: request already finished");
             return;
         };
         if req.phase != Phase::Store {

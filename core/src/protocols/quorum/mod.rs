@@ -35,7 +35,8 @@
 //! **Metrics.** `stale_reads`: a client read a version older than one it had already seen (its
 //! own write, or an earlier read) — a read-your-writes / monotonic-reads failure, which R + W ≤ N
 //! makes common. `read_repairs`, `sloppy_fallbacks`, `hints_stored`, `hints_handed_off`,
-//! `quorum_failures`, `read_latency_ms`, `write_latency_ms`. In probe mode
+//! `quorum_failures`, `read_latency_ms`, `write_latency_ms`; `late_replies` per coordinator counts
+//! the replies beyond the quorum, ignored (only the first is noted). In probe mode
 //! (`probe_visibility`), each client writes a fresh key, and when the write commits reads it back
 //! after each of t = 0, 1, 2, 5, 10, 20, 50, 100 ms ([`msg::TVIS_MS`]; metric names are fixed
 //! strings, so the buckets are fixed): `tvis_reads_<t>ms` and `tvis_fresh_<t>ms` count probe

@@ -32,7 +32,10 @@
 //!
 //! **Election-downtime experiment.** With `experiment`, a driver node crashes the leader at a
 //! random point of its heartbeat interval, measures the time until every survivor has heard the
-//! new leader's first AppendEntries (`election_downtime_ms`), restarts the old leader, and repeats.
+//! new leader's first AppendEntries (`election_downtime_ms`, one sample per trial), restarts the
+//! old leader, and repeats; `election_downtime_p50_ms` is the median over every trial so far (the
+//! histogram's chart only shows each sample interval's trials). `commit_latency_ms` is something
+//! else: how long an entry, such as each new leader's no-op, takes to reach a majority.
 //! `ineligible: k` keeps the last k servers' logs stale (leaders send them no entries), so they
 //! can never win: fewer candidates, longer downtime.
 //!

@@ -123,6 +123,9 @@ impl Node for RaftNode {
                 if let Some(us) = d.last_downtime_us {
                     v = v.field("last downtime ms", format!("{:.1}", us as f64 / 1000.0));
                 }
+                if let Some(us) = d.median_downtime_us() {
+                    v = v.field("median downtime ms", format!("{:.1}", us as f64 / 1000.0));
+                }
                 if d.in_trial() {
                     v = v.badge("measuring");
                 }

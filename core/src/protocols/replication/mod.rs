@@ -21,14 +21,24 @@
 //! follow whoever announces a higher epoch. Because followers apply entries in order, the most
 //! up-to-date follower holds every entry any follower holds, so semi-sync and sync lose nothing.
 //!
+//! **Restarts.** The log and epoch are durable; leading is not. A leader that crashes comes back
+//! as a follower (its view stops saying "leader" at the crash). It hears of the new epoch either
+//! from `NewLeader` or, if the failover is over, by probing: the leader answers an old-epoch
+//! `Probe` with `NewLeader`. Its log may end in writes that never left it, so it drops the log,
+//! answers `Ack` with what it holds, and the leader takes it on and ships it the whole log. Every
+//! server answers `NewLeader` with an `Ack` for the same reason.
+//!
 //! **Roles and timers.** Leader: `Heartbeat`. Followers: `Failover`, `ProbeDone`. Clients:
 //! `Next` (open-loop arrivals), `Timeout(op)`.
 //!
 //! **Metrics.** `write_latency_ms` (histogram: p50/p99), `acked_writes`, `write_timeouts`; per
 //! follower `lag_entries` and `max_lag_entries` (leader's last index minus the follower's, at each
 //! heartbeat),
-//! `lag_ms` (how long ago the entry it just applied was written) and the `replication_lag_ms`
-//! histogram; `lost_acked_writes`: when a client hears `NewLeader`, the writes it was told were
+//! `lag_ms` (a gauge: how long ago the *newest* entry it just applied was written, i.e. how far
+//! behind it is right after a batch, about one trip from the leader) and `replication_lag_ms` (a
+//! histogram of *every* entry's delay from written to applied, so it includes the wait for the
+//! next batch: about `ship_ms / 2` more at the median; this is how long a follower read can miss
+//! a write); `lost_acked_writes`: when a client hears `NewLeader`, the writes it was told were
 //! done whose index is past the new leader's log. The leader's unshipped batch dies with it:
 //! that, plus whatever had not reached the promoted follower, is what async mode loses.
 //! (Messages already on the wire when the leader crashes still arrive.)

@@ -19,7 +19,7 @@ pub enum ReplMsg {
     Ack { epoch: u64, applied: u64 },
     Heartbeat { epoch: u64, last: u64 },
     Probe { epoch: u64 },
-    ProbeReply { last: u64 },
+    ProbeReply { epoch: u64, last: u64 },
     NewLeader { epoch: u64, last: u64 },
 }
 
@@ -99,7 +99,7 @@ impl Client {
 
     fn on_write_ack(&mut self, ctx: &mut C<'_>, op: u64, index: u64, epoch: u64) {
         let Some((sent, value)) = self.pending.remove(&op) else {
-            ctx.note("ignored WriteAck: the write already timed out");
+            ctx.ignored("late_replies", "ignored WriteAck: the write already timed out");
             return;
         };
         ctx.cancel_timer(ReplTimer::Timeout(op));
@@ -202,8 +202,10 @@ impl Node for ReplNode {
             (ReplNode::Server(s), ReplMsg::Heartbeat { epoch, last }) => {
                 s.on_heartbeat(ctx, from, epoch, last)
             }
-            (ReplNode::Server(s), ReplMsg::Probe { .. }) => s.on_probe(ctx, from),
-            (ReplNode::Server(s), ReplMsg::ProbeReply { last }) => s.on_probe_reply(from, last),
+            (ReplNode::Server(s), ReplMsg::Probe { epoch }) => s.on_probe(ctx, from, epoch),
+            (ReplNode::Server(s), ReplMsg::ProbeReply { epoch, last }) => {
+                s.on_probe_reply(ctx, from, epoch, last)
+            }
             (ReplNode::Server(s), ReplMsg::NewLeader { epoch, last }) => {
                 s.on_new_leader(ctx, from, epoch, last)
             }
@@ -247,12 +249,13 @@ impl Node for ReplNode {
     fn view(&self) -> NodeView {
         match self {
             ReplNode::Server(s) => {
-                let role = if s.leader == s.me { "leader" } else { "follower" };
+                // Only a server acting as leader says so: a crashed leader is not one any more.
+                let role = if s.leading { "leader" } else { "follower" };
                 let mut v = NodeView::new(role, format!("epoch {}, {} entries", s.epoch, s.log.len()))
                     .field("epoch", s.epoch)
                     .field("log length", s.log.len())
                     .field("leader", format!("s{}", s.leader.0 + 1));
-                if !s.followers.is_empty() {
+                if s.leading {
                     let acked: Vec<String> =
                         s.followers.iter().map(|(f, (m, _))| format!("s{}: {m}", f + 1)).collect();
                     v = v.field("follower progress", acked.join(", ")).badge("leader");

@@ -19,7 +19,11 @@ pub struct Server {
     cfg: Arc<ReplicationConfig>,
     pub me: NodeId,
     pub epoch: u64,
+    /// The leader it last knew (itself, for a leader that crashed).
     pub leader: NodeId,
+    /// Acting as leader now. Volatile: a leader that restarts cannot know whether a follower took
+    /// over while it was down, so it comes back as a follower and waits to hear who leads.
+    pub leading: bool,
     /// The log: (value, when the leader wrote it); index i + 1 at position i (durable).
     pub log: Vec<(i64, SimTime)>,
     /// Leader: per follower, (highest index it has applied, highest index shipped to it).
@@ -44,6 +48,7 @@ impl Server {
             me: NodeId(index),
             epoch: 1,
             leader: NodeId(0),
+            leading: index == 0,
             log: Vec::new(),
             followers,
             ship_pending: false,
@@ -54,8 +59,8 @@ impl Server {
         }
     }
 
-    pub fn is_leader(&self, me: NodeId) -> bool {
-        self.leader == me
+    pub fn is_leader(&self) -> bool {
+        self.leading
     }
 
     fn last(&self) -> u64 {
@@ -63,7 +68,7 @@ impl Server {
     }
 
     pub fn init(&mut self, ctx: &mut C<'_>) {
-        if self.is_leader(ctx.id()) {
+        if self.is_leader() {
             ctx.set_timer(ReplTimer::Heartbeat, SimDuration::from_ms(self.cfg.heartbeat_ms));
         } else {
             ctx.set_timer(ReplTimer::Failover, SimDuration::from_ms(self.cfg.failover_ms));
@@ -71,6 +76,8 @@ impl Server {
     }
 
     pub fn crash(&mut self) {
+        self.leading = false;
+        self.followers.clear();
         self.waiting.clear();
         self.ship_pending = false;
         self.early.clear();
@@ -88,7 +95,7 @@ impl Server {
     }
 
     pub fn on_write(&mut self, ctx: &mut C<'_>, client: NodeId, op: u64, value: i64) {
-        if !self.is_leader(ctx.id()) {
+        if !self.is_leader() {
             ctx.send(client, ReplMsg::NotLeader { op, leader: self.leader });
             return;
         }
@@ -130,18 +137,24 @@ impl Server {
     }
 
     pub fn on_ack(&mut self, ctx: &mut C<'_>, from: NodeId, epoch: u64, applied: u64) {
-        if epoch != self.epoch || !self.is_leader(ctx.id()) {
+        if epoch != self.epoch || !self.is_leader() {
             ctx.note("ignored Ack from another epoch");
             return;
         }
-        if let Some((m, _)) = self.followers.get_mut(&from.0) {
-            *m = (*m).max(applied);
+        match self.followers.get_mut(&from.0) {
+            Some((m, _)) => *m = (*m).max(applied),
+            None => {
+                // A server that was down at the failover answers `NewLeader` with what it holds.
+                ctx.note(format!("s{} joins as a follower with {applied} entries", from.0 + 1));
+                self.followers.insert(from.0, (applied, applied));
+                self.ship(ctx);
+            }
         }
         self.release(ctx);
     }
 
     pub fn on_heartbeat_timer(&mut self, ctx: &mut C<'_>) {
-        if !self.is_leader(ctx.id()) {
+        if !self.is_leader() {
             return;
         }
         for f in self.followers.keys() {
@@ -156,8 +169,20 @@ impl Server {
             ctx.note(format!("ignored a message from s{} of old epoch {epoch}", from.0 + 1));
             return false;
         }
+        if epoch > self.epoch && self.leader == ctx.id() {
+            // A leader that crashed and missed the failover: its log may end in writes that never
+            // left it, and nothing tells where they begin. It starts over from the new leader's.
+            ctx.note(format!(
+                "was leader of epoch {}: dropping my log to take s{}'s",
+                self.epoch,
+                from.0 + 1
+            ));
+            self.log.clear();
+            self.early.clear();
+        }
         self.epoch = epoch;
         self.leader = from;
+        self.leading = false;
         self.probe = None;
         ctx.set_timer(ReplTimer::Failover, SimDuration::from_ms(self.cfg.failover_ms));
         true
@@ -199,7 +224,7 @@ impl Server {
 
     /// Follower: the leader has been silent for `failover_ms`. Ask who is alive and how far along.
     pub fn on_failover_timer(&mut self, ctx: &mut C<'_>) {
-        if self.is_leader(ctx.id()) {
+        if self.is_leader() {
             return;
         }
         ctx.note(format!(
@@ -218,12 +243,20 @@ impl Server {
         ctx.set_timer(ReplTimer::Failover, SimDuration::from_ms(self.cfg.failover_ms));
     }
 
-    pub fn on_probe(&mut self, ctx: &mut C<'_>, from: NodeId) {
-        ctx.send(from, ReplMsg::ProbeReply { last: self.last() });
+    /// A probe from an older epoch comes from a server that was down through a failover (the
+    /// old leader, restarted): the leader tells it who leads, and takes it on at its `Ack`.
+    pub fn on_probe(&mut self, ctx: &mut C<'_>, from: NodeId, epoch: u64) {
+        ctx.send(from, ReplMsg::ProbeReply { epoch: self.epoch, last: self.last() });
+        if epoch < self.epoch && self.is_leader() {
+            ctx.send(from, ReplMsg::NewLeader { epoch: self.epoch, last: self.last() });
+        }
     }
 
-    pub fn on_probe_reply(&mut self, from: NodeId, last: u64) {
-        if let Some(p) = self.probe.as_mut() {
+    pub fn on_probe_reply(&mut self, ctx: &mut C<'_>, from: NodeId, epoch: u64, last: u64) {
+        if epoch > self.epoch && self.probe.is_some() {
+            ctx.note(format!("s{} is in epoch {epoch}: someone leads; waiting to hear from it", from.0 + 1));
+            self.probe = None;
+        } else if let Some(p) = self.probe.as_mut() {
             p.insert(from.0, last);
         }
     }
@@ -240,6 +273,7 @@ impl Server {
         }
         self.epoch += 1;
         self.leader = ctx.id();
+        self.leading = true;
         self.early.clear();
         self.followers =
             replies.into_iter().filter(|(s, _)| *s != me).map(|(s, last)| (s, (last, last))).collect();
@@ -264,6 +298,7 @@ impl Server {
             self.early.clear();
             self.followers.clear();
             ctx.note(format!("following s{} in epoch {epoch}", from.0 + 1));
+            ctx.send(from, ReplMsg::Ack { epoch, applied: self.last() });
         }
     }
 }

@@ -157,8 +157,7 @@ impl Caller {
     /// An answer arrived. Returns `(owner, outcome)` when the call is over.
     pub fn on_reply(&mut self, ctx: &mut C<'_>, id: u64, ok: bool, degraded: bool) -> Option<(u64, Outcome)> {
         let Some(a) = self.in_flight.remove(&id) else {
-            ctx.count_here("late_replies", 1);
-            ctx.note(format!("ignored reply to attempt {id}: it had already timed out"));
+            ctx.ignored("late_replies", &format!("ignored reply to attempt {id}: it had already timed out"));
             return None;
         };
         ctx.cancel_timer(MeshTimer::AttemptTimeout(id));

@@ -23,8 +23,10 @@
 //! the pool is busier than `shed_above_pct`.
 //!
 //! **What to watch.** `pool_busy` of each service (a pool pinned at its maximum is a service that
-//! is down for everything), `breaker_state` (0 closed, 1 open, 2 half-open: drawn as a band),
-//! `client_ok` / `client_failed` per client (each client calls one entry endpoint), `latency_ms`,
+//! is down for everything); with bulkheads, `pool_busy_<pool>` and `pool_queued_<pool>` per pool, `breaker_state` (0 closed, 1 open, 2 half-open: drawn as a band),
+//! `client_ok` / `client_failed` per client (each client calls one entry endpoint),
+//! `availability_permille` (of all clients' requests answered in the last second, the share that
+//! succeeded, degraded answers included: the availability SLI), `latency_ms`,
 //! `attempts` and `retries` per caller (amplification), `fallbacks`, `shed` and `stale_served`.
 //!
 //! **Invariants.** None: this family is about availability and latency, and the metrics tell it.
@@ -87,7 +89,11 @@ pub fn build(sc: &Scenario, cfg: &MeshConfig) -> Vec<(String, MeshNode)> {
             endpoints.push((e.clone(), pool as u32, sites.len() as u32));
             sites.extend(e.calls.iter().map(site));
         }
-        out.push((s.name.clone(), MeshNode::service(pools, endpoints, Caller::new(sites))));
+        let mut node = MeshNode::service(pools, endpoints, Caller::new(sites));
+        if let MeshNode::Service(svc) = &mut node {
+            svc.name_pools(&s.pools.iter().map(|p| p.name.clone()).collect::<Vec<_>>());
+        }
+        out.push((s.name.clone(), node));
     }
     out
 }

@@ -6,7 +6,7 @@ pub use super::service::Service;
 use crate::blocks::{Generator, Server};
 use crate::ids::NodeId;
 use crate::node::{ClientRequest, Ctx, Kind, Node};
-use crate::time::SimTime;
+use crate::time::{SimDuration, SimTime};
 use crate::view::NodeView;
 use std::collections::BTreeMap;
 
@@ -57,6 +57,9 @@ impl Kind for MeshTimer {
 
 pub(super) type C<'a> = Ctx<'a, MeshMsg, MeshTimer>;
 
+/// `availability_permille` counts the client outcomes of the last second.
+const AVAILABILITY_WINDOW_MS: u64 = 1_000;
+
 /// A client: sends requests to its entry call site (site 0) and records what came back.
 #[derive(Clone, Debug)]
 pub struct Client {
@@ -100,6 +103,8 @@ impl Client {
     fn finish(&mut self, ctx: &mut C<'_>, id: u64, o: Outcome) {
         let Some(sent) = self.pending.remove(&id) else { return };
         let took = ctx.now().since(sent);
+        let ok = matches!(o, Outcome::Ok { .. });
+        ctx.gauge_ok_permille("availability_permille", ok, SimDuration::from_ms(AVAILABILITY_WINDOW_MS));
         match o {
             Outcome::Ok { degraded } => {
                 ctx.count("responses", 1);
@@ -138,6 +143,7 @@ impl Node for MeshNode {
         match self {
             MeshNode::Client(c) => {
                 ctx.declare_here(&["client_ok", "client_failed"]);
+                ctx.declare_gauge("availability_permille");
                 c.caller.declare(ctx);
                 c.schedule_next(ctx);
                 for _ in 0..c.gen.concurrency() {
@@ -147,6 +153,7 @@ impl Node for MeshNode {
             MeshNode::Service(s) => {
                 ctx.declare_here(&["served_ok", "served_failed", "rejected"]);
                 s.caller.declare(ctx);
+                s.show_pools(ctx);
             }
         }
     }

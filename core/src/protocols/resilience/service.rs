@@ -7,6 +7,7 @@ use super::config::EndpointSpec;
 use super::node::{MeshMsg, MeshTimer, C};
 use crate::blocks::{Admit, Server};
 use crate::ids::NodeId;
+use crate::sim::metrics::static_name;
 use crate::time::SimTime;
 use crate::view::NodeView;
 use std::collections::BTreeMap;
@@ -30,6 +31,16 @@ pub struct Service {
     pub(super) caller: Caller,
     jobs: BTreeMap<u64, Job>,
     next_job: u64,
+    /// With bulkheads (more than one pool): each pool's name and its gauges' names.
+    bulkheads: Vec<Bulkhead>,
+}
+
+/// The gauges of one pool of a service that has several: `pool_busy_<pool>`, `pool_queued_<pool>`.
+#[derive(Clone, Debug)]
+struct Bulkhead {
+    name: String,
+    busy: Option<&'static str>,
+    queued: Option<&'static str>,
 }
 
 impl Service {
@@ -39,7 +50,20 @@ impl Service {
         endpoints: Vec<(EndpointSpec, u32, u32)>,
         caller: Caller,
     ) -> Self {
-        Service { pools, endpoints, caller, jobs: BTreeMap::new(), next_job: 0 }
+        Service { pools, endpoints, caller, jobs: BTreeMap::new(), next_job: 0, bulkheads: Vec::new() }
+    }
+
+    /// Name the pools (in order). With more than one (bulkheads), each pool gets its own gauges,
+    /// so a student sees which compartment fills; one pool is already `pool_busy`.
+    pub(super) fn name_pools(&mut self, names: &[String]) {
+        if names.len() < 2 {
+            return;
+        }
+        let gauge = |what: &str, pool: &str| static_name(format!("pool_{what}_{pool}"));
+        self.bulkheads = names
+            .iter()
+            .map(|n| Bulkhead { name: n.clone(), busy: gauge("busy", n), queued: gauge("queued", n) })
+            .collect();
     }
 
     /// A crash loses every job, queued or running, and every call in flight.
@@ -57,6 +81,10 @@ impl Service {
             .field("busy", busy)
             .field("queued", queued)
             .field("calls in flight", self.caller.in_flight());
+        let v = self.bulkheads.iter().zip(&self.pools).fold(v, |v, (b, p)| {
+            let line = format!("{}/{} busy, {} queued", p.busy(), p.spec.workers, p.queued());
+            v.field(&format!("pool {}", b.name), line)
+        });
         match self.caller.breaker_label() {
             Some(b) if b != "closed" => v.field("breaker", b).alert(&format!("breaker {b}")),
             Some(b) => v.field("breaker", b),
@@ -171,9 +199,15 @@ impl Service {
         self.show_pools(ctx);
     }
 
-    fn show_pools(&self, ctx: &mut C<'_>) {
+    pub(super) fn show_pools(&self, ctx: &mut C<'_>) {
         ctx.gauge_here("pool_busy", self.pools.iter().map(|p| p.busy() as i64).sum());
         ctx.gauge_here("pool_queued", self.pools.iter().map(|p| p.queued() as i64).sum());
+        for (b, p) in self.bulkheads.iter().zip(&self.pools) {
+            if let (Some(busy), Some(queued)) = (b.busy, b.queued) {
+                ctx.gauge_here(busy, i64::from(p.busy()));
+                ctx.gauge_here(queued, i64::from(p.queued()));
+            }
+        }
     }
 }
 

@@ -204,7 +204,7 @@ impl Node for ShardNode {
             }
             (ShardNode::Client { pending, .. }, ShardMsg::Response { id, ok }) => {
                 let Some(sent) = pending.remove(&id) else {
-                    ctx.note("ignored Response: the request already timed out");
+                    ctx.ignored("late_replies", "ignored Response: the request already timed out");
                     return;
                 };
                 ctx.cancel_timer(ShardTimer::Timeout(id));

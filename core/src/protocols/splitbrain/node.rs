@@ -99,6 +99,9 @@ pub struct Server {
     asked_at: SimTime,
     grants: u32,
     accepted: Vec<SimTime>,
+    /// Crashed and not restarted: `primary` is kept (the naive primary comes back believing it),
+    /// but a server that is down accepts nothing and its view must not say it does.
+    down: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -130,6 +133,7 @@ impl SbNode {
             asked_at: SimTime::ZERO,
             grants: 0,
             accepted: Vec::new(),
+            down: false,
         })
     }
     pub fn witness(lease_ms: u64) -> Self {
@@ -153,6 +157,7 @@ impl Server {
     }
 
     fn init(&mut self, ctx: &mut C<'_>) {
+        self.down = false;
         if self.primary {
             self.on_heartbeat_timer(ctx);
             if self.mode == FailoverMode::Quorum {
@@ -317,6 +322,7 @@ impl Node for SbNode {
             SbNode::Server(s) => {
                 s.lease_until = None;
                 s.grants = 0;
+                s.down = true;
             }
             SbNode::Witness(w) => w.holder = None,
             SbNode::Client(c) => c.crash(),
@@ -331,7 +337,7 @@ impl Node for SbNode {
                     .field("epoch", s.epoch)
                     .field("writes accepted", s.accepted.len())
                     .field("lease", if s.lease_until.is_some() { "held" } else { "-" });
-                if s.accepting() {
+                if s.accepting() && !s.down {
                     v = v.badge("accepting");
                 }
                 v

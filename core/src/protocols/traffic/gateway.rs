@@ -251,7 +251,7 @@ impl Gateway {
 
     fn on_reply(&mut self, ctx: &mut C<'_>, gid: u64, ok: bool, cart: u32) {
         let Some(req) = self.inflight.remove(&gid) else {
-            return ctx.note("late reply ignored (already timed out)");
+            return ctx.ignored("late_replies", "late reply ignored (already timed out)");
         };
         ctx.cancel_timer(TrafficTimer::Upstream(gid));
         if let Some(i) = req.slot {
