@@ -25,8 +25,8 @@
 //! **Roles and timers.** Replicas: `RequestTimeout(op)` (cp), `Sync` (ap). Clients: `Next`
 //! (open-loop arrivals from the scenario's workload), `Timeout(op)`.
 //!
-//! **Metrics.** `ok`, `refused`, `availability_permille` (ok / all answered, cumulative),
-//! `client_availability_permille` per client, `op_latency_ms`, `late_replies` per replica (replies
+//! **Metrics.** `ok`, `refused`, `client_availability_permille` per client (ok / all answered,
+//! cumulative), `op_latency_ms`, `late_replies` per replica (replies
 //! past the majority, ignored; only the first is noted); in ap mode `stale_reads` (a read served
 //! after some other replica had already acknowledged a newer write — counted when the replica learns
 //! of that write) and `conflicts` (merges of concurrent versions; the losing side's value is dropped).
