@@ -307,10 +307,11 @@ impl Bench {
         (r, out)
     }
 
-    /// The client operations the handlers recorded.
+    /// The metrics the handlers recorded.
     pub(crate) fn metrics(&self) -> &Metrics {
         &self.metrics
     }
+    /// The client operations the handlers recorded.
     pub(crate) fn history(&self) -> &History {
         &self.history
     }

@@ -16,8 +16,9 @@
 //! row); smooth weighted round robin (nginx: for weights {5,1,1} the picks are a a b a c a a, ties to
 //! the earlier backend); least connections; power of two choices (Mitzenmacher); random.
 //!
-//! **What to watch.** With the weighted algorithms, the balancer's note at each pick: the backend
-//! and the weights behind the choice (smooth WRR's current values before and after). Per-backend
+//! **What to watch.** With the weighted algorithms, the balancer's note at each of the first
+//! three cycles of picks: the backend and the weights behind the choice (smooth WRR's current
+//! values before and after); the pattern then repeats unnoted. Per-backend
 //! load and queue depth: round robin sends a slow backend as much as a
 //! fast one, so its queue grows; least connections and two choices steer around it. Crash a backend:
 //! the balancer in T1 has no health checks, so its share of requests times out (T2 fixes that).

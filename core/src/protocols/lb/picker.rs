@@ -102,6 +102,11 @@ impl Picker {
         }
     }
 
+    /// The sum of the weights: the length of one cycle of weighted picks.
+    pub fn total_weight(&self) -> u32 {
+        self.weights.iter().sum::<i64>().clamp(1, i64::from(u32::MAX)) as u32
+    }
+
     /// Why the weighted algorithms just picked `i`, from the state the pick left (the others'
     /// choice is plain from the load): for the event log of a student stepping through picks.
     pub fn why(&self, i: usize) -> Option<String> {
