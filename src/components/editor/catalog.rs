@@ -3,7 +3,8 @@
 //! a `pareto` latency), and for serde-tagged enums (`type`, `kind`) an example object of each
 //! variant, to switch to it. Also an example element for each array. Collected from every
 //! preset's JSON (a field's values are asked of serde when a form first shows the field) and a
-//! few examples of variants no preset uses.
+//! few examples of variants no preset uses. And the optional sections an object may have or
+//! leave out (`autoscale`, `chaos`), with a preset's value of each to add.
 
 use super::json::{general, get_mut, of_scenario, Seg};
 use dsplay_core::{presets, Scenario};
@@ -76,22 +77,24 @@ fn section_key(kind: &str, path: &[Seg]) -> String {
     format!("{}|{}", if in_protocol { kind } else { "" }, general(path))
 }
 
-/// Count, for every untagged object of a written scenario `v`, the keys it has (`seen`: objects
-/// counted, and per key how many had it and the first value).
+/// Per object ([`section_key`]): how many were seen, and per key how many had it and its first
+/// value.
 type Seen = BTreeMap<String, (usize, BTreeMap<String, (usize, Value)>)>;
+
+/// Count the keys of every untagged object of a written scenario `v` (not its events or meta,
+/// which the form does not show) into `seen`.
 fn count_sections(v: &Value, kind: &str, path: &mut Vec<Seg>, seen: &mut Seen) {
     match v {
         // A tagged variant's keys are decided by its tag, not optional.
         Value::Object(obj) if !obj.contains_key("type") => {
+            let shown = |k: &String| !(path.is_empty() && (k == "events" || k == "meta"));
             let entry = seen.entry(section_key(kind, path)).or_default();
             entry.0 += 1;
-            for (k, child) in obj {
-                if path.is_empty() && (k == "events" || k == "meta") {
-                    continue;
-                }
+            for (k, child) in obj.iter().filter(|(k, _)| shown(k)) {
                 entry.1.entry(k.clone()).or_insert_with(|| (0, child.clone())).0 += 1;
             }
-            for (k, child) in obj {
+            let children: Vec<(&String, &Value)> = obj.iter().filter(|(k, _)| shown(k)).collect();
+            for (k, child) in children {
                 path.push(Seg::Key(k.clone()));
                 count_sections(child, kind, path, seen);
                 path.pop();

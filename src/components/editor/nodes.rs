@@ -1,6 +1,7 @@
 //! What the editor checks that needs node names: the whole scenario as the player would build it,
 //! the nodes a draft's topology has, the events another protocol cannot run (dropped, and said),
-//! a new link override between nodes that exist, and an added section (chaos, regions) fitted to them.
+//! a new link override between nodes that exist, and an added section (chaos, regions) fitted
+//! to them.
 
 use super::json::{get_mut, Seg};
 use super::parse_draft;
