@@ -38,6 +38,9 @@ impl HiDpi {
         }
         let ctx: CanvasRenderingContext2d = canvas.get_context("2d").ok()??.dyn_into().ok()?;
         ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0).ok()?;
+        // Round joins: a mitred corner of a sharp V (a gauge dropping to 0 and back) overshoots
+        // its point, and a 0 was drawn below the zero line.
+        ctx.set_line_join("round");
         Some(HiDpi { inner: CanvasBackend::with_canvas_object(canvas.clone())?, css })
     }
 }

@@ -145,7 +145,8 @@ impl ChartData {
         }
         for b in &self.bands {
             if let Some(span) = b.spans.last() {
-                parts.push(format!("{} in state {}", b.label, span.state));
+                let breaker = self.title.starts_with("breaker_state") || b.label.contains("breaker_state");
+                parts.push(format!("{} {}", b.label, state_word(breaker, span.state)));
             }
         }
         let unit = if self.y_unit.is_empty() { String::new() } else { format!(" ({})", self.y_unit) };
@@ -260,6 +261,16 @@ pub fn defaults_of(cat: &[(String, Kind)]) -> Vec<ChartSpec> {
     out
 }
 
+/// A band's state in words: a circuit breaker's by name, any other's by number.
+pub fn state_word(breaker: bool, state: i64) -> String {
+    match (breaker, state) {
+        (true, 0) => "closed".into(),
+        (true, 1) => "open".into(),
+        (true, 2) => "half-open".into(),
+        _ => format!("in state {state}"),
+    }
+}
+
 /// The metrics a lesson names (in `backticks`) that the run has, in the lesson's order.
 pub fn named_in(lesson: &str, cat: &[(String, Kind)]) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
@@ -356,10 +367,11 @@ fn line(label: String, pts: &[Point], f: impl Fn(&Point) -> Option<f64>) -> Line
 }
 
 /// The shortest stretch with no sample that breaks a latency line: a line drawn straight across
-/// seconds in which nothing was answered reads as requests served all along. Shorter holes (a
-/// quiet client between two requests) are bridged, or sparse lines would fall apart into dots.
+/// a second in which nothing was answered reads as latency rising steadily (r6's 1.3 s outage
+/// when cart crashes). Shorter holes (a quiet client between two requests, 0.5 s apart) are
+/// bridged, or sparse lines would fall apart into dots.
 pub fn gap_ms(interval_us: u64) -> f64 {
-    (interval_us as f64 / 1000.0 * 20.0).max(2_000.0)
+    (interval_us as f64 / 1000.0 * 8.0).max(1_000.0)
 }
 
 /// `line` with a break (a NaN point) wherever two points are more than `gap` ms apart.
@@ -595,10 +607,11 @@ mod tests {
     #[wasm_bindgen_test]
     fn a_latency_line_breaks_over_seconds_with_no_answer_and_bridges_short_holes() {
         let mut m = Metrics::new(100_000, 20_000_000);
-        // Answers every 0.5 s (a quiet client: holes of 4 samples) up to 5 s, none until 12 s.
+        // Answers every 0.5 s (a quiet client: holes of 4 samples) up to 5 s, none until 12 s,
+        // and none from 15 s to 16.5 s (a crashed service: 1.5 s with no answer).
         for step in 0..200u64 {
             let t = SimTime(step * 100_000);
-            if step % 5 == 0 && !(50..120).contains(&step) {
+            if step % 5 == 0 && !(50..120).contains(&step) && !(151..165).contains(&step) {
                 m.observe("latency_ms", None, 2_000, t);
             }
             m.advance_to(SimTime((step + 1) * 100_000));
@@ -606,7 +619,7 @@ mod tests {
         let d = chart(&m, &ChartSpec::Metric("latency_ms".into()), &[], 20_000.0, 20_000.0);
         let p50 = &d.lines[0].points;
         let breaks: Vec<f64> = p50.iter().filter(|p| p.1.is_nan()).map(|p| p.0).collect();
-        assert_eq!(breaks, [12_100.0], "one break, where the answers come back");
+        assert_eq!(breaks, [12_100.0, 16_600.0], "a break where each outage ends");
         let svg = crate::charts::draw::to_svg(&d, (640, 220), &crate::charts::draw::LIGHT).expect("draws");
         assert!(!svg.contains("NaN"), "a break is not drawn as a point");
     }
@@ -738,6 +751,8 @@ mod tests {
         assert_eq!(d.summary(), "backend_load at 0.6 s: b0 4, b1 2");
         let l = chart(&sample(), &ChartSpec::Metric("latency_ms".into()), &[], 550.0, 10_000.0);
         assert!(l.summary().starts_with("latency_ms (ms) at 0.6 s: p50 "), "{}", l.summary());
+        let b = chart(&sample(), &ChartSpec::Metric("breaker_state".into()), &names, 10_000.0, 10_000.0);
+        assert!(b.summary().ends_with("b1 closed"), "a breaker's state by name: {}", b.summary());
         let none = chart(&Metrics::new(100_000, 1_000_000), &ChartSpec::Metric("x".into()), &[], 0.0, 1.0);
         assert_eq!(none.summary(), "x at 0.0 s: no value yet");
     }

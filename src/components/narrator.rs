@@ -31,6 +31,11 @@ pub fn spoken(text: &str) -> String {
         ("✓", ""),
         ("→", " to "),
         ("×", " times "),
+        (" < ", " less than "),
+        (" > ", " more than "),
+        (" ≤ ", " at most "),
+        (" ≥ ", " at least "),
+        ("µs", " microseconds"),
     ];
     let mut out = text.to_string();
     for (sym, word) in words {
@@ -44,42 +49,53 @@ pub fn spoken(text: &str) -> String {
     out.collect::<Vec<_>>().join(" ").split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// What is worth saying among `fresh` records (oldest first): a broken invariant before a fault
-/// before a note, the newest of its kind, and then the newest note if it came later (a crash and
-/// the election it causes often fall between two announcements, and the new leader is the news).
-/// A note that starts with its node's name is said as is ("n4 became leader in term 1"), others
-/// get the name in front ("n2: stepped down").
+/// At most this many faults and broken invariants are said in one announcement; the rest are
+/// counted ("and 2 more").
+const MOST_SAID: usize = 3;
+
+/// What is worth saying among `fresh` records (oldest first): every fault and broken invariant,
+/// in order (past `MOST_SAID`, the broken invariants first and the rest counted), then the newest
+/// note if it came after them (a crash and the election it causes often fall between two
+/// announcements, and the new leader is the news); with neither, the newest note. A note that
+/// starts with its node's name is said as is ("n4 became leader in term 1"), others get the name
+/// in front ("n2: stepped down").
 pub fn headline<'a>(
     fresh: impl DoubleEndedIterator<Item = &'a TraceEvent>,
     names: &[String],
 ) -> Option<String> {
-    // (rank, position from the newest, text)
-    let mut best: Option<(u8, usize, String)> = None;
+    // (position, rank: 2 a broken invariant, 1 a fault, text)
+    let mut big: Vec<(usize, u8, String)> = Vec::new();
     let mut newest_note: Option<(usize, String)> = None;
-    for (age, r) in fresh.rev().enumerate() {
+    for (at, r) in fresh.enumerate() {
         let text = r.text.as_deref().unwrap_or("");
-        let said = match r.kind {
-            TraceKind::Violation => (3, format!("Invariant broken: {} ({text})", r.label)),
-            TraceKind::Fault => (2, text.to_string()),
+        match r.kind {
+            TraceKind::Violation => big.push((at, 2, format!("Invariant broken: {} ({text})", r.label))),
+            TraceKind::Fault => big.push((at, 1, text.to_string())),
             TraceKind::Note if r.label == "note" && !text.is_empty() => {
                 let who = names.get(r.node.index()).map_or("", String::as_str);
                 let named = !who.is_empty() && text.starts_with(who);
-                (1, if named { text.to_string() } else { format!("{who}: {text}") })
+                newest_note = Some((at, if named { text.to_string() } else { format!("{who}: {text}") }));
             }
-            _ => continue,
-        };
-        if said.0 == 1 && newest_note.is_none() {
-            newest_note = Some((age, said.1.clone()));
-        }
-        if best.as_ref().is_none_or(|(rank, _, _)| said.0 > *rank) {
-            best = Some((said.0, age, said.1));
+            _ => {}
         }
     }
-    let (rank, age, text) = best?;
-    match newest_note {
-        Some((note_age, note)) if rank > 1 && note_age < age => Some(format!("{text}; then {note}")),
-        _ => Some(text),
+    if big.is_empty() {
+        return newest_note.map(|(_, n)| n);
     }
+    let more = big.len().saturating_sub(MOST_SAID);
+    if more > 0 {
+        big.sort_by_key(|(at, rank, _)| (std::cmp::Reverse(*rank), *at));
+        big.truncate(MOST_SAID);
+        big.sort_by_key(|(at, _, _)| *at);
+    }
+    let last = big.last().map_or(0, |b| b.0);
+    let mut said: Vec<String> = big.into_iter().map(|(_, _, t)| t).collect();
+    said.extend(newest_note.filter(|(at, _)| *at > last).map(|(_, n)| n));
+    let mut out = said.join("; then ");
+    if more > 0 {
+        out += &format!("; and {more} more");
+    }
+    Some(out)
 }
 
 fn newest_headline(p: &Player, since: u64) -> Option<String> {
@@ -102,7 +118,11 @@ pub fn narrator() -> Html {
         if p.travel.is_some() {
             // A long seek: the timeline says where it is heading; the news waits for arrival.
         } else if total < *seen.borrow() {
-            *seen.borrow_mut() = total; // travelled back in time
+            // Travelled back in time: what was said belongs to a future not yet played.
+            *seen.borrow_mut() = total;
+            if !said.is_empty() {
+                said.set(String::new());
+            }
         } else if total > *seen.borrow() && (!p.playing || now - last_wall.get() > EVERY_MS) {
             if let Some(h) = newest_headline(p, *seen.borrow()).map(|h| spoken(&h)) {
                 if *said != h {
