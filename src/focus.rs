@@ -9,13 +9,25 @@ use web_sys::Element;
 /// move it to the first enabled element matching the first of `selectors` that matches one.
 /// Focus the user moved elsewhere in the meantime is left alone.
 pub fn rescue(selectors: Vec<String>) {
+    after_render(selectors, true);
+}
+
+/// After the render the action causes, move focus to the first enabled element matching the
+/// first of `selectors` that matches one, wherever focus is: a control that became another (the
+/// editor's "Remove autoscale" turning into "+ autoscale", whose old place the next section's
+/// button took) or something new out of view (it is scrolled to).
+pub fn move_to(selectors: Vec<String>) {
+    after_render(selectors, false);
+}
+
+fn after_render(selectors: Vec<String>, only_if_lost: bool) {
     gloo::timers::callback::Timeout::new(0, move || {
         let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
         let lost = match doc.active_element() {
             None => true,
             Some(el) => el.tag_name() == "BODY" || el.has_attribute("disabled"),
         };
-        if !lost {
+        if only_if_lost && !lost {
             return;
         }
         let found = |selector: &String| doc.query_selector_all(selector).ok();

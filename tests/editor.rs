@@ -339,12 +339,25 @@ async fn an_optional_section_is_removed_and_added_back_from_the_form() {
     let root = editor("ed-optional", "t2-health-checks").await;
     let lesson = dsplay_core::presets::get("t2-health-checks").expect("preset").meta.lesson;
     assert!(lesson.contains("`passive_check`"), "the lesson still asks for it");
+    let focused = || web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element());
     click(&root, ".section[data-section='passive_check'] button.drop-section");
     until("the section gone", || find(&root, "[data-path='protocol.passive_check']").is_none()).await;
+    // The key goes on from the button that adds it back, not from the next section's Remove
+    // (Enter again removed that one too).
+    until("focus on + passive_check", || {
+        focused().filter(|el| el.get_attribute("data-adds").as_deref() == Some("protocol.passive_check"))
+    })
+    .await;
     assert_eq!(apply(&root).await, None);
     assert!(protocol_json(&root).get("passive_check").is_none());
     click(&root, "button.add-section[data-section='passive_check']");
     until("the section back", || find(&root, "[data-path='protocol.passive_check']").is_some()).await;
+    until("focus in the new section", || {
+        focused().filter(|el| {
+            el.get_attribute("data-path").is_some_and(|p| p.starts_with("protocol.passive_check."))
+        })
+    })
+    .await;
     assert_eq!(apply(&root).await, None);
     assert!(protocol_json(&root).get("passive_check").is_some());
 }

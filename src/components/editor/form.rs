@@ -153,7 +153,12 @@ pub fn field(ctx: &Ctx, path: &mut Vec<Seg>, parent: Option<&Map<String, Value>>
                 let shown = field(ctx, path, Some(obj), child);
                 children.push(if optional.iter().any(|(o, _)| o == k) {
                     let (edit, p) = (ctx.on_edit.clone(), path.clone());
-                    let drop = Callback::from(move |_: MouseEvent| edit.emit(Edit::Drop(p.clone())));
+                    let drop = Callback::from(move |_: MouseEvent| {
+                        edit.emit(Edit::Drop(p.clone()));
+                        // The key goes on from the button that adds the section back.
+                        let adds = format!("form.editor button.add-section[data-adds=\"{}\"]", dotted(&p));
+                        crate::focus::move_to(vec![adds]);
+                    });
                     html! {
                         <div class="section" data-section={k.clone()}>
                             {shown}
@@ -172,11 +177,20 @@ pub fn field(ctx: &Ctx, path: &mut Vec<Seg>, parent: Option<&Map<String, Value>>
                 .map(|(k, example)| {
                     let mut p = path.clone();
                     p.push(Seg::Key(k.clone()));
-                    let (edit, v) = (ctx.on_edit.clone(), example.clone());
-                    let add = Callback::from(move |_: MouseEvent| edit.emit(Edit::Add(p.clone(), v.clone())));
+                    let (edit, v, at) = (ctx.on_edit.clone(), example.clone(), dotted(&p));
+                    let add = Callback::from(move |_: MouseEvent| {
+                        edit.emit(Edit::Add(p.clone(), v.clone()));
+                        // Into the new section's first field, scrolled to: written back in key
+                        // order, `chaos` lands at the top of a long form.
+                        let at = dotted(&p);
+                        crate::focus::move_to(vec![
+                            format!("form.editor fieldset[data-path=\"{at}\"] :is(input, select)"),
+                            format!("form.editor [data-path=\"{at}\"]"),
+                        ]);
+                    });
                     html! {
-                        <button type="button" class="add-section" data-section={k.clone()} onclick={add}
-                            aria-label={format!("Add a {k} section")}>{format!("+ {k}")}</button>
+                        <button type="button" class="add-section" data-section={k.clone()} data-adds={at} onclick={add}
+                            aria-label={format!("Add the {k} section")}>{format!("+ {k}")}</button>
                     }
                 })
                 .collect();
