@@ -8,7 +8,9 @@ use dsplay_core::session::Session;
 use dsplay_core::{presets, SimTime};
 use dsplay_web::charts::draw::{chart_data, to_svg, LIGHT};
 use dsplay_web::charts::overlay::{counterpart, overlay};
-use dsplay_web::charts::series::{defaults, Band, ChartData, ChartSpec, Line, Pen};
+use dsplay_web::charts::series::{
+    catalog, defaults, lesson_first, named_in, Band, ChartData, ChartSpec, Line, Pen,
+};
 use dsplay_web::components::compare::Compare;
 use dsplay_web::components::editor::form::Edit;
 use dsplay_web::components::editor::json::parse;
@@ -174,16 +176,18 @@ async fn compare_draws_one_overlaid_canvas_per_default_chart() {
     all(&root, "button.compare-go")[0].unchecked_ref::<HtmlElement>().click();
     let player = || sink.0.borrow().clone().expect("the host rendered");
     common::seek(&player, SimTime::from_ms(3_000)).await;
-    let keys: Vec<String> = until("one painted canvas per default chart of A", || {
+    let keys: Vec<String> = until("one painted canvas per chart of A, the lesson's first", || {
         let p = player();
+        let s = p.session.borrow();
+        let named = named_in(&s.scenario().meta.lesson, &catalog(s.sim().metrics()));
         let want: Vec<String> =
-            defaults(p.session.borrow().sim().metrics()).iter().map(|s| s.key()).collect();
+            lesson_first(&named, defaults(s.sim().metrics())).iter().map(|s| s.key()).collect();
         let figures = all(&root, ".compare-charts figure.chart");
         let got: Vec<String> = figures.iter().filter_map(|f| f.get_attribute("data-chart")).collect();
         let painted = all(&root, ".compare-charts figure.chart canvas")
             .iter()
             .all(|c| c.unchecked_ref::<HtmlCanvasElement>().width() >= 320);
-        (p.session.borrow().now() == SimTime::from_ms(3_000) && got == want && painted).then_some(got)
+        (s.now() == SimTime::from_ms(3_000) && got == want && painted).then_some(got)
     })
     .await;
     assert!(keys.len() >= 3, "{keys:?}");
@@ -192,7 +196,9 @@ async fn compare_draws_one_overlaid_canvas_per_default_chart() {
         assert_eq!(f.get_attribute("data-runs").as_deref(), Some("A B"), "B has every chart of A");
         let label = all(&f, "canvas")[0].get_attribute("aria-label").unwrap_or_default();
         let key = f.get_attribute("data-chart").unwrap_or_default();
-        assert!(label.contains(&key) && label.contains("A (solid) and B (dashed)"), "{label}");
+        assert_eq!(f.get_attribute("aria-label"), Some(format!("{key} chart")));
+        // Painted: the canvas says its values in words, A's and B's.
+        assert!(label.contains(" s: A · ") && label.ends_with("(A solid, B dashed)"), "{label}");
     }
     let label = all(&root, ".compare-label")[0].text_content().unwrap_or_default();
     assert!(label.contains("protocol.algorithm = least_connections"), "{label}");

@@ -334,7 +334,7 @@ async function main() {
     const label = await page.textContent('.compare-label');
     assert(label.includes('protocol.algorithm = least_connections'), `label: ${label}`);
     const aria = await page.$eval('.compare-charts canvas', (c) => c.getAttribute('aria-label'));
-    assert(aria.includes('A (solid) and B (dashed)'), `aria-label: ${aria}`);
+    assert(aria.includes('A solid, B dashed'), `aria-label: ${aria}`);
     // Every chart's throttled trailing paint has landed (the canvas says so).
     await until(page, () => [...document.querySelectorAll('.compare-charts canvas')].every((c) => c.dataset.paint === 'done'));
     await (await page.$('.compare')).screenshot({ path: path.join(SHOTS, 'compare.png') });

@@ -5,7 +5,7 @@ use super::SharedB;
 use crate::charts::draw::{chart_data, paint};
 use crate::charts::overlay::{counterpart, overlay};
 use crate::charts::paint::use_paint;
-use crate::charts::series::{defaults, ChartData, ChartSpec};
+use crate::charts::series::{catalog, defaults, lesson_first, named_in, ChartData, ChartSpec};
 use crate::player::Player;
 use yew::prelude::*;
 
@@ -32,7 +32,13 @@ pub struct OverlaysProps {
 #[function_component(Overlays)]
 pub fn overlays(props: &OverlaysProps) -> Html {
     let Some(player) = use_context::<Player>() else { return html! {} };
-    let specs = defaults(player.session.borrow().sim().metrics());
+    // As on the Charts tab: what the lesson says to watch first (d4's lesson compares runs by
+    // `election_downtime_p50_ms`, which was not among the charts here).
+    let specs = {
+        let s = player.session.borrow();
+        let named = named_in(&s.scenario().meta.lesson, &catalog(s.sim().metrics()));
+        lesson_first(&named, defaults(s.sim().metrics()))
+    };
     let pairs: Vec<(ChartSpec, Option<ChartSpec>)> = {
         let b = props.b.0.borrow();
         let b_metrics = b.as_ref().map(|r| r.session.sim().metrics());
@@ -60,6 +66,15 @@ pub struct OverlayViewProps {
     pub b_now: u64,
 }
 
+/// Which runs a chart draws, in words.
+fn runs_of(has_b: bool) -> &'static str {
+    if has_b {
+        "A solid, B dashed"
+    } else {
+        "A only: B has no such chart"
+    }
+}
+
 #[function_component(OverlayView)]
 fn overlay_view(props: &OverlayViewProps) -> Html {
     let player = use_context::<Player>();
@@ -80,14 +95,16 @@ fn overlay_view(props: &OverlayViewProps) -> Html {
             }
             let a_data = chart_data(&session.borrow(), &a);
             let a_rows = a_data.bands.len();
-            paint(el, &a_rows_on_top(overlay(a_data, b_data), a_rows))
+            let data = a_rows_on_top(overlay(a_data, b_data), a_rows);
+            el.set_attribute("aria-label", &format!("{} ({})", data.summary(), runs_of(b.is_some()))).ok();
+            paint(el, &data)
         });
     }
     let key = props.a.key();
-    let runs = if props.b.is_some() { "A (solid) and B (dashed)" } else { "A only (B has no such chart)" };
+    let runs = runs_of(props.b.is_some());
     html! {
         <figure class="chart" data-chart={key.clone()} aria-label={format!("{key} chart")} data-runs={if props.b.is_some() { "A B" } else { "A" }}>
-            <canvas ref={canvas} role="img" aria-label={format!("Chart: {key}, {runs}")} />
+            <canvas ref={canvas} role="img" aria-label={format!("{key}, {runs}: not drawn yet")} />
         </figure>
     }
 }
