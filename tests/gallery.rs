@@ -271,6 +271,12 @@ fn embed_options_parse_the_query() {
     assert!(o.problems.is_empty() && d.problems.is_empty());
     assert_eq!(EmbedOptions::parse("speed=abc&speed=NaN").speed, None);
     assert_eq!(EmbedOptions::parse("controls=bogus").problems.len(), 1);
+    // A part given twice: the first counts and the second is reported, as in a full link (the
+    // last won here, silently).
+    let twice = EmbedOptions::parse("embed=1&preset=t2-health-checks&t=1000&t=2000&preset=t4-autoscaling");
+    assert_eq!((twice.preset.as_deref(), twice.t), (Some("t2-health-checks"), Some(SimTime::from_ms(1000))));
+    assert_eq!(twice.problems.len(), 2, "{:?}", twice.problems);
+    assert!(twice.problems[0].starts_with("t=\"2000\" was ignored"), "{:?}", twice.problems);
 }
 
 #[wasm_bindgen_test]

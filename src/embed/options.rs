@@ -71,10 +71,18 @@ impl EmbedOptions {
         let query = query.split('#').next().unwrap_or_default();
         let query = query.strip_prefix('?').unwrap_or(query);
         let mut o = EmbedOptions::default();
+        let mut seen: Vec<String> = Vec::new();
         for pair in query.split('&').filter(|p| !p.is_empty()) {
             let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-            let v = decode(v);
-            match decode(k).as_str() {
+            let (k, v) = (decode(k), decode(v));
+            // As in a full link: the first of a part given twice counts.
+            if seen.contains(&k) {
+                o.problems
+                    .push(format!("{k}={v:?} was ignored: the query has {k}= twice, and the first counts."));
+                continue;
+            }
+            seen.push(k.clone());
+            match k.as_str() {
                 "embed" => o.embed = truthy(&v),
                 "preset" if !v.is_empty() && v.len() <= 100 => o.preset = Some(v),
                 "autoplay" => o.autoplay = truthy(&v),
