@@ -254,6 +254,11 @@ impl<'a, M, T> Ctx<'a, M, T> {
     pub fn gauge_here(&mut self, name: &'static str, value: i64) {
         self.metrics.gauge(name, Some(self.id), value, self.true_now);
     }
+    /// Set a per-node gauge sampled at its peak since the last sample (a queue that fills and
+    /// drains between samples); see [`Metrics::gauge_peak`].
+    pub fn gauge_peak_here(&mut self, name: &'static str, value: i64) {
+        self.metrics.gauge_peak(name, Some(self.id), value, self.true_now);
+    }
     /// Add a sample to a global gauge that shows the exact mean of all samples so far, from
     /// every node (`latency_mean_us`); see [`Metrics::mean_gauge`].
     pub fn gauge_mean(&mut self, name: &'static str, sample: u64) {

@@ -76,6 +76,21 @@ fn each_process_has_its_held_back_count_and_queue_from_the_start() {
     assert!(sim.metrics().get("held_back", None).is_none(), "no global total beside them");
 }
 
+/// p3's holds last 30–50 ms and the metrics sample every 100 ms: sampled at its instant, the
+/// queue was 0 in every sample of the run, and the lesson's "watch the holdback_queue" showed a
+/// flat line. Sampled at its peak, p3's line rises and p1's stays 0.
+#[test]
+fn the_holdback_queue_chart_shows_the_holds_between_samples() {
+    let sim = run(&scenario("d6-causal-delivery", |_| {}));
+    let peak = |name: &str| {
+        let id = sim.node_names().iter().position(|n| n == name).map(|i| dsplay_core::NodeId(i as u32));
+        let m = sim.metrics().get("holdback_queue", id).expect("listed");
+        m.series.iter().map(|p| p.value).fold(0.0, f64::max)
+    };
+    assert!(peak("p3") >= 1.0, "p3 holds payments back");
+    assert_eq!(peak("p1"), 0.0, "p1 never waits");
+}
+
 /// Times (µs) of `node`'s notes (label `label`) whose text starts with `prefix`.
 fn note_times(sim: &dyn Simulation, label: &str, node: &str, prefix: &str) -> Vec<u64> {
     let id = sim.node_names().iter().position(|n| n == node).expect("node") as u32;

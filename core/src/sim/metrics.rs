@@ -69,6 +69,8 @@ pub struct Metrics {
     sums: BTreeMap<(&'static str, Option<NodeId>), (u128, u64)>,
     /// Recent outcomes behind each gauge set with [`Metrics::window_permille`].
     windows: BTreeMap<(&'static str, Option<NodeId>), OkWindow>,
+    /// The highest value since the last sample of each gauge set with [`Metrics::gauge_peak`].
+    peaks: BTreeMap<(&'static str, Option<NodeId>), i64>,
 }
 
 /// Outcomes of the last `WINDOW_SLICES` slices of a sliding window: (slice index, ok, all).
@@ -126,6 +128,7 @@ impl Metrics {
             metrics: Vec::new(),
             sums: BTreeMap::new(),
             windows: BTreeMap::new(),
+            peaks: BTreeMap::new(),
         }
     }
 
@@ -169,6 +172,15 @@ impl Metrics {
             unset @ MetricKind::Unset => *unset = MetricKind::Gauge { value: v },
             _ => {}
         }
+    }
+
+    /// A gauge whose samples are the highest value since the previous sample, not the value at
+    /// the sample's instant: a queue that fills and drains between two samples (d6's hold-back
+    /// queue: 30–50 ms holds, 100 ms samples) shows its depth instead of a flat 0.
+    pub fn gauge_peak(&mut self, name: &'static str, node: Option<NodeId>, v: i64, now: SimTime) {
+        self.gauge(name, node, v, now);
+        let peak = self.peaks.entry((name, node)).or_insert(v);
+        *peak = (*peak).max(v);
     }
 
     /// A gauge whose value is the exact mean (rounded) of every sample given so far, by any node:
@@ -244,7 +256,10 @@ impl Metrics {
                     p.value = (*total - *at_last_sample) as f64 / secs;
                     *at_last_sample = *total;
                 }
-                MetricKind::Gauge { value } => p.value = *value as f64,
+                MetricKind::Gauge { value } => {
+                    let peak = self.peaks.get_mut(&(m.name, m.node)).map(|pk| std::mem::replace(pk, *value));
+                    p.value = peak.map_or(*value, |pk| pk.max(*value)) as f64;
+                }
                 MetricKind::Unset => continue,
                 MetricKind::Histogram { window, .. } => {
                     p.value = window.len() as f64;
@@ -406,6 +421,20 @@ mod tests {
         assert_eq!(at(&mut m, 600, false), Some(666.0), "two of three ok");
         assert_eq!(at(&mut m, 1_050, false), Some(333.0), "the one at 0 ms has left the window");
         assert_eq!(at(&mut m, 2_700, true), Some(1000.0), "only the latest is left");
+    }
+
+    #[test]
+    fn a_peak_gauge_samples_the_highest_value_since_the_last_sample() {
+        let mut m = Metrics::new(100_000, 1_000_000);
+        // Up to 2 and back to 0 within the first interval; nothing in the second.
+        m.gauge_peak("holdback_queue", None, 1, SimTime(10_000));
+        m.gauge_peak("holdback_queue", None, 2, SimTime(20_000));
+        m.gauge_peak("holdback_queue", None, 0, SimTime(50_000));
+        m.advance_to(SimTime(200_000));
+        let v: Vec<f64> =
+            m.get("holdback_queue", None).map_or(Vec::new(), |x| x.series.iter().map(|p| p.value).collect());
+        assert_eq!(v, [2.0, 0.0], "the first interval's peak, then the value it was left at");
+        assert_eq!(m.report(&[])["holdback_queue"], json!(0), "the report says the value now");
     }
 
     #[test]

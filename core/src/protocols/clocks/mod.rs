@@ -26,7 +26,8 @@
 //!   (violation `causal_order`, counter `out_of_order`). With `causal_delivery = true` each
 //!   broadcast carries its dependencies (broadcasts delivered at the sender, Birman–Schiper–
 //!   Stephenson) and a receiver holds it back until they are delivered (`held_back` and
-//!   `holdback_queue` per process, both from the start so an idle ledger shows its 0; `holdback_ms`
+//!   `holdback_queue` per process, both from the start so an idle ledger shows its 0; the queue
+//!   is sampled at its peak since the last sample, as holds are shorter than a sample; `holdback_ms`
 //!   over all).
 //!
 //! **What to watch.** The clock notes on every event; a receive merging a vector (`[2,0,0]` +

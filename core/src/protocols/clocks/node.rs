@@ -191,7 +191,7 @@ impl Process {
                 b.deps, self.delivered
             ));
             self.held.push((b, ctx.now()));
-            ctx.gauge_here("holdback_queue", self.held.len() as i64);
+            ctx.gauge_peak_here("holdback_queue", self.held.len() as i64);
             return;
         }
         self.deliver(ctx, b);
@@ -201,7 +201,7 @@ impl Process {
             ctx.note(format!("deliver held-back {} now that its dependencies are in", describe(h.body)));
             self.deliver(ctx, h);
         }
-        ctx.gauge_here("holdback_queue", self.held.len() as i64);
+        ctx.gauge_peak_here("holdback_queue", self.held.len() as i64);
     }
 
     fn deliver(&mut self, ctx: &mut C<'_>, b: Broadcast) {
@@ -252,7 +252,7 @@ impl Node for Process {
             // Per process, from the start: which replica is waiting (p3), and which never does.
             ctx.declare_here(&["held_back"]);
             if self.cfg.causal_delivery {
-                ctx.gauge_here("holdback_queue", self.held.len() as i64);
+                ctx.gauge_peak_here("holdback_queue", self.held.len() as i64);
             }
         }
         let starts = match self.cfg.app {
