@@ -248,11 +248,15 @@ impl Replica {
                 let keep_theirs = copy.tag > self.tag;
                 let (winner, loser) =
                     if keep_theirs { (copy.value, self.value) } else { (self.value, copy.value) };
+                // A register never written holds no value: said as "nothing", not `None`.
+                let shown = |v: Option<i64>| v.map_or_else(|| "nothing".to_string(), |v| v.to_string());
                 ctx.note(format!(
-                    "conflict with r{}: concurrent versions {:?} and {:?}; last-writer-wins keeps {winner:?}, discards {loser:?}",
+                    "conflict with r{}: concurrent versions {:?} and {:?}; last-writer-wins keeps {}, discards {}",
                     from.0 + 1,
                     self.vv,
-                    copy.vv
+                    copy.vv,
+                    shown(winner),
+                    shown(loser)
                 ));
                 if keep_theirs {
                     self.tag = copy.tag;
