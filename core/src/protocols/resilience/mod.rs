@@ -23,7 +23,8 @@
 //! the pool is busier than `shed_above_pct`.
 //!
 //! **What to watch.** `pool_busy` of each service (a pool pinned at its maximum is a service that
-//! is down for everything); with bulkheads, `pool_busy_<pool>` and `pool_queued_<pool>` per pool, `breaker_state` (0 closed, 1 open, 2 half-open: drawn as a band),
+//! is down for everything); with bulkheads, `pool_busy_<pool>` and `pool_queued_<pool>` per
+//! pool; `breaker_state` (0 closed, 1 open, 2 half-open: drawn as a band),
 //! `client_ok` / `client_failed` per client (each client calls one entry endpoint),
 //! `availability_permille` (of all clients' requests answered in the last second, the share that
 //! succeeded, degraded answers included: the availability SLI), `latency_ms`,
