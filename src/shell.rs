@@ -55,10 +55,10 @@ fn boot() -> Boot {
     };
     let playhead = link_t.or(embed.t.map(Playhead::at));
     let stop = dsplay_core::SimTime::from_ms(scenario.stop_at_ms);
-    let past_end = embed.t.filter(|t| link_t.is_none() && *t > stop).map(|t| {
-        let (t, end) = (t.as_us() as f64 / 1000.0, stop.as_us() as f64 / 1e6);
-        format!("t={t} is past the end of the run ({end:.1} s): opened at the end.")
-    });
+    let past_end = embed
+        .t
+        .filter(|t| link_t.is_none() && *t > stop)
+        .map(|t| dsplay_core::scenario::said_past_end(&Playhead::at(t).to_query(), stop));
     let said: Vec<String> =
         banner.into_iter().chain(embed.problems.iter().cloned()).chain(past_end).collect();
     let banner = (!said.is_empty()).then(|| said.join(" "));

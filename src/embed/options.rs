@@ -77,8 +77,7 @@ impl EmbedOptions {
             let (k, v) = (decode(k), decode(v));
             // As in a full link: the first of a part given twice counts.
             if seen.contains(&k) {
-                o.problems
-                    .push(format!("{k}={v:?} was ignored: the query has {k}= twice, and the first counts."));
+                o.problems.push(dsplay_core::scenario::said_twice(&format!("{k}={v}"), &k, "query"));
                 continue;
             }
             seen.push(k.clone());

@@ -118,6 +118,17 @@ impl Playhead {
     }
 }
 
+/// A playhead `part` (`t=90000`) past the end of a run that stops at `stop_at`, said as a link's
+/// and an embed's banner say it.
+pub fn said_past_end(part: &str, stop_at: SimTime) -> String {
+    format!("`{part}` is past the end of the run ({:.1} s): opened at the end.", stop_at.as_us() as f64 / 1e6)
+}
+
+/// A `part` whose `key` the `whole` (a link, an embed's query) already had.
+pub fn said_twice(part: &str, key: &str, whole: &str) -> String {
+    format!("`{part}` was ignored: the {whole} has {key}= twice, and the first counts.")
+}
+
 /// What a link says that cannot be followed, one sentence each, once its scenario (which stops at
 /// `stop_at`) opened: a playhead that is not a time (the run opens at 0 s) or lies past the end
 /// (it opens at the end), a part given twice (the first counts), and parts a link does not have
@@ -130,15 +141,12 @@ pub fn link_problems(input: &str, stop_at: SimTime) -> Vec<String> {
     for part in frag.split('&').filter(|p| !p.is_empty()) {
         let Some((key, value)) = part.split_once('=') else { continue };
         if seen.contains(&key) {
-            said.push(format!("`{part}` was ignored: the link has {key}= twice, and the first counts."));
+            said.push(said_twice(part, key, "link"));
             continue;
         }
         seen.push(key);
         match key {
-            "t" if parse_ms(value).is_some_and(|t| t > stop_at) => said.push(format!(
-                "`t={value}` is past the end of the run ({:.1} s): opened at the end.",
-                stop_at.as_us() as f64 / 1e6
-            )),
+            "t" if parse_ms(value).is_some_and(|t| t > stop_at) => said.push(said_past_end(part, stop_at)),
             "s" | "preset" => {}
             "t" if parse_ms(value).is_none() => said.push(format!(
                 "`t={value}` is not a time: t= takes milliseconds, like t=2500 or t=2500.125. \

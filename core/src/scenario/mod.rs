@@ -14,7 +14,9 @@ mod validate;
 mod workload;
 
 pub use chaos::ChaosConfig;
-pub use codec::{decode_fragment, encode_fragment, link_problems, Playhead, MAX_JSON_BYTES};
+pub use codec::{
+    decode_fragment, encode_fragment, link_problems, said_past_end, said_twice, Playhead, MAX_JSON_BYTES,
+};
 pub use error::ScenarioError;
 pub use events::{ScenarioEvent, Timed};
 pub use network::{LinkOverride, LinkSpec, NetworkConfig, Regions};
