@@ -178,10 +178,13 @@ async fn one_svg_node_per_node_with_status_classes_and_a_sized_canvas() {
     let p = player();
     let session = p.session.borrow();
     let labelled = |m: &dsplay_core::view::MsgView| {
-        let detail = session.sim().message_detail(m.id).unwrap_or_default();
+        let debug = session.sim().message_detail(m.id).unwrap_or_default();
+        let detail = dsplay_core::readable::fields(&debug, session.sim().node_names());
         tip.starts_with(&m.kind) && !detail.is_empty() && tip.ends_with(&detail)
     };
     assert!(v.in_flight.iter().any(labelled), "tooltip {tip:?} names a message and its payload");
+    // Written for people: nodes by name, not Rust's `#3` or `Some(..)`, no struct braces.
+    assert!(!tip.contains('#') && !tip.contains("Some(") && !tip.contains('{'), "{tip:?}");
 }
 
 #[wasm_bindgen_test]

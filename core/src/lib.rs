@@ -14,6 +14,7 @@ pub mod ids;
 pub mod node;
 pub mod presets;
 pub mod protocols;
+pub mod readable;
 pub mod registry;
 pub mod report;
 pub mod rng;

@@ -216,7 +216,8 @@ pub fn inspector() -> Html {
     let name_of =
         |i: Option<dsplay_core::NodeId>| i.and_then(|i| names.get(i.index()).copied()).unwrap_or("-");
     let timers = view.timers.iter().filter(|t| t.node == id).map(|t| {
-        html! { <li><span>{&t.timer}</span><span class="muted">{format!("in {:.1} ms", t.fires_at.since(view.now).as_ms_f64())}</span></li> }
+        let timer = dsplay_core::readable::value(&t.timer, s.sim().node_names());
+        html! { <li><span>{timer}</span><span class="muted">{format!("in {:.1} ms", t.fires_at.since(view.now).as_ms_f64())}</span></li> }
     });
     let recent: Vec<Html> = s
         .sim()

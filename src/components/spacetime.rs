@@ -42,6 +42,7 @@ fn tip_at(session: &Session, drawn: &Painted, (x, y, w): (f64, f64, f64)) -> Tip
         .flatten()
         .and_then(|r| r.text.as_deref());
     let detail = (a.fate == Fate::InFlight).then(|| sim.message_detail(a.msg)).flatten();
+    let detail = detail.map(|d| dsplay_core::readable::fields(&d, sim.node_names()));
     Some((describe(a, sim.node_names(), reason, detail.as_deref()), place))
 }
 

@@ -125,7 +125,10 @@ pub fn topology() -> Html {
                 let sc = scene.borrow();
                 let m = sc.msgs().get(h.msg)?;
                 let dup = if m.duplicate { " (duplicate)" } else { "" };
-                let detail = session.borrow().sim().message_detail(m.id).unwrap_or_default();
+                let session = session.borrow();
+                let sim = session.sim();
+                let detail = sim.message_detail(m.id).unwrap_or_default();
+                let detail = dsplay_core::readable::fields(&detail, sim.node_names());
                 Some((lx, ly, format!("{}{dup}: {detail}", m.kind)))
             }));
         })
