@@ -143,7 +143,18 @@ fn broken_links_say_why() {
     assert!(e.to_string().contains("cut short") || e.to_string().contains("invalid"), "{e}");
     assert!(decode_fragment("#s=").is_err());
     assert!(decode_fragment("https://x.org/page").is_err());
-    assert!(decode_fragment("#s=!!!!").expect_err("bad b64").to_string().contains("base64"));
+    let e = decode_fragment("#s=ab!!").expect_err("bad b64").to_string();
+    assert!(e.contains("character 3") && e.contains("`!`"), "{e}");
+    let e = decode_fragment("#s=abcde").expect_err("a length no link has").to_string();
+    assert!(e.contains("cut short"), "{e}");
+    // A fragment that is neither form says what the forms are (it was read as a payload).
+    let e = decode_fragment("#%%%").expect_err("not a link").to_string();
+    assert!(e.contains("`#%%%` is not a dsplay link") && e.contains("#preset="), "{e}");
+    let e = decode_fragment("#foo").expect_err("not a link").to_string();
+    assert!(e.contains("`#foo` is not a dsplay link"), "{e}");
+    // The payload pasted alone, without its `s=`, still opens.
+    let payload = frag.trim_start_matches("#s=");
+    assert_eq!(decode_fragment(payload).expect("a bare payload"), base());
     // A compression bomb: 2 MB of spaces packs into a short link. The reason names the limit, not
     // a decoder's internal status.
     let bomb = miniz_oxide::deflate::compress_to_vec(&vec![b' '; 2 << 20], 9);

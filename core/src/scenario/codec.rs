@@ -27,17 +27,32 @@ pub fn decode_fragment(input: &str) -> Result<Scenario, ScenarioError> {
         return crate::presets::get(id);
     }
     let payload = payload_of(input.trim())?;
+    let bare = !input.contains("s=");
+    // A bare payload (a fragment without `s=`) that does not even unpack was most likely never
+    // one; one that unpacks to a bad scenario says what is wrong with it.
+    unpacked(payload).map_err(|e| match e {
+        ScenarioError::Link(_) if bare => not_a_link(payload),
+        e => e,
+    })
+}
+
+/// `#foo` or `#%%%`: what a link looks like instead.
+fn not_a_link(frag: &str) -> ScenarioError {
+    let shown: String = frag.chars().take(40).collect();
+    ScenarioError::Link(format!(
+        "`#{shown}` is not a dsplay link, which reads #s=… (a scenario) or #preset=… (a preset's id)"
+    ))
+}
+
+/// A payload's scenario: base64url, inflated (bounded), UTF-8, JSON.
+fn unpacked(payload: &str) -> Result<Scenario, ScenarioError> {
     if payload.len() > MAX_FRAGMENT {
         return Err(ScenarioError::Link(format!(
             "the link is {} characters; the limit is {MAX_FRAGMENT}",
             payload.len()
         )));
     }
-    let packed = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).map_err(|e| {
-        ScenarioError::Link(format!(
-            "the scenario part is not valid base64url ({e}); was the link cut short?"
-        ))
-    })?;
+    let packed = URL_SAFE_NO_PAD.decode(payload.trim_end_matches('=')).map_err(|e| not_packed(payload, e))?;
     let json = miniz_oxide::inflate::decompress_to_vec_with_limit(&packed, MAX_JSON_BYTES).map_err(|e| {
         ScenarioError::Link(match e.status {
             TINFLStatus::HasMoreOutput => {
@@ -54,6 +69,26 @@ pub fn decode_fragment(input: &str) -> Result<Scenario, ScenarioError> {
     Scenario::from_json(text)
 }
 
+/// Why a payload is not base64url, in the link's terms: a character no link has (where), or a
+/// length no link has (cut short).
+fn not_packed(payload: &str, e: base64::DecodeError) -> ScenarioError {
+    use base64::DecodeError::{InvalidByte, InvalidLastSymbol};
+    let at = match e {
+        InvalidByte(i, _) | InvalidLastSymbol(i, _) => Some(i),
+        _ => None,
+    };
+    let bad = at.and_then(|i| payload.get(i..)).and_then(|rest| rest.chars().next());
+    ScenarioError::Link(match (at, bad) {
+        (Some(i), Some(c)) if !c.is_ascii_alphanumeric() && c != '-' && c != '_' => format!(
+            "character {} of the scenario part is `{c}`, which a link never has              (only letters, digits, - and _); was it copied whole?",
+            i + 1
+        ),
+        _ => "the scenario part is not valid base64url: it ends where no link ends; was the link \
+              cut short?"
+            .into(),
+    })
+}
+
 fn payload_of(input: &str) -> Result<&str, ScenarioError> {
     let frag = match input.find('#') {
         Some(i) => &input[i + 1..],
@@ -68,8 +103,13 @@ fn payload_of(input: &str) -> Result<&str, ScenarioError> {
             return Ok(v);
         }
     }
-    if !frag.contains('=') && !frag.is_empty() {
+    // The bare payload, pasted without its `s=`, is read as one; anything else names the forms.
+    let payload_like = |f: &str| f.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_');
+    if !frag.contains('=') && payload_like(frag) && !frag.is_empty() {
         return Ok(frag);
+    }
+    if !frag.contains('=') && !frag.is_empty() {
+        return Err(not_a_link(frag));
     }
     Err(ScenarioError::Link("the link has neither an s= nor a preset= part".into()))
 }
