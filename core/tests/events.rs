@@ -218,3 +218,16 @@ fn consumers_on_standby_say_so_until_the_broker_takes_them_on() {
     assert!(joined, "the broker took k3 on");
     assert!(badges_and_label(&*sim, "k3").0.is_empty(), "k3 is a consumer like the others now");
 }
+
+#[test]
+fn only_runs_that_charge_payments_have_a_ledger_and_its_invariant() {
+    // E1 and E2 never charge: a ledger node and "no payment charged twice" there only puzzled.
+    for id in ["e1-unbounded-queue", "e2-dead-letter-queue"] {
+        let sim = run_to(id, 100);
+        assert!(!sim.node_names().iter().any(|n| n == "ledger"), "{id}: {:?}", sim.node_names());
+        assert!(sim.invariants().is_empty(), "{id}: {:?}", sim.invariants());
+    }
+    let sim = run_to("e3-at-least-once-duplicates", 100);
+    assert!(sim.node_names().iter().any(|n| n == "ledger"));
+    assert_eq!(sim.invariants(), ["no payment charged twice"]);
+}

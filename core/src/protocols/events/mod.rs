@@ -18,7 +18,7 @@
 //!
 //! **Roles and timers.** Producers `p1…` (`Next`: open-loop arrivals from the scenario's workload),
 //! the `broker` (`AckTimeout`: a delivery not acknowledged in time is delivered again), consumers
-//! `k1…` (`Work`), and the `ledger`.
+//! `k1…` (`Work`), and, when payments are charged, the `ledger`.
 //!
 //! **Invariants.** `no payment charged twice`: the ledger reports a violation when an order it has
 //! already charged is charged again (it happens only without idempotency keys).
@@ -150,7 +150,7 @@ impl MessagingConfig {
     }
 }
 
-/// The nodes: producers `p1…`, the `broker`, consumers `k1…`, the `ledger`.
+/// The nodes: producers `p1…`, the `broker`, consumers `k1…`, and the `ledger` when payments are charged.
 pub fn build(sc: &Scenario, cfg: &MessagingConfig) -> Vec<(String, EvNode)> {
     let producers = sc.workload.clients;
     let broker = crate::ids::NodeId(producers);
@@ -165,6 +165,9 @@ pub fn build(sc: &Scenario, cfg: &MessagingConfig) -> Vec<(String, EvNode)> {
         let standby = (i > cfg.initial()).then_some(cfg.scale_up_depth);
         out.push((format!("k{i}"), EvNode::consumer(cfg, broker, ledger, standby)));
     }
-    out.push(("ledger".into(), EvNode::ledger()));
+    // Only a run that charges payments has a ledger (and the invariant it reports).
+    if cfg.payments {
+        out.push(("ledger".into(), EvNode::ledger()));
+    }
     out
 }
