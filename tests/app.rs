@@ -572,13 +572,13 @@ fn the_event_log_shows_the_newest_notes_and_faults_first_in_words() {
     assert!(lines(sim.trace().said(), sim.node_names()).is_empty(), "nothing said at 0 s");
     sim.run_until(SimTime::from_ms(1_500));
     let said = lines(sim.trace().said(), sim.node_names());
-    assert!(said.iter().any(|(_, t)| t == "n4 became leader in term 1"), "{said:?}");
+    assert!(said.iter().any(|l| l.text == "n4 became leader in term 1"), "{said:?}");
     // After the lesson's crash of the leader at 5 s and the election it causes.
     sim.run_until(SimTime::from_ms(5_600));
     let said = lines(sim.trace().said(), sim.node_names());
     assert!(said.len() <= SHOWN);
-    let crash = said.iter().position(|(at, t)| t.contains("crash n4") && at == "5.000 s");
-    let leader = said.iter().position(|(_, t)| t.contains("became leader in term 2"));
+    let crash = said.iter().position(|l| l.text.contains("crash n4") && l.at == "5.000 s");
+    let leader = said.iter().position(|l| l.text.contains("became leader in term 2"));
     assert!(matches!((leader, crash), (Some(l), Some(c)) if l < c), "newest first: {said:?}");
     // d9 writes about 43,000 records between its one note at 10 s and 20 s: the log still has it
     // (it once looked back over the last 20,000 records only, and said "Nothing said yet").
@@ -587,9 +587,19 @@ fn the_event_log_shows_the_newest_notes_and_faults_first_in_words() {
     sim.run_until(SimTime::from_ms(20_000));
     let said = lines(sim.trace().said(), sim.node_names());
     assert!(
-        said.iter().any(|(at, t)| at == "10.000 s" && t.starts_with("router: added shard s5")),
+        said.iter().any(|l| l.at == "10.000 s" && l.text.starts_with("router: added shard s5")),
         "{said:?}"
     );
+    // CP refuses every read on the minority side of d1's partition: one line with its count, and
+    // the partition that caused it still in the log.
+    let sc = presets::get("d1-cap-cp").expect("preset");
+    let mut sim = dsplay_core::registry::build(&sc).expect("build");
+    sim.run_until(SimTime::from_ms(9_000));
+    let said = lines(sim.trace().said(), sim.node_names());
+    let refusing = said.iter().find(|l| l.text.contains("refusing")).expect("refusals said");
+    assert!(refusing.times > 10 && refusing.first_at != refusing.at, "{refusing:?}");
+    assert_eq!(said.iter().filter(|l| l.text == refusing.text).count(), 1, "{said:?}");
+    assert!(said.iter().any(|l| l.text.starts_with("partition")), "{said:?}");
 }
 
 #[wasm_bindgen_test]
@@ -649,9 +659,14 @@ async fn an_event_taken_out_of_the_list_replays_the_run_without_it_and_undo_brin
     assert_eq!(listed(&root), 2);
     let remove = wait_until(&root, ".fault-remove", |_| true).await;
     assert!(attr(&remove, "aria-label").starts_with("Remove partition"), "{}", attr(&remove, "aria-label"));
+    remove.unchecked_ref::<HtmlElement>().focus().expect("focus ×");
     remove.unchecked_ref::<HtmlElement>().click();
     // The run replays to the same playhead without the partition: another history.
     let banner = wait_until(&root, "#banner", |_| true).await;
+    // The focus stays in the list (on the next event's ×) or goes to Undo: not dropped to the top
+    // of the page.
+    let focused = || web_sys::window()?.document()?.active_element().map(|el| el.class_name());
+    until("the focus kept", || matches!(focused().as_deref(), Some("fault-remove" | "undo"))).await;
     let said = banner.text_content().unwrap_or_default();
     assert!(said.starts_with("Removed partition") && said.contains("at 4.000 s"), "{said}");
     let without = wait_until(&root, "#run-result", |r| attr(r, "data-now-ms") == "6000").await;

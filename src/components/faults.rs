@@ -45,6 +45,17 @@ pub fn arrows_kept_whole(what: &str) -> String {
         .replace("->", &format!("{zwsp}-{join}>{zwsp}"))
 }
 
+/// × on the scenario's event `i`: take it out. The button goes with its row, so focus goes to the
+/// banner's Undo (what a keyboard user may want next), else to the next ×, not back to the top of
+/// the page.
+fn removed(d: &Callback<Action>, i: usize) -> Callback<MouseEvent> {
+    let d = d.clone();
+    Callback::from(move |_: MouseEvent| {
+        d.emit(Action::Remove(i));
+        crate::focus::rescue(vec!["#banner button.undo".into(), ".fault-remove".into()]);
+    })
+}
+
 #[function_component(Faults)]
 pub fn faults() -> Html {
     let p = use_context::<Player>();
@@ -78,7 +89,7 @@ pub fn faults() -> Html {
             let label = format!("Remove {} at {when} from the scenario", spoken(what));
             html! {
                 <button class="fault-remove" title={label.clone()} aria-label={label}
-                    onclick={p.dispatch.reform(move |_: MouseEvent| Action::Remove(i))}>{"×"}</button>
+                    onclick={removed(&p.dispatch, i)}>{"×"}</button>
             }
         });
         html! {
