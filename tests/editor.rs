@@ -159,7 +159,7 @@ async fn a_bad_number_names_the_field_what_is_wrong_and_what_is_allowed() {
             "protocol.backends[0].count",
             "2.5",
             "2.5",
-            "2.5 is not a whole number: use a whole number from 0 to 4294967295",
+            "2.5 is not a whole number: use a whole number, 0 or more",
         ),
     ];
     for (path, typed, shown, want) in cases {
@@ -373,4 +373,19 @@ async fn chaos_added_to_another_protocol_targets_its_own_nodes() {
     click(&root, ".section[data-section='chaos'] button.drop-section");
     assert_eq!(apply(&root).await, None);
     assert!(scenario_of(&root).chaos.is_none());
+}
+
+#[wasm_bindgen_test]
+async fn restore_preset_brings_back_the_preset_as_it_ships_after_an_apply() {
+    let root = editor("restore", "t1-round-robin").await;
+    let shipped = dsplay_core::presets::get("t1-round-robin").expect("preset");
+    assert!(find(&root, "form.editor button.restore").is_none(), "nothing to restore yet");
+    set(&root, "workload.clients", "7");
+    assert_eq!(apply(&root).await, None);
+    assert_eq!(scenario_of(&root).workload.clients, 7);
+    // Reset only discards unapplied edits; Restore goes back to the preset itself.
+    click(&root, "form.editor button.restore");
+    until("the preset as it ships", || scenario_of(&root) == shipped).await;
+    until("no restore once restored", || find(&root, "form.editor button.restore").is_none()).await;
+    assert_eq!(value_of(&input(&root, "workload.clients")), shipped.workload.clients.to_string());
 }

@@ -165,6 +165,17 @@ pub fn editor() -> Html {
     let draft = use_mut_ref(|| None::<Draft>);
     let rerender = use_force_update();
     let seed_error = use_state(|| None::<String>);
+    // The preset as it ships, when the run differs from it (applied edits, a new seed, actions by
+    // hand): read once per scenario revision, not on every frame's render.
+    let shipped = {
+        let session = player.as_ref().map(|p| p.session.clone());
+        let rev = player.as_ref().map(|p| p.scenario_rev);
+        use_memo(rev, move |_| {
+            let s = session?;
+            let s = s.borrow();
+            dsplay_core::presets::get(&s.scenario().meta.id).ok().filter(|p| p != s.scenario())
+        })
+    };
     let Some(player) = player else { return html! {} };
     let rev = player.scenario_rev;
     let (scenario, names) = {
@@ -197,7 +208,10 @@ pub fn editor() -> Html {
     };
     let on_apply = {
         let (draft, rerender, dispatch) = (draft.clone(), rerender.clone(), player.dispatch.clone());
+        let seed_error = seed_error.clone();
         Callback::from(move |e: SubmitEvent| {
+            // The seed field's own message was about the seed typed before: not this Apply.
+            seed_error.set(None);
             e.prevent_default();
             let mut slot = draft.borrow_mut();
             let Some(d) = slot.as_mut() else { return };
@@ -232,9 +246,10 @@ pub fn editor() -> Html {
         })
     };
     let on_reset = {
-        let draft = draft.clone();
+        let (draft, seed_error) = (draft.clone(), seed_error.clone());
         Callback::from(move |_: MouseEvent| {
             *draft.borrow_mut() = None;
+            seed_error.set(None);
             rerender.force_update();
         })
     };
@@ -273,6 +288,16 @@ pub fn editor() -> Html {
         let seed = (js_sys::Math::random() * 4_294_967_296.0) as u64;
         replace_seed(seed.max(1));
     });
+    // Opened as the gallery opens one, in a history entry of its own, so Back returns here.
+    let on_restore = {
+        let (p, shipped) = (player.clone(), shipped.clone());
+        Callback::from(move |_: MouseEvent| {
+            if let Some(sc) = (*shipped).clone() {
+                crate::urlsync::new_entry(&crate::urlsync::fragment(&p));
+                p.dispatch.emit(Action::Load(sc));
+            }
+        })
+    };
     let current = draft.borrow().clone().unwrap_or_else(|| Draft::new(rev, Value::Null));
     let dirty = !current.edits.is_empty();
     let error = current.error.as_ref().map(|(at, msg)| (at.as_str(), msg.as_str()));
@@ -314,7 +339,14 @@ pub fn editor() -> Html {
                 // the pointer before the click lands.
                 <div class="apply-row">
                     <button type="submit" class={classes!("apply", dirty.then_some("primary"))}>{"Apply"}</button>
-                    <button type="button" class="reset" onclick={on_reset}>{"Reset"}</button>
+                    <button type="button" class="reset" onclick={on_reset}
+                        title="Discard the edits not applied yet">{"Reset"}</button>
+                    if shipped.is_some() {
+                        <button type="button" class="restore" onclick={on_restore}
+                            title={format!("Open {} as it ships (Back returns to this run)", scenario.meta.id)}>
+                            {"Restore preset"}
+                        </button>
+                    }
                     <span class="status" role="status">{status}</span>
                 </div>
             </div>

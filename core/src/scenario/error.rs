@@ -115,6 +115,16 @@ fn plain(raw: &str, path: &str) -> String {
             None => r,
         });
         let number = wanted == "f64" || wanted == "f32";
+        // Nor is it advice for a value that is not a whole number at all (2.5 backends, "abc"):
+        // "0 or more", and the protocol's own check names its limits once the number is whole.
+        let typed_only = range_of(path).is_none();
+        let advice = |(lo, hi): (i128, i128)| {
+            if typed_only && hi >= i128::from(u32::MAX) {
+                whole(lo, i128::from(i64::MAX))
+            } else {
+                whole(lo, hi)
+            }
+        };
         match (kind, range) {
             ("integer", Some((lo, hi))) => {
                 return format!("{value} is out of range: use {}", whole(lo, hi));
@@ -123,11 +133,14 @@ fn plain(raw: &str, path: &str) -> String {
                 let value = value.trim_start_matches("point ").trim_matches('`');
                 // 1e30 is whole, only far too big for the field.
                 let whole_but_big = value.parse::<f64>().is_ok_and(|f| f.fract() == 0.0);
-                let what = if whole_but_big { "out of range" } else { "not a whole number" };
-                return format!("{value} is {what}: use {}", whole(lo, hi));
+                return if whole_but_big {
+                    format!("{value} is out of range: use {}", whole(lo, hi))
+                } else {
+                    format!("{value} is not a whole number: use {}", advice((lo, hi)))
+                };
             }
             ("string", r) if r.is_some() || number => {
-                let what = r.map_or("a number".to_string(), |(lo, hi)| whole(lo, hi));
+                let what = r.map_or("a number".to_string(), advice);
                 let typed = value.trim_matches('"');
                 return if typed.trim().is_empty() {
                     format!("an empty string \"\" is not a number: enter {what}")
