@@ -1,13 +1,14 @@
 //! One chart-drawing function, generic over the plotters backend: a canvas in the app (`HiDpi`),
 //! `SVGBackend` into a `String` for the SVG export and the tests.
 
-use super::hidpi::HiDpi;
+use super::hidpi::{ratio, HiDpi};
 use super::legend;
 use super::series::{chart, Band, ChartData, ChartSpec, Line};
 use dsplay_core::session::Session;
 use plotters::coord::Shift;
 use plotters::prelude::*;
 use plotters::style::text_anchor::{HPos, Pos, VPos};
+use wasm_bindgen::JsCast;
 use web_sys::HtmlCanvasElement;
 
 /// Colours of a chart (the app passes the theme's; exports use the light one).
@@ -260,6 +261,21 @@ pub fn chart_data(session: &Session, spec: &ChartSpec) -> ChartData {
 /// The chart as an SVG document (the SVG export).
 pub fn chart_svg(session: &Session, spec: &ChartSpec, width: u32) -> Result<String, String> {
     to_svg(&chart_data(session, spec), (width.max(320), HEIGHT), &current_palette())
+}
+
+/// Device pixels per CSS pixel of a PNG export, at least: a slide on a projector or a printout
+/// needs more than a 1× screen's pixels.
+pub const PNG_RATIO: f64 = 2.0;
+
+/// The chart as a PNG data URL, drawn `css` in size (as on screen) on a canvas of its own at
+/// [`PNG_RATIO`] or the screen's density, whichever is more.
+pub fn to_png(data: &ChartData, css: (u32, u32)) -> Result<String, String> {
+    let doc = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let canvas: HtmlCanvasElement =
+        doc.create_element("canvas").map_err(|_| "no canvas")?.dyn_into().map_err(|_| "not a canvas")?;
+    let backend = HiDpi::at_ratio(&canvas, css, ratio().max(PNG_RATIO)).ok_or("no 2d context")?;
+    draw_chart(&backend.into_drawing_area(), data, &current_palette())?;
+    canvas.to_data_url().map_err(|_| "the canvas would not give its pixels".to_string())
 }
 
 /// Draw `data` on an app canvas, at its CSS size (the stylesheet sets the height: less on a

@@ -30,7 +30,12 @@ pub fn device(css: u32, dpr: f64) -> u32 {
 impl HiDpi {
     /// Size `canvas` to `css` × the device ratio and scale its context to match.
     pub fn new(canvas: &HtmlCanvasElement, css: (u32, u32)) -> Option<Self> {
-        let dpr = ratio();
+        Self::at_ratio(canvas, css, ratio())
+    }
+
+    /// Size `canvas` to `css` × `dpr` (an export drawn sharper than the screen) and scale its
+    /// context to match.
+    pub fn at_ratio(canvas: &HtmlCanvasElement, css: (u32, u32), dpr: f64) -> Option<Self> {
         let (w, h) = (device(css.0, dpr), device(css.1, dpr));
         if canvas.width() != w || canvas.height() != h {
             canvas.set_width(w);

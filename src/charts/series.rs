@@ -465,7 +465,10 @@ fn metric_chart<'a>(
     now_ms: f64,
 ) -> (&'static str, Vec<Line>, Vec<Band>) {
     let all: Vec<&Metric> = metrics.all().iter().filter(|m| m.name == name).collect();
-    let Some(first) = all.first() else { return ("", Vec::new(), Vec::new()) };
+    // A name in ms is charted in ms from the start: before its first sample (a chart the lesson
+    // names is shown from 0 s) as after, so the title does not change when the data comes.
+    let named_ms = name.ends_with("_ms");
+    let Some(first) = all.first() else { return (if named_ms { "ms" } else { "" }, Vec::new(), Vec::new()) };
     let node_name = |m: &Metric| {
         m.node.map_or_else(
             || name.to_string(),
@@ -483,6 +486,7 @@ fn metric_chart<'a>(
     let unit = match kind {
         Kind::Histogram => "ms",
         Kind::Counter => "total",
+        Kind::Gauge if named_ms => "ms",
         Kind::Gauge => "",
     };
     let interval_s = metrics.interval_us() as f64 / 1e6;
@@ -602,6 +606,11 @@ mod tests {
         for (p50, p99) in d.lines[0].points.iter().zip(&d.lines[2].points) {
             assert!(p99.1 >= p50.1 && p50.1 > 0.0, "p99 {p99:?} ≥ p50 {p50:?}");
         }
+        // Before its first sample a chart in ms says so already: its title does not change
+        // when the data comes.
+        let empty = Metrics::new(100_000, 10_000_000);
+        let d = chart(&empty, &ChartSpec::Metric("commit_latency_ms".into()), &[], 0.0, 10_000.0);
+        assert_eq!((d.y_unit, d.lines.len()), ("ms", 0));
     }
 
     #[wasm_bindgen_test]

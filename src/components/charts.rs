@@ -4,8 +4,8 @@
 //! (so it rewinds with it).
 //! PNG/SVG export per chart; trace JSON and metrics CSV for the whole run.
 
-use crate::charts::draw::paint;
 pub use crate::charts::draw::{chart_data, chart_svg};
+use crate::charts::draw::{css_size, paint, to_png, HEIGHT};
 use crate::charts::paint::use_paint;
 use crate::charts::probe::{early_catalog, union};
 use crate::charts::series::{catalog, defaults_of, keep, lesson_first, named_in, ChartSpec};
@@ -47,11 +47,12 @@ pub fn chart_view(props: &ChartViewProps) -> Html {
     }
     let Some(player) = player else { return html! {} };
     let png = {
-        let (canvas, session, key) = (canvas.clone(), player.session.clone(), props.spec.key());
+        let (canvas, session, spec) = (canvas.clone(), player.session.clone(), props.spec.clone());
         Callback::from(move |_: MouseEvent| {
-            let url = canvas.cast::<HtmlCanvasElement>().and_then(|c| c.to_data_url().ok());
-            if let Some(url) = url {
-                download_url(&format!("{}.png", export_stem(&session.borrow(), &key)), &url).ok();
+            let css = canvas.cast::<HtmlCanvasElement>().map_or((640, HEIGHT), |c| css_size(&c));
+            let s = session.borrow();
+            if let Ok(url) = to_png(&chart_data(&s, &spec), css) {
+                download_url(&format!("{}.png", export_stem(&s, &spec.key())), &url).ok();
             }
         })
     };

@@ -338,6 +338,16 @@ async function main() {
     // Every chart's throttled trailing paint has landed (the canvas says so).
     await until(page, () => [...document.querySelectorAll('.compare-charts canvas')].every((c) => c.dataset.paint === 'done'));
     await (await page.$('.compare')).screenshot({ path: path.join(SHOTS, 'compare.png') });
+    // A comparison saves as drawn, both runs in one file, named for the comparison.
+    const [svg] = await Promise.all([page.waitForEvent('download'), page.click('.compare-charts .export-svg')]);
+    const text = fs.readFileSync(await svg.path(), 'utf8');
+    assert(svg.suggestedFilename().includes('-compare') && svg.suggestedFilename().endsWith('.svg'), svg.suggestedFilename());
+    assert(text.includes('A · ') && text.includes('B · '), 'the SVG has both runs');
+    const [png] = await Promise.all([page.waitForEvent('download'), page.click('.compare-charts .export-png')]);
+    const head = fs.readFileSync(await png.path());
+    // PNG width at bytes 16..20: drawn at twice its CSS width at least (sharp on a projector).
+    const css = await page.$eval('.compare-charts canvas', (c) => c.clientWidth);
+    assert(head.readUInt32BE(16) >= 2 * css, `PNG ${head.readUInt32BE(16)} px wide for ${css} CSS px`);
   });
   await check('the editor applies at the first click, and a refused value is brought into view', async () => {
     await page.goto(base + '?preset=t1-round-robin');

@@ -2,11 +2,14 @@
 //! drawn over it (A solid, B dashed; A only where B has no such chart). They follow A's playhead.
 
 use super::SharedB;
-use crate::charts::draw::{chart_data, paint};
+use crate::charts::draw::{chart_data, css_size, current_palette, paint, to_png, to_svg, HEIGHT};
 use crate::charts::overlay::{counterpart, overlay};
 use crate::charts::paint::use_paint;
 use crate::charts::series::{catalog, defaults, lesson_first, named_in, ChartData, ChartSpec};
+use crate::export::{download_text, download_url, export_stem};
 use crate::player::Player;
+use dsplay_core::session::Session;
+use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 /// A chart of bands only draws its first row at the bottom: B's rows go first, so that A's sit
@@ -75,6 +78,15 @@ fn runs_of(has_b: bool) -> &'static str {
     }
 }
 
+/// A's chart with B's drawn over it, as painted and exported.
+fn overlay_data(session: &Session, a: &ChartSpec, b: Option<&ChartSpec>, run_b: &SharedB) -> ChartData {
+    let run_b = run_b.0.borrow();
+    let b_data = b.zip(run_b.as_ref()).map(|(spec, r)| chart_data(&r.session, spec));
+    let a_data = chart_data(session, a);
+    let a_rows = a_data.bands.len();
+    a_rows_on_top(overlay(a_data, b_data), a_rows)
+}
+
 #[function_component(OverlayView)]
 fn overlay_view(props: &OverlayViewProps) -> Html {
     let player = use_context::<Player>();
@@ -87,24 +99,42 @@ fn overlay_view(props: &OverlayViewProps) -> Html {
         let (a, b, run_b) = (props.a.clone(), props.b.clone(), props.run_b.clone());
         use_paint(canvas.clone(), deps, move |el| {
             let Some(session) = &session else { return Ok(()) };
-            let run_b = run_b.0.borrow();
-            let b_data = b.as_ref().zip(run_b.as_ref()).map(|(spec, r)| chart_data(&r.session, spec));
             // How far B's lines go in this paint (tests wait for B's whole run to be drawn).
-            if let Some(r) = run_b.as_ref() {
+            if let Some(r) = run_b.0.borrow().as_ref() {
                 el.set_attribute("data-b-ms", &(r.session.now().as_us() / 1000).to_string()).ok();
             }
-            let a_data = chart_data(&session.borrow(), &a);
-            let a_rows = a_data.bands.len();
-            let data = a_rows_on_top(overlay(a_data, b_data), a_rows);
+            let data = overlay_data(&session.borrow(), &a, b.as_ref(), &run_b);
             el.set_attribute("aria-label", &format!("{} ({})", data.summary(), runs_of(b.is_some()))).ok();
             paint(el, &data)
         });
     }
+    let Some(player) = player else { return html! {} };
     let key = props.a.key();
+    // Saved as drawn, A and B together, named for the comparison.
+    let save = |as_png: bool| {
+        let (canvas, session) = (canvas.clone(), player.session.clone());
+        let (a, b, run_b) = (props.a.clone(), props.b.clone(), props.run_b.clone());
+        Callback::from(move |_: MouseEvent| {
+            let css = canvas.cast::<HtmlCanvasElement>().map_or((640, HEIGHT), |c| css_size(&c));
+            let s = session.borrow();
+            let data = overlay_data(&s, &a, b.as_ref(), &run_b);
+            let stem = export_stem(&s, &format!("{}-compare", a.key()));
+            if as_png {
+                let _ = to_png(&data, css).and_then(|url| download_url(&format!("{stem}.png"), &url));
+            } else if let Ok(text) = to_svg(&data, css, &current_palette()) {
+                download_text(&format!("{stem}.svg"), "image/svg+xml", &text).ok();
+            }
+        })
+    };
+    let (png, svg) = (save(true), save(false));
     let runs = runs_of(props.b.is_some());
     html! {
         <figure class="chart" data-chart={key.clone()} aria-label={format!("{key} chart")} data-runs={if props.b.is_some() { "A B" } else { "A" }}>
             <canvas ref={canvas} role="img" aria-label={format!("{key}, {runs}: not drawn yet")} />
+            <figcaption class="chart-exports">
+                <button class="export-png" onclick={png} aria-label={format!("Save {key}, A and B, as PNG")}>{"PNG"}</button>
+                <button class="export-svg" onclick={svg} aria-label={format!("Save {key}, A and B, as SVG")}>{"SVG"}</button>
+            </figcaption>
         </figure>
     }
 }
