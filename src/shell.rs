@@ -185,6 +185,9 @@ fn full_body(p: &Player, theme: UseStateHandle<Option<Theme>>, help: UseStateHan
                 <h1>{"dsplay"}</h1>
                 <p class="tagline">{"distributed systems, message by message"}</p>
                 <div class="spacer" />
+                // One column (a phone): the gallery is under everything else; this goes to it.
+                <button class="icon to-gallery" onclick={Callback::from(|_: MouseEvent| to_gallery())}
+                    aria-label="Scenarios: go to the gallery" title="Scenarios">{"☰"}</button>
                 <Share />
                 <theme::ThemeButton {theme} />
                 <button class="icon" onclick={open_help} aria-label="Shortcuts and gestures" title="Shortcuts and gestures (?)">{"?"}</button>
@@ -214,6 +217,17 @@ fn full_body(p: &Player, theme: UseStateHandle<Option<Theme>>, help: UseStateHan
                 </aside>
             </div>
         </>
+    }
+}
+
+/// Focus the gallery's current scenario (the browser scrolls to it): where a phone's gallery,
+/// under the stage, the lesson and the charts, is reached from the header.
+fn to_gallery() {
+    let doc = web_sys::window().and_then(|w| w.document());
+    let found = |sel: &str| doc.as_ref().and_then(|d| d.query_selector(sel).ok().flatten());
+    let target = found(".gallery .preset.current").or_else(|| found(".gallery .preset"));
+    if let Some(el) = target.and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok()) {
+        let _ = el.focus();
     }
 }
 

@@ -102,6 +102,7 @@ pub fn gallery() -> Html {
             if let Ok(sc) = presets::get(id) {
                 crate::urlsync::new_entry(&crate::urlsync::fragment(&p));
                 p.dispatch.emit(Action::Load(sc));
+                back_to_the_stage();
             }
         })
     };
@@ -146,5 +147,16 @@ pub fn gallery() -> Html {
                 }
             </div>
         </nav>
+    }
+}
+
+/// In one column (a phone) the gallery is under the stage, the lesson and the charts: a scenario
+/// picked there is shown by going back up to Play (focused, so the keyboard is there too). Beside
+/// the stage, the gallery keeps the focus, to pick another.
+fn back_to_the_stage() {
+    let Some(w) = web_sys::window() else { return };
+    let one_column = w.match_media("(max-width: 960px)").ok().flatten().is_some_and(|m| m.matches());
+    if one_column {
+        crate::focus::move_to(vec!["#play".into()]);
     }
 }
