@@ -704,12 +704,21 @@ fn tiers_are_stable_and_two_groups_get_one_clean_cut() {
     assert!(tier("client") < tier("balancer") && tier("balancer") < tier("backend"));
     assert!(tier("backend") < tier("store") && tier("store") < tier("monitor"));
     let pos = [(100.0, 100.0), (120.0, 400.0), (800.0, 120.0), (820.0, 420.0)];
-    let cuts = cut_lines(Frame::DEFAULT, &pos, &[1, 1, 2, 2]);
+    let cuts = cut_lines(Frame::DEFAULT, &pos, &[1, 1, 2, 2], (0.0, 0.0));
     assert_eq!(cuts.len(), 1);
     let ((x0, _), (x1, _)) = cuts[0];
     assert!(x0 > 150.0 && x0 < 780.0 && x1 > 150.0 && x1 < 780.0, "{cuts:?}");
     assert_eq!(inside(&pos, (0.0, 0.0), (500.0, 560.0)), vec![0, 1]);
-    assert_eq!(cut_lines(Frame::DEFAULT, &pos, &[0, 0, 0, 0]).len(), 0, "one group, no cut");
+    assert_eq!(cut_lines(Frame::DEFAULT, &pos, &[0, 0, 0, 0], (0.0, 0.0)).len(), 0, "one group, no cut");
+    // One node above the other: the cut midway between their centres would run through the upper
+    // one's labels (down to 48 below it). It goes between those labels and the lower one's badge.
+    let column = [(300.0, 100.0), (300.0, 180.0)];
+    let cuts = cut_lines(Frame::DEFAULT, &column, &[1, 2], (27.0, 48.0));
+    let ((ax, ay), (bx, by)) = cuts[0];
+    let y_at = ay + (by - ay) * (300.0 - ax) / (bx - ax);
+    assert!((148.0..153.0).contains(&y_at), "the cut crosses the column at {y_at}: {cuts:?}");
+    // Where labels cannot be kept clear, the cut still parts the nodes.
+    assert_eq!(cut_lines(Frame::DEFAULT, &column, &[1, 2], (60.0, 60.0)).len(), 1);
 }
 
 #[wasm_bindgen_test]
@@ -951,13 +960,13 @@ fn a_node_cut_off_from_the_middle_of_a_column_is_ringed_not_cut_by_a_misleading_
     // Two columns; the middle node of the right one is cut off: no straight line keeps it apart.
     let pos = [(100.0, 100.0), (100.0, 300.0), (500.0, 100.0), (500.0, 200.0), (500.0, 300.0)];
     let groups = [2, 2, 2, 1, 2];
-    assert!(cut_lines(Frame::DEFAULT, &pos, &groups).is_empty());
+    assert!(cut_lines(Frame::DEFAULT, &pos, &groups, (0.0, 0.0)).is_empty());
     assert_eq!(islands(&groups), vec![3]);
     // Three groups whose centroids' cells do not hold their own nodes: no lines either.
-    assert!(cut_lines(Frame::DEFAULT, &pos, &[1, 2, 1, 3, 1]).is_empty());
+    assert!(cut_lines(Frame::DEFAULT, &pos, &[1, 2, 1, 3, 1], (0.0, 0.0)).is_empty());
     // Three groups side by side: the lines between them.
     let row = [(100.0, 200.0), (150.0, 250.0), (400.0, 200.0), (450.0, 250.0), (700.0, 200.0)];
-    let cuts = cut_lines(Frame::DEFAULT, &row, &[1, 1, 2, 2, 3]);
+    let cuts = cut_lines(Frame::DEFAULT, &row, &[1, 1, 2, 2, 3], (0.0, 0.0));
     assert!(!cuts.is_empty(), "Voronoi edges between separable groups");
     assert!(islands(&[0, 0, 0]).is_empty(), "a whole network has no islands");
 }

@@ -46,11 +46,13 @@ fn best_cut(f: Frame, a: &[(f64, f64)], b: &[(f64, f64)]) -> Option<Seg> {
 }
 
 /// The cuts between partition groups (`groups[i]` is node i's group): for two groups the widest
-/// straight gap between them; for more, the Voronoi edges between the group centroids, clipped to
+/// straight gap between them, clear of what is drawn with each node where it can be (`reach`:
+/// how far its badges stand above its centre and its labels below; a cut between p1 and its
+/// "primary epoch 1" put the label on the other side); for more, the Voronoi edges between the group centroids, clipped to
 /// the frame, when every node lies in its own group's cell. None when straight lines cannot keep
 /// the groups apart as drawn (a node cut off from the middle of a column): [`islands`] then marks
 /// the nodes cut off instead, since a line would put some of the others on their side.
-pub fn cut_lines(f: Frame, pos: &[(f64, f64)], groups: &[u32]) -> Vec<Seg> {
+pub fn cut_lines(f: Frame, pos: &[(f64, f64)], groups: &[u32], reach: (f64, f64)) -> Vec<Seg> {
     let mut ids: Vec<u32> = groups.to_vec();
     ids.sort_unstable();
     ids.dedup();
@@ -59,7 +61,11 @@ pub fn cut_lines(f: Frame, pos: &[(f64, f64)], groups: &[u32]) -> Vec<Seg> {
         .map(|g| pos.iter().zip(groups).filter(|(_, x)| *x == g).map(|(p, _)| *p).collect())
         .collect();
     if sets.len() == 2 {
-        return best_cut(f, &sets[0], &sets[1]).into_iter().collect();
+        let drawn = |pts: &[(f64, f64)]| -> Vec<(f64, f64)> {
+            pts.iter().flat_map(|&(x, y)| [(x, y - reach.0), (x, y), (x, y + reach.1)]).collect()
+        };
+        let clear = best_cut(f, &drawn(&sets[0]), &drawn(&sets[1]));
+        return clear.or_else(|| best_cut(f, &sets[0], &sets[1])).into_iter().collect();
     }
     let cents: Vec<(f64, f64)> = sets
         .iter()

@@ -149,7 +149,9 @@ pub fn body(
     let at = |id: NodeId| lay.pos.get(id.index()).copied().unwrap_or_default();
     let groups: Vec<u32> = view.nodes.iter().map(|n| n.group).collect();
     let split = groups.iter().any(|&g| g != 0);
-    let cuts = if split { cut_lines(lay.frame, &lay.pos, &groups) } else { Vec::new() };
+    // A node's first badge sits on its rim; its role and label lines end about r + 28 below.
+    let reach = (lay.r + 7.0, lay.r + 28.0);
+    let cuts = if split { cut_lines(lay.frame, &lay.pos, &groups, reach) } else { Vec::new() };
     // No straight cut keeps the groups apart as drawn: ring the nodes cut off instead.
     let rings = if split && cuts.is_empty() { islands(&groups) } else { Vec::new() };
     let rings = rings.into_iter().map(|i| {
