@@ -245,7 +245,9 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
             }
         }
         Action::Frame(_) if target.is_some() => {
-            ui.travel = target.filter(|&to| !crate::travel::slice(&mut session.borrow_mut(), to));
+            if let Some(to) = target {
+                travel_to(session, &mut ui, to);
+            }
         }
         Action::Frame(wall_ms) => {
             if ui.playing {
@@ -303,6 +305,13 @@ pub fn said(e: &Timed) -> String {
 fn travel_to(session: &RefCell<Session>, ui: &mut UiState, to: Playhead) {
     let arrived = crate::travel::slice(&mut session.borrow_mut(), to);
     ui.travel = (!arrived).then_some(to);
+    // A link's `e=` past its instant's events: it opened after the last of them, and says so.
+    let s = session.borrow();
+    let had = s.sim().events();
+    if let Some(asked) = to.events.filter(|&e| arrived && s.now() == to.at && e > had) {
+        let said = dsplay_core::scenario::said_past_instant(asked, to.at, had);
+        ui.error = Some(ui.error.take().map_or(said.clone(), |before| format!("{before} {said}")));
+    }
 }
 
 /// What a fork cost, said once: the actions done by hand later in the old future are not in the

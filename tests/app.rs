@@ -160,6 +160,24 @@ async fn a_link_past_the_end_opens_at_the_end_and_says_so() {
 }
 
 #[wasm_bindgen_test]
+async fn a_link_whose_event_count_is_past_its_instant_opens_after_its_last_event_and_says_so() {
+    // An instant with events: the first one after 1 s.
+    let sc = presets::get("t1-round-robin").expect("preset");
+    let mut sim = dsplay_core::registry::build(&sc).expect("build");
+    sim.run_until(dsplay_core::SimTime::from_ms(1_000));
+    let at = sim.next_event_at().expect("a next event");
+    let t = dsplay_core::scenario::Playhead::at(at).to_query();
+    let root = mount(&format!("#preset=t1-round-robin&{t}&e=999999999"));
+    let banner = wait_until(&root, "#banner", |_| true).await;
+    let text = banner.text_content().unwrap_or_default();
+    let said = format!("e=999999999 is past the last event at {t}");
+    assert!(text.contains(&said) && text.contains("opened after it"), "{text}");
+    let shown = wait_until(&root, "#run-result", |_| true).await;
+    assert_eq!(attr(&shown, "data-now-ms"), (at.as_us() / 1000).to_string(), "at the link's instant");
+    web_sys::window().expect("a window").location().set_hash("").expect("clear the hash");
+}
+
+#[wasm_bindgen_test]
 async fn a_link_whose_playhead_or_parts_cannot_be_followed_opens_and_says_so() {
     let root = mount("#preset=d4-raft-election&t=abc&seed=-3");
     let status = wait_until(&root, "#run-result", |el| attr(el, "data-preset") == "d4-raft-election").await;

@@ -164,6 +164,15 @@ pub fn said_past_end(part: &str, stop_at: SimTime) -> String {
     format!("`{part}` is past the end of the run ({:.1} s): opened at the end.", stop_at.as_us() as f64 / 1e6)
 }
 
+/// A link's `e=` (`asked`) past the events of its instant `at`: the playhead stopped after the
+/// last of them, the `had`-th event of the run.
+pub fn said_past_instant(asked: u64, at: SimTime, had: u64) -> String {
+    format!(
+        "`e={asked}` is past the last event at t={} (the run's {had}th): opened after it.",
+        Playhead::at(at).to_query().trim_start_matches("t=")
+    )
+}
+
 /// A `part` whose `key` the `whole` (a link, an embed's query) already had.
 pub fn said_twice(part: &str, key: &str, whole: &str) -> String {
     format!("`{part}` was ignored: the {whole} has {key}= twice, and the first counts.")

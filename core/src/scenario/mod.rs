@@ -15,7 +15,8 @@ mod workload;
 
 pub use chaos::ChaosConfig;
 pub use codec::{
-    decode_fragment, encode_fragment, link_problems, said_past_end, said_twice, Playhead, MAX_JSON_BYTES,
+    decode_fragment, encode_fragment, link_problems, said_past_end, said_past_instant, said_twice, Playhead,
+    MAX_JSON_BYTES,
 };
 pub use error::ScenarioError;
 pub use events::{ScenarioEvent, Timed};
