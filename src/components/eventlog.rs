@@ -5,6 +5,7 @@
 use super::invariants::secs;
 use crate::player::Player;
 use dsplay_core::sim::trace::{TraceEvent, TraceKind};
+use dsplay_core::SimTime;
 use yew::prelude::*;
 
 /// Lines kept (the newest few are in view; the list scrolls to the others, so a note a lesson
@@ -25,27 +26,48 @@ pub struct Line {
 
 /// The newest lines worth reading among `records` (oldest first), newest first. A line said again
 /// and again (CP's "no majority: refusing" on every read of a partition) is one line with its
-/// count, at its newest time: the fault that caused it stays in view below it.
+/// count, at its newest time: the fault that caused it stays in view below it. Per frame this
+/// compares records (no text is written for a repeat) and writes at most [`SHOWN`] lines.
 pub fn lines<'a>(records: impl DoubleEndedIterator<Item = &'a TraceEvent>, names: &[String]) -> Vec<Line> {
-    let mut shown: Vec<Line> = Vec::new();
-    for r in records.rev().take(READ) {
-        let Some(text) = line_of(r, names) else { continue };
-        let at = secs(r.at);
-        if let Some(l) = shown.iter_mut().find(|l| l.text == text) {
-            l.times += 1;
-            l.first_at = at;
-        } else if shown.len() < SHOWN {
-            shown.push(Line { at: at.clone(), text, times: 1, first_at: at });
+    // (the newest record of a line, the time it was first said, how often)
+    let mut seen: Vec<(&TraceEvent, SimTime, usize)> = Vec::new();
+    let same = |a: &TraceEvent, b: &TraceEvent| {
+        (a.kind, a.node, a.label, a.text.as_deref()) == (b.kind, b.node, b.label, b.text.as_deref())
+    };
+    for r in records.rev().take(READ).filter(|r| worth_reading(r)) {
+        if let Some(l) = seen.iter_mut().find(|l| same(l.0, r)) {
+            l.1 = r.at;
+            l.2 += 1;
+        } else if seen.len() < SHOWN {
+            seen.push((r, r.at, 1));
         }
     }
-    shown
+    let line = |&(r, first, times): &(&TraceEvent, SimTime, usize)| Line {
+        at: secs(r.at),
+        text: line_of(r, names),
+        times,
+        first_at: secs(first),
+    };
+    seen.iter().map(line).collect()
 }
 
-/// A record in words, if it is one worth reading: a note, a fault or a broken invariant.
-fn line_of(r: &TraceEvent, names: &[String]) -> Option<String> {
+/// A note, a fault or a broken invariant: what the log shows.
+fn worth_reading(r: &TraceEvent) -> bool {
+    let said = r.text.as_deref().is_some_and(|t| !t.is_empty());
+    match r.kind {
+        TraceKind::Note => r.label == "note" && said,
+        TraceKind::Fault => said,
+        TraceKind::Violation => true,
+        _ => false,
+    }
+}
+
+/// A record worth reading, in words ("n4 became leader in term 1", "r3: no majority…").
+fn line_of(r: &TraceEvent, names: &[String]) -> String {
     let text = r.text.as_deref().unwrap_or("");
-    Some(match r.kind {
-        TraceKind::Note if r.label == "note" && !text.is_empty() => {
+    match r.kind {
+        TraceKind::Violation => format!("✗ {}: {text}", r.label),
+        TraceKind::Note => {
             let who = names.get(r.node.index()).map_or("", String::as_str);
             if who.is_empty() || text.starts_with(who) {
                 text.to_string()
@@ -53,10 +75,8 @@ fn line_of(r: &TraceEvent, names: &[String]) -> Option<String> {
                 format!("{who}: {text}")
             }
         }
-        TraceKind::Fault if !text.is_empty() => text.to_string(),
-        TraceKind::Violation => format!("✗ {}: {text}", r.label),
-        _ => return None,
-    })
+        _ => text.to_string(),
+    }
 }
 
 fn line(l: &Line) -> Html {
