@@ -23,7 +23,9 @@ commands:
   setup           install the toolchain pieces that are missing (wasm target, wasm-bindgen,
                   trunk, wasm-opt; with --all also Chromium and cargo-fuzz)
   build           build the web app for release into dist/ and print its size
-  weight          where the page's wasm bytes go: gzipped code per crate and module
+  weight [--top N]
+                  where the page's wasm bytes go: gzipped code per crate and module (and the N
+                  heaviest functions, copies of a generic one added up)
   serve           build the web app and serve it at http://127.0.0.1:8080/
   test            formatting, lints, native tests, browser tests, fuzzing, release build
                   (stops at the first failing step; --keep-going runs them all)
@@ -42,7 +44,9 @@ fn main() -> ExitCode {
         Some("test") => return test::run(args[1..].iter().any(|a| a == "--keep-going")),
         Some("fuzz") => fuzz::secs_from_args(&args[1..]).and_then(fuzz::run),
         Some("bench") => bench::run(),
-        Some("weight") => setup::run(&setup::Needs::default()).and_then(|()| weight::run()),
+        Some("weight") => weight::top_from_args(&args[1..])
+            .and_then(|top| setup::run(&setup::Needs::default()).map(|()| top))
+            .and_then(weight::run),
         Some("bench-ui") => e2e::bench_ui(),
         Some("swarm") => e2e::swarm(),
         Some("-h" | "--help" | "help") => {

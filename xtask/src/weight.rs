@@ -1,4 +1,4 @@
-//! `cargo xtask weight`: where the page's wasm bytes go, by crate and module.
+//! `cargo xtask weight [--top N]`: where the page's wasm bytes go, by crate and module.
 //!
 //! The page-size line says *how much*; this says *what*. It builds the app as the release build
 //! does (`web::for_size`, wasm-opt -Oz) but keeps the function names, then files every function
@@ -6,6 +6,12 @@
 //! and compresses each area's code on its own. Generic code is filed under the crate that wrote
 //! it: component bodies inlined into Yew's lifecycle count as `yew`, derived (de)serializers as
 //! `serde`. Each area is gzipped alone, so the areas add up to more than the whole.
+//!
+//! `--top N` also lists the N heaviest functions by raw size, with the copies of one generic
+//! function (`Sim<RaftNode>::step_until`, `Sim<LbNode>::step_until`…) added up as one
+//! (`Sim<_>::step_until`), so code compiled once per type parameter stands out. A copy holds
+//! whatever was inlined into it (a protocol's handlers, in `step_until`'s case), and wasm-opt
+//! keeps one of several identical copies, under one of their names.
 
 use crate::sh::{self, cmd, root, Result};
 use crate::web::PACKAGE;
@@ -22,8 +28,17 @@ struct Area {
     functions: usize,
 }
 
-/// Build with names, run `wasm-bindgen` and `wasm-opt` as trunk does, and print the breakdown.
-pub fn run() -> Result {
+pub fn top_from_args(args: &[String]) -> Result<usize> {
+    match args {
+        [] => Ok(0),
+        [flag, n] if flag == "--top" => n.parse().map_err(|_| format!("--top: not a number: {n:?}")),
+        _ => Err("usage: cargo xtask weight [--top N]".into()),
+    }
+}
+
+/// Build with names, run `wasm-bindgen` and `wasm-opt` as trunk does, and print the breakdown
+/// (and the `top` heaviest functions).
+pub fn run(top: usize) -> Result {
     let mut build = cmd("cargo", &["build", "--release", "--target", "wasm32-unknown-unknown"]);
     build.args(["--package", PACKAGE]);
     crate::web::for_size(&mut build);
@@ -41,15 +56,15 @@ pub fn run() -> Result {
     opt.arg(&bound).arg("-o").arg(&named);
     sh::run(opt)?;
     let bytes = std::fs::read(&named).map_err(|e| format!("cannot read {}: {e}", named.display()))?;
-    print(&bytes).map_err(|e| format!("cannot parse {}: {e}", named.display()))
+    print(&bytes, top).map_err(|e| format!("cannot parse {}: {e}", named.display()))
 }
 
-fn print(wasm: &[u8]) -> std::result::Result<(), wasmparser::BinaryReaderError> {
+fn print(wasm: &[u8], top: usize) -> std::result::Result<(), wasmparser::BinaryReaderError> {
     let (bodies, data, names) = sections(wasm)?;
     let code: Vec<u8> = bodies.iter().flat_map(|(_, body)| body.iter().copied()).collect();
     let functions = bodies.len();
     let mut areas: BTreeMap<String, Area> = BTreeMap::new();
-    for (index, body) in bodies {
+    for &(index, body) in &bodies {
         let area = areas.entry(area_of(names.get(&index).map_or("?", String::as_str))).or_default();
         area.code.extend_from_slice(body);
         area.functions += 1;
@@ -67,7 +82,56 @@ fn print(wasm: &[u8]) -> std::result::Result<(), wasmparser::BinaryReaderError> 
         let rest: usize = rows[SHOWN..].iter().map(|r| r.0).sum();
         println!("  {:>8} {:>9} {:>6}  ({} smaller areas)", kb(rest), "", "", rows.len() - SHOWN);
     }
+    if top > 0 {
+        print_heaviest(&bodies, &names, top);
+    }
     Ok(())
+}
+
+/// The `top` heaviest functions by raw size, the copies of one generic function added up.
+fn print_heaviest(bodies: &[(u32, &[u8])], names: &BTreeMap<u32, String>, top: usize) {
+    let mut by_name: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    for (index, body) in bodies {
+        let name = names.get(index).map_or("?".to_string(), |n| generic_name(&strip_disambiguators(n)));
+        let (bytes, copies) = by_name.entry(name).or_default();
+        *bytes += body.len();
+        *copies += 1;
+    }
+    let mut rows: Vec<(usize, usize, String)> = by_name.into_iter().map(|(n, (b, c))| (b, c, n)).collect();
+    rows.sort_by(|a, b| b.0.cmp(&a.0).then_with(|| a.2.cmp(&b.2)));
+    println!("\n  {:>8} {:>6}  heaviest functions (copies of a generic one added up)", "raw KB", "copies");
+    for (bytes, copies, name) in rows.iter().take(top) {
+        println!("  {:>8} {:>6}  {name}", kb(*bytes), copies);
+    }
+}
+
+/// The name shared by every copy of a generic function: type arguments become `_`, and the
+/// symbol hash and wasm-opt's `.N` suffix go (`<a::Sim<b::Raft>>::step::h01…` → `<a::Sim<_>>::step`).
+fn generic_name(name: &str) -> String {
+    let name = name.rsplit_once('.').filter(|(_, n)| n.parse::<u32>().is_ok()).map_or(name, |(s, _)| s);
+    let name = name.rsplit_once("::").filter(|(_, last)| is_hash(last)).map_or(name, |(path, _)| path);
+    let (mut out, mut depth, mut prev) = (String::with_capacity(name.len()), 0, ' ');
+    for c in name.chars() {
+        match c {
+            // A `<` after a path segment opens type arguments (a qualified path's `<` does not).
+            '<' if depth > 0 || prev.is_ascii_alphanumeric() || prev == '_' || prev == ':' => {
+                if depth == 0 {
+                    out.push_str("<_");
+                }
+                depth += 1;
+            }
+            '>' if depth > 0 => {
+                depth -= 1;
+                if depth == 0 {
+                    out.push('>');
+                }
+            }
+            _ if depth > 0 => {}
+            _ => out.push(c),
+        }
+        prev = c;
+    }
+    out
 }
 
 type Sections<'a> = (Vec<(u32, &'a [u8])>, Vec<u8>, BTreeMap<u32, String>);
@@ -168,10 +232,11 @@ fn modules_of<'a>(path: &'a [&'a str]) -> impl Iterator<Item = &'a str> + 'a {
 
 /// A type name (`Vec`) or a symbol hash (`h0123…`) ends the module part of a path.
 fn is_type_or_hash(segment: &str) -> bool {
-    let hash = segment.len() == 17
-        && segment.starts_with('h')
-        && segment[1..].chars().all(|c| c.is_ascii_hexdigit());
-    hash || segment.starts_with(|c: char| c.is_ascii_uppercase())
+    is_hash(segment) || segment.starts_with(|c: char| c.is_ascii_uppercase())
+}
+
+fn is_hash(segment: &str) -> bool {
+    segment.len() == 17 && segment.starts_with('h') && segment[1..].chars().all(|c| c.is_ascii_hexdigit())
 }
 
 /// `core[c5930c85a12de822]::fmt` → `core::fmt`.
@@ -206,7 +271,7 @@ fn kb(n: usize) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::area_of;
+    use super::{area_of, generic_name};
 
     #[test]
     fn functions_are_filed_under_their_crate_and_module() {
@@ -224,5 +289,15 @@ mod tests {
         assert_eq!(area_of(derived), "serde (with derived impls)");
         assert_eq!(area_of("dsplay_core::sim::Sim<N>::step_until"), "dsplay_core::sim");
         assert_eq!(area_of("memcpy"), "other");
+    }
+
+    #[test]
+    fn copies_of_a_generic_function_share_a_name() {
+        let raft = "<dsplay_core::sim::Sim<dsplay_core::protocols::raft::RaftNode>>::step_until";
+        assert_eq!(generic_name(raft), "<dsplay_core::sim::Sim<_>>::step_until");
+        let cloned = "<alloc::vec::Vec<(u8, Option<u32>)> as core::clone::Clone>::clone.182";
+        assert_eq!(generic_name(cloned), "<alloc::vec::Vec<_> as core::clone::Clone>::clone");
+        assert_eq!(generic_name("a::b::h0123456789abcdef"), "a::b");
+        assert_eq!(generic_name("memcpy"), "memcpy");
     }
 }
