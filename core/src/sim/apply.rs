@@ -4,7 +4,7 @@
 use super::queue::Ev;
 use super::trace::TraceKind;
 use super::world::NodeOp;
-use super::Sim;
+use super::{Input, Sim};
 use crate::ids::NodeId;
 use crate::node::{Effect, Node};
 use crate::scenario::ScenarioEvent;
@@ -60,14 +60,14 @@ impl<N: Node> Sim<N> {
                 self.p.stale -= dead;
                 self.p.nodes[i].on_crash();
             }
-            NodeOp::Init(id) => self.dispatch(id, |n, ctx| n.init(ctx)),
+            NodeOp::Init(id) => self.dispatch(id, Input::Init),
             NodeOp::Resume(id) => {
                 let now = self.w.sh.now;
                 for ev in std::mem::take(&mut self.p.stash[id.index()]) {
                     self.p.push(&mut self.w.sh.seq, now, ev);
                 }
             }
-            NodeOp::Client(id, req) => self.dispatch(id, |n, ctx| n.on_client(ctx, &req)),
+            NodeOp::Client(id, req) => self.dispatch(id, Input::Client(&req)),
         }
     }
 }
