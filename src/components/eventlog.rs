@@ -25,9 +25,11 @@ pub struct Line {
 }
 
 /// The newest lines worth reading among `records` (oldest first), newest first. A line said again
-/// and again (CP's "no majority: refusing" on every read of a partition) is one line with its
-/// count, at its newest time: the fault that caused it stays in view below it. Per frame this
-/// compares records (no text is written for a repeat) and writes at most [`SHOWN`] lines.
+/// and again with nothing else said between (CP's "no majority: refusing" on every read of a
+/// partition) is one line with its count, at its newest time: the fault that caused it stays in
+/// view below it. Lines said in turn are not folded (r2's breaker opens and goes half-open four
+/// times: the log keeps that order). Per frame this compares records (no text is written for a
+/// repeat) and writes at most [`SHOWN`] lines.
 pub fn lines<'a>(records: impl DoubleEndedIterator<Item = &'a TraceEvent>, names: &[String]) -> Vec<Line> {
     // (the newest record of a line, the time it was first said, how often)
     let mut seen: Vec<(&TraceEvent, SimTime, usize)> = Vec::new();
@@ -35,11 +37,14 @@ pub fn lines<'a>(records: impl DoubleEndedIterator<Item = &'a TraceEvent>, names
         (a.kind, a.node, a.label, a.text.as_deref()) == (b.kind, b.node, b.label, b.text.as_deref())
     };
     for r in records.rev().take(READ).filter(|r| worth_reading(r)) {
-        if let Some(l) = seen.iter_mut().find(|l| same(l.0, r)) {
-            l.1 = r.at;
-            l.2 += 1;
-        } else if seen.len() < SHOWN {
-            seen.push((r, r.at, 1));
+        let full = seen.len() >= SHOWN;
+        match seen.last_mut() {
+            Some(l) if same(l.0, r) => {
+                l.1 = r.at;
+                l.2 += 1;
+            }
+            _ if full => break,
+            _ => seen.push((r, r.at, 1)),
         }
     }
     let line = |&(r, first, times): &(&TraceEvent, SimTime, usize)| Line {
