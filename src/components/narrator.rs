@@ -17,7 +17,7 @@ const WINDOW: usize = 20_000;
 const EVERY_MS: f64 = 2_000.0;
 
 /// `text` as it should be heard: arrows, tildes, bars and wildcards become words ("link b2<->lb:
-/// ~40 ms" is "link b2 to and from lb: about 40 ms"; "slow b2 x2.00" is "slow b2 times 2.00").
+/// ~40 ms" is "link b2 to and from lb: about 40 ms"; "slow b2 ×2.5" is "slow b2 times 2.5").
 pub fn spoken(text: &str) -> String {
     let words = [
         ("<->", " to and from "),

@@ -128,7 +128,11 @@ impl ScenarioEvent {
                 said
             }
             ResetLinks => "reset links".into(),
-            Slow { node, factor_pct } => format!("slow {node} x{}.{:02}", factor_pct / 100, factor_pct % 100),
+            Slow { node, factor_pct: 100 } => format!("{node} back to normal speed"),
+            Slow { node, factor_pct } => {
+                let factor = format!("{}.{:02}", factor_pct / 100, factor_pct % 100);
+                format!("slow {node} ×{}", factor.trim_end_matches('0').trim_end_matches('.'))
+            }
             ClockSkew { node, offset_us, drift_ppm } => {
                 let drift =
                     if *drift_ppm == 0 { String::new() } else { format!(", drifting {drift_ppm:+} ppm") };
