@@ -222,11 +222,20 @@ impl Writer<'_> {
     /// `AckTimeout 105`.
     fn wrapped(&self, name: &str, items: &[Tree], depth: usize) -> String {
         match items {
-            [only] if name == "Some" => self.write(only, depth),
+            // `Some` and `Ok` say nothing a reader needs; an `Err` is an error.
+            [only] if name == "Some" || name == "Ok" => self.write(only, depth),
+            [only] if name == "Err" => format!("error {}", self.write(only, depth)),
             [inner @ (Tree::Fields(Some(n), _) | Tree::Tuple(Some(n), _))] if n == name => {
                 self.write(inner, depth)
             }
-            [Tree::Atom(a)] => format!("{name} {}", self.atom(a)),
+            [only] => {
+                let inner = self.write(only, depth + 1);
+                if inner.contains([' ', '(', '[', '{']) {
+                    format!("{name}({inner})")
+                } else {
+                    format!("{name} {inner}")
+                }
+            }
             _ => format!("{name}({})", self.items(items, depth + 1)),
         }
     }
@@ -289,7 +298,10 @@ mod tests {
     fn options_and_wrappers() {
         assert_eq!(read("Response { id: 10, value: Some(6000000005) }"), "id: 10 · value: 6000000005");
         assert_eq!(read("NotLeader { id: 108, hint: Some(#0) }"), "id: 108 · hint: c0");
-        assert_eq!(read("ClientReply { op: 9, result: Ok(None) }"), "op: 9 · result: Ok none");
+        assert_eq!(read("ClientReply { op: 9, result: Ok(None) }"), "op: 9 · result: none");
+        assert_eq!(read("ClientReply { op: 5, result: Ok(Some(7)) }"), "op: 5 · result: 7");
+        assert_eq!(read("Reply { result: Err(\"busy\") }"), "result: error \"busy\"");
+        assert_eq!(read("Op { a: AddToCart(Some(#0)) }"), "a: AddToCart c0");
         assert_eq!(read("Replicate(Copy { tag: 3 })"), "tag: 3");
         assert_eq!(value("AckTimeout(105)", &names()), "AckTimeout 105");
         assert_eq!(value("Timeout { id: 5, to: #3 }", &names()), "Timeout(id: 5, to: s1)");
