@@ -226,8 +226,10 @@ fn only_runs_that_charge_payments_have_a_ledger_and_its_invariant() {
         let sim = run_to(id, 100);
         assert!(!sim.node_names().iter().any(|n| n == "ledger"), "{id}: {:?}", sim.node_names());
         assert!(sim.invariants().is_empty(), "{id}: {:?}", sim.invariants());
+        assert!(sim.metrics().get("double_charges", None).is_none(), "{id} offers a double_charges chart");
     }
     let sim = run_to("e3-at-least-once-duplicates", 100);
     assert!(sim.node_names().iter().any(|n| n == "ledger"));
     assert_eq!(sim.invariants(), ["no payment charged twice"]);
+    assert!(sim.metrics().get("double_charges", None).is_some(), "E3 counts double charges");
 }

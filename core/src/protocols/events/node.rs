@@ -251,14 +251,11 @@ impl Node for EvNode {
     type Timer = EvTimer;
 
     fn init(&mut self, ctx: &mut C<'_>) {
-        ctx.declare(&[
-            "double_charges",
-            "dropped",
-            "rejected",
-            "dead_lettered",
-            "failed_deliveries",
-            "redelivered",
-        ]);
+        ctx.declare(&["dropped", "rejected", "dead_lettered", "failed_deliveries", "redelivered"]);
+        // Only a run that charges payments (and so has a ledger) can charge twice.
+        if matches!(self, EvNode::Ledger(_)) {
+            ctx.declare(&["double_charges"]);
+        }
         if let EvNode::Producer(p) = self {
             let now = ctx.now();
             if let Some(gap) = p.gen.next_gap(now, ctx.load_pct(), ctx.rng()) {
