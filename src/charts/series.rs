@@ -464,7 +464,10 @@ fn metric_chart<'a>(
     names: &[String],
     now_ms: f64,
 ) -> (&'static str, Vec<Line>, Vec<Band>) {
-    let all: Vec<&Metric> = metrics.all().iter().filter(|m| m.name == name).collect();
+    let mut all: Vec<&Metric> = metrics.all().iter().filter(|m| m.name == name).collect();
+    // By node, not by when each node first recorded: a node keeps its colour from chart to chart
+    // (r4's registers were blue in one chart and green in the next).
+    all.sort_by_key(|m| m.node);
     // A name in ms is charted in ms from the start: before its first sample (a chart the lesson
     // names is shown from 0 s) as after, so the title does not change when the data comes.
     let named_ms = name.ends_with("_ms");
@@ -593,6 +596,23 @@ mod tests {
             m.advance_to(SimTime((step + 1) * 100_000));
         }
         m
+    }
+
+    #[wasm_bindgen_test]
+    fn a_node_has_the_same_place_and_so_colour_in_every_chart() {
+        let mut m = Metrics::new(100_000, 10_000_000);
+        m.gauge("calls", Some(NodeId(1)), 1, SimTime::ZERO);
+        m.gauge("calls", Some(NodeId(0)), 1, SimTime::ZERO);
+        m.gauge("done", Some(NodeId(0)), 1, SimTime::ZERO);
+        m.gauge("done", Some(NodeId(1)), 1, SimTime::ZERO);
+        m.advance_to(SimTime(200_000));
+        let names = ["reg-a".to_string(), "reg-b".to_string()];
+        let labels = |name: &str| -> Vec<String> {
+            let d = chart(&m, &ChartSpec::Metric(name.into()), &names, 200.0, 1_000.0);
+            d.lines.into_iter().map(|l| l.label).collect()
+        };
+        assert_eq!(labels("calls"), ["reg-a", "reg-b"]);
+        assert_eq!(labels("done"), labels("calls"));
     }
 
     #[wasm_bindgen_test]
