@@ -389,3 +389,29 @@ async fn restore_preset_brings_back_the_preset_as_it_ships_after_an_apply() {
     until("no restore once restored", || find(&root, "form.editor button.restore").is_none()).await;
     assert_eq!(value_of(&input(&root, "workload.clients")), shipped.workload.clients.to_string());
 }
+
+#[wasm_bindgen_test]
+async fn a_used_select_shows_the_scenario_it_is_handed_next() {
+    // Chosen by hand, applied, then the preset restored: the select once kept showing the choice.
+    let root = editor("select-shows", "t1-smooth-wrr").await;
+    let shipped = dsplay_core::presets::get("t1-smooth-wrr").expect("preset");
+    set(&root, "protocol.algorithm", "weighted_round_robin");
+    assert_eq!(apply(&root).await, None);
+    click(&root, "form.editor button.restore");
+    until("the preset as it ships", || scenario_of(&root) == shipped).await;
+    until("the select showing it", || {
+        value_of(&input(&root, "protocol.algorithm")) == "smooth_weighted_round_robin"
+    })
+    .await;
+    // Back to the edited run (the browser's Back opens it again).
+    let mut edited = shipped.clone();
+    if let dsplay_core::protocols::ProtocolConfig::LoadBalancing(cfg) = &mut edited.protocol {
+        cfg.algorithm = serde_json::from_str("\"weighted_round_robin\"").expect("an algorithm");
+    }
+    player_of(&root).dispatch.emit(Action::Load(edited.clone()));
+    until("the edited run", || scenario_of(&root) == edited).await;
+    until("the select showing it", || {
+        value_of(&input(&root, "protocol.algorithm")) == "weighted_round_robin"
+    })
+    .await;
+}

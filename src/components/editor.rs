@@ -152,6 +152,24 @@ fn show_error_after_render(form: Element) {
     .forget();
 }
 
+/// Make each select show the option the draft marks `selected`. The attribute sets only the
+/// option's default: once a select has been used, a new draft (Back to an edited run after
+/// "Restore preset") left it showing the old choice while the run had the new one.
+fn show_selected(form: &Element) {
+    let Ok(selects) = form.query_selector_all("select[data-path]") else { return };
+    for i in 0..selects.length() {
+        let Some(select) = selects.item(i).and_then(|n| n.dyn_into::<web_sys::HtmlSelectElement>().ok())
+        else {
+            continue;
+        };
+        let marked = select.query_selector("option[selected]").ok().flatten();
+        let value = marked.and_then(|o| o.get_attribute("value"));
+        if let Some(v) = value.filter(|v| *v != select.value()) {
+            select.set_value(&v);
+        }
+    }
+}
+
 /// Fields the form does not show (their errors go above it).
 fn hidden(at: &str) -> bool {
     at.starts_with("events") || at.starts_with("meta.lesson") || at == "seed"
@@ -176,6 +194,15 @@ pub fn editor() -> Html {
             dsplay_core::presets::get(&s.scenario().meta.id).ok().filter(|p| p != s.scenario())
         })
     };
+    let form = use_node_ref();
+    {
+        let form = form.clone();
+        use_effect(move || {
+            if let Some(el) = form.cast::<Element>() {
+                show_selected(&el);
+            }
+        });
+    }
     let Some(player) = player else { return html! {} };
     let rev = player.scenario_rev;
     let (scenario, names) = {
@@ -316,7 +343,7 @@ pub fn editor() -> Html {
         ""
     };
     html! {
-        <form class="editor" aria-label="Scenario editor" onsubmit={on_apply}>
+        <form ref={form} class="editor" aria-label="Scenario editor" onsubmit={on_apply}>
             <div class="seed-row">
                 <label for="editor-seed">{"Seed"}</label>
                 <input id="editor-seed" type="text" inputmode="numeric" value={scenario.seed.to_string()} onchange={on_seed} />
