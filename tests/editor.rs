@@ -275,6 +275,18 @@ fn every_value_an_enum_field_offers_makes_a_valid_scenario_in_every_preset() {
 }
 
 #[wasm_bindgen_test]
+fn a_variant_switch_keeps_the_numbers_the_new_variant_also_has() {
+    // T7's lesson: switch the keys to uniform over the same 1000 keys; the hit ratio collapses.
+    let doc: serde_json::Value =
+        serde_json::from_str(dsplay_core::presets::json("t7-caching").expect("preset")).expect("JSON");
+    let path = vec![Seg::Key("workload".into()), Seg::Key("keys".into()), Seg::Key("type".into())];
+    let mut draft = doc.clone();
+    apply_edit(&mut draft, &Edit::Tag(path, "uniform".into()));
+    assert_eq!(draft["workload"]["keys"], serde_json::json!({"type": "uniform", "count": 1000}));
+    parse_draft(&draft).expect("a scenario").validate().expect("a valid one");
+}
+
+#[wasm_bindgen_test]
 fn enum_fields_offer_every_value_serde_takes_not_just_those_presets_use() {
     let offered = |preset: &str, field: &str| {
         let doc: serde_json::Value =

@@ -244,7 +244,7 @@ impl Catalog {
             .filter(|m| m.key == *key && m.value == value && self.resolve(&m.slot) == Some(of))
             .collect();
         match variants.iter().find(|m| m.shape == sh).or(variants.first()) {
-            Some(m) if m.shape != sh => Value::Object(m.example.clone()),
+            Some(m) if m.shape != sh => Value::Object(kept(&m.example, obj, key)),
             Some(_) => Value::Object(same),
             None => example(value).unwrap_or(Value::Object(same)),
         }
@@ -264,6 +264,22 @@ impl Catalog {
 }
 
 /// The catalog of every preset, built on first use (the app has one thread).
+/// A variant's example with the values the user had in fields of the same name and kind (a
+/// number stays a number): switching T7's keys from zipf to uniform keeps `count` at 1000, where
+/// the example's 100 quietly changed the experiment the lesson describes.
+fn kept(example: &Map<String, Value>, old: &Map<String, Value>, tag: &str) -> Map<String, Value> {
+    let mut out = example.clone();
+    for (k, v) in out.iter_mut().filter(|(k, _)| *k != tag) {
+        let same_kind = |a: &Value, b: &Value| {
+            matches!((a, b), (Value::Number(_), Value::Number(_)) | (Value::Bool(_), Value::Bool(_)))
+        };
+        if let Some(had) = old.get(k).filter(|had| same_kind(had, v)) {
+            *v = had.clone();
+        }
+    }
+    out
+}
+
 pub fn catalog() -> &'static Catalog {
     thread_local! {
         static CATALOG: &'static Catalog = Box::leak(Box::new(build()));
