@@ -257,7 +257,10 @@ impl Node for LbNode {
                 .field("sent", c.next_id)
                 .field("pending", c.pending.len()),
             LbNode::Balancer(b) => {
-                let mut v = NodeView::new("balancer", format!("{:?}", b.picker.algorithm));
+                // The name the editor and the links use (`smooth_weighted_round_robin`), not Rust's.
+                let algorithm = serde_json::to_value(b.picker.algorithm).ok();
+                let name = algorithm.as_ref().and_then(|a| a.as_str()).unwrap_or_default();
+                let mut v = NodeView::new("balancer", name.replace('_', " "));
                 if b.picker.algorithm == Algorithm::CentralQueue {
                     v = v.field("queued", b.waiting.len());
                 }
