@@ -307,7 +307,9 @@ async fn the_space_time_diagram_colours_messages_by_kind_and_follows_the_legends
 
 #[wasm_bindgen_test]
 fn an_arrow_is_described_by_kind_ends_times_and_fate() {
-    use dsplay_web::spacetime::hover::{describe, distance_to_segment, nearest, Arrow, Fate};
+    use dsplay_web::spacetime::hover::{
+        describe, describe_dot, distance_to_segment, nearest, Arrow, Dot, Fate,
+    };
     let names = ["n1".to_string(), "n2".to_string()];
     let a = Arrow {
         line: (0.0, 0.0, 100.0, 0.0),
@@ -330,6 +332,11 @@ fn an_arrow_is_described_by_kind_ends_times_and_fate() {
         describe(&flying, &names, None, Some("term: 2 · granted: true")),
         "Vote n2 → n1 · sent 2.310 s · in flight, due at 2.318 s: term: 2 · granted: true"
     );
+    // A dot says what it is once: "clock p1", not "note clock p1"; a timer says it is one.
+    let dot = |kind, label| Dot { at: (0.0, 0.0), node: 1, t_ms: 2_990.0, kind, label, text: None };
+    assert_eq!(describe_dot(&dot("note", "clock"), &names), "clock n2 · 2.990 s");
+    assert_eq!(describe_dot(&dot("note", "note"), &names), "note n2 · 2.990 s");
+    assert_eq!(describe_dot(&dot("timer", "Election"), &names), "timer Election n2 · 2.990 s");
     assert_eq!(distance_to_segment((50.0, 3.0), (0.0, 0.0), (100.0, 0.0)), 3.0);
     assert_eq!(distance_to_segment((103.0, 4.0), (0.0, 0.0), (100.0, 0.0)), 5.0, "past the end");
     let b = Arrow { line: (0.0, 10.0, 100.0, 10.0), msg: 8, ..a };
@@ -444,7 +451,7 @@ async fn hovering_a_clock_dot_gives_its_value_and_clock_labels_stay_on_the_canva
     point_at(&canvas, (x as f64 - 1.0, y as f64));
     let tip = until("a tooltip", || find(&root, ".spacetime-tip")).await;
     let text = tip.text_content().unwrap_or_default();
-    assert!(text.starts_with("note clock ") && text.contains(" s · L="), "{text}");
+    assert!(text.starts_with("clock p") && text.contains(" s · L="), "{text}");
     // No text runs into the right margin (8 px right of the lanes).
     let w = canvas.width();
     let ctx: web_sys::CanvasRenderingContext2d =

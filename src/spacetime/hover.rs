@@ -105,7 +105,13 @@ pub fn nearest_dot(dots: &[Dot], x: f64, y: f64, max_d: f64) -> Option<&Dot> {
 /// `note clock n2 · 2.310 s · L=5 [1,2,0]`.
 pub fn describe_dot(d: &Dot, names: &[String]) -> String {
     let node = names.get(d.node).map_or("?", String::as_str);
-    let head = format!("{} {} {node} · {:.3} s", d.kind, d.label, d.t_ms / 1000.0);
+    // "note note p1" said one thing twice, "note clock p1" one too many: a note says its label.
+    let what = if d.kind == "note" || d.kind == d.label {
+        d.label.to_string()
+    } else {
+        format!("{} {}", d.kind, d.label)
+    };
+    let head = format!("{what} {node} · {:.3} s", d.t_ms / 1000.0);
     match &d.text {
         Some(text) => format!("{head} · {text}"),
         None => head,
