@@ -310,7 +310,12 @@ fn travel_to(session: &RefCell<Session>, ui: &mut UiState, to: Playhead) {
     let had = s.sim().events();
     if let Some(asked) = to.events.filter(|&e| arrived && s.now() == to.at && e > had) {
         let said = dsplay_core::scenario::said_past_instant(asked, to.at, had);
-        ui.error = Some(ui.error.take().map_or(said.clone(), |before| format!("{before} {said}")));
+        ui.error = Some(match ui.error.take() {
+            // The same link followed again (a hash change) says it once.
+            Some(before) if before.contains(&said) => before,
+            Some(before) => format!("{before} {said}"),
+            None => said,
+        });
     }
 }
 
