@@ -2,15 +2,15 @@
 //!
 //! Protocols derive `Debug` for their messages, and that is all the app has to show when a student
 //! hovers one: `Forward { id: 114, client: #2 }`, `Response { id: 10, value: Some(6000000005) }`,
-//! a CRDT's gossip several kilobytes long. [`plain`] reads that text back into a small tree and
+//! a CRDT's gossip several kilobytes long. This module reads that text back into a small tree and
 //! writes it for people ([`fields`] for a message, whose kind is shown beside it; [`value`] for a
-//! timer): nodes by name (`#2` → `c2`), `Some` dropped and `None` as "none", field
-//! names with spaces, long lists and maps cut to their first few items with the count, deep nesting
-//! cut with "…", and the whole capped in length. Writing a describer per message of fifteen
-//! protocols would say the same thing in many more bytes of wasm.
+//! timer): nodes by name (`#2` → `c2`), `Some` and `Ok` dropped and `None` as "none", field names
+//! with spaces, long lists and maps cut to their first few items with the count, deep nesting cut
+//! with "…", and the whole capped in length. Writing a describer per message of fifteen protocols
+//! would say the same thing in many more bytes of wasm.
 //!
-//! Text that does not parse as `Debug` output comes back unchanged (trimmed to the cap): the
-//! function never fails and never panics.
+//! Text that does not parse as `Debug` output comes back unchanged (trimmed to the cap): neither
+//! function fails or panics.
 
 /// At most this many characters come back.
 pub const MAX_CHARS: usize = 240;
@@ -158,7 +158,7 @@ impl Parser<'_> {
         let mut fields = Vec::new();
         let mut items = Vec::new();
         while !self.eat('}') {
-            if self.peek() == Some(&Tok::Word("..".into())) {
+            if matches!(self.peek(), Some(Tok::Word(w)) if w == "..") {
                 self.at += 1;
             } else {
                 let key = self.value(depth + 1)?;
