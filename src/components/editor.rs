@@ -348,6 +348,14 @@ pub fn editor() -> Html {
                 <label for="editor-seed">{"Seed"}</label>
                 <input id="editor-seed" type="text" inputmode="numeric" value={scenario.seed.to_string()} onchange={on_seed} />
                 <button type="button" class="new-seed" onclick={on_new_seed}>{"New seed"}</button>
+                // Here, not beside Apply: appearing there it wrapped the row under the pointer
+                // between the press and the click that applies.
+                if shipped.is_some() {
+                    <button type="button" class="restore" onclick={on_restore}
+                        title={format!("Open {} as it ships (Back returns to this run)", scenario.meta.id)}>
+                        {"Restore preset"}
+                    </button>
+                }
             </div>
             if let Some(msg) = (*seed_error).clone() {
                 <p class="field-error" role="alert">{super::markdown::message(&msg)}</p>
@@ -368,12 +376,6 @@ pub fn editor() -> Html {
                     <button type="submit" class={classes!("apply", dirty.then_some("primary"))}>{"Apply"}</button>
                     <button type="button" class="reset" onclick={on_reset}
                         title="Discard the edits not applied yet">{"Reset"}</button>
-                    if shipped.is_some() {
-                        <button type="button" class="restore" onclick={on_restore}
-                            title={format!("Open {} as it ships (Back returns to this run)", scenario.meta.id)}>
-                            {"Restore preset"}
-                        </button>
-                    }
                     <span class="status" role="status">{status}</span>
                 </div>
             </div>
