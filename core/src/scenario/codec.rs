@@ -80,7 +80,8 @@ fn not_packed(payload: &str, e: base64::DecodeError) -> ScenarioError {
     let bad = at.and_then(|i| payload.get(i..)).and_then(|rest| rest.chars().next());
     ScenarioError::Link(match (at, bad) {
         (Some(i), Some(c)) if !c.is_ascii_alphanumeric() && c != '-' && c != '_' => format!(
-            "character {} of the scenario part is `{c}`, which a link never has              (only letters, digits, - and _); was it copied whole?",
+            "character {} of the scenario part is `{c}`, which a link never has \
+             (only letters, digits, - and _); was it copied whole?",
             i + 1
         ),
         _ => "the scenario part is not valid base64url: it ends where no link ends; was the link \
@@ -165,10 +166,10 @@ pub fn said_past_end(part: &str, stop_at: SimTime) -> String {
 }
 
 /// A link's `e=` (`asked`) past the events of its instant `at`: the playhead stopped after the
-/// last of them, the `had`-th event of the run.
+/// last of them, with `had` events handled.
 pub fn said_past_instant(asked: u64, at: SimTime, had: u64) -> String {
     format!(
-        "`e={asked}` is past the last event at t={} (the run's {had}th): opened after it.",
+        "`e={asked}` is past the last event at t={} ({had} events by then): opened after it.",
         Playhead::at(at).to_query().trim_start_matches("t=")
     )
 }
