@@ -114,6 +114,19 @@ pub fn download_text(filename: &str, mime: &str, text: &str) -> Result<(), Strin
     done
 }
 
+/// Save a chart's `data` as drawn on `canvas` (at its CSS size), as PNG or SVG, named `stem`:
+/// what every chart's export buttons do, on the Charts tab and in Compare.
+pub fn save_chart(data: &crate::charts::series::ChartData, canvas: &yew::NodeRef, stem: &str, png: bool) {
+    use crate::charts::draw::{css_size, current_palette, to_png, to_svg, HEIGHT};
+    let css = canvas.cast::<web_sys::HtmlCanvasElement>().map_or((640, HEIGHT), |c| css_size(&c));
+    let _ = if png {
+        to_png(data, css).and_then(|url| download_url(&format!("{stem}.png"), &url))
+    } else {
+        to_svg(data, css, &current_palette())
+            .and_then(|text| download_text(&format!("{stem}.svg"), "image/svg+xml", &text))
+    };
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -6,8 +6,9 @@ use common::{all, find, near, until};
 
 use dsplay_core::session::Session;
 use dsplay_core::{presets, SimTime};
+use dsplay_web::charts::draw::{current_palette, to_svg, HEIGHT};
 use dsplay_web::charts::series::{defaults, ChartSpec};
-use dsplay_web::components::charts::{chart_data, chart_svg, Charts};
+use dsplay_web::components::charts::{chart_data, Charts};
 use dsplay_web::components::invariants::{secs, Invariants};
 use dsplay_web::components::spacetime::SpaceTime;
 use dsplay_web::hooks::use_player;
@@ -96,7 +97,7 @@ fn svg_export_of_a_latency_chart_has_a_line_and_p99_is_at_least_p50() {
         .into_iter()
         .find(|c| matches!(c, ChartSpec::Metric(n) if n.contains("latency")));
     let spec = spec.expect("a latency chart among the defaults");
-    let svg = chart_svg(&s, &spec, 640).expect("draws");
+    let svg = to_svg(&chart_data(&s, &spec), (640, HEIGHT), &current_palette()).expect("draws");
     assert!(svg.contains("<svg") && (svg.contains("<path") || svg.contains("<polyline")), "{svg}");
     let data = chart_data(&s, &spec);
     let (p50, p99) = (&data.lines[0], &data.lines[2]);

@@ -258,11 +258,6 @@ pub fn chart_data(session: &Session, spec: &ChartSpec) -> ChartData {
     chart(sim.metrics(), spec, sim.node_names(), sim.now().as_ms_f64(), session.stop_at().as_ms_f64())
 }
 
-/// The chart as an SVG document (the SVG export).
-pub fn chart_svg(session: &Session, spec: &ChartSpec, width: u32) -> Result<String, String> {
-    to_svg(&chart_data(session, spec), (width.max(320), HEIGHT), &current_palette())
-}
-
 /// Device pixels per CSS pixel of a PNG export, at least: a slide on a projector or a printout
 /// needs more than a 1× screen's pixels.
 pub const PNG_RATIO: f64 = 2.0;

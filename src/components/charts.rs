@@ -4,15 +4,15 @@
 //! (so it rewinds with it).
 //! PNG/SVG export per chart; trace JSON and metrics CSV for the whole run.
 
-pub use crate::charts::draw::{chart_data, chart_svg};
-use crate::charts::draw::{css_size, paint, to_png, HEIGHT};
+pub use crate::charts::draw::chart_data;
+use crate::charts::draw::paint;
 use crate::charts::paint::use_paint;
 use crate::charts::probe::{early_catalog, union};
 use crate::charts::series::{catalog, defaults_of, keep, lesson_first, named_in, ChartSpec};
 use crate::charts::watch::use_repaint_on_change;
-use crate::export::{download_text, download_url, export_stem, metrics_csv, trace_json};
+use crate::export::{download_text, export_stem, metrics_csv, save_chart, trace_json};
 use crate::player::Player;
-use web_sys::{HtmlCanvasElement, HtmlSelectElement};
+use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq, Debug)]
@@ -46,26 +46,14 @@ pub fn chart_view(props: &ChartViewProps) -> Html {
         });
     }
     let Some(player) = player else { return html! {} };
-    let png = {
+    let save = |png: bool| {
         let (canvas, session, spec) = (canvas.clone(), player.session.clone(), props.spec.clone());
         Callback::from(move |_: MouseEvent| {
-            let css = canvas.cast::<HtmlCanvasElement>().map_or((640, HEIGHT), |c| css_size(&c));
             let s = session.borrow();
-            if let Ok(url) = to_png(&chart_data(&s, &spec), css) {
-                download_url(&format!("{}.png", export_stem(&s, &spec.key())), &url).ok();
-            }
+            save_chart(&chart_data(&s, &spec), &canvas, &export_stem(&s, &spec.key()), png);
         })
     };
-    let svg = {
-        let (canvas, session, spec) = (canvas.clone(), player.session.clone(), props.spec.clone());
-        Callback::from(move |_: MouseEvent| {
-            let w = canvas.cast::<HtmlCanvasElement>().map_or(640, |c| c.client_width().max(0) as u32);
-            let s = session.borrow();
-            if let Ok(text) = chart_svg(&s, &spec, w) {
-                download_text(&format!("{}.svg", export_stem(&s, &spec.key())), "image/svg+xml", &text).ok();
-            }
-        })
-    };
+    let (png, svg) = (save(true), save(false));
     let key = props.spec.key();
     html! {
         <figure class="chart" data-chart={key.clone()} aria-label={format!("{key} chart")}>

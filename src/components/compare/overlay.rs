@@ -2,14 +2,13 @@
 //! drawn over it (A solid, B dashed; A only where B has no such chart). They follow A's playhead.
 
 use super::SharedB;
-use crate::charts::draw::{chart_data, css_size, current_palette, paint, to_png, to_svg, HEIGHT};
+use crate::charts::draw::{chart_data, paint};
 use crate::charts::overlay::{counterpart, overlay};
 use crate::charts::paint::use_paint;
 use crate::charts::series::{catalog, defaults, lesson_first, named_in, ChartData, ChartSpec};
-use crate::export::{download_text, download_url, export_stem};
+use crate::export::{export_stem, save_chart};
 use crate::player::Player;
 use dsplay_core::session::Session;
-use web_sys::HtmlCanvasElement;
 use yew::prelude::*;
 
 /// A chart of bands only draws its first row at the bottom: B's rows go first, so that A's sit
@@ -115,15 +114,9 @@ fn overlay_view(props: &OverlayViewProps) -> Html {
         let (canvas, session) = (canvas.clone(), player.session.clone());
         let (a, b, run_b) = (props.a.clone(), props.b.clone(), props.run_b.clone());
         Callback::from(move |_: MouseEvent| {
-            let css = canvas.cast::<HtmlCanvasElement>().map_or((640, HEIGHT), |c| css_size(&c));
             let s = session.borrow();
             let data = overlay_data(&s, &a, b.as_ref(), &run_b);
-            let stem = export_stem(&s, &format!("{}-compare", a.key()));
-            if as_png {
-                let _ = to_png(&data, css).and_then(|url| download_url(&format!("{stem}.png"), &url));
-            } else if let Ok(text) = to_svg(&data, css, &current_palette()) {
-                download_text(&format!("{stem}.svg"), "image/svg+xml", &text).ok();
-            }
+            save_chart(&data, &canvas, &export_stem(&s, &format!("{}-compare", a.key())), as_png);
         })
     };
     let (png, svg) = (save(true), save(false));
