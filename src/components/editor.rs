@@ -196,8 +196,12 @@ pub fn editor() -> Html {
     };
     let form = use_node_ref();
     {
+        // Only when the form may have been handed other values: another scenario revision, an
+        // edit, a Reset (not on every frame's render).
+        let rev = player.as_ref().map(|p| p.scenario_rev);
+        let edits = draft.borrow().as_ref().map(|d| d.edits.len());
         let form = form.clone();
-        use_effect(move || {
+        use_effect_with((rev, edits), move |_| {
             if let Some(el) = form.cast::<Element>() {
                 show_selected(&el);
             }
