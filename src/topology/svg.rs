@@ -69,11 +69,17 @@ fn pick(on: &Callback<usize>, i: usize) -> Callback<MouseEvent> {
 /// a shape always wins over a neighbour's target.
 fn hit_area(i: usize, lay: &Layout, on: &Callback<usize>) -> Html {
     let ((x, y), r) = (lay.pos.get(i).copied().unwrap_or_default(), lay.r);
-    let (half_w, below) = ((r + 6.0).max(24.0), if r >= 15.0 { r + 29.0 } else { r + 17.0 });
+    let (half_w, below) =
+        ((r + 6.0).max(24.0), if r >= 15.0 { r + LABEL_DY + 4.0 } else { r + ROLE_DY + 4.0 });
     html! { <rect x={format!("{:.1}", x - half_w)} y={format!("{:.1}", y - r - 4.0)}
     width={format!("{:.1}", 2.0 * half_w)} height={format!("{:.1}", below + r + 4.0)}
     onclick={pick(on, i)} /> }
 }
+
+/// Baselines of a node's role and label lines below its rim (the partition cut keeps clear of
+/// them, see `body`).
+const ROLE_DY: f64 = 13.0;
+const LABEL_DY: f64 = 25.0;
 
 fn node(view: &WorldView, i: usize, lay: &Layout, sel: bool, picked: bool, on: &Callback<usize>) -> Html {
     let n = &view.nodes[i];
@@ -125,8 +131,8 @@ fn node(view: &WorldView, i: usize, lay: &Layout, sel: bool, picked: bool, on: &
             <title>{aria_label(n)}</title>
             {shape}
             <text class="name" y={(fs * 0.35).to_string()} font-size={fs.to_string()}>{name}</text>
-            <text class="role" y={(r + 13.0).to_string()}>{shown_role(n)}</text>
-            if lay.r >= 15.0 { <text class="label" y={(r + 25.0).to_string()}
+            <text class="role" y={(r + ROLE_DY).to_string()}>{shown_role(n)}</text>
+            if lay.r >= 15.0 { <text class="label" y={(r + LABEL_DY).to_string()}
                 textLength={squeeze.map(|w| format!("{w:.0}"))}
                 lengthAdjust={squeeze.map(|_| "spacingAndGlyphs")}>{&n.view.label}</text> }
             <g class="badges">{for badges}</g>
@@ -149,8 +155,8 @@ pub fn body(
     let at = |id: NodeId| lay.pos.get(id.index()).copied().unwrap_or_default();
     let groups: Vec<u32> = view.nodes.iter().map(|n| n.group).collect();
     let split = groups.iter().any(|&g| g != 0);
-    // A node's first badge sits on its rim; its role and label lines end about r + 28 below.
-    let reach = (lay.r + 7.0, lay.r + 28.0);
+    // A node's first badge (14 px high) sits on its rim; its label line's baseline is below.
+    let reach = (lay.r + 7.0, lay.r + LABEL_DY + 3.0);
     let cuts = if split { cut_lines(lay.frame, &lay.pos, &groups, reach) } else { Vec::new() };
     // No straight cut keeps the groups apart as drawn: ring the nodes cut off instead.
     let rings = if split && cuts.is_empty() { islands(&groups) } else { Vec::new() };
