@@ -154,7 +154,8 @@ impl MessagingConfig {
 pub fn build(sc: &Scenario, cfg: &MessagingConfig) -> Vec<(String, EvNode)> {
     let producers = sc.workload.clients;
     let broker = crate::ids::NodeId(producers);
-    let ledger = crate::ids::NodeId(producers + 1 + cfg.consumers);
+    // Only a run that charges payments has a ledger (and the invariant it reports).
+    let ledger = cfg.payments.then_some(crate::ids::NodeId(producers + 1 + cfg.consumers));
     let gen = Generator::new(&sc.workload);
     let window = if cfg.overflow == Overflow::Block && cfg.capacity > 0 { cfg.publish_window } else { 0 };
     let mut out: Vec<(String, EvNode)> = (1..=producers)
@@ -165,8 +166,7 @@ pub fn build(sc: &Scenario, cfg: &MessagingConfig) -> Vec<(String, EvNode)> {
         let standby = (i > cfg.initial()).then_some(cfg.scale_up_depth);
         out.push((format!("k{i}"), EvNode::consumer(cfg, broker, ledger, standby)));
     }
-    // Only a run that charges payments has a ledger (and the invariant it reports).
-    if cfg.payments {
+    if ledger.is_some() {
         out.push(("ledger".into(), EvNode::ledger()));
     }
     out

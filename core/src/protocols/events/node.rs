@@ -103,8 +103,8 @@ pub struct Producer {
 #[derive(Clone, Debug)]
 pub struct Consumer {
     broker: NodeId,
-    ledger: NodeId,
-    payments: bool,
+    /// Where payments are charged, in a run that charges them.
+    ledger: Option<NodeId>,
     keys: bool,
     server: Server<Message>,
     current: Option<Message>,
@@ -144,12 +144,16 @@ impl EvNode {
         EvNode::Broker(Box::new(Broker::new(cfg, first_consumer)))
     }
     /// `standby`: the queue depth at which the broker will take it on, if it does not start active.
-    pub fn consumer(cfg: &MessagingConfig, broker: NodeId, ledger: NodeId, standby: Option<u32>) -> Self {
+    pub fn consumer(
+        cfg: &MessagingConfig,
+        broker: NodeId,
+        ledger: Option<NodeId>,
+        standby: Option<u32>,
+    ) -> Self {
         let spec = ServerSpec { workers: 1, queue_cap: 1_000_000, service: cfg.work.clone() };
         EvNode::Consumer(Consumer {
             broker,
             ledger,
-            payments: cfg.payments,
             keys: cfg.idempotency_keys,
             server: Server::new(spec),
             current: None,
@@ -200,9 +204,9 @@ impl Consumer {
             ctx.count_here("poison_failures", 1);
             ctx.send(self.broker, EvMsg::Nack { id: m.id });
             self.next(ctx);
-        } else if self.payments {
+        } else if let Some(ledger) = self.ledger {
             let key = self.keys.then_some(m.id);
-            ctx.send(self.ledger, EvMsg::Charge { order: m.id, key });
+            ctx.send(ledger, EvMsg::Charge { order: m.id, key });
         } else {
             ctx.send(self.broker, EvMsg::Ack { id: m.id });
             self.next(ctx);
