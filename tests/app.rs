@@ -45,6 +45,16 @@ fn mount(hash: &str) -> Element {
     root
 }
 
+/// End a test that opened a link: the app goes first, then its hash. Cleared under a live app,
+/// the hash change reached its listener, which put its own link back (as it must for a user), and
+/// the next test's app could boot from that link instead of its own.
+fn unmount() {
+    if let Some(old) = MOUNTED.with(|m| m.borrow_mut().take()) {
+        old.destroy();
+    }
+    web_sys::window().expect("a window").location().set_hash("").expect("clear the hash");
+}
+
 /// Wait until `selector` matches inside `root` and `ok` holds for it.
 async fn wait_until(root: &Element, selector: &str, ok: impl Fn(&Element) -> bool) -> Element {
     until(&format!("{selector:?}"), || root.query_selector(selector).ok().flatten().filter(|el| ok(el))).await
@@ -142,7 +152,7 @@ async fn a_bad_link_shows_a_banner_and_keeps_the_default_preset() {
         location.hash().ok().filter(|h| h.starts_with("#s=") && h.ends_with("&t=700"))
     })
     .await;
-    location.set_hash("").expect("clear the hash");
+    unmount();
 }
 
 #[wasm_bindgen_test]
@@ -156,7 +166,7 @@ async fn a_link_past_the_end_opens_at_the_end_and_says_so() {
         text.contains("t=999999999 is past the end of the run") && text.contains("opened at the end"),
         "{text}"
     );
-    web_sys::window().expect("a window").location().set_hash("").expect("clear the hash");
+    unmount();
 }
 
 #[wasm_bindgen_test]
@@ -174,7 +184,7 @@ async fn a_link_whose_event_count_is_past_its_instant_opens_after_its_last_event
     assert!(text.contains(&said) && text.contains("opened after it"), "{text}");
     let shown = wait_until(&root, "#run-result", |_| true).await;
     assert_eq!(attr(&shown, "data-now-ms"), (at.as_us() / 1000).to_string(), "at the link's instant");
-    web_sys::window().expect("a window").location().set_hash("").expect("clear the hash");
+    unmount();
 }
 
 #[wasm_bindgen_test]
@@ -188,7 +198,7 @@ async fn a_link_whose_playhead_or_parts_cannot_be_followed_opens_and_says_so() {
     // What to type is set as code, not wrapped in backticks.
     let code: Vec<String> = common::all(&banner, "code").iter().filter_map(|c| c.text_content()).collect();
     assert!(code.iter().any(|c| c == "t=abc") && code.iter().any(|c| c == "seed=-3"), "{code:?}");
-    web_sys::window().expect("a window").location().set_hash("").expect("clear the hash");
+    unmount();
 }
 
 #[wasm_bindgen_test]
@@ -221,7 +231,7 @@ async fn a_link_pasted_into_an_open_page_opens_and_a_bad_one_keeps_the_session()
     wait_until(&root, "#banner .dismiss", |_| true).await.unchecked_into::<HtmlElement>().click();
     until("the banner is gone", || root.query_selector("#banner").ok().flatten().is_none().then_some(()))
         .await;
-    location.set_hash("").expect("clear the hash");
+    unmount();
 }
 
 fn document() -> web_sys::Document {
@@ -424,7 +434,7 @@ async fn a_preset_from_the_gallery_is_a_history_entry_and_back_returns() {
     until("the entry holds its link again", || window.location().hash().ok().filter(|h| *h == back)).await;
     history.forward().expect("forward");
     until("Forward opens the gallery's pick again", || preset().filter(|p| p == other)).await;
-    window.location().set_hash("").expect("clear the hash");
+    unmount();
 }
 
 #[wasm_bindgen_test]
@@ -486,7 +496,7 @@ async fn jumping_to_a_violation_keeps_the_later_ones_listed_and_dimmed() {
     // The third one is there to step on to.
     items()[2].query_selector(".jump").ok().flatten().expect("jump").unchecked_into::<HtmlElement>().click();
     until("one fewer ahead", || common::all(&root, ".violations .violation.ahead").len() == total - 3).await;
-    web_sys::window().expect("a window").location().set_hash("").expect("clear the hash");
+    unmount();
 }
 
 #[wasm_bindgen_test]
@@ -667,7 +677,7 @@ async fn the_event_log_follows_the_playhead_back_and_forward() {
         log(&root).first().filter(|l| *l == "n4 became leader in term 1").map(|_| ())
     })
     .await;
-    web_sys::window().expect("a window").location().set_hash("").expect("clear the hash");
+    unmount();
 }
 
 #[wasm_bindgen_test]
@@ -707,5 +717,5 @@ async fn an_event_taken_out_of_the_list_replays_the_run_without_it_and_undo_brin
     wait_until(&root, "#banner .undo", |_| true).await.unchecked_ref::<HtmlElement>().click();
     until("the partitioned run again", || (status(&root) == partitioned && listed(&root) == 2).then_some(()))
         .await;
-    web_sys::window().expect("a window").location().set_hash("").expect("clear the hash");
+    unmount();
 }
