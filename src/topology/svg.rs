@@ -114,6 +114,11 @@ fn node(view: &WorldView, i: usize, lay: &Layout, sel: bool, picked: bool, on: &
         html! { <circle class="shape" r={r.to_string()} /> }
     };
     let (fs, name) = name_fit(&n.name, 1.75 * r, (r * 0.46).clamp(9.0, 13.0));
+    // A name cut inside the shape is written whole on the role line, where there is more room.
+    let role =
+        if name == n.name { shown_role(n).to_string() } else { format!("{} · {}", n.name, shown_role(n)) };
+    let role_squeeze =
+        (lay.r >= 15.0 && name != n.name).then(|| label_squeeze(&role, label_room(&lay.pos, i))).flatten();
     let alerts = n.view.alerts.iter().map(|b| (b, "badge alert"));
     let tags = alerts.chain(n.view.badges.iter().map(|b| (b, "badge")));
     let badges = tags.take(3).enumerate().map(|(k, (b, class))| {
@@ -131,7 +136,9 @@ fn node(view: &WorldView, i: usize, lay: &Layout, sel: bool, picked: bool, on: &
             <title>{aria_label(n)}</title>
             {shape}
             <text class="name" y={(fs * 0.35).to_string()} font-size={fs.to_string()}>{name}</text>
-            <text class="role" y={(r + ROLE_DY).to_string()}>{shown_role(n)}</text>
+            <text class="role" y={(r + ROLE_DY).to_string()}
+                textLength={role_squeeze.map(|w| format!("{w:.0}"))}
+                lengthAdjust={role_squeeze.map(|_| "spacingAndGlyphs")}>{role}</text>
             if lay.r >= 15.0 { <text class="label" y={(r + LABEL_DY).to_string()}
                 textLength={squeeze.map(|w| format!("{w:.0}"))}
                 lengthAdjust={squeeze.map(|_| "spacingAndGlyphs")}>{&n.view.label}</text> }
