@@ -3,7 +3,7 @@
 
 use super::hidpi::{ratio, HiDpi};
 use super::legend;
-use super::series::{chart, Band, ChartData, ChartSpec, Line};
+use super::series::{chart, is_band, Band, ChartData, ChartSpec, Line};
 use dsplay_core::session::Session;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -145,6 +145,9 @@ pub fn draw_chart<DB: DrawingBackend>(
     let mut at = legend::layout(&labels, width - 16);
     at.retain(|&(_, row)| row < LEGEND_ROWS);
     let rows = at.iter().map(|&(_, row)| row + 1).max().unwrap_or(0);
+    // Before its first sample a line chart keeps a row for the legend to come, so the plot does
+    // not jump down when the data arrives (a band chart has no legend).
+    let rows = if data.is_empty() && !is_band(&data.title) { rows.max(1) } else { rows };
     let legend_h = if rows > 0 { rows * legend::ROW_H + 2 } else { 0 };
     let (head, body) = root.split_vertically(TITLE_H + legend_h);
     let centred = ("sans-serif", 14).into_font().color(&pal.fg).pos(Pos::new(HPos::Center, VPos::Top));
@@ -321,11 +324,7 @@ mod tests {
             .find(|(_, rest)| rest.split("</text>").next().map(str::trim) == Some("p99"))
             .and_then(|(attrs, _)| attrs.split("y=\"").nth(1)?.split('"').next()?.parse().ok())
             .expect("a legend entry with a y position");
-        // The plot's top: where the mesh's vertical grid lines end.
-        let top: f64 = svg
-            .split("<line")
-            .find_map(|el| el.split("y2=\"").nth(1)?.split('"').next()?.parse().ok())
-            .expect("a grid line");
+        let top = plot_top(&svg);
         assert!(y < top, "legend entry at y = {y}, plot from y = {top}");
         // The playhead: short dashes in the text colour, unlike any series.
         let fg = format!("#{:02X}{:02X}{:02X}", LIGHT.fg.0, LIGHT.fg.1, LIGHT.fg.2);
@@ -339,6 +338,25 @@ mod tests {
         empty.lines[0].points.clear();
         assert!(to_svg(&empty, (480, 220), &LIGHT).expect("draws").contains(NO_VALUE));
         assert!(!to_svg(&data(), (480, 220), &LIGHT).expect("draws").contains(NO_VALUE));
+    }
+
+    /// Where the plot starts: where the mesh's vertical grid lines end.
+    fn plot_top(svg: &str) -> f64 {
+        svg.split("<line")
+            .find_map(|el| el.split("y2=\"").nth(1)?.split('"').next()?.parse().ok())
+            .expect("a grid line")
+    }
+
+    #[wasm_bindgen_test]
+    fn the_plot_stays_put_when_the_first_sample_arrives() {
+        let mut one = data();
+        one.bands.clear();
+        let mut none = one.clone();
+        none.lines.clear();
+        let top = |d: &ChartData| plot_top(&to_svg(d, (480, 220), &LIGHT).expect("draws"));
+        assert_eq!(top(&none), top(&one), "a row is kept for the legend to come");
+        none.title = "breaker_state".into();
+        assert!(top(&none) < top(&one), "a band chart has no legend row");
     }
 
     #[wasm_bindgen_test]
