@@ -9,7 +9,7 @@ use dsplay_core::{presets, SimTime};
 use dsplay_web::charts::draw::{chart_data, to_svg, LIGHT};
 use dsplay_web::charts::overlay::{counterpart, overlay};
 use dsplay_web::charts::series::{
-    catalog, defaults, lesson_first, named_in, Band, ChartData, ChartSpec, Line, Pen,
+    catalog, defaults, lesson_first, named_in, split_counters, Band, ChartData, ChartSpec, Line, Pen,
 };
 use dsplay_web::components::compare::Compare;
 use dsplay_web::components::editor::form::Edit;
@@ -181,7 +181,10 @@ async fn compare_draws_one_overlaid_canvas_per_default_chart() {
         let s = p.session.borrow();
         let named = named_in(&s.scenario().meta.lesson, &catalog(s.sim().metrics()));
         let want: Vec<String> =
-            lesson_first(&named, defaults(s.sim().metrics())).iter().map(|s| s.key()).collect();
+            lesson_first(&named, &split_counters(s.sim().metrics()), defaults(s.sim().metrics()))
+                .iter()
+                .map(|s| s.key())
+                .collect();
         let figures = all(&root, ".compare-charts figure.chart");
         let got: Vec<String> = figures.iter().filter_map(|f| f.get_attribute("data-chart")).collect();
         let painted = all(&root, ".compare-charts figure.chart canvas")

@@ -3,7 +3,7 @@
 //! charts picked from those alone would appear one by one as the run starts. A short look ahead
 //! in a throwaway session of the same scenario finds the rest.
 
-use super::series::{catalog, Kind};
+use super::series::{catalog, split_counters, Kind};
 use dsplay_core::scenario::Scenario;
 use dsplay_core::session::Session;
 use dsplay_core::time::{SimDuration, SimTime};
@@ -12,13 +12,13 @@ use dsplay_core::time::{SimDuration, SimTime};
 const AHEAD: SimTime = SimTime::from_ms(3_000);
 const BUDGET: u64 = 30_000;
 
-/// The metrics (name and kind, sorted by name) of `scenario` a little way into its run (none
-/// if the scenario does not start).
-pub fn early_catalog(scenario: &Scenario) -> Vec<(String, Kind)> {
-    let Ok(mut s) = Session::new(scenario.clone()) else { return Vec::new() };
+/// The metrics (name and kind, sorted by name) of `scenario` a little way into its run, and its
+/// counters kept per node ([`split_counters`]); nothing if the scenario does not start.
+pub fn early_catalog(scenario: &Scenario) -> (Vec<(String, Kind)>, Vec<String>) {
+    let Ok(mut s) = Session::new(scenario.clone()) else { return Default::default() };
     let until = AHEAD.min(s.stop_at());
     s.advance(SimDuration(until.as_us()), BUDGET);
-    catalog(s.sim().metrics())
+    (catalog(s.sim().metrics()), split_counters(s.sim().metrics()))
 }
 
 /// Both catalogs in one, sorted by name (the first's kind wins for a name in both).

@@ -282,15 +282,33 @@ pub fn named_in(lesson: &str, cat: &[(String, Kind)]) -> Vec<String> {
     out
 }
 
+/// Counters kept per node only, by two nodes or more: a chart of several counters sums each over
+/// its nodes, which hides who counted what.
+pub fn split_counters(metrics: &Metrics) -> Vec<String> {
+    let mut per: BTreeMap<&str, (usize, bool)> = BTreeMap::new();
+    for m in metrics.all().iter().filter(|m| kind_of(m) == Kind::Counter) {
+        let e = per.entry(m.name).or_default();
+        e.0 += usize::from(m.node.is_some());
+        e.1 |= m.node.is_none();
+    }
+    per.into_iter()
+        .filter(|(_, (nodes, global))| *nodes >= 2 && !global)
+        .map(|(n, _)| n.to_string())
+        .collect()
+}
+
 /// The `defaults` with what a lesson points at first: for each metric `named` (in order), the
 /// default chart that already draws it, else a chart of its own; then the other defaults. A
 /// student told to watch `healthy_tasks` finds it at the top, not in the "Add a chart" menu.
-pub fn lesson_first(named: &[String], defaults: Vec<ChartSpec>) -> Vec<ChartSpec> {
+/// A named counter in `split` (see [`split_counters`]) gets a chart of its own, a line per node,
+/// even when a default chart sums it: r4's lesson compares `cas_conflicts` register by register.
+pub fn lesson_first(named: &[String], split: &[String], defaults: Vec<ChartSpec>) -> Vec<ChartSpec> {
     let draws =
         |s: &ChartSpec, n: &str| s.key() == n || s.counters().is_some_and(|c| c.iter().any(|x| x == n));
     let mut out: Vec<ChartSpec> = Vec::new();
     for n in named {
-        let spec = defaults.iter().find(|s| draws(s, n)).cloned().unwrap_or(ChartSpec::Metric(n.clone()));
+        let summed = defaults.iter().find(|s| draws(s, n)).filter(|_| !split.contains(n));
+        let spec = summed.cloned().unwrap_or(ChartSpec::Metric(n.clone()));
         if !out.contains(&spec) {
             out.push(spec);
         }
@@ -344,6 +362,39 @@ pub fn worst_state(metrics: &Metrics, now_ms: f64) -> Option<Band> {
     let pts: Vec<Point> = acc.into_values().collect();
     (!pts.is_empty())
         .then(|| Band { label: format!("worst {}", names.join(", ")), spans: spans(&pts, now_ms) })
+}
+
+/// A histogram chart's whole run up to the playhead, in words: "run so far: p50 172 · p95 268 ·
+/// p99 358 ms (50 samples)". The chart's lines are each interval's percentiles, which jump about;
+/// a lesson's figure is usually this one. `None` for other charts, and for a histogram kept
+/// per node by several nodes (one line each, no whole).
+pub fn run_so_far(metrics: &Metrics, spec: &ChartSpec) -> Option<String> {
+    let ChartSpec::Metric(name) = spec else { return None };
+    let mut kept = metrics.all().iter().filter(|m| m.name == name.as_str());
+    let global = kept.clone().find(|m| m.node.is_none());
+    let only = kept.next().filter(|_| kept.next().is_none());
+    let MetricKind::Histogram { all, .. } = &global.or(only)?.kind else { return None };
+    if all.is_empty() {
+        return None;
+    }
+    let ms = |q: f64| {
+        let v = all.value_at_quantile(q) as f64 / 1000.0;
+        if v >= 100.0 {
+            format!("{v:.0}")
+        } else if v >= 10.0 {
+            format!("{v:.1}")
+        } else {
+            format!("{v:.2}")
+        }
+    };
+    let n = all.len();
+    Some(format!(
+        "run so far: p50 {} · p95 {} · p99 {} ms ({n} sample{})",
+        ms(0.5),
+        ms(0.95),
+        ms(0.99),
+        if n == 1 { "" } else { "s" }
+    ))
 }
 
 fn upto(series: &[Point], now_ms: f64) -> &[Point] {
@@ -756,7 +807,7 @@ mod tests {
         let named = named_in(lesson, &cat);
         assert_eq!(named, ["backend_load", "errors"], "known metrics, once, in the lesson's order");
         let keys: Vec<String> =
-            lesson_first(&named, defaults(&sample())).iter().map(ChartSpec::key).collect();
+            lesson_first(&named, &[], defaults(&sample())).iter().map(ChartSpec::key).collect();
         assert_eq!(
             keys,
             ["backend_load", "failures", "latency_ms", "throughput", "error_rate", "breaker_state"],
@@ -764,12 +815,50 @@ mod tests {
         );
         let own = lesson_first(
             &["requests".into(), "breaker_state".into()],
+            &[],
             vec![ChartSpec::Metric("latency_ms".into())],
         );
         assert_eq!(
             own.iter().map(ChartSpec::key).collect::<Vec<_>>(),
             ["requests", "breaker_state", "latency_ms"]
         );
+    }
+
+    #[wasm_bindgen_test]
+    fn a_named_counter_kept_per_node_gets_a_line_per_node() {
+        let mut m = sample();
+        m.count("conflicts", Some(NodeId(0)), 3, SimTime::ZERO);
+        m.count("conflicts", Some(NodeId(1)), 1, SimTime::ZERO);
+        assert_eq!(split_counters(&m), ["conflicts"], "`errors` has one node, `requests` no node");
+        let named = ["conflicts".to_string(), "errors".to_string()];
+        let keys: Vec<String> =
+            lesson_first(&named, &split_counters(&m), defaults(&m)).iter().map(ChartSpec::key).collect();
+        assert_eq!(&keys[..2], ["conflicts", "failures"], "{keys:?}");
+        assert!(
+            defaults(&m).iter().any(|s| s.counters().is_some_and(|c| c.contains(&named[0]))),
+            "the failures chart still sums it"
+        );
+        let lines =
+            chart(&m, &ChartSpec::Metric("conflicts".into()), &["a".into(), "b".into()], 100.0, 1e3).lines;
+        assert_eq!(lines.iter().map(|l| l.label.as_str()).collect::<Vec<_>>(), ["a", "b"]);
+    }
+
+    #[wasm_bindgen_test]
+    fn a_histogram_chart_gives_the_whole_run_so_far() {
+        let m = sample();
+        // 20 intervals of 50 samples from 1 ms to about 20.8 ms, evenly: the median is near 10.9 ms.
+        let text = run_so_far(&m, &ChartSpec::Metric("latency_ms".into())).expect("a histogram");
+        assert!(text.starts_with("run so far: p50 10.") && text.ends_with("ms (1000 samples)"), "{text}");
+        assert!(text.contains("p99 20."), "{text}");
+        assert_eq!(run_so_far(&m, &ChartSpec::Metric("backend_load".into())), None, "a gauge");
+        assert_eq!(run_so_far(&m, &ChartSpec::ErrorRate), None);
+        let mut per = Metrics::new(100_000, 1_000_000);
+        per.observe("rtt_ms", Some(NodeId(0)), 5_000, SimTime::ZERO);
+        // One node's histogram is the whole; HDR buckets give 5 ms back as 5.02 (as the CLI does).
+        let one = run_so_far(&per, &ChartSpec::Metric("rtt_ms".into())).expect("one node's");
+        assert!(one.starts_with("run so far: p50 5.0") && one.ends_with(" ms (1 sample)"), "{one}");
+        per.observe("rtt_ms", Some(NodeId(1)), 5_000, SimTime::ZERO);
+        assert_eq!(run_so_far(&per, &ChartSpec::Metric("rtt_ms".into())), None, "two nodes, no whole");
     }
 
     #[wasm_bindgen_test]

@@ -8,7 +8,9 @@ pub use crate::charts::draw::chart_data;
 use crate::charts::draw::paint;
 use crate::charts::paint::use_paint;
 use crate::charts::probe::{early_catalog, union};
-use crate::charts::series::{catalog, defaults_of, keep, lesson_first, named_in, ChartSpec};
+use crate::charts::series::{
+    catalog, defaults_of, keep, lesson_first, named_in, run_so_far, split_counters, ChartSpec,
+};
 use crate::charts::watch::use_repaint_on_change;
 use crate::export::{download_text, export_stem, metrics_csv, save_chart, trace_json};
 use crate::player::Player;
@@ -55,10 +57,12 @@ pub fn chart_view(props: &ChartViewProps) -> Html {
     };
     let (png, svg) = (save(true), save(false));
     let key = props.spec.key();
+    let so_far = run_so_far(player.session.borrow().sim().metrics(), &props.spec);
     html! {
         <figure class="chart" data-chart={key.clone()} aria-label={format!("{key} chart")}>
             <canvas ref={canvas} role="img" aria-label={format!("{key}: not drawn yet")} />
             <figcaption class="chart-exports">
+                if let Some(text) = so_far { <span class="so-far">{text}</span> }
                 <button class="export-png" onclick={png} aria-label={format!("Save {key} as PNG")}>{"PNG"}</button>
                 <button class="export-svg" onclick={svg} aria-label={format!("Save {key} as SVG")}>{"SVG"}</button>
                 if let Some(cb) = props.on_remove.clone() {
@@ -85,10 +89,12 @@ pub fn charts() -> Html {
     };
     let Some(player) = player else { return html! {} };
     // Metrics the run has, and those it will soon have (their charts fill in as they appear).
-    let names = union(&catalog(player.session.borrow().sim().metrics()), &ahead);
+    let names = union(&catalog(player.session.borrow().sim().metrics()), &ahead.0);
     let mut specs = {
+        let mut split = split_counters(player.session.borrow().sim().metrics());
+        split.extend(ahead.1.iter().filter(|n| !split.contains(n)).cloned().collect::<Vec<_>>());
         let named = named_in(&player.session.borrow().scenario().meta.lesson, &names);
-        let fresh = lesson_first(&named, defaults_of(&names));
+        let fresh = lesson_first(&named, &split, defaults_of(&names));
         let mut shown = shown.borrow_mut();
         let specs = if shown.0 == rev { keep(&shown.1, fresh) } else { fresh };
         *shown = (rev, specs.clone());

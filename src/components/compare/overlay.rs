@@ -5,7 +5,9 @@ use super::SharedB;
 use crate::charts::draw::{chart_data, paint};
 use crate::charts::overlay::{counterpart, overlay};
 use crate::charts::paint::use_paint;
-use crate::charts::series::{catalog, defaults, lesson_first, named_in, ChartData, ChartSpec};
+use crate::charts::series::{
+    catalog, defaults, lesson_first, named_in, split_counters, ChartData, ChartSpec,
+};
 use crate::export::{export_stem, save_chart};
 use crate::player::Player;
 use dsplay_core::session::Session;
@@ -39,7 +41,7 @@ pub fn overlays(props: &OverlaysProps) -> Html {
     let specs = {
         let s = player.session.borrow();
         let named = named_in(&s.scenario().meta.lesson, &catalog(s.sim().metrics()));
-        lesson_first(&named, defaults(s.sim().metrics()))
+        lesson_first(&named, &split_counters(s.sim().metrics()), defaults(s.sim().metrics()))
     };
     let pairs: Vec<(ChartSpec, Option<ChartSpec>)> = {
         let b = props.b.0.borrow();
