@@ -157,6 +157,9 @@ pub fn draw_chart<DB: DrawingBackend>(
         let strip = head.margin(TITLE_H as u32, 0, 8, 8);
         legend::draw(&strip, &data.lines, &at, pen, &text)?;
     }
+    // Over time, 0 to the stop time; over categories, half a step of room either side.
+    let ticks = &data.x_ticks;
+    let x_range = if ticks.is_empty() { 0.0..data.end_ms } else { -0.5..ticks.len() as f64 - 0.5 };
     let mut chart = ChartBuilder::on(&body)
         .margin(8)
         .margin_top(2)
@@ -165,13 +168,21 @@ pub fn draw_chart<DB: DrawingBackend>(
         .x_label_area_size(22)
         // The same gutter with or without y labels, so every chart's time axis lines up.
         .y_label_area_size(Y_LABELS_W)
-        .build_cartesian_2d(0f64..data.end_ms, 0f64..y_max)
+        .build_cartesian_2d(x_range.clone(), 0f64..y_max)
         .map_err(err)?;
     let end = data.end_ms;
-    let fmt_x = move |t: &f64| fmt_time(*t, end);
+    let fmt_x = move |x: &f64| match ticks.is_empty() {
+        true => fmt_time(*x, end),
+        // A category's label at its whole x; none between.
+        false => ticks
+            .get(x.round() as usize)
+            .filter(|_| (x - x.round()).abs() < 1e-6)
+            .cloned()
+            .unwrap_or_default(),
+    };
     let fmt_y = move |v: &f64| y_label(*v, y_max);
     let mut mesh = chart.configure_mesh();
-    mesh.x_labels(6)
+    mesh.x_labels(if ticks.is_empty() { 6 } else { ticks.len() + 1 })
         .y_labels(if only_bands { 0 } else { 5 })
         .x_label_formatter(&fmt_x)
         .y_label_formatter(&fmt_y)
@@ -206,14 +217,22 @@ pub fn draw_chart<DB: DrawingBackend>(
             }
         }
     }
-    // Short dashes in the text colour: no series is drawn so (a solid blue one read as data).
-    let playhead = [(data.now_ms, 0.0), (data.now_ms, y_max)];
-    chart.draw_series(DashedLineSeries::new(playhead, 3, 3, pal.fg.stroke_width(1))).map_err(err)?;
+    if ticks.is_empty() {
+        // Short dashes in the text colour: no series is drawn so (a solid blue one read as data).
+        let playhead = [(data.now_ms, 0.0), (data.now_ms, y_max)];
+        chart.draw_series(DashedLineSeries::new(playhead, 3, 3, pal.fg.stroke_width(1))).map_err(err)?;
+    } else {
+        // A few categories: each point marked, so a lone one shows.
+        for (i, l) in data.lines.iter().enumerate() {
+            let dots = l.points.iter().map(|&p| Circle::new(p, 3, pen(i, l).filled()));
+            chart.draw_series(dots).map_err(err)?;
+        }
+    }
     if data.is_empty() {
         // A gauge declared before its first reading (d8's `convergence_ms` before the heal).
         let middle =
             ("sans-serif", 13).into_font().color(&pal.fg.mix(0.7)).pos(Pos::new(HPos::Center, VPos::Center));
-        let at = (data.end_ms / 2.0, y_max / 2.0);
+        let at = ((x_range.start + x_range.end) / 2.0, y_max / 2.0);
         chart.draw_series(std::iter::once(Text::new(NO_VALUE, at, middle))).map_err(err)?;
     }
     root.present().map_err(err)
@@ -307,6 +326,7 @@ mod tests {
             }],
             now_ms: 200.0,
             end_ms: 1000.0,
+            x_ticks: Vec::new(),
         }
     }
 
@@ -357,6 +377,25 @@ mod tests {
         assert_eq!(top(&none), top(&one), "a row is kept for the legend to come");
         none.title = "breaker_state".into();
         assert!(top(&none) < top(&one), "a band chart has no legend row");
+    }
+
+    #[wasm_bindgen_test]
+    fn a_chart_over_categories_labels_them_and_has_no_playhead() {
+        let mut d = data();
+        d.bands.clear();
+        d.lines = vec![Line::new("fresh reads".into(), vec![(0.0, 65.0), (1.0, 80.0), (2.0, 100.0)])];
+        d.x_ticks = ["0 ms", "5 ms", "50 ms"].map(String::from).to_vec();
+        let svg = to_svg(&d, (480, 220), &LIGHT).expect("draws");
+        for tick in ["0 ms", "5 ms", "50 ms"] {
+            assert!(
+                svg.contains(&format!(">{tick}<")) || svg.contains(&format!(">\n{tick}")),
+                "{tick}: {svg}"
+            );
+        }
+        assert!(!svg.contains("200 ms"), "no time axis");
+        let fg = format!("#{:02X}{:02X}{:02X}", LIGHT.fg.0, LIGHT.fg.1, LIGHT.fg.2);
+        assert!(!svg.contains(&format!("stroke=\"{fg}\"")), "no playhead");
+        assert_eq!(svg.matches("<circle").count(), 3, "each point marked");
     }
 
     #[wasm_bindgen_test]

@@ -2,7 +2,7 @@
 //! solid, B's dashed in the hue of A's line of the same name; legend entries and bands are
 //! prefixed "A ·" and "B ·". Pure, like `series`.
 
-use super::series::{defaults, Band, ChartData, ChartSpec, Line, Pen};
+use super::series::{defaults, Band, ChartData, ChartSpec, Line, Pen, TVIS_READS};
 use dsplay_core::sim::metrics::Metrics;
 
 /// B's version of A's chart `spec`, if B has one: the same metric, else B's default chart of the
@@ -15,6 +15,7 @@ pub fn counterpart(b: &Metrics, spec: &ChartSpec) -> Option<ChartSpec> {
         ChartSpec::Metric(name) => has(name).then(|| spec.clone()),
         ChartSpec::Throughput(_) | ChartSpec::Failures(_) => own(),
         ChartSpec::ErrorRate => has("requests").then(|| spec.clone()),
+        ChartSpec::Visibility => b.all().iter().any(|m| m.name.starts_with(TVIS_READS)).then(|| spec.clone()),
     }
 }
 

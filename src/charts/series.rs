@@ -47,6 +47,10 @@ pub enum ChartSpec {
     /// Failed client requests ÷ client requests, in percent: the `errors` and `requests` counters
     /// (see `Ctx::count` for the convention every protocol follows).
     ErrorRate,
+    /// A t-visibility curve (probabilistically bounded staleness): for each delay t, the share of
+    /// reads started t ms after a write that returned it, `tvis_fresh_<t>ms` ÷ `tvis_reads_<t>ms`,
+    /// over the run so far. Its x axis is t, not time.
+    Visibility,
 }
 
 impl ChartSpec {
@@ -57,6 +61,7 @@ impl ChartSpec {
             ChartSpec::Throughput(_) => "throughput".into(),
             ChartSpec::Failures(_) => "failures".into(),
             ChartSpec::ErrorRate => "error_rate".into(),
+            ChartSpec::Visibility => "t_visibility".into(),
         }
     }
 
@@ -125,6 +130,9 @@ pub struct ChartData {
     pub now_ms: f64,
     /// The right end of the x axis (the stop time).
     pub end_ms: f64,
+    /// A chart whose x axis is not time: its categories' labels, line point `i` at x = `i` (no
+    /// playhead). Empty for a chart over time.
+    pub x_ticks: Vec<String>,
 }
 
 impl ChartData {
@@ -137,7 +145,14 @@ impl ChartData {
     /// pixels): "latency_ms (ms) at 12.3 s: p50 15.2, p95 37.1, p99 54.3".
     pub fn summary(&self) -> String {
         let mut parts: Vec<String> = Vec::new();
-        for l in &self.lines {
+        for l in self.lines.iter().filter(|_| !self.x_ticks.is_empty()) {
+            let each = l.points.iter().map(|&(x, v)| {
+                let tick = self.x_ticks.get(x as usize).map_or("?", String::as_str);
+                format!("{tick} {v:.0}")
+            });
+            parts.push(format!("{} {}", l.label, each.collect::<Vec<_>>().join(", ")));
+        }
+        for l in self.lines.iter().filter(|_| self.x_ticks.is_empty()) {
             if let Some(&(_, v)) = l.points.iter().rev().find(|p| !p.1.is_nan()) {
                 let v = if v.fract() == 0.0 { format!("{v:.0}") } else { format!("{v:.1}") };
                 parts.push(format!("{} {v}", l.label));
@@ -232,6 +247,9 @@ pub fn defaults_of(cat: &[(String, Kind)]) -> Vec<ChartSpec> {
     };
     let counted = |name: &str| cat.iter().any(|(n, k)| n == name && *k == Kind::Counter);
     let mut out: Vec<ChartSpec> = Vec::new();
+    if cat.iter().any(|(n, k)| *k == Kind::Counter && n.starts_with(TVIS_READS)) {
+        out.push(ChartSpec::Visibility);
+    }
     let latency = names(Kind::Histogram, &|n| n.contains("latency") || n.ends_with("_ms"));
     out.extend(latency.into_iter().take(3).map(ChartSpec::Metric));
     let through: Vec<String> =
@@ -604,6 +622,7 @@ pub fn chart(metrics: &Metrics, spec: &ChartSpec, names: &[String], now_ms: f64,
             };
             ("failures".to_string(), "total", names.iter().map(total).collect(), Vec::new())
         }
+        ChartSpec::Visibility => ("fresh reads, t after the write".to_string(), "%", Vec::new(), Vec::new()),
         ChartSpec::ErrorRate => {
             let err: BTreeMap<i64, f64> = summed(metrics, "errors", now_ms)
                 .into_iter()
@@ -623,12 +642,42 @@ pub fn chart(metrics: &Metrics, spec: &ChartSpec, names: &[String], now_ms: f64,
             )
         }
     };
-    ChartData { title, y_unit, lines, bands, now_ms, end_ms: end_ms.max(now_ms).max(1.0) }
+    let end_ms = end_ms.max(now_ms).max(1.0);
+    let mut data = ChartData { title, y_unit, lines, bands, now_ms, end_ms, x_ticks: Vec::new() };
+    if *spec == ChartSpec::Visibility {
+        (data.lines, data.x_ticks) = visibility(metrics);
+    }
+    data
+}
+
+/// The counters of a t-visibility experiment: reads started t ms after a write, and those of
+/// them that returned it (`…_<t>ms`).
+pub const TVIS_READS: &str = "tvis_reads_";
+const TVIS_FRESH: &str = "tvis_fresh_";
+
+/// The t-visibility curve so far: one point per delay t with reads, at x = its index among the
+/// delays (sorted by t: 0, 1, 2, 5 … ms), y = the percentage of them that were fresh.
+fn visibility(metrics: &Metrics) -> (Vec<Line>, Vec<String>) {
+    let mut delays: Vec<u64> = metrics
+        .all()
+        .iter()
+        .filter_map(|m| m.name.strip_prefix(TVIS_READS)?.strip_suffix("ms")?.parse().ok())
+        .collect();
+    delays.sort_unstable();
+    delays.dedup();
+    let points = delays.iter().enumerate().filter_map(|(i, t)| {
+        let reads = metrics.counter_sum(&format!("{TVIS_READS}{t}ms"));
+        let fresh = metrics.counter_sum(&format!("{TVIS_FRESH}{t}ms"));
+        (reads > 0).then(|| (i as f64, 100.0 * fresh as f64 / reads as f64))
+    });
+    let ticks = delays.iter().map(|t| format!("{t} ms")).collect();
+    (vec![Line::new("fresh reads".into(), points.collect())], ticks)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use dsplay_core::sim::metrics::static_name;
     use dsplay_core::{ids::NodeId, SimTime};
     use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -859,6 +908,40 @@ mod tests {
         assert!(one.starts_with("run so far: p50 5.0") && one.ends_with(" ms (1 sample)"), "{one}");
         per.observe("rtt_ms", Some(NodeId(1)), 5_000, SimTime::ZERO);
         assert_eq!(run_so_far(&per, &ChartSpec::Metric("rtt_ms".into())), None, "two nodes, no whole");
+    }
+
+    #[wasm_bindgen_test]
+    fn a_t_visibility_curve_is_fresh_over_reads_per_delay_in_order_of_t() {
+        let mut m = sample();
+        assert!(!defaults(&m).contains(&ChartSpec::Visibility), "no experiment, no curve");
+        // Two clients; delays registered out of order, as names sort ("10ms" before "2ms").
+        for (t, reads, fresh) in [(10u64, 4u64, 4u64), (0, 3, 2), (2, 4, 3), (50, 0, 0)] {
+            for node in [NodeId(0), NodeId(1)] {
+                m.count(
+                    static_name(format!("{TVIS_READS}{t}ms")).expect("name"),
+                    Some(node),
+                    reads,
+                    SimTime::ZERO,
+                );
+                m.count(
+                    static_name(format!("{TVIS_FRESH}{t}ms")).expect("name"),
+                    Some(node),
+                    fresh,
+                    SimTime::ZERO,
+                );
+            }
+        }
+        assert_eq!(defaults(&m).first(), Some(&ChartSpec::Visibility), "the experiment's figure comes first");
+        let d = chart(&m, &ChartSpec::Visibility, &[], 500.0, 1_000.0);
+        assert_eq!(d.x_ticks, ["0 ms", "2 ms", "10 ms", "50 ms"]);
+        // 4 of 6, 6 of 8, 8 of 8; no reads yet at 50 ms, so no point there.
+        let pts: Vec<(f64, f64)> =
+            d.lines[0].points.iter().map(|&(x, y)| (x, (y * 10.0).round() / 10.0)).collect();
+        assert_eq!(pts, [(0.0, 66.7), (1.0, 75.0), (2.0, 100.0)]);
+        assert_eq!(
+            d.summary(),
+            "fresh reads, t after the write (%) at 0.5 s: fresh reads 0 ms 67, 2 ms 75, 10 ms 100"
+        );
     }
 
     #[wasm_bindgen_test]
