@@ -281,19 +281,66 @@ async fn run_b_survives_another_tab_and_an_empty_value_asks_for_one() {
     assert!(label.contains("workload.clients = 2"), "{label}");
 }
 
-#[function_component(BusyHost)]
-fn busy_host(p: &HostProps) -> Html {
-    let player = dsplay_web::hooks::use_player_lazy(
-        || {
-            let mut a = Session::new(presets::get("t1-queueing").expect("preset")).expect("session");
+/// A player of `preset` played to its end.
+#[hook]
+fn use_ended(preset: &'static str) -> Player {
+    dsplay_web::hooks::use_player_lazy(
+        move || {
+            let mut a = Session::new(presets::get(preset).expect("preset")).expect("session");
             a.seek(a.stop_at());
             a
         },
         false,
         1.0,
-    );
+    )
+}
+
+fn compare_over(player: Player, p: &HostProps) -> Html {
     *p.sink.0.borrow_mut() = Some(player.clone());
     html! { <ContextProvider<Player> context={player}><Compare /></ContextProvider<Player>> }
+}
+
+#[function_component(BusyHost)]
+fn busy_host(p: &HostProps) -> Html {
+    compare_over(use_ended("t1-queueing"), p)
+}
+
+#[function_component(StaleHost)]
+fn stale_host(p: &HostProps) -> Html {
+    compare_over(use_ended("d3-quorum-stale-read"), p)
+}
+
+/// Review: d3's table said "violations A 0, B 82", as if Dynamo mode were the safe one. Dynamo
+/// mode checks no invariant; its stale reads, the lesson's figure, were in no row.
+#[wasm_bindgen_test]
+async fn the_table_names_its_latency_counts_the_lessons_failures_and_says_what_is_not_checked() {
+    let sink = Sink::default();
+    let root = mount::<StaleHost>("", &sink);
+    let field = until("the form", || all(&root, "select.compare-field").pop()).await;
+    change(&field, &option_value(&field, "protocol.mode"));
+    let alt = until("B's modes", || all(&root, "select.compare-alt option[value=linearizable]").pop()).await;
+    change(&alt.parent_element().expect("the select"), "linearizable");
+    click(&root, "button.compare-go");
+    let rows = || {
+        all(&root, "table.compare-table tbody tr")
+            .iter()
+            .map(|r| {
+                all(r, "th, td").iter().map(|c| c.text_content().unwrap_or_default()).collect::<Vec<_>>()
+            })
+            .collect::<Vec<_>>()
+    };
+    let table = until("B at the end", || {
+        Some(rows()).filter(|r| !r.is_empty() && all(&root, ".catching-up").is_empty())
+    })
+    .await;
+    let row = |name: &str| {
+        table.iter().find(|r| r[0] == name).cloned().unwrap_or_else(|| panic!("{name}: {table:?}"))
+    };
+    assert!(table[0][0].ends_with("latency_ms p50") && table[0][0] != "latency_ms p50", "named: {table:?}");
+    let stale = row("stale_reads");
+    assert!(stale[1].parse::<u64>().expect("a count") > 0, "Dynamo mode reads stale data: {stale:?}");
+    assert_eq!(row("invariants broken")[1], "not checked", "{table:?}");
+    assert!(row("invariants broken")[2].parse::<u64>().is_ok(), "{table:?}");
 }
 
 #[wasm_bindgen_test]

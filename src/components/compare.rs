@@ -17,7 +17,7 @@ use dsplay_core::ScenarioError;
 use form::CompareForm;
 use overlay::Overlays;
 use serde_json::Value;
-use stats::{summary, table};
+use stats::{named_failures, summary, table};
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -76,9 +76,14 @@ pub fn compare() -> Html {
         let session = player.session.clone();
         use_memo(player.scenario_rev, move |_| super::editor::json::of_scenario(session.borrow().scenario()))
     };
-    let (a_now, a_stop, a_sum) = {
+    let (a_now, a_stop, a_sum, named) = {
         let s = player.session.borrow();
-        (s.now(), s.stop_at(), summary(s.sim()))
+        // Only with a B to compare: the table is not shown before (and this renders per frame).
+        let named = match run_b.0.borrow().is_some() {
+            true => named_failures(&s.scenario().meta.lesson, s.sim()),
+            false => Vec::new(),
+        };
+        (s.now(), s.stop_at(), summary(s.sim(), &named), named)
     };
     // B follows A's playhead; a different scenario revision makes it stale. Like the player, B
     // travels a slice of wall-clock time per render, so building it far into a busy run does not
@@ -96,7 +101,7 @@ pub fn compare() -> Html {
             {
                 behind = Some(r.session.now());
             }
-            (r.label.clone(), summary(r.session.sim()))
+            (r.label.clone(), summary(r.session.sim(), &named))
         });
         (sum, behind, slot.as_ref().map_or(0, |r| r.session.now().as_us()))
     };
