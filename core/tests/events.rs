@@ -78,6 +78,10 @@ fn e1_scaling_consumers_drains_the_queue() {
     let sim = run("e1-consumer-scaling");
     let (active, _) = gauge(&*sim, "active_consumers", "broker");
     assert!(active >= 3, "a third consumer joined");
+    // Charted from the start: the step from 2 to 3 is drawn, not a line that begins at 3.
+    let m = sim.metrics().get("active_consumers", Some(node(&*sim, "broker"))).expect("gauge");
+    let first = m.series.first().map(|p| (p.t_ms, p.value));
+    assert_eq!(first, Some((sim.metrics().interval_us() as f64 / 1000.0, 2.0)), "at the first sample");
     let (depth, max) = gauge(&*sim, "queue_depth", "broker");
     assert!(max >= 40 && depth < 20, "the depth rose to about the threshold ({max}) then drained ({depth})");
     assert!(total(&*sim, "consumed") + 20 >= total(&*sim, "published"), "everything got consumed");

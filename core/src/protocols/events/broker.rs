@@ -89,6 +89,14 @@ impl Broker {
         }
     }
 
+    /// A scaling broker charts its consumer count from the start, so the first step up
+    /// (e1-consumer-scaling's 2 → 3) shows as a step, not as a line that begins at 3.
+    pub fn start(&self, ctx: &mut C<'_>) {
+        if self.cfg.scale_up_depth > 0 {
+            ctx.gauge_here("active_consumers", self.active as i64);
+        }
+    }
+
     fn maybe_scale(&mut self, ctx: &mut C<'_>) {
         let now = ctx.now();
         let cooled = self.last_scale.is_none_or(|t| now.since(t) >= SimDuration::from_ms(1000));

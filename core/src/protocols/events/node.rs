@@ -260,6 +260,9 @@ impl Node for EvNode {
         if matches!(self, EvNode::Ledger(_)) {
             ctx.declare(&["double_charges"]);
         }
+        if let EvNode::Broker(b) = self {
+            b.start(ctx);
+        }
         if let EvNode::Producer(p) = self {
             let now = ctx.now();
             if let Some(gap) = p.gen.next_gap(now, ctx.load_pct(), ctx.rng()) {
