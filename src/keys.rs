@@ -8,7 +8,7 @@ use yew::prelude::*;
 
 /// The shortcut sheet's rows: (keys, what they do).
 pub const SHORTCUTS: &[(&str, &str)] = &[
-    ("Space", "play / pause"),
+    ("Space or K", "play / pause (K also on a button picked with the keyboard, where Space presses it)"),
     ("→", "step one event"),
     ("Shift + →", "step to the next delivered message"),
     ("←", "travel back 1 % of the run"),

@@ -41,7 +41,7 @@ pub fn controls() -> Html {
     html! {
         <div class="transport" role="toolbar" aria-label="Playback controls">
             <button id="play" class="primary" onclick={emit(play_action)} disabled={finished && !p.playing}
-                aria-keyshortcuts="Space" title="Play / pause (Space)">
+                aria-keyshortcuts="Space K" title="Play / pause (Space or K)">
                 { if p.playing { "❚❚ " } else { "▶ " } }{ play_label }
             </button>
             <button id="step-event" onclick={emit(Action::StepEvent)} disabled={finished}
