@@ -105,6 +105,18 @@ fn e2_dead_letter_queue_parks_poison_and_the_rest_flows() {
         "poison at the head stops the flow"
     );
     assert!(gauge(&*stuck, "queue_depth", "broker").0 > 500);
+    // The log says so (it once stayed silent all run): at the 10th and 100th failure of each.
+    let said: Vec<Box<str>> = stuck
+        .trace()
+        .said()
+        .filter_map(|e| e.text.clone())
+        .filter(|t| t.contains("retried for ever"))
+        .collect();
+    assert!(
+        said.iter().any(|t| t.contains("failed 10 times"))
+            && said.iter().any(|t| t.contains("failed 100 times"))
+    );
+    assert!(said.len() < 20, "said at powers of ten, not at every failure: {}", said.len());
 }
 
 #[test]

@@ -174,6 +174,17 @@ impl Broker {
             ));
             self.dlq.push(m);
         } else {
+            // With no dead-letter queue a poison message goes round for ever, and the log would
+            // otherwise never say so (e2-poison-message): said at its 10th, 100th, 1000th… failure.
+            if self.cfg.max_deliveries == 0
+                && m.deliveries >= 10
+                && 10u32.pow(m.deliveries.ilog10()) == m.deliveries
+            {
+                ctx.note(format!(
+                    "message {} failed {} times and goes back to the head of the queue: with no dead-letter queue it is retried for ever",
+                    m.id, m.deliveries
+                ));
+            }
             self.queue.push_front(m);
         }
     }
