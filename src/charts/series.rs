@@ -182,6 +182,31 @@ pub fn catalog(metrics: &Metrics) -> Vec<(String, Kind)> {
     seen.into_iter().collect()
 }
 
+/// The metrics in the menu's order: by name, numbers by value (`tvis_fresh_2ms` before
+/// `tvis_fresh_10ms`, not after `tvis_fresh_100ms`).
+pub fn by_number(names: &[(String, Kind)]) -> Vec<&(String, Kind)> {
+    // Runs of text and of digits, a number's run by value: "a10b" → [("a", 0), ("", 10), ("b", 0)].
+    let key = |n: &str| -> Vec<(String, u64)> {
+        let mut parts: Vec<(String, u64)> = Vec::new();
+        let mut rest = n;
+        while let Some(c) = rest.chars().next() {
+            let digit = c.is_ascii_digit();
+            let end = rest.find(|x: char| x.is_ascii_digit() != digit).unwrap_or(rest.len());
+            let (run, tail) = rest.split_at(end);
+            parts.push(if digit {
+                (String::new(), run.parse().unwrap_or(u64::MAX))
+            } else {
+                (run.into(), 0)
+            });
+            rest = tail;
+        }
+        parts
+    };
+    let mut out: Vec<&(String, Kind)> = names.iter().collect();
+    out.sort_by_cached_key(|(n, _)| key(n));
+    out
+}
+
 /// Words of a counter's snake_case name that make it a count of failures (`call_timeouts`,
 /// `rejected_429`, `stale_reads`, `lost_acked_writes`, `double_charges`…). Whole words:
 /// `published` holds "shed" and `failovers` "fail", and neither is a failure.
@@ -942,6 +967,16 @@ mod tests {
             d.summary(),
             "fresh reads, t after the write (%) at 0.5 s: fresh reads 0 ms 67, 2 ms 75, 10 ms 100"
         );
+    }
+
+    #[wasm_bindgen_test]
+    fn the_menu_orders_numbers_in_names_by_value() {
+        let names: Vec<(String, Kind)> = ["b", "t_100ms", "t_10ms", "t_2ms", "a10", "a9"]
+            .iter()
+            .map(|n| (n.to_string(), Kind::Counter))
+            .collect();
+        let order: Vec<&str> = by_number(&names).iter().map(|(n, _)| n.as_str()).collect();
+        assert_eq!(order, ["a9", "a10", "b", "t_2ms", "t_10ms", "t_100ms"]);
     }
 
     #[wasm_bindgen_test]

@@ -9,7 +9,7 @@ use crate::charts::draw::paint;
 use crate::charts::paint::use_paint;
 use crate::charts::probe::{early_catalog, union};
 use crate::charts::series::{
-    catalog, defaults_of, keep, lesson_first, named_in, run_so_far, split_counters, ChartSpec,
+    by_number, catalog, defaults_of, keep, lesson_first, named_in, run_so_far, split_counters, ChartSpec,
 };
 use crate::charts::watch::use_repaint_on_change;
 use crate::export::{download_text, export_stem, metrics_csv, save_chart, trace_json};
@@ -144,7 +144,7 @@ pub fn charts() -> Html {
                 <label>{"Add a chart "}
                     <select class="chart-add" onchange={on_add}>
                         <option value="" selected=true>{"metric…"}</option>
-                        { for names.iter().map(|(n, k)| html! { <option value={n.clone()}>{format!("{n} ({k:?})").to_lowercase()}</option> }) }
+                        { for by_number(&names).into_iter().map(|(n, k)| html! { <option value={n.clone()}>{format!("{n} ({k:?})").to_lowercase()}</option> }) }
                     </select>
                 </label>
                 <button class="export-trace" onclick={on_trace}>{"Trace JSON"}</button>
