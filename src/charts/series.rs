@@ -145,15 +145,15 @@ impl ChartData {
     /// pixels): "latency_ms (ms) at 12.3 s: p50 15.2, p95 37.1, p99 54.3".
     pub fn summary(&self) -> String {
         let mut parts: Vec<String> = Vec::new();
-        for l in self.lines.iter().filter(|_| !self.x_ticks.is_empty()) {
-            let each = l.points.iter().map(|&(x, v)| {
-                let tick = self.x_ticks.get(x as usize).map_or("?", String::as_str);
-                format!("{tick} {v:.0}")
-            });
-            parts.push(format!("{} {}", l.label, each.collect::<Vec<_>>().join(", ")));
-        }
-        for l in self.lines.iter().filter(|_| self.x_ticks.is_empty()) {
-            if let Some(&(_, v)) = l.points.iter().rev().find(|p| !p.1.is_nan()) {
+        for l in &self.lines {
+            if !self.x_ticks.is_empty() {
+                // Over categories, every point: "fresh reads 0 ms 65, 1 ms 70, …".
+                let each = l.points.iter().map(|&(x, v)| {
+                    let tick = self.x_ticks.get(x as usize).map_or("?", String::as_str);
+                    format!("{tick} {v:.0}")
+                });
+                parts.push(format!("{} {}", l.label, each.collect::<Vec<_>>().join(", ")));
+            } else if let Some(&(_, v)) = l.points.iter().rev().find(|p| !p.1.is_nan()) {
                 let v = if v.fract() == 0.0 { format!("{v:.0}") } else { format!("{v:.1}") };
                 parts.push(format!("{} {v}", l.label));
             }

@@ -57,7 +57,8 @@ pub fn chart_view(props: &ChartViewProps) -> Html {
     };
     let (png, svg) = (save(true), save(false));
     let key = props.spec.key();
-    let so_far = run_so_far(player.session.borrow().sim().metrics(), &props.spec);
+    // Per render (every frame of playback), so only while the chart is in view.
+    let so_far = shown.then(|| run_so_far(player.session.borrow().sim().metrics(), &props.spec)).flatten();
     html! {
         <figure class="chart" data-chart={key.clone()} aria-label={format!("{key} chart")}>
             <canvas ref={canvas} role="img" aria-label={format!("{key}: not drawn yet")} />
