@@ -12,6 +12,7 @@ pub mod export;
 pub mod focus;
 pub mod hooks;
 pub mod keys;
+pub mod laid_out;
 pub mod link;
 mod panic;
 pub mod player;

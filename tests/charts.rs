@@ -650,3 +650,25 @@ fn a_png_export_is_drawn_at_twice_the_css_size_at_least() {
     let ratio = PNG_RATIO.max(web_sys::window().expect("a window").device_pixel_ratio());
     assert_eq!((be(16), be(20)), ((400.0 * ratio) as u32, (220.0 * ratio) as u32));
 }
+
+/// Drawing reads a canvas's size from what a ResizeObserver recorded after layout, not from
+/// `clientWidth` mid-frame (a forced layout every frame made the benchmark miss frames).
+#[wasm_bindgen_test]
+async fn a_recorded_size_follows_the_element_without_a_forced_layout() {
+    use dsplay_web::laid_out::{observe, size};
+    let doc = web_sys::window().and_then(|w| w.document()).expect("document");
+    let el: HtmlElement = doc.create_element("div").expect("div").dyn_into().expect("html");
+    el.set_attribute("style", "width: 123px; height: 45px").expect("style");
+    doc.body().expect("body").append_child(&el).expect("append");
+    let calls = Rc::new(RefCell::new(0));
+    let seen = calls.clone();
+    let observed = observe(el.clone().into(), move || *seen.borrow_mut() += 1);
+    until("the first record", || el.get_attribute("data-css-size").filter(|s| s == "123 45")).await;
+    el.set_attribute("style", "width: 200px; height: 45px").expect("style");
+    // Read before the browser's next layout: still the recorded size, no layout forced.
+    assert_eq!(size(&el), (123, 45));
+    until("the new size", || (size(&el) == (200, 45)).then_some(())).await;
+    assert!(*calls.borrow() >= 2, "called at the start and on the change");
+    drop(observed);
+    el.remove();
+}

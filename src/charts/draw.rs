@@ -305,8 +305,8 @@ pub fn paint(canvas: &HtmlCanvasElement, data: &ChartData) -> Result<(), String>
 /// The size a chart canvas is drawn at, in CSS pixels: its laid-out size (at least 320 wide, and
 /// `HEIGHT` high before it is laid out).
 pub fn css_size(canvas: &HtmlCanvasElement) -> (u32, u32) {
-    let h = canvas.client_height();
-    (canvas.client_width().max(320) as u32, if h > 0 { h as u32 } else { HEIGHT })
+    let (w, h) = crate::laid_out::size(canvas);
+    (w.max(320) as u32, if h > 0 { h as u32 } else { HEIGHT })
 }
 
 #[cfg(test)]

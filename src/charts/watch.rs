@@ -2,9 +2,10 @@
 //! `data-theme` on `<html>`; without it the system's preference counts) and the canvas's own
 //! size (a canvas drawn for another size is stretched or squashed by CSS).
 
+use crate::laid_out::Observed;
 use gloo::events::EventListener;
 use wasm_bindgen::prelude::*;
-use web_sys::{HtmlCanvasElement, MutationObserver, MutationObserverInit};
+use web_sys::{Element, HtmlCanvasElement, MutationObserver, MutationObserverInit};
 use yew::prelude::*;
 
 /// The observers of one canvas, disconnected when it unmounts.
@@ -12,15 +13,13 @@ struct Watchers {
     theme: Option<(MutationObserver, Closure<dyn FnMut()>)>,
     /// Listening for as long as it is kept.
     _system: Option<EventListener>,
-    size: Option<(web_sys::ResizeObserver, Closure<dyn FnMut()>)>,
+    /// Disconnected when dropped.
+    _size: Option<Observed>,
 }
 
 impl Drop for Watchers {
     fn drop(&mut self) {
         if let Some((o, _)) = &self.theme {
-            o.disconnect();
-        }
-        if let Some((o, _)) = &self.size {
             o.disconnect();
         }
     }
@@ -45,23 +44,18 @@ fn watch_system(bump: impl Fn() + 'static) -> Option<EventListener> {
 }
 
 /// Call `bump` when the canvas is laid out at a size other than the one it was drawn for (in
-/// device pixels: see `hidpi`; a window dragged to a denser screen counts).
-fn watch_size(
-    canvas: HtmlCanvasElement,
-    bump: impl Fn() + 'static,
-) -> Option<(web_sys::ResizeObserver, Closure<dyn FnMut()>)> {
-    let target = canvas.clone();
-    let cb = Closure::<dyn FnMut()>::new(move || {
+/// device pixels: see `hidpi`; a window dragged to a denser screen counts). The size is recorded
+/// for the paint to read (see `laid_out`).
+fn watch_size(canvas: HtmlCanvasElement, bump: impl Fn() + 'static) -> Option<Observed> {
+    let target: Element = canvas.clone().into();
+    crate::laid_out::observe(target, move || {
         let dpr = super::hidpi::ratio();
-        let (w, h) = (canvas.client_width(), canvas.client_height());
+        let (w, h) = crate::laid_out::size(&canvas);
         let device = |css: i32| super::hidpi::device(css.max(0) as u32, dpr);
         if w > 0 && (device(w.max(320)) != canvas.width() || (h > 0 && device(h) != canvas.height())) {
             bump();
         }
-    });
-    let observer = web_sys::ResizeObserver::new(cb.as_ref().unchecked_ref()).ok()?;
-    observer.observe(&target);
-    Some((observer, cb))
+    })
 }
 
 /// A number that changes whenever `canvas` should be repainted for its surroundings (theme or
@@ -80,7 +74,7 @@ pub fn use_repaint_on_change(canvas: NodeRef) -> u64 {
             let watchers = Watchers {
                 theme: watch_theme(bump.clone()),
                 _system: watch_system(bump.clone()),
-                size: canvas.cast::<HtmlCanvasElement>().and_then(|c| watch_size(c, bump)),
+                _size: canvas.cast::<HtmlCanvasElement>().and_then(|c| watch_size(c, bump)),
             };
             move || drop(watchers)
         });

@@ -37,6 +37,7 @@ pub fn topology() -> Html {
     let drag = use_state_eq(|| None as Drag);
     let tip = use_state_eq(|| None::<(f64, f64, String)>);
     let (wrap, canvas) = (use_node_ref(), use_node_ref());
+    crate::laid_out::use_recorded_size(canvas.clone());
     let stage = use_size(wrap.clone());
     let layouts = use_mut_ref(LayoutCache::default);
     let scene = use_mut_ref(Scene::default);

@@ -168,7 +168,8 @@ fn context(canvas: &HtmlCanvasElement) -> Option<CanvasRenderingContext2d> {
 pub fn draw(canvas: &HtmlCanvasElement, scene: &Scene) -> Vec<Hit> {
     let Some(ctx) = context(canvas) else { return Vec::new() };
     let dpr = web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).max(1.0);
-    let (cw, ch) = (canvas.client_width().max(1) as f64, canvas.client_height().max(1) as f64);
+    let (w, h) = crate::laid_out::size(canvas);
+    let (cw, ch) = (w.max(1) as f64, h.max(1) as f64);
     let (pw, ph) = ((cw * dpr).round() as u32, (ch * dpr).round() as u32);
     if canvas.width() != pw || canvas.height() != ph {
         canvas.set_width(pw);
