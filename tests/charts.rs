@@ -672,3 +672,39 @@ async fn a_recorded_size_follows_the_element_without_a_forced_layout() {
     drop(observed);
     el.remove();
 }
+
+/// Charts below the fold (the common case during playback) paint once a second, not ten times:
+/// on the benchmark's page that was the difference between missing frames and not. One scrolled
+/// into view with a paint pending paints at once.
+#[wasm_bindgen_test]
+async fn a_chart_out_of_view_waits_and_paints_as_soon_as_it_is_scrolled_into_view() {
+    let (root, sink) = mount("t1-round-robin").await;
+    root.set_attribute("style", "width: 800px; margin-top: 100000px").expect("far below");
+    let canvases = || all(&root, "figure.chart canvas");
+    let all_done = || {
+        let c = canvases();
+        (!c.is_empty() && c.iter().all(|c| c.get_attribute("data-paint").as_deref() == Some("done")))
+            .then_some(())
+    };
+    until("the first paints", all_done).await;
+    let player = sink.0.borrow().clone().expect("player");
+    player.dispatch.emit(Action::Seek(SimTime::from_ms(3_000)));
+    until("a paint waiting off screen", || {
+        canvases().iter().any(|c| c.get_attribute("data-paint").as_deref() == Some("pending")).then_some(())
+    })
+    .await;
+    let now = || web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now());
+    let scrolled = now();
+    root.set_attribute("style", "width: 800px").expect("into view");
+    // The first chart is in view now (the others may still be below the window's bottom).
+    let first = canvases().first().cloned().expect("a chart");
+    until("painted on coming into view", || {
+        (first.get_attribute("data-paint").as_deref() == Some("done")).then_some(())
+    })
+    .await;
+    let took = now() - scrolled;
+    assert!(took < 600.0, "painted {took:.0} ms after coming into view, not at the off-screen pace (1 s)");
+    // The rest are painted too, at the off-screen pace or as they come into view.
+    until("every chart painted", all_done).await;
+    root.remove();
+}

@@ -1,18 +1,38 @@
-//! Painting chart canvases after render, throttled: each canvas at most ~10 times per second,
-//! charts taking turns (one per task, so no task grows long), and a trailing paint once the gap
-//! is over so the last state is always shown.
+//! Painting chart canvases after render, throttled: each canvas at most ~10 times per second while
+//! it is on screen and once a second while it is scrolled out of view, charts taking turns (one per
+//! task, so no task grows long), and a trailing paint once the gap is over so the last state is
+//! always shown. A chart scrolled into view with a paint pending is painted at once.
+//!
+//! Off screen is the common case during playback (the charts sit below the stage): painting them
+//! at the full rate cost the benchmark's page about 3 ms in its slowest frames, enough to miss one.
 
 use gloo::timers::callback::Timeout;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
-use web_sys::HtmlCanvasElement;
+use wasm_bindgen::prelude::*;
+use web_sys::{HtmlCanvasElement, IntersectionObserver, IntersectionObserverEntry};
 use yew::prelude::*;
 
-/// Shortest wall-clock gap between two paints of one canvas.
+/// Shortest wall-clock gap between two paints of one canvas on screen, and off screen.
 const REDRAW_MS: f64 = 100.0;
+const HIDDEN_REDRAW_MS: f64 = 1000.0;
 
-/// Last paint (wall ms), whether a trailing paint is pending, and its timer.
-type Throttle = Rc<RefCell<(f64, bool, Option<Timeout>)>>;
+/// One canvas's throttle.
+struct Slot {
+    /// When it last painted (wall ms).
+    last: f64,
+    /// A trailing paint waits on `timer`; `again` is that paint, for a scroll into view.
+    pending: bool,
+    timer: Option<Timeout>,
+    again: Option<Rc<dyn Fn()>>,
+    /// On screen, as the IntersectionObserver last said (on screen until it has said).
+    visible: bool,
+}
+
+type Throttle = Rc<RefCell<Slot>>;
+
+/// An IntersectionObserver and its callback (kept alive with it).
+type Watched = (IntersectionObserver, Closure<dyn FnMut(js_sys::Array)>);
 
 thread_local! {
     /// When any chart last painted.
@@ -34,33 +54,66 @@ where
     P: Fn(&HtmlCanvasElement) -> Result<(), String> + 'static,
 {
     let pending = canvas.cast::<HtmlCanvasElement>();
-    let draw = move |slot: &Throttle| {
-        slot.borrow_mut().0 = now_wall();
-        LAST_ANY.with(|l| l.set(now_wall()));
-        let Some(el) = canvas.cast::<HtmlCanvasElement>() else { return };
-        if let Err(e) = paint(&el) {
-            gloo::console::warn!(e);
-        }
-        mark(&el, "done");
+    let draw: Rc<dyn Fn()> = {
+        let slot = slot.clone();
+        Rc::new(move || {
+            {
+                let mut s = slot.borrow_mut();
+                s.last = now_wall();
+                s.pending = false;
+                s.again = None;
+            }
+            LAST_ANY.with(|l| l.set(now_wall()));
+            let Some(el) = canvas.cast::<HtmlCanvasElement>() else { return };
+            if let Err(e) = paint(&el) {
+                gloo::console::warn!(e);
+            }
+            mark(&el, "done");
+        })
     };
-    let elapsed = now_wall() - slot.borrow().0;
+    let (elapsed, gap, waiting) = {
+        let s = slot.borrow();
+        (now_wall() - s.last, if s.visible { REDRAW_MS } else { HIDDEN_REDRAW_MS }, s.pending)
+    };
     let turn_taken = now_wall() - LAST_ANY.with(|l| l.get()) < 4.0; // another chart drew just now
-    if elapsed >= REDRAW_MS && !turn_taken {
-        draw(&slot);
-    } else if !slot.borrow().1 {
+    if elapsed >= gap && !turn_taken {
+        draw();
+    } else if !waiting {
         if let Some(el) = &pending {
             mark(el, "pending");
         }
         // The pending paint reads the state when it runs, so later requests can be dropped.
-        let s = slot.clone();
-        let timer = Timeout::new((REDRAW_MS - elapsed).max(1.0).ceil() as u32, move || {
-            s.borrow_mut().1 = false;
-            draw(&s);
-        });
-        let mut st = slot.borrow_mut();
-        st.1 = true;
-        st.2 = Some(timer);
+        let later = draw.clone();
+        let timer = Timeout::new((gap - elapsed).max(1.0).ceil() as u32, move || later());
+        let mut s = slot.borrow_mut();
+        s.pending = true;
+        s.timer = Some(timer);
+        s.again = Some(draw);
     }
+}
+
+/// Follow whether the canvas is on screen; one coming into view with a paint pending paints now.
+fn watch_visibility(canvas: &HtmlCanvasElement, slot: Throttle) -> Option<Watched> {
+    let cb = Closure::<dyn FnMut(js_sys::Array)>::new(move |entries: js_sys::Array| {
+        let Some(last) = entries.iter().last() else { return };
+        let visible = last.unchecked_into::<IntersectionObserverEntry>().is_intersecting();
+        let now_due = {
+            let mut s = slot.borrow_mut();
+            s.visible = visible;
+            if visible && s.pending {
+                s.timer = None;
+                s.again.take()
+            } else {
+                None
+            }
+        };
+        if let Some(draw) = now_due {
+            draw();
+        }
+    });
+    let observer = IntersectionObserver::new(cb.as_ref().unchecked_ref()).ok()?;
+    observer.observe(canvas);
+    Some((observer, cb))
 }
 
 /// Paint `canvas` with `paint` after each render in which `deps` changed, throttled. `paint`
@@ -71,10 +124,22 @@ where
     D: PartialEq + 'static,
     P: Fn(&HtmlCanvasElement) -> Result<(), String> + 'static,
 {
-    let slot: Throttle = use_mut_ref(|| (f64::MIN, false, None));
+    let slot: Throttle =
+        use_mut_ref(|| Slot { last: f64::MIN, pending: false, timer: None, again: None, visible: true });
     {
-        let slot = slot.clone();
-        use_effect_with((), move |_| move || drop(slot.borrow_mut().2.take()));
+        let (slot, canvas) = (slot.clone(), canvas.clone());
+        use_effect_with((), move |_| {
+            let watched = canvas.cast::<HtmlCanvasElement>().and_then(|c| watch_visibility(&c, slot.clone()));
+            move || {
+                if let Some((observer, _)) = &watched {
+                    observer.disconnect();
+                }
+                // The pending paint holds the slot: dropping both ends the cycle.
+                let mut s = slot.borrow_mut();
+                s.timer = None;
+                s.again = None;
+            }
+        });
     }
     use_effect_with(deps, move |_| redraw(canvas, paint, slot));
 }
