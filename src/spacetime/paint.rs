@@ -104,7 +104,9 @@ pub fn paint(
     let sim = session.sim();
     let names = sim.node_names();
     let lane = lane_height(names.len());
-    let (w, h) = (canvas.client_width().max(320) as f64, TOP + AXIS + lane * names.len().max(1) as f64);
+    // The laid-out width as recorded after layout (see `laid_out`): no forced layout per frame.
+    let width = crate::laid_out::size(canvas).0;
+    let (w, h) = (width.max(320) as f64, TOP + AXIS + lane * names.len().max(1) as f64);
     // In device pixels, drawn in CSS pixels (see `charts::hidpi`): sharp on a phone.
     let dpr = crate::charts::hidpi::ratio();
     let (dw, dh) = (crate::charts::hidpi::device(w as u32, dpr), crate::charts::hidpi::device(h as u32, dpr));
