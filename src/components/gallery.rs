@@ -84,7 +84,7 @@ pub fn gallery() -> Html {
         return html! {};
     };
     let query = use_state(String::new);
-    let current = player.session.borrow().scenario().meta.id.clone();
+    let current: AttrValue = player.session.borrow().scenario().meta.id.clone().into();
     let nav = use_node_ref();
     use_effect_with(current.clone(), {
         let nav = nav.clone();
@@ -94,19 +94,41 @@ pub fn gallery() -> Html {
         let query = query.clone();
         Callback::from(move |e: InputEvent| query.set(e.target_unchecked_into::<HtmlInputElement>().value()))
     };
+    // The player changes every frame of playback, the list only with the preset or the search:
+    // the pick callback stays the same and reads the latest player when it runs, so the list is
+    // not rendered again each frame.
+    let latest = use_mut_ref(|| player.clone());
+    *latest.borrow_mut() = player.clone();
     // Each scenario opened from the gallery gets a history entry of its own: Back returns to the
     // one before (the page follows the address bar).
-    let pick = |id: &'static str| {
-        let p = player.clone();
-        Callback::from(move |_: MouseEvent| {
-            if let Ok(sc) = presets::get(id) {
-                crate::urlsync::new_entry(&crate::urlsync::fragment(&p));
-                p.dispatch.emit(Action::Load(sc));
-                back_to_the_stage();
-            }
-        })
-    };
-    let shown: Vec<&Entry> = entries().iter().filter(|e| matches(e, &query)).collect();
+    let pick = use_callback((), move |id: &'static str, _| {
+        let p = latest.borrow().clone();
+        if let Ok(sc) = presets::get(id) {
+            crate::urlsync::new_entry(&crate::urlsync::fragment(&p));
+            p.dispatch.emit(Action::Load(sc));
+            back_to_the_stage();
+        }
+    });
+    html! {
+        <nav class="gallery" aria-label="Scenario gallery" ref={nav}>
+            <input type="search" class="gallery-search" placeholder="Search title, id or concept"
+                   aria-label="Search scenarios" value={(*query).clone()} oninput={on_search} />
+            <Areas {current} query={AttrValue::from((*query).clone())} {pick} />
+        </nav>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct AreasProps {
+    current: AttrValue,
+    query: AttrValue,
+    pick: Callback<&'static str>,
+}
+
+/// The presets matching the search, by area, the current one marked.
+#[function_component(Areas)]
+fn areas(props: &AreasProps) -> Html {
+    let shown: Vec<&Entry> = entries().iter().filter(|e| matches(e, &props.query)).collect();
     let groups = AREAS.iter().filter_map(|(letter, name)| {
         let mut items: Vec<&&Entry> = shown.iter().filter(|e| area_of(e) == *letter).collect();
         if items.is_empty() {
@@ -114,13 +136,14 @@ pub fn gallery() -> Html {
         }
         items.sort_by_key(|e| concept_rank(e));
         let list = items.into_iter().map(|e| {
-            let here = e.id == current;
+            let here = e.id == props.current.as_str();
             let concepts = e.concepts.join(" ");
+            let id = e.id;
             html! {
                 <li key={e.id}>
                     <button type="button" class={classes!("preset", here.then_some("current"))}
                             data-id={e.id} aria-current={here.then_some("true")}
-                            title={e.id} onclick={pick(e.id)}>
+                            title={e.id} onclick={props.pick.reform(move |_: MouseEvent| id)}>
                         <span class="concepts">{concepts}</span>
                         <span class="title">{e.title.clone()}</span>
                     </button>
@@ -136,17 +159,13 @@ pub fn gallery() -> Html {
     });
     let groups: Vec<Html> = groups.collect();
     html! {
-        <nav class="gallery" aria-label="Scenario gallery" ref={nav}>
-            <input type="search" class="gallery-search" placeholder="Search title, id or concept"
-                   aria-label="Search scenarios" value={(*query).clone()} oninput={on_search} />
-            <div class="areas">
-                if groups.is_empty() {
-                    <p class="empty" role="status">{"No scenario matches."}</p>
-                } else {
-                    { for groups }
-                }
-            </div>
-        </nav>
+        <div class="areas">
+            if groups.is_empty() {
+                <p class="empty" role="status">{"No scenario matches."}</p>
+            } else {
+                { for groups }
+            }
+        </div>
     }
 }
 
