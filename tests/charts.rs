@@ -695,9 +695,11 @@ async fn a_chart_out_of_view_waits_and_paints_as_soon_as_it_is_scrolled_into_vie
     .await;
     let now = || web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now());
     let scrolled = now();
-    root.set_attribute("style", "width: 800px").expect("into view");
-    // The first chart is in view now (the others may still be below the window's bottom).
+    root.set_attribute("style", "width: 800px").expect("back up");
+    // Into view (other tests' roots may sit above this one); the others may stay below the
+    // window's bottom.
     let first = canvases().first().cloned().expect("a chart");
+    first.scroll_into_view();
     until("painted on coming into view", || {
         (first.get_attribute("data-paint").as_deref() == Some("done")).then_some(())
     })
