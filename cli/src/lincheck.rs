@@ -115,12 +115,12 @@ fn describe(report: &Report, unit: &str, keys: Option<&[String]>) -> String {
         Verdict::Linearizable => "linearizable".into(),
         Verdict::NotLinearizable { first_bad: b } => {
             let key = match keys.and_then(|k| k.get(b.key as usize)) {
-                Some(name) => format!("{name:?}"),
-                None => b.key.to_string(),
+                Some(name) => format!("key {name:?}"),
+                None => dsplay_core::protocols::quorum::key_label(b.key),
             };
             let at = if unit == "line" { format!("line {}", b.call) } else { format!("{} {unit}", b.call) };
             format!(
-                "not linearizable: op {} ({}) by client {} on key {key}, called at {at}",
+                "not linearizable: op {} ({}) by client {} on {key}, called at {at}",
                 b.op_id, b.description, b.client
             )
         }

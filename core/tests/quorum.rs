@@ -241,3 +241,17 @@ fn surplus_replies_are_counted_and_noted_once_per_node_not_once_each() {
     assert!(ignored.count() <= nodes, "at most one such note per node");
     assert!(sim.metrics().counter_sum("late_replies") > 1_000, "and every one is counted");
 }
+
+/// Review: d3-quorum-tvisibility's first bad operation was "on key 1100511627776", the probe key's
+/// internal number.
+#[test]
+fn a_t_visibility_probes_key_is_named_as_a_probe() {
+    use dsplay_core::protocols::quorum::{key_label, PROBE_KEY_BASE};
+    let sim = run(&scenario("d3-quorum-tvisibility", |_| {}));
+    let Verdict::NotLinearizable { first_bad } = check_history(sim.history()) else {
+        panic!("R = W = 1 probes read stale data")
+    };
+    assert!(first_bad.key >= PROBE_KEY_BASE, "the stale read is a probe's");
+    assert_eq!(key_label(first_bad.key), "a fresh probe key");
+    assert_eq!(key_label(7), "key 7");
+}

@@ -146,7 +146,8 @@ pub fn lincheck() -> Html {
                 Some(r) => format!("called at {}, returned at {}", secs(call), secs(r)),
                 None => format!("called at {}", secs(call)),
             };
-            let what = format!("{} by {client} on key {}, {span}", bad.description, bad.key);
+            let key = dsplay_core::protocols::quorum::key_label(bad.key);
+            let what = format!("{} by {client} on {key}, {span}", bad.description);
             let expected = expected.map(|v| format!(" A linearizable read could have returned {v}."));
             // Jump to where the bad result arrives (before that, the operation is still open and
             // the history so far is linearizable).
