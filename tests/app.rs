@@ -367,8 +367,12 @@ fn narration_says_a_fault_before_a_note_and_names_a_node_once() {
         .records()
         .iter()
         .skip(sim.trace().records().len() - (sim.trace().len_total() - since) as usize);
-    let said = headline(fresh, sim.node_names()).expect("something to say");
+    let said = headline(fresh.clone(), sim.node_names()).expect("something to say");
     assert!(said.starts_with("crash n4; then ") && said.contains("became leader in term 2"), "{said}");
+    // Announced with when the newest of it happened (the election, after the 5 s crash).
+    let told = dsplay_web::components::narrator::announcement(fresh, sim.node_names()).expect("said");
+    assert!(told.starts_with("At 5.") && told.ends_with(&format!("seconds: {said}")), "{told}");
+    assert_ne!(&told[..12], "At 5.00 seco", "the election's time, not the crash's: {told}");
 }
 
 #[wasm_bindgen_test]

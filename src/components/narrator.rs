@@ -2,7 +2,8 @@
 //! ("n3 became leader in term 4"). At most one announcement per two seconds of wall time while
 //! playing (about the time a screen reader takes to say one; more often, they queue up behind the
 //! run); when the run stops, what happened since the last one is said at once, and likewise when
-//! a long seek arrives. Symbols written for the eye ("b2<->lb: ~40 ms") are said in words.
+//! a long seek arrives. Each says when in the run it happened; symbols written for the eye
+//! ("b2<->lb: ~40 ms") are said in words.
 
 use crate::player::Player;
 use dsplay_core::sim::trace::{TraceEvent, TraceKind};
@@ -98,12 +99,28 @@ pub fn headline<'a>(
     Some(out)
 }
 
+/// The [`headline`] of `fresh` records, with the simulated time of the newest thing it says in
+/// front ("At 5.19 seconds: crash n4; then n1 became leader in term 2"): announcements lag the
+/// run by up to two seconds of wall time, which at 100× is minutes of the run.
+pub fn announcement<'a>(
+    fresh: impl DoubleEndedIterator<Item = &'a TraceEvent> + Clone,
+    names: &[String],
+) -> Option<String> {
+    let said = |r: &&TraceEvent| {
+        matches!(r.kind, TraceKind::Violation | TraceKind::Fault)
+            || (r.kind == TraceKind::Note && r.label == "note")
+    };
+    let at = fresh.clone().rev().find(said)?.at;
+    let text = headline(fresh, names)?;
+    Some(format!("At {:.2} seconds: {text}", at.as_ms_f64() / 1000.0))
+}
+
 fn newest_headline(p: &Player, since: u64) -> Option<String> {
     let s = p.session.borrow();
     let trace = s.sim().trace();
     let fresh = (trace.len_total().saturating_sub(since) as usize).min(WINDOW);
     let records = trace.records();
-    headline(records.range(records.len().saturating_sub(fresh)..), s.sim().node_names())
+    announcement(records.range(records.len().saturating_sub(fresh)..), s.sim().node_names())
 }
 
 #[function_component(Narrator)]
