@@ -52,17 +52,17 @@ pub struct LincheckArgs {
 
 /// Run the check; `Err` is a one-line input error (exit 2).
 pub fn run(args: &LincheckArgs) -> Result<ExitCode, String> {
-    let is_preset = dsplay_core::presets::json(&args.file).is_some();
-    let text = if is_preset {
-        run_preset(&args.file)?
-    } else {
-        std::fs::read_to_string(&args.file).map_err(|e| format!("cannot read {}: {e}", args.file))?
-    };
-    check_text(args, &text, if is_preset { Some(FormatArg::Json) } else { args.format })
+    if dsplay_core::presets::json(&args.file).is_some() {
+        let sim = run_preset(&args.file)?;
+        let text = serde_json::to_string(sim.history()).map_err(|e| e.to_string())?;
+        return check_text(args, &text, Some(FormatArg::Json), &|k| sim.key_label(k));
+    }
+    let text = std::fs::read_to_string(&args.file).map_err(|e| format!("cannot read {}: {e}", args.file))?;
+    check_text(args, &text, args.format, &|k| format!("key {k}"))
 }
 
-/// Run a preset to its stop time and return its history as JSON.
-fn run_preset(id: &str) -> Result<String, String> {
+/// Run a preset to its stop time (its history is what is checked; its protocol names the keys).
+fn run_preset(id: &str) -> Result<Box<dyn dsplay_core::Simulation>, String> {
     let sc = dsplay_core::presets::get(id).map_err(|e| e.to_string())?;
     let mut sim = dsplay_core::registry::build(&sc).map_err(|e| e.to_string())?;
     let stop = sim.stop_at();
@@ -70,10 +70,16 @@ fn run_preset(id: &str) -> Result<String, String> {
     if sim.history().is_empty() {
         return Err(format!("preset {id} records no key-value history"));
     }
-    serde_json::to_string(sim.history()).map_err(|e| e.to_string())
+    Ok(sim)
 }
 
-fn check_text(args: &LincheckArgs, text: &str, format: Option<FormatArg>) -> Result<ExitCode, String> {
+/// `key_label`: a key of the history in words (a history file's keys are numbers).
+fn check_text(
+    args: &LincheckArgs,
+    text: &str,
+    format: Option<FormatArg>,
+    key_label: &dyn Fn(u64) -> String,
+) -> Result<ExitCode, String> {
     let format = format.unwrap_or_else(|| guess_format(&args.file));
     let model =
         args.model.unwrap_or(if format == FormatArg::Jepsen { ModelArg::Register } else { ModelArg::Kv });
@@ -94,7 +100,7 @@ fn check_text(args: &LincheckArgs, text: &str, format: Option<FormatArg>) -> Res
     if args.verbose {
         eprintln!("{} ops, {} partitions, {} steps", report.ops, report.partitions, report.steps);
     }
-    outln!("{}", describe(&report, unit, keys.as_deref()));
+    outln!("{}", describe(&report, unit, keys.as_deref(), key_label));
     Ok(match report.verdict {
         Verdict::Linearizable => ExitCode::SUCCESS,
         Verdict::NotLinearizable { .. } => ExitCode::from(1),
@@ -110,13 +116,18 @@ fn guess_format(file: &str) -> FormatArg {
     }
 }
 
-fn describe(report: &Report, unit: &str, keys: Option<&[String]>) -> String {
+fn describe(
+    report: &Report,
+    unit: &str,
+    keys: Option<&[String]>,
+    key_label: &dyn Fn(u64) -> String,
+) -> String {
     match &report.verdict {
         Verdict::Linearizable => "linearizable".into(),
         Verdict::NotLinearizable { first_bad: b } => {
             let key = match keys.and_then(|k| k.get(b.key as usize)) {
                 Some(name) => format!("key {name:?}"),
-                None => dsplay_core::protocols::quorum::key_label(b.key),
+                None => key_label(b.key),
             };
             let at = if unit == "line" { format!("line {}", b.call) } else { format!("{} {unit}", b.call) };
             format!(

@@ -79,6 +79,11 @@ pub trait Node: Clone + 'static {
     /// Check global invariants over all nodes after an event; report, never panic. Called only
     /// when [`Node::GLOBAL_CHECK`] is set.
     fn check(_nodes: &[Self], _up: &[bool], _out: &mut Vec<(&'static str, String)>) {}
+    /// A key of this protocol's history as a person reads it (the linearizability verdict names
+    /// the key of its first bad operation).
+    fn key_label(key: u64) -> String {
+        format!("key {key}")
+    }
 }
 
 /// What a handler asks the simulator to do.

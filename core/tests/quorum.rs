@@ -246,12 +246,12 @@ fn surplus_replies_are_counted_and_noted_once_per_node_not_once_each() {
 /// internal number.
 #[test]
 fn a_t_visibility_probes_key_is_named_as_a_probe() {
-    use dsplay_core::protocols::quorum::{key_label, PROBE_KEY_BASE};
+    use dsplay_core::protocols::quorum::PROBE_KEY_BASE;
     let sim = run(&scenario("d3-quorum-tvisibility", |_| {}));
     let Verdict::NotLinearizable { first_bad } = check_history(sim.history()) else {
         panic!("R = W = 1 probes read stale data")
     };
     assert!(first_bad.key >= PROBE_KEY_BASE, "the stale read is a probe's");
-    assert_eq!(key_label(first_bad.key), "a fresh probe key");
-    assert_eq!(key_label(7), "key 7");
+    assert_eq!(sim.key_label(first_bad.key), "a fresh probe key");
+    assert_eq!(sim.key_label(7), "key 7");
 }

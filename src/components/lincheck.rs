@@ -124,9 +124,10 @@ pub fn lincheck() -> Html {
             }
             _ => None,
         };
-        (report.clone(), (*at, ret, expected, returned), names.to_vec())
+        let key_said = bad.map(|o| s.sim().key_label(o.key)).unwrap_or_default();
+        (report.clone(), (*at, ret, expected, returned, key_said), names.to_vec())
     };
-    let (at, ret, expected, returned) = at;
+    let (at, ret, expected, returned, key) = at;
     let checked = format!("{} operations checked up to {}", report.ops, secs(at));
     match &report.verdict {
         Verdict::Linearizable => html! {
@@ -146,7 +147,6 @@ pub fn lincheck() -> Html {
                 Some(r) => format!("called at {}, returned at {}", secs(call), secs(r)),
                 None => format!("called at {}", secs(call)),
             };
-            let key = dsplay_core::protocols::quorum::key_label(bad.key);
             let what = format!("{} by {client} on {key}, {span}", bad.description);
             let expected = expected.map(|v| format!(" A linearizable read could have returned {v}."));
             // Jump to where the bad result arrives (before that, the operation is still open and

@@ -69,6 +69,8 @@ pub trait Simulation {
     fn invariants(&self) -> &'static [&'static str];
     /// The protocol's message kinds, in its fixed order (see [`crate::node::Kind::KINDS`]).
     fn message_kinds(&self) -> &'static [&'static str];
+    /// A key of the history in words (see [`crate::node::Node::key_label`]).
+    fn key_label(&self, key: u64) -> String;
     fn trace(&self) -> &Trace;
     fn trace_hash(&self) -> u64 {
         self.trace().hash()
@@ -216,6 +218,9 @@ impl<N: Node> Simulation for Sim<N> {
     }
     fn message_kinds(&self) -> &'static [&'static str] {
         <N::Msg as crate::node::Kind>::KINDS
+    }
+    fn key_label(&self, key: u64) -> String {
+        N::key_label(key)
     }
     fn trace(&self) -> &Trace {
         &self.w.trace

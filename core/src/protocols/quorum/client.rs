@@ -17,17 +17,6 @@ type C<'a> = Ctx<'a, QMsg, QTimer>;
 /// Probe writes use fresh keys from here on, so no other client's write interferes.
 pub const PROBE_KEY_BASE: u64 = 1 << 40;
 
-/// A key as a person reads it: "key 7", and a t-visibility probe's fresh key as just that (its
-/// number, 2^40 + 10^9 × client + count, says nothing to a reader; the operation's client is
-/// named beside it).
-pub fn key_label(key: u64) -> String {
-    if key >= PROBE_KEY_BASE {
-        "a fresh probe key".to_string()
-    } else {
-        format!("key {key}")
-    }
-}
-
 /// The invariant a linearizable (ABD) client checks on every read.
 pub const MONOTONIC_READS: &str = "monotonic_reads";
 /// Written values are `(client index + 1) × this + op id`: unique across the run.

@@ -60,7 +60,7 @@ pub mod msg;
 mod node;
 mod replica;
 
-pub use client::{key_label, Client, PROBE_KEY_BASE};
+pub use client::{Client, PROBE_KEY_BASE};
 pub use msg::{QMsg, QTimer, Version};
 pub use node::{QuorumNode, Server};
 

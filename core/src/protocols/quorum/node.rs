@@ -57,6 +57,16 @@ impl Node for QuorumNode {
         }
     }
 
+    /// A t-visibility probe's fresh key is just that: its number (2^40 + 10^9 × client + count)
+    /// says nothing to a reader, and the operation's client is named beside it.
+    fn key_label(key: u64) -> String {
+        if key >= super::PROBE_KEY_BASE {
+            "a fresh probe key".to_string()
+        } else {
+            format!("key {key}")
+        }
+    }
+
     fn init(&mut self, ctx: &mut C<'_>) {
         ctx.declare(&["stale_reads", "errors", "timeouts"]);
         match self {
