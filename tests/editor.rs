@@ -161,6 +161,8 @@ async fn a_bad_number_names_the_field_what_is_wrong_and_what_is_allowed() {
             "2.5",
             "2.5 is not a whole number: use a whole number, 0 or more",
         ),
+        // Only the protocol's check knows a weight's limits; its words replace the type's.
+        ("protocol.backends[0].weight", "-2", "-2", "-2 is out of range: it must be 1 to 1000"),
     ];
     for (path, typed, shown, want) in cases {
         set(&root, path, typed);

@@ -37,12 +37,12 @@ pub fn apply_sets(sc: Scenario, sets: &[String]) -> Result<Scenario, CliError> {
         *slot = value;
     }
     let text = serde_json::to_string(&v).map_err(|e| format!("internal: {e}"))?;
-    Scenario::from_json(&text).map_err(|e| format!("after --set: {}", at_the_set(e, sets)))
+    Scenario::from_json(&text).map_err(|e| format!("after --set: {}", at_the_set(e, &v, sets)))
 }
 
 /// serde reports an error inside a tagged enum (`protocol`) at the enum; when a `--set` went
 /// deeper into it, the error is the set field's.
-fn at_the_set(e: ScenarioError, sets: &[String]) -> ScenarioError {
+fn at_the_set(e: ScenarioError, v: &Value, sets: &[String]) -> ScenarioError {
     let Some(field) = e.field() else { return e };
     let deeper = sets.iter().rev().filter_map(|s| s.split_once('=')).map(|(path, _)| path).find(|path| {
         path.len() > field.len()
@@ -50,7 +50,7 @@ fn at_the_set(e: ScenarioError, sets: &[String]) -> ScenarioError {
             && matches!(path.as_bytes()[field.len()], b'.' | b'[')
     });
     match deeper {
-        Some(path) => e.at(path),
+        Some(path) => e.at_in(v, path),
         None => e,
     }
 }

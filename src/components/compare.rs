@@ -45,7 +45,7 @@ impl PartialEq for SharedB {
 fn said(v: &Value, edit: &Edit, e: &ScenarioError) -> String {
     let path = edit.path();
     let at = anchor(v, e.field().unwrap_or(""), Some(path));
-    let e = if e.field() == Some(at.as_str()) { e.clone() } else { e.at(&at) };
+    let e = e.at_in(v, &at);
     match broken_event(v, &at) {
         Some(event) => format!(
             "B could not run: with `{}` changed, the scenario's event \"{event}\" fails: {}",

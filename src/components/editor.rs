@@ -264,7 +264,7 @@ pub fn editor() -> Html {
                 }
                 Err(err) => {
                     let at = anchor(&d.value, err.field().unwrap_or(""), d.last_edit.as_deref());
-                    let err = if err.field() == Some(at.as_str()) { err } else { err.at(&at) };
+                    let err = err.at_in(&d.value, &at);
                     let named =
                         if at.is_empty() { err.message() } else { format!("`{at}`: {}", err.message()) };
                     d.error = Some((at, named));

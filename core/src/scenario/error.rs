@@ -59,6 +59,33 @@ impl ScenarioError {
         }
     }
 
+    /// [`at`](Self::at) for the `scenario` (as JSON) the error came from. A field whose limits
+    /// only its protocol's check knows (`protocol.r`: 1 to n) is bounded by its type alone when
+    /// the value is not even of that type (-1, 2.5, "abc"): the check is asked with 0 in the field,
+    /// and its "must be 1 to n (3)" replaces the type's "0 or more".
+    pub fn at_in(&self, scenario: &serde_json::Value, field: &str) -> ScenarioError {
+        let e = if self.field() == Some(field) { self.clone() } else { self.at(field) };
+        let ScenarioError::Json { path, message, raw } = &e else { return e };
+        if range_of(field).is_some() || got_and_wanted(raw).is_none() {
+            return e;
+        }
+        let limits = [0, u64::from(u32::MAX)].into_iter().find_map(|probe_value| {
+            let mut probe = scenario.clone();
+            *probe.pointer_mut(&pointer(field))? = probe_value.into();
+            match super::Scenario::from_json(&probe.to_string()) {
+                Err(ScenarioError::Invalid { field: f, message })
+                    if f == field && message.starts_with("must be ") =>
+                {
+                    Some(message)
+                }
+                _ => None,
+            }
+        });
+        let Some(limits) = limits else { return e };
+        let what = message.rsplit_once(": ").map_or(message.as_str(), |(what, _)| what);
+        ScenarioError::Json { path: path.clone(), message: format!("{what}: it {limits}"), raw: raw.clone() }
+    }
+
     /// What is wrong, without the field (for a form that shows it next to the field).
     pub fn message(&self) -> String {
         match self {
@@ -66,6 +93,15 @@ impl ScenarioError {
             other => other.to_string(),
         }
     }
+}
+
+/// `protocol.backends[2].weight` as a JSON pointer: `/protocol/backends/2/weight`.
+fn pointer(field: &str) -> String {
+    field
+        .split(['.', '['])
+        .filter(|s| !s.is_empty())
+        .map(|s| format!("/{}", s.trim_end_matches(']')))
+        .collect()
 }
 
 /// The whole numbers a Rust integer type holds, by the name serde gives it.
@@ -177,6 +213,40 @@ mod tests {
         let mut v: serde_json::Value = serde_json::from_str(&sc.to_json()).expect("json");
         edit(&mut v);
         Scenario::from_json(&v.to_string()).and_then(|s| s.validate()).expect_err("refused")
+    }
+
+    #[test]
+    fn a_protocol_field_of_the_wrong_type_names_the_protocols_limits() {
+        let sc = presets::get("d3-quorum-stale-read").expect("preset");
+        let v: serde_json::Value = serde_json::from_str(&sc.to_json()).expect("json");
+        for (value, said) in [
+            (serde_json::json!(-1), "-1 is out of range: it must be 1 to n (3)"),
+            (serde_json::json!(2.5), "2.5 is not a whole number: it must be 1 to n (3)"),
+            (serde_json::json!("a: b"), "\"a: b\" is not a number: it must be 1 to n (3)"),
+        ] {
+            let mut bad = v.clone();
+            bad["protocol"]["r"] = value;
+            let e = Scenario::from_json(&bad.to_string()).expect_err("refused");
+            let e = e.at_in(&bad, "protocol.r");
+            assert_eq!((e.field(), e.message().as_str()), (Some("protocol.r"), said));
+        }
+        // A field inside a list; and one whose check passes 0 and refuses only too much.
+        let sc = presets::get("t1-round-robin").expect("preset");
+        let mut bad: serde_json::Value = serde_json::from_str(&sc.to_json()).expect("json");
+        bad["protocol"]["backends"][0]["weight"] = (-2).into();
+        let e = Scenario::from_json(&bad.to_string()).expect_err("refused");
+        assert_eq!(
+            e.at_in(&bad, "protocol.backends[0].weight").message(),
+            "-2 is out of range: it must be 1 to 1000"
+        );
+        let sc = presets::get("d6-lamport-vector-clocks").expect("preset");
+        let mut bad: serde_json::Value = serde_json::from_str(&sc.to_json()).expect("json");
+        bad["protocol"]["send_permille"] = (-1).into();
+        let e = Scenario::from_json(&bad.to_string()).expect_err("refused");
+        assert_eq!(
+            e.at_in(&bad, "protocol.send_permille").message(),
+            "-1 is out of range: it must be 0 to 1000"
+        );
     }
 
     #[test]
