@@ -413,6 +413,31 @@ fn narration_says_every_fault_between_two_announcements() {
     }
 }
 
+/// e3 breaks one invariant at every duplicate charge: a stretch with many was said as a chain of
+/// "Invariant broken: …; then Invariant broken: …", the same words three times and "and 7 more".
+#[wasm_bindgen_test]
+fn narration_says_an_invariant_broken_again_once_with_how_often() {
+    use dsplay_core::sim::trace::TraceKind;
+    use dsplay_core::SimTime;
+    use dsplay_web::components::narrator::headline;
+    let sc = presets::get("e3-at-least-once-duplicates").expect("preset");
+    let mut sim = dsplay_core::registry::build(&sc).expect("build");
+    sim.run_until(SimTime::from_ms(4_000));
+    let records = sim.trace().records();
+    let broken = records.iter().filter(|r| r.kind == TraceKind::Violation).count();
+    let newest = records.iter().rev().find(|r| r.kind == TraceKind::Violation).and_then(|r| r.text.clone());
+    assert!(broken >= 3, "this stretch breaks the invariant again and again: {broken}");
+    let said = headline(records.iter(), sim.node_names()).expect("something to say");
+    assert_eq!(said.matches("Invariant broken").count(), 1, "{said}");
+    assert!(
+        said.contains(&format!(
+            "Invariant broken {broken} times: no payment charged twice (newest: {})",
+            newest.unwrap()
+        )),
+        "{said}"
+    );
+}
+
 /// The link of the scenario on screen at its start, as the page writes it once paused at 0.
 fn player_fragment(root: &Element) -> String {
     let id = root

@@ -54,8 +54,8 @@ pub fn spoken(text: &str) -> String {
 /// counted ("and 2 more").
 const MOST_SAID: usize = 3;
 
-/// What is worth saying among `fresh` records (oldest first): every fault and broken invariant,
-/// in order (past `MOST_SAID`, the broken invariants first and the rest counted), then the newest
+/// What is worth saying among `fresh` records (oldest first): every fault and broken invariant
+/// (one that broke again said once, with how often), in order (past `MOST_SAID`, the broken invariants first and the rest counted), then the newest
 /// note if it came after them (a crash and the election it causes often fall between two
 /// announcements, and the new leader is the news); with neither, the newest note. A note that
 /// starts with its node's name is said as is ("n4 became leader in term 1"), others get the name
@@ -66,11 +66,24 @@ pub fn headline<'a>(
 ) -> Option<String> {
     // (position, rank: 2 a broken invariant, 1 a fault, text)
     let mut big: Vec<(usize, u8, String)> = Vec::new();
+    // Per broken invariant, where in `big` it is and how often it broke.
+    let mut broken: Vec<(&str, usize, usize)> = Vec::new();
     let mut newest_note: Option<(usize, String)> = None;
     for (at, r) in fresh.enumerate() {
         let text = r.text.as_deref().unwrap_or("");
         match r.kind {
-            TraceKind::Violation => big.push((at, 2, format!("Invariant broken: {} ({text})", r.label))),
+            TraceKind::Violation => match broken.iter_mut().find(|(label, ..)| *label == r.label) {
+                // The same invariant again (e3 breaks one for every duplicate charge): said once,
+                // counted, with its newest case, where its newest case falls.
+                Some((label, slot, times)) => {
+                    *times += 1;
+                    big[*slot] = (at, 2, format!("Invariant broken {times} times: {label} (newest: {text})"));
+                }
+                None => {
+                    broken.push((r.label, big.len(), 1));
+                    big.push((at, 2, format!("Invariant broken: {} ({text})", r.label)));
+                }
+            },
             TraceKind::Fault => big.push((at, 1, text.to_string())),
             TraceKind::Note if r.label == "note" && !text.is_empty() => {
                 let who = names.get(r.node.index()).map_or("", String::as_str);
@@ -84,6 +97,8 @@ pub fn headline<'a>(
         return newest_note.map(|(_, n)| n);
     }
     let more = big.len().saturating_sub(MOST_SAID);
+    // A repeated invariant took its newest case's position: back in order.
+    big.sort_by_key(|(at, _, _)| *at);
     if more > 0 {
         big.sort_by_key(|(at, rank, _)| (std::cmp::Reverse(*rank), *at));
         big.truncate(MOST_SAID);
