@@ -235,10 +235,15 @@ impl Server {
         if self.primary && peer_wins {
             let conflicting = self.accepted.iter().filter(|&&t| t >= since).count() as u64;
             ctx.count("conflicting_writes", conflicting);
+            let (me, peer) = (name(self.me), name(1 - self.me));
+            let conflict = match conflicting {
+                0 => format!("{me} accepted no writes after that, so none conflict"),
+                1 => format!("the 1 write {me} accepted after that conflicts"),
+                n => format!("the {n} writes {me} accepted after that conflict"),
+            };
+            let from = since.as_ms_f64() / 1000.0;
             ctx.note(format!(
-                "{} steps down: {} is primary of epoch {epoch}; {conflicting} writes accepted here since then conflict",
-                name(self.me),
-                name(1 - self.me)
+                "{me} steps down: {peer} has been primary of epoch {epoch} since {from:.2} s; {conflict}"
             ));
             self.primary = false;
             self.lease_until = None;
