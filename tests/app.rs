@@ -432,7 +432,7 @@ fn narration_says_an_invariant_broken_again_once_with_how_often() {
     assert!(
         said.contains(&format!(
             "Invariant broken {broken} times: no payment charged twice (newest: {})",
-            newest.unwrap()
+            newest.expect("a broken invariant")
         )),
         "{said}"
     );

@@ -400,3 +400,64 @@ async fn b_that_cannot_run_says_which_field_and_which_event_it_broke() {
     assert!(said.contains("\"crash b2 at 20.000 s\" fails: no node named \"b2\""), "{said}");
     assert!(all(&root, "table.compare-table").is_empty(), "B was not built");
 }
+
+/// d3's lesson asks for r = 2 and w = 2 together; B could change only one field.
+#[wasm_bindgen_test]
+async fn b_changes_several_fields_at_once() {
+    let sink = Sink::default();
+    let root = mount::<StaleHost>("", &sink);
+    let stale_reads_with = |sets: &[(&str, u64)]| {
+        let mut v: serde_json::Value =
+            serde_json::from_str(&presets::get("d3-quorum-stale-read").expect("preset").to_json())
+                .expect("json");
+        for (field, value) in sets {
+            v["protocol"][*field] = (*value).into();
+        }
+        let mut s =
+            Session::new(dsplay_core::Scenario::from_json(&v.to_string()).expect("valid")).expect("session");
+        s.seek(s.stop_at());
+        s.sim().metrics().counter_sum("stale_reads").to_string()
+    };
+    let field = until("the form", || all(&root, "select.compare-field").pop()).await;
+    change(&field, &option_value(&field, "protocol.r"));
+    let alt = until("B's r", || all(&root, "input.compare-alt").pop()).await;
+    alt.unchecked_ref::<web_sys::HtmlInputElement>().set_value("2");
+    alt.dispatch_event(&web_sys::Event::new("change").expect("an event")).expect("dispatch");
+    click(&root, "button.compare-add");
+    let second =
+        until("a second change", || Some(all(&root, "select.compare-field")).filter(|f| f.len() == 2)).await;
+    change(&second[1], &option_value(&second[1], "protocol.w"));
+    let alt = until("B's w", || Some(all(&root, "input.compare-alt")).filter(|a| a.len() == 2)).await;
+    alt[1].unchecked_ref::<web_sys::HtmlInputElement>().set_value("2");
+    alt[1].dispatch_event(&web_sys::Event::new("change").expect("an event")).expect("dispatch");
+    click(&root, "button.compare-go");
+    let label = until("B", || {
+        all(&root, ".compare-label").pop().and_then(|l| l.text_content()).filter(|t| t.starts_with("B: "))
+    })
+    .await;
+    assert!(label.starts_with("B: protocol.r = 2, protocol.w = 2, same seed"), "{label}");
+    let b_stale = until("B at the end", || {
+        let row = all(&root, "table.compare-table tbody tr")
+            .into_iter()
+            .find(|r| all(r, "th").pop().and_then(|h| h.text_content()).as_deref() == Some("stale_reads"))?;
+        all(&root, ".catching-up").is_empty().then(|| all(&row, "td")[1].text_content().unwrap_or_default())
+    })
+    .await;
+    // The lesson says both latencies rise: both are in the table.
+    let heads: Vec<String> =
+        all(&root, "table.compare-table tbody th").iter().filter_map(|h| h.text_content()).collect();
+    for want in ["read_latency_ms p50", "write_latency_ms p99"] {
+        assert!(heads.iter().any(|h| h == want), "{want} in {heads:?}");
+    }
+    let (both, r_only) = (stale_reads_with(&[("r", 2), ("w", 2)]), stale_reads_with(&[("r", 2)]));
+    assert_ne!(both, r_only, "the two changes differ from the first alone");
+    assert_eq!(b_stale, both, "B ran with both changes");
+    // A change can be taken back.
+    click(&root, "button.compare-remove");
+    let left =
+        until("one change left", || Some(all(&root, "select.compare-field")).filter(|f| f.len() == 1)).await;
+    let shown = left[0].unchecked_ref::<HtmlSelectElement>().value();
+    assert_eq!(shown, option_value(&left[0], "protocol.w"), "the row left shows its own field");
+    let alt = all(&root, "input.compare-alt").pop().expect("B's w");
+    assert_eq!(alt.unchecked_ref::<web_sys::HtmlInputElement>().value(), "2", "and its own value");
+}

@@ -1,5 +1,5 @@
 //! Compare: the same seed under two configurations. A is the scenario in the player; B is a second
-//! session with one field changed (picked in `form`). B follows A's playhead; the key figures sit
+//! session with one field or a few changed (picked in `form`). B follows A's playhead; the key figures sit
 //! side by side (`stats`) and A's charts are drawn with B's overlaid (`overlay`).
 
 pub mod form;
@@ -39,12 +39,17 @@ impl PartialEq for SharedB {
     }
 }
 
-/// B's error at the field B changes (serde reports one inside a tagged enum at the enum). When
-/// the change breaks one of the scenario's events (fewer backends, and the crash names one that
-/// is gone), the event is described: Compare does not show the event list.
-fn said(v: &Value, edit: &Edit, e: &ScenarioError) -> String {
-    let path = edit.path();
-    let at = anchor(v, e.field().unwrap_or(""), Some(path));
+/// B's error at the field B changes (serde reports one inside a tagged enum at the enum: of
+/// several changes, the one inside the field it names). When the change breaks one of the
+/// scenario's events (fewer backends, and the crash names one that is gone), the event is
+/// described: Compare does not show the event list.
+fn said(v: &Value, edits: &[Edit], e: &ScenarioError) -> String {
+    let field = e.field().unwrap_or("");
+    let inside = |edit: &&Edit| dotted(edit.path()).starts_with(field);
+    let Some(path) = edits.iter().rev().find(inside).or(edits.last()).map(Edit::path) else {
+        return format!("B could not run: {}", e.message());
+    };
+    let at = anchor(v, field, Some(path));
     let e = e.at_in(v, &at);
     match broken_event(v, &at) {
         Some(event) => format!(
@@ -112,21 +117,28 @@ pub fn compare() -> Html {
     let on_compare = {
         let (run_b, error, built, value) = (run_b.clone(), error.clone(), built.clone(), value.clone());
         let rev = player.scenario_rev;
-        Callback::from(move |(edit, label): (Edit, String)| {
-            if let Edit::Set(path, Value::String(typed)) = &edit {
-                if typed.trim().is_empty() {
-                    error.set(Some(format!("Enter a value for B: the `{}` that run B uses.", dotted(path))));
-                    return;
+        Callback::from(move |(edits, label): (Vec<Edit>, String)| {
+            for edit in &edits {
+                if let Edit::Set(path, Value::String(typed)) = edit {
+                    if typed.trim().is_empty() {
+                        error.set(Some(format!(
+                            "Enter a value for B: the `{}` that run B uses.",
+                            dotted(path)
+                        )));
+                        return;
+                    }
                 }
             }
             let mut v = (*value).clone();
-            apply_edit(&mut v, &edit);
+            for edit in &edits {
+                apply_edit(&mut v, edit);
+            }
             match parse_draft(&v).and_then(Session::new) {
                 Ok(session) => {
                     *run_b.0.borrow_mut() = Some(RunB { rev, label, session });
                     error.set(None);
                 }
-                Err(e) => error.set(Some(said(&v, &edit, &e))),
+                Err(e) => error.set(Some(said(&v, &edits, &e))),
             }
             built.set(*built + 1);
         })

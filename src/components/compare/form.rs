@@ -1,10 +1,11 @@
-//! Compare's form: which field of A's scenario B changes (its enum and number fields), B's value
-//! for it, and the buttons.
+//! Compare's form: which fields of A's scenario B changes (its enum and number fields, up to
+//! four at once), B's value for each, and the buttons.
 
 use crate::components::editor::catalog::{catalog, interesting};
 use crate::components::editor::form::Edit;
 use crate::components::editor::json::{dotted, get, number_from, Seg};
 use serde_json::Value;
+use std::cell::RefCell;
 use std::rc::Rc;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -52,96 +53,152 @@ fn first_listed(value: &Value) -> usize {
     listed.first().and_then(|(_, fields)| fields.first()).map_or(0, |(i, _)| *i)
 }
 
+/// One change B makes: the field's index in the listed fields, and B's value as typed or chosen
+/// (empty: the first alternative of an enum field).
+type Change = (usize, String);
+
 /// The chosen field's path, its alternatives (empty for numbers) and the chosen alternative.
-fn choice(value: &Value, form: &(usize, String)) -> (Vec<Seg>, Vec<String>, String) {
-    let path = interesting(value, MAX_FIELDS).get(form.0).cloned().unwrap_or_default();
+fn choice(value: &Value, change: &Change) -> (Vec<Seg>, Vec<String>, String) {
+    let path = interesting(value, MAX_FIELDS).get(change.0).cloned().unwrap_or_default();
     let options = alternatives(value, &path);
     let chosen =
-        if form.1.is_empty() { options.first().cloned().unwrap_or_default() } else { form.1.clone() };
+        if change.1.is_empty() { options.first().cloned().unwrap_or_default() } else { change.1.clone() };
     (path, options, chosen)
+}
+
+/// The edit a change makes, and how B's label says it ("protocol.r = 2").
+fn edit_of(value: &Value, change: &Change) -> (Edit, String) {
+    let (path, options, chosen) = choice(value, change);
+    let label = format!("{} = {}", dotted(&path), chosen);
+    let edit =
+        if options.is_empty() { Edit::Set(path, number_from(&chosen)) } else { Edit::Tag(path, chosen) };
+    (edit, label)
+}
+
+/// The first listed field no change has picked yet, for a new change.
+fn unpicked(value: &Value, changes: &[Change]) -> usize {
+    let listed = sections(interesting(value, MAX_FIELDS));
+    let mut order = listed.iter().flat_map(|(_, fields)| fields.iter().map(|(i, _)| *i));
+    order.find(|i| changes.iter().all(|(picked, _)| picked != i)).unwrap_or_else(|| first_listed(value))
+}
+
+/// A button's click that changes the list of changes.
+fn changer(
+    changes: &Rc<RefCell<Vec<Change>>>,
+    rerender: &UseForceUpdateHandle,
+    f: impl Fn(&mut Vec<Change>) + 'static,
+) -> Callback<MouseEvent> {
+    let (changes, rerender) = (changes.clone(), rerender.clone());
+    Callback::from(move |_: MouseEvent| {
+        f(&mut changes.borrow_mut());
+        rerender.force_update();
+    })
 }
 
 #[derive(Properties, PartialEq)]
 pub struct FormProps {
     /// A's scenario as JSON.
     pub value: Rc<Value>,
-    /// Build B with this edit, named by the text ("field = value").
-    pub on_compare: Callback<(Edit, String)>,
+    /// Build B with these edits, named by the text ("protocol.r = 2, protocol.w = 2").
+    pub on_compare: Callback<(Vec<Edit>, String)>,
     /// Run A, and so B, to the end.
     pub on_run: Callback<MouseEvent>,
 }
 
+/// Most changes B makes at once (d3's lesson asks for r = 2 and w = 2 together).
+const MAX_CHANGES: usize = 4;
+
 #[function_component(CompareForm)]
 pub fn compare_form(props: &FormProps) -> Html {
-    // (field index, alternative text) in a ref: the Compare click must see the latest choice.
+    // The changes in a ref: the Compare click must see the latest choice. The list opens on its
+    // first entry (the protocol's first field), not on whichever field the JSON lists first.
     let value = &*props.value;
-    // The list opens on its first entry (the protocol's first field), not on whichever field
-    // the scenario's JSON happens to list first.
-    let form = use_mut_ref(|| (first_listed(value), String::new()));
+    let changes = use_mut_ref(|| vec![(first_listed(value), String::new())]);
     let rerender = use_force_update();
-    let (path, options, chosen) = choice(value, &form.borrow());
-    // "smooth_weighted_round_robin", not its JSON `"smooth_weighted_round_robin"`.
-    let current = match get(value, &path) {
-        Some(Value::String(s)) => s.clone(),
-        Some(v) => v.to_string(),
-        None => String::new(),
-    };
-    let on_field = {
-        let (form, rerender) = (form.clone(), rerender.clone());
-        Callback::from(move |e: Event| {
-            let index = e.target_unchecked_into::<HtmlSelectElement>().value().parse().unwrap_or(0);
-            *form.borrow_mut() = (index, String::new());
-            rerender.force_update();
-        })
-    };
-    let on_alt = {
-        let form = form.clone();
-        Callback::from(move |e: Event| {
-            let value =
-                match (e.target_dyn_into::<HtmlInputElement>(), e.target_dyn_into::<HtmlSelectElement>()) {
-                    (Some(i), _) => i.value(),
-                    (_, Some(s)) => s.value(),
-                    _ => return,
-                };
-            form.borrow_mut().1 = value;
-            rerender.force_update();
-        })
+    let on_add = {
+        let value = props.value.clone();
+        changer(&changes, &rerender, move |c| c.push((unpicked(&value, c), String::new())))
     };
     let on_go = {
-        let (form, value, on_compare) = (form.clone(), props.value.clone(), props.on_compare.clone());
+        let (changes, value, on_compare) = (changes.clone(), props.value.clone(), props.on_compare.clone());
         Callback::from(move |_: MouseEvent| {
-            let (path, options, chosen) = choice(&value, &form.borrow());
-            let label = format!("{} = {}", dotted(&path), chosen);
-            let edit = if options.is_empty() {
-                Edit::Set(path, number_from(&chosen))
-            } else {
-                Edit::Tag(path, chosen)
-            };
-            on_compare.emit((edit, label));
+            let made: Vec<(Edit, String)> = changes.borrow().iter().map(|c| edit_of(&value, c)).collect();
+            let label = made.iter().map(|(_, l)| l.as_str()).collect::<Vec<_>>().join(", ");
+            on_compare.emit((made.into_iter().map(|(e, _)| e).collect(), label));
         })
     };
-    let selected = form.borrow().0;
-    let field_options = sections(interesting(value, MAX_FIELDS)).into_iter().map(|(section, fields)| {
-        let options = fields.into_iter().map(|(i, p)| {
-            html! { <option value={i.to_string()} selected={i == selected}>{dotted(&p)}</option> }
+    let listed = sections(interesting(value, MAX_FIELDS));
+    let count = changes.borrow().len();
+    let rows = changes.borrow().clone().into_iter().enumerate().map(|(row, change)| {
+        let (path, options, chosen) = choice(value, &change);
+        // "smooth_weighted_round_robin", not its JSON `"smooth_weighted_round_robin"`.
+        let current = match get(value, &path) {
+            Some(Value::String(s)) => s.clone(),
+            Some(v) => v.to_string(),
+            None => String::new(),
+        };
+        let on_field = {
+            let set = changes.clone();
+            let rerender = rerender.clone();
+            Callback::from(move |e: Event| {
+                let index = e.target_unchecked_into::<HtmlSelectElement>().value().parse().unwrap_or(0);
+                set.borrow_mut()[row] = (index, String::new());
+                rerender.force_update();
+            })
+        };
+        let on_alt = {
+            let set = changes.clone();
+            let rerender = rerender.clone();
+            Callback::from(move |e: Event| {
+                let value =
+                    match (e.target_dyn_into::<HtmlInputElement>(), e.target_dyn_into::<HtmlSelectElement>()) {
+                        (Some(i), _) => i.value(),
+                        (_, Some(s)) => s.value(),
+                        _ => return,
+                    };
+                set.borrow_mut()[row].1 = value;
+                rerender.force_update();
+            })
+        };
+        let remove = changer(&changes, &rerender, move |c| {
+            c.remove(row);
         });
-        html! { <optgroup label={section}>{ for options }</optgroup> }
+        let field_options = listed.iter().map(|(section, fields)| {
+            let options = fields.iter().map(|(i, p)| {
+                html! { <option value={i.to_string()} selected={*i == change.0}>{dotted(p)}</option> }
+            });
+            html! { <optgroup label={section.clone()}>{ for options }</optgroup> }
+        });
+        html! {
+            <div class="compare-change">
+                <label>{"Field "}<select class="compare-field" onchange={on_field}>{ for field_options }</select></label>
+                <span class="compare-current">{format!("A: {current}")}</span>
+                <label>{"B: "}
+                    if options.is_empty() {
+                        <input class="compare-alt" type="number" step="any" value={change.1.clone()} placeholder={current.clone()} onchange={on_alt} />
+                    } else {
+                        <select class="compare-alt" onchange={on_alt}>
+                            { for options.iter().map(|o| html! { <option value={o.clone()} selected={*o == chosen}>{o.clone()}</option> }) }
+                        </select>
+                    }
+                </label>
+                if count > 1 {
+                    <button type="button" class="compare-remove" aria-label={format!("Remove the change of {}", dotted(&path))}
+                        title="Remove this change" onclick={remove}>{"✕"}</button>
+                }
+            </div>
+        }
     });
     html! {
         <div class="compare-form">
-            <label>{"Field "}<select class="compare-field" onchange={on_field}>{ for field_options }</select></label>
-            <span class="compare-current">{format!("A: {current}")}</span>
-            <label>{"B: "}
-                if options.is_empty() {
-                    <input class="compare-alt" type="number" step="any" value={form.borrow().1.clone()} placeholder={current.clone()} onchange={on_alt} />
-                } else {
-                    <select class="compare-alt" onchange={on_alt}>
-                        { for options.iter().map(|o| html! { <option value={o.clone()} selected={*o == chosen}>{o.clone()}</option> }) }
-                    </select>
+            { for rows }
+            <div class="compare-actions">
+                if count < MAX_CHANGES {
+                    <button type="button" class="compare-add" onclick={on_add}>{"+ Change another field"}</button>
                 }
-            </label>
-            <button type="button" class="compare-go" onclick={on_go}>{"Compare"}</button>
-            <button type="button" class="compare-run" onclick={props.on_run.clone()}>{"Run both to the end"}</button>
+                <button type="button" class="compare-go" onclick={on_go}>{"Compare"}</button>
+                <button type="button" class="compare-run" onclick={props.on_run.clone()}>{"Run both to the end"}</button>
+            </div>
         </div>
     }
 }

@@ -8,10 +8,11 @@ use yew::prelude::*;
 /// The key figures of one run so far.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Summary {
-    /// The latency histogram's name and its p50, p95, p99 in ms, if the protocol has one.
-    pub latency: Option<(&'static str, [f64; 3])>,
+    /// The request latency histograms' names with their p50, p95, p99 in ms (d3 has a read's
+    /// and a write's); no figures before a sample.
+    pub latency: Vec<(&'static str, Option<[f64; 3]>)>,
     pub errors: u64,
-    /// Completed requests per simulated second.
+    /// Completed requests per simulated second (samples of those histograms).
     pub throughput: f64,
     /// Broken invariants; `None` if the run checks none (d3's Dynamo mode: its stale reads are
     /// counted, not checked, and "0 violations" would read as "consistent").
@@ -20,15 +21,22 @@ pub struct Summary {
     pub named: Vec<(String, u64)>,
 }
 
-/// The run's request latency histogram: global `latency_ms`, else the first global `*latency*`.
-fn latency_metric(sim: &dyn Simulation) -> Option<&Metric> {
+/// Most latency histograms in the table (three rows each).
+const MOST_LATENCIES: usize = 3;
+
+/// The run's request latency histograms: global `latency_ms` if there is one (others are parts
+/// of it), else every global `*latency*` (d3's `read_latency_ms` and `write_latency_ms`).
+fn latency_metrics(sim: &dyn Simulation) -> Vec<&Metric> {
     let hists = || {
         sim.metrics()
             .all()
             .iter()
             .filter(|m| m.node.is_none() && matches!(m.kind, MetricKind::Histogram { .. }))
     };
-    hists().find(|m| m.name == "latency_ms").or_else(|| hists().find(|m| m.name.contains("latency")))
+    match hists().find(|m| m.name == "latency_ms") {
+        Some(m) => vec![m],
+        None => hists().filter(|m| m.name.contains("latency")).take(MOST_LATENCIES).collect(),
+    }
 }
 
 /// The failure counters a lesson names (in `backticks`), in its order: the table's extra rows.
@@ -49,15 +57,15 @@ pub fn summary(sim: &dyn Simulation, named: &[String]) -> Summary {
         named: named.iter().map(|n| (n.clone(), sim.metrics().counter_sum(n))).collect(),
         ..Summary::default()
     };
-    if let Some(m) = latency_metric(sim) {
+    let mut done = 0;
+    for m in latency_metrics(sim) {
         if let MetricKind::Histogram { all, .. } = &m.kind {
-            if !all.is_empty() {
-                let q = |x: f64| all.value_at_quantile(x) as f64 / 1000.0;
-                s.latency = Some((m.name, [q(0.5), q(0.95), q(0.99)]));
-            }
-            s.throughput = if secs > 0.0 { all.len() as f64 / secs } else { 0.0 };
+            let q = |x: f64| all.value_at_quantile(x) as f64 / 1000.0;
+            s.latency.push((m.name, (!all.is_empty()).then(|| [q(0.5), q(0.95), q(0.99)])));
+            done += all.len();
         }
     }
+    s.throughput = if secs > 0.0 { done as f64 / secs } else { 0.0 };
     s
 }
 
@@ -67,18 +75,23 @@ fn row(name: &str, a: String, b: String) -> Html {
 
 /// A's and B's figures in two columns.
 pub fn table(a: &Summary, b: &Summary) -> Html {
-    let lat = |s: &Summary, i: usize| s.latency.map_or("–".to_string(), |(_, l)| format!("{:.1} ms", l[i]));
-    // Which latency: d3's is write_latency_ms, not the read latency a reader might assume.
-    let name = a.latency.or(b.latency).map_or("latency", |(n, _)| n);
+    // Each latency by name (d3's read_latency_ms and write_latency_ms); "–" before a sample.
+    let lat = |s: &Summary, name: &str, i: usize| {
+        let l = s.latency.iter().find(|(n, _)| *n == name).and_then(|(_, l)| l.map(|l| l[i]));
+        l.map_or("–".to_string(), |l| format!("{l:.1} ms"))
+    };
+    let names = if a.latency.is_empty() { &b.latency } else { &a.latency };
+    let latency = names.iter().flat_map(|(name, _)| {
+        [("p50", 0), ("p95", 1), ("p99", 2)]
+            .map(|(p, i)| row(&format!("{name} {p}"), lat(a, name, i), lat(b, name, i)))
+    });
     let checked = |s: &Summary| s.violations.map_or("not checked".to_string(), |v| v.to_string());
     let named = a.named.iter().zip(&b.named).map(|((n, va), (_, vb))| row(n, va.to_string(), vb.to_string()));
     html! {
         <table class="compare-table">
             <thead><tr><th></th><th class="a">{"A"}</th><th class="b">{"B"}</th></tr></thead>
             <tbody>
-                {row(&format!("{name} p50"), lat(a, 0), lat(b, 0))}
-                {row(&format!("{name} p95"), lat(a, 1), lat(b, 1))}
-                {row(&format!("{name} p99"), lat(a, 2), lat(b, 2))}
+                {for latency}
                 {row("errors", a.errors.to_string(), b.errors.to_string())}
                 {for named}
                 {row("throughput", format!("{:.0}/s", a.throughput), format!("{:.0}/s", b.throughput))}
