@@ -3,6 +3,7 @@
 //! and nothing changes until the whole scenario is valid. Also: the seed, and a new-seed button.
 
 pub mod catalog;
+pub mod errors;
 pub mod form;
 pub mod json;
 pub mod nodes;
@@ -11,7 +12,7 @@ use crate::player::{Action, Player};
 use catalog::catalog;
 use dsplay_core::{Scenario, ScenarioError};
 use form::{field, Ctx, Edit};
-use json::{anchor, dotted, general, get_mut, number_from, Seg};
+use json::{dotted, general, get_mut, number_from, Seg};
 use serde_json::Value;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -102,8 +103,8 @@ struct Draft {
     /// The edits since the draft was made from the scenario, in order: the run does not show
     /// them yet. Kept so that they can be made again on a scenario that changed under them.
     edits: Vec<Edit>,
-    /// `(field to show it at, message)`.
-    error: Option<(String, String)>,
+    /// `(field to show it at, message)` for each error Apply found, in the order found.
+    errors: Vec<(String, String)>,
     last_edit: Option<Vec<Seg>>,
     /// What the editor did on its own (dropped events, kept edits), said above the form.
     note: Option<String>,
@@ -114,7 +115,16 @@ struct Draft {
 impl Draft {
     fn new(rev: u64, value: Value) -> Draft {
         let base = Rc::new(value.clone());
-        Draft { rev, base, value, edits: Vec::new(), error: None, last_edit: None, note: None, sent: false }
+        Draft {
+            rev,
+            base,
+            value,
+            edits: Vec::new(),
+            errors: Vec::new(),
+            last_edit: None,
+            note: None,
+            sent: false,
+        }
     }
 
     /// This draft for revision `rev` of the scenario (`value`): the same edits made on it.
@@ -125,7 +135,8 @@ impl Draft {
             // What Apply did on its own (events left out) stays said.
             return Draft { note: self.note.filter(|_| self.sent && !opened), ..Draft::new(rev, value) };
         }
-        let mut d = Draft { rev, base: Rc::new(value.clone()), value, note: None, error: None, ..self };
+        let mut d =
+            Draft { rev, base: Rc::new(value.clone()), value, note: None, errors: Vec::new(), ..self };
         let mut notes = vec!["The scenario changed (an action, or a new seed) while you had unapplied \
             edits: they are kept, on top of the new scenario."
             .to_string()];
@@ -230,6 +241,9 @@ pub fn editor() -> Html {
                 if let Some(note) = apply_user_edit(&mut d.value, &e, &names) {
                     d.note = Some(note);
                 }
+                // A field typed into again may be right now: its message goes until the next Apply.
+                let at = dotted(e.path());
+                d.errors.retain(|(field, _)| *field != at);
                 d.last_edit = Some(e.path().to_vec());
                 d.edits.push(e);
                 d.sent = false;
@@ -256,18 +270,14 @@ pub fn editor() -> Html {
             }
             match nodes::check(&d.value) {
                 Ok(sc) => {
-                    d.error = None;
+                    d.errors.clear();
                     d.edits.clear();
                     d.sent = true;
                     drop(slot);
                     dispatch.emit(Action::Replace(sc));
                 }
                 Err(err) => {
-                    let at = anchor(&d.value, err.field().unwrap_or(""), d.last_edit.as_deref());
-                    let err = err.at_in(&d.value, &at);
-                    let named =
-                        if at.is_empty() { err.message() } else { format!("`{at}`: {}", err.message()) };
-                    d.error = Some((at, named));
+                    d.errors = errors::all(&d.value, &d.base, &d.edits, d.last_edit.as_deref(), err);
                     if let Some(form) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) {
                         show_error_after_render(form);
                     }
@@ -331,20 +341,20 @@ pub fn editor() -> Html {
     };
     let current = draft.borrow().clone().unwrap_or_else(|| Draft::new(rev, Value::Null));
     let dirty = !current.edits.is_empty();
-    let error = current.error.as_ref().map(|(at, msg)| (at.as_str(), msg.as_str()));
     let kind = current.value.pointer("/protocol/kind").and_then(Value::as_str).unwrap_or_default();
-    let ctx = Ctx { error, on_edit: &on_edit, base: &current.base, kind };
+    let ctx = Ctx { errors: &current.errors, on_edit: &on_edit, base: &current.base, kind };
     let body = field(&ctx, &mut Vec::new(), None, &current.value);
     // Errors in parts the form does not show (events, the lesson) go above it.
-    let top_error = current.error.as_ref().filter(|(at, _)| hidden(at));
-    let status = if top_error.is_some() {
-        "Not applied: see the message above the form."
-    } else if current.error.is_some() {
-        "Not applied: see the marked field."
-    } else if dirty {
-        "Edited: Apply (or Enter) to run them."
-    } else {
-        ""
+    let top_errors: Vec<&String> =
+        current.errors.iter().filter(|(at, _)| hidden(at)).map(|(_, m)| m).collect();
+    let marked = current.errors.len() - top_errors.len();
+    let status = match (top_errors.is_empty(), marked) {
+        (false, 0) => "Not applied: see the message above the form.".to_string(),
+        (false, _) => "Not applied: see the message above the form and the marked fields.".to_string(),
+        (true, 0) if dirty => "Edited: Apply (or Enter) to run them.".to_string(),
+        (true, 0) => String::new(),
+        (true, 1) => "Not applied: see the marked field.".to_string(),
+        (true, n) => format!("Not applied: {n} fields to fix, marked below."),
     };
     html! {
         <form ref={form} class="editor" aria-label="Scenario editor" onsubmit={on_apply}>
@@ -364,7 +374,7 @@ pub fn editor() -> Html {
             if let Some(msg) = (*seed_error).clone() {
                 <p class="field-error" role="alert">{super::markdown::message(&msg)}</p>
             }
-            if let Some((_, msg)) = top_error {
+            for msg in top_errors {
                 <p class="field-error editor-summary" role="alert">{super::markdown::message(msg)}</p>
             }
             {body}

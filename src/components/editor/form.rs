@@ -38,7 +38,8 @@ impl Edit {
 /// What every field needs: where the error is, and where edits go.
 #[derive(Debug)]
 pub struct Ctx<'a> {
-    pub error: Option<(&'a str, &'a str)>,
+    /// `(field, message)` for each error to show at its field.
+    pub errors: &'a [(String, String)],
     pub on_edit: &'a Callback<Edit>,
     /// The running scenario's JSON: a field that holds a number there stays a number input
     /// while the draft holds text the user typed into it.
@@ -53,8 +54,8 @@ fn skipped(path: &[Seg]) -> bool {
 }
 
 fn error_of(ctx: &Ctx, id: &str, here: &str) -> (Option<&'static str>, Html) {
-    match ctx.error {
-        Some((at, msg)) if at == here => (
+    match ctx.errors.iter().find(|(at, _)| at == here) {
+        Some((_, msg)) => (
             Some("true"),
             html! { <span class="field-error" id={format!("{id}-err")} role="alert">{super::super::markdown::message(msg)}</span> },
         ),
