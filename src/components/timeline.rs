@@ -3,7 +3,7 @@
 use super::faults::{every_event, jump};
 use super::invariants::secs;
 use crate::player::{Action, Player};
-use dsplay_core::SimTime;
+use dsplay_core::{ScenarioEvent, SimTime};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -13,25 +13,50 @@ struct Marker {
     at_ms: u64,
     /// `event` or `violation`.
     class: &'static str,
+    /// Drawn by the chaos section (every event it stands for).
     chaos: bool,
+    /// Done by hand in the playground (one of the events it stands for, at least).
+    by_hand: bool,
+    /// How long its event lasts (a surge), drawn as a bar from the marker.
+    span_ms: Option<u64>,
     label: String,
 }
 
 fn markers(p: &Player) -> Vec<Marker> {
     let s = p.session.borrow();
-    let mut out: Vec<Marker> = every_event(&s)
-        .into_iter()
-        .map(|(e, own)| Marker {
-            at_ms: e.at_ms,
-            class: "event",
-            chaos: own.is_none(),
-            label: if own.is_none() { format!("{} (chaos)", e.event.describe()) } else { e.event.describe() },
-        })
-        .collect();
-    // Violations closer together than a marker's width on a 600 px track (1/60 of the run) are
-    // one marker (a burst of 100 was a red smear of overlapping buttons, none of which could be
-    // hit): it jumps to the first and says how many it stands for.
+    // Marks closer together than a marker's width on a 600 px track (1/60 of the run) are one
+    // marker (a burst of 100 violations was a red smear of overlapping buttons, none of which
+    // could be hit; a crash, a pause and a surge at 2 s hid two of them): it jumps to the first
+    // and says what it stands for.
     let close = (s.stop_at().as_us() / 1000 / 60).max(1);
+    let mut out: Vec<Marker> = Vec::new();
+    for (e, own) in every_event(&s) {
+        let what = match own {
+            None => format!("{} (chaos)", e.event.describe()),
+            Some(_) if e.by_hand => format!("{} (by hand)", e.event.describe()),
+            Some(_) => e.event.describe(),
+        };
+        let span_ms = match e.event {
+            ScenarioEvent::Surge { duration_ms, .. } => Some(duration_ms),
+            _ => None,
+        };
+        match out.last_mut() {
+            Some(m) if e.at_ms - m.at_ms < close => {
+                m.chaos &= own.is_none();
+                m.by_hand |= e.by_hand;
+                m.span_ms = m.span_ms.max(span_ms.map(|d| e.at_ms - m.at_ms + d));
+                m.label += &format!("; {} ms: {what}", e.at_ms);
+            }
+            _ => out.push(Marker {
+                at_ms: e.at_ms,
+                class: "event",
+                chaos: own.is_none(),
+                by_hand: e.by_hand,
+                span_ms,
+                label: format!("{} ms: {what}", e.at_ms),
+            }),
+        }
+    }
     let mut burst: Option<(Marker, usize)> = None;
     for v in s.sim().violations().iter().take(2_000) {
         let at_ms = v.at.as_us() / 1000;
@@ -39,8 +64,10 @@ fn markers(p: &Player) -> Vec<Marker> {
             Some((first, n)) if at_ms - first.at_ms < close => *n += 1,
             _ => {
                 out.extend(burst.take().map(said_burst));
-                let label = format!("✗ {}: {}", v.rule, v.detail);
-                burst = Some((Marker { at_ms, class: "violation", chaos: false, label }, 1));
+                let label = format!("{at_ms} ms: ✗ {}: {}", v.rule, v.detail);
+                let m =
+                    Marker { at_ms, class: "violation", chaos: false, by_hand: false, span_ms: None, label };
+                burst = Some((m, 1));
             }
         }
     }
@@ -50,7 +77,7 @@ fn markers(p: &Player) -> Vec<Marker> {
 
 fn said_burst((mut m, n): (Marker, usize)) -> Marker {
     if n > 1 {
-        m.label = format!("{n} violations from here; the first: {}", m.label);
+        m.label = format!("{n} violations from here; the first at {}", m.label);
     }
     m
 }
@@ -118,10 +145,13 @@ pub fn timeline() -> Html {
                 // A pointer's shortcut: the keyboard and screen readers have the same jumps in
                 // the event list and the Invariants panel, so the markers are no Tab stops.
                 <div class="markers" aria-hidden="true">
-                    { for markers(&p).into_iter().map(|m| html! {
-                        <button class={classes!("marker", m.class, m.chaos.then_some("chaos"))} style={pct(m.at_ms)} title={format!("{} ms: {}", m.at_ms, m.label)}
-                            tabindex="-1" onclick={jump(&p.dispatch, m.at_ms)} />
-                    }) }
+                    { for markers(&p).into_iter().map(|m| html! { <>
+                        if let Some(span) = m.span_ms {
+                            <span class="marker-span" style={format!("{}; width: {:.3}%", pct(m.at_ms), span as f64 * 100.0 / stop_ms.max(1) as f64)} />
+                        }
+                        <button class={classes!("marker", m.class, m.chaos.then_some("chaos"), m.by_hand.then_some("by-hand"))}
+                            style={pct(m.at_ms)} title={m.label} tabindex="-1" onclick={jump(&p.dispatch, m.at_ms)} />
+                    </> }) }
                 </div>
             </div>
             if let Some(to) = to_ms {
