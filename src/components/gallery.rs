@@ -66,14 +66,22 @@ fn reveal_current(nav: &NodeRef) {
         return;
     };
     let (p, b) = (pane.get_bounding_client_rect(), button.get_bounding_client_rect());
-    if b.top() >= p.top() && b.bottom() <= p.bottom() {
+    // The search box stays at the pane's top (sticky): what shows starts below it.
+    let search = nav.query_selector(".gallery-search").ok().flatten();
+    let sticks = |s: &Element| {
+        let style = web_sys::window().and_then(|w| w.get_computed_style(s).ok().flatten());
+        style.and_then(|st| st.get_property_value("position").ok()).as_deref() == Some("sticky")
+    };
+    let sticky = search.filter(sticks).map_or(0.0, |s| s.get_bounding_client_rect().height() + 6.0);
+    let top = p.top() + sticky;
+    if b.top() >= top && b.bottom() <= p.bottom() {
         return;
     }
     let heading = button.closest(".area").ok().flatten().and_then(|a| a.query_selector("h3").ok().flatten());
-    let to_heading = heading.map(|h| h.get_bounding_client_rect().top() - p.top() - 4.0);
+    let to_heading = heading.map(|h| h.get_bounding_client_rect().top() - top - 4.0);
     let by = match to_heading {
         Some(by) if b.bottom() - by <= p.bottom() => by,
-        _ => b.top() - p.top() - (p.height() - b.height()) / 2.0,
+        _ => b.top() - top - (p.bottom() - top - b.height()) / 2.0,
     };
     pane.set_scroll_top(pane.scroll_top() + by as i32);
 }
