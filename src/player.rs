@@ -132,6 +132,11 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
             ui.playing = false;
             session.borrow_mut().settle();
         }
+        // At the end of the run, Space plays it again from the start, as the Play button does.
+        Action::Toggle if !ui.playing && session.borrow().finished() => {
+            session.borrow_mut().restart();
+            ui.playing = true;
+        }
         Action::Toggle => {
             ui.playing = !ui.playing && !session.borrow().finished();
             if !ui.playing {

@@ -107,7 +107,7 @@ async fn question_mark_opens_the_sheet_of_keys_and_gestures_and_escape_closes_it
     wait_until(&root, "#play", |_| true).await;
     // The page's effects (its key listener among them) have run once it has written its link.
     let location = web_sys::window().expect("a window").location();
-    until("the page's link", || location.hash().ok().filter(|h| h.starts_with("#s="))).await;
+    until("the page's link", || location.hash().ok().filter(|h| h.starts_with("#preset="))).await;
     let press = |k: &str| drop(key_on(&document(), k));
     let active =
         || web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element()).map(|e| e.id());
@@ -149,7 +149,7 @@ async fn a_bad_link_shows_a_banner_and_keeps_the_default_preset() {
     scrubber.set_value("700");
     scrubber.dispatch_event(&web_sys::Event::new("input").expect("event")).expect("dispatch");
     until("the session's own link", || {
-        location.hash().ok().filter(|h| h.starts_with("#s=") && h.ends_with("&t=700"))
+        location.hash().ok().filter(|h| h.starts_with("#preset=") && h.ends_with("&t=700"))
     })
     .await;
     unmount();
@@ -214,9 +214,11 @@ async fn a_link_pasted_into_an_open_page_opens_and_a_bad_one_keeps_the_session()
     let opened = |el: &Element| attr(el, "data-preset") == other && attr(el, "data-now-ms") == "1200";
     wait_until(&root, "#run-result", opened).await;
     // The page writes its own link after each render; wait until that has settled on the session's
-    // link (the one pasted) rather than read whatever the address bar holds in between.
+    // link (the pasted one names a preset as it ships: by name) rather than read whatever the
+    // address bar holds in between.
+    let own = format!("#preset={other}&t=1200");
     let kept = until("the address bar shows the opened session's link", || {
-        location.hash().ok().filter(|h| *h == pasted)
+        location.hash().ok().filter(|h| *h == own)
     })
     .await;
     // A bad paste: a banner says why, the session stays, and the address bar gets its link back,
@@ -307,6 +309,25 @@ async fn keys_on_a_focused_control_are_its_own_not_the_players() {
     wait_until(&root, "#run-result", |el| attr(el, "data-playing") == "true").await;
     key_on(&lesson, "k");
     wait_until(&root, "#run-result", |el| attr(el, "data-playing") == "false").await;
+}
+
+/// Review: at the end Play was disabled, with no hint that Restart was the way on.
+#[wasm_bindgen_test]
+fn at_the_end_play_and_space_replay_from_the_start() {
+    use dsplay_core::session::Session;
+    use dsplay_web::player::{reduce, Action, UiState};
+    let s = std::cell::RefCell::new(
+        Session::new(presets::get("t1-round-robin").expect("preset")).expect("session"),
+    );
+    let end = s.borrow().stop_at();
+    s.borrow_mut().seek(end);
+    let ui = reduce(&s, UiState::default(), Action::Play);
+    assert!(!ui.playing, "Play alone does not run past the end");
+    let ui = reduce(&s, ui, Action::Toggle);
+    assert!(ui.playing && s.borrow().now() == dsplay_core::SimTime::ZERO, "replays from the start");
+    // Mid-run, Toggle still only pauses and plays.
+    let ui = reduce(&s, ui, Action::Toggle);
+    assert!(!ui.playing && s.borrow().now() == dsplay_core::SimTime::ZERO);
 }
 
 #[wasm_bindgen_test]
@@ -446,7 +467,7 @@ fn player_fragment(root: &Element) -> String {
         .flatten()
         .map(|e| attr(&e, "data-preset"))
         .unwrap_or_default();
-    format!("{}&t=0", encode_fragment(&presets::get(&id).expect("a preset")))
+    format!("#preset={id}&t=0")
 }
 
 #[wasm_bindgen_test]

@@ -59,14 +59,22 @@ impl Session {
         self.now() >= self.stop_at() || self.sim.halted().is_some()
     }
 
-    /// The link fragment: `#s=…&t=<playhead ms>` (see [`Playhead`]).
+    /// The link fragment: `#s=…&t=<playhead ms>` (see [`Playhead`]), or `#preset=ID&t=…` for a
+    /// preset as it ships.
     pub fn fragment(&self) -> String {
         self.fragment_at(self.playhead())
     }
 
-    /// The link fragment with another playhead (where a long seek is heading).
+    /// The link fragment with another playhead (where a long seek is heading). A preset as it
+    /// ships goes by name: short enough for a printed lab sheet, and it reads as what it is (an
+    /// embed names it so too); anything changed carries the whole scenario.
     pub fn fragment_at(&self, p: Playhead) -> String {
-        format!("{}&{}", encode_fragment(&self.scenario), p.to_query())
+        let id = &self.scenario.meta.id;
+        let scenario = match crate::presets::get(id) {
+            Ok(shipped) if shipped == self.scenario => format!("#preset={id}"),
+            _ => encode_fragment(&self.scenario),
+        };
+        format!("{scenario}&{}", p.to_query())
     }
 
     /// Where the playhead stands, exactly enough for [`Session::goto`] to return to it.
@@ -274,6 +282,19 @@ mod tests {
         assert_eq!(s.now().as_us() % 1000, 0, "whole milliseconds");
         let fresh = reopen(&s);
         assert_eq!(fresh.sim().trace_hash(), s.sim().trace_hash());
+    }
+
+    #[test]
+    fn a_preset_as_it_ships_is_linked_by_name_and_a_changed_one_whole() {
+        let mut s = Session::new(presets::get("d4-raft-election").expect("preset")).expect("session");
+        s.seek(SimTime::from_ms(6_000));
+        assert_eq!(s.fragment(), "#preset=d4-raft-election&t=6000");
+        let mut changed = s.scenario().clone();
+        changed.seed += 1;
+        let c = Session::new(changed.clone()).expect("session");
+        assert!(c.fragment().starts_with("#s="), "{}", c.fragment());
+        assert_eq!(crate::scenario::decode_fragment(&c.fragment()).expect("link"), changed);
+        assert_eq!(reopen(&s).sim().trace_hash(), s.sim().trace_hash());
     }
 
     /// What a fresh page makes of this session's link.

@@ -37,12 +37,22 @@ pub fn controls() -> Html {
         })
     };
     let finished = p.session.borrow().finished();
-    let (play_label, play_action) = if p.playing { ("Pause", Action::Pause) } else { ("Play", Action::Play) };
+    // At the end, as a video player does, Play becomes Replay: from the start (a disabled Play
+    // gave no hint that Restart, far along the row, was the way on).
+    let on_play = match (p.playing, finished) {
+        (true, _) => emit(Action::Pause),
+        (false, false) => emit(Action::Play),
+        (false, true) => emit(Action::Toggle),
+    };
+    let (icon, label, title) = match (p.playing, finished) {
+        (true, _) => ("❚❚ ", "Pause", "Play / pause (Space or K)"),
+        (false, false) => ("▶ ", "Play", "Play / pause (Space or K)"),
+        (false, true) => ("⟲ ", "Replay", "The run has ended: play it again from the start (Space or K)"),
+    };
     html! {
         <div class="transport" role="toolbar" aria-label="Playback controls">
-            <button id="play" class="primary" onclick={emit(play_action)} disabled={finished && !p.playing}
-                aria-keyshortcuts="Space K" title="Play / pause (Space or K)">
-                { if p.playing { "❚❚ " } else { "▶ " } }{ play_label }
+            <button id="play" class="primary" onclick={on_play} aria-keyshortcuts="Space K" {title}>
+                {icon}{label}
             </button>
             <button id="step-event" onclick={emit(Action::StepEvent)} disabled={finished}
                 aria-keyshortcuts="ArrowRight" title="Step one event (→)">{"Step"}</button>
