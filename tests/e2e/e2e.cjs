@@ -194,6 +194,16 @@ async function main() {
       const now = await p.$eval('.topo-stage', (el) => { const r = el.getBoundingClientRect(); return { top: r.top, bottom: r.bottom }; });
       assert(now.top === box.top && now.bottom === box.bottom, `at ${ms} ms the stage moved: ${JSON.stringify(now)} vs ${JSON.stringify(box)}`);
     }
+    // Every message kind in the legend can be read without scrolling it (one sideways-scrolling
+    // row showed three of nine at this size).
+    const hidden = await p.evaluate(() => {
+      const L = document.querySelector('.topo-legend').getBoundingClientRect();
+      return [...document.querySelectorAll('.topo-legend li')].filter((li) => {
+        const r = li.getBoundingClientRect();
+        return r.left < L.left - 0.5 || r.right > L.right + 0.5 || r.top < L.top - 0.5 || r.bottom > L.bottom + 0.5;
+      }).map((li) => li.textContent);
+    });
+    assert(hidden.length === 0, `legend kinds out of sight: ${hidden}`);
     await p.screenshot({ path: path.join(SHOTS, 'embed.png') });
     // "open in dsplay ↗" opens the full app on this session at its playhead, in a new tab.
     await p.click('#play');
@@ -311,7 +321,8 @@ async function main() {
     const offered = p.waitForEvent('dialog', { timeout: 10000 }).then(async (d) => { const r = [d.type(), d.defaultValue()]; await d.dismiss(); return r; });
     await p.click('#copy-link');
     const [type, value] = await offered;
-    assert(type === 'prompt' && value.includes('#s='), `a prompt with the link: ${type} ${value.slice(0, 60)}`);
+    // The default preset as it ships goes by name.
+    assert(type === 'prompt' && value.includes('#preset=t1-round-robin&t='), `a prompt with the link: ${type} ${value.slice(0, 60)}`);
     await c.close();
   });
   await check('lesson and space-time diagram', async () => {
