@@ -3,7 +3,7 @@
 
 use super::hidpi::{ratio, HiDpi};
 use super::legend;
-use super::series::{chart, is_band, Band, ChartData, ChartSpec, Line};
+use super::series::{chart, is_band, state_word, Band, ChartData, ChartSpec, Line};
 use dsplay_core::session::Session;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -141,7 +141,13 @@ pub fn draw_chart<DB: DrawingBackend>(
     // Title, then the legend's strip (at most three rows), then the plot: a legend inside the plot
     // always covered some of the data.
     let width = root.dim_in_pixel().0 as i32;
-    let labels: Vec<&str> = data.lines.iter().map(|l| l.label.as_str()).collect();
+    // A band chart's legend is its states' colours in words (a breaker's every state, so the
+    // open one is known before it comes).
+    let keys = if only_bands { state_keys(data) } else { Vec::new() };
+    let labels: Vec<&str> = match only_bands {
+        true => keys.iter().map(|(_, w)| w.as_str()).collect(),
+        false => data.lines.iter().map(|l| l.label.as_str()).collect(),
+    };
     let mut at = legend::layout(&labels, width - 16);
     at.retain(|&(_, row)| row < LEGEND_ROWS);
     let rows = at.iter().map(|&(_, row)| row + 1).max().unwrap_or(0);
@@ -155,7 +161,11 @@ pub fn draw_chart<DB: DrawingBackend>(
     if rows > 0 {
         // Rows fill in order, so the entries kept are the first lines'.
         let strip = head.margin(TITLE_H as u32, 0, 8, 8);
-        legend::draw(&strip, &data.lines, &at, pen, &text)?;
+        if only_bands {
+            legend::draw_keys(&strip, &keys, &at, &text)?;
+        } else {
+            legend::draw(&strip, &data.lines, &at, pen, &text)?;
+        }
     }
     // Over time, 0 to the stop time; over categories, half a step of room either side.
     let ticks = &data.x_ticks;
@@ -199,6 +209,19 @@ pub fn draw_chart<DB: DrawingBackend>(
             chart
                 .draw_series(std::iter::once(Text::new(band.label.clone(), at, text.clone())))
                 .map_err(err)?;
+            // A span wide enough says its state in words too: red and green alone are one colour
+            // to many readers.
+            let breaker = data.title.starts_with("breaker_state");
+            let px = |x: f64| chart.backend_coord(&(x, 0.0)).0;
+            let said = band.spans.iter().filter_map(|sp| {
+                let word = state_word(breaker, sp.state).trim_start_matches("in ").to_string();
+                let room = px(sp.to_ms) - px(sp.from_ms);
+                (room >= word_px(&word)).then(|| {
+                    let x = sp.from_ms + (sp.to_ms - sp.from_ms) * 0.02;
+                    Text::new(word, (x, row as f64 + 0.35), text.clone())
+                })
+            });
+            chart.draw_series(said.collect::<Vec<_>>()).map_err(err)?;
         }
     }
     // With a few lines, each is a pixel wider than the next: a line hidden under an identical
@@ -236,6 +259,27 @@ pub fn draw_chart<DB: DrawingBackend>(
         chart.draw_series(std::iter::once(Text::new(NO_VALUE, at, middle))).map_err(err)?;
     }
     root.present().map_err(err)
+}
+
+/// The room `word` needs written in a band's span (12 px text, a little to spare).
+fn word_px(word: &str) -> i32 {
+    (word.chars().count() as f64 * 6.6) as i32 + 8
+}
+
+/// The states a band chart shows, with their colours and words: every state of a circuit
+/// breaker, else those the bands have.
+fn state_keys(data: &ChartData) -> Vec<(RGBColor, String)> {
+    let breaker = data.title.starts_with("breaker_state");
+    let mut states: Vec<i64> = data.bands.iter().flat_map(|b| b.spans.iter().map(|s| s.state)).collect();
+    if breaker {
+        states.extend([0, 1, 2]);
+    }
+    states.sort_unstable();
+    states.dedup();
+    states
+        .into_iter()
+        .map(|s| (state_colour(s), state_word(breaker, s).trim_start_matches("in ").to_string()))
+        .collect()
 }
 
 type Chart2d<'a, DB> = ChartContext<
@@ -349,6 +393,43 @@ mod tests {
         // The playhead: short dashes in the text colour, unlike any series.
         let fg = format!("#{:02X}{:02X}{:02X}", LIGHT.fg.0, LIGHT.fg.1, LIGHT.fg.2);
         assert!(svg.contains(&format!("stroke=\"{fg}\"")), "a playhead in {fg}: {svg}");
+    }
+
+    /// Review: a breaker chart's title was "breaker_state: green 0 · red 1 · amber 2", and its
+    /// states differed by colour alone.
+    #[wasm_bindgen_test]
+    fn a_breaker_chart_keys_its_states_in_words_and_writes_them_in_wide_spans() {
+        let texts = |svg: &str| -> Vec<String> {
+            svg.split("<text")
+                .skip(1)
+                .filter_map(|el| Some(el.split_once('>')?.1.split("</text>").next()?.trim().to_string()))
+                .collect()
+        };
+        let band = |spans: Vec<Span>| Band { label: "cart".into(), spans };
+        let breaker = ChartData {
+            title: "breaker_state".into(),
+            y_unit: "",
+            lines: Vec::new(),
+            bands: vec![band(vec![
+                Span { from_ms: 0.0, to_ms: 6_000.0, state: 0 },
+                Span { from_ms: 6_000.0, to_ms: 6_100.0, state: 1 },
+            ])],
+            now_ms: 6_100.0,
+            end_ms: 20_000.0,
+            x_ticks: Vec::new(),
+        };
+        let said = texts(&to_svg(&breaker, (640, 220), &LIGHT).expect("draws"));
+        assert!(said.iter().all(|t| !t.contains("green")), "{said:?}");
+        for key in ["closed", "open", "half-open"] {
+            assert!(said.iter().any(|t| t == key), "the key {key} in {said:?}");
+        }
+        // "closed" once as a key and once in the long span; the 100 ms open span is too narrow.
+        assert_eq!(said.iter().filter(|t| *t == "closed").count(), 2, "{said:?}");
+        assert_eq!(said.iter().filter(|t| *t == "open").count(), 1, "{said:?}");
+        // Another protocol's states are named by number, only those it had.
+        let other = ChartData { title: "leader_state".into(), ..breaker };
+        let said = texts(&to_svg(&other, (640, 220), &LIGHT).expect("draws"));
+        assert!(said.iter().any(|t| t == "state 1") && !said.iter().any(|t| t == "state 2"), "{said:?}");
     }
 
     #[wasm_bindgen_test]

@@ -72,6 +72,25 @@ pub fn draw<DB: DrawingBackend>(
     Ok(())
 }
 
+/// Draw a key for each state of a band chart at its `(x, row)` from [`layout`]: a filled square
+/// in the state's colour and its word ("open").
+pub fn draw_keys<DB: DrawingBackend>(
+    area: &DrawingArea<DB, Shift>,
+    keys: &[(RGBColor, String)],
+    at: &[(i32, i32)],
+    text: &TextStyle,
+) -> Result<(), String> {
+    let text = text.pos(Pos::new(HPos::Left, VPos::Center));
+    for ((colour, word), &(x, row)) in keys.iter().zip(at) {
+        let y = row * ROW_H + ROW_H / 2;
+        let entry = EmptyElement::at((x, y))
+            + Rectangle::new([(2, -5), (12, 5)], colour.mix(0.55).filled())
+            + Text::new(word.clone(), (SAMPLE_W + SAMPLE_GAP, 0), text.clone());
+        area.draw(&entry).map_err(|e| format!("legend drawing failed: {e:?}"))?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::layout;

@@ -627,12 +627,7 @@ pub fn chart(metrics: &Metrics, spec: &ChartSpec, names: &[String], now_ms: f64,
             if unit == "ms" {
                 bands.extend(worst_state(metrics, now_ms));
             }
-            let title = if lines.is_empty() && !bands.is_empty() {
-                format!("{name}: green 0 · red 1 · amber 2")
-            } else {
-                name.clone()
-            };
-            (title, unit, lines, bands)
+            (name.clone(), unit, lines, bands)
         }
         ChartSpec::Throughput(names) => {
             let lines = names.iter().map(|n| Line::new(n.clone(), summed(metrics, n, now_ms)));
