@@ -7,9 +7,10 @@ use std::fmt::Write as _;
 use wasm_bindgen::JsCast;
 
 /// The retained trace records as JSON, with what a reader needs beside them: the node names the
-/// records' `node`/`peer` indexes point into, the trace hash, and whether older records were let go
+/// records' `node`/`peer` indexes point into, the trace hash, the link that replays the run (an
+/// edited scenario's whole, not just its preset's name), and whether older records were let go
 /// (the trace keeps the newest `sim.trace_capacity`).
-pub fn trace_json(trace: &Trace, names: &[String], scenario: &str, seed: u64) -> String {
+pub fn trace_json(trace: &Trace, names: &[String], scenario: &str, seed: u64, link: &str) -> String {
     let records: Vec<_> = trace.records().iter().collect();
     let dropped = trace.len_total() - records.len() as u64;
     let note = (dropped > 0).then(|| {
@@ -21,6 +22,7 @@ pub fn trace_json(trace: &Trace, names: &[String], scenario: &str, seed: u64) ->
     let doc = serde_json::json!({
         "scenario": scenario,
         "seed": seed,
+        "link": link,
         "trace_hash": trace.hash_hex(),
         "nodes": names,
         "at_unit": "microseconds of simulated time",
@@ -32,33 +34,76 @@ pub fn trace_json(trace: &Trace, names: &[String], scenario: &str, seed: u64) ->
     serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
 }
 
-/// Every sampled point, one row each:
-/// `t_ms,metric,node,kind,value,unit,p50_ms,p95_ms,p99_ms` (node empty for global metrics). A
-/// counter's value is its rate per second over the sample interval; a gauge's is its level; a
-/// histogram's is how many samples fell in the interval, with their percentiles (empty when none
-/// did, rather than a 0 that would read as "0 ms").
+/// The CSV header: see [`metrics_csv`].
+pub const CSV_HEADER: &str = "t_ms,metric,node,kind,value,unit,total,p50_ms,p95_ms,p99_ms";
+
+/// Every sampled point, one row each, under [`CSV_HEADER`] (node empty for global metrics). A
+/// counter's value is its rate per second over the sample interval and `total` its running total
+/// since the start (what the failures chart draws); a gauge's value is its level, in the unit its
+/// name ends in; a histogram's is how many samples fell in the interval, with their percentiles
+/// to three significant digits, as many as it keeps (empty when none did, rather than a 0 that
+/// would read as "0 ms").
 pub fn metrics_csv(metrics: &Metrics, names: &[String]) -> String {
-    let mut out = String::from("t_ms,metric,node,kind,value,unit,p50_ms,p95_ms,p99_ms\n");
+    let interval_s = metrics.interval_us() as f64 / 1e6;
+    let mut out = format!("{CSV_HEADER}\n");
     for m in metrics.all() {
         let node = m
             .node
             .map_or_else(String::new, |n| names.get(n.index()).cloned().unwrap_or_else(|| n.to_string()));
         let (kind, unit) = match m.kind {
             MetricKind::Counter { .. } => ("counter", "per_s"),
-            MetricKind::Gauge { .. } | MetricKind::Unset => ("gauge", ""),
+            MetricKind::Gauge { .. } | MetricKind::Unset => ("gauge", gauge_unit(m.name)),
             MetricKind::Histogram { .. } => ("histogram", "samples"),
         };
+        let mut total = 0.0;
         for p in &m.series {
             let pcts = if kind == "histogram" && p.value > 0.0 {
-                format!("{},{},{}", p.p50, p.p95, p.p99)
+                format!("{},{},{}", sig3(p.p50), sig3(p.p95), sig3(p.p99))
             } else {
                 ",,".to_string()
             };
-            let _ =
-                writeln!(out, "{},{},{},{kind},{},{unit},{pcts}", p.t_ms, m.name, csv_field(&node), p.value);
+            let total = if kind == "counter" {
+                total += p.value * interval_s;
+                format!("{}", total.round())
+            } else {
+                String::new()
+            };
+            let _ = writeln!(
+                out,
+                "{},{},{},{kind},{},{unit},{total},{pcts}",
+                p.t_ms,
+                m.name,
+                csv_field(&node),
+                p.value
+            );
         }
     }
     out
+}
+
+/// A gauge's unit, from the end of its name (`queue_depth` is a count).
+fn gauge_unit(name: &str) -> &'static str {
+    let ends = |s: &str| name.ends_with(s);
+    match () {
+        _ if ends("_ms") => "ms",
+        _ if ends("_permille") => "permille",
+        _ if ends("_pct") => "percent",
+        _ if ends("_state") => "state",
+        _ => "count",
+    }
+}
+
+/// `16.383` → `16.4`, `4.015` → `4.02`, `1234.5` → `1230`: HDR histograms keep about three
+/// significant digits, and a figure should not claim more.
+fn sig3(v: f64) -> String {
+    if v == 0.0 || !v.is_finite() {
+        return format!("{v}");
+    }
+    let digits = v.abs().log10().floor() as i32;
+    let scale = 10f64.powi(2 - digits);
+    let rounded = (v * scale).round() / scale;
+    let decimals = (2 - digits).max(0) as usize;
+    format!("{rounded:.decimals$}")
 }
 
 fn csv_field(s: &str) -> String {
@@ -114,15 +159,37 @@ pub fn download_text(filename: &str, mime: &str, text: &str) -> Result<(), Strin
     done
 }
 
-/// Save a chart's `data` as drawn on `canvas` (at its CSS size), as PNG or SVG, named `stem`:
-/// what every chart's export buttons do, on the Charts tab and in Compare.
-pub fn save_chart(data: &crate::charts::series::ChartData, canvas: &yew::NodeRef, stem: &str, png: bool) {
-    use crate::charts::draw::{css_size, current_palette, to_png, to_svg, HEIGHT};
+/// What run an exported chart is from, for its footer: "d4-raft-election, seed 1 · at 6.000 s of
+/// 15.0 s of simulated time" (", edited" after the id if it differs from its preset).
+pub fn about(s: &dsplay_core::session::Session) -> String {
+    let sc = s.scenario();
+    let edited = dsplay_core::presets::get(&sc.meta.id).map_or(true, |p| p != *sc);
+    format!(
+        "{}{}, seed {} · at {:.3} s of {:.1} s of simulated time",
+        sc.meta.id,
+        if edited { ", edited" } else { "" },
+        sc.seed,
+        s.now().as_ms_f64() / 1000.0,
+        s.stop_at().as_ms_f64() / 1000.0
+    )
+}
+
+/// Save a chart's `data` as drawn on `canvas` (at its CSS size), as PNG or SVG, named `stem`,
+/// with `about` (see [`about`]) under it: what every chart's export buttons do, on the Charts tab
+/// and in Compare.
+pub fn save_chart(
+    data: &crate::charts::series::ChartData,
+    canvas: &yew::NodeRef,
+    stem: &str,
+    about: &str,
+    png: bool,
+) {
+    use crate::charts::draw::{css_size, current_palette, to_png, to_svg_about, HEIGHT};
     let css = canvas.cast::<web_sys::HtmlCanvasElement>().map_or((640, HEIGHT), |c| css_size(&c));
     let _ = if png {
-        to_png(data, css).and_then(|url| download_url(&format!("{stem}.png"), &url))
+        to_png(data, css, Some(about)).and_then(|url| download_url(&format!("{stem}.png"), &url))
     } else {
-        to_svg(data, css, &current_palette())
+        to_svg_about(data, css, &current_palette(), Some(about))
             .and_then(|text| download_text(&format!("{stem}.svg"), "image/svg+xml", &text))
     };
 }
@@ -142,16 +209,19 @@ mod tests {
         m.advance_to(SimTime(200_000));
         let csv = metrics_csv(&m, &["a".into(), "b,1".into()]);
         let lines: Vec<&str> = csv.lines().collect();
-        assert_eq!(lines[0], "t_ms,metric,node,kind,value,unit,p50_ms,p95_ms,p99_ms");
+        assert_eq!(lines[0], "t_ms,metric,node,kind,value,unit,total,p50_ms,p95_ms,p99_ms");
         assert_eq!(lines.len(), 7);
-        assert!(lines.contains(&"100,requests,,counter,50,per_s,,,"), "{csv}");
-        assert!(lines.contains(&"200,load,\"b,1\",gauge,3,,,,"), "{csv}");
-        // HDR histograms keep two significant digits: 4 ms is stored as 4.015.
-        assert!(lines.contains(&"100,latency_ms,,histogram,1,samples,4.015,4.015,4.015"), "{csv}");
+        // A counter's rate, and its running total (what the failures chart draws).
+        assert!(lines.contains(&"100,requests,,counter,50,per_s,5,,,"), "{csv}");
+        assert!(lines.contains(&"200,requests,,counter,0,per_s,5,,,"), "{csv}");
+        assert!(lines.contains(&"200,load,\"b,1\",gauge,3,count,,,,"), "{csv}");
+        // HDR histograms keep about three significant digits: 4 ms is stored as 4.015.
+        assert!(lines.contains(&"100,latency_ms,,histogram,1,samples,,4.01,4.01,4.01"), "{csv}");
         assert!(
-            lines.contains(&"200,latency_ms,,histogram,0,samples,,,"),
+            lines.contains(&"200,latency_ms,,histogram,0,samples,,,,"),
             "an empty interval has no percentiles: {csv}"
         );
+        assert_eq!([sig3(16.383), sig3(1234.5), sig3(0.25), sig3(120.0)], ["16.4", "1230", "0.250", "120"]);
     }
 
     #[wasm_bindgen_test]
@@ -160,11 +230,12 @@ mod tests {
         sc.sim.trace_capacity = 50;
         let mut sim = dsplay_core::registry::build(&sc).expect("build");
         sim.run_until(SimTime::from_ms(500));
-        let text = trace_json(sim.trace(), sim.node_names(), &sc.meta.id, sc.seed);
+        let text = trace_json(sim.trace(), sim.node_names(), &sc.meta.id, sc.seed, "#s=abc&t=500");
         let doc: serde_json::Value = serde_json::from_str(&text).expect("JSON");
         assert_eq!(doc["nodes"].as_array().map(Vec::len), Some(sim.node_names().len()));
         assert_eq!(doc["records"].as_array().map(Vec::len), Some(50));
         assert_eq!(doc["trace_hash"].as_str(), Some(sim.trace().hash_hex().as_str()));
+        assert_eq!(doc["link"].as_str(), Some("#s=abc&t=500"), "the link that replays it");
         let total = sim.trace().len_total();
         assert!(total > 50 && doc["records_total"] == total);
         let note = doc["note"].as_str().unwrap_or_default();

@@ -642,7 +642,7 @@ fn a_png_export_is_drawn_at_twice_the_css_size_at_least() {
     let mut s = session("t1-round-robin");
     s.goto(dsplay_core::scenario::Playhead::at(SimTime::from_ms(2_000)));
     let data = chart_data(&s, &ChartSpec::Metric("latency_ms".into()));
-    let url = to_png(&data, (400, 220)).expect("a png");
+    let url = to_png(&data, (400, 220), None).expect("a png");
     let b64 = url.strip_prefix("data:image/png;base64,").expect("a PNG data URL");
     let bytes = web_sys::window().expect("a window").atob(b64).expect("base64");
     // The PNG header's width and height (big-endian, at bytes 16 and 20), at least 2× the CSS size.

@@ -307,12 +307,45 @@ fn draw_band<DB: DrawingBackend>(
 
 /// The chart as an SVG document (for the SVG export and the tests).
 pub fn to_svg(data: &ChartData, size: (u32, u32), pal: &Palette) -> Result<String, String> {
+    to_svg_about(data, size, pal, None)
+}
+
+/// [`to_svg`], with a line under the chart saying what run it is from (an export: the file
+/// leaves the page that said so), in [`FOOTER_H`] more pixels.
+pub fn to_svg_about(
+    data: &ChartData,
+    size: (u32, u32),
+    pal: &Palette,
+    about: Option<&str>,
+) -> Result<String, String> {
     let mut out = String::new();
     {
-        let root = SVGBackend::with_string(&mut out, size).into_drawing_area();
-        draw_chart(&root, data, pal)?;
+        let tall = (size.0, size.1 + about.map_or(0, |_| FOOTER_H as u32));
+        let root = SVGBackend::with_string(&mut out, tall).into_drawing_area();
+        draw_about(&root, data, pal, about)?;
     }
     Ok(out)
+}
+
+/// Height of an export's footer line.
+pub const FOOTER_H: i32 = 18;
+
+/// Draw `data`, and under it `about` (if any) in a footer strip.
+fn draw_about<DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    data: &ChartData,
+    pal: &Palette,
+    about: Option<&str>,
+) -> DrawResult {
+    let Some(about) = about else { return draw_chart(root, data, pal) };
+    let (w, h) = root.dim_in_pixel();
+    let (chart, foot) = root.split_vertically(h as i32 - FOOTER_H);
+    // The footer first: drawing the chart ends by presenting the whole backend.
+    foot.fill(&pal.bg).map_err(err)?;
+    let small =
+        ("sans-serif", 11).into_font().color(&pal.fg.mix(0.75)).pos(Pos::new(HPos::Center, VPos::Center));
+    foot.draw(&Text::new(about.to_string(), (w as i32 / 2, FOOTER_H / 2), small)).map_err(err)?;
+    draw_chart(&chart, data, pal)
 }
 
 /// Height of a chart in CSS pixels (canvas and SVG export).
@@ -330,12 +363,14 @@ pub const PNG_RATIO: f64 = 2.0;
 
 /// The chart as a PNG data URL, drawn `css` in size (as on screen) on a canvas of its own at
 /// [`PNG_RATIO`] or the screen's density, whichever is more.
-pub fn to_png(data: &ChartData, css: (u32, u32)) -> Result<String, String> {
+/// [`to_svg_about`]'s footer too, if `about` is given.
+pub fn to_png(data: &ChartData, css: (u32, u32), about: Option<&str>) -> Result<String, String> {
     let doc = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
     let canvas: HtmlCanvasElement =
         doc.create_element("canvas").map_err(|_| "no canvas")?.dyn_into().map_err(|_| "not a canvas")?;
-    let backend = HiDpi::at_ratio(&canvas, css, ratio().max(PNG_RATIO)).ok_or("no 2d context")?;
-    draw_chart(&backend.into_drawing_area(), data, &current_palette())?;
+    let tall = (css.0, css.1 + about.map_or(0, |_| FOOTER_H as u32));
+    let backend = HiDpi::at_ratio(&canvas, tall, ratio().max(PNG_RATIO)).ok_or("no 2d context")?;
+    draw_about(&backend.into_drawing_area(), data, &current_palette(), about)?;
     canvas.to_data_url().map_err(|_| "the canvas would not give its pixels".to_string())
 }
 
@@ -430,6 +465,17 @@ mod tests {
         let other = ChartData { title: "leader_state".into(), ..breaker };
         let said = texts(&to_svg(&other, (640, 220), &LIGHT).expect("draws"));
         assert!(said.iter().any(|t| t == "state 1") && !said.iter().any(|t| t == "state 2"), "{said:?}");
+    }
+
+    /// Review: an exported chart said only "latency_ms (ms)": not which run, nor when.
+    #[wasm_bindgen_test]
+    fn an_export_says_what_run_it_is_from_under_the_chart() {
+        let about = "t1-round-robin, seed 1 · at 0.200 s of 1.0 s of simulated time";
+        let svg = to_svg_about(&data(), (480, 220), &LIGHT, Some(about)).expect("draws");
+        assert!(svg.contains(&format!("height=\"{}\"", 220 + FOOTER_H)), "taller by the footer");
+        assert!(svg.contains("t1-round-robin, seed 1") && svg.contains("simulated time"), "{svg}");
+        // The chart keeps its own size above the footer: the same plot as on screen.
+        assert_eq!(plot_top(&svg), plot_top(&to_svg(&data(), (480, 220), &LIGHT).expect("draws")));
     }
 
     #[wasm_bindgen_test]

@@ -12,7 +12,7 @@ use crate::charts::series::{
     by_number, catalog, defaults_of, keep, lesson_first, named_in, run_so_far, split_counters, ChartSpec,
 };
 use crate::charts::watch::use_repaint_on_change;
-use crate::export::{download_text, export_stem, metrics_csv, save_chart, trace_json};
+use crate::export::{about, download_text, export_stem, metrics_csv, save_chart, trace_json};
 use crate::player::Player;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
@@ -52,7 +52,7 @@ pub fn chart_view(props: &ChartViewProps) -> Html {
         let (canvas, session, spec) = (canvas.clone(), player.session.clone(), props.spec.clone());
         Callback::from(move |_: MouseEvent| {
             let s = session.borrow();
-            save_chart(&chart_data(&s, &spec), &canvas, &export_stem(&s, &spec.key()), png);
+            save_chart(&chart_data(&s, &spec), &canvas, &export_stem(&s, &spec.key()), &about(&s), png);
         })
     };
     let (png, svg) = (save(true), save(false));
@@ -129,7 +129,13 @@ pub fn charts() -> Html {
             download_text(
                 &format!("{}.json", export_stem(&s, "trace")),
                 "application/json",
-                &trace_json(s.sim().trace(), s.sim().node_names(), &s.scenario().meta.id, s.scenario().seed),
+                &trace_json(
+                    s.sim().trace(),
+                    s.sim().node_names(),
+                    &s.scenario().meta.id,
+                    s.scenario().seed,
+                    &s.fragment(),
+                ),
             )
             .ok();
         })

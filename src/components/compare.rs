@@ -29,6 +29,13 @@ pub struct RunB {
     pub session: Session,
 }
 
+impl RunB {
+    /// What B changes: "protocol.r = 2, protocol.w = 2".
+    pub fn label(&self) -> &str {
+        &self.label
+    }
+}
+
 /// The second run, if any, shared with the charts (compared by pointer).
 #[derive(Clone)]
 pub struct SharedB(pub Rc<RefCell<Option<RunB>>>);

@@ -118,7 +118,9 @@ fn overlay_view(props: &OverlayViewProps) -> Html {
         Callback::from(move |_: MouseEvent| {
             let s = session.borrow();
             let data = overlay_data(&s, &a, b.as_ref(), &run_b);
-            save_chart(&data, &canvas, &export_stem(&s, &format!("{}-compare", a.key())), as_png);
+            let stem = export_stem(&s, &format!("{}-compare", a.key()));
+            let b_is = run_b.0.borrow().as_ref().map(|r| format!(" · B: {}", r.label())).unwrap_or_default();
+            save_chart(&data, &canvas, &stem, &format!("{}{b_is}", crate::export::about(&s)), as_png);
         })
     };
     let (png, svg) = (save(true), save(false));
