@@ -48,9 +48,11 @@ pub struct Ctx<'a> {
     pub kind: &'a str,
 }
 
+/// Not in the form: the lesson and the events (written elsewhere), the seed (its own row above),
+/// and the format's version.
 fn skipped(path: &[Seg]) -> bool {
     let p = dotted(path);
-    p == "meta.lesson" || p == "events" || p == "seed"
+    p == "meta.lesson" || p == "events" || p == "seed" || p == "v"
 }
 
 fn error_of(ctx: &Ctx, id: &str, here: &str) -> (Option<&'static str>, Html) {
@@ -74,7 +76,7 @@ fn leaf(ctx: &Ctx, path: &[Seg], parent: Option<&Map<String, Value>>, v: &Value)
     let (invalid, err) = error_of(ctx, &id, &here);
     let described = invalid.map(|_| format!("{id}-err"));
     let key = match path.last() {
-        Some(Seg::Key(k)) => k.clone(),
+        Some(Seg::Key(k)) => super::words::label(k),
         Some(Seg::Index(i)) => format!("#{}", i + 1),
         None => String::new(),
     };
@@ -126,7 +128,7 @@ fn leaf(ctx: &Ctx, path: &[Seg], parent: Option<&Map<String, Value>>, v: &Value)
     };
     html! {
         <div class={classes!("field", invalid.map(|_| "invalid"))}>
-            <label for={id}>{key}</label>
+            <label for={id} title={here.clone()}>{key}</label>
             {input}
             {err}
         </div>
@@ -140,7 +142,8 @@ pub fn field(ctx: &Ctx, path: &mut Vec<Seg>, parent: Option<&Map<String, Value>>
     }
     let here = dotted(path);
     let legend = match path.last() {
-        Some(Seg::Key(k)) => k.clone(),
+        Some(Seg::Key(k)) if k == "sim" => "simulator (advanced)".to_string(),
+        Some(Seg::Key(k)) => super::words::label(k),
         Some(Seg::Index(i)) => format!("#{}", i + 1),
         None => "scenario".to_string(),
     };
