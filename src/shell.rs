@@ -2,8 +2,8 @@
 
 use crate::components::*;
 use crate::embed::{
-    prefers_reduced_motion, use_visibility_pause, Controls as EmbedControls, EmbedOptions, OpenInApp,
-    PlayOverlay, Theme,
+    prefers_reduced_motion, use_visibility_pause, Controls as EmbedControls, EmbedOptions, NodeBar,
+    OpenInApp, PlayOverlay, Theme,
 };
 use crate::hooks::use_player_lazy;
 use crate::keys::use_shortcuts;
@@ -241,6 +241,8 @@ fn embed_body(o: &EmbedOptions) -> Html {
             if o.controls != EmbedControls::None { <Controls /> }
             if o.controls != EmbedControls::None { <Timeline /> }
             if o.controls == EmbedControls::None { <PlayOverlay /> }
+            // With controls, a node clicked gets its actions (crash, restart, pause, resume).
+            if o.controls != EmbedControls::None { <NodeBar /> }
             // With full controls the charts come too, in a tab beside the network, so the widget
             // still fits its frame instead of scrolling a page of charts inside the iframe.
             if o.controls == EmbedControls::Full {

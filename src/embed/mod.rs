@@ -4,12 +4,14 @@
 
 mod code;
 mod credit;
+mod node_bar;
 mod options;
 mod play;
 mod visibility;
 
 pub use code::{embed_code, EmbedSource};
 pub use credit::OpenInApp;
+pub use node_bar::NodeBar;
 pub use options::{Controls, EmbedOptions, Theme};
 pub use play::PlayOverlay;
 pub use visibility::{prefers_reduced_motion, use_visibility_pause};

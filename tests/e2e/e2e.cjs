@@ -214,6 +214,20 @@ async function main() {
     await tab.close();
     await p.close();
   });
+  await check('a node clicked in an embed can be crashed and restarted there', async () => {
+    const p = await (await browser.newContext({ viewport: { width: 720, height: 420 } })).newPage();
+    await p.goto(base + '?embed=1&preset=d4-raft-election&t=3000&controls=min');
+    await p.waitForSelector('.app.embed [data-node]');
+    await p.click('[data-node="n1"] .shape');
+    await p.click('.node-bar button.crash');
+    await until(p, () => document.querySelector('[data-node="n1"]').getAttribute('class').includes('down'));
+    await p.click('.node-bar button.restart');
+    await until(p, () => !document.querySelector('[data-node="n1"]').getAttribute('class').includes('down'));
+    await p.screenshot({ path: path.join(SHOTS, 'embed-node-bar.png') });
+    await p.click('.node-bar button.close');
+    await until(p, () => !document.querySelector('.node-bar'));
+    await p.close();
+  });
   await check('a frame too short for the embed scrolls instead of drawing over its controls', async () => {
     for (const [width, height] of [[320, 240], [320, 300], [480, 360]]) {
       const p = await (await browser.newContext({ viewport: { width, height } })).newPage();

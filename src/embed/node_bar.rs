@@ -1,0 +1,40 @@
+//! An embed has no inspector (no room for it), so a node clicked there got a ring and nothing
+//! else: a student could break nothing but the network. This bar, over the stage's foot while a
+//! node is selected, names the node and offers what a student breaks a node with: crash or
+//! restart, pause or resume. Each is a timed scenario event, as in the full app.
+
+use crate::player::{Action, Player};
+use dsplay_core::view::Status;
+use dsplay_core::ScenarioEvent as Ev;
+use yew::prelude::*;
+
+#[function_component(NodeBar)]
+pub fn node_bar() -> Html {
+    let Some(p) = use_context::<Player>() else { return html! {} };
+    let Some(n) = p.selected.and_then(|id| p.view.nodes.get(id.index())) else { return html! {} };
+    let node = n.name.clone();
+    let act = |ev: Ev| p.dispatch.reform(move |_: MouseEvent| Action::Act(ev.clone()));
+    let (crash_or_restart, pause_or_resume) = match n.status {
+        Status::Up => (
+            html! { <button class="crash" onclick={act(Ev::Crash { node: node.clone() })}>{"Crash"}</button> },
+            html! { <button class="pause" onclick={act(Ev::Pause { node: node.clone() })}>{"Pause"}</button> },
+        ),
+        Status::Down => (
+            html! { <button class="restart" onclick={act(Ev::Restart { node: node.clone() })}>{"Restart"}</button> },
+            html! {},
+        ),
+        Status::Paused => (
+            html! {},
+            html! { <button class="resume" onclick={act(Ev::Resume { node: node.clone() })}>{"Resume"}</button> },
+        ),
+    };
+    let close = p.dispatch.reform(|_: MouseEvent| Action::Select(None));
+    html! {
+        <div class="node-bar" role="group" aria-label={format!("{node}: actions")}>
+            <span class="who"><strong>{&node}</strong>{" "}<span class="muted">{&n.view.label}</span></span>
+            {crash_or_restart}
+            {pause_or_resume}
+            <button class="close" aria-label="Deselect" onclick={close}>{"×"}</button>
+        </div>
+    }
+}
