@@ -445,14 +445,18 @@ fn point_at(canvas: &HtmlCanvasElement, (x, y): (f64, f64)) {
 #[wasm_bindgen_test]
 async fn hovering_a_clock_dot_gives_its_value_and_clock_labels_stay_on_the_canvas() {
     let (root, _sink, canvas) = space_time_at("d6-lamport-vector-clocks", 3_000).await;
-    // Clock notes are purple dots.
-    let dots = until("clock dots", || Some(painted(&canvas, "#8e44ad")).filter(|d| d.len() > 20)).await;
-    // The centre of the right-most dot (the newest label, next to the edge).
-    let &(x, y) = dots.iter().max_by_key(|p| p.0).expect("a dot");
-    point_at(&canvas, (x as f64 - 1.0, y as f64));
-    let tip = until("a tooltip", || find(&root, ".spacetime-tip")).await;
-    let text = tip.text_content().unwrap_or_default();
-    assert!(text.starts_with("clock p") && text.contains(" s · L="), "{text}");
+    // Clock notes are purple dots. Point at the centre of the right-most one (the newest label,
+    // next to the edge) as painted now, and again at each try: the canvas may not show its last
+    // frame yet when the dots are first read (pointing once failed about 3 runs in 10).
+    let text = until("a clock dot's tooltip", || {
+        let dots = painted(&canvas, "#8e44ad");
+        let &(x, y) = dots.iter().max_by_key(|p| p.0).filter(|_| dots.len() > 20)?;
+        let said = find(&root, ".spacetime-tip").and_then(|t| t.text_content());
+        point_at(&canvas, (x as f64 - 1.0, y as f64));
+        said.filter(|t| t.starts_with("clock p"))
+    })
+    .await;
+    assert!(text.contains(" s · L="), "{text}");
     // No text runs into the right margin (8 px right of the lanes).
     let w = canvas.width();
     let ctx: web_sys::CanvasRenderingContext2d =
@@ -708,5 +712,60 @@ async fn a_chart_out_of_view_waits_and_paints_as_soon_as_it_is_scrolled_into_vie
     assert!(took < 600.0, "painted {took:.0} ms after coming into view, not at the off-screen pace (1 s)");
     // The rest are painted too, at the off-screen pace or as they come into view.
     until("every chart painted", all_done).await;
+    root.remove();
+}
+
+#[wasm_bindgen_test]
+fn a_delivered_or_lost_arrow_ends_with_its_payload_too() {
+    use dsplay_web::spacetime::hover::{describe, Arrow, Fate};
+    let names = ["n1".to_string(), "r2".to_string()];
+    let line = (0.0, 0.0, 100.0, 0.0);
+    let (sent_ms, end_ms) = (2_310.0, 2_318.0);
+    let a = Arrow { line, msg: 7, kind: "Write", from: 0, to: 1, sent_ms, end_ms, fate: Fate::Delivered };
+    let payload = Some("key 3 · version: 7 by n1");
+    assert_eq!(
+        describe(&a, &names, None, payload),
+        "Write n1 → r2 · sent 2.310 s · delivered after 8 ms: key 3 · version: 7 by n1"
+    );
+    let lost = Arrow { fate: Fate::Dropped, ..a };
+    assert_eq!(
+        describe(&lost, &names, Some("node down"), payload),
+        "Write n1 → r2 · sent 2.310 s · lost after 8 ms (node down): key 3 · version: 7 by n1"
+    );
+    // One the simulator no longer keeps says what it said before.
+    assert_eq!(describe(&a, &names, None, None), "Write n1 → r2 · sent 2.310 s · delivered after 8 ms");
+}
+
+#[wasm_bindgen_test]
+async fn a_delivered_quorum_write_says_its_key_and_version_when_hovered() {
+    let (root, sink, canvas) = space_time_at("d3-quorum-stale-read", 2_000).await;
+    let colour = kind_colour(&sink, "Write");
+    let hover = |(x, y): (u32, u32)| {
+        let r = canvas.get_bounding_client_rect();
+        let border = (r.width() - canvas.client_width() as f64) / 2.0;
+        let init = web_sys::PointerEventInit::new();
+        init.set_bubbles(true);
+        init.set_client_x((r.left() + border + x as f64 + 0.5) as i32);
+        init.set_client_y((r.top() + border + y as f64 + 0.5) as i32);
+        let event = web_sys::PointerEvent::new_with_event_init_dict("pointermove", &init).expect("event");
+        canvas.dispatch_event(&event).expect("dispatch");
+    };
+    // Pixels of Write arrows, tried in turn until the tooltip is about a delivered one (an arrow
+    // may cross another, or still be in flight).
+    let mut tried = 0;
+    let text = until("a tooltip on a delivered Write", || {
+        let pixels = painted(&canvas, colour);
+        hover(*pixels.get(tried * 7 % pixels.len().max(1))?);
+        tried += 1;
+        let text = find(&root, ".spacetime-tip")?.text_content()?;
+        (text.starts_with("Write ") && text.contains(" · delivered after ")).then_some(text)
+    })
+    .await;
+    // "Write r1 → r2 · sent 1.990 s · delivered after 2.4 ms: req: 41 · key 3 · version: 1989123 by r1 · value: …"
+    let (_, payload) = text.split_once(" ms: ").expect("a payload after the fate");
+    assert!(payload.starts_with("req: ") && payload.contains(" · key "), "{text}");
+    assert!(payload.contains(" · version: ") && payload.contains(" by r"), "{text}");
+    assert!(payload.contains("'s write at "), "{text}");
+    // Leave the page as it was: a taller page brings a scrollbar that narrows the next test's canvas.
     root.remove();
 }

@@ -1049,3 +1049,97 @@ async fn marks_at_one_time_share_a_marker_that_says_all_of_them_and_by_hand_ones
     let stop_ms = player().session.borrow().stop_at().as_us() as f64 / 1000.0;
     assert!(span.contains(&format!("width: {:.3}%", 5_000.0 * 100.0 / stop_ms)), "{span} of {stop_ms} ms");
 }
+
+/// The name of the node `name` exchanged the most messages with lately.
+fn busiest_of(name: &str) -> String {
+    let v = view();
+    let id = NodeId(v.nodes.iter().position(|n| n.name == name).expect("node") as u32);
+    let p = player();
+    let s = p.session.borrow();
+    let b = busiest_peer(s.sim().trace().records(), id, v.nodes.len()).expect("it talks");
+    v.nodes[b.index()].name.clone()
+}
+
+/// Select `name` and wait for its inspector.
+async fn inspect(root: &Element, name: &str) {
+    let id = NodeId(view().nodes.iter().position(|n| n.name == name).expect("node") as u32);
+    player().dispatch.emit(Action::Select(Some(id)));
+    until("its inspector", || {
+        find(root, ".inspector h2").and_then(|h| h.text_content()).as_deref() == Some(name)
+    })
+    .await;
+}
+
+#[wasm_bindgen_test]
+async fn a_peer_picked_for_one_node_is_not_the_next_nodes_link() {
+    // Picking a peer for r1 and then clicking c1 once left c1's sliders on c1 ↔ that peer, not on
+    // its busiest link: a teacher could change the wrong link.
+    let root = mount("d3-quorum-stale-read").await;
+    common::seek(player, SimTime::from_ms(1_000)).await;
+    let (r1_default, c1_default) = (busiest_of("r1"), busiest_of("c1"));
+    inspect(&root, "r1").await;
+    let peer = || one(&root, ".inspector .link select").unchecked_into::<HtmlSelectElement>();
+    until("r1's busiest peer", || peer().value() == r1_default).await;
+    let pick = all(&root, ".inspector .link option")
+        .into_iter()
+        .filter_map(|o| o.text_content())
+        .find(|n| *n != r1_default && *n != c1_default && n != "c1")
+        .expect("a third peer");
+    peer().set_value(&pick);
+    fire(&peer(), "Event", "change", &[]);
+    until("the pick shown", || peer().value() == pick).await;
+    inspect(&root, "c1").await;
+    until("c1's own busiest peer", || peer().value() == c1_default).await;
+    assert_ne!(peer().value(), pick, "r1's pick is not c1's");
+    // The pick belongs to r1: back on r1, it is there again.
+    inspect(&root, "r1").await;
+    until("r1's pick again", || peer().value() == pick).await;
+}
+
+#[wasm_bindgen_test]
+async fn recent_messages_say_their_payload_in_words() {
+    use dsplay_web::components::inspector::PAYLOAD_SHOWN;
+    let root = mount("d3-quorum-stale-read").await;
+    common::seek(player, SimTime::from_ms(2_000)).await;
+    inspect(&root, "r2").await;
+    let cells = |tr: &Element| {
+        all(tr, "td").iter().map(|td| td.text_content().unwrap_or_default()).collect::<Vec<_>>()
+    };
+    // A Write the replica received: its key and version, in words, after the kind.
+    let write = until("a Write r2 received", || {
+        all(&root, ".inspector table.recent tr").into_iter().find(|tr| {
+            let c = cells(tr);
+            c.len() == 5 && c[1] == "←" && c[3] == "Write"
+        })
+    })
+    .await;
+    let payload = one(&write, "td.payload");
+    let shown = payload.text_content().unwrap_or_default();
+    assert!(
+        shown.starts_with("req: ") && shown.contains(" · key ") && shown.contains(" · version: "),
+        "{shown}"
+    );
+    assert!(!shown.contains('#') && !shown.contains("Some(") && !shown.contains('{'), "{shown}");
+    // A long one is cut, and the whole is its title: "… value: c3's write at 1.990 s · hint: none".
+    let whole = payload.get_attribute("title").expect("the whole payload in a title");
+    assert!(shown.ends_with('…') && shown.chars().count() <= PAYLOAD_SHOWN, "{shown}");
+    assert!(whole.starts_with(shown.trim_end_matches('…')) && whole.len() > shown.len(), "{whole}");
+    assert!(whole.contains("'s write at ") && whole.ends_with("hint: none"), "{whole}");
+    // A short one is whole, with no title.
+    let short = all(&root, ".inspector table.recent td.payload")
+        .into_iter()
+        .find(|td| td.text_content().is_some_and(|t| t.starts_with("req: ") && !t.ends_with('…')));
+    let short = short.expect("a short payload (an acknowledgement)");
+    assert!(short.get_attribute("title").is_none(), "{:?}", short.text_content());
+}
+
+#[wasm_bindgen_test]
+fn a_long_payload_is_cut_at_the_end_of_a_word() {
+    use dsplay_web::components::inspector::clipped;
+    let write = "req: 80 · key 0 · version: 1993347 by r3 · value: c2's write at 1.992 s · hint: none";
+    assert_eq!(clipped(write, 60), "req: 80 · key 0 · version: 1993347 by r3 · value: c2's…");
+    assert_eq!(clipped(write, 43), "req: 80 · key 0 · version: 1993347 by r3…", "not after a lone ·");
+    assert_eq!(clipped("req: 82", 60), "req: 82", "a short one is whole");
+    assert_eq!(clipped(&"x".repeat(61), 60), format!("{}…", "x".repeat(59)), "no word ends: cut inside");
+    assert_eq!(clipped("ééééé", 3), "éé…", "characters, not bytes");
+}

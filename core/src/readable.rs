@@ -9,8 +9,17 @@
 //! with "…", and the whole capped in length. Writing a describer per message of fifteen protocols
 //! would say the same thing in many more bytes of wasm.
 //!
-//! Text that does not parse as `Debug` output comes back unchanged (trimmed to the cap): neither
-//! function fails or panics.
+//! A payload read with its run ([`message`]) also says what the run knows of its numbers: a key in
+//! the protocol's words (`key 3`, "a fresh probe key"), and a value a client wrote as whose write
+//! it was and when (`c4's write at 2.310 s`; the values are unique per run but opaque, such as
+//! 4000000027). A number too long to be a quantity is a hash, shown by its last digits (`…3077`).
+//! A protocol offers words for its own values through their `Debug`: a phrase such as
+//! `4273 by #4` reads as one value, nodes named.
+//!
+//! Text that does not parse as `Debug` output comes back unchanged (trimmed to the cap): no
+//! function here fails or panics.
+
+use crate::sim::Simulation;
 
 /// At most this many characters come back.
 pub const MAX_CHARS: usize = 240;
@@ -24,13 +33,22 @@ const DEPTH_PARSED: usize = 64;
 /// A message's fields, without its type's name: `Forward { id: 114, client: #2 }` →
 /// `id: 114 · client: c2` (`names`: the run's node names).
 pub fn fields(debug: &str, names: &[String]) -> String {
-    read(debug, |tree| Writer { names }.top(tree))
+    read(debug, |tree| Writer::new(names, None).top(tree))
+}
+
+/// Message `id`'s payload in words, as [`fields`] writes it and with what the run knows of its
+/// keys and values: `Write { req: 4, key: 3, value: 4000000027 }` → `req: 4 · key 3 · value: c4's
+/// write at 2.310 s`. `None` when the simulation no longer has it (see
+/// [`Simulation::message_detail`]).
+pub fn message(sim: &dyn Simulation, id: u64) -> Option<String> {
+    let debug = sim.message_detail(id)?;
+    Some(read(&debug, |tree| Writer::new(sim.node_names(), Some(sim)).top(tree)))
 }
 
 /// A value with its name: `Timeout { id: 5 }` → `Timeout(id: 5)`, `AckTimeout(105)` →
 /// `AckTimeout 105`.
 pub fn value(debug: &str, names: &[String]) -> String {
-    read(debug, |tree| Writer { names }.write(tree, 0))
+    read(debug, |tree| Writer::new(names, None).write(tree, 0))
 }
 
 fn read(debug: &str, write: impl Fn(&Tree) -> String) -> String {
@@ -100,6 +118,8 @@ fn quoted(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> String {
 #[derive(Debug)]
 enum Tree {
     Atom(String),
+    /// Words in a row, one value: `4273 by #4`.
+    Phrase(Vec<String>),
     /// `Name { field: value }` (a name is `None` for a map: `{key: value}`, keys written plain).
     Fields(Option<String>, Vec<(String, Tree)>),
     /// `Name(a, b)`, or a tuple `(a, b)`.
@@ -137,7 +157,24 @@ impl Parser<'_> {
             Tok::Punct(_) => None,
             Tok::Word(w) if self.eat('(') => Some(Tree::Tuple(Some(w), self.list(')', depth)?)),
             Tok::Word(w) if self.eat('{') => self.braces(Some(w), depth),
-            Tok::Word(w) => Some(Tree::Atom(w)),
+            Tok::Word(w) => Some(self.phrase(w)),
+        }
+    }
+
+    /// `first` and the plain words right after it (derived `Debug` never puts two in a row; a
+    /// protocol's own may, for a value in words).
+    fn phrase(&mut self, first: String) -> Tree {
+        let mut words = vec![first];
+        while let (Some(Tok::Word(w)), next) = (self.peek(), self.tokens.get(self.at + 1)) {
+            if matches!(next, Some(Tok::Punct('(' | '{' | ':'))) {
+                break;
+            }
+            words.push(w.clone());
+            self.at += 1;
+        }
+        match words.len() {
+            1 => Tree::Atom(words.remove(0)),
+            _ => Tree::Phrase(words),
         }
     }
 
@@ -182,11 +219,27 @@ impl Parser<'_> {
     }
 }
 
+/// Fields whose number may be a value a client wrote (besides unnamed places: tuples, lists).
+const VALUE_FIELDS: [&str; 3] = ["value", "write", "result"];
+/// Numbers below this read well as they are (a value typed by hand); generated values are larger.
+const OPAQUE_FROM: i64 = 10_000;
+/// A number with this many digits or more is a hash or an id, not a quantity.
+const HASH_DIGITS: usize = 16;
+
+#[derive(Clone, Copy)]
 struct Writer<'a> {
     names: &'a [String],
+    /// The run the text came from, for its keys' and values' words.
+    run: Option<&'a dyn Simulation>,
+    /// Whether a number here may be a value a client wrote (not under a field such as `id`).
+    values: bool,
 }
 
-impl Writer<'_> {
+impl<'a> Writer<'a> {
+    fn new(names: &'a [String], run: Option<&'a dyn Simulation>) -> Self {
+        Writer { names, run, values: true }
+    }
+
     /// The outermost value: its fields, without the type's name (the message's kind is shown).
     fn top(&self, tree: &Tree) -> String {
         match tree {
@@ -201,6 +254,7 @@ impl Writer<'_> {
     fn write(&self, tree: &Tree, depth: usize) -> String {
         match tree {
             Tree::Atom(a) => self.atom(a),
+            Tree::Phrase(words) => words.iter().map(|w| self.node(w)).collect::<Vec<_>>().join(" "),
             Tree::Fields(Some(name), _) | Tree::Tuple(Some(name), _) if depth >= DEPTH_SHOWN => {
                 format!("{name}(…)")
             }
@@ -241,8 +295,22 @@ impl Writer<'_> {
     }
 
     fn fields(&self, fields: &[(String, Tree)], sep: &str, depth: usize) -> String {
-        let each = fields.iter().map(|(k, v)| format!("{}: {}", k.replace('_', " "), self.write(v, depth)));
+        let each = fields.iter().map(|(k, v)| self.field(k, v, depth));
         each.collect::<Vec<_>>().join(sep)
+    }
+
+    /// `name: value`; a key in the protocol's words (`key 3`). A number right under a field that
+    /// is not a value (`id`, `counter`) is only a number, even if some client wrote it too.
+    fn field(&self, name: &str, v: &Tree, depth: usize) -> String {
+        let number = match unwrapped(v) {
+            Tree::Atom(a) => a.parse::<u64>().ok(),
+            _ => None,
+        };
+        if let (Some(run), Some(key), "key") = (self.run, number, name) {
+            return run.key_label(key);
+        }
+        let values = VALUE_FIELDS.contains(&name) || number.is_none();
+        format!("{}: {}", name.replace('_', " "), Writer { values, ..*self }.write(v, depth))
     }
 
     fn items(&self, items: &[Tree], depth: usize) -> String {
@@ -253,17 +321,53 @@ impl Writer<'_> {
         items.iter().map(move |t| self.write(t, depth + 1))
     }
 
-    /// `None` → none; `#2` → the node's name.
+    /// `None` → none; `#2` → the node's name; a written value → whose write it was; a hash → its
+    /// last digits.
     fn atom(&self, a: &str) -> String {
         if a == "None" {
             return "none".into();
         }
+        if a.len() >= HASH_DIGITS && a.bytes().all(|b| b.is_ascii_digit()) {
+            return format!("…{}", &a[a.len() - 4..]);
+        }
+        let written = a.parse::<i64>().ok().filter(|v| self.values && *v >= OPAQUE_FROM);
+        match (self.run, written) {
+            (Some(run), Some(v)) => writer(run, v).unwrap_or_else(|| a.to_string()),
+            _ => self.node(a),
+        }
+    }
+
+    /// `#2` → the node's name.
+    fn node(&self, a: &str) -> String {
         let node = a.strip_prefix('#').and_then(|n| n.parse::<usize>().ok());
         match node.and_then(|i| self.names.get(i)) {
             Some(name) => name.clone(),
             None => a.to_string(),
         }
     }
+}
+
+/// `Some(x)` and `Ok(x)` are `x`.
+fn unwrapped(tree: &Tree) -> &Tree {
+    match tree {
+        Tree::Tuple(Some(name), items) if items.len() == 1 && (name == "Some" || name == "Ok") => {
+            unwrapped(&items[0])
+        }
+        other => other,
+    }
+}
+
+/// Whose write `value` was, and when it was called: "c4's write at 2.310 s" (the newest such
+/// operation of the run's history; `None` if no client wrote it).
+fn writer(run: &dyn Simulation, value: i64) -> Option<String> {
+    use crate::sim::history::OpKind;
+    let op = run.history().ops.iter().rev().find(|o| match o.op {
+        OpKind::Write { value: v } | OpKind::Cas { value: v, .. } => v == value,
+        OpKind::Read => false,
+    })?;
+    let who = run.node_names().get(op.client.index()).map_or("a client", String::as_str);
+    let what = if matches!(op.op, OpKind::Cas { .. }) { "compare-and-set" } else { "write" };
+    Some(format!("{who}'s {what} at {:.3} s", op.call.as_ms_f64() / 1000.0))
 }
 
 /// The first few items, then how many there are in all.
@@ -352,6 +456,60 @@ mod tests {
         let text = read(&format!("Big {{ a: [{}], b: \"{}\" }}", many.join(", "), "y".repeat(400)));
         assert!(text.chars().count() <= MAX_CHARS, "{text}");
         assert!(text.contains("500 in all"), "{text}");
+    }
+
+    #[test]
+    fn phrases_and_hashes() {
+        assert_eq!(
+            read("Write { key: 3, version: 4273 by #3, value: 5 }"),
+            "key: 3 · version: 4273 by s1 · value: 5"
+        );
+        assert_eq!(read("ReadReply { stored: Some((12 by #0, 7)) }"), "stored: (12 by c0, 7)");
+        assert_eq!(read("Digest { digest: 11573569732163983077 }"), "digest: …3077");
+        assert_eq!(
+            read("Entry { term: 1, cmd: Noop, origin: None, .. }"),
+            "term: 1 · cmd: Noop · origin: none"
+        );
+        // A word before a name or a field is not part of a phrase: not Debug text.
+        assert_eq!(read("A { b: 1 c: 2 }"), "A { b: 1 c: 2 }");
+    }
+
+    /// The first message of `kind` sent in `preset` by `ms`, in words.
+    fn first_in_words(preset: &str, ms: u64, kind: &str) -> String {
+        let sc = crate::presets::get(preset).expect("preset");
+        let mut sim = crate::registry::build(&sc).expect("sim");
+        sim.run_until(crate::SimTime::from_ms(ms));
+        let sent = sim.trace().records().iter().find(|r| r.label == kind && r.msg > 0).expect("one sent");
+        message(&*sim, sent.msg).expect("a message kept")
+    }
+
+    #[test]
+    fn a_quorum_write_says_its_key_version_and_whose_value() {
+        let w = first_in_words("d3-quorum-stale-read", 500, "Write");
+        // "req: 1 · key 1 · version: 4273 by r5 · value: c4's write at 0.004 s · hint: none"
+        let version = regex_like(&w, "version: ", " by r");
+        assert!(w.contains(" · key ") && !w.contains("key:"), "{w}");
+        assert!(version.parse::<u64>().is_ok(), "{w}");
+        assert!(w.contains("· value: c") && w.contains("'s write at 0.") && w.ends_with("hint: none"), "{w}");
+        let put = first_in_words("d3-quorum-stale-read", 500, "ClientPut");
+        assert!(put.starts_with("op: 1 · key ") && put.contains("'s write at 0."), "{put}");
+        let probe = first_in_words("d3-quorum-tvisibility", 500, "Read");
+        assert!(probe.contains("a fresh probe key"), "{probe}");
+    }
+
+    /// What lies between `before` and `after` in `s`.
+    fn regex_like<'s>(s: &'s str, before: &str, after: &str) -> &'s str {
+        let from = s.find(before).map(|i| i + before.len()).unwrap_or(0);
+        let to = s[from..].find(after).map_or(s.len(), |i| from + i);
+        &s[from..to]
+    }
+
+    #[test]
+    fn a_raft_entry_has_no_hash_and_a_put_says_whose_value() {
+        let ae = first_in_words("d4-raft-election", 2_000, "AppendEntries");
+        assert!(!ae.contains("chain"), "{ae}");
+        let put = first_in_words("d4-raft-election", 2_000, "Request");
+        assert!(put.contains("Put(key 4, value: c") && put.contains("'s write at "), "{put}");
     }
 
     proptest! {

@@ -161,6 +161,55 @@ pub fn restep(sc: &Scenario, ms: u64, ev: &Ev) -> Option<Scenario> {
     })
 }
 
+/// Most characters of a payload shown in a row of recent messages (the whole is in its title).
+pub const PAYLOAD_SHOWN: usize = 60;
+
+/// `text` cut to at most `max` characters, the last of them "…", if it is longer: at the end of a
+/// word when one ends in the second half.
+pub fn clipped(text: &str, max: usize) -> String {
+    if text.char_indices().nth(max).is_none() {
+        return text.to_string();
+    }
+    let end = text.char_indices().nth(max.saturating_sub(1)).map_or(0, |(i, _)| i);
+    let head = &text[..end];
+    let cut = match head.rfind(' ') {
+        _ if text[end..].starts_with(' ') => head,
+        Some(i) if i > end / 2 => &head[..i],
+        _ => head,
+    };
+    format!("{}…", cut.trim_end_matches([' ', '·']))
+}
+
+/// The newest 20 messages `id` sent, received or lost (among the trace's newest 5,000 records):
+/// when, which way, the other node, the kind (and why it was lost), and the payload in words while
+/// the simulator still keeps it, cut to [`PAYLOAD_SHOWN`] with the whole in its title.
+fn recent_rows(sim: &dyn dsplay_core::sim::Simulation, id: NodeId) -> Vec<Html> {
+    let names = sim.node_names();
+    let name_of = |i: Option<NodeId>| i.and_then(|i| names.get(i.index())).map_or("-", String::as_str);
+    let mine = |r: &&TraceEvent| match r.kind {
+        TraceKind::Send | TraceKind::Deliver | TraceKind::Duplicate => r.node == id,
+        TraceKind::Drop => r.node == id || r.peer == Some(id),
+        _ => false,
+    };
+    let records = sim.trace().records().iter().rev().take(5_000);
+    let row = |r: &TraceEvent| {
+        let (arrow, other) = match r.kind {
+            TraceKind::Send => ("→", r.peer),
+            TraceKind::Deliver => ("←", r.peer),
+            TraceKind::Duplicate => ("⇉", r.peer),
+            _ if r.node == id => ("✕", r.peer),
+            _ => ("✕", Some(r.node)),
+        };
+        let why = r.text.as_deref().map(|t| format!(" ({t})")).unwrap_or_default();
+        let payload = dsplay_core::readable::message(sim, r.msg).unwrap_or_default();
+        let shown = clipped(&payload, PAYLOAD_SHOWN);
+        let title = (shown != payload).then_some(payload);
+        html! { <tr class={r.kind.name()}><td class="muted">{ms(r.at.as_us())}</td><td>{arrow}</td>
+        <td>{name_of(other)}</td><td>{r.label}{why}</td><td class="payload" {title}>{shown}</td></tr> }
+    };
+    records.filter(mine).take(20).map(row).collect()
+}
+
 /// "and 3912 more": the view lists a node's soonest few timers.
 fn more_timers(n: &dsplay_core::view::NodeState) -> Option<String> {
     let more = (n.timers_pending as usize).checked_sub(dsplay_core::view::TIMERS_SHOWN).filter(|&m| m > 0)?;
@@ -175,9 +224,13 @@ pub fn inspector() -> Html {
     // What is wrong with the typed request, said under the form until it is fixed.
     let wrong = use_state(|| None::<String>);
     // The link sliders show the link's settings in force; `latency`/`loss` hold a value only while
-    // its slider is being dragged.
-    let (peer, latency, loss, slow) =
-        (use_state(String::new), use_state(|| None::<u64>), use_state(|| None::<u32>), use_state(|| 1u32));
+    // its slider is being dragged. A peer picked is kept with the node it was picked for.
+    let (peer, latency, loss, slow) = (
+        use_state(|| None::<(NodeId, String)>),
+        use_state(|| None::<u64>),
+        use_state(|| None::<u32>),
+        use_state(|| 1u32),
+    );
     // On a phone the inspector sits below the stage, out of sight: a tap on a node brings it up.
     let section = use_node_ref();
     {
@@ -213,38 +266,11 @@ pub fn inspector() -> Html {
     let view = &p.view;
     let Some(n) = view.nodes.get(id.index()) else { return html! {} };
     let names: Vec<&str> = view.nodes.iter().map(|m| m.name.as_str()).collect();
-    let name_of =
-        |i: Option<dsplay_core::NodeId>| i.and_then(|i| names.get(i.index()).copied()).unwrap_or("-");
     let timers = view.timers.iter().filter(|t| t.node == id).map(|t| {
         let timer = dsplay_core::readable::value(&t.timer, s.sim().node_names());
         html! { <li><span>{timer}</span><span class="muted">{format!("in {:.1} ms", t.fires_at.since(view.now).as_ms_f64())}</span></li> }
     });
-    let recent: Vec<Html> = s
-        .sim()
-        .trace()
-        .records()
-        .iter()
-        .rev()
-        .take(5_000)
-        .filter(|r| match r.kind {
-            TraceKind::Send | TraceKind::Deliver | TraceKind::Duplicate => r.node == id,
-            TraceKind::Drop => r.node == id || r.peer == Some(id),
-            _ => false,
-        })
-        .take(20)
-        .map(|r| {
-            let (arrow, other) = match r.kind {
-                TraceKind::Send => ("→", r.peer),
-                TraceKind::Deliver => ("←", r.peer),
-                TraceKind::Duplicate => ("⇉", r.peer),
-                _ if r.node == id => ("✕", r.peer),
-                _ => ("✕", Some(r.node)),
-            };
-            let why = r.text.as_deref().map(|t| format!(" ({t})")).unwrap_or_default();
-            html! { <tr class={r.kind.name()}><td class="muted">{ms(r.at.as_us())}</td><td>{arrow}</td>
-            <td>{name_of(other)}</td><td>{r.label}{why}</td></tr> }
-        })
-        .collect();
+    let recent = recent_rows(s.sim(), id);
     let node = n.name.clone();
     let act = |ev: Ev| {
         let d = p.dispatch.clone();
@@ -283,14 +309,15 @@ pub fn inspector() -> Html {
     let answer = last_request(s.scenario(), &node, view.now)
         .filter(|_| takes)
         .and_then(|at| Some((at, outcome(records, id, at, &names)?)));
-    // Until one is picked, the link shown is the one this node uses most.
-    let to = if peer.is_empty() || *peer == node {
+    // Until one is picked for this node, the link shown is the one it uses most (a peer picked
+    // for the node selected before is not this one's: its slider would change the wrong link).
+    let picked =
+        (*peer).as_ref().filter(|(made_for, m)| *made_for == id && *m != node).map(|(_, m)| m.clone());
+    let to = picked.or_else(|| {
         (*busiest)
             .or_else(|| names.iter().position(|m| *m != node).map(|i| NodeId(i as u32)))
             .and_then(|i| names.get(i.index()).map(|m| m.to_string()))
-    } else {
-        Some((*peer).clone())
-    };
+    });
     let to_id = to.as_deref().and_then(|t| names.iter().position(|m| *m == t));
     let current = to_id.map(|t| s.sim().link(id, dsplay_core::NodeId(t as u32))).unwrap_or_default();
     let shown_ms = latency.unwrap_or((current.latency.mean_us() / 1000.0).round() as u64);
@@ -324,7 +351,7 @@ pub fn inspector() -> Html {
     let pick_peer = {
         let (peer, latency, loss) = (peer.clone(), latency.clone(), loss.clone());
         Callback::from(move |e: Event| {
-            peer.set(text(&e));
+            peer.set(Some((id, text(&e))));
             latency.set(None);
             loss.set(None);
         })
@@ -382,7 +409,9 @@ pub fn inspector() -> Html {
             </form>
             }
             <fieldset class="link"><legend>{"Link to"}</legend>
-                <select aria-label="Peer" onchange={pick_peer}>
+                // Keyed by the node: a select the user has changed keeps its choice whatever its
+                // options say, so each node gets a new one, starting from its own peer.
+                <select key={node.clone()} aria-label="Peer" onchange={pick_peer}>
                     {for names.iter().filter(|m| **m != node).map(|m| html! { <option selected={to.as_deref() == Some(*m)}>{*m}</option> })}</select>
                 <label>{format!("latency {shown_ms} ms")}<input type="range" class="latency" min="0" max="1000" step="1"
                     value={shown_ms.to_string()} oninput={move |e: InputEvent| drag_latency.emit(e.into())} onchange={link(true)} /></label>

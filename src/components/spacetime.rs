@@ -22,9 +22,9 @@ const HOVER_PX: f64 = 5.0;
 type Tip = Option<(String, String)>;
 
 /// What the pointer at `(x, y)` on a canvas `w` px wide is over: a dot (its clock value or
-/// text), else the nearest arrow, described (a drop's reason from the trace, an in-flight
-/// message's payload). In the right half the tooltip is anchored by its right edge and opens
-/// leftwards, on the canvas.
+/// text), else the nearest arrow, described (a drop's reason from the trace; the message's payload
+/// in words, delivered, dropped or in flight, while the simulator still keeps it). In the right
+/// half the tooltip is anchored by its right edge and opens leftwards, on the canvas.
 fn tip_at(session: &Session, drawn: &Painted, (x, y, w): (f64, f64, f64)) -> Tip {
     let place = if x > w / 2.0 {
         format!("right:{:.0}px;top:{y:.0}px", w - x)
@@ -41,8 +41,7 @@ fn tip_at(session: &Session, drawn: &Painted, (x, y, w): (f64, f64, f64)) -> Tip
         .then(|| records.iter().rev().find(|r| r.kind == TraceKind::Drop && r.msg == a.msg))
         .flatten()
         .and_then(|r| r.text.as_deref());
-    let detail = (a.fate == Fate::InFlight).then(|| sim.message_detail(a.msg)).flatten();
-    let detail = detail.map(|d| dsplay_core::readable::fields(&d, sim.node_names()));
+    let detail = dsplay_core::readable::message(sim, a.msg);
     Some((describe(a, sim.node_names(), reason, detail.as_deref()), place))
 }
 

@@ -128,8 +128,7 @@ pub fn topology() -> Html {
                 let dup = if m.duplicate { " (duplicate)" } else { "" };
                 let session = session.borrow();
                 let sim = session.sim();
-                let detail = sim.message_detail(m.id).unwrap_or_default();
-                let detail = dsplay_core::readable::fields(&detail, sim.node_names());
+                let detail = dsplay_core::readable::message(sim, m.id).unwrap_or_default();
                 Some((lx, ly, format!("{}{dup}: {detail}", m.kind)))
             }));
         })

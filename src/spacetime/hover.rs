@@ -49,22 +49,24 @@ pub fn distance_to_segment(p: (f64, f64), a: (f64, f64), b: (f64, f64)) -> f64 {
     ((p.0 - cx).powi(2) + (p.1 - cy).powi(2)).sqrt()
 }
 
-/// `AppendEntries n4 → n2 · sent 2.310 s · delivered after 8 ms`; a drop names its reason, a
-/// message in flight its payload (`detail`), when known.
+/// `Write n1 → r2 · sent 2.310 s · delivered after 8 ms: key 3 · version: 7 by r1`: a drop names
+/// its reason, a message in flight when it is due; each ends with its payload (`detail`) when
+/// known (the simulator keeps the newest few thousand).
 pub fn describe(a: &Arrow, names: &[String], reason: Option<&str>, detail: Option<&str>) -> String {
     let name = |i: usize| names.get(i).map_or("?", String::as_str);
     let head = format!("{} {} → {} · sent {:.3} s", a.kind, name(a.from), name(a.to), a.sent_ms / 1000.0);
     let after = ms(a.end_ms - a.sent_ms);
-    match a.fate {
+    let fate = match a.fate {
         Fate::Delivered => format!("{head} · delivered after {after}"),
         Fate::Dropped => match reason {
             Some(why) => format!("{head} · lost after {after} ({why})"),
             None => format!("{head} · lost after {after}"),
         },
-        Fate::InFlight => match detail {
-            Some(d) => format!("{head} · in flight, due at {:.3} s: {d}", a.end_ms / 1000.0),
-            None => format!("{head} · in flight, due at {:.3} s", a.end_ms / 1000.0),
-        },
+        Fate::InFlight => format!("{head} · in flight, due at {:.3} s", a.end_ms / 1000.0),
+    };
+    match detail.filter(|d| !d.is_empty()) {
+        Some(d) => format!("{fate}: {d}"),
+        None => fate,
     }
 }
 

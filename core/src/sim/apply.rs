@@ -36,7 +36,10 @@ impl<N: Node> Sim<N> {
 
     fn send(&mut self, from: NodeId, to: NodeId, msg: N::Msg) {
         let kind = crate::node::Kind::kind(&msg);
-        let Some((id, latency_us, dup_latency_us)) = self.w.send(from, to, kind) else { return };
+        let Some((id, fate)) = self.w.send(from, to, kind) else { return };
+        // Kept whatever its fate, so a dropped message can be described too.
+        self.p.sent.keep(id, &msg);
+        let Some((latency_us, dup_latency_us)) = fate else { return };
         let now = self.w.sh.now;
         if let Some(d) = dup_latency_us {
             let ev = Ev::Deliver { from, to, msg: msg.clone(), id, sent: now, dup: true };

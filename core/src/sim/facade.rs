@@ -58,7 +58,11 @@ pub trait Simulation {
     /// every one each frame costs milliseconds at a few thousand in flight; ask for one with
     /// [`Simulation::message_detail`].
     fn view(&self) -> WorldView;
-    /// The payload of an in-flight (or held) message in words, for a hover label.
+    /// The payload of a message as its `Debug` text, for a hover label (see
+    /// [`crate::readable::message`] for words): one in flight (or held), or one of the newest
+    /// [`super::MESSAGES_KEPT`] sent, delivered or dropped since. `None` for an older one that has
+    /// left the network, or an id never used. Formatted only when asked; a restored checkpoint
+    /// answers as the run did at its time.
     fn message_detail(&self, id: u64) -> Option<String>;
     /// The network settings in force now on the link `from` → `to`.
     fn link(&self, from: NodeId, to: NodeId) -> LinkSpec;
@@ -195,6 +199,10 @@ impl<N: Node> Simulation for Sim<N> {
         self.w.view(p.nodes.iter().map(Node::view).collect(), in_flight, (timers, pending))
     }
     fn message_detail(&self, id: u64) -> Option<String> {
+        if let Some(msg) = self.p.sent.get(id) {
+            return Some(format!("{msg:?}"));
+        }
+        // Still on its way, but sent before the newest kept (a long delay, a paused receiver).
         let queued = self.p.queue.iter().map(|e| &e.ev);
         queued.chain(self.p.stash.iter().flatten()).find_map(|ev| match ev {
             Ev::Deliver { msg, id: i, .. } if *i == id => Some(format!("{msg:?}")),

@@ -12,12 +12,14 @@ pub mod history;
 pub mod metrics;
 mod network;
 mod queue;
+mod recent;
 mod state;
 pub mod trace;
 mod world;
 
 pub use facade::{Checkpoint, Simulation, Violation};
 pub use network::{Fate, NetState};
+pub use recent::KEPT as MESSAGES_KEPT;
 pub use state::{NodeClock, Status};
 
 use crate::ids::NodeId;
@@ -271,5 +273,47 @@ mod tests {
         }
         assert!(shrank, "the queue was compacted");
         assert!(sim.p.stale < COMPACT_AT, "{} stale of {} queued", sim.p.stale, sim.p.queue.len());
+    }
+
+    /// Every message the trace still names, with what `message_detail` says of it.
+    fn details(s: &crate::session::Session) -> Vec<(u64, TraceKind, Option<String>)> {
+        let records = s.sim().trace().records().iter();
+        let sent = records.filter(|r| matches!(r.kind, TraceKind::Deliver | TraceKind::Drop) && r.msg > 0);
+        sent.map(|r| (r.msg, r.kind, s.sim().message_detail(r.msg))).collect()
+    }
+
+    #[test]
+    fn delivered_and_dropped_messages_are_described_after_a_seek_as_in_a_straight_run() {
+        use crate::session::Session;
+        // r2 is down from 12 s to 16 s: messages to it are dropped ("node down").
+        let sc = crate::presets::get("d3-quorum-stale-read").expect("preset");
+        let at = SimTime::from_ms(13_000);
+        let mut straight = Session::new(sc.clone()).expect("session");
+        straight.seek(at);
+        let seen = details(&straight);
+        let records = straight.sim().trace().records();
+        let newest =
+            records.iter().filter(|r| r.kind == TraceKind::Send).map(|r| r.msg).max().expect("sends");
+        assert!(newest > 3 * recent::KEPT as u64, "{newest} messages: more than are kept");
+        let described = |kind| seen.iter().filter(|d| d.1 == kind && d.2.is_some()).count();
+        assert!(described(TraceKind::Deliver) > 1_000, "{} delivered ones", described(TraceKind::Deliver));
+        assert!(described(TraceKind::Drop) > 0, "a dropped one");
+        let delivered = seen.iter().rev().find(|d| d.1 == TraceKind::Deliver).expect("a delivery");
+        let text = delivered.2.as_deref().expect("the newest delivery is described");
+        let kind = records.iter().rev().find(|r| r.msg == delivered.0).expect("its record");
+        assert!(text.starts_with(kind.label), "{text:?} is a {}", kind.label);
+        // The newest `KEPT` sent are described; a message that has arrived is not, once a few
+        // hundred more than that have been sent after it.
+        let kept = newest - recent::KEPT as u64;
+        assert!(seen.iter().filter(|d| d.0 > kept).all(|d| d.2.is_some()), "the kept ones: all");
+        let old = kept - 256;
+        assert!(seen.iter().filter(|d| d.0 <= old).all(|d| d.2.is_none()), "older ones: none");
+        assert!(seen.iter().any(|d| d.0 <= old), "the trace still names older ones");
+        // Played on, then back: a checkpoint before 13 s is restored and replayed.
+        let mut back = Session::new(sc).expect("session");
+        back.seek(SimTime::from_ms(15_000));
+        back.seek(at);
+        assert_eq!(back.now(), at);
+        assert!(details(&back) == seen, "the same answers after a seek back as in a straight run");
     }
 }

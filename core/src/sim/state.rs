@@ -3,6 +3,7 @@
 use super::metrics::Metrics;
 use super::network::NetState;
 use super::queue::{Entry, Ev};
+use super::recent::Recent;
 use super::{unknown_node, Violation};
 use crate::ids::NodeId;
 use crate::node::Node;
@@ -83,6 +84,8 @@ pub struct Parts<N: Node> {
     /// to a node that crashed): skipped when their time comes, and dropped by
     /// [`Parts::compact`] when they crowd the queue.
     pub stale: usize,
+    /// The newest messages sent (delivered, dropped or on their way), to describe on request.
+    pub sent: Recent<N::Msg>,
 }
 
 impl<N: Node> Parts<N> {
@@ -94,6 +97,7 @@ impl<N: Node> Parts<N> {
             timers: vec![BTreeMap::new(); n],
             stash: vec![Vec::new(); n],
             stale: 0,
+            sent: Recent::default(),
         }
     }
 

@@ -25,6 +25,9 @@ pub(super) enum NodeOp {
     Client(NodeId, ClientRequest),
 }
 
+/// How long a message that arrives takes, and its duplicate if the network made one (µs).
+pub(super) type Latencies = (u64, Option<u64>);
+
 #[derive(Debug)]
 pub(super) struct World {
     pub sh: Shared,
@@ -130,9 +133,10 @@ impl World {
         }
     }
 
-    /// Trace a send and decide its fate on the network: `(message id, latency, duplicate's
-    /// latency)` if it will arrive, `None` if it was dropped (traced) or addressed to no node.
-    pub fn send(&mut self, from: NodeId, to: NodeId, kind: &'static str) -> Option<(u64, u64, Option<u64>)> {
+    /// Trace a send and decide its fate on the network: the message's id (`None` if it was
+    /// addressed to no node) and, if it will arrive, `(latency, duplicate's latency)` (`None` if it
+    /// was dropped, traced).
+    pub fn send(&mut self, from: NodeId, to: NodeId, kind: &'static str) -> Option<(u64, Option<Latencies>)> {
         if to.index() >= self.names.len() {
             let text = Some(format!("sent to unknown node {to}"));
             self.push_trace(TraceKind::Note, from, None, 0, "note", text);
@@ -146,13 +150,13 @@ impl World {
             Fate::Dropped(why) => {
                 // Like a delivery, a drop names the receiver it was meant for as `node`.
                 self.push_trace(TraceKind::Drop, to, Some(from), id, kind, Some(why.into()));
-                None
+                Some((id, None))
             }
             Fate::Arrives { latency_us, dup_latency_us } => {
                 if dup_latency_us.is_some() {
                     self.push_trace(TraceKind::Duplicate, from, Some(to), id, kind, None);
                 }
-                Some((id, latency_us, dup_latency_us))
+                Some((id, Some((latency_us, dup_latency_us))))
             }
         }
     }

@@ -2,15 +2,28 @@
 
 use crate::ids::NodeId;
 use crate::node::Kind;
+use std::fmt;
 
 /// A write's version. Ordered: the greater version wins everywhere (last writer wins).
 /// `counter` is the coordinator's clock in µs (Dynamo mode) or the highest counter read from a
 /// quorum plus one (ABD); `node` and `seq` make every version unique.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Default)]
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Default)]
 pub struct Version {
     pub counter: u64,
     pub node: u32,
     pub seq: u64,
+}
+
+/// `4273 by #4`: the counter and the coordinator that versioned the write, which is what a reader
+/// compares (`seq` only breaks a tie between two writes one coordinator gave the same counter); the
+/// version of a key never written is `0`.
+impl fmt::Debug for Version {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if *self == Version::default() {
+            return write!(f, "0");
+        }
+        write!(f, "{} by {:?}", self.counter, NodeId(self.node))
+    }
 }
 
 /// A stored value with its version.
