@@ -1143,3 +1143,28 @@ fn a_long_payload_is_cut_at_the_end_of_a_word() {
     assert_eq!(clipped(&"x".repeat(61), 60), format!("{}…", "x".repeat(59)), "no word ends: cut inside");
     assert_eq!(clipped("ééééé", 3), "éé…", "characters, not bytes");
 }
+
+/// Review: a link made 200 ms slow and 20 % lossy by hand looked like every other link.
+#[wasm_bindgen_test]
+async fn a_link_set_apart_is_drawn_dashed_and_says_what_it_is() {
+    use dsplay_core::dist::Dist;
+    use dsplay_core::scenario::LinkSpec;
+    let root = mount("d4-raft-election").await;
+    assert!(all(&root, "g.link-apart").is_empty(), "the default network draws no link");
+    let spec = LinkSpec {
+        latency: Dist::Uniform { min_us: 180_000, max_us: 220_000 },
+        loss_ppm: 200_000,
+        ..LinkSpec::default()
+    };
+    let link = ScenarioEvent::Link { from: "n1".into(), to: "n3".into(), spec, both_ways: true };
+    player().dispatch.emit(Action::Act(link));
+    let drawn = until("the link drawn", || all(&root, "g.link-apart").pop()).await;
+    assert_eq!(all(&root, "g.link-apart").len(), 1, "one line for both ways");
+    let said = drawn.text_content().unwrap_or_default();
+    assert!(
+        said.contains("link n1 ↔ n3: ~200 ms, 20 % loss") && said.contains("↔ ~200 ms, 20 % loss"),
+        "{said}"
+    );
+    player().dispatch.emit(Action::Act(ScenarioEvent::ResetLinks));
+    until("the link back to normal", || all(&root, "g.link-apart").is_empty()).await;
+}

@@ -87,6 +87,20 @@ pub struct TimerView {
     pub fires_at: SimTime,
 }
 
+/// At most this many links set apart are in a view (a scenario may set one per pair).
+pub const LINKS_SHOWN: usize = 200;
+
+/// A link in force that is not the network's default: a slow or lossy one to draw.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct LinkView {
+    pub from: NodeId,
+    pub to: NodeId,
+    /// The link back behaves the same: one line for both.
+    pub both_ways: bool,
+    /// "~200 ms, 20 % loss".
+    pub said: String,
+}
+
 /// Everything needed to draw one frame.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct WorldView {
@@ -99,6 +113,8 @@ pub struct WorldView {
     pub timers: Vec<TimerView>,
     /// One-way blocked links `(from, to)`.
     pub blocked: Vec<(NodeId, NodeId)>,
+    /// Links set apart from the network's default (slower, lossy), at most [`LINKS_SHOWN`].
+    pub links: Vec<LinkView>,
     /// Client load in percent of normal: not 100 while a surge is in force.
     pub load_pct: u32,
 }

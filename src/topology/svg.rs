@@ -181,6 +181,21 @@ pub fn body(
         html! { <line class="blocked" x1={ax.to_string()} y1={ay.to_string()} x2={bx.to_string()}
         y2={by.to_string()} marker-end="url(#topo-arrow)" /> }
     });
+    // A link set apart (slower, lossy): a dashed line between its nodes, what it is said at its
+    // middle (the first few; past them the lines and the event list say it).
+    let links = view.links.iter().enumerate().map(|(i, l)| {
+        let ((x1, y1), (x2, y2)) = (at(l.from), at(l.to));
+        let (mx, my) = ((x1 + x2) / 2.0, (y1 + y2) / 2.0);
+        let arrow = if l.both_ways { "↔" } else { "→" };
+        let names = |id: NodeId| view.nodes.get(id.index()).map_or("?", |n| n.name.as_str());
+        let title = format!("link {} {arrow} {}: {}", names(l.from), names(l.to), l.said);
+        html! { <g class="link-apart"><title>{title}</title>
+            <line x1={format!("{x1:.1}")} y1={format!("{y1:.1}")} x2={format!("{x2:.1}")} y2={format!("{y2:.1}")} />
+            if i < LINK_LABELS {
+                <text x={format!("{mx:.1}")} y={format!("{:.1}", my - 4.0)}>{format!("{arrow} {}", l.said)}</text>
+            }
+        </g> }
+    });
     let rect = drag.map(|(a, b)| {
         html! { <rect class="lasso" x={a.0.min(b.0).to_string()} y={a.1.min(b.1).to_string()}
         width={(a.0 - b.0).abs().to_string()} height={(a.1 - b.1).abs().to_string()} /> }
@@ -197,6 +212,7 @@ pub fn body(
             }</g>
             <g class="cuts">{for cuts.iter().map(|((x1, y1), (x2, y2))| html! { <line class="cut" x1={x1.to_string()}
                 y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} /> })}{for rings}</g>
+            <g class="links">{for links}</g>
             <g class="blocks">{for blocked}</g>
             <g class="hits" aria-hidden="true">{for (0..view.nodes.len()).map(|i| hit_area(i, lay, on))}</g>
             <g class="nodes">{for (0..view.nodes.len()).map(|i| node(view, i, lay, selected == Some(NodeId(i as u32)),
@@ -205,6 +221,9 @@ pub fn body(
         </>
     }
 }
+
+/// Links set apart that have their words drawn at their middle.
+const LINK_LABELS: usize = 8;
 
 /// Swatches for every kind the protocol sends, in its order; kinds neither in flight nor
 /// streaking (just delivered) are faded. Listing them all keeps the legend's size fixed while the

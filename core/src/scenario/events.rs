@@ -94,11 +94,6 @@ pub enum ScenarioEvent {
     },
 }
 
-/// A number in at most one decimal, without a trailing ".0": 7, 6.5, 0.1.
-fn short(x: f64) -> String {
-    format!("{x:.1}").trim_end_matches(".0").to_string()
-}
-
 impl ScenarioEvent {
     /// Short words for timelines and logs: "crash b2", "link b2->lb: ~40 ms, 10 % loss".
     pub fn describe(&self) -> String {
@@ -116,16 +111,7 @@ impl ScenarioEvent {
             Heal => "heal".into(),
             Link { from, to, spec, both_ways } => {
                 let arrow = if *both_ways { "<->" } else { "->" };
-                let mut said =
-                    format!("link {from}{arrow}{to}: ~{} ms", short(spec.latency.mean_us() / 1000.0));
-                for (ppm, what) in
-                    [(spec.loss_ppm, "loss"), (spec.dup_ppm, "dup"), (spec.reorder_ppm, "reorder")]
-                {
-                    if ppm > 0 {
-                        said += &format!(", {} % {what}", short(f64::from(ppm) / 10_000.0));
-                    }
-                }
-                said
+                format!("link {from}{arrow}{to}: {}", spec.said())
             }
             ResetLinks => "reset links".into(),
             Slow { node, factor_pct: 100 } => format!("{node} back to normal speed"),

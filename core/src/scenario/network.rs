@@ -27,6 +27,20 @@ impl Default for LinkSpec {
     }
 }
 
+impl LinkSpec {
+    /// In short words: "~200 ms, 20 % loss" (mean latency, then what is not zero).
+    pub fn said(&self) -> String {
+        let short = |x: f64| format!("{x:.1}").trim_end_matches(".0").to_string();
+        let mut said = format!("~{} ms", short(self.latency.mean_us() / 1000.0));
+        for (ppm, what) in [(self.loss_ppm, "loss"), (self.dup_ppm, "dup"), (self.reorder_ppm, "reorder")] {
+            if ppm > 0 {
+                said += &format!(", {} % {what}", short(f64::from(ppm) / 10_000.0));
+            }
+        }
+        said
+    }
+}
+
 /// A link override from the start of the run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -406,9 +406,28 @@ impl World {
             in_flight,
             timers,
             blocked,
+            links: links_apart(&sh.net),
             load_pct: sh.load_pct(),
         }
     }
+}
+
+/// The links in force that differ from the default, a pair set alike both ways as one.
+fn links_apart(net: &super::network::NetState) -> Vec<crate::view::LinkView> {
+    let apart = |spec: &&crate::scenario::LinkSpec| **spec != net.default_link;
+    let mut out = Vec::new();
+    for (&(a, b), spec) in net.overrides.iter().filter(|(_, s)| apart(s)) {
+        let back = net.overrides.get(&(b, a));
+        if back.is_some_and(|s| s == spec) && b < a {
+            continue; // said with (b, a)
+        }
+        let both_ways = back.is_some_and(|s| s == spec);
+        out.push(crate::view::LinkView { from: NodeId(a), to: NodeId(b), both_ways, said: spec.said() });
+        if out.len() == crate::view::LINKS_SHOWN {
+            break;
+        }
+    }
+    out
 }
 
 /// The scripted events, merged with the faults of the scenario's chaos section (R6) if it has one.
