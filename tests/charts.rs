@@ -769,3 +769,29 @@ async fn a_delivered_quorum_write_says_its_key_and_version_when_hovered() {
     // Leave the page as it was: a taller page brings a scrollbar that narrows the next test's canvas.
     root.remove();
 }
+
+/// Review: a crashed node's lane looked alive, and the axis had a label at each end only.
+#[wasm_bindgen_test]
+fn a_lane_says_when_its_node_was_down_and_the_axis_has_round_times() {
+    use dsplay_web::spacetime::states::not_up;
+    use dsplay_web::spacetime::{tick_label, ticks};
+    let sc = presets::get("d4-raft-election").expect("preset");
+    let mut sim = dsplay_core::registry::build(&sc).expect("build");
+    let n4 = sim.node_names().iter().position(|n| n == "n4").expect("n4");
+    let status =
+        |sim: &dyn dsplay_core::Simulation| sim.view().nodes.iter().map(|n| n.status).collect::<Vec<_>>();
+    // n4 crashes at 5 s and restarts at 10 s.
+    sim.run_until(SimTime::from_ms(7_000));
+    let spans = not_up(sim.trace().records(), &status(&*sim), 4_000.0, 7_000.0);
+    assert_eq!(spans, vec![(n4, 5_000.0, 7_000.0, dsplay_core::view::Status::Down)]);
+    sim.run_until(SimTime::from_ms(12_000));
+    let spans = not_up(sim.trace().records(), &status(&*sim), 4_000.0, 12_000.0);
+    assert_eq!(spans, vec![(n4, 5_000.0, 10_000.0, dsplay_core::view::Status::Down)]);
+    // A window that starts while it is down.
+    let spans = not_up(sim.trace().records(), &status(&*sim), 6_000.0, 12_000.0);
+    assert_eq!(spans, vec![(n4, 6_000.0, 10_000.0, dsplay_core::view::Status::Down)]);
+    assert_eq!(ticks(1_800.0, 200.0), vec![1_800.0, 1_850.0, 1_900.0, 1_950.0, 2_000.0]);
+    assert_eq!(tick_label(1_850.0, 50.0), "1.85 s");
+    assert_eq!(tick_label(12_000.0, 2_000.0), "12 s");
+    assert_eq!(tick_label(400.0, 100.0), "400 ms");
+}

@@ -2,6 +2,7 @@
 
 pub mod hover;
 pub mod paint;
+pub mod states;
 
 use crate::topology::particles::kind_index;
 use dsplay_core::sim::trace::{TraceEvent, TraceKind};
@@ -31,6 +32,25 @@ pub fn auto_window<'a>(records: impl IntoIterator<Item = &'a TraceEvent>) -> Opt
     let median = lat.get(lat.len() / 2)?;
     let want = (median * 25.0).clamp(WINDOWS[0], 10_000.0);
     WINDOWS.into_iter().find(|w| *w >= want)
+}
+
+/// The times to label on an axis from `t0` over `window` ms: a round step (1, 2 or 5 × a power of
+/// ten ms) giving about five labels.
+pub fn ticks(t0: f64, window: f64) -> Vec<f64> {
+    let rough = window / 5.0;
+    let power = 10f64.powf(rough.max(1e-3).log10().floor());
+    let step = [1.0, 2.0, 5.0, 10.0].into_iter().map(|m| m * power).find(|s| *s >= rough).unwrap_or(rough);
+    let first = (t0 / step).ceil() * step;
+    (0..).map(|k| first + k as f64 * step).take_while(|t| *t <= t0 + window + 1e-9).collect()
+}
+
+/// A tick's label, as precise as the `step` between ticks needs: `850 ms`, `1.85 s`, `12 s`.
+pub fn tick_label(t: f64, step: f64) -> String {
+    if t < 1_000.0 {
+        return format!("{t:.0} ms");
+    }
+    let decimals = (-(step / 1_000.0).log10()).ceil().max(0.0) as usize;
+    format!("{:.*} s", decimals, t / 1_000.0)
 }
 
 /// `850 ms`, `1.5 s`.

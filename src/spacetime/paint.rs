@@ -5,11 +5,11 @@
 //! drawn bolder and the rest faint.
 
 use super::hover::{Arrow, Dot, Fate, Line};
-use super::{auto_window, focus, label_ms, Focus, Level, Sticky, MAX_ARROWS};
+use super::{auto_window, focus, states, tick_label, ticks, Focus, Level, Sticky, MAX_ARROWS};
 use crate::topology::particles::{DIMMED, PALETTE};
 use dsplay_core::session::Session;
 use dsplay_core::sim::trace::{TraceEvent, TraceKind};
-use dsplay_core::view::WorldView;
+use dsplay_core::view::{Status, WorldView};
 use std::collections::{HashMap, VecDeque};
 use wasm_bindgen::{JsCast, JsValue};
 use web_sys::{CanvasRenderingContext2d as Ctx, HtmlCanvasElement};
@@ -129,6 +129,8 @@ pub fn paint(
     ctx.begin_path();
     ctx.rect(LEFT, 0.0, w - LEFT, h - AXIS);
     ctx.clip();
+    let status: Vec<Status> = view.nodes.iter().map(|n| n.status).collect();
+    not_up(&ctx, &f, &states::not_up(all, &status, f.t0, now));
     let kinds = sim.message_kinds();
     let of = |kind: &str| focus(kinds, spot, kind);
     let mut marks = collect(all, &f, &of);
@@ -155,7 +157,7 @@ pub fn paint(
     Some(Painted { arrows, dots, shown, total: marks.messages, from_ms })
 }
 
-/// Background, one lane per node with its name, and the time axis labelled at both ends;
+/// Background, one lane per node with its name, and the time axis with round times;
 /// returns the background and text colours.
 fn lanes(ctx: &Ctx, f: &Frame, names: &[String]) -> (&'static str, &'static str) {
     let dark = crate::charts::draw::current_palette() == crate::charts::draw::DARK;
@@ -174,11 +176,44 @@ fn lanes(ctx: &Ctx, f: &Frame, names: &[String]) -> (&'static str, &'static str)
         ctx.fill_text_with_max_width(n, 4.0, f.y(i) + 4.0, LEFT - 8.0).ok();
     }
     ctx.stroke();
-    ctx.fill_text(&label_ms(f.t0), LEFT, f.h - 4.0).ok();
-    let end = label_ms(f.t0 + f.window);
-    let end_w = ctx.measure_text(&end).map_or(40.0, |m| m.width());
-    ctx.fill_text(&end, f.w - 8.0 - end_w, f.h - 4.0).ok();
+    // Round times along the axis, each with a faint line up through the lanes (two labels, one
+    // at each end, left the time of anything between to guesswork).
+    let ticks = ticks(f.t0, f.window);
+    let step = if ticks.len() > 1 { ticks[1] - ticks[0] } else { f.window };
+    ctx.set_global_alpha(0.45);
+    ctx.begin_path();
+    for &t in &ticks {
+        ctx.move_to(f.x(t), TOP);
+        ctx.line_to(f.x(t), f.h - AXIS);
+    }
+    ctx.stroke();
+    ctx.set_global_alpha(1.0);
+    for &t in &ticks {
+        let label = tick_label(t, step);
+        let w = ctx.measure_text(&label).map_or(40.0, |m| m.width());
+        let x = (f.x(t) - w / 2.0).clamp(LEFT, f.w - 8.0 - w);
+        ctx.fill_text(&label, x, f.h - 4.0).ok();
+    }
     (bg, fg)
+}
+
+/// Shade the stretches of lanes whose node was down (red) or paused (amber), and say so where
+/// there is room.
+fn not_up(ctx: &Ctx, f: &Frame, spans: &[states::Span]) {
+    for &(lane, from, to, status) in spans {
+        let (x1, x2) = (f.x(from).max(LEFT), f.x(to));
+        let (colour, word) = match status {
+            Status::Down => ("rgba(214, 40, 40, 0.16)", "down"),
+            _ => ("rgba(230, 159, 0, 0.2)", "paused"),
+        };
+        let top = f.y(lane) - f.lane / 2.0 + 2.0;
+        ctx.set_fill_style_str(colour);
+        ctx.fill_rect(x1, top, (x2 - x1).max(1.0), f.lane - 4.0);
+        if x2 - x1 > 44.0 && f.lane >= 18.0 {
+            ctx.set_fill_style_str(if status == Status::Down { DROP } else { "#b07800" });
+            ctx.fill_text(word, x1 + 3.0, top + 10.0).ok();
+        }
+    }
 }
 
 /// Arrows for deliveries and drops in the window, and the other records as dots (each capped,
