@@ -390,7 +390,10 @@ async fn hovering_an_arrow_says_which_message_it_was() {
 fn arrows_between(canvas: &HtmlCanvasElement, from: f64, to: f64) -> usize {
     let (left, right) = (84.0, canvas.width() as f64 - 8.0);
     let (x0, x1) = ((left + from * (right - left)) as u32, (left + to * (right - left)) as u32);
-    PALETTE.iter().flat_map(|c| painted(canvas, c)).filter(|(x, _)| (x0..x1).contains(x)).count()
+    // Above the time axis (18 px): its labels' anti-aliased edges are greys near #bab0ac.
+    let lanes = canvas.height().saturating_sub(18);
+    let inside = |&(x, y): &(u32, u32)| (x0..x1).contains(&x) && y < lanes;
+    PALETTE.iter().flat_map(|c| painted(canvas, c)).filter(inside).count()
 }
 
 #[wasm_bindgen_test]
