@@ -11,28 +11,48 @@ use std::collections::HashMap;
 /// Most message arrows drawn per frame.
 pub const MAX_ARROWS: usize = 2_000;
 /// Window widths offered (ms).
-pub const WINDOWS: [f64; 7] = [200.0, 500.0, 1_000.0, 2_000.0, 5_000.0, 10_000.0, 30_000.0];
+pub const WINDOWS: [f64; 9] = [50.0, 100.0, 200.0, 500.0, 1_000.0, 2_000.0, 5_000.0, 10_000.0, 30_000.0];
+
+/// About this many messages in the auto window at most: beyond it arrows tangle into a mat (a
+/// quorum run at 200 ms held about 270).
+const READABLE_MESSAGES: f64 = 120.0;
 
 /// The auto window, kept once found (per scenario revision) so the diagram does not flicker.
 pub type Sticky = std::rc::Rc<std::cell::Cell<(u64, Option<f64>)>>;
 
-/// The window for a typical message latency: about 25 latencies wide, snapped to `WINDOWS`
-/// (`None` before any message was delivered).
+/// The window for a typical message latency: about 25 latencies wide (200 ms at least), narrower
+/// where that would hold more than [`READABLE_MESSAGES`] at the records' rate, but never under
+/// four latencies; snapped to `WINDOWS` (`None` before any message was delivered).
 pub fn auto_window<'a>(records: impl IntoIterator<Item = &'a TraceEvent>) -> Option<f64> {
     let mut sent = HashMap::new();
     let mut lat: Vec<f64> = Vec::new();
+    let (mut first, mut last) = (f64::MAX, f64::MIN);
     for r in records {
+        let t = r.at.as_ms_f64();
         match r.kind {
-            TraceKind::Send => drop(sent.insert(r.msg, r.at.as_ms_f64())),
-            TraceKind::Deliver => lat.extend(sent.get(&r.msg).map(|s| r.at.as_ms_f64() - s)),
+            TraceKind::Send => drop(sent.insert(r.msg, t)),
+            TraceKind::Deliver => {
+                lat.extend(sent.get(&r.msg).map(|s| t - s));
+                (first, last) = (first.min(t), last.max(t));
+            }
             _ => {}
         }
     }
     lat.sort_by(f64::total_cmp);
-    let median = lat.get(lat.len() / 2)?;
-    let want = (median * 25.0).clamp(WINDOWS[0], 10_000.0);
+    let median = *lat.get(lat.len() / 2)?;
+    let per_ms = if last > first { lat.len() as f64 / (last - first) } else { 0.0 };
+    let crowded = if per_ms > 0.0 { READABLE_MESSAGES / per_ms } else { f64::MAX };
+    let want = (median * 25.0).clamp(USUAL_MIN, 10_000.0);
+    if crowded < want {
+        // Narrowed for a crowd: the widest window that keeps it readable.
+        let narrow = crowded.max(median * 4.0);
+        return WINDOWS.into_iter().rev().find(|w| *w <= narrow).or(Some(WINDOWS[0]));
+    }
     WINDOWS.into_iter().find(|w| *w >= want)
 }
+
+/// The narrowest auto window for a run that is not crowded (narrower ones are for crowds).
+const USUAL_MIN: f64 = 200.0;
 
 /// The times to label on an axis from `t0` over `window` ms: a round step (1, 2 or 5 × a power of
 /// ten ms) giving about five labels.
