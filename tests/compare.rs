@@ -461,3 +461,31 @@ async fn b_changes_several_fields_at_once() {
     let alt = all(&root, "input.compare-alt").pop().expect("B's w");
     assert_eq!(alt.unchecked_ref::<web_sys::HtmlInputElement>().value(), "2", "and its own value");
 }
+
+/// A change that takes a later change's field away (another protocol) is refused, not run
+/// without it under a label that says otherwise.
+#[wasm_bindgen_test]
+async fn a_change_whose_field_an_earlier_change_took_away_is_refused() {
+    let sink = Sink::default();
+    let root = mount::<StaleHost>("", &sink);
+    let field = until("the form", || all(&root, "select.compare-field").pop()).await;
+    change(&field, &option_value(&field, "workload.arrival.type"));
+    let alt = until("B's arrivals", || all(&root, "select.compare-alt option[value=closed]").pop()).await;
+    change(&alt.parent_element().expect("the select"), "closed");
+    click(&root, "button.compare-add");
+    let second =
+        until("a second change", || Some(all(&root, "select.compare-field")).filter(|f| f.len() == 2)).await;
+    change(&second[1], &option_value(&second[1], "workload.arrival.rate_per_s"));
+    let alt = until("B's rate", || all(&root, "input.compare-alt").pop()).await;
+    alt.unchecked_ref::<web_sys::HtmlInputElement>().set_value("50");
+    alt.dispatch_event(&web_sys::Event::new("change").expect("an event")).expect("dispatch");
+    click(&root, "button.compare-go");
+    let said =
+        until("the refusal", || all(&root, ".compare .field-error").pop().and_then(|e| e.text_content()))
+            .await;
+    assert!(
+        said.contains("B has no workload.arrival.rate_per_s once the changes before it are made"),
+        "{said}"
+    );
+    assert!(all(&root, "table.compare-table").is_empty(), "no B ran");
+}

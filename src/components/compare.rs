@@ -7,7 +7,7 @@ pub mod overlay;
 pub mod stats;
 
 use super::editor::form::Edit;
-use super::editor::json::{anchor, dotted};
+use super::editor::json::{anchor, dotted, get};
 use super::editor::{apply_edit, parse_draft};
 use super::invariants::secs;
 use crate::player::{Action, Player};
@@ -139,6 +139,15 @@ pub fn compare() -> Html {
             let mut v = (*value).clone();
             for edit in &edits {
                 apply_edit(&mut v, edit);
+                // A change before it (another protocol, another arrival) may have taken its field
+                // away: B would run without it while its label said otherwise.
+                if let Edit::Set(path, _) = edit {
+                    if get(&v, path).is_none() {
+                        let lost = dotted(path);
+                        error.set(Some(format!("B has no `{lost}` once the changes before it are made: remove it, or change it first.")));
+                        return;
+                    }
+                }
             }
             match parse_draft(&v).and_then(Session::new) {
                 Ok(session) => {
