@@ -74,7 +74,20 @@ fn leaf(ctx: &Ctx, path: &[Seg], parent: Option<&Map<String, Value>>, v: &Value)
     let here = dotted(path);
     let id = input_id(&here);
     let (invalid, err) = error_of(ctx, &id, &here);
-    let described = invalid.map(|_| format!("{id}-err"));
+    let parent_key = match path.iter().rev().nth(1) {
+        Some(Seg::Key(k)) => Some(k.as_str()),
+        _ => None,
+    };
+    let hint = match path.last() {
+        Some(Seg::Key(k)) => super::words::help(parent_key, k),
+        _ => None,
+    };
+    let described = match (invalid, hint) {
+        (Some(_), Some(_)) => Some(format!("{id}-err {id}-hint")),
+        (Some(_), None) => Some(format!("{id}-err")),
+        (None, Some(_)) => Some(format!("{id}-hint")),
+        (None, None) => None,
+    };
     let key = match path.last() {
         Some(Seg::Key(k)) => super::words::label(k),
         Some(Seg::Index(i)) => format!("#{}", i + 1),
@@ -128,8 +141,9 @@ fn leaf(ctx: &Ctx, path: &[Seg], parent: Option<&Map<String, Value>>, v: &Value)
     };
     html! {
         <div class={classes!("field", invalid.map(|_| "invalid"))}>
-            <label for={id} title={here.clone()}>{key}</label>
+            <label for={id.clone()} title={here.clone()}>{key}</label>
             {input}
+            if let Some(h) = hint { <span class="hint" id={format!("{id}-hint")}>{h}</span> }
             {err}
         </div>
     }

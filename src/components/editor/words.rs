@@ -1,6 +1,7 @@
 //! A field's name as a reader says it: `election_timeout_ms_min` is "election timeout min (ms)",
 //! `loss_ppm` "loss (per million)", `mean_us` "mean (µs)". The JSON name stays beside it (the
-//! label's title, and every message names the field by its path).
+//! label's title, and every message names the field by its path). And, for the fields whose name
+//! does not say it, what they do.
 
 /// Name parts that are units, and how the label writes them.
 const UNITS: [(&str, &str); 7] = [
@@ -42,6 +43,67 @@ fn said(unit: &str) -> &'static str {
     UNITS.iter().find(|(u, _)| *u == unit).map_or("", |(_, s)| s)
 }
 
+/// What a field does, for a reader who has not read the protocol's source: by the field's name,
+/// or by its parent's and its own (`latency.type`). `None` where the name says it all.
+pub fn help(parent: Option<&str>, key: &str) -> Option<&'static str> {
+    let pair = parent.map(|p| format!("{p}.{key}"));
+    let by_pair = match pair.as_deref() {
+        Some("latency.type") => Some("how each message's one-way delay is drawn"),
+        Some("service.type" | "work.type" | "write.type" | "read.type") => Some("how each duration is drawn"),
+        Some("keys.count") => Some("how many distinct keys the clients use"),
+        Some("window.calls") => Some("the breaker judges the last this many calls"),
+        _ => None,
+    };
+    by_pair.or(match key {
+        "min_us" | "max_us" => Some("1000 µs = 1 ms"),
+        "mean_us" => Some("the average; 1000 µs = 1 ms"),
+        "loss_ppm" => Some("messages lost per million sent: 10000 is 1 %"),
+        "dup_ppm" => Some("messages delivered twice, per million"),
+        "reorder_ppm" => {
+            Some("messages held back (up to twice their delay) per million, so later ones overtake them")
+        }
+        "workers" => Some("requests served at the same time"),
+        "queue_cap" => Some("requests that may wait for a worker; more are rejected"),
+        "weight" => Some("share of the traffic against the other backends (weighted algorithms)"),
+        "count" => Some("how many identical backends this entry makes"),
+        "election_timeout_ms_min" | "election_timeout_ms_max" => {
+            Some("a follower that hears no leader for a random time between min and max starts an election")
+        }
+        "heartbeat_ms" => {
+            Some("how often the leader sends (empty) AppendEntries; below the election timeout")
+        }
+        "unsafe_skip_log_check" => Some(
+            "breaks Raft's election rule: a candidate with a stale log can win (to see why the rule exists)",
+        ),
+        "replicas" => Some("nodes that store data"),
+        "n" => Some("copies of each key"),
+        "r" => Some("replies a read waits for"),
+        "w" => Some("acknowledgements a write waits for"),
+        "read_repair" => Some("after a read, update the replicas that answered with an older version"),
+        "sloppy_quorum" => Some("while replicas are down, write to stand-ins that hand the data back later"),
+        "clients" => Some("client nodes sending the workload"),
+        "rate_per_s" => Some("requests per second from all clients together, as a Poisson stream"),
+        "concurrency" => Some("requests each client keeps outstanding (a closed loop)"),
+        "read_permille" => Some("reads per thousand operations; the rest are writes"),
+        "timeout_ms" => Some("a caller gives up on a request after this long"),
+        "s_milli" => Some("Zipf skew × 1000: 0 is uniform, 1000 the classic Zipf law"),
+        "stop_at_ms" => Some("how long the run lasts, in simulated time"),
+        "metrics_interval_ms" => Some("how often the charts take a sample"),
+        "trace_capacity" => {
+            Some("newest trace records kept for the diagram and exports; the run is the same")
+        }
+        "max_events" => Some("the run stops after this many events: a guard against a runaway scenario"),
+        "failure_rate_pct" => Some("a breaker opens when this share of its recent calls failed"),
+        "minimum_calls" => Some("calls needed in the window before the breaker may open"),
+        "open_ms" => Some("how long an open breaker refuses calls before letting probes through"),
+        "half_open_calls" => Some("probe calls let through while half-open"),
+        "slow_call_ms" => Some("a call slower than this counts as slow"),
+        "slow_call_rate_pct" => Some("a breaker also opens when this share of its recent calls was slow"),
+        "fallback" => Some("what the caller answers when the call fails or the breaker is open"),
+        _ => None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::label;
@@ -58,5 +120,14 @@ mod tests {
         assert_eq!(label("s_milli"), "s (× 1000)");
         assert_eq!(label("queue_cap"), "queue cap");
         assert_eq!(label("servers"), "servers");
+    }
+
+    #[wasm_bindgen_test]
+    fn a_field_is_explained_by_its_name_or_its_parents() {
+        use super::help;
+        assert_eq!(help(Some("default"), "loss_ppm"), Some("messages lost per million sent: 10000 is 1 %"));
+        assert_eq!(help(Some("latency"), "type"), Some("how each message's one-way delay is drawn"));
+        assert_eq!(help(Some("arrival"), "type"), None, "a choice whose options say it");
+        assert_eq!(help(Some("meta"), "title"), None);
     }
 }
