@@ -13,7 +13,20 @@ pub fn node_bar() -> Html {
     let Some(p) = use_context::<Player>() else { return html! {} };
     let Some(n) = p.selected.and_then(|id| p.view.nodes.get(id.index())) else { return html! {} };
     let node = n.name.clone();
-    let act = |ev: Ev| p.dispatch.reform(move |_: MouseEvent| Action::Act(ev.clone()));
+    let act = |ev: Ev| {
+        let d = p.dispatch.clone();
+        Callback::from(move |_: MouseEvent| {
+            d.emit(Action::Act(ev.clone()));
+            // The button pressed goes (Crash becomes Restart): the key goes on from its counterpart.
+            let then = match &ev {
+                Ev::Crash { .. } => ".node-bar button.restart",
+                Ev::Restart { .. } => ".node-bar button.crash",
+                Ev::Pause { .. } => ".node-bar button.resume",
+                _ => ".node-bar button.pause",
+            };
+            crate::focus::rescue(vec![then.into(), ".node-bar button.close".into()]);
+        })
+    };
     let (crash_or_restart, pause_or_resume) = match n.status {
         Status::Up => (
             html! { <button class="crash" onclick={act(Ev::Crash { node: node.clone() })}>{"Crash"}</button> },

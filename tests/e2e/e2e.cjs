@@ -221,6 +221,8 @@ async function main() {
     await p.click('[data-node="n1"] .shape');
     await p.click('.node-bar button.crash');
     await until(p, () => document.querySelector('[data-node="n1"]').getAttribute('class').includes('down'));
+    // Crash went with the crash: the key goes on from Restart.
+    await until(p, () => document.activeElement?.matches('.node-bar button.restart'));
     await p.click('.node-bar button.restart');
     await until(p, () => !document.querySelector('[data-node="n1"]').getAttribute('class').includes('down'));
     await p.screenshot({ path: path.join(SHOTS, 'embed-node-bar.png') });
