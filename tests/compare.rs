@@ -488,4 +488,15 @@ async fn a_change_whose_field_an_earlier_change_took_away_is_refused() {
         "{said}"
     );
     assert!(all(&root, "table.compare-table").is_empty(), "no B ran");
+    // The same field twice is refused too (which value would B take?).
+    let fields = all(&root, "select.compare-field");
+    change(&fields[1], &option_value(&fields[1], "workload.arrival.type"));
+    click(&root, "button.compare-go");
+    until("the second refusal", || {
+        all(&root, ".compare .field-error")
+            .pop()
+            .and_then(|e| e.text_content())
+            .filter(|t| t.contains("twice"))
+    })
+    .await;
 }

@@ -136,6 +136,13 @@ pub fn compare() -> Html {
                     }
                 }
             }
+            let paths: Vec<String> = edits.iter().map(|e| dotted(e.path())).collect();
+            if let Some(twice) =
+                paths.iter().enumerate().find_map(|(i, p)| paths[..i].contains(p).then_some(p))
+            {
+                error.set(Some(format!("B changes `{twice}` twice: remove one of the two.")));
+                return;
+            }
             let mut v = (*value).clone();
             for edit in &edits {
                 apply_edit(&mut v, edit);
