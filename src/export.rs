@@ -55,19 +55,15 @@ pub fn metrics_csv(metrics: &Metrics, names: &[String]) -> String {
             MetricKind::Gauge { .. } | MetricKind::Unset => ("gauge", gauge_unit(m.name)),
             MetricKind::Histogram { .. } => ("histogram", "samples"),
         };
-        let mut total = 0.0;
+        // As the failures chart adds a counter's rates up.
+        let mut add = crate::charts::series::running_total(interval_s);
         for p in &m.series {
             let pcts = if kind == "histogram" && p.value > 0.0 {
                 format!("{},{},{}", sig3(p.p50), sig3(p.p95), sig3(p.p99))
             } else {
                 ",,".to_string()
             };
-            let total = if kind == "counter" {
-                total += p.value * interval_s;
-                format!("{}", total.round())
-            } else {
-                String::new()
-            };
+            let total = if kind == "counter" { add(p.value).to_string() } else { String::new() };
             let _ = writeln!(
                 out,
                 "{},{},{},{kind},{},{unit},{total},{pcts}",
@@ -93,7 +89,7 @@ fn gauge_unit(name: &str) -> &'static str {
     }
 }
 
-/// `16.383` → `16.4`, `4.015` → `4.02`, `1234.5` → `1230`: HDR histograms keep about three
+/// `16.383` → `16.4`, `0.25` → `0.250`, `1234.5` → `1230`: HDR histograms keep about three
 /// significant digits, and a figure should not claim more.
 fn sig3(v: f64) -> String {
     if v == 0.0 || !v.is_finite() {
@@ -124,7 +120,7 @@ pub fn file_stem(s: &str) -> String {
 /// edits and moments do not overwrite or pass for each other: `d4-raft-election-edited-trace-2500ms`.
 pub fn export_stem(s: &dsplay_core::session::Session, what: &str) -> String {
     let sc = s.scenario();
-    let edited = dsplay_core::presets::get(&sc.meta.id).map_or(true, |p| p != *sc);
+    let edited = !dsplay_core::presets::as_shipped(sc);
     let ms = s.now().as_us() / 1000;
     file_stem(&format!("{}{}-{what}-{ms}ms", sc.meta.file_id(), if edited { "-edited" } else { "" }))
 }
@@ -163,7 +159,7 @@ pub fn download_text(filename: &str, mime: &str, text: &str) -> Result<(), Strin
 /// 15.0 s of simulated time" (", edited" after the id if it differs from its preset).
 pub fn about(s: &dsplay_core::session::Session) -> String {
     let sc = s.scenario();
-    let edited = dsplay_core::presets::get(&sc.meta.id).map_or(true, |p| p != *sc);
+    let edited = !dsplay_core::presets::as_shipped(sc);
     format!(
         "{}{}, seed {} · at {:.3} s of {:.1} s of simulated time",
         sc.meta.id,

@@ -353,16 +353,7 @@ async fn hovering_an_arrow_says_which_message_it_was() {
     // for again until the tooltip answers: the diagram may still be repainted at its settled size
     // (a scrollbar coming or going) between finding the pixel and moving the pointer.
     let green = kind_colour(&sink, "AppendEntries");
-    let hover = |(x, y): (u32, u32)| {
-        let r = canvas.get_bounding_client_rect();
-        let border = (r.width() - canvas.client_width() as f64) / 2.0;
-        let init = web_sys::PointerEventInit::new();
-        init.set_bubbles(true);
-        init.set_client_x((r.left() + border + x as f64 + 0.5) as i32);
-        init.set_client_y((r.top() + border + y as f64 + 0.5) as i32);
-        let event = web_sys::PointerEvent::new_with_event_init_dict("pointermove", &init).expect("event");
-        canvas.dispatch_event(&event).expect("dispatch");
-    };
+    let hover = |(x, y): (u32, u32)| point_at(&canvas, (f64::from(x), f64::from(y)));
     // Where arrows meet at a lane, a green pixel may lie nearer another kind's arrow: each try
     // points at another of them (every 5th, in turn).
     let tries = std::cell::Cell::new(0usize);
@@ -748,16 +739,7 @@ fn a_delivered_or_lost_arrow_ends_with_its_payload_too() {
 async fn a_delivered_quorum_write_says_its_key_and_version_when_hovered() {
     let (root, sink, canvas) = space_time_at("d3-quorum-stale-read", 2_000).await;
     let colour = kind_colour(&sink, "Write");
-    let hover = |(x, y): (u32, u32)| {
-        let r = canvas.get_bounding_client_rect();
-        let border = (r.width() - canvas.client_width() as f64) / 2.0;
-        let init = web_sys::PointerEventInit::new();
-        init.set_bubbles(true);
-        init.set_client_x((r.left() + border + x as f64 + 0.5) as i32);
-        init.set_client_y((r.top() + border + y as f64 + 0.5) as i32);
-        let event = web_sys::PointerEvent::new_with_event_init_dict("pointermove", &init).expect("event");
-        canvas.dispatch_event(&event).expect("dispatch");
-    };
+    let hover = |(x, y): (u32, u32)| point_at(&canvas, (f64::from(x), f64::from(y)));
     // Pixels of Write arrows, tried in turn until the tooltip is about a delivered one (an arrow
     // may cross another, or still be in flight).
     let mut tried = 0;

@@ -83,6 +83,12 @@ pub fn get(id: &str) -> Result<Scenario, ScenarioError> {
     Scenario::from_json(text)
 }
 
+/// Whether `sc` is its preset exactly as it ships (a link may name it; anything changed is
+/// "edited").
+pub fn as_shipped(sc: &Scenario) -> bool {
+    get(&sc.meta.id).is_ok_and(|p| p == *sc)
+}
+
 /// Why `id` is not a preset, with the likeliest ids it was meant to be.
 pub fn not_found(id: &str) -> String {
     match suggest(id).as_slice() {

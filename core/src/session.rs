@@ -69,10 +69,9 @@ impl Session {
     /// ships goes by name: short enough for a printed lab sheet, and it reads as what it is (an
     /// embed names it so too); anything changed carries the whole scenario.
     pub fn fragment_at(&self, p: Playhead) -> String {
-        let id = &self.scenario.meta.id;
-        let scenario = match crate::presets::get(id) {
-            Ok(shipped) if shipped == self.scenario => format!("#preset={id}"),
-            _ => encode_fragment(&self.scenario),
+        let scenario = match crate::presets::as_shipped(&self.scenario) {
+            true => format!("#preset={}", self.scenario.meta.id),
+            false => encode_fragment(&self.scenario),
         };
         format!("{scenario}&{}", p.to_query())
     }

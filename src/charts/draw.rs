@@ -3,7 +3,7 @@
 
 use super::hidpi::{ratio, HiDpi};
 use super::legend;
-use super::series::{chart, is_band, state_word, Band, ChartData, ChartSpec, Line};
+use super::series::{chart, is_band, state_name, Band, ChartData, ChartSpec, Line};
 use dsplay_core::session::Session;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -214,7 +214,7 @@ pub fn draw_chart<DB: DrawingBackend>(
             let breaker = data.title.starts_with("breaker_state");
             let px = |x: f64| chart.backend_coord(&(x, 0.0)).0;
             let said = band.spans.iter().filter_map(|sp| {
-                let word = state_word(breaker, sp.state).trim_start_matches("in ").to_string();
+                let word = state_name(breaker, sp.state);
                 let room = px(sp.to_ms) - px(sp.from_ms);
                 (room >= word_px(&word)).then(|| {
                     let x = sp.from_ms + (sp.to_ms - sp.from_ms) * 0.02;
@@ -276,10 +276,7 @@ fn state_keys(data: &ChartData) -> Vec<(RGBColor, String)> {
     }
     states.sort_unstable();
     states.dedup();
-    states
-        .into_iter()
-        .map(|s| (state_colour(s), state_word(breaker, s).trim_start_matches("in ").to_string()))
-        .collect()
+    states.into_iter().map(|s| (state_colour(s), state_name(breaker, s))).collect()
 }
 
 type Chart2d<'a, DB> = ChartContext<

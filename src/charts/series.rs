@@ -304,13 +304,21 @@ pub fn defaults_of(cat: &[(String, Kind)]) -> Vec<ChartSpec> {
     out
 }
 
-/// A band's state in words: a circuit breaker's by name, any other's by number.
-pub fn state_word(breaker: bool, state: i64) -> String {
+/// A band's state as a name: a circuit breaker's ("open"), any other's by number ("state 3").
+pub fn state_name(breaker: bool, state: i64) -> String {
     match (breaker, state) {
         (true, 0) => "closed".into(),
         (true, 1) => "open".into(),
         (true, 2) => "half-open".into(),
-        _ => format!("in state {state}"),
+        _ => format!("state {state}"),
+    }
+}
+
+/// A band's state after its label: "b1 open", "b1 in state 3".
+pub fn state_word(breaker: bool, state: i64) -> String {
+    match breaker && (0..=2).contains(&state) {
+        true => state_name(breaker, state),
+        false => format!("in {}", state_name(breaker, state)),
     }
 }
 
@@ -502,7 +510,7 @@ fn summed(metrics: &Metrics, name: &str, now_ms: f64) -> Vec<(f64, f64)> {
 }
 
 /// Rates per second, one per sample interval of `interval_s`, in → the running total after each.
-fn running_total(interval_s: f64) -> impl FnMut(f64) -> f64 {
+pub(crate) fn running_total(interval_s: f64) -> impl FnMut(f64) -> f64 {
     let mut sum = 0.0;
     move |rate| {
         sum += rate * interval_s;

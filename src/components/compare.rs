@@ -1,6 +1,6 @@
 //! Compare: the same seed under two configurations. A is the scenario in the player; B is a second
-//! session with one field or a few changed (picked in `form`). B follows A's playhead; the key figures sit
-//! side by side (`stats`) and A's charts are drawn with B's overlaid (`overlay`).
+//! session with one field or a few changed (picked in `form`). B follows A's playhead; the key
+//! figures sit side by side (`stats`) and A's charts are drawn with B's overlaid (`overlay`).
 
 pub mod form;
 pub mod overlay;

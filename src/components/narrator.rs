@@ -55,7 +55,8 @@ pub fn spoken(text: &str) -> String {
 const MOST_SAID: usize = 3;
 
 /// What is worth saying among `fresh` records (oldest first): every fault and broken invariant
-/// (one that broke again said once, with how often), in order (past `MOST_SAID`, the broken invariants first and the rest counted), then the newest
+/// (one that broke again said once, with how often), in order (past `MOST_SAID`, the broken
+/// invariants first and the rest counted), then the newest
 /// note if it came after them (a crash and the election it causes often fall between two
 /// announcements, and the new leader is the news); with neither, the newest note. A note that
 /// starts with its node's name is said as is ("n4 became leader in term 1"), others get the name

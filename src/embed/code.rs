@@ -23,7 +23,7 @@ impl EmbedSource {
     pub fn of(s: &Session) -> EmbedSource {
         let sc = s.scenario();
         let mid_run = (s.now() > SimTime::ZERO && !s.finished()).then(|| s.playhead());
-        if dsplay_core::presets::get(&sc.meta.id).is_ok_and(|p| p == *sc) {
+        if dsplay_core::presets::as_shipped(sc) {
             return EmbedSource::Preset {
                 id: sc.meta.id.clone(),
                 t_ms: mid_run.map(|p| p.at.as_us() / 1000),
