@@ -6,8 +6,9 @@ use common::{all, find, near, until};
 
 use dsplay_core::session::Session;
 use dsplay_core::{presets, SimTime};
+use dsplay_web::charts::choice::defaults;
 use dsplay_web::charts::draw::{current_palette, to_svg, HEIGHT};
-use dsplay_web::charts::series::{defaults, ChartSpec};
+use dsplay_web::charts::series::ChartSpec;
 use dsplay_web::components::charts::{chart_data, Charts};
 use dsplay_web::components::invariants::{secs, Invariants};
 use dsplay_web::components::spacetime::SpaceTime;
@@ -467,7 +468,7 @@ async fn hovering_a_clock_dot_gives_its_value_and_clock_labels_stay_on_the_canva
 
 #[wasm_bindgen_test]
 fn every_presets_default_charts_make_sense() {
-    use dsplay_web::charts::series::is_failure_counter;
+    use dsplay_web::charts::choice::is_failure_counter;
     let mut seen = Vec::new();
     for id in presets::ids() {
         let mut s = session(id);
@@ -538,7 +539,7 @@ async fn the_metrics_a_lesson_names_are_charted_first() {
 
 #[wasm_bindgen_test]
 fn a_throughput_line_keeps_its_colour_as_other_counters_appear() {
-    use dsplay_web::charts::series::keep;
+    use dsplay_web::charts::choice::keep;
     let at = |ms: u64| {
         let mut s = session("t1-round-robin");
         s.seek(SimTime::from_ms(ms));

@@ -6,11 +6,10 @@ use common::{all, until};
 
 use dsplay_core::session::Session;
 use dsplay_core::{presets, SimTime};
+use dsplay_web::charts::choice::{catalog, defaults, lesson_first, named_in, split_counters};
 use dsplay_web::charts::draw::{chart_data, to_svg, LIGHT};
 use dsplay_web::charts::overlay::{counterpart, overlay};
-use dsplay_web::charts::series::{
-    catalog, defaults, lesson_first, named_in, split_counters, Band, ChartData, ChartSpec, Line, Pen,
-};
+use dsplay_web::charts::series::{Band, ChartData, ChartSpec, Line, Pen};
 use dsplay_web::components::compare::Compare;
 use dsplay_web::components::editor::form::Edit;
 use dsplay_web::components::editor::json::parse;

@@ -2,7 +2,8 @@
 //! solid, B's dashed in the hue of A's line of the same name; legend entries and bands are
 //! prefixed "A ·" and "B ·". Pure, like `series`.
 
-use super::series::{defaults, Band, ChartData, ChartSpec, Line, Pen, TVIS_READS};
+use super::choice::defaults;
+use super::series::{Band, ChartData, ChartSpec, Line, Pen, TVIS_READS};
 use dsplay_core::sim::metrics::Metrics;
 
 /// B's version of A's chart `spec`, if B has one: the same metric, else B's default chart of the

@@ -3,7 +3,8 @@
 //! charts picked from those alone would appear one by one as the run starts. A short look ahead
 //! in a throwaway session of the same scenario finds the rest.
 
-use super::series::{catalog, split_counters, Kind};
+use super::choice::{catalog, split_counters};
+use super::series::Kind;
 use dsplay_core::scenario::Scenario;
 use dsplay_core::session::Session;
 use dsplay_core::time::{SimDuration, SimTime};

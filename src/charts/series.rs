@@ -73,7 +73,7 @@ impl ChartSpec {
         }
     }
 
-    fn counters_mut(&mut self) -> Option<&mut Vec<String>> {
+    pub(super) fn counters_mut(&mut self) -> Option<&mut Vec<String>> {
         match self {
             ChartSpec::Throughput(names) | ChartSpec::Failures(names) => Some(names),
             _ => None,
@@ -173,137 +173,6 @@ impl ChartData {
     }
 }
 
-/// Distinct metric names with their kind, sorted by name.
-pub fn catalog(metrics: &Metrics) -> Vec<(String, Kind)> {
-    let mut seen = BTreeMap::new();
-    for m in metrics.all() {
-        seen.entry(m.name.to_string()).or_insert(kind_of(m));
-    }
-    seen.into_iter().collect()
-}
-
-/// The metrics in the menu's order: by name, numbers by value (`tvis_fresh_2ms` before
-/// `tvis_fresh_10ms`, not after `tvis_fresh_100ms`).
-pub fn by_number(names: &[(String, Kind)]) -> Vec<&(String, Kind)> {
-    // Runs of text and of digits, a number's run by value: "a10b" → [("a", 0), ("", 10), ("b", 0)].
-    let key = |n: &str| -> Vec<(String, u64)> {
-        let mut parts: Vec<(String, u64)> = Vec::new();
-        let mut rest = n;
-        while let Some(c) = rest.chars().next() {
-            let digit = c.is_ascii_digit();
-            let end = rest.find(|x: char| x.is_ascii_digit() != digit).unwrap_or(rest.len());
-            let (run, tail) = rest.split_at(end);
-            parts.push(if digit {
-                (String::new(), run.parse().unwrap_or(u64::MAX))
-            } else {
-                (run.into(), 0)
-            });
-            rest = tail;
-        }
-        parts
-    };
-    let mut out: Vec<&(String, Kind)> = names.iter().collect();
-    out.sort_by_cached_key(|(n, _)| key(n));
-    out
-}
-
-/// Words of a counter's snake_case name that make it a count of failures (`call_timeouts`,
-/// `rejected_429`, `stale_reads`, `lost_acked_writes`, `double_charges`…). Whole words:
-/// `published` holds "shed" and `failovers` "fail", and neither is a failure.
-const FAILURE_WORDS: [&str; 21] = [
-    "error",
-    "errors",
-    "reject",
-    "rejected",
-    "refused",
-    "timeout",
-    "timeouts",
-    "shed",
-    "dropped",
-    "failed",
-    "failure",
-    "failures",
-    "stale",
-    "lost",
-    "violation",
-    "violations",
-    "conflicts",
-    "conflicting",
-    "double",
-    "denied",
-    "false",
-];
-
-/// Whether a counter counts failures: client errors and their breakdown, and what a lesson
-/// watches go wrong (stale reads, lost writes, violations, out-of-order deliveries).
-pub fn is_failure_counter(name: &str) -> bool {
-    name.split('_').any(|w| FAILURE_WORDS.contains(&w)) || name.split("out_of_order").count() > 1
-}
-
-/// Counters of work done, charted as rates, in this order: client requests and responses (see
-/// `Ctx::count`), messages through a queue, reads and writes, commits, messages sent.
-const FLOW: [&str; 14] = [
-    "requests",
-    "responses",
-    "published",
-    "consumed",
-    "reads",
-    "writes",
-    "reads_ok",
-    "writes_ok",
-    "acked_writes",
-    "ok",
-    "commits",
-    "sends",
-    "updates",
-    "adds",
-];
-
-/// Sensible charts for whatever metrics exist (see [`defaults_of`]).
-pub fn defaults(metrics: &Metrics) -> Vec<ChartSpec> {
-    defaults_of(&catalog(metrics))
-}
-
-/// Sensible charts for the metrics `cat` (name and kind, sorted by name): latency percentiles,
-/// throughput, failure counts and error rate, per-node load/queue/lag gauges, and state bands.
-pub fn defaults_of(cat: &[(String, Kind)]) -> Vec<ChartSpec> {
-    let names = |k: Kind, f: &dyn Fn(&str) -> bool| -> Vec<String> {
-        cat.iter().filter(|(n, kk)| *kk == k && f(n)).map(|(n, _)| n.clone()).collect()
-    };
-    let counted = |name: &str| cat.iter().any(|(n, k)| n == name && *k == Kind::Counter);
-    let mut out: Vec<ChartSpec> = Vec::new();
-    if cat.iter().any(|(n, k)| *k == Kind::Counter && n.starts_with(TVIS_READS)) {
-        out.push(ChartSpec::Visibility);
-    }
-    let latency = names(Kind::Histogram, &|n| n.contains("latency") || n.ends_with("_ms"));
-    out.extend(latency.into_iter().take(3).map(ChartSpec::Metric));
-    let through: Vec<String> =
-        FLOW.into_iter().filter(|n| counted(n)).take(MAX_LINES).map(String::from).collect();
-    if !through.is_empty() {
-        out.push(ChartSpec::Throughput(through));
-    }
-    let failures: Vec<String> =
-        names(Kind::Counter, &is_failure_counter).into_iter().take(MAX_LINES).collect();
-    if !failures.is_empty() {
-        out.push(ChartSpec::Failures(failures));
-    }
-    if counted("errors") && counted("requests") {
-        out.push(ChartSpec::ErrorRate);
-    }
-    let per_node = ["load", "queue", "depth", "lag", "backlog", "busy"];
-    out.extend(
-        names(Kind::Gauge, &|n| !is_band(n) && per_node.iter().any(|w| n.contains(w)))
-            .into_iter()
-            .take(4)
-            .map(ChartSpec::Metric),
-    );
-    out.extend(names(Kind::Gauge, &|n| is_band(n)).into_iter().map(ChartSpec::Metric));
-    if out.is_empty() {
-        out.extend(cat.iter().take(2).map(|(n, _)| ChartSpec::Metric(n.clone())));
-    }
-    out
-}
-
 /// A band's state as a name: a circuit breaker's ("open"), any other's by number ("state 3").
 pub fn state_name(breaker: bool, state: i64) -> String {
     match (breaker, state) {
@@ -320,80 +189,6 @@ pub fn state_word(breaker: bool, state: i64) -> String {
         true => state_name(breaker, state),
         false => format!("in {}", state_name(breaker, state)),
     }
-}
-
-/// The metrics a lesson names (in `backticks`) that the run has, in the lesson's order.
-pub fn named_in(lesson: &str, cat: &[(String, Kind)]) -> Vec<String> {
-    let mut out: Vec<String> = Vec::new();
-    for part in lesson.split('`').skip(1).step_by(2) {
-        if cat.iter().any(|(n, _)| n == part) && !out.iter().any(|n| n == part) {
-            out.push(part.to_string());
-        }
-    }
-    out
-}
-
-/// Counters kept per node only, by two nodes or more: a chart of several counters sums each over
-/// its nodes, which hides who counted what.
-pub fn split_counters(metrics: &Metrics) -> Vec<String> {
-    let mut per: BTreeMap<&str, (usize, bool)> = BTreeMap::new();
-    for m in metrics.all().iter().filter(|m| kind_of(m) == Kind::Counter) {
-        let e = per.entry(m.name).or_default();
-        e.0 += usize::from(m.node.is_some());
-        e.1 |= m.node.is_none();
-    }
-    per.into_iter()
-        .filter(|(_, (nodes, global))| *nodes >= 2 && !global)
-        .map(|(n, _)| n.to_string())
-        .collect()
-}
-
-/// The `defaults` with what a lesson points at first: for each metric `named` (in order), the
-/// default chart that already draws it, else a chart of its own; then the other defaults. A
-/// student told to watch `healthy_tasks` finds it at the top, not in the "Add a chart" menu.
-/// A named counter in `split` (see [`split_counters`]) gets a chart of its own, a line per node,
-/// even when a default chart sums it: r4's lesson compares `cas_conflicts` register by register.
-pub fn lesson_first(named: &[String], split: &[String], defaults: Vec<ChartSpec>) -> Vec<ChartSpec> {
-    let draws =
-        |s: &ChartSpec, n: &str| s.key() == n || s.counters().is_some_and(|c| c.iter().any(|x| x == n));
-    let mut out: Vec<ChartSpec> = Vec::new();
-    for n in named {
-        let summed = defaults.iter().find(|s| draws(s, n)).filter(|_| !split.contains(n));
-        let spec = summed.cloned().unwrap_or(ChartSpec::Metric(n.clone()));
-        if !out.contains(&spec) {
-            out.push(spec);
-        }
-    }
-    out.extend(defaults.into_iter().filter(|s| !out.contains(s)).collect::<Vec<_>>());
-    out
-}
-
-/// The charts `shown` so far, brought up to date with `fresh` defaults without moving anything:
-/// a chart once shown stays where it is, a chart of several counters keeps its counters in
-/// order (so each keeps its colour) and takes new ones at its end, and a new chart goes after
-/// the charts that precede it among the defaults.
-pub fn keep(shown: &[ChartSpec], fresh: Vec<ChartSpec>) -> Vec<ChartSpec> {
-    let mut out: Vec<ChartSpec> = shown.to_vec();
-    let mut after = 0;
-    for spec in fresh {
-        match out.iter().position(|s| s.key() == spec.key()) {
-            Some(i) => {
-                if let (Some(have), Some(new)) = (out[i].counters_mut(), spec.counters()) {
-                    for n in new {
-                        if !have.contains(n) {
-                            have.push(n.clone());
-                        }
-                    }
-                }
-                after = i + 1;
-            }
-            None => {
-                out.insert(after, spec);
-                after += 1;
-            }
-        }
-    }
-    out
 }
 
 /// The worst (highest) state over every `*_state` gauge and node, as one band: shaded behind
@@ -703,13 +498,14 @@ fn visibility(metrics: &Metrics) -> (Vec<Line>, Vec<String>) {
 }
 
 #[cfg(test)]
-mod tests {
+pub(crate) mod tests {
     use super::*;
+    use crate::charts::choice::defaults;
     use dsplay_core::sim::metrics::static_name;
     use dsplay_core::{ids::NodeId, SimTime};
     use wasm_bindgen_test::wasm_bindgen_test;
 
-    fn sample() -> Metrics {
+    pub(crate) fn sample() -> Metrics {
         let mut m = Metrics::new(100_000, 10_000_000);
         for step in 0..20u64 {
             let t = SimTime(step * 100_000);
@@ -808,17 +604,6 @@ mod tests {
     }
 
     #[wasm_bindgen_test]
-    fn defaults_pick_latency_throughput_errors_load_and_bands() {
-        let keys: Vec<String> = defaults(&sample()).iter().map(ChartSpec::key).collect();
-        assert_eq!(
-            keys,
-            ["latency_ms", "throughput", "failures", "error_rate", "backend_load", "breaker_state"]
-        );
-        let d = chart(&sample(), &ChartSpec::ErrorRate, &[], 10_000.0, 10_000.0);
-        assert!(d.lines[0].points.iter().all(|p| (0.0..=100.0).contains(&p.1)));
-    }
-
-    #[wasm_bindgen_test]
     fn the_error_rate_is_errors_over_requests_without_adding_their_breakdown_again() {
         // t1-round-robin's shape: errors = rejected + timeouts; summing all three read 40 % for 20 %.
         let mut m = Metrics::new(100_000, 10_000_000);
@@ -845,79 +630,10 @@ mod tests {
     }
 
     #[wasm_bindgen_test]
-    fn failures_are_whole_words_of_a_counters_name() {
-        for n in ["errors", "call_timeouts", "rejected_429", "stale_reads", "lost_acked_writes", "shed"] {
-            assert!(is_failure_counter(n), "{n}");
-        }
-        for n in ["double_charges", "lamport_false_order", "out_of_order", "client_failed", "probe_failures"]
-        {
-            assert!(is_failure_counter(n), "{n}");
-        }
-        for n in ["published", "failovers", "requests", "consumed", "shedding_level", "terror"] {
-            assert!(!is_failure_counter(n), "{n}");
-        }
-    }
-
-    #[wasm_bindgen_test]
     fn the_failures_chart_is_running_totals() {
         let d = chart(&sample(), &ChartSpec::Failures(vec!["errors".into()]), &[], 550.0, 10_000.0);
         let totals: Vec<f64> = d.lines[0].points.iter().map(|p| p.1).collect();
         assert_eq!((d.y_unit, totals), ("total", vec![0.0, 1.0, 3.0, 3.0, 4.0]));
-    }
-
-    #[wasm_bindgen_test]
-    fn charts_once_shown_keep_their_place_and_their_counters_order() {
-        let t = |v: &[&str]| ChartSpec::Throughput(v.iter().map(|s| s.to_string()).collect());
-        let m = |n: &str| ChartSpec::Metric(n.into());
-        let shown = vec![t(&["errors"]), m("load")];
-        // Later: a latency chart comes first among the defaults, requests sort before errors, and
-        // `load` is gone after a rewind.
-        let fresh = vec![m("latency_ms"), t(&["requests", "errors"]), m("queue")];
-        let kept = keep(&shown, fresh);
-        assert_eq!(kept, [m("latency_ms"), t(&["errors", "requests"]), m("queue"), m("load")]);
-    }
-
-    #[wasm_bindgen_test]
-    fn what_a_lesson_names_comes_first_drawn_once() {
-        let cat = catalog(&sample());
-        let lesson = "Watch `backend_load`, then `errors` and `no_such_metric`; `backend_load` again.";
-        let named = named_in(lesson, &cat);
-        assert_eq!(named, ["backend_load", "errors"], "known metrics, once, in the lesson's order");
-        let keys: Vec<String> =
-            lesson_first(&named, &[], defaults(&sample())).iter().map(ChartSpec::key).collect();
-        assert_eq!(
-            keys,
-            ["backend_load", "failures", "latency_ms", "throughput", "error_rate", "breaker_state"],
-            "`errors` is drawn by the failures chart, which moves up rather than being repeated"
-        );
-        let own = lesson_first(
-            &["requests".into(), "breaker_state".into()],
-            &[],
-            vec![ChartSpec::Metric("latency_ms".into())],
-        );
-        assert_eq!(
-            own.iter().map(ChartSpec::key).collect::<Vec<_>>(),
-            ["requests", "breaker_state", "latency_ms"]
-        );
-    }
-
-    #[wasm_bindgen_test]
-    fn a_named_counter_kept_per_node_gets_a_line_per_node() {
-        let mut m = sample();
-        m.count("conflicts", Some(NodeId(0)), 3, SimTime::ZERO);
-        m.count("conflicts", Some(NodeId(1)), 1, SimTime::ZERO);
-        assert_eq!(split_counters(&m), ["conflicts"], "`errors` has one node, `requests` no node");
-        let named = ["conflicts".to_string(), "errors".to_string()];
-        let keys: Vec<String> =
-            lesson_first(&named, &split_counters(&m), defaults(&m)).iter().map(ChartSpec::key).collect();
-        assert_eq!(&keys[..2], ["conflicts", "failures"], "{keys:?}");
-        assert!(
-            defaults(&m).iter().any(|s| s.counters().is_some_and(|c| c.contains(&named[0]))),
-            "the failures chart still sums it"
-        );
-        let lines =
-            chart(&m, &ChartSpec::Metric("conflicts".into()), &["a".into(), "b".into()], 100.0, 1e3).lines;
-        assert_eq!(lines.iter().map(|l| l.label.as_str()).collect::<Vec<_>>(), ["a", "b"]);
     }
 
     #[wasm_bindgen_test]
@@ -970,16 +686,6 @@ mod tests {
             d.summary(),
             "fresh reads, t after the write (%) at 0.5 s: fresh reads 0 ms 67, 2 ms 75, 10 ms 100"
         );
-    }
-
-    #[wasm_bindgen_test]
-    fn the_menu_orders_numbers_in_names_by_value() {
-        let names: Vec<(String, Kind)> = ["b", "t_100ms", "t_10ms", "t_2ms", "a10", "a9"]
-            .iter()
-            .map(|n| (n.to_string(), Kind::Counter))
-            .collect();
-        let order: Vec<&str> = by_number(&names).iter().map(|(n, _)| n.as_str()).collect();
-        assert_eq!(order, ["a9", "a10", "b", "t_2ms", "t_10ms", "t_100ms"]);
     }
 
     #[wasm_bindgen_test]

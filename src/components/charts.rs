@@ -4,13 +4,12 @@
 //! (so it rewinds with it).
 //! PNG/SVG export per chart; trace JSON and metrics CSV for the whole run.
 
+use crate::charts::choice::{by_number, catalog, defaults_of, keep, lesson_first, named_in, split_counters};
 pub use crate::charts::draw::chart_data;
 use crate::charts::draw::paint;
 use crate::charts::paint::use_paint;
 use crate::charts::probe::{early_catalog, union};
-use crate::charts::series::{
-    by_number, catalog, defaults_of, keep, lesson_first, named_in, run_so_far, split_counters, ChartSpec,
-};
+use crate::charts::series::{run_so_far, ChartSpec};
 use crate::charts::watch::use_repaint_on_change;
 use crate::export::{about, download_text, export_stem, metrics_csv, save_chart, trace_json};
 use crate::player::Player;

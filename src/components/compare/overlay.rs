@@ -2,12 +2,11 @@
 //! drawn over it (A solid, B dashed; A only where B has no such chart). They follow A's playhead.
 
 use super::SharedB;
+use crate::charts::choice::{catalog, defaults, lesson_first, named_in, split_counters};
 use crate::charts::draw::{chart_data, paint};
 use crate::charts::overlay::{counterpart, overlay};
 use crate::charts::paint::use_paint;
-use crate::charts::series::{
-    catalog, defaults, lesson_first, named_in, split_counters, ChartData, ChartSpec,
-};
+use crate::charts::series::{ChartData, ChartSpec};
 use crate::export::{export_stem, save_chart};
 use crate::player::Player;
 use dsplay_core::session::Session;

@@ -1,6 +1,7 @@
 //! The key figures of A and B, side by side in a table.
 
-use crate::charts::series::{catalog, is_failure_counter, named_in, Kind};
+use crate::charts::choice::{catalog, is_failure_counter, named_in};
+use crate::charts::series::Kind;
 use dsplay_core::sim::metrics::{Metric, MetricKind};
 use dsplay_core::Simulation;
 use yew::prelude::*;
