@@ -191,8 +191,11 @@ fn recent_rows(sim: &dyn dsplay_core::sim::Simulation, id: NodeId) -> Vec<Html> 
         TraceKind::Drop => r.node == id || r.peer == Some(id),
         _ => false,
     };
-    let records = sim.trace().records().iter().rev().take(5_000);
-    let row = |r: &TraceEvent| {
+    // Keyed by the record's place in the whole trace: as the newest rows come in at the top,
+    // the rows already shown are moved, not rewritten cell by cell (and laid out again).
+    let first = sim.trace().first_index();
+    let records = sim.trace().records().iter().enumerate().rev().take(5_000);
+    let row = |(i, r): (usize, &TraceEvent)| {
         let (arrow, other) = match r.kind {
             TraceKind::Send => ("→", r.peer),
             TraceKind::Deliver => ("←", r.peer),
@@ -204,10 +207,10 @@ fn recent_rows(sim: &dyn dsplay_core::sim::Simulation, id: NodeId) -> Vec<Html> 
         let payload = dsplay_core::readable::message(sim, r.msg).unwrap_or_default();
         let shown = clipped(&payload, PAYLOAD_SHOWN);
         let title = (shown != payload).then_some(payload);
-        html! { <tr class={r.kind.name()}><td class="muted">{ms(r.at.as_us())}</td><td>{arrow}</td>
+        html! { <tr key={first + i as u64} class={r.kind.name()}><td class="muted">{ms(r.at.as_us())}</td><td>{arrow}</td>
         <td>{name_of(other)}</td><td>{r.label}{why}</td><td class="payload" {title}>{shown}</td></tr> }
     };
-    records.filter(mine).take(20).map(row).collect()
+    records.filter(|(_, r)| mine(r)).take(20).map(row).collect()
 }
 
 /// "and 3912 more": the view lists a node's soonest few timers.
