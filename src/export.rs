@@ -1,17 +1,22 @@
 //! Exports: trace as JSON, metrics as CSV, charts as PNG/SVG. Building the text is pure;
 //! `download*` hands it to the browser via a Blob, an object URL and a temporary `<a download>`.
 
+use dsplay_core::readable;
+use dsplay_core::session::Session;
 use dsplay_core::sim::metrics::{MetricKind, Metrics};
-use dsplay_core::sim::trace::Trace;
+use dsplay_core::sim::trace::{TraceEvent, TraceKind};
+use dsplay_core::sim::Simulation;
 use std::fmt::Write as _;
 use wasm_bindgen::JsCast;
 
 /// The retained trace records as JSON, with what a reader needs beside them: the node names the
 /// records' `node`/`peer` indexes point into, the trace hash, the link that replays the run (an
-/// edited scenario's whole, not just its preset's name), and whether older records were let go
-/// (the trace keeps the newest `sim.trace_capacity`).
-pub fn trace_json(trace: &Trace, names: &[String], scenario: &str, seed: u64, link: &str) -> String {
-    let records: Vec<_> = trace.records().iter().collect();
+/// edited scenario's whole, not just its preset's name), whether older records were let go (the
+/// trace keeps the newest `sim.trace_capacity`), and on each send what the message carried, in
+/// words, as far as `sim` kept it (see [`trace_with_payloads`]).
+pub fn trace_json(sim: &dyn Simulation, link: &str) -> String {
+    let trace = sim.trace();
+    let records: Vec<_> = trace.records().iter().map(|r| record(sim, r)).collect();
     let dropped = trace.len_total() - records.len() as u64;
     let note = (dropped > 0).then(|| {
         format!(
@@ -20,18 +25,37 @@ pub fn trace_json(trace: &Trace, names: &[String], scenario: &str, seed: u64, li
         )
     });
     let doc = serde_json::json!({
-        "scenario": scenario,
-        "seed": seed,
+        "scenario": sim.scenario().meta.id,
+        "seed": sim.scenario().seed,
         "link": link,
         "trace_hash": trace.hash_hex(),
-        "nodes": names,
+        "nodes": sim.node_names(),
         "at_unit": "microseconds of simulated time",
+        "payload": "on a send: what the message carried, in words",
         "records_total": trace.len_total(),
         "records_kept": records.len(),
         "note": note,
         "records": records,
     });
     serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
+}
+
+fn record(sim: &dyn Simulation, r: &TraceEvent) -> serde_json::Value {
+    let mut v = serde_json::to_value(r).unwrap_or_default();
+    let payload = (r.kind == TraceKind::Send).then(|| readable::message(sim, r.msg)).flatten();
+    if let (Some(words), Some(fields)) = (payload, v.as_object_mut()) {
+        fields.insert("payload".into(), words.into());
+    }
+    v
+}
+
+/// The session's run again, from the start to its playhead, keeping every message so the export
+/// can say what each carried (a watched run keeps only the newest few thousand). The run is
+/// deterministic, so it is the same run; `None` if the scenario no longer builds.
+pub fn trace_with_payloads(s: &Session) -> Option<Session> {
+    let mut again = Session::keeping_every_message(s.scenario().clone()).ok()?;
+    again.goto(s.playhead());
+    Some(again)
 }
 
 /// The CSV header: see [`metrics_csv`].
@@ -226,7 +250,7 @@ mod tests {
         sc.sim.trace_capacity = 50;
         let mut sim = dsplay_core::registry::build(&sc).expect("build");
         sim.run_until(SimTime::from_ms(500));
-        let text = trace_json(sim.trace(), sim.node_names(), &sc.meta.id, sc.seed, "#s=abc&t=500");
+        let text = trace_json(&*sim, "#s=abc&t=500");
         let doc: serde_json::Value = serde_json::from_str(&text).expect("JSON");
         assert_eq!(doc["nodes"].as_array().map(Vec::len), Some(sim.node_names().len()));
         assert_eq!(doc["records"].as_array().map(Vec::len), Some(50));
@@ -239,5 +263,34 @@ mod tests {
             note.contains(&format!("first {} of {total}", total - 50)) && note.contains("trace_capacity"),
             "{note}"
         );
+    }
+
+    #[wasm_bindgen_test]
+    fn the_trace_export_says_what_every_message_carried_when_run_again_keeping_them() {
+        let mut sc = dsplay_core::presets::get("d3-quorum-stale-read").expect("preset");
+        sc.stop_at_ms = 3_000;
+        sc.events.clear();
+        let mut watched = Session::new(sc).expect("session");
+        watched.seek(SimTime::from_ms(3_000));
+        let sends = |text: &str| -> Vec<serde_json::Value> {
+            let doc: serde_json::Value = serde_json::from_str(text).expect("JSON");
+            let records = doc["records"].as_array().cloned().unwrap_or_default();
+            records.into_iter().filter(|r| r["kind"] == "send").collect()
+        };
+        let forgetful = sends(&trace_json(watched.sim(), ""));
+        assert!(
+            forgetful.first().is_some_and(|r| r.get("payload").is_none()),
+            "the first send is long forgotten"
+        );
+        let again = trace_with_payloads(&watched).expect("runs again");
+        assert_eq!(again.sim().trace_hash(), watched.sim().trace_hash(), "the same run");
+        let whole = sends(&trace_json(again.sim(), ""));
+        assert_eq!(whole.len(), forgetful.len());
+        assert!(
+            whole.iter().all(|r| r["payload"].as_str().is_some_and(|p| !p.is_empty())),
+            "every send says"
+        );
+        let first = whole[0]["payload"].as_str().unwrap_or_default();
+        assert!(first.contains("key") && first.contains("write at"), "in words: {first}");
     }
 }

@@ -53,6 +53,9 @@ enum Cmd {
         until_ms: Option<u64>,
         #[arg(long = "set", value_name = "PATH=VALUE")]
         sets: Vec<String>,
+        /// After each send, what the message carried, in words.
+        #[arg(long)]
+        payloads: bool,
     },
     /// Print the `#s=…` URL fragment for a scenario.
     Url { scenario: String },
@@ -112,15 +115,18 @@ fn dispatch(cmd: Cmd) -> Result<(), CliError> {
             }
             run(&sc, until_ms, json)
         }
-        Cmd::Trace { scenario, until_ms, sets } => {
+        Cmd::Trace { scenario, until_ms, sets, payloads } => {
             let mut sc = apply_sets(load(&scenario)?, &sets)?;
             sc.sim.trace_capacity = dsplay_core::scenario::limits::MAX_TRACE_CAPACITY;
             let mut sim = registry::build(&sc).map_err(|e| e.to_string())?;
+            if payloads {
+                sim.keep_every_message();
+            }
             sim.run_until(until(&*sim, until_ms));
             if sim.trace().first_index() > 0 {
                 outln!("# the first {} records are not shown (trace capacity)", sim.trace().first_index());
             }
-            out!("{}", report::trace_text(&*sim));
+            out!("{}", report::trace_text(&*sim, payloads));
             outln!("# {} records, hash {:016x}", sim.trace().len_total(), sim.trace_hash());
             Ok(())
         }

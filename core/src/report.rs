@@ -1,6 +1,7 @@
 //! The run report shared by the CLI, the tests and the web app (wall-clock fields are added by
 //! whoever owns a clock; the core has none).
 
+use crate::sim::trace::TraceKind;
 use crate::sim::Simulation;
 use serde_json::{json, Value};
 
@@ -22,11 +23,20 @@ pub fn report(sim: &dyn Simulation) -> Value {
     v
 }
 
-/// The trace as fixed-column text.
-pub fn trace_text(sim: &dyn Simulation) -> String {
+/// The trace as fixed-column text; with `payloads`, each send ends in what the message carried,
+/// in words, for as many messages as the simulation kept (see
+/// [`Simulation::keep_every_message`]).
+pub fn trace_text(sim: &dyn Simulation, payloads: bool) -> String {
     let mut out = String::new();
     for ev in sim.trace().records() {
         crate::sim::trace::Trace::format_line(ev, sim.node_names(), &mut out);
+        let carried = (payloads && ev.kind == TraceKind::Send).then(|| crate::readable::message(sim, ev.msg));
+        if let Some(words) = carried.flatten() {
+            out.pop();
+            out.push_str(" · ");
+            out.push_str(&words);
+            out.push('\n');
+        }
     }
     out
 }

@@ -42,6 +42,15 @@ impl Session {
         Ok(s)
     }
 
+    /// A session that keeps every message sent, so each can be described (see
+    /// [`Simulation::keep_every_message`]): for exporting a run with its payloads.
+    pub fn keeping_every_message(scenario: Scenario) -> Result<Self, ScenarioError> {
+        let mut s = Session::new(scenario)?;
+        s.sim.keep_every_message();
+        s.checkpoints = vec![s.sim.checkpoint()];
+        Ok(s)
+    }
+
     /// The scenario including every action the user took: what the link encodes.
     pub fn scenario(&self) -> &Scenario {
         &self.scenario
@@ -252,6 +261,7 @@ impl Session {
 mod tests {
     use super::*;
     use crate::presets;
+    use crate::sim::trace::TraceKind;
     use crate::sim::Status;
 
     fn session() -> Session {
@@ -460,6 +470,21 @@ mod tests {
         s.seek(SimTime::ZERO);
         s.goto(far);
         assert_eq!((s.now(), s.sim().trace_hash(), s.sim().events()), (far.at, h, ev));
+    }
+
+    #[test]
+    fn a_session_keeping_every_message_runs_the_same_and_describes_the_first() {
+        let mut watched = session();
+        let mut all = Session::keeping_every_message(watched.scenario().clone()).expect("session");
+        for s in [&mut watched, &mut all] {
+            s.seek(SimTime::from_ms(4_000));
+        }
+        assert_eq!(all.sim().trace_hash(), watched.sim().trace_hash());
+        let first_sent =
+            |s: &Session| s.sim().trace().records().iter().find(|r| r.kind == TraceKind::Send).map(|r| r.msg);
+        let id = first_sent(&all).expect("a message");
+        assert_eq!(watched.sim().message_detail(id), None, "long delivered: forgotten");
+        assert!(all.sim().message_detail(id).is_some_and(|d| d.contains("Request")), "kept");
     }
 
     #[test]

@@ -49,7 +49,7 @@ fn presets_run_deterministically_and_match_golden() {
         let hash = format!("{:016x}", a.trace_hash());
         let _ = writeln!(hashes, "{id} {hash}");
         let text: String =
-            report::trace_text(&*a).lines().take(GOLDEN_LINES).map(|l| format!("{l}\n")).collect();
+            report::trace_text(&*a, false).lines().take(GOLDEN_LINES).map(|l| format!("{l}\n")).collect();
         let path = golden_dir().join(format!("{id}.trace"));
         if bless {
             std::fs::write(&path, &text).unwrap_or_else(|e| panic!("write {path:?}: {e}"));

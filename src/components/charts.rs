@@ -11,7 +11,9 @@ use crate::charts::paint::use_paint;
 use crate::charts::probe::{early_catalog, union};
 use crate::charts::series::{run_so_far, ChartSpec};
 use crate::charts::watch::use_repaint_on_change;
-use crate::export::{about, download_text, export_stem, metrics_csv, save_chart, trace_json};
+use crate::export::{
+    about, download_text, export_stem, metrics_csv, save_chart, trace_json, trace_with_payloads,
+};
 use crate::player::Player;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
@@ -125,18 +127,10 @@ pub fn charts() -> Html {
         let session = session.clone();
         Callback::from(move |_: MouseEvent| {
             let s = session.borrow();
-            download_text(
-                &format!("{}.json", export_stem(&s, "trace")),
-                "application/json",
-                &trace_json(
-                    s.sim().trace(),
-                    s.sim().node_names(),
-                    &s.scenario().meta.id,
-                    s.scenario().seed,
-                    &s.fragment(),
-                ),
-            )
-            .ok();
+            let again = trace_with_payloads(&s);
+            let sim = again.as_ref().map_or(s.sim(), |a| a.sim());
+            let text = trace_json(sim, &s.fragment());
+            download_text(&format!("{}.json", export_stem(&s, "trace")), "application/json", &text).ok();
         })
     };
     let on_csv = Callback::from(move |_: MouseEvent| {

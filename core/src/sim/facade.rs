@@ -64,6 +64,9 @@ pub trait Simulation {
     /// left the network, or an id never used. Formatted only when asked; a restored checkpoint
     /// answers as the run did at its time.
     fn message_detail(&self, id: u64) -> Option<String>;
+    /// From now on keep every message sent, so [`Simulation::message_detail`] answers for all of
+    /// them (an export's payloads); a watched run keeps only the newest.
+    fn keep_every_message(&mut self);
     /// The network settings in force now on the link `from` → `to`.
     fn link(&self, from: NodeId, to: NodeId) -> LinkSpec;
     fn metrics(&self) -> &Metrics;
@@ -208,6 +211,9 @@ impl<N: Node> Simulation for Sim<N> {
             Ev::Deliver { msg, id: i, .. } if *i == id => Some(format!("{msg:?}")),
             _ => None,
         })
+    }
+    fn keep_every_message(&mut self) {
+        self.p.sent.keep_all();
     }
     fn link(&self, from: NodeId, to: NodeId) -> LinkSpec {
         self.w.sh.net.link(from, to).clone()

@@ -26,11 +26,14 @@ pub struct Recent<M> {
     frozen: VecDeque<Rc<[(u64, M)]>>,
     /// The block being filled.
     open: Vec<(u64, M)>,
+    /// Keep every message, not only the newest [`KEPT`]: for an export that says what each
+    /// message carried, never for a run being watched.
+    all: bool,
 }
 
 impl<M> Default for Recent<M> {
     fn default() -> Self {
-        Recent { frozen: VecDeque::new(), open: Vec::new() }
+        Recent { frozen: VecDeque::new(), open: Vec::new(), all: false }
     }
 }
 
@@ -45,7 +48,7 @@ impl<M: Clone> Recent<M> {
         if self.open.len() == BLOCK {
             let full = std::mem::replace(&mut self.open, Vec::with_capacity(BLOCK));
             self.frozen.push_back(Rc::from(full));
-            if self.frozen.len() * BLOCK > KEPT {
+            if !self.all && self.frozen.len() * BLOCK > KEPT {
                 self.frozen.pop_front();
             }
         }
@@ -53,6 +56,11 @@ impl<M: Clone> Recent<M> {
 }
 
 impl<M> Recent<M> {
+    /// From now on, keep every message sent.
+    pub fn keep_all(&mut self) {
+        self.all = true;
+    }
+
     /// Message `id`, if it is among those kept.
     pub fn get(&self, id: u64) -> Option<&M> {
         let block: &[(u64, M)] = if self.open.first().is_some_and(|(first, _)| *first <= id) {
@@ -111,6 +119,18 @@ mod tests {
         }
         assert_eq!(r.get(oldest - 1), None, "beyond the newest {KEPT}");
         assert_eq!(r.get(1), None);
+    }
+
+    #[test]
+    fn told_to_keep_all_it_forgets_none() {
+        let mut r = Recent::default();
+        r.keep_all();
+        let n = (KEPT + 3 * BLOCK + 17) as u64;
+        for id in 1..=n {
+            r.keep(id, &id);
+        }
+        assert_eq!(r.len(), n as usize);
+        assert!([1, 2, BLOCK as u64 + 1, n].iter().all(|id| r.get(*id) == Some(id)));
     }
 
     #[test]
