@@ -1,5 +1,7 @@
 //! A Raft client: sends reads and writes to the server it believes leads, follows `NotLeader`
-//! redirects, and records every operation in the run's history.
+//! redirects, and records every operation in the run's history. When a request times out it tries
+//! another server, but only if the request went to its current guess and that server has not
+//! answered since (the usual leader-hint client, Raft paper §8).
 
 use super::msg::{Cmd, RaftMsg, RaftTimer};
 use crate::blocks::Generator;
@@ -19,9 +21,13 @@ const MAX_TRIES: u32 = 20;
 #[derive(Clone, Debug)]
 struct Pending {
     cmd: Cmd,
+    /// When it was handed in (its latency counts from here).
     sent: SimTime,
     hist: u64,
     tries: u32,
+    /// The server it went to last, and when.
+    to: NodeId,
+    at: SimTime,
 }
 
 #[derive(Clone, Debug)]
@@ -29,13 +35,16 @@ pub struct Client {
     gen: Generator,
     servers: u32,
     guess: NodeId,
+    /// When the guess last answered a request: it was alive and leading then.
+    heard: SimTime,
     next_id: u64,
     pending: BTreeMap<u64, Pending>,
 }
 
 impl Client {
     pub fn new(gen: Generator, servers: u32, index: u32) -> Self {
-        Client { gen, servers, guess: NodeId(index % servers), next_id: 0, pending: BTreeMap::new() }
+        let guess = NodeId(index % servers);
+        Client { gen, servers, guess, heard: SimTime::ZERO, next_id: 0, pending: BTreeMap::new() }
     }
 
     pub fn pending(&self) -> usize {
@@ -83,7 +92,8 @@ impl Client {
             (Cmd::Put { key, value }, OpKind::Write { value })
         };
         let hist = ctx.history_invoke(key, op);
-        self.pending.insert(id, Pending { cmd, sent: ctx.now(), hist, tries: 0 });
+        let (to, at) = (self.guess, ctx.now());
+        self.pending.insert(id, Pending { cmd, sent: at, hist, tries: 0, to, at });
         ctx.count("requests", 1);
         ctx.send(self.guess, RaftMsg::Request { id, cmd });
         if let Some(t) = self.gen.timeout {
@@ -92,7 +102,8 @@ impl Client {
     }
 
     fn resend(&mut self, ctx: &mut C<'_>, id: u64) {
-        if let Some(p) = self.pending.get(&id) {
+        if let Some(p) = self.pending.get_mut(&id) {
+            (p.to, p.at) = (self.guess, ctx.now());
             ctx.send(self.guess, RaftMsg::Request { id, cmd: p.cmd });
         }
     }
@@ -117,7 +128,7 @@ impl Client {
     }
 
     pub fn on_response(&mut self, ctx: &mut C<'_>, from: NodeId, id: u64, value: Option<i64>) {
-        self.guess = from;
+        (self.guess, self.heard) = (from, ctx.now());
         let Some(p) = self.pending.get(&id) else {
             ctx.count("late_responses", 1);
             return;
@@ -154,12 +165,18 @@ impl Client {
             RaftTimer::Retry(id) => self.resend(ctx, id),
             RaftTimer::Think(_) => self.start_op(ctx),
             RaftTimer::Timeout(id) => {
-                if self.pending.contains_key(&id) {
+                if let Some(p) = self.pending.get(&id) {
+                    // Give up on the guess only if the request went to it and it has not
+                    // answered anything since: a request sent to a crashed leader 2 s ago must not
+                    // pull the client away from the new leader it has found meanwhile.
+                    let silent = p.to == self.guess && self.heard <= p.at;
                     ctx.count("timeouts", 1);
                     ctx.count("errors", 1);
                     // Unknown outcome: the command may still commit.
                     self.finish(ctx, id, Outcome::Info);
-                    self.guess = self.another_server(ctx, self.guess);
+                    if silent {
+                        self.guess = self.another_server(ctx, self.guess);
+                    }
                 }
             }
             t => ctx.note(format!("ignored timer {t:?}")),
