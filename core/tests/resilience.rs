@@ -629,3 +629,18 @@ fn chaos_works_on_any_scenario_and_checks_its_targets() {
     let err = err.to_string();
     assert!(err.contains("chaos.targets"), "{err}");
 }
+
+#[test]
+fn a_crashed_service_has_no_gauge_readings_until_it_sets_them_again() {
+    // r2: recommendation crashes at 5 s and restarts at 15 s. Its workers' requests died with it:
+    // its `pool_busy` must not be drawn at its last value across the outage.
+    let sc = preset("r2-circuit-breaker-cascade");
+    let sim = run(&sc);
+    let busy = sim.metrics().get("pool_busy", node_id(&*sim, Some("recommendation"))).expect("pool_busy");
+    let at = |from: f64, to: f64| busy.series.iter().filter(|p| p.t_ms > from && p.t_ms < to).count();
+    assert!(at(0.0, 5_000.0) > 40, "read before the crash");
+    assert_eq!(at(5_000.0, 15_000.0), 0, "no reading while down");
+    assert!(at(15_000.0, f64::MAX) > 0, "read again once restarted and busy");
+    let other = sim.metrics().get("pool_busy", node_id(&*sim, Some("product"))).expect("product's");
+    assert!(other.series.iter().any(|p| p.t_ms > 5_000.0 && p.t_ms < 15_000.0), "the others go on");
+}

@@ -194,6 +194,7 @@ pub fn state_word(breaker: bool, state: i64) -> String {
 /// The worst (highest) state over every `*_state` gauge and node, as one band: shaded behind
 /// latency charts so a breaker opening lines up with the latency it causes.
 pub fn worst_state(metrics: &Metrics, now_ms: f64) -> Option<Band> {
+    let interval_ms = metrics.interval_us() as f64 / 1000.0;
     let mut acc: BTreeMap<i64, Point> = BTreeMap::new();
     let mut names: Vec<&str> = Vec::new();
     for m in metrics.all().iter().filter(|m| is_band(m.name) && kind_of(m) == Kind::Gauge) {
@@ -206,8 +207,10 @@ pub fn worst_state(metrics: &Metrics, now_ms: f64) -> Option<Band> {
         }
     }
     let pts: Vec<Point> = acc.into_values().collect();
-    (!pts.is_empty())
-        .then(|| Band { label: format!("worst {}", names.join(", ")), spans: spans(&pts, now_ms) })
+    (!pts.is_empty()).then(|| Band {
+        label: format!("worst {}", names.join(", ")),
+        spans: spans(&pts, now_ms, interval_ms),
+    })
 }
 
 /// A histogram chart's whole run up to the playhead, in words: "run so far: p50 172 · p95 268 ·
@@ -335,12 +338,19 @@ fn folded(name: &str, per: &[(&str, &[Point])]) -> Vec<Line> {
     vec![Line::new(format!("{name} max ({} nodes)", per.len()), max), Line::new(format!("{name} mean"), mean)]
 }
 
-/// Spans of constant state from a gauge's samples (each sample holds until the next).
-pub fn spans(pts: &[Point], now_ms: f64) -> Vec<Span> {
+/// Spans of constant state from a gauge's samples, taken every `interval_ms`: each sample holds
+/// until the next, or for one interval when the next is missing (a crashed node's gauges have no
+/// reading until it sets them again: the band stops rather than claim a state across the outage).
+pub fn spans(pts: &[Point], now_ms: f64, interval_ms: f64) -> Vec<Span> {
+    let unread = unread_ms(interval_ms);
     let mut out: Vec<Span> = Vec::new();
     for p in pts {
         let state = p.value.round() as i64;
         match out.last_mut() {
+            Some(s) if p.t_ms - s.to_ms > unread => {
+                s.to_ms += interval_ms;
+                out.push(Span { from_ms: p.t_ms, to_ms: p.t_ms, state });
+            }
             Some(s) if s.state == state => s.to_ms = p.t_ms,
             Some(s) => {
                 s.to_ms = p.t_ms;
@@ -350,9 +360,15 @@ pub fn spans(pts: &[Point], now_ms: f64) -> Vec<Span> {
         }
     }
     if let Some(s) = out.last_mut() {
-        s.to_ms = s.to_ms.max(now_ms);
+        s.to_ms = if now_ms - s.to_ms > unread { s.to_ms + interval_ms } else { s.to_ms.max(now_ms) };
     }
     out
+}
+
+/// A stretch longer than this between a gauge's samples (taken every `interval_ms`) had no
+/// reading: its line breaks there.
+fn unread_ms(interval_ms: f64) -> f64 {
+    interval_ms * 1.5
 }
 
 fn metric_chart<'a>(
@@ -377,12 +393,24 @@ fn metric_chart<'a>(
     };
     let global = all.iter().find(|m| m.node.is_none());
     let kind = kind_of(first);
+    let interval_ms = metrics.interval_us() as f64 / 1000.0;
     if kind == Kind::Gauge && is_band(name) {
-        let bands =
-            all.iter().map(|m| Band { label: node_name(m), spans: spans(upto(&m.series, now_ms), now_ms) });
-        return ("", Vec::new(), bands.collect());
+        let band = |m: &&Metric| Band {
+            label: node_name(m),
+            spans: spans(upto(&m.series, now_ms), now_ms, interval_ms),
+        };
+        return ("", Vec::new(), all.iter().map(band).collect());
     }
-    let value = |p: &Point| Some(p.value);
+    // A counter's running total, or a gauge's readings: its line breaks where it had none (see
+    // `Metrics::forget_gauges_of`).
+    let values = |label: String, pts: &[Point]| {
+        let l = line(label, pts, |p| Some(p.value));
+        if kind == Kind::Gauge {
+            broken(l, unread_ms(interval_ms))
+        } else {
+            l
+        }
+    };
     let unit = match kind {
         Kind::Histogram => "ms",
         Kind::Counter => "total",
@@ -401,7 +429,7 @@ fn metric_chart<'a>(
     };
     let lines = match (kind, global) {
         (Kind::Histogram, Some(g)) => percentiles("", &pts(g), gap),
-        (_, Some(g)) => vec![line(name.to_string(), &pts(g), value)],
+        (_, Some(g)) => vec![values(name.to_string(), &pts(g))],
         (Kind::Histogram, None) if all.len() == 1 => {
             percentiles(&format!("{} ", node_name(first)), &pts(first), gap)
         }
@@ -417,7 +445,7 @@ fn metric_chart<'a>(
                 labels.iter().zip(&series).map(|(l, s)| (l.as_str(), &**s)).collect();
             folded(name, &per)
         }
-        (_, None) => all.iter().map(|m| line(node_name(m), &pts(m), value)).collect(),
+        (_, None) => all.iter().map(|m| values(node_name(m), &pts(m))).collect(),
     };
     (unit, lines, Vec::new())
 }
@@ -601,6 +629,30 @@ pub(crate) mod tests {
         let states: Vec<i64> = b.bands[0].spans.iter().map(|s| s.state).collect();
         assert_eq!((b.bands[0].label.as_str(), states), ("b1", vec![0, 1, 0]));
         assert!((b.bands[0].spans[1].from_ms - 600.0).abs() < 1e-9);
+    }
+
+    #[wasm_bindgen_test]
+    fn a_crashed_nodes_gauges_break_their_line_and_band_until_read_again() {
+        let mut m = Metrics::new(100_000, 10_000_000);
+        for step in 0..20u64 {
+            let t = SimTime(step * 100_000);
+            if step == 5 {
+                m.forget_gauges_of(NodeId(1)); // crashed here; set again from step 12
+            }
+            if !(5..12).contains(&step) {
+                m.gauge("busy", Some(NodeId(1)), 2, t);
+                m.gauge("breaker_state", Some(NodeId(1)), 1, t);
+            }
+            m.gauge("busy", Some(NodeId(0)), 1, t);
+            m.advance_to(SimTime((step + 1) * 100_000));
+        }
+        let names = vec!["a".to_string(), "b".to_string()];
+        let d = chart(&m, &ChartSpec::Metric("busy".into()), &names, 2_000.0, 2_000.0);
+        let breaks = |l: &Line| l.points.iter().filter(|p| p.1.is_nan()).count();
+        assert_eq!((breaks(&d.lines[0]), breaks(&d.lines[1])), (0, 1), "only b's line breaks");
+        let b = chart(&m, &ChartSpec::Metric("breaker_state".into()), &names, 2_000.0, 2_000.0);
+        let spans: Vec<(f64, f64)> = b.bands[0].spans.iter().map(|s| (s.from_ms, s.to_ms)).collect();
+        assert_eq!(spans, [(0.0, 600.0), (1_300.0, 2_000.0)], "no state claimed while down");
     }
 
     #[wasm_bindgen_test]

@@ -220,6 +220,29 @@ impl Metrics {
         self.gauge(name, node, (good * 1000 / all.max(1)) as i64, now);
     }
 
+    /// A crashed node's gauges have no reading until it sets them again: a crash takes its
+    /// in-memory state (the requests its workers held, its queue), so the last value before the
+    /// crash would be a false reading, drawn flat across the outage (r2's crashed service kept
+    /// "2 busy" for 10 s while its inspector said 0). Charts show the gap.
+    pub fn forget_gauges_of(&mut self, node: NodeId) {
+        for m in self.metrics.iter_mut().filter(|m| m.node == Some(node)) {
+            if matches!(m.kind, MetricKind::Gauge { .. }) {
+                m.kind = MetricKind::Unset;
+                self.peaks.remove(&(m.name, m.node));
+            }
+        }
+    }
+
+    /// Take a gauge's reading back: no value until it is set again (see [`MetricKind::Unset`]).
+    pub fn clear_gauge(&mut self, name: &'static str, node: Option<NodeId>) {
+        if let Some(m) = self.metrics.iter_mut().find(|m| m.name == name && m.node == node) {
+            if matches!(m.kind, MetricKind::Gauge { .. }) {
+                m.kind = MetricKind::Unset;
+                self.peaks.remove(&(name, node));
+            }
+        }
+    }
+
     /// List a gauge that has no reading yet (see [`MetricKind::Unset`]).
     pub fn declare_gauge(&mut self, name: &'static str, node: Option<NodeId>) {
         self.slot(name, node, || MetricKind::Unset);

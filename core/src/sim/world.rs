@@ -242,6 +242,7 @@ impl World {
                 if was_down {
                     NodeOp::None
                 } else {
+                    self.sh.metrics.forget_gauges_of(id);
                     NodeOp::Crash(id)
                 }
             }
