@@ -55,10 +55,26 @@ pub fn run(args: &LincheckArgs) -> Result<ExitCode, String> {
     if dsplay_core::presets::json(&args.file).is_some() {
         let sim = run_preset(&args.file)?;
         let text = serde_json::to_string(sim.history()).map_err(|e| e.to_string())?;
-        return check_text(args, &text, Some(FormatArg::Json), &|k| sim.key_label(k));
+        let names = sim.node_names();
+        let client = |c: u64| names.get(c as usize).cloned().unwrap_or_else(|| format!("node #{c}"));
+        let labels = Labels { key: &|k| sim.key_label(k), client: &client };
+        return check_text(args, &text, Some(FormatArg::Json), &labels);
     }
     let text = std::fs::read_to_string(&args.file).map_err(|e| format!("cannot read {}: {e}", args.file))?;
-    check_text(args, &text, args.format, &|k| format!("key {k}"))
+    let format = args.format.unwrap_or_else(|| guess_format(&args.file));
+    let client = |c: u64| match format {
+        // A history file has no names: say what the number is.
+        FormatArg::Json => format!("node #{c} (a node index: the file names no nodes)"),
+        FormatArg::Jepsen | FormatArg::Edn => format!("process {c}"),
+    };
+    check_text(args, &text, Some(format), &Labels { key: &|k| format!("key {k}"), client: &client })
+}
+
+/// How the verdict names what the history numbers: keys, and the clients (a simulator history
+/// numbers them by node index — `5` is the sixth node, `c1` when replicas are 0–4).
+struct Labels<'a> {
+    key: &'a dyn Fn(u64) -> String,
+    client: &'a dyn Fn(u64) -> String,
 }
 
 /// Run a preset to its stop time (its history is what is checked; its protocol names the keys).
@@ -73,12 +89,11 @@ fn run_preset(id: &str) -> Result<Box<dyn dsplay_core::Simulation>, String> {
     Ok(sim)
 }
 
-/// `key_label`: a key of the history in words (a history file's keys are numbers).
 fn check_text(
     args: &LincheckArgs,
     text: &str,
     format: Option<FormatArg>,
-    key_label: &dyn Fn(u64) -> String,
+    labels: &Labels<'_>,
 ) -> Result<ExitCode, String> {
     let format = format.unwrap_or_else(|| guess_format(&args.file));
     let model =
@@ -100,7 +115,7 @@ fn check_text(
     if args.verbose {
         eprintln!("{} ops, {} partitions, {} steps", report.ops, report.partitions, report.steps);
     }
-    outln!("{}", describe(&report, unit, keys.as_deref(), key_label));
+    outln!("{}", describe(&report, unit, keys.as_deref(), labels));
     Ok(match report.verdict {
         Verdict::Linearizable => ExitCode::SUCCESS,
         Verdict::NotLinearizable { .. } => ExitCode::from(1),
@@ -116,23 +131,20 @@ fn guess_format(file: &str) -> FormatArg {
     }
 }
 
-fn describe(
-    report: &Report,
-    unit: &str,
-    keys: Option<&[String]>,
-    key_label: &dyn Fn(u64) -> String,
-) -> String {
+fn describe(report: &Report, unit: &str, keys: Option<&[String]>, labels: &Labels<'_>) -> String {
     match &report.verdict {
         Verdict::Linearizable => "linearizable".into(),
         Verdict::NotLinearizable { first_bad: b } => {
             let key = match keys.and_then(|k| k.get(b.key as usize)) {
                 Some(name) => format!("key {name:?}"),
-                None => key_label(b.key),
+                None => (labels.key)(b.key),
             };
             let at = if unit == "line" { format!("line {}", b.call) } else { format!("{} {unit}", b.call) };
             format!(
-                "not linearizable: op {} ({}) by client {} on {key}, called at {at}",
-                b.op_id, b.description, b.client
+                "not linearizable: op {} ({}) by {} on {key}, called at {at}",
+                b.op_id,
+                b.description,
+                (labels.client)(b.client)
             )
         }
         Verdict::Unknown { steps } => {

@@ -46,3 +46,29 @@ fn a_preset_id_is_run_and_its_history_checked() {
     assert!(out.contains("µs"), "simulator histories report call times in µs: {out}");
     assert_eq!(lincheck(&["t1-round-robin"]).0, 2, "no history to check");
 }
+
+#[test]
+fn the_bad_operation_is_named_by_its_client() {
+    let sc = dsplay_core::presets::get("d3-quorum-stale-read").expect("preset");
+    let mut sim = dsplay_core::registry::build(&sc).expect("builds");
+    let stop = sim.stop_at();
+    sim.run_until(stop);
+    let clients: Vec<&str> =
+        sim.history().ops.iter().map(|o| sim.node_names()[o.client.index()].as_str()).collect();
+    let (code, out, _) = lincheck(&["d3-quorum-stale-read"]);
+    assert_eq!(code, 1, "{out}");
+    let named = out.split(" by ").nth(1).and_then(|rest| rest.split(' ').next()).expect("a client");
+    assert!(named.starts_with('c') && clients.contains(&named), "{named} is not a client of the run: {out}");
+    assert!(!out.contains("client "), "no bare node index: {out}");
+
+    // The same history from a file has no names: the number, and what it is.
+    let dir = std::env::temp_dir().join(format!("dsplay-lincheck-names-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("tmp");
+    let file = dir.join("history.json");
+    std::fs::write(&file, serde_json::to_string(sim.history()).expect("json")).expect("write");
+    let (code, out, _) = lincheck(&[file.to_str().expect("path")]);
+    assert_eq!(code, 1, "{out}");
+    let index = sim.node_names().iter().position(|n| n == named).expect("a node");
+    assert!(out.contains(&format!(" by node #{index} (a node index")), "{out}");
+    std::fs::remove_dir_all(&dir).ok();
+}

@@ -59,6 +59,11 @@ pub trait Node: Clone + 'static {
     fn init(&mut self, ctx: &mut Ctx<'_, Self::Msg, Self::Timer>);
     fn on_message(&mut self, ctx: &mut Ctx<'_, Self::Msg, Self::Timer>, from: NodeId, msg: Self::Msg);
     fn on_timer(&mut self, ctx: &mut Ctx<'_, Self::Msg, Self::Timer>, timer: Self::Timer);
+    /// The operations this node takes by hand (`read`, `write`, `request`, …), for the
+    /// inspector's request form: none, no form. Whatever [`Node::on_client`] acts on.
+    fn requests(&self) -> &'static [&'static str] {
+        &[]
+    }
     /// A request handed in by the user or the scenario. Default: noted and ignored.
     fn on_client(&mut self, ctx: &mut Ctx<'_, Self::Msg, Self::Timer>, req: &ClientRequest) {
         ctx.note(format!("ignored client request {:?}: this node takes none", req.op));
@@ -254,6 +259,11 @@ impl<'a, M, T> Ctx<'a, M, T> {
     /// Set a global gauge.
     pub fn gauge(&mut self, name: &'static str, value: i64) {
         self.metrics.gauge(name, None, value, self.true_now);
+    }
+    /// Take a global gauge's reading back: no value (a gap on its chart, `null` in the report)
+    /// until it is set again. For a figure that turned out not to hold.
+    pub fn clear_gauge(&mut self, name: &'static str) {
+        self.metrics.clear_gauge(name, None);
     }
     /// Set this node's gauge.
     pub fn gauge_here(&mut self, name: &'static str, value: i64) {

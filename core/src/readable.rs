@@ -12,12 +12,17 @@
 //! A payload read with its run ([`message`]) also says what the run knows of its numbers: a key in
 //! the protocol's words (`key 3`, "a fresh probe key"), and a value a client wrote as whose write
 //! it was and when (`c4's write at 2.310 s`; the values are unique per run but opaque, such as
-//! 4000000027). A number too long to be a quantity is a hash, shown by its last digits (`…3077`).
-//! A protocol offers words for its own values through their `Debug`: a phrase such as
-//! `4273 by #4` reads as one value, nodes named.
+//! 4000000027). A number too long to be a quantity, or under a field named `digest` or `hash`, is a
+//! hash, shown as [`short_hash`] writes it (`ab176571`), the form node views use too, so a digest
+//! in a message can be matched with the replica's. A protocol offers words for its own values
+//! through their `Debug`: a phrase such as `4273 by #4` reads as one value, nodes named. A few
+//! value types whose derived `Debug` is machinery (vector clocks, CRDTs) are read by name (the
+//! `known` submodule says which, and why there).
 //!
 //! Text that does not parse as `Debug` output comes back unchanged (trimmed to the cap): no
 //! function here fails or panics.
+
+mod known;
 
 use crate::sim::Simulation;
 
@@ -49,6 +54,12 @@ pub fn message(sim: &dyn Simulation, id: u64) -> Option<String> {
 /// `AckTimeout 105`.
 pub fn value(debug: &str, names: &[String]) -> String {
     read(debug, |tree| Writer::new(names, None).write(tree, 0))
+}
+
+/// A 64-bit hash as people compare it: its top 32 bits in hex (`ab176571`). Node views and message
+/// words both use it, so the same hash reads the same everywhere.
+pub fn short_hash(hash: u64) -> String {
+    format!("{:08x}", hash >> 32)
 }
 
 fn read(debug: &str, write: impl Fn(&Tree) -> String) -> String {
@@ -115,7 +126,7 @@ fn quoted(chars: &mut std::iter::Peekable<std::str::Chars<'_>>) -> String {
     text
 }
 
-#[derive(Debug)]
+#[derive(Debug, PartialEq)]
 enum Tree {
     Atom(String),
     /// Words in a row, one value: `4273 by #4`.
@@ -225,6 +236,8 @@ const VALUE_FIELDS: [&str; 3] = ["value", "write", "result"];
 const OPAQUE_FROM: i64 = 10_000;
 /// A number with this many digits or more is a hash or an id, not a quantity.
 const HASH_DIGITS: usize = 16;
+/// Fields whose number is a hash, however many digits it happens to have.
+const HASH_FIELDS: [&str; 2] = ["digest", "hash"];
 
 #[derive(Clone, Copy)]
 struct Writer<'a> {
@@ -252,6 +265,9 @@ impl<'a> Writer<'a> {
     }
 
     fn write(&self, tree: &Tree, depth: usize) -> String {
+        if let Some(words) = self.known(tree, depth) {
+            return words;
+        }
         match tree {
             Tree::Atom(a) => self.atom(a),
             Tree::Phrase(words) => words.iter().map(|w| self.node(w)).collect::<Vec<_>>().join(" "),
@@ -309,6 +325,9 @@ impl<'a> Writer<'a> {
         if let (Some(run), Some(key), "key") = (self.run, number, name) {
             return run.key_label(key);
         }
+        if let (Some(hash), true) = (number, HASH_FIELDS.contains(&name)) {
+            return format!("{name}: {}", short_hash(hash));
+        }
         let values = VALUE_FIELDS.contains(&name) || number.is_none();
         format!("{}: {}", name.replace('_', " "), Writer { values, ..*self }.write(v, depth))
     }
@@ -328,7 +347,7 @@ impl<'a> Writer<'a> {
             return "none".into();
         }
         if a.len() >= HASH_DIGITS && a.bytes().all(|b| b.is_ascii_digit()) {
-            return format!("…{}", &a[a.len() - 4..]);
+            return a.parse().map_or_else(|_| format!("…{}", &a[a.len() - 4..]), short_hash);
         }
         let written = a.parse::<i64>().ok().filter(|v| self.values && *v >= OPAQUE_FROM);
         match (self.run, written) {
@@ -426,10 +445,6 @@ mod tests {
             "term: 1 · prev index: 2 · entries: [Entry(term: 1, cmd: Put(key: 8, value: 5), origin: (s1, 3))] \
              · commit: 2"
         );
-        assert_eq!(
-            read("Ping { vc: VectorClock([65, 53, 54, 61, 7]) }"),
-            "vc: VectorClock([65, 53, 54, 61, … 5 in all])"
-        );
         assert_eq!(read("G { counts: {0: 1, 1: 1, 2: 2} }"), "counts: {0: 1, 1: 1, 2: 2}");
         assert_eq!(read("S { items: {1, 3, 6} }"), "items: {1, 3, 6}");
         assert_eq!(read("D { a: A { b: B { c: C { d: E { e: 1 } } } } }"), "a: A(b: B(c: C(d: E(…))))");
@@ -465,13 +480,67 @@ mod tests {
             "key: 3 · version: 4273 by s1 · value: 5"
         );
         assert_eq!(read("ReadReply { stored: Some((12 by #0, 7)) }"), "stored: (12 by c0, 7)");
-        assert_eq!(read("Digest { digest: 11573569732163983077 }"), "digest: …3077");
+        assert_eq!(read("Digest { digest: 11573569732163983077 }"), "digest: a09d945a");
+        assert_eq!(read("Digest { digest: 4294967296 }"), "digest: 00000001", "a hash by its field");
+        assert_eq!(read("Summary { id: 11573569732163983077 }"), "id: a09d945a", "a hash by its length");
         assert_eq!(
             read("Entry { term: 1, cmd: Noop, origin: None, .. }"),
             "term: 1 · cmd: Noop · origin: none"
         );
         // A word before a name or a field is not part of a phrase: not Debug text.
         assert_eq!(read("A { b: 1 c: 2 }"), "A { b: 1 c: 2 }");
+    }
+
+    #[test]
+    fn a_vector_clock_reads_as_the_clock_notes_write_it() {
+        assert_eq!(
+            read("Ping { lamport: 4, vc: VectorClock([0, 1, 0, 3]) }"),
+            "lamport: 4 · vc: V=[0,1,0,3]"
+        );
+        // Every entry: a clock cut short compares with nothing.
+        assert_eq!(read("Ping { vc: VectorClock([65, 53, 54, 61, 7]) }"), "vc: V=[65,53,54,61,7]");
+        let vc = crate::protocols::clocks::VectorClock(vec![2, 0, 7]);
+        assert_eq!(read(&format!("Ping {{ vc: {vc:?} }}")), format!("vc: V={vc}"));
+    }
+
+    #[test]
+    fn a_crdt_document_reads_as_its_values() {
+        use crate::protocols::crdt::types::Crdt;
+        use crate::protocols::crdt::{CrdtMsg, Doc};
+        let mut doc = Doc::default();
+        (0..4).for_each(|r| doc.likes.increment(r % 2, 1));
+        doc.likes.decrement(3, 1);
+        doc.cart.add(0, 5);
+        doc.cart.add(1, 2);
+        doc.cart.add(0, 7);
+        doc.cart.remove(&7);
+        doc.profile.put(10, 0, 3, 30);
+        doc.profile.put(11, 1, 1, 12);
+        doc.profile.remove(12, 0, 3);
+        let words = read(&format!("{:?}", CrdtMsg::Gossip { doc: Box::new(doc.clone()) }));
+        assert_eq!(words, "doc: Doc(likes: 3 (+4 −1), cart: [2, 5], profile: {1: 12})");
+        // The same facts as the types' own accessors.
+        assert_eq!(doc.likes.value(), 3);
+        assert_eq!(doc.cart.elements(), vec![2, 5]);
+        assert_eq!((doc.profile.len(), doc.profile.get(&1)), (1, Some(&12)));
+        // A concurrent add survives a remove that did not observe it (add wins).
+        let mut other = doc.clone();
+        other.cart.remove(&5);
+        doc.cart.add(2, 5);
+        doc.cart.merge(&other.cart);
+        assert!(doc.cart.contains(&5));
+        assert_eq!(read(&format!("S {{ cart: {:?} }}", doc.cart)), "cart: [2, 5]");
+        assert_eq!(read(&format!("{:?}", Doc::default())), "likes: 0 (+0 −0) · cart: [] · profile: {}");
+    }
+
+    #[test]
+    fn a_digest_in_words_matches_the_replica_view() {
+        use crate::protocols::crdt::{CrdtMsg, Doc};
+        let mut doc = Doc::default();
+        doc.likes.increment(1, 2);
+        let words = read(&format!("{:?}", CrdtMsg::Digest { digest: doc.digest() }));
+        assert_eq!(words, format!("digest: {}", short_hash(doc.digest())));
+        assert_eq!(short_hash(0xab17_6571_0000_0001), "ab176571");
     }
 
     /// The first message of `kind` sent in `preset` by `ms`, in words.

@@ -3,7 +3,7 @@
 
 use dsplay_core::protocols::crdt::CrdtNode;
 use dsplay_core::protocols::ProtocolConfig;
-use dsplay_core::scenario::Scenario;
+use dsplay_core::scenario::{Scenario, ScenarioEvent};
 use dsplay_core::sim::{Sim, Simulation};
 use dsplay_core::{presets, SimTime};
 use serde_json::Value;
@@ -52,4 +52,35 @@ fn slow_gossip_misses_the_convergence_bound() {
     let stop = sim.stop_at();
     sim.run_until(stop);
     assert!(sim.violations().iter().any(|v| v.rule == "convergence"), "{:?}", sim.violations());
+    assert!(distinct_docs(&sim) > 1, "the run ends divergent");
+    let report = sim.metrics().report(&[]);
+    assert_eq!(report["converged_at_ms"], Value::Null, "no converged time for a divergent run: {report}");
+    assert_eq!(report["convergence_ms"], Value::Null, "{report}");
+    never_claims_convergence_while_divergent(&sim);
+}
+
+#[test]
+fn the_converged_time_is_after_the_heal_and_the_last_update() {
+    let sc = scenario(|_| {});
+    let mut sim = build(&sc);
+    let stop = sim.stop_at();
+    sim.run_until(stop);
+    let report = sim.metrics().report(&[]);
+    let at = report["converged_at_ms"].as_i64().expect("a converged time");
+    let heals = sc.events.iter().filter(|e| matches!(e.event, ScenarioEvent::Heal));
+    let heal = heals.map(|e| e.at_ms).max().expect("a heal") as i64;
+    let ProtocolConfig::Crdt(cfg) = &sc.protocol else { unreachable!() };
+    assert!(at > heal && at > cfg.updates_until_ms as i64, "converged at {at} ms");
+    assert_eq!(report["convergence_ms"].as_i64(), Some(at - cfg.updates_until_ms as i64));
+    never_claims_convergence_while_divergent(&sim);
+}
+
+/// At every sample where `converged_at_ms` has a time, the monitor counts no divergent replica.
+fn never_claims_convergence_while_divergent(sim: &Sim<CrdtNode>) {
+    let series = |name: &str| sim.metrics().get(name, None).map_or(Vec::new(), |m| m.series.clone());
+    let divergent = series("divergent_replicas");
+    for p in series("converged_at_ms").iter().filter(|p| p.value >= 0.0) {
+        let d = divergent.iter().find(|q| q.t_ms == p.t_ms).map_or(0.0, |q| q.value);
+        assert_eq!(d, 0.0, "converged_at_ms = {} at {} ms while {d} replicas differ", p.value, p.t_ms);
+    }
 }

@@ -19,10 +19,13 @@
 //! (`Digest`); the monitor counts the replicas whose digest differs from the most common one.
 //!
 //! **Invariants and metrics.** `divergent_replicas` (gauge, monitor's view), `merges` and
-//! `merge_changes` (merges that changed something), `converged_at_ms` (the last time every
-//! digest became equal), and `convergence_ms`: how long after `updates_until_ms` (when local
-//! updates stop — in the preset, the heal) all replicas were equal. If they are not equal
-//! `converge_within_ms` after that, the monitor reports the `convergence` violation.
+//! `merge_changes` (merges that changed something), `converged_at_ms` (when every digest became
+//! equal once local updates had stopped at `updates_until_ms` — in the preset, the heal), and
+//! `convergence_ms`: how long after `updates_until_ms` that was. Both stay empty until then (and
+//! for good if updates never stop): before, equality is momentary — five empty documents at the
+//! start are equal — and `divergent_replicas = 0` shows it. If the replicas are not equal
+//! `converge_within_ms` after `updates_until_ms`, the monitor reports the `convergence`
+//! violation.
 //!
 //! **What to watch.** During the partition each side's counter and cart drift apart; at the heal
 //! the gossip messages cross the old cut, the notes show merges pulling in the other side's

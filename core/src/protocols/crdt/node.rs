@@ -7,7 +7,7 @@ use crate::ids::NodeId;
 use crate::node::{Ctx, Kind, Node};
 use crate::time::{SimDuration, SimTime};
 use crate::view::NodeView;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::hash::{Hash, Hasher};
 use std::sync::Arc;
 
@@ -148,14 +148,42 @@ fn merge_summary(before: &Doc, after: &Doc) -> String {
     if a != b {
         parts.push(format!("cart {:?} → {:?}", b, a));
     }
-    if before.profile != after.profile {
-        parts.push(format!("profile {} → {} entries", before.profile.len(), after.profile.len()));
-    }
+    parts.extend(profile_change(&before.profile, &after.profile));
     if parts.is_empty() {
-        "bookkeeping only (tags, tombstones)".into()
+        "bookkeeping only (tags, tombstones, timestamps)".into()
     } else {
         parts.join(", ")
     }
+}
+
+/// What a merge did to the profile's live entries: "profile: 2 entries added and 1 changed".
+/// Counts, not sizes: "5 → 5 entries" read as "no change" when values had changed. `None` when
+/// no live value changed (only timestamps or tombstones did).
+fn profile_change(before: &LwwMap<u32, i64>, after: &LwwMap<u32, i64>) -> Option<String> {
+    let (mut added, mut changed, mut removed) = (0, 0, 0);
+    let keys: BTreeSet<&u32> = before.entries.keys().chain(after.entries.keys()).collect();
+    for key in keys {
+        match (before.get(key), after.get(key)) {
+            (None, Some(_)) => added += 1,
+            (Some(_), None) => removed += 1,
+            (Some(a), Some(b)) if a != b => changed += 1,
+            _ => {}
+        }
+    }
+    let counts: Vec<(u32, &str)> = [(added, "added"), (changed, "changed"), (removed, "removed")]
+        .into_iter()
+        .filter(|c| c.0 > 0)
+        .collect();
+    let (first, rest) = counts.split_first()?;
+    let noun = if first.0 == 1 { "entry" } else { "entries" };
+    let mut words = vec![format!("{} {noun} {}", first.0, first.1)];
+    words.extend(rest.iter().map(|(n, what)| format!("{n} {what}")));
+    let last = words.pop()?;
+    Some(if words.is_empty() {
+        format!("profile: {last}")
+    } else {
+        format!("profile: {} and {last}", words.join(", "))
+    })
 }
 
 impl Node for CrdtNode {
@@ -173,6 +201,7 @@ impl Node for CrdtNode {
             }
             CrdtNode::Monitor { cfg, .. } => {
                 if cfg.updates_until_ms > 0 {
+                    ctx.declare_gauge("converged_at_ms");
                     ctx.declare_gauge("convergence_ms");
                     let at = SimTime::from_ms(cfg.updates_until_ms + cfg.converge_within_ms);
                     ctx.set_timer(CrdtTimer::Deadline, at.since(ctx.now()));
@@ -255,11 +284,11 @@ impl Node for CrdtNode {
             .field("likes", doc.likes.value())
             .field("cart", format!("{:?}", doc.cart.elements()))
             .field("profile entries", doc.profile.len())
-            .field("digest", format!("{:08x}", doc.digest() >> 32)),
+            .field("digest", crate::readable::short_hash(doc.digest())),
             CrdtNode::Monitor { digests, converged_at, .. } => {
                 NodeView::new("monitor", format!("{} divergent", divergent(digests)))
                     .field("divergent replicas", divergent(digests))
-                    .field("converged at", converged_at.map_or("never".into(), |t| t.to_string()))
+                    .field("converged at", converged_at.map_or("not yet".into(), |t| t.to_string()))
             }
         }
     }
@@ -272,6 +301,16 @@ fn divergent(digests: &BTreeMap<u32, u64>) -> u64 {
     digests.len() as u64 - tally.values().max().copied().unwrap_or(0)
 }
 
+/// Record the monitor's view after a digest arrives.
+///
+/// `converged_at_ms` is set only once local updates have stopped (`updates_until_ms`): from then
+/// on merges can only move replicas towards the join of every update, so equal digests stay
+/// equal and the time is a fact about the run, true on the chart from that point to the end and
+/// in the final report. Before that, equality is momentary (five empty documents at 2 ms are
+/// "equal") and `divergent_replicas = 0` already shows it; if updates never stop, replicas never
+/// converge for good and the gauge stays empty (`null` in the report), never a stale time. Should
+/// the monitor see them differ again all the same (a late digest shows its earlier view was
+/// stale), it takes the claim back: both gauges have no value until they agree.
 fn on_digests(
     cfg: &CrdtConfig,
     digests: &BTreeMap<u32, u64>,
@@ -280,17 +319,53 @@ fn on_digests(
 ) {
     let d = divergent(digests);
     ctx.gauge("divergent_replicas", d as i64);
-    let everyone = digests.len() as u32 == cfg.replicas;
-    if d == 0 && everyone {
-        if converged_at.is_none() {
+    let equal = d == 0 && digests.len() as u32 == cfg.replicas;
+    let settled = cfg.updates_until_ms > 0 && ctx.now() >= SimTime::from_ms(cfg.updates_until_ms);
+    match (equal && settled, *converged_at) {
+        (true, None) => {
             *converged_at = Some(ctx.now());
-            ctx.gauge("converged_at_ms", (ctx.now().as_us() / 1000) as i64);
-            if cfg.updates_until_ms > 0 && ctx.now() >= SimTime::from_ms(cfg.updates_until_ms) {
-                let ms = (ctx.now().as_us() / 1000).saturating_sub(cfg.updates_until_ms);
-                ctx.gauge("convergence_ms", ms as i64);
-            }
+            let ms = ctx.now().as_us() / 1000;
+            ctx.gauge("converged_at_ms", ms as i64);
+            ctx.gauge("convergence_ms", ms.saturating_sub(cfg.updates_until_ms) as i64);
         }
-    } else {
-        *converged_at = None;
+        (false, Some(_)) => {
+            *converged_at = None;
+            ctx.clear_gauge("converged_at_ms");
+            ctx.clear_gauge("convergence_ms");
+        }
+        _ => {}
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn map(entries: &[(u32, i64)]) -> LwwMap<u32, i64> {
+        let mut m = LwwMap::default();
+        entries.iter().for_each(|&(k, v)| m.put(1, 0, k, v));
+        m
+    }
+
+    #[test]
+    fn a_profile_merge_says_what_changed_not_how_many_entries_there_are() {
+        let before = map(&[(1, 10), (2, 20)]);
+        let mut after = before.clone();
+        after.put(5, 1, 2, 21);
+        assert_eq!(profile_change(&before, &after).as_deref(), Some("profile: 1 entry changed"));
+        after.put(5, 1, 3, 30);
+        after.put(5, 1, 4, 40);
+        assert_eq!(
+            profile_change(&before, &after).as_deref(),
+            Some("profile: 2 entries added and 1 changed")
+        );
+        after.remove(6, 1, 1);
+        assert_eq!(
+            profile_change(&before, &after).as_deref(),
+            Some("profile: 2 entries added, 1 changed and 1 removed")
+        );
+        let mut restamped = before.clone();
+        restamped.put(9, 1, 1, 10);
+        assert_eq!(profile_change(&before, &restamped), None, "same values, newer timestamp");
     }
 }

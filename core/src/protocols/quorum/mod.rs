@@ -35,12 +35,17 @@
 //! **Metrics.** `stale_reads`: a client read a version older than one it had already seen (its
 //! own write, or an earlier read) — a read-your-writes / monotonic-reads failure, which R + W ≤ N
 //! makes common. `read_repairs`, `sloppy_fallbacks`, `hints_stored`, `hints_handed_off`,
-//! `quorum_failures`, `read_latency_ms`, `write_latency_ms`; `late_replies` per coordinator counts
-//! the replies beyond the quorum, ignored (only the first is noted). In probe mode
-//! (`probe_visibility`), each client writes a fresh key, and when the write commits reads it back
-//! after each of t = 0, 1, 2, 5, 10, 20, 50, 100 ms ([`msg::TVIS_MS`]; metric names are fixed
-//! strings, so the buckets are fixed): `tvis_reads_<t>ms` and `tvis_fresh_<t>ms` count probe
-//! reads and the ones that returned the write; `tvis_fresh_ppm_<t>ms` (per client) is the ratio.
+//! `quorum_failures`, `read_latency_ms`, `write_latency_ms`. `late_replies` (per coordinator;
+//! only the first is noted) counts the replies the coordinator no longer uses: `WriteAck`s after
+//! the request finished (those beyond the write quorum — N − W per write when every replica
+//! answers — and any after the `Deadline`), and `ReadReply`s after the `Deadline` or, in ABD,
+//! after the request moved on to its store phase. A `ReadReply` beyond R in a Dynamo get is
+//! *not* counted: it feeds read repair. So in Dynamo mode the count is almost all surplus
+//! `WriteAck`s. In probe mode (`probe_visibility`), each client writes a fresh key, and when the
+//! write commits reads it back after each of t = 0, 1, 2, 5, 10, 20, 50, 100 ms
+//! ([`msg::TVIS_MS`]; metric names are fixed strings, so the buckets are fixed):
+//! `tvis_reads_<t>ms` and `tvis_fresh_<t>ms` count probe reads and the ones that returned the
+//! write; `tvis_fresh_ppm_<t>ms` (per client) is the ratio.
 //!
 //! **Invariants.** In linearizable mode a client that reads an older version than it has seen
 //! reports `monotonic_reads`. The full judgement is the linearizability checker run on the
