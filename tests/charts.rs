@@ -348,6 +348,34 @@ fn an_arrow_is_described_by_kind_ends_times_and_fate() {
 }
 
 #[wasm_bindgen_test]
+fn a_lost_message_ends_half_a_lane_short_of_its_receiver_never_on_another_lane() {
+    use dsplay_web::spacetime::hover::Fate;
+    use dsplay_web::spacetime::paint::{lane_height, paint};
+    // d4 just after n4 crashed: requests and heartbeats to n4 die on the way, from every lane.
+    let mut s = Session::new(presets::get("d4-raft-election").expect("preset")).expect("session");
+    s.seek(SimTime::from_ms(5_210));
+    let doc = web_sys::window().and_then(|w| w.document()).expect("document");
+    let canvas: HtmlCanvasElement = doc.create_element("canvas").expect("canvas").unchecked_into();
+    let view = s.sim().view();
+    let drawn = paint(&canvas, &s, &view, Some(100.0), (0, &Default::default()), &[]).expect("painted");
+    // Lanes are evenly spaced: where each lies, from where a delivered arrow starts.
+    let lane = lane_height(s.sim().node_names().len());
+    let known = drawn.arrows.iter().find(|a| a.fate == Fate::Delivered).expect("a delivery");
+    let lane_y: std::collections::BTreeMap<usize, f64> = (0..s.sim().node_names().len())
+        .map(|i| (i, known.line.1 + (i as f64 - known.from as f64) * lane))
+        .collect();
+    let half = lane / 2.0;
+    let lost: Vec<_> = drawn.arrows.iter().filter(|a| a.fate == Fate::Dropped).collect();
+    assert!(lost.len() >= 5, "{} lost", lost.len());
+    for a in lost {
+        let (end, target) = (a.line.3, lane_y[&a.to]);
+        assert!(((end - target).abs() - half).abs() < 0.01, "{a:?}: half a lane from its receiver's");
+        let on = lane_y.iter().find(|(_, y)| (end - **y).abs() < half - 0.01);
+        assert_eq!(on, None, "{a:?} ends on a lane");
+    }
+}
+
+#[wasm_bindgen_test]
 async fn hovering_an_arrow_says_which_message_it_was() {
     let (root, sink, canvas) = raft_space_time().await;
     // A pixel of an AppendEntries arrow, found by its colour, and the pointer put on it. Looked

@@ -241,8 +241,11 @@ fn collect<'a>(all: &'a VecDeque<TraceEvent>, f: &Frame, of: FocusOf) -> Marks<'
                 m.messages += 1;
                 // A drop names its intended receiver as `node`, its sender as `peer`.
                 let (ts, from) = sent.get(&r.msg).copied().unwrap_or((t, r.peer.map_or(n, |p| p.index())));
-                let (x1, y1) = (f.x(ts), f.y(from));
-                let line = (x1, y1, f.x(t).max(x1 + 6.0), (y1 + f.y(n)) / 2.0);
+                // The ✕ falls half a lane short of the receiver's lane: the arrow points at the
+                // node it was meant for, and never ends on another node's lane (halfway from c2
+                // to n4 lay on c1's, which read as "lost at c1").
+                let (x1, y1, y2) = (f.x(ts), f.y(from), f.y(n));
+                let line = (x1, y1, f.x(t).max(x1 + 6.0), y2 - (y2 - y1).signum() * f.lane / 2.0);
                 keep_newest(&mut m.drops, (of(r.label), arrow(r, line, (from, n), (ts, t), Fate::Dropped)));
             }
             _ if t >= f.t0 => keep_newest(&mut m.dots, r),
