@@ -884,13 +884,27 @@ async fn a_request_by_hand_says_what_came_of_it_and_a_bad_value_is_refused() {
     let root = mount("d4-raft-election").await;
     common::seek(player, SimTime::from_ms(1_500)).await;
     let id = |name: &str| NodeId(view().nodes.iter().position(|n| n.name == name).expect("node") as u32);
-    player().dispatch.emit(Action::Select(Some(id("n1"))));
-    until("the inspector", || find(&root, ".inspector h2").is_some()).await;
-    assert!(find(&root, ".inspector form.request").is_none(), "servers here take no requests by hand");
+    // A client takes a request (its own pick of operation): no key, no value to type.
     let client =
         view().nodes.iter().find(|n| n.view.role == "client").map(|n| n.name.clone()).expect("a client");
     player().dispatch.emit(Action::Select(Some(id(&client))));
     let form = until("the client's form", || find(&root, ".inspector form.request")).await;
+    assert!(find(&form, "select, input").is_none(), "nothing to choose: {:?}", form.inner_html());
+    // A server takes a command typed at it: write (key and value) or read (key).
+    let leader =
+        view().nodes.iter().find(|n| n.view.role == "leader").map(|n| n.name.clone()).expect("a leader");
+    player().dispatch.emit(Action::Select(Some(id(&leader))));
+    until("the leader's inspector", || {
+        find(&root, ".inspector h2").and_then(|h| h.text_content()).filter(|t| *t == leader)
+    })
+    .await;
+    let form = until("the server's form", || find(&root, ".inspector form.request select")).await;
+    let form = form.parent_element().expect("the form");
+    let ops: Vec<String> = all(&form, "option").iter().filter_map(|o| o.text_content()).collect();
+    assert_eq!(ops, ["write", "read"]);
+    let key: HtmlInputElement = one(&form, "input[aria-label=\"Key\"]").unchecked_into();
+    key.set_value("k1");
+    fire(&key, "Event", "input", &[]);
     let value: HtmlInputElement = one(&form, "input[aria-label=\"Value\"]").unchecked_into();
     value.set_value("abc");
     fire(&value, "Event", "input", &[]);
@@ -918,9 +932,10 @@ async fn a_request_by_hand_says_what_came_of_it_and_a_bad_value_is_refused() {
     let p = player();
     let s = p.session.borrow();
     let names: Vec<&str> = s.sim().node_names().iter().map(String::as_str).collect();
-    let at = last_request(s.scenario(), &client, s.now()).expect("a request");
-    let said = outcome(s.sim().trace().records(), id(&client), at, &names).expect("an outcome");
+    let at = last_request(s.scenario(), &leader, s.now()).expect("a request");
+    let said = outcome(s.sim().trace().records(), id(&leader), at, &names).expect("an outcome");
     assert!(said.iter().any(|w| w.starts_with('→')), "what it sent: {said:?}");
+    assert!(said.iter().any(|w| w.contains("appended")), "the leader appended it: {said:?}");
 }
 
 #[wasm_bindgen_test]

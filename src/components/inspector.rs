@@ -2,13 +2,12 @@
 //! (crash / restart / pause / resume, send a request, slow it, shape one of its links).
 
 use crate::player::{Action, Player};
-use crate::topology::layout::tier;
 use crate::topology::{cut_off, status_word};
 use dsplay_core::dist::Dist;
 use dsplay_core::node::ClientRequest;
 use dsplay_core::scenario::{LinkSpec, Scenario, Timed};
 use dsplay_core::sim::trace::{TraceEvent, TraceKind};
-use dsplay_core::view::{NodeState, Status};
+use dsplay_core::view::Status;
 use dsplay_core::{NodeId, ScenarioEvent as Ev, SimTime};
 use std::collections::VecDeque;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -29,18 +28,6 @@ fn set<T: 'static>(h: &UseStateHandle<T>, f: fn(String) -> T) -> Callback<Event>
 
 fn ms(t: u64) -> String {
     format!("{:.3} s", t as f64 / 1e6)
-}
-
-/// Whether the request form belongs on a node: requests by hand go to the nodes users talk to
-/// (clients, producers: the first tier), or, in a run that has none, to any node but a monitor.
-/// Each protocol decides in its `on_client`; this is where every one of them takes requests.
-pub fn takes_requests(nodes: &[NodeState], n: &NodeState) -> bool {
-    let front = |m: &NodeState| tier(&m.view.role) == 0;
-    if nodes.iter().any(front) {
-        front(n)
-    } else {
-        tier(&n.view.role) < 4
-    }
 }
 
 /// The selector of `node` in the topology, where focus goes when its inspector closes.
@@ -293,12 +280,18 @@ pub fn inspector() -> Html {
             crate::focus::rescue(vec![then, actions.into()]);
         })
     };
+    // What the node takes by hand, as its protocol says; the operation picked, else its first.
+    let ops = s.sim().requests(id);
+    let chosen = ops.iter().copied().find(|o| **o == *op).or(ops.first().copied()).unwrap_or_default();
+    let (keyed, valued) = (matches!(chosen, "read" | "write"), chosen == "write");
     let send = {
-        let (d, node, op, key, value, wrong) =
-            (p.dispatch.clone(), node.clone(), op.clone(), key.clone(), value.clone(), wrong.clone());
+        let (d, node, key, value, wrong) =
+            (p.dispatch.clone(), node.clone(), key.clone(), value.clone(), wrong.clone());
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            match typed_request(&op, &key, &value) {
+            let (key, value) =
+                (if keyed { key.as_str() } else { "" }, if valued { value.as_str() } else { "" });
+            match typed_request(chosen, key, value) {
                 Ok(request) => {
                     wrong.set(None);
                     d.emit(Action::Act(Ev::Client { node: node.clone(), request }));
@@ -307,7 +300,7 @@ pub fn inspector() -> Html {
             }
         })
     };
-    let takes = takes_requests(&view.nodes, n);
+    let takes = !ops.is_empty();
     let records = s.sim().trace().records();
     let answer = last_request(s.scenario(), &node, view.now)
         .filter(|_| takes)
@@ -395,12 +388,18 @@ pub fn inspector() -> Html {
             </tbody></table>
             if takes {
             <form class="request" onsubmit={send} aria-label="Send a client request">
-                <select aria-label="Operation" onchange={set(&op, |v| v)}>
-                    {for ["request", "read", "write"].iter().map(|o| html! { <option selected={*o == *op}>{*o}</option> })}</select>
-                <input aria-label="Key" placeholder="key" size="6" value={(*key).clone()} oninput={{ let k = set(&key, |v| v); move |e: InputEvent| k.emit(e.into()) }} />
-                <input aria-label="Value" placeholder="value" size="5" inputmode="numeric" value={(*value).clone()} aria-invalid={wrong.is_some().then_some("true")}
-                    oninput={{ let (v, w) = (set(&value, |v| v), wrong.clone()); move |e: InputEvent| { w.set(None); v.emit(e.into()) } }} />
-                <button type="submit" class="send">{"Send request"}</button>
+                if ops.len() > 1 {
+                    <select aria-label="Operation" onchange={{ let (o, w) = (set(&op, |v| v), wrong.clone()); move |e: Event| { w.set(None); o.emit(e) } }}>
+                        {for ops.iter().map(|o| html! { <option selected={*o == chosen}>{*o}</option> })}</select>
+                }
+                if keyed {
+                    <input aria-label="Key" placeholder="key" size="6" value={(*key).clone()} oninput={{ let k = set(&key, |v| v); move |e: InputEvent| k.emit(e.into()) }} />
+                }
+                if valued {
+                    <input aria-label="Value" placeholder="value" size="5" inputmode="numeric" value={(*value).clone()} aria-invalid={wrong.is_some().then_some("true")}
+                        oninput={{ let (v, w) = (set(&value, |v| v), wrong.clone()); move |e: InputEvent| { w.set(None); v.emit(e.into()) } }} />
+                }
+                <button type="submit" class="send">{if chosen == "publish" { "Publish" } else { "Send request" }}</button>
                 if let Some(why) = (*wrong).clone() { <p class="invalid" role="alert">{why}</p> }
                 if let Some((at, said)) = answer {
                     <div class="outcome" role="status">

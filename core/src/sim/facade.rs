@@ -67,6 +67,8 @@ pub trait Simulation {
     /// From now on keep every message sent, so [`Simulation::message_detail`] answers for all of
     /// them (an export's payloads); a watched run keeps only the newest.
     fn keep_every_message(&mut self);
+    /// The operations node `id` takes by hand (see [`crate::node::Node::requests`]).
+    fn requests(&self, id: NodeId) -> &'static [&'static str];
     /// The network settings in force now on the link `from` → `to`.
     fn link(&self, from: NodeId, to: NodeId) -> LinkSpec;
     fn metrics(&self) -> &Metrics;
@@ -214,6 +216,9 @@ impl<N: Node> Simulation for Sim<N> {
     }
     fn keep_every_message(&mut self) {
         self.p.sent.keep_all();
+    }
+    fn requests(&self, id: NodeId) -> &'static [&'static str] {
+        self.p.nodes.get(id.index()).map_or(&[], Node::requests)
     }
     fn link(&self, from: NodeId, to: NodeId) -> LinkSpec {
         self.w.sh.net.link(from, to).clone()

@@ -209,6 +209,13 @@ impl Node for CapNode {
         }
     }
 
+    fn requests(&self) -> &'static [&'static str] {
+        match self {
+            CapNode::Client(_) => &["read", "write"],
+            _ => &[],
+        }
+    }
+
     /// Clients take `read` and `write` (value) by hand.
     fn on_client(&mut self, ctx: &mut C<'_>, req: &ClientRequest) {
         let CapNode::Client(c) = self else {

@@ -303,6 +303,13 @@ impl Node for EvNode {
         }
     }
 
+    fn requests(&self) -> &'static [&'static str] {
+        match self {
+            EvNode::Producer(_) => &["publish"],
+            _ => &[],
+        }
+    }
+
     fn on_client(&mut self, ctx: &mut C<'_>, req: &ClientRequest) {
         match self {
             EvNode::Producer(p) => {

@@ -227,6 +227,13 @@ impl Node for LbNode {
         }
     }
 
+    fn requests(&self) -> &'static [&'static str] {
+        match self {
+            LbNode::Client(_) => &["request"],
+            _ => &[],
+        }
+    }
+
     fn on_client(&mut self, ctx: &mut C<'_>, req: &crate::node::ClientRequest) {
         match self {
             LbNode::Client(c) => {

@@ -259,6 +259,13 @@ impl Node for MrNode {
         }
     }
 
+    fn requests(&self) -> &'static [&'static str] {
+        match self {
+            MrNode::Client(_) => &["read", "write"],
+            _ => &[],
+        }
+    }
+
     /// Clients take `read` and `write` (value) by hand.
     fn on_client(&mut self, ctx: &mut C<'_>, req: &ClientRequest) {
         let MrNode::Client(c) = self else {

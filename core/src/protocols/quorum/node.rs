@@ -107,6 +107,13 @@ impl Node for QuorumNode {
         }
     }
 
+    fn requests(&self) -> &'static [&'static str] {
+        match self {
+            QuorumNode::Client(_) => &["read", "write"],
+            _ => &[],
+        }
+    }
+
     /// Clients take `read`/`get` (key) and `write`/`put` (key, value) by hand.
     fn on_client(&mut self, ctx: &mut C<'_>, req: &ClientRequest) {
         let QuorumNode::Client(c) = self else {

@@ -87,6 +87,15 @@ impl Node for RaftNode {
         }
     }
 
+    fn requests(&self) -> &'static [&'static str] {
+        match self {
+            // A command typed at a server: the leader appends it, a follower redirects.
+            RaftNode::Server(_) => &["write", "read"],
+            RaftNode::Client(_) => &["request"],
+            RaftNode::Driver(_) => &[],
+        }
+    }
+
     fn on_client(&mut self, ctx: &mut C<'_>, req: &ClientRequest) {
         match self {
             RaftNode::Server(s) => match hand_command(req) {

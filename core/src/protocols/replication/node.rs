@@ -229,6 +229,13 @@ impl Node for ReplNode {
         }
     }
 
+    fn requests(&self) -> &'static [&'static str] {
+        match self {
+            ReplNode::Client(_) => &["write"],
+            _ => &[],
+        }
+    }
+
     /// Clients take `write` (value) by hand.
     fn on_client(&mut self, ctx: &mut C<'_>, req: &ClientRequest) {
         match self {

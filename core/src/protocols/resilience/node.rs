@@ -204,6 +204,13 @@ impl Node for MeshNode {
         }
     }
 
+    fn requests(&self) -> &'static [&'static str] {
+        match self {
+            MeshNode::Client(_) => &["request"],
+            MeshNode::Service(_) => &[],
+        }
+    }
+
     fn on_client(&mut self, ctx: &mut C<'_>, req: &ClientRequest) {
         match self {
             MeshNode::Client(c) => {

@@ -196,6 +196,13 @@ impl Node for TrafficNode {
         }
     }
 
+    fn requests(&self) -> &'static [&'static str] {
+        match self {
+            TrafficNode::Client(_) => &["request", "write"],
+            _ => &[],
+        }
+    }
+
     fn on_client(&mut self, ctx: &mut C<'_>, req: &ClientRequest) {
         match self {
             TrafficNode::Client(c) => {
