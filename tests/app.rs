@@ -396,6 +396,26 @@ fn narration_says_a_fault_before_a_note_and_names_a_node_once() {
     assert_ne!(&told[..12], "At 5.00 seco", "the election's time, not the crash's: {told}");
 }
 
+/// d4-raft-partition's heal: n4 steps down and truncates its log at the same instant; the
+/// step-down, what the lesson is about, was lost behind the truncation note.
+#[wasm_bindgen_test]
+fn narration_prefers_what_became_of_a_node_to_what_it_did() {
+    use dsplay_core::SimTime;
+    use dsplay_web::components::narrator::headline;
+    let sc = presets::get("d4-raft-partition").expect("preset");
+    let mut sim = dsplay_core::registry::build(&sc).expect("build");
+    sim.run_until(SimTime::from_ms(8_900));
+    let since = sim.trace().len_total();
+    sim.run_until(SimTime::from_ms(9_100));
+    let records = sim.trace().records();
+    let fresh = records.range(records.len() - (sim.trace().len_total() - since) as usize..);
+    let newest =
+        fresh.clone().rev().find(|r| r.label == "note").and_then(|r| r.text.clone()).unwrap_or_default();
+    assert!(newest.starts_with("conflict at index"), "the newest note is the truncation: {newest}");
+    let said = headline(fresh, sim.node_names()).expect("something to say");
+    assert!(said.starts_with("heal; then n4 stepped down: saw term 2 from n2"), "{said}");
+}
+
 #[wasm_bindgen_test]
 fn narration_says_symbols_in_words() {
     use dsplay_web::components::narrator::spoken;

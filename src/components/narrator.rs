@@ -56,11 +56,13 @@ const MOST_SAID: usize = 3;
 
 /// What is worth saying among `fresh` records (oldest first): every fault and broken invariant
 /// (one that broke again said once, with how often), in order (past `MOST_SAID`, the broken
-/// invariants first and the rest counted), then the newest
-/// note if it came after them (a crash and the election it causes often fall between two
-/// announcements, and the new leader is the news); with neither, the newest note. A note that
-/// starts with its node's name is said as is ("n4 became leader in term 1"), others get the name
-/// in front ("n2: stepped down").
+/// invariants first and the rest counted), then the newest note if it came after them (a crash
+/// and the election it causes often fall between two announcements, and the new leader is the
+/// news); with neither, the newest note. A note that starts with its node's name says what became
+/// of that node ("n4 became leader in term 1", "n4 stepped down: …") and is said as is; it wins
+/// over newer notes about what a node did ("n5: conflict at index 93: dropped 20 entries"), which
+/// get the name in front. After d4's heal the step-down was lost behind the truncation that
+/// follows it at the same instant.
 pub fn headline<'a>(
     fresh: impl DoubleEndedIterator<Item = &'a TraceEvent>,
     names: &[String],
@@ -69,7 +71,10 @@ pub fn headline<'a>(
     let mut big: Vec<(usize, u8, String)> = Vec::new();
     // Per broken invariant, where in `big` it is and how often it broke.
     let mut broken: Vec<(&str, usize, usize)> = Vec::new();
+    // The newest note, and the newest that says what became of its node (see above): where in
+    // `fresh`, and what to say.
     let mut newest_note: Option<(usize, String)> = None;
+    let mut newest_change: Option<(usize, String)> = None;
     for (at, r) in fresh.enumerate() {
         let text = r.text.as_deref().unwrap_or("");
         match r.kind {
@@ -88,12 +93,15 @@ pub fn headline<'a>(
             TraceKind::Fault => big.push((at, 1, text.to_string())),
             TraceKind::Note if r.label == "note" && !text.is_empty() => {
                 let who = names.get(r.node.index()).map_or("", String::as_str);
-                let named = !who.is_empty() && text.starts_with(who);
-                newest_note = Some((at, if named { text.to_string() } else { format!("{who}: {text}") }));
+                match !who.is_empty() && text.starts_with(who) {
+                    true => newest_change = Some((at, text.to_string())),
+                    false => newest_note = Some((at, format!("{who}: {text}"))),
+                }
             }
             _ => {}
         }
     }
+    let newest_note = newest_change.or(newest_note);
     if big.is_empty() {
         return newest_note.map(|(_, n)| n);
     }
