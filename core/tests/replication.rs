@@ -92,7 +92,7 @@ fn without_a_crash_nothing_is_lost_and_nobody_fails_over() {
 }
 
 #[test]
-fn sync_p50_is_about_175_ms_before_the_crash_and_150_over_the_run() {
+fn sync_p50_is_about_175_ms_before_the_crash_and_after_the_failover_too() {
     let sc = scenario("d2-replication-sync", |_| {});
     let mut sim = registry::build(&sc).expect("build");
     sim.run_until(SimTime::from_ms(9_999));
@@ -100,7 +100,8 @@ fn sync_p50_is_about_175_ms_before_the_crash_and_150_over_the_run() {
     sim.run_until(sim.stop_at());
     let whole = p50_ms(&*sim);
     assert!((160.0..=190.0).contains(&before), "p50 before the crash: {before} ms");
-    assert!((140.0..=165.0).contains(&whole), "p50 over the run: {whole} ms");
+    // The new leader s2 is as far from s3 as s1 was.
+    assert!((160.0..=190.0).contains(&whole), "p50 over the run: {whole} ms");
 }
 
 #[test]

@@ -143,6 +143,22 @@ fn r2_the_breaker_needs_a_second_of_timeouts_before_it_opens_then_latency_recove
     assert!(slow > 400.0, "clients wait: p99 {slow} ms");
     let after: Vec<f64> = during("latency_ms", None, opened + 800.0, 8_000.0).map(|p| p.p99).collect();
     assert!(!after.is_empty() && after.iter().all(|&p| p < 100.0), "back to normal once open: {after:?}");
+    // The worst comes as the queues drain, after the breaker opened: past a second at 6.5 s.
+    let (peak_at, peak) = series(s, "latency_ms", None)
+        .into_iter()
+        .filter(|(t, _)| (5_000.0..8_000.0).contains(t))
+        .map(|(t, p)| (t, p.p99))
+        .fold((0.0, 0.0), |best, x| if x.1 > best.1 { x } else { best });
+    assert!(peak > 1_000.0 && peak_at > opened && peak_at <= 6_500.0, "p99 {peak} ms at {peak_at} ms");
+    // Half-open 2 s after each opening; the probes' timeouts make the cycle 2.5 s.
+    let state = series(s, "breaker_state", Some("cart"));
+    let half_open: Vec<f64> =
+        state.windows(2).filter(|w| w[0].1.value != 2.0 && w[1].1.value == 2.0).map(|w| w[1].0).collect();
+    let said = [8_000.0, 10_500.0, 13_100.0];
+    assert!(
+        half_open.len() >= 3 && half_open.iter().zip(said).all(|(t, s)| (t - s).abs() <= 100.0),
+        "half-open at {half_open:?}, the lesson says {said:?}"
+    );
 }
 
 #[test]
