@@ -82,6 +82,35 @@ fn a_client_that_has_heard_from_the_new_leader_stays_with_it_while_the_old_one_i
 }
 
 #[test]
+fn an_isolated_follower_inflates_its_term_and_deposes_the_leader_when_it_returns() {
+    // The election lesson's "Try": without PreVote, a cut-off follower's elections raise its
+    // term, and its return makes a healthy leader step down.
+    let mut sc = presets::get("d4-raft-election").expect("preset");
+    let rest = ["n2", "n3", "n4", "n5", "c1", "c2"].map(String::from).to_vec();
+    sc.events = vec![
+        dsplay_core::scenario::Timed {
+            at_ms: 2_000,
+            event: dsplay_core::ScenarioEvent::Partition { groups: vec![vec!["n1".into()], rest] },
+            by_hand: false,
+        },
+        dsplay_core::scenario::Timed {
+            at_ms: 4_000,
+            event: dsplay_core::ScenarioEvent::Heal,
+            by_hand: false,
+        },
+    ];
+    let mut sim = raft_sim(&sc);
+    sim.run_until(SimTime::from_ms(3_990));
+    assert!(server(&sim, "n1").term >= 5, "n1's term climbs: {}", server(&sim, "n1").term);
+    assert_eq!(leaders(&sim), vec![(4, 1)], "the others keep their leader meanwhile");
+    sim.run_until(SimTime::from_ms(4_500));
+    let stepped = records(&sim, TraceKind::Note, "note", 4_000)
+        .any(|(n, e)| n == "n4" && e.text.as_deref().is_some_and(|t| t.contains("stepped down")));
+    let now = leaders(&sim);
+    assert!(stepped && now.len() == 1 && now[0].1 > 5, "n4 stepped down and a later term leads: {now:?}");
+}
+
+#[test]
 fn partition_preset_minority_leader_cannot_commit_and_steps_down_after_heal() {
     let sc = presets::get("d4-raft-partition").expect("preset");
     let mut sim = raft_sim(&sc);
