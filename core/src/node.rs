@@ -73,6 +73,14 @@ pub trait Node: Clone + 'static {
     fn on_crash(&mut self);
     fn view(&self) -> NodeView;
 
+    /// The message kinds this run's nodes can send, in [`Kind::KINDS`] order: the legend lists
+    /// these, not every kind the protocol knows (d4-raft-election has no experiment driver to
+    /// send `Report`, t6 no orchestrator to `Launch`). Default: all of them. A preset test checks
+    /// that no run sends a kind left out.
+    fn kinds(_nodes: &[Self]) -> Vec<&'static str> {
+        <Self::Msg as Kind>::KINDS.to_vec()
+    }
+
     /// Names of the invariants this run checks (for the ✓/✗ panel); a check that only some
     /// configurations make can look at the nodes to say whether this one does.
     fn invariants(_nodes: &[Self]) -> &'static [&'static str] {

@@ -155,9 +155,12 @@ pub fn topology() -> Html {
     };
     let partitioned = view.nodes.iter().any(|n| n.group != 0) || !view.blocked.is_empty();
     let extra = view.in_flight.len().saturating_sub(MAX_PARTICLES);
-    let order = p.session.borrow().sim().message_kinds();
+    let (order, listed) = {
+        let s = p.session.borrow();
+        (s.sim().message_kinds(), s.sim().kinds_sent().to_vec())
+    };
     let toggle = p.dispatch.reform(Action::Spotlight);
-    let kinds = svg::legend(&view.in_flight, &arrived, order, &p.spotlight, toggle);
+    let kinds = svg::legend(&view.in_flight, &arrived, (order, &listed), &p.spotlight, toggle);
     let body = svg::body(&view, &lay, p.selected, &picked, &on_node, *drag);
     let (now, pos, r) = (view.now, lay.pos, lay.r);
     *scene.borrow_mut() = Scene {

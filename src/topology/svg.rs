@@ -225,14 +225,15 @@ pub fn body(
 /// Links set apart that have their words drawn at their middle.
 const LINK_LABELS: usize = 8;
 
-/// Swatches for every kind the protocol sends, in its order; kinds neither in flight nor
-/// streaking (just delivered) are faded. Listing them all keeps the legend's size fixed while the
-/// run plays, so the stage never jumps. Each kind is a toggle: the spotlit kinds (`spot`) are drawn
-/// in full and the rest dimmed, to follow one conversation through the traffic.
+/// Swatches for every kind this run's nodes can send (`listed`), in the protocol's order (`order`,
+/// which also fixes each kind's colour); kinds neither in flight nor streaking (just delivered)
+/// are faded. Listing them all keeps the legend's size fixed while the run plays, so the stage
+/// never jumps. Each kind is a toggle: the spotlit kinds (`spot`) are drawn in full and the rest
+/// dimmed, to follow one conversation through the traffic.
 pub fn legend(
     msgs: &[MsgView],
     arrived: &[Arrival],
-    order: &[&str],
+    (order, listed): (&[&str], &[&str]),
     spot: &[String],
     toggle: Callback<String>,
 ) -> Html {
@@ -249,8 +250,10 @@ pub fn legend(
     }
     let live = |k: &str| on_wire.contains(&k);
     // A protocol that lists no kinds still gets a legend: the kinds on the wire (at most 8).
-    let kinds: Vec<&str> =
-        if order.is_empty() { on_wire.iter().copied().take(8).collect() } else { order.to_vec() };
+    let kinds: Vec<&str> = match order.is_empty() {
+        true => on_wire.iter().copied().take(8).collect(),
+        false => order.iter().copied().filter(|k| listed.contains(k) || live(k)).collect(),
+    };
     let item = |k: &str| {
         let on = spot.iter().any(|s| s == k);
         let class = classes!(if live(k) { "live" } else { "idle" }, on.then_some("spot"));

@@ -78,6 +78,8 @@ pub trait Simulation {
     fn invariants(&self) -> &'static [&'static str];
     /// The protocol's message kinds, in its fixed order (see [`crate::node::Kind::KINDS`]).
     fn message_kinds(&self) -> &'static [&'static str];
+    /// Those of them this run's nodes can send (see [`crate::node::Node::kinds`]).
+    fn kinds_sent(&self) -> &[&'static str];
     /// A key of the history in words (see [`crate::node::Node::key_label`]).
     fn key_label(&self, key: u64) -> String;
     fn trace(&self) -> &Trace;
@@ -237,6 +239,9 @@ impl<N: Node> Simulation for Sim<N> {
     }
     fn message_kinds(&self) -> &'static [&'static str] {
         <N::Msg as crate::node::Kind>::KINDS
+    }
+    fn kinds_sent(&self) -> &[&'static str] {
+        Sim::kinds_sent(self)
     }
     fn key_label(&self, key: u64) -> String {
         N::key_label(key)

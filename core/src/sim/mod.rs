@@ -46,6 +46,8 @@ pub struct Sim<N: Node> {
     checking: (Vec<bool>, Vec<(&'static str, String)>),
     /// What this run checks, asked of the protocol once (the node set never changes).
     invariants: &'static [&'static str],
+    /// The message kinds its nodes can send (see [`Node::kinds`]), asked once likewise.
+    kinds: Vec<&'static str>,
 }
 
 impl<N: Node> Sim<N> {
@@ -53,9 +55,9 @@ impl<N: Node> Sim<N> {
     pub fn new(scenario: &Scenario, named: Vec<(String, N)>) -> Result<Self, ScenarioError> {
         let (names, nodes): (Vec<String>, Vec<N>) = named.into_iter().unzip();
         let w = World::new(scenario, names)?;
-        let invariants = N::invariants(&nodes);
+        let (invariants, kinds) = (N::invariants(&nodes), N::kinds(&nodes));
         let p = Parts::new(nodes);
-        let mut sim = Sim { w, p, scratch: Vec::new(), checking: Default::default(), invariants };
+        let mut sim = Sim { w, p, scratch: Vec::new(), checking: Default::default(), invariants, kinds };
         for i in 0..sim.p.nodes.len() {
             sim.dispatch(NodeId(i as u32), Input::Init);
         }
@@ -65,6 +67,11 @@ impl<N: Node> Sim<N> {
     /// The invariants this run checks (for the ✓/✗ panel).
     pub fn invariants(&self) -> &'static [&'static str] {
         self.invariants
+    }
+
+    /// The message kinds this run's nodes can send (see [`Node::kinds`]).
+    pub fn kinds_sent(&self) -> &[&'static str] {
+        &self.kinds
     }
 
     pub fn nodes(&self) -> &[N] {

@@ -147,6 +147,19 @@ impl Node for RaftNode {
         check::INVARIANTS
     }
 
+    /// Clients' kinds only with clients, `Report` only with the experiment driver.
+    fn kinds(nodes: &[Self]) -> Vec<&'static str> {
+        let has = |f: fn(&Self) -> bool| nodes.iter().any(f);
+        let (clients, driver) =
+            (has(|n| matches!(n, RaftNode::Client(_))), has(|n| matches!(n, RaftNode::Driver(_))));
+        let wanted = |k: &&str| match *k {
+            "Request" | "Response" | "NotLeader" => clients,
+            "Report" => driver,
+            _ => true,
+        };
+        RaftMsg::KINDS.iter().copied().filter(wanted).collect()
+    }
+
     const GLOBAL_CHECK: bool = true;
     fn check(nodes: &[Self], up: &[bool], out: &mut Vec<(&'static str, String)>) {
         let servers: Vec<&Server> = nodes.iter().filter_map(RaftNode::as_server).collect();

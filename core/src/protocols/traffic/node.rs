@@ -222,6 +222,29 @@ impl Node for TrafficNode {
         }
     }
 
+    /// Health-check, orchestration and store traffic only where the configuration has them:
+    /// t1-t6's plain balancer sends 4 of the 11 kinds.
+    fn kinds(nodes: &[Self]) -> Vec<&'static str> {
+        let cfg = nodes.iter().find_map(|n| match n {
+            TrafficNode::Gateway(g) => Some(&g.cfg),
+            _ => None,
+        });
+        let tasks = nodes.iter().any(|n| matches!(n, TrafficNode::Task(_)));
+        let store = nodes.iter().any(|n| matches!(n, TrafficNode::Store(_)));
+        let (checks, launches, scales) = cfg.map_or((false, false, false), |c| {
+            (c.active_check.is_some(), c.replace.is_some() || c.autoscale.is_some(), c.autoscale.is_some())
+        });
+        let wanted = |k: &&str| match *k {
+            "Forward" | "Reply" => tasks,
+            "Probe" | "ProbeOk" => checks,
+            "Launch" | "Ready" => launches,
+            "Stop" => scales,
+            "StoreReq" | "StoreDone" => store,
+            _ => true,
+        };
+        TrafficMsg::KINDS.iter().copied().filter(wanted).collect()
+    }
+
     fn view(&self) -> NodeView {
         match self {
             TrafficNode::Client(c) => c.view(),
