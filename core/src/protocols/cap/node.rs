@@ -235,6 +235,17 @@ impl Node for CapNode {
         }
     }
 
+    /// cp's quorum rounds or ap's replication, never both.
+    fn kinds(nodes: &[Self]) -> Vec<&'static str> {
+        let ap = nodes.iter().any(|n| matches!(n, CapNode::Client(c) if c.cfg.mode == CapMode::Ap));
+        let wanted = |k: &&str| match *k {
+            "Replicate" => ap,
+            "Query" | "QueryReply" | "Store" | "StoreAck" => !ap,
+            _ => true,
+        };
+        CapMsg::KINDS.iter().copied().filter(wanted).collect()
+    }
+
     fn view(&self) -> NodeView {
         match self {
             CapNode::Replica(r) => {

@@ -289,6 +289,14 @@ impl Node for Process {
         self.held.clear();
     }
 
+    /// Gossip sends pings; the bank broadcasts accounts and payments.
+    fn kinds(nodes: &[Self]) -> Vec<&'static str> {
+        match nodes.first().map(|p| p.cfg.app) {
+            Some(ClocksApp::Bank) => vec!["AccountCreated", "Payment"],
+            _ => vec!["Ping"],
+        }
+    }
+
     fn view(&self) -> NodeView {
         let role = match (self.cfg.app, self.index) {
             (ClocksApp::Bank, 0) => "accounts",
