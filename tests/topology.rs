@@ -719,8 +719,8 @@ fn tiers_are_stable_and_two_groups_get_one_clean_cut() {
     let ((ax, ay), (bx, by)) = cuts[0];
     let y_at = ay + (by - ay) * (300.0 - ax) / (bx - ax);
     assert!((148.0..153.0).contains(&y_at), "the cut crosses the column at {y_at}: {cuts:?}");
-    // Where labels cannot be kept clear, the cut still parts the nodes.
-    assert_eq!(cut_lines(Frame::DEFAULT, &column, &[1, 2], (60.0, 60.0)).len(), 1);
+    // Where labels cannot be kept clear, no line: the node cut off is ringed instead.
+    assert!(cut_lines(Frame::DEFAULT, &column, &[1, 2], (60.0, 60.0)).is_empty());
 }
 
 #[wasm_bindgen_test]
@@ -992,6 +992,51 @@ fn a_node_cut_off_from_the_middle_of_a_column_is_ringed_not_cut_by_a_misleading_
     let cuts = cut_lines(Frame::DEFAULT, &row, &[1, 1, 2, 2, 3], (0.0, 0.0));
     assert!(!cuts.is_empty(), "Voronoi edges between separable groups");
     assert!(islands(&[0, 0, 0]).is_empty(), "a whole network has no islands");
+}
+
+#[wasm_bindgen_test]
+fn a_cut_is_drawn_only_where_it_clears_every_node_drawing() {
+    // d4-raft-election's layout (r 28: badges 35 above a centre, labels 56 below) with n4 isolated:
+    // n4 sits just below the line from c2 to n3, so the only lines that part the centres run
+    // through n3 or c2, which are on the majority side.
+    let frame = Frame { w: 686.0, h: 384.0 };
+    let (n1, n2, n3, n4, n5) =
+        ((423.0, 52.0), (550.4, 144.6), (501.8, 294.4), (344.2, 294.4), (295.6, 144.6));
+    let pos = [n1, n2, n3, n4, n5, (124.0, 133.0), (124.0, 229.0)];
+    let groups = [1, 1, 1, 2, 1, 1, 1];
+    let reach = (35.0, 56.0);
+    assert_eq!(cut_lines(frame, &pos, &groups, reach), Vec::new(), "no line through n3 or c2");
+    assert_eq!(islands(&groups), vec![3], "n4 is ringed");
+    // n3 cut off at the bottom right, or n1 and n2 at the top: a line clear of everything.
+    assert_eq!(cut_lines(frame, &pos, &[1, 1, 2, 1, 1, 1, 1], reach).len(), 1);
+    assert_eq!(cut_lines(frame, &pos, &[2, 2, 1, 1, 1, 1, 1], reach).len(), 1);
+    // Side by side, 50 apart: a line between the centres would run through both shapes.
+    let pair = [(300.0, 200.0), (350.0, 200.0)];
+    assert!(cut_lines(Frame::DEFAULT, &pair, &[1, 2], reach).is_empty());
+    assert_eq!(cut_lines(Frame::DEFAULT, &pair, &[1, 2], (0.0, 0.0)).len(), 1, "points alone can be parted");
+    // Three groups, each node in its own cell, but the edge between the right two runs through
+    // (450, 250)'s labels: no lines.
+    let row = [(100.0, 200.0), (150.0, 250.0), (400.0, 200.0), (450.0, 250.0), (560.0, 200.0)];
+    assert!(!cut_lines(Frame::DEFAULT, &row, &[1, 1, 2, 2, 3], (0.0, 0.0)).is_empty());
+    assert!(cut_lines(Frame::DEFAULT, &row, &[1, 1, 2, 2, 3], (50.0, 60.0)).is_empty());
+}
+
+#[wasm_bindgen_test]
+async fn isolating_raft_n4_below_the_c2_n3_line_rings_it_instead_of_cutting_through_n3() {
+    let root = mount("d4-raft-election").await;
+    common::seek(player, SimTime::from_ms(2_000)).await;
+    let n4 = NodeId(view().nodes.iter().position(|n| n.name == "n4").expect("n4") as u32);
+    player().dispatch.emit(Action::Select(Some(n4)));
+    click(&until("isolate", || find(&root, ".inspector button.isolate")).await);
+    until("a partition event", || events().iter().any(|e| matches!(e, ScenarioEvent::Partition { .. })))
+        .await;
+    common::seek(player, SimTime::from_ms(4_800)).await;
+    until("a ring around n4", || all(&root, "circle.island").len() == 1).await;
+    assert!(all(&root, "line.cut").is_empty(), "no line through n3 or c2, which are with the majority");
+    let ring = &all(&root, "circle.island")[0];
+    let at = |a: &str| ring.get_attribute(a).unwrap_or_default();
+    let centre = format!("translate({} {})", at("cx"), at("cy"));
+    assert_eq!(node(&root, "n4").get_attribute("transform"), Some(centre), "the ring is n4's");
 }
 
 #[wasm_bindgen_test]

@@ -45,31 +45,71 @@ fn best_cut(f: Frame, a: &[(f64, f64)], b: &[(f64, f64)]) -> Option<Seg> {
     segment(f, (u.0 * off, u.1 * off), (-u.1, u.0), Vec::new())
 }
 
+/// Points whose hull holds what is drawn with a node at `p`: its shape, within `reach.0` of its
+/// centre all round (an octagon about a circle or box of the node's radius, its first badge half
+/// on it, and a margin), and the column of badges and labels from `reach.0` above the centre to
+/// `reach.1` below.
+fn drawing(p: (f64, f64), reach: (f64, f64)) -> [(f64, f64); 10] {
+    let mut out = [(p.0, p.1 - reach.0); 10];
+    out[1] = (p.0, p.1 + reach.1);
+    for (k, o) in out[2..].iter_mut().enumerate() {
+        let a = std::f64::consts::FRAC_PI_4 * k as f64;
+        *o = (p.0 + reach.0 * a.cos(), p.1 + reach.0 * a.sin());
+    }
+    out
+}
+
+/// Whether the segment `s` may pass through the hull of `pts`: neither the line through it nor
+/// its ends keep them to one side (a little cautious by a segment's ends, never in the middle).
+fn crosses(s: Seg, pts: &[(f64, f64)]) -> bool {
+    let ((x0, y0), (x1, y1)) = s;
+    let (dx, dy) = (x1 - x0, y1 - y0);
+    let span = |u: (f64, f64)| {
+        pts.iter()
+            .map(|p| (p.0 - x0) * u.0 + (p.1 - y0) * u.1)
+            .fold((f64::INFINITY, f64::NEG_INFINITY), |(lo, hi), v| (lo.min(v), hi.max(v)))
+    };
+    let (across, along) = (span((-dy, dx)), span((dx, dy)));
+    across.0 <= 0.0 && across.1 >= 0.0 && along.1 >= 0.0 && along.0 <= dx * dx + dy * dy
+}
+
 /// The cuts between partition groups (`groups[i]` is node i's group): for two groups the widest
-/// straight gap between them, clear of what is drawn with each node where it can be (`reach`:
-/// how far its badges stand above its centre and its labels below; a cut between p1 and its
-/// "primary epoch 1" put the label on the other side); for more, the Voronoi edges between the group centroids, clipped to
-/// the frame, when every node lies in its own group's cell. None when straight lines cannot keep
-/// the groups apart as drawn (a node cut off from the middle of a column): [`islands`] then marks
-/// the nodes cut off instead, since a line would put some of the others on their side.
+/// straight gap between them; for more, the Voronoi edges between the group centroids, clipped to
+/// the frame, when every node lies in its own group's cell. A cut is drawn only where it clears
+/// everything drawn with every node (`reach`: how far its badges stand above its centre and its
+/// labels below; see [`drawing`]): a line through a node reads as that node being on the other
+/// side (a cut between p1 and its "primary epoch 1" put the label there; a fallback line through
+/// the centres ran through n3, on the majority side, to isolate n4 below it). None otherwise, and
+/// [`islands`] then rings the nodes cut off instead.
 pub fn cut_lines(f: Frame, pos: &[(f64, f64)], groups: &[u32], reach: (f64, f64)) -> Vec<Seg> {
     let mut ids: Vec<u32> = groups.to_vec();
     ids.sort_unstable();
     ids.dedup();
-    let sets: Vec<Vec<(f64, f64)>> = ids
-        .iter()
-        .map(|g| pos.iter().zip(groups).filter(|(_, x)| *x == g).map(|(p, _)| *p).collect())
-        .collect();
-    if sets.len() == 2 {
-        let drawn = |pts: &[(f64, f64)]| -> Vec<(f64, f64)> {
-            pts.iter().flat_map(|&(x, y)| [(x, y - reach.0), (x, y), (x, y + reach.1)]).collect()
+    let drawn: Vec<[(f64, f64); 10]> = pos.iter().map(|&p| drawing(p, reach)).collect();
+    let cuts = if ids.len() == 2 {
+        let side = |g: u32| -> Vec<(f64, f64)> {
+            drawn.iter().zip(groups).filter(|(_, &x)| x == g).flat_map(|(d, _)| *d).collect()
         };
-        let clear = best_cut(f, &drawn(&sets[0]), &drawn(&sets[1]));
-        return clear.or_else(|| best_cut(f, &sets[0], &sets[1])).into_iter().collect();
+        best_cut(f, &side(ids[0]), &side(ids[1])).into_iter().collect()
+    } else {
+        voronoi_cuts(f, pos, groups, &ids)
+    };
+    let clear = cuts.iter().all(|&s| drawn.iter().all(|d| !crosses(s, d)));
+    if clear {
+        cuts
+    } else {
+        Vec::new()
     }
-    let cents: Vec<(f64, f64)> = sets
+}
+
+/// The Voronoi edges between the centroids of groups `ids`, clipped to the frame; none when some
+/// node lies outside its own group's cell.
+fn voronoi_cuts(f: Frame, pos: &[(f64, f64)], groups: &[u32], ids: &[u32]) -> Vec<Seg> {
+    let cents: Vec<(f64, f64)> = ids
         .iter()
-        .map(|pts| {
+        .map(|g| {
+            let pts: Vec<(f64, f64)> =
+                pos.iter().zip(groups).filter(|(_, x)| *x == g).map(|(p, _)| *p).collect();
             let k = pts.len().max(1) as f64;
             (pts.iter().map(|p| p.0).sum::<f64>() / k, pts.iter().map(|p| p.1).sum::<f64>() / k)
         })
@@ -107,8 +147,9 @@ pub fn cut_lines(f: Frame, pos: &[(f64, f64)], groups: &[u32], reach: (f64, f64)
     out
 }
 
-/// The nodes to ring when no straight cut keeps the groups apart: every node outside the largest
-/// group (the first of the largest, if several are as large). None when the network is whole.
+/// The nodes to ring when no straight cut keeps the groups apart clear of every node's drawing:
+/// every node outside the largest group (the first of the largest, if several are as large). None
+/// when the network is whole.
 pub fn islands(groups: &[u32]) -> Vec<usize> {
     let size = |g: u32| groups.iter().filter(|&&x| x == g).count();
     let Some(main) = groups.iter().copied().max_by_key(|&g| (size(g), std::cmp::Reverse(g))) else {
