@@ -314,17 +314,64 @@ fn in_flight(
     flying
 }
 
+/// Space kept between a clock label and any dot of its lane but its own, so its own dot (3 px
+/// off its end) is plainly the nearest.
+const LABEL_CLEAR: f64 = 6.0;
+
+/// Where a clock label `w` px wide for the dot at `px` goes: its left x and its row (0 above the
+/// lane, 1 below). Right of the dot, else left of it, never past `bounds` (from, to), and only in
+/// a row that is free from `free_from[row]` on. A label under which another dot of its lane lies
+/// (`lane_dots`: every dot's x on the lane, in order, its own included) would be read as that
+/// dot's ("L=6 … receive from p1", right-aligned at the edge, sat on p3's send): then none (the
+/// dot keeps its tooltip).
+pub fn clock_label_place(
+    px: f64,
+    w: f64,
+    lane_dots: &[f64],
+    bounds: (f64, f64),
+    free_from: [f64; 2],
+) -> Option<(f64, usize)> {
+    let clear = |x: f64| {
+        let (from, to) = (x - LABEL_CLEAR, x + w + LABEL_CLEAR);
+        let first = lane_dots.partition_point(|&d| d < from);
+        lane_dots[first..].iter().take_while(|&&d| d <= to).all(|&d| (d - px).abs() <= 1.0)
+    };
+    let sides = [px + 3.0, px - 3.0 - w].into_iter().filter(|&x| x >= bounds.0 && x + w <= bounds.1);
+    let x = sides.filter(|&x| clear(x));
+    x.flat_map(|x| (0..2).map(move |row| (x, row))).find(|&(x, row)| x > free_from[row])
+}
+
+/// The clocks a clock note starts with, without the words after them ("L=6 V=[5,0,4,0]" of
+/// "L=6 V=[5,0,4,0] receive from p1"); none when there are no such words.
+pub fn clock_values(text: &str) -> Option<&str> {
+    let words = text.split(' ').take_while(|w| w.contains('=')).map(|w| w.len() + 1).sum::<usize>();
+    (words > 0 && words < text.len()).then(|| &text[..words - 1])
+}
+
+/// Every record's x, by lane, in time order.
+fn xs_by_lane(f: &Frame, records: &[&TraceEvent], n_lanes: usize) -> Vec<Vec<f64>> {
+    let mut out = vec![Vec::new(); n_lanes];
+    for r in records {
+        if let Some(xs) = out.get_mut(r.node.index()) {
+            xs.push(f.x(r.at.as_ms_f64()));
+        }
+    }
+    out
+}
+
 /// Timers, faults, client requests and notes as dots; clock notes also as text in the gap above
 /// the lane or, where that is taken, the gap below it (shared with the next lane), never
-/// overlapping another label in that gap and never past the canvas's right edge (it goes left of
-/// its dot there). Returns the dots, for hovering.
+/// overlapping another label in that gap, never past the canvas's edges and never over another
+/// dot of its lane (see [`clock_label_place`]); cut to its clocks where the whole note would not
+/// go, left out where they would not either. Returns the dots, for hovering.
 fn dots(ctx: &Ctx, f: &Frame, records: &[&TraceEvent], n_lanes: usize, fg: &str) -> Vec<Dot> {
     // Where the last label in each row ends. A lane has a row of labels above it and one below;
     // in a lane under 30 px the row below one lane is the row above the next (row `2i` is above
     // lane `i`, `2i + 1` below it).
     let mut ends = vec![f64::MIN; 2 * n_lanes + 2];
     let shared = f.lane < 30.0;
-    let right = f.w - 4.0;
+    let bounds = (LEFT, f.w - 4.0);
+    let lane_dots = xs_by_lane(f, records, n_lanes);
     let mut out = Vec::with_capacity(records.len());
     for r in records {
         let (t, node) = (r.at.as_ms_f64(), r.node.index());
@@ -350,16 +397,20 @@ fn dots(ctx: &Ctx, f: &Frame, records: &[&TraceEvent], n_lanes: usize, fg: &str)
         });
         let clock = text.filter(|_| r.kind == TraceKind::Note && r.label == "clock");
         if let Some(text) = clock {
-            let w = ctx.measure_text(text).map_or(6.0 * text.chars().count() as f64, |m| m.width());
-            // Right of the dot, or left of it at the right edge.
-            let x = if px + 3.0 + w <= right { px + 3.0 } else { (px - 3.0 - w).max(LEFT) };
             // Above the lane, else below it (in a lane under 22 px, above only).
             let rows = if f.lane >= 22.0 { [2 * node, 2 * node + 1] } else { [2 * node, 2 * node] };
             let row_of = |r: usize| if shared && r % 2 == 1 { r + 1 } else { r };
-            if let Some(row) = rows.into_iter().find(|&r| ends.get(row_of(r)).is_some_and(|&e| x > e)) {
+            let free = rows.map(|r| ends.get(row_of(r)).copied().unwrap_or(f64::MAX));
+            let mine = lane_dots.get(node).map_or(&[][..], |xs| xs.as_slice());
+            // The whole note, else just its clocks (the arrows say the rest).
+            let placed = [Some(text), clock_values(text)].into_iter().flatten().find_map(|text| {
+                let w = ctx.measure_text(text).map_or(6.0 * text.chars().count() as f64, |m| m.width());
+                clock_label_place(px, w, mine, bounds, free).map(|at| (text, w, at))
+            });
+            if let Some((text, w, (x, k))) = placed {
                 ctx.set_fill_style_str(fg);
-                ctx.fill_text(text, x, if row % 2 == 0 { py - 3.0 } else { py + 11.0 }).ok();
-                ends[row_of(row)] = x + w + 4.0;
+                ctx.fill_text(text, x, if rows[k] % 2 == 0 { py - 3.0 } else { py + 11.0 }).ok();
+                ends[row_of(rows[k])] = x + w + 4.0;
             }
         }
     }
