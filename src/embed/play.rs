@@ -1,6 +1,6 @@
 //! With `controls=none` an embed has no transport bar. Without autoplay (or under
 //! `prefers-reduced-motion`, which turns autoplay off) a mouse or touch reader still needs a way
-//! to start it: one large play button over the stage while paused, "replay" once it has ended.
+//! to start it: one play button at the stage's corner while paused, "replay" once it has ended.
 
 use crate::player::{Action, Player};
 use yew::prelude::*;
@@ -22,5 +22,5 @@ pub fn play_overlay() -> Html {
         })
     };
     let (label, glyph) = if ended { ("Replay", "↺") } else { ("Play", "▶") };
-    html! { <button class="embed-play" aria-label={label} title={label} {onclick}>{ glyph }</button> }
+    html! { <button class="embed-play" {onclick}><span aria-hidden="true">{glyph}</span>{format!(" {label}")}</button> }
 }

@@ -274,6 +274,14 @@ async function main() {
     await p.goto(base + '?embed=1&preset=d4-raft-election&controls=none&autoplay=1');
     await p.waitForSelector('.app.embed [data-node]');
     assert((await p.$$('#play')).length === 0, 'no transport bar');
+    const covered = await p.evaluate(() => {
+      const b = document.querySelector('.embed-play').getBoundingClientRect();
+      return [...document.querySelectorAll('[data-node]')].filter((n) => {
+        const r = n.getBoundingClientRect();
+        return r.left < b.right && b.left < r.right && r.top < b.bottom && b.top < r.bottom;
+      }).map((n) => n.dataset.node);
+    });
+    assert(covered.length === 0, `the play button covers ${covered}`);
     await p.click('.embed-play');
     await until(p, () => document.querySelector('#run-result').dataset.playing === 'true');
     assert((await p.$$('.embed-play')).length === 0, 'the button goes while playing');
