@@ -1,6 +1,11 @@
 //! The selected node: status, role, fields, pending timers, recent messages, and the hand tools
 //! (crash / restart / pause / resume, send a request, slow it, shape one of its links).
 
+mod readings;
+
+pub use readings::{clipped, PAYLOAD_SHOWN};
+use readings::{readings, FRAMES_PER_READING};
+
 use crate::player::{Action, Player};
 use crate::topology::{cut_off, status_word};
 use dsplay_core::dist::Dist;
@@ -148,64 +153,6 @@ pub fn restep(sc: &Scenario, ms: u64, ev: &Ev) -> Option<Scenario> {
     })
 }
 
-/// Most characters of a payload shown in a row of recent messages (the whole is in its title).
-pub const PAYLOAD_SHOWN: usize = 60;
-
-/// `text` cut to at most `max` characters, the last of them "…", if it is longer: at the end of a
-/// word when one ends in the second half.
-pub fn clipped(text: &str, max: usize) -> String {
-    if text.char_indices().nth(max).is_none() {
-        return text.to_string();
-    }
-    let end = text.char_indices().nth(max.saturating_sub(1)).map_or(0, |(i, _)| i);
-    let head = &text[..end];
-    let cut = match head.rfind(' ') {
-        _ if text[end..].starts_with(' ') => head,
-        Some(i) if i > end / 2 => &head[..i],
-        _ => head,
-    };
-    format!("{}…", cut.trim_end_matches([' ', '·']))
-}
-
-/// The newest 20 messages `id` sent, received or lost (among the trace's newest 5,000 records):
-/// when, which way, the other node, the kind (and why it was lost), and the payload in words while
-/// the simulator still keeps it, cut to [`PAYLOAD_SHOWN`] with the whole in its title.
-fn recent_rows(sim: &dyn dsplay_core::sim::Simulation, id: NodeId) -> Vec<Html> {
-    let names = sim.node_names();
-    let name_of = |i: Option<NodeId>| i.and_then(|i| names.get(i.index())).map_or("-", String::as_str);
-    let mine = |r: &&TraceEvent| match r.kind {
-        TraceKind::Send | TraceKind::Deliver | TraceKind::Duplicate => r.node == id,
-        TraceKind::Drop => r.node == id || r.peer == Some(id),
-        _ => false,
-    };
-    // Keyed by the record's place in the whole trace: as the newest rows come in at the top,
-    // the rows already shown are moved, not rewritten cell by cell (and laid out again).
-    let first = sim.trace().first_index();
-    let records = sim.trace().records().iter().enumerate().rev().take(5_000);
-    let row = |(i, r): (usize, &TraceEvent)| {
-        let (arrow, other) = match r.kind {
-            TraceKind::Send => ("→", r.peer),
-            TraceKind::Deliver => ("←", r.peer),
-            TraceKind::Duplicate => ("⇉", r.peer),
-            _ if r.node == id => ("✕", r.peer),
-            _ => ("✕", Some(r.node)),
-        };
-        let why = r.text.as_deref().map(|t| format!(" ({t})")).unwrap_or_default();
-        let payload = dsplay_core::readable::message(sim, r.msg).unwrap_or_default();
-        let shown = clipped(&payload, PAYLOAD_SHOWN);
-        let title = (shown != payload).then_some(payload);
-        html! { <tr key={first + i as u64} class={r.kind.name()}><td class="muted">{ms(r.at.as_us())}</td><td>{arrow}</td>
-        <td>{name_of(other)}</td><td>{r.label}{why}</td><td class="payload" {title}>{shown}</td></tr> }
-    };
-    records.filter(|(_, r)| mine(r)).take(20).map(row).collect()
-}
-
-/// "and 3912 more": the view lists a node's soonest few timers.
-fn more_timers(n: &dsplay_core::view::NodeState) -> Option<String> {
-    let more = (n.timers_pending as usize).checked_sub(dsplay_core::view::TIMERS_SHOWN).filter(|&m| m > 0)?;
-    Some(format!("and {more} more"))
-}
-
 #[function_component(Inspector)]
 pub fn inspector() -> Html {
     let p = use_context::<Player>();
@@ -248,6 +195,17 @@ pub fn inspector() -> Html {
             busiest_peer(s.sim().trace().records(), id, s.sim().node_names().len())
         })
     };
+    // Read again each frame while paused (a step, a seek), every few frames while playing.
+    let read = {
+        let (session, view) = (p.as_ref().map(|p| p.session.clone()), p.as_ref().map(|p| p.view.clone()));
+        let tick = |p: &Player| if p.playing { p.frame / FRAMES_PER_READING } else { p.frame };
+        let key = p.as_ref().map(|p| (p.selected, tick(p), p.playing, p.scenario_rev));
+        use_memo(key, move |key| {
+            let (s, view, id) = (session?, view?, key.and_then(|k| k.0)?);
+            let s = s.borrow();
+            Some(readings(s.sim(), &view, id))
+        })
+    };
     let Some(p) = p else { return html! {} };
     let Some(id) = p.selected else {
         return html! { <section class="inspector empty" aria-label="Inspector">{"Click a node to inspect it."}</section> };
@@ -256,11 +214,7 @@ pub fn inspector() -> Html {
     let view = &p.view;
     let Some(n) = view.nodes.get(id.index()) else { return html! {} };
     let names: Vec<&str> = view.nodes.iter().map(|m| m.name.as_str()).collect();
-    let timers = view.timers.iter().filter(|t| t.node == id).map(|t| {
-        let timer = dsplay_core::readable::value(&t.timer, s.sim().node_names());
-        html! { <li><span>{timer}</span><span class="muted">{format!("in {:.1} ms", t.fires_at.since(view.now).as_ms_f64())}</span></li> }
-    });
-    let recent = recent_rows(s.sim(), id);
+    let (fields, tail) = (*read).clone().unwrap_or_default();
     let node = n.name.clone();
     let act = |ev: Ev| {
         let d = p.dispatch.clone();
@@ -383,9 +337,7 @@ pub fn inspector() -> Html {
                     {for [1u32, 2, 5, 10, 50].iter().map(|f| html! { <option value={f.to_string()} selected={*f == *slow}>{f}</option> })}</select>
                     <button data-factor={slow.to_string()} onclick={act(Ev::Slow { node: node.clone(), factor_pct: *slow * 100 })}>{"Apply"}</button></label>
             </div>
-            <table class="fields"><tbody>
-                {for n.view.fields.iter().map(|(k, v)| html! { <tr><th scope="row">{k}</th><td>{v}</td></tr> })}
-            </tbody></table>
+            {fields}
             if takes {
             <form class="request" onsubmit={send} aria-label="Send a client request">
                 if ops.len() > 1 {
@@ -421,10 +373,7 @@ pub fn inspector() -> Html {
                     value={shown_pct.to_string()} oninput={move |e: InputEvent| drag_loss.emit(e.into())} onchange={link(false)} /></label>
                 <p class="in-force muted">{format!("now: {}", link_words(&current))}</p>
             </fieldset>
-            <h3>{"Timers"}</h3><ul class="timers">{for timers}</ul>
-            if let Some(more) = more_timers(n) { <p class="muted">{more}</p> }
-            <h3>{"Recent messages"}</h3>
-            <table class="recent"><tbody>{for recent}</tbody></table>
+            {tail}
         </section>
     }
 }
