@@ -153,6 +153,8 @@ impl ChartData {
                     format!("{tick} {v:.0}")
                 });
                 parts.push(format!("{} {}", l.label, each.collect::<Vec<_>>().join(", ")));
+            } else if l.points.last().is_some_and(|p| p.1.is_nan()) {
+                parts.push(format!("{} no reading", l.label));
             } else if let Some(&(_, v)) = l.points.iter().rev().find(|p| !p.1.is_nan()) {
                 let v = if v.fract() == 0.0 { format!("{v:.0}") } else { format!("{v:.1}") };
                 parts.push(format!("{} {v}", l.label));
@@ -404,12 +406,16 @@ fn metric_chart<'a>(
     // A counter's running total, or a gauge's readings: its line breaks where it had none (see
     // `Metrics::forget_gauges_of`).
     let values = |label: String, pts: &[Point]| {
-        let l = line(label, pts, |p| Some(p.value));
-        if kind == Kind::Gauge {
-            broken(l, unread_ms(interval_ms))
-        } else {
-            l
+        let mut l = line(label, pts, |p| Some(p.value));
+        if kind != Kind::Gauge {
+            return l;
         }
+        // No reading since: the line ends in a break, and the chart's words say so.
+        let last = l.points.last().map(|p| p.0);
+        if let Some(t) = last.filter(|t| now_ms - t > unread_ms(interval_ms)) {
+            l.points.push((t + interval_ms, f64::NAN));
+        }
+        broken(l, unread_ms(interval_ms))
     };
     let unit = match kind {
         Kind::Histogram => "ms",
@@ -653,6 +659,8 @@ pub(crate) mod tests {
         let b = chart(&m, &ChartSpec::Metric("breaker_state".into()), &names, 2_000.0, 2_000.0);
         let spans: Vec<(f64, f64)> = b.bands[0].spans.iter().map(|s| (s.from_ms, s.to_ms)).collect();
         assert_eq!(spans, [(0.0, 600.0), (1_300.0, 2_000.0)], "no state claimed while down");
+        let down = chart(&m, &ChartSpec::Metric("busy".into()), &names, 1_000.0, 2_000.0);
+        assert_eq!(down.summary(), "busy at 1.0 s: a 1, b no reading", "not b's last value before the crash");
     }
 
     #[wasm_bindgen_test]
