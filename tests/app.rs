@@ -396,19 +396,26 @@ fn narration_says_a_fault_before_a_note_and_names_a_node_once() {
     assert_ne!(&told[..12], "At 5.00 seco", "the election's time, not the crash's: {told}");
 }
 
+/// Preset `id` run to `to_ms`, and how many of its newest records came after `from_ms`: what two
+/// announcements that far apart have between them.
+fn stretch(id: &str, from_ms: u64, to_ms: u64) -> (Box<dyn dsplay_core::sim::Simulation>, usize) {
+    use dsplay_core::SimTime;
+    let mut sim = dsplay_core::registry::build(&presets::get(id).expect("preset")).expect("build");
+    sim.run_until(SimTime::from_ms(from_ms));
+    let since = sim.trace().len_total();
+    sim.run_until(SimTime::from_ms(to_ms));
+    let n = (sim.trace().len_total() - since) as usize;
+    (sim, n)
+}
+
 /// d4-raft-partition's heal: n4 steps down and truncates its log at the same instant; the
 /// step-down, what the lesson is about, was lost behind the truncation note.
 #[wasm_bindgen_test]
 fn narration_prefers_what_became_of_a_node_to_what_it_did() {
-    use dsplay_core::SimTime;
     use dsplay_web::components::narrator::headline;
-    let sc = presets::get("d4-raft-partition").expect("preset");
-    let mut sim = dsplay_core::registry::build(&sc).expect("build");
-    sim.run_until(SimTime::from_ms(8_900));
-    let since = sim.trace().len_total();
-    sim.run_until(SimTime::from_ms(9_100));
+    let (sim, n) = stretch("d4-raft-partition", 8_900, 9_100);
     let records = sim.trace().records();
-    let fresh = records.range(records.len() - (sim.trace().len_total() - since) as usize..);
+    let fresh = records.range(records.len() - n..);
     let newest =
         fresh.clone().rev().find(|r| r.label == "note").and_then(|r| r.text.clone()).unwrap_or_default();
     assert!(newest.starts_with("conflict at index"), "the newest note is the truncation: {newest}");
@@ -433,15 +440,10 @@ fn narration_says_symbols_in_words() {
 /// (only the most important one and the newest note were).
 #[wasm_bindgen_test]
 fn narration_says_every_fault_between_two_announcements() {
-    use dsplay_core::SimTime;
     use dsplay_web::components::narrator::headline;
-    let sc = presets::get("r6-chaos").expect("preset");
-    let mut sim = dsplay_core::registry::build(&sc).expect("build");
-    sim.run_until(SimTime::from_ms(7_000));
-    let since = sim.trace().len_total();
-    sim.run_until(SimTime::from_ms(9_000));
+    let (sim, n) = stretch("r6-chaos", 7_000, 9_000);
     let records = sim.trace().records();
-    let fresh = records.range(records.len() - (sim.trace().len_total() - since) as usize..);
+    let fresh = records.range(records.len() - n..);
     let faults: Vec<String> = fresh
         .clone()
         .filter(|r| r.kind == dsplay_core::sim::trace::TraceKind::Fault)
