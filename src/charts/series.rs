@@ -264,8 +264,15 @@ pub fn decimate(points: Vec<(f64, f64)>) -> Vec<(f64, f64)> {
         .collect()
 }
 
-fn line(label: String, pts: &[Point], f: impl Fn(&Point) -> Option<f64>) -> Line {
-    Line::new(label, pts.iter().filter_map(|p| f(p).map(|v| (p.t_ms, v))).collect())
+fn points(pts: &[Point], f: impl Fn(&Point) -> Option<f64>) -> Vec<(f64, f64)> {
+    pts.iter().filter_map(|p| f(p).map(|v| (p.t_ms, v))).collect()
+}
+
+/// A line of `pts` read by `f`, with a break wherever two points are more than `gap` ms apart, found before the line
+/// is decimated: after, a long run's points lie further apart than any gap (t4's gauge charts
+/// went blank past 60 s, 600 samples).
+fn broken_line(label: String, pts: &[Point], f: impl Fn(&Point) -> Option<f64>, gap: f64) -> Line {
+    Line::new(label, breaks(points(pts, f), gap))
 }
 
 /// The shortest stretch with no sample that breaks a latency line: a line drawn straight across
@@ -276,25 +283,24 @@ pub fn gap_ms(interval_us: u64) -> f64 {
     (interval_us as f64 / 1000.0 * 8.0).max(1_000.0)
 }
 
-/// `line` with a break (a NaN point) wherever two points are more than `gap` ms apart.
-pub fn broken(mut line: Line, gap: f64) -> Line {
-    let mut out = Vec::with_capacity(line.points.len());
-    for p in line.points {
+/// `points` with a break (a NaN point) wherever two are more than `gap` ms apart.
+pub fn breaks(points: Vec<(f64, f64)>, gap: f64) -> Vec<(f64, f64)> {
+    let mut out = Vec::with_capacity(points.len());
+    for p in points {
         if out.last().is_some_and(|q: &(f64, f64)| p.0 - q.0 > gap) {
             out.push((p.0, f64::NAN));
         }
         out.push(p);
     }
-    line.points = out;
-    line
+    out
 }
 
 fn percentiles(prefix: &str, pts: &[Point], gap: f64) -> Vec<Line> {
     let has = |p: &Point| p.value > 0.0; // no samples in the interval: no point
     vec![
-        broken(line(format!("{prefix}p50"), pts, |p| has(p).then_some(p.p50)), gap),
-        broken(line(format!("{prefix}p95"), pts, |p| has(p).then_some(p.p95)), gap),
-        broken(line(format!("{prefix}p99"), pts, |p| has(p).then_some(p.p99)), gap),
+        broken_line(format!("{prefix}p50"), pts, |p| has(p).then_some(p.p50), gap),
+        broken_line(format!("{prefix}p95"), pts, |p| has(p).then_some(p.p95), gap),
+        broken_line(format!("{prefix}p99"), pts, |p| has(p).then_some(p.p99), gap),
     ]
 }
 
@@ -406,16 +412,16 @@ fn metric_chart<'a>(
     // A counter's running total, or a gauge's readings: its line breaks where it had none (see
     // `Metrics::forget_gauges_of`).
     let values = |label: String, pts: &[Point]| {
-        let mut l = line(label, pts, |p| Some(p.value));
+        let mut raw = points(pts, |p| Some(p.value));
         if kind != Kind::Gauge {
-            return l;
+            return Line::new(label, raw);
         }
         // No reading since: the line ends in a break, and the chart's words say so.
-        let last = l.points.last().map(|p| p.0);
+        let last = raw.last().map(|p| p.0);
         if let Some(t) = last.filter(|t| now_ms - t > unread_ms(interval_ms)) {
-            l.points.push((t + interval_ms, f64::NAN));
+            raw.push((t + interval_ms, f64::NAN));
         }
-        broken(l, unread_ms(interval_ms))
+        Line::new(label, breaks(raw, unread_ms(interval_ms)))
     };
     let unit = match kind {
         Kind::Histogram => "ms",
@@ -441,7 +447,7 @@ fn metric_chart<'a>(
         }
         (Kind::Histogram, None) => {
             let f = |p: &Point| (p.value > 0.0).then_some(p.p99);
-            let p99 = |m: &&'a Metric| broken(line(format!("{} p99", node_name(m)), &pts(m), f), gap);
+            let p99 = |m: &&'a Metric| broken_line(format!("{} p99", node_name(m)), &pts(m), f, gap);
             all.iter().take(MAX_LINES).map(p99).collect()
         }
         (_, None) if all.len() > MAX_LINES => {
@@ -760,6 +766,31 @@ pub(crate) mod tests {
         assert!(b.summary().ends_with("b1 closed"), "a breaker's state by name: {}", b.summary());
         let none = chart(&Metrics::new(100_000, 1_000_000), &ChartSpec::Metric("x".into()), &[], 0.0, 1.0);
         assert_eq!(none.summary(), "x at 0.0 s: no value yet");
+    }
+
+    #[wasm_bindgen_test]
+    fn a_long_runs_lines_are_decimated_whole_and_break_only_where_readings_stop() {
+        // 3,000 samples: decimated 5 to a point, 500 ms apart, more than any gap between samples.
+        let mut m = Metrics::new(100_000, 10_000_000);
+        for step in 0..3_000u64 {
+            let t = SimTime(step * 100_000);
+            if step == 2_000 {
+                m.forget_gauges_of(NodeId(0));
+            }
+            if !(2_000..2_100).contains(&step) {
+                m.gauge("busy", Some(NodeId(0)), 3, t);
+            }
+            m.observe("latency_ms", None, 2_000, t);
+            m.advance_to(SimTime((step + 1) * 100_000));
+        }
+        let at = |name: &str| chart(&m, &ChartSpec::Metric(name.into()), &[], 300_000.0, 300_000.0);
+        let breaks = |d: &ChartData| {
+            d.lines.iter().map(|l| l.points.iter().filter(|p| p.1.is_nan()).count()).sum::<usize>()
+        };
+        let busy = at("busy");
+        assert!(busy.lines[0].points.len() <= MAX_DRAW_POINTS && busy.lines[0].points.len() > 500);
+        assert_eq!(breaks(&busy), 1, "one break, where the node was down 10 s");
+        assert_eq!(breaks(&at("latency_ms")), 0, "no hole, no break");
     }
 
     #[wasm_bindgen_test]
