@@ -319,16 +319,16 @@ fn r4_retry_storm_sends_about_3_calls_per_request_in_the_pause_and_12_after_it()
 }
 
 #[test]
-fn r4_retry_budget_spends_its_savings_in_the_pause_then_denies_and_db_drains_in_about_1_3_s() {
+fn r4_retry_budget_spends_its_savings_in_the_pause_then_denies_and_db_drains_in_about_1_1_s() {
     let sim = run(&preset("r4-retry-budget"));
     let s = &*sim;
     let clients = ["c1", "c2", "c3", "c4"];
     assert_eq!(grew(s, "retries", Some("api"), 0.0, 5_000.0), 0, "the calm first 5 s save every retry");
     let api = grew(s, "retries", Some("api"), 5_000.0, 6_500.0);
-    assert!((80.0..=170.0).contains(&(api as f64)), "api spends its ~80 saved retries and more: {api}");
+    assert!((80.0..=170.0).contains(&(api as f64)), "api spends its ~100 saved retries and more: {api}");
     for c in clients {
         let spent = grew(s, "retries", Some(c), 5_000.0, 6_500.0);
-        assert!((35..=75).contains(&spent), "{c} spends its ~40 saved retries and more: {spent}");
+        assert!((35..=75).contains(&spent), "{c} spends its ~60 saved retries: {spent}");
     }
     let pause = db_calls_per_request(s, 5_000.0, 6_500.0);
     assert!(
@@ -344,18 +344,33 @@ fn r4_retry_budget_spends_its_savings_in_the_pause_then_denies_and_db_drains_in_
     }
     let drained =
         first_sample(s, "pool_queued", Some("db"), 6_600.0, 20_000.0, |v| v == 0.0).expect("drains");
-    assert!((7_600.0..=8_200.0).contains(&drained), "db's queue drains in about 1.3 s: empty at {drained}");
+    assert!((7_600.0..=8_200.0).contains(&drained), "db's queue drains in about 1.1 s: empty at {drained}");
     let last_error =
         series(s, "errors", None).into_iter().filter(|(_, p)| p.value > 0.0).map(|(t, _)| t).next_back();
     let last_error = last_error.expect("the pause causes errors");
-    assert!((7_300.0..=8_000.0).contains(&last_error), "errors stop at about 7.6 s: {last_error}");
+    assert!((7_200.0..=7_800.0).contains(&last_error), "errors stop at about 7.3 s: {last_error}");
 }
 
 #[test]
-fn r4_after_the_resume_the_budget_sends_db_about_260_calls_where_the_storm_sends_2900() {
+fn r4_a_long_calm_saves_no_more_than_ten_seconds_so_a_late_pause_stays_a_blip_too() {
+    // Review 7: savings capped at 1,050 retries let 60 s of calm bank ~1,000 on api, and the
+    // same pause at 65 s gave 1,228 errors and a 12 s outage. Earned retries now expire after 10 s.
+    let errors = |pause_ms: u64| {
+        let mut sc = preset("r4-retry-budget");
+        let shift = pause_ms - sc.events[0].at_ms;
+        sc.events.iter_mut().for_each(|e| e.at_ms += shift);
+        sc.stop_at_ms += shift;
+        counter(&*run(&sc), "errors", None)
+    };
+    let (early, late) = (errors(5_000), errors(65_000));
+    assert!(late <= early * 3 / 2, "a pause at 65 s: {late} errors, at 5 s: {early}");
+}
+
+#[test]
+fn r4_after_the_resume_the_budget_sends_db_about_280_calls_where_the_storm_sends_2900() {
     let calls = |id| grew(&*run(&preset(id)), "attempts", Some("api"), 6_500.0, 8_000.0);
     let (budget, storm) = (calls("r4-retry-budget"), calls("r4-retry-storm"));
-    assert!((150..=400).contains(&budget), "about 260 calls with the budget: {budget}");
+    assert!((150..=400).contains(&budget), "about 280 calls with the budget: {budget}");
     assert!((2_000..=3_800).contains(&storm), "about 2,900 in the storm: {storm}");
 }
 

@@ -5,6 +5,7 @@
 use crate::rng::Rng;
 use crate::time::{SimDuration, SimTime};
 use serde::{Deserialize, Serialize};
+use std::collections::VecDeque;
 
 /// The waiting rule between attempts.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -99,47 +100,69 @@ impl BackoffState {
 pub struct BudgetConfig {
     /// Each first attempt earns this many thousandths of a retry (100 = retries ≤ 10 %).
     pub ratio_permille: u32,
-    /// Retries always allowed per second, whatever the traffic.
+    /// Retries always allowed per second (on average over the budget's 10 s), whatever the traffic.
     #[serde(default)]
     pub min_per_s: u32,
 }
 
-/// A token bucket of retries, in thousandths; it holds at most ten seconds' worth.
+/// How long an earned retry (and a spent one) counts: Finagle's RetryBudget default TTL. The
+/// budget is what the last `BUDGET_TTL_S` seconds earned, less what they spent.
+pub const BUDGET_TTL_S: u64 = 10;
+
+/// A retry budget as Finagle keeps one: each second's deposits (first attempts × the ratio) and
+/// withdrawals (retries) in thousandths of a retry, forgotten after [`BUDGET_TTL_S`], plus a
+/// reserve of `min_per_s` × the TTL. So a calm minute saves no more than a calm ten seconds: with
+/// a cap of "ten seconds' worth" counted in retries, 60 s of calm had saved api about 1,000
+/// retries, and a pause at 65 s brought back the storm the budget is for (review 7).
 #[derive(Clone, Debug)]
 pub struct RetryBudget {
     cfg: BudgetConfig,
-    milli: u64,
-    last: SimTime,
+    /// (second of the run, thousandths earned less spent in it), oldest first.
+    seconds: VecDeque<(u64, i64)>,
 }
 
 impl RetryBudget {
     pub fn new(cfg: BudgetConfig) -> Self {
-        RetryBudget { milli: cfg.min_per_s as u64 * 1000, cfg, last: SimTime::ZERO }
+        RetryBudget { cfg, seconds: VecDeque::new() }
     }
 
-    fn refill(&mut self, now: SimTime) {
-        let elapsed_us = now.since(self.last).as_us();
-        self.last = now;
-        self.milli += self.cfg.min_per_s as u64 * elapsed_us / 1000;
-        let cap = (self.cfg.min_per_s as u64 + 100) * 10_000;
-        self.milli = self.milli.min(cap);
+    /// Forget the seconds past the TTL; `now`'s second is the last one.
+    fn roll(&mut self, now: SimTime) {
+        let s = now.as_us() / 1_000_000;
+        while self.seconds.front().is_some_and(|&(t, _)| t + BUDGET_TTL_S <= s) {
+            self.seconds.pop_front();
+        }
+        if self.seconds.back().is_none_or(|&(t, _)| t != s) {
+            self.seconds.push_back((s, 0));
+        }
+    }
+
+    fn add(&mut self, now: SimTime, milli: i64) {
+        self.roll(now);
+        if let Some(last) = self.seconds.back_mut() {
+            last.1 += milli;
+        }
+    }
+
+    /// Thousandths of a retry available now.
+    fn balance(&self) -> i64 {
+        let reserve = i64::from(self.cfg.min_per_s) * BUDGET_TTL_S as i64 * 1000;
+        reserve + self.seconds.iter().map(|&(_, m)| m).sum::<i64>()
     }
 
     /// A first attempt was made: earn a share of a retry.
     pub fn deposit(&mut self, now: SimTime) {
-        self.refill(now);
-        self.milli += self.cfg.ratio_permille as u64;
+        self.add(now, i64::from(self.cfg.ratio_permille));
     }
 
-    /// Take one retry if the bucket holds one.
+    /// Take one retry if the budget holds one.
     pub fn try_withdraw(&mut self, now: SimTime) -> bool {
-        self.refill(now);
-        if self.milli >= 1000 {
-            self.milli -= 1000;
-            true
-        } else {
-            false
+        self.roll(now);
+        let ok = self.balance() >= 1000;
+        if ok {
+            self.add(now, -1000);
         }
+        ok
     }
 }
 
@@ -222,11 +245,23 @@ mod tests {
     }
 
     #[test]
-    fn budget_floor_refills_with_time() {
+    fn the_floor_allows_min_per_s_over_the_ttl_and_comes_back_as_retries_expire() {
         let mut b = RetryBudget::new(BudgetConfig { ratio_permille: 0, min_per_s: 2 });
         let t0 = SimTime::from_ms(0);
-        assert!(b.try_withdraw(t0) && b.try_withdraw(t0) && !b.try_withdraw(t0));
-        assert!(!b.try_withdraw(SimTime::from_ms(400)), "0.8 of a retry after 400 ms");
-        assert!(b.try_withdraw(SimTime::from_ms(500)), "1.0 after 500 ms");
+        assert_eq!((0..30).filter(|_| b.try_withdraw(t0)).count(), 20, "2 a second over 10 s");
+        assert!(!b.try_withdraw(SimTime::from_ms(9_999)), "still spent");
+        assert!(b.try_withdraw(SimTime::from_ms(10_000)), "the retries of second 0 have expired");
+    }
+
+    #[test]
+    fn earned_retries_expire_so_a_long_calm_saves_no_more_than_ten_seconds() {
+        let mut b = RetryBudget::new(BudgetConfig { ratio_permille: 100, min_per_s: 0 });
+        // 100 first attempts a second for 60 s: 10 retries earned each second.
+        for ms in (0..60_000).step_by(10) {
+            b.deposit(SimTime::from_ms(ms));
+        }
+        let now = SimTime::from_ms(60_000);
+        let saved = (0..1_000).filter(|_| b.try_withdraw(now)).count();
+        assert!((90..=100).contains(&saved), "about 10 s worth, not 60: {saved}");
     }
 }
