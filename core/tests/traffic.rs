@@ -359,3 +359,12 @@ fn bad_configs_name_the_field() {
     let err = registry::build(&sc).err().map(|e| e.to_string()).unwrap_or_default();
     assert!(err.contains("protocol.tasks"), "{err}");
 }
+
+#[test]
+fn tasks_the_scaler_stopped_say_stopped_not_standby() {
+    // Review 7: b7-b10, stopped by the scale-in, read "standby" like slots never launched.
+    let sim = run(&preset("t4-autoscaling"));
+    let labels: Vec<String> = sim.view().nodes.iter().map(|n| n.view.label.clone()).collect();
+    let stopped = labels.iter().filter(|l| *l == "stopped").count();
+    assert!(stopped >= 3 && !labels.iter().any(|l| l == "standby"), "{labels:?}");
+}

@@ -13,6 +13,8 @@ pub enum TaskState {
     Standby,
     Booting,
     Running,
+    /// Taken out of the pool by the auto-scaler (no longer billed); may be launched again.
+    Stopped,
 }
 
 /// A job: the gateway's request id and the client it is for.
@@ -92,14 +94,16 @@ impl Task {
                 let util = self.utilisation(ctx.now());
                 ctx.send(from, TrafficMsg::ProbeOk { seq, util_permille: util });
             }
-            TrafficMsg::Launch { boot_ms } if self.state == TaskState::Standby => {
+            TrafficMsg::Launch { boot_ms }
+                if matches!(self.state, TaskState::Standby | TaskState::Stopped) =>
+            {
                 self.state = TaskState::Booting;
                 ctx.note(format!("launching, serving in {boot_ms} ms"));
                 ctx.set_timer(TrafficTimer::Boot, SimDuration::from_ms(boot_ms));
             }
             TrafficMsg::Stop => {
                 ctx.note("stopped by the auto-scaler");
-                self.state = TaskState::Standby;
+                self.state = TaskState::Stopped;
             }
             TrafficMsg::StoreDone { tag, value } => {
                 ctx.send(self.lb, TrafficMsg::Reply { gid: tag, ok: true, cart: value as u32 });
