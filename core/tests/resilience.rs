@@ -675,3 +675,23 @@ fn a_crashed_service_has_no_gauge_readings_until_it_sets_them_again() {
     let other = sim.metrics().get("pool_busy", node_id(&*sim, Some("product"))).expect("product's");
     assert!(other.series.iter().any(|p| p.t_ms > 5_000.0 && p.t_ms < 15_000.0), "the others go on");
 }
+
+#[test]
+fn a_link_fault_is_said_at_the_node_it_is_about() {
+    // Review 7: every link fault of r6 (`*<->recommendation`, `*<->cart`) was recorded at c1.
+    use dsplay_core::sim::trace::TraceKind;
+    let sim = run_until(&preset("r6-chaos"), 12_000);
+    let at: Vec<(&str, String)> = sim
+        .trace()
+        .records()
+        .iter()
+        .filter(|r| r.kind == TraceKind::Fault && r.label == "link")
+        .map(|r| {
+            (sim.node_names()[r.node.index()].as_str(), r.text.as_deref().unwrap_or_default().to_string())
+        })
+        .collect();
+    assert!(!at.is_empty(), "r6 has link faults by 12 s");
+    for (node, text) in &at {
+        assert!(text.contains(&format!("<->{node}")), "{text:?} recorded at {node}");
+    }
+}

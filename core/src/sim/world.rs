@@ -312,7 +312,14 @@ impl World {
             }
             E::Link { from, to, spec, both_ways } => {
                 let (a, b) = (self.ids_or_all(from)?, self.ids_or_all(to)?);
-                self.fault(NodeId(0), "link", text);
+                // Said on a node the link is about, with the other end as its peer: `*<->r` at r,
+                // not at whichever node is first (c1, which never talks to r).
+                let (node, peer) = match (&a[..], &b[..]) {
+                    ([x], [y]) => (*x, Some(*y)),
+                    ([x], _) | (_, [x]) => (*x, None),
+                    _ => (NodeId(0), None),
+                };
+                self.push_trace(TraceKind::Fault, node, peer, 0, "link", Some(text));
                 for x in &a {
                     for y in &b {
                         self.sh.net.overrides.insert((x.0, y.0), spec.clone());
