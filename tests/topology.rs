@@ -1229,4 +1229,17 @@ async fn a_link_set_apart_is_drawn_dashed_and_says_what_it_is() {
     );
     player().dispatch.emit(Action::Act(ScenarioEvent::ResetLinks));
     until("the link back to normal", || all(&root, "g.link-apart").is_empty()).await;
+    // A link to every node sets apart pairs that never talk: only those that do are drawn (c1
+    // calls the servers it has tried; the clients never talk to each other).
+    let spec = LinkSpec { loss_ppm: 100_000, ..LinkSpec::default() };
+    let c1 = ScenarioEvent::Link { from: "*".into(), to: "c1".into(), spec, both_ways: true };
+    player().dispatch.emit(Action::Act(c1));
+    common::seek(player, SimTime::from_ms(2_000)).await;
+    let titles = || -> Vec<String> {
+        all(&root, "g.link-apart title").iter().filter_map(|t| t.text_content()).collect()
+    };
+    let drawn = until("links drawn", || Some(titles()).filter(|t| !t.is_empty())).await;
+    let set_apart = view().links.len();
+    assert!(drawn.iter().any(|t| t.contains("n4 ↔ c1")), "c1's link to the leader: {drawn:?}");
+    assert!(!drawn.iter().any(|t| t.contains("c2")) && drawn.len() < set_apart, "{drawn:?} of {set_apart}");
 }

@@ -8,6 +8,7 @@ use crate::topology::layout::LayoutCache;
 use crate::topology::particles::{self, arrivals, deaths, nearest, to_view, Hit, Scene, MAX_PARTICLES};
 use crate::topology::svg;
 use crate::topology::{cut_off, death_window_us, streak_window_us, use_escape_leaves, use_partition_mode};
+use dsplay_core::sim::trace::{TraceEvent, TraceKind};
 use dsplay_core::{NodeId, ScenarioEvent};
 use web_sys::{Element, HtmlCanvasElement};
 use yew::prelude::*;
@@ -50,6 +51,13 @@ pub fn topology() -> Html {
             }
         });
     }
+    // The links set apart that carry traffic (see `svg::body`), found in the trace's newest
+    // records at most once a simulated second.
+    let talking = {
+        let session = p.as_ref().map(|p| p.session.clone());
+        let key = p.as_ref().map(|p| (p.view.now.as_us() / 1_000_000, p.scenario_rev, p.view.links.len()));
+        use_memo(key, move |_| session.map(|s| talking_pairs(s.borrow().sim().trace().records())))
+    };
     let Some(p) = p else { return html! {} };
     let view = p.view.clone();
     let (dead, arrived) = {
@@ -161,7 +169,8 @@ pub fn topology() -> Html {
     };
     let toggle = p.dispatch.reform(Action::Spotlight);
     let kinds = svg::legend(&view.in_flight, &arrived, (order, &listed), &p.spotlight, toggle);
-    let body = svg::body(&view, &lay, p.selected, &picked, &on_node, *drag);
+    let talks = |a: NodeId, b: NodeId| (*talking).as_ref().is_some_and(|t| t.contains(&pair(a, b)));
+    let body = svg::body(&view, &lay, (p.selected, &talks), &picked, &on_node, *drag);
     let (now, pos, r) = (view.now, lay.pos, lay.r);
     *scene.borrow_mut() = Scene {
         now,
@@ -192,4 +201,15 @@ pub fn topology() -> Html {
             {kinds}
         </figure>
     }
+}
+
+/// A pair of nodes, either way round.
+fn pair(a: NodeId, b: NodeId) -> (u32, u32) {
+    (a.0.min(b.0), a.0.max(b.0))
+}
+
+/// The pairs of nodes that sent each other a message among the trace's newest 5,000 records.
+fn talking_pairs(records: &std::collections::VecDeque<TraceEvent>) -> std::collections::BTreeSet<(u32, u32)> {
+    let sends = records.iter().rev().take(5_000).filter(|r| r.kind == TraceKind::Send);
+    sends.filter_map(|r| Some(pair(r.node, r.peer?))).collect()
 }

@@ -6,7 +6,7 @@ use super::layout::{tier, Layout};
 use super::particles::{kind_index, Arrival, PALETTE};
 use super::{aria_label, shown_role, status_word, PartitionMode};
 use crate::player::{Action, Player};
-use dsplay_core::view::{MsgView, WorldView};
+use dsplay_core::view::{LinkView, MsgView, WorldView};
 use dsplay_core::{NodeId, ScenarioEvent};
 use yew::prelude::*;
 
@@ -154,7 +154,7 @@ fn node(view: &WorldView, i: usize, lay: &Layout, sel: bool, picked: bool, on: &
 pub fn body(
     view: &WorldView,
     lay: &Layout,
-    selected: Option<NodeId>,
+    (selected, talks): (Option<NodeId>, &dyn Fn(NodeId, NodeId) -> bool),
     picked: &[usize],
     on: &Callback<usize>,
     drag: Option<((f64, f64), (f64, f64))>,
@@ -182,8 +182,12 @@ pub fn body(
         y2={by.to_string()} marker-end="url(#topo-arrow)" /> }
     });
     // A link set apart (slower, lossy): a dashed line between its nodes, what it is said at its
-    // middle (the first few; past them the lines and the event list say it).
-    let links = view.links.iter().enumerate().map(|(i, l)| {
+    // middle (the first few; past them the lines and the event list say it). Only links that
+    // carry traffic, unless none does: `*<->r` sets apart every pair with r, and a line to each
+    // client that never calls r said it did (r6).
+    let busy: Vec<&LinkView> = view.links.iter().filter(|l| talks(l.from, l.to)).collect();
+    let shown = if busy.is_empty() { view.links.iter().collect() } else { busy };
+    let links = shown.into_iter().enumerate().map(|(i, l)| {
         let ((x1, y1), (x2, y2)) = (at(l.from), at(l.to));
         let (mx, my) = ((x1 + x2) / 2.0, (y1 + y2) / 2.0);
         let arrow = if l.both_ways { "↔" } else { "→" };
