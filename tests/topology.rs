@@ -351,7 +351,7 @@ async fn the_legend_keeps_its_size_while_the_kinds_in_flight_change() {
             .iter()
             .map(|li| li.text_content().unwrap_or_default())
             .collect();
-        let listed = player().session.borrow().sim().kinds_sent().to_vec();
+        let listed = player().session.borrow().sim().sendable_kinds().to_vec();
         assert_eq!(
             all_kinds,
             listed.iter().map(|k| k.to_string()).collect::<Vec<_>>(),

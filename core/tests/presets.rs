@@ -91,12 +91,12 @@ fn a_seed_changes_the_run() {
 
 /// The app colours messages by their kind's position in the protocol's list, so the list must
 /// name every kind a preset sends, once; and its legend lists the kinds the run's nodes can send
-/// (`kinds_sent`), so those must include every kind the run does send.
+/// (`sendable_kinds`), so those must include every kind the run does send.
 #[test]
 fn every_message_kind_sent_is_listed_once() {
     for id in presets::ids() {
         let sim = run(id);
-        let (kinds, can) = (sim.message_kinds(), sim.kinds_sent());
+        let (kinds, can) = (sim.message_kinds(), sim.sendable_kinds());
         for (i, k) in kinds.iter().enumerate() {
             assert!(!kinds[..i].contains(k), "{id}: {k} is listed twice in {kinds:?}");
         }
@@ -106,7 +106,7 @@ fn every_message_kind_sent_is_listed_once() {
             assert!(can.contains(&r.label), "{id}: sends {} which is not in {can:?}", r.label);
         }
     }
-    let can = |id: &str| run(id).kinds_sent().to_vec();
+    let can = |id: &str| run(id).sendable_kinds().to_vec();
     assert!(!can("d4-raft-election").contains(&"Report"), "no experiment driver there");
     assert_eq!(can("t6-rate-limiting"), ["Request", "Response", "Forward", "Reply"]);
 }

@@ -165,7 +165,7 @@ pub fn topology() -> Html {
     let extra = view.in_flight.len().saturating_sub(MAX_PARTICLES);
     let (order, listed) = {
         let s = p.session.borrow();
-        (s.sim().message_kinds(), s.sim().kinds_sent().to_vec())
+        (s.sim().message_kinds(), s.sim().sendable_kinds().to_vec())
     };
     let toggle = p.dispatch.reform(Action::Spotlight);
     let kinds = svg::legend(&view.in_flight, &arrived, (order, &listed), &p.spotlight, toggle);

@@ -79,7 +79,7 @@ pub trait Simulation {
     /// The protocol's message kinds, in its fixed order (see [`crate::node::Kind::KINDS`]).
     fn message_kinds(&self) -> &'static [&'static str];
     /// Those of them this run's nodes can send (see [`crate::node::Node::kinds`]).
-    fn kinds_sent(&self) -> &[&'static str];
+    fn sendable_kinds(&self) -> &[&'static str];
     /// A key of the history in words (see [`crate::node::Node::key_label`]).
     fn key_label(&self, key: u64) -> String;
     fn trace(&self) -> &Trace;
@@ -240,8 +240,8 @@ impl<N: Node> Simulation for Sim<N> {
     fn message_kinds(&self) -> &'static [&'static str] {
         <N::Msg as crate::node::Kind>::KINDS
     }
-    fn kinds_sent(&self) -> &[&'static str] {
-        Sim::kinds_sent(self)
+    fn sendable_kinds(&self) -> &[&'static str] {
+        Sim::sendable_kinds(self)
     }
     fn key_label(&self, key: u64) -> String {
         N::key_label(key)

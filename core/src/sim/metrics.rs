@@ -225,11 +225,10 @@ impl Metrics {
     /// crash would be a false reading, drawn flat across the outage (r2's crashed service kept
     /// "2 busy" for 10 s while its inspector said 0). Charts show the gap.
     pub fn forget_gauges_of(&mut self, node: NodeId) {
-        for m in self.metrics.iter_mut().filter(|m| m.node == Some(node)) {
-            if matches!(m.kind, MetricKind::Gauge { .. }) {
-                m.kind = MetricKind::Unset;
-                self.peaks.remove(&(m.name, m.node));
-            }
+        let theirs: Vec<&'static str> =
+            self.metrics.iter().filter(|m| m.node == Some(node)).map(|m| m.name).collect();
+        for name in theirs {
+            self.clear_gauge(name, Some(node));
         }
     }
 

@@ -70,7 +70,7 @@ impl<N: Node> Sim<N> {
     }
 
     /// The message kinds this run's nodes can send (see [`Node::kinds`]).
-    pub fn kinds_sent(&self) -> &[&'static str] {
+    pub fn sendable_kinds(&self) -> &[&'static str] {
         &self.kinds
     }
 
