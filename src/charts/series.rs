@@ -643,21 +643,36 @@ pub(crate) mod tests {
         assert!((b.bands[0].spans[1].from_ms - 600.0).abs() < 1e-9);
     }
 
-    #[wasm_bindgen_test]
-    fn a_crashed_nodes_gauges_break_their_line_and_band_until_read_again() {
+    /// `steps` samples 100 ms apart of node `n`'s gauges set by `read`, the node crashing at the
+    /// start of `down` and reading again from its end; `each` runs at every step.
+    fn with_outage(
+        steps: u64,
+        (n, down): (NodeId, std::ops::Range<u64>),
+        read: impl Fn(&mut Metrics, SimTime),
+        each: impl Fn(&mut Metrics, SimTime),
+    ) -> Metrics {
         let mut m = Metrics::new(100_000, 10_000_000);
-        for step in 0..20u64 {
+        for step in 0..steps {
             let t = SimTime(step * 100_000);
-            if step == 5 {
-                m.forget_gauges_of(NodeId(1)); // crashed here; set again from step 12
+            if step == down.start {
+                m.forget_gauges_of(n);
             }
-            if !(5..12).contains(&step) {
-                m.gauge("busy", Some(NodeId(1)), 2, t);
-                m.gauge("breaker_state", Some(NodeId(1)), 1, t);
+            if !down.contains(&step) {
+                read(&mut m, t);
             }
-            m.gauge("busy", Some(NodeId(0)), 1, t);
+            each(&mut m, t);
             m.advance_to(SimTime((step + 1) * 100_000));
         }
+        m
+    }
+
+    #[wasm_bindgen_test]
+    fn a_crashed_nodes_gauges_break_their_line_and_band_until_read_again() {
+        let read = |m: &mut Metrics, t| {
+            m.gauge("busy", Some(NodeId(1)), 2, t);
+            m.gauge("breaker_state", Some(NodeId(1)), 1, t);
+        };
+        let m = with_outage(20, (NodeId(1), 5..12), read, |m, t| m.gauge("busy", Some(NodeId(0)), 1, t));
         let names = vec!["a".to_string(), "b".to_string()];
         let d = chart(&m, &ChartSpec::Metric("busy".into()), &names, 2_000.0, 2_000.0);
         let breaks = |l: &Line| l.points.iter().filter(|p| p.1.is_nan()).count();
@@ -771,18 +786,10 @@ pub(crate) mod tests {
     #[wasm_bindgen_test]
     fn a_long_runs_lines_are_decimated_whole_and_break_only_where_readings_stop() {
         // 3,000 samples: decimated 5 to a point, 500 ms apart, more than any gap between samples.
-        let mut m = Metrics::new(100_000, 10_000_000);
-        for step in 0..3_000u64 {
-            let t = SimTime(step * 100_000);
-            if step == 2_000 {
-                m.forget_gauges_of(NodeId(0));
-            }
-            if !(2_000..2_100).contains(&step) {
-                m.gauge("busy", Some(NodeId(0)), 3, t);
-            }
-            m.observe("latency_ms", None, 2_000, t);
-            m.advance_to(SimTime((step + 1) * 100_000));
-        }
+        let read = |m: &mut Metrics, t| m.gauge("busy", Some(NodeId(0)), 3, t);
+        let m = with_outage(3_000, (NodeId(0), 2_000..2_100), read, |m, t| {
+            m.observe("latency_ms", None, 2_000, t)
+        });
         let at = |name: &str| chart(&m, &ChartSpec::Metric(name.into()), &[], 300_000.0, 300_000.0);
         let breaks = |d: &ChartData| {
             d.lines.iter().map(|l| l.points.iter().filter(|p| p.1.is_nan()).count()).sum::<usize>()
