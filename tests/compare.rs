@@ -139,6 +139,15 @@ fn option_value(field: &Element, name: &str) -> String {
         .unwrap_or_else(|| panic!("{name} is offered"))
 }
 
+/// Choose `path` in the change's field menu `field`, then, once B's choices are that field's,
+/// `value` for B.
+async fn pick(root: &Element, field: &Element, path: &str, value: &str) {
+    change(field, &option_value(field, path));
+    let option = format!("select.compare-alt option[value={value}]");
+    let alt = until(&format!("B's choices for {path}"), || all(root, &option).pop()).await;
+    change(&alt.parent_element().expect("the select"), value);
+}
+
 fn change(el: &Element, value: &str) {
     el.unchecked_ref::<HtmlSelectElement>().set_value(value);
     el.dispatch_event(&web_sys::Event::new("change").expect("an event")).expect("dispatch");
@@ -166,13 +175,7 @@ async fn compare_draws_one_overlaid_canvas_per_default_chart() {
         all(&root, ".compare-current").pop().and_then(|e| e.text_content()).as_deref(),
         Some("A: round_robin")
     );
-    change(&field, &option_value(&field, "protocol.algorithm"));
-    let alt = until("the alternatives", || {
-        all(&root, "select.compare-alt option[value=least_connections]").pop()?;
-        all(&root, "select.compare-alt").pop()
-    })
-    .await;
-    change(&alt, "least_connections");
+    pick(&root, &field, "protocol.algorithm", "least_connections").await;
     all(&root, "button.compare-go")[0].unchecked_ref::<HtmlElement>().click();
     let player = || sink.0.borrow().clone().expect("the host rendered");
     common::seek(&player, SimTime::from_ms(3_000)).await;
@@ -316,9 +319,7 @@ async fn the_table_names_its_latency_counts_the_lessons_failures_and_says_what_i
     let sink = Sink::default();
     let root = mount::<StaleHost>("", &sink);
     let field = until("the form", || all(&root, "select.compare-field").pop()).await;
-    change(&field, &option_value(&field, "protocol.mode"));
-    let alt = until("B's modes", || all(&root, "select.compare-alt option[value=linearizable]").pop()).await;
-    change(&alt.parent_element().expect("the select"), "linearizable");
+    pick(&root, &field, "protocol.mode", "linearizable").await;
     click(&root, "button.compare-go");
     let rows = || {
         all(&root, "table.compare-table tbody tr")
@@ -468,9 +469,7 @@ async fn a_change_whose_field_an_earlier_change_took_away_is_refused() {
     let sink = Sink::default();
     let root = mount::<StaleHost>("", &sink);
     let field = until("the form", || all(&root, "select.compare-field").pop()).await;
-    change(&field, &option_value(&field, "workload.arrival.type"));
-    let alt = until("B's arrivals", || all(&root, "select.compare-alt option[value=closed]").pop()).await;
-    change(&alt.parent_element().expect("the select"), "closed");
+    pick(&root, &field, "workload.arrival.type", "closed").await;
     click(&root, "button.compare-add");
     let second =
         until("a second change", || Some(all(&root, "select.compare-field")).filter(|f| f.len() == 2)).await;
