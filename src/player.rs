@@ -53,6 +53,19 @@ pub enum Action {
     Remove(usize),
     /// Take back the last action that dropped the old future's later events, or a removal.
     Undo,
+    /// Play only part of the run (an embed's `t=…&until=…&loop=1`).
+    Clip(Option<Clip>),
+}
+
+/// The part of a run an embed plays: playing stops when the playhead crosses `until` (or the run
+/// ends), or, with `looping`, goes back to `from` and plays on. A playhead already past `until`
+/// (the reader dragged it there) plays on to the end: the clip stops a run once, where it was
+/// asked to.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Clip {
+    pub from: SimTime,
+    pub until: Option<SimTime>,
+    pub looping: bool,
 }
 
 /// What components read: the shared session, the UI state (`p.playing`, `p.frame`… through
@@ -99,6 +112,8 @@ pub struct UiState {
     pub undo: Option<Rc<(Scenario, SimTime)>>,
     /// Where the playhead is travelling to, while a seek too far for one frame goes on.
     pub travel: Option<Playhead>,
+    /// The part of the run an embed plays, if it plays only part.
+    pub clip: Option<Clip>,
 }
 
 impl Default for UiState {
@@ -113,6 +128,7 @@ impl Default for UiState {
             spotlight: Vec::new(),
             undo: None,
             travel: None,
+            clip: None,
         }
     }
 }
@@ -258,14 +274,26 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
             if ui.playing {
                 let sim_us = (wall_ms.clamp(0.0, MAX_FRAME_MS) * ui.speed * 1000.0) as u64;
                 let mut s = session.borrow_mut();
-                s.advance(SimDuration::from_us(sim_us.max(1)), FRAME_EVENT_BUDGET);
-                if s.finished() {
-                    ui.playing = false;
+                let before = s.now();
+                // A clip's end is reached exactly, not overshot by a frame's worth of time.
+                let end = ui.clip.and_then(|c| c.until).filter(|&u| before < u);
+                let step = end.map_or(sim_us.max(1), |u| sim_us.max(1).min(u.as_us() - before.as_us()));
+                s.advance(SimDuration::from_us(step), FRAME_EVENT_BUDGET);
+                let clip_over = end.is_some_and(|u| s.now() >= u) || s.finished();
+                drop(s);
+                match ui.clip.filter(|_| clip_over) {
+                    Some(Clip { from, looping: true, .. }) => travel_to(session, &mut ui, Playhead::at(from)),
+                    Some(_) => {
+                        ui.playing = false;
+                        session.borrow_mut().settle();
+                    }
+                    None => ui.playing &= !session.borrow().finished(),
                 }
             } else {
                 ui.frame -= 1; // nothing changed: no re-render
             }
         }
+        Action::Clip(c) => ui.clip = c,
     }
     ui
 }

@@ -8,7 +8,7 @@ use crate::embed::{
 use crate::hooks::use_player_lazy;
 use crate::keys::use_shortcuts;
 use crate::link;
-use crate::player::{Action, Player};
+use crate::player::{Action, Clip, Player};
 use crate::theme;
 use crate::urlsync::{use_follow_hash, use_url_sync};
 use dsplay_core::scenario::Playhead;
@@ -95,6 +95,16 @@ pub fn app() -> Html {
         use_effect_with((), move |_| {
             if let Some(p) = playhead {
                 d.emit(Action::Goto(p)); // nothing to do if the first slice got there
+            }
+        });
+    }
+    {
+        // An embed that plays part of the run: from its playhead (a link's own `t=` first).
+        let clip = boot.embed.clip().map(|c| Clip { from: boot.playhead.map_or(c.from, |p| p.at), ..c });
+        let d = player.dispatch.clone();
+        use_effect_with((), move |_| {
+            if clip.is_some() {
+                d.emit(Action::Clip(clip));
             }
         });
     }

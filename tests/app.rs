@@ -330,6 +330,51 @@ fn at_the_end_play_and_space_replay_from_the_start() {
     assert!(!ui.playing && s.borrow().now() == dsplay_core::SimTime::ZERO);
 }
 
+/// An embed's `t=…&until=…` stops at `until` exactly; with `loop=1` it starts again from `t`.
+#[wasm_bindgen_test]
+fn a_clip_stops_where_it_ends_or_loops_back_to_its_start() {
+    use dsplay_core::session::Session;
+    use dsplay_core::SimTime;
+    use dsplay_web::player::{reduce, Action, Clip, UiState};
+    let fresh = || {
+        let s = Session::new(presets::get("t1-round-robin").expect("preset")).expect("session");
+        std::cell::RefCell::new(s)
+    };
+    let (from, until) = (SimTime::from_ms(1_000), SimTime::from_ms(1_500));
+    let play = |s: &std::cell::RefCell<Session>, looping: bool| {
+        s.borrow_mut().seek(from);
+        let ui =
+            reduce(s, UiState::default(), Action::Clip(Some(Clip { from, until: Some(until), looping })));
+        reduce(s, ui, Action::Play)
+    };
+    // 100 ms frames at 1×: five frames reach 1.5 s, and playing stops there, not a frame later.
+    let s = fresh();
+    let mut ui = play(&s, false);
+    let mut frames = 0;
+    while ui.playing && frames < 100 {
+        ui = reduce(&s, ui, Action::Frame(70.0));
+        frames += 1;
+    }
+    assert_eq!((s.borrow().now(), frames), (until, 8), "70 ms frames: 7 to 1.49 s, the 8th stops at 1.5 s");
+    // Played again from there, the run goes on past the clip (the reader asked for more).
+    let mut ui = reduce(&s, ui, Action::Play);
+    for _ in 0..3 {
+        ui = reduce(&s, ui, Action::Frame(100.0));
+    }
+    assert!(ui.playing && s.borrow().now() == SimTime::from_ms(1_800));
+
+    // Looping: at 1.5 s the playhead goes back to 1 s and playing goes on.
+    let s = fresh();
+    let mut ui = play(&s, true);
+    let mut seen = vec![];
+    for _ in 0..7 {
+        ui = reduce(&s, ui, Action::Frame(100.0));
+        seen.push(s.borrow().now().as_us() / 1000);
+    }
+    assert!(ui.playing);
+    assert_eq!(seen, [1_100, 1_200, 1_300, 1_400, 1_000, 1_100, 1_200]);
+}
+
 #[wasm_bindgen_test]
 fn a_fork_drops_later_actions_by_hand_not_the_lessons_script_says_so_and_can_be_undone() {
     use dsplay_core::session::Session;

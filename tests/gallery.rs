@@ -294,6 +294,27 @@ fn embed_options_parse_the_query() {
 }
 
 #[wasm_bindgen_test]
+fn an_embed_can_ask_for_part_of_the_run_and_a_loop() {
+    use dsplay_web::player::Clip;
+    let o = EmbedOptions::parse("embed=1&preset=d4-raft-election&t=4000&until=9000&loop=1");
+    assert!(o.problems.is_empty(), "{:?}", o.problems);
+    let clip = Clip { from: SimTime::from_ms(4000), until: Some(SimTime::from_ms(9000)), looping: true };
+    assert_eq!(o.clip(), Some(clip));
+    // A loop of the whole run, and no clip at all when neither is asked.
+    let whole = EmbedOptions::parse("embed=1&loop=1").clip();
+    assert_eq!(whole, Some(Clip { from: SimTime::ZERO, until: None, looping: true }));
+    assert_eq!(EmbedOptions::parse("embed=1&t=5").clip(), None);
+    // An end before the start, or no time at all: played to the end, and said.
+    for (q, part) in
+        [("t=5000&until=2000", "until=2000 is not after t=5000"), ("until=soon", "until=\"soon\"")]
+    {
+        let o = EmbedOptions::parse(q);
+        assert_eq!(o.until, None, "{q}");
+        assert!(o.problems.len() == 1 && o.problems[0].contains(part), "{q}: {:?}", o.problems);
+    }
+}
+
+#[wasm_bindgen_test]
 fn embed_code_is_an_escaped_lazy_iframe() {
     let preset = EmbedSource::Preset { id: "t1-round-robin".into(), t_ms: None };
     let code = embed_code("https://x.test/play/", &preset, "A \"title\" <b>");

@@ -87,6 +87,14 @@ pub fn keyboard_step(stop_ms: u64) -> u64 {
     (stop_ms / 100).max(1)
 }
 
+/// An embed's clip on the track (`t=…&until=…`), if it plays only part of the run.
+fn clip_band(p: &Player, stop_ms: u64) -> Option<String> {
+    let c = p.clip.filter(|c| c.until.is_some() || c.from > SimTime::ZERO)?;
+    let (from, until) = (c.from.as_ms_f64(), c.until.map_or(stop_ms as f64, |u| u.as_ms_f64()));
+    let of = |ms: f64| ms.min(stop_ms as f64) * 100.0 / stop_ms.max(1) as f64;
+    Some(format!("left: {:.3}%; width: {:.3}%", of(from), of(until) - of(from)))
+}
+
 #[function_component(Timeline)]
 pub fn timeline() -> Html {
     let Some(p) = use_context::<Player>() else { return html! {} };
@@ -142,6 +150,9 @@ pub fn timeline() -> Html {
                     aria-label="Playhead: drag to travel back in time"
                     aria-valuetext={format!("{} of {:.1} s", secs(SimTime::from_ms(now_ms)), stop_ms as f64 / 1000.0)} />
                 if let Some(style) = band { <div class="travel-band" style={style} /> }
+                if let Some(style) = clip_band(&p, stop_ms) {
+                    <div class="clip-band" style={style} title="The part of the run this embed plays" />
+                }
                 // A pointer's shortcut: the keyboard and screen readers have the same jumps in
                 // the event list and the Invariants panel, so the markers are no Tab stops.
                 <div class="markers" aria-hidden="true">

@@ -19,7 +19,7 @@ pub enum Theme {
     Light,
 }
 
-/// `?embed=1&preset=ID&autoplay=1&speed=2&t=3000&controls=min|full|none&theme=dark|light`.
+/// `?embed=1&preset=ID&autoplay=1&speed=2&t=3000&until=9000&loop=1&controls=min|full|none&theme=dark|light`.
 /// Unknown keys are ignored (hosts add their own); a malformed value keeps the default and says so
 /// in `problems`, which the page shows in its banner.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -31,6 +31,10 @@ pub struct EmbedOptions {
     pub speed: Option<f64>,
     /// Initial playhead (`t=` in ms, with decimals as in a full link).
     pub t: Option<SimTime>,
+    /// Where playing stops (`until=` in ms): the embed shows the part of the run from `t` to here.
+    pub until: Option<SimTime>,
+    /// `loop=1`: at `until` (or the end of the run) go back to `t` and play on.
+    pub looping: bool,
     pub controls: Controls,
     /// `None`: follow the page / system theme.
     pub theme: Option<Theme>,
@@ -94,6 +98,15 @@ impl EmbedOptions {
                         ));
                     }
                 }
+                "until" => {
+                    o.until = Playhead::parse(&format!("t={v}")).map(|p| p.at);
+                    if o.until.is_none() {
+                        o.problems.push(format!(
+                            "until={v:?} is not a time in ms (like until=9000); playing to the end."
+                        ));
+                    }
+                }
+                "loop" => o.looping = truthy(&v),
                 "controls" => {
                     o.controls = match v.as_str() {
                         "full" => Controls::Full,
@@ -119,7 +132,26 @@ impl EmbedOptions {
                 _ => {}
             }
         }
+        if let (Some(until), from) = (o.until, o.t.unwrap_or(SimTime::ZERO)) {
+            if until <= from {
+                o.problems.push(format!(
+                    "until={} is not after t={}; playing to the end.",
+                    until.as_ms_f64(),
+                    from.as_ms_f64()
+                ));
+                o.until = None;
+            }
+        }
         o
+    }
+
+    /// The part of the run to play, if the host asked for less than all of it or for a loop.
+    pub fn clip(&self) -> Option<crate::player::Clip> {
+        (self.until.is_some() || self.looping).then(|| crate::player::Clip {
+            from: self.t.unwrap_or(SimTime::ZERO),
+            until: self.until,
+            looping: self.looping,
+        })
     }
 
     /// A speed within the player's range, or none (1×) with the reason in `problems`.

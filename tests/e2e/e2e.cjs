@@ -153,6 +153,37 @@ async function main() {
     await p.close();
     sub.close();
   });
+  await check('a course page on another site embeds a clip with <dsplay-embed>', async () => {
+    // The course site is another origin: it has only its own page and the element's script tag.
+    const site = fs.mkdtempSync(path.join(require('os').tmpdir(), 'course-'));
+    fs.writeFileSync(path.join(site, 'index.html'), `<!doctype html><title>Week 4: Raft</title><h1>Week 4</h1>
+      <script defer src="${base}dsplay-embed.js"></script>
+      <dsplay-embed preset="d4-raft-election" autoplay t="4000" until="5500" controls="min" height="380"></dsplay-embed>
+      <dsplay-embed id="edited" link="https://elsewhere.test/x/#s=abc&t=20" autoplay="false" loop></dsplay-embed>`);
+    const course = await serve(site);
+    const p = await ctx.newPage();
+    try {
+      await p.goto(`http://127.0.0.1:${course.address().port}/`);
+      const handle = await p.waitForSelector('dsplay-embed >> iframe');
+      const frame = await handle.contentFrame();
+      await frame.waitForSelector('.app.embed [data-node]');
+      // It plays from 4 s and stops at 5.5 s exactly: the crash of the leader at 5 s, and no more.
+      await until(frame, () => { const d = document.querySelector('#run-result').dataset; return d.playing === 'false' && +d.nowMs >= 5500; });
+      const { now } = await status(frame);
+      assert(now === 5500, `stopped at ${now} ms`);
+      assert(await frame.$('.timeline .clip-band'), 'the timeline shows the part of the run the embed plays');
+      const h = await handle.evaluate((f) => f.getBoundingClientRect().height);
+      assert(h === 380, `height attribute: the frame is ${h} px`);
+      assert((await handle.getAttribute('title')).includes('d4-raft-election'), 'the frame has a title');
+      await p.screenshot({ path: path.join(SHOTS, 'embed-element.png') });
+      // A shared link's scenario is framed from this playground, whichever host the link named.
+      const src = await p.$eval('#edited', (el) => el.shadowRoot.querySelector('iframe').src);
+      assert(src === `${base}?embed=1&loop=1#s=abc&t=20`, `edited scenario framed as ${src}`);
+    } finally {
+      await p.close();
+      course.close();
+    }
+  });
   await check('a garbage link shows a banner and a working app', async () => {
     const p = await ctx.newPage();
     await p.goto(base + '#s=garbage!!');

@@ -1,0 +1,83 @@
+// <dsplay-embed>: a dsplay scenario in a course page, as one element.
+//
+//   <script defer src="https://YOUR-HOST/dsplay/dsplay-embed.js"></script>
+//   <dsplay-embed preset="d4-raft-election" autoplay speed="2" t="4000" until="9000" loop
+//                 controls="min" theme="dark"></dsplay-embed>
+//
+// The element draws the playground's embed mode in an <iframe> served from where this script
+// came from, so the course page needs no other file and the playground keeps its own
+// Content-Security-Policy. Every attribute is optional:
+//   preset    a preset id (default: the playground's default preset)
+//   link      a shared link, or its fragment ("#s=…"), for an edited scenario
+//   autoplay  play at once (unless the reader prefers reduced motion); absent: wait for Play
+//   speed     0.1 to 100 (× real time); t, until: the part of the run to play, in ms; loop
+//   controls  min (default), full or none; theme: dark or light (default: the reader's)
+//   height    the frame's height in px (default 420); title: what a screen reader announces
+// A value the playground cannot use is named in a banner inside the frame, which then shows
+// what it can (the preset from the start, 1×, …), as a full link would.
+//
+// A classic script, not a module: a module from another site loads only if that site sends CORS
+// headers, which a course page's author cannot count on.
+(() => {
+  "use strict";
+
+  const base = new URL("./", document.currentScript.src);
+
+  /** Attributes passed on as they are, checked by the playground itself. */
+  const VALUES = ["preset", "speed", "t", "until", "controls", "theme"];
+  /** Attributes that are on when present (`autoplay="false"` or `"0"` turns one off). */
+  const SWITCHES = ["autoplay", "loop"];
+
+  function on(el, name) {
+    const v = el.getAttribute(name);
+    return v !== null && v !== "false" && v !== "0";
+  }
+
+  /** The frame's address for the element's attributes. */
+  function source(el) {
+    const q = new URLSearchParams({ embed: "1" });
+    for (const name of VALUES) {
+      const v = el.getAttribute(name);
+      if (v !== null && v !== "") q.set(name, v);
+    }
+    for (const name of SWITCHES) if (on(el, name)) q.set(name, "1");
+    const link = el.getAttribute("link") || "";
+    const hash = link.includes("#") ? link.slice(link.indexOf("#")) : "";
+    return `${base.href}?${q}${hash}`;
+  }
+
+  class DsplayEmbed extends HTMLElement {
+    static observedAttributes = [...VALUES, ...SWITCHES, "link", "height", "title"];
+
+    constructor() {
+      super();
+      const root = this.attachShadow({ mode: "open" });
+      const style = document.createElement("style");
+      style.textContent =
+        ":host{display:block;max-width:720px}" +
+        "iframe{display:block;width:100%;border:0;border-radius:6px}";
+      this.frame = document.createElement("iframe");
+      this.frame.loading = "lazy";
+      root.append(style, this.frame);
+    }
+
+    connectedCallback() {
+      this.update();
+    }
+
+    attributeChangedCallback() {
+      if (this.isConnected) this.update();
+    }
+
+    update() {
+      const src = source(this);
+      if (this.frame.getAttribute("src") !== src) this.frame.src = src;
+      const h = Number.parseInt(this.getAttribute("height") || "", 10);
+      this.frame.style.height = `${Number.isFinite(h) && h >= 200 && h <= 2000 ? h : 420}px`;
+      const preset = this.getAttribute("preset");
+      this.frame.title = this.getAttribute("title") || `dsplay: ${preset || "a distributed-systems scenario"}`;
+    }
+  }
+
+  if (!customElements.get("dsplay-embed")) customElements.define("dsplay-embed", DsplayEmbed);
+})();
