@@ -55,6 +55,11 @@ pub enum Action {
     Undo,
     /// Play only part of the run (an embed's `t=…&until=…&loop=1`).
     Clip(Option<Clip>),
+    /// A new title and lesson for the scenario (the run is unchanged; the link carries them).
+    Describe {
+        title: String,
+        lesson: String,
+    },
 }
 
 /// The part of a run an embed plays: playing stops when the playhead crosses `until` (or the run
@@ -294,6 +299,10 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
             }
         }
         Action::Clip(c) => ui.clip = c,
+        Action::Describe { title, lesson } => match session.borrow_mut().describe(&title, &lesson) {
+            Ok(()) => ui.scenario_rev += 1,
+            Err(e) => ui.error = Some(e.to_string()),
+        },
     }
     ui
 }

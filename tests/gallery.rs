@@ -36,6 +36,8 @@ fn set_value(el: &Element, v: &str, kind: &str) {
         i.set_value(v);
     } else if let Some(s) = el.dyn_ref::<HtmlSelectElement>() {
         s.set_value(v);
+    } else if let Some(t) = el.dyn_ref::<web_sys::HtmlTextAreaElement>() {
+        t.set_value(v);
     }
     fire(el, kind);
 }
@@ -140,6 +142,63 @@ async fn lesson_markdown_never_injects_html() {
     assert_eq!(a.get_attribute("target").as_deref(), Some("_blank"));
     assert_eq!(count(&root, "li"), 2);
     assert_eq!(count(&root, ".lesson h3"), 0, "the heading repeating the title is dropped");
+}
+
+/// A teacher writes the lesson for a changed run: the preview renders it as students will see
+/// it (HTML as text), a text over the limit is refused beside its field without losing the
+/// draft, and Save puts it into the scenario (the link carries it) without replaying the run.
+#[wasm_bindgen_test]
+async fn a_teacher_writes_the_lesson_and_the_scenario_carries_it() {
+    let root = mount(
+        "host-lesson-edit",
+        "d4-raft-election",
+        html! { <Lesson title="Raft" text="## Raft\n\nThe preset's words." /> },
+    );
+    until("the edit button", || find(&root, "button.edit-lesson").is_some()).await;
+    player_of(&root).dispatch.emit(Action::Seek(SimTime::from_ms(3_000)));
+    until("the playhead at 3 s", || player_of(&root).session.borrow().now() == SimTime::from_ms(3_000)).await;
+    let hash = player_of(&root).session.borrow().sim().trace_hash();
+    click(&root, "button.edit-lesson");
+    until("the editor", || find(&root, "#lesson-text").is_some()).await;
+    let text = find(&root, "#lesson-text").expect("textarea");
+    assert_eq!(text.unchecked_ref::<web_sys::HtmlTextAreaElement>().value(), scenario_of(&root).meta.lesson);
+    let save = || find(&root, "#lesson-save").expect("save").unchecked_into::<HtmlElement>();
+    let disabled = || save().has_attribute("disabled");
+    assert!(disabled(), "nothing to save yet");
+
+    set_value(&find(&root, "#lesson-title").expect("title"), "Week 4: crash the leader", "input");
+    set_value(&text, "Crash **n4** at 5 s. <script>alert(1)</script>", "input");
+    let preview = || find(&root, ".lesson-preview").and_then(|e| e.text_content()).unwrap_or_default();
+    until("the preview", || preview().contains("Crash n4")).await;
+    let preview = preview();
+    assert_eq!(find(&root, ".lesson-preview strong").and_then(|e| e.text_content()).as_deref(), Some("n4"));
+    assert!(
+        preview.contains("Week 4: crash the leader") && preview.contains("<script>alert(1)</script>"),
+        "{preview}"
+    );
+    assert_eq!(count(&root, "script"), 0);
+
+    // One character over: said beside the field, Save refused, the draft kept.
+    let long = "x".repeat(dsplay_core::scenario::limits::MAX_TEXT + 1);
+    set_value(&text, &long, "input");
+    until("the error", || find(&root, "#lesson-text-error").is_some()).await;
+    let said = find(&root, "#lesson-text-error").and_then(|e| e.text_content()).unwrap_or_default();
+    assert!(said.contains("shorten it by 1"), "{said}");
+    assert!(find(&root, ".count.over").is_some() && disabled());
+    assert_eq!(text.unchecked_ref::<web_sys::HtmlTextAreaElement>().value().len(), long.len());
+
+    set_value(&text, "Crash **n4** at 5 s and watch the election.", "input");
+    until("Save enabled", || !disabled()).await;
+    let rev = player_of(&root).scenario_rev;
+    save().click();
+    until("the lesson saved", || player_of(&root).scenario_rev > rev).await;
+    let sc = scenario_of(&root);
+    assert_eq!(sc.meta.title, "Week 4: crash the leader");
+    assert_eq!(sc.meta.lesson, "Crash **n4** at 5 s and watch the election.");
+    assert!(!presets::as_shipped(&sc), "an edited preset travels as a whole link");
+    let s = player_of(&root).session.clone();
+    assert_eq!((s.borrow().now(), s.borrow().sim().trace_hash()), (SimTime::from_ms(3_000), hash));
+    until("the editor closed", || find(&root, "#lesson-text").is_none()).await;
 }
 
 /// Set a numeric field, press Apply, and return the error shown next to it (if any).

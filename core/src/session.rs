@@ -14,6 +14,8 @@
 //!   two events of the same instant ([`Playhead`]).
 
 use crate::registry;
+#[cfg(test)]
+use crate::scenario::limits;
 use crate::scenario::{encode_fragment, Playhead, Scenario, ScenarioError, ScenarioEvent, Timed};
 use crate::sim::trace::TraceKind;
 use crate::sim::{Checkpoint, Simulation};
@@ -55,6 +57,19 @@ impl Session {
     pub fn scenario(&self) -> &Scenario {
         &self.scenario
     }
+    /// Retitle the scenario and rewrite its lesson (a teacher's own words for a changed run). The
+    /// run does not change, so nothing is replayed; the link carries the new text.
+    pub fn describe(&mut self, title: &str, lesson: &str) -> Result<(), ScenarioError> {
+        let meta = crate::scenario::Meta {
+            title: title.to_string(),
+            lesson: lesson.to_string(),
+            ..self.scenario.meta.clone()
+        };
+        meta.check()?;
+        self.scenario.meta = meta;
+        Ok(())
+    }
+
     pub fn sim(&self) -> &dyn Simulation {
         &*self.sim
     }
@@ -269,6 +284,27 @@ mod tests {
         sc.stop_at_ms = 5_000;
         sc.events.clear();
         Session::new(sc).expect("session")
+    }
+
+    #[test]
+    fn a_new_lesson_travels_in_the_link_and_leaves_the_run_alone() {
+        let mut s = session();
+        s.seek(SimTime::from_ms(2_000));
+        let hash = s.sim().trace_hash();
+        s.describe("Week 3: round robin", "## Watch b3\n\nIt is the slow one.").expect("fits");
+        assert_eq!((s.now(), s.sim().trace_hash()), (SimTime::from_ms(2_000), hash), "nothing replayed");
+        let opened = crate::scenario::decode_fragment(&s.fragment()).expect("link");
+        assert_eq!(
+            (opened.meta.title.as_str(), opened.meta.id.as_str()),
+            ("Week 3: round robin", "t1-round-robin")
+        );
+        assert!(opened.meta.lesson.starts_with("## Watch b3"));
+        // Too long: refused, naming the field and by how much; the old text is kept.
+        let long = "é".repeat(limits::MAX_TEXT + 5);
+        let e = s.describe("t", &long).expect_err("too long").to_string();
+        assert!(e.contains("meta.lesson") && e.contains("shorten it by 5"), "{e}");
+        assert_eq!(s.scenario().meta.title, "Week 3: round robin");
+        assert!(s.describe(&"t".repeat(201), "").expect_err("title").to_string().contains("meta.title"));
     }
 
     #[test]

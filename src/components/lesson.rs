@@ -1,7 +1,10 @@
 //! The lesson beside the running simulation: its title and its Markdown, rendered safely by
-//! [`super::markdown`] (lesson text can come from a shared link, so it is untrusted).
+//! [`super::markdown`] (lesson text can come from a shared link, so it is untrusted). A teacher
+//! who changed the run can write its lesson here ([`LessonEditor`]); the link then carries it.
 
+use super::lesson_editor::LessonEditor;
 use super::markdown::Markdown;
+use crate::player::Player;
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq, Debug)]
@@ -27,11 +30,28 @@ pub fn body_of<'a>(title: &str, text: &'a str) -> &'a str {
 
 #[function_component(Lesson)]
 pub fn lesson(props: &LessonProps) -> Html {
+    let editing = use_state(|| false);
+    // Editing needs the player; a lesson shown on its own (a test, a host page) is read only.
+    let can_edit = use_context::<Player>().is_some();
+    if *editing {
+        let done = {
+            let editing = editing.clone();
+            Callback::from(move |()| editing.set(false))
+        };
+        return html! { <LessonEditor on_done={done} /> };
+    }
     let body = AttrValue::from(body_of(&props.title, &props.text).to_string());
+    let edit = Callback::from(move |_: MouseEvent| editing.set(true));
     html! {
         <section class="lesson" aria-label="Lesson">
             <h2>{props.title.clone()}</h2>
             <Markdown text={body} />
+            if can_edit {
+                <button class="edit-lesson" onclick={edit}
+                    title="Write your own title and lesson for this run; the link and the embed code carry them">
+                    {"✎ Edit lesson"}
+                </button>
+            }
         </section>
     }
 }

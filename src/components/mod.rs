@@ -11,6 +11,7 @@ pub mod gallery;
 pub mod inspector;
 pub mod invariants;
 pub mod lesson;
+pub mod lesson_editor;
 pub mod lincheck;
 pub mod markdown;
 pub mod narrator;

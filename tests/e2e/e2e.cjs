@@ -391,6 +391,24 @@ async function main() {
     await page.waitForSelector('#tab-space-time-panel canvas');
     await page.screenshot({ path: path.join(SHOTS, 'spacetime.png') });
   });
+  await check('a teacher writes the lesson, and the link opens with it', async () => {
+    const p = await ctx.newPage();
+    await p.goto(base + '#preset=d4-raft-election');
+    await p.click('button.edit-lesson');
+    await p.fill('#lesson-title', 'Week 4: lose the leader');
+    await p.fill('#lesson-text', 'Crash **n4** at 5 s, then count the *timeouts*.');
+    await p.waitForSelector('.lesson-preview em');
+    await p.keyboard.press('Control+Enter');
+    await p.waitForSelector('.lesson:not(.lesson-editor) strong');
+    await until(p, () => location.hash.startsWith('#s='));
+    const fresh = await ctx.newPage();
+    await fresh.goto(p.url());
+    await fresh.waitForSelector('.lesson em');
+    const text = await fresh.textContent('.lesson');
+    assert(text.includes('Week 4: lose the leader') && text.includes('count the timeouts'), `the link opened with: ${text.slice(0, 80)}`);
+    await fresh.close();
+    await p.close();
+  });
   await check('compare overlays the charts of two configurations', async () => {
     await page.goto(base + '?preset=t1-round-robin');
     await page.waitForSelector('#run-result');

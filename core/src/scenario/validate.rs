@@ -1,7 +1,7 @@
 //! Limits and checks. Everything a scenario can ask for is bounded, so a shared link can never
 //! freeze a tab; every error names the field and says what would be acceptable.
 
-use super::{Arrival, Keys, LinkSpec, Scenario, ScenarioError, ScenarioEvent, FORMAT_VERSION};
+use super::{Arrival, Keys, LinkSpec, Meta, Scenario, ScenarioError, ScenarioEvent, FORMAT_VERSION};
 
 /// The limits, public so the UI can show them next to inputs.
 pub mod limits {
@@ -14,7 +14,10 @@ pub mod limits {
     pub const MAX_ZIPF_KEYS: u32 = 100_000;
     pub const MAX_TRACE_CAPACITY: u32 = 2_000_000;
     pub const MAX_SIM_EVENTS: u64 = 2_000_000_000;
+    /// Characters in a lesson.
     pub const MAX_TEXT: usize = 20_000;
+    /// Characters in a title.
+    pub const MAX_TITLE: usize = 200;
     pub const PPM: u32 = 1_000_000;
     pub const MAX_CONCURRENCY: u32 = 1_000;
     pub const MAX_BURST_PCT: u32 = 10_000;
@@ -63,6 +66,23 @@ pub(crate) fn range_of(field: &str) -> Option<(u64, u64)> {
     })
 }
 
+impl Meta {
+    /// The title and the lesson fit their limits (in characters, as a teacher counts them); the
+    /// error names the field, `meta.title` or `meta.lesson`.
+    pub fn check(&self) -> Result<(), ScenarioError> {
+        for (field, text, max) in [("title", &self.title, MAX_TITLE), ("lesson", &self.lesson, MAX_TEXT)] {
+            let n = text.chars().count();
+            if n > max {
+                return Err(bad(
+                    format!("meta.{field}"),
+                    format!("at most {max} characters; this one has {n}: shorten it by {}", n - max),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
 fn bad(field: impl Into<String>, msg: impl Into<String>) -> ScenarioError {
     ScenarioError::invalid(field, msg)
 }
@@ -92,9 +112,7 @@ impl Scenario {
                 format!("must be 1 to {MAX_STOP_MS} (24 h); got {}", self.stop_at_ms),
             ));
         }
-        if self.meta.title.len() > 200 || self.meta.lesson.len() > MAX_TEXT {
-            return Err(bad("meta", format!("title ≤ 200 and lesson ≤ {MAX_TEXT} characters")));
-        }
+        self.meta.check()?;
         self.check_network()?;
         self.check_workload()?;
         self.check_events()?;
