@@ -22,6 +22,7 @@ pub mod scenario;
 pub mod session;
 pub mod shard;
 pub mod sim;
+pub mod spans;
 pub mod time;
 pub mod view;
 

@@ -81,6 +81,10 @@ pub trait Node: Clone + 'static {
         <Self::Msg as Kind>::KINDS.to_vec()
     }
 
+    /// The spans this node has recorded for distributed tracing (see [`crate::spans`]), pushed
+    /// onto `out`. Default: none (the Traces view then stays out of the way).
+    fn spans(&self, _out: &mut Vec<crate::spans::Span>) {}
+
     /// Names of the invariants this run checks (for the ✓/✗ panel); a check that only some
     /// configurations make can look at the nodes to say whether this one does.
     fn invariants(_nodes: &[Self]) -> &'static [&'static str] {

@@ -492,6 +492,25 @@ mod tests {
     }
 
     #[test]
+    fn a_trace_context_names_its_spans_by_node() {
+        let mut log = crate::spans::SpanLog::new(true);
+        let root =
+            log.open(crate::NodeId(1), crate::SimTime::ZERO, None, crate::spans::SpanKind::Request, || {
+                "x".into()
+            });
+        let call = log.open(
+            crate::NodeId(1),
+            crate::SimTime::ZERO,
+            Some(root),
+            crate::spans::SpanKind::Call,
+            || "x".into(),
+        );
+        let said = read(&format!("Call {{ id: 1, trace: {call:?} }}"));
+        let c2 = &names()[1];
+        assert_eq!(said, format!("id: 1 · trace: {c2}·1 (parent span {c2}·2)"));
+    }
+
+    #[test]
     fn a_vector_clock_reads_as_the_clock_notes_write_it() {
         assert_eq!(
             read("Ping { lamport: 4, vc: VectorClock([0, 1, 0, 3]) }"),

@@ -26,10 +26,24 @@ impl Writer<'_> {
                 "OrSet" => self.or_set(fields),
                 "LwwRegister" => Some(self.write(get(fields, "value")?, depth)),
                 "LwwMap" => self.lww_map(fields, depth),
+                "TraceParent" => {
+                    let (trace, span) =
+                        (self.span_id(get(fields, "trace")?)?, self.span_id(get(fields, "span")?)?);
+                    Some(format!("{trace} (parent span {span})"))
+                }
                 _ => None,
             },
             _ => None,
         }
+    }
+
+    /// A span id as its node and number (`c1·2`): [`crate::spans::SpanLog`] puts the node's
+    /// index + 1 in the high 32 bits.
+    fn span_id(&self, tree: &Tree) -> Option<String> {
+        let Tree::Atom(a) = tree else { return None };
+        let id: u64 = a.parse().ok()?;
+        let node = usize::try_from((id >> 32).checked_sub(1)?).ok()?;
+        Some(format!("{}·{}", self.names.get(node)?, id & 0xffff_ffff))
     }
 
     /// The elements with an add tag that no remove has cancelled (add wins), in order.

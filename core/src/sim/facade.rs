@@ -71,6 +71,8 @@ pub trait Simulation {
     fn requests(&self, id: NodeId) -> &'static [&'static str];
     /// The network settings in force now on the link `from` → `to`.
     fn link(&self, from: NodeId, to: NodeId) -> LinkSpec;
+    /// Every span the nodes keep (distributed tracing; empty for protocols that record none).
+    fn spans(&self) -> Vec<crate::spans::Span>;
     fn metrics(&self) -> &Metrics;
     /// Client operations recorded by key-value protocols (empty for others).
     fn history(&self) -> &super::history::History;
@@ -224,6 +226,11 @@ impl<N: Node> Simulation for Sim<N> {
     }
     fn link(&self, from: NodeId, to: NodeId) -> LinkSpec {
         self.w.sh.net.link(from, to).clone()
+    }
+    fn spans(&self) -> Vec<crate::spans::Span> {
+        let mut out = Vec::new();
+        self.p.nodes.iter().for_each(|n| n.spans(&mut out));
+        out
     }
     fn metrics(&self) -> &Metrics {
         &self.w.sh.metrics

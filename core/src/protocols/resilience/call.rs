@@ -7,8 +7,10 @@ use super::config::{CallSpec, Fallback};
 use super::node::{MeshMsg, MeshTimer};
 use crate::ids::NodeId;
 use crate::node::Ctx;
+use crate::spans::{SpanKind, SpanLog, SpanStatus, TraceParent};
 use crate::time::SimTime;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 type C<'a> = Ctx<'a, MeshMsg, MeshTimer>;
 
@@ -22,13 +24,27 @@ pub struct Site {
     budget: Option<RetryBudget>,
     /// When the last good answer arrived (for a stale-cache fallback).
     last_ok: Option<SimTime>,
+    /// What its spans are called: `cart.add`, or the service alone for its first endpoint.
+    label: Rc<str>,
 }
 
 impl Site {
     pub fn new(spec: CallSpec, to: NodeId, endpoint: u32) -> Self {
         let breaker = spec.breaker.clone().map(Breaker::new);
         let budget = spec.retry.budget.clone().map(RetryBudget::new);
-        Site { spec, to, endpoint, breaker, budget, last_ok: None }
+        let label = match &spec.endpoint {
+            Some(e) => format!("{}.{e}", spec.service),
+            None => spec.service.clone(),
+        };
+        Site { spec, to, endpoint, breaker, budget, last_ok: None, label: label.into() }
+    }
+
+    /// The name of a span of this site, for attempt `retry` (0: the first).
+    fn span_name(&self, retry: u32) -> Rc<str> {
+        match retry {
+            0 => self.label.clone(),
+            n => format!("{} (retry {n})", self.label).into(),
+        }
     }
 }
 
@@ -52,6 +68,10 @@ struct Attempt {
     retry: u32,
     sent: SimTime,
     backoff: BackoffState,
+    /// The owner's span (each attempt's span is its child).
+    parent: TraceParent,
+    /// This attempt's span, while it is in flight.
+    span: u64,
 }
 
 /// All call sites of one node and their attempts.
@@ -62,11 +82,31 @@ pub struct Caller {
     waiting: BTreeMap<u64, Attempt>,
     next_id: u64,
     shown_state: i64,
+    /// This node's spans: its attempts' and, for its owner, requests or serves.
+    pub spans: SpanLog,
 }
 
 impl Caller {
     pub fn new(sites: Vec<Site>) -> Self {
-        Caller { sites, in_flight: BTreeMap::new(), waiting: BTreeMap::new(), next_id: 0, shown_state: 0 }
+        Caller {
+            sites,
+            in_flight: BTreeMap::new(),
+            waiting: BTreeMap::new(),
+            next_id: 0,
+            shown_state: 0,
+            spans: SpanLog::default(),
+        }
+    }
+
+    /// Record spans (distributed tracing) or not.
+    pub fn traced(mut self, on: bool) -> Self {
+        self.spans = SpanLog::new(on);
+        self
+    }
+
+    /// The span name of `site`'s first attempt (a client's request is named after its entry).
+    pub fn label(&self, site: u32) -> Rc<str> {
+        self.sites.get(site as usize).map_or_else(|| "request".into(), |s| s.label.clone())
     }
 
     pub fn in_flight(&self) -> usize {
@@ -116,25 +156,29 @@ impl Caller {
             .then(|| ["closed", "open", "half-open"][self.shown_state as usize])
     }
 
-    /// Start a call for `owner` at `site`. Returns the outcome at once if there is no attempt to
-    /// wait for (the breaker refused it), else `None` and the outcome comes later.
-    pub fn start(&mut self, ctx: &mut C<'_>, owner: u64, site: u32) -> Option<Outcome> {
+    /// Start a call for `owner` (whose span is `parent`) at `site`. Returns the outcome at once
+    /// if there is no attempt to wait for (the breaker refused it), else `None` and the outcome
+    /// comes later.
+    pub fn start(&mut self, ctx: &mut C<'_>, owner: u64, site: u32, parent: TraceParent) -> Option<Outcome> {
         let now = ctx.now();
         if let Some(b) = self.sites[site as usize].budget.as_mut() {
             b.deposit(now);
         }
-        let a = Attempt { owner, site, retry: 0, sent: now, backoff: BackoffState::default() };
+        let a =
+            Attempt { owner, site, retry: 0, sent: now, backoff: BackoffState::default(), parent, span: 0 };
         self.attempt(ctx, a)
     }
 
     fn attempt(&mut self, ctx: &mut C<'_>, mut a: Attempt) -> Option<Outcome> {
         let now = ctx.now();
         let s = &mut self.sites[a.site as usize];
+        let span = self.spans.open(ctx.id(), now, Some(a.parent), SpanKind::Call, || s.span_name(a.retry));
         if let Some(b) = s.breaker.as_mut() {
             let permitted = b.try_acquire(now);
             self.show_breakers(ctx);
             if !permitted {
                 ctx.count_here("short_circuited", 1);
+                self.spans.close(span.span, now, SpanStatus::Refused);
                 return Some(self.give_up(ctx, a.site));
             }
         }
@@ -142,8 +186,9 @@ impl Caller {
         self.next_id += 1;
         let id = self.next_id;
         a.sent = now;
+        a.span = span.span;
         ctx.count_here("attempts", 1);
-        ctx.send(s.to, MeshMsg::Call { id, endpoint: s.endpoint });
+        ctx.send(s.to, MeshMsg::Call { id, endpoint: s.endpoint, trace: span });
         if s.spec.timeout_ms > 0 {
             ctx.set_timer(
                 MeshTimer::AttemptTimeout(id),
@@ -162,6 +207,12 @@ impl Caller {
         };
         ctx.cancel_timer(MeshTimer::AttemptTimeout(id));
         let now = ctx.now();
+        let status = match (ok, degraded) {
+            (true, false) => SpanStatus::Ok,
+            (true, true) => SpanStatus::Degraded,
+            (false, _) => SpanStatus::Error,
+        };
+        self.spans.close(a.span, now, status);
         let took = now.since(a.sent);
         let s = &mut self.sites[a.site as usize];
         if let Some(b) = s.breaker.as_mut() {
@@ -180,6 +231,7 @@ impl Caller {
         let a = self.in_flight.remove(&id)?;
         ctx.count_here("call_timeouts", 1);
         let now = ctx.now();
+        self.spans.close(a.span, now, SpanStatus::TimedOut);
         if let Some(b) = self.sites[a.site as usize].breaker.as_mut() {
             b.record(now, true, now.since(a.sent));
             self.show_breakers(ctx);
@@ -264,6 +316,7 @@ impl Caller {
 
     /// Forget every attempt and the breakers' memory (a crash).
     pub fn reset(&mut self) {
+        self.spans.crash();
         self.in_flight.clear();
         self.waiting.clear();
         self.shown_state = 0;
@@ -325,7 +378,7 @@ mod tests {
     #[test]
     fn timeouts_then_exponential_retries_then_fallback() {
         let mut c = Caller::new(vec![Site::new(spec(Fallback::Static), NodeId(1), 0)]);
-        let (o, did) = step(&mut c, 0, |c, x| c.start(x, 7, 0));
+        let (o, did) = step(&mut c, 0, |c, x| c.start(x, 7, 0, TraceParent::default()));
         assert_eq!((o, did), (None, vec![Did::Sent(1), Did::Timer(MeshTimer::AttemptTimeout(1), 100)]));
         let (o, did) = step(&mut c, 100, |c, x| c.on_timeout(x, 1));
         assert_eq!((o, did), (None, vec![Did::Timer(MeshTimer::Retry(2), 10)]), "first retry after base");
@@ -347,14 +400,14 @@ mod tests {
         s.breaker = Some(BreakerConfig { minimum_calls: 2, ..BreakerConfig::default() });
         let mut c = Caller::new(vec![Site::new(s, NodeId(1), 0)]);
         for (i, t) in [(1u64, 0u64), (2, 10)] {
-            step(&mut c, t, |c, x| c.start(x, i, 0));
+            step(&mut c, t, |c, x| c.start(x, i, 0, TraceParent::default()));
             let (o, _) = step(&mut c, t + 1, |c, x| c.on_reply(x, i, false, false));
             assert_eq!(o, Some((i, Outcome::Failed)));
         }
-        let (o, did) = step(&mut c, 20, |c, x| c.start(x, 3, 0));
+        let (o, did) = step(&mut c, 20, |c, x| c.start(x, 3, 0, TraceParent::default()));
         assert_eq!((o, did), (Some(Outcome::Failed), vec![]), "open: refused at once, nothing sent");
         let later = SimDuration::from_ms(BreakerConfig::default().open_ms).as_us() / 1000 + 11;
-        let (o, did) = step(&mut c, later, |c, x| c.start(x, 4, 0));
+        let (o, did) = step(&mut c, later, |c, x| c.start(x, 4, 0, TraceParent::default()));
         assert_eq!((o, did.len()), (None, 2), "half-open: a probe goes through");
     }
 }

@@ -14,6 +14,10 @@ pub struct MeshConfig {
     pub services: Vec<ServiceSpec>,
     /// What clients call: client k (from 0) calls `entries[k % entries.len()]`.
     pub entries: Vec<CallSpec>,
+    /// Record a trace of every request (E7): a span per request, call attempt and serve, shown
+    /// in the Traces view. Off by default: it costs simulator speed.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub tracing: bool,
 }
 
 /// One service: its worker pools (one shared, or one per dependency = bulkheads) and endpoints.

@@ -71,7 +71,8 @@ pub fn build(sc: &Scenario, cfg: &MeshConfig) -> Vec<(String, MeshNode)> {
             if entry.timeout_ms == 0 {
                 entry.timeout_ms = sc.workload.timeout_ms;
             }
-            (format!("c{}", k + 1), MeshNode::client(gen.clone(), Caller::new(vec![site(&entry)])))
+            let caller = Caller::new(vec![site(&entry)]).traced(cfg.tracing);
+            (format!("c{}", k + 1), MeshNode::client(gen.clone(), caller))
         })
         .collect();
     for s in &cfg.services {
@@ -90,7 +91,7 @@ pub fn build(sc: &Scenario, cfg: &MeshConfig) -> Vec<(String, MeshNode)> {
             endpoints.push((e.clone(), pool as u32, sites.len() as u32));
             sites.extend(e.calls.iter().map(site));
         }
-        let mut node = MeshNode::service(pools, endpoints, Caller::new(sites));
+        let mut node = MeshNode::service(pools, endpoints, Caller::new(sites).traced(cfg.tracing));
         if let MeshNode::Service(svc) = &mut node {
             svc.name_pools(&s.pools.iter().map(|p| p.name.clone()).collect::<Vec<_>>());
         }

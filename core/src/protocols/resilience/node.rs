@@ -6,14 +6,15 @@ pub use super::service::Service;
 use crate::blocks::{Generator, Server};
 use crate::ids::NodeId;
 use crate::node::{ClientRequest, Ctx, Kind, Node};
+use crate::spans::{Span, SpanKind, SpanStatus, TraceParent};
 use crate::time::{SimDuration, SimTime};
 use crate::view::NodeView;
 use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum MeshMsg {
-    /// Run `endpoint` for attempt `id` of the sender.
-    Call { id: u64, endpoint: u32 },
+    /// Run `endpoint` for attempt `id` of the sender, within the sender's trace and span.
+    Call { id: u64, endpoint: u32, trace: TraceParent },
     /// The answer to attempt `id`; `degraded` if a fallback or shed feature shaped it.
     Reply { id: u64, ok: bool, degraded: bool },
 }
@@ -66,7 +67,8 @@ pub struct Client {
     gen: Generator,
     caller: Caller,
     next_id: u64,
-    pending: BTreeMap<u64, SimTime>,
+    /// Requests waiting for an answer: when each was sent, and its trace's root span.
+    pending: BTreeMap<u64, (SimTime, u64)>,
 }
 
 #[derive(Clone, Debug)]
@@ -93,17 +95,25 @@ impl Client {
     fn send_request(&mut self, ctx: &mut C<'_>) {
         self.next_id += 1;
         let id = self.next_id;
-        self.pending.insert(id, ctx.now());
+        let label = self.caller.label(0);
+        let root = self.caller.spans.open(ctx.id(), ctx.now(), None, SpanKind::Request, || label);
+        self.pending.insert(id, (ctx.now(), root.span));
         ctx.count("requests", 1);
-        if let Some(o) = self.caller.start(ctx, id, 0) {
+        if let Some(o) = self.caller.start(ctx, id, 0, root) {
             self.finish(ctx, id, o);
         }
     }
 
     fn finish(&mut self, ctx: &mut C<'_>, id: u64, o: Outcome) {
-        let Some(sent) = self.pending.remove(&id) else { return };
+        let Some((sent, span)) = self.pending.remove(&id) else { return };
         let took = ctx.now().since(sent);
         let ok = matches!(o, Outcome::Ok { .. });
+        let status = match o {
+            Outcome::Ok { degraded: false } => SpanStatus::Ok,
+            Outcome::Ok { degraded: true } | Outcome::Fallback => SpanStatus::Degraded,
+            Outcome::Failed => SpanStatus::Error,
+        };
+        self.caller.spans.close(span, ctx.now(), status);
         ctx.gauge_ok_permille("availability_permille", ok, SimDuration::from_ms(AVAILABILITY_WINDOW_MS));
         match o {
             Outcome::Ok { degraded } => {
@@ -160,7 +170,9 @@ impl Node for MeshNode {
 
     fn on_message(&mut self, ctx: &mut C<'_>, from: NodeId, msg: MeshMsg) {
         match (self, msg) {
-            (MeshNode::Service(s), MeshMsg::Call { id, endpoint }) => s.on_call(ctx, from, id, endpoint),
+            (MeshNode::Service(s), MeshMsg::Call { id, endpoint, trace }) => {
+                s.on_call(ctx, from, id, endpoint, trace)
+            }
             (MeshNode::Service(s), MeshMsg::Reply { id, ok, degraded }) => {
                 let done = s.caller.on_reply(ctx, id, ok, degraded);
                 s.resume(ctx, done);
@@ -229,6 +241,14 @@ impl Node for MeshNode {
             }
             MeshNode::Service(s) => s.crash(),
         }
+    }
+
+    fn spans(&self, out: &mut Vec<Span>) {
+        let caller = match self {
+            MeshNode::Client(c) => &c.caller,
+            MeshNode::Service(s) => &s.caller,
+        };
+        out.extend(caller.spans.all().cloned());
     }
 
     fn view(&self) -> NodeView {

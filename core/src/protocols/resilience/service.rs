@@ -8,9 +8,11 @@ use super::node::{MeshMsg, MeshTimer, C};
 use crate::blocks::{Admit, Server};
 use crate::ids::NodeId;
 use crate::sim::metrics::static_name;
+use crate::spans::{SpanKind, SpanStatus, TraceParent};
 use crate::time::SimTime;
 use crate::view::NodeView;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 /// A request being served.
 #[derive(Clone, Debug)]
@@ -21,6 +23,8 @@ struct Job {
     next_call: u32,
     degraded: bool,
     arrived: SimTime,
+    /// This job's span (its calls' spans are children of it).
+    span: TraceParent,
 }
 
 /// A service: pools of workers; endpoints that work locally and then call their dependencies.
@@ -28,6 +32,8 @@ struct Job {
 pub struct Service {
     pools: Vec<Server<u64>>,
     endpoints: Vec<(EndpointSpec, u32, u32)>,
+    /// Each endpoint's name, for its spans.
+    names: Vec<Rc<str>>,
     pub(super) caller: Caller,
     jobs: BTreeMap<u64, Job>,
     next_job: u64,
@@ -50,7 +56,8 @@ impl Service {
         endpoints: Vec<(EndpointSpec, u32, u32)>,
         caller: Caller,
     ) -> Self {
-        Service { pools, endpoints, caller, jobs: BTreeMap::new(), next_job: 0, bulkheads: Vec::new() }
+        let names = endpoints.iter().map(|(e, _, _)| Rc::from(e.name.as_str())).collect();
+        Service { pools, endpoints, names, caller, jobs: BTreeMap::new(), next_job: 0, bulkheads: Vec::new() }
     }
 
     /// Name the pools (in order). With more than one (bulkheads), each pool gets its own gauges,
@@ -92,16 +99,29 @@ impl Service {
         }
     }
 
-    pub(super) fn on_call(&mut self, ctx: &mut C<'_>, from: NodeId, call_id: u64, endpoint: u32) {
+    pub(super) fn on_call(
+        &mut self,
+        ctx: &mut C<'_>,
+        from: NodeId,
+        call_id: u64,
+        endpoint: u32,
+        parent: TraceParent,
+    ) {
+        let (now, name) = (ctx.now(), self.names.get(endpoint as usize).cloned());
+        let span = self
+            .caller
+            .spans
+            .open(ctx.id(), now, Some(parent), SpanKind::Serve, || name.unwrap_or("?".into()));
         let Some((_, pool, _)) = self.endpoints.get(endpoint as usize) else {
             ctx.note(format!("no endpoint {endpoint}"));
+            self.caller.spans.close(span.span, now, SpanStatus::Error);
             ctx.send(from, MeshMsg::Reply { id: call_id, ok: false, degraded: false });
             return;
         };
         let pool = *pool as usize;
         self.next_job += 1;
         let job = self.next_job;
-        let j = Job { from, call_id, endpoint, next_call: 0, degraded: false, arrived: ctx.now() };
+        let j = Job { from, call_id, endpoint, next_call: 0, degraded: false, arrived: now, span };
         match self.pools[pool].arrive(job, ctx.rng()) {
             Admit::Start(_) => {
                 self.jobs.insert(job, j);
@@ -112,6 +132,7 @@ impl Service {
             }
             Admit::Rejected(_) => {
                 ctx.count_here("rejected", 1);
+                self.caller.spans.close(span.span, now, SpanStatus::Refused);
                 ctx.send(from, MeshMsg::Reply { id: call_id, ok: false, degraded: false });
             }
         }
@@ -154,7 +175,8 @@ impl Service {
                 j.degraded = true;
                 continue;
             }
-            match self.caller.start(ctx, job, site) {
+            let span = j.span;
+            match self.caller.start(ctx, job, site, span) {
                 None => return,
                 Some(o) => {
                     if !self.apply_outcome(ctx, job, o) {
@@ -189,6 +211,12 @@ impl Service {
 
     fn finish(&mut self, ctx: &mut C<'_>, job: u64, ok: bool) {
         let Some(j) = self.jobs.remove(&job) else { return };
+        let status = match (ok, j.degraded) {
+            (true, false) => SpanStatus::Ok,
+            (true, true) => SpanStatus::Degraded,
+            (false, _) => SpanStatus::Error,
+        };
+        self.caller.spans.close(j.span.span, ctx.now(), status);
         ctx.send(j.from, MeshMsg::Reply { id: j.call_id, ok, degraded: ok && j.degraded });
         ctx.count_here(if ok { "served_ok" } else { "served_failed" }, 1);
         ctx.observe_here("service_ms", ctx.now().since(j.arrived));
@@ -233,8 +261,9 @@ mod tests {
 
     /// Deliver one call and return the replies it produced at once: `(attempt id, ok)`.
     fn call(s: &mut Service, id: u64, endpoint: u32) -> Vec<(u64, bool)> {
-        let ((), out) =
-            Bench::new(0).run((NodeId(0), SimTime::ZERO, 2), |ctx| s.on_call(ctx, NodeId(1), id, endpoint));
+        let ((), out) = Bench::new(0).run((NodeId(0), SimTime::ZERO, 2), |ctx| {
+            s.on_call(ctx, NodeId(1), id, endpoint, TraceParent::default())
+        });
         out.iter()
             .filter_map(|e| match e {
                 Effect::Send { msg: MeshMsg::Reply { id, ok, .. }, .. } => Some((*id, *ok)),
