@@ -41,6 +41,8 @@ pub struct Buyer {
     think: Dist,
     between: Dist,
     write_delay: SimDuration,
+    /// How long to wait for an answer before giving the purchase up (None: for ever).
+    timeout: Option<SimDuration>,
     pub step: Step,
     pub lease: Option<Lease>,
     bought: u64,
@@ -58,6 +60,7 @@ impl Buyer {
             think: cfg.think.clone(),
             between: cfg.between.clone(),
             write_delay: SimDuration::from_ms(cfg.write_delay_ms),
+            timeout: (cfg.timeout_ms > 0).then(|| SimDuration::from_ms(cfg.timeout_ms)),
             step: Step::Idle,
             lease: None,
             bought: 0,
@@ -66,7 +69,7 @@ impl Buyer {
 
     pub fn init(&mut self, ctx: &mut C<'_>) {
         ctx.declare_here(&["bought"]);
-        ctx.declare(&["purchases_started"]);
+        ctx.declare(&["requests", "responses", "errors", "timeouts"]);
         if self.lock.is_some() {
             ctx.declare(&["lease_lost_before_write", "wrote_after_lease_end"]);
         }
@@ -86,13 +89,14 @@ impl Buyer {
         ctx.set_timer(LockTimer::Shop, gap);
     }
 
-    /// Start a purchase: ask the lock, or with no lock go straight to the store.
+    /// Start a purchase (a client request, in `requests`): ask the lock, or with no lock go
+    /// straight to the store.
     pub fn shop(&mut self, ctx: &mut C<'_>) {
-        ctx.count("purchases_started", 1);
+        ctx.count("requests", 1);
         match self.lock {
             Some(lock) => {
                 self.step = Step::Waiting;
-                ctx.send(lock, LockMsg::Acquire);
+                self.ask(ctx, lock, LockMsg::Acquire);
             }
             None => self.read(ctx),
         }
@@ -100,7 +104,41 @@ impl Buyer {
 
     fn read(&mut self, ctx: &mut C<'_>) {
         self.step = Step::Reading;
-        ctx.send(self.store, LockMsg::Read);
+        self.ask(ctx, self.store, LockMsg::Read);
+    }
+
+    /// Send a request that expects an answer, and start waiting for it.
+    fn ask(&mut self, ctx: &mut C<'_>, to: NodeId, msg: LockMsg) {
+        ctx.send(to, msg);
+        if let Some(t) = self.timeout {
+            ctx.set_timer(LockTimer::Timeout, t);
+        }
+    }
+
+    /// The answer came: stop waiting for it.
+    fn answered(&mut self, ctx: &mut C<'_>) {
+        if self.timeout.is_some() {
+            ctx.cancel_timer(LockTimer::Timeout);
+        }
+    }
+
+    /// No answer in time: give this purchase up and start another at once.
+    pub fn on_timeout(&mut self, ctx: &mut C<'_>) {
+        let waited_for = match self.step {
+            Step::Waiting => "grant from the lock",
+            Step::Reading => "stock reading from the store",
+            Step::Writing { .. } => "answer to its write, so it does not know whether it bought",
+            _ => return,
+        };
+        ctx.count("timeouts", 1);
+        ctx.count("errors", 1);
+        ctx.note(format!(
+            "{}: no {waited_for} in {} ms; it gives this purchase up and starts again",
+            name(ctx.id()),
+            self.timeout.map_or(0, ms)
+        ));
+        self.release(ctx);
+        self.shop(ctx);
     }
 
     /// Hand back the grant it believes it holds, if any.
@@ -119,6 +157,7 @@ impl Buyer {
             }
             return;
         }
+        self.answered(ctx);
         let lease = SimDuration::from_ms(lease_ms);
         let until = ctx.now() + SimDuration::from_us(lease.as_us() - lease.as_us() / 10);
         self.lease = Some(Lease { token, until });
@@ -129,6 +168,7 @@ impl Buyer {
         if self.step != Step::Reading {
             return ctx.note(format!("{} ignored a stock reading it did not ask for", name(ctx.id())));
         }
+        self.answered(ctx);
         if stock == 0 {
             ctx.note(format!("{} reads a stock of 0: sold out, it stops shopping", name(ctx.id())));
             self.release(ctx);
@@ -148,6 +188,7 @@ impl Buyer {
         if let Some(lease) = self.lease {
             if now >= lease.until {
                 ctx.count("lease_lost_before_write", 1);
+                ctx.count("errors", 1);
                 ctx.note(format!(
                     "{me} checked its lease (token {}): it ran out {} ms ago by its own clock, so it \
                      does not write; it releases and starts again",
@@ -188,15 +229,17 @@ impl Buyer {
             ));
         }
         self.step = Step::Writing { read };
-        ctx.send(self.store, LockMsg::Write { stock: read.saturating_sub(1), token });
+        self.ask(ctx, self.store, LockMsg::Write { stock: read.saturating_sub(1), token });
     }
 
     pub fn on_written(&mut self, ctx: &mut C<'_>, stock: u64) {
         if !matches!(self.step, Step::Writing { .. }) {
             return;
         }
+        self.answered(ctx);
         self.bought += 1;
         ctx.count_here("bought", 1);
+        ctx.count("responses", 1);
         if stock == 0 {
             ctx.note(format!("{} bought the last item", name(ctx.id())));
         }
@@ -208,6 +251,8 @@ impl Buyer {
         if !matches!(self.step, Step::Writing { .. }) {
             return;
         }
+        self.answered(ctx);
+        ctx.count("errors", 1);
         ctx.note(format!(
             "{}'s write was refused: its token {token} is older than token {highest} the store has \
              seen, so someone else held the lock since; it buys again from the start",

@@ -20,8 +20,9 @@
 //! Without a lock (`mode: none`) a buyer goes straight to `Read` and `Write`.
 //!
 //! **Roles and timers.** Buyers `c1…cN`: `Shop` (the next purchase), `Think` (done thinking:
-//! check the lease), `Send` (`write_delay_ms` after the check, the write goes out). The lock
-//! service: `LeaseEnd(token)`. The store: none. Clients do not renew their leases: a lease is long
+//! check the lease), `Send` (`write_delay_ms` after the check, the write goes out), `Timeout`
+//! (no answer in `timeout_ms`: the purchase is given up and started again; a buyer whose write
+//! went unanswered does not know whether it bought). The lock service: `LeaseEnd(token)`. The store: none. Clients do not renew their leases: a lease is long
 //! enough for one purchase, and a renewal timer would be frozen by a pause like everything else.
 //! A buyer counts its lease from the moment the grant arrived, less a tenth for the message's
 //! flight: the careful thing to do, and a pause defeats it anyway.
@@ -86,6 +87,10 @@ pub struct LocksConfig {
     pub write_delay_ms: u64,
     /// A buyer's wait between one purchase and the next (also before its first).
     pub between: Dist,
+    /// A buyer that hears nothing back this long after a request gives the purchase up and
+    /// starts again (0 = waits for ever).
+    #[serde(default = "default_timeout_ms")]
+    pub timeout_ms: u64,
 }
 
 fn default_lease_ms() -> u64 {
@@ -93,6 +98,9 @@ fn default_lease_ms() -> u64 {
 }
 fn default_write_delay_ms() -> u64 {
     20
+}
+fn default_timeout_ms() -> u64 {
+    1000
 }
 
 impl LocksConfig {
@@ -109,6 +117,9 @@ impl LocksConfig {
         }
         if self.write_delay_ms > 60_000 {
             return Err(bad("write_delay_ms", "must be 0 to 60000"));
+        }
+        if self.timeout_ms > 600_000 {
+            return Err(bad("timeout_ms", "must be 0 (wait for ever) to 600000"));
         }
         self.think.check(0).map_err(|m| bad("think", &m))?;
         self.between.check(0).map_err(|m| bad("between", &m))?;

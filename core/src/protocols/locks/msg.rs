@@ -50,6 +50,8 @@ pub enum LockTimer {
     Think,
     /// Buyer: the write it prepared goes out now.
     Send,
+    /// Buyer: no answer to its last request (`Acquire`, `Read` or `Write`) in `timeout_ms`.
+    Timeout,
     /// Lock service: the lease of grant `token` runs out now, by the service's clock.
     LeaseEnd(u64),
 }
@@ -60,6 +62,7 @@ impl Kind for LockTimer {
             LockTimer::Shop => "Shop",
             LockTimer::Think => "Think",
             LockTimer::Send => "Send",
+            LockTimer::Timeout => "Timeout",
             LockTimer::LeaseEnd(_) => "LeaseEnd",
         }
     }

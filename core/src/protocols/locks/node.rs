@@ -66,6 +66,7 @@ impl Node for LockNode {
             (LockNode::Buyer(b), LockTimer::Shop) => b.shop(ctx),
             (LockNode::Buyer(b), LockTimer::Think) => b.on_think(ctx),
             (LockNode::Buyer(b), LockTimer::Send) => b.on_send(ctx),
+            (LockNode::Buyer(b), LockTimer::Timeout) => b.on_timeout(ctx),
             (LockNode::Service(s), LockTimer::LeaseEnd(token)) => s.on_lease_end(ctx, token),
             (_, t) => ctx.note(format!("ignored timer {t:?}")),
         }

@@ -85,7 +85,7 @@ impl LockService {
     }
 
     pub fn on_release(&mut self, ctx: &mut C<'_>, from: NodeId, token: u64) {
-        self.unreleased.remove(&token);
+        let known = self.unreleased.remove(&token).is_some();
         match self.holder {
             Some(g) if g.token == token && g.client == from => {
                 ctx.cancel_timer(LockTimer::LeaseEnd(token));
@@ -98,10 +98,12 @@ impl LockService {
                     Some(g) => format!("the lock is {}'s now (token {})", name(g.client), g.token),
                     None => "the lock is free".into(),
                 };
-                ctx.note(format!(
-                    "ignored {}'s release of token {token}: that lease had already expired; {now_held}",
-                    name(from)
-                ));
+                let why = if known {
+                    "that lease had already expired"
+                } else {
+                    "the lock knows no such grant (it has restarted since)"
+                };
+                ctx.note(format!("ignored {}'s release of token {token}: {why}; {now_held}", name(from)));
             }
         }
         self.show_holders(ctx);
@@ -148,5 +150,54 @@ impl LockService {
             v = v.alert(&format!("{} may still believe it holds token {token}", name(client)));
         }
         v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::node::{Bench, Effect};
+
+    /// Run one handler on the service at `ms`; the grants it sent, as (to, token).
+    fn step(
+        bench: &mut Bench,
+        s: &mut LockService,
+        ms: u64,
+        f: impl FnOnce(&mut LockService, &mut C<'_>),
+    ) -> Vec<(NodeId, u64)> {
+        let ((), out) = bench.run((NodeId(3), SimTime::from_ms(ms), 5), |ctx| f(s, ctx));
+        out.iter()
+            .filter_map(|e| match e {
+                Effect::Send { to, msg: LockMsg::Granted { token, .. } } => Some((*to, *token)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_lease_that_runs_out_goes_to_the_next_waiter_with_a_higher_token() {
+        let (mut b, mut s) = (Bench::new(1), LockService::new(500));
+        let (c1, c2) = (NodeId(0), NodeId(1));
+        assert_eq!(step(&mut b, &mut s, 0, |s, c| s.on_acquire(c, c1)), [(c1, 1)]);
+        assert!(step(&mut b, &mut s, 10, |s, c| s.on_acquire(c, c2)).is_empty(), "c2 waits");
+        assert!(
+            step(&mut b, &mut s, 20, |s, c| s.on_acquire(c, c2)).is_empty(),
+            "asking twice, still once in line"
+        );
+        // A release of a grant that is not the one in force frees nothing.
+        assert!(step(&mut b, &mut s, 30, |s, c| s.on_release(c, c2, 7)).is_empty());
+        assert_eq!(s.holder.map(|g| g.client), Some(c1));
+        // An old timer for some other token does nothing; the holder's own ends its lease.
+        assert!(step(&mut b, &mut s, 400, |s, c| s.on_lease_end(c, 9)).is_empty());
+        assert_eq!(step(&mut b, &mut s, 500, |s, c| s.on_lease_end(c, 1)), [(c2, 2)]);
+        assert_eq!(s.unreleased.len(), 2, "c1 has not given token 1 back: two may believe they hold it");
+        assert_eq!(b.metrics().counter("lease_expired", None), 1);
+        // c1's late release is ignored: the lock stays c2's.
+        assert!(step(&mut b, &mut s, 600, |s, c| s.on_release(c, c1, 1)).is_empty());
+        assert_eq!((s.holder.map(|g| g.token), s.unreleased.len()), (Some(2), 1));
+        assert!(s.waiting.is_empty(), "c2 was in line once, and was served");
+        // A crash forgets the grant and the line, not the token counter.
+        s.crash();
+        assert_eq!(step(&mut b, &mut s, 700, |s, c| s.on_acquire(c, c1)), [(c1, 3)]);
     }
 }
