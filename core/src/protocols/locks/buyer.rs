@@ -150,7 +150,8 @@ impl Buyer {
 
     pub fn on_granted(&mut self, ctx: &mut C<'_>, token: u64, lease_ms: u64) {
         if self.step != Step::Waiting {
-            // A grant for a request this buyer no longer has (it crashed since): give it back.
+            // A grant it no longer waits for (it crashed since, or this is a second grant after it
+            // timed out and asked again): give it back.
             ctx.note(format!("{} did not ask for token {token}: released at once", name(ctx.id())));
             if let Some(lock) = self.lock {
                 ctx.send(lock, LockMsg::Release { token });
