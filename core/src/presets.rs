@@ -65,6 +65,9 @@ presets![
     "d10-reads-primary",
     "d10-reads-nearest",
     "d10-region-failover",
+    "e6-lock-lease-expiry",
+    "e6-fencing-tokens",
+    "e6-no-lock-race",
 ];
 
 /// The preset ids, in gallery order.

@@ -39,5 +39,6 @@ pub fn build(sc: &Scenario) -> Result<Box<dyn Simulation>, ScenarioError> {
         ProtocolConfig::MultiRegion(cfg) => {
             Ok(Box::new(Sim::new(sc, crate::protocols::multiregion::build(sc, cfg))?))
         }
+        ProtocolConfig::Locks(cfg) => Ok(Box::new(Sim::new(sc, crate::protocols::locks::build(sc, cfg))?)),
     }
 }

@@ -7,6 +7,7 @@ pub mod conflict;
 pub mod crdt;
 pub mod events;
 pub mod lb;
+pub mod locks;
 pub mod multiregion;
 pub mod quorum;
 pub mod raft;
@@ -53,6 +54,8 @@ pub enum ProtocolConfig {
     Conflict(conflict::ConflictConfig),
     /// D10: regions with a latency matrix; primary vs nearest reads; region outage and failover.
     MultiRegion(multiregion::MultiRegionConfig),
+    /// E6: a lock service with leases; a paused holder makes two holders; fencing tokens fix it.
+    Locks(locks::LocksConfig),
 }
 
 impl ProtocolConfig {
@@ -74,6 +77,7 @@ impl ProtocolConfig {
             ProtocolConfig::Replication(c) => c.validate(sc),
             ProtocolConfig::Conflict(c) => c.validate(sc),
             ProtocolConfig::MultiRegion(c) => c.validate(sc),
+            ProtocolConfig::Locks(c) => c.validate(sc),
         }
     }
 
@@ -95,6 +99,7 @@ impl ProtocolConfig {
             ProtocolConfig::Replication(_) => "replication",
             ProtocolConfig::Conflict(_) => "conflict",
             ProtocolConfig::MultiRegion(_) => "multi_region",
+            ProtocolConfig::Locks(_) => "locks",
         }
     }
 }

@@ -1,0 +1,203 @@
+//! The lock service: one lock, granted with a lease and a fencing token, waiters served in order.
+
+use super::buyer::name;
+use super::msg::{secs, LockMsg, LockTimer, C};
+use crate::ids::NodeId;
+use crate::time::{SimDuration, SimTime};
+use crate::view::NodeView;
+use std::collections::{BTreeMap, VecDeque};
+
+/// The grant in force: who, which token, and until when by the service's clock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Grant {
+    pub client: NodeId,
+    pub token: u64,
+    pub until: SimTime,
+}
+
+#[derive(Clone, Debug)]
+pub struct LockService {
+    lease: SimDuration,
+    pub holder: Option<Grant>,
+    /// Buyers waiting, first come first served, with when they asked.
+    waiting: VecDeque<(NodeId, SimTime)>,
+    /// The last token granted. Durable: a restarted service must never hand out a token again.
+    last_token: u64,
+    /// Grants handed out and not released yet, expired or not: each holder may believe it holds.
+    unreleased: BTreeMap<u64, NodeId>,
+}
+
+impl LockService {
+    pub fn new(lease_ms: u64) -> Self {
+        LockService {
+            lease: SimDuration::from_ms(lease_ms),
+            holder: None,
+            waiting: VecDeque::new(),
+            last_token: 0,
+            unreleased: BTreeMap::new(),
+        }
+    }
+
+    pub fn init(&mut self, ctx: &mut C<'_>) {
+        ctx.declare(&["lease_expired", "stale_releases"]);
+        ctx.gauge("holders", 0);
+    }
+
+    /// Volatile: the grant in force, the queue, who holds what. The token counter survives.
+    pub fn crash(&mut self) {
+        self.holder = None;
+        self.waiting.clear();
+        self.unreleased.clear();
+    }
+
+    pub fn on_acquire(&mut self, ctx: &mut C<'_>, from: NodeId) {
+        if self.waiting.iter().any(|&(c, _)| c == from) {
+            return ctx.note(format!("{} asked again while waiting: still in line", name(from)));
+        }
+        self.waiting.push_back((from, ctx.now()));
+        if self.holder.is_none() {
+            self.grant_next(ctx, None);
+        }
+    }
+
+    /// Grant the lock to the first waiter, if any. `after` says why the lock came free when that
+    /// is worth a note (a lease that ran out).
+    fn grant_next(&mut self, ctx: &mut C<'_>, after: Option<String>) {
+        let Some((client, since)) = self.waiting.pop_front() else {
+            self.holder = None;
+            if let Some(why) = after {
+                ctx.note(format!("{why}; the lock is free"));
+            }
+            return;
+        };
+        self.last_token += 1;
+        let token = self.last_token;
+        let now = ctx.now();
+        self.holder = Some(Grant { client, token, until: now + self.lease });
+        self.unreleased.insert(token, client);
+        ctx.set_timer(LockTimer::LeaseEnd(token), self.lease);
+        ctx.send(client, LockMsg::Granted { token, lease_ms: self.lease.as_us() / 1000 });
+        ctx.observe("lock_wait_ms", now.since(since));
+        if let Some(why) = after {
+            ctx.note(format!("{why}: lock granted to {}, token {token}", name(client)));
+        }
+        self.show_holders(ctx);
+    }
+
+    pub fn on_release(&mut self, ctx: &mut C<'_>, from: NodeId, token: u64) {
+        let known = self.unreleased.remove(&token).is_some();
+        match self.holder {
+            Some(g) if g.token == token && g.client == from => {
+                ctx.cancel_timer(LockTimer::LeaseEnd(token));
+                self.holder = None;
+                self.grant_next(ctx, None);
+            }
+            _ => {
+                ctx.count("stale_releases", 1);
+                let now_held = match self.holder {
+                    Some(g) => format!("the lock is {}'s now (token {})", name(g.client), g.token),
+                    None => "the lock is free".into(),
+                };
+                let why = if known {
+                    "that lease had already expired"
+                } else {
+                    "the lock knows no such grant (it has restarted since)"
+                };
+                ctx.note(format!("ignored {}'s release of token {token}: {why}; {now_held}", name(from)));
+            }
+        }
+        self.show_holders(ctx);
+    }
+
+    /// The lease of `token` ran out by this service's clock: the lock is free for the next waiter.
+    pub fn on_lease_end(&mut self, ctx: &mut C<'_>, token: u64) {
+        let Some(g) = self.holder.filter(|g| g.token == token) else { return };
+        ctx.count("lease_expired", 1);
+        let why = format!(
+            "{}'s lease (token {token}) expired: {} ms without a release",
+            name(g.client),
+            self.lease.as_us() / 1000
+        );
+        self.holder = None;
+        self.grant_next(ctx, Some(why));
+    }
+
+    /// `holders`: grants not yet given back, the current one included — every buyer that may
+    /// believe it holds the lock.
+    fn show_holders(&self, ctx: &mut C<'_>) {
+        ctx.gauge("holders", self.unreleased.len() as i64);
+    }
+
+    pub fn view(&self) -> NodeView {
+        let (label, holder, token, until) = match self.holder {
+            Some(g) => (
+                format!("held by {} (token {})", name(g.client), g.token),
+                name(g.client),
+                g.token.to_string(),
+                secs(g.until),
+            ),
+            None => ("free".into(), "-".into(), "-".into(), "-".into()),
+        };
+        let waiting: Vec<String> = self.waiting.iter().map(|&(c, _)| name(c)).collect();
+        let mut v = NodeView::new("lock coordinator", label)
+            .field("holder", holder)
+            .field("token", token)
+            .field("lease until", until)
+            .field("last token", self.last_token)
+            .field("waiting", if waiting.is_empty() { "-".into() } else { waiting.join(", ") });
+        let current = self.holder.map(|g| g.token);
+        for (&token, &client) in self.unreleased.iter().filter(|(&t, _)| Some(t) != current) {
+            v = v.alert(&format!("{} may still believe it holds token {token}", name(client)));
+        }
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::node::{Bench, Effect};
+
+    /// Run one handler on the service at `ms`; the grants it sent, as (to, token).
+    fn step(
+        bench: &mut Bench,
+        s: &mut LockService,
+        ms: u64,
+        f: impl FnOnce(&mut LockService, &mut C<'_>),
+    ) -> Vec<(NodeId, u64)> {
+        let ((), out) = bench.run((NodeId(3), SimTime::from_ms(ms), 5), |ctx| f(s, ctx));
+        out.iter()
+            .filter_map(|e| match e {
+                Effect::Send { to, msg: LockMsg::Granted { token, .. } } => Some((*to, *token)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_lease_that_runs_out_goes_to_the_next_waiter_with_a_higher_token() {
+        let (mut b, mut s) = (Bench::new(1), LockService::new(500));
+        let (c1, c2) = (NodeId(0), NodeId(1));
+        assert_eq!(step(&mut b, &mut s, 0, |s, c| s.on_acquire(c, c1)), [(c1, 1)]);
+        assert!(step(&mut b, &mut s, 10, |s, c| s.on_acquire(c, c2)).is_empty(), "c2 waits");
+        assert!(
+            step(&mut b, &mut s, 20, |s, c| s.on_acquire(c, c2)).is_empty(),
+            "asking twice, still once in line"
+        );
+        // A release of a grant that is not the one in force frees nothing.
+        assert!(step(&mut b, &mut s, 30, |s, c| s.on_release(c, c2, 7)).is_empty());
+        assert_eq!(s.holder.map(|g| g.client), Some(c1));
+        // An old timer for some other token does nothing; the holder's own ends its lease.
+        assert!(step(&mut b, &mut s, 400, |s, c| s.on_lease_end(c, 9)).is_empty());
+        assert_eq!(step(&mut b, &mut s, 500, |s, c| s.on_lease_end(c, 1)), [(c2, 2)]);
+        assert_eq!(s.unreleased.len(), 2, "c1 has not given token 1 back: two may believe they hold it");
+        assert_eq!(b.metrics().counter("lease_expired", None), 1);
+        // c1's late release is ignored: the lock stays c2's.
+        assert!(step(&mut b, &mut s, 600, |s, c| s.on_release(c, c1, 1)).is_empty());
+        assert_eq!((s.holder.map(|g| g.token), s.unreleased.len()), (Some(2), 1));
+        assert!(s.waiting.is_empty(), "c2 was in line once, and was served");
+        // A crash forgets the grant and the line, not the token counter.
+        s.crash();
+        assert_eq!(step(&mut b, &mut s, 700, |s, c| s.on_acquire(c, c1)), [(c1, 3)]);
+    }
+}

@@ -1,0 +1,269 @@
+//! E6: each preset's lesson, checked on its run; the knobs' limits; what each mode sends.
+
+use dsplay_core::sim::metrics::MetricKind;
+use dsplay_core::sim::trace::TraceKind;
+use dsplay_core::view::NodeView;
+use dsplay_core::{presets, Scenario, Simulation};
+use serde_json::{json, Value};
+
+mod common;
+
+const ONE_HOLDER: &str = "one holder at a time";
+const NO_DOUBLE_SALE: &str = "no item sold twice";
+
+fn run(id: &str) -> Box<dyn Simulation> {
+    let sim = common::run(&presets::get(id).unwrap_or_else(|e| panic!("{id}: {e}")));
+    assert!(sim.halted().is_none(), "{id} halted: {:?}", sim.halted());
+    sim
+}
+
+fn run_to(id: &str, ms: u64) -> Box<dyn Simulation> {
+    common::run_to(&presets::get(id).expect("preset"), ms)
+}
+
+fn total(sim: &dyn Simulation, name: &str) -> u64 {
+    common::counter(sim, name)
+}
+
+/// A gauge's current value: global (`node` None) or a node's.
+fn gauge(sim: &dyn Simulation, name: &str, node: Option<&str>) -> i64 {
+    let id =
+        node.map(|n| dsplay_core::NodeId(sim.node_names().iter().position(|x| x == n).expect("node") as u32));
+    match sim.metrics().get(name, id).map(|m| &m.kind) {
+        Some(MetricKind::Gauge { value }) => *value,
+        other => panic!("{name} is not a gauge: {other:?}"),
+    }
+}
+
+fn view(sim: &dyn Simulation, node: &str) -> NodeView {
+    sim.view().nodes.into_iter().find(|n| n.name == node).expect("node").view
+}
+
+/// The first note containing `text`, with its time in ms.
+fn note(sim: &dyn Simulation, text: &str) -> (f64, String) {
+    sim.trace()
+        .said()
+        .filter(|e| e.kind == TraceKind::Note)
+        .find_map(|e| e.text.as_deref().filter(|t| t.contains(text)).map(|t| (e.at.as_ms_f64(), t.into())))
+        .unwrap_or_else(|| panic!("no note says {text:?}"))
+}
+
+fn violations(sim: &dyn Simulation, rule: &str) -> Vec<(f64, String)> {
+    sim.violations().iter().filter(|v| v.rule == rule).map(|v| (v.at.as_ms_f64(), v.detail.clone())).collect()
+}
+
+#[test]
+fn e6_a_paused_holder_outlives_its_lease_and_items_are_sold_twice() {
+    let id = "e6-lock-lease-expiry";
+    let sim = run(id);
+    // c1 checks its lease 2 ms before the pause: 392 ms left.
+    let (at, said) = note(&*sim, "c1 checked its lease (token 48)");
+    assert!((at - 4543.4).abs() < 1.0 && said.contains("392 ms left"), "{at}: {said}");
+    // The lock's own timer frees the lock and hands it to c2.
+    let (at, said) = note(&*sim, "c1's lease (token 48) expired");
+    assert!((at - 4984.0).abs() < 1.0 && said.contains("granted to c2, token 49"), "{at}: {said}");
+    assert_eq!(total(&*sim, "lease_expired"), 1);
+    // Two holders while c1 is paused, until its late release reaches the lock.
+    assert_eq!(gauge(&*run_to(id, 4980), "holders", None), 1);
+    let paused = run_to(id, 5000);
+    assert_eq!(gauge(&*paused, "holders", None), 2);
+    assert!(view(&*paused, "c1").badges.contains(&"holds token 48".to_string()));
+    assert!(view(&*paused, "lock")
+        .alerts
+        .iter()
+        .any(|a| a.contains("c1 may still believe it holds token 48")));
+    // Between two purchases of the others only c1 is left believing; its late release ends that.
+    let before = run_to(id, 6048);
+    assert_eq!((gauge(&*before, "holders", None), view(&*before, "lock").label.as_str()), (1, "free"));
+    assert_eq!(gauge(&*run_to(id, 6050), "holders", None), 0);
+    // c1 resumes and writes without looking again; the stock jumps back up from 63 to 72.
+    let (at, said) = note(&*sim, "c1 writes stock 72 with token 48");
+    assert!(
+        at == 6045.0
+            && said.contains("checked its lease 1501 ms ago")
+            && said.contains("ran out 1108 ms ago")
+    );
+    assert_eq!(total(&*sim, "wrote_after_lease_end"), 1);
+    assert_eq!(gauge(&*run_to(id, 6046), "stock", Some("store")), 63);
+    assert_eq!(gauge(&*run_to(id, 6047), "stock", Some("store")), 72);
+    // Both invariants break at the store when that write lands.
+    let one = violations(&*sim, ONE_HOLDER);
+    assert_eq!(one.len(), 1, "{one:?}");
+    assert!(
+        (one[0].0 - 6046.5).abs() < 1.0 && one[0].1.contains("token 48 after c3 had written under token 58")
+    );
+    let twice = violations(&*sim, NO_DOUBLE_SALE);
+    assert_eq!(twice.len(), 10);
+    assert!(twice[0].1.starts_with("item #73 sold twice: to c2 at 5.074 s and now to c1"), "{}", twice[0].1);
+    assert_eq!(sim.violations().len(), 11);
+    // The lock ignores the stale release.
+    assert!(note(&*sim, "ignored c1's release of token 48").0 > 6045.0);
+    // The sale ends with ten items sold twice: 130 sales of 120 items.
+    assert_eq!((total(&*sim, "double_sold"), total(&*sim, "sold")), (10, 130));
+    assert_eq!(gauge(&*sim, "stock", Some("store")), 0);
+    let over = sim.trace().said().filter(|e| e.text.as_deref().is_some_and(|t| t.contains("sold out")));
+    let end = over.map(|e| e.at.as_ms_f64()).fold(0.0, f64::max);
+    assert!((12850.0..12950.0).contains(&end), "sold out by {end}");
+    assert_eq!(total(&*sim, "lease_lost_before_write"), 0);
+}
+
+#[test]
+fn e6_fencing_tokens_refuse_the_stale_write() {
+    let id = "e6-fencing-tokens";
+    let sim = run(id);
+    assert_eq!(total(&*sim, "lease_expired"), 1);
+    assert_eq!(gauge(&*run_to(id, 5000), "holders", None), 2, "leases alone still make two holders");
+    let (at, said) = note(&*sim, "store refuses c1's write of stock 72");
+    assert!((at - 6046.5).abs() < 1.0 && said.contains("token 48 is older than token 58"), "{at}: {said}");
+    assert_eq!(total(&*sim, "refused_stale_token"), 1);
+    assert_eq!(total(&*sim, "double_sold"), 0);
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations().first());
+    // The stock never goes up.
+    let stock = sim.metrics().get("stock", Some(dsplay_core::NodeId(4))).expect("stock");
+    assert!(stock.series.windows(2).all(|w| w[1].value <= w[0].value));
+    // c1 buys again, normally, under a fresh token.
+    let (at, _) = note(&*sim, "c1 checked its lease (token 61)");
+    assert!((at - 6312.1).abs() < 1.0, "{at}");
+    assert_eq!(total(&*sim, "sold"), 120, "exactly the stock");
+    let end = note(&*sim, "bought the last item").0;
+    assert!((12030.0..12040.0).contains(&end), "{end}");
+}
+
+#[test]
+fn e6_the_careful_check_catches_a_pause_before_it_and_a_short_pause_is_harmless() {
+    let paused = |from: u64, to: u64| {
+        common::scenario("e6-lock-lease-expiry", |v| {
+            v["events"] = json!([
+                { "at_ms": from, "event": { "type": "pause", "node": "c1" } },
+                { "at_ms": to, "event": { "type": "resume", "node": "c1" } }
+            ]);
+        })
+    };
+    // 50 ms earlier: c1 is still thinking, and its check after the pause sees the lease is gone.
+    let early = common::run(&paused(4495, 5995));
+    assert_eq!(common::counter(&*early, "lease_lost_before_write"), 1);
+    assert_eq!(common::counter(&*early, "lease_expired"), 1);
+    assert!(early.violations().is_empty(), "{:?}", early.violations().first());
+    assert_eq!(common::counter(&*early, "sold"), 120);
+    // Shorter than what was left of the lease: nothing happens at all.
+    let short = common::run(&paused(4545, 4845));
+    assert_eq!(common::counter(&*short, "lease_expired"), 0);
+    assert!(short.violations().is_empty());
+    // Fencing refuses however late the holder wakes up.
+    let late = common::scenario("e6-fencing-tokens", |v| v["events"][1]["at_ms"] = json!(9000));
+    let late = common::run(&late);
+    assert_eq!(common::counter(&*late, "refused_stale_token"), 1);
+    assert!(late.violations().is_empty());
+}
+
+/// The lock service crashes for half a second: its queue is lost, the waiting buyers time out and
+/// ask again, and the token counter, durable, goes on from where it was.
+#[test]
+fn e6_a_lock_crash_costs_timeouts_not_safety() {
+    let sc = common::scenario("e6-fencing-tokens", |v| {
+        v["events"] = json!([
+            { "at_ms": 3000, "event": { "type": "crash", "node": "lock" } },
+            { "at_ms": 3500, "event": { "type": "restart", "node": "lock" } }
+        ]);
+    });
+    let sim = common::run(&sc);
+    assert_eq!(common::counter(&*sim, "timeouts"), 3, "each buyer gave up waiting once");
+    assert!(common::counter(&*sim, "errors") >= 3);
+    assert_eq!(common::counter(&*sim, "sold"), 120);
+    assert!(sim.violations().is_empty());
+    let tokens: Vec<u64> = sim
+        .trace()
+        .said()
+        .filter_map(|e| {
+            e.text.as_deref()?.split("checked its lease (token ").nth(1)?.split(')').next()?.parse().ok()
+        })
+        .collect();
+    assert!(tokens.len() > 100 && tokens.windows(2).all(|w| w[0] < w[1]), "tokens only grow: {tokens:?}");
+}
+
+#[test]
+fn e6_without_a_lock_two_buyers_sell_the_last_item_twice() {
+    let sim = run("e6-no-lock-race");
+    let twice = violations(&*sim, NO_DOUBLE_SALE);
+    assert!((twice[0].0 - 175.2).abs() < 1.0, "{:?}", twice[0]);
+    assert!(twice[0].1.starts_with("item #120 sold twice: to c2 at 0.136 s and now to c1"), "{}", twice[0].1);
+    assert_eq!((total(&*sim, "double_sold"), total(&*sim, "sold")), (76, 196));
+    assert_eq!(twice.len(), 76);
+    let last: Vec<(f64, String)> = sim
+        .trace()
+        .said()
+        .filter_map(|e| {
+            e.text
+                .as_deref()
+                .filter(|t| t.ends_with("bought the last item"))
+                .map(|t| (e.at.as_ms_f64(), t.into()))
+        })
+        .collect();
+    assert_eq!(last.len(), 2, "{last:?}");
+    assert!((last[0].0 - 15993.3).abs() < 1.0 && last[0].1.starts_with("c2"));
+    assert!((last[1].0 - 16037.9).abs() < 1.0 && last[1].1.starts_with("c1"));
+    assert!(twice.last().is_some_and(|v| v.1.starts_with("the last item sold twice: to c2")));
+    assert_eq!(sim.invariants(), [NO_DOUBLE_SALE]);
+    assert_eq!(sim.sendable_kinds(), ["Read", "Value", "Write", "Written"]);
+    assert!(sim.node_names().iter().all(|n| n != "lock"), "no lock service without a lock");
+    // The lesson's "Try": whatever the seed, something is sold twice.
+    for seed in 1..=5 {
+        let sc = common::scenario("e6-no-lock-race", |v| v["seed"] = json!(seed));
+        assert!(common::counter(&*common::run(&sc), "double_sold") > 0, "seed {seed}");
+    }
+}
+
+#[test]
+fn e6_each_mode_lists_the_kinds_it_can_send_and_the_invariants_it_checks() {
+    let lease = run_to("e6-lock-lease-expiry", 10);
+    assert_eq!(
+        lease.sendable_kinds(),
+        ["Acquire", "Granted", "Release", "Read", "Value", "Write", "Written"]
+    );
+    assert_eq!(lease.invariants(), [NO_DOUBLE_SALE, ONE_HOLDER]);
+    let fencing = run_to("e6-fencing-tokens", 10);
+    assert!(fencing.sendable_kinds().contains(&"Refused"));
+    assert_eq!(fencing.node_names(), ["c1", "c2", "c3", "lock", "store"]);
+    // Roles that lay out in the right tiers: buyers left, the lock in the middle, the store right.
+    let roles: Vec<String> = fencing.view().nodes.into_iter().map(|n| n.view.role).collect();
+    assert_eq!(
+        roles,
+        ["buyer client", "buyer client", "buyer client", "lock coordinator", "inventory store"]
+    );
+}
+
+#[test]
+fn e6_a_buyer_takes_a_purchase_by_hand() {
+    let sc = common::scenario("e6-no-lock-race", |v| {
+        v["events"] = json!([{ "at_ms": 17000, "event": { "type": "client", "node": "c1", "request": { "op": "buy" } } }]);
+        v["stop_at_ms"] = json!(17100);
+    });
+    let sim = common::run(&sc);
+    assert_eq!(sim.requests(dsplay_core::NodeId(0)), ["buy"]);
+    assert!(note(&*sim, "c1 starts a purchase by hand").0 >= 17000.0);
+    assert_eq!(common::counter(&*sim, "requests"), 199, "one more than the preset's 198");
+}
+
+fn invalid(edit: impl FnOnce(&mut Value)) -> String {
+    let mut v = serde_json::to_value(presets::get("e6-lock-lease-expiry").expect("preset")).expect("json");
+    edit(&mut v);
+    Scenario::from_json(&v.to_string()).expect_err("invalid").to_string()
+}
+
+#[test]
+fn e6_absurd_knobs_are_refused_naming_the_field_and_the_range() {
+    let cases: [(&str, Value, &str); 6] = [
+        ("buyers", json!(0), "1 to 16"),
+        ("buyers", json!(17), "1 to 16"),
+        ("stock", json!(0), "1 to 100000"),
+        ("lease_ms", json!(5), "10 to 600000"),
+        ("write_delay_ms", json!(60_001), "0 to 60000"),
+        ("think", json!({ "type": "constant", "us": 4_000_000_000u64 }), "one hour"),
+    ];
+    for (field, value, range) in cases {
+        let e = invalid(|v| v["protocol"][field] = value.clone());
+        assert!(e.contains(&format!("protocol.{field}")) && e.contains(range), "{field}: {e}");
+    }
+    let e = invalid(|v| v["protocol"]["mode"] = json!("optimistic"));
+    assert!(e.contains("protocol") && e.contains("lease_fencing"), "{e}");
+}
