@@ -21,6 +21,7 @@ mod shell;
 pub mod spacetime;
 mod theme;
 pub mod topology;
+pub mod traces;
 mod travel;
 pub mod urlsync;
 
