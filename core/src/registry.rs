@@ -39,5 +39,8 @@ pub fn build(sc: &Scenario) -> Result<Box<dyn Simulation>, ScenarioError> {
         ProtocolConfig::MultiRegion(cfg) => {
             Ok(Box::new(Sim::new(sc, crate::protocols::multiregion::build(sc, cfg))?))
         }
+        ProtocolConfig::Transactions(cfg) => {
+            Ok(Box::new(Sim::new(sc, crate::protocols::transactions::build(sc, cfg))?))
+        }
     }
 }

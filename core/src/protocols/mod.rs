@@ -15,6 +15,7 @@ pub mod resilience;
 pub mod sharding;
 pub mod splitbrain;
 pub mod traffic;
+pub mod transactions;
 
 use crate::scenario::{Scenario, ScenarioError};
 use serde::{Deserialize, Serialize};
@@ -53,6 +54,8 @@ pub enum ProtocolConfig {
     Conflict(conflict::ConflictConfig),
     /// D10: regions with a latency matrix; primary vs nearest reads; region outage and failover.
     MultiRegion(multiregion::MultiRegionConfig),
+    /// E5: an order across four services, by two-phase commit or by a saga with compensations.
+    Transactions(transactions::TransactionsConfig),
 }
 
 impl ProtocolConfig {
@@ -74,6 +77,7 @@ impl ProtocolConfig {
             ProtocolConfig::Replication(c) => c.validate(sc),
             ProtocolConfig::Conflict(c) => c.validate(sc),
             ProtocolConfig::MultiRegion(c) => c.validate(sc),
+            ProtocolConfig::Transactions(c) => c.validate(sc),
         }
     }
 
@@ -95,6 +99,7 @@ impl ProtocolConfig {
             ProtocolConfig::Replication(_) => "replication",
             ProtocolConfig::Conflict(_) => "conflict",
             ProtocolConfig::MultiRegion(_) => "multi_region",
+            ProtocolConfig::Transactions(_) => "transactions",
         }
     }
 }
