@@ -65,6 +65,7 @@ presets![
     "d10-reads-primary",
     "d10-reads-nearest",
     "d10-region-failover",
+    "e5-2pc-no-crash",
     "e5-2pc-coordinator-crash",
     "e5-saga-compensation",
 ];

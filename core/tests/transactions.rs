@@ -9,6 +9,7 @@ mod common;
 
 const CRASH: &str = "e5-2pc-coordinator-crash";
 const SAGA: &str = "e5-saga-compensation";
+const BASELINE: &str = "e5-2pc-no-crash";
 const CRASH_MS: u64 = 7669;
 const RESTART_MS: u64 = 12669;
 const SERVICES: [&str; 4] = ["payment", "inventory", "shipping", "notification"];
@@ -86,8 +87,28 @@ fn e5_2pc_coordinator_crash_leaves_participants_in_doubt_holding_locks_until_the
 
 #[test]
 fn e5_without_the_crash_nothing_stays_in_doubt_and_no_read_is_refused() {
-    let sc = common::scenario(CRASH, |v| v["events"] = json!([]));
+    let sc = preset(BASELINE);
+    let same = common::scenario(CRASH, |v| {
+        v["events"] = json!([]);
+        v["meta"] = serde_json::to_value(&sc.meta).expect("meta");
+    });
+    assert_eq!(sc, same, "the baseline is the crash run without its two events");
     let sim = common::run(&sc);
+    assert_eq!((total(&*sim, "committed"), total(&*sim, "aborted")), (153, 46));
+    let peaks: Vec<i64> = SERVICES
+        .iter()
+        .map(|s| {
+            let m = sim.metrics().get("in_doubt", Some(node(&*sim, s))).expect("in_doubt");
+            m.series.iter().map(|p| p.value as i64).max().unwrap_or(0)
+        })
+        .collect();
+    assert_eq!(peaks, [3, 2, 5, 5], "in doubt rises and falls; inventory's peak is bounded by its locks");
+    let median = sim.metrics().histogram("lock_wait_ms", None).expect("lock waits").value_at_quantile(0.5);
+    assert!(median < 1000, "most prepares find the lock free: {median} µs");
+    let slow_disk = common::scenario(BASELINE, |v| v["protocol"]["log_write_ms"] = json!(200));
+    let slow = common::run(&slow_disk);
+    let median = slow.metrics().histogram("lock_wait_ms", None).expect("lock waits").value_at_quantile(0.5);
+    assert_eq!((median + 500_000) / 1_000_000, 1, "the lesson's Try: about 1 s with a 200 ms log write");
     assert_eq!(
         (total(&*sim, "status_queries"), total(&*sim, "reads_refused"), total(&*sim, "timeouts")),
         (0, 0, 0)
@@ -127,6 +148,9 @@ fn e5_saga_compensates_in_reverse_without_blocking_but_reads_see_the_middle() {
         .filter_map(|e| e.text.as_deref())
         .any(|t| t == "restocked item 1 of order 37: 1 stock read(s) meanwhile counted it as sold");
     assert!(said, "the lesson quotes this note");
+    let more_failures = common::scenario(SAGA, |v| v["protocol"]["shipping_fail_ppm"] = json!(400_000));
+    let dirtier = common::run(&more_failures);
+    assert!(total(&*dirtier, "dirty_reads") > 11, "the lesson's Try: {}", total(&*dirtier, "dirty_reads"));
     assert_eq!((total(&*sim, "timeouts"), total(&*sim, "reads_refused")), (0, 0));
 }
 
