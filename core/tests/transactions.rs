@@ -229,3 +229,27 @@ fn e5_absurd_parameters_are_refused_naming_the_field() {
         assert!(e.contains(expect), "{field}: {e}");
     }
 }
+
+#[test]
+fn e5_an_order_by_hand_names_its_item() {
+    let sc = common::scenario(SAGA, |v| {
+        v["stop_at_ms"] = json!(1100);
+        v["events"] = json!([{"at_ms": 1000, "event": {"type": "client", "node": "c1",
+            "request": {"op": "order", "key": "item 2"}}}]);
+    });
+    let mut sim = dsplay_core::registry::build(&sc).expect("build");
+    sim.keep_every_message();
+    sim.run_until(dsplay_core::SimTime::from_ms(1100));
+    let c1 = node(&*sim, "c1");
+    let submit = sim
+        .trace()
+        .records()
+        .iter()
+        .find(|r| {
+            r.kind == TraceKind::Send && r.node == c1 && r.label == "Submit" && r.at.as_us() == 1_000_000
+        })
+        .expect("c1 submits at 1 s");
+    let detail = sim.message_detail(submit.msg).expect("payload");
+    assert!(detail.contains("item: 2"), "{detail}");
+    assert_eq!(sim.requests(c1), ["order", "read"]);
+}

@@ -70,8 +70,13 @@ impl Client {
         }
     }
 
+    /// `order` or `read`, of the item named by the key ("2" or "item 2"; any other: a random one).
     pub fn on_request(&mut self, ctx: &mut C<'_>, req: &ClientRequest) {
-        let item = self.gen.key(ctx.rng());
+        let named = req.key.as_deref().map(|k| k.trim().trim_start_matches("item").trim().parse::<u64>());
+        let item = match named {
+            Some(Ok(i)) if i < self.gen.keys.count() => i,
+            _ => self.gen.key(ctx.rng()),
+        };
         match req.op.as_str() {
             "order" => self.order(ctx, item),
             "read" => self.read(ctx, item),

@@ -184,3 +184,80 @@ impl ServiceNode {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dist::Dist;
+    use crate::ids::NodeId;
+    use crate::node::{Bench, Effect, Kind};
+    use crate::protocols::transactions::{Service, TransactionsConfig, TxMode};
+    use crate::time::SimTime;
+
+    fn inventory() -> ServiceNode {
+        let cfg = TransactionsConfig {
+            mode: TxMode::TwoPhaseCommit,
+            work: Dist::constant_ms(10),
+            customers: 10,
+            stock_per_item: 5,
+            log_write_ms: 5,
+            lock_wait_timeout_ms: 0,
+            vote_timeout_ms: 2000,
+            status_query_ms: 1000,
+            heuristic_abort_ms: 0,
+            step_timeout_ms: 1000,
+            payment_fail_ppm: 0,
+            inventory_fail_ppm: 0,
+            shipping_fail_ppm: 0,
+            notification_fail_ppm: 0,
+        };
+        ServiceNode::new(&cfg, Service::Inventory, NodeId(1), 3)
+    }
+
+    fn order(id: u64) -> Order {
+        Order { id, customer: id, item: 2, price: 20 }
+    }
+
+    /// Run one call as inventory (node 3 of 6); the kinds it sent, and whether it set a Work timer.
+    fn step(
+        b: &mut Bench,
+        s: &mut ServiceNode,
+        f: impl FnOnce(&mut ServiceNode, &mut C<'_>),
+    ) -> (Vec<String>, bool) {
+        let ((), out) = b.run((NodeId(3), SimTime::ZERO, 6), |ctx| f(s, ctx));
+        let sent = out
+            .iter()
+            .filter_map(|e| match e {
+                Effect::Send { to, msg } => Some(format!("{} {}", msg.kind(), to.0)),
+                _ => None,
+            })
+            .collect();
+        let works = out.iter().any(|e| matches!(e, Effect::SetTimer { timer: TxTimer::Work(_), .. }));
+        (sent, works)
+    }
+
+    #[test]
+    fn an_in_doubt_order_keeps_its_lock_until_the_decision_then_the_queue_moves() {
+        let (mut b, mut s) = (Bench::new(1), inventory());
+        assert_eq!(step(&mut b, &mut s, |s, c| s.on_prepare(c, order(1))), (vec![], true));
+        assert_eq!(
+            step(&mut b, &mut s, |s, c| s.on_prepare(c, order(2))),
+            (vec![], false),
+            "item 2 is locked"
+        );
+        let (sent, _) =
+            step(&mut b, &mut s, |s, c| s.on_message(c, NodeId(0), TxMsg::Read { req: 9, item: 2 }));
+        assert!(sent.is_empty(), "a read of a locked item waits");
+        let (sent, _) = step(&mut b, &mut s, |s, c| s.on_prepared_work(c, 1));
+        assert_eq!(sent, ["VoteYes 1"]);
+        assert_eq!((s.in_doubt.len(), s.locks.held(), s.locks.waiting()), (1, 1, 2), "in doubt, lock held");
+        let (sent, works) = step(&mut b, &mut s, |s, c| s.on_commit(c, 1));
+        assert_eq!(sent, ["Ack 1"], "the read queued behind order 2's prepare: first come, first served");
+        assert!(works, "order 2 got the lock and started its prepare");
+        assert_eq!(s.stock_left(2), 4, "the commit took one unit");
+        assert_eq!((s.in_doubt.len(), s.locks.holder(super::super::locks::Resource::Item(2))), (0, Some(2)));
+        let (sent, _) = step(&mut b, &mut s, |s, c| s.on_abort(c, 2));
+        assert_eq!(sent, ["Stock 0"], "presumed abort: no ack; the read behind it is answered");
+        assert_eq!((s.locks.held(), s.decided(2)), (0, Some(false)));
+    }
+}
