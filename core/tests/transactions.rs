@@ -253,3 +253,16 @@ fn e5_an_order_by_hand_names_its_item() {
     assert!(detail.contains("item: 2"), "{detail}");
     assert_eq!(sim.requests(c1), ["order", "read"]);
 }
+
+#[test]
+fn e5_the_legend_lists_what_each_mode_can_send() {
+    let kinds = |sc: &Scenario| dsplay_core::registry::build(sc).expect("build").sendable_kinds().to_vec();
+    let two_pc = kinds(&preset(CRASH));
+    assert!(
+        two_pc.contains(&"StatusQuery") && two_pc.contains(&"ReadRefused") && !two_pc.contains(&"Refund")
+    );
+    let patient = common::scenario(CRASH, |v| v["protocol"]["lock_wait_timeout_ms"] = json!(0));
+    assert!(!kinds(&patient).contains(&"ReadRefused"), "with no lock-wait timeout no read is refused");
+    let saga = kinds(&preset(SAGA));
+    assert!(saga.contains(&"Refund") && !saga.contains(&"Prepare") && !saga.contains(&"Retract"));
+}

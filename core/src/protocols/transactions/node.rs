@@ -312,7 +312,10 @@ impl Node for TxNode {
         if nodes.iter().any(|n| matches!(n, TxNode::Orchestrator(_))) {
             SAGA_KINDS.to_vec()
         } else {
-            TWO_PC_KINDS.to_vec()
+            // A read is refused only after a lock-wait timeout; without one it waits for ever.
+            let refuses =
+                nodes.iter().any(|n| matches!(n, TxNode::Service(s) if s.lock_wait_timeout.is_some()));
+            TWO_PC_KINDS.iter().copied().filter(|&k| refuses || k != "ReadRefused").collect()
         }
     }
 

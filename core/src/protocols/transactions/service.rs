@@ -66,6 +66,9 @@ pub struct ServiceNode {
     pub charged: u64,
     pub refunded: u64,
     applied: u64,
+    /// Per order, what this service's ledger holds for it: money (payment) or units (the others),
+    /// kept apart from the records so the conservation check can catch a double charge.
+    net: BTreeMap<u64, i64>,
     /// Orders decided (2PC) or settled (saga) lately, for the live checks.
     pub recent: VecDeque<u64>,
     /// Saga inventory: reservations lately made, and how many reads counted them.
@@ -94,6 +97,7 @@ impl ServiceNode {
             charged: 0,
             refunded: 0,
             applied: 0,
+            net: BTreeMap::new(),
             recent: VecDeque::new(),
             exposed: VecDeque::new(),
             locks: Locks::default(),
@@ -140,6 +144,16 @@ impl ServiceNode {
         self.records.get(&order).is_some_and(|r| matches!(r.state, Local::Committed | Local::Done))
     }
 
+    /// The order's net effect in this service's ledger: money kept (payment) or units.
+    pub fn net(&self, order: u64) -> i64 {
+        self.net.get(&order).copied().unwrap_or(0)
+    }
+
+    /// The order's price, as this service was told it.
+    pub fn price(&self, order: u64) -> Option<u64> {
+        self.records.get(&order).map(|r| r.order.price)
+    }
+
     /// 2PC: the outcome this participant recorded, if any.
     pub fn decided(&self, order: u64) -> Option<bool> {
         match self.records.get(&order)?.state {
@@ -174,6 +188,8 @@ impl ServiceNode {
 
     /// Apply the order's effect (`undo`: take it back).
     pub(super) fn apply(&mut self, o: &Order, undo: bool) {
+        let amount = if self.service == Service::Payment { o.price as i64 } else { 1 };
+        *self.net.entry(o.id).or_default() += if undo { -amount } else { amount };
         match (self.service, undo) {
             (Service::Payment, false) => self.charged += o.price,
             (Service::Payment, true) => self.refunded += o.price,
