@@ -26,7 +26,9 @@
 //! vote (or `vote_timeout_ms` without all votes) and it sends `Abort`, writing nothing: with
 //! *presumed abort* no record means abort. The client hears `Confirmed` or `Cancelled`. An
 //! in-doubt participant asks `StatusQuery` every `status_query_ms`; the coordinator answers from
-//! its log (no record: `Abort`) and answers nothing while it is down.
+//! its log (no record: `Abort`) and answers nothing while it is down. Two orders can deadlock
+//! across services — one holds an item at inventory and waits for an account at payment, the
+//! other the reverse — and no single lock table sees the cycle: the lock-wait timeout breaks it.
 //!
 //! **Message flow, saga (orchestrated).** The `orchestrator` runs `Charge` → `Reserve` → `Ship` →
 //! `Notify`, one at a time, each answered `Done` or `Failed`. After a failure it sends the
@@ -46,7 +48,8 @@
 //!
 //! **Invariants.** 2PC: `atomic commit` — no order committed at one participant and aborted at
 //! another. Saga: `every saga ends all-done or all-compensated`, checked once it has ended. Both:
-//! `money conserved` — an order that has ended was charged (net of refunds) exactly if it shipped.
+//! `money conserved` — for each order that has ended, payment's ledger keeps its price (charges
+//! minus refunds) if shipping sent its one parcel, and nothing if none: a double charge shows.
 //! Set `heuristic_abort_ms` and in-doubt participants abort on their own after that long, as real
 //! XA resource managers may ("heuristic decisions"): the locks are freed and atomicity is lost.
 //!
