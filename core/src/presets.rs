@@ -56,6 +56,12 @@ presets![
     "e2-poison-message",
     "e3-at-least-once-duplicates",
     "e3-idempotency-keys",
+    "e5-2pc-no-crash",
+    "e5-2pc-coordinator-crash",
+    "e5-saga-compensation",
+    "e6-no-lock-race",
+    "e6-lock-lease-expiry",
+    "e6-fencing-tokens",
     "r1-no-timeouts",
     "r1-timeouts",
     "r3-shared-pool",
@@ -65,9 +71,6 @@ presets![
     "d10-reads-primary",
     "d10-reads-nearest",
     "d10-region-failover",
-    "e6-lock-lease-expiry",
-    "e6-fencing-tokens",
-    "e6-no-lock-race",
 ];
 
 /// The preset ids, in gallery order.

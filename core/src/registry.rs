@@ -40,5 +40,8 @@ pub fn build(sc: &Scenario) -> Result<Box<dyn Simulation>, ScenarioError> {
             Ok(Box::new(Sim::new(sc, crate::protocols::multiregion::build(sc, cfg))?))
         }
         ProtocolConfig::Locks(cfg) => Ok(Box::new(Sim::new(sc, crate::protocols::locks::build(sc, cfg))?)),
+        ProtocolConfig::Transactions(cfg) => {
+            Ok(Box::new(Sim::new(sc, crate::protocols::transactions::build(sc, cfg))?))
+        }
     }
 }

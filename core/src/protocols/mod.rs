@@ -16,6 +16,7 @@ pub mod resilience;
 pub mod sharding;
 pub mod splitbrain;
 pub mod traffic;
+pub mod transactions;
 
 use crate::scenario::{Scenario, ScenarioError};
 use serde::{Deserialize, Serialize};
@@ -56,6 +57,8 @@ pub enum ProtocolConfig {
     MultiRegion(multiregion::MultiRegionConfig),
     /// E6: a lock service with leases; a paused holder makes two holders; fencing tokens fix it.
     Locks(locks::LocksConfig),
+    /// E5: an order across four services, by two-phase commit or by a saga with compensations.
+    Transactions(transactions::TransactionsConfig),
 }
 
 impl ProtocolConfig {
@@ -78,6 +81,7 @@ impl ProtocolConfig {
             ProtocolConfig::Conflict(c) => c.validate(sc),
             ProtocolConfig::MultiRegion(c) => c.validate(sc),
             ProtocolConfig::Locks(c) => c.validate(sc),
+            ProtocolConfig::Transactions(c) => c.validate(sc),
         }
     }
 
@@ -100,6 +104,7 @@ impl ProtocolConfig {
             ProtocolConfig::Conflict(_) => "conflict",
             ProtocolConfig::MultiRegion(_) => "multi_region",
             ProtocolConfig::Locks(_) => "locks",
+            ProtocolConfig::Transactions(_) => "transactions",
         }
     }
 }

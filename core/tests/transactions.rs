@@ -1,0 +1,315 @@
+//! E5: each preset's lesson, checked on its run, and the ways to break two-phase commit.
+
+use dsplay_core::sim::metrics::MetricKind;
+use dsplay_core::sim::trace::TraceKind;
+use dsplay_core::{presets, NodeId, Scenario, Simulation};
+use serde_json::json;
+
+mod common;
+
+const CRASH: &str = "e5-2pc-coordinator-crash";
+const SAGA: &str = "e5-saga-compensation";
+const BASELINE: &str = "e5-2pc-no-crash";
+const CRASH_MS: u64 = 7669;
+const RESTART_MS: u64 = 12669;
+const SERVICES: [&str; 4] = ["payment", "inventory", "shipping", "notification"];
+
+fn preset(id: &str) -> Scenario {
+    presets::get(id).unwrap_or_else(|e| panic!("{id}: {e}"))
+}
+
+fn total(sim: &dyn Simulation, name: &str) -> u64 {
+    sim.metrics().counter(name, None)
+}
+
+fn node(sim: &dyn Simulation, n: &str) -> NodeId {
+    NodeId(sim.node_names().iter().position(|x| x == n).expect("node") as u32)
+}
+
+/// A per-node gauge's current value.
+fn gauge(sim: &dyn Simulation, name: &str, n: &str) -> i64 {
+    match sim.metrics().get(name, Some(node(sim, n))).expect("gauge").kind {
+        MetricKind::Gauge { value } => value,
+        _ => panic!("{name} is not a gauge"),
+    }
+}
+
+fn in_doubt(sim: &dyn Simulation) -> Vec<i64> {
+    SERVICES.iter().map(|s| gauge(sim, "in_doubt", s)).collect()
+}
+
+/// How many messages of `kind` node `from` sent.
+fn sent(sim: &dyn Simulation, from: &str, kind: &str) -> usize {
+    let from = node(sim, from);
+    sim.trace()
+        .records()
+        .iter()
+        .filter(|r| r.kind == TraceKind::Send && r.node == from && r.label == kind)
+        .count()
+}
+
+#[test]
+fn e5_2pc_coordinator_crash_leaves_participants_in_doubt_holding_locks_until_the_restart() {
+    let sc = preset(CRASH);
+    let before = common::run_to(&sc, CRASH_MS - 1);
+    let committed_before = total(&*before, "committed");
+
+    let down = common::run_to(&sc, CRASH_MS + 1000);
+    assert_eq!(
+        in_doubt(&*down),
+        [3, 3, 3, 3],
+        "three orders voted yes at all four, then the coordinator died"
+    );
+    assert_eq!(gauge(&*down, "locks_held", "inventory"), 3, "inventory holds 3 locks: every item");
+    assert_eq!(gauge(&*down, "locks_held", "payment"), 3, "and payment three customers' accounts");
+    assert_eq!(total(&*down, "committed"), committed_before, "no decision while it is down");
+    let view = down.view();
+    let inventory = view.nodes.iter().find(|n| n.name == "inventory").expect("inventory").view.clone();
+    assert_eq!(inventory.alerts, ["in doubt: order 64 (+2)"], "the lesson's warning badge");
+    assert_eq!(inventory.badges, ["holds 3 locks"]);
+
+    let late = common::run_to(&sc, RESTART_MS - 1);
+    assert_eq!(in_doubt(&*late), [3, 3, 3, 3], "still in doubt 5 s later: blocked, not failed");
+    assert!(total(&*late, "status_queries") >= 3 * 4 * 4, "each asked once a second, unanswered");
+    assert_eq!(total(&*late, "reads_refused"), 32, "every stock read waited 2 s and was refused");
+    assert_eq!(total(&*late, "committed"), committed_before);
+
+    let recovered = common::run_to(&sc, RESTART_MS + 1100);
+    assert_eq!(in_doubt(&*recovered), [0, 0, 0, 0], "the restarted coordinator answered their queries");
+    assert_eq!(total(&*recovered, "presumed_aborts"), 12, "no commit record: each of the 3 × 4 hears Abort");
+    assert!(total(&*recovered, "committed") > committed_before, "orders commit again");
+
+    let sim = common::run(&sc);
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations());
+    assert_eq!(total(&*sim, "reads_refused"), 32, "every refused read was during the outage");
+    assert_eq!(total(&*sim, "heuristic_aborts"), 0);
+    let waits = sim.metrics().histogram("lock_wait_ms", None).expect("lock waits");
+    assert_eq!(waits.max() / 1000, 2007, "the longest wait is the 2 s lock-wait timeout");
+    assert_eq!((total(&*sim, "committed"), total(&*sim, "aborted")), (112, 27));
+    assert_eq!(total(&*sim, "timeouts"), 59, "orders sent to the dead coordinator");
+}
+
+#[test]
+fn e5_without_the_crash_nothing_stays_in_doubt_and_no_read_is_refused() {
+    let sc = preset(BASELINE);
+    let same = common::scenario(CRASH, |v| {
+        v["events"] = json!([]);
+        v["meta"] = serde_json::to_value(&sc.meta).expect("meta");
+    });
+    assert_eq!(sc, same, "the baseline is the crash run without its two events");
+    let sim = common::run(&sc);
+    assert_eq!((total(&*sim, "committed"), total(&*sim, "aborted")), (153, 46));
+    let peaks: Vec<i64> = SERVICES
+        .iter()
+        .map(|s| {
+            let m = sim.metrics().get("in_doubt", Some(node(&*sim, s))).expect("in_doubt");
+            m.series.iter().map(|p| p.value as i64).max().unwrap_or(0)
+        })
+        .collect();
+    assert_eq!(peaks, [3, 2, 5, 5], "in doubt rises and falls; inventory's peak is bounded by its locks");
+    let median = sim.metrics().histogram("lock_wait_ms", None).expect("lock waits").value_at_quantile(0.5);
+    assert!(median < 1000, "most prepares find the lock free: {median} µs");
+    let slow_disk = common::scenario(BASELINE, |v| v["protocol"]["log_write_ms"] = json!(200));
+    let slow = common::run(&slow_disk);
+    let median = slow.metrics().histogram("lock_wait_ms", None).expect("lock waits").value_at_quantile(0.5);
+    assert_eq!((median + 500_000) / 1_000_000, 1, "the lesson's Try: about 1 s with a 200 ms log write");
+    assert_eq!(
+        (total(&*sim, "status_queries"), total(&*sim, "reads_refused"), total(&*sim, "timeouts")),
+        (0, 0, 0)
+    );
+    let waits = sim.metrics().histogram("lock_wait_ms", None).expect("lock waits");
+    assert_eq!((waits.max() + 500) / 1000, 506, "locks are held for one commit round, not seconds");
+    let p50 = sim.metrics().histogram("order_latency_ms", None).expect("latency").value_at_quantile(0.5);
+    assert_eq!((p50 + 500) / 1000, 171, "the four prepares run in parallel");
+    assert!(sim.violations().is_empty());
+}
+
+#[test]
+fn e5_saga_compensates_in_reverse_without_blocking_but_reads_see_the_middle() {
+    let sim = common::run(&preset(SAGA));
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations());
+    let (completed, compensated) = (total(&*sim, "completed"), total(&*sim, "compensated"));
+    assert_eq!((completed, compensated), (157, 38));
+    let shipping_failed = sent(&*sim, "shipping", "Failed") as u64;
+    let payment_failed = sent(&*sim, "payment", "Failed") as u64;
+    assert_eq!((shipping_failed, payment_failed), (32, 6));
+    assert_eq!(shipping_failed + payment_failed, compensated, "only payment and shipping fail here");
+    assert_eq!(
+        total(&*sim, "steps_compensated"),
+        2 * shipping_failed,
+        "a shipping failure undoes inventory then payment; a declined card undoes nothing"
+    );
+    assert_eq!(sent(&*sim, "inventory", "Undone") as u64, shipping_failed);
+    assert_eq!(sent(&*sim, "payment", "Undone") as u64, shipping_failed);
+    assert_eq!(sent(&*sim, "shipping", "Undone"), 0, "the failed step itself is not compensated");
+    assert_eq!(total(&*sim, "dirty_reads"), 11, "stock reads that counted an item later restocked");
+    assert!(sim.metrics().histogram("lock_wait_ms", None).is_none(), "a saga holds no locks");
+    let p50 = sim.metrics().histogram("order_latency_ms", None).expect("latency").value_at_quantile(0.5);
+    assert_eq!((p50 + 500) / 1000, 434, "the four steps run one after the other");
+    let said = sim
+        .trace()
+        .said()
+        .filter_map(|e| e.text.as_deref())
+        .any(|t| t == "restocked item 1 of order 37: 1 stock read(s) meanwhile counted it as sold");
+    assert!(said, "the lesson quotes this note");
+    let more_failures = common::scenario(SAGA, |v| v["protocol"]["shipping_fail_ppm"] = json!(400_000));
+    let dirtier = common::run(&more_failures);
+    assert!(total(&*dirtier, "dirty_reads") > 11, "the lesson's Try: {}", total(&*dirtier, "dirty_reads"));
+    assert_eq!((total(&*sim, "timeouts"), total(&*sim, "reads_refused")), (0, 0));
+}
+
+#[test]
+fn e5_a_saga_orchestrator_crash_resumes_from_its_log() {
+    let sc = common::scenario(SAGA, |v| {
+        v["events"] = json!([
+            {"at_ms": 5000, "event": {"type": "crash", "node": "orchestrator"}},
+            {"at_ms": 7000, "event": {"type": "restart", "node": "orchestrator"}}
+        ])
+    });
+    let sim = common::run(&sc);
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations());
+    let resumed = sim
+        .trace()
+        .said()
+        .filter_map(|e| e.text.as_deref())
+        .find(|t| t.contains("resuming"))
+        .expect("the restart says what it resumes")
+        .to_string();
+    assert_eq!(resumed, "restarted: resuming 4 unfinished saga(s) from the saga log");
+    let orch = node(&*sim, "orchestrator");
+    let numbered = sim
+        .trace()
+        .records()
+        .iter()
+        .filter(|r| r.kind == TraceKind::Deliver && r.node == orch && r.label == "Submit")
+        .count() as u64;
+    let in_flight = gauge(&*sim, "sagas_in_flight", "orchestrator") as u64;
+    assert!(in_flight <= 6, "only the last few are running at the end: {in_flight}");
+    assert_eq!(
+        total(&*sim, "completed") + total(&*sim, "compensated") + in_flight,
+        numbered,
+        "every saga it started ended or is running: none stranded by the crash"
+    );
+}
+
+/// Cut the coordinator off from inventory for 3 s from 5 s: the commits of those seconds do
+/// not reach it, and inventory stays in doubt until the cut heals and it asks again.
+fn cut_inventory(heuristic_abort_ms: u64) -> Box<dyn Simulation> {
+    let sc = common::scenario(CRASH, |v| {
+        v["protocol"]["heuristic_abort_ms"] = json!(heuristic_abort_ms);
+        v["events"] = json!([
+            {"at_ms": 5000, "event": {"type": "block", "from": ["coordinator"], "to": ["inventory"]}},
+            {"at_ms": 8000, "event": {"type": "heal"}}
+        ])
+    });
+    common::run(&sc)
+}
+
+#[test]
+fn e5_waiting_in_doubt_keeps_atomicity_and_a_heuristic_abort_breaks_it() {
+    let patient = cut_inventory(0);
+    assert!(patient.violations().is_empty(), "{:?}", patient.violations());
+    assert!(total(&*patient, "status_queries") > 0 && total(&*patient, "heuristic_aborts") == 0);
+
+    let hasty = cut_inventory(1000);
+    assert!(total(&*hasty, "heuristic_aborts") > 0);
+    let rules: Vec<&str> = hasty.violations().iter().map(|v| v.rule.as_str()).collect();
+    assert_eq!(rules.first(), Some(&"atomic commit"), "{:?}", hasty.violations());
+    let detail = &hasty.violations()[0].detail;
+    assert!(detail.contains("committed at payment but aborted at inventory"), "{detail}");
+}
+
+#[test]
+fn e5_absurd_parameters_are_refused_naming_the_field() {
+    for (field, value, expect) in [
+        ("vote_timeout_ms", json!(0), "protocol.vote_timeout_ms"),
+        ("shipping_fail_ppm", json!(2_000_000), "protocol.shipping_fail_ppm"),
+        ("customers", json!(0), "protocol.customers"),
+        ("status_query_ms", json!(700_000), "protocol.status_query_ms"),
+    ] {
+        let mut v = serde_json::to_value(preset(CRASH)).expect("json");
+        v["protocol"][field] = value;
+        let e = Scenario::from_json(&v.to_string()).expect_err(field).to_string();
+        assert!(e.contains(expect), "{field}: {e}");
+    }
+}
+
+#[test]
+fn e5_an_order_by_hand_names_its_item() {
+    let sc = common::scenario(SAGA, |v| {
+        v["stop_at_ms"] = json!(1100);
+        v["events"] = json!([{"at_ms": 1000, "event": {"type": "client", "node": "c1",
+            "request": {"op": "order", "key": "item 2"}}}]);
+    });
+    let mut sim = dsplay_core::registry::build(&sc).expect("build");
+    sim.keep_every_message();
+    sim.run_until(dsplay_core::SimTime::from_ms(1100));
+    let c1 = node(&*sim, "c1");
+    let submit = sim
+        .trace()
+        .records()
+        .iter()
+        .find(|r| {
+            r.kind == TraceKind::Send && r.node == c1 && r.label == "Submit" && r.at.as_us() == 1_000_000
+        })
+        .expect("c1 submits at 1 s");
+    let detail = sim.message_detail(submit.msg).expect("payload");
+    assert!(detail.contains("item: 2"), "{detail}");
+    assert_eq!(sim.requests(c1), ["order", "read"]);
+}
+
+#[test]
+fn e5_the_legend_lists_what_each_mode_can_send() {
+    let kinds = |sc: &Scenario| dsplay_core::registry::build(sc).expect("build").sendable_kinds().to_vec();
+    let two_pc = kinds(&preset(CRASH));
+    assert!(
+        two_pc.contains(&"StatusQuery") && two_pc.contains(&"ReadRefused") && !two_pc.contains(&"Refund")
+    );
+    let patient = common::scenario(CRASH, |v| v["protocol"]["lock_wait_timeout_ms"] = json!(0));
+    assert!(!kinds(&patient).contains(&"ReadRefused"), "with no lock-wait timeout no read is refused");
+    let saga = kinds(&preset(SAGA));
+    assert!(saga.contains(&"Refund") && !saga.contains(&"Prepare") && !saga.contains(&"Retract"));
+}
+
+/// Chaos on every node (crashes, lossy, slow and delayed links) for many seeds: neither mode ever
+/// breaks its invariants, and once the faults stop nothing stays stuck. (A timer set while a node
+/// is slowed ×10 runs ten times longer, so an in-doubt participant may ask again only 10 s
+/// later: the runs go on for 30 s after the chaos.)
+#[test]
+fn e5_chaos_never_breaks_atomicity_or_strands_a_saga() {
+    for seed in 1..=8u64 {
+        for id in [CRASH, SAGA] {
+            let sc = common::scenario(id, |v| {
+                v["seed"] = json!(seed);
+                v["events"] = json!([]);
+                v["stop_at_ms"] = json!(44_000);
+                v["chaos"] = json!({"mean_gap_ms": 800, "duration_ms": 1500, "end_ms": 14000});
+            });
+            let sim = common::run(&sc);
+            assert!(sim.halted().is_none(), "{id} seed {seed}: {:?}", sim.halted());
+            assert!(sim.violations().is_empty(), "{id} seed {seed}: {:?}", sim.violations());
+            if id == SAGA {
+                let in_flight = gauge(&*sim, "sagas_in_flight", "orchestrator");
+                assert!(
+                    in_flight <= 8,
+                    "{id} seed {seed}: {in_flight} sagas still running 30 s after the chaos"
+                );
+            } else {
+                // Orders deadlocked across services (each holds a lock the other's prepare waits
+                // for) are in doubt until a lock-wait timeout votes no: seconds, never for ever.
+                let longest = sim
+                    .trace()
+                    .said()
+                    .filter(|e| e.at.as_us() > 34_000_000)
+                    .filter_map(|e| e.text.as_deref()?.strip_prefix("in doubt about order "))
+                    .filter_map(|t| t.split(" for ").nth(1)?.split(' ').next()?.parse::<u64>().ok())
+                    .max()
+                    .unwrap_or(0);
+                assert!(
+                    longest < 10_000,
+                    "{id} seed {seed}: in doubt for {longest} ms, long after the chaos"
+                );
+            }
+        }
+    }
+}
