@@ -175,9 +175,10 @@ pub fn app() -> Html {
 
 /// `theme`: the theme chosen (none: the system's is shown), which the ◐ button switches.
 fn full_body(p: &Player, theme: UseStateHandle<Option<Theme>>, help: UseStateHandle<bool>) -> Html {
-    let (title, lesson) = {
+    let (title, lesson, traced) = {
         let s = p.session.borrow();
-        (s.scenario().meta.shown_title(&s.scenario().protocol), s.scenario().meta.lesson.clone())
+        let sc = s.scenario();
+        (sc.meta.shown_title(&sc.protocol), sc.meta.lesson.clone(), sc.protocol.traces())
     };
     let open_help = Callback::from(move |_: MouseEvent| help.set(true));
     // The gallery's 54 presets come first in the Tab order; this jumps past them. A button, not an
@@ -212,11 +213,22 @@ fn full_body(p: &Player, theme: UseStateHandle<Option<Theme>>, help: UseStateHan
                         <Inspector />
                     </div>
                     <div class="logs"><Faults /><EventLog /></div>
-                    <Tabs labels={vec!["Charts", "Space-time", "Compare"]}>
-                        <Charts />
-                        <SpaceTime />
-                        <Compare />
-                    </Tabs>
+                    // A run that traces its requests has a Traces tab; keyed, so switching
+                    // between runs with and without one starts the tabs afresh.
+                    if traced {
+                        <Tabs key="traced" labels={vec!["Charts", "Space-time", "Traces", "Compare"]}>
+                            <Charts />
+                            <SpaceTime />
+                            <Traces />
+                            <Compare />
+                        </Tabs>
+                    } else {
+                        <Tabs key="untraced" labels={vec!["Charts", "Space-time", "Compare"]}>
+                            <Charts />
+                            <SpaceTime />
+                            <Compare />
+                        </Tabs>
+                    }
                 </main>
                 <aside class="side-pane">
                     <Tabs labels={vec!["Lesson", "Invariants", "Editor"]}>

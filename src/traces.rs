@@ -95,11 +95,16 @@ pub fn waterfall(spans: &[Span], trace: u64, now: SimTime) -> (Vec<Bar>, SimDura
     let Some(start) = mine.iter().map(|s| s.start).min() else { return (Vec::new(), SimDuration::ZERO) };
     let end = mine.iter().map(|s| s.end.unwrap_or(now)).max().unwrap_or(start);
     let known: Vec<u64> = mine.iter().map(|s| s.id).collect();
+    let root = known.contains(&trace).then_some(trace);
     let mut children: BTreeMap<Option<u64>, Vec<&Span>> = BTreeMap::new();
     for s in &mine {
-        let parent =
-            s.parent.filter(|p| known.contains(p)).or(if s.parent.is_some() { Some(trace) } else { None });
-        children.entry(parent.filter(|&p| p != s.id)).or_default().push(s);
+        // A parent its node no longer keeps: under the root, or at the top without one.
+        let parent = match s.parent {
+            Some(p) if known.contains(&p) => Some(p),
+            Some(_) => root,
+            None => None,
+        };
+        children.entry(parent).or_default().push(s);
     }
     children.values_mut().for_each(|c| c.sort_by_key(|s| (s.start, s.id)));
     let mut out = Vec::new();
@@ -161,6 +166,28 @@ pub fn red(spans: &[Span], now: SimTime) -> Vec<Red> {
         .collect()
 }
 
+/// A span or trace id as its node and number, `c1·17` (the node's index + 1 is in the high 32
+/// bits, see `SpanLog::open`).
+pub fn id_label(id: u64, names: &[String]) -> String {
+    let node = (id >> 32).checked_sub(1).and_then(|n| names.get(usize::try_from(n).ok()?));
+    match node {
+        Some(n) => format!("{n}·{}", id & 0xffff_ffff),
+        None => format!("#{id}"),
+    }
+}
+
+/// A duration as a person reads it: `0.4 ms`, `12 ms`, `1.51 s`.
+pub fn took_label(d: SimDuration) -> String {
+    let ms = d.as_us() as f64 / 1000.0;
+    if ms < 1.0 {
+        format!("{ms:.1} ms")
+    } else if ms < 1000.0 {
+        format!("{ms:.0} ms")
+    } else {
+        format!("{:.2} s", ms / 1000.0)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -215,6 +242,15 @@ mod tests {
             ]
         );
         assert_eq!(whole, SimDuration::from_ms(164));
+    }
+
+    #[wasm_bindgen_test]
+    fn ids_and_durations_read_as_words() {
+        let names = ["c1".to_string(), "api".to_string()];
+        assert_eq!(id_label((2 << 32) | 17, &names), "api·17");
+        assert_eq!(id_label(5, &names), "#5", "not a span id");
+        let d = SimDuration::from_us;
+        assert_eq!([d(400), d(12_400), d(1_512_000)].map(took_label), ["0.4 ms", "12 ms", "1.51 s"]);
     }
 
     #[wasm_bindgen_test]

@@ -62,6 +62,7 @@ presets![
     "e6-no-lock-race",
     "e6-lock-lease-expiry",
     "e6-fencing-tokens",
+    "e7-distributed-tracing",
     "r1-no-timeouts",
     "r1-timeouts",
     "r3-shared-pool",

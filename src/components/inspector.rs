@@ -1,7 +1,7 @@
 //! The selected node: status, role, fields, pending timers, recent messages, and the hand tools
 //! (crash / restart / pause / resume, send a request, slow it, shape one of its links).
 
-mod readings;
+pub(crate) mod readings;
 
 pub use readings::{clipped, PAYLOAD_SHOWN};
 use readings::{readings, FRAMES_PER_READING};

@@ -22,6 +22,7 @@ pub mod status;
 pub mod tabs;
 pub mod timeline;
 pub mod topology;
+pub mod traces;
 
 pub use charts::Charts;
 pub use compare::Compare;
@@ -41,3 +42,4 @@ pub use status::Status;
 pub use tabs::Tabs;
 pub use timeline::Timeline;
 pub use topology::Topology;
+pub use traces::Traces;

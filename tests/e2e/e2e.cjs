@@ -409,6 +409,20 @@ async function main() {
     await fresh.close();
     await p.close();
   });
+  await check('a traced run shows its slowest trace as a waterfall', async () => {
+    const p = await ctx.newPage();
+    await p.goto(base + '#preset=e7-distributed-tracing&t=11000');
+    await p.click('#tab-traces');
+    await p.waitForSelector('.waterfall .wf-row');
+    const rows = await p.$$eval('.wf-row', (r) => r.length);
+    assert(rows === 17, `the slowest trace at 11 s has 17 spans, drawn ${rows}`);
+    await p.screenshot({ path: path.join(SHOTS, 'traces.png'), fullPage: true });
+    // Another run without tracing has no Traces tab.
+    await p.goto(base + '#preset=r1-timeouts');
+    await p.waitForSelector('#tab-charts');
+    assert(!(await p.$('#tab-traces')), 'no Traces tab where nothing is traced');
+    await p.close();
+  });
   await check('compare overlays the charts of two configurations', async () => {
     await page.goto(base + '?preset=t1-round-robin');
     await page.waitForSelector('#run-result');

@@ -85,6 +85,11 @@ impl ProtocolConfig {
         }
     }
 
+    /// Whether runs of it record traces (spans per request; see [`crate::spans`]).
+    pub fn traces(&self) -> bool {
+        matches!(self, ProtocolConfig::Resilience(m) if m.tracing)
+    }
+
     /// The `kind` tag, for display.
     pub fn kind(&self) -> &'static str {
         match self {

@@ -95,8 +95,9 @@ impl Client {
     fn send_request(&mut self, ctx: &mut C<'_>) {
         self.next_id += 1;
         let id = self.next_id;
-        let label = self.caller.label(0);
-        let root = self.caller.spans.open(ctx.id(), ctx.now(), None, SpanKind::Request, || label);
+        let entry = self.caller.label(0);
+        let name = move || format!("request to {entry}").into();
+        let root = self.caller.spans.open(ctx.id(), ctx.now(), None, SpanKind::Request, name);
         self.pending.insert(id, (ctx.now(), root.span));
         ctx.count("requests", 1);
         if let Some(o) = self.caller.start(ctx, id, 0, root) {

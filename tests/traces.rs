@@ -1,0 +1,143 @@
+//! E7: the Traces tab, and the numbers e7-distributed-tracing's lesson gives (at 11 s, three
+//! seconds into fraud's slowdown, and at the end).
+
+mod common;
+use common::host::{mount, player_of};
+use common::{all, find, until};
+use dsplay_core::session::Session;
+use dsplay_core::spans::{SpanKind, SpanStatus};
+use dsplay_core::{presets, SimDuration, SimTime};
+use dsplay_web::components::Traces;
+use dsplay_web::player::Action;
+use dsplay_web::traces::{recent, red, waterfall, Order, Red};
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use yew::prelude::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+fn at(ms: u64) -> Session {
+    let mut s = Session::new(presets::get("e7-distributed-tracing").expect("preset")).expect("session");
+    s.seek(SimTime::from_ms(ms));
+    s
+}
+
+fn service<'a>(s: &Session, rows: &'a [Red], name: &str) -> &'a Red {
+    rows.iter().find(|r| s.sim().node_names()[r.node.index()] == name).expect("a service")
+}
+
+fn ms(d: SimDuration) -> f64 {
+    d.as_us() as f64 / 1000.0
+}
+
+#[wasm_bindgen_test]
+fn the_red_table_at_11_s_blames_the_entry_and_not_the_cause() {
+    let s = at(11_000);
+    let rows = red(&s.sim().spans(), s.now());
+    let (web, payment, fraud) =
+        (service(&s, &rows, "web"), service(&s, &rows, "payment"), service(&s, &rows, "fraud"));
+    assert_eq!(format!("{:.1} {:.0}", web.errors * 100.0, ms(web.p99)), "48.6 921");
+    assert_eq!(
+        format!("{:.1} {:.1} {:.1}", payment.rate, payment.errors * 100.0, ms(payment.p50)),
+        "50.8 56.3 0.0"
+    );
+    assert_eq!(format!("{:.1} {:.2}", fraud.errors * 100.0, ms(fraud.p99) / 1000.0), "0.0 1.24");
+    let failing = recent(&s.sim().spans(), s.now(), Order::Failures, 1000).len();
+    let started = recent(&s.sim().spans(), s.now(), Order::Newest, 1000).len();
+    assert_eq!((failing, started), (75, 148));
+    // At the end, every service is back: about 31 a second, no errors.
+    let end = at(20_000);
+    for r in red(&end.sim().spans(), end.now()) {
+        assert!(r.errors == 0.0 && (30.0..33.0).contains(&r.rate), "{r:?}");
+    }
+}
+
+#[wasm_bindgen_test]
+fn the_slowest_trace_at_11_s_shows_work_outliving_its_callers() {
+    let s = at(11_000);
+    let spans = s.sim().spans();
+    let top = &recent(&spans, s.now(), Order::Slowest, 1)[0];
+    assert_eq!((top.start.as_us(), top.took.as_us() / 1000, top.status), (8_664_771, 928, SpanStatus::Error));
+    assert_eq!((top.spans, top.failures), (17, 8));
+    assert_eq!(s.sim().node_names()[top.client.index()], "c1");
+    let (bars, whole) = waterfall(&spans, top.trace, s.now());
+    assert_eq!(whole.as_us() / 10_000, 233, "2.34 s of work for a 0.93 s request");
+    let ends = |name: &str, kind: SpanKind| -> Vec<(Option<u64>, SpanStatus)> {
+        bars.iter()
+            .filter(|b| &*b.span.name == name && b.span.kind == kind)
+            .map(|b| (b.span.end.map(|_| (b.offset + b.length).as_us() / 10_000), b.span.status))
+            .collect()
+    };
+    assert_eq!(ends("cart", SpanKind::Call), [(Some(2), SpanStatus::Ok)], "cart and inventory: 20 ms");
+    let attempts: Vec<_> = ["payment", "payment (retry 1)", "payment (retry 2)"]
+        .iter()
+        .flat_map(|n| ends(n, SpanKind::Call))
+        .collect();
+    assert!(attempts.iter().all(|(_, st)| *st == SpanStatus::TimedOut), "{attempts:?}");
+    assert_eq!(
+        ends("charge", SpanKind::Serve),
+        [(Some(127), SpanStatus::Error), (Some(193), SpanStatus::Ok), (None, SpanStatus::Open)],
+        "payment's charges: fails at 1.27 s, succeeds at 1.93 s unheard, the third still running"
+    );
+    assert_eq!(ends("score", SpanKind::Serve)[0], (Some(168), SpanStatus::Ok), "fraud scores until 1.69 s");
+    let lesson = presets::get("e7-distributed-tracing").expect("preset").meta.lesson;
+    for said in [
+        "48.6 %",
+        "921 ms",
+        "50.8",
+        "56.3 %",
+        "1.24 s",
+        "8.665 s",
+        "928 ms",
+        "17 spans, 8 of them",
+        "1.27 s",
+        "1.69 s",
+        "1.93 s",
+        "2.34 s",
+        "75 of the 148",
+    ] {
+        assert!(lesson.contains(said), "the lesson says {said}");
+    }
+}
+
+#[wasm_bindgen_test]
+async fn the_tab_lists_traces_draws_the_picked_one_and_goes_to_its_start() {
+    let root = mount("host-traces", "e7-distributed-tracing", html! { <Traces /> });
+    until("the empty state", || find(&root, ".traces .muted").is_some()).await;
+    player_of(&root).dispatch.emit(Action::Seek(SimTime::from_ms(11_000)));
+    until("the list", || all(&root, ".trace-row").len() == 12).await;
+    until("the waterfall", || all(&root, ".wf-row").len() == 17).await;
+    assert_eq!(all(&root, "table.red tbody tr").len(), 5, "one row per service");
+    let heading = find(&root, ".waterfall h3").and_then(|h| h.text_content()).unwrap_or_default();
+    assert_eq!(heading, "Trace c1·195");
+    assert_eq!(all(&root, ".wf-bar.st-timeout").len(), 4, "three attempts and payment's call to fraud");
+    assert_eq!(all(&root, ".wf-bar.st-open").len(), 1);
+    // The bars are laid out on the trace's time: the first starts at 0, none past the end.
+    let lefts: Vec<String> = all(&root, ".wf-bar")
+        .iter()
+        .map(|b| {
+            b.unchecked_ref::<web_sys::HtmlElement>().style().get_property_value("left").unwrap_or_default()
+        })
+        .collect();
+    assert_eq!(lefts[0], "0%");
+    // Another trace, then its start.
+    let second = all(&root, ".trace-row")[1].clone();
+    second.unchecked_ref::<web_sys::HtmlElement>().click();
+    until("the second trace drawn", || {
+        find(&root, ".trace-row[aria-pressed=true]").is_some_and(|b| b == second)
+            && find(&root, ".waterfall h3").and_then(|h| h.text_content()).is_some_and(|t| t != heading)
+    })
+    .await;
+    find(&root, ".waterfall .go").expect("go").unchecked_into::<web_sys::HtmlElement>().click();
+    until("the playhead at its start", || player_of(&root).session.borrow().now() == SimTime(8_738_233))
+        .await;
+    find(&root, ".order button:nth-child(2)")
+        .expect("order")
+        .unchecked_into::<web_sys::HtmlElement>()
+        .click();
+    until("failures first", || {
+        find(&root, ".order button[aria-pressed=true]").and_then(|b| b.text_content()).as_deref()
+            == Some("With failures")
+    })
+    .await;
+}
