@@ -100,6 +100,16 @@ pub fn help(parent: Option<&str>, key: &str) -> Option<&'static str> {
         "slow_call_ms" => Some("a call slower than this counts as slow"),
         "slow_call_rate_pct" => Some("a breaker also opens when this share of its recent calls was slow"),
         "fallback" => Some("what the caller answers when the call fails or the breaker is open"),
+        "tracing" => Some("record a trace of every request (a span per call and serve): the Traces tab"),
+        "lease_ms" => Some("a holder that has not released by then (by the lock's clock) loses the lock"),
+        "write_delay_ms" => Some("between a buyer's lease check and its write: where a pause hurts"),
+        "log_write_ms" => Some("time to force the coordinator's decision to its durable log"),
+        "lock_wait_timeout_ms" => Some("a request waiting this long for a lock is refused"),
+        "vote_timeout_ms" => Some("the coordinator aborts an order whose votes are not all in by then"),
+        "status_query_ms" => Some("how often a participant in doubt asks the coordinator for the outcome"),
+        "heuristic_abort_ms" => {
+            Some("0: never. Else a participant in doubt this long aborts on its own, breaking atomicity")
+        }
         _ => None,
     })
 }
