@@ -104,7 +104,9 @@ pub fn help(parent: Option<&str>, key: &str) -> Option<&'static str> {
         "lease_ms" => Some("a holder that has not released by then (by the lock's clock) loses the lock"),
         "write_delay_ms" => Some("between a buyer's lease check and its write: where a pause hurts"),
         "log_write_ms" => Some("time to force the coordinator's decision to its durable log"),
-        "lock_wait_timeout_ms" => Some("a request waiting this long for a lock is refused"),
+        "lock_wait_timeout_ms" => {
+            Some("a prepare waiting this long for a lock votes no, a read is refused; 0: wait for ever")
+        }
         "vote_timeout_ms" => Some("the coordinator aborts an order whose votes are not all in by then"),
         "status_query_ms" => Some("how often a participant in doubt asks the coordinator for the outcome"),
         "heuristic_abort_ms" => {
