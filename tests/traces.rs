@@ -61,7 +61,8 @@ fn the_slowest_trace_at_11_s_shows_work_outliving_its_callers() {
     assert_eq!((top.spans, top.failures), (17, 8));
     assert_eq!(s.sim().node_names()[top.client.index()], "c1");
     let (bars, whole) = waterfall(&spans, top.trace, s.now());
-    assert_eq!(whole.as_us() / 10_000, 233, "2.34 s of work for a 0.93 s request");
+    assert_eq!(whole.as_us() / 10_000, 233, "2.34 s after it began, work for it still goes on");
+    assert_eq!(bars.iter().filter(|b| b.span.end.is_none()).count(), 1, "the third charge");
     let ends = |name: &str, kind: SpanKind| -> Vec<(Option<u64>, SpanStatus)> {
         bars.iter()
             .filter(|b| &*b.span.name == name && b.span.kind == kind)
@@ -80,8 +81,17 @@ fn the_slowest_trace_at_11_s_shows_work_outliving_its_callers() {
         "payment's charges: fails at 1.27 s, succeeds at 1.93 s unheard, the third still running"
     );
     assert_eq!(ends("score", SpanKind::Serve)[0], (Some(168), SpanStatus::Ok), "fraud scores until 1.69 s");
+    // At 13 s it is over: 19 spans, the last ending 2.71 s after the request began.
+    let later = at(13_000);
+    let (bars, whole) = waterfall(&later.sim().spans(), top.trace, later.now());
+    assert!(bars.iter().all(|b| b.span.end.is_some()));
+    assert_eq!((bars.len(), format!("{:.2}", whole.as_us() as f64 / 1e6)), (19, "2.71".to_string()));
     let lesson = presets::get("e7-distributed-tracing").expect("preset").meta.lesson;
     for said in [
+        "19 spans",
+        "2.71 s",
+        "23.0 a second",
+        "50.3 %",
         "48.6 %",
         "921 ms",
         "50.8",
@@ -98,6 +108,19 @@ fn the_slowest_trace_at_11_s_shows_work_outliving_its_callers() {
     ] {
         assert!(lesson.contains(said), "the lesson says {said}");
     }
+}
+
+/// The lesson's Try: without retries payment's load halves and web's errors barely move.
+#[wasm_bindgen_test]
+fn without_retries_payment_sees_half_the_load_for_two_points_of_errors() {
+    let mut v = serde_json::to_value(presets::get("e7-distributed-tracing").expect("preset")).expect("json");
+    v["protocol"]["services"][0]["endpoints"][0]["calls"][1]["retry"]["max_retries"] = 0.into();
+    let sc = dsplay_core::Scenario::from_json(&v.to_string()).expect("valid");
+    let mut s = Session::new(sc).expect("session");
+    s.seek(SimTime::from_ms(11_000));
+    let rows = red(&s.sim().spans(), s.now());
+    let (web, payment) = (service(&s, &rows, "web"), service(&s, &rows, "payment"));
+    assert_eq!(format!("{:.1} {:.1}", payment.rate, web.errors * 100.0), "23.0 50.3");
 }
 
 #[wasm_bindgen_test]

@@ -1,7 +1,9 @@
 //! The Traces tab (catalog E7), for runs that trace their requests: RED metrics per service, the
 //! traces of the last seconds to pick from (slowest, with failures, newest), and the one picked
-//! as a span waterfall, as Jaeger draws one. Everything rewinds with the playhead (spans are
-//! node state). The data comes from [`crate::traces`]; this only draws it.
+//! as a span waterfall, as Jaeger draws one, plus what a tracing backend cannot show: the spans
+//! still open at the playhead (hatched, drawn up to it; a backend sees a span only once it ends).
+//! Everything rewinds with the playhead (spans are node state). The data comes from
+//! [`crate::traces`]; this only draws it.
 
 use super::inspector::readings::FRAMES_PER_READING;
 use super::invariants::secs;
@@ -93,12 +95,15 @@ fn waterfall_view(
     let (bars, whole) = waterfall(spans, trace, now);
     let Some(first) = bars.first() else { return Html::default() };
     let span_us = whole.as_us().max(1) as f64;
+    // While a span is open the trace's extent runs to the playhead: it is not over yet.
+    let open = bars.iter().any(|b| b.span.end.is_none());
+    let so_far = if open { " so far" } else { "" };
     let pct = |us: u64| us as f64 * 100.0 / span_us;
     html! {
         <section class="waterfall" aria-label="The trace's spans, as a waterfall">
             <header>
                 <h3>{ format!("Trace {}", id_label(trace, names)) }</h3>
-                <span class="muted">{ format!("{} spans, {} from {}", bars.len(), took_label(whole), secs(first.span.start)) }</span>
+                <span class="muted">{ format!("{} spans, {}{so_far} from {}", bars.len(), took_label(whole), secs(first.span.start)) }</span>
                 <button class="go" onclick={go} title="Move the playhead to the trace's first span, to watch its messages">
                     {"Go to its start"}</button>
             </header>
@@ -127,6 +132,11 @@ fn waterfall_view(
                     </li> }
                 }) }
             </ul>
+            <p class="wf-key muted">
+                <span class="key kind-call" />{"a caller waiting · "}
+                <span class="key kind-serve" />{"a callee's serve, from the call's arrival (queue included) · "}
+                <span class="key st-open" />{"still open at the playhead (a tracing backend sees a span only once it ends) · red: failed"}
+            </p>
         </section>
     }
 }

@@ -111,8 +111,9 @@ impl Client {
         let ok = matches!(o, Outcome::Ok { .. });
         let status = match o {
             Outcome::Ok { degraded: false } => SpanStatus::Ok,
-            Outcome::Ok { degraded: true } | Outcome::Fallback => SpanStatus::Degraded,
-            Outcome::Failed => SpanStatus::Error,
+            Outcome::Ok { degraded: true } => SpanStatus::Degraded,
+            // The client's own fallback answered: counted in `errors`, so an error here too.
+            Outcome::Fallback | Outcome::Failed => SpanStatus::Error,
         };
         self.caller.spans.close(span, ctx.now(), status);
         ctx.gauge_ok_permille("availability_permille", ok, SimDuration::from_ms(AVAILABILITY_WINDOW_MS));
