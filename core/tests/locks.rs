@@ -115,6 +115,8 @@ fn e6_fencing_tokens_refuse_the_stale_write() {
     assert_eq!(gauge(&*run_to(id, 5000), "holders", None), 2, "leases alone still make two holders");
     let (at, said) = note(&*sim, "store refuses c1's write of stock 72");
     assert!((at - 6046.5).abs() < 1.0 && said.contains("token 48 is older than token 58"), "{at}: {said}");
+    let store = view(&*run_to(id, 6046), "store");
+    assert!(store.fields.iter().any(|(k, v)| k == "highest token seen" && v == "58 (from c3's write)"));
     assert_eq!(total(&*sim, "refused_stale_token"), 1);
     assert_eq!(total(&*sim, "double_sold"), 0);
     assert!(sim.violations().is_empty(), "{:?}", sim.violations().first());
@@ -169,6 +171,16 @@ fn e6_fencing_covers_the_read_a_stale_write_inside_the_new_holders_window_is_ref
         }))
     };
     let fenced = at("lease_fencing");
+    // What the store knows when c1 wakes up: token 49, from c2's read; nothing written under it.
+    let field = |sim: &dyn Simulation, f: &str| {
+        view(sim, "store").fields.into_iter().find(|(k, _)| k == f).map(|(_, v)| v).expect("field")
+    };
+    let woke = common::run_to(
+        &common::scenario("e6-fencing-tokens", |v| v["events"][1]["at_ms"] = json!(5020)),
+        5020,
+    );
+    assert_eq!(field(&*woke, "highest token seen"), "49 (from c2's read)");
+    assert_eq!(gauge(&*woke, "stock", Some("store")), 73);
     let (t, _) = note(&*fenced, "c2 checked its lease (token 49)");
     assert!((t - 5051.1).abs() < 1.0, "c2 still between its read and its write at 5.020 s: {t}");
     let (t, said) = note(&*fenced, "store refuses c1's write of stock 72");
