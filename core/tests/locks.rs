@@ -115,6 +115,8 @@ fn e6_fencing_tokens_refuse_the_stale_write() {
     assert_eq!(gauge(&*run_to(id, 5000), "holders", None), 2, "leases alone still make two holders");
     let (at, said) = note(&*sim, "store refuses c1's write of stock 72");
     assert!((at - 6046.5).abs() < 1.0 && said.contains("token 48 is older than token 58"), "{at}: {said}");
+    let store = view(&*run_to(id, 6046), "store");
+    assert!(store.fields.iter().any(|(k, v)| k == "highest token seen" && v == "58 (from c3's write)"));
     assert_eq!(total(&*sim, "refused_stale_token"), 1);
     assert_eq!(total(&*sim, "double_sold"), 0);
     assert!(sim.violations().is_empty(), "{:?}", sim.violations().first());
@@ -156,8 +158,97 @@ fn e6_the_careful_check_catches_a_pause_before_it_and_a_short_pause_is_harmless(
     assert!(late.violations().is_empty());
 }
 
-/// The lock service crashes for half a second: its queue is lost, the waiting buyers time out and
-/// ask again, and the token counter, durable, goes on from where it was.
+/// Review 8, A1: c1 resumes at 5.020 s instead of 6.045 s, inside c2's read-to-write window: c2
+/// read the stock (73) under token 49 at 4.988 s and writes at 5.074 s. The store learned token 49
+/// from that read, so with fencing it refuses c1's token-48 write; with leases alone it takes it,
+/// then c2's write too, and item #73 is sold twice.
+#[test]
+fn e6_fencing_covers_the_read_a_stale_write_inside_the_new_holders_window_is_refused() {
+    let at = |mode: &str| {
+        common::run(&common::scenario("e6-fencing-tokens", |v| {
+            v["protocol"]["mode"] = json!(mode);
+            v["events"][1]["at_ms"] = json!(5020);
+        }))
+    };
+    let fenced = at("lease_fencing");
+    // What the store knows when c1 wakes up: token 49, from c2's read; nothing written under it.
+    let field = |sim: &dyn Simulation, f: &str| {
+        view(sim, "store").fields.into_iter().find(|(k, _)| k == f).map(|(_, v)| v).expect("field")
+    };
+    let woke = common::run_to(
+        &common::scenario("e6-fencing-tokens", |v| v["events"][1]["at_ms"] = json!(5020)),
+        5020,
+    );
+    assert_eq!(field(&*woke, "highest token seen"), "49 (from c2's read)");
+    assert_eq!(gauge(&*woke, "stock", Some("store")), 73);
+    let (t, _) = note(&*fenced, "c2 checked its lease (token 49)");
+    assert!((t - 5051.1).abs() < 1.0, "c2 still between its read and its write at 5.020 s: {t}");
+    let (t, said) = note(&*fenced, "store refuses c1's write of stock 72");
+    assert!((t - 5022.8).abs() < 1.0 && said.contains("token 48 is older than token 49"), "{t}: {said}");
+    assert_eq!(total(&*fenced, "refused_stale_token"), 1);
+    assert_eq!((total(&*fenced, "double_sold"), total(&*fenced, "sold")), (0, 120));
+    assert!(fenced.violations().is_empty(), "{:?}", fenced.violations().first());
+
+    let leased = at("lease");
+    let one = violations(&*leased, ONE_HOLDER);
+    assert_eq!(one.len(), 1, "{one:?}");
+    assert!(
+        (one[0].0 - 5022.8).abs() < 1.0
+            && one[0].1.contains("c1 wrote under token 48 after c2 had read under token 49"),
+        "{one:?}"
+    );
+    let twice = violations(&*leased, NO_DOUBLE_SALE);
+    assert_eq!(twice.len(), 1, "{twice:?}");
+    assert!(
+        (twice[0].0 - 5073.5).abs() < 1.0
+            && twice[0].1.starts_with("item #73 sold twice: to c1 at 5.023 s and now to c2"),
+        "{twice:?}"
+    );
+    assert_eq!((total(&*leased, "double_sold"), total(&*leased, "sold")), (1, 121));
+}
+
+/// Review 8, A2: the lock crashes at 2.970 s, while c2 holds token 31 (its lease runs until about
+/// 3.46 s), and restarts 5 ms later; c1 and c3 ask for the lock at once. The restarted lock does
+/// not know c2 holds it, so it grants nothing until a whole lease has passed: c2 writes under
+/// token 31 undisturbed, and c1 gets token 32 only at 3.475 s. Leases alone, no fencing: the
+/// lock's wait is all that keeps the holders apart.
+#[test]
+fn e6_a_restarted_lock_waits_out_a_lease_before_granting_again() {
+    let sc = common::scenario("e6-lock-lease-expiry", |v| {
+        v["events"] = json!([
+            { "at_ms": 2970, "event": { "type": "crash", "node": "lock" } },
+            { "at_ms": 2975, "event": { "type": "restart", "node": "lock" } },
+            { "at_ms": 2980, "event": { "type": "client", "node": "c1", "request": { "op": "buy" } } },
+            { "at_ms": 2980, "event": { "type": "client", "node": "c3", "request": { "op": "buy" } } }
+        ]);
+    });
+    let sim = common::run(&sc);
+    let (t, said) = note(&*sim, "lock restarted");
+    assert!(t == 2975.0 && said.contains("grants nothing for 500 ms, until 3.475 s"), "{t}: {said}");
+    assert!(note(&*sim, "c1 waits in line").0 < 2990.0);
+    assert!(note(&*sim, "c3 waits in line").0 < 2990.0);
+    let (t, _) = note(&*sim, "c2 checked its lease (token 31)");
+    assert!((t - 3039.6).abs() < 1.0, "c2 still holds token 31 after the restart: {t}");
+    let (t, said) = note(&*sim, "any lease granted before the crash has run out");
+    assert!(t == 3475.0 && said.contains("lock granted to c1, token 32"), "{t}: {said}");
+    // No grant at all between the restart and the end of the wait.
+    let grants = |from: f64, to: f64| {
+        sim.trace()
+            .records()
+            .iter()
+            .filter(|e| e.kind == TraceKind::Send && e.label == "Granted")
+            .filter(|e| (from..to).contains(&e.at.as_ms_f64()))
+            .count()
+    };
+    assert_eq!(grants(2975.0, 3475.0), 0);
+    assert_eq!(grants(3475.0, 3476.0), 1);
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations().first());
+    assert_eq!((total(&*sim, "double_sold"), total(&*sim, "sold")), (0, 120));
+}
+
+/// The lock service crashes for half a second: its queue is lost; restarted at 3.5 s, it waits out
+/// a lease (until 4 s) before granting again; the waiting buyers time out and ask again, and the
+/// token counter, durable, goes on from where it was.
 #[test]
 fn e6_a_lock_crash_costs_timeouts_not_safety() {
     let sc = common::scenario("e6-fencing-tokens", |v| {

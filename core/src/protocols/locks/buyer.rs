@@ -104,7 +104,8 @@ impl Buyer {
 
     fn read(&mut self, ctx: &mut C<'_>) {
         self.step = Step::Reading;
-        self.ask(ctx, self.store, LockMsg::Read);
+        let token = self.lease.map(|l| l.token);
+        self.ask(ctx, self.store, LockMsg::Read { token });
     }
 
     /// Send a request that expects an answer, and start waiting for it.
@@ -249,13 +250,15 @@ impl Buyer {
     }
 
     pub fn on_refused(&mut self, ctx: &mut C<'_>, token: u64, highest: u64) {
-        if !matches!(self.step, Step::Writing { .. }) {
-            return;
-        }
+        let what = match self.step {
+            Step::Reading => "read",
+            Step::Writing { .. } => "write",
+            _ => return,
+        };
         self.answered(ctx);
         ctx.count("errors", 1);
         ctx.note(format!(
-            "{}'s write was refused: its token {token} is older than token {highest} the store has \
+            "{}'s {what} was refused: its token {token} is older than token {highest} the store has \
              seen, so someone else held the lock since; it buys again from the start",
             name(ctx.id())
         ));

@@ -8,29 +8,42 @@
 //! pause, a swapped-out process, a VM migration) loses the lock without knowing it, wakes up and
 //! writes as if it still held it — two holders again. Checking the lease before writing cannot
 //! help: the pause can fall between the check and the write. Only the resource can tell: with
-//! *fencing tokens* every grant carries a number one higher than the last, the writer sends it
-//! along, and the store refuses a write whose token is lower than one it has already seen.
+//! *fencing tokens* every grant carries a number one higher than the last, the holder sends it
+//! with every request, and the store refuses a read or a write whose token is lower than one it
+//! has already seen. The read must be fenced too: a store that learned tokens only from writes
+//! would take a stale write landing between the new holder's read and its write (the stale token
+//! is higher than any written so far), then the new holder's write, and sell the item twice.
 //!
 //! **Message flow.** A buyer sends `Acquire` to the `lock`; the lock answers
 //! `Granted { token, lease_ms }` at once if it is free, or queues the buyer (first come, first
 //! served) until the holder sends `Release { token }` or its lease runs out by the lock's own
-//! clock. The holder sends `Read` to the `store` (`Value { stock }`), thinks, checks its lease,
-//! and `Write { stock − 1, token }`s; the store answers `Written` or, with fencing, `Refused`.
+//! clock. The holder sends `Read { token }` to the `store` (`Value { stock }`), thinks, checks
+//! its lease, and `Write { stock − 1, token }`s; the store answers each with `Value`/`Written`
+//! or, with fencing and a stale token, `Refused`.
 //! The buyer then releases and, after a while, buys again until it reads a stock of 0 (sold out).
-//! Without a lock (`mode: none`) a buyer goes straight to `Read` and `Write`.
+//! Without a lock (`mode: none`) a buyer goes straight to `Read` and `Write`, with no token.
+//! A lock service that crashes forgets its holder and its queue but not its token counter; on
+//! restart it cannot know whether a lease it granted is still running, so it grants nothing for
+//! `lease_ms` (the longest a lease can run: Gray & Cheriton; Chubby's master after a fail-over).
+//! `Acquire`s that arrive meanwhile are queued, not refused, and served in order when the wait
+//! ends; a buyer that has waited `timeout_ms` by then asks again.
 //!
 //! **Roles and timers.** Buyers `c1…cN`: `Shop` (the next purchase), `Think` (done thinking:
 //! check the lease), `Send` (`write_delay_ms` after the check, the write goes out), `Timeout`
 //! (no answer in `timeout_ms`: the purchase is given up and started again; a buyer whose write
-//! went unanswered does not know whether it bought). The lock service: `LeaseEnd(token)`. The store: none. Clients do not renew their leases: a lease is long
-//! enough for one purchase, and a renewal timer would be frozen by a pause like everything else.
+//! went unanswered does not know whether it bought). The lock service: `LeaseEnd(token)`, and
+//! `Recovered` (`lease_ms` after a restart: it may grant again). The store: none. Clients do not
+//! renew their leases: a lease is long enough for one purchase, and a renewal timer would be
+//! frozen by a pause like everything else.
 //! A buyer counts its lease from the moment the grant arrived, less a tenth for the message's
 //! flight: the careful thing to do, and a pause defeats it anyway.
 //!
 //! **Invariants.** `no item sold twice`: the store reports a write whose buyer read more stock
 //! than is left, i.e. a write that puts items other buyers have bought back on sale.
-//! `one holder at a time` (with a lock): the store reports an accepted write whose token is lower
-//! than one it has already seen — two buyers acted as the holder. With fencing neither happens.
+//! `one holder at a time` (with a lock, in both modes): the store reports a request it served,
+//! read or write, whose token is lower than one an earlier request carried — two buyers acted as
+//! the holder. With fencing such a request is refused, not served, so neither invariant can break
+//! however long a holder pauses; with leases alone both can break when a paused holder comes back.
 //!
 //! **What to watch.** The `holders` gauge (grants the lock handed out and has not had back: 2
 //! while a paused holder still believes), `lease_expired`, the store's `stock` jumping *up* when a
@@ -64,7 +77,8 @@ pub enum LockMode {
     None,
     /// A lock service with leases; the store takes any write.
     Lease,
-    /// Leases, and the store refuses a write whose fencing token is older than one it has seen.
+    /// Leases, and the store refuses a read or a write whose fencing token is older than one it
+    /// has seen.
     LeaseFencing,
 }
 

@@ -10,8 +10,9 @@ pub enum LockMsg {
     Granted { token: u64, lease_ms: u64 },
     /// Buyer → lock: done with the grant `token` (ignored if that lease already expired).
     Release { token: u64 },
-    /// Buyer → store: how many are left?
-    Read,
+    /// Buyer → store: how many are left? Under its lock grant `token` if it holds one: the store
+    /// checks the token on every request, reads included (Chubby's sequencers).
+    Read { token: Option<u64> },
     /// Store → buyer: this many.
     Value { stock: u64 },
     /// Buyer → store: set the stock to `stock` (what it read, minus the one it buys), under its
@@ -20,7 +21,7 @@ pub enum LockMsg {
     /// Store → buyer: written; the purchase is done.
     Written { stock: u64 },
     /// Store → buyer (fencing): `token` is older than `highest`, a token the store has already
-    /// seen; the write is refused.
+    /// seen; the read or write is refused.
     Refused { token: u64, highest: u64 },
 }
 
@@ -33,7 +34,7 @@ impl Kind for LockMsg {
             LockMsg::Acquire => "Acquire",
             LockMsg::Granted { .. } => "Granted",
             LockMsg::Release { .. } => "Release",
-            LockMsg::Read => "Read",
+            LockMsg::Read { .. } => "Read",
             LockMsg::Value { .. } => "Value",
             LockMsg::Write { .. } => "Write",
             LockMsg::Written { .. } => "Written",
@@ -54,6 +55,9 @@ pub enum LockTimer {
     Timeout,
     /// Lock service: the lease of grant `token` runs out now, by the service's clock.
     LeaseEnd(u64),
+    /// Lock service, after a restart: a lease granted before the crash has surely run out now,
+    /// so it may grant again.
+    Recovered,
 }
 
 impl Kind for LockTimer {
@@ -64,6 +68,7 @@ impl Kind for LockTimer {
             LockTimer::Send => "Send",
             LockTimer::Timeout => "Timeout",
             LockTimer::LeaseEnd(_) => "LeaseEnd",
+            LockTimer::Recovered => "Recovered",
         }
     }
 }

@@ -51,7 +51,7 @@ impl Node for LockNode {
         match (self, msg) {
             (LockNode::Service(s), LockMsg::Acquire) => s.on_acquire(ctx, from),
             (LockNode::Service(s), LockMsg::Release { token }) => s.on_release(ctx, from, token),
-            (LockNode::Store(s), LockMsg::Read) => s.on_read(ctx, from),
+            (LockNode::Store(s), LockMsg::Read { token }) => s.on_read(ctx, from, token),
             (LockNode::Store(s), LockMsg::Write { stock, token }) => s.on_write(ctx, from, stock, token),
             (LockNode::Buyer(b), LockMsg::Granted { token, lease_ms }) => b.on_granted(ctx, token, lease_ms),
             (LockNode::Buyer(b), LockMsg::Value { stock }) => b.on_value(ctx, stock),
@@ -68,6 +68,7 @@ impl Node for LockNode {
             (LockNode::Buyer(b), LockTimer::Send) => b.on_send(ctx),
             (LockNode::Buyer(b), LockTimer::Timeout) => b.on_timeout(ctx),
             (LockNode::Service(s), LockTimer::LeaseEnd(token)) => s.on_lease_end(ctx, token),
+            (LockNode::Service(s), LockTimer::Recovered) => s.on_recovered(ctx),
             (_, t) => ctx.note(format!("ignored timer {t:?}")),
         }
     }

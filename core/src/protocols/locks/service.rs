@@ -25,6 +25,9 @@ pub struct LockService {
     last_token: u64,
     /// Grants handed out and not released yet, expired or not: each holder may believe it holds.
     unreleased: BTreeMap<u64, NodeId>,
+    /// After a restart, no grant before this time: a lease granted before the crash may run
+    /// until then, and the service no longer knows to whom it granted.
+    quiet_until: Option<SimTime>,
 }
 
 impl LockService {
@@ -35,12 +38,31 @@ impl LockService {
             waiting: VecDeque::new(),
             last_token: 0,
             unreleased: BTreeMap::new(),
+            quiet_until: None,
         }
     }
 
+    /// At start, and on a restart. A service that has granted before (its durable token counter
+    /// says so) does not know whether some lease it granted is still running: it waits out the
+    /// longest one, `lease_ms`, before granting again (Gray & Cheriton's leases; Chubby's new
+    /// master after a fail-over). Requests meanwhile are queued, not refused, and served in order
+    /// when the wait is over.
     pub fn init(&mut self, ctx: &mut C<'_>) {
         ctx.declare(&["lease_expired", "stale_releases"]);
         ctx.gauge("holders", 0);
+        if self.last_token > 0 {
+            let until = ctx.now() + self.lease;
+            self.quiet_until = Some(until);
+            ctx.set_timer(LockTimer::Recovered, self.lease);
+            ctx.note(format!(
+                "lock restarted: it has granted up to token {}, and a lease it granted before the \
+                 crash may still be running, so it grants nothing for {} ms, until {}; requests \
+                 wait in line meanwhile",
+                self.last_token,
+                self.lease.as_us() / 1000,
+                secs(until)
+            ));
+        }
     }
 
     /// Volatile: the grant in force, the queue, who holds what. The token counter survives.
@@ -48,6 +70,7 @@ impl LockService {
         self.holder = None;
         self.waiting.clear();
         self.unreleased.clear();
+        self.quiet_until = None;
     }
 
     pub fn on_acquire(&mut self, ctx: &mut C<'_>, from: NodeId) {
@@ -55,8 +78,29 @@ impl LockService {
             return ctx.note(format!("{} asked again while waiting: still in line", name(from)));
         }
         self.waiting.push_back((from, ctx.now()));
+        if let Some(until) = self.quiet_until {
+            return ctx.note(format!(
+                "{} waits in line: since its restart the lock grants nothing until {}",
+                name(from),
+                secs(until)
+            ));
+        }
         if self.holder.is_none() {
             self.grant_next(ctx, None);
+        }
+    }
+
+    /// The wait after a restart is over: every lease granted before the crash has run out.
+    pub fn on_recovered(&mut self, ctx: &mut C<'_>) {
+        if self.quiet_until.take().is_none() {
+            return;
+        }
+        let why = format!(
+            "{} ms since the restart: any lease granted before the crash has run out",
+            self.lease.as_us() / 1000
+        );
+        if self.holder.is_none() {
+            self.grant_next(ctx, Some(why));
         }
     }
 
@@ -94,9 +138,10 @@ impl LockService {
             }
             _ => {
                 ctx.count("stale_releases", 1);
-                let now_held = match self.holder {
-                    Some(g) => format!("the lock is {}'s now (token {})", name(g.client), g.token),
-                    None => "the lock is free".into(),
+                let now_held = match (self.holder, self.quiet_until) {
+                    (Some(g), _) => format!("the lock is {}'s now (token {})", name(g.client), g.token),
+                    (None, Some(until)) => format!("the lock grants nothing until {}", secs(until)),
+                    (None, None) => "the lock is free".into(),
                 };
                 let why = if known {
                     "that lease had already expired"
@@ -136,7 +181,12 @@ impl LockService {
                 g.token.to_string(),
                 secs(g.until),
             ),
-            None => ("free".into(), "-".into(), "-".into(), "-".into()),
+            None => match self.quiet_until {
+                Some(t) => {
+                    (format!("restarted: no grant until {}", secs(t)), "-".into(), "-".into(), "-".into())
+                }
+                None => ("free".into(), "-".into(), "-".into(), "-".into()),
+            },
         };
         let waiting: Vec<String> = self.waiting.iter().map(|&(c, _)| name(c)).collect();
         let mut v = NodeView::new("lock coordinator", label)
@@ -196,8 +246,13 @@ mod tests {
         assert!(step(&mut b, &mut s, 600, |s, c| s.on_release(c, c1, 1)).is_empty());
         assert_eq!((s.holder.map(|g| g.token), s.unreleased.len()), (Some(2), 1));
         assert!(s.waiting.is_empty(), "c2 was in line once, and was served");
-        // A crash forgets the grant and the line, not the token counter.
+        // A crash forgets the grant and the line, not the token counter. Restarted at 700, it
+        // grants nothing for a lease's length: c2's token 2 may run until 1000.
         s.crash();
-        assert_eq!(step(&mut b, &mut s, 700, |s, c| s.on_acquire(c, c1)), [(c1, 3)]);
+        step(&mut b, &mut s, 700, |s, c| s.init(c));
+        assert!(step(&mut b, &mut s, 710, |s, c| s.on_acquire(c, c1)).is_empty(), "c1 waits in line");
+        assert!(step(&mut b, &mut s, 720, |s, c| s.on_acquire(c, c2)).is_empty(), "so does c2");
+        assert_eq!(step(&mut b, &mut s, 1200, |s, c| s.on_recovered(c)), [(c1, 3)]);
+        assert_eq!(s.waiting.iter().map(|&(c, _)| c).collect::<Vec<_>>(), [c2], "c2 next, in order");
     }
 }
