@@ -47,11 +47,13 @@ impl<T> Ready for Option<T> {
     }
 }
 
-/// Poll `cond` every 10 ms, letting the page render in between, until it is ready (10 s at
-/// most); returns what it found. Tests wait on conditions like this, never on time alone.
+/// Poll `cond` every 10 ms, letting the page render in between, until it is ready (3,000 polls,
+/// 30 s at least); returns what it found. Tests wait on conditions like this, never on time
+/// alone. The cap is generous: these are unoptimised builds, and a seek through a busy run took
+/// over 1,000 polls with the machine's two cores also compiling.
 #[allow(dead_code)]
 pub async fn until<R: Ready>(what: &str, mut cond: impl FnMut() -> R) -> R::Out {
-    for _ in 0..1000 {
+    for _ in 0..3000 {
         if let Some(v) = cond().ready() {
             return v;
         }
