@@ -304,16 +304,16 @@ impl ServiceNode {
         };
         if self.mode == TxMode::TwoPhaseCommit {
             v = v.field("lock waiters", self.locks.waiting());
-            // One badge, not two: stacked badges run into the node above in a column of four.
+            // One short badge, not two: stacked badges run into the node above in a column of
+            // four, and a long one into its neighbour's in an embed. The locks held are in the
+            // label line under the node either way.
             let held = self.locks.held();
-            let locks = format!("holds {held} lock{}", if held == 1 { "" } else { "s" });
             if let Some(first) = self.in_doubt.first() {
                 let more = self.in_doubt.len() - 1;
                 let extra = if more > 0 { format!(" (+{more})") } else { String::new() };
-                let locks = if held > 0 { format!(", {locks}") } else { String::new() };
-                v = v.alert(&format!("in doubt: order {first}{extra}{locks}"));
+                v = v.alert(&format!("in doubt: order {first}{extra}"));
             } else if held > 0 {
-                v = v.badge(&locks);
+                v = v.badge(&format!("holds {held} lock{}", if held == 1 { "" } else { "s" }));
             }
         }
         v
