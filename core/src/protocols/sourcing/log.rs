@@ -99,6 +99,12 @@ impl Log {
             let record = Record { seq: self.all.len() as u64, partition, offset: part.len() as u64, event };
             part.push(record);
             self.all.push(record);
+            if event.change == Change::Opened {
+                ctx.note(format!(
+                    "log appends {record}: acct {} hashes to partition {partition}, where all its events go",
+                    event.account
+                ));
+            }
             fold(&mut self.truth, &event);
             let after = self.truth.get(&event.account).copied().unwrap_or(0);
             self.history.entry(event.account).or_default().push(after);

@@ -63,6 +63,7 @@ mod log;
 mod msg;
 mod node;
 mod projection;
+mod replay;
 mod writer;
 
 pub use msg::{Change, Event, Record, SourcingMsg, SourcingTimer};

@@ -2,51 +2,40 @@
 //! offset 0 whenever it starts, follows new records as they are delivered, and applies them per
 //! partition in offset order or as they come.
 
-use super::msg::{balances_line, secs, Change, Record, SourcingMsg, SourcingTimer, C};
+use super::msg::{balances_line, Change, Record, C};
+use super::replay::Replay;
 use super::{Delivery, Layout, SourcingConfig};
 use crate::ids::NodeId;
-use crate::time::{SimDuration, SimTime};
+use crate::time::SimDuration;
 use crate::view::NodeView;
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
-
-/// A rebuild under way: which partitions are still being read, the batches waiting to be applied.
-#[derive(Clone, Debug)]
-pub struct Replay {
-    started: SimTime,
-    /// Per partition, the offset the next fetch asks for; partitions not yet read to the end.
-    cursor: Vec<u64>,
-    remaining: BTreeSet<u32>,
-    inbox: VecDeque<(u32, Vec<Record>, u64)>,
-    busy: bool,
-    replayed: u64,
-}
+use std::collections::BTreeMap;
 
 #[derive(Clone, Debug)]
 pub struct Projection {
     /// Its number: this is `p{number}`.
     pub number: u32,
-    log: NodeId,
-    ordered: bool,
-    batch: u32,
-    per_event: SimDuration,
+    pub(super) log: NodeId,
+    pub(super) ordered: bool,
+    pub(super) batch: u32,
+    pub(super) per_event: SimDuration,
     pub balances: BTreeMap<u32, i64>,
     /// Per partition: every offset below it has been processed.
-    next: Vec<u64>,
+    pub(super) next: Vec<u64>,
     /// Per partition: records received beyond `next`, and whether each is applied already.
-    ahead: Vec<BTreeMap<u64, (Record, bool)>>,
+    pub(super) ahead: Vec<BTreeMap<u64, (Record, bool)>>,
     /// Records applied (or dropped as unappliable): the projection's position in the log.
     pub processed: u64,
     /// Per account, how many of its records have been processed.
     pub seen: BTreeMap<u32, u64>,
     /// The log's length as last heard.
-    head: u64,
+    pub(super) head: u64,
     pub replay: Option<Replay>,
     /// Time travel: only records with a sequence number below this are applied.
     pub as_of: Option<u64>,
-    misapplied: u64,
-    negative: u64,
-    held_back: u64,
-    last_rebuild: Option<String>,
+    pub(super) misapplied: u64,
+    pub(super) negative: u64,
+    pub(super) held_back: u64,
+    pub(super) last_rebuild: Option<String>,
 }
 
 impl Projection {
@@ -89,7 +78,7 @@ impl Projection {
         self.reset();
     }
 
-    fn reset(&mut self) {
+    pub(super) fn reset(&mut self) {
         self.balances.clear();
         self.next.iter_mut().for_each(|n| *n = 0);
         self.ahead.iter_mut().for_each(BTreeMap::clear);
@@ -99,116 +88,15 @@ impl Projection {
         self.replay = None;
     }
 
-    /// Throw the state away and replay the log from offset 0 (up to event `as_of` if given).
-    pub fn start(&mut self, ctx: &mut C<'_>, as_of: Option<u64>) {
-        self.reset();
-        self.as_of = as_of;
-        ctx.cancel_timer(SourcingTimer::ApplyBatch);
-        let parts = self.next.len() as u32;
-        self.replay = Some(Replay {
-            started: ctx.now(),
-            cursor: vec![0; parts as usize],
-            remaining: (0..parts).collect(),
-            inbox: VecDeque::new(),
-            busy: false,
-            replayed: 0,
-        });
-        let upto = as_of.map_or(String::new(), |n| format!(", up to event {n}"));
-        ctx.note(format!(
-            "p{} starts empty and replays the log from offset 0{upto}: {parts} partitions, {} events per batch",
-            self.number, self.batch
-        ));
-        for partition in 0..parts {
-            ctx.send(self.log, SourcingMsg::Fetch { partition, from: 0, max: self.batch });
-        }
-        self.show_lag(ctx);
-    }
-
     pub fn on_deliver(&mut self, ctx: &mut C<'_>, record: Record, head: u64) {
         self.head = self.head.max(head);
         self.receive(ctx, record, false);
         self.show_lag(ctx);
     }
 
-    /// A replayed batch: queued, applied when the projection is done with the ones before it.
-    pub fn on_batch(&mut self, ctx: &mut C<'_>, partition: u32, from: u64, records: Vec<Record>, end: u64) {
-        let Some(r) = self.replay.as_mut() else { return };
-        if r.cursor.get(partition as usize) != Some(&from) {
-            return; // an answer to a fetch of an earlier rebuild
-        }
-        r.inbox.push_back((partition, records, end));
-        if !r.busy {
-            self.apply_later(ctx);
-        }
-    }
-
-    fn apply_later(&mut self, ctx: &mut C<'_>) {
-        let Some(r) = self.replay.as_mut() else { return };
-        let Some((_, records, _)) = r.inbox.front() else {
-            r.busy = false;
-            return;
-        };
-        r.busy = true;
-        let cost = self.per_event.as_us().saturating_mul(records.len() as u64);
-        ctx.set_timer(SourcingTimer::ApplyBatch, SimDuration::from_us(cost));
-    }
-
-    /// The batch at the head of the inbox is applied; fetch more of its partition or finish.
-    pub fn on_apply_batch(&mut self, ctx: &mut C<'_>) {
-        let Some((partition, records, end)) = self.replay.as_mut().and_then(|r| r.inbox.pop_front()) else {
-            return;
-        };
-        let n = records.len() as u64;
-        // Time travel needs nothing past its point: a batch that reaches it ends the partition.
-        let past = self.as_of.is_some_and(|k| records.iter().any(|r| r.seq >= k));
-        let wanted = records.iter().filter(|r| self.as_of.is_none_or(|k| r.seq < k)).count() as u64;
-        for rec in records {
-            self.receive(ctx, rec, true);
-        }
-        ctx.count("replayed", wanted);
-        let Some(r) = self.replay.as_mut() else { return };
-        r.replayed += wanted;
-        let Some(cursor) = r.cursor.get_mut(partition as usize) else { return };
-        *cursor += n;
-        if *cursor < end && n > 0 && !past {
-            let from = *cursor;
-            ctx.send(self.log, SourcingMsg::Fetch { partition, from, max: self.batch });
-        } else {
-            r.remaining.remove(&partition);
-        }
-        self.head = self.head.max(end);
-        self.show_lag(ctx);
-        if self.replay.as_ref().is_some_and(|r| r.remaining.is_empty() && r.inbox.is_empty()) {
-            return self.finish(ctx);
-        }
-        self.apply_later(ctx);
-    }
-
-    fn finish(&mut self, ctx: &mut C<'_>) {
-        let Some(r) = self.replay.take() else { return };
-        self.settle(ctx);
-        let took = ctx.now().since(r.started);
-        let ms = took.as_us() / 1000;
-        let rate = (r.replayed * 1_000_000).checked_div(took.as_us()).unwrap_or(0);
-        if r.replayed == 0 {
-            return; // the log was empty: nothing was rebuilt
-        }
-        ctx.observe_here("rebuild_ms", took);
-        ctx.gauge("replay_events_per_s", rate as i64);
-        let upto = self.as_of.map_or(String::new(), |n| format!(" up to event {n}"));
-        let me = format!("p{}", self.number);
-        let said = format!("{} events in {ms} ms ({rate} events/s)", r.replayed);
-        ctx.note(format!(
-            "{me} rebuilt its state from the log{upto}: replayed {said} since {}; balances {}",
-            secs(r.started),
-            balances_line(&self.balances)
-        ));
-        self.last_rebuild = Some(said);
-    }
-
     /// Take one record: skip it if already had; hold it back if it is early (ordered), past the
     /// time-travel point, or delivered live while a replay is under way; apply it otherwise.
-    fn receive(&mut self, ctx: &mut C<'_>, rec: Record, replayed: bool) {
+    pub(super) fn receive(&mut self, ctx: &mut C<'_>, rec: Record, replayed: bool) {
         let p = rec.partition as usize;
         let (Some(&next), Some(ahead)) = (self.next.get(p), self.ahead.get_mut(p)) else { return };
         if rec.offset < next || ahead.contains_key(&rec.offset) {
@@ -245,7 +133,7 @@ impl Projection {
 
     /// After a replay, the records delivered live meanwhile: in order (ordered), or all of them
     /// as if they came now (unordered).
-    fn settle(&mut self, ctx: &mut C<'_>) {
+    pub(super) fn settle(&mut self, ctx: &mut C<'_>) {
         for p in 0..self.ahead.len() {
             if !self.ordered {
                 let Some(ahead) = self.ahead.get_mut(p) else { continue };
@@ -326,7 +214,7 @@ impl Projection {
         }
     }
 
-    fn show_lag(&self, ctx: &mut C<'_>) {
+    pub(super) fn show_lag(&self, ctx: &mut C<'_>) {
         ctx.gauge_peak_here("lag_events", self.head.saturating_sub(self.processed) as i64);
     }
 
@@ -351,7 +239,8 @@ impl Projection {
             .field("processed", self.processed)
             .field("lag (events)", self.head.saturating_sub(self.processed))
             .field("last rebuild", self.last_rebuild.as_deref().unwrap_or("-"))
-            .field("misapplied (since its last rebuild)", self.misapplied);
+            .field("misapplied (since its last rebuild)", self.misapplied)
+            .field("went negative", self.negative);
         v = if self.ordered {
             v.field("held back", self.held_back).badge("per-partition order")
         } else {
@@ -370,5 +259,86 @@ impl Projection {
             v = v.alert(&format!("dropped {} events: diverged from the log", self.misapplied));
         }
         v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::dist::Dist;
+    use crate::node::Bench;
+    use crate::protocols::sourcing::msg::Event;
+    use crate::time::SimTime;
+
+    fn projection(delivery: Delivery) -> Projection {
+        let cfg = SourcingConfig {
+            delivery,
+            clients: 1,
+            accounts: 1,
+            partitions: 1,
+            projections: 1,
+            think: Dist::constant_ms(1),
+            withdraw_permille: 500,
+            max_amount: 100,
+            batch: 50,
+            replay_us_per_event: 0,
+        };
+        Projection::new(&cfg, Layout { clients: 1 }, 1)
+    }
+
+    /// Acct 1's first three records, as the log numbers them.
+    fn records() -> [Record; 3] {
+        let rec = |offset: u64, change| Record {
+            seq: offset,
+            partition: 0,
+            offset,
+            event: Event { account: 1, change },
+        };
+        [rec(0, Change::Opened), rec(1, Change::Deposited(50)), rec(2, Change::Withdrew(30))]
+    }
+
+    /// Deliver `order` (indices into `records()`), each once, then the first again.
+    fn deliver(p: &mut Projection, order: [usize; 3]) -> Bench {
+        let mut bench = Bench::new(1);
+        let all = records();
+        for i in order.into_iter().chain([0]) {
+            let ((), _) = bench.run((NodeId(3), SimTime::from_ms(1), 4), |ctx| p.on_deliver(ctx, all[i], 3));
+        }
+        bench
+    }
+
+    #[test]
+    fn in_partition_order_early_records_wait_for_the_gap() {
+        let mut p = projection(Delivery::PerPartition);
+        let bench = deliver(&mut p, [2, 1, 0]);
+        assert_eq!(p.balances.get(&1), Some(&20), "applied 0, 1, 2 whatever the arrival");
+        assert_eq!((p.processed, p.held_back, p.misapplied, p.negative), (3, 2, 0, 0));
+        assert_eq!(bench.metrics().counter("held_back", None), 2);
+        let mut history = BTreeMap::new();
+        history.insert(1, vec![0, 50, 20]);
+        assert_eq!(p.mismatch(&history), None);
+    }
+
+    #[test]
+    fn as_they_come_a_deposit_before_its_opening_is_lost_for_good() {
+        let mut p = projection(Delivery::Unordered);
+        let bench = deliver(&mut p, [1, 2, 0]);
+        assert_eq!(p.balances.get(&1), Some(&0), "the deposit and the withdrawal were dropped");
+        assert_eq!((p.processed, p.misapplied), (3, 2), "the duplicate Opened is not processed twice");
+        assert_eq!(bench.metrics().counter("misapplied", None), 2);
+        let mut history = BTreeMap::new();
+        history.insert(1, vec![0, 50, 20]);
+        assert_eq!(p.mismatch(&history), Some((1, Some(0), 20, 3)));
+        // Withdrawal before deposit: below zero, then right again once the deposit lands.
+        let mut q = projection(Delivery::Unordered);
+        let all = records();
+        let mut bench = Bench::new(1);
+        for i in [0, 2] {
+            let ((), _) = bench.run((NodeId(3), SimTime::from_ms(1), 4), |ctx| q.on_deliver(ctx, all[i], 3));
+        }
+        assert_eq!((q.balances.get(&1), q.negative), (Some(&-30), 1));
+        assert_eq!(q.mismatch(&history), Some((1, Some(-30), 50, 2)));
+        let ((), _) = bench.run((NodeId(3), SimTime::from_ms(2), 4), |ctx| q.on_deliver(ctx, all[1], 3));
+        assert_eq!((q.balances.get(&1), q.mismatch(&history)), (Some(&20), None));
     }
 }

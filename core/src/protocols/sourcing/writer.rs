@@ -62,6 +62,7 @@ impl Writer {
     fn reject(&mut self, ctx: &mut C<'_>, to: NodeId, cmd: u64, reason: String) {
         self.rejected += 1;
         ctx.count("rejected_commands", 1);
+        ctx.note(format!("writer rejects c{}'s command {cmd}: {reason}; nothing is appended", to.0 + 1));
         ctx.send(to, SourcingMsg::Rejected { cmd, reason });
     }
 
