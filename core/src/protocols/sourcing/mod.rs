@@ -35,6 +35,9 @@
 //! a second). The writer and the log: none. A projection: `ApplyBatch` (applying a replayed batch
 //! takes `replay_us_per_event` per record: the rebuild's speed). Durable: the log (the source of
 //! truth) and the writer's balances. Volatile: everything a projection holds — it is a cache.
+//! With `snapshot_every` N, a projection applying in partition order saves its state every N
+//! records (durably: a snapshot survives a crash), and a restart replays only what came after
+//! the last one — rebuild time against snapshot interval.
 //! A projection takes `rebuild` (throw the state away, replay from 0) and `as_of` (value N:
 //! rebuild from the first N events of the log only, and stay there: time travel; `rebuild`
 //! brings it back to the present).
@@ -64,6 +67,7 @@ mod msg;
 mod node;
 mod projection;
 mod replay;
+mod snapshot;
 mod writer;
 
 pub use msg::{Change, Event, Record, SourcingMsg, SourcingTimer};
@@ -111,6 +115,14 @@ pub struct SourcingConfig {
     /// A projection's time to read and apply one record while it replays.
     #[serde(default = "thousand")]
     pub replay_us_per_event: u64,
+    /// A projection applying in partition order snapshots its state every this many records, and
+    /// a restart replays from the last snapshot (0 = no snapshots: always from offset 0).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub snapshot_every: u64,
+}
+
+fn is_zero(x: &u64) -> bool {
+    *x == 0
 }
 
 fn half() -> u32 {
@@ -152,6 +164,9 @@ impl SourcingConfig {
         }
         if self.replay_us_per_event > 100_000 {
             return Err(bad("replay_us_per_event", "must be 0 to 100000"));
+        }
+        if self.snapshot_every > 1_000_000 {
+            return Err(bad("snapshot_every", "must be 0 (none) to 1000000"));
         }
         self.think.check(0).map_err(|m| bad("think", &m))
     }

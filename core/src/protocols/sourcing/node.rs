@@ -97,13 +97,13 @@ impl Node for SourcingNode {
             SourcingNode::Projection(p) => match (req.op.as_str(), req.value) {
                 ("rebuild", _) => {
                     ctx.note("rebuild by hand: the state is thrown away and the log replayed from offset 0");
-                    p.start(ctx, None);
+                    p.start(ctx, None, false);
                 }
                 ("as_of", Some(n)) if n >= 0 => {
                     ctx.note(format!(
                         "time travel by hand: the state as of event {n}, replayed from offset 0"
                     ));
-                    p.start(ctx, Some(n.unsigned_abs()));
+                    p.start(ctx, Some(n.unsigned_abs()), false);
                 }
                 ("as_of", _) => ctx.note("as_of needs a value: how many events of the log to replay"),
                 (other, _) => {

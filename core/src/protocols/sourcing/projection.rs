@@ -36,6 +36,9 @@ pub struct Projection {
     pub(super) negative: u64,
     pub(super) held_back: u64,
     pub(super) last_rebuild: Option<String>,
+    pub(super) snapshot_every: u64,
+    /// The last snapshot: durable, a crash keeps it.
+    pub(super) snapshot: Option<Box<super::snapshot::Snapshot>>,
 }
 
 impl Projection {
@@ -59,6 +62,8 @@ impl Projection {
             negative: 0,
             held_back: 0,
             last_rebuild: None,
+            snapshot_every: cfg.snapshot_every,
+            snapshot: None,
         }
     }
 
@@ -67,9 +72,12 @@ impl Projection {
         if self.ordered {
             ctx.declare(&["held_back"]);
         }
+        if self.snapshot_every > 0 && self.ordered {
+            ctx.declare(&["snapshots"]);
+        }
         ctx.declare_histogram_here("rebuild_ms");
         ctx.declare_gauge("replay_events_per_s");
-        self.start(ctx, None);
+        self.start(ctx, None, true);
     }
 
     /// Everything a projection holds is a cache of the log: a crash loses it all.
@@ -176,6 +184,11 @@ impl Projection {
     /// Apply one record to the balances, as a read model with a foreign key would: a change to an
     /// account it has no row for is dropped.
     fn apply(&mut self, ctx: &mut C<'_>, rec: &Record) {
+        self.apply_one(ctx, rec);
+        self.maybe_snapshot(ctx);
+    }
+
+    fn apply_one(&mut self, ctx: &mut C<'_>, rec: &Record) {
         self.processed += 1;
         let account = rec.event.account;
         *self.seen.entry(account).or_insert(0) += 1;
@@ -282,6 +295,7 @@ mod tests {
             max_amount: 100,
             batch: 50,
             replay_us_per_event: 0,
+            snapshot_every: 0,
         };
         Projection::new(&cfg, Layout { clients: 1 }, 1)
     }

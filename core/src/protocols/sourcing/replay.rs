@@ -17,30 +17,39 @@ pub struct Replay {
     pub(super) inbox: VecDeque<(u32, Vec<Record>, u64)>,
     pub(super) busy: bool,
     pub(super) replayed: u64,
+    /// Events the restored snapshot already covered (0: replayed from offset 0).
+    pub(super) restored: u64,
 }
 
 impl Projection {
-    /// Throw the state away and replay the log from offset 0 (up to event `as_of` if given).
-    pub fn start(&mut self, ctx: &mut C<'_>, as_of: Option<u64>) {
+    /// Throw the state away and replay the log from offset 0 (up to event `as_of` if given), or
+    /// from the last snapshot if `snapshot` says it may.
+    pub fn start(&mut self, ctx: &mut C<'_>, as_of: Option<u64>, snapshot: bool) {
         self.reset();
         self.as_of = as_of;
         ctx.cancel_timer(SourcingTimer::ApplyBatch);
         let parts = self.next.len() as u32;
+        let restored = if snapshot { self.restore(ctx) } else { None };
+        let cursor = restored.unwrap_or_else(|| vec![0; parts as usize]);
         self.replay = Some(Replay {
             started: ctx.now(),
-            cursor: vec![0; parts as usize],
+            cursor: cursor.clone(),
             remaining: (0..parts).collect(),
             inbox: VecDeque::new(),
             busy: false,
             replayed: 0,
+            restored: self.processed,
         });
-        let upto = as_of.map_or(String::new(), |n| format!(", up to event {n}"));
-        ctx.note(format!(
-            "p{} starts empty and replays the log from offset 0{upto}: {parts} partitions, {} events per batch",
-            self.number, self.batch
-        ));
-        for partition in 0..parts {
-            ctx.send(self.log, SourcingMsg::Fetch { partition, from: 0, max: self.batch });
+        if self.processed == 0 {
+            let upto = as_of.map_or(String::new(), |n| format!(", up to event {n}"));
+            ctx.note(format!(
+                "p{} starts empty and replays the log from offset 0{upto}: {parts} partitions, {} events \
+                 per batch",
+                self.number, self.batch
+            ));
+        }
+        for (partition, &from) in (0..parts).zip(&cursor) {
+            ctx.send(self.log, SourcingMsg::Fetch { partition, from, max: self.batch });
         }
         self.show_lag(ctx);
     }
@@ -110,7 +119,10 @@ impl Projection {
         }
         ctx.observe_here("rebuild_ms", took);
         ctx.gauge("replay_events_per_s", rate as i64);
-        let upto = self.as_of.map_or(String::new(), |n| format!(" up to event {n}"));
+        let mut upto = self.as_of.map_or(String::new(), |n| format!(" up to event {n}"));
+        if r.restored > 0 {
+            upto = format!(" after its snapshot of {} events", r.restored);
+        }
         let me = format!("p{}", self.number);
         let said = format!("{} events in {ms} ms ({rate} events/s)", r.replayed);
         ctx.note(format!(
