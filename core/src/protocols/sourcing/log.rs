@@ -76,24 +76,19 @@ impl Log {
     /// commands in; one that arrives before an earlier one waits for it.
     pub fn on_append(&mut self, ctx: &mut C<'_>, from: NodeId, append: Append) {
         if append.n < self.next_append {
-            return; // already appended
+            // Already appended: the writer did not hear so, say it again.
+            let Append { n, client, cmd, balance, .. } = append;
+            return ctx.send(from, SourcingMsg::Appended { n, client, cmd, length: self.len(), balance });
         }
         self.early.insert(append.n, append);
         while let Some(a) = self.early.remove(&self.next_append) {
             self.next_append += 1;
-            self.append(ctx, from, (a.client, a.cmd), &a.events, a.balance);
+            self.append(ctx, from, &a);
         }
     }
 
-    fn append(
-        &mut self,
-        ctx: &mut C<'_>,
-        from: NodeId,
-        (client, cmd): (NodeId, u64),
-        events: &[Event],
-        balance: i64,
-    ) {
-        for &event in events {
+    fn append(&mut self, ctx: &mut C<'_>, from: NodeId, a: &Append) {
+        for &event in &a.events {
             let partition = partition_of(event.account, self.partitions.len() as u32);
             let Some(part) = self.partitions.get_mut(partition as usize) else { continue };
             let record = Record { seq: self.all.len() as u64, partition, offset: part.len() as u64, event };
@@ -114,7 +109,16 @@ impl Log {
             }
         }
         ctx.gauge("log_length", self.len() as i64);
-        ctx.send(from, SourcingMsg::Appended { client, cmd, length: self.len(), balance });
+        ctx.send(
+            from,
+            SourcingMsg::Appended {
+                n: a.n,
+                client: a.client,
+                cmd: a.cmd,
+                length: self.len(),
+                balance: a.balance,
+            },
+        );
     }
 
     /// Up to `max` records of `partition` from `from`; the fetcher is subscribed from now on.

@@ -17,12 +17,15 @@
 //! `writer` (the command handler), which validates it against its own balances (no withdrawal
 //! beyond the balance, none from an account never opened) and either answers `Rejected` or sends
 //! the resulting events in one `Append` to the `log` (a first deposit makes two: `Opened`, then
-//! `Deposited`). The log puts each event in its partition with the next offset (and a global
-//! sequence number), answers `Appended` — the writer then answers `Accepted` — and pushes each new
+//! `Deposited`). Appends are numbered and the log takes them in the writer's order, as over one
+//! TCP connection: the order the commands were validated in is the log's order. The log puts
+//! each event in its partition with the next offset (and a global sequence number), answers
+//! `Appended` — the writer then answers `Accepted` — and pushes each new
 //! record to every subscribed projection in a `Deliver`. A projection `p1…` starts (and restarts
 //! after a crash) with nothing: it sends `Fetch { partition, from: 0 }` for every partition,
 //! which also subscribes it, and the log answers `Batch`es of up to `batch` records until the
-//! partition's end. Records are applied one by one to the projection's balances.
+//! partition's end. Records are applied one by one to the projection's balances; records
+//! delivered live while a replay is under way are kept aside until it ends.
 //!
 //! **Ordering.** The network does not keep order: two `Deliver`s sent a millisecond apart on a
 //! link with jitter arrive either way round. With `delivery: per_partition` a projection applies
@@ -32,9 +35,12 @@
 //! on one queue would.
 //!
 //! **Roles and timers.** Clients (`Next`: the next command after `think`; `Timeout`: no answer in
-//! a second). The writer and the log: none. A projection: `ApplyBatch` (applying a replayed batch
-//! takes `replay_us_per_event` per record: the rebuild's speed). Durable: the log (the source of
-//! truth) and the writer's balances. Volatile: everything a projection holds — it is a cache.
+//! a second). The writer: `Resend` (appends the log has not acknowledged in 500 ms are sent
+//! again; the log takes each once). The log: none. A projection: `ApplyBatch` (applying a
+//! replayed batch takes `replay_us_per_event` per record: the rebuild's speed) and `Gap` (a
+//! partition holding records back for 250 ms without moving has lost a delivery: it fetches the
+//! missing offsets, `gap_fetches`). Durable: the log (the source of truth), the writer's balances
+//! and unacknowledged appends. Volatile: everything a projection holds — it is a cache.
 //! With `snapshot_every` N, a projection applying in partition order saves its state every N
 //! records (durably: a snapshot survives a crash), and a restart replays only what came after
 //! the last one — rebuild time against snapshot interval.
@@ -52,9 +58,10 @@
 //!
 //! **What to watch.** `log_length` growing; each projection's `lag_events` (records in the log it
 //! has not processed), jumping to the whole log when it restarts and falling as it replays;
-//! `replayed`, `rebuild_ms` (per projection) and `replay_events_per_s` (of the last rebuild); `held_back` (ordered) against
-//! `misapplied` and `negative_applies` (unordered); `commands` and `rejected_commands`. The
-//! projection's notes say what it did with an event that came too early.
+//! `replayed`, `rebuild_ms` (per projection) and `replay_events_per_s` (of the last rebuild);
+//! `held_back` (ordered) against `misapplied` and `negative_applies` (unordered); `commands` and
+//! `rejected_commands`; `snapshots`. The projection's notes say what it did with an event that
+//! came too early.
 //!
 //! **References.** M. Fowler, *Event Sourcing* (2005); M. Kleppmann, *Designing Data-Intensive
 //! Applications*, ch. 11 ("Event sourcing", "State, streams and immutability"); J. Kreps, *The
@@ -62,6 +69,7 @@
 //! (2013); the Kafka documentation, "Partitions and ordering".
 
 mod client;
+mod gap;
 mod log;
 mod msg;
 mod node;

@@ -69,8 +69,8 @@ pub enum SourcingMsg {
     /// Writer → log: append these events, for `client`'s command `cmd`. `n` numbers the writer's
     /// appends: the log takes them in that order, as over one TCP connection.
     Append { n: u64, client: NodeId, cmd: u64, events: Vec<Event>, balance: i64 },
-    /// Log → writer: appended; the log now holds `length` events.
-    Appended { client: NodeId, cmd: u64, length: u64, balance: i64 },
+    /// Log → writer: append `n` is in; the log now holds `length` events.
+    Appended { n: u64, client: NodeId, cmd: u64, length: u64, balance: i64 },
     /// Log → projection: a new record; the log holds `head` events.
     Deliver { record: Record, head: u64 },
     /// Projection → log: records of `partition` from offset `from` (and keep delivering new ones).
@@ -106,6 +106,10 @@ pub enum SourcingTimer {
     Timeout(u64),
     /// Projection: done applying the replayed batch at the head of its inbox.
     ApplyBatch,
+    /// Projection: records are still held back behind a gap; fetch what is missing.
+    Gap,
+    /// Writer: send again the appends the log has not acknowledged.
+    Resend,
 }
 
 impl Kind for SourcingTimer {
@@ -114,6 +118,8 @@ impl Kind for SourcingTimer {
             SourcingTimer::Next => "Next",
             SourcingTimer::Timeout(_) => "Timeout",
             SourcingTimer::ApplyBatch => "ApplyBatch",
+            SourcingTimer::Gap => "Gap",
+            SourcingTimer::Resend => "Resend",
         }
     }
 }

@@ -55,9 +55,7 @@ impl Node for SourcingNode {
             (SourcingNode::Writer(w), M::Command { cmd, op, account, amount }) => {
                 w.on_command(ctx, from, cmd, op, account, amount)
             }
-            (SourcingNode::Writer(w), M::Appended { client, cmd, balance, .. }) => {
-                w.on_appended(ctx, client, cmd, balance)
-            }
+            (SourcingNode::Writer(w), M::Appended { n, .. }) => w.on_appended(ctx, n),
             (SourcingNode::Client(c), M::Accepted { cmd, .. }) => c.on_answer(ctx, cmd, true),
             (SourcingNode::Client(c), M::Rejected { cmd, .. }) => c.on_answer(ctx, cmd, false),
             (SourcingNode::Log(l), M::Append { n, client, cmd, events, balance }) => {
@@ -79,6 +77,8 @@ impl Node for SourcingNode {
             (SourcingNode::Client(c), SourcingTimer::Next) => c.on_next(ctx),
             (SourcingNode::Client(c), SourcingTimer::Timeout(cmd)) => c.on_timeout(ctx, cmd),
             (SourcingNode::Projection(p), SourcingTimer::ApplyBatch) => p.on_apply_batch(ctx),
+            (SourcingNode::Projection(p), SourcingTimer::Gap) => p.on_gap(ctx),
+            (SourcingNode::Writer(w), SourcingTimer::Resend) => w.on_resend(ctx),
             (_, t) => ctx.note(format!("ignored timer {t:?}")),
         }
     }

@@ -39,6 +39,10 @@ pub struct Projection {
     pub(super) snapshot_every: u64,
     /// The last snapshot: durable, a crash keeps it.
     pub(super) snapshot: Option<Box<super::snapshot::Snapshot>>,
+    /// A `Gap` timer is pending, and `next` when it was set: a partition that has not moved since
+    /// while records wait is missing one.
+    pub(super) gap_armed: bool,
+    pub(super) gap_mark: Vec<u64>,
 }
 
 impl Projection {
@@ -64,13 +68,15 @@ impl Projection {
             last_rebuild: None,
             snapshot_every: cfg.snapshot_every,
             snapshot: None,
+            gap_armed: false,
+            gap_mark: vec![0; n],
         }
     }
 
     pub fn init(&mut self, ctx: &mut C<'_>) {
         ctx.declare(&["replayed", "misapplied", "negative_applies"]);
         if self.ordered {
-            ctx.declare(&["held_back"]);
+            ctx.declare(&["held_back", "gap_fetches"]);
         }
         if self.snapshot_every > 0 && self.ordered {
             ctx.declare(&["snapshots"]);
@@ -83,6 +89,7 @@ impl Projection {
     /// Everything a projection holds is a cache of the log: a crash loses it all.
     pub fn crash(&mut self) {
         self.as_of = None;
+        self.gap_armed = false;
         self.reset();
     }
 
@@ -125,18 +132,6 @@ impl Projection {
         }
         self.apply(ctx, &rec);
         self.drain(ctx, p);
-    }
-
-    fn hold_back(&mut self, ctx: &mut C<'_>, rec: &Record, next: u64) {
-        self.held_back += 1;
-        ctx.count("held_back", 1);
-        if self.held_back == 1 {
-            ctx.note(format!(
-                "p{} holds back {rec}: offset {next} of that partition has not arrived yet (from now on \
-                 this is only counted, in held_back)",
-                self.number
-            ));
-        }
     }
 
     /// After a replay, the records delivered live meanwhile: in order (ordered), or all of them

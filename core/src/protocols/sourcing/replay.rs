@@ -56,7 +56,13 @@ impl Projection {
 
     /// A replayed batch: queued, applied when the projection is done with the ones before it.
     pub fn on_batch(&mut self, ctx: &mut C<'_>, partition: u32, from: u64, records: Vec<Record>, end: u64) {
-        let Some(r) = self.replay.as_mut() else { return };
+        let Some(r) = self.replay.as_mut() else {
+            // The answer to a gap fetch: the records a lost delivery left out.
+            for rec in records {
+                self.receive(ctx, rec, true);
+            }
+            return self.show_lag(ctx);
+        };
         if r.cursor.get(partition as usize) != Some(&from) {
             return; // an answer to a fetch of an earlier rebuild
         }
