@@ -43,5 +43,8 @@ pub fn build(sc: &Scenario) -> Result<Box<dyn Simulation>, ScenarioError> {
         ProtocolConfig::Transactions(cfg) => {
             Ok(Box::new(Sim::new(sc, crate::protocols::transactions::build(sc, cfg))?))
         }
+        ProtocolConfig::Sourcing(cfg) => {
+            Ok(Box::new(Sim::new(sc, crate::protocols::sourcing::build(sc, cfg))?))
+        }
     }
 }

@@ -142,6 +142,8 @@ fn the_counters_a_lesson_says_stay_zero_are_there_at_zero() {
         ("d5-split-brain-quorum", "conflicting_writes"),
         ("d6-causal-delivery", "out_of_order"),
         ("d10-reads-primary", "stale_reads"),
+        ("e4-event-replay", "misapplied"),
+        ("e4-ordering-per-partition", "negative_applies"),
         ("t5-shared-store", "items_lost"),
         ("t6-rate-limiting", "polite_rejected_429"),
     ];

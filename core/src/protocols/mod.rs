@@ -14,6 +14,7 @@ pub mod raft;
 pub mod replication;
 pub mod resilience;
 pub mod sharding;
+pub mod sourcing;
 pub mod splitbrain;
 pub mod traffic;
 pub mod transactions;
@@ -59,6 +60,8 @@ pub enum ProtocolConfig {
     Locks(locks::LocksConfig),
     /// E5: an order across four services, by two-phase commit or by a saga with compensations.
     Transactions(transactions::TransactionsConfig),
+    /// E4: an event log with partitions, projections rebuilt by replay, per-key order vs none.
+    Sourcing(sourcing::SourcingConfig),
 }
 
 impl ProtocolConfig {
@@ -82,6 +85,7 @@ impl ProtocolConfig {
             ProtocolConfig::MultiRegion(c) => c.validate(sc),
             ProtocolConfig::Locks(c) => c.validate(sc),
             ProtocolConfig::Transactions(c) => c.validate(sc),
+            ProtocolConfig::Sourcing(c) => c.validate(sc),
         }
     }
 
@@ -110,6 +114,7 @@ impl ProtocolConfig {
             ProtocolConfig::MultiRegion(_) => "multi_region",
             ProtocolConfig::Locks(_) => "locks",
             ProtocolConfig::Transactions(_) => "transactions",
+            ProtocolConfig::Sourcing(_) => "sourcing",
         }
     }
 }

@@ -1,0 +1,61 @@
+//! Per-partition order at a projection: a record that arrives before the ones ahead of it in
+//! its partition waits (`held_back`); a partition that waits for `GAP` without moving has lost a
+//! delivery on the way, and the projection fetches the missing offsets from the log.
+
+use super::msg::{Record, SourcingMsg, SourcingTimer, C};
+use super::projection::Projection;
+use crate::time::SimDuration;
+
+/// How long records may wait behind a gap before the projection fetches what is missing (a
+/// `Deliver` lost on the way would otherwise hold its partition up for good).
+const GAP: SimDuration = SimDuration::from_ms(250);
+
+impl Projection {
+    pub(super) fn hold_back(&mut self, ctx: &mut C<'_>, rec: &Record, next: u64) {
+        self.held_back += 1;
+        ctx.count("held_back", 1);
+        if !self.gap_armed {
+            self.arm_gap(ctx);
+        }
+        if self.held_back == 1 {
+            ctx.note(format!(
+                "p{} holds back {rec}: offset {next} of that partition has not arrived yet (from now on \
+                 this is only counted, in held_back)",
+                self.number
+            ));
+        }
+    }
+
+    fn arm_gap(&mut self, ctx: &mut C<'_>) {
+        self.gap_armed = true;
+        self.gap_mark.clone_from(&self.next);
+        ctx.set_timer(SourcingTimer::Gap, GAP);
+    }
+
+    /// A partition that has held records back for `GAP` without moving is missing a delivery:
+    /// fetch its missing offsets from the log.
+    pub fn on_gap(&mut self, ctx: &mut C<'_>) {
+        self.gap_armed = false;
+        if self.replay.is_some() {
+            return;
+        }
+        let mut waiting = false;
+        let parts = self.next.iter().zip(&self.ahead).zip(&self.gap_mark);
+        for (p, ((&next, ahead), &mark)) in parts.enumerate() {
+            let Some((&first, _)) =
+                ahead.iter().find(|(_, (r, applied))| !applied && self.as_of.is_none_or(|n| r.seq < n))
+            else {
+                continue;
+            };
+            waiting = true;
+            if first > next && next == mark {
+                let max = u32::try_from(first - next).unwrap_or(u32::MAX);
+                ctx.count("gap_fetches", 1);
+                ctx.send(self.log, SourcingMsg::Fetch { partition: p as u32, from: next, max });
+            }
+        }
+        if waiting {
+            self.arm_gap(ctx);
+        }
+    }
+}

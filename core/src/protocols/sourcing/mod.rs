@@ -1,0 +1,209 @@
+//! # E4 — Event sourcing and replay
+//!
+//! **The problem.** A bank keeps account balances. The usual way is to store the balance and
+//! overwrite it on every deposit; the history is gone, and a bug that corrupted a balance cannot
+//! be undone. *Event sourcing* turns this round: what is stored is the append-only log of what
+//! happened (`Opened`, `Deposited 40`, `Withdrew 25`), and a balance is only a *fold* of that log.
+//! Any state can be thrown away and rebuilt by replaying the log from offset 0, and any past state
+//! can be had by replaying a prefix of it ("as of event 500": time travel). The price is ordering:
+//! a fold is only right if the events of one account are applied in the order they were
+//! appended. A `Withdrew` applied before the `Deposited` it depends on makes a balance go
+//! negative; a `Deposited` applied before the account's `Opened` is dropped, and that read model
+//! is wrong for good. Kafka's answer is partitions: events are spread over `partitions` by a hash
+//! of their key, every partition is a sequence with offsets, and a consumer reads each partition
+//! in offset order — ordered per key, never across keys, and parallel.
+//!
+//! **Message flow.** A client `c1…` sends `Command { deposit | withdraw, account, amount }` to the
+//! `writer` (the command handler), which validates it against its own balances (no withdrawal
+//! beyond the balance, none from an account never opened) and either answers `Rejected` or sends
+//! the resulting events in one `Append` to the `log` (a first deposit makes two: `Opened`, then
+//! `Deposited`). Appends are numbered and the log takes them in the writer's order, as over one
+//! TCP connection: the order the commands were validated in is the log's order. The log puts
+//! each event in its partition with the next offset (and a global sequence number), answers
+//! `Appended` — the writer then answers `Accepted` — and pushes each new
+//! record to every subscribed projection in a `Deliver`. A projection `p1…` starts (and restarts
+//! after a crash) with nothing: it sends `Fetch { partition, from: 0 }` for every partition,
+//! which also subscribes it, and the log answers `Batch`es of up to `batch` records until the
+//! partition's end. Records are applied one by one to the projection's balances; records
+//! delivered live while a replay is under way are kept aside until it ends.
+//!
+//! **Ordering.** The network does not keep order: two `Deliver`s sent a millisecond apart on a
+//! link with jitter arrive either way round. With `delivery: per_partition` a projection applies
+//! the records of each partition strictly in offset order, holding back one that arrives early
+//! until the gap before it is filled (`held_back`), as a Kafka consumer reads a partition. With
+//! `delivery: unordered` it applies each record the moment it arrives, as a consumer among several
+//! on one queue would.
+//!
+//! **Roles and timers.** Clients (`Next`: the next command after `think`; `Timeout`: no answer in
+//! a second). The writer: `Resend` (appends the log has not acknowledged in 500 ms are sent
+//! again; the log takes each once). The log: none. A projection: `ApplyBatch` (applying a
+//! replayed batch takes `replay_us_per_event` per record: the rebuild's speed) and `Gap` (a
+//! partition holding records back for 250 ms without moving has lost a delivery: it fetches the
+//! missing offsets, `gap_fetches`). Durable: the log (the source of truth), the writer's balances
+//! and unacknowledged appends. Volatile: everything a projection holds — it is a cache.
+//! With `snapshot_every` N, a projection applying in partition order saves its state every N
+//! records (durably: a snapshot survives a crash), and a restart replays only what came after
+//! the last one — rebuild time against snapshot interval.
+//! A projection takes `rebuild` (throw the state away, replay from 0) and `as_of` (value N:
+//! rebuild from the first N events of the log only, and stay there: time travel; `rebuild`
+//! brings it back to the present).
+//!
+//! **Invariants.** `projection matches the log`: for every account, a projection shows the
+//! balance the log's fold gives after as many of that account's events as the projection has
+//! processed — its state is a fold of a per-key prefix of the log, whether it is following,
+//! replaying or travelling in time (checked after every event). A projection applying one
+//! account's events out of order, or dropping one, breaks it. `no negative balance`: no
+//! projection shows an account below 0 (the writer never lets a withdrawal overdraw, so the log
+//! never does).
+//!
+//! **What to watch.** `log_length` growing; each projection's `lag_events` (records in the log it
+//! has not processed), jumping to the whole log when it restarts and falling as it replays;
+//! `replayed`, `rebuild_ms` (per projection) and `replay_events_per_s` (of the last rebuild);
+//! `held_back` (ordered) against `misapplied` and `negative_applies` (unordered); `commands` and
+//! `rejected_commands`; `snapshots`. The projection's notes say what it did with an event that
+//! came too early.
+//!
+//! **References.** M. Fowler, *Event Sourcing* (2005); M. Kleppmann, *Designing Data-Intensive
+//! Applications*, ch. 11 ("Event sourcing", "State, streams and immutability"); J. Kreps, *The
+//! Log: what every software engineer should know about real-time data's unifying abstraction*
+//! (2013); the Kafka documentation, "Partitions and ordering".
+
+mod client;
+mod gap;
+mod log;
+mod msg;
+mod node;
+mod projection;
+mod replay;
+mod snapshot;
+mod writer;
+
+pub use msg::{Change, Event, Record, SourcingMsg, SourcingTimer};
+pub use node::SourcingNode;
+
+use crate::dist::Dist;
+use crate::ids::NodeId;
+use crate::scenario::{Scenario, ScenarioError};
+use serde::{Deserialize, Serialize};
+
+/// How a projection applies the records the log delivers.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Delivery {
+    /// Each partition's records strictly in offset order; early ones are held back.
+    PerPartition,
+    /// Each record as it arrives.
+    Unordered,
+}
+
+/// E4 configuration: clients, accounts, the log's partitions, the projections.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SourcingConfig {
+    pub delivery: Delivery,
+    /// Client nodes `c1…`.
+    pub clients: u32,
+    /// Accounts the clients' commands pick from (`acct 1…`).
+    pub accounts: u32,
+    /// Partitions of the log; an account's events go to partition hash(account) mod this.
+    pub partitions: u32,
+    /// Projection nodes `p1…`.
+    pub projections: u32,
+    /// A client's pause between an answer and its next command.
+    pub think: Dist,
+    /// Share of commands that are withdrawals, per mille (the rest are deposits).
+    #[serde(default = "half")]
+    pub withdraw_permille: u32,
+    /// Amounts are drawn from 1 to this.
+    #[serde(default = "hundred")]
+    pub max_amount: u64,
+    /// Records per `Batch` when a projection replays the log.
+    #[serde(default = "fifty")]
+    pub batch: u32,
+    /// A projection's time to read and apply one record while it replays.
+    #[serde(default = "thousand")]
+    pub replay_us_per_event: u64,
+    /// A projection applying in partition order snapshots its state every this many records, and
+    /// a restart replays from the last snapshot (0 = no snapshots: always from offset 0).
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub snapshot_every: u64,
+}
+
+fn is_zero(x: &u64) -> bool {
+    *x == 0
+}
+
+fn half() -> u32 {
+    500
+}
+fn hundred() -> u64 {
+    100
+}
+fn fifty() -> u32 {
+    50
+}
+fn thousand() -> u64 {
+    1000
+}
+
+impl SourcingConfig {
+    pub fn validate(&self, _sc: &Scenario) -> Result<(), ScenarioError> {
+        let bad = |f: &str, m: &str| ScenarioError::invalid(format!("protocol.{f}"), m.to_string());
+        if !(1..=3).contains(&self.clients) {
+            return Err(bad("clients", "must be 1 to 3"));
+        }
+        if !(1..=1000).contains(&self.accounts) {
+            return Err(bad("accounts", "must be 1 to 1000"));
+        }
+        if !(1..=16).contains(&self.partitions) {
+            return Err(bad("partitions", "must be 1 to 16"));
+        }
+        if !(1..=3).contains(&self.projections) {
+            return Err(bad("projections", "must be 1 to 3"));
+        }
+        if self.withdraw_permille > 1000 {
+            return Err(bad("withdraw_permille", "must be 0 to 1000 (per mille)"));
+        }
+        if !(1..=1_000_000).contains(&self.max_amount) {
+            return Err(bad("max_amount", "must be 1 to 1000000"));
+        }
+        if !(1..=10_000).contains(&self.batch) {
+            return Err(bad("batch", "must be 1 to 10000"));
+        }
+        if self.replay_us_per_event > 100_000 {
+            return Err(bad("replay_us_per_event", "must be 0 to 100000"));
+        }
+        if self.snapshot_every > 1_000_000 {
+            return Err(bad("snapshot_every", "must be 0 (none) to 1000000"));
+        }
+        self.think.check(0).map_err(|m| bad("think", &m))
+    }
+}
+
+/// Where everyone is: clients `0..clients`, then the writer, the log, the projections.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Layout {
+    pub clients: u32,
+}
+
+impl Layout {
+    pub fn writer(self) -> NodeId {
+        NodeId(self.clients)
+    }
+    pub fn log(self) -> NodeId {
+        NodeId(self.clients + 1)
+    }
+}
+
+/// Nodes: clients `c1…`, the `writer`, the `log`, projections `p1…`.
+pub fn build(_sc: &Scenario, cfg: &SourcingConfig) -> Vec<(String, SourcingNode)> {
+    let layout = Layout { clients: cfg.clients };
+    let mut out: Vec<(String, SourcingNode)> =
+        (1..=cfg.clients).map(|i| (format!("c{i}"), SourcingNode::client(cfg, layout))).collect();
+    out.push(("writer".into(), SourcingNode::writer(layout)));
+    out.push(("log".into(), SourcingNode::log(cfg)));
+    for i in 1..=cfg.projections {
+        out.push((format!("p{i}"), SourcingNode::projection(cfg, layout, i)));
+    }
+    out
+}

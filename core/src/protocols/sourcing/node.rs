@@ -1,0 +1,171 @@
+//! E4's roles as one node type, and the invariants checked across them.
+
+use super::client::Client;
+use super::log::Log;
+use super::msg::{SourcingMsg, SourcingTimer, C};
+use super::projection::Projection;
+use super::writer::Writer;
+use super::{Layout, SourcingConfig};
+use crate::ids::NodeId;
+use crate::node::{ClientRequest, Kind, Node};
+use crate::view::NodeView;
+
+pub const MATCHES_LOG: &str = "projection matches the log";
+pub const NO_NEGATIVE: &str = "no negative balance";
+
+#[derive(Clone, Debug)]
+pub enum SourcingNode {
+    Client(Client),
+    Writer(Writer),
+    Log(Log),
+    Projection(Projection),
+}
+
+impl SourcingNode {
+    pub fn client(cfg: &SourcingConfig, layout: Layout) -> Self {
+        SourcingNode::Client(Client::new(cfg, layout))
+    }
+    pub fn writer(layout: Layout) -> Self {
+        SourcingNode::Writer(Writer::new(layout))
+    }
+    pub fn log(cfg: &SourcingConfig) -> Self {
+        SourcingNode::Log(Log::new(cfg))
+    }
+    pub fn projection(cfg: &SourcingConfig, layout: Layout, number: u32) -> Self {
+        SourcingNode::Projection(Projection::new(cfg, layout, number))
+    }
+}
+
+impl Node for SourcingNode {
+    type Msg = SourcingMsg;
+    type Timer = SourcingTimer;
+
+    fn init(&mut self, ctx: &mut C<'_>) {
+        match self {
+            SourcingNode::Client(c) => c.init(ctx),
+            SourcingNode::Writer(w) => w.init(ctx),
+            SourcingNode::Log(l) => l.init(ctx),
+            SourcingNode::Projection(p) => p.init(ctx),
+        }
+    }
+
+    fn on_message(&mut self, ctx: &mut C<'_>, from: NodeId, msg: SourcingMsg) {
+        use SourcingMsg as M;
+        match (self, msg) {
+            (SourcingNode::Writer(w), M::Command { cmd, op, account, amount }) => {
+                w.on_command(ctx, from, cmd, op, account, amount)
+            }
+            (SourcingNode::Writer(w), M::Appended { n, .. }) => w.on_appended(ctx, n),
+            (SourcingNode::Client(c), M::Accepted { cmd, .. }) => c.on_answer(ctx, cmd, true),
+            (SourcingNode::Client(c), M::Rejected { cmd, .. }) => c.on_answer(ctx, cmd, false),
+            (SourcingNode::Log(l), M::Append { n, client, cmd, events, balance }) => {
+                l.on_append(ctx, from, super::log::Append { n, client, cmd, events, balance })
+            }
+            (SourcingNode::Log(l), M::Fetch { partition, from: offset, max }) => {
+                l.on_fetch(ctx, from, partition, offset, max)
+            }
+            (SourcingNode::Projection(p), M::Deliver { record, head }) => p.on_deliver(ctx, record, head),
+            (SourcingNode::Projection(p), M::Batch { partition, from, records, end, .. }) => {
+                p.on_batch(ctx, partition, from, records, end)
+            }
+            (_, m) => ctx.note(format!("ignored unexpected {}", m.kind())),
+        }
+    }
+
+    fn on_timer(&mut self, ctx: &mut C<'_>, timer: SourcingTimer) {
+        match (self, timer) {
+            (SourcingNode::Client(c), SourcingTimer::Next) => c.on_next(ctx),
+            (SourcingNode::Client(c), SourcingTimer::Timeout(cmd)) => c.on_timeout(ctx, cmd),
+            (SourcingNode::Projection(p), SourcingTimer::ApplyBatch) => p.on_apply_batch(ctx),
+            (SourcingNode::Projection(p), SourcingTimer::Gap) => p.on_gap(ctx),
+            (SourcingNode::Writer(w), SourcingTimer::Resend) => w.on_resend(ctx),
+            (_, t) => ctx.note(format!("ignored timer {t:?}")),
+        }
+    }
+
+    fn requests(&self) -> &'static [&'static str] {
+        match self {
+            SourcingNode::Client(_) => &["deposit", "withdraw"],
+            SourcingNode::Projection(_) => &["rebuild", "as_of"],
+            _ => &[],
+        }
+    }
+
+    fn on_client(&mut self, ctx: &mut C<'_>, req: &ClientRequest) {
+        match self {
+            SourcingNode::Client(c) => c.by_hand(ctx, req),
+            SourcingNode::Projection(p) => match (req.op.as_str(), req.value) {
+                ("rebuild", _) => {
+                    ctx.note("rebuild by hand: the state is thrown away and the log replayed from offset 0");
+                    p.start(ctx, None, false);
+                }
+                ("as_of", Some(n)) if n >= 0 => {
+                    ctx.note(format!(
+                        "time travel by hand: the state as of event {n}, replayed from offset 0"
+                    ));
+                    p.start(ctx, Some(n.unsigned_abs()), false);
+                }
+                ("as_of", _) => ctx.note("as_of needs a value: how many events of the log to replay"),
+                (other, _) => {
+                    ctx.note(format!("ignored request {other:?}: a projection takes rebuild or as_of"))
+                }
+            },
+            _ => ctx.note("only clients and projections take requests by hand"),
+        }
+    }
+
+    fn on_crash(&mut self) {
+        match self {
+            SourcingNode::Client(c) => c.crash(),
+            SourcingNode::Projection(p) => p.crash(),
+            // The log is the durable source of truth; the writer's balances are kept with it.
+            SourcingNode::Writer(_) | SourcingNode::Log(_) => {}
+        }
+    }
+
+    fn view(&self) -> NodeView {
+        match self {
+            SourcingNode::Client(c) => c.view(),
+            SourcingNode::Writer(w) => w.view(),
+            SourcingNode::Log(l) => l.view(),
+            SourcingNode::Projection(p) => p.view(),
+        }
+    }
+
+    fn invariants(_nodes: &[Self]) -> &'static [&'static str] {
+        &[MATCHES_LOG, NO_NEGATIVE]
+    }
+
+    const GLOBAL_CHECK: bool = true;
+
+    /// Every caught-up projection shows the log's fold; no projection shows a negative balance.
+    fn check(nodes: &[Self], up: &[bool], out: &mut Vec<(&'static str, String)>) {
+        let Some(log) = nodes.iter().find_map(|n| match n {
+            SourcingNode::Log(l) => Some(l),
+            _ => None,
+        }) else {
+            return;
+        };
+        let projections = nodes.iter().zip(up).filter(|(_, &u)| u).filter_map(|(n, _)| match n {
+            SourcingNode::Projection(p) => Some(p),
+            _ => None,
+        });
+        let (mut differs, mut negative) = (None, None);
+        for p in projections {
+            if let (None, Some((a, shown, due, k))) = (&differs, p.mismatch(&log.history)) {
+                let shown = shown.map_or("no such account".into(), |b| b.to_string());
+                differs = Some(format!(
+                    "p{} shows acct {a} at {shown} after applying {k} of its events; after those {k} the \
+                     log says {due}",
+                    p.number
+                ));
+            }
+            if let (None, Some((a, b))) = (&negative, p.balances.iter().find(|(_, b)| **b < 0)) {
+                negative =
+                    Some(format!("p{} shows acct {a} at {b}; the log never lets it go below 0", p.number));
+            }
+        }
+        out.extend(differs.map(|d| (MATCHES_LOG, d)));
+        out.extend(negative.map(|d| (NO_NEGATIVE, d)));
+    }
+}

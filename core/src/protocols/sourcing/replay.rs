@@ -1,0 +1,141 @@
+//! A projection's rebuild: throw the state away, fetch every partition from offset 0 in
+//! batches, apply each batch at `replay_us_per_event` per record, finish when all partitions are
+//! read to their end — or, travelling in time, to the chosen event.
+
+use super::msg::{balances_line, secs, Record, SourcingMsg, SourcingTimer, C};
+use super::projection::Projection;
+use crate::time::{SimDuration, SimTime};
+use std::collections::{BTreeSet, VecDeque};
+
+/// A rebuild under way: which partitions are still being read, the batches waiting to be applied.
+#[derive(Clone, Debug)]
+pub struct Replay {
+    pub(super) started: SimTime,
+    /// Per partition, the offset the next fetch asks for; partitions not yet read to the end.
+    pub(super) cursor: Vec<u64>,
+    pub(super) remaining: BTreeSet<u32>,
+    pub(super) inbox: VecDeque<(u32, Vec<Record>, u64)>,
+    pub(super) busy: bool,
+    pub(super) replayed: u64,
+    /// Events the restored snapshot already covered (0: replayed from offset 0).
+    pub(super) restored: u64,
+}
+
+impl Projection {
+    /// Throw the state away and replay the log from offset 0 (up to event `as_of` if given), or
+    /// from the last snapshot if `snapshot` says it may.
+    pub fn start(&mut self, ctx: &mut C<'_>, as_of: Option<u64>, snapshot: bool) {
+        self.reset();
+        self.as_of = as_of;
+        ctx.cancel_timer(SourcingTimer::ApplyBatch);
+        let parts = self.next.len() as u32;
+        let restored = if snapshot { self.restore(ctx) } else { None };
+        let cursor = restored.unwrap_or_else(|| vec![0; parts as usize]);
+        self.replay = Some(Replay {
+            started: ctx.now(),
+            cursor: cursor.clone(),
+            remaining: (0..parts).collect(),
+            inbox: VecDeque::new(),
+            busy: false,
+            replayed: 0,
+            restored: self.processed,
+        });
+        if self.processed == 0 {
+            let upto = as_of.map_or(String::new(), |n| format!(", up to event {n}"));
+            ctx.note(format!(
+                "p{} starts empty and replays the log from offset 0{upto}: {parts} partitions, {} events \
+                 per batch",
+                self.number, self.batch
+            ));
+        }
+        for (partition, &from) in (0..parts).zip(&cursor) {
+            ctx.send(self.log, SourcingMsg::Fetch { partition, from, max: self.batch });
+        }
+        self.show_lag(ctx);
+    }
+
+    /// A replayed batch: queued, applied when the projection is done with the ones before it.
+    pub fn on_batch(&mut self, ctx: &mut C<'_>, partition: u32, from: u64, records: Vec<Record>, end: u64) {
+        let Some(r) = self.replay.as_mut() else {
+            // The answer to a gap fetch: the records a lost delivery left out.
+            for rec in records {
+                self.receive(ctx, rec, true);
+            }
+            return self.show_lag(ctx);
+        };
+        if r.cursor.get(partition as usize) != Some(&from) {
+            return; // an answer to a fetch of an earlier rebuild
+        }
+        r.inbox.push_back((partition, records, end));
+        if !r.busy {
+            self.apply_later(ctx);
+        }
+    }
+
+    pub(super) fn apply_later(&mut self, ctx: &mut C<'_>) {
+        let Some(r) = self.replay.as_mut() else { return };
+        let Some((_, records, _)) = r.inbox.front() else {
+            r.busy = false;
+            return;
+        };
+        r.busy = true;
+        let cost = self.per_event.as_us().saturating_mul(records.len() as u64);
+        ctx.set_timer(SourcingTimer::ApplyBatch, SimDuration::from_us(cost));
+    }
+
+    /// The batch at the head of the inbox is applied; fetch more of its partition or finish.
+    pub fn on_apply_batch(&mut self, ctx: &mut C<'_>) {
+        let Some((partition, records, end)) = self.replay.as_mut().and_then(|r| r.inbox.pop_front()) else {
+            return;
+        };
+        let n = records.len() as u64;
+        // Time travel needs nothing past its point: a batch that reaches it ends the partition.
+        let past = self.as_of.is_some_and(|k| records.iter().any(|r| r.seq >= k));
+        let wanted = records.iter().filter(|r| self.as_of.is_none_or(|k| r.seq < k)).count() as u64;
+        for rec in records {
+            self.receive(ctx, rec, true);
+        }
+        ctx.count("replayed", wanted);
+        let Some(r) = self.replay.as_mut() else { return };
+        r.replayed += wanted;
+        let Some(cursor) = r.cursor.get_mut(partition as usize) else { return };
+        *cursor += n;
+        if *cursor < end && n > 0 && !past {
+            let from = *cursor;
+            ctx.send(self.log, SourcingMsg::Fetch { partition, from, max: self.batch });
+        } else {
+            r.remaining.remove(&partition);
+        }
+        self.head = self.head.max(end);
+        self.show_lag(ctx);
+        if self.replay.as_ref().is_some_and(|r| r.remaining.is_empty() && r.inbox.is_empty()) {
+            return self.finish(ctx);
+        }
+        self.apply_later(ctx);
+    }
+
+    fn finish(&mut self, ctx: &mut C<'_>) {
+        let Some(r) = self.replay.take() else { return };
+        self.settle(ctx);
+        let took = ctx.now().since(r.started);
+        let ms = took.as_us() / 1000;
+        let rate = (r.replayed * 1_000_000).checked_div(took.as_us()).unwrap_or(0);
+        if r.replayed == 0 {
+            return; // the log was empty: nothing was rebuilt
+        }
+        ctx.observe_here("rebuild_ms", took);
+        ctx.gauge("replay_events_per_s", rate as i64);
+        let mut upto = self.as_of.map_or(String::new(), |n| format!(" up to event {n}"));
+        if r.restored > 0 {
+            upto = format!(" after its snapshot of {} events", r.restored);
+        }
+        let me = format!("p{}", self.number);
+        let said = format!("{} events in {ms} ms ({rate} events/s)", r.replayed);
+        ctx.note(format!(
+            "{me} rebuilt its state from the log{upto}: replayed {said} since {}; balances {}",
+            secs(r.started),
+            balances_line(&self.balances)
+        ));
+        self.last_rebuild = Some(said);
+    }
+}

@@ -1,0 +1,338 @@
+//! E4: each preset's lesson, checked on its run; time travel by hand; the knobs' limits.
+
+use dsplay_core::sim::metrics::MetricKind;
+use dsplay_core::sim::trace::TraceKind;
+use dsplay_core::view::NodeView;
+use dsplay_core::{presets, Scenario, Simulation};
+use serde_json::{json, Value};
+
+mod common;
+
+const MATCHES_LOG: &str = "projection matches the log";
+const NO_NEGATIVE: &str = "no negative balance";
+const MISAPPLIED: &str = "misapplied (since its last rebuild)";
+
+fn run(id: &str) -> Box<dyn Simulation> {
+    let sim = common::run(&presets::get(id).unwrap_or_else(|e| panic!("{id}: {e}")));
+    assert!(sim.halted().is_none(), "{id} halted: {:?}", sim.halted());
+    sim
+}
+
+fn run_to(id: &str, ms: u64) -> Box<dyn Simulation> {
+    common::run_to(&presets::get(id).expect("preset"), ms)
+}
+
+fn total(sim: &dyn Simulation, name: &str) -> u64 {
+    common::counter(sim, name)
+}
+
+fn node_id(sim: &dyn Simulation, node: &str) -> dsplay_core::NodeId {
+    dsplay_core::NodeId(sim.node_names().iter().position(|x| x == node).expect("node") as u32)
+}
+
+/// A gauge's current value: global (`node` None) or a node's.
+fn gauge(sim: &dyn Simulation, name: &str, node: Option<&str>) -> i64 {
+    let id = node.map(|n| node_id(sim, n));
+    match sim.metrics().get(name, id).map(|m| &m.kind) {
+        Some(MetricKind::Gauge { value }) => *value,
+        other => panic!("{name} is not a gauge: {other:?}"),
+    }
+}
+
+/// The highest value a node's gauge took.
+fn peak(sim: &dyn Simulation, name: &str, node: &str) -> f64 {
+    let m = sim.metrics().get(name, Some(node_id(sim, node))).expect("gauge");
+    m.series.iter().map(|p| p.value).fold(f64::MIN, f64::max)
+}
+
+fn view(sim: &dyn Simulation, node: &str) -> NodeView {
+    sim.view().nodes.into_iter().find(|n| n.name == node).expect("node").view
+}
+
+fn field(sim: &dyn Simulation, node: &str, name: &str) -> String {
+    let v = view(sim, node);
+    v.fields.into_iter().find(|(k, _)| k == name).unwrap_or_else(|| panic!("{node} has no {name}")).1
+}
+
+/// Every note containing `text`, with its time in ms.
+fn notes(sim: &dyn Simulation, text: &str) -> Vec<(f64, String)> {
+    sim.trace()
+        .said()
+        .filter(|e| e.kind == TraceKind::Note)
+        .filter_map(|e| e.text.as_deref().filter(|t| t.contains(text)).map(|t| (e.at.as_ms_f64(), t.into())))
+        .collect()
+}
+
+fn note(sim: &dyn Simulation, text: &str) -> (f64, String) {
+    notes(sim, text).into_iter().next().unwrap_or_else(|| panic!("no note says {text:?}"))
+}
+
+fn violations(sim: &dyn Simulation, rule: &str) -> Vec<(f64, String)> {
+    sim.violations().iter().filter(|v| v.rule == rule).map(|v| (v.at.as_ms_f64(), v.detail.clone())).collect()
+}
+
+/// The balances line of a node's inspector: a projection's own, or the log's fold.
+fn balances(sim: &dyn Simulation, node: &str) -> String {
+    field(sim, node, if node == "log" { "balances (fold of the log)" } else { "balances" })
+}
+
+#[test]
+fn e4_a_crashed_projection_rebuilds_its_state_by_replaying_the_log() {
+    let id = "e4-event-replay";
+    // Before the crash both projections agree with the log's fold of its 678 events.
+    let before = run_to(id, 5999);
+    assert_eq!(gauge(&*before, "log_length", None), 677);
+    let truth = balances(&*before, "log");
+    assert!(truth.starts_with("acct 1: 376") && truth.contains("acct 5: 972"), "{truth}");
+    assert_eq!((balances(&*before, "p1"), balances(&*before, "p2")), (truth.clone(), truth.clone()));
+    // Restarted empty, p2 learns from its first batch that the log holds 904 events: all lag.
+    assert_eq!(gauge(&*run_to(id, 8010), "lag_events", Some("p2")), 904);
+    assert_eq!(gauge(&*run_to(id, 8100), "lag_events", Some("p2")), 863);
+    let mid = run_to(id, 8500);
+    assert_eq!(gauge(&*mid, "lag_events", Some("p2")), 511);
+    assert!(view(&*mid, "p2").badges.contains(&"rebuilding".to_string()));
+    // Mid-replay: an old balance, never a wrong one.
+    assert!(balances(&*mid, "p2").contains("acct 2: 258") && balances(&*mid, "log").contains("acct 2: 585"));
+    let sim = run(id);
+    let (at, said) = note(&*sim, "p2 rebuilt its state from the log");
+    assert!(
+        (at - 9023.7).abs() < 1.0
+            && said.contains("replayed 1002 events in 1023 ms (978 events/s) since 8.000 s"),
+        "{at}: {said}"
+    );
+    assert_eq!(total(&*sim, "replayed"), 1002);
+    assert_eq!(peak(&*sim, "lag_events", "p2"), 908.0);
+    assert_eq!(gauge(&*sim, "replay_events_per_s", None), 978, "the last rebuild's speed");
+    let rebuild = sim.metrics().get("rebuild_ms", Some(node_id(&*sim, "p2"))).expect("rebuild_ms");
+    assert!(format!("{:?}", rebuild.kind).contains("count: 1"), "{:?}", rebuild.kind);
+    // After it, p2 and p1 agree again, and at the end both agree with the log.
+    let after = run_to(id, 9030);
+    assert_eq!(gauge(&*after, "lag_events", Some("p2")), 0);
+    assert_eq!(balances(&*after, "p2"), balances(&*after, "p1"));
+    assert_eq!(balances(&*sim, "p2"), balances(&*sim, "log"));
+    assert_eq!(balances(&*sim, "p1"), balances(&*sim, "log"));
+    assert_eq!(total(&*sim, "misapplied"), 0);
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations().first());
+    assert_eq!(sim.invariants(), [MATCHES_LOG, NO_NEGATIVE]);
+}
+
+/// The lesson's "Try": `as_of 677` shows the balances the log had at 6 s; `rebuild` comes back.
+#[test]
+fn e4_time_travel_replays_a_prefix_of_the_log_and_rebuild_returns_to_the_present() {
+    let truth_at_6s = balances(&*run_to("e4-event-replay", 5999), "log");
+    let sc = common::scenario("e4-event-replay", |v| {
+        v["events"] = json!([
+            { "at_ms": 10000, "event": { "type": "client", "node": "p1", "request": { "op": "as_of", "value": 677 } } },
+            { "at_ms": 11000, "event": { "type": "client", "node": "p1", "request": { "op": "rebuild" } } }
+        ]);
+        v["stop_at_ms"] = json!(13000);
+    });
+    let back = common::run_to(&sc, 10900);
+    assert_eq!(balances(&*back, "p1"), truth_at_6s, "p1 as of event 677 is the log at 6 s");
+    assert!(view(&*back, "p1").badges.contains(&"as of event 677".to_string()));
+    assert_eq!(view(&*back, "p1").label, "as of event 677");
+    let (_, said) = note(&*back, "p1 rebuilt its state from the log up to event 677");
+    assert!(said.contains(&truth_at_6s), "{said}");
+    let sim = common::run(&sc);
+    assert_eq!(balances(&*sim, "p1"), balances(&*sim, "log"));
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations().first());
+    assert_eq!(sim.requests(node_id(&*sim, "p1")), ["rebuild", "as_of"]);
+    assert_eq!(sim.requests(node_id(&*sim, "c1")), ["deposit", "withdraw"]);
+}
+
+#[test]
+fn e4_per_partition_order_holds_early_records_back_and_never_diverges() {
+    let sim = run("e4-ordering-per-partition");
+    let (at, said) = note(&*sim, "holds back");
+    assert!(
+        (at - 60.5).abs() < 1.0
+            && said.starts_with("p1 holds back Deposited(acct 3, 23) (partition 0 offset 1): offset 0"),
+        "{at}: {said}"
+    );
+    assert_eq!((total(&*sim, "commands"), total(&*sim, "rejected_commands")), (1775, 73));
+    assert_eq!(gauge(&*sim, "log_length", None), 1708);
+    assert_eq!(total(&*sim, "held_back"), 304);
+    assert_eq!(
+        (field(&*sim, "p1", "held back"), field(&*sim, "p2", "held back")),
+        ("158".into(), "146".into())
+    );
+    assert_eq!(peak(&*sim, "lag_events", "p1").max(peak(&*sim, "lag_events", "p2")), 4.0);
+    assert_eq!((total(&*sim, "misapplied"), total(&*sim, "negative_applies")), (0, 0));
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations().first());
+    let truth = balances(&*sim, "log");
+    assert!(truth.starts_with("acct 1: 154") && truth.contains("acct 3: 1688 · acct 4: 2177"), "{truth}");
+    assert_eq!(balances(&*sim, "p1"), truth);
+    // p2 has all but the last record, still in flight at the stop: only that record's account differs.
+    assert_eq!(field(&*sim, "p2", "processed"), "1707");
+    let others =
+        |b: String| b.split(" · ").filter(|a| !a.starts_with("acct 3:")).collect::<Vec<_>>().join(" · ");
+    assert_eq!(others(balances(&*sim, "p2")), others(truth.clone()));
+    assert_ne!(balances(&*sim, "p2"), truth);
+    // The lesson's "Try": one partition, still in order.
+    let one = common::run(&common::scenario("e4-ordering-per-partition", |v| {
+        v["protocol"]["partitions"] = json!(1)
+    }));
+    assert!(one.violations().is_empty() && total(&*one, "held_back") > 0);
+}
+
+#[test]
+fn e4_unordered_delivery_drops_and_overdraws_and_the_projections_diverge() {
+    let sim = run("e4-out-of-order");
+    // The same traffic as the ordered run.
+    assert_eq!((total(&*sim, "commands"), total(&*sim, "rejected_commands")), (1775, 73));
+    assert_eq!(gauge(&*sim, "log_length", None), 1708);
+    let (at, said) = note(&*sim, "drops");
+    assert!((at - 60.5).abs() < 1.0 && said.starts_with("p1 drops Deposited(acct 3, 23)"), "{at}: {said}");
+    let matches = violations(&*sim, MATCHES_LOG);
+    assert_eq!(matches.len(), 1, "red once, and for good: {matches:?}");
+    assert!(
+        (matches[0].0 - 60.5).abs() < 1.0 && matches[0].1.starts_with("p1 shows acct 3 at no such account")
+    );
+    assert_eq!(total(&*sim, "misapplied"), 7);
+    assert_eq!((field(&*sim, "p1", MISAPPLIED), field(&*sim, "p2", MISAPPLIED)), ("2".into(), "5".into()));
+    let drops = notes(&*sim, " drops ");
+    assert!(drops.iter().all(|(at, _)| *at < 200.0), "all while the accounts open: {drops:?}");
+    assert_eq!(total(&*sim, "negative_applies"), 45);
+    let negative = violations(&*sim, NO_NEGATIVE);
+    assert_eq!(negative.len(), 25);
+    assert!((negative[0].0 - 572.5).abs() < 1.0 && negative[0].1.starts_with("p2 shows acct 5 at -3"));
+    // Two read models of one log, disagreeing with it and with each other.
+    assert!(
+        balances(&*sim, "log").starts_with("acct 1: 154") && balances(&*sim, "log").contains("acct 4: 2177")
+    );
+    assert!(balances(&*sim, "p1").starts_with("acct 1: 119"), "{}", balances(&*sim, "p1"));
+    assert!(balances(&*sim, "p2").contains("acct 4: 2012"), "{}", balances(&*sim, "p2"));
+    assert!(view(&*sim, "p2").alerts.iter().any(|a| a == "dropped 5 events: diverged from the log"));
+    assert_eq!(
+        sim.sendable_kinds(),
+        ["Command", "Accepted", "Rejected", "Append", "Appended", "Deliver", "Fetch", "Batch"]
+    );
+    // The lesson's "Try": with 1–3 ms of jitter an account's first two events still overtake.
+    let calm = common::run(&common::scenario("e4-out-of-order", |v| v["network"]["links"] = json!([])));
+    assert_eq!(total(&*calm, "misapplied"), 5);
+    assert!(!violations(&*calm, NO_NEGATIVE).is_empty() && !violations(&*calm, MATCHES_LOG).is_empty());
+}
+
+/// The lesson: a rebuild replays the log in order and repairs a diverged projection — until the
+/// next record arrives out of order.
+#[test]
+fn e4_a_rebuild_repairs_a_diverged_projection_until_the_next_reordering() {
+    let sc = common::scenario("e4-out-of-order", |v| {
+        v["events"] = json!([
+            { "at_ms": 5000, "event": { "type": "client", "node": "p1", "request": { "op": "rebuild" } } },
+            { "at_ms": 5000, "event": { "type": "client", "node": "p2", "request": { "op": "rebuild" } } }
+        ]);
+        v["stop_at_ms"] = json!(8000);
+    });
+    let sim = common::run(&sc);
+    let done: Vec<f64> = notes(&*sim, "rebuilt its state from the log").into_iter().map(|(t, _)| t).collect();
+    assert_eq!(done.len(), 2, "{done:?}");
+    let last = done.iter().copied().fold(0.0, f64::max);
+    assert!(last < 6000.0, "{done:?}");
+    // Red from the first drop, green once both have replayed, red again at the next reordering.
+    let broken = violations(&*sim, MATCHES_LOG);
+    assert!(broken.len() > 2, "{broken:?}");
+    assert!((broken[0].0 - 60.5).abs() < 1.0);
+    assert!(broken[1].0 > last && broken[1].0 < last + 500.0, "{:?} after {last}", broken[1]);
+    assert!(broken[1].1.contains("after applying"), "{}", broken[1].1);
+    assert!(view(&*sim, "p1").alerts.iter().all(|a| !a.starts_with("dropped")), "the drops are forgotten");
+}
+
+/// The lesson's "Try": with snapshots a restart replays only what came after the last one.
+#[test]
+fn e4_a_snapshot_shortens_the_rebuild() {
+    let every = |n: u64| {
+        let sc = common::scenario("e4-event-replay", |v| v["protocol"]["snapshot_every"] = json!(n));
+        common::run(&sc)
+    };
+    let sim = every(100);
+    let (at, said) = note(&*sim, "p2 restores its snapshot");
+    assert!(at == 8000.0 && said.contains("after 600 events"), "{at}: {said}");
+    let (_, said) = note(&*sim, "p2 rebuilt its state from the log after its snapshot of 600 events");
+    assert!(said.contains("replayed 322 events in 329 ms"), "{said}");
+    assert_eq!(total(&*sim, "replayed"), 322);
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations().first());
+    assert_eq!(balances(&*sim, "p2"), balances(&*sim, "log"));
+    let (_, said) = note(&*every(500), "p2 rebuilt its state from the log after its snapshot of 500 events");
+    assert!(said.contains("in 450 ms"), "{said}");
+    // Without snapshots (the preset) it is 1023 ms; a rebuild by hand always starts from 0.
+    let sc = common::scenario("e4-event-replay", |v| {
+        v["protocol"]["snapshot_every"] = json!(100);
+        v["events"] = json!([{ "at_ms": 6000, "event": { "type": "client", "node": "p2", "request": { "op": "rebuild" } } }]);
+    });
+    let by_hand = common::run(&sc);
+    assert!(notes(&*by_hand, "restores its snapshot").is_empty());
+    let starts: Vec<f64> =
+        notes(&*by_hand, "p2 starts empty and replays the log from offset 0").iter().map(|n| n.0).collect();
+    assert_eq!(starts, [0.0, 6000.0]);
+    // Out of order there is never a clean prefix to save.
+    let sc = common::scenario("e4-out-of-order", |v| v["protocol"]["snapshot_every"] = json!(100));
+    assert_eq!(total(&*common::run(&sc), "snapshots"), 0);
+}
+
+/// Lost messages and a log crash: appends are sent again and taken once, in order; a projection
+/// missing a delivery fetches the gap. Time is lost, never correctness.
+#[test]
+fn e4_losses_and_a_log_crash_cost_time_not_correctness() {
+    let sc = common::scenario("e4-ordering-per-partition", |v| {
+        v["network"]["default"]["loss_ppm"] = json!(20_000);
+        for link in v["network"]["links"].as_array_mut().expect("links") {
+            link["spec"]["loss_ppm"] = json!(20_000);
+        }
+        v["events"] = json!([
+            { "at_ms": 5000, "event": { "type": "crash", "node": "log" } },
+            { "at_ms": 6000, "event": { "type": "restart", "node": "log" } }
+        ]);
+    });
+    let sim = common::run(&sc);
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations().first());
+    assert!(total(&*sim, "gap_fetches") > 0, "lost deliveries were fetched");
+    assert!(!notes(&*sim, "writer sends").is_empty(), "unacknowledged appends were sent again");
+    assert!(total(&*sim, "timeouts") > 0, "clients gave up while the log was down");
+    // Nothing is stuck: both projections are within a few records of the log at the end.
+    let len = gauge(&*sim, "log_length", None);
+    for p in ["p1", "p2"] {
+        let done: i64 = field(&*sim, p, "processed").parse().expect("number");
+        assert!(len - done <= 3, "{p}: {done} of {len}");
+    }
+}
+
+/// Same seed, each delivery mode, five seeds: unordered always diverges, ordered never.
+#[test]
+fn e4_whatever_the_seed_order_matters() {
+    for seed in 1..=5 {
+        let ordered =
+            common::run(&common::scenario("e4-ordering-per-partition", |v| v["seed"] = json!(seed)));
+        assert!(ordered.violations().is_empty(), "seed {seed}: {:?}", ordered.violations().first());
+        let unordered = common::run(&common::scenario("e4-out-of-order", |v| v["seed"] = json!(seed)));
+        assert!(!violations(&*unordered, MATCHES_LOG).is_empty(), "seed {seed}");
+    }
+}
+
+fn invalid(edit: impl FnOnce(&mut Value)) -> String {
+    let mut v = serde_json::to_value(presets::get("e4-event-replay").expect("preset")).expect("json");
+    edit(&mut v);
+    Scenario::from_json(&v.to_string()).expect_err("invalid").to_string()
+}
+
+#[test]
+fn e4_absurd_knobs_are_refused_naming_the_field_and_the_range() {
+    let cases: [(&str, Value, &str); 10] = [
+        ("clients", json!(0), "1 to 3"),
+        ("clients", json!(9), "1 to 3"),
+        ("accounts", json!(0), "1 to 1000"),
+        ("partitions", json!(17), "1 to 16"),
+        ("projections", json!(4), "1 to 3"),
+        ("withdraw_permille", json!(1001), "0 to 1000"),
+        ("batch", json!(0), "1 to 10000"),
+        ("replay_us_per_event", json!(100_001), "0 to 100000"),
+        ("snapshot_every", json!(1_000_001), "0 (none) to 1000000"),
+        ("think", json!({ "type": "constant", "us": 4_000_000_000u64 }), "one hour"),
+    ];
+    for (field, value, range) in cases {
+        let e = invalid(|v| v["protocol"][field] = value.clone());
+        assert!(e.contains(&format!("protocol.{field}")) && e.contains(range), "{field}: {e}");
+    }
+    let e = invalid(|v| v["protocol"]["delivery"] = json!("fifo"));
+    assert!(e.contains("protocol") && e.contains("per_partition"), "{e}");
+}
