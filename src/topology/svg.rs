@@ -121,13 +121,18 @@ fn node(view: &WorldView, i: usize, lay: &Layout, sel: bool, picked: bool, on: &
         (lay.r >= 15.0 && name != n.name).then(|| label_squeeze(&role, label_room(&lay.pos, i))).flatten();
     let alerts = n.view.alerts.iter().map(|b| (b, "badge alert"));
     let tags = alerts.chain(n.view.badges.iter().map(|b| (b, "badge")));
+    // A badge wider than the room beside the node's neighbours is squeezed into it, as labels are
+    // (in a 720 px embed, 2PC's "in doubt: order 64 (+2)" ran under the next node's badge).
+    let room = label_room(&lay.pos, i);
     let badges = tags.take(3).enumerate().map(|(k, (b, class))| {
-        let w = 8.0 + 6.2 * b.chars().count() as f64;
+        let natural = 8.0 + 6.2 * b.chars().count() as f64;
+        let w = if natural > room { room.max(40.0) } else { natural };
+        let squeeze = (w < natural).then(|| format!("{:.0}", w - 8.0));
         // The first badge sits on the node's rim, more stack upwards.
         let by = -r - 16.0 * k as f64;
         html! { <g {class} transform={format!("translate(0 {by})")}>
         <rect x={(-w / 2.0).to_string()} y="-7" width={w.to_string()} height="14" rx="7" />
-        <text y="3.5">{b}</text></g> }
+        <text y="3.5" textLength={squeeze.clone()} lengthAdjust={squeeze.map(|_| "spacingAndGlyphs")}>{b}</text></g> }
     });
     html! {
         <g key={n.name.clone()} {class} transform={format!("translate({x:.1} {y:.1})")} tabindex="0" role="button"
