@@ -113,6 +113,9 @@ pub fn aria_label(n: &NodeState) -> String {
     if n.status != Status::Down {
         parts.push(status_word(n.status));
     }
+    // The badges too: a screen reader hears them, and a pointer reads those a crowded column
+    // has no room to draw.
+    parts.extend(n.view.alerts.iter().chain(&n.view.badges).map(String::as_str));
     parts.join(", ")
 }
 

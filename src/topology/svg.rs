@@ -28,6 +28,23 @@ pub fn label_room(pos: &[(f64, f64)], i: usize) -> f64 {
     nearest - LABEL_GAP
 }
 
+/// How many badges node `i` can stack above its rim (1 to 3, each 16 px) before they reach the
+/// label lines of the nearest node above it in its column (`r`: the node radius; labels end
+/// about `LABEL_DY` + 4 below a rim). Without this, two alerts on a projection of E4 ran over the
+/// writer's labels.
+pub fn badge_rows(pos: &[(f64, f64)], i: usize, r: f64) -> usize {
+    let (x, y) = pos[i];
+    let gap = pos
+        .iter()
+        .enumerate()
+        .filter(|&(j, &(u, v))| j != i && (u - x).abs() < 2.0 * r && v < y)
+        .map(|(_, &(_, v))| y - v)
+        .fold(f64::INFINITY, f64::min);
+    // Free height between this rim and the labels above; the first badge (14 px) sits on the rim.
+    let free = gap - 2.0 * r - (LABEL_DY + 4.0);
+    1 + ((free - 7.0) / 16.0).clamp(0.0, 2.0) as usize
+}
+
 /// The width to squeeze a label into (`textLength`), when it would not fit its room otherwise.
 pub fn label_squeeze(label: &str, room: f64) -> Option<f64> {
     let wide = LABEL_CHAR_W * label.chars().count() as f64;
@@ -119,12 +136,17 @@ fn node(view: &WorldView, i: usize, lay: &Layout, sel: bool, picked: bool, on: &
         if name == n.name { shown_role(n).to_string() } else { format!("{} · {}", n.name, shown_role(n)) };
     let role_squeeze =
         (lay.r >= 15.0 && name != n.name).then(|| label_squeeze(&role, label_room(&lay.pos, i))).flatten();
-    let alerts = n.view.alerts.iter().map(|b| (b, "badge alert"));
-    let tags = alerts.chain(n.view.badges.iter().map(|b| (b, "badge")));
+    let alerts = n.view.alerts.iter().map(|b| (b.as_str(), "badge alert"));
+    let tags: Vec<(&str, &str)> = alerts.chain(n.view.badges.iter().map(|b| (b.as_str(), "badge"))).collect();
+    // Those that do not fit above the rim are counted on the last one shown (all are in the
+    // node's tooltip and the inspector).
+    let rows = badge_rows(&lay.pos, i, r).min(tags.len());
+    let hidden = tags.len() - rows;
     // A badge wider than the room beside the node's neighbours is squeezed into it, as labels are
     // (in a 720 px embed, 2PC's "in doubt: order 64 (+2)" ran under the next node's badge).
     let room = label_room(&lay.pos, i);
-    let badges = tags.take(3).enumerate().map(|(k, (b, class))| {
+    let badges = tags.iter().take(rows).enumerate().map(|(k, &(b, class))| {
+        let b = if k + 1 == rows && hidden > 0 { format!("{b} (+{hidden} more)") } else { b.to_string() };
         let natural = 8.0 + 6.2 * b.chars().count() as f64;
         let w = if natural > room { room.max(40.0) } else { natural };
         let squeeze = (w < natural).then(|| format!("{:.0}", w - 8.0));
@@ -342,8 +364,20 @@ pub fn toolbar(
 
 #[cfg(test)]
 mod tests {
-    use super::name_fit;
+    use super::{badge_rows, name_fit};
     use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn badges_stack_only_as_high_as_the_column_leaves_room() {
+        // A column 93 px apart (E4's writer, p1, p2), nodes of radius 28: one badge each.
+        let column = [(300.0, 100.0), (300.0, 193.0), (300.0, 286.0)];
+        assert_eq!(badge_rows(&column, 1, 28.0), 1);
+        assert_eq!(badge_rows(&column, 0, 28.0), 3, "nothing above the top one");
+        // Twice as far apart: room for three; a node beside it, not above, takes none.
+        let roomy = [(300.0, 100.0), (300.0, 290.0), (420.0, 200.0)];
+        assert_eq!(badge_rows(&roomy, 1, 28.0), 3);
+        assert_eq!(badge_rows(&[(300.0, 100.0), (300.0, 215.0)], 1, 28.0), 2);
+    }
 
     #[wasm_bindgen_test]
     fn a_name_fits_inside_its_node_or_is_cut_visibly() {
