@@ -85,11 +85,15 @@ fn e4_a_crashed_projection_rebuilds_its_state_by_replaying_the_log() {
     let truth = balances(&*before, "log");
     assert!(truth.starts_with("acct 1: 376") && truth.contains("acct 5: 972"), "{truth}");
     assert_eq!((balances(&*before, "p1"), balances(&*before, "p2")), (truth.clone(), truth.clone()));
-    // Restarted empty, p2 learns from its first batch that the log holds 904 events: all lag.
-    assert_eq!(gauge(&*run_to(id, 8010), "lag_events", Some("p2")), 904);
-    assert_eq!(gauge(&*run_to(id, 8100), "lag_events", Some("p2")), 863);
+    // Restarted empty, p2 knows nothing of the log (its old head is gone with the crash); its
+    // first batch, at 8.004 s, tells it the log holds 902 events: all lag.
+    let restart = run_to(id, 8000);
+    assert_eq!(gauge(&*restart, "log_length", None), 902);
+    assert_eq!(gauge(&*run_to(id, 8003), "known_lag", Some("p2")), 0);
+    assert_eq!(gauge(&*run_to(id, 8004), "known_lag", Some("p2")), 902);
+    assert_eq!(gauge(&*run_to(id, 8100), "known_lag", Some("p2")), 863);
     let mid = run_to(id, 8500);
-    assert_eq!(gauge(&*mid, "lag_events", Some("p2")), 511);
+    assert_eq!(gauge(&*mid, "known_lag", Some("p2")), 511);
     assert!(view(&*mid, "p2").badges.contains(&"rebuilding".to_string()));
     // Mid-replay: an old balance, never a wrong one.
     assert!(balances(&*mid, "p2").contains("acct 2: 258") && balances(&*mid, "log").contains("acct 2: 585"));
@@ -101,13 +105,18 @@ fn e4_a_crashed_projection_rebuilds_its_state_by_replaying_the_log() {
         "{at}: {said}"
     );
     assert_eq!(total(&*sim, "replayed"), 1002);
-    assert_eq!(peak(&*sim, "lag_events", "p2"), 908.0);
+    assert_eq!(peak(&*sim, "known_lag", "p2"), 908.0);
+    // Catching up a moving log: L / (r - a), with the log growing by about 120 a second.
+    let grew = gauge(&*run_to(id, 9024), "log_length", None) - 902;
+    let a = grew as f64 / (at - 8000.0) * 1000.0;
+    assert_eq!(a.round(), 120.0, "{grew} in {at}");
+    assert_eq!((902.0 / (978.0 - 120.0) * 100.0_f64).round(), 105.0, "≈ 1.05 s, measured 1.023 s");
     assert_eq!(gauge(&*sim, "replay_events_per_s", None), 978, "the last rebuild's speed");
     let rebuild = sim.metrics().get("rebuild_ms", Some(node_id(&*sim, "p2"))).expect("rebuild_ms");
     assert!(format!("{:?}", rebuild.kind).contains("count: 1"), "{:?}", rebuild.kind);
     // After it, p2 and p1 agree again, and at the end both agree with the log.
     let after = run_to(id, 9030);
-    assert_eq!(gauge(&*after, "lag_events", Some("p2")), 0);
+    assert_eq!(gauge(&*after, "known_lag", Some("p2")), 0);
     assert_eq!(balances(&*after, "p2"), balances(&*after, "p1"));
     assert_eq!(balances(&*sim, "p2"), balances(&*sim, "log"));
     assert_eq!(balances(&*sim, "p1"), balances(&*sim, "log"));
@@ -156,7 +165,7 @@ fn e4_per_partition_order_holds_early_records_back_and_never_diverges() {
         (field(&*sim, "p1", "held back"), field(&*sim, "p2", "held back")),
         ("158".into(), "146".into())
     );
-    assert_eq!(peak(&*sim, "lag_events", "p1").max(peak(&*sim, "lag_events", "p2")), 4.0);
+    assert_eq!(peak(&*sim, "known_lag", "p1").max(peak(&*sim, "known_lag", "p2")), 4.0);
     assert_eq!((total(&*sim, "misapplied"), total(&*sim, "negative_applies")), (0, 0));
     assert!(sim.violations().is_empty(), "{:?}", sim.violations().first());
     let truth = balances(&*sim, "log");
@@ -164,6 +173,8 @@ fn e4_per_partition_order_holds_early_records_back_and_never_diverges() {
     assert_eq!(balances(&*sim, "p1"), truth);
     // p2 has all but the last record, still in flight at the stop: only that record's account differs.
     assert_eq!(field(&*sim, "p2", "processed"), "1707");
+    // ... and its known lag is 0: it cannot know of a record that has not reached it.
+    assert_eq!(gauge(&*sim, "known_lag", Some("p2")), 0);
     let others =
         |b: String| b.split(" · ").filter(|a| !a.starts_with("acct 3:")).collect::<Vec<_>>().join(" · ");
     assert_eq!(others(balances(&*sim, "p2")), others(truth.clone()));

@@ -27,7 +27,7 @@ pub struct Projection {
     pub processed: u64,
     /// Per account, how many of its records have been processed.
     pub seen: BTreeMap<u32, u64>,
-    /// The log's length as last heard.
+    /// The log's length as last heard (in a `Deliver` or a `Batch`); 0 after a crash or a reset.
     pub(super) head: u64,
     pub replay: Option<Replay>,
     /// Time travel: only records with a sequence number below this are applied.
@@ -99,6 +99,7 @@ impl Projection {
         self.ahead.iter_mut().for_each(BTreeMap::clear);
         self.processed = 0;
         self.seen.clear();
+        self.head = 0;
         self.misapplied = 0;
         self.replay = None;
     }
@@ -222,8 +223,12 @@ impl Projection {
         }
     }
 
+    /// The lag as far as the projection knows: the log's length in the last `Deliver` or `Batch`
+    /// it received, minus the records it has processed. Records still on their way to it are not
+    /// counted (as a Kafka consumer's own `records-lag` counts from the high watermark of its last
+    /// fetch, not from the broker's log end now).
     pub(super) fn show_lag(&self, ctx: &mut C<'_>) {
-        ctx.gauge_peak_here("lag_events", self.head.saturating_sub(self.processed) as i64);
+        ctx.gauge_peak_here("known_lag", self.head.saturating_sub(self.processed) as i64);
     }
 
     /// The first account whose balance is not the log's after as many of its events as this
@@ -245,7 +250,7 @@ impl Projection {
         let mut v = NodeView::new("projection (read model)", label)
             .field("balances", balances_line(&self.balances))
             .field("processed", self.processed)
-            .field("lag (events)", self.head.saturating_sub(self.processed))
+            .field("known lag (events)", self.head.saturating_sub(self.processed))
             .field("last rebuild", self.last_rebuild.as_deref().unwrap_or("-"))
             .field("misapplied (since its last rebuild)", self.misapplied)
             .field("went negative", self.negative);
