@@ -127,6 +127,14 @@ pub struct SourcingConfig {
     /// a restart replays from the last snapshot (0 = no snapshots: always from offset 0).
     #[serde(default, skip_serializing_if = "is_zero")]
     pub snapshot_every: u64,
+    /// With `delivery: unordered`: apply an account's event only if its version is the row's
+    /// version + 1 (the next of that account's events), and park it until then.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub version_check: bool,
+}
+
+fn is_false(x: &bool) -> bool {
+    !*x
 }
 
 fn is_zero(x: &u64) -> bool {
@@ -172,6 +180,12 @@ impl SourcingConfig {
         }
         if self.replay_us_per_event > 100_000 {
             return Err(bad("replay_us_per_event", "must be 0 to 100000"));
+        }
+        if self.version_check && self.delivery != Delivery::Unordered {
+            return Err(bad(
+                "version_check",
+                "needs delivery unordered (per_partition already applies each account's events in order)",
+            ));
         }
         if self.snapshot_every > 1_000_000 {
             return Err(bad("snapshot_every", "must be 0 (none) to 1000000"));
