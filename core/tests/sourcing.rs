@@ -125,6 +125,38 @@ fn e4_a_crashed_projection_rebuilds_its_state_by_replaying_the_log() {
     assert_eq!(sim.invariants(), [MATCHES_LOG, NO_NEGATIVE]);
 }
 
+/// The lesson's "Try": five times slower, the rebuild needs more than the preset's 12 s; it
+/// takes 8.0 s, less than L / (r - a); and replaying slower than the log grows never catches up.
+#[test]
+fn e4_a_slower_replay_chases_the_growing_log() {
+    let slow = |us: u64, stop: u64| {
+        common::run(&common::scenario("e4-event-replay", |v| {
+            v["protocol"]["replay_us_per_event"] = json!(us);
+            v["stop_at_ms"] = json!(stop);
+        }))
+    };
+    assert!(notes(&*slow(5000, 12000), "p2 rebuilt").is_empty(), "not within the preset's 12 s");
+    let sim = slow(5000, 20000);
+    let (at, said) = note(&*sim, "p2 rebuilt its state from the log");
+    assert!(
+        (at - 16026.6).abs() < 0.5 && said.contains("replayed 1599 events in 8026 ms (199 events/s)"),
+        "{at}: {said}"
+    );
+    let sc = common::scenario("e4-event-replay", |v| {
+        v["protocol"]["replay_us_per_event"] = json!(5000);
+        v["stop_at_ms"] = json!(20000);
+    });
+    let len = gauge(&*common::run_to(&sc, 16026), "log_length", None);
+    assert_eq!(len, 1822);
+    let a = (len - 902) as f64 / 8.026;
+    assert_eq!(a.round(), 115.0);
+    assert_eq!((902.0 / (199.0 - 115.0) * 10.0_f64).round(), 107.0, "≈ 10.7 s");
+    // 10 ms per record: 100 a second, slower than the log grows; 30 s later still not caught up.
+    let never = slow(10_000, 40000);
+    assert!(notes(&*never, "p2 rebuilt").is_empty());
+    assert!(gauge(&*never, "known_lag", Some("p2")) > 1000, "{}", gauge(&*never, "known_lag", Some("p2")));
+}
+
 /// The lesson's "Try": `as_of 677` shows the balances the log had at 6 s; `rebuild` comes back.
 #[test]
 fn e4_time_travel_replays_a_prefix_of_the_log_and_rebuild_returns_to_the_present() {
@@ -159,6 +191,10 @@ fn e4_per_partition_order_holds_early_records_back_and_never_diverges() {
         "{at}: {said}"
     );
     assert_eq!((total(&*sim, "commands"), total(&*sim, "rejected_commands")), (1775, 73));
+    let rejects = notes(&*sim, "writer rejects");
+    let not_open = rejects.iter().filter(|(_, t)| t.contains("is not open")).count();
+    let overdrafts = rejects.iter().filter(|(_, t)| t.contains(", less than ")).count();
+    assert_eq!((rejects.len(), overdrafts, not_open), (73, 65, 8));
     assert_eq!(gauge(&*sim, "log_length", None), 1708);
     assert_eq!(total(&*sim, "held_back"), 304);
     assert_eq!(
