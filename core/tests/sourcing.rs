@@ -85,11 +85,15 @@ fn e4_a_crashed_projection_rebuilds_its_state_by_replaying_the_log() {
     let truth = balances(&*before, "log");
     assert!(truth.starts_with("acct 1: 376") && truth.contains("acct 5: 972"), "{truth}");
     assert_eq!((balances(&*before, "p1"), balances(&*before, "p2")), (truth.clone(), truth.clone()));
-    // Restarted empty, p2 learns from its first batch that the log holds 904 events: all lag.
-    assert_eq!(gauge(&*run_to(id, 8010), "lag_events", Some("p2")), 904);
-    assert_eq!(gauge(&*run_to(id, 8100), "lag_events", Some("p2")), 863);
+    // Restarted empty, p2 knows nothing of the log (its old head is gone with the crash); its
+    // first batch, at 8.004 s, tells it the log holds 902 events: all lag.
+    let restart = run_to(id, 8000);
+    assert_eq!(gauge(&*restart, "log_length", None), 902);
+    assert_eq!(gauge(&*run_to(id, 8003), "known_lag", Some("p2")), 0);
+    assert_eq!(gauge(&*run_to(id, 8004), "known_lag", Some("p2")), 902);
+    assert_eq!(gauge(&*run_to(id, 8100), "known_lag", Some("p2")), 863);
     let mid = run_to(id, 8500);
-    assert_eq!(gauge(&*mid, "lag_events", Some("p2")), 511);
+    assert_eq!(gauge(&*mid, "known_lag", Some("p2")), 511);
     assert!(view(&*mid, "p2").badges.contains(&"rebuilding".to_string()));
     // Mid-replay: an old balance, never a wrong one.
     assert!(balances(&*mid, "p2").contains("acct 2: 258") && balances(&*mid, "log").contains("acct 2: 585"));
@@ -101,19 +105,56 @@ fn e4_a_crashed_projection_rebuilds_its_state_by_replaying_the_log() {
         "{at}: {said}"
     );
     assert_eq!(total(&*sim, "replayed"), 1002);
-    assert_eq!(peak(&*sim, "lag_events", "p2"), 908.0);
+    assert_eq!(peak(&*sim, "known_lag", "p2"), 908.0);
+    // Catching up a moving log: L / (r - a), with the log growing by about 120 a second.
+    let grew = gauge(&*run_to(id, 9024), "log_length", None) - 902;
+    let a = grew as f64 / (at - 8000.0) * 1000.0;
+    assert_eq!(a.round(), 120.0, "{grew} in {at}");
+    assert_eq!((902.0 / (978.0 - 120.0) * 100.0_f64).round(), 105.0, "≈ 1.05 s, measured 1.023 s");
     assert_eq!(gauge(&*sim, "replay_events_per_s", None), 978, "the last rebuild's speed");
     let rebuild = sim.metrics().get("rebuild_ms", Some(node_id(&*sim, "p2"))).expect("rebuild_ms");
     assert!(format!("{:?}", rebuild.kind).contains("count: 1"), "{:?}", rebuild.kind);
     // After it, p2 and p1 agree again, and at the end both agree with the log.
     let after = run_to(id, 9030);
-    assert_eq!(gauge(&*after, "lag_events", Some("p2")), 0);
+    assert_eq!(gauge(&*after, "known_lag", Some("p2")), 0);
     assert_eq!(balances(&*after, "p2"), balances(&*after, "p1"));
     assert_eq!(balances(&*sim, "p2"), balances(&*sim, "log"));
     assert_eq!(balances(&*sim, "p1"), balances(&*sim, "log"));
     assert_eq!(total(&*sim, "misapplied"), 0);
     assert!(sim.violations().is_empty(), "{:?}", sim.violations().first());
     assert_eq!(sim.invariants(), [MATCHES_LOG, NO_NEGATIVE]);
+}
+
+/// The lesson's "Try": five times slower, the rebuild needs more than the preset's 12 s; it
+/// takes 8.0 s, less than L / (r - a); and replaying slower than the log grows never catches up.
+#[test]
+fn e4_a_slower_replay_chases_the_growing_log() {
+    let slow = |us: u64, stop: u64| {
+        common::run(&common::scenario("e4-event-replay", |v| {
+            v["protocol"]["replay_us_per_event"] = json!(us);
+            v["stop_at_ms"] = json!(stop);
+        }))
+    };
+    assert!(notes(&*slow(5000, 12000), "p2 rebuilt").is_empty(), "not within the preset's 12 s");
+    let sim = slow(5000, 20000);
+    let (at, said) = note(&*sim, "p2 rebuilt its state from the log");
+    assert!(
+        (at - 16026.6).abs() < 0.5 && said.contains("replayed 1599 events in 8026 ms (199 events/s)"),
+        "{at}: {said}"
+    );
+    let sc = common::scenario("e4-event-replay", |v| {
+        v["protocol"]["replay_us_per_event"] = json!(5000);
+        v["stop_at_ms"] = json!(20000);
+    });
+    let len = gauge(&*common::run_to(&sc, 16026), "log_length", None);
+    assert_eq!(len, 1822);
+    let a = (len - 902) as f64 / 8.026;
+    assert_eq!(a.round(), 115.0);
+    assert_eq!((902.0 / (199.0 - 115.0) * 10.0_f64).round(), 107.0, "≈ 10.7 s");
+    // 10 ms per record: 100 a second, slower than the log grows; 30 s later still not caught up.
+    let never = slow(10_000, 40000);
+    assert!(notes(&*never, "p2 rebuilt").is_empty());
+    assert!(gauge(&*never, "known_lag", Some("p2")) > 1000, "{}", gauge(&*never, "known_lag", Some("p2")));
 }
 
 /// The lesson's "Try": `as_of 677` shows the balances the log had at 6 s; `rebuild` comes back.
@@ -150,13 +191,17 @@ fn e4_per_partition_order_holds_early_records_back_and_never_diverges() {
         "{at}: {said}"
     );
     assert_eq!((total(&*sim, "commands"), total(&*sim, "rejected_commands")), (1775, 73));
+    let rejects = notes(&*sim, "writer rejects");
+    let not_open = rejects.iter().filter(|(_, t)| t.contains("is not open")).count();
+    let overdrafts = rejects.iter().filter(|(_, t)| t.contains(", less than ")).count();
+    assert_eq!((rejects.len(), overdrafts, not_open), (73, 65, 8));
     assert_eq!(gauge(&*sim, "log_length", None), 1708);
     assert_eq!(total(&*sim, "held_back"), 304);
     assert_eq!(
         (field(&*sim, "p1", "held back"), field(&*sim, "p2", "held back")),
         ("158".into(), "146".into())
     );
-    assert_eq!(peak(&*sim, "lag_events", "p1").max(peak(&*sim, "lag_events", "p2")), 4.0);
+    assert_eq!(peak(&*sim, "known_lag", "p1").max(peak(&*sim, "known_lag", "p2")), 4.0);
     assert_eq!((total(&*sim, "misapplied"), total(&*sim, "negative_applies")), (0, 0));
     assert!(sim.violations().is_empty(), "{:?}", sim.violations().first());
     let truth = balances(&*sim, "log");
@@ -164,6 +209,8 @@ fn e4_per_partition_order_holds_early_records_back_and_never_diverges() {
     assert_eq!(balances(&*sim, "p1"), truth);
     // p2 has all but the last record, still in flight at the stop: only that record's account differs.
     assert_eq!(field(&*sim, "p2", "processed"), "1707");
+    // ... and its known lag is 0: it cannot know of a record that has not reached it.
+    assert_eq!(gauge(&*sim, "known_lag", Some("p2")), 0);
     let others =
         |b: String| b.split(" · ").filter(|a| !a.starts_with("acct 3:")).collect::<Vec<_>>().join(" · ");
     assert_eq!(others(balances(&*sim, "p2")), others(truth.clone()));
@@ -175,14 +222,24 @@ fn e4_per_partition_order_holds_early_records_back_and_never_diverges() {
     assert!(one.violations().is_empty() && total(&*one, "held_back") > 0);
 }
 
+/// An account's balance in an inspector's balances line.
+fn acct(sim: &dyn Simulation, node: &str, a: u32) -> i64 {
+    let line = balances(sim, node);
+    let pre = format!("acct {a}: ");
+    let v = line.split(" · ").find_map(|x| x.strip_prefix(pre.as_str()));
+    v.unwrap_or_else(|| panic!("{node} has no acct {a}: {line}")).parse().expect("number")
+}
+
 #[test]
-fn e4_unordered_delivery_drops_and_overdraws_and_the_projections_diverge() {
-    let sim = run("e4-out-of-order");
+fn e4_unordered_delivery_loses_events_for_accounts_not_open_yet() {
+    let id = "e4-out-of-order";
+    let sim = run(id);
     // The same traffic as the ordered run.
     assert_eq!((total(&*sim, "commands"), total(&*sim, "rejected_commands")), (1775, 73));
     assert_eq!(gauge(&*sim, "log_length", None), 1708);
     let (at, said) = note(&*sim, "drops");
     assert!((at - 60.5).abs() < 1.0 && said.starts_with("p1 drops Deposited(acct 3, 23)"), "{at}: {said}");
+    assert!(said.contains("acct 3 misses this change for good"), "{said}");
     let matches = violations(&*sim, MATCHES_LOG);
     assert_eq!(matches.len(), 1, "red once, and for good: {matches:?}");
     assert!(
@@ -190,27 +247,82 @@ fn e4_unordered_delivery_drops_and_overdraws_and_the_projections_diverge() {
     );
     assert_eq!(total(&*sim, "misapplied"), 7);
     assert_eq!((field(&*sim, "p1", MISAPPLIED), field(&*sim, "p2", MISAPPLIED)), ("2".into(), "5".into()));
-    let drops = notes(&*sim, " drops ");
-    assert!(drops.iter().all(|(at, _)| *at < 200.0), "all while the accounts open: {drops:?}");
+    let drops: Vec<String> = notes(&*sim, " drops ")
+        .into_iter()
+        .map(|(at, t)| {
+            assert!(at < 200.0, "all while the accounts open: {at} {t}");
+            t.split(" (partition").next().expect("text").to_string()
+        })
+        .collect();
+    assert_eq!(
+        drops,
+        [
+            "p1 drops Deposited(acct 3, 23)",
+            "p1 drops Deposited(acct 1, 35)",
+            "p2 drops Deposited(acct 1, 35)",
+            "p2 drops Deposited(acct 4, 99)",
+            "p2 drops Deposited(acct 4, 66)",
+            "p2 drops Withdrew(acct 5, 2)",
+            "p2 drops Deposited(acct 5, 16)"
+        ]
+    );
+    // The lasting damage is exactly what was dropped.
+    assert_eq!((acct(&*sim, "log", 1), acct(&*sim, "p1", 1)), (154, 119));
+    assert_eq!(154 - 119, 35);
+    assert_eq!((acct(&*sim, "log", 4), acct(&*sim, "p2", 4)), (2177, 2012));
+    assert_eq!(2177 - 2012, 99 + 66);
+    assert_eq!(acct(&*sim, "log", 5) - acct(&*sim, "p2", 5), 16 - 2);
+    assert!(view(&*sim, "p2").alerts.iter().any(|a| a == "dropped 5 events: diverged from the log"));
+    // 45 negative applies: 44 after-effects of a drop, 1 withdrawal before its deposit.
     assert_eq!(total(&*sim, "negative_applies"), 45);
+    let after_drop = notes(&*sim, "earlier events, so this balance is wrong for good");
+    let early = notes(&*sim, "the dip is temporary");
+    assert_eq!((after_drop.len(), early.len()), (44, 1));
+    assert!(
+        after_drop[0].1.starts_with("p2 applies Withdrew(acct 5, 49)")
+            && after_drop[0].1.contains("to a balance of 46: acct 5 goes to -3")
+            && after_drop[0].1.contains("p2 dropped 2 of acct 5's earlier events"),
+        "{:?}",
+        after_drop[0]
+    );
+    let (at, said) = &early[0];
+    assert!((at - 801.9).abs() < 0.5, "{at}");
+    assert!(
+        said.starts_with("p2 applies Withdrew(acct 2, 3)")
+            && said.contains("balance of 2: acct 2 goes to -1")
+    );
+    // It heals when the deposit lands, at 0.807 s: 51, as in the log.
+    assert_eq!(acct(&*run_to(id, 806), "p2", 2), -1);
+    let healed = run_to(id, 807);
+    assert_eq!((acct(&*healed, "p2", 2), acct(&*healed, "log", 2)), (51, 51));
     let negative = violations(&*sim, NO_NEGATIVE);
     assert_eq!(negative.len(), 25);
     assert!((negative[0].0 - 572.5).abs() < 1.0 && negative[0].1.starts_with("p2 shows acct 5 at -3"));
-    // Two read models of one log, disagreeing with it and with each other.
-    assert!(
-        balances(&*sim, "log").starts_with("acct 1: 154") && balances(&*sim, "log").contains("acct 4: 2177")
-    );
-    assert!(balances(&*sim, "p1").starts_with("acct 1: 119"), "{}", balances(&*sim, "p1"));
-    assert!(balances(&*sim, "p2").contains("acct 4: 2012"), "{}", balances(&*sim, "p2"));
-    assert!(view(&*sim, "p2").alerts.iter().any(|a| a == "dropped 5 events: diverged from the log"));
     assert_eq!(
         sim.sendable_kinds(),
         ["Command", "Accepted", "Rejected", "Append", "Appended", "Deliver", "Fetch", "Batch"]
     );
     // The lesson's "Try": with 1–3 ms of jitter an account's first two events still overtake.
-    let calm = common::run(&common::scenario("e4-out-of-order", |v| v["network"]["links"] = json!([])));
+    let calm = common::run(&common::scenario(id, |v| v["network"]["links"] = json!([])));
     assert_eq!(total(&*calm, "misapplied"), 5);
     assert!(!violations(&*calm, NO_NEGATIVE).is_empty() && !violations(&*calm, MATCHES_LOG).is_empty());
+}
+
+/// The lesson's "Try": the version check parks an account's early events until their turn.
+#[test]
+fn e4_the_version_check_applies_each_accounts_events_in_order() {
+    let sim =
+        common::run(&common::scenario("e4-out-of-order", |v| v["protocol"]["version_check"] = json!(true)));
+    assert_eq!(total(&*sim, "parked"), 150);
+    assert_eq!((field(&*sim, "p1", "parked"), field(&*sim, "p2", "parked")), ("73".into(), "77".into()));
+    let (at, said) = note(&*sim, "parks");
+    assert!((at - 60.5).abs() < 1.0 && said.starts_with("p1 parks Deposited(acct 3, 23)"), "{at}: {said}");
+    assert_eq!((total(&*sim, "misapplied"), total(&*sim, "negative_applies")), (0, 0));
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations().first());
+    assert_eq!(balances(&*sim, "p1"), balances(&*sim, "log"));
+    assert!(view(&*sim, "p1").badges.contains(&"unordered, version check".to_string()));
+    // Per-partition order held back 304 of the same records.
+    assert_eq!(total(&*run("e4-ordering-per-partition"), "held_back"), 304);
 }
 
 /// The lesson: a rebuild replays the log in order and repairs a diverged projection — until the
@@ -236,6 +348,8 @@ fn e4_a_rebuild_repairs_a_diverged_projection_until_the_next_reordering() {
     assert!(broken[1].0 > last && broken[1].0 < last + 500.0, "{:?} after {last}", broken[1]);
     assert!(broken[1].1.contains("after applying"), "{}", broken[1].1);
     assert!(view(&*sim, "p1").alerts.iter().all(|a| !a.starts_with("dropped")), "the drops are forgotten");
+    // With every account open, nothing is dropped after the rebuild.
+    assert_eq!((field(&*sim, "p1", MISAPPLIED), field(&*sim, "p2", MISAPPLIED)), ("0".into(), "0".into()));
 }
 
 /// The lesson's "Try": with snapshots a restart replays only what came after the last one.
@@ -333,6 +447,8 @@ fn e4_absurd_knobs_are_refused_naming_the_field_and_the_range() {
         let e = invalid(|v| v["protocol"][field] = value.clone());
         assert!(e.contains(&format!("protocol.{field}")) && e.contains(range), "{field}: {e}");
     }
+    let e = invalid(|v| v["protocol"]["version_check"] = json!(true));
+    assert!(e.contains("protocol.version_check") && e.contains("needs delivery unordered"), "{e}");
     let e = invalid(|v| v["protocol"]["delivery"] = json!("fifo"));
     assert!(e.contains("protocol") && e.contains("per_partition"), "{e}");
 }

@@ -91,7 +91,9 @@ impl Log {
         for &event in &a.events {
             let partition = partition_of(event.account, self.partitions.len() as u32);
             let Some(part) = self.partitions.get_mut(partition as usize) else { continue };
-            let record = Record { seq: self.all.len() as u64, partition, offset: part.len() as u64, event };
+            let version = self.history.get(&event.account).map_or(0, |h| h.len() as u64);
+            let (seq, offset) = (self.all.len() as u64, part.len() as u64);
+            let record = Record { seq, partition, offset, version, event };
             part.push(record);
             self.all.push(record);
             if event.change == Change::Opened {

@@ -29,12 +29,15 @@ impl fmt::Display for Event {
     }
 }
 
-/// An event as the log stores it: its global sequence number, its partition and its offset there.
+/// An event as the log stores it: its global sequence number, its partition and its offset there,
+/// and its version: how many of its account's events come before it (the position in the
+/// account's own stream, as an event store numbers a stream's events).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Record {
     pub seq: u64,
     pub partition: u32,
     pub offset: u64,
+    pub version: u64,
     pub event: Event,
 }
 

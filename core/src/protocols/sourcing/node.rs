@@ -65,8 +65,8 @@ impl Node for SourcingNode {
                 l.on_fetch(ctx, from, partition, offset, max)
             }
             (SourcingNode::Projection(p), M::Deliver { record, head }) => p.on_deliver(ctx, record, head),
-            (SourcingNode::Projection(p), M::Batch { partition, from, records, end, .. }) => {
-                p.on_batch(ctx, partition, from, records, end)
+            (SourcingNode::Projection(p), M::Batch { partition, from, records, end, head }) => {
+                p.on_batch(ctx, partition, from, records, end, head)
             }
             (_, m) => ctx.note(format!("ignored unexpected {}", m.kind())),
         }

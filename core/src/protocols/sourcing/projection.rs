@@ -10,6 +10,19 @@ use crate::time::SimDuration;
 use crate::view::NodeView;
 use std::collections::BTreeMap;
 
+/// An account's events that come before the ones they follow.
+#[derive(Clone, Debug, Default)]
+pub struct Early {
+    /// `version_check`: an account's event is applied only when it is the next of that account's.
+    pub(super) version_check: bool,
+    /// Events parked by the version check, by (account, version), until their turn.
+    pub(super) parked: BTreeMap<(u32, u64), Record>,
+    /// Events ever parked (the first one is noted, the rest counted).
+    pub(super) parked_total: u64,
+    /// Per account, how many of its records were dropped (no row for it yet) since the last reset.
+    pub(super) dropped: BTreeMap<u32, u64>,
+}
+
 #[derive(Clone, Debug)]
 pub struct Projection {
     /// Its number: this is `p{number}`.
@@ -27,7 +40,9 @@ pub struct Projection {
     pub processed: u64,
     /// Per account, how many of its records have been processed.
     pub seen: BTreeMap<u32, u64>,
-    /// The log's length as last heard.
+    /// What it does with an account's events that come too early (boxed: rarely used).
+    pub(super) early: Box<Early>,
+    /// The log's length as last heard (in a `Deliver` or a `Batch`); 0 after a crash or a reset.
     pub(super) head: u64,
     pub replay: Option<Replay>,
     /// Time travel: only records with a sequence number below this are applied.
@@ -59,6 +74,7 @@ impl Projection {
             ahead: vec![BTreeMap::new(); n],
             processed: 0,
             seen: BTreeMap::new(),
+            early: Box::new(Early { version_check: cfg.version_check, ..Early::default() }),
             head: 0,
             replay: None,
             as_of: None,
@@ -81,6 +97,9 @@ impl Projection {
         if self.snapshot_every > 0 && self.ordered {
             ctx.declare(&["snapshots"]);
         }
+        if self.early.version_check {
+            ctx.declare(&["parked"]);
+        }
         ctx.declare_histogram_here("rebuild_ms");
         ctx.declare_gauge("replay_events_per_s");
         self.start(ctx, None, true);
@@ -99,6 +118,9 @@ impl Projection {
         self.ahead.iter_mut().for_each(BTreeMap::clear);
         self.processed = 0;
         self.seen.clear();
+        self.early.dropped.clear();
+        self.early.parked.clear();
+        self.head = 0;
         self.misapplied = 0;
         self.replay = None;
     }
@@ -176,11 +198,48 @@ impl Projection {
         }
     }
 
-    /// Apply one record to the balances, as a read model with a foreign key would: a change to an
-    /// account it has no row for is dropped.
+    /// Apply one record to the balances. A change to an account it has no row for yet is dropped
+    /// and counted as processed: this projection's bug, kept to show what it costs. (A real
+    /// consumer whose write fails fails the record and retries it, or parks it in a dead-letter
+    /// queue; the standard fix is a per-account version check that holds back an event until the
+    /// row's version is the one before it.)
     fn apply(&mut self, ctx: &mut C<'_>, rec: &Record) {
+        if self.early.version_check && !self.its_turn(rec) {
+            return self.park(ctx, rec);
+        }
         self.apply_one(ctx, rec);
         self.maybe_snapshot(ctx);
+        // The version check: the events of this account parked behind this one, now in turn.
+        let account = rec.event.account;
+        while let Some(next) =
+            self.early.parked.remove(&(account, self.seen.get(&account).copied().unwrap_or(0)))
+        {
+            self.apply_one(ctx, &next);
+            self.maybe_snapshot(ctx);
+        }
+    }
+
+    /// Is this the account's next event: its version the number of the account's events applied?
+    fn its_turn(&self, rec: &Record) -> bool {
+        rec.version == self.seen.get(&rec.event.account).copied().unwrap_or(0)
+    }
+
+    fn park(&mut self, ctx: &mut C<'_>, rec: &Record) {
+        if self.early.parked.insert((rec.event.account, rec.version), *rec).is_some() {
+            return; // the same event again (delivered live and replayed)
+        }
+        ctx.count("parked", 1);
+        self.early.parked_total += 1;
+        if self.early.parked_total == 1 {
+            let (me, a) = (self.number, rec.event.account);
+            let had = self.seen.get(&a).copied().unwrap_or(0);
+            ctx.note(format!(
+                "p{me} parks {rec}: it is acct {a}'s event {} and p{me} has applied only {had} of acct {a}'s \
+                 events — the version check applies it when the ones before it have arrived (from now on \
+                 this is only counted, in parked)",
+                rec.version + 1
+            ));
+        }
     }
 
     fn apply_one(&mut self, ctx: &mut C<'_>, rec: &Record) {
@@ -193,10 +252,12 @@ impl Projection {
                 self.balances.insert(account, 0);
             } else {
                 self.misapplied += 1;
+                *self.early.dropped.entry(account).or_insert(0) += 1;
                 ctx.count("misapplied", 1);
                 ctx.note(format!(
-                    "p{me} drops {rec}: it has no acct {account} yet — the Opened event has not arrived; \
-                     its balance will be wrong from now on"
+                    "p{me} drops {rec}: it has no acct {account} yet — the Opened event has not arrived. \
+                     Its code skips an event it cannot apply (a real consumer would fail and retry it, \
+                     or park it): acct {account} misses this change for good"
                 ));
             }
             return;
@@ -211,19 +272,32 @@ impl Projection {
                 if *balance < 0 && was >= 0 {
                     self.negative += 1;
                     ctx.count("negative_applies", 1);
+                    let now = *balance;
+                    let why = match self.early.dropped.get(&account) {
+                        Some(k) => format!(
+                            "not a fresh reordering: p{me} dropped {k} of acct {account}'s earlier events, so \
+                             this balance is wrong for good"
+                        ),
+                        None => "a deposit before it in the log has not reached this projection yet; \
+                                 amounts add up in any order, so the dip is temporary and heals when the \
+                                 deposit lands"
+                            .to_string(),
+                    };
                     ctx.note(format!(
-                        "p{me} applies {rec} to a balance of {was}: acct {account} goes to {}, which the log \
-                         never allowed — this projection has not applied acct {account}'s events in the \
-                         log's order",
-                        *balance
+                        "p{me} applies {rec} to a balance of {was}: acct {account} goes to {now}, which the \
+                         log never allowed — {why}"
                     ));
                 }
             }
         }
     }
 
+    /// The lag as far as the projection knows: the log's length in the last `Deliver` or `Batch`
+    /// it received, minus the records it has processed. Records still on their way to it are not
+    /// counted (as a Kafka consumer's own `records-lag` counts from the high watermark of its last
+    /// fetch, not from the broker's log end now).
     pub(super) fn show_lag(&self, ctx: &mut C<'_>) {
-        ctx.gauge_peak_here("lag_events", self.head.saturating_sub(self.processed) as i64);
+        ctx.gauge_peak_here("known_lag", self.head.saturating_sub(self.processed) as i64);
     }
 
     /// The first account whose balance is not the log's after as many of its events as this
@@ -245,12 +319,14 @@ impl Projection {
         let mut v = NodeView::new("projection (read model)", label)
             .field("balances", balances_line(&self.balances))
             .field("processed", self.processed)
-            .field("lag (events)", self.head.saturating_sub(self.processed))
+            .field("known lag (events)", self.head.saturating_sub(self.processed))
             .field("last rebuild", self.last_rebuild.as_deref().unwrap_or("-"))
             .field("misapplied (since its last rebuild)", self.misapplied)
             .field("went negative", self.negative);
         v = if self.ordered {
             v.field("held back", self.held_back).badge("per-partition order")
+        } else if self.early.version_check {
+            v.field("parked", self.early.parked_total).badge("unordered, version check")
         } else {
             v.badge("unordered")
         };
@@ -291,6 +367,7 @@ mod tests {
             batch: 50,
             replay_us_per_event: 0,
             snapshot_every: 0,
+            version_check: false,
         };
         Projection::new(&cfg, Layout { clients: 1 }, 1)
     }
@@ -301,6 +378,7 @@ mod tests {
             seq: offset,
             partition: 0,
             offset,
+            version: offset,
             event: Event { account: 1, change },
         };
         [rec(0, Change::Opened), rec(1, Change::Deposited(50)), rec(2, Change::Withdrew(30))]

@@ -55,7 +55,17 @@ impl Projection {
     }
 
     /// A replayed batch: queued, applied when the projection is done with the ones before it.
-    pub fn on_batch(&mut self, ctx: &mut C<'_>, partition: u32, from: u64, records: Vec<Record>, end: u64) {
+    /// `end` is the partition's length, `head` the whole log's.
+    pub fn on_batch(
+        &mut self,
+        ctx: &mut C<'_>,
+        partition: u32,
+        from: u64,
+        records: Vec<Record>,
+        end: u64,
+        head: u64,
+    ) {
+        self.head = self.head.max(head);
         let Some(r) = self.replay.as_mut() else {
             // The answer to a gap fetch: the records a lost delivery left out.
             for rec in records {
@@ -70,6 +80,7 @@ impl Projection {
         if !r.busy {
             self.apply_later(ctx);
         }
+        self.show_lag(ctx);
     }
 
     pub(super) fn apply_later(&mut self, ctx: &mut C<'_>) {
@@ -106,7 +117,6 @@ impl Projection {
         } else {
             r.remaining.remove(&partition);
         }
-        self.head = self.head.max(end);
         self.show_lag(ctx);
         if self.replay.as_ref().is_some_and(|r| r.remaining.is_empty() && r.inbox.is_empty()) {
             return self.finish(ctx);
