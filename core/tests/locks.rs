@@ -1,9 +1,7 @@
 //! E6: each preset's lesson, checked on its run; the knobs' limits; what each mode sends.
 
-use dsplay_core::sim::metrics::MetricKind;
 use dsplay_core::sim::trace::TraceKind;
-use dsplay_core::view::NodeView;
-use dsplay_core::{presets, Scenario, Simulation};
+use dsplay_core::Simulation;
 use serde_json::{json, Value};
 
 mod common;
@@ -11,32 +9,10 @@ mod common;
 const ONE_HOLDER: &str = "one holder at a time";
 const NO_DOUBLE_SALE: &str = "no item sold twice";
 
-fn run(id: &str) -> Box<dyn Simulation> {
-    let sim = common::run(&presets::get(id).unwrap_or_else(|e| panic!("{id}: {e}")));
-    assert!(sim.halted().is_none(), "{id} halted: {:?}", sim.halted());
-    sim
-}
-
-fn run_to(id: &str, ms: u64) -> Box<dyn Simulation> {
-    common::run_to(&presets::get(id).expect("preset"), ms)
-}
+use common::{gauge, run_preset as run, run_preset_to as run_to, view};
 
 fn total(sim: &dyn Simulation, name: &str) -> u64 {
     common::counter(sim, name)
-}
-
-/// A gauge's current value: global (`node` None) or a node's.
-fn gauge(sim: &dyn Simulation, name: &str, node: Option<&str>) -> i64 {
-    let id =
-        node.map(|n| dsplay_core::NodeId(sim.node_names().iter().position(|x| x == n).expect("node") as u32));
-    match sim.metrics().get(name, id).map(|m| &m.kind) {
-        Some(MetricKind::Gauge { value }) => *value,
-        other => panic!("{name} is not a gauge: {other:?}"),
-    }
-}
-
-fn view(sim: &dyn Simulation, node: &str) -> NodeView {
-    sim.view().nodes.into_iter().find(|n| n.name == node).expect("node").view
 }
 
 /// The first note containing `text`, with its time in ms.
@@ -336,9 +312,7 @@ fn e6_a_buyer_takes_a_purchase_by_hand() {
 }
 
 fn invalid(edit: impl FnOnce(&mut Value)) -> String {
-    let mut v = serde_json::to_value(presets::get("e6-lock-lease-expiry").expect("preset")).expect("json");
-    edit(&mut v);
-    Scenario::from_json(&v.to_string()).expect_err("invalid").to_string()
+    common::refused("e6-lock-lease-expiry", edit)
 }
 
 #[test]
@@ -351,10 +325,7 @@ fn e6_absurd_knobs_are_refused_naming_the_field_and_the_range() {
         ("write_delay_ms", json!(60_001), "0 to 60000"),
         ("think", json!({ "type": "constant", "us": 4_000_000_000u64 }), "one hour"),
     ];
-    for (field, value, range) in cases {
-        let e = invalid(|v| v["protocol"][field] = value.clone());
-        assert!(e.contains(&format!("protocol.{field}")) && e.contains(range), "{field}: {e}");
-    }
+    common::each_refused_naming_its_range("e6-lock-lease-expiry", &cases);
     let e = invalid(|v| v["protocol"]["mode"] = json!("optimistic"));
     assert!(e.contains("protocol") && e.contains("lease_fencing"), "{e}");
 }

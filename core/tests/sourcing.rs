@@ -1,9 +1,7 @@
 //! E4: each preset's lesson, checked on its run; time travel by hand; the knobs' limits.
 
-use dsplay_core::sim::metrics::MetricKind;
 use dsplay_core::sim::trace::TraceKind;
-use dsplay_core::view::NodeView;
-use dsplay_core::{presets, Scenario, Simulation};
+use dsplay_core::Simulation;
 use serde_json::{json, Value};
 
 mod common;
@@ -12,41 +10,16 @@ const MATCHES_LOG: &str = "projection matches the log";
 const NO_NEGATIVE: &str = "no negative balance";
 const MISAPPLIED: &str = "misapplied (since its last rebuild)";
 
-fn run(id: &str) -> Box<dyn Simulation> {
-    let sim = common::run(&presets::get(id).unwrap_or_else(|e| panic!("{id}: {e}")));
-    assert!(sim.halted().is_none(), "{id} halted: {:?}", sim.halted());
-    sim
-}
-
-fn run_to(id: &str, ms: u64) -> Box<dyn Simulation> {
-    common::run_to(&presets::get(id).expect("preset"), ms)
-}
+use common::{gauge, node_id, run_preset as run, run_preset_to as run_to, view};
 
 fn total(sim: &dyn Simulation, name: &str) -> u64 {
     common::counter(sim, name)
-}
-
-fn node_id(sim: &dyn Simulation, node: &str) -> dsplay_core::NodeId {
-    dsplay_core::NodeId(sim.node_names().iter().position(|x| x == node).expect("node") as u32)
-}
-
-/// A gauge's current value: global (`node` None) or a node's.
-fn gauge(sim: &dyn Simulation, name: &str, node: Option<&str>) -> i64 {
-    let id = node.map(|n| node_id(sim, n));
-    match sim.metrics().get(name, id).map(|m| &m.kind) {
-        Some(MetricKind::Gauge { value }) => *value,
-        other => panic!("{name} is not a gauge: {other:?}"),
-    }
 }
 
 /// The highest value a node's gauge took.
 fn peak(sim: &dyn Simulation, name: &str, node: &str) -> f64 {
     let m = sim.metrics().get(name, Some(node_id(sim, node))).expect("gauge");
     m.series.iter().map(|p| p.value).fold(f64::MIN, f64::max)
-}
-
-fn view(sim: &dyn Simulation, node: &str) -> NodeView {
-    sim.view().nodes.into_iter().find(|n| n.name == node).expect("node").view
 }
 
 fn field(sim: &dyn Simulation, node: &str, name: &str) -> String {
@@ -424,9 +397,7 @@ fn e4_whatever_the_seed_order_matters() {
 }
 
 fn invalid(edit: impl FnOnce(&mut Value)) -> String {
-    let mut v = serde_json::to_value(presets::get("e4-event-replay").expect("preset")).expect("json");
-    edit(&mut v);
-    Scenario::from_json(&v.to_string()).expect_err("invalid").to_string()
+    common::refused("e4-event-replay", edit)
 }
 
 #[test]
@@ -443,10 +414,7 @@ fn e4_absurd_knobs_are_refused_naming_the_field_and_the_range() {
         ("snapshot_every", json!(1_000_001), "0 (none) to 1000000"),
         ("think", json!({ "type": "constant", "us": 4_000_000_000u64 }), "one hour"),
     ];
-    for (field, value, range) in cases {
-        let e = invalid(|v| v["protocol"][field] = value.clone());
-        assert!(e.contains(&format!("protocol.{field}")) && e.contains(range), "{field}: {e}");
-    }
+    common::each_refused_naming_its_range("e4-event-replay", &cases);
     let e = invalid(|v| v["protocol"]["version_check"] = json!(true));
     assert!(e.contains("protocol.version_check") && e.contains("needs delivery unordered"), "{e}");
     let e = invalid(|v| v["protocol"]["delivery"] = json!("fifo"));

@@ -150,38 +150,15 @@ pub fn step_kind(s: Service, undo: bool) -> &'static str {
     }
 }
 
-const TWO_PC_KINDS: &[&str] = &[
-    "Submit",
-    "Prepare",
-    "VoteYes",
-    "VoteNo",
-    "Commit",
-    "Abort",
-    "Ack",
-    "StatusQuery",
-    "Confirmed",
-    "Cancelled",
-    "Read",
-    "Stock",
-    "ReadRefused",
-];
-const SAGA_KINDS: &[&str] = &[
-    "Submit",
-    "Charge",
-    "Reserve",
-    "Ship",
-    "Notify",
-    "Done",
-    "Failed",
-    "Refund",
-    "Restock",
-    "CancelShipment",
-    "Undone",
-    "Confirmed",
-    "Cancelled",
-    "Read",
-    "Stock",
-];
+/// Kinds only a two-phase-commit run sends (the rest of `KINDS` but the saga's are shared).
+const TWO_PC_ONLY: &[&str] = &["Prepare", "VoteYes", "VoteNo", "Commit", "Abort", "Ack", "StatusQuery"];
+
+/// Kinds only a saga run sends: the steps, their results and compensations ([`step_kind`]).
+fn saga_only(kind: &str) -> bool {
+    let steps = [Service::Payment, Service::Inventory, Service::Shipping, Service::Notification];
+    ["Done", "Failed", "Undone"].contains(&kind)
+        || steps.iter().any(|&s| step_kind(s, false) == kind || step_kind(s, true) == kind)
+}
 
 /// A read waiting for a lock is named by its client and request number.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -309,13 +286,16 @@ impl Node for TxNode {
     }
 
     fn kinds(nodes: &[Self]) -> Vec<&'static str> {
+        let kinds = <TxMsg as Kind>::KINDS.iter().copied();
         if nodes.iter().any(|n| matches!(n, TxNode::Orchestrator(_))) {
-            SAGA_KINDS.to_vec()
+            // No read waits for a lock in a saga, and the last step is never compensated.
+            let never = |k: &str| TWO_PC_ONLY.contains(&k) || k == "ReadRefused" || k == "Retract";
+            kinds.filter(|k| !never(k)).collect()
         } else {
             // A read is refused only after a lock-wait timeout; without one it waits for ever.
             let refuses =
                 nodes.iter().any(|n| matches!(n, TxNode::Service(s) if s.lock_wait_timeout.is_some()));
-            TWO_PC_KINDS.iter().copied().filter(|&k| refuses || k != "ReadRefused").collect()
+            kinds.filter(|&k| !saga_only(k) && (refuses || k != "ReadRefused")).collect()
         }
     }
 
