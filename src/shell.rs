@@ -181,7 +181,7 @@ fn full_body(p: &Player, theme: UseStateHandle<Option<Theme>>, help: UseStateHan
         (sc.meta.shown_title(&sc.protocol), sc.meta.lesson.clone(), sc.protocol.traces())
     };
     let open_help = Callback::from(move |_: MouseEvent| help.set(true));
-    // The gallery's 54 presets come first in the Tab order; this jumps past them. A button, not an
+    // The gallery's 64 presets come first in the Tab order; this jumps past them. A button, not an
     // `href="#play"` link: the fragment is the session's link.
     let skip = Callback::from(|_: MouseEvent| {
         let play = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("play"));
