@@ -3,66 +3,16 @@
 //! default preset. Waits on conditions, not time.
 
 mod common;
+use common::app::{attr, mount, unmount, wait_until};
 use common::until;
 
 use dsplay_core::presets;
-use dsplay_core::scenario::encode_fragment;
-use dsplay_web::{link::default_preset, App};
+use dsplay_web::link::default_preset;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement, HtmlInputElement};
 
 wasm_bindgen_test_configure!(run_in_browser);
-
-thread_local! {
-    /// The app the previous test mounted. Removing its element is not enough: its listeners
-    /// (`hashchange`, keys) would go on acting, so two apps would both follow a pasted link and
-    /// each write its own session's link back.
-    static MOUNTED: std::cell::RefCell<Option<yew::AppHandle<App>>> = const { std::cell::RefCell::new(None) };
-}
-
-/// Set the location hash, then mount a fresh app on its own element (the previous one destroyed).
-fn mount(hash: &str) -> Element {
-    if let Some(old) = MOUNTED.with(|m| m.borrow_mut().take()) {
-        old.destroy();
-    }
-    let window = web_sys::window().expect("a window");
-    window.location().set_hash(hash).expect("set the hash");
-    let doc = window.document().expect("a document");
-    let root = doc.create_element("div").expect("create a div");
-    // One app on screen at a time: an app scrolled off-screen pauses itself (as embeds must).
-    let old = doc.query_selector_all(".test-app-root").expect("query");
-    for i in 0..old.length() {
-        if let Some(n) = old.item(i) {
-            n.parent_node().map(|p| p.remove_child(&n));
-        }
-    }
-    root.set_class_name("test-app-root");
-    root.set_attribute("style", "position: fixed; inset: 0; overflow: auto; z-index: 1").expect("style");
-    doc.body().expect("a body").append_child(&root).expect("attach the root");
-    let handle = yew::Renderer::<App>::with_root(root.clone()).render();
-    MOUNTED.with(|m| *m.borrow_mut() = Some(handle));
-    root
-}
-
-/// End a test that opened a link: the app goes first, then its hash. Cleared under a live app,
-/// the hash change reached its listener, which put its own link back (as it must for a user), and
-/// the next test's app could boot from that link instead of its own.
-fn unmount() {
-    if let Some(old) = MOUNTED.with(|m| m.borrow_mut().take()) {
-        old.destroy();
-    }
-    web_sys::window().expect("a window").location().set_hash("").expect("clear the hash");
-}
-
-/// Wait until `selector` matches inside `root` and `ok` holds for it.
-async fn wait_until(root: &Element, selector: &str, ok: impl Fn(&Element) -> bool) -> Element {
-    until(&format!("{selector:?}"), || root.query_selector(selector).ok().flatten().filter(|el| ok(el))).await
-}
-
-fn attr(el: &Element, name: &str) -> String {
-    el.get_attribute(name).unwrap_or_default()
-}
 
 #[wasm_bindgen_test]
 async fn scrubbing_to_the_end_gives_the_golden_trace_hash() {
@@ -198,41 +148,6 @@ async fn a_link_whose_playhead_or_parts_cannot_be_followed_opens_and_says_so() {
     // What to type is set as code, not wrapped in backticks.
     let code: Vec<String> = common::all(&banner, "code").iter().filter_map(|c| c.text_content()).collect();
     assert!(code.iter().any(|c| c == "t=abc") && code.iter().any(|c| c == "seed=-3"), "{code:?}");
-    unmount();
-}
-
-#[wasm_bindgen_test]
-async fn a_link_pasted_into_an_open_page_opens_and_a_bad_one_keeps_the_session() {
-    let root = mount("");
-    wait_until(&root, "#run-result", |el| attr(el, "data-preset") == default_preset()).await;
-    let location = web_sys::window().expect("a window").location();
-    // Pasting changes only the fragment, so the page does not reload: it must follow the link.
-    let other = presets::ids().find(|id| *id != default_preset()).expect("a second preset");
-    let sc = presets::get(other).expect("preset");
-    let pasted = format!("{}&t=1200", encode_fragment(&sc));
-    location.set_hash(&pasted).expect("paste a link");
-    let opened = |el: &Element| attr(el, "data-preset") == other && attr(el, "data-now-ms") == "1200";
-    wait_until(&root, "#run-result", opened).await;
-    // The page writes its own link after each render; wait until that has settled on the session's
-    // link (the pasted one names a preset as it ships: by name) rather than read whatever the
-    // address bar holds in between.
-    let own = format!("#preset={other}&t=1200");
-    let kept = until("the address bar shows the opened session's link", || {
-        location.hash().ok().filter(|h| *h == own)
-    })
-    .await;
-    // A bad paste: a banner says why, the session stays, and the address bar gets its link back,
-    // so a reload cannot lose the session.
-    location.set_hash("#s=garbage").expect("paste a bad link");
-    let banner = wait_until(&root, "#banner", |_| true).await.text_content().unwrap_or_default();
-    assert!(banner.contains("could not be opened") && banner.contains("unchanged"), "banner: {banner}");
-    wait_until(&root, "#run-result", opened).await;
-    until("the address bar shows the session's link again", || location.hash().ok().filter(|h| *h == kept))
-        .await;
-    // The banner's × clears it.
-    wait_until(&root, "#banner .dismiss", |_| true).await.unchecked_into::<HtmlElement>().click();
-    until("the banner is gone", || root.query_selector("#banner").ok().flatten().is_none().then_some(()))
-        .await;
     unmount();
 }
 

@@ -1,6 +1,8 @@
 //! Shared by the browser tests: the golden trace hashes computed natively by the core's tests
 //! (`core/tests/golden/hashes.txt`, one `<preset-id> <16 hex digits>` line per preset, by id).
 
+#[allow(dead_code)] // Only the app tests mount the whole app.
+pub mod app;
 #[allow(dead_code)] // Only the component tests mount a host.
 pub mod host;
 
