@@ -166,14 +166,9 @@ pub fn red(spans: &[Span], now: SimTime) -> Vec<Red> {
         .collect()
 }
 
-/// A span or trace id as its node and number, `c1·17` (the node's index + 1 is in the high 32
-/// bits, see `SpanLog::open`).
+/// A span or trace id as its node and number, `c1·17`; `#id` if it is not one.
 pub fn id_label(id: u64, names: &[String]) -> String {
-    let node = (id >> 32).checked_sub(1).and_then(|n| names.get(usize::try_from(n).ok()?));
-    match node {
-        Some(n) => format!("{n}·{}", id & 0xffff_ffff),
-        None => format!("#{id}"),
-    }
+    dsplay_core::spans::span_label(id, names).unwrap_or_else(|| format!("#{id}"))
 }
 
 /// A duration as a person reads it: `0.4 ms`, `12 ms`, `1.51 s`.

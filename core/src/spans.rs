@@ -91,6 +91,19 @@ pub struct TraceParent {
     pub span: u64,
 }
 
+/// Span ids are unique across nodes: the node's index + 1 in the high 32 bits, its own count
+/// below (so 0 is no span).
+fn span_id(node: NodeId, seq: u64) -> u64 {
+    (u64::from(node.0) + 1) << 32 | seq
+}
+
+/// A span or trace id as people read it, its node and number: `c1·17` (`None` if it is not
+/// one, or names no node of `names`).
+pub fn span_label(id: u64, names: &[String]) -> Option<String> {
+    let node = usize::try_from((id >> 32).checked_sub(1)?).ok()?;
+    Some(format!("{}·{}", names.get(node)?, id & 0xffff_ffff))
+}
+
 /// A node's spans: open ones by id, and the newest finished ones (full chunks, shared between
 /// the copies a checkpoint makes, then the chunk being filled). A log that is not on records
 /// nothing and costs nothing: tracing is a scenario's choice (it costs about a third of the
@@ -126,7 +139,7 @@ impl SpanLog {
         }
         let name = name();
         self.next += 1;
-        let id = (u64::from(node.0) + 1) << 32 | self.next;
+        let id = span_id(node, self.next);
         let trace = parent.map_or(id, |p| p.trace);
         let span = Span {
             trace,

@@ -140,11 +140,11 @@ fn node(view: &WorldView, i: usize, lay: &Layout, sel: bool, picked: bool, on: &
     let tags: Vec<(&str, &str)> = alerts.chain(n.view.badges.iter().map(|b| (b.as_str(), "badge"))).collect();
     // Those that do not fit above the rim are counted on the last one shown (all are in the
     // node's tooltip and the inspector).
-    let rows = badge_rows(&lay.pos, i, r).min(tags.len());
+    let rows = if tags.is_empty() { 0 } else { badge_rows(&lay.pos, i, r).min(tags.len()) };
     let hidden = tags.len() - rows;
     // A badge wider than the room beside the node's neighbours is squeezed into it, as labels are
     // (in a 720 px embed, 2PC's "in doubt: order 64 (+2)" ran under the next node's badge).
-    let room = label_room(&lay.pos, i);
+    let room = if tags.is_empty() { 0.0 } else { label_room(&lay.pos, i) };
     let badges = tags.iter().take(rows).enumerate().map(|(k, &(b, class))| {
         let b = if k + 1 == rows && hidden > 0 { format!("{b} (+{hidden} more)") } else { b.to_string() };
         let natural = 8.0 + 6.2 * b.chars().count() as f64;

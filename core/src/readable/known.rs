@@ -37,13 +37,10 @@ impl Writer<'_> {
         }
     }
 
-    /// A span id as its node and number (`c1·2`): [`crate::spans::SpanLog`] puts the node's
-    /// index + 1 in the high 32 bits.
+    /// A span id as its node and number (`c1·2`).
     fn span_id(&self, tree: &Tree) -> Option<String> {
         let Tree::Atom(a) = tree else { return None };
-        let id: u64 = a.parse().ok()?;
-        let node = usize::try_from((id >> 32).checked_sub(1)?).ok()?;
-        Some(format!("{}·{}", self.names.get(node)?, id & 0xffff_ffff))
+        crate::spans::span_label(a.parse().ok()?, self.names)
     }
 
     /// The elements with an add tag that no remove has cancelled (add wins), in order.
