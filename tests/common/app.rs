@@ -17,9 +17,8 @@ pub fn mount(hash: &str) -> Element {
     if let Some(old) = MOUNTED.with(|m| m.borrow_mut().take()) {
         old.destroy();
     }
-    let window = web_sys::window().expect("a window");
-    window.location().set_hash(hash).expect("set the hash");
-    let doc = window.document().expect("a document");
+    set_fragment(hash);
+    let doc = web_sys::window().and_then(|w| w.document()).expect("a document");
     let root = doc.create_element("div").expect("create a div");
     // One app on screen at a time: an app scrolled off-screen pauses itself (as embeds must).
     let old = doc.query_selector_all(".test-app-root").expect("query");
@@ -36,14 +35,29 @@ pub fn mount(hash: &str) -> Element {
     root
 }
 
-/// End a test that opened a link: the app goes first, then its hash. Cleared under a live app,
-/// the hash change reached its listener, which put its own link back (as it must for a user), and
-/// the next test's app could boot from that link instead of its own.
+/// End a test that opened a link: the app goes first, then its hash, so the next test's app
+/// boots from its own link and no app writes this one's back.
 pub fn unmount() {
     if let Some(old) = MOUNTED.with(|m| m.borrow_mut().take()) {
         old.destroy();
     }
-    web_sys::window().expect("a window").location().set_hash("").expect("clear the hash");
+    set_fragment("");
+}
+
+/// Put `hash` in the address bar without a `hashchange`. `location.hash = …` queues that event,
+/// and under load it could fire after the next test's app had mounted and booted from the same
+/// link: its listener took the event for a pasted link and reloaded the session in the middle of
+/// the test (a different test timed out each run). A user's page boots from the link it opened
+/// and hears no event for it either; `paste.rs` fires one on purpose.
+fn set_fragment(hash: &str) {
+    let window = web_sys::window().expect("a window");
+    let location = window.location();
+    let url = format!("{}{}{hash}", location.pathname().expect("path"), location.search().expect("query"));
+    window
+        .history()
+        .expect("history")
+        .replace_state_with_url(&wasm_bindgen::JsValue::NULL, "", Some(&url))
+        .expect("replace the URL");
 }
 
 /// Wait until `selector` matches inside `root` and `ok` holds for it.
