@@ -272,6 +272,19 @@ fn r4_full_jitter_needs_the_fewest_calls_and_exponential_the_longest_time() {
     assert!(done("exponential") > done("decorrelated-jitter"));
 }
 
+/// With a 1 ms CAS and a 5 ms base, equal jitter's windows are too narrow to break the lock-step.
+#[test]
+fn r4_equal_jitter_makes_nearly_as_many_calls_as_no_backoff_here() {
+    let sim = run(&preset("r4-backoff-contention"));
+    let (equal, none) = (
+        contention_counter(&*sim, "cas_calls", "equal-jitter"),
+        contention_counter(&*sim, "cas_calls", "none"),
+    );
+    assert!(equal * 10 >= none * 9, "equal jitter {equal} vs none {none}");
+    let lesson = preset("r4-backoff-contention").meta.lesson;
+    assert!(lesson.contains(&format!("({equal} against\n{none})")), "the lesson quotes {equal} and {none}");
+}
+
 #[test]
 fn r4_retry_storm_never_recovers_after_the_pause() {
     let sc = preset("r4-retry-storm");
@@ -493,6 +506,17 @@ fn r1_with_timeouts_shop_pool_averages_about_11_and_touches_16_only_in_brief_spi
     let longest = busy.split(|&v| v < 16.0).map(<[f64]>::len).max().unwrap_or(0);
     assert!(longest <= 3, "brief spikes only: {longest} samples in a row at 16");
     assert_eq!(counter(s, "rejected", Some("shop")), 0, "nothing is rejected");
+}
+
+/// A timeout frees the caller, not the callee: inventory's queue keeps growing with abandoned calls.
+#[test]
+fn r1_with_timeouts_inventory_goes_on_queueing_the_calls_shop_gave_up_on() {
+    let sc = preset("r1-timeouts");
+    let queued = |ms| gauge(&*run_until(&sc, ms), "pool_queued", "inventory").expect("inventory's queue");
+    let (at10, at15) = (queued(10_000), queued(15_000));
+    assert!(at10 >= 100 && at15 > at10, "inventory's queue: {at10} at 10 s, {at15} at 15 s");
+    let lesson = sc.meta.lesson.replace('\n', " ");
+    assert!(lesson.contains(&format!("reaches {at10} at 10 s and {at15} at 15 s")), "{at10}, {at15}");
 }
 
 #[test]

@@ -43,6 +43,15 @@ fn adding_a_fifth_shard_moves_a_fifth_with_consistent_schemes_and_most_with_mod(
     assert!(modulo > 700, "mod N: {modulo} ‰");
 }
 
+/// `range` re-cuts the key space into five equal ranges: about half the keys move, as the lesson says.
+#[test]
+fn range_re_cuts_every_range_and_moves_about_half() {
+    let range = moved("range");
+    assert!((430..=500).contains(&range), "range: {range} ‰");
+    let lesson = presets::get("d9-sharding").expect("preset").meta.lesson;
+    assert!(lesson.contains(&format!("({range} ‰;")), "the lesson quotes {range} ‰");
+}
+
 #[test]
 fn a_hot_key_makes_a_hot_shard() {
     let zipf = gauge(|_| {}, "hottest_shard_permille");

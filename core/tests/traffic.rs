@@ -107,6 +107,31 @@ fn the_lesson_quotes_the_erlang_c_mean() {
     assert!(lesson.contains(&format!("(Erlang C: {want:.2})")), "Erlang C gives {want:.3} ms");
 }
 
+/// GI/M/1 with Erlang-`k` arrivals (rate `lambda` per stage, so `lambda / k` requests per unit) and
+/// service rate `mu`: σ solves σ = (λ / (λ + μ(1 − σ)))^k, and the mean response is 1 / (μ(1 − σ)).
+fn erlang_k_m_1_response(k: i32, lambda: f64, mu: f64) -> f64 {
+    let mut sigma: f64 = 0.5;
+    for _ in 0..10_000 {
+        sigma = (lambda / (lambda + mu * (1.0 - sigma))).powi(k);
+    }
+    1.0 / (mu * (1.0 - sigma))
+}
+
+/// Round robin hands each of the four backends every fourth Poisson arrival: Erlang-4 arrivals.
+#[test]
+fn round_robin_is_e4_m_1_and_the_lesson_quotes_its_mean() {
+    let want = erlang_k_m_1_response(4, 3.6, 1.0); // per ms
+    let lesson = preset("t1-queueing").meta.lesson;
+    assert!(lesson.contains(&format!("**{want:.2} ms**")), "GI/M/1 gives {want:.3} ms");
+    let mut sc = with_algorithm(preset("t1-queueing"), Algorithm::RoundRobin);
+    sc.stop_at_ms = 55_556; // ≈ 200,000 requests
+    sc.sim.trace_capacity = 1_000;
+    let got = mean_ms(&*run(&sc), "latency_ms");
+    let err = (got - want).abs() / want;
+    println!("E4/M/1 at 90 %: simulated {got:.3} ms, GI/M/1 {want:.3} ms ({:.2} %)", err * 100.0);
+    assert!(err < 0.06, "round robin's mean {got:.3} ms, E4/M/1 says {want:.3} ms");
+}
+
 #[test]
 fn a_shared_queue_beats_per_backend_queues() {
     let mean = |alg| mean_ms(&*run(&with_algorithm(preset("t1-queueing"), alg)), "latency_ms");
@@ -135,6 +160,22 @@ fn health_checks_take_traffic_off_a_dead_backend_and_a_replacement_takes_over() 
     (cfg.active_check, cfg.passive_check, cfg.replace) = (None, None, None);
     let blind = run(&blind);
     assert!(counter(&*blind, "errors") > 10 * counter(&*sim, "errors"), "without checks b2 keeps failing");
+}
+
+/// The lesson's two times: the passive check ejects b2 at 5.5 s, a second before the active
+/// verdict (6.5 s) launches the replacement; `healthy_tasks` drops with the first (series are
+/// sampled every 100 ms).
+#[test]
+fn the_passive_check_ejects_b2_a_second_before_the_active_verdict() {
+    let sim = run(&preset("t2-health-checks"));
+    let ejected = first_at_least(&*sim, "ejections", 1.0);
+    let verdict = first_at_least(&*sim, "marked_unhealthy", 1.0);
+    let unhealthy = series(&*sim, "healthy_tasks").iter().find(|p| p.0 > 5_000.0 && p.1 < 3.0).map(|p| p.0);
+    assert!((5_500.0..=5_600.0).contains(&ejected), "passive ejection at {ejected} ms");
+    assert!((6_500.0..=6_600.0).contains(&verdict), "active verdict at {verdict} ms");
+    assert_eq!(unhealthy, Some(ejected), "healthy_tasks drops with the ejection");
+    let lesson = preset("t2-health-checks").meta.lesson;
+    assert!(lesson.contains("ejects b2 at 5.5 s") && lesson.contains("verdict at 6.5 s"));
 }
 
 #[test]

@@ -35,6 +35,12 @@ impl Gateway {
         if self.cfg.cache.is_some() {
             ctx.declare(&["stale_reads"]);
         }
+        if self.cfg.passive_check.is_some() {
+            ctx.declare(&["ejections"]);
+        }
+        if self.cfg.active_check.is_some() {
+            ctx.declare(&["marked_unhealthy"]);
+        }
         let tick = self.cfg.active_check.as_ref().map_or(DEFAULT_TICK_MS, |a| a.interval_ms);
         ctx.set_timer(TrafficTimer::Tick, SimDuration::from_ms(tick));
         if let Some(a) = &self.cfg.autoscale {
