@@ -314,6 +314,8 @@ fn e5_chaos_never_breaks_atomicity_or_strands_a_saga() {
                     "{id} seed {seed}: {in_flight} sagas still running 30 s after the chaos"
                 );
             } else {
+                let unacked = gauge(&*sim, "unacknowledged_commits", "coordinator");
+                assert_eq!(unacked, 0, "{id} seed {seed}: every commit re-sent until acknowledged");
                 // Orders deadlocked across services (each holds a lock the other's prepare waits
                 // for) are in doubt until a lock-wait timeout votes no: seconds, never for ever.
                 let longest = sim
