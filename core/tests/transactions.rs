@@ -245,6 +245,7 @@ fn e5_absurd_parameters_are_refused_naming_the_field() {
         ("shipping_fail_ppm", json!(2_000_000), "protocol.shipping_fail_ppm"),
         ("customers", json!(0), "protocol.customers"),
         ("status_query_ms", json!(700_000), "protocol.status_query_ms"),
+        ("decision_resend_ms", json!(0), "protocol.decision_resend_ms`: must be 1 to 600000"),
     ] {
         let mut v = serde_json::to_value(preset(CRASH)).expect("json");
         v["protocol"][field] = value;
