@@ -61,6 +61,7 @@ presets![
     "e4-out-of-order",
     "e5-2pc-no-crash",
     "e5-2pc-coordinator-crash",
+    "e5-2pc-lost-acks",
     "e5-saga-compensation",
     "e6-no-lock-race",
     "e6-lock-lease-expiry",

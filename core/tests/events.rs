@@ -249,3 +249,38 @@ fn only_runs_that_charge_payments_have_a_ledger_and_its_invariant() {
     assert_eq!(sim.invariants(), ["no payment charged twice"]);
     assert!(sim.metrics().get("double_charges", None).is_some(), "E3 counts double charges");
 }
+
+/// A message id names its producer and that producer's count (`p2#1`, p2's first message)
+/// wherever a student meets it: the payload words, the notes and violations, the timers.
+#[test]
+fn e1_e3_message_ids_read_as_producer_and_count() {
+    let sc = preset("e1-backpressure");
+    let mut sim = dsplay_core::registry::build(&sc).expect("build");
+    sim.keep_every_message();
+    sim.run_until(dsplay_core::SimTime::from_ms(100));
+    let p2 = NodeId(1);
+    let first = sim
+        .trace()
+        .records()
+        .iter()
+        .find(|r| r.kind == TraceKind::Send && r.node == p2 && r.label == "Publish")
+        .expect("p2 publishes");
+    let words = dsplay_core::readable::message(&*sim, first.msg).expect("payload");
+    assert!(words.contains("id: p2#1,"), "{words}");
+
+    let dup = run("e3-at-least-once-duplicates");
+    let (said, violation) = (note_with(&*dup, "no ack for message "), &dup.violations()[0].detail);
+    assert_eq!(said, "no ack for message p1#8 from k2: delivering it again");
+    assert_eq!(violation, "order p1#8 was charged again");
+
+    let waiting = run_to("e3-at-least-once-duplicates", 300);
+    let timers: Vec<String> = waiting.view().timers.iter().map(|t| t.timer.clone()).collect();
+    assert!(timers.iter().any(|t| t.starts_with("AckTimeout(p")), "{timers:?}");
+}
+
+fn note_with(sim: &dyn Simulation, start: &str) -> String {
+    sim.trace()
+        .said()
+        .find_map(|e| e.text.as_deref().filter(|t| t.starts_with(start)).map(String::from))
+        .unwrap_or_else(|| panic!("no note starts {start:?}"))
+}

@@ -329,3 +329,39 @@ fn e6_absurd_knobs_are_refused_naming_the_field_and_the_range() {
     let e = invalid(|v| v["protocol"]["mode"] = json!("optimistic"));
     assert!(e.contains("protocol") && e.contains("lease_fencing"), "{e}");
 }
+
+/// c1 crashes (instead of pausing) while it holds token 48, and restarts 1.5 s later. The lock
+/// cannot tell the crash from a pause, so `holders` counts c1's expired grant meanwhile; but
+/// when c1 asks again it plainly holds nothing, and the lock stops counting token 48.
+#[test]
+fn e6_a_crashed_buyer_that_asks_again_no_longer_counts_as_a_holder() {
+    let sc = common::scenario("e6-lock-lease-expiry", |v| {
+        v["events"] = json!([
+            { "at_ms": 4545, "event": { "type": "crash", "node": "c1" } },
+            { "at_ms": 6045, "event": { "type": "restart", "node": "c1" } }
+        ]);
+    });
+    let down = common::run_to(&sc, 5000);
+    assert_eq!(gauge(&*down, "holders", None), 2, "c2's grant, and c1's the lock cannot know is dead");
+    let sim = common::run(&sc);
+    let (at, said) = note(&*sim, "c1 asks for the lock again, so it no longer holds its expired token 48");
+    assert!(at > 6045.0, "{at}: {said}");
+    let after = common::run_to(&sc, at.ceil() as u64);
+    assert!(gauge(&*after, "holders", None) <= 1, "one grant at most per buyer, and only c2 or c3 holds");
+    assert!(
+        view(&*after, "lock").alerts.iter().all(|a| !a.contains("token 48")),
+        "{:?}",
+        view(&*after, "lock").alerts
+    );
+    let peak = sim
+        .metrics()
+        .get("holders", None)
+        .expect("holders")
+        .series
+        .iter()
+        .filter(|p| p.t_ms > at)
+        .map(|p| p.value as i64)
+        .max();
+    assert_eq!(peak, Some(1), "never two once c1 has asked again: no lease runs out in this run after that");
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations().first());
+}

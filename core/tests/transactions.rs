@@ -245,6 +245,7 @@ fn e5_absurd_parameters_are_refused_naming_the_field() {
         ("shipping_fail_ppm", json!(2_000_000), "protocol.shipping_fail_ppm"),
         ("customers", json!(0), "protocol.customers"),
         ("status_query_ms", json!(700_000), "protocol.status_query_ms"),
+        ("decision_resend_ms", json!(0), "protocol.decision_resend_ms`: must be 1 to 600000"),
     ] {
         let mut v = serde_json::to_value(preset(CRASH)).expect("json");
         v["protocol"][field] = value;
@@ -314,6 +315,8 @@ fn e5_chaos_never_breaks_atomicity_or_strands_a_saga() {
                     "{id} seed {seed}: {in_flight} sagas still running 30 s after the chaos"
                 );
             } else {
+                let unacked = gauge(&*sim, "unacknowledged_commits", "coordinator");
+                assert_eq!(unacked, 0, "{id} seed {seed}: every commit re-sent until acknowledged");
                 // Orders deadlocked across services (each holds a lock the other's prepare waits
                 // for) are in doubt until a lock-wait timeout votes no: seconds, never for ever.
                 let longest = sim
@@ -331,4 +334,87 @@ fn e5_chaos_never_breaks_atomicity_or_strands_a_saga() {
             }
         }
     }
+}
+
+const LOSSY: &str = "e5-2pc-lost-acks";
+
+/// The coordinator's "sending Commit again" notes: (order, time in ms).
+fn resends(sim: &dyn Simulation) -> Vec<(u64, u64)> {
+    sim.trace()
+        .said()
+        .filter_map(|e| {
+            let t = e.text.as_deref()?.strip_prefix("order ")?;
+            let (order, rest) = t.split_once(": ")?;
+            let order: u64 = order.parse().ok()?;
+            rest.ends_with("sending Commit again").then_some((order, e.at.as_us() / 1000))
+        })
+        .collect()
+}
+
+/// Messages of `kind` lost on the wire between the coordinator and inventory.
+fn lost(sim: &dyn Simulation, kind: &str) -> usize {
+    sim.trace()
+        .records()
+        .iter()
+        .filter(|r| r.kind == TraceKind::Drop && r.label == kind)
+        .filter(|r| {
+            let ends = [Some(r.node), r.peer];
+            ends.contains(&Some(node(sim, "coordinator"))) && ends.contains(&Some(node(sim, "inventory")))
+        })
+        .count()
+}
+
+#[test]
+fn e5_lost_commits_and_acks_are_repaired_by_the_coordinators_resends() {
+    let sc = preset(LOSSY);
+    let same = common::scenario(BASELINE, |v| {
+        v["protocol"]["decision_resend_ms"] = json!(500);
+        v["events"] = serde_json::to_value(&sc.events).expect("events");
+        v["meta"] = serde_json::to_value(&sc.meta).expect("meta");
+    });
+    assert_eq!(sc, same, "the baseline, a 500 ms resend, and a lossy link from 5 to 7 s");
+
+    let before = common::run_to(&sc, 4999);
+    assert_eq!(total(&*before, "decisions_resent"), 0, "no resend while nothing is lost");
+
+    let sim = common::run(&sc);
+    assert_eq!((lost(&*sim, "Commit"), lost(&*sim, "Ack")), (1, 4), "one Commit and four Acks lost");
+    assert_eq!(
+        resends(&*sim),
+        [(45, 5947), (47, 6151), (49, 6216), (49, 6716), (48, 6748)],
+        "each 500 ms after the last send, only until the Ack arrives; order 49 twice"
+    );
+    assert_eq!(total(&*sim, "decisions_resent"), 5);
+    let unacked =
+        sim.metrics().get("unacknowledged_commits", Some(node(&*sim, "coordinator"))).expect("gauge");
+    let peak = unacked.series.iter().map(|p| p.value as i64).max().unwrap_or(0);
+    assert_eq!(peak, 3, "orders 45, 47 and 49 waiting for inventory's Ack at once");
+    assert_eq!(gauge(&*common::run_to(&sc, 6800), "unacknowledged_commits", "coordinator"), 0, "back to 0");
+    assert_eq!(gauge(&*sim, "unacknowledged_commits", "coordinator"), 0);
+
+    // Order 47's Commit was lost: inventory stays in doubt, holding its item's lock, until the resend.
+    let doubt = common::run_to(&sc, 6150);
+    let inventory =
+        doubt.view().nodes.iter().find(|n| n.name == "inventory").expect("inventory").view.clone();
+    assert_eq!(inventory.alerts, ["in doubt: order 47"]);
+    assert_eq!(inventory.label, "1 lock, 1 in doubt");
+    assert_eq!(in_doubt(&*common::run_to(&sc, 6170))[1], 0, "the resent Commit arrived: lock released");
+
+    // A lost Prepare costs more: the other three voted yes and wait for the 3 s vote timeout.
+    let order_50 = sim
+        .trace()
+        .said()
+        .find(|e| e.text.as_deref() == Some("order 50: not every participant voted in time: abort"));
+    assert_eq!(order_50.map(|e| e.at.as_us() / 1000), Some(8572));
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations());
+    assert_eq!((total(&*sim, "committed"), total(&*sim, "aborted")), (146, 52));
+
+    // The lesson's Try: with no resend in the run, the lost Acks are never made up for.
+    let never =
+        common::run(&common::scenario(LOSSY, |v| v["protocol"]["decision_resend_ms"] = json!(600_000)));
+    assert_eq!(total(&*never, "decisions_resent"), 0);
+    assert_eq!(gauge(&*never, "unacknowledged_commits", "coordinator"), 2, "stuck until the end");
+    let coordinator =
+        never.view().nodes.iter().find(|n| n.name == "coordinator").expect("coordinator").view.clone();
+    assert_eq!(coordinator.badges, ["2 commits unacked"]);
 }

@@ -1,7 +1,7 @@
 //! The broker: a queue with an overflow policy, push delivery with prefetch, acknowledgement
 //! timeouts (at-least-once), a dead-letter queue, and consumer scaling.
 
-use super::node::{EvMsg, EvTimer, Message, C};
+use super::node::{EvMsg, EvTimer, Message, MsgId, C};
 use super::{MessagingConfig, Overflow};
 use crate::ids::NodeId;
 use crate::time::{SimDuration, SimTime};
@@ -15,7 +15,7 @@ pub struct Broker {
     last_scale: Option<SimTime>,
     queue: VecDeque<Message>,
     /// Delivered, not yet acknowledged: message and consumer index.
-    unacked: BTreeMap<u64, (Message, u32)>,
+    unacked: BTreeMap<MsgId, (Message, u32)>,
     in_flight: Vec<u32>,
     dlq: Vec<Message>,
     /// Block mode: publishes held until there is room, in arrival order.
@@ -130,14 +130,14 @@ impl Broker {
         self.show(ctx);
     }
 
-    fn settle(&mut self, ctx: &mut C<'_>, id: u64) -> Option<Message> {
+    fn settle(&mut self, ctx: &mut C<'_>, id: MsgId) -> Option<Message> {
         let (m, c) = self.unacked.remove(&id)?;
         ctx.cancel_timer(EvTimer::AckTimeout(id));
         self.in_flight[c as usize] = self.in_flight[c as usize].saturating_sub(1);
         Some(m)
     }
 
-    pub fn on_ack(&mut self, ctx: &mut C<'_>, id: u64) {
+    pub fn on_ack(&mut self, ctx: &mut C<'_>, id: MsgId) {
         let Some(m) = self.settle(ctx, id) else {
             ctx.note(format!("ignored ack for message {id}: already redelivered or settled"));
             return;
@@ -148,14 +148,14 @@ impl Broker {
         self.unblock(ctx);
     }
 
-    pub fn on_nack(&mut self, ctx: &mut C<'_>, id: u64) {
+    pub fn on_nack(&mut self, ctx: &mut C<'_>, id: MsgId) {
         let Some(m) = self.settle(ctx, id) else { return };
         ctx.count("failed_deliveries", 1);
         self.retry_or_park(ctx, m);
         self.unblock(ctx);
     }
 
-    pub fn on_ack_timeout(&mut self, ctx: &mut C<'_>, id: u64) {
+    pub fn on_ack_timeout(&mut self, ctx: &mut C<'_>, id: MsgId) {
         let Some((m, c)) = self.unacked.remove(&id) else { return };
         self.in_flight[c as usize] = self.in_flight[c as usize].saturating_sub(1);
         ctx.count("ack_timeouts", 1);
@@ -241,8 +241,18 @@ mod tests {
         }
     }
 
-    fn msg(id: u64) -> Message {
-        Message { id, created: SimTime::ZERO, enqueued: SimTime::ZERO, poison: false, deliveries: 0 }
+    fn msg(seq: u64) -> Message {
+        Message {
+            id: mid(seq),
+            created: SimTime::ZERO,
+            enqueued: SimTime::ZERO,
+            poison: false,
+            deliveries: 0,
+        }
+    }
+
+    fn mid(seq: u64) -> MsgId {
+        MsgId { producer: 0, seq }
     }
 
     /// Run one broker call and return the ids it delivered to the consumer (node 1).
@@ -250,14 +260,14 @@ mod tests {
         let ((), out) = Bench::new(0).run((NodeId(0), SimTime::ZERO, 2), |ctx| f(b, ctx));
         out.iter()
             .filter_map(|e| match e {
-                Effect::Send { msg: EvMsg::Deliver { msg }, .. } => Some(msg.id),
+                Effect::Send { msg: EvMsg::Deliver { msg }, .. } => Some(msg.id.seq),
                 _ => None,
             })
             .collect()
     }
 
     fn ids(b: &Broker) -> Vec<u64> {
-        b.queue.iter().map(|m| m.id).collect()
+        b.queue.iter().map(|m| m.id.seq).collect()
     }
 
     #[test]
@@ -270,7 +280,7 @@ mod tests {
         assert_eq!(ids(&b), vec![2, 3], "prefetch 1: the rest waits");
         step(&mut b, |b, c| b.on_publish(c, p, msg(4)));
         assert_eq!(ids(&b), vec![3, 4], "full: the oldest (2) was dropped");
-        assert_eq!(step(&mut b, |b, c| b.on_ack(c, 1)), vec![3]);
+        assert_eq!(step(&mut b, |b, c| b.on_ack(c, mid(1))), vec![3]);
     }
 
     #[test]
@@ -291,7 +301,7 @@ mod tests {
             step(&mut b, |b, c| b.on_publish(c, NodeId(9), msg(id)));
         }
         assert_eq!((ids(&b), b.waiting.len()), (vec![2], 1), "3 is held, not lost");
-        assert_eq!(step(&mut b, |b, c| b.on_ack(c, 1)), vec![2]);
+        assert_eq!(step(&mut b, |b, c| b.on_ack(c, mid(1))), vec![2]);
         assert_eq!((ids(&b), b.waiting.len()), (vec![3], 0), "room again: the held publish was accepted");
     }
 
@@ -300,9 +310,9 @@ mod tests {
         let mut b = Broker::new(cfg(0, Overflow::Block, 3), 1);
         step(&mut b, |b, c| b.on_publish(c, NodeId(9), msg(1)));
         step(&mut b, |b, c| b.on_publish(c, NodeId(9), msg(2)));
-        assert_eq!(step(&mut b, |b, c| b.on_nack(c, 1)), vec![1], "back at the head: 1 again, not 2");
-        assert_eq!(step(&mut b, |b, c| b.on_nack(c, 1)), vec![1]);
-        assert_eq!(step(&mut b, |b, c| b.on_nack(c, 1)), vec![2], "third failure: parked, 2 flows");
+        assert_eq!(step(&mut b, |b, c| b.on_nack(c, mid(1))), vec![1], "back at the head: 1 again, not 2");
+        assert_eq!(step(&mut b, |b, c| b.on_nack(c, mid(1))), vec![1]);
+        assert_eq!(step(&mut b, |b, c| b.on_nack(c, mid(1))), vec![2], "third failure: parked, 2 flows");
         assert_eq!(b.dlq_len(), 1);
     }
 }

@@ -8,11 +8,37 @@ use crate::node::{ClientRequest, Ctx, Kind, Node};
 use crate::time::SimTime;
 use crate::view::NodeView;
 use std::collections::{BTreeSet, VecDeque};
+use std::fmt;
+
+/// A message's id: the producer that published it and that producer's own count, read `p2#1`
+/// (p2's first message) in notes, payloads, timers and the inspector. Unambiguous without a
+/// global counter no producer could share, and it orders as the old `node << 40 | seq` did:
+/// by producer, then by count.
+#[derive(Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct MsgId {
+    /// The producer's node index (producers are the first nodes, `p1` is 0).
+    pub producer: u32,
+    pub seq: u64,
+}
+
+impl fmt::Display for MsgId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "p{}#{}", u64::from(self.producer) + 1, self.seq)
+    }
+}
+
+/// The same words as `Display`: the payload and timer views read `Debug`, and `p2#1` is the
+/// whole value.
+impl fmt::Debug for MsgId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Display::fmt(self, f)
+    }
+}
 
 /// A message as the broker keeps it.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Message {
-    pub id: u64,
+    pub id: MsgId,
     pub created: SimTime,
     /// When the broker accepted it.
     pub enqueued: SimTime,
@@ -27,27 +53,28 @@ pub enum EvMsg {
         msg: Message,
     },
     Rejected {
-        id: u64,
+        id: MsgId,
     },
     /// Block mode: the broker took the message (possibly after holding it while the queue was full).
     Accepted {
-        id: u64,
+        id: MsgId,
     },
     Deliver {
         msg: Message,
     },
     Ack {
-        id: u64,
+        id: MsgId,
     },
     Nack {
-        id: u64,
+        id: MsgId,
     },
+    /// The order is the message; with idempotency keys its id is also the key.
     Charge {
-        order: u64,
-        key: Option<u64>,
+        order: MsgId,
+        key: Option<MsgId>,
     },
     Charged {
-        order: u64,
+        order: MsgId,
     },
 }
 
@@ -72,7 +99,7 @@ impl Kind for EvMsg {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum EvTimer {
     Next,
-    AckTimeout(u64),
+    AckTimeout(MsgId),
     Work,
 }
 
@@ -115,8 +142,8 @@ pub struct Consumer {
 
 #[derive(Clone, Debug, Default)]
 pub struct Ledger {
-    charged: BTreeSet<u64>,
-    dedup: BTreeSet<u64>,
+    charged: BTreeSet<MsgId>,
+    dedup: BTreeSet<MsgId>,
     charges: u64,
 }
 
@@ -168,7 +195,7 @@ impl EvNode {
 impl Producer {
     fn produce(&mut self, ctx: &mut C<'_>) {
         self.next_seq += 1;
-        let id = (ctx.id().0 as u64) << 40 | self.next_seq;
+        let id = MsgId { producer: ctx.id().0, seq: self.next_seq };
         let poison = ctx.rng().chance_ppm(self.poison_ppm);
         let m = Message { id, created: ctx.now(), enqueued: ctx.now(), poison, deliveries: 0 };
         ctx.count("published", 1);
@@ -213,7 +240,7 @@ impl Consumer {
         }
     }
 
-    fn on_charged(&mut self, ctx: &mut C<'_>, order: u64) {
+    fn on_charged(&mut self, ctx: &mut C<'_>, order: MsgId) {
         if self.current.is_some_and(|m| m.id == order) {
             ctx.send(self.broker, EvMsg::Ack { id: order });
             self.next(ctx);
@@ -232,7 +259,7 @@ impl Consumer {
 }
 
 impl Ledger {
-    fn on_charge(&mut self, ctx: &mut C<'_>, from: NodeId, order: u64, key: Option<u64>) {
+    fn on_charge(&mut self, ctx: &mut C<'_>, from: NodeId, order: MsgId, key: Option<MsgId>) {
         if let Some(k) = key {
             if !self.dedup.insert(k) {
                 ctx.count("deduplicated", 1);

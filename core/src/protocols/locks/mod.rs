@@ -36,7 +36,13 @@
 //! renew their leases: a lease is long enough for one purchase, and a renewal timer would be
 //! frozen by a pause like everything else.
 //! A buyer counts its lease from the moment the grant arrived, less a tenth for the message's
-//! flight: the careful thing to do, and a pause defeats it anyway.
+//! flight: the careful thing to do, and a pause defeats it anyway. A paused node's timers run on
+//! the wall clock, as a real process's do through a GC pause: a `Send` that came due during the
+//! pause fires the moment the buyer resumes, so the write goes out at once, not after the rest
+//! of `write_delay_ms` — the delay is time that passed, not work left to do.
+//! A buyer asks for the lock only when it holds no grant (it released, gave up, or crashed and
+//! restarted): a new `Acquire` tells the lock that the buyer's expired grants are given up, and
+//! `holders` stops counting them, though their `Release` never came.
 //!
 //! **Invariants.** `no item sold twice`: the store reports a write whose buyer read more stock
 //! than is left, i.e. a write that puts items other buyers have bought back on sale.

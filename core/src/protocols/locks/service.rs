@@ -74,6 +74,7 @@ impl LockService {
     }
 
     pub fn on_acquire(&mut self, ctx: &mut C<'_>, from: NodeId) {
+        self.forget_given_up(ctx, from);
         if self.waiting.iter().any(|&(c, _)| c == from) {
             return ctx.note(format!("{} asked again while waiting: still in line", name(from)));
         }
@@ -88,6 +89,35 @@ impl LockService {
         if self.holder.is_none() {
             self.grant_next(ctx, None);
         }
+    }
+
+    /// A buyer asks for the lock only when it holds no grant: it released it, gave the purchase up,
+    /// or crashed and restarted. So its grants that are no longer in force (their lease ran out
+    /// by this clock) are given up, even though their `Release` never came: stop counting them in
+    /// `holders`. The grant in force is kept even if it is this buyer's: its `Granted` may still
+    /// be on the way to a buyer that timed out and asked again, and will use it when it lands.
+    fn forget_given_up(&mut self, ctx: &mut C<'_>, from: NodeId) {
+        let current = self.holder.map(|g| g.token);
+        let old: Vec<u64> = self
+            .unreleased
+            .iter()
+            .filter(|&(&t, &c)| c == from && Some(t) != current)
+            .map(|(&t, _)| t)
+            .collect();
+        if old.is_empty() {
+            return;
+        }
+        for t in &old {
+            self.unreleased.remove(t);
+        }
+        let tokens: Vec<String> = old.iter().map(|t| format!("token {t}")).collect();
+        ctx.note(format!(
+            "{} asks for the lock again, so it no longer holds its expired {}: no longer counted \
+             as a holder",
+            name(from),
+            tokens.join(", ")
+        ));
+        self.show_holders(ctx);
     }
 
     /// The wait after a restart is over: every lease granted before the crash has run out.
@@ -254,5 +284,24 @@ mod tests {
         assert!(step(&mut b, &mut s, 720, |s, c| s.on_acquire(c, c2)).is_empty(), "so does c2");
         assert_eq!(step(&mut b, &mut s, 1200, |s, c| s.on_recovered(c)), [(c1, 3)]);
         assert_eq!(s.waiting.iter().map(|&(c, _)| c).collect::<Vec<_>>(), [c2], "c2 next, in order");
+    }
+
+    #[test]
+    fn a_buyer_that_asks_again_no_longer_counts_as_holding_its_expired_grant() {
+        let (mut b, mut s) = (Bench::new(1), LockService::new(500));
+        let (c1, c2) = (NodeId(0), NodeId(1));
+        assert_eq!(step(&mut b, &mut s, 0, |s, c| s.on_acquire(c, c1)), [(c1, 1)]);
+        step(&mut b, &mut s, 10, |s, c| s.on_acquire(c, c2));
+        // c1 crashes holding token 1; its lease runs out and c2 gets the lock.
+        assert_eq!(step(&mut b, &mut s, 500, |s, c| s.on_lease_end(c, 1)), [(c2, 2)]);
+        assert_eq!(s.unreleased.len(), 2, "c1 may still believe: the service cannot tell a crash");
+        // c1 restarts and asks again: it holds no grant, so token 1 is no longer counted.
+        assert!(step(&mut b, &mut s, 700, |s, c| s.on_acquire(c, c1)).is_empty(), "c1 waits for c2");
+        assert_eq!(s.unreleased.values().copied().collect::<Vec<_>>(), [c2]);
+        assert_eq!(step(&mut b, &mut s, 800, |s, c| s.on_release(c, c2, 2)), [(c1, 3)]);
+        assert_eq!(s.unreleased.len(), 1, "one grant, one buyer: c1's token 3");
+        // The grant in force is kept: its Granted may still be on its way to a buyer that asks again.
+        step(&mut b, &mut s, 900, |s, c| s.on_acquire(c, c1));
+        assert_eq!((s.holder.map(|g| g.token), s.unreleased.len()), (Some(3), 1));
     }
 }

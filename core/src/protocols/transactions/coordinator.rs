@@ -1,8 +1,9 @@
 //! The 2PC coordinator, presumed abort: collect votes, force the commit record, send the
-//! decision, re-send it from the log after a restart, answer in-doubt participants' queries.
+//! decision, re-send it every `decision_resend_ms` to the participants that have not acknowledged
+//! it (and to all after a restart), answer in-doubt participants' queries.
 
 use super::node::{price_of, Order, TxMsg, TxTimer, C};
-use super::{Layout, TransactionsConfig};
+use super::{Layout, Service, TransactionsConfig};
 use crate::ids::NodeId;
 use crate::node::Kind;
 use crate::time::SimDuration;
@@ -36,6 +37,7 @@ pub struct Coordinator {
     layout: Layout,
     log_write: SimDuration,
     vote_timeout: SimDuration,
+    decision_resend: SimDuration,
     // Durable.
     next_order: u64,
     pub log: BTreeMap<u64, Record>,
@@ -50,6 +52,7 @@ impl Coordinator {
             layout,
             log_write: SimDuration::from_ms(cfg.log_write_ms),
             vote_timeout: SimDuration::from_ms(cfg.vote_timeout_ms),
+            decision_resend: SimDuration::from_ms(cfg.decision_resend_ms),
             next_order: 0,
             log: BTreeMap::new(),
             pending: BTreeMap::new(),
@@ -79,6 +82,7 @@ impl Coordinator {
             for p in self.layout.services() {
                 ctx.send(p, TxMsg::Commit { order });
             }
+            ctx.set_timer(TxTimer::ResendDecision(order), self.decision_resend);
         }
     }
 
@@ -100,6 +104,7 @@ impl Coordinator {
     pub fn on_timer(&mut self, ctx: &mut C<'_>, timer: TxTimer) {
         match timer {
             TxTimer::LogWritten(order) => self.on_logged(ctx, order),
+            TxTimer::ResendDecision(order) => self.on_resend(ctx, order),
             TxTimer::VoteTimeout(order) => {
                 if self.pending.get(&order).is_some_and(|p| !p.logging) {
                     ctx.note(format!("order {order}: not every participant voted in time: abort"));
@@ -158,7 +163,31 @@ impl Coordinator {
         for s in self.layout.services() {
             ctx.send(s, TxMsg::Commit { order });
         }
+        ctx.set_timer(TxTimer::ResendDecision(order), self.decision_resend);
         ctx.send(p.client, TxMsg::Outcome { req: p.req, order, ok: true });
+    }
+
+    /// No end record yet: the Commit (or its Ack) was lost on the way. Send it again to the
+    /// participants whose Ack is missing, and again after the same wait, until all four answered.
+    fn on_resend(&mut self, ctx: &mut C<'_>, order: u64) {
+        let Some(r) = self.log.get(&order).filter(|r| !r.ended) else { return };
+        let missing: Vec<NodeId> =
+            self.layout.services().into_iter().filter(|&p| r.acks & self.bit(p) == 0).collect();
+        let names: Vec<&str> = Service::ALL
+            .into_iter()
+            .filter(|&s| r.acks & self.bit(self.layout.service(s)) == 0)
+            .map(Service::name)
+            .collect();
+        ctx.count("decisions_resent", 1);
+        ctx.note(format!(
+            "order {order}: no Ack from {} after {} ms: sending Commit again",
+            names.join(", "),
+            self.decision_resend.as_us() / 1000
+        ));
+        for p in missing {
+            ctx.send(p, TxMsg::Commit { order });
+        }
+        ctx.set_timer(TxTimer::ResendDecision(order), self.decision_resend);
     }
 
     /// Presumed abort: nothing is logged; a participant that asks later hears "abort" all the same.
@@ -178,6 +207,7 @@ impl Coordinator {
         r.acks |= bit;
         if r.acks == ALL && !r.ended {
             r.ended = true;
+            ctx.cancel_timer(TxTimer::ResendDecision(order));
             let open = self.log.values().filter(|r| !r.ended).count();
             ctx.gauge_here("unacknowledged_commits", open as i64);
         }
@@ -271,5 +301,30 @@ mod tests {
         let sent = step(&mut bench, &mut c, |c, ctx| c.on_status_query(ctx, NodeId(4), 1));
         assert_eq!(sent, ["Commit 4"]);
         assert_eq!(bench.metrics().counter("presumed_aborts", None), 1);
+    }
+
+    #[test]
+    fn a_commit_is_sent_again_only_to_the_participants_whose_ack_is_missing_until_all_answered() {
+        let (mut bench, mut c) = (Bench::new(1), Coordinator::new(&cfg(), Layout { clients: 1 }));
+        step(&mut bench, &mut c, |c, ctx| c.init(ctx));
+        step(&mut bench, &mut c, |c, ctx| c.on_submit(ctx, NodeId(0), 1, 3, 2));
+        for p in 2..6 {
+            step(&mut bench, &mut c, |c, ctx| c.on_vote(ctx, NodeId(p), 1, true));
+        }
+        step(&mut bench, &mut c, |c, ctx| c.on_logged(ctx, 1));
+        // payment and shipping acknowledged; inventory's Commit or Ack was lost, notification's too.
+        step(&mut bench, &mut c, |c, ctx| c.on_ack(ctx, NodeId(2), 1));
+        step(&mut bench, &mut c, |c, ctx| c.on_ack(ctx, NodeId(4), 1));
+        let sent = step(&mut bench, &mut c, |c, ctx| c.on_timer(ctx, TxTimer::ResendDecision(1)));
+        assert_eq!(sent, ["Commit 3", "Commit 5"], "only to the two that have not acknowledged");
+        step(&mut bench, &mut c, |c, ctx| c.on_ack(ctx, NodeId(5), 1));
+        let sent = step(&mut bench, &mut c, |c, ctx| c.on_timer(ctx, TxTimer::ResendDecision(1)));
+        assert_eq!(sent, ["Commit 3"], "and again, until inventory answers");
+        step(&mut bench, &mut c, |c, ctx| c.on_ack(ctx, NodeId(3), 1));
+        step(&mut bench, &mut c, |c, ctx| c.on_ack(ctx, NodeId(3), 1));
+        assert!(c.log.get(&1).is_some_and(|r| r.ended), "all four acknowledged: the end record");
+        let sent = step(&mut bench, &mut c, |c, ctx| c.on_timer(ctx, TxTimer::ResendDecision(1)));
+        assert!(sent.is_empty(), "a stale timer sends nothing");
+        assert_eq!(bench.metrics().counter("decisions_resent", None), 2);
     }
 }

@@ -22,7 +22,10 @@
 //! behind other orders holding it (and voting no after `lock_wait_timeout_ms`), does the work,
 //! writes its prepared record and answers `VoteYes`, or `VoteNo` (out of stock, a failure share)
 //! and aborts. With four yes votes the coordinator forces the commit record to its log (taking
-//! `log_write_ms`) and then sends `Commit`; participants apply, release their locks, `Ack`. One no
+//! `log_write_ms`) and then sends `Commit`; participants apply, release their locks, `Ack` (a
+//! duplicate `Commit` is acknowledged again, applying nothing). Until all four have acknowledged,
+//! the coordinator keeps the record and sends `Commit` again every `decision_resend_ms` to those
+//! whose `Ack` is missing: a lost `Commit` or a lost `Ack` costs a resend, never a stuck log. One no
 //! vote (or `vote_timeout_ms` without all votes) and it sends `Abort`, writing nothing: with
 //! *presumed abort* no record means abort. The client hears `Confirmed` or `Cancelled`. An
 //! in-doubt participant asks `StatusQuery` every `status_query_ms`; the coordinator answers from
@@ -41,7 +44,7 @@
 //! for the lock (`ReadRefused` after the lock-wait timeout); in a saga it is answered at once.
 //!
 //! **Roles and timers.** Clients `c1…` (`Next`: open-loop arrivals; `Timeout`), the `coordinator`
-//! (`LogWritten`, `VoteTimeout`) or `orchestrator` (`StepTimeout`), and the services `payment`,
+//! (`LogWritten`, `VoteTimeout`, `ResendDecision`) or `orchestrator` (`StepTimeout`), and the services `payment`,
 //! `inventory`, `shipping`, `notification` (`Work`, `LockTimeout`, `StatusQuery`, `GiveUp`).
 //! Durable: the coordinator's log and order counter, the orchestrator's saga log, each service's
 //! records and locks of prepared orders. Volatile: votes being collected, lock waiters.
@@ -55,7 +58,8 @@
 //!
 //! **What to watch.** 2PC: `in_doubt` and `locks_held` per participant, `lock_wait_ms`, the badges
 //! "in doubt: order 17" and "holds 2 locks", the coordinator's log tail; after a coordinator crash
-//! the gauges stay up until the restart. Saga: `completed`, `compensated`, `steps_compensated`
+//! the gauges stay up until the restart; on a lossy link `unacknowledged_commits` and
+//! `decisions_resent` rise and the former falls back to 0 as resends get through. Saga: `completed`, `compensated`, `steps_compensated`
 //! and `dirty_reads` (stock reads that counted an item taken by an order later restocked).
 //!
 //! **References.** J. Gray and A. Reuter, *Transaction Processing* (1992), ch. 10–12; P. Bernstein,
@@ -116,6 +120,10 @@ pub struct TransactionsConfig {
     /// 2PC: the coordinator aborts an order whose votes are not all in after this long.
     #[serde(default = "two_thousand")]
     pub vote_timeout_ms: u64,
+    /// 2PC: the coordinator sends a logged Commit again this often to the participants that
+    /// have not acknowledged it, until all four have.
+    #[serde(default = "thousand_u64")]
+    pub decision_resend_ms: u64,
     /// 2PC: an in-doubt participant asks the coordinator for the outcome this often.
     #[serde(default = "thousand_u64")]
     pub status_query_ms: u64,
@@ -175,6 +183,7 @@ impl TransactionsConfig {
             ("log_write_ms", self.log_write_ms, 0),
             ("lock_wait_timeout_ms", self.lock_wait_timeout_ms, 0),
             ("vote_timeout_ms", self.vote_timeout_ms, 1),
+            ("decision_resend_ms", self.decision_resend_ms, 1),
             ("status_query_ms", self.status_query_ms, 1),
             ("heuristic_abort_ms", self.heuristic_abort_ms, 0),
             ("step_timeout_ms", self.step_timeout_ms, 1),

@@ -203,6 +203,7 @@ mod tests {
             log_write_ms: 5,
             lock_wait_timeout_ms: 0,
             vote_timeout_ms: 2000,
+            decision_resend_ms: 1000,
             status_query_ms: 1000,
             heuristic_abort_ms: 0,
             step_timeout_ms: 1000,

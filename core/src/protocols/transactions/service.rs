@@ -288,7 +288,8 @@ impl ServiceNode {
         let role = format!("{} service", self.service.name());
         let label = match self.mode {
             TxMode::TwoPhaseCommit => {
-                format!("{} locks, {} in doubt", self.locks.held(), self.in_doubt.len())
+                let held = self.locks.held();
+                format!("{held} lock{}, {} in doubt", if held == 1 { "" } else { "s" }, self.in_doubt.len())
             }
             TxMode::Saga => format!("{} orders", self.records.len()),
         };
