@@ -17,7 +17,7 @@ use dsplay_core::ScenarioError;
 use form::CompareForm;
 use overlay::Overlays;
 use serde_json::Value;
-use stats::{named_failures, summary, table};
+use stats::{linearizable, named_failures, summary, table};
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -117,6 +117,23 @@ pub fn compare() -> Html {
         });
         (sum, behind, slot.as_ref().map_or(0, |r| r.session.now().as_us()))
     };
+    // Linearizability of A and B, once per pause (not per frame): B has caught up, nothing plays.
+    let settled = !player.playing && behind.is_none();
+    let linearizable = {
+        let (session, b) = (player.session.clone(), run_b.clone());
+        use_memo((a_now, b_now, *built, player.scenario_rev, settled), move |&(.., settled)| {
+            if session.borrow().sim().history().is_empty() {
+                return None;
+            }
+            if !settled {
+                let wait = || "checked when paused".to_string();
+                return Some((wait(), wait()));
+            }
+            let a = linearizable(session.borrow().sim())?;
+            let b = b.0.borrow().as_ref().and_then(|r| linearizable(r.session.sim()));
+            Some((a, b.unwrap_or_else(|| "no history".into())))
+        })
+    };
     use_effect(move || {
         let again = behind.map(|_| gloo::timers::callback::Timeout::new(0, move || force.force_update()));
         move || drop(again)
@@ -180,7 +197,7 @@ pub fn compare() -> Html {
                         <span class="catching-up" role="status">{format!(" B is catching up: {} of {}.", secs(at), secs(a_now))}</span>
                     }
                 </p>
-                {table(&a_sum, b)}
+                {table(&a_sum, b, (*linearizable).clone())}
                 <Overlays b={run_b.clone()} built={*built} {b_now} />
             } else {
                 <p class="compare-label">{"Pick a field and B's value for it, then Compare: both runs' charts are drawn together."}</p>

@@ -2,8 +2,10 @@
 
 use crate::charts::choice::{catalog, is_failure_counter, named_in};
 use crate::charts::series::Kind;
+use crate::components::invariants::secs;
+use dsplay_core::check::{check_history_with, Partitioning, Verdict};
 use dsplay_core::sim::metrics::{Metric, MetricKind};
-use dsplay_core::Simulation;
+use dsplay_core::{SimTime, Simulation};
 use yew::prelude::*;
 
 /// The key figures of one run so far.
@@ -70,12 +72,29 @@ pub fn summary(sim: &dyn Simulation, named: &[String]) -> Summary {
     s
 }
 
+/// Whether the run's key-value history so far is linearizable, in a word or two (`None`: the run
+/// keeps no history). The same check as the Invariants tab's, with its budget.
+pub fn linearizable(sim: &dyn Simulation) -> Option<String> {
+    let h = sim.history();
+    if h.is_empty() {
+        return None;
+    }
+    Some(match check_history_with(h, Partitioning::ByKey, super::super::lincheck::BUDGET).verdict {
+        Verdict::Linearizable => "✓ yes".to_string(),
+        Verdict::NotLinearizable { first_bad } => {
+            format!("✗ no: {} at {}", first_bad.description, secs(SimTime(first_bad.call)))
+        }
+        Verdict::Unknown { .. } => "? undecided (too long to check)".to_string(),
+    })
+}
+
 fn row(name: &str, a: String, b: String) -> Html {
     html! { <tr><th scope="row">{name.to_string()}</th><td class="a">{a}</td><td class="b">{b}</td></tr> }
 }
 
-/// A's and B's figures in two columns.
-pub fn table(a: &Summary, b: &Summary) -> Html {
+/// A's and B's figures in two columns; `linearizable` for runs that keep a key-value history
+/// (checked only while paused: a check per frame of playback would cost too much).
+pub fn table(a: &Summary, b: &Summary, linearizable: Option<(String, String)>) -> Html {
     // Each latency by name (d3's read_latency_ms and write_latency_ms); "–" before a sample.
     let lat = |s: &Summary, name: &str, i: usize| {
         let l = s.latency.iter().find(|(n, _)| *n == name).and_then(|(_, l)| l.map(|l| l[i]));
@@ -97,6 +116,7 @@ pub fn table(a: &Summary, b: &Summary) -> Html {
                 {for named}
                 {row("throughput", format!("{:.0}/s", a.throughput), format!("{:.0}/s", b.throughput))}
                 {row("invariants broken", checked(a), checked(b))}
+                if let Some((la, lb)) = linearizable { {row("linearizable", la, lb)} }
             </tbody>
         </table>
     }
