@@ -116,8 +116,22 @@ async fn a_pane_tall_enough_starts_at_the_current_presets_area_heading_under_the
         s.top(),
         p.top()
     );
-    let gap = heading.get_bounding_client_rect().top() - s.bottom();
-    assert!((0.0..=14.0).contains(&gap), "the area heading is {gap} px below the search box");
+    let head = find(&root, ".gallery-head").expect("the search and the area chips");
+    let gap = heading.get_bounding_client_rect().top() - head.get_bounding_client_rect().bottom();
+    assert!((0.0..=14.0).contains(&gap), "the area heading is {gap} px below the search and chips");
+    // The areas above are a chip away: D's heading comes to the same place, and back to T.
+    for (area, name) in [("D", "Distributed data"), ("T", "Traffic"), ("E", "Events")] {
+        let chip = find(&root, &format!(r#".area-jumps button[data-jump="{area}"]"#)).expect("a chip");
+        assert_eq!(chip.get_attribute("title").as_deref(), Some(name));
+        chip.dyn_ref::<web_sys::HtmlElement>().expect("a button").click();
+        let h = find(&root, &format!(r#"section.area[data-area="{area}"] h3"#)).expect("heading");
+        let gap = h.get_bounding_client_rect().top() - head.get_bounding_client_rect().bottom();
+        let last = area == "E"; // the list may end before E's heading reaches the top
+        assert!(
+            (0.0..=14.0).contains(&gap) || (last && gap > 0.0),
+            "{area}: heading {gap} px below the chips"
+        );
+    }
     style.remove();
 }
 
@@ -142,6 +156,20 @@ async fn lesson_markdown_never_injects_html() {
     assert_eq!(a.get_attribute("target").as_deref(), Some("_blank"));
     assert_eq!(count(&root, "li"), 2);
     assert_eq!(count(&root, ".lesson h3"), 0, "the heading repeating the title is dropped");
+}
+
+/// A preset named in a lesson opens it; a code span that names none, or sits in a link, stays code.
+#[wasm_bindgen_test]
+async fn a_preset_named_in_a_lesson_is_a_link_to_it() {
+    let text =
+        "**Compare** `r1-no-timeouts`, not `r1-no-such-thing` or [`d4-raft-election`](https://example.com).";
+    let root = mount("host-lesson-links", "t1-round-robin", html! { <Lesson title="T" text={text} /> });
+    until("the lesson", || find(&root, ".lesson strong").is_some()).await;
+    let a = find(&root, "a.md-preset").expect("the preset's link");
+    assert_eq!(a.get_attribute("href").as_deref(), Some("#preset=r1-no-timeouts"));
+    assert_eq!(a.text_content().as_deref(), Some("r1-no-timeouts"));
+    assert_eq!(count(&root, "a.md-preset"), 1, "only a real preset, and not inside a link");
+    assert_eq!(count(&root, "code"), 3);
 }
 
 /// A teacher writes the lesson for a changed run: the preview renders it as students will see

@@ -5,6 +5,7 @@
 use crate::player::{Action, Player};
 use dsplay_core::presets;
 use std::sync::OnceLock;
+use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlInputElement};
 use yew::prelude::*;
 
@@ -66,8 +67,8 @@ fn reveal_current(nav: &NodeRef) {
         return;
     };
     let (p, b) = (pane.get_bounding_client_rect(), button.get_bounding_client_rect());
-    // The search box stays at the pane's top (sticky): what shows starts below it.
-    let search = nav.query_selector(".gallery-search").ok().flatten();
+    // The search box and the area chips stay at the pane's top (sticky): what shows starts below.
+    let search = nav.query_selector(".gallery-head").ok().flatten();
     let sticks = |s: &Element| {
         let style = web_sys::window().and_then(|w| w.get_computed_style(s).ok().flatten());
         style.and_then(|st| st.get_property_value("position").ok()).as_deref() == Some("sticky")
@@ -119,10 +120,58 @@ pub fn gallery() -> Html {
     });
     html! {
         <nav class="gallery" aria-label="Scenario gallery" ref={nav}>
-            <input type="search" class="gallery-search" placeholder="Search title, id or concept"
-                   aria-label="Search scenarios" value={(*query).clone()} oninput={on_search} />
+            <div class="gallery-head">
+                <input type="search" class="gallery-search" placeholder="Search title, id or concept"
+                       aria-label="Search scenarios" value={(*query).clone()} oninput={on_search} />
+                <AreaJumps />
+            </div>
             <Areas {current} query={AttrValue::from((*query).clone())} {pick} />
         </nav>
+    }
+}
+
+/// One chip per area, which scrolls its heading to the top: opened on a T preset, the pane starts at
+/// "T Traffic", and the 21 D presets above it gave no sign of being there.
+#[function_component(AreaJumps)]
+fn area_jumps() -> Html {
+    let jump = |letter: char| {
+        Callback::from(move |e: MouseEvent| {
+            // The target, not the current target: yew listens at the app's root.
+            let Some(chip) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
+            let up = |sel: &str| chip.closest(sel).ok().flatten();
+            let gallery = up(".gallery");
+            let find = |sel: &str| gallery.as_ref().and_then(|g| g.query_selector(sel).ok().flatten());
+            let Some(section) = find(&format!(".area[data-area='{letter}']")) else { return };
+            match up(".gallery-pane").filter(|p| p.scroll_height() > p.client_height()) {
+                // A pane that scrolls (beside the stage) scrolls, never the page, which would
+                // move the stage.
+                Some(pane) => {
+                    let head =
+                        find(".gallery-head").map_or(0.0, |h| h.get_bounding_client_rect().height() + 6.0);
+                    let by = section.get_bounding_client_rect().top()
+                        - pane.get_bounding_client_rect().top()
+                        - head;
+                    pane.set_scroll_top(pane.scroll_top() + by as i32);
+                }
+                // One column, where the pane is as long as its list: the page scrolls (the
+                // heading stops under the sticky head: its `scroll-margin-top`).
+                None => {
+                    let opts = web_sys::ScrollIntoViewOptions::new();
+                    opts.set_block(web_sys::ScrollLogicalPosition::Start);
+                    section.scroll_into_view_with_scroll_into_view_options(&opts);
+                }
+            }
+        })
+    };
+    html! {
+        <div class="area-jumps" role="group" aria-label="Go to an area">
+            { for AREAS.iter().map(|&(letter, name)| html! {
+                <button type="button" class="jump" data-jump={letter.to_string()} title={name}
+                    aria-label={format!("{letter}: {name}")} onclick={jump(letter)}>
+                    <span class="letter">{letter}</span>{" "}<span class="name">{name}</span>
+                </button>
+            }) }
+        </div>
     }
 }
 
@@ -181,9 +230,7 @@ fn areas(props: &AreasProps) -> Html {
 /// picked there is shown by going back up to Play (focused, so the keyboard is there too). Beside
 /// the stage, the gallery keeps the focus, to pick another.
 fn back_to_the_stage() {
-    let Some(w) = web_sys::window() else { return };
-    let one_column = w.match_media("(max-width: 960px)").ok().flatten().is_some_and(|m| m.matches());
-    if one_column {
+    if crate::shell::one_column() {
         crate::focus::move_to(vec!["#play".into()]);
     }
 }

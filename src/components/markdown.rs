@@ -1,7 +1,8 @@
 //! Lesson Markdown → Yew nodes, safe by construction: the text comes from shared links, so it is
 //! untrusted. pulldown-cmark (no HTML feature) parses it; we build every element ourselves.
 //! Raw HTML is shown as text, links are only kept for http(s) and open in a new tab without an
-//! opener, and images are never loaded (their alt text is shown instead).
+//! opener, and images are never loaded (their alt text is shown instead). The one link we make
+//! ourselves: a code span naming one of our presets opens it.
 
 use pulldown_cmark::{Event, HeadingLevel, Options, Parser, Tag, TagEnd};
 use yew::prelude::*;
@@ -20,6 +21,18 @@ enum Open {
 fn safe_href(url: &str) -> Option<String> {
     let lower = url.trim().to_ascii_lowercase();
     (lower.starts_with("http://") || lower.starts_with("https://")).then(|| url.trim().to_string())
+}
+
+/// Inline code; a preset's id ("Compare `r1-no-timeouts`") opens that preset, in this tab (the
+/// session on screen stays a Back away). Only ids of our own presets, so an untrusted lesson
+/// cannot make a link of it; not inside another link.
+fn code_span(text: &str, in_link: bool) -> Html {
+    match dsplay_core::presets::ids().find(|id| *id == text).filter(|_| !in_link) {
+        Some(id) => html! {
+            <a class="md-preset" href={format!("#preset={id}")} title={format!("Open the preset {id}")}><code>{id}</code></a>
+        },
+        None => html! { <code>{text.to_string()}</code> },
+    }
 }
 
 fn element(name: &'static str, children: Vec<Html>) -> Html {
@@ -106,7 +119,7 @@ pub fn render(text: &str) -> Html {
                 continue;
             }
             Event::Text(t) => html! { {t.to_string()} },
-            Event::Code(t) => html! { <code>{t.to_string()}</code> },
+            Event::Code(t) => code_span(&t, stack.iter().any(|(open, _)| matches!(open, Open::Link(_)))),
             // Untrusted HTML: text, never markup.
             Event::Html(t) | Event::InlineHtml(t) => html! { <code class="md-html">{t.to_string()}</code> },
             Event::SoftBreak => html! { {" "} },
