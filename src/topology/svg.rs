@@ -131,9 +131,7 @@ fn node(view: &WorldView, i: usize, lay: &Layout, sel: bool, picked: bool, on: &
         html! { <circle class="shape" r={r.to_string()} /> }
     };
     let (fs, name) = name_fit(&n.name, 1.75 * r, (r * 0.46).clamp(9.0, 13.0));
-    // A name cut inside the shape is written whole on the role line, where there is more room.
-    let role =
-        if name == n.name { shown_role(n).to_string() } else { format!("{} · {}", n.name, shown_role(n)) };
+    let role = role_line(&n.name, shown_role(n), name != n.name);
     let role_squeeze =
         (lay.r >= 15.0 && name != n.name).then(|| label_squeeze(&role, label_room(&lay.pos, i))).flatten();
     let alerts = n.view.alerts.iter().map(|b| (b.as_str(), "badge alert"));
@@ -171,6 +169,19 @@ fn node(view: &WorldView, i: usize, lay: &Layout, sel: bool, picked: bool, on: &
                 lengthAdjust={squeeze.map(|_| "spacingAndGlyphs")}>{&n.view.label}</text> }
             <g class="badges">{for badges}</g>
         </g>
+    }
+}
+
+/// The line under a node: its role, and its name whole if the shape cut it, where there is more
+/// room; a role that already says the name ("coordinator" of coordinator, "notification service"
+/// of notification) does not say it twice.
+fn role_line(name: &str, role: &str, name_cut: bool) -> String {
+    if !name_cut || role.split(' ').any(|w| w == name) {
+        role.to_string()
+    } else if role.is_empty() {
+        name.to_string()
+    } else {
+        format!("{name} · {role}")
     }
 }
 
@@ -364,7 +375,7 @@ pub fn toolbar(
 
 #[cfg(test)]
 mod tests {
-    use super::{badge_rows, name_fit};
+    use super::{badge_rows, name_fit, role_line};
     use wasm_bindgen_test::wasm_bindgen_test;
 
     #[wasm_bindgen_test]
@@ -377,6 +388,15 @@ mod tests {
         let roomy = [(300.0, 100.0), (300.0, 290.0), (420.0, 200.0)];
         assert_eq!(badge_rows(&roomy, 1, 28.0), 3);
         assert_eq!(badge_rows(&[(300.0, 100.0), (300.0, 215.0)], 1, 28.0), 2);
+    }
+
+    #[wasm_bindgen_test]
+    fn a_cut_name_is_written_whole_under_the_node_once() {
+        assert_eq!(role_line("recommendation", "service", true), "recommendation · service");
+        assert_eq!(role_line("coordinator", "coordinator", true), "coordinator");
+        assert_eq!(role_line("notification", "notification service", true), "notification service");
+        assert_eq!(role_line("inventory", "", true), "inventory");
+        assert_eq!(role_line("n3", "leader", false), "leader");
     }
 
     #[wasm_bindgen_test]
