@@ -119,6 +119,34 @@ pub struct UiState {
     pub travel: Option<Playhead>,
     /// The part of the run an embed plays, if it plays only part.
     pub clip: Option<Clip>,
+    /// The speed playing actually reaches while the event budget holds it below `speed`.
+    pub pace: Option<Pace>,
+}
+
+/// A run too busy for its speed: frames stop at [`FRAME_EVENT_BUDGET`] events, so the playhead
+/// moves slower than asked. `reached` is smoothed over frames; it is forgotten after
+/// [`EASY_FRAMES`] frames in a row that kept up, so a speed that is only sometimes held back does
+/// not make the label flicker.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Pace {
+    pub reached: f64,
+    easy: u32,
+}
+
+const EASY_FRAMES: u32 = 30;
+
+impl Pace {
+    /// The pace after a frame of `wall_ms` that moved the playhead `moved_us`, `capped` if it
+    /// stopped at the event budget.
+    fn next(pace: Option<Pace>, wall_ms: f64, moved_us: u64, capped: bool) -> Option<Pace> {
+        let now = moved_us as f64 / 1000.0 / wall_ms.max(1.0);
+        match (pace, capped) {
+            (None, false) => None,
+            (None, true) => Some(Pace { reached: now, easy: 0 }),
+            (Some(p), true) => Some(Pace { reached: p.reached * 0.8 + now * 0.2, easy: 0 }),
+            (Some(p), false) => (p.easy + 1 < EASY_FRAMES).then_some(Pace { easy: p.easy + 1, ..p }),
+        }
+    }
 }
 
 impl Default for UiState {
@@ -134,6 +162,7 @@ impl Default for UiState {
             undo: None,
             travel: None,
             clip: None,
+            pace: None,
         }
     }
 }
@@ -172,7 +201,10 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
             ui.playing = false;
             session.borrow_mut().step_message(100_000);
         }
-        Action::Speed(s) => ui.speed = s.clamp(MIN_SPEED, MAX_SPEED),
+        Action::Speed(s) => {
+            ui.speed = s.clamp(MIN_SPEED, MAX_SPEED);
+            ui.pace = None;
+        }
         Action::Seek(t) => travel_to(session, &mut ui, Playhead::at(t)),
         Action::Goto(p) => travel_to(session, &mut ui, p),
         Action::Back => {
@@ -283,7 +315,9 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
                 // A clip's end is reached exactly, not overshot by a frame's worth of time.
                 let end = ui.clip.and_then(|c| c.until).filter(|&u| before < u);
                 let step = end.map_or(sim_us.max(1), |u| sim_us.max(1).min(u.as_us() - before.as_us()));
-                s.advance(SimDuration::from_us(step), FRAME_EVENT_BUDGET);
+                let handled = s.advance(SimDuration::from_us(step), FRAME_EVENT_BUDGET);
+                let moved = s.now().as_us() - before.as_us();
+                ui.pace = Pace::next(ui.pace, wall_ms, moved, handled >= FRAME_EVENT_BUDGET);
                 let clip_over = end.is_some_and(|u| s.now() >= u) || s.finished();
                 drop(s);
                 match ui.clip.filter(|_| clip_over) {
@@ -303,6 +337,9 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
             Ok(()) => ui.scenario_rev += 1,
             Err(e) => ui.error = Some(e.to_string()),
         },
+    }
+    if !ui.playing {
+        ui.pace = None;
     }
     ui
 }

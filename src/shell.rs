@@ -17,6 +17,13 @@ use dsplay_core::{presets, Scenario};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
+/// Whether the page is laid out in one column (a phone, a tablet held upright): app.css's
+/// `@media (max-width: 960px)`, where the gallery and the inspector fall under the stage.
+pub(crate) fn one_column() -> bool {
+    let list = web_sys::window().and_then(|w| w.match_media("(max-width: 960px)").ok().flatten());
+    list.is_some_and(|m| m.matches())
+}
+
 /// What the page opens with, decided once.
 #[derive(Clone, PartialEq)]
 struct Boot {
@@ -181,7 +188,7 @@ fn full_body(p: &Player, theme: UseStateHandle<Option<Theme>>, help: UseStateHan
         (sc.meta.shown_title(&sc.protocol), sc.meta.lesson.clone(), sc.protocol.traces())
     };
     let open_help = Callback::from(move |_: MouseEvent| help.set(true));
-    // The gallery's 64 presets come first in the Tab order; this jumps past them. A button, not an
+    // The gallery's 65 presets come first in the Tab order; this jumps past them. A button, not an
     // `href="#play"` link: the fragment is the session's link.
     let skip = Callback::from(|_: MouseEvent| {
         let play = web_sys::window().and_then(|w| w.document()).and_then(|d| d.get_element_by_id("play"));
@@ -209,7 +216,7 @@ fn full_body(p: &Player, theme: UseStateHandle<Option<Theme>>, help: UseStateHan
                     <Controls />
                     <Timeline />
                     <div class="stage">
-                        <Topology />
+                        <div class="stage-view"><Topology /><NodeBar details=true /></div>
                         <Inspector />
                     </div>
                     <div class="logs"><Faults /><EventLog /></div>

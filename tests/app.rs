@@ -675,6 +675,15 @@ fn the_event_log_shows_the_newest_notes_and_faults_first_in_words() {
     let said = lines(sim.trace().said(), sim.node_names());
     let opened = said.iter().filter(|l| l.text.contains("open") && !l.text.contains("half")).count();
     assert!(opened >= 3 && said.iter().all(|l| l.times == 1 || l.first_at != l.at), "{said:?}");
+    // A reply ignored as a matter of course is said once and marked routine (shown muted): d3's
+    // coordinators ignore surplus acks from the first writes; the crash at 12 s is news.
+    let sc = presets::get("d3-quorum-stale-read").expect("preset");
+    let mut sim = dsplay_core::registry::build(&sc).expect("build");
+    sim.run_until(SimTime::from_ms(12_500));
+    let said = lines(sim.trace().said(), sim.node_names());
+    let routine: Vec<_> = said.iter().filter(|l| l.routine).collect();
+    assert!(!routine.is_empty() && routine.iter().all(|l| l.text.contains("only counted")), "{said:?}");
+    assert!(said.iter().any(|l| l.text.contains("crash r2") && !l.routine), "{said:?}");
 }
 
 #[wasm_bindgen_test]
@@ -758,4 +767,31 @@ async fn an_event_taken_out_of_the_list_replays_the_run_without_it_and_undo_brin
     until("the partitioned run again", || (status(&root) == partitioned && listed(&root) == 2).then_some(()))
         .await;
     unmount();
+}
+
+/// A run with more events per frame than the budget plays slower than asked, and says how fast.
+#[wasm_bindgen_test]
+fn a_run_too_busy_for_its_speed_reports_the_speed_it_reaches() {
+    use dsplay_core::session::Session;
+    use dsplay_web::player::{reduce, Action, UiState};
+    let play = |id: &str, speed: f64, frames: usize| {
+        let s = std::cell::RefCell::new(Session::new(presets::get(id).expect("preset")).expect("session"));
+        let mut ui = reduce(&s, UiState::default(), Action::Speed(speed));
+        ui = reduce(&s, ui, Action::Play);
+        for _ in 0..frames {
+            ui = reduce(&s, ui, Action::Frame(16.0));
+        }
+        (ui, s)
+    };
+    // t1-power-of-two handles about 60,000 events per simulated second: 100× asks for 96,000 per
+    // 16 ms frame, five times the budget.
+    let (busy, s) = play("t1-power-of-two", 100.0, 5);
+    let reached = busy.pace.map(|p| p.reached).expect("the budget held it back");
+    let moved_ms = s.borrow().now().as_us() as f64 / 1000.0;
+    assert!(reached < 50.0 && reached > 1.0, "reached {reached}× of 100×");
+    assert!((moved_ms / 80.0 - reached).abs() < reached * 0.5, "{moved_ms} ms in 5 frames vs {reached}×");
+    let paused = reduce(&s, busy, Action::Pause);
+    assert_eq!(paused.pace, None, "a paused run reports no pace");
+    // At 1× the same run keeps up: nothing to report.
+    assert_eq!(play("t1-power-of-two", 1.0, 5).0.pace, None);
 }

@@ -14,6 +14,9 @@ use crate::view::NodeView;
 use serde::{Deserialize, Serialize};
 use std::fmt::Debug;
 
+/// What the note of [`Ctx::ignored`] ends with: the event log shows such a routine line muted.
+pub const ONLY_COUNTED: &str = "from now on such replies are only counted";
+
 /// Messages and timers name their kind: the protocol verb (`RequestVote`) or timer (`Election`)
 /// shown in traces and on the animation.
 pub trait Kind: Clone + Debug + 'static {
@@ -207,7 +210,7 @@ impl<'a, M, T> Ctx<'a, M, T> {
         let first = self.metrics.counter(counter, Some(self.id)) == 0;
         self.metrics.count(counter, Some(self.id), 1, self.true_now);
         if first {
-            self.note(format!("{why} (from now on such replies are only counted, in {counter})"));
+            self.note(format!("{why} ({ONLY_COUNTED}, in {counter})"));
         }
     }
     /// Annotate this event with the node's logical clocks (`L=5 V=[1,0,2]`): a trace note labelled

@@ -65,12 +65,30 @@ pub fn controls() -> Html {
                 {"⟲"}<span class="long">{" Restart"}</span>
             </button>
             <label class="speed">
-                <span>{"Speed "}<output id="speed-value">{ speed_label(p.speed) }</output></span>
+                <span>{"Speed "}{ shown_speed(&p) }</span>
                 <input id="speed" type="range" min="0" max="1000" step="1"
                     value={slider_from_speed(p.speed).to_string()} oninput={on_speed} onkeydown={on_speed_key}
                     aria-label="Simulation speed, 0.1× to 100×" aria-valuetext={speed_label(p.speed)}
                     aria-keyshortcuts="+ -" />
             </label>
         </div>
+    }
+}
+
+/// The speed asked for; while a busy run cannot keep it, the speed it reaches instead ("≈13×", in
+/// the warning colour, the tooltip saying why). As wide as the asked speed's label: a longer note
+/// beside it rewrapped the controls.
+fn shown_speed(p: &Player) -> Html {
+    let asked = speed_label(p.speed);
+    match p.pace.filter(|pace| p.playing && pace.reached < p.speed * 0.9) {
+        None => html! { <output id="speed-value">{asked}</output> },
+        Some(pace) => {
+            let now = if pace.reached < 0.1 { "<0.1×".to_string() } else { speed_label(pace.reached) };
+            let title = format!(
+                "Asked for {asked}, but this run has more events than one frame can handle at that \
+                 speed: it plays at about {now}, as fast as this machine allows."
+            );
+            html! { <output id="speed-value" class="reached" data-asked={asked} {title}>{format!("≈{now}")}</output> }
+        }
     }
 }

@@ -4,6 +4,7 @@
 
 use super::invariants::secs;
 use crate::player::Player;
+use dsplay_core::node::ONLY_COUNTED;
 use dsplay_core::sim::trace::{TraceEvent, TraceKind};
 use dsplay_core::SimTime;
 use yew::prelude::*;
@@ -22,6 +23,8 @@ pub struct Line {
     /// How many times it was said among the records read (1: once), and when first.
     pub times: usize,
     pub first_at: String,
+    /// Routine (a reply ignored as a matter of course): shown muted, not as the news.
+    pub routine: bool,
 }
 
 /// The newest lines worth reading among `records` (oldest first), newest first. A line said again
@@ -52,6 +55,7 @@ pub fn lines<'a>(records: impl DoubleEndedIterator<Item = &'a TraceEvent>, names
         text: line_of(r, names),
         times,
         first_at: secs(first),
+        routine: r.kind == TraceKind::Note && r.text.as_deref().is_some_and(|t| t.contains(ONLY_COUNTED)),
     };
     seen.iter().map(line).collect()
 }
@@ -89,7 +93,7 @@ fn line(l: &Line) -> Html {
         let said = format!("said {} times, first at {}", l.times, l.first_at);
         html! { <span class="times" title={said.clone()} aria-label={said}>{format!("×{}", l.times)}</span> }
     });
-    html! { <li><span class="at">{&l.at}</span><span class="what">{&l.text}{repeats}</span></li> }
+    html! { <li class={classes!(l.routine.then_some("routine"))}><span class="at">{&l.at}</span><span class="what">{&l.text}{repeats}</span></li> }
 }
 
 #[function_component(EventLog)]

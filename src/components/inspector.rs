@@ -168,16 +168,20 @@ pub fn inspector() -> Html {
         use_state(|| None::<u32>),
         use_state(|| 1u32),
     );
-    // On a phone the inspector sits below the stage, out of sight: a tap on a node brings it up.
+    // Two columns: a node clicked brings the inspector up if it is below the fold. One column (a
+    // phone) has the node bar over the stage instead, with a way down here: scrolling here took
+    // the stage out of sight.
     let section = use_node_ref();
     {
         let section = section.clone();
         use_effect_with(p.as_ref().and_then(|p| p.selected), move |selected| {
+            let one_column = crate::shell::one_column();
             let below_the_fold = |el: &web_sys::Element| {
                 let h = web_sys::window().and_then(|w| w.inner_height().ok()?.as_f64()).unwrap_or(f64::MAX);
                 el.get_bounding_client_rect().top() > h - 48.0
             };
-            if let Some(el) = section.cast::<web_sys::Element>().filter(|_| selected.is_some()) {
+            if let Some(el) = section.cast::<web_sys::Element>().filter(|_| selected.is_some() && !one_column)
+            {
                 if below_the_fold(&el) {
                     el.scroll_into_view_with_bool(true);
                 }

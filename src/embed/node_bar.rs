@@ -2,14 +2,25 @@
 //! else: a student could break nothing but the network. This bar, over the stage's foot while a
 //! node is selected, names the node and offers what a student breaks a node with: crash or
 //! restart, pause or resume. Each is a timed scenario event, as in the full app.
+//!
+//! The full app on a phone has the inspector, but under the stage: scrolled to on a tap, it took
+//! the stage out of sight, and a Crash pressed there showed nothing happen. There the bar appears
+//! too (the stylesheet shows it only in one column), with "Details" to go down to the inspector.
 
 use crate::player::{Action, Player};
 use dsplay_core::view::Status;
 use dsplay_core::ScenarioEvent as Ev;
 use yew::prelude::*;
 
+#[derive(Properties, PartialEq)]
+pub struct NodeBarProps {
+    /// Offer a button down to the inspector (the full app's bar).
+    #[prop_or_default]
+    pub details: bool,
+}
+
 #[function_component(NodeBar)]
-pub fn node_bar() -> Html {
+pub fn node_bar(props: &NodeBarProps) -> Html {
     let Some(p) = use_context::<Player>() else { return html! {} };
     let Some(n) = p.selected.and_then(|id| p.view.nodes.get(id.index())) else { return html! {} };
     let node = n.name.clone();
@@ -47,7 +58,18 @@ pub fn node_bar() -> Html {
             <span class="who"><strong>{&node}</strong>{" "}<span class="muted">{&n.view.label}</span></span>
             {crash_or_restart}
             {pause_or_resume}
+            if props.details {
+                <button class="details" onclick={Callback::from(|_: MouseEvent| to_inspector())}
+                    title="The node's fields, timers and messages, under the stage">{"Details ↓"}</button>
+            }
             <button class="close" aria-label="Deselect" onclick={close}>{"×"}</button>
         </div>
+    }
+}
+
+fn to_inspector() {
+    let doc = web_sys::window().and_then(|w| w.document());
+    if let Some(el) = doc.and_then(|d| d.query_selector(".inspector").ok().flatten()) {
+        el.scroll_into_view_with_bool(true);
     }
 }

@@ -340,9 +340,20 @@ async function main() {
     await p.waitForSelector('.compare-form select');
     const wide = await p.evaluate(() => document.documentElement.scrollWidth);
     assert(wide <= 390, `the page is ${wide} px wide with Compare open`);
-    // A tapped node's inspector is brought into view (it sits below the stage on a phone).
+    // A tapped node gets its actions over the stage, which stays in sight (scrolling to the
+    // inspector under it hid the crash the student had just caused); "Details" goes down to it.
     await p.evaluate(() => window.scrollTo(0, 0));
     await p.tap('[data-node="n2"] .shape');
+    await p.waitForSelector('.stage-view .node-bar button.crash');
+    const inSight = () => { const r = document.querySelector('.topo-stage').getBoundingClientRect();
+      return r.top > -r.height / 2 && r.top < innerHeight / 2; };
+    assert(await p.evaluate(inSight), 'the stage stays in sight after the tap');
+    await p.tap('.stage-view .node-bar button.crash');
+    await until(p, () => document.querySelector('[data-node="n2"]').classList.contains('down') &&
+      document.querySelector('.stage-view .node-bar button.restart'));
+    assert(await p.evaluate(inSight), 'the crash is seen on the stage');
+    await p.screenshot({ path: path.join(SHOTS, 'phone-node-bar.png') });
+    await p.tap('.stage-view .node-bar button.details');
     await until(p, () => { const el = document.querySelector('section.inspector:not(.empty)');
       return el && el.getBoundingClientRect().top >= -1 && el.getBoundingClientRect().top < innerHeight - 48; });
     await p.screenshot({ path: path.join(SHOTS, 'phone-inspector.png') });
