@@ -63,9 +63,9 @@ pub enum Action {
 }
 
 /// The part of a run an embed plays: playing stops when the playhead crosses `until` (or the run
-/// ends), or, with `looping`, goes back to `from` and plays on. A playhead already past `until`
-/// (the reader dragged it there) plays on to the end: the clip stops a run once, where it was
-/// asked to.
+/// ends), or, with `looping`, goes back to `from` and plays on. Play at `until` plays the clip
+/// again; a playhead the reader moved past `until` plays on to the end (the clip stops a run
+/// where it was asked to, not every run after it).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Clip {
     pub from: SimTime,
@@ -177,6 +177,13 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
         ui.travel = None;
     }
     match action {
+        // At a clip's end, Play plays the clip again, as a video player does at the end of one.
+        Action::Play | Action::Toggle if !ui.playing && at_clip_end(session, &ui).is_some() => {
+            if let Some(from) = at_clip_end(session, &ui) {
+                travel_to(session, &mut ui, Playhead::at(from));
+                ui.playing = true;
+            }
+        }
         Action::Play => ui.playing = !session.borrow().finished(),
         Action::Pause => {
             ui.playing = false;
@@ -342,6 +349,13 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
         ui.pace = None;
     }
     ui
+}
+
+/// The clip's start, if the playhead stands at its end (where playing stopped); a playhead the
+/// reader moved elsewhere plays on from there.
+pub fn at_clip_end(session: &RefCell<Session>, ui: &UiState) -> Option<SimTime> {
+    let clip = ui.clip?;
+    (clip.until == Some(session.borrow().now()) && ui.travel.is_none()).then_some(clip.from)
 }
 
 /// Whether `action` ends a travel in progress.

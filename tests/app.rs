@@ -271,12 +271,19 @@ fn a_clip_stops_where_it_ends_or_loops_back_to_its_start() {
         frames += 1;
     }
     assert_eq!((s.borrow().now(), frames), (until, 8), "70 ms frames: 7 to 1.49 s, the 8th stops at 1.5 s");
-    // Played again from there, the run goes on past the clip (the reader asked for more).
+    // Play at the clip's end plays the clip again, as a video player does (review 10: it ran on).
     let mut ui = reduce(&s, ui, Action::Play);
     for _ in 0..3 {
         ui = reduce(&s, ui, Action::Frame(100.0));
     }
-    assert!(ui.playing && s.borrow().now() == SimTime::from_ms(1_800));
+    assert!(ui.playing && s.borrow().now() == SimTime::from_ms(1_300), "{:?}", s.borrow().now());
+    // Moved past the clip by the reader, the run plays on from there (the reader asked for more).
+    let mut ui = reduce(&s, ui, Action::Seek(SimTime::from_ms(1_600)));
+    ui = reduce(&s, ui, Action::Play);
+    for _ in 0..3 {
+        ui = reduce(&s, ui, Action::Frame(100.0));
+    }
+    assert!(ui.playing && s.borrow().now() == SimTime::from_ms(1_900), "{:?}", s.borrow().now());
 
     // Looping: at 1.5 s the playhead goes back to 1 s and playing goes on.
     let s = fresh();

@@ -37,6 +37,7 @@ pub fn controls() -> Html {
         })
     };
     let finished = p.session.borrow().finished();
+    let clip_start = crate::player::at_clip_end(&p.session, &p.ui);
     // At the end, as a video player does, Play becomes Replay: from the start (a disabled Play
     // gave no hint that Restart, far along the row, was the way on).
     let on_play = match (p.playing, finished) {
@@ -44,10 +45,19 @@ pub fn controls() -> Html {
         (false, false) => emit(Action::Play),
         (false, true) => emit(Action::Toggle),
     };
-    let (icon, label, title) = match (p.playing, finished) {
-        (true, _) => ("❚❚ ", "Pause", "Play / pause (Space or K)"),
-        (false, false) => ("▶ ", "Play", "Play / pause (Space or K)"),
-        (false, true) => ("⟲ ", "Replay", "The run has ended: play it again from the start (Space or K)"),
+    let clip_title = clip_start.map(|from| {
+        format!(
+            "The clip has ended: play it again from {} (Space or K)",
+            crate::components::invariants::secs(from)
+        )
+    });
+    let (icon, label, title) = match (p.playing, finished, clip_title) {
+        (true, ..) => ("❚❚ ", "Pause", "Play / pause (Space or K)".to_string()),
+        (false, _, Some(clip)) => ("⟲ ", "Replay", clip),
+        (false, false, None) => ("▶ ", "Play", "Play / pause (Space or K)".to_string()),
+        (false, true, None) => {
+            ("⟲ ", "Replay", "The run has ended: play it again from the start (Space or K)".to_string())
+        }
     };
     html! {
         <div class="transport" role="toolbar" aria-label="Playback controls">

@@ -172,6 +172,10 @@ async function main() {
       const { now } = await status(frame);
       assert(now === 5500, `stopped at ${now} ms`);
       assert(await frame.$('.timeline .clip-band'), 'the timeline shows the part of the run the embed plays');
+      // At its end the clip's Play is Replay, and plays it again from 4 s.
+      assert((await frame.textContent('#play')).includes('Replay'), 'at the clip end Play says Replay');
+      await frame.click('#play');
+      await until(frame, () => { const d = document.querySelector('#run-result').dataset; return +d.nowMs < 5000; });
       const h = await handle.evaluate((f) => f.getBoundingClientRect().height);
       assert(h === 380, `height attribute: the frame is ${h} px`);
       assert((await handle.getAttribute('title')).includes('d4-raft-election'), 'the frame has a title');
