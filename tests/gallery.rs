@@ -205,6 +205,11 @@ async fn a_teacher_writes_the_lesson_and_the_scenario_carries_it() {
         "{preview}"
     );
     assert_eq!(count(&root, "script"), 0);
+    assert!(find(&root, "#lesson-heading-note").is_none(), "no heading, nothing to say");
+    // An opening heading stands for the title: the editor says it is not shown (review 10).
+    set_value(&text, "## My lesson\n\nWords.", "input");
+    let note = until("the note", || find(&root, "#lesson-heading-note").and_then(|e| e.text_content())).await;
+    assert!(note.contains("\"## My lesson\" is not shown") && note.contains("###"), "{note}");
 
     // One character over: said beside the field, Save refused, the draft kept.
     let long = "x".repeat(dsplay_core::scenario::limits::MAX_TEXT + 1);

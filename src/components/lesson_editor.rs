@@ -96,7 +96,17 @@ pub fn lesson_editor(props: &LessonEditorProps) -> Html {
     let (title_err, lesson_err) = (said("meta.title"), said("meta.lesson"));
     let shown_title =
         if title.trim().is_empty() { "Untitled scenario".to_string() } else { (*title).clone() };
-    let preview = AttrValue::from(body_of(&shown_title, &lesson).to_string());
+    let body = body_of(&shown_title, &lesson);
+    // The lesson's own opening heading stands for the title and is not shown under it: say so, or
+    // a teacher's "## Week 4" vanished from the lesson without a word (review 10).
+    let dropped = (body.len() != lesson.len()).then(|| {
+        let first = lesson.trim_start().lines().next().unwrap_or_default().trim();
+        format!(
+            "The opening heading \"{first}\" is not shown: the title above stands for it. Start with ### to \
+             keep it as a heading inside the lesson."
+        )
+    });
+    let preview = AttrValue::from(body.to_string());
     html! {
         <section class="lesson lesson-editor" aria-label="Edit the lesson" onkeydown={on_key}>
             <h2>{"Edit the lesson"}</h2>
@@ -111,6 +121,7 @@ pub fn lesson_editor(props: &LessonEditorProps) -> Html {
                 { format!("{} of {} characters", grouped(count), grouped(limits::MAX_TEXT)) }
             </p>
             if let Some(e) = lesson_err.clone() { <p id="lesson-text-error" class="field-error" role="alert">{e}</p> }
+            if let Some(note) = dropped { <p id="lesson-heading-note" class="hint">{note}</p> }
             <div class="lesson-actions">
                 <button id="lesson-save" class="primary" onclick={on_save} disabled={bad.is_some() || !changed}
                     title="Save (Ctrl+Enter): the link and the embed code carry the new lesson">{"Save"}</button>
