@@ -788,16 +788,19 @@ async fn chaos_faults_are_on_the_timeline_and_in_the_list_and_both_pause_and_jum
     until("every chaos fault listed", || all(&root, ".fault-list .fault-item.chaos").len() == chaos).await;
     let by = one(&root, ".fault-list .fault-item.chaos .by").text_content().unwrap_or_default();
     assert_eq!(by, "(chaos)");
-    // A link fault's arrow does not break across lines ("*<-" / ">recommendation" on a phone), and
-    // a screen reader hears it in words.
+    // Chaos's link faults are on every link to one node: said in words, not `*<->recommendation`
+    // (review 10), and a screen reader hears them in words too.
     let link = all(&root, ".fault-list .fault-item")
         .into_iter()
         .find(|e| e.text_content().is_some_and(|t| t.contains("link")))
         .expect("a link fault in this seed");
     let text = link.text_content().unwrap_or_default();
-    assert!(text.contains("\u{200B}<\u{2060}-\u{2060}>\u{200B}") && !text.contains("<->"), "{text:?}");
+    assert!(text.contains("every link to ") && !text.contains('*') && !text.contains("<->"), "{text:?}");
     let label = link.get_attribute("aria-label").unwrap_or_default();
-    assert!(label.contains(" to and from ") && label.contains("about "), "{label}");
+    assert!(label.contains("every link to ") && label.contains("about "), "{label}");
+    // A named link's arrow does not break across lines ("b2<-" / ">lb" on a phone).
+    let kept = dsplay_web::components::faults::arrows_kept_whole("link b2<->lb: ~2 ms");
+    assert!(kept.contains("\u{200B}<\u{2060}-\u{2060}>\u{200B}") && !kept.contains("<->"), "{kept:?}");
     // Every scripted event is on a marker (events close together share one).
     let said: Vec<String> =
         all(&root, ".markers .marker.event").iter().filter_map(|m| m.get_attribute("title")).collect();

@@ -11,7 +11,7 @@ use dsplay_core::Simulation;
 use serde_json::{json, Value};
 
 mod common;
-use common::{counter, run, scenario};
+use common::{counter, run, run_to, scenario};
 
 fn seeds() -> u64 {
     std::env::var("DSPLAY_SWARM_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(20)
@@ -49,6 +49,37 @@ fn read_repairs_count_repairs_sent_and_about_three_in_four_apply() {
         sent > 100 && (0.65..=0.85).contains(&share),
         "{applied} of {sent} repairs found the replica behind"
     );
+}
+
+/// The lesson's numbers for the crash of r2 (12 s to 16 s), which dominate the failures chart:
+/// 158 `timeouts` against 89 `stale_reads`. Each is a request a client sent to r2 as its random
+/// coordinator (156 while it was down, and 2 sent just before), given up after the clients' 2 s
+/// timeout, so none comes before 14 s or after 18 s; R = W = 2 keeps them (159).
+#[test]
+fn d3_the_crash_of_r2_times_out_the_requests_sent_to_it() {
+    let sim = run(&scenario("d3-quorum-stale-read", |_| {}));
+    assert_eq!(counter(&*sim, "stale_reads"), 89);
+    assert_eq!(counter(&*sim, "timeouts"), 158);
+    let trace = dsplay_core::report::trace_text(&*sim, false);
+    let sent_to_r2_while_down = trace
+        .lines()
+        .filter_map(|l| match l.split_whitespace().collect::<Vec<_>>()[..] {
+            [at, "send", from, "r2", _, kind] if from.starts_with('c') && kind.starts_with("Client") => {
+                at.trim_end_matches('s').parse::<f64>().ok()
+            }
+            _ => None,
+        })
+        .filter(|at| (12.0..16.0).contains(at))
+        .count();
+    assert_eq!(sent_to_r2_while_down, 156, "about a fifth of the clients' requests in those 4 s");
+    let at = |ms| counter(&*run_to(&scenario("d3-quorum-stale-read", |_| {}), ms), "timeouts");
+    assert_eq!(at(13_900), 0, "the first timeout comes 2 s after the crash");
+    assert_eq!(at(18_000), 158, "the last comes 2 s after the restart");
+    let intersecting = run(&scenario("d3-quorum-stale-read", |v| {
+        v["protocol"]["r"] = 2.into();
+        v["protocol"]["w"] = 2.into();
+    }));
+    assert_eq!(counter(&*intersecting, "timeouts"), 159, "quorums do not save a dead coordinator's requests");
 }
 
 /// The share of t-visibility probe reads `t` ms after commit that returned the write.

@@ -409,3 +409,23 @@ fn tasks_the_scaler_stopped_say_stopped_not_standby() {
     let stopped = labels.iter().filter(|l| *l == "stopped").count();
     assert!(stopped >= 3 && !labels.iter().any(|l| l == "standby"), "{labels:?}");
 }
+
+/// Review 10 (C3): the inspector says a task's state in words, not as Rust's Debug text
+/// ("Serving", "Standby"): t4 at 10 s has two tasks serving and eight on standby.
+#[test]
+fn t4_task_states_are_said_in_words() {
+    let sim = run_to(&preset("t4-autoscaling"), 10_000);
+    let gateway = common::view(&*sim, "lb");
+    let slots: Vec<&str> =
+        gateway.fields.iter().filter(|(k, _)| k.starts_with('b')).map(|(_, v)| v.as_str()).collect();
+    assert_eq!(slots.len(), 10, "{slots:?}");
+    assert!(slots[0].starts_with("serving healthy, "), "{slots:?}");
+    assert!(slots[9].starts_with("standby "), "{slots:?}");
+    let state = |name: &str| {
+        let v = common::view(&*sim, name);
+        v.fields.into_iter().find(|(k, _)| k == "state").map(|(_, s)| s)
+    };
+    assert_eq!(state("b1").as_deref(), Some("running"));
+    assert_eq!(state("b10").as_deref(), Some("standby"));
+    assert_eq!(common::view(&*sim, "b10").label, "standby");
+}

@@ -109,10 +109,7 @@ impl ScenarioEvent {
             }
             Block { from, to } => format!("block {} -> {}", from.join(","), to.join(",")),
             Heal => "heal".into(),
-            Link { from, to, spec, both_ways } => {
-                let arrow = if *both_ways { "<->" } else { "->" };
-                format!("link {from}{arrow}{to}: {}", spec.said())
-            }
+            Link { from, to, spec, both_ways } => format!("{}: {}", links(from, to, *both_ways), spec.said()),
             ResetLinks => "reset links".into(),
             Slow { node, factor_pct: 100 } => format!("{node} back to normal speed"),
             Slow { node, factor_pct } => {
@@ -163,6 +160,20 @@ impl ScenarioEvent {
     }
 }
 
+/// Which links a link event changes, in words where a side is `*` (any node): "every link to
+/// recommendation", not "link *<->recommendation"; two named nodes keep the arrow ("link b2<->lb").
+fn links(from: &str, to: &str, both_ways: bool) -> String {
+    match (from == "*", to == "*", both_ways) {
+        (true, true, _) => "every link".into(),
+        (true, false, true) => format!("every link to {to}"),
+        (false, true, true) => format!("every link to {from}"),
+        (true, false, false) => format!("every link into {to} (one way)"),
+        (false, true, false) => format!("every link out of {from} (one way)"),
+        (false, false, true) => format!("link {from}<->{to}"),
+        (false, false, false) => format!("link {from}->{to}"),
+    }
+}
+
 /// A clock offset in the unit a person would say it in: "-3 s", "+250 ms", "+1.5 ms".
 fn signed_time(us: i64) -> String {
     let sign = if us < 0 { "-" } else { "+" };
@@ -193,6 +204,27 @@ mod tests {
             both_ways: false,
         };
         assert_eq!(ev.describe(), "link a->b: ~2 ms");
+    }
+
+    #[test]
+    fn a_link_change_on_any_node_says_which_links_in_words() {
+        let lossy = LinkSpec { loss_ppm: 300_000, ..LinkSpec::default() };
+        let link = |from: &str, to: &str, both_ways| ScenarioEvent::Link {
+            from: from.into(),
+            to: to.into(),
+            spec: lossy.clone(),
+            both_ways,
+        };
+        let said = |from, to, both| link(from, to, both).describe();
+        assert_eq!(said("*", "recommendation", true), "every link to recommendation: ~2 ms, 30 % loss");
+        assert_eq!(said("cart", "*", true), "every link to cart: ~2 ms, 30 % loss");
+        assert_eq!(said("*", "db", false), "every link into db (one way): ~2 ms, 30 % loss");
+        assert_eq!(said("db", "*", false), "every link out of db (one way): ~2 ms, 30 % loss");
+        assert_eq!(said("*", "*", true), "every link: ~2 ms, 30 % loss");
+        assert_eq!(said("*", "*", false), "every link: ~2 ms, 30 % loss");
+        for both in [true, false] {
+            assert!(!said("*", "x", both).contains('*'), "no wildcard left in the words");
+        }
     }
 
     #[test]

@@ -159,7 +159,7 @@ impl Replica {
         let mut items: BTreeSet<u32> = set.iter().flat_map(|s| s.items.iter().copied()).collect();
         if set.len() > 1 {
             ctx.count("sibling_merges", 1);
-            let shown: Vec<String> = set.iter().map(|s| format!("{:?}", s.items.len())).collect();
+            let shown: Vec<String> = set.iter().map(|s| s.items.len().to_string()).collect();
             ctx.note(format!(
                 "cart {cart}: {} siblings (sizes {}) handed to the application, merged by union into {} items",
                 set.len(),

@@ -3,7 +3,7 @@
 use super::msg::{QMsg, QTimer, Stored, Version};
 use super::Params;
 use crate::ids::NodeId;
-use crate::node::Ctx;
+use crate::node::{Ctx, Kind};
 use crate::time::SimDuration;
 use std::collections::BTreeMap;
 use std::sync::Arc;
@@ -141,7 +141,7 @@ impl Replica {
                     ctx.note("ignored HandoffAck: the hint was replaced by a newer one");
                 }
             }
-            m => ctx.note(format!("replica ignored unexpected {m:?}")),
+            m => ctx.note(format!("replica ignored an unexpected {}", m.kind())),
         }
     }
 

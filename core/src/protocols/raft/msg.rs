@@ -20,6 +20,15 @@ pub enum Cmd {
 }
 
 impl Cmd {
+    /// The command in words, for notes a student reads: "put 42 at key 3", "get key 3".
+    pub fn said(self) -> String {
+        match self {
+            Cmd::Noop => "a no-op".to_string(),
+            Cmd::Put { key, value } => format!("put {value} at key {key}"),
+            Cmd::Get { key } => format!("get key {key}"),
+        }
+    }
+
     fn code(self) -> u64 {
         match self {
             Cmd::Noop => 1,

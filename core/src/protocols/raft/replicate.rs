@@ -184,10 +184,10 @@ impl Server {
         if self.role != Role::Leader {
             let hint =
                 self.leader.map_or("no leader known".to_string(), |l| format!("try {}", server_name(l)));
-            ctx.note(format!("rejected {cmd:?}: not the leader ({hint})"));
+            ctx.note(format!("rejected {}: not the leader ({hint})", cmd.said()));
             return;
         }
-        ctx.note(format!("appended {cmd:?} at index {}", self.last_index() + 1));
+        ctx.note(format!("appended {} at index {}", cmd.said(), self.last_index() + 1));
         self.append_local(ctx, Entry::new(self.term, cmd, None));
         self.broadcast(ctx);
     }

@@ -138,3 +138,29 @@ fn a_crash_keeps_term_vote_and_log_and_a_higher_term_deposes_a_leader() {
     assert_eq!((s.role, s.term, s.voted_for), (Role::Follower, 5, None));
     assert!(out.iter().any(|e| matches!(e, Effect::Note(t) if t.contains("stepped down"))));
 }
+
+fn notes(out: &Out) -> Vec<String> {
+    out.iter()
+        .filter_map(|e| match e {
+            Effect::Note(text) => Some(text.clone()),
+            _ => None,
+        })
+        .collect()
+}
+
+#[test]
+fn a_command_typed_by_hand_is_said_in_words() {
+    // Review 10: a follower said "rejected Put { key: 3, value: 42 }: not the leader (try n4)".
+    let mut w = World::new();
+    let mut f = server_with_log(1, &[1], false);
+    f.leader = Some(NodeId(3));
+    let said = notes(&w.on(1, |ctx| f.on_hand_command(ctx, Cmd::Put { key: 3, value: 42 })));
+    assert_eq!(said, vec!["rejected put 42 at key 3: not the leader (try n4)".to_string()]);
+    let mut l = server_with_log(0, &[1], false);
+    l.role = Role::Leader;
+    l.next = vec![2; 5];
+    l.matched = vec![1, 0, 0, 0, 0];
+    let said = notes(&w.on(0, |ctx| l.on_hand_command(ctx, Cmd::Get { key: 3 })));
+    assert_eq!(said, vec!["appended get key 3 at index 2".to_string()]);
+    assert_eq!(Cmd::Noop.said(), "a no-op");
+}

@@ -5,6 +5,7 @@ use super::Abuser;
 use crate::blocks::Generator;
 use crate::dist::Dist;
 use crate::ids::NodeId;
+use crate::node::Kind;
 use crate::time::{SimDuration, SimTime};
 use crate::view::NodeView;
 use std::collections::BTreeMap;
@@ -146,7 +147,7 @@ impl Client {
                     self.think(ctx, id);
                 }
             }
-            t => ctx.note(format!("ignored timer {t:?}")),
+            t => ctx.note(format!("ignored timer {}", t.kind())),
         }
     }
 

@@ -8,6 +8,7 @@ use super::limiter::{Decision, Limiter};
 use super::node::{StoreOp, TrafficMsg, TrafficTimer, C};
 use super::{Dispatch, Sessions, TrafficConfig};
 use crate::ids::NodeId;
+use crate::node::Kind;
 use crate::time::{SimDuration, SimTime};
 use crate::view::NodeView;
 use std::collections::BTreeMap;
@@ -22,6 +23,18 @@ pub enum SlotState {
     Serving,
     /// Failed its checks and was replaced; never used again.
     Retired,
+}
+
+impl SlotState {
+    /// The state in words, for the inspector ("serving healthy, 2 open").
+    pub fn word(self) -> &'static str {
+        match self {
+            SlotState::Standby => "standby",
+            SlotState::Launching => "launching",
+            SlotState::Serving => "serving",
+            SlotState::Retired => "retired",
+        }
+    }
 }
 
 /// The gateway's view of one task slot.
@@ -120,7 +133,7 @@ impl Gateway {
             TrafficMsg::StoreDone { tag, value } => self.on_store_done(ctx, tag, value),
             TrafficMsg::ProbeOk { seq, util_permille } => self.on_probe_ok(ctx, from, seq, util_permille),
             TrafficMsg::Ready => self.on_ready(ctx, from),
-            m => ctx.note(format!("ignored unexpected {m:?}")),
+            m => ctx.note(format!("ignored an unexpected {}", m.kind())),
         }
     }
 
@@ -135,7 +148,7 @@ impl Gateway {
                     self.route(ctx, gid, req);
                 }
             }
-            t => ctx.note(format!("ignored timer {t:?}")),
+            t => ctx.note(format!("ignored timer {}", t.kind())),
         }
     }
 
@@ -310,7 +323,7 @@ impl Gateway {
         }
         for (i, s) in self.slots.iter().enumerate() {
             let health = if s.active.healthy { "healthy" } else { "unhealthy" };
-            v = v.field(&format!("b{}", i + 1), format!("{:?} {health}, {} open", s.state, s.open));
+            v = v.field(&format!("b{}", i + 1), format!("{} {health}, {} open", s.state.word(), s.open));
         }
         v
     }

@@ -4,6 +4,7 @@ use super::node::{StoreOp, TrafficMsg, TrafficTimer, C};
 use super::Sessions;
 use crate::blocks::{Admit, Server, ServerSpec};
 use crate::ids::NodeId;
+use crate::node::Kind;
 use crate::time::{SimDuration, SimTime};
 use crate::view::NodeView;
 use std::collections::BTreeMap;
@@ -15,6 +16,18 @@ pub enum TaskState {
     Running,
     /// Taken out of the pool by the auto-scaler (no longer billed); may be launched again.
     Stopped,
+}
+
+impl TaskState {
+    /// The state in words, for notes and the inspector.
+    pub fn word(self) -> &'static str {
+        match self {
+            TaskState::Standby => "standby",
+            TaskState::Booting => "booting",
+            TaskState::Running => "running",
+            TaskState::Stopped => "stopped",
+        }
+    }
 }
 
 /// A job: the gateway's request id and the client it is for.
@@ -108,7 +121,7 @@ impl Task {
             TrafficMsg::StoreDone { tag, value } => {
                 ctx.send(self.lb, TrafficMsg::Reply { gid: tag, ok: true, cart: value as u32 });
             }
-            m => ctx.note(format!("ignored {m:?} while {:?}", self.state)),
+            m => ctx.note(format!("ignored a {} while {}", m.kind(), self.state.word())),
         }
     }
 
@@ -136,7 +149,7 @@ impl Task {
                 ctx.send(self.lb, TrafficMsg::Ready);
             }
             TrafficTimer::Done(job) => self.done(ctx, job),
-            t => ctx.note(format!("ignored timer {t:?}")),
+            t => ctx.note(format!("ignored timer {}", t.kind())),
         }
     }
 
@@ -170,10 +183,10 @@ impl Task {
     pub fn view(&self) -> NodeView {
         let label = match self.state {
             TaskState::Running => format!("{}/{} busy", self.server.busy(), self.server.spec.workers),
-            s => format!("{s:?}").to_lowercase(),
+            s => s.word().to_string(),
         };
         NodeView::new("task", label)
-            .field("state", format!("{:?}", self.state))
+            .field("state", self.state.word())
             .field("busy", self.server.busy())
             .field("queued", self.server.queued())
             .field("carts", self.carts.len())

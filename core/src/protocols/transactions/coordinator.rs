@@ -111,7 +111,7 @@ impl Coordinator {
                     self.abort(ctx, order);
                 }
             }
-            t => ctx.note(format!("ignored timer {t:?}")),
+            t => ctx.note(format!("ignored timer {}", t.kind())),
         }
     }
 

@@ -73,7 +73,10 @@ impl ServiceNode {
             Some(Record { state: Local::Aborted { heuristic: true }, .. }) => ctx.note(format!(
                 "the coordinator decided COMMIT for order {id}, which this participant had aborted on its own: atomicity is lost"
             )),
-            other => ctx.note(format!("order {id}: Commit while {:?}: nothing to apply", other.map(|r| r.state))),
+            other => {
+                let state = other.map_or("unknown here", |r| r.state.said());
+                ctx.note(format!("order {id}: Commit while {state}: nothing to apply"))
+            }
         }
         ctx.send(self.hub, TxMsg::Ack { order: id });
     }

@@ -39,6 +39,23 @@ pub enum Local {
     Compensated,
 }
 
+impl Local {
+    /// Where the order stands, in words: "in doubt (voted yes)", "aborted on its own".
+    pub fn said(self) -> &'static str {
+        match self {
+            Local::Waiting => "waiting for a lock",
+            Local::Working => "working",
+            Local::Prepared => "in doubt (voted yes)",
+            Local::Committed => "committed",
+            Local::Aborted { heuristic: true } => "aborted on its own",
+            Local::Aborted { heuristic: false } => "aborted",
+            Local::Done => "done",
+            Local::Failed => "failed",
+            Local::Compensated => "compensated",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug)]
 pub struct Record {
     pub order: Order,
@@ -233,7 +250,7 @@ impl ServiceNode {
             (_, TxTimer::LockTimeout(w)) => self.on_lock_timeout(ctx, w),
             (_, TxTimer::StatusQuery(o)) => self.on_status_timer(ctx, o),
             (_, TxTimer::GiveUp(o)) => self.on_give_up(ctx, o),
-            (_, t) => ctx.note(format!("ignored timer {t:?}")),
+            (_, t) => ctx.note(format!("ignored timer {}", t.kind())),
         }
         self.show(ctx);
     }
