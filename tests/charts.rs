@@ -812,6 +812,60 @@ async fn a_chart_out_of_view_waits_and_paints_as_soon_as_it_is_scrolled_into_vie
     root.remove();
 }
 
+/// A chart below the fold with a paint waiting showed the previous preset's run for up to a
+/// second after a switch (in print and full-page captures too): a new scenario is painted at
+/// once, on screen or not, in the same pass that renders it.
+#[wasm_bindgen_test]
+async fn an_off_screen_chart_shows_the_new_run_as_soon_as_the_scenario_changes() {
+    let (root, sink) = mount("t1-round-robin").await;
+    root.set_attribute("style", "width: 800px; margin-top: 100000px").expect("far below");
+    let canvases = || all(&root, "figure.chart canvas");
+    let state = |c: &Element, a: &str| c.get_attribute(a).unwrap_or_default();
+    let all_done = || {
+        let c = canvases();
+        (!c.is_empty() && c.iter().all(|c| state(c, "data-paint") == "done")).then_some(())
+    };
+    until("the first paints", all_done).await;
+    // t1 at 3 s painted (summaries at 3.0 s, unlike d4's at 0), then a paint waiting for 4 s.
+    sink.get().dispatch.emit(Action::Seek(SimTime::from_ms(3_000)));
+    until("t1 at 3 s painted", || {
+        all_done().filter(|_| canvases().iter().all(|c| state(c, "aria-label").contains(" 3.0 s")))
+    })
+    .await;
+    sink.get().dispatch.emit(Action::Seek(SimTime::from_ms(4_000)));
+    until("a paint waiting off screen", || {
+        canvases().iter().any(|c| state(c, "data-paint") == "pending").then_some(())
+    })
+    .await;
+    let before: Vec<(String, String)> = all(&root, "figure.chart")
+        .iter()
+        .filter_map(|f| Some((f.get_attribute("data-chart")?, state(&find(f, "canvas")?, "aria-label"))))
+        .collect();
+    let now = || web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now());
+    let loaded = now();
+    sink.get().dispatch.emit(Action::Load(presets::get("d4-raft-election").expect("preset")));
+    // Every chart shows d4 at its start, not t1 (its paint had been waiting for up to 1 s).
+    until("d4's pictures", || {
+        let c = canvases();
+        let d4 = find(&root, "figure[data-chart='commit_latency_ms']").is_some();
+        (d4 && c.iter().all(|c| state(c, "aria-label").contains(" at 0.0 s"))).then_some(())
+    })
+    .await;
+    let took = now() - loaded;
+    assert!(took < 600.0, "d4 painted {took:.0} ms after the switch, not at the off-screen pace (1 s)");
+    assert!(before.iter().all(|(_, label)| !label.contains(" at 0.0 s")), "t1's were later: {before:?}");
+    // Before printing, a paint waiting goes at once too.
+    sink.get().dispatch.emit(Action::Seek(SimTime::from_ms(6_000)));
+    let waiting = until("a paint waiting off screen", || {
+        canvases().into_iter().find(|c| state(c, "data-paint") == "pending")
+    })
+    .await;
+    let window = web_sys::window().expect("window");
+    window.dispatch_event(&web_sys::Event::new("beforeprint").expect("event")).expect("dispatched");
+    assert_eq!(state(&waiting, "data-paint"), "done", "painted for print");
+    root.remove();
+}
+
 #[wasm_bindgen_test]
 fn a_delivered_or_lost_arrow_ends_with_its_payload_too() {
     use dsplay_web::spacetime::hover::{describe, Arrow, Fate};
