@@ -2,7 +2,8 @@
 //! an arrow per message in its kind's colour (send → delivery, drops end in a red ✕, in-flight ones
 //! dashed up to now), dots for timers, faults and notes, and "clock" notes as text; it follows the
 //! legend's spotlight. Hovering an arrow says what the message was and what became of it; hovering
-//! a dot, what it marks (a clock note's value).
+//! a dot, what it marks (a clock note's value). Under it, a caption (how many clocks are written
+//! beside their dots; hover gives the rest) and PNG and SVG buttons, as under every chart.
 //! Painted by `crate::spacetime::paint`.
 
 use crate::charts::watch::use_repaint_on_change;
@@ -54,7 +55,7 @@ pub fn caption((written, of): (usize, usize)) -> String {
         (_, 0) => "Hover an arrow or a dot for what it is.".to_string(),
         (w, o) if w == o => format!("Every event's clock is written beside its dot ({o})."),
         (w, o) => format!(
-            "Clocks written beside {w} of {o} events (the rest would cross an arrow or another label): hover any dot for its clock."
+            "Clocks beside {w} of {o} events (no room for the rest without crossing an arrow or a label): hover any dot for its clock."
         ),
     }
 }
