@@ -498,33 +498,65 @@ async fn hovering_a_clock_dot_gives_its_value_and_clock_labels_stay_on_the_canva
     assert!(strip.data().0.chunks_exact(4).all(|p| p == bg.as_slice()), "text in the right margin");
 }
 
+/// Like every chart, the diagram can be saved for a slide; its caption says how many clocks are
+/// written beside their dots and that hovering gives the rest.
+#[wasm_bindgen_test]
+async fn the_space_time_diagram_has_export_buttons_and_a_caption_on_its_clock_labels() {
+    let (root, _sink, canvas) = space_time_at("d6-lamport-vector-clocks", 3_000).await;
+    assert!(find(&root, ".spacetime-caption button.export-png").is_some(), "a PNG button");
+    assert!(find(&root, ".spacetime-caption button.export-svg").is_some(), "an SVG button");
+    // Once painted at the playhead (the first paint may be of the run's start, with no clocks).
+    let said = until("the caption", || {
+        let text = find(&root, ".spacetime-caption .so-far")?.text_content()?;
+        text.contains("hover any dot").then_some(text)
+    })
+    .await;
+    let counted = canvas.get_attribute("data-clock-labels").unwrap_or_default();
+    let (written, of) = counted.split_once(" of ").expect("written of all");
+    assert!(
+        written.parse::<usize>().is_ok_and(|w| w > 0) && of.parse::<usize>().is_ok_and(|o| o > 0),
+        "{counted}"
+    );
+    assert!(
+        said.contains(&format!("{written} of {of}")) && said.contains("hover any dot for its clock"),
+        "{said}"
+    );
+}
+
 #[wasm_bindgen_test]
 fn a_clock_label_never_lies_over_another_dot_of_its_lane() {
-    use dsplay_web::spacetime::paint::{clock_label_place, clock_values};
+    use dsplay_web::spacetime::labels::{clock_label_place, clock_values};
     // d6 at 230 ms in a 100 ms window, 678 px wide: p3 sends at 197 ms (x 476.6) and receives at
     // 214 ms (x 576.2); labels may run from 84 to 674.
     let (send, recv, bounds, free) = (476.6, 576.2, (84.0, 674.0), [f64::MIN; 2]);
     let p3 = [send, recv];
+    let open = &|_: f64, _: usize| true;
     // "L=6 V=[5,0,4,0] receive from p1" (153 px) does not fit right of its dot, and left of it it
     // would lie over the send's dot, reading as the send's clock: no label.
-    assert_eq!(clock_label_place(recv, 153.0, &p3, bounds, free), None);
+    assert_eq!(clock_label_place(recv, 153.0, &p3, bounds, free, open), None);
     // "L=3 V=[0,0,3,0] send to p2" (130 px) right of its dot would lie over the receive's dot: it
     // goes left, ending 3 px before its own dot.
-    assert_eq!(clock_label_place(send, 130.0, &p3, bounds, free), Some((send - 133.0, 0)));
+    assert_eq!(clock_label_place(send, 130.0, &p3, bounds, free, open), Some((send - 133.0, 0)));
     // Alone, a label goes right of its dot, above the lane, else below, else left.
-    assert_eq!(clock_label_place(send, 130.0, &[send], bounds, free), Some((send + 3.0, 0)));
-    assert_eq!(clock_label_place(send, 130.0, &[send], bounds, [500.0, f64::MIN]), Some((send + 3.0, 1)));
+    assert_eq!(clock_label_place(send, 130.0, &[send], bounds, free, open), Some((send + 3.0, 0)));
     assert_eq!(
-        clock_label_place(send, 130.0, &[send], bounds, [500.0, 500.0]),
+        clock_label_place(send, 130.0, &[send], bounds, [500.0, f64::MIN], open),
+        Some((send + 3.0, 1))
+    );
+    assert_eq!(
+        clock_label_place(send, 130.0, &[send], bounds, [500.0, 500.0], open),
         None,
         "left, but over a label"
     );
     // A dot at the same spot is no other event's; one just past the label's end is.
-    assert_eq!(clock_label_place(send, 130.0, &[send, send + 0.5], bounds, free), Some((send + 3.0, 0)));
+    assert_eq!(
+        clock_label_place(send, 130.0, &[send, send + 0.5], bounds, free, open),
+        Some((send + 3.0, 0))
+    );
     let next = send + 3.0 + 130.0 + 4.0;
-    assert_eq!(clock_label_place(send, 130.0, &[send, next], bounds, free), Some((send - 133.0, 0)));
+    assert_eq!(clock_label_place(send, 130.0, &[send, next], bounds, free, open), Some((send - 133.0, 0)));
     // Never pushed off its dot to stay on the canvas: near the left edge, with no room right, none.
-    assert_eq!(clock_label_place(150.0, 130.0, &[150.0, 200.0], bounds, free), None);
+    assert_eq!(clock_label_place(150.0, 130.0, &[150.0, 200.0], bounds, free, open), None);
     // Where a whole note does not go, its clocks alone may.
     assert_eq!(clock_values("L=6 V=[5,0,4,0] receive from p1"), Some("L=6 V=[5,0,4,0]"));
     assert_eq!(clock_values("L=6 V=[5,0,4,0]"), None, "nothing to leave out");
@@ -777,6 +809,60 @@ async fn a_chart_out_of_view_waits_and_paints_as_soon_as_it_is_scrolled_into_vie
     assert!(took < 600.0, "painted {took:.0} ms after coming into view, not at the off-screen pace (1 s)");
     // The rest are painted too, at the off-screen pace or as they come into view.
     until("every chart painted", all_done).await;
+    root.remove();
+}
+
+/// A chart below the fold with a paint waiting showed the previous preset's run for up to a
+/// second after a switch (in print and full-page captures too): a new scenario is painted at
+/// once, on screen or not, in the same pass that renders it.
+#[wasm_bindgen_test]
+async fn an_off_screen_chart_shows_the_new_run_as_soon_as_the_scenario_changes() {
+    let (root, sink) = mount("t1-round-robin").await;
+    root.set_attribute("style", "width: 800px; margin-top: 100000px").expect("far below");
+    let canvases = || all(&root, "figure.chart canvas");
+    let state = |c: &Element, a: &str| c.get_attribute(a).unwrap_or_default();
+    let all_done = || {
+        let c = canvases();
+        (!c.is_empty() && c.iter().all(|c| state(c, "data-paint") == "done")).then_some(())
+    };
+    until("the first paints", all_done).await;
+    // t1 at 3 s painted (summaries at 3.0 s, unlike d4's at 0), then a paint waiting for 4 s.
+    sink.get().dispatch.emit(Action::Seek(SimTime::from_ms(3_000)));
+    until("t1 at 3 s painted", || {
+        all_done().filter(|_| canvases().iter().all(|c| state(c, "aria-label").contains(" 3.0 s")))
+    })
+    .await;
+    sink.get().dispatch.emit(Action::Seek(SimTime::from_ms(4_000)));
+    until("a paint waiting off screen", || {
+        canvases().iter().any(|c| state(c, "data-paint") == "pending").then_some(())
+    })
+    .await;
+    let before: Vec<(String, String)> = all(&root, "figure.chart")
+        .iter()
+        .filter_map(|f| Some((f.get_attribute("data-chart")?, state(&find(f, "canvas")?, "aria-label"))))
+        .collect();
+    let now = || web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now());
+    let loaded = now();
+    sink.get().dispatch.emit(Action::Load(presets::get("d4-raft-election").expect("preset")));
+    // Every chart shows d4 at its start, not t1 (its paint had been waiting for up to 1 s).
+    until("d4's pictures", || {
+        let c = canvases();
+        let d4 = find(&root, "figure[data-chart='commit_latency_ms']").is_some();
+        (d4 && c.iter().all(|c| state(c, "aria-label").contains(" at 0.0 s"))).then_some(())
+    })
+    .await;
+    let took = now() - loaded;
+    assert!(took < 600.0, "d4 painted {took:.0} ms after the switch, not at the off-screen pace (1 s)");
+    assert!(before.iter().all(|(_, label)| !label.contains(" at 0.0 s")), "t1's were later: {before:?}");
+    // Before printing, a paint waiting goes at once too.
+    sink.get().dispatch.emit(Action::Seek(SimTime::from_ms(6_000)));
+    let waiting = until("a paint waiting off screen", || {
+        canvases().into_iter().find(|c| state(c, "data-paint") == "pending")
+    })
+    .await;
+    let window = web_sys::window().expect("window");
+    window.dispatch_event(&web_sys::Event::new("beforeprint").expect("event")).expect("dispatched");
+    assert_eq!(state(&waiting, "data-paint"), "done", "painted for print");
     root.remove();
 }
 

@@ -48,7 +48,7 @@ fn overlay_puts_b_dashed_in_the_hue_of_as_line_of_the_same_name() {
     let merged = overlay(a.clone(), Some(data(&[("p99", 5.0), ("retries", 2.0)], 2_000.0)));
     let labels: Vec<&str> = merged.lines.iter().map(|l| l.label.as_str()).collect();
     assert_eq!(labels, ["A · p50", "A · p99", "B · p99", "B · retries"]);
-    let pen = |hue, dashed| Pen { hue: Some(hue), dashed };
+    let pen = |hue, dashed| Pen { hue: Some(hue), dashed, ..Pen::default() };
     let pens: Vec<Pen> = merged.lines.iter().map(|l| l.pen).collect();
     assert_eq!(pens, [pen(0, false), pen(1, false), pen(1, true), pen(2, true)], "B's p99 in A's p99 hue");
     assert_eq!(merged.lines[2].points, [(0.0, 5.0), (900.0, 5.0)], "B's own data");

@@ -225,16 +225,28 @@ pub fn draw_chart<DB: DrawingBackend>(
         }
     }
     // With a few lines, each is a pixel wider than the next: a line hidden under an identical
-    // later one (t2's `errors` under `upstream_timeouts`) still shows as its outline.
+    // later one (t2's `upstream_timeouts` under `errors`) still shows as its outline. A total
+    // (`errors` beside its breakdown) is drawn last, on top, in short dashes.
     let n = data.lines.len();
-    for (i, l) in data.lines.iter().enumerate() {
-        let under = if (2..=4).contains(&n) { (n - 1 - i) as u32 } else { 0 };
+    let order = data
+        .lines
+        .iter()
+        .enumerate()
+        .filter(|l| !l.1.pen.total)
+        .chain(data.lines.iter().enumerate().filter(|l| l.1.pen.total));
+    for (i, l) in order {
+        let under = if (2..=4).contains(&n) && !l.pen.total { (n - 1 - i) as u32 } else { 0 };
         let style = pen(i, l).stroke_width(2 + under);
+        let dashes = match (l.pen.dashed, l.pen.total) {
+            (true, _) => Some((6, 4)),
+            (false, true) => Some((3, 3)),
+            (false, false) => None,
+        };
         // A NaN point is a break: each stretch between breaks is drawn on its own.
         for stretch in l.points.split(|p| p.1.is_nan()) {
             let points = stretch.iter().copied();
-            if l.pen.dashed {
-                chart.draw_series(DashedLineSeries::new(points, 6, 4, style)).map_err(err)?;
+            if let Some((size, gap)) = dashes {
+                chart.draw_series(DashedLineSeries::new(points, size, gap, style)).map_err(err)?;
             } else {
                 chart.draw_series(LineSeries::new(points, style)).map_err(err)?;
             }
@@ -404,6 +416,36 @@ mod tests {
             end_ms: 1000.0,
             x_ticks: Vec::new(),
         }
+    }
+
+    /// Where `colour` last strokes in `svg` (plotters writes colours in upper-case hex).
+    fn last_stroke(svg: &str, colour: &RGBColor) -> Option<usize> {
+        svg.rfind(&format!("stroke=\"#{:02X}{:02X}{:02X}\"", colour.0, colour.1, colour.2))
+    }
+
+    #[wasm_bindgen_test]
+    fn a_total_is_drawn_on_top_of_the_lines_it_sums() {
+        use crate::charts::series::{Pen, ERRORS_TOTAL};
+        // t1's shape until 20 s: every error is a rejection, so the two lines are one.
+        let points = vec![(0.0, 0.0), (500.0, 40.0), (1000.0, 80.0)];
+        let total = Line {
+            pen: Pen { total: true, ..Pen::default() },
+            ..Line::new(ERRORS_TOTAL.into(), points.clone())
+        };
+        let data = ChartData {
+            title: "failures".into(),
+            y_unit: "total",
+            lines: vec![total, Line::new("rejected".into(), points)],
+            bands: Vec::new(),
+            ..data()
+        };
+        let svg = to_svg(&data, (480, 220), &LIGHT).expect("draws");
+        let (first, second) = (last_stroke(&svg, &LINES[0]), last_stroke(&svg, &LINES[1]));
+        assert!(
+            first.is_some() && second.is_some() && first > second,
+            "the total last: {first:?} {second:?}"
+        );
+        assert!(svg.contains(ERRORS_TOTAL), "the legend says what it is");
     }
 
     #[wasm_bindgen_test]

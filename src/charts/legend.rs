@@ -62,12 +62,19 @@ pub fn draw<DB: DrawingBackend>(
     for ((i, line), &(x, row)) in lines.iter().enumerate().zip(at) {
         let y = row * ROW_H + ROW_H / 2;
         let pen = style(i, line);
-        let gap = if line.pen.dashed { (5, 10) } else { (7, 7) };
-        let entry = EmptyElement::at((x, y))
-            + PathElement::new(vec![(0, 0), (gap.0, 0)], pen)
-            + PathElement::new(vec![(gap.1, 0), (SAMPLE_W, 0)], pen)
-            + Text::new(line.label.clone(), (SAMPLE_W + SAMPLE_GAP, 0), text.clone());
-        area.draw(&entry).map_err(|e| format!("legend drawing failed: {e:?}"))?;
+        // Solid, one gap (dashed), or three short strokes (a total, as in the plot).
+        let strokes: &[(i32, i32)] = match (line.pen.total, line.pen.dashed) {
+            (true, false) => &[(0, 3), (6, 9), (12, SAMPLE_W)],
+            (_, true) => &[(0, 5), (10, SAMPLE_W)],
+            (false, false) => &[(0, SAMPLE_W)],
+        };
+        let failed = |e| format!("legend drawing failed: {e:?}");
+        for &(a, b) in strokes {
+            area.draw(&(EmptyElement::at((x, y)) + PathElement::new(vec![(a, 0), (b, 0)], pen)))
+                .map_err(failed)?;
+        }
+        let label = Text::new(line.label.clone(), (SAMPLE_W + SAMPLE_GAP, 0), text.clone());
+        area.draw(&(EmptyElement::at((x, y)) + label)).map_err(failed)?;
     }
     Ok(())
 }

@@ -33,7 +33,7 @@ pub fn overlay(a: ChartData, b: Option<ChartData>) -> ChartData {
         .enumerate()
         .map(|(i, l)| Line {
             label: format!("A · {}", l.label),
-            pen: Pen { hue: Some(i), dashed: false },
+            pen: Pen { hue: Some(i), dashed: false, ..l.pen },
             ..l
         })
         .collect();
@@ -48,7 +48,7 @@ pub fn overlay(a: ChartData, b: Option<ChartData>) -> ChartData {
             });
             lines.push(Line {
                 label: format!("B · {}", l.label),
-                pen: Pen { hue: Some(hue), dashed: true },
+                pen: Pen { hue: Some(hue), dashed: true, ..l.pen },
                 ..l
             });
         }

@@ -1,11 +1,15 @@
 //! Painting chart canvases after render, throttled: each canvas at most ~10 times per second while
 //! it is on screen and once a second while it is scrolled out of view, charts taking turns (one per
 //! task, so no task grows long), and a trailing paint once the gap is over so the last state is
-//! always shown. A chart scrolled into view with a paint pending is painted at once.
+//! always shown. A chart scrolled into view with a paint pending is painted at once, and so is
+//! every chart (on screen or not) when the scenario changes and before the page is printed: a
+//! chart below the fold kept the previous preset's run for up to a second, in print and in
+//! full-page captures too.
 //!
 //! Off screen is the common case during playback (the charts sit below the stage): painting them
 //! at the full rate cost the benchmark's page about 3 ms in its slowest frames, enough to miss one.
 
+use gloo::events::EventListener;
 use gloo::timers::callback::Timeout;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
@@ -27,6 +31,8 @@ struct Slot {
     again: Option<Rc<dyn Fn()>>,
     /// On screen, as the IntersectionObserver last said (on screen until it has said).
     visible: bool,
+    /// The scenario revision it last painted (see `use_paint`).
+    rev: Option<u64>,
 }
 
 type Throttle = Rc<RefCell<Slot>>;
@@ -49,7 +55,7 @@ fn mark(el: &HtmlCanvasElement, state: &str) {
     let _ = el.set_attribute("data-paint", state);
 }
 
-fn redraw<P>(canvas: NodeRef, paint: P, slot: Throttle)
+fn redraw<P>(canvas: NodeRef, paint: P, slot: Throttle, rev: u64)
 where
     P: Fn(&HtmlCanvasElement) -> Result<(), String> + 'static,
 {
@@ -62,6 +68,7 @@ where
                 s.last = now_wall();
                 s.pending = false;
                 s.again = None;
+                s.rev = Some(rev);
             }
             LAST_ANY.with(|l| l.set(now_wall()));
             let Some(el) = canvas.cast::<HtmlCanvasElement>() else { return };
@@ -76,7 +83,11 @@ where
         (now_wall() - s.last, if s.visible { REDRAW_MS } else { HIDDEN_REDRAW_MS }, s.pending)
     };
     let turn_taken = now_wall() - LAST_ANY.with(|l| l.get()) < 4.0; // another chart drew just now
-    if elapsed >= gap && !turn_taken {
+                                                                    // Another scenario: the picture is of another run, so it goes now, wherever the chart is.
+    let another_run = slot.borrow().rev != Some(rev);
+    if another_run || (elapsed >= gap && !turn_taken) {
+        // A trailing paint waiting is this one, sooner (dropped here, not from its own timer).
+        slot.borrow_mut().timer = None;
         draw();
     } else if !waiting {
         if let Some(el) = &pending {
@@ -116,21 +127,41 @@ fn watch_visibility(canvas: &HtmlCanvasElement, slot: Throttle) -> Option<Watche
     Some((observer, cb))
 }
 
-/// Paint `canvas` with `paint` after each render in which `deps` changed, throttled. `paint`
+/// Before printing, paint now what waits: print shows the current run.
+fn paint_before_print(slot: Throttle) -> Option<EventListener> {
+    let window = web_sys::window()?;
+    Some(EventListener::new(&window, "beforeprint", move |_| {
+        let due = slot.borrow_mut().again.take();
+        if let Some(draw) = due {
+            draw();
+        }
+    }))
+}
+
+/// Paint `canvas` with `paint` after each render in which `deps` changed, throttled; at once,
+/// wherever the canvas is, when the scenario revision `rev` is not the one last painted. `paint`
 /// must read the state when called (a trailing paint runs the closure of an earlier render).
 #[hook]
-pub fn use_paint<D, P>(canvas: NodeRef, deps: D, paint: P)
+pub fn use_paint<D, P>(canvas: NodeRef, deps: D, rev: u64, paint: P)
 where
     D: PartialEq + 'static,
     P: Fn(&HtmlCanvasElement) -> Result<(), String> + 'static,
 {
-    let slot: Throttle =
-        use_mut_ref(|| Slot { last: f64::MIN, pending: false, timer: None, again: None, visible: true });
+    let slot: Throttle = use_mut_ref(|| Slot {
+        last: f64::MIN,
+        pending: false,
+        timer: None,
+        again: None,
+        visible: true,
+        rev: None,
+    });
     {
         let (slot, canvas) = (slot.clone(), canvas.clone());
         use_effect_with((), move |_| {
             let watched = canvas.cast::<HtmlCanvasElement>().and_then(|c| watch_visibility(&c, slot.clone()));
+            let print = paint_before_print(slot.clone());
             move || {
+                drop(print);
                 if let Some((observer, _)) = &watched {
                     observer.disconnect();
                 }
@@ -141,5 +172,5 @@ where
             }
         });
     }
-    use_effect_with(deps, move |_| redraw(canvas, paint, slot));
+    use_effect_with(deps, move |_| redraw(canvas, paint, slot, rev));
 }

@@ -97,12 +97,18 @@ impl Line {
 }
 
 /// How a line is drawn: its colour (an index into the line colours; `None`: its position in the
-/// chart) and whether it is dashed (the second run in Compare).
+/// chart), whether it is dashed (the second run in Compare), and whether it is the total of the
+/// chart's other lines (drawn last, on top of them, in short dashes: under them it hid).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Pen {
     pub hue: Option<usize>,
     pub dashed: bool,
+    pub total: bool,
 }
+
+/// The failures chart's `errors` line where other lines share the chart: every failed request,
+/// so their sum (t1's `rejected` plus `timeouts`) or more.
+pub const ERRORS_TOTAL: &str = "errors (every failed request)";
 
 /// A span of constant state `[from_ms, to_ms)`.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -481,7 +487,12 @@ pub fn chart(metrics: &Metrics, spec: &ChartSpec, names: &[String], now_ms: f64,
             let total = |n: &String| {
                 let mut add = running_total(interval_s);
                 let pts = summed(metrics, n, now_ms).into_iter().map(|(t, v)| (t, add(v)));
-                Line::new(n.clone(), pts.collect())
+                let line = Line::new(n.clone(), pts.collect());
+                // Beside its breakdown, `errors` is their total: said so, and drawn so.
+                match n == "errors" && names.len() > 1 {
+                    true => Line { label: ERRORS_TOTAL.into(), pen: Pen { total: true, ..line.pen }, ..line },
+                    false => line,
+                }
             };
             ("failures".to_string(), "total", names.iter().map(total).collect(), Vec::new())
         }
@@ -715,6 +726,33 @@ pub(crate) mod tests {
         let d = chart(&sample(), &ChartSpec::Failures(vec!["errors".into()]), &[], 550.0, 10_000.0);
         let totals: Vec<f64> = d.lines[0].points.iter().map(|p| p.1).collect();
         assert_eq!((d.y_unit, totals), ("total", vec![0.0, 1.0, 3.0, 3.0, 4.0]));
+    }
+
+    #[wasm_bindgen_test]
+    fn errors_beside_their_breakdown_are_the_total_and_say_so() {
+        let mut m = Metrics::new(100_000, 10_000_000);
+        m.count("errors", None, 2, SimTime(0));
+        m.count("rejected", None, 2, SimTime(0));
+        m.advance_to(SimTime(100_000));
+        let both =
+            chart(&m, &ChartSpec::Failures(vec!["errors".into(), "rejected".into()]), &[], 100.0, 1_000.0);
+        let pens: Vec<(&str, bool)> = both.lines.iter().map(|l| (l.label.as_str(), l.pen.total)).collect();
+        assert_eq!(pens, [(ERRORS_TOTAL, true), ("rejected", false)]);
+        let alone = chart(&m, &ChartSpec::Failures(vec!["errors".into()]), &[], 100.0, 1_000.0);
+        assert_eq!(
+            (alone.lines[0].label.as_str(), alone.lines[0].pen.total),
+            ("errors", false),
+            "no breakdown"
+        );
+        // In Compare, A's and B's totals stay totals.
+        let both = crate::charts::overlay::overlay(both.clone(), Some(both));
+        let totals: Vec<(bool, bool)> = both
+            .lines
+            .iter()
+            .filter(|l| l.pen.total)
+            .map(|l| (l.pen.dashed, l.label.starts_with("B")))
+            .collect();
+        assert_eq!(totals, [(false, false), (true, true)]);
     }
 
     #[wasm_bindgen_test]

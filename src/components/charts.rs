@@ -37,7 +37,8 @@ pub fn chart_view(props: &ChartViewProps) -> Html {
         let frame = player.as_ref().map(|p| (p.frame, p.scenario_rev)).filter(|_| shown);
         let deps = (frame, props.spec.clone(), surroundings, shown);
         let (session, spec) = (player.as_ref().map(|p| p.session.clone()), props.spec.clone());
-        use_paint(canvas.clone(), deps, move |el| match &session {
+        let rev = player.as_ref().map_or(0, |p| p.scenario_rev);
+        use_paint(canvas.clone(), deps, rev, move |el| match &session {
             Some(_) if !shown => Ok(()),
             Some(s) => {
                 let data = chart_data(&s.borrow(), &spec);

@@ -2,13 +2,16 @@
 //! an arrow per message in its kind's colour (send → delivery, drops end in a red ✕, in-flight ones
 //! dashed up to now), dots for timers, faults and notes, and "clock" notes as text; it follows the
 //! legend's spotlight. Hovering an arrow says what the message was and what became of it; hovering
-//! a dot, what it marks (a clock note's value).
+//! a dot, what it marks (a clock note's value). Under it, a caption (how many clocks are written
+//! beside their dots; hover gives the rest) and PNG and SVG buttons, as under every chart.
 //! Painted by `crate::spacetime::paint`.
 
 use crate::charts::watch::use_repaint_on_change;
+use crate::export::{about, download_text, download_url, export_stem};
 use crate::player::Player;
+use crate::spacetime::export::{measured, to_png, to_svg};
 use crate::spacetime::hover::{describe, describe_dot, nearest, nearest_dot, Fate};
-use crate::spacetime::paint::{paint, Painted};
+use crate::spacetime::paint::{paint, Painted, Scene};
 use crate::spacetime::{label_ms, Sticky, WINDOWS};
 use dsplay_core::session::Session;
 use dsplay_core::sim::trace::TraceKind;
@@ -45,6 +48,18 @@ fn tip_at(session: &Session, drawn: &Painted, (x, y, w): (f64, f64, f64)) -> Tip
     Some((describe(a, sim.node_names(), reason, detail.as_deref()), place))
 }
 
+/// What the caption says of the clock labels: how many are written, and that hovering a dot
+/// gives any event's clock (none: nothing, the run has no clocks).
+pub fn caption((written, of): (usize, usize)) -> String {
+    match (written, of) {
+        (_, 0) => "Hover an arrow or a dot for what it is.".to_string(),
+        (w, o) if w == o => format!("Every event's clock is written beside its dot ({o})."),
+        (w, o) => format!(
+            "Clocks beside {w} of {o} events (no room for the rest without crossing an arrow or a label): hover any dot for its clock."
+        ),
+    }
+}
+
 /// The diagram with its window-width select ("auto" picks from message latency).
 #[function_component(SpaceTime)]
 pub fn space_time() -> Html {
@@ -58,9 +73,12 @@ pub fn space_time() -> Html {
     let tip = use_state_eq(|| None as Tip);
     let player = use_context::<Player>();
     let shown = super::tabs::use_panel_shown();
+    // The caption is written by the paint, not rendered: a new count each frame needs no render.
+    let note = use_node_ref();
     {
-        let (canvas, choice, drawn, pointer, tip) =
-            (canvas.clone(), *choice, drawn.clone(), pointer.clone(), tip.clone());
+        let (canvas, choice, drawn, pointer, tip, note) =
+            (canvas.clone(), *choice, drawn.clone(), pointer.clone(), tip.clone(), note.clone());
+        let sticky = sticky.clone();
         let session = player.as_ref().map(|p| (p.session.clone(), p.view.clone(), p.spotlight.clone()));
         let rev = player.as_ref().map_or(0, |p| p.scenario_rev);
         // A hidden panel's canvas waits: its frame is left out, and it paints once shown again.
@@ -75,6 +93,11 @@ pub fn space_time() -> Html {
                 let _ = el.set_attribute("data-messages", &format!("{} of {}", painted.shown, painted.total));
                 let from = painted.from_ms.map(|t| format!("{t:.3}")).unwrap_or_default();
                 let _ = el.set_attribute("data-drawn-from-ms", &from);
+                let (written, of) = painted.clocks;
+                let _ = el.set_attribute("data-clock-labels", &format!("{written} of {of}"));
+                if let Some(n) = note.get() {
+                    n.set_text_content(Some(&caption(painted.clocks)));
+                }
                 *drawn.borrow_mut() = painted;
                 if let Some(at) = *pointer.borrow() {
                     tip.set(tip_at(&s, &drawn.borrow(), at));
@@ -82,6 +105,29 @@ pub fn space_time() -> Html {
             }
         });
     }
+    let save = |png: bool| {
+        let (canvas, sticky, choice) = (canvas.clone(), sticky.clone(), *choice);
+        let player = player.clone();
+        Callback::from(move |_: MouseEvent| {
+            let (Some(p), Some(el)) = (&player, canvas.cast::<HtmlCanvasElement>()) else { return };
+            let s = p.session.borrow();
+            let scene = Scene {
+                session: &s,
+                view: &p.view,
+                choice,
+                auto: (p.scenario_rev, &sticky),
+                spot: &p.spotlight,
+            };
+            let (w, measure) = measured(&el);
+            let (stem, about) = (export_stem(&s, "spacetime"), about(&s));
+            let _ = if png {
+                to_png(&scene, w, &about).and_then(|url| download_url(&format!("{stem}.png"), &url))
+            } else {
+                download_text(&format!("{stem}.svg"), "image/svg+xml", &to_svg(&scene, w, measure, &about))
+            };
+        })
+    };
+    let (png, svg) = (save(true), save(false));
     let on_window = {
         let choice = choice.clone();
         Callback::from(move |e: Event| {
@@ -124,6 +170,11 @@ pub fn space_time() -> Html {
                         role="tooltip" style={place.clone()}>{text}</div>
                 }
             </div>
+            <figcaption class="spacetime-caption chart-exports">
+                <span class="so-far" ref={note} aria-live="off"></span>
+                <button class="export-png" onclick={png} aria-label="Save the space-time diagram as PNG">{"PNG"}</button>
+                <button class="export-svg" onclick={svg} aria-label="Save the space-time diagram as SVG">{"SVG"}</button>
+            </figcaption>
         </section>
     }
 }

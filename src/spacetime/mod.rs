@@ -1,7 +1,10 @@
 //! Helpers of the space-time diagram: choosing the time window and painting the canvas.
 
+pub mod export;
 pub mod hover;
+pub mod labels;
 pub mod paint;
+pub mod pen;
 pub mod states;
 
 use crate::topology::particles::kind_index;

@@ -5,13 +5,15 @@
 //! drawn bolder and the rest faint.
 
 use super::hover::{Arrow, Dot, Fate, Line};
+use super::labels::{clock_label_place, clock_values, label_box, Arrows};
+use super::pen::{CanvasPen, Pen};
 use super::{auto_window, focus, states, tick_label, ticks, Focus, Level, Sticky, MAX_ARROWS};
 use crate::topology::particles::{DIMMED, PALETTE};
 use dsplay_core::session::Session;
 use dsplay_core::sim::trace::{TraceEvent, TraceKind};
 use dsplay_core::view::{Status, WorldView};
 use std::collections::{HashMap, VecDeque};
-use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d as Ctx, HtmlCanvasElement};
 
 const LEFT: f64 = 84.0;
@@ -82,6 +84,10 @@ pub struct Painted {
     pub total: usize,
     /// When the oldest message drawn ended (delivered or lost), in ms.
     pub from_ms: Option<f64>,
+    /// Clock notes written beside their dot, of those in the window (the rest only on hover).
+    pub clocks: (usize, usize),
+    /// The box each written clock label takes.
+    pub labels: Vec<Line>,
 }
 
 /// The window's start: `window` ms before the playhead, or time zero while the playhead is
@@ -90,8 +96,23 @@ pub fn window_start(now: f64, window: f64) -> f64 {
     (now - window).max(0.0)
 }
 
-/// Draw the diagram at the session's playhead (`choice`: window width in ms, `None` = auto;
-/// `spot`: the kinds spotlit in the legend). Returns what was drawn, for hovering.
+/// The diagram's height for `n` lanes.
+pub fn height(n: usize) -> f64 {
+    TOP + AXIS + lane_height(n) * n.max(1) as f64
+}
+
+/// What the diagram is drawn from: the session at its playhead, the window width in ms (`None`
+/// = auto, kept in `auto`'s sticky cell per scenario revision) and the kinds spotlit in the legend.
+pub struct Scene<'a> {
+    pub session: &'a Session,
+    pub view: &'a WorldView,
+    pub choice: Option<f64>,
+    pub auto: (u64, &'a Sticky),
+    pub spot: &'a [String],
+}
+
+/// Draw the diagram at the session's playhead on `canvas` (`choice`: window width in ms, `None`
+/// = auto; `spot`: the kinds spotlit in the legend). Returns what was drawn, for hovering.
 pub fn paint(
     canvas: &HtmlCanvasElement,
     session: &Session,
@@ -101,12 +122,9 @@ pub fn paint(
     spot: &[String],
 ) -> Option<Painted> {
     let ctx: Ctx = canvas.get_context("2d").ok()??.dyn_into().ok()?;
-    let sim = session.sim();
-    let names = sim.node_names();
-    let lane = lane_height(names.len());
     // The laid-out width as recorded after layout (see `laid_out`): no forced layout per frame.
-    let width = crate::laid_out::size(canvas).0;
-    let (w, h) = (width.max(320) as f64, TOP + AXIS + lane * names.len().max(1) as f64);
+    let w = crate::laid_out::size(canvas).0.max(320) as f64;
+    let h = height(session.sim().node_names().len());
     // In device pixels, drawn in CSS pixels (see `charts::hidpi`): sharp on a phone.
     let dpr = crate::charts::hidpi::ratio();
     let (dw, dh) = (crate::charts::hidpi::device(w as u32, dpr), crate::charts::hidpi::device(h as u32, dpr));
@@ -115,57 +133,70 @@ pub fn paint(
         canvas.set_height(dh);
     }
     ctx.set_transform(dpr, 0.0, 0.0, dpr, 0.0, 0.0).ok()?;
-    let now = view.now.as_ms_f64();
+    Some(draw(&CanvasPen(ctx), w, &Scene { session, view, choice, auto, spot }))
+}
+
+/// Draw the diagram `w` px wide with `pen` (on a canvas, or into an SVG).
+pub fn draw(pen: &dyn Pen, w: f64, scene: &Scene) -> Painted {
+    let ctx = pen;
+    let sim = scene.session.sim();
+    let names = sim.node_names();
+    let lane = lane_height(names.len());
+    let h = height(names.len());
+    let now = scene.view.now.as_ms_f64();
     let all = sim.trace().records();
-    let (rev, sticky) = auto;
+    let (rev, sticky) = scene.auto;
     let known = Some(sticky.get()).filter(|s| s.0 == rev).and_then(|s| s.1);
     let found = known.or_else(|| auto_window(all.range(all.len().saturating_sub(2_000)..)));
     sticky.set((rev, found));
-    let window = choice.or(found).unwrap_or(1_000.0);
+    let window = scene.choice.or(found).unwrap_or(1_000.0);
     let f = Frame { w, h, lane, t0: window_start(now, window), window };
-    let colours = lanes(&ctx, &f, names);
+    let colours = lanes(ctx, &f, names);
     // Clipped to the lanes: messages sent before the window start off the left edge.
     ctx.save();
     ctx.begin_path();
     ctx.rect(LEFT, 0.0, w - LEFT, h - AXIS);
     ctx.clip();
-    let status: Vec<Status> = view.nodes.iter().map(|n| n.status).collect();
-    not_up(&ctx, &f, &states::not_up(all, &status, f.t0, now));
+    let status: Vec<Status> = scene.view.nodes.iter().map(|n| n.status).collect();
+    not_up(ctx, &f, &states::not_up(all, &status, f.t0, now));
     let kinds = sim.message_kinds();
-    let of = |kind: &str| focus(kinds, spot, kind);
+    let of = |kind: &str| focus(kinds, scene.spot, kind);
     let mut marks = collect(all, &f, &of);
-    stroke_focused(&ctx, marks.arrows.make_contiguous(), None, true);
-    stroke_focused(&ctx, marks.drops.make_contiguous(), Some(DROP), false);
+    stroke_focused(ctx, marks.arrows.make_contiguous(), None, true);
+    stroke_focused(ctx, marks.drops.make_contiguous(), Some(DROP), false);
     ctx.set_fill_style_str(colours.1);
     for &(focus, Arrow { line: (_, _, x2, y2), .. }) in &marks.drops {
         ctx.set_global_alpha(if focus.level == Level::Dim { DIMMED } else { 1.0 });
-        ctx.fill_text("✕", x2 - 4.0, y2 + 4.0).ok();
+        ctx.fill_text("✕", x2 - 4.0, y2 + 4.0, None);
     }
     ctx.set_global_alpha(1.0);
-    let flying = in_flight(&ctx, &f, view, now, (kinds, &of));
-    let dots = dots(&ctx, &f, marks.dots.make_contiguous(), names.len(), colours.1);
+    let flying = in_flight(ctx, &f, scene.view, now, (kinds, &of));
+    // What labels must not cross: every arrow drawn, and the playhead.
+    let lines = marks.arrows.iter().chain(&marks.drops).chain(&flying).map(|m| m.1.line);
+    let blocking = Arrows::new(lines.chain([(f.x(now), 0.0, f.x(now), h)]), w);
+    let (dots, labels, clocks) =
+        dots(ctx, &f, marks.dots.make_contiguous(), (names.len(), &blocking), colours.1);
     ctx.restore();
-    playhead(&ctx, &f, now);
+    playhead(ctx, &f, now);
     let shown = marks.arrows.len() + marks.drops.len();
     let from_ms = marks.arrows.iter().chain(&marks.drops).map(|m| m.1.end_ms).reduce(f64::min);
     if shown < marks.messages {
-        cap_note(&ctx, &f, shown, marks.messages, colours);
+        cap_note(ctx, &f, shown, marks.messages, colours);
     }
     // What hovering can find is what shows: the part of each arrow right of the lane names.
     let arrows = marks.arrows.into_iter().chain(marks.drops).chain(flying);
     let arrows = arrows.filter_map(|(_, a)| Some(Arrow { line: clip_left(a.line, LEFT)?, ..a })).collect();
-    Some(Painted { arrows, dots, shown, total: marks.messages, from_ms })
+    Painted { arrows, dots, shown, total: marks.messages, from_ms, clocks: (labels.len(), clocks), labels }
 }
 
 /// Background, one lane per node with its name, and the time axis with round times;
 /// returns the background and text colours.
-fn lanes(ctx: &Ctx, f: &Frame, names: &[String]) -> (&'static str, &'static str) {
+fn lanes(ctx: &dyn Pen, f: &Frame, names: &[String]) -> (&'static str, &'static str) {
     let dark = crate::charts::draw::current_palette() == crate::charts::draw::DARK;
     let (bg, fg, grid) =
         if dark { ("#1d2026", "#e6e8eb", "#32363e") } else { ("#ffffff", "#1d1f23", "#dcdfe4") };
     ctx.set_fill_style_str(bg);
     ctx.fill_rect(0.0, 0.0, f.w, f.h);
-    ctx.set_font("11px sans-serif");
     ctx.set_stroke_style_str(grid);
     ctx.set_line_width(1.0);
     ctx.begin_path();
@@ -173,7 +204,7 @@ fn lanes(ctx: &Ctx, f: &Frame, names: &[String]) -> (&'static str, &'static str)
     for (i, n) in names.iter().enumerate() {
         ctx.move_to(LEFT, f.y(i));
         ctx.line_to(f.w - 8.0, f.y(i));
-        ctx.fill_text_with_max_width(n, 4.0, f.y(i) + 4.0, LEFT - 8.0).ok();
+        ctx.fill_text(n, 4.0, f.y(i) + 4.0, Some(LEFT - 8.0));
     }
     ctx.stroke();
     // Round times along the axis, each with a faint line up through the lanes (two labels, one
@@ -190,16 +221,16 @@ fn lanes(ctx: &Ctx, f: &Frame, names: &[String]) -> (&'static str, &'static str)
     ctx.set_global_alpha(1.0);
     for &t in &ticks {
         let label = tick_label(t, step);
-        let w = ctx.measure_text(&label).map_or(40.0, |m| m.width());
+        let w = ctx.measure(&label);
         let x = (f.x(t) - w / 2.0).clamp(LEFT, f.w - 8.0 - w);
-        ctx.fill_text(&label, x, f.h - 4.0).ok();
+        ctx.fill_text(&label, x, f.h - 4.0, None);
     }
     (bg, fg)
 }
 
 /// Shade the stretches of lanes whose node was down (red) or paused (amber), and say so where
 /// there is room.
-fn not_up(ctx: &Ctx, f: &Frame, spans: &[states::Span]) {
+fn not_up(ctx: &dyn Pen, f: &Frame, spans: &[states::Span]) {
     for &(lane, from, to, status) in spans {
         let (x1, x2) = (f.x(from).max(LEFT), f.x(to));
         let (colour, word) = match status {
@@ -211,7 +242,7 @@ fn not_up(ctx: &Ctx, f: &Frame, spans: &[states::Span]) {
         ctx.fill_rect(x1, top, (x2 - x1).max(1.0), f.lane - 4.0);
         if x2 - x1 > 44.0 && f.lane >= 18.0 {
             ctx.set_fill_style_str(if status == Status::Down { DROP } else { "#b07800" });
-            ctx.fill_text(word, x1 + 3.0, top + 10.0).ok();
+            ctx.fill_text(word, x1 + 3.0, top + 10.0, None);
         }
     }
 }
@@ -257,16 +288,16 @@ fn collect<'a>(all: &'a VecDeque<TraceEvent>, f: &Frame, of: FocusOf) -> Marks<'
 
 /// "showing the latest 2000 of 5210 messages" at the top right, on a backing so it reads over
 /// the arrows.
-fn cap_note(ctx: &Ctx, f: &Frame, shown: usize, total: usize, (bg, fg): (&str, &str)) {
+fn cap_note(ctx: &dyn Pen, f: &Frame, shown: usize, total: usize, (bg, fg): (&str, &str)) {
     let text = format!("showing the latest {shown} of {total} messages");
-    let w = ctx.measure_text(&text).map_or(6.0 * text.len() as f64, |m| m.width());
+    let w = ctx.measure(&text);
     let x = (f.w - 12.0 - w).max(LEFT);
     ctx.set_fill_style_str(bg);
     ctx.set_global_alpha(0.85);
     ctx.fill_rect(x - 4.0, 1.0, w + 8.0, 15.0);
     ctx.set_global_alpha(1.0);
     ctx.set_fill_style_str(fg);
-    ctx.fill_text(&text, x, 12.0).ok();
+    ctx.fill_text(&text, x, 12.0, None);
 }
 
 /// The part of `line` right of `x` (`None` if none is).
@@ -287,7 +318,7 @@ fn arrow(r: &TraceEvent, line: Line, (from, to): (usize, usize), (ts, t): (f64, 
 
 /// Messages still on the wire: dashed, from the send to where they are now.
 fn in_flight(
-    ctx: &Ctx,
+    ctx: &dyn Pen,
     f: &Frame,
     view: &WorldView,
     now: f64,
@@ -308,44 +339,10 @@ fn in_flight(
             (of(&m.kind), Arrow { line, msg: m.id, kind, from, to, sent_ms: ts, end_ms: td, fate })
         })
         .collect();
-    ctx.set_line_dash(&js_sys::Array::of2(&JsValue::from(4.0), &JsValue::from(3.0))).ok();
+    ctx.set_line_dash(&[4.0, 3.0]);
     stroke_focused(ctx, &mut flying, None, false);
-    ctx.set_line_dash(&js_sys::Array::new()).ok();
+    ctx.set_line_dash(&[]);
     flying
-}
-
-/// Space kept between a clock label and any dot of its lane but its own, so its own dot (3 px
-/// off its end) is plainly the nearest.
-const LABEL_CLEAR: f64 = 6.0;
-
-/// Where a clock label `w` px wide for the dot at `px` goes: its left x and its row (0 above the
-/// lane, 1 below). Right of the dot, else left of it, never past `bounds` (from, to), and only in
-/// a row that is free from `free_from[row]` on. A label under which another dot of its lane lies
-/// (`lane_dots`: every dot's x on the lane, in order, its own included) would be read as that
-/// dot's ("L=6 … receive from p1", right-aligned at the edge, sat on p3's send): then none (the
-/// dot keeps its tooltip).
-pub fn clock_label_place(
-    px: f64,
-    w: f64,
-    lane_dots: &[f64],
-    bounds: (f64, f64),
-    free_from: [f64; 2],
-) -> Option<(f64, usize)> {
-    let clear = |x: f64| {
-        let (from, to) = (x - LABEL_CLEAR, x + w + LABEL_CLEAR);
-        let first = lane_dots.partition_point(|&d| d < from);
-        lane_dots[first..].iter().take_while(|&&d| d <= to).all(|&d| (d - px).abs() <= 1.0)
-    };
-    let sides = [px + 3.0, px - 3.0 - w].into_iter().filter(|&x| x >= bounds.0 && x + w <= bounds.1);
-    let x = sides.filter(|&x| clear(x));
-    x.flat_map(|x| (0..2).map(move |row| (x, row))).find(|&(x, row)| x > free_from[row])
-}
-
-/// The clocks a clock note starts with, without the words after them ("L=6 V=[5,0,4,0]" of
-/// "L=6 V=[5,0,4,0] receive from p1"); none when there are no such words.
-pub fn clock_values(text: &str) -> Option<&str> {
-    let words = text.split(' ').take_while(|w| w.contains('=')).map(|w| w.len() + 1).sum::<usize>();
-    (words > 0 && words < text.len()).then(|| &text[..words - 1])
 }
 
 /// Every record's x, by lane, in time order.
@@ -359,20 +356,29 @@ fn xs_by_lane(f: &Frame, records: &[&TraceEvent], n_lanes: usize) -> Vec<Vec<f64
     out
 }
 
-/// Timers, faults, client requests and notes as dots; clock notes also as text in the gap above
-/// the lane or, where that is taken, the gap below it (shared with the next lane), never
-/// overlapping another label in that gap, never past the canvas's edges and never over another
-/// dot of its lane (see [`clock_label_place`]); cut to its clocks where the whole note would not
-/// go, left out where they would not either. Returns the dots, for hovering.
-fn dots(ctx: &Ctx, f: &Frame, records: &[&TraceEvent], n_lanes: usize, fg: &str) -> Vec<Dot> {
+/// Timers, faults, client requests and notes as dots; clock notes also as text beside their dot
+/// (see [`super::labels`]): in the gap above the lane or, where that is taken, the gap below it
+/// (shared with the next lane), never over another label in that gap, an arrow (`lanes.1`), the
+/// playhead or another dot of its lane, never past the lanes' ends; cut to its clocks where the
+/// whole note would not go, left out where they would not either. Returns the dots, for hovering,
+/// the boxes of the labels written, and how many clock notes there were.
+fn dots(
+    ctx: &dyn Pen,
+    f: &Frame,
+    records: &[&TraceEvent],
+    lanes: (usize, &Arrows),
+    fg: &str,
+) -> (Vec<Dot>, Vec<Line>, usize) {
+    let (n_lanes, arrows) = lanes;
     // Where the last label in each row ends. A lane has a row of labels above it and one below;
     // in a lane under 30 px the row below one lane is the row above the next (row `2i` is above
     // lane `i`, `2i + 1` below it).
     let mut ends = vec![f64::MIN; 2 * n_lanes + 2];
     let shared = f.lane < 30.0;
-    let bounds = (LEFT, f.w - 4.0);
+    let bounds = (LEFT, f.w - 8.0);
     let lane_dots = xs_by_lane(f, records, n_lanes);
     let mut out = Vec::with_capacity(records.len());
+    let (mut labels, mut clocks) = (Vec::new(), 0);
     for r in records {
         let (t, node) = (r.at.as_ms_f64(), r.node.index());
         let (px, py) = (f.x(t), f.y(node));
@@ -384,7 +390,7 @@ fn dots(ctx: &Ctx, f: &Frame, records: &[&TraceEvent], n_lanes: usize, fg: &str)
         };
         ctx.set_fill_style_str(colour);
         ctx.begin_path();
-        ctx.arc(px, py, 2.5, 0.0, std::f64::consts::TAU).ok();
+        ctx.circle(px, py, 2.5);
         ctx.fill();
         let text = r.text.as_deref();
         out.push(Dot {
@@ -395,29 +401,31 @@ fn dots(ctx: &Ctx, f: &Frame, records: &[&TraceEvent], n_lanes: usize, fg: &str)
             label: r.label,
             text: text.map(String::from),
         });
-        let clock = text.filter(|_| r.kind == TraceKind::Note && r.label == "clock");
-        if let Some(text) = clock {
-            // Above the lane, else below it (in a lane under 22 px, above only).
-            let rows = if f.lane >= 22.0 { [2 * node, 2 * node + 1] } else { [2 * node, 2 * node] };
-            let row_of = |r: usize| if shared && r % 2 == 1 { r + 1 } else { r };
-            let free = rows.map(|r| ends.get(row_of(r)).copied().unwrap_or(f64::MAX));
-            let mine = lane_dots.get(node).map_or(&[][..], |xs| xs.as_slice());
-            // The whole note, else just its clocks (the arrows say the rest).
-            let placed = [Some(text), clock_values(text)].into_iter().flatten().find_map(|text| {
-                let w = ctx.measure_text(text).map_or(6.0 * text.chars().count() as f64, |m| m.width());
-                clock_label_place(px, w, mine, bounds, free).map(|at| (text, w, at))
-            });
-            if let Some((text, w, (x, k))) = placed {
-                ctx.set_fill_style_str(fg);
-                ctx.fill_text(text, x, if rows[k] % 2 == 0 { py - 3.0 } else { py + 11.0 }).ok();
-                ends[row_of(rows[k])] = x + w + 4.0;
-            }
+        let Some(text) = text.filter(|_| r.kind == TraceKind::Note && r.label == "clock") else { continue };
+        clocks += 1;
+        // Above the lane, else below it (in a lane under 22 px, above only).
+        let rows = if f.lane >= 22.0 { [2 * node, 2 * node + 1] } else { [2 * node, 2 * node] };
+        let row_of = |r: usize| if shared && r % 2 == 1 { r + 1 } else { r };
+        let free = rows.map(|r| ends.get(row_of(r)).copied().unwrap_or(f64::MAX));
+        let mine = lane_dots.get(node).map_or(&[][..], |xs| xs.as_slice());
+        // Just its clocks, as in a textbook figure: the arrows say the rest ("receive from p3"),
+        // and the whole note took the room of two labels.
+        let placed = [clock_values(text).unwrap_or(text)].into_iter().find_map(|text| {
+            let w = ctx.measure(text);
+            let open = |x: f64, k: usize| !arrows.cross(label_box(x, w, py, rows[k] % 2 == 1));
+            clock_label_place(px, w, mine, bounds, free, &open).map(|at| (text, w, at))
+        });
+        if let Some((text, w, (x, k))) = placed {
+            ctx.set_fill_style_str(fg);
+            ctx.fill_text(text, x, if rows[k] % 2 == 0 { py - 3.0 } else { py + 11.0 }, None);
+            ends[row_of(rows[k])] = x + w + 4.0;
+            labels.push(label_box(x, w, py, rows[k] % 2 == 1));
         }
     }
-    out
+    (out, labels, clocks)
 }
 
-fn playhead(ctx: &Ctx, f: &Frame, now: f64) {
+fn playhead(ctx: &dyn Pen, f: &Frame, now: f64) {
     ctx.set_stroke_style_str("#2457c5");
     ctx.set_line_width(2.0);
     ctx.begin_path();
@@ -429,7 +437,7 @@ fn playhead(ctx: &Ctx, f: &Frame, now: f64) {
 /// Stroke marks grouped by focus, faint ones first and spotlit ones last (a little bolder), each
 /// in its kind's colour or in `fixed` (drops are always red). Sorts `marks` in place (stably, so
 /// each group stays in time order) rather than copy them every frame.
-fn stroke_focused(ctx: &Ctx, marks: &mut [Mark], fixed: Option<&str>, heads: bool) {
+fn stroke_focused(ctx: &dyn Pen, marks: &mut [Mark], fixed: Option<&str>, heads: bool) {
     marks.sort_by_key(|m| m.0);
     for group in marks.chunk_by(|a, b| a.0 == b.0) {
         let focus = group[0].0;
@@ -446,7 +454,7 @@ fn stroke_focused(ctx: &Ctx, marks: &mut [Mark], fixed: Option<&str>, heads: boo
     ctx.set_global_alpha(1.0);
 }
 
-fn stroke_arrows(ctx: &Ctx, lines: &[Line], colour: &str, heads: bool, width: f64) {
+fn stroke_arrows(ctx: &dyn Pen, lines: &[Line], colour: &str, heads: bool, width: f64) {
     if lines.is_empty() {
         return;
     }

@@ -97,7 +97,8 @@ fn overlay_view(props: &OverlayViewProps) -> Html {
         let deps = (frame, (props.built, props.b_now), props.a.clone(), props.b.clone());
         let session = player.as_ref().map(|p| p.session.clone());
         let (a, b, run_b) = (props.a.clone(), props.b.clone(), props.run_b.clone());
-        use_paint(canvas.clone(), deps, move |el| {
+        let rev = player.as_ref().map_or(0, |p| p.scenario_rev);
+        use_paint(canvas.clone(), deps, rev, move |el| {
             let Some(session) = &session else { return Ok(()) };
             // How far B's lines go in this paint (tests wait for B's whole run to be drawn).
             if let Some(r) = run_b.0.borrow().as_ref() {

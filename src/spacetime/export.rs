@@ -1,0 +1,78 @@
+//! The space-time diagram as a PNG or an SVG, for a slide: drawn again at the on-screen width by
+//! the same paint (see [`super::pen`]), with a footer saying what run and moment it is from.
+
+use super::paint::{draw, height, Scene};
+use super::pen::{CanvasPen, Pen, SvgPen};
+use wasm_bindgen::JsCast;
+use web_sys::{CanvasRenderingContext2d as Ctx, HtmlCanvasElement};
+
+/// Height of the footer under the diagram.
+const FOOTER: f64 = 20.0;
+/// A PNG's pixels per CSS pixel: sharp on a projector.
+const PNG_SCALE: f64 = 2.0;
+
+/// The footer's text in the text colour of the diagram's background, under the lanes.
+fn footer(pen: &dyn Pen, h: f64, about: &str, fg: &str) {
+    pen.set_fill_style_str(fg);
+    pen.fill_text(about, 4.0, h + FOOTER - 6.0, None);
+}
+
+/// The colour the footer's text takes (the axis labels' colour).
+fn text_colour() -> &'static str {
+    if crate::charts::draw::current_palette() == crate::charts::draw::DARK {
+        "#e6e8eb"
+    } else {
+        "#1d1f23"
+    }
+}
+
+/// The background under the footer.
+fn background() -> &'static str {
+    if crate::charts::draw::current_palette() == crate::charts::draw::DARK {
+        "#1d2026"
+    } else {
+        "#ffffff"
+    }
+}
+
+/// The diagram `w` px wide as an SVG document, its labels measured with `measure` (the on-screen
+/// canvas's context, so they land where they do on screen).
+pub fn to_svg(scene: &Scene, w: f64, measure: Option<Ctx>, about: &str) -> String {
+    let h = height(scene.session.sim().node_names().len());
+    let pen = SvgPen::new(measure);
+    pen.set_fill_style_str(background());
+    pen.fill_rect(0.0, h, w, FOOTER);
+    draw(&pen, w, scene);
+    footer(&pen, h, about, text_colour());
+    pen.finish(w, h + FOOTER)
+}
+
+/// The diagram `w` px wide as a PNG data URL, drawn at twice the CSS size.
+pub fn to_png(scene: &Scene, w: f64, about: &str) -> Result<String, String> {
+    let doc = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
+    let canvas: HtmlCanvasElement =
+        doc.create_element("canvas").map_err(|_| "no canvas")?.dyn_into().map_err(|_| "not a canvas")?;
+    let h = height(scene.session.sim().node_names().len());
+    canvas.set_width((w * PNG_SCALE) as u32);
+    canvas.set_height(((h + FOOTER) * PNG_SCALE) as u32);
+    let ctx: Ctx = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .ok_or("no 2d context")?
+        .dyn_into()
+        .map_err(|_| "not a 2d context")?;
+    ctx.set_transform(PNG_SCALE, 0.0, 0.0, PNG_SCALE, 0.0, 0.0).map_err(|_| "cannot scale")?;
+    let pen = CanvasPen(ctx);
+    pen.set_fill_style_str(background());
+    pen.fill_rect(0.0, h, w, FOOTER);
+    draw(&pen, w, scene);
+    footer(&pen, h, about, text_colour());
+    canvas.to_data_url_with_type("image/png").map_err(|_| "cannot encode the PNG".to_string())
+}
+
+/// The on-screen canvas's width (CSS px, as laid out) and a context to measure text with.
+pub fn measured(canvas: &HtmlCanvasElement) -> (f64, Option<Ctx>) {
+    let w = crate::laid_out::size(canvas).0.max(320) as f64;
+    (w, canvas.get_context("2d").ok().flatten().and_then(|c| c.dyn_into::<Ctx>().ok()))
+}
