@@ -750,6 +750,20 @@ fn the_frame_is_about_one_unit_per_pixel_and_zooms_out_only_for_crowds() {
     assert!(fits(&Layout { pos: vec![(100.0, 100.0), (140.0, 100.0)], ..far }));
 }
 
+/// Review 10: in a 360 px embed (a 330 × 250 stage) e5's seven nodes were drawn at 0.45 px per
+/// unit, names 5 px tall. Compact nodes (no smaller than keeps the label line) draw them larger,
+/// every column whole; a stage with room keeps the usual nodes.
+#[wasm_bindgen_test]
+fn a_small_stage_gets_compact_nodes_drawn_larger() {
+    let session = Session::new(presets::get("e5-2pc-coordinator-crash").expect("preset")).expect("session");
+    let nodes = session.sim().view().nodes.clone();
+    let lay = layout_for_stage(&nodes, 330.0, 250.0);
+    let scale = 330.0 / lay.frame.w;
+    assert!(fits(&lay) && !lay.wrapped && lay.r == 15.0, "{lay:?}");
+    assert!(scale >= 0.55, "drawn at {scale:.2} px per unit");
+    assert_eq!(layout_for_stage(&nodes, 645.0, 361.0).r, 28.0, "room enough: the usual nodes");
+}
+
 #[wasm_bindgen_test]
 fn every_preset_fits_its_frame_without_overlaps_on_every_stage_shape() {
     // Desktop, phone (portrait), two embed strips, a wide screen.

@@ -192,15 +192,42 @@ fn columns(
 /// [`Frame::for_stage`], zoomed out further (up to 8 times by a fifth) while nodes would leave the
 /// frame or overlap, and (for the first step) while a column would wrap. The frame
 /// used is in [`Layout::frame`].
+///
+/// A stage so small that this shrinks text below [`LEGIBLE_SCALE`] (a phone-width embed showed
+/// names 5 px tall) is laid out again with compact nodes, from one unit per pixel; the layout
+/// drawn larger wins.
 pub fn layout_for_stage(nodes: &[NodeState], w: f64, h: f64) -> Layout {
-    let mut frame = Frame::for_stage(w, h, nodes.len());
-    let mut lay = layout(nodes, frame);
+    let r = radius(nodes.len());
+    let usual = fitted(nodes, Frame::for_stage(w, h, nodes.len()), r, false);
+    let scale = |l: &Layout| w / l.frame.w;
+    if scale(&usual) >= LEGIBLE_SCALE || r <= COMPACT_R || !(w > 1.0 && h > 1.0) {
+        return usual;
+    }
+    // Compact only where it keeps every column whole: side-by-side sub-columns of small nodes
+    // ran their labels and badges into each other.
+    let compact = fitted(nodes, Frame { w: w.round(), h: h.round() }, COMPACT_R, true);
+    if !compact.wrapped && scale(&compact) > scale(&usual) {
+        compact
+    } else {
+        usual
+    }
+}
+
+/// Below this many CSS pixels per unit, text (11 units for a role) gets hard to read.
+pub const LEGIBLE_SCALE: f64 = 0.7;
+/// The smallest node that still shows its label line (see `Spacing::new`).
+const COMPACT_R: f64 = 15.0;
+
+/// `frame`, zoomed out (up to 8 times by a fifth) until nodes of radius `r` fit; columns may
+/// wrap from the second step on, or, with `whole`, never.
+fn fitted(nodes: &[NodeState], mut frame: Frame, r: f64, whole: bool) -> Layout {
+    let mut lay = layout_with(nodes, frame, r);
     for step in 0..8 {
-        if fits(&lay) && (!lay.wrapped || step >= 1) {
+        if fits(&lay) && (!lay.wrapped || (step >= 1 && !whole)) {
             break;
         }
         frame = frame.grown(1.2);
-        lay = layout(nodes, frame);
+        lay = layout_with(nodes, frame, r);
     }
     lay
 }
@@ -251,10 +278,14 @@ pub fn fits(lay: &Layout) -> bool {
 /// Lay out the nodes of one view in `frame`: in a portrait frame, the landscape layout of the
 /// turned frame, turned back (columns become rows).
 pub fn layout(nodes: &[NodeState], frame: Frame) -> Layout {
+    layout_with(nodes, frame, radius(nodes.len()))
+}
+
+fn layout_with(nodes: &[NodeState], frame: Frame, r: f64) -> Layout {
     if !frame.portrait() {
-        return landscape(nodes, frame, false);
+        return landscape(nodes, frame, false, r);
     }
-    let t = landscape(nodes, frame.turned(), true);
+    let t = landscape(nodes, frame.turned(), true, r);
     Layout {
         pos: t.pos.iter().map(|&(x, y)| (y, x)).collect(),
         r: t.r,
@@ -266,9 +297,8 @@ pub fn layout(nodes: &[NodeState], frame: Frame) -> Layout {
 }
 
 /// The layout in a landscape frame; `turned` when it will be turned into a portrait one.
-fn landscape(nodes: &[NodeState], f: Frame, turned: bool) -> Layout {
+fn landscape(nodes: &[NodeState], f: Frame, turned: bool, r: f64) -> Layout {
     let n = nodes.len();
-    let r = radius(n);
     let sp = Spacing::new(r, turned);
     let mut pos = vec![(f.w / 2.0, f.h / 2.0); n];
     if nodes.iter().any(|s| s.region.is_some()) {
