@@ -172,6 +172,20 @@ fn node(view: &WorldView, i: usize, lay: &Layout, sel: bool, picked: bool, on: &
     }
 }
 
+/// Where a link's words go: beside its middle, on the side away from the centre of the picture,
+/// so the messages along the link and its drops do not run through them. Two links from one node
+/// (e3's broker to k1 and k2) get their words on their outer sides instead of both on the middle.
+fn label_beside((x1, y1): (f64, f64), (x2, y2): (f64, f64), centre: (f64, f64)) -> (f64, f64) {
+    let (mx, my) = ((x1 + x2) / 2.0, (y1 + y2) / 2.0);
+    let len = ((x2 - x1).powi(2) + (y2 - y1).powi(2)).sqrt().max(1.0);
+    let (mut nx, mut ny) = (-(y2 - y1) / len, (x2 - x1) / len);
+    if nx * (mx - centre.0) + ny * (my - centre.1) < 0.0 || (mx, my) == centre && ny > 0.0 {
+        (nx, ny) = (-nx, -ny);
+    }
+    // 10 units off the line; a baseline 3.5 below the point centres 10 px text on it.
+    (mx + nx * 10.0, my + ny * 10.0 + 3.5)
+}
+
 /// The line under a node: its role, and its name whole if the shape cut it, where there is more
 /// room; a role that already says the name ("coordinator" of coordinator, "notification service"
 /// of notification) does not say it twice.
@@ -227,14 +241,14 @@ pub fn body(
     let shown = if busy.is_empty() { view.links.iter().collect() } else { busy };
     let links = shown.into_iter().enumerate().map(|(i, l)| {
         let ((x1, y1), (x2, y2)) = (at(l.from), at(l.to));
-        let (mx, my) = ((x1 + x2) / 2.0, (y1 + y2) / 2.0);
+        let (mx, my) = label_beside((x1, y1), (x2, y2), (lay.frame.w / 2.0, lay.frame.h / 2.0));
         let arrow = if l.both_ways { "↔" } else { "→" };
         let names = |id: NodeId| view.nodes.get(id.index()).map_or("?", |n| n.name.as_str());
         let title = format!("link {} {arrow} {}: {}", names(l.from), names(l.to), l.said);
         html! { <g class="link-apart"><title>{title}</title>
             <line x1={format!("{x1:.1}")} y1={format!("{y1:.1}")} x2={format!("{x2:.1}")} y2={format!("{y2:.1}")} />
             if i < LINK_LABELS {
-                <text x={format!("{mx:.1}")} y={format!("{:.1}", my - 4.0)}>{format!("{arrow} {}", l.said)}</text>
+                <text x={format!("{mx:.1}")} y={format!("{my:.1}")}>{format!("{arrow} {}", l.said)}</text>
             }
         </g> }
     });
@@ -375,7 +389,7 @@ pub fn toolbar(
 
 #[cfg(test)]
 mod tests {
-    use super::{badge_rows, name_fit, role_line};
+    use super::{badge_rows, label_beside, name_fit, role_line};
     use wasm_bindgen_test::wasm_bindgen_test;
 
     #[wasm_bindgen_test]
@@ -388,6 +402,17 @@ mod tests {
         let roomy = [(300.0, 100.0), (300.0, 290.0), (420.0, 200.0)];
         assert_eq!(badge_rows(&roomy, 1, 28.0), 3);
         assert_eq!(badge_rows(&[(300.0, 100.0), (300.0, 215.0)], 1, 28.0), 2);
+    }
+
+    #[wasm_bindgen_test]
+    fn a_links_words_sit_beside_it_away_from_the_centre() {
+        // e3: the broker at the centre's left, k1 up and k2 down to its right.
+        let centre = (300.0, 200.0);
+        let (_, up) = label_beside((250.0, 200.0), (350.0, 150.0), centre);
+        let (_, down) = label_beside((250.0, 200.0), (350.0, 250.0), centre);
+        assert!(up < 175.0 - 5.0 && down > 225.0 + 5.0, "outer sides: {up} above, {down} below");
+        // A level link through the centre: above it.
+        assert!(label_beside((100.0, 200.0), (500.0, 200.0), centre).1 < 200.0);
     }
 
     #[wasm_bindgen_test]
