@@ -213,6 +213,14 @@ impl<'a, M, T> Ctx<'a, M, T> {
             self.note(format!("{why} ({ONLY_COUNTED}, in {counter})"));
         }
     }
+    /// A timer this node has no use for in its state (a role's timer firing at another role):
+    /// said by its kind, not its `Debug` text.
+    pub fn ignored_timer(&mut self, timer: &T)
+    where
+        T: Kind,
+    {
+        self.note(format!("ignored timer {}", timer.kind()));
+    }
     /// Annotate this event with the node's logical clocks (`L=5 V=[1,0,2]`): a trace note labelled
     /// `clock`, drawn on the space-time diagram next to the send, receive or local event.
     pub fn clock(&mut self, text: impl Into<String>) {

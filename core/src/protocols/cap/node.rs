@@ -205,7 +205,7 @@ impl Node for CapNode {
             (CapNode::Client(c), CapTimer::Timeout(op)) => c.on_timeout(ctx, op),
             (CapNode::Replica(r), CapTimer::RequestTimeout(op)) => r.on_request_timeout(ctx, op),
             (CapNode::Replica(r), CapTimer::Sync) => r.on_sync_timer(ctx),
-            (_, t) => ctx.note(format!("ignored timer {}", t.kind())),
+            (_, t) => ctx.ignored_timer(&t),
         }
     }
 

@@ -259,7 +259,7 @@ impl Node for CrdtNode {
                     ctx.violation("convergence", detail);
                 }
             }
-            (_, t) => ctx.note(format!("ignored timer {}", t.kind())),
+            (_, t) => ctx.ignored_timer(&t),
         }
     }
 

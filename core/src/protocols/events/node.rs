@@ -326,7 +326,7 @@ impl Node for EvNode {
             }
             (EvNode::Broker(b), EvTimer::AckTimeout(id)) => b.on_ack_timeout(ctx, id),
             (EvNode::Consumer(c), EvTimer::Work) => c.on_work(ctx),
-            (_, t) => ctx.note(format!("ignored timer {}", t.kind())),
+            (_, t) => ctx.ignored_timer(&t),
         }
     }
 

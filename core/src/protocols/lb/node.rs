@@ -223,7 +223,7 @@ impl Node for LbNode {
                 }
             }
             (LbNode::Backend(s), LbTimer::Done(job)) => s.done(ctx, job),
-            (_, t) => ctx.note(format!("ignored timer {}", t.kind())),
+            (_, t) => ctx.ignored_timer(&t),
         }
     }
 

@@ -69,7 +69,7 @@ impl Node for LockNode {
             (LockNode::Buyer(b), LockTimer::Timeout) => b.on_timeout(ctx),
             (LockNode::Service(s), LockTimer::LeaseEnd(token)) => s.on_lease_end(ctx, token),
             (LockNode::Service(s), LockTimer::Recovered) => s.on_recovered(ctx),
-            (_, t) => ctx.note(format!("ignored timer {}", t.kind())),
+            (_, t) => ctx.ignored_timer(&t),
         }
     }
 

@@ -255,7 +255,7 @@ impl Node for MrNode {
             (MrNode::Replica(r), MrTimer::Heartbeat) => r.on_heartbeat_timer(ctx),
             (MrNode::Replica(r), MrTimer::Replicate) => r.on_replicate_timer(ctx),
             (MrNode::Replica(r), MrTimer::Silence) => r.on_silence(ctx),
-            (_, t) => ctx.note(format!("ignored timer {}", t.kind())),
+            (_, t) => ctx.ignored_timer(&t),
         }
     }
 

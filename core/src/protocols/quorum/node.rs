@@ -103,7 +103,7 @@ impl Node for QuorumNode {
             (QuorumNode::Server(s), QTimer::Sloppy(req)) => s.coordinator.on_sloppy(ctx, req),
             (QuorumNode::Server(s), QTimer::Leg(leg)) => s.replica.on_leg(ctx, leg),
             (QuorumNode::Server(s), QTimer::Handoff) => s.replica.on_handoff(ctx),
-            (_, t) => ctx.note(format!("ignored timer {}", t.kind())),
+            (_, t) => ctx.ignored_timer(&t),
         }
     }
 

@@ -6,7 +6,7 @@
 use super::msg::{Cmd, RaftMsg, RaftTimer};
 use crate::blocks::Generator;
 use crate::ids::NodeId;
-use crate::node::{Ctx, Kind};
+use crate::node::Ctx;
 use crate::sim::history::{OpKind, Outcome};
 use crate::time::{SimDuration, SimTime};
 use std::collections::BTreeMap;
@@ -179,7 +179,7 @@ impl Client {
                     }
                 }
             }
-            t => ctx.note(format!("ignored timer {}", t.kind())),
+            t => ctx.ignored_timer(&t),
         }
     }
 }

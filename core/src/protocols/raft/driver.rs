@@ -10,7 +10,7 @@
 use super::msg::{Observed, RaftMsg, RaftTimer};
 use super::server::server_name;
 use crate::ids::NodeId;
-use crate::node::{Ctx, Kind};
+use crate::node::Ctx;
 use crate::scenario::ScenarioEvent;
 use crate::time::{SimDuration, SimTime};
 
@@ -162,7 +162,7 @@ impl Driver {
         match timer {
             RaftTimer::Settle => self.on_settle(ctx),
             RaftTimer::CrashLeader => self.crash_now(ctx),
-            t => ctx.note(format!("ignored timer {}", t.kind())),
+            t => ctx.ignored_timer(&t),
         }
     }
 

@@ -83,7 +83,7 @@ impl Node for RaftNode {
             (RaftNode::Server(s), RaftTimer::Heartbeat) => s.on_heartbeat(ctx),
             (RaftNode::Client(c), t) => c.on_timer(ctx, t),
             (RaftNode::Driver(d), t) => d.on_timer(ctx, t),
-            (_, t) => ctx.note(format!("ignored timer {}", t.kind())),
+            (_, t) => ctx.ignored_timer(&t),
         }
     }
 

@@ -225,7 +225,7 @@ impl Node for ReplNode {
             (ReplNode::Server(s), ReplTimer::Failover) => s.on_failover_timer(ctx),
             (ReplNode::Server(s), ReplTimer::ProbeDone) => s.on_probe_done(ctx),
             (ReplNode::Server(s), ReplTimer::Ship) => s.ship(ctx),
-            (_, t) => ctx.note(format!("ignored timer {}", t.kind())),
+            (_, t) => ctx.ignored_timer(&t),
         }
     }
 

@@ -212,7 +212,7 @@ impl Node for CasNode {
             (CasNode::Client { register, belief, done: false, .. }, CasTimer::Retry) => {
                 ctx.send(*register, CasMsg::Cas { expect: *belief });
             }
-            (_, t) => ctx.note(format!("ignored timer {}", t.kind())),
+            (_, t) => ctx.ignored_timer(&t),
         }
     }
 

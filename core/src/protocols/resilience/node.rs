@@ -214,7 +214,7 @@ impl Node for MeshNode {
                 let done = s.caller.on_retry(ctx, id);
                 s.resume(ctx, done);
             }
-            (_, t) => ctx.note(format!("ignored timer {}", t.kind())),
+            (_, t) => ctx.ignored_timer(&t),
         }
     }
 

@@ -243,7 +243,7 @@ impl Node for ShardNode {
                 }
                 ctx.gauge_here("shard_load", i64::from(server.load()));
             }
-            (_, t) => ctx.note(format!("ignored timer {}", t.kind())),
+            (_, t) => ctx.ignored_timer(&t),
         }
     }
 

@@ -79,7 +79,7 @@ impl Node for SourcingNode {
             (SourcingNode::Projection(p), SourcingTimer::ApplyBatch) => p.on_apply_batch(ctx),
             (SourcingNode::Projection(p), SourcingTimer::Gap) => p.on_gap(ctx),
             (SourcingNode::Writer(w), SourcingTimer::Resend) => w.on_resend(ctx),
-            (_, t) => ctx.note(format!("ignored timer {}", t.kind())),
+            (_, t) => ctx.ignored_timer(&t),
         }
     }
 

@@ -52,7 +52,7 @@ impl Client {
                     self.target = 1 - self.target;
                 }
             }
-            t => ctx.note(format!("ignored timer {}", t.kind())),
+            t => ctx.ignored_timer(&t),
         }
     }
 

@@ -318,7 +318,7 @@ impl Node for SbNode {
             (SbNode::Server(s), SbTimer::Renew) => s.renew(ctx),
             (SbNode::Server(s), SbTimer::LeaseExpiry) => s.on_lease_expiry(ctx),
             (SbNode::Client(c), t) => c.on_timer(ctx, t),
-            (_, t) => ctx.note(format!("ignored timer {}", t.kind())),
+            (_, t) => ctx.ignored_timer(&t),
         }
     }
 

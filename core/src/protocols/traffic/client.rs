@@ -5,7 +5,6 @@ use super::Abuser;
 use crate::blocks::Generator;
 use crate::dist::Dist;
 use crate::ids::NodeId;
-use crate::node::Kind;
 use crate::time::{SimDuration, SimTime};
 use crate::view::NodeView;
 use std::collections::BTreeMap;
@@ -147,7 +146,7 @@ impl Client {
                     self.think(ctx, id);
                 }
             }
-            t => ctx.note(format!("ignored timer {}", t.kind())),
+            t => ctx.ignored_timer(&t),
         }
     }
 

@@ -148,7 +148,7 @@ impl Gateway {
                     self.route(ctx, gid, req);
                 }
             }
-            t => ctx.note(format!("ignored timer {}", t.kind())),
+            t => ctx.ignored_timer(&t),
         }
     }
 

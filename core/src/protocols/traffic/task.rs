@@ -149,7 +149,7 @@ impl Task {
                 ctx.send(self.lb, TrafficMsg::Ready);
             }
             TrafficTimer::Done(job) => self.done(ctx, job),
-            t => ctx.note(format!("ignored timer {}", t.kind())),
+            t => ctx.ignored_timer(&t),
         }
     }
 

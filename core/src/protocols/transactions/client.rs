@@ -66,7 +66,7 @@ impl Client {
                     ctx.note(format!("request {req} ({what}) timed out: no answer"));
                 }
             }
-            t => ctx.note(format!("ignored timer {}", t.kind())),
+            t => ctx.ignored_timer(&t),
         }
     }
 

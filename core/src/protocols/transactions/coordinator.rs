@@ -111,7 +111,7 @@ impl Coordinator {
                     self.abort(ctx, order);
                 }
             }
-            t => ctx.note(format!("ignored timer {}", t.kind())),
+            t => ctx.ignored_timer(&t),
         }
     }
 
@@ -171,21 +171,17 @@ impl Coordinator {
     /// participants whose Ack is missing, and again after the same wait, until all four answered.
     fn on_resend(&mut self, ctx: &mut C<'_>, order: u64) {
         let Some(r) = self.log.get(&order).filter(|r| !r.ended) else { return };
-        let missing: Vec<NodeId> =
-            self.layout.services().into_iter().filter(|&p| r.acks & self.bit(p) == 0).collect();
-        let names: Vec<&str> = Service::ALL
-            .into_iter()
-            .filter(|&s| r.acks & self.bit(self.layout.service(s)) == 0)
-            .map(Service::name)
-            .collect();
+        let missing: Vec<Service> =
+            Service::ALL.into_iter().filter(|&s| r.acks & self.bit(self.layout.service(s)) == 0).collect();
+        let names: Vec<&str> = missing.iter().map(|&s| s.name()).collect();
         ctx.count("decisions_resent", 1);
         ctx.note(format!(
             "order {order}: no Ack from {} after {} ms: sending Commit again",
             names.join(", "),
             self.decision_resend.as_us() / 1000
         ));
-        for p in missing {
-            ctx.send(p, TxMsg::Commit { order });
+        for s in missing {
+            ctx.send(self.layout.service(s), TxMsg::Commit { order });
         }
         ctx.set_timer(TxTimer::ResendDecision(order), self.decision_resend);
     }

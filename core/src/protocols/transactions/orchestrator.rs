@@ -106,7 +106,7 @@ impl Orchestrator {
                 ));
                 self.send_current(ctx, id);
             }
-            t => ctx.note(format!("ignored timer {}", t.kind())),
+            t => ctx.ignored_timer(&t),
         }
     }
 

@@ -250,7 +250,7 @@ impl ServiceNode {
             (_, TxTimer::LockTimeout(w)) => self.on_lock_timeout(ctx, w),
             (_, TxTimer::StatusQuery(o)) => self.on_status_timer(ctx, o),
             (_, TxTimer::GiveUp(o)) => self.on_give_up(ctx, o),
-            (_, t) => ctx.note(format!("ignored timer {}", t.kind())),
+            (_, t) => ctx.ignored_timer(&t),
         }
         self.show(ctx);
     }
