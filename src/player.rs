@@ -176,14 +176,14 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
     if ends_travel(&action) {
         ui.travel = None;
     }
+    // At a clip's end, Play plays the clip again, as a video player does at the end of one.
+    let play = matches!(action, Action::Play | Action::Toggle) && !ui.playing;
+    if let Some(from) = at_clip_end(session, &ui).filter(|_| play) {
+        travel_to(session, &mut ui, Playhead::at(from));
+        ui.playing = true;
+        return ui;
+    }
     match action {
-        // At a clip's end, Play plays the clip again, as a video player does at the end of one.
-        Action::Play | Action::Toggle if !ui.playing && at_clip_end(session, &ui).is_some() => {
-            if let Some(from) = at_clip_end(session, &ui) {
-                travel_to(session, &mut ui, Playhead::at(from));
-                ui.playing = true;
-            }
-        }
         Action::Play => ui.playing = !session.borrow().finished(),
         Action::Pause => {
             ui.playing = false;

@@ -82,8 +82,9 @@ where
         let s = slot.borrow();
         (now_wall() - s.last, if s.visible { REDRAW_MS } else { HIDDEN_REDRAW_MS }, s.pending)
     };
-    let turn_taken = now_wall() - LAST_ANY.with(|l| l.get()) < 4.0; // another chart drew just now
-                                                                    // Another scenario: the picture is of another run, so it goes now, wherever the chart is.
+    // Another chart drew just now: wait for its turn.
+    let turn_taken = now_wall() - LAST_ANY.with(|l| l.get()) < 4.0;
+    // Another scenario: the picture is of another run, so it goes now, wherever the chart is.
     let another_run = slot.borrow().rev != Some(rev);
     if another_run || (elapsed >= gap && !turn_taken) {
         // A trailing paint waiting is this one, sooner (dropped here, not from its own timer).
