@@ -515,3 +515,89 @@ async fn a_change_whose_field_an_earlier_change_took_away_is_refused() {
     })
     .await;
 }
+
+#[function_component(HealthHost)]
+fn health_host(p: &HostProps) -> Html {
+    compare_over(use_ended("t2-health-checks"), p)
+}
+
+#[function_component(CausalHost)]
+fn causal_host(p: &HostProps) -> Html {
+    compare_over(use_ended("d6-causal-delivery"), p)
+}
+
+/// Preset `id` run to its end with `change` made to its JSON first.
+fn ended_with(id: &str, change: impl Fn(&mut serde_json::Value)) -> Session {
+    let mut v: serde_json::Value =
+        serde_json::from_str(&presets::get(id).expect("preset").to_json()).expect("json");
+    change(&mut v);
+    let mut s =
+        Session::new(dsplay_core::Scenario::from_json(&v.to_string()).expect("valid")).expect("session");
+    s.seek(s.stop_at());
+    s
+}
+
+/// B's figure in the table's row `name`, once B has caught up with A.
+async fn b_figure(root: &Element, name: &str) -> String {
+    until(&format!("B's {name}"), || {
+        let row = all(root, "table.compare-table tbody tr")
+            .into_iter()
+            .find(|r| all(r, "th").pop().and_then(|h| h.text_content()).as_deref() == Some(name))?;
+        all(root, ".catching-up").is_empty().then(|| all(&row, "td")[1].text_content().unwrap_or_default())
+    })
+    .await
+}
+
+/// The label Compare gives B.
+async fn b_label(root: &Element) -> String {
+    until("B", || {
+        all(root, ".compare-label").pop().and_then(|l| l.text_content()).filter(|t| t.starts_with("B: "))
+    })
+    .await
+}
+
+/// t2's and t4's lessons remove an optional section, d6's unticks a switch: Compare offered
+/// only enums and numbers, so those lessons could point to the Editor alone.
+#[wasm_bindgen_test]
+async fn b_runs_without_an_optional_section_a_has() {
+    let sink = Sink::default();
+    let root = mount::<HealthHost>("", &sink);
+    let field = until("the form", || all(&root, "select.compare-field").pop()).await;
+    let current = |root: &Element| all(root, ".compare-current").pop().and_then(|c| c.text_content());
+    pick(&root, &field, "protocol.passive_check", "removed").await;
+    assert_eq!(current(&root).as_deref(), Some("A: present"), "A has the section");
+    click(&root, "button.compare-go");
+    assert!(b_label(&root).await.starts_with("B: no protocol.passive_check, same seed"));
+    let without = ended_with("t2-health-checks", |v| {
+        v["protocol"].as_object_mut().expect("protocol").remove("passive_check");
+    });
+    let a = ended_with("t2-health-checks", |_| {});
+    let errors = |s: &Session| s.sim().metrics().counter_sum("errors");
+    assert_ne!(errors(&without), errors(&a), "the check changes the run");
+    assert_eq!(b_figure(&root, "errors").await, errors(&without).to_string(), "B ran without it");
+    // A section A leaves out is offered too, to add (taken from a preset that has one).
+    let offered: Vec<String> = all(&field, "option").iter().filter_map(|o| o.text_content()).collect();
+    assert!(offered.iter().any(|o| o == "protocol.autoscale"), "t4's section, absent here: {offered:?}");
+    pick(&root, &field, "protocol.autoscale", "added").await;
+    assert_eq!(current(&root).as_deref(), Some("A: absent"));
+    click(&root, "button.compare-go");
+    // t4's autoscale allows 10 tasks, more than t2's 4 slots: B says so, and what to change.
+    let said =
+        until("the refusal", || all(&root, ".compare .field-error").pop().and_then(|e| e.text_content()))
+            .await;
+    assert!(said.contains("protocol.autoscale") && said.contains("max_tasks ≤ tasks.slots"), "{said}");
+}
+
+#[wasm_bindgen_test]
+async fn b_flips_a_switch() {
+    let sink = Sink::default();
+    let root = mount::<CausalHost>("", &sink);
+    let field = until("the form", || all(&root, "select.compare-field").pop()).await;
+    pick(&root, &field, "protocol.causal_delivery", "false").await;
+    click(&root, "button.compare-go");
+    assert!(b_label(&root).await.starts_with("B: protocol.causal_delivery = false, same seed"));
+    let off = ended_with("d6-causal-delivery", |v| v["protocol"]["causal_delivery"] = false.into());
+    let broken = off.sim().violations().len();
+    assert!(broken > 0, "without causal delivery the order breaks");
+    assert_eq!(b_figure(&root, "invariants broken").await, broken.to_string());
+}

@@ -2,12 +2,14 @@
 //! session with one field or a few changed (picked in `form`). B follows A's playhead; the key
 //! figures sit side by side (`stats`) and A's charts are drawn with B's overlaid (`overlay`).
 
+pub mod fields;
 pub mod form;
 pub mod overlay;
 pub mod stats;
 
 use super::editor::form::Edit;
 use super::editor::json::{anchor, dotted, get};
+use super::editor::nodes::fit_new_section;
 use super::editor::{apply_edit, parse_draft};
 use super::invariants::secs;
 use crate::player::{Action, Player};
@@ -163,6 +165,10 @@ pub fn compare() -> Html {
             let mut v = (*value).clone();
             for edit in &edits {
                 apply_edit(&mut v, edit);
+                // A section B adds names only nodes B has (as the Editor's "+ section" does).
+                if let Edit::Add(path, _) = edit {
+                    fit_new_section(&mut v, path, &[]);
+                }
                 // A change before it (another protocol, another arrival) may have taken its field
                 // away: B would run without it while its label said otherwise.
                 if let Edit::Set(path, _) = edit {

@@ -1,9 +1,9 @@
-//! Compare's form: which fields of A's scenario B changes (its enum and number fields, up to
-//! four at once), B's value for each, and the buttons.
+//! Compare's form: which fields of A's scenario B changes (enums, numbers, switches and optional
+//! sections; up to four at once), B's value for each, and the buttons.
 
-use crate::components::editor::catalog::{catalog, interesting};
+use super::fields::{listed, Field};
 use crate::components::editor::form::Edit;
-use crate::components::editor::json::{dotted, get, number_from, Seg};
+use crate::components::editor::json::{dotted, Seg};
 use serde_json::Value;
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -12,18 +12,6 @@ use yew::prelude::*;
 
 /// Most fields offered (t1 has about 20; a crowded scenario should still fit one list).
 const MAX_FIELDS: usize = 64;
-
-/// Alternatives offered for the field at `path` (enum fields: the other variants).
-fn alternatives(v: &Value, path: &[Seg]) -> Vec<String> {
-    match (path.split_last(), get(v, path)) {
-        (Some((Seg::Key(_), parent)), Some(Value::String(cur))) => get(v, parent)
-            .and_then(Value::as_object)
-            .and_then(|o| catalog().options(path, o))
-            .map(|options| options.into_iter().filter(|x| x != cur).collect())
-            .unwrap_or_default(),
-        _ => Vec::new(),
-    }
-}
 
 /// A group of the field list: its name, and its fields with their indices.
 type Section = (String, Vec<(usize, Vec<Seg>)>);
@@ -49,7 +37,7 @@ fn sections(fields: Vec<Vec<Seg>>) -> Vec<Section> {
 
 /// The index of the field the list shows first.
 fn first_listed(value: &Value) -> usize {
-    let listed = sections(interesting(value, MAX_FIELDS));
+    let listed = sections(listed(value, MAX_FIELDS));
     listed.first().and_then(|(_, fields)| fields.first()).map_or(0, |(i, _)| *i)
 }
 
@@ -57,27 +45,24 @@ fn first_listed(value: &Value) -> usize {
 /// (empty: the first alternative of an enum field).
 type Change = (usize, String);
 
-/// The chosen field's path, its alternatives (empty for numbers) and the chosen alternative.
-fn choice(value: &Value, change: &Change) -> (Vec<Seg>, Vec<String>, String) {
-    let path = interesting(value, MAX_FIELDS).get(change.0).cloned().unwrap_or_default();
-    let options = alternatives(value, &path);
-    let chosen =
-        if change.1.is_empty() { options.first().cloned().unwrap_or_default() } else { change.1.clone() };
-    (path, options, chosen)
+/// The chosen field's path, what it is, and B's value for it (typed, or the chosen alternative).
+fn choice(value: &Value, change: &Change) -> (Vec<Seg>, Field, String) {
+    let path = listed(value, MAX_FIELDS).get(change.0).cloned().unwrap_or_default();
+    let field = Field::of(value, &path);
+    let first = || field.options().first().cloned().unwrap_or_default();
+    let chosen = if change.1.is_empty() { first() } else { change.1.clone() };
+    (path, field, chosen)
 }
 
-/// The edit a change makes, and how B's label says it ("protocol.r = 2").
+/// The edit a change makes, and how B's label says it ("protocol.r = 2", "no protocol.autoscale").
 fn edit_of(value: &Value, change: &Change) -> (Edit, String) {
-    let (path, options, chosen) = choice(value, change);
-    let label = format!("{} = {}", dotted(&path), chosen);
-    let edit =
-        if options.is_empty() { Edit::Set(path, number_from(&chosen)) } else { Edit::Tag(path, chosen) };
-    (edit, label)
+    let (path, field, chosen) = choice(value, change);
+    field.edit(&path, &chosen)
 }
 
 /// The first listed field no change has picked yet, for a new change.
 fn unpicked(value: &Value, changes: &[Change]) -> usize {
-    let listed = sections(interesting(value, MAX_FIELDS));
+    let listed = sections(listed(value, MAX_FIELDS));
     let mut order = listed.iter().flat_map(|(_, fields)| fields.iter().map(|(i, _)| *i));
     order.find(|i| changes.iter().all(|(picked, _)| picked != i)).unwrap_or_else(|| first_listed(value))
 }
@@ -127,16 +112,11 @@ pub fn compare_form(props: &FormProps) -> Html {
             on_compare.emit((made.into_iter().map(|(e, _)| e).collect(), label));
         })
     };
-    let listed = sections(interesting(value, MAX_FIELDS));
+    let listed = sections(listed(value, MAX_FIELDS));
     let count = changes.borrow().len();
     let rows = changes.borrow().clone().into_iter().enumerate().map(|(row, change)| {
-        let (path, options, chosen) = choice(value, &change);
-        // "smooth_weighted_round_robin", not its JSON `"smooth_weighted_round_robin"`.
-        let current = match get(value, &path) {
-            Some(Value::String(s)) => s.clone(),
-            Some(v) => v.to_string(),
-            None => String::new(),
-        };
+        let (path, field, chosen) = choice(value, &change);
+        let (options, current) = (field.options(), field.current(value, &path));
         let on_field = {
             let set = changes.clone();
             let rerender = rerender.clone();
