@@ -59,8 +59,7 @@ const NAME_MIN_PX: f64 = 8.0;
 /// A node's name inside its shape, `room` px wide: at the usual size if it fits, else smaller, and
 /// at the smallest size cut with "…" (the full name is in the node's tooltip and the inspector).
 pub fn name_fit(name: &str, room: f64, usual_px: f64) -> (f64, String) {
-    let chars = name.chars().count().max(1) as f64;
-    let fits_at = room / (NAME_EM * chars);
+    let fits_at = fits_at(name, room);
     if fits_at >= usual_px {
         return (usual_px, name.to_string());
     }
@@ -93,12 +92,45 @@ fn hit_area(i: usize, lay: &Layout, on: &Callback<usize>) -> Html {
     onclick={pick(on, i)} /> }
 }
 
+/// The font size at which `name` fills `room` px.
+fn fits_at(name: &str, room: f64) -> f64 {
+    room / (NAME_EM * name.chars().count().max(1) as f64)
+}
+
+/// The usual size of a name inside a node of radius `r`.
+fn usual_name_px(r: f64) -> f64 {
+    (r * 0.46).clamp(9.0, 13.0)
+}
+
+/// The size of the names inside each tier's nodes (by [`tier`]): the size its longest name fits at,
+/// so names side by side in a row are one size (d10's "c1-africa" small beside "c1-us" large read
+/// as two kinds of node). A name cut even at the smallest size does not shrink its row.
+fn name_px_by_tier(view: &WorldView, r: f64) -> [f64; 5] {
+    let mut px = [usual_name_px(r); 5];
+    for n in &view.nodes {
+        let fits = fits_at(&n.name, 1.75 * r);
+        let t = usize::from(tier(&n.view.role)).min(4);
+        if fits >= NAME_MIN_PX {
+            px[t] = px[t].min(fits.floor());
+        }
+    }
+    px
+}
+
 /// Baselines of a node's role and label lines below its rim (the partition cut keeps clear of
 /// them, see `body`).
 const ROLE_DY: f64 = 13.0;
 const LABEL_DY: f64 = 25.0;
 
-fn node(view: &WorldView, i: usize, lay: &Layout, sel: bool, picked: bool, on: &Callback<usize>) -> Html {
+/// Node `i`, its name drawn at its tier's size (`name_px`, see [`name_px_by_tier`]).
+fn node(
+    view: &WorldView,
+    i: usize,
+    lay: &Layout,
+    name_px: &[f64; 5],
+    (sel, picked): (bool, bool),
+    on: &Callback<usize>,
+) -> Html {
     let n = &view.nodes[i];
     // Only nodes drawn large (at most 30 of them) show a label; the room check is quadratic.
     let squeeze = (lay.r >= 15.0).then(|| label_squeeze(&n.view.label, label_room(&lay.pos, i))).flatten();
@@ -130,7 +162,7 @@ fn node(view: &WorldView, i: usize, lay: &Layout, sel: bool, picked: bool, on: &
     } else {
         html! { <circle class="shape" r={r.to_string()} /> }
     };
-    let (fs, name) = name_fit(&n.name, 1.75 * r, (r * 0.46).clamp(9.0, 13.0));
+    let (fs, name) = name_fit(&n.name, 1.75 * r, name_px[usize::from(tier(&n.view.role)).min(4)]);
     let role = role_line(&n.name, shown_role(n), name != n.name);
     let role_squeeze =
         (lay.r >= 15.0 && name != n.name).then(|| label_squeeze(&role, label_room(&lay.pos, i))).flatten();
@@ -252,6 +284,7 @@ pub fn body(
             }
         </g> }
     });
+    let name_px = name_px_by_tier(view, lay.r);
     let rect = drag.map(|(a, b)| {
         html! { <rect class="lasso" x={a.0.min(b.0).to_string()} y={a.1.min(b.1).to_string()}
         width={(a.0 - b.0).abs().to_string()} height={(a.1 - b.1).abs().to_string()} /> }
@@ -271,8 +304,8 @@ pub fn body(
             <g class="links">{for links}</g>
             <g class="blocks">{for blocked}</g>
             <g class="hits" aria-hidden="true">{for (0..view.nodes.len()).map(|i| hit_area(i, lay, on))}</g>
-            <g class="nodes">{for (0..view.nodes.len()).map(|i| node(view, i, lay, selected == Some(NodeId(i as u32)),
-                picked.contains(&i), on))}</g>
+            <g class="nodes">{for (0..view.nodes.len()).map(|i| node(view, i, lay, &name_px,
+                (selected == Some(NodeId(i as u32)), picked.contains(&i)), on))}</g>
             <g class="lassos">{for rect}</g>
         </>
     }
@@ -389,7 +422,7 @@ pub fn toolbar(
 
 #[cfg(test)]
 mod tests {
-    use super::{badge_rows, label_beside, name_fit, role_line};
+    use super::{badge_rows, label_beside, name_fit, name_px_by_tier, role_line, tier, usual_name_px};
     use wasm_bindgen_test::wasm_bindgen_test;
 
     #[wasm_bindgen_test]
@@ -413,6 +446,25 @@ mod tests {
         assert!(up < 175.0 - 5.0 && down > 225.0 + 5.0, "outer sides: {up} above, {down} below");
         // A level link through the centre: above it.
         assert!(label_beside((100.0, 200.0), (500.0, 200.0), centre).1 < 200.0);
+    }
+
+    /// Review 10 (C11): d10's "c1-africa" was drawn small beside "c1-us" large.
+    #[wasm_bindgen_test]
+    fn names_in_one_tier_are_one_size_and_a_cut_name_shrinks_no_row() {
+        let sc = dsplay_core::presets::get("d10-region-failover").expect("d10");
+        let s = dsplay_core::session::Session::new(sc).expect("session");
+        let view = s.sim().view();
+        let px = name_px_by_tier(&view, 28.0);
+        for n in &view.nodes {
+            let t = usize::from(tier(&n.view.role));
+            let (size, shown) = name_fit(&n.name, 49.0, px[t]);
+            assert_eq!(shown, n.name, "{} fits", n.name);
+            assert_eq!(size, px[t], "{} at its tier's size", n.name);
+        }
+        assert!(px[0] < usual_name_px(28.0), "c1-europe is longer than the usual size allows: {px:?}");
+        let mut longer = view;
+        longer.nodes[0].name = "c1-a-very-long-client-name".into();
+        assert_eq!(name_px_by_tier(&longer, 28.0), px, "a name cut anyway leaves its row's size alone");
     }
 
     #[wasm_bindgen_test]
