@@ -123,18 +123,46 @@ async fn an_error_about_a_removed_element_shows_at_its_array() {
     assert!(status.contains("marked field"), "{status}");
 }
 
+/// The scenario's events are in the form: a lesson's "move the crash to 7.690 s" is a field to
+/// type in, and an event's error shows at its own field.
 #[wasm_bindgen_test]
-async fn an_error_in_a_part_the_form_hides_is_said_above_it() {
-    let root = editor("hidden-error", "t1-round-robin").await;
+async fn an_events_error_shows_at_its_field_and_the_event_can_be_moved() {
+    let root = editor("event-error", "t1-round-robin").await;
+    let legend = find(&root, "fieldset[data-path=\"events[0]\"] > legend").map(|l| text(&l));
+    assert_eq!(legend.as_deref(), Some("#1 · crash b2 at 20.000 s"), "an event says itself");
     // The crash at 20 s would come after the end.
     set(&root, "stop_at_ms", "10000");
     let said = apply(&root).await.expect("refused");
-    let summary = find(&root, ".editor-summary").map(|e| text(&e));
-    assert_eq!(summary.as_deref(), Some(said.as_str()));
-    assert!(said.contains("events[0].at_ms") && said.contains("after stop_at_ms"), "{said}");
+    assert_eq!(error_at(&root, "events[0].at_ms").as_deref(), Some(said.as_str()), "at the event's time");
+    assert!(said.contains("after stop_at_ms"), "{said}");
     assert_eq!(value_of(&input(&root, "stop_at_ms")), "10000", "the edit is kept");
-    let status = find(&root, ".editor-actions .status").map(|e| text(&e)).unwrap_or_default();
-    assert!(status.contains("above the form"), "{status}");
+    set(&root, "events[0].at_ms", "5000");
+    until("the error cleared", || error_at(&root, "events[0].at_ms").is_none()).await;
+    assert_eq!(apply(&root).await, None, "applied");
+    let sc = scenario_of(&root);
+    assert_eq!(
+        (sc.stop_at_ms, sc.events[0].at_ms, sc.events[0].event.describe()),
+        (10_000, 5_000, "crash b2".into())
+    );
+}
+
+/// Another type for an event takes its fields from a preset's event of that type, which names
+/// that preset's nodes: they are pointed at this scenario's.
+#[wasm_bindgen_test]
+async fn an_event_switched_to_another_type_names_this_scenarios_nodes() {
+    let root = editor("event-switch", "t1-round-robin").await;
+    let nodes: Vec<String> = player_of(&root).session.borrow().sim().node_names().to_vec();
+    set(&root, "events[0].event.type", "partition");
+    let groups =
+        until("the partition's groups", || find(&root, "[data-path=\"events[0].event.groups\"]")).await;
+    let named: Vec<String> = all(&groups, "input").iter().map(value_of).collect();
+    assert!(!named.is_empty() && named.iter().all(|n| nodes.contains(n)), "{named:?} of {nodes:?}");
+    assert_eq!(apply(&root).await, None, "applied");
+    assert!(
+        scenario_of(&root).events[0].event.describe().starts_with("partition"),
+        "{:?}",
+        scenario_of(&root).events
+    );
 }
 
 #[wasm_bindgen_test]

@@ -82,6 +82,10 @@ fn apply_user_edit(draft: &mut Value, edit: &Edit, names: &[String]) -> Option<S
         Edit::Tag(path, value) if dotted(path) == "protocol.kind" => {
             nodes::dropped_note(value, &nodes::drop_foreign_events(draft))
         }
+        Edit::Tag(path, _) if matches!(path.first(), Some(Seg::Key(k)) if k == "events") => {
+            nodes::fit_switched(draft, path, names);
+            None
+        }
         Edit::Push(path) => {
             nodes::fit_new_element(draft, path, names);
             None
@@ -184,7 +188,7 @@ fn show_selected(form: &Element) {
 
 /// Fields the form does not show (their errors go above it).
 fn hidden(at: &str) -> bool {
-    at.starts_with("events") || at.starts_with("meta.lesson") || at == "seed"
+    at.starts_with("meta.lesson") || at == "seed"
 }
 
 #[function_component(Editor)]

@@ -153,7 +153,7 @@ impl Catalog {
         match v {
             Value::Object(obj) => {
                 for (k, child) in obj {
-                    if path.is_empty() && (k == "events" || k == "meta") {
+                    if path.is_empty() && k == "meta" {
                         continue;
                     }
                     path.push(Seg::Key(k.clone()));

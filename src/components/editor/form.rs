@@ -3,6 +3,7 @@
 
 use super::catalog::catalog;
 use super::json::{dotted, general, get, number_from, Seg};
+use dsplay_core::scenario::Timed;
 use serde_json::{Map, Value};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -52,7 +53,7 @@ pub struct Ctx<'a> {
 /// and the format's version.
 fn skipped(path: &[Seg]) -> bool {
     let p = dotted(path);
-    p == "meta.lesson" || p == "events" || p == "seed" || p == "v"
+    p == "meta.lesson" || p == "seed" || p == "v"
 }
 
 fn error_of(ctx: &Ctx, id: &str, here: &str) -> (Option<&'static str>, Html) {
@@ -158,7 +159,11 @@ pub fn field(ctx: &Ctx, path: &mut Vec<Seg>, parent: Option<&Map<String, Value>>
     let legend = match path.last() {
         Some(Seg::Key(k)) if k == "sim" => "simulator (advanced)".to_string(),
         Some(Seg::Key(k)) => super::words::label(k),
-        Some(Seg::Index(i)) => format!("#{}", i + 1),
+        // A scenario event says itself: "#1 · crash coordinator at 7.669 s".
+        Some(Seg::Index(i)) => match (path.as_slice(), serde_json::from_value::<Timed>(v.clone())) {
+            ([Seg::Key(k), _], Ok(e)) if k == "events" => format!("#{} · {}", i + 1, crate::player::said(&e)),
+            _ => format!("#{}", i + 1),
+        },
         None => "scenario".to_string(),
     };
     let (_, err) = error_of(ctx, &input_id(&here), &here);
@@ -212,6 +217,11 @@ pub fn field(ctx: &Ctx, path: &mut Vec<Seg>, parent: Option<&Map<String, Value>>
                     }
                 })
                 .collect();
+            // An event's own fields sit in its entry, whose legend already says what it is.
+            if matches!(path.as_slice(), [Seg::Key(e), Seg::Index(_), Seg::Key(k)] if e == "events" && k == "event")
+            {
+                return html! { <div class="event-fields" data-path={here}>{err}{ for children }</div> };
+            }
             html! {
                 <fieldset data-path={here}><legend>{legend}</legend>{err}{ for children }
                     if !missing.is_empty() {

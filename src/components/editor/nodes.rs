@@ -6,7 +6,7 @@
 use super::json::{get_mut, Seg};
 use super::parse_draft;
 use dsplay_core::{registry, Scenario, ScenarioError};
-use serde_json::Value;
+use serde_json::{Map, Value};
 
 /// The draft as the player would run it: parsed, validated, and built (which checks every node
 /// name in events and link overrides against the protocol's nodes).
@@ -69,18 +69,53 @@ pub fn dropped_note(kind: &str, dropped: &[String]) -> Option<String> {
     })
 }
 
-/// Point the element just added to the array at `path` (a link override copied from another
-/// preset names that preset's nodes) at nodes of the draft: its first two, by default.
+/// Point the element just added to the array at `path` (a link override or an event copied from
+/// another preset names that preset's nodes) at nodes of the draft: its first ones, by default.
 pub fn fit_new_element(draft: &mut Value, path: &[Seg], fallback: &[String]) {
     let names = names_of(draft).unwrap_or_else(|| fallback.to_vec());
     let Some(Value::Array(items)) = get_mut(draft, path) else { return };
-    let Some(Value::Object(item)) = items.last_mut() else { return };
-    let mut spare = names.iter().cycle();
-    for key in ["from", "to", "node"] {
-        let Some(Value::String(name)) = item.get_mut(key) else { continue };
-        if name != "*" && !names.contains(name) {
-            if let Some(n) = spare.next() {
-                *name = n.clone();
+    if let Some(Value::Object(item)) = items.last_mut() {
+        fit_names(item, &names);
+    }
+}
+
+/// After an enum switch at `path` (an event's `type`: its fields come from another preset's
+/// event of that type), point the object's names at nodes of the draft.
+pub fn fit_switched(draft: &mut Value, path: &[Seg], fallback: &[String]) {
+    let names = names_of(draft).unwrap_or_else(|| fallback.to_vec());
+    let Some((_, object)) = path.split_last() else { return };
+    if let Some(Value::Object(obj)) = get_mut(draft, object) {
+        fit_names(obj, &names);
+    }
+}
+
+/// Replace the names in `obj` (and in its `event`, for a scenario event) that no node of `names`
+/// has: a name by the next spare node, a list by those of its names that exist (a spare one if
+/// none). `*` (every node) stays.
+fn fit_names(obj: &mut Map<String, Value>, names: &[String]) {
+    if let Some(Value::Object(inner)) = obj.get_mut("event") {
+        fit_names(inner, names);
+    }
+    let known = |n: &str| n == "*" || names.iter().any(|m| m == n);
+    let mut spare = names.iter().cycle().cloned();
+    for (key, v) in obj.iter_mut() {
+        let lists: Vec<&mut Vec<Value>> = match (key.as_str(), v) {
+            ("from" | "to" | "node", Value::String(name)) => {
+                if !known(name) {
+                    if let Some(n) = spare.next() {
+                        *name = n;
+                    }
+                }
+                continue;
+            }
+            ("from" | "to", Value::Array(list)) => vec![list],
+            ("groups", Value::Array(groups)) => groups.iter_mut().filter_map(Value::as_array_mut).collect(),
+            _ => continue,
+        };
+        for list in lists {
+            list.retain(|n| n.as_str().is_some_and(known));
+            if list.is_empty() {
+                list.extend(spare.next().map(Value::String));
             }
         }
     }
