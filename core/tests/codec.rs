@@ -80,6 +80,10 @@ fn a_short_link_names_a_preset_and_a_mistyped_one_gets_a_suggestion() {
     let d4 = presets::get("d4-raft-election").expect("preset");
     assert_eq!(decode_fragment("#preset=d4-raft-election&t=5000").expect("short link"), d4);
     assert_eq!(decode_fragment("https://x.org/play/#t=5000&preset=d4-raft-election").expect("url"), d4);
+    // A link pasted after another (review 11: "the link has neither an s= nor a preset= part").
+    let twice = "#https://x.org/play/#preset=d4-raft-election&t=5000";
+    assert_eq!(decode_fragment(twice).expect("the last link"), d4);
+    assert_eq!(Playhead::parse(twice).map(|p| p.at.as_us()), Some(5_000_000));
     assert_eq!(
         Playhead::parse("#preset=d4-raft-election&t=5000").map(|p| p.at),
         Some(SimTime::from_ms(5000))

@@ -91,7 +91,7 @@ fn not_packed(payload: &str, e: base64::DecodeError) -> ScenarioError {
 }
 
 fn payload_of(input: &str) -> Result<&str, ScenarioError> {
-    let frag = match input.find('#') {
+    let frag = match input.rfind('#') {
         Some(i) => &input[i + 1..],
         None if input.contains("s=") || !input.contains(['/', ':']) => input,
         None => return Err(ScenarioError::Link("the link has no #s= part".into())),
@@ -115,9 +115,15 @@ fn payload_of(input: &str) -> Result<&str, ScenarioError> {
     Err(ScenarioError::Link("the link has neither an s= nor a preset= part".into()))
 }
 
+/// What follows a link's last `#` (the whole input if it has none): a link pasted after another
+/// one (`#https://host/#preset=d4…`) is read by its own fragment.
+fn fragment(input: &str) -> &str {
+    input.rsplit_once('#').map_or(input, |(_, f)| f)
+}
+
 /// The `preset=ID` of a fragment that has no `s=`.
 fn preset_of(input: &str) -> Option<&str> {
-    let frag = input.split_once('#').map_or(input, |(_, f)| f);
+    let frag = fragment(input);
     let mut parts = frag.split('&');
     if parts.clone().any(|p| p.starts_with("s=")) {
         return None;
@@ -151,7 +157,7 @@ impl Playhead {
 
     /// The playhead in a fragment (`&t=3200`, `&t=3200.5&e=77`), if present and well-formed.
     pub fn parse(input: &str) -> Option<Playhead> {
-        let frag = input.split_once('#').map_or(input, |(_, f)| f);
+        let frag = fragment(input);
         let value = |key: &str| frag.split('&').find_map(|p| p.strip_prefix(key));
         let at = parse_ms(value("t=")?)?;
         let events = value("e=").and_then(|v| v.parse().ok());
@@ -185,7 +191,7 @@ pub fn said_twice(part: &str, key: &str, whole: &str) -> String {
 /// (`seed=`), which are ignored. A link is never refused for these; the user is told rather than
 /// left to wonder why `&t=abc` opened at the start.
 pub fn link_problems(input: &str, stop_at: SimTime) -> Vec<String> {
-    let frag = input.split_once('#').map_or(input, |(_, f)| f);
+    let frag = fragment(input);
     let mut said = Vec::new();
     let mut seen: Vec<&str> = Vec::new();
     for part in frag.split('&').filter(|p| !p.is_empty()) {

@@ -37,6 +37,18 @@ impl ScenarioError {
         ScenarioError::Json { message: plain(&raw, &path), path, raw }
     }
 
+    /// This error of parsing `text`, at the very field when serde stopped at a tagged enum above it
+    /// (a link's `-1` deep in r2's services was reported "at protocol"): the one field under the
+    /// reported one that holds the value serde names. Several such fields: left where it was.
+    pub(crate) fn deepened(self, text: &str) -> ScenarioError {
+        let ScenarioError::Json { path, raw, .. } = &self else { return self };
+        let Ok(v) = serde_json::from_str::<serde_json::Value>(text) else { return self };
+        match culprit(&v, path, raw) {
+            Some(field) if field != *path => self.at_in(&v, &field),
+            _ => self,
+        }
+    }
+
     /// The field this error points at, for showing it next to a form input.
     pub fn field(&self) -> Option<&str> {
         match self {
@@ -73,6 +85,13 @@ impl ScenarioError {
             let mut probe = scenario.clone();
             *probe.pointer_mut(&pointer(field))? = probe_value.into();
             match super::Scenario::from_json(&probe.to_string()) {
+                // 0 passed, so the check's "at most" is the whole range (a -1 told only "must be at
+                // most 3600000" was told nothing about what it broke).
+                Err(ScenarioError::Invalid { field: f, message }) if f == field && probe_value > 0 => {
+                    let top = message.strip_prefix("must be at most ");
+                    top.map(|top| format!("must be 0 to {top}"))
+                        .or(message.starts_with("must be ").then_some(message))
+                }
                 Err(ScenarioError::Invalid { field: f, message })
                     if f == field && message.starts_with("must be ") =>
                 {
@@ -102,6 +121,33 @@ fn pointer(field: &str) -> String {
         .filter(|s| !s.is_empty())
         .map(|s| format!("/{}", s.trim_end_matches(']')))
         .collect()
+}
+
+/// The one field at or under `path` in `v` whose value is the one serde's `raw` message names
+/// ("invalid value: integer `-1`, expected u32").
+fn culprit(v: &serde_json::Value, path: &str, raw: &str) -> Option<String> {
+    use serde_json::Value;
+    let (kind, value, _) = got_and_wanted(raw)?;
+    let value = value.trim_start_matches("point ").trim_matches('`');
+    let same = |leaf: &Value| match (kind, leaf) {
+        ("integer", Value::Number(n)) => n.to_string() == value,
+        ("floating", Value::Number(n)) => n.as_f64().is_some_and(|f| value.parse() == Ok(f)),
+        ("string", Value::String(s)) => value.strip_prefix('"').and_then(|v| v.strip_suffix('"')) == Some(s),
+        _ => false,
+    };
+    fn walk(v: &Value, at: &str, same: &dyn Fn(&Value) -> bool, found: &mut Vec<String>) {
+        match v {
+            Value::Object(o) => o.iter().for_each(|(k, c)| walk(c, &format!("{at}.{k}"), same, found)),
+            Value::Array(a) => {
+                a.iter().enumerate().for_each(|(i, c)| walk(c, &format!("{at}[{i}]"), same, found))
+            }
+            leaf if same(leaf) => found.push(at.trim_start_matches('.').to_string()),
+            _ => {}
+        }
+    }
+    let mut found = Vec::new();
+    walk(v.pointer(&pointer(path))?, path, &same, &mut found);
+    (found.len() == 1).then(|| found.remove(0))
 }
 
 /// The whole numbers a Rust integer type holds, by the name serde gives it.
@@ -187,6 +233,9 @@ fn plain(raw: &str, path: &str) -> String {
             _ => {}
         }
     }
+    if raw.starts_with("EOF while parsing") {
+        return "the JSON ends too early: was it cut short?".to_string();
+    }
     let words = [
         ("integer `", "`"),
         ("expected u8", "expected a whole number from 0 to 255"),
@@ -213,6 +262,16 @@ mod tests {
         let mut v: serde_json::Value = serde_json::from_str(&sc.to_json()).expect("json");
         edit(&mut v);
         Scenario::from_json(&v.to_string()).and_then(|s| s.validate()).expect_err("refused")
+    }
+
+    /// Review 11: "invalid type: 2, expected struct Meta" and "EOF while parsing a value".
+    #[test]
+    fn json_that_is_no_scenario_or_is_cut_short_is_said_in_words() {
+        let e = Scenario::from_json("[1,2,3]").expect_err("refused");
+        assert_eq!(e.message(), "a scenario is a JSON object, {\"v\": 1, …}; this is a list");
+        let whole = presets::get("t1-round-robin").expect("preset").to_json();
+        let e = Scenario::from_json(&whole[..whole.len() / 2]).expect_err("refused");
+        assert_eq!(e.message(), "the JSON ends too early: was it cut short?", "{e}");
     }
 
     #[test]
@@ -247,6 +306,30 @@ mod tests {
             e.at_in(&bad, "protocol.send_permille").message(),
             "-1 is out of range: it must be 0 to 1000"
         );
+        // A check that refuses only too much says its top; 0 passed, so the range starts there
+        // (review 11: a -1 timeout was told "it must be at most 3600000").
+        let sc = presets::get("r2-circuit-breaker-cascade").expect("preset");
+        let mut bad: serde_json::Value = serde_json::from_str(&sc.to_json()).expect("json");
+        let field = "protocol.services[1].endpoints[0].calls[0].timeout_ms";
+        bad["protocol"]["services"][1]["endpoints"][0]["calls"][0]["timeout_ms"] = (-1).into();
+        let e = Scenario::from_json(&bad.to_string()).expect_err("refused");
+        assert_eq!(e.at_in(&bad, field).message(), "-1 is out of range: it must be 0 to 3600000");
+        // Read from a link, with no form to say which field was edited last, the error names that
+        // field all the same (it said "invalid at protocol").
+        assert_eq!(
+            (e.field(), e.message().as_str()),
+            (Some(field), "-1 is out of range: it must be 0 to 3600000")
+        );
+        bad["protocol"]["services"][1]["endpoints"][0]["calls"][0]["timeout_ms"] = 2000.into();
+        bad["protocol"]["services"][2]["pools"][0]["workers"] = "many".into();
+        let e = Scenario::from_json(&bad.to_string()).expect_err("refused");
+        assert_eq!(e.field(), Some("protocol.services[2].pools[0].workers"), "{e}");
+        // The same value in two fields: which one serde meant is not known, so not guessed.
+        bad["protocol"]["services"][2]["pools"][0]["workers"] = 8.into();
+        bad["protocol"]["services"][1]["endpoints"][0]["calls"][0]["timeout_ms"] = (-7).into();
+        bad["protocol"]["services"][0]["endpoints"][0]["calls"][0]["timeout_ms"] = (-7).into();
+        let e = Scenario::from_json(&bad.to_string()).expect_err("refused");
+        assert_eq!(e.field(), Some("protocol"), "{e}");
     }
 
     #[test]

@@ -115,8 +115,22 @@ impl Scenario {
         if text.len() > MAX_JSON_BYTES {
             return Err(ScenarioError::TooLarge { bytes: text.len(), limit: MAX_JSON_BYTES });
         }
+        // serde reads a struct from a list too ("invalid type: 2, expected struct Meta" for [1,2,3]).
+        if let Some(first) = text.trim_start().chars().next().filter(|c| *c != '{') {
+            let what = match first {
+                '[' => "a list",
+                '"' => "a string",
+                _ => "not an object",
+            };
+            return Err(ScenarioError::Json {
+                path: "(top level)".into(),
+                message: format!("a scenario is a JSON object, {{\"v\": 1, …}}; this is {what}"),
+                raw: String::new(),
+            });
+        }
         let de = &mut serde_json::Deserializer::from_str(text);
-        let sc: Scenario = serde_path_to_error::deserialize(de).map_err(ScenarioError::from_path)?;
+        let sc: Scenario =
+            serde_path_to_error::deserialize(de).map_err(|e| ScenarioError::from_path(e).deepened(text))?;
         sc.validate()?;
         Ok(sc)
     }
