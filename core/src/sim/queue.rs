@@ -10,12 +10,15 @@ use std::cmp::Ordering;
 pub enum Ev<M, T> {
     Deliver { from: NodeId, to: NodeId, msg: M, id: u64, sent: SimTime, dup: bool },
     Timer { node: NodeId, timer: T, gen: u64 },
+    /// The reset a node crashed refusing connections sent back for `msg`, on its way to `to`
+    /// (who sent `msg`); `id` is the reset's own message id.
+    Refusal { from: NodeId, to: NodeId, msg: M, id: u64, sent: SimTime },
 }
 
 impl<M, T> Ev<M, T> {
     pub fn node(&self) -> NodeId {
         match self {
-            Ev::Deliver { to, .. } => *to,
+            Ev::Deliver { to, .. } | Ev::Refusal { to, .. } => *to,
             Ev::Timer { node, .. } => *node,
         }
     }

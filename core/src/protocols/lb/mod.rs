@@ -38,6 +38,7 @@
 //! queues and do markedly worse at high utilisation; least connections and two choices come close
 //! to the shared queue. References: L. Kleinrock, *Queueing Systems* vol. 1 (1975), §3.5.
 
+mod balancer;
 mod node;
 mod picker;
 
