@@ -188,7 +188,9 @@ impl<N: Node> Simulation for Sim<N> {
         let stashed = p.stash.iter().flatten().map(|ev| (now, ev));
         for (at, ev) in p.queue.iter().map(|e| (e.at, &e.ev)).chain(stashed) {
             let (from, to, kind, id, sent, duplicate) = match ev {
-                Ev::Deliver { from, to, msg, id, sent, dup } => (from, to, crate::node::Kind::kind(msg), id, sent, *dup),
+                Ev::Deliver { from, to, msg, id, sent, dup } => {
+                    (from, to, crate::node::Kind::kind(msg), id, sent, *dup)
+                }
                 Ev::Refusal { from, to, id, sent, .. } => (from, to, super::REFUSAL, id, sent, false),
                 Ev::Timer { .. } => continue,
             };

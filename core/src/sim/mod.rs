@@ -18,6 +18,8 @@ pub mod metrics;
 mod network;
 mod queue;
 mod recent;
+#[cfg(test)]
+mod refusal_tests;
 mod state;
 pub mod trace;
 mod world;
@@ -190,7 +192,14 @@ impl<N: Node> Sim<N> {
             }
             Ev::Refusal { from, to, msg, id, .. } => {
                 if self.w.sh.net.is_cut(from, to) {
-                    self.w.push_trace(TraceKind::Drop, to, Some(from), id, REFUSAL, Some("partitioned".into()));
+                    self.w.push_trace(
+                        TraceKind::Drop,
+                        to,
+                        Some(from),
+                        id,
+                        REFUSAL,
+                        Some("partitioned".into()),
+                    );
                     return true;
                 }
                 self.w.push_trace(TraceKind::Deliver, to, Some(from), id, REFUSAL, None);

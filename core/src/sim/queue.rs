@@ -5,13 +5,12 @@ use crate::ids::NodeId;
 use crate::time::SimTime;
 use std::cmp::Ordering;
 
-/// Something scheduled to happen.
+/// Something scheduled to happen. A `Refusal` is the reset a node crashed refusing connections
+/// sent back for `msg`, on its way to `to` (who sent `msg`); its `id` is the reset's own.
 #[derive(Clone, Debug)]
 pub enum Ev<M, T> {
     Deliver { from: NodeId, to: NodeId, msg: M, id: u64, sent: SimTime, dup: bool },
     Timer { node: NodeId, timer: T, gen: u64 },
-    /// The reset a node crashed refusing connections sent back for `msg`, on its way to `to`
-    /// (who sent `msg`); `id` is the reset's own message id.
     Refusal { from: NodeId, to: NodeId, msg: M, id: u64, sent: SimTime },
 }
 

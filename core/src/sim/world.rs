@@ -165,7 +165,13 @@ impl World {
     /// trace its drop ("refused") and the reset its host sends back, which the network treats as
     /// any message (a partition, a block or a loss stops it; a duplicate of it is not made). The
     /// reset's id and, if it will arrive, its latency.
-    pub fn refuse(&mut self, dead: NodeId, sender: NodeId, id: u64, kind: &'static str) -> (u64, Option<u64>) {
+    pub fn refuse(
+        &mut self,
+        dead: NodeId,
+        sender: NodeId,
+        id: u64,
+        kind: &'static str,
+    ) -> (u64, Option<u64>) {
         self.push_trace(TraceKind::Drop, dead, Some(sender), id, kind, Some("refused".into()));
         let rst = self.sh.next_msg;
         self.sh.next_msg += 1;
@@ -372,7 +378,12 @@ impl World {
             E::Note { text } => {
                 self.push_trace(TraceKind::Note, NodeId(0), None, 0, "note", Some(text.clone()))
             }
-            E::Crash { .. } | E::CrashRefusing { .. } | E::Restart { .. } | E::Pause { .. } | E::Resume { .. } | E::Client { .. } => {}
+            E::Crash { .. }
+            | E::CrashRefusing { .. }
+            | E::Restart { .. }
+            | E::Pause { .. }
+            | E::Resume { .. }
+            | E::Client { .. } => {}
         }
         Ok(())
     }

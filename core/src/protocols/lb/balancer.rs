@@ -26,6 +26,8 @@ pub struct Balancer {
     noted: u32,
     /// Per backend: refusing since its last reply (noted once per spell, then only counted).
     refusing: Vec<bool>,
+    /// The scenario crashes a node refusing connections: `refused` is listed from the start.
+    pub(super) expect_refusals: bool,
 }
 
 /// Weighted picks are noted for this many full cycles of the weights: enough to step through and
@@ -47,6 +49,13 @@ impl Balancer {
             next_free: 0,
             noted: 0,
             refusing: vec![false; n],
+            expect_refusals: false,
+        }
+    }
+
+    pub fn init(&mut self, ctx: &mut C<'_>) {
+        if self.expect_refusals {
+            ctx.declare(&["refused"]);
         }
     }
 

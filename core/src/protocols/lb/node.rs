@@ -142,6 +142,9 @@ impl Node for LbNode {
 
     fn init(&mut self, ctx: &mut C<'_>) {
         ctx.declare(&["errors", "timeouts"]);
+        if let LbNode::Balancer(b) = self {
+            b.init(ctx);
+        }
         if let LbNode::Client(c) = self {
             ctx.declare_gauge("latency_mean_us");
             c.schedule_next(ctx);
