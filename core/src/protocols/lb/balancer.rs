@@ -191,6 +191,53 @@ impl Balancer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::node::{Bench, Effect};
+    use crate::time::SimTime;
+
+    /// What the balancer answered (client, request, ok) and how many notes it wrote.
+    fn said(out: &[Effect<LbMsg, super::super::LbTimer>]) -> (Vec<(u32, u64, bool)>, usize) {
+        let answers = out.iter().filter_map(|e| match e {
+            Effect::Send { to, msg: LbMsg::Response { id, ok } } => Some((to.0, *id, *ok)),
+            _ => None,
+        });
+        (answers.collect(), out.iter().filter(|e| matches!(e, Effect::Note(_))).count())
+    }
+
+    #[test]
+    fn a_refusal_ends_its_request_and_those_sent_before_it_once_each() {
+        let mut bench = Bench::new(1);
+        let mut b = Balancer::new(Picker::new(Algorithm::LeastConnections, &[1, 1]), 4, vec![4, 4]);
+        let (c1, c2, lb, b1) = (NodeId(0), NodeId(1), NodeId(3), NodeId(4));
+        let mut act = |b: &mut Balancer, f: &dyn Fn(&mut Balancer, &mut C<'_>)| {
+            bench.run((lb, SimTime::ZERO, 6), |ctx| f(b, ctx)).1
+        };
+        act(&mut b, &|b, ctx| {
+            b.forward(ctx, 0, 1, c1);
+            b.forward(ctx, 0, 2, c2);
+            b.forward(ctx, 1, 3, c1);
+            b.forward(ctx, 0, 4, c1);
+        });
+        assert_eq!(b.active, [3, 1]);
+        // b1 refuses request 2: it ends, and so does 1, sent to b1 before it; 4 is on its way.
+        let out = act(&mut b, &|b, ctx| b.on_refused(ctx, b1, 2, c2));
+        assert_eq!(said(&out), (vec![(0, 1, false), (1, 2, false)], 1));
+        assert_eq!(b.active, [1, 1]);
+        // Request 1's own reset, later: already answered, nothing more.
+        let out = act(&mut b, &|b, ctx| b.on_refused(ctx, b1, 1, c1));
+        assert_eq!(said(&out), (vec![], 0));
+        // A reply to an ended request is relayed (the client counts it late) but closes nothing.
+        let out = act(&mut b, &|b, ctx| b.on_reply(ctx, b1, 1, c1, true));
+        assert_eq!((said(&out).0, b.active.clone()), (vec![(0, 1, true)], vec![1, 1]));
+        // Request 4's reset ends it. b1 answered in between, which ended the spell of refusals:
+        // this one is noted again (within a spell, only the first is).
+        let out = act(&mut b, &|b, ctx| b.on_refused(ctx, b1, 4, c1));
+        assert_eq!(said(&out), (vec![(0, 4, false)], 1));
+        assert_eq!(b.active, [0, 1]);
+        // b2 refuses nothing: its request 3 is answered as usual.
+        let out = act(&mut b, &|b, ctx| b.on_reply(ctx, NodeId(5), 3, c1, true));
+        assert_eq!((said(&out).0, b.active.clone()), (vec![(0, 3, true)], vec![0, 0]));
+        assert_eq!(bench.metrics().counter("refused", None), 3);
+    }
 
     #[test]
     fn central_queue_hands_work_only_to_idle_workers_in_rotation() {
