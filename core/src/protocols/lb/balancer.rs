@@ -5,7 +5,7 @@ use super::node::{LbMsg, C};
 use super::picker::{Algorithm, Picker};
 use crate::ids::NodeId;
 use crate::view::NodeView;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::VecDeque;
 
 #[derive(Clone, Debug)]
 pub struct Balancer {
@@ -13,9 +13,9 @@ pub struct Balancer {
     first_backend: u32,
     /// Open requests per backend: what least connections and two choices compare.
     pub(super) active: Vec<u32>,
-    /// Per backend, its open requests by `(client, id)`, with the order they were forwarded in:
-    /// which requests a refusal ends (see [`Balancer::on_refused`]).
-    open: Vec<BTreeMap<(NodeId, u64), u64>>,
+    /// Per backend, its open requests as `(client, id, order forwarded in)`: which requests a
+    /// refusal ends (see [`Balancer::on_refused`]). A few each, so a list beats a map.
+    open: Vec<Vec<(NodeId, u64, u64)>>,
     forwarded: u64,
     /// Workers per backend (the central queue dispatches only to a free worker).
     capacity: Vec<u32>,
@@ -42,7 +42,7 @@ impl Balancer {
             picker,
             first_backend,
             active: vec![0; n],
-            open: vec![BTreeMap::new(); n],
+            open: vec![Vec::new(); n],
             forwarded: 0,
             capacity,
             waiting: VecDeque::new(),
@@ -91,7 +91,7 @@ impl Balancer {
     fn forward(&mut self, ctx: &mut C<'_>, i: usize, id: u64, client: NodeId) {
         self.active[i] += 1;
         self.forwarded += 1;
-        self.open[i].insert((client, id), self.forwarded);
+        self.open[i].push((client, id, self.forwarded));
         ctx.count_here("forwarded", 1);
         ctx.send(NodeId(self.first_backend + i as u32), LbMsg::Forward { id, client });
     }
@@ -102,7 +102,8 @@ impl Balancer {
         // one to a request a refusal already ended, is relayed (the client counts it late) but
         // closes nothing.
         if let Some(i) = self.backend_index(from) {
-            if self.open[i].remove(&(client, id)).is_some() {
+            if let Some(k) = self.open[i].iter().position(|&(c, r, _)| (c, r) == (client, id)) {
+                self.open[i].swap_remove(k);
                 self.active[i] = self.active[i].saturating_sub(1);
             }
             self.refusing[i] = false;
@@ -120,26 +121,27 @@ impl Balancer {
     /// while the live ones count their work.
     pub fn on_refused(&mut self, ctx: &mut C<'_>, to: NodeId, id: u64, client: NodeId) {
         let Some(i) = self.backend_index(to) else { return };
-        let Some(&order) = self.open[i].get(&(client, id)) else {
+        let Some(&(_, _, order)) = self.open[i].iter().find(|&&(c, r, _)| (c, r) == (client, id)) else {
             return; // already failed with an earlier refusal
         };
-        let mut ended: Vec<((NodeId, u64), u64)> =
-            self.open[i].iter().filter(|(_, &o)| o <= order).map(|(&k, &o)| (k, o)).collect();
-        ended.sort_by_key(|&(_, o)| o);
-        for ((c, r), _) in &ended {
-            self.open[i].remove(&(*c, *r));
+        let (mut ended, open): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut self.open[i]).into_iter().partition(|&(_, _, o)| o <= order);
+        self.open[i] = open;
+        ended.sort_by_key(|&(_, _, o)| o);
+        for &(c, r, _) in &ended {
             self.active[i] = self.active[i].saturating_sub(1);
             ctx.count("refused", 1);
-            ctx.send(*c, LbMsg::Response { id: *r, ok: false });
+            ctx.send(c, LbMsg::Response { id: r, ok: false });
         }
         if !self.refusing[i] {
             self.refusing[i] = true;
             let also = match ended.len() {
                 0 | 1 => String::new(),
-                n => format!(" (and {} more it held when it died)", n - 1),
+                2 => " (as does the one request sent to it before, lost with its process)".to_string(),
+                n => format!(" (as do the {} requests sent to it before, lost with its process)", n - 1),
             };
             ctx.note(format!(
-                "b{n} refused c{}'s request {id}: connection reset. An error goes back at once{also}, and b{n}'s open count drops to {}; further refusals are only counted (`refused`)",
+                "b{n} refused c{}'s request {id}, connection reset: an error goes back at once{also}, and b{n}'s open count drops to {}. Further refusals are only counted (`refused`)",
                 client.0 + 1,
                 self.active[i],
                 n = i + 1,
@@ -168,7 +170,7 @@ impl Balancer {
 
     pub fn on_crash(&mut self) {
         self.active.iter_mut().for_each(|a| *a = 0);
-        self.open.iter_mut().for_each(BTreeMap::clear);
+        self.open.iter_mut().for_each(Vec::clear);
         self.refusing.iter_mut().for_each(|r| *r = false);
         self.waiting.clear();
     }
