@@ -187,3 +187,25 @@ fn a_refusing_crash_is_said_and_round_trips() {
     let e = dsplay_core::registry::build(&ghost).map(|_| ()).expect_err("no b9").to_string();
     assert!(e.contains("events[0]") && e.contains("b9"), "an unknown node is refused: {e}");
 }
+
+#[test]
+fn clients_of_a_refusing_balancer_fail_at_once_not_at_their_timeout() {
+    let down = |kind: &str| {
+        with(|v| {
+            v["events"][0]["event"]["type"] = kind.into();
+            v["events"][0]["event"]["node"] = "lb".into();
+        })
+    };
+    let (silent, refusing) = (down("crash"), down("crash_refusing"));
+    let sent_after = common::counter(&*refusing, "requests") - 5_983;
+    // Silent: every request after 10 s waits 2 s and times out (those of the last 2 s are still
+    // waiting at the end).
+    assert_eq!(common::counter(&*silent, "timeouts"), common::counter(&*silent, "errors"));
+    assert!(common::counter(&*silent, "timeouts") > 10_000);
+    // Refusing: each one fails one round trip later; only those the balancer held time out.
+    let (refused, timeouts) =
+        (common::counter(&*refusing, "refused"), common::counter(&*refusing, "timeouts"));
+    assert!(refused + 20 >= sent_after && refused <= sent_after, "{refused} of {sent_after}");
+    assert!(timeouts < 20, "{timeouts} held by the balancer when it died");
+    assert_eq!(common::counter(&*refusing, "errors"), refused + timeouts);
+}
