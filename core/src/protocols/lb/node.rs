@@ -2,7 +2,6 @@
 //! own work is in `balancer.rs`.
 
 use super::balancer::Balancer;
-use super::picker::Picker;
 use crate::blocks::{Admit, Generator, Server, ServerSpec};
 use crate::ids::NodeId;
 use crate::node::{Ctx, Kind, Node};
@@ -80,10 +79,6 @@ pub(super) type C<'a> = Ctx<'a, LbMsg, LbTimer>;
 impl LbNode {
     pub fn client(gen: Generator, lb: NodeId) -> Self {
         LbNode::Client(Client { gen, lb, next_id: 0, pending: BTreeMap::new() })
-    }
-    /// `capacity[i]` is backend i's worker count (used by the central queue).
-    pub fn balancer(picker: Picker, first_backend: u32, capacity: Vec<u32>) -> Self {
-        LbNode::Balancer(Balancer::new(picker, first_backend, capacity))
     }
     pub fn backend(spec: ServerSpec, weight: u32, lb: NodeId) -> Self {
         LbNode::Backend(Backend {
