@@ -71,6 +71,11 @@ pub trait Node: Clone + 'static {
     fn on_client(&mut self, ctx: &mut Ctx<'_, Self::Msg, Self::Timer>, req: &ClientRequest) {
         ctx.note(format!("ignored client request {:?}: this node takes none", req.op));
     }
+    /// A message this node sent to `to` was refused: `to` crashed refusing connections (its host
+    /// is up, its process is not), and the reset came back one network hop later. `msg` is the
+    /// message refused. Default: nothing, so the message is as lost as to a silent crash, and
+    /// whatever notices a lost message (a timeout) notices this one.
+    fn on_refused(&mut self, _ctx: &mut Ctx<'_, Self::Msg, Self::Timer>, _to: NodeId, _msg: Self::Msg) {}
     /// A crash: drop everything volatile, keep what the protocol declares durable.
     /// (The simulator has already cancelled this node's timers.)
     fn on_crash(&mut self);

@@ -174,6 +174,7 @@ fn arb_event() -> impl Strategy<Value = Timed> {
     let node = prop::sample::select(vec!["c1", "lb", "b1", "b2", "b3", "b4"]).prop_map(String::from);
     let ev = prop_oneof![
         node.clone().prop_map(|node| ScenarioEvent::Crash { node }),
+        node.clone().prop_map(|node| ScenarioEvent::CrashRefusing { node }),
         node.clone().prop_map(|node| ScenarioEvent::Restart { node }),
         node.clone().prop_map(|node| ScenarioEvent::Pause { node }),
         node.clone().prop_map(|node| ScenarioEvent::Resume { node }),

@@ -31,6 +31,13 @@ pub enum ScenarioEvent {
     Crash {
         node: String,
     },
+    /// Stop a node as `crash` does, but its host stays up and refuses connections: whatever is
+    /// sent to it is dropped and its sender is told so (a TCP reset, one network hop back) instead
+    /// of hearing nothing. A restart (or a plain crash) ends the refusing. A variant of its own,
+    /// not a flag on `crash`, so every `Crash { node }` written in code reads as before.
+    CrashRefusing {
+        node: String,
+    },
     /// Start a crashed node again from its durable state.
     Restart {
         node: String,
@@ -100,6 +107,7 @@ impl ScenarioEvent {
         use ScenarioEvent::*;
         match self {
             Crash { node } => format!("crash {node}"),
+            CrashRefusing { node } => format!("crash {node} (refusing connections)"),
             Restart { node } => format!("restart {node}"),
             Pause { node } => format!("pause {node}"),
             Resume { node } => format!("resume {node}"),
@@ -148,7 +156,9 @@ impl ScenarioEvent {
     pub fn node_names(&self) -> Vec<&str> {
         use ScenarioEvent::*;
         match self {
-            Crash { node } | Restart { node } | Pause { node } | Resume { node } => vec![node],
+            Crash { node } | CrashRefusing { node } | Restart { node } | Pause { node } | Resume { node } => {
+                vec![node]
+            }
             Slow { node, .. } | ClockSkew { node, .. } | Client { node, .. } => vec![node],
             Partition { groups } => groups.iter().flatten().map(String::as_str).collect(),
             Block { from, to } => from.iter().chain(to).map(String::as_str).collect(),

@@ -187,17 +187,22 @@ impl<N: Node> Simulation for Sim<N> {
         let mut in_flight = Vec::new();
         let stashed = p.stash.iter().flatten().map(|ev| (now, ev));
         for (at, ev) in p.queue.iter().map(|e| (e.at, &e.ev)).chain(stashed) {
-            if let Ev::Deliver { from, to, msg, id, sent, dup } = ev {
-                in_flight.push(MsgView {
-                    id: *id,
-                    from: *from,
-                    to: *to,
-                    kind: crate::node::Kind::kind(msg).to_string(),
-                    sent_at: *sent,
-                    deliver_at: at,
-                    duplicate: *dup,
-                });
-            }
+            let (from, to, kind, id, sent, duplicate) = match ev {
+                Ev::Deliver { from, to, msg, id, sent, dup } => {
+                    (from, to, crate::node::Kind::kind(msg), id, sent, *dup)
+                }
+                Ev::Refusal { from, to, id, sent, .. } => (from, to, super::REFUSAL, id, sent, false),
+                Ev::Timer { .. } => continue,
+            };
+            in_flight.push(MsgView {
+                id: *id,
+                from: *from,
+                to: *to,
+                kind: kind.to_string(),
+                sent_at: *sent,
+                deliver_at: at,
+                duplicate,
+            });
         }
         let mut timers = Vec::new();
         for (i, live) in p.timers.iter().enumerate() {
@@ -214,7 +219,9 @@ impl<N: Node> Simulation for Sim<N> {
         // Still on its way, but sent before the newest kept (a long delay, a paused receiver).
         let queued = self.p.queue.iter().map(|e| &e.ev);
         queued.chain(self.p.stash.iter().flatten()).find_map(|ev| match ev {
-            Ev::Deliver { msg, id: i, .. } if *i == id => Some(format!("{msg:?}")),
+            Ev::Deliver { msg, id: i, .. } | Ev::Refusal { msg, id: i, .. } if *i == id => {
+                Some(format!("{msg:?}"))
+            }
             _ => None,
         })
     }

@@ -5,6 +5,11 @@
 //! protocol's invariants. Scripted scenario events at time `t` run after every queued event at `t`,
 //! which is exactly when a user's click at `t` would run, so a live session and its link replay
 //! identically. The simulator owns time, the network, faults and randomness; nodes only compute.
+//!
+//! A crashed node is silent: what reaches it is dropped and its senders hear nothing. A node
+//! crashed *refusing* (`crash_refusing`: the process is gone, its host is up) drops it too, but
+//! its host answers with a reset ([`REFUSAL`]), one network hop back, and the sender's
+//! [`Node::on_refused`] runs when that arrives.
 
 mod apply;
 mod facade;
@@ -13,6 +18,8 @@ pub mod metrics;
 mod network;
 mod queue;
 mod recent;
+#[cfg(test)]
+mod refusal_tests;
 mod state;
 pub mod trace;
 mod world;
@@ -30,6 +37,11 @@ use queue::{Entry, Ev};
 use state::Parts;
 use trace::TraceKind;
 use world::World;
+
+/// The label of the reset a node crashed refusing connections sends back for each message that
+/// reaches it (a TCP RST): the trace shows it sent and delivered like a message. Not a kind of any
+/// protocol: the simulator sends it, not a node.
+pub const REFUSAL: &str = "RST";
 
 /// Most events waiting in the queue before the run halts with an explanation.
 pub const MAX_QUEUE: usize = 4_000_000;
@@ -144,12 +156,23 @@ impl<N: Node> Sim<N> {
                 return true;
             }
             Status::Down => {
-                if let Ev::Deliver { from, to, msg, id, .. } = entry.ev {
-                    let why = Some("node down".into());
-                    self.w.push_trace(TraceKind::Drop, to, Some(from), id, msg_kind::<N>(&msg), why);
-                    return true;
+                match entry.ev {
+                    Ev::Deliver { from, to, msg, id, .. } => {
+                        let kind = msg_kind::<N>(&msg);
+                        if self.w.sh.refusing[to.index()] && !self.w.sh.net.is_cut(from, to) {
+                            self.refuse(to, from, msg, id);
+                        } else {
+                            let why = Some("node down".into());
+                            self.w.push_trace(TraceKind::Drop, to, Some(from), id, kind, why);
+                        }
+                    }
+                    Ev::Refusal { from, to, id, .. } => {
+                        let why = Some("node down".into());
+                        self.w.push_trace(TraceKind::Drop, to, Some(from), id, REFUSAL, why);
+                    }
+                    Ev::Timer { .. } => return false,
                 }
-                return false;
+                return true;
             }
             Status::Up => {}
         }
@@ -166,6 +189,21 @@ impl<N: Node> Sim<N> {
                 }
                 self.w.push_trace(TraceKind::Deliver, to, Some(from), id, kind, None);
                 (to, Input::Message(from, msg))
+            }
+            Ev::Refusal { from, to, msg, id, .. } => {
+                if self.w.sh.net.is_cut(from, to) {
+                    self.w.push_trace(
+                        TraceKind::Drop,
+                        to,
+                        Some(from),
+                        id,
+                        REFUSAL,
+                        Some("partitioned".into()),
+                    );
+                    return true;
+                }
+                self.w.push_trace(TraceKind::Deliver, to, Some(from), id, REFUSAL, None);
+                (to, Input::Refused(from, msg))
             }
             Ev::Timer { node, timer, .. } => {
                 // `handle` skipped it if it was stale.
@@ -201,6 +239,7 @@ impl<N: Node> Sim<N> {
             match input {
                 Input::Init => node.init(&mut ctx),
                 Input::Message(from, msg) => node.on_message(&mut ctx, from, msg),
+                Input::Refused(to, msg) => node.on_refused(&mut ctx, to, msg),
                 Input::Timer(timer) => node.on_timer(&mut ctx, timer),
                 Input::Client(req) => node.on_client(&mut ctx, req),
             }
@@ -209,6 +248,19 @@ impl<N: Node> Sim<N> {
             self.apply_effect(id, eff);
         }
         self.scratch = out;
+    }
+
+    /// `msg` from `sender` reached `dead`, crashed refusing connections: the drop and the reset
+    /// are traced, and the reset is on its way back unless the network stops it.
+    fn refuse(&mut self, dead: NodeId, sender: NodeId, msg: N::Msg, id: u64) {
+        let (rst, arrives) = self.w.refuse(dead, sender, id, msg_kind::<N>(&msg));
+        // Kept under the reset's id too: asked what the reset was, the run says what it refused.
+        self.p.sent.keep(rst, &msg);
+        if let Some(latency_us) = arrives {
+            let now = self.w.sh.now;
+            let ev = Ev::Refusal { from: dead, to: sender, msg, id: rst, sent: now };
+            self.p.push(&mut self.w.sh.seq, now + crate::time::SimDuration(latency_us), ev);
+        }
     }
 
     /// After every event of a protocol with invariants: reuses its buffers, allocates nothing.
@@ -227,6 +279,8 @@ impl<N: Node> Sim<N> {
 enum Input<'a, N: Node> {
     Init,
     Message(NodeId, N::Msg),
+    /// The reset for a message sent to this node, who refused it.
+    Refused(NodeId, N::Msg),
     Timer(N::Timer),
     Client(&'a crate::node::ClientRequest),
 }

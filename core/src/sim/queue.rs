@@ -5,17 +5,19 @@ use crate::ids::NodeId;
 use crate::time::SimTime;
 use std::cmp::Ordering;
 
-/// Something scheduled to happen.
+/// Something scheduled to happen. A `Refusal` is the reset a node crashed refusing connections
+/// sent back for `msg`, on its way to `to` (who sent `msg`); its `id` is the reset's own.
 #[derive(Clone, Debug)]
 pub enum Ev<M, T> {
     Deliver { from: NodeId, to: NodeId, msg: M, id: u64, sent: SimTime, dup: bool },
     Timer { node: NodeId, timer: T, gen: u64 },
+    Refusal { from: NodeId, to: NodeId, msg: M, id: u64, sent: SimTime },
 }
 
 impl<M, T> Ev<M, T> {
     pub fn node(&self) -> NodeId {
         match self {
-            Ev::Deliver { to, .. } => *to,
+            Ev::Deliver { to, .. } | Ev::Refusal { to, .. } => *to,
             Ev::Timer { node, .. } => *node,
         }
     }

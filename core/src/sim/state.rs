@@ -50,6 +50,9 @@ pub struct Shared {
     pub events: u64,
     pub next_msg: u64,
     pub status: Vec<Status>,
+    /// Per node: crashed refusing connections (see `ScenarioEvent::CrashRefusing`), so what
+    /// reaches it is answered with a reset; cleared by a restart or a plain crash.
+    pub refusing: Vec<bool>,
     pub rngs: Vec<Rng>,
     pub clocks: Vec<NodeClock>,
     pub slow_pct: Vec<u32>,
@@ -117,7 +120,7 @@ impl<N: Node> Parts<N> {
         let mut queue = std::mem::take(&mut self.queue).into_vec();
         queue.retain(|e| match &e.ev {
             Ev::Timer { node, timer, gen } => self.is_live(*node, timer, *gen),
-            Ev::Deliver { .. } => true,
+            Ev::Deliver { .. } | Ev::Refusal { .. } => true,
         });
         self.queue = BinaryHeap::from(queue);
         let stashed = self.stash.iter().flatten();
@@ -164,6 +167,7 @@ impl Shared {
             events: 0,
             next_msg: 1,
             status: vec![Status::Up; n],
+            refusing: vec![false; n],
             rngs: (0..n as u64).map(|i| Rng::stream(sc.seed, Purpose::Node, i)).collect(),
             clocks: vec![NodeClock::default(); n],
             slow_pct: vec![100; n],

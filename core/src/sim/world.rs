@@ -161,6 +161,30 @@ impl World {
         }
     }
 
+    /// Message `id` (a `kind`) from `sender` reached `dead`, a node crashed refusing connections:
+    /// trace its drop ("refused") and the reset its host sends back, which the network treats as
+    /// any message (a partition, a block or a loss stops it; a duplicate of it is not made). The
+    /// reset's id and, if it will arrive, its latency.
+    pub fn refuse(
+        &mut self,
+        dead: NodeId,
+        sender: NodeId,
+        id: u64,
+        kind: &'static str,
+    ) -> (u64, Option<u64>) {
+        self.push_trace(TraceKind::Drop, dead, Some(sender), id, kind, Some("refused".into()));
+        let rst = self.sh.next_msg;
+        self.sh.next_msg += 1;
+        self.push_trace(TraceKind::Send, dead, Some(sender), rst, super::REFUSAL, None);
+        match self.sh.net.fate(dead, sender, self.sh.slow_pct[sender.index()]) {
+            Fate::Dropped(why) => {
+                self.push_trace(TraceKind::Drop, sender, Some(dead), rst, super::REFUSAL, Some(why.into()));
+                (rst, None)
+            }
+            Fate::Arrives { latency_us, .. } => (rst, Some(latency_us)),
+        }
+    }
+
     pub fn record_violation(&mut self, rule: &'static str, detail: String, node: NodeId) {
         if self.sh.violations.len() < MAX_VIOLATIONS {
             self.push_trace(TraceKind::Violation, node, None, 0, rule, Some(detail.clone()));
@@ -234,9 +258,11 @@ impl World {
         use ScenarioEvent as E;
         let text = ev.describe();
         let op = match ev {
-            E::Crash { node } => {
+            E::Crash { node } | E::CrashRefusing { node } => {
                 let id = self.id_of(node)?;
+                // Labelled "crash" either way: its words say whether it refuses.
                 self.fault(id, "crash", text);
+                self.sh.refusing[id.index()] = matches!(ev, E::CrashRefusing { .. });
                 let was_down = self.sh.status[id.index()] == Status::Down;
                 self.sh.status[id.index()] = Status::Down;
                 if was_down {
@@ -249,6 +275,7 @@ impl World {
             E::Restart { node } => {
                 let id = self.id_of(node)?;
                 self.fault(id, "restart", text);
+                self.sh.refusing[id.index()] = false;
                 if self.flip(id, Status::Down, Status::Up) {
                     NodeOp::Init(id)
                 } else {
@@ -351,7 +378,12 @@ impl World {
             E::Note { text } => {
                 self.push_trace(TraceKind::Note, NodeId(0), None, 0, "note", Some(text.clone()))
             }
-            E::Crash { .. } | E::Restart { .. } | E::Pause { .. } | E::Resume { .. } | E::Client { .. } => {}
+            E::Crash { .. }
+            | E::CrashRefusing { .. }
+            | E::Restart { .. }
+            | E::Pause { .. }
+            | E::Resume { .. }
+            | E::Client { .. } => {}
         }
         Ok(())
     }

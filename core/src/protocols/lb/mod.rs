@@ -10,7 +10,8 @@
 //! end-to-end latency. The balancer counts open requests per backend from `Forward`/`Reply`.
 //!
 //! **Roles and timers.** Clients: `Next` (open-loop Poisson arrival), `Think` (closed loop),
-//! `Timeout` (give up). Backends: `Done` (a job finished). The balancer has no timers.
+//! `Timeout` (give up). Backends: `Done` (a job finished). The balancer has no timers: it counts
+//! open requests per backend, and a refusal ends them (see below).
 //!
 //! **Algorithms.** Round robin; classic weighted round robin (LVS: a weight-5 backend takes five in a
 //! row); smooth weighted round robin (nginx: for weights {5,1,1} the picks are a a b a c a a, ties to
@@ -23,9 +24,24 @@
 //! fast one, so its queue grows; least connections and two choices steer around it. Crash a backend:
 //! the balancer in T1 has no health checks, so its share of requests times out (T2 fixes that).
 //!
+//! **A dead backend that refuses** (`t1-least-connections-black-hole`). A plain crash is silent:
+//! what is sent to the backend vanishes, the balancer's open count for it never goes down, and
+//! least connections soon stops picking it (the lost requests time out at the client). A machine
+//! whose server process died but whose kernel still runs answers differently: each connection
+//! attempt gets a reset (RST), one network hop later (`crash_refusing` in a scenario; see
+//! `Node::on_refused`). The balancer takes a refusal as a fast failure: the client gets an error
+//! at once, the backend's open count goes down, and every request it still counted open at that
+//! backend before the refused one ends with it (the process that held them is gone; a real kernel
+//! resets those connections when the process dies). So a refusing backend's count stays near 0,
+//! least connections reads it as the least loaded backend there is, and it draws *more* traffic
+//! than it did alive: the well-known "black hole". Round robin is indifferent (a quarter still);
+//! the cure is to count failures, not only connections: health checks and outlier ejection (T2;
+//! nginx `max_fails`, Envoy `consecutive_5xx`, HAProxy `observe layer4`).
+//!
 //! **Invariants.** No global invariant: T1 is about performance. The metrics tell the story:
 //! `latency_ms` (end to end), `latency_mean_us` (the exact mean of every response so far, all
-//! clients together), `backend_requests`, `backend_load`, `errors`, `timeouts`.
+//! clients together), `backend_requests`, `backend_load`, `errors`, `timeouts`, and `refused`
+//! (requests failed by a refusal, listed from the start where the scenario crashes a node refusing).
 //!
 //! **References.** nginx `ngx_http_upstream_round_robin.c` (smooth WRR); LVS scheduling docs (WRR);
 //! M. Mitzenmacher, *The Power of Two Choices in Randomized Load Balancing* (2001).
@@ -38,6 +54,7 @@
 //! queues and do markedly worse at high utilisation; least connections and two choices come close
 //! to the shared queue. References: L. Kleinrock, *Queueing Systems* vol. 1 (1975), §3.5.
 
+mod balancer;
 mod node;
 mod picker;
 
@@ -45,7 +62,8 @@ pub use node::{LbMsg, LbNode, LbTimer};
 pub use picker::{Algorithm, Picker};
 
 use crate::blocks::{Generator, ServerSpec};
-use crate::scenario::{limits, Scenario, ScenarioError};
+use crate::scenario::{limits, Scenario, ScenarioError, ScenarioEvent};
+use balancer::Balancer;
 use serde::{Deserialize, Serialize};
 
 /// T1 configuration. Client count and load come from the scenario's `workload`.
@@ -121,7 +139,11 @@ pub fn build(sc: &Scenario, cfg: &LbConfig) -> Vec<(String, LbNode)> {
     let capacity: Vec<u32> =
         cfg.backends.iter().flat_map(|g| std::iter::repeat_n(g.server.workers, g.count as usize)).collect();
     let picker = Picker::new(cfg.algorithm, &weights);
-    out.push(("lb".into(), LbNode::balancer(picker, first_backend, capacity)));
+    let mut balancer = Balancer::new(picker, first_backend, capacity);
+    // A run whose script crashes a node refusing lists `refused` from the start (at 0 until then).
+    balancer.expect_refusals =
+        sc.events.iter().any(|e| matches!(e.event, ScenarioEvent::CrashRefusing { .. }));
+    out.push(("lb".into(), LbNode::Balancer(balancer)));
     let specs = cfg.backends.iter().flat_map(|g| std::iter::repeat_n(g, g.count as usize));
     for (i, g) in specs.enumerate() {
         out.push((format!("b{}", i + 1), LbNode::backend(g.server.clone(), g.weight, lb)));

@@ -1,12 +1,13 @@
-//! The three roles of T1: client, balancer, backend.
+//! The three roles of T1 (client, balancer, backend), their messages and timers; the balancer's
+//! own work is in `balancer.rs`.
 
-use super::picker::{Algorithm, Picker};
+use super::balancer::Balancer;
 use crate::blocks::{Admit, Generator, Server, ServerSpec};
 use crate::ids::NodeId;
 use crate::node::{Ctx, Kind, Node};
 use crate::time::SimTime;
 use crate::view::NodeView;
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum LbMsg {
@@ -57,24 +58,6 @@ pub struct Client {
 }
 
 #[derive(Clone, Debug)]
-pub struct Balancer {
-    picker: Picker,
-    first_backend: u32,
-    active: Vec<u32>,
-    /// Workers per backend (the central queue dispatches only to a free worker).
-    capacity: Vec<u32>,
-    /// Central queue: requests waiting for a free worker anywhere.
-    waiting: VecDeque<(u64, NodeId)>,
-    next_free: usize,
-    /// Weighted picks noted so far (see `on_request`).
-    noted: u32,
-}
-
-/// Weighted picks are noted for this many full cycles of the weights: enough to step through and
-/// see the pattern repeat, not a note per request for the whole run (14,000 in t1-smooth-wrr).
-const NOTED_CYCLES: u32 = 3;
-
-#[derive(Clone, Debug)]
 pub struct Backend {
     lb: NodeId,
     server: Server<(u64, NodeId)>,
@@ -91,24 +74,11 @@ pub enum LbNode {
     Backend(Backend),
 }
 
-type C<'a> = Ctx<'a, LbMsg, LbTimer>;
+pub(super) type C<'a> = Ctx<'a, LbMsg, LbTimer>;
 
 impl LbNode {
     pub fn client(gen: Generator, lb: NodeId) -> Self {
         LbNode::Client(Client { gen, lb, next_id: 0, pending: BTreeMap::new() })
-    }
-    /// `capacity[i]` is backend i's worker count (used by the central queue).
-    pub fn balancer(picker: Picker, first_backend: u32, capacity: Vec<u32>) -> Self {
-        let n = picker.len();
-        LbNode::Balancer(Balancer {
-            picker,
-            first_backend,
-            active: vec![0; n],
-            capacity,
-            waiting: VecDeque::new(),
-            next_free: 0,
-            noted: 0,
-        })
     }
     pub fn backend(spec: ServerSpec, weight: u32, lb: NodeId) -> Self {
         LbNode::Backend(Backend {
@@ -167,6 +137,9 @@ impl Node for LbNode {
 
     fn init(&mut self, ctx: &mut C<'_>) {
         ctx.declare(&["errors", "timeouts"]);
+        if let LbNode::Balancer(b) = self {
+            b.init(ctx);
+        }
         if let LbNode::Client(c) = self {
             ctx.declare_gauge("latency_mean_us");
             c.schedule_next(ctx);
@@ -179,15 +152,7 @@ impl Node for LbNode {
     fn on_message(&mut self, ctx: &mut C<'_>, from: NodeId, msg: LbMsg) {
         match (self, msg) {
             (LbNode::Balancer(b), LbMsg::Request { id }) => b.on_request(ctx, id, from),
-            (LbNode::Balancer(b), LbMsg::Reply { id, client, ok }) => {
-                if let Some(a) =
-                    from.0.checked_sub(b.first_backend).and_then(|i| b.active.get_mut(i as usize))
-                {
-                    *a = a.saturating_sub(1);
-                }
-                ctx.send(client, LbMsg::Response { id, ok });
-                b.drain_queue(ctx);
-            }
+            (LbNode::Balancer(b), LbMsg::Reply { id, client, ok }) => b.on_reply(ctx, from, id, client, ok),
             (LbNode::Backend(s), LbMsg::Forward { id, client }) => {
                 ctx.count_here("backend_requests", 1);
                 match s.server.arrive((id, client), ctx.rng()) {
@@ -227,6 +192,23 @@ impl Node for LbNode {
         }
     }
 
+    /// A refused `Forward` (its backend crashed refusing connections) is a fast failure: the
+    /// balancer answers the client with an error at once (see [`Balancer::on_refused`]). A refused
+    /// `Request` (the balancer is down, refusing) fails the client's request at once. A refused
+    /// `Reply` is lost, as to a silent crash.
+    fn on_refused(&mut self, ctx: &mut C<'_>, to: NodeId, msg: LbMsg) {
+        match (self, msg) {
+            (LbNode::Balancer(b), LbMsg::Forward { id, client }) => b.on_refused(ctx, to, id, client),
+            (LbNode::Client(c), LbMsg::Request { id }) => {
+                if c.pending.contains_key(&id) {
+                    ctx.count("refused", 1);
+                }
+                c.finish(ctx, id, false);
+            }
+            _ => {}
+        }
+    }
+
     fn requests(&self) -> &'static [&'static str] {
         match self {
             LbNode::Client(_) => &["request"],
@@ -247,10 +229,7 @@ impl Node for LbNode {
     fn on_crash(&mut self) {
         match self {
             LbNode::Client(c) => c.pending.clear(),
-            LbNode::Balancer(b) => {
-                b.active.iter_mut().for_each(|a| *a = 0);
-                b.waiting.clear();
-            }
+            LbNode::Balancer(b) => b.on_crash(),
             LbNode::Backend(s) => {
                 s.server.reset();
                 s.running.clear();
@@ -263,19 +242,7 @@ impl Node for LbNode {
             LbNode::Client(c) => NodeView::new("client", format!("{} pending", c.pending.len()))
                 .field("sent", c.next_id)
                 .field("pending", c.pending.len()),
-            LbNode::Balancer(b) => {
-                // The name the editor and the links use (`smooth_weighted_round_robin`), not Rust's.
-                let algorithm = serde_json::to_value(b.picker.algorithm).ok();
-                let name = algorithm.as_ref().and_then(|a| a.as_str()).unwrap_or_default();
-                let mut v = NodeView::new("balancer", name.replace('_', " "));
-                if b.picker.algorithm == Algorithm::CentralQueue {
-                    v = v.field("queued", b.waiting.len());
-                }
-                for (i, a) in b.active.iter().enumerate() {
-                    v = v.field(&format!("active b{}", i + 1), a);
-                }
-                v
-            }
+            LbNode::Balancer(b) => b.view(),
             LbNode::Backend(s) => NodeView::new(
                 "backend",
                 format!("{}/{} busy, {} queued", s.server.busy(), s.server.spec.workers, s.server.queued()),
@@ -302,80 +269,5 @@ impl Backend {
             self.start(ctx, next, d);
         }
         ctx.gauge_here("backend_load", self.server.load() as i64);
-    }
-}
-
-impl Balancer {
-    fn forward(&mut self, ctx: &mut C<'_>, i: usize, id: u64, client: NodeId) {
-        self.active[i] += 1;
-        ctx.count_here("forwarded", 1);
-        ctx.send(NodeId(self.first_backend + i as u32), LbMsg::Forward { id, client });
-    }
-
-    fn on_request(&mut self, ctx: &mut C<'_>, id: u64, client: NodeId) {
-        if self.picker.algorithm != Algorithm::CentralQueue {
-            let i = self.picker.pick(&self.active, ctx.rng());
-            let cycle = self.picker.total_weight().min(20);
-            if self.noted < NOTED_CYCLES * cycle {
-                if let Some(why) = self.picker.why(i) {
-                    self.noted += 1;
-                    // Clients are the first nodes, c1…
-                    ctx.note(format!("c{}'s request {id} → {why}", client.0 + 1));
-                    if self.noted == NOTED_CYCLES * cycle {
-                        ctx.note(format!("the picks repeat every {cycle} requests; the rest are not noted"));
-                    }
-                }
-            }
-            self.forward(ctx, i, id, client);
-        } else if let Some(i) = self.free_backend() {
-            self.forward(ctx, i, id, client);
-        } else {
-            self.waiting.push_back((id, client));
-            ctx.gauge_here("lb_queue", self.waiting.len() as i64);
-        }
-    }
-
-    /// A backend with an idle worker, searching round-robin from after the last one chosen.
-    fn free_backend(&mut self) -> Option<usize> {
-        let n = self.active.len();
-        let i = (0..n).map(|k| (self.next_free + k) % n).find(|&i| self.active[i] < self.capacity[i])?;
-        self.next_free = (i + 1) % n;
-        Some(i)
-    }
-
-    /// Central queue: hand waiting requests to idle workers.
-    fn drain_queue(&mut self, ctx: &mut C<'_>) {
-        while !self.waiting.is_empty() {
-            let Some(i) = self.free_backend() else { break };
-            let Some((id, client)) = self.waiting.pop_front() else { break };
-            self.forward(ctx, i, id, client);
-            ctx.gauge_here("lb_queue", self.waiting.len() as i64);
-        }
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn central_queue_hands_work_only_to_idle_workers_in_rotation() {
-        let picker = Picker::new(Algorithm::CentralQueue, &[1, 1, 1]);
-        let LbNode::Balancer(mut b) = LbNode::balancer(picker, 4, vec![1, 2, 1]) else {
-            panic!("a balancer")
-        };
-        let mut picks = Vec::new();
-        while let Some(i) = b.free_backend() {
-            b.active[i] += 1;
-            picks.push(i);
-        }
-        assert_eq!(picks, [0, 1, 2, 1], "b2 has two workers; then everyone is busy");
-        b.active[2] -= 1;
-        assert_eq!(b.free_backend(), Some(2));
-        b.active[2] += 1;
-        b.active[0] -= 1;
-        b.active[1] -= 1;
-        assert_eq!(b.free_backend(), Some(0), "search starts after the last pick and wraps");
-        assert_eq!(b.free_backend(), Some(1), "the rotation moves on to b2, which has an idle worker too");
     }
 }

@@ -278,6 +278,16 @@ impl Gateway {
         ctx.send(req.client, TrafficMsg::Response { id: req.id, status, cart });
     }
 
+    /// A task refused request `gid` (it crashed refusing connections): the request failed, as if
+    /// the task had answered 503, but now rather than at the upstream timeout, and it counts
+    /// toward the passive check like any failure.
+    pub fn on_refused(&mut self, ctx: &mut C<'_>, gid: u64) {
+        if self.inflight.contains_key(&gid) {
+            ctx.count("refused", 1);
+            self.on_reply(ctx, gid, false, 0);
+        }
+    }
+
     fn on_upstream_timeout(&mut self, ctx: &mut C<'_>, gid: u64) {
         let Some(req) = self.inflight.remove(&gid) else { return };
         ctx.count("upstream_timeouts", 1);

@@ -9,7 +9,10 @@
 //! proxy in front of the database `db`), or picks a serving task and sends `Forward`. The task runs
 //! it on its workers (and, with a shared session store, asks `db` to add to the cart: `StoreOp` /
 //! `StoreDone`), answers `Reply`, and the gateway relays `Response`. If no reply comes within
-//! `upstream_timeout_ms` the gateway answers 504 and counts a passive failure for that task.
+//! `upstream_timeout_ms` the gateway answers 504 and counts a passive failure for that task. A task
+//! crashed refusing connections (`crash_refusing`) fails faster: the reset for a `Forward` makes the
+//! gateway answer 503 and count the passive failure at once (`refused`), and a refused `Probe` fails
+//! the active check without waiting for its timeout.
 //!
 //! **Roles and timers.** Clients `c1…`: `Next` (Poisson arrivals), `Abuse` (the abusive client's
 //! extra stream), `Timeout`. Gateway `lb`: `Tick` (active health checks, bookkeeping), `ProbeTimeout`,

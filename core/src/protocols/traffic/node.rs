@@ -196,6 +196,18 @@ impl Node for TrafficNode {
         }
     }
 
+    /// The gateway takes a refusal as the failure it is: a refused `Forward` fails its request at
+    /// once and counts toward the passive check, a refused `Probe` fails the active check at once.
+    /// Other refusals are lost messages, left to their timeouts.
+    fn on_refused(&mut self, ctx: &mut C<'_>, to: NodeId, msg: TrafficMsg) {
+        let TrafficNode::Gateway(g) = self else { return };
+        match msg {
+            TrafficMsg::Forward { gid, .. } => g.on_refused(ctx, gid),
+            TrafficMsg::Probe { seq } => g.on_probe_refused(ctx, to, seq),
+            _ => {}
+        }
+    }
+
     fn requests(&self) -> &'static [&'static str] {
         match self {
             TrafficNode::Client(_) => &["request", "write"],

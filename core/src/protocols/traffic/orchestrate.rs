@@ -133,6 +133,19 @@ impl Gateway {
         self.probe_result(ctx, i, false);
     }
 
+    /// Task `from` refused probe `seq` (it crashed refusing connections): a failed check now,
+    /// not at the probe's timeout.
+    pub(super) fn on_probe_refused(&mut self, ctx: &mut C<'_>, from: NodeId, seq: u64) {
+        let Some(i) = self.slot_of(from) else { return };
+        if self.slots[i as usize].probe != Some(seq) {
+            return;
+        }
+        ctx.cancel_timer(TrafficTimer::ProbeTimeout(i));
+        self.slots[i as usize].probe = None;
+        ctx.count("probe_failures", 1);
+        self.probe_result(ctx, i, false);
+    }
+
     fn probe_result(&mut self, ctx: &mut C<'_>, i: u32, ok: bool) {
         let Some(a) = self.cfg.active_check.clone() else { return };
         let slot = &mut self.slots[i as usize];

@@ -1,0 +1,262 @@
+//! The balancer `lb`: picks a backend for each request, counts what is open at each, relays
+//! replies, and turns a backend's refusal into a fast error.
+
+use super::node::{LbMsg, C};
+use super::picker::{Algorithm, Picker};
+use crate::ids::NodeId;
+use crate::view::NodeView;
+use std::collections::VecDeque;
+
+#[derive(Clone, Debug)]
+pub struct Balancer {
+    pub(super) picker: Picker,
+    first_backend: u32,
+    /// Open requests per backend: what least connections and two choices compare.
+    pub(super) active: Vec<u32>,
+    /// Per backend, its open requests as `(client, id, order forwarded in)`: which requests a
+    /// refusal ends (see [`Balancer::on_refused`]). A few each, so a list beats a map.
+    open: Vec<Vec<(NodeId, u64, u64)>>,
+    forwarded: u64,
+    /// Workers per backend (the central queue dispatches only to a free worker).
+    capacity: Vec<u32>,
+    /// Central queue: requests waiting for a free worker anywhere.
+    waiting: VecDeque<(u64, NodeId)>,
+    next_free: usize,
+    /// Weighted picks noted so far (see `on_request`).
+    noted: u32,
+    /// Per backend: refusing since its last reply (noted once per spell, then only counted).
+    refusing: Vec<bool>,
+    /// The scenario crashes a node refusing connections: `refused` is listed from the start.
+    pub(super) expect_refusals: bool,
+}
+
+/// Weighted picks are noted for this many full cycles of the weights: enough to step through and
+/// see the pattern repeat, not a note per request for the whole run (14,000 in t1-smooth-wrr).
+const NOTED_CYCLES: u32 = 3;
+
+impl Balancer {
+    /// `capacity[i]` is backend i's worker count (used by the central queue).
+    pub fn new(picker: Picker, first_backend: u32, capacity: Vec<u32>) -> Self {
+        let n = picker.len();
+        Balancer {
+            picker,
+            first_backend,
+            active: vec![0; n],
+            open: vec![Vec::new(); n],
+            forwarded: 0,
+            capacity,
+            waiting: VecDeque::new(),
+            next_free: 0,
+            noted: 0,
+            refusing: vec![false; n],
+            expect_refusals: false,
+        }
+    }
+
+    pub fn init(&mut self, ctx: &mut C<'_>) {
+        if self.expect_refusals {
+            ctx.declare(&["refused"]);
+        }
+    }
+
+    /// Which backend (0-based) a node is, if it is one.
+    fn backend_index(&self, node: NodeId) -> Option<usize> {
+        let i = node.0.checked_sub(self.first_backend)? as usize;
+        (i < self.active.len()).then_some(i)
+    }
+
+    pub fn on_request(&mut self, ctx: &mut C<'_>, id: u64, client: NodeId) {
+        if self.picker.algorithm != Algorithm::CentralQueue {
+            let i = self.picker.pick(&self.active, ctx.rng());
+            let cycle = self.picker.total_weight().min(20);
+            if self.noted < NOTED_CYCLES * cycle {
+                if let Some(why) = self.picker.why(i) {
+                    self.noted += 1;
+                    // Clients are the first nodes, c1…
+                    ctx.note(format!("c{}'s request {id} → {why}", client.0 + 1));
+                    if self.noted == NOTED_CYCLES * cycle {
+                        ctx.note(format!("the picks repeat every {cycle} requests; the rest are not noted"));
+                    }
+                }
+            }
+            self.forward(ctx, i, id, client);
+        } else if let Some(i) = self.free_backend() {
+            self.forward(ctx, i, id, client);
+        } else {
+            self.waiting.push_back((id, client));
+            ctx.gauge_here("lb_queue", self.waiting.len() as i64);
+        }
+    }
+
+    fn forward(&mut self, ctx: &mut C<'_>, i: usize, id: u64, client: NodeId) {
+        self.active[i] += 1;
+        self.forwarded += 1;
+        self.open[i].push((client, id, self.forwarded));
+        ctx.count_here("forwarded", 1);
+        ctx.send(NodeId(self.first_backend + i as u32), LbMsg::Forward { id, client });
+    }
+
+    /// A backend answered: one fewer open there, and the answer goes on to the client.
+    pub fn on_reply(&mut self, ctx: &mut C<'_>, from: NodeId, id: u64, client: NodeId, ok: bool) {
+        // Only a reply to a request still open lowers the count: a duplicate's second reply, or
+        // one to a request a refusal already ended, is relayed (the client counts it late) but
+        // closes nothing.
+        if let Some(i) = self.backend_index(from) {
+            if let Some(k) = self.open[i].iter().position(|&(c, r, _)| (c, r) == (client, id)) {
+                self.open[i].swap_remove(k);
+                self.active[i] = self.active[i].saturating_sub(1);
+            }
+            self.refusing[i] = false;
+        }
+        ctx.send(client, LbMsg::Response { id, ok });
+        self.drain_queue(ctx);
+    }
+
+    /// Backend `to` refused request `id` (it crashed refusing connections, and its host reset
+    /// the connection): the request has failed, and the client hears so at once. So has every
+    /// request forwarded to `to` before it and still open: the process that held them is gone,
+    /// and with it their connections (a real kernel resets those when the process dies; here the
+    /// balancer learns it from the first reset). Their open count goes down at once, which is
+    /// what makes least connections pick a dead backend that refuses: its count stays near 0
+    /// while the live ones count their work.
+    pub fn on_refused(&mut self, ctx: &mut C<'_>, to: NodeId, id: u64, client: NodeId) {
+        let Some(i) = self.backend_index(to) else { return };
+        let Some(&(_, _, order)) = self.open[i].iter().find(|&&(c, r, _)| (c, r) == (client, id)) else {
+            return; // already failed with an earlier refusal
+        };
+        let (mut ended, open): (Vec<_>, Vec<_>) =
+            std::mem::take(&mut self.open[i]).into_iter().partition(|&(_, _, o)| o <= order);
+        self.open[i] = open;
+        ended.sort_by_key(|&(_, _, o)| o);
+        for &(c, r, _) in &ended {
+            self.active[i] = self.active[i].saturating_sub(1);
+            ctx.count("refused", 1);
+            ctx.send(c, LbMsg::Response { id: r, ok: false });
+        }
+        if !self.refusing[i] {
+            self.refusing[i] = true;
+            let also = match ended.len() {
+                0 | 1 => String::new(),
+                2 => " (as does the one request sent to it before, lost with its process)".to_string(),
+                n => format!(" (as do the {} requests sent to it before, lost with its process)", n - 1),
+            };
+            ctx.note(format!(
+                "b{n} refused c{}'s request {id}, connection reset: an error goes back at once{also}, and b{n}'s open count drops to {}. Further refusals are only counted (`refused`)",
+                client.0 + 1,
+                self.active[i],
+                n = i + 1,
+            ));
+        }
+        self.drain_queue(ctx);
+    }
+
+    /// A backend with an idle worker, searching round-robin from after the last one chosen.
+    fn free_backend(&mut self) -> Option<usize> {
+        let n = self.active.len();
+        let i = (0..n).map(|k| (self.next_free + k) % n).find(|&i| self.active[i] < self.capacity[i])?;
+        self.next_free = (i + 1) % n;
+        Some(i)
+    }
+
+    /// Central queue: hand waiting requests to idle workers.
+    fn drain_queue(&mut self, ctx: &mut C<'_>) {
+        while !self.waiting.is_empty() {
+            let Some(i) = self.free_backend() else { break };
+            let Some((id, client)) = self.waiting.pop_front() else { break };
+            self.forward(ctx, i, id, client);
+            ctx.gauge_here("lb_queue", self.waiting.len() as i64);
+        }
+    }
+
+    pub fn on_crash(&mut self) {
+        self.active.iter_mut().for_each(|a| *a = 0);
+        self.open.iter_mut().for_each(Vec::clear);
+        self.refusing.iter_mut().for_each(|r| *r = false);
+        self.waiting.clear();
+    }
+
+    pub fn view(&self) -> NodeView {
+        // The name the editor and the links use (`smooth_weighted_round_robin`), not Rust's.
+        let algorithm = serde_json::to_value(self.picker.algorithm).ok();
+        let name = algorithm.as_ref().and_then(|a| a.as_str()).unwrap_or_default();
+        let mut v = NodeView::new("balancer", name.replace('_', " "));
+        if self.picker.algorithm == Algorithm::CentralQueue {
+            v = v.field("queued", self.waiting.len());
+        }
+        for (i, a) in self.active.iter().enumerate() {
+            v = v.field(&format!("active b{}", i + 1), a);
+        }
+        v
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::node::{Bench, Effect};
+    use crate::time::SimTime;
+
+    /// What the balancer answered (client, request, ok) and how many notes it wrote.
+    fn said(out: &[Effect<LbMsg, super::super::LbTimer>]) -> (Vec<(u32, u64, bool)>, usize) {
+        let answers = out.iter().filter_map(|e| match e {
+            Effect::Send { to, msg: LbMsg::Response { id, ok } } => Some((to.0, *id, *ok)),
+            _ => None,
+        });
+        (answers.collect(), out.iter().filter(|e| matches!(e, Effect::Note(_))).count())
+    }
+
+    #[test]
+    fn a_refusal_ends_its_request_and_those_sent_before_it_once_each() {
+        let mut bench = Bench::new(1);
+        let mut b = Balancer::new(Picker::new(Algorithm::LeastConnections, &[1, 1]), 4, vec![4, 4]);
+        let (c1, c2, lb, b1) = (NodeId(0), NodeId(1), NodeId(3), NodeId(4));
+        let mut act = |b: &mut Balancer, f: &dyn Fn(&mut Balancer, &mut C<'_>)| {
+            bench.run((lb, SimTime::ZERO, 6), |ctx| f(b, ctx)).1
+        };
+        act(&mut b, &|b, ctx| {
+            b.forward(ctx, 0, 1, c1);
+            b.forward(ctx, 0, 2, c2);
+            b.forward(ctx, 1, 3, c1);
+            b.forward(ctx, 0, 4, c1);
+        });
+        assert_eq!(b.active, [3, 1]);
+        // b1 refuses request 2: it ends, and so does 1, sent to b1 before it; 4 is on its way.
+        let out = act(&mut b, &|b, ctx| b.on_refused(ctx, b1, 2, c2));
+        assert_eq!(said(&out), (vec![(0, 1, false), (1, 2, false)], 1));
+        assert_eq!(b.active, [1, 1]);
+        // Request 1's own reset, later: already answered, nothing more.
+        let out = act(&mut b, &|b, ctx| b.on_refused(ctx, b1, 1, c1));
+        assert_eq!(said(&out), (vec![], 0));
+        // A reply to an ended request is relayed (the client counts it late) but closes nothing.
+        let out = act(&mut b, &|b, ctx| b.on_reply(ctx, b1, 1, c1, true));
+        assert_eq!((said(&out).0, b.active.clone()), (vec![(0, 1, true)], vec![1, 1]));
+        // Request 4's reset ends it. b1 answered in between, which ended the spell of refusals:
+        // this one is noted again (within a spell, only the first is).
+        let out = act(&mut b, &|b, ctx| b.on_refused(ctx, b1, 4, c1));
+        assert_eq!(said(&out), (vec![(0, 4, false)], 1));
+        assert_eq!(b.active, [0, 1]);
+        // b2 refuses nothing: its request 3 is answered as usual.
+        let out = act(&mut b, &|b, ctx| b.on_reply(ctx, NodeId(5), 3, c1, true));
+        assert_eq!((said(&out).0, b.active.clone()), (vec![(0, 3, true)], vec![0, 0]));
+        assert_eq!(bench.metrics().counter("refused", None), 3);
+    }
+
+    #[test]
+    fn central_queue_hands_work_only_to_idle_workers_in_rotation() {
+        let picker = Picker::new(Algorithm::CentralQueue, &[1, 1, 1]);
+        let mut b = Balancer::new(picker, 4, vec![1, 2, 1]);
+        let mut picks = Vec::new();
+        while let Some(i) = b.free_backend() {
+            b.active[i] += 1;
+            picks.push(i);
+        }
+        assert_eq!(picks, [0, 1, 2, 1], "b2 has two workers; then everyone is busy");
+        b.active[2] -= 1;
+        assert_eq!(b.free_backend(), Some(2));
+        b.active[2] += 1;
+        b.active[0] -= 1;
+        b.active[1] -= 1;
+        assert_eq!(b.free_backend(), Some(0), "search starts after the last pick and wraps");
+        assert_eq!(b.free_backend(), Some(1), "the rotation moves on to b2, which has an idle worker too");
+    }
+}
