@@ -106,7 +106,7 @@ async fn a_pane_tall_enough_starts_at_the_current_presets_area_heading_under_the
     style.set_text_content(Some(include_str!("../static/gallery.css")));
     doc.head().expect("head").append_child(&style).expect("add style");
     let (root, pane) = gallery_in_pane("host-gallery-heading", "t1-round-robin", 500).await;
-    let heading = find(&root, r#"section.area[data-area="T"] h3"#).expect("the Traffic heading");
+    let heading = find(&root, r#"section.area[data-area="T"] h2"#).expect("the Traffic heading");
     let search = find(&root, "input.gallery-search").expect("search box");
     until("the pane scrolled", || (pane.scroll_top() > 0).then_some(())).await;
     let (p, s) = (pane.get_bounding_client_rect(), search.get_bounding_client_rect());
@@ -124,7 +124,7 @@ async fn a_pane_tall_enough_starts_at_the_current_presets_area_heading_under_the
         let chip = find(&root, &format!(r#".area-jumps button[data-jump="{area}"]"#)).expect("a chip");
         assert_eq!(chip.get_attribute("title").as_deref(), Some(name));
         chip.dyn_ref::<web_sys::HtmlElement>().expect("a button").click();
-        let h = find(&root, &format!(r#"section.area[data-area="{area}"] h3"#)).expect("heading");
+        let h = find(&root, &format!(r#"section.area[data-area="{area}"] h2"#)).expect("heading");
         let gap = h.get_bounding_client_rect().top() - head.get_bounding_client_rect().bottom();
         let last = area == "E"; // the list may end before E's heading reaches the top
         assert!(
@@ -256,10 +256,8 @@ async fn editor_shows_errors_inline_and_applies_valid_changes() {
     let root = mount("host-editor", "t1-round-robin", html! { <Editor /> });
     until("the form", || find(&root, "input[data-path=\"workload.clients\"]").is_some()).await;
     assert!(find(&root, "select[data-path=\"protocol.algorithm\"]").is_some(), "enum fields are selects");
-    assert!(
-        find(&root, "[data-path=\"meta.lesson\"]").is_none()
-            && find(&root, "[data-path=\"events\"]").is_none()
-    );
+    assert!(find(&root, "[data-path=\"meta.lesson\"]").is_none(), "the lesson has its own editor");
+    assert!(find(&root, "fieldset[data-path=\"events\"]").is_some(), "the events are in the form");
     player_of(&root).dispatch.emit(Action::Seek(SimTime::from_ms(500)));
     until("the seek", || player_of(&root).session.borrow().now() == SimTime::from_ms(500)).await;
     let before = scenario_of(&root);
@@ -377,6 +375,13 @@ fn embed_options_parse_the_query() {
     assert!(o.problems.is_empty() && d.problems.is_empty());
     assert_eq!(EmbedOptions::parse("speed=abc&speed=NaN").speed, None);
     assert_eq!(EmbedOptions::parse("controls=bogus").problems.len(), 1);
+    // A switch that is neither on nor off is off, and said (review 11: `autoplay=maybe` was not).
+    let maybe = EmbedOptions::parse("autoplay=maybe&loop=off");
+    assert!(!maybe.autoplay && !maybe.looping);
+    assert_eq!(
+        maybe.problems,
+        ["autoplay=\"maybe\" is not 1 or 0 (true/false, yes/no, on/off); taken as off."]
+    );
     // A part given twice: the first counts and the second is reported, as in a full link (the
     // last won here, silently).
     let twice = EmbedOptions::parse("embed=1&preset=t2-health-checks&t=1000&t=2000&preset=t4-autoscaling");
