@@ -228,7 +228,7 @@ pub fn inspector() -> Html {
             // control after it), or the first action still open.
             let actions = ".inspector .actions button";
             let then = match &ev {
-                Ev::Crash { .. } => format!("{actions}.restart"),
+                Ev::Crash { .. } | Ev::CrashRefusing { .. } => format!("{actions}.restart"),
                 Ev::Restart { .. } => format!("{actions}.crash"),
                 Ev::Pause { .. } => format!("{actions}.resume"),
                 Ev::Resume { .. } => format!("{actions}.pause"),
@@ -331,7 +331,11 @@ pub fn inspector() -> Html {
                 <p class="label">{&n.view.label}</p>
             }
             <div class="actions">
-                <button class="crash" disabled={down} onclick={act(Ev::Crash { node: node.clone() })}>{"Crash"}</button>
+                <button class="crash" disabled={down} title="Stop the node: messages to it are lost without a word"
+                    onclick={act(Ev::Crash { node: node.clone() })}>{"Crash"}</button>
+                <button class="crash-refusing" disabled={down}
+                    title="Crash the process, keep the host: every message to it is answered with a reset (RST), a fast failure"
+                    onclick={act(Ev::CrashRefusing { node: node.clone() })}>{"Crash, refusing"}</button>
                 <button class="restart" disabled={!down} onclick={act(Ev::Restart { node: node.clone() })}>{"Restart"}</button>
                 <button class="pause" disabled={!up} onclick={act(Ev::Pause { node: node.clone() })}>{"Pause"}</button>
                 <button class="resume" disabled={!paused} onclick={act(Ev::Resume { node: node.clone() })}>{"Resume"}</button>

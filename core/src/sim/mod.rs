@@ -67,7 +67,15 @@ impl<N: Node> Sim<N> {
     pub fn new(scenario: &Scenario, named: Vec<(String, N)>) -> Result<Self, ScenarioError> {
         let (names, nodes): (Vec<String>, Vec<N>) = named.into_iter().unzip();
         let w = World::new(scenario, names)?;
-        let (invariants, kinds) = (N::invariants(&nodes), N::kinds(&nodes));
+        let (invariants, mut kinds) = (N::invariants(&nodes), N::kinds(&nodes));
+        // A scripted refusing crash sends resets: the legend lists them with the protocol's kinds.
+        if scenario
+            .events
+            .iter()
+            .any(|e| matches!(e.event, crate::scenario::ScenarioEvent::CrashRefusing { .. }))
+        {
+            kinds.push(REFUSAL);
+        }
         let p = Parts::new(nodes);
         let mut sim = Sim { w, p, scratch: Vec::new(), checking: Default::default(), invariants, kinds };
         for i in 0..sim.p.nodes.len() {
