@@ -17,17 +17,21 @@ pub struct Palette {
     pub bg: RGBColor,
     pub fg: RGBColor,
     pub grid: RGBColor,
+    /// Line colours (see [`OKABE_ITO`]).
+    pub lines: [RGBColor; 8],
 }
 
 pub const LIGHT: Palette = Palette {
     bg: RGBColor(0xff, 0xff, 0xff),
     fg: RGBColor(0x1d, 0x1f, 0x23),
     grid: RGBColor(0xdc, 0xdf, 0xe4),
+    lines: ON_LIGHT,
 };
 pub const DARK: Palette = Palette {
     bg: RGBColor(0x1d, 0x20, 0x26),
     fg: RGBColor(0xe6, 0xe8, 0xeb),
     grid: RGBColor(0x32, 0x36, 0x3e),
+    lines: OKABE_ITO,
 };
 
 /// The page's theme: `data-theme="dark"|"light"` on `<html>` if set, else the system preference.
@@ -49,7 +53,7 @@ pub fn current_palette() -> Palette {
 
 /// Line colours: the colour-blind-friendly Okabe–Ito set, ordered so that neighbours differ in hue
 /// (orange and vermillion side by side read as one colour: d1's failures chart).
-const LINES: [RGBColor; 8] = [
+const OKABE_ITO: [RGBColor; 8] = [
     RGBColor(0x00, 0x72, 0xb2),
     RGBColor(0xe6, 0x9f, 0x00),
     RGBColor(0x00, 0x9e, 0x73),
@@ -58,6 +62,19 @@ const LINES: [RGBColor; 8] = [
     RGBColor(0x56, 0xb4, 0xe9),
     RGBColor(0x88, 0x88, 0x88),
     RGBColor(0xf0, 0xe4, 0x42),
+];
+
+/// The same hues on a white chart, each darkened just enough for 3:1 against white (WCAG's
+/// contrast for lines): orange, sky blue and yellow were 2.3, 2.3 and 1.3 (review 11).
+const ON_LIGHT: [RGBColor; 8] = [
+    RGBColor(0x00, 0x72, 0xb2),
+    RGBColor(0xc1, 0x85, 0x00),
+    RGBColor(0x00, 0x9e, 0x73),
+    RGBColor(0xc9, 0x77, 0xa5),
+    RGBColor(0xd5, 0x5e, 0x00),
+    RGBColor(0x49, 0x9a, 0xc8),
+    RGBColor(0x88, 0x88, 0x88),
+    RGBColor(0x9b, 0x94, 0x2a),
 ];
 
 /// Band colour of a state: 0 normal (green), 1 bad (red), 2 recovering (amber), others purple.
@@ -113,8 +130,8 @@ const TITLE_H: i32 = 22;
 const LEGEND_ROWS: i32 = 3;
 
 /// Line `i`'s pen, in the plot and in the legend.
-fn pen(i: usize, l: &Line) -> ShapeStyle {
-    LINES[l.pen.hue.unwrap_or(i) % LINES.len()].stroke_width(2)
+fn pen(pal: &Palette, i: usize, l: &Line) -> ShapeStyle {
+    pal.lines[l.pen.hue.unwrap_or(i) % pal.lines.len()].stroke_width(2)
 }
 
 fn err<E: std::fmt::Debug>(e: E) -> String {
@@ -164,7 +181,7 @@ pub fn draw_chart<DB: DrawingBackend>(
         if only_bands {
             legend::draw_keys(&strip, &keys, &at, &text)?;
         } else {
-            legend::draw(&strip, &data.lines, &at, pen, &text)?;
+            legend::draw(&strip, &data.lines, &at, |i, l| pen(pal, i, l), &text)?;
         }
     }
     // Over time, 0 to the stop time; over categories, half a step of room either side.
@@ -236,7 +253,7 @@ pub fn draw_chart<DB: DrawingBackend>(
         .chain(data.lines.iter().enumerate().filter(|l| l.1.pen.total));
     for (i, l) in order {
         let under = if (2..=4).contains(&n) && !l.pen.total { (n - 1 - i) as u32 } else { 0 };
-        let style = pen(i, l).stroke_width(2 + under);
+        let style = pen(pal, i, l).stroke_width(2 + under);
         let dashes = match (l.pen.dashed, l.pen.total) {
             (true, _) => Some((6, 4)),
             (false, true) => Some((3, 3)),
@@ -259,7 +276,7 @@ pub fn draw_chart<DB: DrawingBackend>(
     } else {
         // A few categories: each point marked, so a lone one shows.
         for (i, l) in data.lines.iter().enumerate() {
-            let dots = l.points.iter().map(|&p| Circle::new(p, 3, pen(i, l).filled()));
+            let dots = l.points.iter().map(|&p| Circle::new(p, 3, pen(pal, i, l).filled()));
             chart.draw_series(dots).map_err(err)?;
         }
     }
@@ -440,7 +457,7 @@ mod tests {
             ..data()
         };
         let svg = to_svg(&data, (480, 220), &LIGHT).expect("draws");
-        let (first, second) = (last_stroke(&svg, &LINES[0]), last_stroke(&svg, &LINES[1]));
+        let (first, second) = (last_stroke(&svg, &LIGHT.lines[0]), last_stroke(&svg, &LIGHT.lines[1]));
         assert!(
             first.is_some() && second.is_some() && first > second,
             "the total last: {first:?} {second:?}"
