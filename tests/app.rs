@@ -51,6 +51,28 @@ async fn play_pause_step_by_button_and_keyboard() {
         .await;
 }
 
+/// Review 11: a screen reader heard nothing after Step or Next message, and a scrub back
+/// emptied the live region.
+#[wasm_bindgen_test]
+async fn a_step_by_hand_is_narrated_and_so_is_a_scrub_back() {
+    let root = mount("#preset=d4-raft-election&t=2000");
+    let status = wait_until(&root, "#run-result", |el| attr(el, "data-now-ms") == "2000").await;
+    let before: u64 = attr(&status, "data-events").parse().unwrap_or(0);
+    let next: HtmlElement = wait_until(&root, "#step-message", |_| true).await.unchecked_into();
+    next.click();
+    wait_until(&root, "#run-result", |el| attr(el, "data-events").parse::<u64>().unwrap_or(0) > before).await;
+    let said =
+        wait_until(&root, "#narration", |el| el.text_content().is_some_and(|t| t.contains(" received ")))
+            .await
+            .text_content()
+            .unwrap_or_default();
+    assert!(said.starts_with("At 2.0") && said.contains(" from n"), "{said}");
+    let range: web_sys::HtmlInputElement = wait_until(&root, "#scrubber", |_| true).await.unchecked_into();
+    range.set_value("1000");
+    range.dispatch_event(&web_sys::Event::new("input").expect("event")).expect("dispatch");
+    wait_until(&root, "#narration", |el| el.text_content().as_deref() == Some("Back at 1.00 seconds")).await;
+}
+
 #[wasm_bindgen_test]
 async fn question_mark_opens_the_sheet_of_keys_and_gestures_and_escape_closes_it() {
     let root = mount("");

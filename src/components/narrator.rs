@@ -1,5 +1,6 @@
 //! An ARIA live region narrating key events: faults, violations and the protocol's notes
-//! ("n3 became leader in term 4"). At most one announcement per two seconds of wall time while
+//! ("n3 became leader in term 4"); when paused, the event a step ran if nothing bigger happened,
+//! and where a scrub back landed. At most one announcement per two seconds of wall time while
 //! playing (about the time a screen reader takes to say one; more often, they queue up behind the
 //! run); when the run stops, what happened since the last one is said at once, and likewise when
 //! a long seek arrives. Each says when in the run it happened; symbols written for the eye
@@ -139,12 +140,44 @@ pub fn announcement<'a>(
     Some(format!("At {:.2} seconds: {text}", at.as_ms_f64() / 1000.0))
 }
 
+/// Most records a step by hand writes for its event to be said when nothing bigger happened
+/// (a delivery writes its own record and the sends it causes; a scrub writes thousands).
+const STEP_RECORDS: u64 = 64;
+
+/// The event a step by hand ran, in words: "At 0.41 seconds: n1 received Vote from n3 (granted,
+/// term 2)". Sends are what the event did, not the event.
+pub fn step_said(r: &TraceEvent, names: &[String], payload: Option<String>) -> Option<String> {
+    let name = |id: dsplay_core::NodeId| names.get(id.index()).map_or("?", String::as_str);
+    let from = r.peer.map(name).unwrap_or("?");
+    let payload = payload.filter(|p| !p.is_empty()).map(|p| format!(" ({p})")).unwrap_or_default();
+    let what = match r.kind {
+        TraceKind::Deliver => format!("{} received {} from {from}{payload}", name(r.node), r.label),
+        TraceKind::Drop => {
+            let why = r.text.as_deref().map(|t| format!(": {t}")).unwrap_or_default();
+            format!("{} from {from} to {} was dropped{why}", r.label, name(r.node))
+        }
+        TraceKind::Timer => format!("{}'s {} timer fired", name(r.node), r.label),
+        _ => return None,
+    };
+    Some(format!("At {:.2} seconds: {what}", r.at.as_ms_f64() / 1000.0))
+}
+
 fn newest_headline(p: &Player, since: u64) -> Option<String> {
     let s = p.session.borrow();
     let trace = s.sim().trace();
-    let fresh = (trace.len_total().saturating_sub(since) as usize).min(WINDOW);
+    let new = trace.len_total().saturating_sub(since);
+    let fresh = (new as usize).min(WINDOW);
     let records = trace.records();
-    announcement(records.range(records.len().saturating_sub(fresh)..), s.sim().node_names())
+    let recent = records.range(records.len().saturating_sub(fresh)..);
+    let names = s.sim().node_names();
+    let news = announcement(recent.clone(), names);
+    // Paused after a step or two: with no news, the event itself (a screen reader heard nothing
+    // after Step or Next message).
+    let step = || {
+        let r = recent.clone().rev().find(|r| r.kind != TraceKind::Send)?;
+        step_said(r, names, (r.msg > 0).then(|| dsplay_core::readable::message(s.sim(), r.msg)).flatten())
+    };
+    news.or_else(|| (!p.playing && new <= STEP_RECORDS).then(step).flatten())
 }
 
 #[function_component(Narrator)]
@@ -159,11 +192,11 @@ pub fn narrator() -> Html {
         if p.travel.is_some() {
             // A long seek: the timeline says where it is heading; the news waits for arrival.
         } else if total < *seen.borrow() {
-            // Travelled back in time: what was said belongs to a future not yet played.
+            // Travelled back in time: what was said belongs to a future not yet played; where the
+            // playhead now stands is the news.
             *seen.borrow_mut() = total;
-            if !said.is_empty() {
-                said.set(String::new());
-            }
+            let at = p.session.borrow().now().as_ms_f64() / 1000.0;
+            said.set(format!("Back at {at:.2} seconds"));
         } else if total > *seen.borrow() && (!p.playing || now - last_wall.get() > EVERY_MS) {
             if let Some(h) = newest_headline(p, *seen.borrow()).map(|h| spoken(&h)) {
                 if *said != h {
