@@ -46,6 +46,15 @@ fn truthy(v: &str) -> bool {
     matches!(v, "1" | "true" | "yes" | "on" | "")
 }
 
+/// A switch's value (`autoplay=1`, `loop=0`); anything else is off, and said (`autoplay=maybe`
+/// was quietly off).
+fn switch(key: &str, v: &str, problems: &mut Vec<String>) -> bool {
+    if !truthy(v) && !matches!(v, "0" | "false" | "no" | "off") {
+        problems.push(format!("{key}={v:?} is not 1 or 0 (true/false, yes/no, on/off); taken as off."));
+    }
+    truthy(v)
+}
+
 /// `%XX` and `+` decoding; invalid escapes are kept verbatim.
 fn decode(s: &str) -> String {
     let b = s.as_bytes();
@@ -88,7 +97,7 @@ impl EmbedOptions {
             match k.as_str() {
                 "embed" => o.embed = truthy(&v),
                 "preset" if !v.is_empty() && v.len() <= 100 => o.preset = Some(v),
-                "autoplay" => o.autoplay = truthy(&v),
+                "autoplay" => o.autoplay = switch(&k, &v, &mut o.problems),
                 "speed" => o.speed = o.speed_from(&v),
                 "t" => {
                     o.t = Playhead::parse(&format!("t={v}")).map(|p| p.at);
@@ -106,7 +115,7 @@ impl EmbedOptions {
                         ));
                     }
                 }
-                "loop" => o.looping = truthy(&v),
+                "loop" => o.looping = switch(&k, &v, &mut o.problems),
                 "controls" => {
                     o.controls = match v.as_str() {
                         "full" => Controls::Full,

@@ -216,6 +216,10 @@ pub fn link_problems(input: &str, stop_at: SimTime) -> Vec<String> {
                 "`{part}` was ignored: a link's seed is inside its scenario. Change it in the \
                  editor's Seed field."
             )),
+            "speed" => said.push(format!(
+                "`{part}` was ignored: a link opens paused. Set the speed with the Speed slider \
+                 (an embed's ?speed= sets it for course pages)."
+            )),
             _ => said.push(format!("`{part}` was ignored: a link has s= or preset=, then t= and e=.")),
         }
     }
