@@ -223,14 +223,14 @@ fn full_body(p: &Player, theme: UseStateHandle<Option<Theme>>, help: UseStateHan
                     // A run that traces its requests has a Traces tab; keyed, so switching
                     // between runs with and without one starts the tabs afresh.
                     if traced {
-                        <Tabs key="traced" labels={vec!["Charts", "Space-time", "Traces", "Compare"]}>
+                        <Tabs key="traced" name="Run views" labels={vec!["Charts", "Space-time", "Traces", "Compare"]}>
                             <Charts />
                             <SpaceTime />
                             <Traces />
                             <Compare />
                         </Tabs>
                     } else {
-                        <Tabs key="untraced" labels={vec!["Charts", "Space-time", "Compare"]}>
+                        <Tabs key="untraced" name="Run views" labels={vec!["Charts", "Space-time", "Compare"]}>
                             <Charts />
                             <SpaceTime />
                             <Compare />
@@ -238,7 +238,7 @@ fn full_body(p: &Player, theme: UseStateHandle<Option<Theme>>, help: UseStateHan
                     }
                 </main>
                 <aside class="side-pane">
-                    <Tabs labels={vec!["Lesson", "Invariants", "Editor"]}>
+                    <Tabs name="Lesson, invariants and editor" labels={vec!["Lesson", "Invariants", "Editor"]}>
                         <Lesson title={title} text={lesson} />
                         <Invariants />
                         <Editor />
@@ -275,7 +275,7 @@ fn embed_body(o: &EmbedOptions) -> Html {
             // With full controls the charts come too, in a tab beside the network, so the widget
             // still fits its frame instead of scrolling a page of charts inside the iframe.
             if o.controls == EmbedControls::Full {
-                <Tabs labels={vec!["Network", "Charts"]}>
+                <Tabs name="Embed views" labels={vec!["Network", "Charts"]}>
                     <Topology />
                     <Charts />
                 </Tabs>

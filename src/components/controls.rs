@@ -6,6 +6,8 @@ use crate::player::{
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
+/// A step button's tooltip once nothing is left to step to (it said "Step one event", disabled).
+const ENDED: &str = "The run has ended: nothing left to step to (Restart, or scrub back)";
 #[function_component(Controls)]
 pub fn controls() -> Html {
     let Some(p) = use_context::<Player>() else { return html! {} };
@@ -65,9 +67,9 @@ pub fn controls() -> Html {
                 {icon}{label}
             </button>
             <button id="step-event" onclick={emit(Action::StepEvent)} disabled={finished}
-                aria-keyshortcuts="ArrowRight" title="Step one event (→)">{"Step"}</button>
-            <button id="step-message" onclick={emit(Action::StepMessage)} disabled={finished}
-                aria-keyshortcuts="Shift+ArrowRight" title="Step to the next delivered message (Shift+→)" aria-label="Next message">
+                aria-keyshortcuts="ArrowRight" title={if finished { ENDED } else { "Step one event (→)" }}>{"Step"}</button>
+            <button id="step-message" onclick={emit(Action::StepMessage)} disabled={finished} aria-keyshortcuts="Shift+ArrowRight"
+                title={if finished { ENDED } else { "Step to the next delivered message (Shift+→)" }} aria-label="Next message">
                 <span class="long">{"Next message"}</span><span class="short" aria-hidden="true">{"Next"}</span>
             </button>
             <button id="restart" onclick={emit(Action::Restart)} title="Back to time zero (Home)" aria-label="Restart"

@@ -78,7 +78,7 @@ fn reveal_current(nav: &NodeRef) {
     if b.top() >= top && b.bottom() <= p.bottom() {
         return;
     }
-    let heading = button.closest(".area").ok().flatten().and_then(|a| a.query_selector("h3").ok().flatten());
+    let heading = button.closest(".area").ok().flatten().and_then(|a| a.query_selector("h2").ok().flatten());
     let to_heading = heading.map(|h| h.get_bounding_client_rect().top() - top - 4.0);
     let by = match to_heading {
         Some(by) if b.bottom() - by <= p.bottom() => by,
@@ -209,7 +209,7 @@ fn areas(props: &AreasProps) -> Html {
         });
         Some(html! {
             <section key={letter.to_string()} class="area" data-area={letter.to_string()} aria-label={*name}>
-                <h3><span class="letter">{*letter}</span>{" "}{*name}</h3>
+                <h2><span class="letter">{*letter}</span>{" "}{*name}</h2>
                 <ul>{ for list }</ul>
             </section>
         })

@@ -35,6 +35,10 @@ pub fn use_panel_shown() -> bool {
 #[derive(Properties, PartialEq)]
 pub struct TabsProps {
     pub labels: Vec<&'static str>,
+    /// What the tab list is, for a screen reader ("Run views", "Study"): two lists on one page
+    /// were both just "tab list".
+    #[prop_or_default]
+    pub name: &'static str,
     pub children: Children,
 }
 
@@ -92,7 +96,7 @@ pub fn tabs(props: &TabsProps) -> Html {
     };
     html! {
         <section class="tabs">
-            <div role="tablist">{ for props.labels.iter().enumerate().map(|(i, l)| tab(i, l)) }</div>
+            <div role="tablist" aria-label={(!props.name.is_empty()).then_some(props.name)}>{ for props.labels.iter().enumerate().map(|(i, l)| tab(i, l)) }</div>
             { for props.children.iter().enumerate().map(panel) }
         </section>
     }

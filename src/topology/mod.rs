@@ -115,7 +115,9 @@ pub fn aria_label(n: &NodeState) -> String {
     }
     // The badges too: a screen reader hears them, and a pointer reads those a crowded column
     // has no room to draw.
-    parts.extend(n.view.alerts.iter().chain(&n.view.badges).map(String::as_str));
+    // Raft's leader has role "leader" and a "leader" badge: said once.
+    let badges = n.view.alerts.iter().chain(&n.view.badges).map(String::as_str);
+    parts.extend(badges.filter(|b| *b != role));
     parts.join(", ")
 }
 
