@@ -503,6 +503,13 @@ async fn a_change_whose_field_an_earlier_change_took_away_is_refused() {
         "{said}"
     );
     assert!(all(&root, "table.compare-table").is_empty(), "no B ran");
+    // Said under the change it is about, whose value is marked (review 11: under the buttons).
+    let invalid: Vec<Option<String>> =
+        all(&root, ".compare-alt").iter().map(|a| a.get_attribute("aria-invalid")).collect();
+    assert_eq!(invalid, [Some("false".into()), Some("true".into())]);
+    let error = all(&root, ".compare .field-error").pop().expect("the error");
+    let row = error.previous_element_sibling().expect("the row before it");
+    assert_eq!(Some(row), all(&root, ".compare-change").pop(), "right under the second change");
     // The same field twice is refused too (which value would B take?).
     let fields = all(&root, "select.compare-field");
     change(&fields[1], &option_value(&fields[1], "workload.arrival.type"));

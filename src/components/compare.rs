@@ -52,23 +52,28 @@ impl PartialEq for SharedB {
 /// several changes, the one inside the field it names). When the change breaks one of the
 /// scenario's events (fewer backends, and the crash names one that is gone), the event is
 /// described: Compare does not show the event list.
-fn said(v: &Value, edits: &[Edit], e: &ScenarioError) -> String {
+fn said(v: &Value, edits: &[Edit], e: &ScenarioError) -> Said {
     let field = e.field().unwrap_or("");
-    let inside = |edit: &&Edit| dotted(edit.path()).starts_with(field);
-    let Some(path) = edits.iter().rev().find(inside).or(edits.last()).map(Edit::path) else {
-        return format!("B could not run: {}", e.message());
+    let inside = |edit: &Edit| dotted(edit.path()).starts_with(field);
+    let Some(row) = edits.iter().rposition(inside).or(edits.len().checked_sub(1)) else {
+        return (None, format!("B could not run: {}", e.message()));
     };
+    let path = edits[row].path();
     let at = anchor(v, field, Some(path));
     let e = e.at_in(v, &at);
-    match broken_event(v, &at) {
+    let text = match broken_event(v, &at) {
         Some(event) => format!(
             "B could not run: with `{}` changed, the scenario's event \"{event}\" fails: {}",
             dotted(path),
             e.message()
         ),
         None => format!("B could not run: `{at}`: {}", e.message()),
-    }
+    };
+    (Some(row), text)
 }
+
+/// Why B did not run, and the change (the form's row) it is about, if one.
+pub type Said = (Option<usize>, String);
 
 /// "crash b2 at 20.000 s" for an error at `events[3]…`.
 fn broken_event(v: &Value, at: &str) -> Option<String> {
@@ -81,7 +86,7 @@ fn broken_event(v: &Value, at: &str) -> Option<String> {
 pub fn compare() -> Html {
     let player = use_context::<Player>();
     let run_b = SharedB(use_mut_ref(|| None));
-    let error = use_state(|| None::<String>);
+    let error = use_state(|| None::<Said>);
     let built = use_state(|| 0u64);
     let shown = super::tabs::use_panel_shown();
     let Some(player) = player else { return html! {} };
@@ -144,26 +149,24 @@ pub fn compare() -> Html {
         let (run_b, error, built, value) = (run_b.clone(), error.clone(), built.clone(), value.clone());
         let rev = player.scenario_rev;
         Callback::from(move |(edits, label): (Vec<Edit>, String)| {
-            for edit in &edits {
+            for (row, edit) in edits.iter().enumerate() {
                 if let Edit::Set(path, Value::String(typed)) = edit {
                     if typed.trim().is_empty() {
-                        error.set(Some(format!(
-                            "Enter a value for B: the `{}` that run B uses.",
-                            dotted(path)
-                        )));
+                        let text = format!("Enter a value for B: the `{}` that run B uses.", dotted(path));
+                        error.set(Some((Some(row), text)));
                         return;
                     }
                 }
             }
             let paths: Vec<String> = edits.iter().map(|e| dotted(e.path())).collect();
-            if let Some(twice) =
-                paths.iter().enumerate().find_map(|(i, p)| paths[..i].contains(p).then_some(p))
+            if let Some((row, twice)) =
+                paths.iter().enumerate().find_map(|(i, p)| paths[..i].contains(p).then_some((i, p)))
             {
-                error.set(Some(format!("B changes `{twice}` twice: remove one of the two.")));
+                error.set(Some((Some(row), format!("B changes `{twice}` twice: remove one of the two."))));
                 return;
             }
             let mut v = (*value).clone();
-            for edit in &edits {
+            for (row, edit) in edits.iter().enumerate() {
                 apply_edit(&mut v, edit);
                 // A section B adds names only nodes B has (as the Editor's "+ section" does).
                 if let Edit::Add(path, _) = edit {
@@ -174,7 +177,8 @@ pub fn compare() -> Html {
                 if let Edit::Set(path, _) = edit {
                     if get(&v, path).is_none() {
                         let lost = dotted(path);
-                        error.set(Some(format!("B has no `{lost}` once the changes before it are made: remove it, or change it first.")));
+                        let text = format!("B has no `{lost}` once the changes before it are made: remove it, or change it first.");
+                        error.set(Some((Some(row), text)));
                         return;
                     }
                 }
@@ -195,8 +199,7 @@ pub fn compare() -> Html {
     };
     html! {
         <section class="compare" aria-label="Compare two configurations">
-            <CompareForm {value} {on_compare} {on_run} />
-            if let Some(e) = (*error).clone() { <p class="field-error" role="alert">{super::markdown::message(&e)}</p> }
+            <CompareForm {value} {on_compare} {on_run} error={(*error).clone()} />
             if let Some((label, b)) = &b_sum {
                 <p class="compare-label">{format!("B: {label}, same seed. Charts: A solid, B dashed.")}
                     if let Some(at) = behind {

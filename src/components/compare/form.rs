@@ -2,6 +2,7 @@
 //! sections; up to four at once), B's value for each, and the buttons.
 
 use super::fields::{listed, Field};
+use super::Said;
 use crate::components::editor::form::Edit;
 use crate::components::editor::json::{dotted, Seg};
 use serde_json::Value;
@@ -88,6 +89,13 @@ pub struct FormProps {
     pub on_compare: Callback<(Vec<Edit>, String)>,
     /// Run A, and so B, to the end.
     pub on_run: Callback<MouseEvent>,
+    /// Why B did not run: shown under the change it is about (else under the buttons).
+    pub error: Option<Said>,
+}
+
+/// An error's paragraph (`id` for the input it describes).
+fn error_line(text: &str, id: Option<String>) -> Html {
+    html! { <p class="field-error" {id} role="alert">{crate::components::markdown::message(text)}</p> }
 }
 
 /// Most changes B makes at once (d3's lesson asks for r = 2 and w = 2 together).
@@ -149,15 +157,24 @@ pub fn compare_form(props: &FormProps) -> Html {
             });
             html! { <optgroup label={section.clone()}>{ for options }</optgroup> }
         });
-        html! {
+        let (wrong, error_id) = match &props.error {
+            Some((Some(r), _)) if *r == row => ("true", Some(format!("compare-error-{row}"))),
+            _ => ("false", None),
+        };
+        let error = match &props.error {
+            Some((Some(r), text)) if *r == row => error_line(text, error_id.clone()),
+            _ => html! {},
+        };
+        html! { <>
             <div class="compare-change">
                 <label>{"Field "}<select class="compare-field" onchange={on_field}>{ for field_options }</select></label>
                 <span class="compare-current">{format!("A: {current}")}</span>
                 <label>{"B: "}
                     if options.is_empty() {
-                        <input class="compare-alt" type="number" step="any" value={change.1.clone()} placeholder={current.clone()} onchange={on_alt} />
+                        <input class="compare-alt" type="number" step="any" value={change.1.clone()} placeholder={current.clone()} onchange={on_alt}
+                            aria-invalid={wrong} aria-describedby={error_id.clone()} />
                     } else {
-                        <select class="compare-alt" onchange={on_alt}>
+                        <select class="compare-alt" onchange={on_alt} aria-invalid={wrong} aria-describedby={error_id.clone()}>
                             { for options.iter().map(|o| html! { <option value={o.clone()} selected={*o == chosen}>{o.clone()}</option> }) }
                         </select>
                     }
@@ -167,7 +184,8 @@ pub fn compare_form(props: &FormProps) -> Html {
                         title="Remove this change" onclick={remove}>{"✕"}</button>
                 }
             </div>
-        }
+            {error}
+        </> }
     });
     html! {
         <div class="compare-form">
@@ -179,6 +197,7 @@ pub fn compare_form(props: &FormProps) -> Html {
                 <button type="button" class="compare-go" onclick={on_go}>{"Compare"}</button>
                 <button type="button" class="compare-run" onclick={props.on_run.clone()}>{"Run both to the end"}</button>
             </div>
+            if let Some((None, text)) = &props.error { {error_line(text, None)} }
         </div>
     }
 }
