@@ -81,8 +81,14 @@ pub fn linearizable(sim: &dyn Simulation) -> Option<String> {
     }
     Some(match check_history_with(h, Partitioning::ByKey, super::super::lincheck::BUDGET).verdict {
         Verdict::Linearizable => "✓ yes".to_string(),
+        // The operation's kind, who and on what: its value is the history's code for a write
+        // ("read → 3000000004"), said in words only by the Invariants tab.
         Verdict::NotLinearizable { first_bad } => {
-            format!("✗ no: {} at {}", first_bad.description, secs(SimTime(first_bad.call)))
+            let op = first_bad.description.split(' ').next().unwrap_or("operation");
+            let who = sim.node_names().get(first_bad.client as usize).cloned().unwrap_or_default();
+            let key = h.ops.iter().find(|o| o.id == first_bad.op_id).map(|o| sim.key_label(o.key));
+            let on = key.map(|k| format!(" on {k}")).unwrap_or_default();
+            format!("✗ no: {who}'s {op}{on} at {}", secs(SimTime(first_bad.call)))
         }
         Verdict::Unknown { .. } => "? undecided (too long to check)".to_string(),
     })
