@@ -208,7 +208,7 @@ async fn each_message_kind_in_the_legend_has_its_own_colour() {
     let order = player().session.borrow().sim().message_kinds();
     for (i, (kind, style)) in swatches.iter().enumerate() {
         let at = order.iter().position(|k| k == kind).expect("a listed kind");
-        assert_eq!(style, &format!("background:{}", PALETTE[at]), "{kind} takes its place in {order:?}");
+        assert_eq!(style, &format!("--kind:{}", PALETTE[at]), "{kind} takes its place in {order:?}");
         for (other, theirs) in &swatches[..i] {
             assert_ne!(style, theirs, "{kind} and {other} share a colour");
         }

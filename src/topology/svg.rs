@@ -353,7 +353,7 @@ pub fn legend(
         let title = if on { "Show every kind again" } else { "Spotlight this kind: dim the others" };
         html! {
             <li {class}><button type="button" aria-pressed={on.to_string()} onclick={click} {title}>
-                <span class="swatch" style={format!("background:{}", PALETTE[kind_index(order, k)])}></span>{k}
+                <span class="swatch" style={format!("--kind:{}", PALETTE[kind_index(order, k)])}></span>{k}
             </button></li>
         }
     };
