@@ -492,6 +492,18 @@ async fn select_inspect_crash_restart() {
     let restart: HtmlElement = one(&root, ".inspector button.restart").unchecked_into();
     restart.click();
     until("b1 up again", || has_class(&node(&root, "b1"), "up")).await;
+    // The other crash: the host answers every message with a reset (the black-hole lesson).
+    one(&root, ".inspector button.crash-refusing").unchecked_into::<HtmlElement>().click();
+    until("a refusing crash", || events().contains(&ScenarioEvent::CrashRefusing { node: "b1".into() }))
+        .await;
+    until("b1 down", || has_class(&node(&root, "b1"), "down")).await;
+    let at = player().session.borrow().now();
+    common::seek(player, SimTime(at.as_us() + 300_000)).await;
+    let resets =
+        player().session.borrow().sim().trace().records().iter().filter(|r| r.label == "RST").count();
+    assert!(resets > 0, "b1 answers with resets");
+    one(&root, ".inspector button.restart").unchecked_into::<HtmlElement>().click();
+    until("b1 up again", || has_class(&node(&root, "b1"), "up")).await;
 
     // A backend takes no requests by hand: no form. A slowdown, and a link shaped on release of
     // the slider.
