@@ -457,6 +457,16 @@ async fn surge_floods_the_clients_from_the_playhead_and_says_when_it_cannot() {
     assert!(b.get_attribute("title").unwrap_or_default().contains("No open-loop client load"));
 }
 
+/// Not a kind of the protocol's, a scripted refusing crash's reset is in the legend all the same.
+#[wasm_bindgen_test]
+async fn a_scripted_refusing_crash_lists_its_resets_in_the_legend() {
+    let root = mount("t1-least-connections-black-hole").await;
+    let legend = || all(&root, ".topo-legend li").iter().filter_map(|l| l.text_content()).collect::<Vec<_>>();
+    until("the legend", || !legend().is_empty()).await;
+    let kinds = legend();
+    assert_eq!(kinds.iter().rev().nth(1).map(String::as_str), Some("RST"), "after the protocol's: {kinds:?}");
+}
+
 #[wasm_bindgen_test]
 async fn select_inspect_crash_restart() {
     let root = mount("t1-round-robin").await;

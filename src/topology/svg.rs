@@ -339,10 +339,19 @@ pub fn legend(
     }
     let live = |k: &str| on_wire.contains(&k);
     // A protocol that lists no kinds still gets a legend: the kinds on the wire (at most 8).
-    let kinds: Vec<&str> = match order.is_empty() {
+    let mut kinds: Vec<&str> = match order.is_empty() {
         true => on_wire.iter().copied().take(8).collect(),
         false => order.iter().copied().filter(|k| listed.contains(k) || live(k)).collect(),
     };
+    // The simulator's own kind (a refusing crash's RST), after the protocol's: listed for a
+    // scripted one, shown while on the wire for one by hand.
+    if !order.is_empty() {
+        for k in listed.iter().copied().chain(on_wire.iter().copied()) {
+            if !order.contains(&k) && !kinds.contains(&k) {
+                kinds.push(k);
+            }
+        }
+    }
     let item = |k: &str| {
         let on = spot.iter().any(|s| s == k);
         let class = classes!(if live(k) { "live" } else { "idle" }, on.then_some("spot"));
