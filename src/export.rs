@@ -10,7 +10,7 @@ use std::fmt::Write as _;
 use wasm_bindgen::JsCast;
 
 /// The retained trace records as JSON, with what a reader needs beside them: the node names the
-/// records' `node`/`peer` indexes point into, the trace hash, the link that replays the run (an
+/// records' `node`/`peer` indexes point into (each record names them too), the trace hash, the link that replays the run (an
 /// edited scenario's whole, not just its preset's name), whether older records were let go (the
 /// trace keeps the newest `sim.trace_capacity`), and on each send what the message carried, in
 /// words, as far as `sim` kept it (see [`trace_with_payloads`]).
@@ -40,10 +40,19 @@ pub fn trace_json(sim: &dyn Simulation, link: &str) -> String {
     serde_json::to_string_pretty(&doc).unwrap_or_else(|e| format!("{{\"error\":\"{e}\"}}"))
 }
 
+/// One record as the trace writes it, with its nodes' names beside their indexes (a notebook
+/// reads `"node_name": "n3"` without a join, review 11) and a send's payload in words.
 fn record(sim: &dyn Simulation, r: &TraceEvent) -> serde_json::Value {
     let mut v = serde_json::to_value(r).unwrap_or_default();
-    let payload = (r.kind == TraceKind::Send).then(|| readable::message(sim, r.msg)).flatten();
-    if let (Some(words), Some(fields)) = (payload, v.as_object_mut()) {
+    let Some(fields) = v.as_object_mut() else { return v };
+    let name = |id: dsplay_core::NodeId| sim.node_names().get(id.index()).cloned();
+    if let Some(n) = name(r.node) {
+        fields.insert("node_name".into(), n.into());
+    }
+    if let Some(n) = r.peer.and_then(name) {
+        fields.insert("peer_name".into(), n.into());
+    }
+    if let Some(words) = (r.kind == TraceKind::Send).then(|| readable::message(sim, r.msg)).flatten() {
         fields.insert("payload".into(), words.into());
     }
     v
@@ -256,6 +265,13 @@ mod tests {
         assert_eq!(doc["records"].as_array().map(Vec::len), Some(50));
         assert_eq!(doc["trace_hash"].as_str(), Some(sim.trace().hash_hex().as_str()));
         assert_eq!(doc["link"].as_str(), Some("#s=abc&t=500"), "the link that replays it");
+        // Each record names its nodes, as the list does.
+        let names = sim.node_names();
+        for r in doc["records"].as_array().into_iter().flatten() {
+            let index = |k: &str| r[k].as_u64().map(|i| names[i as usize].as_str());
+            assert_eq!(r["node_name"].as_str(), index("node"), "{r}");
+            assert_eq!(r["peer_name"].as_str(), index("peer"), "{r}");
+        }
         let total = sim.trace().len_total();
         assert!(total > 50 && doc["records_total"] == total);
         let note = doc["note"].as_str().unwrap_or_default();
