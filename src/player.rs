@@ -226,6 +226,15 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
             session.borrow_mut().restart();
             ui.playing = false;
         }
+        // At the run's end nothing is left to run an action in: it would sit in the link and
+        // change nothing (review 11).
+        Action::Act(ev) if session.borrow().finished() => {
+            ui.error = Some(format!(
+                "The run has ended, so `{}` would change nothing: scrub back and act earlier, or give \
+                 the run more time (the Editor's stop at (ms)).",
+                ev.describe()
+            ));
+        }
         Action::Act(ev) => {
             let mut s = session.borrow_mut();
             let before = (s.scenario().clone(), s.now());

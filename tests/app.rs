@@ -55,7 +55,15 @@ async fn play_pause_step_by_button_and_keyboard() {
 /// emptied the live region.
 #[wasm_bindgen_test]
 async fn a_step_by_hand_is_narrated_and_so_is_a_scrub_back() {
-    let root = mount("#preset=d4-raft-election&t=2000");
+    let root = mount("#preset=d4-raft-election");
+    let scrub = |ms: &str| {
+        let range: web_sys::HtmlInputElement =
+            root.query_selector("#scrubber").ok().flatten().expect("the scrubber").unchecked_into();
+        range.set_value(ms);
+        range.dispatch_event(&web_sys::Event::new("input").expect("event")).expect("dispatch");
+    };
+    wait_until(&root, "#scrubber", |_| true).await;
+    scrub("2000");
     let status = wait_until(&root, "#run-result", |el| attr(el, "data-now-ms") == "2000").await;
     let before: u64 = attr(&status, "data-events").parse().unwrap_or(0);
     let next: HtmlElement = wait_until(&root, "#step-message", |_| true).await.unchecked_into();
@@ -67,10 +75,9 @@ async fn a_step_by_hand_is_narrated_and_so_is_a_scrub_back() {
             .text_content()
             .unwrap_or_default();
     assert!(said.starts_with("At 2.0") && said.contains(" from n"), "{said}");
-    let range: web_sys::HtmlInputElement = wait_until(&root, "#scrubber", |_| true).await.unchecked_into();
-    range.set_value("1000");
-    range.dispatch_event(&web_sys::Event::new("input").expect("event")).expect("dispatch");
+    scrub("1000");
     wait_until(&root, "#narration", |el| el.text_content().as_deref() == Some("Back at 1.00 seconds")).await;
+    unmount();
 }
 
 #[wasm_bindgen_test]

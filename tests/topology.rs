@@ -457,6 +457,20 @@ async fn surge_floods_the_clients_from_the_playhead_and_says_when_it_cannot() {
     assert!(b.get_attribute("title").unwrap_or_default().contains("No open-loop client load"));
 }
 
+/// At the run's end an action has nothing left to run in: it is refused with why, not kept in
+/// the link to change nothing (review 11).
+#[wasm_bindgen_test]
+async fn an_action_at_the_runs_end_is_refused_with_why() {
+    let _root = mount("t1-round-robin").await;
+    let end = player().session.borrow().stop_at();
+    common::seek(player, end).await;
+    let before = player().session.borrow().scenario().events.clone();
+    player().dispatch.emit(Action::Act(ScenarioEvent::Crash { node: "b1".into() }));
+    let said = until("the refusal", || player().ui.error.clone()).await;
+    assert!(said.starts_with("The run has ended, so `crash b1` would change nothing"), "{said}");
+    assert_eq!(player().session.borrow().scenario().events, before, "nothing added");
+}
+
 /// Not a kind of the protocol's, a scripted refusing crash's reset is in the legend all the same.
 #[wasm_bindgen_test]
 async fn a_scripted_refusing_crash_lists_its_resets_in_the_legend() {
