@@ -304,6 +304,30 @@ fn every_value_an_enum_field_offers_makes_a_valid_scenario_in_every_preset() {
     assert!(checked > 300, "only {checked} values checked");
 }
 
+/// Every type an event can be switched to, in the form, gives a scenario that runs: its fields
+/// from a preset's event of that type or an example (review 12: `block` kept `node` and had no
+/// `from`/`to`), its names fitted to the scenario's nodes.
+#[wasm_bindgen_test]
+fn every_event_type_the_form_offers_makes_a_valid_scenario() {
+    use dsplay_web::components::editor::nodes::fit_switched;
+    for id in ["t1-round-robin", "e5-2pc-coordinator-crash", "d4-raft-election"] {
+        let doc: serde_json::Value =
+            serde_json::from_str(dsplay_core::presets::json(id).expect("preset")).expect("JSON");
+        let path =
+            vec![Seg::Key("events".into()), Seg::Index(0), Seg::Key("event".into()), Seg::Key("type".into())];
+        let options = catalog().options(&path, doc["events"][0]["event"].as_object().expect("an event"));
+        let options = options.expect("the event types");
+        assert!(options.len() >= 15, "{options:?}");
+        for option in options {
+            let mut draft = doc.clone();
+            apply_edit(&mut draft, &Edit::Tag(path.clone(), option.clone()));
+            fit_switched(&mut draft, &path, &[]);
+            let sc = parse_draft(&draft).unwrap_or_else(|e| panic!("{id}: events[0] = {option}: {e}"));
+            sc.validate().unwrap_or_else(|e| panic!("{id}: events[0] = {option}: {e}"));
+        }
+    }
+}
+
 #[wasm_bindgen_test]
 fn a_variant_switch_keeps_the_numbers_the_new_variant_also_has() {
     // T7's lesson: switch the keys to uniform over the same 1000 keys; the hit ratio collapses.

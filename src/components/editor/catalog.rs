@@ -27,6 +27,11 @@ const EXAMPLES: &[&str] = &[
     r#"{"type":"empirical","samples_us":[4000,5000,6000,20000]}"#,
     r#"{"type":"closed","concurrency":4,"think":{"type":"exponential","mean_us":100000}}"#,
     r#"{"type":"time","seconds":10}"#,
+    // Scenario events no preset scripts (their names are fitted to the scenario's nodes).
+    r#"{"type":"block","from":["?"],"to":["?"]}"#,
+    r#"{"type":"surge","rate_pct":300,"duration_ms":5000}"#,
+    r#"{"type":"note","text":"look here"}"#,
+    r#"{"type":"client","node":"?","request":{"op":"request"}}"#,
 ];
 
 /// One enum: the key that holds it and its values, in serde's order.
