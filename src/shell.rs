@@ -182,10 +182,10 @@ pub fn app() -> Html {
 
 /// `theme`: the theme chosen (none: the system's is shown), which the ◐ button switches.
 fn full_body(p: &Player, theme: UseStateHandle<Option<Theme>>, help: UseStateHandle<bool>) -> Html {
-    let (title, lesson, traced) = {
+    let (title, lesson, traced, preset) = {
         let s = p.session.borrow();
         let sc = s.scenario();
-        (sc.meta.shown_title(&sc.protocol), sc.meta.lesson.clone(), sc.protocol.traces())
+        (sc.meta.shown_title(&sc.protocol), sc.meta.lesson.clone(), sc.protocol.traces(), sc.meta.id.clone())
     };
     let open_help = Callback::from(move |_: MouseEvent| help.set(true));
     // The gallery's 65 presets come first in the Tab order; this jumps past them. A button, not an
@@ -227,13 +227,17 @@ fn full_body(p: &Player, theme: UseStateHandle<Option<Theme>>, help: UseStateHan
                             <Charts />
                             <SpaceTime />
                             <Traces />
-                            <Compare />
+                            // Keyed by preset: another preset's Compare starts afresh (t2's "passive_check
+                            // removed" became "added" on t4, whose form looked the same; review 12).
+                            <Compare key={preset.clone()} />
                         </Tabs>
                     } else {
                         <Tabs key="untraced" name="Run views" labels={vec!["Charts", "Space-time", "Compare"]}>
                             <Charts />
                             <SpaceTime />
-                            <Compare />
+                            // Keyed by preset: another preset's Compare starts afresh (t2's "passive_check
+                            // removed" became "added" on t4, whose form looked the same; review 12).
+                            <Compare key={preset.clone()} />
                         </Tabs>
                     }
                 </main>
