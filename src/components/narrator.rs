@@ -177,7 +177,20 @@ fn newest_headline(p: &Player, since: u64) -> Option<String> {
         let r = recent.clone().rev().find(|r| r.kind != TraceKind::Send)?;
         step_said(r, names, (r.msg > 0).then(|| dsplay_core::readable::message(s.sim(), r.msg)).flatten())
     };
-    news.or_else(|| (!p.playing && new <= STEP_RECORDS).then(step).flatten())
+    if p.playing {
+        return news;
+    }
+    if new <= STEP_RECORDS {
+        return news.or_else(step);
+    }
+    // Paused after a scrub or seek forward: where the playhead is first; the news of the span
+    // passed over may be seconds older (review 12: "At 0.19 seconds: n4 became leader" was heard
+    // with the playhead at 3.5 s as if it had just happened).
+    let here = format!("Now at {:.2} seconds", s.now().as_ms_f64() / 1000.0);
+    Some(match news {
+        Some(n) => format!("{here}. Latest on the way: {}", n.replacen("At ", "at ", 1)),
+        None => here,
+    })
 }
 
 #[function_component(Narrator)]
