@@ -51,6 +51,35 @@ async fn play_pause_step_by_button_and_keyboard() {
         .await;
 }
 
+/// Review 12: Compare kept t2's rows on t4 (another preset of the same protocol), where t2's
+/// "passive_check removed" read "added".
+#[wasm_bindgen_test]
+async fn another_preset_starts_compare_afresh() {
+    let root = mount("#preset=t2-health-checks");
+    wait_until(&root, "#tab-compare", |_| true).await.unchecked_ref::<HtmlElement>().click();
+    let field = wait_until(&root, "select.compare-field", |_| true).await;
+    let shown = |f: &Element| {
+        let s = f.unchecked_ref::<web_sys::HtmlSelectElement>();
+        s.selected_options().item(0).and_then(|o| o.text_content()).unwrap_or_default()
+    };
+    let first = shown(&field);
+    let passive = common::all(&field, "option")
+        .into_iter()
+        .find(|o| o.text_content().as_deref() == Some("protocol.passive_check"))
+        .and_then(|o| o.get_attribute("value"))
+        .expect("t2's passive check is offered");
+    field.unchecked_ref::<web_sys::HtmlSelectElement>().set_value(&passive);
+    field.dispatch_event(&web_sys::Event::new("change").expect("event")).expect("dispatch");
+    wait_until(&root, "select.compare-field", |f| shown(f) == "protocol.passive_check").await;
+    let t4: HtmlElement =
+        wait_until(&root, ".gallery .preset[data-id=\"t4-autoscaling\"]", |_| true).await.unchecked_into();
+    t4.click();
+    wait_until(&root, "#run-result", |el| attr(el, "data-preset") == "t4-autoscaling").await;
+    let field = wait_until(&root, "select.compare-field", |f| shown(f) != "protocol.passive_check").await;
+    assert_eq!(shown(&field), first, "t4's form opens on its first field, as t2's did");
+    unmount();
+}
+
 /// Review 11: a screen reader heard nothing after Step or Next message, and a scrub back
 /// emptied the live region.
 #[wasm_bindgen_test]
@@ -65,6 +94,13 @@ async fn a_step_by_hand_is_narrated_and_so_is_a_scrub_back() {
     wait_until(&root, "#scrubber", |_| true).await;
     scrub("2000");
     let status = wait_until(&root, "#run-result", |el| attr(el, "data-now-ms") == "2000").await;
+    // A scrub forward says where it landed first, then the latest news on the way, with its time.
+    let said = wait_until(&root, "#narration", |el| el.text_content().is_some_and(|t| !t.is_empty())).await;
+    let said = said.text_content().unwrap_or_default();
+    assert!(
+        said.starts_with("Now at 2.00 seconds. Latest on the way: at 0.") && said.contains("became leader"),
+        "{said}"
+    );
     let before: u64 = attr(&status, "data-events").parse().unwrap_or(0);
     let next: HtmlElement = wait_until(&root, "#step-message", |_| true).await.unchecked_into();
     next.click();
