@@ -120,7 +120,11 @@ pub fn table(a: &Summary, b: &Summary, linearizable: Option<(String, String)>) -
                 {for latency}
                 {row("errors", a.errors.to_string(), b.errors.to_string())}
                 {for named}
-                {row("throughput", format!("{:.0}/s", a.throughput), format!("{:.0}/s", b.throughput))}
+                // Completed requests are counted from the latency samples: none, no row (d6's
+                // broadcasts read "throughput 0/s").
+                if !names.is_empty() {
+                    {row("throughput", format!("{:.0}/s", a.throughput), format!("{:.0}/s", b.throughput))}
+                }
                 {row("invariants broken", checked(a), checked(b))}
                 if let Some((la, lb)) = linearizable { {row("linearizable", la, lb)} }
             </tbody>
