@@ -56,6 +56,19 @@ pub fn value(debug: &str, names: &[String]) -> String {
     read(debug, |tree| Writer::new(names, None).write(tree, 0))
 }
 
+/// A count as lessons and limits write it, thousands grouped: `5673` → "5,673".
+pub fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::new();
+    for (i, c) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i) % 3 == 0 {
+            out.push(',');
+        }
+        out.push(c);
+    }
+    out
+}
+
 /// A 64-bit hash as people compare it: its top 32 bits in hex (`ab176571`). Node views and message
 /// words both use it, so the same hash reads the same everywhere.
 pub fn short_hash(hash: u64) -> String {
@@ -403,6 +416,12 @@ fn shortened(items: impl Iterator<Item = String>, len: usize) -> String {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    #[test]
+    fn counts_are_grouped_by_thousands() {
+        let said: Vec<String> = [0, 999, 1_000, 5_673, 1_234_567].into_iter().map(grouped).collect();
+        assert_eq!(said, ["0", "999", "1,000", "5,673", "1,234,567"]);
+    }
 
     fn names() -> Vec<String> {
         ["c0", "c1", "lb", "s1"].map(String::from).to_vec()

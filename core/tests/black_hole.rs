@@ -17,15 +17,7 @@ fn lesson() -> String {
 
 /// `n` as the lesson writes it: 5,674.
 fn said(n: u64) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
+    dsplay_core::readable::grouped(n)
 }
 
 fn says(text: &str) {

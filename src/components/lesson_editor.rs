@@ -6,6 +6,7 @@
 use super::lesson::body_of;
 use super::markdown::Markdown;
 use crate::player::{Action, Player};
+use dsplay_core::readable::grouped;
 use dsplay_core::scenario::{limits, Meta};
 use dsplay_core::ScenarioError;
 use web_sys::{HtmlInputElement, HtmlTextAreaElement};
@@ -25,19 +26,6 @@ fn problem(title: &str, lesson: &str) -> Option<(String, String)> {
         Err(e) => Some(("meta.lesson".into(), e.to_string())),
         Ok(()) => None,
     }
-}
-
-/// "1,234": thousands grouped, as the limit is written.
-fn grouped(n: usize) -> String {
-    let digits = n.to_string();
-    let mut out = String::new();
-    for (i, c) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
-            out.push(',');
-        }
-        out.push(c);
-    }
-    out
 }
 
 #[function_component(LessonEditor)]
@@ -118,7 +106,7 @@ pub fn lesson_editor(props: &LessonEditorProps) -> Html {
             <textarea id="lesson-text" rows="14" spellcheck="true" value={(*lesson).clone()} oninput={on_lesson}
                 aria-invalid={lesson_err.is_some().to_string()} aria-describedby="lesson-text-count lesson-text-error" />
             <p id="lesson-text-count" class={classes!("count", lesson_err.is_some().then_some("over"))}>
-                { format!("{} of {} characters", grouped(count), grouped(limits::MAX_TEXT)) }
+                { format!("{} of {} characters", grouped(count as u64), grouped(limits::MAX_TEXT as u64)) }
             </p>
             if let Some(e) = lesson_err.clone() { <p id="lesson-text-error" class="field-error" role="alert">{e}</p> }
             if let Some(note) = dropped { <p id="lesson-heading-note" class="hint">{note}</p> }

@@ -57,7 +57,9 @@ pub fn help(parent: Option<&str>, key: &str) -> Option<&'static str> {
     by_pair.or(match key {
         "min_us" | "max_us" => Some("1000 µs = 1 ms"),
         "mean_us" => Some("the average; 1000 µs = 1 ms"),
-        "by_hand" => Some("done in the playground, not scripted: a fork from before it drops it; untick to script it"),
+        "by_hand" => {
+            Some("done in the playground, not scripted: a fork from before it drops it; untick to script it")
+        }
         "at_ms" => Some("when it happens, in ms from the start (1000 = 1 s)"),
         "loss_ppm" => Some("messages lost per million sent: 10000 is 1 %"),
         "dup_ppm" => Some("messages delivered twice, per million"),
