@@ -38,8 +38,8 @@ fn sections(fields: Vec<Vec<Seg>>) -> Vec<Section> {
 
 /// The index of the field the list shows first.
 fn first_listed(value: &Value) -> usize {
-    let listed = sections(listed(value, MAX_FIELDS));
-    listed.first().and_then(|(_, fields)| fields.first()).map_or(0, |(i, _)| *i)
+    let groups = sections(listed(value, MAX_FIELDS));
+    groups.first().and_then(|(_, fields)| fields.first()).map_or(0, |(i, _)| *i)
 }
 
 /// One change B makes: the field's index in the listed fields, and B's value as typed or chosen
@@ -63,8 +63,8 @@ fn edit_of(value: &Value, change: &Change) -> (Edit, String) {
 
 /// The first listed field no change has picked yet, for a new change.
 fn unpicked(value: &Value, changes: &[Change]) -> usize {
-    let listed = sections(listed(value, MAX_FIELDS));
-    let mut order = listed.iter().flat_map(|(_, fields)| fields.iter().map(|(i, _)| *i));
+    let groups = sections(listed(value, MAX_FIELDS));
+    let mut order = groups.iter().flat_map(|(_, fields)| fields.iter().map(|(i, _)| *i));
     order.find(|i| changes.iter().all(|(picked, _)| picked != i)).unwrap_or_else(|| first_listed(value))
 }
 
@@ -120,7 +120,7 @@ pub fn compare_form(props: &FormProps) -> Html {
             on_compare.emit((made.into_iter().map(|(e, _)| e).collect(), label));
         })
     };
-    let listed = sections(listed(value, MAX_FIELDS));
+    let groups = sections(listed(value, MAX_FIELDS));
     let count = changes.borrow().len();
     let rows = changes.borrow().clone().into_iter().enumerate().map(|(row, change)| {
         let (path, field, chosen) = choice(value, &change);
@@ -151,7 +151,7 @@ pub fn compare_form(props: &FormProps) -> Html {
         let remove = changer(&changes, &rerender, move |c| {
             c.remove(row);
         });
-        let field_options = listed.iter().map(|(section, fields)| {
+        let field_options = groups.iter().map(|(section, fields)| {
             let options = fields.iter().map(|(i, p)| {
                 html! { <option value={i.to_string()} selected={*i == change.0}>{dotted(p)}</option> }
             });
