@@ -84,7 +84,7 @@ impl ScenarioError {
         let limits = [0, u64::from(u32::MAX)].into_iter().find_map(|probe_value| {
             let mut probe = scenario.clone();
             *probe.pointer_mut(&pointer(field))? = probe_value.into();
-            match super::Scenario::from_json(&probe.to_string()) {
+            match super::Scenario::parsed(&probe.to_string()) {
                 // 0 passed, so the check's "at most" is the whole range (a -1 told only "must be at
                 // most 3600000" was told nothing about what it broke).
                 Err(ScenarioError::Invalid { field: f, message }) if f == field && probe_value > 0 => {
@@ -324,6 +324,17 @@ mod tests {
         bad["protocol"]["services"][2]["pools"][0]["workers"] = "many".into();
         let e = Scenario::from_json(&bad.to_string()).expect_err("refused");
         assert_eq!(e.field(), Some("protocol.services[2].pools[0].workers"), "{e}");
+        // Many bad fields: the first is named, and the probes that find its limits do not deepen
+        // in turn (nested, that was two parses per bad field: 2^30 for thirty).
+        let mut many = bad.clone();
+        for (i, s) in many["protocol"]["services"].as_array_mut().expect("services").iter_mut().enumerate() {
+            for (j, p) in s["pools"].as_array_mut().into_iter().flatten().enumerate() {
+                p["workers"] = format!("w{i}{j}").into();
+                p["queue_cap"] = format!("q{i}{j}").into();
+            }
+        }
+        let e = Scenario::from_json(&many.to_string()).expect_err("refused");
+        assert!(e.field().is_some_and(|f| f.starts_with("protocol.services[")), "{e}");
         // The same value in two fields: which one serde meant is not known, so not guessed.
         bad["protocol"]["services"][2]["pools"][0]["workers"] = 8.into();
         bad["protocol"]["services"][1]["endpoints"][0]["calls"][0]["timeout_ms"] = (-7).into();

@@ -128,9 +128,15 @@ impl Scenario {
                 raw: String::new(),
             });
         }
+        Scenario::parsed(text).map_err(|e| e.deepened(text))
+    }
+
+    /// Parse and validate, the error where serde left it (at a tagged enum above a bad field).
+    /// [`ScenarioError::at_in`] probes with it: its probes must not deepen in turn, or a link
+    /// with many bad fields would cost two parses per bad field, nested.
+    pub(crate) fn parsed(text: &str) -> Result<Scenario, ScenarioError> {
         let de = &mut serde_json::Deserializer::from_str(text);
-        let sc: Scenario =
-            serde_path_to_error::deserialize(de).map_err(|e| ScenarioError::from_path(e).deepened(text))?;
+        let sc: Scenario = serde_path_to_error::deserialize(de).map_err(ScenarioError::from_path)?;
         sc.validate()?;
         Ok(sc)
     }
