@@ -35,8 +35,8 @@ pub fn use_panel_shown() -> bool {
 #[derive(Properties, PartialEq)]
 pub struct TabsProps {
     pub labels: Vec<&'static str>,
-    /// What the tab list is, for a screen reader ("Run views", "Study"): two lists on one page
-    /// were both just "tab list".
+    /// What the tab list is, for a screen reader ("Run views"): two lists on one page were both
+    /// just "tab list".
     #[prop_or_default]
     pub name: &'static str,
     pub children: Children,
