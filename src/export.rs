@@ -11,9 +11,9 @@ use wasm_bindgen::JsCast;
 
 /// The retained trace records as JSON, with what a reader needs beside them: the node names the
 /// records' `node`/`peer` indexes point into (each record names them too), the trace hash, the
-/// link that replays the run (an edited scenario's whole, not just its preset's name), whether older records were let go (the
-/// trace keeps the newest `sim.trace_capacity`), and on each send what the message carried, in
-/// words, as far as `sim` kept it (see [`trace_with_payloads`]).
+/// link that replays the run (an edited scenario's whole, not just its preset's name), whether
+/// older records were let go (the trace keeps the newest `sim.trace_capacity`), and on each send
+/// what the message carried, in words, as far as `sim` kept it (see [`trace_with_payloads`]).
 pub fn trace_json(sim: &dyn Simulation, link: &str) -> String {
     let trace = sim.trace();
     let records: Vec<_> = trace.records().iter().map(|r| record(sim, r)).collect();
