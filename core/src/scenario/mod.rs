@@ -110,6 +110,12 @@ impl Default for SimOptions {
 }
 
 impl Scenario {
+    /// Whether the script crashes a node refusing connections: its run sends resets (the legend
+    /// lists `RST`) and its balancer counts `refused` from the start.
+    pub fn crashes_refusing(&self) -> bool {
+        self.events.iter().any(|e| matches!(e.event, ScenarioEvent::CrashRefusing { .. }))
+    }
+
     /// Parse JSON, naming the path of the first bad field, then validate.
     pub fn from_json(text: &str) -> Result<Scenario, ScenarioError> {
         if text.len() > MAX_JSON_BYTES {

@@ -69,11 +69,7 @@ impl<N: Node> Sim<N> {
         let w = World::new(scenario, names)?;
         let (invariants, mut kinds) = (N::invariants(&nodes), N::kinds(&nodes));
         // A scripted refusing crash sends resets: the legend lists them with the protocol's kinds.
-        if scenario
-            .events
-            .iter()
-            .any(|e| matches!(e.event, crate::scenario::ScenarioEvent::CrashRefusing { .. }))
-        {
+        if scenario.crashes_refusing() {
             kinds.push(REFUSAL);
         }
         let p = Parts::new(nodes);

@@ -11,7 +11,8 @@ use std::collections::VecDeque;
 pub struct Balancer {
     pub(super) picker: Picker,
     first_backend: u32,
-    /// Open requests per backend: what least connections and two choices compare.
+    /// Open requests per backend: what least connections and two choices compare. Always
+    /// `open[i].len()`, kept as the slice the picker reads on every request.
     pub(super) active: Vec<u32>,
     /// Per backend, its open requests as `(client, id, order forwarded in)`: which requests a
     /// refusal ends (see [`Balancer::on_refused`]). A few each, so a list beats a map.

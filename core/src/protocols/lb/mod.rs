@@ -62,7 +62,7 @@ pub use node::{LbMsg, LbNode, LbTimer};
 pub use picker::{Algorithm, Picker};
 
 use crate::blocks::{Generator, ServerSpec};
-use crate::scenario::{limits, Scenario, ScenarioError, ScenarioEvent};
+use crate::scenario::{limits, Scenario, ScenarioError};
 use balancer::Balancer;
 use serde::{Deserialize, Serialize};
 
@@ -141,8 +141,7 @@ pub fn build(sc: &Scenario, cfg: &LbConfig) -> Vec<(String, LbNode)> {
     let picker = Picker::new(cfg.algorithm, &weights);
     let mut balancer = Balancer::new(picker, first_backend, capacity);
     // A run whose script crashes a node refusing lists `refused` from the start (at 0 until then).
-    balancer.expect_refusals =
-        sc.events.iter().any(|e| matches!(e.event, ScenarioEvent::CrashRefusing { .. }));
+    balancer.expect_refusals = sc.crashes_refusing();
     out.push(("lb".into(), LbNode::Balancer(balancer)));
     let specs = cfg.backends.iter().flat_map(|g| std::iter::repeat_n(g, g.count as usize));
     for (i, g) in specs.enumerate() {
