@@ -47,8 +47,9 @@ fn first_listed(value: &Value) -> usize {
 type Change = (usize, String);
 
 /// The chosen field's path, what it is, and B's value for it (typed, or the chosen alternative).
-fn choice(value: &Value, change: &Change) -> (Vec<Seg>, Field, String) {
-    let path = listed(value, MAX_FIELDS).get(change.0).cloned().unwrap_or_default();
+/// `fields`: the scenario's listed fields (see [`listed`]), which `change.0` indexes.
+fn choice(value: &Value, fields: &[Vec<Seg>], change: &Change) -> (Vec<Seg>, Field, String) {
+    let path = fields.get(change.0).cloned().unwrap_or_default();
     let field = Field::of(value, &path);
     let first = || field.options().first().cloned().unwrap_or_default();
     let chosen = if change.1.is_empty() { first() } else { change.1.clone() };
@@ -56,8 +57,8 @@ fn choice(value: &Value, change: &Change) -> (Vec<Seg>, Field, String) {
 }
 
 /// The edit a change makes, and how B's label says it ("protocol.r = 2", "no protocol.autoscale").
-fn edit_of(value: &Value, change: &Change) -> (Edit, String) {
-    let (path, field, chosen) = choice(value, change);
+fn edit_of(value: &Value, fields: &[Vec<Seg>], change: &Change) -> (Edit, String) {
+    let (path, field, chosen) = choice(value, fields, change);
     field.edit(&path, &chosen)
 }
 
@@ -115,15 +116,19 @@ pub fn compare_form(props: &FormProps) -> Html {
     let on_go = {
         let (changes, value, on_compare) = (changes.clone(), props.value.clone(), props.on_compare.clone());
         Callback::from(move |_: MouseEvent| {
-            let made: Vec<(Edit, String)> = changes.borrow().iter().map(|c| edit_of(&value, c)).collect();
+            let fields = listed(&value, MAX_FIELDS);
+            let made: Vec<(Edit, String)> =
+                changes.borrow().iter().map(|c| edit_of(&value, &fields, c)).collect();
             let label = made.iter().map(|(_, l)| l.as_str()).collect::<Vec<_>>().join(", ");
             on_compare.emit((made.into_iter().map(|(e, _)| e).collect(), label));
         })
     };
-    let groups = sections(listed(value, MAX_FIELDS));
+    // Listed once a render, not once per row (the form renders on every frame of playback).
+    let fields = listed(value, MAX_FIELDS);
+    let groups = sections(fields.clone());
     let count = changes.borrow().len();
     let rows = changes.borrow().clone().into_iter().enumerate().map(|(row, change)| {
-        let (path, field, chosen) = choice(value, &change);
+        let (path, field, chosen) = choice(value, &fields, &change);
         let (options, current) = (field.options(), field.current(value, &path));
         let on_field = {
             let set = changes.clone();
