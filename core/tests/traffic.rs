@@ -398,7 +398,27 @@ fn bad_configs_name_the_field() {
     let mut sc = preset("t2-health-checks");
     traffic(&mut sc).tasks.count = 9;
     let err = registry::build(&sc).err().map(|e| e.to_string()).unwrap_or_default();
-    assert!(err.contains("protocol.tasks"), "{err}");
+    assert!(err.contains("protocol.tasks.count"), "{err}");
+}
+
+/// Review 12 (C6): t4's autoscale section added to t2 was refused with every rule of the section
+/// ("needs active_check, target_util_pct 1 to 100, 1 ≤ min_tasks ≤ …"), though t2 has an active
+/// check: the one rule broken is named, with the values that break it.
+#[test]
+fn a_section_that_breaks_one_rule_is_told_that_rule() {
+    let mut sc = preset("t2-health-checks");
+    traffic(&mut sc).autoscale = traffic(&mut preset("t4-autoscaling")).autoscale.clone();
+    let err = registry::build(&sc).err().map(|e| e.to_string()).unwrap_or_default();
+    assert_eq!(
+        err,
+        "`protocol.autoscale.max_tasks`: is 10 but tasks.slots is 4: raise tasks.slots or lower max_tasks"
+    );
+    let mut sc = preset("t6-rate-limiting");
+    if let Some(r) = traffic(&mut sc).rate_limit.as_mut() {
+        r.burst = 0;
+    }
+    let err = registry::build(&sc).err().map(|e| e.to_string()).unwrap_or_default();
+    assert_eq!(err, "`protocol.rate_limit.burst`: must be more than 0");
 }
 
 #[test]

@@ -59,16 +59,22 @@ impl ChaosConfig {
         if self.mean_gap_ms < 10 || self.mean_gap_ms > 3_600_000 {
             return Err(bad("mean_gap_ms", "must be 10 to 3600000"));
         }
-        if self.duration_ms == 0 || self.duration_ms > 3_600_000 || self.delay_ms > 60_000 {
-            return Err(bad("duration_ms", "duration_ms 1 to 3600000, delay_ms ≤ 60000"));
+        let rule = |holds: bool, f: &str, m: &str| ScenarioError::require(holds, format!("chaos.{f}"), m);
+        rule((1..=3_600_000).contains(&self.duration_ms), "duration_ms", "must be 1 to 3600000")?;
+        rule(self.delay_ms <= 60_000, "delay_ms", "must be at most 60000")?;
+        let weights = [
+            ("kill_weight", self.kill_weight),
+            ("drop_weight", self.drop_weight),
+            ("delay_weight", self.delay_weight),
+            ("slow_weight", self.slow_weight),
+        ];
+        for (f, w) in weights {
+            rule(w <= 1000, f, "must be 0 to 1000")?;
         }
-        let weights = [self.kill_weight, self.drop_weight, self.delay_weight, self.slow_weight];
-        if weights.iter().all(|&w| w == 0) || weights.iter().any(|&w| w > 1000) {
-            return Err(bad("kill_weight", "weights 0 to 1000, not all zero"));
-        }
-        if self.loss_ppm > 1_000_000 || self.slow_factor_pct == 0 || self.slow_factor_pct > 100_000 {
-            return Err(bad("loss_ppm", "loss_ppm ≤ 1000000, slow_factor_pct 1 to 100000"));
-        }
+        let none = "the four weights are all 0: give at least one kind of fault a weight";
+        rule(weights.iter().any(|&(_, w)| w > 0), "kill_weight", none)?;
+        rule(self.loss_ppm <= 1_000_000, "loss_ppm", "must be at most 1000000 (100 %)")?;
+        rule((1..=100_000).contains(&self.slow_factor_pct), "slow_factor_pct", "must be 1 to 100000")?;
         if self.targets.len() > 512 {
             return Err(bad("targets", "at most 512 names"));
         }

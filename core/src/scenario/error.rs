@@ -23,6 +23,16 @@ impl ScenarioError {
         ScenarioError::Invalid { field: field.into(), message: message.into() }
     }
 
+    /// `Ok` if the rule `holds`, else [`invalid`](Self::invalid): checks written one rule a line,
+    /// so a message names the one field and the one rule that fails.
+    pub fn require(holds: bool, field: impl Into<String>, message: impl Into<String>) -> Result<(), Self> {
+        if holds {
+            Ok(())
+        } else {
+            Err(Self::invalid(field, message))
+        }
+    }
+
     pub(crate) fn from_path(e: serde_path_to_error::Error<serde_json::Error>) -> Self {
         let path = e.path().to_string();
         let inner = e.into_inner();

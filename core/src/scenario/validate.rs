@@ -239,21 +239,20 @@ impl Scenario {
                         "must be 1 to 100000 (100 = normal speed)",
                     ));
                 }
-                ScenarioEvent::ClockSkew { offset_us, drift_ppm, .. }
-                    if offset_us.unsigned_abs() > 3_600_000_000 || drift_ppm.unsigned_abs() > 500_000 =>
-                {
+                ScenarioEvent::ClockSkew { offset_us, .. } if offset_us.unsigned_abs() > 3_600_000_000 => {
+                    return Err(bad(format!("{field}.event.offset_us"), "must be within ±3600000000 (1 h)"));
+                }
+                ScenarioEvent::ClockSkew { drift_ppm, .. } if drift_ppm.unsigned_abs() > 500_000 => {
+                    return Err(bad(format!("{field}.event.drift_ppm"), "must be within ±500000"));
+                }
+                ScenarioEvent::Surge { rate_pct, .. } if !(1..=10_000).contains(rate_pct) => {
                     return Err(bad(
-                        format!("{field}.event"),
-                        "clock offset at most ±1 h and drift at most ±500000 ppm",
+                        format!("{field}.event.rate_pct"),
+                        "must be 1 to 10000 (100 = normal load)",
                     ));
                 }
-                ScenarioEvent::Surge { rate_pct, duration_ms }
-                    if !(1..=10_000).contains(rate_pct) || !(1..=3_600_000).contains(duration_ms) =>
-                {
-                    return Err(bad(
-                        format!("{field}.event"),
-                        "a surge needs rate_pct 1 to 10000 (100 = normal load) and duration_ms 1 to 3600000",
-                    ));
+                ScenarioEvent::Surge { duration_ms, .. } if !(1..=3_600_000).contains(duration_ms) => {
+                    return Err(bad(format!("{field}.event.duration_ms"), "must be 1 to 3600000"));
                 }
                 ScenarioEvent::Note { text } if text.len() > 500 => {
                     return Err(bad(format!("{field}.event.text"), "at most 500 characters"));

@@ -122,13 +122,22 @@ impl MessagingConfig {
             return Err(ScenarioError::invalid("workload.clients", "need at least one producer"));
         }
         if self.consumers == 0 || producers + self.consumers + 2 > limits::MAX_NODES {
-            return Err(bad("consumers", "need ≥ 1, and producers + consumers + 2 ≤ 512 nodes"));
+            let most = limits::MAX_NODES.saturating_sub(producers + 2);
+            return Err(bad(
+                "consumers",
+                &format!(
+                    "must be 1 to {most} (512 nodes in all, with the producers, the broker and the ledger)"
+                ),
+            ));
         }
         if self.initial_consumers.is_some_and(|i| i == 0 || i > self.consumers) {
             return Err(bad("initial_consumers", "must be 1 to `consumers`"));
         }
-        if self.capacity > 1_000_000 || self.scale_up_depth > 1_000_000 {
-            return Err(bad("capacity", "capacity and scale_up_depth must be at most 1000000"));
+        if self.capacity > 1_000_000 {
+            return Err(bad("capacity", "must be at most 1000000"));
+        }
+        if self.scale_up_depth > 1_000_000 {
+            return Err(bad("scale_up_depth", "must be at most 1000000"));
         }
         self.work.check(0).map_err(|m| bad("work", &m))?;
         if self.prefetch == 0 || self.prefetch > 1000 {
@@ -137,8 +146,11 @@ impl MessagingConfig {
         if self.publish_window == 0 || self.publish_window > 1000 {
             return Err(bad("publish_window", "must be 1 to 1000"));
         }
-        if self.poison_ppm > limits::PPM || self.max_deliveries > 1000 {
-            return Err(bad("poison_ppm", "poison_ppm ≤ 1000000 and max_deliveries ≤ 1000"));
+        if self.poison_ppm > limits::PPM {
+            return Err(bad("poison_ppm", "must be at most 1000000 (100 %)"));
+        }
+        if self.max_deliveries > 1000 {
+            return Err(bad("max_deliveries", "must be at most 1000"));
         }
         if self.ack_timeout_ms > 3_600_000 {
             return Err(bad("ack_timeout_ms", "must be at most 3600000"));

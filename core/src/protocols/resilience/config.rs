@@ -156,9 +156,17 @@ impl MeshConfig {
             return Err(bad(format!("{f}.pools"), "need 1 to 16 pools"));
         }
         for (j, p) in s.pools.iter().enumerate() {
-            if p.workers == 0 || p.workers > 10_000 || p.queue_cap > 1_000_000 {
-                return Err(bad(format!("{f}.pools[{j}]"), "workers 1 to 10000, queue_cap ≤ 1000000"));
-            }
+            let pf = format!("{f}.pools[{j}]");
+            ScenarioError::require(
+                (1..=10_000).contains(&p.workers),
+                format!("{pf}.workers"),
+                "must be 1 to 10000",
+            )?;
+            ScenarioError::require(
+                p.queue_cap <= 1_000_000,
+                format!("{pf}.queue_cap"),
+                "must be at most 1000000",
+            )?;
         }
         if s.endpoints.is_empty() || s.endpoints.len() > 16 {
             return Err(bad(format!("{f}.endpoints"), "need 1 to 16 endpoints"));
@@ -171,9 +179,11 @@ impl MeshConfig {
                 }
             }
             e.work.check(0).map_err(|m| bad(format!("{ef}.work"), m))?;
-            if e.fail_ppm > limits::PPM || e.shed_above_pct > 100 || e.calls.len() > 16 {
-                return Err(bad(ef, "fail_ppm ≤ 1000000, shed_above_pct ≤ 100, at most 16 calls"));
-            }
+            let rule =
+                |holds: bool, name: &str, m: &str| ScenarioError::require(holds, format!("{ef}.{name}"), m);
+            rule(e.fail_ppm <= limits::PPM, "fail_ppm", "must be at most 1000000 (100 %)")?;
+            rule(e.shed_above_pct <= 100, "shed_above_pct", "must be 0 to 100")?;
+            rule(e.calls.len() <= 16, "calls", "at most 16 calls")?;
             for (k, c) in e.calls.iter().enumerate() {
                 self.check_call(c, &format!("{ef}.calls[{k}]"))?;
             }

@@ -40,12 +40,11 @@ pub struct ContentionGroup {
 impl ContentionConfig {
     pub fn validate(&self, _sc: &Scenario) -> Result<(), ScenarioError> {
         let total = (self.clients as u64 + 1) * self.groups.len() as u64;
-        if self.clients == 0 || self.groups.is_empty() || total > limits::MAX_NODES as u64 {
-            return Err(ScenarioError::invalid(
-                "protocol.clients",
-                format!("need ≥ 1 client and ≥ 1 group, (clients + 1) × groups ≤ {}", limits::MAX_NODES),
-            ));
-        }
+        ScenarioError::require(self.clients > 0, "protocol.clients", "must be at least 1")?;
+        ScenarioError::require(!self.groups.is_empty(), "protocol.groups", "need at least one group")?;
+        let most = (limits::MAX_NODES as u64 / self.groups.len() as u64).saturating_sub(1);
+        let msg = format!("must be at most {most}: each of the {} groups has the clients and a lock server, 512 nodes in all", self.groups.len());
+        ScenarioError::require(total <= limits::MAX_NODES as u64, "protocol.clients", msg)?;
         if self.op_us == 0 || self.op_us > 1_000_000 {
             return Err(ScenarioError::invalid("protocol.op_us", "must be 1 to 1000000"));
         }

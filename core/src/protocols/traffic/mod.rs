@@ -207,8 +207,17 @@ impl TrafficConfig {
     pub fn validate(&self, sc: &Scenario) -> Result<(), ScenarioError> {
         let max = limits::MAX_NODES - sc.workload.clients - 2;
         let t = &self.tasks;
-        if t.slots == 0 || t.slots > max || t.count > t.slots {
-            return Err(bad("tasks", format!("need 1 ≤ slots ≤ {max} and count ≤ slots")));
+        if t.slots == 0 || t.slots > max {
+            return Err(bad(
+                "tasks.slots",
+                format!("must be 1 to {max} (512 nodes with the clients, gateway and db)"),
+            ));
+        }
+        if t.count > t.slots {
+            return Err(bad(
+                "tasks.count",
+                format!("{} tasks do not fit in tasks.slots ({})", t.count, t.slots),
+            ));
         }
         if t.count == 0 && self.cache.is_none() {
             return Err(bad("tasks.count", "at least one task must run (or use a cache in front of db)"));
@@ -224,54 +233,69 @@ impl TrafficConfig {
         self.validate_features()
     }
 
+    /// Each optional section's rules, one at a time: the message names the field that breaks one.
     fn validate_features(&self) -> Result<(), ScenarioError> {
         if let Some(a) = &self.active_check {
-            if a.interval_ms == 0 || a.timeout_ms == 0 || a.timeout_ms > a.interval_ms {
-                return Err(bad("active_check", "need 0 < timeout_ms ≤ interval_ms"));
-            }
-            if !(1..=100).contains(&a.healthy_threshold) || !(1..=100).contains(&a.unhealthy_threshold) {
-                return Err(bad("active_check", "thresholds must be 1 to 100"));
-            }
+            rule(a.interval_ms > 0, "active_check.interval_ms", "must be more than 0")?;
+            rule(a.timeout_ms > 0, "active_check.timeout_ms", "must be more than 0")?;
+            rule(a.timeout_ms <= a.interval_ms, "active_check.timeout_ms", "must be at most interval_ms")?;
+            rule(
+                (1..=100).contains(&a.healthy_threshold),
+                "active_check.healthy_threshold",
+                "must be 1 to 100",
+            )?;
+            rule(
+                (1..=100).contains(&a.unhealthy_threshold),
+                "active_check.unhealthy_threshold",
+                "must be 1 to 100",
+            )?;
         }
         if let Some(p) = &self.passive_check {
-            if !(1..=1000).contains(&p.max_fails) || p.window_ms == 0 {
-                return Err(bad("passive_check", "need max_fails 1 to 1000 and window_ms > 0"));
-            }
+            rule((1..=1000).contains(&p.max_fails), "passive_check.max_fails", "must be 1 to 1000")?;
+            rule(p.window_ms > 0, "passive_check.window_ms", "must be more than 0")?;
         }
+        let needs_probes = "needs an active_check section: the gateway learns of tasks from its probes";
         if let Some(r) = &self.replace {
-            if self.active_check.is_none() || r.min_ms > r.max_ms || r.min_healthy_pct > 100 {
-                return Err(bad("replace", "needs active_check, min_ms ≤ max_ms and min_healthy_pct ≤ 100"));
-            }
+            rule(self.active_check.is_some(), "replace", needs_probes)?;
+            rule(r.min_ms <= r.max_ms, "replace.min_ms", "must be at most max_ms")?;
+            rule(r.min_healthy_pct <= 100, "replace.min_healthy_pct", "must be 0 to 100")?;
         }
         if let Some(a) = &self.autoscale {
-            let ok = self.active_check.is_some()
-                && (1..=100).contains(&a.target_util_pct)
-                && 1 <= a.min_tasks
-                && a.min_tasks <= a.max_tasks
-                && a.max_tasks <= self.tasks.slots
-                && a.eval_ms > 0;
-            if !ok {
-                return Err(bad(
-                    "autoscale",
-                    "needs active_check (tasks report utilisation in probe replies), target_util_pct 1 to 100, 1 ≤ min_tasks ≤ max_tasks ≤ tasks.slots, eval_ms > 0",
-                ));
-            }
+            rule(
+                self.active_check.is_some(),
+                "autoscale",
+                "needs an active_check section: tasks report their utilisation in probe replies",
+            )?;
+            rule((1..=100).contains(&a.target_util_pct), "autoscale.target_util_pct", "must be 1 to 100")?;
+            rule(a.min_tasks >= 1, "autoscale.min_tasks", "must be at least 1")?;
+            rule(a.min_tasks <= a.max_tasks, "autoscale.min_tasks", "must be at most max_tasks")?;
+            let slots = self.tasks.slots;
+            let msg = format!(
+                "is {} but tasks.slots is {slots}: raise tasks.slots or lower max_tasks",
+                a.max_tasks
+            );
+            rule(a.max_tasks <= slots, "autoscale.max_tasks", msg)?;
+            rule(a.eval_ms > 0, "autoscale.eval_ms", "must be more than 0")?;
         }
         if let Some(r) = &self.rate_limit {
-            if r.rate_per_s == 0 || r.rate_per_s > 1_000_000 || r.burst == 0 || r.window_ms == 0 {
-                return Err(bad("rate_limit", "need rate_per_s 1 to 1000000, burst > 0, window_ms > 0"));
-            }
+            rule((1..=1_000_000).contains(&r.rate_per_s), "rate_limit.rate_per_s", "must be 1 to 1000000")?;
+            rule(r.burst > 0, "rate_limit.burst", "must be more than 0")?;
+            rule(r.window_ms > 0, "rate_limit.window_ms", "must be more than 0")?;
         }
         if let Some(c) = &self.cache {
-            if c.capacity > 1_000_000 || c.ttl_ms == 0 {
-                return Err(bad("cache", "need capacity ≤ 1000000 and ttl_ms > 0"));
-            }
+            rule(c.capacity <= 1_000_000, "cache.capacity", "must be at most 1000000")?;
+            rule(c.ttl_ms > 0, "cache.ttl_ms", "must be more than 0")?;
         }
         if self.abuser.as_ref().is_some_and(|a| a.rate_per_s == 0 || a.rate_per_s > 200_000) {
             return Err(bad("abuser.rate_per_s", "must be 1 to 200000"));
         }
         Ok(())
     }
+}
+
+/// `Ok` if the rule holds, else the error at `protocol.{field}`.
+fn rule(holds: bool, field: &str, msg: impl Into<String>) -> Result<(), ScenarioError> {
+    ScenarioError::require(holds, format!("protocol.{field}"), msg)
 }
 
 /// The nodes: clients `c1…`, the gateway `lb`, task slots `b1…`, and `db` when needed.
