@@ -12,6 +12,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("→", "step one event"),
     ("Shift + →", "step to the next delivered message"),
     ("←", "travel back 1 % of the run"),
+    ("← / → on the timeline", "move the playhead 1 % of the run (with Shift, or Page Up / Down: 10 %)"),
     ("+ / −", "faster / slower"),
     ("Home", "restart from time zero"),
     ("?", "show or hide this sheet"),

@@ -1,7 +1,8 @@
 //! Play / pause / step / speed / restart / seed: the transport bar.
 
 use crate::player::{
-    faster, slider_from_speed, slower, speed_from_slider, speed_label, Action, Player, MAX_SPEED, MIN_SPEED,
+    faster, slider_from_speed, slow_motion, slower, speed_from_slider, speed_label, Action, Player,
+    MAX_SPEED, MIN_SPEED,
 };
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -67,9 +68,9 @@ pub fn controls() -> Html {
                 {icon}{label}
             </button>
             <button id="step-event" onclick={emit(Action::StepEvent)} disabled={finished}
-                aria-keyshortcuts="ArrowRight" title={if finished { ENDED } else { "Step one event (→)" }}>{"Step"}</button>
+                aria-keyshortcuts="ArrowRight" title={if finished { ENDED } else { "Step one event (→, anywhere but the timeline)" }}>{"Step"}</button>
             <button id="step-message" onclick={emit(Action::StepMessage)} disabled={finished} aria-keyshortcuts="Shift+ArrowRight"
-                title={if finished { ENDED } else { "Step to the next delivered message (Shift+→)" }} aria-label="Next message">
+                title={if finished { ENDED } else { "Step to the next delivered message (Shift+→, anywhere but the timeline)" }} aria-label="Next message">
                 <span class="long">{"Next message"}</span><span class="short" aria-hidden="true">{"Next"}</span>
             </button>
             <button id="restart" onclick={emit(Action::Restart)} title="Back to time zero (Home)" aria-label="Restart"
@@ -92,6 +93,12 @@ pub fn controls() -> Html {
 /// beside it rewrapped the controls.
 fn shown_speed(p: &Player) -> Html {
     let asked = speed_label(p.speed);
+    let (factor, _) = slow_motion(&p.session.borrow(), &p.ui, p.session.borrow().now());
+    if factor < 1.0 {
+        let now = speed_label(p.speed * factor);
+        let title = format!("Slow motion: this key moment plays at {now} (the speed set is {asked})");
+        return html! { <output id="speed-value" class="slowed" data-asked={asked} {title}>{now}</output> };
+    }
     match p.pace.filter(|pace| p.playing && pace.reached < p.speed * 0.9) {
         None => html! { <output id="speed-value">{asked}</output> },
         Some(pace) => {
