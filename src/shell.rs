@@ -219,7 +219,7 @@ fn full_body(p: &Player, theme: UseStateHandle<Option<Theme>>, help: UseStateHan
                     aria-label="Scenarios: go to the gallery" title="Scenarios">{"☰"}</button>
                 <Share />
                 <theme::ThemeButton {theme} />
-                <button class="icon" onclick={open_help} aria-label="Shortcuts and gestures" title="Shortcuts and gestures (?)">{"?"}</button>
+                <button class="icon" onclick={open_help} aria-label="Help: reading the picture, shortcuts and gestures" title="Help: reading the picture, shortcuts and gestures (?)">{"?"}</button>
             </header>
             <div class="layout">
                 <aside class="gallery-pane" aria-label="Scenarios"><Gallery /></aside>

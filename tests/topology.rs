@@ -855,7 +855,11 @@ async fn chaos_faults_are_on_the_timeline_and_in_the_list_and_both_pause_and_jum
     let said: Vec<String> =
         all(&root, ".markers .marker.event").iter().filter_map(|m| m.get_attribute("title")).collect();
     for e in player().session.borrow().sim().script() {
-        let what = format!("{} ms: {}", e.at_ms, e.event.describe());
+        let what = format!(
+            "{}: {}",
+            dsplay_web::components::invariants::secs(SimTime::from_ms(e.at_ms)),
+            e.event.describe()
+        );
         assert!(said.iter().any(|t| t.contains(&what)), "{what} in {said:?}");
     }
     assert!((1..=chaos).contains(&all(&root, ".markers .marker.chaos").len()));
@@ -1120,7 +1124,7 @@ async fn a_burst_of_violations_is_one_marker_that_says_how_many_and_markers_are_
     );
     let said: Vec<String> = markers.iter().filter_map(|m| m.get_attribute("title")).collect();
     assert!(
-        said.iter().any(|t| t.contains(" violations from here; the first at ") && t.contains(" ms: ✗")),
+        said.iter().any(|t| t.contains(" violations from here; the first at ") && t.contains(" s: ✗")),
         "{said:?}"
     );
     let stops = all(&root, ".markers .marker")
@@ -1148,7 +1152,7 @@ async fn marks_at_one_time_share_a_marker_that_says_all_of_them_and_by_hand_ones
     let marker = until("one marker for the three", || {
         all(&root, ".markers .marker.by-hand")
             .into_iter()
-            .find(|m| m.get_attribute("title").is_some_and(|t| t.contains("2000 ms: crash b1 (by hand)")))
+            .find(|m| m.get_attribute("title").is_some_and(|t| t.contains("2.000 s: crash b1 (by hand)")))
     })
     .await;
     let title = marker.get_attribute("title").unwrap_or_default();

@@ -104,6 +104,7 @@ pub fn faults() -> Html {
     });
     html! {
         <section class="faults" aria-label="Scenario events">
+            <h2>{"Scenario events"}</h2>
             if events.is_empty() {
                 <p class="fault-empty">{"No scripted events yet. Everything you break by hand lands here."}</p>
             } else {

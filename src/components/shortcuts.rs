@@ -1,6 +1,7 @@
-//! The shortcut sheet (opened with `?`): the keys, and what clicking and dragging do, since the
-//! topology's gestures are otherwise found only by accident.
+//! The help sheet (opened with `?`): how to read the picture, the keys, and what clicking and
+//! dragging do, since the topology's gestures are otherwise found only by accident.
 
+use super::picture_key::PictureKey;
 use crate::keys::SHORTCUTS;
 use wasm_bindgen::JsCast;
 use web_sys::HtmlElement;
@@ -52,7 +53,9 @@ pub fn shortcuts(props: &ShortcutsProps) -> Html {
         <div class="dialog-backdrop" onclick={close.clone()}>
             <div id="shortcuts" class="dialog" role="dialog" aria-modal="true" aria-labelledby="shortcuts-title"
                 onclick={Callback::from(|e: MouseEvent| e.stop_propagation())} onkeydown={trap}>
-                <h2 id="shortcuts-title">{"Shortcuts"}</h2>
+                <h2 id="shortcuts-title">{"Help"}</h2>
+                <h3>{"Reading the picture"}</h3>
+                <PictureKey />
                 <h3>{"Keyboard"}</h3>
                 <table class="keys">
                     { for SHORTCUTS.iter().map(|(k, what)| html! { <tr><td><kbd>{*k}</kbd></td><td>{*what}</td></tr> }) }

@@ -1,0 +1,63 @@
+//! "Reading the picture": what each shape, line and mark on the stage and the timeline means, for
+//! the help sheet. Each row draws a small sample in the stage's own colours beside its meaning.
+
+use yew::prelude::*;
+
+/// One sample: a 28×22 drawing, then what it means.
+fn row(sample: Html, meaning: &'static str) -> Html {
+    html! {
+        <tr>
+            <td><svg class="key-svg" viewBox="0 0 28 22" aria-hidden="true">{sample}</svg></td>
+            <td>{meaning}</td>
+        </tr>
+    }
+}
+
+#[function_component(PictureKey)]
+pub fn picture_key() -> Html {
+    let rows = [
+        row(
+            html! { <rect class="k-client" x="4" y="4" width="20" height="14" rx="4" /> },
+            "a client: it sends the requests",
+        ),
+        row(
+            html! { <circle class="k-server" cx="14" cy="11" r="8" /> },
+            "a server, balancer, broker or store (its role is written under it; click it to inspect it)",
+        ),
+        row(html! { <circle class="k-down" cx="14" cy="11" r="8" /> }, "down: crashed, until it restarts"),
+        row(html! { <circle class="k-paused" cx="14" cy="11" r="8" /> }, "paused: alive but doing nothing"),
+        row(
+            html! { <><line class="k-link" x1="2" y1="11" x2="26" y2="11" /><circle class="k-msg" cx="16" cy="11" r="3.5" /></> },
+            "a message on its way, coloured by kind (the legend names the kinds: press one to spotlight it)",
+        ),
+        row(
+            html! { <line class="k-streak" x1="2" y1="11" x2="26" y2="11" /> },
+            "a fading streak: a message just delivered on this link (at 1× most hops are quicker than a frame)",
+        ),
+        row(
+            html! { <path class="k-lost" d="M10 7 L18 15 M18 7 L10 15" /> },
+            "a message lost: dropped by the network, cut off by a partition, or sent to a node that is down",
+        ),
+        row(
+            html! { <line class="k-cut" x1="14" y1="1" x2="14" y2="21" /> },
+            "a partition: the two sides (tinted in two colours) cannot reach each other; where no straight \
+             line separates them, dashed red circles ring the nodes cut off",
+        ),
+        row(
+            html! { <circle class="k-idle" cx="14" cy="11" r="5" /> },
+            "in the legend, a ring: a kind this run has sent, none on the wire right now",
+        ),
+        row(
+            html! { <><circle class="k-event" cx="7" cy="11" r="4" /><circle class="k-by-hand" cx="21" cy="11" r="4" /></> },
+            "on the timeline, a dot: a scripted event (a ring: done by hand; grey: drawn by chaos; red: a \
+             broken invariant). Hover one to read it, click it to go there",
+        ),
+        row(
+            html! { <rect class="k-slow" x="1" y="7" width="26" height="8" rx="2" /> },
+            "on the timeline, a hatched stretch: a key moment played in slow motion",
+        ),
+    ];
+    html! {
+        <table class="picture-key">{for rows}</table>
+    }
+}
