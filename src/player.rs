@@ -55,6 +55,8 @@ pub enum Action {
     Undo,
     /// Play only part of the run (an embed's `t=…&until=…&loop=1`).
     Clip(Option<Clip>),
+    /// Play the scenario's slow-motion stretches slower (on), or everything at the chosen speed.
+    SlowMotion(bool),
     /// A new title and lesson for the scenario (the run is unchanged; the link carries them).
     Describe {
         title: String,
@@ -121,6 +123,8 @@ pub struct UiState {
     pub clip: Option<Clip>,
     /// The speed playing actually reaches while the event budget holds it below `speed`.
     pub pace: Option<Pace>,
+    /// Whether the scenario's slow-motion stretches (`meta.slow_motion`) play slower.
+    pub slow_motion: bool,
 }
 
 /// A run too busy for its speed: frames stop at [`FRAME_EVENT_BUDGET`] events, so the playhead
@@ -163,7 +167,16 @@ impl Default for UiState {
             travel: None,
             clip: None,
             pace: None,
+            slow_motion: true,
         }
+    }
+}
+
+/// The speed factor at `now` (1 with slow motion off) and when the next slow stretch starts.
+pub fn slow_motion(s: &Session, ui: &UiState, now: SimTime) -> (f64, Option<SimTime>) {
+    match ui.slow_motion {
+        true => dsplay_core::scenario::slow_motion::factor_at(&s.scenario().meta.slow_motion, now),
+        false => (1.0, None),
     }
 }
 
@@ -325,16 +338,19 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
         }
         Action::Frame(wall_ms) => {
             if ui.playing {
-                let sim_us = (wall_ms.clamp(0.0, MAX_FRAME_MS) * ui.speed * 1000.0) as u64;
                 let mut s = session.borrow_mut();
                 let before = s.now();
-                // A clip's end is reached exactly, not overshot by a frame's worth of time.
-                let end = ui.clip.and_then(|c| c.until).filter(|&u| before < u);
+                let (factor, stretch) = slow_motion(&s, &ui, before);
+                let sim_us = (wall_ms.clamp(0.0, MAX_FRAME_MS) * ui.speed * factor * 1000.0) as u64;
+                // A clip's end is reached exactly, not overshot by a frame's worth of time; a
+                // slow-motion stretch starts where it says, not a full-speed frame later.
+                let clip_end = ui.clip.and_then(|c| c.until).filter(|&u| before < u);
+                let end = clip_end.into_iter().chain(stretch).min();
                 let step = end.map_or(sim_us.max(1), |u| sim_us.max(1).min(u.as_us() - before.as_us()));
                 let handled = s.advance(SimDuration::from_us(step), FRAME_EVENT_BUDGET);
                 let moved = s.now().as_us() - before.as_us();
                 ui.pace = Pace::next(ui.pace, wall_ms, moved, handled >= FRAME_EVENT_BUDGET);
-                let clip_over = end.is_some_and(|u| s.now() >= u) || s.finished();
+                let clip_over = clip_end.is_some_and(|u| s.now() >= u) || s.finished();
                 drop(s);
                 match ui.clip.filter(|_| clip_over) {
                     Some(Clip { from, looping: true, .. }) => travel_to(session, &mut ui, Playhead::at(from)),
@@ -349,6 +365,7 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
             }
         }
         Action::Clip(c) => ui.clip = c,
+        Action::SlowMotion(on) => ui.slow_motion = on,
         Action::Describe { title, lesson } => match session.borrow_mut().describe(&title, &lesson) {
             Ok(()) => ui.scenario_rev += 1,
             Err(e) => ui.error = Some(e.to_string()),
@@ -446,6 +463,10 @@ fn forget_foreign_kinds(session: &RefCell<Session>, spotlight: &mut Vec<String>)
 pub fn speed_label(speed: f64) -> String {
     if speed >= 9.95 {
         format!("{speed:.0}×")
+    } else if speed < 0.095 {
+        // Slow motion goes below the slider's 0.1×: one significant digit (0.05×, 0.005×).
+        let digits = (-speed.max(1e-6).log10()).ceil() as usize;
+        format!("{speed:.digits$}×")
     } else {
         format!("{}×", format!("{speed:.1}").trim_end_matches(".0"))
     }
@@ -481,6 +502,8 @@ mod tests {
     fn speed_labels_read_the_same_way_at_every_speed() {
         let said: Vec<String> = [0.1, 0.8, 0.97, 1.0, 1.04, 1.56, 9.96, 12.4, 100.0].map(speed_label).into();
         assert_eq!(said, ["0.1×", "0.8×", "1×", "1×", "1×", "1.6×", "10×", "12×", "100×"]);
+        let slow: Vec<String> = [0.05, 0.02, 0.01, 0.005, 0.001].map(speed_label).into();
+        assert_eq!(slow, ["0.05×", "0.02×", "0.01×", "0.005×", "0.001×"]);
     }
 
     #[wasm_bindgen_test]

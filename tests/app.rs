@@ -4,7 +4,7 @@
 
 mod common;
 use common::app::{attr, mount, unmount, wait_until};
-use common::until;
+use common::{all, until};
 
 use dsplay_core::presets;
 use dsplay_web::link::default_preset;
@@ -142,6 +142,9 @@ async fn question_mark_opens_the_sheet_of_keys_and_gestures_and_escape_closes_it
     assert_eq!(rows("table.gestures tr"), dsplay_web::components::shortcuts::GESTURES.len());
     let text = sheet.text_content().unwrap_or_default();
     assert!(text.contains("Shift-drag") && text.contains("legend"), "the gestures are listed: {text}");
+    // The key to the picture: a drawn sample beside each meaning.
+    assert!(rows(".picture-key tr") >= 10 && rows(".picture-key tr svg") == rows(".picture-key tr"));
+    assert!(text.contains("a message lost") && text.contains("a partition"), "{text}");
     press("Escape");
     until("the sheet closed", || root.query_selector("#shortcuts").ok().flatten().is_none().then_some(()))
         .await;
@@ -311,6 +314,51 @@ fn at_the_end_play_and_space_replay_from_the_start() {
 }
 
 /// An embed's `t=…&until=…` stops at `until` exactly; with `loop=1` it starts again from `t`.
+#[wasm_bindgen_test]
+async fn the_slow_motion_button_shows_with_stretches_and_turns_them_off() {
+    let root = mount("#preset=d4-raft-election");
+    let button = wait_until(&root, "#slow-motion", |_| true).await;
+    let bands = || all(&root, ".timeline .slow-band");
+    assert_eq!(bands().len(), 3, "d4's three stretches on the track");
+    assert_eq!(button.get_attribute("aria-pressed").as_deref(), Some("true"));
+    button.unchecked_ref::<HtmlElement>().click();
+    until("pressed off", || (button.get_attribute("aria-pressed").as_deref() == Some("false")).then_some(()))
+        .await;
+    assert!(bands()
+        .iter()
+        .all(|b| b.get_attribute("class").is_some_and(|c| c.split(' ').any(|k| k == "off"))));
+    unmount();
+    // A scenario without stretches has no button.
+    let root = mount("#preset=t1-round-robin");
+    wait_until(&root, "#play", |_| true).await;
+    assert!(root.query_selector("#slow-motion").ok().flatten().is_none());
+    unmount();
+}
+
+#[wasm_bindgen_test]
+fn slow_motion_stretches_play_slower_start_on_time_and_can_be_turned_off() {
+    use dsplay_core::scenario::slow_motion::SlowMotion;
+    use dsplay_core::session::Session;
+    use dsplay_web::player::{reduce, Action, UiState};
+    let mut sc = presets::get("d4-raft-election").expect("preset");
+    sc.meta.slow_motion = vec![SlowMotion { from_ms: 150, until_ms: 250, speed_pct: 5 }];
+    let s = std::cell::RefCell::new(Session::new(sc).expect("session"));
+    let now_us = || s.borrow().now().as_us();
+    let mut ui = reduce(&s, UiState::default(), Action::Play);
+    // 100 ms frames at 1×: the second would end at 200 ms, inside the stretch; it stops at 150.
+    ui = reduce(&s, ui, Action::Frame(100.0));
+    ui = reduce(&s, ui, Action::Frame(100.0));
+    assert_eq!(now_us(), 150_000, "a full-speed frame does not run into the stretch");
+    // Inside, 5 %: a 100 ms frame moves the playhead 5 ms, and the speed shown says so.
+    ui = reduce(&s, ui, Action::Frame(100.0));
+    assert_eq!(now_us(), 155_000);
+    // Off: the chosen speed again, inside the stretch too.
+    ui = reduce(&s, ui, Action::SlowMotion(false));
+    ui = reduce(&s, ui, Action::Frame(100.0));
+    assert_eq!(now_us(), 255_000);
+    assert!(ui.playing && !ui.slow_motion);
+}
+
 #[wasm_bindgen_test]
 fn a_clip_stops_where_it_ends_or_loops_back_to_its_start() {
     use dsplay_core::session::Session;

@@ -45,7 +45,7 @@ fn markers(p: &Player) -> Vec<Marker> {
                 m.chaos &= own.is_none();
                 m.by_hand |= e.by_hand;
                 m.span_ms = m.span_ms.max(span_ms.map(|d| e.at_ms - m.at_ms + d));
-                m.label += &format!("; {} ms: {what}", e.at_ms);
+                m.label += &format!("; {}: {what}", secs(SimTime::from_ms(e.at_ms)));
             }
             _ => out.push(Marker {
                 at_ms: e.at_ms,
@@ -53,7 +53,7 @@ fn markers(p: &Player) -> Vec<Marker> {
                 chaos: own.is_none(),
                 by_hand: e.by_hand,
                 span_ms,
-                label: format!("{} ms: {what}", e.at_ms),
+                label: format!("{}: {what}", secs(SimTime::from_ms(e.at_ms))),
             }),
         }
     }
@@ -64,7 +64,7 @@ fn markers(p: &Player) -> Vec<Marker> {
             Some((first, n)) if at_ms - first.at_ms < close => *n += 1,
             _ => {
                 out.extend(burst.take().map(said_burst));
-                let label = format!("{at_ms} ms: ✗ {}: {}", v.rule, v.detail);
+                let label = format!("{}: ✗ {}: {}", secs(v.at), v.rule, v.detail);
                 let m =
                     Marker { at_ms, class: "violation", chaos: false, by_hand: false, span_ms: None, label };
                 burst = Some((m, 1));
@@ -85,6 +85,54 @@ fn said_burst((mut m, n): (Marker, usize)) -> Marker {
 /// How far an arrow key moves the playhead: 1 % of a run of `stop_ms`, at least 1 ms.
 pub fn keyboard_step(stop_ms: u64) -> u64 {
     (stop_ms / 100).max(1)
+}
+
+/// On and off for the scenario's slow-motion stretches (none: no button).
+fn slow_motion_toggle(p: &Player) -> Html {
+    let s = p.session.borrow();
+    let stretches = &s.scenario().meta.slow_motion;
+    if stretches.is_empty() {
+        return html! {};
+    }
+    let on = p.slow_motion;
+    let d = p.dispatch.clone();
+    let title = format!(
+        "{} the lesson's key moments ({}, shaded on the timeline) slower than the speed set here",
+        if on { "Playing" } else { "Play" },
+        stretches.iter().map(|m| secs(SimTime::from_ms(m.from_ms))).collect::<Vec<_>>().join(", ")
+    );
+    html! {
+        <button id="slow-motion" class="slow-toggle" aria-pressed={on.to_string()} {title}
+            onclick={Callback::from(move |_: MouseEvent| d.emit(Action::SlowMotion(!on)))}>
+            {"Slow motion"}
+        </button>
+    }
+}
+
+/// The scenario's slow-motion stretches on the track (dimmed while slow motion is off).
+fn slow_bands(p: &Player, stop_ms: u64) -> Vec<Html> {
+    let s = p.session.borrow();
+    let of = |ms: u64| ms.min(stop_ms) as f64 * 100.0 / stop_ms.max(1) as f64;
+    let class = classes!("slow-band", (!p.slow_motion).then_some("off"));
+    s.scenario()
+        .meta
+        .slow_motion
+        .iter()
+        .map(|m| {
+            let style = format!(
+                "left: {:.3}%; width: max(3px, {:.3}%)",
+                of(m.from_ms),
+                of(m.until_ms) - of(m.from_ms)
+            );
+            let title = format!(
+                "Slow motion from {} to {}: {} % of the speed set",
+                secs(SimTime::from_ms(m.from_ms)),
+                secs(SimTime::from_ms(m.until_ms)),
+                m.speed_pct
+            );
+            html! { <div class={class.clone()} {style} {title} /> }
+        })
+        .collect()
 }
 
 /// An embed's clip on the track (`t=…&until=…`), if it plays only part of the run.
@@ -148,8 +196,10 @@ pub fn timeline() -> Html {
                 <input id="scrubber" type="range" min="0" max={stop_ms.to_string()} step="1"
                     value={to_ms.unwrap_or(now_ms).to_string()} oninput={on_input} onkeydown={on_key}
                     aria-label="Playhead: drag to travel back in time"
+                    title="Drag to travel in time; arrows move 1 % of the run, Shift + arrows 10 %"
                     aria-valuetext={format!("{} of {:.1} s", secs(SimTime::from_ms(now_ms)), stop_ms as f64 / 1000.0)} />
                 if let Some(style) = band { <div class="travel-band" style={style} /> }
+                { for slow_bands(&p, stop_ms) }
                 if let Some(style) = clip_band(&p, stop_ms) {
                     <div class="clip-band" style={style} title="The part of the run this embed plays" />
                 }
@@ -165,14 +215,19 @@ pub fn timeline() -> Html {
                     </> }) }
                 </div>
             </div>
+            <span class="timeline-end">
+                if let Some(to) = to_ms {
+                    <button id="travel-stop" class="travel-stop" onclick={stop_travel} aria-keyshortcuts="Escape"
+                        title="Stop the seek here (Esc)" aria-label={format!("Stop the seek to {} here", secs(SimTime::from_ms(to)))}>
+                        {"Stop"}
+                    </button>
+                } else {
+                    <span class="stop">{ format!("{:.1} s", stop_ms as f64 / 1000.0) }</span>
+                }
+                { slow_motion_toggle(&p) }
+            </span>
             if let Some(to) = to_ms {
-                <button id="travel-stop" class="travel-stop" onclick={stop_travel} aria-keyshortcuts="Escape"
-                    title="Stop the seek here (Esc)" aria-label={format!("Stop the seek to {} here", secs(SimTime::from_ms(to)))}>
-                    {"Stop"}
-                </button>
                 <span class="sr-only" role="status">{ format!("Seeking to {}", secs(SimTime::from_ms(to))) }</span>
-            } else {
-                <span class="stop">{ format!("{:.1} s", stop_ms as f64 / 1000.0) }</span>
             }
         </div>
     }

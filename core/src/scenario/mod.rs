@@ -10,6 +10,7 @@ mod codec;
 mod error;
 mod events;
 mod network;
+pub mod slow_motion;
 mod validate;
 mod workload;
 
@@ -70,6 +71,9 @@ pub struct Meta {
     /// Markdown: what to do, what to watch, why it happens.
     #[serde(default)]
     pub lesson: String,
+    /// The lesson's key moments, played slower (see [`slow_motion`]).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub slow_motion: Vec<slow_motion::SlowMotion>,
 }
 
 impl Meta {

@@ -113,6 +113,7 @@ impl Scenario {
             ));
         }
         self.meta.check()?;
+        super::slow_motion::check(&self.meta.slow_motion, self.stop_at_ms)?;
         self.check_network()?;
         self.check_workload()?;
         self.check_events()?;
