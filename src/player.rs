@@ -1,16 +1,16 @@
 //! The player: one `Session` (scenario + simulation + checkpoints) shared by every component
 //! through a Yew context, and the actions that change it. The animation clock is not the sim
-//! clock: each frame turns wall-clock Δt × speed into simulated time, under an event budget.
+//! clock: each frame turns wall-clock Δt × speed into simulated time, under a budget of events and wall time.
 
 use dsplay_core::scenario::{Playhead, Timed};
 use dsplay_core::session::Session;
 use dsplay_core::view::WorldView;
-use dsplay_core::{NodeId, Scenario, ScenarioError, ScenarioEvent, SimDuration, SimTime};
+use dsplay_core::{NodeId, Scenario, ScenarioError, ScenarioEvent, SimTime};
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
 
-/// Most events handled in one animation frame (keeps frames short whatever the scenario).
+/// Most events handled in one animation frame (with [`crate::travel::PLAY_SLICE_MS`] of wall time).
 pub const FRAME_EVENT_BUDGET: u64 = 20_000;
 /// Longest wall-clock step honoured per frame (a backgrounded tab does not jump ahead).
 pub const MAX_FRAME_MS: f64 = 100.0;
@@ -121,14 +121,14 @@ pub struct UiState {
     pub travel: Option<Playhead>,
     /// The part of the run an embed plays, if it plays only part.
     pub clip: Option<Clip>,
-    /// The speed playing actually reaches while the event budget holds it below `speed`.
+    /// The speed playing actually reaches while a frame's budget holds it below `speed`.
     pub pace: Option<Pace>,
     /// Whether the scenario's slow-motion stretches (`meta.slow_motion`) play slower.
     pub slow_motion: bool,
 }
 
-/// A run too busy for its speed: frames stop at [`FRAME_EVENT_BUDGET`] events, so the playhead
-/// moves slower than asked. `reached` is smoothed over frames; it is forgotten after
+/// A run too busy for its speed: frames stop at [`FRAME_EVENT_BUDGET`] events or after
+/// [`crate::travel::PLAY_SLICE_MS`] of simulating, so the playhead moves slower than asked. `reached` is smoothed over frames; it is forgotten after
 /// [`EASY_FRAMES`] frames in a row that kept up, so a speed that is only sometimes held back does
 /// not make the label flicker.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -141,7 +141,7 @@ const EASY_FRAMES: u32 = 30;
 
 impl Pace {
     /// The pace after a frame of `wall_ms` that moved the playhead `moved_us`, `capped` if it
-    /// stopped at the event budget.
+    /// stopped short of where it was going.
     fn next(pace: Option<Pace>, wall_ms: f64, moved_us: u64, capped: bool) -> Option<Pace> {
         let now = moved_us as f64 / 1000.0 / wall_ms.max(1.0);
         match (pace, capped) {
@@ -347,9 +347,11 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
                 let clip_end = ui.clip.and_then(|c| c.until).filter(|&u| before < u);
                 let end = clip_end.into_iter().chain(stretch).min();
                 let step = end.map_or(sim_us.max(1), |u| sim_us.max(1).min(u.as_us() - before.as_us()));
-                let handled = s.advance(SimDuration::from_us(step), FRAME_EVENT_BUDGET);
-                let moved = s.now().as_us() - before.as_us();
-                ui.pace = Pace::next(ui.pace, wall_ms, moved, handled >= FRAME_EVENT_BUDGET);
+                // On a whole millisecond, which a link's `&t=` can name.
+                let target = SimTime::from_ms((before.as_us() + step).div_ceil(1000));
+                let arrived = crate::travel::play_slice(&mut s, target, FRAME_EVENT_BUDGET);
+                let moved = s.now().as_us().saturating_sub(before.as_us());
+                ui.pace = Pace::next(ui.pace, wall_ms, moved, !arrived);
                 let clip_over = clip_end.is_some_and(|u| s.now() >= u) || s.finished();
                 drop(s);
                 match ui.clip.filter(|_| clip_over) {
