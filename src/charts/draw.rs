@@ -117,6 +117,16 @@ pub fn y_label(v: f64, y_max: f64) -> String {
     }
 }
 
+/// A chart's title with its unit, unless the name already ends in it (`commit_latency_ms`, not
+/// "commit_latency_ms (ms)", review 14).
+pub fn titled(title: &str, unit: &str) -> String {
+    if unit.is_empty() || title.ends_with(&format!("_{unit}")) {
+        title.to_string()
+    } else {
+        format!("{title} ({unit})")
+    }
+}
+
 /// Width of the y labels' gutter.
 const Y_LABELS_W: u32 = 48;
 
@@ -153,8 +163,7 @@ pub fn draw_chart<DB: DrawingBackend>(
     let peak = data.lines.iter().flat_map(|l| l.points.iter().map(|p| p.1)).fold(0.0f64, f64::max);
     let y_max = if only_bands { data.bands.len().max(1) as f64 } else { (peak * 1.1).max(1.0) };
     let text = ("sans-serif", 12).into_font().color(&pal.fg);
-    let title =
-        if data.y_unit.is_empty() { data.title.clone() } else { format!("{} ({})", data.title, data.y_unit) };
+    let title = titled(&data.title, &data.y_unit);
     // Title, then the legend's strip (at most three rows), then the plot: a legend inside the plot
     // always covered some of the data.
     let width = root.dim_in_pixel().0 as i32;
@@ -207,7 +216,9 @@ pub fn draw_chart<DB: DrawingBackend>(
             .cloned()
             .unwrap_or_default(),
     };
-    let fmt_y = move |v: &f64| y_label(*v, y_max);
+    // Whole numbers only (counts, states): no "0.5 failures" between 0 and 1.
+    let whole = data.lines.iter().all(|l| l.points.iter().all(|p| p.1.fract() == 0.0));
+    let fmt_y = move |v: &f64| if whole && v.fract() != 0.0 { String::new() } else { y_label(*v, y_max) };
     let mut mesh = chart.configure_mesh();
     mesh.x_labels(if ticks.is_empty() { 6 } else { ticks.len() + 1 })
         .y_labels(if only_bands { 0 } else { 5 })
@@ -468,7 +479,12 @@ mod tests {
     #[wasm_bindgen_test]
     fn svg_has_title_line_legend_band_and_playhead() {
         let svg = to_svg(&data(), (480, 220), &LIGHT).expect("draws");
-        assert!(svg.contains("<svg") && svg.contains("latency_ms (ms)") && svg.contains("p99"));
+        assert!(
+            svg.contains("<svg")
+                && svg.contains("latency_ms")
+                && !svg.contains("(ms)")
+                && svg.contains("p99")
+        );
         assert!(svg.contains("<polyline") || svg.contains("<path"), "a line: {svg}");
         assert!(svg.contains("<rect"), "a band");
         assert!(svg.contains("200 ms"), "time labels in ms");
@@ -586,6 +602,14 @@ mod tests {
         assert_eq!(fmt_time(1500.0, 10_000.0), "1.5 s");
         assert_eq!(fmt_time(2000.0, 10_000.0), "2 s");
         assert_eq!(fmt_time(250.0, 1_000.0), "250 ms");
+    }
+
+    #[wasm_bindgen_test]
+    fn a_title_says_its_unit_once() {
+        assert_eq!(
+            [titled("commit_latency_ms", "ms"), titled("errors", "total"), titled("backend_load", "")],
+            ["commit_latency_ms", "errors (total)", "backend_load"]
+        );
     }
 
     #[wasm_bindgen_test]
