@@ -163,7 +163,7 @@ pub fn draw_chart<DB: DrawingBackend>(
     let peak = data.lines.iter().flat_map(|l| l.points.iter().map(|p| p.1)).fold(0.0f64, f64::max);
     let y_max = if only_bands { data.bands.len().max(1) as f64 } else { (peak * 1.1).max(1.0) };
     let text = ("sans-serif", 12).into_font().color(&pal.fg);
-    let title = titled(&data.title, &data.y_unit);
+    let title = titled(&data.title, data.y_unit);
     // Title, then the legend's strip (at most three rows), then the plot: a legend inside the plot
     // always covered some of the data.
     let width = root.dim_in_pixel().0 as i32;
