@@ -234,6 +234,35 @@ async fn a_teacher_writes_the_lesson_and_the_scenario_carries_it() {
     until("the editor closed", || find(&root, "#lesson-text").is_none()).await;
 }
 
+/// Review 14 (B11): after an edit the preset's lesson still described the old run ("Five Raft
+/// servers…" over seven). A changed run says so above its lesson; a crash by hand (a lesson's
+/// "Try") does not, and neither does a lesson the teacher rewrote for the new run.
+#[wasm_bindgen_test]
+async fn a_changed_run_says_its_lesson_was_written_for_the_preset() {
+    let root = mount(
+        "host-lesson-outdated",
+        "d4-raft-election",
+        html! { <Lesson title="Raft" text="## Raft\n\nWords." /> },
+    );
+    until("the lesson", || find(&root, "button.edit-lesson").is_some()).await;
+    let note = || find(&root, ".lesson-outdated").and_then(|e| e.text_content());
+    assert_eq!(note(), None, "the preset as shipped");
+    let d = player_of(&root).dispatch.clone();
+    d.emit(Action::Act(dsplay_core::ScenarioEvent::Crash { node: "n2".into() }));
+    until("the crash by hand", || scenario_of(&root).events.iter().any(|e| e.by_hand)).await;
+    assert_eq!(note(), None, "a Try is not a change of the lesson's run");
+    let mut sc = scenario_of(&root);
+    sc.seed += 1;
+    d.emit(Action::Replace(sc));
+    let said = until("the note", note).await;
+    assert!(
+        said.contains("changed from the preset “Raft: a leader crashes") && said.contains("may not match"),
+        "{said}"
+    );
+    d.emit(Action::Describe { title: "Week 3".into(), lesson: "Another seed.".into() });
+    until("the note gone with the new lesson", || note().is_none().then_some(())).await;
+}
+
 /// Set a numeric field, press Apply, and return the error shown next to it (if any).
 async fn apply_number(root: &Element, path: &str, v: &str) -> Option<String> {
     let sel = format!("input[data-path=\"{path}\"]");

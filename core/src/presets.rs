@@ -101,6 +101,21 @@ pub fn as_shipped(sc: &Scenario) -> bool {
     get(&sc.meta.id).is_ok_and(|p| p == *sc)
 }
 
+/// The title of the preset whose lesson `sc` still carries though its run was changed (the seed,
+/// a knob, the network, the workload or a scripted event; an action done by hand is one of the
+/// lesson's own "Try"s): the lesson's times and counts may no longer hold. `None` for a preset as
+/// shipped, a scenario of no preset, or a lesson rewritten for the new run.
+pub fn lesson_outdated(sc: &Scenario) -> Option<String> {
+    let p = get(&sc.meta.id).ok()?;
+    if sc.meta.lesson != p.meta.lesson {
+        return None;
+    }
+    let mut run = sc.clone();
+    run.events.retain(|e| !e.by_hand);
+    run.meta = p.meta.clone();
+    (run != p).then_some(p.meta.title)
+}
+
 /// Why `id` is not a preset, with the likeliest ids it was meant to be.
 pub fn not_found(id: &str) -> String {
     match suggest(id).as_slice() {
@@ -129,4 +144,30 @@ pub fn suggest(id: &str) -> Vec<&'static str> {
 /// Every preset, parsed. Presets are checked by the test suite, so failures here are bugs.
 pub fn all() -> Vec<Scenario> {
     ids().filter_map(|id| get(id).ok()).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scenario::{ScenarioEvent, Timed};
+
+    #[test]
+    fn a_changed_run_under_its_presets_lesson_is_told_and_a_try_or_a_new_lesson_is_not() {
+        let shipped = get("d4-raft-election").expect("preset");
+        assert_eq!(lesson_outdated(&shipped), None);
+        let mut tried = shipped.clone();
+        tried.events.push(Timed {
+            at_ms: 2_000,
+            event: ScenarioEvent::Crash { node: "n2".into() },
+            by_hand: true,
+        });
+        assert_eq!(lesson_outdated(&tried), None, "a crash by hand is what the lesson's Try asks for");
+        let mut reseeded = shipped.clone();
+        reseeded.seed += 1;
+        assert_eq!(lesson_outdated(&reseeded), Some(shipped.meta.title.clone()));
+        reseeded.meta.title = "Week 3".into();
+        assert_eq!(lesson_outdated(&reseeded), Some(shipped.meta.title.clone()), "a new title alone");
+        reseeded.meta.lesson = "## Week 3\n\nAnother seed.".into();
+        assert_eq!(lesson_outdated(&reseeded), None, "the teacher wrote its lesson");
+    }
 }

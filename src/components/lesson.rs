@@ -28,11 +28,23 @@ pub fn body_of<'a>(title: &str, text: &'a str) -> &'a str {
     }
 }
 
+/// The preset whose lesson now stands over a changed run (see
+/// [`dsplay_core::presets::lesson_outdated`]), looked up once per change of the scenario.
+#[hook]
+fn use_outdated() -> std::rc::Rc<Option<String>> {
+    let p = use_context::<Player>();
+    let rev = p.as_ref().map(|p| p.scenario_rev);
+    use_memo(rev, move |_| {
+        p.and_then(|p| dsplay_core::presets::lesson_outdated(p.session.borrow().scenario()))
+    })
+}
+
 #[function_component(Lesson)]
 pub fn lesson(props: &LessonProps) -> Html {
     let editing = use_state(|| false);
     // Editing needs the player; a lesson shown on its own (a test, a host page) is read only.
     let can_edit = use_context::<Player>().is_some();
+    let outdated = use_outdated();
     if *editing {
         let done = {
             let editing = editing.clone();
@@ -45,6 +57,13 @@ pub fn lesson(props: &LessonProps) -> Html {
     html! {
         <section class="lesson" aria-label="Lesson">
             <h2>{props.title.clone()}</h2>
+            if let Some(preset) = &*outdated {
+                <p class="lesson-outdated" role="note">
+                    {format!("This run was changed from the preset “{preset}”. The lesson below was written for the \
+                        preset, so its times and numbers may not match. Open the preset from the list to see the \
+                        original, or write this run's own lesson (✎ Edit lesson, at the foot).")}
+                </p>
+            }
             <Markdown text={body} />
             if can_edit {
                 <button class="edit-lesson" onclick={edit}
