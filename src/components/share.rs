@@ -61,12 +61,25 @@ pub fn share() -> Html {
     };
     let on_embed = {
         let (p, done) = (p.clone(), done.clone());
-        Callback::from(move |_: MouseEvent| copy(embed_snippet(&p), done.clone(), "Embed code copied"))
+        Callback::from(move |_: MouseEvent| {
+            // Review 14: a copy made at 8 s gave a widget that opened at 8 s, unannounced.
+            // The playhead goes along from the middle of a run (see `EmbedSource::of`).
+            let mid_run = {
+                let s = p.session.borrow();
+                s.now() > dsplay_core::SimTime::ZERO && !s.finished()
+            };
+            let what = match mid_run {
+                true => "Embed code copied: it opens at this moment (Restart first to start at 0)",
+                false => "Embed code copied",
+            };
+            copy(embed_snippet(&p), done.clone(), what)
+        })
     };
     html! {
         <div class="share">
             <button id="copy-link" onclick={on_link} title="Copy a link that replays this session exactly">{"Copy link"}</button>
-            <button id="copy-embed" onclick={on_embed} title="Copy an <iframe> for a course page"
+            <button id="copy-embed" onclick={on_embed}
+                title="Copy an <iframe> for a course page: it opens where the playhead is and plays"
                 aria-label="Copy embed code"><span class="long">{"Copy embed code"}</span>
                 <span class="short" aria-hidden="true">{"Embed"}</span></button>
             <span class="copied" role="status">{ (*done).unwrap_or("") }</span>
