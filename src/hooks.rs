@@ -65,11 +65,17 @@ where
         session: Rc::new(RefCell::new(make())),
         ui: UiState { playing: autoplay, speed, ..UiState::default() },
     });
+    // The frame loop runs only while there is something to move: playing, or a long seek under
+    // way. Paused, it had re-armed itself every frame for nothing (review 13: 4 % of a core per
+    // paused page, for each embed on a course page). Its first frame after a pause counts 0 ms.
+    let running = state.ui.playing || state.ui.travel.is_some();
     {
         let dispatch = state.dispatcher();
-        use_effect_with((), move |_| {
+        use_effect_with(running, move |&running| {
             let slot: Slot = Rc::new(RefCell::new(None));
-            schedule(slot.clone(), Rc::new(Cell::new(None)), dispatch);
+            if running {
+                schedule(slot.clone(), Rc::new(Cell::new(None)), dispatch);
+            }
             move || drop(slot.borrow_mut().take())
         });
     }

@@ -594,7 +594,7 @@ async fn b_runs_without_an_optional_section_a_has() {
     let said =
         until("the refusal", || all(&root, ".compare .field-error").pop().and_then(|e| e.text_content()))
             .await;
-    assert!(said.contains("protocol.autoscale") && said.contains("max_tasks ≤ tasks.slots"), "{said}");
+    assert!(said.contains("protocol.autoscale.max_tasks") && said.contains("tasks.slots is 4"), "{said}");
 }
 
 #[wasm_bindgen_test]
