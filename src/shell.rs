@@ -224,6 +224,12 @@ fn full_body(p: &Player, theme: UseStateHandle<Option<Theme>>, help: UseStateHan
             <div class="layout">
                 <aside class="gallery-pane" aria-label="Scenarios"><Gallery /></aside>
                 <main class="stage-pane">
+                    // One column (a phone): the lesson is far below the stage; its title and a way
+                    // to it come first (review 14: the first screen never named the scenario).
+                    <p class="phone-title">
+                        <span>{title.clone()}</span>
+                        <button class="to-lesson" onclick={Callback::from(|_: MouseEvent| to_lesson())}>{"Lesson ↓"}</button>
+                    </p>
                     <Controls />
                     <Timeline />
                     <div class="stage">
@@ -261,6 +267,17 @@ fn full_body(p: &Player, theme: UseStateHandle<Option<Theme>>, help: UseStateHan
                 </aside>
             </div>
         </>
+    }
+}
+
+/// Open the Lesson tab and focus it (the browser scrolls to it): a phone's way from the stage to
+/// the lesson, a long scroll below.
+fn to_lesson() {
+    let doc = web_sys::window().and_then(|w| w.document());
+    let tab = doc.and_then(|d| d.query_selector(".side-pane [role=tab]").ok().flatten());
+    if let Some(el) = tab.and_then(|el| el.dyn_into::<web_sys::HtmlElement>().ok()) {
+        el.click();
+        let _ = el.focus();
     }
 }
 

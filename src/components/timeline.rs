@@ -102,9 +102,9 @@ fn slow_motion_toggle(p: &Player) -> Html {
         stretches.iter().map(|m| secs(SimTime::from_ms(m.from_ms))).collect::<Vec<_>>().join(", ")
     );
     html! {
-        <button id="slow-motion" class="slow-toggle" aria-pressed={on.to_string()} {title}
+        <button id="slow-motion" class="slow-toggle" aria-label="Slow motion" aria-pressed={on.to_string()} {title}
             onclick={Callback::from(move |_: MouseEvent| d.emit(Action::SlowMotion(!on)))}>
-            {"Slow motion"}
+            <span class="long">{"Slow motion"}</span><span class="short" aria-hidden="true">{"Slow"}</span>
         </button>
     }
 }
