@@ -29,6 +29,10 @@ pub struct NodeView {
     /// before the badges.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub alerts: Vec<String>,
+    /// A timer worth watching, drawn as a ring that drains until it fires (Raft's election
+    /// timeout, reset by every heartbeat): set at `.0`, fires at `.1`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub countdown: Option<(SimTime, SimTime)>,
 }
 
 impl NodeView {
@@ -45,6 +49,10 @@ impl NodeView {
     }
     pub fn alert(mut self, b: &str) -> Self {
         self.alerts.push(b.into());
+        self
+    }
+    pub fn countdown(mut self, set_at: SimTime, fires_at: SimTime) -> Self {
+        self.countdown = Some((set_at, fires_at));
         self
     }
 }

@@ -321,3 +321,32 @@ fn naive_c1_is_acknowledged_while_c2_bounces_between_primaries() {
         "c2's writes to p1 are the ones that time out: {timeouts:?}"
     );
 }
+
+/// Review 14: the picture showed role and term only. Each server's view now carries its election
+/// timer (set when, fires when) for the draining ring, and its label says the vote: whom a
+/// follower voted for in this term, a candidate's tally. A leader has no election timer.
+#[test]
+fn the_view_shows_the_election_timer_and_the_vote() {
+    let mut sim = raft_sim(&presets::get("d4-raft-election").expect("preset"));
+    // n4 stood for term 1 at 0.1739 s; n1's vote reached it at 0.1901 s, the third at 0.1943 s.
+    sim.run_until(SimTime::from_ms(191));
+    let view = |sim: &Sim<RaftNode>, name: &str| {
+        let v = sim.view();
+        v.nodes.iter().find(|n| n.name == name).map(|n| n.view.clone()).expect("node")
+    };
+    let n4 = view(&sim, "n4");
+    assert_eq!((n4.role.as_str(), n4.label.as_str()), ("candidate", "term 1 · 2 of 5 votes"));
+    let n1 = view(&sim, "n1");
+    assert_eq!(n1.label, "term 1 · voted n4");
+    let (set_at, fires_at) = n1.countdown.expect("a follower's election timer");
+    assert!(set_at <= sim.now() && fires_at > sim.now(), "{set_at} {fires_at}");
+    let span = fires_at.as_us() - set_at.as_us();
+    assert!((150_000..=300_000).contains(&span), "the preset's 150-300 ms: {span}");
+    sim.run_until(SimTime::from_ms(1_000));
+    let n4 = view(&sim, "n4");
+    assert_eq!((n4.label.as_str(), n4.countdown), ("term 1", None), "a leader waits for no election");
+    assert!(
+        view(&sim, "n2").countdown.is_some_and(|(at, _)| at > SimTime::from_ms(900)),
+        "heartbeats reset it"
+    );
+}

@@ -24,6 +24,11 @@ pub fn picture_key() -> Html {
             html! { <circle class="k-server" cx="14" cy="11" r="8" /> },
             "a server, balancer, broker or store (its role is written under it; click it to inspect it)",
         ),
+        row(
+            html! { <><circle class="k-server" cx="14" cy="11" r="6" /><path class="k-countdown" d="M14 1 A10 10 0 1 1 4 11" /></> },
+            "a ring that drains: a timer running out (Raft's election timeout; a heartbeat fills it again)",
+        ),
+        row(html! { <circle class="k-candidate" cx="14" cy="11" r="8" /> }, "amber: a candidate, asking for votes"),
         row(html! { <circle class="k-down" cx="14" cy="11" r="8" /> }, "down: crashed, until it restarts"),
         row(html! { <circle class="k-paused" cx="14" cy="11" r="8" /> }, "paused: alive but doing nothing"),
         row(

@@ -6,8 +6,8 @@ use super::layout::{tier, Layout};
 use super::particles::{kind_index, Arrival, PALETTE};
 use super::{aria_label, shown_role, status_word, PartitionMode};
 use crate::player::{Action, Player};
-use dsplay_core::view::{LinkView, MsgView, WorldView};
-use dsplay_core::{NodeId, ScenarioEvent};
+use dsplay_core::view::{LinkView, MsgView, NodeState, Status, WorldView};
+use dsplay_core::{NodeId, ScenarioEvent, SimTime};
 use yew::prelude::*;
 
 /// Average advance of a label character (10.5 px sans-serif), a little generous.
@@ -141,6 +141,8 @@ fn node(
         "node",
         status_word(n.status),
         format!("tier-{}", tier(&n.view.role)),
+        // Standing for election: drawn apart from the followers it is asking (review 14).
+        (n.view.role == "candidate").then_some("candidate"),
         groups.then(|| format!("grp-{}", n.group % 6)),
         sel.then_some("selected"),
         picked.then_some("picked"),
@@ -162,6 +164,7 @@ fn node(
     } else {
         html! { <circle class="shape" r={r.to_string()} /> }
     };
+    let countdown = countdown_ring(n, view.now, r);
     let (fs, name) = name_fit(&n.name, 1.75 * r, name_px[usize::from(tier(&n.view.role)).min(4)]);
     let role = role_line(&n.name, shown_role(n), name != n.name);
     let role_squeeze =
@@ -192,6 +195,7 @@ fn node(
             data-node={n.name.clone()} {onclick} {onkeydown}>
             <title>{aria_label(n)}</title>
             {shape}
+            {countdown}
             <text class="name" y={(fs * 0.35).to_string()} font-size={fs.to_string()}>{name}</text>
             <text class="role" y={(r + ROLE_DY).to_string()}
                 textLength={role_squeeze.map(|w| format!("{w:.0}"))}
@@ -201,6 +205,26 @@ fn node(
                 lengthAdjust={squeeze.map(|_| "spacingAndGlyphs")}>{&n.view.label}</text> }
             <g class="badges">{for badges}</g>
         </g>
+    }
+}
+
+/// A node's countdown (Raft's election timer) as a ring just outside its shape that drains from
+/// the top, clockwise, as the time left runs out: heartbeats refill it, a follower whose ring
+/// empties stands for election. Nothing for a node down or paused, or a timer due.
+fn countdown_ring(n: &NodeState, now: SimTime, r: f64) -> Html {
+    let Some((set_at, fires_at)) = n.view.countdown.filter(|_| n.status == Status::Up) else {
+        return html! {};
+    };
+    let span = fires_at.as_us().saturating_sub(set_at.as_us()).max(1) as f64;
+    let left = fires_at.as_us().saturating_sub(now.as_us()) as f64 / span;
+    if left <= 0.0 {
+        return html! {};
+    }
+    let ring = r + 4.0;
+    let around = std::f64::consts::TAU * ring;
+    html! {
+        <circle class="countdown" r={format!("{ring:.1}")} transform="rotate(-90)"
+            stroke-dasharray={format!("{:.1} {around:.1}", around * left.min(1.0))} />
     }
 }
 

@@ -173,7 +173,13 @@ fn server_view(s: &Server) -> NodeView {
         Role::Candidate => "candidate",
         Role::Leader => "leader",
     };
-    let mut v = NodeView::new(role, format!("term {}", s.term))
+    // The vote, as RaftScope shows it: whom a follower voted for this term, a candidate's tally.
+    let label = match (s.role, s.voted_for) {
+        (Role::Candidate, _) => format!("term {} · {} of {} votes", s.term, s.votes.len(), s.p.servers),
+        (Role::Follower, Some(v)) => format!("term {} · voted {}", s.term, server_name(v)),
+        _ => format!("term {}", s.term),
+    };
+    let mut v = NodeView::new(role, label)
         .field("term", s.term)
         .field("voted for", s.voted_for.map_or("-".into(), server_name))
         .field("log length", s.last_index())
@@ -183,6 +189,9 @@ fn server_view(s: &Server) -> NodeView {
         .field("keys", s.kv.len());
     if s.role == Role::Leader {
         v = v.badge("leader");
+    }
+    if let Some((set_at, fires_at)) = s.election_timer {
+        v = v.countdown(set_at, fires_at);
     }
     if s.p.unsafe_skip_log_check {
         v = v.alert("unsafe votes");

@@ -70,6 +70,9 @@ pub struct Server {
     pub matched: Vec<u64>,
     /// Leader: when each not-yet-committed entry was appended (for `commit_latency_ms`).
     pub appended_at: BTreeMap<u64, SimTime>,
+    /// When the election timer was last set and when it fires (shown as a draining ring; no
+    /// part of the protocol reads it).
+    pub election_timer: Option<(SimTime, SimTime)>,
 }
 
 impl Server {
@@ -91,6 +94,7 @@ impl Server {
             next: Vec::new(),
             matched: Vec::new(),
             appended_at: BTreeMap::new(),
+            election_timer: None,
         }
     }
 
@@ -137,11 +141,13 @@ impl Server {
         self.next.clear();
         self.matched.clear();
         self.appended_at.clear();
+        self.election_timer = None;
     }
 
     pub fn reset_election_timer(&mut self, ctx: &mut C<'_>) {
         let us = ctx.rng().range_inclusive(self.p.timeout_min_us, self.p.timeout_max_us);
         ctx.set_timer(RaftTimer::Election, SimDuration(us));
+        self.election_timer = Some((ctx.now(), ctx.now() + SimDuration(us)));
     }
 
     /// Any message with a higher term: adopt it and become a follower (a stale leader steps down).
@@ -230,6 +236,7 @@ impl Server {
         ctx.count("leader_changes", 1);
         ctx.gauge("term", self.term as i64);
         ctx.cancel_timer(RaftTimer::Election);
+        self.election_timer = None;
         let n = self.p.servers as usize;
         self.next = vec![self.last_index() + 1; n];
         self.matched = vec![0; n];
