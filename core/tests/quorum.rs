@@ -286,3 +286,28 @@ fn a_t_visibility_probes_key_is_named_as_a_probe() {
     assert_eq!(sim.key_label(first_bad.key), "a fresh probe key");
     assert_eq!(sim.key_label(7), "key 7");
 }
+
+/// Review 14 (B5): the stale read the lesson is about showed only on a chart. Each client that
+/// read stale says so on the stage (an alert with its count) and in the inspector (the newest
+/// one's key and time); the counts add up to the run's `stale_reads`.
+#[test]
+fn clients_that_read_stale_say_so_on_the_stage() {
+    let sim = run(&dsplay_core::presets::get("d3-quorum-stale-read").expect("preset"));
+    let total = counter(&*sim, "stale_reads");
+    assert!(total > 0, "the preset reads stale");
+    let view = sim.view();
+    let mut said = 0;
+    for c in view.nodes.iter().filter(|n| n.view.role == "client") {
+        let field = |k: &str| c.view.fields.iter().find(|(f, _)| f == k).map(|(_, v)| v.clone());
+        let Some(n) = field("stale reads") else {
+            assert!(c.view.alerts.is_empty(), "{}: no stale read, no alert", c.name);
+            continue;
+        };
+        let n: u64 = n.parse().expect("a count");
+        let plural = if n == 1 { "" } else { "s" };
+        assert_eq!(c.view.alerts, [format!("{n} stale read{plural}")], "{}", c.name);
+        assert!(field("newest stale read").is_some_and(|v| v.starts_with("key ") && v.ends_with(" s")));
+        said += n;
+    }
+    assert_eq!(said, total);
+}

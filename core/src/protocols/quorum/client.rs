@@ -8,7 +8,7 @@ use crate::blocks::{Generator, OpBook, OpenOp};
 use crate::ids::NodeId;
 use crate::node::Ctx;
 use crate::sim::history::Outcome;
-use crate::time::SimDuration;
+use crate::time::{SimDuration, SimTime};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
@@ -44,6 +44,10 @@ pub struct Client {
     /// Probe keys whose write committed, with that version (until their last probe read).
     probes: BTreeMap<u64, Version>,
     tvis: [(u64, u64); 8],
+    /// Reads that returned an older version than this client had seen, and the newest one's
+    /// time and key (for the picture: the lesson's point shown on the client itself).
+    stale: u64,
+    last_stale: Option<(SimTime, u64)>,
 }
 
 impl Client {
@@ -61,7 +65,14 @@ impl Client {
             known: BTreeMap::new(),
             probes: BTreeMap::new(),
             tvis: [(0, 0); 8],
+            stale: 0,
+            last_stale: None,
         }
+    }
+
+    /// How many stale reads this client has had, and when and on which key the newest was.
+    pub fn stale_reads(&self) -> (u64, Option<(SimTime, u64)>) {
+        (self.stale, self.last_stale)
     }
 
     pub fn pending(&self) -> usize {
@@ -145,6 +156,8 @@ impl Client {
             ctx.history_complete(o.hist, Outcome::Ok { value });
             if version < p.known_at_start {
                 ctx.count("stale_reads", 1);
+                self.stale += 1;
+                self.last_stale = Some((ctx.now(), p.key));
                 if self.params.mode == QuorumMode::Linearizable {
                     let detail = format!("key {} read an older version than this client had seen", p.key);
                     ctx.violation(MONOTONIC_READS, detail);

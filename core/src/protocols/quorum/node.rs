@@ -152,9 +152,19 @@ impl Node for QuorumNode {
                 }
                 v
             }
-            QuorumNode::Client(c) => NodeView::new("client", format!("{} pending", c.pending()))
-                .field("sent", c.sent())
-                .field("pending", c.pending()),
+            QuorumNode::Client(c) => {
+                let v = NodeView::new("client", format!("{} pending", c.pending()))
+                    .field("sent", c.sent())
+                    .field("pending", c.pending());
+                // The lesson's point where it happens (review 14: only a chart showed it).
+                match c.stale_reads() {
+                    (0, _) | (_, None) => v,
+                    (n, Some((at, key))) => v
+                        .alert(&format!("{n} stale read{}", if n == 1 { "" } else { "s" }))
+                        .field("stale reads", n)
+                        .field("newest stale read", format!("key {key} at {:.3} s", at.as_us() as f64 / 1e6)),
+                }
+            }
         }
     }
 }
