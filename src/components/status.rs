@@ -16,6 +16,9 @@ pub fn status() -> Html {
         <footer id="run-result" class="status" data-trace-hash={hash.clone()} data-now-ms={now_ms.to_string()}
             data-events={sim.events().to_string()} data-playing={p.playing.to_string()}
             data-preset={s.scenario().meta.id.clone()} data-violations={sim.violations().len().to_string()}>
+            // An embed's only title (the page has its header and lesson; review 14: a course page's
+            // frame did not say what it showed).
+            <span class="run-title">{ s.scenario().meta.shown_title(&s.scenario().protocol) }</span>
             <span>{ format!("t = {:.3} s", now_ms as f64 / 1000.0) }</span>
             <span>{ format!("{} events", sim.events()) }</span>
             <span class="trace" title="Stable hash of the trace so far: equal hashes mean identical runs">{ format!("trace {hash}") }</span>
