@@ -222,13 +222,22 @@ pub fn field(ctx: &Ctx, path: &mut Vec<Seg>, parent: Option<&Map<String, Value>>
             {
                 return html! { <div class="event-fields" data-path={here}>{err}{ for children }</div> };
             }
-            html! {
-                <fieldset data-path={here}><legend>{legend}</legend>{err}{ for children }
+            let set = html! {
+                <fieldset data-path={here.clone()}><legend>{legend}</legend>{err}{ for children }
                     if !missing.is_empty() {
                         <div class="add-sections"><span>{"Optional: "}</span>{ for missing }</div>
                     }
                 </fieldset>
+            };
+            // The simulator's limits are folded away (review 14: a teacher does not need trace
+            // capacity among the knobs), open while one of its fields has an error.
+            if here == "sim" {
+                let open = ctx.errors.iter().any(|(at, _)| at.starts_with("sim."));
+                return html! {
+                    <details class="advanced" {open}><summary>{"Advanced: the simulator's limits"}</summary>{set}</details>
+                };
             }
+            set
         }
         Value::Array(items) => {
             let mut children = Vec::new();
