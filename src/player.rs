@@ -1,6 +1,7 @@
 //! The player: one `Session` (scenario + simulation + checkpoints) shared by every component
 //! through a Yew context, and the actions that change it. The animation clock is not the sim
-//! clock: each frame turns wall-clock Δt × speed into simulated time, under a budget of events and wall time.
+//! clock: each frame turns wall-clock Δt × speed into simulated time, under a budget of events
+//! and of wall time.
 
 use dsplay_core::scenario::{Playhead, Timed};
 use dsplay_core::session::Session;
@@ -128,9 +129,9 @@ pub struct UiState {
 }
 
 /// A run too busy for its speed: frames stop at [`FRAME_EVENT_BUDGET`] events or after
-/// [`crate::travel::PLAY_SLICE_MS`] of simulating, so the playhead moves slower than asked. `reached` is smoothed over frames; it is forgotten after
-/// [`EASY_FRAMES`] frames in a row that kept up, so a speed that is only sometimes held back does
-/// not make the label flicker.
+/// [`crate::travel::PLAY_SLICE_MS`] of simulating, so the playhead moves slower than asked.
+/// `reached` is smoothed over frames; it is forgotten after [`EASY_FRAMES`] frames in a row that
+/// kept up, so a speed that is only sometimes held back does not make the label flicker.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Pace {
     pub reached: f64,
@@ -347,8 +348,12 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
                 let clip_end = ui.clip.and_then(|c| c.until).filter(|&u| before < u);
                 let end = clip_end.into_iter().chain(stretch).min();
                 let step = end.map_or(sim_us.max(1), |u| sim_us.max(1).min(u.as_us() - before.as_us()));
-                // On a whole millisecond, which a link's `&t=` can name.
-                let target = SimTime::from_ms((before.as_us() + step).div_ceil(1000));
+                // On a whole millisecond, as a link's `&t=` is mostly written; inside a slow-motion
+                // stretch a frame may move less (rounded up, a 1 % stretch at 1× played at 6 %).
+                let target = match factor < 1.0 {
+                    true => SimTime(before.as_us() + step),
+                    false => SimTime::from_ms((before.as_us() + step).div_ceil(1000)),
+                };
                 let arrived = crate::travel::play_slice(&mut s, target, FRAME_EVENT_BUDGET);
                 let moved = s.now().as_us().saturating_sub(before.as_us());
                 ui.pace = Pace::next(ui.pace, wall_ms, moved, !arrived);

@@ -352,10 +352,13 @@ fn slow_motion_stretches_play_slower_start_on_time_and_can_be_turned_off() {
     // Inside, 5 %: a 100 ms frame moves the playhead 5 ms, and the speed shown says so.
     ui = reduce(&s, ui, Action::Frame(100.0));
     assert_eq!(now_us(), 155_000);
+    // Less than a millisecond a frame is kept, not rounded up (a 1 % stretch played at 6 %).
+    ui = reduce(&s, ui, Action::Frame(6.0));
+    assert_eq!(now_us(), 155_300);
     // Off: the chosen speed again, inside the stretch too.
     ui = reduce(&s, ui, Action::SlowMotion(false));
     ui = reduce(&s, ui, Action::Frame(100.0));
-    assert_eq!(now_us(), 255_000);
+    assert_eq!(now_us(), 256_000, "100 ms on from 155.3 ms, to the next whole millisecond");
     assert!(ui.playing && !ui.slow_motion);
 }
 
