@@ -1300,3 +1300,18 @@ async fn a_link_set_apart_is_drawn_dashed_and_says_what_it_is() {
     assert!(drawn.iter().any(|t| t.contains("n4 ↔ c1")), "c1's link to the leader: {drawn:?}");
     assert!(!drawn.iter().any(|t| t.contains("c2")) && drawn.len() < set_apart, "{drawn:?} of {set_apart}");
 }
+
+/// Review 14 (B4): the nodes stay where the layout put them, so a partition's sides can be
+/// interleaved on the stage, and nothing named them. The stage's caption lists each side.
+#[wasm_bindgen_test]
+fn a_partition_names_its_sides_on_the_stage_and_a_whole_network_has_no_caption() {
+    use dsplay_web::topology::split::sides;
+    let mut s = Session::new(presets::get("d4-raft-partition").expect("preset")).expect("session");
+    s.seek(SimTime::from_ms(2_000));
+    assert!(sides(&s.sim().view()).is_empty(), "before the cut");
+    s.seek(SimTime::from_ms(6_000));
+    let said: Vec<String> = sides(&s.sim().view()).into_iter().map(|(_, names)| names).collect();
+    let mut said_sorted = said.clone();
+    said_sorted.sort();
+    assert_eq!(said_sorted, ["n1 n2 n3 c2", "n4 n5 c1"], "{said:?}");
+}

@@ -45,8 +45,8 @@ pub fn picture_key() -> Html {
         ),
         row(
             html! { <line class="k-cut" x1="14" y1="1" x2="14" y2="21" /> },
-            "a partition: the two sides (tinted in two colours) cannot reach each other; where no straight \
-             line separates them, dashed red circles ring the nodes cut off",
+            "a partition: the sides (tinted, and named at the stage's top left) cannot reach each other; \
+             where no straight line separates them, dashed red circles ring the nodes cut off",
         ),
         row(
             html! { <circle class="k-idle" cx="14" cy="11" r="5" /> },

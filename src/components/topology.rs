@@ -196,6 +196,7 @@ pub fn topology() -> Html {
                     <div class="tip topo-tip" role="tooltip" style={format!("left:{x:.0}px;top:{y:.0}px")}>{text}</div>
                 }
                 if extra > 0 { <div class="topo-more">{format!("+{extra} more")}</div> }
+                {crate::topology::split::caption(&view)}
             </div>
             {svg::toolbar(&p, &mode, &picked, cut_off(&view.nodes, &picked).is_some(), partitioned, cut)}
             {kinds}

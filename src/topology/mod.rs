@@ -5,6 +5,7 @@ pub mod cuts;
 pub mod layout;
 pub mod particles;
 pub mod route;
+pub mod split;
 pub mod surge;
 pub mod svg;
 
