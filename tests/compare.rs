@@ -530,6 +530,34 @@ fn health_host(p: &HostProps) -> Html {
     compare_over(use_ended("t2-health-checks"), p)
 }
 
+#[function_component(RaftHost)]
+fn raft_host(p: &HostProps) -> Html {
+    compare_over(use_ended("d4-raft-election"), p)
+}
+
+#[function_component(BlackHoleHost)]
+fn black_hole_host(p: &HostProps) -> Html {
+    compare_over(use_ended("t1-least-connections-black-hole"), p)
+}
+
+/// Review 14: d4's Compare opened on `protocol.unsafe_skip_log_check`. B changes first a field
+/// the lesson names, else the first that is not an `unsafe_` switch.
+#[wasm_bindgen_test]
+async fn compare_starts_on_a_field_the_lesson_names_and_never_on_an_unsafe_switch() {
+    let picked = |root: &Element| {
+        let field: HtmlSelectElement =
+            all(root, "select.compare-field").pop().expect("the field").unchecked_into();
+        field.selected_options().item(0).and_then(|o| o.text_content()).unwrap_or_default()
+    };
+    let sink = Sink::default();
+    let root = mount::<RaftHost>("", &sink);
+    until("the form", || all(&root, "select.compare-field").pop()).await;
+    assert!(!picked(&root).contains("unsafe_"), "{}", picked(&root));
+    let root = mount::<BlackHoleHost>("", &Sink::default());
+    until("the form", || all(&root, "select.compare-field").pop()).await;
+    assert_eq!(picked(&root), "protocol.algorithm", "the lesson's Try names it");
+}
+
 #[function_component(CausalHost)]
 fn causal_host(p: &HostProps) -> Html {
     compare_over(use_ended("d6-causal-delivery"), p)

@@ -36,10 +36,16 @@ fn sections(fields: Vec<Vec<Seg>>) -> Vec<Section> {
     out
 }
 
-/// The index of the field the list shows first.
+/// The index of the field B changes at first: one the lesson names (`protocol.algorithm`), else
+/// the first listed that is not an `unsafe_` switch (review 14: d4's Compare opened on
+/// `protocol.unsafe_skip_log_check`), else the first.
 fn first_listed(value: &Value) -> usize {
     let groups = sections(listed(value, MAX_FIELDS));
-    groups.first().and_then(|(_, fields)| fields.first()).map_or(0, |(i, _)| *i)
+    let fields = || groups.iter().flat_map(|(_, fields)| fields.iter());
+    let lesson = value.pointer("/meta/lesson").and_then(Value::as_str).unwrap_or_default();
+    let named = fields().find(|(_, p)| lesson.contains(&format!("`{}`", dotted(p))));
+    let safe = || fields().find(|(_, p)| !matches!(p.last(), Some(Seg::Key(k)) if k.starts_with("unsafe_")));
+    named.or_else(safe).or_else(|| fields().next()).map_or(0, |(i, _)| *i)
 }
 
 /// One change B makes: the field's index in the listed fields, and B's value as typed or chosen
