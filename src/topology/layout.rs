@@ -152,11 +152,9 @@ impl Spacing {
 fn column(pos: &mut [(f64, f64)], members: &[usize], cx: f64, top: f64, h: f64, sp: Spacing) -> bool {
     let per = sp.per_column(h);
     let cols = members.len().div_ceil(per).max(1);
-    // Row by row, so the names read in order across then down (c1 c2 / c3 c4; filled column by
-    // column they read c1 c3 / c2 c4, review 14).
     for (k, &i) in members.iter().enumerate() {
-        let (c, row) = (k % cols, k / cols);
-        let in_col = (members.len() + cols - 1 - c) / cols;
+        let (c, row) = (k / per, k % per);
+        let in_col = (members.len() - c * per).min(per);
         let x = cx + (c as f64 - (cols as f64 - 1.0) / 2.0) * sp.gap;
         let mid = top + h / 2.0 - sp.lift;
         let y = mid + (row as f64 - (in_col as f64 - 1.0) / 2.0) * sp.pitch;
