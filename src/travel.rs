@@ -18,34 +18,31 @@ const EVENTS_PER_LOOK: u64 = 1_000;
 
 /// Move toward `to` for about [`SLICE_MS`]; true once there (or the run ended first).
 pub fn slice(session: &mut Session, to: Playhead) -> bool {
-    let start = now_ms();
-    loop {
-        if session.travel(to, EVENTS_PER_LOOK) {
-            return true;
-        }
-        if now_ms() - start >= SLICE_MS {
-            return false;
-        }
-    }
+    run_for(session, to, SLICE_MS, u64::MAX)
 }
 
 /// Wall-clock time one frame of playing spends simulating; the rest of the frame draws.
 pub const PLAY_SLICE_MS: f64 = 8.0;
 
-/// Play toward `to` (one frame's share of simulated time, on a whole millisecond) for at most
+/// Play toward `to` (one frame's share of simulated time) for at most
 /// [`PLAY_SLICE_MS`] and `budget` events; true once there. At 100× a frame asks for 1.6 s of
 /// simulated time: bounded by events alone, a busy run's frame took 50 to 260 ms (review 13).
 pub fn play_slice(session: &mut Session, to: SimTime, budget: u64) -> bool {
+    run_for(session, Playhead::at(to), PLAY_SLICE_MS, budget)
+}
+
+/// Move toward `to` for at most `ms` of wall time and `budget` events, looking at the clock every
+/// [`EVENTS_PER_LOOK`] events; true once there (or the run ended first).
+fn run_for(session: &mut Session, to: Playhead, ms: f64, budget: u64) -> bool {
     let start = now_ms();
     let first = session.sim().events();
     loop {
         let done = session.sim().events().saturating_sub(first);
-        let look = EVENTS_PER_LOOK.min(budget.saturating_sub(done)).max(1);
-        if session.travel(Playhead::at(to), look) {
+        if session.travel(to, EVENTS_PER_LOOK.min(budget.saturating_sub(done)).max(1)) {
             return true;
         }
         let done = session.sim().events().saturating_sub(first);
-        if done >= budget || now_ms() - start >= PLAY_SLICE_MS {
+        if done >= budget || now_ms() - start >= ms {
             return false;
         }
     }

@@ -119,18 +119,13 @@ fn slow_bands(p: &Player, stop_ms: u64) -> Vec<Html> {
         .slow_motion
         .iter()
         .map(|m| {
+            // Takes no pointer events (the scrubber is under it): the button's title says the times.
             let style = format!(
                 "left: {:.3}%; width: max(3px, {:.3}%)",
                 of(m.from_ms),
                 of(m.until_ms) - of(m.from_ms)
             );
-            let title = format!(
-                "Slow motion from {} to {}: {} % of the speed set",
-                secs(SimTime::from_ms(m.from_ms)),
-                secs(SimTime::from_ms(m.until_ms)),
-                m.speed_pct
-            );
-            html! { <div class={class.clone()} {style} {title} /> }
+            html! { <div class={class.clone()} {style} /> }
         })
         .collect()
 }

@@ -37,7 +37,7 @@ pub fn caption(view: &WorldView) -> Html {
     }
     let n = sides.len();
     html! {
-        <div class="topo-split" title="A network partition: nodes on different sides cannot reach each other">
+        <div class="topo-split">
             <span class="what">{"split:"}</span>
             { for sides.into_iter().enumerate().map(|(i, (g, names))| html! { <>
                 <span class={classes!("side", format!("grp-{}", g % 6))}>{names}</span>
