@@ -598,6 +598,35 @@ async fn the_inspector_names_a_leaders_role_and_term_once() {
     assert!(first.starts_with("term"), "{first}");
 }
 
+/// The log strips line up by index: every server in the majority shows the same entries, and
+/// the minority of d4-raft-partition, cut off since 4 s, shows its own end instead: hollow cells
+/// of term 1 that were never committed, with where the log ends.
+#[wasm_bindgen_test]
+async fn each_raft_server_draws_its_log_lined_up_and_a_log_left_behind_says_where_it_ends() {
+    let root = mount("d4-raft-partition").await;
+    common::seek(player, SimTime::from_ms(8000)).await;
+    until("strips", || all(&root, "g.node .log-strip").len() == 5).await;
+    let cells = |name: &str| -> Vec<(String, String)> {
+        all(&node(&root, name), ".log-strip .cell")
+            .iter()
+            .map(|c| (c.get_attribute("class").unwrap_or_default(), c.text_content().unwrap_or_default()))
+            .collect()
+    };
+    let majority: Vec<_> = ["n1", "n2", "n3"].iter().map(|n| cells(n)).collect();
+    assert_eq!(majority[0].len(), 6, "{majority:?}");
+    let solid = |c: &(String, String)| c.0.contains("committed") && c.1 == "2";
+    assert!(majority.iter().all(|m| m.iter().take(3).all(solid)), "term 2, committed: {majority:?}");
+    for name in ["n4", "n5"] {
+        let own = cells(name);
+        assert!(own.iter().all(|c| c.1 == "1" && !c.0.contains("committed")), "{name}: {own:?}");
+        let ends = one(&node(&root, name), ".log-strip .ends").text_content().unwrap_or_default();
+        assert!(ends.starts_with("ends at "), "{name}: {ends}");
+    }
+    let label = node(&root, "n4").get_attribute("aria-label").unwrap_or_default();
+    assert!(label.contains("entries, last in term 1, committed through"), "{label}");
+    assert!(all(&node(&root, "c1"), ".log-strip").is_empty(), "clients keep no log");
+}
+
 #[wasm_bindgen_test]
 async fn trouble_wears_the_warning_colour_not_the_nodes_own() {
     let root = mount("r2-circuit-breaker-cascade").await;

@@ -33,6 +33,45 @@ pub struct NodeView {
     /// timeout, reset by every heartbeat): set at `.0`, fires at `.1`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub countdown: Option<(SimTime, SimTime)>,
+    /// The newest entries of a replicated log (Raft's), drawn as a strip of cells under the node.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log: Option<LogTail>,
+}
+
+/// The newest entries of a node's replicated log, as RaftScope draws them: one cell per entry
+/// holding its term, solid once committed. Renderers line the strips of all nodes up by index, so
+/// a follower that lags shows empty cells where the leader has entries.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct LogTail {
+    /// The index of the first entry in `terms` (indices start at 1).
+    pub first: u64,
+    /// Each entry's term, oldest first: at most [`LogTail::LEN`] of them.
+    pub terms: Vec<u64>,
+    /// The highest index this node knows to be committed.
+    pub commit: u64,
+}
+
+impl LogTail {
+    /// How many entries a node publishes: more than a renderer shows, so strips lined up on the
+    /// newest index across nodes still find their entries.
+    pub const LEN: usize = 8;
+
+    /// The tail of a log whose entry `i` (1-based) has term `term_of(i)`, `last` entries long.
+    pub fn of(last: u64, commit: u64, term_of: impl Fn(u64) -> u64) -> LogTail {
+        let first = last.saturating_sub(Self::LEN as u64 - 1).max(1);
+        LogTail { first, terms: (first..=last).map(term_of).collect(), commit }
+    }
+
+    /// The index of the newest entry (0 for an empty log).
+    pub fn last(&self) -> u64 {
+        (self.first + self.terms.len() as u64).saturating_sub(1)
+    }
+
+    /// The term of entry `index`, if this tail holds it.
+    pub fn term(&self, index: u64) -> Option<u64> {
+        let k = index.checked_sub(self.first)?;
+        self.terms.get(usize::try_from(k).ok()?).copied()
+    }
 }
 
 impl NodeView {
@@ -53,6 +92,10 @@ impl NodeView {
     }
     pub fn countdown(mut self, set_at: SimTime, fires_at: SimTime) -> Self {
         self.countdown = Some((set_at, fires_at));
+        self
+    }
+    pub fn log(mut self, tail: LogTail) -> Self {
+        self.log = Some(tail);
         self
     }
 }
@@ -125,4 +168,23 @@ pub struct WorldView {
     pub links: Vec<LinkView>,
     /// Client load in percent of normal: not 100 while a surge is in force.
     pub load_pct: u32,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::LogTail;
+
+    #[test]
+    fn a_log_tail_holds_the_newest_entries_by_index() {
+        let empty = LogTail::of(0, 0, |_| unreachable!("no entries"));
+        assert_eq!((empty.first, empty.last(), empty.term(1)), (1, 0, None));
+        let short = LogTail::of(3, 2, |i| i * 10);
+        assert_eq!((short.first, short.terms.clone(), short.last()), (1, vec![10, 20, 30], 3));
+        let long = LogTail::of(20, 18, |i| i);
+        assert_eq!((long.first, long.last(), long.terms.len()), (13, 20, LogTail::LEN));
+        assert_eq!(
+            (long.term(12), long.term(13), long.term(20), long.term(21)),
+            (None, Some(13), Some(20), None)
+        );
+    }
 }

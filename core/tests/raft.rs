@@ -4,6 +4,7 @@ use dsplay_core::protocols::raft::{self, RaftNode, Role, Server};
 use dsplay_core::protocols::ProtocolConfig;
 use dsplay_core::sim::trace::{TraceEvent, TraceKind};
 use dsplay_core::sim::{Sim, Simulation};
+use dsplay_core::view::{LogTail, NodeState};
 use dsplay_core::{presets, registry, Scenario, SimTime};
 
 fn raft_sim(sc: &Scenario) -> Sim<RaftNode> {
@@ -349,4 +350,36 @@ fn the_view_shows_the_election_timer_and_the_vote() {
         view(&sim, "n2").countdown.is_some_and(|(at, _)| at > SimTime::from_ms(900)),
         "heartbeats reset it"
     );
+}
+
+/// The log strip: each server publishes its log's newest entries and its commit index. Where two
+/// servers' tails hold the same index they hold the same term (log matching), a leader's commit
+/// never runs past its log, and the leader crashed at 5 s falls behind the new leader's log.
+#[test]
+fn the_view_shows_each_log_tail_lined_up_by_index() {
+    let mut sim = raft_sim(&presets::get("d4-raft-election").expect("preset"));
+    let tails = |sim: &Sim<RaftNode>| -> Vec<(String, String, LogTail)> {
+        let v = sim.view();
+        let tail = |n: &NodeState| n.view.log.clone().map(|t| (n.name.clone(), n.view.role.clone(), t));
+        v.nodes.iter().filter_map(tail).collect()
+    };
+    sim.run_until(SimTime::from_ms(4_000));
+    let before = tails(&sim);
+    assert_eq!(before.len(), 5, "servers publish logs, clients do not");
+    let (_, _, lead) = before.iter().find(|(_, role, _)| role == "leader").expect("a leader");
+    assert!(lead.last() > 40 && lead.terms.len() == LogTail::LEN, "{lead:?}");
+    assert!(lead.commit <= lead.last() && lead.commit + 5 > lead.last(), "commits keep up: {lead:?}");
+    for (name, _, t) in &before {
+        for i in t.first..=t.last() {
+            if let Some(theirs) = lead.term(i) {
+                assert_eq!(t.term(i), Some(theirs), "{name} and the leader differ at index {i}");
+            }
+        }
+    }
+    sim.run_until(SimTime::from_ms(8_000));
+    let after = tails(&sim);
+    let last_of = |who: &str| after.iter().find(|(n, _, _)| n == who).map(|(_, _, t)| t.last());
+    let (_, _, lead) = after.iter().find(|(_, role, _)| role == "leader").expect("a new leader");
+    assert!(lead.terms.last().is_some_and(|&t| t >= 2), "the new leader writes in its own term: {lead:?}");
+    assert!(last_of("n4").is_some_and(|n4| n4 + 20 < lead.last()), "n4, down since 5 s, lags: {after:?}");
 }

@@ -28,6 +28,13 @@ pub fn picture_key() -> Html {
             html! { <><circle class="k-server" cx="14" cy="11" r="6" /><path class="k-countdown" d="M14 1 A10 10 0 1 1 4 11" /></> },
             "a ring that drains: a timer running out (Raft's election timeout; a heartbeat fills it again)",
         ),
+        row(
+            html! { <><rect class="k-log done" x="1" y="6" width="8" height="10" rx="1.5" />
+            <rect class="k-log done" x="10" y="6" width="8" height="10" rx="1.5" />
+            <rect class="k-log" x="19" y="6" width="8" height="10" rx="1.5" /></> },
+            "under a server, its log's newest entries, each coloured by the term it was written in: solid \
+             once committed, hollow before (a log far behind the others shows its own end, and says where)",
+        ),
         row(html! { <circle class="k-candidate" cx="14" cy="11" r="8" /> }, "amber: a candidate, asking for votes"),
         row(html! { <circle class="k-down" cx="14" cy="11" r="8" /> }, "down: crashed, until it restarts"),
         row(html! { <circle class="k-paused" cx="14" cy="11" r="8" /> }, "paused: alive but doing nothing"),

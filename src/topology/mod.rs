@@ -3,6 +3,7 @@
 
 pub mod cuts;
 pub mod layout;
+pub mod log_strip;
 pub mod particles;
 pub mod route;
 pub mod split;
@@ -119,6 +120,8 @@ pub fn aria_label(n: &NodeState) -> String {
     // Raft's leader has role "leader" and a "leader" badge: said once.
     let badges = n.view.alerts.iter().chain(&n.view.badges).map(String::as_str);
     parts.extend(badges.filter(|b| *b != role));
+    let log = n.view.log.as_ref().map(log_strip::describe);
+    parts.extend(log.as_deref());
     parts.join(", ")
 }
 

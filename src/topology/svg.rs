@@ -4,7 +4,7 @@
 use super::cuts::{cut_lines, islands};
 use super::layout::{tier, Layout};
 use super::particles::{kind_index, Arrival, PALETTE};
-use super::{aria_label, shown_role, status_word, PartitionMode};
+use super::{aria_label, log_strip, shown_role, status_word, PartitionMode};
 use crate::player::{Action, Player};
 use dsplay_core::view::{LinkView, MsgView, NodeState, Status, WorldView};
 use dsplay_core::{NodeId, ScenarioEvent, SimTime};
@@ -122,12 +122,16 @@ fn name_px_by_tier(view: &WorldView, r: f64) -> [f64; 5] {
 const ROLE_DY: f64 = 13.0;
 const LABEL_DY: f64 = 25.0;
 
-/// Node `i`, its name drawn at its tier's size (`name_px`, see [`name_px_by_tier`]).
+/// The top of a node's log strip below its centre (see `log_strip`).
+const LOG_DY: f64 = LABEL_DY + 6.0;
+
+/// Node `i`, its name drawn at its tier's size (`name_px`, see [`name_px_by_tier`]), its log
+/// strip (if it publishes a log) showing the indices `logs`.
 fn node(
     view: &WorldView,
     i: usize,
     lay: &Layout,
-    name_px: &[f64; 5],
+    (name_px, logs): (&[f64; 5], Option<(u64, u64)>),
     (sel, picked): (bool, bool),
     on: &Callback<usize>,
 ) -> Html {
@@ -165,6 +169,9 @@ fn node(
         html! { <circle class="shape" r={r.to_string()} /> }
     };
     let countdown = countdown_ring(n, view.now, r);
+    // Only where the label line is drawn: a crowd's small nodes have no room under them.
+    let log = n.view.log.as_ref().zip(logs).filter(|_| r >= 15.0);
+    let log = log.map(|(tail, shown)| log_strip::strip(tail, shown, r + LOG_DY));
     let (fs, name) = name_fit(&n.name, 1.75 * r, name_px[usize::from(tier(&n.view.role)).min(4)]);
     let role = role_line(&n.name, shown_role(n), name != n.name);
     let role_squeeze =
@@ -203,6 +210,7 @@ fn node(
             if lay.r >= 15.0 { <text class="label" y={(r + LABEL_DY).to_string()}
                 textLength={squeeze.map(|w| format!("{w:.0}"))}
                 lengthAdjust={squeeze.map(|_| "spacingAndGlyphs")}>{&n.view.label}</text> }
+            {for log}
             <g class="badges">{for badges}</g>
         </g>
     }
@@ -270,8 +278,11 @@ pub fn body(
     let at = |id: NodeId| lay.pos.get(id.index()).copied().unwrap_or_default();
     let groups: Vec<u32> = view.nodes.iter().map(|n| n.group).collect();
     let split = groups.iter().any(|&g| g != 0);
-    // A node's first badge (14 px high) sits on its rim; its label line's baseline is below.
-    let reach = (lay.r + 7.0, lay.r + LABEL_DY + 3.0);
+    // A node's first badge (14 px high) sits on its rim; its label line's baseline is below, and
+    // its log strip (if any) below that.
+    let logs = log_strip::window(view);
+    let below = if logs.is_some() { LOG_DY + log_strip::HEIGHT } else { LABEL_DY + 3.0 };
+    let reach = (lay.r + 7.0, lay.r + below);
     let cuts = if split { cut_lines(lay.frame, &lay.pos, &groups, reach) } else { Vec::new() };
     // No straight cut keeps the groups apart as drawn: ring the nodes cut off instead.
     let rings = if split && cuts.is_empty() { islands(&groups) } else { Vec::new() };
@@ -328,7 +339,7 @@ pub fn body(
             <g class="links">{for links}</g>
             <g class="blocks">{for blocked}</g>
             <g class="hits" aria-hidden="true">{for (0..view.nodes.len()).map(|i| hit_area(i, lay, on))}</g>
-            <g class="nodes">{for (0..view.nodes.len()).map(|i| node(view, i, lay, &name_px,
+            <g class="nodes">{for (0..view.nodes.len()).map(|i| node(view, i, lay, (&name_px, logs),
                 (selected == Some(NodeId(i as u32)), picked.contains(&i)), on))}</g>
             <g class="lassos">{for rect}</g>
         </>

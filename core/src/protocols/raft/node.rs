@@ -7,7 +7,7 @@ use super::msg::{Cmd, RaftMsg, RaftTimer};
 use super::server::{server_name, Role, Server, C};
 use crate::ids::NodeId;
 use crate::node::{ClientRequest, Kind, Node};
-use crate::view::NodeView;
+use crate::view::{LogTail, NodeView};
 
 /// A D4 participant.
 #[derive(Clone, Debug)]
@@ -190,6 +190,7 @@ fn server_view(s: &Server) -> NodeView {
     if s.role == Role::Leader {
         v = v.badge("leader");
     }
+    v = v.log(LogTail::of(s.last_index(), s.commit, |i| s.term_at(i)));
     if let Some((set_at, fires_at)) = s.election_timer {
         v = v.countdown(set_at, fires_at);
     }

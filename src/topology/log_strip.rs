@@ -1,0 +1,84 @@
+//! A replicated log under its node, as RaftScope draws it: one cell per entry with the entry's
+//! term in it, solid once committed, hollow before, dashed where this node has no entry yet. All
+//! strips show the same indices (the newest [`CELLS`] across the nodes), so a follower that lags,
+//! or a restarted leader with entries from an old term, stands out from its neighbours.
+
+use dsplay_core::view::{LogTail, WorldView};
+use yew::prelude::*;
+
+/// Cells per strip.
+pub const CELLS: u64 = 6;
+/// A cell's side and the step from one cell to the next.
+const SIDE: f64 = 12.0;
+const STEP: f64 = 14.0;
+/// The strip's height below its top (the partition cut keeps clear of it).
+pub const HEIGHT: f64 = SIDE;
+
+/// The indices every strip shows: the newest [`CELLS`] of the longest log, or the first ones
+/// while the logs are shorter. `None` when no node publishes a log.
+pub fn window(view: &WorldView) -> Option<(u64, u64)> {
+    let newest = view.nodes.iter().filter_map(|n| n.view.log.as_ref()).map(LogTail::last).max()?;
+    let first = newest.saturating_sub(CELLS - 1).max(1);
+    Some((first, first + CELLS - 1))
+}
+
+/// What a strip says in words (its tooltip and the node's description).
+pub fn describe(tail: &LogTail) -> String {
+    match tail.last() {
+        0 => "log empty".to_string(),
+        last => format!(
+            "log: {last} entries, last in term {}, committed through {}",
+            last_term(tail),
+            tail.commit
+        ),
+    }
+}
+
+fn last_term(tail: &LogTail) -> u64 {
+    tail.terms.last().copied().unwrap_or(0)
+}
+
+/// `tail`'s cells for the indices `first..=last`, centred under the node with their tops at `top`.
+/// A log that ends before them (a server cut off or down while the others went on) shows its own
+/// newest entries instead, and says where it ends: hollow cells of an old term are what a stale
+/// leader accepted and never committed.
+pub fn strip(tail: &LogTail, (first, last): (u64, u64), top: f64) -> Html {
+    let behind = tail.last() < first;
+    let own = tail.last().saturating_sub(CELLS - 1).max(1);
+    let (first, last) = if behind && tail.last() > 0 { (own, own + CELLS - 1) } else { (first, last) };
+    let width = STEP * (last - first) as f64 + SIDE;
+    let cells = (first..=last).enumerate().map(|(k, index)| {
+        let x = -width / 2.0 + STEP * k as f64;
+        let (term, committed) = (tail.term(index), index <= tail.commit);
+        let class = match term {
+            None => classes!("cell", "missing"),
+            Some(t) => classes!("cell", format!("term-{}", t % 6), committed.then_some("committed")),
+        };
+        html! { <g {class} transform={format!("translate({x:.1} {top:.1})")}>
+            <rect width={SIDE.to_string()} height={SIDE.to_string()} rx="2" />
+            if let Some(t) = term { <text x={(SIDE / 2.0).to_string()} y="9">{t}</text> }
+        </g> }
+    });
+    let ends = behind.then(|| {
+        html! { <text class="ends" x={format!("{:.1}", width / 2.0 + 4.0)} y={format!("{:.1}", top + 9.0)}>
+        {format!("ends at {}", tail.last())}</text> }
+    });
+    html! {
+        <g class="log-strip"><title>{format!("{}; showing entries {first}–{last}", describe(tail))}</title>
+            {for cells}{for ends}</g>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{describe, CELLS};
+    use dsplay_core::view::LogTail;
+
+    #[test]
+    fn a_strip_says_its_log_in_words() {
+        assert_eq!(describe(&LogTail::of(0, 0, |_| 0)), "log empty");
+        let tail = LogTail::of(12, 10, |i| if i > 9 { 2 } else { 1 });
+        assert_eq!(describe(&tail), "log: 12 entries, last in term 2, committed through 10");
+        assert!(CELLS as usize <= LogTail::LEN, "strips line up on entries nodes publish");
+    }
+}
