@@ -1,5 +1,5 @@
 //! Keyboard control: Space play/pause, → step, Shift+→ next message, ← back 1 %, +/− speed,
-//! Home restart, ? the shortcut sheet. Keys typed into form fields are left alone.
+//! Home restart, / the scenario search, ? the shortcut sheet. Keys typed into form fields are left alone.
 
 use crate::player::{faster, slower, Action, Player};
 use gloo::events::{EventListener, EventListenerOptions};
@@ -15,6 +15,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("← / → on the timeline", "move the playhead 1 % of the run (with Shift, or Page Up / Down: 10 %)"),
     ("+ / −", "faster / slower"),
     ("Home", "restart from time zero"),
+    ("/", "search the scenarios"),
     ("?", "show or hide this sheet"),
     ("Esc", "stop a long seek where it got to; close dialogs, clear the selection"),
 ];
@@ -40,7 +41,10 @@ fn claimed_by_focus(e: &KeyboardEvent) -> bool {
         || matches!(role.as_str(), "button" | "tab" | "link" | "checkbox" | "switch" | "option");
     match e.key().as_str() {
         "Enter" => presses,
-        " " => presses && focused_by_keyboard(),
+        // Not the gallery's open scenario: after picking one with the keyboard the focus stays
+        // on it, and Space there opened it again from 0, throwing away what was done by hand
+        // (review 15). It plays, as a lecturer expects.
+        " " => presses && focused_by_keyboard() && !el.has_attribute("aria-current"),
         "ArrowLeft" | "ArrowRight" | "Home" | "End" => role == "tab",
         _ => false,
     }
@@ -96,6 +100,13 @@ pub fn use_shortcuts(player: Player, help: UseStateHandle<bool>) {
                     POINTER_FOCUS.with(|f| f.set(false));
                 }
                 if typing(e) || claimed_by_focus(e) || e.ctrl_key() || e.meta_key() || e.alt_key() {
+                    return;
+                }
+                if e.key() == "/" {
+                    // To another scenario without Tabbing back through the page (review 15: 54
+                    // Shift+Tabs from the stage at 1280×720).
+                    e.prevent_default();
+                    crate::focus::move_to(vec![".gallery-search".into()]);
                     return;
                 }
                 if e.key() == "?" {

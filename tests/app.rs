@@ -296,6 +296,15 @@ async fn keys_on_a_focused_control_are_its_own_not_the_players() {
     wait_until(&root, "#run-result", |el| attr(el, "data-playing") == "true").await;
     key_on(&lesson, "k");
     wait_until(&root, "#run-result", |el| attr(el, "data-playing") == "false").await;
+    // Space on the gallery's open scenario plays, as everywhere (review 15: it opened the scenario
+    // again from 0 and dropped what was done by hand); `/` goes to the scenario search.
+    let current = wait_until(&root, ".gallery button[aria-current]", |_| true).await;
+    assert!(key_on(&current, " ").default_prevented(), "not the button's own press");
+    wait_until(&root, "#run-result", |el| attr(el, "data-playing") == "true").await;
+    key_on(&current, " ");
+    wait_until(&root, "#run-result", |el| attr(el, "data-playing") == "false").await;
+    key_on(&play, "/");
+    wait_until(&root, ".gallery-search", |el| document().active_element().as_ref() == Some(el)).await;
 }
 
 /// Review: at the end Play was disabled, with no hint that Restart was the way on.

@@ -556,6 +556,10 @@ async fn compare_starts_on_a_field_the_lesson_names_and_never_on_an_unsafe_switc
     let root = mount::<BlackHoleHost>("", &Sink::default());
     until("the form", || all(&root, "select.compare-field").pop()).await;
     assert_eq!(picked(&root), "protocol.algorithm", "the lesson's Try names it");
+    // Review 15: d3's lesson writes `protocol.r = 2` first and `workload.timeout_ms` later.
+    let root = mount::<StaleHost>("", &Sink::default());
+    until("the form", || all(&root, "select.compare-field").pop()).await;
+    assert_eq!(picked(&root), "protocol.r", "the lesson names it first");
 }
 
 #[function_component(CausalHost)]

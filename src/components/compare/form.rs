@@ -36,14 +36,28 @@ fn sections(fields: Vec<Vec<Seg>>) -> Vec<Section> {
     out
 }
 
-/// The index of the field B changes at first: one the lesson names (`protocol.algorithm`), else
-/// the first listed that is not an `unsafe_` switch (review 14: d4's Compare opened on
-/// `protocol.unsafe_skip_log_check`), else the first.
+/// Where the lesson first names the field at `path` in code: `` `protocol.r` `` or
+/// `` `protocol.r = 2` `` (review 15: d3's Compare passed over the second and opened on a field
+/// named later), not `` `protocol.rf` ``.
+fn mentioned_at(lesson: &str, path: &str) -> Option<usize> {
+    let quoted = format!("`{path}");
+    lesson.match_indices(&quoted).map(|(at, _)| at).find(|&at| {
+        let next = lesson[at + quoted.len()..].chars().next();
+        matches!(next, Some('`' | ' ' | '='))
+    })
+}
+
+/// The index of the field B changes at first: the one the lesson names first
+/// (`protocol.algorithm`), else the first listed that is not an `unsafe_` switch (review 14: d4's
+/// Compare opened on `protocol.unsafe_skip_log_check`), else the first.
 fn first_listed(value: &Value) -> usize {
     let groups = sections(listed(value, MAX_FIELDS));
     let fields = || groups.iter().flat_map(|(_, fields)| fields.iter());
     let lesson = value.pointer("/meta/lesson").and_then(Value::as_str).unwrap_or_default();
-    let named = fields().find(|(_, p)| lesson.contains(&format!("`{}`", dotted(p))));
+    let named = fields()
+        .filter_map(|field| mentioned_at(lesson, &dotted(&field.1)).map(|at| (at, field)))
+        .min_by_key(|(at, _)| *at)
+        .map(|(_, field)| field);
     let safe = || fields().find(|(_, p)| !matches!(p.last(), Some(Seg::Key(k)) if k.starts_with("unsafe_")));
     named.or_else(safe).or_else(|| fields().next()).map_or(0, |(i, _)| *i)
 }
