@@ -158,7 +158,6 @@ pub fn app() -> Html {
                 if *up { el.set_attribute("data-notice", "") } else { el.remove_attribute("data-notice") };
         }
     });
-    let dismiss = player.dispatch.reform(|_: MouseEvent| Action::Notice(None));
     let body = if boot.embed.embed {
         embed_body(&boot.embed)
     } else {
@@ -169,13 +168,7 @@ pub fn app() -> Html {
             <div ref={root} class={classes!("app", boot.embed.embed.then_some("embed"))}
                 data-theme={theme_attr}>
                 if let Some(reason) = shown_error {
-                    <div id="banner" class="banner" role="alert">
-                        <span>{crate::components::markdown::message(&reason)}</span>
-                        if player.undo.is_some() {
-                            <button class="undo" onclick={player.dispatch.reform(|_: MouseEvent| Action::Undo)}>{"Undo"}</button>
-                        }
-                        <button class="dismiss" onclick={dismiss} aria-label="Dismiss">{"×"}</button>
-                    </div>
+                    <crate::components::notice::Notice reason={reason} />
                 }
                 { body }
                 <Status />

@@ -326,13 +326,16 @@ fn at_the_end_play_and_space_replay_from_the_start() {
     assert!(!ui.playing && s.borrow().now() == dsplay_core::SimTime::ZERO);
 }
 
-/// An embed's `t=…&until=…` stops at `until` exactly; with `loop=1` it starts again from `t`.
+/// The stretches are on the track, wide enough to see (review 15: d4's election was a 1.6 px
+/// mark), and the button turns them off.
 #[wasm_bindgen_test]
 async fn the_slow_motion_button_shows_with_stretches_and_turns_them_off() {
     let root = mount("#preset=d4-raft-election");
     let button = wait_until(&root, "#slow-motion", |_| true).await;
     let bands = || all(&root, ".timeline .slow-band");
     assert_eq!(bands().len(), 3, "d4's three stretches on the track");
+    let widths: Vec<f64> = bands().iter().map(|b| b.get_bounding_client_rect().width()).collect();
+    assert!(widths.iter().all(|w| *w >= 9.9), "{widths:?}");
     assert_eq!(button.get_attribute("aria-pressed").as_deref(), Some("true"));
     button.unchecked_ref::<HtmlElement>().click();
     until("pressed off", || (button.get_attribute("aria-pressed").as_deref() == Some("false")).then_some(()))
@@ -375,6 +378,7 @@ fn slow_motion_stretches_play_slower_start_on_time_and_can_be_turned_off() {
     assert!(ui.playing && !ui.slow_motion);
 }
 
+/// An embed's `t=…&until=…` stops at `until` exactly; with `loop=1` it starts again from `t`.
 #[wasm_bindgen_test]
 fn a_clip_stops_where_it_ends_or_loops_back_to_its_start() {
     use dsplay_core::session::Session;
@@ -898,6 +902,14 @@ async fn an_event_taken_out_of_the_list_replays_the_run_without_it_and_undo_brin
         .hash()
         .unwrap_or_default()
         .contains("partition"));
+    // Left alone, the notice folds into a chip that keeps its first clause and its Undo
+    // (review 15: spread across the page it covered the lesson for the rest of a lecture).
+    if let Some(el) = document().active_element() {
+        el.unchecked_ref::<HtmlElement>().blur().expect("blur");
+    }
+    let chip = wait_until(&root, "#banner.folded", |_| true).await;
+    let short = chip.text_content().unwrap_or_default();
+    assert!(short.starts_with("Removed partition") && !short.contains("replays"), "{short}");
     // Undo: the partition is back, and so is the run that had it.
     wait_until(&root, "#banner .undo", |_| true).await.unchecked_ref::<HtmlElement>().click();
     until("the partitioned run again", || (status(&root) == partitioned && listed(&root) == 2).then_some(()))

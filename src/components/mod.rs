@@ -15,6 +15,7 @@ pub mod lesson_editor;
 pub mod lincheck;
 pub mod markdown;
 pub mod narrator;
+pub mod notice;
 pub mod picture_key;
 pub mod share;
 pub mod shortcuts;

@@ -120,10 +120,14 @@ fn slow_bands(p: &Player, stop_ms: u64) -> Vec<Html> {
         .iter()
         .map(|m| {
             // Takes no pointer events (the scrubber is under it): the button's title says the times.
+            // At least 10 px wide, centred on the stretch: d4's 50 ms election was a 1.6 px mark on
+            // a 300 px timeline that its lesson points at (review 15).
+            let (from, to) = (of(m.from_ms), of(m.until_ms));
             let style = format!(
-                "left: {:.3}%; width: max(3px, {:.3}%)",
-                of(m.from_ms),
-                of(m.until_ms) - of(m.from_ms)
+                "left: calc({:.3}% - max(5px, {:.3}%)); width: max(10px, {:.3}%)",
+                (from + to) / 2.0,
+                (to - from) / 2.0,
+                to - from
             );
             html! { <div class={class.clone()} {style} /> }
         })

@@ -73,8 +73,9 @@ pub fn strip(tail: &LogTail, (first, last): (u64, u64), top: f64) -> Html {
 mod tests {
     use super::{describe, CELLS};
     use dsplay_core::view::LogTail;
+    use wasm_bindgen_test::wasm_bindgen_test;
 
-    #[test]
+    #[wasm_bindgen_test]
     fn a_strip_says_its_log_in_words() {
         assert_eq!(describe(&LogTail::of(0, 0, |_| 0)), "log empty");
         let tail = LogTail::of(12, 10, |i| if i > 9 { 2 } else { 1 });
