@@ -1,5 +1,5 @@
 //! Keyboard control: Space play/pause, → step, Shift+→ next message, ← back 1 %, +/− speed,
-//! Home restart, / the scenario search, ? the shortcut sheet. Keys typed into form fields are left alone.
+//! Home restart, / the scenario search, F present, ? the shortcut sheet. Keys typed into form fields are left alone.
 
 use crate::player::{faster, slower, Action, Player};
 use gloo::events::{EventListener, EventListenerOptions};
@@ -16,6 +16,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("+ / −", "faster / slower"),
     ("Home", "restart from time zero"),
     ("/", "search the scenarios"),
+    ("F", "present: the stage across the window, drawn larger, for a projector (F again to leave)"),
     ("?", "show or hide this sheet"),
     ("Esc", "stop a long seek where it got to; close dialogs, clear the selection"),
 ];
@@ -71,6 +72,7 @@ pub fn action_for(key: &str, shift: bool, p: &Player) -> Option<Action> {
         "+" | "=" => Action::Speed(faster(p.speed)),
         "-" | "_" => Action::Speed(slower(p.speed)),
         "Home" => Action::Restart,
+        "f" => Action::Present(!p.presenting),
         "Escape" if p.travel.is_some() => Action::StopTravel,
         "Escape" => Action::Select(None),
         _ => return None,

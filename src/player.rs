@@ -58,6 +58,9 @@ pub enum Action {
     Clip(Option<Clip>),
     /// Play the scenario's slow-motion stretches slower (on), or everything at the chosen speed.
     SlowMotion(bool),
+    /// Present (on): the stage across the window and drawn larger, the side columns folded, for
+    /// a projector.
+    Present(bool),
     /// A new title and lesson for the scenario (the run is unchanged; the link carries them).
     Describe {
         title: String,
@@ -126,6 +129,8 @@ pub struct UiState {
     pub pace: Option<Pace>,
     /// Whether the scenario's slow-motion stretches (`meta.slow_motion`) play slower.
     pub slow_motion: bool,
+    /// Presenting: see [`Action::Present`].
+    pub presenting: bool,
 }
 
 /// A run too busy for its speed: frames stop at [`FRAME_EVENT_BUDGET`] events or after
@@ -169,6 +174,7 @@ impl Default for UiState {
             clip: None,
             pace: None,
             slow_motion: true,
+            presenting: false,
         }
     }
 }
@@ -373,6 +379,7 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
         }
         Action::Clip(c) => ui.clip = c,
         Action::SlowMotion(on) => ui.slow_motion = on,
+        Action::Present(on) => ui.presenting = on,
         Action::Describe { title, lesson } => match session.borrow_mut().describe(&title, &lesson) {
             Ok(()) => ui.scenario_rev += 1,
             Err(e) => ui.error = Some(e.to_string()),

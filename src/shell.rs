@@ -165,7 +165,8 @@ pub fn app() -> Html {
     };
     html! {
         <ContextProvider<Player> context={player.clone()}>
-            <div ref={root} class={classes!("app", boot.embed.embed.then_some("embed"))}
+            <div ref={root} class={classes!("app", boot.embed.embed.then_some("embed"),
+                (player.presenting && !boot.embed.embed).then_some("presenting"))}
                 data-theme={theme_attr}>
                 if let Some(reason) = shown_error {
                     <crate::components::notice::Notice reason={reason} />
@@ -210,6 +211,10 @@ fn full_body(p: &Player, theme: UseStateHandle<Option<Theme>>, help: UseStateHan
                 // One column (a phone): the gallery is under everything else; this goes to it.
                 <button class="icon to-gallery" onclick={Callback::from(|_: MouseEvent| to_gallery())}
                     aria-label="Scenarios: go to the gallery" title="Scenarios">{"☰"}</button>
+                <button class="present" aria-pressed={if p.presenting { "true" } else { "false" }}
+                    onclick={p.dispatch.reform({ let on = p.presenting; move |_: MouseEvent| Action::Present(!on) })}
+                    aria-keyshortcuts="F" title="Present: the stage across the window and drawn larger, for a projector (F)">
+                    {"Present"}</button>
                 <Share />
                 <theme::ThemeButton {theme} />
                 <button class="icon" onclick={open_help} aria-label="Help: reading the picture, shortcuts and gestures" title="Help: reading the picture, shortcuts and gestures (?)">{"?"}</button>

@@ -20,6 +20,14 @@ fn rect_of(r: &NodeRef) -> Option<(f64, f64, f64, f64)> {
     Some((b.left(), b.top(), b.width(), b.height()))
 }
 
+/// The stage size to lay out for: presenting, a smaller one, so the picture (names, labels, logs,
+/// messages) is drawn larger, by as much as the stage is wider than a laptop's (review 15: on a
+/// 1280×720 projector names were 8–12 px, unreadable from the back row).
+fn presented((w, h): (f64, f64), presenting: bool) -> (f64, f64) {
+    let zoom = if presenting { (w / 860.0).clamp(1.25, 2.0) } else { 1.0 };
+    (w / zoom, h / zoom)
+}
+
 #[function_component(Topology)]
 pub fn topology() -> Html {
     let p = use_context::<Player>();
@@ -68,7 +76,7 @@ pub fn topology() -> Html {
             arrivals(records, view.now, streak_window_us(p.speed)),
         )
     };
-    let lay = layouts.borrow_mut().get(&view.nodes, stage);
+    let lay = layouts.borrow_mut().get(&view.nodes, stage.map(|size| presented(size, p.presenting)));
     let frame = lay.frame;
     let names: Vec<String> = view.nodes.iter().map(|n| n.name.clone()).collect();
     // Cut the picked (or boxed) nodes off, on top of the partition in force.

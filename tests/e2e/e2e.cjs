@@ -596,6 +596,26 @@ async function main() {
     await until(p, () => !document.querySelector('.inspector h2') && document.activeElement?.matches('[data-node="n2"]'));
     await c.close();
   });
+  await check('a lecturer presses F: the stage takes the window and is drawn larger; F again gives the columns back', async () => {
+    const c = await browser.newContext({ viewport: { width: 1280, height: 720 } });
+    const p = await c.newPage();
+    await p.goto(base + '#preset=d4-raft-election&t=2500');
+    await p.waitForSelector('[data-node="n1"] .log-strip');
+    const name = () => p.$eval('[data-node="n1"] .name', (el) => el.getBoundingClientRect().height);
+    const gallery = () => p.$eval('.gallery-pane', (el) => el.offsetParent !== null);
+    const [small, shown] = [await name(), await gallery()];
+    await p.keyboard.press('f');
+    await until(p, () => document.querySelector('.app').classList.contains('presenting'));
+    await until(p, (h) => document.querySelector('[data-node="n1"] .name').getBoundingClientRect().height >= 1.25 * h, small);
+    assert(shown && !(await gallery()), 'the gallery folds away');
+    assert(await p.$eval('.present', (el) => el.getAttribute('aria-pressed')) === 'true', 'the button says so');
+    await p.screenshot({ path: path.join(SHOTS, 'present.png') });
+    await p.keyboard.press('f');
+    await until(p, () => !document.querySelector('.app').classList.contains('presenting'));
+    await until(p, (h) => Math.abs(document.querySelector('[data-node="n1"] .name').getBoundingClientRect().height - h) < 0.5, small);
+    assert(await gallery(), 'the gallery is back');
+    await c.close();
+  });
   await check('no errors in the console', async () => assert(errors.length === 0, errors.join(' | ')));
   await browser.close();
   server.close();
