@@ -2,6 +2,8 @@
 //! Home restart, / the scenario search, F present, ? the shortcut sheet. Keys typed into form fields are left alone.
 
 use crate::player::{faster, slower, Action, Player};
+use dsplay_core::scenario::ScenarioEvent;
+use dsplay_core::view::Status;
 use gloo::events::{EventListener, EventListenerOptions};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
@@ -15,6 +17,8 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("← / → on the timeline", "move the playhead 1 % of the run (with Shift, or Page Up / Down: 10 %)"),
     ("+ / −", "faster / slower"),
     ("Home", "restart from time zero"),
+    ("X", "crash the focused or selected node, or restart it if it is down"),
+    ("P", "pause the focused or selected node, or resume it"),
     ("/", "search the scenarios"),
     ("F", "present: the stage across the window, drawn larger, for a projector (F again to leave)"),
     ("?", "show or hide this sheet"),
@@ -79,11 +83,39 @@ pub fn action_for(key: &str, shift: bool, p: &Player) -> Option<Action> {
     })
 }
 
+/// X and P on a node: crash or restart it, pause or resume it. The node is the one focused on the
+/// stage, else the one selected (review 15: from the keyboard, Crash was Enter and 17 Tabs away,
+/// past the other nodes, the tools and the legend).
+fn node_action(key: &str, target: Option<web_sys::Element>, p: &Player) -> Option<Action> {
+    let focused = target
+        .and_then(|el| el.closest("[data-node]").ok().flatten())
+        .and_then(|el| el.get_attribute("data-node"));
+    // The session's view, not the one last drawn: a second X before the next render restarts.
+    let view = p.session.borrow().sim().view();
+    let n = match focused {
+        Some(name) => view.nodes.iter().find(|n| n.name == name)?,
+        None => view.nodes.get(p.selected?.index())?,
+    };
+    let node = n.name.clone();
+    let ev = match (key, n.status) {
+        ("x", Status::Down) => ScenarioEvent::Restart { node },
+        ("x", _) => ScenarioEvent::Crash { node },
+        ("p", Status::Up) => ScenarioEvent::Pause { node },
+        ("p", Status::Paused) => ScenarioEvent::Resume { node },
+        _ => return None,
+    };
+    Some(Action::Act(ev))
+}
+
 /// Listen on the document while mounted. `help` toggles the shortcut sheet.
 #[hook]
 pub fn use_shortcuts(player: Player, help: UseStateHandle<bool>) {
-    use_effect_with(player, move |p| {
-        let p = p.clone();
+    // Added once, the listener reads the newest player and sheet: one added again for each new
+    // player was replaced only after the render's effects, and a key pressed before that (P on
+    // a node just selected) acted on the player before.
+    let latest = use_mut_ref(|| (player.clone(), help.clone()));
+    *latest.borrow_mut() = (player, help);
+    use_effect_with((), move |_| {
         let doc = web_sys::window().and_then(|w| w.document());
         let listener = doc.map(|d| {
             // Not passive (gloo's default): the keys we handle must not also scroll the page.
@@ -98,6 +130,7 @@ pub fn use_shortcuts(player: Player, help: UseStateHandle<bool>) {
             );
             let keys = EventListener::new_with_options(&d, "keydown", opts, move |e| {
                 let Some(e) = e.dyn_ref::<KeyboardEvent>() else { return };
+                let (p, help) = latest.borrow().clone();
                 if e.key() == "Tab" {
                     POINTER_FOCUS.with(|f| f.set(false));
                 }
@@ -118,6 +151,16 @@ pub fn use_shortcuts(player: Player, help: UseStateHandle<bool>) {
                 }
                 if e.key() == "Escape" {
                     help.set(false);
+                }
+                let target = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+                if let Some(a) =
+                    matches!(e.key().as_str(), "x" | "p").then(|| node_action(&e.key(), target, &p))
+                {
+                    e.prevent_default();
+                    if let Some(a) = a {
+                        p.dispatch.emit(a);
+                    }
+                    return;
                 }
                 if let Some(a) = action_for(&e.key(), e.shift_key(), &p) {
                     e.prevent_default();

@@ -3,7 +3,7 @@
 //! default preset. Waits on conditions, not time.
 
 mod common;
-use common::app::{attr, mount, unmount, wait_until};
+use common::app::{attr, document, key_on, mount, unmount, wait_until};
 use common::{all, until};
 
 use dsplay_core::presets;
@@ -221,21 +221,6 @@ async fn a_link_whose_playhead_or_parts_cannot_be_followed_opens_and_says_so() {
     let code: Vec<String> = common::all(&banner, "code").iter().filter_map(|c| c.text_content()).collect();
     assert!(code.iter().any(|c| c == "t=abc") && code.iter().any(|c| c == "seed=-3"), "{code:?}");
     unmount();
-}
-
-fn document() -> web_sys::Document {
-    web_sys::window().and_then(|w| w.document()).expect("a document")
-}
-
-/// A keydown on `el`, bubbling to the page's shortcuts as a real one does.
-fn key_on(el: &web_sys::EventTarget, key: &str) -> web_sys::KeyboardEvent {
-    let init = web_sys::KeyboardEventInit::new();
-    init.set_key(key);
-    init.set_bubbles(true);
-    init.set_cancelable(true);
-    let e = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("key");
-    el.dispatch_event(&e).expect("dispatch");
-    e
 }
 
 #[wasm_bindgen_test]

@@ -331,14 +331,14 @@ pub fn inspector() -> Html {
                 <p class="label">{&n.view.label}</p>
             }
             <div class="actions">
-                <button class="crash" disabled={down} title="Stop the node: messages to it are lost without a word"
+                <button class="crash" disabled={down} aria-keyshortcuts="X" title="Stop the node: messages to it are lost without a word (X)"
                     onclick={act(Ev::Crash { node: node.clone() })}>{"Crash"}</button>
                 <button class="crash-refusing" disabled={down}
                     title="Crash the process, keep the host: every message to it is answered with a reset (RST), a fast failure"
                     onclick={act(Ev::CrashRefusing { node: node.clone() })}>{"Crash, refusing"}</button>
-                <button class="restart" disabled={!down} onclick={act(Ev::Restart { node: node.clone() })}>{"Restart"}</button>
-                <button class="pause" disabled={!up} onclick={act(Ev::Pause { node: node.clone() })}>{"Pause"}</button>
-                <button class="resume" disabled={!paused} onclick={act(Ev::Resume { node: node.clone() })}>{"Resume"}</button>
+                <button class="restart" disabled={!down} aria-keyshortcuts="X" title="Start it again from what it keeps on disk (X)" onclick={act(Ev::Restart { node: node.clone() })}>{"Restart"}</button>
+                <button class="pause" disabled={!up} aria-keyshortcuts="P" title="Freeze it, as a long GC pause does: alive but silent (P)" onclick={act(Ev::Pause { node: node.clone() })}>{"Pause"}</button>
+                <button class="resume" disabled={!paused} aria-keyshortcuts="P" title="Let it run again (P)" onclick={act(Ev::Resume { node: node.clone() })}>{"Resume"}</button>
                 <button class="isolate" disabled={isolate.is_none()} title="Cut this node off, on top of any partition in force"
                     onclick={act(Ev::Partition { groups: isolate.unwrap_or_default() })}>{"Isolate"}</button>
                 <label class="slow">{"Slow ×"}<select onchange={set(&slow, |v| v.parse().unwrap_or(1))}>

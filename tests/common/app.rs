@@ -68,3 +68,18 @@ pub async fn wait_until(root: &Element, selector: &str, ok: impl Fn(&Element) ->
 pub fn attr(el: &Element, name: &str) -> String {
     el.get_attribute(name).unwrap_or_default()
 }
+
+pub fn document() -> web_sys::Document {
+    web_sys::window().and_then(|w| w.document()).expect("a document")
+}
+
+/// A keydown on `el`, bubbling to the page's shortcuts as a real one does.
+pub fn key_on(el: &web_sys::EventTarget, key: &str) -> web_sys::KeyboardEvent {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let e = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("key");
+    el.dispatch_event(&e).expect("dispatch");
+    e
+}
