@@ -117,13 +117,24 @@ pub fn y_label(v: f64, y_max: f64) -> String {
     }
 }
 
-/// A chart's title with its unit, unless the name already ends in it (`commit_latency_ms`, not
-/// "commit_latency_ms (ms)", review 14).
-pub fn titled(title: &str, unit: &str) -> String {
-    if unit.is_empty() || title.ends_with(&format!("_{unit}")) {
-        title.to_string()
+/// A chart's title: the metric in words with its unit once, then the name the lessons use, if it
+/// is more than one word ("Commit latency (ms) · commit_latency_ms", "Errors (total)"; review
+/// 14: titles were bare identifiers, some with the unit twice).
+pub fn titled(name: &str, unit: &str) -> String {
+    let bare = name.strip_suffix(&format!("_{unit}")).filter(|_| !unit.is_empty()).unwrap_or(name);
+    let mut words = bare.replace('_', " ");
+    // ASCII only: `to_uppercase` brought in Unicode's case tables, 7 KB of wasm.
+    if let Some(first) = words.get_mut(..1) {
+        first.make_ascii_uppercase();
+    }
+    let with_unit = if unit.is_empty() { words } else { format!("{words} ({unit})") };
+    // Past 44 characters ("Client availability (permille) · client_availability_permille") a
+    // phone's chart clips the title: the words alone.
+    let both = format!("{with_unit} · {name}");
+    if name.contains('_') && both.chars().count() <= 44 {
+        both
     } else {
-        format!("{title} ({unit})")
+        with_unit
     }
 }
 
@@ -608,8 +619,9 @@ mod tests {
     fn a_title_says_its_unit_once() {
         assert_eq!(
             [titled("commit_latency_ms", "ms"), titled("errors", "total"), titled("backend_load", "")],
-            ["commit_latency_ms", "errors (total)", "backend_load"]
+            ["Commit latency (ms) · commit_latency_ms", "Errors (total)", "Backend load · backend_load"]
         );
+        assert_eq!(titled("client_availability_permille", "‰"), "Client availability permille (‰)");
     }
 
     #[wasm_bindgen_test]
