@@ -1,5 +1,6 @@
 //! Keyboard control: Space play/pause, → step, Shift+→ next message, ← back 1 %, +/− speed,
-//! Home restart, / the scenario search, F present, ? the shortcut sheet. Keys typed into form fields are left alone.
+//! Home restart, X and P on a node, / the scenario search, F present, ? the shortcut sheet. Keys
+//! typed into form fields are left alone.
 
 use crate::player::{faster, slower, Action, Player};
 use dsplay_core::scenario::ScenarioEvent;
@@ -76,7 +77,6 @@ pub fn action_for(key: &str, shift: bool, p: &Player) -> Option<Action> {
         "+" | "=" => Action::Speed(faster(p.speed)),
         "-" | "_" => Action::Speed(slower(p.speed)),
         "Home" => Action::Restart,
-        "f" => Action::Present(!p.presenting),
         "Escape" if p.travel.is_some() => Action::StopTravel,
         "Escape" => Action::Select(None),
         _ => return None,
@@ -105,6 +105,12 @@ fn node_action(key: &str, target: Option<web_sys::Element>, p: &Player) -> Optio
         _ => return None,
     };
     Some(Action::Act(ev))
+}
+
+/// Whether the page has an element matching `selector`.
+fn page_has(selector: &str) -> bool {
+    let doc = web_sys::window().and_then(|w| w.document());
+    doc.and_then(|d| d.query_selector(selector).ok().flatten()).is_some()
 }
 
 /// Listen on the document while mounted. `help` toggles the shortcut sheet.
@@ -152,9 +158,17 @@ pub fn use_shortcuts(player: Player, help: UseStateHandle<bool>) {
                 if e.key() == "Escape" {
                     help.set(false);
                 }
+                // Letters whatever the case (Caps Lock, or Shift as the sheet writes them).
+                let letter = e.key().to_ascii_lowercase();
+                if letter == "f" && page_has(".top .present") {
+                    // Only where the header offers it: an embed has no way out shown.
+                    e.prevent_default();
+                    p.dispatch.emit(Action::Present(!p.presenting));
+                    return;
+                }
                 let target = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
                 if let Some(a) =
-                    matches!(e.key().as_str(), "x" | "p").then(|| node_action(&e.key(), target, &p))
+                    matches!(letter.as_str(), "x" | "p").then(|| node_action(&letter, target, &p))
                 {
                     e.prevent_default();
                     if let Some(a) = a {

@@ -492,9 +492,10 @@ mod tests {
         let svg = to_svg(&data(), (480, 220), &LIGHT).expect("draws");
         assert!(
             svg.contains("<svg")
-                && svg.contains("latency_ms")
-                && !svg.contains("(ms)")
-                && svg.contains("p99")
+                && svg.contains("Latency (ms) · latency_ms")
+                && !svg.contains("latency_ms (ms)")
+                && svg.contains("p99"),
+            "the title says the unit once: {svg}"
         );
         assert!(svg.contains("<polyline") || svg.contains("<path"), "a line: {svg}");
         assert!(svg.contains("<rect"), "a band");

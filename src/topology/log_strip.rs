@@ -61,7 +61,7 @@ pub fn strip(tail: &LogTail, (first, last): (u64, u64), top: f64) -> Html {
     });
     let ends = behind.then(|| {
         html! { <text class="ends" x={format!("{:.1}", width / 2.0 + 4.0)} y={format!("{:.1}", top + 9.0)}>
-        {format!("ends at {}", tail.last())}</text> }
+        {if tail.last() == 0 { "empty".to_string() } else { format!("ends at {}", tail.last()) }}</text> }
     });
     html! {
         <g class="log-strip"><title>{format!("{}; showing entries {first}–{last}", describe(tail))}</title>
