@@ -191,6 +191,11 @@ pub fn use_shortcuts(player: Player, help: UseStateHandle<bool>) {
                     p.dispatch.emit(a);
                     if let Some(n) = closing.and_then(|id| p.view.nodes.get(id.index())) {
                         crate::focus::rescue(vec![crate::components::inspector::node_focus(&n.name)]);
+                    } else {
+                        // A move in time can disable the focused control (← to before a crash
+                        // disables Restart): the focus goes to the inspector's first open
+                        // action, not to the top of the page (review 15).
+                        crate::focus::rescue(vec![".inspector .actions button".into(), "#play".into()]);
                     }
                 }
             });

@@ -7,6 +7,7 @@ mod common;
 use common::app::{attr, document, key_on, mount, unmount, wait_until};
 use common::until;
 
+use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::Element;
 
@@ -36,5 +37,24 @@ async fn x_and_p_crash_restart_pause_and_resume_the_focused_node() {
     let by_hand: Vec<String> =
         common::all(&root, ".fault-list .what").iter().filter_map(|e| e.text_content()).collect();
     assert_eq!(by_hand.iter().filter(|w| w.contains("n2")).count(), 4, "{by_hand:?}");
+    unmount();
+}
+
+/// ← to before a scripted crash disables the focused Restart: the focus goes on to the
+/// inspector's first open action, not to the top of the page (review 15).
+#[wasm_bindgen_test]
+async fn travelling_back_past_a_crash_keeps_the_focus_in_the_inspector() {
+    let root = mount("#preset=d4-raft-election&t=5300");
+    wait_until(&root, "#run-result", |el| attr(el, "data-now-ms") == "5300").await;
+    let n4 = common::find(&root, "[data-node=\"n4\"]").expect("n4");
+    key_on(&n4, "Enter");
+    let restart = wait_until(&root, ".inspector button.restart", |el| !el.has_attribute("disabled")).await;
+    restart.unchecked_ref::<web_sys::HtmlElement>().focus().expect("focus Restart");
+    for _ in 0..3 {
+        key_on(&restart, "ArrowLeft");
+    }
+    wait_until(&root, ".inspector button.restart", |el| el.has_attribute("disabled")).await;
+    let focused = || document().active_element().map(|el| el.class_name());
+    until("the focus kept", || (focused().as_deref() == Some("crash")).then_some(())).await;
     unmount();
 }
