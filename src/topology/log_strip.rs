@@ -22,6 +22,19 @@ pub fn window(view: &WorldView) -> Option<(u64, u64)> {
     Some((first, first + CELLS - 1))
 }
 
+/// Whether node `i`'s strip, its top `top` below the node's centre, clears every other node's
+/// drawing (its shape, a badge on its rim, its two label lines, about 50 units either side). The
+/// layout keeps room for a node and its labels, not for a strip: with 9 Raft servers on a ring,
+/// strips ran into the next server's badge and labels, so there only the inspector and the
+/// node's description tell the log.
+pub fn has_room(pos: &[(f64, f64)], i: usize, r: f64, top: f64) -> bool {
+    let Some(&(x, y)) = pos.get(i) else { return false };
+    let (half, from, to) = (STEP * CELLS as f64 / 2.0, y + top, y + top + HEIGHT);
+    pos.iter().enumerate().all(|(j, &(u, v))| {
+        j == i || (u - x).abs() >= half + 50.0 || v - r - 14.0 >= to || v + r + 30.0 <= from
+    })
+}
+
 /// What a strip says in words (its tooltip and the node's description).
 pub fn describe(tail: &LogTail) -> String {
     match tail.last() {
@@ -71,9 +84,18 @@ pub fn strip(tail: &LogTail, (first, last): (u64, u64), top: f64) -> Html {
 
 #[cfg(test)]
 mod tests {
-    use super::{describe, CELLS};
+    use super::{describe, has_room, CELLS};
     use dsplay_core::view::LogTail;
     use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn a_strip_is_drawn_only_clear_of_its_neighbours() {
+        // Five servers on a wide ring: room under each. A neighbour just below and beside: none.
+        let ring = [(500.0, 100.0), (700.0, 250.0), (300.0, 250.0)];
+        assert!((0..3).all(|i| has_room(&ring, i, 22.0, 53.0)));
+        let crowded = [(575.0, 178.0), (558.0, 272.0)];
+        assert!(!has_room(&crowded, 0, 22.0, 53.0) && has_room(&crowded, 1, 22.0, 53.0));
+    }
 
     #[wasm_bindgen_test]
     fn a_strip_says_its_log_in_words() {

@@ -169,8 +169,14 @@ fn node(
         html! { <circle class="shape" r={r.to_string()} /> }
     };
     let countdown = countdown_ring(n, view.now, r);
-    // Only where the label line is drawn: a crowd's small nodes have no room under them.
-    let log = n.view.log.as_ref().zip(logs).filter(|_| r >= 15.0);
+    // Only where the label line is drawn (a crowd's small nodes have no room under them) and
+    // the strip clears the other nodes.
+    let log = n
+        .view
+        .log
+        .as_ref()
+        .zip(logs)
+        .filter(|_| r >= 15.0 && log_strip::has_room(&lay.pos, i, r, r + LOG_DY));
     let log = log.map(|(tail, shown)| log_strip::strip(tail, shown, r + LOG_DY));
     let (fs, name) = name_fit(&n.name, 1.75 * r, name_px[usize::from(tier(&n.view.role)).min(4)]);
     let role = role_line(&n.name, shown_role(n), name != n.name);
