@@ -150,6 +150,19 @@ const TITLE_H: i32 = 22;
 /// lines the colours repeat anyway).
 const LEGEND_ROWS: i32 = 3;
 
+/// How much wider than 2 px line `i` of `n` is drawn, so that where a later line covers it
+/// exactly it still shows on both sides: 1 px a side with three lines or fewer (half a pixel
+/// a side hid p95 under p99), half that with four, none with more (a busy chart's lines rarely
+/// coincide, and thick ones would bury it).
+fn beneath(n: usize, i: usize) -> u32 {
+    let step = match n {
+        2..=3 => 2,
+        4 => 1,
+        _ => 0,
+    };
+    (n - 1 - i) as u32 * step
+}
+
 /// Line `i`'s pen, in the plot and in the legend.
 fn pen(pal: &Palette, i: usize, l: &Line) -> ShapeStyle {
     pal.lines[l.pen.hue.unwrap_or(i) % pal.lines.len()].stroke_width(2)
@@ -263,9 +276,10 @@ pub fn draw_chart<DB: DrawingBackend>(
             chart.draw_series(said.collect::<Vec<_>>()).map_err(err)?;
         }
     }
-    // With a few lines, each is a pixel wider than the next: a line hidden under an identical
-    // later one (t2's `upstream_timeouts` under `errors`) still shows as its outline. A total
-    // (`errors` beside its breakdown) is drawn last, on top, in short dashes.
+    // With a few lines, each is wider than the next ([`beneath`]): a line hidden under an
+    // identical later one (t2's `upstream_timeouts` under `errors`, p95 under p99 when an
+    // interval's few samples make them one) still shows as its outline. A total (`errors` beside
+    // its breakdown) is drawn last, on top, in short dashes.
     let n = data.lines.len();
     let order = data
         .lines
@@ -274,7 +288,7 @@ pub fn draw_chart<DB: DrawingBackend>(
         .filter(|l| !l.1.pen.total)
         .chain(data.lines.iter().enumerate().filter(|l| l.1.pen.total));
     for (i, l) in order {
-        let under = if (2..=4).contains(&n) && !l.pen.total { (n - 1 - i) as u32 } else { 0 };
+        let under = if l.pen.total { 0 } else { beneath(n, i) };
         let style = pen(pal, i, l).stroke_width(2 + under);
         let dashes = match (l.pen.dashed, l.pen.total) {
             (true, _) => Some((6, 4)),
@@ -485,6 +499,30 @@ mod tests {
             "the total last: {first:?} {second:?}"
         );
         assert!(svg.contains(ERRORS_TOTAL), "the legend says what it is");
+    }
+
+    /// The widest stroke in `colour` (the plot's line; the legend's sample is 2 px).
+    fn line_width(svg: &str, colour: &RGBColor) -> Option<u32> {
+        let stroke = format!("stroke=\"#{:02X}{:02X}{:02X}\"", colour.0, colour.1, colour.2);
+        let tags = svg.split('<').filter(|tag| tag.split('>').next().is_some_and(|t| t.contains(&stroke)));
+        let widths =
+            tags.filter_map(|tag| tag.split_once("stroke-width=\"")?.1.split('"').next()?.parse().ok());
+        widths.max()
+    }
+
+    #[wasm_bindgen_test]
+    fn p95_under_an_identical_p99_shows_a_pixel_each_side() {
+        // d3's read latency: an interval's few samples make p95 and p99 the same value.
+        let same = vec![(0.0, 8.0), (500.0, 9.0), (1000.0, 8.5)];
+        let lines = ["p50", "p95", "p99"].map(|p| Line::new(p.into(), same.clone())).to_vec();
+        let data = ChartData { lines, bands: Vec::new(), ..data() };
+        let svg = to_svg(&data, (480, 220), &LIGHT).expect("draws");
+        let widths: Vec<u32> = (0..3).filter_map(|i| line_width(&svg, &LIGHT.lines[i])).collect();
+        assert_eq!(widths.len(), 3, "three lines drawn: {svg}");
+        assert!(
+            widths.windows(2).all(|w| w[0] >= w[1] + 2),
+            "each wider by 2 px than the one over it: {widths:?}"
+        );
     }
 
     #[wasm_bindgen_test]
