@@ -629,6 +629,33 @@ async fn the_shortcut_sheet_scrolls_inside_a_short_window() {
         box_.bottom()
     );
     assert!(button.bottom() <= box_.bottom() + 0.5 && button.top() >= box_.top(), "Close is in sight");
+    // It opens at its top (focusing Close at its foot used to scroll it there), and its first
+    // buttons go straight to the keys.
+    until("Close has the focus", || {
+        doc.active_element().filter(|e| e.text_content().as_deref() == Some("Close"))
+    })
+    .await;
+    assert_eq!(sheet.scroll_top(), 0, "the sheet opens at its top");
+    let keys = sheet.query_selector("#help-keys").ok().flatten().expect("the keys' heading");
+    assert!(
+        keys.get_bounding_client_rect().top() > box_.bottom(),
+        "the keys start below the first screen here"
+    );
+    let jump = sheet.query_selector(".jumps button").ok().flatten().expect("a jump");
+    assert!(jump.text_content().unwrap_or_default().starts_with("Keyboard"));
+    jump.unchecked_ref::<HtmlElement>().click();
+    until("the keys' heading in sight", || {
+        let top = keys.get_bounding_client_rect().top();
+        (top >= box_.top() - 0.5 && top < box_.top() + 40.0).then_some(())
+    })
+    .await;
+    // Tab goes round the sheet's buttons: from Close to the first jump.
+    drop(key_on(&sheet, "Tab"));
+    assert_eq!(
+        doc.active_element().and_then(|e| e.text_content()),
+        jump.text_content(),
+        "Tab wraps to the top"
+    );
     drop(key_on(&doc, "Escape"));
     until("closed", || root.query_selector("#shortcuts").ok().flatten().is_none()).await;
     style.remove();
