@@ -222,19 +222,22 @@ fn full_body(p: &Player, theme: UseStateHandle<Option<Theme>>, help: UseStateHan
             <div class="layout">
                 <aside class="gallery-pane" aria-label="Scenarios"><Gallery /></aside>
                 <main class="stage-pane">
-                    // One column (a phone): the lesson is far below the stage; its title and a way
-                    // to it come first (review 14: the first screen never named the scenario).
-                    <p class="phone-title">
-                        <span>{title.clone()}</span>
-                        <button class="to-lesson" onclick={Callback::from(|_: MouseEvent| to_lesson())}>{"Lesson ↓"}</button>
-                    </p>
-                    <Controls />
-                    <Timeline />
-                    <div class="stage">
-                        <div class="stage-view"><Topology /><NodeBar details=true /></div>
-                        <Inspector />
+                    // The player; on a wide screen the run views sit beside it (see app.css).
+                    <div class="stage-col">
+                        // One column (a phone): the lesson is far below the stage; its title and a way
+                        // to it come first (review 14: the first screen never named the scenario).
+                        <p class="phone-title">
+                            <span>{title.clone()}</span>
+                            <button class="to-lesson" onclick={Callback::from(|_: MouseEvent| to_lesson())}>{"Lesson ↓"}</button>
+                        </p>
+                        <Controls />
+                        <Timeline />
+                        <div class="stage">
+                            <div class="stage-view"><Topology /><NodeBar details=true /></div>
+                            <Inspector />
+                        </div>
+                        <div class="logs"><Faults /><EventLog /></div>
                     </div>
-                    <div class="logs"><Faults /><EventLog /></div>
                     // A run that traces its requests has a Traces tab; keyed, so switching
                     // between runs with and without one starts the tabs afresh.
                     if traced {

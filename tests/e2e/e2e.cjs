@@ -382,6 +382,17 @@ async function main() {
     assert(tall.length === 0, `header buttons taller than one line: ${tall}`);
     await p.close();
   });
+  await check('on a 1920 × 1080 screen the charts sit beside the stage, in view while it plays', async () => {
+    const p = await browser.newPage({ viewport: { width: 1920, height: 1080 } });
+    await p.goto(base + '#preset=t1-round-robin&t=5000');
+    await p.waitForSelector('.chart canvas');
+    const [stage, chart] = await p.evaluate(() => ['.topo-stage', '.chart canvas']
+      .map((s) => document.querySelector(s).getBoundingClientRect()).map((r) => ({ l: r.left, r: r.right, t: r.top, b: r.bottom })));
+    assert(chart.l >= stage.r && chart.t < 1080 && chart.b > 0, `a chart beside the stage: ${JSON.stringify({ stage, chart })}`);
+    assert(stage.r - stage.l >= 640, `the stage keeps ${Math.round(stage.r - stage.l)} px`);
+    await p.screenshot({ path: path.join(SHOTS, 'wide.png') });
+    await p.close();
+  });
   await check('without a clipboard, the link is offered to copy by hand', async () => {
     const c = await browser.newContext({ viewport: { width: 1280, height: 800 } });
     await c.addInitScript(() => Object.defineProperty(Navigator.prototype, 'clipboard', { get: () => undefined }));
