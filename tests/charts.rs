@@ -14,7 +14,7 @@ use dsplay_web::components::invariants::{secs, Invariants};
 use dsplay_web::components::spacetime::SpaceTime;
 use dsplay_web::hooks::use_player;
 use dsplay_web::player::{Action, Player};
-use dsplay_web::topology::particles::PALETTE;
+use dsplay_web::topology::particles::{kind_index, PALETTE};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -284,10 +284,10 @@ async fn space_time_at(preset: &'static str, ms: u64) -> (Element, Sink, HtmlCan
     (root, sink, canvas)
 }
 
-/// The colour a message kind is drawn in (its place in the protocol's list of kinds).
+/// The colour a message kind is drawn in.
 fn kind_colour(sink: &Sink, kind: &str) -> &'static str {
     let order = sink.get().session.borrow().sim().message_kinds();
-    PALETTE[order.iter().position(|k| *k == kind).expect("a kind the protocol sends")]
+    PALETTE[kind_index(order, kind)]
 }
 
 #[wasm_bindgen_test]

@@ -173,10 +173,13 @@ pub fn topology() -> Html {
     let extra = view.in_flight.len().saturating_sub(MAX_PARTICLES);
     let (order, listed) = {
         let s = p.session.borrow();
-        (s.sim().message_kinds(), s.sim().sendable_kinds().to_vec())
+        (
+            particles::colour_order(s.sim().message_kinds(), s.sim().sendable_kinds()),
+            s.sim().sendable_kinds().to_vec(),
+        )
     };
     let toggle = p.dispatch.reform(Action::Spotlight);
-    let kinds = svg::legend(&view.in_flight, &arrived, (order, &listed), &p.spotlight, toggle);
+    let kinds = svg::legend(&view.in_flight, &arrived, (&order, &listed), &p.spotlight, toggle);
     let talks = |a: NodeId, b: NodeId| (*talking).as_ref().is_some_and(|t| t.contains(&pair(a, b)));
     let body = svg::body(&view, &lay, (p.selected, &talks), &picked, &on_node, *drag);
     let (now, pos, r) = (view.now, lay.pos, lay.r);
@@ -186,10 +189,10 @@ pub fn topology() -> Html {
         r,
         frame,
         world: Some(view.clone()),
-        kinds: order,
+        kinds: order.clone(),
         deaths: dead,
         arrivals: arrived,
-        spot: p.spotlight.iter().map(|k| particles::kind_index(order, k)).collect(),
+        spot: p.spotlight.iter().map(|k| particles::kind_index(&order, k)).collect(),
     };
     let class = classes!("topology", mode.on.then_some("cutting"));
     let label = format!("Topology: {} nodes, {} messages in flight", names.len(), view.in_flight.len());

@@ -159,7 +159,7 @@ pub fn draw(pen: &dyn Pen, w: f64, scene: &Scene) -> Painted {
     ctx.clip();
     let status: Vec<Status> = scene.view.nodes.iter().map(|n| n.status).collect();
     not_up(ctx, &f, &states::not_up(all, &status, f.t0, now));
-    let kinds = sim.message_kinds();
+    let kinds = &crate::topology::particles::colour_order(sim.message_kinds(), sim.sendable_kinds());
     let of = |kind: &str| focus(kinds, scene.spot, kind);
     let mut marks = collect(all, &f, &of);
     stroke_focused(ctx, marks.arrows.make_contiguous(), None, true);
@@ -322,7 +322,7 @@ fn in_flight(
     f: &Frame,
     view: &WorldView,
     now: f64,
-    (kinds, of): (&'static [&'static str], FocusOf),
+    (kinds, of): (&[&'static str], FocusOf),
 ) -> Vec<Mark> {
     let mut flying: Vec<Mark> = view
         .in_flight

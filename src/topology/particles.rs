@@ -3,6 +3,7 @@
 //! its link (a 5 ms hop crosses the screen in a third of a frame at 1×; the streak is what shows
 //! who talks to whom). Drawn imperatively, capped per frame.
 
+pub use super::kind_colour::{colour_order, kind_index, PALETTE};
 use super::layout::{fit, Frame};
 use super::route::{route, Route};
 use dsplay_core::sim::trace::{TraceEvent, TraceKind};
@@ -18,24 +19,6 @@ pub const MAX_PARTICLES: usize = 3_000;
 /// Newest trace records searched for drops and deliveries: enough for Raft's 0.3 s of streaks at
 /// 1× (about 500 records), a bound at 100×. Scanning them costs microseconds a frame.
 const RECENT_SCAN: usize = 4_000;
-
-/// A calm palette readable on light and dark backgrounds, as many colours as the protocol with
-/// the most message kinds has kinds (traffic: 11).
-pub const PALETTE: [&str; 12] = [
-    "#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#e15759", "#9c755f", "#ff9da7",
-    "#8cd17d", "#499894", "#bab0ac",
-];
-
-/// A message kind's colour: its position in the protocol's list of kinds, so no two kinds of a
-/// protocol share one. A kind missing from the list (the core's tests forbid that) gets a stable
-/// hash instead of a panic.
-pub fn kind_index(kinds: &[&str], kind: &str) -> usize {
-    let i = kinds.iter().position(|k| *k == kind).unwrap_or_else(|| {
-        let h = kind.bytes().fold(0x811c_9dc5_u32, |h, b| (h ^ b as u32).wrapping_mul(0x0100_0193));
-        h as usize
-    });
-    i % PALETTE.len()
-}
 
 /// A drawn particle, for hover hit-testing: view-box position and index into the messages.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -73,8 +56,8 @@ pub struct Scene {
     pub frame: Frame,
     /// The frame's shared world view (its in-flight messages are the particles).
     pub world: Option<Rc<WorldView>>,
-    /// The protocol's message kinds, which fix the colours.
-    pub kinds: &'static [&'static str],
+    /// The kinds the colours follow ([`super::kind_colour::colour_order`]).
+    pub kinds: Vec<&'static str>,
     pub deaths: Vec<Death>,
     pub arrivals: Vec<Arrival>,
     /// Colours (kind indices) picked in the legend; when any are, the other kinds are dimmed.
@@ -186,7 +169,7 @@ pub fn draw(canvas: &HtmlCanvasElement, scene: &Scene) -> Vec<Hit> {
     // of a spotlit kind).
     let mut links = HashSet::new();
     ctx.begin_path();
-    for m in scene.msgs().iter().filter(|m| scene.shown(kind_index(scene.kinds, &m.kind))) {
+    for m in scene.msgs().iter().filter(|m| scene.shown(kind_index(&scene.kinds, &m.kind))) {
         let key = (m.from.0.min(m.to.0), m.from.0.max(m.to.0));
         if links.len() < 2_000 && links.insert(key) {
             if let Some(route) = routes.of(m.from, m.to) {
@@ -210,7 +193,7 @@ pub fn draw(canvas: &HtmlCanvasElement, scene: &Scene) -> Vec<Hit> {
     for (i, m) in scene.msgs().iter().take(MAX_PARTICLES).enumerate() {
         if let Some(route) = routes.of(m.from, m.to) {
             let (x, y) = place(m, scene.now, &route);
-            hits.push((kind_index(scene.kinds, &m.kind), Hit { x, y, msg: i }));
+            hits.push((kind_index(&scene.kinds, &m.kind), Hit { x, y, msg: i }));
         }
     }
     // Dimmed kinds first, so spotlit particles lie on top.
@@ -273,7 +256,7 @@ fn streaks(ctx: &CanvasRenderingContext2d, scene: &Scene, routes: &mut Routes) {
     let mut keys: Vec<(usize, usize, NodeId, NodeId)> = scene
         .arrivals
         .iter()
-        .map(|d| ((d.age.clamp(0.0, 0.999) * 4.0) as usize, kind_index(scene.kinds, d.kind), d.from, d.to))
+        .map(|d| ((d.age.clamp(0.0, 0.999) * 4.0) as usize, kind_index(&scene.kinds, d.kind), d.from, d.to))
         .filter(|k| scene.shown(k.1))
         .collect();
     keys.sort_unstable();

@@ -1,0 +1,156 @@
+//! A message kind's colour, the same in the stage, its legend and the space-time diagram.
+//!
+//! A kind that several protocols send has one colour wherever it appears: T1's `Forward` was
+//! orange and T2's green, because each protocol handed out colours by its own list's order
+//! (review 16). Those kinds are in [`SHARED`], chosen so that no two kinds of one protocol share a
+//! colour (a test checks every preset); a protocol's other kinds take the colours its shared
+//! kinds leave free, in its list's order. The simulator's reset (`RST`, a node crashed refusing
+//! connections) is grey in every protocol; it shared `Reply`'s green.
+//!
+//! Runs of the longest list (transactions) colour the kinds they can send, not the whole list:
+//! see [`colour_order`].
+
+use dsplay_core::sim::REFUSAL;
+use std::cell::RefCell;
+
+/// A calm palette readable on light and dark backgrounds: fifteen colours for a protocol's kinds
+/// (a 2PC run sends 13, a saga 15) and a grey for the reset.
+pub const PALETTE: [&str; 16] = [
+    "#4e79a7", "#f28e2b", "#59a14f", "#b07aa1", "#76b7b2", "#edc948", "#e15759", "#9c755f", "#ff9da7",
+    "#8cd17d", "#499894", "#a0cbe8", "#ffbe7d", "#d37295", "#b6992d", "#bab0ac",
+];
+
+/// The reset's colour: the grey, which no protocol's kind takes.
+const REFUSAL_COLOUR: usize = 15;
+/// Colours for protocols' own kinds.
+const KIND_COLOURS: usize = 15;
+
+/// Kinds more than one protocol sends, and their colours. Request, Forward, Reply and Response
+/// keep the colours the default preset (T1) always had.
+const SHARED: [(&str, usize); 20] = [
+    ("Request", 0),
+    ("Forward", 1),
+    ("Reply", 2),
+    ("Response", 3),
+    ("Ack", 0),
+    ("Write", 1),
+    ("ClientReply", 0),
+    ("Replicate", 2),
+    ("Rejected", 2),
+    ("Read", 2),
+    ("Heartbeat", 3),
+    ("ClientRead", 4),
+    ("ClientWrite", 5),
+    ("Accepted", 1),
+    ("Deliver", 3),
+    ("Charge", 4),
+    ("WriteAck", 4),
+    ("NotLeader", 2),
+    ("Append", 5),
+    ("Probe", 6),
+];
+
+fn shared(kind: &str) -> Option<usize> {
+    SHARED.iter().find(|(k, _)| *k == kind).map(|&(_, c)| c)
+}
+
+/// The kinds the picture colours: the protocol's whole list (`all`), so a kind keeps its colour
+/// in every preset of the protocol; or, where that list is longer than the palette (transactions
+/// has 24), the kinds this run's nodes can send (`sendable`), so that those at least all differ.
+pub fn colour_order(all: &'static [&'static str], sendable: &[&'static str]) -> Vec<&'static str> {
+    match all.len() > KIND_COLOURS {
+        true => sendable.iter().copied().filter(|k| *k != REFUSAL).collect(),
+        false => all.to_vec(),
+    }
+}
+
+/// Each of `kinds`' colour (an index into [`PALETTE`]), in the list's order.
+pub fn colours(kinds: &[&str]) -> Vec<usize> {
+    let taken: Vec<usize> = kinds.iter().filter_map(|k| shared(k)).collect();
+    let free: Vec<usize> = (0..KIND_COLOURS).filter(|c| !taken.contains(c)).collect();
+    let mut next = 0;
+    kinds
+        .iter()
+        .map(|k| {
+            shared(k).unwrap_or_else(|| {
+                // A list longer than the palette goes round the free colours (see `colour_order`).
+                let c = free[next % free.len().max(1)];
+                next += 1;
+                c
+            })
+        })
+        .collect()
+}
+
+/// A list of kinds and its colours.
+type Memo = Option<(Vec<String>, Vec<usize>)>;
+
+thread_local! {
+    /// The last list's colours: a frame asks for one colour per particle, always of one list.
+    static LAST: RefCell<Memo> = const { RefCell::new(None) };
+}
+
+/// `kind`'s colour (an index into [`PALETTE`]) among the protocol's `kinds`. A kind missing
+/// from the list (the core's tests forbid that) gets a stable hash instead of a panic.
+pub fn kind_index(kinds: &[&str], kind: &str) -> usize {
+    if kind == REFUSAL {
+        return REFUSAL_COLOUR;
+    }
+    let Some(at) = kinds.iter().position(|k| *k == kind) else {
+        let h = kind.bytes().fold(0x811c_9dc5_u32, |h, b| (h ^ b as u32).wrapping_mul(0x0100_0193));
+        return h as usize % KIND_COLOURS;
+    };
+    LAST.with(|last| {
+        let mut last = last.borrow_mut();
+        let same = last.as_ref().is_some_and(|(names, _)| {
+            names.len() == kinds.len() && names.iter().zip(kinds).all(|(a, b)| a == b)
+        });
+        if !same {
+            let names = kinds.iter().map(|k| k.to_string()).collect();
+            *last = Some((names, colours(kinds)));
+        }
+        last.as_ref().map_or(0, |(_, c)| c[at])
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn a_kind_two_protocols_send_has_one_colour() {
+        let lb = ["Request", "Forward", "Reply", "Response"];
+        let traffic = ["Request", "Response", "Forward", "Reply", "Probe", "ProbeOk"];
+        for k in ["Request", "Forward", "Reply", "Response"] {
+            assert_eq!(kind_index(&lb, k), kind_index(&traffic, k), "{k}");
+        }
+        assert_eq!(kind_index(&lb, REFUSAL), REFUSAL_COLOUR);
+        let own: Vec<usize> = colours(&traffic);
+        let mut sorted = own.clone();
+        sorted.sort_unstable();
+        sorted.dedup();
+        assert_eq!(sorted.len(), own.len(), "traffic's kinds all differ: {own:?}");
+        assert!(!own.contains(&REFUSAL_COLOUR), "none is the reset's grey");
+    }
+
+    /// What a student sees: in every preset, the kinds its nodes can send (the legend's list,
+    /// the reset among them where a crash refuses) all have colours of their own.
+    #[wasm_bindgen_test]
+    fn no_two_kinds_a_preset_sends_share_a_colour() {
+        use dsplay_core::{presets, registry};
+        for id in presets::ids() {
+            let sim = registry::build(&presets::get(id).expect("a preset")).expect("builds");
+            let can = sim.sendable_kinds();
+            let order = &colour_order(sim.message_kinds(), can);
+            let mut seen: Vec<(usize, &str)> = Vec::new();
+            for k in can {
+                let c = kind_index(order, k);
+                if let Some((_, other)) = seen.iter().find(|(o, _)| *o == c) {
+                    panic!("{id}: {k} and {other} are both {}", PALETTE[c]);
+                }
+                seen.push((c, k));
+            }
+        }
+    }
+}
