@@ -206,6 +206,19 @@ fn three_tasks_have_no_downtime_two_tasks_do() {
     assert!(gauge(&*three, "below_min_healthy_ms") > 0, "three tasks ran on one for a while");
 }
 
+/// The chart a student scrubs through the outage: `downtime_ms` climbs with it, not in jumps at
+/// the health-check rounds 5 s apart (it read 0 until 75 s while the log said "outage" at 70.7 s).
+#[test]
+fn downtime_climbs_while_the_outage_goes_on() {
+    let sc = preset("t3-redundancy-2-tasks");
+    let outage_ms = 70_672.0; // b2 ejected: "no task can serve: outage"
+    for at in [72_000, 74_000, 79_000] {
+        let down = gauge(&*run_to(&sc, at), "downtime_ms") as f64;
+        let since = at as f64 - outage_ms;
+        assert!(down <= since && down > since - 250.0, "at {at} ms: {down} ms down, outage for {since}");
+    }
+}
+
 #[test]
 fn autoscaling_keeps_latency_down_for_less_than_the_peak_fleet_costs() {
     let scaled = run(&preset("t4-autoscaling"));

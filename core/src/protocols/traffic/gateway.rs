@@ -140,6 +140,7 @@ impl Gateway {
     pub fn on_timer(&mut self, ctx: &mut C<'_>, timer: TrafficTimer) {
         match timer {
             TrafficTimer::Tick => self.on_tick(ctx),
+            TrafficTimer::Books => self.on_books(ctx),
             TrafficTimer::Scale => self.on_scale(ctx),
             TrafficTimer::ProbeTimeout(i) => self.on_probe_timeout(ctx, i),
             TrafficTimer::Upstream(gid) => self.on_upstream_timeout(ctx, gid),

@@ -113,6 +113,7 @@ pub enum TrafficTimer {
     Release(u64),
     Boot,
     Done(u64),
+    Books,
 }
 
 impl Kind for TrafficTimer {
@@ -129,6 +130,7 @@ impl Kind for TrafficTimer {
             TrafficTimer::Release(_) => "Release",
             TrafficTimer::Boot => "Boot",
             TrafficTimer::Done(_) => "Done",
+            TrafficTimer::Books => "Books",
         }
     }
 }
