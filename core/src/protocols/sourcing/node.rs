@@ -153,10 +153,18 @@ impl Node for SourcingNode {
         let (mut differs, mut negative) = (None, None);
         for p in projections {
             if let (None, Some((a, shown, due, k))) = (&differs, p.mismatch(&log.history)) {
-                let shown = shown.map_or("no such account".into(), |b| b.to_string());
+                // A missing account is said as such: "shows acct 3 at no such account" read as garbled
+                // (review 16).
+                let shows = match shown {
+                    Some(b) => format!("shows acct {a} at {b}"),
+                    None => format!("has no acct {a} (it dropped what it could not apply)"),
+                };
+                let (received, those) = match k {
+                    1 => ("its first event".to_string(), "that one".to_string()),
+                    k => (format!("{k} of its events"), format!("those {k}")),
+                };
                 differs = Some(format!(
-                    "p{} shows acct {a} at {shown} after applying {k} of its events; after those {k} the \
-                     log says {due}",
+                    "p{} {shows} after receiving {received}; after {those} the log has it at {due}",
                     p.number
                 ));
             }

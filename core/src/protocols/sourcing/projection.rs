@@ -340,7 +340,8 @@ impl Projection {
             v = v.alert(&format!("acct {a} at {b}"));
         }
         if self.misapplied > 0 {
-            v = v.alert(&format!("dropped {} events: diverged from the log", self.misapplied));
+            let events = if self.misapplied == 1 { "event" } else { "events" };
+            v = v.alert(&format!("dropped {} {events}: diverged from the log", self.misapplied));
         }
         v
     }

@@ -111,7 +111,8 @@ impl Client {
                 ctx.count("carts_lost", 1);
             }
             ctx.count("items_lost", (missing - self.lost) as u64);
-            ctx.note(format!("cart has {cart} items, expected at least {}", acked_before + 1));
+            let items = if cart == 1 { "item" } else { "items" };
+            ctx.note(format!("cart has {cart} {items}, expected at least {}", acked_before + 1));
             self.lost = missing;
         }
     }
