@@ -78,6 +78,13 @@ pub fn recent(spans: &[Span], now: SimTime, order: Order, limit: usize) -> Vec<T
     rows
 }
 
+/// How many traces started in the last [`WINDOW`] before `now`, and how many of them hold a
+/// failure: the list's header says both (e7's lesson counts 75 of 148 at 11 s).
+pub fn tally(spans: &[Span], now: SimTime) -> (usize, usize) {
+    let all = recent(spans, now, Order::Newest, usize::MAX);
+    (all.len(), all.iter().filter(|r| r.failures > 0 || r.status.failed()).count())
+}
+
 /// One row of a waterfall: a span, how deep it sits, and where its bar goes.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Bar {

@@ -9,7 +9,7 @@ use dsplay_core::spans::{SpanKind, SpanStatus};
 use dsplay_core::{presets, SimDuration, SimTime};
 use dsplay_web::components::Traces;
 use dsplay_web::player::Action;
-use dsplay_web::traces::{recent, red, waterfall, Order, Red};
+use dsplay_web::traces::{recent, red, tally, waterfall, Order, Red};
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use yew::prelude::*;
@@ -45,6 +45,7 @@ fn the_red_table_at_11_s_blames_the_entry_and_not_the_cause() {
     let failing = recent(&s.sim().spans(), s.now(), Order::Failures, 1000).len();
     let started = recent(&s.sim().spans(), s.now(), Order::Newest, 1000).len();
     assert_eq!((failing, started), (75, 148));
+    assert_eq!(tally(&s.sim().spans(), s.now()), (148, 75), "what the list's header says");
     // At the end, every service is back: about 31 a second, no errors.
     let end = at(20_000);
     for r in red(&end.sim().spans(), end.now()) {

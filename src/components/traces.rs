@@ -9,7 +9,7 @@ use super::inspector::readings::FRAMES_PER_READING;
 use super::invariants::secs;
 use super::tabs::use_panel_shown;
 use crate::player::{Action, Player};
-use crate::traces::{id_label, recent, red, took_label, waterfall, Order, Red, TraceRow, WINDOW};
+use crate::traces::{id_label, recent, red, tally, took_label, waterfall, Order, Red, TraceRow, WINDOW};
 use dsplay_core::spans::{Span, SpanKind, SpanStatus};
 use dsplay_core::SimTime;
 use std::rc::Rc;
@@ -165,6 +165,7 @@ pub fn traces() -> Html {
         </p></div> };
     }
     let rows = recent(spans, now, *order, LISTED);
+    let (started, failed) = tally(spans, now);
     let selected =
         (*picked).filter(|t| spans.iter().any(|s| s.trace == *t)).or(rows.first().map(|r| r.trace));
     let pick = {
@@ -190,7 +191,7 @@ pub fn traces() -> Html {
             { red_table(&red(spans, now), names) }
             <section class="trace-pick" aria-label="Traces to look at">
                 <header>
-                    <h3>{ format!("Traces started in the last {} s", WINDOW.as_us() / 1_000_000) }</h3>
+                    <h3>{ format!("Traces started in the last {} s: {started}, {failed} with a failure", WINDOW.as_us() / 1_000_000) }</h3>
                     <div class="order" role="group" aria-label="Order">
                         { order_button(Order::Slowest, "Slowest") }
                         { order_button(Order::Failures, "With failures") }

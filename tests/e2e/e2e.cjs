@@ -442,6 +442,8 @@ async function main() {
     await p.waitForSelector('.waterfall .wf-row');
     const rows = await p.$$eval('.wf-row', (r) => r.length);
     assert(rows === 17, `the slowest trace at 11 s has 17 spans, drawn ${rows}`);
+    const head = await p.$eval('.trace-pick h3', (h) => h.textContent);
+    assert(head.endsWith(': 148, 75 with a failure'), `the lesson's counts are on the page: ${head}`);
     await p.screenshot({ path: path.join(SHOTS, 'traces.png'), fullPage: true });
     // Another run without tracing has no Traces tab.
     await p.goto(base + '#preset=r1-timeouts');
