@@ -350,6 +350,47 @@ async fn the_table_names_its_latency_counts_the_lessons_failures_and_says_what_i
     assert!(said(&lin[1]) && said(&lin[2]), "{lin:?}");
 }
 
+#[function_component(CacheHost)]
+fn cache_host(p: &HostProps) -> Html {
+    compare_over(use_ended("t7-caching"), p)
+}
+
+/// Review 16: t7's table left out the lesson's headline gauge, and at time 0 its zeros read as
+/// results. A run-wide gauge the lesson names is a row, and the caption says how far it counts.
+#[wasm_bindgen_test]
+async fn the_table_shows_the_gauge_the_lesson_is_about_and_says_up_to_when() {
+    let sink = Sink::default();
+    let root = mount::<CacheHost>("", &sink);
+    let field = until("the form", || all(&root, "select.compare-field").pop()).await;
+    change(&field, &option_value(&field, "protocol.cache.capacity"));
+    let alt = until("B's capacity", || all(&root, "input.compare-alt").pop()).await;
+    alt.unchecked_ref::<web_sys::HtmlInputElement>().set_value("10");
+    alt.dispatch_event(&web_sys::Event::new("change").expect("an event")).expect("dispatch");
+    click(&root, "button.compare-go");
+    let hit = until("B at the end", || {
+        let row = all(&root, "table.compare-table tbody tr").into_iter().find(|r| {
+            all(r, "th").pop().and_then(|h| h.text_content()).as_deref() == Some("hit_ratio_permille")
+        })?;
+        let cells: Vec<String> =
+            all(&row, "td").iter().map(|c| c.text_content().unwrap_or_default()).collect();
+        all(&root, ".catching-up").is_empty().then_some(cells)
+    })
+    .await;
+    let (a, b): (i64, i64) = (hit[0].parse().expect("A's ratio"), hit[1].parse().expect("B's ratio"));
+    assert!(a > 500 && b < 250, "a 100-entry cache hits more than a 10-entry one: {a} vs {b}");
+    let caption = all(&root, "table.compare-table caption").pop().and_then(|c| c.text_content());
+    assert_eq!(caption.as_deref(), Some("The whole run, to 20.000 s"));
+    let seek = sink.0.borrow().clone().expect("a player").dispatch;
+    seek.emit(dsplay_web::player::Action::Seek(dsplay_core::SimTime::from_ms(5_000)));
+    until("the caption follows the playhead", || {
+        all(&root, "table.compare-table caption")
+            .pop()
+            .and_then(|c| c.text_content())
+            .filter(|t| t.starts_with("So far: the first 5.000 s of 20.000 s"))
+    })
+    .await;
+}
+
 #[wasm_bindgen_test]
 fn the_linearizable_row_says_yes_for_abd_and_nothing_for_a_run_without_a_history() {
     use dsplay_web::components::compare::stats::linearizable;

@@ -19,7 +19,7 @@ use dsplay_core::ScenarioError;
 use form::CompareForm;
 use overlay::Overlays;
 use serde_json::Value;
-use stats::{linearizable, named_failures, summary, table};
+use stats::{linearizable, named_rows, summary, table};
 use std::cell::RefCell;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -99,7 +99,7 @@ pub fn compare() -> Html {
         let s = player.session.borrow();
         // Only with a B to compare: the table is not shown before (and this renders per frame).
         let named = match run_b.0.borrow().is_some() {
-            true => named_failures(&s.scenario().meta.lesson, s.sim()),
+            true => named_rows(&s.scenario().meta.lesson, s.sim()),
             false => Vec::new(),
         };
         (s.now(), s.stop_at(), summary(s.sim(), &named), named)
@@ -206,7 +206,7 @@ pub fn compare() -> Html {
                         <span class="catching-up" role="status">{format!(" B is catching up: {} of {}.", secs(at), secs(a_now))}</span>
                     }
                 </p>
-                {table(&a_sum, b, (*linearizable).clone())}
+                {table(&a_sum, b, (a_now, a_stop), (*linearizable).clone())}
                 <Overlays b={run_b.clone()} built={*built} {b_now} />
             } else {
                 <p class="compare-label">{"Pick a field and B's value for it, then Compare: both runs' charts are drawn together."}</p>

@@ -20,9 +20,13 @@ pub struct Summary {
     /// Broken invariants; `None` if the run checks none (d3's Dynamo mode: its stale reads are
     /// counted, not checked, and "0 violations" would read as "consistent").
     pub violations: Option<usize>,
-    /// The counters of failures the lesson names, summed over nodes (d3's `stale_reads`).
-    pub named: Vec<(String, u64)>,
+    /// The counters of failures the lesson names, summed over nodes (d3's `stale_reads`), and
+    /// the run-wide gauges it names, as they stand (t7's `hit_ratio_permille`).
+    pub named: Vec<(String, i64)>,
 }
+
+/// Most run-wide gauges a lesson names in the table.
+const MOST_GAUGES: usize = 3;
 
 /// Most latency histograms in the table (three rows each).
 const MOST_LATENCIES: usize = 3;
@@ -42,14 +46,25 @@ fn latency_metrics(sim: &dyn Simulation) -> Vec<&Metric> {
     }
 }
 
-/// The failure counters a lesson names (in `backticks`), in its order: the table's extra rows.
-pub fn named_failures(lesson: &str, sim: &dyn Simulation) -> Vec<String> {
+/// The table's extra rows: the failure counters a lesson names (in `backticks`), in its order,
+/// then the first few run-wide gauges it names (t7's headline `hit_ratio_permille` was missing
+/// from the table of a lesson about it; review 16).
+pub fn named_rows(lesson: &str, sim: &dyn Simulation) -> Vec<String> {
     let cat = catalog(sim.metrics());
-    let counter = |n: &String| cat.iter().any(|(m, k)| m == n && *k == Kind::Counter);
-    named_in(lesson, &cat)
-        .into_iter()
-        .filter(|n| counter(n) && is_failure_counter(n) && n != "errors")
-        .collect()
+    let is = |n: &String, kind: Kind| cat.iter().any(|(m, k)| m == n && *k == kind);
+    let named = named_in(lesson, &cat);
+    let failures = named.iter().filter(|n| is(n, Kind::Counter) && is_failure_counter(n) && *n != "errors");
+    let run_wide = |n: &&String| is(n, Kind::Gauge) && sim.metrics().get(n, None).is_some();
+    let gauges = named.iter().filter(run_wide).take(MOST_GAUGES);
+    failures.chain(gauges).cloned().collect()
+}
+
+/// A named row's figure: a counter's total over the nodes, a gauge's value now (0 before any).
+fn figure(sim: &dyn Simulation, name: &str) -> i64 {
+    match sim.metrics().get(name, None).map(|m| &m.kind) {
+        Some(MetricKind::Gauge { value }) => *value,
+        _ => sim.metrics().counter_sum(name) as i64,
+    }
 }
 
 pub fn summary(sim: &dyn Simulation, named: &[String]) -> Summary {
@@ -57,7 +72,7 @@ pub fn summary(sim: &dyn Simulation, named: &[String]) -> Summary {
     let mut s = Summary {
         errors: sim.metrics().counter_sum("errors"),
         violations: (!sim.invariants().is_empty()).then(|| sim.violations().len()),
-        named: named.iter().map(|n| (n.clone(), sim.metrics().counter_sum(n))).collect(),
+        named: named.iter().map(|n| (n.clone(), figure(sim, n))).collect(),
         ..Summary::default()
     };
     let mut done = 0;
@@ -98,9 +113,24 @@ fn row(name: &str, a: String, b: String) -> Html {
     html! { <tr><th scope="row">{name.to_string()}</th><td class="a">{a}</td><td class="b">{b}</td></tr> }
 }
 
-/// A's and B's figures in two columns; `linearizable` for runs that keep a key-value history
-/// (checked only while paused: a check per frame of playback would cost too much).
-pub fn table(a: &Summary, b: &Summary, linearizable: Option<(String, String)>) -> Html {
+/// A's and B's figures in two columns, so far: the caption says up to when (`now` of `stop`), as
+/// at time 0 every figure reads 0 (review 16: the zeros read as results); `linearizable` for runs
+/// that keep a key-value history (checked only while paused: a check per frame of playback would
+/// cost too much).
+pub fn table(
+    a: &Summary,
+    b: &Summary,
+    (now, stop): (SimTime, SimTime),
+    linearizable: Option<(String, String)>,
+) -> Html {
+    let caption = match now >= stop {
+        true => format!("The whole run, to {}", secs(stop)),
+        false => format!(
+            "So far: the first {} of {} (Run both to the end for the whole run)",
+            secs(now),
+            secs(stop)
+        ),
+    };
     // Each latency by name (d3's read_latency_ms and write_latency_ms); "–" before a sample.
     let lat = |s: &Summary, name: &str, i: usize| {
         let l = s.latency.iter().find(|(n, _)| *n == name).and_then(|(_, l)| l.map(|l| l[i]));
@@ -115,6 +145,7 @@ pub fn table(a: &Summary, b: &Summary, linearizable: Option<(String, String)>) -
     let named = a.named.iter().zip(&b.named).map(|((n, va), (_, vb))| row(n, va.to_string(), vb.to_string()));
     html! {
         <table class="compare-table">
+            <caption>{caption}</caption>
             <thead><tr><th></th><th class="a">{"A"}</th><th class="b">{"B"}</th></tr></thead>
             <tbody>
                 {for latency}
