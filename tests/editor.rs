@@ -223,6 +223,7 @@ async fn unapplied_edits_survive_another_tab() {
         assert_eq!(p.get_attribute("aria-labelledby").as_deref(), Some(tab));
         let owner = find(&root, &format!("#{tab}")).expect("tab");
         assert_eq!(owner.get_attribute("aria-controls"), Some(p.id()), "each tab names its panel");
+        assert_eq!(p.get_attribute("tabindex").as_deref(), Some("0"), "Tab from the tab lands on its panel");
     }
     click(&root, "#tab-editor");
     until("the editor shown", || !panels()[1].has_attribute("hidden")).await;

@@ -86,8 +86,11 @@ pub fn tabs(props: &TabsProps) -> Html {
         let label = props.labels.get(i).copied().unwrap_or_default();
         let mounted = seen.get(i).copied().unwrap_or(false);
         html! {
+            // Focusable, as the ARIA tabs pattern has it: Tab from the tab lands on the panel's
+            // top. The lesson's first focusable was its foot's Edit button, so Tab past the
+            // Lesson tab scrolled the lesson to its end (review 15 C19).
             <div role="tabpanel" id={format!("{}-panel", tab_id(label))} aria-labelledby={tab_id(label)}
-                class="tab-panel" hidden={i != *active}>
+                class="tab-panel" tabindex="0" hidden={i != *active}>
                 if mounted {
                     <ContextProvider<PanelShown> context={PanelShown(i == *active)}>{child}</ContextProvider<PanelShown>>
                 }
