@@ -315,8 +315,13 @@ fn at_the_end_play_and_space_replay_from_the_start() {
 /// mark), and the button turns them off.
 #[wasm_bindgen_test]
 async fn the_slow_motion_button_shows_with_stretches_and_turns_them_off() {
-    let root = mount("#preset=d4-raft-election");
-    let button = wait_until(&root, "#slow-motion", |_| true).await;
+    // Inside a stretch the button says the speed playing now; the speed control keeps the one
+    // set, as its slider does (they disagreed: "0.01×" beside a slider at 1×).
+    let root = mount("#preset=d4-raft-election&t=190");
+    let button = wait_until(&root, "#slow-motion.slowing", |_| true).await;
+    let said = |sel: &str| root.query_selector(sel).ok().flatten().and_then(|e| e.text_content());
+    assert_eq!(said("#slow-motion .slow-now").as_deref(), Some("now 0.01×"));
+    assert_eq!(said("#speed-value").as_deref(), Some("1×"));
     let bands = || all(&root, ".timeline .slow-band");
     assert_eq!(bands().len(), 3, "d4's three stretches on the track");
     let widths: Vec<f64> = bands().iter().map(|b| b.get_bounding_client_rect().width()).collect();
@@ -328,6 +333,7 @@ async fn the_slow_motion_button_shows_with_stretches_and_turns_them_off() {
     assert!(bands()
         .iter()
         .all(|b| b.get_attribute("class").is_some_and(|c| c.split(' ').any(|k| k == "off"))));
+    until("at full speed now", || said("#slow-motion .slow-now").is_none().then_some(())).await;
     unmount();
     // A scenario without stretches has no button.
     let root = mount("#preset=t1-round-robin");

@@ -1,8 +1,7 @@
 //! Play / pause / step / speed / restart / seed: the transport bar.
 
 use crate::player::{
-    faster, slider_from_speed, slow_motion, slower, speed_from_slider, speed_label, Action, Player,
-    MAX_SPEED, MIN_SPEED,
+    faster, slider_from_speed, slower, speed_from_slider, speed_label, Action, Player, MAX_SPEED, MIN_SPEED,
 };
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -88,17 +87,12 @@ pub fn controls() -> Html {
     }
 }
 
-/// The speed asked for; while a busy run cannot keep it, the speed it reaches instead ("≈13×", in
+/// The speed asked for, as the slider shows it (a slow-motion stretch's speed is on its button,
+/// by the timeline); while a busy run cannot keep it, the speed it reaches instead ("≈13×", in
 /// the warning colour, the tooltip saying why). As wide as the asked speed's label: a longer note
 /// beside it rewrapped the controls.
 fn shown_speed(p: &Player) -> Html {
     let asked = speed_label(p.speed);
-    let (factor, _) = slow_motion(&p.session.borrow(), &p.ui, p.session.borrow().now());
-    if factor < 1.0 {
-        let now = speed_label(p.speed * factor);
-        let title = format!("Slow motion: this key moment plays at {now} (the speed set is {asked})");
-        return html! { <output id="speed-value" class="slowed" data-asked={asked} {title}>{now}</output> };
-    }
     match p.pace.filter(|pace| p.playing && pace.reached < p.speed * 0.9) {
         None => html! { <output id="speed-value">{asked}</output> },
         Some(pace) => {

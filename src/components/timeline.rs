@@ -2,7 +2,7 @@
 
 use super::faults::{every_event, jump};
 use super::invariants::secs;
-use crate::player::{Action, Player};
+use crate::player::{slow_motion, speed_label, Action, Player};
 use dsplay_core::{ScenarioEvent, SimTime};
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -96,15 +96,28 @@ fn slow_motion_toggle(p: &Player) -> Html {
     }
     let on = p.slow_motion;
     let d = p.dispatch.clone();
-    let title = format!(
-        "{} the lesson's key moments ({}, shaded on the timeline) slower than the speed set here",
-        if on { "Playing" } else { "Play" },
-        stretches.iter().map(|m| secs(SimTime::from_ms(m.from_ms))).collect::<Vec<_>>().join(", ")
-    );
+    // Inside a stretch the button says the speed playing now: the speed control beside the
+    // slider says the speed set, as its slider does (review 15 C14: it said "0.01×" beside a
+    // slider at 1×).
+    let (factor, _) = slow_motion(&s, &p.ui, s.now());
+    let now = (factor < 1.0).then(|| speed_label(p.speed * factor));
+    let title = match &now {
+        Some(now) => format!(
+            "Slow motion: this key moment plays at {now}; the speed set is {}. Press to play it at that speed",
+            speed_label(p.speed)
+        ),
+        None => format!(
+            "{} the lesson's key moments ({}, shaded on the timeline) slower than the speed set",
+            if on { "Playing" } else { "Play" },
+            stretches.iter().map(|m| secs(SimTime::from_ms(m.from_ms))).collect::<Vec<_>>().join(", ")
+        ),
+    };
+    let class = classes!("slow-toggle", now.is_some().then_some("slowing"));
     html! {
-        <button id="slow-motion" class="slow-toggle" aria-label="Slow motion" aria-pressed={on.to_string()} {title}
+        <button id="slow-motion" {class} aria-label="Slow motion" aria-pressed={on.to_string()} {title}
             onclick={Callback::from(move |_: MouseEvent| d.emit(Action::SlowMotion(!on)))}>
             <span class="long">{"Slow motion"}</span><span class="short" aria-hidden="true">{"Slow"}</span>
+            if let Some(now) = now { <span class="slow-now">{format!("now {now}")}</span> }
         </button>
     }
 }
