@@ -14,7 +14,7 @@ use dsplay_web::components::invariants::{secs, Invariants};
 use dsplay_web::components::spacetime::SpaceTime;
 use dsplay_web::hooks::use_player;
 use dsplay_web::player::{Action, Player};
-use dsplay_web::topology::particles::{kind_index, PALETTE};
+use dsplay_web::topology::particles::{KindColours, PALETTE};
 use std::cell::RefCell;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
@@ -287,7 +287,7 @@ async fn space_time_at(preset: &'static str, ms: u64) -> (Element, Sink, HtmlCan
 /// The colour a message kind is drawn in.
 fn kind_colour(sink: &Sink, kind: &str) -> &'static str {
     let order = sink.get().session.borrow().sim().message_kinds();
-    PALETTE[kind_index(order, kind)]
+    PALETTE[KindColours::new(order, &[]).of(kind)]
 }
 
 #[wasm_bindgen_test]

@@ -15,7 +15,7 @@ use dsplay_web::hooks::use_player;
 use dsplay_web::player::{Action, Player};
 use dsplay_web::topology::cuts::{cut_lines, inside, islands};
 use dsplay_web::topology::layout::{fit, fits, layout, layout_for_stage, tier, Frame, Layout, LayoutCache};
-use dsplay_web::topology::particles::{arrivals, deaths, kind_index, place, Arrival, PALETTE};
+use dsplay_web::topology::particles::{arrivals, deaths, place, Arrival, KindColours, PALETTE};
 use dsplay_web::topology::route::route;
 use dsplay_web::topology::{death_window_us, streak_window_us};
 use std::cell::{Cell, RefCell};
@@ -207,7 +207,7 @@ async fn each_message_kind_in_the_legend_has_its_own_colour() {
         .collect();
     let order = player().session.borrow().sim().message_kinds();
     for (i, (kind, style)) in swatches.iter().enumerate() {
-        let at = kind_index(order, kind);
+        let at = KindColours::new(order, &[]).of(kind);
         assert_eq!(style, &format!("--kind:{}", PALETTE[at]), "{kind} has its colour among {order:?}");
         for (other, theirs) in &swatches[..i] {
             assert_ne!(style, theirs, "{kind} and {other} share a colour");
@@ -246,7 +246,7 @@ async fn quiet_streak(root: &Element) -> (Arrival, &'static str, Pixel) {
     };
     let d = *recent.iter().find(|d| !busy(d.from, d.to)).expect("a quiet link with a recent delivery");
     let order = p.session.borrow().sim().message_kinds();
-    let colour = PALETTE[kind_index(order, d.kind)];
+    let colour = PALETTE[KindColours::new(order, &[]).of(d.kind)];
     let stage = one(root, ".topo-stage").get_bounding_client_rect();
     let lay = layout_for_stage(&v.nodes, stage.width().round(), stage.height().round());
     until("the frame follows the stage", || frame_of(root) == lay.frame).await;

@@ -173,10 +173,8 @@ pub fn topology() -> Html {
     let extra = view.in_flight.len().saturating_sub(MAX_PARTICLES);
     let (order, listed) = {
         let s = p.session.borrow();
-        (
-            particles::colour_order(s.sim().message_kinds(), s.sim().sendable_kinds()),
-            s.sim().sendable_kinds().to_vec(),
-        )
+        let sendable = s.sim().sendable_kinds();
+        (particles::KindColours::new(s.sim().message_kinds(), sendable), sendable.to_vec())
     };
     let toggle = p.dispatch.reform(Action::Spotlight);
     let kinds = svg::legend(&view.in_flight, &arrived, (&order, &listed), &p.spotlight, toggle);
@@ -189,10 +187,10 @@ pub fn topology() -> Html {
         r,
         frame,
         world: Some(view.clone()),
-        kinds: order.clone(),
+        spot: p.spotlight.iter().map(|k| order.of(k)).collect(),
+        colours: order,
         deaths: dead,
         arrivals: arrived,
-        spot: p.spotlight.iter().map(|k| particles::kind_index(&order, k)).collect(),
     };
     let class = classes!("topology", mode.on.then_some("cutting"));
     let label = format!("Topology: {} nodes, {} messages in flight", names.len(), view.in_flight.len());

@@ -154,18 +154,20 @@ pub fn traces() -> Html {
     let session = p.as_ref().map(|p| p.session.clone());
     let data = use_memo((reading, rev, shown), move |_| {
         let s = session.as_ref().filter(|_| shown)?.borrow();
-        Some(Rc::new((s.sim().spans(), s.now(), s.sim().node_names().to_vec())))
+        let spans = s.sim().spans();
+        // Counted once per reading, not at every render.
+        let counted = tally(&spans, s.now());
+        Some(Rc::new((spans, s.now(), s.sim().node_names().to_vec(), counted)))
     });
     let Some(p) = p else { return html! {} };
     let Some(data) = (*data).clone() else { return html! { <div class="traces" /> } };
-    let (spans, now, names) = (&data.0, data.1, &data.2);
+    let (spans, now, names, (started, failed)) = (&data.0, data.1, &data.2, data.3);
     if spans.is_empty() {
         return html! { <div class="traces"><p class="muted">
             {"No spans yet. Press play: every request a client sends becomes a trace, and every call and serve on its way a span."}
         </p></div> };
     }
     let rows = recent(spans, now, *order, LISTED);
-    let (started, failed) = tally(spans, now);
     let selected =
         (*picked).filter(|t| spans.iter().any(|s| s.trace == *t)).or(rows.first().map(|r| r.trace));
     let pick = {

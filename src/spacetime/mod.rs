@@ -7,7 +7,7 @@ pub mod paint;
 pub mod pen;
 pub mod states;
 
-use crate::topology::particles::kind_index;
+use crate::topology::particles::KindColours;
 use dsplay_core::sim::trace::{TraceEvent, TraceKind};
 use std::collections::HashMap;
 
@@ -105,8 +105,8 @@ pub enum Level {
     Lit,
 }
 
-/// The focus of `kind`, given the protocol's kinds (in palette order) and the spotlit ones.
-pub fn focus(kinds: &[&str], spot: &[String], kind: &str) -> Focus {
+/// The focus of `kind`, given the kinds' colours and the spotlit kinds.
+pub fn focus(colours: &KindColours, spot: &[String], kind: &str) -> Focus {
     let level = if spot.is_empty() {
         Level::Plain
     } else if spot.iter().any(|k| k == kind) {
@@ -114,5 +114,5 @@ pub fn focus(kinds: &[&str], spot: &[String], kind: &str) -> Focus {
     } else {
         Level::Dim
     };
-    Focus { level, colour: kind_index(kinds, kind) }
+    Focus { level, colour: colours.of(kind) }
 }

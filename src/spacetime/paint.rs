@@ -159,8 +159,8 @@ pub fn draw(pen: &dyn Pen, w: f64, scene: &Scene) -> Painted {
     ctx.clip();
     let status: Vec<Status> = scene.view.nodes.iter().map(|n| n.status).collect();
     not_up(ctx, &f, &states::not_up(all, &status, f.t0, now));
-    let kinds = &crate::topology::particles::colour_order(sim.message_kinds(), sim.sendable_kinds());
-    let of = |kind: &str| focus(kinds, scene.spot, kind);
+    let hues = crate::topology::particles::KindColours::new(sim.message_kinds(), sim.sendable_kinds());
+    let of = |kind: &str| focus(&hues, scene.spot, kind);
     let mut marks = collect(all, &f, &of);
     stroke_focused(ctx, marks.arrows.make_contiguous(), None, true);
     stroke_focused(ctx, marks.drops.make_contiguous(), Some(DROP), false);
@@ -170,7 +170,7 @@ pub fn draw(pen: &dyn Pen, w: f64, scene: &Scene) -> Painted {
         ctx.fill_text("✕", x2 - 4.0, y2 + 4.0, None);
     }
     ctx.set_global_alpha(1.0);
-    let flying = in_flight(ctx, &f, scene.view, now, (kinds, &of));
+    let flying = in_flight(ctx, &f, scene.view, now, (hues.kinds(), &of));
     // What labels must not cross: every arrow drawn, and the playhead.
     let lines = marks.arrows.iter().chain(&marks.drops).chain(&flying).map(|m| m.1.line);
     let blocking = Arrows::new(lines.chain([(f.x(now), 0.0, f.x(now), h)]), w);

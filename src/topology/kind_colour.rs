@@ -8,10 +8,9 @@
 //! connections) is grey in every protocol; it shared `Reply`'s green.
 //!
 //! Runs of the longest list (transactions) colour the kinds they can send, not the whole list:
-//! see [`colour_order`].
+//! see [`KindColours::new`].
 
 use dsplay_core::sim::REFUSAL;
-use std::cell::RefCell;
 
 /// A calm palette readable on light and dark backgrounds: fifteen colours for a protocol's kinds
 /// (a 2PC run sends 13, a saga 15) and a grey for the reset.
@@ -54,18 +53,51 @@ fn shared(kind: &str) -> Option<usize> {
     SHARED.iter().find(|(k, _)| *k == kind).map(|&(_, c)| c)
 }
 
-/// The kinds the picture colours: the protocol's whole list (`all`), so a kind keeps its colour
-/// in every preset of the protocol; or, where that list is longer than the palette (transactions
-/// has 24), the kinds this run's nodes can send (`sendable`), so that those at least all differ.
-pub fn colour_order(all: &'static [&'static str], sendable: &[&'static str]) -> Vec<&'static str> {
-    match all.len() > KIND_COLOURS {
-        true => sendable.iter().copied().filter(|k| *k != REFUSAL).collect(),
-        false => all.to_vec(),
+/// The picture's colours for one run's message kinds, worked out once per render (the stage
+/// asks for one per particle each frame).
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct KindColours {
+    kinds: Vec<&'static str>,
+    colours: Vec<usize>,
+}
+
+impl KindColours {
+    /// The kinds coloured are the protocol's whole list (`all`), so a kind keeps its colour in
+    /// every preset of the protocol; or, where that list is longer than the palette
+    /// (transactions has 24), the kinds this run's nodes can send (`sendable`), so that those at
+    /// least all differ.
+    pub fn new(all: &'static [&'static str], sendable: &[&'static str]) -> Self {
+        let kinds: Vec<&'static str> = match all.len() > KIND_COLOURS {
+            true => sendable.iter().copied().filter(|k| *k != REFUSAL).collect(),
+            false => all.to_vec(),
+        };
+        let colours = colours(&kinds);
+        KindColours { kinds, colours }
+    }
+
+    /// The kinds coloured, in the protocol's order (the legend's).
+    pub fn kinds(&self) -> &[&'static str] {
+        &self.kinds
+    }
+
+    /// `kind`'s colour, an index into [`PALETTE`]. A kind missing from the list (the core's
+    /// tests forbid that) gets a stable hash instead of a panic.
+    pub fn of(&self, kind: &str) -> usize {
+        if kind == REFUSAL {
+            return REFUSAL_COLOUR;
+        }
+        match self.kinds.iter().position(|k| *k == kind) {
+            Some(at) => self.colours[at],
+            None => {
+                let h = kind.bytes().fold(0x811c_9dc5_u32, |h, b| (h ^ b as u32).wrapping_mul(0x0100_0193));
+                h as usize % KIND_COLOURS
+            }
+        }
     }
 }
 
 /// Each of `kinds`' colour (an index into [`PALETTE`]), in the list's order.
-pub fn colours(kinds: &[&str]) -> Vec<usize> {
+fn colours(kinds: &[&str]) -> Vec<usize> {
     let taken: Vec<usize> = kinds.iter().filter_map(|k| shared(k)).collect();
     let free: Vec<usize> = (0..KIND_COLOURS).filter(|c| !taken.contains(c)).collect();
     let mut next = 0;
@@ -73,44 +105,13 @@ pub fn colours(kinds: &[&str]) -> Vec<usize> {
         .iter()
         .map(|k| {
             shared(k).unwrap_or_else(|| {
-                // A list longer than the palette goes round the free colours (see `colour_order`).
+                // A list longer than the palette goes round the free colours (see `new`).
                 let c = free[next % free.len().max(1)];
                 next += 1;
                 c
             })
         })
         .collect()
-}
-
-/// A list of kinds and its colours.
-type Memo = Option<(Vec<String>, Vec<usize>)>;
-
-thread_local! {
-    /// The last list's colours: a frame asks for one colour per particle, always of one list.
-    static LAST: RefCell<Memo> = const { RefCell::new(None) };
-}
-
-/// `kind`'s colour (an index into [`PALETTE`]) among the protocol's `kinds`. A kind missing
-/// from the list (the core's tests forbid that) gets a stable hash instead of a panic.
-pub fn kind_index(kinds: &[&str], kind: &str) -> usize {
-    if kind == REFUSAL {
-        return REFUSAL_COLOUR;
-    }
-    let Some(at) = kinds.iter().position(|k| *k == kind) else {
-        let h = kind.bytes().fold(0x811c_9dc5_u32, |h, b| (h ^ b as u32).wrapping_mul(0x0100_0193));
-        return h as usize % KIND_COLOURS;
-    };
-    LAST.with(|last| {
-        let mut last = last.borrow_mut();
-        let same = last.as_ref().is_some_and(|(names, _)| {
-            names.len() == kinds.len() && names.iter().zip(kinds).all(|(a, b)| a == b)
-        });
-        if !same {
-            let names = kinds.iter().map(|k| k.to_string()).collect();
-            *last = Some((names, colours(kinds)));
-        }
-        last.as_ref().map_or(0, |(_, c)| c[at])
-    })
 }
 
 #[cfg(test)]
@@ -120,13 +121,14 @@ mod tests {
 
     #[wasm_bindgen_test]
     fn a_kind_two_protocols_send_has_one_colour() {
-        let lb = ["Request", "Forward", "Reply", "Response"];
-        let traffic = ["Request", "Response", "Forward", "Reply", "Probe", "ProbeOk"];
+        const LB: &[&str] = &["Request", "Forward", "Reply", "Response"];
+        const TRAFFIC: &[&str] = &["Request", "Response", "Forward", "Reply", "Probe", "ProbeOk"];
+        let (lb, traffic) = (KindColours::new(LB, &[]), KindColours::new(TRAFFIC, &[]));
         for k in ["Request", "Forward", "Reply", "Response"] {
-            assert_eq!(kind_index(&lb, k), kind_index(&traffic, k), "{k}");
+            assert_eq!(lb.of(k), traffic.of(k), "{k}");
         }
-        assert_eq!(kind_index(&lb, REFUSAL), REFUSAL_COLOUR);
-        let own: Vec<usize> = colours(&traffic);
+        assert_eq!(lb.of(REFUSAL), REFUSAL_COLOUR);
+        let own: Vec<usize> = colours(TRAFFIC);
         let mut sorted = own.clone();
         sorted.sort_unstable();
         sorted.dedup();
@@ -142,10 +144,10 @@ mod tests {
         for id in presets::ids() {
             let sim = registry::build(&presets::get(id).expect("a preset")).expect("builds");
             let can = sim.sendable_kinds();
-            let order = &colour_order(sim.message_kinds(), can);
+            let colours = KindColours::new(sim.message_kinds(), can);
             let mut seen: Vec<(usize, &str)> = Vec::new();
             for k in can {
-                let c = kind_index(order, k);
+                let c = colours.of(k);
                 if let Some((_, other)) = seen.iter().find(|(o, _)| *o == c) {
                     panic!("{id}: {k} and {other} are both {}", PALETTE[c]);
                 }

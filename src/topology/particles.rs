@@ -3,7 +3,7 @@
 //! its link (a 5 ms hop crosses the screen in a third of a frame at 1×; the streak is what shows
 //! who talks to whom). Drawn imperatively, capped per frame.
 
-pub use super::kind_colour::{colour_order, kind_index, PALETTE};
+pub use super::kind_colour::{KindColours, PALETTE};
 use super::layout::{fit, Frame};
 use super::route::{route, Route};
 use dsplay_core::sim::trace::{TraceEvent, TraceKind};
@@ -56,8 +56,8 @@ pub struct Scene {
     pub frame: Frame,
     /// The frame's shared world view (its in-flight messages are the particles).
     pub world: Option<Rc<WorldView>>,
-    /// The kinds the colours follow ([`super::kind_colour::colour_order`]).
-    pub kinds: Vec<&'static str>,
+    /// The kinds' colours, worked out once per render.
+    pub colours: KindColours,
     pub deaths: Vec<Death>,
     pub arrivals: Vec<Arrival>,
     /// Colours (kind indices) picked in the legend; when any are, the other kinds are dimmed.
@@ -169,7 +169,7 @@ pub fn draw(canvas: &HtmlCanvasElement, scene: &Scene) -> Vec<Hit> {
     // of a spotlit kind).
     let mut links = HashSet::new();
     ctx.begin_path();
-    for m in scene.msgs().iter().filter(|m| scene.shown(kind_index(&scene.kinds, &m.kind))) {
+    for m in scene.msgs().iter().filter(|m| scene.shown(scene.colours.of(&m.kind))) {
         let key = (m.from.0.min(m.to.0), m.from.0.max(m.to.0));
         if links.len() < 2_000 && links.insert(key) {
             if let Some(route) = routes.of(m.from, m.to) {
@@ -193,7 +193,7 @@ pub fn draw(canvas: &HtmlCanvasElement, scene: &Scene) -> Vec<Hit> {
     for (i, m) in scene.msgs().iter().take(MAX_PARTICLES).enumerate() {
         if let Some(route) = routes.of(m.from, m.to) {
             let (x, y) = place(m, scene.now, &route);
-            hits.push((kind_index(&scene.kinds, &m.kind), Hit { x, y, msg: i }));
+            hits.push((scene.colours.of(&m.kind), Hit { x, y, msg: i }));
         }
     }
     // Dimmed kinds first, so spotlit particles lie on top.
@@ -256,7 +256,7 @@ fn streaks(ctx: &CanvasRenderingContext2d, scene: &Scene, routes: &mut Routes) {
     let mut keys: Vec<(usize, usize, NodeId, NodeId)> = scene
         .arrivals
         .iter()
-        .map(|d| ((d.age.clamp(0.0, 0.999) * 4.0) as usize, kind_index(&scene.kinds, d.kind), d.from, d.to))
+        .map(|d| ((d.age.clamp(0.0, 0.999) * 4.0) as usize, scene.colours.of(d.kind), d.from, d.to))
         .filter(|k| scene.shown(k.1))
         .collect();
     keys.sort_unstable();

@@ -3,7 +3,7 @@
 
 use super::cuts::{cut_lines, islands};
 use super::layout::{tier, Layout};
-use super::particles::{kind_index, Arrival, PALETTE};
+use super::particles::{Arrival, KindColours, PALETTE};
 use super::{aria_label, log_strip, shown_role, status_word, PartitionMode};
 use crate::player::{Action, Player};
 use dsplay_core::view::{LinkView, MsgView, NodeState, Status, WorldView};
@@ -355,18 +355,19 @@ pub fn body(
 /// Links set apart that have their words drawn at their middle.
 const LINK_LABELS: usize = 8;
 
-/// Swatches for every kind this run's nodes can send (`listed`), in the protocol's order (`order`,
-/// which also fixes each kind's colour); kinds neither in flight nor streaking (just delivered)
+/// Swatches for every kind this run's nodes can send (`listed`), in the protocol's order (that of
+/// `colours`, which also fixes each kind's colour); kinds neither in flight nor streaking (just delivered)
 /// are faded. Listing them all keeps the legend's size fixed while the run plays, so the stage
 /// never jumps. Each kind is a toggle: the spotlit kinds (`spot`) are drawn in full and the rest
 /// dimmed, to follow one conversation through the traffic.
 pub fn legend(
     msgs: &[MsgView],
     arrived: &[Arrival],
-    (order, listed): (&[&str], &[&str]),
+    (colours, listed): (&KindColours, &[&str]),
     spot: &[String],
     toggle: Callback<String>,
 ) -> Html {
+    let order = colours.kinds();
     // The kinds on the wire or streaking, in one pass that stops once every kind is found (at
     // volume, that is within the first few messages).
     let mut on_wire: Vec<&str> = Vec::with_capacity(order.len());
@@ -403,7 +404,7 @@ pub fn legend(
         let title = if on { "Show every kind again" } else { "Spotlight this kind: dim the others" };
         html! {
             <li {class}><button type="button" aria-pressed={on.to_string()} onclick={click} {title}>
-                <span class="swatch" style={format!("--kind:{}", PALETTE[kind_index(order, k)])}></span>{k}
+                <span class="swatch" style={format!("--kind:{}", PALETTE[colours.of(k)])}></span>{k}
             </button></li>
         }
     };
