@@ -125,6 +125,7 @@ pub fn app() -> Html {
         });
     }
     let help = use_state(|| false);
+    let embedding = use_state(|| false);
     // A host's `theme=` wins; the full app then uses the visitor's last choice.
     let theme =
         use_state(|| boot.embed.theme.or_else(|| if boot.embed.embed { None } else { theme::remembered() }));
@@ -161,7 +162,7 @@ pub fn app() -> Html {
     let body = if boot.embed.embed {
         embed_body(&boot.embed)
     } else {
-        full_body(&player, theme.clone(), help.clone())
+        full_body(&player, theme.clone(), help.clone(), embedding.clone())
     };
     html! {
         <ContextProvider<Player> context={player.clone()}>
@@ -180,13 +181,21 @@ pub fn app() -> Html {
                 if *help {
                     <Shortcuts on_close={Callback::from(move |_| help.set(false))} />
                 }
+                if *embedding {
+                    <EmbedDialog on_close={Callback::from(move |_| embedding.set(false))} />
+                }
             </div>
         </ContextProvider<Player>>
     }
 }
 
 /// `theme`: the theme chosen (none: the system's is shown), which the ◐ button switches.
-fn full_body(p: &Player, theme: UseStateHandle<Option<Theme>>, help: UseStateHandle<bool>) -> Html {
+fn full_body(
+    p: &Player,
+    theme: UseStateHandle<Option<Theme>>,
+    help: UseStateHandle<bool>,
+    embedding: UseStateHandle<bool>,
+) -> Html {
     let (title, lesson, traced, preset) = {
         let s = p.session.borrow();
         let sc = s.scenario();
@@ -215,7 +224,7 @@ fn full_body(p: &Player, theme: UseStateHandle<Option<Theme>>, help: UseStateHan
                     onclick={p.dispatch.reform({ let on = p.presenting; move |_: MouseEvent| Action::Present(!on) })}
                     aria-keyshortcuts="F" title="Present: the stage across the window and drawn larger, for a projector (F)">
                     {"Present"}</button>
-                <Share />
+                <Share on_embed={Callback::from(move |_| embedding.set(true))} />
                 <theme::ThemeButton {theme} />
                 <button class="icon" onclick={open_help} aria-label="Help: reading the picture, shortcuts and gestures" title="Help: reading the picture, shortcuts and gestures (?)">{"?"}</button>
             </header>

@@ -621,6 +621,10 @@ async fn the_shortcut_sheet_scrolls_inside_a_short_window() {
     doc.head().expect("head").append_child(&style).expect("add style");
     let root = mount("");
     wait_until(&root, "#play", |_| true).await;
+    // The page's key listener is added by an effect: it has run once the page wrote its link (on
+    // a loaded machine a `?` pressed at the first paint went unheard).
+    let location = web_sys::window().expect("a window").location();
+    until("the page's link", || location.hash().ok().filter(|h| h.starts_with("#preset="))).await;
     drop(key_on(&doc, "?"));
     let sheet = wait_until(&root, "#shortcuts", |_| true).await;
     let height =

@@ -11,7 +11,9 @@ use dsplay_web::components::compare::Compare;
 use dsplay_web::components::editor::Editor;
 use dsplay_web::components::gallery::{entries, matches, Gallery};
 use dsplay_web::components::Lesson;
-use dsplay_web::embed::{embed_code, Controls, EmbedOptions, EmbedSource, Theme};
+use dsplay_web::embed::{
+    element_code, embed_code, embed_url, Controls, EmbedChoice, EmbedOptions, EmbedSource, Theme,
+};
 use dsplay_web::player::Action;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
@@ -443,19 +445,85 @@ fn an_embed_can_ask_for_part_of_the_run_and_a_loop() {
 #[wasm_bindgen_test]
 fn embed_code_is_an_escaped_lazy_iframe() {
     let preset = EmbedSource::Preset { id: "t1-round-robin".into(), t_ms: None };
-    let code = embed_code("https://x.test/play/", &preset, "A \"title\" <b>");
+    let code = embed_code("https://x.test/play/", &preset, "A \"title\" <b>", &EmbedChoice::default());
     assert_eq!(
         code,
         "<iframe src=\"https://x.test/play/?embed=1&amp;autoplay=1&amp;controls=min&amp;preset=t1-round-robin\" \
          width=\"720\" height=\"420\" style=\"width:100%;max-width:720px;border:0\" \
          loading=\"lazy\" title=\"A &quot;title&quot; &lt;b&gt;\"></iframe>"
     );
-    let frag = embed_code("https://x.test/", &EmbedSource::Fragment("#s=abc&t=5".into()), "t");
+    let whole = EmbedSource::Whole { fragment: "#s=abc".into(), playhead: Some("t=5".into()) };
+    let frag = embed_code("https://x.test/", &whole, "t", &EmbedChoice::default());
     assert!(
         frag.contains("src=\"https://x.test/?embed=1&amp;autoplay=1&amp;controls=min#s=abc&amp;t=5\""),
         "{frag}"
     );
     let _ = dsplay_web::embed::prefers_reduced_motion();
+}
+
+#[wasm_bindgen_test]
+fn every_choice_in_the_embed_dialog_reaches_the_code_and_the_page_reads_it_back() {
+    let preset = EmbedSource::Preset { id: "d4-raft-election".into(), t_ms: Some(2_500) };
+    let choice = EmbedChoice {
+        at_playhead: true,
+        autoplay: false,
+        speed: 0.25,
+        until_ms: Some(9_000),
+        looping: true,
+        controls: Controls::Full,
+        theme: Some(Theme::Dark),
+        height: 600,
+    };
+    let url = embed_url("https://x.test/", &preset, &choice);
+    assert_eq!(
+        url,
+        "https://x.test/?embed=1&speed=0.25&until=9000&loop=1&controls=full&theme=dark&preset=d4-raft-election&t=2500"
+    );
+    // What the embed page makes of it: every choice, and nothing it could not use.
+    let o = EmbedOptions::parse(url.split_once('?').expect("a query").1);
+    assert!(o.embed && !o.autoplay && o.looping && o.problems.is_empty(), "{o:?}");
+    assert_eq!((o.speed, o.controls, o.theme), (Some(0.25), Controls::Full, Some(Theme::Dark)));
+    assert_eq!((o.t, o.until), (Some(SimTime::from_ms(2_500)), Some(SimTime::from_ms(9_000))));
+    assert!(embed_code("https://x.test/", &preset, "t", &choice).contains("height=\"600\""));
+    // From the start: the playhead is left out.
+    let from_zero = EmbedChoice { at_playhead: false, ..choice.clone() };
+    assert!(!embed_url("https://x.test/", &preset, &from_zero).contains("t=2500"));
+    let whole = EmbedSource::Whole { fragment: "#s=abc".into(), playhead: Some("t=2500".into()) };
+    assert!(embed_url("https://x.test/", &whole, &from_zero).ends_with("#s=abc"));
+
+    // The element form: one script from the same place, the same choices as attributes.
+    let el = element_code("https://x.test/play/", &preset, "Raft \"votes\"", &choice);
+    assert_eq!(
+        el,
+        "<script defer src=\"https://x.test/play/dsplay-embed.js\"></script>\n\
+         <dsplay-embed preset=\"d4-raft-election\" t=\"2500\" speed=\"0.25\" until=\"9000\" loop \
+         controls=\"full\" theme=\"dark\" height=\"600\" title=\"Raft &quot;votes&quot;\"></dsplay-embed>"
+    );
+    let el = element_code("https://x.test/", &whole, "t", &EmbedChoice::default());
+    assert!(el.contains(" link=\"#s=abc&amp;t=2500\" autoplay controls=\"min\" title="), "{el}");
+}
+
+#[wasm_bindgen_test]
+fn the_embed_dialogs_typed_fields_say_what_is_wrong() {
+    use dsplay_web::components::embed_dialog::{height_from, until_from};
+    let (start, stop) = (SimTime::from_ms(2_000), SimTime::from_ms(30_000));
+    assert_eq!(until_from("", start, stop), Ok(None));
+    assert_eq!(until_from(" 9 ", start, stop), Ok(Some(9_000)));
+    assert_eq!(until_from("12,5", start, stop), Ok(Some(12_500)));
+    assert_eq!(until_from("30", start, stop), Ok(Some(30_000)));
+    for (typed, says) in [
+        ("soon", "not a number"),
+        ("2", "not after the start"),
+        ("31", "past the end"),
+        ("NaN", "not a number"),
+    ] {
+        let err = until_from(typed, start, stop).expect_err(typed);
+        assert!(err.contains(says), "{typed}: {err}");
+    }
+    assert_eq!(height_from("600"), Ok(600));
+    for typed in ["150", "9000", "tall", "-1", ""] {
+        assert!(height_from(typed).expect_err(typed).contains("200 to 2000"), "{typed}");
+    }
 }
 
 #[wasm_bindgen_test]
@@ -465,10 +533,18 @@ fn an_embed_names_an_unchanged_preset_and_starts_a_finished_run_from_the_top() {
     assert_eq!(EmbedSource::of(&s), EmbedSource::Preset { id: "d4-raft-election".into(), t_ms: None });
     s.seek(SimTime::from_ms(2_500));
     assert_eq!(EmbedSource::of(&s), EmbedSource::Preset { id: "d4-raft-election".into(), t_ms: Some(2_500) });
+    assert!(EmbedSource::of(&s).mid_run());
     s.act(ScenarioEvent::Crash { node: "n2".into() }).expect("act");
+    let EmbedSource::Whole { playhead, .. } = EmbedSource::of(&s) else {
+        panic!("a changed preset travels whole")
+    };
+    assert_eq!(playhead.as_deref(), Some("t=2500"));
     s.seek(s.stop_at());
-    let EmbedSource::Fragment(f) = EmbedSource::of(&s) else { panic!("a changed preset travels whole") };
-    assert!(f.starts_with("#s=") && !f.contains("&t="), "a finished run opens at the start: {f}");
+    let EmbedSource::Whole { fragment, playhead } = EmbedSource::of(&s) else { panic!("whole") };
+    assert!(
+        fragment.starts_with("#s=") && !fragment.contains("&t=") && playhead.is_none(),
+        "a finished run opens at the start: {fragment}"
+    );
 }
 
 #[wasm_bindgen_test]

@@ -1,6 +1,5 @@
-//! Share: copy the link (scenario + playhead) and copy embed code for a course page.
+//! Share: copy the link (scenario + playhead), and open the Embed dialog for a course page.
 
-use crate::embed::{embed_code, EmbedSource};
 use crate::player::Player;
 use crate::urlsync::share_url;
 use wasm_bindgen::closure::Closure;
@@ -9,7 +8,7 @@ use yew::prelude::*;
 
 /// Copy `text`, then say `what` was copied. Where there is no clipboard (a page served over
 /// plain http, an old browser) or it refuses, the text is offered in a prompt to copy by hand.
-fn copy(text: String, done: UseStateHandle<Option<&'static str>>, what: &'static str) {
+pub fn copy(text: String, done: UseStateHandle<Option<&'static str>>, what: &'static str) {
     let Some(w) = web_sys::window() else { return };
     let clipboard = js_sys::Reflect::get(&w.navigator(), &JsValue::from_str("clipboard"));
     if !clipboard.is_ok_and(|c| c.is_object()) {
@@ -31,16 +30,14 @@ fn by_hand(text: &str) {
     }
 }
 
-/// The iframe snippet for the current session.
-pub fn embed_snippet(p: &Player) -> String {
-    let url = share_url(p);
-    let base = url.split_once('#').map_or(url.as_str(), |(b, _)| b);
-    let s = p.session.borrow();
-    embed_code(base, &EmbedSource::of(&s), &s.scenario().meta.shown_title(&s.scenario().protocol))
+#[derive(Properties, PartialEq)]
+pub struct ShareProps {
+    /// Open the Embed dialog (the app shows it, over everything).
+    pub on_embed: Callback<()>,
 }
 
 #[function_component(Share)]
-pub fn share() -> Html {
+pub fn share(props: &ShareProps) -> Html {
     let done = use_state(|| None::<&'static str>);
     // The note goes after a few seconds (on a phone it is a toast over the page); a new note, or
     // leaving the page, cancels the pending timer.
@@ -59,30 +56,16 @@ pub fn share() -> Html {
             copy(share_url(&p), done.clone(), "Link copied");
         })
     };
-    let on_embed = {
-        let (p, done) = (p.clone(), done.clone());
-        Callback::from(move |_: MouseEvent| {
-            // Review 14: a copy made at 8 s gave a widget that opened at 8 s, unannounced.
-            // The playhead goes along from the middle of a run (see `EmbedSource::of`).
-            let mid_run = {
-                let s = p.session.borrow();
-                s.now() > dsplay_core::SimTime::ZERO && !s.finished()
-            };
-            let what = match mid_run {
-                true => "Embed code copied: it opens at this moment (Restart first to start at 0)",
-                false => "Embed code copied",
-            };
-            copy(embed_snippet(&p), done.clone(), what)
-        })
-    };
+    let on_embed = props.on_embed.reform(|_: MouseEvent| ());
     html! {
         <div class="share">
             <button id="copy-link" onclick={on_link} title="Copy a link that replays this session exactly">{"Copy link"}</button>
-            <button id="copy-embed" onclick={on_embed}
-                title="Copy an <iframe> for a course page: it opens where the playhead is and plays"
-                aria-label="Copy embed code"><span class="long">{"Copy embed code"}</span>
+            <button id="embed" onclick={on_embed} aria-haspopup="dialog"
+                title="Embed this run in a course page: choose how it opens and plays, preview it, copy the code"
+                aria-label="Embed in a course page"><span class="long">{"Embed…"}</span>
                 <span class="short" aria-hidden="true">{"Embed"}</span></button>
             <span class="copied" role="status">{ (*done).unwrap_or("") }</span>
+
         </div>
     }
 }

@@ -1,21 +1,24 @@
-//! The `<iframe>` snippet "copy embed code" gives a course page.
+//! The code a course page pastes to embed a run: an `<iframe>`, or the `<dsplay-embed>` element
+//! with its one script, made from what the teacher chose in the Embed dialog.
 //!
 //! A preset as it ships is embedded by name (`?preset=ID`: short, readable, and it follows the
 //! preset if a later version improves it); anything changed travels as the full `#s=` link. The
-//! playhead goes along only from the middle of a run: a copy made after watching to the end must
+//! playhead is offered only from the middle of a run: a copy made after watching to the end must
 //! not give a widget that opens finished. The frame fills its column up to 720 px, so it also fits
 //! a phone-width course page.
 
+use super::{Controls, Theme};
 use dsplay_core::scenario::encode_fragment;
 use dsplay_core::session::Session;
 use dsplay_core::SimTime;
 
-/// What an embed shows: a preset by name, or a scenario link fragment (`#s=…`), each with the
-/// playhead to open at, if any.
+/// What an embed shows: a preset by name, or a whole scenario (`#s=…`), each with the playhead
+/// the run was at when it is in the middle (`t` in ms for a preset; a link's exact `t=…` for a
+/// whole scenario).
 #[derive(Clone, Debug, PartialEq)]
 pub enum EmbedSource {
     Preset { id: String, t_ms: Option<u64> },
-    Fragment(String),
+    Whole { fragment: String, playhead: Option<String> },
 }
 
 impl EmbedSource {
@@ -29,29 +32,139 @@ impl EmbedSource {
                 t_ms: mid_run.map(|p| p.at.as_us() / 1000),
             };
         }
-        let at = mid_run.map(|p| format!("&{}", p.to_query())).unwrap_or_default();
-        EmbedSource::Fragment(format!("{}{at}", encode_fragment(sc)))
+        EmbedSource::Whole { fragment: encode_fragment(sc), playhead: mid_run.map(|p| p.to_query()) }
+    }
+
+    /// Whether the run was in its middle, so the embed may open there.
+    pub fn mid_run(&self) -> bool {
+        match self {
+            EmbedSource::Preset { t_ms, .. } => t_ms.is_some(),
+            EmbedSource::Whole { playhead, .. } => playhead.is_some(),
+        }
     }
 }
+
+/// What the teacher chose in the Embed dialog. The default is what "copy embed code" always gave:
+/// plays on its own, at 1×, with the minimal controls, from where the playhead is.
+#[derive(Clone, Debug, PartialEq)]
+pub struct EmbedChoice {
+    /// Open at the source's playhead (if it has one), or at 0.
+    pub at_playhead: bool,
+    pub autoplay: bool,
+    pub speed: f64,
+    /// Where playing stops, in ms (none: the end of the run).
+    pub until_ms: Option<u64>,
+    pub looping: bool,
+    pub controls: Controls,
+    /// None: the reader's own light or dark.
+    pub theme: Option<Theme>,
+    /// The frame's height in px.
+    pub height: u32,
+}
+
+impl Default for EmbedChoice {
+    fn default() -> Self {
+        EmbedChoice {
+            at_playhead: true,
+            autoplay: true,
+            speed: 1.0,
+            until_ms: None,
+            looping: false,
+            controls: Controls::Min,
+            theme: None,
+            height: DEFAULT_HEIGHT,
+        }
+    }
+}
+
+/// The frame's height unless chosen, and the range the `<dsplay-embed>` element accepts.
+pub const DEFAULT_HEIGHT: u32 = 420;
+pub const HEIGHTS: std::ops::RangeInclusive<u32> = 200..=2000;
 
 fn escape_attr(s: &str) -> String {
     s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
 }
 
-/// The `<iframe>` snippet for `source`, served from `base` (the page URL without query or hash).
-pub fn embed_code(base: &str, source: &EmbedSource, title: &str) -> String {
-    let query = "?embed=1&autoplay=1&controls=min";
-    let src = match source {
+/// A preset id as it may stand in a URL or an attribute.
+fn clean_id(id: &str) -> String {
+    id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect()
+}
+
+/// The options as (name, value) pairs, in the order the query and the element give them; an
+/// empty value is a switch that is on.
+fn options(c: &EmbedChoice) -> Vec<(&'static str, String)> {
+    let mut o = Vec::new();
+    if c.autoplay {
+        o.push(("autoplay", String::new()));
+    }
+    if c.speed != 1.0 {
+        o.push(("speed", format!("{}", c.speed)));
+    }
+    if let Some(u) = c.until_ms {
+        o.push(("until", u.to_string()));
+    }
+    if c.looping {
+        o.push(("loop", String::new()));
+    }
+    o.push(("controls", c.controls.name().to_string()));
+    if let Some(t) = c.theme {
+        o.push(("theme", crate::theme::name(t).to_string()));
+    }
+    o
+}
+
+/// The embed page's address for `source` as chosen, served from `base` (the page URL without
+/// query or hash).
+pub fn embed_url(base: &str, source: &EmbedSource, c: &EmbedChoice) -> String {
+    let mut query = vec!["embed=1".to_string()];
+    query.extend(options(c).into_iter().map(|(k, v)| format!("{k}={}", if v.is_empty() { "1" } else { &v })));
+    match source {
         EmbedSource::Preset { id, t_ms } => {
-            let id: String = id.chars().filter(|c| c.is_ascii_alphanumeric() || *c == '-').collect();
-            let t = t_ms.map(|t| format!("&t={t}")).unwrap_or_default();
-            format!("{base}{query}&preset={id}{t}")
+            query.push(format!("preset={}", clean_id(id)));
+            if let Some(t) = t_ms.filter(|_| c.at_playhead) {
+                query.push(format!("t={t}"));
+            }
+            format!("{base}?{}", query.join("&"))
         }
-        EmbedSource::Fragment(f) => format!("{base}{query}#{}", f.trim_start_matches('#')),
-    };
+        EmbedSource::Whole { fragment, playhead } => {
+            let at = playhead.as_ref().filter(|_| c.at_playhead).map(|p| format!("&{p}")).unwrap_or_default();
+            format!("{base}?{}#{}{at}", query.join("&"), fragment.trim_start_matches('#'))
+        }
+    }
+}
+
+/// The `<iframe>` snippet: works in any page that allows frames (most course platforms do).
+pub fn embed_code(base: &str, source: &EmbedSource, title: &str, c: &EmbedChoice) -> String {
     format!(
-        r#"<iframe src="{}" width="720" height="420" style="width:100%;max-width:720px;border:0" loading="lazy" title="{}"></iframe>"#,
-        escape_attr(&src),
+        r#"<iframe src="{}" width="720" height="{}" style="width:100%;max-width:720px;border:0" loading="lazy" title="{}"></iframe>"#,
+        escape_attr(&embed_url(base, source, c)),
+        c.height,
+        escape_attr(title)
+    )
+}
+
+/// The `<dsplay-embed>` element and the script that defines it (`static/dsplay-embed.js`): for a
+/// page whose author writes its HTML and may load a script.
+pub fn element_code(base: &str, source: &EmbedSource, title: &str, c: &EmbedChoice) -> String {
+    let mut attrs = match source {
+        EmbedSource::Preset { id, t_ms } => {
+            let t = t_ms.filter(|_| c.at_playhead).map(|t| format!(r#" t="{t}""#)).unwrap_or_default();
+            format!(r#" preset="{}"{t}"#, clean_id(id))
+        }
+        EmbedSource::Whole { fragment, playhead } => {
+            let at = playhead.as_ref().filter(|_| c.at_playhead).map(|p| format!("&{p}")).unwrap_or_default();
+            format!(r#" link="{}""#, escape_attr(&format!("#{}{at}", fragment.trim_start_matches('#'))))
+        }
+    };
+    for (k, v) in options(c) {
+        attrs += &if v.is_empty() { format!(" {k}") } else { format!(r#" {k}="{}""#, escape_attr(&v)) };
+    }
+    if c.height != DEFAULT_HEIGHT {
+        attrs += &format!(r#" height="{}""#, c.height);
+    }
+    format!(
+        "<script defer src=\"{}\"></script>\n<dsplay-embed{attrs} title=\"{}\"></dsplay-embed>",
+        escape_attr(&format!("{base}dsplay-embed.js")),
         escape_attr(title)
     )
 }

@@ -9,7 +9,7 @@ mod options;
 mod play;
 mod visibility;
 
-pub use code::{embed_code, EmbedSource};
+pub use code::{element_code, embed_code, embed_url, EmbedChoice, EmbedSource, DEFAULT_HEIGHT, HEIGHTS};
 pub use credit::OpenInApp;
 pub use node_bar::NodeBar;
 pub use options::{Controls, EmbedOptions, Theme};

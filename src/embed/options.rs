@@ -13,6 +13,17 @@ pub enum Controls {
     None,
 }
 
+impl Controls {
+    /// The `controls=` value.
+    pub fn name(self) -> &'static str {
+        match self {
+            Controls::Min => "min",
+            Controls::Full => "full",
+            Controls::None => "none",
+        }
+    }
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Theme {
     Dark,

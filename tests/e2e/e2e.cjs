@@ -331,14 +331,27 @@ async function main() {
     const tops = await p.$$eval('header.top > *', (els) => els.filter((e) => e.offsetParent)
       .map((e) => Math.round(e.getBoundingClientRect().top + e.getBoundingClientRect().height / 2)));
     assert(Math.max(...tops) - Math.min(...tops) <= 4, `header items on one row: centres ${tops}`);
-    await p.tap('#copy-embed');
+    await p.tap('#copy-link');
     await until(p, () => document.querySelector('.share .copied').textContent.includes('copied'));
     const toast = await p.$eval('.share .copied', (el) => { const r = el.getBoundingClientRect(); return { w: r.width, bottom: r.bottom }; });
     assert(toast.w > 0 && toast.bottom <= 844, `the note is on screen: ${JSON.stringify(toast)}`);
-    const copied = await p.evaluate(() => navigator.clipboard.readText());
-    assert(copied.startsWith('<iframe') && copied.includes('embed=1'), `clipboard holds the snippet: ${copied.slice(0, 60)}`);
+    const link = await p.evaluate(() => navigator.clipboard.readText());
+    assert(link.includes('#preset=d4-raft-election'), `clipboard holds the link: ${link.slice(0, 60)}`);
     // A toast must not stay over the page.
     await until(p, () => document.querySelector('.share .copied').textContent === '', undefined, 8000);
+    // The Embed dialog fits a phone: one column, nothing wider than the screen, Copy in reach.
+    await p.tap('#embed');
+    await p.waitForSelector('#embed-dialog iframe');
+    const fit = await p.$eval('#embed-dialog', (el) => ({ w: el.getBoundingClientRect().width, scroll: el.scrollWidth, client: el.clientWidth,
+      copy: document.querySelector('#embed-copy').getBoundingClientRect().bottom }));
+    assert(fit.w <= 390 && fit.scroll <= fit.client + 1 && fit.copy <= 844, `the dialog fits: ${JSON.stringify(fit)}`);
+    await p.tap('#embed-copy');
+    await until(p, () => document.querySelector('.embed-note').textContent.includes('Copied'));
+    const copied = await p.evaluate(() => navigator.clipboard.readText());
+    assert(copied.startsWith('<iframe') && copied.includes('embed=1'), `clipboard holds the snippet: ${copied.slice(0, 60)}`);
+    await p.screenshot({ path: path.join(SHOTS, 'embed-dialog-phone.png') });
+    await p.tap('#embed-dialog .dialog-foot button:not(.primary)');
+    await until(p, () => !document.querySelector('#embed-dialog'));
     // Compare's long field paths once widened the page to 485 px: it scrolled sideways.
     await p.tap('#tab-compare');
     await p.waitForSelector('.compare-form select');
@@ -392,6 +405,53 @@ async function main() {
     assert(stage.r - stage.l >= 640, `the stage keeps ${Math.round(stage.r - stage.l)} px`);
     await p.screenshot({ path: path.join(SHOTS, 'wide.png') });
     await p.close();
+  });
+  await check('the Embed dialog: each choice reaches the code, the preview plays it, and a bad value is said', async () => {
+    const c = await browser.newContext({ viewport: { width: 1366, height: 768 }, permissions: ['clipboard-read', 'clipboard-write'] });
+    const p = await c.newPage();
+    await p.goto(base + '#preset=d4-raft-election&t=2500');
+    await until(p, () => document.querySelector('#run-result')?.dataset.nowMs === '2500');
+    await p.click('#embed');
+    await p.waitForSelector('#embed-dialog iframe');
+    assert(await p.evaluate(() => document.activeElement.id === 'embed-copy'), 'Copy code has the focus');
+    const code = () => p.$eval('#embed-code', (el) => el.value);
+    assert((await code()).includes('preset=d4-raft-election&amp;t=2500'), `opens where the playhead is: ${await code()}`);
+    // Typed fields count on change (a blur); each select at once.
+    await p.fill('#embed-until', '9');
+    await p.press('#embed-until', 'Tab');
+    await p.check('#embed-loop');
+    await p.selectOption('#embed-controls', 'full');
+    await p.selectOption('#embed-theme', 'dark');
+    await p.selectOption('#embed-speed', '0.5');
+    await until(p, () => /speed=0\.5&amp;until=9000&amp;loop=1&amp;controls=full&amp;theme=dark/.test(document.querySelector('#embed-code').value));
+    // The preview is the same address, and the embed in it honours the choices.
+    const src = await p.$eval('#embed-dialog iframe', (el) => el.src);
+    assert((await code()).includes(src.replace(/&/g, '&amp;')), `the preview shows the code's address: ${src}`);
+    const frame = p.frames().find((f) => f.url() === src) || (await (await p.$('#embed-dialog iframe')).contentFrame());
+    await frame.waitForSelector('.app.embed[data-theme="dark"] #run-result', { timeout: 20000 });
+    await frame.waitForSelector('.embed .tabs, .embed [role="tablist"]', { timeout: 20000 });
+    // A bad height is said beside its field, and Copy waits for it to be mended.
+    await p.fill('#embed-height', '50');
+    await p.press('#embed-height', 'Tab');
+    await until(p, () => /200 to 2000/.test(document.querySelector('#embed-height-err')?.textContent || ''));
+    assert(await p.$eval('#embed-copy', (el) => el.disabled), 'Copy is off while a field is wrong');
+    await p.fill('#embed-height', '500');
+    await p.press('#embed-height', 'Tab');
+    await until(p, () => !document.querySelector('#embed-copy').disabled && document.querySelector('#embed-code').value.includes('height="500"'));
+    // The element form, copied.
+    await p.check('input[name="embed-form"][value="element"]');
+    await until(p, () => document.querySelector('#embed-code').value.startsWith('<script defer src='));
+    await p.screenshot({ path: path.join(SHOTS, 'embed-dialog.png') });
+    await p.click('#embed-copy');
+    await until(p, () => document.querySelector('.embed-note').textContent.includes('Copied'));
+    const copied = await p.evaluate(() => navigator.clipboard.readText());
+    assert(copied === await code() && copied.includes('<dsplay-embed preset="d4-raft-election" t="2500" autoplay speed="0.5" until="9000" loop controls="full" theme="dark" height="500"'), `copied: ${copied.replace(/\n/g, " ")}`);
+    // Esc closes it, the focus goes back to the button, and the run behind did not play.
+    await p.keyboard.press('Escape');
+    await until(p, () => !document.querySelector('#embed-dialog') && document.activeElement.id === 'embed');
+    const st = await status(p);
+    assert(st.now === 2500, `the run stayed at 2.5 s: ${st.now}`);
+    await c.close();
   });
   await check('without a clipboard, the link is offered to copy by hand', async () => {
     const c = await browser.newContext({ viewport: { width: 1280, height: 800 } });

@@ -1,0 +1,276 @@
+//! The Embed dialog: a teacher chooses how the run opens and plays in a course page, sees it in a
+//! live preview exactly as readers will, and copies the code (an `<iframe>`, or the
+//! `<dsplay-embed>` element). Before it, "copy embed code" gave one fixed snippet, and every other
+//! option (`until`, `loop`, `speed`, `theme`, …) meant editing a URL by hand (review 14 B13).
+
+use super::invariants::secs;
+use super::modal::Modal;
+use super::share::copy;
+use crate::embed::{element_code, embed_code, embed_url, Controls, EmbedChoice, EmbedSource, Theme, HEIGHTS};
+use crate::player::Player;
+use dsplay_core::SimTime;
+use yew::prelude::*;
+
+/// The speeds offered (the player's own range is 0.1–100×).
+const SPEEDS: &[f64] = &[0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 25.0, 100.0];
+
+#[derive(Clone, Copy, PartialEq)]
+enum Form {
+    Frame,
+    Element,
+}
+
+/// What the dialog is made from, read once when it opens.
+#[derive(Clone, PartialEq)]
+struct Source {
+    base: String,
+    source: EmbedSource,
+    title: String,
+    /// Where the playhead is (in the middle of the run), and where the run ends.
+    playhead: Option<SimTime>,
+    stop: SimTime,
+}
+
+fn source_of(p: &Player) -> Source {
+    let url = crate::urlsync::share_url(p);
+    let base = url.split_once('#').map_or(url.as_str(), |(b, _)| b).to_string();
+    let s = p.session.borrow();
+    let source = EmbedSource::of(&s);
+    let playhead = source.mid_run().then(|| s.now());
+    let sc = s.scenario();
+    Source { base, source, title: sc.meta.shown_title(&sc.protocol), playhead, stop: s.stop_at() }
+}
+
+/// The "Stop at" field: empty for the end of the run, else seconds after the start and within it.
+pub fn until_from(text: &str, start: SimTime, stop: SimTime) -> Result<Option<u64>, String> {
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    let secs_given: f64 = text
+        .replace(',', ".")
+        .parse()
+        .ok()
+        .filter(|s: &f64| s.is_finite())
+        .ok_or_else(|| format!("“{text}” is not a number of seconds (like 9 or 12.5)."))?;
+    let ms = (secs_given * 1000.0).round();
+    if ms <= start.as_ms_f64() {
+        return Err(format!("{text} s is not after the start ({}).", secs(start)));
+    }
+    if ms > stop.as_ms_f64() {
+        return Err(format!(
+            "{text} s is past the end of the run ({}); leave it empty to play to the end.",
+            secs(stop)
+        ));
+    }
+    Ok(Some(ms as u64))
+}
+
+/// The "Height" field: whole pixels in [`HEIGHTS`].
+pub fn height_from(text: &str) -> Result<u32, String> {
+    let (lo, hi) = (HEIGHTS.start(), HEIGHTS.end());
+    match text.trim().parse::<u32>() {
+        Ok(h) if HEIGHTS.contains(&h) => Ok(h),
+        _ => Err(format!("“{}” is not a height from {lo} to {hi} px.", text.trim())),
+    }
+}
+
+#[derive(Properties, PartialEq)]
+pub struct EmbedDialogProps {
+    pub on_close: Callback<()>,
+}
+
+#[function_component(EmbedDialog)]
+pub fn embed_dialog(props: &EmbedDialogProps) -> Html {
+    let player = use_context::<Player>();
+    let src = use_memo((), {
+        let player = player.clone();
+        move |_| player.as_ref().map(source_of)
+    });
+    let choice = use_state(EmbedChoice::default);
+    let form = use_state(|| Form::Frame);
+    let until_text = use_state(String::new);
+    let height_text = use_state(|| EmbedChoice::default().height.to_string());
+    let done = use_state(|| None::<&'static str>);
+    let Some(src) = (*src).clone() else { return html! {} };
+
+    let start = src.playhead.filter(|_| choice.at_playhead).unwrap_or(SimTime::ZERO);
+    let until = until_from(&until_text, start, src.stop);
+    let height = height_from(&height_text);
+    let valid = until.is_ok() && height.is_ok();
+    let code = match *form {
+        Form::Frame => embed_code(&src.base, &src.source, &src.title, &choice),
+        Form::Element => element_code(&src.base, &src.source, &src.title, &choice),
+    };
+    let preview = embed_url(&src.base, &src.source, &choice);
+
+    // Each change is kept only while valid, so the preview always shows a working embed.
+    let set = {
+        let (choice, done) = (choice.clone(), done.clone());
+        move |f: fn(&mut EmbedChoice, String)| {
+            let (choice, done) = (choice.clone(), done.clone());
+            Callback::from(move |v: String| {
+                let mut c = (*choice).clone();
+                f(&mut c, v);
+                choice.set(c);
+                done.set(None);
+            })
+        }
+    };
+    let at_playhead = set(|c, v| c.at_playhead = v == "playhead");
+    let autoplay = set(|c, v| c.autoplay = v == "on");
+    let looping = set(|c, v| c.looping = v == "on");
+    let speed = set(|c, v| c.speed = v.parse().unwrap_or(1.0));
+    let controls = set(|c, v| {
+        c.controls = match v.as_str() {
+            "full" => Controls::Full,
+            "none" => Controls::None,
+            _ => Controls::Min,
+        }
+    });
+    let theme = set(|c, v| {
+        c.theme = match v.as_str() {
+            "dark" => Some(Theme::Dark),
+            "light" => Some(Theme::Light),
+            _ => None,
+        }
+    });
+    {
+        // The typed fields reach the choice once they are valid (on change, not per keystroke:
+        // each change reloads the preview).
+        let (choice, until, height) = (choice.clone(), until.clone(), height.clone());
+        use_effect_with((until.clone().ok(), height.clone().ok()), move |_| {
+            let mut c = (*choice).clone();
+            if let Ok(u) = until {
+                c.until_ms = u;
+            }
+            if let Ok(h) = height {
+                c.height = h;
+            }
+            if c != *choice {
+                choice.set(c);
+            }
+        });
+    }
+    let on_copy = {
+        let (code, done) = (code.clone(), done.clone());
+        Callback::from(move |_: MouseEvent| {
+            copy(code.clone(), done.clone(), "Copied: paste it into your page's HTML")
+        })
+    };
+    let radio =
+        |name: &'static str, value: &'static str, checked: bool, label: String, cb: &Callback<String>| {
+            let cb = cb.clone();
+            html! {
+                <label class="choice">
+                    <input type="radio" {name} {value} {checked}
+                        onchange={Callback::from(move |_: Event| cb.emit(value.to_string()))} />
+                    {label}
+                </label>
+            }
+        };
+    let check = |id: &'static str, checked: bool, label: &'static str, cb: &Callback<String>| {
+        let cb = cb.clone();
+        html! {
+            <label class="choice">
+                <input type="checkbox" {id} {checked} onchange={Callback::from(move |e: Event| {
+                    let on = e.target_unchecked_into::<web_sys::HtmlInputElement>().checked();
+                    cb.emit(if on { "on" } else { "off" }.to_string())
+                })} />
+                {label}
+            </label>
+        }
+    };
+    let select = |id: &'static str, options: Vec<(String, String)>, now: String, cb: &Callback<String>| {
+        let cb = cb.clone();
+        html! {
+            <select {id} onchange={Callback::from(move |e: Event|
+                cb.emit(e.target_unchecked_into::<web_sys::HtmlSelectElement>().value()))}>
+                { for options.into_iter().map(|(v, label)| { let selected = v == now; html! { <option {selected} value={v}>{label}</option> } }) }
+            </select>
+        }
+    };
+    let typed =
+        |id: &'static str, text: &UseStateHandle<String>, problem: Option<String>, hint: &'static str| {
+            let (text, live) = (text.clone(), text.clone());
+            let err_id = format!("{id}-err");
+            html! {
+                <>
+                    <input {id} type="text" inputmode="decimal" value={(*text).clone()} placeholder={hint}
+                        aria-invalid={problem.is_some().to_string()}
+                        aria-describedby={problem.is_some().then(|| err_id.clone())}
+                        onchange={Callback::from(move |e: Event|
+                            live.set(e.target_unchecked_into::<web_sys::HtmlInputElement>().value()))} />
+                    if let Some(p) = problem { <span class="field-error" id={err_id} role="alert">{p}</span> }
+                </>
+            }
+        };
+    let speeds = SPEEDS.iter().map(|s| (format!("{s}"), format!("{s}×"))).collect();
+    let start_row = match src.playhead {
+        Some(t) => html! {
+            <fieldset>
+                <legend>{"Opens"}</legend>
+                { radio("embed-start", "playhead", choice.at_playhead, format!("at {}, where the playhead is", secs(t)), &at_playhead) }
+                { radio("embed-start", "zero", !choice.at_playhead, "at the start".to_string(), &at_playhead) }
+            </fieldset>
+        },
+        None => html! { <p class="muted">{"Opens at the start of the run."}</p> },
+    };
+    let foot = html! {
+        <>
+            <button id="embed-copy" class="primary" onclick={on_copy} disabled={!valid}>{"Copy code"}</button>
+            <button onclick={props.on_close.reform(|_: MouseEvent| ())}>{"Close"}</button>
+            <span class="embed-note" role="status">{ (*done).unwrap_or(if valid { "" } else { "Mend the field in red to copy." }) }</span>
+        </>
+    };
+    let form_cb = {
+        let (form, done) = (form.clone(), done.clone());
+        Callback::from(move |v: String| {
+            form.set(if v == "element" { Form::Element } else { Form::Frame });
+            done.set(None);
+        })
+    };
+    html! {
+        <Modal id="embed-dialog" title="Embed in a course page" class="embed-dialog" on_close={props.on_close.clone()} {foot}>
+            <div class="embed-cols">
+                <div class="embed-options">
+                    { start_row }
+                    <label class="field" for="embed-until">{"Stops at (s)"}</label>
+                    { typed("embed-until", &until_text, until.clone().err(), "the end") }
+                    { check("embed-loop", choice.looping, "Loop: then back to where it opened", &looping) }
+                    { check("embed-autoplay", choice.autoplay, "Plays on its own once in sight", &autoplay) }
+                    <p class="muted small">{"A reader who asks for reduced motion gets a Play button instead."}</p>
+                    <label class="field" for="embed-speed">{"Speed"}</label>
+                    { select("embed-speed", speeds, format!("{}", choice.speed), &speed) }
+                    <label class="field" for="embed-controls">{"Controls"}</label>
+                    { select("embed-controls", vec![
+                        ("min".into(), "Play and the timeline".into()),
+                        ("full".into(), "Every control of the player".into()),
+                        ("none".into(), "None: a moving picture".into()),
+                    ], choice.controls.name().to_string(), &controls) }
+                    <label class="field" for="embed-theme">{"Theme"}</label>
+                    { select("embed-theme", vec![
+                        ("auto".into(), "The reader's light or dark".into()),
+                        ("light".into(), "Light".into()),
+                        ("dark".into(), "Dark".into()),
+                    ], choice.theme.map_or("auto", crate::theme::name).to_string(), &theme) }
+                    <label class="field" for="embed-height">{"Height (px)"}</label>
+                    { typed("embed-height", &height_text, height.clone().err(), "420") }
+                </div>
+                <div class="embed-result">
+                    <figure class="embed-preview">
+                        <iframe src={preview} title="Preview: the embed as readers will see it"
+                            style={format!("height:{}px", choice.height)} />
+                        <figcaption>{"Preview: what readers see"}</figcaption>
+                    </figure>
+                    <fieldset class="embed-form">
+                        <legend>{"Code"}</legend>
+                        { radio("embed-form", "frame", *form == Form::Frame, "<iframe>: for any page, course platforms too".into(), &form_cb) }
+                        { radio("embed-form", "element", *form == Form::Element, "<dsplay-embed>: one script, for a page you write".into(), &form_cb) }
+                    </fieldset>
+                    <textarea id="embed-code" readonly=true rows="4" aria-label="The code to paste" value={code} />
+                </div>
+            </div>
+        </Modal>
+    }
+}
