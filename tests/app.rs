@@ -795,6 +795,24 @@ fn a_far_seek_goes_on_over_frames_and_can_be_stopped_or_outlived_by_an_edit() {
 }
 
 #[wasm_bindgen_test]
+fn a_teachers_note_is_said_in_its_own_words_not_credited_to_the_first_node() {
+    use dsplay_core::scenario::Timed;
+    use dsplay_core::{ScenarioEvent, SimTime};
+    use dsplay_web::components::eventlog::lines;
+    use dsplay_web::components::narrator::announcement;
+    let mut sc = presets::get("d4-raft-election").expect("preset");
+    let text = "Watch n4: its heartbeats hold the others back.";
+    sc.events.push(Timed::at(1_000, ScenarioEvent::Note { text: text.into() }));
+    let mut sim = dsplay_core::registry::build(&sc).expect("build");
+    sim.run_until(SimTime::from_ms(1_000));
+    let said = lines(sim.trace().said(), sim.node_names());
+    assert!(said.iter().any(|l| l.at == "1.000 s" && l.text == text), "{said:?}");
+    let newest = sim.trace().records().iter().filter(|r| r.at == SimTime::from_ms(1_000));
+    let heard = announcement(newest, sim.node_names()).expect("an announcement");
+    assert!(heard.ends_with(text) && !heard.contains("n1:"), "{heard}");
+}
+
+#[wasm_bindgen_test]
 fn the_event_log_shows_the_newest_notes_and_faults_first_in_words() {
     use dsplay_core::SimTime;
     use dsplay_web::components::eventlog::{lines, SHOWN};

@@ -180,7 +180,16 @@ async fn one_svg_node_per_node_with_status_classes_and_a_sized_canvas() {
     let labelled = |m: &dsplay_core::view::MsgView| {
         let debug = session.sim().message_detail(m.id).unwrap_or_default();
         let detail = dsplay_core::readable::fields(&debug, session.sim().node_names());
-        tip.starts_with(&m.kind) && !detail.is_empty() && tip.ends_with(&detail)
+        let names = session.sim().node_names();
+        let secs = dsplay_web::components::invariants::secs;
+        let ends = format!(
+            "{} → {}, sent {}, arrives {}",
+            names[m.from.index()],
+            names[m.to.index()],
+            secs(m.sent_at),
+            secs(m.deliver_at)
+        );
+        tip.starts_with(&m.kind) && tip.contains(&ends) && !detail.is_empty() && tip.ends_with(&detail)
     };
     assert!(v.in_flight.iter().any(labelled), "tooltip {tip:?} names a message and its payload");
     // Written for people: nodes by name, not Rust's `#3` or `Some(..)`, no struct braces.
@@ -965,6 +974,10 @@ fn a_value_too_large_for_a_request_is_called_too_large() {
     assert!(e.contains("too large") && e.contains(&i64::MAX.to_string()), "{e}");
     let e = typed_request("write", "k", "5x").expect_err("not a number");
     assert!(e.contains("not a whole number"), "{e}");
+    // Nothing to hand in: said before anything is recorded.
+    assert!(typed_request("read", " ", "").expect_err("no key").contains("needs a key"));
+    assert!(typed_request("write", "k3", "").expect_err("no value").contains("needs a value"));
+    assert!(typed_request("write", "k3", "5").is_ok() && typed_request("request", "", "").is_ok());
 }
 
 #[wasm_bindgen_test]

@@ -64,7 +64,7 @@ pub fn lines<'a>(records: impl DoubleEndedIterator<Item = &'a TraceEvent>, names
 fn worth_reading(r: &TraceEvent) -> bool {
     let said = r.text.as_deref().is_some_and(|t| !t.is_empty());
     match r.kind {
-        TraceKind::Note => r.label == "note" && said,
+        TraceKind::Note => r.is_said_note() && said,
         TraceKind::Fault => said,
         TraceKind::Violation => true,
         _ => false,
@@ -76,7 +76,7 @@ fn line_of(r: &TraceEvent, names: &[String]) -> String {
     let text = r.text.as_deref().unwrap_or("");
     match r.kind {
         TraceKind::Violation => format!("✗ {}: {text}", r.label),
-        TraceKind::Note => {
+        TraceKind::Note if r.label == "note" => {
             let who = names.get(r.node.index()).map_or("", String::as_str);
             if who.is_empty() || text.starts_with(who) {
                 text.to_string()

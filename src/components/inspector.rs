@@ -52,6 +52,14 @@ pub fn typed_request(op: &str, key: &str, value: &str) -> Result<ClientRequest, 
             _ => format!("The value {v:?} is not a whole number: type one such as 5."),
         })?),
     };
+    // Said here, before anything is recorded: an empty key was once handed in as an action by
+    // hand, and only the event log said the node had ignored it (review 17).
+    if matches!(op, "read" | "write") && key.is_none() {
+        return Err(format!("A {op} needs a key: type one such as k3."));
+    }
+    if op == "write" && value.is_none() {
+        return Err("A write needs a value: type a whole number such as 5.".to_string());
+    }
     Ok(ClientRequest { op: op.to_string(), key, value })
 }
 
@@ -353,10 +361,10 @@ pub fn inspector() -> Html {
                         {for ops.iter().map(|o| html! { <option selected={*o == chosen}>{*o}</option> })}</select>
                 }
                 if keyed {
-                    <input aria-label="Key" placeholder="key" size="6" value={(*key).clone()} oninput={{ let k = set(&key, |v| v); move |e: InputEvent| k.emit(e.into()) }} />
+                    <input aria-label="Key" placeholder="key: k3" size="6" value={(*key).clone()} oninput={{ let k = set(&key, |v| v); move |e: InputEvent| k.emit(e.into()) }} />
                 }
                 if valued {
-                    <input aria-label="Value" placeholder="value" size="5" inputmode="numeric" value={(*value).clone()} aria-invalid={wrong.is_some().then_some("true")}
+                    <input aria-label="Value" placeholder="value: 5" size="5" inputmode="numeric" value={(*value).clone()} aria-invalid={wrong.is_some().then_some("true")}
                         oninput={{ let (v, w) = (set(&value, |v| v), wrong.clone()); move |e: InputEvent| { w.set(None); v.emit(e.into()) } }} />
                 }
                 <button type="submit" class="send">{if chosen == "publish" { "Publish" } else { "Send request" }}</button>

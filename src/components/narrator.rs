@@ -92,11 +92,15 @@ pub fn headline<'a>(
                 }
             },
             TraceKind::Fault => big.push((at, 1, text.to_string())),
-            TraceKind::Note if r.label == "note" && !text.is_empty() => {
-                let who = names.get(r.node.index()).map_or("", String::as_str);
-                match !who.is_empty() && text.starts_with(who) {
-                    true => newest_change = Some((at, text.to_string())),
-                    false => newest_note = Some((at, format!("{who}: {text}"))),
+            TraceKind::Note if r.is_said_note() && !text.is_empty() => {
+                let who = match r.label == "note" {
+                    true => names.get(r.node.index()).map_or("", String::as_str),
+                    false => "",
+                };
+                match (who.is_empty(), text.starts_with(who)) {
+                    (true, _) => newest_note = Some((at, text.to_string())),
+                    (false, true) => newest_change = Some((at, text.to_string())),
+                    (false, false) => newest_note = Some((at, format!("{who}: {text}"))),
                 }
             }
             _ => {}
@@ -131,10 +135,8 @@ pub fn announcement<'a>(
     fresh: impl DoubleEndedIterator<Item = &'a TraceEvent> + Clone,
     names: &[String],
 ) -> Option<String> {
-    let said = |r: &&TraceEvent| {
-        matches!(r.kind, TraceKind::Violation | TraceKind::Fault)
-            || (r.kind == TraceKind::Note && r.label == "note")
-    };
+    let said =
+        |r: &&TraceEvent| matches!(r.kind, TraceKind::Violation | TraceKind::Fault) || r.is_said_note();
     let at = fresh.clone().rev().find(said)?.at;
     let text = headline(fresh, names)?;
     Some(format!("At {:.2} seconds: {text}", at.as_ms_f64() / 1000.0))

@@ -1,6 +1,7 @@
 //! The topology view: nodes as SVG (clickable, focusable) over a canvas of message particles,
 //! partitions as tints and a dashed cut. Shift-drag (or partition mode) a box to split the nodes.
 
+use super::invariants::secs;
 use crate::hooks::use_size;
 use crate::player::{Action, Player};
 use crate::topology::cuts::inside;
@@ -145,7 +146,12 @@ pub fn topology() -> Html {
                 let session = session.borrow();
                 let sim = session.sim();
                 let detail = dsplay_core::readable::message(sim, m.id).unwrap_or_default();
-                Some((lx, ly, format!("{}{dup}: {detail}", m.kind)))
+                // Who to whom and when, as RaftScope's message dialog says (review 17).
+                let names = sim.node_names();
+                let name = |n: NodeId| names.get(n.index()).map_or("?", String::as_str);
+                let (from, to) = (name(m.from), name(m.to));
+                let when = format!("sent {}, arrives {}", secs(m.sent_at), secs(m.deliver_at));
+                Some((lx, ly, format!("{}{dup} {from} → {to}, {when}\n{detail}", m.kind)))
             }));
         })
     };

@@ -60,6 +60,17 @@ pub struct TraceEvent {
     pub text: Option<Box<str>>,
 }
 
+/// The label of a note the scenario's script wrote (a teacher's `note` event): words about the
+/// run, said by no node. A node's own notes are labelled `note`.
+pub const ANNOTATION: &str = "annotation";
+
+impl TraceEvent {
+    /// A note worth reading in the log: a node's own, or the script's.
+    pub fn is_said_note(&self) -> bool {
+        self.kind == TraceKind::Note && (self.label == "note" || self.label == ANNOTATION)
+    }
+}
+
 /// Where a restored checkpoint puts the trace back.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct TraceMark {

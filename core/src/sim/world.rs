@@ -3,7 +3,7 @@
 //! is compiled once, which keeps the web page small (see the size notes in `cargo xtask build`).
 
 use super::state::{self, Shared};
-use super::trace::{Trace, TraceEvent, TraceKind};
+use super::trace::{Trace, TraceEvent, TraceKind, ANNOTATION};
 use super::{unknown_node, Fate, NodeClock, Status, Violation, MAX_QUEUE, MAX_VIOLATIONS};
 use crate::ids::NodeId;
 use crate::node::ClientRequest;
@@ -375,8 +375,9 @@ impl World {
                 let until = self.sh.now + crate::time::SimDuration::from_ms(*duration_ms);
                 self.sh.surge = Some((until, *rate_pct));
             }
+            // Nobody's words about a node: the log must not credit them to the first one.
             E::Note { text } => {
-                self.push_trace(TraceKind::Note, NodeId(0), None, 0, "note", Some(text.clone()))
+                self.push_trace(TraceKind::Note, NodeId(0), None, 0, ANNOTATION, Some(text.clone()))
             }
             E::Crash { .. }
             | E::CrashRefusing { .. }
