@@ -22,6 +22,18 @@ pub fn kind_colour(kind: FaultKind) -> RGBColor {
     }
 }
 
+/// A kind in a word, for a band too narrow for its label.
+fn word(kind: FaultKind) -> &'static str {
+    match kind {
+        FaultKind::Down => "down",
+        FaultKind::Paused => "paused",
+        FaultKind::Cut => "cut",
+        FaultKind::Link => "link",
+        FaultKind::Slow => "slow",
+        FaultKind::Surge => "surge",
+    }
+}
+
 /// The faults under way at `now_ms`.
 pub fn in_effect(marks: &FaultMarks, now_ms: f64) -> impl Iterator<Item = &FaultSpan> {
     let under_way =
@@ -41,9 +53,9 @@ pub fn visible(span: &FaultSpan, shown_ms: f64) -> Option<(f64, f64)> {
 const STRIP_PX: f64 = 3.0;
 const TICK_PX: f64 = 7.0;
 
-/// The room a label needs in 11 px text.
+/// The room a label needs in 10 px text.
 fn label_px(label: &str) -> f64 {
-    label.chars().count() as f64 * 6.0 + 6.0
+    label.chars().count() as f64 * 5.5 + 4.0
 }
 
 /// Shade `marks` on `chart`, a time axis from 0 to `end_ms` and values from 0 to `y_max`, up to
@@ -81,17 +93,19 @@ pub(super) fn draw_faults<DB: DrawingBackend>(
     let ticks =
         ticks.map(|t| PathElement::new(vec![(t, y_max), (t, tick_lo)], pal.fg.mix(0.6).stroke_width(1)));
     chart.draw_series(ticks).map_err(err)?;
-    // Names in one row under the strips, each from its band's start, none over another or past
-    // the plot's right edge (a chaos run's many faults: as many names as there is room for).
-    let font = ("sans-serif", 11).into_font().color(&pal.fg.mix(0.8)).pos(Pos::new(HPos::Left, VPos::Top));
+    // Names in one row under the strips, each inside its band ("r2 down", or just "down" in a
+    // narrow one), none over another: a name running on over the next bands read as theirs (r6's
+    // chaos).
+    let font = ("sans-serif", 10).into_font().color(&pal.fg.mix(0.8)).pos(Pos::new(HPos::Left, VPos::Top));
     let y = strip_lo - 2.0 * y_per_px;
     let mut free_px = f64::MIN;
     let mut names = Vec::new();
-    for &(a, _, s) in &bands {
-        let (x_px, need) = (a / ms_per_px, label_px(&s.label));
-        if x_px >= free_px && x_px + need <= w as f64 {
-            names.push(Text::new(s.label.clone(), (a + 3.0 * ms_per_px, y), font.clone()));
-            free_px = x_px + need;
+    for &(a, b, s) in &bands {
+        let (x_px, room) = (a / ms_per_px, (b - a) / ms_per_px);
+        let name = [s.label.as_str(), word(s.kind)].into_iter().find(|n| label_px(n) <= room);
+        if let Some(name) = name.filter(|_| x_px >= free_px) {
+            names.push(Text::new(name.to_string(), (a + 2.0 * ms_per_px, y), font.clone()));
+            free_px = x_px + room;
         }
     }
     chart.draw_series(names).map_err(err)?;
