@@ -960,3 +960,105 @@ fn the_auto_window_holds_a_readable_number_of_messages() {
     }
     assert!(said.len() > 40, "most presets send messages by mid-run: {said:?}");
 }
+
+/// The x extent of every rectangle `svg` fills in `colour` (plotters writes `fill="#RRGGBB"`).
+fn filled_in(svg: &str, colour: plotters::style::RGBColor) -> Vec<(f64, f64)> {
+    let fill = format!("fill=\"#{:02X}{:02X}{:02X}\"", colour.0, colour.1, colour.2);
+    let attr = |tag: &str, name: &str| -> Option<f64> {
+        tag.split(&format!(" {name}=\"")).nth(1)?.split('"').next()?.parse().ok()
+    };
+    svg.split("<rect")
+        .skip(1)
+        .filter_map(|el| el.split('>').next())
+        .filter(|tag| tag.contains(&fill))
+        .filter_map(|tag| Some((attr(tag, "x")?, attr(tag, "x")? + attr(tag, "width")?)))
+        .collect()
+}
+
+/// Where the time axis writes `label` ("10 s"): its text's x.
+fn label_x(svg: &str, label: &str) -> f64 {
+    svg.split("<text")
+        .skip(1)
+        .filter_map(|el| el.split_once('>'))
+        .find(|(_, rest)| rest.split("</text>").next().map(str::trim) == Some(label))
+        .and_then(|(attrs, _)| attrs.split(" x=\"").nth(1)?.split('"').next()?.parse().ok())
+        .unwrap_or_else(|| panic!("no {label} on the axis: {svg}"))
+}
+
+/// d3's read latency at `ms`, drawn over the run's faults.
+fn stale_read_chart_at(ms: u64) -> String {
+    use dsplay_web::components::faults::fault_marks_of;
+    let mut s = session("d3-quorum-stale-read");
+    s.seek(SimTime::from_ms(ms));
+    let data =
+        chart_data(&s, &ChartSpec::Metric("read_latency_ms".into())).shaded(Rc::new(fault_marks_of(&s)));
+    to_svg(&data, (640, HEIGHT), &dsplay_web::charts::draw::LIGHT).expect("draws")
+}
+
+/// Jepsen's and Maelstrom's plots shade their nemesis: d3's crash of r2 from 12 to 16 s was on no
+/// chart, though its timeouts start 2 s later.
+#[wasm_bindgen_test]
+fn a_crash_is_shaded_on_a_chart_from_the_crash_to_the_restart() {
+    use dsplay_core::scenario::fault_spans::FaultKind;
+    use dsplay_web::charts::shade::kind_colour;
+    let svg = stale_read_chart_at(20_000);
+    let (zero, ten) = (label_x(&svg, "0 s"), label_x(&svg, "10 s"));
+    let x = |ms: f64| zero + (ten - zero) * ms / 10_000.0;
+    let down = filled_in(&svg, kind_colour(FaultKind::Down));
+    assert!(!down.is_empty(), "a band for r2 down: {svg}");
+    for (from, to) in &down {
+        assert!((from - x(12_000.0)).abs() <= 2.0 && (to - x(16_000.0)).abs() <= 2.0, "{down:?}");
+    }
+    assert!(svg.contains("r2 down"), "named");
+}
+
+#[wasm_bindgen_test]
+fn a_fault_after_the_playhead_is_not_drawn_and_one_under_way_ends_at_it() {
+    use dsplay_core::scenario::fault_spans::FaultKind;
+    use dsplay_web::charts::shade::kind_colour;
+    let red = kind_colour(FaultKind::Down);
+    let before = stale_read_chart_at(10_000);
+    assert!(filled_in(&before, red).is_empty() && !before.contains("r2 down"), "{before}");
+    let during = stale_read_chart_at(14_000);
+    let (zero, ten) = (label_x(&during, "0 s"), label_x(&during, "10 s"));
+    let x = |ms: f64| zero + (ten - zero) * ms / 10_000.0;
+    let down = filled_in(&during, red);
+    assert!(!down.is_empty(), "{during}");
+    assert!(down.iter().all(|(_, to)| (to - x(14_000.0)).abs() <= 2.0), "up to the playhead: {down:?}");
+}
+
+#[wasm_bindgen_test]
+fn a_run_without_faults_shades_nothing_and_a_chaos_run_its_chaos() {
+    use dsplay_web::components::faults::fault_marks_of;
+    let mut s = session("d10-reads-nearest");
+    s.seek(s.stop_at());
+    let marks = fault_marks_of(&s);
+    assert!(marks.spans.is_empty() && marks.ticks.is_empty(), "{marks:?}");
+    let spec = defaults(s.sim().metrics()).into_iter().next().expect("a chart");
+    let plain = chart_data(&s, &spec);
+    let svg = |d| to_svg(d, (640, HEIGHT), &current_palette()).expect("draws");
+    assert_eq!(svg(&plain.clone().shaded(Rc::new(marks))), svg(&plain), "the same chart");
+    // r6 lists no events: its faults are drawn by its chaos section.
+    let s = session("r6-chaos");
+    assert!(s.scenario().events.is_empty());
+    assert!(fault_marks_of(&s).spans.len() >= 5, "{:?}", fault_marks_of(&s));
+}
+
+/// The shading is on the app's charts too, said in words for a screen reader.
+#[wasm_bindgen_test]
+async fn a_charts_canvas_says_which_fault_is_under_way() {
+    let (root, sink) = mount("d3-quorum-stale-read").await;
+    let said = |root: &Element| {
+        all(root, "figure.chart canvas")
+            .iter()
+            .filter_map(|c| c.get_attribute("aria-label"))
+            .collect::<Vec<_>>()
+    };
+    common::seek(|| sink.get(), SimTime::from_ms(10_000)).await;
+    until("the charts at 10 s", || said(&root).iter().any(|l| l.contains("at 10.0 s")).then_some(())).await;
+    assert!(said(&root).iter().all(|l| !l.contains("r2 down")), "{:?}", said(&root));
+    common::seek(|| sink.get(), SimTime::from_ms(14_000)).await;
+    until("r2 down, said", || said(&root).iter().any(|l| l.contains("r2 down since 12.0 s")).then_some(()))
+        .await;
+    root.remove();
+}

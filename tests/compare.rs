@@ -35,6 +35,7 @@ fn data(lines: &[(&str, f64)], end_ms: f64) -> ChartData {
         now_ms: 900.0,
         end_ms,
         x_ticks: Vec::new(),
+        faults: Default::default(),
     }
 }
 

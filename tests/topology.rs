@@ -1205,10 +1205,28 @@ async fn marks_at_one_time_share_a_marker_that_says_all_of_them_and_by_hand_ones
         1,
         "one marker"
     );
-    // The surge lasts 5 s of the 30 s run: a bar from the marker, a sixth of the track.
+    // The surge lasts 5 s, but b1 stays down (and b3 paused) to the end of the run: a bar from
+    // the marker for the longest, to the end of the track.
     let span = one(&root, ".markers .marker-span").get_attribute("style").unwrap_or_default();
     let stop_ms = player().session.borrow().stop_at().as_us() as f64 / 1000.0;
-    assert!(span.contains(&format!("width: {:.3}%", 5_000.0 * 100.0 / stop_ms)), "{span} of {stop_ms} ms");
+    let rest = (stop_ms - 2_000.0) * 100.0 / stop_ms;
+    assert!(span.contains(&format!("width: {rest:.3}%")), "{span} of {stop_ms} ms");
+    // Restarted at 4 s, b1 is down for 2 s; the surge's 5 s is then the longest.
+    player().dispatch.emit(Action::Seek(SimTime::from_ms(4_000)));
+    until("4 s", || (player().session.borrow().now() == SimTime::from_ms(4_000)).then_some(())).await;
+    for ev in [ScenarioEvent::Restart { node: "b1".into() }, ScenarioEvent::Resume { node: "b3".into() }] {
+        let before = player().session.borrow().scenario().events.len();
+        player().dispatch.emit(Action::Act(ev));
+        until("the action taken", || player().session.borrow().scenario().events.len() > before).await;
+    }
+    let surge = format!("width: {:.3}%", 5_000.0 * 100.0 / stop_ms);
+    until("the surge's bar", || {
+        all(&root, ".markers .marker-span")
+            .iter()
+            .any(|m| m.get_attribute("style").is_some_and(|s| s.contains(&surge)))
+            .then_some(())
+    })
+    .await;
 }
 
 /// The name of the node `name` exchanged the most messages with lately.

@@ -19,6 +19,9 @@ pub struct Palette {
     pub grid: RGBColor,
     /// Line colours (see [`OKABE_ITO`]).
     pub lines: [RGBColor; 8],
+    /// How strongly a fault's band is shaded (see `shade`): faint on white, more on the dark
+    /// background, where the same mix barely showed.
+    pub shade: f64,
 }
 
 pub const LIGHT: Palette = Palette {
@@ -26,12 +29,14 @@ pub const LIGHT: Palette = Palette {
     fg: RGBColor(0x1d, 0x1f, 0x23),
     grid: RGBColor(0xdc, 0xdf, 0xe4),
     lines: ON_LIGHT,
+    shade: 0.10,
 };
 pub const DARK: Palette = Palette {
     bg: RGBColor(0x1d, 0x20, 0x26),
     fg: RGBColor(0xe6, 0xe8, 0xeb),
     grid: RGBColor(0x32, 0x36, 0x3e),
     lines: OKABE_ITO,
+    shade: 0.20,
 };
 
 /// The page's theme: `data-theme="dark"|"light"` on `<html>` if set, else the system preference.
@@ -141,7 +146,7 @@ pub fn titled(name: &str, unit: &str) -> String {
 /// Width of the y labels' gutter.
 const Y_LABELS_W: u32 = 48;
 
-type DrawResult = Result<(), String>;
+pub(super) type DrawResult = Result<(), String>;
 
 /// Height of the title row.
 const TITLE_H: i32 = 22;
@@ -168,15 +173,15 @@ fn pen(pal: &Palette, i: usize, l: &Line) -> ShapeStyle {
     pal.lines[l.pen.hue.unwrap_or(i) % pal.lines.len()].stroke_width(2)
 }
 
-fn err<E: std::fmt::Debug>(e: E) -> String {
+pub(super) fn err<E: std::fmt::Debug>(e: E) -> String {
     format!("chart drawing failed: {e:?}")
 }
 
 /// What a chart with nothing to draw says (up to the playhead).
 pub const NO_VALUE: &str = "no value yet";
 
-/// Draw `data` on `root`: title, time axis, y axis in its unit, bands, lines with a legend, and
-/// a vertical playhead at `now`.
+/// Draw `data` on `root`: title, time axis, y axis in its unit, the run's faults, bands, lines with
+/// a legend, and a vertical playhead at `now`.
 pub fn draw_chart<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     data: &ChartData,
@@ -253,6 +258,10 @@ pub fn draw_chart<DB: DrawingBackend>(
         .bold_line_style(pal.grid.mix(0.6))
         .light_line_style(pal.grid.mix(0.25));
     mesh.draw().map_err(err)?;
+    if ticks.is_empty() {
+        // Behind everything else: the faults so far.
+        super::shade::draw_faults(&mut chart, &data.faults, (data.now_ms, data.end_ms, y_max), pal)?;
+    }
     for (row, band) in data.bands.iter().enumerate() {
         let (lo, hi) = if only_bands { (row as f64 + 0.1, row as f64 + 0.9) } else { (0.0, y_max) };
         draw_band(&mut chart, band, lo, hi, only_bands)?;
@@ -344,7 +353,7 @@ fn state_keys(data: &ChartData) -> Vec<(RGBColor, String)> {
     states.into_iter().map(|s| (state_colour(s), state_name(breaker, s))).collect()
 }
 
-type Chart2d<'a, DB> = ChartContext<
+pub(super) type Chart2d<'a, DB> = ChartContext<
     'a,
     DB,
     Cartesian2d<plotters::coord::types::RangedCoordf64, plotters::coord::types::RangedCoordf64>,
@@ -468,6 +477,7 @@ mod tests {
             now_ms: 200.0,
             end_ms: 1000.0,
             x_ticks: Vec::new(),
+            faults: Default::default(),
         }
     }
 
@@ -574,6 +584,7 @@ mod tests {
             now_ms: 6_100.0,
             end_ms: 20_000.0,
             x_ticks: Vec::new(),
+            faults: Default::default(),
         };
         let said = texts(&to_svg(&breaker, (640, 220), &LIGHT).expect("draws"));
         assert!(said.iter().all(|t| !t.contains("green")), "{said:?}");

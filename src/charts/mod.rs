@@ -12,4 +12,5 @@ pub mod overlay;
 pub mod paint;
 pub mod probe;
 pub mod series;
+pub mod shade;
 pub mod watch;

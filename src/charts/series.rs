@@ -6,9 +6,11 @@
 //! spans of constant state drawn as coloured background. Only points up to `now` are used, so a
 //! chart rewinds with the playhead.
 
+use dsplay_core::scenario::fault_spans::FaultMarks;
 use dsplay_core::sim::metrics::{Metric, MetricKind, Metrics, Point};
 use std::borrow::Cow;
 use std::collections::BTreeMap;
+use std::rc::Rc;
 
 /// Most lines per chart; beyond it per-node series are folded into max and mean.
 pub const MAX_LINES: usize = 8;
@@ -139,9 +141,17 @@ pub struct ChartData {
     /// A chart whose x axis is not time: its categories' labels, line point `i` at x = `i` (no
     /// playhead). Empty for a chart over time.
     pub x_ticks: Vec<String>,
+    /// The run's faults, shaded behind the series up to the playhead (worked out once per
+    /// scenario and shared by every chart, hence the `Rc`).
+    pub faults: Rc<FaultMarks>,
 }
 
 impl ChartData {
+    /// The same chart with the run's `faults` shaded.
+    pub fn shaded(self, faults: Rc<FaultMarks>) -> ChartData {
+        ChartData { faults, ..self }
+    }
+
     /// No line has a point and there are no bands: nothing measured yet.
     pub fn is_empty(&self) -> bool {
         self.bands.is_empty() && self.lines.iter().all(|l| l.points.is_empty())
@@ -174,9 +184,20 @@ impl ChartData {
         }
         let unit = if self.y_unit.is_empty() { String::new() } else { format!(" ({})", self.y_unit) };
         let at = format!("{}{unit} at {:.1} s", self.title, self.now_ms / 1000.0);
-        match parts.is_empty() {
+        let said = match parts.is_empty() {
             true => format!("{at}: no value yet"),
             false => format!("{at}: {}", parts.join(", ")),
+        };
+        // The faults shaded at the playhead, in words too ("r2 down since 12.0 s").
+        let broken: Vec<String> = match self.x_ticks.is_empty() {
+            true => super::shade::in_effect(&self.faults, self.now_ms)
+                .map(|f| format!("{} since {:.1} s", f.label, f.from_ms as f64 / 1000.0))
+                .collect(),
+            false => Vec::new(),
+        };
+        match broken.is_empty() {
+            true => said,
+            false => format!("{said}; {}", broken.join(", ")),
         }
     }
 }
@@ -517,7 +538,8 @@ pub fn chart(metrics: &Metrics, spec: &ChartSpec, names: &[String], now_ms: f64,
         }
     };
     let end_ms = end_ms.max(now_ms).max(1.0);
-    let mut data = ChartData { title, y_unit, lines, bands, now_ms, end_ms, x_ticks: Vec::new() };
+    let faults = Rc::default();
+    let mut data = ChartData { title, y_unit, lines, bands, now_ms, end_ms, x_ticks: Vec::new(), faults };
     if *spec == ChartSpec::Visibility {
         (data.lines, data.x_ticks) = visibility(metrics);
     }

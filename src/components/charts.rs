@@ -1,7 +1,7 @@
 //! Live charts: default charts picked from the metrics the run has or will soon have, those the
 //! lesson names first (kept once shown), plus any metric added from a select. Each chart draws on
 //! a `<canvas>` after render, at most ~10 times per second, and shows series up to the playhead
-//! (so it rewinds with it).
+//! (so it rewinds with it), over the run's faults so far (shaded once worked out per scenario).
 //! PNG/SVG export per chart; trace JSON and metrics CSV for the whole run.
 
 use crate::charts::choice::{by_number, catalog, defaults_of, keep, lesson_first, named_in, split_counters};
@@ -33,15 +33,17 @@ pub fn chart_view(props: &ChartViewProps) -> Html {
     let canvas = use_node_ref();
     let surroundings = use_repaint_on_change(canvas.clone());
     let shown = super::tabs::use_panel_shown();
+    let faults = super::faults::use_fault_marks(player.as_ref());
     {
         let frame = player.as_ref().map(|p| (p.frame, p.scenario_rev)).filter(|_| shown);
         let deps = (frame, props.spec.clone(), surroundings, shown);
         let (session, spec) = (player.as_ref().map(|p| p.session.clone()), props.spec.clone());
         let rev = player.as_ref().map_or(0, |p| p.scenario_rev);
+        let faults = faults.clone();
         use_paint(canvas.clone(), deps, rev, move |el| match &session {
             Some(_) if !shown => Ok(()),
             Some(s) => {
-                let data = chart_data(&s.borrow(), &spec);
+                let data = chart_data(&s.borrow(), &spec).shaded(faults.clone());
                 // Said when the chart is reached, not announced as it changes.
                 el.set_attribute("aria-label", &data.summary()).ok();
                 paint(el, &data)
@@ -52,9 +54,11 @@ pub fn chart_view(props: &ChartViewProps) -> Html {
     let Some(player) = player else { return html! {} };
     let save = |png: bool| {
         let (canvas, session, spec) = (canvas.clone(), player.session.clone(), props.spec.clone());
+        let faults = faults.clone();
         Callback::from(move |_: MouseEvent| {
             let s = session.borrow();
-            save_chart(&chart_data(&s, &spec), &canvas, &export_stem(&s, &spec.key()), &about(&s), png);
+            let data = chart_data(&s, &spec).shaded(faults.clone());
+            save_chart(&data, &canvas, &export_stem(&s, &spec.key()), &about(&s), png);
         })
     };
     let (png, svg) = (save(true), save(false));

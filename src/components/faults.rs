@@ -6,9 +6,11 @@
 use super::invariants::secs;
 use super::narrator::spoken;
 use crate::player::{Action, Player};
+use dsplay_core::scenario::fault_spans::{fault_marks, FaultMarks};
 use dsplay_core::scenario::Timed;
 use dsplay_core::session::Session;
 use dsplay_core::SimTime;
+use std::rc::Rc;
 use yew::prelude::*;
 
 /// Every event of the run in time order, each with its index in the scenario's own events
@@ -26,6 +28,21 @@ pub fn every_event(s: &Session) -> Vec<(Timed, Option<usize>)> {
     }
     out.sort_by_key(|(e, _)| e.at_ms);
     out
+}
+
+/// What the run's events break, and when (the chaos section's faults too).
+pub fn fault_marks_of(s: &Session) -> FaultMarks {
+    let events = every_event(s);
+    fault_marks(events.iter().map(|(e, _)| e), &s.scenario().network.default_link)
+}
+
+/// [`fault_marks_of`] the player's run, worked out once per scenario revision: the events do not
+/// change as the run plays, so a frame costs nothing.
+#[hook]
+pub fn use_fault_marks(p: Option<&Player>) -> Rc<FaultMarks> {
+    let session = p.map(|p| p.session.clone());
+    let key = p.map(|p| (p.scenario_rev, Rc::as_ptr(&p.session) as usize));
+    use_memo(key, move |_| session.map(|s| fault_marks_of(&s.borrow())).unwrap_or_default())
 }
 
 /// Pause, then move the playhead to `ms`: what the event list and the timeline's markers do.

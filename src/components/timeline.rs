@@ -1,9 +1,11 @@
-//! The scrubber: drag back to any past time; markers for faults, user actions and violations.
+//! The scrubber: drag back to any past time; markers for faults, user actions and violations,
+//! each fault with a bar for as long as it lasts.
 
-use super::faults::{every_event, jump};
+use super::faults::{every_event, jump, use_fault_marks};
 use super::invariants::secs;
 use crate::player::{slow_motion, speed_label, Action, Player};
-use dsplay_core::{ScenarioEvent, SimTime};
+use dsplay_core::scenario::fault_spans::FaultMarks;
+use dsplay_core::SimTime;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -17,12 +19,13 @@ struct Marker {
     chaos: bool,
     /// Done by hand in the playground (one of the events it stands for, at least).
     by_hand: bool,
-    /// How long its event lasts (a surge), drawn as a bar from the marker.
+    /// How long the longest fault it starts lasts (a node down until its restart, a partition
+    /// until the heal, a surge), drawn as a bar from the marker.
     span_ms: Option<u64>,
     label: String,
 }
 
-fn markers(p: &Player) -> Vec<Marker> {
+fn markers(p: &Player, faults: &FaultMarks) -> Vec<Marker> {
     let s = p.session.borrow();
     // Marks closer together than a marker's width on a 600 px track (1/60 of the run) are one
     // marker (a burst of 100 violations was a red smear of overlapping buttons, none of which
@@ -36,15 +39,10 @@ fn markers(p: &Player) -> Vec<Marker> {
             Some(_) if e.by_hand => format!("{} (by hand)", e.event.describe()),
             Some(_) => e.event.describe(),
         };
-        let span_ms = match e.event {
-            ScenarioEvent::Surge { duration_ms, .. } => Some(duration_ms),
-            _ => None,
-        };
         match out.last_mut() {
             Some(m) if e.at_ms - m.at_ms < close => {
                 m.chaos &= own.is_none();
                 m.by_hand |= e.by_hand;
-                m.span_ms = m.span_ms.max(span_ms.map(|d| e.at_ms - m.at_ms + d));
                 m.label += &format!("; {}: {what}", secs(SimTime::from_ms(e.at_ms)));
             }
             _ => out.push(Marker {
@@ -52,9 +50,18 @@ fn markers(p: &Player) -> Vec<Marker> {
                 class: "event",
                 chaos: own.is_none(),
                 by_hand: e.by_hand,
-                span_ms,
+                span_ms: None,
                 label: format!("{}: {what}", secs(SimTime::from_ms(e.at_ms))),
             }),
+        }
+    }
+    // Each fault's bar from the marker its start is in (the last at or before it), to its end.
+    let stop_ms = s.stop_at().as_us() / 1000;
+    for f in &faults.spans {
+        let at = out.partition_point(|m| m.at_ms <= f.from_ms);
+        if let Some(m) = at.checked_sub(1).map(|i| &mut out[i]) {
+            let until = f.until_ms.unwrap_or(stop_ms).min(stop_ms);
+            m.span_ms = m.span_ms.max(Some(until.saturating_sub(m.at_ms)));
         }
     }
     let mut burst: Option<(Marker, usize)> = None;
@@ -157,7 +164,9 @@ fn clip_band(p: &Player, stop_ms: u64) -> Option<String> {
 
 #[function_component(Timeline)]
 pub fn timeline() -> Html {
-    let Some(p) = use_context::<Player>() else { return html! {} };
+    let player = use_context::<Player>();
+    let faults = use_fault_marks(player.as_ref());
+    let Some(p) = player else { return html! {} };
     let (now_ms, stop_ms) = {
         let s = p.session.borrow();
         (s.now().as_us() / 1000, s.stop_at().as_us() / 1000)
@@ -218,7 +227,7 @@ pub fn timeline() -> Html {
                 // A pointer's shortcut: the keyboard and screen readers have the same jumps in
                 // the event list and the Invariants panel, so the markers are no Tab stops.
                 <div class="markers" aria-hidden="true">
-                    { for markers(&p).into_iter().map(|m| html! { <>
+                    { for markers(&p, &faults).into_iter().map(|m| html! { <>
                         if let Some(span) = m.span_ms {
                             <span class="marker-span" style={format!("{}; width: {:.3}%", pct(m.at_ms), span as f64 * 100.0 / stop_ms.max(1) as f64)} />
                         }

@@ -9,6 +9,7 @@ mod chaos;
 mod codec;
 mod error;
 mod events;
+pub mod fault_spans;
 mod network;
 pub mod slow_motion;
 mod validate;

@@ -1,5 +1,6 @@
 //! Compare's charts: every default chart of A, one canvas each, with B's chart of the same kind
-//! drawn over it (A solid, B dashed; A only where B has no such chart). They follow A's playhead.
+//! drawn over it (A solid, B dashed; A only where B has no such chart), over A's faults. They
+//! follow A's playhead.
 
 use super::SharedB;
 use crate::charts::choice::{catalog, defaults, lesson_first, named_in, split_counters};
@@ -9,7 +10,9 @@ use crate::charts::paint::use_paint;
 use crate::charts::series::{ChartData, ChartSpec};
 use crate::export::{export_stem, save_chart};
 use crate::player::Player;
+use dsplay_core::scenario::fault_spans::FaultMarks;
 use dsplay_core::session::Session;
+use std::rc::Rc;
 use yew::prelude::*;
 
 /// A chart of bands only draws its first row at the bottom: B's rows go first, so that A's sit
@@ -78,11 +81,17 @@ fn runs_of(has_b: bool) -> &'static str {
     }
 }
 
-/// A's chart with B's drawn over it, as painted and exported.
-fn overlay_data(session: &Session, a: &ChartSpec, b: Option<&ChartSpec>, run_b: &SharedB) -> ChartData {
+/// A's chart with B's drawn over it, as painted and exported, over A's faults (B's may differ,
+/// and two runs' bands on one chart could not be told apart).
+fn overlay_data(
+    session: &Session,
+    (a, b): (&ChartSpec, Option<&ChartSpec>),
+    run_b: &SharedB,
+    a_faults: &Rc<FaultMarks>,
+) -> ChartData {
     let run_b = run_b.0.borrow();
     let b_data = b.zip(run_b.as_ref()).map(|(spec, r)| chart_data(&r.session, spec));
-    let a_data = chart_data(session, a);
+    let a_data = chart_data(session, a).shaded(a_faults.clone());
     let a_rows = a_data.bands.len();
     a_rows_on_top(overlay(a_data, b_data), a_rows)
 }
@@ -91,6 +100,7 @@ fn overlay_data(session: &Session, a: &ChartSpec, b: Option<&ChartSpec>, run_b: 
 fn overlay_view(props: &OverlayViewProps) -> Html {
     let player = use_context::<Player>();
     let canvas = use_node_ref();
+    let faults = crate::components::faults::use_fault_marks(player.as_ref());
     {
         let shown = crate::components::tabs::use_panel_shown();
         let frame = player.as_ref().map(|p| (p.frame, p.scenario_rev)).filter(|_| shown);
@@ -98,13 +108,14 @@ fn overlay_view(props: &OverlayViewProps) -> Html {
         let session = player.as_ref().map(|p| p.session.clone());
         let (a, b, run_b) = (props.a.clone(), props.b.clone(), props.run_b.clone());
         let rev = player.as_ref().map_or(0, |p| p.scenario_rev);
+        let faults = faults.clone();
         use_paint(canvas.clone(), deps, rev, move |el| {
             let Some(session) = &session else { return Ok(()) };
             // How far B's lines go in this paint (tests wait for B's whole run to be drawn).
             if let Some(r) = run_b.0.borrow().as_ref() {
                 el.set_attribute("data-b-ms", &(r.session.now().as_us() / 1000).to_string()).ok();
             }
-            let data = overlay_data(&session.borrow(), &a, b.as_ref(), &run_b);
+            let data = overlay_data(&session.borrow(), (&a, b.as_ref()), &run_b, &faults);
             el.set_attribute("aria-label", &format!("{} ({})", data.summary(), runs_of(b.is_some()))).ok();
             paint(el, &data)
         });
@@ -115,9 +126,10 @@ fn overlay_view(props: &OverlayViewProps) -> Html {
     let save = |as_png: bool| {
         let (canvas, session) = (canvas.clone(), player.session.clone());
         let (a, b, run_b) = (props.a.clone(), props.b.clone(), props.run_b.clone());
+        let faults = faults.clone();
         Callback::from(move |_: MouseEvent| {
             let s = session.borrow();
-            let data = overlay_data(&s, &a, b.as_ref(), &run_b);
+            let data = overlay_data(&s, (&a, b.as_ref()), &run_b, &faults);
             let stem = export_stem(&s, &format!("{}-compare", a.key()));
             let b_is = run_b.0.borrow().as_ref().map(|r| format!(" · B: {}", r.label())).unwrap_or_default();
             save_chart(&data, &canvas, &stem, &format!("{}{b_is}", crate::export::about(&s)), as_png);
