@@ -1,5 +1,5 @@
 //! Keyboard control: Space play/pause, → step, Shift+→ next message, ← back 1 %, +/− speed,
-//! Home restart, X and P on a node, / the scenario search, F present, ? the shortcut sheet. Keys
+//! Home restart, X, P and T on a node, / the scenario search, F present, ? the shortcut sheet. Keys
 //! typed into form fields are left alone.
 
 use crate::player::{faster, slower, Action, Player};
@@ -20,6 +20,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("Home", "restart from time zero"),
     ("X", "crash the focused or selected node, or restart it if it is down"),
     ("P", "pause the focused or selected node, or resume it"),
+    ("T", "time out the focused or selected node: its election timer runs out now (Raft)"),
     ("/", "search the scenarios"),
     ("F", "present: the stage across the window, drawn larger, for a projector (F again to leave)"),
     ("?", "show or hide this sheet"),
@@ -83,7 +84,7 @@ pub fn action_for(key: &str, shift: bool, p: &Player) -> Option<Action> {
     })
 }
 
-/// X and P on a node: crash or restart it, pause or resume it. The node is the one focused on the
+/// X, P and T on a node: crash or restart it, pause or resume it, fire its election timer. The node is the one focused on the
 /// stage, else the one selected (review 15: from the keyboard, Crash was Enter and 17 Tabs away,
 /// past the other nodes, the tools and the legend).
 fn node_action(key: &str, target: Option<web_sys::Element>, p: &Player) -> Option<Action> {
@@ -102,6 +103,8 @@ fn node_action(key: &str, target: Option<web_sys::Element>, p: &Player) -> Optio
         ("x", _) => ScenarioEvent::Crash { node },
         ("p", Status::Up) => ScenarioEvent::Pause { node },
         ("p", Status::Paused) => ScenarioEvent::Resume { node },
+        // Refused with a message where it cannot (a leader, another protocol), not ignored.
+        ("t", _) => ScenarioEvent::Timeout { node },
         _ => return None,
     };
     Some(Action::Act(ev))
@@ -168,7 +171,7 @@ pub fn use_shortcuts(player: Player, help: UseStateHandle<bool>) {
                 }
                 let target = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
                 if let Some(a) =
-                    matches!(letter.as_str(), "x" | "p").then(|| node_action(&letter, target, &p))
+                    matches!(letter.as_str(), "x" | "p" | "t").then(|| node_action(&letter, target, &p))
                 {
                     e.prevent_default();
                     if let Some(a) = a {

@@ -607,6 +607,43 @@ async fn the_inspector_names_a_leaders_role_and_term_once() {
     assert!(first.starts_with("term"), "{first}");
 }
 
+/// "Time out" fires a follower's election timer: it is a candidate of the next term at once, and
+/// the link holds the action. On the leader the button is there but off, saying why; a backend
+/// of a balancer has none.
+#[wasm_bindgen_test]
+async fn time_out_in_the_inspector_makes_a_follower_a_candidate() {
+    let root = mount("d4-raft-election").await;
+    common::seek(player, SimTime::from_ms(2000)).await;
+    until("a leader", || view().nodes.iter().any(|n| n.view.role == "leader")).await;
+    let leader =
+        view().nodes.iter().find(|n| n.view.role == "leader").map(|n| n.name.clone()).expect("a leader");
+    click(&node(&root, &leader));
+    let off = until("the leader's Time out", || find(&root, ".inspector button.timeout")).await;
+    assert!(off.has_attribute("disabled"), "a leader has no election timer to run out");
+    assert!(attr(&off, "title").contains("is leader"), "{}", attr(&off, "title"));
+    let follower = view().nodes.iter().find(|n| n.view.role == "follower").expect("a follower").clone();
+    let term = |name: &str| view().nodes.iter().find(|n| n.name == name).map(|n| n.view.fields[0].1.clone());
+    let before: u64 = term(&follower.name).expect("its term").parse().expect("a number");
+    click(&node(&root, &follower.name));
+    let button: HtmlElement = until("the follower's Time out", || {
+        find(&root, ".inspector button.timeout").filter(|b| !b.has_attribute("disabled"))
+    })
+    .await
+    .unchecked_into();
+    assert!(attr(&button, "title").contains("it becomes a candidate"));
+    button.click();
+    until("a candidate", || {
+        view().nodes.iter().any(|n| n.name == follower.name && n.view.role == "candidate")
+    })
+    .await;
+    assert_eq!(term(&follower.name), Some((before + 1).to_string()), "of the next term");
+    assert!(events().contains(&ScenarioEvent::Timeout { node: follower.name.clone() }), "in the link");
+}
+
+fn attr(el: &Element, name: &str) -> String {
+    el.get_attribute(name).unwrap_or_default()
+}
+
 /// The log strips line up by index: every server in the majority shows the same entries, and
 /// the minority of d4-raft-partition, cut off since 4 s, shows its own end instead: hollow cells
 /// of term 1 that were never committed, with where the log ends.

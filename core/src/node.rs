@@ -52,6 +52,19 @@ impl ClientRequest {
     }
 }
 
+/// What a node does when its election timer is made to run out by hand (see
+/// [`Node::election_timer`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ElectionTimer<T> {
+    /// This node keeps no election timer at all (a client; every node of most protocols).
+    None,
+    /// It keeps one, but none is running now, and why, after the node's name: "is leader: it has
+    /// no election timer".
+    Idle(&'static str),
+    /// This timer, fired now as if it had run out.
+    Running(T),
+}
+
 /// One participant of a protocol. Protocols whose participants differ make this an enum of roles.
 pub trait Node: Clone + 'static {
     type Msg: Kind;
@@ -70,6 +83,12 @@ pub trait Node: Clone + 'static {
     /// A request handed in by the user or the scenario. Default: noted and ignored.
     fn on_client(&mut self, ctx: &mut Ctx<'_, Self::Msg, Self::Timer>, req: &ClientRequest) {
         ctx.note(format!("ignored client request {:?}: this node takes none", req.op));
+    }
+    /// The timer a `timeout` event fires on this node, in its present state (RaftScope's "time
+    /// out": an election on demand, a split vote when two fire at once). Default: none, and the
+    /// event is refused when the scenario is built or the click made.
+    fn election_timer(&self) -> ElectionTimer<Self::Timer> {
+        ElectionTimer::None
     }
     /// A message this node sent to `to` was refused: `to` crashed refusing connections (its host
     /// is up, its process is not), and the reset came back one network hop later. `msg` is the

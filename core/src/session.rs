@@ -258,6 +258,8 @@ impl Session {
         kept.insert(at, Timed { at_ms: ms, event: event.clone(), by_hand: true });
         next.events = kept;
         next.validate()?;
+        // Refused before the fork: a refused action must not drop the old future's actions.
+        self.sim.check_action(&event)?;
         self.sim.fork();
         self.sim.inject(&event)?;
         self.scenario = next;

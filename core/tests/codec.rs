@@ -181,6 +181,7 @@ fn arb_event() -> impl Strategy<Value = Timed> {
         node.clone().prop_map(|node| ScenarioEvent::Restart { node }),
         node.clone().prop_map(|node| ScenarioEvent::Pause { node }),
         node.clone().prop_map(|node| ScenarioEvent::Resume { node }),
+        node.clone().prop_map(|node| ScenarioEvent::Timeout { node }),
         Just(ScenarioEvent::Heal),
         (node.clone(), node).prop_map(|(a, b)| ScenarioEvent::Partition { groups: vec![vec![a], vec![b]] }),
     ];

@@ -1,5 +1,5 @@
 //! The selected node: status, role, fields, pending timers, recent messages, and the hand tools
-//! (crash / restart / pause / resume, send a request, slow it, shape one of its links).
+//! (crash / restart / pause / resume, time out, send a request, slow it, shape one of its links).
 
 pub(crate) mod readings;
 
@@ -161,6 +161,38 @@ pub fn restep(sc: &Scenario, ms: u64, ev: &Ev) -> Option<Scenario> {
     })
 }
 
+/// "Time out" for a node that keeps an election timer (a Raft server; nothing for others):
+/// enabled when a `timeout` would be taken now (up, not a leader), its title saying what it does
+/// or why not.
+fn time_out_button(
+    sim: &dyn dsplay_core::Simulation,
+    id: NodeId,
+    node: &str,
+    status: Status,
+    onclick: Callback<MouseEvent>,
+) -> Html {
+    if !sim.keeps_election_timer(id) {
+        return html! {};
+    }
+    let refused = match sim.check_action(&Ev::Timeout { node: node.to_string() }) {
+        Err(dsplay_core::ScenarioError::Invalid { message, .. }) => Some(message),
+        Err(e) => Some(e.to_string()),
+        Ok(()) => None,
+    };
+    let disabled = refused.is_some();
+    let title = match refused {
+        Some(why) => format!("{} (T)", why.trim_start_matches("timeout: ")),
+        // Its timers wait while it is frozen, this one too.
+        None if status == Status::Paused => {
+            "Fire this node's election timer now: frozen, it becomes a candidate when resumed (T)".into()
+        }
+        None => "Fire this node's election timer now: it becomes a candidate (T)".to_string(),
+    };
+    html! {
+        <button class="timeout" {disabled} aria-keyshortcuts="T" {title} {onclick}>{"Time out"}</button>
+    }
+}
+
 #[function_component(Inspector)]
 pub fn inspector() -> Html {
     let p = use_context::<Player>();
@@ -240,6 +272,8 @@ pub fn inspector() -> Html {
                 Ev::Restart { .. } => format!("{actions}.crash"),
                 Ev::Pause { .. } => format!("{actions}.resume"),
                 Ev::Resume { .. } => format!("{actions}.pause"),
+                // A candidate times out again: the key stays for a second press.
+                Ev::Timeout { .. } => format!("{actions}.timeout"),
                 Ev::Partition { .. } => ".inspector .actions .slow select".into(),
                 _ => ".inspector .actions .slow button".into(),
             };
@@ -319,6 +353,7 @@ pub fn inspector() -> Html {
         })
     };
     let isolate = cut_off(&view.nodes, &[id.index()]);
+    let time_out = time_out_button(s.sim(), id, &node, n.status, act(Ev::Timeout { node: node.clone() }));
     let (up, down, paused) = (n.status == Status::Up, n.status == Status::Down, n.status == Status::Paused);
     html! {
         <section ref={section} class="inspector" aria-label={format!("Inspector: {}", n.name)}>
@@ -347,6 +382,7 @@ pub fn inspector() -> Html {
                 <button class="restart" disabled={!down} aria-keyshortcuts="X" title="Start it again from what it keeps on disk (X)" onclick={act(Ev::Restart { node: node.clone() })}>{"Restart"}</button>
                 <button class="pause" disabled={!up} aria-keyshortcuts="P" title="Freeze it, as a long GC pause does: alive but silent (P)" onclick={act(Ev::Pause { node: node.clone() })}>{"Pause"}</button>
                 <button class="resume" disabled={!paused} aria-keyshortcuts="P" title="Let it run again (P)" onclick={act(Ev::Resume { node: node.clone() })}>{"Resume"}</button>
+                {time_out}
                 <button class="isolate" disabled={isolate.is_none()} title="Cut this node off, on top of any partition in force"
                     onclick={act(Ev::Partition { groups: isolate.unwrap_or_default() })}>{"Isolate"}</button>
                 <label class="slow">{"Slow ×"}<select onchange={set(&slow, |v| v.parse().unwrap_or(1))}>

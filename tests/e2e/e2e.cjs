@@ -689,6 +689,31 @@ async function main() {
     assert(await gallery(), 'the gallery is back');
     await c.close();
   });
+  await check('a split vote on demand: T on the three followers while n4 is down, then play', async () => {
+    const c = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+    const p = await c.newPage();
+    await p.goto(base + '#preset=d4-raft-election&t=7000');
+    await p.waitForSelector('[data-node="n1"]');
+    await nowAtLeast(p, 7000);
+    const followers = await p.$$eval('g.node.up', (gs) => gs
+      .filter((g) => /^n\d$/.test(g.dataset.node) && g.querySelector('text.role')?.textContent === 'follower')
+      .map((g) => g.dataset.node));
+    assert(followers.length === 3, `three followers up: ${followers}`);
+    for (const n of followers) {
+      await p.click(`[data-node="${n}"]`);
+      await p.keyboard.press('t');
+      await until(p, (m) => document.querySelector(`[data-node="${m}"]`).classList.contains('candidate'), n);
+    }
+    // A label reads "term N" or "term N · 1 of 5 votes".
+    const split = await p.$$eval('g.node.candidate', (gs) => gs.map((g) => parseInt(g.querySelector('text.label').textContent.slice(5), 10)));
+    assert(split.length === 3 && split.every((t) => t === split[0]), `candidates of one term: ${split}`);
+    await p.screenshot({ path: path.join(SHOTS, 'split-vote.png') });
+    await p.click('#play');
+    // Nobody can win that term (one vote is left to give, 3 of 5 needed): a later term elects.
+    await until(p, (t) => [...document.querySelectorAll('g.node.up')].some((g) => g.querySelector('text.role')?.textContent === 'leader'
+      && parseInt(g.querySelector('text.label').textContent.slice(5), 10) > t), split[0]);
+    await c.close();
+  });
   await check('no errors in the console', async () => assert(errors.length === 0, errors.join(' | ')));
   await browser.close();
   server.close();

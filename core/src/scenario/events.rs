@@ -49,6 +49,12 @@ pub enum ScenarioEvent {
     Resume {
         node: String,
     },
+    /// The node's election timer runs out now (RaftScope's "time out"): it acts exactly as when
+    /// its own timer fires, so two of them at one instant make a split vote on demand. Only for
+    /// nodes that keep an election timer (a Raft server); a leader has none running.
+    Timeout {
+        node: String,
+    },
     /// Split the nodes into groups that cannot talk to each other. Unlisted nodes form one more group.
     Partition {
         groups: Vec<Vec<String>>,
@@ -111,6 +117,7 @@ impl ScenarioEvent {
             Restart { node } => format!("restart {node}"),
             Pause { node } => format!("pause {node}"),
             Resume { node } => format!("resume {node}"),
+            Timeout { node } => format!("time out {node}"),
             Partition { groups } => {
                 let g: Vec<String> = groups.iter().map(|g| g.join(",")).collect();
                 format!("partition {}", g.join(" | "))
@@ -156,9 +163,12 @@ impl ScenarioEvent {
     pub fn node_names(&self) -> Vec<&str> {
         use ScenarioEvent::*;
         match self {
-            Crash { node } | CrashRefusing { node } | Restart { node } | Pause { node } | Resume { node } => {
-                vec![node]
-            }
+            Crash { node }
+            | CrashRefusing { node }
+            | Restart { node }
+            | Pause { node }
+            | Resume { node }
+            | Timeout { node } => vec![node],
             Slow { node, .. } | ClockSkew { node, .. } | Client { node, .. } => vec![node],
             Partition { groups } => groups.iter().flatten().map(String::as_str).collect(),
             Block { from, to } => from.iter().chain(to).map(String::as_str).collect(),

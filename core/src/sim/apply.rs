@@ -71,6 +71,7 @@ impl<N: Node> Sim<N> {
                 }
             }
             NodeOp::Client(id, req) => self.dispatch(id, Input::Client(&req)),
+            NodeOp::TimeOut(id) => self.time_out(id),
         }
     }
 }

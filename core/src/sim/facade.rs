@@ -50,6 +50,12 @@ pub trait Simulation {
     /// link can name). It is also written into the script, so going back before it and playing
     /// again applies it again. Record it in the scenario too, for the link.
     fn inject(&mut self, ev: &ScenarioEvent) -> Result<(), ScenarioError>;
+    /// Whether [`Simulation::inject`] would take `ev` now, without applying it: it names real
+    /// nodes, and a `timeout` names a node whose election timer runs (up, not a leader).
+    fn check_action(&self, ev: &ScenarioEvent) -> Result<(), ScenarioError>;
+    /// Whether node `id` keeps an election timer a `timeout` can fire (a Raft server), whatever
+    /// its state now: the inspector offers "Time out" only then.
+    fn keeps_election_timer(&self, id: NodeId) -> bool;
     /// Discard scripted events after now (forking a new future from the past).
     fn fork(&mut self);
     /// Every scripted event in time order: the scenario's events and its chaos faults.
@@ -170,11 +176,25 @@ impl<N: Node> Simulation for Sim<N> {
         sh.events - start
     }
     fn inject(&mut self, ev: &ScenarioEvent) -> Result<(), ScenarioError> {
-        self.w.check_event(ev)?;
+        self.check_action(ev)?;
         self.apply_scenario_event(ev);
         self.w.record(ev);
         self.after_event();
         Ok(())
+    }
+    fn check_action(&self, ev: &ScenarioEvent) -> Result<(), ScenarioError> {
+        self.w.check_event(ev)?;
+        if let ScenarioEvent::Timeout { node } = ev {
+            let id = self.w.by_name[node];
+            if let Some(why) = self.time_out_refusal(id) {
+                return Err(ScenarioError::invalid("event", why));
+            }
+        }
+        Ok(())
+    }
+    fn keeps_election_timer(&self, id: NodeId) -> bool {
+        let node = self.p.nodes.get(id.index());
+        node.is_some_and(|n| !matches!(n.election_timer(), crate::node::ElectionTimer::None))
     }
     fn fork(&mut self) {
         self.w.fork();

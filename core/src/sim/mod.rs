@@ -21,6 +21,7 @@ mod recent;
 #[cfg(test)]
 mod refusal_tests;
 mod state;
+mod timeout;
 pub mod trace;
 mod world;
 
@@ -74,6 +75,7 @@ impl<N: Node> Sim<N> {
         }
         let p = Parts::new(nodes);
         let mut sim = Sim { w, p, scratch: Vec::new(), checking: Default::default(), invariants, kinds };
+        sim.check_timeouts(scenario)?;
         for i in 0..sim.p.nodes.len() {
             sim.dispatch(NodeId(i as u32), Input::Init);
         }

@@ -23,6 +23,8 @@ pub(super) enum NodeOp {
     /// The node was unpaused: requeue what reached it meanwhile.
     Resume(NodeId),
     Client(NodeId, ClientRequest),
+    /// Fire the node's election timer now.
+    TimeOut(NodeId),
 }
 
 /// How long a message that arrives takes, and its duplicate if the network made one (µs).
@@ -297,6 +299,17 @@ impl World {
                     NodeOp::None
                 }
             }
+            E::Timeout { node } => {
+                let id = self.id_of(node)?;
+                self.fault(id, "timeout", text);
+                if self.sh.status[id.index()] == Status::Down {
+                    let said = Some(format!("{node} is down: no timer of it runs"));
+                    self.push_trace(TraceKind::Note, id, None, 0, "note", said);
+                    NodeOp::None
+                } else {
+                    NodeOp::TimeOut(id)
+                }
+            }
             E::Client { node, request } => {
                 let id = self.id_of(node)?;
                 self.push_trace(TraceKind::Client, id, None, 0, "client", Some(text));
@@ -384,6 +397,7 @@ impl World {
             | E::Restart { .. }
             | E::Pause { .. }
             | E::Resume { .. }
+            | E::Timeout { .. }
             | E::Client { .. } => {}
         }
         Ok(())

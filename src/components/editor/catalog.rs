@@ -32,6 +32,7 @@ const EXAMPLES: &[&str] = &[
     r#"{"type":"surge","rate_pct":300,"duration_ms":5000}"#,
     r#"{"type":"note","text":"look here"}"#,
     r#"{"type":"client","node":"?","request":{"op":"request"}}"#,
+    r#"{"type":"timeout","node":"?"}"#,
 ];
 
 /// One enum: the key that holds it and its values, in serde's order.

@@ -6,7 +6,7 @@ use super::driver::Driver;
 use super::msg::{Cmd, RaftMsg, RaftTimer};
 use super::server::{server_name, Role, Server, C};
 use crate::ids::NodeId;
-use crate::node::{ClientRequest, Kind, Node};
+use crate::node::{ClientRequest, ElectionTimer, Kind, Node};
 use crate::view::{LogTail, NodeView};
 
 /// A D4 participant.
@@ -84,6 +84,17 @@ impl Node for RaftNode {
             (RaftNode::Client(c), t) => c.on_timer(ctx, t),
             (RaftNode::Driver(d), t) => d.on_timer(ctx, t),
             (_, t) => ctx.ignored_timer(&t),
+        }
+    }
+
+    /// A follower or candidate times out as when its own timer fires; a leader keeps none.
+    fn election_timer(&self) -> ElectionTimer<RaftTimer> {
+        match self {
+            RaftNode::Server(s) if s.role == Role::Leader => {
+                ElectionTimer::Idle("is leader: it has no election timer")
+            }
+            RaftNode::Server(_) => ElectionTimer::Running(RaftTimer::Election),
+            RaftNode::Client(_) | RaftNode::Driver(_) => ElectionTimer::None,
         }
     }
 
