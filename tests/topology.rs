@@ -587,14 +587,19 @@ async fn select_inspect_crash_restart() {
     .await;
 }
 
-#[wasm_bindgen_test]
-async fn the_inspector_names_a_leaders_role_and_term_once() {
-    let root = mount("d4-raft-election").await;
+/// d4 at 2 s, its leader clicked (the inspector opens on it).
+async fn inspect_the_leader(root: &Element) {
     common::seek(player, SimTime::from_ms(2000)).await;
     until("a leader", || view().nodes.iter().any(|n| n.view.role == "leader")).await;
     let leader =
         view().nodes.iter().find(|n| n.view.role == "leader").map(|n| n.name.clone()).expect("a leader");
-    click(&node(&root, &leader));
+    click(&node(root, &leader));
+}
+
+#[wasm_bindgen_test]
+async fn the_inspector_names_a_leaders_role_and_term_once() {
+    let root = mount("d4-raft-election").await;
+    inspect_the_leader(&root).await;
     until("the inspector", || root.query_selector(".inspector h2").ok().flatten().is_some()).await;
     let said: Vec<String> = all(&root, ".inspector header .role, .inspector header .badge")
         .iter()
@@ -613,11 +618,7 @@ async fn the_inspector_names_a_leaders_role_and_term_once() {
 #[wasm_bindgen_test]
 async fn time_out_in_the_inspector_makes_a_follower_a_candidate() {
     let root = mount("d4-raft-election").await;
-    common::seek(player, SimTime::from_ms(2000)).await;
-    until("a leader", || view().nodes.iter().any(|n| n.view.role == "leader")).await;
-    let leader =
-        view().nodes.iter().find(|n| n.view.role == "leader").map(|n| n.name.clone()).expect("a leader");
-    click(&node(&root, &leader));
+    inspect_the_leader(&root).await;
     let off = until("the leader's Time out", || find(&root, ".inspector button.timeout")).await;
     assert!(off.has_attribute("disabled"), "a leader has no election timer to run out");
     assert!(attr(&off, "title").contains("is leader"), "{}", attr(&off, "title"));
