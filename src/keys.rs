@@ -1,8 +1,8 @@
 //! Keyboard control: Space play/pause, → step, Shift+→ next message, ← back 1 %, +/− speed,
-//! Home restart, X, P and T on a node, / the scenario search, F present, ? the shortcut sheet. Keys
-//! typed into form fields are left alone.
+//! Home restart, X, P and T on a node, / the scenario search, F present, ? the shortcut sheet; on a
+//! tour, Enter or → continue, ← back, Esc leave. Keys typed into form fields are left alone.
 
-use crate::player::{faster, slower, Action, Player};
+use crate::player::{faster, slower, Action, Player, TourMove};
 use dsplay_core::scenario::ScenarioEvent;
 use dsplay_core::view::Status;
 use gloo::events::{EventListener, EventListenerOptions};
@@ -23,6 +23,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("T", "time out the focused or selected node: its election timer runs out now (Raft)"),
     ("/", "search the scenarios"),
     ("F", "present: the stage across the window, drawn larger, for a projector (F again to leave)"),
+    ("Enter or → on a tour", "continue to the tour's next step (← back a step, Esc leave the tour)"),
     ("?", "show or hide this sheet"),
     ("Esc", "stop a long seek where it got to; close dialogs, clear the selection"),
 ];
@@ -70,6 +71,14 @@ pub fn focused_by_keyboard() -> bool {
 
 /// What a key does, if anything.
 pub fn action_for(key: &str, shift: bool, p: &Player) -> Option<Action> {
+    // On a tour its card is up: the keys a reader of a slideshow would try move through it.
+    let tour = |m| Some(Action::Tour(m));
+    match key {
+        "Enter" | "ArrowRight" if p.tour && !shift => return tour(TourMove::Continue),
+        "ArrowLeft" if p.tour => return tour(TourMove::Back),
+        "Escape" if p.tour && p.travel.is_none() => return tour(TourMove::Exit),
+        _ => {}
+    }
     Some(match key {
         " " | "k" => Action::Toggle,
         "ArrowRight" if shift => Action::StepMessage,

@@ -3,6 +3,7 @@
 //! clock: each frame turns wall-clock Δt × speed into simulated time, under a budget of events
 //! and of wall time.
 
+use dsplay_core::scenario::tour::Tour;
 use dsplay_core::scenario::{Playhead, Timed};
 use dsplay_core::session::Session;
 use dsplay_core::view::WorldView;
@@ -66,6 +67,27 @@ pub enum Action {
         title: String,
         lesson: String,
     },
+    /// A move in the guided tour of the scenario's notes (see [`TourMove`]).
+    Tour(TourMove),
+}
+
+/// The tour (The Secret Lives of Data style): playing pauses exactly at each of the scenario's
+/// notes, as a clip stops at its end, and a card over the stage says it.
+///
+/// A reader who scrubs or presses Play by hand is still on the tour: the stops stay, the card
+/// shows the last stop at or before the playhead, and playing still pauses at the next one. That
+/// is what a reader who looked back at something, or played on while reading, expects; leaving
+/// the tour is the card's × (or Esc).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum TourMove {
+    /// From the start of the run: plays to the first stop (or stays, if a note is at 0).
+    Start,
+    /// Play to the next stop; while playing, jump there at once; after the last, play to the end
+    /// and leave the tour.
+    Continue,
+    /// To the stop before the one shown, or to the start, paused.
+    Back,
+    Exit,
 }
 
 /// The part of a run an embed plays: playing stops when the playhead crosses `until` (or the run
@@ -131,6 +153,8 @@ pub struct UiState {
     pub slow_motion: bool,
     /// Presenting: see [`Action::Present`].
     pub presenting: bool,
+    /// On the guided tour: see [`TourMove`].
+    pub tour: bool,
 }
 
 /// A run too busy for its speed: frames stop at [`FRAME_EVENT_BUDGET`] events or after
@@ -175,6 +199,7 @@ impl Default for UiState {
             pace: None,
             slow_motion: true,
             presenting: false,
+            tour: false,
         }
     }
 }
@@ -193,6 +218,7 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
     // Stepping, acting or opening something works on the state on screen: a travel ends there.
     // An edit (Replace) rebuilds the run and heads for the travel's target; Undo for its own.
     let target = ui.travel;
+    let edit = matches!(action, Action::Replace(_) | Action::Remove(_) | Action::Undo);
     if ends_travel(&action) {
         ui.travel = None;
     }
@@ -307,6 +333,7 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
                 ui.undo = None;
                 ui.selected = None;
                 ui.playing = false;
+                ui.tour = false;
                 ui.scenario_rev += 1;
                 forget_foreign_kinds(session, &mut ui.spotlight);
             }
@@ -352,7 +379,9 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
                 // A clip's end is reached exactly, not overshot by a frame's worth of time; a
                 // slow-motion stretch starts where it says, not a full-speed frame later.
                 let clip_end = ui.clip.and_then(|c| c.until).filter(|&u| before < u);
-                let end = clip_end.into_iter().chain(stretch).min();
+                // A tour's stop likewise: the note's instant, exactly.
+                let tour_stop = ui.tour.then(|| Tour::of(s.scenario()).next_after(before)).flatten();
+                let end = clip_end.into_iter().chain(stretch).chain(tour_stop).min();
                 let step = end.map_or(sim_us.max(1), |u| sim_us.max(1).min(u.as_us() - before.as_us()));
                 // On a whole millisecond, as a link's `&t=` is mostly written; inside a slow-motion
                 // stretch a frame may move less (rounded up, a 1 % stretch at 1× played at 6 %).
@@ -364,8 +393,13 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
                 let moved = s.now().as_us().saturating_sub(before.as_us());
                 ui.pace = Pace::next(ui.pace, wall_ms, moved, !arrived);
                 let clip_over = clip_end.is_some_and(|u| s.now() >= u) || s.finished();
+                let at_stop = tour_stop.is_some_and(|u| s.now() >= u);
                 drop(s);
                 match ui.clip.filter(|_| clip_over) {
+                    _ if at_stop => {
+                        ui.playing = false;
+                        session.borrow_mut().settle();
+                    }
                     Some(Clip { from, looping: true, .. }) => travel_to(session, &mut ui, Playhead::at(from)),
                     Some(_) => {
                         ui.playing = false;
@@ -380,6 +414,10 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
         Action::Clip(c) => ui.clip = c,
         Action::SlowMotion(on) => ui.slow_motion = on,
         Action::Present(on) => ui.presenting = on,
+        Action::Tour(m) => {
+            let now = target.map_or_else(|| session.borrow().now(), |p| p.at);
+            tour_move(session, &mut ui, m, now);
+        }
         Action::Describe { title, lesson } => match session.borrow_mut().describe(&title, &lesson) {
             Ok(()) => ui.scenario_rev += 1,
             Err(e) => ui.error = Some(e.to_string()),
@@ -388,7 +426,39 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
     if !ui.playing {
         ui.pace = None;
     }
+    // An edit that took the last note out leaves no tour to be on.
+    if ui.tour && edit {
+        ui.tour = !Tour::of(session.borrow().scenario()).is_empty();
+    }
     ui
+}
+
+/// Apply a tour move with the playhead at (or heading for) `now`.
+fn tour_move(session: &RefCell<Session>, ui: &mut UiState, m: TourMove, now: SimTime) {
+    let tour = Tour::of(session.borrow().scenario());
+    match m {
+        TourMove::Start => {
+            ui.tour = !tour.is_empty();
+            travel_to(session, ui, Playhead::at(SimTime::ZERO));
+            ui.playing = ui.tour && tour.shown(SimTime::ZERO).is_none();
+        }
+        TourMove::Continue => match tour.next_after(now) {
+            Some(next) if ui.playing => {
+                ui.playing = false;
+                travel_to(session, ui, Playhead::at(next));
+            }
+            Some(_) => ui.playing = !session.borrow().finished(),
+            None => {
+                ui.tour = false;
+                ui.playing = !session.borrow().finished();
+            }
+        },
+        TourMove::Back => {
+            ui.playing = false;
+            travel_to(session, ui, Playhead::at(tour.back_from(now)));
+        }
+        TourMove::Exit => ui.tour = false,
+    }
 }
 
 /// The clip's start, if the playhead stands at its end (where playing stopped); a playhead the

@@ -124,6 +124,19 @@ pub fn app() -> Html {
             }
         });
     }
+    {
+        // `tour=1`: the embed opens on the guided tour (paused at its start for a reader who asks
+        // for reduced motion, as autoplay is).
+        let (d, tour, still) = (player.dispatch.clone(), boot.embed.tour, *reduced);
+        use_effect_with((), move |_| {
+            if tour {
+                d.emit(Action::Tour(crate::player::TourMove::Start));
+                if still {
+                    d.emit(Action::Pause);
+                }
+            }
+        });
+    }
     let help = use_state(|| false);
     let embedding = use_state(|| false);
     // A host's `theme=` wins; the full app then uses the visitor's last choice.
@@ -201,6 +214,7 @@ fn full_body(
         let sc = s.scenario();
         (sc.meta.shown_title(&sc.protocol), sc.meta.lesson.clone(), sc.protocol.traces(), sc.meta.id.clone())
     };
+    let logs = p.view.nodes.iter().any(|n| n.view.log.is_some());
     let open_help = Callback::from(move |_: MouseEvent| help.set(true));
     // The gallery's 65 presets come first in the Tab order; this jumps past them. A button, not an
     // `href="#play"` link: the fragment is the session's link.
@@ -242,7 +256,7 @@ fn full_body(
                         <Controls />
                         <Timeline />
                         <div class="stage">
-                            <div class="stage-view"><Topology /><NodeBar details=true /></div>
+                            <div class="stage-view"><Topology /><NodeBar details=true /><TourCard /></div>
                             <Inspector />
                         </div>
                         <div class="logs"><Faults /><EventLog /></div>
@@ -256,6 +270,14 @@ fn full_body(
                             <Traces />
                             // Keyed by preset: another preset's Compare starts afresh (t2's "passive_check
                             // removed" became "added" on t4, whose form looked the same; review 12).
+                            <Compare key={preset.clone()} />
+                        </Tabs>
+                    } else if logs {
+                        // Servers that publish a replicated log (Raft's) have them side by side.
+                        <Tabs key="logs" name="Run views" labels={vec!["Charts", "Space-time", "Logs", "Compare"]}>
+                            <Charts />
+                            <SpaceTime />
+                            <Logs />
                             <Compare key={preset.clone()} />
                         </Tabs>
                     } else {
@@ -324,6 +346,7 @@ fn embed_body(o: &EmbedOptions) -> Html {
             } else {
                 <Topology />
             }
+            <TourCard />
         </div>
     }
 }

@@ -11,6 +11,7 @@
 //   link      a shared link, or its fragment ("#s=…"), for an edited scenario
 //   autoplay  play at once (unless the reader prefers reduced motion); absent: wait for Play
 //   speed     0.1 to 100 (× real time); t, until: the part of the run to play, in ms; loop
+//   tour      open on the guided tour of the scenario's notes (it stops at each)
 //   controls  min (default), full or none; theme: dark or light (default: the reader's)
 //   height    the frame's height in px (default 420); title: what a screen reader announces
 // A value the playground cannot use is named in a banner inside the frame, which then shows
@@ -26,7 +27,7 @@
   /** Attributes passed on as they are, checked by the playground itself. */
   const VALUES = ["preset", "speed", "t", "until", "controls", "theme"];
   /** Attributes that are on when present (`autoplay="false"` or `"0"` turns one off). */
-  const SWITCHES = ["autoplay", "loop"];
+  const SWITCHES = ["autoplay", "loop", "tour"];
 
   function on(el, name) {
     const v = el.getAttribute(name);

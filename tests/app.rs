@@ -430,10 +430,19 @@ fn a_fork_drops_later_actions_by_hand_not_the_lessons_script_says_so_and_can_be_
         Session::new(presets::get("d4-raft-election").expect("preset")).expect("session"),
     );
     let isolate = ScenarioEvent::Partition { groups: vec![vec!["n1".into()]] };
+    // The times of what the scenario does (its tour's notes say, and stay put).
+    let at = |s: &std::cell::RefCell<Session>| {
+        let s = s.borrow();
+        let done = s.scenario().events.iter().filter(|e| !matches!(e.event, ScenarioEvent::Note { .. }));
+        done.map(|e| e.at_ms).collect::<Vec<u64>>()
+    };
+    let notes = |s: &std::cell::RefCell<Session>| s.borrow().scenario().events.len() - at(s).len();
+    let tour = notes(&s);
+    assert!(tour > 0, "d4 has a tour");
     // Nothing done by hand lies ahead: nothing is dropped, the lesson's crash still comes.
     s.borrow_mut().seek(SimTime::from_ms(1_000));
     let ui = reduce(&s, UiState::default(), Action::Act(isolate.clone()));
-    assert_eq!((ui.error.clone(), ui.undo.is_none(), s.borrow().scenario().events.len()), (None, true, 3));
+    assert_eq!((ui.error.clone(), ui.undo.is_none(), at(&s)), (None, true, vec![1_000, 5_000, 10_000]));
     // Played on to 6 s, paused n2 by hand there, back to 2.4 s: acting here forks away the pause
     // done by hand in the old future, and keeps the lesson's script.
     s.borrow_mut().seek(SimTime::from_ms(6_000));
@@ -443,10 +452,7 @@ fn a_fork_drops_later_actions_by_hand_not_the_lessons_script_says_so_and_can_be_
     let said = ui.error.clone().unwrap_or_default();
     assert!(said.contains("pause n2 at 6.000 s") && !said.contains("crash n4"), "{said}");
     assert!(ui.undo.is_some());
-    let at = |s: &std::cell::RefCell<Session>| {
-        s.borrow().scenario().events.iter().map(|e| e.at_ms).collect::<Vec<u64>>()
-    };
-    assert_eq!(at(&s), vec![1_000, 2_400, 5_000, 10_000]);
+    assert_eq!((at(&s), notes(&s)), (vec![1_000, 2_400, 5_000, 10_000], tour));
     let mut ui = reduce(&s, ui, Action::Undo);
     while ui.travel.is_some() {
         ui = reduce(&s, ui, Action::Frame(16.0)); // back at 2.4 s over the next frames
@@ -890,20 +896,24 @@ async fn the_event_log_follows_the_playhead_back_and_forward() {
         scrubber.set_value(ms);
         scrubber.dispatch_event(&web_sys::Event::new("input").expect("event")).expect("dispatch");
     };
+    // Newest first: the new leader above the crash (the tour's notes are listed too).
     until("the lesson's crash and the new leader", || {
         let said = log(&root);
-        (said.first().is_some_and(|l| l.contains("became leader in term 2"))
-            && said.iter().any(|l| l == "crash n4"))
-        .then_some(())
+        let leader = said.iter().position(|l| l.contains("became leader in term 2"));
+        let crash = said.iter().position(|l| l == "crash n4");
+        leader.zip(crash).filter(|(l, c)| l < c).map(|_| ())
     })
     .await;
-    // Back before anything was said: the log empties rather than keep the later lines.
-    scrub("100");
+    // Back before anything was said (the tour's first note is at 0.1 s): the log empties rather
+    // than keep the later lines.
+    scrub("50");
     wait_until(&root, ".event-log .log-empty", |_| true).await;
     // Forward again: what the run said on the way is read and shown newest first.
     scrub("1500");
     until("the first leader", || {
-        log(&root).first().filter(|l| *l == "n4 became leader in term 1").map(|_| ())
+        let said = log(&root);
+        let first = said.iter().any(|l| l == "n4 became leader in term 1");
+        (first && !said.iter().any(|l| l == "crash n4")).then_some(())
     })
     .await;
     unmount();

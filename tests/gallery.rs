@@ -470,6 +470,7 @@ fn every_choice_in_the_embed_dialog_reaches_the_code_and_the_page_reads_it_back(
         speed: 0.25,
         until_ms: Some(9_000),
         looping: true,
+        tour: true,
         controls: Controls::Full,
         theme: Some(Theme::Dark),
         height: 600,
@@ -477,11 +478,11 @@ fn every_choice_in_the_embed_dialog_reaches_the_code_and_the_page_reads_it_back(
     let url = embed_url("https://x.test/", &preset, &choice);
     assert_eq!(
         url,
-        "https://x.test/?embed=1&speed=0.25&until=9000&loop=1&controls=full&theme=dark&preset=d4-raft-election&t=2500"
+        "https://x.test/?embed=1&speed=0.25&until=9000&loop=1&tour=1&controls=full&theme=dark&preset=d4-raft-election&t=2500"
     );
     // What the embed page makes of it: every choice, and nothing it could not use.
     let o = EmbedOptions::parse(url.split_once('?').expect("a query").1);
-    assert!(o.embed && !o.autoplay && o.looping && o.problems.is_empty(), "{o:?}");
+    assert!(o.embed && !o.autoplay && o.looping && o.tour && o.problems.is_empty(), "{o:?}");
     assert_eq!((o.speed, o.controls, o.theme), (Some(0.25), Controls::Full, Some(Theme::Dark)));
     assert_eq!((o.t, o.until), (Some(SimTime::from_ms(2_500)), Some(SimTime::from_ms(9_000))));
     assert!(embed_code("https://x.test/", &preset, "t", &choice).contains("height=\"600\""));
@@ -496,7 +497,7 @@ fn every_choice_in_the_embed_dialog_reaches_the_code_and_the_page_reads_it_back(
     assert_eq!(
         el,
         "<script defer src=\"https://x.test/play/dsplay-embed.js\"></script>\n\
-         <dsplay-embed preset=\"d4-raft-election\" t=\"2500\" speed=\"0.25\" until=\"9000\" loop \
+         <dsplay-embed preset=\"d4-raft-election\" t=\"2500\" speed=\"0.25\" until=\"9000\" loop tour \
          controls=\"full\" theme=\"dark\" height=\"600\" title=\"Raft &quot;votes&quot;\"></dsplay-embed>"
     );
     let el = element_code("https://x.test/", &whole, "t", &EmbedChoice::default());

@@ -1,5 +1,8 @@
-//! The space-time diagram as a figure: clock labels placed where nothing crosses them, and its
-//! PNG and SVG exports, painted from real preset runs in a real browser.
+//! The space-time diagram as a figure: clock labels placed where nothing crosses them, its
+//! PNG and SVG exports, and picking events (cones and verdicts), from real preset runs in a real
+//! browser.
+
+mod common;
 
 use dsplay_core::session::Session;
 use dsplay_core::{presets, SimTime};
@@ -105,4 +108,164 @@ fn the_diagram_exports_as_an_svg_document_and_a_png_with_its_run_under_it() {
     assert!(doc.get_elements_by_tag_name("path").length() > 20, "arrows and dots");
     let png = to_png(&scene, 680.0, about).expect("a PNG");
     assert!(png.starts_with("data:image/png;base64,") && png.len() > 5_000, "{}", png.len());
+}
+
+mod picking {
+    use super::common::host::{mount, player_of};
+    use super::common::{find, until};
+    use super::*;
+    use dsplay_core::ids::NodeId;
+    use dsplay_core::sim::causality::{vector, vector_order, Causality, Order};
+    use dsplay_core::sim::trace::{TraceEvent, TraceKind};
+    use dsplay_web::components::spacetime::SpaceTime;
+    use dsplay_web::player::Action;
+    use dsplay_web::spacetime::hover::Dot;
+    use dsplay_web::spacetime::pick::{after_click, verdict, Pick};
+    use web_sys::Element;
+    use yew::prelude::*;
+
+    fn at(ms: u64) -> SimTime {
+        SimTime::from_ms(ms)
+    }
+
+    #[wasm_bindgen_test]
+    fn a_click_picks_a_second_click_compares_and_empty_space_or_the_same_event_clears() {
+        let (a, b, c) = ((0, at(1)), (1, at(3)), (2, at(5)));
+        let one = Some(Pick { first: a, second: None });
+        assert_eq!(after_click(None, Some(a), false), one);
+        assert_eq!(after_click(one, Some(b), false), Some(Pick { first: a, second: Some(b) }));
+        assert_eq!(after_click(one, Some(a), false), None, "the picked event again");
+        assert_eq!(after_click(one, None, false), None, "empty space");
+        let two = Some(Pick { first: a, second: Some(b) });
+        assert_eq!(after_click(two, Some(c), false), Some(Pick { first: c, second: None }), "starts again");
+        assert_eq!(after_click(two, Some(c), true), Some(Pick { first: a, second: Some(c) }), "shift: new b");
+    }
+
+    fn rec(ms: u64, kind: TraceKind, node: u32, peer: u32, msg: u64) -> TraceEvent {
+        TraceEvent {
+            at: at(ms),
+            kind,
+            node: NodeId(node),
+            peer: Some(NodeId(peer)),
+            msg,
+            label: "Ping",
+            text: None,
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn a_verdict_names_the_chain_of_messages_or_says_there_is_none() {
+        let records = [
+            rec(120, TraceKind::Send, 0, 2, 1),
+            rec(131, TraceKind::Deliver, 2, 0, 1),
+            rec(140, TraceKind::Send, 1, 0, 2),
+        ];
+        let c = Causality::new(&records, false);
+        let names: Vec<String> = ["p1", "p2", "p3"].map(String::from).to_vec();
+        let e = |lane, ms| c.find(lane, at(ms)).expect("event");
+        assert_eq!(
+            verdict(&c, e(2, 131), e(0, 120), &names),
+            "b → a: p1 sent Ping at 0.120 s, p3 received it at 0.131 s."
+        );
+        let apart = verdict(&c, e(1, 140), e(2, 131), &names);
+        assert!(apart.starts_with("a ∥ b: no chain"), "{apart}");
+    }
+
+    /// The dots a paint of `s` on a canvas as wide as `on` puts where the page's paint does.
+    fn dots_as_drawn(s: &Session, on: &HtmlCanvasElement) -> Vec<Dot> {
+        let c = canvas(crate::laid_out_width(on));
+        let view = s.sim().view();
+        paint(&c, s, &view, None, (0, &Sticky::default()), &[]).expect("painted").dots
+    }
+
+    /// A click (shift-click) at `(x, y)` CSS px on `canvas`.
+    fn click(canvas: &HtmlCanvasElement, (x, y): (f64, f64), shift: bool) {
+        let r = canvas.get_bounding_client_rect();
+        let border = (r.width() - canvas.client_width() as f64) / 2.0;
+        let init = web_sys::PointerEventInit::new();
+        init.set_bubbles(true);
+        init.set_shift_key(shift);
+        init.set_client_x((r.left() + border + x + 0.5) as i32);
+        init.set_client_y((r.top() + border + y + 0.5) as i32);
+        let event = web_sys::PointerEvent::new_with_event_init_dict("click", &init).expect("event");
+        canvas.dispatch_event(&event).expect("dispatch");
+    }
+
+    fn text(root: &Element, sel: &str) -> Option<String> {
+        find(root, sel)?.text_content()
+    }
+
+    #[wasm_bindgen_test]
+    async fn clicking_two_events_on_d6_gives_the_verdict_its_vector_clocks_give() {
+        let root = mount("spacetime-pick", "d6-lamport-vector-clocks", html! { <SpaceTime /> });
+        root.set_attribute("style", "width: 800px").expect("style");
+        until("the host rendered", || find(&root, "canvas.spacetime-canvas").is_some()).await;
+        let player = player_of(&root);
+        player.dispatch.emit(Action::Seek(at(1_000)));
+        until("at 1 s", || player_of(&root).session.borrow().now() == at(1_000)).await;
+        let canvas: HtmlCanvasElement = until("the diagram painted at 1 s", || {
+            let c: HtmlCanvasElement = find(&root, "canvas.spacetime-canvas")?.unchecked_into();
+            let clocks = c.get_attribute("data-clock-labels")?;
+            (c.width() > 0 && !clocks.ends_with(" 0")).then_some(c)
+        })
+        .await;
+        let player = player_of(&root);
+        let session = player.session.clone();
+        let dots: Vec<Dot> = dots_as_drawn(&session.borrow(), &canvas);
+        let clocks: Vec<&Dot> = dots.iter().filter(|d| d.label == "clock").collect();
+        assert!(clocks.len() > 8, "{} clock dots", clocks.len());
+        let hint = text(&root, "p.spacetime-pick").unwrap_or_default();
+        assert!(hint.contains("Click (tap) a dot"), "says how: {hint}");
+        let (mut ordered, mut concurrent) = (0, 0);
+        for k in 0..6 {
+            let (a, b) = (clocks[(k * 7) % clocks.len()], clocks[(k * 11 + 5) % clocks.len()]);
+            if a.at == b.at {
+                continue;
+            }
+            click(&canvas, a.at, false);
+            let first = until("the first event described", || {
+                text(&root, ".pick-first").filter(|t| t.contains(&format!("{:.3} s", a.t_ms / 1_000.0)))
+            })
+            .await;
+            assert!(first.contains("V=["), "its clocks: {first}");
+            click(&canvas, b.at, true);
+            let said = until("a verdict", || text(&root, ".pick-verdict")).await;
+            let v = |d: &Dot| vector(d.text.as_deref().expect("a clock")).expect("a vector");
+            let expected = match vector_order(&v(a), &v(b)) {
+                Order::Before => "a → b",
+                Order::After => "b → a",
+                _ => "a ∥ b",
+            };
+            assert!(said.starts_with(expected), "{expected} by the vectors; the page said {said}");
+            assert!(!said.contains("otherwise"), "{said}");
+            ordered += usize::from(expected != "a ∥ b");
+            concurrent += usize::from(expected == "a ∥ b");
+            // Esc clears, from the caption's buttons (the keyboard's way in).
+            let clear = find(&root, "button.pick-clear").expect("a Clear button");
+            let esc = web_sys::KeyboardEventInit::new();
+            esc.set_key("Escape");
+            esc.set_bubbles(true);
+            let key =
+                web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &esc).expect("key");
+            clear.dispatch_event(&key).expect("dispatch");
+            until("the pick cleared", || find(&root, ".pick-first").is_none()).await;
+        }
+        web_sys::console::log_1(&format!("{ordered} ordered, {concurrent} concurrent pairs").into());
+        assert!(ordered + concurrent >= 4);
+        // The next-event button walks the pick along its lane without a mouse.
+        click(&canvas, clocks[3].at, false);
+        let before = until("a pick", || text(&root, ".pick-first")).await;
+        let next = find(&root, "button.pick-next").expect("a Next button");
+        next.unchecked_ref::<web_sys::HtmlElement>().click();
+        until("the next event on the lane", || text(&root, ".pick-first").filter(|t| *t != before)).await;
+        // A click on empty space (the lane names) clears.
+        click(&canvas, (10.0, 2.0), false);
+        until("cleared by empty space", || find(&root, ".pick-first").is_none()).await;
+    }
+}
+
+/// The width a canvas was laid out at (as `laid_out` records it).
+fn laid_out_width(c: &HtmlCanvasElement) -> u32 {
+    let size = c.get_attribute("data-css-size").unwrap_or_default();
+    size.split(' ').next().and_then(|w| w.parse().ok()).unwrap_or(320)
 }

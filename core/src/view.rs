@@ -39,27 +39,64 @@ pub struct NodeView {
 }
 
 /// The newest entries of a node's replicated log, as RaftScope draws them: one cell per entry
-/// holding its term, solid once committed. Renderers line the strips of all nodes up by index, so
+/// holding its term, solid once committed. Renderers line the logs of all nodes up by index, so
 /// a follower that lags shows empty cells where the leader has entries.
+///
+/// Cost: views are built every frame, so a node publishes a window, not its whole log: at most
+/// [`LogTail::LEN`] terms and as many command texts of a few characters each (for Raft's five
+/// servers, about 120 short strings a frame: a few microseconds), and on a leader one
+/// [`PeerProgress`] per follower.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
 pub struct LogTail {
     /// The index of the first entry in `terms` (indices start at 1).
     pub first: u64,
     /// Each entry's term, oldest first: at most [`LogTail::LEN`] of them.
     pub terms: Vec<u64>,
+    /// Each entry's command in a few characters ("k3=5", "noop"), in step with `terms`; empty
+    /// when the protocol does not say.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub cmds: Vec<String>,
     /// The highest index this node knows to be committed.
     pub commit: u64,
+    /// A leader's view of each follower's replication (Raft's nextIndex and matchIndex); empty
+    /// on any other node.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub peers: Vec<PeerProgress>,
+}
+
+/// Where a leader stands with one follower's log.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PeerProgress {
+    pub peer: NodeId,
+    /// The index of the next entry the leader will send it (nextIndex): it steps back after the
+    /// follower refuses an append whose previous entry it does not hold.
+    pub next: u64,
+    /// The highest index known to match the leader's log there (matchIndex).
+    pub matched: u64,
 }
 
 impl LogTail {
-    /// How many entries a node publishes: more than a renderer shows, so strips lined up on the
-    /// newest index across nodes still find their entries.
-    pub const LEN: usize = 8;
+    /// How many entries a node publishes: more than a log strip shows, so strips lined up on
+    /// the newest index across nodes still find their entries, and enough for the logs table to
+    /// show a repair (the 20 conflicting entries d4-raft-partition's old leader drops).
+    pub const LEN: usize = 24;
 
     /// The tail of a log whose entry `i` (1-based) has term `term_of(i)`, `last` entries long.
     pub fn of(last: u64, commit: u64, term_of: impl Fn(u64) -> u64) -> LogTail {
         let first = last.saturating_sub(Self::LEN as u64 - 1).max(1);
-        LogTail { first, terms: (first..=last).map(term_of).collect(), commit }
+        LogTail { first, terms: (first..=last).map(term_of).collect(), commit, ..LogTail::default() }
+    }
+
+    /// With each entry's command, `cmd_of(i)` for entry `i`.
+    pub fn commands(mut self, cmd_of: impl Fn(u64) -> String) -> LogTail {
+        self.cmds = (self.first..=self.last()).map(cmd_of).collect();
+        self
+    }
+
+    /// With a leader's progress on each follower.
+    pub fn progress(mut self, peers: Vec<PeerProgress>) -> LogTail {
+        self.peers = peers;
+        self
     }
 
     /// The index of the newest entry (0 for an empty log).
@@ -67,10 +104,18 @@ impl LogTail {
         (self.first + self.terms.len() as u64).saturating_sub(1)
     }
 
+    fn slot(&self, index: u64) -> Option<usize> {
+        usize::try_from(index.checked_sub(self.first)?).ok()
+    }
+
     /// The term of entry `index`, if this tail holds it.
     pub fn term(&self, index: u64) -> Option<u64> {
-        let k = index.checked_sub(self.first)?;
-        self.terms.get(usize::try_from(k).ok()?).copied()
+        self.terms.get(self.slot(index)?).copied()
+    }
+
+    /// The command of entry `index`, if this tail holds it and the protocol said it.
+    pub fn cmd(&self, index: u64) -> Option<&str> {
+        self.cmds.get(self.slot(index)?).map(String::as_str)
     }
 }
 
@@ -172,7 +217,8 @@ pub struct WorldView {
 
 #[cfg(test)]
 mod tests {
-    use super::LogTail;
+    use super::{LogTail, PeerProgress};
+    use crate::ids::NodeId;
 
     #[test]
     fn a_log_tail_holds_the_newest_entries_by_index() {
@@ -180,11 +226,26 @@ mod tests {
         assert_eq!((empty.first, empty.last(), empty.term(1)), (1, 0, None));
         let short = LogTail::of(3, 2, |i| i * 10);
         assert_eq!((short.first, short.terms.clone(), short.last()), (1, vec![10, 20, 30], 3));
-        let long = LogTail::of(20, 18, |i| i);
-        assert_eq!((long.first, long.last(), long.terms.len()), (13, 20, LogTail::LEN));
+        let long = LogTail::of(40, 38, |i| i);
+        assert_eq!((long.first, long.last(), long.terms.len()), (17, 40, LogTail::LEN));
         assert_eq!(
-            (long.term(12), long.term(13), long.term(20), long.term(21)),
-            (None, Some(13), Some(20), None)
+            (long.term(16), long.term(17), long.term(40), long.term(41)),
+            (None, Some(17), Some(40), None)
         );
+    }
+
+    #[test]
+    fn a_log_tail_carries_commands_in_step_with_terms_and_a_leaders_progress() {
+        let first = 40 - LogTail::LEN as u64 + 1;
+        let tail = LogTail::of(40, 38, |i| i / 10)
+            .commands(|i| format!("k{i}"))
+            .progress(vec![PeerProgress { peer: NodeId(1), next: 39, matched: 38 }]);
+        assert_eq!(tail.cmds.len(), tail.terms.len());
+        assert_eq!(
+            (tail.cmd(first - 1), tail.cmd(first), tail.cmd(40), tail.cmd(41)),
+            (None, Some(&*format!("k{first}")), Some("k40"), None)
+        );
+        assert_eq!(tail.peers[0].next, 39);
+        assert_eq!(LogTail::of(3, 0, |_| 1).cmd(2), None, "no commands said: none shown");
     }
 }

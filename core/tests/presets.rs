@@ -36,6 +36,31 @@ fn presets_are_valid_and_named_after_their_files() {
     }
 }
 
+/// A tour stop at or past the end would never be reached by playing (the validator allows a
+/// note at `stop_at_ms` itself); the four presets with tours keep theirs, with 4 to 8 stops.
+#[test]
+fn every_preset_tour_stop_is_before_the_end_of_its_run() {
+    for id in presets::ids() {
+        let sc = presets::get(id).unwrap_or_else(|e| panic!("{id}: {e}"));
+        let tour = dsplay_core::scenario::tour::Tour::of(&sc);
+        for stop in &tour.stops {
+            assert!(
+                stop.at.as_us() / 1000 < sc.stop_at_ms,
+                "{id}: a note at {:?} is not before its end",
+                stop.at
+            );
+        }
+    }
+    for id in
+        ["d4-raft-election", "d3-quorum-stale-read", "r2-circuit-breaker-cascade", "e5-2pc-coordinator-crash"]
+    {
+        let sc = presets::get(id).expect("preset");
+        let n = dsplay_core::scenario::tour::Tour::of(&sc).len();
+        assert!((4..=8).contains(&n), "{id} has a tour of {n} stops");
+        assert!(sc.meta.lesson.contains("Take the tour"), "{id}'s lesson says it has a tour");
+    }
+}
+
 #[test]
 fn presets_run_deterministically_and_match_golden() {
     let bless = std::env::var_os("BLESS").is_some();

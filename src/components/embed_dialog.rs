@@ -29,6 +29,8 @@ struct Source {
     /// Where the playhead is (in the middle of the run), and where the run ends.
     playhead: Option<SimTime>,
     stop: SimTime,
+    /// Stops of the scenario's tour (its notes): the tour is offered only if there are some.
+    tour_steps: usize,
 }
 
 fn source_of(p: &Player) -> Source {
@@ -38,7 +40,8 @@ fn source_of(p: &Player) -> Source {
     let source = EmbedSource::of(&s);
     let playhead = source.mid_run().then(|| s.now());
     let sc = s.scenario();
-    Source { base, source, title: sc.meta.shown_title(&sc.protocol), playhead, stop: s.stop_at() }
+    let tour_steps = dsplay_core::scenario::tour::Tour::of(sc).len();
+    Source { base, source, title: sc.meta.shown_title(&sc.protocol), playhead, stop: s.stop_at(), tour_steps }
 }
 
 /// The "Stop at" field: empty for the end of the run, else seconds after the start and within it.
@@ -120,6 +123,7 @@ pub fn embed_dialog(props: &EmbedDialogProps) -> Html {
     let at_playhead = set(|c, v| c.at_playhead = v == "playhead");
     let autoplay = set(|c, v| c.autoplay = v == "on");
     let looping = set(|c, v| c.looping = v == "on");
+    let tour = set(|c, v| c.tour = v == "on");
     let speed = set(|c, v| c.speed = v.parse().unwrap_or(1.0));
     let controls = set(|c, v| {
         c.controls = match v.as_str() {
@@ -238,6 +242,9 @@ pub fn embed_dialog(props: &EmbedDialogProps) -> Html {
                     <label class="field" for="embed-until">{"Stops at (s)"}</label>
                     { typed("embed-until", &until_text, until.clone().err(), "the end") }
                     { check("embed-loop", choice.looping, "Loop: then back to where it opened", &looping) }
+                    if src.tour_steps > 0 {
+                        { check("embed-tour", choice.tour, "Start as a tour: it stops at each of the notes", &tour) }
+                    }
                     { check("embed-autoplay", choice.autoplay, "Plays on its own once in sight", &autoplay) }
                     <p class="muted small">{"A reader who asks for reduced motion gets a Play button instead."}</p>
                     <label class="field" for="embed-speed">{"Speed"}</label>

@@ -4,7 +4,7 @@
 
 use super::lesson_editor::LessonEditor;
 use super::markdown::Markdown;
-use crate::player::Player;
+use crate::player::{Action, Player, TourMove};
 use yew::prelude::*;
 
 #[derive(Properties, PartialEq, Debug)]
@@ -25,6 +25,29 @@ pub fn body_of<'a>(title: &str, text: &'a str) -> &'a str {
         rest
     } else {
         text
+    }
+}
+
+/// "Take the tour (N steps)", when the scenario has notes: the tour plays the run from the start
+/// and stops at each (see [`crate::player::TourMove`]). On a phone the stage is far above; the
+/// card takes the focus from this button, and the browser scrolls to it.
+#[function_component(TakeTheTour)]
+fn take_the_tour() -> Html {
+    let Some(p) = use_context::<Player>() else { return html! {} };
+    let steps = {
+        let p = p.clone();
+        *use_memo(p.scenario_rev, move |_| {
+            dsplay_core::scenario::tour::Tour::of(p.session.borrow().scenario()).len()
+        })
+    };
+    if steps == 0 {
+        return html! {};
+    }
+    let start = p.dispatch.reform(|_: MouseEvent| Action::Tour(TourMove::Start));
+    html! {
+        <button class="take-tour primary" onclick={start} data-tour-start=""
+            title="Play the run from the start, stopping at each step to say what just happened">
+            {format!("Take the tour ({steps} steps)")}</button>
     }
 }
 
@@ -64,6 +87,7 @@ pub fn lesson(props: &LessonProps) -> Html {
                         original, or write this run's own lesson (✎ Edit lesson, at the foot).")}
                 </p>
             }
+            <TakeTheTour />
             <Markdown text={body} />
             if can_edit {
                 <button class="edit-lesson" onclick={edit}

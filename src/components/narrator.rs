@@ -7,7 +7,7 @@
 //! ("b2<->lb: ~40 ms") are said in words.
 
 use crate::player::Player;
-use dsplay_core::sim::trace::{TraceEvent, TraceKind};
+use dsplay_core::sim::trace::{TraceEvent, TraceKind, ANNOTATION};
 use std::cell::Cell;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -172,6 +172,8 @@ fn newest_headline(p: &Player, since: u64) -> Option<String> {
     let records = trace.records();
     let recent = records.range(records.len().saturating_sub(fresh)..);
     let names = s.sim().node_names();
+    // On a tour its card says the notes, once, as each stop is reached.
+    let recent = recent.filter(|r| !(p.tour && r.label == ANNOTATION));
     let news = announcement(recent.clone(), names);
     // Paused after a step or two: with no news, the event itself (a screen reader heard nothing
     // after Step or Next message).

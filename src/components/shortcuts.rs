@@ -12,6 +12,8 @@ pub const GESTURES: &[(&str, &str)] = &[
     ("Shift-drag a box", "cut the nodes inside off from the rest (or ✂ Partition, then tap)"),
     ("Hover a message", "its kind and payload"),
     ("Hover a space-time arrow", "which message it was: ends, send time, delivered or lost"),
+    ("Click a space-time dot or arrow end", "pick that event: its causal past solid, its future ringed"),
+    ("Then click (or shift-click) another", "which happened first, or concurrent, and why; Esc clears"),
     ("Press a kind in the legend", "spotlight it; the other kinds dim (in the space-time diagram too)"),
     ("Drag the timeline back", "travel in time; a change there starts a new future"),
 ];

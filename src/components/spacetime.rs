@@ -4,14 +4,19 @@
 //! legend's spotlight. Hovering an arrow says what the message was and what became of it; hovering
 //! a dot, what it marks (a clock note's value). Under it, a caption (how many clocks are written
 //! beside their dots; hover gives the rest) and PNG and SVG buttons, as under every chart.
+//! A click picks an event and draws its causal past and future; a second pick gets a verdict on
+//! the two (see `crate::spacetime::pick` and `super::spacetime_pick`).
 //! Painted by `crate::spacetime::paint`.
 
+use super::spacetime_pick::PickCaption;
 use crate::charts::watch::use_repaint_on_change;
 use crate::export::{about, download_text, download_url, export_stem};
 use crate::player::Player;
 use crate::spacetime::export::{measured, to_png, to_svg};
 use crate::spacetime::hover::{describe, describe_dot, nearest, nearest_dot, Fate};
 use crate::spacetime::paint::{paint, Painted, Scene};
+use crate::spacetime::pick::{after_click, hit, Pick};
+use crate::spacetime::picked::{self, Memo, Said};
 use crate::spacetime::{label_ms, Sticky, WINDOWS};
 use dsplay_core::session::Session;
 use dsplay_core::sim::trace::TraceKind;
@@ -75,15 +80,21 @@ pub fn space_time() -> Html {
     let shown = super::tabs::use_panel_shown();
     // The caption is written by the paint, not rendered: a new count each frame needs no render.
     let note = use_node_ref();
+    // The picked events, the graph they were found in (memoised: built on a pick, not per frame)
+    // and what the caption says of them.
+    let pick = use_state_eq(|| None::<Pick>);
+    let memo: Memo = use_memo((), |_| Memo::default()).as_ref().clone();
+    let said = use_state_eq(|| None::<Said>);
     {
         let (canvas, choice, drawn, pointer, tip, note) =
             (canvas.clone(), *choice, drawn.clone(), pointer.clone(), tip.clone(), note.clone());
+        let (pick, memo, said) = (pick.clone(), memo.clone(), said.clone());
         let sticky = sticky.clone();
         let session = player.as_ref().map(|p| (p.session.clone(), p.view.clone(), p.spotlight.clone()));
         let rev = player.as_ref().map_or(0, |p| p.scenario_rev);
         // A hidden panel's canvas waits: its frame is left out, and it paints once shown again.
         let frame = player.as_ref().map(|p| p.frame).filter(|_| shown);
-        let deps = (frame, rev, choice.map(|c| c as u64), surroundings, shown);
+        let deps = (frame, rev, choice.map(|c| c as u64), surroundings, shown, *pick);
         use_effect_with(deps, move |_| {
             let session = session.filter(|_| shown);
             if let (Some(el), Some((s, view, spot))) = (canvas.cast::<HtmlCanvasElement>(), session) {
@@ -98,6 +109,13 @@ pub fn space_time() -> Html {
                 if let Some(n) = note.get() {
                     n.set_text_content(Some(&caption(painted.clocks)));
                 }
+                // A pick is drawn over the paint while its event is still drawn, else let go.
+                let shown = (*pick).and_then(|p| {
+                    let graph = picked::graph(&memo, &s, painted.frame.t0, rev);
+                    picked::show(&el, &graph, &painted, p, s.sim().node_names())
+                });
+                pick.set(shown.as_ref().map(|(_, p)| *p));
+                said.set(shown.map(|(w, _)| w));
                 *drawn.borrow_mut() = painted;
                 if let Some(at) = *pointer.borrow() {
                     tip.set(tip_at(&s, &drawn.borrow(), at));
@@ -135,7 +153,7 @@ pub fn space_time() -> Html {
         })
     };
     let on_move = {
-        let (tip, pointer) = (tip.clone(), pointer.clone());
+        let (tip, pointer, drawn) = (tip.clone(), pointer.clone(), drawn.clone());
         let session = player.as_ref().map(|p| p.session.clone());
         Callback::from(move |e: PointerEvent| {
             let w = e.target_dyn_into::<web_sys::HtmlElement>().map_or(0.0, |c| c.offset_width() as f64);
@@ -144,6 +162,40 @@ pub fn space_time() -> Html {
             tip.set(session.as_ref().and_then(|s| tip_at(&s.borrow(), &drawn.borrow(), at)));
         })
     };
+    let on_click = {
+        let (pick, drawn) = (pick.clone(), drawn.clone());
+        Callback::from(move |e: MouseEvent| {
+            let spot = hit(&drawn.borrow(), e.offset_x() as f64, e.offset_y() as f64);
+            pick.set(after_click(*pick, spot, e.shift_key()));
+        })
+    };
+    let on_step = {
+        let (pick, memo) = (pick.clone(), memo.clone());
+        Callback::from(move |by: isize| {
+            let graph = memo.borrow().as_ref().map(|(_, g)| g.clone());
+            if let Some(moved) = (*pick).zip(graph).and_then(|(p, g)| picked::step(&g, p, by)) {
+                pick.set(Some(moved));
+            }
+        })
+    };
+    let on_clear = {
+        let pick = pick.clone();
+        Callback::from(move |_: ()| pick.set(None))
+    };
+    let on_key = {
+        let pick = pick.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if e.key() == "Escape" && pick.is_some() {
+                e.prevent_default();
+                pick.set(None);
+            }
+        })
+    };
+    let lane = (*pick).map(|p| p.second.unwrap_or(p.first).0).and_then(|lane| {
+        let p = player.as_ref()?;
+        let name = p.session.borrow().sim().node_names().get(lane).cloned();
+        name.map(AttrValue::from)
+    });
     let on_leave = {
         let tip = tip.clone();
         Callback::from(move |_: PointerEvent| {
@@ -152,7 +204,7 @@ pub fn space_time() -> Html {
         })
     };
     html! {
-        <section class="spacetime" aria-label="Space-time diagram">
+        <section class="spacetime" aria-label="Space-time diagram" onkeydown={on_key}>
             <label class="spacetime-window">{"Window "}
                 <select onchange={on_window}>
                     <option value="auto" selected={choice.is_none()}>{"auto"}</option>
@@ -162,14 +214,16 @@ pub fn space_time() -> Html {
                 </select>
             </label>
             <div class="spacetime-plot">
-                <canvas ref={canvas} class="spacetime-canvas" role="img" onpointermove={on_move}
-                    onpointerleave={on_leave}
+                // Focusable by a click (not by Tab), so Esc after a pick reaches this section.
+                <canvas ref={canvas} class="spacetime-canvas" role="img" tabindex="-1" onpointermove={on_move}
+                    onpointerleave={on_leave} onclick={on_click}
                     aria-label="Space-time diagram: one lane per node, one arrow per message, coloured by kind as in the topology's legend" />
                 if let Some((text, place)) = (*tip).clone() {
                     <div class={classes!("tip", "spacetime-tip", place.starts_with("right").then_some("flip"))}
                         role="tooltip" style={place.clone()}>{text}</div>
                 }
             </div>
+            <PickCaption said={(*said).clone()} {lane} {on_step} {on_clear} />
             <figcaption class="spacetime-caption chart-exports">
                 <span class="so-far" ref={note} aria-live="off"></span>
                 <button class="export-png" onclick={png} aria-label="Save the space-time diagram as PNG">{"PNG"}</button>

@@ -55,6 +55,8 @@ pub struct EmbedChoice {
     /// Where playing stops, in ms (none: the end of the run).
     pub until_ms: Option<u64>,
     pub looping: bool,
+    /// Open on the guided tour of the scenario's notes (offered only when it has some).
+    pub tour: bool,
     pub controls: Controls,
     /// None: the reader's own light or dark.
     pub theme: Option<Theme>,
@@ -70,6 +72,7 @@ impl Default for EmbedChoice {
             speed: 1.0,
             until_ms: None,
             looping: false,
+            tour: false,
             controls: Controls::Min,
             theme: None,
             height: DEFAULT_HEIGHT,
@@ -105,6 +108,9 @@ fn options(c: &EmbedChoice) -> Vec<(&'static str, String)> {
     }
     if c.looping {
         o.push(("loop", String::new()));
+    }
+    if c.tour {
+        o.push(("tour", String::new()));
     }
     o.push(("controls", c.controls.name().to_string()));
     if let Some(t) = c.theme {

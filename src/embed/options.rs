@@ -30,7 +30,7 @@ pub enum Theme {
     Light,
 }
 
-/// `?embed=1&preset=ID&autoplay=1&speed=2&t=3000&until=9000&loop=1&controls=min|full|none&theme=dark|light`.
+/// `?embed=1&preset=ID&autoplay=1&speed=2&t=3000&until=9000&loop=1&tour=1&controls=min|full|none&theme=dark|light`.
 /// Unknown keys are ignored (hosts add their own); a malformed value keeps the default and says so
 /// in `problems`, which the page shows in its banner.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -46,6 +46,8 @@ pub struct EmbedOptions {
     pub until: Option<SimTime>,
     /// `loop=1`: at `until` (or the end of the run) go back to `t` and play on.
     pub looping: bool,
+    /// `tour=1`: open on the guided tour of the scenario's notes.
+    pub tour: bool,
     pub controls: Controls,
     /// `None`: follow the page / system theme.
     pub theme: Option<Theme>,
@@ -127,6 +129,7 @@ impl EmbedOptions {
                     }
                 }
                 "loop" => o.looping = switch(&k, &v, &mut o.problems),
+                "tour" => o.tour = switch(&k, &v, &mut o.problems),
                 "controls" => {
                     o.controls = match v.as_str() {
                         "full" => Controls::Full,

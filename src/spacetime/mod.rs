@@ -1,10 +1,13 @@
 //! Helpers of the space-time diagram: choosing the time window and painting the canvas.
 
+pub mod cones;
 pub mod export;
 pub mod hover;
 pub mod labels;
 pub mod paint;
 pub mod pen;
+pub mod pick;
+pub mod picked;
 pub mod states;
 
 use crate::topology::particles::KindColours;

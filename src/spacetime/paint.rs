@@ -16,9 +16,11 @@ use std::collections::{HashMap, VecDeque};
 use wasm_bindgen::JsCast;
 use web_sys::{CanvasRenderingContext2d as Ctx, HtmlCanvasElement};
 
-const LEFT: f64 = 84.0;
+/// Where the lanes start (right of the node names).
+pub const LEFT: f64 = 84.0;
 const TOP: f64 = 8.0;
-const AXIS: f64 = 18.0;
+/// The time axis's height, under the lanes.
+pub const AXIS: f64 = 18.0;
 /// Lost messages end in a red ✕, whatever their kind.
 const DROP: &str = "#d62828";
 
@@ -37,20 +39,24 @@ pub fn lane_height(n: usize) -> f64 {
 /// The focus of a message kind (see [`focus`]).
 type FocusOf<'a> = &'a dyn Fn(&str) -> Focus;
 
-/// Where time and lanes land on the canvas.
-struct Frame {
-    w: f64,
-    h: f64,
-    lane: f64,
-    t0: f64,
-    window: f64,
+/// Where time and lanes land on the canvas (kept by a paint, so a click can be placed in time).
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct Frame {
+    pub w: f64,
+    pub h: f64,
+    pub lane: f64,
+    /// The window's start and width, in ms.
+    pub t0: f64,
+    pub window: f64,
 }
 
 impl Frame {
-    fn x(&self, t: f64) -> f64 {
+    /// The x of time `t` (ms).
+    pub fn x(&self, t: f64) -> f64 {
         LEFT + (t - self.t0) / self.window * (self.w - LEFT - 8.0)
     }
-    fn y(&self, i: usize) -> f64 {
+    /// The y of lane `i`.
+    pub fn y(&self, i: usize) -> f64 {
         TOP + (i as f64 + 0.5) * self.lane
     }
 }
@@ -88,6 +94,8 @@ pub struct Painted {
     pub clocks: (usize, usize),
     /// The box each written clock label takes.
     pub labels: Vec<Line>,
+    /// Where time and lanes landed.
+    pub frame: Frame,
 }
 
 /// The window's start: `window` ms before the playhead, or time zero while the playhead is
@@ -186,7 +194,8 @@ pub fn draw(pen: &dyn Pen, w: f64, scene: &Scene) -> Painted {
     // What hovering can find is what shows: the part of each arrow right of the lane names.
     let arrows = marks.arrows.into_iter().chain(marks.drops).chain(flying);
     let arrows = arrows.filter_map(|(_, a)| Some(Arrow { line: clip_left(a.line, LEFT)?, ..a })).collect();
-    Painted { arrows, dots, shown, total: marks.messages, from_ms, clocks: (labels.len(), clocks), labels }
+    let clocks = (labels.len(), clocks);
+    Painted { arrows, dots, shown, total: marks.messages, from_ms, clocks, labels, frame: f }
 }
 
 /// Background, one lane per node with its name, and the time axis with round times;

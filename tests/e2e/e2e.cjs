@@ -476,6 +476,29 @@ async function main() {
     await page.click('#tab-space-time');
     await page.waitForSelector('#tab-space-time-panel canvas');
     await page.screenshot({ path: path.join(SHOTS, 'spacetime.png') });
+    // A real click on an event picks it and Esc, pressed right after (the focus is on the canvas,
+    // not in the caption), clears it; a click on one and a shift-click on another give a verdict.
+    // d6 has four lanes 48 px high under an 8 px margin: events sit on the lane centres.
+    const box = await page.locator('#tab-space-time-panel canvas').boundingBox();
+    const picked = () => page.evaluate(() => document.querySelector('.pick-first')?.textContent || null);
+    const found = [];
+    for (const y of [32, 80]) {
+      let said = null;
+      for (let x = 90; x < box.width - 8 && !said; x += 4) {
+        await page.mouse.click(box.x + x, box.y + y);
+        said = await picked();
+        if (said) found.push([x, y, said]);
+      }
+      assert(said && / at \d+\.\d{3} s/.test(said) && said.includes('V=['), `an event on the lane at y=${y}, named with its time and clocks: ${said}`);
+      await page.keyboard.press('Escape');
+      await until(page, () => !document.querySelector('.pick-first'));
+    }
+    await page.mouse.click(box.x + found[0][0], box.y + found[0][1]);
+    await page.mouse.click(box.x + found[1][0], box.y + found[1][1], { modifiers: ['Shift'] });
+    await until(page, () => !!document.querySelector('.pick-verdict'));
+    const verdict = await page.textContent('.pick-verdict');
+    assert(/^(a → b|b → a|a ∥ b): /.test(verdict) && verdict.includes('V(a)='), `a verdict with the vectors: ${verdict}`);
+    await page.screenshot({ path: path.join(SHOTS, 'spacetime-verdict.png') });
   });
   await check('a teacher writes the lesson, and the link opens with it', async () => {
     const p = await ctx.newPage();
@@ -712,6 +735,54 @@ async function main() {
     // Nobody can win that term (one vote is left to give, 3 of 5 needed): a later term elects.
     await until(p, (t) => [...document.querySelectorAll('g.node.up')].some((g) => g.querySelector('text.role')?.textContent === 'leader'
       && parseInt(g.querySelector('text.label').textContent.slice(5), 10) > t), split[0]);
+    await c.close();
+  });
+  await check('the Logs tab lines Raft logs up by index and shows the leader repairing n4', async () => {
+    const c = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    const p = await c.newPage();
+    await p.goto(base + '#preset=d4-raft-partition&t=8990');
+    await p.waitForSelector('#run-result');
+    await nowAtLeast(p, 8990);
+    await p.click('#tab-logs');
+    await p.waitForSelector('.logs-table tr.progress[data-follower="n4"]');
+    const marks = (n) => p.$eval(`tr.progress[data-follower="${n}"]`, (tr) => [+tr.dataset.next, +tr.dataset.match]);
+    const [next, match] = await marks('n4');
+    assert(next === 93 && match === 0, `n2 has not heard from n4 since the split: next ${next}, match ${match}`);
+    const n4terms = await p.$$eval('tr.server[data-node="n4"] td.entry b', (bs) => bs.map((b) => b.textContent));
+    assert(n4terms.includes('1'), `n4's uncommitted term-1 entries are shown: ${n4terms}`);
+    await p.screenshot({ path: path.join(SHOTS, 'logs-conflict.png') });
+    await p.$eval('#scrubber', (el) => { el.value = '9300'; el.dispatchEvent(new Event('input', { bubbles: true })); });
+    await nowAtLeast(p, 9300);
+    await until(p, () => { const tr = document.querySelector('tr.progress[data-follower="n4"]');
+      return tr && +tr.dataset.match > 112 && +tr.dataset.next === +tr.dataset.match + 1; });
+    assert(await p.$('tr.progress[data-follower="n4"] td.next'), 'the ▸ next mark is drawn');
+    assert(!(await p.$('tr.server[data-node="n4"] td.entry.term-1:not(.committed)')), "n4's conflicting entries are gone");
+    await c.close();
+  });
+  await check('take the tour: it stops at each note, continues, goes back and exits; an embed opens on it', async () => {
+    const c = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    const p = await c.newPage();
+    // The card says `step`, the player is paused and the playhead is exactly at the note's time.
+    const at = (pg, step, ms) => until(pg, ([s, m]) => {
+      const card = document.querySelector('.tour-card .tour-step'), r = document.querySelector('#run-result').dataset;
+      return card && card.textContent === s && +r.nowMs === m && r.playing === 'false';
+    }, [step, ms]);
+    await p.goto(base + '#preset=d4-raft-election');
+    await p.click('.lesson .take-tour');
+    await at(p, 'Step 1 of 8', 100);
+    await p.click('.tour-card .tour-next');
+    await at(p, 'Step 2 of 8', 180);
+    await p.keyboard.press('Enter');
+    await at(p, 'Step 3 of 8', 195);
+    await p.click('.tour-card .tour-back');
+    await at(p, 'Step 2 of 8', 180);
+    await p.screenshot({ path: path.join(SHOTS, 'tour.png') });
+    await p.click('.tour-card .tour-exit');
+    await until(p, () => !document.querySelector('.tour-card'));
+    await p.goto(base + '?embed=1&preset=d4-raft-election&tour=1');
+    await at(p, 'Step 1 of 8', 100);
+    await p.click('.tour-card .tour-next');
+    await at(p, 'Step 2 of 8', 180);
     await c.close();
   });
   await check('no errors in the console', async () => assert(errors.length === 0, errors.join(' | ')));

@@ -105,6 +105,12 @@ pub enum ScenarioEvent {
     Note {
         text: String,
     },
+    /// Lose one message on the wire (RaftScope's "drop"): the message with this id, in flight
+    /// when the event happens, never arrives, nor does a copy of it made by duplication. Ids
+    /// count the run's sends from 1, so a replay of the same scenario loses the same message.
+    LoseMessage {
+        id: u64,
+    },
 }
 
 impl ScenarioEvent {
@@ -156,6 +162,7 @@ impl ScenarioEvent {
                 said
             }
             Note { text } => text.clone(),
+            LoseMessage { id } => format!("lose message #{id}"),
         }
     }
 
@@ -175,7 +182,7 @@ impl ScenarioEvent {
             Link { from, to, .. } => {
                 [from, to].into_iter().filter(|n| *n != "*").map(String::as_str).collect()
             }
-            Heal | ResetLinks | Surge { .. } | Note { .. } => vec![],
+            Heal | ResetLinks | Surge { .. } | Note { .. } | LoseMessage { .. } => vec![],
         }
     }
 }

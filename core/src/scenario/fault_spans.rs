@@ -175,7 +175,7 @@ impl Reading {
                 self.open(at, Key::Surge, FaultKind::Surge, said(), until);
                 true
             }
-            E::Client { .. } | E::Note { .. } | E::Timeout { .. } => false,
+            E::Client { .. } | E::Note { .. } | E::Timeout { .. } | E::LoseMessage { .. } => false,
         }
     }
 }

@@ -12,6 +12,7 @@ mod events;
 pub mod fault_spans;
 mod network;
 pub mod slow_motion;
+pub mod tour;
 mod validate;
 mod workload;
 

@@ -255,6 +255,12 @@ impl Scenario {
                 ScenarioEvent::Surge { duration_ms, .. } if !(1..=3_600_000).contains(duration_ms) => {
                     return Err(bad(format!("{field}.event.duration_ms"), "must be 1 to 3600000"));
                 }
+                ScenarioEvent::LoseMessage { id: 0 } => {
+                    return Err(bad(
+                        format!("{field}.event.id"),
+                        "message ids start at 1 (hover a message in flight to see its id)",
+                    ));
+                }
                 ScenarioEvent::Note { text } if text.len() > 500 => {
                     return Err(bad(format!("{field}.event.text"), "at most 500 characters"));
                 }

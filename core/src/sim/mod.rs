@@ -12,6 +12,7 @@
 //! [`Node::on_refused`] runs when that arrives.
 
 mod apply;
+pub mod causality;
 mod facade;
 pub mod history;
 pub mod metrics;
@@ -155,6 +156,14 @@ impl<N: Node> Sim<N> {
                 self.p.stale -= 1;
                 return false;
             }
+        }
+        let lost = match &entry.ev {
+            Ev::Deliver { from, to, msg, id, .. } => self.w.drops_lost(*id, *from, *to, msg_kind::<N>(msg)),
+            Ev::Refusal { from, to, id, .. } => self.w.drops_lost(*id, *from, *to, REFUSAL),
+            Ev::Timer { .. } => false,
+        };
+        if lost {
+            return true;
         }
         match self.w.sh.status[node.index()] {
             Status::Paused => {

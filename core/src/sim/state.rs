@@ -56,6 +56,9 @@ pub struct Shared {
     pub rngs: Vec<Rng>,
     pub clocks: Vec<NodeClock>,
     pub slow_pct: Vec<u32>,
+    /// The ids of messages lost by hand (`ScenarioEvent::LoseMessage`) that may still be on the
+    /// wire: a delivery (or a duplicate's) with one of them is dropped when it comes due.
+    pub lost: std::collections::BTreeSet<u64>,
     /// A surge of client load in force until the time given, at that percent of normal.
     pub surge: Option<(SimTime, u32)>,
     pub net: NetState,
@@ -171,6 +174,7 @@ impl Shared {
             rngs: (0..n as u64).map(|i| Rng::stream(sc.seed, Purpose::Node, i)).collect(),
             clocks: vec![NodeClock::default(); n],
             slow_pct: vec![100; n],
+            lost: Default::default(),
             surge: None,
             net,
             metrics: Metrics::new(interval, sc.stop_at_ms * 1000),

@@ -25,6 +25,8 @@ pub(super) enum NodeOp {
     Client(NodeId, ClientRequest),
     /// Fire the node's election timer now.
     TimeOut(NodeId),
+    /// Lose the message with this id, if it is on the wire.
+    Lose(u64),
 }
 
 /// How long a message that arrives takes, and its duplicate if the network made one (µs).
@@ -242,6 +244,29 @@ impl World {
         }
     }
 
+    /// Lose message `id`, found on the wire going `from` → `to` (or not found: it arrived, was
+    /// dropped, or was never sent). Said at the receiver, as the drop will be.
+    pub fn lose(&mut self, id: u64, on_wire: Option<(NodeId, NodeId, &'static str)>) {
+        let Some((from, to, kind)) = on_wire else {
+            let said = format!("message #{id} is not on the wire: nothing to lose");
+            self.push_trace(TraceKind::Note, NodeId(0), None, 0, "skipped", Some(said));
+            return;
+        };
+        let name = |n: NodeId| self.names.get(n.index()).map_or("?", String::as_str);
+        let said = format!("lose {kind} {}→{} (#{id})", name(from), name(to));
+        self.push_trace(TraceKind::Fault, to, Some(from), id, "lose", Some(said));
+        self.sh.lost.insert(id);
+    }
+
+    /// Whether message `id` was lost by hand; if so, its drop is traced.
+    pub fn drops_lost(&mut self, id: u64, from: NodeId, to: NodeId, kind: &'static str) -> bool {
+        let lost = !self.sh.lost.is_empty() && self.sh.lost.contains(&id);
+        if lost {
+            self.push_trace(TraceKind::Drop, to, Some(from), id, kind, Some("lost by hand".into()));
+        }
+        lost
+    }
+
     fn fault(&mut self, node: NodeId, label: &'static str, text: String) {
         self.push_trace(TraceKind::Fault, node, None, 0, label, Some(text));
     }
@@ -310,6 +335,8 @@ impl World {
                     NodeOp::TimeOut(id)
                 }
             }
+            // Which message is on the wire is known only to the typed side (the queue).
+            E::LoseMessage { id } => NodeOp::Lose(*id),
             E::Client { node, request } => {
                 let id = self.id_of(node)?;
                 self.push_trace(TraceKind::Client, id, None, 0, "client", Some(text));
@@ -398,6 +425,7 @@ impl World {
             | E::Pause { .. }
             | E::Resume { .. }
             | E::Timeout { .. }
+            | E::LoseMessage { .. }
             | E::Client { .. } => {}
         }
         Ok(())

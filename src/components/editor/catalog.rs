@@ -33,6 +33,7 @@ const EXAMPLES: &[&str] = &[
     r#"{"type":"note","text":"look here"}"#,
     r#"{"type":"client","node":"?","request":{"op":"request"}}"#,
     r#"{"type":"timeout","node":"?"}"#,
+    r#"{"type":"lose_message","id":1}"#,
 ];
 
 /// One enum: the key that holds it and its values, in serde's order.

@@ -29,6 +29,15 @@ impl Cmd {
         }
     }
 
+    /// The command in a log cell's few characters: "k3=42", "get k3", "noop".
+    pub fn short(self) -> String {
+        match self {
+            Cmd::Noop => "noop".to_string(),
+            Cmd::Put { key, value } => format!("k{key}={value}"),
+            Cmd::Get { key } => format!("get k{key}"),
+        }
+    }
+
     fn code(self) -> u64 {
         match self {
             Cmd::Noop => 1,

@@ -7,7 +7,7 @@ use super::msg::{Cmd, RaftMsg, RaftTimer};
 use super::server::{server_name, Role, Server, C};
 use crate::ids::NodeId;
 use crate::node::{ClientRequest, ElectionTimer, Kind, Node};
-use crate::view::{LogTail, NodeView};
+use crate::view::{LogTail, NodeView, PeerProgress};
 
 /// A D4 participant.
 #[derive(Clone, Debug)]
@@ -201,7 +201,7 @@ fn server_view(s: &Server) -> NodeView {
     if s.role == Role::Leader {
         v = v.badge("leader");
     }
-    v = v.log(LogTail::of(s.last_index(), s.commit, |i| s.term_at(i)));
+    v = v.log(log_tail(s));
     if let Some((set_at, fires_at)) = s.election_timer {
         v = v.countdown(set_at, fires_at);
     }
@@ -212,4 +212,19 @@ fn server_view(s: &Server) -> NodeView {
         v = v.alert("stale log");
     }
     v
+}
+
+/// The newest entries of `s`'s log with their commands, and, on a leader, where each follower's
+/// nextIndex and matchIndex stand (what RaftScope draws under each follower's log).
+fn log_tail(s: &Server) -> LogTail {
+    let cmd_of = |i: u64| s.log.get(i as usize - 1).map_or(String::new(), |e| e.cmd.short());
+    let tail = LogTail::of(s.last_index(), s.commit, |i| s.term_at(i)).commands(cmd_of);
+    if s.role != Role::Leader {
+        return tail;
+    }
+    let progress = |peer: NodeId| {
+        let (next, matched) = (s.next.get(peer.index())?, s.matched.get(peer.index())?);
+        Some(PeerProgress { peer, next: *next, matched: *matched })
+    };
+    tail.progress(s.peers(s.id).filter_map(progress).collect())
 }

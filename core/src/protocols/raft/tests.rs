@@ -164,3 +164,36 @@ fn a_command_typed_by_hand_is_said_in_words() {
     assert_eq!(said, vec!["appended get key 3 at index 2".to_string()]);
     assert_eq!(Cmd::Noop.said(), "a no-op");
 }
+
+/// The logs table's data: a leader publishes each follower's nextIndex and matchIndex, and they
+/// step back after a refused append and forward after an accepted one; every entry's command is
+/// there in a few characters.
+#[test]
+fn a_leaders_view_shows_next_and_match_stepping_back_after_a_refused_append() {
+    use super::node::RaftNode;
+    use crate::node::Node;
+    let progress_of = |l: &Server, peer: u32| {
+        let view = RaftNode::Server(Box::new(l.clone())).view();
+        let tail = view.log.expect("a server publishes its log");
+        let p = tail.peers.iter().find(|p| p.peer == NodeId(peer)).copied().expect("each follower");
+        (p.next, p.matched)
+    };
+    let mut w = World::new();
+    let mut l = server_with_log(0, &[1, 1, 3], false);
+    l.role = Role::Leader;
+    l.next = vec![4; 5];
+    l.matched = vec![3, 0, 0, 0, 0];
+    assert_eq!(progress_of(&l, 1), (4, 0));
+    // n2 holds only index 1 (hint 1): nextIndex steps back to 2.
+    w.on(0, |ctx| l.on_append_reply(ctx, NodeId(1), 3, false, 1));
+    assert_eq!(progress_of(&l, 1), (2, 0));
+    w.on(0, |ctx| l.on_append_reply(ctx, NodeId(1), 3, true, 3));
+    assert_eq!(progress_of(&l, 1), (4, 3));
+    let tail = RaftNode::Server(Box::new(l.clone())).view().log.expect("log");
+    assert_eq!((tail.cmd(1), tail.cmd(3), tail.term(3)), (Some("k1=1"), Some("k1=3"), Some(3)));
+    assert!(tail.peers.iter().all(|p| p.peer != NodeId(0)), "not itself");
+    l.role = Role::Follower;
+    let tail = RaftNode::Server(Box::new(l)).view().log.expect("log");
+    assert!(tail.peers.is_empty(), "only a leader says where its followers stand");
+    assert_eq!((Cmd::Noop.short(), Cmd::Get { key: 4 }.short()), ("noop".into(), "get k4".into()));
+}

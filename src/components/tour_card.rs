@@ -1,0 +1,113 @@
+//! The guided tour's card, under the stage: "Step k of N", the note said there
+//! (untrusted link text, rendered by [`super::markdown`]), Back, Continue (Finish at the last
+//! stop) and ×. The player pauses at each stop (see [`crate::player::TourMove`]); the card only
+//! shows where the playhead is and asks for the next move.
+
+use super::markdown::Markdown;
+use crate::player::{Action, Player, TourMove};
+use dsplay_core::scenario::tour::Tour;
+use dsplay_core::scenario::{Scenario, ScenarioEvent};
+use dsplay_core::SimTime;
+use yew::prelude::*;
+
+/// Marks the control that starts a tour, so the card may take the focus from it.
+pub const START_MARK: &str = "data-tour-start";
+
+/// Whether the card may take the focus: it is on the page (`<body>`, after a click on the stage
+/// or a key), already in the card, or on the button that started the tour. Never from a field
+/// the reader is typing in, or a control they went to.
+fn may_take_focus() -> bool {
+    let active = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element());
+    active.is_none_or(|el| {
+        el.tag_name() == "BODY"
+            || el.closest(".tour-card").ok().flatten().is_some()
+            || el.has_attribute(START_MARK)
+    })
+}
+
+/// When the run stopped being the one a preset's notes were written for: the start if the
+/// scenario itself was changed (seed, knobs, network, scripted faults; notes added or rewritten
+/// are the teacher's own tour), else the first action done by hand. `None` for a scenario of no
+/// preset: its notes were written for it.
+fn changed_at(sc: &Scenario) -> Option<SimTime> {
+    let shipped = dsplay_core::presets::get(&sc.meta.id).ok()?;
+    let run = |sc: &Scenario| {
+        let mut run = sc.clone();
+        run.events.retain(|e| !matches!(e.event, ScenarioEvent::Note { .. }) && !e.by_hand);
+        run.meta = shipped.meta.clone();
+        run
+    };
+    if run(sc) != run(&shipped) {
+        return Some(SimTime::ZERO);
+    }
+    sc.events.iter().filter(|e| e.by_hand).map(|e| SimTime::from_ms(e.at_ms)).min()
+}
+
+#[function_component(TourCard)]
+pub fn tour_card() -> Html {
+    let p = use_context::<Player>();
+    let rev = p.as_ref().map(|p| p.scenario_rev);
+    let memo = {
+        let p = p.clone();
+        use_memo(rev, move |_| {
+            p.map(|p| {
+                let s = p.session.borrow();
+                (Tour::of(s.scenario()), changed_at(s.scenario()))
+            })
+            .unwrap_or_default()
+        })
+    };
+    let (tour, changed) = (&memo.0, memo.1);
+    let next = use_node_ref();
+    let on = p.as_ref().is_some_and(|p| p.tour) && !tour.is_empty();
+    // While a seek travels, the card already shows where it is heading.
+    let now = p.as_ref().map(|p| p.travel.map_or(p.session.borrow().now(), |t| t.at)).unwrap_or_default();
+    let shown = tour.shown(now);
+    let at_stop =
+        on && shown.is_some_and(|k| tour.stops[k].at == now) && !p.as_ref().is_some_and(|p| p.playing);
+    {
+        let next = next.clone();
+        use_effect_with((on, shown, at_stop), move |&(on, _, at_stop)| {
+            if on && (at_stop || shown.is_none()) && may_take_focus() {
+                if let Some(b) = next.cast::<web_sys::HtmlElement>() {
+                    let _ = b.focus();
+                }
+            }
+        });
+    }
+    let Some(p) = p.filter(|_| on) else { return html! {} };
+    let go = |m: TourMove| p.dispatch.reform(move |_: MouseEvent| Action::Tour(m));
+    let last = shown == Some(tour.len() - 1);
+    // A stop after a change tells the run as shipped, not the one on the screen.
+    let stale = shown.zip(changed).filter(|(k, at)| tour.stops[*k].at >= *at).map(|(_, at)| at);
+    let (step, text) = match shown {
+        Some(k) => (format!("Step {} of {}", k + 1, tour.len()), tour.stops[k].text.clone()),
+        None => (
+            format!("A tour in {} steps", tour.len()),
+            "The run plays to the first step and stops there.".into(),
+        ),
+    };
+    html! {
+        <section class={classes!("tour-card", p.playing.then_some("playing"))} aria-label="Tour">
+            // Read once on arriving at a stop (the narrator leaves the tour's notes to this).
+            <div class="tour-said" aria-live="polite" aria-atomic="true">
+                <p class="tour-step">{step}</p>
+                <Markdown text={AttrValue::from(text)} />
+                if let Some(at) = stale {
+                    <p class="tour-stale">{format!(
+                        "You changed this run at {:.2} s: from there on the tour tells the run as shipped.",
+                        at.as_ms_f64() / 1000.0
+                    )}</p>
+                }
+            </div>
+            <div class="tour-buttons">
+                <button class="tour-back" onclick={go(TourMove::Back)} disabled={shown.is_none() && now.as_us() == 0}
+                    title="Back to the step before (←)">{"← Back"}</button>
+                <button ref={next} class="tour-next primary" onclick={go(TourMove::Continue)}
+                    title={if last { "Play to the end and leave the tour (Enter)" } else { "Play to the next step (Enter or →)" }}>
+                    {if last { "Finish" } else { "Continue →" }}</button>
+            </div>
+            <button class="tour-exit icon" onclick={go(TourMove::Exit)} aria-label="Exit the tour" title="Exit the tour (Esc)">{"×"}</button>
+        </section>
+    }
+}
