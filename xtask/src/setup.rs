@@ -73,16 +73,39 @@ fn wasm_target() -> Result {
     sh::run(cmd("rustup", &["target", "add", T]))
 }
 
-/// The standard library's source: the web release build rebuilds std for size (`web::for_size`).
+/// The standard library's source and the crates it depends on: the web release build rebuilds
+/// std for size (`web::for_size`), and trunk runs cargo `--offline`, so on a fresh machine those
+/// crates (`moto-rt`, `windows-sys`, …) must already be in cargo's cache: "no matching package
+/// named `moto-rt` found" otherwise.
 fn rust_src() -> Result {
     let sysroot = probe("rustc", &["--print", "sysroot"]).unwrap_or_default();
-    let lib = Path::new(first_line(&sysroot)).join("lib/rustlib/src/rust/library/std/Cargo.toml");
-    if lib.exists() {
-        found("rust-src", &lib.parent().map_or_else(String::new, |p| p.display().to_string()));
+    let library = Path::new(first_line(&sysroot)).join("lib/rustlib/src/rust/library");
+    if library.join("std/Cargo.toml").exists() {
+        found("rust-src", &library.join("std").display().to_string());
+    } else {
+        installing("rust-src", "rustup component add rust-src");
+        sh::run(cmd("rustup", &["component", "add", "rust-src"]))?;
+    }
+    let manifest = library.join("Cargo.toml");
+    let manifest = manifest.to_string_lossy();
+    let fetch = |offline: bool| {
+        let mut args = vec!["fetch", "--manifest-path", &*manifest];
+        args.extend(offline.then_some("--offline"));
+        let mut c = cmd("cargo", &args);
+        c.env("RUSTC_BOOTSTRAP", "1");
+        c
+    };
+    if fetch(true)
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .status()
+        .is_ok_and(|s| s.success())
+    {
+        found("std's crates", "in cargo's cache");
         return Ok(());
     }
-    installing("rust-src", "rustup component add rust-src");
-    sh::run(cmd("rustup", &["component", "add", "rust-src"]))
+    installing("std's crates", "cargo fetch for the standard library's workspace");
+    sh::run(fetch(false))
 }
 
 fn wasm_bindgen() -> Result {
