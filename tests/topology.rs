@@ -134,6 +134,16 @@ fn click(el: &Element) {
     fire(el, "MouseEvent", "click", &[]);
 }
 
+/// Where message `m`'s particle is drawn on the screen: a pointer event's clientX and clientY.
+fn on_screen(root: &Element, v: &WorldView, m: &dsplay_core::view::MsgView) -> [(&'static str, JsValue); 2] {
+    let frame = frame_of(root);
+    let lay = layout(&v.nodes, frame);
+    let (x, y) = place(m, v.now, &route(&lay.pos, lay.r, m.from, m.to).expect("a route"));
+    let r = one(root, ".topo-stage").get_bounding_client_rect();
+    let (s, ox, oy) = fit(frame, r.width(), r.height());
+    [("clientX", (r.left() + ox + x * s).into()), ("clientY", (r.top() + oy + y * s).into())]
+}
+
 #[wasm_bindgen_test]
 async fn one_svg_node_per_node_with_status_classes_and_a_sized_canvas() {
     let root = mount("t1-round-robin").await;
@@ -164,15 +174,7 @@ async fn one_svg_node_per_node_with_status_classes_and_a_sized_canvas() {
     until("kinds in flight in the legend", || !all(&root, ".topo-legend li.live").is_empty()).await;
     // Hovering a particle labels it with its kind and detail.
     let v = view();
-    let frame = frame_of(&root);
-    let lay = layout(&v.nodes, frame);
-    let m = v.in_flight[0].clone();
-    let (x, y) = place(&m, v.now, &route(&lay.pos, lay.r, m.from, m.to).expect("a route"));
-    let stage = one(&root, ".topo-stage");
-    let r = stage.get_bounding_client_rect();
-    let (s, ox, oy) = fit(frame, r.width(), r.height());
-    let at = [("clientX", (r.left() + ox + x * s).into()), ("clientY", (r.top() + oy + y * s).into())];
-    fire(&one(&root, "svg.topo-svg"), "PointerEvent", "pointermove", &at);
+    fire(&one(&root, "svg.topo-svg"), "PointerEvent", "pointermove", &on_screen(&root, &v, &v.in_flight[0]));
     until("a tooltip", || root.query_selector(".topo-tip").ok().flatten().is_some()).await;
     let tip = one(&root, ".topo-tip").text_content().unwrap_or_default();
     let p = player();
@@ -189,11 +191,52 @@ async fn one_svg_node_per_node_with_status_classes_and_a_sized_canvas() {
             secs(m.sent_at),
             secs(m.deliver_at)
         );
-        tip.starts_with(&m.kind) && tip.contains(&ends) && !detail.is_empty() && tip.ends_with(&detail)
+        let head = format!("{} #{}", m.kind, m.id);
+        tip.starts_with(&head) && tip.contains(&ends) && !detail.is_empty() && tip.ends_with(&detail)
     };
-    assert!(v.in_flight.iter().any(labelled), "tooltip {tip:?} names a message and its payload");
-    // Written for people: nodes by name, not Rust's `#3` or `Some(..)`, no struct braces.
-    assert!(!tip.contains('#') && !tip.contains("Some(") && !tip.contains('{'), "{tip:?}");
+    let m = v.in_flight.iter().find(|m| labelled(m));
+    let m = m.unwrap_or_else(|| panic!("tooltip {tip:?} names a message, its id and its payload"));
+    // Written for people: nodes by name, not Rust's `#3` or `Some(..)`, no struct braces. The one
+    // `#` is the message's id, as the event list names a message lost by hand.
+    let rest = tip.replacen(&format!("#{}", m.id), "", 1);
+    assert!(!rest.contains('#') && !tip.contains("Some(") && !tip.contains('{'), "{tip:?}");
+}
+
+#[wasm_bindgen_test]
+async fn a_clicked_message_can_be_lost_on_the_wire_and_never_arrives() {
+    let root = mount("d4-raft-election").await;
+    common::seek(player, SimTime::from_ms(300)).await;
+    until("messages in flight", || view().in_flight.iter().any(|m| m.deliver_at > view().now)).await;
+    let v = view();
+    let m = v.in_flight.iter().find(|m| m.deliver_at > v.now).expect("one on its way");
+    let svg = one(&root, "svg.topo-svg");
+    // Clicked again until the canvas has drawn this frame's particles (the click finds them there).
+    let mut card = None;
+    until("a card for the clicked message", || {
+        fire(&svg, "PointerEvent", "pointerup", &on_screen(&root, &v, m));
+        card = root.query_selector(".msg-card").ok().flatten();
+        card.is_some().then_some(())
+    })
+    .await;
+    let card = card.expect("the card");
+    // The message under the pointer (maybe another one drawn on top of it): the card says which.
+    let label = card.get_attribute("aria-label").unwrap_or_default();
+    let id: u64 =
+        label.strip_prefix("Message #").and_then(|n| n.parse().ok()).expect("the card names its id");
+    let held = v.in_flight.iter().find(|m| m.id == id).expect("a message in flight").clone();
+    assert!(card.text_content().unwrap_or_default().contains(&format!("{} #{id}", held.kind)));
+    click(&one(&root, ".msg-card .lose-msg"));
+    until("the card to close", || root.query_selector(".msg-card").ok().flatten().is_none()).await;
+    let lost = ScenarioEvent::LoseMessage { id };
+    assert!(events().contains(&lost), "the action is a scenario event: {:?}", events());
+    // Past the time it was due: it was dropped as lost by hand, never delivered.
+    common::seek(player, held.deliver_at + SimDuration::from_ms(1)).await;
+    let p = player();
+    let s = p.session.borrow();
+    let of_it: Vec<_> = s.sim().trace().records().iter().filter(|r| r.msg == id).collect();
+    assert!(of_it.iter().all(|r| r.kind != TraceKind::Deliver), "#{id} arrived anyway");
+    let dropped = of_it.iter().find(|r| r.kind == TraceKind::Drop).expect("its drop is traced");
+    assert_eq!(dropped.text.as_deref(), Some("lost by hand"));
 }
 
 #[wasm_bindgen_test]

@@ -72,3 +72,21 @@ fn an_id_not_on_the_wire_is_a_note_and_id_zero_is_refused() {
     let err = err.to_string();
     assert!(err.contains("ids start at 1"), "{err}");
 }
+
+#[test]
+fn by_hand_a_message_on_the_wire_is_lost_and_one_that_arrived_is_refused_leaving_the_run_as_it_was() {
+    use dsplay_core::session::Session;
+    let (id, _, due) = in_flight_at(3_000);
+    let mut s = Session::new(election()).expect("session");
+    s.seek(SimTime::from_ms(3_000));
+    assert_eq!(s.act(ScenarioEvent::LoseMessage { id }), Ok(vec![]));
+    let lost = s.scenario().events.iter().find(|e| e.event == ScenarioEvent::LoseMessage { id });
+    assert!(lost.is_some_and(|e| e.by_hand && e.at_ms == 3_000), "the action is in the scenario");
+    // Once it has arrived (in the plain run), losing it is refused and nothing changes.
+    let mut s = Session::new(election()).expect("session");
+    s.seek(SimTime::from_ms(due.as_us() / 1000 + 1)); // a whole millisecond: act runs no further
+    let (events, hash) = (s.scenario().events.clone(), s.sim().trace_hash());
+    let err = s.act(ScenarioEvent::LoseMessage { id }).expect_err("it is not on the wire").to_string();
+    assert!(err.contains(&format!("message #{id} is not on the wire")) && err.contains("go back"), "{err}");
+    assert_eq!((s.scenario().events.clone(), s.sim().trace_hash()), (events, hash));
+}

@@ -11,6 +11,7 @@ pub const GESTURES: &[(&str, &str)] = &[
     ("Click a node", "inspect it: fields, timers, recent messages; crash, pause, slow it"),
     ("Shift-drag a box", "cut the nodes inside off from the rest (or ✂ Partition, then tap)"),
     ("Hover a message", "its kind and payload"),
+    ("Click a message", "hold it: read it, and lose it on the wire (it never arrives)"),
     ("Hover a space-time arrow", "which message it was: ends, send time, delivered or lost"),
     ("Click a space-time dot or arrow end", "pick that event: its causal past solid, its future ringed"),
     ("Then click (or shift-click) another", "which happened first, or concurrent, and why; Esc clears"),

@@ -1,16 +1,17 @@
 //! The topology view: nodes as SVG (clickable, focusable) over a canvas of message particles,
 //! partitions as tints and a dashed cut. Shift-drag (or partition mode) a box to split the nodes.
 
-use super::invariants::secs;
 use crate::hooks::use_size;
 use crate::player::{Action, Player};
 use crate::topology::cuts::inside;
+use crate::topology::held::{self, HeldCard};
 use crate::topology::layout::LayoutCache;
 use crate::topology::particles::{self, arrivals, deaths, nearest, to_view, Hit, Scene, MAX_PARTICLES};
 use crate::topology::svg;
 use crate::topology::{cut_off, death_window_us, streak_window_us, use_escape_leaves, use_partition_mode};
 use dsplay_core::sim::trace::{TraceEvent, TraceKind};
 use dsplay_core::{NodeId, ScenarioEvent};
+use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlCanvasElement};
 use yew::prelude::*;
 
@@ -46,6 +47,8 @@ pub fn topology() -> Html {
     }
     let drag = use_state_eq(|| None as Drag);
     let tip = use_state_eq(|| None::<(f64, f64, String)>);
+    // The message held by a click: its id and where it was clicked.
+    let holding = use_state_eq(|| None::<(u64, (f64, f64), bool)>);
     let (wrap, canvas) = (use_node_ref(), use_node_ref());
     crate::laid_out::use_recorded_size(canvas.clone());
     let stage = use_size(wrap.clone());
@@ -142,28 +145,38 @@ pub fn topology() -> Html {
             tip.set(found.and_then(|h| {
                 let sc = scene.borrow();
                 let m = sc.msgs().get(h.msg)?;
-                let dup = if m.duplicate { " (duplicate)" } else { "" };
-                let session = session.borrow();
-                let sim = session.sim();
-                let detail = dsplay_core::readable::message(sim, m.id).unwrap_or_default();
                 // Who to whom and when, as RaftScope's message dialog says (review 17).
-                let names = sim.node_names();
-                let name = |n: NodeId| names.get(n.index()).map_or("?", String::as_str);
-                let (from, to) = (name(m.from), name(m.to));
-                let when = format!("sent {}, arrives {}", secs(m.sent_at), secs(m.deliver_at));
-                Some((lx, ly, format!("{}{dup} {from} → {to}, {when}\n{detail}", m.kind)))
+                Some((lx, ly, held::describe(session.borrow().sim(), m)))
             }));
         })
     };
     let on_up = {
         let (drag, pos, cut) = (drag.clone(), lay.pos.clone(), cut.clone());
-        Callback::from(move |_: PointerEvent| {
+        let (holding, hits, scene, at, on) =
+            (holding.clone(), hits.clone(), scene.clone(), at.clone(), mode.on);
+        Callback::from(move |e: PointerEvent| {
             if let Some((a, b)) = *drag {
                 drag.set(None);
                 if (a.0 - b.0).abs() + (a.1 - b.1).abs() > 8.0 {
                     cut.emit(inside(&pos, a, b));
+                    return;
                 }
             }
+            // A click on a particle holds its message (a card to read and lose it); on the card,
+            // a node or a node's click area it is theirs; anywhere else it lets go.
+            let target = e.target().and_then(|t| t.dyn_into::<Element>().ok());
+            let on_own = |sel: &str| target.as_ref().and_then(|t| t.closest(sel).ok().flatten()).is_some();
+            if on || e.button() != 0 || on_own(".msg-card") || on_own("[data-node]") || on_own(".hits") {
+                return;
+            }
+            let Some(((x, y, s), local)) = at(&e) else { return };
+            let found = nearest(&hits.borrow(), x, y, 8.0 / s);
+            let id = found.and_then(|h| scene.borrow().msgs().get(h.msg).map(|m| m.id));
+            // The card (up to 18rem wide, centred on the click) kept inside the stage: across,
+            // and above the click in the stage's lower half.
+            let (w, h) = stage.unwrap_or((f64::MAX, f64::MAX));
+            let x = local.0.clamp(150.0, (w - 150.0).max(150.0));
+            holding.set(id.map(|id| (id, (x, local.1), local.1 > h / 2.0)));
         })
     };
     let on_leave = {
@@ -197,6 +210,7 @@ pub fn topology() -> Html {
         colours: order,
         deaths: dead,
         arrivals: arrived,
+        held: holding.map(|(id, ..)| id),
     };
     let class = classes!("topology", mode.on.then_some("cutting"));
     let label = format!("Topology: {} nodes, {} messages in flight", names.len(), view.in_flight.len());
@@ -207,7 +221,9 @@ pub fn topology() -> Html {
                 <canvas class="topo-canvas" ref={canvas} aria-hidden="true"></canvas>
                 <svg class="topo-svg" viewBox={format!("0 0 {} {}", frame.w, frame.h)} role="group"
                     preserveAspectRatio="xMidYMid meet">{body}</svg>
-                if let Some((x, y, text)) = (*tip).clone() {
+                if let Some((id, at, above)) = *holding {
+                    <HeldCard {id} {at} {above} onclose={let h = holding.clone(); Callback::from(move |()| h.set(None))} />
+                } else if let Some((x, y, text)) = (*tip).clone() {
                     <div class="tip topo-tip" role="tooltip" style={format!("left:{x:.0}px;top:{y:.0}px")}>{text}</div>
                 }
                 if extra > 0 { <div class="topo-more">{format!("+{extra} more")}</div> }

@@ -2,6 +2,7 @@
 //! toolbar (with the surge button) and the "partition mode" switch.
 
 pub mod cuts;
+pub mod held;
 pub mod kind_colour;
 pub mod layout;
 pub mod log_strip;

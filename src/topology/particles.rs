@@ -62,6 +62,8 @@ pub struct Scene {
     pub arrivals: Vec<Arrival>,
     /// Colours (kind indices) picked in the legend; when any are, the other kinds are dimmed.
     pub spot: Vec<usize>,
+    /// The message held by a click (its card is open): ringed, so the card's dot is plain.
+    pub held: Option<u64>,
 }
 
 impl Scene {
@@ -221,6 +223,13 @@ pub fn draw(canvas: &HtmlCanvasElement, scene: &Scene) -> Vec<Hit> {
         }
     }
     ctx.set_global_alpha(1.0);
+    if let Some((c, h)) = scene.held.and_then(|id| hits.iter().find(|(_, h)| scene.msgs()[h.msg].id == id)) {
+        ctx.begin_path();
+        let _ = ctx.arc(h.x, h.y, dot + 5.0, 0.0, std::f64::consts::TAU);
+        ctx.set_stroke_style_str(PALETTE[*c]);
+        ctx.set_line_width(2.5);
+        ctx.stroke();
+    }
 
     // Dropped messages: a fading ✕ near the receiver.
     ctx.set_stroke_style_str("#e5484d");

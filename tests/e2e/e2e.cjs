@@ -785,6 +785,51 @@ async function main() {
     await at(p, 'Step 2 of 8', 180);
     await c.close();
   });
+  await check('click a message on the wire, read it and lose it: it is an event, and the run says so', async () => {
+    const c = await browser.newContext({ viewport: { width: 1366, height: 768 } });
+    const p = await c.newPage();
+    await p.goto(base + '#preset=d4-raft-election&t=320');
+    await p.waitForSelector('#run-result');
+    await nowAtLeast(p, 320);
+    // Step until something is on the wire (a message is in flight for a few ms only).
+    const flying = () => p.$eval('figure.topology', (f) => parseInt(f.getAttribute('aria-label').split(', ')[1], 10));
+    for (let i = 0; i < 200 && (await flying()) === 0; i++) await p.click('#step-event');
+    assert((await flying()) > 0, 'nothing on the wire after 200 steps');
+    // Hover along the links, as a reader looks for a dot, until one is named.
+    const centres = await p.$$eval('g.node[data-node]', (gs) => gs.map((g) => { const r = g.getBoundingClientRect();
+      return [r.left + r.width / 2, r.top + r.height / 2]; }));
+    let found = null;
+    for (let a = 0; a < centres.length && !found; a++) {
+      for (let b = a + 1; b < centres.length && !found; b++) {
+        const [[ax, ay], [bx, by]] = [centres[a], centres[b]];
+        for (let f = 0.1; f < 0.9 && !found; f += 0.01) {
+          const at = [ax + (bx - ax) * f, ay + (by - ay) * f];
+          await p.mouse.move(at[0], at[1]);
+          // A dot still on its sender's circle (or the click area around it) is the node's to click.
+          const onNode = () => p.evaluate(([x, y]) => !!document.elementFromPoint(x, y)?.closest('[data-node], .hits'), at);
+          if ((await p.$('.topo-tip')) && !(await onNode())) found = at;
+        }
+      }
+    }
+    assert(found, 'no message found on any link');
+    await p.mouse.click(found[0], found[1]);
+    const card = await p.waitForSelector('.msg-card');
+    const id = (await card.getAttribute('aria-label')).replace('Message #', '');
+    assert(/^\d+$/.test(id), `the card names its message: ${id}`);
+    assert(!(await p.$('.topo-tip')), 'the hover tip gives way to the card');
+    assert(await p.$('.inspector.empty'), 'no node was selected by the click');
+    const scrolled = await p.$eval('.topo-stage', (s) => s.scrollTop + s.scrollLeft);
+    assert(scrolled === 0, `the stage did not scroll to the card: ${scrolled}`);
+    await p.screenshot({ path: path.join(SHOTS, 'lose-message.png') });
+    await p.keyboard.press('Escape');
+    await until(p, () => !document.querySelector('.msg-card'));
+    await p.mouse.click(found[0], found[1]);
+    await p.waitForSelector('.msg-card .lose-msg');
+    await p.click('.msg-card .lose-msg');
+    await until(p, (i) => [...document.querySelectorAll('.fault-list .what')].some((w) => w.textContent.includes(`lose message #${i}`)), id);
+    await until(p, (i) => [...document.querySelectorAll('.event-log .what')].some((w) => w.textContent.includes(`(#${i})`)), id);
+    await c.close();
+  });
   await check('no errors in the console', async () => assert(errors.length === 0, errors.join(' | ')));
   await browser.close();
   server.close();

@@ -73,18 +73,24 @@ impl<N: Node> Sim<N> {
             NodeOp::Client(id, req) => self.dispatch(id, Input::Client(&req)),
             NodeOp::TimeOut(id) => self.time_out(id),
             NodeOp::Lose(id) => {
-                // Only the finding is typed (the queue holds the protocol's messages); the rest
-                // is the world's, compiled once rather than once per protocol.
-                let mut queued = self.p.queue.iter().map(|e| &e.ev).chain(self.p.stash.iter().flatten());
-                let on_wire = queued.find_map(|ev| match ev {
-                    Ev::Deliver { from, to, msg, id: i, .. } if *i == id => {
-                        Some((*from, *to, crate::node::Kind::kind(msg)))
-                    }
-                    Ev::Refusal { from, to, id: i, .. } if *i == id => Some((*from, *to, super::REFUSAL)),
-                    _ => None,
-                });
+                let on_wire = self.on_wire(id);
                 self.w.lose(id, on_wire);
             }
         }
+    }
+
+    /// Message `id` if it is on the wire now (queued for delivery, or held for a paused node):
+    /// who sent it, to whom, and its kind. Only the finding is typed (the queue holds the
+    /// protocol's messages); what is done with it is the world's, compiled once rather than once
+    /// per protocol.
+    pub(super) fn on_wire(&self, id: u64) -> Option<(NodeId, NodeId, &'static str)> {
+        let mut queued = self.p.queue.iter().map(|e| &e.ev).chain(self.p.stash.iter().flatten());
+        queued.find_map(|ev| match ev {
+            Ev::Deliver { from, to, msg, id: i, .. } if *i == id => {
+                Some((*from, *to, crate::node::Kind::kind(msg)))
+            }
+            Ev::Refusal { from, to, id: i, .. } if *i == id => Some((*from, *to, super::REFUSAL)),
+            _ => None,
+        })
     }
 }

@@ -190,6 +190,17 @@ impl<N: Node> Simulation for Sim<N> {
                 return Err(ScenarioError::invalid("event", why));
             }
         }
+        // By hand, a message that already arrived is refused rather than noted as skipped.
+        if let ScenarioEvent::LoseMessage { id } = ev {
+            if self.on_wire(*id).is_none() {
+                let at = self.w.sh.now.as_ms_f64() / 1000.0;
+                let why = format!(
+                    "message #{id} is not on the wire at {at:.3} s (it has arrived, was dropped, or was \
+                     never sent): go back to a time its arrow is drawn and lose it there"
+                );
+                return Err(ScenarioError::invalid("event", why));
+            }
+        }
         Ok(())
     }
     fn keeps_election_timer(&self, id: NodeId) -> bool {
