@@ -21,6 +21,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("X", "crash the focused or selected node, or restart it if it is down"),
     ("P", "pause the focused or selected node, or resume it"),
     ("T", "time out the focused or selected node: its election timer runs out now (Raft)"),
+    ("C", "hand the focused or selected node a client request (none picked: the leader); a write of the next number"),
     ("/", "search the scenarios"),
     ("F", "present: the stage across the window, drawn larger, for a projector (F again to leave)"),
     ("Enter or → on a tour", "continue to the tour's next step (← back a step, Esc leave the tour)"),
@@ -93,7 +94,8 @@ pub fn action_for(key: &str, shift: bool, p: &Player) -> Option<Action> {
     })
 }
 
-/// X, P and T on a node: crash or restart it, pause or resume it, fire its election timer. The node is the one focused on the
+/// X, P, T and C on a node: crash or restart it, pause or resume it, fire its election timer, hand
+/// it a client request (with no node picked, the leader). The node is the one focused on the
 /// stage, else the one selected (review 15: from the keyboard, Crash was Enter and 17 Tabs away,
 /// past the other nodes, the tools and the legend).
 fn node_action(key: &str, target: Option<web_sys::Element>, p: &Player) -> Option<Action> {
@@ -102,11 +104,30 @@ fn node_action(key: &str, target: Option<web_sys::Element>, p: &Player) -> Optio
         .and_then(|el| el.get_attribute("data-node"));
     // The session's view, not the one last drawn: a second X before the next render restarts.
     let view = p.session.borrow().sim().view();
-    let n = match focused {
-        Some(name) => view.nodes.iter().find(|n| n.name == name)?,
-        None => view.nodes.get(p.selected?.index())?,
+    let n = match (focused, p.selected) {
+        (Some(name), _) => view.nodes.iter().find(|n| n.name == name)?,
+        (None, Some(id)) => view.nodes.get(id.index())?,
+        // C with no node picked goes to the leader, as RaftScope's C does.
+        (None, None) if key == "c" => match view.nodes.iter().find(|n| n.view.role == "leader") {
+            Some(n) => n,
+            None => {
+                let why = "C sends a request to the leader, and there is none now: click a node first, or wait for an election";
+                return Some(Action::Notice(Some(why.into())));
+            }
+        },
+        (None, None) => return None,
     };
     let node = n.name.clone();
+    if key == "c" {
+        let id = dsplay_core::NodeId(view.nodes.iter().position(|m| m.name == node)? as u32);
+        let ops = p.session.borrow().sim().requests(id);
+        let Some(request) = hand_request(ops, p.session.borrow().scenario()) else {
+            return Some(Action::Notice(Some(format!(
+                "{node} takes no requests by hand: press C on a server or a client"
+            ))));
+        };
+        return Some(Action::Act(ScenarioEvent::Client { node, request }));
+    }
     let ev = match (key, n.status) {
         ("x", Status::Down) => ScenarioEvent::Restart { node },
         ("x", _) => ScenarioEvent::Crash { node },
@@ -117,6 +138,21 @@ fn node_action(key: &str, target: Option<web_sys::Element>, p: &Player) -> Optio
         _ => return None,
     };
     Some(Action::Act(ev))
+}
+
+/// The request C hands in: the node's first operation; a write puts the next whole number (one
+/// more than the requests already handed in by hand) under key `k1`, so each press is told apart
+/// in the logs; a read reads `k1`.
+fn hand_request(ops: &[&str], sc: &dsplay_core::Scenario) -> Option<dsplay_core::node::ClientRequest> {
+    let op = *ops.first()?;
+    let handed = sc.events.iter().filter(|e| e.by_hand && matches!(e.event, ScenarioEvent::Client { .. }));
+    let next = handed.count() as i64 + 1;
+    let (key, value) = match op {
+        "write" => (Some("k1".to_string()), Some(next)),
+        "read" => (Some("k1".to_string()), None),
+        _ => (None, None),
+    };
+    Some(dsplay_core::node::ClientRequest { op: op.to_string(), key, value })
 }
 
 /// Whether the page has an element matching `selector`.
@@ -180,7 +216,7 @@ pub fn use_shortcuts(player: Player, help: UseStateHandle<bool>) {
                 }
                 let target = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
                 if let Some(a) =
-                    matches!(letter.as_str(), "x" | "p" | "t").then(|| node_action(&letter, target, &p))
+                    matches!(letter.as_str(), "x" | "p" | "t" | "c").then(|| node_action(&letter, target, &p))
                 {
                     e.prevent_default();
                     if let Some(a) = a {

@@ -37,6 +37,22 @@ async fn x_and_p_crash_restart_pause_and_resume_the_focused_node() {
     let by_hand: Vec<String> =
         common::all(&root, ".fault-list .what").iter().filter_map(|e| e.text_content()).collect();
     assert_eq!(by_hand.iter().filter(|w| w.contains("n2")).count(), 4, "{by_hand:?}");
+    // C hands the selected node a request; with none selected, the leader (n4 at 2 s). Each
+    // write puts the next number, so the presses are told apart in the logs.
+    let listed = |want: &'static str| {
+        let root = &root;
+        move || {
+            let said: Vec<String> =
+                common::all(root, ".fault-list .what").iter().filter_map(|e| e.text_content()).collect();
+            said.iter().any(|w| w == want).then_some(())
+        }
+    };
+    key_on(&document().body().expect("body"), "c");
+    until("C on the selected n2", listed("write handed to n2 (key k1, value 1)")).await;
+    key_on(&document().body().expect("body"), "Escape");
+    until("nothing selected", || root.query_selector(".inspector.empty").ok().flatten()).await;
+    key_on(&document().body().expect("body"), "c");
+    until("C with nothing selected goes to the leader", listed("write handed to n4 (key k1, value 2)")).await;
     unmount();
 }
 
