@@ -240,6 +240,34 @@ async fn a_clicked_message_can_be_lost_on_the_wire_and_never_arrives() {
 }
 
 #[wasm_bindgen_test]
+async fn a_candidate_wears_its_terms_colour_with_a_dot_toward_each_vote() {
+    let root = mount("d4-raft-election").await;
+    // The first election: find the instant n4 stands with a vote from a peer (about 0.18 s).
+    let mut at = None;
+    for ms in 150..400 {
+        common::seek(player, SimTime::from_ms(ms)).await;
+        let v = view();
+        let n4 = v.nodes.iter().find(|n| n.name == "n4").expect("n4").clone();
+        if n4.view.role == "candidate" && n4.view.votes.len() >= 2 {
+            at = Some(n4);
+            break;
+        }
+    }
+    let n4 = at.expect("n4 stands for election with a peer's vote in d4's first 0.4 s");
+    let term = n4.view.term.expect("a Raft server says its term");
+    let voters = n4.view.votes.len() - 1;
+    until("n4 drawn in its term's colour with its vote dots", || {
+        let g = node(&root, "n4");
+        (has_class(&g, &format!("term-{}", term % 6)) && all(&g, "circle.vote").len() == voters).then_some(())
+    })
+    .await;
+    // A follower has no dots; the leader, once elected, neither.
+    assert!(all(&node(&root, "n1"), "circle.vote").is_empty());
+    common::seek(player, SimTime::from_ms(1_000)).await;
+    until("the leader's dots gone", || all(&root, "circle.vote").is_empty().then_some(())).await;
+}
+
+#[wasm_bindgen_test]
 async fn each_message_kind_in_the_legend_has_its_own_colour() {
     // Raft's AppendEntries and AppendReply once hashed to the same colour.
     let root = mount("d4-raft-election").await;

@@ -36,6 +36,14 @@ pub struct NodeView {
     /// The newest entries of a replicated log (Raft's), drawn as a strip of cells under the node.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub log: Option<LogTail>,
+    /// The term (epoch) the node is in, where the protocol has one (Raft's): its countdown ring
+    /// and vote dots are drawn in that term's colour, as its log cells are.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub term: Option<u64>,
+    /// A candidate's votes granted this term (itself included): a dot on its rim toward each
+    /// peer that voted for it, as RaftScope draws them.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub votes: Vec<NodeId>,
 }
 
 /// The newest entries of a node's replicated log, as RaftScope draws them: one cell per entry
@@ -141,6 +149,14 @@ impl NodeView {
     }
     pub fn log(mut self, tail: LogTail) -> Self {
         self.log = Some(tail);
+        self
+    }
+    pub fn term(mut self, term: u64) -> Self {
+        self.term = Some(term);
+        self
+    }
+    pub fn votes(mut self, from: Vec<NodeId>) -> Self {
+        self.votes = from;
         self
     }
 }

@@ -26,7 +26,8 @@ pub fn picture_key() -> Html {
         ),
         row(
             html! { <><circle class="k-server" cx="14" cy="11" r="6" /><path class="k-countdown" d="M14 1 A10 10 0 1 1 4 11" /></> },
-            "a ring that drains: a timer running out (Raft's election timeout; a heartbeat fills it again)",
+            "a ring that drains: a timer running out (Raft's election timeout; a heartbeat fills it again), \
+             in the colour of the server's term: a new term, a new colour",
         ),
         row(
             html! { <><rect class="k-log done" x="1" y="6" width="8" height="10" rx="1.5" />
@@ -36,6 +37,11 @@ pub fn picture_key() -> Html {
              once committed, hollow before (a log far behind the others shows its own end, and says where)",
         ),
         row(html! { <circle class="k-candidate" cx="14" cy="11" r="8" /> }, "amber: a candidate, asking for votes"),
+        row(
+            html! { <><circle class="k-candidate" cx="12" cy="11" r="6" /><circle class="k-vote" cx="22" cy="11" r="3" />
+            <circle class="k-vote" cx="12" cy="1.5" r="3" /></> },
+            "dots on a candidate's rim: votes granted, each toward the server that gave it (3 of 5 with its own wins)",
+        ),
         row(html! { <circle class="k-down" cx="14" cy="11" r="8" /> }, "down: crashed, until it restarts"),
         row(html! { <circle class="k-paused" cx="14" cy="11" r="8" /> }, "paused: alive but doing nothing"),
         row(

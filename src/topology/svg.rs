@@ -148,6 +148,8 @@ fn node(
         // Standing for election: drawn apart from the followers it is asking (review 14).
         (n.view.role == "candidate").then_some("candidate"),
         groups.then(|| format!("grp-{}", n.group % 6)),
+        // The colour of its term, for its countdown ring and vote dots (its log cells have it).
+        n.view.term.map(|t| format!("term-{}", t % 6)),
         sel.then_some("selected"),
         picked.then_some("picked"),
     );
@@ -169,6 +171,7 @@ fn node(
         html! { <circle class="shape" r={r.to_string()} /> }
     };
     let countdown = countdown_ring(n, view.now, r);
+    let votes = vote_dots(n, (x, y), &lay.pos, r);
     // Only where the label line is drawn (a crowd's small nodes have no room under them) and
     // the strip clears the other nodes.
     let log = n
@@ -209,6 +212,7 @@ fn node(
             <title>{aria_label(n)}</title>
             {shape}
             {countdown}
+            {votes}
             <text class="name" y={(fs * 0.35).to_string()} font-size={fs.to_string()}>{name}</text>
             <text class="role" y={(r + ROLE_DY).to_string()}
                 textLength={role_squeeze.map(|w| format!("{w:.0}"))}
@@ -240,6 +244,19 @@ fn countdown_ring(n: &NodeState, now: SimTime, r: f64) -> Html {
         <circle class="countdown" r={format!("{ring:.1}")} transform="rotate(-90)"
             stroke-dasharray={format!("{:.1} {around:.1}", around * left.min(1.0))} />
     }
+}
+
+/// A candidate's votes: a dot on its rim toward each peer that voted for it (its own vote is the
+/// candidacy itself), so a split vote is seen as two candidates with two dots each.
+fn vote_dots(n: &NodeState, (x, y): (f64, f64), pos: &[(f64, f64)], r: f64) -> Html {
+    let ring = r + 11.0;
+    let dots = n.view.votes.iter().filter(|v| **v != n.id).filter_map(|v| {
+        let (vx, vy) = pos.get(v.index()).copied()?;
+        let len = ((vx - x).powi(2) + (vy - y).powi(2)).sqrt().max(1.0);
+        let (dx, dy) = ((vx - x) / len * ring, (vy - y) / len * ring);
+        Some(html! { <circle class="vote" cx={format!("{dx:.1}")} cy={format!("{dy:.1}")} r="5" /> })
+    });
+    html! { <g class="votes">{for dots}</g> }
 }
 
 /// Where a link's words go: beside its middle, on the side away from the centre of the picture,

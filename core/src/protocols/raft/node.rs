@@ -201,7 +201,10 @@ fn server_view(s: &Server) -> NodeView {
     if s.role == Role::Leader {
         v = v.badge("leader");
     }
-    v = v.log(log_tail(s));
+    if s.role == Role::Candidate {
+        v = v.votes(s.votes.clone());
+    }
+    v = v.term(s.term).log(log_tail(s));
     if let Some((set_at, fires_at)) = s.election_timer {
         v = v.countdown(set_at, fires_at);
     }

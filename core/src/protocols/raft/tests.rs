@@ -197,3 +197,20 @@ fn a_leaders_view_shows_next_and_match_stepping_back_after_a_refused_append() {
     assert!(tail.peers.is_empty(), "only a leader says where its followers stand");
     assert_eq!((Cmd::Noop.short(), Cmd::Get { key: 4 }.short()), ("noop".into(), "get k4".into()));
 }
+
+#[test]
+fn a_candidates_view_carries_its_term_and_the_votes_granted_a_followers_only_its_term() {
+    use super::node::RaftNode;
+    use crate::node::Node;
+    let view = |s: &Server| RaftNode::Server(Box::new(s.clone())).view();
+    let mut w = World::new();
+    let mut c = server_with_log(2, &[1], false);
+    assert_eq!((view(&c).term, view(&c).votes.len()), (Some(1), 0), "a follower: its term, no votes");
+    w.on(2, |ctx| c.on_election_timeout(ctx));
+    assert_eq!((view(&c).term, view(&c).votes.clone()), (Some(2), vec![NodeId(2)]), "its own vote");
+    w.on(2, |ctx| c.on_vote(ctx, NodeId(4), 2, true));
+    w.on(2, |ctx| c.on_vote(ctx, NodeId(0), 2, false));
+    assert_eq!(view(&c).votes, vec![NodeId(2), NodeId(4)], "a refusal adds no dot");
+    w.on(2, |ctx| c.on_vote(ctx, NodeId(1), 2, true));
+    assert_eq!((c.role, view(&c).votes.len()), (Role::Leader, 0), "a leader draws no vote dots");
+}
