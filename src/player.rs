@@ -204,12 +204,18 @@ impl Default for UiState {
     }
 }
 
-/// The speed factor at `now` (1 with slow motion off) and when the next slow stretch starts.
+/// The speed factor at `now` (1 with slow motion off) and when the next slow stretch starts: the
+/// lesson's stretches, and the elections caused by hand (see [`crate::slow_auto`]).
 pub fn slow_motion(s: &Session, ui: &UiState, now: SimTime) -> (f64, Option<SimTime>) {
-    match ui.slow_motion {
-        true => dsplay_core::scenario::slow_motion::factor_at(&s.scenario().meta.slow_motion, now),
-        false => (1.0, None),
+    if !ui.slow_motion {
+        return (1.0, None);
     }
+    let (factor, next) = dsplay_core::scenario::slow_motion::factor_at(&s.scenario().meta.slow_motion, now);
+    if factor < 1.0 {
+        return (factor, next);
+    }
+    let (by_hand, next_timer) = crate::slow_auto::factor(s, now);
+    (by_hand, next.into_iter().chain(next_timer).min())
 }
 
 /// Apply one action. Returns the new UI state; the session is changed in place.

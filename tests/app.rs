@@ -369,6 +369,47 @@ fn slow_motion_stretches_play_slower_start_on_time_and_can_be_turned_off() {
     assert!(ui.playing && !ui.slow_motion);
 }
 
+/// Review 17 gap 5: an election caused by hand (here, the leader crashed at 2 s) came and went
+/// in one frame. Now play stops where the first election timer runs out, and the candidacy plays
+/// at the lesson's slowest stretch speed, vote by vote, then full speed again once a leader won.
+#[wasm_bindgen_test]
+fn an_election_caused_by_hand_plays_in_slow_motion_from_its_first_instant() {
+    use dsplay_core::session::Session;
+    use dsplay_core::{ScenarioEvent, SimTime};
+    use dsplay_web::player::{reduce, slow_motion, Action, UiState};
+    let run = |slow: bool| {
+        let s =
+            std::cell::RefCell::new(Session::new(presets::get("d4-raft-election").expect("d4")).expect("s"));
+        s.borrow_mut().seek(SimTime::from_ms(2_000));
+        let mut ui = reduce(&s, UiState::default(), Action::Act(ScenarioEvent::Crash { node: "n4".into() }));
+        ui = reduce(&s, ui, Action::SlowMotion(slow));
+        ui = reduce(&s, ui, Action::Play);
+        // (frames played slower, how far into its candidacy the first candidate was first seen)
+        let (mut slow_frames, mut first_seen) = (0, None);
+        for _ in 0..2_000 {
+            let view = s.borrow().sim().view();
+            let now = view.now;
+            let candidate = view.nodes.iter().find(|n| n.view.role == "candidate");
+            if let Some((set_at, _)) = candidate.and_then(|c| c.view.countdown) {
+                first_seen.get_or_insert(now.as_us() - set_at.as_us());
+            }
+            if view.nodes.iter().any(|n| n.name != "n4" && n.view.role == "leader") {
+                let (factor, _) = slow_motion(&s.borrow(), &ui, now);
+                assert_eq!(factor, 1.0, "full speed again once a leader won");
+                return (slow_frames, first_seen);
+            }
+            slow_frames += usize::from(slow_motion(&s.borrow(), &ui, now).0 < 1.0);
+            ui = reduce(&s, ui, Action::Frame(16.0));
+        }
+        panic!("no new leader in 2,000 frames");
+    };
+    let (slow_frames, first_seen) = run(true);
+    assert!(slow_frames >= 10, "the election played over {slow_frames} slowed frames");
+    assert!(first_seen.is_some_and(|us| us <= 1_000), "seen {first_seen:?} µs into the candidacy");
+    // With slow motion off, the chosen speed throughout.
+    assert_eq!(run(false).0, 0);
+}
+
 /// An embed's `t=…&until=…` stops at `until` exactly; with `loop=1` it starts again from `t`.
 #[wasm_bindgen_test]
 fn a_clip_stops_where_it_ends_or_loops_back_to_its_start() {

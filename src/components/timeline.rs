@@ -114,7 +114,7 @@ fn slow_motion_toggle(p: &Player) -> Html {
             speed_label(p.speed)
         ),
         None => format!(
-            "{} the lesson's key moments ({}, shaded on the timeline) slower than the speed set",
+            "{} the lesson's key moments ({}, shaded on the timeline), and elections you cause by hand, slower than the speed set",
             if on { "Playing" } else { "Play" },
             stretches.iter().map(|m| secs(SimTime::from_ms(m.from_ms))).collect::<Vec<_>>().join(", ")
         ),

@@ -1,0 +1,44 @@
+//! Slow motion for the elections a reader causes. A lesson marks its own key moments as
+//! slow-motion stretches (`meta.slow_motion`), but an election started by hand (crash the leader,
+//! time a follower out, heal a cut) came and went in one frame at 1×: the new leader appeared,
+//! the votes that made it were never seen (review 17, gap 5).
+//!
+//! So, for a while after an action done by hand, in a scenario whose lesson plays its key moments
+//! slower (its Slow motion button turns this off too): a candidate that stood up in the last
+//! [`CANDIDACY_US`] plays at the lesson's slowest stretch speed, and a frame stops where the next
+//! election timer of a node that is up would run out, so the candidacy is not skipped over. The
+//! roles and timers come from the nodes' views (Raft's `candidate` and its election countdown).
+//! It changes the wall clock, never the trace.
+
+use dsplay_core::session::Session;
+use dsplay_core::view::Status;
+use dsplay_core::SimTime;
+
+/// How long after an action by hand its elections are slowed.
+pub const AFTER_ACTION_MS: u64 = 2_000;
+/// How long a candidacy plays slower: long enough for votes to go out and come back.
+pub const CANDIDACY_US: u64 = 100_000;
+
+/// The speed factor at `now` for elections caused by hand (1 if none), and when the next
+/// election timer would run out, for a frame not to run past it.
+pub fn factor(s: &Session, now: SimTime) -> (f64, Option<SimTime>) {
+    let sc = s.scenario();
+    let Some(pct) = sc.meta.slow_motion.iter().map(|m| m.speed_pct).min() else { return (1.0, None) };
+    let ms = now.as_us() / 1000;
+    let acted = sc.events.iter().filter(|e| e.by_hand && e.at_ms <= ms).map(|e| e.at_ms).max();
+    let Some(window_end) = acted.map(|at| at + AFTER_ACTION_MS).filter(|&end| ms < end) else {
+        return (1.0, None);
+    };
+    let view = s.sim().view();
+    let mut next: Option<SimTime> = None;
+    for n in view.nodes.iter().filter(|n| n.status == Status::Up) {
+        let Some((set_at, fires_at)) = n.view.countdown else { continue };
+        if n.view.role == "candidate" && now.as_us().saturating_sub(set_at.as_us()) <= CANDIDACY_US {
+            return (f64::from(pct) / 100.0, None);
+        }
+        if fires_at > now && fires_at <= SimTime::from_ms(window_end) {
+            next = Some(next.map_or(fires_at, |t| t.min(fires_at)));
+        }
+    }
+    (1.0, next)
+}
