@@ -202,6 +202,34 @@ pub fn app() -> Html {
     }
 }
 
+/// The tabs under the stage: Charts and Space-time always; Traces for a run that traces its
+/// requests, Logs where servers publish a replicated log (Raft's), History where clients keep
+/// one (key-value protocols); Compare last. Keyed by which tabs there are, so another run with
+/// other tabs starts them afresh.
+fn run_views(traced: bool, logs: bool, history: bool, preset: &str) -> Html {
+    let mut tabs: Vec<(&'static str, Html)> =
+        vec![("Charts", html! { <Charts /> }), ("Space-time", html! { <SpaceTime /> })];
+    if traced {
+        tabs.push(("Traces", html! { <Traces /> }));
+    }
+    if logs {
+        tabs.push(("Logs", html! { <Logs /> }));
+    }
+    if history {
+        tabs.push(("History", html! { <History /> }));
+    }
+    // Keyed by preset: another preset's Compare starts afresh (t2's "passive_check removed"
+    // became "added" on t4, whose form looked the same; review 12).
+    tabs.push(("Compare", html! { <Compare key={preset.to_string()} /> }));
+    let labels: Vec<&'static str> = tabs.iter().map(|(l, _)| *l).collect();
+    let key = labels.join(",");
+    html! {
+        <Tabs {key} name="Run views" {labels}>
+            {for tabs.into_iter().map(|(_, panel)| panel)}
+        </Tabs>
+    }
+}
+
 /// `theme`: the theme chosen (none: the system's is shown), which the ◐ button switches.
 fn full_body(
     p: &Player,
@@ -215,6 +243,10 @@ fn full_body(
         (sc.meta.shown_title(&sc.protocol), sc.meta.lesson.clone(), sc.protocol.traces(), sc.meta.id.clone())
     };
     let logs = p.view.nodes.iter().any(|n| n.view.log.is_some());
+    let history = {
+        let s = p.session.borrow();
+        s.sim().keeps_history() && p.view.nodes.iter().any(|n| n.view.role == "client")
+    };
     let open_help = Callback::from(move |_: MouseEvent| help.set(true));
     // The gallery's 65 presets come first in the Tab order; this jumps past them. A button, not an
     // `href="#play"` link: the fragment is the session's link.
@@ -261,34 +293,7 @@ fn full_body(
                         </div>
                         <div class="logs"><Faults /><EventLog /></div>
                     </div>
-                    // A run that traces its requests has a Traces tab; keyed, so switching
-                    // between runs with and without one starts the tabs afresh.
-                    if traced {
-                        <Tabs key="traced" name="Run views" labels={vec!["Charts", "Space-time", "Traces", "Compare"]}>
-                            <Charts />
-                            <SpaceTime />
-                            <Traces />
-                            // Keyed by preset: another preset's Compare starts afresh (t2's "passive_check
-                            // removed" became "added" on t4, whose form looked the same; review 12).
-                            <Compare key={preset.clone()} />
-                        </Tabs>
-                    } else if logs {
-                        // Servers that publish a replicated log (Raft's) have them side by side.
-                        <Tabs key="logs" name="Run views" labels={vec!["Charts", "Space-time", "Logs", "Compare"]}>
-                            <Charts />
-                            <SpaceTime />
-                            <Logs />
-                            <Compare key={preset.clone()} />
-                        </Tabs>
-                    } else {
-                        <Tabs key="untraced" name="Run views" labels={vec!["Charts", "Space-time", "Compare"]}>
-                            <Charts />
-                            <SpaceTime />
-                            // Keyed by preset: another preset's Compare starts afresh (t2's "passive_check
-                            // removed" became "added" on t4, whose form looked the same; review 12).
-                            <Compare key={preset.clone()} />
-                        </Tabs>
-                    }
+                    {run_views(traced, logs, history, &preset)}
                 </main>
                 <aside class="side-pane">
                     <Tabs name="Lesson, invariants and editor" labels={vec!["Lesson", "Invariants", "Editor"]}>

@@ -120,6 +120,9 @@ pub trait Node: Clone + 'static {
     /// Whether `check` looks at anything: the simulator calls it after every event only then
     /// (an invariant reported from a handler, such as quorum's `monotonic_reads`, needs no pass).
     const GLOBAL_CHECK: bool = false;
+    /// Whether its clients record their reads and writes with [`Ctx::history_invoke`] (key-value
+    /// protocols): the app offers a History view, and linearizability is checked, only then.
+    const KEEPS_HISTORY: bool = false;
     /// Check global invariants over all nodes after an event; report, never panic. Called only
     /// when [`Node::GLOBAL_CHECK`] is set.
     fn check(_nodes: &[Self], _up: &[bool], _out: &mut Vec<(&'static str, String)>) {}

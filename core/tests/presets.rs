@@ -134,6 +134,11 @@ fn every_message_kind_sent_is_listed_once() {
         for r in sent {
             assert!(can.contains(&r.label), "{id}: sends {} which is not in {can:?}", r.label);
         }
+        // The app offers a History view from the start when the protocol says its clients keep
+        // one and the run has clients (d4-election-downtime's Raft has none).
+        let clients = sim.view().nodes.iter().any(|n| n.view.role == "client");
+        let kept = !sim.history().is_empty();
+        assert_eq!(sim.keeps_history() && clients, kept, "{id}: offered, but the run kept {kept}");
     }
     let can = |id: &str| run(id).sendable_kinds().to_vec();
     assert!(!can("d4-raft-election").contains(&"Report"), "no experiment driver there");

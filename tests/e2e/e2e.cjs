@@ -599,6 +599,12 @@ async function main() {
     // There, where the stale result arrives, the history up to the playhead is already not linearizable.
     await page.waitForSelector('.lincheck.bad');
     await (await page.$('.invariants')).screenshot({ path: path.join(SHOTS, 'invariants.png') });
+    // The History tab rings the same operation among the clients' bars.
+    await page.click('#tab-history');
+    await page.waitForSelector('.history-svg .op.bad');
+    const title = await page.$eval('.history-svg .op.bad title', (t) => t.textContent);
+    assert(/read .*returned/.test(title), `the ringed bar is the bad read: ${title}`);
+    await (await page.$('.history-view')).screenshot({ path: path.join(SHOTS, 'history.png') });
   });
   for (const [id, ms] of [['t3-redundancy-3-tasks', 60000], ['r2-circuit-breaker-cascade', 12000], ['r4-retry-storm', 8000],
     ['e1-unbounded-queue', 15000], ['d1-cap-cp', 9000], ['d4-raft-election', 7000], ['d6-causal-delivery', 8000], ['d8-crdt-partition', 8000]]) {

@@ -82,6 +82,9 @@ pub trait Simulation {
     fn metrics(&self) -> &Metrics;
     /// Client operations recorded by key-value protocols (empty for others).
     fn history(&self) -> &super::history::History;
+    /// Whether this protocol's clients record a history at all (see [`crate::node::Node::KEEPS_HISTORY`]):
+    /// known before the first operation, so a view of it can be offered from the start.
+    fn keeps_history(&self) -> bool;
     fn violations(&self) -> &[Violation];
     fn invariants(&self) -> &'static [&'static str];
     /// The protocol's message kinds, in its fixed order (see [`crate::node::Kind::KINDS`]).
@@ -272,6 +275,9 @@ impl<N: Node> Simulation for Sim<N> {
     }
     fn metrics(&self) -> &Metrics {
         &self.w.sh.metrics
+    }
+    fn keeps_history(&self) -> bool {
+        N::KEEPS_HISTORY
     }
     fn history(&self) -> &super::history::History {
         &self.w.sh.history

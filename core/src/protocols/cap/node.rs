@@ -169,6 +169,7 @@ impl CapNode {
 impl Node for CapNode {
     type Msg = CapMsg;
     type Timer = CapTimer;
+    const KEEPS_HISTORY: bool = true;
 
     fn init(&mut self, ctx: &mut C<'_>) {
         ctx.declare(&["refused", "stale_reads", "conflicts"]);

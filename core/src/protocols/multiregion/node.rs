@@ -215,6 +215,7 @@ impl MrNode {
 impl Node for MrNode {
     type Msg = MrMsg;
     type Timer = MrTimer;
+    const KEEPS_HISTORY: bool = true;
 
     fn init(&mut self, ctx: &mut C<'_>) {
         ctx.declare(&["stale_reads", "lost_writes", "failed_ops"]);

@@ -45,6 +45,7 @@ impl QuorumNode {
 impl Node for QuorumNode {
     type Msg = QMsg;
     type Timer = QTimer;
+    const KEEPS_HISTORY: bool = true;
 
     /// Only ABD promises that a client never reads older than it has seen: Dynamo mode's
     /// `stale_reads` are the lesson, not a broken invariant.

@@ -47,6 +47,7 @@ fn hand_command(req: &ClientRequest) -> Result<Cmd, String> {
 impl Node for RaftNode {
     type Msg = RaftMsg;
     type Timer = RaftTimer;
+    const KEEPS_HISTORY: bool = true;
 
     fn init(&mut self, ctx: &mut C<'_>) {
         ctx.declare(&["errors", "timeouts"]);

@@ -1,0 +1,94 @@
+//! The History tab: the clients' reads and writes as Jepsen and Knossos draw a history, one lane
+//! per client and a bar per operation from its call to its return, coloured by how it ended (ok,
+//! failed, unknown after a timeout, still pending), over a window that ends at the playhead
+//! (review 17, gap 9). With the run paused, the first operation no linear order explains (the
+//! same check as the Invariants panel's) is ringed in red. Clicking a bar moves the playhead to
+//! where that operation returned. Offered for protocols whose clients keep a history (see
+//! `Simulation::keeps_history`).
+
+mod model;
+mod svg;
+
+pub use model::{figure, short_value, Bar, Ended, Figure, Lane, MOST_BARS};
+
+use super::inspector::readings::FRAMES_PER_READING;
+use super::tabs::use_panel_shown;
+use crate::player::{Action, Player};
+use dsplay_core::check::{check_history_with, Partitioning, Verdict};
+use dsplay_core::SimTime;
+use web_sys::HtmlSelectElement;
+use yew::prelude::*;
+
+/// The windows offered, in seconds of run before the playhead.
+const SPANS_S: [u64; 4] = [1, 2, 5, 20];
+
+#[function_component(History)]
+pub fn history() -> Html {
+    let p = use_context::<Player>();
+    let shown = use_panel_shown();
+    let span_s = use_state(|| 2u64);
+    let tick = |p: &Player| if p.playing { p.frame / FRAMES_PER_READING } else { p.frame };
+    let key = p.as_ref().filter(|_| shown).map(|p| (tick(p), p.playing, p.scenario_rev, *span_s));
+    let fig = {
+        let p = p.clone();
+        use_memo(key, move |key| {
+            let (p, (_, playing, _, span)) = (p?, (*key)?);
+            let s = p.session.borrow();
+            let sim = s.sim();
+            let names = sim.node_names();
+            let name = |n: dsplay_core::NodeId| names.get(n.index()).cloned().unwrap_or_else(|| "?".into());
+            let key = |k: u64| sim.key_label(k).replace("key ", "k");
+            let f = figure(&sim.history().ops, s.now(), span * 1_000_000, &name, &key);
+            // The first bad operation, judged while paused (playing, the Invariants panel's
+            // cheaper check is enough).
+            let bad = match playing {
+                true => None,
+                false => {
+                    match check_history_with(sim.history(), Partitioning::ByKey, super::lincheck::BUDGET)
+                        .verdict
+                    {
+                        Verdict::NotLinearizable { first_bad } => Some(first_bad.op_id),
+                        _ => None,
+                    }
+                }
+            };
+            Some((f, bad))
+        })
+    };
+    let Some(p) = p else { return html! {} };
+    let on_span = {
+        let span_s = span_s.clone();
+        Callback::from(move |e: Event| {
+            let v = e.target_dyn_into::<HtmlSelectElement>().and_then(|s| s.value().parse().ok());
+            span_s.set(v.unwrap_or(2));
+        })
+    };
+    let seek = p.dispatch.reform(|t: SimTime| Action::Seek(t));
+    let Some((f, bad)) = (*fig).clone() else { return html! { <section class="history-view" /> } };
+    let counts = |e: Ended| f.lanes.iter().flat_map(|l| &l.bars).filter(|b| b.ended == e).count();
+    let summary = format!(
+        "{} ok, {} failed, {} unknown, {} pending in the {} s before the playhead{}",
+        counts(Ended::Ok),
+        counts(Ended::Failed),
+        counts(Ended::Unknown),
+        counts(Ended::Pending),
+        *span_s,
+        if f.left_out > 0 { format!(" (the oldest {} not drawn)", f.left_out) } else { String::new() }
+    );
+    html! {
+        <section class="history-view" aria-label="History">
+            <div class="history-head">
+                <p class="history-summary">{summary}</p>
+                <label>{"Window "}<select class="history-span" onchange={on_span}>
+                    {for SPANS_S.iter().map(|s| html! { <option value={s.to_string()} selected={*s == *span_s}>{format!("{s} s")}</option> })}
+                </select></label>
+            </div>
+            {svg::draw(&f, bad, seek)}
+            <p class="history-key muted">{"A bar per operation, from its call to its return: "}
+                <span class="k ok">{"ok"}</span>{", "}<span class="k failed">{"failed"}</span>{", "}
+                <span class="k unknown">{"unknown (timed out: it may or may not have happened)"}</span>{", "}
+                <span class="k pending">{"pending"}</span>
+                {". w k1=5 writes 5; r k1→5 read 5, → ∅ nothing. Ringed in red: the first operation no linear order explains. Click a bar to go to its return."}</p>
+        </section>
+    }
+}
