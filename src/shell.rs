@@ -351,7 +351,7 @@ fn embed_body(o: &EmbedOptions) -> Html {
             } else {
                 <Topology />
             }
-            <TourCard />
+            <TourCard scroll=false />
         </div>
     }
 }

@@ -43,8 +43,17 @@ fn changed_at(sc: &Scenario) -> Option<SimTime> {
     sc.events.iter().filter(|e| e.by_hand).map(|e| SimTime::from_ms(e.at_ms)).min()
 }
 
+#[derive(Properties, PartialEq)]
+pub struct TourCardProps {
+    /// Scroll the page to show the whole card at each stop (not in an embed: scrolling there
+    /// would move the course page around the frame).
+    #[prop_or(true)]
+    pub scroll: bool,
+}
+
 #[function_component(TourCard)]
-pub fn tour_card() -> Html {
+pub fn tour_card(props: &TourCardProps) -> Html {
+    let scroll = props.scroll;
     let p = use_context::<Player>();
     let rev = p.as_ref().map(|p| p.scenario_rev);
     let memo = {
@@ -58,7 +67,7 @@ pub fn tour_card() -> Html {
         })
     };
     let (tour, changed) = (&memo.0, memo.1);
-    let next = use_node_ref();
+    let (next, card) = (use_node_ref(), use_node_ref());
     let on = p.as_ref().is_some_and(|p| p.tour) && !tour.is_empty();
     // While a seek travels, the card already shows where it is heading.
     let now = p.as_ref().map(|p| p.travel.map_or(p.session.borrow().now(), |t| t.at)).unwrap_or_default();
@@ -66,11 +75,23 @@ pub fn tour_card() -> Html {
     let at_stop =
         on && shown.is_some_and(|k| tour.stops[k].at == now) && !p.as_ref().is_some_and(|p| p.playing);
     {
-        let next = next.clone();
+        let (next, card) = (next.clone(), card.clone());
         use_effect_with((on, shown, at_stop), move |&(on, _, at_stop)| {
-            if on && (at_stop || shown.is_none()) && may_take_focus() {
+            if !(on && (at_stop || shown.is_none())) {
+                return;
+            }
+            // The whole card in sight, its buttons too: under the stage at 1366×768 it started
+            // below the fold, and Continue could not be seen.
+            if let Some(c) = card.cast::<web_sys::Element>().filter(|_| scroll) {
+                let opts = web_sys::ScrollIntoViewOptions::new();
+                opts.set_block(web_sys::ScrollLogicalPosition::Nearest);
+                c.scroll_into_view_with_scroll_into_view_options(&opts);
+            }
+            if may_take_focus() {
                 if let Some(b) = next.cast::<web_sys::HtmlElement>() {
-                    let _ = b.focus();
+                    let opts = web_sys::FocusOptions::new();
+                    opts.set_prevent_scroll(true);
+                    let _ = b.focus_with_options(&opts);
                 }
             }
         });
@@ -88,7 +109,7 @@ pub fn tour_card() -> Html {
         ),
     };
     html! {
-        <section class={classes!("tour-card", p.playing.then_some("playing"))} aria-label="Tour">
+        <section ref={card} class={classes!("tour-card", p.playing.then_some("playing"))} aria-label="Tour">
             // Read once on arriving at a stop (the narrator leaves the tour's notes to this).
             <div class="tour-said" aria-live="polite" aria-atomic="true">
                 <p class="tour-step">{step}</p>

@@ -776,6 +776,8 @@ async function main() {
     await p.goto(base + '#preset=d4-raft-election');
     await p.click('.lesson .take-tour');
     await at(p, 'Step 1 of 8', 100);
+    // The card is under the stage: at 1366×768 the page scrolls to show all of it, Continue too.
+    await until(p, () => document.querySelector('.tour-card .tour-next').getBoundingClientRect().bottom <= innerHeight);
     await p.click('.tour-card .tour-next');
     await at(p, 'Step 2 of 8', 180);
     await p.keyboard.press('Enter');
