@@ -1,11 +1,13 @@
 //! The History tab: the clients' reads and writes as Jepsen and Knossos draw a history, one lane
 //! per client and a bar per operation from its call to its return, coloured by how it ended (ok,
 //! failed, unknown after a timeout, still pending), over a window that ends at the playhead
-//! (review 17, gap 9). With the run paused, the first operation no linear order explains (the
+//! (review 17, gap 9), and under it every operation's latency since the start (gap 15). With the
+//! run paused, the first operation no linear order explains (the
 //! same check as the Invariants panel's) is ringed in red. Clicking a bar moves the playhead to
 //! where that operation returned. Offered for protocols whose clients keep a history (see
 //! `Simulation::keeps_history`).
 
+mod latency;
 mod model;
 mod svg;
 
@@ -16,6 +18,7 @@ use super::tabs::use_panel_shown;
 use crate::player::{Action, Player};
 use dsplay_core::check::{check_history_with, Partitioning, Verdict};
 use dsplay_core::SimTime;
+use std::rc::Rc;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
@@ -52,7 +55,7 @@ pub fn history() -> Html {
                     }
                 }
             };
-            Some((f, bad))
+            Some((f, bad, latency::dots(&sim.history().ops, s.now()), s.now()))
         })
     };
     let Some(p) = p else { return html! {} };
@@ -63,8 +66,9 @@ pub fn history() -> Html {
             span_s.set(v.unwrap_or(2));
         })
     };
-    let seek = p.dispatch.reform(|t: SimTime| Action::Seek(t));
-    let Some((f, bad)) = (*fig).clone() else { return html! { <section class="history-view" /> } };
+    let Some((f, ..)) = fig.as_ref().as_ref() else {
+        return html! { <section class="history-view" /> };
+    };
     let counts = |e: Ended| f.lanes.iter().flat_map(|l| &l.bars).filter(|b| b.ended == e).count();
     let summary = format!(
         "{} ok, {} failed, {} unknown, {} pending in the {} s before the playhead{}",
@@ -83,12 +87,55 @@ pub fn history() -> Html {
                     {for SPANS_S.iter().map(|s| html! { <option value={s.to_string()} selected={*s == *span_s}>{format!("{s} s")}</option> })}
                 </select></label>
             </div>
-            {svg::draw(&f, bad, seek)}
+            <Figures data={Reading(fig.clone())} dispatch={p.dispatch.clone()} />
+
+        </section>
+    }
+}
+
+/// What one reading of the history draws: the bars, the first bad operation, the latency dots
+/// and the playhead.
+type Drawn = Option<(Figure, Option<u64>, Vec<latency::Dot>, SimTime)>;
+
+/// A reading, compared by pointer: the same reading is the same picture, so a frame between
+/// readings (the player renders every frame) costs no diff of hundreds of bars and dots.
+#[derive(Clone)]
+struct Reading(Rc<Drawn>);
+
+impl PartialEq for Reading {
+    fn eq(&self, other: &Self) -> bool {
+        Rc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+/// `dispatch` is left out of the comparison: the player's is a new `Callback` each frame that
+/// does the same thing.
+#[derive(Properties)]
+struct FiguresProps {
+    data: Reading,
+    dispatch: Callback<Action>,
+}
+
+impl PartialEq for FiguresProps {
+    fn eq(&self, other: &Self) -> bool {
+        self.data == other.data
+    }
+}
+
+#[function_component(Figures)]
+fn figures(props: &FiguresProps) -> Html {
+    let Some((f, bad, dots, now)) = props.data.0.as_ref() else { return html! {} };
+    let seek = props.dispatch.reform(Action::Seek);
+    html! {
+        <>
+            {svg::draw(f, *bad, seek)}
             <p class="history-key muted">{"A bar per operation, from its call to its return: "}
                 <span class="k ok">{"ok"}</span>{", "}<span class="k failed">{"failed"}</span>{", "}
                 <span class="k unknown">{"unknown (timed out: it may or may not have happened)"}</span>{", "}
                 <span class="k pending">{"pending"}</span>
                 {". w k1=5 writes 5; r k1→5 read 5, → ∅ nothing. Ringed in red: the first operation no linear order explains. Click a bar to go to its return."}</p>
-        </section>
+            <h3 class="latency-title">{"How long each operation took, since the start"}</h3>
+            {latency::draw(dots, *now)}
+        </>
     }
 }
