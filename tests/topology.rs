@@ -537,6 +537,32 @@ async fn surge_floods_the_clients_from_the_playhead_and_says_when_it_cannot() {
     assert!(b.get_attribute("title").unwrap_or_default().contains("No open-loop client load"));
 }
 
+/// The load knob turns the clients' rate from the playhead to the end, while the run plays on:
+/// a surge event to the end of the run, shown selected while in force.
+#[wasm_bindgen_test]
+async fn the_load_knob_sets_the_rate_from_the_playhead_to_the_end() {
+    let root = mount("t1-round-robin").await;
+    common::seek(player, SimTime::from_ms(2_000)).await;
+    let select: HtmlSelectElement = one(&root, ".load-knob select").unchecked_into();
+    assert_eq!(select.value(), "100", "normal load at first");
+    select.set_value("300");
+    select.dispatch_event(&web_sys::Event::new("change").expect("event")).expect("dispatch");
+    let stop = player().session.borrow().scenario().stop_at_ms;
+    let want = ScenarioEvent::Surge { rate_pct: 300, duration_ms: stop - 2_000 };
+    until("a surge to the end at the playhead", || {
+        let s = player().session.borrow().scenario().clone();
+        s.events.iter().any(|e| e.at_ms == 2_000 && e.by_hand && e.event == want)
+    })
+    .await;
+    until("the knob shows ×3 in force", || (view().load_pct == 300).then_some(())).await;
+    let select: HtmlSelectElement = one(&root, ".load-knob select").unchecked_into();
+    assert_eq!(select.value(), "300");
+    assert_eq!(one(&root, "button.surge").get_attribute("aria-pressed").as_deref(), Some("false"));
+    // Later on, still ×3: it lasts to the end.
+    common::seek(player, SimTime::from_ms(stop - 1)).await;
+    until("still ×3 near the end", || (view().load_pct == 300).then_some(())).await;
+}
+
 /// At the run's end an action has nothing left to run in: it is refused with why, not kept in
 /// the link to change nothing (review 11).
 #[wasm_bindgen_test]

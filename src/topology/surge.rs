@@ -1,5 +1,7 @@
 //! The ⚡ Surge button: a flash crowd by hand. Every open-loop client sends five times as fast for
-//! five seconds from the playhead (a `surge` event, so the link replays it).
+//! five seconds from the playhead (a `surge` event, so the link replays it). Beside it, a load
+//! knob: the clients' rate from the playhead to the end of the run, turned at any time while the
+//! run plays (review 17, gap 2: the Editor's rate replays the run from 0).
 
 use crate::player::{Action, Player};
 use dsplay_core::scenario::{Arrival, Scenario};
@@ -17,7 +19,8 @@ pub fn applies(sc: &Scenario) -> bool {
 /// The button, pressed while a surge is in force; disabled (and saying why) without open-loop load.
 pub fn button(p: &Player) -> Html {
     let applies = applies(p.session.borrow().scenario());
-    let on = p.view.load_pct != 100;
+    // Pressed while its own ×5 is in force (the load knob beside it shows any other load).
+    let on = p.view.load_pct == 500;
     let onclick = {
         let d = p.dispatch.clone();
         Callback::from(move |_: MouseEvent| d.emit(Action::Act(PRESS)))
@@ -30,5 +33,53 @@ pub fn button(p: &Player) -> Html {
     html! {
         <button class={classes!("surge", on.then_some("on"))} aria-pressed={on.to_string()}
             disabled={!applies} {onclick} {title}>{"⚡ Surge ×5"}</button>
+    }
+}
+
+/// The load knob's settings, in percent of the workload's rate.
+pub const LOADS_PCT: [u32; 8] = [25, 50, 100, 150, 200, 300, 500, 1_000];
+
+/// A surge from `now_ms` to the run's end (at most an hour): the load knob set to `pct`.
+pub fn from_now_on(pct: u32, now_ms: u64, stop_ms: u64) -> Option<ScenarioEvent> {
+    let left = stop_ms.saturating_sub(now_ms).min(3_600_000);
+    (left > 0).then_some(ScenarioEvent::Surge { rate_pct: pct, duration_ms: left })
+}
+
+/// The knob: the load in force now is the one selected (a setting the knob does not offer, such
+/// as a scripted ×4 surge, is listed while it lasts).
+pub fn knob(p: &Player) -> Html {
+    let (applies, now_ms, stop_ms) = {
+        let s = p.session.borrow();
+        (applies(s.scenario()), s.now().as_us().div_ceil(1000), s.scenario().stop_at_ms)
+    };
+    let now_pct = p.view.load_pct;
+    let mut offered = LOADS_PCT.to_vec();
+    if !offered.contains(&now_pct) {
+        offered.push(now_pct);
+        offered.sort_unstable();
+    }
+    let onchange = {
+        let d = p.dispatch.clone();
+        Callback::from(move |e: Event| {
+            let pct = e.target_dyn_into::<web_sys::HtmlSelectElement>().and_then(|s| s.value().parse().ok());
+            if let Some(ev) = pct.and_then(|pct| from_now_on(pct, now_ms, stop_ms)) {
+                d.emit(Action::Act(ev));
+            }
+        })
+    };
+    let title = if applies {
+        "The clients' request rate from now to the end of the run (a surge event: the link replays it)"
+    } else {
+        "No open-loop client load to change here"
+    };
+    let ended = now_ms >= stop_ms;
+    html! {
+        <label class="load-knob" {title}>{"Load "}
+            <select aria-label="Client load from now on" disabled={!applies || ended} {onchange}>
+                {for offered.iter().map(|&pct| html! {
+                    <option value={pct.to_string()} selected={pct == now_pct}>{format!("×{}", pct as f64 / 100.0)}</option>
+                })}
+            </select>
+        </label>
     }
 }

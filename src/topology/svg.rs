@@ -484,6 +484,7 @@ pub fn toolbar(
             <button class="reset-links" onclick={reset} title="Restore the default network on every link">
                 {"Reset links"}</button>
             {super::surge::button(p)}
+            {super::surge::knob(p)}
         </div>
     }
 }
