@@ -2,16 +2,15 @@
 //! per client and a bar per operation from its call to its return, coloured by how it ended (ok,
 //! failed, unknown after a timeout, still pending), over a window that ends at the playhead
 //! (review 17, gap 9), and under it every operation's latency since the start (gap 15). With the
-//! run paused, the first operation no linear order explains (the
-//! same check as the Invariants panel's) is ringed in red. Clicking a bar moves the playhead to
-//! where that operation returned. Offered for protocols whose clients keep a history (see
-//! `Simulation::keeps_history`).
+//! run paused, the first operation no linear order explains (the same check as the Invariants
+//! panel's) is ringed in red. Clicking a bar moves the playhead to where that operation returned.
+//! Offered for protocols whose clients keep a history (see `Simulation::keeps_history`).
 
 mod latency;
 mod model;
 mod svg;
 
-pub use model::{figure, short_value, Bar, Ended, Figure, Lane, MOST_BARS};
+pub use model::{figure, Ended, Figure};
 
 use super::inspector::readings::FRAMES_PER_READING;
 use super::tabs::use_panel_shown;
