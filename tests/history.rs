@@ -38,6 +38,10 @@ async fn the_history_rings_the_first_bad_read_and_a_bar_goes_to_its_return() {
     let said =
         ringed.query_selector("title").ok().flatten().and_then(|t| t.text_content()).unwrap_or_default();
     assert!(said.contains("read") && said.contains("returned"), "{said}");
+    // The same from the keyboard: a button that says where it returned.
+    let go = wait_until(&root, ".history-bad", |_| true).await.text_content().unwrap_or_default();
+    let when = dsplay_web::components::invariants::secs(bad.ret.expect("returned"));
+    assert!(go.contains("first bad operation returned") && go.contains(&when), "{go}");
     let lanes: Vec<String> =
         all(&root, ".history-svg .client").iter().filter_map(|c| c.text_content()).collect();
     assert!(lanes.len() >= 2 && lanes.iter().all(|c| c.starts_with('c')), "a lane per client: {lanes:?}");

@@ -49,7 +49,10 @@ pub fn history() -> Html {
                     match check_history_with(sim.history(), Partitioning::ByKey, super::lincheck::BUDGET)
                         .verdict
                     {
-                        Verdict::NotLinearizable { first_bad } => Some(first_bad.op_id),
+                        Verdict::NotLinearizable { first_bad } => {
+                            let op = sim.history().ops.iter().find(|o| o.id == first_bad.op_id);
+                            op.map(|o| (o.id, o.ret.unwrap_or(o.call)))
+                        }
                         _ => None,
                     }
                 }
@@ -65,7 +68,7 @@ pub fn history() -> Html {
             span_s.set(v.unwrap_or(2));
         })
     };
-    let Some((f, ..)) = fig.as_ref().as_ref() else {
+    let Some((f, bad, ..)) = fig.as_ref().as_ref() else {
         return html! { <section class="history-view" /> };
     };
     let counts = |e: Ended| f.lanes.iter().flat_map(|l| &l.bars).filter(|b| b.ended == e).count();
@@ -86,15 +89,20 @@ pub fn history() -> Html {
                     {for SPANS_S.iter().map(|s| html! { <option value={s.to_string()} selected={*s == *span_s}>{format!("{s} s")}</option> })}
                 </select></label>
             </div>
+            // The ringed bar's action from the keyboard too (the bars are drawn, not buttons).
+            if let Some((_, at)) = *bad {
+                <button class="history-bad" onclick={p.dispatch.reform(move |_: MouseEvent| Action::Seek(at))}>
+                    {format!("Go to where the first bad operation returned ({})", super::invariants::secs(at))}</button>
+            }
             <Figures data={Reading(fig.clone())} dispatch={p.dispatch.clone()} />
-
         </section>
     }
 }
 
-/// What one reading of the history draws: the bars, the first bad operation, the latency dots
+/// What one reading of the history draws: the bars, the first bad operation (and where it
+/// returned), the latency dots
 /// and the playhead.
-type Drawn = Option<(Figure, Option<u64>, Vec<latency::Dot>, SimTime)>;
+type Drawn = Option<(Figure, Option<(u64, SimTime)>, Vec<latency::Dot>, SimTime)>;
 
 /// A reading, compared by pointer: the same reading is the same picture, so a frame between
 /// readings (the player renders every frame) costs no diff of hundreds of bars and dots.
@@ -127,7 +135,7 @@ fn figures(props: &FiguresProps) -> Html {
     let seek = props.dispatch.reform(Action::Seek);
     html! {
         <>
-            {svg::draw(f, *bad, seek)}
+            {svg::draw(f, bad.map(|(id, _)| id), seek)}
             <p class="history-key muted">{"A bar per operation, from its call to its return: "}
                 <span class="k ok">{"ok"}</span>{", "}<span class="k failed">{"failed"}</span>{", "}
                 <span class="k unknown">{"unknown (timed out: it may or may not have happened)"}</span>{", "}
