@@ -6,7 +6,7 @@
 use dsplay_core::scenario::tour::Tour;
 use dsplay_core::scenario::{Playhead, Timed};
 use dsplay_core::session::Session;
-use dsplay_core::view::WorldView;
+use dsplay_core::view::{MsgView, WorldView};
 use dsplay_core::{NodeId, Scenario, ScenarioError, ScenarioEvent, SimTime};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -16,7 +16,8 @@ use yew::prelude::*;
 pub const FRAME_EVENT_BUDGET: u64 = 20_000;
 /// Longest wall-clock step honoured per frame (a backgrounded tab does not jump ahead).
 pub const MAX_FRAME_MS: f64 = 100.0;
-pub const MIN_SPEED: f64 = 0.1;
+/// Slow enough for a 1 ms hop to take a second: each request can be followed by eye.
+pub const MIN_SPEED: f64 = 0.001;
 pub const MAX_SPEED: f64 = 100.0;
 
 /// Everything a user can ask the player to do.
@@ -27,7 +28,7 @@ pub enum Action {
     Toggle,
     StepEvent,
     StepMessage,
-    /// Simulated ms per wall-clock ms, clamped to 0.1–100.
+    /// Simulated ms per wall-clock ms, clamped to 0.001–100.
     Speed(f64),
     /// Move the playhead (a far one is travelled to over several frames, see [`UiState::travel`]).
     Seek(SimTime),
@@ -554,7 +555,7 @@ pub fn speed_label(speed: f64) -> String {
     if speed >= 9.95 {
         format!("{speed:.0}×")
     } else if speed < 0.095 {
-        // Slow motion goes below the slider's 0.1×: one significant digit (0.05×, 0.005×).
+        // Below 0.1×: one significant digit (0.05×, 0.005×).
         let digits = (-speed.max(1e-6).log10()).ceil() as usize;
         format!("{speed:.digits$}×")
     } else {
@@ -563,7 +564,8 @@ pub fn speed_label(speed: f64) -> String {
 }
 
 /// The speeds + and − step through, so a few presses always land back on 1×.
-const LADDER: [f64; 10] = [0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0];
+const LADDER: [f64; 16] =
+    [0.001, 0.002, 0.005, 0.01, 0.02, 0.05, 0.1, 0.2, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0];
 
 /// The next speed up the ladder (from any speed, even one the slider left between rungs).
 pub fn faster(speed: f64) -> f64 {
@@ -573,7 +575,24 @@ pub fn slower(speed: f64) -> f64 {
     LADDER.into_iter().rev().find(|&r| r < speed / 1.001).unwrap_or(MIN_SPEED)
 }
 
-/// Slider position 0–1000 ↔ speed on a log scale from 0.1× to 100×.
+/// How long one hop takes on screen when following requests by eye.
+const HOP_WALL_MS: f64 = 600.0;
+
+/// The speed at which the median message on the wire takes [`HOP_WALL_MS`] to cross, on the
+/// ladder's rung at or below it, never faster than 1×; `None` with nothing on the wire. At 1× a
+/// 2 ms hop crosses in a tenth of a frame: only streaks show who talks to whom.
+pub fn follow_speed(msgs: &[MsgView]) -> Option<f64> {
+    let mut hops: Vec<u64> = msgs.iter().map(|m| m.deliver_at.since(m.sent_at).as_us()).collect();
+    if hops.is_empty() {
+        return None;
+    }
+    let mid = hops.len() / 2;
+    let hop_ms = *hops.select_nth_unstable(mid).1 as f64 / 1000.0;
+    let s = (hop_ms / HOP_WALL_MS).clamp(MIN_SPEED, 1.0);
+    Some(LADDER.into_iter().rev().find(|&r| r <= s * 1.001).unwrap_or(MIN_SPEED))
+}
+
+/// Slider position 0–1000 ↔ speed on a log scale from 0.001× to 100×.
 pub fn speed_from_slider(pos: f64) -> f64 {
     let (lo, hi) = (MIN_SPEED.ln(), MAX_SPEED.ln());
     (lo + (hi - lo) * (pos / 1000.0).clamp(0.0, 1.0)).exp()
@@ -597,6 +616,26 @@ mod tests {
     }
 
     #[wasm_bindgen_test]
+    fn following_slows_a_hop_to_about_half_a_second_on_a_rung() {
+        let hop = |id, us| MsgView {
+            id,
+            from: NodeId(0),
+            to: NodeId(1),
+            kind: "Request".into(),
+            sent_at: SimTime::ZERO,
+            deliver_at: SimTime(us),
+            duplicate: false,
+            says_no: false,
+        };
+        // Median 3 ms: 3/600 = 0.005×; a 300 ms hop is at most 0.5×, a minute's never past 1×.
+        assert_eq!(follow_speed(&[hop(1, 1_000), hop(2, 3_000), hop(3, 900_000)]), Some(0.005));
+        assert_eq!(follow_speed(&[hop(1, 300_000)]), Some(0.5));
+        assert_eq!(follow_speed(&[hop(1, 60_000_000)]), Some(1.0));
+        assert_eq!(follow_speed(&[hop(1, 10)]), Some(MIN_SPEED));
+        assert_eq!(follow_speed(&[]), None);
+    }
+
+    #[wasm_bindgen_test]
     fn plus_and_minus_walk_a_ladder_that_comes_back_to_one() {
         assert_eq!(faster(0.8), 1.0, "from a slider position between rungs");
         assert_eq!(slower(1.6), 1.0);
@@ -606,7 +645,8 @@ mod tests {
             s = slower(s);
             down.push(s);
         }
-        assert_eq!(down, [50.0, 20.0, 10.0, 5.0, 2.0, 1.0, 0.5, 0.2, 0.1]);
+        let rungs = [50.0, 20.0, 10.0, 5.0, 2.0, 1.0, 0.5, 0.2, 0.1, 0.05, 0.02, 0.01, 0.005, 0.002, 0.001];
+        assert_eq!(down, rungs);
         assert_eq!((faster(MAX_SPEED), slower(MIN_SPEED)), (MAX_SPEED, MIN_SPEED));
     }
 }

@@ -249,7 +249,7 @@ async fn keys_on_a_focused_control_are_its_own_not_the_players() {
     key_on(&speed, "ArrowRight");
     wait_until(&root, "#speed-value", |el| el.text_content().as_deref() == Some("5×")).await;
     key_on(&speed, "Home");
-    wait_until(&root, "#speed-value", |el| el.text_content().as_deref() == Some("0.1×")).await;
+    wait_until(&root, "#speed-value", |el| el.text_content().as_deref() == Some("0.001×")).await;
     let now = wait_until(&root, "#run-result", |_| true).await;
     assert_eq!((attr(&now, "data-playing"), attr(&now, "data-events")), ("false".into(), events));
     // The scrubber's arrows move 1 % of the run (its `step` is 1 ms, which took 300 presses per

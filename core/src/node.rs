@@ -26,6 +26,16 @@ pub trait Kind: Clone + Debug + 'static {
     const KINDS: &'static [&'static str] = &[];
 
     fn kind(&self) -> &'static str;
+
+    /// Whether some message of this type can turn a request away (see [`Kind::says_no`]): the
+    /// stage's legend keys the red only for such protocols.
+    const CAN_SAY_NO: bool = false;
+
+    /// Whether this message turns a request away: a 429 or 503, a queue full, an error reply.
+    /// The stage draws such answers in red, so a flood's rejections are seen as they fly back.
+    fn says_no(&self) -> bool {
+        false
+    }
 }
 
 /// A request a user (or a scenario event) hands to a node, e.g. "write x = 3".

@@ -44,6 +44,48 @@ pub struct NodeView {
     /// peer that voted for it, as RaftScope draws them.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub votes: Vec<NodeId>,
+    /// The requests a server holds: drawn as a slot per worker and its queue as a pile.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub work: Option<Work>,
+    /// Levels that fill or drain with time (a rate limiter's token bucket per client).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub gauges: Vec<Gauge>,
+}
+
+/// The requests a server holds, as samwho draws a server: workers busy out of all (none for a
+/// broker's queue), and the queue behind them, which turns requests away once it holds
+/// `queue_cap` (`None`: no limit).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+pub struct Work {
+    pub busy: u32,
+    pub workers: u32,
+    pub queued: u32,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub queue_cap: Option<u32>,
+}
+
+/// A level between 0 and `max` that moves at a steady rate between the events that change it:
+/// a token bucket refills at `per_s` (positive), a leaky bucket drains (negative). The node says
+/// its level at `at`; the renderer works out the level now, so a view needs no clock.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Gauge {
+    /// What it measures, short: "tokens".
+    pub label: String,
+    /// Whose it is, when not the node's own (a gateway's bucket for each client).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub of: Option<NodeId>,
+    pub level: f64,
+    pub max: f64,
+    pub per_s: f64,
+    pub at: SimTime,
+}
+
+impl Gauge {
+    /// The level at `now`, kept between 0 and `max`.
+    pub fn level_at(&self, now: SimTime) -> f64 {
+        let secs = now.since(self.at).as_us() as f64 / 1e6;
+        (self.level + self.per_s * secs).clamp(0.0, self.max.max(0.0))
+    }
 }
 
 /// The newest entries of a node's replicated log, as RaftScope draws them: one cell per entry
@@ -159,6 +201,14 @@ impl NodeView {
         self.votes = from;
         self
     }
+    pub fn work(mut self, work: Work) -> Self {
+        self.work = Some(work);
+        self
+    }
+    pub fn gauge(mut self, gauge: Gauge) -> Self {
+        self.gauges.push(gauge);
+        self
+    }
 }
 
 /// A node as the simulator shows it: the protocol's view plus identity and status.
@@ -186,6 +236,9 @@ pub struct MsgView {
     pub deliver_at: SimTime,
     /// A copy made by network duplication.
     pub duplicate: bool,
+    /// An answer that turns its request away (see [`crate::node::Kind::says_no`]).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    pub says_no: bool,
 }
 
 /// Most timers listed per node in a view.

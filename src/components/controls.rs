@@ -1,7 +1,8 @@
 //! Play / pause / step / speed / restart / seed: the transport bar.
 
 use crate::player::{
-    faster, slider_from_speed, slower, speed_from_slider, speed_label, Action, Player, MAX_SPEED, MIN_SPEED,
+    faster, follow_speed, slider_from_speed, slower, speed_from_slider, speed_label, Action, Player,
+    MAX_SPEED, MIN_SPEED,
 };
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
@@ -80,10 +81,41 @@ pub fn controls() -> Html {
                 <span>{"Speed "}{ shown_speed(&p) }</span>
                 <input id="speed" type="range" min="0" max="1000" step="1"
                     value={slider_from_speed(p.speed).to_string()} oninput={on_speed} onkeydown={on_speed_key}
-                    aria-label="Simulation speed, 0.1× to 100×" aria-valuetext={speed_label(p.speed)}
+                    aria-label="Simulation speed, 0.001× to 100×" aria-valuetext={speed_label(p.speed)}
                     aria-keyshortcuts="+ -" />
             </label>
+            {follow(&p)}
         </div>
+    }
+}
+
+/// Below this speed, the run is being followed by eye (the Follow button is pressed).
+const FOLLOWING: f64 = 0.1;
+
+/// Follow: slow down until a message takes about half a second to cross, so each request can
+/// be watched from sender to receiver (samwho's posts play at that pace); pressed again, 1×.
+fn follow(p: &Player) -> Html {
+    let on = p.speed < FOLLOWING;
+    let to = if on { Some(1.0) } else { follow_speed(&p.view.in_flight) };
+    let title = match (on, to) {
+        (true, _) => "Back to 1×".to_string(),
+        (false, Some(s)) => {
+            format!("Play at {} so each message takes about half a second to cross", speed_label(s))
+        }
+        (false, None) => "Nothing on the wire to follow just now: play a moment first".to_string(),
+    };
+    let onclick = {
+        let d = p.dispatch.clone();
+        Callback::from(move |_: MouseEvent| {
+            if let Some(s) = to {
+                d.emit(Action::Speed(s));
+            }
+        })
+    };
+    html! {
+        <button id="follow" {onclick} disabled={to.is_none()} aria-pressed={on.to_string()} {title}>
+            {"Follow"}
+        </button>
     }
 }
 
@@ -96,7 +128,11 @@ fn shown_speed(p: &Player) -> Html {
     match p.pace.filter(|pace| p.playing && pace.reached < p.speed * 0.9) {
         None => html! { <output id="speed-value">{asked}</output> },
         Some(pace) => {
-            let now = if pace.reached < 0.1 { "<0.1×".to_string() } else { speed_label(pace.reached) };
+            let now = if pace.reached < MIN_SPEED {
+                format!("<{}", speed_label(MIN_SPEED))
+            } else {
+                speed_label(pace.reached)
+            };
             let title = format!(
                 "Asked for {asked}, but this run has more events than one frame can handle at that \
                  speed: it plays at about {now}, as fast as this machine allows."

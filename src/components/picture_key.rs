@@ -49,6 +49,24 @@ pub fn picture_key() -> Html {
             "a message on its way, coloured by kind (the legend names the kinds: press one to spotlight it)",
         ),
         row(
+            html! { <><line class="k-link" x1="2" y1="11" x2="26" y2="11" /><rect class="k-no" x="12" y="7.5" width="7" height="7" /></> },
+            "a red square: an answer that turns its request away (429 Too Many Requests, 503, a full queue, an error)",
+        ),
+        row(
+            html! { <><circle class="k-server" cx="11" cy="11" r="6" />
+            <path class="k-slot" d="M11 2 A9 9 0 0 1 20 11" /><path class="k-slot idle" d="M20 11 A9 9 0 1 1 11 2" />
+            <rect class="k-pile" x="23" y="15" width="5" height="2.5" /><rect class="k-pile" x="23" y="11" width="5" height="2.5" />
+            <rect class="k-pile" x="23" y="7" width="5" height="2.5" /></> },
+            "round a server, a slot per worker, dark while busy; beside it, its queue as a pile (amber from three \
+             quarters full, red once full and turning requests away; a long one says its length)",
+        ),
+        row(
+            html! { <><rect class="k-bucket" x="10" y="2" width="8" height="18" rx="1.5" />
+            <rect class="k-tokens" x="10" y="12" width="8" height="8" rx="1.5" /></> },
+            "beside a rate limiter, a bucket per client on the link toward it: a request takes a token, tokens \
+             refill at the limit's rate; red-rimmed when empty, and that client's requests get 429",
+        ),
+        row(
             html! { <line class="k-streak" x1="2" y1="11" x2="26" y2="11" /> },
             "a fading streak: a message just delivered on this link (at 1× most hops are quicker than a frame)",
         ),

@@ -190,13 +190,17 @@ pub fn topology() -> Html {
     };
     let partitioned = view.nodes.iter().any(|n| n.group != 0) || !view.blocked.is_empty();
     let extra = view.in_flight.len().saturating_sub(MAX_PARTICLES);
-    let (order, listed) = {
+    let (order, listed, says_no) = {
         let s = p.session.borrow();
         let sendable = s.sim().sendable_kinds();
-        (particles::KindColours::new(s.sim().message_kinds(), sendable), sendable.to_vec())
+        (
+            particles::KindColours::new(s.sim().message_kinds(), sendable),
+            sendable.to_vec(),
+            s.sim().can_say_no(),
+        )
     };
     let toggle = p.dispatch.reform(Action::Spotlight);
-    let kinds = svg::legend(&view.in_flight, &arrived, (&order, &listed), &p.spotlight, toggle);
+    let kinds = svg::legend(&view.in_flight, &arrived, (&order, &listed, says_no), &p.spotlight, toggle);
     let talks = |a: NodeId, b: NodeId| (*talking).as_ref().is_some_and(|t| t.contains(&pair(a, b)));
     let body = svg::body(&view, &lay, (p.selected, &talks), &picked, &on_node, *drag);
     let (now, pos, r) = (view.now, lay.pos, lay.r);

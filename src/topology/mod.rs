@@ -5,6 +5,7 @@ pub mod cuts;
 pub mod held;
 pub mod kind_colour;
 pub mod layout;
+pub mod load;
 pub mod log_strip;
 pub mod particles;
 pub mod route;

@@ -86,6 +86,9 @@ impl Scene {
     }
 }
 
+/// The colour of an answer that turns its request away (a 429, a queue full), drawn as a square.
+pub const SAYS_NO: &str = "#d62f3a";
+
 /// The opacity of kinds left out of a spotlight.
 pub const DIMMED: f64 = 0.15;
 
@@ -203,11 +206,18 @@ pub fn draw(canvas: &HtmlCanvasElement, scene: &Scene) -> Vec<Hit> {
     for group in hits.chunk_by(|a, b| a.0 == b.0) {
         ctx.set_global_alpha(scene.weight(group[0].0));
         ctx.begin_path();
-        for (_, h) in group {
+        for (_, h) in group.iter().filter(|(_, h)| !scene.msgs()[h.msg].says_no) {
             ctx.move_to(h.x + dot, h.y);
             let _ = ctx.arc(h.x, h.y, dot, 0.0, std::f64::consts::TAU);
         }
         ctx.set_fill_style_str(PALETTE[group[0].0]);
+        ctx.fill();
+        // Answers that turn their request away: red squares, whatever their kind's colour.
+        ctx.begin_path();
+        for (_, h) in group.iter().filter(|(_, h)| scene.msgs()[h.msg].says_no) {
+            ctx.rect(h.x - dot, h.y - dot, 2.0 * dot, 2.0 * dot);
+        }
+        ctx.set_fill_style_str(SAYS_NO);
         ctx.fill();
         let dups: Vec<&Hit> =
             group.iter().map(|(_, h)| h).filter(|h| scene.msgs()[h.msg].duplicate).collect();

@@ -4,7 +4,7 @@
 use super::cuts::{cut_lines, islands};
 use super::layout::{tier, Layout};
 use super::particles::{Arrival, KindColours, PALETTE};
-use super::{aria_label, log_strip, shown_role, status_word, PartitionMode};
+use super::{aria_label, load, log_strip, shown_role, status_word, PartitionMode};
 use crate::player::{Action, Player};
 use dsplay_core::view::{LinkView, MsgView, NodeState, Status, WorldView};
 use dsplay_core::{NodeId, ScenarioEvent, SimTime};
@@ -172,6 +172,10 @@ fn node(
     };
     let countdown = countdown_ring(n, view.now, r);
     let votes = vote_dots(n, (x, y), &lay.pos, r);
+    // A server's workers and queue, while it is up (a crashed one holds nothing).
+    let work = n.view.work.filter(|_| n.status != Status::Down).map(|w| load::work(&w, r));
+    let named = |k: usize| view.nodes.get(k).map_or_else(String::new, |m| m.name.clone());
+    let gauges = load::gauges(n, (x, y), &lay.pos, (r, view.now), &named);
     // Only where the label line is drawn (a crowd's small nodes have no room under them) and
     // the strip clears the other nodes.
     let log = n
@@ -213,6 +217,8 @@ fn node(
             {shape}
             {countdown}
             {votes}
+            {for work}
+            {gauges}
             <text class="name" y={(fs * 0.35).to_string()} font-size={fs.to_string()}>{name}</text>
             <text class="role" y={(r + ROLE_DY).to_string()}
                 textLength={role_squeeze.map(|w| format!("{w:.0}"))}
@@ -380,7 +386,7 @@ const LINK_LABELS: usize = 8;
 pub fn legend(
     msgs: &[MsgView],
     arrived: &[Arrival],
-    (colours, listed): (&KindColours, &[&str]),
+    (colours, listed, says_no): (&KindColours, &[&str], bool),
     spot: &[String],
     toggle: Callback<String>,
 ) -> Html {
@@ -429,6 +435,10 @@ pub fn legend(
     html! {
         <ul {class} aria-label="Message kinds (faded: none on the wire just now); press one to spotlight it">
             {for kinds.iter().map(|k| item(k))}
+            if says_no {
+                <li class="says-no" title="An answer that turns its request away: a 429 or 503, a full queue, an error">
+                    <span class="swatch"></span>{"turned away"}</li>
+            }
             <li class="dead"><span class="swatch">{"✕"}</span>{"dropped"}</li>
         </ul>
     }

@@ -63,6 +63,11 @@ impl<J> Server<J> {
     pub fn queued(&self) -> u32 {
         self.queue.len() as u32
     }
+    /// What it holds, for its node's view.
+    pub fn work(&self) -> crate::view::Work {
+        let (busy, queued) = (self.busy, self.queued());
+        crate::view::Work { busy, workers: self.spec.workers, queued, queue_cap: Some(self.spec.queue_cap) }
+    }
     /// Busy workers plus waiting jobs.
     pub fn load(&self) -> u32 {
         self.busy + self.queued()

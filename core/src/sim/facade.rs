@@ -91,6 +91,8 @@ pub trait Simulation {
     fn message_kinds(&self) -> &'static [&'static str];
     /// Those of them this run's nodes can send (see [`crate::node::Node::kinds`]).
     fn sendable_kinds(&self) -> &[&'static str];
+    /// Whether an answer can turn a request away (see [`crate::node::Kind::CAN_SAY_NO`]).
+    fn can_say_no(&self) -> bool;
     /// A key of the history in words (see [`crate::node::Node::key_label`]).
     fn key_label(&self, key: u64) -> String;
     fn trace(&self) -> &Trace;
@@ -221,11 +223,12 @@ impl<N: Node> Simulation for Sim<N> {
         let mut in_flight = Vec::new();
         let stashed = p.stash.iter().flatten().map(|ev| (now, ev));
         for (at, ev) in p.queue.iter().map(|e| (e.at, &e.ev)).chain(stashed) {
-            let (from, to, kind, id, sent, duplicate) = match ev {
+            let (from, to, kind, id, sent, duplicate, says_no) = match ev {
                 Ev::Deliver { from, to, msg, id, sent, dup } => {
-                    (from, to, crate::node::Kind::kind(msg), id, sent, *dup)
+                    use crate::node::Kind;
+                    (from, to, msg.kind(), id, sent, *dup, msg.says_no())
                 }
-                Ev::Refusal { from, to, id, sent, .. } => (from, to, super::REFUSAL, id, sent, false),
+                Ev::Refusal { from, to, id, sent, .. } => (from, to, super::REFUSAL, id, sent, false, false),
                 Ev::Timer { .. } => continue,
             };
             in_flight.push(MsgView {
@@ -236,6 +239,7 @@ impl<N: Node> Simulation for Sim<N> {
                 sent_at: *sent,
                 deliver_at: at,
                 duplicate,
+                says_no,
             });
         }
         let mut timers = Vec::new();
@@ -293,6 +297,9 @@ impl<N: Node> Simulation for Sim<N> {
     }
     fn sendable_kinds(&self) -> &[&'static str] {
         Sim::sendable_kinds(self)
+    }
+    fn can_say_no(&self) -> bool {
+        <N::Msg as crate::node::Kind>::CAN_SAY_NO
     }
     fn key_label(&self, key: u64) -> String {
         N::key_label(key)

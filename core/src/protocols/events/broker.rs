@@ -41,6 +41,11 @@ impl Broker {
     pub fn depth(&self) -> usize {
         self.queue.len()
     }
+    /// Its queue, for its node's view (a broker has no workers of its own).
+    pub fn work(&self) -> crate::view::Work {
+        let queue_cap = (self.cfg.capacity > 0).then_some(self.cfg.capacity);
+        crate::view::Work { busy: 0, workers: 0, queued: self.depth() as u32, queue_cap }
+    }
     pub fn dlq_len(&self) -> usize {
         self.dlq.len()
     }

@@ -94,6 +94,12 @@ impl Kind for EvMsg {
             EvMsg::Charged { .. } => "Charged",
         }
     }
+
+    const CAN_SAY_NO: bool = true;
+
+    fn says_no(&self) -> bool {
+        matches!(self, EvMsg::Rejected { .. } | EvMsg::Nack { .. })
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -370,6 +376,7 @@ impl Node for EvNode {
                 .field("unconfirmed", p.unconfirmed),
             EvNode::Broker(b) => {
                 NodeView::new("broker", format!("{} queued, {} dead", b.depth(), b.dlq_len()))
+                    .work(b.work())
                     .field("depth", b.depth())
                     .field("dead letters", b.dlq_len())
                     .field("active consumers", b.active())
@@ -385,6 +392,7 @@ impl Node for EvNode {
                     )
                     .badge("standby"),
                 None => NodeView::new("consumer", format!("{} waiting", c.server.queued()))
+                    .work(c.server.work())
                     .field("busy", c.current.is_some()),
             },
             EvNode::Ledger(l) => NodeView::new("ledger", format!("{} charges", l.charges))

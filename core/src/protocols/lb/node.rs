@@ -28,6 +28,12 @@ impl Kind for LbMsg {
             LbMsg::Response { .. } => "Response",
         }
     }
+
+    const CAN_SAY_NO: bool = true;
+
+    fn says_no(&self) -> bool {
+        matches!(self, LbMsg::Reply { ok: false, .. } | LbMsg::Response { ok: false, .. })
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -247,6 +253,7 @@ impl Node for LbNode {
                 "backend",
                 format!("{}/{} busy, {} queued", s.server.busy(), s.server.spec.workers, s.server.queued()),
             )
+            .work(s.server.work())
             .field("weight", s.weight)
             .field("busy", s.server.busy())
             .field("queued", s.server.queued())

@@ -29,6 +29,12 @@ impl Kind for MeshMsg {
             MeshMsg::Reply { ok: false, .. } => "ErrorReply",
         }
     }
+
+    const CAN_SAY_NO: bool = true;
+
+    fn says_no(&self) -> bool {
+        matches!(self, MeshMsg::Reply { ok: false, .. })
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]

@@ -10,7 +10,7 @@ use crate::ids::NodeId;
 use crate::sim::metrics::static_name;
 use crate::spans::{SpanKind, SpanStatus, TraceParent};
 use crate::time::SimTime;
-use crate::view::NodeView;
+use crate::view::{NodeView, Work};
 use std::collections::BTreeMap;
 use std::rc::Rc;
 
@@ -84,7 +84,9 @@ impl Service {
         let busy: u32 = self.pools.iter().map(|p| p.busy()).sum();
         let workers: u32 = self.pools.iter().map(|p| p.spec.workers).sum();
         let queued: u32 = self.pools.iter().map(|p| p.queued()).sum();
+        let queue_cap = Some(self.pools.iter().map(|p| p.spec.queue_cap).sum());
         let v = NodeView::new("service", format!("{busy}/{workers} busy, {queued} queued"))
+            .work(Work { busy, workers, queued, queue_cap })
             .field("busy", busy)
             .field("queued", queued)
             .field("calls in flight", self.caller.in_flight());

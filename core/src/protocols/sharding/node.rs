@@ -28,6 +28,12 @@ impl Kind for ShardMsg {
             ShardMsg::Response { .. } => "Response",
         }
     }
+
+    const CAN_SAY_NO: bool = true;
+
+    fn says_no(&self) -> bool {
+        matches!(self, ShardMsg::Reply { ok: false, .. } | ShardMsg::Response { ok: false, .. })
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
@@ -274,6 +280,7 @@ impl Node for ShardNode {
                 "shard",
                 format!("{}/{} busy, {} queued", server.busy(), server.spec.workers, server.queued()),
             )
+            .work(server.work())
             .field("busy", server.busy())
             .field("queued", server.queued()),
         }

@@ -325,10 +325,14 @@ impl Gateway {
     }
 
     pub fn view(&self) -> NodeView {
+        const GAUGES_SHOWN: usize = 8;
         let serving = self.slots.iter().filter(|s| s.state == SlotState::Serving && s.active.healthy).count();
         let mut v = NodeView::new("gateway", format!("{serving} serving"))
             .field("in flight", self.inflight.len())
             .field("held (leaky bucket)", self.held.len());
+        // A bucket per client that has called, drawn beside the gateway (at most a few).
+        v.gauges =
+            self.limiters.iter().filter_map(|(&client, l)| l.gauge(client)).take(GAUGES_SHOWN).collect();
         if let Some(c) = &self.cache {
             v = v.field("cached keys", c.len()).field("hits", self.hits).field("reads", self.reads);
         }

@@ -1,7 +1,9 @@
 //! Per-client rate limiters as pure state machines over arrival times: token bucket, leaky bucket
 //! (as a queue), fixed window, sliding window (log). Integer arithmetic only.
 
+use crate::ids::NodeId;
 use crate::time::{SimDuration, SimTime};
+use crate::view::Gauge;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
@@ -65,6 +67,23 @@ impl Limiter {
         (self.rate_per_s * self.window_us / 1_000_000).max(1)
     }
 
+    /// The bucket's level for a view, as `who`'s: tokens left (refilling), or requests held back
+    /// (draining). Windows have no level that moves at a steady rate: `None`.
+    pub fn gauge(&self, who: NodeId) -> Option<Gauge> {
+        let (rate, burst, at) = (self.rate_per_s as f64, self.burst as f64, SimTime(self.last_us));
+        match self.algorithm {
+            LimitAlgorithm::TokenBucket => {
+                let level = self.level as f64 / 1e6;
+                Some(Gauge { label: "tokens".into(), of: Some(who), level, max: burst, per_s: rate, at })
+            }
+            LimitAlgorithm::LeakyBucket => {
+                let level = self.level.saturating_sub(self.last_us) as f64 * rate / 1e6;
+                Some(Gauge { label: "held".into(), of: Some(who), level, max: burst, per_s: -rate, at })
+            }
+            LimitAlgorithm::FixedWindow | LimitAlgorithm::SlidingWindow => None,
+        }
+    }
+
     pub fn offer(&mut self, now: SimTime) -> Decision {
         let t = now.as_us();
         match self.algorithm {
@@ -91,6 +110,7 @@ impl Limiter {
     /// `burst` may wait (the one leaving now included).
     fn leaky_bucket(&mut self, t: u64) -> Decision {
         let gap = 1_000_000 / self.rate_per_s;
+        self.last_us = t;
         let free_at = self.level.max(t);
         let waiting = (free_at - t).div_ceil(gap.max(1));
         if waiting >= self.burst {

@@ -98,6 +98,16 @@ impl Kind for TrafficMsg {
             TrafficMsg::StoreDone { .. } => "StoreDone",
         }
     }
+
+    const CAN_SAY_NO: bool = true;
+
+    fn says_no(&self) -> bool {
+        match self {
+            TrafficMsg::Response { status, .. } => *status >= 400,
+            TrafficMsg::Reply { ok, .. } => !ok,
+            _ => false,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]

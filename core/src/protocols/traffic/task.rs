@@ -186,6 +186,7 @@ impl Task {
             s => s.word().to_string(),
         };
         NodeView::new("task", label)
+            .work(self.server.work())
             .field("state", self.state.word())
             .field("busy", self.server.busy())
             .field("queued", self.server.queued())
@@ -261,6 +262,7 @@ impl Store {
 
     pub fn view(&self) -> NodeView {
         NodeView::new("store", format!("{}/{} busy", self.server.busy(), self.server.spec.workers))
+            .work(self.server.work())
             .field("carts", self.carts.len())
             .field("keys", self.versions.len())
     }

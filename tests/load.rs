@@ -1,0 +1,83 @@
+//! A traffic run's load on the stage, in a real browser: worker slots and a queue pile on each
+//! backend, a token bucket per client beside the rate limiter (the abuser's empty), the legend's
+//! red for answers that turn requests away (only where a protocol can), and Follow, which
+//! slows a hop to about half a second and back. Waits on conditions, not time.
+
+mod common;
+use common::all;
+use common::app::{attr, mount, unmount, wait_until};
+
+use wasm_bindgen::JsCast;
+use wasm_bindgen_test::*;
+use web_sys::{Element, HtmlElement};
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+async fn open_at(preset: &str, ms: u64) -> Element {
+    let root = mount(&format!("#preset={preset}&t={ms}"));
+    wait_until(&root, "#run-result", |el| attr(el, "data-now-ms") == ms.to_string()).await;
+    root
+}
+
+fn title(el: &Element) -> String {
+    el.query_selector("title").ok().flatten().and_then(|t| t.text_content()).unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn a_slow_backend_piles_up_its_queue_beside_its_busy_worker() {
+    // t1-round-robin at 10 s: round robin keeps feeding the slow b4.
+    let root = open_at("t1-round-robin", 10_000).await;
+    let pile = wait_until(&root, ".topo-svg [data-node=b4] .pile", |_| true).await;
+    let queued: u32 = title(&pile).split(' ').next().and_then(|n| n.parse().ok()).expect("'N queued'");
+    let items = all(&pile, "rect").len() as u32;
+    assert!(queued > 1 && items == queued.min(items), "{} for {queued}", title(&pile));
+    assert!(items >= 2, "a pile, not one mark");
+    let slots = root.query_selector("[data-node=b4] .slots").ok().flatten().expect("b4's worker ring");
+    // A queue waits only while every worker is busy: "4 of 4 workers busy".
+    let said = title(&slots);
+    let words: Vec<&str> = said.split(' ').collect();
+    assert!(words.len() == 5 && words[0] == words[2] && said.ends_with("workers busy"), "{said}");
+    let busy = all(&slots, ".slot-busy").len();
+    assert_eq!(busy, 1, "one arc of busy slots over the faint ring of all");
+    // The clients hold no work.
+    assert!(root.query_selector("[data-node=c1] .work").ok().flatten().is_none());
+    unmount();
+}
+
+#[wasm_bindgen_test]
+async fn the_abusers_bucket_is_empty_and_the_legend_keys_the_red() {
+    // t6 at 8 s: c1 has sent 400 a second against its bucket's 50 for 3 s.
+    let root = open_at("t6-rate-limiting", 8_000).await;
+    wait_until(&root, ".topo-svg [data-node=lb] .bucket", |_| true).await;
+    let buckets = all(&root, ".topo-svg [data-node=lb] .bucket");
+    assert_eq!(buckets.len(), 4, "one per client");
+    let of = |c: &str| buckets.iter().find(|b| title(b).contains(&format!("for {c}:"))).expect(c).clone();
+    assert!(attr(&of("c1"), "class").contains("empty"), "{}", title(&of("c1")));
+    assert!(!attr(&of("c2"), "class").contains("empty"), "{}", title(&of("c2")));
+    assert!(title(&of("c2")).ends_with("of 20 (+50 a second)"), "{}", title(&of("c2")));
+    wait_until(&root, ".topo-legend .says-no", |el| el.text_content().as_deref() == Some("turned away"))
+        .await;
+    unmount();
+    let root = open_at("d4-raft-election", 1_000).await;
+    wait_until(&root, ".topo-legend li.dead", |_| true).await;
+    assert!(root.query_selector(".topo-legend .says-no").ok().flatten().is_none(), "Raft turns nothing away");
+    unmount();
+}
+
+#[wasm_bindgen_test]
+async fn follow_slows_a_hop_to_about_half_a_second_and_back() {
+    let root = open_at("t1-round-robin", 2_000).await;
+    let follow: HtmlElement =
+        wait_until(&root, "#follow", |el| !el.has_attribute("disabled")).await.unchecked_into();
+    assert_eq!(attr(&follow, "aria-pressed"), "false");
+    follow.click();
+    // t1's hops take a few milliseconds: a few thousandths of 1×.
+    let slow =
+        wait_until(&root, "#speed-value", |el| el.text_content().is_some_and(|t| t.starts_with("0.00")));
+    let said = slow.await.text_content().unwrap_or_default();
+    wait_until(&root, "#follow", |el| attr(el, "aria-pressed") == "true").await;
+    assert!(attr(&follow, "title").contains("1×"), "pressed, it says it goes back ({said})");
+    follow.click();
+    wait_until(&root, "#speed-value", |el| el.text_content().as_deref() == Some("1×")).await;
+    unmount();
+}
