@@ -684,3 +684,46 @@ async fn b_flips_a_switch() {
     assert!(broken > 0, "without causal delivery the order breaks");
     assert_eq!(b_figure(&root, "invariants broken").await, broken.to_string());
 }
+
+/// What b4's queue pile on `run`'s stage says ("12 queued of 50"), or "" with no queue.
+fn pile_of(root: &Element, run: &str) -> String {
+    let sel = format!(".compare-stage[data-run={run}] [data-node=b4] .pile title");
+    all(root, &sel).pop().and_then(|t| t.text_content()).unwrap_or_default()
+}
+
+#[wasm_bindgen_test]
+async fn a_and_bs_stages_stand_side_by_side_at_the_playhead() {
+    let sink = Sink::default();
+    let root = mount::<Host>("width: 1000px", &sink);
+    let field = until("the form", || all(&root, "select.compare-field").pop()).await;
+    assert!(all(&root, ".compare-stage").is_empty(), "no stages before B exists");
+    pick(&root, &field, "protocol.algorithm", "least_connections").await;
+    all(&root, "button.compare-go")[0].unchecked_ref::<HtmlElement>().click();
+    let player = || sink.0.borrow().clone().expect("the host rendered");
+    common::seek(&player, SimTime::from_ms(10_000)).await;
+    // The runs' own queues at 10 s: round robin's b4 has a long one, least connections' a short one.
+    let (a, b) = a_and_b(10_000);
+    let queued = |s: &Session| {
+        let v = s.sim().view();
+        v.nodes.iter().find(|n| n.name == "b4").and_then(|n| n.view.work).expect("b4's work").queued
+    };
+    let (qa, qb) = (queued(&a), queued(&b));
+    assert!(qa > qb + 10, "round robin piles up b4: {qa} vs {qb}");
+    let said = |q: u32| if q == 0 { String::new() } else { format!("{q} queued of 50") };
+    until("both stages at 10 s", || {
+        (pile_of(&root, "A") == said(qa) && pile_of(&root, "B") == said(qb)).then_some(())
+    })
+    .await;
+    let stages = all(&root, ".compare-stage");
+    let runs: Vec<String> = stages.iter().filter_map(|f| f.get_attribute("data-run")).collect();
+    assert_eq!(runs, ["A", "B"], "A first (their layout side by side is the e2e's: no CSS here)");
+    let caption = all(&stages[1], "figcaption")[0].text_content().unwrap_or_default();
+    assert_eq!(caption, "B: protocol.algorithm = least_connections");
+    // Only looked at: a click on a node there selects nothing on the page's player.
+    let click =
+        js_sys::Function::new_with_args("el", "el.dispatchEvent(new MouseEvent('click', { bubbles: true }))");
+    click.call1(&wasm_bindgen::JsValue::NULL, &all(&stages[0], "[data-node=b4]")[0]).expect("a click");
+    // A later action has been through the player: a selection would have been before it.
+    common::seek(&player, SimTime::from_ms(10_500)).await;
+    assert_eq!(player().selected, None);
+}

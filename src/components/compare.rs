@@ -5,6 +5,7 @@
 pub mod fields;
 pub mod form;
 pub mod overlay;
+pub mod stages;
 pub mod stats;
 
 use super::editor::form::Edit;
@@ -19,6 +20,7 @@ use dsplay_core::ScenarioError;
 use form::CompareForm;
 use overlay::Overlays;
 use serde_json::Value;
+use stages::Stages;
 use stats::{linearizable, named_rows, summary, table};
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -28,7 +30,8 @@ use yew::prelude::*;
 pub struct RunB {
     rev: u64,
     label: String,
-    pub session: Session,
+    /// Shared with B's stage (see `stages`).
+    pub session: Rc<RefCell<Session>>,
 }
 
 impl RunB {
@@ -115,14 +118,14 @@ pub fn compare() -> Html {
         }
         let mut behind = None;
         let sum = slot.as_mut().map(|r| {
+            let mut s = r.session.borrow_mut();
             // Hidden, B waits; it catches up when its panel is shown again.
-            if shown && r.session.now() != a_now && !crate::travel::slice(&mut r.session, Playhead::at(a_now))
-            {
-                behind = Some(r.session.now());
+            if shown && s.now() != a_now && !crate::travel::slice(&mut s, Playhead::at(a_now)) {
+                behind = Some(s.now());
             }
-            (r.label.clone(), summary(r.session.sim(), &named))
+            (r.label.clone(), summary(s.sim(), &named))
         });
-        (sum, behind, slot.as_ref().map_or(0, |r| r.session.now().as_us()))
+        (sum, behind, slot.as_ref().map_or(0, |r| r.session.borrow().now().as_us()))
     };
     // Linearizability of A and B, once per pause (not per frame): B has caught up, nothing plays.
     let settled = !player.playing && behind.is_none();
@@ -137,7 +140,7 @@ pub fn compare() -> Html {
                 return Some((wait(), wait()));
             }
             let a = linearizable(session.borrow().sim())?;
-            let b = b.0.borrow().as_ref().and_then(|r| linearizable(r.session.sim()));
+            let b = b.0.borrow().as_ref().and_then(|r| linearizable(r.session.borrow().sim()));
             Some((a, b.unwrap_or_else(|| "no history".into())))
         })
     };
@@ -185,6 +188,7 @@ pub fn compare() -> Html {
             }
             match parse_draft(&v).and_then(Session::new) {
                 Ok(session) => {
+                    let session = Rc::new(RefCell::new(session));
                     *run_b.0.borrow_mut() = Some(RunB { rev, label, session });
                     error.set(None);
                 }
@@ -207,6 +211,8 @@ pub fn compare() -> Html {
                     }
                 </p>
                 {table(&a_sum, b, (a_now, a_stop), (*linearizable).clone())}
+                // Not while B catches up: two stages a frame would slow its catching up.
+                if behind.is_none() { <Stages b={run_b.clone()} built={*built} {b_now} /> }
                 <Overlays b={run_b.clone()} built={*built} {b_now} />
             } else {
                 <p class="compare-label">{"Pick a field and B's value for it, then Compare: both runs' charts are drawn together."}</p>

@@ -47,7 +47,8 @@ pub fn overlays(props: &OverlaysProps) -> Html {
     };
     let pairs: Vec<(ChartSpec, Option<ChartSpec>)> = {
         let b = props.b.0.borrow();
-        let b_metrics = b.as_ref().map(|r| r.session.sim().metrics());
+        let b_session = b.as_ref().map(|r| r.session.borrow());
+        let b_metrics = b_session.as_ref().map(|s| s.sim().metrics());
         specs.into_iter().map(|s| (s.clone(), b_metrics.and_then(|m| counterpart(m, &s)))).collect()
     };
     let b_now = props.b_now;
@@ -90,7 +91,7 @@ fn overlay_data(
     a_faults: &Rc<FaultMarks>,
 ) -> ChartData {
     let run_b = run_b.0.borrow();
-    let b_data = b.zip(run_b.as_ref()).map(|(spec, r)| chart_data(&r.session, spec));
+    let b_data = b.zip(run_b.as_ref()).map(|(spec, r)| chart_data(&r.session.borrow(), spec));
     let a_data = chart_data(session, a).shaded(a_faults.clone());
     let a_rows = a_data.bands.len();
     a_rows_on_top(overlay(a_data, b_data), a_rows)
@@ -113,7 +114,7 @@ fn overlay_view(props: &OverlayViewProps) -> Html {
             let Some(session) = &session else { return Ok(()) };
             // How far B's lines go in this paint (tests wait for B's whole run to be drawn).
             if let Some(r) = run_b.0.borrow().as_ref() {
-                el.set_attribute("data-b-ms", &(r.session.now().as_us() / 1000).to_string()).ok();
+                el.set_attribute("data-b-ms", &(r.session.borrow().now().as_us() / 1000).to_string()).ok();
             }
             let data = overlay_data(&session.borrow(), (&a, b.as_ref()), &run_b, &faults);
             el.set_attribute("aria-label", &format!("{} ({})", data.summary(), runs_of(b.is_some()))).ok();
