@@ -1,7 +1,8 @@
 //! A traffic run's load on the stage, in a real browser: worker slots and a queue pile on each
 //! backend, a token bucket per client beside the rate limiter (the abuser's empty), the legend's
-//! red for answers that turn requests away (only where a protocol can), and Follow, which
-//! slows a hop to about half a second and back. Waits on conditions, not time.
+//! red for answers that turn requests away (only where a protocol can), Follow, which slows a
+//! hop to about half a second and back, and the balancer's algorithm switched at the playhead
+//! from the inspector. Waits on conditions, not time.
 
 mod common;
 use common::all;
@@ -79,5 +80,52 @@ async fn follow_slows_a_hop_to_about_half_a_second_and_back() {
     assert!(attr(&follow, "title").contains("1×"), "pressed, it says it goes back ({said})");
     follow.click();
     wait_until(&root, "#speed-value", |el| el.text_content().as_deref() == Some("1×")).await;
+    unmount();
+}
+
+fn dispatch_click(el: &Element) {
+    let click =
+        js_sys::Function::new_with_args("el", "el.dispatchEvent(new MouseEvent('click', { bubbles: true }))");
+    click.call1(&wasm_bindgen::JsValue::NULL, el).expect("a click");
+}
+
+fn scrub_to(root: &Element, ms: u64) {
+    let scrubber: web_sys::HtmlInputElement =
+        root.query_selector("#scrubber").ok().flatten().expect("the scrubber").unchecked_into();
+    scrubber.set_value(&ms.to_string());
+    scrubber.dispatch_event(&web_sys::Event::new("input").expect("event")).expect("dispatch");
+}
+
+#[wasm_bindgen_test]
+async fn least_connections_chosen_at_10_s_drains_b4s_pile_from_there_on() {
+    let root = open_at("t1-round-robin", 10_000).await;
+    dispatch_click(&wait_until(&root, ".topo-svg [data-node=lb]", |_| true).await);
+    let menu: web_sys::HtmlSelectElement =
+        wait_until(&root, ".inspector .knobs [data-knob=algorithm] select", |_| true).await.unchecked_into();
+    assert_eq!(menu.value(), "round_robin");
+    let piled = title(&wait_until(&root, "[data-node=b4] .pile", |_| true).await);
+    menu.set_value("least_connections");
+    menu.dispatch_event(&web_sys::Event::new("change").expect("event")).expect("dispatch");
+    // A by-hand event at the playhead, listed; the menu shows what is in force.
+    wait_until(&root, ".fault-list .what", |el| {
+        el.text_content().as_deref() == Some("lb: algorithm → least_connections")
+    })
+    .await;
+    wait_until(&root, ".inspector .knobs [data-knob=algorithm] select", |el| {
+        el.unchecked_ref::<web_sys::HtmlSelectElement>().value() == "least_connections"
+    })
+    .await;
+    scrub_to(&root, 15_000);
+    wait_until(&root, "#run-result", |el| attr(el, "data-now-ms") == "15000").await;
+    let left =
+        root.query_selector("[data-node=b4] .pile title").ok().flatten().and_then(|t| t.text_content());
+    let queued: u32 = left.as_deref().and_then(|t| t.split(' ').next()?.parse().ok()).unwrap_or(0);
+    assert!(queued < 5, "b4 had {piled} at 10 s; at 15 s: {left:?}");
+    // Back before the switch, round robin is in force again.
+    scrub_to(&root, 9_000);
+    wait_until(&root, ".inspector .knobs [data-knob=algorithm] select", |el| {
+        el.unchecked_ref::<web_sys::HtmlSelectElement>().value() == "round_robin"
+    })
+    .await;
     unmount();
 }

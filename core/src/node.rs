@@ -75,6 +75,15 @@ pub enum ElectionTimer<T> {
     Running(T),
 }
 
+/// A setting a user may change while a node runs ([`crate::ScenarioEvent::Tune`]): its name, the
+/// values it takes, and the one in force.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Knob {
+    pub name: &'static str,
+    pub values: &'static [&'static str],
+    pub now: &'static str,
+}
+
 /// One participant of a protocol. Protocols whose participants differ make this an enum of roles.
 pub trait Node: Clone + 'static {
     type Msg: Kind;
@@ -100,6 +109,15 @@ pub trait Node: Clone + 'static {
     fn election_timer(&self) -> ElectionTimer<Self::Timer> {
         ElectionTimer::None
     }
+    /// The settings this node lets a user change while it runs (a balancer's algorithm): a
+    /// `tune` event naming any other is refused when the scenario is built or the click made.
+    /// Default: none.
+    fn knobs(&self) -> Vec<Knob> {
+        Vec::new()
+    }
+    /// Set `knob` to `to`, from now on, as if configured so; the simulator has checked both
+    /// against [`Node::knobs`]. Default: nothing (no knobs to set).
+    fn on_tune(&mut self, _ctx: &mut Ctx<'_, Self::Msg, Self::Timer>, _knob: &str, _to: &str) {}
     /// A message this node sent to `to` was refused: `to` crashed refusing connections (its host
     /// is up, its process is not), and the reset came back one network hop later. `msg` is the
     /// message refused. Default: nothing, so the message is as lost as to a silent crash, and

@@ -1,6 +1,8 @@
 //! The selected node: status, role, fields, pending timers, recent messages, and the hand tools
-//! (crash / restart / pause / resume, time out, send a request, slow it, shape one of its links).
+//! (crash / restart / pause / resume, time out, change a setting, send a request, slow it, shape
+//! one of its links).
 
+mod knobs;
 pub(crate) mod readings;
 
 pub use readings::{clipped, PAYLOAD_SHOWN};
@@ -389,6 +391,7 @@ pub fn inspector() -> Html {
                     {for [1u32, 2, 5, 10, 50].iter().map(|f| html! { <option value={f.to_string()} selected={*f == *slow}>{f}</option> })}</select>
                     <button data-factor={slow.to_string()} onclick={act(Ev::Slow { node: node.clone(), factor_pct: *slow * 100 })}>{"Apply"}</button></label>
             </div>
+            {knobs::knobs(s.sim(), id, &node, &p.dispatch)}
             {fields}
             if takes {
             <form class="request" onsubmit={send} aria-label="Send a client request">

@@ -105,6 +105,15 @@ pub enum ScenarioEvent {
     Note {
         text: String,
     },
+    /// Change one of a node's settings while it runs (the balancer's `algorithm`, from round robin
+    /// to least connections at the playhead): from then on the node works as if configured so.
+    /// Which settings a node has, and the values each takes, are its protocol's
+    /// ([`crate::node::Node::knobs`]); any other is refused when the scenario is built.
+    Tune {
+        node: String,
+        knob: String,
+        to: String,
+    },
     /// Lose one message on the wire (RaftScope's "drop"): the message with this id, in flight
     /// when the event happens, never arrives, nor does a copy of it made by duplication. Ids
     /// count the run's sends from 1, so a replay of the same scenario loses the same message.
@@ -163,6 +172,7 @@ impl ScenarioEvent {
             }
             Note { text } => text.clone(),
             LoseMessage { id } => format!("lose message #{id}"),
+            Tune { node, knob, to } => format!("{node}: {knob} → {to}"),
         }
     }
 
@@ -176,7 +186,9 @@ impl ScenarioEvent {
             | Pause { node }
             | Resume { node }
             | Timeout { node } => vec![node],
-            Slow { node, .. } | ClockSkew { node, .. } | Client { node, .. } => vec![node],
+            Slow { node, .. } | ClockSkew { node, .. } | Client { node, .. } | Tune { node, .. } => {
+                vec![node]
+            }
             Partition { groups } => groups.iter().flatten().map(String::as_str).collect(),
             Block { from, to } => from.iter().chain(to).map(String::as_str).collect(),
             Link { from, to, .. } => {

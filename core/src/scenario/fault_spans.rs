@@ -175,7 +175,11 @@ impl Reading {
                 self.open(at, Key::Surge, FaultKind::Surge, said(), until);
                 true
             }
-            E::Client { .. } | E::Note { .. } | E::Timeout { .. } | E::LoseMessage { .. } => false,
+            E::Client { .. }
+            | E::Note { .. }
+            | E::Timeout { .. }
+            | E::LoseMessage { .. }
+            | E::Tune { .. } => false,
         }
     }
 }

@@ -261,6 +261,12 @@ impl Scenario {
                         "message ids start at 1 (hover a message in flight to see its id)",
                     ));
                 }
+                ScenarioEvent::Tune { knob, to, .. } if knob.len() > 64 || to.len() > 64 => {
+                    return Err(bad(
+                        format!("{field}.event"),
+                        "a knob and its value are at most 64 characters each",
+                    ));
+                }
                 ScenarioEvent::Note { text } if text.len() > 500 => {
                     return Err(bad(format!("{field}.event.text"), "at most 500 characters"));
                 }

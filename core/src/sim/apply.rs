@@ -72,6 +72,7 @@ impl<N: Node> Sim<N> {
             }
             NodeOp::Client(id, req) => self.dispatch(id, Input::Client(&req)),
             NodeOp::TimeOut(id) => self.time_out(id),
+            NodeOp::Tune(id, knob, to) => self.dispatch(id, Input::Tune(&knob, &to)),
             NodeOp::Lose(id) => {
                 let on_wire = self.on_wire(id);
                 self.w.lose(id, on_wire);

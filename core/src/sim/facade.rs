@@ -56,6 +56,8 @@ pub trait Simulation {
     /// Whether node `id` keeps an election timer a `timeout` can fire (a Raft server), whatever
     /// its state now: the inspector offers "Time out" only then.
     fn keeps_election_timer(&self, id: NodeId) -> bool;
+    /// The settings node `id` lets a user change while it runs (see [`crate::node::Node::knobs`]).
+    fn knobs(&self, id: NodeId) -> Vec<crate::node::Knob>;
     /// Discard scripted events after now (forking a new future from the past).
     fn fork(&mut self);
     /// Every scripted event in time order: the scenario's events and its chaos faults.
@@ -195,6 +197,11 @@ impl<N: Node> Simulation for Sim<N> {
                 return Err(ScenarioError::invalid("event", why));
             }
         }
+        if let ScenarioEvent::Tune { node, knob, to } = ev {
+            if let Some(why) = self.tune_refusal(self.w.by_name[node], knob, to) {
+                return Err(ScenarioError::invalid("event", why));
+            }
+        }
         // By hand, a message that already arrived is refused rather than noted as skipped.
         if let ScenarioEvent::LoseMessage { id } = ev {
             if self.on_wire(*id).is_none() {
@@ -207,6 +214,9 @@ impl<N: Node> Simulation for Sim<N> {
             }
         }
         Ok(())
+    }
+    fn knobs(&self, id: NodeId) -> Vec<crate::node::Knob> {
+        self.p.nodes.get(id.index()).map(Node::knobs).unwrap_or_default()
     }
     fn keeps_election_timer(&self, id: NodeId) -> bool {
         let node = self.p.nodes.get(id.index());

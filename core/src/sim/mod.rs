@@ -24,6 +24,7 @@ mod refusal_tests;
 mod state;
 mod timeout;
 pub mod trace;
+mod tune;
 mod world;
 
 pub use facade::{Checkpoint, Simulation, Violation};
@@ -77,6 +78,7 @@ impl<N: Node> Sim<N> {
         let p = Parts::new(nodes);
         let mut sim = Sim { w, p, scratch: Vec::new(), checking: Default::default(), invariants, kinds };
         sim.check_timeouts(scenario)?;
+        sim.check_tunes(scenario)?;
         for i in 0..sim.p.nodes.len() {
             sim.dispatch(NodeId(i as u32), Input::Init);
         }
@@ -257,6 +259,7 @@ impl<N: Node> Sim<N> {
                 Input::Refused(to, msg) => node.on_refused(&mut ctx, to, msg),
                 Input::Timer(timer) => node.on_timer(&mut ctx, timer),
                 Input::Client(req) => node.on_client(&mut ctx, req),
+                Input::Tune(knob, to) => node.on_tune(&mut ctx, knob, to),
             }
         }
         for eff in out.drain(..) {
@@ -298,6 +301,8 @@ enum Input<'a, N: Node> {
     Refused(NodeId, N::Msg),
     Timer(N::Timer),
     Client(&'a crate::node::ClientRequest),
+    /// A knob set: `(knob, to)`, checked against the node's knobs.
+    Tune(&'a str, &'a str),
 }
 
 fn msg_kind<N: Node>(m: &N::Msg) -> &'static str {

@@ -27,6 +27,8 @@ pub(super) enum NodeOp {
     TimeOut(NodeId),
     /// Lose the message with this id, if it is on the wire.
     Lose(u64),
+    /// Set one of the node's knobs: `(knob, to)`.
+    Tune(NodeId, String, String),
 }
 
 /// How long a message that arrives takes, and its duplicate if the network made one (µs).
@@ -337,6 +339,17 @@ impl World {
             }
             // Which message is on the wire is known only to the typed side (the queue).
             E::LoseMessage { id } => NodeOp::Lose(*id),
+            E::Tune { node, knob, to } => {
+                let id = self.id_of(node)?;
+                self.fault(id, "tune", text);
+                if self.sh.status[id.index()] == Status::Down {
+                    let said = Some(format!("{node} is down: its {knob} stays as it was"));
+                    self.push_trace(TraceKind::Note, id, None, 0, "note", said);
+                    NodeOp::None
+                } else {
+                    NodeOp::Tune(id, knob.clone(), to.clone())
+                }
+            }
             E::Client { node, request } => {
                 let id = self.id_of(node)?;
                 self.push_trace(TraceKind::Client, id, None, 0, "client", Some(text));
@@ -426,6 +439,7 @@ impl World {
             | E::Resume { .. }
             | E::Timeout { .. }
             | E::LoseMessage { .. }
+            | E::Tune { .. }
             | E::Client { .. } => {}
         }
         Ok(())

@@ -34,6 +34,7 @@ const EXAMPLES: &[&str] = &[
     r#"{"type":"client","node":"?","request":{"op":"request"}}"#,
     r#"{"type":"timeout","node":"?"}"#,
     r#"{"type":"lose_message","id":1}"#,
+    r#"{"type":"tune","node":"?","knob":"algorithm","to":"least_connections"}"#,
 ];
 
 /// One enum: the key that holds it and its values, in serde's order.

@@ -4,6 +4,7 @@
 use super::node::{LbMsg, C};
 use super::picker::{Algorithm, Picker};
 use crate::ids::NodeId;
+use crate::node::Knob;
 use crate::view::NodeView;
 use std::collections::VecDeque;
 
@@ -169,6 +170,30 @@ impl Balancer {
         }
     }
 
+    /// What a user may change while it runs: the algorithm.
+    pub fn knobs(&self) -> Vec<Knob> {
+        vec![Knob { name: "algorithm", values: &Algorithm::NAMES, now: self.picker.algorithm.name() }]
+    }
+
+    /// Balance by another algorithm from now on. Leaving the central queue, the requests waiting
+    /// in it go out at once, each to the backend the new algorithm picks.
+    pub fn on_tune(&mut self, ctx: &mut C<'_>, knob: &str, to: &str) {
+        let Some(to) = Algorithm::named(to).filter(|_| knob == "algorithm") else { return };
+        let from = self.picker.algorithm;
+        self.picker.switch(to);
+        (self.noted, self.next_free) = (0, 0);
+        ctx.note(format!("balancing by {} from now on (was {})", to.name(), from.name()));
+        if to != Algorithm::CentralQueue {
+            while let Some((id, client)) = self.waiting.pop_front() {
+                let i = self.picker.pick(&self.active, ctx.rng());
+                self.forward(ctx, i, id, client);
+            }
+            if from == Algorithm::CentralQueue {
+                ctx.gauge_here("lb_queue", 0);
+            }
+        }
+    }
+
     pub fn on_crash(&mut self) {
         self.active.iter_mut().for_each(|a| *a = 0);
         self.open.iter_mut().for_each(Vec::clear);
@@ -178,9 +203,7 @@ impl Balancer {
 
     pub fn view(&self) -> NodeView {
         // The name the editor and the links use (`smooth_weighted_round_robin`), not Rust's.
-        let algorithm = serde_json::to_value(self.picker.algorithm).ok();
-        let name = algorithm.as_ref().and_then(|a| a.as_str()).unwrap_or_default();
-        let mut v = NodeView::new("balancer", name.replace('_', " "));
+        let mut v = NodeView::new("balancer", self.picker.algorithm.name().replace('_', " "));
         if self.picker.algorithm == Algorithm::CentralQueue {
             v = v.field("queued", self.waiting.len());
         }

@@ -4,7 +4,7 @@
 use super::balancer::Balancer;
 use crate::blocks::{Admit, Generator, Server, ServerSpec};
 use crate::ids::NodeId;
-use crate::node::{Ctx, Kind, Node};
+use crate::node::{Ctx, Kind, Knob, Node};
 use crate::time::SimTime;
 use crate::view::NodeView;
 use std::collections::BTreeMap;
@@ -152,6 +152,19 @@ impl Node for LbNode {
             for _ in 0..c.gen.concurrency() {
                 c.send_request(ctx);
             }
+        }
+    }
+
+    fn knobs(&self) -> Vec<Knob> {
+        match self {
+            LbNode::Balancer(b) => b.knobs(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn on_tune(&mut self, ctx: &mut C<'_>, knob: &str, to: &str) {
+        if let LbNode::Balancer(b) = self {
+            b.on_tune(ctx, knob, to);
         }
     }
 

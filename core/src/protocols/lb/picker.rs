@@ -21,6 +21,40 @@ pub enum Algorithm {
     CentralQueue,
 }
 
+impl Algorithm {
+    /// Every algorithm, in the order above.
+    const ALL: [Algorithm; 7] = [
+        Algorithm::RoundRobin,
+        Algorithm::WeightedRoundRobin,
+        Algorithm::SmoothWeightedRoundRobin,
+        Algorithm::LeastConnections,
+        Algorithm::PowerOfTwoChoices,
+        Algorithm::Random,
+        Algorithm::CentralQueue,
+    ];
+    /// Their names in a scenario, in the same order.
+    pub const NAMES: [&'static str; 7] = [
+        "round_robin",
+        "weighted_round_robin",
+        "smooth_weighted_round_robin",
+        "least_connections",
+        "power_of_two_choices",
+        "random",
+        "central_queue",
+    ];
+
+    /// The name a scenario gives it (`least_connections`).
+    pub fn name(self) -> &'static str {
+        let i = Self::ALL.iter().position(|&a| a == self).unwrap_or(0);
+        Self::NAMES[i]
+    }
+
+    /// The algorithm a scenario names so.
+    pub fn named(name: &str) -> Option<Algorithm> {
+        Self::NAMES.iter().position(|&n| n == name).map(|i| Self::ALL[i])
+    }
+}
+
 /// The picker's state.
 #[derive(Clone, Debug)]
 pub struct Picker {
@@ -58,6 +92,13 @@ impl Picker {
             gcd: g,
             max_w,
         }
+    }
+
+    /// Pick by `to` from now on, its state fresh (a weighted cycle starts over).
+    pub fn switch(&mut self, to: Algorithm) {
+        self.algorithm = to;
+        self.current.iter_mut().for_each(|c| *c = 0);
+        (self.wrr_i, self.wrr_cw) = (self.weights.len().saturating_sub(1), 0);
     }
 
     /// Number of backends.
@@ -181,6 +222,16 @@ mod tests {
         let mut r = Rng::seed_from(0);
         let active = vec![0; w.len()];
         (0..k).map(|_| (b'a' + p.pick(&active, &mut r) as u8) as char).collect()
+    }
+
+    #[test]
+    fn every_algorithm_is_named_as_a_scenario_names_it() {
+        for a in Algorithm::ALL {
+            let said = serde_json::to_value(a).expect("serialises");
+            assert_eq!(said.as_str(), Some(a.name()));
+            assert_eq!(Algorithm::named(a.name()), Some(a));
+        }
+        assert_eq!(Algorithm::named("fastest"), None);
     }
 
     #[test]

@@ -68,7 +68,7 @@ pub struct Gateway {
     next_gid: u64,
     inflight: BTreeMap<u64, Inflight>,
     held: BTreeMap<u64, Inflight>,
-    limiters: BTreeMap<NodeId, Limiter>,
+    pub(super) limiters: BTreeMap<NodeId, Limiter>,
     sticky: BTreeMap<NodeId, u32>,
     rr_next: usize,
     cache: Option<TtlLru>,

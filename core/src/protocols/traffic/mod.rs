@@ -46,6 +46,7 @@ pub mod cache;
 mod client;
 mod gateway;
 pub mod health;
+mod knobs;
 pub mod limiter;
 mod node;
 mod orchestrate;

@@ -6,7 +6,7 @@ use super::task::{Store, Task};
 use super::{Abuser, Sessions, TrafficConfig};
 use crate::blocks::{Generator, ServerSpec};
 use crate::ids::NodeId;
-use crate::node::{ClientRequest, Ctx, Kind, Node};
+use crate::node::{ClientRequest, Ctx, Kind, Knob, Node};
 use crate::view::NodeView;
 
 /// An operation on the store `db`.
@@ -187,6 +187,19 @@ impl Node for TrafficNode {
             TrafficNode::Gateway(g) => g.init(ctx),
             TrafficNode::Task(t) => t.init(ctx),
             TrafficNode::Store(_) => {}
+        }
+    }
+
+    fn knobs(&self) -> Vec<Knob> {
+        match self {
+            TrafficNode::Gateway(g) => g.knobs(),
+            _ => Vec::new(),
+        }
+    }
+
+    fn on_tune(&mut self, ctx: &mut C<'_>, knob: &str, to: &str) {
+        if let TrafficNode::Gateway(g) = self {
+            g.on_tune(ctx, knob, to);
         }
     }
 
