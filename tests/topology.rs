@@ -1116,6 +1116,9 @@ fn a_value_too_large_for_a_request_is_called_too_large() {
     assert!(typed_request("read", " ", "").expect_err("no key").contains("needs a key"));
     assert!(typed_request("write", "k3", "").expect_err("no value").contains("needs a value"));
     assert!(typed_request("write", "k3", "5").is_ok() && typed_request("request", "", "").is_ok());
+    // A clock process's send names the process to send to.
+    assert!(typed_request("send", "", "").expect_err("no peer").contains("such as p2"));
+    assert_eq!(typed_request("send", "p2", "").map(|r| r.key), Ok(Some("p2".to_string())));
 }
 
 #[wasm_bindgen_test]

@@ -44,6 +44,7 @@ presets![
     "d1-cap-ap",
     "d6-lamport-vector-clocks",
     "d6-causal-delivery",
+    "d6-textbook-figure",
     "d2-replication-sync",
     "d2-replication-semisync",
     "d2-replication-async",

@@ -127,3 +127,65 @@ fn p4_with_fast_links_holds_back_rarely_and_only_for_a_moment() {
         assert!(r >= h && r - h < 2_000, "held at {h} µs, released at {r} µs");
     }
 }
+
+/// Each clock note of a run: (process, time in ms, Lamport, vector).
+fn clock_notes(sim: &dyn Simulation) -> Vec<(String, u64, u64, Vec<u64>)> {
+    let names = sim.node_names();
+    let parse = |t: &str| -> Option<(u64, Vec<u64>)> {
+        let l = t.strip_prefix("L=")?.split(' ').next()?.parse().ok()?;
+        let v = t.split("V=[").nth(1)?.split(']').next()?;
+        Some((l, v.split(',').map(|x| x.parse().unwrap_or(u64::MAX)).collect()))
+    };
+    let notes = sim.trace().records().iter().filter(|e| e.kind == TraceKind::Note && e.label == "clock");
+    notes
+        .filter_map(|e| {
+            let (l, v) = parse(e.text.as_deref()?)?;
+            Some((names[e.node.index()].clone(), e.at.as_us() / 1000, l, v))
+        })
+        .collect()
+}
+
+/// `a` happened before `b`: every entry ≤, and they differ.
+fn before(a: &[u64], b: &[u64]) -> bool {
+    a.iter().zip(b).all(|(x, y)| x <= y) && a != b
+}
+
+#[test]
+fn the_textbook_figure_answers_its_lessons_questions() {
+    let sim = run(&scenario("d6-textbook-figure", |_| {}));
+    let notes = clock_notes(&*sim);
+    assert_eq!(notes.len(), 11, "eleven events, each scripted or a receive of a scripted send: {notes:?}");
+    let at = |p: &str, ms: u64| notes.iter().find(|n| n.0 == p && n.1 == ms).cloned().expect("an event");
+    // 1: p1's first local event is in the past of p3's receive at 70 ms.
+    assert!(before(&at("p1", 10).3, &at("p3", 70).3));
+    // 2: p3's local at 45 ms and p2's send at 40 ms are concurrent, though Lamport orders them.
+    let (local, send) = (at("p3", 45), at("p2", 40));
+    assert!(!before(&local.3, &send.3) && !before(&send.3, &local.3));
+    assert_eq!((local.2, send.2), (3, 5), "L=3 < L=5 all the same");
+    // 3: of p2's events, only its first receive is concurrent with p3's local at 15 ms.
+    let first = at("p3", 15).3;
+    let concurrent: Vec<u64> = notes
+        .iter()
+        .filter(|n| n.0 == "p2" && !before(&first, &n.3) && !before(&n.3, &first))
+        .map(|n| n.1)
+        .collect();
+    assert_eq!(concurrent, [30]);
+    // What the tour's notes say of the clocks is what the run gives.
+    assert_eq!((at("p2", 30).2, at("p2", 30).3), (3, vec![2, 1, 0]));
+    assert_eq!(at("p2", 35).3, [2, 2, 2]);
+    assert_eq!(at("p3", 70).3, [4, 3, 4]);
+}
+
+#[test]
+fn a_scripted_send_to_itself_or_to_no_such_process_is_noted_and_ignored() {
+    let sim = run(&scenario("d6-textbook-figure", |v| {
+        v["events"] = serde_json::json!([
+            { "at_ms": 10, "event": { "type": "client", "node": "p1", "request": { "op": "send", "key": "p1" } } },
+            { "at_ms": 20, "event": { "type": "client", "node": "p1", "request": { "op": "send", "key": "p9" } } },
+        ]);
+    }));
+    assert!(clock_notes(&*sim).is_empty(), "no event happened");
+    let said: Vec<&str> = sim.trace().records().iter().filter_map(|e| e.text.as_deref()).collect();
+    assert!(said.contains(&"ignored send to \"p1\": name another process, p1 to p3"), "{said:?}");
+    assert!(said.contains(&"ignored send to \"p9\": name another process, p1 to p3"), "{said:?}");
+}

@@ -11,7 +11,7 @@ use crate::player::Player;
 use dsplay_core::SimTime;
 use yew::prelude::*;
 
-/// The speeds offered (the player's own range is 0.1–100×).
+/// The speeds offered (the player's own range is 0.001–100×).
 const SPEEDS: &[f64] = &[0.1, 0.25, 0.5, 1.0, 2.0, 5.0, 10.0, 25.0, 100.0];
 
 #[derive(Clone, Copy, PartialEq)]

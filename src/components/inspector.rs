@@ -59,6 +59,9 @@ pub fn typed_request(op: &str, key: &str, value: &str) -> Result<ClientRequest, 
     if matches!(op, "read" | "write") && key.is_none() {
         return Err(format!("A {op} needs a key: type one such as k3."));
     }
+    if op == "send" && key.is_none() {
+        return Err("A send needs the process to send to: type one such as p2.".to_string());
+    }
     if op == "write" && value.is_none() {
         return Err("A write needs a value: type a whole number such as 5.".to_string());
     }
@@ -285,7 +288,7 @@ pub fn inspector() -> Html {
     // What the node takes by hand, as its protocol says; the operation picked, else its first.
     let ops = s.sim().requests(id);
     let chosen = ops.iter().copied().find(|o| **o == *op).or(ops.first().copied()).unwrap_or_default();
-    let (keyed, valued) = (matches!(chosen, "read" | "write"), chosen == "write");
+    let (keyed, valued) = (matches!(chosen, "read" | "write" | "send"), chosen == "write");
     let send = {
         let (d, node, key, value, wrong) =
             (p.dispatch.clone(), node.clone(), key.clone(), value.clone(), wrong.clone());
@@ -400,7 +403,8 @@ pub fn inspector() -> Html {
                         {for ops.iter().map(|o| html! { <option selected={*o == chosen}>{*o}</option> })}</select>
                 }
                 if keyed {
-                    <input aria-label="Key" placeholder="key: k3" size="6" value={(*key).clone()} oninput={{ let k = set(&key, |v| v); move |e: InputEvent| k.emit(e.into()) }} />
+                    <input aria-label={if chosen == "send" { "To" } else { "Key" }}
+                        placeholder={if chosen == "send" { "to: p2" } else { "key: k3" }} size="6" value={(*key).clone()} oninput={{ let k = set(&key, |v| v); move |e: InputEvent| k.emit(e.into()) }} />
                 }
                 if valued {
                     <input aria-label="Value" placeholder="value: 5" size="5" inputmode="numeric" value={(*value).clone()} aria-invalid={wrong.is_some().then_some("true")}

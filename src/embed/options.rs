@@ -38,7 +38,7 @@ pub struct EmbedOptions {
     pub embed: bool,
     pub preset: Option<String>,
     pub autoplay: bool,
-    /// Clamped to the player's 0.1–100×.
+    /// Clamped to the player's 0.001–100×.
     pub speed: Option<f64>,
     /// Initial playhead (`t=` in ms, with decimals as in a full link).
     pub t: Option<SimTime>,

@@ -15,7 +15,9 @@
 //! **Applications.**
 //! - `gossip`: each process `p1…` acts on its `Event` timer (exponential gaps, mean
 //!   `event_every_ms`): with probability `send_permille` it sends `Ping` (carrying both clocks) to a
-//!   random peer, else it records a local event. On each receive it notes whether the message's
+//!   random peer, else it records a local event. A process also takes `send` (key: `p2`) and
+//!   `local` as client requests, by hand or from the script; with `event_every_ms = 0` those are
+//!   its only events, so a scenario can draw a textbook figure event by event. On each receive it notes whether the message's
 //!   send event and its own previous event were concurrent (`concurrent_receipts`,
 //!   `ordered_receipts`) and counts the concurrent pairs whose Lamport timestamps still differ —
 //!   an order Lamport clocks suggest that did not happen (`lamport_false_order`).
@@ -67,7 +69,8 @@ pub struct ClocksConfig {
     #[serde(default)]
     pub app: ClocksApp,
     pub processes: u32,
-    /// Gossip: mean gap between a process's events. Bank: gap between new accounts.
+    /// Gossip: mean gap between a process's events (0: none at random, only the script's `send`
+    /// and `local` requests, for a textbook figure). Bank: gap between new accounts.
     pub event_every_ms: u64,
     /// Gossip: share of events that are sends, per mille.
     #[serde(default = "half")]
@@ -90,8 +93,13 @@ impl ClocksConfig {
         if self.processes < min || self.processes > 16 {
             return Err(ScenarioError::invalid("protocol.processes", format!("must be {min} to 16")));
         }
-        if self.event_every_ms == 0 || self.event_every_ms > 600_000 {
-            return Err(ScenarioError::invalid("protocol.event_every_ms", "must be 1 to 600000 ms"));
+        let least = if self.app == ClocksApp::Gossip { 0 } else { 1 };
+        if self.event_every_ms < least || self.event_every_ms > 600_000 {
+            let why = match least {
+                0 => "must be 0 to 600000 ms (0: only scripted sends and local events)",
+                _ => "must be 1 to 600000 ms",
+            };
+            return Err(ScenarioError::invalid("protocol.event_every_ms", why));
         }
         if self.send_permille > 1000 {
             return Err(ScenarioError::invalid("protocol.send_permille", "must be 0 to 1000"));

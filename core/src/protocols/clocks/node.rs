@@ -116,18 +116,34 @@ impl Process {
     }
 
     fn on_gossip_event(&mut self, ctx: &mut C<'_>) {
-        self.tick(ctx);
         let n = u64::from(self.cfg.processes);
         if ctx.rng().below(1000) < u64::from(self.cfg.send_permille) {
             let me = u64::from(ctx.id().0);
             let to = NodeId(((me + 1 + ctx.rng().below(n - 1)) % n) as u32);
-            ctx.send(to, ClockMsg::Ping { lamport: self.lamport.0, vc: self.vc.clone() });
-            ctx.count("sends", 1);
-            self.stamp(ctx, &format!("send to p{}", to.0 + 1));
+            self.send_ping(ctx, to);
         } else {
-            ctx.count("local_events", 1);
-            self.stamp(ctx, "local");
+            self.local_event(ctx);
         }
+    }
+
+    /// A send event: both clocks tick, and the `Ping` carries them.
+    fn send_ping(&mut self, ctx: &mut C<'_>, to: NodeId) {
+        self.tick(ctx);
+        ctx.send(to, ClockMsg::Ping { lamport: self.lamport.0, vc: self.vc.clone() });
+        ctx.count("sends", 1);
+        self.stamp(ctx, &format!("send to p{}", to.0 + 1));
+    }
+
+    fn local_event(&mut self, ctx: &mut C<'_>) {
+        self.tick(ctx);
+        ctx.count("local_events", 1);
+        self.stamp(ctx, "local");
+    }
+
+    /// The process a scripted `send` names (`p2`), if it is another one of this run's.
+    fn peer_named(&self, ctx: &C<'_>, key: Option<&str>) -> Option<NodeId> {
+        let k: u32 = key?.trim().strip_prefix('p')?.parse().ok()?;
+        (1..=self.cfg.processes).contains(&k).then(|| NodeId(k - 1)).filter(|&to| to != ctx.id())
     }
 
     /// A receive event: merge, tick, and say how the send relates to this process's last event.
@@ -256,7 +272,8 @@ impl Node for Process {
             }
         }
         let starts = match self.cfg.app {
-            ClocksApp::Gossip => true,
+            // Without a pace, only the script (and the user) makes events.
+            ClocksApp::Gossip => self.cfg.event_every_ms > 0,
             ClocksApp::Bank => ctx.id().0 == 0,
         };
         if starts {
@@ -271,6 +288,30 @@ impl Node for Process {
                 self.on_receive(ctx, from, lamport, &vc);
                 self.on_broadcast(ctx, *b);
             }
+        }
+    }
+
+    /// Gossip processes take a `send` (key: the process to send to, `p2`) and a `local` event by
+    /// hand or from the script: a textbook figure, event by event.
+    fn requests(&self) -> &'static [&'static str] {
+        match self.cfg.app {
+            ClocksApp::Gossip => &["send", "local"],
+            ClocksApp::Bank => &[],
+        }
+    }
+
+    fn on_client(&mut self, ctx: &mut C<'_>, req: &crate::node::ClientRequest) {
+        match (self.cfg.app, req.op.as_str()) {
+            (ClocksApp::Gossip, "local") => self.local_event(ctx),
+            (ClocksApp::Gossip, "send") => match self.peer_named(ctx, req.key.as_deref()) {
+                Some(to) => self.send_ping(ctx, to),
+                None => ctx.note(format!(
+                    "ignored send to {:?}: name another process, p1 to p{}",
+                    req.key.as_deref().unwrap_or(""),
+                    self.cfg.processes
+                )),
+            },
+            _ => ctx.note(format!("ignored {:?}: a process here takes send and local", req.op)),
         }
     }
 
