@@ -961,6 +961,15 @@ fn the_auto_window_holds_a_readable_number_of_messages() {
     assert!(said.len() > 40, "most presets send messages by mid-run: {said:?}");
 }
 
+#[wasm_bindgen_test]
+fn a_run_shorter_than_its_auto_window_is_drawn_in_the_window_that_holds_it() {
+    use dsplay_web::spacetime::within_run;
+    assert_eq!(within_run(500.0, 100.0), 100.0, "a 100 ms figure fills the diagram");
+    assert_eq!(within_run(500.0, 150.0), 200.0);
+    assert_eq!(within_run(500.0, 20_000.0), 500.0, "a long run keeps its window");
+    assert_eq!(within_run(500.0, 100_000.0), 500.0, "longer than every window");
+}
+
 /// The x extent of every rectangle `svg` fills in `colour` (plotters writes `fill="#RRGGBB"`).
 fn filled_in(svg: &str, colour: plotters::style::RGBColor) -> Vec<(f64, f64)> {
     let fill = format!("fill=\"#{:02X}{:02X}{:02X}\"", colour.0, colour.1, colour.2);

@@ -96,24 +96,23 @@ const FOLLOWING: f64 = 0.1;
 /// be watched from sender to receiver (samwho's posts play at that pace); pressed again, 1×.
 fn follow(p: &Player) -> Html {
     let on = p.speed < FOLLOWING;
-    let to = if on { Some(1.0) } else { follow_speed(&p.view.in_flight) };
-    let title = match (on, to) {
-        (true, _) => "Back to 1×".to_string(),
-        (false, Some(s)) => {
-            format!("Play at {} so each message takes about half a second to cross", speed_label(s))
-        }
-        (false, None) => "Nothing on the wire to follow just now: play a moment first".to_string(),
+    let idle = !on && p.view.in_flight.is_empty();
+    let title = match (on, idle) {
+        (true, _) => "Back to 1×",
+        (false, false) => "Slow down until each message takes about half a second to cross",
+        (false, true) => "Nothing on the wire to follow just now: play a moment first",
     };
+    // The speed is worked out on the click, from the messages on the wire then (not each frame).
     let onclick = {
-        let d = p.dispatch.clone();
+        let (d, view) = (p.dispatch.clone(), p.view.clone());
         Callback::from(move |_: MouseEvent| {
-            if let Some(s) = to {
+            if let Some(s) = if on { Some(1.0) } else { follow_speed(&view.in_flight) } {
                 d.emit(Action::Speed(s));
             }
         })
     };
     html! {
-        <button id="follow" {onclick} disabled={to.is_none()} aria-pressed={on.to_string()} {title}>
+        <button id="follow" {onclick} disabled={idle} aria-pressed={on.to_string()} {title}>
             {"Follow"}
         </button>
     }

@@ -57,6 +57,11 @@ pub fn auto_window<'a>(records: impl IntoIterator<Item = &'a TraceEvent>) -> Opt
     WINDOWS.into_iter().find(|w| *w >= want)
 }
 
+/// `window`, or the narrowest window that holds the whole run (`run_ms`) if that is narrower.
+pub fn within_run(window: f64, run_ms: f64) -> f64 {
+    WINDOWS.into_iter().find(|w| *w >= run_ms).map_or(window, |whole| window.min(whole))
+}
+
 /// The narrowest auto window for a run that is not crowded (narrower ones are for crowds).
 const USUAL_MIN: f64 = 200.0;
 

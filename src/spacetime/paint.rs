@@ -7,10 +7,10 @@
 use super::hover::{Arrow, Dot, Fate, Line};
 use super::labels::{clock_label_place, clock_values, label_box, Arrows};
 use super::pen::{CanvasPen, Pen};
-use super::{auto_window, focus, states, tick_label, ticks, Focus, Level, Sticky, MAX_ARROWS};
+use super::{auto_window, focus, states, tick_label, ticks, within_run, Focus, Level, Sticky, MAX_ARROWS};
 use crate::topology::particles::{DIMMED, PALETTE};
 use dsplay_core::session::Session;
-use dsplay_core::sim::trace::{TraceEvent, TraceKind};
+use dsplay_core::sim::trace::{TraceEvent, TraceKind, ANNOTATION};
 use dsplay_core::view::{Status, WorldView};
 use std::collections::{HashMap, VecDeque};
 use wasm_bindgen::JsCast;
@@ -156,6 +156,8 @@ pub fn draw(pen: &dyn Pen, w: f64, scene: &Scene) -> Painted {
     let (rev, sticky) = scene.auto;
     let known = Some(sticky.get()).filter(|s| s.0 == rev).and_then(|s| s.1);
     let found = known.or_else(|| auto_window(all.range(all.len().saturating_sub(2_000)..)));
+    // Never wider than the whole run: a 100 ms figure drawn in a 500 ms window used a fifth of it.
+    let found = found.map(|w| within_run(w, sim.stop_at().as_ms_f64()));
     sticky.set((rev, found));
     let window = scene.choice.or(found).unwrap_or(1_000.0);
     let f = Frame { w, h, lane, t0: window_start(now, window), window };
@@ -288,6 +290,9 @@ fn collect<'a>(all: &'a VecDeque<TraceEvent>, f: &Frame, of: FocusOf) -> Marks<'
                 let line = (x1, y1, f.x(t).max(x1 + 6.0), y2 - (y2 - y1).signum() * f.lane / 2.0);
                 keep_newest(&mut m.drops, (of(r.label), arrow(r, line, (from, n), (ts, t), Fate::Dropped)));
             }
+            // A teacher's note is said by no node: a dot on the first lane read as an event of it
+            // (d6-textbook-figure's tour put four on p1).
+            TraceKind::Note if r.label == ANNOTATION => {}
             _ if t >= f.t0 => keep_newest(&mut m.dots, r),
             _ => {}
         }
