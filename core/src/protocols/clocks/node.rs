@@ -271,11 +271,12 @@ impl Node for Process {
                 ctx.gauge_peak_here("holdback_queue", self.held.len() as i64);
             }
         }
-        let starts = match self.cfg.app {
-            // Without a pace, only the script (and the user) makes events.
-            ClocksApp::Gossip => self.cfg.event_every_ms > 0,
-            ClocksApp::Bank => ctx.id().0 == 0,
-        };
+        // Without a pace, only the script (and the user) makes events.
+        let starts = self.cfg.event_every_ms > 0
+            && match self.cfg.app {
+                ClocksApp::Gossip => true,
+                ClocksApp::Bank => ctx.id().0 == 0,
+            };
         if starts {
             self.schedule(ctx);
         }
