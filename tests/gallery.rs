@@ -304,7 +304,10 @@ async fn editor_shows_errors_inline_and_applies_valid_changes() {
     }
     assert!(apply_number(&root, "workload.clients", "3").await.is_none());
     until("the change", || scenario_of(&root).workload.clients == 3).await;
-    assert_eq!(player_of(&root).session.borrow().now(), SimTime::from_ms(500), "the playhead stays");
+    // The rebuilt run heads back to the playhead in slices, a frame at a time.
+    until("back at the playhead", || player_of(&root).ui.travel.is_none()).await;
+    let now = player_of(&root).session.borrow().now();
+    assert_eq!(now, SimTime::from_ms(500), "the playhead stays");
 
     // A new seed replaces the scenario's seed and keeps everything else.
     let seed = scenario_of(&root).seed;
