@@ -917,6 +917,8 @@ fn tiers_are_stable_and_two_groups_get_one_clean_cut() {
     assert_eq!(tier("candidate"), tier("backend"));
     assert!(tier("client") < tier("balancer") && tier("balancer") < tier("backend"));
     assert!(tier("backend") < tier("store") && tier("store") < tier("monitor"));
+    assert_eq!(tier("Load Balancer"), tier("balancer"), "words in any case");
+    assert_eq!((tier("db"), tier("DB replica"), tier("")), (3, 3, 2));
     let pos = [(100.0, 100.0), (120.0, 400.0), (800.0, 120.0), (820.0, 420.0)];
     let cuts = cut_lines(Frame::DEFAULT, &pos, &[1, 1, 2, 2], (0.0, 0.0));
     assert_eq!(cuts.len(), 1);

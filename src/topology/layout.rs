@@ -87,8 +87,11 @@ pub struct Layout {
 /// Left-to-right tier of a role. Roles that change at run time (leader, follower, candidate,
 /// primary, backup) share a tier, so a node never jumps when it is elected.
 pub fn tier(role: &str) -> u8 {
-    let r = role.to_ascii_lowercase();
-    let has = |words: &[&str]| words.iter().any(|w| r.contains(w));
+    // Called for every node several times a frame: no lowercase copy, no substring searcher.
+    let r = role.as_bytes();
+    let has = |words: &[&str]| {
+        words.iter().any(|w| r.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w.as_bytes())))
+    };
     if has(&["monitor", "driver", "witness", "observer", "checker"]) {
         4
     } else if has(&["client", "producer", "user", "source"]) {

@@ -8,6 +8,7 @@ pub mod layout;
 pub mod load;
 pub mod log_strip;
 pub mod particles;
+pub mod pen;
 pub mod route;
 pub mod split;
 pub mod surge;

@@ -5,6 +5,7 @@
 
 pub use super::kind_colour::{KindColours, PALETTE};
 use super::layout::{fit, Frame};
+use super::pen::Pen;
 use super::route::{route, Route};
 use dsplay_core::sim::trace::{TraceEvent, TraceKind};
 use dsplay_core::view::{MsgView, WorldView};
@@ -182,11 +183,12 @@ pub fn draw(canvas: &HtmlCanvasElement, scene: &Scene) -> Vec<Hit> {
             }
         }
     }
+    let pen = Pen::new(dpr * s);
     ctx.set_stroke_style_str("rgba(128,136,150,0.28)");
-    ctx.set_line_width(1.2);
+    pen.width(&ctx, 1.2);
     ctx.stroke();
 
-    streaks(&ctx, scene, &mut routes);
+    streaks(&ctx, scene, &mut routes, pen);
 
     // Particles, batched by colour; smaller when there are many.
     let dot = match scene.msgs().len() {
@@ -269,7 +271,7 @@ pub fn draw(canvas: &HtmlCanvasElement, scene: &Scene) -> Vec<Hit> {
 /// Streaks of recent deliveries, one stroke per colour and per quarter of age.
 /// Under a spotlight only the spotlit kinds streak: faint streaks of every other kind stacked on
 /// one link would add up to a strong line.
-fn streaks(ctx: &CanvasRenderingContext2d, scene: &Scene, routes: &mut Routes) {
+fn streaks(ctx: &CanvasRenderingContext2d, scene: &Scene, routes: &mut Routes, pen: Pen) {
     // (fade step 0–3, colour, sender, receiver): many deliveries share all four, and each such
     // streak is drawn once; sorted, equal strokes are neighbours.
     let mut keys: Vec<(usize, usize, NodeId, NodeId)> = scene
@@ -280,12 +282,12 @@ fn streaks(ctx: &CanvasRenderingContext2d, scene: &Scene, routes: &mut Routes) {
         .collect();
     keys.sort_unstable();
     keys.dedup();
-    ctx.set_line_width(2.0);
+    pen.hairline(ctx);
     for group in keys.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)) {
         ctx.begin_path();
         for &(_, _, from, to) in group {
             if let Some(route) = routes.of(from, to) {
-                route.trace_travel(ctx);
+                pen.shifts(2.0).for_each(|shift| route.trace_travel(ctx, shift));
             }
         }
         let (fade, colour) = (group[0].0, group[0].1);

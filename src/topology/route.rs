@@ -5,6 +5,10 @@
 
 use dsplay_core::NodeId;
 
+/// How far to the right of its link's curve a message travels, so the two directions of a link
+/// do not overlap.
+const SIDE: f64 = 3.5;
+
 /// A link from `a` to `b`, bent towards the control point `c` (the midpoint when straight).
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct Route {
@@ -60,14 +64,19 @@ impl Route {
         (p, d)
     }
 
-    /// The point a share `t` (0–1) of the way from the sender's rim to the receiver's, offset to
-    /// the right of the way it goes, so the two directions of a link do not overlap.
+    /// The point a share `t` (0–1) of the way from the sender's rim to the receiver's, [`SIDE`] to
+    /// the right of the way it goes.
     pub fn point(&self, t: f64) -> (f64, f64) {
+        self.point_beside(t, SIDE)
+    }
+
+    /// [`Route::point`], `side` to the right of the curve instead of [`SIDE`].
+    fn point_beside(&self, t: f64, side: f64) -> (f64, f64) {
         let len = ((self.b.0 - self.a.0).powi(2) + (self.b.1 - self.a.1).powi(2)).sqrt().max(1e-6);
         let inset = (self.r / len).min(0.5);
         let ((x, y), (dx, dy)) = self.at(inset + (1.0 - 2.0 * inset) * t);
         let dl = (dx * dx + dy * dy).sqrt().max(1e-6);
-        (x - dy / dl * 3.5, y + dx / dl * 3.5)
+        (x - dy / dl * side, y + dx / dl * side)
     }
 
     /// Whether the route bows around a node in its way.
@@ -82,13 +91,14 @@ impl Route {
         ctx.quadratic_curve_to(self.c.0, self.c.1, self.b.0, self.b.1);
     }
 
-    /// Trace the part a message travels (rim to rim, offset to its side) onto `ctx`'s path.
-    pub fn trace_travel(&self, ctx: &web_sys::CanvasRenderingContext2d) {
-        let start = self.point(0.0);
+    /// Trace the part a message travels (rim to rim, to its side) onto `ctx`'s path, moved `shift`
+    /// further to the right (one of several hairlines that make a wider line).
+    pub fn trace_travel(&self, ctx: &web_sys::CanvasRenderingContext2d, shift: f64) {
+        let start = self.point_beside(0.0, SIDE + shift);
         ctx.move_to(start.0, start.1);
         let steps = if self.bowed() { 16 } else { 1 };
         for i in 1..=steps {
-            let p = self.point(i as f64 / steps as f64);
+            let p = self.point_beside(i as f64 / steps as f64, SIDE + shift);
             ctx.line_to(p.0, p.1);
         }
     }
