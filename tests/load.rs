@@ -1,5 +1,6 @@
 //! A traffic run's load on the stage, in a real browser: worker slots and a queue pile on each
-//! backend, a token bucket per client beside the rate limiter (the abuser's empty), the legend's
+//! backend, a token bucket per client beside the rate limiter (the abuser's empty; under a
+//! sliding window chosen at the playhead, its window full), the legend's
 //! red for answers that turn requests away (only where a protocol can), Follow, which slows a
 //! hop to about half a second and back, and the balancer's algorithm switched at the playhead
 //! from the inspector. Waits on conditions, not time.
@@ -53,8 +54,8 @@ async fn the_abusers_bucket_is_empty_and_the_legend_keys_the_red() {
     let buckets = all(&root, ".topo-svg [data-node=lb] .bucket");
     assert_eq!(buckets.len(), 4, "one per client");
     let of = |c: &str| buckets.iter().find(|b| title(b).contains(&format!("for {c}:"))).expect(c).clone();
-    assert!(attr(&of("c1"), "class").contains("empty"), "{}", title(&of("c1")));
-    assert!(!attr(&of("c2"), "class").contains("empty"), "{}", title(&of("c2")));
+    assert!(attr(&of("c1"), "class").contains("refusing"), "{}", title(&of("c1")));
+    assert!(!attr(&of("c2"), "class").contains("refusing"), "{}", title(&of("c2")));
     assert!(title(&of("c2")).ends_with("of 20 (+50 a second)"), "{}", title(&of("c2")));
     wait_until(&root, ".topo-legend .says-no", |el| el.text_content().as_deref() == Some("turned away"))
         .await;
@@ -127,5 +128,33 @@ async fn least_connections_chosen_at_10_s_drains_b4s_pile_from_there_on() {
         el.unchecked_ref::<web_sys::HtmlSelectElement>().value() == "round_robin"
     })
     .await;
+    unmount();
+}
+
+#[wasm_bindgen_test]
+async fn a_sliding_window_chosen_at_the_playhead_counts_each_clients_requests_and_rims_the_abusers_red() {
+    // t6 at 8 s under its token bucket; from then on a sliding window of 50 a second.
+    let root = open_at("t6-rate-limiting", 8_000).await;
+    dispatch_click(&wait_until(&root, ".topo-svg [data-node=lb]", |_| true).await);
+    let menu: web_sys::HtmlSelectElement =
+        wait_until(&root, ".inspector .knobs [data-knob=rate_limit] select", |_| true).await.unchecked_into();
+    assert_eq!(menu.value(), "token_bucket");
+    menu.set_value("sliding_window");
+    menu.dispatch_event(&web_sys::Event::new("change").expect("event")).expect("dispatch");
+    wait_until(&root, ".fault-list .what", |el| {
+        el.text_content().as_deref() == Some("lb: rate_limit → sliding_window")
+    })
+    .await;
+    scrub_to(&root, 8_500);
+    wait_until(&root, "#run-result", |el| attr(el, "data-now-ms") == "8500").await;
+    let bucket = |c: &str| {
+        let all = all(&root, ".topo-svg [data-node=lb] .bucket");
+        all.into_iter().find(|b| title(b).contains(&format!("for {c}:"))).expect(c)
+    };
+    // c1 sends 400 a second: its window is full and it is turned away; c2 sends about 20.
+    let (c1, c2) = (bucket("c1"), bucket("c2"));
+    assert_eq!(title(&c1), "in window for c1: 50 of 50");
+    assert!(attr(&c1, "class").contains("refusing"), "{}", title(&c1));
+    assert!(title(&c2).starts_with("in window for c2: ") && !attr(&c2, "class").contains("refusing"));
     unmount();
 }

@@ -64,9 +64,10 @@ pub struct Work {
     pub queue_cap: Option<u32>,
 }
 
-/// A level between 0 and `max` that moves at a steady rate between the events that change it:
-/// a token bucket refills at `per_s` (positive), a leaky bucket drains (negative). The node says
-/// its level at `at`; the renderer works out the level now, so a view needs no clock.
+/// A level between 0 and `max` that moves between the events that change it, either at a steady
+/// rate (a token bucket refills at `per_s`, positive; a leaky bucket drains, negative) or in
+/// steps at known times (a window's count falls as its requests leave it: `leaves`). The node
+/// says its level at `at`; the renderer works out the level now, so a view needs no clock.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Gauge {
     /// What it measures, short: "tokens".
@@ -78,13 +79,28 @@ pub struct Gauge {
     pub max: f64,
     pub per_s: f64,
     pub at: SimTime,
+    /// When units leave the level, and how many: a fixed window's whole count when the window
+    /// ends, a sliding window's requests one by one as they age out. In time order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub leaves: Vec<(SimTime, u32)>,
 }
 
 impl Gauge {
     /// The level at `now`, kept between 0 and `max`.
     pub fn level_at(&self, now: SimTime) -> f64 {
         let secs = now.since(self.at).as_us() as f64 / 1e6;
-        (self.level + self.per_s * secs).clamp(0.0, self.max.max(0.0))
+        let gone: u32 = self.leaves.iter().take_while(|(t, _)| *t <= now).map(|(_, n)| n).sum();
+        (self.level + self.per_s * secs - f64::from(gone)).clamp(0.0, self.max.max(0.0))
+    }
+
+    /// Whether a request arriving at `now` would be turned away: no whole token left in a bucket
+    /// that refills; no room for one more in a bucket that drains or a window that counts.
+    pub fn says_no_at(&self, now: SimTime) -> bool {
+        let level = self.level_at(now);
+        match self.per_s > 0.0 {
+            true => level < 1.0,
+            false => level > self.max - 1.0,
+        }
     }
 }
 

@@ -75,3 +75,25 @@ fn a_bucket_refills_at_its_rate_between_requests_up_to_its_burst() {
     assert!((later(100) - (g.level + 5.0).min(20.0)).abs() < 1e-9, "50/s for 0.1 s is 5 tokens");
     assert_eq!(later(10_000), 20.0, "never past the burst");
 }
+
+#[test]
+fn under_a_window_each_clients_gauge_counts_its_window_and_says_no_to_the_abuser() {
+    // t6 with a fixed or a sliding window in place of the bucket, at 8.5 s (a fixed window
+    // starts at 8 s): c1 sends 400 a second against 50, and fills every window by an eighth of
+    // a second in; c2 sends about 20 a second and never does.
+    for algorithm in ["fixed_window", "sliding_window"] {
+        let sc = common::scenario("t6-rate-limiting", |v| {
+            v["protocol"]["rate_limit"]["algorithm"] = algorithm.into()
+        });
+        let sim = common::run_to(&sc, 8_500);
+        let gw = view(&*sim, "lb");
+        let of = |c: &str| gw.gauges.iter().find(|g| g.of == Some(node_id(&*sim, c))).expect(c).clone();
+        let now = sim.view().now;
+        let (c1, c2) = (of("c1"), of("c2"));
+        assert_eq!((c1.label.as_str(), c1.max), ("in window", 50.0), "{algorithm}: 50/s over 1 s");
+        assert!(c1.says_no_at(now) && c1.level_at(now) == 50.0, "{algorithm}: {c1:?}");
+        assert!(!c2.says_no_at(now) && c2.level_at(now) < 40.0, "{algorithm}: {c2:?}");
+        // A window later, everything counted now has left it.
+        assert_eq!(c1.level_at(now + dsplay_core::SimDuration::from_ms(1_000)), 0.0, "{algorithm}");
+    }
+}

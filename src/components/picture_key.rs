@@ -64,7 +64,8 @@ pub fn picture_key() -> Html {
             html! { <><rect class="k-bucket" x="10" y="2" width="8" height="18" rx="1.5" />
             <rect class="k-tokens" x="10" y="12" width="8" height="8" rx="1.5" /></> },
             "beside a rate limiter, a bucket per client on the link toward it: a request takes a token, tokens \
-             refill at the limit's rate; red-rimmed when empty, and that client's requests get 429",
+             refill at the limit's rate (a leaky bucket fills with what it holds back, a window with what \
+             it counted); red-rimmed while that client's requests get 429",
         ),
         row(
             html! { <line class="k-streak" x1="2" y1="11" x2="26" y2="11" /> },

@@ -1,7 +1,8 @@
 //! A server's load as samwho draws one: a slot per worker round its rim, filled while busy; its
 //! queue as a pile of requests beside it, amber as it fills and red once it turns requests away;
 //! and a rate limiter's bucket for each client on the link toward that client, its level moving
-//! between requests at the bucket's rate.
+//! between requests at the bucket's rate (or, for a window, falling as counted requests leave it),
+//! rimmed red while that client is turned away.
 
 use dsplay_core::view::{Gauge, NodeState, Work};
 use dsplay_core::SimTime;
@@ -149,11 +150,14 @@ fn bucket(g: &Gauge, (cx, cy): (f64, f64), now: SimTime, whose: &str) -> Html {
     let (w, h) = (BUCKET_W, BUCKET_H);
     let (x, y) = (cx - w / 2.0, cy - h / 2.0);
     let fill = h * share;
-    let rate = if g.per_s >= 0.0 { format!("+{:.0}", g.per_s) } else { format!("{:.0}", g.per_s) };
-    let title = format!("{}{whose}: {level:.1} of {:.0} ({rate} a second)", g.label, g.max);
-    let low = level < 1.0;
+    let title = match g.per_s {
+        // A window counts whole requests, and they leave in steps.
+        0.0 => format!("{}{whose}: {level:.0} of {:.0}", g.label, g.max),
+        r if r > 0.0 => format!("{}{whose}: {level:.1} of {:.0} (+{r:.0} a second)", g.label, g.max),
+        r => format!("{}{whose}: {level:.1} of {:.0} ({r:.0} a second)", g.label, g.max),
+    };
     html! {
-        <g class={classes!("bucket", low.then_some("empty"))}><title>{title}</title>
+        <g class={classes!("bucket", g.says_no_at(now).then_some("refusing"))}><title>{title}</title>
             <rect class="bucket-rim" x={format!("{x:.1}")} y={format!("{y:.1}")} width={w.to_string()}
                 height={h.to_string()} rx="1.5" />
             <rect class="bucket-level" x={format!("{x:.1}")} y={format!("{:.1}", y + h - fill)}

@@ -331,8 +331,7 @@ impl Gateway {
             .field("in flight", self.inflight.len())
             .field("held (leaky bucket)", self.held.len());
         // A bucket per client that has called, drawn beside the gateway (at most a few).
-        v.gauges =
-            self.limiters.iter().filter_map(|(&client, l)| l.gauge(client)).take(GAUGES_SHOWN).collect();
+        v.gauges = self.limiters.iter().map(|(&client, l)| l.gauge(client)).take(GAUGES_SHOWN).collect();
         if let Some(c) = &self.cache {
             v = v.field("cached keys", c.len()).field("hits", self.hits).field("reads", self.reads);
         }

@@ -7,6 +7,9 @@ use crate::view::Gauge;
 use serde::{Deserialize, Serialize};
 use std::collections::VecDeque;
 
+/// Most steps in which a sliding window's gauge says its count falls.
+const LEAVES: usize = 32;
+
 /// Which limiter guards each client.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -67,20 +70,46 @@ impl Limiter {
         (self.rate_per_s * self.window_us / 1_000_000).max(1)
     }
 
-    /// The bucket's level for a view, as `who`'s: tokens left (refilling), or requests held back
-    /// (draining). Windows have no level that moves at a steady rate: `None`.
-    pub fn gauge(&self, who: NodeId) -> Option<Gauge> {
+    /// The limiter's level for a view, as `who`'s: tokens left (refilling), requests held back
+    /// (draining), or requests counted in the window (leaving when the window ends, or one by one
+    /// as they age out of a sliding one).
+    pub fn gauge(&self, who: NodeId) -> Gauge {
         let (rate, burst, at) = (self.rate_per_s as f64, self.burst as f64, SimTime(self.last_us));
+        let gauge = |label: &str, level: f64, max: f64, per_s: f64, leaves: Vec<(SimTime, u32)>| Gauge {
+            label: label.into(),
+            of: Some(who),
+            level,
+            max,
+            per_s,
+            at,
+            leaves,
+        };
+        let limit = self.window_limit() as f64;
         match self.algorithm {
-            LimitAlgorithm::TokenBucket => {
-                let level = self.level as f64 / 1e6;
-                Some(Gauge { label: "tokens".into(), of: Some(who), level, max: burst, per_s: rate, at })
-            }
+            LimitAlgorithm::TokenBucket => gauge("tokens", self.level as f64 / 1e6, burst, rate, Vec::new()),
             LimitAlgorithm::LeakyBucket => {
-                let level = self.level.saturating_sub(self.last_us) as f64 * rate / 1e6;
-                Some(Gauge { label: "held".into(), of: Some(who), level, max: burst, per_s: -rate, at })
+                // In the bucket's own spacing (whole microseconds), so the view says no exactly
+                // when the bucket does.
+                let gap = (1_000_000 / self.rate_per_s).max(1) as f64;
+                let held = self.level.saturating_sub(self.last_us) as f64 / gap;
+                gauge("held", held, burst, -1e6 / gap, Vec::new())
             }
-            LimitAlgorithm::FixedWindow | LimitAlgorithm::SlidingWindow => None,
+            LimitAlgorithm::FixedWindow => {
+                let (count, ends) = (self.window_count, SimTime(self.window_start_us + self.window_us));
+                let leaves = (count > 0).then_some((ends, count as u32)).into_iter().collect();
+                gauge("in window", count as f64, limit, 0.0, leaves)
+            }
+            LimitAlgorithm::SlidingWindow => {
+                let live: Vec<u64> =
+                    self.log.iter().copied().filter(|&a| a + self.window_us > self.last_us).collect();
+                // A view is built every frame: at most `LEAVES` steps, each when its last request
+                // leaves (never room before there is).
+                let leaves = live
+                    .chunks(live.len().div_ceil(LEAVES).max(1))
+                    .map(|c| (SimTime(c[c.len() - 1] + self.window_us), c.len() as u32))
+                    .collect();
+                gauge("in window", live.len() as f64, limit, 0.0, leaves)
+            }
         }
     }
 
@@ -124,6 +153,7 @@ impl Limiter {
     }
 
     fn fixed_window(&mut self, t: u64) -> Decision {
+        self.last_us = t;
         let start = t - t % self.window_us;
         if start != self.window_start_us {
             self.window_start_us = start;
@@ -138,6 +168,7 @@ impl Limiter {
     }
 
     fn sliding_window(&mut self, t: u64) -> Decision {
+        self.last_us = t;
         while self.log.front().is_some_and(|&a| a + self.window_us <= t) {
             self.log.pop_front();
         }
@@ -199,5 +230,50 @@ mod tests {
     fn sliding_window_counts_the_last_window_whatever_the_alignment() {
         let at = [0, 100, 200, 999, 999, 999, 1000, 1099, 1100, 1200];
         assert_eq!(run(LimitAlgorithm::SlidingWindow, 5, 1, 1000, &at), "AAAAARARAA");
+    }
+
+    proptest::proptest! {
+        /// What the view says of the next request (its gauge's `says_no_at`) is what the limiter
+        /// then does with it, for every algorithm, whatever the arrivals.
+        #[test]
+        fn the_gauge_says_no_exactly_when_the_limiter_rejects(
+            alg in 0usize..4,
+            rate in 1u32..200,
+            burst in 1u32..8,
+            window_ms in 1u64..400,
+            gaps in proptest::collection::vec(0u64..60_000, 1..120),
+        ) {
+            let alg = [LimitAlgorithm::TokenBucket, LimitAlgorithm::LeakyBucket,
+                LimitAlgorithm::FixedWindow, LimitAlgorithm::SlidingWindow][alg];
+            let mut l = Limiter::new(alg, rate, burst, window_ms);
+            let who = NodeId(3);
+            let mut t = 0u64;
+            for gap in gaps {
+                t += gap;
+                let now = SimTime(t);
+                let said = l.gauge(who).says_no_at(now);
+                let done = l.offer(now);
+                proptest::prop_assert_eq!(said, done == Reject, "{:?} at {} µs: {:?}", alg, t, l.gauge(who));
+            }
+        }
+    }
+
+    #[test]
+    fn a_windows_count_leaves_when_the_window_ends_or_as_each_request_ages_out() {
+        let ms = SimTime::from_ms;
+        let mut fixed = Limiter::new(LimitAlgorithm::FixedWindow, 5, 1, 1000);
+        for at in [100, 200, 300] {
+            fixed.offer(ms(at));
+        }
+        let g = fixed.gauge(NodeId(1));
+        assert_eq!((g.label.as_str(), g.level_at(ms(999)), g.max), ("in window", 3.0, 5.0));
+        assert_eq!(g.level_at(ms(1000)), 0.0, "a new window");
+        let mut sliding = Limiter::new(LimitAlgorithm::SlidingWindow, 5, 1, 1000);
+        for at in [100, 200, 300] {
+            sliding.offer(ms(at));
+        }
+        let g = sliding.gauge(NodeId(1));
+        let at = |t| g.level_at(ms(t));
+        assert_eq!((at(1099), at(1100), at(1200), at(1300)), (3.0, 2.0, 1.0, 0.0));
     }
 }
