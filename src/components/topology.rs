@@ -55,11 +55,12 @@ pub fn topology() -> Html {
     let layouts = use_mut_ref(LayoutCache::default);
     let scene = use_mut_ref(Scene::default);
     let hits = use_mut_ref(Vec::<Hit>::new);
+    let routes = use_mut_ref(particles::Routes::default);
     {
         let (canvas, scene, hits) = (canvas.clone(), scene.clone(), hits.clone());
         use_effect(move || {
             if let Some(c) = canvas.cast::<HtmlCanvasElement>() {
-                *hits.borrow_mut() = particles::draw(&c, &scene.borrow());
+                *hits.borrow_mut() = particles::draw(&c, &scene.borrow(), &mut routes.borrow_mut());
             }
         });
     }

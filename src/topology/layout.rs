@@ -87,11 +87,27 @@ pub struct Layout {
 /// Left-to-right tier of a role. Roles that change at run time (leader, follower, candidate,
 /// primary, backup) share a tier, so a node never jumps when it is elected.
 pub fn tier(role: &str) -> u8 {
-    // Called for every node several times a frame: no lowercase copy, no substring searcher.
-    let r = role.as_bytes();
-    let has = |words: &[&str]| {
-        words.iter().any(|w| r.windows(w.len()).any(|x| x.eq_ignore_ascii_case(w.as_bytes())))
-    };
+    // Asked for every node several times a frame, of a handful of distinct roles: remembered.
+    thread_local! {
+        static KNOWN: std::cell::RefCell<Vec<(String, u8)>> = const { std::cell::RefCell::new(Vec::new()) };
+    }
+    KNOWN.with(|known| {
+        let mut known = known.borrow_mut();
+        if let Some(&(_, t)) = known.iter().find(|(r, _)| r == role) {
+            return t;
+        }
+        if known.len() >= 64 {
+            known.clear();
+        }
+        let t = tier_of(role);
+        known.push((role.to_string(), t));
+        t
+    })
+}
+
+fn tier_of(role: &str) -> u8 {
+    let r = role.to_ascii_lowercase();
+    let has = |words: &[&str]| words.iter().any(|w| r.contains(w));
     if has(&["monitor", "driver", "witness", "observer", "checker"]) {
         4
     } else if has(&["client", "producer", "user", "source"]) {
