@@ -6,7 +6,7 @@ mod knobs;
 pub(crate) mod readings;
 
 pub use readings::{clipped, PAYLOAD_SHOWN};
-use readings::{readings, FRAMES_PER_READING};
+use readings::{list_tick, readings, recent, FRAMES_PER_READING};
 
 use crate::player::{Action, Player};
 use crate::topology::{cut_off, status_word};
@@ -255,6 +255,16 @@ pub fn inspector() -> Html {
             Some(readings(s.sim(), &view, id))
         })
     };
+    let list = {
+        let session = p.as_ref().map(|p| p.session.clone());
+        let tick = |p: &Player| if p.playing { list_tick(p.frame) } else { p.frame };
+        let key = p.as_ref().map(|p| (p.selected, tick(p), p.playing, p.scenario_rev));
+        use_memo(key, move |key| {
+            let (s, id) = (session?, key.and_then(|k| k.0)?);
+            let s = s.borrow();
+            Some(recent(s.sim(), id))
+        })
+    };
     let Some(p) = p else { return html! {} };
     let Some(id) = p.selected else {
         return html! { <section class="inspector empty" aria-label="Inspector">{"Click a node to inspect it."}</section> };
@@ -433,6 +443,7 @@ pub fn inspector() -> Html {
                 <p class="in-force muted">{format!("now: {}", link_words(&current))}</p>
             </fieldset>
             {tail}
+            {(*list).clone().unwrap_or_default()}
         </section>
     }
 }

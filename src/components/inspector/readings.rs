@@ -2,6 +2,10 @@
 //! sent, received or lost lately. While the run plays they are read again about ten times a
 //! second, not every frame: redrawn at 60 Hz they cost the page about 3 ms of layout and paint per
 //! frame (bench-ui with a node inspected: p95 frame 33 ms) and changed too fast to read.
+//!
+//! The recent messages are read less often still, and never in the same frame as the fields: a
+//! busy backend's 20 rows are all new at every reading (bench-ui's b7 logs about 220 a second),
+//! and building and laying out 20 new rows made each reading's frame miss its vsync.
 
 use super::ms;
 use dsplay_core::sim::trace::{TraceEvent, TraceKind};
@@ -13,7 +17,17 @@ use yew::prelude::*;
 /// Frames between two readings while playing (60 Hz frames: ten readings a second).
 pub const FRAMES_PER_READING: u64 = 6;
 
-/// The fields table, and the timers and recent messages, of node `id`.
+/// Frames between two readings of the recent messages while playing (2.5 a second), and how many
+/// frames after the other readings they are taken.
+const FRAMES_PER_LIST: u64 = 24;
+const LIST_PHASE: u64 = 3;
+
+/// Which reading of the recent messages frame `frame` shows while playing.
+pub fn list_tick(frame: u64) -> u64 {
+    (frame + FRAMES_PER_READING - LIST_PHASE) / FRAMES_PER_LIST
+}
+
+/// The fields table, and the timers, of node `id`.
 pub fn readings(sim: &dyn Simulation, view: &WorldView, id: NodeId) -> (Html, Html) {
     let Some(n) = view.nodes.get(id.index()) else { return (Html::default(), Html::default()) };
     let fields = html! {
@@ -28,10 +42,16 @@ pub fn readings(sim: &dyn Simulation, view: &WorldView, id: NodeId) -> (Html, Ht
     let tail = html! { <>
         <h3>{"Timers"}</h3><ul class="timers">{for timers}</ul>
         if let Some(more) = more_timers(n) { <p class="muted">{more}</p> }
-        <h3>{"Recent messages"}</h3>
-        <table class="recent"><tbody>{for recent_rows(sim, id)}</tbody></table>
     </> };
     (fields, tail)
+}
+
+/// The recent messages of node `id`.
+pub fn recent(sim: &dyn Simulation, id: NodeId) -> Html {
+    html! { <>
+        <h3>{"Recent messages"}</h3>
+        <table class="recent"><tbody>{for recent_rows(sim, id)}</tbody></table>
+    </> }
 }
 
 /// Most characters of a payload shown in a row of recent messages (the whole is in its title).
@@ -90,4 +110,21 @@ fn recent_rows(sim: &dyn Simulation, id: NodeId) -> Vec<Html> {
 fn more_timers(n: &dsplay_core::view::NodeState) -> Option<String> {
     let more = (n.timers_pending as usize).checked_sub(dsplay_core::view::TIMERS_SHOWN).filter(|&m| m > 0)?;
     Some(format!("and {more} more"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn the_list_is_read_every_24_frames_never_in_a_frame_that_reads_the_fields() {
+        let changes =
+            |tick: &dyn Fn(u64) -> u64| (1..480).filter(|&f| tick(f) != tick(f - 1)).collect::<Vec<_>>();
+        let fields = changes(&|f| f / FRAMES_PER_READING);
+        let list = changes(&list_tick);
+        assert_eq!(list.len(), 20, "2.5 a second: {list:?}");
+        assert!(list.windows(2).all(|w| w[1] - w[0] == FRAMES_PER_LIST), "{list:?}");
+        assert!(list.iter().all(|f| !fields.contains(f)), "{list:?}");
+    }
 }
