@@ -77,14 +77,17 @@ pub fn controls() -> Html {
                 aria-keyshortcuts="Home">
                 {"⟲"}<span class="long">{" Restart"}</span>
             </button>
-            <label class="speed">
-                <span>{"Speed "}{ shown_speed(&p) }</span>
-                <input id="speed" type="range" min="0" max="1000" step="1"
-                    value={slider_from_speed(p.speed).to_string()} oninput={on_speed} onkeydown={on_speed_key}
-                    aria-label="Simulation speed, 0.001× to 100×" aria-valuetext={speed_label(p.speed)}
-                    aria-keyshortcuts="+ -" />
-            </label>
-            {follow(&p)}
+            // The speed and Follow wrap together: Follow means something only beside the speed.
+            <span class="pace">
+                <label class="speed">
+                    <span>{"Speed "}{ shown_speed(&p) }</span>
+                    <input id="speed" type="range" min="0" max="1000" step="1"
+                        value={slider_from_speed(p.speed).to_string()} oninput={on_speed} onkeydown={on_speed_key}
+                        aria-label="Simulation speed, 0.001× to 100×" aria-valuetext={speed_label(p.speed)}
+                        aria-keyshortcuts="+ -" />
+                </label>
+                {follow(&p)}
+            </span>
         </div>
     }
 }

@@ -639,6 +639,10 @@ async function main() {
       heights.push(await narrow.$eval('.transport', (el) => Math.round(el.getBoundingClientRect().height)));
     }
     assert(new Set(heights).size === 1, `transport heights ${heights.join(', ')} px`);
+    // Follow stays beside the speed it sets, whatever wraps.
+    const middle = (sel) => narrow.$eval(sel, (el) => { const r = el.getBoundingClientRect(); return r.top + r.height / 2; });
+    const [speedAt, followAt] = [await middle('#speed'), await middle('#follow')];
+    assert(Math.abs(speedAt - followAt) < 8, `the speed at y = ${speedAt}, Follow at y = ${followAt}`);
     // Nor does the clock's growing from 9.999 s to 10.000 s move the scrubber.
     const lefts = [];
     for (const t of [9999, 10000]) {
