@@ -18,8 +18,10 @@ async function check(name, fn) {
   catch (e) { results.push([name, false]); console.log(`FAIL ${name}: ${e.message.split('\n')[0]}`); }
 }
 const status = (page) => page.$eval('#run-result', (el) => ({ hash: el.dataset.traceHash, now: +el.dataset.nowMs, events: +el.dataset.events }));
+// Predicates read the app's status with `?.`: right after a navigation it may not be rendered
+// yet, and a predicate that throws ends the wait at once instead of polling on.
 const until = (page, fn, arg, timeout = 20000) => page.waitForFunction(fn, arg, { timeout, polling: 50 });
-const nowAtLeast = (page, ms) => until(page, (m) => +document.querySelector('#run-result').dataset.nowMs >= m, ms);
+const nowAtLeast = (page, ms) => until(page, (m) => +document.querySelector('#run-result')?.dataset.nowMs >= m, ms);
 function assert(c, msg) { if (!c) throw new Error(msg); }
 
 async function main() {
@@ -74,7 +76,7 @@ async function main() {
     await nowAtLeast(page, 3000);
     await page.click('#play');
     await page.$eval('#scrubber', (el) => { el.value = '1000'; el.dispatchEvent(new Event('input', { bubbles: true })); });
-    await until(page, () => +document.querySelector('#run-result').dataset.nowMs === 1000);
+    await until(page, () => +document.querySelector('#run-result')?.dataset.nowMs === 1000);
     assert(!(await page.$eval('[data-node="b2"]', (el) => el.getAttribute('class'))).includes('down'), 'b2 is up again in the past');
     await page.click('[data-node="b1"]');
     await page.click('.inspector button.crash');
@@ -92,7 +94,7 @@ async function main() {
     const fresh = await (await browser.newContext()).newPage();
     await fresh.goto(href);
     await fresh.waitForSelector('#run-result');
-    await until(fresh, (t) => +document.querySelector('#run-result').dataset.nowMs === t, forked.now);
+    await until(fresh, (t) => +document.querySelector('#run-result')?.dataset.nowMs === t, forked.now);
     const replay = await status(fresh);
     assert(replay.hash === forked.hash, `hash ${replay.hash} != ${forked.hash}`);
     await fresh.close();
@@ -106,7 +108,7 @@ async function main() {
     for (let i = 0; i < 300 && !(await p.evaluate(() => location.hash.includes('&e='))); i++) {
       const before = (await status(p)).events;
       await p.click(i % 3 === 2 ? '#step-message' : '#step-event');
-      await until(p, (n) => +document.querySelector('#run-result').dataset.events > n, before);
+      await until(p, (n) => +document.querySelector('#run-result')?.dataset.events > n, before);
     }
     const href = await p.evaluate(() => location.href);
     assert(/&t=\d+(\.\d{1,3})?&e=\d+$/.test(href), `the link names the event: ${href.slice(-30)}`);
@@ -114,23 +116,23 @@ async function main() {
     const fresh = await (await browser.newContext()).newPage();
     await fresh.goto(href);
     await fresh.waitForSelector('#run-result');
-    await until(fresh, (n) => +document.querySelector('#run-result').dataset.events === n, want.events);
+    await until(fresh, (n) => +document.querySelector('#run-result')?.dataset.events === n, want.events);
     const got = await status(fresh);
     assert(got.hash === want.hash, `hash ${got.hash} != ${want.hash}`);
     await fresh.close();
     // The Step button has the focus from the click; Space is still play, as everywhere else.
     await p.keyboard.press('Space');
-    await until(p, () => document.querySelector('#run-result').dataset.playing === 'true');
+    await until(p, () => document.querySelector('#run-result')?.dataset.playing === 'true');
     await p.keyboard.press('Space');
-    await until(p, () => document.querySelector('#run-result').dataset.playing === 'false');
+    await until(p, () => document.querySelector('#run-result')?.dataset.playing === 'false');
     // Likewise after a click on a node: Space plays, and the node stays selected.
     await p.click('[data-node] .shape');
     await p.waitForSelector('section.inspector:not(.empty)');
     await p.keyboard.press('Space');
-    await until(p, () => document.querySelector('#run-result').dataset.playing === 'true');
+    await until(p, () => document.querySelector('#run-result')?.dataset.playing === 'true');
     assert(await p.$('section.inspector:not(.empty)'), 'the inspector stays open');
     await p.keyboard.press('Space');
-    await until(p, () => document.querySelector('#run-result').dataset.playing === 'false');
+    await until(p, () => document.querySelector('#run-result')?.dataset.playing === 'false');
     // A keyboard user's Space presses the button the Tab key reached.
     const before = (await status(p)).events;
     await p.focus('#step-message');
@@ -138,7 +140,7 @@ async function main() {
     await p.keyboard.press('Tab');
     assert(await p.evaluate(() => document.activeElement.id === 'step-message'), 'Tab reached the button');
     await p.keyboard.press('Space');
-    await until(p, (n) => +document.querySelector('#run-result').dataset.events > n, before);
+    await until(p, (n) => +document.querySelector('#run-result')?.dataset.events > n, before);
     assert((await p.$eval('#run-result', (el) => el.dataset.playing)) === 'false', 'Space pressed the button, it did not play');
     await p.close();
   });
@@ -168,14 +170,14 @@ async function main() {
       const frame = await handle.contentFrame();
       await frame.waitForSelector('.app.embed [data-node]');
       // It plays from 4 s and stops at 5.5 s exactly: the crash of the leader at 5 s, and no more.
-      await until(frame, () => { const d = document.querySelector('#run-result').dataset; return d.playing === 'false' && +d.nowMs >= 5500; });
+      await until(frame, () => { const d = document.querySelector('#run-result')?.dataset; return !!d && d.playing === 'false' && +d.nowMs >= 5500; });
       const { now } = await status(frame);
       assert(now === 5500, `stopped at ${now} ms`);
       assert(await frame.$('.timeline .clip-band'), 'the timeline shows the part of the run the embed plays');
       // At its end the clip's Play is Replay, and plays it again from 4 s.
       assert((await frame.textContent('#play')).includes('Replay'), 'at the clip end Play says Replay');
       await frame.click('#play');
-      await until(frame, () => { const d = document.querySelector('#run-result').dataset; return +d.nowMs < 5000; });
+      await until(frame, () => { const d = document.querySelector('#run-result')?.dataset; return !!d && +d.nowMs < 5000; });
       const h = await handle.evaluate((f) => f.getBoundingClientRect().height);
       assert(h === 380, `height attribute: the frame is ${h} px`);
       assert((await handle.getAttribute('title')).includes('d4-raft-election'), 'the frame has a title');
@@ -318,7 +320,7 @@ async function main() {
     });
     assert(covered.length === 0, `the play button covers ${covered}`);
     await p.click('.embed-play');
-    await until(p, () => document.querySelector('#run-result').dataset.playing === 'true');
+    await until(p, () => document.querySelector('#run-result')?.dataset.playing === 'true');
     assert((await p.$$('.embed-play')).length === 0, 'the button goes while playing');
     await p.close();
   });
@@ -381,7 +383,7 @@ async function main() {
       Math.abs(document.activeElement.getBoundingClientRect().top) < innerHeight);
     await p.tap('.gallery [data-id="t1-round-robin"]');
     await until(p, () => document.activeElement.id === 'play' && scrollY < 200 &&
-      document.querySelector('#run-result').dataset.preset === 't1-round-robin');
+      document.querySelector('#run-result')?.dataset.preset === 't1-round-robin');
     await c.close();
   });
   await check('on a tablet held upright the stage takes the width and no header label wraps', async () => {
@@ -600,7 +602,7 @@ async function main() {
     const atUs = +(await page.$eval('.lincheck.bad', (el) => el.dataset.atUs));
     assert(atUs > 0 && atUs < 20e6, `first bad op at ${atUs} µs`);
     await page.click('.lincheck.bad .jump');
-    await until(page, (ms) => +document.querySelector('#run-result').dataset.nowMs === ms, Math.floor(atUs / 1000));
+    await until(page, (ms) => +document.querySelector('#run-result')?.dataset.nowMs === ms, Math.floor(atUs / 1000));
     // There, where the stale result arrives, the history up to the playhead is already not linearizable.
     await page.waitForSelector('.lincheck.bad');
     await (await page.$('.invariants')).screenshot({ path: path.join(SHOTS, 'invariants.png') });
@@ -778,9 +780,10 @@ async function main() {
     const c = await browser.newContext({ viewport: { width: 1366, height: 768 } });
     const p = await c.newPage();
     // The card says `step`, the player is paused and the playhead is exactly at the note's time.
+    // Right after a navigation the app may not have rendered its status yet: wait, don't throw.
     const at = (pg, step, ms) => until(pg, ([s, m]) => {
-      const card = document.querySelector('.tour-card .tour-step'), r = document.querySelector('#run-result').dataset;
-      return card && card.textContent === s && +r.nowMs === m && r.playing === 'false';
+      const card = document.querySelector('.tour-card .tour-step'), r = document.querySelector('#run-result')?.dataset;
+      return !!card && !!r && card.textContent === s && +r.nowMs === m && r.playing === 'false';
     }, [step, ms]);
     await p.goto(base + '#preset=d4-raft-election');
     await p.click('.lesson .take-tour');
