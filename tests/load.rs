@@ -97,21 +97,29 @@ fn scrub_to(root: &Element, ms: u64) {
     scrubber.dispatch_event(&web_sys::Event::new("input").expect("event")).expect("dispatch");
 }
 
+/// lb's menu for `knob` under Settings, once lb is clicked.
+async fn lbs_knob(root: &Element, knob: &str) -> web_sys::HtmlSelectElement {
+    dispatch_click(&wait_until(root, ".topo-svg [data-node=lb]", |_| true).await);
+    let menu = format!(".inspector .knobs [data-knob={knob}] select");
+    wait_until(root, &menu, |_| true).await.unchecked_into()
+}
+
+/// Choose `to` in lb's `menu` for `knob`: a by-hand event at the playhead, listed as such.
+async fn choose(root: &Element, menu: &web_sys::HtmlSelectElement, knob: &str, to: &str) {
+    menu.set_value(to);
+    menu.dispatch_event(&web_sys::Event::new("change").expect("event")).expect("dispatch");
+    let said = format!("lb: {knob} → {to}");
+    wait_until(root, ".fault-list .what", |el| el.text_content().as_deref() == Some(said.as_str())).await;
+}
+
 #[wasm_bindgen_test]
 async fn least_connections_chosen_at_10_s_drains_b4s_pile_from_there_on() {
     let root = open_at("t1-round-robin", 10_000).await;
-    dispatch_click(&wait_until(&root, ".topo-svg [data-node=lb]", |_| true).await);
-    let menu: web_sys::HtmlSelectElement =
-        wait_until(&root, ".inspector .knobs [data-knob=algorithm] select", |_| true).await.unchecked_into();
+    let menu = lbs_knob(&root, "algorithm").await;
     assert_eq!(menu.value(), "round_robin");
     let piled = title(&wait_until(&root, "[data-node=b4] .pile", |_| true).await);
-    menu.set_value("least_connections");
-    menu.dispatch_event(&web_sys::Event::new("change").expect("event")).expect("dispatch");
-    // A by-hand event at the playhead, listed; the menu shows what is in force.
-    wait_until(&root, ".fault-list .what", |el| {
-        el.text_content().as_deref() == Some("lb: algorithm → least_connections")
-    })
-    .await;
+    choose(&root, &menu, "algorithm", "least_connections").await;
+    // The menu shows what is in force.
     wait_until(&root, ".inspector .knobs [data-knob=algorithm] select", |el| {
         el.unchecked_ref::<web_sys::HtmlSelectElement>().value() == "least_connections"
     })
@@ -135,16 +143,9 @@ async fn least_connections_chosen_at_10_s_drains_b4s_pile_from_there_on() {
 async fn a_sliding_window_chosen_at_the_playhead_counts_each_clients_requests_and_rims_the_abusers_red() {
     // t6 at 8 s under its token bucket; from then on a sliding window of 50 a second.
     let root = open_at("t6-rate-limiting", 8_000).await;
-    dispatch_click(&wait_until(&root, ".topo-svg [data-node=lb]", |_| true).await);
-    let menu: web_sys::HtmlSelectElement =
-        wait_until(&root, ".inspector .knobs [data-knob=rate_limit] select", |_| true).await.unchecked_into();
+    let menu = lbs_knob(&root, "rate_limit").await;
     assert_eq!(menu.value(), "token_bucket");
-    menu.set_value("sliding_window");
-    menu.dispatch_event(&web_sys::Event::new("change").expect("event")).expect("dispatch");
-    wait_until(&root, ".fault-list .what", |el| {
-        el.text_content().as_deref() == Some("lb: rate_limit → sliding_window")
-    })
-    .await;
+    choose(&root, &menu, "rate_limit", "sliding_window").await;
     scrub_to(&root, 8_500);
     wait_until(&root, "#run-result", |el| attr(el, "data-now-ms") == "8500").await;
     let bucket = |c: &str| {
