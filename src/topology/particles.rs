@@ -286,16 +286,17 @@ pub fn draw(canvas: &HtmlCanvasElement, scene: &Scene, routes: &mut Routes) -> V
 /// Under a spotlight only the spotlit kinds streak: faint streaks of every other kind stacked on
 /// one link would add up to a strong line.
 fn streaks(ctx: &CanvasRenderingContext2d, scene: &Scene, routes: &mut Routes, pen: Pen) {
-    // (fade step 0–3, colour, sender, receiver): many deliveries share all four, and each such
-    // streak is drawn once; sorted, equal strokes are neighbours.
-    let mut keys: Vec<(usize, usize, NodeId, NodeId)> = scene
+    // (fade step 0–3, colour, sender, receiver): many deliveries share all four (thousands of
+    // deliveries in a busy run, a few hundred streaks), and each such streak is drawn once. The
+    // set drops the repeats, so the sort orders only the distinct strokes.
+    let distinct: HashSet<(usize, usize, NodeId, NodeId)> = scene
         .arrivals
         .iter()
         .map(|d| ((d.age.clamp(0.0, 0.999) * 4.0) as usize, scene.colours.of(d.kind), d.from, d.to))
         .filter(|k| scene.shown(k.1))
         .collect();
+    let mut keys: Vec<_> = distinct.into_iter().collect();
     keys.sort_unstable();
-    keys.dedup();
     pen.hairline(ctx);
     for group in keys.chunk_by(|x, y| (x.0, x.1) == (y.0, y.1)) {
         ctx.begin_path();
