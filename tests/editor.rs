@@ -528,3 +528,48 @@ async fn every_bad_field_gets_its_own_message_at_once() {
         (Some(40), Some(2))
     );
 }
+
+/// Type `v` into the field at `path` as keys would, with no `change` yet (nothing committed).
+fn type_into(root: &Element, path: &str, v: &str) {
+    let el = input(root, path);
+    el.unchecked_ref::<HtmlInputElement>().set_value(v);
+    el.dispatch_event(&web_sys::InputEvent::new("input").expect("event")).expect("dispatch");
+}
+
+#[wasm_bindgen_test]
+async fn what_is_typed_while_the_run_plays_stays_until_it_is_committed() {
+    let root = editor("typing", "d4-raft-election").await;
+    player_of(&root).dispatch.emit(Action::Play);
+    until("playing", || player_of(&root).playing).await;
+    type_into(&root, "workload.arrival.rate_per_s", "150");
+    type_into(&root, "meta.title", "Mine");
+    // Each frame of playback draws the form again; ten of them must not take the typing away.
+    let frame = player_of(&root).frame;
+    until("ten frames", || player_of(&root).frame >= frame + 10).await;
+    assert_eq!(value_of(&input(&root, "workload.arrival.rate_per_s")), "150");
+    assert_eq!(value_of(&input(&root, "meta.title")), "Mine");
+    // Committed (Enter or leaving the field), it is an edit, and stays while the run plays on.
+    let rate = input(&root, "workload.arrival.rate_per_s");
+    rate.dispatch_event(&web_sys::Event::new("change").expect("event")).expect("dispatch");
+    until("edited", || find(&root, ".editor-actions.dirty").is_some()).await;
+    let frame = player_of(&root).frame;
+    until("ten more frames", || player_of(&root).frame >= frame + 10).await;
+    assert_eq!(value_of(&input(&root, "workload.arrival.rate_per_s")), "150");
+    player_of(&root).dispatch.emit(Action::Pause);
+    assert_eq!(apply(&root).await, None, "applied");
+    assert_eq!(serde_json::to_value(&scenario_of(&root).workload.arrival).expect("json")["rate_per_s"], 150);
+}
+
+#[wasm_bindgen_test]
+async fn a_refused_seed_puts_the_field_back_to_the_seed_kept() {
+    let root = editor("seed", "t1-round-robin").await;
+    let kept = scenario_of(&root).seed;
+    let seed = find(&root, "#editor-seed").expect("seed field");
+    seed.unchecked_ref::<HtmlInputElement>().set_value("abc");
+    seed.dispatch_event(&web_sys::InputEvent::new("input").expect("event")).expect("dispatch");
+    seed.dispatch_event(&web_sys::Event::new("change").expect("event")).expect("dispatch");
+    let said = until("the message", || find(&root, ".seed-row + .field-error").map(|e| text(&e))).await;
+    assert!(said.contains("\"abc\" is not a seed") && said.contains(&format!("Kept {kept}")), "{said}");
+    until("the kept seed shown", || value_of(&seed) == kept.to_string()).await;
+    assert_eq!(scenario_of(&root).seed, kept);
+}

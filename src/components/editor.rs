@@ -7,6 +7,7 @@ pub mod errors;
 pub mod form;
 pub mod json;
 pub mod nodes;
+pub mod typed;
 pub mod words;
 
 use crate::player::{Action, Player};
@@ -17,7 +18,7 @@ use json::{dotted, general, get_mut, number_from, Seg};
 use serde_json::Value;
 use std::rc::Rc;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlInputElement};
+use web_sys::Element;
 use yew::prelude::*;
 
 /// Apply one edit to the draft JSON.
@@ -311,22 +312,18 @@ pub fn editor() -> Html {
     let on_seed = {
         let (replace_seed, seed_error, session) =
             (replace_seed.clone(), seed_error.clone(), player.session.clone());
-        Callback::from(move |e: Event| {
+        // A refused seed: the field goes back to the kept one (see `Typed`).
+        Callback::from(move |typed: String| {
             let kept = session.borrow().scenario().seed;
-            let el: HtmlInputElement = e.target_unchecked_into();
-            match number_from(&el.value()).as_u64() {
+            match number_from(&typed).as_u64() {
                 Some(seed) => {
                     seed_error.set(None);
                     replace_seed(seed);
                 }
-                None => {
-                    let typed = el.value();
-                    seed_error.set(Some(format!(
-                        "{typed:?} is not a seed: a seed is a whole number from 0 to {}. Kept {kept}.",
-                        u64::MAX
-                    )));
-                    el.set_value(&kept.to_string());
-                }
+                None => seed_error.set(Some(format!(
+                    "{typed:?} is not a seed: a seed is a whole number from 0 to {}. Kept {kept}.",
+                    u64::MAX
+                ))),
             }
         })
     };
@@ -365,7 +362,7 @@ pub fn editor() -> Html {
         <form ref={form} class="editor" aria-label="Scenario editor" onsubmit={on_apply}>
             <div class="seed-row">
                 <label for="editor-seed">{"Seed"}</label>
-                <input id="editor-seed" type="text" inputmode="numeric" value={scenario.seed.to_string()} onchange={on_seed} />
+                <typed::Typed id="editor-seed" inputmode="numeric" value={scenario.seed.to_string()} on_commit={on_seed} />
                 <button type="button" class="new-seed" onclick={on_new_seed}>{"New seed"}</button>
                 // Here, not beside Apply: appearing there it wrapped the row under the pointer
                 // between the press and the click that applies.

@@ -5,10 +5,11 @@ use super::fields::{listed, Field};
 use super::Said;
 use crate::components::editor::form::Edit;
 use crate::components::editor::json::{dotted, Seg};
+use crate::components::editor::typed::Typed;
 use serde_json::Value;
 use std::cell::RefCell;
 use std::rc::Rc;
-use web_sys::{HtmlInputElement, HtmlSelectElement};
+use web_sys::HtmlSelectElement;
 use yew::prelude::*;
 
 /// Most fields offered (t1 has about 20; a crowded scenario should still fit one list).
@@ -159,20 +160,15 @@ pub fn compare_form(props: &FormProps) -> Html {
                 rerender.force_update();
             })
         };
-        let on_alt = {
+        let on_typed = {
             let set = changes.clone();
             let rerender = rerender.clone();
-            Callback::from(move |e: Event| {
-                let value =
-                    match (e.target_dyn_into::<HtmlInputElement>(), e.target_dyn_into::<HtmlSelectElement>()) {
-                        (Some(i), _) => i.value(),
-                        (_, Some(s)) => s.value(),
-                        _ => return,
-                    };
+            Callback::from(move |value: String| {
                 set.borrow_mut()[row].1 = value;
                 rerender.force_update();
             })
         };
+        let on_alt = on_typed.reform(|e: Event| e.target_unchecked_into::<HtmlSelectElement>().value());
         let remove = changer(&changes, &rerender, move |c| {
             c.remove(row);
         });
@@ -196,8 +192,8 @@ pub fn compare_form(props: &FormProps) -> Html {
                 <span class="compare-current">{format!("A: {current}")}</span>
                 <label>{"B: "}
                     if options.is_empty() {
-                        <input class="compare-alt" type="number" step="any" value={change.1.clone()} placeholder={current.clone()} onchange={on_alt}
-                            aria-invalid={wrong} aria-describedby={error_id.clone()} />
+                        <Typed class="compare-alt" input_type="number" step="any" value={change.1.clone()} placeholder={current.clone()}
+                            on_commit={on_typed} invalid={wrong} described={error_id.clone()} />
                     } else {
                         <select class="compare-alt" onchange={on_alt} aria-invalid={wrong} aria-describedby={error_id.clone()}>
                             { for options.iter().map(|o| html! { <option value={o.clone()} selected={*o == chosen}>{o.clone()}</option> }) }

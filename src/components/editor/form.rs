@@ -3,6 +3,7 @@
 
 use super::catalog::catalog;
 use super::json::{dotted, general, get, number_from, Seg};
+use super::typed::Typed;
 use dsplay_core::scenario::Timed;
 use serde_json::{Map, Value};
 use web_sys::{HtmlInputElement, HtmlSelectElement};
@@ -110,14 +111,12 @@ fn leaf(ctx: &Ctx, path: &[Seg], parent: Option<&Map<String, Value>>, v: &Value)
             if v.is_number() || get(ctx.base, path).is_some_and(Value::is_number) =>
         {
             let text = v.as_str().map_or_else(|| v.to_string(), str::to_string);
-            let onchange = Callback::from(move |e: Event| {
-                let el: HtmlInputElement = e.target_unchecked_into();
-                edit.emit(Edit::Set(p.clone(), number_from(&el.value())));
-            });
+            let on_commit =
+                Callback::from(move |typed: String| edit.emit(Edit::Set(p.clone(), number_from(&typed))));
             // Text, not `type="number"`: a number input hands over "" for text it cannot read,
             // so the message could not say what was typed.
-            html! { <input type="text" inputmode="decimal" class="number" id={id.clone()} data-path={here.clone()}
-            value={text} {onchange} aria-invalid={invalid} aria-describedby={described} /> }
+            html! { <Typed inputmode="decimal" class="number" id={id.clone()} path={here.clone()}
+            value={text} {on_commit} invalid={invalid} described={described} /> }
         }
         Value::String(s) if options.is_some() => {
             let onchange = Callback::from(move |e: Event| {
@@ -131,12 +130,10 @@ fn leaf(ctx: &Ctx, path: &[Seg], parent: Option<&Map<String, Value>>, v: &Value)
             }
         }
         Value::String(s) => {
-            let onchange = Callback::from(move |e: Event| {
-                let el: HtmlInputElement = e.target_unchecked_into();
-                edit.emit(Edit::Set(p.clone(), Value::String(el.value())));
-            });
-            html! { <input type="text" id={id.clone()} data-path={here.clone()} value={s.clone()} {onchange}
-            aria-invalid={invalid} aria-describedby={described} /> }
+            let on_commit =
+                Callback::from(move |typed: String| edit.emit(Edit::Set(p.clone(), Value::String(typed))));
+            html! { <Typed id={id.clone()} path={here.clone()} value={s.clone()} {on_commit}
+            invalid={invalid} described={described} /> }
         }
         _ => html! { <span class="null" id={id.clone()}>{"(none)"}</span> },
     };
