@@ -60,6 +60,19 @@ impl ClientRequest {
             other => Err(format!("ignored request {other:?}: use read or write")),
         }
     }
+
+    /// The key a key-value request names, `k12` or `12` for key 12. A missing key, or text that
+    /// is no key, is an error that says what a key looks like (a typo read as key 0 sent a
+    /// student's write to the wrong key without a word: review 18).
+    pub fn numbered_key(&self) -> Result<u64, String> {
+        let typed = self.key.as_deref().map(str::trim).unwrap_or_default();
+        let digits = typed.strip_prefix('k').unwrap_or(typed);
+        match digits.parse::<u64>() {
+            Ok(key) if !digits.starts_with('+') => Ok(key),
+            _ if typed.is_empty() => Err("it needs a key such as \"k3\" or \"3\"".into()),
+            _ => Err(format!("{typed:?} is not a key: name one such as \"k3\" or \"3\"")),
+        }
+    }
 }
 
 /// What a node does when its election timer is made to run out by hand (see

@@ -117,6 +117,24 @@ mod tests {
     }
 
     #[test]
+    fn hand_requests_name_keys_as_k3_or_3_and_nothing_else() {
+        let req = |key: Option<&str>| crate::node::ClientRequest {
+            op: "write".into(),
+            key: key.map(str::to_string),
+            value: Some(5),
+        };
+        assert_eq!(req(Some("k3")).numbered_key(), Ok(3));
+        assert_eq!(req(Some(" 12 ")).numbered_key(), Ok(12));
+        for bad in ["k", "kk3", "k-1", "+3", "3.0", "nonsense key", "k99999999999999999999999"] {
+            let err = req(Some(bad)).numbered_key().expect_err(bad);
+            assert!(err.contains(&format!("{bad:?} is not a key")) && err.contains("k3"), "{err}");
+        }
+        let err = req(None).numbered_key().expect_err("no key");
+        assert!(err.contains("needs a key"), "{err}");
+        assert!(req(Some("  ")).numbered_key().is_err());
+    }
+
+    #[test]
     fn hand_requests_read_or_write() {
         let req = |op: &str, value| crate::node::ClientRequest { op: op.into(), key: None, value };
         assert_eq!(req("get", Some(4)).read_or_write(), Ok(None));

@@ -121,7 +121,10 @@ impl Node for QuorumNode {
             ctx.note("only clients take requests by hand");
             return;
         };
-        let key = req.key.as_deref().and_then(|k| k.parse::<u64>().ok()).unwrap_or(0);
+        let key = match req.numbered_key() {
+            Ok(key) => key,
+            Err(why) => return ctx.note(format!("ignored {:?}: {why}", req.op)),
+        };
         match req.read_or_write() {
             Ok(write) => c.start(ctx, key, write, None),
             Err(why) => ctx.note(why),

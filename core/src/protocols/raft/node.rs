@@ -26,14 +26,8 @@ impl RaftNode {
     }
 }
 
-/// `k12`, `12` → key 12.
-fn parse_key(key: Option<&str>) -> Option<u64> {
-    let k = key?.trim();
-    k.strip_prefix('k').unwrap_or(k).parse().ok()
-}
-
 fn hand_command(req: &ClientRequest) -> Result<Cmd, String> {
-    let key = parse_key(req.key.as_deref()).ok_or("needs a key such as \"k3\" or \"3\"")?;
+    let key = req.numbered_key()?;
     match req.op.as_str() {
         "write" | "put" => {
             let value = req.value.ok_or("a write needs a value")?;
