@@ -1034,3 +1034,38 @@ fn a_run_too_busy_for_its_speed_reports_the_speed_it_reaches() {
     // At 1× the same run keeps up: nothing to report.
     assert_eq!(play("t1-power-of-two", 1.0, 5).0.pace, None);
 }
+
+/// Move the playhead with the scrubber, as a hand would, and wait for the run to be there.
+async fn scrub_to(root: &Element, ms: u64) {
+    let scrubber: HtmlInputElement = wait_until(root, "#scrubber", |_| true).await.unchecked_into();
+    scrubber.set_value(&ms.to_string());
+    scrubber.dispatch_event(&web_sys::Event::new("input").expect("event")).expect("dispatch");
+    wait_until(root, "#run-result", |el| attr(el, "data-now-ms") == ms.to_string()).await;
+}
+
+#[wasm_bindgen_test]
+async fn the_event_list_marks_what_the_playhead_has_passed_across_its_blocks() {
+    use dsplay_core::scenario::{encode_fragment, ScenarioEvent, Timed};
+    let mut sc = presets::get("t1-round-robin").expect("preset");
+    let note = |i: u64| Timed {
+        at_ms: 100 + 100 * i,
+        event: ScenarioEvent::Note { text: format!("n{i}") },
+        by_hand: false,
+    };
+    sc.events = (0..120).map(note).collect();
+    let root = mount(&encode_fragment(&sc));
+    let passed = || {
+        let items = all(&root, ".fault-item");
+        assert_eq!(items.len(), 120, "every event listed");
+        let past: Vec<bool> =
+            items.iter().map(|e| attr(e, "class").split_whitespace().any(|c| c == "past")).collect();
+        let n = past.iter().take_while(|p| **p).count();
+        assert!(past[n..].iter().all(|p| !p), "the passed rows come first: {past:?}");
+        n
+    };
+    for (ms, n) in [(6_050, 60), (3_050, 30), (12_050, 120), (0, 0)] {
+        scrub_to(&root, ms).await;
+        until("the list to follow the playhead", || (passed() == n).then_some(())).await;
+    }
+    unmount();
+}

@@ -251,3 +251,15 @@ fn a_scenario_without_a_title_or_id_is_still_named() {
     assert_eq!(sc.meta.shown_title(&sc.protocol), "Untitled raft scenario");
     assert_eq!(sc.meta.file_id(), "scenario");
 }
+
+#[test]
+fn a_scenario_may_script_a_thousand_events_and_no_more() {
+    let note =
+        |i: u64| Timed { at_ms: 1 + i, event: ScenarioEvent::Note { text: format!("n{i}") }, by_hand: false };
+    let mut sc = base();
+    sc.events = (0..1_000).map(note).collect();
+    sc.validate().expect("a thousand events");
+    sc.events.push(note(1_000));
+    let said = sc.validate().expect_err("one too many").to_string();
+    assert!(said.contains("1001 events; the limit is 1000: remove 1 of them"), "{said}");
+}

@@ -10,6 +10,7 @@ pub mod nodes;
 pub mod typed;
 pub mod words;
 
+use super::frozen::Frozen;
 use crate::player::{Action, Player};
 use catalog::catalog;
 use dsplay_core::{Scenario, ScenarioError};
@@ -199,6 +200,9 @@ pub fn editor() -> Html {
     // fires `change` and `submit` in the same task, before a re-render).
     let draft = use_mut_ref(|| None::<Draft>);
     let rerender = use_force_update();
+    // Counts the draft's changes: the form is built and drawn again only when it moves (see
+    // `Frozen`), not on every frame of playback.
+    let redrawn = use_mut_ref(|| 0u64);
     let seed_error = use_state(|| None::<String>);
     // The preset as it ships, when the run differs from it (applied edits, a new seed, actions by
     // hand): read once per scenario revision, not on every frame's render.
@@ -226,22 +230,28 @@ pub fn editor() -> Html {
     }
     let Some(player) = player else { return html! {} };
     let rev = player.scenario_rev;
-    let (scenario, names) = {
+    // Read, not cloned: the Editor draws on every frame of playback, and a scenario may hold a
+    // thousand events.
+    let (seed, id, names) = {
         let s = player.session.borrow();
-        (s.scenario().clone(), s.sim().node_names().to_vec())
+        (s.scenario().seed, s.scenario().meta.id.clone(), s.sim().node_names().to_vec())
     };
     let stale = draft.borrow().as_ref().map(|d| d.rev != rev);
+    let of_scenario = || json::of_scenario(player.session.borrow().scenario());
     match stale {
-        None => *draft.borrow_mut() = Some(Draft::new(rev, json::of_scenario(&scenario))),
+        None => *draft.borrow_mut() = Some(Draft::new(rev, of_scenario())),
         Some(true) => {
             let old = draft.borrow_mut().take();
-            let value = json::of_scenario(&scenario);
-            *draft.borrow_mut() = old.map(|d| d.rebased(rev, value, &names));
+            *draft.borrow_mut() = old.map(|d| d.rebased(rev, of_scenario(), &names));
         }
         Some(false) => {}
     }
+    if stale != Some(false) {
+        *redrawn.borrow_mut() += 1;
+    }
     let on_edit = {
-        let (draft, rerender, names) = (draft.clone(), rerender.clone(), names.clone());
+        let (draft, rerender, names, redrawn) =
+            (draft.clone(), rerender.clone(), names.clone(), redrawn.clone());
         Callback::from(move |e: Edit| {
             if let Some(d) = draft.borrow_mut().as_mut() {
                 if let Some(note) = apply_user_edit(&mut d.value, &e, &names) {
@@ -254,12 +264,13 @@ pub fn editor() -> Html {
                 d.edits.push(e);
                 d.sent = false;
             }
+            *redrawn.borrow_mut() += 1;
             rerender.force_update();
         })
     };
     let on_apply = {
         let (draft, rerender, dispatch) = (draft.clone(), rerender.clone(), player.dispatch.clone());
-        let seed_error = seed_error.clone();
+        let (seed_error, redrawn) = (seed_error.clone(), redrawn.clone());
         Callback::from(move |e: SubmitEvent| {
             // The seed field's own message was about the seed typed before: not this Apply.
             seed_error.set(None);
@@ -289,14 +300,16 @@ pub fn editor() -> Html {
                     }
                 }
             }
+            *redrawn.borrow_mut() += 1;
             rerender.force_update();
         })
     };
     let on_reset = {
-        let (draft, seed_error) = (draft.clone(), seed_error.clone());
+        let (draft, seed_error, redrawn) = (draft.clone(), seed_error.clone(), redrawn.clone());
         Callback::from(move |_: MouseEvent| {
             *draft.borrow_mut() = None;
             seed_error.set(None);
+            *redrawn.borrow_mut() += 1;
             rerender.force_update();
         })
     };
@@ -341,15 +354,26 @@ pub fn editor() -> Html {
             }
         })
     };
-    let current = draft.borrow().clone().unwrap_or_else(|| Draft::new(rev, Value::Null));
-    let dirty = !current.edits.is_empty();
-    let kind = current.value.pointer("/protocol/kind").and_then(Value::as_str).unwrap_or_default();
-    let ctx = Ctx { errors: &current.errors, on_edit: &on_edit, base: &current.base, kind };
-    let body = field(&ctx, &mut Vec::new(), None, &current.value);
+    // What the bar and the messages above the form need, read (the draft holds the whole
+    // scenario: cloned on every frame, a thousand events cost that much each frame).
+    let (dirty, errors, note) = match draft.borrow().as_ref() {
+        Some(d) => (!d.edits.is_empty(), d.errors.clone(), d.note.clone()),
+        None => (false, Vec::new(), None),
+    };
+    let stamp = *redrawn.borrow();
+    let body = {
+        let (draft, on_edit) = (draft.clone(), on_edit.clone());
+        use_memo(stamp, move |_| {
+            let draft = draft.borrow();
+            let Some(d) = draft.as_ref() else { return html! {} };
+            let kind = d.value.pointer("/protocol/kind").and_then(Value::as_str).unwrap_or_default();
+            let ctx = Ctx { errors: &d.errors, on_edit: &on_edit, base: &d.base, kind };
+            html! { <>{field(&ctx, &mut Vec::new(), None, &d.value)}</> }
+        })
+    };
     // Errors in parts the form does not show (events, the lesson) go above it.
-    let top_errors: Vec<&String> =
-        current.errors.iter().filter(|(at, _)| hidden(at)).map(|(_, m)| m).collect();
-    let marked = current.errors.len() - top_errors.len();
+    let top_errors: Vec<&String> = errors.iter().filter(|(at, _)| hidden(at)).map(|(_, m)| m).collect();
+    let marked = errors.len() - top_errors.len();
     let status = match (top_errors.is_empty(), marked) {
         (false, 0) => "Not applied: see the message above the form.".to_string(),
         (false, _) => "Not applied: see the message above the form and the marked fields.".to_string(),
@@ -362,13 +386,13 @@ pub fn editor() -> Html {
         <form ref={form} class="editor" aria-label="Scenario editor" onsubmit={on_apply}>
             <div class="seed-row">
                 <label for="editor-seed">{"Seed"}</label>
-                <typed::Typed id="editor-seed" inputmode="numeric" value={scenario.seed.to_string()} on_commit={on_seed} />
+                <typed::Typed id="editor-seed" inputmode="numeric" value={seed.to_string()} on_commit={on_seed} />
                 <button type="button" class="new-seed" onclick={on_new_seed}>{"New seed"}</button>
                 // Here, not beside Apply: appearing there it wrapped the row under the pointer
                 // between the press and the click that applies.
                 if shipped.is_some() {
                     <button type="button" class="restore" onclick={on_restore}
-                        title={format!("Open {} as it ships (Back returns to this run)", scenario.meta.id)}>
+                        title={format!("Open {id} as it ships (Back returns to this run)")}>
                         {"Restore preset"}
                     </button>
                 }
@@ -379,10 +403,10 @@ pub fn editor() -> Html {
             for msg in top_errors {
                 <p class="field-error editor-summary" role="alert">{super::markdown::message(msg)}</p>
             }
-            {body}
+            <Frozen<u64> {stamp}>{(*body).clone()}</Frozen<u64>>
             <div class={classes!("editor-actions", dirty.then_some("dirty"))}>
                 // In the sticky bar, so it is in sight wherever the field that caused it is.
-                if let Some(note) = current.note.clone() {
+                if let Some(note) = note {
                     <p class="editor-note" role="status">{note}</p>
                 }
                 // The status always has its place beside the buttons: text appearing there when a

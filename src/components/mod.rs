@@ -8,6 +8,7 @@ pub mod editor;
 pub mod embed_dialog;
 pub mod eventlog;
 pub mod faults;
+pub mod frozen;
 pub mod gallery;
 pub mod history;
 pub mod inspector;

@@ -2,10 +2,12 @@
 //! each fault with a bar for as long as it lasts.
 
 use super::faults::{every_event, jump, use_fault_marks};
+use super::frozen::Frozen;
 use super::invariants::secs;
 use crate::player::{slow_motion, speed_label, Action, Player};
 use dsplay_core::scenario::fault_spans::FaultMarks;
 use dsplay_core::SimTime;
+use std::rc::Rc;
 use web_sys::HtmlInputElement;
 use yew::prelude::*;
 
@@ -88,6 +90,10 @@ fn said_burst((mut m, n): (Marker, usize)) -> Marker {
     }
     m
 }
+
+/// What the timeline's markers depend on: the scenario revision, the session, how many
+/// violations there are, and the run's length.
+type MarksStamp = (u64, usize, usize, u64);
 
 /// How far an arrow key moves the playhead: 1 % of a run of `stop_ms`, at least 1 ms.
 pub fn keyboard_step(stop_ms: u64) -> u64 {
@@ -207,6 +213,22 @@ pub fn timeline() -> Html {
         format!("{}; width: {span:.3}%", pct(now_ms))
     });
     let stop_travel = p.dispatch.reform(|_: MouseEvent| Action::StopTravel);
+    // The markers change with the scenario and as violations are found, not with every frame.
+    let violations = p.session.borrow().sim().violations().len().min(2_000);
+    let marks_stamp = (p.scenario_rev, Rc::as_ptr(&p.session) as usize, violations, stop_ms);
+    let marks = {
+        let (p, faults) = (p.clone(), faults.clone());
+        use_memo(marks_stamp, move |_| {
+            let pct = |ms: u64| format!("left: {:.3}%", ms as f64 * 100.0 / stop_ms.max(1) as f64);
+            html! { <>{ for markers(&p, &faults).into_iter().map(|m| html! { <>
+                if let Some(span) = m.span_ms {
+                    <span class="marker-span" style={format!("{}; width: {:.3}%", pct(m.at_ms), span as f64 * 100.0 / stop_ms.max(1) as f64)} />
+                }
+                <button class={classes!("marker", m.class, m.chaos.then_some("chaos"), m.by_hand.then_some("by-hand"))}
+                    style={pct(m.at_ms)} title={m.label} tabindex="-1" onclick={jump(&p.dispatch, m.at_ms)} />
+            </> }) }</> }
+        })
+    };
     html! {
         <div class="timeline">
             // As wide as the longest time of the run: the track does not move at 10 s.
@@ -227,13 +249,7 @@ pub fn timeline() -> Html {
                 // A pointer's shortcut: the keyboard and screen readers have the same jumps in
                 // the event list and the Invariants panel, so the markers are no Tab stops.
                 <div class="markers" aria-hidden="true">
-                    { for markers(&p, &faults).into_iter().map(|m| html! { <>
-                        if let Some(span) = m.span_ms {
-                            <span class="marker-span" style={format!("{}; width: {:.3}%", pct(m.at_ms), span as f64 * 100.0 / stop_ms.max(1) as f64)} />
-                        }
-                        <button class={classes!("marker", m.class, m.chaos.then_some("chaos"), m.by_hand.then_some("by-hand"))}
-                            style={pct(m.at_ms)} title={m.label} tabindex="-1" onclick={jump(&p.dispatch, m.at_ms)} />
-                    </> }) }
+                    <Frozen<MarksStamp> stamp={marks_stamp}>{(*marks).clone()}</Frozen<MarksStamp>>
                 </div>
             </div>
             <span class="timeline-end">
