@@ -805,6 +805,8 @@ async fn a_chart_out_of_view_waits_and_paints_as_soon_as_it_is_scrolled_into_vie
         canvases().iter().any(|c| c.get_attribute("data-paint").as_deref() == Some("pending")).then_some(())
     })
     .await;
+    // Frames quiet before the clock starts: the seek's travel frames would delay the paint.
+    until("the seek to arrive", || player.session.borrow().now() == SimTime::from_ms(3_000)).await;
     let now = || web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now());
     let scrolled = now();
     root.set_attribute("style", "width: 800px").expect("back up");
@@ -817,7 +819,8 @@ async fn a_chart_out_of_view_waits_and_paints_as_soon_as_it_is_scrolled_into_vie
     })
     .await;
     let took = now() - scrolled;
-    assert!(took < 600.0, "painted {took:.0} ms after coming into view, not at the off-screen pace (1 s)");
+    // Under the off-screen pace (1 s), with room for a debug build on a busy 2-core machine.
+    assert!(took < 900.0, "painted {took:.0} ms after coming into view, not at the off-screen pace (1 s)");
     // The rest are painted too, at the off-screen pace or as they come into view.
     until("every chart painted", all_done).await;
     root.remove();
@@ -863,7 +866,7 @@ async fn an_off_screen_chart_shows_the_new_run_as_soon_as_the_scenario_changes()
     })
     .await;
     let took = now() - loaded;
-    assert!(took < 600.0, "d4 painted {took:.0} ms after the switch, not at the off-screen pace (1 s)");
+    assert!(took < 900.0, "d4 painted {took:.0} ms after the switch, not at the off-screen pace (1 s)");
     assert!(before.iter().all(|(_, label)| !label.contains(" at 0.0 s")), "t1's were later: {before:?}");
     // Before printing, a paint waiting goes at once too.
     sink.get().dispatch.emit(Action::Seek(SimTime::from_ms(6_000)));

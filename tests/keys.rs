@@ -19,6 +19,19 @@ wasm_bindgen_test_configure!(run_in_browser);
 async fn x_and_p_crash_restart_pause_and_resume_the_focused_node() {
     let root = mount("#preset=d4-raft-election&t=2000");
     wait_until(&root, "#run-result", |el| attr(el, "data-now-ms") == "2000").await;
+    // The page's key listener is added by an effect, which may run after the first paint: ?
+    // opens the shortcut sheet once it listens (pressed until it does), Escape closes it.
+    let body = document().body().expect("body");
+    until("the page listens for keys", || {
+        let open = common::find(&root, "#shortcuts").is_some();
+        if !open {
+            key_on(&body, "?");
+        }
+        open
+    })
+    .await;
+    key_on(&body, "Escape");
+    until("the sheet closed", || common::find(&root, "#shortcuts").is_none()).await;
     // Found afresh for each key: a node drawn again is another element, and a key sent to the
     // old one would reach no listener.
     let n2 = || common::find(&root, "[data-node=\"n2\"]").expect("n2");

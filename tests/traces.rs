@@ -129,6 +129,10 @@ async fn the_tab_lists_traces_draws_the_picked_one_and_goes_to_its_start() {
     let root = mount("host-traces", "e7-distributed-tracing", html! { <Traces /> });
     until("the empty state", || find(&root, ".traces .muted").is_some()).await;
     player_of(&root).dispatch.emit(Action::Seek(SimTime::from_ms(11_000)));
+    // The seek travels over frames and the tab draws each: its counts are read once at 11 s.
+    let arrived =
+        || player_of(&root).view.now == SimTime::from_ms(11_000) && player_of(&root).ui.travel.is_none();
+    until("at 11 s", arrived).await;
     until("the list", || all(&root, ".trace-row").len() == 12).await;
     until("the waterfall", || all(&root, ".wf-row").len() == 17).await;
     assert_eq!(all(&root, "table.red tbody tr").len(), 5, "one row per service");

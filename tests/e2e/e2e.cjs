@@ -170,7 +170,8 @@ async function main() {
       const frame = await handle.contentFrame();
       await frame.waitForSelector('.app.embed [data-node]');
       // It plays from 4 s and stops at 5.5 s exactly: the crash of the leader at 5 s, and no more.
-      await until(frame, () => { const d = document.querySelector('#run-result')?.dataset; return !!d && d.playing === 'false' && +d.nowMs >= 5500; });
+      // Real-time play through d4's two slow-motion stretches (1 % of speed) takes about 9 s here.
+      await until(frame, () => { const d = document.querySelector('#run-result')?.dataset; return !!d && d.playing === 'false' && +d.nowMs >= 5500; }, undefined, 60000);
       const { now } = await status(frame);
       assert(now === 5500, `stopped at ${now} ms`);
       assert(await frame.$('.timeline .clip-band'), 'the timeline shows the part of the run the embed plays');
@@ -528,6 +529,8 @@ async function main() {
   await check('a traced run shows its slowest trace as a waterfall', async () => {
     const p = await ctx.newPage();
     await p.goto(base + '#preset=e7-distributed-tracing&t=11000');
+    // The link's playhead is reached over frames, and the tab draws each of them: read it at 11 s.
+    await nowAtLeast(p, 11000);
     await p.click('#tab-traces');
     await p.waitForSelector('.waterfall .wf-row');
     const rows = await p.$$eval('.wf-row', (r) => r.length);
@@ -714,6 +717,8 @@ async function main() {
     const p = await c.newPage();
     await p.goto(base + '#preset=d4-raft-election&t=2500');
     await p.waitForSelector('[data-node="n1"] .log-strip');
+    // Until the stage is measured the layout uses the default 1000-unit frame, with smaller names.
+    await until(p, () => { const v = document.querySelector('svg.topo-svg')?.viewBox.baseVal; return !!v && v.width !== 1000; });
     const name = () => p.$eval('[data-node="n1"] .name', (el) => el.getBoundingClientRect().height);
     const gallery = () => p.$eval('.gallery-pane', (el) => el.offsetParent !== null);
     const [small, shown] = [await name(), await gallery()];
