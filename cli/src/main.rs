@@ -82,9 +82,15 @@ enum Cmd {
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(c) => c,
-        Err(e) => {
+        // --help and --version print as clap writes them; a mistake is one line, as every
+        // other bad input is (clap's own runs to 19 lines, with a tip that misleads for `-5`).
+        Err(e) if !e.use_stderr() => {
             let _ = e.print();
-            return if e.use_stderr() { ExitCode::from(2) } else { ExitCode::SUCCESS };
+            return ExitCode::SUCCESS;
+        }
+        Err(e) => {
+            eprintln!("dsplay: {} (see `dsplay --help`)", one_line(&e));
+            return ExitCode::from(2);
         }
     };
     let result = match cli.cmd {
@@ -98,6 +104,16 @@ fn main() -> ExitCode {
             ExitCode::from(2)
         }
     }
+}
+
+/// The gist of a command-line mistake: the first paragraph of clap's message, on one line.
+fn one_line(e: &clap::Error) -> String {
+    if e.kind() == clap::error::ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+        return "name a command: presets, show, run, trace, url, decode, bench, lincheck or shard".into();
+    }
+    let text = e.to_string();
+    let first = text.trim_start_matches("error: ").split("\n\n").next().unwrap_or_default();
+    first.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn dispatch(cmd: Cmd) -> Result<(), CliError> {
@@ -130,12 +146,19 @@ fn dispatch(cmd: Cmd) -> Result<(), CliError> {
             outln!("# {} records, hash {:016x}", sim.trace().len_total(), sim.trace_hash());
             Ok(())
         }
+        // Built, not only parsed: a link the app would refuse (a crash of a node that does not
+        // exist) is refused here too, before a teacher hands it out.
         Cmd::Url { scenario } => {
-            outln!("{}", encode_fragment(&load(&scenario)?));
+            let sc = load(&scenario)?;
+            registry::build(&sc)
+                .map_err(|e| format!("{scenario}: {e}; the app would not open a link to it"))?;
+            outln!("{}", encode_fragment(&sc));
             Ok(())
         }
         Cmd::Decode { url } => {
             let sc = decode_fragment(&url).map_err(|e| e.to_string())?;
+            registry::build(&sc)
+                .map_err(|e| format!("the link decodes but its scenario does not run: {e}"))?;
             outln!("{}", sc.to_json_pretty());
             Ok(())
         }

@@ -30,3 +30,44 @@ fn a_failed_write_is_one_line_and_status_2() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.starts_with("dsplay: cannot write the output:"), "{err}");
 }
+
+/// Every mistake on the command line is one line on stderr, starting `dsplay:`, and status 2.
+#[test]
+fn command_line_mistakes_are_one_line_and_status_2() {
+    let cases: [&[&str]; 5] = [
+        &["trace", "t1-round-robin", "--until-ms", "-5"],
+        &["run"],
+        &["run", "t1-round-robin", "--seed", "abc"],
+        &["frobnicate"],
+        &[],
+    ];
+    for args in cases {
+        let out = Command::new(env!("CARGO_BIN_EXE_dsplay")).args(args).output().expect("runs");
+        assert_eq!(out.status.code(), Some(2), "{args:?}");
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(err.lines().count(), 1, "{args:?}: {err}");
+        assert!(err.starts_with("dsplay: ") && !err.contains("error:"), "{args:?}: {err}");
+    }
+    let help = Command::new(env!("CARGO_BIN_EXE_dsplay")).arg("--help").output().expect("runs");
+    assert_eq!(help.status.code(), Some(0));
+    assert!(String::from_utf8_lossy(&help.stdout).contains("Usage:"));
+}
+
+/// `url` and `decode` refuse a scenario the app would refuse to open.
+#[test]
+fn a_link_to_a_scenario_that_does_not_run_is_not_made() {
+    let mut sc: serde_json::Value =
+        serde_json::from_str(dsplay_core::presets::json("d4-raft-election").expect("preset")).expect("json");
+    sc["events"]
+        .as_array_mut()
+        .expect("events")
+        .push(serde_json::json!({"at_ms": 100, "event": {"type": "crash", "node": "n99"}}));
+    let file = std::env::temp_dir().join(format!("dsplay-bad-node-{}.json", std::process::id()));
+    std::fs::write(&file, sc.to_string()).expect("written");
+    let out = Command::new(env!("CARGO_BIN_EXE_dsplay")).arg("url").arg(&file).output().expect("runs");
+    let _ = std::fs::remove_file(&file);
+    assert_eq!(out.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("no node named \"n99\"") && err.contains("would not open"), "{err}");
+    assert!(out.stdout.is_empty(), "no link printed");
+}
