@@ -409,6 +409,13 @@ fn embed_options_parse_the_query() {
     assert!(o.problems.is_empty() && d.problems.is_empty());
     assert_eq!(EmbedOptions::parse("speed=abc&speed=NaN").speed, None);
     assert_eq!(EmbedOptions::parse("controls=bogus").problems.len(), 1);
+    // An empty or overlong preset= opens the default, and says so (review 18: it said nothing).
+    let empty = EmbedOptions::parse("embed=1&preset=");
+    assert_eq!((empty.preset.as_deref(), empty.problems.len()), (None, 1));
+    assert!(empty.problems[0].contains("names no scenario"), "{:?}", empty.problems);
+    let long = EmbedOptions::parse(&format!("embed=1&preset={}", "x".repeat(150)));
+    assert_eq!(long.preset, None);
+    assert!(long.problems[0].contains("150 characters"), "{:?}", long.problems);
     // A switch that is neither on nor off is off, and said (review 11: `autoplay=maybe` was not).
     let maybe = EmbedOptions::parse("autoplay=maybe&loop=off");
     assert!(!maybe.autoplay && !maybe.looping);

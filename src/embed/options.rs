@@ -110,6 +110,15 @@ impl EmbedOptions {
             match k.as_str() {
                 "embed" => o.embed = truthy(&v),
                 "preset" if !v.is_empty() && v.len() <= 100 => o.preset = Some(v),
+                // Said, not dropped: the page would open the default with no word why (review 18).
+                "preset" if v.is_empty() => o.problems.push(
+                    "preset= names no scenario: write one such as preset=d4-raft-election; showing the default."
+                        .to_string(),
+                ),
+                "preset" => o.problems.push(format!(
+                    "preset= is {} characters, longer than any scenario's name: was the link cut or mangled? Showing the default.",
+                    v.chars().count()
+                )),
                 "autoplay" => o.autoplay = switch(&k, &v, &mut o.problems),
                 "speed" => o.speed = o.speed_from(&v),
                 "t" => {
