@@ -263,3 +263,15 @@ fn a_scenario_may_script_a_thousand_events_and_no_more() {
     let said = sc.validate().expect_err("one too many").to_string();
     assert!(said.contains("1001 events; the limit is 1000: remove 1 of them"), "{said}");
 }
+
+#[test]
+fn a_whole_number_written_as_a_decimal_is_not_called_out_of_range() {
+    let mut v: serde_json::Value = serde_json::to_value(base()).expect("json");
+    v["stop_at_ms"] = serde_json::json!(1000.0);
+    let said = Scenario::from_json(&v.to_string()).expect_err("a decimal").to_string();
+    assert!(said.contains("written as a decimal") && said.contains("whole number 1000"), "{said}");
+    assert!(!said.contains("out of range"), "{said}");
+    v["stop_at_ms"] = serde_json::json!(1e30);
+    let said = Scenario::from_json(&v.to_string()).expect_err("too big").to_string();
+    assert!(said.contains("out of range"), "{said}");
+}

@@ -223,9 +223,13 @@ fn plain(raw: &str, path: &str) -> String {
             }
             ("floating", Some((lo, hi))) => {
                 let value = value.trim_start_matches("point ").trim_matches('`');
-                // 1e30 is whole, only far too big for the field.
-                let whole_but_big = value.parse::<f64>().is_ok_and(|f| f.fract() == 0.0);
-                return if whole_but_big {
+                // 1e30 is whole, only far too big for the field; 1e3 or 1000.0 is in range, but
+                // written as a decimal (it was called out of range: review 18).
+                let parsed = value.parse::<f64>().ok().filter(|f| f.fract() == 0.0);
+                let in_range = parsed.filter(|f| *f >= lo as f64 && *f <= hi as f64);
+                return if let Some(f) = in_range {
+                    format!("{value} is written as a decimal: write it as the whole number {f:.0}")
+                } else if parsed.is_some() {
                     format!("{value} is out of range: use {}", whole(lo, hi))
                 } else {
                     format!("{value} is not a whole number: use {}", advice((lo, hi)))
