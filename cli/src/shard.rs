@@ -34,7 +34,9 @@ pub fn run(args: &ShardArgs) -> Result<(), String> {
     if args.shards == 0 || args.shards > 1_000_000 {
         return Err(format!("--shards must be 1 to 1000000, got {}", args.shards));
     }
-    if args.vnodes == 0 || u64::from(args.vnodes) * u64::from(args.shards) > 10_000_000 {
+    // Only the ring has virtual nodes: the check was made for every scheme (review 18).
+    let ring = matches!(args.scheme, SchemeArg::Ring);
+    if ring && (args.vnodes == 0 || u64::from(args.vnodes) * u64::from(args.shards) > 10_000_000) {
         return Err("--vnodes must be at least 1, and shards × vnodes at most 10000000".into());
     }
     let scheme = match args.scheme {

@@ -71,3 +71,21 @@ fn a_link_to_a_scenario_that_does_not_run_is_not_made() {
     assert!(err.contains("no node named \"n99\"") && err.contains("would not open"), "{err}");
     assert!(out.stdout.is_empty(), "no link printed");
 }
+
+/// Only the ring has virtual nodes: other schemes take up to a million shards whatever --vnodes says.
+#[test]
+fn shard_counts_vnodes_against_the_ring_only() {
+    let run = |scheme: &str| {
+        Command::new(env!("CARGO_BIN_EXE_dsplay"))
+            .args(["shard", "--scheme", scheme, "--shards", "200000", "alice"])
+            .output()
+            .expect("runs")
+    };
+    for scheme in ["mod", "jump", "range"] {
+        let out = run(scheme);
+        assert_eq!(out.status.code(), Some(0), "{scheme}: {}", String::from_utf8_lossy(&out.stderr));
+    }
+    let ring = run("ring");
+    assert_eq!(ring.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&ring.stderr).contains("--vnodes"));
+}

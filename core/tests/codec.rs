@@ -275,3 +275,26 @@ fn a_whole_number_written_as_a_decimal_is_not_called_out_of_range() {
     let said = Scenario::from_json(&v.to_string()).expect_err("too big").to_string();
     assert!(said.contains("out of range"), "{said}");
 }
+
+/// A protocol's own check names the field that is wrong, in words (review 18).
+#[test]
+fn protocol_checks_name_the_field_at_fault_in_words() {
+    let refused = |id: &str, edit: &dyn Fn(&mut serde_json::Value)| {
+        let mut v: serde_json::Value = serde_json::to_value(presets::get(id).expect("preset")).expect("json");
+        edit(&mut v);
+        let sc = Scenario::from_json(&v.to_string());
+        let e = sc.and_then(|sc| registry::build(&sc).map(drop)).expect_err("refused");
+        (e.field().unwrap_or_default().to_string(), e.to_string())
+    };
+    let (field, said) =
+        refused("d4-raft-election", &|v| v["protocol"]["election_timeout_ms_max"] = 99_999_999.into());
+    assert_eq!(field, "protocol.election_timeout_ms_max", "{said}");
+    let (field, said) = refused("r4-retry-storm", &|v| {
+        let call = &mut v["protocol"]["services"][0]["endpoints"][0]["calls"][0];
+        call["service"] = "db".into();
+        call["endpoint"] = "zz".into();
+    });
+    assert!(field.ends_with("calls[0].endpoint"), "{field}: {said}");
+    assert!(said.contains("service \"db\" has no endpoint \"zz\"; its endpoints are \"query\""), "{said}");
+    assert!(!said.contains("Some("), "{said}");
+}

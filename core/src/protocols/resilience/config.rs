@@ -193,16 +193,22 @@ impl MeshConfig {
 
     fn check_call(&self, c: &CallSpec, f: &str) -> Result<(), ScenarioError> {
         if self.endpoint_index(c).is_none() {
-            let names: Vec<&str> = self.services.iter().map(|s| s.name.as_str()).collect();
-            return Err(bad(
-                format!("{f}.service"),
-                format!(
-                    "no service/endpoint {:?}/{:?}; services are {}",
-                    c.service,
-                    c.endpoint,
-                    names.join(", ")
-                ),
-            ));
+            // In words: the field at fault, and the names it may take (it printed Rust's
+            // `Some("zz")` and named the service for a wrong endpoint: review 18).
+            let quoted =
+                |names: Vec<&str>| names.iter().map(|n| format!("\"{n}\"")).collect::<Vec<_>>().join(", ");
+            let Some(s) = self.service_index(&c.service) else {
+                let names = quoted(self.services.iter().map(|s| s.name.as_str()).collect());
+                return Err(bad(
+                    format!("{f}.service"),
+                    format!("no service \"{}\"; services are {names}", c.service),
+                ));
+            };
+            let eps = quoted(self.services[s].endpoints.iter().map(|e| e.name.as_str()).collect());
+            let named = c.endpoint.as_deref().unwrap_or_default();
+            let why =
+                format!("service \"{}\" has no endpoint \"{named}\"; its endpoints are {eps}", c.service);
+            return Err(bad(format!("{f}.endpoint"), why));
         }
         if c.timeout_ms > 3_600_000 {
             return Err(bad(format!("{f}.timeout_ms"), "must be at most 3600000"));
