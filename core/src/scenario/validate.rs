@@ -175,7 +175,8 @@ impl Scenario {
         if w.clients > MAX_CLIENTS {
             return Err(bad(
                 "workload.clients",
-                format!("{} is over the limit of {MAX_CLIENTS}: use 0 to {MAX_CLIENTS}", w.clients),
+                // Not "use 0 to 256": most protocols then refuse 0 (review 18).
+                format!("{} clients is over the limit of {MAX_CLIENTS}: use at most {MAX_CLIENTS}", w.clients),
             ));
         }
         match &w.arrival {
