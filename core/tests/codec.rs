@@ -298,3 +298,12 @@ fn protocol_checks_name_the_field_at_fault_in_words() {
     assert!(said.contains("service \"db\" has no endpoint \"zz\"; its endpoints are \"query\""), "{said}");
     assert!(!said.contains("Some("), "{said}");
 }
+
+#[test]
+fn json_cut_short_names_the_field_it_was_in_or_none() {
+    let said = |text: &str| Scenario::from_json(text).expect_err("cut short").to_string();
+    let whole = said("{\"v\":1");
+    assert!(whole.starts_with("scenario JSON is invalid: the JSON ends too early"), "{whole}");
+    let inside = said("{\"v\":1,\"meta\":{");
+    assert!(inside.starts_with("scenario JSON is invalid at `meta`: the JSON ends"), "{inside}");
+}

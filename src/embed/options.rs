@@ -197,7 +197,8 @@ impl EmbedOptions {
             }
             Some(s) => Some(s),
             None => {
-                self.problems.push(format!("speed={v:?} is not a number from {lo} to {hi}; playing at 1×."));
+                let what = format!("use a number from {lo} to {hi} (1 is real time); playing at 1×.");
+                self.problems.push(format!("speed={v:?} is not a speed: {what}"));
                 None
             }
         }

@@ -3,10 +3,19 @@
 use super::validate::range_of;
 use thiserror::Error;
 
+/// " at `workload.clients`"; nothing where serde names no field (`?`: JSON cut short before
+/// any field, which read "invalid at `?`": review 18).
+fn at_path(path: &str) -> String {
+    match path.trim_end_matches(".?") {
+        "" | "?" | "." => String::new(),
+        p => format!(" at `{p}`"),
+    }
+}
+
 #[derive(Debug, Error, Clone, PartialEq, Eq)]
 pub enum ScenarioError {
     /// `message` is `serde`'s `raw` text in a reader's words, for the field at `path`.
-    #[error("scenario JSON is invalid at `{path}`: {message}")]
+    #[error("scenario JSON is invalid{}: {message}", at_path(.path))]
     Json { path: String, message: String, raw: String },
     #[error("`{field}`: {message}")]
     Invalid { field: String, message: String },

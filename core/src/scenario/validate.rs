@@ -176,7 +176,10 @@ impl Scenario {
             return Err(bad(
                 "workload.clients",
                 // Not "use 0 to 256": most protocols then refuse 0 (review 18).
-                format!("{} clients is over the limit of {MAX_CLIENTS}: use at most {MAX_CLIENTS}", w.clients),
+                format!(
+                    "{} clients is over the limit of {MAX_CLIENTS}: use at most {MAX_CLIENTS}",
+                    w.clients
+                ),
             ));
         }
         match &w.arrival {
