@@ -96,6 +96,11 @@ async fn mount_sized(preset: &'static str, width: u32) -> Element {
     yew::Renderer::<Harness>::with_root_and_props(root.clone(), HarnessProps { preset, id, width }).render();
     until("the harness", || PLAYER.with(|p| p.borrow().is_some())).await;
     until("nodes", || !all(&root, "g.node").is_empty()).await;
+    // Until the stage is measured the layout uses the default frame, and the nodes move when the
+    // measure arrives: a tap between the two could press one node and release over another.
+    let stage = one(&root, ".topo-stage").get_bounding_client_rect();
+    let measured = layout_for_stage(&view().nodes, stage.width().round(), stage.height().round()).frame;
+    until("the frame follows the stage", || frame_of(&root) == measured).await;
     root
 }
 
