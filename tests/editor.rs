@@ -123,6 +123,18 @@ async fn an_error_about_a_removed_element_shows_at_its_array() {
     assert!(status.contains("marked field"), "{status}");
 }
 
+/// Shortening a run past several scripted things is one message at the field typed into, with
+/// the value that keeps them all; not one refusal per event, each at a field nobody touched.
+#[wasm_bindgen_test]
+async fn shortening_a_run_is_refused_at_its_end_with_what_lies_after() {
+    let root = editor("shorten", "d4-raft-election").await;
+    set(&root, "stop_at_ms", "1000");
+    let said = apply(&root).await.expect("refused");
+    assert_eq!(error_at(&root, "stop_at_ms").as_deref(), Some(said.as_str()), "at the field typed into");
+    assert!(said.contains("6 scripted events and 2 slow-motion stretches"), "{said}");
+    assert!(said.contains("at least 10010"), "{said}");
+}
+
 /// The scenario's events are in the form: a lesson's "move the crash to 7.690 s" is a field to
 /// type in, and an event's error shows at its own field.
 #[wasm_bindgen_test]

@@ -307,3 +307,27 @@ fn json_cut_short_names_the_field_it_was_in_or_none() {
     let inside = said("{\"v\":1,\"meta\":{");
     assert!(inside.starts_with("scenario JSON is invalid at `meta`: the JSON ends"), "{inside}");
 }
+
+#[test]
+fn shortening_a_run_says_at_stop_at_ms_what_lies_after_it() {
+    let mut sc = presets::get("d4-raft-election").expect("preset");
+    sc.stop_at_ms = 1_000;
+    let said = sc.validate().expect_err("events after the stop").to_string();
+    let want = "`stop_at_ms`: 1000 ends the run before 6 scripted events and 2 slow-motion stretches \
+                start: make it at least 10010, or remove them";
+    assert!(said.contains(want), "{said}");
+    sc.stop_at_ms = 10_010;
+    sc.validate().expect("everything starts by the stop");
+    // One thing after the stop is reported where it is: it was likely the one moved.
+    sc.stop_at_ms = 10_009;
+    let said = sc.validate().expect_err("one event after the stop").to_string();
+    assert!(said.contains("`events[9].at_ms`: 10010 is after stop_at_ms (10009)"), "{said}");
+    let mut sc = base();
+    sc.workload.bursts.push(dsplay_core::scenario::Burst {
+        at_ms: sc.stop_at_ms + 1,
+        duration_ms: 10,
+        rate_pct: 200,
+    });
+    let said = sc.validate().expect_err("a burst after the stop").to_string();
+    assert!(said.contains("workload.bursts[0].at_ms") && said.contains("after stop_at_ms"), "{said}");
+}

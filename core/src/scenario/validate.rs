@@ -116,6 +116,7 @@ impl Scenario {
             ));
         }
         self.meta.check()?;
+        self.check_script_ends_in_time()?;
         super::slow_motion::check(&self.meta.slow_motion, self.stop_at_ms)?;
         self.check_network()?;
         self.check_workload()?;
@@ -204,6 +205,10 @@ impl Scenario {
             _ => {}
         }
         for (i, b) in w.bursts.iter().enumerate() {
+            if b.at_ms > self.stop_at_ms {
+                let why = format!("{} is after stop_at_ms ({})", b.at_ms, self.stop_at_ms);
+                return Err(bad(format!("workload.bursts[{i}].at_ms"), why));
+            }
             if b.rate_pct > MAX_BURST_PCT {
                 return Err(bad(format!("workload.bursts[{i}].rate_pct"), "at most 10000 (100×)"));
             }
@@ -225,6 +230,40 @@ impl Scenario {
             return Err(bad("workload.read_permille", "at most 1000"));
         }
         Ok(())
+    }
+
+    /// Scripted things that would start after the run ends: one is reported at its own field
+    /// (it was likely the one moved); several at `stop_at_ms` (likely shortened), with the value
+    /// that keeps them all, so shortening a run is not refused one event per Apply.
+    fn check_script_ends_in_time(&self) -> Result<(), ScenarioError> {
+        let stop = self.stop_at_ms;
+        // The least stop_at_ms each needs: an event or burst may start on the stop, a stretch before it.
+        let needs = |name: &'static str, plural: &'static str, least: Vec<u64>| {
+            let late: Vec<u64> = least.into_iter().filter(|&n| n > stop).collect();
+            (if late.len() == 1 { name } else { plural }, late)
+        };
+        let late = [
+            needs("scripted event", "scripted events", self.events.iter().map(|e| e.at_ms).collect()),
+            needs(
+                "slow-motion stretch",
+                "slow-motion stretches",
+                self.meta.slow_motion.iter().map(|s| s.from_ms.saturating_add(1)).collect(),
+            ),
+            needs("burst", "bursts", self.workload.bursts.iter().map(|b| b.at_ms).collect()),
+        ];
+        let late: Vec<_> = late.iter().filter(|(_, v)| !v.is_empty()).collect();
+        if late.iter().map(|(_, v)| v.len()).sum::<usize>() < 2 {
+            return Ok(());
+        }
+        let needed = late.iter().flat_map(|(_, v)| v).max().copied().unwrap_or(stop);
+        let what: Vec<String> = late.iter().map(|(name, v)| format!("{} {name}", v.len())).collect();
+        let what = match what.split_last() {
+            Some((last, rest)) if !rest.is_empty() => format!("{} and {last}", rest.join(", ")),
+            _ => what.concat(),
+        };
+        let why =
+            format!("{stop} ends the run before {what} start: make it at least {needed}, or remove them");
+        Err(bad("stop_at_ms", why))
     }
 
     fn check_events(&self) -> Result<(), ScenarioError> {
