@@ -68,7 +68,7 @@ enum Cmd {
         #[arg(long)]
         until_ms: Option<u64>,
         /// Repeat the run this many times and report the best.
-        #[arg(long, default_value_t = 3)]
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
         repeat: u32,
         #[arg(long)]
         json: bool,
@@ -129,16 +129,16 @@ fn dispatch(cmd: Cmd) -> Result<(), CliError> {
             if let Some(s) = seed {
                 sc.seed = s;
             }
-            run(&sc, until_ms, json)
+            run(&sc, &source(&scenario, &sets), until_ms, json)
         }
         Cmd::Trace { scenario, until_ms, sets, payloads } => {
             let mut sc = apply_sets(load(&scenario)?, &sets)?;
             sc.sim.trace_capacity = dsplay_core::scenario::limits::MAX_TRACE_CAPACITY;
-            let mut sim = registry::build(&sc).map_err(|e| e.to_string())?;
+            let mut sim = build(&sc, &source(&scenario, &sets))?;
             if payloads {
                 sim.keep_every_message();
             }
-            sim.run_until(until(&*sim, until_ms));
+            sim.run_until(until(&*sim, until_ms)?);
             if sim.trace().first_index() > 0 {
                 outln!("# the first {} records are not shown (trace capacity)", sim.trace().first_index());
             }
@@ -163,7 +163,7 @@ fn dispatch(cmd: Cmd) -> Result<(), CliError> {
             Ok(())
         }
         Cmd::Bench { scenario, until_ms, repeat, json } => {
-            bench(&load(&scenario)?, until_ms, repeat.max(1), json)
+            bench(&load(&scenario)?, &source(&scenario, &[]), until_ms, repeat, json)
         }
         // Handled in `main`: its exit code carries the verdict.
         Cmd::Lincheck(args) => lincheck::run(&args).map(drop),
@@ -171,8 +171,34 @@ fn dispatch(cmd: Cmd) -> Result<(), CliError> {
     }
 }
 
-fn until(sim: &dyn Simulation, until_ms: Option<u64>) -> SimTime {
-    until_ms.map_or(sim.stop_at(), SimTime::from_ms)
+/// `--until-ms`, or the scenario's end; past the end is refused, not cut short without a word.
+fn until(sim: &dyn Simulation, until_ms: Option<u64>) -> Result<SimTime, CliError> {
+    let stop = sim.stop_at();
+    match until_ms {
+        None => Ok(stop),
+        Some(ms) if ms > stop.as_us() / 1000 => Err(format!(
+            "--until-ms {ms} is after the run's end ({} ms): to run longer, add --set stop_at_ms={}",
+            stop.as_us() / 1000,
+            ms.min(dsplay_core::scenario::limits::MAX_STOP_MS)
+        )),
+        Some(ms) => Ok(SimTime::from_ms(ms)),
+    }
+}
+
+/// What the scenario came from, for an error found when building it (a crash of a node that does
+/// not exist), named as `load` and `apply_sets` name their errors.
+fn source(spec: &str, sets: &[String]) -> String {
+    if !sets.is_empty() {
+        "after --set".to_string()
+    } else if presets::json(spec).is_some() {
+        format!("preset {spec}")
+    } else {
+        spec.to_string()
+    }
+}
+
+fn build(sc: &dsplay_core::Scenario, source: &str) -> Result<Box<dyn Simulation>, CliError> {
+    registry::build(sc).map_err(|e| format!("{source}: {e}"))
 }
 
 fn list_presets(as_json: bool) -> Result<(), CliError> {
@@ -197,10 +223,16 @@ fn list_presets(as_json: bool) -> Result<(), CliError> {
     Ok(())
 }
 
-fn run(sc: &dsplay_core::Scenario, until_ms: Option<u64>, as_json: bool) -> Result<(), CliError> {
-    let mut sim = registry::build(sc).map_err(|e| e.to_string())?;
+fn run(
+    sc: &dsplay_core::Scenario,
+    source: &str,
+    until_ms: Option<u64>,
+    as_json: bool,
+) -> Result<(), CliError> {
+    let mut sim = build(sc, source)?;
+    let end = until(&*sim, until_ms)?;
     let t0 = Instant::now();
-    sim.run_until(until(&*sim, until_ms));
+    sim.run_until(end);
     let wall = t0.elapsed().as_secs_f64();
     let mut rep = report::report(&*sim);
     rep["wall_ms"] = json!((wall * 1e6).round() / 1e3);
@@ -237,15 +269,17 @@ fn print_human(rep: &serde_json::Value) {
 
 fn bench(
     sc: &dsplay_core::Scenario,
+    source: &str,
     until_ms: Option<u64>,
     repeat: u32,
     as_json: bool,
 ) -> Result<(), CliError> {
     let mut best: Option<(u64, f64)> = None;
     for _ in 0..repeat {
-        let mut sim = registry::build(sc).map_err(|e| e.to_string())?;
+        let mut sim = build(sc, source)?;
+        let end = until(&*sim, until_ms)?;
         let t0 = Instant::now();
-        sim.run_until(until(&*sim, until_ms));
+        sim.run_until(end);
         let wall = t0.elapsed().as_secs_f64();
         if best.is_none_or(|(_, w)| wall < w) {
             best = Some((sim.events(), wall));

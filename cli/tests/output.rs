@@ -72,6 +72,36 @@ fn a_link_to_a_scenario_that_does_not_run_is_not_made() {
     assert!(out.stdout.is_empty(), "no link printed");
 }
 
+/// A scenario that parses but does not build names where it came from, as a parse error does;
+/// `--until-ms` past the end and `--repeat 0` are refused, not quietly changed.
+#[test]
+fn build_errors_name_their_source_and_nothing_is_clamped_silently() {
+    let dsplay =
+        |args: &[&str]| Command::new(env!("CARGO_BIN_EXE_dsplay")).args(args).output().expect("runs");
+    let mut sc: serde_json::Value =
+        serde_json::from_str(dsplay_core::presets::json("t1-round-robin").expect("preset")).expect("json");
+    sc["events"][0]["event"]["node"] = "zz9".into();
+    let file = std::env::temp_dir().join(format!("dsplay-build-{}.json", std::process::id()));
+    std::fs::write(&file, sc.to_string()).expect("written");
+    let name = file.to_string_lossy().to_string();
+    let from_file = dsplay(&["run", &name]);
+    let _ = std::fs::remove_file(&file);
+    let set = dsplay(&["run", "t1-round-robin", "--set", "events[0].event.node=zz9"]);
+    let past = dsplay(&["run", "t1-round-robin", "--until-ms", "40000"]);
+    let zero = dsplay(&["bench", "--repeat", "0"]);
+    let expect = [
+        (from_file, format!("dsplay: {name}: `events[0].event`: no node named \"zz9\"")),
+        (set, "dsplay: after --set: `events[0].event`: no node named \"zz9\"".to_string()),
+        (past, "dsplay: --until-ms 40000 is after the run's end (30000 ms)".to_string()),
+        (zero, "dsplay: invalid value '0' for '--repeat".to_string()),
+    ];
+    for (out, start) in expect {
+        let err = String::from_utf8_lossy(&out.stderr);
+        assert_eq!(out.status.code(), Some(2), "{err}");
+        assert!(err.starts_with(&start) && err.lines().count() == 1, "{start}\n{err}");
+    }
+}
+
 /// Only the ring has virtual nodes: other schemes take up to a million shards whatever --vnodes says.
 #[test]
 fn shard_counts_vnodes_against_the_ring_only() {
