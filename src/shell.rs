@@ -66,8 +66,13 @@ fn boot() -> Boot {
         .t
         .filter(|t| link_t.is_none() && *t > stop)
         .map(|t| dsplay_core::scenario::said_past_end(&Playhead::at(t).to_query(), stop));
-    let said: Vec<String> =
-        banner.into_iter().chain(embed.problems.iter().cloned()).chain(past_end).collect();
+    let until_past_end = embed.until_past(stop);
+    let said: Vec<String> = banner
+        .into_iter()
+        .chain(embed.problems.iter().cloned())
+        .chain(past_end)
+        .chain(until_past_end)
+        .collect();
     let banner = (!said.is_empty()).then(|| said.join(" "));
     Boot { scenario, banner, embed, playhead }
 }

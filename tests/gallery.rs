@@ -429,6 +429,17 @@ fn embed_options_parse_the_query() {
     assert_eq!((twice.preset.as_deref(), twice.t), (Some("t2-health-checks"), Some(SimTime::from_ms(1000))));
     assert_eq!(twice.problems.len(), 2, "{:?}", twice.problems);
     assert!(twice.problems[0].starts_with("`t=2000` was ignored: the query has t="), "{:?}", twice.problems);
+    // `embed=banana` gave the full app without a word (review 18).
+    let banana = EmbedOptions::parse("embed=banana");
+    assert!(!banana.embed);
+    assert_eq!(
+        banana.problems,
+        ["embed=\"banana\" is not 1 or 0 (true/false, yes/no, on/off); taken as off."]
+    );
+    let long = EmbedOptions::parse("embed=1&until=99999");
+    let said = long.until_past(SimTime::from_ms(15_000));
+    assert_eq!(said.as_deref(), Some("until=99999 is after the run's end (15000 ms); playing to the end."));
+    assert_eq!(long.until_past(SimTime::from_ms(99_999)), None, "until on the end is the end");
 }
 
 #[wasm_bindgen_test]

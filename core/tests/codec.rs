@@ -111,6 +111,9 @@ fn what_a_link_says_that_cannot_be_followed_is_said_and_the_rest_is_quiet() {
     // A speed in a page link says where the speed is set (review 11).
     let said = link_problems("#preset=d4-raft-election&speed=10", SimTime(u64::MAX));
     assert!(said[0].starts_with("`speed=10` was ignored") && said[0].contains("Speed slider"), "{said:?}");
+    // A part without `=` was dropped without a word, while `foo=bar` was said (review 18).
+    let said = link_problems("#preset=d4-raft-election&foo", SimTime(u64::MAX));
+    assert_eq!(said, ["`foo` was ignored: each part of a link is a key=value, like t=2500."]);
     // A playhead past the end opens at the end; a second t= does not silently lose to the first.
     let said = link_problems("#preset=t1-round-robin&t=90000&t=2000", SimTime::from_ms(30_000));
     assert_eq!(

@@ -108,7 +108,7 @@ impl EmbedOptions {
             }
             seen.push(k.clone());
             match k.as_str() {
-                "embed" => o.embed = truthy(&v),
+                "embed" => o.embed = switch(&k, &v, &mut o.problems),
                 "preset" if !v.is_empty() && v.len() <= 100 => o.preset = Some(v),
                 // Said, not dropped: the page would open the default with no word why (review 18).
                 "preset" if v.is_empty() => o.problems.push(
@@ -183,6 +183,17 @@ impl EmbedOptions {
             from: self.t.unwrap_or(SimTime::ZERO),
             until: self.until,
             looping: self.looping,
+        })
+    }
+
+    /// What to say of an `until=` after the run's end (review 18: `t=` said so, `until=` did not).
+    pub fn until_past(&self, stop: SimTime) -> Option<String> {
+        self.until.filter(|u| *u > stop).map(|u| {
+            format!(
+                "until={} is after the run's end ({} ms); playing to the end.",
+                u.as_ms_f64(),
+                stop.as_ms_f64()
+            )
         })
     }
 

@@ -195,7 +195,10 @@ pub fn link_problems(input: &str, stop_at: SimTime) -> Vec<String> {
     let mut said = Vec::new();
     let mut seen: Vec<&str> = Vec::new();
     for part in frag.split('&').filter(|p| !p.is_empty()) {
-        let Some((key, value)) = part.split_once('=') else { continue };
+        let Some((key, value)) = part.split_once('=') else {
+            said.push(format!("`{part}` was ignored: each part of a link is a key=value, like t=2500."));
+            continue;
+        };
         if seen.contains(&key) {
             said.push(said_twice(part, key, "link"));
             continue;
