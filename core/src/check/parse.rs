@@ -13,10 +13,24 @@ pub type CellOps = Vec<Op<CellInput, String>>;
 
 /// A malformed input, with the 1-based line it was found on (0 = the whole file).
 #[derive(Debug, Error, PartialEq, Eq)]
-#[error("line {line}: {msg}")]
+#[error("{}{msg}", if *line == 0 { String::new() } else { format!("line {line}: ") })]
 pub struct ParseError {
     pub line: u64,
     pub msg: String,
+}
+
+/// serde_json's error in words, at its line: an empty file and a cut one are said as such, not
+/// as "EOF while parsing a value at line 1 column 0".
+fn json_err(text: &str, e: &serde_json::Error) -> ParseError {
+    if text.trim().is_empty() {
+        return err(0, "the file is empty: expected a history as JSON");
+    }
+    if e.is_eof() {
+        return err(e.line() as u64, "the JSON ends too early: was the file cut short?");
+    }
+    let said = e.to_string();
+    let said = said.split(" at line ").next().unwrap_or_default();
+    err(e.line() as u64, format!("{said} (column {})", e.column()))
 }
 
 fn err(line: u64, msg: impl Into<String>) -> ParseError {
@@ -216,7 +230,7 @@ fn edn_map(line: &str) -> Result<BTreeMap<String, String>, String> {
 
 /// Register operations from a simulator `History` serialized as JSON.
 pub fn parse_history_json(text: &str) -> Result<Vec<Op<RegisterInput, RegisterOutput>>, ParseError> {
-    let h: History = serde_json::from_str(text).map_err(|e| err(e.line() as u64, e.to_string()))?;
+    let h: History = serde_json::from_str(text).map_err(|e| json_err(text, &e))?;
     if h.ops.is_empty() {
         return Err(err(0, "no operations found (wrong --format?)"));
     }

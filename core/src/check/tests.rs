@@ -205,3 +205,21 @@ fn unobserved_unknown_writes_are_pruned_without_changing_verdicts() {
     ops.push(op(34, 70, Some(71), I::Read, Some(O::Value(Some(1)))));
     assert!(!check_ops(&Register, &ops, Partitioning::Single, 100_000).verdict.is_linearizable());
 }
+
+/// Review 18 C6: "line 0: no operations found" and serde's "EOF while parsing a value at line 1
+/// column 0" for an empty file.
+#[test]
+fn unreadable_histories_are_said_in_words_at_a_real_line() {
+    use super::parse::{parse_history_json, parse_jepsen};
+    let said = |r: Result<_, parse::ParseError>| r.map(drop).expect_err("refused").to_string();
+    assert_eq!(said(parse_history_json("  ")), "the file is empty: expected a history as JSON");
+    assert_eq!(
+        said(parse_history_json("{\"ops\": [")),
+        "line 1: the JSON ends too early: was the file cut short?"
+    );
+    assert_eq!(
+        said(parse_history_json("{\n\"ops\": 3}")),
+        "line 2: invalid type: integer `3`, expected a sequence (column 8)"
+    );
+    assert_eq!(said(parse_jepsen("hello\n")), "no operations found (wrong --format?)");
+}
