@@ -1187,6 +1187,34 @@ async fn a_request_by_hand_says_what_came_of_it_and_a_bad_value_is_refused() {
     assert!(said.iter().any(|w| w.contains("appended")), "the leader appended it: {said:?}");
 }
 
+/// A send to a process that does not exist is refused in the form, before the run forks over a
+/// request the process would only note as ignored (review 18 C7).
+#[wasm_bindgen_test]
+async fn a_send_to_no_such_process_is_refused_in_the_form() {
+    let root = mount("d6-textbook-figure").await;
+    player().dispatch.emit(Action::Select(Some(NodeId(0))));
+    let form = until("p1's form", || find(&root, ".inspector form.request select")).await;
+    let form = form.parent_element().expect("the form");
+    let select: web_sys::HtmlSelectElement = one(&form, "select").unchecked_into();
+    select.set_value("send");
+    fire(&select, "Event", "change", &[]);
+    let key: HtmlInputElement =
+        until("the process field", || find(&form, "input[aria-label=\"To\"]")).await.unchecked_into();
+    key.set_value("p99");
+    fire(&key, "Event", "input", &[]);
+    let (before, hash) = (events().len(), player().session.borrow().sim().trace_hash());
+    fire(&form, "Event", "submit", &[("cancelable", true.into())]);
+    let said = until("an inline message", || find(&root, ".inspector .request .invalid")).await;
+    let said = said.text_content().unwrap_or_default();
+    assert!(said.contains("p1 would ignore this send to \"p99\": name another process, p1 to p3"), "{said}");
+    assert_eq!(events().len(), before, "nothing recorded");
+    assert_eq!(player().session.borrow().sim().trace_hash(), hash, "the run did not fork");
+    key.set_value("p2");
+    fire(&key, "Event", "input", &[]);
+    fire(&form, "Event", "submit", &[("cancelable", true.into())]);
+    until("the send recorded", || events().len() == before + 1).await;
+}
+
 #[wasm_bindgen_test]
 async fn link_sliders_start_on_the_busiest_peer_and_arrow_keys_make_one_event() {
     let root = mount("t2-health-checks").await;

@@ -112,6 +112,12 @@ pub trait Node: Clone + 'static {
     fn requests(&self) -> &'static [&'static str] {
         &[]
     }
+    /// Why node `me` would ignore `req`, if it would (a send to a process that does not exist):
+    /// such a request is refused when the scenario is built or the click made, not recorded and
+    /// then only noted as ignored. Default: none refused.
+    fn request_refusal(&self, _me: NodeId, _req: &ClientRequest) -> Option<String> {
+        None
+    }
     /// A request handed in by the user or the scenario. Default: noted and ignored.
     fn on_client(&mut self, ctx: &mut Ctx<'_, Self::Msg, Self::Timer>, req: &ClientRequest) {
         ctx.note(format!("ignored client request {:?}: this node takes none", req.op));

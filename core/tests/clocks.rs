@@ -177,15 +177,32 @@ fn the_textbook_figure_answers_its_lessons_questions() {
 }
 
 #[test]
-fn a_scripted_send_to_itself_or_to_no_such_process_is_noted_and_ignored() {
-    let sim = run(&scenario("d6-textbook-figure", |v| {
-        v["events"] = serde_json::json!([
-            { "at_ms": 10, "event": { "type": "client", "node": "p1", "request": { "op": "send", "key": "p1" } } },
-            { "at_ms": 20, "event": { "type": "client", "node": "p1", "request": { "op": "send", "key": "p9" } } },
-        ]);
-    }));
-    assert!(clock_notes(&*sim).is_empty(), "no event happened");
-    let said: Vec<&str> = sim.trace().records().iter().filter_map(|e| e.text.as_deref()).collect();
-    assert!(said.contains(&"ignored send to \"p1\": name another process, p1 to p3"), "{said:?}");
-    assert!(said.contains(&"ignored send to \"p9\": name another process, p1 to p3"), "{said:?}");
+fn a_send_to_itself_or_to_no_such_process_is_refused_not_recorded() {
+    let send = |to: &str| serde_json::json!({ "type": "client", "node": "p1", "request": { "op": "send", "key": to } });
+    for (to, i) in [("p1", 0), ("p9", 1)] {
+        let mut v = serde_json::to_value(dsplay_core::presets::get("d6-textbook-figure").expect("preset"))
+            .expect("json");
+        v["events"] =
+            serde_json::json!([{ "at_ms": 10, "event": send("p2") }, { "at_ms": 20, "event": send("p1") }]);
+        v["events"][i]["event"] = send(to);
+        v["events"][1 - i]["event"] = send("p2");
+        let sc = dsplay_core::Scenario::from_json(&v.to_string()).expect("parses");
+        let said = dsplay_core::registry::build(&sc).map(drop).expect_err("refused when built").to_string();
+        let want = format!(
+            "`events[{i}].event`: p1 would ignore this send to \"{to}\": name another process, p1 to p3"
+        );
+        assert!(said.contains(&want), "{said}");
+    }
+    // By hand (the request form), the same send is refused before anything is recorded (review 18).
+    let sim = run(&scenario("d6-textbook-figure", |v| v["events"] = serde_json::json!([])));
+    let by_hand = |to: &str| {
+        let request =
+            dsplay_core::node::ClientRequest { op: "send".into(), key: Some(to.into()), value: None };
+        sim.check_action(&dsplay_core::scenario::ScenarioEvent::Client { node: "p1".into(), request })
+    };
+    assert!(by_hand("p99")
+        .expect_err("refused")
+        .to_string()
+        .contains("p1 would ignore this send to \"p99\""));
+    assert!(by_hand("p2").is_ok());
 }

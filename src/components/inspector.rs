@@ -302,14 +302,26 @@ pub fn inspector() -> Html {
     let send = {
         let (d, node, key, value, wrong) =
             (p.dispatch.clone(), node.clone(), key.clone(), value.clone(), wrong.clone());
+        let session = p.session.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
             let (key, value) =
                 (if keyed { key.as_str() } else { "" }, if valued { value.as_str() } else { "" });
-            match typed_request(chosen, key, value) {
-                Ok(request) => {
+            let ev =
+                typed_request(chosen, key, value).map(|request| Ev::Client { node: node.clone(), request });
+            // The node's own refusal (a send to a process that does not exist) is said here too,
+            // before the run forks over a request it would only note as ignored (review 18).
+            let ev = ev.and_then(|ev| match session.borrow().sim().check_action(&ev) {
+                Err(dsplay_core::ScenarioError::Invalid { message, .. }) => {
+                    Err(crate::link::sentence(&message))
+                }
+                Err(e) => Err(e.to_string()),
+                Ok(()) => Ok(ev),
+            });
+            match ev {
+                Ok(ev) => {
                     wrong.set(None);
-                    d.emit(Action::Act(Ev::Client { node: node.clone(), request }));
+                    d.emit(Action::Act(ev));
                 }
                 Err(why) => wrong.set(Some(why)),
             }

@@ -197,10 +197,8 @@ impl<N: Node> Simulation for Sim<N> {
                 return Err(ScenarioError::invalid("event", why));
             }
         }
-        if let ScenarioEvent::Tune { node, knob, to } = ev {
-            if let Some(why) = self.tune_refusal(self.w.by_name[node], knob, to) {
-                return Err(ScenarioError::invalid("event", why));
-            }
+        if let Some(why) = self.refusal(ev) {
+            return Err(ScenarioError::invalid("event", why));
         }
         // By hand, a message that already arrived is refused rather than noted as skipped.
         if let ScenarioEvent::LoseMessage { id } = ev {

@@ -9,17 +9,29 @@ use crate::node::Node;
 use crate::scenario::{Scenario, ScenarioError, ScenarioEvent};
 
 impl<N: Node> Sim<N> {
-    /// Refuse, when the scenario is built, a scripted `tune` the node cannot take.
+    /// Refuse, when the scenario is built, a scripted `tune` or request the node cannot take.
     pub(super) fn check_tunes(&self, scenario: &Scenario) -> Result<(), ScenarioError> {
         for (i, e) in scenario.events.iter().enumerate() {
-            if let ScenarioEvent::Tune { node, knob, to } = &e.event {
-                let id = self.w.by_name.get(node).copied().unwrap_or(NodeId(0));
-                if let Some(why) = self.tune_refusal(id, knob, to) {
-                    return Err(ScenarioError::invalid(format!("events[{i}].event"), why));
-                }
+            if let Some(why) = self.refusal(&e.event) {
+                return Err(ScenarioError::invalid(format!("events[{i}].event"), why));
             }
         }
         Ok(())
+    }
+
+    /// Why the node `ev` names cannot take it: a `tune` of a setting it lacks, or a request it
+    /// would only note as ignored ([`Node::request_refusal`]).
+    pub(super) fn refusal(&self, ev: &ScenarioEvent) -> Option<String> {
+        let id = |node: &String| self.w.by_name.get(node).copied().unwrap_or(NodeId(0));
+        match ev {
+            ScenarioEvent::Tune { node, knob, to } => self.tune_refusal(id(node), knob, to),
+            ScenarioEvent::Client { node, request } => {
+                let name = self.w.names.get(id(node).index()).map_or("?", String::as_str);
+                let n = self.p.nodes.get(id(node).index())?;
+                n.request_refusal(id(node), request).map(|why| format!("{name} would ignore this {why}"))
+            }
+            _ => None,
+        }
     }
 
     /// Why node `id` cannot set `knob` to `to`, if it cannot: it has no such knob (the message

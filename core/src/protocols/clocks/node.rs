@@ -141,9 +141,13 @@ impl Process {
     }
 
     /// The process a scripted `send` names (`p2`), if it is another one of this run's.
-    fn peer_named(&self, ctx: &C<'_>, key: Option<&str>) -> Option<NodeId> {
+    fn peer_named(&self, me: NodeId, key: Option<&str>) -> Option<NodeId> {
         let k: u32 = key?.trim().strip_prefix('p')?.parse().ok()?;
-        (1..=self.cfg.processes).contains(&k).then(|| NodeId(k - 1)).filter(|&to| to != ctx.id())
+        (1..=self.cfg.processes).contains(&k).then(|| NodeId(k - 1)).filter(|&to| to != me)
+    }
+
+    fn bad_peer(&self, key: Option<&str>) -> String {
+        format!("send to {:?}: name another process, p1 to p{}", key.unwrap_or(""), self.cfg.processes)
     }
 
     /// A receive event: merge, tick, and say how the send relates to this process's last event.
@@ -301,16 +305,17 @@ impl Node for Process {
         }
     }
 
+    fn request_refusal(&self, me: NodeId, req: &crate::node::ClientRequest) -> Option<String> {
+        let send = self.cfg.app == ClocksApp::Gossip && req.op == "send";
+        (send && self.peer_named(me, req.key.as_deref()).is_none()).then(|| self.bad_peer(req.key.as_deref()))
+    }
+
     fn on_client(&mut self, ctx: &mut C<'_>, req: &crate::node::ClientRequest) {
         match (self.cfg.app, req.op.as_str()) {
             (ClocksApp::Gossip, "local") => self.local_event(ctx),
-            (ClocksApp::Gossip, "send") => match self.peer_named(ctx, req.key.as_deref()) {
+            (ClocksApp::Gossip, "send") => match self.peer_named(ctx.id(), req.key.as_deref()) {
                 Some(to) => self.send_ping(ctx, to),
-                None => ctx.note(format!(
-                    "ignored send to {:?}: name another process, p1 to p{}",
-                    req.key.as_deref().unwrap_or(""),
-                    self.cfg.processes
-                )),
+                None => ctx.note(format!("ignored {}", self.bad_peer(req.key.as_deref()))),
             },
             _ => ctx.note(format!("ignored {:?}: a process here takes send and local", req.op)),
         }
