@@ -145,7 +145,7 @@ impl Session {
 
     /// Whether the playhead already stands at `p`.
     fn is_at(&self, p: Playhead) -> bool {
-        self.now() == p.at && p.events.is_none_or(|e| e == self.sim.events())
+        self.now() == p.at && p.events.map_or(self.has_run_through(p.at), |e| e == self.sim.events())
     }
 
     /// Run toward `t` (restoring a checkpoint first if it is behind), at most `budget` events,
@@ -158,14 +158,21 @@ impl Session {
             debug_assert!(ok, "checkpoints belong to this simulation");
         }
         let mut done = 0;
-        while self.now() < t && !self.finished() && done < budget {
+        while !self.has_run_through(t) && done < budget {
             let leg = t.min(self.next_checkpoint_time());
             done += self.sim.run_bounded(leg, budget - done);
             if self.now() >= self.next_checkpoint_time() {
                 self.take_checkpoint();
             }
         }
-        self.now() >= t || self.finished()
+        self.has_run_through(t)
+    }
+
+    /// Whether every event up to and including `t` has been handled. The clock standing at `t` is
+    /// not enough: a budget may run out between two events of that instant.
+    fn has_run_through(&self, t: SimTime) -> bool {
+        let pending = self.sim.next_event_at().is_some_and(|next| next <= t);
+        self.sim.halted().is_some() || (!pending && (self.now() >= t || self.finished()))
     }
 
     /// Play: advance simulated time by `dt` (rounded up so the playhead lands on a whole
@@ -511,6 +518,28 @@ mod tests {
         s.seek(SimTime::ZERO);
         s.goto(far);
         assert_eq!((s.now(), s.sim().trace_hash(), s.sim().events()), (far.at, h, ev));
+    }
+
+    /// A slice of travel that runs out of budget inside the target's own instant has not arrived:
+    /// the rest of that instant is still to run (flake audit F10: a link opened in a fresh page
+    /// could stop there, with a different trace hash from the page that made the link).
+    #[test]
+    fn travel_that_runs_out_inside_the_target_instant_goes_on() {
+        let mut sc = presets::get("t1-round-robin").expect("preset");
+        // Three scripted notes share one instant at a whole millisecond.
+        let t = SimTime::from_ms(1_000);
+        for i in 0..3 {
+            let event = crate::scenario::ScenarioEvent::Note { text: format!("note {i}") };
+            sc.events.push(crate::scenario::Timed { at_ms: 1_000, event, by_hand: false });
+        }
+        let mut s = Session::new(sc).expect("session");
+        s.seek(t);
+        let expected = (s.sim().events(), s.sim().trace_hash());
+        for budget in 1..=4 {
+            let mut fresh = Session::new(s.scenario().clone()).expect("session");
+            while !fresh.travel(Playhead::at(t), budget) {}
+            assert_eq!((fresh.sim().events(), fresh.sim().trace_hash()), expected, "budget {budget}");
+        }
     }
 
     #[test]
