@@ -1027,7 +1027,8 @@ fn a_run_too_busy_for_its_speed_reports_the_speed_it_reaches() {
     let (busy, s) = play("t1-power-of-two", 100.0, 5);
     let reached = busy.pace.map(|p| p.reached).expect("the budget held it back");
     let moved_ms = s.borrow().now().as_us() as f64 / 1000.0;
-    assert!(reached < 50.0 && reached > 1.0, "reached {reached}× of 100×");
+    // No lower bound but motion: a slow machine may handle only 1,000 events a frame (F8).
+    assert!(reached < 50.0 && reached > 0.0, "reached {reached}× of 100×");
     assert!((moved_ms / 80.0 - reached).abs() < reached * 0.5, "{moved_ms} ms in 5 frames vs {reached}×");
     let paused = reduce(&s, busy, Action::Pause);
     assert_eq!(paused.pace, None, "a paused run reports no pace");

@@ -725,5 +725,7 @@ async fn a_and_bs_stages_stand_side_by_side_at_the_playhead() {
     click.call1(&wasm_bindgen::JsValue::NULL, &all(&stages[0], "[data-node=b4]")[0]).expect("a click");
     // A later action has been through the player: a selection would have been before it.
     common::seek(&player, SimTime::from_ms(10_500)).await;
+    // Read from a render after the seek, not the snapshot from before it (flake audit F14).
+    common::until("the seek rendered", || player().view.now == SimTime::from_ms(10_500)).await;
     assert_eq!(player().selected, None);
 }

@@ -232,7 +232,8 @@ async fn a_teacher_writes_the_lesson_and_the_scenario_carries_it() {
     assert_eq!(sc.meta.lesson, "Crash **n4** at 5 s and watch the election.");
     assert!(!presets::as_shipped(&sc), "an edited preset travels as a whole link");
     let s = player_of(&root).session.clone();
-    assert_eq!((s.borrow().now(), s.borrow().sim().trace_hash()), (SimTime::from_ms(3_000), hash));
+    let at = (s.borrow().now(), s.borrow().sim().trace_hash());
+    assert_eq!(at, (SimTime::from_ms(3_000), hash));
     until("the editor closed", || find(&root, "#lesson-text").is_none()).await;
 }
 

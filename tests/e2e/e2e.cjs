@@ -247,7 +247,10 @@ async function main() {
     await p.click('#play');
     const [tab] = await Promise.all([p.context().waitForEvent('page'), p.click('.embed-credit')]);
     await tab.waitForSelector('.app:not(.embed) [data-node]');
-    const [embedded, opened] = await Promise.all([p, tab].map((x) => x.$eval('#run-result', (el) => ({ ...el.dataset }))));
+    // The tab travels to the link's playhead over frames: wait for it, not its first render (F9).
+    const embedded = await p.$eval('#run-result', (el) => ({ ...el.dataset }));
+    await until(tab, (t) => document.querySelector('#run-result')?.dataset.nowMs === t, embedded.nowMs).catch(() => {});
+    const opened = await tab.$eval('#run-result', (el) => ({ ...el.dataset }));
     assert(opened.preset === 'd4-raft-election' && opened.nowMs === embedded.nowMs, `opened ${JSON.stringify(opened)} from ${JSON.stringify(embedded)}`);
     await tab.close();
     await p.close();
