@@ -466,7 +466,9 @@ async fn restore_preset_brings_back_the_preset_as_it_ships_after_an_apply() {
     click(&root, "form.editor button.restore");
     until("the preset as it ships", || scenario_of(&root) == shipped).await;
     until("no restore once restored", || find(&root, "form.editor button.restore").is_none()).await;
-    assert_eq!(value_of(&input(&root, "workload.clients")), shipped.workload.clients.to_string());
+    // The form's fields are drawn after the bar above them: wait for the field, not the button.
+    let clients = shipped.workload.clients.to_string();
+    until("the preset's value in the field", || value_of(&input(&root, "workload.clients")) == clients).await;
 }
 
 #[wasm_bindgen_test]

@@ -111,6 +111,10 @@ fn what_a_link_says_that_cannot_be_followed_is_said_and_the_rest_is_quiet() {
     // A speed in a page link says where the speed is set (review 11).
     let said = link_problems("#preset=d4-raft-election&speed=10", SimTime(u64::MAX));
     assert!(said[0].starts_with("`speed=10` was ignored") && said[0].contains("Speed slider"), "{said:?}");
+    // A playhead too large for a number is past the end, not "not a time" (review 18).
+    let said = link_problems("#preset=t1-round-robin&t=99999999999999999999999", SimTime::from_ms(30_000));
+    assert_eq!(said, ["`t=99999999999999999999999` is past the end of the run (30.0 s): opened at the end."]);
+    assert_eq!(Playhead::parse("t=99999999999999999999999").map(|p| p.at), Some(SimTime(u64::MAX)));
     // A part without `=` was dropped without a word, while `foo=bar` was said (review 18).
     let said = link_problems("#preset=d4-raft-election&foo", SimTime(u64::MAX));
     assert_eq!(said, ["`foo` was ignored: each part of a link is a key=value, like t=2500."]);
@@ -132,9 +136,11 @@ fn a_playhead_names_microseconds_and_events_within_an_instant() {
     assert_eq!(p("t=129.5&e=12").map(|p| (p.at, p.events)), Some((SimTime(129_500), Some(12))));
     // Past the µs, decimals are dropped rather than the playhead refused.
     assert_eq!(p("t=5000.123456"), Some(Playhead::at(SimTime(5_000_123))));
-    for bad in ["t=", "t=.5", "t=1.2.3", "t=-3", "t=1e3", "t=18446744073709551615", "t=12a"] {
+    for bad in ["t=", "t=.5", "t=1.2.3", "t=-3", "t=1e3", "t=12a"] {
         assert_eq!(p(bad), None, "{bad}");
     }
+    // Too large for the µs clock: the end of time, which every run stops before.
+    assert_eq!(p("t=18446744073709551615"), Some(Playhead::at(SimTime(u64::MAX))));
 }
 
 proptest! {

@@ -222,3 +222,13 @@ fn each_weighted_pick_is_noted_with_its_backend_and_weights_at_the_forward() {
         rr.trace().records().iter().any(|n| n.text.as_deref().is_some_and(|t| t.starts_with("request ")));
     assert!(!chatty, "unweighted picks need no note");
 }
+
+/// Review 18 C1: a count set in one group was reported as the groups' sum alone, a number
+/// nobody typed.
+#[test]
+fn too_many_backends_names_each_groups_count() {
+    let mut v: Value = serde_json::from_str(presets::json("t1-round-robin").expect("preset")).expect("json");
+    v["protocol"]["backends"][0]["count"] = 1_000_000.into();
+    let said = Scenario::from_json(&v.to_string()).expect_err("too many").to_string();
+    assert!(said.contains("1000001 backends in all (1000000 + 1); need 1 to"), "{said}");
+}

@@ -239,5 +239,7 @@ fn parse_ms(v: &str) -> Option<SimTime> {
     }
     let frac = &frac[..frac.len().min(3)];
     let us = if frac.is_empty() { 0 } else { frac.parse::<u64>().ok()? * 10u64.pow(3 - frac.len() as u32) };
-    Some(SimTime(whole.parse::<u64>().ok()?.checked_mul(1000)?.checked_add(us)?))
+    // Digits too many for a u64 are a time too, past any run's end (it was "not a time").
+    let whole = whole.parse::<u64>().unwrap_or(u64::MAX);
+    Some(SimTime(whole.saturating_mul(1000).saturating_add(us)))
 }

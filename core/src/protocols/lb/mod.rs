@@ -100,9 +100,15 @@ impl LbConfig {
         let total = self.backends.iter().fold(0u64, |a, g| a + g.count as u64);
         let max = (limits::MAX_NODES - sc.workload.clients - 1) as u64;
         if total == 0 || total > max {
+            // The groups' counts added up, so a number nobody typed is not named alone.
+            let counts: Vec<String> = self.backends.iter().map(|g| g.count.to_string()).collect();
+            let total = match counts.len() {
+                0 | 1 => format!("{total} backends"),
+                _ => format!("{total} backends in all ({})", counts.join(" + ")),
+            };
             return Err(ScenarioError::invalid(
                 "protocol.backends",
-                format!("{total} backends; need 1 to {max} (at most {} nodes in all)", limits::MAX_NODES),
+                format!("{total}; need 1 to {max} (at most {} nodes in all)", limits::MAX_NODES),
             ));
         }
         for (i, g) in self.backends.iter().enumerate() {
