@@ -1118,17 +1118,33 @@ async fn picking_every_node_cannot_cut_and_escape_leaves_partition_mode() {
 #[wasm_bindgen_test]
 fn a_value_too_large_for_a_request_is_called_too_large() {
     use dsplay_web::components::inspector::typed_request;
-    let e = typed_request("write", "k", "99999999999999999999999").expect_err("too large");
+    let e = typed_request("write", Some("k"), "99999999999999999999999").expect_err("too large");
     assert!(e.contains("too large") && e.contains(&i64::MAX.to_string()), "{e}");
-    let e = typed_request("write", "k", "5x").expect_err("not a number");
+    let e = typed_request("write", Some("k"), "5x").expect_err("not a number");
     assert!(e.contains("not a whole number"), "{e}");
     // Nothing to hand in: said before anything is recorded.
-    assert!(typed_request("read", " ", "").expect_err("no key").contains("needs a key"));
-    assert!(typed_request("write", "k3", "").expect_err("no value").contains("needs a value"));
-    assert!(typed_request("write", "k3", "5").is_ok() && typed_request("request", "", "").is_ok());
+    assert!(typed_request("read", Some(" "), "").expect_err("no key").contains("needs a key"));
+    assert!(typed_request("write", Some("k3"), "").expect_err("no value").contains("needs a value"));
+    assert!(typed_request("write", Some("k3"), "5").is_ok() && typed_request("request", None, "").is_ok());
+    // Where the node's requests name no key (CAP's one register), none is asked for (review 18).
+    assert_eq!(typed_request("write", None, "5").map(|r| (r.key, r.value)), Ok((None, Some(5))));
     // A clock process's send names the process to send to.
-    assert!(typed_request("send", "", "").expect_err("no peer").contains("such as p2"));
-    assert_eq!(typed_request("send", "p2", "").map(|r| r.key), Ok(Some("p2".to_string())));
+    assert!(typed_request("send", Some(""), "").expect_err("no peer").contains("such as p2"));
+    assert_eq!(typed_request("send", Some("p2"), "").map(|r| r.key), Ok(Some("p2".to_string())));
+}
+
+/// The form asks for a key only where the node's requests name one.
+#[wasm_bindgen_test]
+async fn the_request_form_asks_for_a_key_only_where_one_is_used() {
+    let root = mount("d1-cap-cp").await;
+    let client = view().nodes.iter().position(|n| n.view.role == "client").expect("a client");
+    player().dispatch.emit(Action::Select(Some(NodeId(client as u32))));
+    let form = until("the client's form", || find(&root, ".inspector form.request select")).await;
+    let form = form.parent_element().expect("the form");
+    assert!(find(&form, "input[aria-label=\"Key\"]").is_none(), "CAP's register has no keys");
+    let before = events().len();
+    fire(&form, "Event", "submit", &[("cancelable", true.into())]);
+    until("the read recorded", || events().len() == before + 1).await;
 }
 
 #[wasm_bindgen_test]

@@ -112,6 +112,12 @@ pub trait Node: Clone + 'static {
     fn requests(&self) -> &'static [&'static str] {
         &[]
     }
+    /// Whether a request `op` (one of [`Node::requests`]) names a key, or for a send the process
+    /// to send to: the request form asks for one only then (CAP's single register asked for a key
+    /// it ignored). Default: no.
+    fn request_takes_key(&self, _op: &str) -> bool {
+        false
+    }
     /// Why node `me` would ignore `req`, if it would (a send to a process that does not exist):
     /// such a request is refused when the scenario is built or the click made, not recorded and
     /// then only noted as ignored. Default: none refused.

@@ -42,9 +42,11 @@ pub fn node_focus(node: &str) -> String {
     format!("[data-node=\"{}\"]", node.replace('\\', "\\\\").replace('"', "\\\""))
 }
 
-/// The request typed into the form, or what is wrong with it.
-pub fn typed_request(op: &str, key: &str, value: &str) -> Result<ClientRequest, String> {
-    let key = Some(key.trim().to_string()).filter(|k| !k.is_empty());
+/// The request typed into the form, or what is wrong with it. `key` is `None` when the form does
+/// not ask for one (the node's requests name no key).
+pub fn typed_request(op: &str, key: Option<&str>, value: &str) -> Result<ClientRequest, String> {
+    let asked = key.is_some();
+    let key = key.map(|k| k.trim().to_string()).filter(|k| !k.is_empty());
     let value = match value.trim() {
         "" => None,
         v => Some(v.parse::<i64>().map_err(|e| match e.kind() {
@@ -56,11 +58,11 @@ pub fn typed_request(op: &str, key: &str, value: &str) -> Result<ClientRequest, 
     };
     // Said here, before anything is recorded: an empty key was once handed in as an action by
     // hand, and only the event log said the node had ignored it (review 17).
-    if matches!(op, "read" | "write") && key.is_none() {
-        return Err(format!("A {op} needs a key: type one such as k3."));
-    }
-    if op == "send" && key.is_none() {
-        return Err("A send needs the process to send to: type one such as p2.".to_string());
+    if asked && key.is_none() {
+        return Err(match op {
+            "send" => "A send needs the process to send to: type one such as p2.".to_string(),
+            _ => format!("A {op} needs a key: type one such as k3."),
+        });
     }
     if op == "write" && value.is_none() {
         return Err("A write needs a value: type a whole number such as 5.".to_string());
@@ -298,15 +300,14 @@ pub fn inspector() -> Html {
     // What the node takes by hand, as its protocol says; the operation picked, else its first.
     let ops = s.sim().requests(id);
     let chosen = ops.iter().copied().find(|o| **o == *op).or(ops.first().copied()).unwrap_or_default();
-    let (keyed, valued) = (matches!(chosen, "read" | "write" | "send"), chosen == "write");
+    let (keyed, valued) = (s.sim().request_takes_key(id, chosen), chosen == "write");
     let send = {
         let (d, node, key, value, wrong) =
             (p.dispatch.clone(), node.clone(), key.clone(), value.clone(), wrong.clone());
         let session = p.session.clone();
         Callback::from(move |e: SubmitEvent| {
             e.prevent_default();
-            let (key, value) =
-                (if keyed { key.as_str() } else { "" }, if valued { value.as_str() } else { "" });
+            let (key, value) = (keyed.then_some(key.as_str()), if valued { value.as_str() } else { "" });
             let ev =
                 typed_request(chosen, key, value).map(|request| Ev::Client { node: node.clone(), request });
             // The node's own refusal (a send to a process that does not exist) is said here too,

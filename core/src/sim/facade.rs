@@ -77,6 +77,8 @@ pub trait Simulation {
     fn keep_every_message(&mut self);
     /// The operations node `id` takes by hand (see [`crate::node::Node::requests`]).
     fn requests(&self, id: NodeId) -> &'static [&'static str];
+    /// Whether node `id`'s request `op` names a key (see [`crate::node::Node::request_takes_key`]).
+    fn request_takes_key(&self, id: NodeId, op: &str) -> bool;
     /// The network settings in force now on the link `from` → `to`.
     fn link(&self, from: NodeId, to: NodeId) -> LinkSpec;
     /// Every span the nodes keep (distributed tracing; empty for protocols that record none).
@@ -276,6 +278,9 @@ impl<N: Node> Simulation for Sim<N> {
     }
     fn requests(&self, id: NodeId) -> &'static [&'static str] {
         self.p.nodes.get(id.index()).map_or(&[], Node::requests)
+    }
+    fn request_takes_key(&self, id: NodeId, op: &str) -> bool {
+        self.p.nodes.get(id.index()).is_some_and(|n| n.request_takes_key(op))
     }
     fn link(&self, from: NodeId, to: NodeId) -> LinkSpec {
         self.w.sh.net.link(from, to).clone()

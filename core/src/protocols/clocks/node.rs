@@ -305,6 +305,10 @@ impl Node for Process {
         }
     }
 
+    fn request_takes_key(&self, op: &str) -> bool {
+        self.cfg.app == ClocksApp::Gossip && op == "send"
+    }
+
     fn request_refusal(&self, me: NodeId, req: &crate::node::ClientRequest) -> Option<String> {
         let send = self.cfg.app == ClocksApp::Gossip && req.op == "send";
         (send && self.peer_named(me, req.key.as_deref()).is_none()).then(|| self.bad_peer(req.key.as_deref()))

@@ -115,6 +115,10 @@ impl Node for QuorumNode {
         }
     }
 
+    fn request_takes_key(&self, op: &str) -> bool {
+        matches!(self, QuorumNode::Client(_)) && matches!(op, "read" | "write")
+    }
+
     /// Clients take `read`/`get` (key) and `write`/`put` (key, value) by hand.
     fn on_client(&mut self, ctx: &mut C<'_>, req: &ClientRequest) {
         let QuorumNode::Client(c) = self else {

@@ -102,6 +102,10 @@ impl Node for RaftNode {
         }
     }
 
+    fn request_takes_key(&self, op: &str) -> bool {
+        matches!(self, RaftNode::Server(_)) && matches!(op, "write" | "read")
+    }
+
     fn on_client(&mut self, ctx: &mut C<'_>, req: &ClientRequest) {
         match self {
             RaftNode::Server(s) => match hand_command(req) {
