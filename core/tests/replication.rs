@@ -233,3 +233,14 @@ fn with_restart(at_ms: u64) -> dsplay_core::Scenario {
         v["events"].as_array_mut().expect("events").push(ev);
     })
 }
+
+/// Review 18 C6: "must be 1 to servers − 1" left the reader to work out the number.
+#[test]
+fn too_many_acks_says_how_many_followers_there_are() {
+    let mut v: serde_json::Value =
+        serde_json::from_str(dsplay_core::presets::json("d2-replication-semisync").expect("preset"))
+            .expect("json");
+    v["protocol"]["acks"] = 10.into();
+    let said = dsplay_core::Scenario::from_json(&v.to_string()).expect_err("too many").to_string();
+    assert!(said.contains("`protocol.acks`: 10 is out of range: use 1 to 2"), "{said}");
+}

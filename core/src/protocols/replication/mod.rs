@@ -116,7 +116,12 @@ impl ReplicationConfig {
             return Err(ScenarioError::invalid("protocol.servers", "must be 2 to 9"));
         }
         if self.acks == 0 || self.acks >= self.servers {
-            return Err(ScenarioError::invalid("protocol.acks", "must be 1 to servers − 1"));
+            let most = self.servers - 1;
+            let why = format!(
+                "{} is out of range: use 1 to {most} (the acks of followers: servers − 1 of them)",
+                self.acks
+            );
+            return Err(ScenarioError::invalid("protocol.acks", why));
         }
         for (field, v) in [
             ("protocol.heartbeat_ms", self.heartbeat_ms),
