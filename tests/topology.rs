@@ -177,10 +177,20 @@ async fn one_svg_node_per_node_with_status_classes_and_a_sized_canvas() {
     let fig = one(&root, "figure.topology").get_attribute("aria-label").unwrap_or_default();
     assert!(fig.contains("messages in flight"), "{fig}");
     until("kinds in flight in the legend", || !all(&root, ".topo-legend li.live").is_empty()).await;
-    // Hovering a particle labels it with its kind and detail.
+    // Hovering a particle labels it with its kind and detail. From the render of 300 ms, and over
+    // each message in turn: one just sent sits under its sender's node, which takes the pointer.
+    until("the seek rendered", || view().now == SimTime::from_ms(300)).await;
     let v = view();
-    fire(&one(&root, "svg.topo-svg"), "PointerEvent", "pointermove", &on_screen(&root, &v, &v.in_flight[0]));
-    until("a tooltip", || root.query_selector(".topo-tip").ok().flatten().is_some()).await;
+    let svg = one(&root, "svg.topo-svg");
+    let mut next = v.in_flight.iter().cycle();
+    until("a tooltip", || {
+        let shown = root.query_selector(".topo-tip").ok().flatten().is_some();
+        if let (false, Some(m)) = (shown, next.next()) {
+            fire(&svg, "PointerEvent", "pointermove", &on_screen(&root, &v, m));
+        }
+        shown
+    })
+    .await;
     let tip = one(&root, ".topo-tip").text_content().unwrap_or_default();
     let p = player();
     let session = p.session.borrow();
