@@ -204,6 +204,7 @@ pub fn editor() -> Html {
     // `Frozen`), not on every frame of playback.
     let redrawn = use_mut_ref(|| 0u64);
     let seed_error = use_state(|| None::<String>);
+    let events_asked = use_state(|| form::EVENTS_PAGE);
     // The preset as it ships, when the run differs from it (applied edits, a new seed, actions by
     // hand): read once per scenario revision, not on every frame's render.
     let shipped = {
@@ -363,11 +364,18 @@ pub fn editor() -> Html {
     let stamp = *redrawn.borrow();
     let body = {
         let (draft, on_edit) = (draft.clone(), on_edit.clone());
-        use_memo(stamp, move |_| {
+        let more_events = {
+            let asked = events_asked.clone();
+            Callback::from(move |n: usize| asked.set(n))
+        };
+        use_memo((stamp, *events_asked), move |&(_, asked)| {
             let draft = draft.borrow();
             let Some(d) = draft.as_ref() else { return html! {} };
             let kind = d.value.pointer("/protocol/kind").and_then(Value::as_str).unwrap_or_default();
-            let ctx = Ctx { errors: &d.errors, on_edit: &on_edit, base: &d.base, kind };
+            let events_shown = form::events_to_show(asked, &d.errors, d.last_edit.as_deref());
+            let more_events = &more_events;
+            let ctx =
+                Ctx { errors: &d.errors, on_edit: &on_edit, base: &d.base, kind, events_shown, more_events };
             html! { <>{field(&ctx, &mut Vec::new(), None, &d.value)}</> }
         })
     };
@@ -403,7 +411,7 @@ pub fn editor() -> Html {
             for msg in top_errors {
                 <p class="field-error editor-summary" role="alert">{super::markdown::message(msg)}</p>
             }
-            <Frozen<u64> {stamp}>{(*body).clone()}</Frozen<u64>>
+            <Frozen<(u64, usize)> stamp={(stamp, *events_asked)}>{(*body).clone()}</Frozen<(u64, usize)>>
             <div class={classes!("editor-actions", dirty.then_some("dirty"))}>
                 // In the sticky bar, so it is in sight wherever the field that caused it is.
                 if let Some(note) = note {

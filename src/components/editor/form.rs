@@ -48,6 +48,28 @@ pub struct Ctx<'a> {
     pub base: &'a Value,
     /// The draft's protocol (`raft`): which optional sections its knobs have.
     pub kind: &'a str,
+    /// How many of the scenario's events to draw, and what asks for more (a form of 1,000 events
+    /// took 2.4 s to open: review 18).
+    pub events_shown: usize,
+    pub more_events: &'a Callback<usize>,
+}
+
+/// The events drawn when the form opens, and added at each "Show more".
+pub const EVENTS_PAGE: usize = 100;
+
+/// How many events to draw: `asked`, and at least through any event with an error or edited last
+/// (an event just added, at the end, is the one to fill in).
+pub fn events_to_show(asked: usize, errors: &[(String, String)], last_edit: Option<&[Seg]>) -> usize {
+    let index = |path: &[Seg]| match path {
+        [Seg::Key(k), Seg::Index(i), ..] if k == "events" => Some(i + 1),
+        [Seg::Key(k)] if k == "events" => Some(usize::MAX),
+        _ => None,
+    };
+    let erred = errors.iter().filter_map(|(at, _)| {
+        let rest = at.strip_prefix("events[")?;
+        rest[..rest.find(']')?].parse::<usize>().ok().map(|i| i + 1)
+    });
+    erred.chain(last_edit.and_then(index)).fold(asked, usize::max)
 }
 
 /// Not in the form: the lesson and the events (written elsewhere), the seed (its own row above),
@@ -238,7 +260,8 @@ pub fn field(ctx: &Ctx, path: &mut Vec<Seg>, parent: Option<&Map<String, Value>>
         }
         Value::Array(items) => {
             let mut children = Vec::new();
-            for (i, item) in items.iter().enumerate() {
+            let shown = if here == "events" { ctx.events_shown.min(items.len()) } else { items.len() };
+            for (i, item) in items.iter().enumerate().take(shown) {
                 path.push(Seg::Index(i));
                 let edit = ctx.on_edit.clone();
                 let p = path.clone();
@@ -256,10 +279,24 @@ pub fn field(ctx: &Ctx, path: &mut Vec<Seg>, parent: Option<&Map<String, Value>>
             let edit = ctx.on_edit.clone();
             let p = path.clone();
             let add = Callback::from(move |_: MouseEvent| edit.emit(Edit::Push(p.clone())));
+            let rest = items.len() - shown;
+            let more = |n: usize| {
+                let more = ctx.more_events.clone();
+                Callback::from(move |_: MouseEvent| more.emit(shown + n))
+            };
             html! {
                 <fieldset class="array" data-path={here}>
                     <legend>{legend.clone()}</legend>{err}
                     { for children }
+                    if rest > 0 {
+                        <p class="more-events">
+                            {format!("{shown} of {} events shown. ", items.len())}
+                            if rest > EVENTS_PAGE {
+                                <button type="button" onclick={more(EVENTS_PAGE)}>{format!("Show {EVENTS_PAGE} more")}</button>
+                            }
+                            <button type="button" onclick={more(rest)}>{format!("Show all {}", items.len())}</button>
+                        </p>
+                    }
                     if can_add {
                         <button type="button" class="add" onclick={add}>{format!("Add to {legend}")}</button>
                     }
@@ -267,5 +304,22 @@ pub fn field(ctx: &Ctx, path: &mut Vec<Seg>, parent: Option<&Map<String, Value>>
             }
         }
         _ => leaf(ctx, path, parent, v),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    #[wasm_bindgen_test]
+    fn events_are_drawn_through_any_with_an_error_or_edited_last() {
+        let errors = [("events[240].at_ms".to_string(), "after the stop".to_string())];
+        assert_eq!(events_to_show(100, &[], None), 100);
+        assert_eq!(events_to_show(100, &errors, None), 241);
+        let edited = [Seg::Key("events".into()), Seg::Index(300), Seg::Key("at_ms".into())];
+        assert_eq!(events_to_show(100, &errors, Some(&edited)), 301);
+        assert_eq!(events_to_show(100, &[], Some(&[Seg::Key("events".into())])), usize::MAX, "one added");
+        assert_eq!(events_to_show(100, &[], Some(&[Seg::Key("seed".into())])), 100);
     }
 }
