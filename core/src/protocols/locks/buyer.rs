@@ -166,8 +166,8 @@ impl Buyer {
         self.read(ctx);
     }
 
-    pub fn on_value(&mut self, ctx: &mut C<'_>, stock: u64) {
-        if self.step != Step::Reading {
+    pub fn on_value(&mut self, ctx: &mut C<'_>, stock: u64, token: Option<u64>) {
+        if self.step != Step::Reading || token != self.lease.map(|l| l.token) {
             return ctx.note(format!("{} ignored a stock reading it did not ask for", name(ctx.id())));
         }
         self.answered(ctx);

@@ -17,9 +17,14 @@
 //! **Message flow.** A buyer sends `Acquire` to the `lock`; the lock answers
 //! `Granted { token, lease_ms }` at once if it is free, or queues the buyer (first come, first
 //! served) until the holder sends `Release { token }` or its lease runs out by the lock's own
-//! clock. The holder sends `Read { token }` to the `store` (`Value { stock }`), thinks, checks
-//! its lease, and `Write { stock − 1, token }`s; the store answers each with `Value`/`Written`
-//! or, with fencing and a stale token, `Refused`.
+//! clock. The holder sends `Read { token }` to the `store` (`Value { stock, token }`), thinks,
+//! checks its lease, and `Write { stock − 1, token }`s; the store answers each with
+//! `Value`/`Written` or, with fencing and a stale token, `Refused`. A buyer takes only the `Value`
+//! that answers its read under its current token: a late or duplicated answer to a read of an
+//! earlier purchase (a stock others may have bought from since) is ignored, or the fencing would
+//! be checked on one read and the write based on another. A write identical to the last one the
+//! store served (same buyer, token and stock: the network's duplicate) is answered `Written`
+//! again and sells nothing.
 //! The buyer then releases and, after a while, buys again until it reads a stock of 0 (sold out).
 //! Without a lock (`mode: none`) a buyer goes straight to `Read` and `Write`, with no token.
 //! A lock service that crashes forgets its holder and its queue but not its token counter; on

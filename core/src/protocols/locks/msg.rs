@@ -13,8 +13,9 @@ pub enum LockMsg {
     /// Buyer → store: how many are left? Under its lock grant `token` if it holds one: the store
     /// checks the token on every request, reads included (Chubby's sequencers).
     Read { token: Option<u64> },
-    /// Store → buyer: this many.
-    Value { stock: u64 },
+    /// Store → buyer: this many, answering the read under `token`: a buyer takes only the answer
+    /// to the read it is waiting for, not a late or duplicated one from an earlier purchase.
+    Value { stock: u64, token: Option<u64> },
     /// Buyer → store: set the stock to `stock` (what it read, minus the one it buys), under its
     /// lock grant `token` if it holds one.
     Write { stock: u64, token: Option<u64> },

@@ -58,6 +58,9 @@ pub struct Store {
     stock: u64,
     /// The highest token a request (read or write) has carried, who carried it, and in what.
     highest: Option<(u64, NodeId, Req)>,
+    /// The last write served under a token: (token, buyer, stock). A grant buys one item, so the
+    /// same write again is the network's duplicate of it, not a second purchase.
+    last_write: Option<(u64, NodeId, u64)>,
     /// Who bought each item, by its number, and when.
     sold_to: BTreeMap<u64, (NodeId, SimTime)>,
     sold: u64,
@@ -72,6 +75,7 @@ impl Store {
             initial: cfg.stock,
             stock: cfg.stock,
             highest: None,
+            last_write: None,
             sold_to: BTreeMap::new(),
             sold: 0,
             double_sold: 0,
@@ -89,7 +93,7 @@ impl Store {
 
     pub fn on_read(&mut self, ctx: &mut C<'_>, from: NodeId, token: Option<u64>) {
         if self.admit(ctx, from, token, Req::Read) {
-            ctx.send(from, LockMsg::Value { stock: self.stock });
+            ctx.send(from, LockMsg::Value { stock: self.stock, token });
         }
     }
 
@@ -97,6 +101,17 @@ impl Store {
         if !self.admit(ctx, from, token, Req::Write(stock)) {
             return;
         }
+        if let Some(t) = token.filter(|&t| self.last_write == Some((t, from, stock))) {
+            // A duplicate (a retransmission, or the network's copy): answer it again, sell nothing.
+            ctx.note(format!(
+                "store already wrote {}'s stock {stock} under token {t}: a duplicate, answered again, \
+                 nothing sold",
+                name(from)
+            ));
+            ctx.send(from, LockMsg::Written { stock });
+            return;
+        }
+        self.last_write = token.map(|t| (t, from, stock));
         self.sell(ctx, from, stock);
         self.stock = stock;
         ctx.gauge_here("stock", stock as i64);
@@ -246,10 +261,14 @@ mod tests {
             let (mut b, mut s) = (Bench::new(1), store(mode));
             assert_eq!(
                 ask(&mut b, &mut s, 0, c1, LockMsg::Read { token: Some(1) }).0,
-                [LockMsg::Value { stock: 10 }]
+                [LockMsg::Value { stock: 10, token: Some(1) }]
             );
             let (got, broken) = ask(&mut b, &mut s, 10, c2, LockMsg::Read { token: Some(2) });
-            assert_eq!((got, broken), (vec![LockMsg::Value { stock: 10 }], vec![]), "a higher token is fine");
+            assert_eq!(
+                (got, broken),
+                (vec![LockMsg::Value { stock: 10, token: Some(2) }], vec![]),
+                "a higher token is fine"
+            );
             // The stale holder's write lands inside c2's read-to-write window.
             let (got, broken) = ask(&mut b, &mut s, 20, c1, LockMsg::Write { stock: 9, token: Some(1) });
             let stale_read = ask(&mut b, &mut s, 30, c1, LockMsg::Read { token: Some(1) });
@@ -259,7 +278,7 @@ mod tests {
                 assert_eq!((s.refused, s.sold), (2, 0));
             } else {
                 assert_eq!((got, broken), (vec![LockMsg::Written { stock: 9 }], vec![ONE_HOLDER]));
-                assert_eq!(stale_read, (vec![LockMsg::Value { stock: 9 }], vec![ONE_HOLDER]));
+                assert_eq!(stale_read, (vec![LockMsg::Value { stock: 9, token: Some(1) }], vec![ONE_HOLDER]));
             }
             // c2's write under its own token is served in both modes; without fencing it sells
             // item #10 a second time.
