@@ -383,3 +383,72 @@ fn the_view_shows_each_log_tail_lined_up_by_index() {
     assert!(lead.terms.last().is_some_and(|&t| t >= 2), "the new leader writes in its own term: {lead:?}");
     assert!(last_of("n4").is_some_and(|n4| n4 + 20 < lead.last()), "n4, down since 5 s, lags: {after:?}");
 }
+
+/// The quorum preset with these events, run to `ms`.
+fn quorum_with(events: serde_json::Value, ms: u64) -> Box<dyn Simulation> {
+    let mut sc = presets::get("d5-split-brain-quorum").expect("preset");
+    sc.events = serde_json::from_value(events).expect("events");
+    sc.stop_at_ms = ms;
+    let mut sim = registry::build(&sc).expect("builds");
+    sim.run_until(SimTime::from_ms(ms));
+    sim
+}
+
+fn accepting(sim: &dyn Simulation) -> Vec<String> {
+    let has = |n: &&NodeState| n.view.badges.iter().any(|b| b == "accepting");
+    sim.view().nodes.iter().filter(has).map(|n| n.name.clone()).collect()
+}
+
+/// Found by the swarm (swarm_splitbrain, seed 76): on a duplicating link the backup counted one
+/// witness's `LeaseGrant` twice as a majority and accepted writes beside the primary, which still
+/// held the other two witnesses. A majority is of distinct witnesses.
+#[test]
+fn quorum_a_duplicated_grant_is_not_a_majority() {
+    let sim = quorum_with(
+        serde_json::json!([
+            { "at_ms": 3000, "event": { "type": "partition",
+                "groups": [["p1", "c1", "w1", "w3"], ["p2", "c2", "w2"]] } },
+            { "at_ms": 3000, "event": { "type": "link", "from": "p2", "to": "w2", "both_ways": true,
+                "spec": { "latency": { "type": "uniform", "min_us": 2000, "max_us": 10000 }, "dup_ppm": 1000000 } } },
+        ]),
+        8000,
+    );
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations().first());
+    assert_eq!(accepting(&*sim), ["p1"]);
+}
+
+/// Found by the swarm (swarm_splitbrain, seed 221): a witness that crashed forgot whom it had
+/// granted the lease to and, restarted, granted it at once to the other server while the holder's
+/// lease still ran: two primaries accepted writes. A restarted witness now grants nothing for
+/// `lease_ms`, by when every lease it granted before the crash has run out.
+#[test]
+fn quorum_a_restarted_witness_waits_out_the_lease_it_forgot() {
+    let events = serde_json::json!([
+        { "at_ms": 3000, "event": { "type": "partition", "groups": [["p1", "c1", "w1"], ["p2", "c2", "w2", "w3"]] } },
+        { "at_ms": 3000, "event": { "type": "crash", "node": "w2" } },
+        { "at_ms": 3000, "event": { "type": "crash", "node": "w3" } },
+        { "at_ms": 3001, "event": { "type": "restart", "node": "w2" } },
+        { "at_ms": 3001, "event": { "type": "restart", "node": "w3" } },
+    ]);
+    let sim = quorum_with(events, 6000);
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations().first());
+    assert_eq!(accepting(&*sim), ["p2"], "p2 takes over once the forgotten lease has run out");
+}
+
+/// Found by the swarm (swarm_splitbrain, seeds 31 and 67): p1 crashes at 1 s and comes back at
+/// 2.173 s, just after p2 asked the witnesses for the lease. p1's first heartbeat reaches p2
+/// before the grants: p2 stopped asking (its `Renew` cancelled), yet the grants of that round
+/// still promoted it, so its lease ran out at 3.17 s and was never renewed — p1 had stepped down
+/// to p2's epoch and no server accepted writes again. A backup that hears a primary now abandons
+/// its round, and p1 keeps leading.
+#[test]
+fn quorum_a_backup_that_hears_the_primary_abandons_its_lease_request() {
+    let events = serde_json::json!([
+        { "at_ms": 1000, "event": { "type": "crash", "node": "p1" } },
+        { "at_ms": 2173, "event": { "type": "restart", "node": "p1" } },
+    ]);
+    let sim = quorum_with(events, 6000);
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations().first());
+    assert_eq!(accepting(&*sim), ["p1"], "one server accepts writes at the end");
+    assert!(sim.metrics().counter("acked_writes", None) > 100);
+}

@@ -97,7 +97,9 @@ pub struct Server {
     lease_until: Option<SimTime>,
     round: u64,
     asked_at: SimTime,
-    grants: u32,
+    /// The witnesses that granted the lease in this round: distinct ones, so a duplicated
+    /// `LeaseGrant` cannot make one witness count as a majority.
+    granted: Vec<NodeId>,
     accepted: Vec<SimTime>,
     /// Crashed and not restarted: `primary` is kept (the naive primary comes back believing it),
     /// but a server that is down accepts nothing and its view must not say it does.
@@ -108,6 +110,10 @@ pub struct Server {
 pub struct Witness {
     lease: SimDuration,
     holder: Option<(NodeId, SimTime)>,
+    /// Crashed since it started: the holder it forgot may still hold a lease it granted.
+    forgot: bool,
+    /// After a restart, no grant before this time: any lease granted before the crash has run out.
+    quiet_until: Option<SimTime>,
 }
 
 #[derive(Clone, Debug)]
@@ -131,13 +137,18 @@ impl SbNode {
             lease_until: None,
             round: 0,
             asked_at: SimTime::ZERO,
-            grants: 0,
+            granted: Vec::new(),
             accepted: Vec::new(),
             down: false,
         })
     }
     pub fn witness(lease_ms: u64) -> Self {
-        SbNode::Witness(Witness { lease: SimDuration::from_ms(lease_ms), holder: None })
+        SbNode::Witness(Witness {
+            lease: SimDuration::from_ms(lease_ms),
+            holder: None,
+            forgot: false,
+            quiet_until: None,
+        })
     }
     pub fn client(gen: Generator, target: u32) -> Self {
         SbNode::Client(Client::new(gen, target))
@@ -178,19 +189,19 @@ impl Server {
     fn renew(&mut self, ctx: &mut C<'_>) {
         self.round += 1;
         self.asked_at = ctx.now();
-        self.grants = 0;
+        self.granted.clear();
         for w in WITNESSES {
             ctx.send(w, SbMsg::LeaseRequest { round: self.round });
         }
         ctx.set_timer(SbTimer::Renew, SimDuration(self.lease.as_us() / 3));
     }
 
-    fn on_grant(&mut self, ctx: &mut C<'_>, round: u64) {
-        if round != self.round {
+    fn on_grant(&mut self, ctx: &mut C<'_>, from: NodeId, round: u64) {
+        if round != self.round || self.granted.contains(&from) {
             return;
         }
-        self.grants += 1;
-        if self.grants != 2 {
+        self.granted.push(from);
+        if self.granted.len() != 2 {
             return;
         }
         let until = self.asked_at + self.lease;
@@ -252,6 +263,11 @@ impl Server {
         }
         if !self.primary {
             self.epoch = self.epoch.max(epoch);
+            // A primary is alive: stop asking for the lease, and let no late grant of the round
+            // in flight promote this server — it would lead with no `Renew` running, its lease
+            // would run out for good, and no server would accept writes again.
+            self.round += 1;
+            self.granted.clear();
             ctx.cancel_timer(SbTimer::Renew);
             ctx.set_timer(SbTimer::Failover, self.failover);
         }
@@ -271,8 +287,27 @@ impl Server {
 }
 
 impl Witness {
+    /// On a restart the witness has forgotten whom it granted the lease to, and that holder may
+    /// still count on it for up to `lease_ms`: granting to someone else now could make two
+    /// majorities. So it grants nothing for `lease_ms` (Gray & Cheriton; E6's lock service).
+    fn init(&mut self, ctx: &mut C<'_>) {
+        if !self.forgot {
+            return;
+        }
+        let until = ctx.now() + self.lease;
+        self.quiet_until = Some(until);
+        ctx.note(format!(
+            "witness restarted: it forgot whom it granted the lease to, so it grants nothing for {} ms",
+            self.lease.as_us() / 1000
+        ));
+    }
+
     fn on_request(&mut self, ctx: &mut C<'_>, from: NodeId, round: u64) {
         let now = ctx.now();
+        if self.quiet_until.is_some_and(|t| now < t) {
+            ctx.send(from, SbMsg::LeaseDenied { round });
+            return;
+        }
         let free = match self.holder {
             None => true,
             Some((h, until)) => h == from || until <= now,
@@ -295,14 +330,14 @@ impl Node for SbNode {
         match self {
             SbNode::Server(s) => s.init(ctx),
             SbNode::Client(c) => c.schedule_next(ctx),
-            SbNode::Witness(_) => {}
+            SbNode::Witness(w) => w.init(ctx),
         }
     }
 
     fn on_message(&mut self, ctx: &mut C<'_>, from: NodeId, msg: SbMsg) {
         match (self, msg) {
             (SbNode::Server(s), SbMsg::Heartbeat { epoch, since }) => s.on_peer_heartbeat(ctx, epoch, since),
-            (SbNode::Server(s), SbMsg::LeaseGrant { round }) => s.on_grant(ctx, round),
+            (SbNode::Server(s), SbMsg::LeaseGrant { round }) => s.on_grant(ctx, from, round),
             (SbNode::Server(_), SbMsg::LeaseDenied { .. }) => {}
             (SbNode::Server(s), SbMsg::Write { id }) => s.on_write(ctx, from, id),
             (SbNode::Witness(w), SbMsg::LeaseRequest { round }) => w.on_request(ctx, from, round),
@@ -326,10 +361,13 @@ impl Node for SbNode {
         match self {
             SbNode::Server(s) => {
                 s.lease_until = None;
-                s.grants = 0;
+                s.granted.clear();
                 s.down = true;
             }
-            SbNode::Witness(w) => w.holder = None,
+            SbNode::Witness(w) => {
+                w.holder = None;
+                w.forgot = true;
+            }
             SbNode::Client(c) => c.crash(),
         }
     }
