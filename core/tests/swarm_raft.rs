@@ -6,87 +6,37 @@
 //! `DSPLAY_SWARM_SEEDS=10000 cargo test --release -p dsplay-core --test swarm_raft` runs more seeds.
 //! A failure prints the seed and the `#s=` link that replays it in the playground.
 
+mod common;
+
+use common::swarm::{self, repro, Plan};
 use dsplay_core::protocols::raft::{self, RaftNode, Role};
 use dsplay_core::protocols::ProtocolConfig;
 use dsplay_core::rng::Rng;
-use dsplay_core::scenario::encode_fragment;
 use dsplay_core::sim::{Sim, Simulation};
 use dsplay_core::{Scenario, SimTime};
-use serde_json::{json, Value};
+use serde_json::json;
 
 /// Faults happen before this time; then the network heals and every server restarts.
 const FAULTS_UNTIL_MS: u64 = 6_000;
 /// Liveness bound: after healing, a leader and identical, fully committed logs within this long.
 const LIVENESS_MS: u64 = 5_000;
 
-fn seeds() -> u64 {
-    std::env::var("DSPLAY_SWARM_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(200)
-}
-
-fn names(prefix: &str, n: u64) -> Vec<String> {
-    (1..=n).map(|i| format!("{prefix}{i}")).collect()
-}
-
-fn link_spec(rng: &mut Rng) -> Value {
-    json!({
-        "latency": {"type": "uniform", "min_us": 1000, "max_us": 1000 + rng.below(40_000)},
-        "loss_ppm": rng.below(200_000),
-        "dup_ppm": rng.below(100_000),
-        "reorder_ppm": rng.below(300_000)
-    })
-}
-
-/// One random fault at `at_ms`; `down` tracks crashed servers so restarts name real ones.
-fn fault(rng: &mut Rng, servers: &[String], clients: &[String], down: &mut Vec<String>) -> Value {
-    let pick = |rng: &mut Rng, v: &[String]| v[rng.below(v.len() as u64) as usize].clone();
-    match rng.below(10) {
-        0..=2 => {
-            let node = pick(rng, servers);
-            if !down.contains(&node) {
-                down.push(node.clone());
-            }
-            json!({"type": "crash", "node": node})
-        }
-        3..=4 if !down.is_empty() => {
-            let node = down.remove(rng.below(down.len() as u64) as usize);
-            json!({"type": "restart", "node": node})
-        }
-        3..=6 => {
-            let (mut a, mut b) = (Vec::new(), Vec::new());
-            for n in servers.iter().chain(clients) {
-                if rng.below(2) == 0 {
-                    a.push(n.clone())
-                } else {
-                    b.push(n.clone())
-                }
-            }
-            json!({"type": "partition", "groups": [a, b]})
-        }
-        7 => json!({"type": "heal"}),
-        _ => {
-            let (from, to) = (pick(rng, servers), pick(rng, servers));
-            json!({"type": "link", "from": from, "to": to, "spec": link_spec(rng), "both_ways": rng.below(2) == 0})
-        }
-    }
-}
-
 /// The whole scenario for one seed.
 fn generate(seed: u64, unsafe_votes: bool) -> Scenario {
     let mut rng = Rng::seed_from(seed);
     let n = 3 + rng.below(5);
-    let (servers, clients) = (names("n", n), names("c", 2));
-    let mut events = Vec::new();
-    let mut down = Vec::new();
-    let mut t = 200 + rng.below(500);
-    while t < FAULTS_UNTIL_MS {
-        let event = fault(&mut rng, &servers, &clients, &mut down);
-        events.push(json!({"at_ms": t, "event": event}));
-        t += 50 + rng.below(600);
-    }
-    let end = [json!({"type": "heal"}), json!({"type": "reset_links"})];
-    for e in end.into_iter().chain(down.iter().map(|d| json!({"type": "restart", "node": d}))) {
-        events.push(json!({"at_ms": FAULTS_UNTIL_MS, "event": e}));
-    }
+    let servers = swarm::names("n", n);
+    let everyone: Vec<String> = servers.iter().cloned().chain(swarm::names("c", 2)).collect();
+    let plan = Plan {
+        crash: &servers,
+        cut: &everyone,
+        links: &servers,
+        pause: &[],
+        skew: &[],
+        extras_one_in: 0,
+        until_ms: FAULTS_UNTIL_MS,
+    };
+    let events = swarm::timeline(&mut rng, &plan);
     let stop = FAULTS_UNTIL_MS + LIVENESS_MS;
     let sc = json!({
         "v": 1,
@@ -101,17 +51,12 @@ fn generate(seed: u64, unsafe_votes: bool) -> Scenario {
             "keys": {"type": "uniform", "count": 5}, "read_permille": 200, "timeout_ms": 1000},
         "events": events
     });
-    Scenario::from_json(&sc.to_string())
-        .unwrap_or_else(|e| panic!("seed {seed}: generated scenario invalid: {e}"))
+    swarm::scenario(seed, &sc)
 }
 
 fn build(sc: &Scenario) -> Sim<RaftNode> {
     let ProtocolConfig::Raft(cfg) = &sc.protocol else { panic!("not a raft scenario") };
     Sim::new(sc, raft::build(sc, cfg)).expect("swarm scenario builds")
-}
-
-fn repro(seed: u64, sc: &Scenario) -> String {
-    format!("seed {seed}; replay: {}", encode_fragment(sc))
 }
 
 /// After healing: one running leader, every server's log identical to it, fully committed and applied.
@@ -139,7 +84,7 @@ fn liveness_problem(sim: &Sim<RaftNode>) -> Option<String> {
 
 #[test]
 fn raft_is_safe_and_live_under_random_faults() {
-    for seed in 0..seeds() {
+    for seed in 0..swarm::seeds(200) {
         let sc = generate(seed, false);
         let mut sim = build(&sc);
         sim.run_until(SimTime::from_ms(sc.stop_at_ms));
@@ -161,7 +106,7 @@ fn raft_is_safe_and_live_under_random_faults() {
 
 #[test]
 fn the_swarm_catches_votes_without_the_log_check() {
-    let n = seeds().min(200);
+    let n = swarm::seeds(200).min(200);
     let mut caught = Vec::new();
     for seed in 0..n {
         let sc = generate(seed, true);

@@ -2,6 +2,8 @@
 // Each test file uses the helpers it needs.
 #![allow(dead_code)]
 
+pub mod swarm;
+
 use dsplay_core::scenario::Scenario;
 use dsplay_core::{presets, registry, SimTime, Simulation};
 use serde_json::Value;
