@@ -88,16 +88,7 @@ fn raft_is_safe_and_live_under_random_faults() {
         let sc = generate(seed, false);
         let mut sim = build(&sc);
         sim.run_until(SimTime::from_ms(sc.stop_at_ms));
-        if let Some(v) = sim.violations().first() {
-            panic!(
-                "safety violated at {} ms: {}: {}\n{}",
-                v.at.as_us() / 1000,
-                v.rule,
-                v.detail,
-                repro(seed, &sc)
-            );
-        }
-        assert!(sim.halted().is_none(), "halted: {:?}\n{}", sim.halted(), repro(seed, &sc));
+        swarm::assert_safe(&sim, seed, &sc);
         if let Some(problem) = liveness_problem(&sim) {
             panic!("not live {LIVENESS_MS} ms after healing: {problem}\n{}", repro(seed, &sc));
         }
