@@ -1127,20 +1127,94 @@ async fn picking_every_node_cannot_cut_and_escape_leaves_partition_mode() {
 
 #[wasm_bindgen_test]
 fn a_value_too_large_for_a_request_is_called_too_large() {
+    use dsplay_core::node::{RequestField, RequestForm};
     use dsplay_web::components::inspector::typed_request;
-    let e = typed_request("write", Some("k"), "99999999999999999999999").expect_err("too large");
+    let kv = RequestForm::key_value("write");
+    let e = typed_request("write", kv, "k", "99999999999999999999999").expect_err("too large");
     assert!(e.contains("too large") && e.contains(&i64::MAX.to_string()), "{e}");
-    let e = typed_request("write", Some("k"), "5x").expect_err("not a number");
+    let e = typed_request("write", kv, "k", "5x").expect_err("not a number");
     assert!(e.contains("not a whole number"), "{e}");
     // Nothing to hand in: said before anything is recorded.
-    assert!(typed_request("read", Some(" "), "").expect_err("no key").contains("needs a key"));
-    assert!(typed_request("write", Some("k3"), "").expect_err("no value").contains("needs a value"));
-    assert!(typed_request("write", Some("k3"), "5").is_ok() && typed_request("request", None, "").is_ok());
-    // Where the node's requests name no key (CAP's one register), none is asked for (review 18).
-    assert_eq!(typed_request("write", None, "5").map(|r| (r.key, r.value)), Ok((None, Some(5))));
-    // A clock process's send names the process to send to.
-    assert!(typed_request("send", Some(""), "").expect_err("no peer").contains("such as p2"));
-    assert_eq!(typed_request("send", Some("p2"), "").map(|r| r.key), Ok(Some("p2".to_string())));
+    let read = RequestForm::key_value("read");
+    assert_eq!(typed_request("read", read, " ", ""), Err("A read needs a key: type one such as k3.".into()));
+    assert!(typed_request("write", kv, "k3", "").expect_err("no value").contains("needs a value"));
+    assert!(typed_request("write", kv, "k3", "5").is_ok());
+    assert!(typed_request("request", RequestForm::default(), "", "").is_ok());
+    // Only the fields asked for are read: CAP's one register has no key (review 18).
+    let register = RequestForm::register("write");
+    assert_eq!(typed_request("write", register, "k9", "5").map(|r| (r.key, r.value)), Ok((None, Some(5))));
+    // The fields are named in the node's words.
+    let to =
+        RequestForm { key: Some(RequestField::needed("to", "the process to send to", "p2")), value: None };
+    assert!(typed_request("send", to, "", "").expect_err("no peer").contains("such as p2"));
+    assert_eq!(typed_request("send", to, "p2", "").map(|r| r.key), Ok(Some("p2".to_string())));
+    let events = RequestField::needed("events", "how many events to replay", "20");
+    let as_of = RequestForm { key: None, value: Some(events) };
+    let e = typed_request("as_of", as_of, "", "").expect_err("no count");
+    assert_eq!(e, "An as_of needs how many events to replay: type a whole number such as 20.");
+    assert!(typed_request("as_of", as_of, "", "x").expect_err("not a number").contains("The events \"x\""));
+    // An optional field left empty is the node's to pick.
+    let item = RequestForm { key: Some(RequestField { optional: true, ..RequestField::KEY }), value: None };
+    assert_eq!(typed_request("order", item, " ", "").map(|r| r.key), Ok(None));
+}
+
+/// An event-sourcing projection's `as_of` takes its count of events, and a client's deposit its
+/// account and amount: the form asks for what the node reads (the lesson's "send p1 the request
+/// `as_of` with value 677" had no field to type it in).
+#[wasm_bindgen_test]
+async fn the_request_form_asks_for_what_the_node_reads() {
+    let root = mount("e4-event-replay").await;
+    let id = |name: &str| NodeId(view().nodes.iter().position(|n| n.name == name).expect("node") as u32);
+    player().dispatch.emit(Action::Select(Some(id("p1"))));
+    let form = until("p1's form", || find(&root, ".inspector form.request select")).await;
+    let form = form.parent_element().expect("the form");
+    let select: web_sys::HtmlSelectElement = one(&form, "select").unchecked_into();
+    select.set_value("as_of");
+    fire(&select, "Event", "change", &[]);
+    let count: HtmlInputElement =
+        until("the count field", || find(&form, "input[aria-label=\"Events\"]")).await.unchecked_into();
+    assert_eq!(count.placeholder(), "events: 20");
+    let before = events().len();
+    fire(&form, "Event", "submit", &[("cancelable", true.into())]);
+    let said = until("an inline message", || find(&root, ".inspector .request .invalid")).await;
+    assert!(said.text_content().unwrap_or_default().contains("An as_of needs how many events to replay"));
+    assert_eq!(events().len(), before, "nothing recorded");
+    count.set_value("677");
+    fire(&count, "Event", "input", &[]);
+    fire(&form, "Event", "submit", &[("cancelable", true.into())]);
+    until("the as_of recorded", || events().len() == before + 1).await;
+    let handed = || -> Vec<dsplay_core::node::ClientRequest> {
+        let client = |e: ScenarioEvent| match e {
+            ScenarioEvent::Client { request, .. } => Some(request),
+            _ => None,
+        };
+        events().into_iter().filter_map(client).collect()
+    };
+    assert!(matches!(&handed()[..], [r] if r.op == "as_of" && r.value == Some(677)), "{:?}", handed());
+    // A client names the account and the amount; an account the bank does not keep is refused.
+    player().dispatch.emit(Action::Select(Some(id("c1"))));
+    let account: HtmlInputElement =
+        until("the account field", || find(&root, ".inspector input[aria-label=\"Account\"]"))
+            .await
+            .unchecked_into();
+    let amount: HtmlInputElement = one(&root, ".inspector input[aria-label=\"Amount\"]").unchecked_into();
+    account.set_value("9");
+    fire(&account, "Event", "input", &[]);
+    amount.set_value("25");
+    fire(&amount, "Event", "input", &[]);
+    let form = one(&root, ".inspector form.request");
+    let before = events().len();
+    fire(&form, "Event", "submit", &[("cancelable", true.into())]);
+    let said = until("an inline message", || find(&root, ".inspector .request .invalid")).await;
+    let said = said.text_content().unwrap_or_default();
+    assert!(said.contains("c1 would ignore this deposit to account \"9\": name one from 1 to 6"), "{said}");
+    assert_eq!(events().len(), before, "nothing recorded");
+    account.set_value("2");
+    fire(&account, "Event", "input", &[]);
+    fire(&form, "Event", "submit", &[("cancelable", true.into())]);
+    until("the deposit recorded", || events().len() == before + 1).await;
+    let asked = |r: &dsplay_core::node::ClientRequest| r.key.as_deref() == Some("2") && r.value == Some(25);
+    assert!(matches!(&handed()[..], [_, r] if r.op == "deposit" && asked(r)), "{:?}", handed());
 }
 
 /// The form asks for a key only where the node's requests name one.

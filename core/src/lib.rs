@@ -17,6 +17,7 @@ pub mod protocols;
 pub mod readable;
 pub mod registry;
 pub mod report;
+pub mod request_form;
 pub mod rng;
 pub mod scenario;
 pub mod session;

@@ -6,6 +6,7 @@
 //! the handler returns. Metrics are recorded straight into the simulator's registry.
 
 use crate::ids::NodeId;
+pub use crate::request_form::{RequestField, RequestForm};
 use crate::rng::Rng;
 use crate::sim::history::{History, OpKind, Outcome};
 use crate::sim::metrics::Metrics;
@@ -112,11 +113,12 @@ pub trait Node: Clone + 'static {
     fn requests(&self) -> &'static [&'static str] {
         &[]
     }
-    /// Whether a request `op` (one of [`Node::requests`]) names a key, or for a send the process
-    /// to send to: the request form asks for one only then (CAP's single register asked for a key
-    /// it ignored). Default: no.
-    fn request_takes_key(&self, _op: &str) -> bool {
-        false
+    /// What a request `op` (one of [`Node::requests`]) reads besides its operation, for the
+    /// request form: a key (or the process to send to, the account…) and a value, named in the
+    /// node's words. The form asks for these only (CAP's single register once got a key it
+    /// ignored; a projection's `as_of`, no count). Default: nothing.
+    fn request_form(&self, _op: &str) -> RequestForm {
+        RequestForm::default()
     }
     /// Why node `me` would ignore `req`, if it would (a send to a process that does not exist):
     /// such a request is refused when the scenario is built or the click made, not recorded and

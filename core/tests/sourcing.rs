@@ -423,3 +423,35 @@ fn e4_absurd_knobs_are_refused_naming_the_field_and_the_range() {
     let e = invalid(|v| v["protocol"]["delivery"] = json!("fifo"));
     assert!(e.contains("protocol") && e.contains("per_partition"), "{e}");
 }
+
+/// A command by hand the node would only note as ignored is refused when the scenario is built
+/// (and so in the request form): an account the bank does not keep, an amount under 1, an
+/// `as_of` without its count. The form asks for each of these fields (`request_form`).
+#[test]
+fn e4_requests_the_nodes_would_ignore_are_refused_and_the_form_asks_for_their_fields() {
+    let refused = |node: &str, request: Value| {
+        let sc = common::scenario("e4-event-replay", |v| {
+            v["events"] =
+                json!([{ "at_ms": 100, "event": { "type": "client", "node": node, "request": request } }]);
+        });
+        dsplay_core::registry::build(&sc).map(drop).err().map(|e| e.to_string())
+    };
+    let said = refused("c1", json!({ "op": "deposit", "key": "acct 9", "value": 5 })).expect("no account 9");
+    assert!(said.contains("c1 would ignore this deposit to account \"9\": name one from 1 to 6"), "{said}");
+    let said = refused("c2", json!({ "op": "withdraw", "key": "2", "value": 0 })).expect("an amount of 0");
+    assert!(said.contains("c2 would ignore this withdraw of 0: an amount is at least 1"), "{said}");
+    let said = refused("p1", json!({ "op": "as_of" })).expect("no count");
+    assert!(said.contains("p1 would ignore this as_of: it needs how many events"), "{said}");
+    assert_eq!(refused("c1", json!({ "op": "deposit", "key": "acct 6", "value": 5 })), None);
+    assert_eq!(refused("c1", json!({ "op": "deposit" })), None, "account 1, amount 10");
+    assert_eq!(refused("p1", json!({ "op": "as_of", "value": 0 })), None);
+    let sim = run_to("e4-event-replay", 10);
+    let form = |node: &str, op: &str| sim.request_form(node_id(&*sim, node), op);
+    let label = |f: Option<dsplay_core::node::RequestField>| f.map(|f| f.label);
+    assert_eq!(
+        (label(form("c1", "deposit").key), label(form("c1", "deposit").value)),
+        (Some("account"), Some("amount"))
+    );
+    assert_eq!((label(form("p1", "as_of").key), label(form("p1", "as_of").value)), (None, Some("events")));
+    assert_eq!(form("p1", "rebuild"), Default::default());
+}

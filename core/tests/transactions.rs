@@ -418,3 +418,31 @@ fn e5_lost_commits_and_acks_are_repaired_by_the_coordinators_resends() {
         never.view().nodes.iter().find(|n| n.name == "coordinator").expect("coordinator").view.clone();
     assert_eq!(coordinator.badges, ["2 commits unacked"]);
 }
+
+/// A client's order or read by hand may name its item ("3" or "item 3") or leave it to the
+/// client; an item the shop does not sell is refused, not swapped for a random one.
+#[test]
+fn an_order_by_hand_names_an_item_the_shop_sells_or_none() {
+    let refused = |key: Option<&str>| {
+        let mut v = serde_json::to_value(preset(SAGA)).expect("json");
+        let request = match key {
+            Some(k) => json!({ "op": "order", "key": k }),
+            None => json!({ "op": "order" }),
+        };
+        v["events"] =
+            json!([{ "at_ms": 100, "event": { "type": "client", "node": "c1", "request": request } }]);
+        let sc = Scenario::from_json(&v.to_string()).expect("parses");
+        dsplay_core::registry::build(&sc).map(drop).err().map(|e| e.to_string())
+    };
+    let said = refused(Some("item 999")).expect("no item 999");
+    assert!(
+        said.contains("c1 would ignore this order of item \"999\": name one from 0 to 2, or none"),
+        "{said}"
+    );
+    assert!(refused(Some("three")).is_some());
+    assert_eq!(refused(Some("item 2")), None);
+    assert_eq!(refused(None), None, "a random item");
+    let sim = dsplay_core::registry::build(&preset(SAGA)).expect("builds");
+    let item = sim.request_form(node(&*sim, "c1"), "order").key.expect("an item field");
+    assert!(item.optional && item.label == "item");
+}

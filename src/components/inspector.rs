@@ -4,18 +4,19 @@
 
 mod knobs;
 pub(crate) mod readings;
+mod request;
 
 pub use readings::{clipped, PAYLOAD_SHOWN};
 use readings::{list_tick, readings, recent, FRAMES_PER_READING};
+pub use request::{last_request, outcome, refusal, typed_request};
 
 use crate::player::{Action, Player};
 use crate::topology::{cut_off, status_word};
 use dsplay_core::dist::Dist;
-use dsplay_core::node::ClientRequest;
 use dsplay_core::scenario::{LinkSpec, Scenario, Timed};
 use dsplay_core::sim::trace::{TraceEvent, TraceKind};
 use dsplay_core::view::Status;
-use dsplay_core::{NodeId, ScenarioEvent as Ev, SimTime};
+use dsplay_core::{NodeId, ScenarioEvent as Ev};
 use std::collections::VecDeque;
 use web_sys::{HtmlInputElement, HtmlSelectElement};
 use yew::prelude::*;
@@ -40,86 +41,6 @@ fn ms(t: u64) -> String {
 /// The selector of `node` in the topology, where focus goes when its inspector closes.
 pub fn node_focus(node: &str) -> String {
     format!("[data-node=\"{}\"]", node.replace('\\', "\\\\").replace('"', "\\\""))
-}
-
-/// The request typed into the form, or what is wrong with it. `key` is `None` when the form does
-/// not ask for one (the node's requests name no key).
-pub fn typed_request(op: &str, key: Option<&str>, value: &str) -> Result<ClientRequest, String> {
-    let asked = key.is_some();
-    let key = key.map(|k| k.trim().to_string()).filter(|k| !k.is_empty());
-    let value = match value.trim() {
-        "" => None,
-        v => Some(v.parse::<i64>().map_err(|e| match e.kind() {
-            std::num::IntErrorKind::PosOverflow | std::num::IntErrorKind::NegOverflow => {
-                format!("The value {v} is too large: values go from {} to {}.", i64::MIN, i64::MAX)
-            }
-            _ => format!("The value {v:?} is not a whole number: type one such as 5."),
-        })?),
-    };
-    // Said here, before anything is recorded: an empty key was once handed in as an action by
-    // hand, and only the event log said the node had ignored it (review 17).
-    if asked && key.is_none() {
-        return Err(match op {
-            "send" => "A send needs the process to send to: type one such as p2.".to_string(),
-            _ => format!("A {op} needs a key: type one such as k3."),
-        });
-    }
-    if op == "write" && value.is_none() {
-        return Err("A write needs a value: type a whole number such as 5.".to_string());
-    }
-    Ok(ClientRequest { op: op.to_string(), key, value })
-}
-
-/// What became of the request handed to `id` at `at` (by hand or by the scenario): what the node
-/// said and sent at that instant, and the first message back from a node it sent to. `None` if
-/// the trace no longer holds it. Records are in time order, so finding it costs a binary search.
-pub fn outcome(
-    records: &VecDeque<TraceEvent>,
-    id: NodeId,
-    at: SimTime,
-    names: &[&str],
-) -> Option<Vec<String>> {
-    let from = records.partition_point(|r| r.at < at);
-    let start = from
-        + records
-            .range(from..)
-            .take_while(|r| r.at == at)
-            .position(|r| r.kind == TraceKind::Client && r.node == id)?;
-    let name = |n: Option<NodeId>| n.and_then(|n| names.get(n.index()).copied()).unwrap_or("?");
-    let mut said = Vec::new();
-    let mut asked: Vec<NodeId> = Vec::new();
-    for r in records.range(start + 1..) {
-        let mine = r.node == id;
-        if r.at == at && mine && r.kind == TraceKind::Client {
-            break; // the next request
-        }
-        match r.kind {
-            TraceKind::Note if mine && r.at == at && r.label == "note" => {
-                said.push(r.text.as_deref().unwrap_or_default().to_string())
-            }
-            TraceKind::Drop if mine && r.at == at && r.label == "client" => {
-                said.push(format!("not taken: {}", r.text.as_deref().unwrap_or("dropped")))
-            }
-            TraceKind::Send if mine && r.at == at => {
-                asked.extend(r.peer);
-                said.push(format!("→ {} to {}", r.label, name(r.peer)));
-            }
-            TraceKind::Deliver if mine && r.peer.is_some_and(|p| asked.contains(&p)) => {
-                let after = r.at.since(at).as_ms_f64();
-                said.push(format!("← {} from {}, {after:.1} ms later", r.label, name(r.peer)));
-                break;
-            }
-            _ => {}
-        }
-    }
-    Some(said)
-}
-
-/// When the newest request was handed to `node`, up to `now` (the scenario's `client` events).
-pub fn last_request(sc: &Scenario, node: &str, now: SimTime) -> Option<SimTime> {
-    let handed = |e: &&Timed| matches!(&e.event, Ev::Client { node: n, .. } if n == node);
-    let at = sc.events.iter().rev().filter(|e| SimTime::from_ms(e.at_ms) <= now).find(handed)?.at_ms;
-    Some(SimTime::from_ms(at))
 }
 
 /// The peer `id` exchanged the most messages with among `records` (the newest few thousand).
@@ -181,11 +102,7 @@ fn time_out_button(
     if !sim.keeps_election_timer(id) {
         return html! {};
     }
-    let refused = match sim.check_action(&Ev::Timeout { node: node.to_string() }) {
-        Err(dsplay_core::ScenarioError::Invalid { message, .. }) => Some(message),
-        Err(e) => Some(e.to_string()),
-        Ok(()) => None,
-    };
+    let refused = refusal(sim, &Ev::Timeout { node: node.to_string() });
     let disabled = refused.is_some();
     let title = match refused {
         Some(why) => format!("{} (T)", why.trim_start_matches("timeout: ")),
@@ -203,10 +120,6 @@ fn time_out_button(
 #[function_component(Inspector)]
 pub fn inspector() -> Html {
     let p = use_context::<Player>();
-    let (op, key, value) =
-        (use_state(|| "request".to_string()), use_state(String::new), use_state(String::new));
-    // What is wrong with the typed request, said under the form until it is fixed.
-    let wrong = use_state(|| None::<String>);
     // The link sliders show the link's settings in force; `latency`/`loss` hold a value only while
     // its slider is being dragged. A peer picked is kept with the node it was picked for.
     let (peer, latency, loss, slow) = (
@@ -297,42 +210,6 @@ pub fn inspector() -> Html {
             crate::focus::rescue(vec![then, actions.into()]);
         })
     };
-    // What the node takes by hand, as its protocol says; the operation picked, else its first.
-    let ops = s.sim().requests(id);
-    let chosen = ops.iter().copied().find(|o| **o == *op).or(ops.first().copied()).unwrap_or_default();
-    let (keyed, valued) = (s.sim().request_takes_key(id, chosen), chosen == "write");
-    let send = {
-        let (d, node, key, value, wrong) =
-            (p.dispatch.clone(), node.clone(), key.clone(), value.clone(), wrong.clone());
-        let session = p.session.clone();
-        Callback::from(move |e: SubmitEvent| {
-            e.prevent_default();
-            let (key, value) = (keyed.then_some(key.as_str()), if valued { value.as_str() } else { "" });
-            let ev =
-                typed_request(chosen, key, value).map(|request| Ev::Client { node: node.clone(), request });
-            // The node's own refusal (a send to a process that does not exist) is said here too,
-            // before the run forks over a request it would only note as ignored (review 18).
-            let ev = ev.and_then(|ev| match session.borrow().sim().check_action(&ev) {
-                Err(dsplay_core::ScenarioError::Invalid { message, .. }) => {
-                    Err(crate::link::sentence(&message))
-                }
-                Err(e) => Err(e.to_string()),
-                Ok(()) => Ok(ev),
-            });
-            match ev {
-                Ok(ev) => {
-                    wrong.set(None);
-                    d.emit(Action::Act(ev));
-                }
-                Err(why) => wrong.set(Some(why)),
-            }
-        })
-    };
-    let takes = !ops.is_empty();
-    let records = s.sim().trace().records();
-    let answer = last_request(s.scenario(), &node, view.now)
-        .filter(|_| takes)
-        .and_then(|at| Some((at, outcome(records, id, at, &names)?)));
     // Until one is picked for this node, the link shown is the one it uses most (a peer picked
     // for the node selected before is not this one's: its slider would change the wrong link).
     let picked =
@@ -419,31 +296,7 @@ pub fn inspector() -> Html {
             </div>
             {knobs::knobs(s.sim(), id, &node, &p.dispatch)}
             {fields}
-            if takes {
-            <form class="request" onsubmit={send} aria-label="Send a client request">
-                if ops.len() > 1 {
-                    <select aria-label="Operation" onchange={{ let (o, w) = (set(&op, |v| v), wrong.clone()); move |e: Event| { w.set(None); o.emit(e) } }}>
-                        {for ops.iter().map(|o| html! { <option selected={*o == chosen}>{*o}</option> })}</select>
-                }
-                if keyed {
-                    <input aria-label={if chosen == "send" { "To" } else { "Key" }}
-                        placeholder={if chosen == "send" { "to: p2" } else { "key: k3" }} size="6" value={(*key).clone()} oninput={{ let k = set(&key, |v| v); move |e: InputEvent| k.emit(e.into()) }} />
-                }
-                if valued {
-                    <input aria-label="Value" placeholder="value: 5" size="5" inputmode="numeric" value={(*value).clone()} aria-invalid={wrong.is_some().then_some("true")}
-                        oninput={{ let (v, w) = (set(&value, |v| v), wrong.clone()); move |e: InputEvent| { w.set(None); v.emit(e.into()) } }} />
-                }
-                <button type="submit" class="send">{if chosen == "publish" { "Publish" } else { "Send request" }}</button>
-                if let Some(why) = (*wrong).clone() { <p class="invalid" role="alert">{why}</p> }
-                if let Some((at, said)) = answer {
-                    <div class="outcome" role="status">
-                        <span class="muted">{format!("Request handed in at {}:", ms(at.as_us()))}</span>
-                        if said.is_empty() { <span>{" no answer yet"}</span> }
-                        <ul>{for said.iter().map(|w| html! { <li>{w}</li> })}</ul>
-                    </div>
-                }
-            </form>
-            }
+            <request::HandRequest key={node.clone()} {id} node={node.clone()} />
             <fieldset class="link"><legend>{"Link to"}</legend>
                 // Keyed by the node: a select the user has changed keeps its choice whatever its
                 // options say, so each node gets a new one, starting from its own peer.

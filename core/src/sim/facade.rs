@@ -77,8 +77,8 @@ pub trait Simulation {
     fn keep_every_message(&mut self);
     /// The operations node `id` takes by hand (see [`crate::node::Node::requests`]).
     fn requests(&self, id: NodeId) -> &'static [&'static str];
-    /// Whether node `id`'s request `op` names a key (see [`crate::node::Node::request_takes_key`]).
-    fn request_takes_key(&self, id: NodeId, op: &str) -> bool;
+    /// The fields node `id`'s request `op` takes (see [`crate::node::Node::request_form`]).
+    fn request_form(&self, id: NodeId, op: &str) -> crate::node::RequestForm;
     /// The network settings in force now on the link `from` → `to`.
     fn link(&self, from: NodeId, to: NodeId) -> LinkSpec;
     /// Every span the nodes keep (distributed tracing; empty for protocols that record none).
@@ -279,8 +279,8 @@ impl<N: Node> Simulation for Sim<N> {
     fn requests(&self, id: NodeId) -> &'static [&'static str] {
         self.p.nodes.get(id.index()).map_or(&[], Node::requests)
     }
-    fn request_takes_key(&self, id: NodeId, op: &str) -> bool {
-        self.p.nodes.get(id.index()).is_some_and(|n| n.request_takes_key(op))
+    fn request_form(&self, id: NodeId, op: &str) -> crate::node::RequestForm {
+        self.p.nodes.get(id.index()).map(|n| n.request_form(op)).unwrap_or_default()
     }
     fn link(&self, from: NodeId, to: NodeId) -> LinkSpec {
         self.w.sh.net.link(from, to).clone()

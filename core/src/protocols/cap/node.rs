@@ -4,7 +4,7 @@ use super::replica::{Copy, Replica, Tag};
 use super::{CapConfig, CapMode};
 use crate::blocks::{Generator, OpBook};
 use crate::ids::NodeId;
-use crate::node::{ClientRequest, Ctx, Kind, Node};
+use crate::node::{ClientRequest, Ctx, Kind, Node, RequestForm};
 use crate::sim::history::Outcome;
 use crate::time::SimDuration;
 use crate::view::NodeView;
@@ -214,6 +214,14 @@ impl Node for CapNode {
         match self {
             CapNode::Client(_) => &["read", "write"],
             _ => &[],
+        }
+    }
+
+    /// One register: a write takes a value, a read nothing.
+    fn request_form(&self, op: &str) -> RequestForm {
+        match self {
+            CapNode::Client(_) => RequestForm::register(op),
+            _ => RequestForm::default(),
         }
     }
 

@@ -4,7 +4,7 @@
 use super::vclock::{Lamport, VectorClock};
 use super::{ClocksApp, ClocksConfig};
 use crate::ids::NodeId;
-use crate::node::{Ctx, Kind, Node};
+use crate::node::{Ctx, Kind, Node, RequestField, RequestForm};
 use crate::time::{SimDuration, SimTime};
 use crate::view::NodeView;
 use std::collections::BTreeSet;
@@ -305,8 +305,12 @@ impl Node for Process {
         }
     }
 
-    fn request_takes_key(&self, op: &str) -> bool {
-        self.cfg.app == ClocksApp::Gossip && op == "send"
+    fn request_form(&self, op: &str) -> RequestForm {
+        let to = RequestField::needed("to", "the process to send to", "p2");
+        match self.cfg.app == ClocksApp::Gossip && op == "send" {
+            true => RequestForm { key: Some(to), value: None },
+            false => RequestForm::default(),
+        }
     }
 
     fn request_refusal(&self, me: NodeId, req: &crate::node::ClientRequest) -> Option<String> {

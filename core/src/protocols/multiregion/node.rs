@@ -4,7 +4,7 @@ use super::replica::{Replica, Shipped, Tag};
 use super::{MultiRegionConfig, ReadMode};
 use crate::blocks::{Generator, OpBook};
 use crate::ids::NodeId;
-use crate::node::{ClientRequest, Ctx, Kind, Node};
+use crate::node::{ClientRequest, Ctx, Kind, Node, RequestForm};
 use crate::sim::history::Outcome;
 use crate::time::{SimDuration, SimTime};
 use crate::view::NodeView;
@@ -264,6 +264,14 @@ impl Node for MrNode {
         match self {
             MrNode::Client(_) => &["read", "write"],
             _ => &[],
+        }
+    }
+
+    /// One register: a write takes a value, a read nothing.
+    fn request_form(&self, op: &str) -> RequestForm {
+        match self {
+            MrNode::Client(_) => RequestForm::register(op),
+            _ => RequestForm::default(),
         }
     }
 

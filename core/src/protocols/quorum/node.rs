@@ -6,7 +6,7 @@ use super::msg::{QMsg, QTimer};
 use super::replica::Replica;
 use super::Params;
 use crate::ids::NodeId;
-use crate::node::{ClientRequest, Ctx, Kind, Node};
+use crate::node::{ClientRequest, Ctx, Kind, Node, RequestForm};
 use crate::view::NodeView;
 use std::sync::Arc;
 
@@ -115,8 +115,11 @@ impl Node for QuorumNode {
         }
     }
 
-    fn request_takes_key(&self, op: &str) -> bool {
-        matches!(self, QuorumNode::Client(_)) && matches!(op, "read" | "write")
+    fn request_form(&self, op: &str) -> RequestForm {
+        match self {
+            QuorumNode::Client(_) => RequestForm::key_value(op),
+            _ => RequestForm::default(),
+        }
     }
 
     /// Clients take `read`/`get` (key) and `write`/`put` (key, value) by hand.

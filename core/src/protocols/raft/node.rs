@@ -6,7 +6,7 @@ use super::driver::Driver;
 use super::msg::{Cmd, RaftMsg, RaftTimer};
 use super::server::{server_name, Role, Server, C};
 use crate::ids::NodeId;
-use crate::node::{ClientRequest, ElectionTimer, Kind, Node};
+use crate::node::{ClientRequest, ElectionTimer, Kind, Node, RequestForm};
 use crate::view::{LogTail, NodeView, PeerProgress};
 
 /// A D4 participant.
@@ -102,8 +102,11 @@ impl Node for RaftNode {
         }
     }
 
-    fn request_takes_key(&self, op: &str) -> bool {
-        matches!(self, RaftNode::Server(_)) && matches!(op, "write" | "read")
+    fn request_form(&self, op: &str) -> RequestForm {
+        match self {
+            RaftNode::Server(_) => RequestForm::key_value(op),
+            _ => RequestForm::default(),
+        }
     }
 
     fn on_client(&mut self, ctx: &mut C<'_>, req: &ClientRequest) {

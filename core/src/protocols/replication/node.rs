@@ -4,7 +4,7 @@ use super::server::Server;
 use super::ReplicationConfig;
 use crate::blocks::Generator;
 use crate::ids::NodeId;
-use crate::node::{ClientRequest, Ctx, Kind, Node};
+use crate::node::{ClientRequest, Ctx, Kind, Node, RequestForm};
 use crate::time::{SimDuration, SimTime};
 use crate::view::NodeView;
 use std::collections::BTreeMap;
@@ -233,6 +233,14 @@ impl Node for ReplNode {
         match self {
             ReplNode::Client(_) => &["write"],
             _ => &[],
+        }
+    }
+
+    /// One register: a write takes a value, a read nothing.
+    fn request_form(&self, op: &str) -> RequestForm {
+        match self {
+            ReplNode::Client(_) => RequestForm::register(op),
+            _ => RequestForm::default(),
         }
     }
 

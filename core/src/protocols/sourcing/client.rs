@@ -126,16 +126,29 @@ impl Client {
                 return ctx.note(format!("ignored request {other:?}: a client takes deposit or withdraw"))
             }
         };
-        let key = req.key.as_deref().unwrap_or("1").trim_start_matches("acct").trim();
-        let Ok(account) = key.parse::<u32>() else {
-            return ctx.note(format!("ignored request: {key:?} is not an account number"));
+        let (account, amount) = match self.account_and_amount(req) {
+            Ok(asked) => asked,
+            Err(why) => return ctx.note(format!("ignored request: {why}")),
         };
-        let amount = req.value.unwrap_or(10).max(1).unsigned_abs();
         if self.pending.is_some() {
             return ctx.note("busy with a command; try again when it is answered");
         }
         ctx.cancel_timer(SourcingTimer::Next);
         self.send(ctx, op, account, amount);
+    }
+
+    /// The account a command by hand names (`key`: "3" or "acct 3"; account 1 if none) and its
+    /// amount (`value`; 10 if none), or why the client would not send it.
+    pub fn account_and_amount(&self, req: &crate::node::ClientRequest) -> Result<(u32, u64), String> {
+        let key = req.key.as_deref().unwrap_or("1").trim().trim_start_matches("acct").trim();
+        let account = key.parse::<u32>().ok().filter(|a| (1..=self.accounts).contains(a));
+        let Some(account) = account else {
+            return Err(format!("{} to account {key:?}: name one from 1 to {}", req.op, self.accounts));
+        };
+        match req.value.unwrap_or(10) {
+            amount if amount >= 1 => Ok((account, amount.unsigned_abs())),
+            amount => Err(format!("{} of {amount}: an amount is at least 1", req.op)),
+        }
     }
 
     pub fn view(&self) -> NodeView {

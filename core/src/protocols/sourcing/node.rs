@@ -7,7 +7,7 @@ use super::projection::Projection;
 use super::writer::Writer;
 use super::{Layout, SourcingConfig};
 use crate::ids::NodeId;
-use crate::node::{ClientRequest, Kind, Node};
+use crate::node::{ClientRequest, Kind, Node, RequestField, RequestForm};
 use crate::view::NodeView;
 
 pub const MATCHES_LOG: &str = "projection matches the log";
@@ -88,6 +88,31 @@ impl Node for SourcingNode {
             SourcingNode::Client(_) => &["deposit", "withdraw"],
             SourcingNode::Projection(_) => &["rebuild", "as_of"],
             _ => &[],
+        }
+    }
+
+    fn request_form(&self, op: &str) -> RequestForm {
+        match (self, op) {
+            (SourcingNode::Client(_), _) => RequestForm {
+                key: Some(RequestField::needed("account", "an account", "1")),
+                value: Some(RequestField::needed("amount", "an amount", "10")),
+            },
+            (SourcingNode::Projection(_), "as_of") => RequestForm {
+                key: None,
+                value: Some(RequestField::needed("events", "how many events to replay", "20")),
+            },
+            _ => RequestForm::default(),
+        }
+    }
+
+    fn request_refusal(&self, _me: NodeId, req: &ClientRequest) -> Option<String> {
+        match (self, req.op.as_str(), req.value) {
+            (SourcingNode::Client(c), "deposit" | "withdraw", _) => c.account_and_amount(req).err(),
+            (SourcingNode::Projection(_), "as_of", Some(n)) if n >= 0 => None,
+            (SourcingNode::Projection(_), "as_of", _) => {
+                Some("as_of: it needs how many events of the log to replay, 0 or more".into())
+            }
+            _ => None,
         }
     }
 

@@ -72,15 +72,33 @@ impl Client {
 
     /// `order` or `read`, of the item named by the key ("2" or "item 2"; any other: a random one).
     pub fn on_request(&mut self, ctx: &mut C<'_>, req: &ClientRequest) {
-        let named = req.key.as_deref().map(|k| k.trim().trim_start_matches("item").trim().parse::<u64>());
-        let item = match named {
-            Some(Ok(i)) if i < self.gen.keys.count() => i,
-            _ => self.gen.key(ctx.rng()),
+        let item = match self.item_named(req) {
+            Ok(Some(i)) => i,
+            Ok(None) => self.gen.key(ctx.rng()),
+            Err(why) => return ctx.note(format!("ignored request: {why}")),
         };
         match req.op.as_str() {
             "order" => self.order(ctx, item),
             "read" => self.read(ctx, item),
             other => ctx.note(format!("ignored request {other:?}: use order or read")),
+        }
+    }
+
+    /// The item a request by hand names (`key`: "3" or "item 3"), `None` for a random one, or
+    /// why it names none the shop sells.
+    pub fn item_named(&self, req: &ClientRequest) -> Result<Option<u64>, String> {
+        let key = req.key.as_deref().unwrap_or_default().trim();
+        if key.is_empty() {
+            return Ok(None);
+        }
+        let digits = key.trim_start_matches("item").trim();
+        match digits.parse::<u64>() {
+            Ok(i) if i < self.gen.keys.count() => Ok(Some(i)),
+            _ => Err(format!(
+                "{} of item {digits:?}: name one from 0 to {}, or none for a random one",
+                req.op,
+                self.gen.keys.count().saturating_sub(1)
+            )),
         }
     }
 

@@ -7,7 +7,7 @@ use super::service::ServiceNode;
 use super::{check, Layout, Service, TransactionsConfig};
 use crate::blocks::Generator;
 use crate::ids::NodeId;
-use crate::node::{ClientRequest, Ctx, Kind, Node};
+use crate::node::{ClientRequest, Ctx, Kind, Node, RequestField, RequestForm};
 use crate::view::NodeView;
 
 /// One order as the coordinator numbered it.
@@ -259,6 +259,21 @@ impl Node for TxNode {
         match self {
             TxNode::Client(_) => &["order", "read"],
             _ => &[],
+        }
+    }
+
+    fn request_form(&self, _op: &str) -> RequestForm {
+        let item = RequestField { optional: true, ..RequestField::needed("item", "an item", "3") };
+        match self {
+            TxNode::Client(_) => RequestForm { key: Some(item), value: None },
+            _ => RequestForm::default(),
+        }
+    }
+
+    fn request_refusal(&self, _me: NodeId, req: &ClientRequest) -> Option<String> {
+        match self {
+            TxNode::Client(c) => c.item_named(req).err(),
+            _ => None,
         }
     }
 
