@@ -852,11 +852,40 @@ fn a_teachers_note_is_said_in_its_own_words_not_credited_to_the_first_node() {
     sc.events.push(Timed::at(1_000, ScenarioEvent::Note { text: text.into() }));
     let mut sim = dsplay_core::registry::build(&sc).expect("build");
     sim.run_until(SimTime::from_ms(1_000));
-    let said = lines(sim.trace().said(), sim.node_names());
+    let said = lines(sim.trace().said(), sim.node_names(), None);
     assert!(said.iter().any(|l| l.at == "1.000 s" && l.text == text), "{said:?}");
     let newest = sim.trace().records().iter().filter(|r| r.at == SimTime::from_ms(1_000));
     let heard = announcement(newest, sim.node_names()).expect("an announcement");
     assert!(heard.ends_with(text) && !heard.contains("n1:"), "{heard}");
+}
+
+/// After a crash by hand at 2 s, d4's notes from then on tell the run as shipped ("n1 won a
+/// majority: it leads term 2", with n1 down): the log marks them, the narrator leaves them out,
+/// and a note the teacher wrote stays theirs (review 19).
+#[wasm_bindgen_test]
+fn the_presets_notes_after_a_change_by_hand_are_marked_as_shipped() {
+    use dsplay_core::presets::StaleNotes;
+    use dsplay_core::scenario::Timed;
+    use dsplay_core::{ScenarioEvent, SimTime};
+    use dsplay_web::components::eventlog::lines;
+    let mut sc = presets::get("d4-raft-election").expect("preset");
+    assert_eq!(StaleNotes::of(&sc), None, "as shipped, every note holds");
+    let own = "Here n1 is down: watch who stands instead.";
+    sc.events.push(Timed::at(5_100, ScenarioEvent::Note { text: own.into() }));
+    sc.events.push(Timed { by_hand: true, ..Timed::at(2_000, ScenarioEvent::Crash { node: "n1".into() }) });
+    sc.events.sort_by_key(|e| e.at_ms);
+    let stale = StaleNotes::of(&sc).expect("changed by hand");
+    assert_eq!(stale.from, SimTime::from_ms(2_000));
+    let mut sim = dsplay_core::registry::build(&sc).expect("build");
+    sim.run_until(SimTime::from_ms(5_300));
+    let said = lines(sim.trace().said(), sim.node_names(), Some(&stale));
+    let line = |part: &str| {
+        said.iter().find(|l| l.text.contains(part)).unwrap_or_else(|| panic!("{part}: {said:?}"))
+    };
+    assert!(line("n1's timer ran out first").stale, "{said:?}");
+    assert!(!line(own).stale, "the teacher's own note");
+    assert!(!line("crash n1").stale && !line("n4 became leader in term 1").stale);
+    assert!(!line("n4's timer ran out first").stale, "a preset's note before the change holds");
 }
 
 #[wasm_bindgen_test]
@@ -865,13 +894,13 @@ fn the_event_log_shows_the_newest_notes_and_faults_first_in_words() {
     use dsplay_web::components::eventlog::{lines, SHOWN};
     let sc = presets::get("d4-raft-election").expect("preset");
     let mut sim = dsplay_core::registry::build(&sc).expect("build");
-    assert!(lines(sim.trace().said(), sim.node_names()).is_empty(), "nothing said at 0 s");
+    assert!(lines(sim.trace().said(), sim.node_names(), None).is_empty(), "nothing said at 0 s");
     sim.run_until(SimTime::from_ms(1_500));
-    let said = lines(sim.trace().said(), sim.node_names());
+    let said = lines(sim.trace().said(), sim.node_names(), None);
     assert!(said.iter().any(|l| l.text == "n4 became leader in term 1"), "{said:?}");
     // After the lesson's crash of the leader at 5 s and the election it causes.
     sim.run_until(SimTime::from_ms(5_600));
-    let said = lines(sim.trace().said(), sim.node_names());
+    let said = lines(sim.trace().said(), sim.node_names(), None);
     assert!(said.len() <= SHOWN);
     let crash = said.iter().position(|l| l.text.contains("crash n4") && l.at == "5.000 s");
     let leader = said.iter().position(|l| l.text.contains("became leader in term 2"));
@@ -881,7 +910,7 @@ fn the_event_log_shows_the_newest_notes_and_faults_first_in_words() {
     let sc = presets::get("d9-sharding").expect("preset");
     let mut sim = dsplay_core::registry::build(&sc).expect("build");
     sim.run_until(SimTime::from_ms(20_000));
-    let said = lines(sim.trace().said(), sim.node_names());
+    let said = lines(sim.trace().said(), sim.node_names(), None);
     assert!(
         said.iter().any(|l| l.at == "10.000 s" && l.text.starts_with("router: added shard s5")),
         "{said:?}"
@@ -891,7 +920,7 @@ fn the_event_log_shows_the_newest_notes_and_faults_first_in_words() {
     let sc = presets::get("d1-cap-cp").expect("preset");
     let mut sim = dsplay_core::registry::build(&sc).expect("build");
     sim.run_until(SimTime::from_ms(9_000));
-    let said = lines(sim.trace().said(), sim.node_names());
+    let said = lines(sim.trace().said(), sim.node_names(), None);
     let refusing = said.iter().find(|l| l.text.contains("refusing")).expect("refusals said");
     assert!(refusing.times > 10 && refusing.first_at != refusing.at, "{refusing:?}");
     assert!(said.iter().any(|l| l.text.starts_with("partition")), "{said:?}");
@@ -899,7 +928,7 @@ fn the_event_log_shows_the_newest_notes_and_faults_first_in_words() {
     let sc = presets::get("r2-circuit-breaker-cascade").expect("preset");
     let mut sim = dsplay_core::registry::build(&sc).expect("build");
     sim.run_until(SimTime::from_ms(20_000));
-    let said = lines(sim.trace().said(), sim.node_names());
+    let said = lines(sim.trace().said(), sim.node_names(), None);
     let opened = said.iter().filter(|l| l.text.contains("open") && !l.text.contains("half")).count();
     assert!(opened >= 3 && said.iter().all(|l| l.times == 1 || l.first_at != l.at), "{said:?}");
     // A reply ignored as a matter of course is said once and marked routine (shown muted): d3's
@@ -907,7 +936,7 @@ fn the_event_log_shows_the_newest_notes_and_faults_first_in_words() {
     let sc = presets::get("d3-quorum-stale-read").expect("preset");
     let mut sim = dsplay_core::registry::build(&sc).expect("build");
     sim.run_until(SimTime::from_ms(12_500));
-    let said = lines(sim.trace().said(), sim.node_names());
+    let said = lines(sim.trace().said(), sim.node_names(), None);
     let routine: Vec<_> = said.iter().filter(|l| l.routine).collect();
     assert!(!routine.is_empty() && routine.iter().all(|l| l.text.contains("only counted")), "{said:?}");
     assert!(said.iter().any(|l| l.text.contains("crash r2") && !l.routine), "{said:?}");

@@ -1,7 +1,8 @@
 //! Preset scenarios: files in `core/presets/`, compiled in. They are the gallery, the lessons and
 //! the golden-test inputs at once.
 
-use crate::scenario::{Scenario, ScenarioError};
+use crate::scenario::{Scenario, ScenarioError, ScenarioEvent};
+use crate::time::SimTime;
 
 macro_rules! presets {
     ($($id:literal),* $(,)?) => {
@@ -115,6 +116,50 @@ pub fn lesson_outdated(sc: &Scenario) -> Option<String> {
     run.events.retain(|e| !e.by_hand);
     run.meta = p.meta.clone();
     (run != p).then_some(p.meta.title)
+}
+
+/// When the run stopped being the one a preset's notes were written for: the start if the
+/// scenario itself was changed (seed, knobs, network, scripted faults; notes added or rewritten
+/// are the teacher's own tour), else the first action done by hand. `None` for a scenario of no
+/// preset (its notes were written for it), or a run as shipped. The tour, the event log and the
+/// narrator mark or leave out the preset's notes from then on: they tell another run.
+pub fn changed_at(sc: &Scenario) -> Option<SimTime> {
+    let shipped = get(&sc.meta.id).ok()?;
+    let run = |sc: &Scenario| {
+        let mut run = sc.clone();
+        run.events.retain(|e| !matches!(e.event, ScenarioEvent::Note { .. }) && !e.by_hand);
+        run.meta = shipped.meta.clone();
+        run
+    };
+    if run(sc) != run(&shipped) {
+        return Some(SimTime::ZERO);
+    }
+    sc.events.iter().filter(|e| e.by_hand).map(|e| SimTime::from_ms(e.at_ms)).min()
+}
+
+/// The preset's notes that no longer tell this run: those from the moment it was changed on
+/// (see [`changed_at`]). A note the preset does not ship (the teacher's own) is never among them.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct StaleNotes {
+    pub from: SimTime,
+    shipped: Vec<String>,
+}
+
+impl StaleNotes {
+    /// `None` when every note still holds: a run as shipped, or a scenario of no preset.
+    pub fn of(sc: &Scenario) -> Option<Self> {
+        let from = changed_at(sc)?;
+        let shipped = get(&sc.meta.id).ok()?.events.into_iter().filter_map(|e| match e.event {
+            ScenarioEvent::Note { text } => Some(text),
+            _ => None,
+        });
+        Some(Self { from, shipped: shipped.collect() })
+    }
+
+    /// Whether the note `text` said at `at` is one of these.
+    pub fn covers(&self, at: SimTime, text: &str) -> bool {
+        at >= self.from && self.shipped.iter().any(|t| t == text)
+    }
 }
 
 /// Why `id` is not a preset, with the likeliest ids it was meant to be.

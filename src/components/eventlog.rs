@@ -5,7 +5,8 @@
 use super::invariants::secs;
 use crate::player::Player;
 use dsplay_core::node::ONLY_COUNTED;
-use dsplay_core::sim::trace::{TraceEvent, TraceKind};
+use dsplay_core::presets::StaleNotes;
+use dsplay_core::sim::trace::{TraceEvent, TraceKind, ANNOTATION};
 use dsplay_core::SimTime;
 use yew::prelude::*;
 
@@ -25,6 +26,8 @@ pub struct Line {
     pub first_at: String,
     /// Routine (a reply ignored as a matter of course): shown muted, not as the news.
     pub routine: bool,
+    /// A preset's note from after the run was changed: it tells the run as shipped, not this one.
+    pub stale: bool,
 }
 
 /// The newest lines worth reading among `records` (oldest first), newest first. A line said again
@@ -32,8 +35,14 @@ pub struct Line {
 /// partition) is one line with its count, at its newest time: the fault that caused it stays in
 /// view below it. Lines said in turn are not folded (r2's breaker opens and goes half-open four
 /// times: the log keeps that order). Per frame this compares records (no text is written for a
-/// repeat) and writes at most [`SHOWN`] lines.
-pub fn lines<'a>(records: impl DoubleEndedIterator<Item = &'a TraceEvent>, names: &[String]) -> Vec<Line> {
+/// repeat) and writes at most [`SHOWN`] lines. A preset's note among `stale` is marked so (review
+/// 19: after a crash by hand, d4's "n1 won a majority: it leads term 2" was shown over a run
+/// where n1 was down).
+pub fn lines<'a>(
+    records: impl DoubleEndedIterator<Item = &'a TraceEvent>,
+    names: &[String],
+    stale: Option<&StaleNotes>,
+) -> Vec<Line> {
     // (the newest record of a line, the time it was first said, how often)
     let mut seen: Vec<(&TraceEvent, SimTime, usize)> = Vec::new();
     let same = |a: &TraceEvent, b: &TraceEvent| {
@@ -56,6 +65,8 @@ pub fn lines<'a>(records: impl DoubleEndedIterator<Item = &'a TraceEvent>, names
         times,
         first_at: secs(first),
         routine: r.kind == TraceKind::Note && r.text.as_deref().is_some_and(|t| t.contains(ONLY_COUNTED)),
+        stale: r.label == ANNOTATION
+            && stale.is_some_and(|s| s.covers(r.at, r.text.as_deref().unwrap_or(""))),
     };
     seen.iter().map(line).collect()
 }
@@ -88,22 +99,35 @@ fn line_of(r: &TraceEvent, names: &[String]) -> String {
     }
 }
 
-fn line(l: &Line) -> Html {
+fn line(l: &Line, stale: Option<&StaleNotes>) -> Html {
     let repeats = (l.times > 1).then(|| {
         let said = format!("said {} times, first at {}", l.times, l.first_at);
         html! { <span class="times" title={said.clone()} aria-label={said}>{format!("×{}", l.times)}</span> }
     });
-    html! { <li class={classes!(l.routine.then_some("routine"))}><span class="at">{&l.at}</span><span class="what">{&l.text}{repeats}</span></li> }
+    let shipped = stale.filter(|_| l.stale).map(|s| {
+        let why = format!(
+            "The preset's note, written for the run as it ships: you changed this run at {:.2} s",
+            s.from.as_ms_f64() / 1000.0
+        );
+        html! { <span class="as-shipped" title={why}>{"as shipped"}</span> }
+    });
+    let class = classes!(l.routine.then_some("routine"), l.stale.then_some("stale"));
+    html! { <li {class}><span class="at">{&l.at}</span><span class="what">{&l.text}{repeats}{shipped}</span></li> }
 }
 
 #[function_component(EventLog)]
 pub fn event_log() -> Html {
-    let Some(p) = use_context::<Player>() else { return html! {} };
+    let p = use_context::<Player>();
+    let stale = {
+        let (rev, session) = (p.as_ref().map(|p| p.scenario_rev), p.as_ref().map(|p| p.session.clone()));
+        use_memo(rev, move |_| session.and_then(|s| StaleNotes::of(s.borrow().scenario())))
+    };
+    let Some(p) = p else { return html! {} };
     // It renders every frame: the trace indexes what was said, so this reads a few dozen
     // records however many messages the run wrote between them, and however far a seek went.
     let shown = {
         let s = p.session.borrow();
-        lines(s.sim().trace().said(), s.sim().node_names())
+        lines(s.sim().trace().said(), s.sim().node_names(), stale.as_ref().as_ref())
     };
     html! {
         <section class="event-log" aria-label="Event log">
@@ -112,7 +136,7 @@ pub fn event_log() -> Html {
                 <p class="log-empty">{"Nothing said yet: notes, faults and broken invariants appear here as the run goes."}</p>
             } else {
                 <ol class="log-lines" tabindex="0" aria-label="Newest first">
-                    {for shown.iter().map(line)}
+                    {for shown.iter().map(|l| line(l, stale.as_ref().as_ref()))}
                 </ol>
             }
         </section>

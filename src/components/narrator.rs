@@ -7,6 +7,7 @@
 //! ("b2<->lb: ~40 ms") are said in words.
 
 use crate::player::Player;
+use dsplay_core::presets::StaleNotes;
 use dsplay_core::sim::trace::{TraceEvent, TraceKind, ANNOTATION};
 use std::cell::Cell;
 use std::rc::Rc;
@@ -175,7 +176,9 @@ pub fn step_said(r: &TraceEvent, names: &[String], payload: Option<String>) -> O
     Some(format!("At {:.2} seconds: {what}", r.at.as_ms_f64() / 1000.0))
 }
 
-fn newest_headline(p: &Player, since: u64) -> Option<String> {
+/// What to say of the records written since the record numbered `since`; `stale` notes are left
+/// out (a preset's, after the run was changed: they tell another run).
+fn newest_headline(p: &Player, since: u64, stale: Option<&StaleNotes>) -> Option<String> {
     let s = p.session.borrow();
     let trace = s.sim().trace();
     let new = trace.len_total().saturating_sub(since);
@@ -184,7 +187,8 @@ fn newest_headline(p: &Player, since: u64) -> Option<String> {
     let recent = records.range(records.len().saturating_sub(fresh)..);
     let names = s.sim().node_names();
     // On a tour its card says the notes, once, as each stop is reached.
-    let recent = recent.filter(|r| !(p.tour && r.label == ANNOTATION));
+    let stale = |r: &TraceEvent| stale.is_some_and(|s| s.covers(r.at, r.text.as_deref().unwrap_or("")));
+    let recent = recent.filter(|r| !(r.label == ANNOTATION && (p.tour || stale(r))));
     let news = announcement(recent.clone(), names);
     // Paused after a step or two: with no news, the event itself (a screen reader heard nothing
     // after Step or Next message).
@@ -213,6 +217,10 @@ pub fn narrator() -> Html {
     let p = use_context::<Player>();
     let seen = use_mut_ref(|| 0u64);
     let last_wall = use_memo((), |_| Rc::new(Cell::new(0.0f64)));
+    let stale = {
+        let (rev, session) = (p.as_ref().map(|p| p.scenario_rev), p.as_ref().map(|p| p.session.clone()));
+        use_memo(rev, move |_| session.and_then(|s| StaleNotes::of(s.borrow().scenario())))
+    };
     let said = use_state(String::new);
     if let Some(p) = &p {
         let total = p.session.borrow().sim().trace().len_total();
@@ -226,7 +234,7 @@ pub fn narrator() -> Html {
             let at = p.session.borrow().now().as_ms_f64() / 1000.0;
             said.set(format!("Back at {at:.2} seconds"));
         } else if total > *seen.borrow() && (!p.playing || now - last_wall.get() > EVERY_MS) {
-            if let Some(h) = newest_headline(p, *seen.borrow()).map(|h| spoken(&h)) {
+            if let Some(h) = newest_headline(p, *seen.borrow(), stale.as_ref().as_ref()).map(|h| spoken(&h)) {
                 if *said != h {
                     said.set(h);
                 }

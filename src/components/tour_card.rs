@@ -6,8 +6,6 @@
 use super::markdown::Markdown;
 use crate::player::{Action, Player, TourMove};
 use dsplay_core::scenario::tour::Tour;
-use dsplay_core::scenario::{Scenario, ScenarioEvent};
-use dsplay_core::SimTime;
 use yew::prelude::*;
 
 /// Marks the control that starts a tour, so the card may take the focus from it.
@@ -23,24 +21,6 @@ fn may_take_focus() -> bool {
             || el.closest(".tour-card").ok().flatten().is_some()
             || el.has_attribute(START_MARK)
     })
-}
-
-/// When the run stopped being the one a preset's notes were written for: the start if the
-/// scenario itself was changed (seed, knobs, network, scripted faults; notes added or rewritten
-/// are the teacher's own tour), else the first action done by hand. `None` for a scenario of no
-/// preset: its notes were written for it.
-fn changed_at(sc: &Scenario) -> Option<SimTime> {
-    let shipped = dsplay_core::presets::get(&sc.meta.id).ok()?;
-    let run = |sc: &Scenario| {
-        let mut run = sc.clone();
-        run.events.retain(|e| !matches!(e.event, ScenarioEvent::Note { .. }) && !e.by_hand);
-        run.meta = shipped.meta.clone();
-        run
-    };
-    if run(sc) != run(&shipped) {
-        return Some(SimTime::ZERO);
-    }
-    sc.events.iter().filter(|e| e.by_hand).map(|e| SimTime::from_ms(e.at_ms)).min()
 }
 
 #[derive(Properties, PartialEq)]
@@ -61,7 +41,7 @@ pub fn tour_card(props: &TourCardProps) -> Html {
         use_memo(rev, move |_| {
             p.map(|p| {
                 let s = p.session.borrow();
-                (Tour::of(s.scenario()), changed_at(s.scenario()))
+                (Tour::of(s.scenario()), dsplay_core::presets::changed_at(s.scenario()))
             })
             .unwrap_or_default()
         })
