@@ -171,6 +171,25 @@ fn errors_count_every_failed_client_request_once() {
     assert!(checked >= 10, "only {checked} presets have both requests and errors");
 }
 
+/// A lesson that names another preset writes its id as code (`d1-cap-ap`): the app makes such a
+/// span a link that opens it. In bold it was only text to retype (review 19: "Then open
+/// **d1-cap-ap**").
+#[test]
+fn every_preset_a_lesson_names_is_a_code_span() {
+    let ids: Vec<&str> = presets::ids().collect();
+    for sc in presets::all() {
+        // The lesson with its code spans taken out: what is left must name no preset.
+        let plain: String = sc.meta.lesson.split('`').step_by(2).collect::<Vec<_>>().join(" ");
+        for id in &ids {
+            let named = plain.match_indices(id).any(|(i, _)| {
+                let next = plain[i + id.len()..].chars().next();
+                !next.is_some_and(|c| c.is_alphanumeric() || c == '-')
+            });
+            assert!(!named, "{}: the lesson names {id} outside a code span: write `{id}`", sc.meta.id);
+        }
+    }
+}
+
 /// A lesson that says a counter "stays 0" points at something the student can find: the counter
 /// is listed from the start (a counter otherwise appears on its first increment), and it is 0.
 #[test]

@@ -157,6 +157,31 @@ fn partition_heal_n2s_heartbeat_deposes_n4_and_truncates_the_minoritys_uncommitt
     assert_eq!(truncated, [("n4", said.clone()), ("n5", said)], "the minority's entries, as the lesson says");
 }
 
+/// The lesson's two-second hole: c2 keeps sending to n4, whom the cut keeps from it, until its
+/// first request times out at 6.05 s; then NotLeader sends it to n2 and it is answered at 6.18 s.
+#[test]
+fn partition_c2_finds_the_new_leader_only_when_its_request_times_out() {
+    let sc = presets::get("d4-raft-partition").expect("preset");
+    let mut sim = raft_sim(&sc);
+    sim.run_until(SimTime::from_ms(6_400));
+    let ms = |e: &TraceEvent| e.at.as_ms_f64();
+    let answered: Vec<f64> = records(&sim, TraceKind::Deliver, "Response", 4_000)
+        .filter(|(n, _)| *n == "c2")
+        .map(|(_, e)| ms(e))
+        .collect();
+    let first = answered.iter().copied().find(|t| *t > 4_100.0).expect("c2 answered again");
+    assert!((6_170.0..6_180.0).contains(&first), "first answer after the cut at {first} ms");
+    let sent_to = |t: f64| {
+        let sends = records(&sim, TraceKind::Send, "Request", 4_000).filter(|(n, e)| *n == "c2" && ms(e) < t);
+        sends.map(|(_, e)| sim.node_names()[e.peer.expect("a peer").index()].clone()).collect::<Vec<_>>()
+    };
+    assert!(sent_to(6_050.0).iter().all(|p| p == "n4"), "until the timeout, only to n4");
+    let timed_out = records(&sim, TraceKind::Timer, "Timeout", 4_000).find(|(n, _)| *n == "c2");
+    assert!(timed_out.is_some_and(|(_, e)| (6_050.0..6_051.0).contains(&ms(e))), "times out at 6.05 s");
+    let said = |t| sim.trace().records().iter().any(|e| e.label == "NotLeader" && ms(e) < t);
+    assert!(said(6_140.0), "n3 says NotLeader and names n2");
+}
+
 /// The downtime experiment with `sets` applied: (trials measured, min, mean, p50 in ms).
 fn downtime(sets: impl FnOnce(&mut Scenario)) -> (u64, f64, f64, f64) {
     let mut sc = presets::get("d4-election-downtime").expect("preset");
