@@ -115,6 +115,8 @@ fn gauge_unit(name: &str) -> &'static str {
     let ends = |s: &str| name.ends_with(s);
     match () {
         _ if ends("_ms") => "ms",
+        _ if ends("_seconds") => "s",
+        _ if ends("_per_s") => "per_s",
         _ if ends("_permille") => "permille",
         _ if ends("_pct") => "percent",
         _ if ends("_state") => "state",
@@ -251,6 +253,10 @@ mod tests {
             "an empty interval has no percentiles: {csv}"
         );
         assert_eq!([sig3(16.383), sig3(1234.5), sig3(0.25), sig3(120.0)], ["16.4", "1230", "0.250", "120"]);
+        // t4's cost and e4's replay speed are not counts (review 19: task_seconds said "count").
+        let units =
+            ["task_seconds", "replay_events_per_s", "util_pct", "failover_ms", "queue_depth"].map(gauge_unit);
+        assert_eq!(units, ["s", "per_s", "percent", "ms", "count"]);
     }
 
     #[wasm_bindgen_test]
