@@ -130,3 +130,29 @@ fn ap_cut_triples_stale_reads_at_the_heal_but_not_conflicts() {
         "the fork merges in a handful of conflicts: {conflicts_at:?}"
     );
 }
+
+/// Found by the CAP swarm (cp, seed 269): a coordinator counted replies, not replicas, so a
+/// duplicated `QueryReply` and `StoreAck` from one replica made a "majority" of two out of five
+/// and served a client on the minority side of a cut. (Here every message r4 sends r3 arrives
+/// twice; c3's home is r3, cut off with r4 from the other three.)
+#[test]
+fn cp_counts_a_duplicated_reply_once_and_still_refuses_the_minority() {
+    let sc = scenario("d1-cap-cp", |v| {
+        v["protocol"]["replicas"] = 5.into();
+        v["events"] = serde_json::json!([
+            {"at_ms": 0, "event": {"type": "link", "from": "r4", "to": "r3", "spec": {"latency":
+                {"type": "uniform", "min_us": 1000, "max_us": 5000}, "dup_ppm": 1_000_000}}},
+            {"at_ms": 4000, "event": {"type": "partition", "groups": [["r1", "r2", "r5", "c1", "c2"], ["r3", "r4", "c3"]]}},
+            {"at_ms": 10000, "event": {"type": "heal"}}
+        ]);
+    });
+    let sim = run(&sc);
+    let c3 = sim.node_names().iter().position(|n| n == "c3").expect("c3") as u32;
+    let served = sim.history().ops.iter().filter(|o| {
+        let inside = |t: SimTime| (4_000_000..10_000_000).contains(&t.as_us());
+        o.client.0 == c3 && inside(o.call) && o.ret.is_some_and(inside)
+    });
+    let served = served.filter(|o| matches!(o.outcome, dsplay_core::sim::history::Outcome::Ok { .. }));
+    assert_eq!(served.count(), 0, "r3 and r4 are no majority of 5, however often r4 answers");
+    assert_eq!(check_history(sim.history()), Verdict::Linearizable);
+}

@@ -188,10 +188,10 @@ impl Node for CapNode {
             }
             (CapNode::Replica(r), CapMsg::Query { op }) => r.on_query(ctx, from, op),
             (CapNode::Replica(r), CapMsg::QueryReply { op, tag, value }) => {
-                r.on_query_reply(ctx, op, tag, value)
+                r.on_query_reply(ctx, from, op, tag, value)
             }
             (CapNode::Replica(r), CapMsg::Store { op, tag, value }) => r.on_store(ctx, from, op, tag, value),
-            (CapNode::Replica(r), CapMsg::StoreAck { op }) => r.on_store_ack(ctx, op),
+            (CapNode::Replica(r), CapMsg::StoreAck { op }) => r.on_store_ack(ctx, from, op),
             (CapNode::Replica(r), CapMsg::Replicate(copy)) => r.on_replicate(ctx, from, *copy),
             (_, m) => ctx.note(format!("ignored unexpected {}", m.kind())),
         }

@@ -31,6 +31,7 @@ struct Coord {
     client_op: u64,
     write: Option<i64>,
     phase: Phase,
+    /// The replicas that answered this phase, one bit each: a duplicated reply counts once.
     replies: u32,
     best: (Tag, Option<i64>),
 }
@@ -125,18 +126,18 @@ impl Replica {
         ctx.set_timer(CapTimer::RequestTimeout(op), SimDuration::from_ms(self.cfg.request_timeout_ms));
     }
 
-    pub fn on_query_reply(&mut self, ctx: &mut C<'_>, op: u64, tag: Tag, value: Option<i64>) {
+    pub fn on_query_reply(&mut self, ctx: &mut C<'_>, from: NodeId, op: u64, tag: Tag, value: Option<i64>) {
         let majority = self.cfg.majority();
         let me = ctx.id().0;
         let Some(c) = self.coords.get_mut(&op).filter(|c| c.phase == Phase::Query) else {
             ctx.ignored("late_replies", "ignored QueryReply: the operation is past its query phase or gone");
             return;
         };
-        c.replies += 1;
+        c.replies |= 1 << from.0;
         if tag >= c.best.0 {
             c.best = (tag, value);
         }
-        if c.replies < majority {
+        if c.replies.count_ones() < majority {
             return;
         }
         // Two writes this replica coordinates at once must not pick the same tag.
@@ -155,13 +156,13 @@ impl Replica {
         }
     }
 
-    pub fn on_store_ack(&mut self, ctx: &mut C<'_>, op: u64) {
+    pub fn on_store_ack(&mut self, ctx: &mut C<'_>, from: NodeId, op: u64) {
         let Some(c) = self.coords.get_mut(&op).filter(|c| c.phase == Phase::Store) else {
             ctx.ignored("late_replies", "ignored StoreAck: the operation already finished");
             return;
         };
-        c.replies += 1;
-        if c.replies >= self.cfg.majority() {
+        c.replies |= 1 << from.0;
+        if c.replies.count_ones() >= self.cfg.majority() {
             let c = self.coords.remove(&op).expect("present");
             ctx.cancel_timer(CapTimer::RequestTimeout(op));
             let result = ClientResult::Ok(if c.write.is_some() { None } else { c.best.1 });
