@@ -31,7 +31,7 @@ pub fn link_spec(rng: &mut Rng) -> Value {
 pub struct Plan<'a> {
     /// Nodes that may crash (and are restarted later).
     pub crash: &'a [String],
-    /// Nodes partitions split at random.
+    /// Nodes partitions split at random. Empty: no partitions (their draws become bad links).
     pub cut: &'a [String],
     /// Nodes whose links go bad (one end each; `*` is not used).
     pub links: &'a [String],
@@ -100,7 +100,8 @@ fn fault(rng: &mut Rng, plan: &Plan, st: &mut State) -> Value {
             let node = st.down.remove(rng.below(st.down.len() as u64) as usize);
             json!({"type": "restart", "node": node})
         }
-        3..=6 => {
+        // With no nodes to cut (a crash-only swarm), a partition's draw goes bad on a link instead.
+        3..=6 if !plan.cut.is_empty() => {
             let (mut a, mut b) = (Vec::new(), Vec::new());
             for n in plan.cut {
                 if rng.below(2) == 0 {

@@ -10,23 +10,34 @@
 //! The leader appends the value to its log and, every `ship_ms` (batching, as a WAL sender or
 //! binlog dump thread does; 0 = at once), sends each follower the entries it has not been sent in
 //! one `Append { first, entries }`; a follower applies entries in index order (buffering early
-//! arrivals) and answers `Ack { applied }`. The leader answers `WriteAck { index }` — immediately (`async`), after
-//! `acks` followers (`semi_sync`) or after all of its followers (`sync`). Every `heartbeat_ms` the
+//! arrivals) and answers `Ack { applied }`. A follower whose acks have not advanced for
+//! `failover_ms` while entries are outstanding is sent them again (the `Append` or its `Ack` was
+//! lost). The leader answers `WriteAck { index }` — immediately (`async`), after `acks` followers (`semi_sync`) or after all of its followers (`sync`). Every `heartbeat_ms` the
 //! leader sends `Heartbeat { last }`.
 //!
 //! **Failover rule.** A follower that hears nothing from the leader for `failover_ms` sends `Probe`
-//! to the other servers and collects `ProbeReply { last }` for `probe_ms`. The most up-to-date
-//! responder (longest log; ties to the lowest id) promotes itself: new epoch, followers = the
-//! servers that answered, and it announces `NewLeader { epoch, last }` to every node. The others
-//! follow whoever announces a higher epoch. Because followers apply entries in order, the most
-//! up-to-date follower holds every entry any follower holds, so semi-sync and sync lose nothing.
+//! to the other servers and collects `ProbeReply { epoch, last }` for `probe_ms`. The most up-to-date
+//! responder (newest epoch, then longest log; ties to the lowest id) promotes itself: new epoch,
+//! followers = the servers that answered from its own epoch, and it announces
+//! `NewLeader { epoch, last }` (its log length as it takes over) to every node. The others follow
+//! whoever announces a higher epoch, keeping at most `last` entries: anything past it came from the
+//! old leader after the probe. A newer epoch is joined only on a `NewLeader` or an `Append` (which
+//! says where its entries start), never on a bare `Heartbeat`. Because followers apply entries in
+//! order, the most up-to-date follower holds every entry any follower holds, so semi-sync and sync
+//! lose nothing (but see below).
 //!
 //! **Restarts.** The log and epoch are durable; leading is not. A leader that crashes comes back
 //! as a follower (its view stops saying "leader" at the crash). It hears of the new epoch either
 //! from `NewLeader` or, if the failover is over, by probing: the leader answers an old-epoch
-//! `Probe` with `NewLeader`. Its log may end in writes that never left it, so it drops the log,
-//! answers `Ack` with what it holds, and the leader takes it on and ships it the whole log. Every
+//! `Probe` with `NewLeader`. Its log may end in writes that never left it, so it drops the log (as
+//! does any server that missed whole epochs), answers `Ack` with what it holds, and the leader takes it on and ships it the whole log. Every
 //! server answers `NewLeader` with an `Ack` for the same reason.
+//!
+//! **What is promised.** No acknowledged write is lost in sync and semi-sync mode as long as one
+//! server is down at a time and the failover hears from every live server. Without a majority there
+//! is no more: if every follower is down the leader is its only copy (sync then waits for no one),
+//! and a cut network or a lost `ProbeReply` can promote a server that lacks writes, or two at once
+//! (D5's lesson). `tests/swarm_replication.rs` checks both halves of this.
 //!
 //! **Roles and timers.** Leader: `Heartbeat`. Followers: `Failover`, `ProbeDone`. Clients:
 //! `Next` (open-loop arrivals), `Timeout(op)`.

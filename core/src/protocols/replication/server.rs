@@ -30,11 +30,18 @@ pub struct Server {
     pub followers: BTreeMap<u32, (u64, u64)>,
     /// Leader: a `Ship` timer is pending.
     ship_pending: bool,
+    /// Leader: per follower with entries shipped and not acked, since when its acks have not
+    /// advanced. After `failover_ms` of that, the `Append` (or its `Ack`) is taken as lost and
+    /// everything past its applied index is sent again.
+    stalled_since: BTreeMap<u32, SimTime>,
     waiting: BTreeMap<u64, Waiting>,
     /// Follower: entries that arrived ahead of a gap.
     early: BTreeMap<u64, (i64, SimTime)>,
-    /// Follower: probe replies (server → last index) during a failover round.
-    probe: Option<BTreeMap<u32, u64>>,
+    /// Follower: probe replies (server → (last index, epoch)) during a failover round.
+    probe: Option<BTreeMap<u32, (u64, u64)>>,
+    /// Leader: its log's length when it took over. Entries past it may differ from what servers
+    /// of older epochs hold, so `NewLeader` tells them to cut there.
+    start: u64,
     /// Follower: the most entries it has been behind the leader (at a heartbeat).
     pub max_lag: u64,
 }
@@ -52,15 +59,23 @@ impl Server {
             log: Vec::new(),
             followers,
             ship_pending: false,
+            stalled_since: BTreeMap::new(),
             waiting: BTreeMap::new(),
             early: BTreeMap::new(),
             probe: None,
+            start: 0,
             max_lag: 0,
         }
     }
 
     pub fn is_leader(&self) -> bool {
         self.leading
+    }
+
+    /// Leader: the lowest index of a write still waiting for follower acks. Writes are answered
+    /// in index order, so every write of this leader's before it has been acknowledged.
+    pub fn first_unacked(&self) -> Option<u64> {
+        self.waiting.keys().next().copied()
     }
 
     fn last(&self) -> u64 {
@@ -80,6 +95,7 @@ impl Server {
         self.followers.clear();
         self.waiting.clear();
         self.ship_pending = false;
+        self.stalled_since.clear();
         self.early.clear();
         self.probe = None;
     }
@@ -142,7 +158,12 @@ impl Server {
             return;
         }
         match self.followers.get_mut(&from.0) {
-            Some((m, _)) => *m = (*m).max(applied),
+            Some((m, _)) => {
+                if applied > *m {
+                    self.stalled_since.remove(&from.0);
+                }
+                *m = (*m).max(applied)
+            }
             None => {
                 // A server that was down at the failover answers `NewLeader` with what it holds.
                 ctx.note(format!("s{} joins as a follower with {applied} entries", from.0 + 1));
@@ -160,24 +181,73 @@ impl Server {
         for f in self.followers.keys() {
             ctx.send(NodeId(*f), ReplMsg::Heartbeat { epoch: self.epoch, last: self.last() });
         }
+        self.resend_stalled(ctx);
         ctx.set_timer(ReplTimer::Heartbeat, SimDuration::from_ms(self.cfg.heartbeat_ms));
     }
 
-    /// Follower: any message from the current leader resets the failover clock.
-    fn heard_leader(&mut self, ctx: &mut C<'_>, from: NodeId, epoch: u64) -> bool {
+    /// The network may lose an `Append` or its `Ack`: a follower whose acks have not advanced for
+    /// `failover_ms` while entries were outstanding is sent everything past its applied index
+    /// again (it ignores entries it holds). Without this one lost message stalls it for good, and
+    /// a sync leader with it.
+    fn resend_stalled(&mut self, ctx: &mut C<'_>) {
+        let (now, patience) = (ctx.now(), SimDuration::from_ms(self.cfg.failover_ms));
+        for (f, (m, sent)) in self.followers.iter_mut() {
+            if *m >= *sent {
+                self.stalled_since.remove(f);
+                continue;
+            }
+            let since = *self.stalled_since.entry(*f).or_insert(now);
+            if now.since(since) >= patience {
+                ctx.note(format!(
+                    "s{} has acked nothing past {m} for {} ms: sending again",
+                    f + 1,
+                    self.cfg.failover_ms
+                ));
+                let entries = self.log[*m as usize..*sent as usize].to_vec();
+                ctx.send(NodeId(*f), ReplMsg::Append { epoch: self.epoch, first: *m + 1, entries });
+                self.stalled_since.insert(*f, now);
+            }
+        }
+    }
+
+    /// Follower: any message from the current leader resets the failover clock. A newer epoch
+    /// is joined on a message that says where this log may part from the new leader's: `keep`
+    /// entries at most (`NewLeader`'s start, an `Append`'s first index − 1); a `Heartbeat`
+    /// (`keep == None`) does not say, so a newer one waits for those.
+    fn heard_leader(&mut self, ctx: &mut C<'_>, from: NodeId, epoch: u64, keep: Option<u64>) -> bool {
         if epoch < self.epoch || (epoch == self.epoch && from != self.leader) {
             ctx.note(format!("ignored a message from s{} of old epoch {epoch}", from.0 + 1));
             return false;
         }
-        if epoch > self.epoch && self.leader == ctx.id() {
-            // A leader that crashed and missed the failover: its log may end in writes that never
-            // left it, and nothing tells where they begin. It starts over from the new leader's.
-            ctx.note(format!(
-                "was leader of epoch {}: dropping my log to take s{}'s",
-                self.epoch,
-                from.0 + 1
-            ));
-            self.log.clear();
+        if epoch > self.epoch {
+            let Some(keep) = keep else {
+                ctx.note(format!("ignored a heartbeat of newer epoch {epoch}: waiting for NewLeader"));
+                return false;
+            };
+            if self.leader == ctx.id() {
+                // A leader that crashed and missed the failover: its log may end in writes that
+                // never left it, and nothing tells where they begin. It starts over from the new
+                // leader's.
+                ctx.note(format!(
+                    "was leader of epoch {}: dropping my log to take s{}'s",
+                    self.epoch,
+                    from.0 + 1
+                ));
+                self.log.clear();
+            } else if epoch > self.epoch + 1 {
+                // Epochs went by without it: its log parts from the new leader's somewhere
+                // before `keep`, where is not known.
+                ctx.note(format!(
+                    "missed epochs {}–{}: dropping my log to take s{}'s",
+                    self.epoch + 1,
+                    epoch - 1,
+                    from.0 + 1
+                ));
+                self.log.clear();
+            } else {
+                // Entries past `keep` came from the old leader after the new one took over.
+                self.log.truncate(keep as usize);
+            }
             self.early.clear();
         }
         self.epoch = epoch;
@@ -196,7 +266,7 @@ impl Server {
         first: u64,
         entries: Vec<(i64, SimTime)>,
     ) {
-        if !self.heard_leader(ctx, from, epoch) {
+        if !self.heard_leader(ctx, from, epoch, Some(first - 1)) {
             return;
         }
         for (i, e) in entries.into_iter().enumerate() {
@@ -214,7 +284,7 @@ impl Server {
     }
 
     pub fn on_heartbeat(&mut self, ctx: &mut C<'_>, from: NodeId, epoch: u64, last: u64) {
-        if self.heard_leader(ctx, from, epoch) {
+        if self.heard_leader(ctx, from, epoch, None) {
             let lag = last.saturating_sub(self.last());
             self.max_lag = self.max_lag.max(lag);
             ctx.gauge_here("lag_entries", lag as i64);
@@ -227,13 +297,18 @@ impl Server {
         if self.is_leader() {
             return;
         }
+        if self.probe.is_some() {
+            // A round longer than `failover_ms` must still end: starting it over never would.
+            ctx.set_timer(ReplTimer::Failover, SimDuration::from_ms(self.cfg.failover_ms));
+            return;
+        }
         ctx.note(format!(
             "no word from leader s{} for {} ms: probing the others",
             self.leader.0 + 1,
             self.cfg.failover_ms
         ));
         let mut replies = BTreeMap::new();
-        replies.insert(ctx.id().0, self.last());
+        replies.insert(ctx.id().0, (self.last(), self.epoch));
         self.probe = Some(replies);
         let me = ctx.id().0;
         for s in (0..self.cfg.servers).filter(|s| *s != me && NodeId(*s) != self.leader) {
@@ -248,7 +323,7 @@ impl Server {
     pub fn on_probe(&mut self, ctx: &mut C<'_>, from: NodeId, epoch: u64) {
         ctx.send(from, ReplMsg::ProbeReply { epoch: self.epoch, last: self.last() });
         if epoch < self.epoch && self.is_leader() {
-            ctx.send(from, ReplMsg::NewLeader { epoch: self.epoch, last: self.last() });
+            ctx.send(from, ReplMsg::NewLeader { epoch: self.epoch, last: self.start });
         }
     }
 
@@ -257,26 +332,40 @@ impl Server {
             ctx.note(format!("s{} is in epoch {epoch}: someone leads; waiting to hear from it", from.0 + 1));
             self.probe = None;
         } else if let Some(p) = self.probe.as_mut() {
-            p.insert(from.0, last);
+            p.insert(from.0, (last, epoch));
         }
     }
 
-    /// End of the probe round: the longest log (lowest id on ties) takes over.
+    /// End of the probe round: the longest log of the newest epoch (lowest id on ties) takes over.
     pub fn on_probe_done(&mut self, ctx: &mut C<'_>) {
         let Some(replies) = self.probe.take() else { return };
         let me = ctx.id().0;
-        let best =
-            replies.iter().max_by_key(|(id, last)| (**last, std::cmp::Reverse(**id))).map(|(id, _)| *id);
+        // Newest epoch first: a long log from an older epoch (a leader back from a crash that has
+        // not rejoined yet) misses what later leaders acknowledged.
+        let best = replies
+            .iter()
+            .max_by_key(|(id, (last, epoch))| (*epoch, *last, std::cmp::Reverse(**id)))
+            .map(|(id, _)| *id);
         if best != Some(me) {
             ctx.note(format!("s{} is more up to date: waiting for it to take over", best.unwrap_or(me) + 1));
             return;
         }
+        // Followers now: those that answered from this epoch, whose logs trail this one. The old
+        // leader and servers of older epochs cut or drop their logs at `NewLeader` and join with
+        // what they keep, at their `Ack`.
+        let (epoch, old_leader) = (self.epoch, self.leader.0);
+        let trailing = |s: &u32, e: &u64| *s != me && *s != old_leader && *e == epoch;
+        self.followers = replies
+            .into_iter()
+            .filter(|(s, (_, e))| trailing(s, e))
+            .map(|(s, (last, _))| (s, (last, last)))
+            .collect();
         self.epoch += 1;
         self.leader = ctx.id();
         self.leading = true;
+        self.start = self.last();
         self.early.clear();
-        self.followers =
-            replies.into_iter().filter(|(s, _)| *s != me).map(|(s, last)| (s, (last, last))).collect();
+        self.stalled_since.clear();
         ctx.count("failovers", 1);
         // The leader is the log the others trail: its own lag is 0 from now on (its lines on the
         // lag charts would otherwise stay flat at its last reading as a follower).
@@ -284,7 +373,7 @@ impl Server {
         ctx.gauge_here("lag_ms", 0);
         ctx.note(format!("promoted to leader of epoch {} with {} entries", self.epoch, self.last()));
         for n in ctx.nodes().filter(|n| *n != ctx.id()).collect::<Vec<_>>() {
-            ctx.send(n, ReplMsg::NewLeader { epoch: self.epoch, last: self.last() });
+            ctx.send(n, ReplMsg::NewLeader { epoch: self.epoch, last: self.start });
         }
         // Followers that are behind get the entries they miss.
         self.ship(ctx);
@@ -293,9 +382,7 @@ impl Server {
     }
 
     pub fn on_new_leader(&mut self, ctx: &mut C<'_>, from: NodeId, epoch: u64, last: u64) {
-        if self.heard_leader(ctx, from, epoch) {
-            self.log.truncate(last as usize);
-            self.early.clear();
+        if self.heard_leader(ctx, from, epoch, Some(last)) {
             self.followers.clear();
             ctx.note(format!("following s{} in epoch {epoch}", from.0 + 1));
             ctx.send(from, ReplMsg::Ack { epoch, applied: self.last() });
