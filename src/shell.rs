@@ -177,6 +177,13 @@ pub fn app() -> Html {
                 if *up { el.set_attribute("data-notice", "") } else { el.remove_attribute("data-notice") };
         }
     });
+    // Present lays the stage out from the top of the page: pressed with the page scrolled down
+    // (to the space-time tab, say), the stage was drawn mostly above the window (review 19).
+    use_effect_with(player.presenting && !boot.embed.embed, |on| {
+        if let Some(w) = web_sys::window().filter(|_| *on) {
+            w.scroll_to_with_x_and_y(0.0, 0.0);
+        }
+    });
     let body = if boot.embed.embed {
         embed_body(&boot.embed)
     } else {

@@ -104,6 +104,7 @@ fn line(l: &Line, stale: Option<&StaleNotes>) -> Html {
         let said = format!("said {} times, first at {}", l.times, l.first_at);
         html! { <span class="times" title={said.clone()} aria-label={said}>{format!("×{}", l.times)}</span> }
     });
+    // First, so it is read before the note it qualifies (a long note runs past the panel's foot).
     let shipped = stale.filter(|_| l.stale).map(|s| {
         let why = format!(
             "The preset's note, written for the run as it ships: you changed this run at {:.2} s",
@@ -112,7 +113,7 @@ fn line(l: &Line, stale: Option<&StaleNotes>) -> Html {
         html! { <span class="as-shipped" title={why}>{"as shipped"}</span> }
     });
     let class = classes!(l.routine.then_some("routine"), l.stale.then_some("stale"));
-    html! { <li {class}><span class="at">{&l.at}</span><span class="what">{&l.text}{repeats}{shipped}</span></li> }
+    html! { <li {class}><span class="at">{&l.at}</span><span class="what">{shipped}{&l.text}{repeats}</span></li> }
 }
 
 #[function_component(EventLog)]

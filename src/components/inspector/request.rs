@@ -121,19 +121,23 @@ pub fn hand_request(props: &HandRequestProps) -> Html {
         }
     };
     let invalid = wrong.is_some().then_some("true");
-    let field = |f: RequestField| (capital(f.label), format!("{}: {}", f.label, f.example));
+    // Wide enough for its placeholder ("amount: 10" was cut at the old 5 characters).
+    let field = |f: RequestField| {
+        let placeholder = format!("{}: {}", f.label, f.example);
+        (capital(f.label), (placeholder.chars().count() - 1).max(5).to_string(), placeholder)
+    };
     html! {
         <form class="request" onsubmit={send} aria-label="Send a client request">
             if ops.len() > 1 {
                 <select aria-label="Operation" onchange={pick}>
                     {for ops.iter().map(|o| html! { <option selected={*o == chosen}>{*o}</option> })}</select>
             }
-            if let Some((label, placeholder)) = form.key.map(field) {
-                <input class="key" aria-label={label} {placeholder} size="6" value={(*key).clone()}
+            if let Some((label, size, placeholder)) = form.key.map(field) {
+                <input class="key" aria-label={label} {placeholder} {size} value={(*key).clone()}
                     aria-invalid={invalid} oninput={typed(&key)} />
             }
-            if let Some((label, placeholder)) = form.value.map(field) {
-                <input class="value" aria-label={label} {placeholder} size="5" inputmode="numeric"
+            if let Some((label, size, placeholder)) = form.value.map(field) {
+                <input class="value" aria-label={label} {placeholder} {size} inputmode="numeric"
                     value={(*value).clone()} aria-invalid={invalid} oninput={typed(&value)} />
             }
             <button type="submit" class="send">{if chosen == "publish" { "Publish" } else { "Send request" }}</button>
