@@ -1,6 +1,7 @@
 //! One chart-drawing function, generic over the plotters backend: a canvas in the app (`HiDpi`),
 //! `SVGBackend` into a `String` for the SVG export and the tests.
 
+use super::footer;
 use super::hidpi::{ratio, HiDpi};
 use super::legend;
 use super::series::{chart, is_band, state_name, Band, ChartData, ChartSpec, Line};
@@ -382,7 +383,7 @@ pub fn to_svg(data: &ChartData, size: (u32, u32), pal: &Palette) -> Result<Strin
 }
 
 /// [`to_svg`], with a line under the chart saying what run it is from (an export: the file
-/// leaves the page that said so), in [`FOOTER_H`] more pixels.
+/// leaves the page that said so), in [`FOOTER_H`] more pixels a line (`footer` wraps a long one).
 pub fn to_svg_about(
     data: &ChartData,
     size: (u32, u32),
@@ -391,31 +392,36 @@ pub fn to_svg_about(
 ) -> Result<String, String> {
     let mut out = String::new();
     {
-        let tall = (size.0, size.1 + about.map_or(0, |_| FOOTER_H as u32));
+        let lines = footer_lines(about, size.0);
+        let tall = (size.0, size.1 + footer::height(lines.len()) as u32);
         let root = SVGBackend::with_string(&mut out, tall).into_drawing_area();
-        draw_about(&root, data, pal, about)?;
+        draw_about(&root, data, pal, &lines)?;
     }
     Ok(out)
 }
 
-/// Height of an export's footer line.
+/// Height of an export's footer of one line (a longer one takes more: see `footer`).
 pub const FOOTER_H: i32 = 18;
 
-/// Draw `data`, and under it `about` (if any) in a footer strip.
+/// `about`, if any, in lines that fit a chart `width` wide.
+fn footer_lines(about: Option<&str>, width: u32) -> Vec<String> {
+    about.map(|a| footer::lines(a, width)).unwrap_or_default()
+}
+
+/// Draw `data`, and under it the footer's `lines` (if any) in a strip of their own.
 fn draw_about<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     data: &ChartData,
     pal: &Palette,
-    about: Option<&str>,
+    lines: &[String],
 ) -> DrawResult {
-    let Some(about) = about else { return draw_chart(root, data, pal) };
-    let (w, h) = root.dim_in_pixel();
-    let (chart, foot) = root.split_vertically(h as i32 - FOOTER_H);
+    if lines.is_empty() {
+        return draw_chart(root, data, pal);
+    }
+    let h = root.dim_in_pixel().1 as i32;
+    let (chart, foot) = root.split_vertically(h - footer::height(lines.len()));
     // The footer first: drawing the chart ends by presenting the whole backend.
-    foot.fill(&pal.bg).map_err(err)?;
-    let small =
-        ("sans-serif", 11).into_font().color(&pal.fg.mix(0.75)).pos(Pos::new(HPos::Center, VPos::Center));
-    foot.draw(&Text::new(about.to_string(), (w as i32 / 2, FOOTER_H / 2), small)).map_err(err)?;
+    footer::draw(&foot, lines, pal)?;
     draw_chart(&chart, data, pal)
 }
 
@@ -439,9 +445,10 @@ pub fn to_png(data: &ChartData, css: (u32, u32), about: Option<&str>) -> Result<
     let doc = web_sys::window().and_then(|w| w.document()).ok_or("no document")?;
     let canvas: HtmlCanvasElement =
         doc.create_element("canvas").map_err(|_| "no canvas")?.dyn_into().map_err(|_| "not a canvas")?;
-    let tall = (css.0, css.1 + about.map_or(0, |_| FOOTER_H as u32));
+    let lines = footer_lines(about, css.0);
+    let tall = (css.0, css.1 + footer::height(lines.len()) as u32);
     let backend = HiDpi::at_ratio(&canvas, tall, ratio().max(PNG_RATIO)).ok_or("no 2d context")?;
-    draw_about(&backend.into_drawing_area(), data, &current_palette(), about)?;
+    draw_about(&backend.into_drawing_area(), data, &current_palette(), &lines)?;
     canvas.to_data_url().map_err(|_| "the canvas would not give its pixels".to_string())
 }
 

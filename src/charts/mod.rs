@@ -6,6 +6,7 @@
 
 pub mod choice;
 pub mod draw;
+pub mod footer;
 pub mod hidpi;
 pub mod legend;
 pub mod overlay;

@@ -4,9 +4,11 @@
 
 pub mod fields;
 pub mod form;
+pub mod names;
 pub mod overlay;
 pub mod stages;
 pub mod stats;
+pub mod table;
 
 use super::editor::form::Edit;
 use super::editor::json::{anchor, dotted, get};
@@ -21,23 +23,38 @@ use form::CompareForm;
 use overlay::Overlays;
 use serde_json::Value;
 use stages::Stages;
-use stats::{linearizable, named_rows, summary, table};
+use stats::{linearizable, named_rows, summary};
 use std::cell::RefCell;
 use std::rc::Rc;
+use table::table;
 use yew::prelude::*;
+
+/// What B changes, said two ways.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BLabel {
+    /// In the scenario's names: "api › get → db: retry.max_retries = 0" (see `names`).
+    pub words: String,
+    /// By the exact paths: "protocol.services[0].endpoints[0].calls[0].retry.max_retries = 0".
+    pub paths: String,
+}
 
 /// The second run: built for one scenario revision with `label` changed.
 pub struct RunB {
     rev: u64,
-    label: String,
+    label: BLabel,
     /// Shared with B's stage (see `stages`).
     pub session: Rc<RefCell<Session>>,
 }
 
 impl RunB {
-    /// What B changes: "protocol.r = 2, protocol.w = 2".
+    /// What B changes: "protocol.r = 2, protocol.w = 2", in the scenario's names.
     pub fn label(&self) -> &str {
-        &self.label
+        &self.label.words
+    }
+
+    /// What B changes, by the exact paths (a title beside the words).
+    pub fn paths(&self) -> &str {
+        &self.label.paths
     }
 }
 
@@ -151,7 +168,7 @@ pub fn compare() -> Html {
     let on_compare = {
         let (run_b, error, built, value) = (run_b.clone(), error.clone(), built.clone(), value.clone());
         let rev = player.scenario_rev;
-        Callback::from(move |(edits, label): (Vec<Edit>, String)| {
+        Callback::from(move |(edits, label): (Vec<Edit>, BLabel)| {
             for (row, edit) in edits.iter().enumerate() {
                 if let Edit::Set(path, Value::String(typed)) = edit {
                     if typed.trim().is_empty() {
@@ -205,7 +222,7 @@ pub fn compare() -> Html {
         <section class="compare" aria-label="Compare two configurations">
             <CompareForm {value} {on_compare} {on_run} error={(*error).clone()} />
             if let Some((label, b)) = &b_sum {
-                <p class="compare-label">{format!("B: {label}, same seed. Charts: A solid, B dashed.")}
+                <p class="compare-label" title={label.paths.clone()}>{format!("B: {}, same seed. Charts: A solid, B dashed.", label.words)}
                     if let Some(at) = behind {
                         <span class="catching-up" role="status">{format!(" B is catching up: {} of {}.", secs(at), secs(a_now))}</span>
                     }

@@ -4,7 +4,7 @@
 
 use crate::components::editor::catalog::catalog;
 use crate::components::editor::form::Edit;
-use crate::components::editor::json::{dotted, get, number_from, Seg};
+use crate::components::editor::json::{get, number_from, Seg};
 use serde_json::{Map, Value};
 
 /// What a listed field is, and so what B may choose for it.
@@ -66,15 +66,26 @@ impl Field {
         }
     }
 
-    /// The edit B makes with `chosen` (typed or picked), and how B's label says it.
-    pub fn edit(&self, path: &[Seg], chosen: &str) -> (Edit, String) {
-        let (at, path) = (dotted(path), path.to_vec());
+    /// The edit B makes with `chosen` (typed or picked).
+    pub fn edit(&self, path: &[Seg], chosen: &str) -> Edit {
+        let path = path.to_vec();
         match self {
-            Field::Number => (Edit::Set(path, number_from(chosen)), format!("{at} = {chosen}")),
-            Field::Choice(_) => (Edit::Tag(path, chosen.to_string()), format!("{at} = {chosen}")),
-            Field::Flag(on) => (Edit::Set(path, Value::Bool(!on)), format!("{at} = {}", !on)),
-            Field::Present => (Edit::Drop(path), format!("no {at}")),
-            Field::Absent(example) => (Edit::Add(path, example.clone()), format!("with {at}")),
+            Field::Number => Edit::Set(path, number_from(chosen)),
+            Field::Choice(_) => Edit::Tag(path, chosen.to_string()),
+            Field::Flag(on) => Edit::Set(path, Value::Bool(!on)),
+            Field::Present => Edit::Drop(path),
+            Field::Absent(example) => Edit::Add(path, example.clone()),
+        }
+    }
+
+    /// How B's label says that edit of the field called `at` ("protocol.r = 2", "no
+    /// protocol.autoscale").
+    pub fn said(&self, at: &str, chosen: &str) -> String {
+        match self {
+            Field::Number | Field::Choice(_) => format!("{at} = {chosen}"),
+            Field::Flag(on) => format!("{at} = {}", !on),
+            Field::Present => format!("no {at}"),
+            Field::Absent(_) => format!("with {at}"),
         }
     }
 }

@@ -2,7 +2,8 @@
 //! sections; up to four at once), B's value for each, and the buttons.
 
 use super::fields::{listed, Field};
-use super::Said;
+use super::names::named;
+use super::{BLabel, Said};
 use crate::components::editor::form::Edit;
 use crate::components::editor::json::{dotted, Seg};
 use crate::components::editor::typed::Typed;
@@ -77,10 +78,15 @@ fn choice(value: &Value, fields: &[Vec<Seg>], change: &Change) -> (Vec<Seg>, Fie
     (path, field, chosen)
 }
 
-/// The edit a change makes, and how B's label says it ("protocol.r = 2", "no protocol.autoscale").
-fn edit_of(value: &Value, fields: &[Vec<Seg>], change: &Change) -> (Edit, String) {
+/// The edit a change makes, and how B's label says it: in the scenario's names ("api › get →
+/// db: retry.max_retries = 0", "protocol.r = 2") and by the exact path.
+fn edit_of(value: &Value, fields: &[Vec<Seg>], change: &Change) -> (Edit, BLabel) {
     let (path, field, chosen) = choice(value, fields, change);
-    field.edit(&path, &chosen)
+    let label = BLabel {
+        words: field.said(&named(value, &path), &chosen),
+        paths: field.said(&dotted(&path), &chosen),
+    };
+    (field.edit(&path, &chosen), label)
 }
 
 /// The first listed field no change has picked yet, for a new change.
@@ -107,8 +113,8 @@ fn changer(
 pub struct FormProps {
     /// A's scenario as JSON.
     pub value: Rc<Value>,
-    /// Build B with these edits, named by the text ("protocol.r = 2, protocol.w = 2").
-    pub on_compare: Callback<(Vec<Edit>, String)>,
+    /// Build B with these edits, named by the label ("protocol.r = 2, protocol.w = 2").
+    pub on_compare: Callback<(Vec<Edit>, BLabel)>,
     /// Run A, and so B, to the end.
     pub on_run: Callback<MouseEvent>,
     /// Why B did not run: shown under the change it is about (else under the buttons).
@@ -138,10 +144,11 @@ pub fn compare_form(props: &FormProps) -> Html {
         let (changes, value, on_compare) = (changes.clone(), props.value.clone(), props.on_compare.clone());
         Callback::from(move |_: MouseEvent| {
             let fields = listed(&value, MAX_FIELDS);
-            let made: Vec<(Edit, String)> =
-                changes.borrow().iter().map(|c| edit_of(&value, &fields, c)).collect();
-            let label = made.iter().map(|(_, l)| l.as_str()).collect::<Vec<_>>().join(", ");
-            on_compare.emit((made.into_iter().map(|(e, _)| e).collect(), label));
+            let (edits, labels): (Vec<Edit>, Vec<BLabel>) =
+                changes.borrow().iter().map(|c| edit_of(&value, &fields, c)).unzip();
+            let join = |part: fn(&BLabel) -> &str| labels.iter().map(part).collect::<Vec<_>>().join(", ");
+            let label = BLabel { words: join(|l| &l.words), paths: join(|l| &l.paths) };
+            on_compare.emit((edits, label));
         })
     };
     // Listed once a render, not once per row (the form renders on every frame of playback).
@@ -174,7 +181,9 @@ pub fn compare_form(props: &FormProps) -> Html {
         });
         let field_options = groups.iter().map(|(section, fields)| {
             let options = fields.iter().map(|(i, p)| {
-                html! { <option value={i.to_string()} selected={*i == change.0}>{dotted(p)}</option> }
+                // Named as the scenario names its parts; the exact path (the lessons', the
+                // command line's) on hover.
+                html! { <option value={i.to_string()} selected={*i == change.0} title={dotted(p)}>{named(value, p)}</option> }
             });
             html! { <optgroup label={section.clone()}>{ for options }</optgroup> }
         });
@@ -188,7 +197,7 @@ pub fn compare_form(props: &FormProps) -> Html {
         };
         html! { <>
             <div class="compare-change">
-                <label>{"Field "}<select class="compare-field" onchange={on_field}>{ for field_options }</select></label>
+                <label>{"Field "}<select class="compare-field" title={dotted(&path)} onchange={on_field}>{ for field_options }</select></label>
                 <span class="compare-current">{format!("A: {current}")}</span>
                 <label>{"B: "}
                     if options.is_empty() {
@@ -201,7 +210,7 @@ pub fn compare_form(props: &FormProps) -> Html {
                     }
                 </label>
                 if count > 1 {
-                    <button type="button" class="compare-remove" aria-label={format!("Remove the change of {}", dotted(&path))}
+                    <button type="button" class="compare-remove" aria-label={format!("Remove the change of {}", named(value, &path))}
                         title="Remove this change" onclick={remove}>{"✕"}</button>
                 }
             </div>

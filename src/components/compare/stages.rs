@@ -46,7 +46,13 @@ pub fn stages(props: &StagesProps) -> Html {
     };
     let a = looked_at(&player, player.session.clone(), player.view.clone());
     let b = looked_at(&player, b_session, b_view);
-    let label = props.b.0.borrow().as_ref().map(|r| r.label().to_string()).unwrap_or_default();
+    let (label, paths) = props
+        .b
+        .0
+        .borrow()
+        .as_ref()
+        .map(|r| (r.label().to_string(), r.paths().to_string()))
+        .unwrap_or_default();
     html! {
         <div class="compare-stages">
             <figure class="compare-stage" data-run="A">
@@ -54,7 +60,7 @@ pub fn stages(props: &StagesProps) -> Html {
                 <ContextProvider<Player> context={a}><Topology /></ContextProvider<Player>>
             </figure>
             <figure class="compare-stage" data-run="B">
-                <figcaption>{format!("B: {label}")}</figcaption>
+                <figcaption title={paths}>{format!("B: {label}")}</figcaption>
                 <ContextProvider<Player> context={b}><Topology /></ContextProvider<Player>>
             </figure>
         </div>
