@@ -372,9 +372,16 @@ async fn compare_runs_a_second_configuration_side_by_side() {
     let label = find(&root, ".compare-label").and_then(|e| e.text_content()).unwrap_or_default();
     assert!(label.contains("protocol.algorithm = least_connections"), "{label}");
     player_of(&root).dispatch.emit(Action::Seek(SimTime::from_ms(3_000)));
+    // The p50 row (the table opens with the count of successes the latencies are of).
     until("both runs to have latencies", || {
-        let cells = root.query_selector_all("table.compare-table td").expect("cells");
-        (0..2).all(|i| cells.item(i).and_then(|c| c.text_content()).is_some_and(|t| t.ends_with("ms")))
+        let rows = root.query_selector_all("table.compare-table tr").expect("rows");
+        let p50 = (0..rows.length())
+            .filter_map(|i| rows.item(i).and_then(|r| r.dyn_into::<Element>().ok()))
+            .find(|r| r.text_content().is_some_and(|t| t.contains("p50")))?;
+        let cells = p50.query_selector_all("td").expect("cells");
+        (0..2)
+            .all(|i| cells.item(i).and_then(|c| c.text_content()).is_some_and(|t| t.ends_with("ms")))
+            .then_some(())
     })
     .await;
     assert!(find(&root, ".compare-charts figure.chart canvas").is_some());
