@@ -124,14 +124,18 @@ pub fn lesson_outdated(sc: &Scenario) -> Option<String> {
 /// preset (its notes were written for it), or a run as shipped. The tour, the event log and the
 /// narrator mark or leave out the preset's notes from then on: they tell another run.
 pub fn changed_at(sc: &Scenario) -> Option<SimTime> {
-    let shipped = get(&sc.meta.id).ok()?;
+    changed_from(sc, &get(&sc.meta.id).ok()?)
+}
+
+/// [`changed_at`], against the preset as it ships, `shipped`.
+fn changed_from(sc: &Scenario, shipped: &Scenario) -> Option<SimTime> {
     let run = |sc: &Scenario| {
         let mut run = sc.clone();
         run.events.retain(|e| !matches!(e.event, ScenarioEvent::Note { .. }) && !e.by_hand);
         run.meta = shipped.meta.clone();
         run
     };
-    if run(sc) != run(&shipped) {
+    if run(sc) != run(shipped) {
         return Some(SimTime::ZERO);
     }
     sc.events.iter().filter(|e| e.by_hand).map(|e| SimTime::from_ms(e.at_ms)).min()
@@ -148,8 +152,9 @@ pub struct StaleNotes {
 impl StaleNotes {
     /// `None` when every note still holds: a run as shipped, or a scenario of no preset.
     pub fn of(sc: &Scenario) -> Option<Self> {
-        let from = changed_at(sc)?;
-        let shipped = get(&sc.meta.id).ok()?.events.into_iter().filter_map(|e| match e.event {
+        let preset = get(&sc.meta.id).ok()?;
+        let from = changed_from(sc, &preset)?;
+        let shipped = preset.events.into_iter().filter_map(|e| match e.event {
             ScenarioEvent::Note { text } => Some(text),
             _ => None,
         });

@@ -144,7 +144,7 @@ pub fn hand_request(props: &HandRequestProps) -> Html {
             if let Some(why) = (*wrong).clone() { <p class="invalid" role="alert">{why}</p> }
             if let Some((at, said)) = answer {
                 <div class="outcome" role="status">
-                    <span class="muted">{format!("Request handed in at {:.3} s:", at.as_us() as f64 / 1e6)}</span>
+                    <span class="muted">{format!("Request handed in at {}:", crate::components::invariants::secs(at))}</span>
                     if said.is_empty() { <span>{" no answer yet"}</span> }
                     <ul>{for said.iter().map(|w| html! { <li>{w}</li> })}</ul>
                 </div>
