@@ -23,6 +23,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("T", "time out the focused or selected node: its election timer runs out now (Raft)"),
     ("C", "hand the focused or selected node a client request (none picked: the leader); a write of the next number"),
     ("/", "search the scenarios"),
+    ("↑ / ↓ in the gallery", "the scenario above or below (Home / End: the first or last); Tab leaves the list"),
     ("F", "present: the stage across the window, drawn larger, for a projector (F again to leave)"),
     ("Enter or → on a tour", "continue to the tour's next step (← back a step, Esc leave the tour)"),
     ("?", "show or hide this sheet"),
@@ -54,7 +55,9 @@ fn claimed_by_focus(e: &KeyboardEvent) -> bool {
         // on it, and Space there opened it again from 0, throwing away what was done by hand
         // (review 15). It plays, as a lecturer expects.
         " " => presses && focused_by_keyboard() && !el.has_attribute("aria-current"),
-        "ArrowLeft" | "ArrowRight" | "Home" | "End" => role == "tab",
+        "ArrowLeft" | "ArrowRight" | "Home" | "End" if role == "tab" => true,
+        // The gallery's list moves its focus with them (`gallery::arrows`).
+        "ArrowUp" | "ArrowDown" | "Home" | "End" => el.matches("button.preset").unwrap_or(false),
         _ => false,
     }
 }

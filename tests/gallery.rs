@@ -76,6 +76,60 @@ async fn gallery_groups_highlights_loads_and_searches() {
     until("no match", || find(&root, ".gallery .empty").is_some()).await;
 }
 
+fn key(el: &Element, key: &str) {
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key(key);
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let ev = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("key");
+    el.dispatch_event(&ev).expect("dispatch");
+}
+
+fn focused_id() -> Option<String> {
+    web_sys::window()?.document()?.active_element()?.get_attribute("data-id")
+}
+
+#[wasm_bindgen_test]
+async fn the_gallery_is_one_tab_stop_and_the_arrows_move_through_it() {
+    let root = mount("host-gallery-keys", "t1-round-robin", html! { <Gallery /> });
+    until("the gallery", || count(&root, "button.preset") == presets::ids().count() as u32).await;
+    // One stop, on the open scenario: 67 Tabs to get past the list became one (review 19).
+    assert_eq!(count(&root, "button.preset[tabindex='0']"), 1);
+    assert!(find(&root, "button.current[tabindex='0'][data-id=t1-round-robin]").is_some());
+    assert_eq!(count(&root, "button.preset[tabindex='-1']"), presets::ids().count() as u32 - 1);
+    let order: Vec<String> = root
+        .query_selector_all("button.preset")
+        .map(|l| {
+            (0..l.length())
+                .filter_map(|k| l.item(k)?.dyn_into::<Element>().ok()?.get_attribute("data-id"))
+                .collect()
+        })
+        .unwrap_or_default();
+    let at = |id: &str| order.iter().position(|o| o == id).expect("listed");
+    let here = find(&root, "button.current").expect("current");
+    here.unchecked_ref::<HtmlElement>().focus().expect("focus");
+    key(&here, "ArrowDown");
+    assert_eq!(focused_id().as_deref(), Some(order[at("t1-round-robin") + 1].as_str()), "↓: the one below");
+    let on = |id: &str| find(&root, &format!("button[data-id='{id}']")).expect("button");
+    key(&on(&order[at("t1-round-robin") + 1]), "ArrowUp");
+    assert_eq!(focused_id().as_deref(), Some("t1-round-robin"), "↑: back");
+    key(&on("t1-round-robin"), "End");
+    assert_eq!(focused_id().as_ref(), order.last(), "End: the last, across areas");
+    key(&on(order.last().expect("some")), "ArrowDown");
+    assert_eq!(focused_id().as_ref(), order.last(), "↓ on the last stays");
+    key(&on(order.last().expect("some")), "Home");
+    assert_eq!(focused_id().as_ref(), order.first(), "Home: the first");
+    // Searching moves the stop to the first match when the open one is filtered out; ↓ in the
+    // search box goes there.
+    let search = find(&root, "input.gallery-search").expect("search box");
+    set_value(&search, "raft", "input");
+    until("the filter", || count(&root, "button[data-id=t1-round-robin]") == 0).await;
+    let first = find(&root, "button.preset").and_then(|b| b.get_attribute("data-id"));
+    assert!(find(&root, "button.preset[tabindex='0']").and_then(|b| b.get_attribute("data-id")) == first);
+    key(&search, "ArrowDown");
+    assert_eq!(focused_id(), first, "↓ in the search box: the first match");
+}
+
 /// The gallery in a scrolling pane `height` px tall, with `preset` current, once every preset is
 /// listed: (the mount, the pane).
 async fn gallery_in_pane(id: &str, preset: &'static str, height: u32) -> (Element, Element) {

@@ -122,7 +122,8 @@ pub fn gallery() -> Html {
         <nav class="gallery" aria-label="Scenario gallery" ref={nav}>
             <div class="gallery-head">
                 <input type="search" class="gallery-search" placeholder="Search title, id or concept"
-                       aria-label="Search scenarios" value={(*query).clone()} oninput={on_search} />
+                       aria-label="Search scenarios" value={(*query).clone()} oninput={on_search}
+                       onkeydown={Callback::from(down_to_the_list)} />
                 <AreaJumps />
             </div>
             <Areas {current} query={AttrValue::from((*query).clone())} {pick} />
@@ -186,6 +187,9 @@ struct AreasProps {
 #[function_component(Areas)]
 fn areas(props: &AreasProps) -> Html {
     let shown: Vec<&Entry> = entries().iter().filter(|e| matches(e, &props.query)).collect();
+    // One tab stop for the whole list (review 19: 67 Tabs to get past it): the open scenario, or
+    // the first shown; the arrows move between the rest (see `arrows`).
+    let stop = shown.iter().find(|e| e.id == props.current.as_str()).or(shown.first()).map(|e| e.id);
     let groups = AREAS.iter().filter_map(|(letter, name)| {
         let mut items: Vec<&&Entry> = shown.iter().filter(|e| area_of(e) == *letter).collect();
         if items.is_empty() {
@@ -196,10 +200,11 @@ fn areas(props: &AreasProps) -> Html {
             let here = e.id == props.current.as_str();
             let concepts = e.concepts.join(" ");
             let id = e.id;
+            let tabindex = if stop == Some(id) { "0" } else { "-1" };
             html! {
                 <li key={e.id}>
                     <button type="button" class={classes!("preset", here.then_some("current"))}
-                            data-id={e.id} aria-current={here.then_some("true")}
+                            data-id={e.id} aria-current={here.then_some("true")} {tabindex}
                             title={e.id} onclick={props.pick.reform(move |_: MouseEvent| id)}>
                         <span class="concepts">{concepts}</span>
                         <span class="title">{e.title.clone()}</span>
@@ -216,13 +221,57 @@ fn areas(props: &AreasProps) -> Html {
     });
     let groups: Vec<Html> = groups.collect();
     html! {
-        <div class="areas">
+        <div class="areas" onkeydown={Callback::from(arrows)}>
             if groups.is_empty() {
                 <p class="empty" role="status">{"No scenario matches."}</p>
             } else {
                 { for groups }
             }
         </div>
+    }
+}
+
+/// ↑ and ↓ on a scenario move the focus to the one above or below it (across areas), Home and End
+/// to the first and the last shown, as in a list box; the page does not scroll, and Home does not
+/// restart the run (`keys::claimed_by_focus`).
+fn arrows(e: KeyboardEvent) {
+    let Some(at) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
+    let Some(list) =
+        at.closest(".areas").ok().flatten().filter(|_| at.matches("button.preset").unwrap_or(false))
+    else {
+        return;
+    };
+    let Ok(buttons) = list.query_selector_all("button.preset") else { return };
+    let buttons: Vec<web_sys::HtmlElement> =
+        (0..buttons.length()).filter_map(|k| buttons.item(k)?.dyn_into().ok()).collect();
+    let Some(here) = buttons.iter().position(|b| b.is_same_node(Some(&at))) else { return };
+    let to = match e.key().as_str() {
+        "ArrowDown" => (here + 1).min(buttons.len() - 1),
+        "ArrowUp" => here.saturating_sub(1),
+        "Home" => 0,
+        "End" => buttons.len() - 1,
+        _ => return,
+    };
+    e.prevent_default();
+    let _ = buttons[to].focus();
+}
+
+/// ↓ in the search box goes to the list's tab stop (the open scenario, or the first match).
+fn down_to_the_list(e: KeyboardEvent) {
+    let Some(box_) = e.target().and_then(|t| t.dyn_into::<Element>().ok()).filter(|_| e.key() == "ArrowDown")
+    else {
+        return;
+    };
+    let stop = box_.closest(".gallery").ok().flatten().and_then(|g| {
+        g.query_selector(".areas button.preset[tabindex='0']")
+            .ok()
+            .flatten()?
+            .dyn_into::<web_sys::HtmlElement>()
+            .ok()
+    });
+    if let Some(stop) = stop {
+        e.prevent_default();
+        let _ = stop.focus();
     }
 }
 
