@@ -405,6 +405,75 @@ fn optional_sections_are_those_some_scenario_leaves_out() {
     assert!(keys("raft", &["protocol"]).iter().all(|k| !traffic.contains(k)), "kept per protocol");
 }
 
+/// The fields serde names for the object at `path` of the written scenario `doc`: its refusal
+/// of an unknown key lists them (every config is `deny_unknown_fields`).
+fn fields_serde_knows(doc: &serde_json::Value, path: &[Seg]) -> Vec<String> {
+    let mut probed = doc.clone();
+    let obj = path.iter().try_fold(&mut probed, |v, seg| match seg {
+        Seg::Key(k) => v.get_mut(k.as_str()),
+        Seg::Index(i) => v.get_mut(*i),
+    });
+    let Some(serde_json::Value::Object(obj)) = obj else { return Vec::new() };
+    obj.insert("?probe?".into(), serde_json::Value::Null);
+    let err = match dsplay_core::Scenario::from_json(&probed.to_string()) {
+        Ok(_) => return Vec::new(),
+        Err(e) => e.to_string(),
+    };
+    let Some((_, listed)) = err.split_once("expected") else { return Vec::new() };
+    listed.split('`').skip(1).step_by(2).map(str::to_string).collect()
+}
+
+/// The untagged objects under `v` (at `path`) with their paths: those the form shows as sections.
+fn sections(v: &serde_json::Value, path: &mut Vec<Seg>, out: &mut Vec<Vec<Seg>>) {
+    match v {
+        serde_json::Value::Object(obj) if !obj.contains_key("type") => {
+            out.push(path.clone());
+            for (k, child) in obj {
+                path.push(Seg::Key(k.clone()));
+                sections(child, path, out);
+                path.pop();
+            }
+        }
+        serde_json::Value::Array(items) => {
+            for (i, item) in items.iter().enumerate() {
+                path.push(Seg::Index(i));
+                sections(item, path, out);
+                path.pop();
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Every knob a protocol reads can be set from the form: it is written in the scenario, or the
+/// catalog offers to add it. e4's lessons asked for `version_check` and `snapshot_every`, which
+/// no preset set and the scenario as written left out, so only the CLI could set them (review 20).
+#[wasm_bindgen_test]
+fn every_protocol_knob_is_in_the_form_or_offered_to_add() {
+    let mut missing = Vec::new();
+    for (id, text) in dsplay_core::presets::PRESETS {
+        let sc = dsplay_core::Scenario::from_json(text).expect("preset");
+        let doc: serde_json::Value = serde_json::from_str(&sc.to_json()).expect("JSON");
+        let mut found = Vec::new();
+        sections(&doc["protocol"], &mut vec![Seg::Key("protocol".into())], &mut found);
+        for path in found {
+            let known = fields_serde_knows(&doc, &path);
+            let here = path.iter().try_fold(&doc, |v, seg| match seg {
+                Seg::Key(k) => v.get(k.as_str()),
+                Seg::Index(i) => v.get(*i),
+            });
+            let offered = catalog().optional(sc.protocol.kind(), &path);
+            for f in known {
+                let shown = here.and_then(|h| h.get(f.as_str())).is_some();
+                if !shown && !offered.iter().any(|(k, _)| *k == f) {
+                    missing.push(format!("{id}: {}.{f}", dotted(&path)));
+                }
+            }
+        }
+    }
+    assert!(missing.is_empty(), "knobs the form can neither show nor add: {missing:?}");
+}
+
 /// The running scenario's protocol knobs, as written.
 fn protocol_json(root: &Element) -> serde_json::Value {
     let v: serde_json::Value = serde_json::from_str(&scenario_of(root).to_json()).expect("JSON");

@@ -594,6 +594,31 @@ async fn an_action_at_the_runs_end_is_refused_with_why() {
     assert_eq!(events, before, "nothing added");
 }
 
+/// At the run's end the request form says, under itself, why nothing will come of a request
+/// (review 20: e4's `as_of` sent at the end seemed to do nothing; only the page's top said why).
+#[wasm_bindgen_test]
+async fn a_request_at_the_runs_end_is_refused_under_the_form() {
+    let root = mount("d4-raft-election").await;
+    let end = player().session.borrow().stop_at();
+    common::seek(player, end).await;
+    let leader = view().nodes.iter().position(|n| n.view.role == "leader").expect("a leader");
+    player().dispatch.emit(Action::Select(Some(NodeId(leader as u32))));
+    let form = until("the leader's form", || find(&root, ".inspector form.request select")).await;
+    let form = form.parent_element().expect("the form");
+    let key: HtmlInputElement = one(&form, "input[aria-label=\"Key\"]").unchecked_into();
+    key.set_value("k1");
+    fire(&key, "Event", "input", &[]);
+    let value: HtmlInputElement = one(&form, "input[aria-label=\"Value\"]").unchecked_into();
+    value.set_value("5");
+    fire(&value, "Event", "input", &[]);
+    let before = events().len();
+    fire(&form, "Event", "submit", &[("cancelable", true.into())]);
+    let said = until("an inline message", || find(&root, ".inspector .request .invalid")).await;
+    let said = said.text_content().unwrap_or_default();
+    assert!(said.starts_with("The run has ended (15.000 s)"), "{said}");
+    assert_eq!(events().len(), before, "nothing sent");
+}
+
 /// Not a kind of the protocol's, a scripted refusing crash's reset is in the legend all the same.
 #[wasm_bindgen_test]
 async fn a_scripted_refusing_crash_lists_its_resets_in_the_legend() {

@@ -125,7 +125,7 @@ fn p99s(sim: &dyn Simulation, name: &str, node: Option<&str>, from: f64, to: f64
 #[test]
 fn r2_the_breaker_needs_a_second_of_timeouts_before_it_opens_then_latency_recovers() {
     // The lesson: cart's 8 workers each wait 500 ms for the dead service, so the first 8 failures
-    // land at 5.5 s and the breaker (10 failures of the last 20 calls) opens near 6 s; until then
+    // land at 5.5–5.6 s and the breaker (10 failures of the last 20 calls) opens near 6 s; until then
     // the pools and queues fill and clients wait; the last queued requests finish and latency is back to normal within a second.
     let sim = run(&preset("r2-circuit-breaker-cascade"));
     let s = &*sim;
@@ -520,7 +520,7 @@ fn r1_with_timeouts_inventory_goes_on_queueing_the_calls_shop_gave_up_on() {
 }
 
 #[test]
-fn r3_shared_pool_customers_and_orders_lose_about_40_percent_and_wait_hundreds_of_ms() {
+fn r3_shared_pool_customers_and_orders_lose_about_a_third_and_wait_hundreds_of_ms() {
     let sim = run(&preset("r3-shared-pool"));
     let s = &*sim;
     let (from, to) = (6_000.0, 15_000.0);
@@ -529,7 +529,8 @@ fn r3_shared_pool_customers_and_orders_lose_about_40_percent_and_wait_hundreds_o
         let (ok, failed) =
             (grew(s, "client_ok", Some(c), from, to), grew(s, "client_failed", Some(c), from, to));
         let lost = failed as f64 / (ok + failed) as f64;
-        assert!((0.25..=0.55).contains(&lost), "{c} loses about 40 %: {ok} ok, {failed} failed");
+        // Review 20 measured 37 % and 33 % from 5 s to 15 s; the lesson said "about 40 %".
+        assert!((0.28..=0.42).contains(&lost), "{c} loses about a third: {ok} ok, {failed} failed");
         let wait = median(p99s(s, "client_latency_ms", Some(c), from, to));
         assert!((150.0..=700.0).contains(&wait), "{c} waits hundreds of ms: p99 {wait}");
     }

@@ -199,10 +199,20 @@ fn e5_a_saga_orchestrator_crash_resumes_from_its_log() {
 fn cut_inventory(heuristic_abort_ms: u64) -> Box<dyn Simulation> {
     let sc = common::scenario(CRASH, |v| {
         v["protocol"]["heuristic_abort_ms"] = json!(heuristic_abort_ms);
-        v["events"] = json!([
-            {"at_ms": 5000, "event": {"type": "block", "from": ["coordinator"], "to": ["inventory"]}},
-            {"at_ms": 8000, "event": {"type": "heal"}}
-        ])
+        // As the lesson's Try has it done in the Editor: event #3 (the crash) becomes the block
+        // and #7 (the restart) the heal; the tour's notes stay (review 20: it said #1 and #2,
+        // which are notes, and the crash stayed).
+        let lesson = v["meta"]["lesson"].as_str().unwrap_or_default().replace('\n', " ");
+        assert!(
+            lesson.contains("make #3 (the crash) a `block`") && lesson.contains("#7 (the restart) a `heal`")
+        );
+        assert_eq!(
+            (v["events"][2]["event"]["type"].as_str(), v["events"][6]["event"]["type"].as_str()),
+            (Some("crash"), Some("restart"))
+        );
+        v["events"][2] =
+            json!({"at_ms": 5000, "event": {"type": "block", "from": ["coordinator"], "to": ["inventory"]}});
+        v["events"][6] = json!({"at_ms": 8000, "event": {"type": "heal"}});
     });
     common::run(&sc)
 }

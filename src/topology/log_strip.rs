@@ -27,12 +27,39 @@ pub fn window(view: &WorldView) -> Option<(u64, u64)> {
 /// layout keeps room for a node and its labels, not for a strip: with 9 Raft servers on a ring,
 /// strips ran into the next server's badge and labels, so there only the inspector and the
 /// node's description tell the log.
+/// Two strips side by side (nodes in a row) must not touch either.
 pub fn has_room(pos: &[(f64, f64)], i: usize, r: f64, top: f64) -> bool {
     let Some(&(x, y)) = pos.get(i) else { return false };
-    let (half, from, to) = (STEP * CELLS as f64 / 2.0, y + top, y + top + HEIGHT);
+    let (from, to) = (y + top, y + top + HEIGHT);
     pos.iter().enumerate().all(|(j, &(u, v))| {
-        j == i || (u - x).abs() >= half + 50.0 || v - r - 14.0 >= to || v + r + 30.0 <= from
+        let clear_of_body = (u - x).abs() >= HALF + 50.0 || v - r - 14.0 >= to || v + r + 30.0 <= from;
+        let clear_of_strip = (u - x).abs() >= 2.0 * HALF + 4.0 || (v - y).abs() >= HEIGHT;
+        j == i || (clear_of_body && clear_of_strip)
     })
+}
+
+/// Half a strip's width.
+const HALF: f64 = STEP * CELLS as f64 / 2.0;
+
+/// The width free right of node `i`'s strip for its "ends at …" note: up to the next drawing at
+/// the strip's height, a neighbour's strip or its shape and labels (about 50 either side of its
+/// centre). In a small embed d4's n4 said "empty" over n3's strip beside it.
+pub fn room_right(pos: &[(f64, f64)], i: usize, r: f64, top: f64) -> f64 {
+    let Some(&(x, y)) = pos.get(i) else { return 0.0 };
+    let (from, to) = (y + top, y + top + HEIGHT);
+    let edges = pos.iter().enumerate().filter(|&(j, &(u, _))| j != i && u > x).filter_map(|(_, &(u, v))| {
+        if (v - y).abs() < HEIGHT {
+            Some(u - HALF)
+        } else {
+            (v - r - 14.0 < to && v + r + 30.0 > from).then_some(u - 50.0)
+        }
+    });
+    edges.fold(f64::INFINITY, f64::min) - (x + HALF) - 4.0
+}
+
+/// About how wide the "ends at …" note is (9 px text).
+fn note_width(note: &str) -> f64 {
+    5.2 * note.chars().count() as f64
 }
 
 /// What a strip says in words (its tooltip and the node's description).
@@ -55,7 +82,7 @@ fn last_term(tail: &LogTail) -> u64 {
 /// A log that ends before them (a server cut off or down while the others went on) shows its own
 /// newest entries instead, and says where it ends: hollow cells of an old term are what a stale
 /// leader accepted and never committed.
-pub fn strip(tail: &LogTail, (first, last): (u64, u64), top: f64) -> Html {
+pub fn strip(tail: &LogTail, (first, last): (u64, u64), top: f64, room: f64) -> Html {
     let behind = tail.last() < first;
     let own = tail.last().saturating_sub(CELLS - 1).max(1);
     let (first, last) = if behind && tail.last() > 0 { (own, own + CELLS - 1) } else { (first, last) };
@@ -72,9 +99,11 @@ pub fn strip(tail: &LogTail, (first, last): (u64, u64), top: f64) -> Html {
             if let Some(t) = term { <text x={(SIDE / 2.0).to_string()} y="9">{t}</text> }
         </g> }
     });
-    let ends = behind.then(|| {
+    // Where it does not fit the tooltip says it (`describe`).
+    let note = if tail.last() == 0 { "empty".to_string() } else { format!("ends at {}", tail.last()) };
+    let ends = (behind && note_width(&note) <= room + HALF - width / 2.0).then(|| {
         html! { <text class="ends" x={format!("{:.1}", width / 2.0 + 4.0)} y={format!("{:.1}", top + 9.0)}>
-        {if tail.last() == 0 { "empty".to_string() } else { format!("ends at {}", tail.last()) }}</text> }
+        {note}</text> }
     });
     html! {
         <g class="log-strip"><title>{format!("{}; showing entries {first}–{last}", describe(tail))}</title>
@@ -84,7 +113,7 @@ pub fn strip(tail: &LogTail, (first, last): (u64, u64), top: f64) -> Html {
 
 #[cfg(test)]
 mod tests {
-    use super::{describe, has_room, CELLS};
+    use super::{describe, has_room, room_right, CELLS};
     use dsplay_core::view::LogTail;
     use wasm_bindgen_test::wasm_bindgen_test;
 
@@ -95,6 +124,20 @@ mod tests {
         assert!((0..3).all(|i| has_room(&ring, i, 22.0, 53.0)));
         let crowded = [(575.0, 178.0), (558.0, 272.0)];
         assert!(!has_room(&crowded, 0, 22.0, 53.0) && has_room(&crowded, 1, 22.0, 53.0));
+        // Two in a row: their strips (84 wide) clear each other 100 apart, not 80 apart.
+        assert!(has_room(&[(0.0, 0.0), (100.0, 0.0)], 0, 22.0, 53.0));
+        assert!(!has_room(&[(0.0, 0.0), (80.0, 0.0)], 0, 22.0, 53.0));
+    }
+
+    #[wasm_bindgen_test]
+    fn a_strips_note_gets_the_room_up_to_its_right_neighbour() {
+        // d4 in a small embed: n4 and n3 in a row 110 apart; 'empty' (about 26 wide) ran onto
+        // n3's strip, which starts 110 - 42 = 68 right of n4, 26 past n4's strip's end.
+        let row = [(0.0, 0.0), (110.0, 0.0)];
+        assert!((room_right(&row, 0, 28.0, 59.0) - 22.0).abs() < 1e-9);
+        assert!(room_right(&row, 1, 28.0, 59.0).is_infinite(), "nothing right of n3");
+        // A node far above or below takes none of it.
+        assert!(room_right(&[(0.0, 0.0), (60.0, 300.0)], 0, 28.0, 59.0).is_infinite());
     }
 
     #[wasm_bindgen_test]

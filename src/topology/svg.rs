@@ -188,7 +188,8 @@ fn node(
         .as_ref()
         .zip(logs)
         .filter(|_| r >= 15.0 && log_strip::has_room(&lay.pos, i, r, r + LOG_DY));
-    let log = log.map(|(tail, shown)| log_strip::strip(tail, shown, r + LOG_DY));
+    let room = || log_strip::room_right(&lay.pos, i, r, r + LOG_DY);
+    let log = log.map(|(tail, shown)| log_strip::strip(tail, shown, r + LOG_DY, room()));
     let (fs, name) = name_fit(&n.name, 1.75 * r, name_px[usize::from(tier(&n.view.role)).min(4)]);
     let role = role_line(&n.name, shown_role(n), name != n.name);
     let role_squeeze =

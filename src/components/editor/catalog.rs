@@ -90,13 +90,23 @@ fn section_key(kind: &str, path: &[Seg]) -> String {
 type Seen = BTreeMap<String, (usize, BTreeMap<String, (usize, Value)>)>;
 
 /// Count the keys of every untagged object of a written scenario `v` (not its events or meta,
-/// which the form does not show) into `seen`.
-fn count_sections(v: &Value, kind: &str, path: &mut Vec<Seg>, seen: &mut Seen) {
+/// which the form does not show) into `seen`, and note in `first` where each kind of object was
+/// first met (`doc`, the scenario's index, and the path in it).
+fn count_sections(
+    v: &Value,
+    kind: &str,
+    path: &mut Vec<Seg>,
+    seen: &mut Seen,
+    first: &mut Sites,
+    doc: usize,
+) {
     match v {
         // A tagged variant's keys are decided by its tag, not optional.
         Value::Object(obj) if !obj.contains_key("type") => {
             let shown = |k: &String| !(path.is_empty() && (k == "events" || k == "meta"));
-            let entry = seen.entry(section_key(kind, path)).or_default();
+            let at = section_key(kind, path);
+            first.entry(at.clone()).or_insert_with(|| (doc, path.clone()));
+            let entry = seen.entry(at).or_default();
             entry.0 += 1;
             for (k, child) in obj.iter().filter(|(k, _)| shown(k)) {
                 entry.1.entry(k.clone()).or_insert_with(|| (0, child.clone())).0 += 1;
@@ -104,19 +114,36 @@ fn count_sections(v: &Value, kind: &str, path: &mut Vec<Seg>, seen: &mut Seen) {
             let children: Vec<(&String, &Value)> = obj.iter().filter(|(k, _)| shown(k)).collect();
             for (k, child) in children {
                 path.push(Seg::Key(k.clone()));
-                count_sections(child, kind, path, seen);
+                count_sections(child, kind, path, seen, first, doc);
                 path.pop();
             }
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
                 path.push(Seg::Index(i));
-                count_sections(item, kind, path, seen);
+                count_sections(item, kind, path, seen, first, doc);
                 path.pop();
             }
         }
         _ => {}
     }
+}
+
+/// Per object ([`section_key`]): a scenario and the path of one such object in it.
+type Sites = BTreeMap<String, (usize, Vec<Seg>)>;
+
+/// The fields serde reads in the object at `path` of the valid scenario `doc`, as one string (its
+/// refusal of an unknown key lists them: every config is `deny_unknown_fields`). Objects with the
+/// same fields are one struct met at different places: a call's `breaker` is as much an option
+/// on a client's entry call as on a service's call.
+fn fields(doc: &Value, path: &[Seg]) -> Option<String> {
+    let mut d = doc.clone();
+    get_mut(&mut d, path)?.as_object_mut()?.insert(PROBE.into(), Value::Null);
+    let err = Scenario::from_json(&serde_json::to_string(&d).ok()?).err()?.to_string();
+    let (_, listed) = err.split_once(&format!("unknown field `{PROBE}`, expected"))?;
+    let mut names: Vec<&str> = listed.split('`').skip(1).step_by(2).collect();
+    names.sort_unstable();
+    Some(names.join(","))
 }
 
 /// The other keys of `obj` plus its `kind` (variants of different protocols stay apart).
@@ -297,7 +324,7 @@ pub fn catalog() -> &'static Catalog {
 
 fn build() -> Catalog {
     let mut c = Catalog::default();
-    let mut seen = Seen::new();
+    let (mut seen, mut first, mut written) = (Seen::new(), Sites::new(), Vec::new());
     for (_, text) in presets::PRESETS {
         if let Ok(v) = serde_json::from_str::<Value>(text) {
             c.walk(c.presets.len(), &v, &mut Vec::new());
@@ -306,15 +333,47 @@ fn build() -> Catalog {
         // Optional sections are told by the scenario as written back (what the form edits): a
         // preset's text may leave out a key that has a default, which is written all the same.
         if let Ok(sc) = Scenario::from_json(text) {
-            count_sections(&of_scenario(&sc), sc.protocol.kind(), &mut Vec::new(), &mut seen);
+            let doc = of_scenario(&sc);
+            count_sections(&doc, sc.protocol.kind(), &mut Vec::new(), &mut seen, &mut first, written.len());
+            written.push(doc);
         }
     }
-    for (at, (objects, keys)) in seen {
+    for (at, (objects, keys)) in &seen {
         let some: Vec<(String, Value)> =
-            keys.into_iter().filter(|(_, (n, _))| *n < objects).map(|(k, (_, v))| (k, v)).collect();
+            keys.iter().filter(|(_, (n, _))| n < objects).map(|(k, (_, v))| (k.clone(), v.clone())).collect();
         if !some.is_empty() {
-            c.optional.insert(at, some);
+            c.optional.insert(at.clone(), some);
         }
     }
+    share_by_fields(&mut c.optional, &seen, &first, &written);
     c
+}
+
+/// An object also offers the options that objects with the same fields elsewhere offer, unless it
+/// has the key already (r2's entry calls had no `breaker` to add, though services' calls did).
+fn share_by_fields(
+    optional: &mut BTreeMap<String, Vec<(String, Value)>>,
+    seen: &Seen,
+    first: &Sites,
+    written: &[Value],
+) {
+    let shapes: BTreeMap<&String, String> =
+        first.iter().filter_map(|(at, (doc, path))| Some((at, fields(written.get(*doc)?, path)?))).collect();
+    let mut by_shape: BTreeMap<&str, Vec<(String, Value)>> = BTreeMap::new();
+    for (at, shape) in &shapes {
+        let list = by_shape.entry(shape.as_str()).or_default();
+        for (k, v) in optional.get(*at).into_iter().flatten() {
+            if !list.iter().any(|(have, _)| have == k) {
+                list.push((k.clone(), v.clone()));
+            }
+        }
+    }
+    for (at, shape) in &shapes {
+        let has = |k: &String| seen.get(*at).is_some_and(|(_, keys)| keys.contains_key(k));
+        let extra: Vec<(String, Value)> =
+            by_shape.get(shape.as_str()).into_iter().flatten().filter(|(k, _)| !has(k)).cloned().collect();
+        if !extra.is_empty() {
+            optional.entry((*at).clone()).or_default().extend(extra);
+        }
+    }
 }

@@ -163,20 +163,15 @@ pub struct SourcingConfig {
     pub replay_us_per_event: u64,
     /// A projection applying in partition order snapshots its state every this many records, and
     /// a restart replays from the last snapshot (0 = no snapshots: always from offset 0).
-    #[serde(default, skip_serializing_if = "is_zero")]
+    /// Always written, though no preset sets it, so the Editor shows it (e4-event-replay's lesson
+    /// asks for it).
+    #[serde(default)]
     pub snapshot_every: u64,
     /// With `delivery: unordered`: apply an account's event only if its version is the row's
     /// version + 1 (the next of that account's events), and park it until then.
-    #[serde(default, skip_serializing_if = "is_false")]
+    /// Always written, as `snapshot_every` is (e4-out-of-order's lesson asks for it).
+    #[serde(default)]
     pub version_check: bool,
-}
-
-fn is_false(x: &bool) -> bool {
-    !*x
-}
-
-fn is_zero(x: &u64) -> bool {
-    *x == 0
 }
 
 fn half() -> u32 {
