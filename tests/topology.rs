@@ -1019,6 +1019,33 @@ fn a_small_stage_gets_compact_nodes_drawn_larger() {
     assert_eq!(layout_for_stage(&nodes, 645.0, 361.0).r, 28.0, "room enough: the usual nodes");
 }
 
+/// Every Raft server's log strip has room on the stages of a 1280×800 laptop, a 390 px phone,
+/// 1366×768 and 1920×1080 (review 20: at 1280×800 n5's and n2's were left out, and
+/// d4-raft-partition's lesson asks the student to watch the cells under n5).
+#[wasm_bindgen_test]
+fn every_raft_server_has_room_for_its_log_strip_on_laptop_and_phone_stages() {
+    use dsplay_web::topology::log_strip::{has_room, BELOW_CENTRE};
+    for id in ["d4-raft-election", "d4-raft-partition", "d4-election-downtime"] {
+        let session = Session::new(presets::get(id).expect("preset")).expect("session");
+        let nodes = session.sim().view().nodes.clone();
+        let servers: Vec<usize> = (0..nodes.len()).filter(|&i| nodes[i].view.log.is_some()).collect();
+        assert_eq!(servers.len(), 5, "{id}");
+        for (w, h) in [(526.0, 295.0), (356.0, 445.0), (612.0, 343.0), (750.0, 420.0)] {
+            let lay = layout_for_stage(&nodes, w, h);
+            assert!(fits(&lay), "{id} on {w}x{h}");
+            let r = lay.r;
+            let left_out: Vec<&str> = servers
+                .iter()
+                .filter(|&&i| !has_room(&lay.pos, i, r, r + BELOW_CENTRE))
+                .map(|&i| nodes[i].name.as_str())
+                .collect();
+            assert!(left_out.is_empty(), "{id} on {w}x{h}: no strip under {left_out:?}");
+            let bottom = servers.iter().map(|&i| lay.pos[i].1 + r + BELOW_CENTRE + 12.0).fold(0.0, f64::max);
+            assert!(bottom <= lay.frame.h, "{id} on {w}x{h}: a strip leaves the frame at {bottom}");
+        }
+    }
+}
+
 #[wasm_bindgen_test]
 fn every_preset_fits_its_frame_without_overlaps_on_every_stage_shape() {
     // Desktop, phone (portrait), two embed strips, a wide screen.

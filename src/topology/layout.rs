@@ -4,6 +4,7 @@
 //! is about one CSS pixel and labels stay legible; a portrait stage gets the layout turned on its
 //! side (clients on top, servers below). Partition cuts are drawn by `cuts`.
 
+use super::ring::{self, Ring, Room};
 use dsplay_core::view::NodeState;
 
 /// Room left and right of the outer columns.
@@ -371,12 +372,17 @@ fn landscape(nodes: &[NodeState], f: Frame, turned: bool, r: f64) -> Layout {
     // Neighbours on the ring at least a node and its label apart; if the frame is too small for
     // that, nodes leave it and `layout_for_stage` zooms out.
     let spaced = (2.0 * r + 40.0) / (2.0 * (std::f64::consts::PI / k).sin());
-    let ring = spaced.max(((right - left) / 2.0).min(f.h / 2.0) - r - 30.0);
-    for (j, &i) in tiers[2].iter().enumerate() {
-        let a = -std::f64::consts::FRAC_PI_2 + std::f64::consts::TAU * j as f64 / k;
-        pos[i] = (cx + ring * a.cos(), cy + ring * a.sin());
+    let radius = spaced.max(((right - left) / 2.0).min(f.h / 2.0) - r - 30.0);
+    let mut ring = Ring::circle(cx, cy, radius);
+    // Servers that keep a log (Raft) get the shape under which their strips fit (see `ring`).
+    if r >= 15.0 && tiers[2].iter().any(|&i| nodes[i].view.log.is_some()) {
+        let max_rx = ((right - left) / 2.0 - 20.0).max(radius);
+        let max_ry = (f.h / 2.0 - r - 20.0).max(radius);
+        let room = Room { max_rx, max_ry, w: f.w, h: f.h, turned };
+        ring = ring::for_strips(&pos, &tiers[2], ring, room, r);
     }
-    Layout { pos, r, ring: Some((cx, cy, ring)), regions: Vec::new(), frame: f, wrapped }
+    ring.place(&mut pos, &tiers[2]);
+    Layout { pos, r, ring: Some((ring.cx, ring.cy, ring.rx)), regions: Vec::new(), frame: f, wrapped }
 }
 
 /// The uniform scale and offset that fit the frame in a `w` × `h` element (SVG "meet").

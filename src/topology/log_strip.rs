@@ -13,6 +13,8 @@ const SIDE: f64 = 12.0;
 const STEP: f64 = 14.0;
 /// The strip's height below its top (the partition cut keeps clear of it).
 pub const HEIGHT: f64 = SIDE;
+/// The strip's top below its node's rim: under the label lines.
+pub const BELOW_CENTRE: f64 = 31.0;
 
 /// The indices every strip shows: the newest [`CELLS`] of the longest log, or the first ones
 /// while the logs are shorter. `None` when no node publishes a log.

@@ -9,6 +9,7 @@ pub mod load;
 pub mod log_strip;
 pub mod particles;
 pub mod pen;
+pub mod ring;
 pub mod route;
 pub mod split;
 pub mod surge;

@@ -123,7 +123,7 @@ const ROLE_DY: f64 = 13.0;
 const LABEL_DY: f64 = 25.0;
 
 /// The top of a node's log strip below its centre (see `log_strip`).
-const LOG_DY: f64 = LABEL_DY + 6.0;
+const LOG_DY: f64 = log_strip::BELOW_CENTRE;
 
 /// Node `i`, its name drawn at its tier's size (`name_px`, see [`name_px_by_tier`]), its log
 /// strip (if it publishes a log) showing the indices `logs`.
