@@ -385,6 +385,29 @@ fn a_lost_message_ends_half_a_lane_short_of_its_receiver_never_on_another_lane()
 }
 
 #[wasm_bindgen_test]
+fn a_message_refused_by_its_receivers_host_ends_on_the_receivers_lane() {
+    use dsplay_web::spacetime::hover::Fate;
+    use dsplay_web::spacetime::paint::{lane_height, paint};
+    // t1's black hole: from 10 s b1's host refuses each Forward; the reset starts on b1's lane.
+    let mut s =
+        Session::new(presets::get("t1-least-connections-black-hole").expect("preset")).expect("session");
+    s.seek(SimTime::from_ms(10_100));
+    let doc = web_sys::window().and_then(|w| w.document()).expect("document");
+    let canvas: HtmlCanvasElement = doc.create_element("canvas").expect("canvas").unchecked_into();
+    let view = s.sim().view();
+    let drawn = paint(&canvas, &s, &view, Some(60.0), (0, &Default::default()), &[]).expect("painted");
+    let lane = lane_height(s.sim().node_names().len());
+    let known = drawn.arrows.iter().find(|a| a.fate == Fate::Delivered).expect("a delivery");
+    let lane_y = |i: usize| known.line.1 + (i as f64 - known.from as f64) * lane;
+    let b1 = s.sim().node_names().iter().position(|n| n == "b1").expect("b1");
+    let refused: Vec<_> = drawn.arrows.iter().filter(|a| a.fate == Fate::Dropped && a.to == b1).collect();
+    assert!(refused.len() >= 3, "{} refused", refused.len());
+    for a in refused {
+        assert!((a.line.3 - lane_y(b1)).abs() < 0.01, "{a:?} ends on b1's lane");
+    }
+}
+
+#[wasm_bindgen_test]
 async fn hovering_an_arrow_says_which_message_it_was() {
     let (root, sink, canvas) = raft_space_time().await;
     // A pixel of an AppendEntries arrow, found by its colour, and the pointer put on it. Looked

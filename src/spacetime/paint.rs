@@ -285,9 +285,12 @@ fn collect<'a>(all: &'a VecDeque<TraceEvent>, f: &Frame, of: FocusOf) -> Marks<'
                 let (ts, from) = sent.get(&r.msg).copied().unwrap_or((t, r.peer.map_or(n, |p| p.index())));
                 // The ✕ falls half a lane short of the receiver's lane: the arrow points at the
                 // node it was meant for, and never ends on another node's lane (halfway from c2
-                // to n4 lay on c1's, which read as "lost at c1").
+                // to n4 lay on c1's, which read as "lost at c1"). A message the receiver's host
+                // refused reached it: its ✕ is on the receiver's lane, where the reset starts
+                // (review 20: t1's black hole read as lost on the way).
                 let (x1, y1, y2) = (f.x(ts), f.y(from), f.y(n));
-                let line = (x1, y1, f.x(t).max(x1 + 6.0), y2 - (y2 - y1).signum() * f.lane / 2.0);
+                let short = if r.text.as_deref() == Some("refused") { 0.0 } else { f.lane / 2.0 };
+                let line = (x1, y1, f.x(t).max(x1 + 6.0), y2 - (y2 - y1).signum() * short);
                 keep_newest(&mut m.drops, (of(r.label), arrow(r, line, (from, n), (ts, t), Fate::Dropped)));
             }
             // A teacher's note is said by no node: a dot on the first lane read as an event of it
