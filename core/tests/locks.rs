@@ -434,3 +434,76 @@ fn e6_fencing_a_buyer_takes_only_the_answer_to_its_own_read() {
     assert!(sim.violations().is_empty(), "{:?}", sim.violations().first());
     assert!(total(&*sim, "sold") > 0, "the buyers still buy");
 }
+
+/// Two buyers, 40 items, a 300 ms lease, quick purchases, no pause; the link `from` → `to` is
+/// slower (1–30 ms) and duplicates `dup_ppm` of its messages.
+fn dup_link(mode: &str, from: &str, to: &str, dup_ppm: u32) -> Box<dyn Simulation> {
+    let sc = json!({
+        "v": 1, "seed": 5, "stop_at_ms": 3000,
+        "meta": {"id": "e6-duplicating-link", "title": "E6 duplicating link", "concepts": ["E6"]},
+        "protocol": {"kind": "locks", "mode": mode, "buyers": 2, "stock": 40, "lease_ms": 300,
+            "write_delay_ms": 0, "think": {"type": "uniform", "min_us": 1000, "max_us": 2000},
+            "between": {"type": "uniform", "min_us": 1000, "max_us": 3000}, "timeout_ms": 1000},
+        "network": {"default": {"latency": {"type": "uniform", "min_us": 1000, "max_us": 2000}}},
+        "workload": {"clients": 0, "arrival": {"type": "none"}},
+        "events": [{"at_ms": 0, "event": {"type": "link", "from": from, "to": to, "spec": {
+            "latency": {"type": "uniform", "min_us": 1000, "max_us": 30_000},
+            "dup_ppm": dup_ppm, "loss_ppm": 0, "reorder_ppm": 0}}}]
+    });
+    common::run(&dsplay_core::Scenario::from_json(&sc.to_string()).expect("valid"))
+}
+
+/// Leases alone, no pause: every grant reaches c1 within 30 ms, a tenth of the 300 ms lease (what
+/// a buyer allows for the grant's flight), so c1's lease always ends, by its own count, before
+/// the lock's. But the link from the lock to c1 duplicates every message, and a copy lands up to
+/// 30 ms after its original: often after c1 has bought, released and asked again. c1 used to
+/// take the copy as a new grant and act as the holder under its old token, beside the real one
+/// (`one holder at a time` broke within 0.1 s, then items sold twice; with fencing, the store
+/// refused the stale token again and again). Now a buyer takes each token once and never a lower
+/// one: the copies are ignored, and both modes sell the stock exactly.
+#[test]
+fn e6_a_duplicated_grant_is_taken_once() {
+    for mode in ["lease", "lease_fencing"] {
+        for dup_ppm in [0, 1_000_000] {
+            let sim = dup_link(mode, "lock", "c1", dup_ppm);
+            assert!(sim.violations().is_empty(), "{mode}, dup {dup_ppm}: {:?}", sim.violations().first());
+            assert_eq!((total(&*sim, "sold"), total(&*sim, "double_sold")), (40, 0), "{mode}, dup {dup_ppm}");
+            assert_eq!(gauge(&*sim, "stock", Some("store")), 0);
+            if mode == "lease_fencing" {
+                assert_eq!(
+                    total(&*sim, "refused_stale_token"),
+                    0,
+                    "dup {dup_ppm}: no stale holder to refuse"
+                );
+            }
+            let copies = sim
+                .trace()
+                .records()
+                .iter()
+                .filter(|e| e.kind == TraceKind::Note)
+                .filter(|e| {
+                    e.text.as_deref().is_some_and(|t| t.starts_with("c1 ignored a copy of the grant"))
+                })
+                .count();
+            if dup_ppm == 0 {
+                assert_eq!(copies, 0);
+            } else {
+                assert!(copies > 10, "{mode}: the copies landed ({copies})");
+            }
+        }
+    }
+}
+
+/// The essay's other way for leases alone to break without a pause: the link from c1 to the store
+/// duplicates c1's writes, and a copy landing after c1 has released is a write under an expired
+/// grant. The buyer cannot help it; only the store can, and with fencing it refuses the copy.
+#[test]
+fn e6_leases_alone_a_late_copy_of_a_write_is_a_stale_write() {
+    let leased = dup_link("lease", "c1", "store", 1_000_000);
+    let one = violations(&*leased, ONE_HOLDER);
+    assert!(one.first().is_some_and(|v| v.1.starts_with("c1 wrote under token")), "{one:?}");
+    let fenced = dup_link("lease_fencing", "c1", "store", 1_000_000);
+    assert!(fenced.violations().is_empty(), "{:?}", fenced.violations().first());
+    assert!(total(&*fenced, "refused_stale_token") > 0);
+    assert_eq!((total(&*fenced, "sold"), total(&*fenced, "double_sold")), (40, 0));
+}

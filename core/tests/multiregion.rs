@@ -206,3 +206,90 @@ fn after_the_failover_africas_writes_take_about_227_ms_instead_of_87() {
     assert!((80..=95).contains(&before), "Africa → Europe and back: {before} ms");
     assert!((215..=240).contains(&after), "Africa → US and back: {after} ms");
 }
+
+/// At 3 s the network splits three ways: Europe (the primary) alone, the US alone, Africa with
+/// Asia. The US, next in line, hears nothing for a second and takes over; Africa, cut off from
+/// the US too, takes over a second later. Both took over from epoch 1 and used to lead the same
+/// epoch 2: `one primary per epoch` broke, and after the heal each ignored the other's claim to
+/// an epoch that "already has a primary", so two primaries took writes to the end. Now an epoch's
+/// number says whose it is (Africa, two places after Europe, takes epoch 3): the two epochs
+/// differ, and once the cut heals the higher one wins everywhere.
+#[test]
+fn two_regions_that_take_over_apart_lead_different_epochs_and_the_heal_leaves_one() {
+    let sc = scenario("d10-region-failover", |v| {
+        v["stop_at_ms"] = 12_000.into();
+        v["events"] = serde_json::json!([
+            {"at_ms": 3000, "event": {"type": "partition", "groups": [
+                ["db-europe", "c1-europe"], ["db-us", "c1-us"], ["db-africa", "db-asia", "c1-africa", "c1-asia"]]}},
+            {"at_ms": 7000, "event": {"type": "heal"}}
+        ]);
+    });
+    let cut = common::run_to(&sc, 6_900);
+    let primaries = |sim: &dyn Simulation| {
+        let view = sim.view();
+        let mut p: Vec<(String, String)> = view
+            .nodes
+            .iter()
+            .filter(|n| n.view.badges.iter().any(|b| b == "primary"))
+            .map(|n| (n.name.clone(), field(sim, &n.name, "epoch")))
+            .collect();
+        p.sort();
+        p
+    };
+    let sim = run(&sc);
+    assert_eq!(primaries(&*sim), [("db-africa".to_string(), "3".to_string())]);
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations().first());
+    let during = primaries(&*cut);
+    let want: Vec<(String, String)> =
+        [("db-africa", "3"), ("db-europe", "1"), ("db-us", "2")].map(|(a, b)| (a.into(), b.into())).to_vec();
+    assert_eq!(during, want, "three sides, three primaries, three epochs");
+    for db in ["db-europe", "db-us", "db-asia"] {
+        assert_eq!(
+            (field(&*sim, db, "epoch"), field(&*sim, db, "primary")),
+            ("3".into(), "africa".into()),
+            "{db}"
+        );
+    }
+}
+
+/// The link from Africa's replica to Europe's (the primary) duplicates every message, and a copy
+/// lands up to 0.4 s after its original. Europe used to apply the copy of a forwarded write as a
+/// new write: long after the client's write had returned and others had written since, the old
+/// value came back, and a primary read returned it — not linearizable, with the primary up all
+/// along. Now the primary knows the write by its client and operation id, answers the copy
+/// again and applies it once.
+#[test]
+fn a_duplicated_forward_is_applied_once_and_primary_reads_stay_linearizable() {
+    for seed in 1..=3u64 {
+        let sc = scenario("d10-reads-primary", |v| {
+            v["seed"] = seed.into();
+            v["stop_at_ms"] = 5000.into();
+            v["events"] = serde_json::json!([{"at_ms": 0, "event": {"type": "link", "from": "db-africa",
+                "to": "db-europe", "spec": {"latency": {"type": "uniform", "min_us": 1000, "max_us": 400_000},
+                "dup_ppm": 1_000_000}}}]);
+        });
+        let sim = run(&sc);
+        let europe = node(&*sim, "db-europe");
+        let applied = sim.metrics().counter("writes_coordinated", Some(europe));
+        assert_eq!(applied, counter(&*sim, "writes"), "seed {seed}: each acknowledged write applied once");
+        assert!(applied > 20, "seed {seed}: {applied}");
+        assert_eq!(check_history(sim.history()), Verdict::Linearizable, "seed {seed}");
+    }
+}
+
+/// A burst at 0 % stops the load: the swarm's quiet spell at the end. The clients used to start
+/// an operation every time they checked back (every 100 ms), so a "stopped" load went on at ten
+/// operations a second per client.
+#[test]
+fn a_burst_at_zero_percent_stops_the_clients() {
+    let sc = scenario("d10-reads-primary", |v| {
+        v["stop_at_ms"] = 6000.into();
+        v["workload"]["bursts"] = serde_json::json!([{"at_ms": 2000, "duration_ms": 2000, "rate_pct": 0}]);
+    });
+    let sim = run(&sc);
+    let called = |from: u64, to: u64| {
+        sim.history().ops.iter().filter(|o| (from * 1000..to * 1000).contains(&o.call.as_us())).count()
+    };
+    assert!(called(0, 2000) > 50 && called(4000, 6000) > 50, "the load before and after");
+    assert_eq!(called(2000, 4000), 0, "nothing during the burst at 0 %");
+}

@@ -116,3 +116,38 @@ fn generation_is_deterministic() {
     assert_eq!(generate(7, false), generate(7, false));
     assert_ne!(generate(7, false), generate(8, false));
 }
+
+/// The shared generator's bad links join two different nodes: a link from a node to itself was a
+/// fault that did nothing (such a message is delivered at once, untouched), and with two nodes to
+/// choose from it used to be drawn one time in two.
+#[test]
+fn generated_bad_links_join_two_different_nodes() {
+    let self_links = |links: &[String], seeds: u64| {
+        let plan = Plan {
+            crash: links,
+            cut: &[],
+            links,
+            pause: &[],
+            skew: &[],
+            extras_one_in: 0,
+            until_ms: FAULTS_UNTIL_MS,
+        };
+        let mut drawn = 0;
+        for seed in 0..seeds {
+            for e in swarm::timeline(&mut Rng::seed_from(seed), &plan) {
+                if e["event"]["type"] == "link" {
+                    drawn += 1;
+                    assert_ne!(e["event"]["from"], e["event"]["to"], "seed {seed}: {e}");
+                }
+            }
+        }
+        assert!(drawn > seeds, "{drawn} bad links in {seeds} seeds");
+    };
+    self_links(&swarm::names("n", 2), 50);
+    self_links(&swarm::names("n", 7), 50);
+    // With one node there is no other end: the link is drawn all the same, to itself.
+    let one = swarm::names("n", 1);
+    let plan =
+        Plan { crash: &one, cut: &[], links: &one, pause: &[], skew: &[], extras_one_in: 0, until_ms: 3_000 };
+    assert!(swarm::timeline(&mut Rng::seed_from(1), &plan).iter().any(|e| e["event"]["type"] == "link"));
+}

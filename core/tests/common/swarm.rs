@@ -62,6 +62,19 @@ fn pick(rng: &mut Rng, v: &[String]) -> String {
     v[rng.below(v.len() as u64) as usize].clone()
 }
 
+/// The two ends of a bad link: different nodes when there are two to choose from (a link from a
+/// node to itself is no link: the network delivers such a message at once, untouched). Drawn as
+/// two picks, the second again while it equals the first, so a draw whose ends already differed
+/// is what it always was.
+fn link_ends(rng: &mut Rng, links: &[String]) -> (String, String) {
+    let from = pick(rng, links);
+    let mut to = pick(rng, links);
+    while to == from && links.len() > 1 {
+        to = pick(rng, links);
+    }
+    (from, to)
+}
+
 /// A pause, resume or clock skew: only drawn when the plan has pausing or skewed nodes.
 fn extra(rng: &mut Rng, plan: &Plan, st: &mut State) -> Value {
     let roll = rng.below(4);
@@ -82,8 +95,9 @@ fn extra(rng: &mut Rng, plan: &Plan, st: &mut State) -> Value {
     json!({"type": "clock_skew", "node": node, "offset_us": offset_us, "drift_ppm": drift_ppm})
 }
 
-/// One random fault. Without pausing or skewed nodes this draws exactly what the Raft swarm
-/// always drew, so its seeds keep their scenarios.
+/// One random fault. Without pausing or skewed nodes this draws what the Raft swarm always drew,
+/// so its seeds keep their scenarios — except where a bad link's two ends came out the same node,
+/// a fault that did nothing: the far end is drawn again until it differs.
 fn fault(rng: &mut Rng, plan: &Plan, st: &mut State) -> Value {
     if plan.extras() && rng.below(plan.extras_one_in.max(1)) == 0 {
         return extra(rng, plan, st);
@@ -114,7 +128,7 @@ fn fault(rng: &mut Rng, plan: &Plan, st: &mut State) -> Value {
         }
         7 => json!({"type": "heal"}),
         _ => {
-            let (from, to) = (pick(rng, plan.links), pick(rng, plan.links));
+            let (from, to) = link_ends(rng, plan.links);
             json!({"type": "link", "from": from, "to": to, "spec": link_spec(rng), "both_ways": rng.below(2) == 0})
         }
     }

@@ -45,6 +45,11 @@ pub struct Buyer {
     timeout: Option<SimDuration>,
     pub step: Step,
     pub lease: Option<Lease>,
+    /// The highest token any `Granted` has brought it, taken or given back. Tokens only grow and
+    /// the lock grants one at a time, so a `Granted` with a token no higher is a copy of a grant
+    /// it has already had (the network's duplicate, or a late one), and that grant has ended at
+    /// the lock. Durable, like the lock's counter: a copy may land after a restart.
+    seen: u64,
     bought: u64,
 }
 
@@ -63,6 +68,7 @@ impl Buyer {
             timeout: (cfg.timeout_ms > 0).then(|| SimDuration::from_ms(cfg.timeout_ms)),
             step: Step::Idle,
             lease: None,
+            seen: 0,
             bought: 0,
         }
     }
@@ -150,6 +156,16 @@ impl Buyer {
     }
 
     pub fn on_granted(&mut self, ctx: &mut C<'_>, token: u64, lease_ms: u64) {
+        if token <= self.seen {
+            // Taking it would make a second holder: the lock has had this grant back, or its lease
+            // ran out, or the buyer holds it already and its lease would seem to start again.
+            return ctx.note(format!(
+                "{} ignored a copy of the grant of token {token}: it has already been handed token {}",
+                name(ctx.id()),
+                self.seen
+            ));
+        }
+        self.seen = token;
         if self.step != Step::Waiting {
             // A grant it no longer waits for (it crashed since, or this is a second grant after it
             // timed out and asked again): give it back.
@@ -234,9 +250,13 @@ impl Buyer {
         self.ask(ctx, self.store, LockMsg::Write { stock: read.saturating_sub(1), token });
     }
 
-    pub fn on_written(&mut self, ctx: &mut C<'_>, stock: u64) {
-        if !matches!(self.step, Step::Writing { .. }) {
-            return;
+    pub fn on_written(&mut self, ctx: &mut C<'_>, stock: u64, token: Option<u64>) {
+        let Step::Writing { read } = self.step else { return };
+        if stock != read.saturating_sub(1) || token != self.lease.map(|l| l.token) {
+            // The answer to an earlier write (the network's late copy): this purchase's write is
+            // still on its way, and the grant must be held until it lands.
+            return ctx
+                .note(format!("{} ignored an answer to a write it is not waiting for", name(ctx.id())));
         }
         self.answered(ctx);
         self.bought += 1;
@@ -255,6 +275,13 @@ impl Buyer {
             Step::Writing { .. } => "write",
             _ => return,
         };
+        if self.lease.map(|l| l.token) != Some(token) {
+            // A late copy of the refusal of an earlier purchase: the grant it holds now is fine.
+            return ctx.note(format!(
+                "{} ignored a refusal of token {token}: it holds a newer grant",
+                name(ctx.id())
+            ));
+        }
         self.answered(ctx);
         ctx.count("errors", 1);
         ctx.note(format!(
@@ -301,4 +328,102 @@ impl Buyer {
 /// Whole milliseconds, for notes.
 fn ms(d: SimDuration) -> u64 {
     d.as_us() / 1000
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::node::{Bench, Effect};
+    use crate::protocols::locks::LockMode;
+
+    const LOCK: NodeId = NodeId(1);
+    const STORE: NodeId = NodeId(2);
+
+    fn buyer() -> Buyer {
+        let d = Dist::Constant { us: 1000 };
+        let cfg = LocksConfig {
+            mode: LockMode::LeaseFencing,
+            buyers: 1,
+            stock: 10,
+            lease_ms: 500,
+            think: d.clone(),
+            write_delay_ms: 20,
+            between: d,
+            timeout_ms: 1000,
+        };
+        Buyer::new(&cfg, Some(LOCK), STORE)
+    }
+
+    /// Run one handler on buyer c1 at `ms`: the messages it sent, as (to, message).
+    fn step(
+        bench: &mut Bench,
+        b: &mut Buyer,
+        ms: u64,
+        f: impl FnOnce(&mut Buyer, &mut C<'_>),
+    ) -> Vec<(NodeId, LockMsg)> {
+        let ((), out) = bench.run((NodeId(0), SimTime::from_ms(ms), 3), |ctx| f(b, ctx));
+        out.into_iter()
+            .filter_map(|e| match e {
+                Effect::Send { to, msg } => Some((to, msg)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    /// One whole purchase under `token`, from the `Shop` timer to the release: the stock read is 5.
+    fn purchase(bench: &mut Bench, b: &mut Buyer, ms: u64, token: u64) {
+        assert_eq!(step(bench, b, ms, |b, c| b.shop(c)), [(LOCK, LockMsg::Acquire)]);
+        let read = LockMsg::Read { token: Some(token) };
+        assert_eq!(step(bench, b, ms + 1, |b, c| b.on_granted(c, token, 500)), [(STORE, read)]);
+        step(bench, b, ms + 2, |b, c| b.on_value(c, 5, Some(token)));
+        step(bench, b, ms + 3, |b, c| b.on_think(c));
+        let write = LockMsg::Write { stock: 4, token: Some(token) };
+        assert_eq!(step(bench, b, ms + 4, |b, c| b.on_send(c)), [(STORE, write)]);
+        let release = LockMsg::Release { token };
+        assert_eq!(step(bench, b, ms + 5, |b, c| b.on_written(c, 4, Some(token))), [(LOCK, release)]);
+        assert_eq!((b.step, b.lease), (Step::Idle, None));
+    }
+
+    /// A copy of a grant it already had — the network's duplicate, landing while the buyer waits
+    /// for its next grant, even after a crash and restart — is ignored: taking it would make the
+    /// buyer a second holder, under a token the lock has had back, with its lease counted afresh.
+    #[test]
+    fn a_copy_of_an_old_grant_is_never_taken() {
+        let (mut bench, mut b) = (Bench::new(1), buyer());
+        purchase(&mut bench, &mut b, 0, 7);
+        assert_eq!(step(&mut bench, &mut b, 100, |b, c| b.shop(c)), [(LOCK, LockMsg::Acquire)]);
+        assert!(step(&mut bench, &mut b, 110, |b, c| b.on_granted(c, 7, 500)).is_empty());
+        assert_eq!((b.step, b.lease), (Step::Waiting, None), "still waiting, holding nothing");
+        // Crashed and restarted, it waits for a grant again; the copy lands now.
+        b.crash();
+        step(&mut bench, &mut b, 200, |b, c| b.init(c));
+        step(&mut bench, &mut b, 201, |b, c| b.shop(c));
+        assert!(step(&mut bench, &mut b, 210, |b, c| b.on_granted(c, 7, 500)).is_empty());
+        assert_eq!(b.lease, None);
+        // A new grant is taken; then the copy of a grant between the two is not: tokens never go back.
+        let read = |t| vec![(STORE, LockMsg::Read { token: Some(t) })];
+        assert_eq!(step(&mut bench, &mut b, 220, |b, c| b.on_granted(c, 9, 500)), read(9));
+        assert!(step(&mut bench, &mut b, 221, |b, c| b.on_granted(c, 8, 500)).is_empty());
+        assert_eq!(b.lease.map(|l| l.token), Some(9));
+    }
+
+    /// The answers of an earlier purchase, landing late while this one's write is on the wire, do
+    /// not end it: a late `Written` would have the buyer count a purchase it does not know it made
+    /// and release the lock before its write lands; a late `Refused` would give up a sound grant.
+    #[test]
+    fn late_answers_to_an_earlier_purchase_do_not_end_this_one() {
+        let (mut bench, mut b) = (Bench::new(1), buyer());
+        purchase(&mut bench, &mut b, 0, 7);
+        step(&mut bench, &mut b, 100, |b, c| b.shop(c));
+        step(&mut bench, &mut b, 101, |b, c| b.on_granted(c, 8, 500));
+        step(&mut bench, &mut b, 102, |b, c| b.on_value(c, 5, Some(8)));
+        step(&mut bench, &mut b, 103, |b, c| b.on_think(c));
+        step(&mut bench, &mut b, 104, |b, c| b.on_send(c));
+        assert!(step(&mut bench, &mut b, 105, |b, c| b.on_written(c, 4, Some(7))).is_empty());
+        assert!(step(&mut bench, &mut b, 106, |b, c| b.on_refused(c, 7, 9)).is_empty());
+        assert_eq!((b.step, b.bought), (Step::Writing { read: 5 }, 1), "still writing; one bought");
+        let release = vec![(LOCK, LockMsg::Release { token: 8 })];
+        assert_eq!(step(&mut bench, &mut b, 107, |b, c| b.on_written(c, 4, Some(8))), release);
+        assert_eq!(b.bought, 2);
+    }
 }

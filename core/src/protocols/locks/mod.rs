@@ -22,9 +22,17 @@
 //! `Value`/`Written` or, with fencing and a stale token, `Refused`. A buyer takes only the `Value`
 //! that answers its read under its current token: a late or duplicated answer to a read of an
 //! earlier purchase (a stock others may have bought from since) is ignored, or the fencing would
-//! be checked on one read and the write based on another. A write identical to the last one the
-//! store served (same buyer, token and stock: the network's duplicate) is answered `Written`
-//! again and sells nothing.
+//! be checked on one read and the write based on another. Likewise it takes only the `Written`
+//! (or `Refused`) that answers its write under its current token: a late copy of the answer to
+//! an earlier purchase would end this one, and release the lock, while its write is still on the
+//! wire. A write identical to the last one the store served (same buyer, token and stock: the
+//! network's duplicate) is answered `Written` again and sells nothing.
+//! A buyer takes each grant once: it remembers the highest token any `Granted` has brought it
+//! (durably, like the lock's counter), and ignores a `Granted` whose token is no higher. Such a
+//! grant is a copy — the network duplicated it, and the copy can land after the buyer has
+//! bought, released and asked again — and since the lock grants one token at a time, in
+//! increasing order, that grant has already ended at the lock; taken, it would make a second
+//! holder under an old token, its lease counted afresh from the copy's arrival.
 //! The buyer then releases and, after a while, buys again until it reads a stock of 0 (sold out).
 //! Without a lock (`mode: none`) a buyer goes straight to `Read` and `Write`, with no token.
 //! A lock service that crashes forgets its holder and its queue but not its token counter; on
@@ -54,7 +62,10 @@
 //! `one holder at a time` (with a lock, in both modes): the store reports a request it served,
 //! read or write, whose token is lower than one an earlier request carried — two buyers acted as
 //! the holder. With fencing such a request is refused, not served, so neither invariant can break
-//! however long a holder pauses; with leases alone both can break when a paused holder comes back.
+//! however long a holder pauses; with leases alone both can break when a paused holder comes back,
+//! and when the network hands the store a holder's write after its lease (a slow link, or a
+//! duplicate of the write landing late): a message held up on the wire is a pause the holder
+//! cannot see either.
 //!
 //! **What to watch.** The `holders` gauge (grants the lock handed out and has not had back: 2
 //! while a paused holder still believes), `lease_expired`, the store's `stock` jumping *up* when a

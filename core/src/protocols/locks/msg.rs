@@ -7,6 +7,8 @@ pub enum LockMsg {
     /// Buyer → lock: "let me hold the lock" (queued while someone else holds it).
     Acquire,
     /// Lock → buyer: the lock is yours for `lease_ms`; `token` is the fencing number of this grant.
+    /// A buyer takes a grant only once: a copy (a duplicate, or a late one) has a token no higher
+    /// than one it has already been handed, and is ignored.
     Granted { token: u64, lease_ms: u64 },
     /// Buyer → lock: done with the grant `token` (ignored if that lease already expired).
     Release { token: u64 },
@@ -19,8 +21,10 @@ pub enum LockMsg {
     /// Buyer → store: set the stock to `stock` (what it read, minus the one it buys), under its
     /// lock grant `token` if it holds one.
     Write { stock: u64, token: Option<u64> },
-    /// Store → buyer: written; the purchase is done.
-    Written { stock: u64 },
+    /// Store → buyer: the write of `stock` under `token` is done, and with it the purchase. Like
+    /// `Value`, it names the write it answers: a late or duplicated answer to an earlier write must
+    /// not end the purchase under way while its own write is still on the wire.
+    Written { stock: u64, token: Option<u64> },
     /// Store → buyer (fencing): `token` is older than `highest`, a token the store has already
     /// seen; the read or write is refused.
     Refused { token: u64, highest: u64 },

@@ -55,7 +55,7 @@ impl Node for LockNode {
             (LockNode::Store(s), LockMsg::Write { stock, token }) => s.on_write(ctx, from, stock, token),
             (LockNode::Buyer(b), LockMsg::Granted { token, lease_ms }) => b.on_granted(ctx, token, lease_ms),
             (LockNode::Buyer(b), LockMsg::Value { stock, token }) => b.on_value(ctx, stock, token),
-            (LockNode::Buyer(b), LockMsg::Written { stock }) => b.on_written(ctx, stock),
+            (LockNode::Buyer(b), LockMsg::Written { stock, token }) => b.on_written(ctx, stock, token),
             (LockNode::Buyer(b), LockMsg::Refused { token, highest }) => b.on_refused(ctx, token, highest),
             (_, m) => ctx.note(format!("ignored unexpected {}", m.kind())),
         }

@@ -108,14 +108,14 @@ impl Store {
                  nothing sold",
                 name(from)
             ));
-            ctx.send(from, LockMsg::Written { stock });
+            ctx.send(from, LockMsg::Written { stock, token });
             return;
         }
         self.last_write = token.map(|t| (t, from, stock));
         self.sell(ctx, from, stock);
         self.stock = stock;
         ctx.gauge_here("stock", stock as i64);
-        ctx.send(from, LockMsg::Written { stock });
+        ctx.send(from, LockMsg::Written { stock, token });
     }
 
     /// The token check every request goes through, reads and writes alike. With fencing, a
@@ -277,13 +277,16 @@ mod tests {
                 assert_eq!(stale_read, (vec![refused.clone()], vec![]));
                 assert_eq!((s.refused, s.sold), (2, 0));
             } else {
-                assert_eq!((got, broken), (vec![LockMsg::Written { stock: 9 }], vec![ONE_HOLDER]));
+                assert_eq!(
+                    (got, broken),
+                    (vec![LockMsg::Written { stock: 9, token: Some(1) }], vec![ONE_HOLDER])
+                );
                 assert_eq!(stale_read, (vec![LockMsg::Value { stock: 9, token: Some(1) }], vec![ONE_HOLDER]));
             }
             // c2's write under its own token is served in both modes; without fencing it sells
             // item #10 a second time.
             let (got, broken) = ask(&mut b, &mut s, 40, c2, LockMsg::Write { stock: 9, token: Some(2) });
-            assert_eq!(got, [LockMsg::Written { stock: 9 }]);
+            assert_eq!(got, [LockMsg::Written { stock: 9, token: Some(2) }]);
             assert_eq!(broken, if fenced { vec![] } else { vec![NO_DOUBLE_SALE] });
         }
     }

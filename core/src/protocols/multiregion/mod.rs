@@ -16,19 +16,34 @@
 //! - Writes: the local replica `Forward`s them to the primary (unless it is the primary), which
 //!   assigns the next version `(epoch, seq)`, answers `ForwardReply`, and the answer travels back
 //!   as `ClientReply`. Replication is *asynchronous and batched*: every `replicate_ms` the primary
-//!   ships its latest state to every other replica (`Replicate`) if it changed.
-//! - Reads, `reads: primary`: forwarded to the primary like writes — never stale, slow far away.
-//! - Reads, `reads: nearest`: answered at once by the local replica from its own copy.
+//!   ships its latest state to every other replica (`Replicate`). The primary knows a write by its
+//!   client and operation id: the network's duplicate of a `ClientWrite` or `Forward` is answered
+//!   again, not applied again (applied late, it would bring back a value newer writes replaced).
+//! - Reads, `reads: primary`: forwarded to the primary like writes — slow far away, and never
+//!   stale while the primary keeps its role: no client reads a version older than one it saw or
+//!   wrote, and the history is linearizable. Across a failover that promise is gone: the new
+//!   primary may lack acknowledged writes (below), and a client that saw one reads an older
+//!   version.
+//! - Reads, `reads: nearest`: answered at once by the local replica from its own copy — stale
+//!   whenever it lags, except in the primary's own region, whose replica *is* the primary.
 //!
 //! **Failover rule.** The primary sends `Heartbeat` (epoch, its state) every `heartbeat_ms`.
 //! Regions are ranked by `failover_order` (the first one starts as primary). A replica `d` places
 //! after the current primary in that order (cyclically) takes over after `d × failover_after_ms`
 //! without a heartbeat: the next region first, the one after it only if the next one is silent
-//! too. Taking over bumps the epoch; `failover_ms` records how long the new primary had not heard
-//! from the old one. A replica that hears an older epoch answers `NewEpoch`; the old primary then
-//! steps down and counts as `lost_writes` the writes it had acknowledged that never reached its
-//! successor (asynchronous replication loses them). Replicas keep their copy, epoch and primary
-//! across a crash; a restarted replica waits for a heartbeat before serving as primary again.
+//! too. Taking over raises the epoch by that same distance `d`, so an epoch's number says whose
+//! it is — epoch `k` can only be led by the region at place `(k − 1) mod n` in the order (as
+//! Paxos numbers its ballots): two regions that take over cut off from each other lead different
+//! epochs, and when they hear each other the higher epoch wins. There is no quorum, so a cut
+//! network gets a primary on each side for as long as it lasts (D5's split brain), but never
+//! two in one epoch, and one again once it heals. `failover_ms` records how long the new primary
+//! had not heard from the old one. A replica that hears an older epoch answers `NewEpoch`; the
+//! old primary then steps down and counts as `lost_writes` the writes it had acknowledged past
+//! the version its successor started from, when that version is of its own epoch — the usual
+//! case, the next region taking over from it (asynchronous replication loses them). After
+//! several failovers in a row it cannot always tell, so the count is then an estimate. Replicas
+//! keep their copy, epoch and primary across a crash; a restarted replica waits for a heartbeat
+//! before serving as primary again, and takes over only as the primary of a new epoch.
 //!
 //! **Roles and timers.** Replicas: `Heartbeat`, `Replicate` (primary), `Silence` (others).
 //! Clients: `Next` (open-loop arrivals from the scenario's workload), `Timeout(op)`.
@@ -36,7 +51,8 @@
 //! **Metrics.** Per client: `read_latency_ms`, `write_latency_ms` histograms, `client_stale_reads`.
 //! Global: `reads`, `writes`, `failed_ops` (timed out), `stale_reads` (a read returned a version
 //! older than one this client already saw or wrote), `failovers`, `failover_ms`, `lost_writes`.
-//! Per replica: `writes_coordinated`. Invariant: at most one primary per epoch.
+//! Per replica: `writes_coordinated`. Invariant: at most one primary per epoch — under any fault
+//! (crashes, cuts, lost or duplicated messages, pauses, skewed clocks), by the epoch numbering.
 //!
 //! **What to watch.** In nearest mode the Asia client's reads stay on its own region and come
 //! back in milliseconds; in primary mode each one crosses to Europe and back. Right after a write,
@@ -203,7 +219,10 @@ pub fn build(sc: &Scenario, cfg: &MultiRegionConfig) -> Vec<(String, MrNode)> {
     let names = regions.names.clone();
     let mut out: Vec<(String, MrNode)> = (0..n)
         .map(|i| {
-            (replica_name(&names[i as usize]), MrNode::Replica(Replica::new(cfg.clone(), i, names.clone())))
+            (
+                replica_name(&names[i as usize]),
+                MrNode::Replica(Box::new(Replica::new(cfg.clone(), i, names.clone()))),
+            )
         })
         .collect();
     let gen = Generator::new(&sc.workload);

@@ -30,9 +30,13 @@ pub enum MrMsg {
         op: u64,
         reply: Reply,
     },
+    /// A replica passes its client's operation `op` on to the primary; `client` and `op` name
+    /// a write, so the primary applies the network's duplicate of it only once.
     Forward {
         fwd: u64,
         write: Option<i64>,
+        client: NodeId,
+        op: u64,
     },
     ForwardReply {
         fwd: u64,
@@ -199,14 +203,14 @@ impl Client {
 /// A D10 participant.
 #[derive(Clone, Debug)]
 pub enum MrNode {
-    Replica(Replica),
+    Replica(Box<Replica>),
     Client(Box<Client>),
 }
 
 impl MrNode {
     pub fn as_replica(&self) -> Option<&Replica> {
         match self {
-            MrNode::Replica(r) => Some(r),
+            MrNode::Replica(r) => Some(r.as_ref()),
             MrNode::Client(_) => None,
         }
     }
@@ -230,7 +234,9 @@ impl Node for MrNode {
             (MrNode::Client(c), MrMsg::ClientReply { op, reply }) => c.on_reply(ctx, op, reply),
             (MrNode::Replica(r), MrMsg::ClientRead { op }) => r.on_client(ctx, from, op, None),
             (MrNode::Replica(r), MrMsg::ClientWrite { op, value }) => r.on_client(ctx, from, op, Some(value)),
-            (MrNode::Replica(r), MrMsg::Forward { fwd, write }) => r.on_forward(ctx, from, fwd, write),
+            (MrNode::Replica(r), MrMsg::Forward { fwd, write, client, op }) => {
+                r.on_forward(ctx, from, fwd, write, (client, op))
+            }
             (MrNode::Replica(r), MrMsg::ForwardReply { fwd, reply }) => r.on_forward_reply(ctx, fwd, reply),
             (MrNode::Replica(r), MrMsg::Heartbeat { epoch, fork, sent_us }) => {
                 r.last_sign_of_life = SimTime(sent_us);
@@ -249,7 +255,10 @@ impl Node for MrNode {
     fn on_timer(&mut self, ctx: &mut C<'_>, timer: MrTimer) {
         match (self, timer) {
             (MrNode::Client(c), MrTimer::Next) => {
-                c.start_generated(ctx);
+                // A burst at 0 % only checks back later (the generator's contract).
+                if c.gen.rate_pct(ctx.now()) > 0 {
+                    c.start_generated(ctx);
+                }
                 c.schedule(ctx);
             }
             (MrNode::Client(c), MrTimer::Timeout(op)) => c.on_timeout(ctx, op),

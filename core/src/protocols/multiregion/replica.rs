@@ -7,7 +7,7 @@ use super::{MultiRegionConfig, ReadMode};
 use crate::ids::NodeId;
 use crate::node::Ctx;
 use crate::time::{SimDuration, SimTime};
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, VecDeque};
 use std::sync::Arc;
 
 type C<'a> = Ctx<'a, MrMsg, MrTimer>;
@@ -36,6 +36,9 @@ pub struct Shipped {
 
 /// Forwarded operations kept at most (older ones are forgotten; their clients time out).
 const MAX_FORWARDS: usize = 4096;
+/// Writes a primary remembers having served, to answer a duplicate again (older ones are
+/// forgotten: a duplicate that late would be applied again).
+const MAX_SERVED: usize = 4096;
 
 #[derive(Clone, Debug)]
 pub struct Replica {
@@ -62,6 +65,11 @@ pub struct Replica {
     resync: bool,
     forwards: BTreeMap<u64, (NodeId, u64)>,
     next_fwd: u64,
+    /// The writes this replica served as primary, by (client, operation), with its answer: a
+    /// duplicate of one (the network's copy of a `ClientWrite` or `Forward`) is answered again,
+    /// not applied again — applied late, it would bring back a value newer writes replaced.
+    served: BTreeMap<(NodeId, u64), Reply>,
+    served_order: VecDeque<(NodeId, u64)>,
 }
 
 impl Replica {
@@ -82,6 +90,8 @@ impl Replica {
             resync: false,
             forwards: BTreeMap::new(),
             next_fwd: 0,
+            served: BTreeMap::new(),
+            served_order: VecDeque::new(),
         }
     }
 
@@ -93,12 +103,18 @@ impl Replica {
         self.cfg.order.iter().position(|r| *r == region).map_or(0, |p| p as u32)
     }
 
-    /// How long without heartbeats before this replica takes over: its distance after the
-    /// primary in the failover order, times `failover_after_ms` (a whole round for itself).
-    fn patience(&self) -> SimDuration {
+    /// This replica's distance after the primary in the failover order: 1 for the next region,
+    /// a whole round (the number of regions) for the primary itself.
+    fn distance(&self) -> u64 {
         let n = self.cfg.order.len().max(1) as u32;
         let d = (self.rank(self.region) + n - self.rank(self.primary)) % n;
-        SimDuration::from_ms(self.cfg.failover_after_ms * u64::from(if d == 0 { n } else { d }))
+        u64::from(if d == 0 { n } else { d })
+    }
+
+    /// How long without heartbeats before this replica takes over: its distance after the
+    /// primary times `failover_after_ms`.
+    fn patience(&self) -> SimDuration {
+        SimDuration::from_ms(self.cfg.failover_after_ms * self.distance())
     }
 
     pub fn init(&mut self, ctx: &mut C<'_>) {
@@ -122,6 +138,8 @@ impl Replica {
         self.leading = false;
         self.resync = false;
         self.forwards.clear();
+        self.served.clear();
+        self.served_order.clear();
     }
 
     fn lead(&mut self, ctx: &mut C<'_>) {
@@ -158,14 +176,19 @@ impl Replica {
         ctx.set_timer(MrTimer::Replicate, SimDuration::from_ms(self.cfg.replicate_ms));
     }
 
-    /// No heartbeat for `patience()`: take over as primary of a new epoch.
+    /// No heartbeat for `patience()`: take over as primary of a new epoch. The epoch goes up by
+    /// this replica's distance after the primary, so epoch `k` only ever belongs to the region at
+    /// rank `(k − 1) mod n` in the failover order (as Paxos numbers ballots): two regions that
+    /// take over without hearing each other (a cut, lost heartbeats) lead different epochs, and
+    /// when they hear each other the higher one wins. Were both to lead the same epoch, each
+    /// would ignore the other's claim for ever.
     pub fn on_silence(&mut self, ctx: &mut C<'_>) {
         if self.leading {
             return;
         }
         let silent = ctx.now().since(self.last_sign_of_life);
         let old = self.region_name(self.primary).to_string();
-        self.epoch += 1;
+        self.epoch += self.distance();
         self.fork = self.tag;
         self.forwards.clear();
         ctx.count("failovers", 1);
@@ -258,7 +281,7 @@ impl Replica {
                 MrMsg::ClientReply { op, reply: Reply::Read { tag: self.tag, value: self.value } },
             );
         } else if self.leading {
-            let reply = self.serve(ctx, write);
+            let reply = self.serve(ctx, write, (client, op));
             ctx.send(client, MrMsg::ClientReply { op, reply });
         } else if self.primary == self.region {
             ctx.note("dropped a client operation: no primary known yet");
@@ -268,28 +291,50 @@ impl Replica {
                 self.forwards.pop_first();
             }
             self.forwards.insert(self.next_fwd, (client, op));
-            ctx.send(NodeId(self.primary), MrMsg::Forward { fwd: self.next_fwd, write });
+            ctx.send(NodeId(self.primary), MrMsg::Forward { fwd: self.next_fwd, write, client, op });
         }
     }
 
-    fn serve(&mut self, ctx: &mut C<'_>, write: Option<i64>) -> Reply {
+    /// Serve `origin`'s operation (client, operation id) as the primary.
+    fn serve(&mut self, ctx: &mut C<'_>, write: Option<i64>, origin: (NodeId, u64)) -> Reply {
         let Some(v) = write else {
             return Reply::Read { tag: self.tag, value: self.value };
         };
+        if let Some(&reply) = self.served.get(&origin) {
+            ctx.note(format!(
+                "a duplicate of a write already served (value {v}): answered again, not applied"
+            ));
+            return reply;
+        }
         let seq = if self.tag.epoch == self.epoch { self.tag.seq + 1 } else { 1 };
         self.tag = Tag { epoch: self.epoch, seq };
         self.value = Some(v);
         self.own_last = self.tag;
         ctx.count_here("writes_coordinated", 1);
-        Reply::Written { tag: self.tag }
+        let reply = Reply::Written { tag: self.tag };
+        if self.served_order.len() >= MAX_SERVED {
+            if let Some(old) = self.served_order.pop_front() {
+                self.served.remove(&old);
+            }
+        }
+        self.served.insert(origin, reply);
+        self.served_order.push_back(origin);
+        reply
     }
 
-    pub fn on_forward(&mut self, ctx: &mut C<'_>, from: NodeId, fwd: u64, write: Option<i64>) {
+    pub fn on_forward(
+        &mut self,
+        ctx: &mut C<'_>,
+        from: NodeId,
+        fwd: u64,
+        write: Option<i64>,
+        origin: (NodeId, u64),
+    ) {
         if !self.leading {
             ctx.note("ignored Forward: not the primary (any more)");
             return;
         }
-        let reply = self.serve(ctx, write);
+        let reply = self.serve(ctx, write, origin);
         ctx.send(from, MrMsg::ForwardReply { fwd, reply });
     }
 
