@@ -265,3 +265,94 @@ fn a_lost_append_is_sent_again_and_sync_writes_are_acknowledged_again() {
     assert!(after > before + 100, "sync writes acknowledged again after the loss: {before} → {after}");
     assert_eq!(counter(&*sim, "failovers"), 0, "150 ms of loss is no failover");
 }
+
+/// Three servers and two clients on a fast network; s1 leads epoch 1 and is paused (a GC pause)
+/// from 2 s to 4 s, long enough for s2 and s3 to fail over. From 2 s to 3.5 s everything s2
+/// sends to s1 and to c1 is lost, so neither hears s2's `NewLeader`: s1 wakes up believing it
+/// still leads, and c1 still writes to it.
+fn paused_leader_misses_new_leader(mode: &str) -> dsplay_core::Scenario {
+    let lost = serde_json::json!({"latency": {"type": "uniform", "min_us": 1000, "max_us": 5000},
+        "loss_ppm": 1_000_000});
+    let v = serde_json::json!({
+        "v": 1,
+        "meta": {"id": "paused-leader", "title": "A paused leader misses the failover", "concepts": ["D2"]},
+        "seed": 3,
+        "stop_at_ms": 6_000,
+        "protocol": {"kind": "replication", "mode": mode, "servers": 3, "acks": 1,
+            "heartbeat_ms": 50, "failover_ms": 500, "probe_ms": 200},
+        "network": {"default": {"latency": {"type": "uniform", "min_us": 1000, "max_us": 5000}}},
+        "workload": {"clients": 2, "arrival": {"type": "open", "rate_per_s": 50},
+            "keys": {"type": "uniform", "count": 1}, "read_permille": 0, "timeout_ms": 1000},
+        "events": [
+            {"at_ms": 2_000, "event": {"type": "pause", "node": "s1"}},
+            {"at_ms": 2_000, "event": {"type": "link", "from": "s2", "to": "s1", "spec": lost}},
+            {"at_ms": 2_000, "event": {"type": "link", "from": "s2", "to": "c1", "spec": lost}},
+            {"at_ms": 3_500, "event": {"type": "reset_links"}},
+            {"at_ms": 4_000, "event": {"type": "resume", "node": "s1"}}
+        ]
+    });
+    dsplay_core::Scenario::from_json(&v.to_string()).expect("valid")
+}
+
+/// A GC-paused leader kept leading its old epoch for good after it resumed when it had missed
+/// the `NewLeader` of the failover that happened meanwhile: the others ignored its heartbeats
+/// without telling it why, and in async mode it went on acknowledging c1's writes in epoch 1,
+/// writes no other server would ever hold. Now a server answers a message of an older epoch with
+/// its own epoch (an `Ack`, as a Raft follower answers a stale `AppendEntries` with its term); a
+/// leader that hears of a newer epoch stops leading at once and probes, and the leader of the
+/// newer epoch answers its probe with `NewLeader`.
+#[test]
+fn a_paused_leader_that_missed_the_failover_steps_down_and_follows_when_it_resumes() {
+    for mode in ["async", "semi_sync", "sync"] {
+        let sc = paused_leader_misses_new_leader(mode);
+        let ProtocolConfig::Replication(cfg) = &sc.protocol else { panic!("not d2") };
+        let mut sim = Sim::new(&sc, replication::build(&sc, cfg)).expect("builds");
+        sim.run_until(SimTime::from_ms(3_900));
+        let server = |sim: &Sim<ReplNode>, i: usize| sim.nodes()[i].as_server().expect("a server").clone();
+        let (s1, s2) = (server(&sim, 0), server(&sim, 1));
+        assert!(s1.leading && s1.epoch == 1, "{mode}: s1 is still paused as leader of epoch 1");
+        assert!(s2.leading && s2.epoch == 2, "{mode}: s2 took over while s1 was paused");
+        let before = counter(&sim, "acked_writes");
+        sim.run_until(SimTime::from_ms(sc.stop_at_ms));
+        let (s1, s2) = (server(&sim, 0), server(&sim, 1));
+        let leaders: Vec<u32> = (0..3).filter(|i| server(&sim, *i).leading).map(|i| i as u32 + 1).collect();
+        assert_eq!(leaders, vec![2], "{mode}: s2 alone leads at the end, s1 stepped down");
+        assert_eq!((s1.epoch, s1.leader), (2, NodeId(1)), "{mode}: s1 follows s2 in epoch 2");
+        assert!(
+            s1.log.len() + 10 > s2.log.len(),
+            "{mode}: s1 caught up: {} of {}",
+            s1.log.len(),
+            s2.log.len()
+        );
+        assert_eq!(s1.log[..], s2.log[..s1.log.len()], "{mode}: s1 holds s2's log, not its own epoch-1 tail");
+        // s1 resumes at 4 s and works through what reached it while paused (c1's writes among
+        // them: in async mode it acknowledges those, not having heard of epoch 2 yet). The answer
+        // to its first heartbeat tells it of epoch 2 a few ms later; from then on it acknowledges
+        // nothing.
+        let sim_dyn: &dyn Simulation = &sim;
+        let records = sim_dyn.trace().records();
+        let s1_says = |e: &&dsplay_core::sim::trace::TraceEvent, words: &str| {
+            e.node == NodeId(0) && e.text.as_deref().is_some_and(|t| t.contains(words))
+        };
+        let stepped_down = records.iter().find(|e| s1_says(e, "no longer leading epoch 1")).map(|e| e.at);
+        let stepped_down = stepped_down.unwrap_or_else(|| panic!("{mode}: s1 never heard of epoch 2"));
+        assert!(stepped_down < SimTime::from_ms(4_100), "{mode}: s1 stepped down at {stepped_down:?}");
+        let late_acks: Vec<SimTime> = records
+            .iter()
+            .filter(|e| e.kind == TraceKind::Send && e.node == NodeId(0) && e.label == "WriteAck")
+            .map(|e| e.at)
+            .filter(|at| *at >= stepped_down)
+            .collect();
+        assert!(
+            late_acks.is_empty(),
+            "{mode}: s1 acknowledged writes after hearing of epoch 2: {late_acks:?}"
+        );
+        // c1, which missed `NewLeader` too, is redirected to s2 and its writes are acknowledged:
+        // about 105 writes from 3.9 s to 6 s at 50 a second in all, half of them c1's.
+        let after = counter(sim_dyn, "acked_writes");
+        assert!(
+            after > before + 90,
+            "{mode}: both clients' writes are acknowledged again: {before} → {after}"
+        );
+    }
+}

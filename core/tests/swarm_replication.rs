@@ -1,11 +1,12 @@
 //! Swarm tests for D2 replication modes: every seed generates a cluster (2–5 servers, 1–3
 //! clients), timing knobs and a fault timeline: crashes and restarts of the leader, followers and
-//! clients, client pauses (a paused server would lead its old epoch for good), lossy, duplicating, reordering and slow links — but no partitions. The
-//! failover promotes the most up-to-date server *among those that answer the probe*, with no
-//! majority, so a cut network elects a leader on each side and nothing is promised there (D5's
-//! lesson): the essay's promise, "the most up-to-date follower holds every entry any follower
-//! holds, so semi-sync and sync lose nothing", is a promise about crashes. In `sync` and
-//! `semi_sync` mode these are checked after every event:
+//! clients, GC pauses of servers and clients, lossy, duplicating, reordering and slow links — but
+//! no partitions. The failover promotes the most up-to-date server *among those that answer the
+//! probe*, with no majority, so a cut network elects a leader on each side and nothing is
+//! promised there (D5's lesson): the essay's promise, "the most up-to-date follower holds every
+//! entry any follower holds, so semi-sync and sync lose nothing", is a promise about crashes (and
+//! pauses, which look like crashes to the others). In `sync` and `semi_sync` mode these are
+//! checked after every event:
 //! - **no acknowledged write lost**: every write a leader acknowledged is, at the same index, in
 //!   the log of every server that is promoted later, and no two leaders acknowledge different
 //!   writes at one index;
@@ -13,10 +14,11 @@
 //!   every server following a leader is a prefix of that leader's log (this is what lets the
 //!   leader count an `Ack { applied }` as holding its first `applied` entries).
 //!
-//! After everything heals and restarts, some server leads the newest epoch and writes are
-//! acknowledged again within a bound. Two contrasts: `async` mode must lose an acknowledged
-//! write in some seed (the lesson), and `sync` mode with partitions added shows the crash-only
-//! promise does not stretch to a cut network.
+//! After everything heals, restarts and resumes, one server leads, in the newest epoch (a leader
+//! paused through a failover has heard of it and stepped down), and writes are acknowledged again
+//! within a bound. Two contrasts: `async` mode must lose an acknowledged write in some seed (the
+//! lesson), and `sync` mode with partitions added shows the crash-only promise does not stretch
+//! to a cut network.
 //!
 //! `DSPLAY_SWARM_SEEDS=2000 cargo test --release -p dsplay-core --test swarm_replication` runs more.
 
@@ -36,6 +38,11 @@ const FAULTS_UNTIL_MS: u64 = 6_000;
 /// Liveness bound: a leader of the newest epoch, and writes acknowledged again, this long after.
 const LIVENESS_MS: u64 = 5_000;
 
+/// Every link's latency unless a fault says otherwise.
+fn default_latency() -> Value {
+    json!({"type": "uniform", "min_us": 1000, "max_us": 10000})
+}
+
 /// The whole scenario for one seed: with `crash_only`, the faults the essay's promise covers (see
 /// [`crash_timeline`]); otherwise the shared swarm's, partitions and all.
 fn generate(seed: u64, mode: &str, crash_only: bool) -> Scenario {
@@ -45,8 +52,10 @@ fn generate(seed: u64, mode: &str, crash_only: bool) -> Scenario {
     let (servers, client_names) = (swarm::names("s", n), swarm::names("c", clients));
     let heartbeat_ms = 20 + rng.below(80);
     let failover_ms = heartbeat_ms * (3 + rng.below(6));
-    // A probe round outlasts a round trip on the slowest link (41 ms each way).
-    let probe_ms = 100 + rng.below(200);
+    // A probe round outlasts a round trip on the slowest link: 41 ms each way, up to three times
+    // that for a reordered message. A round that misses a reply can promote a second leader of
+    // the same epoch beside the first, as a lost `ProbeReply` does.
+    let probe_ms = 250 + rng.below(200);
     let protocol = json!({"kind": "replication", "mode": mode, "servers": n,
         "acks": 1 + rng.below(n - 1), "heartbeat_ms": heartbeat_ms, "failover_ms": failover_ms,
         "probe_ms": probe_ms, "ship_ms": if rng.below(3) == 0 { 0 } else { rng.below(100) }});
@@ -72,7 +81,7 @@ fn generate(seed: u64, mode: &str, crash_only: bool) -> Scenario {
         "seed": seed,
         "stop_at_ms": FAULTS_UNTIL_MS + LIVENESS_MS,
         "protocol": protocol,
-        "network": {"default": {"latency": {"type": "uniform", "min_us": 1000, "max_us": 10000}}},
+        "network": {"default": {"latency": default_latency()}},
         "workload": {"clients": clients, "arrival": {"type": "open", "rate_per_s": 20 + rng.below(60)},
             "keys": {"type": "uniform", "count": 1}, "read_permille": 0, "timeout_ms": 1000},
         "events": events
@@ -81,17 +90,19 @@ fn generate(seed: u64, mode: &str, crash_only: bool) -> Scenario {
 }
 
 /// The faults the promise covers: a fault every 50–650 ms — one server down at a time (crashed
-/// and later restarted: the leader or a follower; the next crash waits `recovery_ms` after the
-/// restart, for the failover to end and the restarted server to rejoin), clients crashing, restarting, pausing and
-/// resuming at will, and links going slow, duplicating and reordering, and lossy too where a
-/// client is at one end. Between servers nothing is lost: a lost `ProbeReply` hides the most
-/// up-to-date server as a crash would, and a second server down before the first is back breaks
-/// the promise: a leader whose followers are all down acknowledges alone (see
+/// and later restarted, or paused and later resumed: the leader or a follower; the next one waits
+/// `recovery_ms` after the restart, for the failover to end and the server to rejoin; half the
+/// pauses lose everything sent to the paused server, so a paused leader can miss the `NewLeader`
+/// of the failover it slept through), clients crashing, restarting, pausing and resuming at will,
+/// and links going slow, duplicating and reordering, and lossy too where a client is at one end.
+/// Between servers nothing else is lost: a lost `ProbeReply` hides the most up-to-date server as a
+/// crash would, and a second server down before the first is back breaks the promise: a leader
+/// whose followers are all down acknowledges alone (see
 /// `the_promise_does_not_survive_partitions_overlapping_crashes_or_lost_messages`). Then links
 /// reset and everything restarts and resumes.
 fn crash_timeline(rng: &mut Rng, servers: &[String], clients: &[String], recovery_ms: u64) -> Vec<Value> {
     let (mut down, mut clients_down, mut paused) =
-        (None::<String>, Vec::<String>::new(), Vec::<String>::new());
+        (None::<(String, bool)>, Vec::<String>::new(), Vec::<String>::new());
     let mut restarted_at = 0;
     let pick = |rng: &mut Rng, v: &[String]| v[rng.below(v.len() as u64) as usize].clone();
     let mut events = Vec::new();
@@ -99,15 +110,27 @@ fn crash_timeline(rng: &mut Rng, servers: &[String], clients: &[String], recover
     while t < FAULTS_UNTIL_MS {
         let event = match rng.below(10) {
             0..=2 => match down.take() {
-                Some(s) => {
+                Some((s, pause)) => {
                     restarted_at = t;
-                    json!({"type": "restart", "node": s})
+                    if pause {
+                        let spec = json!({"latency": default_latency()});
+                        let link = json!({"type": "link", "from": "*", "to": s, "spec": spec});
+                        events.push(json!({"at_ms": t, "event": link}));
+                    }
+                    json!({"type": if pause { "resume" } else { "restart" }, "node": s})
                 }
                 None if t < restarted_at + recovery_ms => json!({"type": "reset_links"}),
                 None => {
                     let s = pick(rng, servers);
-                    down = Some(s.clone());
-                    json!({"type": "crash", "node": s})
+                    let pause = rng.below(2) == 0;
+                    down = Some((s.clone(), pause));
+                    if pause && rng.below(2) == 0 {
+                        // Everything sent to it while it is paused is lost, `NewLeader` too.
+                        let lost = json!({"latency": default_latency(), "loss_ppm": 1_000_000});
+                        let link = json!({"type": "link", "from": "*", "to": s, "spec": lost});
+                        events.push(json!({"at_ms": t, "event": link}));
+                    }
+                    json!({"type": if pause { "pause" } else { "crash" }, "node": s})
                 }
             },
             3..=4 => {
@@ -144,8 +167,14 @@ fn crash_timeline(rng: &mut Rng, servers: &[String], clients: &[String], recover
         t += 50 + rng.below(600);
     }
     let end = [json!({"type": "reset_links"})].into_iter();
-    let restarts = down.into_iter().chain(clients_down).map(|n| json!({"type": "restart", "node": n}));
-    let resumes = paused.into_iter().map(|p| json!({"type": "resume", "node": p}));
+    let (server_restart, server_resume): (Vec<_>, Vec<_>) = down.into_iter().partition(|(_, p)| !*p);
+    let restarts = server_restart
+        .into_iter()
+        .map(|d| d.0)
+        .chain(clients_down)
+        .map(|n| json!({"type": "restart", "node": n}));
+    let resumes =
+        server_resume.into_iter().map(|d| d.0).chain(paused).map(|p| json!({"type": "resume", "node": p}));
     events.extend(end.chain(restarts).chain(resumes).map(|e| json!({"at_ms": FAULTS_UNTIL_MS, "event": e})));
     events
 }
@@ -273,6 +302,12 @@ fn problem(sc: &Scenario) -> Option<String> {
     let top = all.iter().map(|s| s.epoch).max().expect("servers");
     if !all.iter().any(|s| s.leading && s.epoch == top) {
         return Some(format!("not live: no leader of epoch {top} {LIVENESS_MS} ms after the faults"));
+    }
+    // A leader paused through a failover hears of the newer epoch and steps down.
+    let leaders: Vec<String> =
+        all.iter().filter(|s| s.leading).map(|s| format!("s{} (epoch {})", s.me.0 + 1, s.epoch)).collect();
+    if leaders.len() > 1 {
+        return Some(format!("{} lead at once {LIVENESS_MS} ms after the faults", leaders.join(", ")));
     }
     if common::counter(&sim, "acked_writes") == acked {
         return Some("not live: no write acknowledged in the last second".into());

@@ -57,6 +57,9 @@ impl KeyPicker {
 pub struct Generator {
     pub arrival: Arrival,
     bursts: Vec<Burst>,
+    /// With a burst at 0 %: every time the bursts' rate may change (a burst starts or ends), in
+    /// µs, sorted. Empty otherwise: nothing is skipped.
+    edges_us: Arc<[u64]>,
     /// Mean gap between this client's open-loop arrivals, in µs (0 = no open-loop load).
     mean_gap_us: f64,
     pub keys: KeyPicker,
@@ -71,9 +74,17 @@ impl Generator {
             Arrival::Open { rate_per_s } if rate_per_s > 0 => 1e6 * clients / rate_per_s as f64,
             _ => 0.0,
         };
+        let mut edges_us: Vec<u64> = Vec::new();
+        if w.bursts.iter().any(|b| b.rate_pct == 0) {
+            let ends = w.bursts.iter().flat_map(|b| [b.at_ms, b.at_ms.saturating_add(b.duration_ms)]);
+            edges_us = ends.map(|ms| ms.saturating_mul(1000)).collect();
+            edges_us.sort_unstable();
+            edges_us.dedup();
+        }
         Generator {
             arrival: w.arrival.clone(),
             bursts: w.bursts.clone(),
+            edges_us: edges_us.into(),
             mean_gap_us,
             keys: KeyPicker::new(&w.keys),
             read_permille: w.read_permille,
@@ -87,26 +98,53 @@ impl Generator {
         self.bursts
             .iter()
             .rev()
-            .find(|b| ms >= b.at_ms && ms < b.at_ms + b.duration_ms)
+            .find(|b| ms >= b.at_ms && ms < b.at_ms.saturating_add(b.duration_ms))
             .map(|b| b.rate_pct)
             .unwrap_or(100)
     }
 
     /// Open loop: the gap until this client's next request, or `None` if there is no open-loop load.
     /// `load_pct` is a surge in force ([`crate::node::Ctx::load_pct`], 100 = none), on top of the
-    /// workload's bursts. During a burst at 0 % the client checks back every 100 ms.
+    /// workload's bursts; the gap is drawn at the rate in force now (at 0 %, at the rate the burst
+    /// ends into). Bursts at 0 % do not count towards it: the clock stops through them, so no
+    /// request falls in one, and a client in one schedules nothing until it ends.
     pub fn next_gap(&self, now: SimTime, load_pct: u32, rng: &mut Rng) -> Option<SimDuration> {
         if self.mean_gap_us <= 0.0 {
             return None;
         }
-        // At most 100× normal, however a burst and a surge stack.
-        let pct = (self.rate_pct(now) as u64 * load_pct as u64 / 100).min(10_000) as u32;
-        if pct == 0 {
-            return Some(SimDuration::from_ms(100));
-        }
+        // In a burst at 0 %: draw from where it ends.
+        let from = if self.rate_pct(now) == 0 { self.zero_ends(now) } else { now };
+        let burst_pct = self.rate_pct(from) as u64;
+        // At most 100× normal, however a burst and a surge stack; a surge (1 % at least) never
+        // makes a running load 0.
+        let pct = (burst_pct * load_pct as u64 / 100).clamp(1, 10_000) as u32;
         let mean = self.mean_gap_us * 100.0 / pct as f64;
         let gap = -mean * libm::log(rng.next_f64_open0());
-        Some(SimDuration((libm::round(gap) as u64).max(1)))
+        let gap = SimDuration((libm::round(gap) as u64).max(1));
+        Some(self.skip_zero(from, gap).since(now))
+    }
+
+    /// The end of the burst at 0 % that `t` is in: the first time after it that the bursts' rate
+    /// is above 0 (no burst in force at the last edge, so there is one).
+    fn zero_ends(&self, t: SimTime) -> SimTime {
+        let mut later = self.edges_us.iter().map(|us| SimTime(*us)).filter(|e| *e > t);
+        later.find(|e| self.rate_pct(*e) > 0).unwrap_or(t)
+    }
+
+    /// `from + gap` with the clock stopped through every burst at 0 % on the way.
+    fn skip_zero(&self, from: SimTime, gap: SimDuration) -> SimTime {
+        let (mut t, mut left) = (from, gap);
+        loop {
+            let zero = self.edges_us.iter().map(|us| SimTime(*us)).find(|e| *e > t && self.rate_pct(*e) == 0);
+            match zero {
+                // A burst holds from its start: a request due at that instant waits too.
+                Some(start) if start <= t + left => {
+                    left = SimDuration(left.as_us() - start.since(t).as_us());
+                    t = self.zero_ends(start);
+                }
+                _ => return t + left,
+            }
+        }
     }
 
     /// Closed loop: requests each client keeps going (0 when not closed-loop).
@@ -183,5 +221,52 @@ mod tests {
         assert!((both - 100.0).abs() < 4.0, "20x under both, got {both}");
         let capped = mean(1500, 10_000, &mut r);
         assert!((capped - 20.0).abs() < 2.0, "at most 100x, got {capped}");
+    }
+
+    /// A burst at 0 % from 1 s to 3 s, nested in a ×2 one from 0.5 s to 5 s (the later burst
+    /// rules where they overlap), and another at 0 % from 6 s to 6.5 s.
+    fn with_zero_bursts() -> (Generator, Generator) {
+        let bursts = vec![
+            Burst { at_ms: 500, duration_ms: 4_500, rate_pct: 200 },
+            Burst { at_ms: 1_000, duration_ms: 2_000, rate_pct: 0 },
+            Burst { at_ms: 6_000, duration_ms: 500, rate_pct: 0 },
+        ];
+        let w = Workload { clients: 1, arrival: Arrival::Open { rate_per_s: 10 }, ..Workload::default() };
+        let plain = Generator::new(&w);
+        (Generator::new(&Workload { bursts, ..w }), plain)
+    }
+
+    /// Until the fix a client in a burst at 0 % was told to check back in 100 ms, over and over:
+    /// ten timers a second each, and a request at each in the protocols that did not look again.
+    #[test]
+    fn a_client_in_a_burst_at_zero_percent_waits_for_its_end_and_its_gaps_skip_such_bursts() {
+        let (g, plain) = with_zero_bursts();
+        let at = |ms: u64| SimTime::from_ms(ms);
+        for seed in 0..200 {
+            let r = Rng::seed_from(seed);
+            let gap =
+                |g: &Generator, ms: u64, load: u32| g.next_gap(at(ms), load, &mut r.clone()).expect("load");
+            // In the burst at 0 %: the gap a client would draw at 3 s (×2 there), plus the wait.
+            assert_eq!(gap(&g, 1_500, 100), SimDuration::from_ms(1_500) + gap(&plain, 0, 200), "seed {seed}");
+            // Drawn at 0.9 s (×2): a request due in the burst waits until it ends, the clock stopped.
+            let drawn = gap(&plain, 0, 200);
+            let moved =
+                if at(900) + drawn >= at(1_000) { drawn + SimDuration::from_ms(2_000) } else { drawn };
+            assert_eq!(gap(&g, 900, 100), moved, "seed {seed}");
+            // Drawn at 5.9 s (normal rate), under a ×3 surge: the 6 s burst stops it too.
+            let drawn = gap(&plain, 5_900, 300);
+            let moved =
+                if at(5_900) + drawn >= at(6_000) { drawn + SimDuration::from_ms(500) } else { drawn };
+            assert_eq!(gap(&g, 5_900, 300), moved, "seed {seed}");
+            // Nowhere near a burst at 0 %: as without one.
+            assert_eq!(gap(&g, 10_000, 100), gap(&plain, 10_000, 100), "seed {seed}");
+        }
+        // No request ever lands in a burst at 0 %.
+        let mut r = Rng::seed_from(9);
+        let mut t = SimTime::ZERO;
+        while t < at(8_000) {
+            t = t + g.next_gap(t, 100, &mut r).expect("load");
+            assert!(g.rate_pct(t) > 0, "a request at {t:?}");
+        }
     }
 }

@@ -156,7 +156,8 @@ impl Client {
     pub fn on_timer(&mut self, ctx: &mut C<'_>, timer: RaftTimer) {
         match timer {
             RaftTimer::Next => {
-                // A burst at 0 % only checks back later (the generator's contract).
+                // The generator schedules no arrival into a burst at 0 %; this guards against a
+                // clock skewed into one after the arrival was drawn.
                 if self.gen.rate_pct(ctx.now()) > 0 {
                     self.start_op(ctx);
                 }

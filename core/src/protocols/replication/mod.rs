@@ -12,8 +12,9 @@
 //! one `Append { first, entries }`; a follower applies entries in index order (buffering early
 //! arrivals) and answers `Ack { applied }`. A follower whose acks have not advanced for
 //! `failover_ms` while entries are outstanding is sent them again (the `Append` or its `Ack` was
-//! lost). The leader answers `WriteAck { index }` — immediately (`async`), after `acks` followers (`semi_sync`) or after all of its followers (`sync`). Every `heartbeat_ms` the
-//! leader sends `Heartbeat { last }`.
+//! lost). The leader answers `WriteAck { index }` — immediately (`async`), after `acks` followers
+//! (`semi_sync`) or after all of its followers (`sync`). Every `heartbeat_ms` the leader sends
+//! `Heartbeat { last }`.
 //!
 //! **Failover rule.** A follower that hears nothing from the leader for `failover_ms` sends `Probe`
 //! to the other servers and collects `ProbeReply { epoch, last }` for `probe_ms`. The most up-to-date
@@ -30,14 +31,29 @@
 //! as a follower (its view stops saying "leader" at the crash). It hears of the new epoch either
 //! from `NewLeader` or, if the failover is over, by probing: the leader answers an old-epoch
 //! `Probe` with `NewLeader`. Its log may end in writes that never left it, so it drops the log (as
-//! does any server that missed whole epochs), answers `Ack` with what it holds, and the leader takes it on and ships it the whole log. Every
-//! server answers `NewLeader` with an `Ack` for the same reason.
+//! does any server that missed whole epochs), answers `Ack` with what it holds, and the leader
+//! takes it on and ships it the whole log. Every server answers `NewLeader` with an `Ack` for the
+//! same reason.
+//!
+//! **Pauses.** A leader frozen by a GC pause while the others fail over wakes up still leading
+//! its old epoch. It first handles what reached it while it slept, in order (in async mode it may
+//! acknowledge writes that arrived then, not having heard anything newer yet); if `NewLeader` is
+//! among them, it follows as a restarted leader does. If it missed `NewLeader`, it still finds
+//! out: a server answers any `Heartbeat` or `Append` of an older epoch with an `Ack` of its own
+//! epoch (as a Raft follower answers a stale `AppendEntries` with its term), and a leader that
+//! hears of a newer epoch in any message (`Ack`, `Probe`, `ProbeReply`, `Heartbeat`) stops leading
+//! at once: it acknowledges no more writes (those still waiting for acks time out at their
+//! clients) and probes; the new leader answers its old-epoch `Probe` with `NewLeader`, and it
+//! drops its log and rejoins. Until its first heartbeat is answered it acts as leader, as a
+//! Redis primary back from a stall does until Sentinel demotes it. It hears only from its own
+//! followers, though: after a cut network heals, a leader whose followers were all on its side
+//! never hears of the other side's newer epoch (D5's lesson again).
 //!
 //! **What is promised.** No acknowledged write is lost in sync and semi-sync mode as long as one
-//! server is down at a time and the failover hears from every live server. Without a majority there
-//! is no more: if every follower is down the leader is its only copy (sync then waits for no one),
-//! and a cut network or a lost `ProbeReply` can promote a server that lacks writes, or two at once
-//! (D5's lesson). `tests/swarm_replication.rs` checks both halves of this.
+//! server is down (crashed or paused) at a time and the failover hears from every live server.
+//! Without a majority there is no more: if every follower is down the leader is its only copy
+//! (sync then waits for no one), and a cut network or a lost `ProbeReply` can promote a server
+//! that lacks writes, or two at once (D5's lesson). `tests/swarm_replication.rs` checks both halves of this.
 //!
 //! **Roles and timers.** Leader: `Heartbeat`. Followers: `Failover`, `ProbeDone`. Clients:
 //! `Next` (open-loop arrivals), `Timeout(op)`.

@@ -9,6 +9,8 @@ use crate::time::{SimDuration, SimTime};
 use std::collections::BTreeMap;
 use std::sync::Arc;
 
+mod failover;
+
 type C<'a> = Ctx<'a, ReplMsg, ReplTimer>;
 
 /// A write waiting for follower acks: (client, client op).
@@ -44,6 +46,9 @@ pub struct Server {
     start: u64,
     /// Follower: the most entries it has been behind the leader (at a heartbeat).
     pub max_lag: u64,
+    /// The newest epoch it has heard of without joining it (volatile). While it is newer than its
+    /// own, some server leads it: this one waits to hear who rather than taking over.
+    heard_of: u64,
 }
 
 impl Server {
@@ -65,6 +70,7 @@ impl Server {
             probe: None,
             start: 0,
             max_lag: 0,
+            heard_of: 0,
         }
     }
 
@@ -98,6 +104,7 @@ impl Server {
         self.stalled_since.clear();
         self.early.clear();
         self.probe = None;
+        self.heard_of = 0;
     }
 
     /// Acks a write needs from followers before the client hears back.
@@ -153,6 +160,9 @@ impl Server {
     }
 
     pub fn on_ack(&mut self, ctx: &mut C<'_>, from: NodeId, epoch: u64, applied: u64) {
+        if self.newer_epoch(ctx, from, epoch) {
+            return;
+        }
         if epoch != self.epoch || !self.is_leader() {
             ctx.note("ignored Ack from another epoch");
             return;
@@ -214,16 +224,34 @@ impl Server {
     /// is joined on a message that says where this log may part from the new leader's: `keep`
     /// entries at most (`NewLeader`'s start, an `Append`'s first index − 1); a `Heartbeat`
     /// (`keep == None`) does not say, so a newer one waits for those.
+    ///
+    /// A message of an older epoch comes from a leader that missed a failover: it is answered
+    /// with an `Ack` of this server's epoch (as a Raft follower answers a stale `AppendEntries`
+    /// with its term), which tells that leader it has been replaced.
     fn heard_leader(&mut self, ctx: &mut C<'_>, from: NodeId, epoch: u64, keep: Option<u64>) -> bool {
-        if epoch < self.epoch || (epoch == self.epoch && from != self.leader) {
-            ctx.note(format!("ignored a message from s{} of old epoch {epoch}", from.0 + 1));
+        if epoch < self.epoch {
+            ctx.note(format!(
+                "ignored a message from s{} of old epoch {epoch}: telling it of epoch {}",
+                from.0 + 1,
+                self.epoch
+            ));
+            ctx.send(from, ReplMsg::Ack { epoch: self.epoch, applied: self.last() });
+            return false;
+        }
+        if epoch == self.epoch && from != self.leader {
+            ctx.note(format!("ignored a message from s{} of epoch {epoch}, led by another", from.0 + 1));
             return false;
         }
         if epoch > self.epoch {
             let Some(keep) = keep else {
-                ctx.note(format!("ignored a heartbeat of newer epoch {epoch}: waiting for NewLeader"));
+                if !self.newer_epoch(ctx, from, epoch) {
+                    ctx.note(format!("ignored a heartbeat of newer epoch {epoch}: waiting for NewLeader"));
+                }
                 return false;
             };
+            if self.leading {
+                self.stop_leading(ctx);
+            }
             if self.leader == ctx.id() {
                 // A leader that crashed and missed the failover: its log may end in writes that
                 // never left it, and nothing tells where they begin. It starts over from the new
@@ -290,95 +318,6 @@ impl Server {
             ctx.gauge_here("lag_entries", lag as i64);
             ctx.gauge_here("max_lag_entries", self.max_lag as i64);
         }
-    }
-
-    /// Follower: the leader has been silent for `failover_ms`. Ask who is alive and how far along.
-    pub fn on_failover_timer(&mut self, ctx: &mut C<'_>) {
-        if self.is_leader() {
-            return;
-        }
-        if self.probe.is_some() {
-            // A round longer than `failover_ms` must still end: starting it over never would.
-            ctx.set_timer(ReplTimer::Failover, SimDuration::from_ms(self.cfg.failover_ms));
-            return;
-        }
-        ctx.note(format!(
-            "no word from leader s{} for {} ms: probing the others",
-            self.leader.0 + 1,
-            self.cfg.failover_ms
-        ));
-        let mut replies = BTreeMap::new();
-        replies.insert(ctx.id().0, (self.last(), self.epoch));
-        self.probe = Some(replies);
-        let me = ctx.id().0;
-        for s in (0..self.cfg.servers).filter(|s| *s != me && NodeId(*s) != self.leader) {
-            ctx.send(NodeId(s), ReplMsg::Probe { epoch: self.epoch });
-        }
-        ctx.set_timer(ReplTimer::ProbeDone, SimDuration::from_ms(self.cfg.probe_ms));
-        ctx.set_timer(ReplTimer::Failover, SimDuration::from_ms(self.cfg.failover_ms));
-    }
-
-    /// A probe from an older epoch comes from a server that was down through a failover (the
-    /// old leader, restarted): the leader tells it who leads, and takes it on at its `Ack`.
-    pub fn on_probe(&mut self, ctx: &mut C<'_>, from: NodeId, epoch: u64) {
-        ctx.send(from, ReplMsg::ProbeReply { epoch: self.epoch, last: self.last() });
-        if epoch < self.epoch && self.is_leader() {
-            ctx.send(from, ReplMsg::NewLeader { epoch: self.epoch, last: self.start });
-        }
-    }
-
-    pub fn on_probe_reply(&mut self, ctx: &mut C<'_>, from: NodeId, epoch: u64, last: u64) {
-        if epoch > self.epoch && self.probe.is_some() {
-            ctx.note(format!("s{} is in epoch {epoch}: someone leads; waiting to hear from it", from.0 + 1));
-            self.probe = None;
-        } else if let Some(p) = self.probe.as_mut() {
-            p.insert(from.0, (last, epoch));
-        }
-    }
-
-    /// End of the probe round: the longest log of the newest epoch (lowest id on ties) takes over.
-    pub fn on_probe_done(&mut self, ctx: &mut C<'_>) {
-        let Some(replies) = self.probe.take() else { return };
-        let me = ctx.id().0;
-        // Newest epoch first: a long log from an older epoch (a leader back from a crash that has
-        // not rejoined yet) misses what later leaders acknowledged.
-        let best = replies
-            .iter()
-            .max_by_key(|(id, (last, epoch))| (*epoch, *last, std::cmp::Reverse(**id)))
-            .map(|(id, _)| *id);
-        if best != Some(me) {
-            ctx.note(format!("s{} is more up to date: waiting for it to take over", best.unwrap_or(me) + 1));
-            return;
-        }
-        // Followers now: those that answered from this epoch, whose logs trail this one. The old
-        // leader and servers of older epochs cut or drop their logs at `NewLeader` and join with
-        // what they keep, at their `Ack`.
-        let (epoch, old_leader) = (self.epoch, self.leader.0);
-        let trailing = |s: &u32, e: &u64| *s != me && *s != old_leader && *e == epoch;
-        self.followers = replies
-            .into_iter()
-            .filter(|(s, (_, e))| trailing(s, e))
-            .map(|(s, (last, _))| (s, (last, last)))
-            .collect();
-        self.epoch += 1;
-        self.leader = ctx.id();
-        self.leading = true;
-        self.start = self.last();
-        self.early.clear();
-        self.stalled_since.clear();
-        ctx.count("failovers", 1);
-        // The leader is the log the others trail: its own lag is 0 from now on (its lines on the
-        // lag charts would otherwise stay flat at its last reading as a follower).
-        ctx.gauge_here("lag_entries", 0);
-        ctx.gauge_here("lag_ms", 0);
-        ctx.note(format!("promoted to leader of epoch {} with {} entries", self.epoch, self.last()));
-        for n in ctx.nodes().filter(|n| *n != ctx.id()).collect::<Vec<_>>() {
-            ctx.send(n, ReplMsg::NewLeader { epoch: self.epoch, last: self.start });
-        }
-        // Followers that are behind get the entries they miss.
-        self.ship(ctx);
-        ctx.cancel_timer(ReplTimer::Failover);
-        ctx.set_timer(ReplTimer::Heartbeat, SimDuration::from_ms(self.cfg.heartbeat_ms));
     }
 
     pub fn on_new_leader(&mut self, ctx: &mut C<'_>, from: NodeId, epoch: u64, last: u64) {
