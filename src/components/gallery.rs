@@ -188,8 +188,12 @@ struct AreasProps {
 fn areas(props: &AreasProps) -> Html {
     let shown: Vec<&Entry> = entries().iter().filter(|e| matches(e, &props.query)).collect();
     // One tab stop for the whole list (review 19: 67 Tabs to get past it): the open scenario, or
-    // the first shown; the arrows move between the rest (see `arrows`).
-    let stop = shown.iter().find(|e| e.id == props.current.as_str()).or(shown.first()).map(|e| e.id);
+    // the first shown (by area, then catalog order, as drawn); the arrows move between the rest
+    // (see `arrows`).
+    let first_drawn = AREAS.iter().find_map(|(letter, _)| {
+        shown.iter().filter(|e| area_of(e) == *letter).min_by_key(|e| concept_rank(e))
+    });
+    let stop = shown.iter().find(|e| e.id == props.current.as_str()).or(first_drawn).map(|e| e.id);
     let groups = AREAS.iter().filter_map(|(letter, name)| {
         let mut items: Vec<&&Entry> = shown.iter().filter(|e| area_of(e) == *letter).collect();
         if items.is_empty() {

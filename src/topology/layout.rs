@@ -76,7 +76,8 @@ pub struct RegionBox {
 pub struct Layout {
     pub pos: Vec<(f64, f64)>,
     pub r: f64,
-    /// Centre and radius of the ring, when the servers form one.
+    /// Centre and radius of the ring, when the servers form one (its horizontal radius, when a
+    /// ring of log-keeping servers is stretched: see `ring`).
     pub ring: Option<(f64, f64, f64)>,
     pub regions: Vec<RegionBox>,
     /// The view box all of the above is in.
