@@ -289,7 +289,8 @@ fn collect<'a>(all: &'a VecDeque<TraceEvent>, f: &Frame, of: FocusOf) -> Marks<'
                 // refused reached it: its ✕ is on the receiver's lane, where the reset starts
                 // (review 20: t1's black hole read as lost on the way).
                 let (x1, y1, y2) = (f.x(ts), f.y(from), f.y(n));
-                let short = if r.text.as_deref() == Some("refused") { 0.0 } else { f.lane / 2.0 };
+                let short =
+                    if r.text.as_deref() == Some(dsplay_core::sim::REFUSED) { 0.0 } else { f.lane / 2.0 };
                 let line = (x1, y1, f.x(t).max(x1 + 6.0), y2 - (y2 - y1).signum() * short);
                 keep_newest(&mut m.drops, (of(r.label), arrow(r, line, (from, n), (ts, t), Fate::Dropped)));
             }

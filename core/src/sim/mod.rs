@@ -46,6 +46,10 @@ use world::World;
 /// protocol: the simulator sends it, not a node.
 pub const REFUSAL: &str = "RST";
 
+/// Why a message was dropped, in its trace record, when a node crashed refusing connections
+/// turned it away: it reached the node (a reset goes back), unlike one lost or cut off.
+pub const REFUSED: &str = "refused";
+
 /// Most events waiting in the queue before the run halts with an explanation.
 pub const MAX_QUEUE: usize = 4_000_000;
 const MAX_VIOLATIONS: usize = 10_000;

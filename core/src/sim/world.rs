@@ -178,7 +178,7 @@ impl World {
         id: u64,
         kind: &'static str,
     ) -> (u64, Option<u64>) {
-        self.push_trace(TraceKind::Drop, dead, Some(sender), id, kind, Some("refused".into()));
+        self.push_trace(TraceKind::Drop, dead, Some(sender), id, kind, Some(super::REFUSED.into()));
         let rst = self.sh.next_msg;
         self.sh.next_msg += 1;
         self.push_trace(TraceKind::Send, dead, Some(sender), rst, super::REFUSAL, None);
