@@ -281,13 +281,7 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
         }
         // At the run's end nothing is left to run an action in: it would sit in the link and
         // change nothing (review 11).
-        Action::Act(ev) if session.borrow().finished() => {
-            ui.error = Some(format!(
-                "The run has ended, so `{}` would change nothing: scrub back and act earlier, or give \
-                 the run more time (the Editor's stop at (ms)).",
-                ev.describe()
-            ));
-        }
+        Action::Act(ev) if session.borrow().finished() => ui.error = Some(run_ended(&ev)),
         Action::Act(ev) => {
             let mut s = session.borrow_mut();
             let before = (s.scenario().clone(), s.now());
@@ -531,6 +525,16 @@ fn travel_to(session: &RefCell<Session>, ui: &mut UiState, to: Playhead) {
 
 /// What a fork cost, said once: the actions done by hand later in the old future are not in the
 /// new one, which would otherwise surprise whoever waits for them.
+/// Why an action at the run's end is refused: nothing is left to run it in (review 11). Said in
+/// the banner, and under the request form where a request is typed (review 20).
+pub fn run_ended(ev: &ScenarioEvent) -> String {
+    format!(
+        "The run has ended, so `{}` would change nothing: scrub back and act earlier, or give the run \
+         more time (the Editor's stop at (ms)).",
+        ev.describe()
+    )
+}
+
 fn forked(now: SimTime, gone: &[Timed]) -> String {
     let (first, more) = (gone.iter().take(3), gone.len().saturating_sub(3));
     let listed: Vec<String> = first.map(said).collect();

@@ -615,7 +615,8 @@ async fn a_request_at_the_runs_end_is_refused_under_the_form() {
     fire(&form, "Event", "submit", &[("cancelable", true.into())]);
     let said = until("an inline message", || find(&root, ".inspector .request .invalid")).await;
     let said = said.text_content().unwrap_or_default();
-    assert!(said.starts_with("The run has ended (15.000 s)"), "{said}");
+    assert!(said.starts_with("The run has ended, so `write handed to "), "{said}");
+    assert!(said.contains("(key k1, value 5)` would change nothing"), "{said}");
     assert_eq!(events().len(), before, "nothing sent");
 }
 

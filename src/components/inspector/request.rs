@@ -96,11 +96,7 @@ pub fn hand_request(props: &HandRequestProps) -> Html {
             // Said here, where the eyes are, not only in the banner at the page's top (review
             // 20: a request sent at the end of e4's run seemed to do nothing).
             let ev = ev.and_then(|ev| match session.borrow().finished() {
-                true => Err(format!(
-                    "The run has ended ({}): nothing is left to answer a request. Scrub back and send it \
-                     earlier, or give the run more time (the Editor's stop at (ms)).",
-                    crate::components::invariants::secs(session.borrow().stop_at())
-                )),
+                true => Err(crate::player::run_ended(&ev)),
                 false => Ok(ev),
             });
             match ev {
