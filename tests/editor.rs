@@ -8,9 +8,9 @@ use common::host::{mount, player_of, scenario_of};
 use common::{all, find, until};
 
 use dsplay_core::ScenarioEvent;
-use dsplay_web::components::editor::catalog::catalog;
+use dsplay_web::components::editor::catalog::{catalog, fields};
 use dsplay_web::components::editor::form::Edit;
-use dsplay_web::components::editor::json::{dotted, Seg};
+use dsplay_web::components::editor::json::{dotted, get, of_scenario, Seg};
 use dsplay_web::components::editor::{apply_edit, parse_draft, Editor};
 use dsplay_web::components::Tabs;
 use dsplay_web::player::Action;
@@ -405,24 +405,6 @@ fn optional_sections_are_those_some_scenario_leaves_out() {
     assert!(keys("raft", &["protocol"]).iter().all(|k| !traffic.contains(k)), "kept per protocol");
 }
 
-/// The fields serde names for the object at `path` of the written scenario `doc`: its refusal
-/// of an unknown key lists them (every config is `deny_unknown_fields`).
-fn fields_serde_knows(doc: &serde_json::Value, path: &[Seg]) -> Vec<String> {
-    let mut probed = doc.clone();
-    let obj = path.iter().try_fold(&mut probed, |v, seg| match seg {
-        Seg::Key(k) => v.get_mut(k.as_str()),
-        Seg::Index(i) => v.get_mut(*i),
-    });
-    let Some(serde_json::Value::Object(obj)) = obj else { return Vec::new() };
-    obj.insert("?probe?".into(), serde_json::Value::Null);
-    let err = match dsplay_core::Scenario::from_json(&probed.to_string()) {
-        Ok(_) => return Vec::new(),
-        Err(e) => e.to_string(),
-    };
-    let Some((_, listed)) = err.split_once("expected") else { return Vec::new() };
-    listed.split('`').skip(1).step_by(2).map(str::to_string).collect()
-}
-
 /// The untagged objects under `v` (at `path`) with their paths: those the form shows as sections.
 fn sections(v: &serde_json::Value, path: &mut Vec<Seg>, out: &mut Vec<Vec<Seg>>) {
     match v {
@@ -453,15 +435,17 @@ fn every_protocol_knob_is_in_the_form_or_offered_to_add() {
     let mut missing = Vec::new();
     for (id, text) in dsplay_core::presets::PRESETS {
         let sc = dsplay_core::Scenario::from_json(text).expect("preset");
-        let doc: serde_json::Value = serde_json::from_str(&sc.to_json()).expect("JSON");
+        let doc = of_scenario(&sc);
         let mut found = Vec::new();
         sections(&doc["protocol"], &mut vec![Seg::Key("protocol".into())], &mut found);
+        // The protocol's own object is a struct: serde must list its fields, or this checks nothing.
+        assert!(
+            fields(&doc, &found[0]).is_some_and(|f| f.len() >= 2),
+            "{id}: serde lists the protocol's fields"
+        );
         for path in found {
-            let known = fields_serde_knows(&doc, &path);
-            let here = path.iter().try_fold(&doc, |v, seg| match seg {
-                Seg::Key(k) => v.get(k.as_str()),
-                Seg::Index(i) => v.get(*i),
-            });
+            let known = fields(&doc, &path).unwrap_or_default();
+            let here = get(&doc, &path);
             let offered = catalog().optional(sc.protocol.kind(), &path);
             for f in known {
                 let shown = here.and_then(|h| h.get(f.as_str())).is_some();

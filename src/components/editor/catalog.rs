@@ -132,18 +132,19 @@ fn count_sections(
 /// Per object ([`section_key`]): a scenario and the path of one such object in it.
 type Sites = BTreeMap<String, (usize, Vec<Seg>)>;
 
-/// The fields serde reads in the object at `path` of the valid scenario `doc`, as one string (its
-/// refusal of an unknown key lists them: every config is `deny_unknown_fields`). Objects with the
-/// same fields are one struct met at different places: a call's `breaker` is as much an option
-/// on a client's entry call as on a service's call.
-fn fields(doc: &Value, path: &[Seg]) -> Option<String> {
+/// The fields serde reads in the object at `path` of the valid scenario `doc`, sorted (its
+/// refusal of an unknown key lists them: every config is `deny_unknown_fields`); `None` for what
+/// is not a struct (a map's entries). Objects with the same fields are one struct met at
+/// different places: a call's `breaker` is as much an option on a client's entry call as on a
+/// service's call.
+pub fn fields(doc: &Value, path: &[Seg]) -> Option<Vec<String>> {
     let mut d = doc.clone();
     get_mut(&mut d, path)?.as_object_mut()?.insert(PROBE.into(), Value::Null);
     let err = Scenario::from_json(&serde_json::to_string(&d).ok()?).err()?.to_string();
     let (_, listed) = err.split_once(&format!("unknown field `{PROBE}`, expected"))?;
-    let mut names: Vec<&str> = listed.split('`').skip(1).step_by(2).collect();
+    let mut names: Vec<String> = listed.split('`').skip(1).step_by(2).map(str::to_string).collect();
     names.sort_unstable();
-    Some(names.join(","))
+    Some(names)
 }
 
 /// The other keys of `obj` plus its `kind` (variants of different protocols stay apart).
@@ -357,8 +358,10 @@ fn share_by_fields(
     first: &Sites,
     written: &[Value],
 ) {
-    let shapes: BTreeMap<&String, String> =
-        first.iter().filter_map(|(at, (doc, path))| Some((at, fields(written.get(*doc)?, path)?))).collect();
+    let shapes: BTreeMap<&String, String> = first
+        .iter()
+        .filter_map(|(at, (doc, path))| Some((at, fields(written.get(*doc)?, path)?.join(","))))
+        .collect();
     let mut by_shape: BTreeMap<&str, Vec<(String, Value)>> = BTreeMap::new();
     for (at, shape) in &shapes {
         let list = by_shape.entry(shape.as_str()).or_default();
