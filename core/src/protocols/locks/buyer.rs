@@ -334,24 +334,13 @@ fn ms(d: SimDuration) -> u64 {
 mod tests {
     use super::*;
     use crate::node::{Bench, Effect};
-    use crate::protocols::locks::LockMode;
+    use crate::protocols::locks::{test_config, LockMode};
 
     const LOCK: NodeId = NodeId(1);
     const STORE: NodeId = NodeId(2);
 
     fn buyer() -> Buyer {
-        let d = Dist::Constant { us: 1000 };
-        let cfg = LocksConfig {
-            mode: LockMode::LeaseFencing,
-            buyers: 1,
-            stock: 10,
-            lease_ms: 500,
-            think: d.clone(),
-            write_delay_ms: 20,
-            between: d,
-            timeout_ms: 1000,
-        };
-        Buyer::new(&cfg, Some(LOCK), STORE)
+        Buyer::new(&test_config(LockMode::LeaseFencing, 1), Some(LOCK), STORE)
     }
 
     /// Run one handler on buyer c1 at `ms`: the messages it sent, as (to, message).

@@ -139,6 +139,22 @@ fn default_timeout_ms() -> u64 {
     1000
 }
 
+/// The config the locks' unit tests run: 10 in stock, 500 ms leases, 1 ms think and gaps.
+#[cfg(test)]
+pub(super) fn test_config(mode: LockMode, buyers: u32) -> LocksConfig {
+    let d = Dist::Constant { us: 1000 };
+    LocksConfig {
+        mode,
+        buyers,
+        stock: 10,
+        lease_ms: 500,
+        think: d.clone(),
+        write_delay_ms: 20,
+        between: d,
+        timeout_ms: 1000,
+    }
+}
+
 impl LocksConfig {
     pub fn validate(&self, _sc: &Scenario) -> Result<(), ScenarioError> {
         let bad = |f: &str, m: &str| ScenarioError::invalid(format!("protocol.{f}"), m.to_string());

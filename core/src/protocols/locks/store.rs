@@ -208,23 +208,11 @@ impl Store {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dist::Dist;
     use crate::node::{Bench, Effect};
-    use crate::protocols::locks::{LockMode, LockTimer, LocksConfig};
+    use crate::protocols::locks::{test_config, LockMode, LockTimer};
 
     fn store(mode: LockMode) -> Store {
-        let d = Dist::Constant { us: 1000 };
-        let cfg = LocksConfig {
-            mode,
-            buyers: 2,
-            stock: 10,
-            lease_ms: 500,
-            think: d.clone(),
-            write_delay_ms: 20,
-            between: d,
-            timeout_ms: 1000,
-        };
-        Store::new(&cfg)
+        Store::new(&test_config(mode, 2))
     }
 
     /// One request to the store at `ms`: what it answered, and the rules it reported broken.
