@@ -523,18 +523,19 @@ fn travel_to(session: &RefCell<Session>, ui: &mut UiState, to: Playhead) {
     }
 }
 
-/// What a fork cost, said once: the actions done by hand later in the old future are not in the
-/// new one, which would otherwise surprise whoever waits for them.
 /// Why an action at the run's end is refused: nothing is left to run it in (review 11). Said in
-/// the banner, and under the request form where a request is typed (review 20).
+/// the banner, and under the request form where a request is typed (review 20). The action is
+/// quoted as words ("crash b1"), not as code: the banner shows text, not markdown.
 pub fn run_ended(ev: &ScenarioEvent) -> String {
     format!(
-        "The run has ended, so `{}` would change nothing: scrub back and act earlier, or give the run \
-         more time (the Editor's stop at (ms)).",
+        "The run has ended, so \u{201c}{}\u{201d} would change nothing: scrub back and act earlier, or give \
+         the run more time (the Editor's stop at (ms)).",
         ev.describe()
     )
 }
 
+/// What a fork cost, said once: the actions done by hand later in the old future are not in the
+/// new one, which would otherwise surprise whoever waits for them.
 fn forked(now: SimTime, gone: &[Timed]) -> String {
     let (first, more) = (gone.iter().take(3), gone.len().saturating_sub(3));
     let listed: Vec<String> = first.map(said).collect();

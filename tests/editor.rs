@@ -508,6 +508,19 @@ async fn chaos_added_to_another_protocol_targets_its_own_nodes() {
 }
 
 #[wasm_bindgen_test]
+async fn an_endpoint_added_to_a_call_names_one_its_service_has() {
+    // The example comes from another preset (r1's "catalog"); e7's fraud service has "score".
+    let root = editor("ed-endpoint", "e7-distributed-tracing").await;
+    let call = "protocol.services[3].endpoints[0].calls[0]";
+    click(&root, &format!("button.add-section[data-adds='{call}.endpoint']"));
+    until("the endpoint field", || find(&root, &format!("[data-path='{call}.endpoint']")).is_some()).await;
+    assert_eq!(apply(&root).await, None, "no error at the new field");
+    let calls = &protocol_json(&root)["services"][3]["endpoints"][0]["calls"][0];
+    assert_eq!(calls["service"], "fraud");
+    assert_eq!(calls["endpoint"], "score");
+}
+
+#[wasm_bindgen_test]
 async fn restore_preset_brings_back_the_preset_as_it_ships_after_an_apply() {
     let root = editor("restore", "t1-round-robin").await;
     let shipped = dsplay_core::presets::get("t1-round-robin").expect("preset");

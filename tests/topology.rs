@@ -589,7 +589,10 @@ async fn an_action_at_the_runs_end_is_refused_with_why() {
     let before = player().session.borrow().scenario().events.clone();
     player().dispatch.emit(Action::Act(ScenarioEvent::Crash { node: "b1".into() }));
     let said = until("the refusal", || player().ui.error.clone()).await;
-    assert!(said.starts_with("The run has ended, so `crash b1` would change nothing"), "{said}");
+    assert!(
+        said.starts_with("The run has ended, so \u{201c}crash b1\u{201d} would change nothing"),
+        "{said}"
+    );
     let events = player().session.borrow().scenario().events.clone();
     assert_eq!(events, before, "nothing added");
 }
@@ -615,8 +618,8 @@ async fn a_request_at_the_runs_end_is_refused_under_the_form() {
     fire(&form, "Event", "submit", &[("cancelable", true.into())]);
     let said = until("an inline message", || find(&root, ".inspector .request .invalid")).await;
     let said = said.text_content().unwrap_or_default();
-    assert!(said.starts_with("The run has ended, so `write handed to "), "{said}");
-    assert!(said.contains("(key k1, value 5)` would change nothing"), "{said}");
+    assert!(said.starts_with("The run has ended, so \u{201c}write handed to "), "{said}");
+    assert!(said.contains("(key k1, value 5)\u{201d} would change nothing"), "{said}");
     assert_eq!(events().len(), before, "nothing sent");
 }
 

@@ -1,9 +1,9 @@
 //! What the editor checks that needs node names: the whole scenario as the player would build it,
 //! the nodes a draft's topology has, the events another protocol cannot run (dropped, and said),
 //! a new link override between nodes that exist, and an added section (chaos, regions) fitted
-//! to them.
+//! to them, or an added call `endpoint` to its service.
 
-use super::json::{get_mut, Seg};
+use super::json::{get, get_mut, Seg};
 use super::parse_draft;
 use dsplay_core::{registry, Scenario, ScenarioError};
 use serde_json::{Map, Value};
@@ -125,6 +125,7 @@ fn fit_names(obj: &mut Map<String, Value>, names: &[String]) {
 /// nodes) at the draft's nodes: chaos `targets` it lacks are left out (none left: every node is a
 /// target), and a region map naming none of its nodes spreads them over the regions in turn.
 pub fn fit_new_section(draft: &mut Value, path: &[Seg], fallback: &[String]) {
+    fit_endpoint(draft, path);
     let names = names_of(draft).unwrap_or_else(|| fallback.to_vec());
     let Some(Value::Object(section)) = get_mut(draft, path) else { return };
     let known = |n: &str| names.iter().any(|m| m == n);
@@ -142,5 +143,26 @@ pub fn fit_new_section(draft: &mut Value, path: &[Seg], fallback: &[String]) {
                 of.insert(node.clone(), region.clone());
             }
         }
+    }
+}
+
+/// An `endpoint` added to a call names one its service has: the example is another preset's
+/// ("catalog", on a service whose endpoints are "products" and "reviews"), which the form then
+/// refused (review 20). A name the service has is kept.
+fn fit_endpoint(draft: &mut Value, path: &[Seg]) {
+    let Some((Seg::Key(key), call)) = path.split_last() else { return };
+    let service = get(draft, call).and_then(|c| c.get("service")).and_then(Value::as_str);
+    let services = draft.get("protocol").and_then(|p| p.get("services")).and_then(Value::as_array);
+    let (Some(service), Some(services), true) = (service, services, key == "endpoint") else { return };
+    let of = |s: &&Value| s.get("name").and_then(Value::as_str) == Some(service);
+    let endpoints = services.iter().find(of).and_then(|s| s.get("endpoints")).and_then(Value::as_array);
+    let names: Vec<&str> = endpoints.into_iter().flatten().filter_map(|e| e.get("name")?.as_str()).collect();
+    let now = get(draft, path).and_then(Value::as_str);
+    let fitted = match names.first() {
+        Some(first) if !now.is_some_and(|n| names.contains(&n)) => Value::String((*first).to_string()),
+        _ => return,
+    };
+    if let Some(slot) = get_mut(draft, path) {
+        *slot = fitted;
     }
 }
