@@ -4,7 +4,7 @@
 use super::footer;
 use super::hidpi::{ratio, HiDpi};
 use super::legend;
-use super::series::{chart, is_band, state_name, Band, ChartData, ChartSpec, Line};
+use super::series::{chart, is_band, state_name, Band, ChartData, ChartSpec, Line, LINE_HUES};
 use dsplay_core::session::Session;
 use plotters::coord::Shift;
 use plotters::prelude::*;
@@ -19,7 +19,7 @@ pub struct Palette {
     pub fg: RGBColor,
     pub grid: RGBColor,
     /// Line colours (see [`OKABE_ITO`]).
-    pub lines: [RGBColor; 8],
+    pub lines: [RGBColor; LINE_HUES],
     /// How strongly a fault's band is shaded (see `shade`): faint on white, more on the dark
     /// background, where the same mix barely showed.
     pub shade: f64,
@@ -59,7 +59,7 @@ pub fn current_palette() -> Palette {
 
 /// Line colours: the colour-blind-friendly Okabe–Ito set, ordered so that neighbours differ in hue
 /// (orange and vermillion side by side read as one colour: d1's failures chart).
-const OKABE_ITO: [RGBColor; 8] = [
+const OKABE_ITO: [RGBColor; LINE_HUES] = [
     RGBColor(0x00, 0x72, 0xb2),
     RGBColor(0xe6, 0x9f, 0x00),
     RGBColor(0x00, 0x9e, 0x73),
@@ -72,7 +72,7 @@ const OKABE_ITO: [RGBColor; 8] = [
 
 /// The same hues on a white chart, each darkened just enough for 3:1 against white (WCAG's
 /// contrast for lines): orange, sky blue and yellow were 2.3, 2.3 and 1.3 (review 11).
-const ON_LIGHT: [RGBColor; 8] = [
+const ON_LIGHT: [RGBColor; LINE_HUES] = [
     RGBColor(0x00, 0x72, 0xb2),
     RGBColor(0xc1, 0x85, 0x00),
     RGBColor(0x00, 0x9e, 0x73),

@@ -26,26 +26,27 @@ fn prefixed(run: &str, bands: Vec<Band>) -> impl Iterator<Item = Band> + '_ {
 
 /// One chart of A (title, unit and playhead) with B's lines and bands added, if B has the chart.
 pub fn overlay(a: ChartData, b: Option<ChartData>) -> ChartData {
-    let names: Vec<String> = a.lines.iter().map(|l| l.label.clone()).collect();
+    // A line's own colour (a node's, see `series::node_hues`) if it has one, else its place.
+    let hued: Vec<(String, usize)> =
+        a.lines.iter().enumerate().map(|(i, l)| (l.label.clone(), l.pen.hue.unwrap_or(i))).collect();
     let mut lines: Vec<Line> = a
         .lines
         .into_iter()
-        .enumerate()
-        .map(|(i, l)| Line {
+        .zip(&hued)
+        .map(|(l, (_, hue))| Line {
             label: format!("A · {}", l.label),
-            pen: Pen { hue: Some(i), dashed: false, ..l.pen },
+            pen: Pen { hue: Some(*hue), dashed: false, ..l.pen },
             ..l
         })
         .collect();
     let mut bands: Vec<Band> = prefixed("A", a.bands).collect();
     let mut end_ms = a.end_ms;
     if let Some(b) = b {
-        let mut next = names.len(); // B's lines that A lacks get hues of their own
+        // B's lines that A lacks get hues A's lines do not use.
+        let mut free = (0..).filter(|h| !hued.iter().any(|(_, used)| used == h));
         for l in b.lines {
-            let hue = names.iter().position(|n| *n == l.label).unwrap_or_else(|| {
-                next += 1;
-                next - 1
-            });
+            let same = hued.iter().find(|(n, _)| *n == l.label).map(|(_, hue)| *hue);
+            let hue = same.or_else(|| free.next()).unwrap_or_default();
             lines.push(Line {
                 label: format!("B · {}", l.label),
                 pen: Pen { hue: Some(hue), dashed: true, ..l.pen },

@@ -8,12 +8,15 @@
 
 use dsplay_core::scenario::fault_spans::FaultMarks;
 use dsplay_core::sim::metrics::{Metric, MetricKind, Metrics, Point};
+use dsplay_core::NodeId;
 use std::borrow::Cow;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::rc::Rc;
 
 /// Most lines per chart; beyond it per-node series are folded into max and mean.
 pub const MAX_LINES: usize = 8;
+/// How many line colours there are (`draw`'s palettes).
+pub const LINE_HUES: usize = 8;
 /// Most points per line handed to the drawing code (buckets are averaged).
 pub const MAX_DRAW_POINTS: usize = 600;
 
@@ -475,7 +478,7 @@ fn metric_chart<'a>(
         (Kind::Histogram, None) => {
             let f = |p: &Point| (p.value > 0.0).then_some(p.p99);
             let p99 = |m: &&'a Metric| broken_line(format!("{} p99", node_name(m)), &pts(m), f, gap);
-            all.iter().take(MAX_LINES).map(p99).collect()
+            node_hues(metrics, &all, all.iter().take(MAX_LINES).map(p99).collect())
         }
         (_, None) if all.len() > MAX_LINES => {
             let labels: Vec<String> = all.iter().map(|m| node_name(m)).collect();
@@ -484,9 +487,32 @@ fn metric_chart<'a>(
                 labels.iter().zip(&series).map(|(l, s)| (l.as_str(), &**s)).collect();
             folded(name, &per)
         }
-        (_, None) => all.iter().map(|m| values(node_name(m), &pts(m))).collect(),
+        (_, None) => node_hues(metrics, &all, all.iter().map(|m| values(node_name(m), &pts(m))).collect()),
     };
     (unit, lines, Vec::new())
+}
+
+/// Per-node `lines` (one per metric of `of`, in its order) coloured by their node's place among
+/// its peers, the nodes that record any metric these nodes record: a node keeps its colour in a
+/// chart that lacks some of its peers (r4's `done_ms` has only the registers that have finished,
+/// and its lines took the colours of other registers in the charts above it), and a chart of
+/// backends still starts at the first colours. Where places more than 8 apart would share a
+/// colour in one chart, the lines keep the colours of their order.
+fn node_hues(metrics: &Metrics, of: &[&Metric], mut lines: Vec<Line>) -> Vec<Line> {
+    let here: BTreeSet<NodeId> = of.iter().filter_map(|m| m.node).collect();
+    let recorded = |m: &&Metric| m.node.is_some_and(|n| here.contains(&n));
+    let names: BTreeSet<&str> = metrics.all().iter().filter(recorded).map(|m| m.name).collect();
+    let peers: BTreeSet<NodeId> =
+        metrics.all().iter().filter(|m| names.contains(m.name)).filter_map(|m| m.node).collect();
+    let place = |m: &&Metric| m.node.and_then(|n| peers.iter().position(|r| *r == n));
+    let hues: Vec<usize> = of.iter().take(lines.len()).filter_map(place).map(|p| p % LINE_HUES).collect();
+    let distinct = hues.iter().collect::<BTreeSet<_>>().len() == lines.len();
+    if distinct {
+        for (line, hue) in lines.iter_mut().zip(hues) {
+            line.pen.hue = Some(hue);
+        }
+    }
+    lines
 }
 
 /// The data of one chart at the playhead `now_ms`, on an x axis ending at `end_ms`.
@@ -610,6 +636,47 @@ pub(crate) mod tests {
         };
         assert_eq!(labels("calls"), ["reg-a", "reg-b"]);
         assert_eq!(labels("done"), labels("calls"));
+    }
+
+    #[wasm_bindgen_test]
+    fn a_node_keeps_its_colour_in_a_chart_without_some_of_the_others() {
+        // r4: every register (nodes 2 to 5) counts its calls; only those that finished have a
+        // `done_ms`. The clients (nodes 0 and 1) count what they have pending.
+        let mut m = Metrics::new(100_000, 10_000_000);
+        for n in 0..2 {
+            m.gauge("pending", Some(NodeId(n)), 1, SimTime::ZERO);
+        }
+        for n in 2..6 {
+            m.gauge("calls", Some(NodeId(n)), 1, SimTime::ZERO);
+        }
+        m.gauge("done_ms", Some(NodeId(3)), 5, SimTime::ZERO);
+        m.gauge("done_ms", Some(NodeId(5)), 7, SimTime::ZERO);
+        m.advance_to(SimTime(200_000));
+        let names: Vec<String> = ["c1", "c2", "reg-a", "reg-b", "reg-c", "reg-d"].map(String::from).to_vec();
+        // The colour drawn: a line's own hue, else its place in the chart (`draw::pen`).
+        let hues = |name: &str| -> Vec<(String, usize)> {
+            let d = chart(&m, &ChartSpec::Metric(name.into()), &names, 200.0, 1_000.0);
+            d.lines.into_iter().enumerate().map(|(i, l)| (l.label, l.pen.hue.unwrap_or(i))).collect()
+        };
+        let calls = hues("calls");
+        // The registers take the first colours: the clients' are no reason to skip them.
+        assert_eq!(calls.iter().map(|(_, h)| *h).collect::<Vec<_>>(), [0, 1, 2, 3]);
+        assert_eq!(hues("done_ms"), [("reg-b".to_string(), 1), ("reg-d".to_string(), 3)]);
+    }
+
+    #[wasm_bindgen_test]
+    fn lines_more_than_the_colours_apart_keep_the_colours_of_their_order() {
+        let mut m = Metrics::new(100_000, 10_000_000);
+        for n in 0..10 {
+            m.gauge("calls", Some(NodeId(n)), 1, SimTime::ZERO);
+        }
+        m.gauge("far", Some(NodeId(0)), 1, SimTime::ZERO);
+        m.gauge("far", Some(NodeId(8)), 1, SimTime::ZERO);
+        m.advance_to(SimTime(200_000));
+        let names: Vec<String> = (0..10).map(|i| format!("n{i}")).collect();
+        let d = chart(&m, &ChartSpec::Metric("far".into()), &names, 200.0, 1_000.0);
+        let hues: Vec<Option<usize>> = d.lines.iter().map(|l| l.pen.hue).collect();
+        assert_eq!(hues, [None, None], "places 0 and 8 would share a colour");
     }
 
     #[wasm_bindgen_test]
