@@ -57,6 +57,21 @@ async fn the_abusers_bucket_is_empty_and_the_legend_keys_the_red() {
     assert!(attr(&of("c1"), "class").contains("refusing"), "{}", title(&of("c1")));
     assert!(!attr(&of("c2"), "class").contains("refusing"), "{}", title(&of("c2")));
     assert!(title(&of("c2")).ends_with("of 20 (+50 a second)"), "{}", title(&of("c2")));
+    // Each on its own link as drawn: c2's link bows round c4, and its bucket lay under c4's.
+    let rims: Vec<web_sys::DomRect> = buckets
+        .iter()
+        .filter_map(|b| b.query_selector(".bucket-rim").ok().flatten())
+        .map(|r| r.get_bounding_client_rect())
+        .collect();
+    for (i, a) in rims.iter().enumerate() {
+        for b in &rims[..i] {
+            let apart = a.right() <= b.left()
+                || b.right() <= a.left()
+                || a.bottom() <= b.top()
+                || b.bottom() <= a.top();
+            assert!(apart, "buckets overlap: {:?} and {:?}", (a.x(), a.y()), (b.x(), b.y()));
+        }
+    }
     wait_until(&root, ".topo-legend .says-no", |el| el.text_content().as_deref() == Some("turned away"))
         .await;
     unmount();

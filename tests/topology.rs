@@ -1051,6 +1051,32 @@ fn every_raft_server_has_room_for_its_log_strip_on_laptop_and_phone_stages() {
 }
 
 #[wasm_bindgen_test]
+fn a_rate_limiters_buckets_sit_apart_on_every_stage_shape() {
+    use dsplay_web::topology::load::gauge_spots;
+    // t6's c4 stands in front of c2 on a laptop's stage: c2's link bows round it, and c2's bucket,
+    // placed toward c2 as the crow flies, lay under c4's.
+    let mut session = Session::new(presets::get("t6-rate-limiting").expect("preset")).expect("session");
+    session.seek(SimTime::from_ms(8_000));
+    let nodes = session.sim().view().nodes.clone();
+    let lb = nodes.iter().position(|n| n.name == "lb").expect("the gateway");
+    assert_eq!(nodes[lb].view.gauges.len(), 4, "a bucket per client");
+    for (w, h) in
+        [(526.0, 295.0), (645.0, 361.0), (356.0, 445.0), (612.0, 343.0), (750.0, 420.0), (380.0, 160.0)]
+    {
+        let lay = layout_for_stage(&nodes, w, h);
+        let spots = gauge_spots(&nodes[lb], lay.pos[lb], &lay.pos, lay.r);
+        let spots: Vec<(f64, f64)> = spots.into_iter().map(|s| s.expect("a place on its link")).collect();
+        for (i, a) in spots.iter().enumerate() {
+            for b in &spots[..i] {
+                // A bucket is 8 wide and 18 tall.
+                let apart = (a.0 - b.0).abs() >= 8.0 || (a.1 - b.1).abs() >= 18.0;
+                assert!(apart, "on {w}x{h}: buckets at {a:?} and {b:?} overlap");
+            }
+        }
+    }
+}
+
+#[wasm_bindgen_test]
 fn every_preset_fits_its_frame_without_overlaps_on_every_stage_shape() {
     // Desktop, phone (portrait), two embed strips, a wide screen.
     let stages = [(645.0, 361.0), (340.0, 425.0), (700.0, 300.0), (700.0, 200.0), (1200.0, 672.0)];

@@ -4,6 +4,7 @@
 //! between requests at the bucket's rate (or, for a window, falling as counted requests leave it),
 //! rimmed red while that client is turned away.
 
+use super::route::route;
 use dsplay_core::view::{Gauge, NodeState, Work};
 use dsplay_core::SimTime;
 use std::f64::consts::TAU;
@@ -92,32 +93,60 @@ fn pile(w: &Work, r: f64) -> Html {
 /// the node's own beside its left side. `name` names the node of an id.
 pub fn gauges(
     n: &NodeState,
-    (x, y): (f64, f64),
+    at: (f64, f64),
     pos: &[(f64, f64)],
     (r, now): (f64, SimTime),
     name: &dyn Fn(usize) -> String,
 ) -> Html {
-    let toward = |g: &Gauge| {
-        let (px, py) = pos.get(g.of?.index()).copied()?;
-        let len = ((px - x).powi(2) + (py - y).powi(2)).sqrt().max(1.0);
-        Some(((px - x) / len, (py - y) / len, len))
-    };
-    let reach = reach(&n.view.gauges.iter().filter_map(toward).collect::<Vec<_>>(), r);
-    let mut own = 0.0;
-    let drawn = n.view.gauges.iter().filter_map(|g| {
-        let (cx, cy, whose) = match g.of {
-            Some(of) => {
-                let (ux, uy, _) = toward(g)?;
-                (ux * reach, uy * reach, format!(" for {}", name(of.index())))
-            }
-            None => {
-                own += 14.0;
-                (-r - own, 0.0, String::new())
-            }
-        };
-        Some(bucket(g, (cx, cy), now, &whose))
+    let drawn = n.view.gauges.iter().zip(gauge_spots(n, at, pos, r)).filter_map(|(g, spot)| {
+        let whose = g.of.map_or_else(String::new, |of| format!(" for {}", name(of.index())));
+        Some(bucket(g, spot?, now, &whose))
     });
     html! { <g class="gauges">{for drawn}</g> }
+}
+
+/// Where each of node `n`'s gauges sits (at `(x, y)`, radius `r`), from its centre: a bucket for
+/// another node on the link toward it as the link is drawn (one bowed round a node in its way
+/// leaves at an angle: t6's c2, behind c4, had its bucket under c4's), its own beside its left
+/// side; `None` for another node that has no place.
+pub fn gauge_spots(n: &NodeState, (x, y): (f64, f64), pos: &[(f64, f64)], r: f64) -> Vec<Option<(f64, f64)>> {
+    let link = |g: &Gauge| route(pos, r, n.id, g.of?);
+    let toward = |g: &Gauge| {
+        let way = link(g)?;
+        let len = ((way.b.0 - x).powi(2) + (way.b.1 - y).powi(2)).sqrt().max(1.0);
+        let (ux, uy) = way.leaving();
+        Some((ux, uy, len))
+    };
+    let reach = reach(&n.view.gauges.iter().filter_map(toward).collect::<Vec<_>>(), r);
+    // Where links leave close together and one is short (t6's c4), the common distance is not
+    // enough: a bucket that would touch one already placed moves out along its link, up to
+    // half-way.
+    let mut placed: Vec<(f64, f64)> = Vec::new();
+    let mut own = 0.0;
+    let mut spot = |g: &Gauge| match g.of {
+        Some(_) => {
+            let way = link(g)?;
+            let half = ((way.b.0 - x).powi(2) + (way.b.1 - y).powi(2)).sqrt() / 2.0;
+            let clear = |p: (f64, f64)| placed.iter().all(|q| !touching(p, *q));
+            let mut d = reach;
+            while d + 4.0 <= half && !clear(way.at_distance(d)) {
+                d += 4.0;
+            }
+            let (px, py) = way.at_distance(d);
+            placed.push((px, py));
+            Some((px - x, py - y))
+        }
+        None => {
+            own += 14.0;
+            Some((-r - own, 0.0))
+        }
+    };
+    n.view.gauges.iter().map(&mut spot).collect()
+}
+
+/// Whether buckets centred at `a` and `b` would touch (a little room kept round each).
+fn touching(a: (f64, f64), b: (f64, f64)) -> bool {
+    (a.0 - b.0).abs() < BUCKET_W + 2.0 && (a.1 - b.1).abs() < BUCKET_H + 2.0
 }
 
 /// How far out along their links a node's buckets sit (`dirs`: unit vectors and link lengths):

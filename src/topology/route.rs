@@ -79,6 +79,31 @@ impl Route {
         (x - dy / dl * side, y + dx / dl * side)
     }
 
+    /// The way the route leaves `a` (its tangent there), as a unit vector.
+    pub fn leaving(&self) -> (f64, f64) {
+        let (_, (dx, dy)) = self.at(0.0);
+        let dl = (dx * dx + dy * dy).sqrt().max(1e-9);
+        (dx / dl, dy / dl)
+    }
+
+    /// The point on the curve `d` from `a` (as the crow flies), on the half of it nearer `a`.
+    pub fn at_distance(&self, d: f64) -> (f64, f64) {
+        let from_a = |u: f64| {
+            let ((x, y), _) = self.at(u);
+            ((x - self.a.0).powi(2) + (y - self.a.1).powi(2)).sqrt()
+        };
+        let (mut lo, mut hi) = (0.0, 0.5);
+        for _ in 0..24 {
+            let mid = (lo + hi) / 2.0;
+            if from_a(mid) < d {
+                lo = mid;
+            } else {
+                hi = mid;
+            }
+        }
+        self.at(lo).0
+    }
+
     /// Whether the route bows around a node in its way.
     pub fn bowed(&self) -> bool {
         let mid = ((self.a.0 + self.b.0) / 2.0, (self.a.1 + self.b.1) / 2.0);
