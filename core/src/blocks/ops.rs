@@ -8,7 +8,7 @@ use crate::node::Ctx;
 use crate::rng::Rng;
 use crate::sim::history::{OpKind, Outcome};
 use crate::time::SimTime;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 /// An operation sent and not yet answered.
 #[derive(Clone, Debug)]
@@ -25,11 +25,19 @@ pub struct OpenOp<X> {
 pub struct OpBook<X> {
     started: u64,
     open: BTreeMap<u64, OpenOp<X>>,
+    /// The latest operations that timed out, at most [`TIMED_OUT_KEPT`]: a reply to one is late;
+    /// a reply to another operation no longer open is the network's copy of an answer already
+    /// taken (once counted as late too, and noted "already timed out").
+    timed_out: BTreeSet<u64>,
 }
+
+/// How many timed-out operations are remembered: a reply later than that many other timeouts is
+/// taken for a copy.
+const TIMED_OUT_KEPT: usize = 1024;
 
 impl<X> Default for OpBook<X> {
     fn default() -> Self {
-        OpBook { started: 0, open: BTreeMap::new() }
+        OpBook { started: 0, open: BTreeMap::new(), timed_out: BTreeSet::new() }
     }
 }
 
@@ -70,10 +78,15 @@ impl<X> OpBook<X> {
     }
 
     /// The reply to `op` arrived: the operation, with its `timeout` timer cancelled; `None` (and a
-    /// note) when it had already timed out.
+    /// note) when it had already timed out, or was answered already (a duplicated reply).
     pub fn reply<M, T>(&mut self, ctx: &mut Ctx<'_, M, T>, op: u64, timeout: T) -> Option<OpenOp<X>> {
         let Some(o) = self.open.remove(&op) else {
-            ctx.ignored("late_replies", "ignored ClientReply: the operation already timed out");
+            match self.timed_out.remove(&op) {
+                true => ctx.ignored("late_replies", "ignored ClientReply: the operation already timed out"),
+                false => {
+                    ctx.ignored("duplicate_replies", "ignored ClientReply: a copy of an answer already taken")
+                }
+            }
             return None;
         };
         ctx.cancel_timer(timeout);
@@ -84,6 +97,10 @@ impl<X> OpBook<X> {
     /// had already finished.
     pub fn time_out<M, T>(&mut self, ctx: &mut Ctx<'_, M, T>, op: u64) -> Option<OpenOp<X>> {
         let o = self.open.remove(&op)?;
+        self.timed_out.insert(op);
+        if self.timed_out.len() > TIMED_OUT_KEPT {
+            self.timed_out.pop_first();
+        }
         ctx.history_complete(o.hist, Outcome::Info);
         Some(o)
     }
@@ -106,14 +123,21 @@ mod tests {
         let (got, out) = bench.run::<(), u8, _>(at, |ctx| book.reply(ctx, op, 9).map(|o| o.extra));
         assert_eq!(got, Some("w"));
         assert!(matches!(out.as_slice(), [Effect::CancelTimer { timer: 9 }]), "{out:?}");
+        // The network's copy of the answer: not late (it was once said to be), a copy.
         let (again, out) = bench.run::<(), u8, _>(at, |ctx| book.reply(ctx, op, 9).is_some());
         assert!(!again);
+        assert!(matches!(out.as_slice(), [Effect::Note(n)] if n.contains("a copy of an answer")), "{out:?}");
+        let (slow, _) = bench.run::<(), u8, _>(at, |ctx| book.start(ctx, 7, None, "r"));
+        let _ = bench.run::<(), u8, _>(at, |ctx| book.time_out(ctx, slow).is_some());
+        let (late, out) = bench.run::<(), u8, _>(at, |ctx| book.reply(ctx, slow, 9).is_some());
+        assert!(!late);
         assert!(matches!(out.as_slice(), [Effect::Note(n)] if n.contains("already timed out")), "{out:?}");
-        // Late replies are routine: the first is noted, the rest only counted (a note each buried
-        // the event log of every quorum run).
-        let (_, out) = bench.run::<(), u8, _>(at, |ctx| book.reply(ctx, op, 9).is_some());
+        // Replies no longer used are routine: the first of each is noted, the rest only counted
+        // (a note each buried the event log of every quorum run).
+        let (_, out) = bench.run::<(), u8, _>(at, |ctx| book.reply(ctx, slow, 9).is_some());
         assert!(out.is_empty(), "{out:?}");
-        assert_eq!(bench.metrics().counter("late_replies", Some(NodeId(0))), 2);
+        assert_eq!(bench.metrics().counter("late_replies", Some(NodeId(0))), 1);
+        assert_eq!(bench.metrics().counter("duplicate_replies", Some(NodeId(0))), 2);
     }
 
     #[test]

@@ -65,6 +65,9 @@ pub struct Replica {
     resync: bool,
     forwards: BTreeMap<u64, (NodeId, u64)>,
     next_fwd: u64,
+    /// Forwards numbered below this were forgotten (an epoch change, a crash, too many in flight):
+    /// an answer to one of them is not a copy of an answer passed on.
+    forgotten_below: u64,
     /// The writes this replica served as primary, by (client, operation), with its answer: a
     /// duplicate of one (the network's copy of a `ClientWrite` or `Forward`) is answered again,
     /// not applied again — applied late, it would bring back a value newer writes replaced.
@@ -89,6 +92,7 @@ impl Replica {
             last_sign_of_life: SimTime::default(),
             resync: false,
             forwards: BTreeMap::new(),
+            forgotten_below: 0,
             next_fwd: 0,
             served: BTreeMap::new(),
             served_order: VecDeque::new(),
@@ -137,7 +141,7 @@ impl Replica {
     pub fn crash(&mut self) {
         self.leading = false;
         self.resync = false;
-        self.forwards.clear();
+        self.forget_forwards();
         self.served.clear();
         self.served_order.clear();
     }
@@ -190,7 +194,7 @@ impl Replica {
         let old = self.region_name(self.primary).to_string();
         self.epoch += self.distance();
         self.fork = self.tag;
-        self.forwards.clear();
+        self.forget_forwards();
         ctx.count("failovers", 1);
         ctx.gauge("failover_ms", (silent.as_us() / 1000) as i64);
         ctx.note(format!(
@@ -225,7 +229,7 @@ impl Replica {
         self.primary = primary;
         self.fork = fork;
         self.resync = true;
-        self.forwards.clear();
+        self.forget_forwards();
     }
 
     /// `Heartbeat` (no state) or `Replicate` (state) from a replica that believes it is primary.
@@ -288,7 +292,8 @@ impl Replica {
         } else {
             self.next_fwd += 1;
             if self.forwards.len() >= MAX_FORWARDS {
-                self.forwards.pop_first();
+                let oldest = self.forwards.pop_first().map_or(0, |(fwd, _)| fwd);
+                self.forgotten_below = self.forgotten_below.max(oldest + 1);
             }
             self.forwards.insert(self.next_fwd, (client, op));
             ctx.send(NodeId(self.primary), MrMsg::Forward { fwd: self.next_fwd, write, client, op });
@@ -341,7 +346,17 @@ impl Replica {
     pub fn on_forward_reply(&mut self, ctx: &mut C<'_>, fwd: u64, reply: Reply) {
         match self.forwards.remove(&fwd) {
             Some((client, op)) => ctx.send(client, MrMsg::ClientReply { op, reply }),
-            None => ctx.note("ignored ForwardReply: forgotten after an epoch change"),
+            None if fwd < self.forgotten_below => {
+                ctx.note("ignored ForwardReply: its request was forgotten (an epoch change, a crash, or too many in flight)")
+            }
+            // Once said to be "forgotten after an epoch change" when no epoch had changed.
+            None => ctx.ignored("duplicate_replies", "ignored ForwardReply: a copy of an answer already passed on"),
         }
+    }
+
+    /// Forget the forwards in flight: their answers will be ignored.
+    fn forget_forwards(&mut self) {
+        self.forwards.clear();
+        self.forgotten_below = self.next_fwd + 1;
     }
 }
