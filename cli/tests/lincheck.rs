@@ -39,6 +39,27 @@ fn malformed_input_is_one_line_on_stderr_and_exit_2() {
 }
 
 #[test]
+fn a_presets_run_is_changed_with_set_and_seed_as_its_lesson_says() {
+    // d3-quorum-abd's "break it": Dynamo's mode races where ABD's does not, under the same load.
+    let lesson = dsplay_core::presets::get("d3-quorum-abd").expect("preset").meta.lesson;
+    let racy = ["--set", "workload.keys.count=1", "--set", "protocol.legs.write.mean_us=30000"];
+    let dynamo = [&["d3-quorum-abd", "--set", "protocol.mode=dynamo"][..], &racy].concat();
+    let command = format!("dsplay lincheck {}", dynamo.join(" "));
+    assert!(lesson.replace('\n', " ").contains(&command), "the lesson gives the command: {command}");
+    let (code, out, _) = lincheck(&dynamo);
+    assert_eq!(code, 1, "{out}");
+    assert!(out.contains("called at 19"), "at 0.19 s, as the lesson says: {out}");
+    assert_eq!(lincheck(&[&["d3-quorum-abd"][..], &racy].concat()).0, 0, "ABD's mode holds");
+    for seed in ["2", "3"] {
+        assert_eq!(lincheck(&[&dynamo[..], &["--seed", seed]].concat()).0, 1, "seed {seed}");
+    }
+    let ok = corpus("jepsen/etcd_002.log");
+    let (code, _, err) = lincheck(&[ok.to_str().expect("path"), "--set", "protocol.r=1"]);
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("history file is checked as it is"), "{err}");
+}
+
+#[test]
 fn a_preset_id_is_run_and_its_history_checked() {
     assert_eq!(lincheck(&["d3-quorum-abd"]).0, 0);
     let (code, out, _) = lincheck(&["d3-quorum-stale-read"]);
