@@ -120,7 +120,7 @@ mod picking {
     use dsplay_web::components::spacetime::SpaceTime;
     use dsplay_web::player::Action;
     use dsplay_web::spacetime::hover::Dot;
-    use dsplay_web::spacetime::pick::{after_click, verdict, Pick};
+    use dsplay_web::spacetime::pick::{after_click, describe_event, verdict, Pick};
     use web_sys::Element;
     use yew::prelude::*;
 
@@ -169,6 +169,17 @@ mod picking {
         );
         let apart = verdict(&c, e(1, 140), e(2, 131), &names);
         assert!(apart.starts_with("a ∥ b: no chain"), "{apart}");
+    }
+
+    #[wasm_bindgen_test]
+    fn a_scripted_event_is_said_by_what_it_did_not_as_a_client() {
+        let s = session("d6-textbook-figure", 80);
+        let c = Causality::new(s.sim().trace().records(), false);
+        let names: Vec<String> = s.sim().node_names().to_vec();
+        let said = |lane, ms| describe_event(&c, c.find(lane, at(ms)).expect("an event"), &names);
+        assert_eq!(said(0, 10), "p1 at 0.010 s: local event, on request · L=1 V=[1,0,0]");
+        assert_eq!(said(0, 20), "p1 at 0.020 s: sent Ping to p2 · L=2 V=[2,0,0]");
+        assert_eq!(said(1, 30), "p2 at 0.030 s: received Ping from p1 · L=3 V=[2,1,0]");
     }
 
     /// The dots a paint of `s` on a canvas as wide as `on` puts where the page's paint does.

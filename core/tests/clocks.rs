@@ -174,6 +174,12 @@ fn the_textbook_figure_answers_its_lessons_questions() {
     assert_eq!((at("p2", 30).2, at("p2", 30).3), (3, vec![2, 1, 0]));
     assert_eq!(at("p2", 35).3, [2, 2, 2]);
     assert_eq!(at("p3", 70).3, [4, 3, 4]);
+    // The happened-before graph the space-time diagram picks from has those eleven events and
+    // no more: the tour's notes are the script's, not events of p1's (review 21 saw a pick light
+    // five more dots on p1's lane).
+    let graph = dsplay_core::sim::causality::Causality::new(sim.trace().records(), false);
+    let per_lane: Vec<usize> = (0..3).map(|l| graph.events.iter().filter(|e| e.lane == l).count()).collect();
+    assert_eq!(per_lane, [4, 3, 4], "{:?}", graph.events.iter().map(|e| (e.lane, e.at)).collect::<Vec<_>>());
 }
 
 #[test]

@@ -10,7 +10,7 @@ use super::pen::{CanvasPen, Pen};
 use super::{auto_window, focus, states, tick_label, ticks, within_run, Focus, Level, Sticky, MAX_ARROWS};
 use crate::topology::particles::{DIMMED, PALETTE};
 use dsplay_core::session::Session;
-use dsplay_core::sim::trace::{TraceEvent, TraceKind, ANNOTATION};
+use dsplay_core::sim::trace::{TraceEvent, TraceKind};
 use dsplay_core::view::{Status, WorldView};
 use std::collections::{HashMap, VecDeque};
 use wasm_bindgen::JsCast;
@@ -296,7 +296,7 @@ fn collect<'a>(all: &'a VecDeque<TraceEvent>, f: &Frame, of: FocusOf) -> Marks<'
             }
             // A teacher's note is said by no node: a dot on the first lane read as an event of it
             // (d6-textbook-figure's tour put four on p1).
-            TraceKind::Note if r.label == ANNOTATION => {}
+            TraceKind::Note if r.is_by_no_node() => {}
             _ if t >= f.t0 => keep_newest(&mut m.dots, r),
             _ => {}
         }

@@ -6,7 +6,7 @@
 use super::hover::{nearest_dot, Fate};
 use super::labels::clock_values;
 use super::paint::Painted;
-use dsplay_core::sim::causality::{vector, vector_order, Causality, Order};
+use dsplay_core::sim::causality::{vector, vector_order, Act, Causality, Order};
 use dsplay_core::sim::trace::TraceKind;
 use dsplay_core::SimTime;
 
@@ -69,19 +69,30 @@ fn secs(at: SimTime) -> String {
     format!("{:.3} s", at.as_ms_f64() / 1_000.0)
 }
 
-/// `p2 at 0.149 s: received Ping from p1 · L=6 V=[3,3,0,3]`.
+/// `p2 at 0.149 s: received Ping from p1 · L=6 V=[3,3,0,3]`; a request handed to a node is
+/// said by what it made the node do (`sent Ping to p2`), or by its clock's words (`local`: a
+/// scripted local event read "client": review 21).
 pub fn describe_event(c: &Causality, e: usize, names: &[String]) -> String {
     let ev = &c.events[e];
     let peer = |p: Option<usize>| p.map_or("?", |p| name(names, p));
+    let did =
+        ev.acts.iter().any(|a| matches!(a.kind, TraceKind::Send | TraceKind::Deliver | TraceKind::Timer));
+    let words = ev.clock.as_deref().and_then(|t| Some(t[clock_values(t)?.len()..].trim()));
+    let asked = |a: &&Act| a.kind != TraceKind::Client || !did;
     let acts: Vec<String> = ev
         .acts
         .iter()
         .filter(|a| a.kind != TraceKind::Timer || ev.acts.len() == 1)
+        .filter(asked)
         .take(3)
         .map(|a| match a.kind {
             TraceKind::Send => format!("sent {} to {}", a.label, peer(a.peer)),
             TraceKind::Deliver => format!("received {} from {}", a.label, peer(a.peer)),
             TraceKind::Timer => format!("timer {}", a.label),
+            TraceKind::Client => match words.filter(|w| !w.is_empty()) {
+                Some(w) => format!("{w} event, on request"),
+                None => "a request".to_string(),
+            },
             _ => a.label.to_string(),
         })
         .collect();

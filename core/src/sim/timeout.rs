@@ -65,7 +65,7 @@ impl<N: Node> Sim<N> {
             }
             ElectionTimer::None => {
                 let said = format!("{} has no election timer", self.w.names[i]);
-                return self.w.push_trace(TraceKind::Note, id, None, 0, "skipped", Some(said));
+                return self.w.push_trace(TraceKind::Note, id, None, 0, super::trace::SKIPPED, Some(said));
             }
         };
         let now = self.w.sh.now;

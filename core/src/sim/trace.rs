@@ -63,8 +63,21 @@ pub struct TraceEvent {
 /// The label of a note the scenario's script wrote (a teacher's `note` event): words about the
 /// run, said by no node. A node's own notes are labelled `note`.
 pub const ANNOTATION: &str = "annotation";
+/// The label of the note that says why the run halted.
+pub const HALTED: &str = "halted";
+/// The label of the note that says a scripted event was skipped, and why.
+pub const SKIPPED: &str = "skipped";
 
 impl TraceEvent {
+    /// A note the run wrote, said by no node: the script's annotation, a scripted event skipped,
+    /// the run halted. It is filed under node 0 (or the node a skipped event named), and is no
+    /// event of that node's (in
+    /// the space-time diagram, d6-textbook-figure's tour notes drew dots on p1's lane, and a pick
+    /// counted them in p1's causal past and future: review 21).
+    pub fn is_by_no_node(&self) -> bool {
+        self.kind == TraceKind::Note && matches!(self.label, ANNOTATION | HALTED | SKIPPED)
+    }
+
     /// A note worth reading in the log: a node's own, or the script's.
     pub fn is_said_note(&self) -> bool {
         self.kind == TraceKind::Note && (self.label == "note" || self.label == ANNOTATION)

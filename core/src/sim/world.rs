@@ -3,7 +3,7 @@
 //! is compiled once, which keeps the web page small (see the size notes in `cargo xtask build`).
 
 use super::state::{self, Shared};
-use super::trace::{Trace, TraceEvent, TraceKind, ANNOTATION};
+use super::trace::{Trace, TraceEvent, TraceKind, ANNOTATION, HALTED, SKIPPED};
 use super::{unknown_node, Fate, NodeClock, Status, Violation, MAX_QUEUE, MAX_VIOLATIONS};
 use crate::ids::NodeId;
 use crate::node::ClientRequest;
@@ -123,7 +123,7 @@ impl World {
     }
 
     pub fn halt(&mut self, why: String) {
-        self.push_trace(TraceKind::Note, NodeId(0), None, 0, "halted", Some(why.clone()));
+        self.push_trace(TraceKind::Note, NodeId(0), None, 0, HALTED, Some(why.clone()));
         self.sh.halted = Some(why);
     }
 
@@ -240,7 +240,7 @@ impl World {
         match self.try_apply(ev) {
             Ok(op) => op,
             Err(e) => {
-                self.push_trace(TraceKind::Note, NodeId(0), None, 0, "skipped", Some(e.to_string()));
+                self.push_trace(TraceKind::Note, NodeId(0), None, 0, SKIPPED, Some(e.to_string()));
                 NodeOp::None
             }
         }
@@ -251,7 +251,7 @@ impl World {
     pub fn lose(&mut self, id: u64, on_wire: Option<(NodeId, NodeId, &'static str)>) {
         let Some((from, to, kind)) = on_wire else {
             let said = format!("message #{id} is not on the wire: nothing to lose");
-            self.push_trace(TraceKind::Note, NodeId(0), None, 0, "skipped", Some(said));
+            self.push_trace(TraceKind::Note, NodeId(0), None, 0, SKIPPED, Some(said));
             return;
         };
         let name = |n: NodeId| self.names.get(n.index()).map_or("?", String::as_str);
