@@ -74,7 +74,9 @@ pub fn help(parent: Option<&str>, key: &str) -> Option<&'static str> {
             Some("a follower that hears no leader for a random time between min and max starts an election")
         }
         "heartbeat_ms" => {
-            Some("how often the leader sends (empty) AppendEntries; below the election timeout")
+            // Four protocols have one: Raft's empty AppendEntries, a primary's Heartbeat (review
+            // 21: d10's form spoke of AppendEntries, which multi-region never sends).
+            Some("how often the leader (or primary) tells the others it is alive; below the timeout after which they replace it")
         }
         "unsafe_skip_log_check" => Some(
             "breaks Raft's election rule: a candidate with a stale log can win (to see why the rule exists)",
