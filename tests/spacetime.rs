@@ -180,6 +180,8 @@ mod picking {
         assert_eq!(said(0, 10), "p1 at 0.010 s: local event, on request · L=1 V=[1,0,0]");
         assert_eq!(said(0, 20), "p1 at 0.020 s: sent Ping to p2 · L=2 V=[2,0,0]");
         assert_eq!(said(1, 30), "p2 at 0.030 s: received Ping from p1 · L=3 V=[2,1,0]");
+        // p3's last receive also notes a concurrency: a note, not an act.
+        assert_eq!(said(2, 70), "p3 at 0.070 s: received Ping from p1 · L=8 V=[4,3,4]");
     }
 
     /// The dots a paint of `s` on a canvas as wide as `on` puts where the page's paint does.

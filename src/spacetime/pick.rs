@@ -84,6 +84,9 @@ pub fn describe_event(c: &Causality, e: usize, names: &[String]) -> String {
         .iter()
         .filter(|a| a.kind != TraceKind::Timer || ev.acts.len() == 1)
         .filter(asked)
+        // A node's notes are words in the event log, not something it did ("received Ping from
+        // p1, note" said nothing).
+        .filter(|a| a.kind != TraceKind::Note)
         .take(3)
         .map(|a| match a.kind {
             TraceKind::Send => format!("sent {} to {}", a.label, peer(a.peer)),
