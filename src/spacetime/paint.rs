@@ -294,8 +294,9 @@ fn collect<'a>(all: &'a VecDeque<TraceEvent>, f: &Frame, of: FocusOf) -> Marks<'
                 let line = (x1, y1, f.x(t).max(x1 + 6.0), y2 - (y2 - y1).signum() * short);
                 keep_newest(&mut m.drops, (of(r.label), arrow(r, line, (from, n), (ts, t), Fate::Dropped)));
             }
-            // A teacher's note is said by no node: a dot on the first lane read as an event of it
-            // (d6-textbook-figure's tour put four on p1).
+            // A teacher's note (or the run's own: halted, an event skipped) is said by no node: a
+            // dot on the first lane read as an event of it (d6-textbook-figure's tour put four on
+            // p1).
             TraceKind::Note if r.is_by_no_node() => {}
             _ if t >= f.t0 => keep_newest(&mut m.dots, r),
             _ => {}

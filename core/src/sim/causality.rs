@@ -4,8 +4,9 @@
 //! An *event* is what one node did at one instant: every record it left at that time (a timer
 //! firing, the sends it made, a delivery, its notes) is one dot on its lane in the space-time
 //! diagram, so they are one event here too. Drops are left out: a message lost on the wire is not
-//! something its intended receiver did; so are the notes no node wrote (the script's). Edges are process order along a lane and send → delivery
-//! of the same message id (Lamport's definition); `a → b` iff a chain of edges leads from a to b.
+//! something its intended receiver did; so are the notes no node wrote (the script's). Edges are
+//! process order along a lane and send → delivery of the same message id (Lamport's definition);
+//! `a → b` iff a chain of edges leads from a to b.
 //!
 //! Built from whatever records are at hand (the diagram's window), on demand: a pick costs one
 //! pass over them and one walk of the graph, never work per frame per event.

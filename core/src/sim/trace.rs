@@ -71,9 +71,8 @@ pub const SKIPPED: &str = "skipped";
 impl TraceEvent {
     /// A note the run wrote, said by no node: the script's annotation, a scripted event skipped,
     /// the run halted. It is filed under node 0 (or the node a skipped event named), and is no
-    /// event of that node's (in
-    /// the space-time diagram, d6-textbook-figure's tour notes drew dots on p1's lane, and a pick
-    /// counted them in p1's causal past and future: review 21).
+    /// event of that node's (in the space-time diagram, d6-textbook-figure's tour notes drew dots
+    /// on p1's lane, and a pick counted them in p1's causal past and future: review 21).
     pub fn is_by_no_node(&self) -> bool {
         self.kind == TraceKind::Note && matches!(self.label, ANNOTATION | HALTED | SKIPPED)
     }

@@ -147,8 +147,8 @@ pub fn fit_new_section(draft: &mut Value, path: &[Seg], fallback: &[String]) {
 }
 
 /// An `endpoint` added to a call names one its service has: the example is another preset's
-/// ("catalog", on a service whose endpoints are "products" and "reviews"), which the form then
-/// refused (review 20). A name the service has is kept.
+/// (r1's "catalog", added to e7's call to the fraud service, whose one endpoint is "score"),
+/// which the form then refused (review 20). A name the service has is kept.
 fn fit_endpoint(draft: &mut Value, path: &[Seg]) {
     let Some((Seg::Key(key), call)) = path.split_last() else { return };
     let service = get(draft, call).and_then(|c| c.get("service")).and_then(Value::as_str);
