@@ -4,7 +4,7 @@
 //! between requests at the bucket's rate (or, for a window, falling as counted requests leave it),
 //! rimmed red while that client is turned away.
 
-use super::route::route;
+use super::route::{route, Route};
 use dsplay_core::view::{Gauge, NodeState, Work};
 use dsplay_core::SimTime;
 use std::f64::consts::TAU;
@@ -110,23 +110,23 @@ pub fn gauges(
 /// leaves at an angle: t6's c2, behind c4, had its bucket under c4's), its own beside its left
 /// side; `None` for another node that has no place.
 pub fn gauge_spots(n: &NodeState, (x, y): (f64, f64), pos: &[(f64, f64)], r: f64) -> Vec<Option<(f64, f64)>> {
-    let link = |g: &Gauge| route(pos, r, n.id, g.of?);
-    let toward = |g: &Gauge| {
-        let way = link(g)?;
-        let len = ((way.b.0 - x).powi(2) + (way.b.1 - y).powi(2)).sqrt().max(1.0);
+    // Each bucket's link, routed once (a route looks at every node).
+    let links: Vec<Option<Route>> = n.view.gauges.iter().map(|g| route(pos, r, n.id, g.of?)).collect();
+    let length = |way: &Route| ((way.b.0 - x).powi(2) + (way.b.1 - y).powi(2)).sqrt().max(1.0);
+    let dir = |way: &Route| {
         let (ux, uy) = way.leaving();
-        Some((ux, uy, len))
+        (ux, uy, length(way))
     };
-    let reach = reach(&n.view.gauges.iter().filter_map(toward).collect::<Vec<_>>(), r);
+    let dirs: Vec<(f64, f64, f64)> = links.iter().flatten().map(dir).collect();
+    let reach = reach(&dirs, r);
     // Where links leave close together and one is short (t6's c4), the common distance is not
     // enough: a bucket that would touch one already placed moves out along its link, up to
     // half-way.
     let mut placed: Vec<(f64, f64)> = Vec::new();
     let mut own = 0.0;
-    let mut spot = |g: &Gauge| match g.of {
-        Some(_) => {
-            let way = link(g)?;
-            let half = ((way.b.0 - x).powi(2) + (way.b.1 - y).powi(2)).sqrt() / 2.0;
+    let mut spot = |(g, link): (&Gauge, &Option<Route>)| match (g.of, link) {
+        (Some(_), Some(way)) => {
+            let half = length(way) / 2.0;
             let clear = |p: (f64, f64)| placed.iter().all(|q| !touching(p, *q));
             let mut d = reach;
             while d + 4.0 <= half && !clear(way.at_distance(d)) {
@@ -136,12 +136,13 @@ pub fn gauge_spots(n: &NodeState, (x, y): (f64, f64), pos: &[(f64, f64)], r: f64
             placed.push((px, py));
             Some((px - x, py - y))
         }
-        None => {
+        (Some(_), None) => None,
+        (None, _) => {
             own += 14.0;
             Some((-r - own, 0.0))
         }
     };
-    n.view.gauges.iter().map(&mut spot).collect()
+    n.view.gauges.iter().zip(&links).map(&mut spot).collect()
 }
 
 /// Whether buckets centred at `a` and `b` would touch (a little room kept round each).
