@@ -104,12 +104,16 @@ fn broken_event(v: &Value, at: &str) -> Option<String> {
 
 #[function_component(Compare)]
 pub fn compare() -> Html {
-    let player = use_context::<Player>();
+    use_context::<Player>().map_or_else(Html::default, |player| html! { <CompareOf {player} /> })
+}
+
+#[function_component(CompareOf)]
+fn compare_of(props: &super::OfPlayer) -> Html {
+    let player = props.player.clone();
     let run_b = SharedB(use_mut_ref(|| None));
     let error = use_state(|| None::<Said>);
     let built = use_state(|| 0u64);
     let shown = super::tabs::use_panel_shown();
-    let Some(player) = player else { return html! {} };
     // A's scenario as JSON, once per revision (Compare renders on every frame of playback).
     let value: Rc<Value> = {
         let session = player.session.clone();

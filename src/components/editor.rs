@@ -195,7 +195,12 @@ fn hidden(at: &str) -> bool {
 
 #[function_component(Editor)]
 pub fn editor() -> Html {
-    let player = use_context::<Player>();
+    use_context::<Player>().map_or_else(Html::default, |player| html! { <EditorOf {player} /> })
+}
+
+#[function_component(EditorOf)]
+fn editor_of(props: &super::OfPlayer) -> Html {
+    let player = props.player.clone();
     // The draft lives in a ref so that callbacks always see the latest edit (Enter in a field
     // fires `change` and `submit` in the same task, before a re-render).
     let draft = use_mut_ref(|| None::<Draft>);
@@ -208,11 +213,9 @@ pub fn editor() -> Html {
     // The preset as it ships, when the run differs from it (applied edits, a new seed, actions by
     // hand): read once per scenario revision, not on every frame's render.
     let shipped = {
-        let session = player.as_ref().map(|p| p.session.clone());
-        let rev = player.as_ref().map(|p| p.scenario_rev);
-        use_memo(rev, move |_| {
-            let s = session?;
-            let s = s.borrow();
+        let session = player.session.clone();
+        use_memo(player.scenario_rev, move |_| {
+            let s = session.borrow();
             dsplay_core::presets::get(&s.scenario().meta.id).ok().filter(|p| p != s.scenario())
         })
     };
@@ -220,7 +223,7 @@ pub fn editor() -> Html {
     {
         // Only when the form may have been handed other values: another scenario revision, an
         // edit, a Reset (not on every frame's render).
-        let rev = player.as_ref().map(|p| p.scenario_rev);
+        let rev = player.scenario_rev;
         let edits = draft.borrow().as_ref().map(|d| d.edits.len());
         let form = form.clone();
         use_effect_with((rev, edits), move |_| {
@@ -229,7 +232,6 @@ pub fn editor() -> Html {
             }
         });
     }
-    let Some(player) = player else { return html! {} };
     let rev = player.scenario_rev;
     // Read, not cloned: the Editor draws on every frame of playback, and a scenario may hold a
     // thousand events.

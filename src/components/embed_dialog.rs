@@ -85,17 +85,31 @@ pub struct EmbedDialogProps {
 
 #[function_component(EmbedDialog)]
 pub fn embed_dialog(props: &EmbedDialogProps) -> Html {
-    let player = use_context::<Player>();
+    let on_close = props.on_close.clone();
+    use_context::<Player>()
+        .map_or_else(Html::default, |player| html! { <EmbedDialogOf {player} {on_close} /> })
+}
+
+/// The dialog's props under the page's player (see [`super::OfPlayer`]).
+#[derive(Properties, PartialEq)]
+struct EmbedDialogOfProps {
+    player: Player,
+    on_close: Callback<()>,
+}
+
+#[function_component(EmbedDialogOf)]
+fn embed_dialog_of(props: &EmbedDialogOfProps) -> Html {
+    // What the dialog embeds is the run as it was when the dialog opened.
     let src = use_memo((), {
-        let player = player.clone();
-        move |_| player.as_ref().map(source_of)
+        let player = props.player.clone();
+        move |_| source_of(&player)
     });
     let choice = use_state(EmbedChoice::default);
     let form = use_state(|| Form::Frame);
     let until_text = use_state(String::new);
     let height_text = use_state(|| EmbedChoice::default().height.to_string());
     let done = use_state(|| None::<&'static str>);
-    let Some(src) = (*src).clone() else { return html! {} };
+    let src = (*src).clone();
 
     let start = src.playhead.filter(|_| choice.at_playhead).unwrap_or(SimTime::ZERO);
     let until = until_from(&until_text, start, src.stop);

@@ -89,9 +89,12 @@ fn reveal_current(nav: &NodeRef) {
 
 #[function_component(Gallery)]
 pub fn gallery() -> Html {
-    let Some(player) = use_context::<Player>() else {
-        return html! {};
-    };
+    use_context::<Player>().map_or_else(Html::default, |player| html! { <GalleryOf {player} /> })
+}
+
+#[function_component(GalleryOf)]
+fn gallery_of(props: &super::OfPlayer) -> Html {
+    let player = &props.player;
     let query = use_state(String::new);
     let current: AttrValue = player.session.borrow().scenario().meta.id.clone().into();
     let nav = use_node_ref();

@@ -33,16 +33,14 @@ pub fn body_of<'a>(title: &str, text: &'a str) -> &'a str {
 /// card takes the focus from this button, and the browser scrolls to it.
 #[function_component(TakeTheTour)]
 fn take_the_tour() -> Html {
-    let Some(p) = use_context::<Player>() else { return html! {} };
+    let p = use_context::<Player>();
     let steps = {
-        let p = p.clone();
-        *use_memo(p.scenario_rev, move |_| {
-            dsplay_core::scenario::tour::Tour::of(p.session.borrow().scenario()).len()
+        let session = p.as_ref().map(|p| p.session.clone());
+        *use_memo(p.as_ref().map(|p| p.scenario_rev), move |_| {
+            session.map_or(0, |s| dsplay_core::scenario::tour::Tour::of(s.borrow().scenario()).len())
         })
     };
-    if steps == 0 {
-        return html! {};
-    }
+    let Some(p) = p.filter(|_| steps > 0) else { return html! {} };
     let start = p.dispatch.reform(|_: MouseEvent| Action::Tour(TourMove::Start));
     html! {
         <button class="take-tour primary" onclick={start} data-tour-start=""

@@ -33,6 +33,17 @@ pub mod topology;
 pub mod tour_card;
 pub mod traces;
 
+use crate::player::Player;
+use yew::Properties;
+
+/// The props of the inner half of a component split in two around the `Player` context: the outer
+/// half reads the context and draws the inner one only under a player, so every hook of the inner
+/// half runs on every render (a hook after an early return breaks Yew's rule on hook order).
+#[derive(Properties, PartialEq)]
+pub struct OfPlayer {
+    pub player: Player,
+}
+
 pub use charts::Charts;
 pub use compare::Compare;
 pub use controls::Controls;

@@ -4,6 +4,7 @@
 use super::faults::{every_event, jump, use_fault_marks};
 use super::frozen::Frozen;
 use super::invariants::secs;
+use super::OfPlayer;
 use crate::player::{slow_motion, speed_label, Action, Player};
 use dsplay_core::scenario::fault_spans::FaultMarks;
 use dsplay_core::SimTime;
@@ -170,9 +171,13 @@ fn clip_band(p: &Player, stop_ms: u64) -> Option<String> {
 
 #[function_component(Timeline)]
 pub fn timeline() -> Html {
-    let player = use_context::<Player>();
-    let faults = use_fault_marks(player.as_ref());
-    let Some(p) = player else { return html! {} };
+    use_context::<Player>().map_or_else(Html::default, |player| html! { <TimelineOf {player} /> })
+}
+
+#[function_component(TimelineOf)]
+fn timeline_of(props: &OfPlayer) -> Html {
+    let p = props.player.clone();
+    let faults = use_fault_marks(Some(&p));
     let (now_ms, stop_ms) = {
         let s = p.session.borrow();
         (s.now().as_us() / 1000, s.stop_at().as_us() / 1000)
