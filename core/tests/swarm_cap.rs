@@ -228,7 +228,7 @@ fn ap_stays_available_and_converges_after_the_heal() {
 
 #[test]
 fn the_swarm_catches_ap_reading_stale_or_conflicting_values_and_serving_the_minority() {
-    let n = swarm::seeds(150).min(150);
+    let n = 150;
     let (mut stale, mut minority) = (Vec::new(), Vec::new());
     for seed in 0..n {
         let sc = generate(seed, "ap");

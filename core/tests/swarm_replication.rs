@@ -348,7 +348,7 @@ fn caught(n: u64, mode: &str, crash_only: bool) -> Vec<(u64, String)> {
 
 #[test]
 fn the_swarm_catches_async_losing_acknowledged_writes() {
-    let n = swarm::seeds(100).min(100);
+    let n = 100;
     let caught = caught(n, "async", true);
     assert!(!caught.is_empty(), "no seed out of {n} caught async losing an acknowledged write");
     eprintln!("async lost an acknowledged write in {} of {n} seeds, first: {:?}", caught.len(), caught[0]);
@@ -356,7 +356,7 @@ fn the_swarm_catches_async_losing_acknowledged_writes() {
 
 #[test]
 fn the_promise_does_not_survive_partitions_overlapping_crashes_or_lost_messages() {
-    let n = swarm::seeds(100).min(100);
+    let n = 100;
     let caught = caught(n, "sync", false);
     assert!(!caught.is_empty(), "no seed out of {n} broke sync mode under the shared swarm's faults");
     eprintln!("sync under every fault broke in {} of {n} seeds, first: {:?}", caught.len(), caught[0]);

@@ -80,7 +80,7 @@ fn a_majority_lease_keeps_one_primary_and_recovers_after_the_heal() {
 
 #[test]
 fn the_swarm_catches_naive_failover() {
-    let n = swarm::seeds(150).min(150);
+    let n = 150;
     let caught = swarm::caught(n, FAULTS_UNTIL_MS, |seed| generate(seed, "naive"));
     assert!(!caught.is_empty(), "no seed out of {n} caught naive failover");
     eprintln!("naive failover caught by {} of {n} seeds, first: {:?}", caught.len(), caught[0]);

@@ -105,7 +105,7 @@ fn sagas_end_all_or_nothing_and_settle_under_random_faults() {
 
 #[test]
 fn the_swarm_catches_heuristic_aborts() {
-    let n = swarm::seeds(40).min(40);
+    let n = 40;
     let caught =
         swarm::caught(n, FAULTS_UNTIL_MS + LIVENESS_MS, |seed| generate(seed, "two_phase_commit", 300));
     assert!(!caught.is_empty(), "no seed out of {n} caught heuristic aborts");

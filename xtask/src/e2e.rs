@@ -22,11 +22,3 @@ pub fn bench_ui() -> Result {
     crate::web::build_release()?;
     node_script("bench-ui.cjs")
 }
-
-/// `cargo xtask swarm`: the VOPR-style swarms at full size (CI runs a smaller slice).
-pub fn swarm() -> Result {
-    let mut c =
-        cmd("cargo", &["test", "--release", "-p", "dsplay-core", "--test", "swarm_raft", "--test", "quorum"]);
-    c.env("DSPLAY_SWARM_SEEDS", "10000");
-    sh::run(c)
-}

@@ -10,6 +10,7 @@ mod serve;
 mod setup;
 mod sh;
 mod size;
+mod swarm;
 mod test;
 mod web;
 mod weight;
@@ -32,7 +33,8 @@ commands:
   fuzz [--secs N] fuzz the scenario decoders for N seconds (default 20)
   bench           simulator throughput natively and in headless Chromium
   bench-ui        frame times, long tasks and first render of the release build in headless Chromium
-  swarm           the full swarm tests (10,000 seeds) in release mode";
+  swarm [--seeds N]
+                  every swarm test at N seeds (default 10,000) in release mode";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -48,7 +50,7 @@ fn main() -> ExitCode {
             .and_then(|top| setup::run(&setup::Needs::default()).map(|()| top))
             .and_then(weight::run),
         Some("bench-ui") => e2e::bench_ui(),
-        Some("swarm") => e2e::swarm(),
+        Some("swarm") => swarm::seeds_from_args(&args[1..]).and_then(swarm::run),
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())

@@ -7,7 +7,9 @@ use dsplay_core::scenario::{encode_fragment, Scenario};
 use dsplay_core::{registry, SimTime, Simulation};
 use serde_json::{json, Value};
 
-/// How many seeds to run: `DSPLAY_SWARM_SEEDS`, or `default`.
+/// How many seeds a safety swarm runs: `DSPLAY_SWARM_SEEDS`, or `default`. A contrast test (some
+/// seed must catch the unsafe mode) runs a fixed count instead: its claim is about those seeds,
+/// and a small `DSPLAY_SWARM_SEEDS` (`cargo xtask swarm --seeds 3`) could leave none that catches.
 pub fn seeds(default: u64) -> u64 {
     std::env::var("DSPLAY_SWARM_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(default)
 }
