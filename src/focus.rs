@@ -35,13 +35,17 @@ fn after_render(selectors: Vec<String>, only_if_lost: bool) {
             selectors.iter().filter_map(found).flat_map(|l| (0..l.length()).filter_map(move |i| l.item(i)));
         let usable =
             nodes.filter_map(|n| n.dyn_into::<Element>().ok()).find(|el| !el.has_attribute("disabled"));
-        // `focus()` of an HTML or an SVG element (a topology node is an SVG `<g>`).
         if let Some(el) = usable {
-            let focus = js_sys::Reflect::get(&el, &"focus".into()).ok();
-            if let Some(f) = focus.and_then(|f| f.dyn_into::<js_sys::Function>().ok()) {
-                let _ = f.call0(&el);
-            }
+            focus(&el);
         }
     })
     .forget();
+}
+
+/// `focus()` of an HTML or an SVG element (a topology node or a History bar is an SVG `<g>`).
+pub fn focus(el: &Element) {
+    let focus = js_sys::Reflect::get(el, &"focus".into()).ok();
+    if let Some(f) = focus.and_then(|f| f.dyn_into::<js_sys::Function>().ok()) {
+        let _ = f.call0(el);
+    }
 }

@@ -26,8 +26,9 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("↑ / ↓ in the gallery", "the scenario above or below (Home / End: the first or last); Tab leaves the list"),
     ("F", "present: the stage across the window, drawn larger, for a projector (F again to leave)"),
     ("Enter or → on a tour", "continue to the tour's next step (← back a step, Esc leave the tour)"),
+    ("← → ↑ ↓ on the space-time diagram", "pick an event: along its lane, or the nearest on the lane above or below (Enter: compare it with a second; Esc clears)"),
     ("?", "show or hide this sheet"),
-    ("Esc", "stop a long seek where it got to; close dialogs, clear the selection"),
+    ("Esc", "stop a long seek where it got to; close dialogs, clear the selection, leave Present"),
 ];
 
 /// Keys going into a form field. A slider (the speed, the scrubber, a link's latency) only takes
@@ -49,6 +50,13 @@ fn claimed_by_focus(e: &KeyboardEvent) -> bool {
     let role = el.get_attribute("role").unwrap_or_default();
     let presses = matches!(el.tag_name().as_str(), "BUTTON" | "A" | "SUMMARY")
         || matches!(role.as_str(), "button" | "tab" | "link" | "checkbox" | "switch" | "option");
+    // The space-time diagram picks events with these (`spacetime::cursor`).
+    if el.matches(".spacetime-canvas").unwrap_or(false) {
+        return matches!(
+            e.key().as_str(),
+            "ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown" | "Enter" | " "
+        );
+    }
     match e.key().as_str() {
         "Enter" => presses,
         // Not the gallery's open scenario: after picking one with the keyboard the focus stays
@@ -56,6 +64,12 @@ fn claimed_by_focus(e: &KeyboardEvent) -> bool {
         // (review 15). It plays, as a lecturer expects.
         " " => presses && focused_by_keyboard() && !el.has_attribute("aria-current"),
         "ArrowLeft" | "ArrowRight" | "Home" | "End" if role == "tab" => true,
+        // The History figure's bars move the focus with them (`history::svg::arrows`).
+        "ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown" | "Home" | "End"
+            if el.matches(".history-svg .op").unwrap_or(false) =>
+        {
+            true
+        }
         // The gallery's list moves its focus with them (`gallery::arrows`).
         "ArrowUp" | "ArrowDown" | "Home" | "End" => el.matches("button.preset").unwrap_or(false),
         _ => false,
@@ -92,6 +106,8 @@ pub fn action_for(key: &str, shift: bool, p: &Player) -> Option<Action> {
         "-" | "_" => Action::Speed(slower(p.speed)),
         "Home" => Action::Restart,
         "Escape" if p.travel.is_some() => Action::StopTravel,
+        // Out of Present, as out of any full-window mode, once nothing is left to clear.
+        "Escape" if p.presenting && p.selected.is_none() => Action::Present(false),
         "Escape" => Action::Select(None),
         _ => return None,
     })
@@ -192,6 +208,9 @@ pub fn use_shortcuts(player: Player, help: UseStateHandle<bool>) {
                     POINTER_FOCUS.with(|f| f.set(false));
                 }
                 if typing(e) || claimed_by_focus(e) || e.ctrl_key() || e.meta_key() || e.alt_key() {
+                    return;
+                }
+                if crate::single_keys::is_character(&e.key()) && !crate::single_keys::on() {
                     return;
                 }
                 if e.key() == "/" {

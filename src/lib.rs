@@ -18,6 +18,7 @@ mod panic;
 pub mod player;
 pub mod run;
 mod shell;
+pub mod single_keys;
 pub mod slow_auto;
 pub mod spacetime;
 mod theme;

@@ -184,6 +184,17 @@ pub fn app() -> Html {
             w.scroll_to_with_x_and_y(0.0, 0.0);
         }
     });
+    // The tab, a bookmark and the browser's history name the scenario; an embed's frame is named
+    // by it for a screen reader (review 22: every page was "dsplay — distributed systems, …").
+    {
+        let session = player.session.clone();
+        use_effect_with(player.scenario_rev, move |_| {
+            let title = format!("{} — dsplay", session.borrow().scenario().meta.title);
+            if let Some(d) = web_sys::window().and_then(|w| w.document()) {
+                d.set_title(&title);
+            }
+        });
+    }
     let body = if boot.embed.embed {
         embed_body(&boot.embed)
     } else {
@@ -307,7 +318,7 @@ fn full_body(
                     </div>
                     {run_views(traced, logs, history, &preset)}
                 </main>
-                <aside class="side-pane">
+                <aside class="side-pane" aria-label="Lesson, invariants and editor">
                     <Tabs name="Lesson, invariants and editor" labels={vec!["Lesson", "Invariants", "Editor"]}>
                         <Lesson title={title} text={lesson} />
                         <Invariants />
@@ -343,7 +354,8 @@ fn to_gallery() {
 
 fn embed_body(o: &EmbedOptions) -> Html {
     html! {
-        <div class={classes!("embed-body", match o.controls {
+        // The widget's landmark: a course page's own landmarks are outside its frame.
+        <main class={classes!("embed-body", match o.controls {
             EmbedControls::Min => "controls-min",
             EmbedControls::Full => "controls-full",
             EmbedControls::None => "controls-none",
@@ -361,9 +373,10 @@ fn embed_body(o: &EmbedOptions) -> Html {
                     <Charts />
                 </Tabs>
             } else {
-                <Topology />
+                // Without controls the widget is a moving picture: nothing on it to press.
+                <Topology looked_at={o.controls == EmbedControls::None} />
             }
             <TourCard scroll=false />
-        </div>
+        </main>
     }
 }

@@ -22,7 +22,7 @@ pub fn switched(current: Option<Theme>, system_dark: bool) -> Option<Theme> {
     (dark_now == system_dark).then_some(next)
 }
 
-fn storage() -> Option<web_sys::Storage> {
+pub(crate) fn storage() -> Option<web_sys::Storage> {
     // Storage can be refused (private modes, blocked third-party storage): then nothing is kept.
     web_sys::window().and_then(|w| w.local_storage().ok().flatten())
 }

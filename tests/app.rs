@@ -120,6 +120,30 @@ async fn a_step_by_hand_is_narrated_and_so_is_a_scrub_back() {
     unmount();
 }
 
+/// Play, then pause: where the run stopped is said, not the last stray record (review 22).
+#[wasm_bindgen_test]
+async fn pausing_says_where_the_run_stopped() {
+    let root = mount("#preset=d4-raft-election");
+    let play: HtmlElement = wait_until(&root, "#play", |_| true).await.unchecked_into();
+    play.click();
+    wait_until(&root, "#run-result", |el| {
+        attr(el, "data-playing") == "true" && attr(el, "data-now-ms") != "0"
+    })
+    .await;
+    play.click();
+    let status = wait_until(&root, "#run-result", |el| attr(el, "data-playing") == "false").await;
+    let at: f64 = attr(&status, "data-now-ms").parse::<f64>().expect("a time") / 1000.0;
+    let said =
+        wait_until(&root, "#narration", |el| el.text_content().is_some_and(|t| t.starts_with("Paused at ")))
+            .await
+            .text_content()
+            .unwrap_or_default();
+    let said_at: f64 =
+        said.trim_start_matches("Paused at ").trim_end_matches(" seconds").parse().expect("a time");
+    assert!((said_at - at).abs() < 0.011, "{said} with the playhead at {at} s");
+    unmount();
+}
+
 #[wasm_bindgen_test]
 async fn question_mark_opens_the_sheet_of_keys_and_gestures_and_escape_closes_it() {
     let root = mount("");
@@ -1061,8 +1085,10 @@ fn a_run_too_busy_for_its_speed_reports_the_speed_it_reaches() {
     assert!((moved_ms / 80.0 - reached).abs() < reached * 0.5, "{moved_ms} ms in 5 frames vs {reached}×");
     let paused = reduce(&s, busy, Action::Pause);
     assert_eq!(paused.pace, None, "a paused run reports no pace");
-    // At 1× the same run keeps up: nothing to report.
-    assert_eq!(play("t1-power-of-two", 1.0, 5).0.pace, None);
+    // A run that keeps up has nothing to report. A light one (d4: a few hundred events a second):
+    // t1 at 1× needs 960 events a frame, which a loaded machine's debug build could not always
+    // handle inside the frame's time slice (it reported 0.98×).
+    assert_eq!(play("d4-raft-election", 1.0, 5).0.pace, None);
 }
 
 /// Move the playhead with the scrubber, as a hand would, and wait for the run to be there.

@@ -739,7 +739,14 @@ async fn a_and_bs_stages_stand_side_by_side_at_the_playhead() {
     assert_eq!(runs, ["A", "B"], "A first (their layout side by side is the e2e's: no CSS here)");
     let caption = all(&stages[1], "figcaption")[0].text_content().unwrap_or_default();
     assert_eq!(caption, "B: protocol.algorithm = least_connections");
-    // Only looked at: a click on a node there selects nothing on the page's player.
+    // Only looked at: its nodes are pictures, not Tab stops or buttons (review 22: X on B's n2,
+    // focused, crashed the main run's n2), and a click on one selects nothing on the page's player.
+    for node in all(&stages[1], "[data-node]") {
+        assert_eq!(node.get_attribute("role").as_deref(), Some("img"));
+        assert_eq!(node.get_attribute("tabindex"), None, "no Tab stop");
+        assert_eq!(node.get_attribute("aria-pressed"), None, "nothing to press");
+    }
+    assert!(all(&stages[0], ".hits rect").is_empty(), "no click areas");
     let click =
         js_sys::Function::new_with_args("el", "el.dispatchEvent(new MouseEvent('click', { bubbles: true }))");
     click.call1(&wasm_bindgen::JsValue::NULL, &all(&stages[0], "[data-node=b4]")[0]).expect("a click");

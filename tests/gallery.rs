@@ -68,12 +68,16 @@ async fn gallery_groups_highlights_loads_and_searches() {
     let want = entries().iter().filter(|e| matches(e, "raft")).count() as u32;
     assert!(want >= 2);
     until("the filter", || count(&root, "button.preset") == want).await;
+    let said =
+        || find(&root, ".areas .sr-only[role=status]").and_then(|p| p.text_content()).unwrap_or_default();
+    assert_eq!(said(), format!("{want} scenarios match"), "a screen reader hears how many are left");
     assert!(search.is_connected(), "the search box is kept while typing");
     set_value(&search, "D5", "input");
     let d5 = entries().iter().filter(|e| e.concepts.iter().any(|c| c == "D5")).count() as u32;
     until("concept search", || count(&root, "button.preset") == d5 && d5 >= 2).await;
     set_value(&search, "zzz-nothing", "input");
     until("no match", || find(&root, ".gallery .empty").is_some()).await;
+    assert_eq!(said(), "", "the visible status says it alone");
 }
 
 fn key(el: &Element, key: &str) {

@@ -86,3 +86,34 @@ async fn a_run_whose_clients_keep_no_history_has_no_history_tab() {
     wait_until(&root, "#tab-history", |_| true).await;
     unmount();
 }
+
+/// From the keyboard (review 22: the bars were a picture, out of a keyboard's reach): one Tab
+/// stop, the arrows move from bar to bar without stepping the run, Enter goes to a return.
+#[wasm_bindgen_test]
+async fn the_arrows_walk_the_bars_and_enter_goes_to_a_return() {
+    let root = mount("#preset=d3-quorum-stale-read&t=3000");
+    wait_until(&root, "#run-result", |el| attr(el, "data-now-ms") == "3000").await;
+    click(&root, "#tab-history");
+    wait_until(&root, ".history-svg .op.ok", |_| true).await;
+    let bars = all(&root, ".history-svg .op");
+    let stops: Vec<&Element> = bars.iter().filter(|b| attr(b, "tabindex") == "0").collect();
+    assert_eq!(stops.len(), 1, "one Tab stop for the figure");
+    assert!(bars.iter().all(|b| attr(b, "role") == "button" && attr(b, "aria-label").starts_with('c')));
+    let focused = || web_sys::window()?.document()?.active_element();
+    dsplay_web::focus::focus(&bars[0]);
+    common::app::key_on(&bars[0], "ArrowRight");
+    assert!(focused().is_some_and(|f| f.is_same_node(Some(&bars[1]))), "→: the next bar");
+    common::app::key_on(&bars[1], "End");
+    let last = bars.last().expect("bars");
+    assert!(focused().is_some_and(|f| f.is_same_node(Some(last))), "End: the last");
+    common::app::key_on(last, "Home");
+    assert!(focused().is_some_and(|f| f.is_same_node(Some(&bars[0]))), "Home: the first");
+    let now = || attr(&root.query_selector("#run-result").ok().flatten().expect("status"), "data-now-ms");
+    assert_eq!(now(), "3000", "the arrows moved the focus, not the run");
+    // Enter on a bar that returned ok, before the playhead: the playhead goes to its return.
+    let ok = all(&root, ".history-svg .op.ok").into_iter().next().expect("an ok bar");
+    dsplay_web::focus::focus(&ok);
+    common::app::key_on(&ok, "Enter");
+    until("Enter went to the return", || (now().parse::<u64>().ok()? < 3000).then_some(())).await;
+    unmount();
+}

@@ -87,3 +87,44 @@ async fn travelling_back_past_a_crash_keeps_the_focus_in_the_inspector() {
     until("the focus kept", || (focused().as_deref() == Some("crash")).then_some(())).await;
     unmount();
 }
+
+/// The help sheet turns single-key shortcuts off (WCAG 2.1.4, review 22: X crashed the selected
+/// node with the focus anywhere): X and ? then do nothing, while Esc and the arrows still act.
+#[wasm_bindgen_test]
+async fn single_key_shortcuts_turned_off_in_the_help_sheet_act_no_more() {
+    dsplay_web::single_keys::set(true);
+    let root = mount("#preset=d4-raft-election&t=2000");
+    wait_until(&root, "#run-result", |el| attr(el, "data-now-ms") == "2000").await;
+    let body = document().body().expect("body");
+    until("the page listens for keys", || {
+        let open = common::find(&root, "#shortcuts").is_some();
+        if !open {
+            key_on(&body, "?");
+        }
+        open
+    })
+    .await;
+    let switch = common::find(&root, "#shortcuts .single-keys input").expect("the switch");
+    let input: web_sys::HtmlInputElement = switch.clone().unchecked_into();
+    assert!(input.checked(), "on by default");
+    input.click();
+    until("turned off and kept", || (!dsplay_web::single_keys::on()).then_some(())).await;
+    key_on(&body, "Escape");
+    until("Esc still closes the sheet", || common::find(&root, "#shortcuts").is_none()).await;
+    let events = || attr(&common::find(&root, "#run-result").expect("status"), "data-events");
+    let before = events();
+    let n2 = common::find(&root, "[data-node=\"n2\"]").expect("n2");
+    key_on(&n2, "x");
+    key_on(&body, "?");
+    // → is no character: it still steps, and the keys before it were handled first.
+    key_on(&body, "ArrowRight");
+    until("→ stepped", || (events() != before).then_some(())).await;
+    let down = common::all(&root, "[data-node=\"n2\"].down").len();
+    assert_eq!(down, 0, "X crashed nothing");
+    assert!(common::find(&root, "#shortcuts").is_none(), "? opened nothing");
+    let said: Vec<String> =
+        common::all(&root, ".fault-list .what").iter().filter_map(|e| e.text_content()).collect();
+    assert!(!said.iter().any(|w| w.contains("n2")), "no action by hand: {said:?}");
+    dsplay_web::single_keys::set(true);
+    unmount();
+}

@@ -275,6 +275,54 @@ mod picking {
         click(&canvas, (10.0, 2.0), false);
         until("cleared by empty space", || find(&root, ".pick-first").is_none()).await;
     }
+
+    fn key(on: &HtmlCanvasElement, name: &str) {
+        let init = web_sys::KeyboardEventInit::new();
+        init.set_key(name);
+        init.set_bubbles(true);
+        init.set_cancelable(true);
+        let key = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("key");
+        on.dispatch_event(&key).expect("dispatch");
+    }
+
+    /// The same from the keyboard (review 22: picks took a pointer): an arrow picks the newest
+    /// event, ↑ goes to another lane, Enter picks a second and the verdict comes, Esc clears.
+    #[wasm_bindgen_test]
+    async fn the_arrows_and_enter_pick_two_events_for_a_verdict() {
+        let root = mount("spacetime-keys", "d6-lamport-vector-clocks", html! { <SpaceTime /> });
+        root.set_attribute("style", "width: 800px").expect("style");
+        until("the host rendered", || find(&root, "canvas.spacetime-canvas").is_some()).await;
+        player_of(&root).dispatch.emit(Action::Seek(at(1_000)));
+        until("at 1 s", || player_of(&root).session.borrow().now() == at(1_000)).await;
+        let canvas: HtmlCanvasElement = until("the diagram painted at 1 s", || {
+            let c: HtmlCanvasElement = find(&root, "canvas.spacetime-canvas")?.unchecked_into();
+            (c.width() > 0 && c.get_attribute("data-drawn-from-ms").is_some_and(|f| !f.is_empty()))
+                .then_some(c)
+        })
+        .await;
+        assert_eq!(canvas.get_attribute("tabindex").as_deref(), Some("0"), "a Tab stop");
+        key(&canvas, "ArrowDown");
+        let first = until("an arrow picks", || text(&root, ".pick-first")).await;
+        // The newest event's lane: from the top lane ↓ goes to another, from any other ↑ does.
+        let top = player_of(&root).session.borrow().sim().node_names()[0].clone();
+        let (there, back) = if first.starts_with(&format!("a: {top} at ")) {
+            ("ArrowDown", "ArrowUp")
+        } else {
+            ("ArrowUp", "ArrowDown")
+        };
+        key(&canvas, there);
+        let up = until("↑ or ↓: another lane", || text(&root, ".pick-first").filter(|t| *t != first)).await;
+        key(&canvas, "Enter");
+        let verdict = until("Enter: a second and the verdict", || text(&root, ".pick-verdict")).await;
+        assert!(["a → b", "b → a", "a ∥ b"].iter().any(|v| verdict.starts_with(v)), "{verdict}");
+        assert_eq!(text(&root, ".pick-first"), Some(up), "a stays");
+        let second = text(&root, ".pick-second").expect("b");
+        // Back towards the newest event's lane: b goes to another lane.
+        key(&canvas, back);
+        until("↑ or ↓ moves b", || text(&root, ".pick-second").filter(|t| *t != second)).await;
+        key(&canvas, "Escape");
+        until("Esc clears", || find(&root, ".pick-first").is_none()).await;
+    }
 }
 
 /// The width a canvas was laid out at (as `laid_out` records it).

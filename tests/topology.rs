@@ -254,6 +254,28 @@ async fn a_clicked_message_can_be_lost_on_the_wire_and_never_arrives() {
     assert_eq!(dropped.text.as_deref(), Some("lost by hand"));
 }
 
+/// The same from the keyboard (review 22: the dots are on a canvas): the inspector lists the
+/// node's messages on the wire while paused, soonest first, each with a button that loses it.
+#[wasm_bindgen_test]
+async fn the_inspector_lists_the_messages_on_the_wire_and_loses_one() {
+    let root = mount("d4-raft-election").await;
+    common::seek(player, SimTime::from_ms(300)).await;
+    until("messages in flight", || view().in_flight.iter().any(|m| m.deliver_at > view().now)).await;
+    let v = view();
+    let to = v.in_flight.iter().find(|m| m.deliver_at > v.now).expect("one on its way").to;
+    click(&node(&root, &v.nodes[to.index()].name));
+    until("the list", || root.query_selector(".inspector .wire button.lose").ok().flatten()).await;
+    let mut mine: Vec<_> = v.in_flight.iter().filter(|m| m.from == to || m.to == to).collect();
+    mine.sort_by_key(|m| (m.deliver_at, m.id));
+    let rows = all(&root, ".inspector .wire li");
+    assert_eq!(rows.len(), mine.len().min(8), "its messages, at most eight");
+    let first = rows[0].text_content().unwrap_or_default();
+    assert!(first.starts_with(&format!("#{} {}", mine[0].id, mine[0].kind)), "soonest first: {first}");
+    click(&one(&root, ".inspector .wire button.lose"));
+    let lost = ScenarioEvent::LoseMessage { id: mine[0].id };
+    until("lost by hand", || events().contains(&lost)).await;
+}
+
 #[wasm_bindgen_test]
 async fn a_candidate_wears_its_terms_colour_with_a_dot_toward_each_vote() {
     let root = mount("d4-raft-election").await;
@@ -1654,7 +1676,9 @@ async fn recent_messages_say_their_payload_in_words() {
     })
     .await;
     let payload = one(&write, "td.payload");
-    let shown = payload.text_content().unwrap_or_default();
+    // What the eye reads (a cut one also holds the whole, for a screen reader, in an sr-only span).
+    let seen = payload.query_selector("[aria-hidden=true]").ok().flatten().unwrap_or_else(|| payload.clone());
+    let shown = seen.text_content().unwrap_or_default();
     assert!(
         shown.starts_with("req: ") && shown.contains(" · key ") && shown.contains(" · version: "),
         "{shown}"
@@ -1665,6 +1689,8 @@ async fn recent_messages_say_their_payload_in_words() {
     assert!(shown.ends_with('…') && shown.chars().count() <= PAYLOAD_SHOWN, "{shown}");
     assert!(whole.starts_with(shown.trim_end_matches('…')) && whole.len() > shown.len(), "{whole}");
     assert!(whole.contains("'s write at ") && whole.ends_with("hint: none"), "{whole}");
+    let read = payload.query_selector(".sr-only").ok().flatten().and_then(|s| s.text_content());
+    assert_eq!(read.as_ref(), Some(&whole), "a screen reader reads it whole");
     // A short one is whole, with no title.
     let short = all(&root, ".inspector table.recent td.payload")
         .into_iter()

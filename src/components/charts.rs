@@ -159,7 +159,11 @@ pub fn charts() -> Html {
                 { for specs.iter().map(|s| {
                     let on_remove = (!defaults.contains(s)).then(|| {
                         let (extra, s) = (extra.clone(), s.clone());
-                        Callback::from(move |_: MouseEvent| extra.set(extra.iter().filter(|e| **e != s).cloned().collect()))
+                        Callback::from(move |_: MouseEvent| {
+                            extra.set(extra.iter().filter(|e| **e != s).cloned().collect());
+                            // The × goes with its chart: the key goes on from another's, or the menu.
+                            crate::focus::rescue(vec![".chart-grid button.remove".into(), "select.chart-add".into()]);
+                        })
                     });
                     html! { <ChartView key={s.key()} spec={s.clone()} {on_remove} /> }
                 }) }

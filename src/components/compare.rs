@@ -222,8 +222,17 @@ fn compare_of(props: &super::OfPlayer) -> Html {
         let dispatch = player.dispatch.clone();
         Callback::from(move |_: MouseEvent| dispatch.emit(Action::Seek(a_stop)))
     };
+    // Said once B is there (review 22: the table and charts came in silence); always in the page,
+    // so a screen reader hears its first words.
+    let done = match (&b_sum, behind) {
+        (Some((label, _)), None) => {
+            format!("Compared: B is {}; the table and the charts below show A and B.", label.words)
+        }
+        _ => String::new(),
+    };
     html! {
         <section class="compare" aria-label="Compare two configurations">
+            <p class="sr-only" role="status">{done}</p>
             <CompareForm {value} {on_compare} {on_run} error={(*error).clone()} />
             if let Some((label, b)) = &b_sum {
                 <p class="compare-label" title={label.paths.clone()}>{format!("B: {}, same seed. Charts: A solid, B dashed.", label.words)}

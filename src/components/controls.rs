@@ -63,9 +63,10 @@ pub fn controls() -> Html {
         }
     };
     html! {
-        <div class="transport" role="toolbar" aria-label="Playback controls">
+        // A group, not a toolbar: the arrows step the run here, they do not move between buttons.
+        <div class="transport" role="group" aria-label="Playback controls">
             <button id="play" class="primary" onclick={on_play} aria-keyshortcuts="Space K" {title}>
-                {icon}{label}
+                <span aria-hidden="true">{icon}</span>{label}
             </button>
             <button id="step-event" onclick={emit(Action::StepEvent)} disabled={finished}
                 aria-keyshortcuts="ArrowRight" title={if finished { ENDED } else { "Step one event (→, anywhere but the timeline)" }}>{"Step"}</button>

@@ -280,8 +280,11 @@ fn embed_dialog_of(props: &EmbedDialogOfProps) -> Html {
                 </div>
                 <div class="embed-result">
                     <figure class="embed-preview">
+                        // Out of the Tab order (review 22: its own controls were 21 stops
+                        // between the options and Copy, and Esc inside it never reached the
+                        // dialog); a pointer can still try it.
                         <iframe src={preview} title="Preview: the embed as readers will see it"
-                            style={format!("height:{}px", choice.height)} />
+                            tabindex="-1" style={format!("height:{}px", choice.height)} />
                         <figcaption>{"Preview: what readers see"}</figcaption>
                     </figure>
                     <fieldset class="embed-form">

@@ -124,7 +124,7 @@ fn item(d: &Callback<Action>, i: usize, row: &Row, past: bool) -> Html {
     });
     html! {
         <li key={i}>
-            <button {class} onclick={jump(d, *at)} aria-label={format!("Jump to {}{said} at {when}", spoken(what))}>
+            <button {class} onclick={jump(d, *at)} aria-label={format!("{when}: {}{said}; jump to it", spoken(what))}>
                 <span class="at">{when.clone()}</span><span class="what">{arrows_kept_whole(what)}</span>
                 if let Some(b) = by { <span class="by" {title}>{format!("({b})")}</span> }
             </button>

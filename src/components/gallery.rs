@@ -227,8 +227,16 @@ fn areas(props: &AreasProps) -> Html {
         })
     });
     let groups: Vec<Html> = groups.collect();
+    // Said as the search narrows the list (review 22: only "No scenario matches" was); the region
+    // is always there, so a screen reader hears its first change too.
+    let matching = match shown.len() {
+        _ if props.query.trim().is_empty() || groups.is_empty() => String::new(),
+        1 => "1 scenario matches".to_string(),
+        n => format!("{n} scenarios match"),
+    };
     html! {
         <div class="areas" onkeydown={Callback::from(arrows)}>
+            <p class="sr-only" role="status">{matching}</p>
             if groups.is_empty() {
                 <p class="empty" role="status">{"No scenario matches."}</p>
             } else {

@@ -1,10 +1,11 @@
 //! The selected node: status, role, fields, pending timers, recent messages, and the hand tools
 //! (crash / restart / pause / resume, time out, change a setting, send a request, slow it, shape
-//! one of its links).
+//! one of its links, lose a message on the wire).
 
 mod knobs;
 pub(crate) mod readings;
 mod request;
+mod wire;
 
 pub use readings::{clipped, PAYLOAD_SHOWN};
 use readings::{list_tick, readings, recent, FRAMES_PER_READING};
@@ -309,6 +310,7 @@ pub fn inspector() -> Html {
                 <p class="in-force muted">{format!("now: {}", link_words(&current))}</p>
             </fieldset>
             {tail}
+            {wire::on_the_wire(view, id, p.playing, &p.dispatch)}
             {(*list).clone().unwrap_or_default()}
         </section>
     }

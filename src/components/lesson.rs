@@ -69,12 +69,20 @@ pub fn lesson(props: &LessonProps) -> Html {
     if *editing {
         let done = {
             let editing = editing.clone();
-            Callback::from(move |()| editing.set(false))
+            Callback::from(move |()| {
+                editing.set(false);
+                // Back on the lesson, the key goes on from the button that opened the editor.
+                crate::focus::rescue(vec![".edit-lesson".into()]);
+            })
         };
         return html! { <LessonEditor on_done={done} /> };
     }
     let body = AttrValue::from(body_of(&props.title, &props.text).to_string());
-    let edit = Callback::from(move |_: MouseEvent| editing.set(true));
+    let edit = Callback::from(move |_: MouseEvent| {
+        editing.set(true);
+        // The button is gone with the lesson it stood under: the key goes on in the title field.
+        crate::focus::rescue(vec!["#lesson-title".into()]);
+    });
     html! {
         <section class="lesson" aria-label="Lesson">
             <h2>{props.title.clone()}</h2>

@@ -86,7 +86,9 @@ fn logs_table(props: &TableProps) -> Html {
     html! {
         <section class="logs-view" aria-label="Logs">
             <p class="logs-key muted">{key}</p>
-            <div class="logs-scroll" ref={scroller} {onscroll}>
+            // A Tab stop, so the arrow keys scroll back to older entries (review 22).
+            <div class="logs-scroll" ref={scroller} {onscroll} tabindex="0" role="region"
+                aria-label="Logs by index (scrolls sideways)">
                 if logs.last >= logs.first { {table::table(logs)} } else { <p class="muted">{"Every log is empty."}</p> }
             </div>
         </section>

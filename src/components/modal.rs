@@ -26,8 +26,7 @@ pub struct ModalProps {
 }
 
 /// What Tab moves among inside the sheet.
-const FOCUSABLE: &str =
-    "button:not([disabled]), input:not([disabled]), select, textarea, iframe, [tabindex=\"0\"]";
+const FOCUSABLE: &str = "button:not([disabled]), input:not([disabled]), select, textarea, [tabindex=\"0\"]";
 
 #[function_component(Modal)]
 pub fn modal(props: &ModalProps) -> Html {

@@ -222,10 +222,18 @@ pub fn narrator() -> Html {
         use_memo(rev, move |_| session.and_then(|s| StaleNotes::of(s.borrow().scenario())))
     };
     let said = use_state(String::new);
+    let was_playing = use_mut_ref(|| false);
     if let Some(p) = &p {
         let total = p.session.borrow().sim().trace().len_total();
         let now = web_sys::window().and_then(|w| w.performance()).map_or(0.0, |perf| perf.now());
-        if p.travel.is_some() {
+        let paused_now = std::mem::replace(&mut *was_playing.borrow_mut(), p.playing) && !p.playing;
+        if paused_now && p.travel.is_none() {
+            // Play → pause: where it stopped (review 22: the last few records' stray delivery was
+            // said instead, "n1 received AppendReply from n2").
+            *seen.borrow_mut() = total;
+            let at = p.session.borrow().now().as_ms_f64() / 1000.0;
+            said.set(format!("Paused at {at:.2} seconds"));
+        } else if p.travel.is_some() {
             // A long seek: the timeline says where it is heading; the news waits for arrival.
         } else if total < *seen.borrow() {
             // Travelled back in time: what was said belongs to a future not yet played; where the

@@ -47,7 +47,14 @@ pub fn notice(props: &NoticeProps) -> Html {
         });
     }
     let undo = p.dispatch.reform(|_: MouseEvent| Action::Undo);
-    let dismiss = p.dispatch.reform(|_: MouseEvent| Action::Notice(None));
+    let dismiss = {
+        let d = p.dispatch.clone();
+        Callback::from(move |_: MouseEvent| {
+            d.emit(Action::Notice(None));
+            // The banner goes with its button: the key goes on from the player (review 22).
+            crate::focus::rescue(vec!["#play".into()]);
+        })
+    };
     let unfold = {
         let folded = folded.clone();
         Callback::from(move |_: MouseEvent| folded.set(false))

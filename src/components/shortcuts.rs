@@ -38,17 +38,31 @@ pub fn shortcuts(props: &ShortcutsProps) -> Html {
                 el.scroll_into_view_with_bool(true);
             }
         });
-        html! { <button class="jump" {onclick}>{label}</button> }
+        html! { <button class="jump" {onclick}>{label}<span aria-hidden="true">{" ↓"}</span></button> }
     };
     let foot = html! { <button class="primary" onclick={close}>{"Close"}</button> };
+    let single = use_state(crate::single_keys::on);
+    let on_single = {
+        let single = single.clone();
+        Callback::from(move |e: Event| {
+            let on = e.target_unchecked_into::<web_sys::HtmlInputElement>().checked();
+            crate::single_keys::set(on);
+            single.set(on);
+        })
+    };
     html! {
         <Modal id="shortcuts" title="Help" on_close={props.on_close.clone()} also_closed_by="?" {foot}>
             <nav class="jumps" aria-label="On this sheet">
-                {jump("help-keys", "Keyboard ↓")}{jump("help-gestures", "Mouse and touch ↓")}
+                {jump("help-keys", "Keyboard")}{jump("help-gestures", "Mouse and touch")}
             </nav>
             <h3>{"Reading the picture"}</h3>
             <PictureKey />
             <h3 id="help-keys">{"Keyboard"}</h3>
+            <label class="single-keys">
+                <input type="checkbox" checked={*single} onchange={on_single} />
+                {" Single-key shortcuts: the letters and signs below (X, P, T, C, K, F, /, ?, + and −). \
+                  Off, only Space, the arrows, Home and Esc act; kept for your next visit."}
+            </label>
             <table class="keys">
                 { for SHORTCUTS.iter().map(|(k, what)| html! { <tr><td><kbd>{*k}</kbd></td><td>{*what}</td></tr> }) }
             </table>

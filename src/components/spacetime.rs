@@ -12,6 +12,7 @@ use super::spacetime_pick::PickCaption;
 use crate::charts::watch::use_repaint_on_change;
 use crate::export::{about, download_text, download_url, export_stem};
 use crate::player::Player;
+use crate::spacetime::cursor;
 use crate::spacetime::export::{measured, to_png, to_svg};
 use crate::spacetime::hover::{describe, describe_dot, nearest, nearest_dot, Fate};
 use crate::spacetime::paint::{paint, Painted, Scene};
@@ -187,8 +188,32 @@ pub fn space_time() -> Html {
         Callback::from(move |e: KeyboardEvent| {
             if e.key() == "Escape" && pick.is_some() {
                 e.prevent_default();
+                // The diagram's own: the page's Esc (which sends the focus to Play) is not meant.
+                e.stop_propagation();
                 pick.set(None);
             }
+        })
+    };
+    // The arrows and Enter on the focused diagram pick events (see `crate::spacetime::cursor`).
+    let on_canvas_key = {
+        let (pick, memo, drawn) = (pick.clone(), memo.clone(), drawn.clone());
+        let session = player.as_ref().map(|p| (p.session.clone(), p.scenario_rev));
+        Callback::from(move |e: KeyboardEvent| {
+            let Some((s, rev)) = &session else { return };
+            let graph = picked::graph(&memo, &s.borrow(), drawn.borrow().frame.t0, *rev);
+            let next = match (e.key().as_str(), *pick) {
+                ("ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown" | "Enter" | " ", None) => {
+                    cursor::start(&graph)
+                }
+                ("ArrowLeft", Some(p)) => picked::step(&graph, p, -1).or(Some(p)),
+                ("ArrowRight", Some(p)) => picked::step(&graph, p, 1).or(Some(p)),
+                ("ArrowUp", Some(p)) => cursor::across(&graph, p, -1).or(Some(p)),
+                ("ArrowDown", Some(p)) => cursor::across(&graph, p, 1).or(Some(p)),
+                ("Enter" | " ", Some(p)) => Some(cursor::compare(&graph, p)),
+                _ => return,
+            };
+            e.prevent_default();
+            pick.set(next);
         })
     };
     let lane = (*pick).map(|p| p.second.unwrap_or(p.first).0).and_then(|lane| {
@@ -214,10 +239,12 @@ pub fn space_time() -> Html {
                 </select>
             </label>
             <div class="spacetime-plot">
-                // Focusable by a click (not by Tab), so Esc after a pick reaches this section.
-                <canvas ref={canvas} class="spacetime-canvas" role="img" tabindex="-1" onpointermove={on_move}
-                    onpointerleave={on_leave} onclick={on_click}
-                    aria-label="Space-time diagram: one lane per node, one arrow per message, coloured by kind as in the topology's legend" />
+                // A Tab stop whose keys pick events (an application, so a screen reader lets the
+                // arrows through); the caption below says each pick aloud.
+                <canvas ref={canvas} class="spacetime-canvas" role="application" tabindex="0" onpointermove={on_move}
+                    onpointerleave={on_leave} onclick={on_click} onkeydown={on_canvas_key}
+                    aria-roledescription="space-time diagram"
+                    aria-label="Space-time diagram: one lane per node, one arrow per message, coloured by kind as in the topology's legend. Arrows pick an event: left and right along its lane, up and down to the nearest on the next lane; Enter compares it with a second; Escape clears." />
                 if let Some((text, place)) = (*tip).clone() {
                     <div class={classes!("tip", "spacetime-tip", place.starts_with("right").then_some("flip"))}
                         role="tooltip" style={place.clone()}>{text}</div>

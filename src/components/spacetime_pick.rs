@@ -20,7 +20,7 @@ pub fn pick_caption(p: &PickCaptionProps) -> Html {
     let Some(said) = &p.said else {
         return html! {
             <p class="spacetime-pick" aria-live="polite">
-                {"Click (tap) a dot or an arrow's end to pick an event and see its causal past and future; then click (or shift-click) a second to ask which happened first."}
+                {"Click (tap) a dot or an arrow's end to pick an event and see its causal past and future; then click (or shift-click) a second to ask which happened first. From the keyboard: Tab to the diagram, then the arrows and Enter."}
             </p>
         };
     };
@@ -40,7 +40,7 @@ pub fn pick_caption(p: &PickCaptionProps) -> Html {
                 <span class="pick-future">{"○ its future"}</span>
                 {" · faded: concurrent. "}
                 if said.beyond { {"Its past goes on before the window. "} }
-                if said.second.is_none() { {"Click (or shift-click) a second event to compare; "} }
+                if said.second.is_none() { {"Click (or shift-click) a second event, or press Enter, to compare; "} }
                 {"Esc or a click on empty space clears."}
             </p>
             <p class="pick-buttons">

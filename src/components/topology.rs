@@ -30,8 +30,17 @@ fn presented((w, h): (f64, f64), presenting: bool) -> (f64, f64) {
     (w / zoom, h / zoom)
 }
 
+#[derive(Properties, PartialEq)]
+pub struct TopologyProps {
+    /// Only looked at (Compare's stages, an embed with `controls=none`): its nodes are pictures,
+    /// not buttons, and a click or a drag on it does nothing.
+    #[prop_or_default]
+    pub looked_at: bool,
+}
+
 #[function_component(Topology)]
-pub fn topology() -> Html {
+pub fn topology(props: &TopologyProps) -> Html {
+    let looked_at = props.looked_at;
     let p = use_context::<Player>();
     let mode = use_partition_mode();
     use_escape_leaves(&mode);
@@ -122,7 +131,7 @@ pub fn topology() -> Html {
     let on_down = {
         let (drag, at, on) = (drag.clone(), at.clone(), mode.on);
         Callback::from(move |e: PointerEvent| {
-            if (on || e.shift_key()) && e.button() == 0 {
+            if (on || e.shift_key()) && e.button() == 0 && !looked_at {
                 if let Some(((x, y, _), _)) = at(&e) {
                     drag.set(Some(((x, y), (x, y))));
                 }
@@ -167,7 +176,13 @@ pub fn topology() -> Html {
             // a node or a node's click area it is theirs; anywhere else it lets go.
             let target = e.target().and_then(|t| t.dyn_into::<Element>().ok());
             let on_own = |sel: &str| target.as_ref().and_then(|t| t.closest(sel).ok().flatten()).is_some();
-            if on || e.button() != 0 || on_own(".msg-card") || on_own("[data-node]") || on_own(".hits") {
+            if on
+                || looked_at
+                || e.button() != 0
+                || on_own(".msg-card")
+                || on_own("[data-node]")
+                || on_own(".hits")
+            {
                 return;
             }
             let Some(((x, y, s), local)) = at(&e) else { return };
@@ -203,7 +218,7 @@ pub fn topology() -> Html {
     let toggle = p.dispatch.reform(Action::Spotlight);
     let kinds = svg::legend(&view.in_flight, &arrived, (&order, &listed, says_no), &p.spotlight, toggle);
     let talks = |a: NodeId, b: NodeId| (*talking).as_ref().is_some_and(|t| t.contains(&pair(a, b)));
-    let body = svg::body(&view, &lay, (p.selected, &talks), &picked, &on_node, *drag);
+    let body = svg::body(&view, &lay, (p.selected, &talks), &picked, (!looked_at).then_some(&on_node), *drag);
     let (now, pos, r) = (view.now, lay.pos, lay.r);
     *scene.borrow_mut() = Scene {
         now,

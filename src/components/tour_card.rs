@@ -78,6 +78,14 @@ pub fn tour_card(props: &TourCardProps) -> Html {
     }
     let Some(p) = p.filter(|_| on) else { return html! {} };
     let go = |m: TourMove| p.dispatch.reform(move |_: MouseEvent| Action::Tour(m));
+    // The card goes with its ×: the key goes on from Play, as after Esc (review 22).
+    let exit = {
+        let d = p.dispatch.clone();
+        Callback::from(move |_: MouseEvent| {
+            d.emit(Action::Tour(TourMove::Exit));
+            crate::focus::rescue(vec!["#play".into()]);
+        })
+    };
     let last = shown == Some(tour.len() - 1);
     // A stop after a change tells the run as shipped, not the one on the screen.
     let stale = shown.zip(changed).filter(|(k, at)| tour.stops[*k].at >= *at).map(|(_, at)| at);
@@ -108,7 +116,7 @@ pub fn tour_card(props: &TourCardProps) -> Html {
                     title={if last { "Play to the end and leave the tour (Enter)" } else { "Play to the next step (Enter or →)" }}>
                     {if last { "Finish" } else { "Continue →" }}</button>
             </div>
-            <button class="tour-exit icon" onclick={go(TourMove::Exit)} aria-label="Exit the tour" title="Exit the tour (Esc)">{"×"}</button>
+            <button class="tour-exit icon" onclick={exit} aria-label="Exit the tour" title="Exit the tour (Esc)">{"×"}</button>
         </section>
     }
 }

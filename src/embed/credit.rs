@@ -30,6 +30,6 @@ pub fn open_in_app() -> Html {
     };
     html! {
         <a ref={anchor} class="embed-credit" href="./" target="_blank" rel="noopener"
-            onpointerdown={on_down} onfocus={on_focus} onclick={on_click}>{"open in dsplay ↗"}</a>
+            onpointerdown={on_down} onfocus={on_focus} onclick={on_click}>{"open in dsplay"}<span aria-hidden="true">{" ↗"}</span></a>
     }
 }

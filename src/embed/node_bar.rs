@@ -52,7 +52,14 @@ pub fn node_bar(props: &NodeBarProps) -> Html {
             html! { <button class="resume" onclick={act(Ev::Resume { node: node.clone() })}>{"Resume"}</button> },
         ),
     };
-    let close = p.dispatch.reform(|_: MouseEvent| Action::Select(None));
+    let close = {
+        let (d, back) = (p.dispatch.clone(), crate::components::inspector::node_focus(&node));
+        Callback::from(move |_: MouseEvent| {
+            d.emit(Action::Select(None));
+            // The bar goes with its ×: the key goes back to the node (review 22).
+            crate::focus::rescue(vec![back.clone()]);
+        })
+    };
     html! {
         <div class="node-bar" role="group" aria-label={format!("{node}: actions")}>
             <span class="who"><strong>{&node}</strong>{" "}<span class="muted">{&n.view.label}</span></span>

@@ -1,6 +1,7 @@
 //! Helpers of the space-time diagram: choosing the time window and painting the canvas.
 
 pub mod cones;
+pub mod cursor;
 pub mod export;
 pub mod hover;
 pub mod labels;

@@ -168,7 +168,7 @@ pub fn draw(pen: &dyn Pen, w: f64, scene: &Scene) -> Painted {
     ctx.rect(LEFT, 0.0, w - LEFT, h - AXIS);
     ctx.clip();
     let status: Vec<Status> = scene.view.nodes.iter().map(|n| n.status).collect();
-    not_up(ctx, &f, &states::not_up(all, &status, f.t0, now));
+    not_up(ctx, &f, &states::not_up(all, &status, f.t0, now), colours.1);
     let hues = crate::topology::particles::KindColours::new(sim.message_kinds(), sim.sendable_kinds());
     let of = |kind: &str| focus(&hues, scene.spot, kind);
     let mut marks = collect(all, &f, &of);
@@ -240,8 +240,9 @@ fn lanes(ctx: &dyn Pen, f: &Frame, names: &[String]) -> (&'static str, &'static 
 }
 
 /// Shade the stretches of lanes whose node was down (red) or paused (amber), and say so where
-/// there is room.
-fn not_up(ctx: &dyn Pen, f: &Frame, spans: &[states::Span]) {
+/// there is room, in the text colour `fg` (red or amber words on their own shade read at 3:1 or
+/// less, review 22).
+fn not_up(ctx: &dyn Pen, f: &Frame, spans: &[states::Span], fg: &str) {
     for &(lane, from, to, status) in spans {
         let (x1, x2) = (f.x(from).max(LEFT), f.x(to));
         let (colour, word) = match status {
@@ -252,7 +253,7 @@ fn not_up(ctx: &dyn Pen, f: &Frame, spans: &[states::Span]) {
         ctx.set_fill_style_str(colour);
         ctx.fill_rect(x1, top, (x2 - x1).max(1.0), f.lane - 4.0);
         if x2 - x1 > 44.0 && f.lane >= 18.0 {
-            ctx.set_fill_style_str(if status == Status::Down { DROP } else { "#b07800" });
+            ctx.set_fill_style_str(fg);
             ctx.fill_text(word, x1 + 3.0, top + 10.0, None);
         }
     }

@@ -79,9 +79,5 @@ pub fn show(
 pub fn step(c: &Causality, pick: Pick, step: isize) -> Option<Pick> {
     let last: Spot = pick.second.unwrap_or(pick.first);
     let e = c.along_lane(c.find(last.0, last.1)?, step)?;
-    let spot = (c.events[e].lane, c.events[e].at);
-    Some(match pick.second {
-        Some(_) => Pick { second: Some(spot).filter(|s| *s != pick.first), ..pick },
-        None => Pick { first: spot, second: None },
-    })
+    Some(super::cursor::moved(pick, (c.events[e].lane, c.events[e].at)))
 }

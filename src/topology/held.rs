@@ -66,6 +66,8 @@ pub fn held_card(props: &Props) -> Html {
                 // The card's own: the player's Esc (deselect, leave the tour) is not meant.
                 e.stop_propagation();
                 close.emit(());
+                // The card took the focus; it goes back to the stage's first tool (review 22).
+                crate::focus::rescue(vec![".topo-tools button.partition-mode".into(), "#play".into()]);
             }
         })
     };

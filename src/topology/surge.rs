@@ -32,7 +32,7 @@ pub fn button(p: &Player) -> Html {
     };
     html! {
         <button class={classes!("surge", on.then_some("on"))} aria-pressed={on.to_string()}
-            disabled={!applies} {onclick} {title}>{"⚡ Surge ×5"}</button>
+            disabled={!applies} {onclick} {title}><span aria-hidden="true">{"⚡ "}</span>{"Surge ×5"}</button>
     }
 }
 

@@ -133,7 +133,7 @@ fn node(
     lay: &Layout,
     (name_px, logs): (&[f64; 5], Option<(u64, u64)>),
     (sel, picked): (bool, bool),
-    on: &Callback<usize>,
+    on: Option<&Callback<usize>>,
 ) -> Html {
     let n = &view.nodes[i];
     // Only nodes drawn large (at most 30 of them) show a label; the room check is quadratic.
@@ -153,9 +153,8 @@ fn node(
         sel.then_some("selected"),
         picked.then_some("picked"),
     );
-    let onclick = pick(on, i);
-    let onkeydown = {
-        let on = on.clone();
+    let onclick = on.map(|on| pick(on, i));
+    let onkeydown = on.cloned().map(|on| {
         Callback::from(move |e: KeyboardEvent| {
             // Space after a click on the node is the page's play/pause (see `keys`).
             if e.key() == "Enter" || (e.key() == " " && crate::keys::focused_by_keyboard()) {
@@ -163,6 +162,12 @@ fn node(
                 on.emit(i);
             }
         })
+    });
+    // A stage only looked at (no `on`) draws its nodes as pictures: no Tab stop, no button to
+    // press, nothing the node keys could act on (review 22: X on Compare's run B crashed A's n2).
+    let (tabindex, node_role, pressed) = match on {
+        Some(_) => (Some("0"), "button", Some(if sel || picked { "true" } else { "false" })),
+        None => (None, "img", None),
     };
     let shape = if tier(&n.view.role) == 0 {
         html! { <rect class="shape" x={(-r).to_string()} y={(-r * 0.8).to_string()} width={(2.0 * r).to_string()}
@@ -215,8 +220,8 @@ fn node(
         <text y="3.5" textLength={squeeze.clone()} lengthAdjust={squeeze.map(|_| "spacingAndGlyphs")}>{b}</text></g> }
     });
     html! {
-        <g key={n.name.clone()} {class} transform={format!("translate({x:.1} {y:.1})")} tabindex="0" role="button"
-            aria-label={aria_label(n)} aria-pressed={if sel || picked { "true" } else { "false" }}
+        <g key={n.name.clone()} {class} transform={format!("translate({x:.1} {y:.1})")} {tabindex} role={node_role}
+            aria-label={aria_label(n)} aria-pressed={pressed}
             data-node={n.name.clone()} {onclick} {onkeydown}>
             <title>{aria_label(n)}</title>
             {shape}
@@ -306,7 +311,7 @@ pub fn body(
     lay: &Layout,
     (selected, talks): (Option<NodeId>, &dyn Fn(NodeId, NodeId) -> bool),
     picked: &[usize],
-    on: &Callback<usize>,
+    on: Option<&Callback<usize>>,
     drag: Option<((f64, f64), (f64, f64))>,
 ) -> Html {
     let at = |id: NodeId| lay.pos.get(id.index()).copied().unwrap_or_default();
@@ -372,7 +377,7 @@ pub fn body(
                 y1={y1.to_string()} x2={x2.to_string()} y2={y2.to_string()} /> })}{for rings}</g>
             <g class="links">{for links}</g>
             <g class="blocks">{for blocked}</g>
-            <g class="hits" aria-hidden="true">{for (0..view.nodes.len()).map(|i| hit_area(i, lay, on))}</g>
+            <g class="hits" aria-hidden="true">{for on.into_iter().flat_map(|on| (0..view.nodes.len()).map(|i| hit_area(i, lay, on)))}</g>
             <g class="nodes">{for (0..view.nodes.len()).map(|i| node(view, i, lay, (&name_px, logs),
                 (selected == Some(NodeId(i as u32)), picked.contains(&i)), on))}</g>
             <g class="lassos">{for rect}</g>
@@ -473,17 +478,21 @@ pub fn toolbar(
     };
     let heal = {
         let d = p.dispatch.clone();
-        Callback::from(move |_: MouseEvent| d.emit(Action::Act(ScenarioEvent::Heal)))
+        Callback::from(move |_: MouseEvent| {
+            d.emit(Action::Act(ScenarioEvent::Heal));
+            // Heal goes grey once healed: the key goes on from ✂ Partition (review 22).
+            crate::focus::rescue(vec![".topo-tools button.partition-mode".into()]);
+        })
     };
     let reset = {
         let d = p.dispatch.clone();
         Callback::from(move |_: MouseEvent| d.emit(Action::Act(ScenarioEvent::ResetLinks)))
     };
     html! {
-        <div class="topo-tools" role="toolbar" aria-label="Network and load tools">
+        <div class="topo-tools" role="group" aria-label="Network and load tools">
             <button class={classes!("partition-mode", mode.on.then_some("on"))} aria-pressed={mode.on.to_string()}
                 onclick={toggle} title="Tap nodes or drag a box to choose one side (or shift-drag any time)">
-                {"✂ Partition"}</button>
+                <span aria-hidden="true">{"✂ "}</span>{"Partition"}</button>
             if mode.on {
                 <button class="cut-now" disabled={!cuts}
                     onclick={Callback::from(move |_: MouseEvent| {

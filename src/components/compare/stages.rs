@@ -57,11 +57,11 @@ pub fn stages(props: &StagesProps) -> Html {
         <div class="compare-stages">
             <figure class="compare-stage" data-run="A">
                 <figcaption>{"A: as the scenario is"}</figcaption>
-                <ContextProvider<Player> context={a}><Topology /></ContextProvider<Player>>
+                <ContextProvider<Player> context={a}><Topology looked_at=true /></ContextProvider<Player>>
             </figure>
             <figure class="compare-stage" data-run="B">
                 <figcaption title={paths}>{format!("B: {label}")}</figcaption>
-                <ContextProvider<Player> context={b}><Topology /></ContextProvider<Player>>
+                <ContextProvider<Player> context={b}><Topology looked_at=true /></ContextProvider<Player>>
             </figure>
         </div>
     }

@@ -60,7 +60,7 @@ pub fn table(
     html! {
         <table class="compare-table">
             <caption>{caption}</caption>
-            <thead><tr><th></th><th class="a">{"A"}</th><th class="b">{"B"}</th></tr></thead>
+            <thead><tr><td></td><th class="a">{"A"}</th><th class="b">{"B"}</th></tr></thead>
             <tbody>
                 // Requests are counted from the latency samples: none, no rows (d6's broadcasts
                 // read "throughput 0/s").

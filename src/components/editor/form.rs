@@ -265,8 +265,20 @@ pub fn field(ctx: &Ctx, path: &mut Vec<Seg>, parent: Option<&Map<String, Value>>
                 path.push(Seg::Index(i));
                 let edit = ctx.on_edit.clone();
                 let p = path.clone();
-                let remove = Callback::from(move |_: MouseEvent| edit.emit(Edit::Remove(p.clone())));
                 let label = format!("Remove {} #{}", legend, i + 1);
+                // The − goes with its item: the key goes on from the − that takes its place (the
+                // next item's, renumbered), else the one before, else "Add to …" (review 22).
+                let then = {
+                    let set = format!("fieldset.array[data-path=\"{here}\"]");
+                    let minus = |n: usize| {
+                        format!("{set} > .item > button.remove[aria-label=\"Remove {legend} #{n}\"]")
+                    };
+                    vec![minus(i + 1), minus(i), format!("{set} > button.add")]
+                };
+                let remove = Callback::from(move |_: MouseEvent| {
+                    edit.emit(Edit::Remove(p.clone()));
+                    crate::focus::rescue(then.clone());
+                });
                 children.push(html! {
                     <div class="item">
                         {field(ctx, path, None, item)}

@@ -1,9 +1,13 @@
 //! The History figure as SVG: a lane per client, a bar per operation, the playhead at the right
-//! edge. Bars are clicked with a pointer; the summary line above and each bar's title say the
-//! same in words.
+//! edge. A bar is clicked, or reached from the keyboard: the figure is one Tab stop, the arrows
+//! move from bar to bar (Home and End: the first and the last) and Enter goes to where the
+//! operation returned; a screen reader hears each bar's words (review 22: the bars were a
+//! picture, out of reach without a pointer).
 
 use super::model::{Ended, Figure};
 use dsplay_core::SimTime;
+use wasm_bindgen::JsCast;
+use web_sys::Element;
 use yew::prelude::*;
 
 const W: f64 = 800.0;
@@ -30,6 +34,7 @@ pub fn draw(f: &Figure, bad: Option<u64>, seek: Callback<SimTime>) -> Html {
         .collect();
     let rows: usize = f.lanes.iter().map(|l| l.rows).sum();
     let h = LANE_H * rows.max(1) as f64 + 18.0;
+    let mut first = true;
     let lanes = f.lanes.iter().zip(&starts).map(|(lane, &start)| {
         let top = LANE_H * start as f64;
         let bottom = top + LANE_H * lane.rows as f64;
@@ -42,8 +47,19 @@ pub fn draw(f: &Figure, bad: Option<u64>, seek: Callback<SimTime>) -> Html {
                 (b.from < f.from).then_some("cut"));
             let at = if b.ended == Ended::Pending { b.from } else { b.to };
             let onclick = seek.reform(move |_: MouseEvent| at);
+            let onkeydown = {
+                let seek = seek.clone();
+                Callback::from(move |e: KeyboardEvent| {
+                    if e.key() == "Enter" || e.key() == " " {
+                        e.prevent_default();
+                        seek.emit(at);
+                    }
+                })
+            };
+            let tabindex = if std::mem::take(&mut first) { "0" } else { "-1" };
+            let said = format!("{}: {}", lane.client, b.said);
             html! {
-                <g {class} {onclick}>
+                <g {class} {onclick} {onkeydown} role="button" {tabindex} aria-label={said}>
                     <title>{format!("{}: {}", lane.client, b.said)}</title>
                     <rect x={format!("{x0:.1}")} y={format!("{:.1}", y + (LANE_H - BAR_H) / 2.0)} width={format!("{w:.1}")}
                         height={BAR_H.to_string()} rx="3" />
@@ -61,12 +77,36 @@ pub fn draw(f: &Figure, bad: Option<u64>, seek: Callback<SimTime>) -> Html {
     });
     let secs = |t: SimTime| format!("{:.3} s", t.as_ms_f64() / 1000.0);
     html! {
-        <svg class="history-svg" viewBox={format!("0 0 {W} {h:.0}")} role="img"
-            aria-label={format!("Client operations from {} to {}", secs(f.from), secs(f.to))}>
+        <svg class="history-svg" viewBox={format!("0 0 {W} {h:.0}")} role="group" onkeydown={Callback::from(arrows)}
+            aria-label={format!("Client operations from {} to {}: arrows move between them, Enter goes to one's return",
+                secs(f.from), secs(f.to))}>
             {for lanes}
             <line class="now" x1={format!("{:.1}", x(f.to))} x2={format!("{:.1}", x(f.to))} y1="0" y2={format!("{:.0}", h - 16.0)} />
             <text class="tick" x={NAME_W.to_string()} y={format!("{:.0}", h - 3.0)}>{secs(f.from)}</text>
             <text class="tick end" x={format!("{:.1}", x(f.to))} y={format!("{:.0}", h - 3.0)}>{secs(f.to)}</text>
         </svg>
     }
+}
+
+/// The arrows on a bar move the focus to the next one (→ and ↓) or the one before (← and ↑), in
+/// lane order; Home and End to the first and the last (see `keys::claimed_by_focus`).
+fn arrows(e: KeyboardEvent) {
+    let Some(at) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
+    let Some(figure) =
+        at.closest(".history-svg").ok().flatten().filter(|_| at.matches(".op").unwrap_or(false))
+    else {
+        return;
+    };
+    let Ok(found) = figure.query_selector_all(".op") else { return };
+    let bars: Vec<Element> = (0..found.length()).filter_map(|k| found.item(k)?.dyn_into().ok()).collect();
+    let Some(here) = bars.iter().position(|b| b.is_same_node(Some(&at))) else { return };
+    let to = match e.key().as_str() {
+        "ArrowRight" | "ArrowDown" => (here + 1).min(bars.len() - 1),
+        "ArrowLeft" | "ArrowUp" => here.saturating_sub(1),
+        "Home" => 0,
+        "End" => bars.len() - 1,
+        _ => return,
+    };
+    e.prevent_default();
+    crate::focus::focus(&bars[to]);
 }

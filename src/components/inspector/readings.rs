@@ -99,9 +99,15 @@ fn recent_rows(sim: &dyn Simulation, id: NodeId) -> Vec<Html> {
         let why = r.text.as_deref().map(|t| format!(" ({t})")).unwrap_or_default();
         let payload = dsplay_core::readable::message(sim, r.msg).unwrap_or_default();
         let shown = clipped(&payload, PAYLOAD_SHOWN);
-        let title = (shown != payload).then_some(payload);
+        // Cut short for the eye; whole for a screen reader (review 22) and in the tooltip.
+        let cell = if shown == payload {
+            html! { <td class="payload">{shown}</td> }
+        } else {
+            html! { <td class="payload" title={payload.clone()}><span class="sr-only">{payload}</span>
+            <span aria-hidden="true">{shown}</span></td> }
+        };
         html! { <tr key={first + i as u64} class={r.kind.name()}><td class="muted">{ms(r.at.as_us())}</td><td>{arrow}</td>
-        <td>{name_of(other)}</td><td>{r.label}{why}</td><td class="payload" {title}>{shown}</td></tr> }
+        <td>{name_of(other)}</td><td>{r.label}{why}</td>{cell}</tr> }
     };
     records.filter(|(_, r)| mine(r)).take(20).map(row).collect()
 }

@@ -127,6 +127,8 @@ pub fn hand_request(props: &HandRequestProps) -> Html {
         }
     };
     let invalid = wrong.is_some().then_some("true");
+    // The fields point at the message that says what is wrong with them (review 22).
+    let described = wrong.is_some().then_some("request-invalid");
     // Wide enough for its placeholder ("amount: 10" was cut at the old 5 characters).
     let field = |f: RequestField| {
         let placeholder = format!("{}: {}", f.label, f.example);
@@ -140,14 +142,14 @@ pub fn hand_request(props: &HandRequestProps) -> Html {
             }
             if let Some((label, size, placeholder)) = form.key.map(field) {
                 <input class="key" aria-label={label} {placeholder} {size} value={(*key).clone()}
-                    aria-invalid={invalid} oninput={typed(&key)} />
+                    aria-invalid={invalid} aria-describedby={described} oninput={typed(&key)} />
             }
             if let Some((label, size, placeholder)) = form.value.map(field) {
                 <input class="value" aria-label={label} {placeholder} {size} inputmode="numeric"
-                    value={(*value).clone()} aria-invalid={invalid} oninput={typed(&value)} />
+                    value={(*value).clone()} aria-invalid={invalid} aria-describedby={described} oninput={typed(&value)} />
             }
             <button type="submit" class="send">{if chosen == "publish" { "Publish" } else { "Send request" }}</button>
-            if let Some(why) = (*wrong).clone() { <p class="invalid" role="alert">{why}</p> }
+            if let Some(why) = (*wrong).clone() { <p id="request-invalid" class="invalid" role="alert">{why}</p> }
             if let Some((at, said)) = answer {
                 <div class="outcome" role="status">
                     <span class="muted">{format!("Request handed in at {}:", crate::components::invariants::secs(at))}</span>

@@ -53,7 +53,10 @@ fn server_row(row: &Row, i: usize, logs: &Logs) -> Html {
             committed.then_some("committed"),
             (index == t.commit).then_some("commit-edge")
         );
-        html! { <td {class} {title}><b>{term}</b><small>{clipped(cmd, CMD_SHOWN)}</small></td> }
+        // A screen reader reads the whole entry, the eye the term and the command's start
+        // (review 22: the full command was in the tooltip only).
+        html! { <td {class} title={title.clone()}><span class="sr-only">{title}</span>
+        <b aria-hidden="true">{term}</b><small aria-hidden="true">{clipped(cmd, CMD_SHOWN)}</small></td> }
     });
     html! {
         <tr {class} data-node={row.name.clone()}>
