@@ -47,19 +47,10 @@ pub fn draw(f: &Figure, bad: Option<u64>, seek: Callback<SimTime>) -> Html {
                 (b.from < f.from).then_some("cut"));
             let at = if b.ended == Ended::Pending { b.from } else { b.to };
             let onclick = seek.reform(move |_: MouseEvent| at);
-            let onkeydown = {
-                let seek = seek.clone();
-                Callback::from(move |e: KeyboardEvent| {
-                    if e.key() == "Enter" || e.key() == " " {
-                        e.prevent_default();
-                        seek.emit(at);
-                    }
-                })
-            };
             let tabindex = if std::mem::take(&mut first) { "0" } else { "-1" };
             let said = format!("{}: {}", lane.client, b.said);
             html! {
-                <g {class} {onclick} {onkeydown} role="button" {tabindex} aria-label={said}>
+                <g {class} {onclick} role="button" {tabindex} aria-label={said} data-at={at.as_us().to_string()}>
                     <title>{format!("{}: {}", lane.client, b.said)}</title>
                     <rect x={format!("{x0:.1}")} y={format!("{:.1}", y + (LANE_H - BAR_H) / 2.0)} width={format!("{w:.1}")}
                         height={BAR_H.to_string()} rx="3" />
@@ -76,8 +67,17 @@ pub fn draw(f: &Figure, bad: Option<u64>, seek: Callback<SimTime>) -> Html {
         }
     });
     let secs = |t: SimTime| format!("{:.3} s", t.as_ms_f64() / 1000.0);
+    // One listener for the figure, not one per bar (a window holds hundreds).
+    let on_key = {
+        let seek = seek.clone();
+        Callback::from(move |e: KeyboardEvent| {
+            if let Some(at) = keys(e) {
+                seek.emit(at);
+            }
+        })
+    };
     html! {
-        <svg class="history-svg" viewBox={format!("0 0 {W} {h:.0}")} role="group" onkeydown={Callback::from(arrows)}
+        <svg class="history-svg" viewBox={format!("0 0 {W} {h:.0}")} role="group" onkeydown={on_key}
             aria-label={format!("Client operations from {} to {}: arrows move between them, Enter goes to one's return",
                 secs(f.from), secs(f.to))}>
             {for lanes}
@@ -89,24 +89,26 @@ pub fn draw(f: &Figure, bad: Option<u64>, seek: Callback<SimTime>) -> Html {
 }
 
 /// The arrows on a bar move the focus to the next one (→ and ↓) or the one before (← and ↑), in
-/// lane order; Home and End to the first and the last (see `keys::claimed_by_focus`).
-fn arrows(e: KeyboardEvent) {
-    let Some(at) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) else { return };
-    let Some(figure) =
-        at.closest(".history-svg").ok().flatten().filter(|_| at.matches(".op").unwrap_or(false))
-    else {
-        return;
-    };
-    let Ok(found) = figure.query_selector_all(".op") else { return };
+/// lane order; Home and End to the first and the last (see `keys::claimed_by_focus`). Enter or
+/// Space on a bar: the time to go to (its return, a pending one's call).
+fn keys(e: KeyboardEvent) -> Option<SimTime> {
+    let at = e.target().and_then(|t| t.dyn_into::<Element>().ok())?;
+    let figure = at.closest(".history-svg").ok().flatten().filter(|_| at.matches(".op").unwrap_or(false))?;
+    if e.key() == "Enter" || e.key() == " " {
+        e.prevent_default();
+        return at.get_attribute("data-at")?.parse().ok().map(SimTime);
+    }
+    let found = figure.query_selector_all(".op").ok()?;
     let bars: Vec<Element> = (0..found.length()).filter_map(|k| found.item(k)?.dyn_into().ok()).collect();
-    let Some(here) = bars.iter().position(|b| b.is_same_node(Some(&at))) else { return };
+    let here = bars.iter().position(|b| b.is_same_node(Some(&at)))?;
     let to = match e.key().as_str() {
         "ArrowRight" | "ArrowDown" => (here + 1).min(bars.len() - 1),
         "ArrowLeft" | "ArrowUp" => here.saturating_sub(1),
         "Home" => 0,
         "End" => bars.len() - 1,
-        _ => return,
+        _ => return None,
     };
     e.prevent_default();
     crate::focus::focus(&bars[to]);
+    None
 }
