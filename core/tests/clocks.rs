@@ -212,3 +212,27 @@ fn a_send_to_itself_or_to_no_such_process_is_refused_not_recorded() {
         .contains("p1 would ignore this send to \"p99\""));
     assert!(by_hand("p2").is_ok());
 }
+
+/// The clocks swarm's seed 1: a duplicating link delivered a second copy of a payment p1 had
+/// already delivered; its number was never again one past p2's count, so p1 held it back for
+/// ever (`holding back` to the end of the run). A copy of a broadcast already delivered or held
+/// is ignored now.
+#[test]
+fn causal_delivery_ignores_the_networks_duplicates() {
+    let sim = run(&scenario("d6-causal-delivery", |v| {
+        v["network"]["default"]["dup_ppm"] = 300_000.into();
+        v["network"]["links"][0]["spec"]["dup_ppm"] = 300_000.into();
+        v["protocol"]["events_until_ms"] = 19_000.into();
+    }));
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations().first());
+    let field = |node: &str, k: &str| {
+        let view = common::view(&*sim, node);
+        view.fields.into_iter().find(|(f, _)| f == k).map(|(_, v)| v).expect("field")
+    };
+    let copies = sim.trace().records().iter().filter(|e| e.kind == TraceKind::Duplicate).count();
+    assert!(copies > 100, "the network duplicates: {copies} copies");
+    let all = format!("{:?}", [189, 189, 0, 0]);
+    for p in ["p1", "p2", "p3", "p4"] {
+        assert_eq!((field(p, "delivered"), field(p, "held back")), (all.clone(), "0".to_string()), "{p}");
+    }
+}

@@ -30,7 +30,8 @@
 //!   Stephenson) and a receiver holds it back until they are delivered (`held_back` and
 //!   `holdback_queue` per process, both from the start so an idle ledger shows its 0; the queue
 //!   is sampled at its peak since the last sample, as holds are shorter than a sample; `holdback_ms`
-//!   over all).
+//!   over all). A copy of a broadcast it already has, delivered or held (a duplicate the network
+//!   made), it ignores: the copy could never be delivered, so held back it would wait for ever.
 //!
 //! **What to watch.** The clock notes on every event; a receive merging a vector (`[2,0,0]` +
 //! `[0,3,1]` → `[2,4,1]`); the note "concurrent (∥)". In the bank run, p3's `Payment` arriving before

@@ -202,7 +202,20 @@ impl Process {
         })
     }
 
+    /// Already delivered (or an earlier copy of it is): a duplicate the network made, never
+    /// deliverable again, so holding it back would hold it for ever.
+    fn duplicate(&self, b: &Broadcast) -> bool {
+        let s = b.sender as usize;
+        let n = b.deps.get(s).copied().unwrap_or(0);
+        let held = |(h, _): &(Broadcast, SimTime)| h.sender == b.sender && h.deps.get(s) == Some(&n);
+        n <= self.delivered[s] || self.held.iter().any(held)
+    }
+
     fn on_broadcast(&mut self, ctx: &mut C<'_>, b: Broadcast) {
+        if self.cfg.causal_delivery && self.duplicate(&b) {
+            ctx.note(format!("ignored a duplicate of {}: I have it already", describe(b.body)));
+            return;
+        }
         if self.cfg.causal_delivery && !self.deliverable(&b) {
             ctx.count_here("held_back", 1);
             let what = describe(b.body);
