@@ -107,3 +107,29 @@ fn shard_node(sim: &dyn Simulation, s: usize) -> NodeId {
     let name = format!("s{}", s + 1);
     NodeId(sim.node_names().iter().position(|n| *n == name).expect("shard") as u32)
 }
+
+/// The sharding swarm's seed 2: the router crashed after adding its shard and, restarted, armed
+/// `AddShard` again, which fired at once and added a second shard no node was built for — the
+/// next request routed to it ran off the end of the router's per-shard counts (a panic). The
+/// router remembers the shard it added.
+#[test]
+fn a_router_restarted_after_the_resize_adds_no_second_shard() {
+    let crash = |v: &mut Value| {
+        v["events"] = json!([
+            {"at_ms": 10_500, "event": {"type": "crash", "node": "router"}},
+            {"at_ms": 11_000, "event": {"type": "restart", "node": "router"}}
+        ]);
+    };
+    let sim = sim(crash, None);
+    assert!(sim.halted().is_none(), "{:?}", sim.halted());
+    assert_eq!(read_gauge(&*sim, "active_shards"), 5, "four shards and the one added");
+    assert_eq!(read_gauge(&*sim, "keys_moved_permille"), moved("ring"), "the 4 → 5 figure");
+    let added = sim
+        .trace()
+        .records()
+        .iter()
+        .filter(|e| e.text.as_deref().is_some_and(|t| t.starts_with("added shard")));
+    assert_eq!(added.count(), 1);
+    let after = sim.metrics().counter("shard_requests", Some(shard_node(&*sim, 4)));
+    assert!(after > 0, "s5 serves after the restart too");
+}

@@ -13,7 +13,8 @@
 //!
 //! **Roles and timers.** Clients: `Next` (open loop), `Timeout`. Router: `AddShard` at
 //! `add_shard_at_ms`: from then on placement uses one more shard, and the router counts, over
-//! the whole key space, the keys whose shard changed. Shards: `Done` (a job finished).
+//! the whole key space, the keys whose shard changed. Its state is durable: a router restarted
+//! after the resize keeps the shard it added, and adds no other. Shards: `Done` (a job finished).
 //!
 //! **Metrics.** `shard_requests` and `shard_load` per shard (the load picture), and from the
 //! router `hottest_shard_permille` (the busiest shard's share of all requests), `keys_moved`

@@ -69,6 +69,8 @@ pub struct Router {
     first_shard: u32,
     key_space: u64,
     add_shard_at_ms: u64,
+    /// The shard is added once: a router restarted after that must not add another.
+    added: bool,
     per_shard: Vec<u64>,
 }
 
@@ -103,6 +105,7 @@ impl ShardNode {
             first_shard,
             key_space,
             add_shard_at_ms: cfg.add_shard_at_ms,
+            added: false,
             per_shard: vec![0; cfg.shard_nodes() as usize],
         }))
     }
@@ -131,6 +134,7 @@ impl Router {
             })
             .count() as u64;
         self.shards += 1;
+        self.added = true;
         self.placement = next;
         ctx.gauge("keys_moved", moved as i64);
         ctx.gauge("keys_moved_permille", (moved * 1000 / self.key_space.max(1)) as i64);
@@ -173,8 +177,12 @@ impl Node for ShardNode {
                 }
             }
             ShardNode::Router(r) if r.add_shard_at_ms > 0 => {
-                let at = SimTime::from_ms(r.add_shard_at_ms);
-                ctx.set_timer(ShardTimer::AddShard, at.since(ctx.now()));
+                // Durable, like the rest of the router: restarted after the resize, it keeps the
+                // shard it added and does not add another.
+                if !r.added {
+                    let at = SimTime::from_ms(r.add_shard_at_ms);
+                    ctx.set_timer(ShardTimer::AddShard, at.since(ctx.now()));
+                }
                 ctx.gauge("active_shards", i64::from(r.shards));
                 ctx.declare_gauge("keys_moved");
                 ctx.declare_gauge("keys_moved_permille");
