@@ -29,7 +29,7 @@
 
 mod node;
 
-pub use node::{ShardMsg, ShardNode, ShardTimer};
+pub use node::{key_name, ShardMsg, ShardNode, ShardTimer};
 
 use crate::blocks::{Generator, ServerSpec};
 use crate::scenario::{limits, Keys, Scenario, ScenarioError};
