@@ -14,11 +14,13 @@
 //! queue is full, answers `Rejected`, drops it, drops the oldest, or holds it and answers `Accepted` only
 //! when there is room: a producer waits once `publish_window` publishes are unconfirmed), and sends `Deliver` to an idle consumer (`prefetch` messages at a time). A consumer
 //! works on the message and answers `Ack` (done) or `Nack` (failed: a poison message). With
-//! `payments`, the consumer first sends `Charge` to the `ledger` and acks after `Charged`.
+//! `payments`, the consumer first sends `Charge` to the `ledger` and acks after `Charged`,
+//! charging again (the same order, the same key) while no `Charged` comes.
 //!
 //! **Roles and timers.** Producers `p1…` (`Next`: open-loop arrivals from the scenario's workload),
 //! the `broker` (`AckTimeout`: a delivery not acknowledged in time is delivered again), consumers
-//! `k1…` (`Work`), and, when payments are charged, the `ledger`.
+//! `k1…` (`Work`; `ChargeRetry`: no `Charged` 250 ms after a `Charge`, it is sent again — a lost
+//! one would otherwise hold the consumer for good), and, when payments are charged, the `ledger`.
 //!
 //! **Invariants.** `no payment charged twice`: the ledger reports a violation when an order it has
 //! already charged is charged again (it happens only without idempotency keys).

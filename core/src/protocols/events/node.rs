@@ -5,10 +5,14 @@ use super::MessagingConfig;
 use crate::blocks::{Admit, Generator, Server, ServerSpec};
 use crate::ids::NodeId;
 use crate::node::{ClientRequest, Ctx, Kind, Node};
-use crate::time::SimTime;
+use crate::time::{SimDuration, SimTime};
 use crate::view::NodeView;
 use std::collections::{BTreeSet, VecDeque};
 use std::fmt;
+
+/// How long a consumer waits for `Charged` before charging again: a lost `Charge` or `Charged`
+/// would otherwise hold it for good, and every message the broker hands it after.
+const CHARGE_RETRY: SimDuration = SimDuration::from_ms(250);
 
 /// A message's id: the producer that published it and that producer's own count, read `p2#1`
 /// (p2's first message) in notes, payloads, timers and the inspector. Unambiguous without a
@@ -107,6 +111,8 @@ pub enum EvTimer {
     Next,
     AckTimeout(MsgId),
     Work,
+    /// Consumer: no `Charged` for the charge in hand yet; charge it again (same order, same key).
+    ChargeRetry,
 }
 
 impl Kind for EvTimer {
@@ -115,6 +121,7 @@ impl Kind for EvTimer {
             EvTimer::Next => "Next",
             EvTimer::AckTimeout(_) => "AckTimeout",
             EvTimer::Work => "Work",
+            EvTimer::ChargeRetry => "ChargeRetry",
         }
     }
 }
@@ -237,17 +244,33 @@ impl Consumer {
             ctx.count_here("poison_failures", 1);
             ctx.send(self.broker, EvMsg::Nack { id: m.id });
             self.next(ctx);
-        } else if let Some(ledger) = self.ledger {
-            let key = self.keys.then_some(m.id);
-            ctx.send(ledger, EvMsg::Charge { order: m.id, key });
+        } else if self.ledger.is_some() {
+            self.charge(ctx, m.id);
         } else {
             ctx.send(self.broker, EvMsg::Ack { id: m.id });
             self.next(ctx);
         }
     }
 
+    /// Charge the order in hand, and again every `CHARGE_RETRY` until `Charged` comes: with an
+    /// idempotency key the ledger takes it once, without one a retry is a second charge.
+    fn charge(&mut self, ctx: &mut C<'_>, order: MsgId) {
+        let Some(ledger) = self.ledger else { return };
+        let key = self.keys.then_some(order);
+        ctx.send(ledger, EvMsg::Charge { order, key });
+        ctx.set_timer(EvTimer::ChargeRetry, CHARGE_RETRY);
+    }
+
+    fn on_charge_retry(&mut self, ctx: &mut C<'_>) {
+        let Some(m) = self.current else { return };
+        ctx.count("charge_retries", 1);
+        ctx.note(format!("no Charged for order {} from the ledger: charging it again", m.id));
+        self.charge(ctx, m.id);
+    }
+
     fn on_charged(&mut self, ctx: &mut C<'_>, order: MsgId) {
         if self.current.is_some_and(|m| m.id == order) {
+            ctx.cancel_timer(EvTimer::ChargeRetry);
             ctx.send(self.broker, EvMsg::Ack { id: order });
             self.next(ctx);
         } else {
@@ -332,6 +355,7 @@ impl Node for EvNode {
             }
             (EvNode::Broker(b), EvTimer::AckTimeout(id)) => b.on_ack_timeout(ctx, id),
             (EvNode::Consumer(c), EvTimer::Work) => c.on_work(ctx),
+            (EvNode::Consumer(c), EvTimer::ChargeRetry) => c.on_charge_retry(ctx),
             (_, t) => ctx.ignored_timer(&t),
         }
     }
