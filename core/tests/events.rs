@@ -310,3 +310,24 @@ fn e3_a_lost_charge_is_charged_again_and_the_consumers_go_on() {
         assert!(waiting <= 2, "{k}: {label}");
     }
 }
+
+/// A producer in block mode counted its unconfirmed publishes and waited for an `Accepted` for
+/// each: a lost `Publish` or `Accepted` (or a broker crash, which loses the publishes it holds)
+/// kept a place in its window for good, and after `publish_window` of them it never published
+/// again (swarm_events seed 1: a partition at 1.97 s left p1 and p2 with 4 unconfirmed and 73
+/// and 180 waiting 8 s after the heal). A publish not accepted within 1 s is now sent again.
+#[test]
+fn e1_a_lost_publish_is_sent_again_and_the_producers_go_on() {
+    let cut = |v: &mut serde_json::Value| {
+        v["events"] = serde_json::json!([
+            { "at_ms": 2000, "event": { "type": "partition", "groups": [["p1", "p2"], ["broker", "k1", "k2"]] } },
+            { "at_ms": 2500, "event": { "type": "heal" } }
+        ]);
+    };
+    let consumed = |ms| total(&*common::run_to(&common::scenario("e1-backpressure", cut), ms), "consumed");
+    let (at5, at20) = (consumed(5_000), consumed(20_000));
+    // Without the fix: 400 then 400, nothing consumed after the producers stalled.
+    assert!(at20 - at5 > 2000, "about 160 a second after the heal: {at5} then {at20}");
+    let sim = common::run(&common::scenario("e1-backpressure", cut));
+    assert!(total(&*sim, "republished") >= 8, "each producer's window of 4 was sent again");
+}

@@ -57,7 +57,11 @@ impl Broker {
         self.cfg.capacity > 0 && self.queue.len() >= self.cfg.capacity as usize
     }
 
-    pub fn on_publish(&mut self, ctx: &mut C<'_>, from: NodeId, m: Message) {
+    /// A publish; `again`: the producer heard no `Accepted` for it and sent it again.
+    pub fn on_publish(&mut self, ctx: &mut C<'_>, from: NodeId, m: Message, again: bool) {
+        if again && self.holds(ctx, from, m.id) {
+            return;
+        }
         if self.full() {
             match self.cfg.overflow {
                 Overflow::Block => {
@@ -83,6 +87,20 @@ impl Broker {
         self.accept(ctx, from, m);
         self.maybe_scale(ctx);
         self.dispatch(ctx);
+    }
+
+    /// A publish sent again that the broker still has is taken once: held (block mode, the
+    /// queue full) it stays held, and `Accepted` comes when there is room; queued or delivered, it
+    /// is accepted again. One it no longer has (consumed, dropped, lost in a crash) is new to it.
+    fn holds(&mut self, ctx: &mut C<'_>, from: NodeId, id: MsgId) -> bool {
+        if self.waiting.iter().any(|(_, w)| w.id == id) {
+            return true;
+        }
+        let had = self.unacked.contains_key(&id) || self.queue.iter().any(|q| q.id == id);
+        if had {
+            ctx.send(from, EvMsg::Accepted { id });
+        }
+        had
     }
 
     fn accept(&mut self, ctx: &mut C<'_>, from: NodeId, mut m: Message) {
@@ -279,11 +297,15 @@ mod tests {
     fn drop_oldest_keeps_the_newest_and_prefetch_limits_deliveries() {
         let mut b = Broker::new(cfg(2, Overflow::DropOldest, 0), 1);
         let p = NodeId(9);
-        assert_eq!(step(&mut b, |b, c| b.on_publish(c, p, msg(1))), vec![1], "an idle consumer gets it");
-        step(&mut b, |b, c| b.on_publish(c, p, msg(2)));
-        step(&mut b, |b, c| b.on_publish(c, p, msg(3)));
+        assert_eq!(
+            step(&mut b, |b, c| b.on_publish(c, p, msg(1), false)),
+            vec![1],
+            "an idle consumer gets it"
+        );
+        step(&mut b, |b, c| b.on_publish(c, p, msg(2), false));
+        step(&mut b, |b, c| b.on_publish(c, p, msg(3), false));
         assert_eq!(ids(&b), vec![2, 3], "prefetch 1: the rest waits");
-        step(&mut b, |b, c| b.on_publish(c, p, msg(4)));
+        step(&mut b, |b, c| b.on_publish(c, p, msg(4), false));
         assert_eq!(ids(&b), vec![3, 4], "full: the oldest (2) was dropped");
         assert_eq!(step(&mut b, |b, c| b.on_ack(c, mid(1))), vec![3]);
     }
@@ -293,7 +315,7 @@ mod tests {
         for overflow in [Overflow::Reject, Overflow::DropNewest] {
             let mut b = Broker::new(cfg(1, overflow, 0), 1);
             for id in 1..=3 {
-                step(&mut b, |b, c| b.on_publish(c, NodeId(9), msg(id)));
+                step(&mut b, |b, c| b.on_publish(c, NodeId(9), msg(id), false));
             }
             assert_eq!(ids(&b), vec![2], "{overflow:?}: 1 in flight, 2 queued, 3 refused");
         }
@@ -303,7 +325,7 @@ mod tests {
     fn block_holds_publishes_until_there_is_room() {
         let mut b = Broker::new(cfg(1, Overflow::Block, 0), 1);
         for id in 1..=3 {
-            step(&mut b, |b, c| b.on_publish(c, NodeId(9), msg(id)));
+            step(&mut b, |b, c| b.on_publish(c, NodeId(9), msg(id), false));
         }
         assert_eq!((ids(&b), b.waiting.len()), (vec![2], 1), "3 is held, not lost");
         assert_eq!(step(&mut b, |b, c| b.on_ack(c, mid(1))), vec![2]);
@@ -313,8 +335,8 @@ mod tests {
     #[test]
     fn nacked_message_is_redelivered_first_then_dead_lettered() {
         let mut b = Broker::new(cfg(0, Overflow::Block, 3), 1);
-        step(&mut b, |b, c| b.on_publish(c, NodeId(9), msg(1)));
-        step(&mut b, |b, c| b.on_publish(c, NodeId(9), msg(2)));
+        step(&mut b, |b, c| b.on_publish(c, NodeId(9), msg(1), false));
+        step(&mut b, |b, c| b.on_publish(c, NodeId(9), msg(2), false));
         assert_eq!(step(&mut b, |b, c| b.on_nack(c, mid(1))), vec![1], "back at the head: 1 again, not 2");
         assert_eq!(step(&mut b, |b, c| b.on_nack(c, mid(1))), vec![1]);
         assert_eq!(step(&mut b, |b, c| b.on_nack(c, mid(1))), vec![2], "third failure: parked, 2 flows");

@@ -17,7 +17,9 @@
 //! `payments`, the consumer first sends `Charge` to the `ledger` and acks after `Charged`,
 //! charging again (the same order, the same key) while no `Charged` comes.
 //!
-//! **Roles and timers.** Producers `p1…` (`Next`: open-loop arrivals from the scenario's workload),
+//! **Roles and timers.** Producers `p1…` (`Next`: open-loop arrivals from the scenario's workload;
+//! `Confirm`, in block mode: a publish not accepted within 1 s — it or its answer was lost, or the
+//! broker crashed holding it — is sent again, and a broker that still has it takes it once),
 //! the `broker` (`AckTimeout`: a delivery not acknowledged in time is delivered again), consumers
 //! `k1…` (`Work`; `ChargeRetry`: no `Charged` 250 ms after a `Charge`, it is sent again — a lost
 //! one would otherwise hold the consumer for good), and, when payments are charged, the `ledger`.

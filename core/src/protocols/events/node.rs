@@ -7,8 +7,14 @@ use crate::ids::NodeId;
 use crate::node::{ClientRequest, Ctx, Kind, Node};
 use crate::time::{SimDuration, SimTime};
 use crate::view::NodeView;
-use std::collections::{BTreeSet, VecDeque};
+use std::collections::{BTreeMap, BTreeSet, VecDeque};
 use std::fmt;
+
+/// How long a producer in block mode waits for `Accepted` before publishing again: a lost
+/// `Publish` or `Accepted` (or a broker crash, which loses the publishes it holds) would otherwise
+/// take a place in its window for good. Longer than a publish waits at a full broker that is
+/// working (e1-backpressure's wait well under 0.1 s), so it fires on faults, not on backpressure.
+const CONFIRM_TIMEOUT: SimDuration = SimDuration::from_ms(1000);
 
 /// How long a consumer waits for `Charged` before charging again: a lost `Charge` or `Charged`
 /// would otherwise hold it for good, and every message the broker hands it after.
@@ -55,6 +61,8 @@ pub struct Message {
 pub enum EvMsg {
     Publish {
         msg: Message,
+        /// Sent again: no `Accepted` came for it in time (block mode).
+        again: bool,
     },
     Rejected {
         id: MsgId,
@@ -113,6 +121,8 @@ pub enum EvTimer {
     Work,
     /// Consumer: no `Charged` for the charge in hand yet; charge it again (same order, same key).
     ChargeRetry,
+    /// Producer, block mode: no `Accepted` for this publish yet; publish it again.
+    Confirm(MsgId),
 }
 
 impl Kind for EvTimer {
@@ -122,6 +132,7 @@ impl Kind for EvTimer {
             EvTimer::AckTimeout(_) => "AckTimeout",
             EvTimer::Work => "Work",
             EvTimer::ChargeRetry => "ChargeRetry",
+            EvTimer::Confirm(_) => "Confirm",
         }
     }
 }
@@ -136,7 +147,8 @@ pub struct Producer {
     next_seq: u64,
     /// Block mode: at most this many publishes unconfirmed (0 = no confirmations, send freely).
     window: u32,
-    unconfirmed: u32,
+    /// Sent and not yet accepted, by id (a duplicated `Accepted` frees one place, not two).
+    unconfirmed: BTreeMap<MsgId, Message>,
     backlog: VecDeque<Message>,
 }
 
@@ -176,7 +188,7 @@ impl EvNode {
             poison_ppm,
             next_seq: 0,
             window,
-            unconfirmed: 0,
+            unconfirmed: BTreeMap::new(),
             backlog: VecDeque::new(),
         })
     }
@@ -218,14 +230,33 @@ impl Producer {
 
     /// Send from the backlog while the window allows (always, without confirmations).
     fn send_some(&mut self, ctx: &mut C<'_>) {
-        while self.window == 0 || self.unconfirmed < self.window {
+        while self.window == 0 || self.unconfirmed.len() < self.window as usize {
             let Some(m) = self.backlog.pop_front() else { break };
             if self.window > 0 {
-                self.unconfirmed += 1;
+                self.unconfirmed.insert(m.id, m);
+                ctx.set_timer(EvTimer::Confirm(m.id), CONFIRM_TIMEOUT);
             }
-            ctx.send(self.broker, EvMsg::Publish { msg: m });
+            ctx.send(self.broker, EvMsg::Publish { msg: m, again: false });
         }
         ctx.gauge_here("producer_backlog", self.backlog.len() as i64);
+    }
+
+    /// The broker took `id` (again, if `Accepted` was duplicated: then nothing changes).
+    fn on_accepted(&mut self, ctx: &mut C<'_>, id: MsgId) {
+        if self.unconfirmed.remove(&id).is_some() {
+            ctx.cancel_timer(EvTimer::Confirm(id));
+            self.send_some(ctx);
+        }
+    }
+
+    /// No `Accepted` for `id` in time: the publish or its answer was lost, or the broker crashed
+    /// holding it. Publish it again; a broker that still has it takes it once.
+    fn on_confirm_timeout(&mut self, ctx: &mut C<'_>, id: MsgId) {
+        let Some(&m) = self.unconfirmed.get(&id) else { return };
+        ctx.count("republished", 1);
+        ctx.note(format!("no Accepted for message {id} from the broker: publishing it again"));
+        ctx.send(self.broker, EvMsg::Publish { msg: m, again: true });
+        ctx.set_timer(EvTimer::Confirm(id), CONFIRM_TIMEOUT);
     }
 }
 
@@ -329,13 +360,10 @@ impl Node for EvNode {
 
     fn on_message(&mut self, ctx: &mut C<'_>, from: NodeId, msg: EvMsg) {
         match (self, msg) {
-            (EvNode::Broker(b), EvMsg::Publish { msg }) => b.on_publish(ctx, from, msg),
+            (EvNode::Broker(b), EvMsg::Publish { msg, again }) => b.on_publish(ctx, from, msg, again),
             (EvNode::Broker(b), EvMsg::Ack { id }) => b.on_ack(ctx, id),
             (EvNode::Broker(b), EvMsg::Nack { id }) => b.on_nack(ctx, id),
-            (EvNode::Producer(p), EvMsg::Accepted { .. }) => {
-                p.unconfirmed = p.unconfirmed.saturating_sub(1);
-                p.send_some(ctx);
-            }
+            (EvNode::Producer(p), EvMsg::Accepted { id }) => p.on_accepted(ctx, id),
             (EvNode::Producer(_), EvMsg::Rejected { .. }) => ctx.count_here("rejected_here", 1),
             (EvNode::Consumer(c), EvMsg::Deliver { msg }) => c.on_deliver(ctx, msg),
             (EvNode::Consumer(c), EvMsg::Charged { order }) => c.on_charged(ctx, order),
@@ -353,6 +381,7 @@ impl Node for EvNode {
                     ctx.set_timer(EvTimer::Next, gap);
                 }
             }
+            (EvNode::Producer(p), EvTimer::Confirm(id)) => p.on_confirm_timeout(ctx, id),
             (EvNode::Broker(b), EvTimer::AckTimeout(id)) => b.on_ack_timeout(ctx, id),
             (EvNode::Consumer(c), EvTimer::Work) => c.on_work(ctx),
             (EvNode::Consumer(c), EvTimer::ChargeRetry) => c.on_charge_retry(ctx),
@@ -381,7 +410,7 @@ impl Node for EvNode {
         match self {
             EvNode::Producer(p) => {
                 p.backlog.clear();
-                p.unconfirmed = 0;
+                p.unconfirmed.clear();
             }
             EvNode::Broker(b) => b.reset(),
             EvNode::Consumer(c) => {
@@ -397,7 +426,7 @@ impl Node for EvNode {
         match self {
             EvNode::Producer(p) => NodeView::new("producer", format!("{} waiting", p.backlog.len()))
                 .field("published", p.next_seq)
-                .field("unconfirmed", p.unconfirmed),
+                .field("unconfirmed", p.unconfirmed.len()),
             EvNode::Broker(b) => {
                 NodeView::new("broker", format!("{} queued, {} dead", b.depth(), b.dlq_len()))
                     .work(b.work())
