@@ -331,3 +331,23 @@ fn e1_a_lost_publish_is_sent_again_and_the_producers_go_on() {
     let sim = common::run(&common::scenario("e1-backpressure", cut));
     assert!(total(&*sim, "republished") >= 8, "each producer's window of 4 was sent again");
 }
+
+/// A broker in block mode took held publishes only when an `Ack` or `Nack` came: when the
+/// consumers were cut off, acknowledgement timeouts dead-lettered what was in flight and emptied
+/// the queue, and the publishes it held stayed held for good with the queue empty, the producers'
+/// windows full (swarm_events seed 7188). It now takes them whenever there is room.
+#[test]
+fn e1_held_publishes_are_taken_when_timeouts_make_room() {
+    let sc = common::scenario("e1-backpressure", |v| {
+        v["protocol"]["ack_timeout_ms"] = serde_json::json!(100);
+        v["protocol"]["max_deliveries"] = serde_json::json!(1);
+        v["events"] = serde_json::json!([
+            { "at_ms": 2000, "event": { "type": "partition", "groups": [["k1", "k2"], ["p1", "p2", "broker"]] } },
+            { "at_ms": 6000, "event": { "type": "heal" } }
+        ]);
+    });
+    let consumed = |ms| total(&*common::run_to(&sc, ms), "consumed");
+    // Without the fix: 306 then 306, the queue empty and 105 dead-lettered.
+    let (at7, at20) = (consumed(7_000), consumed(20_000));
+    assert!(at20 - at7 > 1500, "about 160 a second after the heal: {at7} then {at20}");
+}

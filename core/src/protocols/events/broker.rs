@@ -184,7 +184,8 @@ impl Broker {
         ctx.count("ack_timeouts", 1);
         ctx.note(format!("no ack for message {id} from k{}: delivering it again", c + 1));
         self.retry_or_park(ctx, m);
-        self.dispatch(ctx);
+        // Parked, or with more handed out, the queue may have room for held publishes, as after an ack.
+        self.unblock(ctx);
     }
 
     /// A delivery failed: park the message after `max_deliveries`, else put it back at the head.
@@ -212,7 +213,8 @@ impl Broker {
         }
     }
 
-    /// Block mode: take held publishes while there is room (the producers were waiting on them).
+    /// Block mode: take held publishes while there is room (the producers were waiting on them):
+    /// after anything that hands messages out (an ack, a nack, an ack timeout).
     fn unblock(&mut self, ctx: &mut C<'_>) {
         self.dispatch(ctx);
         while !self.full() {
