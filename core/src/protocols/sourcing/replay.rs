@@ -73,8 +73,12 @@ impl Projection {
             }
             return self.show_lag(ctx);
         };
-        if r.cursor.get(partition as usize) != Some(&from) {
-            return; // an answer to a fetch of an earlier rebuild
+        // Only the answer to the fetch outstanding: not one of an earlier rebuild, and not a copy
+        // (a duplicated message) of one already queued, whose records would count twice and
+        // move the cursor past records never read.
+        let queued = r.inbox.iter().any(|(p, _, _)| *p == partition);
+        if r.cursor.get(partition as usize) != Some(&from) || !r.remaining.contains(&partition) || queued {
+            return;
         }
         r.inbox.push_back((partition, records, end));
         if !r.busy {
