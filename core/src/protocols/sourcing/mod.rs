@@ -55,11 +55,13 @@
 //! a second). The writer: `Resend` (appends the log has not acknowledged in 500 ms are sent
 //! again; the log takes each once). The log: none. A projection: `ApplyBatch` (applying a
 //! replayed batch takes `replay_us_per_event` per record: the rebuild's speed, far slower than a
-//! real rebuild so that it can be watched) and `Gap` (a partition holding records back for 250 ms
+//! real rebuild so that it can be watched), `Gap` (a partition holding records back for 250 ms
 //! without moving has lost a delivery: it fetches the missing offsets, `gap_fetches`; a lost last
 //! `Deliver` of a partition waits for the next record, and with `unordered` a lost `Deliver` is
-//! lost for good). Durable: the log (the source of truth), the writer's balances and
-//! unacknowledged appends. Volatile: everything a projection holds — it is a cache.
+//! lost for good) and `Refetch` (a rebuild that has had no batch for 500 ms fetches again the
+//! partitions it is still reading, `refetches`: a lost `Fetch` or `Batch` would stall it).
+//! Durable: the log (the source of truth), the writer's balances and unacknowledged appends.
+//! Volatile: everything a projection holds — it is a cache.
 //! With `snapshot_every` N, a projection applying in partition order saves its state every N
 //! records (durably: a snapshot survives a crash), and a restart replays only what came after
 //! the last one — rebuild time against snapshot interval. (This is a read-model checkpoint:

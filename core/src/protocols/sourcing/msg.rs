@@ -111,6 +111,8 @@ pub enum SourcingTimer {
     ApplyBatch,
     /// Projection: records are still held back behind a gap; fetch what is missing.
     Gap,
+    /// Projection, rebuilding: no batch has come for a while; fetch again what is outstanding.
+    Refetch,
     /// Writer: send again the appends the log has not acknowledged.
     Resend,
 }
@@ -122,6 +124,7 @@ impl Kind for SourcingTimer {
             SourcingTimer::Timeout(_) => "Timeout",
             SourcingTimer::ApplyBatch => "ApplyBatch",
             SourcingTimer::Gap => "Gap",
+            SourcingTimer::Refetch => "Refetch",
             SourcingTimer::Resend => "Resend",
         }
     }

@@ -78,6 +78,7 @@ impl Node for SourcingNode {
             (SourcingNode::Client(c), SourcingTimer::Timeout(cmd)) => c.on_timeout(ctx, cmd),
             (SourcingNode::Projection(p), SourcingTimer::ApplyBatch) => p.on_apply_batch(ctx),
             (SourcingNode::Projection(p), SourcingTimer::Gap) => p.on_gap(ctx),
+            (SourcingNode::Projection(p), SourcingTimer::Refetch) => p.on_refetch(ctx),
             (SourcingNode::Writer(w), SourcingTimer::Resend) => w.on_resend(ctx),
             (_, t) => ctx.ignored_timer(&t),
         }

@@ -7,6 +7,11 @@ use super::projection::Projection;
 use crate::time::{SimDuration, SimTime};
 use std::collections::{BTreeSet, VecDeque};
 
+/// How long a rebuild waits with no batch coming before it fetches again what it asked for: a
+/// `Fetch` or `Batch` lost on the way (a cut, a lossy link, the log down) would otherwise stall the
+/// rebuild for good, and with it the projection, which follows the log only once it is done.
+const REFETCH: SimDuration = SimDuration::from_ms(500);
+
 /// A rebuild under way: which partitions are still being read, the batches waiting to be applied.
 #[derive(Clone, Debug)]
 pub struct Replay {
@@ -51,7 +56,33 @@ impl Projection {
         for (partition, &from) in (0..parts).zip(&cursor) {
             ctx.send(self.log, SourcingMsg::Fetch { partition, from, max: self.batch });
         }
+        ctx.set_timer(SourcingTimer::Refetch, REFETCH);
         self.show_lag(ctx);
+    }
+
+    /// No batch for `REFETCH`: fetch again each partition still being read whose batch has not
+    /// come (a copy of an answer that was only late is dropped: only one batch is taken per fetch).
+    pub fn on_refetch(&mut self, ctx: &mut C<'_>) {
+        let Some(r) = self.replay.as_ref() else { return };
+        let waiting: Vec<(u32, u64)> = r
+            .remaining
+            .iter()
+            .filter(|p| !r.inbox.iter().any(|(q, _, _)| q == *p))
+            .filter_map(|&p| r.cursor.get(p as usize).map(|&from| (p, from)))
+            .collect();
+        if !waiting.is_empty() {
+            ctx.count("refetches", waiting.len() as u64);
+            ctx.note(format!(
+                "p{}: no batch for {} ms; fetching again {} partitions it is still reading",
+                self.number,
+                REFETCH.as_us() / 1000,
+                waiting.len()
+            ));
+        }
+        for (partition, from) in waiting {
+            ctx.send(self.log, SourcingMsg::Fetch { partition, from, max: self.batch });
+        }
+        ctx.set_timer(SourcingTimer::Refetch, REFETCH);
     }
 
     /// A replayed batch: queued, applied when the projection is done with the ones before it.
@@ -81,6 +112,7 @@ impl Projection {
             return;
         }
         r.inbox.push_back((partition, records, end));
+        ctx.set_timer(SourcingTimer::Refetch, REFETCH);
         if !r.busy {
             self.apply_later(ctx);
         }
@@ -130,6 +162,7 @@ impl Projection {
 
     fn finish(&mut self, ctx: &mut C<'_>) {
         let Some(r) = self.replay.take() else { return };
+        ctx.cancel_timer(SourcingTimer::Refetch);
         self.settle(ctx);
         let took = ctx.now().since(r.started);
         let ms = took.as_us() / 1000;
