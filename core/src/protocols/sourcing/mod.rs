@@ -56,9 +56,9 @@
 //! again; the log takes each once). The log: none. A projection: `ApplyBatch` (applying a
 //! replayed batch takes `replay_us_per_event` per record: the rebuild's speed, far slower than a
 //! real rebuild so that it can be watched), `Gap` (a partition holding records back for 250 ms
-//! without moving has lost a delivery: it fetches the missing offsets, `gap_fetches`; a lost last
-//! `Deliver` of a partition waits for the next record, and with `unordered` a lost `Deliver` is
-//! lost for good) and `Refetch` (a rebuild that has had no batch for 500 ms fetches again the
+//! without moving has lost a delivery: it fetches the missing offsets, `gap_fetches`, and each
+//! time a fetch fills a gap, the next gap at once; a lost last `Deliver` of a partition waits for
+//! the next record, and with `unordered` a lost `Deliver` is lost for good) and `Refetch` (a rebuild that has had no batch for 500 ms fetches again the
 //! partitions it is still reading, `refetches`: a lost `Fetch` or `Batch` would stall it).
 //! Durable: the log (the source of truth), the writer's balances and unacknowledged appends.
 //! Volatile: everything a projection holds — it is a cache.

@@ -99,8 +99,12 @@ impl Projection {
         self.head = self.head.max(head);
         let Some(r) = self.replay.as_mut() else {
             // The answer to a gap fetch: the records a lost delivery left out.
+            let before = self.next.get(partition as usize).copied();
             for rec in records {
                 self.receive(ctx, rec, true);
+            }
+            if self.next.get(partition as usize).copied() > before {
+                self.fetch_next_gap(ctx, partition);
             }
             return self.show_lag(ctx);
         };
