@@ -175,7 +175,7 @@ fn the_version_check_keeps_unordered_projections_matching_the_log_under_random_f
 
 #[test]
 fn the_swarm_catches_unordered_delivery_without_the_version_check() {
-    let n = swarm::seeds(10).min(10);
+    let n = 10;
     let caught = swarm::caught(n, FAULTS_UNTIL_MS, |seed| generate(seed, "unordered"));
     assert!(!caught.is_empty(), "no seed out of {n} caught unordered delivery");
     eprintln!(
