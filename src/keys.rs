@@ -64,7 +64,7 @@ fn claimed_by_focus(e: &KeyboardEvent) -> bool {
         // (review 15). It plays, as a lecturer expects.
         " " => presses && focused_by_keyboard() && !el.has_attribute("aria-current"),
         "ArrowLeft" | "ArrowRight" | "Home" | "End" if role == "tab" => true,
-        // The History figure's bars move the focus with them (`history::svg::arrows`).
+        // The History figure's bars move the focus with them (`history::svg::keys`).
         "ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown" | "Home" | "End"
             if el.matches(".history-svg .op").unwrap_or(false) =>
         {
