@@ -13,23 +13,28 @@ use web_sys::Element;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
-/// X and P act on the focused node (or the selected one): crash, restart, pause, resume, each a
-/// timed event by hand (review 15: from the keyboard, Crash was 17 Tabs past the node).
-#[wasm_bindgen_test]
-async fn x_and_p_crash_restart_pause_and_resume_the_focused_node() {
-    let root = mount("#preset=d4-raft-election&t=2000");
-    wait_until(&root, "#run-result", |el| attr(el, "data-now-ms") == "2000").await;
-    // The page's key listener is added by an effect, which may run after the first paint: ?
-    // opens the shortcut sheet once it listens (pressed until it does), Escape closes it.
+/// The page's key listener is added by an effect, which may run after the first paint: ? opens
+/// the shortcut sheet once it listens (pressed until it does). The sheet is left open.
+async fn sheet_opened_once_listening(root: &Element) {
     let body = document().body().expect("body");
     until("the page listens for keys", || {
-        let open = common::find(&root, "#shortcuts").is_some();
+        let open = common::find(root, "#shortcuts").is_some();
         if !open {
             key_on(&body, "?");
         }
         open
     })
     .await;
+}
+
+/// X and P act on the focused node (or the selected one): crash, restart, pause, resume, each a
+/// timed event by hand (review 15: from the keyboard, Crash was 17 Tabs past the node).
+#[wasm_bindgen_test]
+async fn x_and_p_crash_restart_pause_and_resume_the_focused_node() {
+    let root = mount("#preset=d4-raft-election&t=2000");
+    wait_until(&root, "#run-result", |el| attr(el, "data-now-ms") == "2000").await;
+    let body = document().body().expect("body");
+    sheet_opened_once_listening(&root).await;
     key_on(&body, "Escape");
     until("the sheet closed", || common::find(&root, "#shortcuts").is_none()).await;
     // Found afresh for each key: a node drawn again is another element, and a key sent to the
@@ -96,14 +101,7 @@ async fn single_key_shortcuts_turned_off_in_the_help_sheet_act_no_more() {
     let root = mount("#preset=d4-raft-election&t=2000");
     wait_until(&root, "#run-result", |el| attr(el, "data-now-ms") == "2000").await;
     let body = document().body().expect("body");
-    until("the page listens for keys", || {
-        let open = common::find(&root, "#shortcuts").is_some();
-        if !open {
-            key_on(&body, "?");
-        }
-        open
-    })
-    .await;
+    sheet_opened_once_listening(&root).await;
     let switch = common::find(&root, "#shortcuts .single-keys input").expect("the switch");
     let input: web_sys::HtmlInputElement = switch.clone().unchecked_into();
     assert!(input.checked(), "on by default");

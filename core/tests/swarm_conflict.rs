@@ -41,15 +41,7 @@ fn generate(seed: u64, resolution: &str) -> Scenario {
     let mut rng = Rng::seed_from(seed);
     let replicas = 2 + rng.below(6);
     let nodes = swarm::names("r", replicas);
-    let plan = Plan {
-        crash: &nodes,
-        cut: &nodes,
-        links: &nodes,
-        pause: &nodes,
-        skew: &nodes,
-        extras_one_in: 3,
-        until_ms: FAULTS_UNTIL_MS,
-    };
+    let plan = Plan { extras_one_in: 3, ..Plan::everything(&nodes, FAULTS_UNTIL_MS) };
     let sync_ms = 100 + rng.below(1_000);
     let sc = json!({
         "v": 1,

@@ -47,15 +47,7 @@ fn generate(seed: u64, keys: bool) -> Scenario {
     if payments {
         nodes.push("ledger".to_string());
     }
-    let plan = Plan {
-        crash: &nodes,
-        cut: &nodes,
-        links: &nodes,
-        pause: &nodes,
-        skew: &nodes,
-        extras_one_in: 4,
-        until_ms: FAULTS_UNTIL_MS,
-    };
+    let plan = Plan::everything(&nodes, FAULTS_UNTIL_MS);
     let work_us = 1_000 + rng.below(15_000);
     let prefetch = 1 + rng.below(4);
     // A message costs its work and round trips to the broker and the ledger.

@@ -41,15 +41,7 @@ fn generate(seed: u64) -> Scenario {
     let mut nodes = swarm::names("c", clients);
     nodes.push("router".into());
     nodes.extend(swarm::names("s", shards + u64::from(add_at_ms > 0)));
-    let plan = Plan {
-        crash: &nodes,
-        cut: &nodes,
-        links: &nodes,
-        pause: &nodes,
-        skew: &nodes,
-        extras_one_in: 4,
-        until_ms: FAULTS_UNTIL_MS,
-    };
+    let plan = Plan::everything(&nodes, FAULTS_UNTIL_MS);
     // At most 150 requests a second, each shard serving at least 500 (one worker, 2 ms on
     // average) with room for 20 more waiting: a full queue is as good as impossible.
     let keys = match rng.below(2) {

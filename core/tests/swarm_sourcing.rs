@@ -48,15 +48,7 @@ fn generate(seed: u64, delivery: &str) -> Scenario {
     let mut nodes = client_names.clone();
     nodes.extend(["writer".to_string(), "log".to_string()]);
     nodes.extend(projection_names.iter().cloned());
-    let plan = Plan {
-        crash: &nodes,
-        cut: &nodes,
-        links: &nodes,
-        pause: &nodes,
-        skew: &nodes,
-        extras_one_in: 4,
-        until_ms: FAULTS_UNTIL_MS,
-    };
+    let plan = Plan::everything(&nodes, FAULTS_UNTIL_MS);
     let ordered = delivery == "per_partition";
     let think_min_us = 5_000 + rng.below(15_000);
     let mut protocol = json!({"kind": "sourcing",

@@ -30,15 +30,7 @@ fn generate(seed: u64, mode: &str, heuristic_abort_ms: u64) -> Scenario {
     let mut nodes = swarm::names("c", clients);
     nodes.push(hub.to_string());
     nodes.extend(SERVICES.map(String::from));
-    let plan = Plan {
-        crash: &nodes,
-        cut: &nodes,
-        links: &nodes,
-        pause: &nodes,
-        skew: &nodes,
-        extras_one_in: 4,
-        until_ms: FAULTS_UNTIL_MS,
-    };
+    let plan = Plan::everything(&nodes, FAULTS_UNTIL_MS);
     let mut ms = |lo: u64, span: u64| lo + rng.below(span);
     let protocol = json!({"kind": "transactions", "mode": mode,
         "work": {"type": "uniform", "min_us": 5_000, "max_us": 5_000 + ms(0, 100) * 1000},

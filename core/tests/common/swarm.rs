@@ -47,7 +47,13 @@ pub struct Plan<'a> {
     pub until_ms: u64,
 }
 
-impl Plan<'_> {
+impl<'a> Plan<'a> {
+    /// Every fault on every one of `nodes` (crash, cut, bad link, pause, skew), an extra (pause,
+    /// resume or skew) one fault in four, until `until_ms`.
+    pub fn everything(nodes: &'a [String], until_ms: u64) -> Plan<'a> {
+        Plan { crash: nodes, cut: nodes, links: nodes, pause: nodes, skew: nodes, extras_one_in: 4, until_ms }
+    }
+
     fn extras(&self) -> bool {
         !self.pause.is_empty() || !self.skew.is_empty()
     }
