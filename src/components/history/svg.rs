@@ -48,10 +48,11 @@ pub fn draw(f: &Figure, bad: Option<u64>, seek: Callback<SimTime>) -> Html {
             let at = if b.ended == Ended::Pending { b.from } else { b.to };
             let onclick = seek.reform(move |_: MouseEvent| at);
             let tabindex = if std::mem::take(&mut first) { "0" } else { "-1" };
-            let said = format!("{}: {}", lane.client, b.said);
+            // One string for the name and the tooltip (a window holds hundreds of bars).
+            let said = AttrValue::from(format!("{}: {}", lane.client, b.said));
             html! {
-                <g {class} {onclick} role="button" {tabindex} aria-label={said} data-at={at.as_us().to_string()}>
-                    <title>{format!("{}: {}", lane.client, b.said)}</title>
+                <g {class} {onclick} role="button" {tabindex} aria-label={said.clone()} data-at={at.as_us().to_string()}>
+                    <title>{said}</title>
                     <rect x={format!("{x0:.1}")} y={format!("{:.1}", y + (LANE_H - BAR_H) / 2.0)} width={format!("{w:.1}")}
                         height={BAR_H.to_string()} rx="3" />
                     if let Some(l) = label { <text x={format!("{:.1}", x0 + 3.0)} y={format!("{:.1}", y + LANE_H / 2.0 + 4.0)}>{l}</text> }
