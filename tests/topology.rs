@@ -14,7 +14,9 @@ use dsplay_web::components::{faults::Faults, inspector::Inspector, timeline::Tim
 use dsplay_web::hooks::use_player;
 use dsplay_web::player::{Action, Player};
 use dsplay_web::topology::cuts::{cut_lines, inside, islands};
-use dsplay_web::topology::layout::{fit, fits, layout, layout_for_stage, tier, Frame, Layout, LayoutCache};
+use dsplay_web::topology::layout::{
+    fit, fits, layout, layout_for_stage, tier, Frame, Layout, LayoutCache, LEGIBLE_SCALE,
+};
 use dsplay_web::topology::particles::{arrivals, deaths, place, Arrival, KindColours, PALETTE};
 use dsplay_web::topology::route::route;
 use dsplay_web::topology::{death_window_us, streak_window_us};
@@ -1043,6 +1045,28 @@ fn a_small_stage_gets_compact_nodes_drawn_larger() {
     assert!(fits(&lay) && !lay.wrapped && lay.r == 15.0, "{lay:?}");
     assert!(scale >= 0.55, "drawn at {scale:.2} px per unit");
     assert_eq!(layout_for_stage(&nodes, 645.0, 361.0).r, 28.0, "room enough: the usual nodes");
+}
+
+/// On a laptop's stage (526 × 295 at 1280×800) d9's column of five shards did not fit: zooming out
+/// a step it still wrapped, so it was drawn at 0.69 px per unit, names 7 px tall. Where zooming
+/// leaves text too small to read, a column wraps at once instead; where zooming keeps it legible
+/// (e5's four services, at 0.78), it zooms first: labels of sub-columns side by side at 0.94 ran
+/// into each other.
+#[wasm_bindgen_test]
+fn a_long_column_wraps_rather_than_shrink_the_stage_below_legible() {
+    let nodes_of = |id: &str| {
+        let session = Session::new(presets::get(id).expect("preset")).expect("session");
+        session.sim().view().nodes.clone()
+    };
+    for id in ["d9-sharding", "t4-autoscaling"] {
+        let lay = layout_for_stage(&nodes_of(id), 526.0, 295.0);
+        let scale = 526.0 / lay.frame.w;
+        assert!(fits(&lay) && lay.wrapped && lay.r == 22.0, "{id}: {lay:?}");
+        assert!(scale >= 0.8, "{id}: drawn at {scale:.2} px per unit");
+    }
+    let e5 = layout_for_stage(&nodes_of("e5-2pc-no-crash"), 526.0, 295.0);
+    let scale = 526.0 / e5.frame.w;
+    assert!((LEGIBLE_SCALE..0.85).contains(&scale) && e5.r == 28.0, "e5 zoomed a step: {scale:.2} {e5:?}");
 }
 
 /// Every Raft server's log strip has room on the stages of a 1280×800 laptop, a 390 px phone,

@@ -215,23 +215,33 @@ fn columns(
 /// used is in [`Layout::frame`].
 ///
 /// A stage so small that this shrinks text below [`LEGIBLE_SCALE`] (a phone-width embed showed
-/// names 5 px tall) is laid out again with compact nodes, from one unit per pixel; the layout
-/// drawn larger wins.
+/// names 5 px tall) is laid out again two ways, and the layout drawn largest wins: with a long
+/// column wrapped at once instead of after zooming out (d9's five shards: 0.69 px per unit, names
+/// 7 px tall, where wrapping fitted at 0.82), and with compact nodes from one unit per pixel.
 pub fn layout_for_stage(nodes: &[NodeState], w: f64, h: f64) -> Layout {
     let r = radius(nodes.len());
-    let usual = fitted(nodes, Frame::for_stage(w, h, nodes.len()), r, false);
+    let start = Frame::for_stage(w, h, nodes.len());
+    let usual = fitted(nodes, start, r, Wrap::AfterAStep);
     let scale = |l: &Layout| w / l.frame.w;
-    if scale(&usual) >= LEGIBLE_SCALE || r <= COMPACT_R || !(w > 1.0 && h > 1.0) {
+    if scale(&usual) >= LEGIBLE_SCALE || !(w > 1.0 && h > 1.0) {
         return usual;
+    }
+    // Wrapping at once only where zooming did not make it legible: side by side, sub-columns'
+    // labels come closer than one column's, so a legible layout keeps its columns whole.
+    let mut best = usual;
+    let wrapped = fitted(nodes, start, r, Wrap::AtOnce);
+    if scale(&wrapped) > scale(&best) {
+        best = wrapped;
     }
     // Compact only where it keeps every column whole: side-by-side sub-columns of small nodes
     // ran their labels and badges into each other.
-    let compact = fitted(nodes, Frame { w: w.round(), h: h.round() }, COMPACT_R, true);
-    if !compact.wrapped && scale(&compact) > scale(&usual) {
-        compact
-    } else {
-        usual
+    if r > COMPACT_R {
+        let compact = fitted(nodes, Frame { w: w.round(), h: h.round() }, COMPACT_R, Wrap::Never);
+        if !compact.wrapped && scale(&compact) > scale(&best) {
+            best = compact;
+        }
     }
+    best
 }
 
 /// Below this many CSS pixels per unit, text (11 units for a role) gets hard to read.
@@ -239,12 +249,26 @@ pub const LEGIBLE_SCALE: f64 = 0.7;
 /// The smallest node that still shows its label line (see `Spacing::new`).
 const COMPACT_R: f64 = 15.0;
 
-/// `frame`, zoomed out (up to 8 times by a fifth) until nodes of radius `r` fit; columns may
-/// wrap from the second step on, or, with `whole`, never.
-fn fitted(nodes: &[NodeState], mut frame: Frame, r: f64, whole: bool) -> Layout {
+/// When [`fitted`] lets a column too long for the frame wrap into sub-columns.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Wrap {
+    /// Only once the frame has been zoomed out a step and the column still does not fit.
+    AfterAStep,
+    AtOnce,
+    Never,
+}
+
+/// `frame`, zoomed out (up to 8 times by a fifth) until nodes of radius `r` fit, with columns
+/// wrapped as `wrap` allows.
+fn fitted(nodes: &[NodeState], mut frame: Frame, r: f64, wrap: Wrap) -> Layout {
     let mut lay = layout_with(nodes, frame, r);
     for step in 0..8 {
-        if fits(&lay) && (!lay.wrapped || (step >= 1 && !whole)) {
+        let may_wrap = match wrap {
+            Wrap::AfterAStep => step >= 1,
+            Wrap::AtOnce => true,
+            Wrap::Never => false,
+        };
+        if fits(&lay) && (!lay.wrapped || may_wrap) {
             break;
         }
         frame = frame.grown(1.2);
