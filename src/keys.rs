@@ -23,6 +23,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("T", "time out the focused or selected node: its election timer runs out now (Raft)"),
     ("C", "hand the focused or selected node a client request (none picked: the leader); a write of the next number"),
     ("/", "search the scenarios"),
+    ("← → ↑ ↓ on a node reached by Tab", "the next or previous node (Home / End: the first or last); the stage is one Tab stop, and Tab goes on to the inspector"),
     ("↑ / ↓ in the gallery", "the scenario above or below (Home / End: the first or last); Tab leaves the list"),
     ("F", "present: the stage across the window, drawn larger, for a projector (F again to leave)"),
     ("Enter or → on a tour", "continue to the tour's next step (← back a step, Esc leave the tour)"),
@@ -67,6 +68,12 @@ fn claimed_by_focus(e: &KeyboardEvent) -> bool {
         // The History figure's bars move the focus with them (`history::svg::keys`).
         "ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown" | "Home" | "End"
             if el.matches(".history-svg .op").unwrap_or(false) =>
+        {
+            true
+        }
+        // The stage's nodes, reached by Tab, move the focus with them (`topology::svg::arrows`).
+        "ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown" | "Home" | "End"
+            if el.matches(".topo-svg [data-node][role=button]").unwrap_or(false) && focused_by_keyboard() =>
         {
             true
         }

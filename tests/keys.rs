@@ -126,3 +126,35 @@ async fn single_key_shortcuts_turned_off_in_the_help_sheet_act_no_more() {
     dsplay_web::single_keys::set(true);
     unmount();
 }
+
+/// The stage's nodes are one Tab stop, the selected node (or the first): the arrows, on a node
+/// the keyboard reached, move the focus between nodes instead of stepping the run, so Tab goes
+/// on to the inspector (review 22: 19 Tabs from a node to its inspector).
+#[wasm_bindgen_test]
+async fn the_arrows_walk_the_stages_nodes_and_the_selected_one_is_the_tab_stop() {
+    let root = mount("#preset=d4-raft-election&t=2000");
+    wait_until(&root, "#run-result", |el| attr(el, "data-now-ms") == "2000").await;
+    sheet_opened_once_listening(&root).await;
+    key_on(&document().body().expect("body"), "Escape");
+    until("the sheet closed", || common::find(&root, "#shortcuts").is_none()).await;
+    let nodes = || common::all(&root, ".topo-svg .nodes > [data-node]");
+    let stops = || -> Vec<String> {
+        nodes().iter().filter(|n| attr(n, "tabindex") == "0").map(|n| attr(n, "data-node")).collect()
+    };
+    let names: Vec<String> = nodes().iter().map(|n| attr(n, "data-node")).collect();
+    assert!(names.len() >= 5, "{names:?}");
+    assert_eq!(stops(), [names[0].clone()], "one stop, the first node, with none selected");
+    let focused = || document().active_element().and_then(|el| el.get_attribute("data-node"));
+    key_on(&nodes()[0], "ArrowRight");
+    until("→ went to the second node", || (focused().as_ref() == Some(&names[1])).then_some(())).await;
+    let last = names.last().expect("a node").clone();
+    key_on(&nodes()[1], "End");
+    until("End went to the last node", || (focused().as_ref() == Some(&last)).then_some(())).await;
+    let status = common::find(&root, "#run-result").expect("status");
+    assert_eq!(attr(&status, "data-now-ms"), "2000", "the arrows moved the focus, not the run");
+    let at_last = nodes().into_iter().find(|n| attr(n, "data-node") == last).expect("the last node");
+    key_on(&at_last, "Enter");
+    wait_until(&root, ".inspector h2", |_| true).await;
+    until("the selected node is the stop", || (stops() == [last.clone()]).then_some(())).await;
+    unmount();
+}

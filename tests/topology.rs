@@ -156,12 +156,14 @@ async fn one_svg_node_per_node_with_status_classes_and_a_sized_canvas() {
     let root = mount("t1-round-robin").await;
     let n = view().nodes.len();
     until("nodes", || all(&root, "svg g.node").len() == n).await;
-    for s in view().nodes {
+    for (i, s) in view().nodes.into_iter().enumerate() {
         let el = node(&root, &s.name);
         assert!(has_class(&el, "up"), "{} is up: {:?}", s.name, el.get_attribute("class"));
         let label = el.get_attribute("aria-label").unwrap_or_default();
         assert!(label.starts_with(&s.name) && label.ends_with("up"), "aria-label {label}");
-        assert_eq!(el.get_attribute("tabindex").as_deref(), Some("0"));
+        // One Tab stop for the stage: the first node, none being selected (`keys.rs` walks them).
+        let stop = if i == 0 { "0" } else { "-1" };
+        assert_eq!(el.get_attribute("tabindex").as_deref(), Some(stop), "{}", s.name);
     }
     let canvas: HtmlCanvasElement = one(&root, "canvas.topo-canvas").unchecked_into();
     let dpr = web_sys::window().expect("window").device_pixel_ratio().max(1.0);

@@ -97,6 +97,34 @@ fn fits_at(name: &str, room: f64) -> f64 {
     room / (NAME_EM * name.chars().count().max(1) as f64)
 }
 
+/// Arrow keys on a node the keyboard reached move the focus to the next or previous node (Home and
+/// End: the first and last), so a stage of 50 nodes is one Tab stop, not 50, and Tab goes on to
+/// the inspector (review 22: 19 Tabs from a node to its inspector). After a click on a node the
+/// arrows still step the run, as everywhere else (`keys::claimed_by_focus`).
+fn arrows(e: &KeyboardEvent) {
+    use wasm_bindgen::JsCast;
+    if !crate::keys::focused_by_keyboard() {
+        return;
+    }
+    let Some(at) = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
+    let Some(all) = at.parent_element().and_then(|g| g.query_selector_all(":scope > [data-node]").ok())
+    else {
+        return;
+    };
+    let nodes: Vec<web_sys::Element> =
+        (0..all.length()).filter_map(|k| all.item(k)?.dyn_into().ok()).collect();
+    let Some(here) = nodes.iter().position(|n| n.is_same_node(Some(&at))) else { return };
+    let to = match e.key().as_str() {
+        "ArrowRight" | "ArrowDown" => (here + 1).min(nodes.len() - 1),
+        "ArrowLeft" | "ArrowUp" => here.saturating_sub(1),
+        "Home" => 0,
+        "End" => nodes.len() - 1,
+        _ => return,
+    };
+    e.prevent_default();
+    crate::focus::focus(&nodes[to]);
+}
+
 /// The usual size of a name inside a node of radius `r`.
 fn usual_name_px(r: f64) -> f64 {
     (r * 0.46).clamp(9.0, 13.0)
@@ -126,13 +154,14 @@ const LABEL_DY: f64 = 25.0;
 const LOG_DY: f64 = log_strip::BELOW_CENTRE;
 
 /// Node `i`, its name drawn at its tier's size (`name_px`, see [`name_px_by_tier`]), its log
-/// strip (if it publishes a log) showing the indices `logs`.
+/// strip (if it publishes a log) showing the indices `logs`. The stage is one Tab stop (`stop`:
+/// the selected node, or the first): the arrows move between its nodes (see [`arrows`]).
 fn node(
     view: &WorldView,
     i: usize,
     lay: &Layout,
     (name_px, logs): (&[f64; 5], Option<(u64, u64)>),
-    (sel, picked): (bool, bool),
+    (sel, picked, stop): (bool, bool, bool),
     on: Option<&Callback<usize>>,
 ) -> Html {
     let n = &view.nodes[i];
@@ -160,13 +189,19 @@ fn node(
             if e.key() == "Enter" || (e.key() == " " && crate::keys::focused_by_keyboard()) {
                 e.prevent_default();
                 on.emit(i);
+            } else {
+                arrows(&e);
             }
         })
     });
     // A stage only looked at (no `on`) draws its nodes as pictures: no Tab stop, no button to
     // press, nothing the node keys could act on (review 22: X on Compare's run B crashed A's n2).
     let (tabindex, node_role, pressed) = match on {
-        Some(_) => (Some("0"), "button", Some(if sel || picked { "true" } else { "false" })),
+        Some(_) => (
+            Some(if stop { "0" } else { "-1" }),
+            "button",
+            Some(if sel || picked { "true" } else { "false" }),
+        ),
         None => (None, "img", None),
     };
     let shape = if tier(&n.view.role) == 0 {
@@ -379,7 +414,8 @@ pub fn body(
             <g class="blocks">{for blocked}</g>
             <g class="hits" aria-hidden="true">{for on.into_iter().flat_map(|on| (0..view.nodes.len()).map(|i| hit_area(i, lay, on)))}</g>
             <g class="nodes">{for (0..view.nodes.len()).map(|i| node(view, i, lay, (&name_px, logs),
-                (selected == Some(NodeId(i as u32)), picked.contains(&i)), on))}</g>
+                (selected == Some(NodeId(i as u32)), picked.contains(&i), selected.map_or(i == 0, |s| s.index() == i)),
+                on))}</g>
             <g class="lassos">{for rect}</g>
         </>
     }
