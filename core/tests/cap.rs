@@ -6,6 +6,7 @@ use dsplay_core::{registry, SimTime, Simulation};
 use serde_json::Value;
 
 mod common;
+use common::outstanding::{closed, pending_at_most, sends_between};
 use common::{counter, run, scenario};
 
 fn availability(sim: &dyn Simulation, client: &str) -> i64 {
@@ -155,4 +156,25 @@ fn cp_counts_a_duplicated_reply_once_and_still_refuses_the_minority() {
     let served = served.filter(|o| matches!(o.outcome, dsplay_core::sim::history::Outcome::Ok { .. }));
     assert_eq!(served.count(), 0, "r3 and r4 are no majority of 5, however often r4 answers");
     assert_eq!(check_history(sim.history()), Verdict::Linearizable);
+}
+
+/// Closed loop (3 operations per client, 20 ms of thought): the minority client's refusals free
+/// its slots as answers do, so it keeps asking through the partition; a client crashed and
+/// restarted starts its loop again; and no client ever has more than 3 operations going.
+#[test]
+fn a_closed_loop_keeps_three_operations_going_through_refusals_and_a_restart() {
+    let sc = scenario("d1-cap-cp", |v| {
+        v["workload"]["arrival"] = closed(3, 20);
+        let events = v["events"].as_array_mut().expect("events");
+        events.push(serde_json::json!({"at_ms": 6000, "event": {"type": "crash", "node": "c1"}}));
+        events.push(serde_json::json!({"at_ms": 7000, "event": {"type": "restart", "node": "c1"}}));
+    });
+    let mut sim = registry::build(&sc).expect("build");
+    assert_eq!(pending_at_most(&mut *sim, 3), 3, "each client keeps 3 operations going");
+    assert!(counter(&*sim, "refused") > 0, "the minority side is refused");
+    assert!(sends_between(&*sim, "c3", 5_000, 9_000) >= 12, "c3 asks again after each refusal");
+    assert!(sends_between(&*sim, "c1", 7_000, 8_000) > 0, "c1 starts its loop again on restart");
+    for c in ["c1", "c2", "c3"] {
+        assert!(sends_between(&*sim, c, 14_000, 15_000) > 0, "{c} still sends in the last second");
+    }
 }

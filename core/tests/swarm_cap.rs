@@ -1,6 +1,7 @@
-//! Swarm tests for D1 CAP: every seed generates 3–5 replicas, 1–4 clients, timing knobs and a
-//! fault timeline (crashes and restarts of replicas and clients, GC pauses, partitions, lossy,
-//! duplicating and reordering links). The same seeds run in both modes.
+//! Swarm tests for D1 CAP: every seed generates 3–5 replicas, 1–4 clients (open loop, or closed
+//! loop one seed in three), timing knobs and a fault timeline (crashes and restarts of replicas
+//! and clients, GC pauses, partitions, lossy, duplicating and reordering links). The same seeds
+//! run in both modes.
 //!
 //! `cp` (ABD majority quorums) promises, checked after every event: **one value per tag** (no two
 //! writes ever picked the same tag: "a write picks the tag (highest counter + 1, own id)"),
@@ -65,7 +66,7 @@ fn generate(seed: u64, mode: &str) -> Scenario {
         "protocol": {"kind": "cap", "mode": mode, "replicas": n,
             "request_timeout_ms": 100 + rng.below(500), "sync_ms": 100 + rng.below(900)},
         "network": {"default": {"latency": {"type": "uniform", "min_us": 1000, "max_us": 8000}}},
-        "workload": {"clients": clients, "arrival": {"type": "open", "rate_per_s": 5 + rng.below(20)},
+        "workload": {"clients": clients, "arrival": swarm::arrival(seed, 5 + rng.below(20)),
             "keys": {"type": "uniform", "count": 1}, "read_permille": 200 + rng.below(600), "timeout_ms": 0},
         "events": events
     });

@@ -2,6 +2,7 @@
 // Each test file uses the helpers it needs.
 #![allow(dead_code)]
 
+pub mod outstanding;
 pub mod swarm;
 
 use dsplay_core::scenario::Scenario;

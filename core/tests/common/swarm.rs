@@ -2,7 +2,7 @@
 //! the run is checked for safety after every event, and a failure names the seed and the `#s=`
 //! link that replays it in the playground.
 
-use dsplay_core::rng::Rng;
+use dsplay_core::rng::{Purpose, Rng};
 use dsplay_core::scenario::{encode_fragment, Scenario};
 use dsplay_core::{registry, SimTime, Simulation};
 use serde_json::{json, Value};
@@ -160,6 +160,20 @@ pub fn timeline(rng: &mut Rng, plan: &Plan) -> Vec<Value> {
         events.push(json!({"at_ms": plan.until_ms, "event": e}));
     }
     events
+}
+
+/// The workload's arrival for `seed`: open at `rate_per_s` for two seeds in three, and a closed
+/// loop for every third (1–4 operations per client, 1 ms to 5–100 ms of thought between them),
+/// so the invariants are checked under both. The closed loop's draws come from a stream of their
+/// own: the seed's other draws, and so its faults, stay what they were.
+pub fn arrival(seed: u64, rate_per_s: u64) -> Value {
+    if seed % 3 != 2 {
+        return json!({"type": "open", "rate_per_s": rate_per_s});
+    }
+    let mut rng = Rng::stream(seed, Purpose::Workload, 0);
+    let concurrency = 1 + rng.below(4);
+    let think = json!({"type": "uniform", "min_us": 1_000, "max_us": 5_000 + rng.below(95_001)});
+    json!({"type": "closed", "concurrency": concurrency, "think": think})
 }
 
 /// Validate a generated scenario; a refusal is a bug in the generator.

@@ -8,7 +8,9 @@
 //! run in both modes so the two outcomes can be compared side by side.
 //!
 //! **Message flow.** Client `cI` sends `ClientRead`/`ClientWrite` to its home replica
-//! `r((I−1) mod N + 1)`, which answers `ClientReply`.
+//! `r((I−1) mod N + 1)`, which answers `ClientReply`. Clients run the workload open loop (arrivals
+//! at a rate, whatever the replicas do) or closed loop (each keeps `concurrency` operations going;
+//! an answer, a refusal or a timeout frees a slot for the next after a think time).
 //! - `cp`: the home replica *coordinates* a majority-quorum operation (ABD, multi-writer): `Query`
 //!   every replica for its tagged value and wait for a majority of `QueryReply`; a write picks the
 //!   tag `(highest counter + 1, own id)`, a read keeps the highest tag it saw; then `Store` that
@@ -23,7 +25,8 @@
 //!   side's writes are discarded.
 //!
 //! **Roles and timers.** Replicas: `RequestTimeout(op)` (cp), `Sync` (ap). Clients: `Next`
-//! (open-loop arrivals from the scenario's workload), `Timeout(op)`.
+//! (open-loop arrivals from the scenario's workload), `Think(op)` (closed loop: the pause after
+//! `op` before the next operation), `Timeout(op)`.
 //!
 //! **Metrics.** `ok`, `refused`, `client_availability_permille` per client (ok / all answered,
 //! cumulative), `op_latency_ms`, `late_replies` per replica (replies

@@ -63,6 +63,8 @@ pub enum CapTimer {
     Sync,
     Next,
     Timeout(u64),
+    /// Closed loop: the pause after operation `op` before the next one.
+    Think(u64),
 }
 
 impl Kind for CapTimer {
@@ -72,6 +74,7 @@ impl Kind for CapTimer {
             CapTimer::Sync => "Sync",
             CapTimer::Next => "Next",
             CapTimer::Timeout(_) => "Timeout",
+            CapTimer::Think(_) => "Think",
         }
     }
 }
@@ -84,8 +87,9 @@ pub struct Client {
     cfg: Arc<CapConfig>,
     gen: Generator,
     index: u32,
-    /// Open operations (nothing extra to remember about each).
-    ops: OpBook<()>,
+    /// Open operations, each remembering whether the workload generated it: only those hold a
+    /// closed-loop slot (a request sent by hand does not).
+    ops: OpBook<bool>,
     ok: u64,
     refused: u64,
 }
@@ -95,14 +99,23 @@ impl Client {
         NodeId(self.index % self.cfg.replicas)
     }
 
+    /// At start and on restart: the next open-loop arrival, or the closed loop's operations
+    /// (a crash forgot the ones it had going, and dropped their timers).
+    fn init(&mut self, ctx: &mut C<'_>) {
+        self.schedule(ctx);
+        for _ in 0..self.gen.concurrency() {
+            self.start_generated(ctx);
+        }
+    }
+
     fn schedule(&self, ctx: &mut C<'_>) {
         if let Some(gap) = self.gen.next_gap(ctx.now(), ctx.load_pct(), ctx.rng()) {
             ctx.set_timer(CapTimer::Next, gap);
         }
     }
 
-    fn start(&mut self, ctx: &mut C<'_>, write: Option<i64>) {
-        let op = self.ops.start(ctx, 0, write, ());
+    fn start(&mut self, ctx: &mut C<'_>, write: Option<i64>, generated: bool) {
+        let op = self.ops.start(ctx, 0, write, generated);
         let msg = write.map_or(CapMsg::ClientRead { op }, |value| CapMsg::ClientWrite { op, value });
         ctx.send(self.home(), msg);
         ctx.set_timer(CapTimer::Timeout(op), SimDuration::from_ms(2 * self.cfg.request_timeout_ms + 1000));
@@ -110,7 +123,16 @@ impl Client {
 
     fn start_generated(&mut self, ctx: &mut C<'_>) {
         let write = self.ops.generated_write(&self.gen, ctx.rng(), self.index, 1_000_000);
-        self.start(ctx, write);
+        self.start(ctx, write, true);
+    }
+
+    /// Closed loop: operation `op` is done (answered, refused or timed out); if the workload
+    /// generated it, think, then start the next one in its slot.
+    fn after_op(&mut self, ctx: &mut C<'_>, op: u64, generated: bool) {
+        if generated && self.gen.concurrency() > 0 {
+            let think = self.gen.think(ctx.rng());
+            ctx.set_timer(CapTimer::Think(op), think);
+        }
     }
 
     fn on_reply(&mut self, ctx: &mut C<'_>, op: u64, result: ClientResult) {
@@ -126,11 +148,13 @@ impl Client {
                 self.record(ctx, false);
             }
         }
+        self.after_op(ctx, op, o.extra);
     }
 
     fn on_timeout(&mut self, ctx: &mut C<'_>, op: u64) {
-        if self.ops.time_out(ctx, op).is_some() {
+        if let Some(o) = self.ops.time_out(ctx, op) {
             self.record(ctx, false);
+            self.after_op(ctx, op, o.extra);
         }
     }
 
@@ -175,7 +199,7 @@ impl Node for CapNode {
         ctx.declare(&["refused", "stale_reads", "conflicts"]);
         match self {
             CapNode::Replica(r) => r.init(ctx),
-            CapNode::Client(c) => c.schedule(ctx),
+            CapNode::Client(c) => c.init(ctx),
         }
     }
 
@@ -204,6 +228,7 @@ impl Node for CapNode {
                 c.schedule(ctx);
             }
             (CapNode::Client(c), CapTimer::Timeout(op)) => c.on_timeout(ctx, op),
+            (CapNode::Client(c), CapTimer::Think(_)) => c.start_generated(ctx),
             (CapNode::Replica(r), CapTimer::RequestTimeout(op)) => r.on_request_timeout(ctx, op),
             (CapNode::Replica(r), CapTimer::Sync) => r.on_sync_timer(ctx),
             (_, t) => ctx.ignored_timer(&t),
@@ -232,7 +257,7 @@ impl Node for CapNode {
             return;
         };
         match req.read_or_write() {
-            Ok(write) => c.start(ctx, write),
+            Ok(write) => c.start(ctx, write, false),
             Err(why) => ctx.note(why),
         }
     }
