@@ -10,6 +10,7 @@ use dsplay_core::{registry, NodeId, SimTime, Simulation};
 use serde_json::Value;
 
 mod common;
+use common::outstanding::{closed, pending_at_most, sends_between};
 use common::{counter, run, scenario};
 
 fn p50_ms(sim: &dyn Simulation) -> f64 {
@@ -354,5 +355,25 @@ fn a_paused_leader_that_missed_the_failover_steps_down_and_follows_when_it_resum
             after > before + 90,
             "{mode}: both clients' writes are acknowledged again: {before} → {after}"
         );
+    }
+}
+
+/// Closed loop (2 writes per client, 10 ms of thought): the writes caught by the leader's crash
+/// time out and free their slots, so the clients write on to the new leader; a client crashed and
+/// restarted starts its loop again; and no client ever has more than 2 writes going.
+#[test]
+fn a_closed_loop_keeps_two_writes_going_through_a_failover_and_a_restart() {
+    let sc = scenario("d2-replication-semisync", |v| {
+        v["workload"]["arrival"] = closed(2, 10);
+        let events = v["events"].as_array_mut().expect("events");
+        events.push(serde_json::json!({"at_ms": 5000, "event": {"type": "crash", "node": "c1"}}));
+        events.push(serde_json::json!({"at_ms": 5500, "event": {"type": "restart", "node": "c1"}}));
+    });
+    let mut sim = registry::build(&sc).expect("build");
+    assert_eq!(pending_at_most(&mut *sim, 2), 2, "each client keeps 2 writes going");
+    assert!(counter(&*sim, "write_timeouts") > 0, "the writes sent to the crashed leader time out");
+    assert!(sends_between(&*sim, "c1", 5_500, 6_000) > 0, "c1 starts its loop again on restart");
+    for c in ["c1", "c2", "c3"] {
+        assert!(sends_between(&*sim, c, 14_000, 15_000) > 0, "{c} still writes in the last second");
     }
 }

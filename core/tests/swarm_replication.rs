@@ -1,5 +1,5 @@
 //! Swarm tests for D2 replication modes: every seed generates a cluster (2–5 servers, 1–3
-//! clients), timing knobs and a fault timeline: crashes and restarts of the leader, followers and
+//! clients, open loop or, one seed in three, closed loop), timing knobs and a fault timeline: crashes and restarts of the leader, followers and
 //! clients, GC pauses of servers and clients, lossy, duplicating, reordering and slow links — but
 //! no partitions. The failover promotes the most up-to-date server *among those that answer the
 //! probe*, with no majority, so a cut network elects a leader on each side and nothing is
@@ -82,7 +82,7 @@ fn generate(seed: u64, mode: &str, crash_only: bool) -> Scenario {
         "stop_at_ms": FAULTS_UNTIL_MS + LIVENESS_MS,
         "protocol": protocol,
         "network": {"default": {"latency": default_latency()}},
-        "workload": {"clients": clients, "arrival": {"type": "open", "rate_per_s": 20 + rng.below(60)},
+        "workload": {"clients": clients, "arrival": swarm::arrival(seed, 20 + rng.below(60)),
             "keys": {"type": "uniform", "count": 1}, "read_permille": 0, "timeout_ms": 1000},
         "events": events
     });

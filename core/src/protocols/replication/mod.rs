@@ -6,7 +6,10 @@
 //! compromise), or right away (asynchronous: fast, but writes the leader acknowledged and had not
 //! shipped yet vanish when it dies and a follower takes over).
 //!
-//! **Message flow.** Clients `c1…` send `Write` to the server they believe leads (`s1` at first).
+//! **Message flow.** Clients `c1…` send `Write` to the server they believe leads (`s1` at first),
+//! open loop (at a rate, whatever the servers do) or closed loop (each keeps `concurrency` writes
+//! going; an acknowledgement, a redirect or a timeout frees a slot for the next after a think
+//! time).
 //! The leader appends the value to its log and, every `ship_ms` (batching, as a WAL sender or
 //! binlog dump thread does; 0 = at once), sends each follower the entries it has not been sent in
 //! one `Append { first, entries }`; a follower applies entries in index order (buffering early
@@ -56,7 +59,8 @@
 //! that lacks writes, or two at once (D5's lesson). `tests/swarm_replication.rs` checks both halves of this.
 //!
 //! **Roles and timers.** Leader: `Heartbeat`. Followers: `Failover`, `ProbeDone`. Clients:
-//! `Next` (open-loop arrivals), `Timeout(op)`.
+//! `Next` (open-loop arrivals), `Think(op)` (closed loop: the pause after `op` before the next
+//! write), `Timeout(op)`.
 //!
 //! **Metrics.** `write_latency_ms` (histogram: p50/p99), `acked_writes`, `write_timeouts`; per
 //! follower `lag_entries` and `max_lag_entries` (leader's last index minus the follower's, at each

@@ -50,6 +50,8 @@ pub enum ReplTimer {
     Ship,
     Next,
     Timeout(u64),
+    /// Closed loop: the pause after write `op` before the next one.
+    Think(u64),
 }
 
 impl Kind for ReplTimer {
@@ -61,13 +63,24 @@ impl Kind for ReplTimer {
             ReplTimer::Ship => "Ship",
             ReplTimer::Next => "Next",
             ReplTimer::Timeout(_) => "Timeout",
+            ReplTimer::Think(_) => "Think",
         }
     }
 }
 
 type C<'a> = Ctx<'a, ReplMsg, ReplTimer>;
 
-/// A client: open-loop writes to the leader it knows; remembers which writes were acknowledged.
+/// A write sent and not answered yet.
+#[derive(Clone, Debug)]
+struct Pending {
+    sent: SimTime,
+    value: i64,
+    /// The workload's: it holds a closed-loop slot (a write sent by hand does not).
+    generated: bool,
+}
+
+/// A client: open- or closed-loop writes to the leader it knows; remembers which writes were
+/// acknowledged.
 #[derive(Clone, Debug)]
 pub struct Client {
     gen: Generator,
@@ -76,37 +89,73 @@ pub struct Client {
     leader: NodeId,
     epoch: u64,
     next_op: u64,
-    pending: BTreeMap<u64, (SimTime, i64)>,
+    pending: BTreeMap<u64, Pending>,
     /// Acknowledged writes of the current epoch, by log index.
     acked: BTreeMap<u64, i64>,
     lost: u64,
 }
 
 impl Client {
+    /// At start and on restart: the next open-loop arrival, or the closed loop's writes (a crash
+    /// forgot the ones it had going, and dropped their timers).
+    fn init(&mut self, ctx: &mut C<'_>) {
+        self.schedule(ctx);
+        for _ in 0..self.gen.concurrency() {
+            self.write_generated(ctx);
+        }
+    }
+
     fn schedule(&self, ctx: &mut C<'_>) {
         if let Some(gap) = self.gen.next_gap(ctx.now(), ctx.load_pct(), ctx.rng()) {
             ctx.set_timer(ReplTimer::Next, gap);
         }
     }
 
-    fn write(&mut self, ctx: &mut C<'_>, value: i64) {
+    fn write(&mut self, ctx: &mut C<'_>, value: i64, generated: bool) {
         self.next_op += 1;
         let op = self.next_op;
-        self.pending.insert(op, (ctx.now(), value));
+        self.pending.insert(op, Pending { sent: ctx.now(), value, generated });
         ctx.send(self.leader, ReplMsg::Write { op, value });
         ctx.set_timer(ReplTimer::Timeout(op), self.timeout);
     }
 
+    /// The workload's next write, of a value no other write of the run uses.
+    fn write_generated(&mut self, ctx: &mut C<'_>) {
+        let value = i64::from(self.index + 1) * 1_000_000 + self.next_op as i64 + 1;
+        self.write(ctx, value, true);
+    }
+
+    /// Closed loop: write `op` is done (acknowledged, redirected or timed out); if the workload
+    /// generated it, think, then send the next one in its slot.
+    fn after_op(&mut self, ctx: &mut C<'_>, op: u64, generated: bool) {
+        if generated && self.gen.concurrency() > 0 {
+            let think = self.gen.think(ctx.rng());
+            ctx.set_timer(ReplTimer::Think(op), think);
+        }
+    }
+
     fn on_write_ack(&mut self, ctx: &mut C<'_>, op: u64, index: u64, epoch: u64) {
-        let Some((sent, value)) = self.pending.remove(&op) else {
+        let Some(p) = self.pending.remove(&op) else {
             ctx.ignored("late_replies", "ignored WriteAck: the write already timed out");
             return;
         };
         ctx.cancel_timer(ReplTimer::Timeout(op));
-        ctx.observe("write_latency_ms", ctx.now().since(sent));
+        ctx.observe("write_latency_ms", ctx.now().since(p.sent));
         ctx.count("acked_writes", 1);
         if epoch >= self.epoch {
-            self.acked.insert(index, value);
+            self.acked.insert(index, p.value);
+        }
+        self.after_op(ctx, op, p.generated);
+    }
+
+    /// Not the leader: the write is dropped, and the next one goes to `leader`.
+    fn on_not_leader(&mut self, ctx: &mut C<'_>, op: u64, leader: NodeId) {
+        let dropped = self.pending.remove(&op);
+        ctx.cancel_timer(ReplTimer::Timeout(op));
+        self.leader = leader;
+        ctx.count("redirected_writes", 1);
+        if let Some(p) = dropped {
+            self.after_op(ctx, op, p.generated);
         }
     }
 
@@ -132,8 +181,9 @@ impl Client {
     }
 
     fn on_timeout(&mut self, ctx: &mut C<'_>, op: u64) {
-        if self.pending.remove(&op).is_some() {
+        if let Some(p) = self.pending.remove(&op) {
             ctx.count("write_timeouts", 1);
+            self.after_op(ctx, op, p.generated);
         }
     }
 }
@@ -176,7 +226,7 @@ impl Node for ReplNode {
         ctx.declare(&["lost_acked_writes", "write_timeouts"]);
         match self {
             ReplNode::Server(s) => s.init(ctx),
-            ReplNode::Client(c) => c.schedule(ctx),
+            ReplNode::Client(c) => c.init(ctx),
         }
     }
 
@@ -188,12 +238,7 @@ impl Node for ReplNode {
             (ReplNode::Client(c), ReplMsg::NewLeader { epoch, last }) => {
                 c.on_new_leader(ctx, from, epoch, last)
             }
-            (ReplNode::Client(c), ReplMsg::NotLeader { op, leader }) => {
-                c.pending.remove(&op);
-                ctx.cancel_timer(ReplTimer::Timeout(op));
-                c.leader = leader;
-                ctx.count("redirected_writes", 1);
-            }
+            (ReplNode::Client(c), ReplMsg::NotLeader { op, leader }) => c.on_not_leader(ctx, op, leader),
             (ReplNode::Server(s), ReplMsg::Write { op, value }) => s.on_write(ctx, from, op, value),
             (ReplNode::Server(s), ReplMsg::Append { epoch, first, entries }) => {
                 s.on_append(ctx, from, epoch, first, entries)
@@ -216,11 +261,11 @@ impl Node for ReplNode {
     fn on_timer(&mut self, ctx: &mut C<'_>, timer: ReplTimer) {
         match (self, timer) {
             (ReplNode::Client(c), ReplTimer::Next) => {
-                let value = i64::from(c.index + 1) * 1_000_000 + c.next_op as i64 + 1;
-                c.write(ctx, value);
+                c.write_generated(ctx);
                 c.schedule(ctx);
             }
             (ReplNode::Client(c), ReplTimer::Timeout(op)) => c.on_timeout(ctx, op),
+            (ReplNode::Client(c), ReplTimer::Think(_)) => c.write_generated(ctx),
             (ReplNode::Server(s), ReplTimer::Heartbeat) => s.on_heartbeat_timer(ctx),
             (ReplNode::Server(s), ReplTimer::Failover) => s.on_failover_timer(ctx),
             (ReplNode::Server(s), ReplTimer::ProbeDone) => s.on_probe_done(ctx),
@@ -248,7 +293,7 @@ impl Node for ReplNode {
     fn on_client(&mut self, ctx: &mut C<'_>, req: &ClientRequest) {
         match self {
             ReplNode::Client(c) if req.op == "write" || req.op == "put" => {
-                c.write(ctx, req.value.unwrap_or(0))
+                c.write(ctx, req.value.unwrap_or(0), false)
             }
             _ => ctx.note(format!("ignored request {:?}: clients take write", req.op)),
         }
