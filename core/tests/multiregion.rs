@@ -8,6 +8,7 @@ use dsplay_core::{presets, NodeId, SimTime, Simulation};
 use serde_json::Value;
 
 mod common;
+use common::outstanding::{closed, pending_at_most, sends_between};
 use common::{counter, run, scenario};
 
 fn node(sim: &dyn Simulation, name: &str) -> NodeId {
@@ -292,4 +293,20 @@ fn a_burst_at_zero_percent_stops_the_clients() {
     };
     assert!(called(0, 2000) > 50 && called(4000, 6000) > 50, "the load before and after");
     assert_eq!(called(2000, 4000), 0, "nothing during the burst at 0 %");
+}
+
+/// Closed loop (2 operations per client, 50 ms of thought): the operations caught in Europe's
+/// outage time out and free their slots, so the other clients carry on with the new primary; the
+/// Europe client, crashed with its region, starts its loop again when it restarts; and no client
+/// ever has more than 2 operations going.
+#[test]
+fn a_closed_loop_keeps_two_operations_going_through_a_region_outage() {
+    let sc = scenario("d10-region-failover", |v| v["workload"]["arrival"] = closed(2, 50));
+    let mut sim = dsplay_core::registry::build(&sc).expect("build");
+    assert_eq!(pending_at_most(&mut *sim, 2), 2, "each client keeps 2 operations going");
+    assert!(counter(&*sim, "failed_ops") > 0, "the operations caught in the outage time out");
+    assert!(sends_between(&*sim, "c1-europe", 16_000, 17_000) > 0, "Europe's client starts again");
+    for c in ["c1-africa", "c1-europe", "c1-us", "c1-asia"] {
+        assert!(sends_between(&*sim, c, 23_000, 24_000) > 0, "{c} still sends in the last second");
+    }
 }

@@ -1,8 +1,8 @@
 //! Swarm tests for D10 multi-region: every seed generates 2–5 regions with a random latency
-//! matrix and failover order, one or two clients per region, timing knobs and the shared swarm's
-//! fault timeline: crashes and restarts of replicas and clients, partitions, pauses, skewed
-//! clocks, and slow, lossy, duplicating and reordering links. Checked after every event, what the
-//! essay promises under all of these:
+//! matrix and failover order, one or two clients per region (open loop or, one seed in three,
+//! closed loop), timing knobs and the shared swarm's fault timeline: crashes and restarts of
+//! replicas and clients, partitions, pauses, skewed clocks, and slow, lossy, duplicating and
+//! reordering links. Checked after every event, what the essay promises under all of these:
 //! - **one primary per epoch** (the simulator's invariant): an epoch's number says which region
 //!   may lead it, so even regions that take over cut off from each other lead different epochs;
 //! - **a restarted replica does not lead its old epoch again**: it waits for a heartbeat, and
@@ -82,7 +82,7 @@ fn generate(seed: u64, reads: &str) -> Scenario {
     let heartbeat_ms = 20 + rng.below(80);
     let failover_after_ms = 4 * heartbeat_ms + 200 + rng.below(800);
     let stop = FAULTS_UNTIL_MS + LIVENESS_MS + QUIET_MS;
-    let sc = json!({
+    let mut sc = json!({
         "v": 1,
         "meta": {"id": format!("swarm-multiregion-{seed}"), "title": "Multi-region swarm", "concepts": ["D10"]},
         "seed": seed,
@@ -92,11 +92,17 @@ fn generate(seed: u64, reads: &str) -> Scenario {
             "failover_after_ms": failover_after_ms, "client_timeout_ms": 500 + rng.below(2500)},
         "network": {"default": {"latency": {"type": "uniform", "min_us": 500, "max_us": 2000}},
             "regions": {"names": regions, "latency_ms": matrix, "of": of}},
-        "workload": {"clients": n * per, "arrival": {"type": "open", "rate_per_s": 20 + rng.below(40)},
+        "workload": {"clients": n * per, "arrival": swarm::arrival(seed, 20 + rng.below(40)),
             "bursts": [{"at_ms": stop - QUIET_MS, "duration_ms": QUIET_MS + 1, "rate_pct": 0}],
             "keys": {"type": "uniform", "count": 1}, "read_permille": 300 + rng.below(400), "timeout_ms": 0},
         "events": swarm::timeline(&mut rng, &plan)
     });
+    if sc["workload"]["arrival"]["type"] == "closed" {
+        // A closed loop does not follow the burst: its clients are stopped by crashing them.
+        let clients = nodes.iter().filter(|n| !replica_names.contains(n));
+        let stops = clients.map(|c| json!({"at_ms": stop - QUIET_MS, "event": {"type": "crash", "node": c}}));
+        sc["events"].as_array_mut().expect("events").extend(stops);
+    }
     swarm::scenario(seed, &sc)
 }
 

@@ -12,7 +12,9 @@
 //! and they are spread evenly. Every node must appear in `network.regions.of` with its region: the
 //! simulator adds the regions' latency matrix to each link's own latency.
 //!
-//! **Message flow.** A client sends `ClientRead` / `ClientWrite` to its *local* replica.
+//! **Message flow.** A client sends `ClientRead` / `ClientWrite` to its *local* replica, open
+//! loop (at a rate, whatever the replicas do) or closed loop (it keeps `concurrency` operations
+//! going; an answer or a timeout frees a slot for the next after a think time).
 //! - Writes: the local replica `Forward`s them to the primary (unless it is the primary), which
 //!   assigns the next version `(epoch, seq)`, answers `ForwardReply`, and the answer travels back
 //!   as `ClientReply`. Replication is *asynchronous and batched*: every `replicate_ms` the primary
@@ -46,7 +48,8 @@
 //! before serving as primary again, and takes over only as the primary of a new epoch.
 //!
 //! **Roles and timers.** Replicas: `Heartbeat`, `Replicate` (primary), `Silence` (others).
-//! Clients: `Next` (open-loop arrivals from the scenario's workload), `Timeout(op)`.
+//! Clients: `Next` (open-loop arrivals from the scenario's workload), `Think(op)` (closed loop: the
+//! pause after `op` before the next operation), `Timeout(op)`.
 //!
 //! **Metrics.** Per client: `read_latency_ms`, `write_latency_ms` histograms, `client_stale_reads`.
 //! Global: `reads`, `writes`, `failed_ops` (timed out), `stale_reads` (a read returned a version

@@ -89,6 +89,8 @@ pub enum MrTimer {
     Silence,
     Next,
     Timeout(u64),
+    /// Closed loop: the pause after operation `op` before the next one.
+    Think(u64),
 }
 
 impl Kind for MrTimer {
@@ -99,11 +101,21 @@ impl Kind for MrTimer {
             MrTimer::Silence => "Silence",
             MrTimer::Next => "Next",
             MrTimer::Timeout(_) => "Timeout",
+            MrTimer::Think(_) => "Think",
         }
     }
 }
 
 type C<'a> = Ctx<'a, MrMsg, MrTimer>;
+
+/// What an open operation remembers.
+#[derive(Clone, Copy, Debug)]
+struct Asked {
+    /// The newest version the client had seen when it sent the operation.
+    seen_before: Tag,
+    /// The workload's: it holds a closed-loop slot (a request sent by hand does not).
+    generated: bool,
+}
 
 /// A client in one region, talking to that region's replica; records every operation in the
 /// history and remembers the newest version it saw to detect stale reads.
@@ -114,8 +126,7 @@ pub struct Client {
     index: u32,
     pub region: u32,
     region_name: String,
-    /// Open operations; each remembers the newest version seen when it was sent.
-    ops: OpBook<Tag>,
+    ops: OpBook<Asked>,
     /// The newest version this client has read or written.
     pub seen: Tag,
     pub done: u64,
@@ -145,14 +156,23 @@ impl Client {
         }
     }
 
+    /// At start and on restart: the next open-loop arrival, or the closed loop's operations (a
+    /// crash forgot the ones it had going, and dropped their timers).
+    fn init(&mut self, ctx: &mut C<'_>) {
+        self.schedule(ctx);
+        for _ in 0..self.gen.concurrency() {
+            self.start_generated(ctx);
+        }
+    }
+
     fn schedule(&self, ctx: &mut C<'_>) {
         if let Some(gap) = self.gen.next_gap(ctx.now(), ctx.load_pct(), ctx.rng()) {
             ctx.set_timer(MrTimer::Next, gap);
         }
     }
 
-    fn start(&mut self, ctx: &mut C<'_>, write: Option<i64>) {
-        let op = self.ops.start(ctx, 0, write, self.seen);
+    fn start(&mut self, ctx: &mut C<'_>, write: Option<i64>, generated: bool) {
+        let op = self.ops.start(ctx, 0, write, Asked { seen_before: self.seen, generated });
         let msg = write.map_or(MrMsg::ClientRead { op }, |value| MrMsg::ClientWrite { op, value });
         ctx.send(NodeId(self.region), msg);
         ctx.set_timer(MrTimer::Timeout(op), SimDuration::from_ms(self.cfg.client_timeout_ms));
@@ -160,12 +180,21 @@ impl Client {
 
     fn start_generated(&mut self, ctx: &mut C<'_>) {
         let write = self.ops.generated_write(&self.gen, ctx.rng(), self.index, 1_000_000);
-        self.start(ctx, write);
+        self.start(ctx, write, true);
+    }
+
+    /// Closed loop: operation `op` is done (answered or timed out); if the workload generated it,
+    /// think, then start the next one in its slot.
+    fn after_op(&mut self, ctx: &mut C<'_>, op: u64, generated: bool) {
+        if generated && self.gen.concurrency() > 0 {
+            let think = self.gen.think(ctx.rng());
+            ctx.set_timer(MrTimer::Think(op), think);
+        }
     }
 
     fn on_reply(&mut self, ctx: &mut C<'_>, op: u64, reply: Reply) {
         let Some(o) = self.ops.reply(ctx, op, MrTimer::Timeout(op)) else { return };
-        let (hist, seen_before) = (o.hist, o.extra);
+        let (hist, seen_before) = (o.hist, o.extra.seen_before);
         let took = ctx.now().since(o.sent);
         self.done += 1;
         match reply {
@@ -190,12 +219,14 @@ impl Client {
                 self.seen = self.seen.max(tag);
             }
         }
+        self.after_op(ctx, op, o.extra.generated);
     }
 
     fn on_timeout(&mut self, ctx: &mut C<'_>, op: u64) {
-        if self.ops.time_out(ctx, op).is_some() {
+        if let Some(o) = self.ops.time_out(ctx, op) {
             self.failed += 1;
             ctx.count("failed_ops", 1);
+            self.after_op(ctx, op, o.extra.generated);
         }
     }
 }
@@ -225,7 +256,7 @@ impl Node for MrNode {
         ctx.declare(&["stale_reads", "lost_writes", "failed_ops"]);
         match self {
             MrNode::Replica(r) => r.init(ctx),
-            MrNode::Client(c) => c.schedule(ctx),
+            MrNode::Client(c) => c.init(ctx),
         }
     }
 
@@ -263,6 +294,7 @@ impl Node for MrNode {
                 c.schedule(ctx);
             }
             (MrNode::Client(c), MrTimer::Timeout(op)) => c.on_timeout(ctx, op),
+            (MrNode::Client(c), MrTimer::Think(_)) => c.start_generated(ctx),
             (MrNode::Replica(r), MrTimer::Heartbeat) => r.on_heartbeat_timer(ctx),
             (MrNode::Replica(r), MrTimer::Replicate) => r.on_replicate_timer(ctx),
             (MrNode::Replica(r), MrTimer::Silence) => r.on_silence(ctx),
@@ -292,7 +324,7 @@ impl Node for MrNode {
             return;
         };
         match req.read_or_write() {
-            Ok(write) => c.start(ctx, write),
+            Ok(write) => c.start(ctx, write, false),
             Err(why) => ctx.note(why),
         }
     }
