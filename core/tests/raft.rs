@@ -7,6 +7,9 @@ use dsplay_core::sim::{Sim, Simulation};
 use dsplay_core::view::{LogTail, NodeState};
 use dsplay_core::{presets, registry, Scenario, SimTime};
 
+mod common;
+use common::outstanding::{closed, pending_at_most, sends_between};
+
 fn raft_sim(sc: &Scenario) -> Sim<RaftNode> {
     let ProtocolConfig::Raft(cfg) = &sc.protocol else { panic!("not raft") };
     Sim::new(sc, raft::build(sc, cfg)).expect("builds")
@@ -476,4 +479,37 @@ fn quorum_a_backup_that_hears_the_primary_abandons_its_lease_request() {
     assert!(sim.violations().is_empty(), "{:?}", sim.violations().first());
     assert_eq!(accepting(&*sim), ["p1"], "one server accepts writes at the end");
     assert!(sim.metrics().counter("acked_writes", None) > 100);
+}
+
+/// Closed loop (2 writes per client, 20 ms of thought) in quorum mode: c1's writes to p1, whose
+/// lease runs out on the minority side, are rejected and free their slots as acknowledgements
+/// do; a client crashed and restarted starts its loop again; and no client ever has more than 2
+/// writes going.
+#[test]
+fn quorum_a_closed_loop_keeps_two_writes_going_through_rejections_and_a_restart() {
+    let sc = common::scenario("d5-split-brain-quorum", |v| {
+        v["workload"]["arrival"] = closed(2, 20);
+        let events = v["events"].as_array_mut().expect("events");
+        events.push(serde_json::json!({"at_ms": 4000, "event": {"type": "crash", "node": "c2"}}));
+        events.push(serde_json::json!({"at_ms": 5000, "event": {"type": "restart", "node": "c2"}}));
+    });
+    let mut sim = registry::build(&sc).expect("builds");
+    assert_eq!(pending_at_most(&mut *sim, 2), 2, "each client keeps 2 writes going");
+    assert!(sim.metrics().counter("rejected_writes", None) > 10, "p1 rejects writes without its lease");
+    assert!(sends_between(&*sim, "c1", 5_000, 8_000) > 10, "c1 writes again after each rejection");
+    assert!(sends_between(&*sim, "c2", 5_000, 5_500) > 0, "c2 starts its loop again on restart");
+    for c in ["c1", "c2"] {
+        assert!(sends_between(&*sim, c, 11_000, 12_000) > 0, "{c} still writes in the last second");
+    }
+}
+
+/// A closed loop frees a slot when a write times out, so without a client timeout a write lost
+/// at a crashed or cut-off server would hold its slot for good: refused, saying what to set.
+#[test]
+fn a_closed_loop_without_a_client_timeout_is_refused() {
+    let e = common::refused("d5-split-brain-naive", |v| {
+        v["workload"]["arrival"] = closed(2, 20);
+        v["workload"]["timeout_ms"] = 0.into();
+    });
+    assert!(e.contains("workload.timeout_ms") && e.contains("closed loop"), "{e}");
 }

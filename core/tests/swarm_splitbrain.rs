@@ -1,11 +1,11 @@
-//! Swarm tests for D5 split brain: every seed generates timing knobs, clients and a fault
-//! timeline (crashes and restarts of servers, witnesses and clients; partitions; lossy,
-//! duplicating and reordering links). In `quorum` mode the essay promises "at most one primary
-//! accepting writes", never broken without clock skew: checked after every event. Pauses and
-//! skewed clocks are left out on purpose — a lease is only as good as the holder's clock (E6's
-//! lesson, and the essay's stated exception). After the heal exactly one server must accept
-//! writes and clients' writes must be acknowledged again. `naive` mode (the lesson's contrast)
-//! must be caught by some seed.
+//! Swarm tests for D5 split brain: every seed generates timing knobs, clients (open loop or, one
+//! seed in three, closed loop) and a fault timeline (crashes and restarts of servers, witnesses
+//! and clients; partitions; lossy, duplicating and reordering links). In `quorum` mode the essay
+//! promises "at most one primary accepting writes", never broken without clock skew: checked
+//! after every event. Pauses and skewed clocks are left out on purpose — a lease is only as good
+//! as the holder's clock (E6's lesson, and the essay's stated exception). After the heal exactly
+//! one server must accept writes and clients' writes must be acknowledged again. `naive` mode
+//! (the lesson's contrast) must be caught by some seed.
 //!
 //! `DSPLAY_SWARM_SEEDS=2000 cargo test --release -p dsplay-core --test swarm_splitbrain` runs more.
 
@@ -46,7 +46,7 @@ fn generate(seed: u64, mode: &str) -> Scenario {
         "protocol": {"kind": "split_brain", "mode": mode, "heartbeat_ms": heartbeat_ms,
             "failover_ms": failover_ms, "lease_ms": lease_ms},
         "network": {"default": {"latency": {"type": "uniform", "min_us": 1000, "max_us": 10000}}},
-        "workload": {"clients": clients, "arrival": {"type": "open", "rate_per_s": 20 + rng.below(40)},
+        "workload": {"clients": clients, "arrival": swarm::arrival(seed, 20 + rng.below(40)),
             "keys": {"type": "uniform", "count": 10}, "read_permille": 0, "timeout_ms": 1000},
         "events": swarm::timeline(&mut rng, &plan)
     });

@@ -1,4 +1,5 @@
-//! A D5 client: writes to the server it prefers, switches on `NotPrimary` or a timeout.
+//! A D5 client: writes to the server it prefers, switches on `NotPrimary` or a timeout. Open loop
+//! or closed loop; in a closed loop every write is the workload's, so each holds a slot.
 
 use super::node::{name, SbMsg, SbTimer, C};
 use crate::blocks::Generator;
@@ -21,7 +22,16 @@ impl Client {
         Client { gen, target, next_id: 0, pending: BTreeMap::new() }
     }
 
-    pub fn schedule_next(&mut self, ctx: &mut C<'_>) {
+    /// At start and on restart: the next open-loop arrival, or the closed loop's writes (a crash
+    /// forgot the ones it had going, and dropped their timers).
+    pub fn init(&mut self, ctx: &mut C<'_>) {
+        self.schedule_next(ctx);
+        for _ in 0..self.gen.concurrency() {
+            self.send(ctx);
+        }
+    }
+
+    fn schedule_next(&mut self, ctx: &mut C<'_>) {
         if let Some(gap) = self.gen.next_gap(ctx.now(), ctx.load_pct(), ctx.rng()) {
             ctx.set_timer(SbTimer::Next, gap);
         }
@@ -34,6 +44,7 @@ impl Client {
     pub fn view(&self) -> NodeView {
         NodeView::new("client", format!("{} pending", self.pending.len()))
             .field("sent", self.next_id)
+            .field("pending", self.pending.len())
             .field("target", name(self.target))
     }
 
@@ -50,9 +61,20 @@ impl Client {
                     ctx.count("timeouts", 1);
                     ctx.count("errors", 1);
                     self.target = 1 - self.target;
+                    self.after_write(ctx, id);
                 }
             }
+            SbTimer::Think(_) => self.send(ctx),
             t => ctx.ignored_timer(&t),
+        }
+    }
+
+    /// Closed loop: write `id` is done (acknowledged, rejected or timed out): think, then send the
+    /// next one in its slot.
+    fn after_write(&mut self, ctx: &mut C<'_>, id: u64) {
+        if self.gen.concurrency() > 0 {
+            let think = self.gen.think(ctx.rng());
+            ctx.set_timer(SbTimer::Think(id), think);
         }
     }
 
@@ -74,12 +96,14 @@ impl Client {
                     ctx.count("acked_writes", 1);
                     ctx.observe("latency_ms", ctx.now().since(sent));
                     ctx.cancel_timer(SbTimer::Timeout(id));
+                    self.after_write(ctx, id);
                 }
             }
             SbMsg::Rejected { id } => {
                 if self.pending.remove(&id).is_some() {
                     ctx.count("rejected_writes", 1);
                     ctx.cancel_timer(SbTimer::Timeout(id));
+                    self.after_write(ctx, id);
                 }
             }
             SbMsg::NotPrimary { id } => {

@@ -6,7 +6,11 @@
 //! and whatever one side accepted is lost or must be merged by hand when the network heals.
 //!
 //! **Message flow.** The primary `p1` sends `Heartbeat { epoch, since }` to the backup `p2` every
-//! `heartbeat_ms`. Clients send `Write` to the server they prefer and switch on `NotPrimary`.
+//! `heartbeat_ms`. Clients send `Write` to the server they prefer and switch on `NotPrimary`,
+//! open loop (at a rate, whatever the servers do) or closed loop (each keeps `concurrency` writes
+//! going; an `Ack`, a `Rejected` or a timeout frees a slot for the next after a think time, so a
+//! closed loop needs `workload.timeout_ms`: a write lost at a crashed or cut-off server would
+//! hold its slot for good).
 //! - `naive`: when `p2` hears nothing for `failover_ms`, it promotes itself (epoch + 1).
 //! - `quorum`: a server accepts writes only while it holds a *lease* granted by a majority of the
 //!   three witnesses `w1…w3` (`LeaseRequest` → `LeaseGrant`/`LeaseDenied`, renewed every
@@ -22,7 +26,7 @@
 //! writes it accepted after that primary was promoted: `conflicting_writes`.
 //!
 //! **Roles and timers.** Servers: `Heartbeat`, `Failover` (backup), `Renew`, `LeaseExpiry`.
-//! Witnesses: none. Clients: `Next` (open-loop arrivals), `Timeout`.
+//! Witnesses: none. Clients: `Next` (open-loop arrivals), `Think` (closed loop), `Timeout`.
 //!
 //! **Invariant.** "at most one primary accepting writes" among running servers: violated in naive
 //! mode during a partition, never in quorum mode (without clock skew; skew the clocks and leases
@@ -40,7 +44,7 @@ mod node;
 pub use node::{SbMsg, SbNode, SbTimer};
 
 use crate::blocks::Generator;
-use crate::scenario::{Scenario, ScenarioError};
+use crate::scenario::{Arrival, Scenario, ScenarioError};
 use serde::{Deserialize, Serialize};
 
 /// How the backup decides to take over.
@@ -77,6 +81,13 @@ impl SplitBrainConfig {
         }
         if sc.workload.clients == 0 || sc.workload.clients > 64 {
             return Err(ScenarioError::invalid("workload.clients", "split brain needs 1 to 64 clients"));
+        }
+        if matches!(sc.workload.arrival, Arrival::Closed { .. }) && sc.workload.timeout_ms == 0 {
+            return Err(ScenarioError::invalid(
+                "workload.timeout_ms",
+                "a closed loop needs a client timeout: a write lost at a crashed or cut-off server \
+                 would hold its slot for good; use 1 or more (the presets use 1000)",
+            ));
         }
         Ok(())
     }

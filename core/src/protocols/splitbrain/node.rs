@@ -67,6 +67,8 @@ pub enum SbTimer {
     LeaseExpiry,
     Next,
     Timeout(u64),
+    /// Closed loop: the pause after write `id` before the next one.
+    Think(u64),
 }
 
 impl Kind for SbTimer {
@@ -78,6 +80,7 @@ impl Kind for SbTimer {
             SbTimer::LeaseExpiry => "LeaseExpiry",
             SbTimer::Next => "Next",
             SbTimer::Timeout(_) => "Timeout",
+            SbTimer::Think(_) => "Think",
         }
     }
 }
@@ -329,7 +332,7 @@ impl Node for SbNode {
         ctx.declare(&["conflicting_writes", "rejected_writes", "errors", "timeouts"]);
         match self {
             SbNode::Server(s) => s.init(ctx),
-            SbNode::Client(c) => c.schedule_next(ctx),
+            SbNode::Client(c) => c.init(ctx),
             SbNode::Witness(w) => w.init(ctx),
         }
     }
