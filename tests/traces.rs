@@ -168,4 +168,38 @@ async fn the_tab_lists_traces_draws_the_picked_one_and_goes_to_its_start() {
             == Some("With failures")
     })
     .await;
+    // A focused row moves with its trace when the list re-sorts (review 22, C13: the focus
+    // stayed in place, on whichever trace came there).
+    let (failures, newest) = {
+        let p = player_of(&root);
+        let s = p.session.borrow();
+        let spans = s.sim().spans();
+        (recent(&spans, s.now(), Order::Failures, 12), recent(&spans, s.now(), Order::Newest, 12))
+    };
+    let index_in = |rows: &[dsplay_web::traces::TraceRow], t: u64| rows.iter().position(|r| r.trace == t);
+    let moved = failures
+        .iter()
+        .map(|r| r.trace)
+        .find(|&t| index_in(&newest, t).is_some_and(|k| Some(k) != index_in(&failures, t)))
+        .expect("a trace in both orders, at another place");
+    let row = find(&root, &format!(".trace-row[data-trace='{moved}']")).expect("its row");
+    row.unchecked_ref::<web_sys::HtmlElement>().focus().expect("focus");
+    // `click()` presses the button without taking the focus from the row.
+    find(&root, ".order button:nth-child(3)")
+        .expect("order")
+        .unchecked_into::<web_sys::HtmlElement>()
+        .click();
+    until("newest first", || {
+        all(&root, ".trace-row")
+            .get(index_in(&newest, moved).unwrap_or(0))
+            .and_then(|b| b.get_attribute("data-trace"))
+            == Some(moved.to_string())
+    })
+    .await;
+    let focused = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element());
+    assert_eq!(
+        focused.and_then(|el| el.get_attribute("data-trace")),
+        Some(moved.to_string()),
+        "the focus kept its trace"
+    );
 }

@@ -61,8 +61,11 @@ fn trace_list(rows: &[TraceRow], names: &[String], selected: Option<u64>, pick: 
                 let trace = r.trace;
                 let who = names.get(r.client.index()).cloned().unwrap_or_default();
                 let failed = if r.failures > 0 { format!(", {} failed", r.failures) } else { String::new() };
-                html! { <li>
-                    <button class="trace-row" aria-pressed={(selected == Some(trace)).to_string()}
+                // Keyed by trace: as the list re-sorts while playing, a focused row moves with its
+                // trace instead of the focus staying in place on whichever trace comes there
+                // (review 22, C13).
+                html! { <li key={trace}>
+                    <button class="trace-row" aria-pressed={(selected == Some(trace)).to_string()} data-trace={trace.to_string()}
                         onclick={pick.reform(move |_: MouseEvent| trace)}>
                         <span class="who">{ format!("{who}: {}", r.name) }</span>
                         <span class="took">{ took_label(r.took) }</span>
