@@ -1,11 +1,14 @@
 //! D9 preset: the keys-moved figures per scheme when a fifth shard is added, and the hot spot a
 //! Zipf-popular key makes under consistent hashing (compared with uniform popularity).
 
+mod common;
+
 use dsplay_core::blocks::KeyPicker;
 use dsplay_core::scenario::Keys;
 use dsplay_core::scenario::Scenario;
 use dsplay_core::shard::{Placement, Scheme};
 use dsplay_core::sim::metrics::MetricKind;
+use dsplay_core::view::WorldView;
 use dsplay_core::{presets, registry, NodeId, SimTime, Simulation};
 use serde_json::{json, Value};
 
@@ -132,4 +135,42 @@ fn a_router_restarted_after_the_resize_adds_no_second_shard() {
     assert_eq!(added.count(), 1);
     let after = sim.metrics().counter("shard_requests", Some(shard_node(&*sim, 4)));
     assert!(after > 0, "s5 serves after the restart too");
+}
+
+/// Each client's requests out now (its label: "3 pending") and sent so far.
+fn client_counts(view: &WorldView) -> Vec<(u64, u64)> {
+    let clients = view.nodes.iter().filter(|n| n.view.role == "client");
+    let number = |s: &str| s.parse::<u64>().expect("a count");
+    let counts = clients.map(|n| {
+        let pending = number(n.view.label.split(' ').next().unwrap_or_default());
+        let sent = n.view.fields.iter().find(|(k, _)| k == "sent").map(|(_, v)| number(v));
+        (pending, sent.expect("sent"))
+    });
+    counts.collect()
+}
+
+/// A closed loop of three requests per client, 20 ms of thought between them: every client has
+/// three going, never more, and keeps sending to the end; c1 too, which crashes at 1 s (losing
+/// its requests; the simulator drops its think timers) and starts its loop afresh at 1.5 s.
+#[test]
+fn a_closed_loop_keeps_each_client_at_its_concurrency_through_a_crash() {
+    let sc = common::scenario("d9-sharding", |v| {
+        let think = json!({"type": "constant", "us": 20_000});
+        v["workload"]["arrival"] = json!({"type": "closed", "concurrency": 3, "think": think});
+        v["events"] = json!([
+            {"at_ms": 1_000, "event": {"type": "crash", "node": "c1"}},
+            {"at_ms": 1_500, "event": {"type": "restart", "node": "c1"}}
+        ]);
+    });
+    let mut sim = registry::build(&sc).expect("build");
+    let mut most = 0;
+    let mut count = |w: &WorldView| most = client_counts(w).iter().map(|c| c.0).fold(most, u64::max);
+    common::run_watching(&mut *sim, 2_000, &mut count);
+    let at_2s = client_counts(&sim.view());
+    common::run_watching(&mut *sim, 3_000, &mut count);
+    assert_eq!(most, 3, "three requests going per client at most, and at times all three");
+    for (c, (before, after)) in at_2s.iter().zip(client_counts(&sim.view())).enumerate() {
+        let sent = after.1 - before.1;
+        assert!(sent > 20, "c{} sent only {sent} requests in the last second", c + 1);
+    }
 }

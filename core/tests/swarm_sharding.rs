@@ -1,7 +1,7 @@
 //! Swarm tests for D9 sharding: every seed generates a placement scheme, shards (and maybe one
-//! added mid-run), shard servers, clients, load and key popularity, and a fault timeline
-//! (crashes and restarts of clients, the router and shards, GC pauses, skewed clocks,
-//! partitions, lossy, duplicating and reordering links).
+//! added mid-run), shard servers, clients, load (open loop, or closed loop for one seed in three)
+//! and key popularity, and a fault timeline (crashes and restarts of clients, the router and
+//! shards, GC pauses, skewed clocks, partitions, lossy, duplicating and reordering links).
 //!
 //! The essay's promises that faults could break: at `add_shard_at_ms` "placement uses one more
 //! shard" — exactly one, however the router crashes and restarts — and the router counts "over
@@ -43,13 +43,15 @@ fn generate(seed: u64) -> Scenario {
     nodes.extend(swarm::names("s", shards + u64::from(add_at_ms > 0)));
     let plan = Plan::everything(&nodes, FAULTS_UNTIL_MS);
     // At most 150 requests a second, each shard serving at least 500 (one worker, 2 ms on
-    // average) with room for 20 more waiting: a full queue is as good as impossible.
+    // average) with room for 20 more waiting: a full queue is as good as impossible. A closed
+    // loop keeps at most 16 requests going in all, so it cannot fill one either.
     let keys = match rng.below(2) {
         0 => json!({"type": "uniform", "count": 1 + rng.below(2_000)}),
         _ => json!({"type": "zipf", "count": 1 + rng.below(2_000), "s_milli": 500 + rng.below(1_000)}),
     };
     let timeout_ms = 100 + rng.below(900);
     let rate_per_s = 20 + rng.below(130);
+    let arrival = swarm::arrival(seed, &mut rng, json!({"type": "open", "rate_per_s": rate_per_s}));
     let sc = json!({
         "v": 1,
         "meta": {"id": format!("swarm-sharding-{seed}"), "title": "Sharding swarm", "concepts": ["D9"]},
@@ -60,7 +62,7 @@ fn generate(seed: u64) -> Scenario {
             "server": {"workers": 1 + rng.below(4), "queue_cap": 20 + rng.below(80),
                 "service": {"type": "exponential", "mean_us": 200 + rng.below(1_800)}}},
         "network": {"default": {"latency": {"type": "uniform", "min_us": 1000, "max_us": 5000}}},
-        "workload": {"clients": clients, "arrival": {"type": "open", "rate_per_s": rate_per_s},
+        "workload": {"clients": clients, "arrival": arrival,
             "keys": keys, "read_permille": 500, "timeout_ms": timeout_ms},
         "events": swarm::timeline(&mut rng, &plan)
     });
@@ -75,7 +77,8 @@ fn settled_ms(timeout_ms: u64) -> u64 {
 
 /// Liveness window: from the settling point on, every request is served, and every client
 /// keeps sending; the run goes on this long after it: twenty of a client's mean gaps (a chance
-/// of e⁻²⁰ that one sends nothing), and at least 1.5 s.
+/// of e⁻²⁰ that one sends nothing), and at least 1.5 s (a closed loop sends again within a think
+/// time, at most 100 ms, of each answer).
 fn liveness_ms(clients: u64, rate_per_s: u64) -> u64 {
     (20 * 1000 * clients / rate_per_s).max(1_500)
 }

@@ -6,6 +6,7 @@ pub mod outstanding;
 pub mod swarm;
 
 use dsplay_core::scenario::Scenario;
+use dsplay_core::view::WorldView;
 use dsplay_core::{presets, registry, SimTime, Simulation};
 use serde_json::Value;
 
@@ -57,6 +58,14 @@ pub fn run_preset(id: &str) -> Box<dyn Simulation> {
 /// Run the preset `id` only up to `ms`.
 pub fn run_preset_to(id: &str, ms: u64) -> Box<dyn Simulation> {
     run_to(&presets::get(id).expect("preset"), ms)
+}
+
+/// Run `sim` up to `ms` one event at a time, handing `each` the world after every event (to
+/// check a bound that must hold at every instant, not only at the cut points).
+pub fn run_watching(sim: &mut dyn Simulation, ms: u64, mut each: impl FnMut(&WorldView)) {
+    while sim.run_bounded(SimTime::from_ms(ms), 1) == 1 {
+        each(&sim.view());
+    }
 }
 
 /// The node called `name`.

@@ -7,13 +7,16 @@
 //! **Message flow.** Clients send `Request { key }` to the `router`, which computes the key's
 //! shard with the configured scheme ([`crate::shard`]: range, mod N, consistent-hash ring with
 //! virtual nodes, jump consistent hash) and sends `Forward` to that shard; the shard serves it on
-//! its worker pool (`Server` block) and answers `Reply`; the router relays `Response`.
+//! its worker pool (`Server` block) and answers `Reply`; the router relays `Response`. Clients
+//! run open loop (Poisson arrivals at the workload's rate) or closed loop (each keeps
+//! `concurrency` requests going; a response, a rejection or a timeout frees a place, taken again
+//! after a think time).
 //! Key k is named `<letter>-<k>` with the letter spread evenly over a–z, so the range scheme
 //! (which splits the alphabet, A–M / N–Z for two shards) sees an even key space too.
 //!
-//! **Roles and timers.** Clients: `Next` (open loop), `Timeout`. Router: `AddShard` at
-//! `add_shard_at_ms`: from then on placement uses one more shard, and the router counts, over
-//! the whole key space, the keys whose shard changed. Its state is durable: a router restarted
+//! **Roles and timers.** Clients: `Next` (open loop), `Think` (closed loop), `Timeout`. Router:
+//! `AddShard` at `add_shard_at_ms`: from then on placement uses one more shard, and the router
+//! counts, over the whole key space, the keys whose shard changed. Its state is durable: a router restarted
 //! after the resize keeps the shard it added, and adds no other. Shards: `Done` (a job finished).
 //!
 //! **Metrics.** `shard_requests` and `shard_load` per shard (the load picture), and from the
@@ -27,6 +30,7 @@
 //! **References.** Karger et al., *Consistent hashing and random trees* (STOC 1997); Lamping &
 //! Veach, *A Fast, Minimal Memory, Consistent Hash Algorithm* (2014); DeCandia et al., *Dynamo*.
 
+mod client;
 mod node;
 
 pub use node::{key_name, ShardMsg, ShardNode, ShardTimer};

@@ -1,5 +1,6 @@
-//! D9 roles: client, router, shard.
+//! D9 roles: client (its work is in `client.rs`), router, shard.
 
+use super::client::Client;
 use super::ShardingConfig;
 use crate::blocks::{Admit, Generator, Server, ServerSpec};
 use crate::ids::NodeId;
@@ -39,6 +40,8 @@ impl Kind for ShardMsg {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum ShardTimer {
     Next,
+    /// Client: closed-loop think time over.
+    Think(u64),
     Timeout(u64),
     AddShard,
     Done(u64),
@@ -48,6 +51,7 @@ impl Kind for ShardTimer {
     fn kind(&self) -> &'static str {
         match self {
             ShardTimer::Next => "Next",
+            ShardTimer::Think(_) => "Think",
             ShardTimer::Timeout(_) => "Timeout",
             ShardTimer::AddShard => "AddShard",
             ShardTimer::Done(_) => "Done",
@@ -76,12 +80,7 @@ pub struct Router {
 
 #[derive(Clone, Debug)]
 pub enum ShardNode {
-    Client {
-        gen: Generator,
-        router: NodeId,
-        next_id: u64,
-        pending: BTreeMap<u64, SimTime>,
-    },
+    Client(Client),
     Router(Box<Router>),
     Shard {
         server: Server<(u64, NodeId)>,
@@ -91,11 +90,11 @@ pub enum ShardNode {
     },
 }
 
-type C<'a> = Ctx<'a, ShardMsg, ShardTimer>;
+pub(super) type C<'a> = Ctx<'a, ShardMsg, ShardTimer>;
 
 impl ShardNode {
     pub fn client(gen: Generator, router: NodeId) -> Self {
-        ShardNode::Client { gen, router, next_id: 0, pending: BTreeMap::new() }
+        ShardNode::Client(Client::new(gen, router))
     }
     pub fn router(cfg: &ShardingConfig, first_shard: u32, key_space: u64) -> Self {
         ShardNode::Router(Box::new(Router {
@@ -142,27 +141,6 @@ impl Router {
     }
 }
 
-fn client_send(
-    ctx: &mut C<'_>,
-    gen: &Generator,
-    router: NodeId,
-    next_id: &mut u64,
-    pending: &mut BTreeMap<u64, SimTime>,
-) {
-    *next_id += 1;
-    let key = gen.key(ctx.rng());
-    pending.insert(*next_id, ctx.now());
-    ctx.count("requests", 1);
-    ctx.send(router, ShardMsg::Request { id: *next_id, key });
-    if let Some(t) = gen.timeout {
-        ctx.set_timer(ShardTimer::Timeout(*next_id), t);
-    }
-    let now = ctx.now();
-    if let Some(gap) = gen.next_gap(now, ctx.load_pct(), ctx.rng()) {
-        ctx.set_timer(ShardTimer::Next, gap);
-    }
-}
-
 impl Node for ShardNode {
     type Msg = ShardMsg;
     type Timer = ShardTimer;
@@ -170,12 +148,7 @@ impl Node for ShardNode {
     fn init(&mut self, ctx: &mut C<'_>) {
         ctx.declare(&["errors", "rejected"]);
         match self {
-            ShardNode::Client { gen, .. } => {
-                let now = ctx.now();
-                if let Some(gap) = gen.next_gap(now, ctx.load_pct(), ctx.rng()) {
-                    ctx.set_timer(ShardTimer::Next, gap);
-                }
-            }
+            ShardNode::Client(c) => c.init(ctx),
             ShardNode::Router(r) if r.add_shard_at_ms > 0 => {
                 // Durable, like the rest of the router: restarted after the resize, it keeps the
                 // shard it added and does not add another.
@@ -216,33 +189,14 @@ impl Node for ShardNode {
                 }
                 ctx.gauge_here("shard_load", i64::from(server.load()));
             }
-            (ShardNode::Client { pending, .. }, ShardMsg::Response { id, ok }) => {
-                let Some(sent) = pending.remove(&id) else {
-                    ctx.ignored("late_replies", "ignored Response: the request already timed out");
-                    return;
-                };
-                ctx.cancel_timer(ShardTimer::Timeout(id));
-                if ok {
-                    ctx.observe("latency_ms", ctx.now().since(sent));
-                } else {
-                    ctx.count("errors", 1);
-                }
-            }
+            (ShardNode::Client(c), ShardMsg::Response { id, ok }) => c.on_response(ctx, id, ok),
             (_, m) => ctx.note(format!("ignored unexpected {}", m.kind())),
         }
     }
 
     fn on_timer(&mut self, ctx: &mut C<'_>, timer: ShardTimer) {
         match (self, timer) {
-            (ShardNode::Client { gen, router, next_id, pending }, ShardTimer::Next) => {
-                client_send(ctx, gen, *router, next_id, pending)
-            }
-            (ShardNode::Client { pending, .. }, ShardTimer::Timeout(id)) => {
-                if pending.remove(&id).is_some() {
-                    ctx.count("timeouts", 1);
-                    ctx.count("errors", 1);
-                }
-            }
+            (ShardNode::Client(c), t) => c.on_timer(ctx, t),
             (ShardNode::Router(r), ShardTimer::AddShard) => {
                 r.add_shard(ctx);
                 ctx.gauge("active_shards", i64::from(r.shards));
@@ -263,7 +217,7 @@ impl Node for ShardNode {
 
     fn on_crash(&mut self) {
         match self {
-            ShardNode::Client { pending, .. } => pending.clear(),
+            ShardNode::Client(c) => c.crash(),
             ShardNode::Router(_) => {}
             ShardNode::Shard { server, running, .. } => {
                 server.reset();
@@ -274,9 +228,7 @@ impl Node for ShardNode {
 
     fn view(&self) -> NodeView {
         match self {
-            ShardNode::Client { pending, next_id, .. } => {
-                NodeView::new("client", format!("{} pending", pending.len())).field("sent", next_id)
-            }
+            ShardNode::Client(c) => c.view(),
             ShardNode::Router(r) => {
                 let mut v = NodeView::new("router", format!("{}, {} shards", r.scheme, r.shards));
                 for (i, n) in r.per_shard.iter().enumerate() {
