@@ -140,13 +140,7 @@ fn a_router_restarted_after_the_resize_adds_no_second_shard() {
 /// Each client's requests out now (its label: "3 pending") and sent so far.
 fn client_counts(view: &WorldView) -> Vec<(u64, u64)> {
     let clients = view.nodes.iter().filter(|n| n.view.role == "client");
-    let number = |s: &str| s.parse::<u64>().expect("a count");
-    let counts = clients.map(|n| {
-        let pending = number(n.view.label.split(' ').next().unwrap_or_default());
-        let sent = n.view.fields.iter().find(|(k, _)| k == "sent").map(|(_, v)| number(v));
-        (pending, sent.expect("sent"))
-    });
-    counts.collect()
+    clients.map(|n| (common::label_count(&n.view), common::field_count(&n.view, "sent"))).collect()
 }
 
 /// A closed loop of three requests per client, 20 ms of thought between them: every client has

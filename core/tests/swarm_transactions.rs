@@ -1,6 +1,7 @@
-//! Swarm tests for E5 transactions: every seed generates clients, items, failure rates, timeouts
-//! and a fault timeline (crashes and restarts of the coordinator or orchestrator, the services and
-//! the clients; pauses; skewed clocks; partitions; lossy, duplicating and reordering links).
+//! Swarm tests for E5 transactions: every seed generates clients (open loop, or closed loop for one
+//! seed in three), items, failure rates, timeouts and a fault timeline (crashes and restarts of
+//! the coordinator or orchestrator, the services and the clients; pauses; skewed clocks;
+//! partitions; lossy, duplicating and reordering links).
 //! 2PC as specified promises `atomic commit` and `money conserved`; a saga promises `every saga
 //! ends all-done or all-compensated` and `money conserved`: checked after every event. After the
 //! heal (and with no new orders) 2PC must leave no order in doubt, no lock held and no commit
@@ -40,10 +41,19 @@ fn generate(seed: u64, mode: &str, heuristic_abort_ms: u64) -> Scenario {
         "heuristic_abort_ms": heuristic_abort_ms, "step_timeout_ms": ms(100, 1_000),
         "payment_fail_ppm": ms(0, 100_000), "inventory_fail_ppm": ms(0, 100_000),
         "shipping_fail_ppm": ms(0, 200_000), "notification_fail_ppm": ms(0, 100_000)});
-    // No new orders after the heal (a skewed client's clock runs up to ~2 s off by the end).
-    let workload = json!({"clients": clients, "arrival": {"type": "open", "rate_per_s": ms(5, 30)},
+    let (rate_per_s, items, read_permille) = (ms(5, 30), ms(1, 4), ms(0, 500));
+    let arrival = swarm::arrival(seed, &mut rng, json!({"type": "open", "rate_per_s": rate_per_s}));
+    // No new orders after the heal (a skewed client's clock runs up to ~2 s off by the end): the
+    // burst stops open-loop arrivals; a closed loop, which bursts do not touch, stops with its
+    // clients, crashed just after the heal.
+    let workload = json!({"clients": clients, "arrival": arrival,
         "bursts": [{"at_ms": FAULTS_UNTIL_MS, "duration_ms": 2 * LIVENESS_MS, "rate_pct": 0}],
-        "keys": {"type": "uniform", "count": ms(1, 4)}, "read_permille": ms(0, 500), "timeout_ms": 3000});
+        "keys": {"type": "uniform", "count": items}, "read_permille": read_permille, "timeout_ms": 3000});
+    let mut events = swarm::timeline(&mut rng, &plan);
+    if workload["arrival"]["type"] == "closed" {
+        let stop = |c: &String| json!({"at_ms": FAULTS_UNTIL_MS + 1, "event": {"type": "crash", "node": c}});
+        events.extend(swarm::names("c", clients).iter().map(stop));
+    }
     let sc = json!({
         "v": 1,
         "meta": {"id": format!("swarm-transactions-{seed}"), "title": "Transactions swarm", "concepts": ["E5"]},
@@ -52,7 +62,7 @@ fn generate(seed: u64, mode: &str, heuristic_abort_ms: u64) -> Scenario {
         "protocol": protocol,
         "network": {"default": {"latency": {"type": "uniform", "min_us": 1000, "max_us": 8000}}},
         "workload": workload,
-        "events": swarm::timeline(&mut rng, &plan)
+        "events": events
     });
     swarm::scenario(seed, &sc)
 }

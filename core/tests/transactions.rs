@@ -2,7 +2,8 @@
 
 use dsplay_core::sim::metrics::MetricKind;
 use dsplay_core::sim::trace::TraceKind;
-use dsplay_core::{presets, NodeId, Scenario, Simulation};
+use dsplay_core::view::WorldView;
+use dsplay_core::{presets, registry, NodeId, Scenario, Simulation};
 use serde_json::json;
 
 mod common;
@@ -455,4 +456,44 @@ fn an_order_by_hand_names_an_item_the_shop_sells_or_none() {
     let sim = dsplay_core::registry::build(&preset(SAGA)).expect("builds");
     let item = sim.request_form(node(&*sim, "c1"), "order").key.expect("an item field");
     assert!(item.optional && item.label == "item");
+}
+
+/// Each client's requests out now (its label: "2 pending") and sent so far.
+fn client_counts(view: &WorldView) -> Vec<(u64, u64)> {
+    let clients = view.nodes.iter().filter(|n| n.view.role == "client");
+    clients.map(|n| (common::label_count(&n.view), common::field_count(&n.view, "requests"))).collect()
+}
+
+/// A closed loop of two requests per client, 20 ms of thought between them, in both modes: every
+/// client has two going, never more, and keeps sending to the end. While the coordinator (or
+/// orchestrator) is down from 4 s to 9 s its orders time out and free their places, so the
+/// clients keep sending then too; c1, crashed at 5 s (losing its requests; the simulator drops
+/// its think timers), starts its loop afresh at 5.5 s.
+#[test]
+fn e5_a_closed_loop_keeps_each_client_at_its_concurrency_through_crashes() {
+    for (id, hub) in [(CRASH, "coordinator"), (SAGA, "orchestrator")] {
+        let sc = common::scenario(id, |v| {
+            let think = json!({"type": "constant", "us": 20_000});
+            v["workload"]["arrival"] = json!({"type": "closed", "concurrency": 2, "think": think});
+            v["events"] = json!([
+                {"at_ms": 4_000, "event": {"type": "crash", "node": hub}},
+                {"at_ms": 5_000, "event": {"type": "crash", "node": "c1"}},
+                {"at_ms": 5_500, "event": {"type": "restart", "node": "c1"}},
+                {"at_ms": 9_000, "event": {"type": "restart", "node": hub}}
+            ]);
+        });
+        let mut sim = registry::build(&sc).expect("build");
+        let mut most = 0;
+        let mut count = |w: &WorldView| most = client_counts(w).iter().map(|c| c.0).fold(most, u64::max);
+        let mut sent_by = |ms| {
+            common::run_watching(&mut *sim, ms, &mut count);
+            client_counts(&sim.view()).into_iter().map(|c| c.1).collect::<Vec<u64>>()
+        };
+        let (outage, healed) = ((sent_by(4_500), sent_by(9_000)), (sent_by(11_000), sent_by(12_000)));
+        assert_eq!(most, 2, "{id}: two requests going per client at most, and at times both");
+        for (when, (before, after)) in [("while the hub was down", outage), ("in the last second", healed)] {
+            let sent: Vec<u64> = after.iter().zip(before).map(|(a, b)| a - b).collect();
+            assert!(sent.iter().all(|n| *n > 0), "{id}: requests per client {when}: {sent:?}");
+        }
+    }
 }

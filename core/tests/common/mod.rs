@@ -6,7 +6,7 @@ pub mod outstanding;
 pub mod swarm;
 
 use dsplay_core::scenario::Scenario;
-use dsplay_core::view::WorldView;
+use dsplay_core::view::{NodeView, WorldView};
 use dsplay_core::{presets, registry, SimTime, Simulation};
 use serde_json::Value;
 
@@ -66,6 +66,18 @@ pub fn run_watching(sim: &mut dyn Simulation, ms: u64, mut each: impl FnMut(&Wor
     while sim.run_bounded(SimTime::from_ms(ms), 1) == 1 {
         each(&sim.view());
     }
+}
+
+/// The count a node's label opens with ("3 pending": 3).
+pub fn label_count(view: &NodeView) -> u64 {
+    let first = view.label.split(' ').next().unwrap_or_default();
+    first.parse().unwrap_or_else(|_| panic!("{:?} opens with no count", view.label))
+}
+
+/// A node's field `name`, a count.
+pub fn field_count(view: &NodeView, name: &str) -> u64 {
+    let value = view.fields.iter().find(|(k, _)| k == name).map(|(_, v)| v.parse().ok());
+    value.flatten().unwrap_or_else(|| panic!("no count {name} in {:?}", view.fields))
 }
 
 /// The node called `name`.

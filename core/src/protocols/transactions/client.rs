@@ -1,4 +1,6 @@
-//! A client: places orders (open-loop arrivals from the workload) and reads stock levels.
+//! A client: places orders and reads stock levels, open loop (Poisson arrivals from the
+//! workload) or closed loop (`concurrency` requests kept going, a think time between one's end and
+//! the next), and by hand.
 
 use super::node::{TxMsg, TxTimer, C};
 use crate::blocks::Generator;
@@ -8,6 +10,16 @@ use crate::time::SimTime;
 use crate::view::NodeView;
 use std::collections::BTreeMap;
 
+/// A request awaiting its answer.
+#[derive(Clone, Copy, Debug)]
+struct Pending {
+    sent: SimTime,
+    /// An order (else a stock read).
+    is_order: bool,
+    /// One of the closed loop's: its end starts the next (one by hand or open-loop does not).
+    in_loop: bool,
+}
+
 #[derive(Clone, Debug)]
 pub struct Client {
     gen: Generator,
@@ -15,8 +27,7 @@ pub struct Client {
     inventory: NodeId,
     customers: u32,
     next_req: u64,
-    /// Requests awaiting an answer: when sent, and whether it is an order (else a read).
-    pending: BTreeMap<u64, (SimTime, bool)>,
+    pending: BTreeMap<u64, Pending>,
     confirmed: u64,
     cancelled: u64,
 }
@@ -35,9 +46,37 @@ impl Client {
         }
     }
 
+    /// At the start and after a restart (a crash lost the pending requests and the sim dropped
+    /// the timers, so the closed loop starts afresh at `concurrency`).
     pub fn init(&mut self, ctx: &mut C<'_>) {
+        self.schedule_next(ctx);
+        for _ in 0..self.gen.concurrency() {
+            self.start_generated(ctx, true);
+        }
+    }
+
+    /// Open loop: the next arrival (none in a closed loop).
+    fn schedule_next(&mut self, ctx: &mut C<'_>) {
         if let Some(gap) = self.gen.next_gap(ctx.now(), ctx.load_pct(), ctx.rng()) {
             ctx.set_timer(TxTimer::Next, gap);
+        }
+    }
+
+    /// An order or a stock read of a random item, as the workload mixes them.
+    fn start_generated(&mut self, ctx: &mut C<'_>, in_loop: bool) {
+        let item = self.gen.key(ctx.rng());
+        if self.gen.is_read(ctx.rng()) {
+            self.read(ctx, item, in_loop);
+        } else {
+            self.order(ctx, item, in_loop);
+        }
+    }
+
+    /// Closed loop: `req` is over (answered or timed out); think, then start the next in its place.
+    fn think(&mut self, ctx: &mut C<'_>, req: u64, p: Pending) {
+        if p.in_loop {
+            let think = self.gen.think(ctx.rng());
+            ctx.set_timer(TxTimer::Think(req), think);
         }
     }
 
@@ -49,21 +88,18 @@ impl Client {
         match timer {
             TxTimer::Next => {
                 if self.gen.rate_pct(ctx.now()) > 0 {
-                    let item = self.gen.key(ctx.rng());
-                    if self.gen.is_read(ctx.rng()) {
-                        self.read(ctx, item);
-                    } else {
-                        self.order(ctx, item);
-                    }
+                    self.start_generated(ctx, false);
                 }
-                self.init(ctx);
+                self.schedule_next(ctx);
             }
+            TxTimer::Think(_) => self.start_generated(ctx, true),
             TxTimer::Timeout(req) => {
-                if let Some((_, is_order)) = self.pending.remove(&req) {
+                if let Some(p) = self.pending.remove(&req) {
                     ctx.count("timeouts", 1);
                     ctx.count("errors", 1);
-                    let what = if is_order { "order" } else { "stock read" };
+                    let what = if p.is_order { "order" } else { "stock read" };
                     ctx.note(format!("request {req} ({what}) timed out: no answer"));
+                    self.think(ctx, req, p);
                 }
             }
             t => ctx.ignored_timer(&t),
@@ -78,8 +114,8 @@ impl Client {
             Err(why) => return ctx.note(format!("ignored request: {why}")),
         };
         match req.op.as_str() {
-            "order" => self.order(ctx, item),
-            "read" => self.read(ctx, item),
+            "order" => self.order(ctx, item, false),
+            "read" => self.read(ctx, item, false),
             other => ctx.note(format!("ignored request {other:?}: use order or read")),
         }
     }
@@ -102,10 +138,10 @@ impl Client {
         }
     }
 
-    fn start(&mut self, ctx: &mut C<'_>, is_order: bool) -> u64 {
+    fn start(&mut self, ctx: &mut C<'_>, is_order: bool, in_loop: bool) -> u64 {
         self.next_req += 1;
         let req = self.next_req;
-        self.pending.insert(req, (ctx.now(), is_order));
+        self.pending.insert(req, Pending { sent: ctx.now(), is_order, in_loop });
         ctx.count("requests", 1);
         if let Some(t) = self.gen.timeout {
             ctx.set_timer(TxTimer::Timeout(req), t);
@@ -113,23 +149,24 @@ impl Client {
         req
     }
 
-    fn order(&mut self, ctx: &mut C<'_>, item: u64) {
+    fn order(&mut self, ctx: &mut C<'_>, item: u64, in_loop: bool) {
         let customer = ctx.rng().below(self.customers.max(1) as u64);
-        let req = self.start(ctx, true);
+        let req = self.start(ctx, true, in_loop);
         ctx.send(self.hub, TxMsg::Submit { req, customer, item });
     }
 
-    fn read(&mut self, ctx: &mut C<'_>, item: u64) {
-        let req = self.start(ctx, false);
+    fn read(&mut self, ctx: &mut C<'_>, item: u64, in_loop: bool) {
+        let req = self.start(ctx, false, in_loop);
         ctx.count("reads", 1);
         ctx.send(self.inventory, TxMsg::Read { req, item });
     }
 
     fn finish(&mut self, ctx: &mut C<'_>, req: u64, ok: bool) -> Option<SimTime> {
-        let (sent, _) = self.pending.remove(&req)?;
+        let p = self.pending.remove(&req)?;
         ctx.cancel_timer(TxTimer::Timeout(req));
         ctx.count(if ok { "responses" } else { "errors" }, 1);
-        Some(sent)
+        self.think(ctx, req, p);
+        Some(p.sent)
     }
 
     pub fn on_message(&mut self, ctx: &mut C<'_>, msg: TxMsg) {

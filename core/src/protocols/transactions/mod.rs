@@ -42,10 +42,14 @@
 //!
 //! Clients also read stock (`Read` → `Stock`): in 2PC a read of an item locked by an order waits
 //! for the lock (`ReadRefused` after the lock-wait timeout); in a saga it is answered at once.
+//! Clients run open loop (orders and reads arrive at the workload's rate) or closed loop (each
+//! keeps `concurrency` requests going; an outcome, a stock answer or a refusal, or the client's
+//! timeout frees a place, taken again after a think time).
 //!
-//! **Roles and timers.** Clients `c1…` (`Next`: open-loop arrivals; `Timeout`), the `coordinator`
-//! (`LogWritten`, `VoteTimeout`, `ResendDecision`) or `orchestrator` (`StepTimeout`), and the services `payment`,
-//! `inventory`, `shipping`, `notification` (`Work`, `LockTimeout`, `StatusQuery`, `GiveUp`).
+//! **Roles and timers.** Clients `c1…` (`Next`: open-loop arrivals; `Think`: closed loop;
+//! `Timeout`), the `coordinator` (`LogWritten`, `VoteTimeout`, `ResendDecision`) or
+//! `orchestrator` (`StepTimeout`), and the services `payment`, `inventory`, `shipping`,
+//! `notification` (`Work`, `LockTimeout`, `StatusQuery`, `GiveUp`).
 //! Durable: the coordinator's log and order counter, the orchestrator's saga log, each service's
 //! records and locks of prepared orders. Volatile: votes being collected, lock waiters.
 //!

@@ -170,6 +170,8 @@ pub enum Waiter {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum TxTimer {
     Next,
+    /// Client: closed-loop think time over.
+    Think(u64),
     Timeout(u64),
     LogWritten(u64),
     ResendDecision(u64),
@@ -185,6 +187,7 @@ impl Kind for TxTimer {
     fn kind(&self) -> &'static str {
         match self {
             TxTimer::Next => "Next",
+            TxTimer::Think(_) => "Think",
             TxTimer::Timeout(_) => "Timeout",
             TxTimer::LogWritten(_) => "LogWritten",
             TxTimer::ResendDecision(_) => "ResendDecision",
