@@ -2,7 +2,9 @@
 
 use dsplay_core::sim::metrics::MetricKind;
 use dsplay_core::sim::trace::TraceKind;
-use dsplay_core::{presets, NodeId, Scenario, Simulation};
+use dsplay_core::view::{NodeView, WorldView};
+use dsplay_core::{presets, registry, NodeId, Scenario, Simulation};
+use serde_json::json;
 
 mod common;
 
@@ -350,4 +352,61 @@ fn e1_held_publishes_are_taken_when_timeouts_make_room() {
     // Without the fix: 306 then 306, the queue empty and 105 dead-lettered.
     let (at7, at20) = (consumed(7_000), consumed(20_000));
     assert!(at20 - at7 > 1500, "about 160 a second after the heal: {at7} then {at20}");
+}
+
+/// Each producer's publishes out now (waiting to be sent, or sent and not yet accepted) and
+/// published so far.
+fn producer_counts(view: &WorldView) -> Vec<(u64, u64)> {
+    let producers = view.nodes.iter().filter(|n| n.view.role == "producer");
+    let out = |v: &NodeView| common::label_count(v) + common::field_count(v, "unconfirmed");
+    producers.map(|n| (out(&n.view), common::field_count(&n.view, "published"))).collect()
+}
+
+/// A closed loop of three publishes per producer, 20 ms of thought after each `Accepted`, on a
+/// bounded queue and on an unbounded one (whose open-loop producers track no confirmations): every
+/// producer has three out, never more, and keeps publishing to the end. p1, crashed at 1 s, starts
+/// its loop afresh at 1.5 s; the publishes the broker loses in its crash at 2 s are sent again
+/// after the producers' confirm timeout and taken, so no place stays taken for good.
+#[test]
+fn e1_a_closed_loop_keeps_each_producer_at_its_concurrency_through_crashes() {
+    for id in ["e1-backpressure", "e1-unbounded-queue"] {
+        let sc = common::scenario(id, |v| {
+            let think = json!({"type": "constant", "us": 20_000});
+            v["workload"]["arrival"] = json!({"type": "closed", "concurrency": 3, "think": think});
+            v["events"] = json!([
+                {"at_ms": 1_000, "event": {"type": "crash", "node": "p1"}},
+                {"at_ms": 1_500, "event": {"type": "restart", "node": "p1"}},
+                {"at_ms": 2_000, "event": {"type": "crash", "node": "broker"}},
+                {"at_ms": 2_200, "event": {"type": "restart", "node": "broker"}}
+            ]);
+        });
+        let mut sim = registry::build(&sc).expect("build");
+        let mut most = 0;
+        let mut count = |w: &WorldView| most = producer_counts(w).iter().map(|p| p.0).fold(most, u64::max);
+        common::run_watching(&mut *sim, 4_000, &mut count);
+        let before = producer_counts(&sim.view());
+        common::run_watching(&mut *sim, 5_000, &mut count);
+        assert_eq!(most, 3, "{id}: three publishes out per producer at most, and at times all three");
+        let after = producer_counts(&sim.view());
+        let published: Vec<u64> = after.iter().zip(&before).map(|(a, b)| a.1 - b.1).collect();
+        assert!(published.iter().all(|n| *n > 20), "{id}: published in the last second: {published:?}");
+        assert!(total(&*sim, "republished") > 0, "{id}: the broker's crash lost publishes");
+    }
+}
+
+/// Only block mode answers a publish the broker takes; with the others a closed loop would wait
+/// for ever, so it is refused, saying what to use instead.
+#[test]
+fn e1_a_closed_loop_needs_a_broker_that_accepts_publishes() {
+    for overflow in ["reject", "drop_newest", "drop_oldest"] {
+        let e = common::refused("e1-backpressure", |v| {
+            let think = json!({"type": "constant", "us": 20_000});
+            v["workload"]["arrival"] = json!({"type": "closed", "concurrency": 3, "think": think});
+            v["protocol"]["overflow"] = json!(overflow);
+        });
+        assert!(
+            e.contains("workload.arrival") && e.contains("Use overflow \"block\", or an open arrival"),
+            "{overflow}: {e}"
+        );
+    }
 }

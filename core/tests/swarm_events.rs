@@ -1,16 +1,18 @@
-//! Swarm tests for E1–E3 messaging: every seed generates producers, consumers, a queue (capacity,
-//! overflow policy, prefetch, publish window, consumer scaling), poison messages with a
-//! dead-letter queue, acknowledgement timeouts, payments charged with or without idempotency keys,
-//! and a fault timeline (crashes and restarts of any node, GC pauses, skewed clocks, partitions,
-//! lossy, duplicating and reordering links). Checked after every event:
+//! Swarm tests for E1–E3 messaging: every seed generates producers (open loop, or for one seed in
+//! three closed loop, with overflow `block`, the one mode a closed loop runs with), consumers, a
+//! queue (capacity, overflow policy, prefetch, publish window, consumer scaling), poison messages
+//! with a dead-letter queue, acknowledgement timeouts, payments charged with or without
+//! idempotency keys, and a fault timeline (crashes and restarts of any node, GC pauses, skewed
+//! clocks, partitions, lossy, duplicating and reordering links). Checked after every event:
 //! - **no payment charged twice** with idempotency keys (E3: at-least-once delivery + idempotency
 //!   = effectively once), the ledger's invariant;
 //! - **a bounded queue stays bounded** (E1): the broker never holds more than `capacity` messages
 //!   queued, whatever the overflow policy and however many deliveries fail and come back.
 //!
-//! New messages stop at the heal; then the work must finish within a bound: the broker's queue
-//! empty, no consumer busy or holding messages, no producer with a backlog or an unconfirmed
-//! publish. Without idempotency keys (the lesson's contrast) some seed must charge a payment twice.
+//! New messages stop at the heal (open-loop ones with a burst at 0 %, which a closed loop ignores:
+//! its producers crash just after the heal); then the work must finish within a bound: the
+//! broker's queue empty, no consumer busy or holding messages, no producer with a backlog or an
+//! unconfirmed publish. Without idempotency keys (the lesson's contrast) some seed must charge a payment twice.
 //!
 //! Not checked: that no message is lost. The essay promises none: the broker keeps its queue in
 //! memory (a crash loses it), `drop_newest`, `drop_oldest` and `reject` discard by design, and a
@@ -81,10 +83,25 @@ fn generate(seed: u64, keys: bool) -> Scenario {
     // leave drains within the bound.
     let capacity_per_s = working * 1_000_000 / per_message_us;
     let rate_per_s = (capacity_per_s * (20 + rng.below(41)) / 100).max(5);
-    let workload = json!({"clients": producers,
-        "arrival": {"type": "open", "rate_per_s": rate_per_s},
+    let mut arrival = swarm::arrival(seed, &mut rng, json!({"type": "open", "rate_per_s": rate_per_s}));
+    let closed = arrival["type"] == "closed";
+    if closed {
+        protocol["overflow"] = json!("block");
+        // A closed loop waits for the broker to take a message, not for a consumer to finish it:
+        // on an unbounded queue it publishes as fast as it thinks. Thinking this long it offers
+        // the open loop's rate at most, so the backlog still drains in time.
+        let concurrency = arrival["concurrency"].as_u64().expect("concurrency");
+        let mean_us = producers * concurrency * 1_000_000 / rate_per_s;
+        arrival["think"] = json!({"type": "uniform", "min_us": mean_us / 2, "max_us": mean_us * 3 / 2});
+    }
+    let workload = json!({"clients": producers, "arrival": arrival,
         "bursts": [{"at_ms": FAULTS_UNTIL_MS, "duration_ms": 2 * LIVENESS_MS, "rate_pct": 0}],
         "keys": {"type": "uniform", "count": 100}, "read_permille": 500, "timeout_ms": 0});
+    let mut events = swarm::timeline(&mut rng, &plan);
+    if closed {
+        let stop = |p: &String| json!({"at_ms": FAULTS_UNTIL_MS + 1, "event": {"type": "crash", "node": p}});
+        events.extend(swarm::names("p", producers).iter().map(stop));
+    }
     let sc = json!({
         "v": 1,
         "meta": {"id": format!("swarm-events-{seed}"), "title": "Messaging swarm", "concepts": ["E1", "E2", "E3"]},
@@ -93,7 +110,7 @@ fn generate(seed: u64, keys: bool) -> Scenario {
         "protocol": protocol,
         "network": {"default": {"latency": {"type": "uniform", "min_us": 1000, "max_us": 5000}}},
         "workload": workload,
-        "events": swarm::timeline(&mut rng, &plan)
+        "events": events
     });
     swarm::scenario(seed, &sc)
 }

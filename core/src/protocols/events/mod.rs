@@ -17,12 +17,20 @@
 //! `payments`, the consumer first sends `Charge` to the `ledger` and acks after `Charged`,
 //! charging again (the same order, the same key) while no `Charged` comes.
 //!
+//! Producers run open loop, or closed loop with overflow `block`, whose broker answers every
+//! publish it takes (`Accepted`): each producer keeps `concurrency` publishes going (sent, or
+//! waiting for a place in its window) and publishes the next a think time after each `Accepted`.
+//! The loop waits for the broker, not the consumers: on an unbounded queue it still outruns slow
+//! ones. With reject or drop the broker answers nothing for a message it takes, so a closed loop
+//! would have nothing to wait for: it is refused.
+//!
 //! **Roles and timers.** Producers `p1…` (`Next`: open-loop arrivals from the scenario's workload;
-//! `Confirm`, in block mode: a publish not accepted within 1 s — it or its answer was lost, or the
-//! broker crashed holding it — is sent again, and a broker that still has it takes it once),
-//! the `broker` (`AckTimeout`: a delivery not acknowledged in time is delivered again), consumers
-//! `k1…` (`Work`; `ChargeRetry`: no `Charged` 250 ms after a `Charge`, it is sent again — a lost
-//! one would otherwise hold the consumer for good), and, when payments are charged, the `ledger`.
+//! `Think`: closed loop; `Confirm`, in block mode: a publish not accepted within 1 s — it or its
+//! answer was lost, or the broker crashed holding it — is sent again, and a broker that still has
+//! it takes it once), the `broker` (`AckTimeout`: a delivery not acknowledged in time is
+//! delivered again), consumers `k1…` (`Work`; `ChargeRetry`: no `Charged` 250 ms after a
+//! `Charge`, it is sent again — a lost one would otherwise hold the consumer for good), and, when
+//! payments are charged, the `ledger`.
 //!
 //! **Invariants.** `no payment charged twice`: the ledger reports a violation when an order it has
 //! already charged is charged again (it happens only without idempotency keys).
@@ -40,12 +48,13 @@
 
 mod broker;
 mod node;
+mod producer;
 
 pub use node::{EvMsg, EvNode, EvTimer};
 
 use crate::blocks::Generator;
 use crate::dist::Dist;
-use crate::scenario::{limits, Scenario, ScenarioError};
+use crate::scenario::{limits, Arrival, Scenario, ScenarioError};
 use serde::{Deserialize, Serialize};
 
 /// What a full queue does with a new message.
@@ -162,6 +171,14 @@ impl MessagingConfig {
         if self.idempotency_keys && !self.payments {
             return Err(bad("idempotency_keys", "only meaningful with payments"));
         }
+        if matches!(sc.workload.arrival, Arrival::Closed { .. }) && self.overflow != Overflow::Block {
+            return Err(ScenarioError::invalid(
+                "workload.arrival",
+                "a closed loop publishes its next message when the broker accepts one, and only \
+                 overflow \"block\" says so (`Accepted`): with reject or drop the broker answers \
+                 nothing for a message it takes. Use overflow \"block\", or an open arrival",
+            ));
+        }
         Ok(())
     }
 }
@@ -173,7 +190,11 @@ pub fn build(sc: &Scenario, cfg: &MessagingConfig) -> Vec<(String, EvNode)> {
     // Only a run that charges payments has a ledger (and the invariant it reports).
     let ledger = cfg.payments.then_some(crate::ids::NodeId(producers + 1 + cfg.consumers));
     let gen = Generator::new(&sc.workload);
-    let window = if cfg.overflow == Overflow::Block && cfg.capacity > 0 { cfg.publish_window } else { 0 };
+    // An unbounded queue never holds a publish, so open-loop producers need no window there; a
+    // closed loop waits for each `Accepted` whatever the capacity.
+    let closed_loop = gen.concurrency() > 0;
+    let confirms = cfg.overflow == Overflow::Block && (cfg.capacity > 0 || closed_loop);
+    let window = if confirms { cfg.publish_window } else { 0 };
     let mut out: Vec<(String, EvNode)> = (1..=producers)
         .map(|i| (format!("p{i}"), EvNode::producer(gen.clone(), broker, cfg.poison_ppm, window)))
         .collect();

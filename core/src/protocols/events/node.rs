@@ -1,20 +1,16 @@
-//! Producers, the broker, consumers and the payment ledger.
+//! The messages and timers of E1–E3; consumers and the payment ledger, and the `Node` impl that
+//! hands each input to its role (producers are in `producer.rs`, the broker in `broker.rs`).
 
 use super::broker::Broker;
+use super::producer::Producer;
 use super::MessagingConfig;
 use crate::blocks::{Admit, Generator, Server, ServerSpec};
 use crate::ids::NodeId;
 use crate::node::{ClientRequest, Ctx, Kind, Node};
 use crate::time::{SimDuration, SimTime};
 use crate::view::NodeView;
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::BTreeSet;
 use std::fmt;
-
-/// How long a producer in block mode waits for `Accepted` before publishing again: a lost
-/// `Publish` or `Accepted` (or a broker crash, which loses the publishes it holds) would otherwise
-/// take a place in its window for good. Longer than a publish waits at a full broker that is
-/// working (e1-backpressure's wait well under 0.1 s), so it fires on faults, not on backpressure.
-const CONFIRM_TIMEOUT: SimDuration = SimDuration::from_ms(1000);
 
 /// How long a consumer waits for `Charged` before charging again: a lost `Charge` or `Charged`
 /// would otherwise hold it for good, and every message the broker hands it after.
@@ -117,6 +113,8 @@ impl Kind for EvMsg {
 #[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord)]
 pub enum EvTimer {
     Next,
+    /// Producer: closed-loop think time over.
+    Think(MsgId),
     AckTimeout(MsgId),
     Work,
     /// Consumer: no `Charged` for the charge in hand yet; charge it again (same order, same key).
@@ -129,6 +127,7 @@ impl Kind for EvTimer {
     fn kind(&self) -> &'static str {
         match self {
             EvTimer::Next => "Next",
+            EvTimer::Think(_) => "Think",
             EvTimer::AckTimeout(_) => "AckTimeout",
             EvTimer::Work => "Work",
             EvTimer::ChargeRetry => "ChargeRetry",
@@ -138,19 +137,6 @@ impl Kind for EvTimer {
 }
 
 pub(super) type C<'a> = Ctx<'a, EvMsg, EvTimer>;
-
-#[derive(Clone, Debug)]
-pub struct Producer {
-    gen: Generator,
-    broker: NodeId,
-    poison_ppm: u32,
-    next_seq: u64,
-    /// Block mode: at most this many publishes unconfirmed (0 = no confirmations, send freely).
-    window: u32,
-    /// Sent and not yet accepted, by id (a duplicated `Accepted` frees one place, not two).
-    unconfirmed: BTreeMap<MsgId, Message>,
-    backlog: VecDeque<Message>,
-}
 
 #[derive(Clone, Debug)]
 pub struct Consumer {
@@ -182,15 +168,7 @@ pub enum EvNode {
 
 impl EvNode {
     pub fn producer(gen: Generator, broker: NodeId, poison_ppm: u32, window: u32) -> Self {
-        EvNode::Producer(Producer {
-            gen,
-            broker,
-            poison_ppm,
-            next_seq: 0,
-            window,
-            unconfirmed: BTreeMap::new(),
-            backlog: VecDeque::new(),
-        })
+        EvNode::Producer(Producer::new(gen, broker, poison_ppm, window))
     }
     pub fn broker(cfg: MessagingConfig, first_consumer: u32) -> Self {
         EvNode::Broker(Box::new(Broker::new(cfg, first_consumer)))
@@ -214,49 +192,6 @@ impl EvNode {
     }
     pub fn ledger() -> Self {
         EvNode::Ledger(Ledger::default())
-    }
-}
-
-impl Producer {
-    fn produce(&mut self, ctx: &mut C<'_>) {
-        self.next_seq += 1;
-        let id = MsgId { producer: ctx.id().0, seq: self.next_seq };
-        let poison = ctx.rng().chance_ppm(self.poison_ppm);
-        let m = Message { id, created: ctx.now(), enqueued: ctx.now(), poison, deliveries: 0 };
-        ctx.count("published", 1);
-        self.backlog.push_back(m);
-        self.send_some(ctx);
-    }
-
-    /// Send from the backlog while the window allows (always, without confirmations).
-    fn send_some(&mut self, ctx: &mut C<'_>) {
-        while self.window == 0 || self.unconfirmed.len() < self.window as usize {
-            let Some(m) = self.backlog.pop_front() else { break };
-            if self.window > 0 {
-                self.unconfirmed.insert(m.id, m);
-                ctx.set_timer(EvTimer::Confirm(m.id), CONFIRM_TIMEOUT);
-            }
-            ctx.send(self.broker, EvMsg::Publish { msg: m, again: false });
-        }
-        ctx.gauge_here("producer_backlog", self.backlog.len() as i64);
-    }
-
-    /// The broker took `id` (again, if `Accepted` was duplicated: then nothing changes).
-    fn on_accepted(&mut self, ctx: &mut C<'_>, id: MsgId) {
-        if self.unconfirmed.remove(&id).is_some() {
-            ctx.cancel_timer(EvTimer::Confirm(id));
-            self.send_some(ctx);
-        }
-    }
-
-    /// No `Accepted` for `id` in time: the publish or its answer was lost, or the broker crashed
-    /// holding it. Publish it again; a broker that still has it takes it once.
-    fn on_confirm_timeout(&mut self, ctx: &mut C<'_>, id: MsgId) {
-        let Some(&m) = self.unconfirmed.get(&id) else { return };
-        ctx.count("republished", 1);
-        ctx.note(format!("no Accepted for message {id} from the broker: publishing it again"));
-        ctx.send(self.broker, EvMsg::Publish { msg: m, again: true });
-        ctx.set_timer(EvTimer::Confirm(id), CONFIRM_TIMEOUT);
     }
 }
 
@@ -351,10 +286,7 @@ impl Node for EvNode {
             b.start(ctx);
         }
         if let EvNode::Producer(p) = self {
-            let now = ctx.now();
-            if let Some(gap) = p.gen.next_gap(now, ctx.load_pct(), ctx.rng()) {
-                ctx.set_timer(EvTimer::Next, gap);
-            }
+            p.init(ctx);
         }
     }
 
@@ -374,14 +306,7 @@ impl Node for EvNode {
 
     fn on_timer(&mut self, ctx: &mut C<'_>, timer: EvTimer) {
         match (self, timer) {
-            (EvNode::Producer(p), EvTimer::Next) => {
-                p.produce(ctx);
-                let now = ctx.now();
-                if let Some(gap) = p.gen.next_gap(now, ctx.load_pct(), ctx.rng()) {
-                    ctx.set_timer(EvTimer::Next, gap);
-                }
-            }
-            (EvNode::Producer(p), EvTimer::Confirm(id)) => p.on_confirm_timeout(ctx, id),
+            (EvNode::Producer(p), t) => p.on_timer(ctx, t),
             (EvNode::Broker(b), EvTimer::AckTimeout(id)) => b.on_ack_timeout(ctx, id),
             (EvNode::Consumer(c), EvTimer::Work) => c.on_work(ctx),
             (EvNode::Consumer(c), EvTimer::ChargeRetry) => c.on_charge_retry(ctx),
@@ -400,7 +325,7 @@ impl Node for EvNode {
         match self {
             EvNode::Producer(p) => {
                 ctx.note(format!("user published a message ({})", req.op));
-                p.produce(ctx);
+                p.produce(ctx, false);
             }
             _ => ctx.note("only producers take requests by hand"),
         }
@@ -408,10 +333,7 @@ impl Node for EvNode {
 
     fn on_crash(&mut self) {
         match self {
-            EvNode::Producer(p) => {
-                p.backlog.clear();
-                p.unconfirmed.clear();
-            }
+            EvNode::Producer(p) => p.crash(),
             EvNode::Broker(b) => b.reset(),
             EvNode::Consumer(c) => {
                 c.server.reset();
@@ -424,9 +346,7 @@ impl Node for EvNode {
 
     fn view(&self) -> NodeView {
         match self {
-            EvNode::Producer(p) => NodeView::new("producer", format!("{} waiting", p.backlog.len()))
-                .field("published", p.next_seq)
-                .field("unconfirmed", p.unconfirmed.len()),
+            EvNode::Producer(p) => p.view(),
             EvNode::Broker(b) => {
                 NodeView::new("broker", format!("{} queued, {} dead", b.depth(), b.dlq_len()))
                     .work(b.work())
