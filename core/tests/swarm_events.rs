@@ -83,7 +83,7 @@ fn generate(seed: u64, keys: bool) -> Scenario {
     // leave drains within the bound.
     let capacity_per_s = working * 1_000_000 / per_message_us;
     let rate_per_s = (capacity_per_s * (20 + rng.below(41)) / 100).max(5);
-    let mut arrival = swarm::arrival(seed, &mut rng, json!({"type": "open", "rate_per_s": rate_per_s}));
+    let mut arrival = swarm::arrival(seed, rate_per_s);
     let closed = arrival["type"] == "closed";
     if closed {
         protocol["overflow"] = json!("block");

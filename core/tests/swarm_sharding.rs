@@ -51,7 +51,7 @@ fn generate(seed: u64) -> Scenario {
     };
     let timeout_ms = 100 + rng.below(900);
     let rate_per_s = 20 + rng.below(130);
-    let arrival = swarm::arrival(seed, &mut rng, json!({"type": "open", "rate_per_s": rate_per_s}));
+    let arrival = swarm::arrival(seed, rate_per_s);
     let sc = json!({
         "v": 1,
         "meta": {"id": format!("swarm-sharding-{seed}"), "title": "Sharding swarm", "concepts": ["D9"]},

@@ -42,7 +42,7 @@ fn generate(seed: u64, mode: &str, heuristic_abort_ms: u64) -> Scenario {
         "payment_fail_ppm": ms(0, 100_000), "inventory_fail_ppm": ms(0, 100_000),
         "shipping_fail_ppm": ms(0, 200_000), "notification_fail_ppm": ms(0, 100_000)});
     let (rate_per_s, items, read_permille) = (ms(5, 30), ms(1, 4), ms(0, 500));
-    let arrival = swarm::arrival(seed, &mut rng, json!({"type": "open", "rate_per_s": rate_per_s}));
+    let arrival = swarm::arrival(seed, rate_per_s);
     // No new orders after the heal (a skewed client's clock runs up to ~2 s off by the end): the
     // burst stops open-loop arrivals; a closed loop, which bursts do not touch, stops with its
     // clients, crashed just after the heal.

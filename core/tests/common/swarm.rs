@@ -29,18 +29,6 @@ pub fn link_spec(rng: &mut Rng) -> Value {
     })
 }
 
-/// The seed's arrival: `open`, or for about one seed in three a closed loop (1 to 4 requests kept
-/// going per client, thinking a few ms to 100 ms between them), so that the invariants are checked
-/// under both. Open seeds draw nothing, and so stay the scenarios they were.
-pub fn arrival(seed: u64, rng: &mut Rng, open: Value) -> Value {
-    if seed % 3 != 2 {
-        return open;
-    }
-    let min_us = 2_000 + rng.below(8_000);
-    let think = json!({"type": "uniform", "min_us": min_us, "max_us": min_us + rng.below(90_000)});
-    json!({"type": "closed", "concurrency": 1 + rng.below(4), "think": think})
-}
-
 /// Which faults a swarm injects, on which nodes, and until when.
 pub struct Plan<'a> {
     /// Nodes that may crash (and are restarted later).

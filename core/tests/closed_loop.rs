@@ -1,0 +1,60 @@
+//! Every arrival mode a protocol accepts sends load. A scenario that validates with a closed-loop
+//! workload (each client keeps `concurrency` requests going, thinking between them) must put
+//! requests on the wire; a protocol that cannot run one must refuse it at a `workload` field,
+//! with the reason, before the run starts (E1's broker in a mode that never answers a publish).
+//!
+//! Until this was checked, the clients of seven protocol families (D1 CAP, D2 replication, D5
+//! split brain, D9 sharding, D10 multi-region, E1–E3 messaging, E5 2PC and sagas) accepted a
+//! closed loop and then never sent a request: the editor showed a valid scenario whose charts
+//! stayed empty.
+
+use dsplay_core::scenario::Arrival;
+use dsplay_core::sim::trace::TraceKind;
+use dsplay_core::{presets, registry, Scenario, ScenarioError, SimTime, Simulation};
+use serde_json::json;
+
+/// `id` with two requests kept going per client, 20 ms of thought between them.
+fn closed_loop(id: &str) -> Result<Scenario, ScenarioError> {
+    let mut v = serde_json::to_value(presets::get(id).expect("preset")).expect("json");
+    let think = json!({"type": "constant", "us": 20_000});
+    v["workload"]["arrival"] = json!({"type": "closed", "concurrency": 2, "think": think});
+    v["workload"]["bursts"] = json!([]);
+    Scenario::from_json(&v.to_string())
+}
+
+/// Messages the client nodes (a broker's producers too) sent in the first 3 s.
+fn client_sends(sim: &mut dyn Simulation) -> usize {
+    sim.run_until(SimTime::from_ms(3_000));
+    let view = sim.view();
+    let client =
+        |n: usize| view.nodes.get(n).is_some_and(|s| matches!(s.view.role.as_str(), "client" | "producer"));
+    let records = sim.trace().records().iter();
+    records.filter(|r| r.kind == TraceKind::Send && client(r.node.index())).count()
+}
+
+#[test]
+fn a_closed_loop_workload_sends_requests_or_is_refused_at_the_arrival_field() {
+    let (mut ran, mut refused, mut silent) = (Vec::new(), Vec::new(), Vec::new());
+    for id in presets::ids() {
+        let open = presets::get(id).expect("preset");
+        if open.workload.clients == 0 || open.workload.arrival == Arrival::None {
+            continue;
+        }
+        if client_sends(&mut *registry::build(&open).expect("the preset builds")) == 0 {
+            continue; // its clients start later
+        }
+        match closed_loop(id).and_then(|sc| registry::build(&sc)) {
+            Ok(mut sim) => if client_sends(&mut *sim) > 0 { &mut ran } else { &mut silent }.push(id),
+            Err(ScenarioError::Invalid { field, message }) => {
+                assert!(
+                    field.starts_with("workload."),
+                    "{id}: refused at `{field}`, not the workload: {message}"
+                );
+                refused.push(id);
+            }
+            Err(e) => panic!("{id}: {e}"),
+        }
+    }
+    assert!(silent.is_empty(), "a closed loop validates but no client sent a request in 3 s: {silent:?}");
+    assert!(ran.len() >= 40, "only {} presets ran a closed loop: {ran:?} (refused: {refused:?})", ran.len());
+}
