@@ -84,6 +84,37 @@ pub struct Layout {
     pub frame: Frame,
     /// Some column was too long for the frame and wrapped into sub-columns.
     pub wrapped: bool,
+    /// How wide each node's labels may be (see [`label_room`]), measured once per layout: it is
+    /// quadratic in the nodes, and a stage draws 60 frames a second. Empty: measured when asked.
+    pub rooms: Vec<f64>,
+}
+
+/// Space kept between the labels of two neighbours in a row.
+const LABEL_GAP: f64 = 8.0;
+
+/// How wide node `i`'s label may be: the distance to its nearest neighbour in the same row, less
+/// a gap (unbounded when it has none).
+pub fn label_room(pos: &[(f64, f64)], i: usize) -> f64 {
+    let (x, y) = pos[i];
+    let nearest = pos
+        .iter()
+        .enumerate()
+        .filter(|&(j, &(_, v))| j != i && (v - y).abs() < 20.0)
+        .map(|(_, &(u, _))| (u - x).abs())
+        .fold(f64::INFINITY, f64::min);
+    nearest - LABEL_GAP
+}
+
+impl Layout {
+    /// Node `i`'s label room.
+    pub fn room(&self, i: usize) -> f64 {
+        self.rooms.get(i).copied().unwrap_or_else(|| label_room(&self.pos, i))
+    }
+
+    fn measured(mut self) -> Layout {
+        self.rooms = (0..self.pos.len()).map(|i| label_room(&self.pos, i)).collect();
+        self
+    }
 }
 
 /// Left-to-right tier of a role. Roles that change at run time (leader, follower, candidate,
@@ -224,7 +255,7 @@ pub fn layout_for_stage(nodes: &[NodeState], w: f64, h: f64) -> Layout {
     let usual = fitted(nodes, start, r, Wrap::AfterAStep);
     let scale = |l: &Layout| w / l.frame.w;
     if scale(&usual) >= LEGIBLE_SCALE || !(w > 1.0 && h > 1.0) {
-        return usual;
+        return usual.measured();
     }
     // Wrapping at once only where zooming did not make it legible: side by side, sub-columns'
     // labels come closer than one column's, so a legible layout keeps its columns whole.
@@ -241,7 +272,7 @@ pub fn layout_for_stage(nodes: &[NodeState], w: f64, h: f64) -> Layout {
             best = compact;
         }
     }
-    best
+    best.measured()
 }
 
 /// Below this many CSS pixels per unit, text (11 units for a role) gets hard to read.
@@ -323,7 +354,7 @@ pub fn fits(lay: &Layout) -> bool {
 /// Lay out the nodes of one view in `frame`: in a portrait frame, the landscape layout of the
 /// turned frame, turned back (columns become rows).
 pub fn layout(nodes: &[NodeState], frame: Frame) -> Layout {
-    layout_with(nodes, frame, radius(nodes.len()))
+    layout_with(nodes, frame, radius(nodes.len())).measured()
 }
 
 fn layout_with(nodes: &[NodeState], frame: Frame, r: f64) -> Layout {
@@ -338,6 +369,7 @@ fn layout_with(nodes: &[NodeState], frame: Frame, r: f64) -> Layout {
         regions: t.regions.into_iter().map(|g| RegionBox { x: g.y, y: g.x, w: g.h, h: g.w, ..g }).collect(),
         frame,
         wrapped: t.wrapped,
+        rooms: Vec::new(),
     }
 }
 
@@ -370,7 +402,7 @@ fn landscape(nodes: &[NodeState], f: Frame, turned: bool, r: f64) -> Layout {
                 Some(RegionBox { name, x: x + 6.0, y: 10.0, w: w - 12.0, h: f.h - 20.0 })
             })
             .collect();
-        return Layout { pos, r, ring: None, regions, frame: f, wrapped };
+        return Layout { pos, r, ring: None, regions, frame: f, wrapped, rooms: Vec::new() };
     }
     let mut tiers: [Vec<usize>; 5] = Default::default();
     for (i, s) in nodes.iter().enumerate() {
@@ -380,7 +412,7 @@ fn landscape(nodes: &[NodeState], f: Frame, turned: bool, r: f64) -> Layout {
     if !peers {
         let bands: Vec<Vec<usize>> = tiers.into_iter().filter(|t| !t.is_empty()).collect();
         let (_, wrapped) = columns(&mut pos, &bands, sp, f, PAD);
-        return Layout { pos, r, ring: None, regions: Vec::new(), frame: f, wrapped };
+        return Layout { pos, r, ring: None, regions: Vec::new(), frame: f, wrapped, rooms: Vec::new() };
     }
     // Peers on a ring, clients in a column (or several) on the left, monitors on the right.
     let h = f.h - 2.0 * PAD;
@@ -407,7 +439,8 @@ fn landscape(nodes: &[NodeState], f: Frame, turned: bool, r: f64) -> Layout {
         ring = ring::for_strips(&pos, &tiers[2], ring, room, r);
     }
     ring.place(&mut pos, &tiers[2]);
-    Layout { pos, r, ring: Some((ring.cx, ring.cy, ring.rx)), regions: Vec::new(), frame: f, wrapped }
+    let ring = Some((ring.cx, ring.cy, ring.rx));
+    Layout { pos, r, ring, regions: Vec::new(), frame: f, wrapped, rooms: Vec::new() }
 }
 
 /// The uniform scale and offset that fit the frame in a `w` × `h` element (SVG "meet").

@@ -12,22 +12,6 @@ use yew::prelude::*;
 
 /// Average advance of a label character (10.5 px sans-serif), a little generous.
 const LABEL_CHAR_W: f64 = 5.9;
-/// Space kept between the labels of two neighbours in a row.
-const LABEL_GAP: f64 = 8.0;
-
-/// How wide node `i`'s label may be: the distance to its nearest neighbour in the same row, less
-/// a gap (unbounded when it has none).
-pub fn label_room(pos: &[(f64, f64)], i: usize) -> f64 {
-    let (x, y) = pos[i];
-    let nearest = pos
-        .iter()
-        .enumerate()
-        .filter(|&(j, &(_, v))| j != i && (v - y).abs() < 20.0)
-        .map(|(_, &(u, _))| (u - x).abs())
-        .fold(f64::INFINITY, f64::min);
-    nearest - LABEL_GAP
-}
-
 /// How many badges node `i` can stack above its rim (1 to 3, each 16 px) before they reach the
 /// label lines of the nearest node above it in its column (`r`: the node radius; labels end
 /// about `LABEL_DY` + 4 below a rim). Without this, two alerts on a projection of E4 ran over the
@@ -165,8 +149,8 @@ fn node(
     on: Option<&Callback<usize>>,
 ) -> Html {
     let n = &view.nodes[i];
-    // Only nodes drawn large (at most 30 of them) show a label; the room check is quadratic.
-    let squeeze = (lay.r >= 15.0).then(|| label_squeeze(&n.view.label, label_room(&lay.pos, i))).flatten();
+    // Only nodes drawn large (at most 30 of them) show a label.
+    let squeeze = (lay.r >= 15.0).then(|| label_squeeze(&n.view.label, lay.room(i))).flatten();
     let (x, y) = lay.pos.get(i).copied().unwrap_or_default();
     let r = lay.r;
     let groups = view.nodes.iter().any(|m| m.group != 0);
@@ -232,8 +216,14 @@ fn node(
     let log = log.map(|(tail, shown)| log_strip::strip(tail, shown, r + LOG_DY, room()));
     let (fs, name) = name_fit(&n.name, 1.75 * r, name_px[usize::from(tier(&n.view.role)).min(4)]);
     let role = role_line(&n.name, shown_role(n), name != n.name);
-    let role_squeeze =
-        (lay.r >= 15.0 && name != n.name).then(|| label_squeeze(&role, label_room(&lay.pos, i))).flatten();
+    // Squeezed beside a neighbour as the label line is, whether or not the name was cut: e5's
+    // "inventory service" ran into "notification service" beside it. A crowd's small node drops
+    // the line where squeezing would leave it unreadable: r4-backoff-contention's 200 clients
+    // drew "none-1 · client" across three neighbours each (its name is inside, in its tooltip
+    // and in the inspector).
+    let role_room = lay.room(i);
+    let role_shown = lay.r >= 15.0 || LABEL_CHAR_W * role.chars().count() as f64 <= 1.5 * role_room;
+    let role_squeeze = label_squeeze(&role, role_room);
     let alerts = n.view.alerts.iter().map(|b| (b.as_str(), "badge alert"));
     let tags: Vec<(&str, &str)> = alerts.chain(n.view.badges.iter().map(|b| (b.as_str(), "badge"))).collect();
     // Those that do not fit above the rim are counted on the last one shown (all are in the
@@ -242,7 +232,7 @@ fn node(
     let hidden = tags.len() - rows;
     // A badge wider than the room beside the node's neighbours is squeezed into it, as labels are
     // (in a 720 px embed, 2PC's "in doubt: order 64 (+2)" ran under the next node's badge).
-    let room = if tags.is_empty() { 0.0 } else { label_room(&lay.pos, i) };
+    let room = if tags.is_empty() { 0.0 } else { lay.room(i) };
     let badges = tags.iter().take(rows).enumerate().map(|(k, &(b, class))| {
         let b = if k + 1 == rows && hidden > 0 { format!("{b} (+{hidden} more)") } else { b.to_string() };
         let natural = 8.0 + 6.2 * b.chars().count() as f64;
@@ -265,9 +255,9 @@ fn node(
             {for work}
             {for gauges}
             <text class="name" y={(fs * 0.35).to_string()} font-size={fs.to_string()}>{name}</text>
-            <text class="role" y={(r + ROLE_DY).to_string()}
+            if role_shown { <text class="role" y={(r + ROLE_DY).to_string()}
                 textLength={role_squeeze.map(|w| format!("{w:.0}"))}
-                lengthAdjust={role_squeeze.map(|_| "spacingAndGlyphs")}>{role}</text>
+                lengthAdjust={role_squeeze.map(|_| "spacingAndGlyphs")}>{role}</text> }
             if lay.r >= 15.0 { <text class="label" y={(r + LABEL_DY).to_string()}
                 textLength={squeeze.map(|w| format!("{w:.0}"))}
                 lengthAdjust={squeeze.map(|_| "spacingAndGlyphs")}>{&n.view.label}</text> }
