@@ -13,8 +13,16 @@ pub fn closed(concurrency: u32, think_ms: u64) -> Value {
 /// Run `sim` to its stop time one event at a time, checking after every event that no client
 /// shows more than `limit` operations pending (its view's `pending` field): the most any showed.
 pub fn pending_at_most(sim: &mut dyn Simulation, limit: usize) -> usize {
+    let stop = sim.stop_at();
+    pending_at_most_until(sim, limit, stop)
+}
+
+/// [`pending_at_most`], but only up to `until` (an event at `until` included), so that a later
+/// part of the run can be held to another limit.
+pub fn pending_at_most_until(sim: &mut dyn Simulation, limit: usize, until: SimTime) -> usize {
     let mut most = 0;
-    while let Some(at) = sim.step() {
+    while sim.next_event_at().is_some_and(|at| at <= until) {
+        let Some(at) = sim.step() else { break };
         for n in sim.view().nodes.iter().filter(|n| n.view.role == "client") {
             let pending =
                 n.view.fields.iter().find(|(k, _)| k == "pending").expect("a client shows `pending`");

@@ -25,6 +25,9 @@ struct Pending {
     sent: SimTime,
     hist: u64,
     tries: u32,
+    /// Whether the workload generated it: only those hold a closed-loop slot (a request sent by
+    /// hand does not).
+    generated: bool,
     /// The server it went to last, and when.
     to: NodeId,
     at: SimTime,
@@ -60,7 +63,7 @@ impl Client {
     pub fn init(&mut self, ctx: &mut C<'_>) {
         self.schedule_next(ctx);
         for _ in 0..self.gen.concurrency() {
-            self.start_op(ctx);
+            self.start_op(ctx, true);
         }
     }
 
@@ -81,7 +84,7 @@ impl Client {
         }
     }
 
-    pub fn start_op(&mut self, ctx: &mut C<'_>) {
+    pub fn start_op(&mut self, ctx: &mut C<'_>, generated: bool) {
         self.next_id += 1;
         let id = self.next_id;
         let key = self.gen.key(ctx.rng());
@@ -93,7 +96,7 @@ impl Client {
         };
         let hist = ctx.history_invoke(key, op);
         let (to, at) = (self.guess, ctx.now());
-        self.pending.insert(id, Pending { cmd, sent: at, hist, tries: 0, to, at });
+        self.pending.insert(id, Pending { cmd, sent: at, hist, tries: 0, to, at, generated });
         ctx.count("requests", 1);
         ctx.send(self.guess, RaftMsg::Request { id, cmd });
         if let Some(t) = self.gen.timeout {
@@ -147,7 +150,8 @@ impl Client {
         if outcome == Outcome::Fail {
             ctx.count("errors", 1);
         }
-        if self.gen.concurrency() > 0 {
+        // Closed loop: a generated request's slot goes to the next one after a think time.
+        if p.generated && self.gen.concurrency() > 0 {
             let think = self.gen.think(ctx.rng());
             ctx.set_timer(RaftTimer::Think(id), think);
         }
@@ -159,12 +163,12 @@ impl Client {
                 // The generator schedules no arrival into a burst at 0 %; this guards against a
                 // clock skewed into one after the arrival was drawn.
                 if self.gen.rate_pct(ctx.now()) > 0 {
-                    self.start_op(ctx);
+                    self.start_op(ctx, true);
                 }
                 self.schedule_next(ctx);
             }
             RaftTimer::Retry(id) => self.resend(ctx, id),
-            RaftTimer::Think(_) => self.start_op(ctx),
+            RaftTimer::Think(_) => self.start_op(ctx, true),
             RaftTimer::Timeout(id) => {
                 if let Some(p) = self.pending.get(&id) {
                     // Give up on the guess only if the request went to it and it has not

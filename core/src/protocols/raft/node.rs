@@ -117,7 +117,7 @@ impl Node for RaftNode {
             },
             RaftNode::Client(c) => {
                 ctx.note(format!("user sent a request ({})", req.op));
-                c.start_op(ctx);
+                c.start_op(ctx, false);
             }
             RaftNode::Driver(_) => ctx.note("the experiment driver takes no requests"),
         }
