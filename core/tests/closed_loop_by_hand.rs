@@ -2,9 +2,9 @@
 //! `concurrency` requests the workload keeps going, and holds no slot of the loop. Once it is
 //! answered (or times out) the client does not think and send another in its place.
 //!
-//! Until this was checked, raft clients followed every finished request, hand requests too, with a
-//! think time and a generated request: each request sent by hand added one to the loop for the
-//! rest of the run.
+//! Until this was checked, raft and quorum clients followed every finished request, hand requests
+//! too, with a think time and a generated request: each request sent by hand added one to the loop
+//! for the rest of the run.
 
 use dsplay_core::{registry, SimTime};
 use serde_json::{json, Value};
@@ -39,4 +39,9 @@ fn hand_requests_hold_no_slot(id: &str, request: Value) {
 #[test]
 fn raft() {
     hand_requests_hold_no_slot("d4-raft-election", json!({"op": "request"}));
+}
+
+#[test]
+fn quorum() {
+    hand_requests_hold_no_slot("d3-quorum-stale-read", json!({"op": "write", "key": "k1", "value": 7}));
 }

@@ -31,6 +31,9 @@ struct Pending {
     known_at_start: Version,
     /// Probe reads: (bucket, version the probe write committed).
     probe: Option<(u8, Version)>,
+    /// Whether the workload generated it: only those hold a closed-loop slot (a request sent by
+    /// hand and a probe read do not).
+    generated: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -105,11 +108,11 @@ impl Client {
     pub fn start_generated(&mut self, ctx: &mut C<'_>) {
         if self.params.probe_visibility {
             let key = PROBE_KEY_BASE + u64::from(self.index) * 1_000_000_000 + self.ops.started();
-            self.start(ctx, key, Some(self.fresh_value()), None);
+            self.start(ctx, key, Some(self.fresh_value()), None, true);
         } else {
             let key = self.gen.key(ctx.rng());
             let put = self.ops.generated_write(&self.gen, ctx.rng(), self.index, VALUE_SPACING);
-            self.start(ctx, key, put, None);
+            self.start(ctx, key, put, None, true);
         }
     }
 
@@ -117,9 +120,16 @@ impl Client {
         self.ops.fresh_value(self.index, VALUE_SPACING)
     }
 
-    pub fn start(&mut self, ctx: &mut C<'_>, key: u64, put: Option<i64>, probe: Option<(u8, Version)>) {
+    pub fn start(
+        &mut self,
+        ctx: &mut C<'_>,
+        key: u64,
+        put: Option<i64>,
+        probe: Option<(u8, Version)>,
+        generated: bool,
+    ) {
         let known_at_start = self.known.get(&key).copied().unwrap_or_default();
-        let op = self.ops.start(ctx, key, put, Pending { key, put, known_at_start, probe });
+        let op = self.ops.start(ctx, key, put, Pending { key, put, known_at_start, probe, generated });
         let coord = NodeId(ctx.rng().below(u64::from(self.params.replicas)) as u32);
         ctx.send(coord, put.map_or(QMsg::ClientGet { op, key }, |value| QMsg::ClientPut { op, key, value }));
         ctx.set_timer(QTimer::Timeout(op), self.params.client_timeout);
@@ -136,9 +146,7 @@ impl Client {
             }
             Some((version, value)) => self.on_success(ctx, &o, version, value),
         }
-        if p.probe.is_none() {
-            self.after_op(ctx, op);
-        }
+        self.after_op(ctx, op, p.generated);
     }
 
     fn on_success(&mut self, ctx: &mut C<'_>, o: &OpenOp<Pending>, version: Version, value: Option<i64>) {
@@ -182,7 +190,7 @@ impl Client {
         let last = bucket as usize + 1 == TVIS_MS.len();
         let committed = if last { self.probes.remove(&key) } else { self.probes.get(&key).copied() };
         if let Some(committed) = committed {
-            self.start(ctx, key, None, Some((bucket, committed)));
+            self.start(ctx, key, None, Some((bucket, committed)), false);
         }
     }
 
@@ -203,16 +211,17 @@ impl Client {
             if o.extra.probe.is_none() {
                 ctx.count("timeouts", 1);
                 ctx.count("errors", 1);
-                self.after_op(ctx, op);
             } else {
                 ctx.count("probe_timeouts", 1);
             }
+            self.after_op(ctx, op, o.extra.generated);
         }
     }
 
-    /// Closed loop: think, then go again. Probe reads are not part of the loop.
-    fn after_op(&mut self, ctx: &mut C<'_>, op: u64) {
-        if self.gen.concurrency() > 0 {
+    /// Closed loop: operation `op` is done; if the workload generated it, think, then start the
+    /// next one in its slot.
+    fn after_op(&mut self, ctx: &mut C<'_>, op: u64, generated: bool) {
+        if generated && self.gen.concurrency() > 0 {
             let think = self.gen.think(ctx.rng());
             ctx.set_timer(QTimer::Think(op), think);
         }

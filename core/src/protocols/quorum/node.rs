@@ -133,7 +133,7 @@ impl Node for QuorumNode {
             Err(why) => return ctx.note(format!("ignored {:?}: {why}", req.op)),
         };
         match req.read_or_write() {
-            Ok(write) => c.start(ctx, key, write, None),
+            Ok(write) => c.start(ctx, key, write, None, false),
             Err(why) => ctx.note(why),
         }
     }
