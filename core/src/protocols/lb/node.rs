@@ -60,7 +60,9 @@ pub struct Client {
     gen: Generator,
     lb: NodeId,
     next_id: u64,
-    pending: BTreeMap<u64, SimTime>,
+    /// Open requests: when each was sent, and whether the workload generated it (only those
+    /// hold a closed-loop slot; a request sent by hand does not).
+    pending: BTreeMap<u64, (SimTime, bool)>,
 }
 
 #[derive(Clone, Debug)]
@@ -98,10 +100,10 @@ impl LbNode {
 }
 
 impl Client {
-    fn send_request(&mut self, ctx: &mut C<'_>) {
+    fn send_request(&mut self, ctx: &mut C<'_>, generated: bool) {
         self.next_id += 1;
         let id = self.next_id;
-        self.pending.insert(id, ctx.now());
+        self.pending.insert(id, (ctx.now(), generated));
         ctx.count("requests", 1);
         ctx.send(self.lb, LbMsg::Request { id });
         if let Some(t) = self.gen.timeout {
@@ -117,7 +119,7 @@ impl Client {
     }
 
     fn finish(&mut self, ctx: &mut C<'_>, id: u64, ok: bool) {
-        let Some(sent) = self.pending.remove(&id) else {
+        let Some((sent, generated)) = self.pending.remove(&id) else {
             ctx.count("late_responses", 1);
             return;
         };
@@ -130,7 +132,13 @@ impl Client {
         } else {
             ctx.count("errors", 1);
         }
-        if self.gen.concurrency() > 0 {
+        self.after(ctx, id, generated);
+    }
+
+    /// Closed loop: request `id` is done; if the workload generated it, think, then send the
+    /// next one in its slot.
+    fn after(&mut self, ctx: &mut C<'_>, id: u64, generated: bool) {
+        if generated && self.gen.concurrency() > 0 {
             let think = self.gen.think(ctx.rng());
             ctx.set_timer(LbTimer::Think(id), think);
         }
@@ -150,7 +158,7 @@ impl Node for LbNode {
             ctx.declare_gauge("latency_mean_us");
             c.schedule_next(ctx);
             for _ in 0..c.gen.concurrency() {
-                c.send_request(ctx);
+                c.send_request(ctx, true);
             }
         }
     }
@@ -192,18 +200,15 @@ impl Node for LbNode {
     fn on_timer(&mut self, ctx: &mut C<'_>, timer: LbTimer) {
         match (self, timer) {
             (LbNode::Client(c), LbTimer::Next) => {
-                c.send_request(ctx);
+                c.send_request(ctx, true);
                 c.schedule_next(ctx);
             }
-            (LbNode::Client(c), LbTimer::Think(_)) => c.send_request(ctx),
+            (LbNode::Client(c), LbTimer::Think(_)) => c.send_request(ctx, true),
             (LbNode::Client(c), LbTimer::Timeout(id)) => {
-                if c.pending.remove(&id).is_some() {
+                if let Some((_, generated)) = c.pending.remove(&id) {
                     ctx.count("timeouts", 1);
                     ctx.count("errors", 1);
-                    if c.gen.concurrency() > 0 {
-                        let think = c.gen.think(ctx.rng());
-                        ctx.set_timer(LbTimer::Think(id), think);
-                    }
+                    c.after(ctx, id, generated);
                 }
             }
             (LbNode::Backend(s), LbTimer::Done(job)) => s.done(ctx, job),
@@ -239,7 +244,7 @@ impl Node for LbNode {
         match self {
             LbNode::Client(c) => {
                 ctx.note(format!("user sent a request ({})", req.op));
-                c.send_request(ctx);
+                c.send_request(ctx, false);
             }
             _ => ctx.note("only clients take requests by hand"),
         }
