@@ -2,9 +2,9 @@
 //! `concurrency` requests the workload keeps going, and holds no slot of the loop. Once it is
 //! answered (or times out) the client does not think and send another in its place.
 //!
-//! Until this was checked, raft, quorum and load-balancing clients followed every finished request,
-//! hand requests too, with a think time and a generated request: each request sent by hand added
-//! one to the loop for the rest of the run.
+//! Until this was checked, raft, quorum, load-balancing and traffic clients followed every finished
+//! request, hand requests too, with a think time and a generated request: each request sent by hand
+//! added one to the loop for the rest of the run.
 
 use dsplay_core::{registry, SimTime};
 use serde_json::{json, Value};
@@ -49,4 +49,9 @@ fn quorum() {
 #[test]
 fn load_balancing() {
     hand_requests_hold_no_slot("t1-round-robin", json!({"op": "request"}));
+}
+
+#[test]
+fn traffic() {
+    hand_requests_hold_no_slot("t2-health-checks", json!({"op": "write"}));
 }

@@ -17,8 +17,10 @@ pub struct Client {
     /// Some client of the run abuses: the others' latency is also measured apart.
     split: bool,
     next_id: u64,
-    /// Open requests: when sent, and how many adds had been acknowledged by then.
-    pending: BTreeMap<u64, (SimTime, u32)>,
+    /// Open requests: when sent, how many adds had been acknowledged by then, and whether the
+    /// workload generated it (only those hold a closed-loop slot; a request sent by hand does
+    /// not).
+    pending: BTreeMap<u64, (SimTime, u32, bool)>,
     /// Adds to the cart acknowledged so far.
     acked: u32,
     /// Items found missing so far (already counted).
@@ -38,14 +40,14 @@ impl Client {
         }
         for _ in 0..self.gen.concurrency() {
             let write = self.random_write(ctx);
-            self.send_request(ctx, write);
+            self.send_request(ctx, write, true);
         }
     }
 
-    pub fn send_request(&mut self, ctx: &mut C<'_>, write: bool) {
+    pub fn send_request(&mut self, ctx: &mut C<'_>, write: bool, generated: bool) {
         self.next_id += 1;
         let id = self.next_id;
-        self.pending.insert(id, (ctx.now(), self.acked));
+        self.pending.insert(id, (ctx.now(), self.acked, generated));
         ctx.count("requests", 1);
         let key = self.gen.key(ctx.rng());
         ctx.send(self.lb, TrafficMsg::Request { id, key, write });
@@ -69,7 +71,7 @@ impl Client {
         let TrafficMsg::Response { id, status, cart } = msg else {
             return ctx.note("ignored: clients only take responses");
         };
-        let Some((sent, acked_before)) = self.pending.remove(&id) else {
+        let Some((sent, acked_before, generated)) = self.pending.remove(&id) else {
             ctx.count("late_responses", 1);
             return;
         };
@@ -94,7 +96,7 @@ impl Client {
             }
             _ => ctx.count("errors", 1),
         }
-        self.think(ctx, id);
+        self.after(ctx, id, generated);
     }
 
     /// Every add acknowledged before this request was sent was applied before it, so the cart
@@ -117,8 +119,10 @@ impl Client {
         }
     }
 
-    fn think(&mut self, ctx: &mut C<'_>, id: u64) {
-        if self.gen.concurrency() > 0 {
+    /// Closed loop: request `id` is done; if the workload generated it, think, then send the next
+    /// one in its slot.
+    fn after(&mut self, ctx: &mut C<'_>, id: u64, generated: bool) {
+        if generated && self.gen.concurrency() > 0 {
             let think = self.gen.think(ctx.rng());
             ctx.set_timer(TrafficTimer::Think(id), think);
         }
@@ -132,19 +136,19 @@ impl Client {
         match timer {
             TrafficTimer::Next => {
                 let write = self.random_write(ctx);
-                self.send_request(ctx, write);
+                self.send_request(ctx, write, true);
                 self.schedule_next(ctx);
             }
             TrafficTimer::Think(_) => {
                 let write = self.random_write(ctx);
-                self.send_request(ctx, write);
+                self.send_request(ctx, write, true);
             }
             TrafficTimer::Abuse => self.abuse(ctx),
             TrafficTimer::Timeout(id) => {
-                if self.pending.remove(&id).is_some() {
+                if let Some((_, _, generated)) = self.pending.remove(&id) {
                     ctx.count("timeouts", 1);
                     ctx.count("errors", 1);
-                    self.think(ctx, id);
+                    self.after(ctx, id, generated);
                 }
             }
             t => ctx.ignored_timer(&t),
@@ -159,7 +163,7 @@ impl Client {
             return;
         }
         let write = self.random_write(ctx);
-        self.send_request(ctx, write);
+        self.send_request(ctx, write, true);
         ctx.count("abusive_requests", 1);
         let gap = Dist::Exponential { mean_us: 1_000_000 / a.rate_per_s as u64 }.sample(ctx.rng());
         ctx.set_timer(TrafficTimer::Abuse, SimDuration(gap.max(1)));

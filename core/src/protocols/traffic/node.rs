@@ -244,7 +244,7 @@ impl Node for TrafficNode {
         match self {
             TrafficNode::Client(c) => {
                 ctx.note(format!("user sent a request ({})", req.op));
-                c.send_request(ctx, req.op == "write");
+                c.send_request(ctx, req.op == "write", false);
             }
             _ => ctx.note("only clients take requests by hand"),
         }
