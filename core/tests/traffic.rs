@@ -5,9 +5,10 @@ use dsplay_core::protocols::traffic::{LimitAlgorithm, TrafficConfig};
 use dsplay_core::protocols::ProtocolConfig;
 use dsplay_core::scenario::Keys;
 use dsplay_core::sim::metrics::MetricKind;
-use dsplay_core::{presets, registry, Scenario, Simulation};
+use dsplay_core::{presets, registry, Scenario, SimTime, Simulation};
 
 mod common;
+use common::outstanding::closed;
 use common::run_to;
 
 fn preset(id: &str) -> Scenario {
@@ -461,4 +462,21 @@ fn t4_task_states_are_said_in_words() {
     assert_eq!(state("b1").as_deref(), Some("running"));
     assert_eq!(state("b10").as_deref(), Some("standby"));
     assert_eq!(common::view(&*sim, "b10").label, "standby");
+}
+
+/// Closed loop (2 requests per client): c1's abusive stream (400/s from 5 s to 15 s) is load on
+/// top of its loop and holds no slot of it, so once the abuse is over c1 keeps 2 requests going,
+/// as the polite clients do.
+#[test]
+fn a_closed_loop_abuser_is_back_to_its_loop_once_the_abuse_is_over() {
+    let sc = common::scenario("t6-rate-limiting", |v| v["workload"]["arrival"] = closed(2, 20));
+    let mut sim = registry::build(&sc).expect("build");
+    sim.run_until(SimTime::from_ms(16_000));
+    while let Some(at) = sim.step() {
+        let c1 = common::view(&*sim, "c1");
+        let pending = &c1.fields.iter().find(|(k, _)| k == "pending").expect("c1 shows `pending`").1;
+        let pending: usize = pending.parse().expect("a count");
+        assert!(pending <= 2, "c1 has {pending} requests pending at {at:?}");
+    }
+    assert!(common::outstanding::sends_between(&*sim, "c1", 19_000, 20_000) > 0, "c1 still sends");
 }

@@ -18,8 +18,8 @@ pub struct Client {
     split: bool,
     next_id: u64,
     /// Open requests: when sent, how many adds had been acknowledged by then, and whether the
-    /// workload generated it (only those hold a closed-loop slot; a request sent by hand does
-    /// not).
+    /// workload generated it (only those hold a closed-loop slot; a request sent by hand or by the
+    /// abusive stream does not).
     pending: BTreeMap<u64, (SimTime, u32, bool)>,
     /// Adds to the cart acknowledged so far.
     acked: u32,
@@ -163,7 +163,7 @@ impl Client {
             return;
         }
         let write = self.random_write(ctx);
-        self.send_request(ctx, write, true);
+        self.send_request(ctx, write, false);
         ctx.count("abusive_requests", 1);
         let gap = Dist::Exponential { mean_us: 1_000_000 / a.rate_per_s as u64 }.sample(ctx.rng());
         ctx.set_timer(TrafficTimer::Abuse, SimDuration(gap.max(1)));

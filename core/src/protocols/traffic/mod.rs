@@ -14,10 +14,11 @@
 //! gateway answer 503 and count the passive failure at once (`refused`), and a refused `Probe` fails
 //! the active check without waiting for its timeout.
 //!
-//! **Roles and timers.** Clients `c1…`: `Next` (Poisson arrivals), `Abuse` (the abusive client's
-//! extra stream), `Timeout`. Gateway `lb`: `Tick` (active health checks, bookkeeping), `ProbeTimeout`,
-//! `Upstream` (per-request timeout), `Release` (leaky bucket), `Scale` (auto-scaler). Task slots
-//! `b1…`: `Boot`, `Done`. Store `db`: `Done`.
+//! **Roles and timers.** Clients `c1…`: `Next` (Poisson arrivals) or `Think` (closed loop: the
+//! pause before a slot's next request), `Abuse` (the abusive client's extra stream, on top of
+//! either and holding no closed-loop slot), `Timeout`. Gateway `lb`: `Tick` (active health checks,
+//! bookkeeping), `ProbeTimeout`, `Upstream` (per-request timeout), `Release` (leaky bucket),
+//! `Scale` (auto-scaler). Task slots `b1…`: `Boot`, `Done`. Store `db`: `Done`.
 //!
 //! **Task slots.** The node set is fixed, so the pool is `tasks.slots` slots, of which `tasks.count`
 //! run at the start; the others stand by (no cost). The orchestrator (in the gateway) replaces a task
