@@ -2,9 +2,9 @@
 //! `concurrency` requests the workload keeps going, and holds no slot of the loop. Once it is
 //! answered (or times out) the client does not think and send another in its place.
 //!
-//! Until this was checked, raft, quorum, load-balancing and traffic clients followed every finished
-//! request, hand requests too, with a think time and a generated request: each request sent by hand
-//! added one to the loop for the rest of the run.
+//! Until this was checked, raft, quorum, load-balancing, traffic and resilience clients followed
+//! every finished request, hand requests too, with a think time and a generated request: each
+//! request sent by hand added one to the loop for the rest of the run.
 
 use dsplay_core::{registry, SimTime};
 use serde_json::{json, Value};
@@ -54,4 +54,9 @@ fn load_balancing() {
 #[test]
 fn traffic() {
     hand_requests_hold_no_slot("t2-health-checks", json!({"op": "write"}));
+}
+
+#[test]
+fn resilience() {
+    hand_requests_hold_no_slot("r1-timeouts", json!({"op": "request"}));
 }

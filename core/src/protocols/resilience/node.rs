@@ -73,8 +73,9 @@ pub struct Client {
     gen: Generator,
     caller: Caller,
     next_id: u64,
-    /// Requests waiting for an answer: when each was sent, and its trace's root span.
-    pending: BTreeMap<u64, (SimTime, u64)>,
+    /// Requests waiting for an answer: when each was sent, its trace's root span, and whether the
+    /// workload generated it (only those hold a closed-loop slot; a request sent by hand does not).
+    pending: BTreeMap<u64, (SimTime, u64, bool)>,
 }
 
 #[derive(Clone, Debug)]
@@ -98,13 +99,13 @@ impl MeshNode {
 }
 
 impl Client {
-    fn send_request(&mut self, ctx: &mut C<'_>) {
+    fn send_request(&mut self, ctx: &mut C<'_>, generated: bool) {
         self.next_id += 1;
         let id = self.next_id;
         let entry = self.caller.label(0);
         let name = move || format!("request to {entry}").into();
         let root = self.caller.spans.open(ctx.id(), ctx.now(), None, SpanKind::Request, name);
-        self.pending.insert(id, (ctx.now(), root.span));
+        self.pending.insert(id, (ctx.now(), root.span, generated));
         ctx.count("requests", 1);
         if let Some(o) = self.caller.start(ctx, id, 0, root) {
             self.finish(ctx, id, o);
@@ -112,7 +113,7 @@ impl Client {
     }
 
     fn finish(&mut self, ctx: &mut C<'_>, id: u64, o: Outcome) {
-        let Some((sent, span)) = self.pending.remove(&id) else { return };
+        let Some((sent, span, generated)) = self.pending.remove(&id) else { return };
         let took = ctx.now().since(sent);
         let ok = matches!(o, Outcome::Ok { .. });
         let status = match o {
@@ -138,7 +139,8 @@ impl Client {
                 ctx.count_here("client_failed", 1);
             }
         }
-        if self.gen.concurrency() > 0 {
+        // Closed loop: a generated request's slot goes to the next one after a think time.
+        if generated && self.gen.concurrency() > 0 {
             let think = self.gen.think(ctx.rng());
             ctx.set_timer(MeshTimer::Think(id), think);
         }
@@ -165,7 +167,7 @@ impl Node for MeshNode {
                 c.caller.declare(ctx);
                 c.schedule_next(ctx);
                 for _ in 0..c.gen.concurrency() {
-                    c.send_request(ctx);
+                    c.send_request(ctx, true);
                 }
             }
             MeshNode::Service(s) => {
@@ -197,10 +199,10 @@ impl Node for MeshNode {
     fn on_timer(&mut self, ctx: &mut C<'_>, timer: MeshTimer) {
         match (self, timer) {
             (MeshNode::Client(c), MeshTimer::Next) => {
-                c.send_request(ctx);
+                c.send_request(ctx, true);
                 c.schedule_next(ctx);
             }
-            (MeshNode::Client(c), MeshTimer::Think(_)) => c.send_request(ctx),
+            (MeshNode::Client(c), MeshTimer::Think(_)) => c.send_request(ctx, true),
             (MeshNode::Client(c), MeshTimer::AttemptTimeout(id)) => {
                 if let Some((req, o)) = c.caller.on_timeout(ctx, id) {
                     c.finish(ctx, req, o);
@@ -235,7 +237,7 @@ impl Node for MeshNode {
         match self {
             MeshNode::Client(c) => {
                 ctx.note(format!("user sent a request ({})", req.op));
-                c.send_request(ctx);
+                c.send_request(ctx, false);
             }
             MeshNode::Service(_) => ctx.note("only clients take requests by hand"),
         }
