@@ -31,6 +31,15 @@ impl Default for Workload {
     }
 }
 
+impl Workload {
+    /// A closed loop whose clients never give up on a request. A slot is freed only when its
+    /// request ends, so a protocol in which a request can be lost (at a crashed node, on the wire)
+    /// and only the client's timeout would end it must refuse this: the loop would stall for good.
+    pub fn closed_without_timeout(&self) -> bool {
+        matches!(self.arrival, Arrival::Closed { .. }) && self.timeout_ms == 0
+    }
+}
+
 /// How requests arrive.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case", deny_unknown_fields)]

@@ -44,7 +44,7 @@ mod node;
 pub use node::{SbMsg, SbNode, SbTimer};
 
 use crate::blocks::Generator;
-use crate::scenario::{Arrival, Scenario, ScenarioError};
+use crate::scenario::{Scenario, ScenarioError};
 use serde::{Deserialize, Serialize};
 
 /// How the backup decides to take over.
@@ -82,7 +82,7 @@ impl SplitBrainConfig {
         if sc.workload.clients == 0 || sc.workload.clients > 64 {
             return Err(ScenarioError::invalid("workload.clients", "split brain needs 1 to 64 clients"));
         }
-        if matches!(sc.workload.arrival, Arrival::Closed { .. }) && sc.workload.timeout_ms == 0 {
+        if sc.workload.closed_without_timeout() {
             return Err(ScenarioError::invalid(
                 "workload.timeout_ms",
                 "a closed loop needs a client timeout: a write lost at a crashed or cut-off server \
