@@ -273,6 +273,19 @@ fn the_overall_median_downtime_is_charted_as_trials_accumulate() {
     assert!(distinct >= 5, "it moves as trials accumulate: {distinct} changes");
 }
 
+/// A request ends on an answer, after 20 redirects or at the client's timeout: one lost at a
+/// crashed leader gets neither answer nor redirect, so a closed loop without a client timeout
+/// would lose a slot for good with each (c2 of d4 stops for good when n4 crashes): refused,
+/// saying what to set.
+#[test]
+fn a_raft_closed_loop_without_a_client_timeout_is_refused() {
+    let e = common::refused("d4-raft-election", |v| {
+        v["workload"]["arrival"] = closed(2, 20);
+        v["workload"]["timeout_ms"] = 0.into();
+    });
+    assert!(e.contains("workload.timeout_ms") && e.contains("closed loop"), "{e}");
+}
+
 fn split_brain(id: &str) -> Box<dyn Simulation> {
     let sc = presets::get(id).expect("preset");
     let mut sim = registry::build(&sc).expect("builds");

@@ -18,12 +18,14 @@
 //! higher term turns its receiver into a follower: a stale leader steps down.
 //!
 //! **Roles and timers.** Servers `n1…nN` (3–9): `Election` (randomized in
-//! `[election_timeout_ms_min, election_timeout_ms_max]`), `Heartbeat` (leader). Clients `c1…`
-//! (from `workload`): send `Request` to the server they believe leads, follow `NotLeader` hints,
-//! `Timeout` gives up (the outcome is then unknown). `currentTerm`, `votedFor` and the log are
-//! durable: a crash drops the commit index, the applied state and the leader's bookkeeping, and a
-//! restarted server replays its log once it learns the commit index again. A user can type
-//! `write`/`read` with `key` and `value` on a server: the leader appends it, others refuse.
+//! `[election_timeout_ms_min, election_timeout_ms_max]`), `Heartbeat` (leader). Clients `c1…` (from
+//! `workload`): send `Request` to the server they believe leads, follow `NotLeader` hints,
+//! `Timeout` gives up (the outcome is then unknown); in a closed loop, `Think` is the pause before
+//! a slot's next request (a closed loop needs `workload.timeout_ms`: a request lost at a crashed
+//! leader would hold its slot for good). `currentTerm`, `votedFor` and the log are durable: a crash
+//! drops the commit index, the applied state and the leader's bookkeeping, and a restarted server
+//! replays its log once it learns the commit index again. A user can type `write`/`read` with `key`
+//! and `value` on a server: the leader appends it, others refuse.
 //!
 //! **Invariants.** Election safety (at most one leader per term), log matching, leader
 //! completeness, state-machine safety; see [`check`]. `unsafe_skip_log_check: true` grants votes
@@ -117,6 +119,17 @@ impl RaftConfig {
         }
         if sc.workload.clients > limits::MAX_CLIENTS {
             return Err(ScenarioError::invalid("workload.clients", "too many clients"));
+        }
+        // A request ends on an answer, after `MAX_TRIES` redirects (`NotLeader`) or at the client's
+        // timeout: one sent to a crashed server, or lost on the wire, gets neither answer nor
+        // redirect.
+        if sc.workload.closed_without_timeout() {
+            return Err(ScenarioError::invalid(
+                "workload.timeout_ms",
+                "a closed loop needs a client timeout: a request lost at a crashed leader or on the \
+                 wire is never answered nor redirected, so it would hold its slot for good; use 1 or \
+                 more (the presets use 2000)",
+            ));
         }
         if let Some(e) = &self.experiment {
             if e.trials == 0 || e.trials > 100_000 {
