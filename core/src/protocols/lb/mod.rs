@@ -11,7 +11,8 @@
 //!
 //! **Roles and timers.** Clients: `Next` (open-loop Poisson arrival), `Think` (closed loop),
 //! `Timeout` (give up). Backends: `Done` (a job finished). The balancer has no timers: it counts
-//! open requests per backend, and a refusal ends them (see below).
+//! open requests per backend, and a refusal ends them (see below). So only the client's timeout
+//! ends a request lost at a silently crashed node: a closed loop needs `workload.timeout_ms`.
 //!
 //! **Algorithms.** Round robin; classic weighted round robin (LVS: a weight-5 backend takes five in a
 //! row); smooth weighted round robin (nginx: for weights {5,1,1} the picks are a a b a c a a, ties to
@@ -126,6 +127,14 @@ impl LbConfig {
             return Err(ScenarioError::invalid(
                 "workload.clients",
                 "load balancing needs at least one client",
+            ));
+        }
+        if sc.workload.closed_without_timeout() {
+            return Err(ScenarioError::invalid(
+                "workload.timeout_ms",
+                "a closed loop needs a client timeout: a request lost at a crashed balancer or \
+                 backend, or on the wire, is never answered, so it would hold its slot for good; use \
+                 1 or more (the presets use 1000 or 2000)",
             ));
         }
         Ok(())
