@@ -4,15 +4,16 @@
 //! load spikes, some clients misbehave, and the database is slow. Each mechanism here is what real
 //! gateways and orchestrators do about one of those, running request by request.
 //!
-//! **Message flow.** Clients send `Request` to the gateway `lb`. The gateway may reject it (HTTP 429,
-//! rate limiting) or hold it back (leaky bucket), may answer it from its cache (T7, a caching reverse
-//! proxy in front of the database `db`), or picks a serving task and sends `Forward`. The task runs
-//! it on its workers (and, with a shared session store, asks `db` to add to the cart: `StoreOp` /
-//! `StoreDone`), answers `Reply`, and the gateway relays `Response`. If no reply comes within
-//! `upstream_timeout_ms` the gateway answers 504 and counts a passive failure for that task. A task
-//! crashed refusing connections (`crash_refusing`) fails faster: the reset for a `Forward` makes the
-//! gateway answer 503 and count the passive failure at once (`refused`), and a refused `Probe` fails
-//! the active check without waiting for its timeout.
+//! **Message flow.** Clients send `Request` to the gateway `lb`. The gateway may reject it (HTTP
+//! 429, rate limiting) or hold it back (leaky bucket), may answer it from its cache (T7, a caching
+//! reverse proxy in front of the database `db`), or picks a serving task and sends `Forward`. The
+//! task runs it on its workers (and, with a shared session store, asks `db` to add to the cart:
+//! `StoreOp` / `StoreDone`), answers `Reply`, and the gateway relays `Response`. If no reply comes
+//! within `upstream_timeout_ms` the gateway answers 504 and counts a passive failure for that task
+//! (a request lost at the gateway itself only the client's timeout ends: a closed loop needs one).
+//! A task crashed refusing connections (`crash_refusing`) fails faster: the reset for a `Forward`
+//! makes the gateway answer 503 and count the passive failure at once (`refused`), and a refused
+//! `Probe` fails the active check without waiting for its timeout.
 //!
 //! **Roles and timers.** Clients `c1…`: `Next` (Poisson arrivals) or `Think` (closed loop: the
 //! pause before a slot's next request), `Abuse` (the abusive client's extra stream, on top of
@@ -234,6 +235,14 @@ impl TrafficConfig {
         }
         if sc.workload.clients == 0 {
             return Err(ScenarioError::invalid("workload.clients", "traffic needs at least one client"));
+        }
+        if sc.workload.closed_without_timeout() {
+            return Err(ScenarioError::invalid(
+                "workload.timeout_ms",
+                "a closed loop needs a client timeout: a request lost at a crashed gateway or on the \
+                 wire is never answered (upstream_timeout_ms only covers the tasks), so it would hold \
+                 its slot for good; use 1 or more (the presets use 2000 to 5000)",
+            ));
         }
         self.validate_features()
     }
