@@ -2,6 +2,9 @@
 
 use dsplay_core::{presets, registry, Scenario, SimTime, Simulation};
 
+mod common;
+use common::outstanding::closed;
+
 fn preset(id: &str) -> Scenario {
     presets::get(id).unwrap_or_else(|e| panic!("{id}: {e}"))
 }
@@ -720,4 +723,23 @@ fn a_link_fault_is_said_at_the_node_it_is_about() {
         // Review 10: said in words ("every link to recommendation"), not `*<->recommendation`.
         assert!(text.starts_with(&format!("every link to {node}: ")), "{text:?} recorded at {node}");
     }
+}
+
+/// A client's request ends only on an answer or when its entry call times out (the entry's own
+/// `timeout_ms`, else the workload's): one lost at a crashed entry service gets no answer, so a
+/// closed loop with an entry call that never times out would lose a slot for good with each (r2's
+/// clients stop for good if `product` crashes for a second): refused, saying what to set. An
+/// entry's own timeout is enough.
+#[test]
+fn a_closed_loop_with_an_entry_call_that_never_times_out_is_refused() {
+    let closed_loop = |v: &mut serde_json::Value| {
+        v["workload"]["arrival"] = closed(2, 20);
+        v["workload"]["timeout_ms"] = 0.into();
+    };
+    let e = common::refused("r2-no-breaker-cascade", |v| {
+        closed_loop(v);
+        v["protocol"]["entries"][0]["timeout_ms"] = 0.into();
+    });
+    assert!(e.contains("workload.timeout_ms") && e.contains("entries[0].timeout_ms"), "{e}");
+    common::scenario("r2-no-breaker-cascade", closed_loop);
 }

@@ -140,6 +140,21 @@ impl MeshConfig {
         for (i, c) in self.entries.iter().enumerate() {
             self.check_call(c, &format!("protocol.entries[{i}]"))?;
         }
+        // Client k calls entry k mod n and gives up on it only at that entry's timeout, else at
+        // the workload's.
+        let mut used = self.entries.iter().take(clients as usize);
+        if let Some(i) = used.position(|c| c.timeout_ms == 0) {
+            if sc.workload.closed_without_timeout() {
+                return Err(bad(
+                    "workload.timeout_ms",
+                    format!(
+                        "a closed loop needs a client timeout: a request lost at a crashed service or \
+                         on the wire is never answered, so it would hold its slot for good; use 1 or \
+                         more, or set protocol.entries[{i}].timeout_ms (the presets set 1000 to 3000)"
+                    ),
+                ));
+            }
+        }
         Ok(())
     }
 

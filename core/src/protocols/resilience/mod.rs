@@ -13,14 +13,15 @@
 //! dependency answered by `Reply` (or `ErrorReply`). The worker is held for all of it
 //! (thread-per-request), and freed when the service sends its own `Reply`.
 //!
-//! **Roles and timers.** Clients: `Next` (open-loop arrival), `Think` (closed loop). Services:
-//! `Work` (local work done). Every caller: `Timeout` (an attempt gave up) and `Retry` (a backoff is
-//! over). Per call site a caller may have a timeout, a retry policy (none, constant, exponential,
-//! full / equal / decorrelated jitter, with base and cap, and an optional retry budget), a circuit
-//! breaker (count- or time-based window, failure-rate and slow-call thresholds, minimum calls, open
-//! duration, half-open probes) and a fallback (a static "product information temporarily
-//! unavailable" answer, or the last good answer from a stale cache). Optional calls are shed while
-//! the pool is busier than `shed_above_pct`.
+//! **Roles and timers.** Clients: `Next` (open-loop arrival), `Think` (closed loop, which needs a
+//! timeout on each entry call or the workload's: a request lost at a crashed service would hold its
+//! slot for good). Services: `Work` (local work done). Every caller: `Timeout` (an attempt gave up)
+//! and `Retry` (a backoff is over). Per call site a caller may have a timeout, a retry policy
+//! (none, constant, exponential, full / equal / decorrelated jitter, with base and cap, and an
+//! optional retry budget), a circuit breaker (count- or time-based window, failure-rate and
+//! slow-call thresholds, minimum calls, open duration, half-open probes) and a fallback (a static
+//! "product information temporarily unavailable" answer, or the last good answer from a stale
+//! cache). Optional calls are shed while the pool is busier than `shed_above_pct`.
 //!
 //! **What to watch.** `pool_busy` of each service (a pool pinned at its maximum is a service that
 //! is down for everything); with bulkheads, `pool_busy_<pool>` and `pool_queued_<pool>` per
