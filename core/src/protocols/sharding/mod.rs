@@ -10,7 +10,8 @@
 //! its worker pool (`Server` block) and answers `Reply`; the router relays `Response`. Clients
 //! run open loop (Poisson arrivals at the workload's rate) or closed loop (each keeps
 //! `concurrency` requests going; a response, a rejection or a timeout frees a place, taken again
-//! after a think time).
+//! after a think time). A closed loop needs the client timeout: a request lost at a crashed router
+//! would otherwise hold its place for good.
 //! Key k is named `<letter>-<k>` with the letter spread evenly over a–z, so the range scheme
 //! (which splits the alphabet, A–M / N–Z for two shards) sees an even key space too.
 //!
@@ -121,6 +122,14 @@ impl ShardingConfig {
         }
         if sc.workload.clients == 0 {
             return Err(ScenarioError::invalid("workload.clients", "sharding needs at least one client"));
+        }
+        if sc.workload.closed_without_timeout() {
+            return Err(ScenarioError::invalid(
+                "workload.timeout_ms",
+                "a closed loop needs a client timeout: a request lost at a crashed router or shard, \
+                 or on the wire, is never answered, so it would hold its slot for good; use 1 or \
+                 more (d9-sharding uses 2000)",
+            ));
         }
         Ok(())
     }
