@@ -294,9 +294,10 @@ fn enum_fields(doc: &serde_json::Value, path: &mut Vec<Seg>, out: &mut Vec<(Vec<
 
 /// A refusal of a closed loop, and the change to another field it asks for.
 type Fix = fn(&mut serde_json::Value);
-const CLOSED_LOOP_NEEDS: [(&str, Fix); 2] = [
+const CLOSED_LOOP_NEEDS: [(&str, Fix); 3] = [
     ("`workload.timeout_ms`: a closed loop", |d| d["workload"]["timeout_ms"] = 1000.into()),
     ("`workload.arrival`: a closed loop", |d| d["protocol"]["overflow"] = "block".into()),
+    ("`workload.bursts`: bursts and surges", |d| d["workload"]["bursts"] = serde_json::json!([])),
 ];
 
 /// Every value an enum offers makes a valid scenario, or is refused with what to change
@@ -318,9 +319,10 @@ fn every_value_an_enum_field_offers_makes_a_valid_scenario_in_every_preset() {
                 apply_edit(&mut draft, &Edit::Tag(path.clone(), option.clone()));
                 if let Err(e) = parse_draft(&draft) {
                     // Rules that tie a closed loop to another field: it needs a client timeout
-                    // (a lost request would hold its place for good), and a broker that answers
-                    // a publish (overflow "block"). The form shows the refusal, and doing what it
-                    // says makes the scenario valid.
+                    // (a lost request would hold its place for good) and a broker that answers
+                    // a publish (overflow "block"), and it takes no bursts (it has no rate to
+                    // scale). The form shows the refusal, and doing what it says makes the
+                    // scenario valid.
                     let said = e.to_string();
                     let fix = CLOSED_LOOP_NEEDS.iter().find(|(refusal, _)| said.starts_with(refusal));
                     let Some((_, fix)) = fix.filter(|_| option == "closed") else {

@@ -58,3 +58,30 @@ fn a_closed_loop_workload_sends_requests_or_is_refused_at_the_arrival_field() {
     assert!(silent.is_empty(), "a closed loop validates but no client sent a request in 3 s: {silent:?}");
     assert!(ran.len() >= 40, "only {} presets ran a closed loop: {ran:?} (refused: {refused:?})", ran.len());
 }
+
+/// Bursts and surges scale the open-loop rate, and a closed loop has none: they validated and the
+/// spike never came. A closed loop refuses them, scripted or by hand, saying why.
+#[test]
+fn a_closed_loop_refuses_bursts_and_surges_scripted_or_by_hand() {
+    use dsplay_core::ScenarioEvent;
+    let burst = json!([{"at_ms": 1_000, "duration_ms": 1_000, "rate_pct": 300}]);
+    let surge = json!([{"at_ms": 1_000, "event": {"type": "surge", "rate_pct": 300, "duration_ms": 1_000}}]);
+    for (field, set, to) in
+        [("workload.bursts", "/workload/bursts", burst), ("events[0].event", "/events", surge)]
+    {
+        let mut v = serde_json::to_value(closed_loop("t4-autoscaling").expect("closed t4")).expect("json");
+        *v.pointer_mut(set).expect("the field") = to;
+        match Scenario::from_json(&v.to_string()) {
+            Err(ScenarioError::Invalid { field: at, message }) => {
+                assert_eq!(at, field);
+                assert!(message.contains("closed loop") && message.contains("open arrival"), "{message}");
+            }
+            other => panic!("{field}: {other:?}"),
+        }
+    }
+    let sim = registry::build(&closed_loop("t4-autoscaling").expect("closed t4")).expect("builds");
+    let by_hand = sim.check_action(&ScenarioEvent::Surge { rate_pct: 500, duration_ms: 5_000 });
+    assert!(by_hand.is_err_and(|e| e.to_string().contains("closed loop")), "a surge by hand is refused too");
+    let open = registry::build(&presets::get("t4-autoscaling").expect("t4")).expect("builds");
+    assert!(open.check_action(&ScenarioEvent::Surge { rate_pct: 500, duration_ms: 5_000 }).is_ok());
+}

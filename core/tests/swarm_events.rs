@@ -94,8 +94,11 @@ fn generate(seed: u64, keys: bool) -> Scenario {
         let mean_us = producers * concurrency * 1_000_000 / rate_per_s;
         arrival["think"] = json!({"type": "uniform", "min_us": mean_us / 2, "max_us": mean_us * 3 / 2});
     }
-    let workload = json!({"clients": producers, "arrival": arrival,
-        "bursts": [{"at_ms": FAULTS_UNTIL_MS, "duration_ms": 2 * LIVENESS_MS, "rate_pct": 0}],
+    // The open loop stops at the heal; a closed loop, which refuses bursts (it has no rate to
+    // scale), stops with its producers (see below).
+    let quiet = json!({"at_ms": FAULTS_UNTIL_MS, "duration_ms": 2 * LIVENESS_MS, "rate_pct": 0});
+    let bursts = if closed { json!([]) } else { json!([quiet]) };
+    let workload = json!({"clients": producers, "arrival": arrival, "bursts": bursts,
         "keys": {"type": "uniform", "count": 100}, "read_permille": 500, "timeout_ms": 0});
     let mut events = swarm::timeline(&mut rng, &plan);
     if closed {

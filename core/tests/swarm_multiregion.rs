@@ -98,7 +98,9 @@ fn generate(seed: u64, reads: &str) -> Scenario {
         "events": swarm::timeline(&mut rng, &plan)
     });
     if sc["workload"]["arrival"]["type"] == "closed" {
-        // A closed loop does not follow the burst: its clients are stopped by crashing them.
+        // A closed loop refuses bursts (it has no rate to scale): its clients are stopped by
+        // crashing them.
+        sc["workload"]["bursts"] = json!([]);
         let clients = nodes.iter().filter(|n| !replica_names.contains(n));
         let stops = clients.map(|c| json!({"at_ms": stop - QUIET_MS, "event": {"type": "crash", "node": c}}));
         sc["events"].as_array_mut().expect("events").extend(stops);

@@ -44,13 +44,14 @@ fn generate(seed: u64, mode: &str, heuristic_abort_ms: u64) -> Scenario {
     let (rate_per_s, items, read_permille) = (ms(5, 30), ms(1, 4), ms(0, 500));
     let arrival = swarm::arrival(seed, rate_per_s);
     // No new orders after the heal (a skewed client's clock runs up to ~2 s off by the end): the
-    // burst stops open-loop arrivals; a closed loop, which bursts do not touch, stops with its
-    // clients, crashed just after the heal.
-    let workload = json!({"clients": clients, "arrival": arrival,
+    // burst stops open-loop arrivals; a closed loop, which refuses bursts (it has no rate to
+    // scale), stops with its clients, crashed just after the heal.
+    let mut workload = json!({"clients": clients, "arrival": arrival,
         "bursts": [{"at_ms": FAULTS_UNTIL_MS, "duration_ms": 2 * LIVENESS_MS, "rate_pct": 0}],
         "keys": {"type": "uniform", "count": items}, "read_permille": read_permille, "timeout_ms": 3000});
     let mut events = swarm::timeline(&mut rng, &plan);
     if workload["arrival"]["type"] == "closed" {
+        workload["bursts"] = json!([]);
         let stop = |c: &String| json!({"at_ms": FAULTS_UNTIL_MS + 1, "event": {"type": "crash", "node": c}});
         events.extend(swarm::names("c", clients).iter().map(stop));
     }

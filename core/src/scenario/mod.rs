@@ -25,6 +25,7 @@ pub use error::ScenarioError;
 pub use events::{ScenarioEvent, Timed};
 pub use network::{LinkOverride, LinkSpec, NetworkConfig, Regions};
 pub use validate::limits;
+pub(crate) use validate::CLOSED_LOOP_HAS_NO_RATE;
 pub use workload::{Arrival, Burst, Keys, Workload};
 
 use crate::protocols::ProtocolConfig;

@@ -3,6 +3,12 @@
 
 use super::{Arrival, Keys, LinkSpec, Meta, Scenario, ScenarioError, ScenarioEvent, FORMAT_VERSION};
 
+/// Why a closed loop refuses bursts and surges: they scale the open-loop rate, and ignoring them
+/// (as the clients did) left a spike that validated and never came.
+pub(crate) const CLOSED_LOOP_HAS_NO_RATE: &str =
+    "bursts and surges scale the open-loop rate, and a closed loop has \
+     none (its load is its concurrency and think time): remove them, or use an open arrival";
+
 /// The limits, public so the UI can show them next to inputs.
 pub mod limits {
     pub const MAX_NODES: u32 = 512;
@@ -201,6 +207,9 @@ impl Scenario {
                         "zero think time would spin forever; use at least 1 µs",
                     ));
                 }
+                if !w.bursts.is_empty() {
+                    return Err(bad("workload.bursts", CLOSED_LOOP_HAS_NO_RATE));
+                }
             }
             _ => {}
         }
@@ -293,6 +302,9 @@ impl Scenario {
                 }
                 ScenarioEvent::ClockSkew { drift_ppm, .. } if drift_ppm.unsigned_abs() > 500_000 => {
                     return Err(bad(format!("{field}.event.drift_ppm"), "must be within ±500000"));
+                }
+                ScenarioEvent::Surge { .. } if matches!(self.workload.arrival, Arrival::Closed { .. }) => {
+                    return Err(bad(format!("{field}.event"), CLOSED_LOOP_HAS_NO_RATE));
                 }
                 ScenarioEvent::Surge { rate_pct, .. } if !(1..=10_000).contains(rate_pct) => {
                     return Err(bad(

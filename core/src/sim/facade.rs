@@ -193,6 +193,10 @@ impl<N: Node> Simulation for Sim<N> {
     }
     fn check_action(&self, ev: &ScenarioEvent) -> Result<(), ScenarioError> {
         self.w.check_event(ev)?;
+        let closed = matches!(self.scenario().workload.arrival, crate::scenario::Arrival::Closed { .. });
+        if closed && matches!(ev, ScenarioEvent::Surge { .. }) {
+            return Err(ScenarioError::invalid("event", crate::scenario::CLOSED_LOOP_HAS_NO_RATE));
+        }
         if let ScenarioEvent::Timeout { node } = ev {
             let id = self.w.by_name[node];
             if let Some(why) = self.time_out_refusal(id) {
