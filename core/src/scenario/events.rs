@@ -90,8 +90,8 @@ pub enum ScenarioEvent {
         drift_ppm: i32,
     },
     /// A flash crowd: every client's open-loop request rate times `rate_pct`/100 for `duration_ms`
-    /// (on top of the workload's own bursts; a newer surge replaces an older one). Closed-loop
-    /// clients are unaffected.
+    /// (on top of the workload's own bursts; a newer surge replaces an older one). A closed loop
+    /// has no rate to scale: its scenario refuses one.
     Surge {
         rate_pct: u32,
         duration_ms: u64,

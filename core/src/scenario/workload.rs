@@ -55,7 +55,7 @@ pub enum Arrival {
 
 /// Between `at_ms` and `at_ms + duration_ms`, the open-loop rate is scaled by `rate_pct`/100
 /// (where bursts overlap, the one listed last). At 0 the clients send nothing and schedule
-/// nothing until it ends.
+/// nothing until it ends. A closed loop has no rate to scale: its scenario refuses bursts.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Burst {
