@@ -85,3 +85,25 @@ fn a_closed_loop_refuses_bursts_and_surges_scripted_or_by_hand() {
     let open = registry::build(&presets::get("t4-autoscaling").expect("t4")).expect("builds");
     assert!(open.check_action(&ScenarioEvent::Surge { rate_pct: 500, duration_ms: 5_000 }).is_ok());
 }
+
+/// 256 clients × 1,000 requests each validated, and the page crawled (55 ms of the run in two
+/// minutes, tasks up to 97 ms): the total a closed loop keeps going is bounded, and the message
+/// says how many per client would do.
+#[test]
+fn a_closed_loop_keeping_too_many_requests_going_is_refused_saying_how_many_would_do() {
+    let mut v = serde_json::to_value(closed_loop("t1-round-robin").expect("closed t1")).expect("json");
+    v["workload"]["clients"] = 256.into();
+    v["workload"]["arrival"]["concurrency"] = 1_000.into();
+    match Scenario::from_json(&v.to_string()) {
+        Err(ScenarioError::Invalid { field, message }) => {
+            assert_eq!(field, "workload.arrival.concurrency");
+            assert!(
+                message.contains("256000 requests") && message.contains("at most 195 per client"),
+                "{message}"
+            );
+        }
+        other => panic!("{other:?}"),
+    }
+    v["workload"]["arrival"]["concurrency"] = 195.into();
+    assert!(Scenario::from_json(&v.to_string()).is_ok(), "at the limit");
+}
