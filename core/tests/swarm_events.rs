@@ -102,8 +102,7 @@ fn generate(seed: u64, keys: bool) -> Scenario {
         "keys": {"type": "uniform", "count": 100}, "read_permille": 500, "timeout_ms": 0});
     let mut events = swarm::timeline(&mut rng, &plan);
     if closed {
-        let stop = |p: &String| json!({"at_ms": FAULTS_UNTIL_MS + 1, "event": {"type": "crash", "node": p}});
-        events.extend(swarm::names("p", producers).iter().map(stop));
+        events.extend(swarm::crashes(FAULTS_UNTIL_MS + 1, &swarm::names("p", producers)));
     }
     let sc = json!({
         "v": 1,

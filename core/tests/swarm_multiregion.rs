@@ -102,8 +102,7 @@ fn generate(seed: u64, reads: &str) -> Scenario {
         // crashing them.
         sc["workload"]["bursts"] = json!([]);
         let clients = nodes.iter().filter(|n| !replica_names.contains(n));
-        let stops = clients.map(|c| json!({"at_ms": stop - QUIET_MS, "event": {"type": "crash", "node": c}}));
-        sc["events"].as_array_mut().expect("events").extend(stops);
+        sc["events"].as_array_mut().expect("events").extend(swarm::crashes(stop - QUIET_MS, clients));
     }
     swarm::scenario(seed, &sc)
 }

@@ -52,8 +52,7 @@ fn generate(seed: u64, mode: &str, heuristic_abort_ms: u64) -> Scenario {
     let mut events = swarm::timeline(&mut rng, &plan);
     if workload["arrival"]["type"] == "closed" {
         workload["bursts"] = json!([]);
-        let stop = |c: &String| json!({"at_ms": FAULTS_UNTIL_MS + 1, "event": {"type": "crash", "node": c}});
-        events.extend(swarm::names("c", clients).iter().map(stop));
+        events.extend(swarm::crashes(FAULTS_UNTIL_MS + 1, &swarm::names("c", clients)));
     }
     let sc = json!({
         "v": 1,

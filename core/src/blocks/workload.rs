@@ -155,11 +155,14 @@ impl Generator {
         }
     }
 
-    /// Closed loop: the pause before the next request.
-    pub fn think(&self, rng: &mut Rng) -> SimDuration {
+    /// Closed loop: the pause after a request ends before the next takes its place, for a request
+    /// the workload `generated`. `None` (and nothing drawn) for an open loop, or for a request
+    /// sent by hand: it holds no place, so its end starts nothing (review: each hand request
+    /// grew the loop by one for good).
+    pub fn think_after(&self, generated: bool, rng: &mut Rng) -> Option<SimDuration> {
         match &self.arrival {
-            Arrival::Closed { think, .. } => SimDuration(think.sample(rng).max(1)),
-            _ => SimDuration::from_ms(1),
+            Arrival::Closed { think, .. } if generated => Some(SimDuration(think.sample(rng).max(1))),
+            _ => None,
         }
     }
 

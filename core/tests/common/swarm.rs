@@ -19,6 +19,12 @@ pub fn names(prefix: &str, n: u64) -> Vec<String> {
     (1..=n).map(|i| format!("{prefix}{i}")).collect()
 }
 
+/// A crash of each of `nodes` at `at_ms`: how a swarm stops a closed loop's clients, which no
+/// burst stops (a closed loop refuses bursts).
+pub fn crashes<'a>(at_ms: u64, nodes: impl IntoIterator<Item = &'a String>) -> Vec<Value> {
+    nodes.into_iter().map(|n| json!({"at_ms": at_ms, "event": {"type": "crash", "node": n}})).collect()
+}
+
 /// A random bad link: slow, lossy, duplicating, reordering.
 pub fn link_spec(rng: &mut Rng) -> Value {
     json!({

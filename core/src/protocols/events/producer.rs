@@ -102,8 +102,7 @@ impl Producer {
         if self.unconfirmed.remove(&id).is_some() {
             ctx.cancel_timer(EvTimer::Confirm(id));
             self.send_some(ctx);
-            if self.in_loop.remove(&id) {
-                let think = self.gen.think(ctx.rng());
+            if let Some(think) = self.gen.think_after(self.in_loop.remove(&id), ctx.rng()) {
                 ctx.set_timer(EvTimer::Think(id), think);
             }
         }

@@ -138,8 +138,7 @@ impl Client {
     /// Closed loop: request `id` is done; if the workload generated it, think, then send the
     /// next one in its slot.
     fn after(&mut self, ctx: &mut C<'_>, id: u64, generated: bool) {
-        if generated && self.gen.concurrency() > 0 {
-            let think = self.gen.think(ctx.rng());
+        if let Some(think) = self.gen.think_after(generated, ctx.rng()) {
             ctx.set_timer(LbTimer::Think(id), think);
         }
     }

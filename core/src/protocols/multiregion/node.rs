@@ -186,8 +186,7 @@ impl Client {
     /// Closed loop: operation `op` is done (answered or timed out); if the workload generated it,
     /// think, then start the next one in its slot.
     fn after_op(&mut self, ctx: &mut C<'_>, op: u64, generated: bool) {
-        if generated && self.gen.concurrency() > 0 {
-            let think = self.gen.think(ctx.rng());
+        if let Some(think) = self.gen.think_after(generated, ctx.rng()) {
             ctx.set_timer(MrTimer::Think(op), think);
         }
     }

@@ -221,8 +221,7 @@ impl Client {
     /// Closed loop: operation `op` is done; if the workload generated it, think, then start the
     /// next one in its slot.
     fn after_op(&mut self, ctx: &mut C<'_>, op: u64, generated: bool) {
-        if generated && self.gen.concurrency() > 0 {
-            let think = self.gen.think(ctx.rng());
+        if let Some(think) = self.gen.think_after(generated, ctx.rng()) {
             ctx.set_timer(QTimer::Think(op), think);
         }
     }

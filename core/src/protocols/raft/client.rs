@@ -151,8 +151,7 @@ impl Client {
             ctx.count("errors", 1);
         }
         // Closed loop: a generated request's slot goes to the next one after a think time.
-        if p.generated && self.gen.concurrency() > 0 {
-            let think = self.gen.think(ctx.rng());
+        if let Some(think) = self.gen.think_after(p.generated, ctx.rng()) {
             ctx.set_timer(RaftTimer::Think(id), think);
         }
     }

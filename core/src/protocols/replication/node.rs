@@ -128,8 +128,7 @@ impl Client {
     /// Closed loop: write `op` is done (acknowledged, redirected or timed out); if the workload
     /// generated it, think, then send the next one in its slot.
     fn after_op(&mut self, ctx: &mut C<'_>, op: u64, generated: bool) {
-        if generated && self.gen.concurrency() > 0 {
-            let think = self.gen.think(ctx.rng());
+        if let Some(think) = self.gen.think_after(generated, ctx.rng()) {
             ctx.set_timer(ReplTimer::Think(op), think);
         }
     }

@@ -140,8 +140,7 @@ impl Client {
             }
         }
         // Closed loop: a generated request's slot goes to the next one after a think time.
-        if generated && self.gen.concurrency() > 0 {
-            let think = self.gen.think(ctx.rng());
+        if let Some(think) = self.gen.think_after(generated, ctx.rng()) {
             ctx.set_timer(MeshTimer::Think(id), think);
         }
     }

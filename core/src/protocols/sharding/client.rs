@@ -58,8 +58,7 @@ impl Client {
     /// Closed loop: request `id` is over (answered, rejected or timed out); think, then send the
     /// next in its place.
     fn think(&mut self, ctx: &mut C<'_>, id: u64) {
-        if self.gen.concurrency() > 0 {
-            let think = self.gen.think(ctx.rng());
+        if let Some(think) = self.gen.think_after(true, ctx.rng()) {
             ctx.set_timer(ShardTimer::Think(id), think);
         }
     }

@@ -72,8 +72,7 @@ impl Client {
     /// Closed loop: write `id` is done (acknowledged, rejected or timed out): think, then send the
     /// next one in its slot.
     fn after_write(&mut self, ctx: &mut C<'_>, id: u64) {
-        if self.gen.concurrency() > 0 {
-            let think = self.gen.think(ctx.rng());
+        if let Some(think) = self.gen.think_after(true, ctx.rng()) {
             ctx.set_timer(SbTimer::Think(id), think);
         }
     }

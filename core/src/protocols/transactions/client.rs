@@ -74,8 +74,7 @@ impl Client {
 
     /// Closed loop: `req` is over (answered or timed out); think, then start the next in its place.
     fn think(&mut self, ctx: &mut C<'_>, req: u64, p: Pending) {
-        if p.in_loop {
-            let think = self.gen.think(ctx.rng());
+        if let Some(think) = self.gen.think_after(p.in_loop, ctx.rng()) {
             ctx.set_timer(TxTimer::Think(req), think);
         }
     }
