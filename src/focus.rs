@@ -49,3 +49,35 @@ pub fn focus(el: &Element) {
         let _ = f.call0(el);
     }
 }
+
+/// Which arrow keys move the focus along a [`rove`] list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Arrows {
+    /// ↓ and ↑ only (a vertical list, where ← and → stay the page's step keys).
+    UpDown,
+    /// → and ↓ to the next, ← and ↑ to the one before.
+    All,
+}
+
+/// Roving focus in a list that is one Tab stop: the key of `e` moves the focus from `at` to the
+/// next or previous of the elements matching `items` inside `list` (Home and End: the first and
+/// the last). Whether it moved; the key is then used up. The gallery's list, the History
+/// figure's bars and the stage's nodes move this way.
+pub fn rove(e: &web_sys::KeyboardEvent, at: &Element, list: &Element, items: &str, arrows: Arrows) -> bool {
+    let Ok(found) = list.query_selector_all(items) else { return false };
+    let all: Vec<Element> = (0..found.length()).filter_map(|k| found.item(k)?.dyn_into().ok()).collect();
+    let Some(here) = all.iter().position(|el| el.is_same_node(Some(at))) else { return false };
+    let sideways = arrows == Arrows::All;
+    let to = match e.key().as_str() {
+        "ArrowDown" => here + 1,
+        "ArrowRight" if sideways => here + 1,
+        "ArrowUp" => here.saturating_sub(1),
+        "ArrowLeft" if sideways => here.saturating_sub(1),
+        "Home" => 0,
+        "End" => all.len() - 1,
+        _ => return false,
+    };
+    e.prevent_default();
+    focus(&all[to.min(all.len() - 1)]);
+    true
+}

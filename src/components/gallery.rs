@@ -256,19 +256,7 @@ fn arrows(e: KeyboardEvent) {
     else {
         return;
     };
-    let Ok(buttons) = list.query_selector_all("button.preset") else { return };
-    let buttons: Vec<web_sys::HtmlElement> =
-        (0..buttons.length()).filter_map(|k| buttons.item(k)?.dyn_into().ok()).collect();
-    let Some(here) = buttons.iter().position(|b| b.is_same_node(Some(&at))) else { return };
-    let to = match e.key().as_str() {
-        "ArrowDown" => (here + 1).min(buttons.len() - 1),
-        "ArrowUp" => here.saturating_sub(1),
-        "Home" => 0,
-        "End" => buttons.len() - 1,
-        _ => return,
-    };
-    e.prevent_default();
-    let _ = buttons[to].focus();
+    crate::focus::rove(&e, &at, &list, "button.preset", crate::focus::Arrows::UpDown);
 }
 
 /// ↓ in the search box goes to the list's tab stop (the open scenario, or the first match).

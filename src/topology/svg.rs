@@ -91,22 +91,9 @@ fn arrows(e: &KeyboardEvent) {
         return;
     }
     let Some(at) = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
-    let Some(all) = at.parent_element().and_then(|g| g.query_selector_all(":scope > [data-node]").ok())
-    else {
-        return;
-    };
-    let nodes: Vec<web_sys::Element> =
-        (0..all.length()).filter_map(|k| all.item(k)?.dyn_into().ok()).collect();
-    let Some(here) = nodes.iter().position(|n| n.is_same_node(Some(&at))) else { return };
-    let to = match e.key().as_str() {
-        "ArrowRight" | "ArrowDown" => (here + 1).min(nodes.len() - 1),
-        "ArrowLeft" | "ArrowUp" => here.saturating_sub(1),
-        "Home" => 0,
-        "End" => nodes.len() - 1,
-        _ => return,
-    };
-    e.prevent_default();
-    crate::focus::focus(&nodes[to]);
+    if let Some(nodes) = at.parent_element() {
+        crate::focus::rove(e, &at, &nodes, ":scope > [data-node]", crate::focus::Arrows::All);
+    }
 }
 
 /// The usual size of a name inside a node of radius `r`.

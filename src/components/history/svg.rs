@@ -99,17 +99,6 @@ fn keys(e: KeyboardEvent) -> Option<SimTime> {
         e.prevent_default();
         return at.get_attribute("data-at")?.parse().ok().map(SimTime);
     }
-    let found = figure.query_selector_all(".op").ok()?;
-    let bars: Vec<Element> = (0..found.length()).filter_map(|k| found.item(k)?.dyn_into().ok()).collect();
-    let here = bars.iter().position(|b| b.is_same_node(Some(&at)))?;
-    let to = match e.key().as_str() {
-        "ArrowRight" | "ArrowDown" => (here + 1).min(bars.len() - 1),
-        "ArrowLeft" | "ArrowUp" => here.saturating_sub(1),
-        "Home" => 0,
-        "End" => bars.len() - 1,
-        _ => return None,
-    };
-    e.prevent_default();
-    crate::focus::focus(&bars[to]);
+    crate::focus::rove(&e, &at, &figure, ".op", crate::focus::Arrows::All);
     None
 }
