@@ -18,6 +18,7 @@ presets![
     "t1-power-of-two",
     "t1-queueing",
     "t1-least-connections-black-hole",
+    "t1-scale-out",
     "t2-health-checks",
     "t3-redundancy-2-tasks",
     "t3-redundancy-3-tasks",

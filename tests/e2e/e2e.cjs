@@ -637,6 +637,26 @@ async function main() {
       await page.screenshot({ path: path.join(SHOTS, `${id}.png`) });
     });
   }
+  await check("scale out by hand: lb's in-rotation setting takes the spare b4 in at the playhead, and the link keeps it", async () => {
+    await page.goto(base + '#preset=t1-scale-out&t=6000');
+    await page.waitForSelector('[data-node="b4"]');
+    const label = () => page.$eval('[data-node="b4"]', (e) => e.textContent);
+    assert((await label()).includes('spare'), 'b4 starts as a spare');
+    await page.click('[data-node="lb"] .shape');
+    await page.selectOption('[data-knob="in_rotation"] select', '4');
+    await until(page, () => [...document.querySelectorAll('.fault-item .what')].some((e) => e.textContent === 'lb: in_rotation → 4'));
+    await page.click('#play');
+    await nowAtLeast(page, 6500);
+    await page.click('#play');
+    assert(!(await label()).includes('spare'), `b4 serves after 6 s: ${await label()}`);
+    const link = page.url();
+    assert(link.includes('#s='), `the link carries the change: ${link.slice(0, 60)}`);
+    const fresh = await (await browser.newContext()).newPage();
+    await fresh.goto(link);
+    await fresh.waitForSelector('[data-node="b4"]');
+    await until(fresh, () => [...document.querySelectorAll('.fault-item .what')].some((e) => e.textContent === 'lb: in_rotation → 4'));
+    await fresh.close();
+  });
   await check('surge floods the clients by hand and lands in the event list', async () => {
     await page.goto(base + '?preset=t1-round-robin');
     await page.waitForSelector('[data-node]');

@@ -70,6 +70,9 @@ pub fn help(parent: Option<&str>, key: &str) -> Option<&'static str> {
         "queue_cap" => Some("requests that may wait for a worker; more are rejected"),
         "weight" => Some("share of the traffic against the other backends (weighted algorithms)"),
         "count" => Some("how many identical backends this entry makes"),
+        "in_rotation" => {
+            Some("how many backends (b1 on) take requests from the start; the rest are spares, taken in by lb's setting of the same name")
+        }
         "election_timeout_ms_min" | "election_timeout_ms_max" => {
             Some("a follower that hears no leader for a random time between min and max starts an election")
         }

@@ -11,6 +11,10 @@ use std::collections::VecDeque;
 #[derive(Clone, Debug)]
 pub struct Balancer {
     pub(super) picker: Picker,
+    /// Every backend's weight, those out of rotation too (the picker holds the first `rotation`).
+    weights: Vec<u32>,
+    /// Backends b1…b`rotation` take new requests; the rest are spares, or drain what they hold.
+    rotation: usize,
     first_backend: u32,
     /// Open requests per backend: what least connections and two choices compare. Always
     /// `open[i].len()`, kept as the slice the picker reads on every request.
@@ -37,11 +41,14 @@ pub struct Balancer {
 const NOTED_CYCLES: u32 = 3;
 
 impl Balancer {
-    /// `capacity[i]` is backend i's worker count (used by the central queue).
-    pub fn new(picker: Picker, first_backend: u32, capacity: Vec<u32>) -> Self {
-        let n = picker.len();
+    /// `capacity[i]` is backend i's worker count (used by the central queue). Every backend is
+    /// in rotation (see [`Balancer::rotate`]).
+    pub fn new(algorithm: Algorithm, weights: &[u32], first_backend: u32, capacity: Vec<u32>) -> Self {
+        let n = weights.len();
         Balancer {
-            picker,
+            picker: Picker::new(algorithm, weights),
+            weights: weights.to_vec(),
+            rotation: n,
             first_backend,
             active: vec![0; n],
             open: vec![Vec::new(); n],
@@ -69,7 +76,7 @@ impl Balancer {
 
     pub fn on_request(&mut self, ctx: &mut C<'_>, id: u64, client: NodeId) {
         if self.picker.algorithm != Algorithm::CentralQueue {
-            let i = self.picker.pick(&self.active, ctx.rng());
+            let i = self.picker.pick(&self.active[..self.rotation], ctx.rng());
             let cycle = self.picker.total_weight().min(20);
             if self.noted < NOTED_CYCLES * cycle {
                 if let Some(why) = self.picker.why(i) {
@@ -152,9 +159,10 @@ impl Balancer {
         self.drain_queue(ctx);
     }
 
-    /// A backend with an idle worker, searching round-robin from after the last one chosen.
+    /// A backend in rotation with an idle worker, searching round-robin from after the last one
+    /// chosen.
     fn free_backend(&mut self) -> Option<usize> {
-        let n = self.active.len();
+        let n = self.rotation;
         let i = (0..n).map(|k| (self.next_free + k) % n).find(|&i| self.active[i] < self.capacity[i])?;
         self.next_free = (i + 1) % n;
         Some(i)
@@ -170,14 +178,38 @@ impl Balancer {
         }
     }
 
-    /// What a user may change while it runs: the algorithm.
+    /// What a user may change while it runs: the algorithm, and how many backends are in
+    /// rotation (where there are few enough to list).
     pub fn knobs(&self) -> Vec<Knob> {
-        vec![Knob { name: "algorithm", values: &Algorithm::NAMES, now: self.picker.algorithm.name() }]
+        let mut k =
+            vec![Knob { name: "algorithm", values: &Algorithm::NAMES, now: self.picker.algorithm.name() }];
+        if let Some(values) = COUNTS.get(..self.weights.len()).filter(|v| v.len() > 1) {
+            k.push(Knob { name: "in_rotation", values, now: COUNTS[self.rotation - 1] });
+        }
+        k
     }
 
-    /// Balance by another algorithm from now on. Leaving the central queue, the requests waiting
-    /// in it go out at once, each to the backend the new algorithm picks.
+    /// Take backends b1…b`k` in rotation (`1 ≤ k ≤` backends; the scenario checked it): new
+    /// requests go to those only. One taken out keeps what it holds and answers it, and gets
+    /// nothing new: it drains.
+    pub(super) fn rotate(&mut self, k: usize) {
+        self.rotation = k.clamp(1, self.weights.len());
+        self.picker.resize(&self.weights[..self.rotation]);
+        (self.noted, self.next_free) = (0, 0);
+    }
+
+    /// Balance by another algorithm from now on, or over more or fewer backends. Leaving the
+    /// central queue, the requests waiting in it go out at once, each to the backend the new
+    /// algorithm picks; new backends in rotation take from it at once.
     pub fn on_tune(&mut self, ctx: &mut C<'_>, knob: &str, to: &str) {
+        if knob == "in_rotation" {
+            let Ok(k) = to.parse::<usize>() else { return };
+            let was = self.rotation;
+            self.rotate(k);
+            ctx.note(self.rotation_change(was));
+            self.drain_queue(ctx);
+            return;
+        }
         let Some(to) = Algorithm::named(to).filter(|_| knob == "algorithm") else { return };
         let from = self.picker.algorithm;
         self.picker.switch(to);
@@ -194,6 +226,34 @@ impl Balancer {
         }
     }
 
+    /// What a change of rotation from `was` backends did, in words: "b4 joins the rotation, now
+    /// b1–b4", "b3, b4 leave the rotation, now b1–b2: the 9 requests they hold finish there, and
+    /// nothing new goes to them".
+    fn rotation_change(&self, was: usize) -> String {
+        let now = self.rotation;
+        let moved = now.min(was)..now.max(was);
+        let names: Vec<String> = moved.clone().map(|i| format!("b{}", i + 1)).collect();
+        let one = names.len() == 1;
+        let (verb, it, holds) = if one { ("s", "it", "holds") } else { ("", "them", "hold") };
+        let open: u32 = self.active[moved].iter().sum();
+        let said = match now.cmp(&was) {
+            std::cmp::Ordering::Equal => return format!("{} in rotation, as before", first(now)),
+            std::cmp::Ordering::Greater => format!("join{verb}"),
+            std::cmp::Ordering::Less => format!("leave{verb}"),
+        };
+        let drain = match (now < was, open) {
+            (false, _) => String::new(),
+            (true, 0) => format!(": {} {holds} no request", if one { "it" } else { "they" }),
+            (true, n) => format!(
+                ": the {n} request{} {} {holds} finish{} there, and nothing new goes to {it}",
+                if n == 1 { "" } else { "s" },
+                if one { "it" } else { "they" },
+                if n == 1 { "es" } else { "" },
+            ),
+        };
+        format!("{} {said} the rotation, now {}{drain}", names.join(", "), first(now))
+    }
+
     pub fn on_crash(&mut self) {
         self.active.iter_mut().for_each(|a| *a = 0);
         self.open.iter_mut().for_each(Vec::clear);
@@ -207,12 +267,29 @@ impl Balancer {
         if self.picker.algorithm == Algorithm::CentralQueue {
             v = v.field("queued", self.waiting.len());
         }
+        if self.rotation < self.weights.len() {
+            v = v.field("in rotation", format!("{} of {}", first(self.rotation), self.weights.len()));
+        }
         for (i, a) in self.active.iter().enumerate() {
-            v = v.field(&format!("active b{}", i + 1), a);
+            let out = if i < self.rotation { "" } else { " (out of rotation)" };
+            v = v.field(&format!("active b{}{out}", i + 1), a);
         }
         v
     }
 }
+
+/// The first `k` backends' names: "b1", "b1–b4".
+fn first(k: usize) -> String {
+    if k == 1 {
+        "b1".into()
+    } else {
+        format!("b1–b{k}")
+    }
+}
+
+/// The values of the `in_rotation` knob, for up to this many backends.
+const COUNTS: [&str; 16] =
+    ["1", "2", "3", "4", "5", "6", "7", "8", "9", "10", "11", "12", "13", "14", "15", "16"];
 
 #[cfg(test)]
 mod tests {
@@ -232,7 +309,7 @@ mod tests {
     #[test]
     fn a_refusal_ends_its_request_and_those_sent_before_it_once_each() {
         let mut bench = Bench::new(1);
-        let mut b = Balancer::new(Picker::new(Algorithm::LeastConnections, &[1, 1]), 4, vec![4, 4]);
+        let mut b = Balancer::new(Algorithm::LeastConnections, &[1, 1], 4, vec![4, 4]);
         let (c1, c2, lb, b1) = (NodeId(0), NodeId(1), NodeId(3), NodeId(4));
         let mut act = |b: &mut Balancer, f: &dyn Fn(&mut Balancer, &mut C<'_>)| {
             bench.run((lb, SimTime::ZERO, 6), |ctx| f(b, ctx)).1
@@ -267,8 +344,7 @@ mod tests {
 
     #[test]
     fn central_queue_hands_work_only_to_idle_workers_in_rotation() {
-        let picker = Picker::new(Algorithm::CentralQueue, &[1, 1, 1]);
-        let mut b = Balancer::new(picker, 4, vec![1, 2, 1]);
+        let mut b = Balancer::new(Algorithm::CentralQueue, &[1, 1, 1], 4, vec![1, 2, 1]);
         let mut picks = Vec::new();
         while let Some(i) = b.free_backend() {
             b.active[i] += 1;

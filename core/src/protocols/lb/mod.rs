@@ -39,6 +39,15 @@
 //! the cure is to count failures, not only connections: health checks and outlier ejection (T2;
 //! nginx `max_fails`, Envoy `consecutive_5xx`, HAProxy `observe layer4`).
 //!
+//! **Scaling by hand** (`t1-scale-out`). `in_rotation: k` puts only b1…bk in rotation; the rest
+//! are spares, running and idle. A `tune` of the balancer's `in_rotation` changes k at the
+//! playhead: a backend taken in is picked from the next request on (least connections pours
+//! requests onto it until its open count catches up, which is why real balancers offer a slow
+//! start: nginx `slow_start`, HAProxy `slowstart`); one taken out gets nothing new and finishes
+//! what it holds (it drains, as a deregistered target does behind an AWS load balancer). The
+//! balancer knows its backends by configuration, not by their telling it, so the change is the
+//! balancer's alone and sends no message.
+//!
 //! **Invariants.** No global invariant: T1 is about performance. The metrics tell the story:
 //! `latency_ms` (end to end), `latency_mean_us` (the exact mean of every response so far, all
 //! clients together), `backend_requests`, `backend_load`, `errors`, `timeouts`, and `refused`
@@ -74,6 +83,10 @@ pub struct LbConfig {
     pub algorithm: Algorithm,
     /// Groups of identical backends, in order (b1, b2, … across groups).
     pub backends: Vec<BackendGroup>,
+    /// How many backends take requests from the start (b1…bk); the rest are spares, idle until
+    /// a `tune` of the balancer's `in_rotation` takes them in. Default: all of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub in_rotation: Option<u32>,
 }
 
 /// `count` backends with the same weight and server model.
@@ -110,6 +123,12 @@ impl LbConfig {
             return Err(ScenarioError::invalid(
                 "protocol.backends",
                 format!("{total}; need 1 to {max} (at most {} nodes in all)", limits::MAX_NODES),
+            ));
+        }
+        if let Some(k) = self.in_rotation.filter(|&k| k == 0 || u64::from(k) > total) {
+            return Err(ScenarioError::invalid(
+                "protocol.in_rotation",
+                format!("{k} backends in rotation, of {total}; need 1 to {total} (the rest are spares)"),
             ));
         }
         for (i, g) in self.backends.iter().enumerate() {
@@ -153,14 +172,16 @@ pub fn build(sc: &Scenario, cfg: &LbConfig) -> Vec<(String, LbNode)> {
         cfg.backends.iter().flat_map(|g| std::iter::repeat_n(g.weight, g.count as usize)).collect();
     let capacity: Vec<u32> =
         cfg.backends.iter().flat_map(|g| std::iter::repeat_n(g.server.workers, g.count as usize)).collect();
-    let picker = Picker::new(cfg.algorithm, &weights);
-    let mut balancer = Balancer::new(picker, first_backend, capacity);
+    let mut balancer = Balancer::new(cfg.algorithm, &weights, first_backend, capacity);
+    let rotation = cfg.in_rotation.map_or(weights.len(), |k| k as usize);
+    balancer.rotate(rotation);
     // A run whose script crashes a node refusing lists `refused` from the start (at 0 until then).
     balancer.expect_refusals = sc.crashes_refusing();
     out.push(("lb".into(), LbNode::Balancer(balancer)));
     let specs = cfg.backends.iter().flat_map(|g| std::iter::repeat_n(g, g.count as usize));
     for (i, g) in specs.enumerate() {
-        out.push((format!("b{}", i + 1), LbNode::backend(g.server.clone(), g.weight, lb)));
+        let spare = i >= rotation;
+        out.push((format!("b{}", i + 1), LbNode::backend(g.server.clone(), g.weight, lb, spare)));
     }
     out
 }

@@ -72,6 +72,8 @@ pub struct Backend {
     weight: u32,
     next_job: u64,
     running: BTreeMap<u64, (u64, NodeId)>,
+    /// Out of rotation from the start, and sent nothing yet: shown as a spare.
+    spare: bool,
 }
 
 /// A T1 participant.
@@ -88,13 +90,15 @@ impl LbNode {
     pub fn client(gen: Generator, lb: NodeId) -> Self {
         LbNode::Client(Client { gen, lb, next_id: 0, pending: BTreeMap::new() })
     }
-    pub fn backend(spec: ServerSpec, weight: u32, lb: NodeId) -> Self {
+    /// A backend; a `spare` is out of rotation at the start.
+    pub fn backend(spec: ServerSpec, weight: u32, lb: NodeId, spare: bool) -> Self {
         LbNode::Backend(Backend {
             lb,
             server: Server::new(spec),
             weight,
             next_job: 0,
             running: BTreeMap::new(),
+            spare,
         })
     }
 }
@@ -180,6 +184,7 @@ impl Node for LbNode {
             (LbNode::Balancer(b), LbMsg::Request { id }) => b.on_request(ctx, id, from),
             (LbNode::Balancer(b), LbMsg::Reply { id, client, ok }) => b.on_reply(ctx, from, id, client, ok),
             (LbNode::Backend(s), LbMsg::Forward { id, client }) => {
+                s.spare = false;
                 ctx.count_here("backend_requests", 1);
                 match s.server.arrive((id, client), ctx.rng()) {
                     Admit::Start(d) => s.start(ctx, (id, client), d),
@@ -266,6 +271,10 @@ impl Node for LbNode {
                 .field("sent", c.next_id)
                 .field("pending", c.pending.len()),
             LbNode::Balancer(b) => b.view(),
+            LbNode::Backend(s) if s.spare => NodeView::new("backend", "spare: not in rotation")
+                .badge("spare")
+                .field("weight", s.weight)
+                .field("workers", s.server.spec.workers),
             LbNode::Backend(s) => NodeView::new(
                 "backend",
                 format!("{}/{} busy, {} queued", s.server.busy(), s.server.spec.workers, s.server.queued()),

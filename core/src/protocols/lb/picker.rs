@@ -101,6 +101,14 @@ impl Picker {
         (self.wrr_i, self.wrr_cw) = (self.weights.len().saturating_sub(1), 0);
     }
 
+    /// Pick among `weights.len()` backends from now on (backends taken into or out of rotation):
+    /// round robin goes on from where it was, a weighted cycle starts over.
+    pub fn resize(&mut self, weights: &[u32]) {
+        let next = self.next;
+        *self = Picker::new(self.algorithm, weights);
+        self.next = next;
+    }
+
     /// Number of backends.
     pub fn len(&self) -> usize {
         self.weights.len()
@@ -274,6 +282,26 @@ mod tests {
         assert_eq!(p.pick(&[3, 0, 2], &mut r), 1);
         assert_eq!(p.pick(&[0, 0, 0], &mut r), 2);
         assert_eq!(p.pick(&[0, 0, 0], &mut r), 0);
+    }
+
+    #[test]
+    fn a_resize_picks_among_the_backends_in_rotation_only() {
+        let mut r = Rng::seed_from(0);
+        let mut rr = Picker::new(Algorithm::RoundRobin, &[1, 1, 1]);
+        let picks: Vec<usize> = (0..2).map(|_| rr.pick(&[0; 4], &mut r)).collect();
+        rr.resize(&[1, 1, 1, 1]);
+        let more: Vec<usize> = (0..6).map(|_| rr.pick(&[0; 4], &mut r)).collect();
+        assert_eq!((picks, more), (vec![0, 1], vec![2, 3, 0, 1, 2, 3]), "round robin goes on, b4 joins");
+        let mut lc = Picker::new(Algorithm::LeastConnections, &[1, 1, 1, 1]);
+        lc.resize(&[1, 1]);
+        for _ in 0..4 {
+            assert!(lc.pick(&[5, 5], &mut r) < 2, "b3 and b4 are out of rotation");
+        }
+        let mut wrr = Picker::new(Algorithm::SmoothWeightedRoundRobin, &[5, 1, 1]);
+        wrr.pick(&[0; 3], &mut r);
+        wrr.resize(&[5, 1]);
+        let s: String = (0..6).map(|_| (b'a' + wrr.pick(&[0; 2], &mut r) as u8) as char).collect();
+        assert_eq!(s, "aaabaa", "a fresh cycle over the two left");
     }
 
     #[test]
