@@ -2,7 +2,7 @@
 //! Waits on DOM conditions, never on time alone.
 
 mod common;
-use common::{all, find, near, until};
+use common::{all, find, near, until, within};
 
 use dsplay_core::session::Session;
 use dsplay_core::{presets, SimTime};
@@ -722,17 +722,16 @@ async fn paused_canvases_repaint_for_a_new_theme_and_a_new_width() {
         until("a chart", || find(&root, "figure.chart canvas")).await.unchecked_into();
     let html =
         web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()).expect("<html>");
+    // The theme and the pixel ratio are the page's, shared with every later test in this binary:
+    // each is put back before its wait is asserted.
+    let themed = |colour: &str| near(&corner(&chart), colour, 2) && near(&corner(&space), colour, 2);
     html.set_attribute("data-theme", "light").expect("light");
-    until("light canvases", || {
-        (near(&corner(&chart), "#ffffff", 2) && near(&corner(&space), "#ffffff", 2)).then_some(())
-    })
-    .await;
+    let light = within(|| themed("#ffffff")).await;
     html.set_attribute("data-theme", "dark").expect("dark");
-    until("dark canvases without the run moving", || {
-        (near(&corner(&chart), "#1d2026", 2) && near(&corner(&space), "#1d2026", 2)).then_some(())
-    })
-    .await;
+    let dark = within(|| themed("#1d2026")).await;
     html.remove_attribute("data-theme").expect("back to the system's");
+    assert!(light.is_some(), "timed out waiting for light canvases");
+    assert!(dark.is_some(), "timed out waiting for dark canvases without the run moving");
     root.set_attribute("style", "width: 500px").expect("narrower");
     until("canvases drawn for their new width", || {
         let fits =
@@ -757,15 +756,14 @@ async fn paused_canvases_repaint_for_a_new_theme_and_a_new_width() {
     js_sys::Object::define_property(&window, &"devicePixelRatio".into(), &two);
     root.set_attribute("style", "width: 480px").expect("narrower again");
     chart.set_attribute("style", "height: 150px").expect("lower");
-    until("canvases drawn at twice the density", || {
+    let sharp = within(|| {
         let sharp = |c: &HtmlCanvasElement| {
             c.client_width() < 540 && c.width() == 2 * c.client_width().max(320) as u32
         };
-        (sharp(&chart)
+        sharp(&chart)
             && sharp(&space)
             && chart.height() == 300
-            && space.height() == 2 * space.client_height() as u32)
-            .then_some(())
+            && space.height() == 2 * space.client_height() as u32
     })
     .await;
     if own.is_undefined() {
@@ -773,8 +771,9 @@ async fn paused_canvases_repaint_for_a_new_theme_and_a_new_width() {
     } else {
         js_sys::Object::define_property(&window, &"devicePixelRatio".into(), &own.unchecked_into());
     }
-    assert_eq!(window.device_pixel_ratio(), 1.0);
     sheet.remove();
+    assert_eq!(window.device_pixel_ratio(), 1.0);
+    assert!(sharp.is_some(), "timed out waiting for canvases drawn at twice the density");
 }
 
 #[wasm_bindgen_test]

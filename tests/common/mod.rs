@@ -54,14 +54,23 @@ impl<T> Ready for Option<T> {
 /// alone. The cap is generous: these are unoptimised builds, and a seek through a busy run took
 /// over 1,000 polls with the machine's two cores also compiling.
 #[allow(dead_code)]
-pub async fn until<R: Ready>(what: &str, mut cond: impl FnMut() -> R) -> R::Out {
+pub async fn until<R: Ready>(what: &str, cond: impl FnMut() -> R) -> R::Out {
+    within(cond).await.unwrap_or_else(|| panic!("timed out waiting for {what}"))
+}
+
+/// As [`until`], but a time-out is `None`, not a panic: for a test that changed the page's global
+/// state (its theme, the screen's pixel ratio) and must put it back before it fails. A panic is
+/// an abort in wasm, so no drop guard would run, and every later test in the binary would see
+/// the change (flake audit F13).
+#[allow(dead_code)]
+pub async fn within<R: Ready>(mut cond: impl FnMut() -> R) -> Option<R::Out> {
     for _ in 0..3000 {
         if let Some(v) = cond().ready() {
-            return v;
+            return Some(v);
         }
         yew::platform::time::sleep(std::time::Duration::from_millis(10)).await;
     }
-    panic!("timed out waiting for {what}");
+    None
 }
 
 /// The first element under `root` matching `sel`.
