@@ -247,3 +247,21 @@ fn a_closed_loop_without_a_client_timeout_is_refused() {
     });
     assert!(e.contains("workload.timeout_ms") && e.contains("closed loop"), "{e}");
 }
+
+/// A refusal comes back one network hop after the send (2–6 ms on the default links); a client
+/// whose 1 ms timeout has already ended the request hears it as nothing: not a late response
+/// (none came), not a refusal it counts. Responses that did come after a timeout, before the
+/// balancer went down, stay late ones.
+#[test]
+fn a_refusal_after_the_clients_timeout_is_no_late_response() {
+    let sc = common::scenario("t1-round-robin", |v| {
+        v["workload"]["timeout_ms"] = 1.into();
+        v["events"] = serde_json::json!([{"at_ms": 100, "event": {"type": "crash_refusing", "node": "lb"}}]);
+    });
+    let late = |sim: &dyn Simulation| sim.metrics().counter("late_responses", None);
+    let (down, end) = (common::run_to(&sc, 120), common::run_to(&sc, 1_000));
+    assert!(late(&*down) > 0, "responses after a 1 ms timeout are late");
+    let timeouts = |sim: &dyn Simulation| sim.metrics().counter("timeouts", None);
+    assert!(timeouts(&*end) > timeouts(&*down) + 500, "every request times out");
+    assert_eq!((late(&*end), end.metrics().counter("refused", None)), (late(&*down), 0));
+}

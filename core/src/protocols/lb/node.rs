@@ -227,10 +227,9 @@ impl Node for LbNode {
     fn on_refused(&mut self, ctx: &mut C<'_>, to: NodeId, msg: LbMsg) {
         match (self, msg) {
             (LbNode::Balancer(b), LbMsg::Forward { id, client }) => b.on_refused(ctx, to, id, client),
-            (LbNode::Client(c), LbMsg::Request { id }) => {
-                if c.pending.contains_key(&id) {
-                    ctx.count("refused", 1);
-                }
+            // A refusal of a request the client already gave up on is no response, late or not.
+            (LbNode::Client(c), LbMsg::Request { id }) if c.pending.contains_key(&id) => {
+                ctx.count("refused", 1);
                 c.finish(ctx, id, false);
             }
             _ => {}
