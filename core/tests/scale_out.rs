@@ -39,6 +39,7 @@ fn a_spare_takes_nothing_until_it_joins_and_then_the_backlog_clears() {
     assert_eq!((b4.label.as_str(), b4.badges.clone()), ("spare: not in rotation", vec!["spare".to_string()]));
     let lb = view(&*before, "lb");
     assert!(lb.fields.contains(&("in rotation".into(), "b1–b3 of 4".into())), "{:?}", lb.fields);
+    assert_eq!(lb.label, "least connections, b1–b3 in rotation");
     // The lesson's figures before the join: about 1,800 errors, a median near 130 ms.
     let errors = counter(&*before, "errors");
     assert!((1_600..=2_000).contains(&errors), "errors by 10 s: {errors}");
@@ -53,6 +54,7 @@ fn a_spare_takes_nothing_until_it_joins_and_then_the_backlog_clears() {
         assert!(load(&*soon, b) < 30, "{b} at 10.5 s: {}", load(&*soon, b));
     }
     assert!(sent_to(&*soon, "b4") > 0 && view(&*soon, "b4").badges.is_empty(), "b4 serves");
+    assert_eq!(view(&*soon, "lb").label, "least connections");
     assert!(said(&*soon).iter().any(|s| s == "b4 joins the rotation, now b1–b4"), "the balancer says so");
     let end = run_to(&sc, 30_000);
     assert_eq!(counter(&*end, "errors"), counter(&*run_to(&sc, 10_000), "errors"), "no error after the join");
@@ -74,6 +76,7 @@ fn a_backend_taken_out_drains_and_the_others_fill_again() {
     let (a, end) = (run_to(&sc, 20_100), run_to(&sc, 30_000));
     assert_eq!(sent_to(&*a, "b4"), sent_to(&*end, "b4"), "nothing reaches b4 after it left");
     assert_eq!(load(&*end, "b4"), 0, "b4 finished what it held");
+    assert_eq!(view(&*end, "lb").label, "least connections, b1–b3 in rotation", "the stage says b4 is out");
     let errors_at = counter(&*at, "errors");
     assert!(counter(&*end, "errors") > errors_at + 500, "three backends overflow again");
 }
@@ -94,9 +97,10 @@ fn joining_by_hand_earlier_leaves_the_run_before_it_alone() {
 
 #[test]
 fn a_rotation_the_backends_cannot_fill_is_refused() {
-    for k in [0, 5] {
-        let e = common::refused("t1-scale-out", |v| v["protocol"]["in_rotation"] = json!(k));
-        assert!(e.contains("protocol.in_rotation") && e.contains("need 1 to 4"), "{k}: {e}");
+    // A value that is not even a count says the same limits, not its type's "0 or more".
+    for k in [json!(0), json!(5), json!(-1), json!("abc")] {
+        let e = common::refused("t1-scale-out", |v| v["protocol"]["in_rotation"] = k.clone());
+        assert!(e.contains("protocol.in_rotation") && e.contains("must be 1 to 4"), "{k}: {e}");
     }
     let mut sc = preset();
     sc.events.push(tune_at(12_000, "5"));

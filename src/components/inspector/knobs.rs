@@ -1,7 +1,7 @@
 //! The node's settings that can change while it runs (a balancer's algorithm, a gateway's
 //! dispatch and rate limiter): a menu each, showing the one in force. A choice is a `tune` event
-//! at the playhead, so the run before it stays as it was, the link carries it and Undo takes it
-//! back: switch round robin to least connections at 10 s and watch the slow backend's pile drain.
+//! at the playhead, so the run before it stays as it was, the link carries it, and its × in the
+//! event list takes it back: switch round robin to least connections at 10 s and watch the slow backend's pile drain.
 
 use crate::player::Action;
 use dsplay_core::sim::Simulation;

@@ -263,7 +263,11 @@ impl Balancer {
 
     pub fn view(&self) -> NodeView {
         // The name the editor and the links use (`smooth_weighted_round_robin`), not Rust's.
-        let mut v = NodeView::new("balancer", self.picker.algorithm.name().replace('_', " "));
+        let mut label = self.picker.algorithm.name().replace('_', " ");
+        if self.rotation < self.weights.len() {
+            label = format!("{label}, {} in rotation", first(self.rotation));
+        }
+        let mut v = NodeView::new("balancer", label);
         if self.picker.algorithm == Algorithm::CentralQueue {
             v = v.field("queued", self.waiting.len());
         }

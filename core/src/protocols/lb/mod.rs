@@ -43,7 +43,7 @@
 //! are spares, running and idle. A `tune` of the balancer's `in_rotation` changes k at the
 //! playhead: a backend taken in is picked from the next request on (least connections pours
 //! requests onto it until its open count catches up, which is why real balancers offer a slow
-//! start: nginx `slow_start`, HAProxy `slowstart`); one taken out gets nothing new and finishes
+//! start: NGINX Plus `slow_start`, HAProxy `slowstart`); one taken out gets nothing new and finishes
 //! what it holds (it drains, as a deregistered target does behind an AWS load balancer). The
 //! balancer knows its backends by configuration, not by their telling it, so the change is the
 //! balancer's alone and sends no message.
@@ -125,10 +125,10 @@ impl LbConfig {
                 format!("{total}; need 1 to {max} (at most {} nodes in all)", limits::MAX_NODES),
             ));
         }
-        if let Some(k) = self.in_rotation.filter(|&k| k == 0 || u64::from(k) > total) {
+        if self.in_rotation.is_some_and(|k| k == 0 || u64::from(k) > total) {
             return Err(ScenarioError::invalid(
                 "protocol.in_rotation",
-                format!("{k} backends in rotation, of {total}; need 1 to {total} (the rest are spares)"),
+                format!("must be 1 to {total}: the backends, from b1 on, that take requests from the start (the rest are spares)"),
             ));
         }
         for (i, g) in self.backends.iter().enumerate() {
