@@ -43,7 +43,7 @@ fn least_connections_from_10_s_drains_the_slow_backends_queue() {
     let lb = node_id(&*b, "lb");
     assert_eq!(b.knobs(lb).first().map(|k| k.now), Some("least_connections"));
     let said: Vec<&str> = b.trace().records().iter().filter_map(|r| r.text.as_deref()).collect();
-    assert!(said.contains(&"lb: algorithm → least_connections"), "the event is in the trace");
+    assert!(said.contains(&"lb: algorithm → least connections"), "the event is in the trace");
     assert!(said.contains(&"balancing by least_connections from now on (was round_robin)"));
 }
 

@@ -644,7 +644,7 @@ async function main() {
     assert((await label()).includes('spare'), 'b4 starts as a spare');
     await page.click('[data-node="lb"] .shape');
     await page.selectOption('[data-knob="in_rotation"] select', '4');
-    await until(page, () => [...document.querySelectorAll('.fault-item .what')].some((e) => e.textContent === 'lb: in_rotation → 4'));
+    await until(page, () => [...document.querySelectorAll('.fault-item .what')].some((e) => e.textContent === 'lb: in rotation → 4'));
     await page.click('#play');
     await nowAtLeast(page, 6500);
     await page.click('#play');
@@ -654,7 +654,7 @@ async function main() {
     const fresh = await (await browser.newContext()).newPage();
     await fresh.goto(link);
     await fresh.waitForSelector('[data-node="b4"]');
-    await until(fresh, () => [...document.querySelectorAll('.fault-item .what')].some((e) => e.textContent === 'lb: in_rotation → 4'));
+    await until(fresh, () => [...document.querySelectorAll('.fault-item .what')].some((e) => e.textContent === 'lb: in rotation → 4'));
     await fresh.close();
   });
   await check('surge floods the clients by hand and lands in the event list', async () => {

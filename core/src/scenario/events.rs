@@ -172,7 +172,10 @@ impl ScenarioEvent {
             }
             Note { text } => text.clone(),
             LoseMessage { id } => format!("lose message #{id}"),
-            Tune { node, knob, to } => format!("{node}: {knob} → {to}"),
+            // In the menu's words ("in rotation", "least connections"), not the link's.
+            Tune { node, knob, to } => {
+                format!("{node}: {} → {}", knob.replace('_', " "), to.replace('_', " "))
+            }
         }
     }
 
