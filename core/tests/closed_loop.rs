@@ -107,3 +107,22 @@ fn a_closed_loop_keeping_too_many_requests_going_is_refused_saying_how_many_woul
     v["workload"]["arrival"]["concurrency"] = 195.into();
     assert!(Scenario::from_json(&v.to_string()).is_ok(), "at the limit");
 }
+
+/// No think time at all is a closed loop's classic benchmark: taken as 1 µs, it runs (it was
+/// refused as "would spin forever", while an exponential think time of mean 0, the same thing,
+/// was accepted). On a network without delay, with every request refused at once, time still
+/// moves: 1 µs a turn. (The request lost in the crash holds its place until its 1 s timeout.)
+#[test]
+fn a_think_time_of_zero_runs_and_time_moves_on() {
+    let mut v = serde_json::to_value(presets::get("t1-queueing").expect("preset")).expect("json");
+    let think = json!({"type": "constant", "us": 0});
+    v["workload"]["arrival"] = json!({"type": "closed", "concurrency": 1, "think": think});
+    v["workload"]["timeout_ms"] = json!(1000);
+    v["events"] = json!([{"at_ms": 100, "event": {"type": "crash_refusing", "node": "lb"}}]);
+    let sc = Scenario::from_json(&v.to_string()).expect("accepted");
+    let mut sim = registry::build(&sc).expect("builds");
+    sim.run_until(SimTime::from_ms(1_110));
+    assert!(sim.now() >= SimTime::from_ms(1_110), "time moved on: {:?}", sim.now());
+    let refused = sim.metrics().counter("refused", None);
+    assert!((5_000..=12_000).contains(&refused), "a refusal a µs for about 10 ms: {refused}");
+}

@@ -7,6 +7,7 @@ pub mod errors;
 pub mod form;
 pub mod json;
 pub mod nodes;
+pub mod spread;
 pub mod typed;
 pub mod words;
 

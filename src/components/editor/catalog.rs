@@ -279,11 +279,12 @@ impl Catalog {
         let variants: Vec<&Member> = (self.members.iter())
             .filter(|m| m.key == *key && m.value == value && self.resolve(&m.slot) == Some(of))
             .collect();
-        match variants.iter().find(|m| m.shape == sh).or(variants.first()) {
+        let new = match variants.iter().find(|m| m.shape == sh).or(variants.first()) {
             Some(m) if m.shape != sh => Value::Object(kept(&m.example, obj, key)),
             Some(_) => Value::Object(same),
             None => example(value).unwrap_or(Value::Object(same)),
-        }
+        };
+        super::spread::keep_scale(obj, new)
     }
 
     /// The optional sections of the object at `path` in a scenario of protocol `kind`: each key a

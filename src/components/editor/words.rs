@@ -16,6 +16,10 @@ const UNITS: [(&str, &str); 7] = [
 
 /// The label for a field named `key`.
 pub fn label(key: &str) -> String {
+    // A constant distribution's one field is a unit alone.
+    if key == "us" {
+        return "value (µs)".into();
+    }
     let mut words = Vec::new();
     let mut unit = None;
     let parts: Vec<&str> = key.split('_').filter(|p| !p.is_empty()).collect();
@@ -56,6 +60,7 @@ pub fn help(parent: Option<&str>, key: &str) -> Option<&'static str> {
     };
     by_pair.or(match key {
         "min_us" | "max_us" => Some("1000 µs = 1 ms"),
+        "us" => Some("the same every time; 1000 µs = 1 ms"),
         "mean_us" => Some("the average; 1000 µs = 1 ms"),
         "by_hand" => {
             Some("done in the playground, not scripted: a fork from before it drops it; untick to script it")
@@ -135,6 +140,7 @@ mod tests {
         assert_eq!(label("election_timeout_ms_min"), "election timeout min (ms)");
         assert_eq!(label("heartbeat_ms"), "heartbeat (ms)");
         assert_eq!(label("mean_us"), "mean (µs)");
+        assert_eq!(label("us"), "value (µs)", "a constant's one field");
         assert_eq!(label("loss_ppm"), "loss (per million)");
         assert_eq!(label("read_permille"), "read (‰)");
         assert_eq!(label("rate_per_s"), "rate (per s)");
