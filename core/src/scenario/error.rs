@@ -97,8 +97,18 @@ impl ScenarioError {
     pub fn at_in(&self, scenario: &serde_json::Value, field: &str) -> ScenarioError {
         let e = if self.field() == Some(field) { self.clone() } else { self.at(field) };
         let ScenarioError::Json { path, message, raw } = &e else { return e };
-        if range_of(field).is_some() || got_and_wanted(raw).is_none() {
+        if got_and_wanted(raw).is_none() {
             return e;
+        }
+        if let Some((lo, hi)) = range_of(field) {
+            return match floor_of(scenario, field, lo, hi) {
+                Some(floor) => {
+                    let message =
+                        message.replace(&whole(lo.into(), hi.into()), &whole(floor.into(), hi.into()));
+                    ScenarioError::Json { path: path.clone(), message, raw: raw.clone() }
+                }
+                None => e,
+            };
         }
         let limits = [0, u64::from(u32::MAX)].into_iter().find_map(|probe_value| {
             let mut probe = scenario.clone();
@@ -180,6 +190,23 @@ fn int_range(ty: &str) -> Option<(i128, i128)> {
         "i64" | "isize" => (i64::MIN.into(), i64::MAX.into()),
         _ => return None,
     })
+}
+
+/// The least value above `lo` that the scenario's checks take in `field`, where they refuse `lo`
+/// itself (load balancing needs a client: `workload.clients` is 0 to 256 in general, 1 to 256
+/// there). Tried up to 8 above `lo`; `None` if `lo` is taken, or nothing near it is.
+fn floor_of(scenario: &serde_json::Value, field: &str, lo: u64, hi: u64) -> Option<u64> {
+    let refused = |v: u64| {
+        let mut probe = scenario.clone();
+        *probe.pointer_mut(&pointer(field))? = v.into();
+        let refused =
+            super::Scenario::parsed(&probe.to_string()).err().and_then(|e| e.field().map(str::to_string));
+        Some(refused.as_deref() == Some(field))
+    };
+    if !refused(lo)? {
+        return None;
+    }
+    (lo + 1..=(lo + 8).min(hi)).find(|&v| refused(v) == Some(false))
 }
 
 /// "a whole number from 0 to 256" (or "0 or more" when only the type bounds it).
@@ -295,6 +322,32 @@ mod tests {
         let whole = presets::get("t1-round-robin").expect("preset").to_json();
         let e = Scenario::from_json(&whole[..whole.len() / 2]).expect_err("refused");
         assert_eq!(e.message(), "the JSON ends too early: was it cut short?", "{e}");
+    }
+
+    /// A student's review: "-3" in t1's clients was told "use a whole number from 0 to 256", and
+    /// 0 was then refused ("load balancing needs at least one client").
+    #[test]
+    fn a_general_range_is_raised_to_what_the_protocol_takes() {
+        let said = |id: &str, value: serde_json::Value| {
+            let sc = presets::get(id).expect("preset");
+            let mut bad: serde_json::Value = serde_json::from_str(&sc.to_json()).expect("json");
+            bad["workload"]["clients"] = value;
+            let e = Scenario::from_json(&bad.to_string()).expect_err("refused");
+            e.at_in(&bad, "workload.clients").message()
+        };
+        assert_eq!(
+            said("t1-round-robin", (-3).into()),
+            "-3 is out of range: use a whole number from 1 to 256"
+        );
+        assert_eq!(
+            said("t1-round-robin", "abc".into()),
+            "\"abc\" is not a number: use a whole number from 1 to 256"
+        );
+        // Raft runs without clients: 0 is taken there.
+        assert_eq!(
+            said("d4-raft-election", (-3).into()),
+            "-3 is out of range: use a whole number from 0 to 256"
+        );
     }
 
     #[test]
