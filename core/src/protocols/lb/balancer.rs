@@ -217,7 +217,7 @@ impl Balancer {
         ctx.note(format!("balancing by {} from now on (was {})", to.name(), from.name()));
         if to != Algorithm::CentralQueue {
             while let Some((id, client)) = self.waiting.pop_front() {
-                let i = self.picker.pick(&self.active, ctx.rng());
+                let i = self.picker.pick(&self.active[..self.rotation], ctx.rng());
                 self.forward(ctx, i, id, client);
             }
             if from == Algorithm::CentralQueue {
