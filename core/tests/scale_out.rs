@@ -122,3 +122,18 @@ fn the_knob_offers_every_count_of_backends_and_none_for_one() {
     let sim = run_to(&one, 0);
     assert!(sim.knobs(node_id(&*sim, "lb")).iter().all(|k| k.name != "in_rotation"), "nothing to choose");
 }
+
+/// The central queue hands work only to idle workers in rotation: with two of t1-queueing's four
+/// single-worker backends in rotation (3,600 requests/s against 2,000/s of service) the queue at
+/// the balancer grows, and taking the other two in hands it to them at once.
+#[test]
+fn the_central_queue_waits_for_the_backends_in_rotation_and_empties_into_new_ones() {
+    let mut sc = scenario("t1-queueing", |v| v["protocol"]["in_rotation"] = json!(2));
+    sc.events.push(tune_at(2_000, "4"));
+    let before = run_to(&sc, 1_999);
+    assert_eq!((sent_to(&*before, "b3"), sent_to(&*before, "b4")), (0, 0), "spares take nothing");
+    let queued = gauge(&*before, "lb_queue", Some("lb"));
+    assert!(queued > 500, "two workers cannot keep up: {queued} waiting");
+    let after = run_to(&sc, 2_000);
+    assert!(sent_to(&*after, "b3") + sent_to(&*after, "b4") >= 2, "both new workers took a request at once");
+}
