@@ -5,6 +5,7 @@
 use super::msg::{Cmd, Entry, Observed, RaftMsg, RaftTimer};
 use super::server::{server_name, Role, Server, C};
 use crate::ids::NodeId;
+use crate::sim::history::{OpKind, Outcome};
 use crate::time::SimDuration;
 
 /// Most entries in one AppendEntries.
@@ -165,6 +166,11 @@ impl Server {
             if let (Role::Leader, Some((client, id))) = (self.role, e.origin) {
                 ctx.send(client, RaftMsg::Response { id, value });
             }
+            // The same index and term is the same entry (log matching): the hand command is done.
+            let term = e.term;
+            if let Some((_, op)) = self.by_hand.remove(&self.applied).filter(|&(t, _)| t == term) {
+                ctx.history_complete(op, Outcome::Ok { value });
+            }
         }
     }
 
@@ -187,7 +193,17 @@ impl Server {
             ctx.note(format!("rejected {}: not the leader ({hint})", cmd.said()));
             return;
         }
-        ctx.note(format!("appended {} at index {}", cmd.said(), self.last_index() + 1));
+        let index = self.last_index() + 1;
+        ctx.note(format!("appended {} at index {index}", cmd.said()));
+        let op = match cmd {
+            Cmd::Put { key, value } => Some((key, OpKind::Write { value })),
+            Cmd::Get { key } => Some((key, OpKind::Read)),
+            Cmd::Noop => None,
+        };
+        if let Some((key, op)) = op {
+            let hist = ctx.history_invoke(key, op);
+            self.by_hand.insert(index, (self.term, hist));
+        }
         self.append_local(ctx, Entry::new(self.term, cmd, None));
         self.broadcast(ctx);
     }

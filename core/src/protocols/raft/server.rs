@@ -70,6 +70,10 @@ pub struct Server {
     pub matched: Vec<u64>,
     /// Leader: when each not-yet-committed entry was appended (for `commit_latency_ms`).
     pub appended_at: BTreeMap<u64, SimTime>,
+    /// Commands typed by hand on this server as leader: log index → (term, history op), so the
+    /// run's history holds them (a read of a value only they wrote was judged not linearizable).
+    /// Volatile: one whose server crashes stays pending, its outcome unknown, as a client's would.
+    pub by_hand: BTreeMap<u64, (u64, u64)>,
     /// When the election timer was last set and when it fires (shown as a draining ring; no
     /// part of the protocol reads it).
     pub election_timer: Option<(SimTime, SimTime)>,
@@ -94,6 +98,7 @@ impl Server {
             next: Vec::new(),
             matched: Vec::new(),
             appended_at: BTreeMap::new(),
+            by_hand: BTreeMap::new(),
             election_timer: None,
         }
     }
@@ -141,6 +146,7 @@ impl Server {
         self.next.clear();
         self.matched.clear();
         self.appended_at.clear();
+        self.by_hand.clear();
         self.election_timer = None;
     }
 
