@@ -188,12 +188,13 @@ async fn a_bad_number_names_the_field_what_is_wrong_and_what_is_allowed() {
             "1000000000000",
             "1000000000000 is out of range: use a whole number from 0 to 200000",
         ),
-        ("workload.clients", "abc", "abc", "\"abc\" is not a number: use a whole number from 0 to 256"),
+        // Load balancing refuses 0 clients: the general range 0 to 256 starts at 1 here.
+        ("workload.clients", "abc", "abc", "\"abc\" is not a number: use a whole number from 1 to 256"),
         (
             "workload.clients",
             "",
             "",
-            "an empty string \"\" is not a number: enter a whole number from 0 to 256",
+            "an empty string \"\" is not a number: enter a whole number from 1 to 256",
         ),
         (
             "protocol.backends[0].count",

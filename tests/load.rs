@@ -123,7 +123,7 @@ async fn lbs_knob(root: &Element, knob: &str) -> web_sys::HtmlSelectElement {
 async fn choose(root: &Element, menu: &web_sys::HtmlSelectElement, knob: &str, to: &str) {
     menu.set_value(to);
     menu.dispatch_event(&web_sys::Event::new("change").expect("event")).expect("dispatch");
-    let said = format!("lb: {knob} → {to}");
+    let said = format!("lb: {} → {}", knob.replace('_', " "), to.replace('_', " "));
     wait_until(root, ".fault-list .what", |el| el.text_content().as_deref() == Some(said.as_str())).await;
 }
 
