@@ -205,7 +205,8 @@ pub fn field(ctx: &Ctx, path: &mut Vec<Seg>, parent: Option<&Map<String, Value>>
                         <div class="section" data-section={k.clone()}>
                             {shown}
                             <button type="button" class="drop-section" onclick={drop}
-                                aria-label={format!("Remove the {k} section")}>{format!("Remove {k}")}</button>
+                                aria-label={format!("Remove the {} section", super::words::label(k))}>
+                                {format!("Remove {}", super::words::label(k))}</button>
                         </div>
                     }
                 } else {
@@ -232,7 +233,8 @@ pub fn field(ctx: &Ctx, path: &mut Vec<Seg>, parent: Option<&Map<String, Value>>
                     });
                     html! {
                         <button type="button" class="add-section" data-section={k.clone()} data-adds={at} onclick={add}
-                            aria-label={format!("Add the {k} section")}>{format!("+ {k}")}</button>
+                            aria-label={format!("Add the {} section", super::words::label(k))}>
+                            {format!("+ {}", super::words::label(k))}</button>
                     }
                 })
                 .collect();
