@@ -15,11 +15,16 @@ use serde_json::json;
 
 /// `id` with two requests kept going per client, 20 ms of thought between them.
 fn closed_loop(id: &str) -> Result<Scenario, ScenarioError> {
+    Scenario::from_json(&closed_loop_json(id).to_string())
+}
+
+/// [`closed_loop`]'s scenario as JSON, to edit further.
+fn closed_loop_json(id: &str) -> serde_json::Value {
     let mut v = serde_json::to_value(presets::get(id).expect("preset")).expect("json");
     let think = json!({"type": "constant", "us": 20_000});
     v["workload"]["arrival"] = json!({"type": "closed", "concurrency": 2, "think": think});
     v["workload"]["bursts"] = json!([]);
-    Scenario::from_json(&v.to_string())
+    v
 }
 
 /// Messages the client nodes (a broker's producers too) sent in the first 3 s.
@@ -125,4 +130,30 @@ fn a_think_time_of_zero_runs_and_time_moves_on() {
     assert!(sim.now() >= SimTime::from_ms(1_110), "time moved on: {:?}", sim.now());
     let refused = sim.metrics().counter("refused", None);
     assert!((5_000..=12_000).contains(&refused), "a refusal a µs for about 10 ms: {refused}");
+}
+
+/// A closed loop frees a slot only on an answer, a refusal or the client's timeout. Where a
+/// request lost at a crashed node is never answered, a closed loop without a client timeout
+/// would lose a slot for good with each lost request; it is refused at `workload.timeout_ms`,
+/// saying what to set. One preset per protocol, with what stalled before the refusal.
+#[test]
+fn a_closed_loop_without_a_client_timeout_is_refused_where_a_lost_request_is_never_answered() {
+    let stalled = [
+        // T1: all four clients, once b2 crashed (the balancer has no timers).
+        "t1-round-robin",
+        // T2–T7: the gateway answers 504 for a task, but nothing answers for a crashed gateway.
+        "t2-health-checks",
+        // D4: c2 sent nothing for the last 10 s after n4 crashed (no answer, no redirect).
+        "d4-raft-election",
+        // D5: a write lost at a crashed or cut-off server.
+        "d5-split-brain-naive",
+        // D9: with the router down from 3 s to 4 s, the clients sent nothing in the last second.
+        "d9-sharding",
+    ];
+    for id in stalled {
+        let mut v = closed_loop_json(id);
+        v["workload"]["timeout_ms"] = json!(0);
+        let e = Scenario::from_json(&v.to_string()).expect_err("refused").to_string();
+        assert!(e.contains("workload.timeout_ms") && e.contains("closed loop"), "{id}: {e}");
+    }
 }

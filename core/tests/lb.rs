@@ -6,7 +6,6 @@ use dsplay_core::{presets, registry, NodeId, SimTime, Simulation};
 use serde_json::Value;
 
 mod common;
-use common::outstanding::closed;
 
 fn run_with(id: &str, edit: impl FnOnce(&mut Value)) -> Box<dyn Simulation> {
     let mut v = serde_json::to_value(presets::get(id).expect("preset")).expect("json");
@@ -234,18 +233,6 @@ fn too_many_backends_names_each_groups_count() {
     v["protocol"]["backends"][0]["count"] = 1_000_000.into();
     let said = Scenario::from_json(&v.to_string()).expect_err("too many").to_string();
     assert!(said.contains("1000001 backends in all (1000000 + 1); need 1 to"), "{said}");
-}
-
-/// A request ends only on an answer or at the client's timeout: one lost at a crashed balancer or
-/// backend gets no answer, so a closed loop without a client timeout would lose a slot for good
-/// with each (t1-round-robin's clients stop for good once b2 crashes): refused, saying what to set.
-#[test]
-fn a_closed_loop_without_a_client_timeout_is_refused() {
-    let e = common::refused("t1-round-robin", |v| {
-        v["workload"]["arrival"] = closed(2, 20);
-        v["workload"]["timeout_ms"] = 0.into();
-    });
-    assert!(e.contains("workload.timeout_ms") && e.contains("closed loop"), "{e}");
 }
 
 /// A refusal comes back one network hop after the send (2–6 ms on the default links); a client

@@ -274,19 +274,6 @@ fn the_overall_median_downtime_is_charted_as_trials_accumulate() {
     assert!(distinct >= 5, "it moves as trials accumulate: {distinct} changes");
 }
 
-/// A request ends on an answer, after 20 redirects or at the client's timeout: one lost at a
-/// crashed leader gets neither answer nor redirect, so a closed loop without a client timeout
-/// would lose a slot for good with each (c2 of d4 stops for good when n4 crashes): refused,
-/// saying what to set.
-#[test]
-fn a_raft_closed_loop_without_a_client_timeout_is_refused() {
-    let e = common::refused("d4-raft-election", |v| {
-        v["workload"]["arrival"] = closed(2, 20);
-        v["workload"]["timeout_ms"] = 0.into();
-    });
-    assert!(e.contains("workload.timeout_ms") && e.contains("closed loop"), "{e}");
-}
-
 fn split_brain(id: &str) -> Box<dyn Simulation> {
     let sc = presets::get(id).expect("preset");
     let mut sim = registry::build(&sc).expect("builds");
@@ -515,17 +502,6 @@ fn quorum_a_closed_loop_keeps_two_writes_going_through_rejections_and_a_restart(
     for c in ["c1", "c2"] {
         assert!(sends_between(&*sim, c, 11_000, 12_000) > 0, "{c} still writes in the last second");
     }
-}
-
-/// A closed loop frees a slot when a write times out, so without a client timeout a write lost
-/// at a crashed or cut-off server would hold its slot for good: refused, saying what to set.
-#[test]
-fn a_closed_loop_without_a_client_timeout_is_refused() {
-    let e = common::refused("d5-split-brain-naive", |v| {
-        v["workload"]["arrival"] = closed(2, 20);
-        v["workload"]["timeout_ms"] = 0.into();
-    });
-    assert!(e.contains("workload.timeout_ms") && e.contains("closed loop"), "{e}");
 }
 
 /// A write typed by hand on the leader is an operation of the run's history, done when the

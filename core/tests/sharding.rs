@@ -168,14 +168,3 @@ fn a_closed_loop_keeps_each_client_at_its_concurrency_through_a_crash() {
         assert!(sent > 20, "c{} sent only {sent} requests in the last second", c + 1);
     }
 }
-
-/// Without a client timeout a closed loop stalls for good: with the router down from 3 s to 4 s,
-/// d9's clients sent nothing in the last second of the run. It is refused, naming the field.
-#[test]
-fn a_closed_loop_without_a_client_timeout_is_refused() {
-    let e = common::refused("d9-sharding", |v| {
-        v["workload"]["arrival"] = common::outstanding::closed(2, 20);
-        v["workload"]["timeout_ms"] = 0.into();
-    });
-    assert!(e.contains("workload.timeout_ms") && e.contains("closed loop"), "{e}");
-}

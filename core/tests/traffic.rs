@@ -480,15 +480,3 @@ fn a_closed_loop_abuser_is_back_to_its_loop_once_the_abuse_is_over() {
     }
     assert!(common::outstanding::sends_between(&*sim, "c1", 19_000, 20_000) > 0, "c1 still sends");
 }
-
-/// The gateway answers 504 for a task that does not reply, but a request lost at a crashed gateway
-/// gets no answer, so a closed loop without a client timeout would lose a slot for good with each
-/// (t2's clients stop for good if `lb` crashes for a second): refused, saying what to set.
-#[test]
-fn a_closed_loop_without_a_client_timeout_is_refused() {
-    let e = common::refused("t2-health-checks", |v| {
-        v["workload"]["arrival"] = closed(2, 20);
-        v["workload"]["timeout_ms"] = 0.into();
-    });
-    assert!(e.contains("workload.timeout_ms") && e.contains("closed loop"), "{e}");
-}
