@@ -1,5 +1,5 @@
 //! Keyboard control: Space play/pause, → step, Shift+→ next message, ← back 1 %, +/− speed,
-//! Home restart, X, P and T on a node, / the scenario search, F present, ? the shortcut sheet; on a
+//! Home restart (not in an embed), X, P and T on a node, / the scenario search, F present, ? the shortcut sheet; on a
 //! tour, Enter or → continue, ← back, Esc leave. Keys typed into form fields are left alone.
 
 use crate::player::{faster, slower, Action, Player, TourMove};
@@ -17,7 +17,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("←", "travel back 1 % of the run"),
     ("← / → on the timeline", "move the playhead 1 % of the run (with Shift, or Page Up / Down: 10 %)"),
     ("+ / −", "faster / slower"),
-    ("Home", "restart from time zero"),
+    ("Home", "restart from time zero (in an embed, Home scrolls the course page, as End does)"),
     ("X", "crash the focused or selected node, or restart it if it is down"),
     ("P", "pause the focused or selected node, or resume it"),
     ("T", "time out the focused or selected node: its election timer runs out now (Raft)"),
@@ -251,6 +251,12 @@ pub fn use_shortcuts(player: Player, help: UseStateHandle<bool>) {
                     if let Some(a) = a {
                         p.dispatch.emit(a);
                     }
+                    return;
+                }
+                // In a course page's frame, Home and End go on to the page as End always did
+                // (review 23 C3: Home sent the run back to 0 while End scrolled the lecture).
+                // The timeline's slider still takes both.
+                if e.key() == "Home" && page_has(".app.embed") {
                     return;
                 }
                 if let Some(a) = action_for(&e.key(), e.shift_key(), &p) {

@@ -25,6 +25,10 @@ pub const MAX_SPEED: f64 = 100.0;
 pub enum Action {
     Play,
     Pause,
+    /// Pause because the widget went out of sight (an embed scrolled away, a hidden tab): as
+    /// [`Action::Pause`], but the narrator does not announce it (review 23 C4: embeds below the
+    /// fold said "Paused at 0.00 seconds" as the course page loaded).
+    Unseen,
     Toggle,
     StepEvent,
     StepMessage,
@@ -156,6 +160,8 @@ pub struct UiState {
     pub presenting: bool,
     /// On the guided tour: see [`TourMove`].
     pub tour: bool,
+    /// The last action was [`Action::Unseen`].
+    pub unseen: bool,
 }
 
 /// A run too busy for its speed: frames stop at [`FRAME_EVENT_BUDGET`] events or after
@@ -201,6 +207,7 @@ impl Default for UiState {
             slow_motion: true,
             presenting: false,
             tour: false,
+            unseen: false,
         }
     }
 }
@@ -222,6 +229,7 @@ pub fn slow_motion(s: &Session, ui: &UiState, now: SimTime) -> (f64, Option<SimT
 /// Apply one action. Returns the new UI state; the session is changed in place.
 pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> UiState {
     ui.frame += 1;
+    ui.unseen = matches!(action, Action::Unseen);
     // Stepping, acting or opening something works on the state on screen: a travel ends there.
     // An edit (Replace) rebuilds the run and heads for the travel's target; Undo for its own.
     let target = ui.travel;
@@ -238,7 +246,7 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
     }
     match action {
         Action::Play => ui.playing = !session.borrow().finished(),
-        Action::Pause => {
+        Action::Pause | Action::Unseen => {
             ui.playing = false;
             session.borrow_mut().settle();
         }

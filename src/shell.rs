@@ -218,7 +218,7 @@ pub fn app() -> Html {
                     <Shortcuts on_close={Callback::from(move |_| help.set(false))} />
                 }
                 if *embedding {
-                    <EmbedDialog on_close={Callback::from(move |_| embedding.set(false))} />
+                    <EmbedDialog on_close={Callback::from(move |_| embedding.set(false))} theme={*theme} />
                 }
             </div>
         </ContextProvider<Player>>

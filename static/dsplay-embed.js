@@ -73,10 +73,17 @@
     update() {
       const src = source(this);
       if (this.frame.getAttribute("src") !== src) this.frame.src = src;
-      const h = Number.parseInt(this.getAttribute("height") || "", 10);
-      this.frame.style.height = `${Number.isFinite(h) && h >= 200 && h <= 2000 ? h : 420}px`;
+      const given = this.getAttribute("height");
+      const h = Number(given);
+      const fits = given !== null && Number.isInteger(h) && h >= 200 && h <= 2000;
+      if (given !== null && !fits) {
+        // Said where the page's author looks, not silently drawn at another size.
+        console.warn(`<dsplay-embed>: height="${given}" is not a whole number of px from 200 to 2000; using 420`);
+      }
+      this.frame.style.height = `${fits ? h : 420}px`;
       const preset = this.getAttribute("preset");
-      this.frame.title = this.getAttribute("title") || `dsplay: ${preset || "a distributed-systems scenario"}`;
+      const what = preset ? `the scenario ${preset}` : "a scenario";
+      this.frame.title = this.getAttribute("title") || `dsplay, a distributed-systems simulation: ${what}`;
     }
   }
 

@@ -617,6 +617,15 @@ fn the_embed_dialogs_typed_fields_say_what_is_wrong() {
 }
 
 #[wasm_bindgen_test]
+fn the_embed_dialog_starts_from_the_speed_the_teacher_watched_at() {
+    // Review 23 C1: 50× in the app opened the dialog at 1×. The nearest offered speed, on the
+    // slider's log scale.
+    use dsplay_web::components::embed_dialog::nearest_speed;
+    let got = [1.0, 0.3, 40.0, 3.2, 1000.0, 0.001].map(nearest_speed);
+    assert_eq!(got, [1.0, 0.25, 25.0, 5.0, 100.0, 0.1]);
+}
+
+#[wasm_bindgen_test]
 fn an_embed_names_an_unchanged_preset_and_starts_a_finished_run_from_the_top() {
     use dsplay_core::ScenarioEvent;
     let mut s = Session::new(presets::get("d4-raft-election").expect("preset")).expect("session");

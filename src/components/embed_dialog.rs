@@ -78,16 +78,24 @@ pub fn height_from(text: &str) -> Result<u32, String> {
     }
 }
 
+/// The offered speed nearest (on the slider's log scale) to the player's.
+pub fn nearest_speed(speed: f64) -> f64 {
+    let off = |s: f64| (s.ln() - speed.max(f64::MIN_POSITIVE).ln()).abs();
+    SPEEDS.iter().copied().min_by(|a, b| off(*a).total_cmp(&off(*b))).unwrap_or(1.0)
+}
+
 #[derive(Properties, PartialEq)]
 pub struct EmbedDialogProps {
     pub on_close: Callback<()>,
+    /// The theme the page was switched to with ◐ (none: the system's).
+    pub theme: Option<Theme>,
 }
 
 #[function_component(EmbedDialog)]
 pub fn embed_dialog(props: &EmbedDialogProps) -> Html {
-    let on_close = props.on_close.clone();
+    let (on_close, theme) = (props.on_close.clone(), props.theme);
     use_context::<Player>()
-        .map_or_else(Html::default, |player| html! { <EmbedDialogOf {player} {on_close} /> })
+        .map_or_else(Html::default, |player| html! { <EmbedDialogOf {player} {on_close} {theme} /> })
 }
 
 /// The dialog's props under the page's player (see [`super::OfPlayer`]).
@@ -95,6 +103,7 @@ pub fn embed_dialog(props: &EmbedDialogProps) -> Html {
 struct EmbedDialogOfProps {
     player: Player,
     on_close: Callback<()>,
+    theme: Option<Theme>,
 }
 
 #[function_component(EmbedDialogOf)]
@@ -104,7 +113,13 @@ fn embed_dialog_of(props: &EmbedDialogOfProps) -> Html {
         let player = props.player.clone();
         move |_| source_of(&player)
     });
-    let choice = use_state(EmbedChoice::default);
+    // It starts from how the teacher was watching: the speed and a theme picked with ◐ (review 23
+    // C1: 50× and dark in the app opened a dialog at 1× and "the reader's light or dark").
+    let choice = use_state(|| EmbedChoice {
+        speed: nearest_speed(props.player.speed),
+        theme: props.theme,
+        ..EmbedChoice::default()
+    });
     let form = use_state(|| Form::Frame);
     let until_text = use_state(String::new);
     let height_text = use_state(|| EmbedChoice::default().height.to_string());
@@ -277,6 +292,8 @@ fn embed_dialog_of(props: &EmbedDialogOfProps) -> Html {
                     ], choice.theme.map_or("auto", crate::theme::name).to_string(), &theme) }
                     <label class="field" for="embed-height">{"Height (px)"}</label>
                     { typed("embed-height", &height_text, height.clone().err(), "420") }
+                    // Review 23 B3: nothing told a teacher what a 400×300 frame costs.
+                    <p class="muted small">{"420 px or more reads best. Under about 360 px the picture gets small, the network tools give way to the legend, and a tour's card covers part of the picture."}</p>
                 </div>
                 <div class="embed-result">
                     <figure class="embed-preview">

@@ -227,7 +227,10 @@ pub fn narrator() -> Html {
         let total = p.session.borrow().sim().trace().len_total();
         let now = web_sys::window().and_then(|w| w.performance()).map_or(0.0, |perf| perf.now());
         let paused_now = std::mem::replace(&mut *was_playing.borrow_mut(), p.playing) && !p.playing;
-        if paused_now && p.travel.is_none() {
+        if paused_now && p.unseen {
+            // Paused by scrolling away: nobody is looking, and a course page is being read.
+            *seen.borrow_mut() = total;
+        } else if paused_now && p.travel.is_none() {
             // Play → pause: where it stopped (review 22: the last few records' stray delivery was
             // said instead, "n1 received AppendReply from n2").
             *seen.borrow_mut() = total;

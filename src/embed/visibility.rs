@@ -33,7 +33,7 @@ impl Watch {
             if self.playing {
                 self.paused_by_us = true;
                 self.playing = false;
-                dispatch.emit(Action::Pause);
+                dispatch.emit(Action::Unseen);
             }
         } else if self.paused_by_us {
             self.paused_by_us = false;

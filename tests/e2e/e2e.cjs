@@ -255,6 +255,31 @@ async function main() {
     await tab.close();
     await p.close();
   });
+  await check('in an embed Home and End are the course page\'s, and pausing out of sight is not announced', async () => {
+    const p = await (await browser.newContext({ viewport: { width: 720, height: 420 } })).newPage();
+    await p.goto(base + '?embed=1&preset=d4-raft-election&t=3000&controls=min');
+    await p.waitForSelector('.app.embed [data-node]');
+    await p.click('.topo-stage');
+    // Review 23 C3: Home sent the run back to 0 while End scrolled the lecture. Home now does
+    // nothing in the frame, and → still steps the run on from where it was.
+    const events = await p.$eval('#run-result', (el) => +el.dataset.events);
+    await p.keyboard.press('Home');
+    await p.keyboard.press('ArrowRight');
+    await until(p, (n) => +document.querySelector('#run-result').dataset.events === n + 1, events);
+    assert(+(await p.$eval('#run-result', (el) => el.dataset.nowMs)) >= 3000, 'Home sent the run back');
+    // Review 23 C4: a pause because the page is hidden said "Paused at …" to a reader elsewhere.
+    await p.click('#play');
+    await until(p, () => document.querySelector('#run-result').dataset.playing === 'true');
+    await p.evaluate(() => { Object.defineProperty(document, 'hidden', { value: true, configurable: true });
+      document.dispatchEvent(new Event('visibilitychange')); });
+    await until(p, () => document.querySelector('#run-result').dataset.playing === 'false');
+    const said = await p.$eval('#narration', (el) => el.textContent);
+    assert(!said.startsWith('Paused at'), `narrated: ${said}`);
+    await p.evaluate(() => { Object.defineProperty(document, 'hidden', { value: false, configurable: true });
+      document.dispatchEvent(new Event('visibilitychange')); });
+    await until(p, () => document.querySelector('#run-result').dataset.playing === 'true');
+    await p.close();
+  });
   await check('a node clicked in an embed can be crashed and restarted there', async () => {
     const p = await (await browser.newContext({ viewport: { width: 720, height: 420 } })).newPage();
     await p.goto(base + '?embed=1&preset=d4-raft-election&t=3000&controls=min');
@@ -272,14 +297,22 @@ async function main() {
     await p.close();
   });
   await check('a frame too short for the embed scrolls instead of drawing over its controls', async () => {
-    for (const [width, height] of [[320, 240], [320, 300], [480, 360]]) {
+    for (const [width, height] of [[320, 240], [320, 300], [400, 300], [480, 360]]) {
       const p = await (await browser.newContext({ viewport: { width, height } })).newPage();
       await p.goto(base + '?embed=1&preset=d4-raft-election&controls=min');
       await p.waitForSelector('.app.embed [data-node]');
       const box = (s) => p.$eval(s, (el) => { const r = el.getBoundingClientRect(); return { top: r.top, bottom: r.bottom }; });
-      const [stage, scrubber, tools] = [await box('.topo-stage'), await box('#scrubber'), await box('.topo-tools')];
+      // In a frame under 340 px, minimal controls leave the network tools out and the legend
+      // takes their row, inside the frame (review 23 B3: it lay wholly under a 300 px frame).
+      const short = height <= 340;
+      assert(short === !(await p.$eval('.topo-tools', (el) => el.offsetParent !== null)), `${width}x${height}: tools shown ${!short}`);
+      const under = short ? '.topo-legend' : '.topo-tools';
+      const [stage, scrubber, tools] = [await box('.topo-stage'), await box('#scrubber'), await box(under)];
       assert(stage.top >= scrubber.bottom && stage.bottom <= tools.top && stage.bottom - stage.top >= 139,
-        `${width}x${height}: stage ${JSON.stringify(stage)} between the timeline ${JSON.stringify(scrubber)} and the tools ${JSON.stringify(tools)}`);
+        `${width}x${height}: stage ${JSON.stringify(stage)} between the timeline ${JSON.stringify(scrubber)} and ${under} ${JSON.stringify(tools)}`);
+      // (In a smaller frame, where the transport wraps, the stage's 140 px leave no room for it:
+      // the widget scrolls.)
+      if (short && width >= 400 && height >= 300) assert(tools.top < height - 20, `${width}x${height}: the legend starts at ${tools.top}, out of the frame`);
       // The status line keeps the frame's bottom edge, on one row, and nothing is drawn under
       // it; the credit link sits on that row, inside the frame.
       const [body, foot] = [await box('.embed-body'), await box('#run-result')];
@@ -310,7 +343,7 @@ async function main() {
     await until(p, (h) => document.querySelector('.topo-stage').getBoundingClientRect().height === h, tall);
     await p.close();
   });
-  await check('an embed without controls or autoplay offers one play button', async () => {
+  await check('an embed without controls offers one play button, and a pause button while it plays', async () => {
     const p = await (await browser.newContext({ viewport: { width: 480, height: 360 }, reducedMotion: 'reduce' })).newPage();
     await p.goto(base + '?embed=1&preset=d4-raft-election&controls=none&autoplay=1');
     await p.waitForSelector('.app.embed [data-node]');
@@ -325,7 +358,11 @@ async function main() {
     assert(covered.length === 0, `the play button covers ${covered}`);
     await p.click('.embed-play');
     await until(p, () => document.querySelector('#run-result')?.dataset.playing === 'true');
-    assert((await p.$$('.embed-play')).length === 0, 'the button goes while playing');
+    // Moving content needs a pause a mouse or finger can reach (WCAG 2.2.2; review 23 B1).
+    await p.waitForSelector('.embed-play.playing[aria-label="Pause"]');
+    await p.click('.embed-play.playing');
+    await until(p, () => document.querySelector('#run-result')?.dataset.playing === 'false');
+    await p.waitForSelector('.embed-play:not(.playing)');
     await p.close();
   });
   await check('on a phone the header is one row and copying says so', async () => {
@@ -847,6 +884,16 @@ async function main() {
     await at(p, 'Step 1 of 8', 100);
     await p.click('.tour-card .tour-next');
     await at(p, 'Step 2 of 8', 180);
+    // In the dialog's default frame, and in a small one, Continue is in the frame and on top
+    // (review 23 B2: at 720×420 it lay under the status line, and a click there did nothing).
+    for (const [width, height] of [[720, 420], [400, 300], [358, 420]]) {
+      await p.setViewportSize({ width, height });
+      await p.goto(base + `?embed=1&preset=d4-raft-election&tour=1&w=${width}`);
+      await at(p, 'Step 1 of 8', 100);
+      const onTop = await p.$eval('.tour-card .tour-next', (b) => { const r = b.getBoundingClientRect();
+        return r.bottom <= innerHeight && document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2)?.closest('.tour-next') === b; });
+      assert(onTop, `${width}x${height}: Continue is out of the frame or covered`);
+    }
     await c.close();
   });
   await check('click a message on the wire, read it and lose it: it is an event, and the run says so', async () => {
