@@ -131,6 +131,41 @@ impl PartialEq for Player {
     }
 }
 
+/// A change Undo can take back (a fork that dropped the old future's actions, or a removal).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Undo {
+    /// The scenario and playhead before it.
+    pub before: Scenario,
+    pub at: SimTime,
+    /// The scenario's events just after it: what is in the scenario besides these at Undo was
+    /// done since, and is kept (review 25 A2: Undo threw away every action after a fork).
+    pub after: Vec<Timed>,
+    /// The banner that offers it: Undo shows beside that text only (review 25 B1: a later
+    /// refusal's banner kept the fork's Undo).
+    pub said: String,
+}
+
+impl Undo {
+    /// `before`, with the events done since the change (in `now` and not in `after`) put back in
+    /// time order after the events of their millisecond, as an action is; and how many.
+    pub fn restored(&self, now: &[Timed]) -> (Scenario, Vec<Timed>) {
+        let mut after = self.after.clone();
+        let mut since = Vec::new();
+        for e in now {
+            match after.iter().position(|a| a == e) {
+                Some(i) => drop(after.remove(i)),
+                None => since.push(e.clone()),
+            }
+        }
+        let mut sc = self.before.clone();
+        for e in &since {
+            let at = sc.events.partition_point(|x| x.at_ms <= e.at_ms);
+            sc.events.insert(at, e.clone());
+        }
+        (sc, since)
+    }
+}
+
 /// Mutable player state behind the context (the session itself is in an `Rc<RefCell<_>>`).
 #[derive(Clone, Debug, PartialEq)]
 pub struct UiState {
@@ -145,9 +180,8 @@ pub struct UiState {
     /// Message kinds spotlit in the legend (view state, not part of the link): the topology and
     /// the space-time diagram draw these in full and dim the rest. Empty: every kind in full.
     pub spotlight: Vec<String>,
-    /// The scenario and playhead before the last action that dropped later events or removed an
-    /// event, for Undo.
-    pub undo: Option<Rc<(Scenario, SimTime)>>,
+    /// What Undo takes back: the last action that dropped later events, or a removal.
+    pub undo: Option<Rc<Undo>>,
     /// Where the playhead is travelling to, while a seek too far for one frame goes on.
     pub travel: Option<Playhead>,
     /// The part of the run an embed plays, if it plays only part.
@@ -297,8 +331,11 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
                 Ok(gone) => {
                     ui.scenario_rev += 1;
                     if !gone.is_empty() {
-                        ui.undo = Some(Rc::new(before));
-                        ui.error = Some(forked(s.now(), &gone));
+                        let said = forked(s.now(), &gone);
+                        let (before, at) = before;
+                        let after = s.scenario().events.clone();
+                        ui.undo = Some(Rc::new(Undo { before, at, after, said: said.clone() }));
+                        ui.error = Some(said);
                     } else if ui.undo.is_none() {
                         // A fork's banner and its Undo stay until dismissed: the next click must
                         // not hide what the fork cost.
@@ -316,22 +353,23 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
             let mut sc = before.clone();
             if i < sc.events.len() {
                 let gone = sc.events.remove(i);
+                let after = sc.events.clone();
                 match rebuild(session, &mut ui, sc, target.unwrap_or(Playhead::at(now))) {
                     Ok(()) => {
-                        ui.undo = Some(Rc::new((before, now)));
-                        ui.error = Some(format!(
-                            "Removed {} from the scenario: the run replays without it.",
-                            said(&gone)
-                        ));
+                        let said =
+                            format!("Removed {} from the scenario: the run replays without it.", said(&gone));
+                        ui.undo = Some(Rc::new(Undo { before, at: now, after, said: said.clone() }));
+                        ui.error = Some(said);
                     }
                     Err(e) => ui.error = Some(e.to_string()),
                 }
             }
         }
         Action::Undo => {
-            if let Some((sc, t)) = ui.undo.take().map(|u| (*u).clone()) {
-                if rebuild(session, &mut ui, sc, Playhead::at(t)).is_ok() {
-                    ui.error = None;
+            if let Some(u) = ui.undo.take() {
+                let (sc, since) = u.restored(&session.borrow().scenario().events);
+                if rebuild(session, &mut ui, sc, Playhead::at(u.at)).is_ok() {
+                    ui.error = (!since.is_empty()).then(|| kept(&since));
                 }
             }
         }
@@ -553,6 +591,14 @@ fn forked(now: SimTime, gone: &[Timed]) -> String {
         now.as_ms_f64() / 1000.0,
         listed.join(", ")
     )
+}
+
+/// What Undo says when it kept actions done since the change it took back.
+fn kept(since: &[Timed]) -> String {
+    let (first, more) = (since.iter().take(3), since.len().saturating_sub(3));
+    let listed: Vec<String> = first.map(said).collect();
+    let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+    format!("Undone. What you did since is kept: {}{more}.", listed.join(", "))
 }
 
 /// Keep only the spotlit kinds the current protocol sends (a kind left from another scenario's

@@ -533,6 +533,63 @@ fn a_fork_drops_later_actions_by_hand_not_the_lessons_script_says_so_and_can_be_
 }
 
 #[wasm_bindgen_test]
+fn undo_after_a_fork_keeps_what_was_done_since_and_a_refusal_does_not_offer_it() {
+    use dsplay_core::session::Session;
+    use dsplay_core::{ScenarioEvent, SimTime};
+    use dsplay_web::player::{reduce, Action, UiState};
+    let s = std::cell::RefCell::new(
+        Session::new(presets::get("d4-raft-election").expect("preset")).expect("session"),
+    );
+    let by_hand = |s: &std::cell::RefCell<Session>| {
+        let s = s.borrow();
+        let hand = s.scenario().events.iter().filter(|e| e.by_hand);
+        hand.map(|e| (e.at_ms, e.event.describe())).collect::<Vec<_>>()
+    };
+    let act = |ui, at: u64, ev: ScenarioEvent| {
+        s.borrow_mut().seek(SimTime::from_ms(at));
+        reduce(&s, ui, Action::Act(ev))
+    };
+    let node = |n: &str| n.to_string();
+    // Crash n2 at 3 s; back at 2 s, pause n3: the crash is forked away, and Undo offered.
+    let ui = act(UiState::default(), 3_000, ScenarioEvent::Crash { node: node("n2") });
+    let ui = act(ui, 2_000, ScenarioEvent::Pause { node: node("n3") });
+    let fork = ui.undo.clone().expect("the fork's Undo");
+    assert_eq!(ui.error.as_deref(), Some(fork.said.as_str()));
+    // Three more actions, the banner still up (review 25 A2: Undo then dropped all four).
+    let ui = act(ui, 2_500, ScenarioEvent::Crash { node: node("n5") });
+    let ui = act(ui, 3_500, ScenarioEvent::Pause { node: node("n1") });
+    let ui = act(ui, 4_000, ScenarioEvent::Resume { node: node("n3") });
+    assert_eq!(
+        ui.undo.as_ref().map(|u| u.said.as_str()),
+        ui.error.as_deref(),
+        "the fork's banner and Undo stay"
+    );
+    let mut ui = reduce(&s, ui, Action::Undo);
+    while ui.travel.is_some() {
+        ui = reduce(&s, ui, Action::Frame(16.0));
+    }
+    let hand: Vec<u64> = by_hand(&s).iter().map(|(t, _)| *t).collect();
+    assert_eq!(
+        hand,
+        [2_500, 3_000, 3_500, 4_000],
+        "the pause taken back, the crash of n2 back, the rest kept: {:?}",
+        by_hand(&s)
+    );
+    assert_eq!(s.borrow().now(), SimTime::from_ms(2_000));
+    let said = ui.error.clone().unwrap_or_default();
+    assert!(said.starts_with("Undone. What you did since is kept: crash n5"), "{said}");
+    assert!(ui.undo.is_none());
+    // A fork, then a refusal at the run's end: the refusal's banner is not the fork's, so the
+    // banner offers no Undo (review 25 B1), though the fork can still be taken back by ×.
+    let ui = act(ui, 1_000, ScenarioEvent::Pause { node: node("n4") });
+    let undo = ui.undo.clone().expect("a fork");
+    let end = s.borrow().stop_at();
+    s.borrow_mut().seek(end);
+    let ui = reduce(&s, ui, Action::Act(ScenarioEvent::Crash { node: node("n4") }));
+    assert!(ui.error.as_deref().is_some_and(|e| e.contains("ended") && e != undo.said), "{:?}", ui.error);
+}
+
+#[wasm_bindgen_test]
 fn narration_says_a_fault_before_a_note_and_names_a_node_once() {
     use dsplay_core::SimTime;
     use dsplay_web::components::narrator::headline;

@@ -213,6 +213,40 @@ async fn a_stale_quorum_read_is_not_linearizable_and_the_panel_jumps_to_it() {
 }
 
 #[wasm_bindgen_test]
+async fn the_verdict_is_the_new_runs_after_an_event_is_removed_at_the_same_playhead() {
+    use dsplay_core::check::{check_history_with, Partitioning};
+    use dsplay_core::ScenarioEvent;
+    // Review 25 A1: a crash at 0 s, checked at 2 s, then × on the crash. The run without it has
+    // as many operations invoked by 2 s (arrivals do not wait for replicas), so a verdict memo
+    // keyed on (operations, playhead) kept the crashed run's report beside the new history.
+    let (root, sink) = mount("d3-quorum-stale-read").await;
+    sink.get().dispatch.emit(Action::Act(ScenarioEvent::Crash { node: "r3".into() }));
+    // Early enough for the rebuild to arrive in one slice even in a debug build, as a release
+    // build does at 2 s: with travel over several frames, renders in between refreshed the memo.
+    let two = SimTime::from_ms(600);
+    sink.get().dispatch.emit(Action::Seek(two));
+    let checked = |root: &Element| {
+        let text = find(root, ".invariants .lincheck")?.text_content()?;
+        text.contains("up to 0.600 s").then_some(text)
+    };
+    let crashed = until("the crashed run's verdict", || checked(&root)).await;
+    let by_hand = sink.get().session.borrow().scenario().events.iter().position(|e| e.by_hand);
+    sink.get().dispatch.emit(Action::Remove(by_hand.expect("the crash by hand")));
+    let want = until("the run without the crash", || {
+        let p = sink.get();
+        let s = p.session.borrow();
+        let fresh = s.now() == two && !s.scenario().events.iter().any(|e| e.by_hand);
+        fresh.then(|| check_history_with(s.sim().history(), Partitioning::ByKey, u64::MAX).ops)
+    })
+    .await;
+    let said = until("the new run's verdict", || {
+        checked(&root).filter(|t| t.contains(&format!("({want} operations checked")))
+    })
+    .await;
+    assert_ne!(said, crashed, "the crash changed what was checked");
+}
+
+#[wasm_bindgen_test]
 async fn an_abd_quorum_run_is_linearizable_and_runs_without_a_history_show_no_verdict() {
     let (_root, _sink, line) = lincheck_at_end("d3-quorum-abd").await;
     let text = line.text_content().unwrap_or_default();

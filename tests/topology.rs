@@ -609,9 +609,15 @@ async fn the_load_knob_sets_the_rate_from_the_playhead_to_the_end() {
 /// the link to change nothing (review 11).
 #[wasm_bindgen_test]
 async fn an_action_at_the_runs_end_is_refused_with_why() {
-    let _root = mount("t1-round-robin").await;
+    let root = mount("t1-round-robin").await;
     let end = player().session.borrow().stop_at();
     common::seek(player, end).await;
+    // The inspector's actions are off there, and say why (review 25 C1: they looked live).
+    let b1 = view().nodes.iter().position(|n| n.name == "b1").expect("b1");
+    player().dispatch.emit(Action::Select(Some(NodeId(b1 as u32))));
+    let actions = until("b1's actions", || find(&root, ".inspector fieldset.actions")).await;
+    assert!(actions.has_attribute("disabled"), "off at the end");
+    assert_eq!(actions.get_attribute("title").as_deref(), Some(dsplay_web::components::inspector::ENDED));
     let before = player().session.borrow().scenario().events.clone();
     player().dispatch.emit(Action::Act(ScenarioEvent::Crash { node: "b1".into() }));
     let said = until("the refusal", || player().ui.error.clone()).await;

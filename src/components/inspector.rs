@@ -118,6 +118,9 @@ fn time_out_button(
     }
 }
 
+/// Why an action button is off at the run's end.
+pub const ENDED: &str = "The run has ended: drag the playhead back to act earlier";
+
 #[function_component(Inspector)]
 pub fn inspector() -> Html {
     let p = use_context::<Player>();
@@ -261,6 +264,7 @@ pub fn inspector() -> Html {
     let isolate = cut_off(&view.nodes, &[id.index()]);
     let time_out = time_out_button(s.sim(), id, &node, n.status, act(Ev::Timeout { node: node.clone() }));
     let (up, down, paused) = (n.status == Status::Up, n.status == Status::Down, n.status == Status::Paused);
+    let ended = s.finished();
     html! {
         <section ref={section} class="inspector" aria-label={format!("Inspector: {}", n.name)}>
             <header>
@@ -279,7 +283,9 @@ pub fn inspector() -> Html {
             if !n.view.fields.iter().any(|(k, v)| format!("{k} {v}") == n.view.label) {
                 <p class="label">{&n.view.label}</p>
             }
-            <div class="actions">
+            // At the run's end an action has nothing left to run in (review 25 C1: these looked
+            // live and answered only with the refusal's banner).
+            <fieldset class="actions" disabled={ended} title={ended.then_some(ENDED)}>
                 <button class="crash" disabled={down} aria-keyshortcuts="X" title="Stop the node: messages to it are lost without a word (X)"
                     onclick={act(Ev::Crash { node: node.clone() })}>{"Crash"}</button>
                 <button class="crash-refusing" disabled={down}
@@ -294,7 +300,7 @@ pub fn inspector() -> Html {
                 <label class="slow">{"Slow ×"}<select onchange={set(&slow, |v| v.parse().unwrap_or(1))}>
                     {for [1u32, 2, 5, 10, 50].iter().map(|f| html! { <option value={f.to_string()} selected={*f == *slow}>{f}</option> })}</select>
                     <button data-factor={slow.to_string()} onclick={act(Ev::Slow { node: node.clone(), factor_pct: *slow * 100 })}>{"Apply"}</button></label>
-            </div>
+            </fieldset>
             {knobs::knobs(s.sim(), id, &node, &p.dispatch)}
             {fields}
             <request::HandRequest key={node.clone()} {id} node={node.clone()} />
@@ -310,7 +316,7 @@ pub fn inspector() -> Html {
                 <p class="in-force muted">{format!("now: {}", link_words(&current))}</p>
             </fieldset>
             {tail}
-            {wire::on_the_wire(view, id, p.playing, &p.dispatch)}
+            {wire::on_the_wire(view, id, (p.playing, ended), &p.dispatch)}
             {(*list).clone().unwrap_or_default()}
         </section>
     }

@@ -84,8 +84,11 @@ fn values_words(values: &[Option<i64>], said: &dyn Fn(i64) -> Option<String>) ->
     }
 }
 
-/// The last check: (history length, playhead, budget) it ran on, its report, and when (wall ms).
-type Memo = Option<((usize, SimTime, u64), Report, f64)>;
+/// The last check: (scenario revision, history length, playhead, budget) it ran on, its report,
+/// and when (wall ms). The revision is in the key: × or Undo rebuilds the run at the same playhead,
+/// often with as many operations, and the old run's verdict stayed, mixed with the new run's
+/// history (review 25 A1).
+type Memo = Option<((u64, usize, SimTime, u64), Report, f64)>;
 
 #[function_component(Lincheck)]
 pub fn lincheck() -> Html {
@@ -99,14 +102,16 @@ pub fn lincheck() -> Html {
         }
         let settled = !player.playing || s.finished();
         let budget = if settled { BUDGET } else { PLAYING_BUDGET };
-        let (len, now, wall) = (h.ops.len(), s.now(), js_sys::Date::now());
+        let (rev, len, now, wall) = (player.scenario_rev, h.ops.len(), s.now(), js_sys::Date::now());
         let mut m = memo.borrow_mut();
-        let fresh = m.as_ref().is_some_and(|((l, t, b), ..)| (*l, *t) == (len, now) && *b >= budget);
-        let due = settled || m.as_ref().is_none_or(|(.., w)| wall - w >= PLAYING_GAP_MS);
+        let same_run = m.as_ref().is_some_and(|((r, ..), ..)| *r == rev);
+        let fresh =
+            m.as_ref().is_some_and(|((r, l, t, b), ..)| (*r, *l, *t) == (rev, len, now) && *b >= budget);
+        let due = settled || !same_run || m.as_ref().is_none_or(|(.., w)| wall - w >= PLAYING_GAP_MS);
         if !fresh && due {
-            *m = Some(((len, now, budget), check_history_with(h, Partitioning::ByKey, budget), wall));
+            *m = Some(((rev, len, now, budget), check_history_with(h, Partitioning::ByKey, budget), wall));
         }
-        let Some(((_, at, _), report, _)) = m.as_ref() else { return html! {} };
+        let Some(((_, _, at, _), report, _)) = m.as_ref() else { return html! {} };
         // When the first bad operation returned: from then on its result is there to see.
         let bad = match &report.verdict {
             Verdict::NotLinearizable { first_bad } => h.ops.iter().find(|o| o.id == first_bad.op_id),

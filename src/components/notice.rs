@@ -24,7 +24,8 @@ pub fn headline(reason: &str) -> &str {
 #[function_component(Notice)]
 pub fn notice(props: &NoticeProps) -> Html {
     let p = use_context::<Player>().expect("a player");
-    let undoable = p.undo.is_some();
+    // Beside the words that offered it only: a later message (a refusal) is not about the change.
+    let undoable = p.undo.as_ref().is_some_and(|u| u.said == props.reason.as_str());
     let folded = use_state_eq(|| false);
     let banner = use_node_ref();
     {

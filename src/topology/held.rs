@@ -50,6 +50,7 @@ pub fn held_card(props: &Props) -> Html {
     let Some(p) = p else { return html! {} };
     let Some(m) = p.view.in_flight.iter().find(|m| m.id == props.id) else { return html! {} };
     let said = describe(p.session.borrow().sim(), m);
+    let ended = p.session.borrow().finished();
     let id = props.id;
     let lose = {
         let (d, close) = (p.dispatch.clone(), props.onclose.clone());
@@ -77,8 +78,8 @@ pub fn held_card(props: &Props) -> Html {
             style={format!("left:{x:.0}px;top:{y:.0}px")}>
             <p class="msg-said">{said}</p>
             <div class="msg-buttons">
-                <button ref={lose_ref} class="lose-msg" onclick={lose}
-                    title="It never arrives: a lose_message event at this time, in the link and the event list">
+                <button ref={lose_ref} class="lose-msg" onclick={lose} disabled={ended}
+                    title={if ended { crate::components::inspector::ENDED } else { "It never arrives: a lose_message event at this time, in the link and the event list" }}>
                     {"✕ Lose it on the wire"}</button>
                 <button class="msg-close icon" onclick={close} aria-label="Close" title="Close (Esc)">{"×"}</button>
             </div>

@@ -13,7 +13,12 @@ use yew::prelude::*;
 const LISTED: usize = 8;
 
 /// The list for node `id`, soonest to arrive first.
-pub fn on_the_wire(view: &WorldView, id: NodeId, playing: bool, dispatch: &Callback<Action>) -> Html {
+pub fn on_the_wire(
+    view: &WorldView,
+    id: NodeId,
+    (playing, ended): (bool, bool),
+    dispatch: &Callback<Action>,
+) -> Html {
     let mut ends: Vec<_> = view.in_flight.iter().filter(|m| m.from == id || m.to == id).collect();
     if ends.is_empty() {
         return html! {};
@@ -42,7 +47,7 @@ pub fn on_the_wire(view: &WorldView, id: NodeId, playing: bool, dispatch: &Callb
                 <span>{format!("#{} {what}{copy}", m.id)}</span>
                 <span class="muted">{format!("arrives {}", secs(m.deliver_at))}</span>
                 <button class="lose" {onclick} aria-label={format!("Lose message #{}, {what}, on the wire", m.id)}
-                    title="It never arrives, nor any copy of it">{"Lose it"}</button>
+                    disabled={ended} title={if ended { super::ENDED } else { "It never arrives, nor any copy of it" }}>{"Lose it"}</button>
             </li>
         }
     });
