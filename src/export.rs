@@ -114,6 +114,7 @@ pub fn metrics_csv(metrics: &Metrics, names: &[String]) -> String {
 fn gauge_unit(name: &str) -> &'static str {
     let ends = |s: &str| name.ends_with(s);
     match () {
+        _ if ends("_us") => "us",
         _ if ends("_ms") => "ms",
         _ if ends("_seconds") => "s",
         _ if ends("_per_s") => "per_s",
@@ -191,12 +192,13 @@ pub fn download_text(filename: &str, mime: &str, text: &str) -> Result<(), Strin
 }
 
 /// What run an exported chart is from, for its footer: "d4-raft-election, seed 1 · at 6.000 s of
-/// 15.0 s of simulated time" (", edited" after the id if it differs from its preset).
+/// 15.000 s of simulated time" (", edited" after the id if it differs from its preset). Both times
+/// to the ms: "at 0.100 s of 0.1 s" read as two precisions of one figure (review 24 C2).
 pub fn about(s: &dsplay_core::session::Session) -> String {
     let sc = s.scenario();
     let edited = !dsplay_core::presets::as_shipped(sc);
     format!(
-        "{}{}, seed {} · at {:.3} s of {:.1} s of simulated time",
+        "{}{}, seed {} · at {:.3} s of {:.3} s of simulated time",
         sc.meta.id,
         if edited { ", edited" } else { "" },
         sc.seed,
@@ -253,10 +255,17 @@ mod tests {
             "an empty interval has no percentiles: {csv}"
         );
         assert_eq!([sig3(16.383), sig3(1234.5), sig3(0.25), sig3(120.0)], ["16.4", "1230", "0.250", "120"]);
-        // t4's cost and e4's replay speed are not counts (review 19: task_seconds said "count").
-        let units =
-            ["task_seconds", "replay_events_per_s", "util_pct", "failover_ms", "queue_depth"].map(gauge_unit);
-        assert_eq!(units, ["s", "per_s", "percent", "ms", "count"]);
+        // t4's cost and e4's replay speed are not counts (review 19: task_seconds said "count"),
+        // nor is lb's mean latency (review 24 B4: latency_mean_us said "count").
+        let names = [
+            "task_seconds",
+            "replay_events_per_s",
+            "util_pct",
+            "failover_ms",
+            "latency_mean_us",
+            "queue_depth",
+        ];
+        assert_eq!(names.map(gauge_unit), ["s", "per_s", "percent", "ms", "us", "count"]);
     }
 
     #[wasm_bindgen_test]

@@ -353,7 +353,7 @@ async fn the_space_time_diagram_colours_messages_by_kind_and_follows_the_legends
 #[wasm_bindgen_test]
 fn an_arrow_is_described_by_kind_ends_times_and_fate() {
     use dsplay_web::spacetime::hover::{
-        describe, describe_dot, distance_to_segment, nearest, Arrow, Dot, Fate,
+        describe, describe_dot, describe_spot, distance_to_segment, nearest, Arrow, Dot, Fate,
     };
     let names = ["n1".to_string(), "n2".to_string()];
     let a = Arrow {
@@ -367,11 +367,16 @@ fn an_arrow_is_described_by_kind_ends_times_and_fate() {
         fate: Fate::Delivered,
     };
     assert_eq!(describe(&a, &names, None, None), "Vote n2 → n1 · sent 2.310 s · delivered after 8 ms");
+    assert_eq!(
+        describe(&a, &names, Some("one of two copies: the network duplicated it"), None),
+        "Vote n2 → n1 · sent 2.310 s · delivered after 8 ms (one of two copies: the network duplicated it)"
+    );
     let lost = Arrow { fate: Fate::Dropped, ..a };
     assert_eq!(
         describe(&lost, &names, Some("partitioned"), None),
         "Vote n2 → n1 · sent 2.310 s · lost after 8 ms (partitioned)"
     );
+    assert_eq!(describe(&lost, &names, Some("lost"), None), "Vote n2 → n1 · sent 2.310 s · lost after 8 ms");
     let flying = Arrow { fate: Fate::InFlight, ..a };
     assert_eq!(
         describe(&flying, &names, None, Some("term: 2 · granted: true")),
@@ -382,6 +387,17 @@ fn an_arrow_is_described_by_kind_ends_times_and_fate() {
     assert_eq!(describe_dot(&dot("note", "clock"), &names), "clock n2 · 2.990 s");
     assert_eq!(describe_dot(&dot("note", "note"), &names), "note n2 · 2.990 s");
     assert_eq!(describe_dot(&dot("timer", "Election"), &names), "timer Election n2 · 2.990 s");
+    // A receive's clock and its concurrency note share a spot: the clock is said first.
+    let said = |label, text: &str| Dot { text: Some(text.into()), ..dot("note", label) };
+    let spot = [
+        said("note", "concurrent (∥)"),
+        said("clock", "L=7"),
+        Dot { at: (9.0, 0.0), ..said("clock", "L=8") },
+    ];
+    assert_eq!(
+        describe_spot(&spot, &spot[0], &names),
+        "clock n2 · 2.990 s · L=7\nnote n2 · 2.990 s · concurrent (∥)"
+    );
     assert_eq!(distance_to_segment((50.0, 3.0), (0.0, 0.0), (100.0, 0.0)), 3.0);
     assert_eq!(distance_to_segment((103.0, 4.0), (0.0, 0.0), (100.0, 0.0)), 5.0, "past the end");
     let b = Arrow { line: (0.0, 10.0, 100.0, 10.0), msg: 8, ..a };

@@ -56,6 +56,12 @@ fn overlay_puts_b_dashed_in_the_hue_of_as_line_of_the_same_name() {
     let bands: Vec<&str> = merged.bands.iter().map(|b| b.label.as_str()).collect();
     assert_eq!(bands, ["A · worst", "B · worst"]);
     assert_eq!((merged.title.as_str(), merged.now_ms, merged.end_ms), ("latency_ms", 900.0, 2_000.0));
+    // A total (`errors` beside its breakdown, drawn in short dashes alone) follows the caption's
+    // rule too: A's solid, B's dashed.
+    let mut totals = a.clone();
+    totals.lines[1].pen.total = true;
+    let merged_totals = overlay(totals.clone(), Some(totals));
+    assert!(merged_totals.lines.iter().all(|l| !l.pen.total), "{:?}", merged_totals.lines);
     // Without B: A's lines only, still named as A's.
     let alone = overlay(a, None);
     assert_eq!(alone.lines.iter().map(|l| l.label.as_str()).collect::<Vec<_>>(), ["A · p50", "A · p99"]);
@@ -224,6 +230,22 @@ async fn compare_draws_one_overlaid_canvas_per_default_chart() {
     }
     let label = all(&root, ".compare-label")[0].text_content().unwrap_or_default();
     assert!(label.contains("protocol.algorithm = least_connections"), "{label}");
+    assert!(all(&root, ".compare-same").is_empty(), "least connections is another run");
+}
+
+#[wasm_bindgen_test]
+async fn b_that_changes_nothing_says_its_figures_are_as() {
+    // Smooth weighted round robin over t1's equal weights picks as round robin does: the overlaid
+    // lines coincide, and the panel says why (review 24 C1).
+    let sink = Sink::default();
+    let root = mount::<Host>("width: 900px", &sink);
+    let field = until("the form", || all(&root, "select.compare-field").pop()).await;
+    pick(&root, &field, "protocol.algorithm", "smooth_weighted_round_robin").await;
+    all(&root, "button.compare-go")[0].unchecked_ref::<HtmlElement>().click();
+    let player = || sink.0.borrow().clone().expect("the host rendered");
+    common::seek(&player, SimTime::from_ms(2_000)).await;
+    let said = until("the note", || all(&root, ".compare-same").pop().and_then(|e| e.text_content())).await;
+    assert!(said.contains("every figure of B's is A's") && said.contains("up to 2.000 s"), "{said}");
 }
 
 #[wasm_bindgen_test]

@@ -330,3 +330,27 @@ fn laid_out_width(c: &HtmlCanvasElement) -> u32 {
     let size = c.get_attribute("data-css-size").unwrap_or_default();
     size.split(' ').next().and_then(|w| w.parse().ok()).unwrap_or(320)
 }
+
+/// A partition and its heal are faults of the whole network: lines across every lane, not dots
+/// on the first lane's (review 24 B1: d6's partition was a dot on p1's lane, and a pick counted
+/// it in p1's order).
+#[wasm_bindgen_test]
+fn a_partition_is_drawn_across_the_lanes_not_on_the_first_ones() {
+    // d4-raft-partition splits the network at 4 s and heals it at 9 s.
+    for (ms, word) in [(4_100, "partition"), (9_050, "heal")] {
+        let s = session("d4-raft-partition", ms);
+        let drawn = painted(&s, 800);
+        assert!(
+            !drawn.dots.iter().any(|d| d.label == "partition" || d.label == "heal"),
+            "at {ms} ms a network fault is a dot: {:?}",
+            drawn.dots.iter().filter(|d| d.kind == "fault").collect::<Vec<_>>()
+        );
+        let line = drawn.network.iter().find(|l| l.text.starts_with(word));
+        let line = line.unwrap_or_else(|| panic!("at {ms} ms no {word} line: {:?}", drawn.network));
+        let x = drawn.frame.x(line.t_ms);
+        assert!(
+            (line.x - x).abs() < 0.5 && line.x >= dsplay_web::spacetime::paint::LEFT,
+            "{line:?} at x {x}"
+        );
+    }
+}

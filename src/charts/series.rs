@@ -833,15 +833,16 @@ pub(crate) mod tests {
             ("errors", false),
             "no breakdown"
         );
-        // In Compare, A's and B's totals stay totals.
+        // In Compare the caption's rule wins (review 24 C2: A's total was dotted under "A solid, B
+        // dashed"): A's total solid, B's dashed, each still named the total.
         let both = crate::charts::overlay::overlay(both.clone(), Some(both));
-        let totals: Vec<(bool, bool)> = both
+        let totals: Vec<(bool, bool, bool)> = both
             .lines
             .iter()
-            .filter(|l| l.pen.total)
-            .map(|l| (l.pen.dashed, l.label.starts_with("B")))
+            .filter(|l| l.label.ends_with(ERRORS_TOTAL))
+            .map(|l| (l.pen.total, l.pen.dashed, l.label.starts_with("B")))
             .collect();
-        assert_eq!(totals, [(false, false), (true, true)]);
+        assert_eq!(totals, [(false, false, false), (false, true, true)]);
     }
 
     #[wasm_bindgen_test]

@@ -148,6 +148,10 @@ fn compare_of(props: &super::OfPlayer) -> Html {
         });
         (sum, behind, slot.as_ref().map_or(0, |r| r.session.borrow().now().as_us()))
     };
+    // Two runs that measure the same (review 24 C1: smooth weighted round robin over equal weights
+    // picks as round robin does, and the overlaid lines that coincide looked like Compare failing).
+    let same =
+        b_sum.as_ref().is_some_and(|(_, b)| a_now.as_us() > 0 && b_now == a_now.as_us() && *b == a_sum);
     // Linearizability of A and B, once per pause (not per frame): B has caught up, nothing plays.
     let settled = !player.playing && behind.is_none();
     let linearizable = {
@@ -240,6 +244,11 @@ fn compare_of(props: &super::OfPlayer) -> Html {
                         <span class="catching-up" role="status">{format!(" B is catching up: {} of {}.", secs(at), secs(a_now))}</span>
                     }
                 </p>
+                if same {
+                    <p class="compare-same" role="status">{format!(
+                        "So far every figure of B's is A's, and their lines lie on each other: {} makes no measured difference here up to {}.",
+                        label.words, secs(a_now))}</p>
+                }
                 {table(&a_sum, b, (a_now, a_stop), (*linearizable).clone())}
                 // Not while B catches up: two stages a frame would slow its catching up.
                 if behind.is_none() { <Stages b={run_b.clone()} built={*built} {b_now} /> }

@@ -14,11 +14,11 @@ use crate::export::{about, download_text, download_url, export_stem};
 use crate::player::Player;
 use crate::spacetime::cursor;
 use crate::spacetime::export::{measured, to_png, to_svg};
-use crate::spacetime::hover::{describe, describe_dot, nearest, nearest_dot, Fate};
+use crate::spacetime::hover::{describe, describe_spot, nearest, nearest_dot, Fate};
 use crate::spacetime::paint::{paint, Painted, Scene};
 use crate::spacetime::pick::{after_click, hit, Pick};
 use crate::spacetime::picked::{self, Memo, Said};
-use crate::spacetime::{label_ms, Sticky, WINDOWS};
+use crate::spacetime::{label_ms, Sticky, NARROW_WINDOWS, WINDOWS};
 use dsplay_core::session::Session;
 use dsplay_core::sim::trace::TraceKind;
 use web_sys::{HtmlCanvasElement, HtmlSelectElement};
@@ -42,14 +42,27 @@ fn tip_at(session: &Session, drawn: &Painted, (x, y, w): (f64, f64, f64)) -> Tip
     };
     let sim = session.sim();
     if let Some(d) = nearest_dot(&drawn.dots, x, y, HOVER_PX) {
-        return Some((describe_dot(d, sim.node_names()), place));
+        return Some((describe_spot(&drawn.dots, d, sim.node_names()), place));
+    }
+    if let Some(l) = crate::spacetime::network::nearest(&drawn.network, x, 4.0) {
+        return Some((format!("{} · {:.3} s", l.text, l.t_ms / 1000.0), place));
     }
     let a = nearest(&drawn.arrows, x, y, HOVER_PX)?;
     let records = sim.trace().records();
-    let reason = (a.fate == Fate::Dropped)
-        .then(|| records.iter().rev().find(|r| r.kind == TraceKind::Drop && r.msg == a.msg))
-        .flatten()
-        .and_then(|r| r.text.as_deref());
+    // The records from the send on: a message's drop or deliveries come after it.
+    let since = records.range(records.partition_point(|r| r.at.as_ms_f64() < a.sent_ms)..);
+    let reason = match a.fate {
+        Fate::Dropped => {
+            since.rev().find(|r| r.kind == TraceKind::Drop && r.msg == a.msg).and_then(|r| r.text.as_deref())
+        }
+        // Both copies of a duplicated message are drawn from one send (review 24 C2: neither
+        // said it was a copy).
+        Fate::Delivered => {
+            let copies = since.filter(|r| r.kind == TraceKind::Deliver && r.msg == a.msg).count();
+            (copies > 1).then_some("one of two copies: the network duplicated it")
+        }
+        Fate::InFlight => None,
+    };
     let detail = dsplay_core::readable::message(sim, a.msg);
     Some((describe(a, sim.node_names(), reason, detail.as_deref()), place))
 }
@@ -233,7 +246,7 @@ pub fn space_time() -> Html {
             <label class="spacetime-window">{"Window "}
                 <select onchange={on_window}>
                     <option value="auto" selected={choice.is_none()}>{"auto"}</option>
-                    { for WINDOWS.iter().map(|w| html! {
+                    { for NARROW_WINDOWS.iter().chain(&WINDOWS).map(|w| html! {
                         <option value={w.to_string()} selected={*choice == Some(*w)}>{label_ms(*w)}</option>
                     }) }
                 </select>

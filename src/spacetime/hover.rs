@@ -50,15 +50,19 @@ pub fn distance_to_segment(p: (f64, f64), a: (f64, f64), b: (f64, f64)) -> f64 {
 }
 
 /// `Write n1 → r2 · sent 2.310 s · delivered after 8 ms: key 3 · version: 7 by r1`: a drop names
-/// its reason, a message in flight when it is due; each ends with its payload (`detail`) when
-/// known (the simulator keeps the newest few thousand).
+/// its reason, a delivery what was odd about it (a duplicate), a message in flight when it is due;
+/// each ends with its payload (`detail`) when known (the simulator keeps the newest few thousand).
 pub fn describe(a: &Arrow, names: &[String], reason: Option<&str>, detail: Option<&str>) -> String {
     let name = |i: usize| names.get(i).map_or("?", String::as_str);
     let head = format!("{} {} → {} · sent {:.3} s", a.kind, name(a.from), name(a.to), a.sent_ms / 1000.0);
     let after = ms(a.end_ms - a.sent_ms);
     let fate = match a.fate {
-        Fate::Delivered => format!("{head} · delivered after {after}"),
-        Fate::Dropped => match reason {
+        Fate::Delivered => match reason {
+            Some(why) => format!("{head} · delivered after {after} ({why})"),
+            None => format!("{head} · delivered after {after}"),
+        },
+        // "lost after 0 ms (lost)" said it twice (review 24 C2): a reason that is only "lost" goes.
+        Fate::Dropped => match reason.filter(|why| *why != "lost") {
             Some(why) => format!("{head} · lost after {after} ({why})"),
             None => format!("{head} · lost after {after}"),
         },
@@ -102,6 +106,15 @@ pub fn nearest_dot(dots: &[Dot], x: f64, y: f64, max_d: f64) -> Option<&Dot> {
         Some(b) if d(b) < d(p) => Some(b),
         _ => Some(p),
     })
+}
+
+/// What the dots drawn where `d` is say, one line each, the clock first: a receive's clock note
+/// and its "concurrent (∥)" note share one spot (review 24 B2: the hover said the second and
+/// never the clock the caption promised).
+pub fn describe_spot(dots: &[Dot], d: &Dot, names: &[String]) -> String {
+    let mut here: Vec<&Dot> = dots.iter().filter(|o| o.at == d.at).collect();
+    here.sort_by_key(|o| o.label != "clock");
+    here.iter().map(|o| describe_dot(o, names)).collect::<Vec<_>>().join("\n")
 }
 
 /// `note clock n2 · 2.310 s · L=5 [1,2,0]`.

@@ -5,6 +5,7 @@ pub mod cursor;
 pub mod export;
 pub mod hover;
 pub mod labels;
+pub mod network;
 pub mod paint;
 pub mod pen;
 pub mod pick;
@@ -17,8 +18,11 @@ use std::collections::HashMap;
 
 /// Most message arrows drawn per frame.
 pub const MAX_ARROWS: usize = 2_000;
-/// Window widths offered (ms).
+/// Window widths the auto window picks from (ms).
 pub const WINDOWS: [f64; 9] = [50.0, 100.0, 200.0, 500.0, 1_000.0, 2_000.0, 5_000.0, 10_000.0, 30_000.0];
+/// Narrower widths offered only in the menu: a crowd of 25 nodes fills even 50 ms with 2,000
+/// arrows (review 24 B6), and a student can close in on a few milliseconds of it.
+pub const NARROW_WINDOWS: [f64; 2] = [10.0, 20.0];
 
 /// About this many messages in the auto window at most: beyond it arrows tangle into a mat (a
 /// quorum run at 200 ms held about 270).

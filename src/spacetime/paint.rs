@@ -68,6 +68,8 @@ struct Marks<'a> {
     arrows: VecDeque<Mark>,
     drops: VecDeque<Mark>,
     dots: VecDeque<&'a TraceEvent>,
+    /// Faults of the whole network in the window (see [`super::network`]).
+    network: Vec<&'a TraceEvent>,
     /// Deliveries and drops in the window, drawn or not.
     messages: usize,
 }
@@ -94,6 +96,8 @@ pub struct Painted {
     pub clocks: (usize, usize),
     /// The box each written clock label takes.
     pub labels: Vec<Line>,
+    /// Faults of the whole network, drawn across the lanes.
+    pub network: Vec<super::network::Line>,
     /// Where time and lanes landed.
     pub frame: Frame,
 }
@@ -169,9 +173,11 @@ pub fn draw(pen: &dyn Pen, w: f64, scene: &Scene) -> Painted {
     ctx.clip();
     let status: Vec<Status> = scene.view.nodes.iter().map(|n| n.status).collect();
     not_up(ctx, &f, &states::not_up(all, &status, f.t0, now), colours.1);
+    let cut_now = scene.view.nodes.iter().any(|n| n.group != 0);
     let hues = crate::topology::particles::KindColours::new(sim.message_kinds(), sim.sendable_kinds());
     let of = |kind: &str| focus(&hues, scene.spot, kind);
     let mut marks = collect(all, &f, &of);
+    let network = super::network::draw(ctx, &f, &marks.network, cut_now, now);
     stroke_focused(ctx, marks.arrows.make_contiguous(), None, true);
     stroke_focused(ctx, marks.drops.make_contiguous(), Some(DROP), false);
     ctx.set_fill_style_str(colours.1);
@@ -197,7 +203,7 @@ pub fn draw(pen: &dyn Pen, w: f64, scene: &Scene) -> Painted {
     let arrows = marks.arrows.into_iter().chain(marks.drops).chain(flying);
     let arrows = arrows.filter_map(|(_, a)| Some(Arrow { line: clip_left(a.line, LEFT)?, ..a })).collect();
     let clocks = (labels.len(), clocks);
-    Painted { arrows, dots, shown, total: marks.messages, from_ms, clocks, labels, frame: f }
+    Painted { arrows, dots, shown, total: marks.messages, from_ms, clocks, labels, network, frame: f }
 }
 
 /// Background, one lane per node with its name, and the time axis with round times;
@@ -298,7 +304,9 @@ fn collect<'a>(all: &'a VecDeque<TraceEvent>, f: &Frame, of: FocusOf) -> Marks<'
             // A teacher's note (or the run's own: halted, an event skipped) is said by no node: a
             // dot on the first lane read as an event of it (d6-textbook-figure's tour put four on
             // p1).
-            TraceKind::Note if r.is_by_no_node() => {}
+            // A fault of the whole network is no node's either: drawn across every lane.
+            TraceKind::Fault if r.is_network_fault() && t >= f.t0 => m.network.push(r),
+            _ if r.is_by_no_node() => {}
             _ if t >= f.t0 => keep_newest(&mut m.dots, r),
             _ => {}
         }
@@ -309,7 +317,13 @@ fn collect<'a>(all: &'a VecDeque<TraceEvent>, f: &Frame, of: FocusOf) -> Marks<'
 /// "showing the latest 2000 of 5210 messages" at the top right, on a backing so it reads over
 /// the arrows.
 fn cap_note(ctx: &dyn Pen, f: &Frame, shown: usize, total: usize, (bg, fg): (&str, &str)) {
-    let text = format!("showing the latest {shown} of {total} messages");
+    // What to do about a mat of arrows (review 24 B6), where there is room to say it.
+    let full = format!("showing the latest {shown} of {total} messages: narrow the window, or spotlight a kind in the legend");
+    let text = if ctx.measure(&full) < f.w - LEFT - 24.0 {
+        full
+    } else {
+        format!("showing the latest {shown} of {total} messages")
+    };
     let w = ctx.measure(&text);
     let x = (f.w - 12.0 - w).max(LEFT);
     ctx.set_fill_style_str(bg);

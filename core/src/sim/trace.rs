@@ -68,13 +68,26 @@ pub const HALTED: &str = "halted";
 /// The label of the note that says a scripted event was skipped, and why.
 pub const SKIPPED: &str = "skipped";
 
+/// The labels of faults of the whole network, not of one node: filed under node 0.
+pub const NETWORK_FAULTS: [&str; 5] = ["partition", "block", "heal", "reset_links", "surge"];
+
 impl TraceEvent {
-    /// A note the run wrote, said by no node: the script's annotation, a scripted event skipped,
-    /// the run halted. It is filed under node 0 (or the node a skipped event named), and is no
-    /// event of that node's (in the space-time diagram, d6-textbook-figure's tour notes drew dots
-    /// on p1's lane, and a pick counted them in p1's causal past and future: review 21).
+    /// A record said by no node: the script's annotation, a scripted event skipped, the run
+    /// halted, or a fault of the whole network (a partition, its heal…). It is filed under node 0
+    /// (or the node a skipped event named), and is no event of that node's (in the space-time
+    /// diagram, d6-textbook-figure's tour notes drew dots on p1's lane, and a pick counted them in
+    /// p1's causal past and future: review 21; a partition was a dot on p1's lane: review 24).
     pub fn is_by_no_node(&self) -> bool {
-        self.kind == TraceKind::Note && matches!(self.label, ANNOTATION | HALTED | SKIPPED)
+        match self.kind {
+            TraceKind::Note => matches!(self.label, ANNOTATION | HALTED | SKIPPED),
+            TraceKind::Fault => self.is_network_fault(),
+            _ => false,
+        }
+    }
+
+    /// A fault of the whole network (see [`NETWORK_FAULTS`]).
+    pub fn is_network_fault(&self) -> bool {
+        self.kind == TraceKind::Fault && NETWORK_FAULTS.contains(&self.label)
     }
 
     /// A note worth reading in the log: a node's own, or the script's.
@@ -242,6 +255,18 @@ mod tests {
             label,
             text: None,
         }
+    }
+
+    #[test]
+    fn network_faults_and_the_scripts_notes_are_no_nodes_events() {
+        let fault = |label| TraceEvent { kind: TraceKind::Fault, ..ev(0, label) };
+        for label in NETWORK_FAULTS {
+            assert!(fault(label).is_by_no_node() && fault(label).is_network_fault(), "{label}");
+        }
+        // A crash is its node's; a node's own note is too.
+        assert!(!fault("crash").is_by_no_node() && !fault("crash").is_network_fault());
+        assert!(ev(0, ANNOTATION).is_by_no_node() && !ev(0, "note").is_by_no_node());
+        assert!(!ev(0, "partition").is_by_no_node(), "a note labelled like a fault is still a note");
     }
 
     #[test]
