@@ -7,10 +7,18 @@ use std::path::Path;
 /// A one-line reason the CLI prints before exiting with code 2.
 pub type CliError = String;
 
-/// Load `FILE|ID`: a preset id wins, then a path to a JSON scenario.
+/// Whether `spec` is a link (a URL or a fragment: `#s=…`, `#preset=…`), not an id or a path.
+pub fn is_link(spec: &str) -> bool {
+    spec.contains("#s=") || spec.contains("#preset=")
+}
+
+/// Load `FILE|ID|LINK`: a preset id wins, then a link, then a path to a JSON scenario.
 pub fn load(spec: &str) -> Result<Scenario, CliError> {
     if presets::json(spec).is_some() {
         return presets::get(spec).map_err(|e| format!("preset {spec}: {e}"));
+    }
+    if is_link(spec) {
+        return dsplay_core::scenario::decode_fragment(spec).map_err(|e| format!("the link: {e}"));
     }
     let path = Path::new(spec);
     if !path.exists() {

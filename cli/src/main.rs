@@ -8,7 +8,7 @@ mod out;
 mod shard;
 
 use clap::{Parser, Subcommand};
-use dsplay_core::scenario::{decode_fragment, encode_fragment};
+use dsplay_core::scenario::{decode_fragment, encode_fragment, Playhead};
 use dsplay_core::{presets, registry, report, SimTime, Simulation};
 use input::{apply_sets, load, CliError};
 use out::{out, outln};
@@ -34,12 +34,16 @@ enum Cmd {
     Show { id: String },
     /// Run a scenario headless and print a report.
     Run {
-        /// A preset id or a scenario file.
+        /// A preset id, a scenario file, or a link (a URL or its `#s=…`/`#preset=…` fragment,
+        /// which runs to the link's playhead unless --until-ms or --at says otherwise).
         scenario: String,
         #[arg(long)]
         seed: Option<u64>,
-        #[arg(long)]
+        #[arg(long, conflicts_with = "at")]
         until_ms: Option<u64>,
+        /// Stop at a link's playhead: `t=11920.372` or `t=52.346&e=106` (or a whole link).
+        #[arg(long)]
+        at: Option<String>,
         /// Override a field: PATH=VALUE (repeatable), e.g. workload.arrival.rate_per_s=900.
         #[arg(long = "set", value_name = "PATH=VALUE")]
         sets: Vec<String>,
@@ -48,9 +52,13 @@ enum Cmd {
     },
     /// Print the trace as fixed-column text.
     Trace {
+        /// A preset id, a scenario file, or a link (as for `run`).
         scenario: String,
-        #[arg(long)]
+        #[arg(long, conflicts_with = "at")]
         until_ms: Option<u64>,
+        /// Stop at a link's playhead: `t=11920.372` or `t=52.346&e=106` (or a whole link).
+        #[arg(long)]
+        at: Option<String>,
         #[arg(long = "set", value_name = "PATH=VALUE")]
         sets: Vec<String>,
         /// After each send, what the message carried, in words.
@@ -124,21 +132,23 @@ fn dispatch(cmd: Cmd) -> Result<(), CliError> {
             out!("{text}");
             Ok(())
         }
-        Cmd::Run { scenario, seed, until_ms, sets, json } => {
+        Cmd::Run { scenario, seed, until_ms, at, sets, json } => {
             let mut sc = apply_sets(load(&scenario)?, &sets)?;
             if let Some(s) = seed {
                 sc.seed = s;
             }
-            run(&sc, &source(&scenario, &sets), until_ms, json)
+            run(&sc, &source(&scenario, &sets), Stop::of(&scenario, until_ms, at.as_deref())?, json)
         }
-        Cmd::Trace { scenario, until_ms, sets, payloads } => {
+        Cmd::Trace { scenario, until_ms, at, sets, payloads } => {
+            let stop = Stop::of(&scenario, until_ms, at.as_deref())?;
             let mut sc = apply_sets(load(&scenario)?, &sets)?;
             sc.sim.trace_capacity = dsplay_core::scenario::limits::MAX_TRACE_CAPACITY;
             let mut sim = build(&sc, &source(&scenario, &sets))?;
             if payloads {
                 sim.keep_every_message();
             }
-            sim.run_until(until(&*sim, until_ms)?);
+            let end = stop.playhead(&*sim)?;
+            run_to(&mut *sim, end);
             if sim.trace().first_index() > 0 {
                 outln!("# the first {} records are not shown (trace capacity)", sim.trace().first_index());
             }
@@ -185,6 +195,59 @@ fn until(sim: &dyn Simulation, until_ms: Option<u64>) -> Result<SimTime, CliErro
     }
 }
 
+/// Where `run` and `trace` stop: `--until-ms`, `--at` (a link's playhead, which may fall between
+/// milliseconds or partway through an instant after the page's Step), the playhead of a link
+/// given as the scenario, or the run's end. Review 25 B2: a stepped link (`t=11920.372`,
+/// `e=106`) could not be replayed here, so its hash could not be checked against the page's.
+enum Stop {
+    Until(Option<u64>),
+    At(Playhead, String),
+}
+
+impl Stop {
+    fn of(scenario: &str, until_ms: Option<u64>, at: Option<&str>) -> Result<Stop, CliError> {
+        if let Some(at) = at {
+            let p = Playhead::parse(at).ok_or_else(|| {
+                format!("--at {at:?}: expected a playhead such as t=2500, t=11920.372 or t=52.346&e=106")
+            })?;
+            return Ok(Stop::At(p, format!("--at {at}")));
+        }
+        let linked =
+            (until_ms.is_none() && input::is_link(scenario)).then(|| Playhead::parse(scenario)).flatten();
+        Ok(match linked {
+            Some(p) => Stop::At(p, format!("the link's {}", p.to_query())),
+            None => Stop::Until(until_ms),
+        })
+    }
+
+    /// The playhead in `sim`'s run; one past its end is refused, as `--until-ms` is.
+    fn playhead(&self, sim: &dyn Simulation) -> Result<Playhead, CliError> {
+        match self {
+            Stop::Until(ms) => until(sim, *ms).map(Playhead::at),
+            Stop::At(p, said) if p.at > sim.stop_at() => {
+                Err(format!("{said} is after the run's end ({} ms)", sim.stop_at().as_us() / 1000))
+            }
+            Stop::At(p, _) => Ok(*p),
+        }
+    }
+}
+
+/// Run `sim` to `p` as the page does: through every event at or before `p.at`; for a playhead
+/// partway through an instant (`e=`, events handled so far), to just before the instant and then
+/// event by event, never past it.
+fn run_to(sim: &mut dyn Simulation, p: Playhead) {
+    let Some(events) = p.events else {
+        sim.run_until(p.at);
+        return;
+    };
+    if p.at > SimTime::ZERO {
+        sim.run_until(SimTime(p.at.as_us() - 1));
+    }
+    while sim.events() < events && sim.next_event_at() == Some(p.at) {
+        sim.step();
+    }
+}
+
 /// What the scenario came from, for an error found when building it (a crash of a node that does
 /// not exist), named as `load` and `apply_sets` name their errors.
 fn source(spec: &str, sets: &[String]) -> String {
@@ -223,16 +286,11 @@ fn list_presets(as_json: bool) -> Result<(), CliError> {
     Ok(())
 }
 
-fn run(
-    sc: &dsplay_core::Scenario,
-    source: &str,
-    until_ms: Option<u64>,
-    as_json: bool,
-) -> Result<(), CliError> {
+fn run(sc: &dsplay_core::Scenario, source: &str, stop: Stop, as_json: bool) -> Result<(), CliError> {
     let mut sim = build(sc, source)?;
-    let end = until(&*sim, until_ms)?;
+    let end = stop.playhead(&*sim)?;
     let t0 = Instant::now();
-    sim.run_until(end);
+    run_to(&mut *sim, end);
     let wall = t0.elapsed().as_secs_f64();
     let mut rep = report::report(&*sim);
     rep["wall_ms"] = json!((wall * 1e6).round() / 1e3);
