@@ -152,13 +152,18 @@ pub fn file_stem(s: &str) -> String {
 }
 
 /// The name an export of `what` (a chart's key, `trace`, `metrics`) is saved under: the scenario,
-/// whether it was edited from its preset, what, and the playhead, so files from different presets,
-/// edits and moments do not overwrite or pass for each other: `d4-raft-election-edited-trace-2500ms`.
+/// whether it was edited from its preset (and then its seed), what, and the playhead, so files from
+/// different presets, edits, seeds and moments do not overwrite or pass for each other:
+/// `d4-raft-election-edited-seed7-trace-2500ms` (review 24 C2: a student's runs at several seeds
+/// were told apart only inside the files).
 pub fn export_stem(s: &dsplay_core::session::Session, what: &str) -> String {
     let sc = s.scenario();
-    let edited = !dsplay_core::presets::as_shipped(sc);
+    let edited = match dsplay_core::presets::as_shipped(sc) {
+        true => String::new(),
+        false => format!("-edited-seed{}", sc.seed),
+    };
     let ms = s.now().as_us() / 1000;
-    file_stem(&format!("{}{}-{what}-{ms}ms", sc.meta.file_id(), if edited { "-edited" } else { "" }))
+    file_stem(&format!("{}{edited}-{what}-{ms}ms", sc.meta.file_id()))
 }
 
 /// Save `url` (a data: or blob: URL) as `filename` through a temporary `<a download>`.

@@ -1032,7 +1032,11 @@ fn exports_are_named_for_the_scenario_whether_edited_what_and_when() {
     assert_eq!(export_stem(&s, "latency_ms"), "d4-raft-election-latency_ms-0ms");
     s.seek(SimTime::from_ms(2_500));
     s.act(ScenarioEvent::Crash { node: "n2".into() }).expect("act");
-    assert_eq!(export_stem(&s, "trace"), "d4-raft-election-edited-trace-2500ms");
+    assert_eq!(export_stem(&s, "trace"), "d4-raft-election-edited-seed4-trace-2500ms");
+    let mut other = s.scenario().clone();
+    other.seed = 7;
+    let s = Session::new(other).expect("session");
+    assert_eq!(export_stem(&s, "metrics"), "d4-raft-election-edited-seed7-metrics-0ms");
 }
 
 #[wasm_bindgen_test]
