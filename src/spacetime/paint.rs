@@ -5,7 +5,7 @@
 //! drawn bolder and the rest faint.
 
 use super::hover::{Arrow, Dot, Fate, Line};
-use super::labels::{clock_label_place, clock_values, label_box, Arrows};
+use super::labels::{clock_label_place, clock_values, label_box, stacked_place, Arrows};
 use super::pen::{CanvasPen, Pen};
 use super::{auto_window, focus, states, tick_label, ticks, within_run, Focus, Level, Sticky, MAX_ARROWS};
 use crate::topology::particles::{DIMMED, PALETTE};
@@ -202,7 +202,6 @@ pub fn draw(pen: &dyn Pen, w: f64, scene: &Scene) -> Painted {
     // What hovering can find is what shows: the part of each arrow right of the lane names.
     let arrows = marks.arrows.into_iter().chain(marks.drops).chain(flying);
     let arrows = arrows.filter_map(|(_, a)| Some(Arrow { line: clip_left(a.line, LEFT)?, ..a })).collect();
-    let clocks = (labels.len(), clocks);
     Painted { arrows, dots, shown, total: marks.messages, from_ms, clocks, labels, network, frame: f }
 }
 
@@ -402,7 +401,7 @@ fn dots(
     records: &[&TraceEvent],
     lanes: (usize, &Arrows),
     fg: &str,
-) -> (Vec<Dot>, Vec<Line>, usize) {
+) -> (Vec<Dot>, Vec<Line>, (usize, usize)) {
     let (n_lanes, arrows) = lanes;
     // Where the last label in each row ends. A lane has a row of labels above it and one below;
     // in a lane under 30 px the row below one lane is the row above the next (row `2i` is above
@@ -412,7 +411,7 @@ fn dots(
     let bounds = (LEFT, f.w - 8.0);
     let lane_dots = xs_by_lane(f, records, n_lanes);
     let mut out = Vec::with_capacity(records.len());
-    let (mut labels, mut clocks) = (Vec::new(), 0);
+    let (mut labels, mut clocks, mut written) = (Vec::new(), 0, 0);
     for r in records {
         let (t, node) = (r.at.as_ms_f64(), r.node.index());
         let (px, py) = (f.x(t), f.y(node));
@@ -454,9 +453,26 @@ fn dots(
             ctx.fill_text(text, x, if rows[k] % 2 == 0 { py - 3.0 } else { py + 11.0 }, None);
             ends[row_of(rows[k])] = x + w + 4.0;
             labels.push(label_box(x, w, py, rows[k] % 2 == 1));
+            written += 1;
+        } else if let Some((l, v)) =
+            clock_values(text).unwrap_or(text).split_once(' ').filter(|_| rows[0] != rows[1])
+        {
+            // No room for one line: split over and under the lane, Lamport above.
+            let (wl, wv) = (ctx.measure(l), ctx.measure(v));
+            let open = |x: f64, w: f64, k: usize| !arrows.cross(label_box(x, w, py, k == 1));
+            if let Some(x) = stacked_place(px, (wl, wv), mine, bounds, free, &open) {
+                ctx.set_fill_style_str(fg);
+                ctx.fill_text(l, x, py - 3.0, None);
+                ctx.fill_text(v, x, py + 11.0, None);
+                for (k, w) in [(0, wl), (1, wv)] {
+                    ends[row_of(rows[k])] = x + w + 4.0;
+                    labels.push(label_box(x, w, py, k == 1));
+                }
+                written += 1;
+            }
         }
     }
-    (out, labels, clocks)
+    (out, labels, (written, clocks))
 }
 
 fn playhead(ctx: &dyn Pen, f: &Frame, now: f64) {
