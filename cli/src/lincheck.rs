@@ -104,6 +104,7 @@ fn run_preset(
     let mut sim = dsplay_core::registry::build(&sc).map_err(|e| e.to_string())?;
     let stop = sim.stop_at();
     sim.run_until(stop);
+    crate::note_halted(&*sim);
     if sim.history().is_empty() {
         return Err(format!("preset {id} records no key-value history"));
     }

@@ -27,6 +27,7 @@ struct Cli {
 enum Cmd {
     /// List presets: `ID  TITLE` per line, or a JSON array.
     Presets {
+        /// A JSON array of {id, title, concepts}.
         #[arg(long)]
         json: bool,
     },
@@ -37,16 +38,15 @@ enum Cmd {
         /// A preset id, a scenario file, or a link (a URL or its `#s=…`/`#preset=…` fragment,
         /// which runs to the link's playhead unless --until-ms or --at says otherwise).
         scenario: String,
-        #[arg(long)]
-        seed: Option<u64>,
+        #[command(flatten)]
+        variant: Variant,
+        /// Stop at this simulated time (ms); default: the run's end.
         #[arg(long, conflicts_with = "at")]
         until_ms: Option<u64>,
         /// Stop at a link's playhead: `t=11920.372` or `t=52.346&e=106` (or a whole link).
         #[arg(long)]
         at: Option<String>,
-        /// Override a field: PATH=VALUE (repeatable), e.g. workload.arrival.rate_per_s=900.
-        #[arg(long = "set", value_name = "PATH=VALUE")]
-        sets: Vec<String>,
+        /// Print the report as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -54,30 +54,39 @@ enum Cmd {
     Trace {
         /// A preset id, a scenario file, or a link (as for `run`).
         scenario: String,
+        #[command(flatten)]
+        variant: Variant,
+        /// Stop at this simulated time (ms); default: the run's end.
         #[arg(long, conflicts_with = "at")]
         until_ms: Option<u64>,
         /// Stop at a link's playhead: `t=11920.372` or `t=52.346&e=106` (or a whole link).
         #[arg(long)]
         at: Option<String>,
-        #[arg(long = "set", value_name = "PATH=VALUE")]
-        sets: Vec<String>,
         /// After each send, what the message carried, in words.
         #[arg(long)]
         payloads: bool,
     },
-    /// Print the `#s=…` URL fragment for a scenario.
-    Url { scenario: String },
+    /// Print the `#s=…` URL fragment for a scenario (a variant made with --set and --seed too).
+    Url {
+        scenario: String,
+        #[command(flatten)]
+        variant: Variant,
+    },
     /// Decode a URL or fragment back into scenario JSON.
     Decode { url: String },
     /// Measure simulated events per second, natively.
     Bench {
         #[arg(default_value = "t1-power-of-two")]
         scenario: String,
+        #[command(flatten)]
+        variant: Variant,
+        /// Stop at this simulated time (ms); default: the run's end.
         #[arg(long)]
         until_ms: Option<u64>,
         /// Repeat the run this many times and report the best.
         #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
         repeat: u32,
+        /// Print the figures as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -124,31 +133,60 @@ fn one_line(e: &clap::Error) -> String {
     first.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// A variant of the scenario: fields overridden, another seed. `run`, `trace`, `url` and `bench`
+/// take the same two (review 27 B3: a variant could be run but not shared as a link, and `bench`
+/// advised a --set it did not take).
+#[derive(clap::Args, Debug)]
+struct Variant {
+    /// Run with this seed instead of the scenario's.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Override a field: PATH=VALUE (repeatable), e.g. workload.arrival.rate_per_s=900.
+    #[arg(long = "set", value_name = "PATH=VALUE")]
+    sets: Vec<String>,
+}
+
+impl Variant {
+    /// `spec` loaded, with the overrides applied and the seed set.
+    fn of(&self, spec: &str) -> Result<dsplay_core::Scenario, CliError> {
+        let mut sc = apply_sets(load(spec)?, &self.sets)?;
+        if let Some(s) = self.seed {
+            sc.seed = s;
+        }
+        Ok(sc)
+    }
+}
+
 fn dispatch(cmd: Cmd) -> Result<(), CliError> {
     match cmd {
         Cmd::Presets { json } => list_presets(json),
         Cmd::Show { id } => {
-            let text = presets::json(&id).ok_or_else(|| format!("no preset {id:?}; see `dsplay presets`"))?;
+            let text = presets::json(&id).ok_or_else(|| {
+                let near: Vec<String> = presets::suggest(&id).iter().map(|k| format!("{k:?}")).collect();
+                let hint = if near.is_empty() {
+                    String::new()
+                } else {
+                    format!("; did you mean {}?", near.join(" or "))
+                };
+                format!("no preset {id:?}{hint} (`dsplay presets` lists them)")
+            })?;
             out!("{text}");
             Ok(())
         }
-        Cmd::Run { scenario, seed, until_ms, at, sets, json } => {
-            let mut sc = apply_sets(load(&scenario)?, &sets)?;
-            if let Some(s) = seed {
-                sc.seed = s;
-            }
-            run(&sc, &source(&scenario, &sets), Stop::of(&scenario, until_ms, at.as_deref())?, json)
+        Cmd::Run { scenario, variant, until_ms, at, json } => {
+            let sc = variant.of(&scenario)?;
+            run(&sc, &source(&scenario, &variant.sets), Stop::of(&scenario, until_ms, at.as_deref())?, json)
         }
-        Cmd::Trace { scenario, until_ms, at, sets, payloads } => {
+        Cmd::Trace { scenario, variant, until_ms, at, payloads } => {
             let stop = Stop::of(&scenario, until_ms, at.as_deref())?;
-            let mut sc = apply_sets(load(&scenario)?, &sets)?;
+            let mut sc = variant.of(&scenario)?;
             sc.sim.trace_capacity = dsplay_core::scenario::limits::MAX_TRACE_CAPACITY;
-            let mut sim = build(&sc, &source(&scenario, &sets))?;
+            let mut sim = build(&sc, &source(&scenario, &variant.sets))?;
             if payloads {
                 sim.keep_every_message();
             }
             let end = stop.playhead(&*sim)?;
-            run_to(&mut *sim, end);
+            run_to(&mut *sim, end)?;
             if sim.trace().first_index() > 0 {
                 outln!("# the first {} records are not shown (trace capacity)", sim.trace().first_index());
             }
@@ -158,8 +196,8 @@ fn dispatch(cmd: Cmd) -> Result<(), CliError> {
         }
         // Built, not only parsed: a link the app would refuse (a crash of a node that does not
         // exist) is refused here too, before a teacher hands it out.
-        Cmd::Url { scenario } => {
-            let sc = load(&scenario)?;
+        Cmd::Url { scenario, variant } => {
+            let sc = variant.of(&scenario)?;
             registry::build(&sc)
                 .map_err(|e| format!("{scenario}: {e}; the app would not open a link to it"))?;
             outln!("{}", encode_fragment(&sc));
@@ -172,8 +210,8 @@ fn dispatch(cmd: Cmd) -> Result<(), CliError> {
             outln!("{}", sc.to_json_pretty());
             Ok(())
         }
-        Cmd::Bench { scenario, until_ms, repeat, json } => {
-            bench(&load(&scenario)?, &source(&scenario, &[]), until_ms, repeat, json)
+        Cmd::Bench { scenario, variant, until_ms, repeat, json } => {
+            bench(&variant.of(&scenario)?, &source(&scenario, &variant.sets), until_ms, repeat, json)
         }
         // Handled in `main`: its exit code carries the verdict.
         Cmd::Lincheck(args) => lincheck::run(&args).map(drop),
@@ -201,51 +239,104 @@ fn until(sim: &dyn Simulation, until_ms: Option<u64>) -> Result<SimTime, CliErro
 /// `e=106`) could not be replayed here, so its hash could not be checked against the page's.
 enum Stop {
     Until(Option<u64>),
-    At(Playhead, String),
+    /// The playhead's words (`--at` or a link's tail), checked against the run once built.
+    At(String, &'static str),
 }
 
 impl Stop {
     fn of(scenario: &str, until_ms: Option<u64>, at: Option<&str>) -> Result<Stop, CliError> {
-        if let Some(at) = at {
-            let p = Playhead::parse(at).ok_or_else(|| {
-                format!("--at {at:?}: expected a playhead such as t=2500, t=11920.372 or t=52.346&e=106")
-            })?;
-            return Ok(Stop::At(p, format!("--at {at}")));
-        }
-        let linked =
-            (until_ms.is_none() && input::is_link(scenario)).then(|| Playhead::parse(scenario)).flatten();
-        Ok(match linked {
-            Some(p) => Stop::At(p, format!("the link's {}", p.to_query())),
-            None => Stop::Until(until_ms),
+        // A link's parts besides its scenario (`t=`, `e=`, and what a link does not have).
+        let frag = scenario.rsplit_once('#').map_or("", |(_, f)| f);
+        let tail =
+            frag.split('&').any(|p| !p.is_empty() && !p.starts_with("s=") && !p.starts_with("preset="));
+        Ok(match (at, until_ms) {
+            (Some(at), _) => Stop::At(at.to_string(), "--at"),
+            (None, None) if input::is_link(scenario) && tail => Stop::At(scenario.to_string(), "the link"),
+            (None, ms) => Stop::Until(ms),
         })
     }
 
-    /// The playhead in `sim`'s run; one past its end is refused, as `--until-ms` is.
+    /// The playhead in `sim`'s run. What the page would open anyway but say something about (a
+    /// time that is not one, a part past the end, a `seed=` a link does not carry) is refused
+    /// here, in the page's words: a script must not get another run than it asked for without a
+    /// word (review 27 B1: `t=abc` ran to the end, where the page opens at 0 s).
     fn playhead(&self, sim: &dyn Simulation) -> Result<Playhead, CliError> {
-        match self {
-            Stop::Until(ms) => until(sim, *ms).map(Playhead::at),
-            Stop::At(p, said) if p.at > sim.stop_at() => {
-                Err(format!("{said} is after the run's end ({} ms)", sim.stop_at().as_us() / 1000))
-            }
-            Stop::At(p, _) => Ok(*p),
+        let (text, whose) = match self {
+            Stop::Until(ms) => return until(sim, *ms).map(Playhead::at),
+            Stop::At(text, whose) => (text, whose),
+        };
+        // `--at` takes a link's tail or a whole link: its scenario parts are not its business.
+        let tail = if text.contains('#') { text.rsplit_once('#').map_or("", |(_, f)| f) } else { text };
+        let said = dsplay_core::scenario::link_problems(tail, sim.stop_at());
+        if let Some(first) = said.first() {
+            return Err(format!("{whose}: {}", refused(first)));
         }
+        Playhead::parse(tail).ok_or_else(|| {
+            let parts = tail.split('&').filter(|p| !p.starts_with("s=") && !p.starts_with("preset="));
+            let shown = parts.collect::<Vec<_>>().join("&");
+            format!("{whose} {shown:?}: expected a playhead such as t=2500, t=11920.372 or t=52.346&e=106")
+        })
     }
+}
+
+/// A run its event budget stopped short says so on stderr, beside what it reports: a script
+/// reading only the figures (or lincheck's verdict) got those of a few ms of the run without a
+/// word (review 27 B4). The exit status stays 0: the report is right for what was run.
+pub fn note_halted(sim: &dyn Simulation) {
+    if let Some(why) = sim.halted() {
+        eprintln!(
+            "dsplay: note: {why}, at {} ms of a {} ms run; the figures are for that part",
+            sim.now().as_us() / 1000,
+            sim.stop_at().as_us() / 1000
+        );
+    }
+}
+
+/// A link problem in the page's words (which opens the link anyway, and says what it did
+/// instead) as the command line's refusal: what is wrong, and what to do.
+fn refused(said: &str) -> String {
+    [
+        (" Opened at 0 s.", ""),
+        (": opened at the end.", "."),
+        ("; it was ignored.", "."),
+        (" was ignored: ", ": "),
+        (" Change it in the editor's Seed field.", " Use --seed."),
+        (" Set the speed with the Speed slider (an embed's ?speed= sets it for course pages).", ""),
+        ("`", ""),
+    ]
+    .iter()
+    .fold(said.to_string(), |s, (from, to)| s.replace(from, to))
 }
 
 /// Run `sim` to `p` as the page does: through every event at or before `p.at`; for a playhead
 /// partway through an instant (`e=`, events handled so far), to just before the instant and then
-/// event by event, never past it.
-fn run_to(sim: &mut dyn Simulation, p: Playhead) {
+/// event by event. An `e=` outside its instant's events (the page opens at the nearer end and
+/// says so) is refused.
+fn run_to(sim: &mut dyn Simulation, p: Playhead) -> Result<(), CliError> {
     let Some(events) = p.events else {
         sim.run_until(p.at);
-        return;
+        return Ok(());
     };
     if p.at > SimTime::ZERO {
         sim.run_until(SimTime(p.at.as_us() - 1));
     }
+    let before = sim.events();
     while sim.events() < events && sim.next_event_at() == Some(p.at) {
         sim.step();
     }
+    let at = p.to_query();
+    if events < before {
+        return Err(format!(
+            "{at}: e= counts every event handled so far, and {before} were handled before that instant"
+        ));
+    }
+    if sim.events() < events {
+        let had = sim.events();
+        return Err(dsplay_core::scenario::said_past_instant(events, p.at, had)
+            .replace('`', "")
+            .replace(": opened after it.", "."));
+    }
+    Ok(())
 }
 
 /// What the scenario came from, for an error found when building it (a crash of a node that does
@@ -290,11 +381,12 @@ fn run(sc: &dsplay_core::Scenario, source: &str, stop: Stop, as_json: bool) -> R
     let mut sim = build(sc, source)?;
     let end = stop.playhead(&*sim)?;
     let t0 = Instant::now();
-    run_to(&mut *sim, end);
+    run_to(&mut *sim, end)?;
     let wall = t0.elapsed().as_secs_f64();
+    note_halted(&*sim);
     let mut rep = report::report(&*sim);
     rep["wall_ms"] = json!((wall * 1e6).round() / 1e3);
-    rep["events_per_sec"] = json!((sim.events() as f64 / wall.max(1e-9)).round());
+    rep["events_per_sec"] = json!((sim.events() as f64 / wall.max(1e-9)).round() as u64);
     if as_json {
         outln!("{}", serde_json::to_string_pretty(&rep).map_err(|e| e.to_string())?);
     } else {
@@ -346,7 +438,7 @@ fn bench(
     let (events, wall) = best.unwrap_or((0, 1.0));
     let eps = events as f64 / wall.max(1e-9);
     if as_json {
-        let v = json!({ "id": sc.meta.id, "events": events, "wall_ms": (wall * 1e6).round() / 1e3, "events_per_sec": eps.round() });
+        let v = json!({ "id": sc.meta.id, "events": events, "wall_ms": (wall * 1e6).round() / 1e3, "events_per_sec": eps.round() as u64 });
         outln!("{v}");
     } else {
         outln!(

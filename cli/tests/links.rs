@@ -54,16 +54,63 @@ fn a_stepped_links_playhead_runs_to_the_pages_hash() {
     );
 }
 
+/// A variant made with --set and --seed can be shared: `url` takes them as `run` does, and the
+/// link runs to the same hash (review 27 B3).
+#[test]
+fn a_variant_from_the_command_line_is_a_link_that_runs_the_same() {
+    let variant = ["--seed", "2", "--set", "protocol.algorithm=random"];
+    let (code, link, err) = dsplay(&[&["url", "t1-round-robin"][..], &variant].concat());
+    assert_eq!(code, 0, "{err}");
+    let (_, direct, _) = dsplay(&[&["run", "t1-round-robin", "--until-ms", "3000"][..], &variant].concat());
+    let (code, linked, err) = dsplay(&["run", link.trim(), "--until-ms", "3000"]);
+    assert_eq!((code, hash_of(&linked)), (0, hash_of(&direct)), "{err}");
+    let (_, shipped, _) = dsplay(&["run", "t1-round-robin", "--until-ms", "3000"]);
+    assert_ne!(hash_of(&shipped), hash_of(&direct), "the variant is another run");
+    // bench and trace take them too; bench's advice to add --set is one it can follow.
+    let (code, _, err) = dsplay(&[
+        "bench",
+        "d4-raft-election",
+        "--repeat",
+        "1",
+        "--set",
+        "stop_at_ms=20000",
+        "--until-ms",
+        "18000",
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let (code, out, err) =
+        dsplay(&[&["trace", "t1-round-robin", "--until-ms", "3000"][..], &variant].concat());
+    assert!(code == 0 && out.trim_end().ends_with(&format!("hash {}", hash_of(&direct))), "{err}");
+}
+
 #[test]
 fn a_bad_playhead_or_one_past_the_end_is_one_line_and_status_2() {
+    // What the page opens anyway and says something about, a script is told and refused (review
+    // 27 B1: `t=abc` ran to the end, where the page opens at 0 s; `seed=3` went unsaid).
     for (args, said) in [
-        (&["run", "d4-raft-election", "--at", "soon"][..], "expected a playhead such as t=2500"),
+        (&["run", "d4-raft-election", "--at", "soon"][..], "--at: soon: each part of a link is a key=value"),
         (
             &["run", "d4-raft-election", "--at", "t=99999"][..],
-            "--at t=99999 is after the run's end (15000 ms)",
+            "--at: t=99999 is past the end of the run (15.0 s).",
         ),
-        (&["run", "#preset=d4-raft-election&t=99999"][..], "the link's t=99999 is after the run's end"),
+        (&["run", "#preset=d4-raft-election&t=99999"][..], "the link: t=99999 is past the end of the run"),
+        (&["run", "#preset=t1-round-robin&t=abc"][..], "the link: t=abc is not a time"),
+        (&["run", "#preset=t1-round-robin&t=5000&e=abc"][..], "the link: e=abc is not a count of events."),
+        (
+            &["run", "#preset=t1-round-robin&t=5000&seed=3"][..],
+            "the link: seed=3: a link's seed is inside its scenario. Use --seed.",
+        ),
+        (&["trace", "#preset=t1-round-robin&t=abc"][..], "the link: t=abc is not a time"),
+        (
+            &["run", "r4-backoff-contention", "--at", "t=133.010&e=5"][..],
+            "2615 were handled before that instant",
+        ),
+        (
+            &["run", "r4-backoff-contention", "--at", "t=133.010&e=999999"][..],
+            "e=999999 is past the last event at t=133.010 (2617 events by then).",
+        ),
         (&["run", "#preset=no-such&t=5"][..], "the link:"),
+        (&["run", "#preset=t1-round-robin&e=5"][..], "the link \"e=5\": expected a playhead such as t=2500"),
         (&["run", "d4-raft-election", "--at", "t=1", "--until-ms", "3"][..], "cannot be used with"),
     ] {
         let (code, out, err) = dsplay(args);
@@ -72,4 +119,17 @@ fn a_bad_playhead_or_one_past_the_end_is_one_line_and_status_2() {
             "{args:?}: {err}"
         );
     }
+}
+
+/// A run its event budget cut short says so on stderr, and lincheck too (review 27 B4: it said
+/// `linearizable` of 47 ms of a 20 s run without a word).
+#[test]
+fn a_run_cut_short_by_its_event_budget_says_so() {
+    let said = "dsplay: note: stopped after 100 events (sim.max_events), at ";
+    for args in [&["run", "t1-round-robin"][..], &["lincheck", "d3-quorum-abd"][..]] {
+        let (code, out, err) = dsplay(&[args, &["--set", "sim.max_events=100"]].concat());
+        assert!(code == 0 && !out.is_empty() && err.starts_with(said), "{args:?}: {err}");
+    }
+    let (_, _, err) = dsplay(&["run", "t1-round-robin", "--until-ms", "100"]);
+    assert!(err.is_empty(), "a whole run says nothing: {err}");
 }

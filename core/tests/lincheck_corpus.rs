@@ -72,3 +72,32 @@ fn assert_verdict(name: &str, report: &Report, linearizable: bool) {
     }
     assert!(report.steps < BUDGET, "{name}: {} steps", report.steps);
 }
+
+/// A return that does not answer its call is a malformed log, not a history (review 27 B6: a
+/// write answered by a read passed as linearizable).
+#[test]
+fn a_return_that_does_not_answer_its_call_is_refused_with_both_lines() {
+    let log = |lines: &[&str]| lines.iter().map(|l| format!("INFO jepsen.util - {l}\n")).collect::<String>();
+    for (calls, said) in [
+        (
+            ["0 :invoke :write 3", "0 :ok :read 3"],
+            "line 2: process 0's return is `:read 3`, its call on line 1 `:write 3`",
+        ),
+        (["0 :invoke :write 3", "0 :ok :write 4"], "return is `:write 4`, its call on line 1 `:write 3`"),
+        (["0 :invoke :cas [1 2]", "0 :ok :cas [2 1]"], "its call on line 1 `:cas [1 2]`"),
+        (["0 :invoke :read nil", "0 :fail :write 1"], "return is `:write 1`, its call on line 1 `:read`"),
+    ] {
+        let e = parse_jepsen(&log(&calls)).expect_err(said);
+        assert!(e.to_string().contains(said), "{e}");
+    }
+    // A failed or unknown write may carry its value, or not.
+    let fine = log(&[
+        "0 :invoke :write 3",
+        "0 :info :write 3",
+        "1 :invoke :write 4",
+        "1 :fail :write 4",
+        "2 :invoke :read nil",
+        "2 :ok :read 3",
+    ]);
+    assert!(parse_jepsen(&fine).is_ok());
+}
