@@ -48,6 +48,7 @@ fn run_for(session: &mut Session, to: Playhead, ms: f64, budget: u64) -> bool {
     }
 }
 
-fn now_ms() -> f64 {
+/// Wall-clock ms (the page's `performance.now()`).
+pub fn now_ms() -> f64 {
     web_sys::window().and_then(|w| w.performance()).map_or(0.0, |p| p.now())
 }

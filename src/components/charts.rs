@@ -11,9 +11,7 @@ use crate::charts::paint::use_paint;
 use crate::charts::probe::{early_catalog, union};
 use crate::charts::series::{run_so_far, ChartSpec};
 use crate::charts::watch::use_repaint_on_change;
-use crate::export::{
-    about, download_text, export_stem, metrics_csv, save_chart, trace_json, trace_with_payloads,
-};
+use crate::export::{about, download_text, export_stem, metrics_csv, save_chart, trace_json_sliced};
 use crate::player::Player;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
@@ -84,6 +82,8 @@ pub fn chart_view(props: &ChartViewProps) -> Html {
 #[function_component(Charts)]
 pub fn charts() -> Html {
     let extra = use_state(Vec::<ChartSpec>::new);
+    // The Trace JSON export under way: what it is doing (replaying, writing) and the share done.
+    let preparing = use_state(|| None::<(&'static str, u8)>);
     // The default charts shown so far for this scenario revision: kept, so they do not come and
     // go or move as metrics appear (or vanish on a rewind).
     let shown = use_mut_ref(|| (u64::MAX, Vec::<ChartSpec>::new()));
@@ -129,14 +129,30 @@ pub fn charts() -> Html {
     };
     let session = player.session.clone();
     let on_trace = {
-        let session = session.clone();
+        let (session, preparing) = (session.clone(), preparing.clone());
         Callback::from(move |_: MouseEvent| {
+            if preparing.is_some() {
+                return;
+            }
             let s = session.borrow();
-            let again = trace_with_payloads(&s);
-            let sim = again.as_ref().map_or(s.sim(), |a| a.sim());
-            let text = trace_json(sim, &s.fragment());
-            download_text(&format!("{}.json", export_stem(&s, "trace")), "application/json", &text).ok();
+            // What the click asked for: the run and playhead of now, whatever happens meanwhile.
+            let name = format!("{}.json", export_stem(&s, "trace"));
+            preparing.set(Some(("replaying", 0)));
+            let (busy, over) = (preparing.clone(), preparing.clone());
+            trace_json_sliced(
+                &s,
+                move |what, p| busy.set(Some((what, p))),
+                move |text| {
+                    download_text(&name, "application/json", &text).ok();
+                    over.set(None);
+                },
+            );
         })
+    };
+    // While the export is under way, the button says how far it has got.
+    let trace_label = match *preparing {
+        Some((what, p)) => format!("Trace JSON: {what} {p} %"),
+        None => "Trace JSON".to_string(),
     };
     let on_csv = Callback::from(move |_: MouseEvent| {
         let s = session.borrow();
@@ -152,7 +168,7 @@ pub fn charts() -> Html {
                         { for by_number(&names).into_iter().map(|(n, k)| html! { <option value={n.clone()}>{format!("{n} ({k:?})").to_lowercase()}</option> }) }
                     </select>
                 </label>
-                <button class="export-trace" onclick={on_trace}>{"Trace JSON"}</button>
+                <button class="export-trace" onclick={on_trace} aria-busy={preparing.is_some().to_string()}>{trace_label}</button>
                 <button class="export-csv" onclick={on_csv}>{"Metrics CSV"}</button>
             </div>
             <div class="chart-grid">

@@ -591,6 +591,25 @@ async function main() {
     assert(!(await p.$('#tab-traces')), 'no Traces tab where nothing is traced');
     await p.close();
   });
+  await check('the trace export replays a busy run in slices, says how far, and saves the run on the page', async () => {
+    const p = await (await browser.newContext({ viewport: { width: 1280, height: 800 }, acceptDownloads: true })).newPage();
+    await p.goto(base + '#preset=t1-power-of-two&t=7000');
+    await nowAtLeast(p, 7000);
+    await p.click('#tab-charts');
+    // Review 26 A1: the replay ran in one task (a second on this run). Sliced, the button says
+    // how far it has got between slices.
+    await p.evaluate(() => { window.said = []; const b = document.querySelector('.export-trace');
+      new MutationObserver(() => window.said.push(b.textContent)).observe(b, { childList: true, subtree: true, characterData: true }); });
+    const [dl] = await Promise.all([p.waitForEvent('download'), p.click('.export-trace')]);
+    const said = await p.evaluate(() => window.said);
+    assert(said.some((t) => /replaying \d+ %/.test(t)) && said.some((t) => /writing \d+ %/.test(t)), `the button said: ${[...new Set(said)].slice(0, 8)}`);
+    await until(p, () => document.querySelector('.export-trace').textContent === 'Trace JSON');
+    const doc = JSON.parse(fs.readFileSync(await dl.path(), 'utf8'));
+    const hash = await p.$eval('#run-result', (el) => el.dataset.traceHash);
+    assert(doc.trace_hash === hash && doc.link.includes('t=7000'), `saved ${doc.trace_hash} of ${doc.link.slice(0, 40)}, page ${hash}`);
+    assert(dl.suggestedFilename() === 't1-power-of-two-trace-7000ms.json', dl.suggestedFilename());
+    await p.close();
+  });
   await check('compare overlays the charts of two configurations', async () => {
     await page.goto(base + '?preset=t1-round-robin');
     await page.waitForSelector('#run-result');
