@@ -147,7 +147,7 @@ pub struct Undo {
 
 impl Undo {
     /// `before`, with the events done since the change (in `now` and not in `after`) put back in
-    /// time order after the events of their millisecond, as an action is; and how many.
+    /// time order after the events of their millisecond, as an action is; and those events.
     pub fn restored(&self, now: &[Timed]) -> (Scenario, Vec<Timed>) {
         let mut after = self.after.clone();
         let mut since = Vec::new();
@@ -336,9 +336,9 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
                         let after = s.scenario().events.clone();
                         ui.undo = Some(Rc::new(Undo { before, at, after, said: said.clone() }));
                         ui.error = Some(said);
-                    } else if ui.undo.is_none() {
+                    } else if ui.undo.as_ref().is_none_or(|u| ui.error.as_deref() != Some(u.said.as_str())) {
                         // A fork's banner and its Undo stay until dismissed: the next click must
-                        // not hide what the fork cost.
+                        // not hide what the fork cost. Any other message (a refusal) goes.
                         ui.error = None;
                     }
                 }

@@ -587,6 +587,9 @@ fn undo_after_a_fork_keeps_what_was_done_since_and_a_refusal_does_not_offer_it()
     s.borrow_mut().seek(end);
     let ui = reduce(&s, ui, Action::Act(ScenarioEvent::Crash { node: node("n4") }));
     assert!(ui.error.as_deref().is_some_and(|e| e.contains("ended") && e != undo.said), "{:?}", ui.error);
+    // The next action that works clears the refusal, as it would with no fork behind it.
+    let ui = act(ui, 6_000, ScenarioEvent::Pause { node: node("n5") });
+    assert_eq!(ui.error, None);
 }
 
 #[wasm_bindgen_test]
