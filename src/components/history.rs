@@ -57,7 +57,20 @@ pub fn history() -> Html {
                     }
                 }
             };
-            Some((f, bad, latency::dots(&sim.history().ops, s.now()), s.now()))
+            Some((f, bad, s.now()))
+        })
+    };
+    // The latency plot, every operation since the start (up to 2,000 dots), is read five times
+    // less often while playing: thinned evenly, each reading moved every dot, and at 10× on d3 the
+    // two figures together made a 50 ms frame every 100 ms (review 26 B4).
+    let slow = |p: &Player| if p.playing { p.frame / (FRAMES_PER_READING * 5) } else { p.frame };
+    let dots_key = p.as_ref().filter(|_| shown).map(|p| (slow(p), p.playing, p.scenario_rev));
+    let dots = {
+        let p = p.clone();
+        use_memo(dots_key, move |key| {
+            let p = p.as_ref().filter(|_| key.is_some())?;
+            let s = p.session.borrow();
+            Some((latency::dots(&s.sim().history().ops, s.now()), s.now()))
         })
     };
     let Some(p) = p else { return html! {} };
@@ -94,22 +107,29 @@ pub fn history() -> Html {
                 <button class="history-bad" onclick={p.dispatch.reform(move |_: MouseEvent| Action::Seek(at))}>
                     {format!("Go to where the first bad operation returned ({})", super::invariants::secs(at))}</button>
             }
-            <Figures data={Reading(fig.clone())} dispatch={p.dispatch.clone()} />
+            <Figures data={Reading(fig.clone())} dots={Reading(dots.clone())} dispatch={p.dispatch.clone()} />
         </section>
     }
 }
 
 /// What one reading of the history draws: the bars, the first bad operation (and where it
-/// returned), the latency dots
-/// and the playhead.
-type Drawn = Option<(Figure, Option<(u64, SimTime)>, Vec<latency::Dot>, SimTime)>;
+/// returned) and the playhead.
+type Drawn = Option<(Figure, Option<(u64, SimTime)>, SimTime)>;
+
+/// One reading of the latency plot: its dots and the playhead.
+type Dots = Option<(Vec<latency::Dot>, SimTime)>;
 
 /// A reading, compared by pointer: the same reading is the same picture, so a frame between
 /// readings (the player renders every frame) costs no diff of hundreds of bars and dots.
-#[derive(Clone)]
-struct Reading(Rc<Drawn>);
+struct Reading<T>(Rc<T>);
 
-impl PartialEq for Reading {
+impl<T> Clone for Reading<T> {
+    fn clone(&self) -> Self {
+        Reading(self.0.clone())
+    }
+}
+
+impl<T> PartialEq for Reading<T> {
     fn eq(&self, other: &Self) -> bool {
         Rc::ptr_eq(&self.0, &other.0)
     }
@@ -119,19 +139,20 @@ impl PartialEq for Reading {
 /// does the same thing.
 #[derive(Properties)]
 struct FiguresProps {
-    data: Reading,
+    data: Reading<Drawn>,
+    dots: Reading<Dots>,
     dispatch: Callback<Action>,
 }
 
 impl PartialEq for FiguresProps {
     fn eq(&self, other: &Self) -> bool {
-        self.data == other.data
+        self.data == other.data && self.dots == other.dots
     }
 }
 
 #[function_component(Figures)]
 fn figures(props: &FiguresProps) -> Html {
-    let Some((f, bad, dots, now)) = props.data.0.as_ref() else { return html! {} };
+    let Some((f, bad, _)) = props.data.0.as_ref() else { return html! {} };
     let seek = props.dispatch.reform(Action::Seek);
     html! {
         <>
@@ -142,7 +163,21 @@ fn figures(props: &FiguresProps) -> Html {
                 <span class="k pending">{"pending"}</span>
                 {". w k1=5 writes 5; r k1→5 read 5, → ∅ nothing. Ringed in red: the first operation no linear order explains. Click a bar to go to its return."}</p>
             <h3 class="latency-title">{"How long each operation took, since the start"}</h3>
-            {latency::draw(dots, *now)}
+            <LatencyPlot dots={props.dots.clone()} />
         </>
+    }
+}
+
+#[derive(Properties, PartialEq)]
+struct LatencyPlotProps {
+    dots: Reading<Dots>,
+}
+
+/// The latency plot, drawn again only for a new reading of its own (see `slow` in [`history`]).
+#[function_component(LatencyPlot)]
+fn latency_plot(props: &LatencyPlotProps) -> Html {
+    match props.dots.0.as_ref() {
+        Some((dots, now)) => latency::draw(dots, *now),
+        None => html! {},
     }
 }
