@@ -364,10 +364,16 @@ pub fn summary(kind: &MetricKind) -> Value {
     }
 }
 
-/// `count, mean, min, max, p10, p50, p90, p95, p99` in milliseconds.
+/// `count, mean, min, max, p10, p50, p90, p95, p99` in milliseconds; with no sample, every field
+/// but the count is null, so a script's columns do not come and go with the run (review 27 B2: an
+/// empty histogram was `{"count": 0}` alone).
 pub fn hist_summary(h: &Histogram<u32>) -> Value {
     if h.is_empty() {
-        return json!({ "count": 0 });
+        let none = Value::Null;
+        return json!({
+            "count": 0, "mean": none, "min": none, "max": none,
+            "p10": none, "p50": none, "p90": none, "p95": none, "p99": none,
+        });
     }
     let q = |x: f64| ms(h.value_at_quantile(x));
     json!({
@@ -381,6 +387,15 @@ pub fn hist_summary(h: &Histogram<u32>) -> Value {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_empty_histogram_reports_every_field() {
+        let h = Histogram::<u32>::new(3).expect("histogram");
+        let v = hist_summary(&h);
+        let keys: Vec<&String> = v.as_object().map(|o| o.keys().collect()).unwrap_or_default();
+        assert_eq!(keys, ["count", "mean", "min", "max", "p10", "p50", "p90", "p95", "p99"]);
+        assert_eq!((v["count"].as_u64(), v["p50"].is_null()), (Some(0), true));
+    }
 
     #[test]
     fn counters_become_rates_and_histograms_percentiles() {
