@@ -157,12 +157,23 @@ impl Undo {
                 None => since.push(e.clone()),
             }
         }
+        // A message's id names a message of the run it was picked in only: in the run restored
+        // it is another message, or none (review 28 B2: a kept 'lose message #1223' pointed at
+        // a reply delivered long before). Such actions are not kept.
+        since.retain(|e| !matches!(e.event, ScenarioEvent::LoseMessage { .. }));
         let mut sc = self.before.clone();
         for e in &since {
             let at = sc.events.partition_point(|x| x.at_ms <= e.at_ms);
             sc.events.insert(at, e.clone());
         }
         (sc, since)
+    }
+
+    /// The actions done since the change that Undo does not keep (see [`Undo::restored`]), given
+    /// the scenario's events at Undo.
+    pub fn lost(&self, now: &[Timed]) -> Vec<Timed> {
+        let lose = |e: &&Timed| matches!(e.event, ScenarioEvent::LoseMessage { .. });
+        now.iter().filter(lose).filter(|e| !self.after.contains(e)).cloned().collect()
     }
 }
 
@@ -336,10 +347,10 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
                         let after = s.scenario().events.clone();
                         ui.undo = Some(Rc::new(Undo { before, at, after, said: said.clone() }));
                         ui.error = Some(said);
-                    } else if ui.undo.as_ref().is_none_or(|u| ui.error.as_deref() != Some(u.said.as_str())) {
+                    } else {
                         // A fork's banner and its Undo stay until dismissed: the next click must
                         // not hide what the fork cost. Any other message (a refusal) goes.
-                        ui.error = None;
+                        ui.error = ui.undo.as_ref().map(|u| u.said.clone());
                     }
                 }
                 Err(e) => ui.error = Some(e.to_string()),
@@ -367,9 +378,10 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
         }
         Action::Undo => {
             if let Some(u) = ui.undo.take() {
-                let (sc, since) = u.restored(&session.borrow().scenario().events);
+                let now = session.borrow().scenario().events.clone();
+                let (sc, since) = u.restored(&now);
                 if rebuild(session, &mut ui, sc, Playhead::at(u.at)).is_ok() {
-                    ui.error = (!since.is_empty()).then(|| kept(&since));
+                    ui.error = kept(&since, &u.lost(&now));
                 }
             }
         }
@@ -400,10 +412,17 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
             }
         }
         Action::Select(n) => ui.selected = n,
-        Action::Notice(text) => {
-            ui.undo = None;
-            ui.error = text;
+        // A fork's banner is where its Undo lives: a message shown over it (a refusal, a notice)
+        // gives way to it again when dismissed, and only dismissing the fork's own banner lets
+        // the Undo go (review 28 B1: a refusal at the run's end, dismissed, lost the Undo and
+        // with it the old future's actions).
+        Action::Notice(None) => {
+            match ui.undo.as_ref().filter(|u| ui.error.as_deref() != Some(u.said.as_str())) {
+                Some(u) => ui.error = Some(u.said.clone()),
+                None => (ui.undo, ui.error) = (None, None),
+            }
         }
+        Action::Notice(text) => ui.error = text,
         Action::Spotlight(kind) => {
             let sent = session.borrow().sim().message_kinds().contains(&kind.as_str());
             match ui.spotlight.iter().position(|k| *k == kind) {
@@ -593,12 +612,23 @@ fn forked(now: SimTime, gone: &[Timed]) -> String {
     )
 }
 
-/// What Undo says when it kept actions done since the change it took back.
-fn kept(since: &[Timed]) -> String {
-    let (first, more) = (since.iter().take(3), since.len().saturating_sub(3));
-    let listed: Vec<String> = first.map(said).collect();
-    let more = if more > 0 { format!(" and {more} more") } else { String::new() };
-    format!("Undone. What you did since is kept: {}{more}.", listed.join(", "))
+/// What Undo says of the actions done since the change it took back: those kept, and the
+/// messages lost by hand since, which belonged to the run undone (none of either: nothing).
+fn kept(since: &[Timed], lost: &[Timed]) -> Option<String> {
+    let list = |events: &[Timed]| {
+        let (first, more) = (events.iter().take(3), events.len().saturating_sub(3));
+        let listed: Vec<String> = first.map(said).collect();
+        let more = if more > 0 { format!(" and {more} more") } else { String::new() };
+        format!("{}{more}", listed.join(", "))
+    };
+    let kept = (!since.is_empty()).then(|| format!("What you did since is kept: {}.", list(since)));
+    let gone = (!lost.is_empty()).then(|| {
+        format!("Not kept: {}, a message of the run undone (its id is another message here).", list(lost))
+    });
+    match (kept, gone) {
+        (None, None) => None,
+        (k, g) => Some(format!("Undone. {}", [k, g].into_iter().flatten().collect::<Vec<_>>().join(" "))),
+    }
 }
 
 /// Keep only the spotlit kinds the current protocol sends (a kind left from another scenario's

@@ -76,8 +76,10 @@
       const given = this.getAttribute("height");
       const h = Number(given);
       const fits = given !== null && Number.isInteger(h) && h >= 200 && h <= 2000;
-      if (given !== null && !fits) {
-        // Said where the page's author looks, not silently drawn at another size.
+      if (given !== null && !fits && this.warned !== given) {
+        // Said where the page's author looks, not silently drawn at another size; once per value
+        // (each attribute parsed calls this again).
+        this.warned = given;
         console.warn(`<dsplay-embed>: height="${given}" is not a whole number of px from 200 to 2000; using 420`);
       }
       this.frame.style.height = `${fits ? h : 420}px`;

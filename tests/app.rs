@@ -533,7 +533,7 @@ fn a_fork_drops_later_actions_by_hand_not_the_lessons_script_says_so_and_can_be_
 }
 
 #[wasm_bindgen_test]
-fn undo_after_a_fork_keeps_what_was_done_since_and_a_refusal_does_not_offer_it() {
+fn undo_after_a_fork_keeps_what_was_done_since_and_a_refusal_over_its_banner_gives_way_to_it() {
     use dsplay_core::session::Session;
     use dsplay_core::{ScenarioEvent, SimTime};
     use dsplay_web::player::{reduce, Action, UiState};
@@ -559,6 +559,10 @@ fn undo_after_a_fork_keeps_what_was_done_since_and_a_refusal_does_not_offer_it()
     let ui = act(ui, 2_500, ScenarioEvent::Crash { node: node("n5") });
     let ui = act(ui, 3_500, ScenarioEvent::Pause { node: node("n1") });
     let ui = act(ui, 4_000, ScenarioEvent::Resume { node: node("n3") });
+    // A message lost by hand since: its id names a message of this run only (review 28 B2).
+    s.borrow_mut().seek(SimTime::from_ms(4_200));
+    let id = s.borrow().sim().view().in_flight.first().map(|m| m.id).expect("a message on the wire");
+    let ui = reduce(&s, ui, Action::Act(ScenarioEvent::LoseMessage { id }));
     assert_eq!(
         ui.undo.as_ref().map(|u| u.said.as_str()),
         ui.error.as_deref(),
@@ -578,18 +582,28 @@ fn undo_after_a_fork_keeps_what_was_done_since_and_a_refusal_does_not_offer_it()
     assert_eq!(s.borrow().now(), SimTime::from_ms(2_000));
     let said = ui.error.clone().unwrap_or_default();
     assert!(said.starts_with("Undone. What you did since is kept: crash n5"), "{said}");
+    assert!(said.contains(&format!("Not kept: lose message #{id} at 4.200 s")), "{said}");
     assert!(ui.undo.is_none());
-    // A fork, then a refusal at the run's end: the refusal's banner is not the fork's, so the
-    // banner offers no Undo (review 25 B1), though the fork can still be taken back by ×.
+    // A fork, then a refusal at the run's end: the refusal's banner is not the fork's, so it
+    // offers no Undo (review 25 B1).
     let ui = act(ui, 1_000, ScenarioEvent::Pause { node: node("n4") });
     let undo = ui.undo.clone().expect("a fork");
     let end = s.borrow().stop_at();
-    s.borrow_mut().seek(end);
-    let ui = reduce(&s, ui, Action::Act(ScenarioEvent::Crash { node: node("n4") }));
+    let refused = |ui| {
+        s.borrow_mut().seek(end);
+        reduce(&s, ui, Action::Act(ScenarioEvent::Crash { node: node("n4") }))
+    };
+    let ui = refused(ui);
     assert!(ui.error.as_deref().is_some_and(|e| e.contains("ended") && e != undo.said), "{:?}", ui.error);
-    // The next action that works clears the refusal, as it would with no fork behind it.
-    let ui = act(ui, 6_000, ScenarioEvent::Pause { node: node("n5") });
-    assert_eq!(ui.error, None);
+    // Dismissed, or followed by an action that works, the refusal gives way to the fork's
+    // banner and its Undo again (review 28 B1: they were gone for good).
+    let ui = reduce(&s, ui, Action::Notice(None));
+    assert_eq!((ui.error.as_deref(), ui.undo.is_some()), (Some(undo.said.as_str()), true));
+    let ui = act(refused(ui), 6_000, ScenarioEvent::Pause { node: node("n5") });
+    assert_eq!((ui.error.as_deref(), ui.undo.is_some()), (Some(undo.said.as_str()), true));
+    // Dismissing the fork's own banner lets its Undo go.
+    let ui = reduce(&s, ui, Action::Notice(None));
+    assert_eq!((ui.error, ui.undo.is_none()), (None, true));
 }
 
 #[wasm_bindgen_test]

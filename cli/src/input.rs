@@ -18,7 +18,7 @@ pub fn load(spec: &str) -> Result<Scenario, CliError> {
         return presets::get(spec).map_err(|e| format!("preset {spec}: {e}"));
     }
     if is_link(spec) {
-        return dsplay_core::scenario::decode_fragment(spec).map_err(|e| format!("the link: {e}"));
+        return dsplay_core::scenario::decode_fragment(spec).map_err(|e| e.to_string());
     }
     let path = Path::new(spec);
     if !path.exists() {

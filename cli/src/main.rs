@@ -327,7 +327,7 @@ fn run_to(sim: &mut dyn Simulation, p: Playhead) -> Result<(), CliError> {
     let at = p.to_query();
     if events < before {
         return Err(format!(
-            "{at}: e= counts every event handled so far, and {before} were handled before that instant"
+            "{at}: e= counts every event handled so far, and {before} were handled before that instant."
         ));
     }
     if sim.events() < events {

@@ -109,7 +109,7 @@ fn a_bad_playhead_or_one_past_the_end_is_one_line_and_status_2() {
             &["run", "r4-backoff-contention", "--at", "t=133.010&e=999999"][..],
             "e=999999 is past the last event at t=133.010 (2617 events by then).",
         ),
-        (&["run", "#preset=no-such&t=5"][..], "the link:"),
+        (&["run", "#preset=no-such&t=5"][..], "bad link: no preset"),
         (&["run", "#preset=t1-round-robin&e=5"][..], "the link \"e=5\": expected a playhead such as t=2500"),
         (&["run", "d4-raft-election", "--at", "t=1", "--until-ms", "3"][..], "cannot be used with"),
     ] {

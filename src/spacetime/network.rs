@@ -1,7 +1,7 @@
 //! Faults of the whole network on the space-time diagram: a partition, a one-way block, the heal,
 //! links reset, a surge. They belong to no node's lane (review 24 B1: a partition was a red dot on
-//! p1's lane, read as an event of p1's), so each is a dashed line across every lane with its words
-//! at the top, and while the network is cut a faint band lies over the lanes, as a crashed node's
+//! p1's lane, read as an event of p1's), so each is a dashed line across every lane with its word
+//! at the foot, and while the network is cut a faint band lies over the lanes, as a crashed node's
 //! lane is shaded.
 
 use super::paint::{Frame, AXIS, LEFT};
@@ -74,13 +74,19 @@ pub fn draw(pen: &dyn Pen, f: &Frame, faults: &[&TraceEvent], cut_now: bool, now
         out.push(Line { x, t_ms: t, text: text.to_string() });
     }
     pen.set_line_dash(&[]);
-    // The words at the top, right of the line (left of it near the right edge), on a backing.
+    // The words just over the time axis (the top right is the cap note's), right of the line
+    // (left of it near the right edge); a word that would run into the one before is left to the
+    // hover ('partition' and 'heal' 300 ms apart in a 30 s window read 'healtion': review 28 C3).
     pen.set_fill_style_str(CUT);
+    let mut free_from = f64::MIN;
     for l in &out {
         let word = l.text.split_whitespace().next().unwrap_or("");
         let w = pen.measure(word);
         let x = if l.x + 3.0 + w > f.w - 8.0 { l.x - 3.0 - w } else { l.x + 3.0 };
-        pen.fill_text(word, x, 9.0, None);
+        if x >= free_from {
+            pen.fill_text(word, x, bottom - 3.0, None);
+            free_from = x + w + 4.0;
+        }
     }
     out
 }
