@@ -112,7 +112,10 @@ pub fn trace_json_sliced(
     let Ok(again) = Session::keeping_every_message(s.scenario().clone()) else {
         return done(trace_json(s.sim(), &link));
     };
-    let later = |f: Box<dyn FnOnce()>| gloo::timers::callback::Timeout::new(0, f).forget();
+    /// The next slice, once the page has drawn.
+    fn later(f: impl FnOnce() + 'static) {
+        gloo::timers::callback::Timeout::new(0, f).forget();
+    }
     fn write(
         again: Session,
         mut out: String,
@@ -126,7 +129,7 @@ pub fn trace_json_sliced(
             return done(out + TRACE_TAIL);
         }
         progress("writing", (next * 100 / kept.max(1)).min(99) as u8);
-        gloo::timers::callback::Timeout::new(0, move || write(again, out, next, progress, done)).forget();
+        later(move || write(again, out, next, progress, done));
     }
     fn replay(
         mut again: Session,
@@ -141,11 +144,11 @@ pub fn trace_json_sliced(
         }
         let share = again.now().as_us() as f64 / to.at.as_us().max(1) as f64;
         progress("replaying", (share * 100.0).clamp(0.0, 99.0) as u8);
-        gloo::timers::callback::Timeout::new(0, move || replay(again, to, link, progress, done)).forget();
+        later(move || replay(again, to, link, progress, done));
     }
     let progress: Progress = Rc::new(progress);
     let done: Box<dyn FnOnce(String)> = Box::new(done);
-    later(Box::new(move || replay(again, to, link, progress, done)));
+    later(move || replay(again, to, link, progress, done));
 }
 
 /// The CSV header: see [`metrics_csv`].

@@ -147,8 +147,11 @@ pub struct Undo {
 
 impl Undo {
     /// `before`, with the events done since the change (in `now` and not in `after`) put back in
-    /// time order after the events of their millisecond, as an action is; and those events.
-    pub fn restored(&self, now: &[Timed]) -> (Scenario, Vec<Timed>) {
+    /// time order after the events of their millisecond, as an action is; the events kept; and
+    /// those not kept. A message's id names a message of the run it was picked in only: in the run
+    /// restored it is another message, or none (review 28 B2: a kept 'lose message #1223' pointed
+    /// at a reply delivered long before), so messages lost by hand since are not kept.
+    pub fn restored(&self, now: &[Timed]) -> (Scenario, Vec<Timed>, Vec<Timed>) {
         let mut after = self.after.clone();
         let mut since = Vec::new();
         for e in now {
@@ -157,23 +160,14 @@ impl Undo {
                 None => since.push(e.clone()),
             }
         }
-        // A message's id names a message of the run it was picked in only: in the run restored
-        // it is another message, or none (review 28 B2: a kept 'lose message #1223' pointed at
-        // a reply delivered long before). Such actions are not kept.
-        since.retain(|e| !matches!(e.event, ScenarioEvent::LoseMessage { .. }));
+        let (lost, kept): (Vec<Timed>, Vec<Timed>) =
+            since.into_iter().partition(|e| matches!(e.event, ScenarioEvent::LoseMessage { .. }));
         let mut sc = self.before.clone();
-        for e in &since {
+        for e in &kept {
             let at = sc.events.partition_point(|x| x.at_ms <= e.at_ms);
             sc.events.insert(at, e.clone());
         }
-        (sc, since)
-    }
-
-    /// The actions done since the change that Undo does not keep (see [`Undo::restored`]), given
-    /// the scenario's events at Undo.
-    pub fn lost(&self, now: &[Timed]) -> Vec<Timed> {
-        let lose = |e: &&Timed| matches!(e.event, ScenarioEvent::LoseMessage { .. });
-        now.iter().filter(lose).filter(|e| !self.after.contains(e)).cloned().collect()
+        (sc, kept, lost)
     }
 }
 
@@ -378,10 +372,9 @@ pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> Ui
         }
         Action::Undo => {
             if let Some(u) = ui.undo.take() {
-                let now = session.borrow().scenario().events.clone();
-                let (sc, since) = u.restored(&now);
+                let (sc, since, lost) = u.restored(&session.borrow().scenario().events);
                 if rebuild(session, &mut ui, sc, Playhead::at(u.at)).is_ok() {
-                    ui.error = kept(&since, &u.lost(&now));
+                    ui.error = kept(&since, &lost);
                 }
             }
         }
@@ -602,28 +595,28 @@ pub fn run_ended(ev: &ScenarioEvent) -> String {
 /// What a fork cost, said once: the actions done by hand later in the old future are not in the
 /// new one, which would otherwise surprise whoever waits for them.
 fn forked(now: SimTime, gone: &[Timed]) -> String {
-    let (first, more) = (gone.iter().take(3), gone.len().saturating_sub(3));
-    let listed: Vec<String> = first.map(said).collect();
-    let more = if more > 0 { format!(" and {more} more") } else { String::new() };
     format!(
-        "A change at {:.3} s starts a new future, without what you did later in the old one: {}{more}.",
+        "A change at {:.3} s starts a new future, without what you did later in the old one: {}.",
         now.as_ms_f64() / 1000.0,
-        listed.join(", ")
+        listed(gone)
     )
+}
+
+/// "crash n2 at 3.000 s, pause n3 at 4.000 s and 2 more": the first three, said.
+fn listed(events: &[Timed]) -> String {
+    let first: Vec<String> = events.iter().take(3).map(said).collect();
+    match events.len().saturating_sub(3) {
+        0 => first.join(", "),
+        more => format!("{} and {more} more", first.join(", ")),
+    }
 }
 
 /// What Undo says of the actions done since the change it took back: those kept, and the
 /// messages lost by hand since, which belonged to the run undone (none of either: nothing).
 fn kept(since: &[Timed], lost: &[Timed]) -> Option<String> {
-    let list = |events: &[Timed]| {
-        let (first, more) = (events.iter().take(3), events.len().saturating_sub(3));
-        let listed: Vec<String> = first.map(said).collect();
-        let more = if more > 0 { format!(" and {more} more") } else { String::new() };
-        format!("{}{more}", listed.join(", "))
-    };
-    let kept = (!since.is_empty()).then(|| format!("What you did since is kept: {}.", list(since)));
+    let kept = (!since.is_empty()).then(|| format!("What you did since is kept: {}.", listed(since)));
     let gone = (!lost.is_empty()).then(|| {
-        format!("Not kept: {}, a message of the run undone (its id is another message here).", list(lost))
+        format!("Not kept: {}, a message of the run undone (its id is another message here).", listed(lost))
     });
     match (kept, gone) {
         (None, None) => None,

@@ -245,10 +245,7 @@ enum Stop {
 
 impl Stop {
     fn of(scenario: &str, until_ms: Option<u64>, at: Option<&str>) -> Result<Stop, CliError> {
-        // A link's parts besides its scenario (`t=`, `e=`, and what a link does not have).
-        let frag = scenario.rsplit_once('#').map_or("", |(_, f)| f);
-        let tail =
-            frag.split('&').any(|p| !p.is_empty() && !p.starts_with("s=") && !p.starts_with("preset="));
+        let tail = past_scenario(scenario.rsplit_once('#').map_or("", |(_, f)| f)).next().is_some();
         Ok(match (at, until_ms) {
             (Some(at), _) => Stop::At(at.to_string(), "--at"),
             (None, None) if input::is_link(scenario) && tail => Stop::At(scenario.to_string(), "the link"),
@@ -272,8 +269,7 @@ impl Stop {
             return Err(format!("{whose}: {}", refused(first)));
         }
         Playhead::parse(tail).ok_or_else(|| {
-            let parts = tail.split('&').filter(|p| !p.starts_with("s=") && !p.starts_with("preset="));
-            let shown = parts.collect::<Vec<_>>().join("&");
+            let shown = past_scenario(tail).collect::<Vec<_>>().join("&");
             format!("{whose} {shown:?}: expected a playhead such as t=2500, t=11920.372 or t=52.346&e=106")
         })
     }
@@ -290,6 +286,11 @@ pub fn note_halted(sim: &dyn Simulation) {
             sim.stop_at().as_us() / 1000
         );
     }
+}
+
+/// A link fragment's parts besides its scenario (`t=`, `e=`, and what a link does not have).
+fn past_scenario(frag: &str) -> impl Iterator<Item = &str> {
+    frag.split('&').filter(|p| !p.is_empty() && !p.starts_with("s=") && !p.starts_with("preset="))
 }
 
 /// A link problem in the page's words (which opens the link anyway, and says what it did

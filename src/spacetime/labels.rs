@@ -24,21 +24,15 @@ pub fn clock_label_place(
     free_from: [f64; 2],
     open: &dyn Fn(f64, usize) -> bool,
 ) -> Option<(f64, usize)> {
-    let clear = |x: f64| {
-        let (from, to) = (x - LABEL_CLEAR, x + w + LABEL_CLEAR);
-        let first = lane_dots.partition_point(|&d| d < from);
-        lane_dots[first..].iter().take_while(|&&d| d <= to).all(|&d| (d - px).abs() <= 1.0)
-    };
-    let sides = [px + 3.0, px - 3.0 - w].into_iter().filter(|&x| x >= bounds.0 && x + w <= bounds.1);
-    let x = sides.filter(|&x| clear(x));
+    let x = sides(px, w, lane_dots, bounds);
     x.flat_map(|x| (0..2).map(move |row| (x, row))).find(|&(x, row)| x > free_from[row] && open(x, row))
 }
 
-/// Where a clock label too wide for either row goes split in two, `L=4` over the lane and
-/// `V=[2,2,2]` under it, both starting at one x (so they read as one label of one dot): right of
+/// Where a clock label too wide for either row goes split in two, `L=1` over the lane and
+/// `V=[1,0,0]` under it, both starting at one x (so they read as one label of one dot): right of
 /// the dot, else left of it, under the same rules as [`clock_label_place`] for each row (`widths`:
-/// the top part's and the bottom part's). A textbook figure's busiest event (d6-textbook-figure's
-/// receive at 35 ms, which its tour explains) had no room for one line either side (review 24 B3).
+/// the top part's and the bottom part's). d6-textbook-figure's first event had no room for one
+/// line either side at 704 px (review 24 B3).
 pub fn stacked_place(
     px: f64,
     (top, bottom): (f64, f64),
@@ -47,16 +41,20 @@ pub fn stacked_place(
     free_from: [f64; 2],
     open: &dyn Fn(f64, f64, usize) -> bool,
 ) -> Option<f64> {
-    let w = top.max(bottom);
-    let clear = |x: f64| {
+    let mut x = sides(px, top.max(bottom), lane_dots, bounds);
+    x.find(|&x| x > free_from[0] && x > free_from[1] && open(x, top, 0) && open(x, bottom, 1))
+}
+
+/// The left x of a label `w` px wide for the dot at `px`, right of it and then left of it, where
+/// it stays within `bounds` and no other dot of its lane lies under it (`lane_dots`: every dot's
+/// x on the lane, in order, its own included).
+fn sides(px: f64, w: f64, lane_dots: &[f64], bounds: (f64, f64)) -> impl Iterator<Item = f64> + '_ {
+    let clear = move |x: f64| {
         let (from, to) = (x - LABEL_CLEAR, x + w + LABEL_CLEAR);
         let first = lane_dots.partition_point(|&d| d < from);
         lane_dots[first..].iter().take_while(|&&d| d <= to).all(|&d| (d - px).abs() <= 1.0)
     };
-    let sides = [px + 3.0, px - 3.0 - w].into_iter().filter(|&x| x >= bounds.0 && x + w <= bounds.1);
-    sides
-        .into_iter()
-        .find(|&x| clear(x) && x > free_from[0] && x > free_from[1] && open(x, top, 0) && open(x, bottom, 1))
+    [px + 3.0, px - 3.0 - w].into_iter().filter(move |&x| x >= bounds.0 && x + w <= bounds.1 && clear(x))
 }
 
 /// The clocks a clock note starts with, without the words after them ("L=6 V=[5,0,4,0]" of
