@@ -571,7 +571,7 @@ fn travel_to(session: &RefCell<Session>, ui: &mut UiState, to: Playhead) {
     let s = session.borrow();
     let had = s.sim().events();
     if let Some(asked) = to.events.filter(|&e| arrived && s.now() == to.at && e > had) {
-        let said = dsplay_core::scenario::said_past_instant(asked, to.at, had);
+        let said = dsplay_core::scenario::LinkProblem::PastInstant { asked, at: to.at, had }.said();
         ui.error = Some(match ui.error.take() {
             // The same link followed again (a hash change) says it once.
             Some(before) if before.contains(&said) => before,

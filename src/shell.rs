@@ -11,7 +11,7 @@ use crate::link;
 use crate::player::{Action, Clip, Player};
 use crate::theme;
 use crate::urlsync::{use_follow_hash, use_url_sync};
-use dsplay_core::scenario::Playhead;
+use dsplay_core::scenario::{LinkProblem, Playhead};
 use dsplay_core::session::Session;
 use dsplay_core::{presets, Scenario};
 use wasm_bindgen::JsCast;
@@ -55,7 +55,7 @@ fn boot() -> Boot {
         Ok(Some(sc)) => {
             let said =
                 dsplay_core::scenario::link_problems(&hash, dsplay_core::SimTime::from_ms(sc.stop_at_ms));
-            (sc, (!said.is_empty()).then(|| said.join(" ")))
+            (sc, (!said.is_empty()).then(|| said.iter().map(LinkProblem::said).collect::<Vec<_>>().join(" ")))
         }
         Ok(None) => fallback(None),
         Err(reason) => fallback(Some(reason)),
@@ -65,7 +65,7 @@ fn boot() -> Boot {
     let past_end = embed
         .t
         .filter(|t| link_t.is_none() && *t > stop)
-        .map(|t| dsplay_core::scenario::said_past_end(&Playhead::at(t).to_query(), stop));
+        .map(|t| LinkProblem::PastEnd { part: Playhead::at(t).to_query(), stop_at: stop }.said());
     let until_past_end = embed.until_past(stop);
     let said: Vec<String> = banner
         .into_iter()

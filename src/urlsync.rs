@@ -5,7 +5,7 @@
 
 use crate::link;
 use crate::player::{Action, Player};
-use dsplay_core::scenario::Playhead;
+use dsplay_core::scenario::{LinkProblem, Playhead};
 use dsplay_core::SimTime;
 use gloo::events::EventListener;
 use yew::prelude::*;
@@ -102,6 +102,7 @@ pub fn use_follow_hash(p: &Player) {
                         let p = Playhead::parse(&hash).unwrap_or(Playhead::at(SimTime::ZERO));
                         dispatch.emit(Action::Goto(p));
                         if !said.is_empty() {
+                            let said: Vec<String> = said.iter().map(LinkProblem::said).collect();
                             dispatch.emit(Action::Notice(Some(said.join(" "))));
                         }
                     }

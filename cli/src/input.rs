@@ -12,6 +12,31 @@ pub fn is_link(spec: &str) -> bool {
     spec.contains("#s=") || spec.contains("#preset=")
 }
 
+/// A scenario argument as given, except an embed's address (`https://host/?embed=1&preset=ID&t=3000`,
+/// what the app's "Copy embed code" puts in a course page), which becomes the link it opens:
+/// `#preset=ID&t=3000`. The embed's other options (speed, controls, theme, until, loop, tour) say
+/// how the page plays the run, not what runs, and are not carried. A clap value parser.
+pub fn spec(arg: &str) -> Result<String, String> {
+    let Some(query) = embed_query(arg) else { return Ok(arg.to_string()) };
+    let value = |key: &str| query.split('&').find_map(|p| p.strip_prefix(key).map(str::to_string));
+    let preset = value("preset=").filter(|id| !id.is_empty()).ok_or_else(|| {
+        "the embed's address names no preset: it needs preset=ID, such as preset=d4-raft-election".to_string()
+    })?;
+    Ok(match value("t=") {
+        Some(t) => format!("#preset={preset}&t={t}"),
+        None => format!("#preset={preset}"),
+    })
+}
+
+/// The query of an embed's address (`?embed=1&…`), if `arg` is one and carries no link of its own.
+fn embed_query(arg: &str) -> Option<&str> {
+    if is_link(arg) {
+        return None;
+    }
+    let query = arg.split_once('?')?.1.split('#').next()?;
+    query.split('&').any(|p| p == "embed" || p.starts_with("embed=")).then_some(query)
+}
+
 /// Load `FILE|ID|LINK`: a preset id wins, then a link, then a path to a JSON scenario.
 pub fn load(spec: &str) -> Result<Scenario, CliError> {
     if presets::json(spec).is_some() {
@@ -117,6 +142,20 @@ mod tests {
         assert!(apply_sets(sc.clone(), &["stop_at_ms=-5".into()]).is_err());
         assert!(apply_sets(sc.clone(), &["nope.deeper=1".into()]).is_err());
         assert!(apply_sets(sc, &["noequals".into()]).is_err());
+    }
+
+    #[test]
+    fn an_embeds_address_is_read_as_the_link_it_opens() {
+        let at =
+            "https://course.example/dsplay/?embed=1&preset=d4-raft-election&autoplay=1&t=3000&theme=dark";
+        assert_eq!(spec(at).as_deref(), Ok("#preset=d4-raft-election&t=3000"));
+        assert_eq!(spec("/x/?embed=1&preset=t1-round-robin").as_deref(), Ok("#preset=t1-round-robin"));
+        assert!(spec("/x/?embed=1&t=5").is_err_and(|e| e.contains("names no preset")));
+        // Not an embed: left as given (a file may have a `?` in its name; a link keeps its own).
+        for as_given in ["odd?name.json", "t1-round-robin", "https://h/?embed=1#preset=d4-raft-election&t=9"]
+        {
+            assert_eq!(spec(as_given).as_deref(), Ok(as_given));
+        }
     }
 
     #[test]

@@ -8,7 +8,7 @@ mod out;
 mod shard;
 
 use clap::{Parser, Subcommand};
-use dsplay_core::scenario::{decode_fragment, encode_fragment, Playhead};
+use dsplay_core::scenario::{decode_fragment, encode_fragment, LinkProblem, Playhead};
 use dsplay_core::{presets, registry, report, SimTime, Simulation};
 use input::{apply_sets, load, CliError};
 use out::{out, outln};
@@ -36,7 +36,9 @@ enum Cmd {
     /// Run a scenario headless and print a report.
     Run {
         /// A preset id, a scenario file, or a link (a URL or its `#s=…`/`#preset=…` fragment,
-        /// which runs to the link's playhead unless --until-ms or --at says otherwise).
+        /// which runs to the link's playhead unless --until-ms or --at says otherwise), or an
+        /// embed's address (`…?embed=1&preset=ID&t=…`), read as the link it opens.
+        #[arg(value_parser = input::spec)]
         scenario: String,
         #[command(flatten)]
         variant: Variant,
@@ -53,6 +55,7 @@ enum Cmd {
     /// Print the trace as fixed-column text.
     Trace {
         /// A preset id, a scenario file, or a link (as for `run`).
+        #[arg(value_parser = input::spec)]
         scenario: String,
         #[command(flatten)]
         variant: Variant,
@@ -66,17 +69,23 @@ enum Cmd {
         #[arg(long)]
         payloads: bool,
     },
-    /// Print the `#s=…` URL fragment for a scenario (a variant made with --set and --seed too).
+    /// Print the `#s=…` URL fragment for a scenario (a variant made with --set and --seed too); a
+    /// link's playhead is kept.
     Url {
+        /// A preset id, a scenario file, or a link (as for `run`).
+        #[arg(value_parser = input::spec)]
         scenario: String,
         #[command(flatten)]
         variant: Variant,
     },
     /// Decode a URL or fragment back into scenario JSON.
-    Decode { url: String },
+    Decode {
+        #[arg(value_parser = input::spec)]
+        url: String,
+    },
     /// Measure simulated events per second, natively.
     Bench {
-        #[arg(default_value = "t1-power-of-two")]
+        #[arg(default_value = "t1-power-of-two", value_parser = input::spec)]
         scenario: String,
         #[command(flatten)]
         variant: Variant,
@@ -196,11 +205,22 @@ fn dispatch(cmd: Cmd) -> Result<(), CliError> {
         }
         // Built, not only parsed: a link the app would refuse (a crash of a node that does not
         // exist) is refused here too, before a teacher hands it out.
+        // A link's playhead stays: `url` of a stepped link is the same place in the variant.
         Cmd::Url { scenario, variant } => {
             let sc = variant.of(&scenario)?;
-            registry::build(&sc)
+            let mut sim = registry::build(&sc)
                 .map_err(|e| format!("{scenario}: {e}; the app would not open a link to it"))?;
-            outln!("{}", encode_fragment(&sc));
+            let stop = Stop::of(&scenario, None, None)?;
+            let tail = match stop {
+                Stop::At(..) => {
+                    let p = stop.playhead(&*sim)?;
+                    // Run there: an `e=` its instant does not have is refused, as `run` refuses it.
+                    run_to(&mut *sim, p)?;
+                    format!("&{}", p.to_query())
+                }
+                Stop::Until(_) => String::new(),
+            };
+            outln!("{}{tail}", encode_fragment(&sc));
             Ok(())
         }
         Cmd::Decode { url } => {
@@ -293,20 +313,13 @@ fn past_scenario(frag: &str) -> impl Iterator<Item = &str> {
     frag.split('&').filter(|p| !p.is_empty() && !p.starts_with("s=") && !p.starts_with("preset="))
 }
 
-/// A link problem in the page's words (which opens the link anyway, and says what it did
-/// instead) as the command line's refusal: what is wrong, and what to do.
-fn refused(said: &str) -> String {
-    [
-        (" Opened at 0 s.", ""),
-        (": opened at the end.", "."),
-        ("; it was ignored.", "."),
-        (" was ignored: ", ": "),
-        (" Change it in the editor's Seed field.", " Use --seed."),
-        (" Set the speed with the Speed slider (an embed's ?speed= sets it for course pages).", ""),
-        ("`", ""),
-    ]
-    .iter()
-    .fold(said.to_string(), |s, (from, to)| s.replace(from, to))
+/// A link problem as the command line's refusal: what is wrong, and what to do here.
+fn refused(problem: &LinkProblem) -> String {
+    let fact = problem.fact().replace('`', "");
+    match problem {
+        LinkProblem::Seed { .. } => format!("{fact} Use --seed."),
+        _ => fact,
+    }
 }
 
 /// Run `sim` to `p` as the page does: through every event at or before `p.at`; for a playhead
@@ -333,9 +346,7 @@ fn run_to(sim: &mut dyn Simulation, p: Playhead) -> Result<(), CliError> {
     }
     if sim.events() < events {
         let had = sim.events();
-        return Err(dsplay_core::scenario::said_past_instant(events, p.at, had)
-            .replace('`', "")
-            .replace(": opened after it.", "."));
+        return Err(refused(&LinkProblem::PastInstant { asked: events, at: p.at, had }));
     }
     Ok(())
 }

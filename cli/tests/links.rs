@@ -54,6 +54,27 @@ fn a_stepped_links_playhead_runs_to_the_pages_hash() {
     );
 }
 
+/// The address a course page embeds runs to its `t=`, as the link it opens does; `url` of a
+/// stepped link keeps its playhead, and the fragment it prints runs to the same hash.
+#[test]
+fn an_embeds_address_and_a_links_playhead_carry_over() {
+    let (code, link, err) = dsplay(&["run", "#preset=d4-raft-election&t=3000"]);
+    assert_eq!(code, 0, "{err}");
+    let embed = "https://course.example/sim/?embed=1&preset=d4-raft-election&autoplay=1&t=3000&controls=min";
+    let (code, out, err) = dsplay(&["run", embed]);
+    assert_eq!((code, hash_of(&out)), (0, hash_of(&link)), "{err}");
+    assert!(hash_of(&link).len() == 16, "{link}");
+
+    let (code, frag, err) = dsplay(&["url", "#preset=t1-round-robin&t=1520.125", "--seed", "9"]);
+    assert!(code == 0 && frag.trim_end().ends_with("&t=1520.125"), "{frag}{err}");
+    let (_, direct, _) = dsplay(&["run", "t1-round-robin", "--seed", "9", "--at", "t=1520.125"]);
+    let (code, out, err) = dsplay(&["run", frag.trim_end()]);
+    assert_eq!((code, hash_of(&out)), (0, hash_of(&direct)), "{err}");
+    // An `e=` the variant's instant does not have is refused, not printed.
+    let (code, out, err) = dsplay(&["url", "#preset=d4-raft-election&t=3000.5&e=7"]);
+    assert!(code == 2 && out.is_empty() && err.contains("were handled before that instant"), "{err}");
+}
+
 /// A variant made with --set and --seed can be shared: `url` takes them as `run` does, and the
 /// link runs to the same hash (review 27 B3).
 #[test]

@@ -3,7 +3,7 @@
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use dsplay_core::scenario::{
-    decode_fragment, encode_fragment, link_problems, Playhead, Scenario, ScenarioEvent, Timed,
+    decode_fragment, encode_fragment, link_problems, LinkProblem, Playhead, Scenario, ScenarioEvent, Timed,
 };
 use dsplay_core::{presets, registry, ScenarioError, SimTime};
 use proptest::prelude::*;
@@ -95,31 +95,35 @@ fn a_short_link_names_a_preset_and_a_mistyped_one_gets_a_suggestion() {
     assert_eq!(decode_fragment(&format!("{t1}&preset=d4-raft-election")).expect("s="), base());
 }
 
+/// The page's sentences for what `input` says that cannot be followed.
+fn said_of(input: &str, stop_at: SimTime) -> Vec<String> {
+    link_problems(input, stop_at).iter().map(LinkProblem::said).collect()
+}
+
 #[test]
 fn what_a_link_says_that_cannot_be_followed_is_said_and_the_rest_is_quiet() {
     let t1 = encode_fragment(&base());
     for fine in [format!("{t1}&t=2500.125&e=9"), "#preset=d4-raft-election&t=0".into(), "#".into(), t1] {
-        assert_eq!(link_problems(&fine, SimTime::from_ms(2_501)), Vec::<String>::new(), "{fine}");
+        assert_eq!(said_of(&fine, SimTime::from_ms(2_501)), Vec::<String>::new(), "{fine}");
     }
-    let said =
-        link_problems("https://x/#preset=d4-raft-election&t=abc&seed=-3&e=x&zoom=2", SimTime(u64::MAX));
+    let said = said_of("https://x/#preset=d4-raft-election&t=abc&seed=-3&e=x&zoom=2", SimTime(u64::MAX));
     assert_eq!(said.len(), 4, "{said:?}");
     assert!(said[0].starts_with("`t=abc` is not a time") && said[0].ends_with("Opened at 0 s."), "{said:?}");
     assert!(said[1].contains("`seed=-3` was ignored") && said[1].contains("Seed field"), "{said:?}");
     assert!(said[2].starts_with("`e=x` is not a count"), "{said:?}");
     assert!(said[3].contains("`zoom=2` was ignored"), "{said:?}");
     // A speed in a page link says where the speed is set (review 11).
-    let said = link_problems("#preset=d4-raft-election&speed=10", SimTime(u64::MAX));
+    let said = said_of("#preset=d4-raft-election&speed=10", SimTime(u64::MAX));
     assert!(said[0].starts_with("`speed=10` was ignored") && said[0].contains("Speed slider"), "{said:?}");
     // A playhead too large for a number is past the end, not "not a time" (review 18).
-    let said = link_problems("#preset=t1-round-robin&t=99999999999999999999999", SimTime::from_ms(30_000));
+    let said = said_of("#preset=t1-round-robin&t=99999999999999999999999", SimTime::from_ms(30_000));
     assert_eq!(said, ["`t=99999999999999999999999` is past the end of the run (30.0 s): opened at the end."]);
     assert_eq!(Playhead::parse("t=99999999999999999999999").map(|p| p.at), Some(SimTime(u64::MAX)));
     // A part without `=` was dropped without a word, while `foo=bar` was said (review 18).
-    let said = link_problems("#preset=d4-raft-election&foo", SimTime(u64::MAX));
+    let said = said_of("#preset=d4-raft-election&foo", SimTime(u64::MAX));
     assert_eq!(said, ["`foo` was ignored: each part of a link is a key=value, like t=2500."]);
     // A playhead past the end opens at the end; a second t= does not silently lose to the first.
-    let said = link_problems("#preset=t1-round-robin&t=90000&t=2000", SimTime::from_ms(30_000));
+    let said = said_of("#preset=t1-round-robin&t=90000&t=2000", SimTime::from_ms(30_000));
     assert_eq!(
         said,
         [

@@ -1,6 +1,6 @@
 //! The options an embedding page passes in the iframe's query string.
 
-use dsplay_core::scenario::Playhead;
+use dsplay_core::scenario::{LinkProblem, Playhead};
 use dsplay_core::SimTime;
 
 /// How much of the player chrome an embed shows.
@@ -103,7 +103,8 @@ impl EmbedOptions {
             let (k, v) = (decode(k), decode(v));
             // As in a full link: the first of a part given twice counts.
             if seen.contains(&k) {
-                o.problems.push(dsplay_core::scenario::said_twice(&format!("{k}={v}"), &k, "query"));
+                let part = format!("{k}={v}");
+                o.problems.push(LinkProblem::Twice { part, key: k, whole: "query" }.said());
                 continue;
             }
             seen.push(k.clone());

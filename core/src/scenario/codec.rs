@@ -117,7 +117,7 @@ fn payload_of(input: &str) -> Result<&str, ScenarioError> {
 
 /// What follows a link's last `#` (the whole input if it has none): a link pasted after another
 /// one (`#https://host/#preset=d4…`) is read by its own fragment.
-fn fragment(input: &str) -> &str {
+pub(super) fn fragment(input: &str) -> &str {
     input.rsplit_once('#').map_or(input, |(_, f)| f)
 }
 
@@ -165,73 +165,9 @@ impl Playhead {
     }
 }
 
-/// A playhead `part` (`t=90000`) past the end of a run that stops at `stop_at`, said as a link's
-/// and an embed's banner say it.
-pub fn said_past_end(part: &str, stop_at: SimTime) -> String {
-    format!("`{part}` is past the end of the run ({:.1} s): opened at the end.", stop_at.as_us() as f64 / 1e6)
-}
-
-/// A link's `e=` (`asked`) past the events of its instant `at`: the playhead stopped after the
-/// last of them, with `had` events handled.
-pub fn said_past_instant(asked: u64, at: SimTime, had: u64) -> String {
-    format!(
-        "`e={asked}` is past the last event at t={} ({had} events by then): opened after it.",
-        Playhead::at(at).to_query().trim_start_matches("t=")
-    )
-}
-
-/// A `part` whose `key` the `whole` (a link, an embed's query) already had.
-pub fn said_twice(part: &str, key: &str, whole: &str) -> String {
-    format!("`{part}` was ignored: the {whole} has {key}= twice, and the first counts.")
-}
-
-/// What a link says that cannot be followed, one sentence each, once its scenario (which stops at
-/// `stop_at`) opened: a playhead that is not a time (the run opens at 0 s) or lies past the end
-/// (it opens at the end), a part given twice (the first counts), and parts a link does not have
-/// (`seed=`), which are ignored. A link is never refused for these; the user is told rather than
-/// left to wonder why `&t=abc` opened at the start.
-pub fn link_problems(input: &str, stop_at: SimTime) -> Vec<String> {
-    let frag = fragment(input);
-    let mut said = Vec::new();
-    let mut seen: Vec<&str> = Vec::new();
-    for part in frag.split('&').filter(|p| !p.is_empty()) {
-        let Some((key, value)) = part.split_once('=') else {
-            said.push(format!("`{part}` was ignored: each part of a link is a key=value, like t=2500."));
-            continue;
-        };
-        if seen.contains(&key) {
-            said.push(said_twice(part, key, "link"));
-            continue;
-        }
-        seen.push(key);
-        match key {
-            "t" if parse_ms(value).is_some_and(|t| t > stop_at) => said.push(said_past_end(part, stop_at)),
-            "s" | "preset" => {}
-            "t" if parse_ms(value).is_none() => said.push(format!(
-                "`t={value}` is not a time: t= takes milliseconds, like t=2500 or t=2500.125. \
-                 Opened at 0 s."
-            )),
-            "e" if value.parse::<u64>().is_err() => {
-                said.push(format!("`e={value}` is not a count of events; it was ignored."))
-            }
-            "t" | "e" => {}
-            "seed" => said.push(format!(
-                "`{part}` was ignored: a link's seed is inside its scenario. Change it in the \
-                 editor's Seed field."
-            )),
-            "speed" => said.push(format!(
-                "`{part}` was ignored: a link opens paused. Set the speed with the Speed slider \
-                 (an embed's ?speed= sets it for course pages)."
-            )),
-            _ => said.push(format!("`{part}` was ignored: a link has s= or preset=, then t= and e=.")),
-        }
-    }
-    said
-}
-
 /// `"3200"` or `"3200.25"` → µs. Decimals past the third are below the simulator's µs and are
 /// dropped (`5000.123456` is 5000.123 ms: no event can fall between the two).
-fn parse_ms(v: &str) -> Option<SimTime> {
+pub(super) fn parse_ms(v: &str) -> Option<SimTime> {
     let (whole, frac) = v.split_once('.').unwrap_or((v, ""));
     let digits = |s: &str| s.bytes().all(|b| b.is_ascii_digit());
     if whole.is_empty() || !digits(whole) || !digits(frac) || frac.len() > 12 {

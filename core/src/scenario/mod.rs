@@ -10,6 +10,7 @@ mod codec;
 mod error;
 mod events;
 pub mod fault_spans;
+mod link_problem;
 mod network;
 pub mod slow_motion;
 pub mod tour;
@@ -17,12 +18,10 @@ mod validate;
 mod workload;
 
 pub use chaos::ChaosConfig;
-pub use codec::{
-    decode_fragment, encode_fragment, link_problems, said_past_end, said_past_instant, said_twice, Playhead,
-    MAX_JSON_BYTES,
-};
+pub use codec::{decode_fragment, encode_fragment, Playhead, MAX_JSON_BYTES};
 pub use error::ScenarioError;
 pub use events::{ScenarioEvent, Timed};
+pub use link_problem::{link_problems, LinkProblem};
 pub use network::{LinkOverride, LinkSpec, NetworkConfig, Regions};
 pub use validate::limits;
 pub(crate) use validate::CLOSED_LOOP_HAS_NO_RATE;
