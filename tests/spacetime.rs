@@ -34,7 +34,31 @@ fn canvas(w: u32) -> HtmlCanvasElement {
 
 fn painted(s: &Session, w: u32) -> Painted {
     let view = s.sim().view();
-    paint(&canvas(w), s, &view, None, (0, &Sticky::default()), &[]).expect("painted")
+    paint(&canvas(w), s, &view, None, (0, &Sticky::default()), &[], 1.0).expect("painted")
+}
+
+/// Present draws the diagram larger: laid out as on a canvas `zoom` times narrower (the same
+/// labels, the same dots), on a canvas as many device pixels wide and `zoom` times taller.
+#[wasm_bindgen_test]
+fn presenting_draws_the_picture_of_a_narrower_canvas_larger() {
+    let s = session("d6-lamport-vector-clocks", 400);
+    let view = s.sim().view();
+    let wide = canvas(1380);
+    let zoomed = paint(&wide, &s, &view, None, (0, &Sticky::default()), &[], 1.5).expect("painted");
+    let narrow = painted(&s, 920);
+    assert_eq!(zoomed.frame.w, 920.0);
+    assert_eq!(zoomed.clocks, narrow.clocks, "the same clock labels");
+    let at = |p: &Painted| {
+        p.dots.iter().map(|d| (d.at.0.round() as i64, d.at.1.round() as i64)).collect::<Vec<_>>()
+    };
+    assert_eq!(at(&zoomed), at(&narrow), "the same dots, in the drawing's units");
+    let dpr = web_sys::window().expect("window").device_pixel_ratio().clamp(1.0, 4.0);
+    let unzoomed = canvas(1380);
+    let plain = paint(&unzoomed, &s, &view, None, (0, &Sticky::default()), &[], 1.0).expect("painted");
+    assert_eq!(plain.frame.w, 1380.0);
+    assert_eq!(wide.width(), (1380.0 * dpr).round() as u32, "as sharp as the screen");
+    assert_eq!(wide.height(), (zoomed.frame.h * dpr * 1.5).round() as u32);
+    assert_eq!(unzoomed.height(), (plain.frame.h * dpr).round() as u32);
 }
 
 fn overlap(a: Line, b: Line) -> bool {
@@ -220,7 +244,7 @@ mod picking {
     fn dots_as_drawn(s: &Session, on: &HtmlCanvasElement) -> Vec<Dot> {
         let c = canvas(crate::laid_out_width(on));
         let view = s.sim().view();
-        paint(&c, s, &view, None, (0, &Sticky::default()), &[]).expect("painted").dots
+        paint(&c, s, &view, None, (0, &Sticky::default()), &[], 1.0).expect("painted").dots
     }
 
     /// A click (shift-click) at `(x, y)` CSS px on `canvas`.

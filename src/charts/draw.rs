@@ -453,9 +453,12 @@ pub fn to_png(data: &ChartData, css: (u32, u32), about: Option<&str>) -> Result<
 }
 
 /// Draw `data` on an app canvas, at its CSS size (the stylesheet sets the height: less on a
-/// phone) and the screen's pixel density.
-pub fn paint(canvas: &HtmlCanvasElement, data: &ChartData) -> Result<(), String> {
-    let backend = HiDpi::new(canvas, css_size(canvas)).ok_or("no 2d context")?;
+/// phone) and the screen's pixel density, `zoom` times larger (see [`super::hidpi::zoom`]).
+pub fn paint(canvas: &HtmlCanvasElement, data: &ChartData, zoom: f64) -> Result<(), String> {
+    let (w, h) = css_size(canvas);
+    // Never laid out narrower than an unzoomed chart may be: ticks and legend need the room.
+    let zoom = zoom.min(w as f64 / 320.0).max(1.0);
+    let backend = HiDpi::new(canvas, (w, h), zoom).ok_or("no 2d context")?;
     draw_chart(&backend.into_drawing_area(), data, &current_palette())
 }
 

@@ -22,15 +22,30 @@ pub fn ratio() -> f64 {
     web_sys::window().map_or(1.0, |w| w.device_pixel_ratio()).clamp(1.0, 4.0)
 }
 
+/// How much larger the charts and the space-time diagram draw while presenting: the same picture
+/// in fewer, larger pixels, so tick labels and clocks read from the back of a lecture hall.
+pub const PRESENT_ZOOM: f64 = 1.5;
+
+/// The zoom to draw canvases at: [`PRESENT_ZOOM`] while presenting, else 1.
+pub fn zoom(presenting: bool) -> f64 {
+    if presenting {
+        PRESENT_ZOOM
+    } else {
+        1.0
+    }
+}
+
 /// Device pixels for `css` CSS pixels at `dpr`.
 pub fn device(css: u32, dpr: f64) -> u32 {
     (css as f64 * dpr).round() as u32
 }
 
 impl HiDpi {
-    /// Size `canvas` to `css` × the device ratio and scale its context to match.
-    pub fn new(canvas: &HtmlCanvasElement, css: (u32, u32)) -> Option<Self> {
-        Self::at_ratio(canvas, css, ratio())
+    /// Size `canvas` to `css` × the device ratio and scale its context to match; everything
+    /// drawn `zoom` times larger (laid out for `css` / `zoom`).
+    pub fn new(canvas: &HtmlCanvasElement, css: (u32, u32), zoom: f64) -> Option<Self> {
+        let smaller = |px: u32| (px as f64 / zoom).round() as u32;
+        Self::at_ratio(canvas, (smaller(css.0), smaller(css.1)), ratio() * zoom)
     }
 
     /// Size `canvas` to `css` × `dpr` (an export drawn sharper than the screen) and scale its

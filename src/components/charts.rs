@@ -34,7 +34,8 @@ pub fn chart_view(props: &ChartViewProps) -> Html {
     let faults = super::faults::use_fault_marks(player.as_ref());
     {
         let frame = player.as_ref().map(|p| (p.frame, p.scenario_rev)).filter(|_| shown);
-        let deps = (frame, props.spec.clone(), surroundings, shown);
+        let zoom = crate::charts::hidpi::zoom(player.as_ref().is_some_and(|p| p.presenting));
+        let deps = (frame, props.spec.clone(), surroundings, shown, zoom.to_bits());
         let (session, spec) = (player.as_ref().map(|p| p.session.clone()), props.spec.clone());
         let rev = player.as_ref().map_or(0, |p| p.scenario_rev);
         let faults = faults.clone();
@@ -44,7 +45,7 @@ pub fn chart_view(props: &ChartViewProps) -> Html {
                 let data = chart_data(&s.borrow(), &spec).shaded(faults.clone());
                 // Said when the chart is reached, not announced as it changes.
                 el.set_attribute("aria-label", &data.summary()).ok();
-                paint(el, &data)
+                paint(el, &data, zoom)
             }
             None => Ok(()),
         });

@@ -30,6 +30,14 @@ const HOVER_PX: f64 = 5.0;
 /// A tooltip: its text and its CSS position.
 type Tip = Option<(String, String)>;
 
+/// A point on the canvas (CSS px, the canvas `w` wide) in the drawing's own units: Present
+/// draws it larger than it is laid out (and a phone's canvas narrower than the 320 px it is
+/// drawn for is squeezed).
+fn on_drawing(drawn: &Painted, (x, y): (f64, f64), w: f64) -> (f64, f64) {
+    let k = if w > 0.0 && drawn.frame.w > 0.0 { w / drawn.frame.w } else { 1.0 };
+    (x / k, y / k)
+}
+
 /// What the pointer at `(x, y)` on a canvas `w` px wide is over: a dot (its clock value or
 /// text), else the nearest arrow, described (a drop's reason from the trace; the message's payload
 /// in words, delivered, dropped or in flight, while the simulator still keeps it). In the right
@@ -41,6 +49,7 @@ fn tip_at(session: &Session, drawn: &Painted, (x, y, w): (f64, f64, f64)) -> Tip
         format!("left:{x:.0}px;top:{y:.0}px")
     };
     let sim = session.sim();
+    let (x, y) = on_drawing(drawn, (x, y), w);
     if let Some(d) = nearest_dot(&drawn.dots, x, y, HOVER_PX) {
         return Some((describe_spot(&drawn.dots, d, sim.node_names()), place));
     }
@@ -108,12 +117,13 @@ pub fn space_time() -> Html {
         let rev = player.as_ref().map_or(0, |p| p.scenario_rev);
         // A hidden panel's canvas waits: its frame is left out, and it paints once shown again.
         let frame = player.as_ref().map(|p| p.frame).filter(|_| shown);
-        let deps = (frame, rev, choice.map(|c| c as u64), surroundings, shown, *pick);
+        let zoom = crate::charts::hidpi::zoom(player.as_ref().is_some_and(|p| p.presenting));
+        let deps = (frame, rev, choice.map(|c| c as u64), surroundings, shown, *pick, zoom.to_bits());
         use_effect_with(deps, move |_| {
             let session = session.filter(|_| shown);
             if let (Some(el), Some((s, view, spot))) = (canvas.cast::<HtmlCanvasElement>(), session) {
                 let s = s.borrow();
-                let painted = paint(&el, &s, &view, choice, (rev, &sticky), &spot).unwrap_or_default();
+                let painted = paint(&el, &s, &view, choice, (rev, &sticky), &spot, zoom).unwrap_or_default();
                 // How many of the window's messages are drawn, for tests and tools.
                 let _ = el.set_attribute("data-messages", &format!("{} of {}", painted.shown, painted.total));
                 let from = painted.from_ms.map(|t| format!("{t:.3}")).unwrap_or_default();
@@ -179,7 +189,10 @@ pub fn space_time() -> Html {
     let on_click = {
         let (pick, drawn) = (pick.clone(), drawn.clone());
         Callback::from(move |e: MouseEvent| {
-            let spot = hit(&drawn.borrow(), e.offset_x() as f64, e.offset_y() as f64);
+            let w = e.target_dyn_into::<web_sys::HtmlElement>().map_or(0.0, |c| c.offset_width() as f64);
+            let drawn = drawn.borrow();
+            let (x, y) = on_drawing(&drawn, (e.offset_x() as f64, e.offset_y() as f64), w);
+            let spot = hit(&drawn, x, y);
             pick.set(after_click(*pick, spot, e.shift_key()));
         })
     };

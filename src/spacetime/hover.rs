@@ -88,7 +88,7 @@ fn ms(t: f64) -> String {
 /// One dot as painted (a timer, fault, client request or note), with what its tooltip says.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Dot {
-    /// Its centre, in CSS pixels.
+    /// Its centre, in the drawing's pixels (CSS pixels, but while presenting, see `paint`).
     pub at: (f64, f64),
     pub node: usize,
     pub t_ms: f64,

@@ -124,7 +124,9 @@ pub struct Scene<'a> {
 }
 
 /// Draw the diagram at the session's playhead on `canvas` (`choice`: window width in ms, `None`
-/// = auto; `spot`: the kinds spotlit in the legend). Returns what was drawn, for hovering.
+/// = auto; `spot`: the kinds spotlit in the legend), `zoom` times larger than laid out for its
+/// width (Present: the same picture in fewer, larger pixels, so clocks read from the back of a
+/// room; the canvas grows taller). Returns what was drawn, for hovering.
 pub fn paint(
     canvas: &HtmlCanvasElement,
     session: &Session,
@@ -132,13 +134,14 @@ pub fn paint(
     choice: Option<f64>,
     auto: (u64, &Sticky),
     spot: &[String],
+    zoom: f64,
 ) -> Option<Painted> {
     let ctx: Ctx = canvas.get_context("2d").ok()??.dyn_into().ok()?;
     // The laid-out width as recorded after layout (see `laid_out`): no forced layout per frame.
-    let w = crate::laid_out::size(canvas).0.max(320) as f64;
+    let w = (crate::laid_out::size(canvas).0 as f64 / zoom).max(320.0).round();
     let h = height(session.sim().node_names().len());
     // In device pixels, drawn in CSS pixels (see `charts::hidpi`): sharp on a phone.
-    let dpr = crate::charts::hidpi::ratio();
+    let dpr = crate::charts::hidpi::ratio() * zoom;
     let (dw, dh) = (crate::charts::hidpi::device(w as u32, dpr), crate::charts::hidpi::device(h as u32, dpr));
     if canvas.width() != dw || canvas.height() != dh {
         canvas.set_width(dw);

@@ -807,10 +807,13 @@ async function main() {
     await until(p, () => { const v = document.querySelector('svg.topo-svg')?.viewBox.baseVal; return !!v && v.width !== 1000; });
     const name = () => p.$eval('[data-node="n1"] .name', (el) => el.getBoundingClientRect().height);
     const gallery = () => p.$eval('.gallery-pane', (el) => el.offsetParent !== null);
-    const [small, shown] = [await name(), await gallery()];
+    const chart = () => p.$eval('.chart canvas', (el) => el.getBoundingClientRect().height);
+    const [small, shown, chartBefore] = [await name(), await gallery(), await chart()];
     await p.keyboard.press('f');
     await until(p, () => document.querySelector('.app').classList.contains('presenting'));
     await until(p, (h) => document.querySelector('[data-node="n1"] .name').getBoundingClientRect().height >= 1.25 * h, small);
+    // The charts are drawn larger too (review 24 C3: their 11 px ticks did not grow).
+    await until(p, (h) => document.querySelector('.chart canvas').getBoundingClientRect().height >= 1.4 * h, chartBefore);
     assert(shown && !(await gallery()), 'the gallery folds away');
     assert(await p.$eval('.present', (el) => el.getAttribute('aria-pressed')) === 'true', 'the button says so');
     await p.screenshot({ path: path.join(SHOTS, 'present.png') });

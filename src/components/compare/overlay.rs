@@ -105,7 +105,8 @@ fn overlay_view(props: &OverlayViewProps) -> Html {
     {
         let shown = crate::components::tabs::use_panel_shown();
         let frame = player.as_ref().map(|p| (p.frame, p.scenario_rev)).filter(|_| shown);
-        let deps = (frame, (props.built, props.b_now), props.a.clone(), props.b.clone());
+        let zoom = crate::charts::hidpi::zoom(player.as_ref().is_some_and(|p| p.presenting));
+        let deps = (frame, (props.built, props.b_now), props.a.clone(), props.b.clone(), zoom.to_bits());
         let session = player.as_ref().map(|p| p.session.clone());
         let (a, b, run_b) = (props.a.clone(), props.b.clone(), props.run_b.clone());
         let rev = player.as_ref().map_or(0, |p| p.scenario_rev);
@@ -118,7 +119,7 @@ fn overlay_view(props: &OverlayViewProps) -> Html {
             }
             let data = overlay_data(&session.borrow(), (&a, b.as_ref()), &run_b, &faults);
             el.set_attribute("aria-label", &format!("{} ({})", data.summary(), runs_of(b.is_some()))).ok();
-            paint(el, &data)
+            paint(el, &data, zoom)
         });
     }
     let Some(player) = player else { return html! {} };
