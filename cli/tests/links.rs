@@ -75,6 +75,18 @@ fn an_embeds_address_and_a_links_playhead_carry_over() {
     assert!(code == 2 && out.is_empty() && err.contains("were handled before that instant"), "{err}");
 }
 
+/// The JSON report says where the run stopped as a link writes it: `sim_time_ms` is whole
+/// milliseconds, and a playhead within an instant has its `e=` (review 27 C1).
+#[test]
+fn the_report_names_its_playhead() {
+    for at in ["t=1002.599", "t=133.010&e=2616", "t=2000"] {
+        let preset = if at.contains("e=") { "r4-backoff-contention" } else { "t1-round-robin" };
+        let (code, out, err) = dsplay(&["run", preset, "--at", at, "--json"]);
+        let v: serde_json::Value = serde_json::from_str(&out).expect("JSON");
+        assert_eq!((code, v["playhead"].as_str()), (0, Some(at)), "{err}");
+    }
+}
+
 /// A variant made with --set and --seed can be shared: `url` takes them as `run` does, and the
 /// link runs to the same hash (review 27 B3).
 #[test]

@@ -5,13 +5,16 @@ use crate::sim::trace::TraceKind;
 use crate::sim::Simulation;
 use serde_json::{json, Value};
 
-/// `id, seed, sim_time_ms, events, trace_hash, metrics, violations` (+ `halted` if it stopped early).
+/// `id, seed, sim_time_ms, playhead, events, trace_hash, metrics, violations` (+ `halted` if it
+/// stopped early). `playhead` is where the run stopped as a link writes it (`t=1002.599`, with
+/// `&e=…` partway through an instant): `sim_time_ms` is whole milliseconds.
 pub fn report(sim: &dyn Simulation) -> Value {
     let sc = sim.scenario();
     let mut v = json!({
         "id": sc.meta.id,
         "seed": sc.seed,
         "sim_time_ms": sim.now().as_us() / 1000,
+        "playhead": crate::scenario::Playhead::of(sim).to_query(),
         "events": sim.events(),
         "trace_hash": format!("{:016x}", sim.trace_hash()),
         "metrics": sim.metrics().report(sim.node_names()),

@@ -102,9 +102,7 @@ impl Session {
 
     /// Where the playhead stands, exactly enough for [`Session::goto`] to return to it.
     pub fn playhead(&self) -> Playhead {
-        let at = self.now();
-        let mid_instant = self.sim.next_event_at() == Some(at) && self.sim.events() > 0;
-        Playhead { at, events: mid_instant.then(|| self.sim.events()) }
+        Playhead::of(&*self.sim)
     }
 
     /// Move to a playhead from a link (see [`Session::travel`]), however long it takes.

@@ -145,6 +145,14 @@ impl Playhead {
         Playhead { at, events: None }
     }
 
+    /// Where `sim` stands: its time, and the events handled so far if it stopped partway
+    /// through an instant (more events are due at that same time).
+    pub fn of(sim: &dyn crate::sim::Simulation) -> Self {
+        let at = sim.now();
+        let mid_instant = sim.next_event_at() == Some(at) && sim.events() > 0;
+        Playhead { at, events: mid_instant.then(|| sim.events()) }
+    }
+
     /// `t=1200`, `t=1200.345` or `t=1200.345&e=8812`: the tail of a link.
     pub fn to_query(self) -> String {
         let (ms, us) = (self.at.as_us() / 1000, self.at.as_us() % 1000);
