@@ -91,6 +91,17 @@ proptest! {
         laws(&s, &ord)?;
     }
 
+    /// Any three registers, not only those replicas can reach: the type promises a commutative
+    /// merge "for any input", so two values under one stamp (which no replica writes) must still
+    /// agree (review 29 C2: an arrival-wins tie passed every reachable state).
+    #[test]
+    fn lww_register_any_states(regs in prop::collection::vec((0..3u64, 0..2u32, prop::option::of(0..3u32)), 3),
+                               ord in order()) {
+        let s: Vec<LwwRegister<u32>> =
+            regs.into_iter().map(|(t, r, value)| LwwRegister { stamp: (t, r), value }).collect();
+        laws(&s, &ord)?;
+    }
+
     #[test]
     fn lww_map(evs in events(), ord in order()) {
         let s = simulate::<LwwMap<u32, u64>>(&evs, |m, r, item, stamp| {

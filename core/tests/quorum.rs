@@ -4,7 +4,7 @@
 //!
 //! `DSPLAY_SWARM_SEEDS=200 cargo test --release -p dsplay-core --test quorum` runs more seeds.
 
-use dsplay_core::check::{check_history, Verdict};
+use dsplay_core::check::{check_history, check_history_with, Partitioning, Verdict, DEFAULT_BUDGET};
 use dsplay_core::rng::Rng;
 use dsplay_core::scenario::{encode_fragment, Scenario};
 use dsplay_core::Simulation;
@@ -13,8 +13,8 @@ use serde_json::{json, Value};
 mod common;
 use common::{counter, run, run_to, scenario};
 
-fn seeds() -> u64 {
-    std::env::var("DSPLAY_SWARM_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(20)
+fn seeds(default: u64) -> u64 {
+    std::env::var("DSPLAY_SWARM_SEEDS").ok().and_then(|s| s.parse().ok()).unwrap_or(default)
 }
 
 #[test]
@@ -205,24 +205,27 @@ fn swarm_scenario(seed: u64, r: u64, w: u64, concurrency: u64) -> Scenario {
         .unwrap_or_else(|e| panic!("seed {seed}: invalid swarm scenario: {e}"))
 }
 
+/// 200 seeds: a read without its write-back phase (ABD's canonical bug) is first caught at seed
+/// 23 (review 29 C1: the 20 seeds this ran missed it).
 #[test]
 fn swarm_abd_histories_are_linearizable() {
-    let mut writes = 0;
-    for seed in 1..=seeds() {
+    let (mut writes, n) = (0, seeds(200));
+    for seed in 1..=n {
         let sc = swarm_scenario(seed, 0, 0, 1 + seed % 3);
         let sim = run(&sc);
-        let verdict = check_history(sim.history());
+        // A few histories (2 in 300) need more than the default search budget for a verdict.
+        let verdict = check_history_with(sim.history(), Partitioning::ByKey, 20 * DEFAULT_BUDGET).verdict;
         let repro = || format!("seed {seed}; replay: {}", encode_fragment(&sc));
         assert_eq!(verdict, Verdict::Linearizable, "{}", repro());
         assert!(sim.violations().is_empty(), "{:?} {}", sim.violations().first(), repro());
         writes += counter(&*sim, "writes_ok");
     }
-    assert!(writes > 20 * seeds(), "the swarm did too little: {writes} writes");
+    assert!(writes > 20 * n, "the swarm did too little: {writes} writes");
 }
 
 #[test]
 fn swarm_catches_the_r_plus_w_not_above_n_mutation() {
-    let caught = (1..=seeds().max(20)).find(|&seed| {
+    let caught = (1..=seeds(20).max(20)).find(|&seed| {
         let sim = run(&swarm_scenario(seed, 1, 1, 1));
         !check_history(sim.history()).is_linearizable()
     });

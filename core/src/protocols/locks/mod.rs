@@ -48,8 +48,11 @@
 //! `Recovered` (`lease_ms` after a restart: it may grant again). The store: none. Clients do not
 //! renew their leases: a lease is long enough for one purchase, and a renewal timer would be
 //! frozen by a pause like everything else.
-//! A buyer counts its lease from the moment the grant arrived, less a tenth for the message's
-//! flight: the careful thing to do, and a pause defeats it anyway. A paused node's timers run on
+//! A buyer counts its lease from the moment the grant arrived, less a tenth as a margin for the
+//! grant's flight: a heuristic, right only while a grant arrives within a tenth of the lease
+//! (50 ms in the presets). The safe bound counts from when the buyer *asked* (Gray and Cheriton's
+//! leases; D5's holders do this), which no slow link can break; a pause defeats either, which is
+//! what fencing is for. A paused node's timers run on
 //! the wall clock, as a real process's do through a GC pause: a `Send` that came due during the
 //! pause fires the moment the buyer resumes, so the write goes out at once, not after the rest
 //! of `write_delay_ms` — the delay is time that passed, not work left to do.

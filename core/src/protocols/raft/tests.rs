@@ -122,6 +122,39 @@ fn a_leader_commits_only_entries_of_its_own_term_by_counting() {
     assert_eq!(l.kv.get(&5), Some(&50));
 }
 
+/// A success reply from an older term says what a follower matched of another leader's log: a
+/// leader counting it could commit on a majority that does not exist (review 29 A1: dropping
+/// `term != self.term` passed every test, the swarm at 1500 seeds too).
+#[test]
+fn a_reply_from_an_older_term_counts_for_nothing() {
+    let mut w = World::new();
+    let mut l = server_with_log(0, &[1, 3], false);
+    w.on(0, |ctx| l.on_election_timeout(ctx));
+    for voter in [3, 4] {
+        w.on(0, |ctx| l.on_vote(ctx, NodeId(voter), 4, true));
+    }
+    assert_eq!((l.role, l.term, l.last_index()), (Role::Leader, 4, 3), "leads term 4 with its no-op at 3");
+    // n2 matched five entries of the term-2 leader's log; its reply arrives this late.
+    w.on(0, |ctx| l.on_append_reply(ctx, NodeId(1), 2, true, 5));
+    w.on(0, |ctx| l.on_append_reply(ctx, NodeId(2), 4, true, 3));
+    assert_eq!(l.commit, 0, "index 3 is on the leader and n3 only: 2 of 5");
+    w.on(0, |ctx| l.on_append_reply(ctx, NodeId(1), 4, true, 3));
+    assert_eq!(l.commit, 3, "n2's own ack in term 4 makes the majority");
+}
+
+/// Figure 2: a follower commits up to `min(leaderCommit, index of the last new entry)`, not to its
+/// own last index. An append cut short (batches are bounded) leaves an old term's suffix behind
+/// it that the leader never sent (review 29 B2: `min(leaderCommit, last_index)` passed every test).
+#[test]
+fn a_follower_commits_no_further_than_what_the_leader_sent() {
+    let mut w = World::new();
+    let mut f = server_with_log(1, &[1, 1, 2, 2, 2], false);
+    let entries = vec![Entry::new(1, Cmd::Put { key: 1, value: 1 }, None)];
+    let msg = RaftMsg::AppendEntries { term: 3, prev_index: 1, prev_term: 1, entries, commit: 5 };
+    w.on(1, |ctx| f.on_append_entries(ctx, NodeId(0), msg));
+    assert_eq!(f.commit, 2, "entries 3 to 5 are term 2's, not the leader's: not committed");
+}
+
 #[test]
 fn a_crash_keeps_term_vote_and_log_and_a_higher_term_deposes_a_leader() {
     let mut w = World::new();
