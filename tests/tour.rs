@@ -82,3 +82,39 @@ async fn a_tour_of_a_changed_run_says_its_notes_tell_the_run_as_shipped() {
     assert!(said.starts_with("You changed this run at 0.00 s"), "{said}");
     unmount();
 }
+
+/// An author's own notes were written for the changed run: their tour says nothing of a change,
+/// while a note the preset ships, kept in it, still does (review 30 B1).
+#[wasm_bindgen_test]
+async fn an_authors_own_notes_are_not_marked_as_the_run_as_shipped() {
+    use dsplay_core::scenario::{ScenarioEvent, Timed};
+    let mut sc = presets::get("d4-raft-election").expect("d4");
+    sc.seed += 1;
+    let shipped =
+        sc.events.iter().position(|e| matches!(e.event, ScenarioEvent::Note { .. })).expect("a note");
+    let kept = sc.events[shipped].clone();
+    sc.events.retain(|e| !matches!(e.event, ScenarioEvent::Note { .. }));
+    let own = |at_ms: u64, text: &str| Timed {
+        at_ms,
+        event: ScenarioEvent::Note { text: text.into() },
+        ..kept.clone()
+    };
+    sc.events.push(kept.clone());
+    sc.events.push(own(kept.at_ms + 40, "My own words for my own run."));
+    sc.events.sort_by_key(|e| e.at_ms);
+    let root = mount(&dsplay_core::scenario::encode_fragment(&sc));
+    wait_until(&root, ".lesson .take-tour", |_| true).await;
+    press(&root, ".lesson .take-tour");
+    wait_until(&root, ".tour-card .tour-step", |el| el.text_content().as_deref() == Some("Step 1 of 2"))
+        .await;
+    let said = wait_until(&root, ".tour-card .tour-stale", |_| true).await.text_content().unwrap_or_default();
+    assert!(said.starts_with("You changed this run at 0.00 s"), "the preset's own note: {said}");
+    press(&root, ".tour-card .tour-next");
+    let said = wait_until(&root, ".tour-card .md", |el| {
+        el.text_content().is_some_and(|t| t.starts_with("My own words"))
+    })
+    .await;
+    assert!(said.text_content().is_some());
+    assert!(root.query_selector(".tour-stale").ok().flatten().is_none(), "the author's own note");
+    unmount();
+}

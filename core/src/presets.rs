@@ -119,16 +119,11 @@ pub fn lesson_outdated(sc: &Scenario) -> Option<String> {
     (run != p).then_some(p.meta.title)
 }
 
-/// When the run stopped being the one a preset's notes were written for: the start if the
-/// scenario itself was changed (seed, knobs, network, scripted faults; notes added or rewritten
-/// are the teacher's own tour), else the first action done by hand. `None` for a scenario of no
-/// preset (its notes were written for it), or a run as shipped. The tour, the event log and the
-/// narrator mark or leave out the preset's notes from then on: they tell another run.
-pub fn changed_at(sc: &Scenario) -> Option<SimTime> {
-    changed_from(sc, &get(&sc.meta.id).ok()?)
-}
-
-/// [`changed_at`], against the preset as it ships, `shipped`.
+/// When the run stopped being the one the preset `shipped`'s notes were written for: the start if
+/// the scenario itself was changed (seed, knobs, network, scripted faults; notes added or
+/// rewritten are the teacher's own tour), else the first action done by hand. `None` for a run as
+/// shipped. The tour, the event log and the narrator mark or leave out the preset's notes from
+/// then on: they tell another run.
 fn changed_from(sc: &Scenario, shipped: &Scenario) -> Option<SimTime> {
     let run = |sc: &Scenario| {
         let mut run = sc.clone();
@@ -143,7 +138,7 @@ fn changed_from(sc: &Scenario, shipped: &Scenario) -> Option<SimTime> {
 }
 
 /// The preset's notes that no longer tell this run: those from the moment it was changed on
-/// (see [`changed_at`]). A note the preset does not ship (the teacher's own) is never among them.
+/// (see [`changed_from`]). A note the preset does not ship (the teacher's own) is never among them.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct StaleNotes {
     pub from: SimTime,

@@ -41,12 +41,14 @@ pub fn tour_card(props: &TourCardProps) -> Html {
         use_memo(rev, move |_| {
             p.map(|p| {
                 let s = p.session.borrow();
-                (Tour::of(s.scenario()), dsplay_core::presets::changed_at(s.scenario()))
+                let tour = Tour::of(s.scenario());
+                let stale = stale_stops(s.scenario(), &tour);
+                (tour, stale)
             })
             .unwrap_or_default()
         })
     };
-    let (tour, changed) = (&memo.0, memo.1);
+    let (tour, stale_from) = (&memo.0, &memo.1);
     let (next, card) = (use_node_ref(), use_node_ref());
     let on = p.as_ref().is_some_and(|p| p.tour) && !tour.is_empty();
     // While a seek travels, the card already shows where it is heading.
@@ -88,7 +90,7 @@ pub fn tour_card(props: &TourCardProps) -> Html {
     };
     let last = shown == Some(tour.len() - 1);
     // A stop after a change tells the run as shipped, not the one on the screen.
-    let stale = shown.zip(changed).filter(|(k, at)| tour.stops[*k].at >= *at).map(|(_, at)| at);
+    let stale = shown.and_then(|k| stale_from.get(k).copied().flatten());
     let (step, text) = match shown {
         Some(k) => (format!("Step {} of {}", k + 1, tour.len()), tour.stops[k].text.clone()),
         None => (
@@ -119,4 +121,22 @@ pub fn tour_card(props: &TourCardProps) -> Html {
             <button class="tour-exit icon" onclick={exit} aria-label="Exit the tour" title="Exit the tour (Esc)">{"×"}</button>
         </section>
     }
+}
+
+/// Per stop of `tour`, when the run was changed if the stop says one of the preset's own notes
+/// from then on (it tells the run as shipped); `None` for a stop of the teacher's own notes,
+/// which were written for this run (review 30 B1: an author's own tour said "You changed this
+/// run" on every step, in course pages too).
+fn stale_stops(sc: &dsplay_core::Scenario, tour: &Tour) -> Vec<Option<dsplay_core::SimTime>> {
+    let Some(stale) = dsplay_core::presets::StaleNotes::of(sc) else { return vec![None; tour.len()] };
+    let said_at = |at: dsplay_core::SimTime| {
+        sc.events.iter().filter(move |e| dsplay_core::SimTime::from_ms(e.at_ms) == at).filter_map(
+            |e| match &e.event {
+                dsplay_core::ScenarioEvent::Note { text } => Some(text.as_str()),
+                _ => None,
+            },
+        )
+    };
+    let marked = |at| said_at(at).any(|text| stale.covers(at, text)).then_some(stale.from);
+    tour.stops.iter().map(|stop| marked(stop.at)).collect()
 }
