@@ -559,7 +559,7 @@ fn every_choice_in_the_embed_dialog_reaches_the_code_and_the_page_reads_it_back(
         speed: 0.25,
         until_ms: Some(9_000),
         looping: true,
-        tour: true,
+        tour: false,
         controls: Controls::Full,
         theme: Some(Theme::Dark),
         height: 600,
@@ -567,11 +567,11 @@ fn every_choice_in_the_embed_dialog_reaches_the_code_and_the_page_reads_it_back(
     let url = embed_url("https://x.test/", &preset, &choice);
     assert_eq!(
         url,
-        "https://x.test/?embed=1&speed=0.25&until=9000&loop=1&tour=1&controls=full&theme=dark&preset=d4-raft-election&t=2500"
+        "https://x.test/?embed=1&speed=0.25&until=9000&loop=1&controls=full&theme=dark&preset=d4-raft-election&t=2500"
     );
     // What the embed page makes of it: every choice, and nothing it could not use.
     let o = EmbedOptions::parse(url.split_once('?').expect("a query").1);
-    assert!(o.embed && !o.autoplay && o.looping && o.tour && o.problems.is_empty(), "{o:?}");
+    assert!(o.embed && !o.autoplay && o.looping && !o.tour && o.problems.is_empty(), "{o:?}");
     assert_eq!((o.speed, o.controls, o.theme), (Some(0.25), Controls::Full, Some(Theme::Dark)));
     assert_eq!((o.t, o.until), (Some(SimTime::from_ms(2_500)), Some(SimTime::from_ms(9_000))));
     assert!(embed_code("https://x.test/", &preset, "t", &choice).contains("height=\"600\""));
@@ -580,13 +580,20 @@ fn every_choice_in_the_embed_dialog_reaches_the_code_and_the_page_reads_it_back(
     assert!(!embed_url("https://x.test/", &preset, &from_zero).contains("t=2500"));
     let whole = EmbedSource::Whole { fragment: "#s=abc".into(), playhead: Some("t=2500".into()) };
     assert!(embed_url("https://x.test/", &whole, &from_zero).ends_with("#s=abc"));
+    // A tour opens at its first step: the playhead is left out, so the widget and a script
+    // running the code's address agree on where it opens (review 30 B3).
+    let toured = EmbedChoice { tour: true, ..choice.clone() };
+    let url = embed_url("https://x.test/", &preset, &toured);
+    assert!(url.contains("&tour=1&") && !url.contains("t=2500"), "{url}");
+    assert!(embed_url("https://x.test/", &whole, &toured).ends_with("#s=abc"));
+    assert!(!element_code("https://x.test/", &preset, "t", &toured).contains("t=\"2500\""));
 
     // The element form: one script from the same place, the same choices as attributes.
     let el = element_code("https://x.test/play/", &preset, "Raft \"votes\"", &choice);
     assert_eq!(
         el,
         "<script defer src=\"https://x.test/play/dsplay-embed.js\"></script>\n\
-         <dsplay-embed preset=\"d4-raft-election\" t=\"2500\" speed=\"0.25\" until=\"9000\" loop tour \
+         <dsplay-embed preset=\"d4-raft-election\" t=\"2500\" speed=\"0.25\" until=\"9000\" loop \
          controls=\"full\" theme=\"dark\" height=\"600\" title=\"Raft &quot;votes&quot;\"></dsplay-embed>"
     );
     let el = element_code("https://x.test/", &whole, "t", &EmbedChoice::default());

@@ -194,6 +194,14 @@ fn hidden(at: &str) -> bool {
     at.starts_with("meta.lesson") || at == "seed"
 }
 
+/// Whether the Editor holds changes not applied yet (its panel stays mounted, hidden, once opened):
+/// a link or embed code copied now is of the run as last applied, and says so (review 30 C5: an
+/// author handed out a link without their last edit, told only "Link copied").
+pub fn has_unapplied_edits() -> bool {
+    let doc = web_sys::window().and_then(|w| w.document());
+    doc.and_then(|d| d.query_selector(".editor .editor-actions.dirty").ok().flatten()).is_some()
+}
+
 #[function_component(Editor)]
 pub fn editor() -> Html {
     use_context::<Player>().map_or_else(Html::default, |player| html! { <EditorOf {player} /> })

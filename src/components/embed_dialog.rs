@@ -125,8 +125,10 @@ fn embed_dialog_of(props: &EmbedDialogOfProps) -> Html {
     let height_text = use_state(|| EmbedChoice::default().height.to_string());
     let done = use_state(|| None::<&'static str>);
     let src = (*src).clone();
+    let unapplied = use_memo((), |_| crate::components::editor::has_unapplied_edits());
+    let unapplied = *unapplied;
 
-    let start = src.playhead.filter(|_| choice.at_playhead).unwrap_or(SimTime::ZERO);
+    let start = src.playhead.filter(|_| choice.opens_at_playhead()).unwrap_or(SimTime::ZERO);
     let until = until_from(&until_text, start, src.stop);
     let height = height_from(&height_text);
     let valid = until.is_ok() && height.is_ok();
@@ -241,10 +243,11 @@ fn embed_dialog_of(props: &EmbedDialogOfProps) -> Html {
     let speeds = SPEEDS.iter().map(|s| (format!("{s}"), format!("{s}×"))).collect();
     let start_row = match src.playhead {
         Some(t) => html! {
-            <fieldset>
+            <fieldset disabled={choice.tour}>
                 <legend>{"Opens"}</legend>
-                { radio("embed-start", "playhead", choice.at_playhead, format!("at {}, where the playhead is", secs(t)), &at_playhead) }
-                { radio("embed-start", "zero", !choice.at_playhead, "at the start".to_string(), &at_playhead) }
+                { radio("embed-start", "playhead", choice.opens_at_playhead(), format!("at {}, where the playhead is", secs(t)), &at_playhead) }
+                { radio("embed-start", "zero", !choice.opens_at_playhead(), "at the start".to_string(), &at_playhead) }
+                if choice.tour { <p class="muted small">{"A tour opens at its first step."}</p> }
             </fieldset>
         },
         None => html! { <p class="muted">{"Opens at the start of the run."}</p> },
@@ -267,6 +270,9 @@ fn embed_dialog_of(props: &EmbedDialogOfProps) -> Html {
         <Modal id="embed-dialog" title="Embed in a course page" class="embed-dialog" on_close={props.on_close.clone()} {foot}>
             <div class="embed-cols">
                 <div class="embed-options">
+                    if unapplied {
+                        <p class="embed-unapplied" role="note">{"This is the run as last applied: the Editor's changes are not in it until you Apply them."}</p>
+                    }
                     { start_row }
                     <label class="field" for="embed-until">{"Stops at (s)"}</label>
                     { typed("embed-until", &until_text, until.clone().err(), "the end") }
@@ -294,6 +300,8 @@ fn embed_dialog_of(props: &EmbedDialogOfProps) -> Html {
                     { typed("embed-height", &height_text, height.clone().err(), "420") }
                     // Review 23 B3: nothing told a teacher what a 400×300 frame costs.
                     <p class="muted small">{"420 px or more reads best. Under about 360 px the picture gets small, the network tools give way to the legend, and a tour's card covers part of the picture."}</p>
+                    // Review 30 B2: an author expected the lesson they wrote in the widget.
+                    <p class="muted small">{"The widget shows the run, its title and (as a tour) its notes, not the lesson: write that on the course page around it. Its \u{201c}open in dsplay\u{201d} link opens the whole app, lesson and all."}</p>
                 </div>
                 <div class="embed-result">
                     <figure class="embed-preview">

@@ -53,7 +53,12 @@ pub fn share(props: &ShareProps) -> Html {
         let (p, done) = (p.clone(), done.clone());
         Callback::from(move |_: MouseEvent| {
             crate::urlsync::write_fragment(&crate::urlsync::fragment(&p));
-            copy(share_url(&p), done.clone(), "Link copied");
+            let what = if crate::components::editor::has_unapplied_edits() {
+                "Link copied, of the run as last applied: the Editor's changes are not in it until you Apply them"
+            } else {
+                "Link copied"
+            };
+            copy(share_url(&p), done.clone(), what);
         })
     };
     let on_embed = props.on_embed.reform(|_: MouseEvent| ());

@@ -64,6 +64,14 @@ pub struct EmbedChoice {
     pub height: u32,
 }
 
+impl EmbedChoice {
+    /// Whether the code carries the playhead: a tour opens at its first step whatever `t=` says
+    /// (review 30 B3: both went into the code, and the widget and the CLI told different times).
+    pub fn opens_at_playhead(&self) -> bool {
+        self.at_playhead && !self.tour
+    }
+}
+
 impl Default for EmbedChoice {
     fn default() -> Self {
         EmbedChoice {
@@ -127,13 +135,17 @@ pub fn embed_url(base: &str, source: &EmbedSource, c: &EmbedChoice) -> String {
     match source {
         EmbedSource::Preset { id, t_ms } => {
             query.push(format!("preset={}", clean_id(id)));
-            if let Some(t) = t_ms.filter(|_| c.at_playhead) {
+            if let Some(t) = t_ms.filter(|_| c.opens_at_playhead()) {
                 query.push(format!("t={t}"));
             }
             format!("{base}?{}", query.join("&"))
         }
         EmbedSource::Whole { fragment, playhead } => {
-            let at = playhead.as_ref().filter(|_| c.at_playhead).map(|p| format!("&{p}")).unwrap_or_default();
+            let at = playhead
+                .as_ref()
+                .filter(|_| c.opens_at_playhead())
+                .map(|p| format!("&{p}"))
+                .unwrap_or_default();
             format!("{base}?{}#{}{at}", query.join("&"), fragment.trim_start_matches('#'))
         }
     }
@@ -154,11 +166,16 @@ pub fn embed_code(base: &str, source: &EmbedSource, title: &str, c: &EmbedChoice
 pub fn element_code(base: &str, source: &EmbedSource, title: &str, c: &EmbedChoice) -> String {
     let mut attrs = match source {
         EmbedSource::Preset { id, t_ms } => {
-            let t = t_ms.filter(|_| c.at_playhead).map(|t| format!(r#" t="{t}""#)).unwrap_or_default();
+            let t =
+                t_ms.filter(|_| c.opens_at_playhead()).map(|t| format!(r#" t="{t}""#)).unwrap_or_default();
             format!(r#" preset="{}"{t}"#, clean_id(id))
         }
         EmbedSource::Whole { fragment, playhead } => {
-            let at = playhead.as_ref().filter(|_| c.at_playhead).map(|p| format!("&{p}")).unwrap_or_default();
+            let at = playhead
+                .as_ref()
+                .filter(|_| c.opens_at_playhead())
+                .map(|p| format!("&{p}"))
+                .unwrap_or_default();
             format!(r#" link="{}""#, escape_attr(&format!("#{}{at}", fragment.trim_start_matches('#'))))
         }
     };

@@ -661,6 +661,25 @@ async function main() {
     const pane = await page.$eval('.editor', (el) => [el.scrollWidth, el.clientWidth]);
     assert(pane[0] <= pane[1], `the form is wider than its pane: ${pane}`);
   });
+  await check('a link copied with the Editor\'s changes not applied says it is of the run as applied', async () => {
+    const c = await browser.newContext({ viewport: { width: 1440, height: 900 }, permissions: ['clipboard-read', 'clipboard-write'] });
+    const p = await c.newPage();
+    await p.goto(base + '#preset=t1-round-robin');
+    await p.waitForSelector('[data-node]');
+    await p.click('#tab-editor');
+    await p.fill('.editor [data-path="workload.clients"]', '2');
+    await p.click('#copy-link');
+    await until(p, () => /not in it until you Apply/.test(document.querySelector('.share .copied').textContent));
+    await p.click('#embed');
+    await p.waitForSelector('#embed-dialog .embed-unapplied');
+    await p.keyboard.press('Escape');
+    await p.click('.editor button.apply');
+    await until(p, () => !document.querySelector('.editor .editor-actions.dirty'));
+    await until(p, () => document.querySelector('.share .copied').textContent === '');
+    await p.click('#copy-link');
+    await until(p, () => document.querySelector('.share .copied').textContent === 'Link copied');
+    await c.close();
+  });
   await check('the invariants panel checks linearizability and jumps to the first bad read', async () => {
     await page.goto(base + '?preset=d3-quorum-stale-read');
     await page.waitForSelector('#run-result');
