@@ -242,9 +242,13 @@ pub fn file_stem(s: &str) -> String {
 /// were told apart only inside the files).
 pub fn export_stem(s: &dsplay_core::session::Session, what: &str) -> String {
     let sc = s.scenario();
-    let edited = match dsplay_core::presets::as_shipped(sc) {
-        true => String::new(),
-        false => format!("-edited-seed{}", sc.seed),
+    // `-edited` tells a changed preset from the one it was: a scenario of no preset (its author's
+    // own id) is not an edit of anything, but its seed still names the run (review 30 C3).
+    let of_preset = dsplay_core::presets::json(&sc.meta.id).is_some();
+    let edited = match (of_preset, dsplay_core::presets::as_shipped(sc)) {
+        (_, true) => String::new(),
+        (true, false) => format!("-edited-seed{}", sc.seed),
+        (false, false) => format!("-seed{}", sc.seed),
     };
     let ms = s.now().as_us() / 1000;
     file_stem(&format!("{}{edited}-{what}-{ms}ms", sc.meta.file_id()))

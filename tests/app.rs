@@ -1054,6 +1054,11 @@ fn exports_are_named_for_the_scenario_whether_edited_what_and_when() {
     other.seed = 7;
     let s = Session::new(other).expect("session");
     assert_eq!(export_stem(&s, "metrics"), "d4-raft-election-edited-seed7-metrics-0ms");
+    // An author's own scenario, under an id of no preset, is no edit (review 30 C3).
+    let mut own = s.scenario().clone();
+    own.meta.id = "week7-raft-lossy".into();
+    let s = Session::new(own).expect("session");
+    assert_eq!(export_stem(&s, "trace"), "week7-raft-lossy-seed7-trace-0ms");
 }
 
 #[wasm_bindgen_test]
