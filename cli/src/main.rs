@@ -220,7 +220,17 @@ fn dispatch(cmd: Cmd) -> Result<(), CliError> {
                 }
                 Stop::Until(_) => String::new(),
             };
-            outln!("{}{tail}", encode_fragment(&sc));
+            let fragment = encode_fragment(&sc);
+            // A link the app would refuse is not printed (review 30 C7: incompressible notes made one).
+            let payload = fragment.len() - "#s=".len();
+            if payload > dsplay_core::scenario::MAX_FRAGMENT {
+                return Err(format!(
+                    "{scenario}: its link would be {payload} characters, and the app opens links of up to {}: \
+                     shorten the lesson or the notes, or share the scenario's JSON file",
+                    dsplay_core::scenario::MAX_FRAGMENT
+                ));
+            }
+            outln!("{fragment}{tail}");
             Ok(())
         }
         Cmd::Decode { url } => {
@@ -228,6 +238,16 @@ fn dispatch(cmd: Cmd) -> Result<(), CliError> {
             registry::build(&sc)
                 .map_err(|e| format!("the link decodes but its scenario does not run: {e}"))?;
             outln!("{}", sc.to_json_pretty());
+            // The JSON is the scenario only: the link's playhead would be lost without a word
+            // on the way through a file (review 30 C8).
+            let tail = past_scenario(url.rsplit_once('#').map_or("", |(_, f)| f)).collect::<Vec<_>>();
+            if !tail.is_empty() {
+                eprintln!(
+                    "dsplay: note: a link's playhead is not part of the scenario JSON: run the file \
+                     with --at '{}' to stop where the link does",
+                    tail.join("&")
+                );
+            }
             Ok(())
         }
         Cmd::Bench { scenario, variant, until_ms, repeat, json } => {

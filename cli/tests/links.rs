@@ -75,6 +75,42 @@ fn an_embeds_address_and_a_links_playhead_carry_over() {
     assert!(code == 2 && out.is_empty() && err.contains("were handled before that instant"), "{err}");
 }
 
+/// `url` does not print a link the app would refuse for its length, and `decode` says that the
+/// JSON it prints leaves the link's playhead behind (review 30 C7, C8).
+#[test]
+fn url_refuses_a_link_too_long_to_open_and_decode_names_the_playhead_it_drops() {
+    let mut sc = presets::get("d4-raft-election").expect("preset");
+    // Text that does not compress: a 64-bit LCG's letters.
+    let mut x: u64 = 1;
+    let mut text = |n: usize| {
+        (0..n)
+            .map(|_| {
+                x = x.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+                char::from(b'a' + (x >> 59) as u8 % 26)
+            })
+            .collect::<String>()
+    };
+    sc.meta.lesson = text(20_000);
+    sc.events.retain(|e| !matches!(e.event, dsplay_core::ScenarioEvent::Note { .. }));
+    for i in 0..900 {
+        let note = dsplay_core::ScenarioEvent::Note { text: text(500) };
+        sc.events.push(dsplay_core::scenario::Timed { at_ms: 1 + i * 11, event: note, by_hand: false });
+    }
+    sc.events.sort_by_key(|e| e.at_ms);
+    let file = std::env::temp_dir().join(format!("dsplay-long-link-{}.json", std::process::id()));
+    std::fs::write(&file, sc.to_json()).expect("written");
+    let (code, out, err) = dsplay(&["url", file.to_str().expect("a path")]);
+    let _ = std::fs::remove_file(&file);
+    assert!(
+        code == 2 && out.is_empty() && err.contains("the app opens links of up to 262144"),
+        "{code} {err}"
+    );
+
+    let (code, out, err) = dsplay(&["decode", "#preset=d4-raft-election&t=3000.5"]);
+    assert!(code == 0 && out.contains("\"d4-raft-election\""), "{err}");
+    assert!(err.contains("--at 't=3000.5'"), "{err}");
+}
+
 /// The JSON report says where the run stopped as a link writes it: `sim_time_ms` is whole
 /// milliseconds, and a playhead within an instant has its `e=` (review 27 C1).
 #[test]

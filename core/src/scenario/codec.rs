@@ -10,7 +10,8 @@ use miniz_oxide::inflate::TINFLStatus;
 
 /// Largest scenario JSON accepted (after inflating).
 pub const MAX_JSON_BYTES: usize = 1 << 20;
-const MAX_FRAGMENT: usize = 256 * 1024;
+/// Longest link payload the codec opens (`s=`'s value): a link is refused past it.
+pub const MAX_FRAGMENT: usize = 256 * 1024;
 
 /// The fragment for a scenario, starting with `#s=`.
 pub fn encode_fragment(sc: &Scenario) -> String {

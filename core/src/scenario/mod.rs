@@ -18,7 +18,7 @@ mod validate;
 mod workload;
 
 pub use chaos::ChaosConfig;
-pub use codec::{decode_fragment, encode_fragment, Playhead, MAX_JSON_BYTES};
+pub use codec::{decode_fragment, encode_fragment, Playhead, MAX_FRAGMENT, MAX_JSON_BYTES};
 pub use error::ScenarioError;
 pub use events::{ScenarioEvent, Timed};
 pub use link_problem::{link_problems, LinkProblem};
