@@ -248,6 +248,35 @@ async fn b_that_changes_nothing_says_its_figures_are_as() {
     assert!(said.contains("every figure of B's is A's") && said.contains("up to 2.000 s"), "{said}");
 }
 
+#[function_component(EditedHost)]
+fn edited_host(p: &HostProps) -> Html {
+    let mut sc = presets::get("t1-round-robin").expect("preset");
+    sc.seed = 9;
+    let player = use_player(Session::new(sc).expect("session"), false, 1.0);
+    *p.sink.0.borrow_mut() = Some(player.clone());
+    html! { <ContextProvider<Player> context={player}><Compare /></ContextProvider<Player>> }
+}
+
+/// An edited preset offers B as the preset ships (its own seed and events, which are no field of
+/// the form), and says B's seed is not A's (review 30 B5). A preset as it ships does not.
+#[wasm_bindgen_test]
+async fn an_edited_preset_is_compared_with_the_preset_as_it_ships() {
+    let sink = Sink::default();
+    let (root, app) = mount_owned::<EditedHost>(&sink);
+    let button = until("the button", || all(&root, ".compare-shipped button").pop()).await;
+    button.unchecked_ref::<HtmlElement>().click();
+    let label = until("B's label", || {
+        all(&root, ".compare-label").pop().and_then(|e| e.text_content()).filter(|t| t.contains("ships"))
+    })
+    .await;
+    assert!(label.starts_with("B: the preset as it ships, seed 1 (A's is 9)."), "{label}");
+    app.destroy();
+    let plain = Sink::default();
+    let root = mount::<Host>("width: 900px", &plain);
+    until("the form", || all(&root, "select.compare-field").pop()).await;
+    assert!(all(&root, ".compare-shipped").is_empty(), "t1 as it ships has nothing to compare with");
+}
+
 #[wasm_bindgen_test]
 fn a_chart_of_bands_only_puts_as_rows_above_bs() {
     use dsplay_web::components::compare::overlay::a_rows_on_top;

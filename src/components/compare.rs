@@ -1,5 +1,6 @@
 //! Compare: the same seed under two configurations. A is the scenario in the player; B is a second
-//! session with one field or a few changed (picked in `form`). B follows A's playhead; the key
+//! session with one field or a few changed (picked in `form`), or, for an edited preset, the
+//! preset as it ships. B follows A's playhead; the key
 //! figures sit side by side (`stats`) and A's charts are drawn with B's overlaid (`overlay`).
 
 pub mod fields;
@@ -132,7 +133,7 @@ fn compare_of(props: &super::OfPlayer) -> Html {
     // travels a slice of wall-clock time per render, so building it far into a busy run does not
     // freeze the page; until it is there it says how far it has got, and asks for another render.
     let force = use_force_update();
-    let (b_sum, behind, b_now) = {
+    let (b_sum, behind, b_now, b_seed) = {
         let mut slot = run_b.0.borrow_mut();
         if slot.as_ref().is_some_and(|r| r.rev != player.scenario_rev) {
             *slot = None;
@@ -146,7 +147,41 @@ fn compare_of(props: &super::OfPlayer) -> Html {
             }
             (r.label.clone(), summary(s.sim(), &named))
         });
-        (sum, behind, slot.as_ref().map_or(0, |r| r.session.borrow().now().as_us()))
+        let b_seed = slot.as_ref().map(|r| r.session.borrow().scenario().seed);
+        (sum, behind, slot.as_ref().map_or(0, |r| r.session.borrow().now().as_us()), b_seed)
+    };
+    let a_seed = player.session.borrow().scenario().seed;
+    let seeds = match b_seed {
+        Some(b) if b != a_seed => format!("seed {b} (A's is {a_seed})"),
+        _ => "same seed".to_string(),
+    };
+    // A's preset as it ships, when A is an edit of one: an author puts the original beside their
+    // version as B in one click (review 30 B5: B is built from A one field at a time, and the
+    // preset's events and seed are not among the fields).
+    let shipped: Rc<Option<dsplay_core::Scenario>> = {
+        let session = player.session.clone();
+        use_memo(player.scenario_rev, move |_| {
+            let s = session.borrow();
+            dsplay_core::presets::get(&s.scenario().meta.id).ok().filter(|p| p != s.scenario())
+        })
+    };
+    let on_shipped = {
+        let (run_b, error, built, shipped) = (run_b.clone(), error.clone(), built.clone(), shipped.clone());
+        let rev = player.scenario_rev;
+        Callback::from(move |_: MouseEvent| {
+            let Some(sc) = (*shipped).clone() else { return };
+            let paths = format!("the preset {} as it ships", sc.meta.id);
+            let label = BLabel { words: "the preset as it ships".into(), paths };
+            match Session::new(sc) {
+                Ok(session) => {
+                    let session = Rc::new(RefCell::new(session));
+                    *run_b.0.borrow_mut() = Some(RunB { rev, label, session });
+                    error.set(None);
+                }
+                Err(e) => error.set(Some((None, e.to_string()))),
+            }
+            built.set(*built + 1);
+        })
     };
     // Two runs that measure the same (review 24 C1: smooth weighted round robin over equal weights
     // picks as round robin does, and the overlaid lines that coincide looked like Compare failing).
@@ -238,8 +273,13 @@ fn compare_of(props: &super::OfPlayer) -> Html {
         <section class="compare" aria-label="Compare two configurations">
             <p class="sr-only" role="status">{done}</p>
             <CompareForm {value} {on_compare} {on_run} error={(*error).clone()} />
+            if shipped.is_some() {
+                <p class="compare-shipped"><button onclick={on_shipped}
+                    title="Run B as the preset ships (its own seed, knobs and events), beside your edited run as A">
+                    {"B: the preset as it ships"}</button></p>
+            }
             if let Some((label, b)) = &b_sum {
-                <p class="compare-label" title={label.paths.clone()}>{format!("B: {}, same seed. Charts: A solid, B dashed.", label.words)}
+                <p class="compare-label" title={label.paths.clone()}>{format!("B: {}, {seeds}. Charts: A solid, B dashed.", label.words)}
                     if let Some(at) = behind {
                         <span class="catching-up" role="status">{format!(" B is catching up: {} of {}.", secs(at), secs(a_now))}</span>
                     }
