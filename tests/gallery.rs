@@ -197,6 +197,16 @@ async fn a_pane_tall_enough_starts_at_the_current_presets_area_heading_under_the
     style.remove();
 }
 
+/// A note in a one-line list reads as its words: no `**`, no backticks; markup stays the text it
+/// is (review 30 C4).
+#[wasm_bindgen_test]
+fn a_notes_markdown_reads_as_plain_words_in_a_list() {
+    use dsplay_web::components::markdown::plain;
+    assert_eq!(plain("**bold?** and _this_ `n4`\nnext line"), "bold? and this n4 next line");
+    assert_eq!(plain("[the paper](https://x.test) <script>x</script>"), "the paper <script>x</script>");
+    assert_eq!(plain("a * b = c"), "a * b = c");
+}
+
 #[wasm_bindgen_test]
 async fn lesson_markdown_never_injects_html() {
     let text = "# T\n\nHello **bold** <script>alert(1)</script> and <img src=x onerror=alert(2)>.\n\n\

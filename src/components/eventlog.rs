@@ -95,6 +95,8 @@ fn line_of(r: &TraceEvent, names: &[String]) -> String {
                 format!("{who}: {text}")
             }
         }
+        // The scenario's own notes are Markdown (the tour card renders them).
+        TraceKind::Note if r.label == ANNOTATION => super::markdown::plain(text),
         _ => text.to_string(),
     }
 }

@@ -99,7 +99,11 @@ fn rows(s: &Session) -> Vec<Row> {
                 None => Some("chaos"),
                 Some(_) => e.by_hand.then_some("by hand"),
             };
-            Row { at_ms: e.at_ms, what: e.event.describe(), by, own }
+            let what = match &e.event {
+                dsplay_core::ScenarioEvent::Note { text } => super::markdown::plain(text),
+                other => other.describe(),
+            };
+            Row { at_ms: e.at_ms, what, by, own }
         })
         .collect()
 }

@@ -157,6 +157,21 @@ pub fn markdown(props: &MarkdownProps) -> Html {
     (*use_memo(text, |t| render(t))).clone()
 }
 
+/// A note's Markdown as the plain words of one line (a list of events, a log): emphasis and code
+/// lose their marks, links keep their text, raw HTML is kept as the text it is. The tour card
+/// renders the same note; a log showed its `**` (review 30 C4).
+pub fn plain(text: &str) -> String {
+    let mut out = String::new();
+    for event in Parser::new_ext(text, Options::ENABLE_STRIKETHROUGH) {
+        match event {
+            Event::Text(t) | Event::Code(t) | Event::Html(t) | Event::InlineHtml(t) => out.push_str(&t),
+            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) => out.push(' '),
+            _ => {}
+        }
+    }
+    out.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
 /// A one-line message (an error, a banner) whose `backticked` parts are names to type, shown as
 /// code rather than with their backticks. An unpaired backtick is kept as it is.
 pub fn message(text: &str) -> Html {
