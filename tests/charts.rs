@@ -416,7 +416,8 @@ fn a_lost_message_ends_half_a_lane_short_of_its_receiver_never_on_another_lane()
     let doc = web_sys::window().and_then(|w| w.document()).expect("document");
     let canvas: HtmlCanvasElement = doc.create_element("canvas").expect("canvas").unchecked_into();
     let view = s.sim().view();
-    let drawn = paint(&canvas, &s, &view, Some(100.0), (0, &Default::default()), &[], 1.0).expect("painted");
+    let drawn = paint(&canvas, &s, &view, Some(100.0), (0, &Default::default()), Default::default(), 1.0)
+        .expect("painted");
     // Lanes are evenly spaced: where each lies, from where a delivered arrow starts.
     let lane = lane_height(s.sim().node_names().len());
     let known = drawn.arrows.iter().find(|a| a.fate == Fate::Delivered).expect("a delivery");
@@ -445,7 +446,8 @@ fn a_message_refused_by_its_receivers_host_ends_on_the_receivers_lane() {
     let doc = web_sys::window().and_then(|w| w.document()).expect("document");
     let canvas: HtmlCanvasElement = doc.create_element("canvas").expect("canvas").unchecked_into();
     let view = s.sim().view();
-    let drawn = paint(&canvas, &s, &view, Some(60.0), (0, &Default::default()), &[], 1.0).expect("painted");
+    let drawn = paint(&canvas, &s, &view, Some(60.0), (0, &Default::default()), Default::default(), 1.0)
+        .expect("painted");
     let lane = lane_height(s.sim().node_names().len());
     let known = drawn.arrows.iter().find(|a| a.fate == Fate::Delivered).expect("a delivery");
     let lane_y = |i: usize| known.line.1 + (i as f64 - known.from as f64) * lane;

@@ -10,7 +10,7 @@ use dsplay_web::spacetime::export::{to_png, to_svg};
 use dsplay_web::spacetime::hover::Line;
 use dsplay_web::spacetime::labels::{clock_label_place, crosses, Arrows};
 use dsplay_web::spacetime::paint::{paint, Painted, Scene};
-use dsplay_web::spacetime::Sticky;
+use dsplay_web::spacetime::{Spotlight, Sticky};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_sys::HtmlCanvasElement;
@@ -34,7 +34,7 @@ fn canvas(w: u32) -> HtmlCanvasElement {
 
 fn painted(s: &Session, w: u32) -> Painted {
     let view = s.sim().view();
-    paint(&canvas(w), s, &view, None, (0, &Sticky::default()), &[], 1.0).expect("painted")
+    paint(&canvas(w), s, &view, None, (0, &Sticky::default()), Spotlight::default(), 1.0).expect("painted")
 }
 
 /// Present draws the diagram larger: laid out as on a canvas `zoom` times narrower (the same
@@ -44,7 +44,8 @@ fn presenting_draws_the_picture_of_a_narrower_canvas_larger() {
     let s = session("d6-lamport-vector-clocks", 400);
     let view = s.sim().view();
     let wide = canvas(1380);
-    let zoomed = paint(&wide, &s, &view, None, (0, &Sticky::default()), &[], 1.5).expect("painted");
+    let zoomed =
+        paint(&wide, &s, &view, None, (0, &Sticky::default()), Spotlight::default(), 1.5).expect("painted");
     let narrow = painted(&s, 920);
     assert_eq!(zoomed.frame.w, 920.0);
     assert_eq!(zoomed.clocks, narrow.clocks, "the same clock labels");
@@ -54,11 +55,33 @@ fn presenting_draws_the_picture_of_a_narrower_canvas_larger() {
     assert_eq!(at(&zoomed), at(&narrow), "the same dots, in the drawing's units");
     let dpr = web_sys::window().expect("window").device_pixel_ratio().clamp(1.0, 4.0);
     let unzoomed = canvas(1380);
-    let plain = paint(&unzoomed, &s, &view, None, (0, &Sticky::default()), &[], 1.0).expect("painted");
+    let plain = paint(&unzoomed, &s, &view, None, (0, &Sticky::default()), Spotlight::default(), 1.0)
+        .expect("painted");
     assert_eq!(plain.frame.w, 1380.0);
     assert_eq!(wide.width(), (1380.0 * dpr).round() as u32, "as sharp as the screen");
     assert_eq!(wide.height(), (zoomed.frame.h * dpr * 1.5).round() as u32);
     assert_eq!(unzoomed.height(), (plain.frame.h * dpr).round() as u32);
+}
+
+/// A node selected on the stage brings its messages forward and fades the rest; with a kind
+/// spotlit too, only its messages of that kind stay lit (review 24 B6: a dense diagram had no
+/// way to follow one node).
+#[wasm_bindgen_test]
+fn a_selected_node_brings_its_own_messages_forward() {
+    use dsplay_web::spacetime::{focus, Level};
+    use dsplay_web::topology::particles::KindColours;
+    let c = KindColours::new(&["Ping", "Pong"], &[]);
+    let level = |spot: Spotlight, kind: &str, ends| focus(&c, spot, kind, ends).level;
+    assert_eq!(level(Spotlight::default(), "Ping", (0, 1)), Level::Plain);
+    let n1 = Spotlight { kinds: &[], node: Some(1) };
+    assert_eq!(level(n1, "Ping", (0, 1)), Level::Lit, "to n1");
+    assert_eq!(level(n1, "Pong", (1, 2)), Level::Lit, "from n1");
+    assert_eq!(level(n1, "Ping", (2, 0)), Level::Dim, "between others");
+    let pongs = ["Pong".to_string()];
+    let both = Spotlight { kinds: &pongs, node: Some(1) };
+    assert_eq!(level(both, "Pong", (1, 3)), Level::Lit);
+    assert_eq!(level(both, "Ping", (1, 3)), Level::Dim, "n1's, but not the kind spotlit");
+    assert_eq!(level(both, "Pong", (0, 3)), Level::Dim, "the kind, but not n1's");
 }
 
 fn overlap(a: Line, b: Line) -> bool {
@@ -145,7 +168,8 @@ fn the_diagram_exports_as_an_svg_document_and_a_png_with_its_run_under_it() {
     let s = session("d6-lamport-vector-clocks", 3_000);
     let view = s.sim().view();
     let sticky = Sticky::default();
-    let scene = Scene { session: &s, view: &view, choice: None, auto: (0, &sticky), spot: &[] };
+    let scene =
+        Scene { session: &s, view: &view, choice: None, auto: (0, &sticky), spot: Spotlight::default() };
     let about = "d6-lamport-vector-clocks, seed 1 · at 3.000 s";
     let svg = to_svg(&scene, 680.0, None, about);
     let parse =
@@ -244,7 +268,7 @@ mod picking {
     fn dots_as_drawn(s: &Session, on: &HtmlCanvasElement) -> Vec<Dot> {
         let c = canvas(crate::laid_out_width(on));
         let view = s.sim().view();
-        paint(&c, s, &view, None, (0, &Sticky::default()), &[], 1.0).expect("painted").dots
+        paint(&c, s, &view, None, (0, &Sticky::default()), Spotlight::default(), 1.0).expect("painted").dots
     }
 
     /// A click (shift-click) at `(x, y)` CSS px on `canvas`.

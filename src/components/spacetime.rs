@@ -18,7 +18,7 @@ use crate::spacetime::hover::{describe, describe_spot, nearest, nearest_dot, Fat
 use crate::spacetime::paint::{paint, Painted, Scene};
 use crate::spacetime::pick::{after_click, hit, Pick};
 use crate::spacetime::picked::{self, Memo, Said};
-use crate::spacetime::{label_ms, Sticky, NARROW_WINDOWS, WINDOWS};
+use crate::spacetime::{label_ms, Spotlight, Sticky, NARROW_WINDOWS, WINDOWS};
 use dsplay_core::session::Session;
 use dsplay_core::sim::trace::TraceKind;
 use web_sys::{HtmlCanvasElement, HtmlSelectElement};
@@ -114,16 +114,19 @@ pub fn space_time() -> Html {
         let (pick, memo, said) = (pick.clone(), memo.clone(), said.clone());
         let sticky = sticky.clone();
         let session = player.as_ref().map(|p| (p.session.clone(), p.view.clone(), p.spotlight.clone()));
+        let selected = player.as_ref().and_then(|p| p.selected).map(|n| n.index());
         let rev = player.as_ref().map_or(0, |p| p.scenario_rev);
         // A hidden panel's canvas waits: its frame is left out, and it paints once shown again.
         let frame = player.as_ref().map(|p| p.frame).filter(|_| shown);
         let zoom = crate::charts::hidpi::zoom(player.as_ref().is_some_and(|p| p.presenting));
-        let deps = (frame, rev, choice.map(|c| c as u64), surroundings, shown, *pick, zoom.to_bits());
+        let deps =
+            (frame, rev, choice.map(|c| c as u64), surroundings, shown, *pick, zoom.to_bits(), selected);
         use_effect_with(deps, move |_| {
             let session = session.filter(|_| shown);
             if let (Some(el), Some((s, view, spot))) = (canvas.cast::<HtmlCanvasElement>(), session) {
                 let s = s.borrow();
-                let painted = paint(&el, &s, &view, choice, (rev, &sticky), &spot, zoom).unwrap_or_default();
+                let lit = Spotlight { kinds: &spot, node: selected };
+                let painted = paint(&el, &s, &view, choice, (rev, &sticky), lit, zoom).unwrap_or_default();
                 // How many of the window's messages are drawn, for tests and tools.
                 let _ = el.set_attribute("data-messages", &format!("{} of {}", painted.shown, painted.total));
                 let from = painted.from_ms.map(|t| format!("{t:.3}")).unwrap_or_default();
@@ -158,7 +161,7 @@ pub fn space_time() -> Html {
                 view: &p.view,
                 choice,
                 auto: (p.scenario_rev, &sticky),
-                spot: &p.spotlight,
+                spot: Spotlight { kinds: &p.spotlight, node: p.selected.map(|n| n.index()) },
             };
             let (w, measure) = measured(&el);
             let (stem, about) = (export_stem(&s, "spacetime"), about(&s));

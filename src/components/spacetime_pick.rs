@@ -20,7 +20,7 @@ pub fn pick_caption(p: &PickCaptionProps) -> Html {
     let Some(said) = &p.said else {
         return html! {
             <p class="spacetime-pick" aria-live="polite">
-                {"Click (tap) a dot or an arrow's end to pick an event and see its causal past and future; then click (or shift-click) a second to ask which happened first. From the keyboard: Tab to the diagram, then the arrows and Enter."}
+                {"Click (tap) a dot or an arrow's end to pick an event and see its causal past and future; then click (or shift-click) a second to ask which happened first. From the keyboard: Tab to the diagram, then the arrows and Enter. A node selected on the stage has its messages brought forward."}
             </p>
         };
     };

@@ -118,14 +118,26 @@ pub enum Level {
     Lit,
 }
 
-/// The focus of `kind`, given the kinds' colours and the spotlit kinds.
-pub fn focus(colours: &KindColours, spot: &[String], kind: &str) -> Focus {
-    let level = if spot.is_empty() {
-        Level::Plain
-    } else if spot.iter().any(|k| k == kind) {
-        Level::Lit
-    } else {
-        Level::Dim
+/// What the diagram brings forward: the kinds spotlit in the legend, and the node selected on
+/// the stage (the messages it sent or was sent). With 25 lanes at the narrowest window the
+/// diagram is a mat of arrows; one client's requests read again once the others fade (review 24
+/// B6).
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Spotlight<'a> {
+    pub kinds: &'a [String],
+    /// The selected node's lane.
+    pub node: Option<usize>,
+}
+
+/// The focus of a message of `kind` between the lanes `ends` (from, to), given the kinds'
+/// colours and the spotlight: lit if it is what the spotlight asks for (all of it), faint if not.
+pub fn focus(colours: &KindColours, spot: Spotlight, kind: &str, ends: (usize, usize)) -> Focus {
+    let kind_lit = spot.kinds.is_empty() || spot.kinds.iter().any(|k| k == kind);
+    let node_lit = spot.node.is_none_or(|n| ends.0 == n || ends.1 == n);
+    let level = match (spot.kinds.is_empty() && spot.node.is_none(), kind_lit && node_lit) {
+        (true, _) => Level::Plain,
+        (false, true) => Level::Lit,
+        (false, false) => Level::Dim,
     };
     Focus { level, colour: colours.of(kind) }
 }

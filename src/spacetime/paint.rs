@@ -7,7 +7,9 @@
 use super::hover::{Arrow, Dot, Fate, Line};
 use super::labels::{clock_label_place, clock_values, label_box, stacked_place, Arrows};
 use super::pen::{CanvasPen, Pen};
-use super::{auto_window, focus, states, tick_label, ticks, within_run, Focus, Level, Sticky, MAX_ARROWS};
+use super::{
+    auto_window, focus, states, tick_label, ticks, within_run, Focus, Level, Spotlight, Sticky, MAX_ARROWS,
+};
 use crate::topology::particles::{DIMMED, PALETTE};
 use dsplay_core::session::Session;
 use dsplay_core::sim::trace::{TraceEvent, TraceKind};
@@ -36,8 +38,8 @@ pub fn lane_height(n: usize) -> f64 {
     }
 }
 
-/// The focus of a message kind (see [`focus`]).
-type FocusOf<'a> = &'a dyn Fn(&str) -> Focus;
+/// The focus of a message of a kind between two lanes (see [`focus`]).
+type FocusOf<'a> = &'a dyn Fn(&str, (usize, usize)) -> Focus;
 
 /// Where time and lanes land on the canvas (kept by a paint, so a click can be placed in time).
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -114,17 +116,17 @@ pub fn height(n: usize) -> f64 {
 }
 
 /// What the diagram is drawn from: the session at its playhead, the window width in ms (`None`
-/// = auto, kept in `auto`'s sticky cell per scenario revision) and the kinds spotlit in the legend.
+/// = auto, kept in `auto`'s sticky cell per scenario revision) and what is spotlit.
 pub struct Scene<'a> {
     pub session: &'a Session,
     pub view: &'a WorldView,
     pub choice: Option<f64>,
     pub auto: (u64, &'a Sticky),
-    pub spot: &'a [String],
+    pub spot: Spotlight<'a>,
 }
 
 /// Draw the diagram at the session's playhead on `canvas` (`choice`: window width in ms, `None`
-/// = auto; `spot`: the kinds spotlit in the legend), `zoom` times larger than laid out for its
+/// = auto; `spot`: what is spotlit), `zoom` times larger than laid out for its
 /// width (Present: the same picture in fewer, larger pixels, so clocks read from the back of a
 /// room; the canvas grows taller). Returns what was drawn, for hovering.
 pub fn paint(
@@ -133,7 +135,7 @@ pub fn paint(
     view: &WorldView,
     choice: Option<f64>,
     auto: (u64, &Sticky),
-    spot: &[String],
+    spot: Spotlight,
     zoom: f64,
 ) -> Option<Painted> {
     let ctx: Ctx = canvas.get_context("2d").ok()??.dyn_into().ok()?;
@@ -168,7 +170,7 @@ pub fn draw(pen: &dyn Pen, w: f64, scene: &Scene) -> Painted {
     sticky.set((rev, found));
     let window = scene.choice.or(found).unwrap_or(1_000.0);
     let f = Frame { w, h, lane, t0: window_start(now, window), window };
-    let colours = lanes(ctx, &f, names);
+    let colours = lanes(ctx, &f, names, scene.spot.node);
     // Clipped to the lanes: messages sent before the window start off the left edge.
     ctx.save();
     ctx.begin_path();
@@ -178,7 +180,7 @@ pub fn draw(pen: &dyn Pen, w: f64, scene: &Scene) -> Painted {
     not_up(ctx, &f, &states::not_up(all, &status, f.t0, now), colours.1);
     let cut_now = scene.view.nodes.iter().any(|n| n.group != 0);
     let hues = crate::topology::particles::KindColours::new(sim.message_kinds(), sim.sendable_kinds());
-    let of = |kind: &str| focus(&hues, scene.spot, kind);
+    let of = |kind: &str, ends: (usize, usize)| focus(&hues, scene.spot, kind, ends);
     let mut marks = collect(all, &f, &of);
     let network = super::network::draw(ctx, &f, &marks.network, cut_now, now);
     stroke_focused(ctx, marks.arrows.make_contiguous(), None, true);
@@ -208,14 +210,23 @@ pub fn draw(pen: &dyn Pen, w: f64, scene: &Scene) -> Painted {
     Painted { arrows, dots, shown, total: marks.messages, from_ms, clocks, labels, network, frame: f }
 }
 
-/// Background, one lane per node with its name, and the time axis with round times;
-/// returns the background and text colours.
-fn lanes(ctx: &dyn Pen, f: &Frame, names: &[String]) -> (&'static str, &'static str) {
+/// Background, one lane per node with its name (the `selected` node's on a band), and the time
+/// axis with round times; returns the background and text colours.
+fn lanes(
+    ctx: &dyn Pen,
+    f: &Frame,
+    names: &[String],
+    selected: Option<usize>,
+) -> (&'static str, &'static str) {
     let dark = crate::charts::draw::current_palette() == crate::charts::draw::DARK;
     let (bg, fg, grid) =
         if dark { ("#1d2026", "#e6e8eb", "#32363e") } else { ("#ffffff", "#1d1f23", "#dcdfe4") };
     ctx.set_fill_style_str(bg);
     ctx.fill_rect(0.0, 0.0, f.w, f.h);
+    if let Some(lane) = selected.filter(|&l| l < names.len()) {
+        ctx.set_fill_style_str(if dark { "rgba(122, 162, 255, 0.16)" } else { "rgba(36, 87, 197, 0.10)" });
+        ctx.fill_rect(0.0, f.y(lane) - f.lane / 2.0, f.w, f.lane);
+    }
     ctx.set_stroke_style_str(grid);
     ctx.set_line_width(1.0);
     ctx.begin_path();
@@ -284,7 +295,7 @@ fn collect<'a>(all: &'a VecDeque<TraceEvent>, f: &Frame, of: FocusOf) -> Marks<'
                     let line = (f.x(ts), f.y(from), f.x(t), f.y(n));
                     keep_newest(
                         &mut m.arrows,
-                        (of(r.label), arrow(r, line, (from, n), (ts, t), Fate::Delivered)),
+                        (of(r.label, (from, n)), arrow(r, line, (from, n), (ts, t), Fate::Delivered)),
                     );
                 }
             }
@@ -301,7 +312,10 @@ fn collect<'a>(all: &'a VecDeque<TraceEvent>, f: &Frame, of: FocusOf) -> Marks<'
                 let short =
                     if r.text.as_deref() == Some(dsplay_core::sim::REFUSED) { 0.0 } else { f.lane / 2.0 };
                 let line = (x1, y1, f.x(t).max(x1 + 6.0), y2 - (y2 - y1).signum() * short);
-                keep_newest(&mut m.drops, (of(r.label), arrow(r, line, (from, n), (ts, t), Fate::Dropped)));
+                keep_newest(
+                    &mut m.drops,
+                    (of(r.label, (from, n)), arrow(r, line, (from, n), (ts, t), Fate::Dropped)),
+                );
             }
             // A teacher's note (or the run's own: halted, an event skipped) is said by no node: a
             // dot on the first lane read as an event of it (d6-textbook-figure's tour put four on
@@ -320,7 +334,9 @@ fn collect<'a>(all: &'a VecDeque<TraceEvent>, f: &Frame, of: FocusOf) -> Marks<'
 /// the arrows.
 fn cap_note(ctx: &dyn Pen, f: &Frame, shown: usize, total: usize, (bg, fg): (&str, &str)) {
     // What to do about a mat of arrows (review 24 B6), where there is room to say it.
-    let full = format!("showing the latest {shown} of {total} messages: narrow the window, or spotlight a kind in the legend");
+    let full = format!(
+        "showing the latest {shown} of {total} messages: narrow the window, spotlight a kind in the legend, or select a node"
+    );
     let text = if ctx.measure(&full) < f.w - LEFT - 24.0 {
         full
     } else {
@@ -372,7 +388,10 @@ fn in_flight(
             let line = (f.x(ts), ya, f.x(now), ya + (yb - ya) * done);
             let kind = kinds.iter().copied().find(|k| *k == m.kind).unwrap_or("message");
             let fate = Fate::InFlight;
-            (of(&m.kind), Arrow { line, msg: m.id, kind, from, to, sent_ms: ts, end_ms: td, fate })
+            (
+                of(&m.kind, (from, to)),
+                Arrow { line, msg: m.id, kind, from, to, sent_ms: ts, end_ms: td, fate },
+            )
         })
         .collect();
     ctx.set_line_dash(&[4.0, 3.0]);
