@@ -61,9 +61,11 @@ pub fn use_player_lazy<F>(make: F, autoplay: bool, speed: f64) -> Player
 where
     F: FnOnce() -> Session + 'static,
 {
-    let state = use_reducer_eq(move || PlayerState {
-        session: Rc::new(RefCell::new(make())),
-        ui: UiState { playing: autoplay, speed, ..UiState::default() },
+    let state = use_reducer_eq(move || {
+        let session = make();
+        let changed_from = crate::player::changed_from(session.scenario());
+        let ui = UiState { playing: autoplay, speed, changed_from, ..UiState::default() };
+        PlayerState { session: Rc::new(RefCell::new(session)), ui }
     });
     // The frame loop runs only while there is something to move: playing, or a long seek under
     // way. Paused, it had re-armed itself every frame for nothing (review 13: 4 % of a core per

@@ -197,6 +197,10 @@ pub struct UiState {
     pub slow_motion: bool,
     /// Presenting: see [`Action::Present`].
     pub presenting: bool,
+    /// When the run stopped being its preset's as shipped (see [`changed_from`]): the lesson's
+    /// slow-motion stretches were timed for the shipped run, so from then on elections are slowed
+    /// wherever they happen (see [`crate::slow_auto`]).
+    pub changed_from: Option<SimTime>,
     /// On the guided tour: see [`TourMove`].
     pub tour: bool,
     /// The last action was [`Action::Unseen`].
@@ -245,6 +249,7 @@ impl Default for UiState {
             pace: None,
             slow_motion: true,
             presenting: false,
+            changed_from: None,
             tour: false,
             unseen: false,
         }
@@ -261,12 +266,27 @@ pub fn slow_motion(s: &Session, ui: &UiState, now: SimTime) -> (f64, Option<SimT
     if factor < 1.0 {
         return (factor, next);
     }
-    let (by_hand, next_timer) = crate::slow_auto::factor(s, now);
+    let (by_hand, next_timer) = crate::slow_auto::factor(s, now, ui.changed_from);
     (by_hand, next.into_iter().chain(next_timer).min())
 }
 
+/// When `sc` stopped being its preset as shipped: the start for a changed scenario, else the
+/// first action done by hand; `None` for a preset as it ships or a scenario of no preset.
+pub fn changed_from(sc: &dsplay_core::Scenario) -> Option<SimTime> {
+    dsplay_core::presets::StaleNotes::of(sc).map(|s| s.from)
+}
+
 /// Apply one action. Returns the new UI state; the session is changed in place.
-pub fn reduce(session: &RefCell<Session>, mut ui: UiState, action: Action) -> UiState {
+pub fn reduce(session: &RefCell<Session>, ui: UiState, action: Action) -> UiState {
+    let rev = ui.scenario_rev;
+    let mut ui = reduce_action(session, ui, action);
+    if ui.scenario_rev != rev {
+        ui.changed_from = changed_from(session.borrow().scenario());
+    }
+    ui
+}
+
+fn reduce_action(session: &RefCell<Session>, mut ui: UiState, action: Action) -> UiState {
     ui.frame += 1;
     ui.unseen = matches!(action, Action::Unseen);
     // Stepping, acting or opening something works on the state on screen: a travel ends there.

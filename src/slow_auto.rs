@@ -3,7 +3,9 @@
 //! time a follower out, heal a cut) came and went in one frame at 1×: the new leader appeared,
 //! the votes that made it were never seen (review 17, gap 5).
 //!
-//! So, for a while after an action done by hand, in a scenario whose lesson plays its key moments
+//! So, for a while after an action done by hand, and anywhere in a run changed from its preset
+//! (another seed, more servers: the lesson's stretches were timed for the run as shipped, and its
+//! elections now fall elsewhere; review 30 C1), in a scenario whose lesson plays its key moments
 //! slower (its Slow motion button turns this off too): a candidate that stood up in the last
 //! [`CANDIDACY_US`] plays at the lesson's slowest stretch speed, and a frame stops where the next
 //! election timer of a node that is up would run out, so the candidacy is not skipped over. The
@@ -19,14 +21,17 @@ pub const AFTER_ACTION_MS: u64 = 2_000;
 /// How long a candidacy plays slower: long enough for votes to go out and come back.
 pub const CANDIDACY_US: u64 = 100_000;
 
-/// The speed factor at `now` for elections caused by hand (1 if none), and when the next
-/// election timer would run out, for a frame not to run past it.
-pub fn factor(s: &Session, now: SimTime) -> (f64, Option<SimTime>) {
+/// The speed factor at `now` for elections caused by hand, or in a run changed from its preset
+/// from `changed_from` on (1 if none), and when the next election timer would run out, for a
+/// frame not to run past it.
+pub fn factor(s: &Session, now: SimTime, changed_from: Option<SimTime>) -> (f64, Option<SimTime>) {
     let sc = s.scenario();
     let Some(pct) = sc.meta.slow_motion.iter().map(|m| m.speed_pct).min() else { return (1.0, None) };
     let ms = now.as_us() / 1000;
     let acted = sc.events.iter().filter(|e| e.by_hand && e.at_ms <= ms).map(|e| e.at_ms).max();
-    let Some(window_end) = acted.map(|at| at + AFTER_ACTION_MS).filter(|&end| ms < end) else {
+    let after_action = acted.map(|at| at + AFTER_ACTION_MS).filter(|&end| ms < end);
+    let changed = changed_from.filter(|&c| now >= c).map(|_| s.stop_at().as_us() / 1000);
+    let Some(window_end) = changed.or(after_action) else {
         return (1.0, None);
     };
     let view = s.sim().view();

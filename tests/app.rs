@@ -434,6 +434,42 @@ fn an_election_caused_by_hand_plays_in_slow_motion_from_its_first_instant() {
     assert_eq!(run(false).0, 0);
 }
 
+/// A run changed from its preset (election timeouts of 300–600 ms: its first election falls
+/// after the lesson's stretch at 165–215 ms) has that election slowed where it happens, not where
+/// the shipped run had it (review 30 C1). The preset as it ships has none there.
+#[wasm_bindgen_test]
+fn an_edited_runs_elections_are_slowed_where_they_happen() {
+    use dsplay_core::protocols::ProtocolConfig;
+    use dsplay_core::session::Session;
+    use dsplay_web::player::{changed_from, reduce, slow_motion, Action, UiState};
+    let slowed_candidacy = |edit: bool| {
+        let mut sc = presets::get("d4-raft-election").expect("d4");
+        if let ProtocolConfig::Raft(cfg) = &mut sc.protocol {
+            if edit {
+                (cfg.election_timeout_ms_min, cfg.election_timeout_ms_max) = (300, 600);
+            }
+        }
+        let ui = UiState { changed_from: changed_from(&sc), ..UiState::default() };
+        let s = std::cell::RefCell::new(Session::new(sc).expect("s"));
+        let mut ui = reduce(&s, ui, Action::Play);
+        for _ in 0..3_000 {
+            let view = s.borrow().sim().view();
+            if view.nodes.iter().any(|n| n.view.role == "leader") {
+                return false;
+            }
+            let candidate = view.nodes.iter().any(|n| n.view.role == "candidate");
+            let (factor, _) = slow_motion(&s.borrow(), &ui, view.now);
+            if candidate && view.now.as_us() > 215_000 && factor < 1.0 {
+                return true;
+            }
+            ui = reduce(&s, ui, Action::Frame(16.0));
+        }
+        panic!("no leader in 3,000 frames");
+    };
+    assert!(slowed_candidacy(true), "the edited run's first election is slowed after 215 ms");
+    assert!(!slowed_candidacy(false), "as shipped, its election is in the lesson's own stretch");
+}
+
 /// An embed's `t=…&until=…` stops at `until` exactly; with `loop=1` it starts again from `t`.
 #[wasm_bindgen_test]
 fn a_clip_stops_where_it_ends_or_loops_back_to_its_start() {
