@@ -8,6 +8,7 @@ mod common;
 
 const ONE_HOLDER: &str = "one holder at a time";
 const NO_DOUBLE_SALE: &str = "no item sold twice";
+const ONE_LEASE: &str = "one lease at a time";
 
 use common::{gauge, run_preset as run, run_preset_to as run_to, view};
 
@@ -287,7 +288,7 @@ fn e6_each_mode_lists_the_kinds_it_can_send_and_the_invariants_it_checks() {
         lease.sendable_kinds(),
         ["Acquire", "Granted", "Release", "Read", "Value", "Write", "Written"]
     );
-    assert_eq!(lease.invariants(), [NO_DOUBLE_SALE, ONE_HOLDER]);
+    assert_eq!(lease.invariants(), [NO_DOUBLE_SALE, ONE_HOLDER, ONE_LEASE]);
     let fencing = run_to("e6-fencing-tokens", 10);
     assert!(fencing.sendable_kinds().contains(&"Refused"));
     assert_eq!(fencing.node_names(), ["c1", "c2", "c3", "lock", "store"]);

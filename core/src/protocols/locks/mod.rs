@@ -69,6 +69,10 @@
 //! and when the network hands the store a holder's write after its lease (a slow link, or a
 //! duplicate of the write landing late): a message held up on the wire is a pause the holder
 //! cannot see either.
+//! `one lease at a time` (with a lock): the lock service's own, checked on ghost state a crash
+//! does not take: it never grants while a lease it granted runs by its clock — restarted, it must
+//! wait one lease out first. The store's checks cannot see a lock that grants twice when fencing
+//! hides it.
 //!
 //! **What to watch.** The `holders` gauge (grants the lock handed out and has not had back: 2
 //! while a paused holder still believes), `lease_expired`, the store's `stock` jumping *up* when a

@@ -2,7 +2,7 @@
 
 use super::buyer::Buyer;
 use super::msg::{LockMsg, LockTimer, C};
-use super::service::LockService;
+use super::service::{LockService, ONE_LEASE};
 use super::store::{Store, NO_DOUBLE_SALE, ONE_HOLDER};
 use super::LocksConfig;
 use crate::ids::NodeId;
@@ -118,7 +118,7 @@ impl Node for LockNode {
 
     fn invariants(nodes: &[Self]) -> &'static [&'static str] {
         match shape(nodes) {
-            (true, _) => &[NO_DOUBLE_SALE, ONE_HOLDER],
+            (true, _) => &[NO_DOUBLE_SALE, ONE_HOLDER, ONE_LEASE],
             (false, _) => &[NO_DOUBLE_SALE],
         }
     }

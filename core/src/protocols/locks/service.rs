@@ -7,6 +7,11 @@ use crate::time::{SimDuration, SimTime};
 use crate::view::NodeView;
 use std::collections::{BTreeMap, VecDeque};
 
+/// The lock service's own invariant: it never grants while a lease it granted runs, by its own
+/// clock, a restart in between or not. The store's checks see only what reaches the store: with
+/// fencing on, a service granting twice was hidden behind the store's refusals (review 29 C6).
+pub const ONE_LEASE: &str = "one lease at a time";
+
 /// The grant in force: who, which token, and until when by the service's clock.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Grant {
@@ -28,6 +33,9 @@ pub struct LockService {
     /// After a restart, no grant before this time: a lease granted before the crash may run
     /// until then, and the service no longer knows to whom it granted.
     quiet_until: Option<SimTime>,
+    /// Ghost state, for [`ONE_LEASE`] only (a crash does not take it, and nothing reads it to
+    /// decide): the last grant's token and the end of its lease, or when it was released.
+    last_lease: Option<(u64, SimTime)>,
 }
 
 impl LockService {
@@ -39,6 +47,7 @@ impl LockService {
             last_token: 0,
             unreleased: BTreeMap::new(),
             quiet_until: None,
+            last_lease: None,
         }
     }
 
@@ -147,6 +156,17 @@ impl LockService {
         self.last_token += 1;
         let token = self.last_token;
         let now = ctx.now();
+        if let Some((before, until)) = self.last_lease.filter(|&(_, until)| now < until) {
+            ctx.violation(
+                ONE_LEASE,
+                format!(
+                    "token {token} granted at {} while token {before}'s lease runs until {}",
+                    secs(now),
+                    secs(until)
+                ),
+            );
+        }
+        self.last_lease = Some((token, now + self.lease));
         self.holder = Some(Grant { client, token, until: now + self.lease });
         self.unreleased.insert(token, client);
         ctx.set_timer(LockTimer::LeaseEnd(token), self.lease);
@@ -163,6 +183,7 @@ impl LockService {
         match self.holder {
             Some(g) if g.token == token && g.client == from => {
                 ctx.cancel_timer(LockTimer::LeaseEnd(token));
+                self.last_lease = Some((token, ctx.now()));
                 self.holder = None;
                 self.grant_next(ctx, None);
             }
@@ -252,6 +273,43 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    /// The broken rules a handler reported.
+    fn broken(
+        bench: &mut Bench,
+        s: &mut LockService,
+        ms: u64,
+        f: impl FnOnce(&mut LockService, &mut C<'_>),
+    ) -> Vec<&'static str> {
+        let ((), out) = bench.run((NodeId(3), SimTime::from_ms(ms), 5), |ctx| f(s, ctx));
+        out.iter()
+            .filter_map(|e| if let Effect::Violation { rule, .. } = e { Some(*rule) } else { None })
+            .collect()
+    }
+
+    /// `one lease at a time` holds through a release and a restart's wait, and sees a grant made
+    /// while a lease granted before a crash still runs: the wait a restarted service must keep,
+    /// skipped here by hand (review 29 C6: nothing but the store's checks could see such a bug).
+    #[test]
+    fn a_grant_while_a_lease_runs_breaks_one_lease_at_a_time() {
+        let (mut b, mut s) = (Bench::new(1), LockService::new(500));
+        let (c1, c2) = (NodeId(0), NodeId(1));
+        assert!(broken(&mut b, &mut s, 0, |s, c| s.on_acquire(c, c1)).is_empty());
+        assert!(broken(&mut b, &mut s, 100, |s, c| s.on_release(c, c1, 1)).is_empty());
+        assert!(broken(&mut b, &mut s, 110, |s, c| s.on_acquire(c, c2)).is_empty(), "released: free");
+        s.crash();
+        assert!(broken(&mut b, &mut s, 200, |s, c| s.init(c)).is_empty());
+        assert!(broken(&mut b, &mut s, 210, |s, c| s.on_acquire(c, c1)).is_empty(), "it waits");
+        assert!(broken(&mut b, &mut s, 700, |s, c| s.on_recovered(c)).is_empty(), "token 2 ran out at 610");
+        s.crash();
+        assert!(broken(&mut b, &mut s, 750, |s, c| s.init(c)).is_empty());
+        s.quiet_until = None;
+        assert_eq!(
+            broken(&mut b, &mut s, 760, |s, c| s.on_acquire(c, c2)),
+            [ONE_LEASE],
+            "token 3 runs to 1200"
+        );
     }
 
     #[test]
