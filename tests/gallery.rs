@@ -48,6 +48,26 @@ fn click(root: &Element, sel: &str) {
     find(root, sel).expect(sel).unchecked_into::<HtmlElement>().click();
 }
 
+/// An edited run of a preset is marked "edited" on that preset in the gallery; picking it opens
+/// the preset as it ships, unmarked (review 30 C2).
+#[wasm_bindgen_test]
+async fn the_gallery_marks_an_edited_run_of_a_preset() {
+    let root = mount("host-gallery-edited", "t1-round-robin", html! { <Gallery /> });
+    until("the gallery", || find(&root, "button.preset.current").is_some()).await;
+    assert!(find(&root, ".preset .edited").is_none(), "as it ships");
+    let mut sc = presets::get("t1-round-robin").expect("t1");
+    sc.seed = 9;
+    player_of(&root).dispatch.emit(Action::Load(sc));
+    let badge =
+        until("the mark", || find(&root, "button.preset.current[data-id=t1-round-robin] .edited")).await;
+    assert_eq!(badge.text_content().as_deref(), Some("edited"));
+    click(&root, "button.preset.current");
+    until("the preset as it ships", || {
+        scenario_of(&root).seed == 1 && find(&root, ".preset .edited").is_none()
+    })
+    .await;
+}
+
 #[wasm_bindgen_test]
 async fn gallery_groups_highlights_loads_and_searches() {
     let root = mount("host-gallery", "t1-round-robin", html! { <Gallery /> });

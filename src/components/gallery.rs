@@ -97,6 +97,12 @@ fn gallery_of(props: &super::OfPlayer) -> Html {
     let player = &props.player;
     let query = use_state(String::new);
     let current: AttrValue = player.session.borrow().scenario().meta.id.clone().into();
+    // The open preset changed from how it ships (review 30 C2: an author's own version was marked
+    // as the preset, with nothing to tell them apart).
+    let edited = {
+        let session = player.session.clone();
+        *use_memo(player.scenario_rev, move |_| !presets::as_shipped(session.borrow().scenario()))
+    };
     let nav = use_node_ref();
     use_effect_with(current.clone(), {
         let nav = nav.clone();
@@ -129,7 +135,7 @@ fn gallery_of(props: &super::OfPlayer) -> Html {
                        onkeydown={Callback::from(down_to_the_list)} />
                 <AreaJumps />
             </div>
-            <Areas {current} query={AttrValue::from((*query).clone())} {pick} />
+            <Areas {current} {edited} query={AttrValue::from((*query).clone())} {pick} />
         </nav>
     }
 }
@@ -182,6 +188,8 @@ fn area_jumps() -> Html {
 #[derive(Properties, PartialEq)]
 struct AreasProps {
     current: AttrValue,
+    /// The current one is an edited version of its preset.
+    edited: bool,
     query: AttrValue,
     pick: Callback<&'static str>,
 }
@@ -215,6 +223,9 @@ fn areas(props: &AreasProps) -> Html {
                             title={e.id} onclick={props.pick.reform(move |_: MouseEvent| id)}>
                         <span class="concepts">{concepts}</span>
                         <span class="title">{e.title.clone()}</span>
+                        if here && props.edited {
+                            <span class="edited" title="Your run differs from the preset as it ships: pick it to open the original">{"edited"}</span>
+                        }
                     </button>
                 </li>
             }
