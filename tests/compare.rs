@@ -252,13 +252,16 @@ async fn b_that_changes_nothing_says_its_figures_are_as() {
 fn edited_host(p: &HostProps) -> Html {
     let mut sc = presets::get("t1-round-robin").expect("preset");
     sc.seed = 9;
+    let crash = dsplay_core::ScenarioEvent::Crash { node: "b1".into() };
+    sc.events.push(dsplay_core::scenario::Timed { at_ms: 5_000, event: crash, by_hand: false });
     let player = use_player(Session::new(sc).expect("session"), false, 1.0);
     *p.sink.0.borrow_mut() = Some(player.clone());
     html! { <ContextProvider<Player> context={player}><Compare /></ContextProvider<Player>> }
 }
 
 /// An edited preset offers B as the preset ships (its own seed and events, which are no field of
-/// the form), and says B's seed is not A's (review 30 B5). A preset as it ships does not.
+/// the form), and says B's seed is not A's (review 30 B5), and that the faults shaded are A's
+/// when B's events are others. A preset as it ships does not.
 #[wasm_bindgen_test]
 async fn an_edited_preset_is_compared_with_the_preset_as_it_ships() {
     let sink = Sink::default();
@@ -270,6 +273,9 @@ async fn an_edited_preset_is_compared_with_the_preset_as_it_ships() {
     })
     .await;
     assert!(label.starts_with("B: the preset as it ships, seed 1 (A's is 9)."), "{label}");
+    // A's crash of b1 is shaded on the charts; B has no such crash, and the label says whose
+    // faults the shading is.
+    assert!(label.ends_with("Shaded: A's faults; B's are its own (see its stage)."), "{label}");
     app.destroy();
     let plain = Sink::default();
     let root = mount::<Host>("width: 900px", &plain);

@@ -17,6 +17,9 @@ pub fn is_link(spec: &str) -> bool {
 /// `#preset=ID&t=3000`. The embed's other options (speed, controls, theme, until, loop, tour) say
 /// how the page plays the run, not what runs, and are not carried. A clap value parser.
 pub fn spec(arg: &str) -> Result<String, String> {
+    // Copied out of HTML (the Embed dialog's code writes `&` as `&amp;`): no link has an `&amp;`
+    // of its own (review 31 N1: such an address was refused as naming no preset).
+    let arg = &arg.replace("&amp;", "&");
     let Some(query) = embed_query(arg) else { return Ok(arg.to_string()) };
     let value = |key: &str| query.split('&').find_map(|p| p.strip_prefix(key).map(str::to_string));
     let preset = value("preset=").filter(|id| !id.is_empty()).ok_or_else(|| {
@@ -151,6 +154,10 @@ mod tests {
         assert_eq!(spec(at).as_deref(), Ok("#preset=d4-raft-election&t=3000"));
         assert_eq!(spec("/x/?embed=1&preset=t1-round-robin").as_deref(), Ok("#preset=t1-round-robin"));
         assert!(spec("/x/?embed=1&t=5").is_err_and(|e| e.contains("names no preset")));
+        // As it stands in HTML: the dialog's iframe code escapes `&`.
+        let escaped = "https://h/?embed=1&amp;autoplay=1&amp;preset=d4-raft-election&amp;t=3000";
+        assert_eq!(spec(escaped).as_deref(), Ok("#preset=d4-raft-election&t=3000"));
+        assert_eq!(spec("https://h/?embed=1#s=abc&amp;t=9").as_deref(), Ok("https://h/?embed=1#s=abc&t=9"));
         // Not an embed: left as given (a file may have a `?` in its name; a link keeps its own).
         for as_given in ["odd?name.json", "t1-round-robin", "https://h/?embed=1#preset=d4-raft-election&t=9"]
         {

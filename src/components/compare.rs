@@ -147,13 +147,23 @@ fn compare_of(props: &super::OfPlayer) -> Html {
             }
             (r.label.clone(), summary(s.sim(), &named))
         });
-        let b_seed = slot.as_ref().map(|r| r.session.borrow().scenario().seed);
+        // B's seed, and whether its scripted events are A's (the preset as it ships may not be).
+        let b_seed = slot.as_ref().map(|r| {
+            let b = r.session.borrow();
+            (b.scenario().seed, b.scenario().events == player.session.borrow().scenario().events)
+        });
         (sum, behind, slot.as_ref().map_or(0, |r| r.session.borrow().now().as_us()), b_seed)
     };
     let a_seed = player.session.borrow().scenario().seed;
     let seeds = match b_seed {
-        Some(b) if b != a_seed => format!("seed {b} (A's is {a_seed})"),
+        Some((b, _)) if b != a_seed => format!("seed {b} (A's is {a_seed})"),
         _ => "same seed".to_string(),
+    };
+    // The charts shade A's faults: said when B's are others (review 31 N2: B's own crash was not
+    // shown, and A's read as both runs').
+    let shading = match b_seed {
+        Some((_, false)) => " Shaded: A's faults; B's are its own (see its stage).",
+        _ => "",
     };
     // A's preset as it ships, when A is an edit of one: an author puts the original beside their
     // version as B in one click (review 30 B5: B is built from A one field at a time, and the
@@ -279,7 +289,7 @@ fn compare_of(props: &super::OfPlayer) -> Html {
                     {"B: the preset as it ships"}</button></p>
             }
             if let Some((label, b)) = &b_sum {
-                <p class="compare-label" title={label.paths.clone()}>{format!("B: {}, {seeds}. Charts: A solid, B dashed.", label.words)}
+                <p class="compare-label" title={label.paths.clone()}>{format!("B: {}, {seeds}. Charts: A solid, B dashed.{shading}", label.words)}
                     if let Some(at) = behind {
                         <span class="catching-up" role="status">{format!(" B is catching up: {} of {}.", secs(at), secs(a_now))}</span>
                     }
