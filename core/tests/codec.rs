@@ -100,6 +100,47 @@ fn said_of(input: &str, stop_at: SimTime) -> Vec<String> {
     link_problems(input, stop_at).iter().map(LinkProblem::said).collect()
 }
 
+/// Each problem in the page's words and as a bare fact (the CLI's), word for word.
+#[test]
+fn a_link_problem_is_said_by_the_page_and_stated_as_a_fact() {
+    let part = || "seed=3".to_string();
+    let cases = [
+        (
+            LinkProblem::Seed { part: part() },
+            "`seed=3` was ignored: a link's seed is inside its scenario. Change it in the editor's Seed field.",
+            "`seed=3`: a link's seed is inside its scenario.",
+        ),
+        (
+            LinkProblem::Twice { part: "t=2".into(), key: "t".into(), whole: "query" },
+            "`t=2` was ignored: the query has t= twice, and the first counts.",
+            "`t=2`: the query has t= twice, and the first counts.",
+        ),
+        (
+            LinkProblem::NotACount { value: "x".into() },
+            "`e=x` is not a count of events; it was ignored.",
+            "`e=x` is not a count of events.",
+        ),
+        (
+            LinkProblem::NotATime { value: "abc".into() },
+            "`t=abc` is not a time: t= takes milliseconds, like t=2500 or t=2500.125. Opened at 0 s.",
+            "`t=abc` is not a time: t= takes milliseconds, like t=2500 or t=2500.125.",
+        ),
+        (
+            LinkProblem::PastInstant { asked: 9, at: SimTime(133_010), had: 7 },
+            "`e=9` is past the last event at t=133.010 (7 events by then): opened after it.",
+            "`e=9` is past the last event at t=133.010 (7 events by then).",
+        ),
+        (
+            LinkProblem::PastEnd { part: "t=9".into(), stop_at: SimTime::from_ms(1_500) },
+            "`t=9` is past the end of the run (1.5 s): opened at the end.",
+            "`t=9` is past the end of the run (1.5 s).",
+        ),
+    ];
+    for (problem, said, fact) in cases {
+        assert_eq!((problem.said(), problem.fact()), (said.to_string(), fact.to_string()));
+    }
+}
+
 #[test]
 fn what_a_link_says_that_cannot_be_followed_is_said_and_the_rest_is_quiet() {
     let t1 = encode_fragment(&base());

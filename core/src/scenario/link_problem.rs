@@ -37,26 +37,55 @@ impl LinkProblem {
     /// What is wrong and how to write it right, without what was done about it. Parts are in
     /// backticks, as the page's banner shows them.
     pub fn fact(&self) -> String {
+        if let Some((part, why)) = self.ignored() {
+            return format!("`{part}`: {why}");
+        }
         match self {
-            LinkProblem::NotKeyValue { part } => {
-                format!("`{part}`: each part of a link is a key=value, like t=2500.")
-            }
-            LinkProblem::Twice { part, key, whole } => {
-                format!("`{part}`: the {whole} has {key}= twice, and the first counts.")
-            }
-            LinkProblem::PastEnd { .. } | LinkProblem::PastInstant { .. } => format!("{}.", self.past()),
             LinkProblem::NotATime { value } => {
                 format!("`t={value}` is not a time: t= takes milliseconds, like t=2500 or t=2500.125.")
             }
-            LinkProblem::NotACount { value } => format!("`e={value}` is not a count of events."),
-            LinkProblem::Seed { part } => format!("`{part}`: a link's seed is inside its scenario."),
-            LinkProblem::Speed { part } => format!("`{part}`: a link opens paused."),
-            LinkProblem::Unknown { part } => format!("`{part}`: a link has s= or preset=, then t= and e=."),
+            _ => format!("{}.", self.stem()),
         }
     }
 
-    /// Where a playhead past the end or past its instant's events stands, without a full stop.
-    fn past(&self) -> String {
+    /// The page's sentence: what is wrong, how to do it right there, and what it did instead.
+    pub fn said(&self) -> String {
+        if let Some((part, why)) = self.ignored() {
+            let fix = match self {
+                LinkProblem::Seed { .. } => " Change it in the editor's Seed field.",
+                LinkProblem::Speed { .. } => {
+                    " Set the speed with the Speed slider (an embed's ?speed= sets it for course pages)."
+                }
+                _ => "",
+            };
+            return format!("`{part}` was ignored: {why}{fix}");
+        }
+        match self {
+            LinkProblem::NotATime { .. } => format!("{} Opened at 0 s.", self.fact()),
+            LinkProblem::NotACount { .. } => format!("{}; it was ignored.", self.stem()),
+            LinkProblem::PastEnd { .. } => format!("{}: opened at the end.", self.stem()),
+            _ => format!("{}: opened after it.", self.stem()),
+        }
+    }
+
+    /// A part the page leaves out, and why (the words `fact` and `said` share).
+    fn ignored(&self) -> Option<(&str, String)> {
+        Some(match self {
+            LinkProblem::NotKeyValue { part } => {
+                (part, "each part of a link is a key=value, like t=2500.".into())
+            }
+            LinkProblem::Twice { part, key, whole } => {
+                (part, format!("the {whole} has {key}= twice, and the first counts."))
+            }
+            LinkProblem::Seed { part } => (part, "a link's seed is inside its scenario.".into()),
+            LinkProblem::Speed { part } => (part, "a link opens paused.".into()),
+            LinkProblem::Unknown { part } => (part, "a link has s= or preset=, then t= and e=.".into()),
+            _ => return None,
+        })
+    }
+
+    /// What is wrong with a value the page cannot use, without a full stop.
+    fn stem(&self) -> String {
         match self {
             LinkProblem::PastEnd { part, stop_at } => {
                 format!("`{part}` is past the end of the run ({:.1} s)", stop_at.as_us() as f64 / 1e6)
@@ -65,33 +94,8 @@ impl LinkProblem {
                 "`e={asked}` is past the last event at t={} ({had} events by then)",
                 super::Playhead::at(*at).to_query().trim_start_matches("t=")
             ),
-            _ => self.fact(),
-        }
-    }
-
-    /// The page's sentence: what is wrong, how to do it right there, and what it did instead.
-    pub fn said(&self) -> String {
-        match self {
-            LinkProblem::NotKeyValue { part } => {
-                format!("`{part}` was ignored: each part of a link is a key=value, like t=2500.")
-            }
-            LinkProblem::Twice { part, key, whole } => {
-                format!("`{part}` was ignored: the {whole} has {key}= twice, and the first counts.")
-            }
-            LinkProblem::PastEnd { .. } => format!("{}: opened at the end.", self.past()),
-            LinkProblem::PastInstant { .. } => format!("{}: opened after it.", self.past()),
-            LinkProblem::NotATime { .. } => format!("{} Opened at 0 s.", self.fact()),
-            LinkProblem::NotACount { value } => format!("`e={value}` is not a count of events; it was ignored."),
-            LinkProblem::Seed { part } => format!(
-                "`{part}` was ignored: a link's seed is inside its scenario. Change it in the editor's Seed field."
-            ),
-            LinkProblem::Speed { part } => format!(
-                "`{part}` was ignored: a link opens paused. Set the speed with the Speed slider \
-                 (an embed's ?speed= sets it for course pages)."
-            ),
-            LinkProblem::Unknown { part } => {
-                format!("`{part}` was ignored: a link has s= or preset=, then t= and e=.")
-            }
+            LinkProblem::NotACount { value } => format!("`e={value}` is not a count of events"),
+            other => other.fact().trim_end_matches('.').to_string(),
         }
     }
 }
