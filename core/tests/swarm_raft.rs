@@ -16,7 +16,7 @@ use dsplay_core::protocols::ProtocolConfig;
 use dsplay_core::rng::Rng;
 use dsplay_core::sim::{Sim, Simulation};
 use dsplay_core::{Scenario, SimTime};
-use serde_json::json;
+use serde_json::{json, Value};
 
 /// Faults happen before this time; then the network heals and every server restarts.
 const FAULTS_UNTIL_MS: u64 = 6_000;
@@ -39,20 +39,30 @@ fn generate(seed: u64, unsafe_votes: bool) -> Scenario {
         until_ms: FAULTS_UNTIL_MS,
     };
     let events = swarm::timeline(&mut rng, &plan);
-    let stop = FAULTS_UNTIL_MS + LIVENESS_MS;
-    let sc = json!({
+    raft_scenario(seed, "swarm-raft", events, |v| {
+        v["protocol"]["servers"] = n.into();
+        v["protocol"]["unsafe_skip_log_check"] = unsafe_votes.into();
+    })
+}
+
+/// A swarm's scenario: Raft with 150–300 ms election timeouts, two clients writing through the
+/// faults (`events`) and quiet once they are over, then `LIVENESS_MS` to settle; `aim` changes
+/// what a generator aims elsewhere.
+fn raft_scenario(seed: u64, id: &str, events: Vec<Value>, aim: impl FnOnce(&mut Value)) -> Scenario {
+    let mut sc = json!({
         "v": 1,
-        "meta": {"id": format!("swarm-raft-{seed}"), "title": "Raft swarm", "concepts": ["D4"]},
+        "meta": {"id": format!("{id}-{seed}"), "title": "Raft swarm", "concepts": ["D4"]},
         "seed": seed,
-        "stop_at_ms": stop,
-        "protocol": {"kind": "raft", "servers": n, "election_timeout_ms_min": 150,
-            "election_timeout_ms_max": 300, "heartbeat_ms": 50, "unsafe_skip_log_check": unsafe_votes},
+        "stop_at_ms": FAULTS_UNTIL_MS + LIVENESS_MS,
+        "protocol": {"kind": "raft", "servers": 5, "election_timeout_ms_min": 150,
+            "election_timeout_ms_max": 300, "heartbeat_ms": 50},
         "network": {"default": {"latency": {"type": "uniform", "min_us": 1000, "max_us": 10000}}},
         "workload": {"clients": 2, "arrival": {"type": "open", "rate_per_s": 40},
             "bursts": [{"at_ms": FAULTS_UNTIL_MS, "duration_ms": LIVENESS_MS + 1, "rate_pct": 0}],
             "keys": {"type": "uniform", "count": 5}, "read_permille": 200, "timeout_ms": 1000},
         "events": events
     });
+    aim(&mut sc);
     swarm::scenario(seed, &sc)
 }
 
@@ -83,20 +93,14 @@ fn churn(seed: u64) -> Scenario {
     events.extend(
         down.iter().map(|d| json!({"at_ms": FAULTS_UNTIL_MS, "event": {"type": "restart", "node": d}})),
     );
-    let sc = json!({
-        "v": 1,
-        "meta": {"id": format!("swarm-raft-churn-{seed}"), "title": "Raft churn", "concepts": ["D4"]},
-        "seed": seed,
-        "stop_at_ms": FAULTS_UNTIL_MS + LIVENESS_MS,
-        "protocol": {"kind": "raft", "servers": 5, "election_timeout_ms_min": 150,
-            "election_timeout_ms_max": 160 + rng.below(40), "heartbeat_ms": 50},
-        "network": {"default": {"latency": {"type": "uniform", "min_us": 1000, "max_us": 20000}}},
-        "workload": {"clients": 2, "arrival": {"type": "open", "rate_per_s": 100},
-            "bursts": [{"at_ms": FAULTS_UNTIL_MS, "duration_ms": LIVENESS_MS + 1, "rate_pct": 0}],
-            "keys": {"type": "uniform", "count": 3}, "read_permille": 300, "timeout_ms": 1000},
-        "events": events
-    });
-    swarm::scenario(seed, &sc)
+    let timeout_max = 160 + rng.below(40);
+    raft_scenario(seed, "swarm-raft-churn", events, |v| {
+        v["protocol"]["election_timeout_ms_max"] = timeout_max.into();
+        v["network"]["default"]["latency"]["max_us"] = 20_000.into();
+        v["workload"]["arrival"]["rate_per_s"] = 100.into();
+        v["workload"]["keys"]["count"] = 3.into();
+        v["workload"]["read_permille"] = 300.into();
+    })
 }
 
 #[test]
