@@ -244,8 +244,15 @@ async fn b_that_changes_nothing_says_its_figures_are_as() {
     all(&root, "button.compare-go")[0].unchecked_ref::<HtmlElement>().click();
     let player = || sink.0.borrow().clone().expect("the host rendered");
     common::seek(&player, SimTime::from_ms(2_000)).await;
-    let said = until("the note", || all(&root, ".compare-same").pop().and_then(|e| e.text_content())).await;
-    assert!(said.contains("every figure of B's is A's") && said.contains("up to 2.000 s"), "{said}");
+    // The panel renders the note as B catches up to each of A's frames: wait for A's playhead.
+    let said = until("the note at 2 s", || {
+        all(&root, ".compare-same")
+            .pop()
+            .and_then(|e| e.text_content())
+            .filter(|t| t.contains("up to 2.000 s"))
+    })
+    .await;
+    assert!(said.contains("every figure of B's is A's"), "{said}");
 }
 
 #[function_component(EditedHost)]

@@ -43,6 +43,9 @@ pub struct BLabel {
 pub struct RunB {
     rev: u64,
     label: BLabel,
+    /// B scripts other events than A (the preset as it ships, beside an edit of it): the
+    /// charts shade A's faults, not B's. Fields changed by the form never touch the events.
+    other_events: bool,
     /// Shared with B's stage (see `stages`).
     pub session: Rc<RefCell<Session>>,
 }
@@ -147,11 +150,7 @@ fn compare_of(props: &super::OfPlayer) -> Html {
             }
             (r.label.clone(), summary(s.sim(), &named))
         });
-        // B's seed, and whether its scripted events are A's (the preset as it ships may not be).
-        let b_seed = slot.as_ref().map(|r| {
-            let b = r.session.borrow();
-            (b.scenario().seed, b.scenario().events == player.session.borrow().scenario().events)
-        });
+        let b_seed = slot.as_ref().map(|r| (r.session.borrow().scenario().seed, r.other_events));
         (sum, behind, slot.as_ref().map_or(0, |r| r.session.borrow().now().as_us()), b_seed)
     };
     let a_seed = player.session.borrow().scenario().seed;
@@ -162,7 +161,7 @@ fn compare_of(props: &super::OfPlayer) -> Html {
     // The charts shade A's faults: said when B's are others (review 31 N2: B's own crash was not
     // shown, and A's read as both runs').
     let shading = match b_seed {
-        Some((_, false)) => " Shaded: A's faults; B's are its own (see its stage).",
+        Some((_, true)) => " Shaded: A's faults; B's are its own (see its stage).",
         _ => "",
     };
     // A's preset as it ships, when A is an edit of one: an author puts the original beside their
@@ -177,15 +176,16 @@ fn compare_of(props: &super::OfPlayer) -> Html {
     };
     let on_shipped = {
         let (run_b, error, built, shipped) = (run_b.clone(), error.clone(), built.clone(), shipped.clone());
-        let rev = player.scenario_rev;
+        let (rev, a) = (player.scenario_rev, player.session.clone());
         Callback::from(move |_: MouseEvent| {
             let Some(sc) = (*shipped).clone() else { return };
+            let other_events = sc.events != a.borrow().scenario().events;
             let paths = format!("the preset {} as it ships", sc.meta.id);
             let label = BLabel { words: "the preset as it ships".into(), paths };
             match Session::new(sc) {
                 Ok(session) => {
                     let session = Rc::new(RefCell::new(session));
-                    *run_b.0.borrow_mut() = Some(RunB { rev, label, session });
+                    *run_b.0.borrow_mut() = Some(RunB { rev, label, session, other_events });
                     error.set(None);
                 }
                 Err(e) => error.set(Some((None, e.to_string()))),
@@ -259,7 +259,7 @@ fn compare_of(props: &super::OfPlayer) -> Html {
             match parse_draft(&v).and_then(Session::new) {
                 Ok(session) => {
                     let session = Rc::new(RefCell::new(session));
-                    *run_b.0.borrow_mut() = Some(RunB { rev, label, session });
+                    *run_b.0.borrow_mut() = Some(RunB { rev, label, session, other_events: false });
                     error.set(None);
                 }
                 Err(e) => error.set(Some(said(&v, &edits, &e))),
