@@ -185,13 +185,18 @@ pub fn app() -> Html {
         }
     });
     // The tab, a bookmark and the browser's history name the scenario; an embed's frame is named
-    // by it for a screen reader (review 22: every page was "dsplay — distributed systems, …").
+    // by it for a screen reader (review 22: every page was "dsplay — distributed systems, …"),
+    // and an embed tells the course page, whose `<dsplay-embed>` names its frame by it too.
     {
         let session = player.session.clone();
+        let embed = boot.embed.embed;
         use_effect_with(player.scenario_rev, move |_| {
-            let title = format!("{} — dsplay", session.borrow().scenario().meta.title);
+            let named = session.borrow().scenario().meta.title.clone();
             if let Some(d) = web_sys::window().and_then(|w| w.document()) {
-                d.set_title(&title);
+                d.set_title(&format!("{named} — dsplay"));
+            }
+            if embed {
+                crate::embed::tell_title(&named);
             }
         });
     }

@@ -14,6 +14,7 @@
 //   tour      open on the guided tour of the scenario's notes (it stops at each)
 //   controls  min (default), full or none; theme: dark or light (default: the reader's)
 //   height    the frame's height in px (default 420); title: what a screen reader announces
+//             (default: the scenario's title, which the frame tells the element once it loads)
 // A value the playground cannot use is named in a banner inside the frame, which then shows
 // what it can (the preset from the start, 1×, …), as a full link would.
 //
@@ -63,7 +64,21 @@
     }
 
     connectedCallback() {
+      // The frame posts `{dsplay: "title", title}` when it knows its scenario: only a message
+      // from this element's own frame, from the playground's origin, names it.
+      this.heard = (e) => {
+        const d = e.data;
+        if (e.source !== this.frame.contentWindow || e.origin !== base.origin) return;
+        if (!d || d.dsplay !== "title" || typeof d.title !== "string") return;
+        this.scenario = d.title.slice(0, 200);
+        this.update();
+      };
+      window.addEventListener("message", this.heard);
       this.update();
+    }
+
+    disconnectedCallback() {
+      window.removeEventListener("message", this.heard);
     }
 
     attributeChangedCallback() {
@@ -72,7 +87,10 @@
 
     update() {
       const src = source(this);
-      if (this.frame.getAttribute("src") !== src) this.frame.src = src;
+      if (this.frame.getAttribute("src") !== src) {
+        this.frame.src = src;
+        this.scenario = null;
+      }
       const given = this.getAttribute("height");
       const h = Number(given);
       const fits = given !== null && Number.isInteger(h) && h >= 200 && h <= 2000;
@@ -84,7 +102,7 @@
       }
       this.frame.style.height = `${fits ? h : 420}px`;
       const preset = this.getAttribute("preset");
-      const what = preset ? `the scenario ${preset}` : "a scenario";
+      const what = this.scenario || (preset ? `the scenario ${preset}` : "a scenario");
       this.frame.title = this.getAttribute("title") || `dsplay, a distributed-systems simulation: ${what}`;
     }
   }

@@ -2,6 +2,7 @@
 //! copy, and the pieces that keep an embed cheap (pause when hidden or off-screen, honour
 //! `prefers-reduced-motion`).
 
+mod announce;
 mod code;
 mod credit;
 mod node_bar;
@@ -9,6 +10,7 @@ mod options;
 mod play;
 mod visibility;
 
+pub use announce::tell_title;
 pub use code::{element_code, embed_code, embed_url, EmbedChoice, EmbedSource, DEFAULT_HEIGHT, HEIGHTS};
 pub use credit::OpenInApp;
 pub use node_bar::NodeBar;

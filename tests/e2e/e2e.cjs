@@ -181,7 +181,11 @@ async function main() {
       await until(frame, () => { const d = document.querySelector('#run-result')?.dataset; return !!d && +d.nowMs < 5000; });
       const h = await handle.evaluate((f) => f.getBoundingClientRect().height);
       assert(h === 380, `height attribute: the frame is ${h} px`);
-      assert((await handle.getAttribute('title')).includes('d4-raft-election'), 'the frame has a title');
+      // The frame is named by its scenario's title, which the frame tells the element.
+      const named = (await frame.title()).replace(' — dsplay', '');
+      await until(p, (t) => document.querySelector('dsplay-embed').shadowRoot.querySelector('iframe').title.endsWith(t), named);
+      const title = await handle.getAttribute('title');
+      assert(title === `dsplay, a distributed-systems simulation: ${named}`, `the frame's title: ${title}`);
       await p.screenshot({ path: path.join(SHOTS, 'embed-element.png') });
       // A shared link's scenario is framed from this playground, whichever host the link named.
       const src = await p.$eval('#edited', (el) => el.shadowRoot.querySelector('iframe').src);
