@@ -145,7 +145,7 @@ fn click(el: &Element) {
 fn on_screen(root: &Element, v: &WorldView, m: &dsplay_core::view::MsgView) -> [(&'static str, JsValue); 2] {
     let frame = frame_of(root);
     let lay = layout(&v.nodes, frame);
-    let (x, y) = place(m, v.now, &route(&lay.pos, lay.r, m.from, m.to).expect("a route"));
+    let (x, y) = place(m, v.now, &route(&lay.pos, lay.r, lay.frame, m.from, m.to).expect("a route"));
     let r = one(root, ".topo-stage").get_bounding_client_rect();
     let (s, ox, oy) = fit(frame, r.width(), r.height());
     [("clientX", (r.left() + ox + x * s).into()), ("clientY", (r.top() + oy + y * s).into())]
@@ -371,7 +371,7 @@ async fn quiet_streak(root: &Element) -> (Arrival, &'static str, Pixel) {
     let stage = one(root, ".topo-stage").get_bounding_client_rect();
     let lay = layout_for_stage(&v.nodes, stage.width().round(), stage.height().round());
     until("the frame follows the stage", || frame_of(root) == lay.frame).await;
-    let link = route(&lay.pos, lay.r, d.from, d.to).expect("a route");
+    let link = route(&lay.pos, lay.r, lay.frame, d.from, d.to).expect("a route");
     // Halfway along the streak: `place` at half the hop of a message sent at `now`.
     let half = dsplay_core::view::MsgView {
         id: 0,
@@ -1118,7 +1118,7 @@ fn a_rate_limiters_buckets_sit_apart_on_every_stage_shape() {
         [(526.0, 295.0), (645.0, 361.0), (356.0, 445.0), (612.0, 343.0), (750.0, 420.0), (380.0, 160.0)]
     {
         let lay = layout_for_stage(&nodes, w, h);
-        let spots = gauge_spots(&nodes[lb], lay.pos[lb], &lay.pos, lay.r);
+        let spots = gauge_spots(&nodes[lb], lay.pos[lb], &lay);
         let spots: Vec<(f64, f64)> = spots.into_iter().map(|s| s.expect("a place on its link")).collect();
         for (i, a) in spots.iter().enumerate() {
             for b in &spots[..i] {

@@ -4,6 +4,7 @@
 //! between requests at the bucket's rate (or, for a window, falling as counted requests leave it),
 //! rimmed red while that client is turned away.
 
+use super::layout::Layout;
 use super::route::{route, Route};
 use dsplay_core::view::{Gauge, NodeState, Work};
 use dsplay_core::SimTime;
@@ -90,28 +91,30 @@ fn pile(w: &Work, r: f64) -> Html {
 }
 
 /// A node's gauges: a bucket for another node (`of`) on the link toward it, just outside the rim;
-/// the node's own beside its left side. `name` names the node of an id.
+/// the node's own beside its left side, among the nodes of `lay`. `name` names the node of an id.
 pub fn gauges(
     n: &NodeState,
     at: (f64, f64),
-    pos: &[(f64, f64)],
-    (r, now): (f64, SimTime),
+    lay: &Layout,
+    now: SimTime,
     name: &dyn Fn(usize) -> String,
 ) -> Html {
-    let drawn = n.view.gauges.iter().zip(gauge_spots(n, at, pos, r)).filter_map(|(g, spot)| {
+    let drawn = n.view.gauges.iter().zip(gauge_spots(n, at, lay)).filter_map(|(g, spot)| {
         let whose = g.of.map_or_else(String::new, |of| format!(" for {}", name(of.index())));
         Some(bucket(g, spot?, now, &whose))
     });
     html! { <g class="gauges">{for drawn}</g> }
 }
 
-/// Where each of node `n`'s gauges sits (at `(x, y)`, radius `r`), from its centre: a bucket for
+/// Where each of node `n`'s gauges sits (at `(x, y)` in `lay`), from its centre: a bucket for
 /// another node on the link toward it as the link is drawn (one bowed round a node in its way
 /// leaves at an angle: t6's c2, behind c4, had its bucket under c4's), its own beside its left
 /// side; `None` for another node that has no place.
-pub fn gauge_spots(n: &NodeState, (x, y): (f64, f64), pos: &[(f64, f64)], r: f64) -> Vec<Option<(f64, f64)>> {
+pub fn gauge_spots(n: &NodeState, (x, y): (f64, f64), lay: &Layout) -> Vec<Option<(f64, f64)>> {
+    let (pos, r) = (&lay.pos, lay.r);
     // Each bucket's link, routed once (a route looks at every node).
-    let links: Vec<Option<Route>> = n.view.gauges.iter().map(|g| route(pos, r, n.id, g.of?)).collect();
+    let links: Vec<Option<Route>> =
+        n.view.gauges.iter().map(|g| route(pos, r, lay.frame, n.id, g.of?)).collect();
     let length = |way: &Route| ((way.b.0 - x).powi(2) + (way.b.1 - y).powi(2)).sqrt().max(1.0);
     let dir = |way: &Route| {
         let (ux, uy) = way.leaving();

@@ -142,23 +142,25 @@ pub fn place(m: &MsgView, now: SimTime, route: &Route) -> (f64, f64) {
 pub struct Routes {
     pos: Vec<(f64, f64)>,
     r: f64,
+    frame: Frame,
     known: HashMap<(NodeId, NodeId), Option<Route>>,
 }
 
 impl Routes {
     /// Forget the routes if the nodes moved or resized since they were worked out.
-    fn among(&mut self, pos: &[(f64, f64)], r: f64) -> &mut Routes {
-        if self.pos != pos || self.r != r {
+    fn among(&mut self, pos: &[(f64, f64)], r: f64, frame: Frame) -> &mut Routes {
+        if self.pos != pos || self.r != r || self.frame != frame {
             self.pos = pos.to_vec();
             self.r = r;
+            self.frame = frame;
             self.known.clear();
         }
         self
     }
 
     fn of(&mut self, from: NodeId, to: NodeId) -> Option<Route> {
-        let (pos, r) = (&self.pos, self.r);
-        *self.known.entry((from, to)).or_insert_with(|| route(pos, r, from, to))
+        let (pos, r, frame) = (&self.pos, self.r, self.frame);
+        *self.known.entry((from, to)).or_insert_with(|| route(pos, r, frame, from, to))
     }
 }
 
@@ -183,7 +185,7 @@ pub fn draw(canvas: &HtmlCanvasElement, scene: &Scene, routes: &mut Routes) -> V
     let (s, ox, oy) = fit(scene.frame, cw, ch);
     let _ = ctx.set_transform(dpr * s, 0.0, 0.0, dpr * s, dpr * ox, dpr * oy);
     let at = |id: NodeId| scene.pos.get(id.index()).copied();
-    let routes = routes.among(&scene.pos, scene.r);
+    let routes = routes.among(&scene.pos, scene.r, scene.frame);
 
     // Faint edges for every link that carries a message right now (under a spotlight, a message
     // of a spotlit kind).

@@ -3,6 +3,7 @@
 //! Europe's and the US's nodes, as if it passed them by. Such a link bows around them (a quadratic
 //! curve, to the side with more room, labels counted), and its messages, streaks and drops follow the curve.
 
+use super::layout::Frame;
 use dsplay_core::NodeId;
 
 /// How far to the right of its link's curve a message travels, so the two directions of a link
@@ -27,9 +28,19 @@ fn beside(o: (f64, f64), p: (f64, f64), q: (f64, f64)) -> Option<f64> {
     (u > 0.0 && u < 1.0).then(|| ((o.0 - p.0 - u * dx).powi(2) + (o.1 - p.1 - u * dy).powi(2)).sqrt())
 }
 
-/// The route of the link `from` → `to` among nodes at `pos` (radius `r`). Both directions of a
-/// link share one curve.
-pub fn route(pos: &[(f64, f64)], r: f64, from: NodeId, to: NodeId) -> Option<Route> {
+/// How far from `p` along the unit direction `d` a point stays `margin` inside `frame`.
+fn reach(p: (f64, f64), d: (f64, f64), frame: Frame, margin: f64) -> f64 {
+    let axis = |at: f64, d: f64, size: f64| match d {
+        d if d > 1e-9 => (size - margin - at) / d,
+        d if d < -1e-9 => (margin - at) / d,
+        _ => f64::INFINITY,
+    };
+    axis(p.0, d.0, frame.w).min(axis(p.1, d.1, frame.h)).max(0.0)
+}
+
+/// The route of the link `from` → `to` among nodes at `pos` (radius `r`) in `frame`. Both
+/// directions of a link share one curve.
+pub fn route(pos: &[(f64, f64)], r: f64, frame: Frame, from: NodeId, to: NodeId) -> Option<Route> {
     let (a, b) = (*pos.get(from.index())?, *pos.get(to.index())?);
     let (lo, hi) = if from.0 <= to.0 { (from, to) } else { (to, from) };
     let (p, q) = (pos[lo.index()], pos[hi.index()]);
@@ -49,7 +60,17 @@ pub fn route(pos: &[(f64, f64)], r: f64, from: NodeId, to: NodeId) -> Option<Rou
         let d2 = |x: f64, y: f64| (x - apex.0).powi(2) + (y - apex.1).powi(2);
         others().map(|(_, o)| d2(o.0, o.1).min(d2(o.0, o.1 + 1.6 * r))).fold(f64::INFINITY, f64::min)
     };
-    let side = if room(1.0) >= room(-1.0) { 1.0 } else { -1.0 };
+    // The apex stays inside the frame: in a short, wide stage a long link bowed past its top or
+    // bottom edge and looked cut off (review 30 C6). The side that keeps the whole bow in wins.
+    let fits = |side: f64| 2.0 * reach(mid, (n.0 * side, n.1 * side), frame, r);
+    let side = match (fits(1.0) >= off, fits(-1.0) >= off) {
+        (true, true) if room(1.0) < room(-1.0) => -1.0,
+        (true, _) => 1.0,
+        (false, true) => -1.0,
+        (false, false) if fits(1.0) < fits(-1.0) => -1.0,
+        (false, false) => 1.0,
+    };
+    let off = off.min(fits(side));
     Some(Route { a, b, c: (mid.0 + n.0 * off * side, mid.1 + n.1 * off * side), r })
 }
 
@@ -139,10 +160,11 @@ mod tests {
         // Four in a row (d10's replicas), and one above the second.
         let pos = [(0.0, 100.0), (100.0, 100.0), (200.0, 100.0), (300.0, 100.0), (100.0, 20.0)];
         let r = 20.0;
-        let near = route(&pos, r, NodeId(0), NodeId(1)).expect("route");
+        const FRAME: Frame = Frame { w: 400.0, h: 300.0 };
+        let near = route(&pos, r, FRAME, NodeId(0), NodeId(1)).expect("route");
         assert!(!near.bowed(), "neighbours are joined straight");
         assert_eq!(near.point(0.5), (50.0, 103.5), "halfway, 3.5 to the right of the way");
-        let far = route(&pos, r, NodeId(0), NodeId(3)).expect("route");
+        let far = route(&pos, r, FRAME, NodeId(0), NodeId(3)).expect("route");
         assert!(far.bowed());
         // The curve clears the nodes it passes by a radius or more, on the side with room (below:
         // node 4 is above, and its label under it).
@@ -151,10 +173,29 @@ mod tests {
             let d = ((p.0 - pos[i].0).powi(2) + (p.1 - pos[i].1).powi(2)).sqrt();
             assert!(d > r && p.1 > pos[i].1, "clear of node {i}: {p:?}");
         }
-        let back = route(&pos, r, NodeId(3), NodeId(0)).expect("route");
+        let back = route(&pos, r, FRAME, NodeId(3), NodeId(0)).expect("route");
         assert_eq!(back.c, far.c, "both directions share one curve");
         let start = far.point(0.0);
         let from_centre = (start.0.powi(2) + (start.1 - 100.0).powi(2)).sqrt();
         assert!((r..r + 4.0).contains(&from_centre), "leaves at the rim: {start:?}");
+    }
+
+    #[wasm_bindgen_test]
+    fn a_bow_stays_inside_the_frame() {
+        // A row near the top of the stage, a node below the middle: the side with more room from
+        // the nodes is up, off the stage (review 30 C6); the bow goes down, where it fits.
+        let (pos, r) = ([(100.0, 40.0), (500.0, 40.0), (900.0, 40.0), (500.0, 120.0)], 10.0);
+        let inside = |way: &Route, frame: Frame| {
+            (0..=20)
+                .map(|i| way.point(f64::from(i) / 20.0))
+                .all(|(x, y)| (0.0..=frame.w).contains(&x) && (0.0..=frame.h).contains(&y))
+        };
+        let tall = Frame { w: 1000.0, h: 400.0 };
+        let down = route(&pos, r, tall, NodeId(0), NodeId(2)).expect("route");
+        assert!(down.bowed() && down.c.1 > 40.0 && inside(&down, tall), "{down:?}");
+        // No room for the whole bow either way: the roomier side, as far as the frame lets it.
+        let strip = Frame { w: 1000.0, h: 140.0 };
+        let flat = route(&pos, r, strip, NodeId(0), NodeId(2)).expect("route");
+        assert!(flat.bowed() && inside(&flat, strip), "{flat:?}");
     }
 }

@@ -190,7 +190,7 @@ fn node(
     let large = r >= 15.0;
     let work = n.view.work.filter(|_| large && n.status != Status::Down).map(|w| load::work(&w, r));
     let named = |k: usize| view.nodes.get(k).map_or_else(String::new, |m| m.name.clone());
-    let gauges = large.then(|| load::gauges(n, (x, y), &lay.pos, (r, view.now), &named));
+    let gauges = large.then(|| load::gauges(n, (x, y), lay, view.now, &named));
     // Only where the label line is drawn (a crowd's small nodes have no room under them) and
     // the strip clears the other nodes.
     let log = n
