@@ -184,29 +184,36 @@ pub fn draw(canvas: &HtmlCanvasElement, scene: &Scene, routes: &mut Routes) -> V
     ctx.clear_rect(0.0, 0.0, pw as f64, ph as f64);
     let (s, ox, oy) = fit(scene.frame, cw, ch);
     let _ = ctx.set_transform(dpr * s, 0.0, 0.0, dpr * s, dpr * ox, dpr * oy);
-    let at = |id: NodeId| scene.pos.get(id.index()).copied();
     let routes = routes.among(&scene.pos, scene.r, scene.frame);
+    let pen = Pen::new(dpr * s);
+    edges(&ctx, scene, routes, pen);
+    streaks(&ctx, scene, routes, pen);
+    let hits = particles(&ctx, scene, routes);
+    draw_deaths(&ctx, scene, routes);
+    hits
+}
 
-    // Faint edges for every link that carries a message right now (under a spotlight, a message
-    // of a spotlit kind).
+/// Faint edges for every link that carries a message right now (under a spotlight, a message of
+/// a spotlit kind).
+fn edges(ctx: &CanvasRenderingContext2d, scene: &Scene, routes: &mut Routes, pen: Pen) {
     let mut links = HashSet::new();
     ctx.begin_path();
     for m in scene.msgs().iter().filter(|m| scene.shown(scene.colours.of(&m.kind))) {
         let key = (m.from.0.min(m.to.0), m.from.0.max(m.to.0));
         if links.len() < 2_000 && links.insert(key) {
             if let Some(route) = routes.of(m.from, m.to) {
-                route.trace(&ctx);
+                route.trace(ctx);
             }
         }
     }
-    let pen = Pen::new(dpr * s);
     ctx.set_stroke_style_str("rgba(128,136,150,0.28)");
-    pen.width(&ctx, 1.2);
+    pen.width(ctx, 1.2);
     ctx.stroke();
+}
 
-    streaks(&ctx, scene, routes, pen);
-
-    // Particles, batched by colour; smaller when there are many.
+/// The messages in flight, batched by colour, smaller when there are many; returns where each was
+/// drawn, for hit-testing.
+fn particles(ctx: &CanvasRenderingContext2d, scene: &Scene, routes: &mut Routes) -> Vec<Hit> {
     let dot = match scene.msgs().len() {
         0..=300 => 4.0,
         301..=1_200 => 3.2,
@@ -223,32 +230,7 @@ pub fn draw(canvas: &HtmlCanvasElement, scene: &Scene, routes: &mut Routes) -> V
     hits.sort_by_key(|h| (scene.shown(h.0), h.0));
     for group in hits.chunk_by(|a, b| a.0 == b.0) {
         ctx.set_global_alpha(scene.weight(group[0].0));
-        ctx.begin_path();
-        for (_, h) in group.iter().filter(|(_, h)| !scene.msgs()[h.msg].says_no) {
-            ctx.move_to(h.x + dot, h.y);
-            let _ = ctx.arc(h.x, h.y, dot, 0.0, std::f64::consts::TAU);
-        }
-        ctx.set_fill_style_str(PALETTE[group[0].0]);
-        ctx.fill();
-        // Answers that turn their request away: red squares, whatever their kind's colour.
-        ctx.begin_path();
-        for (_, h) in group.iter().filter(|(_, h)| scene.msgs()[h.msg].says_no) {
-            ctx.rect(h.x - dot, h.y - dot, 2.0 * dot, 2.0 * dot);
-        }
-        ctx.set_fill_style_str(SAYS_NO);
-        ctx.fill();
-        let dups: Vec<&Hit> =
-            group.iter().map(|(_, h)| h).filter(|h| scene.msgs()[h.msg].duplicate).collect();
-        if !dups.is_empty() {
-            ctx.begin_path();
-            for h in dups {
-                ctx.move_to(h.x + dot + 2.5, h.y);
-                let _ = ctx.arc(h.x, h.y, dot + 2.5, 0.0, std::f64::consts::TAU);
-            }
-            ctx.set_stroke_style_str(PALETTE[group[0].0]);
-            ctx.set_line_width(1.5);
-            ctx.stroke();
-        }
+        colour_group(ctx, scene, group, dot);
     }
     ctx.set_global_alpha(1.0);
     if let Some((c, h)) = scene.held.and_then(|id| hits.iter().find(|(_, h)| scene.msgs()[h.msg].id == id)) {
@@ -258,12 +240,44 @@ pub fn draw(canvas: &HtmlCanvasElement, scene: &Scene, routes: &mut Routes) -> V
         ctx.set_line_width(2.5);
         ctx.stroke();
     }
+    hits.into_iter().map(|(_, h)| h).collect()
+}
 
-    // Dropped messages: a fading ✕ near the receiver.
+/// One colour's particles: dots, red squares for answers that turn their request away (whatever
+/// their kind's colour), and a ring round each duplicate.
+fn colour_group(ctx: &CanvasRenderingContext2d, scene: &Scene, group: &[(usize, Hit)], dot: f64) {
+    ctx.begin_path();
+    for (_, h) in group.iter().filter(|(_, h)| !scene.msgs()[h.msg].says_no) {
+        ctx.move_to(h.x + dot, h.y);
+        let _ = ctx.arc(h.x, h.y, dot, 0.0, std::f64::consts::TAU);
+    }
+    ctx.set_fill_style_str(PALETTE[group[0].0]);
+    ctx.fill();
+    ctx.begin_path();
+    for (_, h) in group.iter().filter(|(_, h)| scene.msgs()[h.msg].says_no) {
+        ctx.rect(h.x - dot, h.y - dot, 2.0 * dot, 2.0 * dot);
+    }
+    ctx.set_fill_style_str(SAYS_NO);
+    ctx.fill();
+    let dups: Vec<&Hit> = group.iter().map(|(_, h)| h).filter(|h| scene.msgs()[h.msg].duplicate).collect();
+    if !dups.is_empty() {
+        ctx.begin_path();
+        for h in dups {
+            ctx.move_to(h.x + dot + 2.5, h.y);
+            let _ = ctx.arc(h.x, h.y, dot + 2.5, 0.0, std::f64::consts::TAU);
+        }
+        ctx.set_stroke_style_str(PALETTE[group[0].0]);
+        ctx.set_line_width(1.5);
+        ctx.stroke();
+    }
+}
+
+/// Dropped messages: a fading ✕ near the receiver, rising as it fades.
+fn draw_deaths(ctx: &CanvasRenderingContext2d, scene: &Scene, routes: &mut Routes) {
     ctx.set_stroke_style_str("#e5484d");
     ctx.set_line_width(2.2);
     for d in &scene.deaths {
-        let Some(b) = at(d.to) else { continue };
+        let Some(b) = scene.pos.get(d.to.index()).copied() else { continue };
         let (x, y) = match d.from.and_then(|from| routes.of(from, d.to)) {
             Some(route) => {
                 let p = route.point(0.8);
@@ -281,7 +295,6 @@ pub fn draw(canvas: &HtmlCanvasElement, scene: &Scene, routes: &mut Routes) -> V
         ctx.stroke();
     }
     ctx.set_global_alpha(1.0);
-    hits.into_iter().map(|(_, h)| h).collect()
 }
 
 /// Streaks of recent deliveries, one stroke per colour and per quarter of age.
