@@ -193,36 +193,7 @@ pub fn draw_chart<DB: DrawingBackend>(
     let peak = data.lines.iter().flat_map(|l| l.points.iter().map(|p| p.1)).fold(0.0f64, f64::max);
     let y_max = if only_bands { data.bands.len().max(1) as f64 } else { (peak * 1.1).max(1.0) };
     let text = ("sans-serif", 12).into_font().color(&pal.fg);
-    let title = titled(&data.title, data.y_unit);
-    // Title, then the legend's strip (at most three rows), then the plot: a legend inside the plot
-    // always covered some of the data.
-    let width = root.dim_in_pixel().0 as i32;
-    // A band chart's legend is its states' colours in words (a breaker's every state, so the
-    // open one is known before it comes).
-    let keys = if only_bands { state_keys(data) } else { Vec::new() };
-    let labels: Vec<&str> = match only_bands {
-        true => keys.iter().map(|(_, w)| w.as_str()).collect(),
-        false => data.lines.iter().map(|l| l.label.as_str()).collect(),
-    };
-    let mut at = legend::layout(&labels, width - 16);
-    at.retain(|&(_, row)| row < LEGEND_ROWS);
-    let rows = at.iter().map(|&(_, row)| row + 1).max().unwrap_or(0);
-    // Before its first sample a line chart keeps a row for the legend to come, so the plot does
-    // not jump down when the data arrives (a band chart has no legend).
-    let rows = if data.is_empty() && !is_band(&data.title) { rows.max(1) } else { rows };
-    let legend_h = if rows > 0 { rows * legend::ROW_H + 2 } else { 0 };
-    let (head, body) = root.split_vertically(TITLE_H + legend_h);
-    let centred = ("sans-serif", 14).into_font().color(&pal.fg).pos(Pos::new(HPos::Center, VPos::Top));
-    head.draw(&Text::new(title, (width / 2, 6), centred)).map_err(err)?;
-    if rows > 0 {
-        // Rows fill in order, so the entries kept are the first lines'.
-        let strip = head.margin(TITLE_H as u32, 0, 8, 8);
-        if only_bands {
-            legend::draw_keys(&strip, &keys, &at, &text)?;
-        } else {
-            legend::draw(&strip, &data.lines, &at, |i, l| pen(pal, i, l), &text)?;
-        }
-    }
+    let body = head(root, data, pal, &text)?;
     // Over time, 0 to the stop time; over categories, half a step of room either side.
     let ticks = &data.x_ticks;
     let x_range = if ticks.is_empty() { 0.0..data.end_ms } else { -0.5..ticks.len() as f64 - 0.5 };
@@ -263,58 +234,8 @@ pub fn draw_chart<DB: DrawingBackend>(
         // Behind everything else: the faults so far.
         super::shade::draw_faults(&mut chart, &data.faults, (data.now_ms, data.end_ms, y_max), pal)?;
     }
-    for (row, band) in data.bands.iter().enumerate() {
-        let (lo, hi) = if only_bands { (row as f64 + 0.1, row as f64 + 0.9) } else { (0.0, y_max) };
-        draw_band(&mut chart, band, lo, hi, only_bands)?;
-        if only_bands {
-            let at = (data.end_ms * 0.005, row as f64 + 0.75);
-            chart
-                .draw_series(std::iter::once(Text::new(band.label.clone(), at, text.clone())))
-                .map_err(err)?;
-            // A span wide enough says its state in words too: red and green alone are one colour
-            // to many readers.
-            let breaker = data.title.starts_with("breaker_state");
-            let px = |x: f64| chart.backend_coord(&(x, 0.0)).0;
-            let said = band.spans.iter().filter_map(|sp| {
-                let word = state_name(breaker, sp.state);
-                let room = px(sp.to_ms) - px(sp.from_ms);
-                (room >= word_px(&word)).then(|| {
-                    let x = sp.from_ms + (sp.to_ms - sp.from_ms) * 0.02;
-                    Text::new(word, (x, row as f64 + 0.35), text.clone())
-                })
-            });
-            chart.draw_series(said.collect::<Vec<_>>()).map_err(err)?;
-        }
-    }
-    // With a few lines, each is wider than the next ([`beneath`]): a line hidden under an
-    // identical later one (t2's `upstream_timeouts` under `errors`, p95 under p99 when an
-    // interval's few samples make them one) still shows as its outline. A total (`errors` beside
-    // its breakdown) is drawn last, on top, in short dashes.
-    let n = data.lines.len();
-    let order = data
-        .lines
-        .iter()
-        .enumerate()
-        .filter(|l| !l.1.pen.total)
-        .chain(data.lines.iter().enumerate().filter(|l| l.1.pen.total));
-    for (i, l) in order {
-        let under = if l.pen.total { 0 } else { beneath(n, i) };
-        let style = pen(pal, i, l).stroke_width(2 + under);
-        let dashes = match (l.pen.dashed, l.pen.total) {
-            (true, _) => Some((6, 4)),
-            (false, true) => Some((3, 3)),
-            (false, false) => None,
-        };
-        // A NaN point is a break: each stretch between breaks is drawn on its own.
-        for stretch in l.points.split(|p| p.1.is_nan()) {
-            let points = stretch.iter().copied();
-            if let Some((size, gap)) = dashes {
-                chart.draw_series(DashedLineSeries::new(points, size, gap, style)).map_err(err)?;
-            } else {
-                chart.draw_series(LineSeries::new(points, style)).map_err(err)?;
-            }
-        }
-    }
+    bands(&mut chart, data, y_max, &text)?;
+    lines(&mut chart, data, pal)?;
     if ticks.is_empty() {
         // Short dashes in the text colour: no series is drawn so (a solid blue one read as data).
         let playhead = [(data.now_ms, 0.0), (data.now_ms, y_max)];
@@ -334,6 +255,113 @@ pub fn draw_chart<DB: DrawingBackend>(
         chart.draw_series(std::iter::once(Text::new(NO_VALUE, at, middle))).map_err(err)?;
     }
     root.present().map_err(err)
+}
+
+/// The title, then the legend's strip (at most three rows) above the plot: a legend inside the
+/// plot always covered some of the data. Returns the area left for the plot.
+fn head<'a, DB: DrawingBackend>(
+    root: &DrawingArea<DB, Shift>,
+    data: &ChartData,
+    pal: &Palette,
+    text: &TextStyle<'a>,
+) -> Result<DrawingArea<DB, Shift>, String> {
+    let only_bands = data.lines.is_empty() && !data.bands.is_empty();
+    let width = root.dim_in_pixel().0 as i32;
+    // A band chart's legend is its states' colours in words (a breaker's every state, so the
+    // open one is known before it comes).
+    let keys = if only_bands { state_keys(data) } else { Vec::new() };
+    let labels: Vec<&str> = match only_bands {
+        true => keys.iter().map(|(_, w)| w.as_str()).collect(),
+        false => data.lines.iter().map(|l| l.label.as_str()).collect(),
+    };
+    let mut at = legend::layout(&labels, width - 16);
+    at.retain(|&(_, row)| row < LEGEND_ROWS);
+    let rows = at.iter().map(|&(_, row)| row + 1).max().unwrap_or(0);
+    // Before its first sample a line chart keeps a row for the legend to come, so the plot does
+    // not jump down when the data arrives (a band chart has no legend).
+    let rows = if data.is_empty() && !is_band(&data.title) { rows.max(1) } else { rows };
+    let legend_h = if rows > 0 { rows * legend::ROW_H + 2 } else { 0 };
+    let (head, body) = root.split_vertically(TITLE_H + legend_h);
+    let centred = ("sans-serif", 14).into_font().color(&pal.fg).pos(Pos::new(HPos::Center, VPos::Top));
+    head.draw(&Text::new(titled(&data.title, data.y_unit), (width / 2, 6), centred)).map_err(err)?;
+    if rows > 0 {
+        // Rows fill in order, so the entries kept are the first lines'.
+        let strip = head.margin(TITLE_H as u32, 0, 8, 8);
+        if only_bands {
+            legend::draw_keys(&strip, &keys, &at, text)?;
+        } else {
+            legend::draw(&strip, &data.lines, &at, |i, l| pen(pal, i, l), text)?;
+        }
+    }
+    Ok(body)
+}
+
+/// The bands: shading behind the lines, or, in a chart of bands only, a row each with its label
+/// and, where a span is wide enough, its state in words.
+fn bands<DB: DrawingBackend>(
+    chart: &mut Chart2d<'_, DB>,
+    data: &ChartData,
+    y_max: f64,
+    text: &TextStyle<'_>,
+) -> DrawResult {
+    let only_bands = data.lines.is_empty() && !data.bands.is_empty();
+    for (row, band) in data.bands.iter().enumerate() {
+        let (lo, hi) = if only_bands { (row as f64 + 0.1, row as f64 + 0.9) } else { (0.0, y_max) };
+        draw_band(chart, band, lo, hi, only_bands)?;
+        if only_bands {
+            let at = (data.end_ms * 0.005, row as f64 + 0.75);
+            chart
+                .draw_series(std::iter::once(Text::new(band.label.clone(), at, text.clone())))
+                .map_err(err)?;
+            // A span wide enough says its state in words too: red and green alone are one colour
+            // to many readers.
+            let breaker = data.title.starts_with("breaker_state");
+            let px = |x: f64| chart.backend_coord(&(x, 0.0)).0;
+            let said = band.spans.iter().filter_map(|sp| {
+                let word = state_name(breaker, sp.state);
+                let room = px(sp.to_ms) - px(sp.from_ms);
+                (room >= word_px(&word)).then(|| {
+                    let x = sp.from_ms + (sp.to_ms - sp.from_ms) * 0.02;
+                    Text::new(word, (x, row as f64 + 0.35), text.clone())
+                })
+            });
+            let said: Vec<_> = said.collect();
+            chart.draw_series(said).map_err(err)?;
+        }
+    }
+    Ok(())
+}
+
+/// The lines. With a few, each is wider than the next ([`beneath`]): a line hidden under an
+/// identical later one (t2's `upstream_timeouts` under `errors`, p95 under p99 when an interval's
+/// few samples make them one) still shows as its outline. A total (`errors` beside its breakdown)
+/// is drawn last, on top, in short dashes; a NaN point is a break in its line.
+fn lines<DB: DrawingBackend>(chart: &mut Chart2d<'_, DB>, data: &ChartData, pal: &Palette) -> DrawResult {
+    let n = data.lines.len();
+    let order = data
+        .lines
+        .iter()
+        .enumerate()
+        .filter(|l| !l.1.pen.total)
+        .chain(data.lines.iter().enumerate().filter(|l| l.1.pen.total));
+    for (i, l) in order {
+        let under = if l.pen.total { 0 } else { beneath(n, i) };
+        let style = pen(pal, i, l).stroke_width(2 + under);
+        let dashes = match (l.pen.dashed, l.pen.total) {
+            (true, _) => Some((6, 4)),
+            (false, true) => Some((3, 3)),
+            (false, false) => None,
+        };
+        for stretch in l.points.split(|p| p.1.is_nan()) {
+            let points = stretch.iter().copied();
+            if let Some((size, gap)) = dashes {
+                chart.draw_series(DashedLineSeries::new(points, size, gap, style)).map_err(err)?;
+            } else {
+                chart.draw_series(LineSeries::new(points, style)).map_err(err)?;
+            }
+        }
+    }
+    Ok(())
 }
 
 /// The room `word` needs written in a band's span (12 px text, a little to spare).
