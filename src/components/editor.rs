@@ -5,6 +5,7 @@
 pub mod catalog;
 pub mod errors;
 pub mod form;
+mod groups;
 pub mod json;
 pub mod nodes;
 pub mod spread;
