@@ -195,6 +195,29 @@ async function main() {
       course.close();
     }
   });
+  await check('while the app downloads the page says it is loading, and says why if it cannot start', async () => {
+    const p = await ctx.newPage();
+    try {
+      // The wasm is held back until the loading line has been seen, as on a slow line.
+      let release;
+      const held = new Promise((r) => { release = r; });
+      await p.route('**/*.wasm', async (route) => { await held; await route.continue(); });
+      await p.goto(base);
+      await until(p, () => document.querySelector('#boot')?.checkVisibility() && document.querySelector('#boot-said').textContent.startsWith('Loading'));
+      release();
+      await p.waitForSelector('[data-node]');
+      assert(await p.evaluate(() => !document.querySelector('#boot')?.checkVisibility()), 'the loading line is gone once the app is drawn');
+      // A wasm the host does not have: a sentence, not a blank page.
+      await p.unroute('**/*.wasm');
+      await p.route('**/*.wasm', (route) => route.fulfill({ status: 404, body: 'not found' }));
+      await p.goto(base + '?missing');
+      await until(p, () => document.querySelector('#boot.failed'));
+      const said = await p.textContent('#boot');
+      assert(said.includes('could not start') && await p.$eval('#boot', (b) => b.getAttribute('role')) === 'alert', `said: ${said}`);
+    } finally {
+      await p.close();
+    }
+  });
   await check('a garbage link shows a banner and a working app', async () => {
     const p = await ctx.newPage();
     await p.goto(base + '#s=garbage!!');
