@@ -119,3 +119,20 @@ fn shard_counts_vnodes_against_the_ring_only() {
     assert_eq!(ring.status.code(), Some(2));
     assert!(String::from_utf8_lossy(&ring.stderr).contains("--vnodes"));
 }
+
+/// A script groups violations by `id`, one spelling for rules named in words or as identifiers,
+/// and reads `at_us` with its unit in its name (review 27 B7).
+#[test]
+fn violations_carry_an_id_to_key_on_and_a_time_in_microseconds() {
+    let out = Command::new(env!("CARGO_BIN_EXE_dsplay"))
+        .args(["run", "d5-split-brain-naive", "--json"])
+        .output()
+        .expect("runs");
+    assert_eq!(out.status.code(), Some(0), "a broken invariant is a result, not an error");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let first = &report["violations"][0];
+    assert_eq!(first["id"], "at_most_one_primary_accepting_writes", "{first}");
+    assert_eq!(first["rule"], "at most one primary accepting writes");
+    let at = first["at_us"].as_u64().expect("at_us in µs");
+    assert!(at > 0 && at <= report["sim_time_ms"].as_u64().expect("ms") * 1000, "{first}");
+}

@@ -7,7 +7,8 @@ use serde_json::{json, Value};
 
 /// `id, seed, sim_time_ms, playhead, events, trace_hash, metrics, violations` (+ `halted` if it
 /// stopped early). `playhead` is where the run stopped as a link writes it (`t=1002.599`, with
-/// `&e=…` partway through an instant): `sim_time_ms` is whole milliseconds.
+/// `&e=…` partway through an instant): `sim_time_ms` is whole milliseconds. Each violation is
+/// `{id, rule, at_us, detail}` (see [`rule_id`]).
 pub fn report(sim: &dyn Simulation) -> Value {
     let sc = sim.scenario();
     let mut v = json!({
@@ -18,12 +19,26 @@ pub fn report(sim: &dyn Simulation) -> Value {
         "events": sim.events(),
         "trace_hash": format!("{:016x}", sim.trace_hash()),
         "metrics": sim.metrics().report(sim.node_names()),
-        "violations": sim.violations(),
+        "violations": sim.violations().iter().map(|v| json!({
+            "id": rule_id(&v.rule),
+            "rule": v.rule,
+            "at_us": v.at.as_us(),
+            "detail": v.detail,
+        })).collect::<Vec<_>>(),
     });
     if let Some(h) = sim.halted() {
         v["halted"] = json!(h);
     }
     v
+}
+
+/// A rule's name as a script keys on it: protocols name their rules in words ("one holder at a
+/// time", "election safety") or as identifiers (`monotonic_reads`); this is always lower-case
+/// words joined by `_` (review 27 B7: grouping violations by rule needed a lookup table).
+pub fn rule_id(rule: &str) -> String {
+    let words: Vec<String> =
+        rule.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).map(str::to_lowercase).collect();
+    words.join("_")
 }
 
 /// The trace as fixed-column text; with `payloads`, each send ends in what the message carried,
