@@ -211,26 +211,7 @@ fn node(
     let role_room = lay.room(i);
     let role_shown = lay.r >= 15.0 || LABEL_CHAR_W * role.chars().count() as f64 <= 1.5 * role_room;
     let role_squeeze = label_squeeze(&role, role_room);
-    let alerts = n.view.alerts.iter().map(|b| (b.as_str(), "badge alert"));
-    let tags: Vec<(&str, &str)> = alerts.chain(n.view.badges.iter().map(|b| (b.as_str(), "badge"))).collect();
-    // Those that do not fit above the rim are counted on the last one shown (all are in the
-    // node's tooltip and the inspector).
-    let rows = if tags.is_empty() { 0 } else { badge_rows(&lay.pos, i, r).min(tags.len()) };
-    let hidden = tags.len() - rows;
-    // A badge wider than the room beside the node's neighbours is squeezed into it, as labels are
-    // (in a 720 px embed, 2PC's "in doubt: order 64 (+2)" ran under the next node's badge).
-    let room = if tags.is_empty() { 0.0 } else { lay.room(i) };
-    let badges = tags.iter().take(rows).enumerate().map(|(k, &(b, class))| {
-        let b = if k + 1 == rows && hidden > 0 { format!("{b} (+{hidden} more)") } else { b.to_string() };
-        let natural = 8.0 + 6.2 * b.chars().count() as f64;
-        let w = if natural > room { room.max(40.0) } else { natural };
-        let squeeze = (w < natural).then(|| format!("{:.0}", w - 8.0));
-        // The first badge sits on the node's rim, more stack upwards.
-        let by = -r - 16.0 * k as f64;
-        html! { <g {class} transform={format!("translate(0 {by})")}>
-        <rect x={(-w / 2.0).to_string()} y="-7" width={w.to_string()} height="14" rx="7" />
-        <text y="3.5" textLength={squeeze.clone()} lengthAdjust={squeeze.map(|_| "spacingAndGlyphs")}>{b}</text></g> }
-    });
+    let badges = badges(n, lay, i);
     html! {
         <g key={n.name.clone()} {class} transform={format!("translate({x:.1} {y:.1})")} {tabindex} role={node_role}
             aria-label={aria_label(n)} aria-pressed={pressed}
@@ -249,9 +230,34 @@ fn node(
                 textLength={squeeze.map(|w| format!("{w:.0}"))}
                 lengthAdjust={squeeze.map(|_| "spacingAndGlyphs")}>{&n.view.label}</text> }
             {for log}
-            <g class="badges">{for badges}</g>
+            {badges}
         </g>
     }
+}
+
+/// Node `i`'s alerts and badges, stacked up from its rim as far as there is room: those that do
+/// not fit are counted on the last one shown (all are in the node's tooltip and the inspector).
+fn badges(n: &NodeState, lay: &Layout, i: usize) -> Html {
+    let r = lay.r;
+    let alerts = n.view.alerts.iter().map(|b| (b.as_str(), "badge alert"));
+    let tags: Vec<(&str, &str)> = alerts.chain(n.view.badges.iter().map(|b| (b.as_str(), "badge"))).collect();
+    let rows = if tags.is_empty() { 0 } else { badge_rows(&lay.pos, i, r).min(tags.len()) };
+    let hidden = tags.len() - rows;
+    // A badge wider than the room beside the node's neighbours is squeezed into it, as labels are
+    // (in a 720 px embed, 2PC's "in doubt: order 64 (+2)" ran under the next node's badge).
+    let room = if tags.is_empty() { 0.0 } else { lay.room(i) };
+    let badges = tags.iter().take(rows).enumerate().map(|(k, &(b, class))| {
+        let b = if k + 1 == rows && hidden > 0 { format!("{b} (+{hidden} more)") } else { b.to_string() };
+        let natural = 8.0 + 6.2 * b.chars().count() as f64;
+        let w = if natural > room { room.max(40.0) } else { natural };
+        let squeeze = (w < natural).then(|| format!("{:.0}", w - 8.0));
+        // The first badge sits on the node's rim, more stack upwards.
+        let by = -r - 16.0 * k as f64;
+        html! { <g {class} transform={format!("translate(0 {by})")}>
+        <rect x={(-w / 2.0).to_string()} y="-7" width={w.to_string()} height="14" rx="7" />
+        <text y="3.5" textLength={squeeze.clone()} lengthAdjust={squeeze.map(|_| "spacingAndGlyphs")}>{b}</text></g> }
+    });
+    html! { <g class="badges">{for badges}</g> }
 }
 
 /// A node's countdown (Raft's election timer) as a ring just outside its shape that drains from
