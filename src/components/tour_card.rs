@@ -63,11 +63,25 @@ pub fn tour_card(props: &TourCardProps) -> Html {
                 return;
             }
             // The whole card in sight, its buttons too: under the stage at 1366×768 it started
-            // below the fold, and Continue could not be seen.
+            // below the fold, and Continue could not be seen. And as much of the stage above it as
+            // the window holds: on a phone a tour started from the lesson below scrolled up only
+            // until the card's top showed, and step 1's servers were off the screen above it
+            // (review 32 B5). So the stage and card together when they fit, else the card at the
+            // window's foot.
             if let Some(c) = card.cast::<web_sys::Element>().filter(|_| scroll) {
                 let opts = web_sys::ScrollIntoViewOptions::new();
-                opts.set_block(web_sys::ScrollLogicalPosition::Nearest);
-                c.scroll_into_view_with_scroll_into_view_options(&opts);
+                let window_h = web_sys::window().and_then(|w| w.inner_height().ok()?.as_f64()).unwrap_or(0.0);
+                let stage = c.closest(".stage-view").ok().flatten();
+                match stage.filter(|v| v.get_bounding_client_rect().height() <= window_h) {
+                    Some(both) => {
+                        opts.set_block(web_sys::ScrollLogicalPosition::Nearest);
+                        both.scroll_into_view_with_scroll_into_view_options(&opts);
+                    }
+                    None => {
+                        opts.set_block(web_sys::ScrollLogicalPosition::End);
+                        c.scroll_into_view_with_scroll_into_view_options(&opts);
+                    }
+                }
             }
             if may_take_focus() {
                 if let Some(b) = next.cast::<web_sys::HtmlElement>() {

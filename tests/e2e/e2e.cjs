@@ -961,8 +961,25 @@ async function main() {
       const onTop = await p.$eval('.tour-card .tour-next', (b) => { const r = b.getBoundingClientRect();
         return r.bottom <= innerHeight && document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2)?.closest('.tour-next') === b; });
       assert(onTop, `${width}x${height}: Continue is out of the frame or covered`);
+      // The × keeps off Continue (review 32 B1: at 720×420 it lay 7 px over it and its focus ring).
+      const apart = await p.$eval('.tour-card', (card) => { const [n, x] = ['.tour-next', '.tour-exit'].map((q) => card.querySelector(q).getBoundingClientRect());
+        return x.left >= n.right || x.top >= n.bottom || x.bottom <= n.top || x.right <= n.left; });
+      assert(apart, `${width}x${height}: the tour's × overlaps Continue`);
     }
     await c.close();
+    // On a phone a tour started from the lesson, below the stage, shows the stage and its card
+    // together (review 32 B5: the page scrolled to the card and the servers were above the screen).
+    const phone = await browser.newContext({ viewport: { width: 390, height: 844 }, isMobile: true, hasTouch: true });
+    const m = await phone.newPage();
+    await m.goto(base + '#preset=d4-raft-election');
+    await m.waitForSelector('.lesson .take-tour');
+    await m.$eval('.lesson .take-tour', (b) => b.scrollIntoView({ block: 'center' }));
+    await m.tap('.lesson .take-tour');
+    await at(m, 'Step 1 of 8', 100);
+    await until(m, () => { const stage = document.querySelector('.topo-stage').getBoundingClientRect();
+      const card = document.querySelector('.tour-card').getBoundingClientRect();
+      return stage.bottom - Math.max(stage.top, 0) >= 0.8 * stage.height && card.bottom <= innerHeight; });
+    await phone.close();
   });
   await check('click a message on the wire, read it and lose it: it is an event, and the run says so', async () => {
     const c = await browser.newContext({ viewport: { width: 1366, height: 768 } });
