@@ -51,7 +51,7 @@ pub fn shortcuts(props: &ShortcutsProps) -> Html {
         })
     };
     html! {
-        <Modal id="shortcuts" title="Help" on_close={props.on_close.clone()} also_closed_by="?" {foot}>
+        <Modal id="shortcuts" class="help" title="Help" on_close={props.on_close.clone()} also_closed_by="?" {foot}>
             <nav class="jumps" aria-label="On this sheet">
                 {jump("help-keys", "Keyboard")}{jump("help-gestures", "Mouse and touch")}
             </nav>
