@@ -300,6 +300,11 @@ fn embed_dialog_of(props: &EmbedDialogOfProps) -> Html {
                     { typed("embed-height", &height_text, height.clone().err(), "420") }
                     // Review 23 B3: nothing told a teacher what a 400×300 frame costs.
                     <p class="muted small">{"420 px or more reads best. Under about 360 px the picture gets small, the network tools give way to the legend, and a tour's card covers part of the picture."}</p>
+                    // Review 32 B2: at 480×360 with every control the tools sat under the frame's
+                    // foot (the frame scrolls to them) and at 720×420 the legend scrolled.
+                    if choice.controls == Controls::Full {
+                        <p class="muted small">{"Every control of the player takes more room: give it 500 px or more. In a shorter frame the legend scrolls beside the network tools, or the frame scrolls to reach them."}</p>
+                    }
                     // Review 30 B2: an author expected the lesson they wrote in the widget.
                     <p class="muted small">{"The widget shows the run, its title and (as a tour) its notes, not the lesson: write that on the course page around it. Its \u{201c}open in dsplay\u{201d} link opens the whole app, lesson and all."}</p>
                 </div>

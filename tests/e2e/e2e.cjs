@@ -501,6 +501,8 @@ async function main() {
     await p.selectOption('#embed-theme', 'dark');
     await p.selectOption('#embed-speed', '0.5');
     await until(p, () => /speed=0\.5&amp;until=9000&amp;loop=1&amp;controls=full&amp;theme=dark/.test(document.querySelector('#embed-code').value));
+    // Every control asks for more height than the 420 px the dialog starts at, and says so.
+    assert((await p.textContent('#embed-dialog')).includes('give it 500 px or more'), 'the dialog says full controls need 500 px');
     // The preview is the same address, and the embed in it honours the choices.
     const src = await p.$eval('#embed-dialog iframe', (el) => el.src);
     assert((await code()).includes(src.replace(/&/g, '&amp;')), `the preview shows the code's address: ${src}`);
