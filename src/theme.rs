@@ -4,6 +4,7 @@
 use crate::embed::Theme;
 use yew::prelude::*;
 
+/// Where the chosen theme is kept (static/boot.js reads it too, for the loading line).
 const KEY: &str = "dsplay-theme";
 
 /// `(prefers-color-scheme: dark)`.

@@ -5,6 +5,13 @@
 // replaces it). If the app cannot start (no WebAssembly, a download cut off, a file missing on
 // the host) #boot says why, instead of leaving a blank page. A panic shows the app's own panel.
 const tag = document.querySelector('script[data-dsplay-js]');
+// The loading line in the theme the app will show: an embed's `theme=`, else the one chosen on
+// an earlier visit (a dark course page flashed a light frame while the wasm came; review 33 N6).
+// Handed back to the app once it runs, which sets its own.
+const query = new URLSearchParams(location.search);
+const stored = (() => { try { return localStorage.getItem('dsplay-theme'); } catch { return null; } })();
+const theme = query.get('embed') ? query.get('theme') : stored;
+if (theme === 'dark' || theme === 'light') document.documentElement.style.colorScheme = theme;
 const said = (text) => {
   const boot = document.getElementById('boot');
   if (!boot || document.getElementById('crash-panel')) return;
@@ -18,6 +25,7 @@ if (typeof WebAssembly !== 'object') {
   try {
     const { default: init } = await import(tag.dataset.dsplayJs);
     await init({ module_or_path: tag.dataset.dsplayWasm });
+    document.documentElement.style.colorScheme = '';
   } catch (e) {
     said(`dsplay could not start (${e && e.message ? e.message : e}). Reload the page; if that does not help, the site may be missing a file.`);
   }

@@ -489,7 +489,7 @@ pub fn toolbar(
     };
     let chosen = picked.to_vec();
     let hint = if picked.is_empty() || cuts {
-        "tap nodes or drag a box; ✂ Partition (or Esc) leaves"
+        "pick nodes or drag a box; ✂ Partition again to leave"
     } else if picked.len() == p.view.nodes.len() {
         "every node is picked: leave some on the other side"
     } else {
