@@ -189,7 +189,7 @@ pub fn draw_chart<DB: DrawingBackend>(
     pal: &Palette,
 ) -> DrawResult {
     root.fill(&pal.bg).map_err(err)?;
-    let only_bands = data.lines.is_empty() && !data.bands.is_empty();
+    let only_bands = data.only_bands();
     let peak = data.lines.iter().flat_map(|l| l.points.iter().map(|p| p.1)).fold(0.0f64, f64::max);
     let y_max = if only_bands { data.bands.len().max(1) as f64 } else { (peak * 1.1).max(1.0) };
     let text = ("sans-serif", 12).into_font().color(&pal.fg);
@@ -265,7 +265,7 @@ fn head<'a, DB: DrawingBackend>(
     pal: &Palette,
     text: &TextStyle<'a>,
 ) -> Result<DrawingArea<DB, Shift>, String> {
-    let only_bands = data.lines.is_empty() && !data.bands.is_empty();
+    let only_bands = data.only_bands();
     let width = root.dim_in_pixel().0 as i32;
     // A band chart's legend is its states' colours in words (a breaker's every state, so the
     // open one is known before it comes).
@@ -304,7 +304,7 @@ fn bands<DB: DrawingBackend>(
     y_max: f64,
     text: &TextStyle<'_>,
 ) -> DrawResult {
-    let only_bands = data.lines.is_empty() && !data.bands.is_empty();
+    let only_bands = data.only_bands();
     for (row, band) in data.bands.iter().enumerate() {
         let (lo, hi) = if only_bands { (row as f64 + 0.1, row as f64 + 0.9) } else { (0.0, y_max) };
         draw_band(chart, band, lo, hi, only_bands)?;

@@ -155,6 +155,12 @@ impl ChartData {
         ChartData { faults, ..self }
     }
 
+    /// A chart of bands only (a breaker's states): a row per band, its states' colours as the
+    /// legend, no y labels.
+    pub fn only_bands(&self) -> bool {
+        self.lines.is_empty() && !self.bands.is_empty()
+    }
+
     /// No line has a point and there are no bands: nothing measured yet.
     pub fn is_empty(&self) -> bool {
         self.bands.is_empty() && self.lines.iter().all(|l| l.points.is_empty())

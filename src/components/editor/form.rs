@@ -176,9 +176,16 @@ pub fn field(ctx: &Ctx, path: &mut Vec<Seg>, parent: Option<&Map<String, Value>>
     }
     let here = dotted(path);
     let (_, err) = error_of(ctx, &input_id(&here), &here);
+    let legend = || legend_of(path, v);
     match v {
-        Value::Object(obj) => super::groups::object(ctx, path, obj, &legend_of(path, v), err),
-        Value::Array(items) => super::groups::array(ctx, path, items, &legend_of(path, v), err),
+        Value::Object(obj) => {
+            let legend = legend();
+            super::groups::object(ctx, (path, here), obj, &legend, err)
+        }
+        Value::Array(items) => {
+            let legend = legend();
+            super::groups::array(ctx, (path, here), items, &legend, err)
+        }
         _ => leaf(ctx, path, parent, v),
     }
 }

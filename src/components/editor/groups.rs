@@ -8,15 +8,14 @@ use super::json::{dotted, general, Seg};
 use serde_json::{Map, Value};
 use yew::prelude::*;
 
-/// The object `obj` at `path`, under `legend`, with the error `err` shown at it.
+/// The object `obj` at `path` (written `here`), under `legend`, with the error `err` shown at it.
 pub(super) fn object(
     ctx: &Ctx,
-    path: &mut Vec<Seg>,
+    (path, here): (&mut Vec<Seg>, String),
     obj: &Map<String, Value>,
     legend: &str,
     err: Html,
 ) -> Html {
-    let here = dotted(path);
     let optional = catalog().optional(ctx.kind, path);
     let mut children = Vec::new();
     for (k, child) in obj {
@@ -89,9 +88,14 @@ pub(super) fn object(
     set
 }
 
-/// The array `items` at `path`, under `legend`, with the error `err` shown at it.
-pub(super) fn array(ctx: &Ctx, path: &mut Vec<Seg>, items: &[Value], legend: &str, err: Html) -> Html {
-    let here = dotted(path);
+/// The array `items` at `path` (written `here`), under `legend`, with the error `err` shown at it.
+pub(super) fn array(
+    ctx: &Ctx,
+    (path, here): (&mut Vec<Seg>, String),
+    items: &[Value],
+    legend: &str,
+    err: Html,
+) -> Html {
     let mut children = Vec::new();
     let shown = if here == "events" { ctx.events_shown.min(items.len()) } else { items.len() };
     for (i, item) in items.iter().enumerate().take(shown) {
