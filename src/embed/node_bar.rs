@@ -21,7 +21,17 @@ pub struct NodeBarProps {
 
 #[function_component(NodeBar)]
 pub fn node_bar(props: &NodeBarProps) -> Html {
-    let Some(p) = use_context::<Player>() else { return html! {} };
+    let p = use_context::<Player>();
+    let bar = use_node_ref();
+    let picked = p
+        .as_ref()
+        .and_then(|p| p.selected.and_then(|id| p.view.nodes.get(id.index())))
+        .map(|n| n.name.clone());
+    {
+        let bar = bar.clone();
+        use_effect_with(picked, move |picked| clear_of_bar(&bar, picked.as_deref()));
+    }
+    let Some(p) = p else { return html! {} };
     let Some(n) = p.selected.and_then(|id| p.view.nodes.get(id.index())) else { return html! {} };
     let node = n.name.clone();
     let act = |ev: Ev| {
@@ -61,7 +71,7 @@ pub fn node_bar(props: &NodeBarProps) -> Html {
         })
     };
     html! {
-        <div class="node-bar" role="group" aria-label={format!("{node}: actions")}>
+        <div class="node-bar" ref={bar} role="group" aria-label={format!("{node}: actions")}>
             <span class="who"><strong>{&node}</strong>{" "}<span class="muted">{&n.view.label}</span></span>
             {crash_or_restart}
             {pause_or_resume}
@@ -71,6 +81,25 @@ pub fn node_bar(props: &NodeBarProps) -> Html {
             }
             <button class="close" aria-label="Deselect" onclick={close}>{"×"}</button>
         </div>
+    }
+}
+
+/// On a phone the bar sticks to the screen's foot, over the stage: a node picked near the foot
+/// had its labels and log under the bar (review 32 B8). The page scrolls the node's whole drawing
+/// clear of it: the one-column layout keeps `scroll-padding-bottom` free for the bar. Nothing
+/// moves where the bar is not shown (an embed's bar floats in the stage, wider screens hide it).
+fn clear_of_bar(bar: &NodeRef, picked: Option<&str>) {
+    let shown = bar.cast::<web_sys::HtmlElement>().is_some_and(|b| b.offset_parent().is_some());
+    let in_app =
+        bar.cast::<web_sys::Element>().is_some_and(|b| b.closest(".app.embed").ok().flatten().is_none());
+    let Some(name) = picked.filter(|_| shown && in_app) else { return };
+    let doc = web_sys::window().and_then(|w| w.document());
+    let selector = format!(".topo-svg .node[data-node=\"{}\"]", name.replace(['"', '\\'], ""));
+    if let Some(node) = doc.and_then(|d| d.query_selector(&selector).ok().flatten()) {
+        let opts = web_sys::ScrollIntoViewOptions::new();
+        opts.set_block(web_sys::ScrollLogicalPosition::Nearest);
+        opts.set_inline(web_sys::ScrollLogicalPosition::Nearest);
+        node.scroll_into_view_with_scroll_into_view_options(&opts);
     }
 }
 

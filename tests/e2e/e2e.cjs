@@ -324,7 +324,7 @@ async function main() {
     await p.close();
   });
   await check('a frame too short for the embed scrolls instead of drawing over its controls', async () => {
-    for (const [width, height] of [[320, 240], [320, 300], [400, 300], [480, 360]]) {
+    for (const [width, height] of [[320, 240], [320, 300], [360, 300], [400, 300], [480, 360]]) {
       const p = await (await browser.newContext({ viewport: { width, height } })).newPage();
       await p.goto(base + '?embed=1&preset=d4-raft-election&controls=min');
       await p.waitForSelector('.app.embed [data-node]');
@@ -345,6 +345,9 @@ async function main() {
       const [body, foot] = [await box('.embed-body'), await box('#run-result')];
       assert(body.bottom <= foot.top + 0.5 && foot.bottom <= height + 0.5, `${width}x${height}: body ${JSON.stringify(body)} status ${JSON.stringify(foot)}`);
       assert(foot.bottom - foot.top < 30, `${width}x${height}: the status line wrapped: ${JSON.stringify(foot)}`);
+      // From 360 × 300 up, Play and the speed share a row and the whole stage is in the frame
+      // before the widget scrolls (review 32 B3: its foot lay under the status line there).
+      if (height >= 300 && width >= 360) assert(stage.bottom <= foot.top, `${width}x${height}: the stage ends at ${stage.bottom}, under the status line at ${foot.top}`);
       const credit = await box('.embed-credit');
       assert(credit.top >= foot.top - 0.5 && credit.bottom <= foot.bottom + 0.5, `${width}x${height}: credit ${JSON.stringify(credit)} off the status line ${JSON.stringify(foot)}`);
       const onTop = await p.$eval('.embed-credit', (el) => { const r = el.getBoundingClientRect(); return document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2)?.closest('.embed-credit') === el; });
@@ -427,6 +430,16 @@ async function main() {
     await p.waitForSelector('.compare-form select');
     const wide = await p.evaluate(() => document.documentElement.scrollWidth);
     assert(wide <= 390, `the page is ${wide} px wide with Compare open`);
+    // A node tapped at the window's foot is scrolled clear of the bar that sticks there: its
+    // labels and log were under the bar (review 32 B8).
+    await p.evaluate(() => { const n = document.querySelector('[data-node="n3"]').getBoundingClientRect();
+      window.scrollBy(0, n.bottom - innerHeight + 20); });
+    await p.tap('[data-node="n3"] .shape');
+    await until(p, () => { const bar = document.querySelector('.stage-view .node-bar');
+      const n = document.querySelector('[data-node="n3"]').getBoundingClientRect();
+      return bar && n.bottom <= bar.getBoundingClientRect().top && n.top >= 0; });
+    await p.tap('.stage-view .node-bar button.close');
+    await until(p, () => !document.querySelector('.stage-view .node-bar'));
     // A tapped node gets its actions over the stage, which stays in sight (scrolling to the
     // inspector under it hid the crash the student had just caused); "Details" goes down to it.
     await p.evaluate(() => window.scrollTo(0, 0));
