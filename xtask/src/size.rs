@@ -52,5 +52,30 @@ pub fn report(dist: &Path) -> Result<String> {
         kb(css.gz)
     );
     println!("{line}");
+    println!("{}", against_budget(total.gz));
     Ok(line)
+}
+
+/// The budget for the whole page (wasm + JS + CSS), gzipped.
+const BUDGET_GZ: u64 = 400_000;
+
+/// How the page stands against [`BUDGET_GZ`]: printed beside the size, not failed on, so the
+/// figure is in every test run's output whichever way it goes.
+fn against_budget(gz: u64) -> String {
+    match gz.checked_sub(BUDGET_GZ) {
+        Some(over) if over > 0 => format!("page budget: {} gzipped, over it by {}", kb(BUDGET_GZ), kb(over)),
+        _ => format!("page budget: {} gzipped, {} to spare", kb(BUDGET_GZ), kb(BUDGET_GZ - gz)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::against_budget;
+
+    #[test]
+    fn the_budget_line_says_over_or_spare() {
+        assert_eq!(against_budget(1_269_800), "page budget: 400.0 KB gzipped, over it by 869.8 KB");
+        assert_eq!(against_budget(399_000), "page budget: 400.0 KB gzipped, 1.0 KB to spare");
+        assert_eq!(against_budget(400_000), "page budget: 400.0 KB gzipped, 0.0 KB to spare");
+    }
 }
