@@ -79,12 +79,23 @@ fn reveal_current(nav: &NodeRef) {
         return;
     }
     let heading = button.closest(".area").ok().flatten().and_then(|a| a.query_selector("h2").ok().flatten());
-    let to_heading = heading.map(|h| h.get_bounding_client_rect().top() - top - 4.0);
+    // Below the fade under the head (gallery.css, 1.75rem once the list has moved), which had
+    // greyed the very heading put there: the home page opened on a faded "T Traffic".
+    let to_heading = heading.map(|h| h.get_bounding_client_rect().top() - top - 4.0 - head_fade_px());
     let by = match to_heading {
         Some(by) if b.bottom() - by <= p.bottom() => by,
         _ => b.top() - top - (p.bottom() - top - b.height()) / 2.0,
     };
     pane.set_scroll_top(pane.scroll_top() + by as i32);
+}
+
+/// The height of the fade under the gallery's sticky head (`.gallery-head::after`: 1.75rem).
+fn head_fade_px() -> f64 {
+    let root = web_sys::window().and_then(|w| {
+        let html = w.document()?.document_element()?;
+        w.get_computed_style(&html).ok()??.get_property_value("font-size").ok()
+    });
+    1.75 * root.and_then(|px| px.trim_end_matches("px").parse::<f64>().ok()).unwrap_or(16.0)
 }
 
 #[function_component(Gallery)]
@@ -160,7 +171,8 @@ fn area_jumps() -> Html {
                         find(".gallery-head").map_or(0.0, |h| h.get_bounding_client_rect().height() + 6.0);
                     let by = section.get_bounding_client_rect().top()
                         - pane.get_bounding_client_rect().top()
-                        - head;
+                        - head
+                        - head_fade_px();
                     pane.set_scroll_top(pane.scroll_top() + by as i32);
                 }
                 // One column, where the pane is as long as its list: the page scrolls (the
