@@ -1626,6 +1626,8 @@ async fn marks_at_one_time_share_a_marker_that_says_all_of_them_and_by_hand_ones
     let stop_ms = player().session.borrow().stop_at().as_us() as f64 / 1000.0;
     let rest = (stop_ms - 2_000.0) * 100.0 / stop_ms;
     assert!(span.contains(&format!("width: {rest:.3}%")), "{span} of {stop_ms} ms");
+    // The marker's tooltip says what the bar is (review 32 C12: an unnamed second track).
+    assert!(title.ends_with("(the bar: it lasts until the end)"), "{title}");
     // Restarted at 4 s, b1 is down for 2 s; the surge's 5 s is then the longest.
     player().dispatch.emit(Action::Seek(SimTime::from_ms(4_000)));
     until("4 s", || (player().session.borrow().now() == SimTime::from_ms(4_000)).then_some(())).await;
@@ -1642,6 +1644,13 @@ async fn marks_at_one_time_share_a_marker_that_says_all_of_them_and_by_hand_ones
             .then_some(())
     })
     .await;
+    let title = until("the bar's end in the tooltip", || {
+        all(&root, ".markers .marker.by-hand").into_iter().find_map(|m| {
+            m.get_attribute("title").filter(|t| t.contains("2.000 s: crash b1") && t.contains("(the bar"))
+        })
+    })
+    .await;
+    assert!(title.ends_with("(the bar: it lasts until 7.000 s)"), "{title}");
 }
 
 /// The name of the node `name` exchanged the most messages with lately.

@@ -87,7 +87,8 @@ pub fn picture_key() -> Html {
         row(
             html! { <><circle class="k-event" cx="7" cy="11" r="4" /><circle class="k-by-hand" cx="21" cy="11" r="4" /></> },
             "on the timeline, a dot: a scripted event (a ring: done by hand; grey: drawn by chaos; red: a \
-             broken invariant). Hover one to read it, click it to go there",
+             broken invariant), and a bar after it while its fault lasts (a node down until its restart, a cut \
+             until the heal). Hover one to read it, click it to go there",
         ),
         row(
             html! { <rect class="k-slow" x="1" y="7" width="26" height="8" rx="2" /> },

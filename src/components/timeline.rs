@@ -67,6 +67,18 @@ fn markers(p: &Player, faults: &FaultMarks) -> Vec<Marker> {
             m.span_ms = m.span_ms.max(Some(until.saturating_sub(m.at_ms)));
         }
     }
+    // The bar says what it is where the dot does: unnamed, it read as a second, unexplained
+    // track (review 32 C12).
+    for m in &mut out {
+        if let Some(span) = m.span_ms {
+            let end = if m.at_ms + span >= stop_ms {
+                "the end".to_string()
+            } else {
+                secs(SimTime::from_ms(m.at_ms + span))
+            };
+            m.label.push_str(&format!(" (the bar: it lasts until {end})"));
+        }
+    }
     let mut burst: Option<(Marker, usize)> = None;
     for v in s.sim().violations().iter().take(2_000) {
         let at_ms = v.at.as_us() / 1000;
