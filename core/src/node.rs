@@ -10,6 +10,7 @@ pub use crate::request_form::{RequestField, RequestForm};
 use crate::rng::Rng;
 use crate::sim::history::{History, OpKind, Outcome};
 use crate::sim::metrics::Metrics;
+pub use crate::sim::metrics::Shape;
 use crate::time::{SimDuration, SimTime};
 use crate::view::NodeView;
 use serde::{Deserialize, Serialize};
@@ -346,6 +347,23 @@ impl<'a, M, T> Ctx<'a, M, T> {
     pub fn declare_here(&mut self, names: &[&'static str]) {
         for &name in names {
             self.metrics.count(name, Some(self.id), 0, self.true_now);
+        }
+    }
+    /// List these global metrics in the run report from the start, as `shape` reads with nothing
+    /// recorded (a counter 0, a gauge null, a histogram an empty summary), so the report's keys
+    /// do not depend on what happened in the run (review 27 B2). Unlike [`Ctx::declare`], this
+    /// draws nothing: charts keep to what was recorded. Call from `init` for every metric the
+    /// node may record; the preset tests check that a run records nothing it did not list.
+    pub fn reports(&mut self, shape: Shape, names: &[&'static str]) {
+        for &name in names {
+            self.metrics.list(name, None, shape);
+        }
+    }
+    /// List these metrics of this node in the run report from the start (see [`Ctx::reports`]):
+    /// a per-node map then names every node that may record it, not only those that did.
+    pub fn reports_here(&mut self, shape: Shape, names: &[&'static str]) {
+        for &name in names {
+            self.metrics.list(name, Some(self.id), shape);
         }
     }
     /// List a global gauge before its first reading: charts and exports have it, with no

@@ -4,7 +4,7 @@
 //! (`Outcome::Info`), since it may or may not have taken effect.
 
 use crate::blocks::Generator;
-use crate::node::Ctx;
+use crate::node::{Ctx, Shape};
 use crate::rng::Rng;
 use crate::sim::history::{OpKind, Outcome};
 use crate::time::SimTime;
@@ -42,6 +42,12 @@ impl<X> Default for OpBook<X> {
 }
 
 impl<X> OpBook<X> {
+    /// The counters [`OpBook::reply`] may raise on this node, listed for the run report from
+    /// the start (review 27 B2). Call from `init`.
+    pub fn list_report_keys<M, T>(&self, ctx: &mut Ctx<'_, M, T>) {
+        ctx.reports_here(Shape::Counter, &["late_replies", "duplicate_replies"]);
+    }
+
     /// Operations started so far (the last operation id).
     pub fn started(&self) -> u64 {
         self.started

@@ -8,8 +8,10 @@ use crate::ids::NodeId;
 use crate::time::SimTime;
 use hdrhistogram::Histogram;
 use serde::Serialize;
-use serde_json::{json, Map, Value};
 use std::collections::BTreeMap;
+
+mod report;
+pub use report::{hist_summary, summary, Shape, GLOBAL_KEY};
 
 /// Upper bound on points per series over a whole run.
 pub const MAX_POINTS: u64 = 4_000;
@@ -71,6 +73,8 @@ pub struct Metrics {
     windows: BTreeMap<(&'static str, Option<NodeId>), OkWindow>,
     /// The highest value since the last sample of each gauge set with [`Metrics::gauge_peak`].
     peaks: BTreeMap<(&'static str, Option<NodeId>), i64>,
+    /// Metrics a node may record, listed at start for the run report (see [`Metrics::list`]).
+    listed: BTreeMap<(&'static str, Option<NodeId>), Shape>,
 }
 
 /// Outcomes of the last `WINDOW_SLICES` slices of a sliding window: (slice index, ok, all).
@@ -129,6 +133,7 @@ impl Metrics {
             sums: BTreeMap::new(),
             windows: BTreeMap::new(),
             peaks: BTreeMap::new(),
+            listed: BTreeMap::new(),
         }
     }
 
@@ -247,6 +252,15 @@ impl Metrics {
         self.slot(name, node, || MetricKind::Unset);
     }
 
+    /// List a metric in the run report before (or without) its first reading, as `shape` reads
+    /// with nothing recorded, so the report's keys do not depend on what happened (review 27
+    /// B2). It gets no series: charts and the CSV export keep to what was recorded, with no flat
+    /// line for each metric a run never touched. Listing again, or after a reading, changes
+    /// nothing.
+    pub fn list(&mut self, name: &'static str, node: Option<NodeId>, shape: Shape) {
+        self.listed.entry((name, node)).or_insert(shape);
+    }
+
     /// List a histogram before its first observation: its windows are empty until then.
     pub fn declare_histogram(&mut self, name: &'static str, node: Option<NodeId>) {
         self.slot(name, node, || MetricKind::Histogram { all: new_hist(), window: new_hist() });
@@ -331,71 +345,12 @@ impl Metrics {
             _ => None,
         }
     }
-
-    /// The report object: metric name → value, or → { node name → value } for per-node metrics.
-    pub fn report(&self, names: &[String]) -> Value {
-        let mut out = Map::new();
-        for m in &self.metrics {
-            let v = summary(&m.kind);
-            match m.node {
-                None => {
-                    out.insert(m.name.to_string(), v);
-                }
-                Some(n) => {
-                    let slot = out.entry(m.name.to_string()).or_insert_with(|| json!({}));
-                    if let Value::Object(o) = slot {
-                        let key = names.get(n.index()).cloned().unwrap_or_else(|| n.to_string());
-                        o.insert(key, v);
-                    }
-                }
-            }
-        }
-        Value::Object(out)
-    }
-}
-
-/// A metric's final value as JSON.
-pub fn summary(kind: &MetricKind) -> Value {
-    match kind {
-        MetricKind::Counter { total, .. } => json!(total),
-        MetricKind::Gauge { value } => json!(value),
-        MetricKind::Unset => Value::Null,
-        MetricKind::Histogram { all, .. } => hist_summary(all),
-    }
-}
-
-/// `count, mean, min, max, p10, p50, p90, p95, p99` in milliseconds; with no sample, every field
-/// but the count is null, so a script's columns do not come and go with the run (review 27 B2: an
-/// empty histogram was `{"count": 0}` alone).
-pub fn hist_summary(h: &Histogram<u32>) -> Value {
-    if h.is_empty() {
-        let none = Value::Null;
-        return json!({
-            "count": 0, "mean": none, "min": none, "max": none,
-            "p10": none, "p50": none, "p90": none, "p95": none, "p99": none,
-        });
-    }
-    let q = |x: f64| ms(h.value_at_quantile(x));
-    json!({
-        "count": h.len(),
-        "mean": (h.mean() / 1000.0 * 1000.0).round() / 1000.0,
-        "min": ms(h.min()), "max": ms(h.max()),
-        "p10": q(0.10), "p50": q(0.50), "p90": q(0.90), "p95": q(0.95), "p99": q(0.99),
-    })
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn an_empty_histogram_reports_every_field() {
-        let h = Histogram::<u32>::new(3).expect("histogram");
-        let v = hist_summary(&h);
-        let keys: Vec<&String> = v.as_object().map(|o| o.keys().collect()).unwrap_or_default();
-        assert_eq!(keys, ["count", "mean", "min", "max", "p10", "p50", "p90", "p95", "p99"]);
-        assert_eq!((v["count"].as_u64(), v["p50"].is_null()), (Some(0), true));
-    }
+    use serde_json::{json, Value};
 
     #[test]
     fn counters_become_rates_and_histograms_percentiles() {

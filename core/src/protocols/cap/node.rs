@@ -4,7 +4,7 @@ use super::replica::{Copy, Replica, Tag};
 use super::{CapConfig, CapMode};
 use crate::blocks::{Generator, OpBook};
 use crate::ids::NodeId;
-use crate::node::{ClientRequest, Ctx, Kind, Node, RequestForm};
+use crate::node::{ClientRequest, Ctx, Kind, Node, RequestForm, Shape};
 use crate::sim::history::Outcome;
 use crate::time::SimDuration;
 use crate::view::NodeView;
@@ -196,6 +196,19 @@ impl Node for CapNode {
 
     fn init(&mut self, ctx: &mut C<'_>) {
         ctx.declare(&["refused", "stale_reads", "conflicts"]);
+        // Everything each role may record, listed for the run report from the start (review 27 B2).
+        match self {
+            CapNode::Replica(_) => {
+                ctx.reports(Shape::Counter, &["stale_reads", "conflicts"]);
+                ctx.reports_here(Shape::Counter, &["late_replies"]);
+            }
+            CapNode::Client(c) => {
+                ctx.reports(Shape::Counter, &["ok", "refused"]);
+                ctx.reports(Shape::Histogram, &["op_latency_ms"]);
+                ctx.reports_here(Shape::Gauge, &["client_availability_permille"]);
+                c.ops.list_report_keys(ctx);
+            }
+        }
         match self {
             CapNode::Replica(r) => r.init(ctx),
             CapNode::Client(c) => c.init(ctx),

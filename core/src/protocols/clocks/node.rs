@@ -4,7 +4,7 @@
 use super::vclock::{Lamport, VectorClock};
 use super::{ClocksApp, ClocksConfig};
 use crate::ids::NodeId;
-use crate::node::{Ctx, Kind, Node, RequestField, RequestForm};
+use crate::node::{Ctx, Kind, Node, RequestField, RequestForm, Shape};
 use crate::time::{SimDuration, SimTime};
 use crate::view::NodeView;
 use std::collections::BTreeSet;
@@ -280,6 +280,15 @@ impl Node for Process {
     type Timer = ClockTimer;
 
     fn init(&mut self, ctx: &mut C<'_>) {
+        // Everything a process may record in either app, listed for the run report from the
+        // start (review 27 B2).
+        let events =
+            ["local_events", "sends", "ordered_receipts", "concurrent_receipts", "lamport_false_order"];
+        ctx.reports(Shape::Counter, &events);
+        ctx.reports(Shape::Counter, &["applied", "out_of_order"]);
+        ctx.reports_here(Shape::Counter, &["held_back"]);
+        ctx.reports_here(Shape::Gauge, &["holdback_queue"]);
+        ctx.reports(Shape::Histogram, &["holdback_ms"]);
         if self.cfg.app == ClocksApp::Bank {
             ctx.declare(&["out_of_order"]);
             // Per process, from the start: which replica is waiting (p3), and which never does.

@@ -3,7 +3,7 @@
 use super::store::{add_sibling, context, Sibling, Stamped};
 use super::{ConflictConfig, Resolution};
 use crate::ids::NodeId;
-use crate::node::{Ctx, Kind, Node};
+use crate::node::{Ctx, Kind, Node, Shape};
 use crate::time::{SimDuration, SimTime};
 use crate::view::NodeView;
 use std::collections::{BTreeMap, BTreeSet};
@@ -221,6 +221,9 @@ impl Node for Replica {
 
     fn init(&mut self, ctx: &mut C<'_>) {
         ctx.declare(&["lost_updates"]);
+        // Everything a replica may record, listed for the run report from the start (review 27 B2).
+        ctx.reports(Shape::Counter, &["adds", "lost_updates", "siblings_created", "sibling_merges"]);
+        ctx.reports_here(Shape::Gauge, &["lost_items", "max_siblings"]);
         self.schedule(ctx);
         let jitter = ctx.rng().below(self.cfg.sync_ms * 1000);
         ctx.set_timer(ConflictTimer::Sync, SimDuration(1 + jitter));

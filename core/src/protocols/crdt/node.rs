@@ -4,7 +4,7 @@ use super::types::{Crdt, LwwMap, OrSet, PnCounter};
 use super::CrdtConfig;
 use crate::check::bitset::Fnv64;
 use crate::ids::NodeId;
-use crate::node::{Ctx, Kind, Node};
+use crate::node::{Ctx, Kind, Node, Shape};
 use crate::time::{SimDuration, SimTime};
 use crate::view::NodeView;
 use std::collections::{BTreeMap, BTreeSet};
@@ -193,6 +193,8 @@ impl Node for CrdtNode {
     fn init(&mut self, ctx: &mut C<'_>) {
         match self {
             CrdtNode::Replica { cfg, doc } => {
+                // Listed for the run report from the start (review 27 B2), like the monitor's.
+                ctx.reports(Shape::Counter, &["updates", "merges", "merge_changes"]);
                 let gap = update_gap(cfg, ctx);
                 ctx.set_timer(CrdtTimer::Update, gap);
                 let jitter = ctx.rng().below(cfg.gossip_ms * 1000);
@@ -200,6 +202,7 @@ impl Node for CrdtNode {
                 report_digest(doc, cfg, ctx);
             }
             CrdtNode::Monitor { cfg, .. } => {
+                ctx.reports(Shape::Gauge, &["divergent_replicas", "converged_at_ms", "convergence_ms"]);
                 if cfg.updates_until_ms > 0 {
                     ctx.declare_gauge("converged_at_ms");
                     ctx.declare_gauge("convergence_ms");

@@ -6,7 +6,7 @@ use super::producer::Producer;
 use super::MessagingConfig;
 use crate::blocks::{Admit, Generator, Server, ServerSpec};
 use crate::ids::NodeId;
-use crate::node::{ClientRequest, Ctx, Kind, Node};
+use crate::node::{ClientRequest, Ctx, Kind, Node, Shape};
 use crate::time::{SimDuration, SimTime};
 use crate::view::NodeView;
 use std::collections::BTreeSet;
@@ -195,6 +195,33 @@ impl EvNode {
     }
 }
 
+impl EvNode {
+    /// Everything this role may record, whatever the broker's features, listed for the run
+    /// report from the start (review 27 B2).
+    fn list_report_keys(&self, ctx: &mut C<'_>) {
+        match self {
+            EvNode::Producer(_) => {
+                ctx.reports(Shape::Counter, &["published", "republished"]);
+                ctx.reports_here(Shape::Counter, &["rejected_here"]);
+                ctx.reports_here(Shape::Gauge, &["producer_backlog"]);
+            }
+            EvNode::Broker(_) => {
+                let flow = ["accepted", "blocked", "dropped", "rejected", "consumed"];
+                ctx.reports(Shape::Counter, &flow);
+                let failures = ["ack_timeouts", "failed_deliveries", "redelivered", "dead_lettered"];
+                ctx.reports(Shape::Counter, &failures);
+                ctx.reports_here(Shape::Gauge, &["queue_depth", "dlq_depth", "active_consumers"]);
+                ctx.reports(Shape::Histogram, &["queue_latency_ms", "e2e_latency_ms"]);
+            }
+            EvNode::Consumer(_) => {
+                ctx.reports_here(Shape::Counter, &["poison_failures"]);
+                ctx.reports(Shape::Counter, &["charge_retries"]);
+            }
+            EvNode::Ledger(_) => ctx.reports(Shape::Counter, &["charges", "deduplicated", "double_charges"]),
+        }
+    }
+}
+
 impl Consumer {
     fn on_deliver(&mut self, ctx: &mut C<'_>, m: Message) {
         self.standby = None;
@@ -278,6 +305,7 @@ impl Node for EvNode {
 
     fn init(&mut self, ctx: &mut C<'_>) {
         ctx.declare(&["dropped", "rejected", "dead_lettered", "failed_deliveries", "redelivered"]);
+        self.list_report_keys(ctx);
         // Only a run that charges payments (and so has a ledger) can charge twice.
         if matches!(self, EvNode::Ledger(_)) {
             ctx.declare(&["double_charges"]);

@@ -4,7 +4,7 @@
 use super::balancer::Balancer;
 use crate::blocks::{Admit, Generator, Server, ServerSpec};
 use crate::ids::NodeId;
-use crate::node::{Ctx, Kind, Knob, Node};
+use crate::node::{Ctx, Kind, Knob, Node, Shape};
 use crate::time::SimTime;
 use crate::view::NodeView;
 use std::collections::BTreeMap;
@@ -148,12 +148,36 @@ impl Client {
     }
 }
 
+impl LbNode {
+    /// Everything this role may record, listed for the run report from the start (review 27 B2).
+    fn list_report_keys(&self, ctx: &mut C<'_>) {
+        match self {
+            LbNode::Client(_) => {
+                let counters = ["requests", "responses", "late_responses", "errors", "timeouts", "refused"];
+                ctx.reports(Shape::Counter, &counters);
+                ctx.reports(Shape::Histogram, &["latency_ms"]);
+                ctx.reports(Shape::Gauge, &["latency_mean_us"]);
+            }
+            LbNode::Balancer(_) => {
+                ctx.reports(Shape::Counter, &["refused"]);
+                ctx.reports_here(Shape::Counter, &["forwarded"]);
+                ctx.reports_here(Shape::Gauge, &["lb_queue"]);
+            }
+            LbNode::Backend(_) => {
+                ctx.reports_here(Shape::Counter, &["backend_requests", "rejected"]);
+                ctx.reports_here(Shape::Gauge, &["backend_load"]);
+            }
+        }
+    }
+}
+
 impl Node for LbNode {
     type Msg = LbMsg;
     type Timer = LbTimer;
 
     fn init(&mut self, ctx: &mut C<'_>) {
         ctx.declare(&["errors", "timeouts"]);
+        self.list_report_keys(ctx);
         if let LbNode::Balancer(b) = self {
             b.init(ctx);
         }

@@ -6,7 +6,7 @@ use super::service::{LockService, ONE_LEASE};
 use super::store::{Store, NO_DOUBLE_SALE, ONE_HOLDER};
 use super::LocksConfig;
 use crate::ids::NodeId;
-use crate::node::{ClientRequest, Kind, Node};
+use crate::node::{ClientRequest, Kind, Node, Shape};
 use crate::view::NodeView;
 
 #[derive(Clone, Debug)]
@@ -40,6 +40,15 @@ impl Node for LockNode {
     type Timer = LockTimer;
 
     fn init(&mut self, ctx: &mut C<'_>) {
+        // What each role may record beyond what it declares at 0 itself, listed for the run
+        // report from the start (review 27 B2).
+        match self {
+            LockNode::Buyer(_) => {
+                ctx.reports(Shape::Counter, &["lease_lost_before_write", "wrote_after_lease_end"])
+            }
+            LockNode::Service(_) => ctx.reports(Shape::Histogram, &["lock_wait_ms"]),
+            LockNode::Store(_) => ctx.reports(Shape::Counter, &["refused_stale_token"]),
+        }
         match self {
             LockNode::Buyer(b) => b.init(ctx),
             LockNode::Service(s) => s.init(ctx),

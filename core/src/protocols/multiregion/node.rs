@@ -4,7 +4,7 @@ use super::replica::{Replica, Shipped, Tag};
 use super::{MultiRegionConfig, ReadMode};
 use crate::blocks::{Generator, OpBook};
 use crate::ids::NodeId;
-use crate::node::{ClientRequest, Ctx, Kind, Node, RequestForm};
+use crate::node::{ClientRequest, Ctx, Kind, Node, RequestForm, Shape};
 use crate::sim::history::Outcome;
 use crate::time::{SimDuration, SimTime};
 use crate::view::NodeView;
@@ -253,6 +253,20 @@ impl Node for MrNode {
 
     fn init(&mut self, ctx: &mut C<'_>) {
         ctx.declare(&["stale_reads", "lost_writes", "failed_ops"]);
+        // Everything each role may record, listed for the run report from the start (review 27 B2).
+        match self {
+            MrNode::Replica(_) => {
+                ctx.reports(Shape::Counter, &["failovers", "lost_writes"]);
+                ctx.reports_here(Shape::Counter, &["writes_coordinated", "duplicate_replies"]);
+                ctx.reports(Shape::Gauge, &["failover_ms"]);
+            }
+            MrNode::Client(c) => {
+                ctx.reports(Shape::Counter, &["reads", "writes", "stale_reads", "failed_ops"]);
+                ctx.reports_here(Shape::Counter, &["client_stale_reads"]);
+                ctx.reports_here(Shape::Histogram, &["read_latency_ms", "write_latency_ms"]);
+                c.ops.list_report_keys(ctx);
+            }
+        }
         match self {
             MrNode::Replica(r) => r.init(ctx),
             MrNode::Client(c) => c.init(ctx),

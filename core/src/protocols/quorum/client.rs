@@ -6,7 +6,7 @@ use super::msg::{QMsg, QTimer, Version, TVIS_FRESH, TVIS_MS, TVIS_PPM, TVIS_READ
 use super::{Params, QuorumMode};
 use crate::blocks::{Generator, OpBook, OpenOp};
 use crate::ids::NodeId;
-use crate::node::Ctx;
+use crate::node::{Ctx, Shape};
 use crate::sim::history::Outcome;
 use crate::time::{SimDuration, SimTime};
 use std::collections::BTreeMap;
@@ -86,9 +86,24 @@ impl Client {
     }
 
     pub fn init(&mut self, ctx: &mut C<'_>) {
+        self.list_report_keys(ctx);
         self.schedule_next(ctx);
         for _ in 0..self.gen.concurrency() {
             self.start_generated(ctx);
+        }
+    }
+
+    /// Everything a client may record, listed for the run report from the start (review 27
+    /// B2); the t-visibility buckets only when it probes.
+    fn list_report_keys(&self, ctx: &mut C<'_>) {
+        let ops = ["reads_ok", "writes_ok", "stale_reads", "errors", "timeouts", "probe_timeouts"];
+        ctx.reports(Shape::Counter, &ops);
+        ctx.reports(Shape::Histogram, &["read_latency_ms", "write_latency_ms"]);
+        self.ops.list_report_keys(ctx);
+        if self.params.probe_visibility {
+            ctx.reports(Shape::Counter, &TVIS_READS);
+            ctx.reports(Shape::Counter, &TVIS_FRESH);
+            ctx.reports_here(Shape::Gauge, &TVIS_PPM);
         }
     }
 

@@ -6,7 +6,7 @@ use super::msg::{QMsg, QTimer};
 use super::replica::Replica;
 use super::Params;
 use crate::ids::NodeId;
-use crate::node::{ClientRequest, Ctx, Kind, Node, RequestForm};
+use crate::node::{ClientRequest, Ctx, Kind, Node, RequestForm, Shape};
 use crate::view::NodeView;
 use std::sync::Arc;
 
@@ -71,7 +71,14 @@ impl Node for QuorumNode {
     fn init(&mut self, ctx: &mut C<'_>) {
         ctx.declare(&["stale_reads", "errors", "timeouts"]);
         match self {
-            QuorumNode::Server(s) => s.replica.init(ctx),
+            QuorumNode::Server(s) => {
+                // Everything a replica and coordinator may record, for the run report (review 27 B2).
+                let coordinator = ["quorum_failures", "read_repairs", "sloppy_fallbacks"];
+                ctx.reports(Shape::Counter, &coordinator);
+                ctx.reports(Shape::Counter, &["read_repairs_applied", "hints_stored", "hints_handed_off"]);
+                ctx.reports_here(Shape::Counter, &["late_replies"]);
+                s.replica.init(ctx)
+            }
             QuorumNode::Client(c) => c.init(ctx),
         }
     }

@@ -6,7 +6,7 @@ use super::driver::Driver;
 use super::msg::{Cmd, RaftMsg, RaftTimer};
 use super::server::{server_name, Role, Server, C};
 use crate::ids::NodeId;
-use crate::node::{ClientRequest, ElectionTimer, Kind, Node, RequestForm};
+use crate::node::{ClientRequest, ElectionTimer, Kind, Node, RequestForm, Shape};
 use crate::view::{LogTail, NodeView, PeerProgress};
 
 /// A D4 participant.
@@ -38,6 +38,30 @@ fn hand_command(req: &ClientRequest) -> Result<Cmd, String> {
     }
 }
 
+impl RaftNode {
+    /// Everything this role may record, listed for the run report from the start (review 27 B2).
+    fn list_report_keys(&self, ctx: &mut C<'_>) {
+        match self {
+            RaftNode::Server(_) => {
+                let counters = ["elections", "leader_changes", "step_downs", "commits", "redirects"];
+                ctx.reports(Shape::Counter, &counters);
+                ctx.reports(Shape::Gauge, &["term", "commit_index"]);
+                ctx.reports(Shape::Histogram, &["commit_latency_ms"]);
+            }
+            RaftNode::Client(_) => {
+                let counters = ["requests", "responses", "late_responses", "errors", "timeouts"];
+                ctx.reports(Shape::Counter, &counters);
+                ctx.reports(Shape::Histogram, &["latency_ms"]);
+            }
+            RaftNode::Driver(_) => {
+                ctx.reports(Shape::Counter, &["trials", "warmup_trials", "trials_aborted"]);
+                ctx.reports(Shape::Gauge, &["election_downtime_p50_ms"]);
+                ctx.reports(Shape::Histogram, &["election_downtime_ms"]);
+            }
+        }
+    }
+}
+
 impl Node for RaftNode {
     type Msg = RaftMsg;
     type Timer = RaftTimer;
@@ -45,6 +69,7 @@ impl Node for RaftNode {
 
     fn init(&mut self, ctx: &mut C<'_>) {
         ctx.declare(&["errors", "timeouts"]);
+        self.list_report_keys(ctx);
         match self {
             RaftNode::Server(s) => s.reset_election_timer(ctx),
             RaftNode::Client(c) => c.init(ctx),

@@ -4,7 +4,7 @@ use super::server::Server;
 use super::ReplicationConfig;
 use crate::blocks::Generator;
 use crate::ids::NodeId;
-use crate::node::{ClientRequest, Ctx, Kind, Node, RequestForm};
+use crate::node::{ClientRequest, Ctx, Kind, Node, RequestForm, Shape};
 use crate::time::{SimDuration, SimTime};
 use crate::view::NodeView;
 use std::collections::BTreeMap;
@@ -223,6 +223,21 @@ impl Node for ReplNode {
 
     fn init(&mut self, ctx: &mut C<'_>) {
         ctx.declare(&["lost_acked_writes", "write_timeouts"]);
+        // Everything each role may record, listed for the run report from the start (review 27
+        // B2): every server, since any may follow after a failover.
+        match self {
+            ReplNode::Server(_) => {
+                ctx.reports(Shape::Counter, &["failovers"]);
+                ctx.reports_here(Shape::Gauge, &["lag_entries", "lag_ms", "max_lag_entries"]);
+                ctx.reports_here(Shape::Histogram, &["replication_lag_ms"]);
+            }
+            ReplNode::Client(_) => {
+                let writes = ["acked_writes", "lost_acked_writes", "redirected_writes", "write_timeouts"];
+                ctx.reports(Shape::Counter, &writes);
+                ctx.reports_here(Shape::Counter, &["late_replies"]);
+                ctx.reports(Shape::Histogram, &["write_latency_ms"]);
+            }
+        }
         match self {
             ReplNode::Server(s) => s.init(ctx),
             ReplNode::Client(c) => c.init(ctx),

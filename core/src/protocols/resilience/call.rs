@@ -6,7 +6,7 @@ use super::breaker::{Breaker, State};
 use super::config::{CallSpec, Fallback};
 use super::node::{MeshMsg, MeshTimer};
 use crate::ids::NodeId;
-use crate::node::Ctx;
+use crate::node::{Ctx, Shape};
 use crate::spans::{SpanKind, SpanLog, SpanStatus, TraceParent};
 use crate::time::SimTime;
 use std::collections::BTreeMap;
@@ -123,6 +123,21 @@ impl Caller {
         if self.sites.iter().any(|s| s.spec.fallback == Fallback::StaleCache) {
             ctx.declare_histogram_here("staleness_ms");
         }
+    }
+
+    /// Everything a caller may record, whatever its sites' retry, fallback and breaker settings,
+    /// listed for the run report from the start (review 27 B2). A node that calls nothing lists
+    /// none of it.
+    pub fn list_report_keys(&self, ctx: &mut C<'_>) {
+        if self.sites.is_empty() {
+            return;
+        }
+        let calls = ["attempts", "call_timeouts", "late_replies", "retries", "retries_denied"];
+        ctx.reports_here(Shape::Counter, &calls);
+        let failures = ["fallbacks", "stale_served", "short_circuited", "breaker_transitions"];
+        ctx.reports_here(Shape::Counter, &failures);
+        ctx.reports_here(Shape::Gauge, &["breaker_state"]);
+        ctx.reports_here(Shape::Histogram, &["staleness_ms"]);
     }
 
     fn counters(&self) -> Vec<&'static str> {

@@ -164,6 +164,10 @@ impl MeshConfig {
         if s.name.is_empty() || s.name.len() > 40 || client_like {
             return Err(bad(format!("{f}.name"), "1 to 40 characters, not a client name (c1, c2, …)"));
         }
+        // `*` means every node in a link or fault, and is a run report's key for a global value.
+        if s.name == "*" {
+            return Err(bad(format!("{f}.name"), "\"*\" stands for every node: name the service in words"));
+        }
         if self.services.iter().filter(|o| o.name == s.name).count() > 1 {
             return Err(bad(format!("{f}.name"), format!("two services are named {:?}", s.name)));
         }

@@ -12,7 +12,7 @@ use super::backoff::{BackoffState, RetryPolicy};
 use crate::blocks::{Admit, Server, ServerSpec};
 use crate::dist::Dist;
 use crate::ids::NodeId;
-use crate::node::{Ctx, Kind, Node};
+use crate::node::{Ctx, Kind, Node, Shape};
 use crate::scenario::{limits, Scenario, ScenarioError};
 use crate::time::SimDuration;
 use crate::view::NodeView;
@@ -178,6 +178,14 @@ impl Node for CasNode {
     type Timer = CasTimer;
 
     fn init(&mut self, ctx: &mut C<'_>) {
+        // Listed for the run report from the start (review 27 B2).
+        match self {
+            CasNode::Register { .. } => {
+                ctx.reports_here(Shape::Counter, &["cas_calls", "cas_conflicts"]);
+                ctx.reports_here(Shape::Gauge, &["done_ms"]);
+            }
+            CasNode::Client { .. } => ctx.reports(Shape::Counter, &["cas_successes"]),
+        }
         if let CasNode::Client { register, belief, done: false, .. } = self {
             ctx.send(*register, CasMsg::Cas { expect: *belief });
         }

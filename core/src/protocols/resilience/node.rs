@@ -5,7 +5,7 @@ use super::config::EndpointSpec;
 pub use super::service::Service;
 use crate::blocks::{Generator, Server};
 use crate::ids::NodeId;
-use crate::node::{ClientRequest, Ctx, Kind, Node};
+use crate::node::{ClientRequest, Ctx, Kind, Node, Shape};
 use crate::spans::{Span, SpanKind, SpanStatus, TraceParent};
 use crate::time::{SimDuration, SimTime};
 use crate::view::NodeView;
@@ -161,6 +161,10 @@ impl Node for MeshNode {
         ctx.declare(&["errors", "degraded"]);
         match self {
             MeshNode::Client(c) => {
+                ctx.reports(Shape::Counter, &["requests", "responses", "errors", "degraded"]);
+                ctx.reports(Shape::Histogram, &["latency_ms"]);
+                ctx.reports_here(Shape::Histogram, &["client_latency_ms"]);
+                c.caller.list_report_keys(ctx);
                 ctx.declare_here(&["client_ok", "client_failed"]);
                 ctx.declare_gauge("availability_permille");
                 c.caller.declare(ctx);
@@ -170,6 +174,10 @@ impl Node for MeshNode {
                 }
             }
             MeshNode::Service(s) => {
+                ctx.reports(Shape::Counter, &["errors", "degraded"]);
+                ctx.reports_here(Shape::Counter, &["shed"]);
+                ctx.reports_here(Shape::Histogram, &["service_ms"]);
+                s.caller.list_report_keys(ctx);
                 ctx.declare_here(&["served_ok", "served_failed", "rejected"]);
                 s.caller.declare(ctx);
                 s.show_pools(ctx);

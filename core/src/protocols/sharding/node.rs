@@ -4,7 +4,7 @@ use super::client::Client;
 use super::ShardingConfig;
 use crate::blocks::{Admit, Generator, Server, ServerSpec};
 use crate::ids::NodeId;
-use crate::node::{Ctx, Kind, Node};
+use crate::node::{Ctx, Kind, Node, Shape};
 use crate::shard::{Placement, Scheme};
 use crate::time::SimTime;
 use crate::view::NodeView;
@@ -111,6 +111,28 @@ impl ShardNode {
     pub fn shard(spec: ServerSpec, router: NodeId) -> Self {
         ShardNode::Shard { server: Server::new(spec), router, next_job: 0, running: BTreeMap::new() }
     }
+
+    /// Everything this role may record, listed for the run report from the start (review 27 B2):
+    /// every shard, the one added later too.
+    fn list_report_keys(&self, ctx: &mut C<'_>) {
+        match self {
+            ShardNode::Client(_) => {
+                ctx.reports(Shape::Counter, &["requests", "errors", "timeouts"]);
+                ctx.reports_here(Shape::Counter, &["late_replies"]);
+                ctx.reports(Shape::Histogram, &["latency_ms"]);
+            }
+            ShardNode::Router(_) => {
+                let placement =
+                    ["active_shards", "hottest_shard_permille", "keys_moved", "keys_moved_permille"];
+                ctx.reports(Shape::Gauge, &placement);
+            }
+            ShardNode::Shard { .. } => {
+                ctx.reports(Shape::Counter, &["rejected"]);
+                ctx.reports_here(Shape::Counter, &["shard_requests"]);
+                ctx.reports_here(Shape::Gauge, &["shard_load"]);
+            }
+        }
+    }
 }
 
 impl Router {
@@ -147,6 +169,7 @@ impl Node for ShardNode {
 
     fn init(&mut self, ctx: &mut C<'_>) {
         ctx.declare(&["errors", "rejected"]);
+        self.list_report_keys(ctx);
         match self {
             ShardNode::Client(c) => c.init(ctx),
             ShardNode::Router(r) if r.add_shard_at_ms > 0 => {

@@ -7,7 +7,7 @@ use super::projection::Projection;
 use super::writer::Writer;
 use super::{Layout, SourcingConfig};
 use crate::ids::NodeId;
-use crate::node::{ClientRequest, Kind, Node, RequestField, RequestForm};
+use crate::node::{ClientRequest, Kind, Node, RequestField, RequestForm, Shape};
 use crate::view::NodeView;
 
 pub const MATCHES_LOG: &str = "projection matches the log";
@@ -41,6 +41,23 @@ impl Node for SourcingNode {
     type Timer = SourcingTimer;
 
     fn init(&mut self, ctx: &mut C<'_>) {
+        // Everything each role may record, whatever the projection's features, listed for the
+        // run report from the start (review 27 B2).
+        match self {
+            SourcingNode::Client(_) => {
+                ctx.reports(Shape::Counter, &["requests", "responses", "errors", "timeouts"])
+            }
+            SourcingNode::Writer(_) => ctx.reports(Shape::Counter, &["commands", "rejected_commands"]),
+            SourcingNode::Log(_) => ctx.reports(Shape::Gauge, &["log_length"]),
+            SourcingNode::Projection(_) => {
+                let applies = ["replayed", "refetches", "misapplied", "negative_applies", "parked"];
+                ctx.reports(Shape::Counter, &applies);
+                ctx.reports(Shape::Counter, &["held_back", "gap_fetches", "snapshots"]);
+                ctx.reports(Shape::Gauge, &["replay_events_per_s"]);
+                ctx.reports_here(Shape::Gauge, &["known_lag"]);
+                ctx.reports_here(Shape::Histogram, &["rebuild_ms"]);
+            }
+        }
         match self {
             SourcingNode::Client(c) => c.init(ctx),
             SourcingNode::Writer(w) => w.init(ctx),

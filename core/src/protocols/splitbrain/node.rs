@@ -4,7 +4,7 @@ use super::client::Client;
 use super::{FailoverMode, SplitBrainConfig};
 use crate::blocks::Generator;
 use crate::ids::NodeId;
-use crate::node::{Ctx, Kind, Node};
+use crate::node::{Ctx, Kind, Node, Shape};
 use crate::time::{SimDuration, SimTime};
 use crate::view::NodeView;
 
@@ -330,6 +330,19 @@ impl Node for SbNode {
 
     fn init(&mut self, ctx: &mut C<'_>) {
         ctx.declare(&["conflicting_writes", "rejected_writes", "errors", "timeouts"]);
+        // Everything each role may record, listed for the run report from the start (review 27 B2).
+        match self {
+            SbNode::Server(_) => {
+                ctx.reports(Shape::Counter, &["promotions", "conflicting_writes"]);
+                ctx.reports_here(Shape::Counter, &["writes_accepted"]);
+            }
+            SbNode::Client(_) => {
+                let writes = ["writes", "acked_writes", "rejected_writes", "errors", "timeouts"];
+                ctx.reports(Shape::Counter, &writes);
+                ctx.reports(Shape::Histogram, &["latency_ms"]);
+            }
+            SbNode::Witness(_) => {}
+        }
         match self {
             SbNode::Server(s) => s.init(ctx),
             SbNode::Client(c) => c.init(ctx),

@@ -6,7 +6,7 @@ use super::task::{Store, Task};
 use super::{Abuser, Sessions, TrafficConfig};
 use crate::blocks::{Generator, ServerSpec};
 use crate::ids::NodeId;
-use crate::node::{ClientRequest, Ctx, Kind, Knob, Node};
+use crate::node::{ClientRequest, Ctx, Kind, Knob, Node, Shape};
 use crate::view::NodeView;
 
 /// An operation on the store `db`.
@@ -177,11 +177,51 @@ impl TrafficNode {
     }
 }
 
+impl TrafficNode {
+    /// Everything this role may record, whatever the gateway's features, listed for the run
+    /// report from the start (review 27 B2).
+    fn list_report_keys(&self, ctx: &mut C<'_>) {
+        match self {
+            TrafficNode::Client(_) => {
+                let outcomes = ["requests", "responses", "late_responses", "errors", "timeouts"];
+                ctx.reports(Shape::Counter, &outcomes);
+                let features =
+                    ["abusive_requests", "carts_lost", "items_lost", "rejected_429", "polite_rejected_429"];
+                ctx.reports(Shape::Counter, &features);
+                ctx.reports(Shape::Histogram, &["latency_ms", "polite_latency_ms"]);
+            }
+            TrafficNode::Gateway(_) => {
+                let proxy =
+                    ["errors", "upstream_timeouts", "refused", "no_backend", "rate_delayed", "ejections"];
+                ctx.reports(Shape::Counter, &proxy);
+                ctx.reports(Shape::Counter, &["cache_hits", "cache_misses", "stale_reads"]);
+                let fleet = [
+                    "launches",
+                    "launch_failed",
+                    "marked_unhealthy",
+                    "probe_failures",
+                    "scale_ins",
+                    "scale_outs",
+                ];
+                ctx.reports(Shape::Counter, &fleet);
+                ctx.reports_here(Shape::Counter, &["forwarded", "limited", "late_replies"]);
+                let books =
+                    ["downtime_ms", "below_min_healthy_ms", "task_seconds", "healthy_tasks", "tasks_running"];
+                ctx.reports(Shape::Gauge, &books);
+                ctx.reports(Shape::Gauge, &["util_pct", "hit_ratio_permille"]);
+            }
+            TrafficNode::Task(_) => ctx.reports_here(Shape::Counter, &["task_requests"]),
+            TrafficNode::Store(_) => ctx.reports(Shape::Counter, &["db_requests"]),
+        }
+    }
+}
+
 impl Node for TrafficNode {
     type Msg = TrafficMsg;
     type Timer = TrafficTimer;
 
     fn init(&mut self, ctx: &mut C<'_>) {
+        self.list_report_keys(ctx);
         match self {
             TrafficNode::Client(c) => c.init(ctx),
             TrafficNode::Gateway(g) => g.init(ctx),

@@ -7,7 +7,7 @@ use super::service::ServiceNode;
 use super::{check, Layout, Service, TransactionsConfig};
 use crate::blocks::Generator;
 use crate::ids::NodeId;
-use crate::node::{ClientRequest, Ctx, Kind, Node, RequestField, RequestForm};
+use crate::node::{ClientRequest, Ctx, Kind, Node, RequestField, RequestForm, Shape};
 use crate::view::NodeView;
 
 /// One order as the coordinator numbered it.
@@ -226,12 +226,45 @@ impl TxNode {
     }
 }
 
+impl TxNode {
+    /// Everything this role may record, in either mode, listed for the run report from the start
+    /// (review 27 B2).
+    fn list_report_keys(&self, ctx: &mut C<'_>) {
+        match self {
+            TxNode::Client(_) => {
+                let orders = ["requests", "responses", "errors", "timeouts", "reads", "reads_refused"];
+                ctx.reports(Shape::Counter, &orders);
+                ctx.reports(Shape::Histogram, &["order_latency_ms"]);
+            }
+            TxNode::Coordinator(_) => {
+                let decisions = ["committed", "aborted", "presumed_aborts", "decisions_resent"];
+                ctx.reports(Shape::Counter, &decisions);
+                ctx.reports_here(Shape::Counter, &["late_votes"]);
+                ctx.reports_here(Shape::Gauge, &["unacknowledged_commits"]);
+            }
+            TxNode::Orchestrator(_) => {
+                let sagas = ["completed", "compensated", "steps_compensated", "step_retries"];
+                ctx.reports(Shape::Counter, &sagas);
+                ctx.reports_here(Shape::Counter, &["stale_replies"]);
+                ctx.reports_here(Shape::Gauge, &["sagas_in_flight"]);
+            }
+            TxNode::Service(_) => {
+                let local = ["lock_timeouts", "status_queries", "heuristic_aborts", "dirty_reads"];
+                ctx.reports(Shape::Counter, &local);
+                ctx.reports_here(Shape::Gauge, &["locks_held", "in_doubt"]);
+                ctx.reports(Shape::Histogram, &["lock_wait_ms"]);
+            }
+        }
+    }
+}
+
 impl Node for TxNode {
     type Msg = TxMsg;
     type Timer = TxTimer;
 
     fn init(&mut self, ctx: &mut C<'_>) {
         ctx.declare(&["requests", "responses", "errors", "timeouts", "reads", "reads_refused"]);
+        self.list_report_keys(ctx);
         match self {
             TxNode::Client(c) => c.init(ctx),
             TxNode::Coordinator(c) => c.init(ctx),
