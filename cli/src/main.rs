@@ -48,7 +48,9 @@ enum Cmd {
         /// Stop at a link's playhead: `t=11920.372` or `t=52.346&e=106` (or a whole link).
         #[arg(long)]
         at: Option<String>,
-        /// Print the report as JSON.
+        /// Print the report as JSON. Its `metrics` have the same keys whatever happened in the
+        /// run: a counter that never fired is 0, a gauge with no reading null (README: "The
+        /// command line").
         #[arg(long)]
         json: bool,
     },

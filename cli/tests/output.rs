@@ -136,3 +136,45 @@ fn violations_carry_an_id_to_key_on_and_a_time_in_microseconds() {
     let at = first["at_us"].as_u64().expect("at_us in µs");
     assert!(at > 0 && at <= report["sim_time_ms"].as_u64().expect("ms") * 1000, "{first}");
 }
+
+/// The shape of a `metrics` value as a spreadsheet sees it: numbers and null (a gauge with no
+/// reading) alike, and an object as its keys with each one's shape.
+fn metric_shape(v: &serde_json::Value) -> String {
+    match v {
+        serde_json::Value::Number(_) | serde_json::Value::Null => "number".into(),
+        serde_json::Value::Object(o) => {
+            let keys: Vec<String> = o.iter().map(|(k, v)| format!("{k}: {}", metric_shape(v))).collect();
+            format!("{{{}}}", keys.join(", "))
+        }
+        other => format!("unexpected {other}"),
+    }
+}
+
+/// `run --json` gives a preset's `metrics` the same keys, the same nodes in each per-node map and
+/// the same kind of value however the run went (review 27 B2): cut at 100 ms, with a gentler
+/// load, or with a balancer that overloads no backend, `rejected` was missing, and its map named
+/// only the backend that had rejected.
+#[test]
+fn a_presets_metrics_have_the_same_keys_and_types_however_the_run_went() {
+    let metrics = |extra: &[&str]| {
+        let out = Command::new(env!("CARGO_BIN_EXE_dsplay"))
+            .args(["run", "t1-round-robin", "--json"])
+            .args(extra)
+            .output()
+            .expect("runs");
+        assert_eq!(out.status.code(), Some(0), "{extra:?}: {}", String::from_utf8_lossy(&out.stderr));
+        let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+        let m = report["metrics"].as_object().cloned().expect("a metrics object");
+        m.iter().map(|(k, v)| (k.clone(), metric_shape(v))).collect::<Vec<_>>()
+    };
+    let full = metrics(&[]);
+    assert!(full.contains(&("rejected".into(), "{b1: number, b2: number, b3: number, b4: number}".into())));
+    let variants: [&[&str]; 3] = [
+        &["--until-ms", "100"],
+        &["--set", "protocol.algorithm=least_connections"],
+        &["--set", "workload.arrival.rate_per_s=100"],
+    ];
+    for extra in variants {
+        assert_eq!(metrics(extra), full, "{extra:?}");
+    }
+}
