@@ -232,6 +232,17 @@ mod tests {
         assert_eq!(run(LimitAlgorithm::SlidingWindow, 5, 1, 1000, &at), "AAAAARARAA");
     }
 
+    /// Found by the property below: one gap after the first request, the bucket of rate 51 is
+    /// free again exactly, and the gauge's f64 drain must not leave a sliver that says no.
+    #[test]
+    fn a_leaky_buckets_gauge_says_yes_when_it_has_drained_exactly() {
+        let mut l = Limiter::new(LimitAlgorithm::LeakyBucket, 51, 1, 1);
+        assert_eq!(l.offer(SimTime(0)), Decision::Admit);
+        let now = SimTime(19_607);
+        assert!(!l.gauge(NodeId(3)).says_no_at(now), "{:?}", l.gauge(NodeId(3)));
+        assert_eq!(l.offer(now), Decision::Admit);
+    }
+
     proptest::proptest! {
         /// What the view says of the next request (its gauge's `says_no_at`) is what the limiter
         /// then does with it, for every algorithm, whatever the arrivals.
