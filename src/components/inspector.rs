@@ -132,23 +132,29 @@ pub fn inspector() -> Html {
         use_state(|| None::<u32>),
         use_state(|| 1u32),
     );
-    // Two columns: a node clicked brings the inspector up if it is below the fold. One column (a
-    // phone) has the node bar over the stage instead, with a way down here: scrolling here took
-    // the stage out of sight.
+    // Two columns: a node clicked brings the inspector's actions (Crash, Isolate, Time out: what
+    // the lessons name) into view, the page moving no further than that, so as much of the stage
+    // as the window holds stays above them. At 1366×768 they sat 60 px under the fold and nothing
+    // moved (review 34 B3); a whole inspector under the fold was scrolled to its top, and the
+    // stage left the screen. One column (a phone) and Present have the node bar over the stage
+    // instead: scrolling here took the stage, and the crash just caused, out of sight (review 35
+    // B1: the projector showed the inspector).
     let section = use_node_ref();
     {
         let section = section.clone();
+        let presenting = p.as_ref().is_some_and(|p| p.presenting);
         use_effect_with(p.as_ref().and_then(|p| p.selected), move |selected| {
-            let one_column = crate::shell::one_column();
-            let below_the_fold = |el: &web_sys::Element| {
-                let h = web_sys::window().and_then(|w| w.inner_height().ok()?.as_f64()).unwrap_or(f64::MAX);
-                el.get_bounding_client_rect().top() > h - 48.0
-            };
-            if let Some(el) = section.cast::<web_sys::Element>().filter(|_| selected.is_some() && !one_column)
-            {
-                if below_the_fold(&el) {
-                    el.scroll_into_view_with_bool(true);
-                }
+            if selected.is_none() || presenting || crate::shell::one_column() {
+                return;
+            }
+            let row =
+                section.cast::<web_sys::Element>().and_then(|s| s.query_selector(".actions").ok().flatten());
+            let window_h =
+                web_sys::window().and_then(|w| w.inner_height().ok()?.as_f64()).unwrap_or(f64::MAX);
+            if let Some(row) = row.filter(|r| r.get_bounding_client_rect().bottom() > window_h) {
+                let opts = web_sys::ScrollIntoViewOptions::new();
+                opts.set_block(web_sys::ScrollLogicalPosition::Nearest);
+                row.scroll_into_view_with_scroll_into_view_options(&opts);
             }
         });
     }

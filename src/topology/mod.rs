@@ -16,7 +16,7 @@ pub mod surge;
 pub mod svg;
 
 use dsplay_core::view::{NodeState, Status};
-use gloo::events::EventListener;
+use gloo::events::{EventListener, EventListenerOptions};
 use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
@@ -38,15 +38,19 @@ pub fn use_partition_mode() -> PartitionMode {
     PartitionMode { on: *on, set }
 }
 
-/// While partition mode is on, Esc (anywhere on the page) turns it off.
+/// While partition mode is on, Esc (anywhere on the page) turns it off, and does nothing else:
+/// heard first (in the capture phase) and kept from the page's keys, which also left Present on
+/// the same press (review 35 B2). Esc takes off one layer at a time.
 #[hook]
 pub fn use_escape_leaves(mode: &PartitionMode) {
     let (on, set) = (mode.on, mode.set.clone());
     use_effect_with(on, move |on| {
         let doc = web_sys::window().and_then(|w| w.document()).filter(|_| *on);
         let listener = doc.map(|d| {
-            EventListener::new(&d, "keydown", move |e| {
+            let first = EventListenerOptions::run_in_capture_phase();
+            EventListener::new_with_options(&d, "keydown", first, move |e| {
                 if e.dyn_ref::<web_sys::KeyboardEvent>().is_some_and(|k| k.key() == "Escape") {
+                    e.stop_propagation();
                     set.emit(false);
                 }
             })

@@ -888,9 +888,32 @@ async function main() {
     await until(p, () => window.scrollY > 300);
     await p.keyboard.press('f');
     await until(p, () => { const r = document.querySelector('figure.topology').getBoundingClientRect(); return r.top >= 0 && r.top < innerHeight / 2; });
+    // A node clicked while presenting keeps the stage on the projector, its actions in a bar at
+    // the window's foot (review 35 B1: the page went to the inspector, 737 px down).
+    const [scrolled, stageTop] = await p.evaluate(() => [scrollY, document.querySelector('.topo-stage').getBoundingClientRect().top]);
+    await p.click('[data-node="n2"] .shape');
+    await until(p, () => { const b = document.querySelector('.stage-view .node-bar button.crash')?.getBoundingClientRect();
+      return b && b.height > 0 && b.bottom <= innerHeight; });
+    const [after, stageAfter] = await p.evaluate(() => [scrollY, document.querySelector('.topo-stage').getBoundingClientRect().top]);
+    assert(after === scrolled && stageAfter === stageTop, `the stage stayed: ${scrolled} → ${after}, ${stageTop} → ${stageAfter}`);
+    await p.keyboard.press('Escape');
+    await until(p, () => !document.querySelector('.stage-view .node-bar'));
+    // One Esc takes off one layer: the partition tool, not Present with it (review 35 B2).
+    await p.click('.topo-tools button:has-text("Partition")');
+    await until(p, () => document.querySelector('.topology.cutting'));
+    await p.keyboard.press('Escape');
+    await until(p, () => !document.querySelector('.topology.cutting'));
+    assert(await p.evaluate(() => document.querySelector('.app').classList.contains('presenting')), 'still presenting');
     // Esc leaves it too, as it leaves any full-window mode (review 22).
     await p.keyboard.press('Escape');
     await until(p, () => !document.querySelector('.app').classList.contains('presenting'));
+    // Out of Present, a node clicked brings the inspector's actions (Crash, Isolate, Time out:
+    // what the lessons name) into the window (review 34 B3: 60 px under a 768 px fold).
+    await p.setViewportSize({ width: 1366, height: 768 });
+    await p.evaluate(() => window.scrollTo(0, 0));
+    await p.click('[data-node="n3"] .shape');
+    await until(p, () => { const r = document.querySelector('.inspector .actions')?.getBoundingClientRect();
+      return r && r.bottom <= innerHeight && document.querySelector('.topo-stage').getBoundingClientRect().top >= 0; });
     await c.close();
   });
   await check('a split vote on demand: T on the three followers while n4 is down, then play', async () => {
