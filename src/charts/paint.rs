@@ -90,17 +90,28 @@ where
         // A trailing paint waiting is this one, sooner (dropped here, not from its own timer).
         slot.borrow_mut().timer = None;
         draw();
-    } else if !waiting {
+    } else {
+        // The newest request's paint is the one that waits: it holds this render's values. A
+        // waiting one kept instead painted an earlier render's (review 35 B3: charts drawn while
+        // out of sight, then Present pressed at the run's end, stayed at the unzoomed scale, as
+        // no later frame asked again).
+        slot.borrow_mut().again = Some(draw);
+        if waiting {
+            return;
+        }
         if let Some(el) = &pending {
             mark(el, "pending");
         }
-        // The pending paint reads the state when it runs, so later requests can be dropped.
-        let later = draw.clone();
-        let timer = Timeout::new((gap - elapsed).max(1.0).ceil() as u32, move || later());
+        let due = slot.clone();
+        let timer = Timeout::new((gap - elapsed).max(1.0).ceil() as u32, move || {
+            let draw = due.borrow_mut().again.take();
+            if let Some(draw) = draw {
+                draw();
+            }
+        });
         let mut s = slot.borrow_mut();
         s.pending = true;
         s.timer = Some(timer);
-        s.again = Some(draw);
     }
 }
 
@@ -141,7 +152,8 @@ fn paint_before_print(slot: Throttle) -> Option<EventListener> {
 
 /// Paint `canvas` with `paint` after each render in which `deps` changed, throttled; at once,
 /// wherever the canvas is, when the scenario revision `rev` is not the one last painted. `paint`
-/// must read the state when called (a trailing paint runs the closure of an earlier render).
+/// reads the shared state (the session) when called; what it captured by value is the latest
+/// request's (a trailing paint runs the closure of the newest render that asked for one).
 #[hook]
 pub fn use_paint<D, P>(canvas: NodeRef, deps: D, rev: u64, paint: P)
 where
