@@ -7,7 +7,8 @@
 //! (another seed, more servers: the lesson's stretches were timed for the run as shipped, and its
 //! elections now fall elsewhere; review 30 C1), in a scenario whose lesson plays its key moments
 //! slower (its Slow motion button turns this off too): a candidate that stood up in the last
-//! [`CANDIDACY_US`] plays at the lesson's slowest stretch speed, and a frame stops where the next
+//! [`CANDIDACY_US`] plays at the lesson's slowest stretch speed while its messages are on the
+//! way (one cut off from everyone plays on at 1×), and a frame stops where the next
 //! election timer of a node that is up would run out, so the candidacy is not skipped over. The
 //! roles and timers come from the nodes' views (Raft's `candidate` and its election countdown).
 //! It changes the wall clock, never the trace.
@@ -35,10 +36,16 @@ pub fn factor(s: &Session, now: SimTime, changed_from: Option<SimTime>) -> (f64,
         return (1.0, None);
     };
     let view = s.sim().view();
+    // Only while its votes are on the way: a candidacy nobody can hear shows nothing slowed down,
+    // and an isolated follower stands every 150–300 ms, so at 0.01× two seconds after Isolate
+    // took a minute and a half (review 34 B1).
+    let heard = |i: usize| view.in_flight.iter().any(|m| m.from.index() == i || m.to.index() == i);
     let mut next: Option<SimTime> = None;
-    for n in view.nodes.iter().filter(|n| n.status == Status::Up) {
+    for (i, n) in view.nodes.iter().enumerate().filter(|(_, n)| n.status == Status::Up) {
         let Some((set_at, fires_at)) = n.view.countdown else { continue };
-        if n.view.role == "candidate" && now.as_us().saturating_sub(set_at.as_us()) <= CANDIDACY_US {
+        let standing =
+            n.view.role == "candidate" && now.as_us().saturating_sub(set_at.as_us()) <= CANDIDACY_US;
+        if standing && heard(i) {
             return (f64::from(pct) / 100.0, None);
         }
         if fires_at > now && fires_at <= SimTime::from_ms(window_end) {
