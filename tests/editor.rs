@@ -132,7 +132,7 @@ async fn shortening_a_run_is_refused_at_its_end_with_what_lies_after() {
     let said = apply(&root).await.expect("refused");
     assert_eq!(error_at(&root, "stop_at_ms").as_deref(), Some(said.as_str()), "at the field typed into");
     assert!(said.contains("6 scripted events and 2 slow-motion stretches"), "{said}");
-    assert!(said.contains("at least 10010"), "{said}");
+    assert!(said.contains("at least 10000"), "{said}");
 }
 
 /// The scenario's events are in the form: a lesson's "move the crash to 7.690 s" is a field to
