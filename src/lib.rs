@@ -6,6 +6,8 @@
 #![allow(missing_debug_implementations)]
 
 pub mod charts;
+#[cfg(test)]
+mod colour_vision;
 pub mod components;
 pub mod embed;
 pub mod export;

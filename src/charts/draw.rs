@@ -83,11 +83,13 @@ const ON_LIGHT: [RGBColor; LINE_HUES] = [
     RGBColor(0x9b, 0x94, 0x2a),
 ];
 
-/// Band colour of a state: 0 normal (green), 1 bad (red), 2 recovering (amber), others purple.
+/// Band colour of a state: 0 normal (teal green), 1 bad (red), 2 recovering (amber), others
+/// purple. A bluish green and a yellowish red stay apart to a deuteranope: the breaker's closed
+/// #2ea043 and open #d62828 were two olives to one, ΔE 6.8 (review 35 B5).
 pub fn state_colour(state: i64) -> RGBColor {
     match state {
-        0 => RGBColor(0x2e, 0xa0, 0x43),
-        1 => RGBColor(0xd6, 0x28, 0x28),
+        0 => RGBColor(0x1f, 0x9e, 0x89),
+        1 => RGBColor(0xc0, 0x39, 0x2b),
         2 => RGBColor(0xe6, 0x9f, 0x00),
         _ => RGBColor(0x8e, 0x44, 0xad),
     }
