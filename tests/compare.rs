@@ -200,6 +200,14 @@ async fn compare_draws_one_overlaid_canvas_per_default_chart() {
     pick(&root, &field, "protocol.algorithm", "least_connections").await;
     all(&root, "button.compare-go")[0].unchecked_ref::<HtmlElement>().click();
     let player = || sink.0.borrow().clone().expect("the host rendered");
+    // Compared before anything has run, both runs go to the end: "so far" was a table of zeros
+    // (review 34 C3).
+    until("A at its end", || {
+        let s = player().session.clone();
+        let s = s.borrow();
+        (s.now() == s.stop_at()).then_some(())
+    })
+    .await;
     common::seek(&player, SimTime::from_ms(3_000)).await;
     let keys: Vec<String> = until("one painted canvas per chart of A, the lesson's first", || {
         let p = player();

@@ -19,7 +19,7 @@ use super::invariants::secs;
 use crate::player::{Action, Player};
 use dsplay_core::scenario::{Playhead, Timed};
 use dsplay_core::session::Session;
-use dsplay_core::ScenarioError;
+use dsplay_core::{ScenarioError, SimTime};
 use form::CompareForm;
 use overlay::Overlays;
 use serde_json::Value;
@@ -221,6 +221,10 @@ fn compare_of(props: &super::OfPlayer) -> Html {
     let on_compare = {
         let (run_b, error, built, value) = (run_b.clone(), error.clone(), built.clone(), value.clone());
         let rev = player.scenario_rev;
+        // Compared before anything has run, there is nothing to compare "so far": both runs go
+        // to the end, as "Run both to the end" does (review 34 C3: a table of zeros and "no value
+        // yet", where the lesson promised numbers).
+        let from_the_start = (a_now == SimTime::ZERO && !player.playing).then(|| player.dispatch.clone());
         Callback::from(move |(edits, label): (Vec<Edit>, BLabel)| {
             for (row, edit) in edits.iter().enumerate() {
                 if let Edit::Set(path, Value::String(typed)) = edit {
@@ -261,6 +265,9 @@ fn compare_of(props: &super::OfPlayer) -> Html {
                     let session = Rc::new(RefCell::new(session));
                     *run_b.0.borrow_mut() = Some(RunB { rev, label, session, other_events: false });
                     error.set(None);
+                    if let Some(d) = &from_the_start {
+                        d.emit(Action::Seek(a_stop));
+                    }
                 }
                 Err(e) => error.set(Some(said(&v, &edits, &e))),
             }
