@@ -222,8 +222,12 @@ pub fn use_shortcuts(player: Player, help: UseStateHandle<bool>) {
                 }
                 if e.key() == "/" {
                     // To another scenario without Tabbing back through the page (review 15: 54
-                    // Shift+Tabs from the stage at 1280×720).
+                    // Shift+Tabs from the stage at 1280×720). Presenting, the search is folded
+                    // away with the gallery: out of Present first (review 35 C3: / did nothing).
                     e.prevent_default();
+                    if p.presenting {
+                        p.dispatch.emit(Action::Present(false));
+                    }
                     crate::focus::move_to(vec![".gallery-search".into()]);
                     return;
                 }
