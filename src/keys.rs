@@ -187,6 +187,13 @@ fn page_has(selector: &str) -> bool {
     doc.and_then(|d| d.query_selector(selector).ok().flatten()).is_some()
 }
 
+/// Whether the full app's node bar is on the page (it is kept in the DOM, hidden, in two columns).
+fn node_bar_shown() -> bool {
+    let doc = web_sys::window().and_then(|w| w.document());
+    let bar = doc.and_then(|d| d.query_selector(".stage-view .node-bar").ok().flatten());
+    bar.and_then(|b| b.dyn_into::<web_sys::HtmlElement>().ok()).is_some_and(|b| b.offset_parent().is_some())
+}
+
 /// Listen on the document while mounted. `help` toggles the shortcut sheet.
 #[hook]
 pub fn use_shortcuts(player: Player, help: UseStateHandle<bool>) {
@@ -281,8 +288,16 @@ pub fn use_shortcuts(player: Player, help: UseStateHandle<bool>) {
                     } else {
                         // A move in time can disable the focused control (← to before a crash
                         // disables Restart): the focus goes to the inspector's first open
-                        // action, not to the top of the page (review 15).
-                        crate::focus::rescue(vec![".inspector .actions button".into(), "#play".into()]);
+                        // action, not to the top of the page (review 15). Where the node bar
+                        // stands in for the inspector (Present, a phone), to the bar's: the
+                        // inspector is out of sight there, and focusing it scrolled the stage
+                        // off the projector at the Space after a Crash (review 36 B1).
+                        let bar = ".stage-view .node-bar button";
+                        let mut to = vec![".inspector .actions button".to_string(), "#play".to_string()];
+                        if node_bar_shown() {
+                            to.insert(0, bar.to_string());
+                        }
+                        crate::focus::rescue(to);
                     }
                 }
             });

@@ -48,8 +48,11 @@ pub fn use_escape_leaves(mode: &PartitionMode) {
         let doc = web_sys::window().and_then(|w| w.document()).filter(|_| *on);
         let listener = doc.map(|d| {
             let first = EventListenerOptions::run_in_capture_phase();
+            let d2 = d.clone();
             EventListener::new_with_options(&d, "keydown", first, move |e| {
-                if e.dyn_ref::<web_sys::KeyboardEvent>().is_some_and(|k| k.key() == "Escape") {
+                // A dialog open over it (Help) is the top layer: its Esc closes it first.
+                let dialog = || d2.query_selector(".dialog-backdrop").ok().flatten().is_some();
+                if e.dyn_ref::<web_sys::KeyboardEvent>().is_some_and(|k| k.key() == "Escape") && !dialog() {
                     e.stop_propagation();
                     set.emit(false);
                 }

@@ -896,6 +896,14 @@ async function main() {
       return b && b.height > 0 && b.bottom <= innerHeight; });
     const [after, stageAfter] = await p.evaluate(() => [scrollY, document.querySelector('.topo-stage').getBoundingClientRect().top]);
     assert(after === scrolled && stageAfter === stageTop, `the stage stayed: ${scrolled} → ${after}, ${stageTop} → ${stageAfter}`);
+    // Space after a press in the bar plays, and the page stays (review 36 B1: the focus went to
+    // the inspector's Restart, 523 px down, and the stage left the projector).
+    await p.click('.stage-view .node-bar button.crash');
+    await until(p, () => document.querySelector('.stage-view .node-bar button.restart'));
+    await p.keyboard.press(' ');
+    await until(p, () => document.querySelector('#run-result').dataset.playing === 'true');
+    await p.keyboard.press(' ');
+    assert(await p.evaluate(() => scrollY) === scrolled, 'Space kept the page where it was');
     await p.keyboard.press('Escape');
     await until(p, () => !document.querySelector('.stage-view .node-bar'));
     // One Esc takes off one layer: the partition tool, not Present with it (review 35 B2).
@@ -904,9 +912,16 @@ async function main() {
     await p.keyboard.press('Escape');
     await until(p, () => !document.querySelector('.topology.cutting'));
     assert(await p.evaluate(() => document.querySelector('.app').classList.contains('presenting')), 'still presenting');
+    // A 2PC run's fifteen kinds: the legend stays in the window (review 36 B2: 16 px under it).
+    await p.goto(base + '#preset=e5-2pc-coordinator-crash&t=3000');
+    await p.waitForSelector('[data-node] .shape');
+    await until(p, () => document.querySelector('.app').classList.contains('presenting'));
+    await until(p, () => document.querySelector('.topo-legend').getBoundingClientRect().bottom <= innerHeight);
     // Esc leaves it too, as it leaves any full-window mode (review 22).
     await p.keyboard.press('Escape');
     await until(p, () => !document.querySelector('.app').classList.contains('presenting'));
+    await p.goto(base + '#preset=d4-raft-election&t=2500');
+    await p.waitForSelector('[data-node="n3"] .shape');
     // Out of Present, a node clicked brings the inspector's actions (Crash, Isolate, Time out:
     // what the lessons name) into the window (review 34 B3: 60 px under a 768 px fold).
     await p.setViewportSize({ width: 1366, height: 768 });
