@@ -185,6 +185,27 @@ async fn gallery_scrolls_its_pane_to_the_current_preset() {
     assert_eq!(page_y(), before, "the page did not");
 }
 
+/// A search shows its matches from the top of the list, and clearing it brings the open
+/// scenario back in sight: "cl" had kept the pane's scroll, its first matches hidden above.
+#[wasm_bindgen_test]
+async fn a_search_starts_its_matches_at_the_top_and_clearing_it_returns_to_the_current_one() {
+    let (root, pane) = gallery_in_pane("host-gallery-search-top", "e3-idempotency-keys", 160).await;
+    until("the pane scrolled to the current preset", || (pane.scroll_top() > 0).then_some(())).await;
+    let search = find(&root, "input.gallery-search").expect("search box");
+    set_value(&search, "cl", "input");
+    until("a narrower list", || count(&root, "button.preset") < presets::ids().count() as u32).await;
+    assert!(count(&root, "button.preset") > 4, "\"cl\" matches more than fit the pane");
+    until("the matches from the first", || (pane.scroll_top() == 0).then_some(())).await;
+    set_value(&search, "", "input");
+    until("every preset again", || count(&root, "button.preset") == presets::ids().count() as u32).await;
+    let button = find(&root, "button.preset.current").expect("current preset");
+    until("the current preset in sight", || {
+        let (p, b) = (pane.get_bounding_client_rect(), button.get_bounding_client_rect());
+        (b.top() >= p.top() && b.bottom() <= p.bottom()).then_some(())
+    })
+    .await;
+}
+
 /// Review: opened on t1, the pane scrolled to Traffic and the search box went off its top.
 #[wasm_bindgen_test]
 async fn a_pane_tall_enough_starts_at_the_current_presets_area_heading_under_the_search() {

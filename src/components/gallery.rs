@@ -119,6 +119,17 @@ fn gallery_of(props: &super::OfPlayer) -> Html {
         let nav = nav.clone();
         move |_| reveal_current(&nav)
     });
+    // A search shows its matches from the first: the pane had kept its scroll, so "cl" opened
+    // mid-list with the first area's heading and cards out of sight above (review 36 C). Cleared,
+    // the list comes back to the open scenario.
+    use_effect_with((*query).clone(), {
+        let nav = nav.clone();
+        move |q: &String| match nav.cast::<Element>().and_then(|n| n.closest(".gallery-pane").ok().flatten())
+        {
+            Some(pane) if !q.is_empty() => pane.set_scroll_top(0),
+            _ => reveal_current(&nav),
+        }
+    });
     let on_search = {
         let query = query.clone();
         Callback::from(move |e: InputEvent| query.set(e.target_unchecked_into::<HtmlInputElement>().value()))
