@@ -11,7 +11,7 @@ use crate::link;
 use crate::player::{Action, Clip, Player};
 use crate::theme;
 use crate::urlsync::{use_follow_hash, use_url_sync};
-use dsplay_core::scenario::{LinkProblem, Playhead};
+use dsplay_core::scenario::{LinkProblem, Playhead, RunView};
 use dsplay_core::session::Session;
 use dsplay_core::{presets, Scenario};
 use wasm_bindgen::JsCast;
@@ -232,9 +232,10 @@ pub fn app() -> Html {
 
 /// The tabs under the stage: Charts and Space-time always; Traces for a run that traces its
 /// requests, Logs where servers publish a replicated log (Raft's), History where clients keep
-/// one (key-value protocols); Compare last. Keyed by which tabs there are, so another run with
-/// other tabs starts them afresh.
-fn run_views(traced: bool, logs: bool, history: bool, preset: &str) -> Html {
+/// one (key-value protocols); Compare last. The scenario's `meta.opens_on` is shown first. Keyed
+/// by which tabs there are and that, so another run with other tabs, or opening on another,
+/// starts them afresh.
+fn run_views(traced: bool, logs: bool, history: bool, preset: &str, opens_on: RunView) -> Html {
     let mut tabs: Vec<(&'static str, Html)> =
         vec![("Charts", html! { <Charts /> }), ("Space-time", html! { <SpaceTime /> })];
     if traced {
@@ -250,9 +251,13 @@ fn run_views(traced: bool, logs: bool, history: bool, preset: &str) -> Html {
     // became "added" on t4, whose form looked the same; review 12).
     tabs.push(("Compare", html! { <Compare key={preset.to_string()} /> }));
     let labels: Vec<&'static str> = tabs.iter().map(|(l, _)| *l).collect();
-    let key = labels.join(",");
+    let first = match opens_on {
+        RunView::Charts => 0,
+        RunView::SpaceTime => 1,
+    };
+    let key = format!("{}:{first}", labels.join(","));
     html! {
-        <Tabs {key} name="Run views" {labels}>
+        <Tabs {key} name="Run views" {labels} {first}>
             {for tabs.into_iter().map(|(_, panel)| panel)}
         </Tabs>
     }
@@ -265,10 +270,11 @@ fn full_body(
     help: UseStateHandle<bool>,
     embedding: UseStateHandle<bool>,
 ) -> Html {
-    let (title, lesson, traced, preset) = {
+    let (title, lesson, traced, preset, opens_on) = {
         let s = p.session.borrow();
         let sc = s.scenario();
-        (sc.meta.shown_title(&sc.protocol), sc.meta.lesson.clone(), sc.protocol.traces(), sc.meta.id.clone())
+        let m = &sc.meta;
+        (m.shown_title(&sc.protocol), m.lesson.clone(), sc.protocol.traces(), m.id.clone(), m.opens_on)
     };
     let logs = p.view.nodes.iter().any(|n| n.view.log.is_some());
     let history = {
@@ -321,7 +327,7 @@ fn full_body(
                         </div>
                         <div class="logs"><Faults /><EventLog /></div>
                     </div>
-                    {run_views(traced, logs, history, &preset)}
+                    {run_views(traced, logs, history, &preset, opens_on)}
                 </main>
                 <aside class="side-pane" aria-label="Lesson, invariants and editor">
                     <Tabs name="Lesson, invariants and editor" labels={vec!["Lesson", "Invariants", "Editor"]}>

@@ -1248,3 +1248,19 @@ async fn the_event_list_marks_what_the_playhead_has_passed_across_its_blocks() {
     }
     unmount();
 }
+
+/// A scenario about clocks opens on the space-time diagram its lesson and tour talk about
+/// (`meta.opens_on`; review 38 B1: the tour said "click an event on the diagram" with the charts
+/// open); another preset picked from the gallery opens on the charts again.
+#[wasm_bindgen_test]
+async fn a_scenario_opens_on_the_view_its_lesson_reads() {
+    let root = mount("#preset=d6-textbook-figure");
+    wait_until(&root, "#tab-space-time", |el| attr(el, "aria-selected") == "true").await;
+    wait_until(&root, "#tab-space-time-panel:not([hidden]) canvas", |_| true).await;
+    assert_eq!(attr(&wait_until(&root, "#tab-charts", |_| true).await, "aria-selected"), "false");
+    let t1 = wait_until(&root, "button.preset[data-id='t1-round-robin']", |_| true).await;
+    t1.unchecked_into::<HtmlElement>().click();
+    wait_until(&root, "#run-result", |el| attr(el, "data-preset") == "t1-round-robin").await;
+    wait_until(&root, "#tab-charts", |el| attr(el, "aria-selected") == "true").await;
+    unmount();
+}

@@ -387,3 +387,24 @@ fn shortening_a_run_says_at_stop_at_ms_what_lies_after_it() {
     let said = sc.validate().expect_err("a burst after the stop").to_string();
     assert!(said.contains("workload.bursts[0].at_ms") && said.contains("after stop_at_ms"), "{said}");
 }
+
+/// `meta.opens_on` names the view a run opens on: written only when it is not the charts (the
+/// links of every other scenario stay as they were), and a view there is none of is an error
+/// that says which there are.
+#[test]
+fn the_view_a_scenario_opens_on_is_in_its_link_and_a_wrong_one_is_named() {
+    use dsplay_core::scenario::RunView;
+    let clocks = presets::get("d6-textbook-figure").expect("preset");
+    assert_eq!(clocks.meta.opens_on, RunView::SpaceTime);
+    assert!(clocks.to_json().contains(r#""opens_on":"space-time""#), "{}", clocks.to_json());
+    assert_eq!(decode_fragment(&encode_fragment(&clocks)).expect("decode").meta.opens_on, RunView::SpaceTime);
+    assert_eq!(base().meta.opens_on, RunView::Charts);
+    assert!(!base().to_json().contains("opens_on"));
+    let mut v: serde_json::Value = serde_json::to_value(base()).expect("json");
+    v["meta"]["opens_on"] = "diagram".into();
+    let said = Scenario::from_json(&v.to_string()).expect_err("no such view").to_string();
+    assert!(
+        said.contains("meta.opens_on") && said.contains("space-time") && said.contains("charts"),
+        "{said}"
+    );
+}

@@ -39,12 +39,15 @@ pub struct TabsProps {
     /// just "tab list".
     #[prop_or_default]
     pub name: &'static str,
+    /// The tab shown first (the first one unless said).
+    #[prop_or_default]
+    pub first: usize,
     pub children: Children,
 }
 
 #[function_component(Tabs)]
 pub fn tabs(props: &TabsProps) -> Html {
-    let active = use_state(|| 0usize);
+    let active = use_state(|| props.first);
     // Which panels have been shown: those stay mounted.
     let shown_once = use_mut_ref(Vec::<bool>::new);
     {

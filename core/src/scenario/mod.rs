@@ -76,6 +76,26 @@ pub struct Meta {
     /// The lesson's key moments, played slower (see [`slow_motion`]).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub slow_motion: Vec<slow_motion::SlowMotion>,
+    /// The view under the stage the page opens on, when it is not the charts: a lesson about
+    /// clocks is read on the space-time diagram (its tour said "click an event on the diagram"
+    /// with the charts open and no diagram on the page: review 38 B1).
+    #[serde(default, skip_serializing_if = "RunView::is_charts")]
+    pub opens_on: RunView,
+}
+
+/// The views under the stage a scenario can open on (`meta.opens_on`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum RunView {
+    #[default]
+    Charts,
+    SpaceTime,
+}
+
+impl RunView {
+    fn is_charts(&self) -> bool {
+        *self == RunView::Charts
+    }
 }
 
 impl Meta {
