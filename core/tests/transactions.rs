@@ -428,6 +428,9 @@ fn e5_lost_commits_and_acks_are_repaired_by_the_coordinators_resends() {
     let coordinator =
         never.view().nodes.iter().find(|n| n.name == "coordinator").expect("coordinator").view.clone();
     assert_eq!(coordinator.badges, ["2 commits unacked"]);
+    // One is one commit, not "1 commits" (review 37 C1): the crash preset's first order, at 0.38 s.
+    let first = common::run_preset_to(CRASH, 380);
+    assert_eq!(common::view(&*first, "coordinator").badges, ["1 commit unacked"]);
 }
 
 /// A client's order or read by hand may name its item ("3" or "item 3") or leave it to the

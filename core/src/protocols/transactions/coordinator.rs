@@ -236,7 +236,7 @@ impl Coordinator {
             .field("log tail", if tail.is_empty() { "-".into() } else { tail.join(", ") });
         let unacked = self.log.values().filter(|r| !r.ended).count();
         if unacked > 0 {
-            v = v.badge(&format!("{unacked} commits unacked"));
+            v = v.badge(&format!("{unacked} commit{} unacked", if unacked == 1 { "" } else { "s" }));
         }
         v
     }
