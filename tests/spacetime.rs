@@ -163,6 +163,31 @@ fn the_textbook_figure_writes_its_clocks_over_and_under_a_lane_where_one_line_ha
     }
 }
 
+/// The event a tour stop talks about is the newest, next to the playhead: its clocks are written
+/// there, over the playhead if need be. Kept clear of the playhead, p2's receive at 35 ms had no
+/// room at the 36 ms stop, nor p2's send at 40 ms at the 46 ms one, in the 600 px a 1366 px
+/// laptop gives the diagram (review 38).
+#[wasm_bindgen_test]
+fn the_newest_events_clocks_are_written_beside_the_playhead() {
+    for (ms, newest) in [(36, vec![(35.0, 1)]), (46, vec![(40.0, 1), (45.0, 2)])] {
+        let s = session("d6-textbook-figure", ms);
+        for w in [600, 704] {
+            let p = painted(&s, w);
+            for (t, lane) in &newest {
+                let dot = p.dots.iter().find(|d| d.t_ms == *t && d.node == *lane && d.label == "clock");
+                let x = dot.expect("the event").at.0;
+                let beside =
+                    p.labels.iter().any(|b| (b.0 - (x + 3.0)).abs() < 0.5 || (b.2 - (x - 3.0)).abs() < 0.5);
+                assert!(beside, "{ms} ms, {w} px: a label beside p{}'s event at {t} ms", lane + 1);
+            }
+            for (i, &b) in p.labels.iter().enumerate() {
+                assert!(p.arrows.iter().all(|a| !crosses(a.line, b)), "{ms} ms, {w} px: {b:?} crossed");
+                assert!(p.labels[..i].iter().all(|&o| !overlap(o, b)), "{ms} ms, {w} px: {b:?} over another");
+            }
+        }
+    }
+}
+
 #[wasm_bindgen_test]
 fn the_diagram_exports_as_an_svg_document_and_a_png_with_its_run_under_it() {
     let s = session("d6-lamport-vector-clocks", 3_000);

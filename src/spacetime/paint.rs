@@ -192,13 +192,20 @@ pub fn draw(pen: &dyn Pen, w: f64, scene: &Scene) -> Painted {
     }
     ctx.set_global_alpha(1.0);
     let flying = in_flight(ctx, &f, scene.view, now, (hues.kinds(), &of));
-    // What labels must not cross: every arrow drawn, and the playhead.
+    // What labels must not cross: every arrow drawn. The playhead is drawn first and a label may
+    // go over it on its own ground: kept clear of it, the newest event, the one a tour stop is
+    // about, had no room for its clocks (review 38: d6's textbook tour at 36 and 46 ms).
     let lines = marks.arrows.iter().chain(&marks.drops).chain(&flying).map(|m| m.1.line);
-    let blocking = Arrows::new(lines.chain([(f.x(now), 0.0, f.x(now), h)]), w);
-    let (dots, labels, clocks) =
-        dots(ctx, &f, marks.dots.make_contiguous(), (names.len(), &blocking), colours.1);
-    ctx.restore();
+    let blocking = Arrows::new(lines, w);
     playhead(ctx, &f, now);
+    let (dots, labels, clocks) = dots(
+        ctx,
+        &f,
+        marks.dots.make_contiguous(),
+        (names.len(), &blocking),
+        (colours.1, colours.0, f.x(now)),
+    );
+    ctx.restore();
     let shown = marks.arrows.len() + marks.drops.len();
     let from_ms = marks.arrows.iter().chain(&marks.drops).map(|m| m.1.end_ms).reduce(f64::min);
     if shown < marks.messages {
@@ -413,17 +420,28 @@ fn xs_by_lane(f: &Frame, records: &[&TraceEvent], n_lanes: usize) -> Vec<Vec<f64
 
 /// Timers, faults, client requests and notes as dots; clock notes also as text beside their dot
 /// (see [`super::labels`]): in the gap above the lane or, where that is taken, the gap below it
-/// (shared with the next lane), never over another label in that gap, an arrow (`lanes.1`), the
-/// playhead or another dot of its lane, never past the lanes' ends; cut to its clocks where the
-/// whole note would not go, left out where they would not either. Returns the dots, for hovering,
-/// the boxes of the labels written, and how many clock notes there were.
+/// (shared with the next lane), never over another label in that gap, an arrow (`lanes.1`) or
+/// another dot of its lane, never past the lanes' ends; cut to its clocks where the whole note
+/// would not go, left out where they would not either. Written in `ink.0`; one over the playhead
+/// (at x `ink.2`) on a box of the background `ink.1`. Returns the dots, for hovering, the boxes of
+/// the labels written, and how many clock notes there were.
 fn dots(
     ctx: &dyn Pen,
     f: &Frame,
     records: &[&TraceEvent],
     lanes: (usize, &Arrows),
-    fg: &str,
+    ink: (&str, &str, f64),
 ) -> (Vec<Dot>, Vec<Line>, (usize, usize)) {
+    let (fg, bg, now_x) = ink;
+    let write = |text: &str, x: f64, w: f64, py: f64, below: bool| {
+        let (x1, y1, x2, y2) = label_box(x, w, py, below);
+        if x1 - 1.0 <= now_x && now_x <= x2 + 1.0 {
+            ctx.set_fill_style_str(bg);
+            ctx.fill_rect(x1 - 1.0, y1, x2 - x1 + 2.0, y2 - y1);
+        }
+        ctx.set_fill_style_str(fg);
+        ctx.fill_text(text, x, if below { py + 11.0 } else { py - 3.0 }, None);
+    };
     let (n_lanes, arrows) = lanes;
     // Where the last label in each row ends. A lane has a row of labels above it and one below;
     // in a lane under 30 px the row below one lane is the row above the next (row `2i` is above
@@ -471,8 +489,7 @@ fn dots(
             clock_label_place(px, w, mine, bounds, free, &open).map(|at| (text, w, at))
         });
         if let Some((text, w, (x, k))) = placed {
-            ctx.set_fill_style_str(fg);
-            ctx.fill_text(text, x, if rows[k] % 2 == 0 { py - 3.0 } else { py + 11.0 }, None);
+            write(text, x, w, py, rows[k] % 2 == 1);
             ends[row_of(rows[k])] = x + w + 4.0;
             labels.push(label_box(x, w, py, rows[k] % 2 == 1));
             written += 1;
@@ -483,9 +500,8 @@ fn dots(
             let (wl, wv) = (ctx.measure(l), ctx.measure(v));
             let open = |x: f64, w: f64, k: usize| !arrows.cross(label_box(x, w, py, k == 1));
             if let Some(x) = stacked_place(px, (wl, wv), mine, bounds, free, &open) {
-                ctx.set_fill_style_str(fg);
-                ctx.fill_text(l, x, py - 3.0, None);
-                ctx.fill_text(v, x, py + 11.0, None);
+                write(l, x, wl, py, false);
+                write(v, x, wv, py, true);
                 for (k, w) in [(0, wl), (1, wv)] {
                     ends[row_of(rows[k])] = x + w + 4.0;
                     labels.push(label_box(x, w, py, k == 1));
