@@ -32,7 +32,8 @@
 //! cumulative), `op_latency_ms`, `late_replies` per replica (replies
 //! past the majority, ignored; only the first is noted); in ap mode `stale_reads` (a read served
 //! after some other replica had already acknowledged a newer write — counted when the replica learns
-//! of that write) and `conflicts` (merges of concurrent versions; the losing side's value is dropped).
+//! of that write; the replicas' view, so a read that overlapped that write at its client counts,
+//! though a linearizable history may have it either way) and `conflicts` (merges of concurrent versions; the losing side's value is dropped).
 //! Every client operation is recorded in the history: `dsplay lincheck` finds cp runs linearizable
 //! and ap runs with a partition not.
 //!
