@@ -910,6 +910,21 @@ fn a_bad_read_says_what_a_linearizable_read_could_have_returned() {
     let early = op(6, OpKind::Read, 1, 2, Outcome::Ok { value: Some(7) });
     assert_eq!(could_read(&ops, &early), Some(vec![None, Some(1)]), "before any write ended");
     assert_eq!(could_read(&ops, &ops[1]), None, "only reads");
+
+    // Two writes at once, then a read of the second: a later read of the first is what the writes
+    // alone allow, and the earlier read is why it is not linearizable (review 39 B2).
+    use dsplay_web::components::lincheck::read_back_after;
+    let (w1, w2) =
+        (op(1, OpKind::Write { value: 1 }, 0, 30, ok), op(2, OpKind::Write { value: 2 }, 20, 60, ok));
+    let saw_two = op(3, OpKind::Read, 35, 40, Outcome::Ok { value: Some(2) });
+    let back = op(4, OpKind::Read, 45, 50, Outcome::Ok { value: Some(1) });
+    let ops = vec![w1.clone(), w2.clone(), saw_two.clone(), back.clone()];
+    assert_eq!(could_read(&ops, &back), Some(vec![Some(1), Some(2)]), "both writes may be last");
+    assert_eq!(read_back_after(&ops, &back).map(|o| o.id), Some(3), "the read that saw 2 before");
+    // A read of 2 that overlapped the first write's end rules nothing out: both orders stand.
+    let overlapping = op(3, OpKind::Read, 25, 40, Outcome::Ok { value: Some(2) });
+    assert_eq!(read_back_after(&[w1, w2, overlapping, back.clone()], &back), None);
+    assert_eq!(read_back_after(&ops, &saw_two), None, "the newer value read: nothing went back");
 }
 
 #[wasm_bindgen_test]

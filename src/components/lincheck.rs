@@ -57,6 +57,28 @@ pub fn could_read(ops: &[HistoryOp], read: &HistoryOp) -> Option<Vec<Option<i64>
     Some(out)
 }
 
+/// When the bad read's value is one its key's writes allow, what rules it out is another read:
+/// one on its key that returned another value before this one began, and surely after this
+/// value's write took effect: the read itself, or the write of what it read, began after this
+/// value's write had ended. The latest such read, if any.
+/// Without it the panel listed the very value returned among those "a linearizable read could
+/// have returned" (review 39 B2).
+pub fn read_back_after<'a>(ops: &'a [HistoryOp], read: &HistoryOp) -> Option<&'a HistoryOp> {
+    let written = |v: i64| ops.iter().find(|o| o.key == read.key && o.op == OpKind::Write { value: v });
+    let Outcome::Ok { value: Some(got) } = read.outcome else { return None };
+    let ended = written(got)?.ret?;
+    ops.iter()
+        .filter(|o| o.key == read.key && o.op == OpKind::Read && o.id != read.id)
+        .filter(|o| o.ret.is_some_and(|r| r < read.call))
+        .filter(|o| match o.outcome {
+            Outcome::Ok { value: Some(v) } => {
+                v != got && (o.call > ended || written(v).is_some_and(|w| w.call > ended))
+            }
+            _ => false,
+        })
+        .max_by_key(|o| o.ret)
+}
+
 /// Who wrote `value` to `key` and when the write was called, "c3's write at 2.000 s": the values
 /// are unique per run but opaque (3000000004), so the panel says where each one came from.
 fn writer(ops: &[HistoryOp], names: &[String], key: u64, value: i64) -> Option<String> {
@@ -121,7 +143,31 @@ pub fn lincheck() -> Html {
         let names = s.sim().node_names();
         let key = bad.map_or(0, |o| o.key);
         let said = |v: i64| writer(&h.ops, names, key, v);
-        let expected = bad.and_then(|o| could_read(&h.ops, o)).map(|v| values_words(&v, &said));
+        let got = match bad.map(|o| o.outcome) {
+            Some(Outcome::Ok { value }) => Some(value),
+            _ => None,
+        };
+        let expected = bad.and_then(|o| could_read(&h.ops, o)).map(|v| match got {
+            // The value alone was possible: the read that had already seen a newer one says why.
+            Some(got) if v.contains(&got) => {
+                let earlier = bad.and_then(|o| read_back_after(&h.ops, o));
+                earlier.map_or_else(
+                    || " Its key's writes alone allow that value: it is the order of the operations around it that no sequential history explains.".to_string(),
+                    |e| {
+                        let who = names.get(e.client.0 as usize).cloned().unwrap_or_else(|| format!("client {}", e.client.0));
+                        let seen = match e.outcome {
+                            Outcome::Ok { value } => value_words(value, &said),
+                            _ => String::new(),
+                        };
+                        format!(
+                            " Its key's writes alone allow that value, but {who} had already read {seen}, returning at {}, before this read began: a later read cannot go back to an older value.",
+                            secs(e.ret.unwrap_or(e.call))
+                        )
+                    },
+                )
+            }
+            _ => format!(" A linearizable read could have returned {}.", values_words(&v, &said)),
+        });
         // Where the value the bad read returned came from.
         let returned = match bad.map(|o| o.outcome) {
             Some(Outcome::Ok { value: Some(v) }) if bad.is_some_and(|o| o.op == OpKind::Read) => {
@@ -153,7 +199,6 @@ pub fn lincheck() -> Html {
                 None => format!("called at {}", secs(call)),
             };
             let what = format!("{} by {client} on {key}, {span}", bad.description);
-            let expected = expected.map(|v| format!(" A linearizable read could have returned {v}."));
             // Jump to where the bad result arrives (before that, the operation is still open and
             // the history so far is linearizable).
             let target = ret.unwrap_or(call);
