@@ -471,6 +471,20 @@ async fn editor_switches_an_enum_variant() {
     assert_eq!(json["protocol"]["algorithm"], "least_connections");
 }
 
+/// A switch that breaks Raft on purpose is listed last of the protocol's fields, not first
+/// (review 39 C4: a student looking for the heartbeat scrolled past it).
+#[wasm_bindgen_test]
+async fn compare_lists_an_unsafe_switch_last_in_its_group() {
+    let root = mount("host-compare-unsafe", "d4-election-downtime", html! { <Compare /> });
+    until("the compare form", || find(&root, "select.compare-field optgroup").is_some()).await;
+    let group = find(&root, "select.compare-field optgroup[label=protocol]").expect("the protocol's fields");
+    let titles: Vec<String> = (0..group.children().length())
+        .filter_map(|i| group.children().item(i)?.get_attribute("title"))
+        .collect();
+    let unsafe_at = titles.iter().position(|t| t == "protocol.unsafe_skip_log_check").expect("offered");
+    assert!(titles.len() > 3 && titles[unsafe_at..].iter().all(|t| t.contains("unsafe_")), "{titles:?}");
+}
+
 #[wasm_bindgen_test]
 async fn compare_runs_a_second_configuration_side_by_side() {
     let root = mount("host-compare", "t1-round-robin", html! { <Compare /> });

@@ -35,6 +35,12 @@ fn sections(fields: Vec<Vec<Seg>>) -> Vec<Section> {
     }
     let rank = |s: &str| ["protocol", "workload", "network"].iter().position(|k| *k == s).unwrap_or(3);
     out.sort_by_key(|(s, _)| rank(s));
+    // A switch that breaks the protocol on purpose goes last in its group: d4's list opened on
+    // `protocol.unsafe_skip_log_check`, and a student looking for the heartbeat scrolled past it
+    // (review 39 C4).
+    for (_, items) in &mut out {
+        items.sort_by_key(|(_, path)| matches!(path.last(), Some(Seg::Key(k)) if k.starts_with("unsafe_")));
+    }
     out
 }
 
