@@ -98,6 +98,14 @@ fn ap_detects_the_conflict_at_the_heal_and_converges() {
         .filter(|e| e.text.as_deref().is_some_and(|t| t.starts_with("conflict")))
         .count();
     assert!(after_heal > 0, "the first anti-entropy round across the old cut finds concurrent versions");
+    // A value is said to be discarded only when the winning copy never had the write: r3's last
+    // write before the heal is; r1's writes relayed while it lacked r3's are overwrites r1 made
+    // itself, set aside (review 39 C2).
+    let said: Vec<&str> = sim.trace().records().iter().filter_map(|e| e.text.as_deref()).collect();
+    let said_of = |v: &str| said.iter().find(|t| t.starts_with("conflict") && t.ends_with(v)).copied();
+    assert!(said_of("discards 3000185").is_some(), "r3's forked write is lost at the heal");
+    let relayed = "sets aside 1000217, which the winning copy had already overwritten";
+    assert!(said_of(relayed).is_some_and(|t| t.contains("keeps 1000218")), "{:?}", said_of(relayed));
     let sim = run(&scenario("d1-cap-ap", |_| {}));
     let value = field(&*sim, "r1", "value");
     for r in ["r2", "r3"] {

@@ -247,17 +247,30 @@ impl Replica {
             None => {
                 ctx.count("conflicts", 1);
                 let keep_theirs = copy.tag > self.tag;
-                let (winner, loser) =
-                    if keep_theirs { (copy.value, self.value) } else { (self.value, copy.value) };
+                let ((winner, won_vv), (loser, lost_vv, lost)) = if keep_theirs {
+                    ((copy.value, &copy.vv), (self.value, &self.vv, self.tag))
+                } else {
+                    ((self.value, &self.vv), (copy.value, &copy.vv, copy.tag))
+                };
                 // A register never written holds no value: said as "nothing", not `None`.
                 let shown = |v: Option<i64>| v.map_or_else(|| "nothing".to_string(), |v| v.to_string());
+                // The versions are concurrent, but the winning copy may have seen the very write
+                // whose value is set aside (its writer's count in the winner's vector reaches it)
+                // and overwritten it since: r1's own successive writes, relayed while r1 still
+                // lacked r3's, read as data lost (review 39 C2).
+                let k = lost.node as usize;
+                let seen = lost.ts > 0 && won_vv.get(k).is_some_and(|n| Some(n) >= lost_vv.get(k));
+                let dropped = if seen {
+                    format!("sets aside {}, which the winning copy had already overwritten", shown(loser))
+                } else {
+                    format!("discards {}", shown(loser))
+                };
                 ctx.note(format!(
-                    "conflict with r{}: concurrent versions {:?} and {:?}; last-writer-wins keeps {}, discards {}",
+                    "conflict with r{}: concurrent versions {:?} and {:?}; last-writer-wins keeps {}, {dropped}",
                     from.0 + 1,
                     self.vv,
                     copy.vv,
                     shown(winner),
-                    shown(loser)
                 ));
                 if keep_theirs {
                     self.tag = copy.tag;
