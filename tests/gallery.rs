@@ -206,6 +206,42 @@ async fn a_search_starts_its_matches_at_the_top_and_clearing_it_returns_to_the_c
     .await;
 }
 
+/// In one column the page scrolls, not the pane: a search brings the search box and its first
+/// matches to the top when the list's start had gone above the screen, and clearing it brings the
+/// open scenario back in sight (review 40 C1, C2: on a phone "re" left its first match 1,685 px
+/// above the screen, and clearing left E3 3,803 px down).
+#[wasm_bindgen_test]
+async fn in_one_column_a_search_and_its_clearing_scroll_the_page_to_what_they_show() {
+    let window = web_sys::window().expect("window");
+    let root = mount(
+        "host-gallery-one-column",
+        "e3-idempotency-keys",
+        html! { <div class="gallery-pane"><Gallery /></div> },
+    );
+    until("the gallery", || count(&root, "button.preset") == presets::ids().count() as u32).await;
+    let nav = find(&root, "nav.gallery").expect("the gallery");
+    let in_sight = |el: &Element| {
+        let r = el.get_bounding_client_rect();
+        r.top() >= -1.0
+            && r.bottom() <= window.inner_height().ok().and_then(|h| h.as_f64()).unwrap_or(0.0) + 1.0
+    };
+    find(&root, "button.preset.current").expect("current").scroll_into_view();
+    until("the list's start above the screen", || nav.get_bounding_client_rect().top() < -200.0).await;
+    let search = find(&root, "input.gallery-search").expect("search box");
+    set_value(&search, "re", "input");
+    until("a narrower list", || count(&root, "button.preset") < presets::ids().count() as u32).await;
+    until("the search box at the top", || in_sight(&search)).await;
+    let first = find(&root, "button.preset").expect("a match");
+    assert!(in_sight(&first), "the first match in sight: {}", first.get_bounding_client_rect().top());
+    window.scroll_to_with_x_and_y(0.0, 0.0);
+    set_value(&search, "", "input");
+    until("every preset again", || count(&root, "button.preset") == presets::ids().count() as u32).await;
+    let current = find(&root, "button.preset.current").expect("current preset");
+    until("the open scenario in sight", || in_sight(&current)).await;
+    root.remove();
+    window.scroll_to_with_x_and_y(0.0, 0.0);
+}
+
 /// Review: opened on t1, the pane scrolled to Traffic and the search box went off its top.
 #[wasm_bindgen_test]
 async fn a_pane_tall_enough_starts_at_the_current_presets_area_heading_under_the_search() {

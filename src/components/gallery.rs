@@ -89,6 +89,36 @@ fn reveal_current(nav: &NodeRef) {
     pane.set_scroll_top(pane.scroll_top() + by as i32);
 }
 
+/// Where the list goes when the search changes. The pane (or, in one column, the page) had kept
+/// its scroll, so "cl" opened mid-list with the first matches out of sight above (review 36 C),
+/// and on a phone "re" left its first match 1,685 px above the screen (review 40 C1). Cleared,
+/// the open scenario is brought back in sight, in one column too (review 40 C2).
+fn after_search(nav: &NodeRef, cleared: bool) {
+    let Some(nav_el) = nav.cast::<Element>() else { return };
+    let pane =
+        nav_el.closest(".gallery-pane").ok().flatten().filter(|p| p.scroll_height() > p.client_height());
+    let scroll = |el: &Element, block: web_sys::ScrollLogicalPosition| {
+        let opts = web_sys::ScrollIntoViewOptions::new();
+        opts.set_block(block);
+        el.scroll_into_view_with_scroll_into_view_options(&opts);
+    };
+    match (pane, cleared) {
+        (Some(pane), false) => pane.set_scroll_top(0),
+        (Some(_), true) => reveal_current(nav),
+        // One column: the page scrolls. The search box and the first matches at the top, when
+        // the list's start has gone above the screen.
+        (None, false) if nav_el.get_bounding_client_rect().top() < 0.0 => {
+            scroll(&nav_el, web_sys::ScrollLogicalPosition::Start)
+        }
+        (None, false) => {}
+        (None, true) => {
+            if let Ok(Some(button)) = nav_el.query_selector(".preset.current") {
+                scroll(&button, web_sys::ScrollLogicalPosition::Center);
+            }
+        }
+    }
+}
+
 /// The height of the fade under the gallery's sticky head (`.gallery-head::after`: 1.75rem).
 fn head_fade_px() -> f64 {
     let root = web_sys::window().and_then(|w| {
@@ -119,15 +149,15 @@ fn gallery_of(props: &super::OfPlayer) -> Html {
         let nav = nav.clone();
         move |_| reveal_current(&nav)
     });
-    // A search shows its matches from the first: the pane had kept its scroll, so "cl" opened
-    // mid-list with the first area's heading and cards out of sight above (review 36 C). Cleared,
-    // the list comes back to the open scenario.
+    // A search shows its matches from the first; cleared, the list comes back to the open
+    // scenario. Not on mounting, where the effect above has placed the list.
+    let mounted = use_mut_ref(|| false);
     use_effect_with((*query).clone(), {
         let nav = nav.clone();
-        move |q: &String| match nav.cast::<Element>().and_then(|n| n.closest(".gallery-pane").ok().flatten())
-        {
-            Some(pane) if !q.is_empty() => pane.set_scroll_top(0),
-            _ => reveal_current(&nav),
+        move |q: &String| {
+            if std::mem::replace(&mut *mounted.borrow_mut(), true) {
+                after_search(&nav, q.is_empty());
+            }
         }
     });
     let on_search = {
