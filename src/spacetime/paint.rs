@@ -204,12 +204,13 @@ pub fn draw(pen: &dyn Pen, w: f64, scene: &Scene) -> Painted {
         marks.dots.make_contiguous(),
         (names.len(), &blocking),
         (colours.1, colours.0, f.x(now)),
+        scene.spot.node.map(|n| (n, selected_tint(colours.2))),
     );
     ctx.restore();
     let shown = marks.arrows.len() + marks.drops.len();
     let from_ms = marks.arrows.iter().chain(&marks.drops).map(|m| m.1.end_ms).reduce(f64::min);
     if shown < marks.messages {
-        cap_note(ctx, &f, shown, marks.messages, colours);
+        cap_note(ctx, &f, shown, marks.messages, (colours.0, colours.1));
     }
     // What hovering can find is what shows: the part of each arrow right of the lane names.
     let arrows = marks.arrows.into_iter().chain(marks.drops).chain(flying);
@@ -217,21 +218,30 @@ pub fn draw(pen: &dyn Pen, w: f64, scene: &Scene) -> Painted {
     Painted { arrows, dots, shown, total: marks.messages, from_ms, clocks, labels, network, frame: f }
 }
 
+/// The band over a selected node's lane.
+fn selected_tint(dark: bool) -> &'static str {
+    if dark {
+        "rgba(122, 162, 255, 0.16)"
+    } else {
+        "rgba(36, 87, 197, 0.10)"
+    }
+}
+
 /// Background, one lane per node with its name (the `selected` node's on a band), and the time
-/// axis with round times; returns the background and text colours.
+/// axis with round times; returns the background and text colours, and whether they are dark.
 fn lanes(
     ctx: &dyn Pen,
     f: &Frame,
     names: &[String],
     selected: Option<usize>,
-) -> (&'static str, &'static str) {
+) -> (&'static str, &'static str, bool) {
     let dark = crate::charts::draw::current_palette() == crate::charts::draw::DARK;
     let (bg, fg, grid) =
         if dark { ("#1d2026", "#e6e8eb", "#32363e") } else { ("#ffffff", "#1d1f23", "#dcdfe4") };
     ctx.set_fill_style_str(bg);
     ctx.fill_rect(0.0, 0.0, f.w, f.h);
     if let Some(lane) = selected.filter(|&l| l < names.len()) {
-        ctx.set_fill_style_str(if dark { "rgba(122, 162, 255, 0.16)" } else { "rgba(36, 87, 197, 0.10)" });
+        ctx.set_fill_style_str(selected_tint(dark));
         ctx.fill_rect(0.0, f.y(lane) - f.lane / 2.0, f.w, f.lane);
     }
     ctx.set_stroke_style_str(grid);
@@ -262,7 +272,7 @@ fn lanes(
         let x = (f.x(t) - w / 2.0).clamp(LEFT, f.w - 8.0 - w);
         ctx.fill_text(&label, x, f.h - 4.0, None);
     }
-    (bg, fg)
+    (bg, fg, dark)
 }
 
 /// Shade the stretches of lanes whose node was down (red) or paused (amber), and say so where
@@ -423,7 +433,8 @@ fn xs_by_lane(f: &Frame, records: &[&TraceEvent], n_lanes: usize) -> Vec<Vec<f64
 /// (shared with the next lane), never over another label in that gap, an arrow (`lanes.1`) or
 /// another dot of its lane, never past the lanes' ends; cut to its clocks where the whole note
 /// would not go, left out where they would not either. Written in `ink.0`; one over the playhead
-/// (at x `ink.2`) on a box of the background `ink.1`. Returns the dots, for hovering, the boxes of
+/// (at x `ink.2`) on a patch of the background `ink.1`, tinted as its lane is when that is the
+/// selected node's (`selected`). Returns the dots, for hovering, the boxes of
 /// the labels written, and how many clock notes there were.
 fn dots(
     ctx: &dyn Pen,
@@ -431,13 +442,18 @@ fn dots(
     records: &[&TraceEvent],
     lanes: (usize, &Arrows),
     ink: (&str, &str, f64),
+    selected: Option<(usize, &str)>,
 ) -> (Vec<Dot>, Vec<Line>, (usize, usize)) {
     let (fg, bg, now_x) = ink;
-    let write = |text: &str, x: f64, w: f64, py: f64, below: bool| {
+    let write = |text: &str, x: f64, w: f64, (py, lane): (f64, usize), below: bool| {
         let (x1, y1, x2, y2) = label_box(x, w, py, below);
         if x1 - 1.0 <= now_x && now_x <= x2 + 1.0 {
-            ctx.set_fill_style_str(bg);
-            ctx.fill_rect(x1 - 1.0, y1, x2 - x1 + 2.0, y2 - y1);
+            let patch = (x1 - 1.0, y1, x2 - x1 + 2.0, y2 - y1);
+            let tint = selected.filter(|s| s.0 == lane).map(|s| s.1);
+            for colour in std::iter::once(bg).chain(tint) {
+                ctx.set_fill_style_str(colour);
+                ctx.fill_rect(patch.0, patch.1, patch.2, patch.3);
+            }
         }
         ctx.set_fill_style_str(fg);
         ctx.fill_text(text, x, if below { py + 11.0 } else { py - 3.0 }, None);
@@ -489,7 +505,7 @@ fn dots(
             clock_label_place(px, w, mine, bounds, free, &open).map(|at| (text, w, at))
         });
         if let Some((text, w, (x, k))) = placed {
-            write(text, x, w, py, rows[k] % 2 == 1);
+            write(text, x, w, (py, node), rows[k] % 2 == 1);
             ends[row_of(rows[k])] = x + w + 4.0;
             labels.push(label_box(x, w, py, rows[k] % 2 == 1));
             written += 1;
@@ -500,8 +516,8 @@ fn dots(
             let (wl, wv) = (ctx.measure(l), ctx.measure(v));
             let open = |x: f64, w: f64, k: usize| !arrows.cross(label_box(x, w, py, k == 1));
             if let Some(x) = stacked_place(px, (wl, wv), mine, bounds, free, &open) {
-                write(l, x, wl, py, false);
-                write(v, x, wv, py, true);
+                write(l, x, wl, (py, node), false);
+                write(v, x, wv, (py, node), true);
                 for (k, w) in [(0, wl), (1, wv)] {
                     ends[row_of(rows[k])] = x + w + 4.0;
                     labels.push(label_box(x, w, py, k == 1));
