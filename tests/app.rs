@@ -925,6 +925,20 @@ fn a_bad_read_says_what_a_linearizable_read_could_have_returned() {
     let overlapping = op(3, OpKind::Read, 25, 40, Outcome::Ok { value: Some(2) });
     assert_eq!(read_back_after(&[w1, w2, overlapping, back.clone()], &back), None);
     assert_eq!(read_back_after(&ops, &saw_two), None, "the newer value read: nothing went back");
+
+    // Where each value came from: to the millisecond, or to the microsecond when one client wrote
+    // twice within the same millisecond.
+    use dsplay_web::components::lincheck::writer;
+    let at_us = |id: u64, value: i64, us: u64| HistoryOp {
+        call: SimTime(us),
+        ..op(id, OpKind::Write { value }, 0, 0, ok)
+    };
+    let ops = [at_us(1, 96, 4_024_600), at_us(2, 97, 4_025_300), at_us(3, 98, 4_100_000)];
+    let names = ["c1".to_string()];
+    let said = |v: i64| writer(&ops, &names, 1, v);
+    assert_eq!(said(96).as_deref(), Some("c1's write at 4.024600 s"));
+    assert_eq!(said(97).as_deref(), Some("c1's write at 4.025300 s"));
+    assert_eq!(said(98).as_deref(), Some("c1's write at 4.100 s"));
 }
 
 #[wasm_bindgen_test]

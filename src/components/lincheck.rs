@@ -81,10 +81,20 @@ pub fn read_back_after<'a>(ops: &'a [HistoryOp], read: &HistoryOp) -> Option<&'a
 
 /// Who wrote `value` to `key` and when the write was called, "c3's write at 2.000 s": the values
 /// are unique per run but opaque (3000000004), so the panel says where each one came from.
-fn writer(ops: &[HistoryOp], names: &[String], key: u64, value: i64) -> Option<String> {
+/// Two writes of one client within a millisecond are told apart to the microsecond (review 40:
+/// d1-cap-ap listed "1000096 (c1's write at 4.025 s), 1000097 (c1's write at 4.025 s)").
+pub fn writer(ops: &[HistoryOp], names: &[String], key: u64, value: i64) -> Option<String> {
     let w = ops.iter().find(|o| o.key == key && o.op == OpKind::Write { value })?;
     let who = names.get(w.client.0 as usize).cloned().unwrap_or_else(|| format!("client {}", w.client.0));
-    Some(format!("{who}'s write at {}", secs(w.call)))
+    let twin = ops.iter().any(|o| {
+        o.key == key
+            && o.client == w.client
+            && o.id != w.id
+            && matches!(o.op, OpKind::Write { .. })
+            && secs(o.call) == secs(w.call)
+    });
+    let when = if twin { format!("{:.6} s", w.call.as_us() as f64 / 1e6) } else { secs(w.call) };
+    Some(format!("{who}'s write at {when}"))
 }
 
 /// A value with where it came from: "3000000004 (c3's write at 2.000 s)".
