@@ -188,6 +188,16 @@ fn the_newest_events_clocks_are_written_beside_the_playhead() {
     }
 }
 
+/// Before any message has landed the window is the whole of a short run, not a second: d6's
+/// 100 ms figure played its first 30 ms crowded into the left 3 % of the diagram, then jumped.
+#[wasm_bindgen_test]
+fn a_short_run_is_drawn_whole_before_its_first_message_lands() {
+    for ms in [0, 20, 36, 100] {
+        let p = painted(&session("d6-textbook-figure", ms), 704);
+        assert_eq!((p.frame.t0, p.frame.window), (0.0, 100.0), "at {ms} ms");
+    }
+}
+
 #[wasm_bindgen_test]
 fn the_diagram_exports_as_an_svg_document_and_a_png_with_its_run_under_it() {
     let s = session("d6-lamport-vector-clocks", 3_000);

@@ -168,7 +168,9 @@ pub fn draw(pen: &dyn Pen, w: f64, scene: &Scene) -> Painted {
     // Never wider than the whole run: a 100 ms figure drawn in a 500 ms window used a fifth of it.
     let found = found.map(|w| within_run(w, sim.stop_at().as_ms_f64()));
     sticky.set((rev, found));
-    let window = scene.choice.or(found).unwrap_or(1_000.0);
+    // Before the first message there is nothing to fit a window to: a second, or the whole run
+    // when shorter (d6's 100 ms figure played its first 30 ms in the left 3 % of a second).
+    let window = scene.choice.or(found).unwrap_or_else(|| within_run(1_000.0, sim.stop_at().as_ms_f64()));
     let f = Frame { w, h, lane, t0: window_start(now, window), window };
     let colours = lanes(ctx, &f, names, scene.spot.node);
     // Clipped to the lanes: messages sent before the window start off the left edge.
