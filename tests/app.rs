@@ -134,13 +134,35 @@ async fn pausing_says_where_the_run_stopped() {
     let status = wait_until(&root, "#run-result", |el| attr(el, "data-playing") == "false").await;
     let at: f64 = attr(&status, "data-now-ms").parse::<f64>().expect("a time") / 1000.0;
     let said =
-        wait_until(&root, "#narration", |el| el.text_content().is_some_and(|t| t.starts_with("Paused at ")))
+        wait_until(&root, "#narration", |el| el.text_content().is_some_and(|t| t.contains("Paused at ")))
             .await
             .text_content()
             .unwrap_or_default();
-    let said_at: f64 =
-        said.trim_start_matches("Paused at ").trim_end_matches(" seconds").parse().expect("a time");
+    // After the news not yet said, if any (a leader elected).
+    let stop = said.rsplit("Paused at ").next().unwrap_or_default();
+    let said_at: f64 = stop.trim_end_matches(" seconds").parse().expect("a time");
     assert!((said_at - at).abs() < 0.011, "{said} with the playhead at {at} s");
+    unmount();
+}
+
+/// A run paused within the two seconds after the last announcement says its news before where
+/// it stopped: a broken invariant went unsaid, only "Paused at …" was (review 41 B1).
+#[wasm_bindgen_test]
+async fn pausing_says_the_news_not_yet_said_before_where_it_stopped() {
+    // d5's naive failover: p2 promotes itself at 3.402 s, and "at most one primary" breaks.
+    let root = mount("#preset=d5-split-brain-naive&t=3300");
+    let play: HtmlElement = wait_until(&root, "#play", |_| true).await.unchecked_into();
+    wait_until(&root, "#run-result", |el| attr(el, "data-now-ms") == "3300").await;
+    play.click();
+    wait_until(&root, "#run-result", |el| attr(el, "data-violations") != "0").await;
+    play.click();
+    wait_until(&root, "#run-result", |el| attr(el, "data-playing") == "false").await;
+    let said =
+        wait_until(&root, "#narration", |el| el.text_content().is_some_and(|t| t.contains("Paused at ")))
+            .await
+            .text_content()
+            .unwrap_or_default();
+    assert!(said.contains("Invariant broken") && said.ends_with(" seconds"), "{said}");
     unmount();
 }
 

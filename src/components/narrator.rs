@@ -176,6 +176,18 @@ pub fn step_said(r: &TraceEvent, names: &[String], payload: Option<String>) -> O
     Some(format!("At {:.2} seconds: {what}", r.at.as_ms_f64() / 1000.0))
 }
 
+/// The [`announcement`] of the records written since the record numbered `since`, if they hold
+/// news (a crash, a leader, a broken invariant…), not a stray delivery.
+fn news_since(p: &Player, since: u64, stale: Option<&StaleNotes>) -> Option<String> {
+    let s = p.session.borrow();
+    let trace = s.sim().trace();
+    let fresh = (trace.len_total().saturating_sub(since) as usize).min(WINDOW);
+    let records = trace.records();
+    let recent = records.range(records.len().saturating_sub(fresh)..);
+    let stale = |r: &TraceEvent| stale.is_some_and(|s| s.covers(r.at, r.text.as_deref().unwrap_or("")));
+    announcement(recent.filter(|r| !(r.label == ANNOTATION && (p.tour || stale(r)))), s.sim().node_names())
+}
+
 /// What to say of the records written since the record numbered `since`; `stale` notes are left
 /// out (a preset's, after the run was changed: they tell another run).
 fn newest_headline(p: &Player, since: u64, stale: Option<&StaleNotes>) -> Option<String> {
@@ -232,10 +244,17 @@ pub fn narrator() -> Html {
             *seen.borrow_mut() = total;
         } else if paused_now && p.travel.is_none() {
             // Play → pause: where it stopped (review 22: the last few records' stray delivery was
-            // said instead, "n1 received AppendReply from n2").
+            // said instead, "n1 received AppendReply from n2"), after the headline not yet said:
+            // a run that ended within the 2 s gap after the last news said only where it stopped,
+            // and a broken invariant went unsaid (review 41 B1).
+            let news = (total > *seen.borrow())
+                .then(|| news_since(p, *seen.borrow(), stale.as_ref().as_ref()).map(|h| spoken(&h)))
+                .flatten()
+                .filter(|h| *said != *h);
             *seen.borrow_mut() = total;
             let at = p.session.borrow().now().as_ms_f64() / 1000.0;
-            said.set(format!("Paused at {at:.2} seconds"));
+            let stop = format!("Paused at {at:.2} seconds");
+            said.set(news.map_or(stop.clone(), |h| format!("{}. {stop}", h.trim_end_matches('.'))));
         } else if p.travel.is_some() {
             // A long seek: the timeline says where it is heading; the news waits for arrival.
         } else if total < *seen.borrow() {
