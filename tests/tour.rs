@@ -118,3 +118,28 @@ async fn an_authors_own_notes_are_not_marked_as_the_run_as_shipped() {
     assert!(root.query_selector(".tour-stale").ok().flatten().is_none(), "the author's own note");
     unmount();
 }
+
+/// Finish takes the card away: the key goes on from Play, as after the × (review 41 B2: it fell
+/// to the page's body, and a screen reader lost its place).
+#[wasm_bindgen_test]
+async fn finishing_the_tour_leaves_the_key_on_play() {
+    let tour = Tour::of(&presets::get("d6-textbook-figure").expect("d6"));
+    let (n, last) = (tour.len(), tour.stops.last().expect("a stop").at.as_us() / 1000);
+    let root = mount(&format!("#preset=d6-textbook-figure&t={last}"));
+    wait_until(&root, "#run-result", |el| attr(el, "data-now-ms") == last.to_string()).await;
+    press(&root, ".lesson .take-tour");
+    stopped_at(&root, &format!("Step 1 of {n}"), tour.stops[0].at.as_us() / 1000).await;
+    for k in 2..=n {
+        press(&root, ".tour-card .tour-next");
+        stopped_at(&root, &format!("Step {k} of {n}"), tour.stops[k - 1].at.as_us() / 1000).await;
+    }
+    let finish: HtmlElement =
+        wait_until(&root, ".tour-card .tour-next", |el| el.text_content().as_deref() == Some("Finish"))
+            .await
+            .unchecked_into();
+    finish.focus().expect("focus");
+    finish.click();
+    wait_until(&root, "#run-result", |_| root.query_selector(".tour-card").ok().flatten().is_none()).await;
+    wait_until(&root, "#play", |el| document().active_element().as_ref() == Some(el)).await;
+    unmount();
+}

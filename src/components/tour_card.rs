@@ -102,6 +102,16 @@ pub fn tour_card(props: &TourCardProps) -> Html {
             crate::focus::rescue(vec!["#play".into()]);
         })
     };
+    // Finish takes the card away, and the key with it: it goes on from Play, as after the ×
+    // (review 41 B2: focus fell to the page's body and a screen reader lost its place). A rescue
+    // moves it only if it was lost.
+    let continue_ = {
+        let d = p.dispatch.clone();
+        Callback::from(move |_: MouseEvent| {
+            d.emit(Action::Tour(TourMove::Continue));
+            crate::focus::rescue(vec!["#play".into()]);
+        })
+    };
     let last = shown == Some(tour.len() - 1);
     // A stop after a change tells the run as shipped, not the one on the screen.
     let stale = shown.and_then(|k| stale_from.get(k).copied().flatten());
@@ -128,7 +138,7 @@ pub fn tour_card(props: &TourCardProps) -> Html {
             <div class="tour-buttons">
                 <button class="tour-back" onclick={go(TourMove::Back)} disabled={shown.is_none() && now.as_us() == 0}
                     title="Back to the step before (←)">{"← Back"}</button>
-                <button ref={next} class="tour-next primary" onclick={go(TourMove::Continue)}
+                <button ref={next} class="tour-next primary" onclick={continue_}
                     title={if last { "Play to the end and leave the tour (Enter)" } else { "Play to the next step (Enter or →)" }}>
                     {if last { "Finish" } else { "Continue →" }}</button>
             </div>
