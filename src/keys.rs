@@ -55,7 +55,7 @@ fn claimed_by_focus(e: &KeyboardEvent) -> bool {
     if el.matches(".spacetime-canvas").unwrap_or(false) {
         return matches!(
             e.key().as_str(),
-            "ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown" | "Enter" | " "
+            "ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown" | "Home" | "End" | "Enter" | " "
         );
     }
     match e.key().as_str() {

@@ -438,6 +438,52 @@ mod picking {
         key(&canvas, "Escape");
         until("Esc clears", || find(&root, ".pick-first").is_none()).await;
     }
+
+    /// The time a pick's line names: "a: p2 at 0.523 s …" → 0.523.
+    fn picked_at(said: &str) -> f64 {
+        let after = said.split(" at ").nth(1).unwrap_or_default();
+        after.split(" s").next().and_then(|t| t.parse().ok()).expect("a time")
+    }
+
+    /// Home and End pick the first and last event of the lane (Home had gone on to the page and
+    /// restarted the run: review 41 B4); Clear gives the key back to the diagram (it fell to the
+    /// page's body: review 41 B3).
+    #[wasm_bindgen_test]
+    async fn home_and_end_pick_a_lanes_ends_and_clear_gives_the_key_back() {
+        let root = mount("spacetime-home-end", "d6-lamport-vector-clocks", html! { <SpaceTime /> });
+        root.set_attribute("style", "width: 800px").expect("style");
+        until("the host rendered", || find(&root, "canvas.spacetime-canvas").is_some()).await;
+        player_of(&root).dispatch.emit(Action::Seek(at(1_000)));
+        let canvas: HtmlCanvasElement = until("the diagram painted at 1 s", || {
+            let c: HtmlCanvasElement = find(&root, "canvas.spacetime-canvas")?.unchecked_into();
+            (c.width() > 0 && c.get_attribute("data-drawn-from-ms").is_some_and(|f| !f.is_empty()))
+                .then_some(c)
+        })
+        .await;
+        key(&canvas, "ArrowLeft");
+        let start = until("an arrow picks", || text(&root, ".pick-first")).await;
+        key(&canvas, "ArrowLeft");
+        key(&canvas, "Home");
+        let first =
+            until("Home: the lane's first", || text(&root, ".pick-first").filter(|t| *t != start)).await;
+        let lane = |t: &str| t.split(" at ").next().map(str::to_string);
+        assert_eq!(lane(&first), lane(&start), "the same lane");
+        assert!(picked_at(&first) < picked_at(&start), "{first} before {start}");
+        key(&canvas, "ArrowLeft");
+        assert_eq!(text(&root, ".pick-first"), Some(first.clone()), "nothing before the first");
+        key(&canvas, "End");
+        let last = until("End: the lane's last", || text(&root, ".pick-first").filter(|t| *t != first)).await;
+        assert!(picked_at(&last) >= picked_at(&start), "{last} not before {start}");
+        let clear: web_sys::HtmlElement = find(&root, ".pick-clear").expect("Clear").unchecked_into();
+        clear.focus().expect("focus");
+        clear.click();
+        until("the pick cleared", || find(&root, ".pick-first").is_none()).await;
+        let focused = || web_sys::window()?.document()?.active_element();
+        until("the key back on the diagram", || {
+            focused().is_some_and(|f| f.matches(".spacetime-canvas").unwrap_or(false))
+        })
+        .await;
+    }
 }
 
 /// The width a canvas was laid out at (as `laid_out` records it).

@@ -223,7 +223,9 @@ pub fn space_time() -> Html {
             }
         })
     };
-    // The arrows and Enter on the focused diagram pick events (see `crate::spacetime::cursor`).
+    // The arrows, Home, End and Enter on the focused diagram pick events (see
+    // `crate::spacetime::cursor`). Home had gone on to the page and restarted the run (review 41
+    // B4).
     let on_canvas_key = {
         let (pick, memo, drawn) = (pick.clone(), memo.clone(), drawn.clone());
         let session = player.as_ref().map(|p| (p.session.clone(), p.scenario_rev));
@@ -231,9 +233,12 @@ pub fn space_time() -> Html {
             let Some((s, rev)) = &session else { return };
             let graph = picked::graph(&memo, &s.borrow(), drawn.borrow().frame.t0, *rev);
             let next = match (e.key().as_str(), *pick) {
-                ("ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown" | "Enter" | " ", None) => {
-                    cursor::start(&graph)
-                }
+                (
+                    "ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown" | "Enter" | " " | "Home" | "End",
+                    None,
+                ) => cursor::start(&graph),
+                ("Home", Some(p)) => Some(picked::lane_end(&graph, p, false)),
+                ("End", Some(p)) => Some(picked::lane_end(&graph, p, true)),
                 ("ArrowLeft", Some(p)) => picked::step(&graph, p, -1).or(Some(p)),
                 ("ArrowRight", Some(p)) => picked::step(&graph, p, 1).or(Some(p)),
                 ("ArrowUp", Some(p)) => cursor::across(&graph, p, -1).or(Some(p)),

@@ -20,12 +20,17 @@ pub fn pick_caption(p: &PickCaptionProps) -> Html {
     let Some(said) = &p.said else {
         return html! {
             <p class="spacetime-pick" aria-live="polite">
-                {"Click (tap) a dot or an arrow's end to pick an event and see its causal past and future; then click (or shift-click) a second to ask which happened first. From the keyboard: Tab to the diagram, then the arrows and Enter. A node selected on the stage has its messages brought forward."}
+                {"Click (tap) a dot or an arrow's end to pick an event and see its causal past and future; then click (or shift-click) a second to ask which happened first. From the keyboard: Tab to the diagram, then the arrows (Home and End for a lane's first and last) and Enter. A node selected on the stage has its messages brought forward."}
             </p>
         };
     };
     let lane = p.lane.clone().unwrap_or_default();
     let step = |by: isize| p.on_step.reform(move |_: MouseEvent| by);
+    // Clear takes these buttons away, Clear too: the key goes back to the diagram (review 41
+    // B3: it fell to the page's body).
+    let clear = p.on_clear.reform(|_: MouseEvent| {
+        crate::focus::rescue(vec![".spacetime-canvas".into()]);
+    });
     html! {
         <div class="spacetime-pick" aria-live="polite">
             <p class="pick-first"><b>{"a: "}</b>{&said.first}</p>
@@ -46,7 +51,7 @@ pub fn pick_caption(p: &PickCaptionProps) -> Html {
             <p class="pick-buttons">
                 <button class="pick-prev" onclick={step(-1)}>{format!("◀ Previous on {lane}")}</button>
                 <button class="pick-next" onclick={step(1)}>{format!("Next on {lane} ▶")}</button>
-                <button class="pick-clear" onclick={p.on_clear.reform(|_: MouseEvent| ())}>{"Clear"}</button>
+                <button class="pick-clear" onclick={clear}>{"Clear"}</button>
             </p>
         </div>
     }
