@@ -84,14 +84,8 @@ pub fn step(c: &Causality, pick: Pick, step: isize) -> Option<Pick> {
 
 /// The first (`last` false) or last event the window holds on the last picked one's lane: Home
 /// and End, as on the stage's nodes and the gallery.
-pub fn lane_end(c: &Causality, pick: Pick, last: bool) -> Pick {
-    let mut at = pick;
-    // Stepping out: a lane holds at most the window's events (`MAX_ARROWS` and dots).
-    for _ in 0..100_000 {
-        match step(c, at, if last { 1 } else { -1 }) {
-            Some(next) => at = next,
-            None => break,
-        }
-    }
-    at
+pub fn lane_end(c: &Causality, pick: Pick, last: bool) -> Option<Pick> {
+    let spot: Spot = pick.second.unwrap_or(pick.first);
+    let e = c.lane_end(c.find(spot.0, spot.1)?, last)?;
+    Some(super::cursor::moved(pick, (c.events[e].lane, c.events[e].at)))
 }

@@ -132,6 +132,12 @@ impl Causality {
         on.get(i).copied().filter(|&e| self.events[e].at == at)
     }
 
+    /// The first (`last` false) or last event of `e`'s lane.
+    pub fn lane_end(&self, e: usize, last: bool) -> Option<usize> {
+        let on = &self.lanes[self.events.get(e)?.lane];
+        if last { on.last() } else { on.first() }.copied()
+    }
+
     /// The event before (`step` −1) or after (+1) `e` on its lane.
     pub fn along_lane(&self, e: usize, step: isize) -> Option<usize> {
         let on = &self.lanes[self.events.get(e)?.lane];

@@ -57,6 +57,7 @@ fn process_order_alone_orders_a_lanes_events() {
     assert_eq!(c.order(a, b), (Order::Before, vec![a, b]));
     assert_eq!(c.along_lane(a, 1), Some(b));
     assert_eq!(c.along_lane(a, -1), None);
+    assert_eq!((c.lane_end(b, false), c.lane_end(a, true)), (Some(a), Some(b)), "a lane's ends");
     assert_eq!(c.order(a, a).0, Order::Same);
 }
 
