@@ -85,7 +85,7 @@ pub fn read_back_after<'a>(ops: &'a [HistoryOp], read: &HistoryOp) -> Option<&'a
 /// d1-cap-ap listed "1000096 (c1's write at 4.025 s), 1000097 (c1's write at 4.025 s)").
 pub fn writer(ops: &[HistoryOp], names: &[String], key: u64, value: i64) -> Option<String> {
     let w = ops.iter().find(|o| o.key == key && o.op == OpKind::Write { value })?;
-    let who = names.get(w.client.0 as usize).cloned().unwrap_or_else(|| format!("client {}", w.client.0));
+    let who = client_name(names, w.client.0);
     let twin = ops.iter().any(|o| {
         o.key == key
             && o.client == w.client
@@ -95,6 +95,40 @@ pub fn writer(ops: &[HistoryOp], names: &[String], key: u64, value: i64) -> Opti
     });
     let when = if twin { format!("{:.6} s", w.call.as_us() as f64 / 1e6) } else { secs(w.call) };
     Some(format!("{who}'s write at {when}"))
+}
+
+/// A client's name, or "client 3" where the run names none.
+fn client_name(names: &[String], id: impl Into<u64>) -> String {
+    let id = id.into();
+    names.get(id as usize).cloned().unwrap_or_else(|| format!("client {id}"))
+}
+
+/// Why the bad read `bad` (which returned `got`) is not linearizable, as far as its key's values
+/// say: the values a linearizable read could have returned (`could`), or, when `got` is one of
+/// them, the earlier read it went back from ([`read_back_after`]).
+fn why_not(
+    ops: &[HistoryOp],
+    bad: &HistoryOp,
+    could: &[Option<i64>],
+    got: Option<Option<i64>>,
+    names: &[String],
+    said: &dyn Fn(i64) -> Option<String>,
+) -> String {
+    if !got.is_some_and(|g| could.contains(&g)) {
+        return format!(" A linearizable read could have returned {}.", values_words(could, said));
+    }
+    let Some(e) = read_back_after(ops, bad) else {
+        return " Its key's writes alone allow that value: it is the order of the operations around it that no sequential history explains.".into();
+    };
+    let seen = match e.outcome {
+        Outcome::Ok { value } => value_words(value, said),
+        _ => String::new(),
+    };
+    format!(
+        " Its key's writes alone allow that value, but {} had already read {seen}, returning at {}, before this read began: a later read cannot go back to an older value.",
+        client_name(names, e.client.0),
+        secs(e.ret.unwrap_or(e.call))
+    )
 }
 
 /// A value with where it came from: "3000000004 (c3's write at 2.000 s)".
@@ -157,27 +191,8 @@ pub fn lincheck() -> Html {
             Some(Outcome::Ok { value }) => Some(value),
             _ => None,
         };
-        let expected = bad.and_then(|o| could_read(&h.ops, o)).map(|v| match got {
-            // The value alone was possible: the read that had already seen a newer one says why.
-            Some(got) if v.contains(&got) => {
-                let earlier = bad.and_then(|o| read_back_after(&h.ops, o));
-                earlier.map_or_else(
-                    || " Its key's writes alone allow that value: it is the order of the operations around it that no sequential history explains.".to_string(),
-                    |e| {
-                        let who = names.get(e.client.0 as usize).cloned().unwrap_or_else(|| format!("client {}", e.client.0));
-                        let seen = match e.outcome {
-                            Outcome::Ok { value } => value_words(value, &said),
-                            _ => String::new(),
-                        };
-                        format!(
-                            " Its key's writes alone allow that value, but {who} had already read {seen}, returning at {}, before this read began: a later read cannot go back to an older value.",
-                            secs(e.ret.unwrap_or(e.call))
-                        )
-                    },
-                )
-            }
-            _ => format!(" A linearizable read could have returned {}.", values_words(&v, &said)),
-        });
+        let expected =
+            bad.and_then(|o| could_read(&h.ops, o).map(|v| why_not(&h.ops, o, &v, got, names, &said)));
         // Where the value the bad read returned came from.
         let returned = match bad.map(|o| o.outcome) {
             Some(Outcome::Ok { value: Some(v) }) if bad.is_some_and(|o| o.op == OpKind::Read) => {
@@ -202,8 +217,7 @@ pub fn lincheck() -> Html {
         },
         Verdict::NotLinearizable { first_bad: bad } => {
             let call = SimTime(bad.call);
-            let client =
-                names.get(bad.client as usize).cloned().unwrap_or_else(|| format!("client {}", bad.client));
+            let client = client_name(&names, bad.client);
             let span = match ret {
                 Some(r) => format!("called at {}, returned at {}", secs(call), secs(r)),
                 None => format!("called at {}", secs(call)),
