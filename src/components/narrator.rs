@@ -8,6 +8,7 @@
 
 use crate::player::Player;
 use dsplay_core::presets::StaleNotes;
+use dsplay_core::session::Session;
 use dsplay_core::sim::trace::{TraceEvent, TraceKind, ANNOTATION};
 use std::cell::Cell;
 use std::rc::Rc;
@@ -180,27 +181,33 @@ pub fn step_said(r: &TraceEvent, names: &[String], payload: Option<String>) -> O
 /// news (a crash, a leader, a broken invariant…), not a stray delivery.
 fn news_since(p: &Player, since: u64, stale: Option<&StaleNotes>) -> Option<String> {
     let s = p.session.borrow();
+    announcement(fresh_records(&s, p.tour, since, stale), s.sim().node_names())
+}
+
+/// The records written since the record numbered `since` (the newest [`WINDOW`]), less the notes
+/// not to be said: on a tour its card says them, once, as each stop is reached; `stale` ones are
+/// a preset's, after the run was changed, and tell another run.
+fn fresh_records<'a>(
+    s: &'a Session,
+    tour: bool,
+    since: u64,
+    stale: Option<&'a StaleNotes>,
+) -> impl DoubleEndedIterator<Item = &'a TraceEvent> + Clone {
     let trace = s.sim().trace();
     let fresh = (trace.len_total().saturating_sub(since) as usize).min(WINDOW);
     let records = trace.records();
-    let recent = records.range(records.len().saturating_sub(fresh)..);
-    let stale = |r: &TraceEvent| stale.is_some_and(|s| s.covers(r.at, r.text.as_deref().unwrap_or("")));
-    announcement(recent.filter(|r| !(r.label == ANNOTATION && (p.tour || stale(r)))), s.sim().node_names())
+    let stale = move |r: &TraceEvent| stale.is_some_and(|s| s.covers(r.at, r.text.as_deref().unwrap_or("")));
+    records
+        .range(records.len().saturating_sub(fresh)..)
+        .filter(move |r| !(r.label == ANNOTATION && (tour || stale(r))))
 }
 
-/// What to say of the records written since the record numbered `since`; `stale` notes are left
-/// out (a preset's, after the run was changed: they tell another run).
+/// What to say of the records written since the record numbered `since` (see [`fresh_records`]).
 fn newest_headline(p: &Player, since: u64, stale: Option<&StaleNotes>) -> Option<String> {
     let s = p.session.borrow();
-    let trace = s.sim().trace();
-    let new = trace.len_total().saturating_sub(since);
-    let fresh = (new as usize).min(WINDOW);
-    let records = trace.records();
-    let recent = records.range(records.len().saturating_sub(fresh)..);
+    let new = s.sim().trace().len_total().saturating_sub(since);
     let names = s.sim().node_names();
-    // On a tour its card says the notes, once, as each stop is reached.
-    let stale = |r: &TraceEvent| stale.is_some_and(|s| s.covers(r.at, r.text.as_deref().unwrap_or("")));
-    let recent = recent.filter(|r| !(r.label == ANNOTATION && (p.tour || stale(r))));
+    let recent = fresh_records(&s, p.tour, since, stale);
     let news = announcement(recent.clone(), names);
     // Paused after a step or two: with no news, the event itself (a screen reader heard nothing
     // after Step or Next message).
