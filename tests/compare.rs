@@ -283,10 +283,7 @@ async fn an_edited_preset_is_compared_with_the_preset_as_it_ships() {
     let (root, app) = mount_owned::<EditedHost>(&sink);
     let button = until("the button", || all(&root, ".compare-shipped button").pop()).await;
     button.unchecked_ref::<HtmlElement>().click();
-    let label = until("B's label", || {
-        all(&root, ".compare-label").pop().and_then(|e| e.text_content()).filter(|t| t.contains("ships"))
-    })
-    .await;
+    let label = b_label(&root).await;
     assert!(label.starts_with("B: the preset as it ships, seed 1 (A's is 9)."), "{label}");
     // A's crash of b1 is shaded on the charts; B has no such crash, and the label says whose
     // faults the shading is.
@@ -723,12 +720,17 @@ async fn b_figure(root: &Element, name: &str) -> String {
     .await
 }
 
-/// The label Compare gives B.
+/// The label Compare gives B, once B has caught up with A: on a slow machine the label first
+/// shows while B still runs, with " B is catching up: …" at its end.
 async fn b_label(root: &Element) -> String {
-    until("B", || {
-        all(root, ".compare-label").pop().and_then(|l| l.text_content()).filter(|t| t.starts_with("B: "))
-    })
-    .await
+    settled_b_label(root).await.text_content().unwrap_or_default()
+}
+
+async fn settled_b_label(root: &Element) -> Element {
+    let settled = |l: &Element| {
+        l.text_content().is_some_and(|t| t.starts_with("B: ")) && all(l, ".catching-up").is_empty()
+    };
+    until("B caught up", || all(root, ".compare-label").pop().filter(settled)).await
 }
 
 /// t2's and t4's lessons remove an optional section, d6's unticks a switch: Compare offered
@@ -957,7 +959,7 @@ async fn fields_are_named_by_the_scenarios_names_with_the_path_beside() {
     no_retries_in_b(&root).await;
     let words = "api › get → db: retry.max_retries = 0, clients → api: retry.max_retries = 0";
     let paths = format!("{API_RETRIES} = 0, {CLIENT_RETRIES} = 0");
-    let label = until("B", || all(&root, ".compare-label").pop().filter(|l| l.has_attribute("title"))).await;
+    let label = settled_b_label(&root).await;
     assert_eq!(
         label.text_content().unwrap_or_default(),
         format!("B: {words}, same seed. Charts: A solid, B dashed.")
