@@ -20,26 +20,39 @@ pub fn move_to(selectors: Vec<String>) {
     after_render(selectors, false);
 }
 
+/// How many times, a frame apart, `move_to` looks for its target: under load the editor's new
+/// "+ section" button was not there yet at the first look, so the key stayed on the page's body.
+/// (A rescue looks once: the control that kept focus may be one the render reused.)
+const LOOKS: u32 = 12;
+
 fn after_render(selectors: Vec<String>, only_if_lost: bool) {
-    gloo::timers::callback::Timeout::new(0, move || {
-        let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return };
-        let lost = match doc.active_element() {
-            None => true,
-            Some(el) => el.tag_name() == "BODY" || el.has_attribute("disabled"),
-        };
-        if only_if_lost && !lost {
-            return;
-        }
-        let found = |selector: &String| doc.query_selector_all(selector).ok();
-        let nodes =
-            selectors.iter().filter_map(found).flat_map(|l| (0..l.length()).filter_map(move |i| l.item(i)));
-        let usable =
-            nodes.filter_map(|n| n.dyn_into::<Element>().ok()).find(|el| !el.has_attribute("disabled"));
-        if let Some(el) = usable {
-            focus(&el);
+    look(selectors, only_if_lost, 0, if only_if_lost { 1 } else { LOOKS });
+}
+
+fn look(selectors: Vec<String>, only_if_lost: bool, wait_ms: u32, left: u32) {
+    gloo::timers::callback::Timeout::new(wait_ms, move || {
+        if !settled(&selectors, only_if_lost) && left > 1 {
+            look(selectors, only_if_lost, 16, left - 1);
         }
     })
     .forget();
+}
+
+/// Moves focus if it should and can now; whether there is nothing more to do.
+fn settled(selectors: &[String], only_if_lost: bool) -> bool {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return true };
+    let lost = match doc.active_element() {
+        None => true,
+        Some(el) => el.tag_name() == "BODY" || el.has_attribute("disabled"),
+    };
+    if only_if_lost && !lost {
+        return true;
+    }
+    let found = |selector: &String| doc.query_selector_all(selector).ok();
+    let nodes =
+        selectors.iter().filter_map(found).flat_map(|l| (0..l.length()).filter_map(move |i| l.item(i)));
+    let usable = nodes.filter_map(|n| n.dyn_into::<Element>().ok()).find(|el| !el.has_attribute("disabled"));
+    usable.inspect(focus).is_some()
 }
 
 /// `focus()` of an HTML or an SVG element (a topology node or a History bar is an SVG `<g>`).
