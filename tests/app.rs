@@ -166,6 +166,26 @@ async fn pausing_says_the_news_not_yet_said_before_where_it_stopped() {
     unmount();
 }
 
+/// F from anywhere turns Present on and off, changing the whole page, and a screen reader heard
+/// nothing of it (review 41).
+#[wasm_bindgen_test]
+async fn present_says_it_is_on_and_that_it_is_off() {
+    use dsplay_web::components::narrator::{PRESENTING, PRESENT_OFF};
+    let root = mount("");
+    let lesson = wait_until(&root, ".lesson", |_| true).await;
+    // The key listener is added by an effect: it has run once the page wrote its link.
+    let location = web_sys::window().expect("a window").location();
+    until("the page's link", || location.hash().ok().filter(|h| h.starts_with("#preset="))).await;
+    let said = |want: &'static str| move |el: &Element| el.text_content().as_deref() == Some(want);
+    key_on(&lesson, "f");
+    wait_until(&root, ".app.presenting", |_| true).await;
+    wait_until(&root, "#narration", said(PRESENTING)).await;
+    key_on(&lesson, "f");
+    wait_until(&root, "#narration", said(PRESENT_OFF)).await;
+    assert!(root.query_selector(".app.presenting").ok().flatten().is_none(), "Present is off");
+    unmount();
+}
+
 #[wasm_bindgen_test]
 async fn question_mark_opens_the_sheet_of_keys_and_gestures_and_escape_closes_it() {
     let root = mount("");

@@ -20,6 +20,10 @@ const WINDOW: usize = 20_000;
 /// Wall-clock milliseconds between two announcements while playing.
 const EVERY_MS: f64 = 2_000.0;
 
+/// What is said when Present is turned on, and off.
+pub const PRESENTING: &str = "Presenting: the stage across the window, drawn larger. F leaves.";
+pub const PRESENT_OFF: &str = "Present off: the page as it was.";
+
 /// `text` as it should be heard: arrows, tildes, bars and wildcards become words ("link b2<->lb:
 /// ~40 ms" is "link b2 to and from lb: about 40 ms"; "slow b2 ×2.5" is "slow b2 times 2.5").
 pub fn spoken(text: &str) -> String {
@@ -242,11 +246,19 @@ pub fn narrator() -> Html {
     };
     let said = use_state(String::new);
     let was_playing = use_mut_ref(|| false);
+    let was_presenting = use_mut_ref(|| false);
     if let Some(p) = &p {
         let total = p.session.borrow().sim().trace().len_total();
         let now = web_sys::window().and_then(|w| w.performance()).map_or(0.0, |perf| perf.now());
         let paused_now = std::mem::replace(&mut *was_playing.borrow_mut(), p.playing) && !p.playing;
-        if paused_now && p.unseen {
+        let present_toggled =
+            std::mem::replace(&mut *was_presenting.borrow_mut(), p.presenting) != p.presenting;
+        if present_toggled {
+            // F from anywhere changed the whole page and said nothing (review 41). The run's news
+            // waits its usual gap behind this.
+            said.set(if p.presenting { PRESENTING } else { PRESENT_OFF }.to_string());
+            last_wall.set(now);
+        } else if paused_now && p.unseen {
             // Paused by scrolling away: nobody is looking, and a course page is being read.
             *seen.borrow_mut() = total;
         } else if paused_now && p.travel.is_none() {
