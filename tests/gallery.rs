@@ -86,13 +86,22 @@ async fn gallery_groups_highlights_loads_and_searches() {
     assert_eq!(count(&root, "button.current"), 1);
 
     let search = find(&root, "input.gallery-search").expect("search box");
+    let said =
+        || find(&root, ".areas .sr-only[role=status]").and_then(|p| p.text_content()).unwrap_or_default();
+    // Typed letter by letter: the list narrows at once, and the count is said once typing rests,
+    // not for every letter (review 41).
+    for typed in ["r", "ra", "raf"] {
+        set_value(&search, typed, "input");
+        let want = entries().iter().filter(|e| matches(e, typed)).count() as u32;
+        until("the filter", || count(&root, "button.preset") == want).await;
+        assert_eq!(said(), "", "nothing said while typing ({typed})");
+    }
     set_value(&search, "raft", "input");
     let want = entries().iter().filter(|e| matches(e, "raft")).count() as u32;
     assert!(want >= 2);
     until("the filter", || count(&root, "button.preset") == want).await;
-    let said =
-        || find(&root, ".areas .sr-only[role=status]").and_then(|p| p.text_content()).unwrap_or_default();
-    assert_eq!(said(), format!("{want} scenarios match"), "a screen reader hears how many are left");
+    let heard = format!("{want} scenarios match");
+    until("the count said once typing rests", || said() == heard).await;
     assert!(search.is_connected(), "the search box is kept while typing");
     set_value(&search, "D5", "input");
     let d5 = entries().iter().filter(|e| e.concepts.iter().any(|c| c == "D5")).count() as u32;

@@ -247,6 +247,24 @@ struct AreasProps {
     pick: Callback<&'static str>,
 }
 
+/// How long typing rests before the count of matches is said.
+const REST_MS: u32 = 700;
+
+/// Whether `query` has stayed as it is for [`REST_MS`].
+#[hook]
+fn use_rested(query: &AttrValue) -> bool {
+    let rested = use_state_eq(|| None::<AttrValue>);
+    {
+        let rested = rested.clone();
+        use_effect_with(query.clone(), move |q| {
+            let q = q.clone();
+            let rest = gloo::timers::callback::Timeout::new(REST_MS, move || rested.set(Some(q)));
+            move || drop(rest)
+        });
+    }
+    rested.as_ref() == Some(query)
+}
+
 /// The presets matching the search, by area, the current one marked.
 #[function_component(Areas)]
 fn areas(props: &AreasProps) -> Html {
@@ -292,9 +310,12 @@ fn areas(props: &AreasProps) -> Html {
     });
     let groups: Vec<Html> = groups.collect();
     // Said as the search narrows the list (review 22: only "No scenario matches" was); the region
-    // is always there, so a screen reader hears its first change too.
+    // is always there, so a screen reader hears its first change too. Said once typing rests:
+    // a count per letter ("30 scenarios match", "12 scenarios match", …) talked over the typing
+    // (review 41).
+    let rested = use_rested(&props.query);
     let matching = match shown.len() {
-        _ if props.query.trim().is_empty() || groups.is_empty() => String::new(),
+        _ if props.query.trim().is_empty() || groups.is_empty() || !rested => String::new(),
         1 => "1 scenario matches".to_string(),
         n => format!("{n} scenarios match"),
     };
