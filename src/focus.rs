@@ -20,22 +20,33 @@ pub fn move_to(selectors: Vec<String>) {
     after_render(selectors, false);
 }
 
-/// How many times, a frame apart, `move_to` looks for its target: under load the editor's new
-/// "+ section" button was not there yet at the first look, so the key stayed on the page's body.
-/// (A rescue looks once: the control that kept focus may be one the render reused.)
+/// How many times, a frame apart, to look for what an action's render draws: usually the first
+/// look (a 0 ms timer) already comes after it, but Yew yields to the browser during a long
+/// render, and on a loaded machine the editor's new "+ section" button was not there yet at the
+/// first look (logged), so the key stayed on the page's body.
 const LOOKS: u32 = 12;
 
-fn after_render(selectors: Vec<String>, only_if_lost: bool) {
-    look(selectors, only_if_lost, 0, if only_if_lost { 1 } else { LOOKS });
+/// Call `look` now (on a 0 ms timer) and then a frame apart until it says it is done, at most
+/// [`LOOKS`] times.
+pub fn until_done(look: impl FnMut() -> bool + 'static) {
+    again(look, 0, LOOKS);
 }
 
-fn look(selectors: Vec<String>, only_if_lost: bool, wait_ms: u32, left: u32) {
+fn again(mut look: impl FnMut() -> bool + 'static, wait_ms: u32, left: u32) {
     gloo::timers::callback::Timeout::new(wait_ms, move || {
-        if !settled(&selectors, only_if_lost) && left > 1 {
-            look(selectors, only_if_lost, 16, left - 1);
+        if !look() && left > 1 {
+            again(look, 16, left - 1);
         }
     })
     .forget();
+}
+
+fn after_render(selectors: Vec<String>, only_if_lost: bool) {
+    // A rescue looks once. Looking again until focus is lost misfired both ways tried: the render
+    // may keep focus on a control it reused (Yew gave a removed event's x button to the next
+    // event), and a later look pulled focus back after the user had left it.
+    let mut once = only_if_lost;
+    until_done(move || settled(&selectors, only_if_lost) || std::mem::take(&mut once));
 }
 
 /// Moves focus if it should and can now; whether there is nothing more to do.

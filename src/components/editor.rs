@@ -160,16 +160,16 @@ impl Draft {
 /// Once the refused form is drawn, bring its first error into view (clear of the sticky bar) and
 /// put the focus on the field to fix.
 fn show_error_after_render(form: Element) {
-    gloo::timers::callback::Timeout::new(0, move || {
-        let Ok(Some(el)) = form.query_selector(".field.invalid, .editor-summary") else { return };
+    crate::focus::until_done(move || {
+        let Ok(Some(el)) = form.query_selector(".field.invalid, .editor-summary") else { return false };
         if let Ok(Some(input)) = el.query_selector("input, select") {
             let _ = input.dyn_into::<web_sys::HtmlElement>().map(|i| i.focus());
         }
         let opts = web_sys::ScrollIntoViewOptions::new();
         opts.set_block(web_sys::ScrollLogicalPosition::Center);
         el.scroll_into_view_with_scroll_into_view_options(&opts);
-    })
-    .forget();
+        true
+    });
 }
 
 /// Make each select show the option the draft marks `selected`. The attribute sets only the

@@ -59,8 +59,11 @@ pub fn knob(p: &Player) -> Html {
         offered.sort_unstable();
     }
     let onchange = {
-        let d = p.dispatch.clone();
+        let (d, session) = (p.dispatch.clone(), p.session.clone());
         Callback::from(move |e: Event| {
+            // The playhead as the knob is set, not as it was drawn: a frame or a seek later, the
+            // surge ran to the end from an earlier instant (review 42).
+            let now_ms = session.borrow().now().as_us().div_ceil(1000);
             let pct = e.target_dyn_into::<web_sys::HtmlSelectElement>().and_then(|s| s.value().parse().ok());
             if let Some(ev) = pct.and_then(|pct| from_now_on(pct, now_ms, stop_ms)) {
                 d.emit(Action::Act(ev));
