@@ -270,8 +270,9 @@ async fn a_link_whose_event_count_is_past_its_instant_opens_after_its_last_event
     let text = banner.text_content().unwrap_or_default();
     let said = format!("e=999999999 is past the last event at {t}");
     assert!(text.contains(&said) && text.contains("opened after it"), "{text}");
-    let shown = wait_until(&root, "#run-result", |_| true).await;
-    assert_eq!(attr(&shown, "data-now-ms"), (at.as_us() / 1000).to_string(), "at the link's instant");
+    // A far playhead is reached over the first frames: wait for it, not for the first status.
+    let at_ms = (at.as_us() / 1000).to_string();
+    wait_until(&root, "#run-result", |el| attr(el, "data-now-ms") == at_ms).await;
     unmount();
 }
 
@@ -902,9 +903,12 @@ async fn jumping_to_a_violation_keeps_the_later_ones_listed_and_dimmed() {
     let stop = scrubber.max();
     scrubber.set_value(&stop);
     scrubber.dispatch_event(&web_sys::Event::new("input").expect("event")).expect("dispatch");
-    wait_until(&root, "#run-result", |el| attr(el, "data-now-ms") == stop).await;
+    let status = wait_until(&root, "#run-result", |el| attr(el, "data-now-ms") == stop).await;
     let items = || common::all(&root, ".violations .violation");
-    until("violations listed", || items().len() > 3).await;
+    // All of them (at most 200 are listed): the list is its own component, and a render of it
+    // from a frame before the end showed fewer (review 42).
+    let found: usize = attr(&status, "data-violations").parse().expect("a count");
+    until("violations listed", || items().len() == found.min(200) && found > 3).await;
     let total = items().len();
     let second = items()[1].clone();
     let at_us: u64 = attr(&second, "data-at-us").parse().expect("a time");

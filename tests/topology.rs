@@ -32,6 +32,11 @@ thread_local! {
     /// The player of the newest harness (older harnesses stay mounted but no longer write here).
     static PLAYER: RefCell<Option<Player>> = const { RefCell::new(None) };
     static CURRENT: Cell<u32> = const { Cell::new(0) };
+    /// The playhead of the newest harness's last render, once its effects have run: Yew runs
+    /// effects after every render queued, children's first, so the topology below (its canvas
+    /// too) is drawn at this time. `player().view` is the harness's render alone: Yew may yield
+    /// before its children draw (review 42).
+    static DRAWN_AT: Cell<Option<SimTime>> = const { Cell::new(None) };
 }
 
 #[derive(Properties, PartialEq)]
@@ -46,9 +51,16 @@ struct HarnessProps {
 fn harness(props: &HarnessProps) -> Html {
     let sc = presets::get(props.preset).expect("preset");
     let player = use_player(Session::new(sc).expect("session"), false, 1.0);
-    if CURRENT.with(Cell::get) == props.id {
+    let newest = CURRENT.with(Cell::get) == props.id;
+    if newest {
         PLAYER.with(|p| *p.borrow_mut() = Some(player.clone()));
     }
+    let now = player.view.now;
+    use_effect(move || {
+        if newest {
+            DRAWN_AT.with(|d| d.set(Some(now)));
+        }
+    });
     html! {
         <ContextProvider<Player> context={player}>
             <div class={classes!((props.width < 640).then_some("phone"))}
@@ -66,6 +78,12 @@ fn player() -> Player {
 fn view() -> WorldView {
     player().session.borrow().sim().view()
 }
+/// Seek to `t` and wait until the page below the harness is drawn there.
+async fn seek_drawn(t: SimTime) {
+    common::seek(player, t).await;
+    let at = t.min(player().session.borrow().stop_at());
+    until("drawn at the playhead", || DRAWN_AT.with(Cell::get) == Some(at)).await;
+}
 fn events() -> Vec<ScenarioEvent> {
     player().session.borrow().scenario().events.iter().map(|e| e.event.clone()).collect()
 }
@@ -76,6 +94,7 @@ async fn mount(preset: &'static str) -> Element {
 
 async fn mount_sized(preset: &'static str, width: u32) -> Element {
     PLAYER.with(|p| *p.borrow_mut() = None);
+    DRAWN_AT.with(|d| d.set(None));
     let id = CURRENT.with(|c| {
         c.set(c.get() + 1);
         c.get()
@@ -176,14 +195,14 @@ async fn one_svg_node_per_node_with_status_classes_and_a_sized_canvas() {
     let stage_w = one(&root, ".topo-stage").get_bounding_client_rect().width();
     let want = layout_for_stage(&view().nodes, stage_w.round(), canvas.client_height() as f64).frame;
     until("the frame follows the stage", || (frame_of(&root).w - want.w).abs() < 1.5).await;
-    common::seek(player, SimTime::from_ms(300)).await;
+    seek_drawn(SimTime::from_ms(300)).await;
     until("messages in flight", || !view().in_flight.is_empty()).await;
     let fig = one(&root, "figure.topology").get_attribute("aria-label").unwrap_or_default();
     assert!(fig.contains("messages in flight"), "{fig}");
     until("kinds in flight in the legend", || !all(&root, ".topo-legend li.live").is_empty()).await;
     // Hovering a particle labels it with its kind and detail. From the render of 300 ms, and over
     // each message in turn: one just sent sits under its sender's node, which takes the pointer.
-    until("the seek rendered", || player().view.now == SimTime::from_ms(300)).await;
+    until("the seek rendered", || DRAWN_AT.with(Cell::get) == Some(SimTime::from_ms(300))).await;
     let v = view();
     let svg = one(&root, "svg.topo-svg");
     let mut next = v.in_flight.iter().cycle();
@@ -224,7 +243,7 @@ async fn one_svg_node_per_node_with_status_classes_and_a_sized_canvas() {
 #[wasm_bindgen_test]
 async fn a_clicked_message_can_be_lost_on_the_wire_and_never_arrives() {
     let root = mount("d4-raft-election").await;
-    common::seek(player, SimTime::from_ms(300)).await;
+    seek_drawn(SimTime::from_ms(300)).await;
     until("messages in flight", || view().in_flight.iter().any(|m| m.deliver_at > view().now)).await;
     let v = view();
     let m = v.in_flight.iter().find(|m| m.deliver_at > v.now).expect("one on its way");
@@ -249,7 +268,7 @@ async fn a_clicked_message_can_be_lost_on_the_wire_and_never_arrives() {
     let lost = ScenarioEvent::LoseMessage { id };
     assert!(events().contains(&lost), "the action is a scenario event: {:?}", events());
     // Past the time it was due: it was dropped as lost by hand, never delivered.
-    common::seek(player, held.deliver_at + SimDuration::from_ms(1)).await;
+    seek_drawn(held.deliver_at + SimDuration::from_ms(1)).await;
     let p = player();
     let s = p.session.borrow();
     let of_it: Vec<_> = s.sim().trace().records().iter().filter(|r| r.msg == id).collect();
@@ -263,7 +282,7 @@ async fn a_clicked_message_can_be_lost_on_the_wire_and_never_arrives() {
 #[wasm_bindgen_test]
 async fn the_inspector_lists_the_messages_on_the_wire_and_loses_one() {
     let root = mount("d4-raft-election").await;
-    common::seek(player, SimTime::from_ms(300)).await;
+    seek_drawn(SimTime::from_ms(300)).await;
     until("messages in flight", || view().in_flight.iter().any(|m| m.deliver_at > view().now)).await;
     let v = view();
     let to = v.in_flight.iter().find(|m| m.deliver_at > v.now).expect("one on its way").to;
@@ -286,7 +305,7 @@ async fn a_candidate_wears_its_terms_colour_with_a_dot_toward_each_vote() {
     // The first election: find the instant n4 stands with a vote from a peer (about 0.18 s).
     let mut at = None;
     for ms in 150..400 {
-        common::seek(player, SimTime::from_ms(ms)).await;
+        seek_drawn(SimTime::from_ms(ms)).await;
         let v = view();
         let n4 = v.nodes.iter().find(|n| n.name == "n4").expect("n4").clone();
         if n4.view.role == "candidate" && n4.view.votes.len() >= 2 {
@@ -304,7 +323,7 @@ async fn a_candidate_wears_its_terms_colour_with_a_dot_toward_each_vote() {
     .await;
     // A follower has no dots; the leader, once elected, neither.
     assert!(all(&node(&root, "n1"), "circle.vote").is_empty());
-    common::seek(player, SimTime::from_ms(1_000)).await;
+    seek_drawn(SimTime::from_ms(1_000)).await;
     until("the leader's dots gone", || all(&root, "circle.vote").is_empty().then_some(())).await;
 }
 
@@ -312,7 +331,7 @@ async fn a_candidate_wears_its_terms_colour_with_a_dot_toward_each_vote() {
 async fn each_message_kind_in_the_legend_has_its_own_colour() {
     // Raft's AppendEntries and AppendReply once hashed to the same colour.
     let root = mount("d4-raft-election").await;
-    common::seek(player, SimTime::from_ms(2_000)).await;
+    seek_drawn(SimTime::from_ms(2_000)).await;
     let named =
         |k: &str| all(&root, ".topo-legend li.live").iter().any(|li| li.text_content().as_deref() == Some(k));
     until("AppendEntries and AppendReply in the legend", || named("AppendEntries") && named("AppendReply"))
@@ -357,10 +376,8 @@ impl Pixel {
 /// Raft at 2 s, paused: the newest delivery on a link with nothing in flight, its colour, and the
 /// canvas pixel halfway along its streak.
 async fn quiet_streak(root: &Element) -> (Arrival, &'static str, Pixel) {
-    common::seek(player, SimTime::from_ms(2_000)).await;
-    // Drawn at 2 s: the session gets there first, and the page (the canvas with it) is drawn
-    // from the view of the last render, which a loaded machine showed lagging behind.
-    until("drawn at 2 s", || player().view.now == SimTime::from_ms(2_000)).await;
+    // Drawn at 2 s: the session gets there first, and the canvas is painted after the render.
+    seek_drawn(SimTime::from_ms(2_000)).await;
     let p = player();
     let (v, now) = (view(), p.session.borrow().now());
     let recent = arrivals(p.session.borrow().sim().trace().records(), now, streak_window_us(1.0));
@@ -462,7 +479,7 @@ async fn the_legend_keeps_its_size_while_the_kinds_in_flight_change() {
     };
     let (mut heights, mut seen) = (Vec::new(), Vec::new());
     for ms in [0, 150, 300, 700, 1_200, 2_000, 3_000, 4_500] {
-        common::seek(player, SimTime::from_ms(ms)).await;
+        seek_drawn(SimTime::from_ms(ms)).await;
         let order = player().session.borrow().sim().message_kinds();
         // Live: on the wire now, or delivered within the streak window.
         let want = || -> Vec<String> {
@@ -500,7 +517,7 @@ async fn on_a_phone_neighbours_labels_do_not_run_into_each_other() {
     // Portrait: the four backends share a row, each labelled "4/4 busy, 45 queued" or so.
     let root = mount_sized("t1-round-robin", 360).await;
     until("nodes", || all(&root, "g.node").len() == view().nodes.len()).await;
-    common::seek(player, SimTime::from_ms(3_000)).await;
+    seek_drawn(SimTime::from_ms(3_000)).await;
     until("b4 busy with a queue", || {
         all(&root, "g.node text.label")
             .iter()
@@ -566,7 +583,7 @@ async fn a_click_just_under_a_small_node_in_a_crowd_still_picks_it() {
 #[wasm_bindgen_test]
 async fn surge_floods_the_clients_from_the_playhead_and_says_when_it_cannot() {
     let root = mount("t1-round-robin").await;
-    common::seek(player, SimTime::from_ms(1_000)).await;
+    seek_drawn(SimTime::from_ms(1_000)).await;
     until("at 1 s", || view().now == SimTime::from_ms(1_000)).await;
     let button = || one(&root, "button.surge");
     assert_eq!(button().get_attribute("aria-pressed").as_deref(), Some("false"));
@@ -580,7 +597,7 @@ async fn surge_floods_the_clients_from_the_playhead_and_says_when_it_cannot() {
         button().get_attribute("aria-pressed").as_deref() == Some("true")
     })
     .await;
-    common::seek(player, SimTime::from_ms(6_500)).await;
+    seek_drawn(SimTime::from_ms(6_500)).await;
     until("released once it is over", || button().get_attribute("aria-pressed").as_deref() == Some("false"))
         .await;
     // Clients that send no open-loop load cannot surge: the button says so instead.
@@ -595,7 +612,7 @@ async fn surge_floods_the_clients_from_the_playhead_and_says_when_it_cannot() {
 #[wasm_bindgen_test]
 async fn the_load_knob_sets_the_rate_from_the_playhead_to_the_end() {
     let root = mount("t1-round-robin").await;
-    common::seek(player, SimTime::from_ms(2_000)).await;
+    seek_drawn(SimTime::from_ms(2_000)).await;
     let select: HtmlSelectElement = one(&root, ".load-knob select").unchecked_into();
     assert_eq!(select.value(), "100", "normal load at first");
     select.set_value("300");
@@ -612,7 +629,7 @@ async fn the_load_knob_sets_the_rate_from_the_playhead_to_the_end() {
     assert_eq!(select.value(), "300");
     assert_eq!(one(&root, "button.surge").get_attribute("aria-pressed").as_deref(), Some("false"));
     // Later on, still ×3: it lasts to the end.
-    common::seek(player, SimTime::from_ms(stop - 1)).await;
+    seek_drawn(SimTime::from_ms(stop - 1)).await;
     until("still ×3 near the end", || (view().load_pct == 300).then_some(())).await;
 }
 
@@ -622,7 +639,7 @@ async fn the_load_knob_sets_the_rate_from_the_playhead_to_the_end() {
 async fn an_action_at_the_runs_end_is_refused_with_why() {
     let root = mount("t1-round-robin").await;
     let end = player().session.borrow().stop_at();
-    common::seek(player, end).await;
+    seek_drawn(end).await;
     // The inspector's actions are off there, and say why (review 25 C1: they looked live).
     let b1 = view().nodes.iter().position(|n| n.name == "b1").expect("b1");
     player().dispatch.emit(Action::Select(Some(NodeId(b1 as u32))));
@@ -646,7 +663,7 @@ async fn an_action_at_the_runs_end_is_refused_with_why() {
 async fn a_request_at_the_runs_end_is_refused_under_the_form() {
     let root = mount("d4-raft-election").await;
     let end = player().session.borrow().stop_at();
-    common::seek(player, end).await;
+    seek_drawn(end).await;
     let leader = view().nodes.iter().position(|n| n.view.role == "leader").expect("a leader");
     player().dispatch.emit(Action::Select(Some(NodeId(leader as u32))));
     let form = until("the leader's form", || find(&root, ".inspector form.request select")).await;
@@ -681,7 +698,7 @@ async fn a_scripted_refusing_crash_lists_its_resets_in_the_legend() {
 #[wasm_bindgen_test]
 async fn select_inspect_crash_restart() {
     let root = mount("t1-round-robin").await;
-    common::seek(player, SimTime::from_ms(200)).await;
+    seek_drawn(SimTime::from_ms(200)).await;
     let target = view().nodes.iter().find(|s| s.name == "b1").cloned().expect("b1 exists");
     click(&node(&root, "b1"));
     until("the inspector", || root.query_selector(".inspector h2").ok().flatten().is_some()).await;
@@ -719,7 +736,7 @@ async fn select_inspect_crash_restart() {
         .await;
     until("b1 down", || has_class(&node(&root, "b1"), "down")).await;
     let at = player().session.borrow().now();
-    common::seek(player, SimTime(at.as_us() + 300_000)).await;
+    seek_drawn(SimTime(at.as_us() + 300_000)).await;
     let resets =
         player().session.borrow().sim().trace().records().iter().filter(|r| r.label == "RST").count();
     assert!(resets > 0, "b1 answers with resets");
@@ -777,7 +794,7 @@ async fn select_inspect_crash_restart() {
 
 /// d4 at 2 s, its leader clicked (the inspector opens on it).
 async fn inspect_the_leader(root: &Element) {
-    common::seek(player, SimTime::from_ms(2000)).await;
+    seek_drawn(SimTime::from_ms(2000)).await;
     until("a leader", || view().nodes.iter().any(|n| n.view.role == "leader")).await;
     let leader =
         view().nodes.iter().find(|n| n.view.role == "leader").map(|n| n.name.clone()).expect("a leader");
@@ -839,7 +856,7 @@ fn attr(el: &Element, name: &str) -> String {
 #[wasm_bindgen_test]
 async fn each_raft_server_draws_its_log_lined_up_and_a_log_left_behind_says_where_it_ends() {
     let root = mount("d4-raft-partition").await;
-    common::seek(player, SimTime::from_ms(8000)).await;
+    seek_drawn(SimTime::from_ms(8000)).await;
     until("strips", || all(&root, "g.node .log-strip").len() == 5).await;
     let cells = |name: &str| -> Vec<(String, String)> {
         all(&node(&root, name), ".log-strip .cell")
@@ -865,7 +882,7 @@ async fn each_raft_server_draws_its_log_lined_up_and_a_log_left_behind_says_wher
 #[wasm_bindgen_test]
 async fn trouble_wears_the_warning_colour_not_the_nodes_own() {
     let root = mount("r2-circuit-breaker-cascade").await;
-    common::seek(player, SimTime::from_ms(7000)).await; // cart's breaker opened at 6.0 s
+    seek_drawn(SimTime::from_ms(7000)).await; // cart's breaker opened at 6.0 s
     let cart =
         until("cart's alert", || node(&root, "cart").query_selector(".badge.alert").ok().flatten()).await;
     assert_eq!(cart.text_content().as_deref(), Some("breaker open"));
@@ -905,7 +922,7 @@ async fn raft_partition_by_tapping_then_heal() {
     let n = view().nodes.len();
     until("nodes", || all(&root, "g.node").len() == n).await;
     assert!(root.query_selector("circle.ring").ok().flatten().is_some(), "raft servers sit on a ring");
-    common::seek(player, SimTime::from_ms(1_500)).await;
+    seek_drawn(SimTime::from_ms(1_500)).await;
     until("a leader", || {
         all(&root, "g.node")
             .iter()
@@ -926,7 +943,7 @@ async fn raft_partition_by_tapping_then_heal() {
     until("a cut line", || !all(&root, "line.cut").is_empty()).await;
     // Messages across the cut die, and each death is drawn on a link that crosses it.
     let now = player().session.borrow().now();
-    common::seek(player, now + SimDuration::from_ms(120)).await;
+    seek_drawn(now + SimDuration::from_ms(120)).await;
     until("deaths", || {
         let p = player();
         let s = p.session.borrow();
@@ -1221,7 +1238,7 @@ async fn chaos_faults_are_on_the_timeline_and_in_the_list_and_both_pause_and_jum
 #[wasm_bindgen_test]
 async fn isolating_a_second_node_keeps_the_first_cut_off_and_heal_heals_all() {
     let root = mount("d4-raft-election").await;
-    common::seek(player, SimTime::from_ms(1_000)).await;
+    seek_drawn(SimTime::from_ms(1_000)).await;
     let group = |name: &str| view().nodes.iter().find(|n| n.name == name).map(|n| n.group).expect("node");
     for name in ["n1", "n2"] {
         player().dispatch.emit(Action::Select(Some(NodeId(
@@ -1381,7 +1398,7 @@ async fn the_request_form_asks_for_a_key_only_where_one_is_used() {
 #[wasm_bindgen_test]
 async fn a_request_by_hand_says_what_came_of_it_and_a_bad_value_is_refused() {
     let root = mount("d4-raft-election").await;
-    common::seek(player, SimTime::from_ms(1_500)).await;
+    seek_drawn(SimTime::from_ms(1_500)).await;
     let id = |name: &str| NodeId(view().nodes.iter().position(|n| n.name == name).expect("node") as u32);
     // A client takes a request (its own pick of operation): no key, no value to type.
     let client =
@@ -1421,7 +1438,7 @@ async fn a_request_by_hand_says_what_came_of_it_and_a_bad_value_is_refused() {
     assert!(!out.text_content().unwrap_or_default().is_empty());
     // Played on, the reply to what it sent shows up too.
     let now = player().session.borrow().now();
-    common::seek(player, now + SimDuration::from_ms(300)).await;
+    seek_drawn(now + SimDuration::from_ms(300)).await;
     until("the reply", || {
         all(&root, ".inspector .outcome li")
             .iter()
@@ -1468,7 +1485,7 @@ async fn a_send_to_no_such_process_is_refused_in_the_form() {
 #[wasm_bindgen_test]
 async fn link_sliders_start_on_the_busiest_peer_and_arrow_keys_make_one_event() {
     let root = mount("t2-health-checks").await;
-    common::seek(player, SimTime::from_ms(1_000)).await;
+    seek_drawn(SimTime::from_ms(1_000)).await;
     let id = |name: &str| NodeId(view().nodes.iter().position(|n| n.name == name).expect("node") as u32);
     player().dispatch.emit(Action::Select(Some(id("b2"))));
     until("the inspector", || find(&root, ".inspector h2").is_some()).await;
@@ -1549,13 +1566,13 @@ fn a_cut_is_drawn_only_where_it_clears_every_node_drawing() {
 #[wasm_bindgen_test]
 async fn isolating_raft_n4_below_the_c2_n3_line_rings_it_instead_of_cutting_through_n3() {
     let root = mount("d4-raft-election").await;
-    common::seek(player, SimTime::from_ms(2_000)).await;
+    seek_drawn(SimTime::from_ms(2_000)).await;
     let n4 = NodeId(view().nodes.iter().position(|n| n.name == "n4").expect("n4") as u32);
     player().dispatch.emit(Action::Select(Some(n4)));
     click(&until("isolate", || find(&root, ".inspector button.isolate")).await);
     until("a partition event", || events().iter().any(|e| matches!(e, ScenarioEvent::Partition { .. })))
         .await;
-    common::seek(player, SimTime::from_ms(4_800)).await;
+    seek_drawn(SimTime::from_ms(4_800)).await;
     until("a ring around n4", || all(&root, "circle.island").len() == 1).await;
     assert!(all(&root, "line.cut").is_empty(), "no line through n3 or c2, which are with the majority");
     let ring = &all(&root, "circle.island")[0];
@@ -1577,7 +1594,7 @@ async fn isolating_a_middle_backend_rings_it_instead_of_drawing_a_line() {
 #[wasm_bindgen_test]
 async fn a_burst_of_violations_is_one_marker_that_says_how_many_and_markers_are_no_tab_stops() {
     let root = mount("e3-at-least-once-duplicates").await;
-    common::seek(player, SimTime::from_ms(20_000)).await;
+    seek_drawn(SimTime::from_ms(20_000)).await;
     let violations = player().session.borrow().sim().violations().len();
     assert!(violations > 50, "a burst to draw ({violations})");
     let markers = until("violation markers", || {
@@ -1607,7 +1624,7 @@ async fn a_burst_of_violations_is_one_marker_that_says_how_many_and_markers_are_
 #[wasm_bindgen_test]
 async fn marks_at_one_time_share_a_marker_that_says_all_of_them_and_by_hand_ones_look_so() {
     let root = mount("t1-round-robin").await;
-    common::seek(player, SimTime::from_ms(2_000)).await;
+    seek_drawn(SimTime::from_ms(2_000)).await;
     for ev in [
         ScenarioEvent::Crash { node: "b1".into() },
         ScenarioEvent::Pause { node: "b3".into() },
@@ -1689,7 +1706,7 @@ async fn a_peer_picked_for_one_node_is_not_the_next_nodes_link() {
     // Picking a peer for r1 and then clicking c1 once left c1's sliders on c1 ↔ that peer, not on
     // its busiest link: a teacher could change the wrong link.
     let root = mount("d3-quorum-stale-read").await;
-    common::seek(player, SimTime::from_ms(1_000)).await;
+    seek_drawn(SimTime::from_ms(1_000)).await;
     let (r1_default, c1_default) = (busiest_of("r1"), busiest_of("c1"));
     inspect(&root, "r1").await;
     let peer = || one(&root, ".inspector .link select").unchecked_into::<HtmlSelectElement>();
@@ -1714,7 +1731,7 @@ async fn a_peer_picked_for_one_node_is_not_the_next_nodes_link() {
 async fn recent_messages_say_their_payload_in_words() {
     use dsplay_web::components::inspector::PAYLOAD_SHOWN;
     let root = mount("d3-quorum-stale-read").await;
-    common::seek(player, SimTime::from_ms(2_000)).await;
+    seek_drawn(SimTime::from_ms(2_000)).await;
     inspect(&root, "r2").await;
     let cells = |tr: &Element| {
         all(tr, "td").iter().map(|td| td.text_content().unwrap_or_default()).collect::<Vec<_>>()
@@ -1790,7 +1807,7 @@ async fn a_link_set_apart_is_drawn_dashed_and_says_what_it_is() {
     let spec = LinkSpec { loss_ppm: 100_000, ..LinkSpec::default() };
     let c1 = ScenarioEvent::Link { from: "*".into(), to: "c1".into(), spec, both_ways: true };
     player().dispatch.emit(Action::Act(c1));
-    common::seek(player, SimTime::from_ms(2_000)).await;
+    seek_drawn(SimTime::from_ms(2_000)).await;
     let titles = || -> Vec<String> {
         all(&root, "g.link-apart title").iter().filter_map(|t| t.text_content()).collect()
     };
