@@ -45,8 +45,8 @@ fn after_render(selectors: Vec<String>, only_if_lost: bool) {
     // A rescue looks once. Looking again until focus is lost misfired both ways tried: the render
     // may keep focus on a control it reused (Yew gave a removed event's x button to the next
     // event), and a later look pulled focus back after the user had left it.
-    let mut once = only_if_lost;
-    until_done(move || settled(&selectors, only_if_lost) || std::mem::take(&mut once));
+    let looks = if only_if_lost { 1 } else { LOOKS };
+    again(move || settled(&selectors, only_if_lost), 0, looks);
 }
 
 /// Moves focus if it should and can now; whether there is nothing more to do.

@@ -109,11 +109,7 @@ async fn a_step_by_hand_is_narrated_and_so_is_a_scrub_back() {
     let next: HtmlElement = wait_until(&root, "#step-message", |_| true).await.unchecked_into();
     next.click();
     wait_until(&root, "#run-result", |el| attr(el, "data-events").parse::<u64>().unwrap_or(0) > before).await;
-    let said =
-        wait_until(&root, "#narration", |el| el.text_content().is_some_and(|t| t.contains(" received ")))
-            .await
-            .text_content()
-            .unwrap_or_default();
+    let said = narration_with(&root, " received ").await;
     assert!(said.starts_with("At 2.0") && said.contains(" from n"), "{said}");
     scrub("1000");
     wait_until(&root, "#narration", |el| el.text_content().as_deref() == Some("Back at 1.00 seconds")).await;
@@ -133,16 +129,18 @@ async fn pausing_says_where_the_run_stopped() {
     play.click();
     let status = wait_until(&root, "#run-result", |el| attr(el, "data-playing") == "false").await;
     let at: f64 = attr(&status, "data-now-ms").parse::<f64>().expect("a time") / 1000.0;
-    let said =
-        wait_until(&root, "#narration", |el| el.text_content().is_some_and(|t| t.contains("Paused at ")))
-            .await
-            .text_content()
-            .unwrap_or_default();
+    let said = narration_with(&root, "Paused at ").await;
     // After the news not yet said, if any (a leader elected).
     let stop = said.rsplit("Paused at ").next().unwrap_or_default();
     let said_at: f64 = stop.trim_end_matches(" seconds").parse().expect("a time");
     assert!((said_at - at).abs() < 0.011, "{said} with the playhead at {at} s");
     unmount();
+}
+
+/// What the narrator says once it says something with `part` in it.
+async fn narration_with(root: &Element, part: &str) -> String {
+    let el = wait_until(root, "#narration", |el| el.text_content().is_some_and(|t| t.contains(part))).await;
+    el.text_content().unwrap_or_default()
 }
 
 /// A run paused within the two seconds after the last announcement says its news before where
@@ -157,11 +155,7 @@ async fn pausing_says_the_news_not_yet_said_before_where_it_stopped() {
     wait_until(&root, "#run-result", |el| attr(el, "data-violations") != "0").await;
     play.click();
     wait_until(&root, "#run-result", |el| attr(el, "data-playing") == "false").await;
-    let said =
-        wait_until(&root, "#narration", |el| el.text_content().is_some_and(|t| t.contains("Paused at ")))
-            .await
-            .text_content()
-            .unwrap_or_default();
+    let said = narration_with(&root, "Paused at ").await;
     assert!(said.contains("Invariant broken") && said.ends_with(" seconds"), "{said}");
     unmount();
 }

@@ -400,21 +400,27 @@ mod picking {
         on.dispatch_event(&key).expect("dispatch");
     }
 
-    /// The same from the keyboard (review 22: picks took a pointer): an arrow picks the newest
-    /// event, ↑ goes to another lane, Enter picks a second and the verdict comes, Esc clears.
-    #[wasm_bindgen_test]
-    async fn the_arrows_and_enter_pick_two_events_for_a_verdict() {
-        let root = mount("spacetime-keys", "d6-lamport-vector-clocks", html! { <SpaceTime /> });
+    /// d6's diagram alone, 800 px wide, painted at 1 s: for the keyboard tests.
+    async fn d6_diagram_at_1s(id: &str) -> (Element, HtmlCanvasElement) {
+        let root = mount(id, "d6-lamport-vector-clocks", html! { <SpaceTime /> });
         root.set_attribute("style", "width: 800px").expect("style");
         until("the host rendered", || find(&root, "canvas.spacetime-canvas").is_some()).await;
         player_of(&root).dispatch.emit(Action::Seek(at(1_000)));
         until("at 1 s", || player_of(&root).session.borrow().now() == at(1_000)).await;
-        let canvas: HtmlCanvasElement = until("the diagram painted at 1 s", || {
+        let canvas = until("the diagram painted at 1 s", || {
             let c: HtmlCanvasElement = find(&root, "canvas.spacetime-canvas")?.unchecked_into();
             (c.width() > 0 && c.get_attribute("data-drawn-from-ms").is_some_and(|f| !f.is_empty()))
                 .then_some(c)
         })
         .await;
+        (root, canvas)
+    }
+
+    /// The same from the keyboard (review 22: picks took a pointer): an arrow picks the newest
+    /// event, ↑ goes to another lane, Enter picks a second and the verdict comes, Esc clears.
+    #[wasm_bindgen_test]
+    async fn the_arrows_and_enter_pick_two_events_for_a_verdict() {
+        let (root, canvas) = d6_diagram_at_1s("spacetime-keys").await;
         assert_eq!(canvas.get_attribute("tabindex").as_deref(), Some("0"), "a Tab stop");
         key(&canvas, "ArrowDown");
         let first = until("an arrow picks", || text(&root, ".pick-first")).await;
@@ -450,16 +456,7 @@ mod picking {
     /// page's body: review 41 B3).
     #[wasm_bindgen_test]
     async fn home_and_end_pick_a_lanes_ends_and_clear_gives_the_key_back() {
-        let root = mount("spacetime-home-end", "d6-lamport-vector-clocks", html! { <SpaceTime /> });
-        root.set_attribute("style", "width: 800px").expect("style");
-        until("the host rendered", || find(&root, "canvas.spacetime-canvas").is_some()).await;
-        player_of(&root).dispatch.emit(Action::Seek(at(1_000)));
-        let canvas: HtmlCanvasElement = until("the diagram painted at 1 s", || {
-            let c: HtmlCanvasElement = find(&root, "canvas.spacetime-canvas")?.unchecked_into();
-            (c.width() > 0 && c.get_attribute("data-drawn-from-ms").is_some_and(|f| !f.is_empty()))
-                .then_some(c)
-        })
-        .await;
+        let (root, canvas) = d6_diagram_at_1s("spacetime-home-end").await;
         key(&canvas, "ArrowLeft");
         let start = until("an arrow picks", || text(&root, ".pick-first")).await;
         key(&canvas, "ArrowLeft");

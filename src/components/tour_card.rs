@@ -94,24 +94,17 @@ pub fn tour_card(props: &TourCardProps) -> Html {
     }
     let Some(p) = p.filter(|_| on) else { return html! {} };
     let go = |m: TourMove| p.dispatch.reform(move |_: MouseEvent| Action::Tour(m));
-    // The card goes with its ×: the key goes on from Play, as after Esc (review 22).
-    let exit = {
+    // A move that may take the card away, and the key with it: the key goes on from Play. The ×
+    // (review 22), and Finish (review 41 B2: focus fell to the page's body and a screen reader
+    // lost its place). A rescue moves it only if it was lost.
+    let go_on_from_play = |m: TourMove| {
         let d = p.dispatch.clone();
         Callback::from(move |_: MouseEvent| {
-            d.emit(Action::Tour(TourMove::Exit));
+            d.emit(Action::Tour(m));
             crate::focus::rescue(vec!["#play".into()]);
         })
     };
-    // Finish takes the card away, and the key with it: it goes on from Play, as after the ×
-    // (review 41 B2: focus fell to the page's body and a screen reader lost its place). A rescue
-    // moves it only if it was lost.
-    let continue_ = {
-        let d = p.dispatch.clone();
-        Callback::from(move |_: MouseEvent| {
-            d.emit(Action::Tour(TourMove::Continue));
-            crate::focus::rescue(vec!["#play".into()]);
-        })
-    };
+    let (exit, continue_) = (go_on_from_play(TourMove::Exit), go_on_from_play(TourMove::Continue));
     let last = shown == Some(tour.len() - 1);
     // A stop after a change tells the run as shipped, not the one on the screen.
     let stale = shown.and_then(|k| stale_from.get(k).copied().flatten());

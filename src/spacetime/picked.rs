@@ -77,15 +77,18 @@ pub fn show(
 
 /// The event next to the last picked one on its lane (`step` −1 or +1), if the window holds one.
 pub fn step(c: &Causality, pick: Pick, step: isize) -> Option<Pick> {
-    let last: Spot = pick.second.unwrap_or(pick.first);
-    let e = c.along_lane(c.find(last.0, last.1)?, step)?;
-    Some(super::cursor::moved(pick, (c.events[e].lane, c.events[e].at)))
+    from_last(c, pick, |e| c.along_lane(e, step))
 }
 
 /// The first (`last` false) or last event the window holds on the last picked one's lane: Home
 /// and End, as on the stage's nodes and the gallery.
 pub fn lane_end(c: &Causality, pick: Pick, last: bool) -> Option<Pick> {
-    let spot: Spot = pick.second.unwrap_or(pick.first);
-    let e = c.lane_end(c.find(spot.0, spot.1)?, last)?;
+    from_last(c, pick, |e| c.lane_end(e, last))
+}
+
+/// The pick moved to the event `to` finds from the last picked one.
+fn from_last(c: &Causality, pick: Pick, to: impl FnOnce(usize) -> Option<usize>) -> Option<Pick> {
+    let last: Spot = pick.second.unwrap_or(pick.first);
+    let e = to(c.find(last.0, last.1)?)?;
     Some(super::cursor::moved(pick, (c.events[e].lane, c.events[e].at)))
 }
