@@ -7,7 +7,7 @@ use dsplay_core::sim::REFUSAL;
 use dsplay_core::{presets, Simulation};
 use serde_json::Value;
 
-mod common;
+use crate::common;
 
 const ID: &str = "t1-least-connections-black-hole";
 

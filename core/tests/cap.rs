@@ -5,7 +5,7 @@ use dsplay_core::check::{check_history, Verdict};
 use dsplay_core::{registry, SimTime, Simulation};
 use serde_json::Value;
 
-mod common;
+use crate::common;
 use common::outstanding::{closed, pending_at_most, sends_between};
 use common::{counter, run, scenario};
 

@@ -4,7 +4,7 @@
 use dsplay_core::sim::trace::TraceKind;
 use dsplay_core::Simulation;
 
-mod common;
+use crate::common;
 use common::{counter, run, scenario};
 
 #[test]

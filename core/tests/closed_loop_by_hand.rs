@@ -9,7 +9,7 @@
 use dsplay_core::{registry, SimTime};
 use serde_json::{json, Value};
 
-mod common;
+use crate::common;
 use common::outstanding::{closed, pending_at_most, pending_at_most_until};
 use common::scenario;
 

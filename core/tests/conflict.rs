@@ -5,7 +5,7 @@ use dsplay_core::sim::metrics::MetricKind;
 use dsplay_core::{NodeId, Simulation};
 use serde_json::Value;
 
-mod common;
+use crate::common;
 use common::{run, run_to, scenario};
 
 fn lost_items(sim: &dyn Simulation) -> Vec<i64> {

@@ -6,7 +6,7 @@ use dsplay_core::view::{NodeView, WorldView};
 use dsplay_core::{presets, registry, NodeId, Scenario, Simulation};
 use serde_json::json;
 
-mod common;
+use crate::common;
 
 fn preset(id: &str) -> Scenario {
     presets::get(id).unwrap_or_else(|e| panic!("{id}: {e}"))

@@ -5,7 +5,7 @@ use dsplay_core::sim::trace::TraceKind;
 use dsplay_core::{presets, registry, NodeId, SimTime, Simulation};
 use serde_json::Value;
 
-mod common;
+use crate::common;
 
 fn run_with(id: &str, edit: impl FnOnce(&mut Value)) -> Box<dyn Simulation> {
     let mut v = serde_json::to_value(presets::get(id).expect("preset")).expect("json");

@@ -2,7 +2,7 @@
 //! limiter's bucket per client, and the answers that turn requests away. Facts checked against
 //! the run's own counters, at moments the lessons point to.
 
-mod common;
+use crate::common;
 
 use common::{node_id, run_preset_to, view};
 use dsplay_core::sim::Simulation;

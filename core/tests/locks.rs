@@ -4,7 +4,7 @@ use dsplay_core::sim::trace::TraceKind;
 use dsplay_core::Simulation;
 use serde_json::{json, Value};
 
-mod common;
+use crate::common;
 
 const ONE_HOLDER: &str = "one holder at a time";
 const NO_DOUBLE_SALE: &str = "no item sold twice";

@@ -7,7 +7,7 @@ use dsplay_core::sim::history::{OpKind, Outcome};
 use dsplay_core::{presets, NodeId, SimTime, Simulation};
 use serde_json::Value;
 
-mod common;
+use crate::common;
 use common::outstanding::{closed, pending_at_most, sends_between};
 use common::{counter, run, scenario};
 

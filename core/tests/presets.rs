@@ -1,12 +1,12 @@
 //! Every preset: parses, runs to its stop time deterministically, and matches its golden trace.
-//! `BLESS=1 cargo test -p dsplay-core --test presets` rewrites the golden files.
+//! `BLESS=1 cargo test -p dsplay-core --test integration presets::` rewrites the golden files.
 
+use crate::common;
 use dsplay_core::sim::trace::TraceKind;
 use dsplay_core::sim::REFUSAL;
 use dsplay_core::{presets, registry, report, Simulation};
 use std::fmt::Write as _;
 use std::path::PathBuf;
-mod common;
 
 const GOLDEN_LINES: usize = 300;
 

@@ -2,7 +2,7 @@
 //! with the theory — plain Dynamo is not linearizable even with R + W > N, ABD is (swarm over
 //! random seeds with crashes, loss and partitions), and ABD with R + W ≤ N is caught.
 //!
-//! `DSPLAY_SWARM_SEEDS=200 cargo test --release -p dsplay-core --test quorum` runs more seeds.
+//! `DSPLAY_SWARM_SEEDS=200 cargo test --release -p dsplay-core --test integration quorum::` runs more seeds.
 
 use dsplay_core::check::{check_history, check_history_with, Partitioning, Verdict, DEFAULT_BUDGET};
 use dsplay_core::rng::Rng;
@@ -10,7 +10,7 @@ use dsplay_core::scenario::{encode_fragment, Scenario};
 use dsplay_core::Simulation;
 use serde_json::{json, Value};
 
-mod common;
+use crate::common;
 use common::{counter, run, run_to, scenario};
 
 fn seeds(default: u64) -> u64 {

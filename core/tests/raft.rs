@@ -8,7 +8,7 @@ use dsplay_core::sim::{Sim, Simulation};
 use dsplay_core::view::{LogTail, NodeState};
 use dsplay_core::{presets, registry, Scenario, ScenarioEvent, SimTime};
 
-mod common;
+use crate::common;
 use common::outstanding::{closed, pending_at_most, sends_between};
 
 fn raft_sim(sc: &Scenario) -> Sim<RaftNode> {

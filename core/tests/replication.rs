@@ -9,7 +9,7 @@ use dsplay_core::sim::Sim;
 use dsplay_core::{registry, NodeId, SimTime, Simulation};
 use serde_json::Value;
 
-mod common;
+use crate::common;
 use common::outstanding::{closed, pending_at_most, sends_between};
 use common::{counter, run, scenario};
 

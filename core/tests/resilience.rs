@@ -2,7 +2,7 @@
 
 use dsplay_core::{presets, registry, Scenario, SimTime, Simulation};
 
-mod common;
+use crate::common;
 use common::outstanding::closed;
 
 fn preset(id: &str) -> Scenario {

@@ -3,7 +3,7 @@
 //! out again, a backend drains: what it holds finishes, nothing new reaches it. A rotation the
 //! backends cannot fill is refused, naming the field.
 
-mod common;
+use crate::common;
 
 use common::{counter, gauge, node_id, run_to, scenario, view};
 use dsplay_core::scenario::Timed;

@@ -1,7 +1,7 @@
 //! D9 preset: the keys-moved figures per scheme when a fifth shard is added, and the hot spot a
 //! Zipf-popular key makes under consistent hashing (compared with uniform popularity).
 
-mod common;
+use crate::common;
 
 use dsplay_core::blocks::KeyPicker;
 use dsplay_core::scenario::Keys;

@@ -4,7 +4,7 @@ use dsplay_core::sim::trace::TraceKind;
 use dsplay_core::Simulation;
 use serde_json::{json, Value};
 
-mod common;
+use crate::common;
 
 const MATCHES_LOG: &str = "projection matches the log";
 const NO_NEGATIVE: &str = "no negative balance";

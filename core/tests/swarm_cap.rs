@@ -17,9 +17,9 @@
 //! `Sync` after the heal makes one side's value win"). The contrast: ap histories must fail the
 //! linearizability check in some seeds (stale and conflicting reads).
 //!
-//! `DSPLAY_SWARM_SEEDS=2000 cargo test --release -p dsplay-core --test swarm_cap` runs more seeds.
+//! `DSPLAY_SWARM_SEEDS=2000 cargo test --release -p dsplay-core --test integration swarm_cap::` runs more seeds.
 
-mod common;
+use crate::common;
 
 use common::swarm::{self, repro, Plan};
 use dsplay_core::check::{check_history, Verdict};

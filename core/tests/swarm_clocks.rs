@@ -18,9 +18,9 @@
 //! broadcast, one payment per account, and holds nothing back. Without causal delivery (the
 //! lesson's contrast) some seed must break `causal_order`.
 //!
-//! `DSPLAY_SWARM_SEEDS=2000 cargo test --release -p dsplay-core --test swarm_clocks` runs more seeds.
+//! `DSPLAY_SWARM_SEEDS=2000 cargo test --release -p dsplay-core --test integration swarm_clocks::` runs more seeds.
 
-mod common;
+use crate::common;
 
 use common::swarm::{self, Plan};
 use dsplay_core::protocols::clocks::{self, Process};

@@ -14,9 +14,9 @@
 //!
 //! The contrast: with `lww` and skewed clocks some seed must break `no_lost_updates`.
 //!
-//! `DSPLAY_SWARM_SEEDS=2000 cargo test --release -p dsplay-core --test swarm_conflict` runs more seeds.
+//! `DSPLAY_SWARM_SEEDS=2000 cargo test --release -p dsplay-core --test integration swarm_conflict::` runs more seeds.
 
-mod common;
+use crate::common;
 
 use common::swarm::{self, Plan};
 use dsplay_core::protocols::conflict::{self, CartState, Replica};

@@ -6,9 +6,9 @@
 //! and, checked here independently of it, one digest across all replicas at the end. With the
 //! network left cut at the end, some seed must break `convergence` (the swarm can fail).
 //!
-//! `DSPLAY_SWARM_SEEDS=2000 cargo test --release -p dsplay-core --test swarm_crdt` runs more seeds.
+//! `DSPLAY_SWARM_SEEDS=2000 cargo test --release -p dsplay-core --test integration swarm_crdt::` runs more seeds.
 
-mod common;
+use crate::common;
 
 use common::swarm::{self, Plan};
 use dsplay_core::rng::Rng;

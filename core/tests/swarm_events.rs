@@ -18,9 +18,9 @@
 //! memory (a crash loses it), `drop_newest`, `drop_oldest` and `reject` discard by design, and a
 //! producer outside block mode sends without confirmations, so a lost `Publish` is lost.
 //!
-//! `DSPLAY_SWARM_SEEDS=2000 cargo test --release -p dsplay-core --test swarm_events` runs more seeds.
+//! `DSPLAY_SWARM_SEEDS=2000 cargo test --release -p dsplay-core --test integration swarm_events::` runs more seeds.
 
-mod common;
+use crate::common;
 
 use common::swarm::{self, Plan};
 use dsplay_core::protocols::events::{self, EvNode};

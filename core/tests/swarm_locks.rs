@@ -5,9 +5,9 @@
 //! checked after every event. After the heal the buyers must sell the stock out within a bound.
 //! With leases alone (`lease`, the lessons' contrast) some seed must break an invariant.
 //!
-//! `DSPLAY_SWARM_SEEDS=2000 cargo test --release -p dsplay-core --test swarm_locks` runs more seeds.
+//! `DSPLAY_SWARM_SEEDS=2000 cargo test --release -p dsplay-core --test integration swarm_locks::` runs more seeds.
 
-mod common;
+use crate::common;
 
 use common::swarm::{self, Plan};
 use dsplay_core::rng::Rng;

@@ -18,9 +18,9 @@
 //! failover, asynchronous replication loses acknowledged writes, and a primary read can be
 //! stale (some seed must show it).
 //!
-//! `DSPLAY_SWARM_SEEDS=2000 cargo test --release -p dsplay-core --test swarm_multiregion` runs more.
+//! `DSPLAY_SWARM_SEEDS=2000 cargo test --release -p dsplay-core --test integration swarm_multiregion::` runs more.
 
-mod common;
+use crate::common;
 
 use common::swarm::{self, repro, Plan};
 use dsplay_core::check::{check_history, Verdict};

@@ -4,10 +4,10 @@
 //! one leader, identical logs, everything committed and applied, within a bound; and the clients'
 //! history is linearizable.
 //!
-//! `DSPLAY_SWARM_SEEDS=10000 cargo test --release -p dsplay-core --test swarm_raft` runs more seeds.
+//! `DSPLAY_SWARM_SEEDS=10000 cargo test --release -p dsplay-core --test integration swarm_raft::` runs more seeds.
 //! A failure prints the seed and the `#s=` link that replays it in the playground.
 
-mod common;
+use crate::common;
 
 use common::swarm::{self, repro, Plan};
 use dsplay_core::check::{check_history, Verdict};

@@ -20,9 +20,9 @@
 //! lesson), and `sync` mode with partitions added shows the crash-only promise does not stretch
 //! to a cut network.
 //!
-//! `DSPLAY_SWARM_SEEDS=2000 cargo test --release -p dsplay-core --test swarm_replication` runs more.
+//! `DSPLAY_SWARM_SEEDS=2000 cargo test --release -p dsplay-core --test integration swarm_replication::` runs more.
 
-mod common;
+use crate::common;
 
 use common::swarm::{self, repro, Plan};
 use dsplay_core::protocols::replication::{self, ReplNode, Server};

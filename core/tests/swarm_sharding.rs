@@ -13,9 +13,9 @@
 //!
 //! No contrast test: the protocol declares no invariant a mode could break.
 //!
-//! `DSPLAY_SWARM_SEEDS=2000 cargo test --release -p dsplay-core --test swarm_sharding` runs more seeds.
+//! `DSPLAY_SWARM_SEEDS=2000 cargo test --release -p dsplay-core --test integration swarm_sharding::` runs more seeds.
 
-mod common;
+use crate::common;
 
 use common::swarm::{self, Plan};
 use dsplay_core::protocols::sharding::{key_name, ShardingConfig};

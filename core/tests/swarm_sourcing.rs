@@ -20,9 +20,9 @@
 //! good there (no gap fetch), so the account's later events stay parked.
 //! Without the version check (the lesson's contrast) some seed must break an invariant.
 //!
-//! `DSPLAY_SWARM_SEEDS=2000 cargo test --release -p dsplay-core --test swarm_sourcing` runs more.
+//! `DSPLAY_SWARM_SEEDS=2000 cargo test --release -p dsplay-core --test integration swarm_sourcing::` runs more.
 
-mod common;
+use crate::common;
 
 use common::swarm::{self, Plan};
 use dsplay_core::rng::Rng;

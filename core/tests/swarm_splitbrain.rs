@@ -7,9 +7,9 @@
 //! one server must accept writes and clients' writes must be acknowledged again. `naive` mode
 //! (the lesson's contrast) must be caught by some seed.
 //!
-//! `DSPLAY_SWARM_SEEDS=2000 cargo test --release -p dsplay-core --test swarm_splitbrain` runs more.
+//! `DSPLAY_SWARM_SEEDS=2000 cargo test --release -p dsplay-core --test integration swarm_splitbrain::` runs more.
 
-mod common;
+use crate::common;
 
 use common::swarm::{self, Plan};
 use dsplay_core::rng::Rng;

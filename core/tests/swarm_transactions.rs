@@ -8,9 +8,9 @@
 //! unacknowledged, and the saga orchestrator no saga in flight, within a bound. 2PC with
 //! heuristic aborts (`heuristic_abort_ms`, the lesson's contrast) must be caught by some seed.
 //!
-//! `DSPLAY_SWARM_SEEDS=2000 cargo test --release -p dsplay-core --test swarm_transactions` runs more.
+//! `DSPLAY_SWARM_SEEDS=2000 cargo test --release -p dsplay-core --test integration swarm_transactions::` runs more.
 
-mod common;
+use crate::common;
 
 use common::swarm::{self, Plan};
 use dsplay_core::rng::Rng;

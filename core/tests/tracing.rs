@@ -6,7 +6,7 @@ use dsplay_core::spans::{Span, SpanKind, SpanStatus};
 use dsplay_core::{registry, Scenario, SimTime};
 use std::collections::BTreeMap;
 
-mod common;
+use crate::common;
 
 fn traced(id: &str) -> Scenario {
     common::scenario(id, |v| v["protocol"]["tracing"] = true.into())

@@ -7,7 +7,7 @@ use dsplay_core::scenario::Keys;
 use dsplay_core::sim::metrics::MetricKind;
 use dsplay_core::{presets, registry, Scenario, SimTime, Simulation};
 
-mod common;
+use crate::common;
 use common::outstanding::closed;
 use common::run_to;
 

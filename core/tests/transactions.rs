@@ -6,7 +6,7 @@ use dsplay_core::view::WorldView;
 use dsplay_core::{presets, registry, NodeId, Scenario, Simulation};
 use serde_json::json;
 
-mod common;
+use crate::common;
 
 const CRASH: &str = "e5-2pc-coordinator-crash";
 const SAGA: &str = "e5-saga-compensation";

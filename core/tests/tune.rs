@@ -3,7 +3,7 @@
 //! without it, the same link replays the same trace, and a setting a node does not have (or a
 //! value it does not take) is refused with what it does take.
 
-mod common;
+use crate::common;
 
 use common::{node_id, run_to, view};
 use dsplay_core::scenario::Timed;

@@ -12,6 +12,8 @@ mod sh;
 mod size;
 mod swarm;
 mod test;
+#[cfg(test)]
+mod test_roots;
 mod web;
 mod weight;
 

@@ -19,6 +19,21 @@ pub fn root() -> &'static Path {
     })
 }
 
+/// Cargo's target directory: `CARGO_TARGET_DIR` when set, else `target/` in the checkout.
+pub fn target_dir() -> PathBuf {
+    std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from)
+}
+
+/// Bytes under `path`, symlinks not followed (0 for what cannot be read).
+pub fn disk_bytes(path: &Path) -> u64 {
+    let Ok(meta) = std::fs::symlink_metadata(path) else { return 0 };
+    if !meta.is_dir() {
+        return meta.len();
+    }
+    let Ok(entries) = std::fs::read_dir(path) else { return 0 };
+    entries.filter_map(|e| e.ok()).map(|e| disk_bytes(&e.path())).sum()
+}
+
 /// Where `npm install --prefix` puts project-local tools (wasm-opt).
 pub fn tools_bin() -> PathBuf {
     root().join(".tools").join("node_modules").join(".bin")

@@ -19,8 +19,8 @@ pub fn seeds_from_args(args: &[String]) -> Result<u64> {
     }
 }
 
-/// The test binaries that hold a swarm: every `core/tests/swarm_*.rs`, and those in [`INSIDE`].
-fn binaries() -> Result<Vec<String>> {
+/// The test modules that hold a swarm: every `core/tests/swarm_*.rs`, and those in [`INSIDE`].
+fn modules() -> Result<Vec<String>> {
     let dir = root().join("core/tests");
     let entries = std::fs::read_dir(&dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
     let mut names: Vec<String> = entries
@@ -33,12 +33,11 @@ fn binaries() -> Result<Vec<String>> {
 }
 
 pub fn run(seeds: u64) -> Result {
-    let names = binaries()?;
+    let names = modules()?;
     println!("swarm: {seeds} seeds each of {}", names.join(", "));
-    let mut c = cmd("cargo", &["test", "--release", "-p", "dsplay-core"]);
-    for n in &names {
-        c.args(["--test", n]);
-    }
+    // Every core test file is a module of the one `integration` binary; a filter per module.
+    let mut c = cmd("cargo", &["test", "--release", "-p", "dsplay-core", "--test", "integration", "--"]);
+    c.args(names.iter().map(|n| format!("{n}::")));
     c.env("DSPLAY_SWARM_SEEDS", seeds.to_string());
     sh::run(c)
 }

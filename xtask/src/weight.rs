@@ -13,10 +13,9 @@
 //! whatever was inlined into it (a protocol's handlers, in `step_until`'s case), and wasm-opt
 //! keeps one of several identical copies, under one of their names.
 
-use crate::sh::{self, cmd, root, Result};
+use crate::sh::{self, cmd, Result};
 use crate::web::PACKAGE;
 use std::collections::BTreeMap;
-use std::path::PathBuf;
 use wasmparser::{KnownCustom, Name, Parser, Payload, TypeRef};
 
 const STD_CRATES: [&str; 4] = ["core", "alloc", "std", "compiler_builtins"];
@@ -43,7 +42,7 @@ pub fn run(top: usize) -> Result {
     build.args(["--package", PACKAGE]);
     crate::web::for_size(&mut build);
     sh::run(build)?;
-    let target = std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from);
+    let target = sh::target_dir();
     let built = target.join("wasm32-unknown-unknown/release").join(format!("{PACKAGE}.wasm"));
     let out = target.join("weight");
     let (built, out_dir) = (built.to_string_lossy(), out.to_string_lossy());
