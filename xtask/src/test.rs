@@ -75,8 +75,14 @@ pub fn run(keep_going: bool) -> ExitCode {
         }
     }
     println!("\ntimes: {}", times.join(", "));
-    let target = sh::target_dir();
-    println!("disk: {} holds {:.2} GB", target.display(), sh::disk_bytes(&target) as f64 / 1e9);
+    // cargo-fuzz builds the fuzz/ workspace into fuzz/target unless CARGO_TARGET_DIR is set.
+    let fuzz = root().join("fuzz/target");
+    let disk: Vec<String> = [sh::target_dir(), fuzz]
+        .iter()
+        .filter(|d| d.exists())
+        .map(|d| format!("{} holds {:.2} GB", d.display(), sh::disk_bytes(d) as f64 / 1e9))
+        .collect();
+    println!("disk: {}", disk.join(", "));
     println!("{passed} passed, {failed} failed");
     if failed == 0 {
         ExitCode::SUCCESS
