@@ -913,6 +913,11 @@ async fn jumping_to_a_violation_keeps_the_later_ones_listed_and_dimmed() {
     let ms = at_us.div_ceil(1000).to_string();
     let sim_ms = (at_us / 1000).to_string();
     wait_until(&root, "#run-result", |el| [&ms, &sim_ms].contains(&&attr(el, "data-now-ms"))).await;
+    // It says what broke there, not only where the playhead went (review 41 C8).
+    let said = narration_with(&root, "Back at ").await;
+    let rule =
+        second.query_selector(".rule").ok().flatten().and_then(|r| r.text_content()).unwrap_or_default();
+    assert!(said.contains(&format!(": Invariant broken: {rule}")), "{said}");
     until("the later ones dimmed", || common::all(&root, ".violations .violation.ahead").len() == total - 2)
         .await;
     assert_eq!(items().len(), total, "the whole list stays");

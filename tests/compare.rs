@@ -819,6 +819,7 @@ async fn a_and_bs_stages_stand_side_by_side_at_the_playhead() {
         assert_eq!(node.get_attribute("role").as_deref(), Some("img"));
         assert_eq!(node.get_attribute("tabindex"), None, "no Tab stop");
         assert_eq!(node.get_attribute("aria-pressed"), None, "nothing to press");
+        assert_eq!(node.get_attribute("aria-keyshortcuts"), None, "no keys act on it");
     }
     assert!(all(&stages[0], ".hits rect").is_empty(), "no click areas");
     let click =

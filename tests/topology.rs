@@ -183,6 +183,8 @@ async fn one_svg_node_per_node_with_status_classes_and_a_sized_canvas() {
         // One Tab stop for the stage: the first node, none being selected (`keys.rs` walks them).
         let stop = if i == 0 { "0" } else { "-1" };
         assert_eq!(el.get_attribute("tabindex").as_deref(), Some(stop), "{}", s.name);
+        // The letters that act on it are named, not left to Help (review 41 C7).
+        assert_eq!(el.get_attribute("aria-keyshortcuts").as_deref(), Some("Enter X P T C"));
     }
     let canvas: HtmlCanvasElement = one(&root, "canvas.topo-canvas").unchecked_into();
     let dpr = web_sys::window().expect("window").device_pixel_ratio().max(1.0);

@@ -167,13 +167,16 @@ fn node(
     });
     // A stage only looked at (no `on`) draws its nodes as pictures: no Tab stop, no button to
     // press, nothing the node keys could act on (review 22: X on Compare's run B crashed A's n2).
-    let (tabindex, node_role, pressed) = match on {
+    // The letters that act on a focused node (see `keys`) are named for a screen reader, which
+    // otherwise learns that X crashes it only from Help (review 41 C7).
+    let (tabindex, node_role, pressed, shortcuts) = match on {
         Some(_) => (
             Some(if stop { "0" } else { "-1" }),
             "button",
             Some(if sel || picked { "true" } else { "false" }),
+            Some("Enter X P T C"),
         ),
-        None => (None, "img", None),
+        None => (None, "img", None, None),
     };
     let shape = if tier(&n.view.role) == 0 {
         html! { <rect class="shape" x={(-r).to_string()} y={(-r * 0.8).to_string()} width={(2.0 * r).to_string()}
@@ -214,7 +217,7 @@ fn node(
     let badges = badges(n, lay, i);
     html! {
         <g key={n.name.clone()} {class} transform={format!("translate({x:.1} {y:.1})")} {tabindex} role={node_role}
-            aria-label={aria_label(n)} aria-pressed={pressed}
+            aria-label={aria_label(n)} aria-pressed={pressed} aria-keyshortcuts={shortcuts}
             data-node={n.name.clone()} {onclick} {onkeydown}>
             <title>{aria_label(n)}</title>
             {shape}
