@@ -743,6 +743,8 @@ fn narration_says_symbols_in_words() {
     assert_eq!(spoken("n4 became leader in term 2"), "n4 became leader in term 2", "words stay as they are");
     assert_eq!(spoken("stale term 1 < 2"), "stale term 1 less than 2");
     assert_eq!(spoken("stamp (v0, 1752006 µs, r3)"), "stamp (v0, 1752006 microseconds, r3)");
+    assert_eq!(spoken("clocks [3,2,0] ∥ [2,1,4]"), "clocks [3,2,0] concurrent with [2,1,4]");
+    assert_eq!(spoken("are concurrent (∥): neither"), "are concurrent: neither", "said once");
 }
 
 /// r6 at 1×: a crash and a breaker opening fell between two announcements and were never said

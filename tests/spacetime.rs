@@ -366,6 +366,16 @@ mod picking {
             };
             assert!(said.starts_with(expected), "{expected} by the vectors; the page said {said}");
             assert!(!said.contains("otherwise"), "{said}");
+            // A screen reader hears it in words, from a live region holding only the pick.
+            let heard =
+                until("the pick heard", || text(&root, ".pick-heard").filter(|t| t.contains("b: "))).await;
+            let words = match expected {
+                "a → b" => "a happened before b",
+                "b → a" => "b happened before a",
+                _ => "a and b are concurrent",
+            };
+            assert!(heard.starts_with("a: ") && heard.contains(words), "{heard}");
+            assert!(!heard.contains(['→', '∥', '≤']) && !heard.contains("Clear"), "{heard}");
             ordered += usize::from(expected != "a ∥ b");
             concurrent += usize::from(expected == "a ∥ b");
             // Esc clears, from the caption's buttons (the keyboard's way in).

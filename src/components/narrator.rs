@@ -35,6 +35,8 @@ pub fn spoken(text: &str) -> String {
         ("~", "about "),
         ("≈", "about "),
         ("*", "every node"),
+        (" (∥)", ""),
+        ("∥", " concurrent with "),
         ("✗", ""),
         ("✓", ""),
         ("→", " to "),
