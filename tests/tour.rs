@@ -46,6 +46,10 @@ async fn the_tour_stops_at_each_note_and_goes_on_back_and_out() {
     if common::within(|| focused().contains("tour-next")).await.is_none() {
         panic!("the focus went from the lesson's button to Continue: {}", focused());
     }
+    // The card speaks at a stop; the narrator does not talk over it with where the run paused
+    // (review 41 C4). Effects run after every queued render, so it has rendered by now.
+    let narration = document().get_element_by_id("narration").and_then(|n| n.text_content());
+    assert!(!narration.clone().unwrap_or_default().contains("Paused at"), "{narration:?}");
     assert!(root.query_selector(".tour-stale").ok().flatten().is_none(), "the run is as shipped");
 
     press(&root, ".tour-card .tour-next");

@@ -291,7 +291,15 @@ pub fn narrator() -> Html {
             *seen.borrow_mut() = total;
             let at = p.session.borrow().now().as_ms_f64() / 1000.0;
             let stop = format!("Paused at {at:.2} seconds");
-            said.set(news.map_or(stop.clone(), |h| format!("{}. {stop}", h.trim_end_matches('.'))));
+            if p.tour {
+                // At a tour's stop its card is speaking: "Paused at …" only talked over it
+                // (review 41 C4). News the card does not tell is still said.
+                if let Some(news) = news {
+                    said.set(news);
+                }
+            } else {
+                said.set(news.map_or(stop.clone(), |h| format!("{}. {stop}", h.trim_end_matches('.'))));
+            }
         } else if p.travel.is_some() {
             // A long seek: the timeline says where it is heading; the news waits for arrival.
         } else if total < *seen.borrow() {
