@@ -3,8 +3,8 @@
 //! and where a scrub back landed. At most one announcement per two seconds of wall time while
 //! playing (about the time a screen reader takes to say one; more often, they queue up behind the
 //! run); when the run stops, what happened since the last one is said at once, and likewise when
-//! a long seek arrives. A jump back to an event says what happened there. Each says when in the run it happened; symbols written for the eye
-//! ("b2<->lb: ~40 ms") are said in words.
+//! a long seek arrives; a jump back to an event says what happened there. Each says when in the
+//! run it happened; symbols written for the eye ("b2<->lb: ~40 ms") are said in words.
 
 use crate::player::Player;
 use dsplay_core::presets::StaleNotes;
