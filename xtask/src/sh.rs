@@ -24,14 +24,26 @@ pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| root().join("target"), PathBuf::from)
 }
 
-/// Bytes under `path`, symlinks not followed (0 for what cannot be read).
+/// Bytes under `path`, symlinks not followed, a hard-linked file counted once (cargo links each
+/// test binary into `deps/` and beside it); 0 for what cannot be read.
 pub fn disk_bytes(path: &Path) -> u64 {
+    bytes_once(path, &mut std::collections::HashSet::new())
+}
+
+fn bytes_once(path: &Path, seen: &mut std::collections::HashSet<(u64, u64)>) -> u64 {
     let Ok(meta) = std::fs::symlink_metadata(path) else { return 0 };
-    if !meta.is_dir() {
-        return meta.len();
+    if meta.is_dir() {
+        let Ok(entries) = std::fs::read_dir(path) else { return 0 };
+        return entries.filter_map(|e| e.ok()).map(|e| bytes_once(&e.path(), seen)).sum();
     }
-    let Ok(entries) = std::fs::read_dir(path) else { return 0 };
-    entries.filter_map(|e| e.ok()).map(|e| disk_bytes(&e.path())).sum()
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::MetadataExt;
+        if meta.nlink() > 1 && !seen.insert((meta.dev(), meta.ino())) {
+            return 0;
+        }
+    }
+    meta.len()
 }
 
 /// Where `npm install --prefix` puts project-local tools (wasm-opt).
@@ -110,4 +122,22 @@ pub fn probe(program: &str, args: &[&str]) -> Option<String> {
 /// The first line of `s`, for one-line status output.
 pub fn first_line(s: &str) -> &str {
     s.lines().next().unwrap_or_default().trim()
+}
+
+#[cfg(all(test, unix))]
+mod tests {
+    use super::disk_bytes;
+
+    #[test]
+    fn a_hard_linked_file_is_counted_once() {
+        let dir = std::env::temp_dir().join(format!("dsplay-disk-bytes-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("deps")).expect("make folders");
+        std::fs::write(dir.join("deps/bin"), [0u8; 1000]).expect("write a file");
+        std::fs::write(dir.join("other"), [0u8; 24]).expect("write a file");
+        let linked = std::fs::hard_link(dir.join("deps/bin"), dir.join("bin")).is_ok();
+        let bytes = disk_bytes(&dir);
+        std::fs::remove_dir_all(&dir).expect("clean up");
+        assert!(linked, "this file system makes hard links");
+        assert_eq!(bytes, 1024);
+    }
 }
