@@ -6,6 +6,7 @@
 //! and the buttons and the key re-read at every pick).
 
 use super::narrator::spoken;
+use crate::spacetime::pick::HEADS;
 use crate::spacetime::picked::Said;
 use yew::prelude::*;
 
@@ -13,14 +14,11 @@ use yew::prelude::*;
 pub fn heard(said: &Said) -> String {
     let mut lines = vec![format!("a: {}", said.first)];
     lines.extend(said.second.as_ref().map(|b| format!("b: {b}")));
-    lines.extend(said.verdict.as_ref().map(|v| {
-        let heads = [
-            ("a → b", "a happened before b"),
-            ("b → a", "b happened before a"),
-            ("a ∥ b", "a and b are concurrent"),
-        ];
-        heads.iter().fold(v.clone(), |v, (head, words)| v.replacen(head, words, 1))
-    }));
+    lines.extend(
+        said.verdict
+            .as_ref()
+            .map(|v| HEADS.iter().fold(v.clone(), |v, (head, words)| v.replacen(head, words, 1))),
+    );
     spoken(&lines.join(". "))
 }
 

@@ -134,14 +134,18 @@ pub fn tell_chain(c: &Causality, chain: &[usize], names: &[String]) -> String {
     }
 }
 
-/// The verdict on `a` and `b`: "a → b", "b → a" or "a ∥ b", with why (the chain, and the
-/// vectors where both events carry one — and if the vectors disagreed, that too).
+/// A verdict's head as written (before, after, concurrent), and as it is said aloud.
+pub const HEADS: [(&str, &str); 3] =
+    [("a → b", "a happened before b"), ("b → a", "b happened before a"), ("a ∥ b", "a and b are concurrent")];
+
+/// The verdict on `a` and `b`: one of [`HEADS`], with why (the chain, and the vectors where both
+/// events carry one — and if the vectors disagreed, that too).
 pub fn verdict(c: &Causality, a: usize, b: usize, names: &[String]) -> String {
     let (order, chain) = c.order(a, b);
     let head = match order {
-        Order::Before => "a → b",
-        Order::After => "b → a",
-        Order::Concurrent => "a ∥ b",
+        Order::Before => HEADS[0].0,
+        Order::After => HEADS[1].0,
+        Order::Concurrent => HEADS[2].0,
         Order::Same => return "a and b are the same event".into(),
     };
     let why = match order {
