@@ -82,6 +82,16 @@ pub fn worst_difference(a: &str, b: &str) -> f64 {
         .fold(f64::INFINITY, f64::min)
 }
 
+/// WCAG's contrast ratio of two `#rrggbb` colours (1 to 21).
+pub fn contrast(a: &str, b: &str) -> f64 {
+    let luminance = |hex: &str| {
+        let [r, g, b] = rgb(hex);
+        0.2126 * r + 0.7152 * g + 0.0722 * b
+    };
+    let (la, lb) = (luminance(a), luminance(b));
+    (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+}
+
 /// The closest two of `colours` for the least-able viewer: `(difference, a, b)`.
 pub fn closest_pair<'a>(colours: &[&'a str]) -> (f64, &'a str, &'a str) {
     let mut worst = (f64::INFINITY, "", "");
@@ -124,9 +134,25 @@ mod tests {
     /// fifteen. The reset's grey is told from all of them.
     #[wasm_bindgen_test]
     fn message_kinds_stay_apart_for_red_green_colour_blind_readers() {
-        use crate::topology::kind_colour::PALETTE;
-        at_least("the first eight kinds", &PALETTE[..8], 12.0);
-        at_least("every kind and the reset", &PALETTE, 6.0);
+        use crate::topology::kind_colour::{DARK_PALETTE, PALETTE};
+        for palette in [PALETTE, DARK_PALETTE] {
+            at_least("the first eight kinds", &palette[..8], 12.0);
+            at_least("every kind and the reset", &palette, 6.0);
+        }
+    }
+
+    /// Each kind's colour against its theme's panel: WCAG's 3:1 for a graphic on the dark one
+    /// (review 36: five were 2.6 to 2.9:1, faint dots); the light palette keeps its 2:1.
+    #[wasm_bindgen_test]
+    fn every_kind_stands_out_from_its_themes_panel() {
+        use crate::topology::kind_colour::{DARK_PALETTE, PALETTE};
+        for (palette, panel, least) in [(PALETTE, "#ffffff", 2.0), (DARK_PALETTE, "#1d2026", 3.0)] {
+            for c in palette {
+                let ratio = contrast(c, panel);
+                assert!(ratio >= least, "{c} on {panel}: {ratio:.2}:1, under {least}:1");
+            }
+        }
+        assert!(contrast("#107010", "#1d2026") < 3.0, "the colour review 36 found faint");
     }
 
     /// A chart's state bands (a breaker's closed, open and half-open), the fault shading behind

@@ -27,7 +27,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("↑ / ↓ in the gallery", "the scenario above or below (Home / End: the first or last); Tab leaves the list"),
     ("F", "present: the stage across the window, drawn larger, for a projector (F again to leave)"),
     ("Enter or → on a tour", "continue to the tour's next step (← back a step, Esc leave the tour)"),
-    ("← → ↑ ↓ on the space-time diagram", "pick an event: along its lane, or the nearest on the lane above or below (Enter: compare it with a second; Esc clears)"),
+    ("← → ↑ ↓ on the space-time diagram", "pick an event: along its lane, or the nearest on the lane above or below; Home / End: the lane's first or last. Enter keeps it as a and picks b, the event before it on its lane, and the arrows then move b; Enter again makes b the new a; Esc clears"),
     ("?", "show or hide this sheet"),
     ("Esc", "stop a long seek where it got to; close dialogs, clear the selection, leave Present"),
 ];

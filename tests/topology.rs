@@ -17,7 +17,7 @@ use dsplay_web::topology::cuts::{cut_lines, inside, islands};
 use dsplay_web::topology::layout::{
     fit, fits, layout, layout_for_stage, tier, Frame, Layout, LayoutCache, LEGIBLE_SCALE,
 };
-use dsplay_web::topology::particles::{arrivals, deaths, place, Arrival, KindColours, PALETTE};
+use dsplay_web::topology::particles::{arrivals, deaths, place, Arrival, KindColours, DARK_PALETTE, PALETTE};
 use dsplay_web::topology::route::route;
 use dsplay_web::topology::{death_window_us, streak_window_us};
 use std::cell::{Cell, RefCell};
@@ -350,7 +350,8 @@ async fn each_message_kind_in_the_legend_has_its_own_colour() {
     let order = player().session.borrow().sim().message_kinds();
     for (i, (kind, style)) in swatches.iter().enumerate() {
         let at = KindColours::new(order, &[]).of(kind);
-        assert_eq!(style, &format!("--kind:{}", PALETTE[at]), "{kind} has its colour among {order:?}");
+        let both = format!("--kind:light-dark({}, {})", PALETTE[at], DARK_PALETTE[at]);
+        assert_eq!(style, &both, "{kind} has its colour in either theme among {order:?}");
         for (other, theirs) in &swatches[..i] {
             assert_ne!(style, theirs, "{kind} and {other} share a colour");
         }
@@ -378,6 +379,11 @@ impl Pixel {
 /// Raft at 2 s, paused: the newest delivery on a link with nothing in flight, its colour, and the
 /// canvas pixel halfway along its streak.
 async fn quiet_streak(root: &Element) -> (Arrival, &'static str, Pixel) {
+    quiet_streak_of(root, |_| true).await
+}
+
+/// [`quiet_streak`] of a kind `wanted`.
+async fn quiet_streak_of(root: &Element, wanted: impl Fn(&str) -> bool) -> (Arrival, &'static str, Pixel) {
     // Drawn at 2 s: the session gets there first, and the canvas is painted after the render.
     seek_drawn(SimTime::from_ms(2_000)).await;
     let p = player();
@@ -386,7 +392,10 @@ async fn quiet_streak(root: &Element) -> (Arrival, &'static str, Pixel) {
     let busy = |a: NodeId, b: NodeId| {
         v.in_flight.iter().any(|m| (m.from, m.to) == (a, b) || (m.from, m.to) == (b, a))
     };
-    let d = *recent.iter().find(|d| !busy(d.from, d.to)).expect("a quiet link with a recent delivery");
+    let d = *recent
+        .iter()
+        .find(|d| !busy(d.from, d.to) && wanted(d.kind))
+        .expect("a quiet link with a recent delivery");
     let order = p.session.borrow().sim().message_kinds();
     let colour = PALETTE[KindColours::new(order, &[]).of(d.kind)];
     let stage = one(root, ".topo-stage").get_bounding_client_rect();
@@ -434,6 +443,26 @@ async fn a_delivered_message_leaves_a_fading_streak_on_its_link() {
     let what =
         format!("{} {:?}→{:?} painted in {colour} at ({}, {})", d.kind, d.from, d.to, pixel.x, pixel.y);
     until(&what, || pixel.is(colour, 60)).await;
+}
+
+/// Review 36: Raft's Vote (#107010) stood 2.6:1 from the dark panel and read as a faint dot.
+#[wasm_bindgen_test]
+async fn a_paused_stage_draws_its_kinds_in_the_dark_palette_when_the_theme_turns_dark() {
+    let root = mount("d4-raft-election").await;
+    let order = dsplay_core::registry::build(&presets::get("d4-raft-election").expect("a preset"))
+        .expect("builds")
+        .message_kinds();
+    let colour = |k: &str| KindColours::new(order, &[]).of(k);
+    let (d, light, pixel) = quiet_streak_of(&root, |k| PALETTE[colour(k)] != DARK_PALETTE[colour(k)]).await;
+    until("the streak painted", || pixel.is(light, 60)).await;
+    let dark = DARK_PALETTE[colour(d.kind)];
+    let html =
+        web_sys::window().and_then(|w| w.document()).and_then(|d| d.document_element()).expect("<html>");
+    // The theme is the page's, shared with later tests in this binary: put back before asserting.
+    html.set_attribute("data-theme", "dark").expect("dark");
+    let repainted = common::within(|| pixel.is(dark, 60).then_some(())).await;
+    html.remove_attribute("data-theme").expect("back to the system's");
+    assert!(repainted.is_some(), "{} not repainted in {dark} while paused: {:?}", d.kind, pixel.rgba());
 }
 
 #[wasm_bindgen_test]

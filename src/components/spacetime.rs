@@ -278,7 +278,7 @@ pub fn space_time() -> Html {
                 <canvas ref={canvas} class="spacetime-canvas" role="application" tabindex="0" onpointermove={on_move}
                     onpointerleave={on_leave} onclick={on_click} onkeydown={on_canvas_key}
                     aria-roledescription="space-time diagram"
-                    aria-label="Space-time diagram: one lane per node, one arrow per message, coloured by kind as in the topology's legend. Arrows pick an event: left and right along its lane, up and down to the nearest on the next lane; Enter compares it with a second; Escape clears." />
+                    aria-label="Space-time diagram: one lane per node, one arrow per message, coloured by kind as in the topology's legend. Arrows pick an event: left and right along its lane, up and down to the nearest on the next lane; Home and End go to the lane's first and last; Enter keeps it as a and picks b, the event before it, which the arrows then move; Enter again makes b the new a; Escape clears." />
                 if let Some((text, place)) = (*tip).clone() {
                     <div class={classes!("tip", "spacetime-tip", place.starts_with("right").then_some("flip"))}
                         role="tooltip" style={place.clone()}>{text}</div>

@@ -1,6 +1,7 @@
 //! The topology view: nodes as SVG (clickable, focusable) over a canvas of message particles,
 //! partitions as tints and a dashed cut. Shift-drag (or partition mode) a box to split the nodes.
 
+use crate::charts::watch::use_repaint_on_change;
 use crate::hooks::use_size;
 use crate::player::{Action, Player};
 use crate::topology::cuts::inside;
@@ -60,6 +61,8 @@ pub fn topology(props: &TopologyProps) -> Html {
     let holding = use_state_eq(|| None::<(u64, (f64, f64), bool)>);
     let (wrap, canvas) = (use_node_ref(), use_node_ref());
     crate::laid_out::use_recorded_size(canvas.clone());
+    // A paused stage is drawn again in the other theme's kind colours when the theme changes.
+    use_repaint_on_change(canvas.clone());
     let stage = use_size(wrap.clone());
     let layouts = use_mut_ref(LayoutCache::default);
     let scene = use_mut_ref(Scene::default);
@@ -231,6 +234,7 @@ pub fn topology(props: &TopologyProps) -> Html {
         deaths: dead,
         arrivals: arrived,
         held: holding.map(|(id, ..)| id),
+        dark: crate::charts::draw::current_palette() == crate::charts::draw::DARK,
     };
     let class = classes!("topology", mode.on.then_some("cutting"));
     let label = format!("Topology: {} nodes, {} messages in flight", names.len(), view.in_flight.len());

@@ -10,7 +10,7 @@ use super::pen::{CanvasPen, Pen};
 use super::{
     auto_window, focus, states, tick_label, ticks, within_run, Focus, Level, Spotlight, Sticky, MAX_ARROWS,
 };
-use crate::topology::particles::{DIMMED, PALETTE};
+use crate::topology::particles::{palette, DIMMED};
 use dsplay_core::session::Session;
 use dsplay_core::sim::trace::{TraceEvent, TraceKind};
 use dsplay_core::view::{Status, WorldView};
@@ -185,15 +185,16 @@ pub fn draw(pen: &dyn Pen, w: f64, scene: &Scene) -> Painted {
     let of = |kind: &str, ends: (usize, usize)| focus(&hues, scene.spot, kind, ends);
     let mut marks = collect(all, &f, &of);
     let network = super::network::draw(ctx, &f, &marks.network, cut_now, now);
-    stroke_focused(ctx, marks.arrows.make_contiguous(), None, true);
-    stroke_focused(ctx, marks.drops.make_contiguous(), Some(DROP), false);
+    let hexes = palette(colours.2);
+    stroke_focused(ctx, marks.arrows.make_contiguous(), (hexes, None), true);
+    stroke_focused(ctx, marks.drops.make_contiguous(), (hexes, Some(DROP)), false);
     ctx.set_fill_style_str(colours.1);
     for &(focus, Arrow { line: (_, _, x2, y2), .. }) in &marks.drops {
         ctx.set_global_alpha(if focus.level == Level::Dim { DIMMED } else { 1.0 });
         ctx.fill_text("✕", x2 - 4.0, y2 + 4.0, None);
     }
     ctx.set_global_alpha(1.0);
-    let flying = in_flight(ctx, &f, scene.view, now, (hues.kinds(), &of));
+    let flying = in_flight(ctx, &f, scene.view, now, (hues.kinds(), &of, hexes));
     // What labels must not cross: every arrow drawn. The playhead is drawn first and a label may
     // go over it on its own ground: kept clear of it, the newest event, the one a tour stop is
     // about, had no room for its clocks (review 38: d6's textbook tour at 36 and 46 ms).
@@ -393,7 +394,7 @@ fn in_flight(
     f: &Frame,
     view: &WorldView,
     now: f64,
-    (kinds, of): (&[&'static str], FocusOf),
+    (kinds, of, hexes): (&[&'static str], FocusOf, &[&'static str; 16]),
 ) -> Vec<Mark> {
     let mut flying: Vec<Mark> = view
         .in_flight
@@ -414,7 +415,7 @@ fn in_flight(
         })
         .collect();
     ctx.set_line_dash(&[4.0, 3.0]);
-    stroke_focused(ctx, &mut flying, None, false);
+    stroke_focused(ctx, &mut flying, (hexes, None), false);
     ctx.set_line_dash(&[]);
     flying
 }
@@ -541,14 +542,19 @@ fn playhead(ctx: &dyn Pen, f: &Frame, now: f64) {
 }
 
 /// Stroke marks grouped by focus, faint ones first and spotlit ones last (a little bolder), each
-/// in its kind's colour or in `fixed` (drops are always red). Sorts `marks` in place (stably, so
-/// each group stays in time order) rather than copy them every frame.
-fn stroke_focused(ctx: &dyn Pen, marks: &mut [Mark], fixed: Option<&str>, heads: bool) {
+/// in its kind's colour among `hexes` (the theme's) or in `fixed` (drops are always red). Sorts
+/// `marks` in place (stably, so each group stays in time order) rather than copy them every frame.
+fn stroke_focused(
+    ctx: &dyn Pen,
+    marks: &mut [Mark],
+    (hexes, fixed): (&[&str; 16], Option<&str>),
+    heads: bool,
+) {
     marks.sort_by_key(|m| m.0);
     for group in marks.chunk_by(|a, b| a.0 == b.0) {
         let focus = group[0].0;
         let lines: Vec<Line> = group.iter().map(|m| m.1.line).collect();
-        let colour = fixed.unwrap_or(PALETTE[focus.colour]);
+        let colour = fixed.unwrap_or(hexes[focus.colour]);
         let (alpha, width) = match focus.level {
             Level::Dim => (DIMMED, 1.0),
             Level::Plain => (1.0, 1.0),

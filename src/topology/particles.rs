@@ -3,7 +3,7 @@
 //! its link (a 5 ms hop crosses the screen in a third of a frame at 1×; the streak is what shows
 //! who talks to whom). Drawn imperatively, capped per frame.
 
-pub use super::kind_colour::{KindColours, PALETTE};
+pub use super::kind_colour::{palette, KindColours, DARK_PALETTE, PALETTE};
 use super::layout::{fit, Frame};
 use super::pen::Pen;
 use super::route::{route, Route};
@@ -65,6 +65,8 @@ pub struct Scene {
     pub spot: Vec<usize>,
     /// The message held by a click (its card is open): ringed, so the card's dot is plain.
     pub held: Option<u64>,
+    /// The page's theme is dark: the kinds take [`DARK_PALETTE`]'s colours.
+    pub dark: bool,
 }
 
 impl Scene {
@@ -73,6 +75,11 @@ impl Scene {
     }
 
     /// Whether a kind's colour is drawn in full: no spotlight, or spotlit.
+    /// Colour `c`'s CSS value in the page's theme.
+    fn hex(&self, c: usize) -> &'static str {
+        palette(self.dark)[c]
+    }
+
     fn shown(&self, colour: usize) -> bool {
         self.spot.is_empty() || self.spot.contains(&colour)
     }
@@ -236,7 +243,7 @@ fn particles(ctx: &CanvasRenderingContext2d, scene: &Scene, routes: &mut Routes)
     if let Some((c, h)) = scene.held.and_then(|id| hits.iter().find(|(_, h)| scene.msgs()[h.msg].id == id)) {
         ctx.begin_path();
         let _ = ctx.arc(h.x, h.y, dot + 5.0, 0.0, std::f64::consts::TAU);
-        ctx.set_stroke_style_str(PALETTE[*c]);
+        ctx.set_stroke_style_str(scene.hex(*c));
         ctx.set_line_width(2.5);
         ctx.stroke();
     }
@@ -251,7 +258,7 @@ fn colour_group(ctx: &CanvasRenderingContext2d, scene: &Scene, group: &[(usize, 
         ctx.move_to(h.x + dot, h.y);
         let _ = ctx.arc(h.x, h.y, dot, 0.0, std::f64::consts::TAU);
     }
-    ctx.set_fill_style_str(PALETTE[group[0].0]);
+    ctx.set_fill_style_str(scene.hex(group[0].0));
     ctx.fill();
     ctx.begin_path();
     for (_, h) in group.iter().filter(|(_, h)| scene.msgs()[h.msg].says_no) {
@@ -266,7 +273,7 @@ fn colour_group(ctx: &CanvasRenderingContext2d, scene: &Scene, group: &[(usize, 
             ctx.move_to(h.x + dot + 2.5, h.y);
             let _ = ctx.arc(h.x, h.y, dot + 2.5, 0.0, std::f64::consts::TAU);
         }
-        ctx.set_stroke_style_str(PALETTE[group[0].0]);
+        ctx.set_stroke_style_str(scene.hex(group[0].0));
         ctx.set_line_width(1.5);
         ctx.stroke();
     }
@@ -322,7 +329,7 @@ fn streaks(ctx: &CanvasRenderingContext2d, scene: &Scene, routes: &mut Routes, p
         }
         let (fade, colour) = (group[0].0, group[0].1);
         ctx.set_global_alpha(0.5 * (1.0 - fade as f64 / 4.0));
-        ctx.set_stroke_style_str(PALETTE[colour]);
+        ctx.set_stroke_style_str(scene.hex(colour));
         ctx.stroke();
     }
     ctx.set_global_alpha(1.0);

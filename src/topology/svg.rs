@@ -3,7 +3,7 @@
 
 use super::cuts::{cut_lines, islands};
 use super::layout::{tier, Layout};
-use super::particles::{Arrival, KindColours, PALETTE};
+use super::particles::{Arrival, KindColours, DARK_PALETTE, PALETTE};
 use super::{aria_label, load, log_strip, shown_role, status_word, PartitionMode};
 use crate::player::{Action, Player};
 use dsplay_core::view::{LinkView, MsgView, NodeState, Status, WorldView};
@@ -410,6 +410,12 @@ pub fn body(
 /// Links set apart that have their words drawn at their middle.
 const LINK_LABELS: usize = 8;
 
+/// A legend swatch's colour `c`, in either theme (CSS picks by the page's colour scheme, so a
+/// theme switch needs no render).
+fn swatch(c: usize) -> String {
+    format!("--kind:light-dark({}, {})", PALETTE[c], DARK_PALETTE[c])
+}
+
 /// Swatches for every kind this run's nodes can send (`listed`), in the protocol's order (that of
 /// `colours`, which also fixes each kind's colour); kinds neither in flight nor streaking (just delivered)
 /// are faded. Listing them all keeps the legend's size fixed while the run plays, so the stage
@@ -459,7 +465,7 @@ pub fn legend(
         let title = if on { "Show every kind again" } else { "Spotlight this kind: dim the others" };
         html! {
             <li {class}><button type="button" aria-pressed={on.to_string()} onclick={click} {title}>
-                <span class="swatch" style={format!("--kind:{}", PALETTE[colours.of(k)])}></span>{k}
+                <span class="swatch" style={swatch(colours.of(k))}></span>{k}
             </button></li>
         }
     };
