@@ -1069,8 +1069,8 @@ fn a_teachers_note_is_said_in_its_own_words_not_credited_to_the_first_node() {
     assert!(heard.ends_with(text) && !heard.contains("n1:"), "{heard}");
 }
 
-/// After a crash by hand at 2 s, d4's notes from then on tell the run as shipped ("n1 won a
-/// majority: it leads term 2", with n1 down): the log marks them, the narrator leaves them out,
+/// After a crash by hand at 2 s, d4's notes from then on tell the run as shipped ("n3 won a
+/// majority: it leads term 2", with n3 down): the log marks them, the narrator leaves them out,
 /// and a note the teacher wrote stays theirs (review 19).
 #[wasm_bindgen_test]
 fn the_presets_notes_after_a_change_by_hand_are_marked_as_shipped() {
@@ -1080,9 +1080,9 @@ fn the_presets_notes_after_a_change_by_hand_are_marked_as_shipped() {
     use dsplay_web::components::eventlog::lines;
     let mut sc = presets::get("d4-raft-election").expect("preset");
     assert_eq!(StaleNotes::of(&sc), None, "as shipped, every note holds");
-    let own = "Here n1 is down: watch who stands instead.";
+    let own = "Here n3 is down: watch who stands instead.";
     sc.events.push(Timed::at(5_100, ScenarioEvent::Note { text: own.into() }));
-    sc.events.push(Timed { by_hand: true, ..Timed::at(2_000, ScenarioEvent::Crash { node: "n1".into() }) });
+    sc.events.push(Timed { by_hand: true, ..Timed::at(2_000, ScenarioEvent::Crash { node: "n3".into() }) });
     sc.events.sort_by_key(|e| e.at_ms);
     let stale = StaleNotes::of(&sc).expect("changed by hand");
     assert_eq!(stale.from, SimTime::from_ms(2_000));
@@ -1092,9 +1092,9 @@ fn the_presets_notes_after_a_change_by_hand_are_marked_as_shipped() {
     let line = |part: &str| {
         said.iter().find(|l| l.text.contains(part)).unwrap_or_else(|| panic!("{part}: {said:?}"))
     };
-    assert!(line("n1's timer ran out first").stale, "{said:?}");
+    assert!(line("n3's timer ran out first").stale, "{said:?}");
     assert!(!line(own).stale, "the teacher's own note");
-    assert!(!line("crash n1").stale && !line("n4 became leader in term 1").stale);
+    assert!(!line("crash n3").stale && !line("n4 became leader in term 1").stale);
     assert!(!line("n4's timer ran out first").stale, "a preset's note before the change holds");
 }
 

@@ -162,7 +162,7 @@ fn partition_heal_n2s_heartbeat_deposes_n4_and_truncates_the_minoritys_uncommitt
 }
 
 /// The lesson's two-second hole: c2 keeps sending to n4, whom the cut keeps from it, until its
-/// first request times out at 6.05 s; then NotLeader sends it to n2 and it is answered at 6.18 s.
+/// first request times out at 6.05 s; then NotLeader sends it to n2 and it is answered at 6.19 s.
 #[test]
 fn partition_c2_finds_the_new_leader_only_when_its_request_times_out() {
     let sc = presets::get("d4-raft-partition").expect("preset");
@@ -174,7 +174,7 @@ fn partition_c2_finds_the_new_leader_only_when_its_request_times_out() {
         .map(|(_, e)| ms(e))
         .collect();
     let first = answered.iter().copied().find(|t| *t > 4_100.0).expect("c2 answered again");
-    assert!((6_170.0..6_180.0).contains(&first), "first answer after the cut at {first} ms");
+    assert!((6_185.0..6_195.0).contains(&first), "first answer after the cut at {first} ms");
     let sent_to = |t: f64| {
         let sends = records(&sim, TraceKind::Send, "Request", 4_000).filter(|(n, e)| *n == "c2" && ms(e) < t);
         sends.map(|(_, e)| sim.node_names()[e.peer.expect("a peer").index()].clone()).collect::<Vec<_>>()
@@ -504,6 +504,23 @@ fn quorum_a_closed_loop_keeps_two_writes_going_through_rejections_and_a_restart(
     }
 }
 
+/// Under a heavy load a command costs the leader about one AppendEntries per follower, not a
+/// chain of them: sending from nextIndex at every reply took 600 events a command at 2,000
+/// commands a second (3.7 million events for 3 s), and twice the rate took 17 times as long.
+#[test]
+fn a_heavy_load_costs_a_few_messages_per_command_not_a_chain_of_them() {
+    let mut sc = presets::get("d4-raft-election").expect("preset");
+    sc.workload.arrival = dsplay_core::scenario::Arrival::Open { rate_per_s: 2_000 };
+    let mut sim = raft_sim(&sc);
+    sim.run_until(SimTime::from_ms(1_000));
+    assert!(sim.violations().is_empty(), "{:?}", sim.violations());
+    let requests = sim.metrics().counter("requests", None);
+    let commits = sim.metrics().counter("commits", None);
+    assert!(requests > 1_500 && commits + 100 > requests, "{commits} of {requests} committed");
+    let per_command = sim.events() as f64 / requests as f64;
+    assert!(per_command < 20.0, "{per_command:.0} events per command");
+}
+
 /// A write typed by hand on the leader is an operation of the run's history, done when the
 /// leader applies it. Before, it was in the log and the store but not the history, and a read
 /// that returned its value (42, which no client writes) was judged not linearizable (a
@@ -517,7 +534,7 @@ fn a_write_by_hand_on_the_leader_is_in_the_history_and_reads_of_it_are_lineariza
     sc.workload.keys = dsplay_core::scenario::Keys::Uniform { count: 2 };
     sc.workload.read_permille = 1000; // the clients only read: 42 is the hand write's alone
     let write = ClientRequest { op: "write".into(), key: Some("1".into()), value: Some(42) };
-    let ev = ScenarioEvent::Client { node: "n1".into(), request: write };
+    let ev = ScenarioEvent::Client { node: "n3".into(), request: write };
     sc.events.push(Timed { by_hand: true, ..Timed::at(7_000, ev) });
     sc.events.sort_by_key(|e| e.at_ms);
     let sim = common::run_to(&sc, 9_000);
@@ -526,7 +543,7 @@ fn a_write_by_hand_on_the_leader_is_in_the_history_and_reads_of_it_are_lineariza
         h.ops.iter().find(|o| o.op == OpKind::Write { value: 42 }).expect("the hand write is in the history");
     assert_eq!(
         (sim.node_names()[mine.client.index()].as_str(), mine.outcome),
-        ("n1", Outcome::Ok { value: None })
+        ("n3", Outcome::Ok { value: None })
     );
     let seen = h.ops.iter().filter(|o| o.outcome == Outcome::Ok { value: Some(42) }).count();
     assert!(seen > 5, "the clients read it back: {seen}");

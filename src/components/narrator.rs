@@ -148,7 +148,7 @@ fn said_with_newest<'a>(
 }
 
 /// The [`headline`] of `fresh` records, with the simulated time of the newest thing it says in
-/// front ("At 5.19 seconds: crash n4; then n1 became leader in term 2"): announcements lag the
+/// front ("At 5.19 seconds: crash n4; then n3 became leader in term 2"): announcements lag the
 /// run by up to two seconds of wall time, which at 100× is minutes of the run. The time is of
 /// what is said, not of a newer note passed over (d4's tour note at 1 s put its time on the
 /// leader elected at 0.19 s).

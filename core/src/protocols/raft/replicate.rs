@@ -23,20 +23,25 @@ impl Server {
         self.appended_at.insert(last, ctx.now());
     }
 
+    /// Every follower is sent what it has not acknowledged, from its nextIndex (the paper's rule):
+    /// at each heartbeat, which also sends again what the network lost, and at each new command.
     pub fn broadcast(&mut self, ctx: &mut C<'_>) {
         for peer in self.peers(ctx.id()) {
-            self.send_append(ctx, peer);
+            let i = peer.index();
+            let upto = self.send_append(ctx, peer, self.next[i].max(1) - 1);
+            self.sent[i] = self.sent[i].max(upto);
         }
     }
 
-    fn send_append(&mut self, ctx: &mut C<'_>, peer: NodeId) {
-        let next = self.next[peer.index()].max(1);
-        let prev_index = next - 1;
+    /// AppendEntries to `peer` with the entries after `prev_index` (at most [`MAX_BATCH`]);
+    /// returns the last index it carries.
+    fn send_append(&mut self, ctx: &mut C<'_>, peer: NodeId, prev_index: u64) -> u64 {
         let entries: Vec<Entry> = if self.p.is_laggard(peer) {
             Vec::new()
         } else {
             self.log.iter().skip(prev_index as usize).take(MAX_BATCH).cloned().collect()
         };
+        let upto = prev_index + entries.len() as u64;
         let msg = RaftMsg::AppendEntries {
             term: self.term,
             prev_index,
@@ -45,6 +50,7 @@ impl Server {
             commit: self.commit,
         };
         ctx.send(peer, msg);
+        upto
     }
 
     pub fn on_heartbeat(&mut self, ctx: &mut C<'_>) {
@@ -115,13 +121,19 @@ impl Server {
             self.matched[i] = self.matched[i].max(index);
             self.next[i] = self.next[i].max(index + 1);
             self.advance_commit(ctx);
-            if self.next[i] <= self.last_index() && !self.p.is_laggard(from) {
-                self.send_append(ctx, from);
+            // More only if some was never sent (a batch was full). Sending from nextIndex at every
+            // reply while commands kept coming made each command start a chain of AppendEntries
+            // and replies that lasted as long as the load: under 2,000 commands a second a 3 s run
+            // took 3.7 million events, 600 per command, and doubling the rate took 17 times longer.
+            if self.sent[i] < self.last_index() && !self.p.is_laggard(from) {
+                let from_index = self.sent[i].max(self.next[i] - 1);
+                self.sent[i] = self.send_append(ctx, from, from_index);
             }
         } else {
             let back = self.next[i].saturating_sub(1).min(index + 1);
             self.next[i] = back.max(self.matched[i] + 1).max(1);
-            self.send_append(ctx, from);
+            // What was sent past the mismatch is sent again, from the new nextIndex.
+            self.sent[i] = self.send_append(ctx, from, self.next[i] - 1);
         }
     }
 

@@ -68,6 +68,9 @@ pub struct Server {
     pub kv: BTreeMap<u64, i64>,
     pub next: Vec<u64>,
     pub matched: Vec<u64>,
+    /// Leader: the last index sent to each follower in this term: a reply sends more only if
+    /// there is more than that (see `on_append_reply`).
+    pub sent: Vec<u64>,
     /// Leader: when each not-yet-committed entry was appended (for `commit_latency_ms`).
     pub appended_at: BTreeMap<u64, SimTime>,
     /// Commands typed by hand on this server as leader: log index → (term, history op), so the
@@ -97,6 +100,7 @@ impl Server {
             kv: BTreeMap::new(),
             next: Vec::new(),
             matched: Vec::new(),
+            sent: Vec::new(),
             appended_at: BTreeMap::new(),
             by_hand: BTreeMap::new(),
             election_timer: None,
@@ -145,6 +149,7 @@ impl Server {
         self.kv.clear();
         self.next.clear();
         self.matched.clear();
+        self.sent.clear();
         self.appended_at.clear();
         self.by_hand.clear();
         self.election_timer = None;
@@ -246,6 +251,7 @@ impl Server {
         let n = self.p.servers as usize;
         self.next = vec![self.last_index() + 1; n];
         self.matched = vec![0; n];
+        self.sent = vec![self.last_index(); n];
         self.appended_at.clear();
         self.append_local(ctx, Entry::new(self.term, super::msg::Cmd::Noop, None));
         self.report(ctx, Observed::BecameLeader);

@@ -109,6 +109,7 @@ fn a_leader_commits_only_entries_of_its_own_term_by_counting() {
     l.term = 4;
     l.role = Role::Leader;
     l.next = vec![3; 5];
+    l.sent = vec![2; 5];
     l.matched = vec![2, 0, 0, 0, 0];
     for peer in [1, 2] {
         w.on(0, |ctx| l.on_append_reply(ctx, NodeId(peer), 4, true, 2));
@@ -192,6 +193,7 @@ fn a_command_typed_by_hand_is_said_in_words() {
     let mut l = server_with_log(0, &[1], false);
     l.role = Role::Leader;
     l.next = vec![2; 5];
+    l.sent = vec![1; 5];
     l.matched = vec![1, 0, 0, 0, 0];
     let said = notes(&w.on(0, |ctx| l.on_hand_command(ctx, Cmd::Get { key: 3 })));
     assert_eq!(said, vec!["appended get key 3 at index 2".to_string()]);
@@ -215,6 +217,7 @@ fn a_leaders_view_shows_next_and_match_stepping_back_after_a_refused_append() {
     let mut l = server_with_log(0, &[1, 1, 3], false);
     l.role = Role::Leader;
     l.next = vec![4; 5];
+    l.sent = vec![3; 5];
     l.matched = vec![3, 0, 0, 0, 0];
     assert_eq!(progress_of(&l, 1), (4, 0));
     // n2 holds only index 1 (hint 1): nextIndex steps back to 2.
