@@ -521,6 +521,25 @@ fn a_heavy_load_costs_a_few_messages_per_command_not_a_chain_of_them() {
     assert!(per_command < 20.0, "{per_command:.0} events per command");
 }
 
+/// A rate Raft cannot run in reasonable time is refused with the reason and the most it takes,
+/// a surge's peak included (review 43: 200,000 a second took ten minutes a simulated second).
+#[test]
+fn a_rate_raft_cannot_run_in_reasonable_time_is_refused_and_says_the_most_it_takes() {
+    use dsplay_core::scenario::{Arrival, Timed};
+    let mut sc = presets::get("d4-raft-election").expect("preset");
+    sc.workload.arrival = Arrival::Open { rate_per_s: 200_000 };
+    let e = sc.validate().expect_err("refused").to_string();
+    assert!(e.contains("workload.arrival.rate_per_s") && e.contains("use at most 20000"), "{e}");
+    sc.workload.arrival = Arrival::Open { rate_per_s: 20_000 };
+    assert!(sc.validate().is_ok(), "the limit itself runs");
+    sc.workload.arrival = Arrival::Open { rate_per_s: 10_000 };
+    let surge = ScenarioEvent::Surge { rate_pct: 500, duration_ms: 1_000 };
+    sc.events.push(Timed::at(2_000, surge));
+    sc.events.sort_by_key(|e| e.at_ms);
+    let e = sc.validate().expect_err("the surge's peak is over").to_string();
+    assert!(e.contains("×5 at its surge, is 50000") && e.contains("use at most 4000"), "{e}");
+}
+
 /// A write typed by hand on the leader is an operation of the run's history, done when the
 /// leader applies it. Before, it was in the log and the store but not the history, and a read
 /// that returned its value (42, which no client writes) was judged not linearizable (a

@@ -65,6 +65,21 @@ pub enum ProtocolConfig {
 }
 
 impl ProtocolConfig {
+    /// The highest open-loop rate (commands a second, surges and bursts included) this protocol
+    /// runs at in reasonable time, and why, where it is under the scenario-wide limit. Raft and
+    /// 2PC at 200,000 a second took minutes per simulated second and a gigabyte (review 43): at
+    /// these, a simulated second takes about a second natively.
+    pub fn max_rate_per_s(&self) -> Option<(u32, &'static str)> {
+        match self {
+            ProtocolConfig::Raft(_) => Some((20_000, "every command is replicated to every server")),
+            ProtocolConfig::Quorum(_) => Some((20_000, "every operation asks a quorum of replicas")),
+            ProtocolConfig::Transactions(_) => {
+                Some((10_000, "every order is a transaction across four services"))
+            }
+            _ => None,
+        }
+    }
+
     /// Protocol-specific limits; errors name the field under `protocol.`.
     pub fn validate(&self, sc: &Scenario) -> Result<(), ScenarioError> {
         match self {

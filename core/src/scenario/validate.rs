@@ -96,6 +96,39 @@ impl Meta {
     }
 }
 
+impl Scenario {
+    /// The open-loop rate at its peak (a burst or a surge scales it) within the protocol's own
+    /// limit, if it has one.
+    fn check_peak_rate(&self) -> Result<(), ScenarioError> {
+        let (Arrival::Open { rate_per_s }, Some((max, why))) =
+            (&self.workload.arrival, self.protocol.max_rate_per_s())
+        else {
+            return Ok(());
+        };
+        let bursts = self.workload.bursts.iter().map(|b| b.rate_pct);
+        let surges = self.events.iter().filter_map(|e| match &e.event {
+            ScenarioEvent::Surge { rate_pct, .. } => Some(*rate_pct),
+            _ => None,
+        });
+        let pct = bursts.chain(surges).fold(100, u32::max);
+        let peak = u64::from(*rate_per_s) * u64::from(pct) / 100;
+        if peak <= u64::from(max) {
+            return Ok(());
+        }
+        let kind = self.protocol.kind();
+        let what = if pct > 100 {
+            format!("{rate_per_s} a second, ×{} at its surge, is {peak}", pct as f64 / 100.0)
+        } else {
+            format!("{rate_per_s} a second")
+        };
+        let most = u64::from(max) * 100 / u64::from(pct);
+        Err(bad(
+            "workload.arrival.rate_per_s",
+            format!("{what}, over {kind}'s limit of {max}: {why}, so a run would take minutes per simulated second; use at most {most}"),
+        ))
+    }
+}
+
 fn bad(field: impl Into<String>, msg: impl Into<String>) -> ScenarioError {
     ScenarioError::invalid(field, msg)
 }
@@ -223,6 +256,7 @@ impl Scenario {
             }
             _ => {}
         }
+        self.check_peak_rate()?;
         for (i, b) in w.bursts.iter().enumerate() {
             if b.at_ms > self.stop_at_ms {
                 let why = format!("{} is after stop_at_ms ({})", b.at_ms, self.stop_at_ms);
