@@ -100,6 +100,18 @@ fn said_of(input: &str, stop_at: SimTime) -> Vec<String> {
     link_problems(input, stop_at).iter().map(LinkProblem::said).collect()
 }
 
+/// A long part (a link pasted twice, a tracker's thousands of characters) is quoted by its start
+/// and its length, so the banner stays short; a NUL is shown, not left invisible (review 43).
+#[test]
+fn a_long_or_unprintable_part_is_quoted_short_and_visibly() {
+    let junk = format!("utm={}", "x".repeat(5_000));
+    let said = said_of(&format!("#preset=d4-raft-election&{junk}"), SimTime::from_ms(15_000));
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(said[0].len() < 160 && said[0].contains("… (5004 characters)"), "{}", said[0]);
+    let said = said_of("#preset=d4-raft-election&t=\u{0}1", SimTime::from_ms(15_000));
+    assert!(said[0].starts_with("`t=\u{fffd}1` is not a time"), "{said:?}");
+}
+
 /// Each problem in the page's words and as a bare fact (the CLI's), word for word.
 #[test]
 fn a_link_problem_is_said_by_the_page_and_stated_as_a_fact() {

@@ -540,6 +540,18 @@ fn a_rate_raft_cannot_run_in_reasonable_time_is_refused_and_says_the_most_it_tak
     assert!(e.contains("×5 at its surge, is 50000") && e.contains("use at most 4000"), "{e}");
 }
 
+/// An election timeout of 1 ms leaves no room for the heartbeat below it: the error is on the
+/// field the user changed and asks for something possible (it was "heartbeat_ms: must be 1 to 0").
+#[test]
+fn an_election_timeout_with_no_room_for_a_heartbeat_is_refused_at_the_timeout() {
+    let mut sc = presets::get("d4-raft-election").expect("preset");
+    let ProtocolConfig::Raft(cfg) = &mut sc.protocol else { panic!("raft") };
+    cfg.election_timeout_ms_min = 1;
+    let e = sc.validate().expect_err("refused").to_string();
+    assert!(e.contains("election_timeout_ms_min") && e.contains("need 2 ≤ min"), "{e}");
+    assert!(!e.contains("1 to 0"), "{e}");
+}
+
 /// A write typed by hand on the leader is an operation of the run's history, done when the
 /// leader applies it. Before, it was in the log and the store but not the history, and a read
 /// that returned its value (42, which no client writes) was judged not linearizable (a

@@ -105,11 +105,16 @@ impl RaftConfig {
         }
         let (lo, hi) = (self.election_timeout_ms_min, self.election_timeout_ms_max);
         // At the bound that is broken: a max over 60 s was reported at min (review 18).
-        if lo == 0 || hi < lo {
-            return Err(bad("election_timeout_ms_min", "need 1 ≤ min ≤ max ≤ 60000 ms"));
+        // The minimum is 2: the heartbeat (at least 1 ms) must come before it. At 1, the error
+        // fell on the heartbeat and asked for "1 to 0" (review 43).
+        if lo < 2 || hi < lo {
+            return Err(bad(
+                "election_timeout_ms_min",
+                "need 2 ≤ min ≤ max ≤ 60000 ms (above the heartbeat, which is at least 1 ms)",
+            ));
         }
         if hi > 60_000 {
-            return Err(bad("election_timeout_ms_max", "need 1 ≤ min ≤ max ≤ 60000 ms"));
+            return Err(bad("election_timeout_ms_max", "need 2 ≤ min ≤ max ≤ 60000 ms"));
         }
         if self.heartbeat_ms == 0 || self.heartbeat_ms >= lo {
             return Err(bad(
