@@ -677,6 +677,26 @@ async fn a_refused_seed_puts_the_field_back_to_the_seed_kept() {
     assert_eq!(scenario_of(&root).seed, kept);
 }
 
+/// Enter in the seed field commits it (`change`) and submits the form in one task: the Apply
+/// must not wipe the message the refusal just set (review 43: "-5" then Enter said nothing).
+#[wasm_bindgen_test]
+async fn a_seed_refused_by_enter_still_says_why() {
+    let root = editor("seed-enter", "t1-round-robin").await;
+    let kept = scenario_of(&root).seed;
+    let seed = find(&root, "#editor-seed").expect("seed field");
+    seed.unchecked_ref::<HtmlInputElement>().set_value("-5");
+    seed.dispatch_event(&web_sys::InputEvent::new("input").expect("event")).expect("dispatch");
+    seed.dispatch_event(&web_sys::Event::new("change").expect("event")).expect("dispatch");
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let submit = web_sys::Event::new_with_event_init_dict("submit", &init).expect("event");
+    find(&root, "form.editor").expect("the form").dispatch_event(&submit).expect("dispatch");
+    let said = until("the message", || find(&root, ".seed-row + .field-error").map(|e| text(&e))).await;
+    assert!(said.contains("\"-5\" is not a seed") && said.contains(&format!("Kept {kept}")), "{said}");
+    assert_eq!(scenario_of(&root).seed, kept);
+}
+
 /// A scenario with many events opens the form with its first events, and the rest on asking
 /// (all 1,000 at once took 2.4 s); an event edited or with an error is drawn whatever was asked.
 #[wasm_bindgen_test]

@@ -219,6 +219,10 @@ fn editor_of(props: &super::OfPlayer) -> Html {
     // `Frozen`), not on every frame of playback.
     let redrawn = use_mut_ref(|| 0u64);
     let seed_error = use_state(|| None::<String>);
+    // A seed refused in this task: Enter in the field commits it (`change`) and then submits the
+    // form, whose Apply must not clear the message just set (review 43: "-5" then Enter went
+    // back to the old seed without a word).
+    let seed_refused_now = use_mut_ref(|| false);
     let events_asked = use_state(|| form::EVENTS_PAGE);
     // The preset as it ships, when the run differs from it (applied edits, a new seed, actions by
     // hand): read once per scenario revision, not on every frame's render.
@@ -283,10 +287,12 @@ fn editor_of(props: &super::OfPlayer) -> Html {
     };
     let on_apply = {
         let (draft, rerender, dispatch) = (draft.clone(), rerender.clone(), player.dispatch.clone());
-        let (seed_error, redrawn) = (seed_error.clone(), redrawn.clone());
+        let (seed_error, redrawn, refused) = (seed_error.clone(), redrawn.clone(), seed_refused_now.clone());
         Callback::from(move |e: SubmitEvent| {
             // The seed field's own message was about the seed typed before: not this Apply.
-            seed_error.set(None);
+            if !*refused.borrow() {
+                seed_error.set(None);
+            }
             e.prevent_default();
             let mut slot = draft.borrow_mut();
             let Some(d) = slot.as_mut() else { return };
@@ -338,6 +344,7 @@ fn editor_of(props: &super::OfPlayer) -> Html {
     let on_seed = {
         let (replace_seed, seed_error, session) =
             (replace_seed.clone(), seed_error.clone(), player.session.clone());
+        let refused = seed_refused_now.clone();
         // A refused seed: the field goes back to the kept one (see `Typed`).
         Callback::from(move |typed: String| {
             let kept = session.borrow().scenario().seed;
@@ -346,10 +353,15 @@ fn editor_of(props: &super::OfPlayer) -> Html {
                     seed_error.set(None);
                     replace_seed(seed);
                 }
-                None => seed_error.set(Some(format!(
-                    "{typed:?} is not a seed: a seed is a whole number from 0 to {}. Kept {kept}.",
-                    u64::MAX
-                ))),
+                None => {
+                    seed_error.set(Some(format!(
+                        "{typed:?} is not a seed: a seed is a whole number from 0 to {}. Kept {kept}.",
+                        u64::MAX
+                    )));
+                    *refused.borrow_mut() = true;
+                    let refused = refused.clone();
+                    gloo::timers::callback::Timeout::new(0, move || *refused.borrow_mut() = false).forget();
+                }
             }
         })
     };
