@@ -803,6 +803,47 @@ fn player_fragment(root: &Element) -> String {
     format!("#preset={id}&t=0")
 }
 
+/// Review 43 A2: a scenario picked in the gallery replaced the run and the Editor's changes not
+/// applied yet went without a word. Now it asks first, and Cancel keeps both.
+#[wasm_bindgen_test]
+async fn a_gallery_pick_asks_before_it_discards_the_editors_unapplied_changes() {
+    use std::cell::{Cell, RefCell};
+    use std::rc::Rc;
+    use wasm_bindgen::closure::Closure;
+    let root = mount("#preset=t1-round-robin");
+    wait_until(&root, "#run-result", |el| attr(el, "data-preset") == "t1-round-robin").await;
+    wait_until(&root, "#tab-editor", |_| true).await.unchecked_into::<HtmlElement>().click();
+    let field: web_sys::HtmlInputElement =
+        wait_until(&root, "input[data-path=\"workload.clients\"]", |_| true).await.unchecked_into();
+    let more = field.value().parse::<u32>().expect("a count") + 1;
+    field.set_value(&more.to_string());
+    field.dispatch_event(&web_sys::Event::new("change").expect("event")).expect("dispatch");
+    wait_until(&root, ".editor-actions.dirty", |_| true).await;
+    let (asked, answer) = (Rc::new(RefCell::new(Vec::<String>::new())), Rc::new(Cell::new(false)));
+    let confirm = {
+        let (asked, answer) = (asked.clone(), answer.clone());
+        Closure::<dyn FnMut(String) -> bool>::new(move |m: String| {
+            asked.borrow_mut().push(m);
+            answer.get()
+        })
+    };
+    let window = web_sys::window().expect("a window");
+    js_sys::Reflect::set(&window, &"confirm".into(), confirm.as_ref()).expect("stand-in confirm");
+    let d4: HtmlElement =
+        wait_until(&root, ".gallery .preset[data-id=\"d4-raft-election\"]", |_| true).await.unchecked_into();
+    d4.click();
+    until("asked", || (asked.borrow().len() == 1).then_some(())).await;
+    assert!(asked.borrow()[0].contains("not applied yet"), "{:?}", asked.borrow());
+    let preset = || root.query_selector("#run-result").ok().flatten().map(|e| attr(&e, "data-preset"));
+    assert_eq!(preset().as_deref(), Some("t1-round-robin"), "Cancel keeps the run");
+    assert!(root.query_selector(".editor-actions.dirty").ok().flatten().is_some(), "and the edits");
+    answer.set(true);
+    d4.click();
+    until("OK opens the pick", || preset().filter(|p| p == "d4-raft-election")).await;
+    js_sys::Reflect::delete_property(&window, &"confirm".into()).expect("the page's own confirm");
+    unmount();
+}
+
 #[wasm_bindgen_test]
 async fn a_preset_from_the_gallery_is_a_history_entry_and_back_returns() {
     let root = mount("");

@@ -203,6 +203,33 @@ pub fn has_unapplied_edits() -> bool {
     doc.and_then(|d| d.query_selector(".editor .editor-actions.dirty").ok().flatten()).is_some()
 }
 
+/// Before something replaces the run (a scenario picked in the gallery), whether the Editor's
+/// changes not applied yet may go: asked in a dialog only when there are some (review 43: they
+/// were lost without a word; Back brought the run back but not the edits).
+pub fn may_discard_edits(instead: &str) -> bool {
+    if !has_unapplied_edits() {
+        return true;
+    }
+    let ask = format!(
+        "Your changes in the Editor are not applied yet. Open {instead} and discard them? (Cancel keeps them: press Apply to run them.)"
+    );
+    web_sys::window().and_then(|w| w.confirm_with_message(&ask).ok()).unwrap_or(true)
+}
+
+/// While the Editor holds changes not applied yet, leaving or reloading the page asks first.
+#[hook]
+fn use_leave_asks(dirty: bool) {
+    use_effect_with(dirty, |dirty| {
+        let options = gloo::events::EventListenerOptions::enable_prevent_default();
+        let listener = (*dirty).then(web_sys::window).flatten().map(|w| {
+            gloo::events::EventListener::new_with_options(&w, "beforeunload", options, |e| {
+                e.prevent_default()
+            })
+        });
+        move || drop(listener)
+    });
+}
+
 #[function_component(Editor)]
 pub fn editor() -> Html {
     use_context::<Player>().map_or_else(Html::default, |player| html! { <EditorOf {player} /> })
@@ -385,6 +412,7 @@ fn editor_of(props: &super::OfPlayer) -> Html {
         Some(d) => (!d.edits.is_empty(), d.errors.clone(), d.note.clone()),
         None => (false, Vec::new(), None),
     };
+    use_leave_asks(dirty);
     let stamp = *redrawn.borrow();
     let body = {
         let (draft, on_edit) = (draft.clone(), on_edit.clone());

@@ -174,6 +174,9 @@ fn gallery_of(props: &super::OfPlayer) -> Html {
     let pick = use_callback((), move |id: &'static str, _| {
         let p = latest.borrow().clone();
         if let Ok(sc) = presets::get(id) {
+            if !crate::components::editor::may_discard_edits(&format!("“{}”", sc.meta.title)) {
+                return;
+            }
             crate::urlsync::new_entry(&crate::urlsync::fragment(&p));
             p.dispatch.emit(Action::Load(sc));
             back_to_the_stage();

@@ -715,6 +715,13 @@ async function main() {
     await p.click('#embed');
     await p.waitForSelector('#embed-dialog .embed-unapplied');
     await p.keyboard.press('Escape');
+    // Review 43 A2: a reload with changes not applied asks first; dismissed, the page and the
+    // changes stay.
+    const asked = [];
+    p.once('dialog', (d) => { asked.push(d.type()); d.dismiss(); });
+    await p.reload({ timeout: 3000 }).catch(() => {});
+    await until(p, () => !!document.querySelector('.editor .editor-actions.dirty'));
+    assert(asked.length === 1 && asked[0] === 'beforeunload', `a reload asked ${JSON.stringify(asked)}`);
     await p.click('.editor button.apply');
     await until(p, () => !document.querySelector('.editor .editor-actions.dirty'));
     await until(p, () => document.querySelector('.share .copied').textContent === '');
