@@ -622,6 +622,20 @@ fn embed_options_parse_the_query() {
         banana.problems,
         ["embed=\"banana\" is not 1 or 0 (true/false, yes/no, on/off); taken as off."]
     );
+    // A misspelt option is said with the one meant (review 43: `autplay=1&sped=50&them=dark`
+    // played nothing and said nothing); a host's own keys are left alone.
+    let typos = EmbedOptions::parse(
+        "embed=1&preset=d4-raft-election&autplay=1&sped=50&them=dark&utm_source=x&v=2&id=7",
+    );
+    assert!(!typos.autoplay && typos.speed.is_none() && typos.theme.is_none());
+    assert_eq!(
+        typos.problems,
+        [
+            "autplay=1 was ignored: an embed has no autplay=; did you mean autoplay=?",
+            "sped=50 was ignored: an embed has no sped=; did you mean speed=?",
+            "them=dark was ignored: an embed has no them=; did you mean theme=?",
+        ]
+    );
     let long = EmbedOptions::parse("embed=1&until=99999");
     let said = long.until_past(SimTime::from_ms(15_000));
     assert_eq!(said.as_deref(), Some("until=99999 is after the run's end (15000 ms); playing to the end."));

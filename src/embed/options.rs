@@ -31,8 +31,9 @@ pub enum Theme {
 }
 
 /// `?embed=1&preset=ID&autoplay=1&speed=2&t=3000&until=9000&loop=1&tour=1&controls=min|full|none&theme=dark|light`.
-/// Unknown keys are ignored (hosts add their own); a malformed value keeps the default and says so
-/// in `problems`, which the page shows in its banner.
+/// Unknown keys are ignored (hosts add their own), but one a letter or two from an option is
+/// said; a malformed value keeps the default and says so in `problems`, which the page shows in
+/// its banner.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct EmbedOptions {
     pub embed: bool,
@@ -53,6 +54,18 @@ pub struct EmbedOptions {
     pub theme: Option<Theme>,
     /// One sentence per value that could not be used, saying what happens instead.
     pub problems: Vec<String>,
+}
+
+/// The options an embed's query has (see [`EmbedOptions`]).
+const KEYS: [&str; 10] =
+    ["embed", "preset", "autoplay", "speed", "t", "until", "loop", "tour", "controls", "theme"];
+
+/// A key or value as a sentence quotes it: at most 40 characters.
+fn clipped(s: &str) -> String {
+    match s.chars().count() > 40 {
+        true => s.chars().take(39).chain(std::iter::once('…')).collect(),
+        false => s.to_string(),
+    }
 }
 
 fn truthy(v: &str) -> bool {
@@ -162,7 +175,22 @@ impl EmbedOptions {
                         }
                     }
                 }
-                _ => {}
+                // A host's own keys (utm_source=…) are left alone; one a letter or two from an
+                // option is a typo the author would want told (review 43: `autplay=1&sped=50`
+                // played nothing, said nothing).
+                other => {
+                    let near = |key: &str| {
+                        let most = if key.len() > 5 { 2 } else { 1 };
+                        key.len() > 1 && strsim::levenshtein(other, key) <= most
+                    };
+                    if let Some(meant) = KEYS.into_iter().find(|key| near(key)) {
+                        o.problems.push(format!(
+                            "{}={} was ignored: an embed has no {other}=; did you mean {meant}=?",
+                            clipped(other),
+                            clipped(&v)
+                        ));
+                    }
+                }
             }
         }
         if let (Some(until), from) = (o.until, o.t.unwrap_or(SimTime::ZERO)) {
