@@ -35,7 +35,9 @@ struct Boot {
 
 fn boot() -> Boot {
     let embed = EmbedOptions::from_location();
-    let hash = link::current_hash();
+    // Decoded once, for the scenario, its playhead and what the banner says of the link alike: a
+    // percent-encoded link opened at 0 s and called its own `t=` ignored (review 43).
+    let hash = link::percent_decoded(&link::current_hash());
     let fallback = |why: Option<String>| {
         let id = embed.preset.clone().unwrap_or_else(|| link::default_preset().to_string());
         let instead = |id: &str| why.as_ref().map(|w| format!("{w} Showing {id} instead."));

@@ -94,6 +94,7 @@ pub fn use_follow_hash(p: &Player) {
                 if hash == own {
                     return;
                 }
+                let hash = link::percent_decoded(&hash);
                 match link::scenario_from_hash(&hash) {
                     Ok(Some(sc)) => {
                         let said =

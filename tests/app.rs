@@ -844,6 +844,19 @@ async fn a_gallery_pick_asks_before_it_discards_the_editors_unapplied_changes() 
     unmount();
 }
 
+/// A percent-encoded link (a mail client or a chat escaped it) opens at its own playhead, and
+/// the banner does not call the link ignored (review 43: it opened at 0 s and said so).
+#[wasm_bindgen_test]
+async fn a_percent_encoded_link_opens_at_its_playhead_without_a_word() {
+    let root = mount("#preset%3Dd4-raft-election%26t%3D2000");
+    wait_until(&root, "#run-result", |el| {
+        attr(el, "data-preset") == "d4-raft-election" && attr(el, "data-now-ms") == "2000"
+    })
+    .await;
+    assert!(root.query_selector("#banner").ok().flatten().is_none(), "nothing to say of it");
+    unmount();
+}
+
 #[wasm_bindgen_test]
 async fn a_preset_from_the_gallery_is_a_history_entry_and_back_returns() {
     let root = mount("");
