@@ -663,14 +663,20 @@ async fn what_is_typed_while_the_run_plays_stays_until_it_is_committed() {
     assert_eq!(serde_json::to_value(&scenario_of(&root).workload.arrival).expect("json")["rate_per_s"], 150);
 }
 
+/// Type `text` into the seed field and commit it (`change`), as Tab or Enter does.
+fn commit_seed(root: &Element, text: &str) -> Element {
+    let seed = find(root, "#editor-seed").expect("seed field");
+    seed.unchecked_ref::<HtmlInputElement>().set_value(text);
+    seed.dispatch_event(&web_sys::InputEvent::new("input").expect("event")).expect("dispatch");
+    seed.dispatch_event(&web_sys::Event::new("change").expect("event")).expect("dispatch");
+    seed
+}
+
 #[wasm_bindgen_test]
 async fn a_refused_seed_puts_the_field_back_to_the_seed_kept() {
     let root = editor("seed", "t1-round-robin").await;
     let kept = scenario_of(&root).seed;
-    let seed = find(&root, "#editor-seed").expect("seed field");
-    seed.unchecked_ref::<HtmlInputElement>().set_value("abc");
-    seed.dispatch_event(&web_sys::InputEvent::new("input").expect("event")).expect("dispatch");
-    seed.dispatch_event(&web_sys::Event::new("change").expect("event")).expect("dispatch");
+    let seed = commit_seed(&root, "abc");
     let said = until("the message", || find(&root, ".seed-row + .field-error").map(|e| text(&e))).await;
     assert!(said.contains("\"abc\" is not a seed") && said.contains(&format!("Kept {kept}")), "{said}");
     until("the kept seed shown", || value_of(&seed) == kept.to_string()).await;
@@ -683,10 +689,7 @@ async fn a_refused_seed_puts_the_field_back_to_the_seed_kept() {
 async fn a_seed_refused_by_enter_still_says_why() {
     let root = editor("seed-enter", "t1-round-robin").await;
     let kept = scenario_of(&root).seed;
-    let seed = find(&root, "#editor-seed").expect("seed field");
-    seed.unchecked_ref::<HtmlInputElement>().set_value("-5");
-    seed.dispatch_event(&web_sys::InputEvent::new("input").expect("event")).expect("dispatch");
-    seed.dispatch_event(&web_sys::Event::new("change").expect("event")).expect("dispatch");
+    commit_seed(&root, "-5");
     let init = web_sys::EventInit::new();
     init.set_bubbles(true);
     init.set_cancelable(true);

@@ -1,6 +1,6 @@
 //! The options an embedding page passes in the iframe's query string.
 
-use dsplay_core::scenario::{LinkProblem, Playhead};
+use dsplay_core::scenario::{quoted, LinkProblem, Playhead};
 use dsplay_core::SimTime;
 
 /// How much of the player chrome an embed shows.
@@ -59,14 +59,6 @@ pub struct EmbedOptions {
 /// The options an embed's query has (see [`EmbedOptions`]).
 const KEYS: [&str; 10] =
     ["embed", "preset", "autoplay", "speed", "t", "until", "loop", "tour", "controls", "theme"];
-
-/// A key or value as a sentence quotes it: at most 40 characters.
-fn clipped(s: &str) -> String {
-    match s.chars().count() > 40 {
-        true => s.chars().take(39).chain(std::iter::once('…')).collect(),
-        false => s.to_string(),
-    }
-}
 
 fn truthy(v: &str) -> bool {
     matches!(v, "1" | "true" | "yes" | "on" | "")
@@ -186,8 +178,8 @@ impl EmbedOptions {
                     if let Some(meant) = KEYS.into_iter().find(|key| near(key)) {
                         o.problems.push(format!(
                             "{}={} was ignored: an embed has no {other}=; did you mean {meant}=?",
-                            clipped(other),
-                            clipped(&v)
+                            quoted(other),
+                            quoted(&v)
                         ));
                     }
                 }

@@ -42,7 +42,7 @@ impl LinkProblem {
         }
         match self {
             LinkProblem::NotATime { value } => {
-                let value = clip(value);
+                let value = quoted(value);
                 format!("`t={value}` is not a time: t= takes milliseconds, like t=2500 or t=2500.125.")
             }
             _ => format!("{}.", self.stem()),
@@ -69,7 +69,7 @@ impl LinkProblem {
         }
     }
 
-    /// A part the page leaves out (as [`clip`] shows it), and why (the words `fact` and `said`
+    /// A part the page leaves out (as [`quoted`] shows it), and why (the words `fact` and `said`
     /// share).
     fn ignored(&self) -> Option<(String, String)> {
         let (part, why) = match self {
@@ -84,38 +84,42 @@ impl LinkProblem {
             LinkProblem::Unknown { part } => (part, "a link has s= or preset=, then t= and e=.".into()),
             _ => return None,
         };
-        Some((clip(part), why))
+        Some((quoted(part), why))
     }
 
     /// What is wrong with a value the page cannot use, without a full stop.
     fn stem(&self) -> String {
         match self {
             LinkProblem::PastEnd { part, stop_at } => {
-                format!("`{}` is past the end of the run ({:.1} s)", clip(part), stop_at.as_us() as f64 / 1e6)
+                format!(
+                    "`{}` is past the end of the run ({:.1} s)",
+                    quoted(part),
+                    stop_at.as_us() as f64 / 1e6
+                )
             }
             LinkProblem::PastInstant { asked, at, had } => format!(
                 "`e={asked}` is past the last event at t={} ({had} events by then)",
                 super::Playhead::at(*at).to_query().trim_start_matches("t=")
             ),
-            LinkProblem::NotACount { value } => format!("`e={}` is not a count of events", clip(value)),
+            LinkProblem::NotACount { value } => format!("`e={}` is not a count of events", quoted(value)),
             other => other.fact().trim_end_matches('.').to_string(),
         }
     }
 }
 
 /// Most characters of a link's part a sentence quotes.
-const QUOTED: usize = 60;
+const MAX_QUOTED: usize = 60;
 
 /// `part` as a sentence quotes it: a long one (a link pasted twice, a tracker's 5,000 characters)
 /// cut to its start and its length, so the banner stays a few lines with its × in view (review
 /// 43: 1,200 px tall, the × above the window); unprintable characters shown as �.
-fn clip(part: &str) -> String {
+pub fn quoted(part: &str) -> String {
     let shown = |c: char| if c.is_control() { '\u{fffd}' } else { c };
     let n = part.chars().count();
-    if n <= QUOTED {
+    if n <= MAX_QUOTED {
         return part.chars().map(shown).collect();
     }
-    let start: String = part.chars().take(QUOTED - 20).map(shown).collect();
+    let start: String = part.chars().take(MAX_QUOTED - 20).map(shown).collect();
     format!("{start}… ({n} characters)")
 }
 

@@ -21,7 +21,7 @@ pub use chaos::ChaosConfig;
 pub use codec::{decode_fragment, encode_fragment, Playhead, MAX_FRAGMENT, MAX_JSON_BYTES};
 pub use error::ScenarioError;
 pub use events::{ScenarioEvent, Timed};
-pub use link_problem::{link_problems, LinkProblem};
+pub use link_problem::{link_problems, quoted, LinkProblem};
 pub use network::{LinkOverride, LinkSpec, NetworkConfig, Regions};
 pub use validate::limits;
 pub(crate) use validate::CLOSED_LOOP_HAS_NO_RATE;
