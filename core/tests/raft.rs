@@ -537,7 +537,10 @@ fn a_rate_raft_cannot_run_in_reasonable_time_is_refused_and_says_the_most_it_tak
     sc.events.push(Timed::at(2_000, surge));
     sc.events.sort_by_key(|e| e.at_ms);
     let e = sc.validate().expect_err("the surge's peak is over").to_string();
-    assert!(e.contains("×5 at its surge, is 50000") && e.contains("use at most 4000"), "{e}");
+    assert!(
+        e.contains("×5 at its peak (a burst or surge), is 50000") && e.contains("use at most 4000"),
+        "{e}"
+    );
 }
 
 /// An election timeout of 1 ms leaves no room for the heartbeat below it: the error is on the

@@ -117,14 +117,17 @@ impl Scenario {
         }
         let kind = self.protocol.kind();
         let what = if pct > 100 {
-            format!("{rate_per_s} a second, ×{} at its surge, is {peak}", pct as f64 / 100.0)
+            format!(
+                "{rate_per_s} a second, ×{} at its peak (a burst or surge), is {peak}",
+                pct as f64 / 100.0
+            )
         } else {
             format!("{rate_per_s} a second")
         };
         let most = u64::from(max) * 100 / u64::from(pct);
         Err(bad(
             "workload.arrival.rate_per_s",
-            format!("{what}, over {kind}'s limit of {max}: {why}, so a run would take minutes per simulated second; use at most {most}"),
+            format!("{what}, over {kind}'s limit of {max}: {why}, so a simulated second would take many seconds to minutes; use at most {most}"),
         ))
     }
 }
