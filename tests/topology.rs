@@ -857,7 +857,13 @@ async fn time_out_in_the_inspector_makes_a_follower_a_candidate() {
     inspect_the_leader(&root).await;
     let off = until("the leader's Time out", || find(&root, ".inspector button.timeout")).await;
     assert!(off.has_attribute("disabled"), "a leader has no election timer to run out");
-    assert!(attr(&off, "title").contains("is leader"), "{}", attr(&off, "title"));
+    assert!(attr(&off, "title").contains("is the leader"), "{}", attr(&off, "title"));
+    // The T key reaches the same refusal: said as it is, without a scenario file's field name.
+    let leader = view().nodes.iter().find(|n| n.view.role == "leader").expect("a leader").name.clone();
+    player().dispatch.emit(Action::Act(ScenarioEvent::Timeout { node: leader.clone() }));
+    let said = until("the refusal", || player().error.clone()).await;
+    let meant = format!("{leader} cannot be timed out: it is the leader, which keeps no election timer.");
+    assert_eq!(said, meant);
     let follower = view().nodes.iter().find(|n| n.view.role == "follower").expect("a follower").clone();
     let term = |name: &str| view().nodes.iter().find(|n| n.name == name).map(|n| n.view.fields[0].1.clone());
     let before: u64 = term(&follower.name).expect("its term").parse().expect("a number");

@@ -83,8 +83,8 @@ impl ClientRequest {
 pub enum ElectionTimer<T> {
     /// This node keeps no election timer at all (a client; every node of most protocols).
     None,
-    /// It keeps one, but none is running now, and why, after the node's name: "is leader: it has
-    /// no election timer".
+    /// It keeps one, but none is running now, and why, after the node's name (or "it"): "is the
+    /// leader, which keeps no election timer".
     Idle(&'static str),
     /// This timer, fired now as if it had run out.
     Running(T),

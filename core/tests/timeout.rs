@@ -115,12 +115,15 @@ fn a_leader_has_no_election_timer_to_run_out() {
     let mut s = dsplay_core::session::Session::new(election()).expect("session");
     s.seek(SimTime::from_ms(3_000));
     let e = s.act(ScenarioEvent::Timeout { node: "n4".into() }).expect_err("a leader refuses");
-    assert_eq!(e.to_string(), "`event`: timeout: n4 is leader: it has no election timer");
+    assert_eq!(
+        e.to_string(),
+        "`event`: n4 cannot be timed out: it is the leader, which keeps no election timer"
+    );
     assert!(s.scenario().events.iter().all(|e| !matches!(e.event, ScenarioEvent::Timeout { .. })));
     // Scripted, it is said in the trace, and nothing else happens.
     let mut sim = raft_sim(&timing_out(election(), 3_000, &["n4"]));
     sim.run_until(SimTime::from_ms(3_000));
-    assert!(notes_at(&sim, 3_000).contains(&"n4 is leader: it has no election timer".to_string()));
+    assert!(notes_at(&sim, 3_000).contains(&"n4 is the leader, which keeps no election timer".to_string()));
     assert_eq!((server(&sim, "n4").role, server(&sim, "n4").term), (Role::Leader, 1));
 }
 
@@ -129,7 +132,7 @@ fn a_crashed_node_is_refused_and_a_paused_one_acts_when_it_resumes() {
     let mut s = dsplay_core::session::Session::new(election()).expect("session");
     s.seek(SimTime::from_ms(6_000));
     let e = s.act(ScenarioEvent::Timeout { node: "n4".into() }).expect_err("down");
-    assert_eq!(e.to_string(), "`event`: timeout: n4 is down");
+    assert_eq!(e.to_string(), "`event`: n4 cannot be timed out: it is down");
     let mut sim = raft_sim(&timing_out(election(), 6_000, &["n4"]));
     sim.run_until(SimTime::from_ms(6_000));
     assert!(notes_at(&sim, 6_000).contains(&"n4 is down: no timer of it runs".to_string()));
@@ -151,14 +154,20 @@ fn a_crashed_node_is_refused_and_a_paused_one_acts_when_it_resumes() {
 #[test]
 fn nodes_without_an_election_timer_are_refused_with_a_clear_message() {
     let e = registry::build(&timing_out(election(), 1_000, &["c1"])).expect_err("a client");
-    assert!(e.to_string().ends_with("timeout: c1 has no election timer"), "{e}");
+    assert!(e.to_string().ends_with("c1 cannot be timed out: it has no election timer"), "{e}");
     let sharding = presets::get("d9-sharding").expect("preset");
     let node = registry::build(&sharding).expect("builds").node_names()[0].clone();
     let e = registry::build(&timing_out(sharding.clone(), 1_000, &[&node])).expect_err("sharding");
-    assert!(e.to_string().ends_with("timeout: sharding's nodes have no election timer"), "{e}");
+    assert!(
+        e.to_string().ends_with("sharding's nodes cannot be timed out: they have no election timer"),
+        "{e}"
+    );
     let mut s = dsplay_core::session::Session::new(sharding).expect("session");
     let e = s.act(ScenarioEvent::Timeout { node: node.clone() }).expect_err("clicked");
-    assert!(e.to_string().ends_with("timeout: sharding's nodes have no election timer"), "{e}");
+    assert!(
+        e.to_string().ends_with("sharding's nodes cannot be timed out: they have no election timer"),
+        "{e}"
+    );
     assert!(!s.sim().keeps_election_timer(NodeId(0)));
     let raft = dsplay_core::session::Session::new(election()).expect("session");
     let c1 = raft.sim().node_names().iter().position(|n| n == "c1").expect("c1");

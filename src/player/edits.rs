@@ -70,6 +70,11 @@ pub(super) fn act(session: &RefCell<Session>, ui: &mut UiState, ev: ScenarioEven
                 ui.error = ui.undo.as_ref().map(|u| u.said.clone());
             }
         }
+        // An action refused ("n4 cannot be timed out: it is down") is said as it is: the field
+        // name a scenario file's error carries (`event`) means nothing after a click (review 43).
+        Err(ScenarioError::Invalid { field, message }) if field == "event" => {
+            ui.error = Some(crate::link::sentence(&message))
+        }
         Err(e) => ui.error = Some(e.to_string()),
     }
 }

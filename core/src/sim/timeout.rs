@@ -30,10 +30,10 @@ impl<N: Node> Sim<N> {
         let none = |n: &N| matches!(n.election_timer(), ElectionTimer::None);
         if self.p.nodes.iter().all(none) {
             let kind = self.w.scenario.protocol.kind();
-            return Some(format!("timeout: {kind}'s nodes have no election timer"));
+            return Some(format!("{kind}'s nodes cannot be timed out: they have no election timer"));
         }
         let theirs = self.p.nodes.get(id.index()).is_none_or(none);
-        theirs.then(|| format!("timeout: {node} has no election timer"))
+        theirs.then(|| format!("{node} cannot be timed out: it has no election timer"))
     }
 
     /// Why a `timeout` of `id` cannot be done now, if it cannot (a click: the button and the key
@@ -44,10 +44,10 @@ impl<N: Node> Sim<N> {
             return Some(why);
         }
         if self.w.sh.status[id.index()] == Status::Down {
-            return Some(format!("timeout: {node} is down"));
+            return Some(format!("{node} cannot be timed out: it is down"));
         }
         match self.p.nodes[id.index()].election_timer() {
-            ElectionTimer::Idle(why) => Some(format!("timeout: {node} {why}")),
+            ElectionTimer::Idle(why) => Some(format!("{node} cannot be timed out: it {why}")),
             ElectionTimer::None | ElectionTimer::Running(_) => None,
         }
     }

@@ -111,7 +111,7 @@ impl Node for RaftNode {
     fn election_timer(&self) -> ElectionTimer<RaftTimer> {
         match self {
             RaftNode::Server(s) if s.role == Role::Leader => {
-                ElectionTimer::Idle("is leader: it has no election timer")
+                ElectionTimer::Idle("is the leader, which keeps no election timer")
             }
             RaftNode::Server(_) => ElectionTimer::Running(RaftTimer::Election),
             RaftNode::Client(_) | RaftNode::Driver(_) => ElectionTimer::None,
