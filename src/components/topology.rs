@@ -61,8 +61,10 @@ pub fn topology(props: &TopologyProps) -> Html {
     let holding = use_state_eq(|| None::<(u64, (f64, f64), bool)>);
     let (wrap, canvas) = (use_node_ref(), use_node_ref());
     crate::laid_out::use_recorded_size(canvas.clone());
-    // A paused stage is drawn again in the other theme's kind colours when the theme changes.
-    use_repaint_on_change(canvas.clone());
+    // A paused stage is drawn again in the other theme's kind colours when the theme changes;
+    // the theme is read then, not on every frame of playback.
+    let repaints = use_repaint_on_change(canvas.clone());
+    let dark = *use_memo(repaints, |_| crate::charts::draw::current_palette() == crate::charts::draw::DARK);
     let stage = use_size(wrap.clone());
     let layouts = use_mut_ref(LayoutCache::default);
     let scene = use_mut_ref(Scene::default);
@@ -234,7 +236,7 @@ pub fn topology(props: &TopologyProps) -> Html {
         deaths: dead,
         arrivals: arrived,
         held: holding.map(|(id, ..)| id),
-        dark: crate::charts::draw::current_palette() == crate::charts::draw::DARK,
+        dark,
     };
     let class = classes!("topology", mode.on.then_some("cutting"));
     let label = format!("Topology: {} nodes, {} messages in flight", names.len(), view.in_flight.len());

@@ -74,12 +74,12 @@ impl Scene {
         self.world.as_ref().map_or(&[], |w| &w.in_flight)
     }
 
-    /// Whether a kind's colour is drawn in full: no spotlight, or spotlit.
     /// Colour `c`'s CSS value in the page's theme.
     fn hex(&self, c: usize) -> &'static str {
         palette(self.dark)[c]
     }
 
+    /// Whether a kind's colour is drawn in full: no spotlight, or spotlit.
     fn shown(&self, colour: usize) -> bool {
         self.spot.is_empty() || self.spot.contains(&colour)
     }
