@@ -51,6 +51,7 @@ fn boot() -> Boot {
         }
     };
     let from_link = link::scenario_from_hash(&hash);
+    let from_fragment = matches!(from_link, Ok(Some(_)));
     // A refused link's playhead belonged to its scenario, not to the one shown instead.
     let link_t = if from_link.is_err() { None } else { Playhead::parse(&hash) };
     let (scenario, banner) = match from_link {
@@ -72,6 +73,7 @@ fn boot() -> Boot {
     let said: Vec<String> = banner
         .into_iter()
         .chain(embed.problems.iter().cloned())
+        .chain(embed.unmet(&scenario, from_fragment))
         .chain(past_end)
         .chain(until_past_end)
         .collect();

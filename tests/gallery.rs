@@ -642,6 +642,31 @@ fn embed_options_parse_the_query() {
     assert_eq!(long.until_past(SimTime::from_ms(99_999)), None, "until on the end is the end");
 }
 
+/// What an embed asks that the scenario shown cannot give is said, not silently dropped (review
+/// 43): a tour of a scenario with no notes, a preset= a #-link beat.
+#[wasm_bindgen_test]
+fn an_embed_says_what_its_scenario_cannot_give() {
+    let (toured, plain) =
+        (presets::get("d4-raft-election").expect("d4"), presets::get("d1-cap-cp").expect("d1"));
+    let asked = |q: &str, sc, fragment| EmbedOptions::parse(q).unmet(sc, fragment);
+    assert_eq!(asked("embed=1&preset=d4-raft-election&tour=1", &toured, false), Vec::<String>::new());
+    let said = asked("embed=1&preset=d1-cap-cp&tour=1", &plain, false);
+    assert_eq!(said.len(), 1, "{said:?}");
+    assert!(
+        said[0].starts_with("tour=1 was ignored: ")
+            && said[0].ends_with("has no notes to stop at; it plays as usual.")
+    );
+    // With no preset= the default is shown, as documented; a #-link beside one overrules it.
+    assert_eq!(asked("embed=1", &toured, false), Vec::<String>::new());
+    assert_eq!(asked("embed=1", &toured, true), Vec::<String>::new());
+    let said = asked("embed=1&preset=d1-cap-cp", &toured, true);
+    assert!(said[0].starts_with("preset=d1-cap-cp was ignored: the address's #-link"), "{said:?}");
+    // A refused preset= is said once, by the parse, not again here.
+    assert_eq!(asked("embed=1&preset=", &toured, false), Vec::<String>::new());
+    // The full page (no embed=1) has no scenario to name.
+    assert_eq!(asked("", &toured, false), Vec::<String>::new());
+}
+
 #[wasm_bindgen_test]
 fn an_embed_can_ask_for_part_of_the_run_and_a_loop() {
     use dsplay_web::player::Clip;

@@ -93,6 +93,12 @@ fn a_short_link_names_a_preset_and_a_mistyped_one_gets_a_suggestion() {
     // A full scenario wins over a preset name beside it.
     let t1 = encode_fragment(&base());
     assert_eq!(decode_fragment(&format!("{t1}&preset=d4-raft-election")).expect("s="), base());
+    // ... and the page says so rather than leave the preset's name unexplained (review 43 C2).
+    assert_eq!(
+        said_of(&format!("#preset=d4-raft-election&{}", &t1[1..]), SimTime(u64::MAX)),
+        ["`preset=d4-raft-election` was ignored: the link's s= part is the scenario it opens; a link \
+          has s= or preset=, not both."]
+    );
 }
 
 /// The page's sentences for what `input` says that cannot be followed.
@@ -218,6 +224,12 @@ fn broken_links_say_why() {
     assert!(decode_fragment("https://x.org/page").is_err());
     let e = decode_fragment("#s=ab!!").expect_err("bad b64").to_string();
     assert!(e.contains("character 3") && e.contains("`!`") && !e.contains("  "), "{e}");
+    // An unprintable character is named by its code point, not shown as an empty pair of quotes
+    // (`#s=%00`, decoded by the page, said "is ` `"; review 43 C3).
+    let e = decode_fragment("#s=a\u{0}b").expect_err("a NUL").to_string();
+    assert!(e.contains("character 2 of the scenario part is the unprintable character U+0000,"), "{e}");
+    let e = decode_fragment("#s=a b").expect_err("a space").to_string();
+    assert!(e.contains("is a space,"), "{e}");
     let e = decode_fragment("#s=abcde").expect_err("a length no link has").to_string();
     assert!(e.contains("cut short"), "{e}");
     // A fragment that is neither form says what the forms are (it was read as a payload).

@@ -1,6 +1,7 @@
 //! The options an embedding page passes in the iframe's query string.
 
-use dsplay_core::scenario::{quoted, LinkProblem, Playhead};
+use dsplay_core::scenario::tour::Tour;
+use dsplay_core::scenario::{quoted, LinkProblem, Playhead, Scenario};
 use dsplay_core::SimTime;
 
 /// How much of the player chrome an embed shows.
@@ -216,6 +217,28 @@ impl EmbedOptions {
                 stop.as_ms_f64()
             )
         })
+    }
+
+    /// What the options ask of the scenario shown, `sc`, that it cannot give, once it is chosen
+    /// (`from_fragment`: the address's `#s=`/`#preset=` link chose it, not `preset=`). Review 43:
+    /// `tour=1` on a scenario without notes and `preset=` beside a link each opened something
+    /// other than asked, without a word. (An embed naming no scenario shows the default preset,
+    /// as `dsplay-embed.js` documents.)
+    pub fn unmet(&self, sc: &Scenario, from_fragment: bool) -> Vec<String> {
+        let mut said = Vec::new();
+        let title =
+            || if sc.meta.title.is_empty() { "this scenario".to_string() } else { quoted(&sc.meta.title) };
+        match &self.preset {
+            Some(id) if from_fragment => said.push(format!(
+                "preset={} was ignored: the address's #-link names the scenario shown; an embed has one or the other.",
+                quoted(id)
+            )),
+            _ => {}
+        }
+        if self.tour && Tour::of(sc).is_empty() {
+            said.push(format!("tour=1 was ignored: {} has no notes to stop at; it plays as usual.", title()));
+        }
+        said
     }
 
     /// A speed within the player's range, or none (1×) with the reason in `problems`.

@@ -81,14 +81,27 @@ fn not_packed(payload: &str, e: base64::DecodeError) -> ScenarioError {
     let bad = at.and_then(|i| payload.get(i..)).and_then(|rest| rest.chars().next());
     ScenarioError::Link(match (at, bad) {
         (Some(i), Some(c)) if !c.is_ascii_alphanumeric() && c != '-' && c != '_' => format!(
-            "character {} of the scenario part is `{c}`, which a link never has \
+            "character {} of the scenario part is {}, which a link never has \
              (only letters, digits, - and _); was it copied whole?",
-            i + 1
+            i + 1,
+            shown(c)
         ),
         _ => "the scenario part is not valid base64url: it ends where no link ends; was the link \
               cut short?"
             .into(),
     })
+}
+
+/// A character as a sentence names it: in backticks if it can be seen, else by its code point
+/// (`#s=%00` said "is ` `", an empty pair of quotes; review 43).
+fn shown(c: char) -> String {
+    match c {
+        ' ' => "a space".into(),
+        c if c.is_control() || c.is_whitespace() => {
+            format!("the unprintable character U+{:04X}", u32::from(c))
+        }
+        c => format!("`{c}`"),
+    }
 }
 
 fn payload_of(input: &str) -> Result<&str, ScenarioError> {

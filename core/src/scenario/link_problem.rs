@@ -29,6 +29,8 @@ pub enum LinkProblem {
     Speed { part: String },
     /// A key a link does not have.
     Unknown { part: String },
+    /// `preset=` beside `s=`: the scenario in `s=` is the one opened.
+    Overruled { part: String },
     /// `e={asked}` past the events of the instant `at`: after its last one, `had` were handled.
     PastInstant { asked: u64, at: SimTime, had: u64 },
 }
@@ -82,6 +84,10 @@ impl LinkProblem {
             LinkProblem::Seed { part } => (part, "a link's seed is inside its scenario.".into()),
             LinkProblem::Speed { part } => (part, "a link opens paused.".into()),
             LinkProblem::Unknown { part } => (part, "a link has s= or preset=, then t= and e=.".into()),
+            LinkProblem::Overruled { part } => (
+                part,
+                "the link's s= part is the scenario it opens; a link has s= or preset=, not both.".into(),
+            ),
             _ => return None,
         };
         Some((quoted(part), why))
@@ -142,7 +148,11 @@ pub fn link_problems(input: &str, stop_at: SimTime) -> Vec<LinkProblem> {
         }
         seen.push(key);
         match key {
-            "s" | "preset" => {}
+            "s" => {}
+            "preset" if fragment(input).split('&').any(|p| p.starts_with("s=")) => {
+                said.push(LinkProblem::Overruled { part: owned() })
+            }
+            "preset" => {}
             "t" => match parse_ms(value) {
                 Some(t) if t > stop_at => said.push(LinkProblem::PastEnd { part: owned(), stop_at }),
                 Some(_) => {}
