@@ -101,14 +101,13 @@ impl ScenarioError {
             return e;
         }
         if let Some((lo, hi)) = range_of(field) {
-            return match floor_of(scenario, field, lo, hi) {
-                Some(floor) => {
-                    let message =
-                        message.replace(&whole(lo.into(), hi.into()), &whole(floor.into(), hi.into()));
-                    ScenarioError::Json { path: path.clone(), message, raw: raw.clone() }
-                }
-                None => e,
-            };
+            let floor = floor_of(scenario, field, lo, hi).unwrap_or(lo);
+            let ceiling = ceiling_of(scenario, field, floor, hi).unwrap_or(hi);
+            if (floor, ceiling) == (lo, hi) {
+                return e;
+            }
+            let message = message.replace(&whole(lo.into(), hi.into()), &whole(floor.into(), ceiling.into()));
+            return ScenarioError::Json { path: path.clone(), message, raw: raw.clone() };
         }
         let limits = [0, u64::from(u32::MAX)].into_iter().find_map(|probe_value| {
             let mut probe = scenario.clone();
@@ -196,17 +195,41 @@ fn int_range(ty: &str) -> Option<(i128, i128)> {
 /// itself (load balancing needs a client: `workload.clients` is 0 to 256 in general, 1 to 256
 /// there). Tried up to 8 above `lo`; `None` if `lo` is taken, or nothing near it is.
 fn floor_of(scenario: &serde_json::Value, field: &str, lo: u64, hi: u64) -> Option<u64> {
-    let refused = |v: u64| {
-        let mut probe = scenario.clone();
-        *probe.pointer_mut(&pointer(field))? = v.into();
-        let refused =
-            super::Scenario::parsed(&probe.to_string()).err().and_then(|e| e.field().map(str::to_string));
-        Some(refused.as_deref() == Some(field))
-    };
+    let refused = |v: u64| refused_at(scenario, field, v);
     if !refused(lo)? {
         return None;
     }
     (lo + 1..=(lo + 8).min(hi)).find(|&v| refused(v) == Some(false))
+}
+
+/// The most `field` takes in this scenario when its protocol's own check refuses `hi`, the
+/// scenario-wide limit (raft's open-loop rate: 20000 of the 200000 any rate may be; a 10^12
+/// typed there was told "0 to 200000", and 200000 was then refused). Found by halving, as the
+/// checks refuse everything above their limit.
+fn ceiling_of(scenario: &serde_json::Value, field: &str, lo: u64, hi: u64) -> Option<u64> {
+    let refused = |v: u64| refused_at(scenario, field, v);
+    if !refused(hi)? || refused(lo)? {
+        return None;
+    }
+    let (mut taken, mut too_many) = (lo, hi);
+    while too_many - taken > 1 {
+        let mid = taken + (too_many - taken) / 2;
+        if refused(mid)? {
+            too_many = mid;
+        } else {
+            taken = mid;
+        }
+    }
+    Some(taken)
+}
+
+/// Whether the scenario with `v` in `field` is refused at that field (None: no such field).
+fn refused_at(scenario: &serde_json::Value, field: &str, v: u64) -> Option<bool> {
+    let mut probe = scenario.clone();
+    *probe.pointer_mut(&pointer(field))? = v.into();
+    let refused =
+        super::Scenario::parsed(&probe.to_string()).err().and_then(|e| e.field().map(str::to_string));
+    Some(refused.as_deref() == Some(field))
 }
 
 /// "a whole number from 0 to 256" (or "0 or more" when only the type bounds it).
@@ -347,6 +370,31 @@ mod tests {
         assert_eq!(
             said("d4-raft-election", (-3).into()),
             "-3 is out of range: use a whole number from 0 to 256"
+        );
+    }
+
+    /// Review 43: 10^12 in raft's rate was told "0 to 200000", the limit of every scenario, and
+    /// 200000 was then refused as over raft's own 20000.
+    #[test]
+    fn a_general_range_is_lowered_to_what_the_protocol_takes() {
+        let said = |id: &str, value: serde_json::Value| {
+            let sc = presets::get(id).expect("preset");
+            let mut bad: serde_json::Value = serde_json::from_str(&sc.to_json()).expect("json");
+            bad["workload"]["arrival"] = serde_json::json!({"type": "open", "rate_per_s": value});
+            let e = Scenario::from_json(&bad.to_string()).expect_err("refused");
+            e.at_in(&bad, "workload.arrival.rate_per_s").message()
+        };
+        assert_eq!(
+            said("d4-raft-election", 1_000_000_000_000u64.into()),
+            "1000000000000 is out of range: use a whole number from 0 to 20000"
+        );
+        assert_eq!(
+            said("e5-2pc-no-crash", "x".into()),
+            "\"x\" is not a number: use a whole number from 0 to 10000"
+        );
+        assert_eq!(
+            said("t1-round-robin", (-1).into()),
+            "-1 is out of range: use a whole number from 0 to 200000"
         );
     }
 
