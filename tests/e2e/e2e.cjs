@@ -1008,8 +1008,15 @@ async function main() {
     await p.screenshot({ path: path.join(SHOTS, 'tour.png') });
     await p.click('.tour-card .tour-exit');
     await until(p, () => !document.querySelector('.tour-card'));
+    // A tour asked of a scenario with no notes is said, not silently dropped (review 43).
+    await p.goto(base + '?embed=1&preset=d1-cap-cp&tour=1');
+    await p.waitForSelector('#banner');
+    const noTour = await p.textContent('#banner');
+    assert(noTour.includes('tour=1 was ignored') && noTour.includes('no notes'), `banner: ${noTour}`);
+    assert(!(await p.$('.tour-card')), 'no tour card without notes');
     await p.goto(base + '?embed=1&preset=d4-raft-election&tour=1');
     await at(p, 'Step 1 of 8', 100);
+    assert(!(await p.$('#banner')), 'a tour of a scenario with notes opens without a banner');
     await p.click('.tour-card .tour-next');
     await at(p, 'Step 2 of 8', 180);
     // In the dialog's default frame, and in a small one, Continue is in the frame and on top
