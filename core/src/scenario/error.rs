@@ -309,6 +309,9 @@ fn plain(raw: &str, path: &str) -> String {
     if raw.starts_with("EOF while parsing") {
         return "the JSON ends too early: was it cut short?".to_string();
     }
+    if let Some(moved) = misplaced_part(raw, path) {
+        return moved;
+    }
     let words = [
         ("integer `", "`"),
         ("expected u8", "expected a whole number from 0 to 255"),
@@ -324,6 +327,25 @@ fn plain(raw: &str, path: &str) -> String {
     words.iter().fold(raw.to_string(), |t, (from, to)| t.replace(from, to))
 }
 
+/// The parts of a scenario, at its top level.
+const TOP_LEVEL: [&str; 10] =
+    ["v", "meta", "seed", "stop_at_ms", "protocol", "network", "workload", "events", "sim", "chaos"];
+
+/// An unknown field deeper in that is one of the scenario's own parts (review 43: a `meta` pasted
+/// inside `meta` was told only the fields `meta` has): where it belongs, besides what is allowed.
+fn misplaced_part(raw: &str, path: &str) -> Option<String> {
+    let name = raw.strip_prefix("unknown field `")?.split('`').next()?;
+    let (parent, _) = path.rsplit_once('.')?;
+    if !TOP_LEVEL.contains(&name) || parent.is_empty() {
+        return None;
+    }
+    let allowed =
+        raw.split_once(", expected ").map_or(String::new(), |(_, a)| format!(" (`{parent}` takes {a})"));
+    Some(format!(
+        "`{name}` is a part of the whole scenario, not of `{parent}`: move it out to the top level{allowed}"
+    ))
+}
+
 #[cfg(test)]
 mod tests {
     use crate::presets;
@@ -335,6 +357,33 @@ mod tests {
         let mut v: serde_json::Value = serde_json::from_str(&sc.to_json()).expect("json");
         edit(&mut v);
         Scenario::from_json(&v.to_string()).and_then(|s| s.validate()).expect_err("refused")
+    }
+
+    /// A part of the scenario inside another part is told to move out (review 43 C9).
+    #[test]
+    fn a_scenario_part_nested_in_another_is_told_where_it_belongs() {
+        let e = error_with(|v| {
+            let meta = v["meta"].take();
+            v["meta"] = serde_json::json!({ "meta": meta });
+        });
+        assert_eq!(e.field(), Some("meta.meta"));
+        assert_eq!(
+            e.message(),
+            "`meta` is a part of the whole scenario, not of `meta`: move it out to the top level \
+             (`meta` takes one of `id`, `title`, `concepts`, `lesson`, `slow_motion`, `opens_on`)"
+        );
+        let e = error_with(|v| v["workload"]["events"] = serde_json::json!([]));
+        assert!(
+            e.message().starts_with("`events` is a part of the whole scenario, not of `workload`"),
+            "{e}"
+        );
+        // The list of parts is the scenario's own, as serde names it at the top level.
+        let e = error_with(|v| v["zzz"] = 1.into());
+        let listed: Vec<String> = e.message().split('`').skip(3).step_by(2).map(str::to_string).collect();
+        assert_eq!(listed, super::TOP_LEVEL, "{e}");
+        // A field of no part keeps serde's list of what is allowed.
+        let e = error_with(|v| v["meta"]["colour"] = "red".into());
+        assert!(e.message().starts_with("unknown field `colour`, expected one of `id`"), "{e}");
     }
 
     /// Review 11: "invalid type: 2, expected struct Meta" and "EOF while parsing a value".
