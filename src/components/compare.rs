@@ -289,7 +289,7 @@ fn compare_of(props: &super::OfPlayer) -> Html {
     html! {
         <section class="compare" aria-label="Compare two configurations">
             <p class="sr-only" role="status">{done}</p>
-            <CompareForm {value} {on_compare} {on_run} error={(*error).clone()} />
+            <CompareForm {value} {on_compare} {on_run} has_b={run_b.0.borrow().is_some()} error={(*error).clone()} />
             if shipped.is_some() {
                 <p class="compare-shipped"><button onclick={on_shipped}
                     title="Run B as the preset ships (its own seed, knobs and events), beside your edited run as A">

@@ -96,9 +96,9 @@ fn kind(v: &Value) -> &str {
 }
 
 /// Fields worth comparing, at most `limit`: enum fields with alternatives first, then switches and
-/// optional sections (present or not), then numbers. Not the seed, version, metadata, events or
-/// simulator knobs, nor the protocol's kind: another protocol's nodes are another scenario, not a
-/// variant of this one.
+/// optional sections (present or not), then numbers. Not the seed, version, metadata, events,
+/// the run's length or simulator knobs, nor the protocol's kind: another protocol's nodes are
+/// another scenario, not a variant of this one.
 pub fn listed(v: &Value, limit: usize) -> Vec<Vec<Seg>> {
     let mut found = [Vec::new(), Vec::new(), Vec::new()];
     walk(v, kind(v), &mut Vec::new(), &mut found);
@@ -144,7 +144,9 @@ fn walk(v: &Value, kind: &str, path: &mut Vec<Seg>, found: &mut [Vec<Vec<Seg>>; 
 /// Keys Compare leaves alone (see [`listed`]).
 fn skipped(path: &[Seg], key: &str) -> bool {
     match path {
-        [] => ["v", "seed", "meta", "events", "sim"].contains(&key),
+        // Not `stop_at_ms` either: both runs share one playhead and stop at A's end, so B's
+        // longer run was cut there and its table called "the whole run" (review 45).
+        [] => ["v", "seed", "meta", "events", "sim", "stop_at_ms"].contains(&key),
         [Seg::Key(p)] => p == "protocol" && key == "kind",
         _ => false,
     }

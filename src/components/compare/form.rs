@@ -55,9 +55,18 @@ fn mentioned_at(lesson: &str, path: &str) -> Option<usize> {
     })
 }
 
+/// Whether B may start on the field at `path` unasked: not an `unsafe_` switch (review 14: d4's
+/// Compare opened on `protocol.unsafe_skip_log_check`) nor a section A leaves out (review 45: d4's
+/// opened on adding `protocol.experiment`, a driver that crashes leader after leader, labelled
+/// only "with protocol.experiment").
+fn a_plain_start(value: &Value, path: &[Seg]) -> bool {
+    let is_unsafe = matches!(path.last(), Some(Seg::Key(k)) if k.starts_with("unsafe_"));
+    !is_unsafe && !matches!(Field::of(value, path), Field::Absent(_))
+}
+
 /// The index of the field B changes at first: the one the lesson names first
-/// (`protocol.algorithm`), else the first listed that is not an `unsafe_` switch (review 14: d4's
-/// Compare opened on `protocol.unsafe_skip_log_check`), else the first.
+/// (`protocol.algorithm`), else the first listed that is [a plain start](a_plain_start), else the
+/// first.
 fn first_listed(value: &Value) -> usize {
     let groups = sections(listed(value, MAX_FIELDS));
     let fields = || groups.iter().flat_map(|(_, fields)| fields.iter());
@@ -66,8 +75,8 @@ fn first_listed(value: &Value) -> usize {
         .filter_map(|field| mentioned_at(lesson, &dotted(&field.1)).map(|at| (at, field)))
         .min_by_key(|(at, _)| *at)
         .map(|(_, field)| field);
-    let safe = || fields().find(|(_, p)| !matches!(p.last(), Some(Seg::Key(k)) if k.starts_with("unsafe_")));
-    named.or_else(safe).or_else(|| fields().next()).map_or(0, |(i, _)| *i)
+    let plain = || fields().find(|(_, p)| a_plain_start(value, p));
+    named.or_else(plain).or_else(|| fields().next()).map_or(0, |(i, _)| *i)
 }
 
 /// One change B makes: the field's index in the listed fields, and B's value as typed or chosen
@@ -95,11 +104,14 @@ fn edit_of(value: &Value, fields: &[Vec<Seg>], change: &Change) -> (Edit, BLabel
     (field.edit(&path, &chosen), label)
 }
 
-/// The first listed field no change has picked yet, for a new change.
+/// The first listed field no change has picked yet, for a new change: a [plain
+/// start](a_plain_start) if one is left.
 fn unpicked(value: &Value, changes: &[Change]) -> usize {
     let groups = sections(listed(value, MAX_FIELDS));
-    let mut order = groups.iter().flat_map(|(_, fields)| fields.iter().map(|(i, _)| *i));
-    order.find(|i| changes.iter().all(|(picked, _)| picked != i)).unwrap_or_else(|| first_listed(value))
+    let order = || groups.iter().flat_map(|(_, fields)| fields.iter());
+    let free = |i: &usize| changes.iter().all(|(picked, _)| picked != i);
+    let plain = order().find(|(i, p)| free(i) && a_plain_start(value, p));
+    plain.or_else(|| order().find(|(i, _)| free(i))).map_or_else(|| first_listed(value), |(i, _)| *i)
 }
 
 /// A button's click that changes the list of changes.
@@ -123,6 +135,8 @@ pub struct FormProps {
     pub on_compare: Callback<(Vec<Edit>, BLabel)>,
     /// Run A, and so B, to the end.
     pub on_run: Callback<MouseEvent>,
+    /// B is built: without one, "Run both to the end" builds it first from the form.
+    pub has_b: bool,
     /// Why B did not run: shown under the change it is about (else under the buttons).
     pub error: Option<Said>,
 }
@@ -155,6 +169,17 @@ pub fn compare_form(props: &FormProps) -> Html {
             let join = |part: fn(&BLabel) -> &str| labels.iter().map(part).collect::<Vec<_>>().join(", ");
             let label = BLabel { words: join(|l| &l.words), paths: join(|l| &l.paths) };
             on_compare.emit((edits, label));
+        })
+    };
+    // "Both" before any Compare ran A alone, and the panel stayed empty without a word (review
+    // 45): B is built from the form as it stands, then both run.
+    let on_run = {
+        let (on_go, on_run, has_b) = (on_go.clone(), props.on_run.clone(), props.has_b);
+        Callback::from(move |e: MouseEvent| {
+            if !has_b {
+                on_go.emit(e.clone());
+            }
+            on_run.emit(e);
         })
     };
     // Listed once a render, not once per row (the form renders on every frame of playback).
@@ -231,7 +256,7 @@ pub fn compare_form(props: &FormProps) -> Html {
                     <button type="button" class="compare-add" onclick={on_add}>{"+ Change another field"}</button>
                 }
                 <button type="button" class="compare-go" onclick={on_go}>{"Compare"}</button>
-                <button type="button" class="compare-run" onclick={props.on_run.clone()}>{"Run both to the end"}</button>
+                <button type="button" class="compare-run" onclick={on_run}>{"Run both to the end"}</button>
             </div>
             if let Some((None, text)) = &props.error { {error_line(text, None)} }
         </div>
