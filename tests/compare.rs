@@ -849,6 +849,28 @@ fn use_fresh(preset: &'static str) -> Player {
     dsplay_web::hooks::use_player_lazy(fresh, false, 1.0)
 }
 
+/// Review 45: a slower Raft heartbeat showed 298 successes against 297 and "no difference"; the
+/// elections it causes are in the table (`dsplay run d4-raft-election --set
+/// protocol.heartbeat_ms=120`: 4 elections, A's 2).
+#[wasm_bindgen_test]
+async fn a_raft_comparison_counts_elections() {
+    let sink = Sink::default();
+    let (root, app) = mount_owned::<RaftHost>(&sink);
+    let field = until("the form", || all(&root, "select.compare-field").pop()).await;
+    change(&field, &option_value(&field, "protocol.heartbeat_ms"));
+    let alt = until("B's heartbeat", || all(&root, "input.compare-alt").pop()).await;
+    alt.unchecked_ref::<web_sys::HtmlInputElement>().set_value("120");
+    alt.dispatch_event(&web_sys::Event::new("change").expect("an event")).expect("dispatch");
+    click(&root, "button.compare-go");
+    assert_eq!(b_figure(&root, "elections").await, "4");
+    let a = all(&root, "table.compare-table tbody tr")
+        .into_iter()
+        .find(|r| all(r, "th").pop().and_then(|h| h.text_content()).as_deref() == Some("leader_changes"))
+        .map(|r| (all(&r, "td")[0].text_content(), all(&r, "td")[1].text_content()));
+    assert_eq!(a, Some((Some("2".into()), Some("2".into()))), "leader changes, A and B");
+    app.destroy();
+}
+
 #[function_component(FreshRaftHost)]
 fn fresh_raft_host(p: &HostProps) -> Html {
     compare_over(use_fresh("d4-raft-election"), p)

@@ -48,17 +48,26 @@ fn latency_metrics(sim: &dyn Simulation) -> Vec<&Metric> {
     }
 }
 
+/// Counters of the protocol's own turns of state, which the knobs being compared most often move:
+/// a Raft heartbeat against a slower one showed 298 successes against 297 and "no difference",
+/// while B held two more elections (review 45).
+const TURNS: [&str; 7] =
+    ["elections", "leader_changes", "step_downs", "failovers", "promotions", "scale_outs", "scale_ins"];
+
 /// The table's extra rows: the failure counters a lesson names (in `backticks`), in its order,
 /// then the first few run-wide gauges it names (t7's headline `hit_ratio_permille` was missing
-/// from the table of a lesson about it; review 16).
+/// from the table of a lesson about it; review 16), then the protocol's [turns](TURNS) it counts.
 pub fn named_rows(lesson: &str, sim: &dyn Simulation) -> Vec<String> {
     let cat = catalog(sim.metrics());
-    let is = |n: &String, kind: Kind| cat.iter().any(|(m, k)| m == n && *k == kind);
+    let is = |n: &str, kind: Kind| cat.iter().any(|(m, k)| m == n && *k == kind);
     let named = named_in(lesson, &cat);
     let failures = named.iter().filter(|n| is(n, Kind::Counter) && is_failure_counter(n) && *n != "errors");
     let run_wide = |n: &&String| is(n, Kind::Gauge) && sim.metrics().get(n, None).is_some();
     let gauges = named.iter().filter(run_wide).take(MOST_GAUGES);
-    failures.chain(gauges).cloned().collect()
+    let mut rows: Vec<String> = failures.chain(gauges).cloned().collect();
+    let turns = TURNS.iter().filter(|t| is(t, Kind::Counter) && !rows.iter().any(|r| r == *t));
+    rows.extend(turns.map(|t| t.to_string()).collect::<Vec<_>>());
+    rows
 }
 
 /// A named row's figure: a counter's total over the nodes, a gauge's value now (0 before any).
