@@ -155,6 +155,19 @@ pub fn charts() -> Html {
         Some((what, p)) => format!("Trace JSON: {what} {p} %"),
         None => "Trace JSON".to_string(),
     };
+    // A trace that let its oldest records go says so at the button, not only inside the file:
+    // t1's default run keeps the newest 100000 of 172757, and its first 12 s were missing from a
+    // download a teacher would count requests in (review 45).
+    let cut = {
+        let s = session.borrow();
+        let trace = s.sim().trace();
+        let (kept, total) = (trace.records().len() as u64, trace.len_total());
+        (kept < total).then(|| {
+            format!(
+                "Holds the newest {kept} of {total} records: raise “trace capacity” in the Editor (under Advanced) to keep them all."
+            )
+        })
+    };
     let on_csv = Callback::from(move |_: MouseEvent| {
         let s = session.borrow();
         let csv = metrics_csv(s.sim().metrics(), s.sim().node_names());
@@ -169,8 +182,10 @@ pub fn charts() -> Html {
                         { for by_number(&names).into_iter().map(|(n, k)| html! { <option value={n.clone()}>{format!("{n} ({k:?})").to_lowercase()}</option> }) }
                     </select>
                 </label>
-                <button class="export-trace" onclick={on_trace} aria-busy={preparing.is_some().to_string()}>{trace_label}</button>
+                <button class="export-trace" onclick={on_trace} aria-busy={preparing.is_some().to_string()}
+                    aria-describedby={cut.as_ref().map(|_| "export-trace-cut")}>{trace_label}</button>
                 <button class="export-csv" onclick={on_csv}>{"Metrics CSV"}</button>
+                if let Some(cut) = cut { <p class="export-cut" id="export-trace-cut">{cut}</p> }
             </div>
             <div class="chart-grid">
                 { for specs.iter().map(|s| {
