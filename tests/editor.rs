@@ -681,6 +681,10 @@ async fn a_refused_seed_puts_the_field_back_to_the_seed_kept() {
     assert!(said.contains("\"abc\" is not a seed") && said.contains(&format!("Kept {kept}")), "{said}");
     until("the kept seed shown", || value_of(&seed) == kept.to_string()).await;
     assert_eq!(scenario_of(&root).seed, kept);
+    // The field is marked and points at its message (review 45 F9).
+    assert_eq!(seed.get_attribute("aria-invalid").as_deref(), Some("true"));
+    assert_eq!(seed.get_attribute("aria-describedby").as_deref(), Some("editor-seed-err"));
+    assert!(find(&root, "#editor-seed-err").is_some_and(|e| text(&e) == said));
 }
 
 /// Enter in the seed field commits it (`change`) and submits the form in one task: the Apply

@@ -446,7 +446,10 @@ fn editor_of(props: &super::OfPlayer) -> Html {
         <form ref={form} class="editor" aria-label="Scenario editor" onsubmit={on_apply}>
             <div class="seed-row">
                 <label for="editor-seed">{"Seed"}</label>
-                <typed::Typed id="editor-seed" inputmode="numeric" value={seed.to_string()} on_commit={on_seed} />
+                // Marked while its message stands, so a screen reader hears why (review 45 F9).
+                <typed::Typed id="editor-seed" inputmode="numeric" value={seed.to_string()} on_commit={on_seed}
+                    invalid={seed_error.as_ref().map(|_| AttrValue::from("true"))}
+                    described={seed_error.as_ref().map(|_| AttrValue::from("editor-seed-err"))} />
                 <button type="button" class="new-seed" onclick={on_new_seed}>{"New seed"}</button>
                 // Here, not beside Apply: appearing there it wrapped the row under the pointer
                 // between the press and the click that applies.
@@ -458,7 +461,7 @@ fn editor_of(props: &super::OfPlayer) -> Html {
                 }
             </div>
             if let Some(msg) = (*seed_error).clone() {
-                <p class="field-error" role="alert">{super::markdown::message(&msg)}</p>
+                <p class="field-error" id="editor-seed-err" role="alert">{super::markdown::message(&msg)}</p>
             }
             for msg in top_errors {
                 <p class="field-error editor-summary" role="alert">{super::markdown::message(msg)}</p>
