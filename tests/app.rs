@@ -803,6 +803,44 @@ fn player_fragment(root: &Element) -> String {
     format!("#preset={id}&t=0")
 }
 
+/// Review 45 F8: Apply replaced the history entry, so Back skipped the run before the edit.
+#[wasm_bindgen_test]
+async fn an_applied_edit_is_a_history_entry_and_back_returns_to_the_run_before() {
+    let root = mount("#preset=t1-round-robin");
+    wait_until(&root, "#run-result", |el| attr(el, "data-preset") == "t1-round-robin").await;
+    let window = web_sys::window().expect("a window");
+    let hash = || window.location().hash().unwrap_or_default();
+    let before = player_fragment(&root);
+    until("the page wrote its link", || (hash() == before).then_some(())).await;
+    wait_until(&root, "#tab-editor", |_| true).await.unchecked_into::<HtmlElement>().click();
+    let clients = "input[data-path=\"workload.clients\"]";
+    let field: web_sys::HtmlInputElement = wait_until(&root, clients, |_| true).await.unchecked_into();
+    let was = field.value();
+    let more = was.parse::<u32>().expect("a count") + 1;
+    field.set_value(&more.to_string());
+    field.dispatch_event(&web_sys::Event::new("change").expect("event")).expect("dispatch");
+    wait_until(&root, ".editor-actions.dirty", |_| true).await;
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let submit = web_sys::Event::new_with_event_init_dict("submit", &init).expect("event");
+    root.query_selector("form.editor")
+        .ok()
+        .flatten()
+        .expect("the form")
+        .dispatch_event(&submit)
+        .expect("submit");
+    until("the edited run's link written", || hash().starts_with("#s=").then_some(())).await;
+    window.history().expect("history").back().expect("back");
+    until("Back returns to the run before the edit", || (hash() == before).then_some(())).await;
+    let shown = || {
+        let field = root.query_selector(clients).ok().flatten()?;
+        Some(field.unchecked_into::<web_sys::HtmlInputElement>().value())
+    };
+    until("the run before, in the Editor", || shown().filter(|v| *v == was)).await;
+    unmount();
+}
+
 /// Review 43 A2: a scenario picked in the gallery replaced the run and the Editor's changes not
 /// applied yet went without a word. Now it asks first, and Cancel keeps both.
 #[wasm_bindgen_test]

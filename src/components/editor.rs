@@ -313,7 +313,8 @@ fn editor_of(props: &super::OfPlayer) -> Html {
         })
     };
     let on_apply = {
-        let (draft, rerender, dispatch) = (draft.clone(), rerender.clone(), player.dispatch.clone());
+        let (draft, rerender, dispatch, p) =
+            (draft.clone(), rerender.clone(), player.dispatch.clone(), player.clone());
         let (seed_error, redrawn, refused) = (seed_error.clone(), redrawn.clone(), seed_refused_now.clone());
         Callback::from(move |e: SubmitEvent| {
             // The seed field's own message was about the seed typed before: not this Apply.
@@ -337,6 +338,9 @@ fn editor_of(props: &super::OfPlayer) -> Html {
                     d.edits.clear();
                     d.sent = true;
                     drop(slot);
+                    // In a history entry of its own, as a gallery pick is: Back returns to the run
+                    // before the edit, to set them side by side (review 45 F8: it replaced it).
+                    crate::urlsync::new_entry(&crate::urlsync::fragment(&p));
                     dispatch.emit(Action::Replace(sc));
                 }
                 Err(err) => {
