@@ -871,6 +871,41 @@ async fn a_raft_comparison_counts_elections() {
     app.destroy();
 }
 
+#[function_component(TableHost)]
+fn table_host() -> Html {
+    use dsplay_web::components::compare::stats::Summary;
+    let run = |timed: u64, downtime: i64| Summary {
+        latency: vec![("commit_latency_ms", Some([9.5, 12.9, 13.8]))],
+        timed,
+        throughput: timed as f64 / 60.0,
+        named: vec![("election_downtime_p50_ms".into(), downtime), ("elections".into(), 51)],
+        ..Summary::default()
+    };
+    let stop = SimTime::from_ms(60_000);
+    dsplay_web::components::compare::table::table(&run(51, 172), &run(700, 194), (stop, stop), None)
+}
+
+/// Review 45: d4-election-downtime's table read "election_downtime_p50_ms 172 | 194" with no
+/// unit, and "commits per second 1 | 1" for 0.85 a second.
+#[wasm_bindgen_test]
+async fn the_tables_figures_carry_their_unit_and_a_slow_rate_its_decimal() {
+    let doc = web_sys::window().and_then(|w| w.document()).expect("a document");
+    let root = doc.create_element("div").expect("a div");
+    doc.body().expect("a body").append_child(&root).expect("attach");
+    let app = yew::Renderer::<TableHost>::with_root(root.clone()).render();
+    let rows = until("the table", || Some(all(&root, "tbody tr")).filter(|r| !r.is_empty())).await;
+    let cells = |name: &str| {
+        rows.iter()
+            .find(|r| all(r, "th").pop().and_then(|h| h.text_content()).as_deref() == Some(name))
+            .map(|r| all(r, "td").iter().filter_map(|c| c.text_content()).collect::<Vec<_>>())
+            .unwrap_or_else(|| panic!("no row {name}"))
+    };
+    assert_eq!(cells("election_downtime_p50_ms"), ["172 ms", "194 ms"]);
+    assert_eq!(cells("elections"), ["51", "51"]);
+    assert_eq!(cells("commits per second"), ["0.8", "12"]);
+    app.destroy();
+}
+
 #[function_component(FreshRaftHost)]
 fn fresh_raft_host(p: &HostProps) -> Html {
     compare_over(use_fresh("d4-raft-election"), p)

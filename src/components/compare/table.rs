@@ -56,7 +56,17 @@ pub fn table(
     // linearizable row says how; "not checked" above it read as a contradiction (review 19).
     let declared = a.violations.is_some() || b.violations.is_some();
     let broken = |s: &Summary| s.violations.map_or("none declared".to_string(), |v| v.to_string());
-    let named = a.named.iter().zip(&b.named).map(|((n, va), (_, vb))| row(n, va.to_string(), vb.to_string()));
+    // A figure in ms says so, as the latency rows do (review 45: d4-election-downtime's
+    // `election_downtime_p50_ms` read "172 | 194").
+    let unit = |n: &str| if n.ends_with("_ms") { " ms" } else { "" };
+    let named = a
+        .named
+        .iter()
+        .zip(&b.named)
+        .map(|((n, va), (_, vb))| row(n, format!("{va}{}", unit(n)), format!("{vb}{}", unit(n))));
+    // Whole numbers once they are large; a slow run's rate keeps a decimal (d4-election-downtime's
+    // 51 commits in 60 s read "1 | 1").
+    let rate = |r: f64| if r < 10.0 { format!("{r:.1}") } else { format!("{r:.0}") };
     html! {
         <table class="compare-table">
             <caption>{caption}</caption>
@@ -73,7 +83,7 @@ pub fn table(
                 {row("errors", a.errors.to_string(), b.errors.to_string())}
                 {for named}
                 if let Some(noun) = noun {
-                    {row(&format!("{noun} per second"), format!("{:.0}", a.throughput), format!("{:.0}", b.throughput))}
+                    {row(&format!("{noun} per second"), rate(a.throughput), rate(b.throughput))}
                 }
                 if declared || linearizable.is_none() {
                     {row("invariants broken", broken(a), broken(b))}
