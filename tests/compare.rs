@@ -353,6 +353,15 @@ async fn run_b_survives_another_tab_and_an_empty_value_asks_for_one() {
     assert!(said.starts_with("Enter a value for B") && said.contains("workload.clients"), "{said}");
     assert!(all(&root, "table.compare-table").is_empty());
     let alt = all(&root, "input.compare-alt").pop().expect("B's value");
+    // Text that is no number is named as such, not taken for nothing (review 45 F6).
+    alt.unchecked_ref::<web_sys::HtmlInputElement>().set_value("abc");
+    alt.dispatch_event(&web_sys::Event::new("change").expect("an event")).expect("dispatch");
+    click(&root, "button.compare-go");
+    let said = until("the message", || {
+        all(&root, ".compare .field-error").pop().and_then(|e| e.text_content()).filter(|t| t.contains("abc"))
+    })
+    .await;
+    assert!(said.contains("\"abc\" is not a number"), "{said}");
     alt.unchecked_ref::<web_sys::HtmlInputElement>().set_value("2");
     alt.dispatch_event(&web_sys::Event::new("change").expect("an event")).expect("dispatch");
     click(&root, "button.compare-go");

@@ -232,7 +232,9 @@ pub fn compare_form(props: &FormProps) -> Html {
                 <span class="compare-current">{format!("A: {current}")}</span>
                 <label>{"B: "}
                     if options.is_empty() {
-                        <Typed class="compare-alt" input_type="number" step="any" value={change.1.clone()} placeholder={current.clone()}
+                        // Text, as the Editor's numbers are: a number input hands over "" for
+                        // "abc", which was told "Enter a value for B" (review 45 F6).
+                        <Typed class="compare-alt" inputmode="decimal" value={change.1.clone()} placeholder={current.clone()}
                             on_commit={on_typed} invalid={wrong} described={error_id.clone()} />
                     } else {
                         <select class="compare-alt" onchange={on_alt} aria-invalid={wrong} aria-describedby={error_id.clone()}>
