@@ -815,22 +815,27 @@ async fn an_applied_edit_is_a_history_entry_and_back_returns_to_the_run_before()
     wait_until(&root, "#tab-editor", |_| true).await.unchecked_into::<HtmlElement>().click();
     let clients = "input[data-path=\"workload.clients\"]";
     let field: web_sys::HtmlInputElement = wait_until(&root, clients, |_| true).await.unchecked_into();
+    let submit = || {
+        let init = web_sys::EventInit::new();
+        init.set_bubbles(true);
+        init.set_cancelable(true);
+        let submit = web_sys::Event::new_with_event_init_dict("submit", &init).expect("event");
+        let form = root.query_selector("form.editor").ok().flatten().expect("the form");
+        form.dispatch_event(&submit).expect("submit");
+    };
+    // An Apply that changes nothing adds no entry for Back to step through.
+    let entries = || window.history().and_then(|h| h.length()).expect("history length");
+    let before_entries = entries();
+    submit();
+    assert_eq!(entries(), before_entries, "a no-op Apply");
     let was = field.value();
     let more = was.parse::<u32>().expect("a count") + 1;
     field.set_value(&more.to_string());
     field.dispatch_event(&web_sys::Event::new("change").expect("event")).expect("dispatch");
     wait_until(&root, ".editor-actions.dirty", |_| true).await;
-    let init = web_sys::EventInit::new();
-    init.set_bubbles(true);
-    init.set_cancelable(true);
-    let submit = web_sys::Event::new_with_event_init_dict("submit", &init).expect("event");
-    root.query_selector("form.editor")
-        .ok()
-        .flatten()
-        .expect("the form")
-        .dispatch_event(&submit)
-        .expect("submit");
+    submit();
     until("the edited run's link written", || hash().starts_with("#s=").then_some(())).await;
+    assert_eq!(entries(), before_entries + 1, "the edit's own entry");
     window.history().expect("history").back().expect("back");
     until("Back returns to the run before the edit", || (hash() == before).then_some(())).await;
     let shown = || {

@@ -340,7 +340,10 @@ fn editor_of(props: &super::OfPlayer) -> Html {
                     drop(slot);
                     // In a history entry of its own, as a gallery pick is: Back returns to the run
                     // before the edit, to set them side by side (review 45 F8: it replaced it).
-                    crate::urlsync::new_entry(&crate::urlsync::fragment(&p));
+                    // An Apply that changes nothing adds no entry for Back to step through.
+                    if *p.session.borrow().scenario() != sc {
+                        crate::urlsync::new_entry(&crate::urlsync::fragment(&p));
+                    }
                     dispatch.emit(Action::Replace(sc));
                 }
                 Err(err) => {
