@@ -359,6 +359,15 @@ mod tests {
         Scenario::from_json(&v.to_string()).and_then(|s| s.validate()).expect_err("refused")
     }
 
+    /// Preset `id`'s JSON with `edit` applied, refused, as the form words it at `field`.
+    fn message_at(id: &str, field: &str, edit: impl FnOnce(&mut serde_json::Value)) -> String {
+        let sc = presets::get(id).expect("preset");
+        let mut bad: serde_json::Value = serde_json::from_str(&sc.to_json()).expect("json");
+        edit(&mut bad);
+        let e = Scenario::from_json(&bad.to_string()).expect_err("refused");
+        e.at_in(&bad, field).message()
+    }
+
     /// A part of the scenario inside another part is told to move out (review 43 C9).
     #[test]
     fn a_scenario_part_nested_in_another_is_told_where_it_belongs() {
@@ -401,11 +410,7 @@ mod tests {
     #[test]
     fn a_general_range_is_raised_to_what_the_protocol_takes() {
         let said = |id: &str, value: serde_json::Value| {
-            let sc = presets::get(id).expect("preset");
-            let mut bad: serde_json::Value = serde_json::from_str(&sc.to_json()).expect("json");
-            bad["workload"]["clients"] = value;
-            let e = Scenario::from_json(&bad.to_string()).expect_err("refused");
-            e.at_in(&bad, "workload.clients").message()
+            message_at(id, "workload.clients", |v| v["workload"]["clients"] = value)
         };
         assert_eq!(
             said("t1-round-robin", (-3).into()),
@@ -427,11 +432,9 @@ mod tests {
     #[test]
     fn a_general_range_is_lowered_to_what_the_protocol_takes() {
         let said = |id: &str, value: serde_json::Value| {
-            let sc = presets::get(id).expect("preset");
-            let mut bad: serde_json::Value = serde_json::from_str(&sc.to_json()).expect("json");
-            bad["workload"]["arrival"] = serde_json::json!({"type": "open", "rate_per_s": value});
-            let e = Scenario::from_json(&bad.to_string()).expect_err("refused");
-            e.at_in(&bad, "workload.arrival.rate_per_s").message()
+            message_at(id, "workload.arrival.rate_per_s", |v| {
+                v["workload"]["arrival"] = serde_json::json!({"type": "open", "rate_per_s": value})
+            })
         };
         assert_eq!(
             said("d4-raft-election", 1_000_000_000_000u64.into()),
@@ -463,20 +466,16 @@ mod tests {
             assert_eq!((e.field(), e.message().as_str()), (Some("protocol.r"), said));
         }
         // A field inside a list; and one whose check passes 0 and refuses only too much.
-        let sc = presets::get("t1-round-robin").expect("preset");
-        let mut bad: serde_json::Value = serde_json::from_str(&sc.to_json()).expect("json");
-        bad["protocol"]["backends"][0]["weight"] = (-2).into();
-        let e = Scenario::from_json(&bad.to_string()).expect_err("refused");
         assert_eq!(
-            e.at_in(&bad, "protocol.backends[0].weight").message(),
+            message_at("t1-round-robin", "protocol.backends[0].weight", |v| {
+                v["protocol"]["backends"][0]["weight"] = (-2).into()
+            }),
             "-2 is out of range: it must be 1 to 1000"
         );
-        let sc = presets::get("d6-lamport-vector-clocks").expect("preset");
-        let mut bad: serde_json::Value = serde_json::from_str(&sc.to_json()).expect("json");
-        bad["protocol"]["send_permille"] = (-1).into();
-        let e = Scenario::from_json(&bad.to_string()).expect_err("refused");
         assert_eq!(
-            e.at_in(&bad, "protocol.send_permille").message(),
+            message_at("d6-lamport-vector-clocks", "protocol.send_permille", |v| {
+                v["protocol"]["send_permille"] = (-1).into()
+            }),
             "-1 is out of range: it must be 0 to 1000"
         );
         // A check that refuses only too much says its top; 0 passed, so the range starts there
