@@ -175,6 +175,12 @@ fn change(el: &Element, value: &str) {
     el.dispatch_event(&web_sys::Event::new("change").expect("an event")).expect("dispatch");
 }
 
+/// Type `value` into B's number `input` and commit it, as Tab or Enter does.
+fn typed(input: &Element, value: &str) {
+    input.unchecked_ref::<web_sys::HtmlInputElement>().set_value(value);
+    input.dispatch_event(&web_sys::Event::new("change").expect("an event")).expect("dispatch");
+}
+
 #[wasm_bindgen_test]
 async fn compare_draws_one_overlaid_canvas_per_default_chart() {
     let sink = Sink::default();
@@ -354,16 +360,14 @@ async fn run_b_survives_another_tab_and_an_empty_value_asks_for_one() {
     assert!(all(&root, "table.compare-table").is_empty());
     let alt = all(&root, "input.compare-alt").pop().expect("B's value");
     // Text that is no number is named as such, not taken for nothing (review 45 F6).
-    alt.unchecked_ref::<web_sys::HtmlInputElement>().set_value("abc");
-    alt.dispatch_event(&web_sys::Event::new("change").expect("an event")).expect("dispatch");
+    typed(&alt, "abc");
     click(&root, "button.compare-go");
     let said = until("the message", || {
         all(&root, ".compare .field-error").pop().and_then(|e| e.text_content()).filter(|t| t.contains("abc"))
     })
     .await;
     assert!(said.contains("\"abc\" is not a number"), "{said}");
-    alt.unchecked_ref::<web_sys::HtmlInputElement>().set_value("2");
-    alt.dispatch_event(&web_sys::Event::new("change").expect("an event")).expect("dispatch");
+    typed(&alt, "2");
     click(&root, "button.compare-go");
     until("B", || !all(&root, "table.compare-table").is_empty()).await;
     // Away and back: B is still there.
@@ -463,8 +467,7 @@ async fn the_table_shows_the_gauge_the_lesson_is_about_and_says_up_to_when() {
     let field = until("the form", || all(&root, "select.compare-field").pop()).await;
     change(&field, &option_value(&field, "protocol.cache.capacity"));
     let alt = until("B's capacity", || all(&root, "input.compare-alt").pop()).await;
-    alt.unchecked_ref::<web_sys::HtmlInputElement>().set_value("10");
-    alt.dispatch_event(&web_sys::Event::new("change").expect("an event")).expect("dispatch");
+    typed(&alt, "10");
     click(&root, "button.compare-go");
     let hit = until("B at the end", || {
         let row = all(&root, "table.compare-table tbody tr").into_iter().find(|r| {
@@ -509,8 +512,7 @@ async fn b_built_at_the_end_of_a_busy_run_catches_up_over_several_frames_and_say
     let field = until("the form", || all(&root, "select.compare-field").pop()).await;
     change(&field, &option_value(&field, "workload.clients"));
     let alt = until("B's value", || all(&root, "input.compare-alt").pop()).await;
-    alt.unchecked_ref::<web_sys::HtmlInputElement>().set_value("3");
-    alt.dispatch_event(&web_sys::Event::new("change").expect("an event")).expect("dispatch");
+    typed(&alt, "3");
     click(&root, "button.compare-go");
     // A whole run is more than one slice of a frame: B says how far it has got, and goes on.
     let said =
@@ -580,15 +582,13 @@ async fn b_changes_several_fields_at_once() {
     let field = until("the form", || all(&root, "select.compare-field").pop()).await;
     change(&field, &option_value(&field, "protocol.r"));
     let alt = until("B's r", || all(&root, "input.compare-alt").pop()).await;
-    alt.unchecked_ref::<web_sys::HtmlInputElement>().set_value("2");
-    alt.dispatch_event(&web_sys::Event::new("change").expect("an event")).expect("dispatch");
+    typed(&alt, "2");
     click(&root, "button.compare-add");
     let second =
         until("a second change", || Some(all(&root, "select.compare-field")).filter(|f| f.len() == 2)).await;
     change(&second[1], &option_value(&second[1], "protocol.w"));
     let alt = until("B's w", || Some(all(&root, "input.compare-alt")).filter(|a| a.len() == 2)).await;
-    alt[1].unchecked_ref::<web_sys::HtmlInputElement>().set_value("2");
-    alt[1].dispatch_event(&web_sys::Event::new("change").expect("an event")).expect("dispatch");
+    typed(&alt[1], "2");
     click(&root, "button.compare-go");
     let label = until("B", || {
         all(&root, ".compare-label").pop().and_then(|l| l.text_content()).filter(|t| t.starts_with("B: "))
@@ -634,8 +634,7 @@ async fn a_change_whose_field_an_earlier_change_took_away_is_refused() {
         until("a second change", || Some(all(&root, "select.compare-field")).filter(|f| f.len() == 2)).await;
     change(&second[1], &option_value(&second[1], "workload.arrival.rate_per_s"));
     let alt = until("B's rate", || all(&root, "input.compare-alt").pop()).await;
-    alt.unchecked_ref::<web_sys::HtmlInputElement>().set_value("50");
-    alt.dispatch_event(&web_sys::Event::new("change").expect("an event")).expect("dispatch");
+    typed(&alt, "50");
     click(&root, "button.compare-go");
     let said =
         until("the refusal", || all(&root, ".compare .field-error").pop().and_then(|e| e.text_content()))
@@ -868,20 +867,19 @@ async fn a_raft_comparison_counts_elections() {
     let field = until("the form", || all(&root, "select.compare-field").pop()).await;
     change(&field, &option_value(&field, "protocol.heartbeat_ms"));
     let alt = until("B's heartbeat", || all(&root, "input.compare-alt").pop()).await;
-    alt.unchecked_ref::<web_sys::HtmlInputElement>().set_value("120");
-    alt.dispatch_event(&web_sys::Event::new("change").expect("an event")).expect("dispatch");
+    typed(&alt, "120");
     click(&root, "button.compare-go");
-    assert_eq!(b_figure(&root, "elections").await, "4");
-    let a = all(&root, "table.compare-table tbody tr")
-        .into_iter()
-        .find(|r| all(r, "th").pop().and_then(|h| h.text_content()).as_deref() == Some("leader_changes"))
-        .map(|r| (all(&r, "td")[0].text_content(), all(&r, "td")[1].text_content()));
-    assert_eq!(a, Some((Some("2".into()), Some("2".into()))), "leader changes, A and B");
+    let table = settled_rows(&root).await;
+    let row =
+        |name: &str| table.iter().find(|r| r[0] == name).cloned().unwrap_or_else(|| panic!("{table:?}"));
+    assert_eq!(row("elections"), ["elections", "2", "4"]);
+    assert_eq!(row("leader_changes"), ["leader_changes", "2", "2"]);
     app.destroy();
 }
 
+/// The table alone, of two made-up runs (the sink is not used).
 #[function_component(TableHost)]
-fn table_host() -> Html {
+fn table_host(_: &HostProps) -> Html {
     use dsplay_web::components::compare::stats::Summary;
     let run = |timed: u64, downtime: i64| Summary {
         latency: vec![("commit_latency_ms", Some([9.5, 12.9, 13.8]))],
@@ -898,17 +896,9 @@ fn table_host() -> Html {
 /// unit, and "commits per second 1 | 1" for 0.85 a second.
 #[wasm_bindgen_test]
 async fn the_tables_figures_carry_their_unit_and_a_slow_rate_its_decimal() {
-    let doc = web_sys::window().and_then(|w| w.document()).expect("a document");
-    let root = doc.create_element("div").expect("a div");
-    doc.body().expect("a body").append_child(&root).expect("attach");
-    let app = yew::Renderer::<TableHost>::with_root(root.clone()).render();
-    let rows = until("the table", || Some(all(&root, "tbody tr")).filter(|r| !r.is_empty())).await;
-    let cells = |name: &str| {
-        rows.iter()
-            .find(|r| all(r, "th").pop().and_then(|h| h.text_content()).as_deref() == Some(name))
-            .map(|r| all(r, "td").iter().filter_map(|c| c.text_content()).collect::<Vec<_>>())
-            .unwrap_or_else(|| panic!("no row {name}"))
-    };
+    let (root, app) = mount_owned::<TableHost>(&Sink::default());
+    let table = settled_rows(&root).await;
+    let cells = |name: &str| table.iter().find(|r| r[0] == name).map(|r| r[1..].to_vec()).unwrap_or_default();
     assert_eq!(cells("election_downtime_p50_ms"), ["172 ms", "194 ms"]);
     assert_eq!(cells("elections"), ["51", "51"]);
     assert_eq!(cells("commits per second"), ["0.8", "12"]);
@@ -929,8 +919,7 @@ async fn run_both_before_compare_builds_b_and_runs_both() {
     let field = until("the form", || all(&root, "select.compare-field").pop()).await;
     change(&field, &option_value(&field, "protocol.heartbeat_ms"));
     let alt = until("B's heartbeat", || all(&root, "input.compare-alt").pop()).await;
-    alt.unchecked_ref::<web_sys::HtmlInputElement>().set_value("120");
-    alt.dispatch_event(&web_sys::Event::new("change").expect("an event")).expect("dispatch");
+    typed(&alt, "120");
     assert!(all(&root, "table.compare-table").is_empty(), "no B yet");
     click(&root, "button.compare-run");
     let caption = || all(&root, "table.compare-table caption").pop().and_then(|c| c.text_content());
@@ -965,8 +954,7 @@ async fn no_retries_in_b(root: &Element) {
     let alts =
         until("two numbers for B", || Some(all(root, "input.compare-alt")).filter(|a| a.len() == 2)).await;
     for alt in alts {
-        alt.unchecked_ref::<web_sys::HtmlInputElement>().set_value("0");
-        alt.dispatch_event(&web_sys::Event::new("change").expect("an event")).expect("dispatch");
+        typed(&alt, "0");
     }
     click(root, "button.compare-go");
 }
