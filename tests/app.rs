@@ -815,14 +815,7 @@ async fn an_applied_edit_is_a_history_entry_and_back_returns_to_the_run_before()
     wait_until(&root, "#tab-editor", |_| true).await.unchecked_into::<HtmlElement>().click();
     let clients = "input[data-path=\"workload.clients\"]";
     let field: web_sys::HtmlInputElement = wait_until(&root, clients, |_| true).await.unchecked_into();
-    let submit = || {
-        let init = web_sys::EventInit::new();
-        init.set_bubbles(true);
-        init.set_cancelable(true);
-        let submit = web_sys::Event::new_with_event_init_dict("submit", &init).expect("event");
-        let form = root.query_selector("form.editor").ok().flatten().expect("the form");
-        form.dispatch_event(&submit).expect("submit");
-    };
+    let submit = || common::submit(&common::find(&root, "form.editor").expect("the form"));
     // An Apply that changes nothing adds no entry for Back to step through.
     let entries = || window.history().and_then(|h| h.length()).expect("history length");
     let before_entries = entries();

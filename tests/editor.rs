@@ -694,11 +694,7 @@ async fn a_seed_refused_by_enter_still_says_why() {
     let root = editor("seed-enter", "t1-round-robin").await;
     let kept = scenario_of(&root).seed;
     commit_seed(&root, "-5");
-    let init = web_sys::EventInit::new();
-    init.set_bubbles(true);
-    init.set_cancelable(true);
-    let submit = web_sys::Event::new_with_event_init_dict("submit", &init).expect("event");
-    find(&root, "form.editor").expect("the form").dispatch_event(&submit).expect("dispatch");
+    common::submit(&find(&root, "form.editor").expect("the form"));
     let said = until("the message", || find(&root, ".seed-row + .field-error").map(|e| text(&e))).await;
     assert!(said.contains("\"-5\" is not a seed") && said.contains(&format!("Kept {kept}")), "{said}");
     assert_eq!(scenario_of(&root).seed, kept);

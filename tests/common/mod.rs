@@ -87,6 +87,16 @@ pub fn all(root: &web_sys::Element, sel: &str) -> Vec<web_sys::Element> {
     (0..list.length()).filter_map(|i| list.item(i)).map(|n| n.unchecked_into()).collect()
 }
 
+/// Submit `form` as Enter or its submit button does: a bubbling, cancelable `submit` event.
+#[allow(dead_code)]
+pub fn submit(form: &web_sys::Element) {
+    let init = web_sys::EventInit::new();
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let event = web_sys::Event::new_with_event_init_dict("submit", &init).expect("a submit event");
+    form.dispatch_event(&event).expect("dispatch");
+}
+
 /// Whether an RGBA pixel is within `tolerance` per channel of the colour `#rrggbb`.
 #[allow(dead_code)]
 pub fn near(rgba: &[u8], colour: &str, tolerance: i32) -> bool {
