@@ -228,12 +228,11 @@ impl EmbedOptions {
         let mut said = Vec::new();
         let title =
             || if sc.meta.title.is_empty() { "this scenario".to_string() } else { quoted(&sc.meta.title) };
-        match &self.preset {
-            Some(id) if from_fragment => said.push(format!(
+        if let Some(id) = self.preset.as_ref().filter(|_| from_fragment) {
+            said.push(format!(
                 "preset={} was ignored: the address's #-link names the scenario shown; an embed has one or the other.",
                 quoted(id)
-            )),
-            _ => {}
+            ));
         }
         if self.tour && Tour::of(sc).is_empty() {
             said.push(format!("tour=1 was ignored: {} has no notes to stop at; it plays as usual.", title()));
