@@ -652,9 +652,10 @@ fn an_embed_says_what_its_scenario_cannot_give() {
     assert_eq!(asked("embed=1&preset=d4-raft-election&tour=1", &toured, false), Vec::<String>::new());
     let said = asked("embed=1&preset=d1-cap-cp&tour=1", &plain, false);
     assert_eq!(said.len(), 1, "{said:?}");
-    assert!(
-        said[0].starts_with("tour=1 was ignored: ")
-            && said[0].ends_with("has no notes to stop at; it plays as usual.")
+    assert_eq!(
+        said[0],
+        "tour=1 was ignored: “CAP under partition: CP refuses on the minority side” has no notes to stop at; \
+         it plays as usual."
     );
     // With no preset= the default is shown, as documented; a #-link beside one overrules it.
     assert_eq!(asked("embed=1", &toured, false), Vec::<String>::new());

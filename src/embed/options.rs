@@ -226,8 +226,11 @@ impl EmbedOptions {
     /// as `dsplay-embed.js` documents.)
     pub fn unmet(&self, sc: &Scenario, from_fragment: bool) -> Vec<String> {
         let mut said = Vec::new();
-        let title =
-            || if sc.meta.title.is_empty() { "this scenario".to_string() } else { quoted(&sc.meta.title) };
+        // In quotes: a title with a colon ("CAP under partition: CP refuses …") ran into the verb.
+        let title = || match sc.meta.title.is_empty() {
+            true => "this scenario".to_string(),
+            false => format!("“{}”", quoted(&sc.meta.title)),
+        };
         if let Some(id) = self.preset.as_ref().filter(|_| from_fragment) {
             said.push(format!(
                 "preset={} was ignored: the address's #-link names the scenario shown; an embed has one or the other.",
