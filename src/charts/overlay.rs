@@ -7,14 +7,24 @@ use super::series::{Band, ChartData, ChartSpec, Line, Pen, TVIS_READS};
 use dsplay_core::sim::metrics::Metrics;
 
 /// B's version of A's chart `spec`, if B has one: the same metric, else B's default chart of the
-/// same kind (B's throughput and failures charts may count other counters than A's). An error rate needs only
+/// same kind (B's throughput chart may count other counters than A's). An error rate needs only
 /// B's requests: with no errors yet, B's rate is 0 %.
+///
+/// B's failures are A's kinds of failure and then B's own: a counter B never counted is B's flat
+/// zero beside A's line, not missing (review 45 F7: B without errors read as "B has no such chart").
 pub fn counterpart(b: &Metrics, spec: &ChartSpec) -> Option<ChartSpec> {
     let has = |name: &str| b.all().iter().any(|m| m.name == name);
     let own = || defaults(b).into_iter().find(|s| s.key() == spec.key());
     match spec {
         ChartSpec::Metric(name) => has(name).then(|| spec.clone()),
-        ChartSpec::Throughput(_) | ChartSpec::Failures(_) => own(),
+        ChartSpec::Throughput(_) => own(),
+        ChartSpec::Failures(a_names) => {
+            let mut names = a_names.clone();
+            if let Some(ChartSpec::Failures(b_names)) = own() {
+                names.extend(b_names.into_iter().filter(|n| !a_names.contains(n)));
+            }
+            Some(ChartSpec::Failures(names))
+        }
         ChartSpec::ErrorRate => has("requests").then(|| spec.clone()),
         ChartSpec::Visibility => b.all().iter().any(|m| m.name.starts_with(TVIS_READS)).then(|| spec.clone()),
     }
@@ -59,4 +69,52 @@ pub fn overlay(a: ChartData, b: Option<ChartData>) -> ChartData {
         end_ms = end_ms.max(b.end_ms);
     }
     ChartData { lines, bands, end_ms, ..a }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::charts::series::chart;
+    use dsplay_core::{ids::NodeId, SimTime};
+    use wasm_bindgen_test::wasm_bindgen_test;
+
+    /// A run of 1 s that counted `requests` and, if `failing`, `errors` and `rejected`.
+    fn run(failing: bool) -> Metrics {
+        let mut m = Metrics::new(100_000, 1_000_000);
+        for step in 0..10u64 {
+            let t = SimTime(step * 100_000);
+            m.count("requests", None, 10, t);
+            if failing {
+                m.count("errors", Some(NodeId(0)), 2, t);
+                m.count("rejected", None, 1, t);
+            }
+            m.advance_to(SimTime((step + 1) * 100_000));
+        }
+        m
+    }
+
+    #[wasm_bindgen_test]
+    fn b_that_never_failed_draws_its_failures_as_zero_beside_a() {
+        let a_spec = ChartSpec::Failures(vec!["errors".into(), "rejected".into()]);
+        let b = run(false);
+        let b_spec = counterpart(&b, &a_spec).expect("B has a failures chart: none of them");
+        assert_eq!(b_spec, a_spec);
+        let drawn = overlay(
+            chart(&run(true), &a_spec, &[], 1_000.0, 1_000.0),
+            Some(chart(&b, &b_spec, &[], 1_000.0, 1_000.0)),
+        );
+        let b_lines: Vec<&Line> = drawn.lines.iter().filter(|l| l.label.starts_with("B · ")).collect();
+        assert_eq!(b_lines.len(), 2, "{:?}", drawn.lines.iter().map(|l| &l.label).collect::<Vec<_>>());
+        for l in b_lines {
+            assert_eq!(l.points.len(), 10, "{}: one zero per sample, as A has", l.label);
+            assert!(l.points.iter().all(|&(_, v)| v == 0.0), "{}: {:?}", l.label, l.points);
+        }
+    }
+
+    #[wasm_bindgen_test]
+    fn b_failures_add_its_own_kinds_after_a_kinds() {
+        let a_spec = ChartSpec::Failures(vec!["rejected".into()]);
+        let Some(ChartSpec::Failures(names)) = counterpart(&run(true), &a_spec) else { panic!("no chart") };
+        assert_eq!(names, ["rejected", "errors"]);
+    }
 }

@@ -351,6 +351,16 @@ fn summed(metrics: &Metrics, name: &str, now_ms: f64) -> Vec<(f64, f64)> {
     acc.into_values().collect()
 }
 
+/// A counter's summed samples, or, if the run never counted it, a 0 at each of the run's sample
+/// times (Compare draws B's failures of A's kinds, which B may never have had).
+fn summed_or_zero(metrics: &Metrics, name: &str, now_ms: f64) -> Vec<(f64, f64)> {
+    if metrics.all().iter().any(|m| m.name == name) {
+        return summed(metrics, name, now_ms);
+    }
+    let longest = metrics.all().iter().max_by_key(|m| m.series.len());
+    longest.map(|m| upto(&m.series, now_ms).iter().map(|p| (p.t_ms, 0.0)).collect()).unwrap_or_default()
+}
+
 /// Rates per second, one per sample interval of `interval_s`, in → the running total after each.
 pub(crate) fn running_total(interval_s: f64) -> impl FnMut(f64) -> f64 {
     let mut sum = 0.0;
@@ -539,7 +549,7 @@ pub fn chart(metrics: &Metrics, spec: &ChartSpec, names: &[String], now_ms: f64,
             let interval_s = metrics.interval_us() as f64 / 1e6;
             let total = |n: &String| {
                 let mut add = running_total(interval_s);
-                let pts = summed(metrics, n, now_ms).into_iter().map(|(t, v)| (t, add(v)));
+                let pts = summed_or_zero(metrics, n, now_ms).into_iter().map(|(t, v)| (t, add(v)));
                 let line = Line::new(n.clone(), pts.collect());
                 // Beside its breakdown, `errors` is their total: said so, and drawn so.
                 match n == "errors" && names.len() > 1 {
