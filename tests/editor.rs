@@ -632,6 +632,25 @@ async fn every_bad_field_gets_its_own_message_at_once() {
     );
 }
 
+#[wasm_bindgen_test]
+async fn a_bad_value_is_marked_as_it_is_committed_not_only_on_apply() {
+    let root = editor("marked-on-commit", "t1-round-robin").await;
+    let rev = player_of(&root).scenario_rev;
+    set(&root, "workload.clients", "abc");
+    let said = until("the message beside the field", || error_at(&root, "workload.clients")).await;
+    assert!(said.contains("\"abc\" is not a number: use a whole number from 1 to 256"), "{said}");
+    let status = find(&root, ".editor-actions .status").map(|e| text(&e)).unwrap_or_default();
+    assert_eq!(status, "Edited: fix the marked field, then Apply.", "nothing was refused yet");
+    // A field left right is not marked, though the draft as a whole is still refused.
+    set(&root, "protocol.backends[0].weight", "3");
+    assert_eq!(error_at(&root, "protocol.backends[0].weight"), None);
+    assert!(error_at(&root, "workload.clients").is_some(), "the bad field stays marked");
+    set(&root, "workload.clients", "3");
+    until("its message gone", || Some(()).filter(|_| error_at(&root, "workload.clients").is_none())).await;
+    assert_eq!(player_of(&root).scenario_rev, rev, "nothing is run before Apply");
+    assert_eq!(apply(&root).await, None, "applied");
+}
+
 /// Type `v` into the field at `path` as keys would, with no `change` yet (nothing committed).
 fn type_into(root: &Element, path: &str, v: &str) {
     let el = input(root, path);

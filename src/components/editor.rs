@@ -112,8 +112,11 @@ struct Draft {
     /// The edits since the draft was made from the scenario, in order: the run does not show
     /// them yet. Kept so that they can be made again on a scenario that changed under them.
     edits: Vec<Edit>,
-    /// `(field to show it at, message)` for each error Apply found, in the order found.
+    /// `(field to show it at, message)` for each error Apply found, in the order found, or the
+    /// check of a value as it was committed found at its field.
     errors: Vec<(String, String)>,
+    /// Apply refused the draft as it is (no edit since).
+    refused: bool,
     last_edit: Option<Vec<Seg>>,
     /// What the editor did on its own (dropped events, kept edits), said above the form.
     note: Option<String>,
@@ -130,6 +133,7 @@ impl Draft {
             value,
             edits: Vec::new(),
             errors: Vec::new(),
+            refused: false,
             last_edit: None,
             note: None,
             sent: false,
@@ -301,12 +305,20 @@ fn editor_of(props: &super::OfPlayer) -> Html {
                 if let Some(note) = apply_user_edit(&mut d.value, &e, &names) {
                     d.note = Some(note);
                 }
-                // A field typed into again may be right now: its message goes until the next Apply.
+                // A field typed into again may be right now: its old message goes.
                 let at = dotted(e.path());
                 d.errors.retain(|(field, _)| *field != at);
                 d.last_edit = Some(e.path().to_vec());
+                let typed = matches!(e, Edit::Set(..));
                 d.edits.push(e);
                 d.sent = false;
+                d.refused = false;
+                // A value is checked as it is committed, not only on Apply (review 45 F11): what
+                // is wrong with this field shows beside it now; other fields' messages wait.
+                if let (true, Err(err)) = (typed, nodes::check(&d.value)) {
+                    let all = errors::all(&d.value, &d.base, &d.edits, d.last_edit.as_deref(), err);
+                    d.errors.extend(all.into_iter().filter(|(field, _)| *field == at));
+                }
             }
             *redrawn.borrow_mut() += 1;
             rerender.force_update();
@@ -347,6 +359,7 @@ fn editor_of(props: &super::OfPlayer) -> Html {
                     dispatch.emit(Action::Replace(sc));
                 }
                 Err(err) => {
+                    d.refused = true;
                     d.errors = errors::all(&d.value, &d.base, &d.edits, d.last_edit.as_deref(), err);
                     if let Some(form) = e.target().and_then(|t| t.dyn_into::<Element>().ok()) {
                         show_error_after_render(form);
@@ -415,9 +428,9 @@ fn editor_of(props: &super::OfPlayer) -> Html {
     };
     // What the bar and the messages above the form need, read (the draft holds the whole
     // scenario: cloned on every frame, a thousand events cost that much each frame).
-    let (dirty, errors, note) = match draft.borrow().as_ref() {
-        Some(d) => (!d.edits.is_empty(), d.errors.clone(), d.note.clone()),
-        None => (false, Vec::new(), None),
+    let (dirty, errors, note, refused) = match draft.borrow().as_ref() {
+        Some(d) => (!d.edits.is_empty(), d.errors.clone(), d.note.clone(), d.refused),
+        None => (false, Vec::new(), None, false),
     };
     use_leave_asks(dirty);
     let stamp = *redrawn.borrow();
@@ -446,6 +459,9 @@ fn editor_of(props: &super::OfPlayer) -> Html {
         (false, _) => "Not applied: see the message above the form and the marked fields.".to_string(),
         (true, 0) if dirty => "Edited: Apply (or Enter) to run them.".to_string(),
         (true, 0) => String::new(),
+        // Marked as it was typed: nothing was refused yet.
+        (true, 1) if !refused => "Edited: fix the marked field, then Apply.".to_string(),
+        (true, n) if !refused => format!("Edited: fix the {n} marked fields, then Apply."),
         (true, 1) => "Not applied: see the marked field.".to_string(),
         (true, n) => format!("Not applied: {n} fields to fix, marked below."),
     };

@@ -56,6 +56,11 @@ pub fn help(parent: Option<&str>, key: &str) -> Option<&'static str> {
         Some("service.type" | "work.type" | "write.type" | "read.type") => Some("how each duration is drawn"),
         Some("keys.count") => Some("how many distinct keys the clients use"),
         Some("window.calls") => Some("the breaker judges the last this many calls"),
+        // What 0 means is the protocol's (review 45 F10): quorum's and replication's clients
+        // never wait for ever.
+        Some("workload.timeout_ms") => Some(
+            "a client gives up on a request after this long; 0 is never, but quorum then waits twice its request timeout and replication 1 s",
+        ),
         _ => None,
     };
     by_pair.or(match key {
@@ -156,5 +161,8 @@ mod tests {
         assert_eq!(help(Some("latency"), "type"), Some("how each message's one-way delay is drawn"));
         assert_eq!(help(Some("arrival"), "type"), None, "a choice whose options say it");
         assert_eq!(help(Some("meta"), "title"), None);
+        let client = help(Some("workload"), "timeout_ms").unwrap();
+        assert!(client.contains("0 is never") && client.contains("quorum"), "{client}");
+        assert_ne!(help(Some("calls"), "timeout_ms"), Some(client), "a call's timeout is not a client's");
     }
 }
