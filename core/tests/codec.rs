@@ -352,6 +352,12 @@ fn a_whole_number_written_as_a_decimal_is_not_called_out_of_range() {
     v["stop_at_ms"] = serde_json::json!(1e30);
     let said = Scenario::from_json(&v.to_string()).expect_err("too big").to_string();
     assert!(said.contains("out of range"), "{said}");
+    // JSON's -0 is a decimal to serde; its whole number is 0, not "-0" (review 45 F10).
+    v["stop_at_ms"] = serde_json::json!(1000);
+    v["workload"]["timeout_ms"] = serde_json::json!(0);
+    let json = v.to_string().replace("\"timeout_ms\":0", "\"timeout_ms\":-0");
+    let said = Scenario::from_json(&json).expect_err("-0").to_string();
+    assert!(said.ends_with("is written as a decimal: write it as the whole number 0"), "{said}");
 }
 
 /// A protocol's own check names the field that is wrong, in words (review 18).

@@ -94,7 +94,30 @@ impl ScenarioError {
     /// only its protocol's check knows (`protocol.r`: 1 to n) is bounded by its type alone when
     /// the value is not even of that type (-1, 2.5, "abc"): the check is asked with 0 in the field,
     /// and its "must be 1 to n (3)" replaces the type's "0 or more".
+    ///
+    /// A number the protocol's check refused with a range is named with it: "0 is out of range: it
+    /// must be 1 to 149" (review 45 F6: "must be 1 to 149" alone did not say what broke it).
     pub fn at_in(&self, scenario: &serde_json::Value, field: &str) -> ScenarioError {
+        if let ScenarioError::Invalid { field: f, message } = self {
+            let number = scenario.pointer(&pointer(field)).filter(|v| v.is_number() && f == field);
+            let limit = message.strip_prefix("must be ").map(|rest| {
+                if rest.contains(" to ") {
+                    "out of range"
+                } else if rest.starts_with("at most") || rest.starts_with("below") {
+                    "too big"
+                } else if rest.starts_with("at least") || rest.starts_with("more than") {
+                    "too small"
+                } else {
+                    ""
+                }
+            });
+            return match (number, limit) {
+                (Some(v), Some(broke)) if !broke.is_empty() => {
+                    ScenarioError::invalid(field, format!("{v} is {broke}: it {message}"))
+                }
+                _ => self.at(field),
+            };
+        }
         let e = if self.field() == Some(field) { self.clone() } else { self.at(field) };
         let ScenarioError::Json { path, message, raw } = &e else { return e };
         if got_and_wanted(raw).is_none() {
@@ -287,6 +310,8 @@ fn plain(raw: &str, path: &str) -> String {
                 let parsed = value.parse::<f64>().ok().filter(|f| f.fract() == 0.0);
                 let in_range = parsed.filter(|f| *f >= lo as f64 && *f <= hi as f64);
                 return if let Some(f) = in_range {
+                    // JSON's -0 comes as -0.0, whose whole number is 0, not "-0".
+                    let f = if f == 0.0 { 0.0 } else { f };
                     format!("{value} is written as a decimal: write it as the whole number {f:.0}")
                 } else if parsed.is_some() {
                     format!("{value} is out of range: use {}", whole(lo, hi))
@@ -492,6 +517,17 @@ mod tests {
             (e.field(), e.message().as_str()),
             (Some(field), "-1 is out of range: it must be 0 to 3600000")
         );
+        // A whole number the check refuses is named too (review 45 F6).
+        bad["protocol"]["services"][1]["endpoints"][0]["calls"][0]["timeout_ms"] = 5_000_000.into();
+        let e = Scenario::parsed(&bad.to_string()).expect_err("too long");
+        assert_eq!(e.at_in(&bad, field).message(), "5000000 is too big: it must be at most 3600000");
+        bad["protocol"]["services"][1]["endpoints"][0]["calls"][0]["timeout_ms"] = 2000.into();
+        let mut raft: serde_json::Value =
+            serde_json::from_str(&presets::get("d4-raft-election").expect("preset").to_json()).expect("json");
+        raft["protocol"]["heartbeat_ms"] = 0.into();
+        let e = Scenario::parsed(&raft.to_string()).expect_err("no heartbeat");
+        let said = e.at_in(&raft, "protocol.heartbeat_ms").message();
+        assert!(said.starts_with("0 is out of range: it must be 1 to 149 ("), "{said}");
         bad["protocol"]["services"][1]["endpoints"][0]["calls"][0]["timeout_ms"] = 2000.into();
         bad["protocol"]["services"][2]["pools"][0]["workers"] = "many".into();
         let e = Scenario::from_json(&bad.to_string()).expect_err("refused");
