@@ -1014,6 +1014,14 @@ async function main() {
     const noTour = await p.textContent('#banner');
     assert(noTour.includes('tour=1 was ignored') && noTour.includes('no notes'), `banner: ${noTour}`);
     assert(!(await p.$('.tour-card')), 'no tour card without notes');
+    // Two notices in a small frame are read whole, not cut mid-sentence at three lines (review 43 C1).
+    const size = p.viewportSize();
+    await p.setViewportSize({ width: 480, height: 360 });
+    await p.goto(base + '?embed=1&preset=nope-bad&speed=abc');
+    await p.waitForSelector('#banner');
+    const hidden = await p.$eval('#banner', (b) => b.scrollHeight - b.clientHeight);
+    assert(hidden <= 1, `the banner hides ${hidden} px of its notices`);
+    await p.setViewportSize(size);
     await p.goto(base + '?embed=1&preset=d4-raft-election&tour=1');
     await at(p, 'Step 1 of 8', 100);
     assert(!(await p.$('#banner')), 'a tour of a scenario with notes opens without a banner');
