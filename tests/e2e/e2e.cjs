@@ -668,6 +668,9 @@ async function main() {
     });
     const label = await page.textContent('.compare-label');
     assert(label.includes('protocol.algorithm = least_connections'), `label: ${label}`);
+    // Each stage is 460 px wide or has the row to itself: at 300 px, labels ran together (review 45 F4).
+    const widths = await page.$$eval('.compare-stage', (fs) => fs.map((f) => Math.round(f.getBoundingClientRect().width)));
+    assert(widths.length === 2 && widths.every((w) => w >= 440), `stage widths ${widths}`);
     const aria = await page.$eval('.compare-charts canvas', (c) => c.getAttribute('aria-label'));
     assert(aria.includes('A solid, B dashed'), `aria-label: ${aria}`);
     // Every chart's throttled trailing paint has landed (the canvas says so).
