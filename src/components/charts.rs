@@ -11,7 +11,8 @@ use crate::charts::paint::use_paint;
 use crate::charts::probe::{early_catalog, union};
 use crate::charts::series::{run_so_far, ChartSpec};
 use crate::charts::watch::use_repaint_on_change;
-use crate::export::{about, download_text, export_stem, metrics_csv, save_chart, trace_json_sliced};
+use crate::components::run_exports::{save_csv, use_trace_download};
+use crate::export::{about, export_stem, save_chart};
 use crate::player::Player;
 use web_sys::HtmlSelectElement;
 use yew::prelude::*;
@@ -83,12 +84,12 @@ pub fn chart_view(props: &ChartViewProps) -> Html {
 #[function_component(Charts)]
 pub fn charts() -> Html {
     let extra = use_state(Vec::<ChartSpec>::new);
-    // The Trace JSON export under way: what it is doing (replaying, writing) and the share done.
-    let preparing = use_state(|| None::<(&'static str, u8)>);
     // The default charts shown so far for this scenario revision: kept, so they do not come and
     // go or move as metrics appear (or vanish on a rewind).
     let shown = use_mut_ref(|| (u64::MAX, Vec::<ChartSpec>::new()));
     let player = use_context::<Player>();
+    let (on_trace, trace_label, preparing) =
+        use_trace_download(player.as_ref().map(|p| p.session.clone()), "trace");
     let rev = player.as_ref().map_or(0, |p| p.scenario_rev);
     let ahead = {
         // Looked ahead once per scenario revision, not per frame.
@@ -129,32 +130,6 @@ pub fn charts() -> Html {
         })
     };
     let session = player.session.clone();
-    let on_trace = {
-        let (session, preparing) = (session.clone(), preparing.clone());
-        Callback::from(move |_: MouseEvent| {
-            if preparing.is_some() {
-                return;
-            }
-            let s = session.borrow();
-            // What the click asked for: the run and playhead of now, whatever happens meanwhile.
-            let name = format!("{}.json", export_stem(&s, "trace"));
-            preparing.set(Some(("replaying", 0)));
-            let (busy, over) = (preparing.clone(), preparing.clone());
-            trace_json_sliced(
-                &s,
-                move |what, p| busy.set(Some((what, p))),
-                move |text| {
-                    download_text(&name, "application/json", &text).ok();
-                    over.set(None);
-                },
-            );
-        })
-    };
-    // While the export is under way, the button says how far it has got.
-    let trace_label = match *preparing {
-        Some((what, p)) => format!("Trace JSON: {what} {p} %"),
-        None => "Trace JSON".to_string(),
-    };
     // A trace that let its oldest records go says so at the button, not only inside the file:
     // t1's default run keeps the newest 100000 of 172757, and its first 12 s were missing from a
     // download a teacher would count requests in (review 45).
@@ -168,11 +143,7 @@ pub fn charts() -> Html {
             )
         })
     };
-    let on_csv = Callback::from(move |_: MouseEvent| {
-        let s = session.borrow();
-        let csv = metrics_csv(s.sim().metrics(), s.sim().node_names());
-        download_text(&format!("{}.csv", export_stem(&s, "metrics")), "text/csv", &csv).ok();
-    });
+    let on_csv = Callback::from(move |_: MouseEvent| save_csv(&session.borrow(), "metrics"));
     html! {
         <section class="charts" aria-label="Charts">
             <div class="charts-bar">
@@ -182,7 +153,7 @@ pub fn charts() -> Html {
                         { for by_number(&names).into_iter().map(|(n, k)| html! { <option value={n.clone()}>{format!("{n} ({k:?})").to_lowercase()}</option> }) }
                     </select>
                 </label>
-                <button class="export-trace" onclick={on_trace} aria-busy={preparing.is_some().to_string()}
+                <button class="export-trace" onclick={on_trace} aria-busy={preparing.to_string()}
                     aria-describedby={cut.as_ref().map(|_| "export-trace-cut")}>{trace_label}</button>
                 <button class="export-csv" onclick={on_csv}>{"Metrics CSV"}</button>
                 if let Some(cut) = cut { <p class="export-cut" id="export-trace-cut">{cut}</p> }

@@ -3,6 +3,7 @@
 //! preset as it ships. B follows A's playhead; the key
 //! figures sit side by side (`stats`) and A's charts are drawn with B's overlaid (`overlay`).
 
+pub mod export_b;
 pub mod fields;
 pub mod form;
 pub mod names;
@@ -20,6 +21,7 @@ use crate::player::{Action, Player};
 use dsplay_core::scenario::{Playhead, Timed};
 use dsplay_core::session::Session;
 use dsplay_core::{ScenarioError, SimTime};
+use export_b::ExportB;
 use form::CompareForm;
 use overlay::Overlays;
 use serde_json::Value;
@@ -307,6 +309,7 @@ fn compare_of(props: &super::OfPlayer) -> Html {
                         label.words, secs(a_now))}</p>
                 }
                 {table(&a_sum, b, (a_now, a_stop), (*linearizable).clone())}
+                <ExportB b={run_b.clone()} built={*built} />
                 // Not while B catches up: two stages a frame would slow its catching up.
                 if behind.is_none() { <Stages b={run_b.clone()} built={*built} {b_now} /> }
                 <Overlays b={run_b.clone()} built={*built} {b_now} />

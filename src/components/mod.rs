@@ -22,6 +22,7 @@ pub mod modal;
 pub mod narrator;
 pub mod notice;
 pub mod picture_key;
+pub mod run_exports;
 pub mod share;
 pub mod shortcuts;
 pub mod spacetime;

@@ -686,6 +686,15 @@ async function main() {
     // PNG width at bytes 16..20: drawn at twice its CSS width at least (sharp on a projector).
     const css = await page.$eval('.compare-charts canvas', (c) => c.clientWidth);
     assert(head.readUInt32BE(16) >= 2 * css, `PNG ${head.readUInt32BE(16)} px wide for ${css} CSS px`);
+    // B's run is saved too, under names that tell it from A's (review 45 F15).
+    const [csv] = await Promise.all([page.waitForEvent('download'), page.click('.compare-exports .export-csv')]);
+    assert(/-b-metrics-\d+ms\.csv$/.test(csv.suggestedFilename()), csv.suggestedFilename());
+    assert(fs.readFileSync(await csv.path(), 'utf8').startsWith('t_ms,metric,node'), 'a metrics CSV');
+    const [trace] = await Promise.all([page.waitForEvent('download'), page.click('.compare-exports .export-trace')]);
+    assert(/-b-trace-\d+ms\.json$/.test(trace.suggestedFilename()), trace.suggestedFilename());
+    const doc = JSON.parse(fs.readFileSync(await trace.path(), 'utf8'));
+    const a = await page.$eval('#run-result', (el) => el.dataset.traceHash);
+    assert(doc.trace_hash && doc.trace_hash !== a && doc.link.includes('#s='), `B's trace ${doc.trace_hash}, A's ${a}`);
   });
   await check('the editor applies at the first click, and a refused value is brought into view', async () => {
     await page.goto(base + '?preset=t1-round-robin');

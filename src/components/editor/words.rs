@@ -161,7 +161,7 @@ mod tests {
         assert_eq!(help(Some("latency"), "type"), Some("how each message's one-way delay is drawn"));
         assert_eq!(help(Some("arrival"), "type"), None, "a choice whose options say it");
         assert_eq!(help(Some("meta"), "title"), None);
-        let client = help(Some("workload"), "timeout_ms").unwrap();
+        let client = help(Some("workload"), "timeout_ms").expect("a client timeout hint");
         assert!(client.contains("0 is never") && client.contains("quorum"), "{client}");
         assert_ne!(help(Some("calls"), "timeout_ms"), Some(client), "a call's timeout is not a client's");
     }
