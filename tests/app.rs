@@ -699,10 +699,50 @@ fn narration_says_a_fault_before_a_note_and_names_a_node_once() {
         .skip(sim.trace().records().len() - (sim.trace().len_total() - since) as usize);
     let said = headline(fresh.clone(), sim.node_names()).expect("something to say");
     assert!(said.starts_with("crash n4; then ") && said.contains("became leader in term 2"), "{said}");
-    // Announced with when the newest of it happened (the election, after the 5 s crash).
+    // Each with when it happened: the crash at 5 s, the election after it (review 46 A1: one
+    // time for all of them put the crash at the election's).
     let told = dsplay_web::components::narrator::announcement(fresh, sim.node_names()).expect("said");
-    assert!(told.starts_with("At 5.") && told.ends_with(&format!("seconds: {said}")), "{told}");
-    assert_ne!(&told[..12], "At 5.00 seco", "the election's time, not the crash's: {told}");
+    assert!(told.starts_with("At 5.00 seconds: crash n4; "), "{told}");
+    let election = told.split("; at ").find(|p| p.contains("became leader in term 2")).unwrap_or_default();
+    assert!(election.starts_with("5.") && !election.starts_with("5.00"), "the election's own time: {told}");
+}
+
+/// At 10× one announcement covers d4 from its first leader to its end: the crash at 5 s, the new
+/// leader at 5.19 s and the restart at 10 s, each at its own time. It said "At 10.00 seconds:
+/// crash n4; then restart n4", without the new leader (review 46 A1).
+#[wasm_bindgen_test]
+fn a_fast_runs_announcement_keeps_each_things_time_and_the_new_leader() {
+    let (sim, n) = stretch("d4-raft-election", 200, 15_000);
+    let records = sim.trace().records();
+    let told =
+        dsplay_web::components::narrator::announcement(records.range(records.len() - n..), sim.node_names())
+            .expect("said");
+    let crash = told.find("At 5.00 seconds: crash n4").expect(&told);
+    let leader = told.find("n3 became leader in term 2").expect(&told);
+    let restart = told.find("at 10.00 seconds: restart n4").expect(&told);
+    assert!(crash < leader && leader < restart, "{told}");
+}
+
+/// d3-quorum-stale-read at 1×: the script's notes are the lesson ("its first stale read"); one
+/// announcement said only the newest, and a node's note of an ignored reply before them (review
+/// 46 B2).
+#[wasm_bindgen_test]
+fn an_announcement_says_every_note_of_the_script_before_what_a_node_did() {
+    use dsplay_core::sim::trace::ANNOTATION;
+    let (sim, n) = stretch("d3-quorum-stale-read", 0, 2_000);
+    let records = sim.trace().records();
+    let fresh = records.range(records.len() - n..);
+    let script: Vec<String> = fresh
+        .clone()
+        .filter(|r| r.label == ANNOTATION)
+        .filter_map(|r| r.text.as_deref().map(String::from))
+        .collect();
+    assert!(script.len() >= 2, "this stretch has the lesson's notes: {script:?}");
+    let told = dsplay_web::components::narrator::announcement(fresh, sim.node_names()).expect("said");
+    for note in script.iter().take(4) {
+        assert!(told.contains(note.trim_end_matches('.')), "{note:?} in {told:?}");
+    }
+    assert!(!told.contains("ignored WriteAck") && !told.contains(".;"), "{told}");
 }
 
 /// Preset `id` run to `to_ms`, and how many of its newest records came after `from_ms`: what two

@@ -10,6 +10,7 @@ use crate::player::Player;
 use dsplay_core::presets::StaleNotes;
 use dsplay_core::session::Session;
 use dsplay_core::sim::trace::{TraceEvent, TraceKind, ANNOTATION};
+use dsplay_core::SimTime;
 use std::cell::Cell;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -59,106 +60,121 @@ pub fn spoken(text: &str) -> String {
     out.collect::<Vec<_>>().join(" ").split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
-/// At most this many faults and broken invariants are said in one announcement; the rest are
-/// counted ("and 2 more").
-const MOST_SAID: usize = 3;
+/// At most this many things are said in one announcement; the rest are counted ("and 2 more").
+const MOST_SAID: usize = 4;
 
-/// What is worth saying among `fresh` records (oldest first): every fault and broken invariant
-/// (one that broke again said once, with how often), in order (past `MOST_SAID`, the broken
-/// invariants first and the rest counted), then the newest note if it came after them (a crash
-/// and the election it causes often fall between two announcements, and the new leader is the
-/// news); with neither, the newest note. A note that starts with its node's name says what became
-/// of that node ("n4 became leader in term 1", "n4 stepped down: …") and is said as is; it wins
-/// over newer notes about what a node did ("n5: conflict at index 93: dropped 20 entries"), which
-/// get the name in front. After d4's heal the step-down was lost behind the truncation that
-/// follows it at the same instant.
-pub fn headline<'a>(
-    fresh: impl DoubleEndedIterator<Item = &'a TraceEvent>,
-    names: &[String],
-) -> Option<String> {
-    said_with_newest(fresh, names).map(|(_, text)| text)
+/// One thing worth saying: when, how much it matters (see [`said_of`]), and its words.
+struct Said {
+    at: SimTime,
+    rank: u8,
+    text: String,
 }
 
-/// [`headline`], with where in `fresh` the newest thing it says is (a note that says what became
-/// of a node can win over a newer one, so the newest record said need not be the newest record).
-fn said_with_newest<'a>(
-    fresh: impl DoubleEndedIterator<Item = &'a TraceEvent>,
-    names: &[String],
-) -> Option<(usize, String)> {
-    // (position, rank: 2 a broken invariant, 1 a fault, text)
-    let mut big: Vec<(usize, u8, String)> = Vec::new();
-    // Per broken invariant, where in `big` it is and how often it broke.
+/// What is worth saying among `fresh` records (oldest first), in order: every broken invariant
+/// (one that broke again said once, with how often), fault, note that says what became of a node
+/// ("n4 became leader in term 1", "n4 stepped down: …": a crash and the election it causes often
+/// fall between two announcements, and the new leader is the news; at 10× it was dropped, review
+/// 46 A1) and note of the scenario's script (the lesson's words: d3's "its first stale read" was
+/// lost behind a newer note, review 46 B2). Past [`MOST_SAID`], they are kept in that order of
+/// importance (the earliest broken invariants and faults, the newest notes: what is on screen)
+/// and the rest are counted. With none of these, the newest note of what a node did ("n5: conflict at index 93:
+/// dropped 20 entries"), with its name in front; after d4's heal the step-down was lost behind
+/// the truncation that follows it at the same instant.
+fn said_of<'a>(fresh: impl Iterator<Item = &'a TraceEvent>, names: &[String]) -> (Vec<Said>, usize) {
+    let mut items: Vec<Said> = Vec::new();
+    // Per broken invariant, where in `items` it is and how often it broke.
     let mut broken: Vec<(&str, usize, usize)> = Vec::new();
-    // The newest note, and the newest that says what became of its node (see above): where in
-    // `fresh`, and what to say.
-    let mut newest_note: Option<(usize, String)> = None;
-    let mut newest_change: Option<(usize, String)> = None;
-    for (at, r) in fresh.enumerate() {
+    let mut newest_note: Option<Said> = None;
+    for r in fresh {
         let text = r.text.as_deref().unwrap_or("");
+        let item = |rank: u8, text: String| Said { at: r.at, rank, text };
         match r.kind {
             TraceKind::Violation => match broken.iter_mut().find(|(label, ..)| *label == r.label) {
                 // The same invariant again (e3 breaks one for every duplicate charge): said once,
-                // counted, with its newest case, where its newest case falls.
+                // counted, with its newest case, when its newest case happened.
                 Some((label, slot, times)) => {
                     *times += 1;
-                    big[*slot] = (at, 2, format!("Invariant broken {times} times: {label} (newest: {text})"));
+                    items[*slot] =
+                        item(4, format!("Invariant broken {times} times: {label} (newest: {text})"));
                 }
                 None => {
-                    broken.push((r.label, big.len(), 1));
-                    big.push((at, 2, format!("Invariant broken: {} ({text})", r.label)));
+                    broken.push((r.label, items.len(), 1));
+                    items.push(item(4, format!("Invariant broken: {} ({text})", r.label)));
                 }
             },
-            TraceKind::Fault => big.push((at, 1, text.to_string())),
+            TraceKind::Fault => items.push(item(3, text.to_string())),
             TraceKind::Note if r.is_said_note() && !text.is_empty() => {
                 let who = match r.label == "note" {
                     true => names.get(r.node.index()).map_or("", String::as_str),
                     false => "",
                 };
                 match (who.is_empty(), text.starts_with(who)) {
-                    (true, _) => newest_note = Some((at, text.to_string())),
-                    (false, true) => newest_change = Some((at, text.to_string())),
-                    (false, false) => newest_note = Some((at, format!("{who}: {text}"))),
+                    (true, _) => items.push(item(1, text.to_string())),
+                    (false, true) => items.push(item(2, text.to_string())),
+                    (false, false) => newest_note = Some(item(0, format!("{who}: {text}"))),
                 }
             }
             _ => {}
         }
     }
-    let newest_note = newest_change.or(newest_note);
-    if big.is_empty() {
-        return newest_note;
+    if items.is_empty() {
+        return (newest_note.into_iter().collect(), 0);
     }
-    let more = big.len().saturating_sub(MOST_SAID);
-    // A repeated invariant took its newest case's position: back in order.
-    big.sort_by_key(|(at, _, _)| *at);
+    // A repeated invariant took its newest case's time: back in order.
+    items.sort_by_key(|s| s.at);
+    let more = items.len().saturating_sub(MOST_SAID);
     if more > 0 {
-        big.sort_by_key(|(at, rank, _)| (std::cmp::Reverse(*rank), *at));
-        big.truncate(MOST_SAID);
-        big.sort_by_key(|(at, _, _)| *at);
+        let n = items.len();
+        let mut ranked: Vec<(usize, Said)> = items.into_iter().enumerate().collect();
+        ranked.sort_by_key(|(i, s)| (std::cmp::Reverse(s.rank), if s.rank <= 2 { n - i } else { *i }));
+        ranked.truncate(MOST_SAID);
+        ranked.sort_by_key(|(i, _)| *i);
+        items = ranked.into_iter().map(|(_, s)| s).collect();
     }
-    let last = big.last().map_or(0, |b| b.0);
-    let mut said: Vec<String> = big.into_iter().map(|(_, _, t)| t).collect();
-    let note = newest_note.filter(|(at, _)| *at > last);
-    let newest = note.as_ref().map_or(last, |(at, _)| *at);
-    said.extend(note.map(|(_, n)| n));
-    let mut out = said.join("; then ");
-    if more > 0 {
-        out += &format!("; and {more} more");
-    }
-    Some((newest, out))
+    (items, more)
 }
 
-/// The [`headline`] of `fresh` records, with the simulated time of the newest thing it says in
-/// front ("At 5.19 seconds: crash n4; then n3 became leader in term 2"): announcements lag the
-/// run by up to two seconds of wall time, which at 100× is minutes of the run. The time is of
-/// what is said, not of a newer note passed over (d4's tour note at 1 s put its time on the
-/// leader elected at 0.19 s).
-pub fn announcement<'a>(
-    fresh: impl DoubleEndedIterator<Item = &'a TraceEvent> + Clone,
-    names: &[String],
-) -> Option<String> {
-    let (newest, text) = said_with_newest(fresh.clone(), names)?;
-    let at = fresh.clone().nth(newest)?.at;
-    Some(format!("At {:.2} seconds: {text}", at.as_ms_f64() / 1000.0))
+/// What is worth saying among `fresh` records (see [`said_of`]), one thing after another.
+pub fn headline<'a>(fresh: impl Iterator<Item = &'a TraceEvent>, names: &[String]) -> Option<String> {
+    let (items, more) = said_of(fresh, names);
+    let n = items.len();
+    let texts = items.into_iter().enumerate().map(|(i, s)| match i + 1 < n {
+        true => s.text.trim_end_matches('.').to_string(),
+        false => s.text,
+    });
+    let mut out = texts.collect::<Vec<_>>().join("; then ");
+    if more > 0 {
+        out.truncate(out.trim_end_matches('.').len());
+        out += &format!("; and {more} more");
+    }
+    (!out.is_empty()).then_some(out)
+}
+
+/// The [`headline`] of `fresh` records, each thing with the simulated time it happened ("At 5.00
+/// seconds: crash n4; at 5.19 seconds: n3 became leader in term 2"), a time once for things at the
+/// same instant: announcements lag the run by up to two seconds of wall time, which at 100× is
+/// minutes of the run, and one time for all of them put the crash at the restart's 10 s (review
+/// 46 A1).
+pub fn announcement<'a>(fresh: impl Iterator<Item = &'a TraceEvent>, names: &[String]) -> Option<String> {
+    let (items, more) = said_of(fresh, names);
+    let secs = |at: SimTime| format!("{:.2} seconds", at.as_ms_f64() / 1000.0);
+    let mut out = String::new();
+    let mut last: Option<SimTime> = None;
+    for s in items {
+        // A note's full stop goes before the next ("…only NotLeader; at 0.17 seconds: …").
+        out.truncate(out.trim_end_matches('.').len());
+        out += &match last {
+            None => format!("At {}: {}", secs(s.at), s.text),
+            Some(t) if secs(t) == secs(s.at) => format!("; then {}", s.text),
+            Some(_) => format!("; at {}: {}", secs(s.at), s.text),
+        };
+        last = Some(s.at);
+    }
+    if more > 0 {
+        out.truncate(out.trim_end_matches('.').len());
+        out += &format!("; and {more} more");
+    }
+    (!out.is_empty()).then_some(out)
 }
 
 /// Most records a step by hand writes for its event to be said when nothing bigger happened
