@@ -70,14 +70,15 @@ pub fn arrows_kept_whole(what: &str) -> String {
         .replace("->", &format!("{zwsp}-{join}>{zwsp}"))
 }
 
-/// × on the scenario's event `i`: take it out. The button goes with its row, so focus goes to the
-/// banner's Undo (what a keyboard user may want next), else to the next ×, not back to the top of
-/// the page.
+/// × on the scenario's event `i`: take it out. Focus goes to the banner's Undo (what a keyboard
+/// user may want next), else to the next ×, not back to the top of the page. Moved, not rescued:
+/// the rows are keyed by place, so the × stays focused and becomes the next event's, and a second
+/// Enter removed that one too (review 46 B3).
 fn removed(d: &Callback<Action>, i: usize) -> Callback<MouseEvent> {
     let d = d.clone();
     Callback::from(move |_: MouseEvent| {
         d.emit(Action::Remove(i));
-        crate::focus::rescue(vec!["#banner button.undo".into(), ".fault-remove".into()]);
+        crate::focus::move_to(vec!["#banner button.undo".into(), ".fault-remove".into()]);
     })
 }
 
@@ -122,7 +123,7 @@ fn item(d: &Callback<Action>, i: usize, row: &Row, past: bool) -> Html {
     let remove = own.map(|i| {
         let label = format!("Remove {} at {when} from the scenario", spoken(what));
         html! {
-            <button class="fault-remove" title={label.clone()} aria-label={label}
+            <button class="fault-remove" title={label.clone()} aria-label={label} data-at-ms={at.to_string()}
                 onclick={removed(d, i)}>{"×"}</button>
         }
     });

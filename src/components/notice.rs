@@ -47,7 +47,19 @@ pub fn notice(props: &NoticeProps) -> Html {
             move || drop(fold)
         });
     }
-    let undo = p.dispatch.reform(|_: MouseEvent| Action::Undo);
+    let undo = {
+        let d = p.dispatch.clone();
+        // The button goes with the banner: the key goes to what Undo brings back, the first event
+        // the change took out (its ×), else to the player (review 46 B3: it fell to the page).
+        let back = p.undo.as_ref().and_then(|u| u.before.events.iter().find(|e| !u.after.contains(e)));
+        let mut to: Vec<String> =
+            back.map(|e| format!(".fault-remove[data-at-ms=\"{}\"]", e.at_ms)).into_iter().collect();
+        to.push("#play".into());
+        Callback::from(move |_: MouseEvent| {
+            d.emit(Action::Undo);
+            crate::focus::rescue(to.clone());
+        })
+    };
     let dismiss = {
         let d = p.dispatch.clone();
         Callback::from(move |_: MouseEvent| {
