@@ -167,7 +167,8 @@ impl ChartData {
     }
 
     /// What the chart shows at the playhead, in words, for a screen reader (a canvas is only
-    /// pixels): "latency_ms (ms) at 12.3 s: p50 15.2, p95 37.1, p99 54.3".
+    /// pixels): "latency_ms (ms) at 12.3 s: p50 15.2, p95 37.1, p99 54.3", each line with its
+    /// shape so far (see [`shape`]).
     pub fn summary(&self) -> String {
         let mut parts: Vec<String> = Vec::new();
         for l in &self.lines {
@@ -181,8 +182,8 @@ impl ChartData {
             } else if l.points.last().is_some_and(|p| p.1.is_nan()) {
                 parts.push(format!("{} no reading", l.label));
             } else if let Some(&(_, v)) = l.points.iter().rev().find(|p| !p.1.is_nan()) {
-                let v = if v.fract() == 0.0 { format!("{v:.0}") } else { format!("{v:.1}") };
-                parts.push(format!("{} {v}", l.label));
+                let shape = shape(&l.points, self.now_ms, self.y_unit == "total");
+                parts.push(format!("{} {}{shape}", l.label, num(v)));
             }
         }
         for b in &self.bands {
@@ -349,6 +350,57 @@ fn summed(metrics: &Metrics, name: &str, now_ms: f64) -> Vec<(f64, f64)> {
         }
     }
     acc.into_values().collect()
+}
+
+/// A figure as the summary says it: whole, or to one decimal.
+fn num(v: f64) -> String {
+    if v.fract() == 0.0 {
+        format!("{v:.0}")
+    } else {
+        format!("{v:.1}")
+    }
+}
+
+/// A line's shape up to `now_ms`, in words, after its latest value: a running total's "(rose from
+/// 7.0 s to 9.1 s)" or "(rising since 7.0 s)"; any other line's mean over the last second and, if
+/// well above it, its peak: "(mean 21.4 over the last second, peak 50 at 5.3 s)". One bucket
+/// alone misled: d4's "requests 0" at 8 s, where 34 were sent in the second before, and a total
+/// never said when it grew (review 46 B4).
+fn shape(points: &[(f64, f64)], now_ms: f64, total: bool) -> String {
+    let read: Vec<(f64, f64)> = points.iter().copied().filter(|p| !p.1.is_nan()).collect();
+    let Some(&(_, last)) = read.last() else { return String::new() };
+    if total {
+        if last <= 0.0 {
+            return String::new();
+        }
+        let first = read.iter().find(|p| p.1 > 0.0).map_or(0.0, |p| p.0);
+        let rose = read.windows(2).filter(|w| w[1].1 > w[0].1).map(|w| w[1].0).last().unwrap_or(first);
+        let s = |ms: f64| format!("{:.1} s", ms / 1000.0);
+        return match now_ms - rose > 1_000.0 {
+            true => format!(" (rose from {} to {})", s(first), s(rose)),
+            false => format!(" (rising since {})", s(first)),
+        };
+    }
+    let recent: Vec<f64> = read.iter().filter(|p| p.0 > now_ms - 1_000.0).map(|p| p.1).collect();
+    if recent.len() < 2 {
+        return String::new();
+    }
+    let mean = recent.iter().sum::<f64>() / recent.len() as f64;
+    let mean = (mean * 10.0).round() / 10.0;
+    let peak = read.iter().copied().fold((0.0, f64::MIN), |m, p| if p.1 > m.1 { p } else { m });
+    // Only what the latest value does not already say.
+    let mut said = Vec::new();
+    // Within a tenth of the latest value, the mean says nothing more.
+    if (mean - last).abs() > 0.1 * last.abs().max(1.0) {
+        said.push(format!("mean {} over the last second", num(mean)));
+    }
+    if peak.1 > 0.0 && peak.1 >= 1.5 * mean.max(1.0) && peak.1 > last {
+        said.push(format!("peak {} at {:.1} s", num(peak.1), peak.0 / 1000.0));
+    }
+    match said.is_empty() {
+        true => String::new(),
+        false => format!(" ({})", said.join(", ")),
+    }
 }
 
 /// A counter's summed samples, or, if the run never counted it, a 0 at each of the run's sample
@@ -918,7 +970,14 @@ pub(crate) mod tests {
         let names = vec!["b0".to_string(), "b1".to_string()];
         let d = chart(&sample(), &ChartSpec::Metric("backend_load".into()), &names, 550.0, 10_000.0);
         // The interval ending at 0.5 s, the last one complete at 0.55 s, had b0 at 4.
-        assert_eq!(d.summary(), "backend_load at 0.6 s: b0 4, b1 2");
+        // With what the latest value alone does not say (review 46 B4): b0 climbed to it.
+        assert_eq!(d.summary(), "backend_load at 0.6 s: b0 4 (mean 2 over the last second), b1 2");
+        // A total says when it grew: still growing, then done growing.
+        let errors = ChartSpec::Failures(vec!["errors".into()]);
+        let growing = chart(&sample(), &errors, &[], 1_500.0, 10_000.0).summary();
+        assert!(growing.contains(": errors ") && growing.ends_with("(rising since 0.2 s)"), "{growing}");
+        let done = chart(&sample(), &errors, &[], 9_000.0, 10_000.0).summary();
+        assert!(done.ends_with("(rose from 0.2 s to 2.0 s)"), "{done}");
         let l = chart(&sample(), &ChartSpec::Metric("latency_ms".into()), &[], 550.0, 10_000.0);
         assert!(l.summary().starts_with("latency_ms (ms) at 0.6 s: p50 "), "{}", l.summary());
         let b = chart(&sample(), &ChartSpec::Metric("breaker_state".into()), &names, 10_000.0, 10_000.0);
