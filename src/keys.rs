@@ -23,7 +23,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("T", "time out the focused or selected node: its election timer runs out now (Raft)"),
     ("C", "hand the focused or selected node a client request (none picked: the leader); a write of the next number"),
     ("/", "search the scenarios"),
-    ("← → ↑ ↓ on a node reached by Tab", "the next or previous node (Home / End: the first or last); the stage is one Tab stop, and Tab goes on to the inspector"),
+    ("← → ↑ ↓ on a node reached by Tab", "the next or previous node (Home / End: the first or last); the stage is one Tab stop; Tab goes on to the stage's tools and legend, then the inspector"),
     ("↑ / ↓ in the gallery", "the scenario above or below (Home / End: the first or last); Tab leaves the list"),
     ("F", "present: the stage across the window, drawn larger, for a projector (F again to leave)"),
     ("Enter or → on a tour", "continue to the tour's next step (← back a step, Esc leave the tour)"),

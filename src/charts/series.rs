@@ -374,7 +374,7 @@ fn shape(points: &[(f64, f64)], now_ms: f64, total: bool) -> String {
             return String::new();
         }
         let first = read.iter().find(|p| p.1 > 0.0).map_or(0.0, |p| p.0);
-        let rose = read.windows(2).filter(|w| w[1].1 > w[0].1).map(|w| w[1].0).last().unwrap_or(first);
+        let rose = read.windows(2).filter(|w| w[1].1 > w[0].1).map(|w| w[1].0).next_back().unwrap_or(first);
         let s = |ms: f64| format!("{:.1} s", ms / 1000.0);
         return match now_ms - rose > 1_000.0 {
             true => format!(" (rose from {} to {})", s(first), s(rose)),

@@ -300,7 +300,9 @@ fn compare_of(props: &super::OfPlayer) -> Html {
             if let Some((label, b)) = &b_sum {
                 <p class="compare-label" title={label.paths.clone()}>{format!("B: {}, {seeds}. Charts: A solid, B dashed.{shading}", label.words)}
                     if let Some(at) = behind {
-                        <span class="catching-up" role="status">{format!(" B is catching up: {} of {}.", secs(at), secs(a_now))}</span>
+                        // Not a live region: its figures, new every frame, were heard eight times
+                        // in half a second (review 46 C10). "Compared: …" is said when B is there.
+                        <span class="catching-up">{format!(" B is catching up: {} of {}.", secs(at), secs(a_now))}</span>
                     }
                 </p>
                 if same {
