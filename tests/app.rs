@@ -116,6 +116,20 @@ async fn a_step_by_hand_is_narrated_and_so_is_a_scrub_back() {
     unmount();
 }
 
+/// Another scenario picked from the gallery is said by its title, not only "Back at 0.00
+/// seconds" (review 46 C8).
+#[wasm_bindgen_test]
+async fn a_scenario_picked_from_the_gallery_is_said_by_name() {
+    let root = mount("#preset=d4-raft-election");
+    wait_until(&root, "#run-result", |_| true).await;
+    let quorum: HtmlElement =
+        wait_until(&root, "[data-id=\"d3-quorum-stale-read\"]", |_| true).await.unchecked_into();
+    quorum.click();
+    let title = presets::get("d3-quorum-stale-read").expect("preset").meta.title;
+    narration_with(&root, &format!("Opened “{title}”, at 0.00 seconds")).await;
+    unmount();
+}
+
 /// Play, then pause: where the run stopped is said, not the last stray record (review 22).
 #[wasm_bindgen_test]
 async fn pausing_says_where_the_run_stopped() {

@@ -281,7 +281,13 @@ pub fn narrator() -> Html {
     let said = use_state(String::new);
     let was_playing = use_mut_ref(|| false);
     let was_presenting = use_mut_ref(|| false);
+    // The scenario on screen, by title: another one opened is said by name (review 46 C8: a pick
+    // from the gallery was heard only as "Back at 0.00 seconds").
+    let title_of = |p: &Player| p.session.borrow().scenario().meta.title.clone();
+    let shown_title = use_mut_ref(|| p.as_ref().map(title_of).unwrap_or_default());
     if let Some(p) = &p {
+        let title = title_of(p);
+        let opened = *shown_title.borrow() != title;
         let total = p.session.borrow().sim().trace().len_total();
         let now = web_sys::window().and_then(|w| w.performance()).map_or(0.0, |perf| perf.now());
         let paused_now = std::mem::replace(&mut *was_playing.borrow_mut(), p.playing) && !p.playing;
@@ -316,6 +322,12 @@ pub fn narrator() -> Html {
             } else {
                 said.set(news.map_or(stop.clone(), |h| format!("{}. {stop}", h.trim_end_matches('.'))));
             }
+        } else if opened && p.travel.is_none() {
+            // Said once it has arrived where the link asked (`&t=`).
+            *shown_title.borrow_mut() = title.clone();
+            *seen.borrow_mut() = total;
+            let at = p.session.borrow().now().as_ms_f64() / 1000.0;
+            said.set(format!("Opened “{title}”, at {at:.2} seconds"));
         } else if p.travel.is_some() {
             // A long seek: the timeline says where it is heading; the news waits for arrival.
         } else if total < *seen.borrow() {
