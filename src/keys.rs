@@ -21,7 +21,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("X", "crash the focused or selected node, or restart it if it is down"),
     ("P", "pause the focused or selected node, or resume it"),
     ("T", "time out the focused or selected node: its election timer runs out now (Raft)"),
-    ("C", "hand the focused or selected node a client request (none picked: the leader); a write of the next number"),
+    ("C", "hand the focused or selected node a client request (none picked: the leader, where there is one): its first kind of operation, a write of the next number or a read"),
     ("/", "search the scenarios"),
     ("← → ↑ ↓ on a node reached by Tab", "the next or previous node (Home / End: the first or last); the stage is one Tab stop; Tab goes on to the stage's tools and legend, then the inspector"),
     ("↑ / ↓ in the gallery", "the scenario above or below (Home / End: the first or last); Tab leaves the list"),
@@ -136,9 +136,18 @@ fn node_action(key: &str, target: Option<web_sys::Element>, p: &Player) -> Optio
         // C with no node picked goes to the leader, as RaftScope's C does.
         (None, None) if key == "c" => match view.nodes.iter().find(|n| n.view.role == "leader") {
             Some(n) => n,
-            None => {
+            // Only where there are elections is "wait for one" advice (review 46 C7: quorum
+            // replicas were told to wait for an election).
+            None if view.nodes.iter().any(|n| matches!(n.view.role.as_str(), "follower" | "candidate")) => {
                 let why = "C sends a request to the leader, and there is none now: click a node first, or wait for an election";
                 return Some(Action::Notice(Some(why.into())));
+            }
+            None => {
+                let why = format!(
+                    "C hands a request to the node you pick: click or Tab to {} first",
+                    takers(p, &view)
+                );
+                return Some(Action::Notice(Some(why)));
             }
         },
         (None, None) => return None,
@@ -148,8 +157,10 @@ fn node_action(key: &str, target: Option<web_sys::Element>, p: &Player) -> Optio
         let id = dsplay_core::NodeId(view.nodes.iter().position(|m| m.name == node)? as u32);
         let ops = p.session.borrow().sim().requests(id);
         let Some(request) = hand_request(ops, p.session.borrow().scenario()) else {
+            // Named, not "a server or a client": quorum's replicas are servers that take none.
             return Some(Action::Notice(Some(format!(
-                "{node} takes no requests by hand: press C on a server or a client"
+                "{node} takes no requests by hand: press C on {}",
+                takers(p, &view)
             ))));
         };
         return Some(Action::Act(ScenarioEvent::Client { node, request }));
@@ -164,6 +175,22 @@ fn node_action(key: &str, target: Option<web_sys::Element>, p: &Player) -> Optio
         _ => return None,
     };
     Some(Action::Act(ev))
+}
+
+/// The nodes C may hand a request to, in words: "c1, c2, c3 or c4" (the first few and how many
+/// more), or "none of this scenario's nodes".
+fn takers(p: &Player, view: &dsplay_core::view::WorldView) -> String {
+    let s = p.session.borrow();
+    let names: Vec<&str> = (0..view.nodes.len())
+        .filter(|&i| !s.sim().requests(dsplay_core::NodeId(i as u32)).is_empty())
+        .map(|i| view.nodes[i].name.as_str())
+        .collect();
+    match names.as_slice() {
+        [] => "none of this scenario's nodes".into(),
+        [one] => one.to_string(),
+        [first @ .., last] if first.len() < 4 => format!("{} or {last}", first.join(", ")),
+        many => format!("{} or one of {} more", many[..3].join(", "), many.len() - 3),
+    }
 }
 
 /// The request C hands in: the node's first operation; a write puts the next whole number (one

@@ -74,6 +74,28 @@ async fn x_and_p_crash_restart_pause_and_resume_the_focused_node() {
     unmount();
 }
 
+/// In quorum, C names the nodes that take requests: not "wait for an election" (it has none), nor
+/// "press C on a server" on r1, a server that takes none (review 46 C7).
+#[wasm_bindgen_test]
+async fn c_names_the_nodes_that_take_requests_where_there_is_no_leader() {
+    let root = mount("#preset=d3-quorum-stale-read&t=1000");
+    wait_until(&root, "#run-result", |el| attr(el, "data-now-ms") == "1000").await;
+    key_on(&document().body().expect("body"), "c");
+    let said = wait_until(&root, "#banner", |_| true).await.text_content().unwrap_or_default();
+    assert!(said.contains("click or Tab to c1, c2, c3 or c4 first") && !said.contains("election"), "{said}");
+    let r1 = common::find(&root, "[data-node=\"r1\"]").expect("r1");
+    key_on(&r1, "c");
+    let said = until("r1's refusal", || {
+        common::find(&root, "#banner").and_then(|b| b.text_content()).filter(|t| t.starts_with("r1"))
+    })
+    .await;
+    assert_eq!(
+        said.trim_end_matches('×').trim(),
+        "r1 takes no requests by hand: press C on c1, c2, c3 or c4"
+    );
+    unmount();
+}
+
 /// ← to before a scripted crash disables the focused Restart: the focus goes on to the
 /// inspector's first open action, not to the top of the page (review 15).
 #[wasm_bindgen_test]
