@@ -38,6 +38,9 @@ async fn the_history_rings_the_first_bad_read_and_a_bar_goes_to_its_return() {
     let said =
         ringed.query_selector("title").ok().flatten().and_then(|t| t.text_content()).unwrap_or_default();
     assert!(said.contains("read") && said.contains("returned"), "{said}");
+    // Its name says it is the bad one, not only its ring (review 46 C6).
+    let name = ringed.get_attribute("aria-label").unwrap_or_default();
+    assert!(name.ends_with("the first operation no linearizable order explains"), "{name}");
     // The same from the keyboard: a button that says where it returned.
     let go = wait_until(&root, ".history-bad", |_| true).await.text_content().unwrap_or_default();
     let when = dsplay_web::components::invariants::secs(bad.ret.expect("returned"));

@@ -48,8 +48,10 @@ pub fn draw(f: &Figure, bad: Option<u64>, seek: Callback<SimTime>) -> Html {
             let at = if b.ended == Ended::Pending { b.from } else { b.to };
             let onclick = seek.reform(move |_: MouseEvent| at);
             let tabindex = if std::mem::take(&mut first) { "0" } else { "-1" };
-            // One string for the name and the tooltip (a window holds hundreds of bars).
-            let said = AttrValue::from(format!("{}: {}", lane.client, b.said));
+            // One string for the name and the tooltip (a window holds hundreds of bars). The bad
+            // one says so: only its red ring did (review 46 C6).
+            let flag = if bad == Some(b.op_id) { "; the first operation no linearizable order explains" } else { "" };
+            let said = AttrValue::from(format!("{}: {}{flag}", lane.client, b.said));
             html! {
                 <g {class} {onclick} role="button" {tabindex} aria-label={said.clone()} data-at={at.as_us().to_string()}>
                     <title>{said}</title>
