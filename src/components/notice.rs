@@ -48,16 +48,17 @@ pub fn notice(props: &NoticeProps) -> Html {
         });
     }
     let undo = {
-        let d = p.dispatch.clone();
-        // The button goes with the banner: the key goes to what Undo brings back, the first event
-        // the change took out (its ×), else to the player (review 46 B3: it fell to the page).
-        let back = p.undo.as_ref().and_then(|u| u.before.events.iter().find(|e| !u.after.contains(e)));
-        let mut to: Vec<String> =
-            back.map(|e| format!(".fault-remove[data-at-ms=\"{}\"]", e.at_ms)).into_iter().collect();
-        to.push("#play".into());
+        let (d, change) = (p.dispatch.clone(), p.undo.clone());
         Callback::from(move |_: MouseEvent| {
+            // The button goes with the banner: the key goes to what Undo brings back, the first
+            // event the change took out (its ×), else to the player (review 46 B3: it fell to
+            // the page). Found on the click: quadratic in the events, not for every render.
+            let back = change.as_ref().and_then(|u| u.before.events.iter().find(|e| !u.after.contains(e)));
+            let mut to: Vec<String> =
+                back.map(|e| format!(".fault-remove[data-at-ms=\"{}\"]", e.at_ms)).into_iter().collect();
+            to.push("#play".into());
             d.emit(Action::Undo);
-            crate::focus::rescue(to.clone());
+            crate::focus::rescue(to);
         })
     };
     let dismiss = {
