@@ -586,9 +586,7 @@ async fn b_changes_several_fields_at_once() {
     click(&root, "button.compare-add");
     let second =
         until("a second change", || Some(all(&root, "select.compare-field")).filter(|f| f.len() == 2)).await;
-    // It starts on the next field the lesson names, not on protocol.mode (review 46 C10).
-    let offered = second[1].unchecked_ref::<HtmlSelectElement>().value();
-    assert_eq!(offered, option_value(&second[1], "protocol.w"), "the second change's field");
+    change(&second[1], &option_value(&second[1], "protocol.w"));
     let alt = until("B's w", || Some(all(&root, "input.compare-alt")).filter(|a| a.len() == 2)).await;
     typed(&alt[1], "2");
     click(&root, "button.compare-go");
@@ -952,9 +950,7 @@ async fn no_retries_in_b(root: &Element) {
     click(root, "button.compare-add");
     let fields =
         until("a second change", || Some(all(root, "select.compare-field")).filter(|f| f.len() == 2)).await;
-    // It starts on the next field the lesson names (review 46 C10).
-    let offered = fields[1].unchecked_ref::<HtmlSelectElement>().value();
-    assert_eq!(offered, option_value(&fields[1], CLIENT_RETRIES), "the second change's field");
+    change(&fields[1], &option_value(&fields[1], CLIENT_RETRIES));
     let alts =
         until("two numbers for B", || Some(all(root, "input.compare-alt")).filter(|a| a.len() == 2)).await;
     for alt in alts {

@@ -64,6 +64,21 @@ fn a_plain_start(value: &Value, path: &[Seg]) -> bool {
     !is_unsafe && !matches!(Field::of(value, path), Field::Absent(_))
 }
 
+/// The index of the field B changes at first: the one the lesson names first
+/// (`protocol.algorithm`), else the first listed that is [a plain start](a_plain_start), else the
+/// first.
+fn first_listed(value: &Value) -> usize {
+    let groups = sections(listed(value, MAX_FIELDS));
+    let fields = || groups.iter().flat_map(|(_, fields)| fields.iter());
+    let lesson = value.pointer("/meta/lesson").and_then(Value::as_str).unwrap_or_default();
+    let named = fields()
+        .filter_map(|field| mentioned_at(lesson, &dotted(&field.1)).map(|at| (at, field)))
+        .min_by_key(|(at, _)| *at)
+        .map(|(_, field)| field);
+    let plain = || fields().find(|(_, p)| a_plain_start(value, p));
+    named.or_else(plain).or_else(|| fields().next()).map_or(0, |(i, _)| *i)
+}
+
 /// One change B makes: the field's index in the listed fields, and B's value as typed or chosen
 /// (empty: the first alternative of an enum field).
 type Change = (usize, String);
@@ -89,22 +104,14 @@ fn edit_of(value: &Value, fields: &[Vec<Seg>], change: &Change) -> (Edit, BLabel
     (field.edit(&path, &chosen), label)
 }
 
-/// The field a new change starts on, among those no change has picked yet: the one the lesson
-/// names first (`protocol.algorithm`; for a second change d3's `protocol.w` after `protocol.r`,
-/// where the new row offered `protocol.mode`, review 46 C10), else the first listed that is a
-/// [plain start](a_plain_start), else the first left.
+/// The first listed field no change has picked yet, for a new change: a [plain
+/// start](a_plain_start) if one is left.
 fn unpicked(value: &Value, changes: &[Change]) -> usize {
     let groups = sections(listed(value, MAX_FIELDS));
-    let order = || {
-        groups.iter().flat_map(|(_, fields)| fields.iter()).filter(|(i, _)| changes.iter().all(|c| c.0 != *i))
-    };
-    let lesson = value.pointer("/meta/lesson").and_then(Value::as_str).unwrap_or_default();
-    let named = order()
-        .filter_map(|field| mentioned_at(lesson, &dotted(&field.1)).map(|at| (at, field)))
-        .min_by_key(|(at, _)| *at)
-        .map(|(_, field)| field);
-    let plain = || order().find(|(_, p)| a_plain_start(value, p));
-    named.or_else(plain).or_else(|| order().next()).map_or(0, |(i, _)| *i)
+    let order = || groups.iter().flat_map(|(_, fields)| fields.iter());
+    let free = |i: &usize| changes.iter().all(|(picked, _)| picked != i);
+    let plain = order().find(|(i, p)| free(i) && a_plain_start(value, p));
+    plain.or_else(|| order().find(|(i, _)| free(i))).map_or_else(|| first_listed(value), |(i, _)| *i)
 }
 
 /// A button's click that changes the list of changes.
@@ -147,7 +154,7 @@ pub fn compare_form(props: &FormProps) -> Html {
     // The changes in a ref: the Compare click must see the latest choice. The list opens on its
     // first entry (the protocol's first field), not on whichever field the JSON lists first.
     let value = &*props.value;
-    let changes = use_mut_ref(|| vec![(unpicked(value, &[]), String::new())]);
+    let changes = use_mut_ref(|| vec![(first_listed(value), String::new())]);
     let rerender = use_force_update();
     let on_add = {
         let value = props.value.clone();
