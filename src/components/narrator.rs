@@ -136,18 +136,7 @@ fn said_of<'a>(fresh: impl Iterator<Item = &'a TraceEvent>, names: &[String]) ->
 
 /// What is worth saying among `fresh` records (see [`said_of`]), one thing after another.
 pub fn headline<'a>(fresh: impl Iterator<Item = &'a TraceEvent>, names: &[String]) -> Option<String> {
-    let (items, more) = said_of(fresh, names);
-    let n = items.len();
-    let texts = items.into_iter().enumerate().map(|(i, s)| match i + 1 < n {
-        true => s.text.trim_end_matches('.').to_string(),
-        false => s.text,
-    });
-    let mut out = texts.collect::<Vec<_>>().join("; then ");
-    if more > 0 {
-        out.truncate(out.trim_end_matches('.').len());
-        out += &format!("; and {more} more");
-    }
-    (!out.is_empty()).then_some(out)
+    told(fresh, names, false)
 }
 
 /// The [`headline`] of `fresh` records, each thing with the simulated time it happened ("At 5.00
@@ -156,6 +145,11 @@ pub fn headline<'a>(fresh: impl Iterator<Item = &'a TraceEvent>, names: &[String
 /// minutes of the run, and one time for all of them put the crash at the restart's 10 s (review
 /// 46 A1).
 pub fn announcement<'a>(fresh: impl Iterator<Item = &'a TraceEvent>, names: &[String]) -> Option<String> {
+    told(fresh, names, true)
+}
+
+/// [`said_of`] in one sentence, each thing's time in front of it if `timed`.
+fn told<'a>(fresh: impl Iterator<Item = &'a TraceEvent>, names: &[String], timed: bool) -> Option<String> {
     let (items, more) = said_of(fresh, names);
     let secs = |at: SimTime| format!("{:.2} seconds", at.as_ms_f64() / 1000.0);
     let mut out = String::new();
@@ -164,8 +158,9 @@ pub fn announcement<'a>(fresh: impl Iterator<Item = &'a TraceEvent>, names: &[St
         // A note's full stop goes before the next ("…only NotLeader; at 0.17 seconds: …").
         out.truncate(out.trim_end_matches('.').len());
         out += &match last {
-            None => format!("At {}: {}", secs(s.at), s.text),
-            Some(t) if secs(t) == secs(s.at) => format!("; then {}", s.text),
+            None if timed => format!("At {}: {}", secs(s.at), s.text),
+            None => s.text,
+            Some(t) if !timed || secs(t) == secs(s.at) => format!("; then {}", s.text),
             Some(_) => format!("; at {}: {}", secs(s.at), s.text),
         };
         last = Some(s.at);
@@ -283,11 +278,12 @@ pub fn narrator() -> Html {
     let was_presenting = use_mut_ref(|| false);
     // The scenario on screen, by title: another one opened is said by name (review 46 C8: a pick
     // from the gallery was heard only as "Back at 0.00 seconds").
-    let title_of = |p: &Player| p.session.borrow().scenario().meta.title.clone();
-    let shown_title = use_mut_ref(|| p.as_ref().map(title_of).unwrap_or_default());
+    let shown_title = use_mut_ref(|| {
+        p.as_ref().map(|p| p.session.borrow().scenario().meta.title.clone()).unwrap_or_default()
+    });
     if let Some(p) = &p {
-        let title = title_of(p);
-        let opened = *shown_title.borrow() != title;
+        // Compared on every frame, copied only when it changed.
+        let opened = *shown_title.borrow() != p.session.borrow().scenario().meta.title;
         let total = p.session.borrow().sim().trace().len_total();
         let now = web_sys::window().and_then(|w| w.performance()).map_or(0.0, |perf| perf.now());
         let paused_now = std::mem::replace(&mut *was_playing.borrow_mut(), p.playing) && !p.playing;
@@ -324,6 +320,7 @@ pub fn narrator() -> Html {
             }
         } else if opened && p.travel.is_none() {
             // Said once it has arrived where the link asked (`&t=`).
+            let title = p.session.borrow().scenario().meta.title.clone();
             *shown_title.borrow_mut() = title.clone();
             *seen.borrow_mut() = total;
             let at = p.session.borrow().now().as_ms_f64() / 1000.0;
