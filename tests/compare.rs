@@ -586,7 +586,9 @@ async fn b_changes_several_fields_at_once() {
     click(&root, "button.compare-add");
     let second =
         until("a second change", || Some(all(&root, "select.compare-field")).filter(|f| f.len() == 2)).await;
-    change(&second[1], &option_value(&second[1], "protocol.w"));
+    // It starts on the next field the lesson names, not on protocol.mode (review 46 C10).
+    let offered = second[1].unchecked_ref::<HtmlSelectElement>().value();
+    assert_eq!(offered, option_value(&second[1], "protocol.w"), "the second change's field");
     let alt = until("B's w", || Some(all(&root, "input.compare-alt")).filter(|a| a.len() == 2)).await;
     typed(&alt[1], "2");
     click(&root, "button.compare-go");
@@ -950,7 +952,9 @@ async fn no_retries_in_b(root: &Element) {
     click(root, "button.compare-add");
     let fields =
         until("a second change", || Some(all(root, "select.compare-field")).filter(|f| f.len() == 2)).await;
-    change(&fields[1], &option_value(&fields[1], CLIENT_RETRIES));
+    // It starts on the next field the lesson names (review 46 C10).
+    let offered = fields[1].unchecked_ref::<HtmlSelectElement>().value();
+    assert_eq!(offered, option_value(&fields[1], CLIENT_RETRIES), "the second change's field");
     let alts =
         until("two numbers for B", || Some(all(root, "input.compare-alt")).filter(|a| a.len() == 2)).await;
     for alt in alts {

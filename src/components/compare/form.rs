@@ -64,21 +64,6 @@ fn a_plain_start(value: &Value, path: &[Seg]) -> bool {
     !is_unsafe && !matches!(Field::of(value, path), Field::Absent(_))
 }
 
-/// The index of the field B changes at first: the one the lesson names first
-/// (`protocol.algorithm`), else the first listed that is [a plain start](a_plain_start), else the
-/// first.
-fn first_listed(value: &Value) -> usize {
-    let groups = sections(listed(value, MAX_FIELDS));
-    let fields = || groups.iter().flat_map(|(_, fields)| fields.iter());
-    let lesson = value.pointer("/meta/lesson").and_then(Value::as_str).unwrap_or_default();
-    let named = fields()
-        .filter_map(|field| mentioned_at(lesson, &dotted(&field.1)).map(|at| (at, field)))
-        .min_by_key(|(at, _)| *at)
-        .map(|(_, field)| field);
-    let plain = || fields().find(|(_, p)| a_plain_start(value, p));
-    named.or_else(plain).or_else(|| fields().next()).map_or(0, |(i, _)| *i)
-}
-
 /// One change B makes: the field's index in the listed fields, and B's value as typed or chosen
 /// (empty: the first alternative of an enum field).
 type Change = (usize, String);
@@ -104,14 +89,22 @@ fn edit_of(value: &Value, fields: &[Vec<Seg>], change: &Change) -> (Edit, BLabel
     (field.edit(&path, &chosen), label)
 }
 
-/// The first listed field no change has picked yet, for a new change: a [plain
-/// start](a_plain_start) if one is left.
+/// The field a new change starts on, among those no change has picked yet: the one the lesson
+/// names first (`protocol.algorithm`; for a second change d3's `protocol.w` after `protocol.r`,
+/// where the new row offered `protocol.mode`, review 46 C10), else the first listed that is a
+/// [plain start](a_plain_start), else the first left.
 fn unpicked(value: &Value, changes: &[Change]) -> usize {
     let groups = sections(listed(value, MAX_FIELDS));
-    let order = || groups.iter().flat_map(|(_, fields)| fields.iter());
-    let free = |i: &usize| changes.iter().all(|(picked, _)| picked != i);
-    let plain = order().find(|(i, p)| free(i) && a_plain_start(value, p));
-    plain.or_else(|| order().find(|(i, _)| free(i))).map_or_else(|| first_listed(value), |(i, _)| *i)
+    let order = || {
+        groups.iter().flat_map(|(_, fields)| fields.iter()).filter(|(i, _)| changes.iter().all(|c| c.0 != *i))
+    };
+    let lesson = value.pointer("/meta/lesson").and_then(Value::as_str).unwrap_or_default();
+    let named = order()
+        .filter_map(|field| mentioned_at(lesson, &dotted(&field.1)).map(|at| (at, field)))
+        .min_by_key(|(at, _)| *at)
+        .map(|(_, field)| field);
+    let plain = || order().find(|(_, p)| a_plain_start(value, p));
+    named.or_else(plain).or_else(|| order().next()).map_or(0, |(i, _)| *i)
 }
 
 /// A button's click that changes the list of changes.
@@ -154,7 +147,7 @@ pub fn compare_form(props: &FormProps) -> Html {
     // The changes in a ref: the Compare click must see the latest choice. The list opens on its
     // first entry (the protocol's first field), not on whichever field the JSON lists first.
     let value = &*props.value;
-    let changes = use_mut_ref(|| vec![(first_listed(value), String::new())]);
+    let changes = use_mut_ref(|| vec![(unpicked(value, &[]), String::new())]);
     let rerender = use_force_update();
     let on_add = {
         let value = props.value.clone();
@@ -226,7 +219,11 @@ pub fn compare_form(props: &FormProps) -> Html {
             Some((Some(r), text)) if *r == row => error_line(text, error_id.clone()),
             _ => html! {},
         };
-        html! { <>
+        // B's value is keyed by its row and field. Unkeyed, a row added in the render that also
+        // turned row 0's menu into a number field drew row 0's field twice: both inputs carried
+        // row 0's props, and B's second number went to the first change (review 46 C10's
+        // back-out, seen by logging the inputs in the compare suite).
+        html! { <div class="compare-row">
             <div class="compare-change">
                 <label>{"Field "}<select class="compare-field" title={dotted(&path)} onchange={on_field}>{ for field_options }</select></label>
                 <span class="compare-current">{format!("A: {current}")}</span>
@@ -234,10 +231,10 @@ pub fn compare_form(props: &FormProps) -> Html {
                     if options.is_empty() {
                         // Text, as the Editor's numbers are: a number input hands over "" for
                         // "abc", which was told "Enter a value for B" (review 45 F6).
-                        <Typed class="compare-alt" inputmode="decimal" value={change.1.clone()} placeholder={current.clone()}
+                        <Typed key={format!("typed-{row}-{}", change.0)} class="compare-alt" inputmode="decimal" value={change.1.clone()} placeholder={current.clone()}
                             on_commit={on_typed} invalid={wrong} described={error_id.clone()} />
                     } else {
-                        <select class="compare-alt" onchange={on_alt} aria-invalid={wrong} aria-describedby={error_id.clone()}>
+                        <select key={format!("alt-{row}-{}", change.0)} class="compare-alt" onchange={on_alt} aria-invalid={wrong} aria-describedby={error_id.clone()}>
                             { for options.iter().map(|o| html! { <option value={o.clone()} selected={*o == chosen}>{o.clone()}</option> }) }
                         </select>
                     }
@@ -248,7 +245,7 @@ pub fn compare_form(props: &FormProps) -> Html {
                 }
             </div>
             {error}
-        </> }
+        </div> }
     });
     html! {
         <div class="compare-form">
