@@ -383,6 +383,11 @@ impl<'a, M, T> Ctx<'a, M, T> {
     pub fn gauge(&mut self, name: &'static str, value: i64) {
         self.metrics.gauge(name, None, value, self.true_now);
     }
+    /// Raise a global gauge to `value` if it stands lower, and say by how much it rose (see
+    /// [`Metrics::gauge_high`]).
+    pub fn gauge_high(&mut self, name: &'static str, value: i64) -> u64 {
+        self.metrics.gauge_high(name, None, value, self.true_now)
+    }
     /// Take a global gauge's reading back: no value (a gap on its chart, `null` in the report)
     /// until it is set again. For a figure that turned out not to hold.
     pub fn clear_gauge(&mut self, name: &'static str) {

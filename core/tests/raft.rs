@@ -29,6 +29,29 @@ fn leaders(sim: &Sim<RaftNode>) -> Vec<(usize, u64)> {
         .collect()
 }
 
+/// A global gauge's reading now.
+fn gauge(sim: &dyn Simulation, name: &str) -> Option<i64> {
+    match sim.metrics().get(name, None)?.kind {
+        dsplay_core::sim::metrics::MetricKind::Gauge { value } => Some(value),
+        _ => None,
+    }
+}
+
+/// Each entry is counted committed once: when n4 crashes, n3 learns that n4 had committed an
+/// entry only as it commits its own first entry, and counted it again (d4: commits 302 against
+/// a commit index of 301; review 47 A1).
+#[test]
+fn a_new_leader_does_not_count_its_predecessors_commits_again() {
+    let sc = presets::get("d4-raft-election").expect("preset");
+    let mut sim = raft_sim(&sc);
+    sim.run_until(SimTime::from_ms(15_000));
+    let committed = gauge(&sim, "commit_index").expect("a commit index");
+    assert_eq!(sim.metrics().counter("commits", None) as i64, committed);
+    let latencies = sim.metrics().histogram("commit_latency_ms", None).map(|h| h.len());
+    assert_eq!(latencies, Some(committed as u64), "one latency an entry");
+    assert!(sim.metrics().counter("leader_changes", None) >= 2, "the crash made a new leader");
+}
+
 /// The trace records of one kind and label at or after `from_ms`, each with its node's name.
 fn records<'a>(
     sim: &'a dyn Simulation,
@@ -108,6 +131,8 @@ fn an_isolated_follower_inflates_its_term_and_deposes_the_leader_when_it_returns
     sim.run_until(SimTime::from_ms(3_990));
     assert!(server(&sim, "n1").term >= 5, "n1's term climbs: {}", server(&sim, "n1").term);
     assert_eq!(leaders(&sim), vec![(4, 1)], "the others keep their leader meanwhile");
+    // The chart of terms climbs with it, not only when a leader wins one (review 47 B2).
+    assert_eq!(gauge(&sim, "highest_term"), Some(server(&sim, "n1").term as i64));
     sim.run_until(SimTime::from_ms(4_500));
     let stepped = records(&sim, TraceKind::Note, "note", 4_000)
         .any(|(n, e)| n == "n4" && e.text.as_deref().is_some_and(|t| t.contains("stepped down")));

@@ -179,6 +179,21 @@ impl Metrics {
         }
     }
 
+    /// Raise a gauge to `v` if that is higher than it stands (an unset gauge counts as 0): a
+    /// high-water mark several nodes keep together (Raft's commit index: a new leader that learns
+    /// of an entry the old one committed must not commit it again). Returns how much it rose.
+    pub fn gauge_high(&mut self, name: &'static str, node: Option<NodeId>, v: i64, now: SimTime) -> u64 {
+        let was = match self.get(name, node).map(|m| &m.kind) {
+            Some(MetricKind::Gauge { value }) => Some(*value),
+            _ => None,
+        };
+        if was.is_some_and(|was| v <= was) {
+            return 0;
+        }
+        self.gauge(name, node, v, now);
+        u64::try_from(v - was.unwrap_or(0)).unwrap_or(0)
+    }
+
     /// A gauge whose samples are the highest value since the previous sample, not the value at
     /// the sample's instant: a queue that fills and drains between two samples (d6's hold-back
     /// queue: 30–50 ms holds, 100 ms samples) shows its depth instead of a flat 0.

@@ -45,7 +45,7 @@ impl RaftNode {
             RaftNode::Server(_) => {
                 let counters = ["elections", "leader_changes", "step_downs", "commits", "redirects"];
                 ctx.reports(Shape::Counter, &counters);
-                ctx.reports(Shape::Gauge, &["term", "commit_index"]);
+                ctx.reports(Shape::Gauge, &["highest_term", "commit_index"]);
                 ctx.reports(Shape::Histogram, &["commit_latency_ms"]);
             }
             RaftNode::Client(_) => {

@@ -187,6 +187,9 @@ impl Server {
             return;
         }
         self.term += 1;
+        // The highest term any server is in, not the leader's: an isolated follower's term
+        // climbs with every election it cannot win, and the chart shows it (review 47 B2).
+        ctx.gauge_high("highest_term", self.term as i64);
         self.role = Role::Candidate;
         self.leader = None;
         self.voted_for = Some(ctx.id());
@@ -245,7 +248,6 @@ impl Server {
         self.led_terms.push(self.term);
         ctx.note(format!("{name} became leader in term {}", self.term));
         ctx.count("leader_changes", 1);
-        ctx.gauge("term", self.term as i64);
         ctx.cancel_timer(RaftTimer::Election);
         self.election_timer = None;
         let n = self.p.servers as usize;
