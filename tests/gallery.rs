@@ -106,6 +106,13 @@ async fn gallery_groups_highlights_loads_and_searches() {
     set_value(&search, "D5", "input");
     let d5 = entries().iter().filter(|e| e.concepts.iter().any(|c| c == "D5")).count() as u32;
     until("concept search", || count(&root, "button.preset") == d5 && d5 >= 2).await;
+    // A lecture's word finds its lessons: "consensus" the Raft ones, whose tag names D4
+    // (review 47 B5: "No scenario matches").
+    set_value(&search, "consensus", "input");
+    let raft = entries().iter().filter(|e| e.concepts.iter().any(|c| c == "D4")).count() as u32;
+    until("a topic search", || count(&root, "button.preset") == raft && raft >= 2).await;
+    let tag = find(&root, "button[data-id=d4-raft-election] .concepts").expect("its tag");
+    assert_eq!(tag.get_attribute("title").as_deref(), Some("D4 Raft"));
     set_value(&search, "zzz-nothing", "input");
     until("no match", || find(&root, ".gallery .empty").is_some()).await;
     assert_eq!(said(), "", "the visible status says it alone");

@@ -27,7 +27,7 @@ struct Cli {
 enum Cmd {
     /// List presets: `ID  TITLE` per line, or a JSON array.
     Presets {
-        /// A JSON array of {id, title, concepts}.
+        /// A JSON array of {id, title, concepts, concept_names}.
         #[arg(long)]
         json: bool,
     },
@@ -397,7 +397,9 @@ fn list_presets(as_json: bool) -> Result<(), CliError> {
             .map(|(id, sc)| {
                 let (title, concepts) =
                     sc.as_ref().map(|s| (s.meta.title.clone(), s.meta.concepts.clone())).unwrap_or_default();
-                json!({ "id": id, "title": title, "concepts": concepts })
+                let names: Vec<_> =
+                    concepts.iter().filter_map(|c| dsplay_core::concepts::get(c)).map(|c| c.name).collect();
+                json!({ "id": id, "title": title, "concepts": concepts, "concept_names": names })
             })
             .collect();
         outln!("{}", serde_json::to_string_pretty(&arr).map_err(|e| e.to_string())?);

@@ -9,6 +9,7 @@
 
 pub mod blocks;
 pub mod check;
+pub mod concepts;
 pub mod dist;
 pub mod ids;
 pub mod node;

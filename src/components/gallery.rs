@@ -3,7 +3,7 @@
 //! scenario before); the preset on screen is highlighted.
 
 use crate::player::{Action, Player};
-use dsplay_core::presets;
+use dsplay_core::{concepts, presets};
 use std::sync::OnceLock;
 use wasm_bindgen::JsCast;
 use web_sys::{Element, HtmlInputElement};
@@ -15,6 +15,10 @@ pub struct Entry {
     pub id: &'static str,
     pub title: String,
     pub concepts: Vec<String>,
+    /// The concepts by name ("D4 Raft"), one a line: the tags' tooltip.
+    pub named: String,
+    /// Lower-case text a search looks in: title, id, concept ids, names and their other words.
+    hay: String,
 }
 
 /// The catalog areas, in display order: (letter, name).
@@ -29,7 +33,11 @@ pub fn entries() -> &'static [Entry] {
             .map(|id| {
                 let meta = presets::get(id).map(|sc| sc.meta).unwrap_or_default();
                 let title = if meta.title.is_empty() { id.to_string() } else { meta.title };
-                Entry { id, title, concepts: meta.concepts }
+                let known = || meta.concepts.iter().filter_map(|c| concepts::get(c));
+                let named = known().map(|c| format!("{} {}", c.id, c.name)).collect::<Vec<_>>().join("\n");
+                let words = known().map(|c| format!("{} {}", c.name, c.words)).collect::<Vec<_>>().join(" ");
+                let hay = format!("{title} {id} {} {words}", meta.concepts.join(" ")).to_lowercase();
+                Entry { id, title, concepts: meta.concepts, named, hay }
             })
             .collect()
     })
@@ -44,10 +52,10 @@ pub fn area_of(e: &Entry) -> char {
         .map_or('?', |c| c.to_ascii_uppercase())
 }
 
-/// Does `e` match the search text (case-insensitive, every word somewhere in title/id/concepts)?
+/// Does `e` match the search text (case-insensitive, every word somewhere in its title, id,
+/// concepts, or their names and other words: "consensus" finds the Raft lessons)?
 pub fn matches(e: &Entry, query: &str) -> bool {
-    let hay = format!("{} {} {}", e.title, e.id, e.concepts.join(" ")).to_lowercase();
-    query.to_lowercase().split_whitespace().all(|w| hay.contains(w))
+    query.to_lowercase().split_whitespace().all(|w| e.hay.contains(w))
 }
 
 /// Catalog order within an area: by first concept (D1 < D2 < D10), then gallery order.
@@ -185,7 +193,7 @@ fn gallery_of(props: &super::OfPlayer) -> Html {
     html! {
         <nav class="gallery" aria-label="Scenario gallery" ref={nav}>
             <div class="gallery-head">
-                <input type="search" class="gallery-search" placeholder="Search title, id or concept"
+                <input type="search" class="gallery-search" placeholder="Search title, topic or concept"
                        aria-label="Search scenarios" value={(*query).clone()} oninput={on_search}
                        onkeydown={Callback::from(down_to_the_list)} />
                 <AreaJumps />
@@ -295,7 +303,7 @@ fn areas(props: &AreasProps) -> Html {
                     <button type="button" class={classes!("preset", here.then_some("current"))}
                             data-id={e.id} aria-current={here.then_some("true")} {tabindex}
                             title={e.id} onclick={props.pick.reform(move |_: MouseEvent| id)}>
-                        <span class="concepts">{concepts}</span>
+                        <span class="concepts" title={e.named.clone()}>{concepts}</span>
                         <span class="title">{e.title.clone()}</span>
                         if here && props.edited {
                             <span class="edited" title="Your run differs from the preset as it ships: pick it to open the original">{"edited"}</span>
