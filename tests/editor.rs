@@ -177,6 +177,31 @@ async fn an_event_switched_to_another_type_names_this_scenarios_nodes() {
     );
 }
 
+/// A partition taken from a preset of 5 servers into a draft of 7 lists n6 and n7 too, on the
+/// larger side: left out, they made a third side, and no side had a majority (review 47 B3).
+#[wasm_bindgen_test]
+async fn a_new_partition_puts_every_node_of_the_draft_on_a_side() {
+    let root = editor("partition-fit", "d4-raft-election").await;
+    set(&root, "protocol.servers", "7");
+    set(&root, "events[0].event.type", "partition");
+    let groups =
+        until("the partition's groups", || find(&root, "[data-path=\"events[0].event.groups\"]")).await;
+    until("n6 and n7 on a side", || {
+        let named: Vec<String> = all(&groups, "input").iter().map(value_of).collect();
+        named.iter().any(|n| n.contains("n6")) && named.iter().any(|n| n.contains("n7"))
+    })
+    .await;
+    assert_eq!(apply(&root).await, None, "applied");
+    let sc = scenario_of(&root);
+    let dsplay_core::ScenarioEvent::Partition { groups } = &sc.events[0].event else {
+        panic!("a partition: {:?}", sc.events[0])
+    };
+    let servers = |g: &Vec<String>| g.iter().filter(|n| n.starts_with('n')).count();
+    let sides: Vec<usize> = groups.iter().map(servers).collect();
+    assert_eq!(sides.iter().sum::<usize>(), 7, "every server on a side: {groups:?}");
+    assert!(sides.iter().any(|&s| s >= 4), "one side has a majority of 7: {groups:?}");
+}
+
 #[wasm_bindgen_test]
 async fn a_bad_number_names_the_field_what_is_wrong_and_what_is_allowed() {
     let root = editor("bad-numbers", "t1-round-robin").await;

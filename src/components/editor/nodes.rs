@@ -99,7 +99,7 @@ fn fit_names(obj: &mut Map<String, Value>, names: &[String]) {
     let known = |n: &str| n == "*" || names.iter().any(|m| m == n);
     let mut spare = names.iter().cycle().cloned();
     for (key, v) in obj.iter_mut() {
-        let lists: Vec<&mut Vec<Value>> = match (key.as_str(), v) {
+        let mut lists: Vec<&mut Vec<Value>> = match (key.as_str(), v) {
             ("from" | "to" | "node", Value::String(name)) => {
                 if !known(name) {
                     if let Some(n) = spare.next() {
@@ -112,12 +112,28 @@ fn fit_names(obj: &mut Map<String, Value>, names: &[String]) {
             ("groups", Value::Array(groups)) => groups.iter_mut().filter_map(Value::as_array_mut).collect(),
             _ => continue,
         };
-        for list in lists {
+        for list in lists.iter_mut() {
             list.retain(|n| n.as_str().is_some_and(known));
             if list.is_empty() {
                 list.extend(spare.next().map(Value::String));
             }
         }
+        if key == "groups" {
+            join_the_largest(&mut lists, names);
+        }
+    }
+}
+
+/// Put the nodes no group of a partition lists into its largest group (the last of equals). A
+/// partition copied from a 5-server preset into a 7-server draft left n6 and n7 out, and the run
+/// made them a third side: no side had a majority, and no leader was elected for the rest of the
+/// run, by accident (review 47 B3).
+fn join_the_largest(groups: &mut [&mut Vec<Value>], names: &[String]) {
+    let listed = |n: &String| groups.iter().any(|g| g.iter().any(|v| v.as_str() == Some(n)));
+    let left: Vec<Value> = names.iter().filter(|n| !listed(n)).cloned().map(Value::String).collect();
+    let largest = groups.iter().enumerate().max_by_key(|(_, g)| g.len()).map(|(i, _)| i);
+    if let Some(i) = largest {
+        groups[i].extend(left);
     }
 }
 
