@@ -221,6 +221,18 @@ fn the_diagram_exports_as_an_svg_document_and_a_png_with_its_run_under_it() {
     assert!(texts.iter().any(|t| t.starts_with("L=")), "clock labels: {texts:?}");
     assert!(texts.iter().any(|t| t == about), "says what run it is from: {texts:?}");
     assert!(doc.get_elements_by_tag_name("path").length() > 20, "arrows and dots");
+    // Its colour key: every kind this run sends, the lost message's ✕ and the dots, all above
+    // the footer (review 47 B6: a slide's diagram had no key).
+    for kind in s.sim().sendable_kinds().iter().copied().chain(["lost", "timer", "note"]) {
+        assert!(texts.iter().any(|t| t == kind), "the key names {kind}: {texts:?}");
+    }
+    let root = doc.document_element().expect("an svg");
+    let tall: f64 = root.get_attribute("height").and_then(|h| h.parse().ok()).expect("a height");
+    let ys: Vec<f64> = (0..doc.get_elements_by_tag_name("text").length())
+        .filter_map(|i| doc.get_elements_by_tag_name("text").item(i)?.get_attribute("y")?.parse().ok())
+        .collect();
+    let footer = ys.iter().copied().fold(f64::MIN, f64::max);
+    assert!(footer <= tall, "the footer is inside the picture: {footer} of {tall}");
     let png = to_png(&scene, 680.0, about).expect("a PNG");
     assert!(png.starts_with("data:image/png;base64,") && png.len() > 5_000, "{}", png.len());
 }

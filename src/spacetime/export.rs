@@ -1,6 +1,8 @@
 //! The space-time diagram as a PNG or an SVG, for a slide: drawn again at the on-screen width by
-//! the same paint (see [`super::pen`]), with a footer saying what run and moment it is from.
+//! the same paint (see [`super::pen`]), with its colour key (see [`super::key`]) and a footer
+//! saying what run and moment it is from.
 
+use super::key;
 use super::paint::{draw, height, Scene};
 use super::pen::{CanvasPen, Pen, SvgPen};
 use wasm_bindgen::JsCast;
@@ -11,10 +13,18 @@ const FOOTER: f64 = 20.0;
 /// A PNG's pixels per CSS pixel: sharp on a projector.
 const PNG_SCALE: f64 = 2.0;
 
-/// The footer's text in the text colour of the diagram's background, under the lanes.
-fn footer(pen: &dyn Pen, h: f64, about: &str, fg: &str) {
-    pen.set_fill_style_str(fg);
-    pen.fill_text(about, 4.0, h + FOOTER - 6.0, None);
+/// Under the lanes (which end at `h`), on the background: the colour key, then the footer's
+/// text. Returns the whole picture's height.
+fn under(pen: &dyn Pen, scene: &Scene, (w, h): (f64, f64), about: &str) -> f64 {
+    let dark = crate::charts::draw::current_palette() == crate::charts::draw::DARK;
+    let entries = key::entries(scene.session.sim(), dark);
+    let below = key::height(pen, &entries, w) + FOOTER;
+    pen.set_fill_style_str(background());
+    pen.fill_rect(0.0, h, w, below);
+    key::draw(pen, &entries, (h, w), text_colour());
+    pen.set_fill_style_str(text_colour());
+    pen.fill_text(about, 4.0, h + below - 6.0, None);
+    h + below
 }
 
 /// The colour the footer's text takes (the axis labels' colour).
@@ -40,11 +50,9 @@ fn background() -> &'static str {
 pub fn to_svg(scene: &Scene, w: f64, measure: Option<Ctx>, about: &str) -> String {
     let h = height(scene.session.sim().node_names().len());
     let pen = SvgPen::new(measure);
-    pen.set_fill_style_str(background());
-    pen.fill_rect(0.0, h, w, FOOTER);
     draw(&pen, w, scene);
-    footer(&pen, h, about, text_colour());
-    pen.finish(w, h + FOOTER)
+    let whole = under(&pen, scene, (w, h), about);
+    pen.finish(w, whole)
 }
 
 /// The diagram `w` px wide as a PNG data URL, drawn at twice the CSS size.
@@ -53,8 +61,6 @@ pub fn to_png(scene: &Scene, w: f64, about: &str) -> Result<String, String> {
     let canvas: HtmlCanvasElement =
         doc.create_element("canvas").map_err(|_| "no canvas")?.dyn_into().map_err(|_| "not a canvas")?;
     let h = height(scene.session.sim().node_names().len());
-    canvas.set_width((w * PNG_SCALE) as u32);
-    canvas.set_height(((h + FOOTER) * PNG_SCALE) as u32);
     let ctx: Ctx = canvas
         .get_context("2d")
         .ok()
@@ -62,12 +68,15 @@ pub fn to_png(scene: &Scene, w: f64, about: &str) -> Result<String, String> {
         .ok_or("no 2d context")?
         .dyn_into()
         .map_err(|_| "not a 2d context")?;
+    // The key's rows, measured with this canvas's text before it is sized (which resets it).
+    let dark = crate::charts::draw::current_palette() == crate::charts::draw::DARK;
+    let keyed = key::height(&CanvasPen(ctx.clone()), &key::entries(scene.session.sim(), dark), w);
+    canvas.set_width((w * PNG_SCALE) as u32);
+    canvas.set_height(((h + keyed + FOOTER) * PNG_SCALE) as u32);
     ctx.set_transform(PNG_SCALE, 0.0, 0.0, PNG_SCALE, 0.0, 0.0).map_err(|_| "cannot scale")?;
     let pen = CanvasPen(ctx);
-    pen.set_fill_style_str(background());
-    pen.fill_rect(0.0, h, w, FOOTER);
     draw(&pen, w, scene);
-    footer(&pen, h, about, text_colour());
+    under(&pen, scene, (w, h), about);
     canvas.to_data_url_with_type("image/png").map_err(|_| "cannot encode the PNG".to_string())
 }
 

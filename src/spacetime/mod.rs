@@ -4,6 +4,7 @@ pub mod cones;
 pub mod cursor;
 pub mod export;
 pub mod hover;
+pub mod key;
 pub mod labels;
 pub mod network;
 pub mod paint;

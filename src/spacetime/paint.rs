@@ -24,7 +24,18 @@ const TOP: f64 = 8.0;
 /// The time axis's height, under the lanes.
 pub const AXIS: f64 = 18.0;
 /// Lost messages end in a red ✕, whatever their kind.
-const DROP: &str = "#d62828";
+pub const DROP: &str = "#d62828";
+
+/// A dot's colour on its lane: faults and broken invariants red, requests handed in green,
+/// notes purple, timers grey (the exported key says so too).
+pub fn dot_colour(kind: TraceKind) -> &'static str {
+    match kind {
+        TraceKind::Fault | TraceKind::Violation => "#d62828",
+        TraceKind::Client => "#009e73",
+        TraceKind::Note => "#8e44ad",
+        _ => "#888888",
+    }
+}
 
 /// A message's arrow and how the spotlight has it drawn.
 type Mark = (Focus, Arrow);
@@ -474,13 +485,7 @@ fn dots(
     for r in records {
         let (t, node) = (r.at.as_ms_f64(), r.node.index());
         let (px, py) = (f.x(t), f.y(node));
-        let colour = match r.kind {
-            TraceKind::Fault | TraceKind::Violation => "#d62828",
-            TraceKind::Client => "#009e73",
-            TraceKind::Note => "#8e44ad",
-            _ => "#888888",
-        };
-        ctx.set_fill_style_str(colour);
+        ctx.set_fill_style_str(dot_colour(r.kind));
         ctx.begin_path();
         ctx.circle(px, py, 2.5);
         ctx.fill();

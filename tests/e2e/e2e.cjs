@@ -270,6 +270,10 @@ async function main() {
     });
     assert(hidden.length === 0, `legend kinds out of sight: ${hidden}`);
     await p.screenshot({ path: path.join(SHOTS, 'embed.png') });
+    // Its address is the session's before anyone points at it: a copied link address was "./",
+    // the default preset (review 47 C10).
+    const before = await p.$eval('.embed-credit', (a) => a.getAttribute('href'));
+    assert(/#.*(s=|preset=)/.test(before), `the credit's address names the run: ${before}`);
     // "open in dsplay ↗" opens the full app on this session at its playhead, in a new tab.
     await p.click('#play');
     const [tab] = await Promise.all([p.context().waitForEvent('page'), p.click('.embed-credit')]);
