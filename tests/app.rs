@@ -1073,6 +1073,28 @@ async fn jumping_to_a_violation_keeps_the_later_ones_listed_and_dimmed() {
     unmount();
 }
 
+/// "jump to" the first bad read also selects its client, so its lane stands out on the space-time
+/// diagram and the inspector shows it (review 47 C7: the bad read was one of some 60 arrows).
+#[wasm_bindgen_test]
+async fn jumping_to_the_first_bad_read_selects_its_client() {
+    let root = mount("#preset=d3-quorum-stale-read&t=20000");
+    wait_until(&root, "#tab-invariants", |_| true).await.unchecked_into::<HtmlElement>().click();
+    let verdict = wait_until(&root, ".verdict.lincheck.bad", |_| true).await;
+    let label = verdict.query_selector(".jump").ok().flatten().expect("jump");
+    let said = attr(&label, "aria-label");
+    let client = said.rsplit(" and select ").next().expect("names the client").to_string();
+    assert!(client.starts_with('c'), "{said}");
+    label.unchecked_into::<HtmlElement>().click();
+    let at_us: u64 = attr(&verdict, "data-at-us").parse().expect("a time");
+    let (ms, sim_ms) = (at_us.div_ceil(1000).to_string(), (at_us / 1000).to_string());
+    wait_until(&root, "#run-result", |el| [&ms, &sim_ms].contains(&&attr(el, "data-now-ms"))).await;
+    until("the client selected", || {
+        common::all(&root, "[data-node].selected").iter().any(|n| attr(n, "data-node") == client)
+    })
+    .await;
+    unmount();
+}
+
 #[wasm_bindgen_test]
 fn a_bad_read_says_what_a_linearizable_read_could_have_returned() {
     use dsplay_core::sim::history::{HistoryOp, OpKind, Outcome};

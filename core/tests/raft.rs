@@ -576,8 +576,25 @@ fn an_election_timeout_with_no_room_for_a_heartbeat_is_refused_at_the_timeout() 
     let ProtocolConfig::Raft(cfg) = &mut sc.protocol else { panic!("raft") };
     cfg.election_timeout_ms_min = 1;
     let e = sc.validate().expect_err("refused").to_string();
-    assert!(e.contains("election_timeout_ms_min") && e.contains("need 2 ≤ min"), "{e}");
+    assert!(e.contains("election_timeout_ms_min") && e.contains("must be 2 to 300"), "{e}");
     assert!(!e.contains("1 to 0"), "{e}");
+}
+
+/// A minimum above the maximum is told the maximum it broke (review 47 C8: "need 2 ≤ min ≤ max"
+/// did not say the max was 300), and -3 servers the range a check allows, not "0 or more" when
+/// 0 is refused too.
+#[test]
+fn raft_ranges_say_their_bounds() {
+    let mut sc = presets::get("d4-raft-election").expect("preset");
+    let ProtocolConfig::Raft(cfg) = &mut sc.protocol else { panic!("raft") };
+    cfg.election_timeout_ms_min = 900;
+    let e = sc.validate().expect_err("refused").to_string();
+    assert!(e.contains("must be 2 to 300"), "{e}");
+    let mut json: serde_json::Value = serde_json::from_str(&sc.to_json()).expect("json");
+    json["protocol"]["election_timeout_ms_min"] = 150.into();
+    json["protocol"]["servers"] = (-3).into();
+    let e = Scenario::from_json(&json.to_string()).expect_err("refused").at_in(&json, "protocol.servers");
+    assert!(e.to_string().contains("must be 3 to 9"), "{e}");
 }
 
 /// A write typed by hand on the leader is an operation of the run's history, done when the

@@ -226,11 +226,16 @@ pub fn lincheck() -> Html {
             // Jump to where the bad result arrives (before that, the operation is still open and
             // the history so far is linearizable).
             let target = ret.unwrap_or(call);
+            // The client is selected too: its lane is picked out on the space-time diagram and
+            // it is inspected, where the jump alone left the bad read to be found among some 60
+            // arrows (review 47 C7).
             let jump = {
                 let dispatch = player.dispatch.clone();
+                let node = u32::try_from(bad.client).ok().map(dsplay_core::ids::NodeId);
                 Callback::from(move |_: MouseEvent| {
                     dispatch.emit(Action::Pause);
                     dispatch.emit(Action::Seek(target));
+                    dispatch.emit(Action::Select(node));
                 })
             };
             html! {
@@ -239,7 +244,7 @@ pub fn lincheck() -> Html {
                     <span class="rule">{"Not linearizable"}</span><span class="detail">{format!(" ({checked}).")}</span>
                     <span class="first-bad">{format!(" First bad operation: {what}.{}", returned.unwrap_or_default())}</span>
                     if let Some(e) = expected { <span class="expected">{e}</span> }
-                    <button class="jump" onclick={jump} aria-label={format!("Jump to the first bad operation's result at {}", secs(target))}>{"jump to"}</button>
+                    <button class="jump" onclick={jump} aria-label={format!("Jump to the first bad operation's result at {} and select {client}", secs(target))}>{"jump to"}</button>
                 </div>
             }
         }
