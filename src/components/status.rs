@@ -20,7 +20,7 @@ pub fn status() -> Html {
             // frame did not say what it showed).
             <span class="run-title">{ s.scenario().meta.shown_title(&s.scenario().protocol) }</span>
             <span>{ format!("t = {:.3} s", now_ms as f64 / 1000.0) }</span>
-            <span>{ format!("{} events", sim.events()) }</span>
+            <span class="events">{ format!("{} events", sim.events()) }</span>
             <span class="trace" title="Stable hash of the trace so far: equal hashes mean identical runs">{ format!("trace {hash}") }</span>
             { for halted }
         </footer>

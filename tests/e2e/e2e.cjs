@@ -328,14 +328,16 @@ async function main() {
     await p.close();
   });
   await check('a frame too short for the embed scrolls instead of drawing over its controls', async () => {
-    for (const [width, height] of [[320, 240], [320, 300], [360, 300], [400, 300], [480, 360]]) {
+    for (const [width, height] of [[320, 240], [320, 300], [360, 300], [400, 300], [320, 360], [480, 360]]) {
       const p = await (await browser.newContext({ viewport: { width, height } })).newPage();
       await p.goto(base + '?embed=1&preset=d4-raft-election&controls=min');
       await p.waitForSelector('.app.embed [data-node]');
       const box = (s) => p.$eval(s, (el) => { const r = el.getBoundingClientRect(); return { top: r.top, bottom: r.bottom }; });
       // In a frame under 340 px, minimal controls leave the network tools out and the legend
       // takes their row, inside the frame (review 23 B3: it lay wholly under a 300 px frame).
-      const short = height <= 340;
+      // So do they in a frame under 420 px wide (review 47 B4: at 320 × 360 the tools stayed
+      // and the legend was cut after three of its kinds).
+      const short = height <= 340 || width <= 420;
       assert(short === !(await p.$eval('.topo-tools', (el) => el.offsetParent !== null)), `${width}x${height}: tools shown ${!short}`);
       const under = short ? '.topo-legend' : '.topo-tools';
       const [stage, scrubber, tools] = [await box('.topo-stage'), await box('#scrubber'), await box(under)];
@@ -356,6 +358,14 @@ async function main() {
       assert(credit.top >= foot.top - 0.5 && credit.bottom <= foot.bottom + 0.5, `${width}x${height}: credit ${JSON.stringify(credit)} off the status line ${JSON.stringify(foot)}`);
       const onTop = await p.$eval('.embed-credit', (el) => { const r = el.getBoundingClientRect(); return document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2)?.closest('.embed-credit') === el; });
       assert(onTop, `${width}x${height}: the credit link is covered`);
+      if (width === 320 && height === 360) {
+        const cut = await p.evaluate(() => {
+          const foot = document.querySelector('#run-result').getBoundingClientRect().top;
+          return [...document.querySelectorAll('.topo-legend li')].filter((li) => li.getBoundingClientRect().bottom > foot + 0.5).map((li) => li.textContent);
+        });
+        assert(cut.length === 0, `${width}x${height}: legend kinds under the status line: ${cut}`);
+        await p.screenshot({ path: path.join(SHOTS, 'embed-320x360.png') });
+      }
       if (width === 320 && height === 240) await p.screenshot({ path: path.join(SHOTS, 'embed-320x240.png') });
       await p.close();
     }
