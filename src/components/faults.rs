@@ -93,6 +93,7 @@ struct Row {
 }
 
 fn rows(s: &Session) -> Vec<Row> {
+    let names = s.sim().node_names();
     every_event(s)
         .into_iter()
         .map(|(e, own)| {
@@ -102,7 +103,7 @@ fn rows(s: &Session) -> Vec<Row> {
             };
             let what = match &e.event {
                 dsplay_core::ScenarioEvent::Note { text } => super::markdown::plain(text),
-                other => other.describe(),
+                other => other.describe_among(names),
             };
             Row { at_ms: e.at_ms, what, by, own }
         })

@@ -36,11 +36,13 @@ fn markers(p: &Player, faults: &FaultMarks) -> Vec<Marker> {
     // and says what it stands for.
     let close = (s.stop_at().as_us() / 1000 / 60).max(1);
     let mut out: Vec<Marker> = Vec::new();
+    let names = s.sim().node_names();
     for (e, own) in every_event(&s) {
+        let said = e.event.describe_among(names);
         let what = match own {
-            None => format!("{} (chaos)", e.event.describe()),
-            Some(_) if e.by_hand => format!("{} (by hand)", e.event.describe()),
-            Some(_) => e.event.describe(),
+            None => format!("{said} (chaos)"),
+            Some(_) if e.by_hand => format!("{said} (by hand)"),
+            Some(_) => said,
         };
         match out.last_mut() {
             Some(m) if e.at_ms - m.at_ms < close => {

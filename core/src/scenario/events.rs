@@ -179,6 +179,21 @@ impl ScenarioEvent {
         }
     }
 
+    /// [`describe`](Self::describe) among a run's nodes (`names`): a partition also names the
+    /// side its groups leave out, which the run makes of the nodes none lists ("partition
+    /// n1,n2 | n3 | n4,n5 (in no group)"). Listed without it, a 7-server run's events named two
+    /// sides while the stage showed three (review 47 B3).
+    pub fn describe_among(&self, names: &[String]) -> String {
+        let said = self.describe();
+        let ScenarioEvent::Partition { groups } = self else { return said };
+        let listed = |n: &String| groups.iter().flatten().any(|m| m == n);
+        let rest: Vec<&str> = names.iter().filter(|n| !listed(n)).map(String::as_str).collect();
+        if groups.is_empty() || rest.is_empty() {
+            return said;
+        }
+        format!("{said} | {} (in no group)", rest.join(","))
+    }
+
     /// The node names this event refers to.
     pub fn node_names(&self) -> Vec<&str> {
         use ScenarioEvent::*;
@@ -229,6 +244,17 @@ fn signed_time(us: i64) -> String {
 mod tests {
     use super::*;
     use crate::dist::Dist;
+
+    #[test]
+    fn a_partition_among_the_runs_nodes_names_the_side_no_group_lists() {
+        let names: Vec<String> = ["n1", "n2", "n3", "n4"].map(String::from).to_vec();
+        let side = |g: &[&str]| g.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+        let cut = ScenarioEvent::Partition { groups: vec![side(&["n1"]), side(&["n2"])] };
+        assert_eq!(cut.describe_among(&names), "partition n1 | n2 | n3,n4 (in no group)");
+        let whole = ScenarioEvent::Partition { groups: vec![side(&["n1", "n2"]), side(&["n3", "n4"])] };
+        assert_eq!(whole.describe_among(&names), "partition n1,n2 | n3,n4");
+        assert_eq!(ScenarioEvent::Heal.describe_among(&names), "heal");
+    }
 
     #[test]
     fn a_link_change_says_its_new_values() {
