@@ -177,6 +177,26 @@ async fn an_event_switched_to_another_type_names_this_scenarios_nodes() {
     );
 }
 
+/// A run shortened before what its script holds is refused "…or remove them", and "Remove them"
+/// does so in one click (review 47 C9: d4 at 4 s meant deleting eight items by hand).
+#[wasm_bindgen_test]
+async fn a_shortened_run_drops_what_comes_after_its_end_in_one_click() {
+    let root = editor("trim", "d4-raft-election").await;
+    set(&root, "stop_at_ms", "4000");
+    let said = apply(&root).await.expect("refused");
+    assert!(said.ends_with("or remove them"), "{said}");
+    click(&root, "form.editor button.trim");
+    until("the error gone", || error_at(&root, "stop_at_ms").is_none()).await;
+    assert_eq!(apply(&root).await, None, "applied");
+    let sc = scenario_of(&root);
+    assert_eq!(sc.stop_at_ms, 4_000);
+    assert!(sc.events.iter().all(|e| e.at_ms <= 4_000), "{:?}", sc.events);
+    assert!(sc.meta.slow_motion.iter().all(|s| s.from_ms < 4_000), "{:?}", sc.meta.slow_motion);
+    let shipped = dsplay_core::presets::get("d4-raft-election").expect("d4");
+    let early = shipped.events.iter().filter(|e| e.at_ms <= 4_000).count();
+    assert_eq!(sc.events.len(), early, "what starts in time is kept");
+}
+
 /// A partition taken from a preset of 5 servers into a draft of 7 lists n6 and n7 too, on the
 /// larger side: left out, they made a third side, and no side had a majority (review 47 B3).
 #[wasm_bindgen_test]

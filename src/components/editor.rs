@@ -67,6 +67,20 @@ pub fn apply_edit(draft: &mut Value, edit: &Edit) {
                 obj.remove(k);
             }
         }
+        Edit::Trim(path) => {
+            let Some(stop) = get_mut(draft, path).and_then(|v| v.as_u64()) else { return };
+            // What the check needs: an event or burst may start on the stop, a stretch before it.
+            let keep = [
+                ("/events", "at_ms", stop),
+                ("/workload/bursts", "at_ms", stop),
+                ("/meta/slow_motion", "from_ms", stop.saturating_sub(1)),
+            ];
+            for (list, key, last) in keep {
+                if let Some(Value::Array(items)) = draft.pointer_mut(list) {
+                    items.retain(|item| item.get(key).and_then(Value::as_u64).is_none_or(|at| at <= last));
+                }
+            }
+        }
     }
 }
 

@@ -21,6 +21,9 @@ pub enum Edit {
     Add(Vec<Seg>, Value),
     /// Take an optional section out of its object (the scenario runs without it).
     Drop(Vec<Seg>),
+    /// Remove what is scripted after the run's end (`stop_at_ms`, the path): events, bursts and
+    /// slow-motion stretches that would start too late.
+    Trim(Vec<Seg>),
 }
 
 impl Edit {
@@ -32,7 +35,8 @@ impl Edit {
             | Edit::Push(p)
             | Edit::Remove(p)
             | Edit::Add(p, _)
-            | Edit::Drop(p) => p,
+            | Edit::Drop(p)
+            | Edit::Trim(p) => p,
         }
     }
 }
@@ -83,10 +87,23 @@ fn error_of(ctx: &Ctx, id: &str, here: &str) -> (Option<&'static str>, Html) {
     match ctx.errors.iter().find(|(at, _)| at == here) {
         Some((_, msg)) => (
             Some("true"),
-            html! { <span class="field-error" id={format!("{id}-err")} role="alert">{super::super::markdown::message(msg)}</span> },
+            html! { <><span class="field-error" id={format!("{id}-err")} role="alert">{super::super::markdown::message(msg)}</span>{trim(ctx, here, msg)}</> },
         ),
         _ => (None, html! {}),
     }
+}
+
+/// A run shortened before what its script still holds is refused "…or remove them": this does
+/// the removing in one click (review 47 C9: a class's 4-second version of d4 took deleting six
+/// events and two slow-motion stretches one by one).
+fn trim(ctx: &Ctx, here: &str, msg: &str) -> Html {
+    if here != "stop_at_ms" || !msg.ends_with("or remove them") {
+        return html! {};
+    }
+    let on_edit = ctx.on_edit.clone();
+    let click =
+        Callback::from(move |_: MouseEvent| on_edit.emit(Edit::Trim(vec![Seg::Key("stop_at_ms".into())])));
+    html! { <button type="button" class="trim" onclick={click}>{"Remove them"}</button> }
 }
 
 fn input_id(here: &str) -> String {
