@@ -62,7 +62,15 @@ fn settled(selectors: &[String], only_if_lost: bool) -> bool {
     let found = |selector: &String| doc.query_selector_all(selector).ok();
     let nodes =
         selectors.iter().filter_map(found).flat_map(|l| (0..l.length()).filter_map(move |i| l.item(i)));
-    let usable = nodes.filter_map(|n| n.dyn_into::<Element>().ok()).find(|el| !el.has_attribute("disabled"));
+    // Enabled and drawn: an embed's minimal controls hide the network tools, and focusing their
+    // Heal did nothing, so the key was lost after all.
+    let drawn = |el: &Element| {
+        let r = el.get_bounding_client_rect();
+        r.width() > 0.0 || r.height() > 0.0
+    };
+    let usable = nodes
+        .filter_map(|n| n.dyn_into::<Element>().ok())
+        .find(|el| !el.has_attribute("disabled") && drawn(el));
     usable.inspect(focus).is_some()
 }
 

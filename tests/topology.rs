@@ -1285,11 +1285,17 @@ async fn isolating_a_second_node_keeps_the_first_cut_off_and_heal_heals_all() {
             find(&root, ".inspector h2").and_then(|h| h.text_content()).as_deref() == Some(name)
         })
         .await;
-        click(&one(&root, ".inspector button.isolate"));
+        let isolate = one(&root, ".inspector button.isolate");
+        isolate.unchecked_ref::<web_sys::HtmlElement>().focus().expect("focus Isolate");
+        click(&isolate);
         until("cut off", || {
             group(name) != 0 && view().nodes.iter().filter(|n| n.group == group(name)).count() == 1
         })
         .await;
+        // Isolate is spent: the key goes to what undoes it, the network's Heal (review 46 C8: it
+        // went to the Slow × menu).
+        let focused = || web_sys::window()?.document()?.active_element().map(|el| el.class_name());
+        until("the key on Heal", || focused().is_some_and(|c| c.split(' ').any(|c| c == "heal"))).await;
     }
     assert!(group("n1") != group("n2"), "n1 stays cut off when n2 is");
     let rest: Vec<u32> = ["n3", "n4", "n5"].iter().map(|n| group(n)).collect();

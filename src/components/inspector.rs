@@ -207,17 +207,20 @@ pub fn inspector() -> Html {
             // Crash disables Crash: the key goes on from its counterpart (Isolate, from the
             // control after it), or the first action still open.
             let actions = ".inspector .actions button";
-            let then = match &ev {
+            let then: String = match &ev {
                 Ev::Crash { .. } | Ev::CrashRefusing { .. } => format!("{actions}.restart"),
                 Ev::Restart { .. } => format!("{actions}.crash"),
                 Ev::Pause { .. } => format!("{actions}.resume"),
                 Ev::Resume { .. } => format!("{actions}.pause"),
                 // A candidate times out again: the key stays for a second press.
                 Ev::Timeout { .. } => format!("{actions}.timeout"),
-                Ev::Partition { .. } => ".inspector .actions .slow select".into(),
+                // What undoes it, as Crash gives way to Restart: the network's Heal (review 46
+                // C8: the key went on to the Slow × menu), or the control after it where the
+                // tools are hidden (an embed's minimal controls).
+                Ev::Partition { .. } => ".topo-tools button.heal".into(),
                 _ => ".inspector .actions .slow button".into(),
             };
-            crate::focus::rescue(vec![then, actions.into()]);
+            crate::focus::rescue(vec![then, ".inspector .actions .slow select".into(), actions.into()]);
         })
     };
     // Until one is picked for this node, the link shown is the one it uses most (a peer picked
