@@ -204,8 +204,8 @@ pub fn inspector() -> Html {
         let d = p.dispatch.clone();
         Callback::from(move |_: MouseEvent| {
             d.emit(Action::Act(ev.clone()));
-            // Crash disables Crash: the key goes on from its counterpart (Isolate, from the
-            // control after it), or the first action still open.
+            // Crash disables Crash: the key goes on to its counterpart (Isolate, to the
+            // network's Heal), else to the Slow menu, else the first action still open.
             let actions = ".inspector .actions button";
             let then: String = match &ev {
                 Ev::Crash { .. } | Ev::CrashRefusing { .. } => format!("{actions}.restart"),
