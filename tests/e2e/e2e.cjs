@@ -67,8 +67,9 @@ async function main() {
     await page.click('[data-node="b2"] .shape');
     await until(page, () => /Cut off 2 nodes/.test(document.querySelector('.cut-now').textContent));
     await page.click('.cut-now');
-    // The cut builds on the partition in force (b3 isolated a moment ago): three groups.
-    await until(page, () => [...document.querySelectorAll('.fault-item')].some((e) => /partition b3 \| b1,b2\s*\(by hand\)$/.test(e.textContent)));
+    // The cut builds on the partition in force (b3 isolated a moment ago): three groups, the
+    // third the nodes neither names (review 47 B3).
+    await until(page, () => [...document.querySelectorAll('.fault-item')].some((e) => /partition b3 \| b1,b2 \| [^|]+ \(the rest\)\s*\(by hand\)$/.test(e.textContent)));
   });
   let forked;
   await check('scrub back and fork a new future', async () => {
@@ -870,7 +871,7 @@ async function main() {
     assert(again === 'auto', `following the system survives a reload: ${again}`);
     await c.close();
   });
-  await check('by keyboard, focus survives the control it pressed: Crash goes on from Restart, Isolate from the slow-down, Esc returns to the node', async () => {
+  await check('by keyboard, focus survives the control it pressed: Crash goes on from Restart, Isolate from Heal, Esc returns to the node', async () => {
     const c = await browser.newContext({ viewport: { width: 1280, height: 900 } });
     const p = await c.newPage();
     await p.goto(base + '#preset=d4-raft-election&t=2000');
@@ -883,10 +884,11 @@ async function main() {
     await until(p, () => document.activeElement?.matches('.inspector button.restart'));
     await p.keyboard.press('Enter');
     await until(p, () => document.activeElement?.matches('.inspector button.crash'));
-    // Isolate disables Isolate: the key goes on from the control after it, the slow-down select.
+    // Isolate disables Isolate: the key goes on from what undoes it, the network's Heal (review
+    // 46 C8: it went to the slow-down select).
     await p.focus('.inspector button.isolate');
     await p.keyboard.press('Enter');
-    await until(p, () => document.activeElement?.matches('.inspector .slow select'));
+    await until(p, () => document.activeElement?.matches('.topo-tools button.heal'));
     await p.focus('.inspector button.crash');
     await p.keyboard.press('Escape');
     await until(p, () => !document.querySelector('.inspector h2') && document.activeElement?.matches('[data-node="n2"]'));

@@ -181,7 +181,7 @@ impl ScenarioEvent {
 
     /// [`describe`](Self::describe) among a run's nodes (`names`): a partition also names the
     /// side its groups leave out, which the run makes of the nodes none lists ("partition
-    /// n1,n2 | n3 | n4,n5 (in no group)"). Listed without it, a 7-server run's events named two
+    /// n1,n2 | n3 | n4,n5 (the rest)"). Listed without it, a 7-server run's events named two
     /// sides while the stage showed three (review 47 B3).
     pub fn describe_among(&self, names: &[String]) -> String {
         let said = self.describe();
@@ -191,7 +191,7 @@ impl ScenarioEvent {
         if groups.is_empty() || rest.is_empty() {
             return said;
         }
-        format!("{said} | {} (in no group)", rest.join(","))
+        format!("{said} | {} (the rest)", rest.join(","))
     }
 
     /// The node names this event refers to.
@@ -250,7 +250,7 @@ mod tests {
         let names: Vec<String> = ["n1", "n2", "n3", "n4"].map(String::from).to_vec();
         let side = |g: &[&str]| g.iter().map(|n| n.to_string()).collect::<Vec<_>>();
         let cut = ScenarioEvent::Partition { groups: vec![side(&["n1"]), side(&["n2"])] };
-        assert_eq!(cut.describe_among(&names), "partition n1 | n2 | n3,n4 (in no group)");
+        assert_eq!(cut.describe_among(&names), "partition n1 | n2 | n3,n4 (the rest)");
         let whole = ScenarioEvent::Partition { groups: vec![side(&["n1", "n2"]), side(&["n3", "n4"])] };
         assert_eq!(whole.describe_among(&names), "partition n1,n2 | n3,n4");
         assert_eq!(ScenarioEvent::Heal.describe_among(&names), "heal");
