@@ -207,7 +207,7 @@ pub fn inspector() -> Html {
             // Crash disables Crash: the key goes on to its counterpart (Isolate, to the
             // network's Heal), else to the Slow menu, else the first action still open.
             let actions = ".inspector .actions button";
-            let then: String = match &ev {
+            let then = match &ev {
                 Ev::Crash { .. } | Ev::CrashRefusing { .. } => format!("{actions}.restart"),
                 Ev::Restart { .. } => format!("{actions}.crash"),
                 Ev::Pause { .. } => format!("{actions}.resume"),

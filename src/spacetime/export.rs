@@ -13,23 +13,26 @@ const FOOTER: f64 = 20.0;
 /// A PNG's pixels per CSS pixel: sharp on a projector.
 const PNG_SCALE: f64 = 2.0;
 
-/// Under the lanes (which end at `h`), on the background: the colour key, then the footer's
-/// text. Returns the whole picture's height.
-fn under(pen: &dyn Pen, scene: &Scene, (w, h): (f64, f64), about: &str) -> f64 {
-    let dark = crate::charts::draw::current_palette() == crate::charts::draw::DARK;
-    let entries = key::entries(scene.session.sim(), dark);
-    let below = key::height(pen, &entries, w) + FOOTER;
+/// Under the lanes (which end at `h`), on the background: the colour key's `entries`, then the
+/// footer's text. Returns the whole picture's height.
+fn under(pen: &dyn Pen, entries: &[(key::Swatch, String)], (w, h): (f64, f64), about: &str) -> f64 {
+    let below = key::height(pen, entries, w) + FOOTER;
     pen.set_fill_style_str(background());
     pen.fill_rect(0.0, h, w, below);
-    key::draw(pen, &entries, (h, w), text_colour());
+    key::draw(pen, entries, (h, w), text_colour());
     pen.set_fill_style_str(text_colour());
     pen.fill_text(about, 4.0, h + below - 6.0, None);
     h + below
 }
 
+/// Whether the page's theme is dark.
+fn dark() -> bool {
+    crate::charts::draw::current_palette() == crate::charts::draw::DARK
+}
+
 /// The colour the footer's text takes (the axis labels' colour).
 fn text_colour() -> &'static str {
-    if crate::charts::draw::current_palette() == crate::charts::draw::DARK {
+    if dark() {
         "#e6e8eb"
     } else {
         "#1d1f23"
@@ -38,7 +41,7 @@ fn text_colour() -> &'static str {
 
 /// The background under the footer.
 fn background() -> &'static str {
-    if crate::charts::draw::current_palette() == crate::charts::draw::DARK {
+    if dark() {
         "#1d2026"
     } else {
         "#ffffff"
@@ -51,7 +54,7 @@ pub fn to_svg(scene: &Scene, w: f64, measure: Option<Ctx>, about: &str) -> Strin
     let h = height(scene.session.sim().node_names().len());
     let pen = SvgPen::new(measure);
     draw(&pen, w, scene);
-    let whole = under(&pen, scene, (w, h), about);
+    let whole = under(&pen, &key::entries(scene.session.sim(), dark()), (w, h), about);
     pen.finish(w, whole)
 }
 
@@ -69,14 +72,14 @@ pub fn to_png(scene: &Scene, w: f64, about: &str) -> Result<String, String> {
         .dyn_into()
         .map_err(|_| "not a 2d context")?;
     // The key's rows, measured with this canvas's text before it is sized (which resets it).
-    let dark = crate::charts::draw::current_palette() == crate::charts::draw::DARK;
-    let keyed = key::height(&CanvasPen(ctx.clone()), &key::entries(scene.session.sim(), dark), w);
+    let entries = key::entries(scene.session.sim(), dark());
+    let keyed = key::height(&CanvasPen(ctx.clone()), &entries, w);
     canvas.set_width((w * PNG_SCALE) as u32);
     canvas.set_height(((h + keyed + FOOTER) * PNG_SCALE) as u32);
     ctx.set_transform(PNG_SCALE, 0.0, 0.0, PNG_SCALE, 0.0, 0.0).map_err(|_| "cannot scale")?;
     let pen = CanvasPen(ctx);
     draw(&pen, w, scene);
-    under(&pen, scene, (w, h), about);
+    under(&pen, &entries, (w, h), about);
     canvas.to_data_url_with_type("image/png").map_err(|_| "cannot encode the PNG".to_string())
 }
 

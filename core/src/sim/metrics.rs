@@ -182,16 +182,18 @@ impl Metrics {
     /// Raise a gauge to `v` if that is higher than it stands (an unset gauge counts as 0): a
     /// high-water mark several nodes keep together (Raft's commit index: a new leader that learns
     /// of an entry the old one committed must not commit it again). Returns how much it rose.
-    pub fn gauge_high(&mut self, name: &'static str, node: Option<NodeId>, v: i64, now: SimTime) -> u64 {
-        let was = match self.get(name, node).map(|m| &m.kind) {
-            Some(MetricKind::Gauge { value }) => Some(*value),
-            _ => None,
+    /// One lookup through the registry's fast path: Raft calls it at every commit.
+    pub fn gauge_high(&mut self, name: &'static str, node: Option<NodeId>, v: i64, _now: SimTime) -> u64 {
+        let was = match self.slot(name, node, || MetricKind::Gauge { value: 0 }) {
+            MetricKind::Gauge { value } if v <= *value => return 0,
+            MetricKind::Gauge { value } => std::mem::replace(value, v),
+            unset @ MetricKind::Unset => {
+                *unset = MetricKind::Gauge { value: v };
+                0
+            }
+            _ => return 0,
         };
-        if was.is_some_and(|was| v <= was) {
-            return 0;
-        }
-        self.gauge(name, node, v, now);
-        u64::try_from(v - was.unwrap_or(0)).unwrap_or(0)
+        u64::try_from(v - was).unwrap_or(0)
     }
 
     /// A gauge whose samples are the highest value since the previous sample, not the value at
