@@ -1055,7 +1055,16 @@ async fn jumping_to_a_violation_keeps_the_later_ones_listed_and_dimmed() {
     let shown =
         second.query_selector("time").ok().flatten().and_then(|t| t.text_content()).unwrap_or_default();
     assert_eq!(shown, format!("{:.3} s", at_us as f64 / 1e6), "times read as elsewhere in the app");
-    second.query_selector(".jump").ok().flatten().expect("jump").unchecked_into::<HtmlElement>().click();
+    // The replica that reported it is named and selected, so the inspector shows its state.
+    let jump = second.query_selector(".jump").ok().flatten().expect("jump");
+    let said = attr(&jump, "aria-label");
+    let reporter = said.rsplit(" and select ").next().filter(|n| *n != said).expect("names the reporter");
+    let reporter = reporter.to_string();
+    jump.unchecked_into::<HtmlElement>().click();
+    until("the reporter selected", || {
+        common::all(&root, "[data-node].selected").iter().any(|n| attr(n, "data-node") == reporter)
+    })
+    .await;
     let ms = at_us.div_ceil(1000).to_string();
     let sim_ms = (at_us / 1000).to_string();
     wait_until(&root, "#run-result", |el| [&ms, &sim_ms].contains(&&attr(el, "data-now-ms"))).await;

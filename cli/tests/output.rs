@@ -135,6 +135,24 @@ fn violations_carry_an_id_to_key_on_and_a_time_in_microseconds() {
     assert_eq!(first["rule"], "at most one primary accepting writes");
     let at = first["at_us"].as_u64().expect("at_us in µs");
     assert!(at > 0 && at <= report["sim_time_ms"].as_u64().expect("ms") * 1000, "{first}");
+    assert!(first.get("node").is_none(), "a check across the nodes has no one reporter: {first}");
+}
+
+/// A violation one node reported names it, so a script can group a run's losses by replica.
+#[test]
+fn a_violation_a_node_reported_names_the_node() {
+    let out = Command::new(env!("CARGO_BIN_EXE_dsplay"))
+        .args(["run", "d7-lww-clock-skew", "--json"])
+        .output()
+        .expect("runs");
+    let report: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    let names: Vec<&str> = report["violations"]
+        .as_array()
+        .expect("a list")
+        .iter()
+        .map(|v| v["node"].as_str().unwrap_or("none"))
+        .collect();
+    assert!(!names.is_empty() && names.iter().all(|n| n.starts_with('r')), "{names:?}");
 }
 
 /// The shape of a `metrics` value as a spreadsheet sees it: numbers and null (a gauge with no

@@ -8,9 +8,11 @@ use serde_json::{json, Value};
 /// `id, seed, sim_time_ms, playhead, events, trace_hash, metrics, violations` (+ `halted` if it
 /// stopped early). `playhead` is where the run stopped as a link writes it (`t=1002.599`, with
 /// `&e=…` partway through an instant): `sim_time_ms` is whole milliseconds. Each violation is
-/// `{id, rule, at_us, detail}` (see [`rule_id`]).
+/// `{id, rule, at_us, detail}` (see [`rule_id`]), and `node`, the reporter's name, when one node
+/// reported it.
 pub fn report(sim: &dyn Simulation) -> Value {
     let sc = sim.scenario();
+    let names = sim.node_names();
     let mut v = json!({
         "id": sc.meta.id,
         "seed": sc.seed,
@@ -19,12 +21,18 @@ pub fn report(sim: &dyn Simulation) -> Value {
         "events": sim.events(),
         "trace_hash": format!("{:016x}", sim.trace_hash()),
         "metrics": sim.metrics().report(sim.node_names()),
-        "violations": sim.violations().iter().map(|v| json!({
-            "id": rule_id(&v.rule),
-            "rule": v.rule,
-            "at_us": v.at.as_us(),
-            "detail": v.detail,
-        })).collect::<Vec<_>>(),
+        "violations": sim.violations().iter().map(|v| {
+            let mut one = json!({
+                "id": rule_id(&v.rule),
+                "rule": v.rule,
+                "at_us": v.at.as_us(),
+                "detail": v.detail,
+            });
+            if let Some(name) = v.node.and_then(|n| names.get(n.index())) {
+                one["node"] = json!(name);
+            }
+            one
+        }).collect::<Vec<_>>(),
     });
     if let Some(h) = sim.halted() {
         v["halted"] = json!(h);

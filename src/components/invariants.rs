@@ -7,7 +7,7 @@
 
 use super::lincheck::Lincheck;
 use crate::player::{Action, Player};
-use dsplay_core::{SimTime, Violation};
+use dsplay_core::{NodeId, SimTime, Violation};
 use yew::prelude::*;
 
 /// Most violations listed (the count says how many more there are).
@@ -44,11 +44,12 @@ pub fn verdicts(invariants: &[&str], violations: &[Violation]) -> Vec<(String, b
 pub fn invariants() -> Html {
     let seen = use_mut_ref(|| (0u64, Vec::<Violation>::new()));
     let Some(player) = use_context::<Player>() else { return html! {} };
-    let (rules, shown, so_far, now) = {
+    let (rules, shown, so_far, now, names) = {
         let s = player.session.borrow();
         let sim = s.sim();
         let shown = remembered(&mut seen.borrow_mut(), player.scenario_rev, sim.violations());
-        (verdicts(sim.invariants(), sim.violations()), shown, sim.violations().len(), s.now())
+        let names = sim.node_names().to_vec();
+        (verdicts(sim.invariants(), sim.violations()), shown, sim.violations().len(), s.now(), names)
     };
     // Those up to the playhead, and those seen further on in this future.
     let total = so_far.max(shown.len());
@@ -57,12 +58,22 @@ pub fn invariants() -> Html {
     } else {
         format!("Violations ({total})")
     };
-    let jump = |at: SimTime| {
+    // A violation a node reported selects that node too, so the inspector shows the state that
+    // broke the rule (a check across all nodes has no one node to show).
+    let jump = |at: SimTime, node: Option<NodeId>| {
         let dispatch = player.dispatch.clone();
         Callback::from(move |_: MouseEvent| {
             dispatch.emit(Action::Pause);
             dispatch.emit(Action::Seek(at));
+            if node.is_some() {
+                dispatch.emit(Action::Select(node));
+            }
         })
+    };
+    let jump_label = |v: &Violation| {
+        let name = v.node.and_then(|n| names.get(n.index()));
+        let select = name.map(|n| format!(" and select {n}")).unwrap_or_default();
+        format!("Jump to {} at {}{select}", v.rule, secs(v.at))
     };
     html! {
         <section class="invariants" aria-label="Invariants">
@@ -89,8 +100,7 @@ pub fn invariants() -> Html {
                             <time>{secs(v.at)}</time>
                             <span class="rule">{v.rule.clone()}</span>
                             <span class="detail">{v.detail.clone()}</span>
-                            <button class="jump" onclick={jump(v.at)}
-                                aria-label={format!("Jump to {} at {}", v.rule, secs(v.at))}>{"jump to"}</button>
+                            <button class="jump" onclick={jump(v.at, v.node)} aria-label={jump_label(v)}>{"jump to"}</button>
                         </li>
                     }) }
                 </ol>

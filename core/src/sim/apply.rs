@@ -29,7 +29,7 @@ impl<N: Node> Sim<N> {
             }
             Effect::Note(text) => self.w.push_trace(TraceKind::Note, from, None, 0, "note", Some(text)),
             Effect::Clock(text) => self.w.push_trace(TraceKind::Note, from, None, 0, "clock", Some(text)),
-            Effect::Violation { rule, detail } => self.w.record_violation(rule, detail, from),
+            Effect::Violation { rule, detail } => self.w.record_violation(rule, detail, Some(from)),
             Effect::Inject(ev) => self.apply_scenario_event(&ev),
         }
     }

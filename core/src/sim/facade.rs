@@ -20,6 +20,9 @@ pub struct Violation {
     pub at: SimTime,
     pub rule: String,
     pub detail: String,
+    /// The node that reported it; `None` for a rule the simulator checks across all nodes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub node: Option<NodeId>,
 }
 
 /// A saved state to seek back to. Only valid for the simulation that made it.

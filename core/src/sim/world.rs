@@ -191,10 +191,14 @@ impl World {
         }
     }
 
-    pub fn record_violation(&mut self, rule: &'static str, detail: String, node: NodeId) {
+    /// `reporter` is the node whose check failed, `None` for a check across all nodes (its
+    /// trace record is filed under node 0, as it always was, so trace hashes keep).
+    pub fn record_violation(&mut self, rule: &'static str, detail: String, reporter: Option<NodeId>) {
         if self.sh.violations.len() < MAX_VIOLATIONS {
+            let node = reporter.unwrap_or(NodeId(0));
             self.push_trace(TraceKind::Violation, node, None, 0, rule, Some(detail.clone()));
-            self.sh.violations.push(Violation { at: self.sh.now, rule: rule.to_string(), detail });
+            let v = Violation { at: self.sh.now, rule: rule.to_string(), detail, node: reporter };
+            self.sh.violations.push(v);
         }
     }
 
@@ -206,7 +210,7 @@ impl World {
         let now_rules: Vec<&'static str> = found.iter().map(|(r, _)| *r).collect();
         for (rule, detail) in found.drain(..) {
             if !self.sh.active_rules.contains(&rule) {
-                self.record_violation(rule, detail, NodeId(0));
+                self.record_violation(rule, detail, None);
             }
         }
         self.sh.active_rules = now_rules;
