@@ -123,6 +123,21 @@ async fn an_error_about_a_removed_element_shows_at_its_array() {
     assert!(status.contains("marked field"), "{status}");
 }
 
+/// Each group of backends names the nodes it makes, so taking one out shows the renaming: the
+/// slow b4 becomes b1 (review 45: the Editor renumbered backends without a word).
+#[wasm_bindgen_test]
+async fn a_group_of_backends_names_its_nodes_and_shows_them_renamed() {
+    let root = editor("backend-names", "t1-round-robin").await;
+    let legend = |i: usize| {
+        find(&root, &format!("fieldset[data-path=\"protocol.backends[{i}]\"] > legend")).map(|l| text(&l))
+    };
+    assert_eq!((legend(0).as_deref(), legend(1).as_deref()), (Some("#1 · b1–b3"), Some("#2 · b4")));
+    set(&root, "protocol.backends[0].count", "2");
+    until("renamed by the count", || legend(1).as_deref() == Some("#2 · b3")).await;
+    click(&root, "fieldset[data-path=\"protocol.backends\"] > .item > button.remove");
+    until("the slow one is b1 now", || legend(0).as_deref() == Some("#1 · b1")).await;
+}
+
 /// Shortening a run past several scripted things is one message at the field typed into, with
 /// the value that keeps them all; not one refusal per event, each at a field nobody touched.
 #[wasm_bindgen_test]

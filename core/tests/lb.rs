@@ -252,3 +252,19 @@ fn a_refusal_after_the_clients_timeout_is_no_late_response() {
     assert!(timeouts(&*end) > timeouts(&*down) + 500, "every request times out");
     assert_eq!((late(&*end), end.metrics().counter("refused", None)), (late(&*down), 0));
 }
+
+/// What the Editor writes beside each group of backends names the nodes that group makes, so
+/// taking a group out shows the backends after it renamed (review 45).
+#[test]
+fn group_names_are_the_names_the_groups_make() {
+    use dsplay_core::protocols::lb::group_names;
+    let sim = run_with("t1-round-robin", |v| {
+        v["protocol"]["backends"][0]["count"] = 2.into();
+        v["stop_at_ms"] = 1.into();
+        v["events"] = Value::Array(Vec::new());
+    });
+    let backends: Vec<&String> = sim.node_names().iter().filter(|n| n.starts_with('b')).collect();
+    assert_eq!(backends, ["b1", "b2", "b3"]);
+    assert_eq!(group_names(&[2, 1]), ["b1–b2", "b3"]);
+    assert_eq!(group_names(&[1, 0, 3]), ["b1", "none", "b2–b4"]);
+}

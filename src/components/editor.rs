@@ -460,8 +460,16 @@ fn editor_of(props: &super::OfPlayer) -> Html {
             let kind = d.value.pointer("/protocol/kind").and_then(Value::as_str).unwrap_or_default();
             let events_shown = form::events_to_show(asked, &d.errors, d.last_edit.as_deref());
             let more_events = &more_events;
-            let ctx =
-                Ctx { errors: &d.errors, on_edit: &on_edit, base: &d.base, kind, events_shown, more_events };
+            let backend_groups = &form::backend_groups(&d.value);
+            let ctx = Ctx {
+                errors: &d.errors,
+                on_edit: &on_edit,
+                base: &d.base,
+                kind,
+                events_shown,
+                more_events,
+                backend_groups,
+            };
             html! { <>{field(&ctx, &mut Vec::new(), None, &d.value)}</> }
         })
     };

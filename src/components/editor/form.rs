@@ -56,6 +56,22 @@ pub struct Ctx<'a> {
     /// took 2.4 s to open: review 18).
     pub events_shown: usize,
     pub more_events: &'a Callback<usize>,
+    /// The backends each of a load balancer's groups makes ("b1–b3"), said in the group's legend.
+    pub backend_groups: &'a [String],
+}
+
+/// The names of a draft's groups of backends, as far as their counts are numbers (the names of a
+/// group depend on the counts before it).
+pub fn backend_groups(draft: &Value) -> Vec<String> {
+    let Some(Value::Array(groups)) = draft.pointer("/protocol/backends") else { return Vec::new() };
+    let counts: Vec<u32> = groups
+        .iter()
+        .map_while(|g| match g.get("count") {
+            None => Some(1),
+            Some(c) => c.as_u64().and_then(|c| u32::try_from(c).ok()),
+        })
+        .collect();
+    dsplay_core::protocols::lb::group_names(&counts)
 }
 
 /// The events drawn when the form opens, and added at each "Show more".
@@ -193,7 +209,7 @@ pub fn field(ctx: &Ctx, path: &mut Vec<Seg>, parent: Option<&Map<String, Value>>
     }
     let here = dotted(path);
     let (_, err) = error_of(ctx, &input_id(&here), &here);
-    let legend = || legend_of(path, v);
+    let legend = || legend_of(ctx, path, v);
     match v {
         Value::Object(obj) => {
             let legend = legend();
@@ -208,13 +224,20 @@ pub fn field(ctx: &Ctx, path: &mut Vec<Seg>, parent: Option<&Map<String, Value>>
 }
 
 /// What a fieldset's legend says of the value `v` at `path`.
-fn legend_of(path: &[Seg], v: &Value) -> String {
+fn legend_of(ctx: &Ctx, path: &[Seg], v: &Value) -> String {
     match path.last() {
         Some(Seg::Key(k)) if k == "sim" => "simulator (advanced)".to_string(),
         Some(Seg::Key(k)) => super::words::label(k),
         // A scenario event says itself: "#1 · crash coordinator at 7.669 s".
         Some(Seg::Index(i)) => match (path, serde_json::from_value::<Timed>(v.clone())) {
             ([Seg::Key(k), _], Ok(e)) if k == "events" => format!("#{} · {}", i + 1, crate::player::said(&e)),
+            // A group of backends names its nodes: taking one out renames those after it.
+            ([Seg::Key(p), Seg::Key(b), _], _) if p == "protocol" && b == "backends" => {
+                match ctx.backend_groups.get(*i) {
+                    Some(names) => format!("#{} · {names}", i + 1),
+                    None => format!("#{}", i + 1),
+                }
+            }
             _ => format!("#{}", i + 1),
         },
         None => "scenario".to_string(),

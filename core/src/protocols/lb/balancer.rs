@@ -232,7 +232,7 @@ impl Balancer {
     fn rotation_change(&self, was: usize) -> String {
         let now = self.rotation;
         let moved = now.min(was)..now.max(was);
-        let names: Vec<String> = moved.clone().map(|i| format!("b{}", i + 1)).collect();
+        let names: Vec<String> = moved.clone().map(super::backend_name).collect();
         let one = names.len() == 1;
         let (verb, it, holds) = if one { ("s", "it", "holds") } else { ("", "them", "hold") };
         let open: u32 = self.active[moved].iter().sum();

@@ -105,6 +105,31 @@ fn one() -> u32 {
     1
 }
 
+/// The `i`-th backend's node name (from 0): `b1` for the first.
+pub fn backend_name(i: usize) -> String {
+    format!("b{}", i + 1)
+}
+
+/// The names each group of `counts` backends makes, as a form says them: `b1–b3`, `b4`, and
+/// `none` for a group of 0. Names run on across the groups, so taking a group out renames every
+/// backend after it (review 45: the Editor did that without a word).
+pub fn group_names(counts: &[u32]) -> Vec<String> {
+    let mut first = 0usize;
+    counts
+        .iter()
+        .map(|&n| {
+            let n = n as usize;
+            let said = match n {
+                0 => "none".to_string(),
+                1 => backend_name(first),
+                _ => format!("{}–{}", backend_name(first), backend_name(first + n - 1)),
+            };
+            first += n;
+            said
+        })
+        .collect()
+}
+
 impl LbConfig {
     pub fn backend_count(&self) -> u32 {
         self.backends.iter().map(|g| g.count).sum()
@@ -181,7 +206,7 @@ pub fn build(sc: &Scenario, cfg: &LbConfig) -> Vec<(String, LbNode)> {
     let specs = cfg.backends.iter().flat_map(|g| std::iter::repeat_n(g, g.count as usize));
     for (i, g) in specs.enumerate() {
         let spare = i >= rotation;
-        out.push((format!("b{}", i + 1), LbNode::backend(g.server.clone(), g.weight, lb, spare)));
+        out.push((backend_name(i), LbNode::backend(g.server.clone(), g.weight, lb, spare)));
     }
     out
 }
