@@ -270,7 +270,22 @@ impl Session {
         self.scenario = next;
         let now = self.now();
         self.checkpoints.retain(|c| c.at <= now);
+        if now.as_us() > 0 && now.as_us() % self.sim.metrics().interval_us() == 0 {
+            self.replay_into(now);
+        }
         Ok(gone)
+    }
+
+    /// Handle `t`'s instant again, from the checkpoint before it: the metrics sample due at `t`
+    /// was taken before an action just done at `t`, where a replay of the link (the action
+    /// scripted at `t`) takes it after. Charts and the CSV then read as the link's do.
+    fn replay_into(&mut self, t: SimTime) {
+        self.checkpoints.retain(|c| c.at < t);
+        if let Some(cp) = self.checkpoints.last() {
+            let ok = self.sim.restore(cp);
+            debug_assert!(ok, "checkpoints belong to this simulation");
+            self.seek(t);
+        }
     }
 
     /// Back to time zero with the same scenario.
@@ -380,6 +395,29 @@ mod tests {
             // Its replicas answer a quorum read at the same microsecond.
             assert!(id != "d3-quorum-stale-read" || mid_instant > 0, "no step stopped inside an instant");
         }
+    }
+
+    /// An action on a sample's instant: the live charts must read as the link's, whose replay
+    /// handles the action (scripted at that millisecond) before taking the sample.
+    #[test]
+    fn acting_on_a_samples_instant_charts_as_the_link_replays_it() {
+        let mut s = Session::new(presets::get("t1-round-robin").expect("preset")).expect("session");
+        s.seek(SimTime::from_ms(10_000));
+        assert_eq!(s.act(ScenarioEvent::Crash { node: "b1".into() }), Ok(vec![]));
+        s.seek(SimTime::from_ms(10_500));
+        let fresh = reopen(&s);
+        let series = |s: &Session| -> Vec<(String, Vec<crate::sim::metrics::Point>)> {
+            let all = s.sim().metrics().all();
+            all.iter().map(|m| (format!("{} {:?}", m.name, m.node), m.series.clone())).collect()
+        };
+        let (want, got) = (series(&fresh), series(&s));
+        assert_eq!(want.len(), got.len());
+        let differ = want.iter().zip(&got).find(|(w, g)| w != g);
+        let first = differ.map(|(w, g)| {
+            let at = w.1.iter().zip(&g.1).find(|(a, b)| a != b);
+            (&w.0, at.map(|(a, b)| (*a, *b)), w.1.len(), g.1.len())
+        });
+        assert_eq!(first, None, "the first series that differs (link, live), and its point");
     }
 
     #[test]

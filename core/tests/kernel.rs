@@ -335,3 +335,25 @@ fn a_view_lists_each_nodes_soonest_live_timers_and_counts_the_rest() {
     assert_eq!(listed.len(), dsplay_core::view::TIMERS_SHOWN);
     assert_eq!(listed, soonest, "the soonest live timers, in firing order");
 }
+
+/// A sample at a whole second holds what happened at that second, as a run stopped there
+/// reports it (review 48 A1: t4's chart said 5 tasks at 30 s where `dsplay run --until-ms 30000`
+/// said 8, the autoscaler's launches at 30 s left out).
+#[test]
+fn a_sample_at_an_instant_holds_that_instants_events() {
+    let sc = presets::get("t4-autoscaling").expect("preset");
+    let mut sim = dsplay_core::registry::build(&sc).expect("build");
+    sim.run_until(SimTime::from_ms(30_000));
+    let m = sim.metrics();
+    let now = |name: &str| match m.get(name, None).map(|x| &x.kind) {
+        Some(dsplay_core::sim::metrics::MetricKind::Gauge { value }) => *value as f64,
+        other => panic!("{name}: {other:?}"),
+    };
+    let last = |name: &str| m.get(name, None).and_then(|x| x.series.last()).map(|p| (p.t_ms, p.value));
+    assert_eq!(last("tasks_running"), Some((30_000.0, now("tasks_running"))));
+    // A counter's rates, added up over the run, come to its total.
+    let secs = m.interval_us() as f64 / 1e6;
+    let total: f64 = m.get("launches", None).map_or(0.0, |x| x.series.iter().map(|p| p.value * secs).sum());
+    assert_eq!((total.round() as u64, m.counter("launches", None)), (6, 6));
+    assert_eq!(last("task_seconds"), Some((30_000.0, now("task_seconds"))));
+}

@@ -180,8 +180,9 @@ impl<N: Node> Simulation for Sim<N> {
                 _ => break,
             }
         }
+        // Every event up to `t` is handled: the samples due by `t` (one at `t` included) are taken.
         let sh = &mut self.w.sh;
-        if t > sh.now && sh.halted.is_none() {
+        if t >= sh.now && sh.halted.is_none() {
             sh.now = t;
             sh.metrics.advance_to(t);
         }

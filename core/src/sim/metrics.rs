@@ -278,6 +278,11 @@ impl Metrics {
         self.listed.entry((name, node)).or_insert(shape);
     }
 
+    /// The shape a metric was listed with (see [`Metrics::list`]), recorded or not.
+    pub fn listed_as(&self, name: &str, node: Option<NodeId>) -> Option<Shape> {
+        self.listed.iter().find(|((n, at), _)| *n == name && *at == node).map(|(_, s)| *s)
+    }
+
     /// List a histogram before its first observation: its windows are empty until then.
     pub fn declare_histogram(&mut self, name: &'static str, node: Option<NodeId>) {
         self.slot(name, node, || MetricKind::Histogram { all: new_hist(), window: new_hist() });
@@ -291,9 +296,17 @@ impl Metrics {
         }
     }
 
-    /// Take every sample due at or before `now`.
+    /// Take every sample due at or before `now`: call it once every event at `now` is handled,
+    /// so a sample at `t` holds what happened at `t` (as a run stopped at `t` reports it).
     pub fn advance_to(&mut self, now: SimTime) {
-        while self.next_sample <= now.as_us() {
+        self.advance_before(SimTime(now.as_us().saturating_add(1)));
+    }
+
+    /// Take every sample due before `at`, the time of the next event: a sample due at `at`
+    /// waits until that instant's events are handled (review 48 A1: charts and the CSV at a
+    /// whole second showed the state before that second's events, the CLI after them).
+    pub fn advance_before(&mut self, at: SimTime) {
+        while self.next_sample < at.as_us() {
             let t = self.next_sample;
             self.sample(t);
             self.next_sample += self.interval_us;

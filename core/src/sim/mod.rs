@@ -130,7 +130,7 @@ impl<N: Node> Sim<N> {
             if at > limit {
                 return None;
             }
-            self.w.sh.metrics.advance_to(at);
+            self.w.sh.metrics.advance_before(at);
             self.w.sh.now = at;
             if let Some(ev) = self.w.take_scripted(self.queued_at()) {
                 self.apply_scenario_event(&ev);
