@@ -887,7 +887,7 @@ fn table_host(_: &HostProps) -> Html {
         latency: vec![("commit_latency_ms", Some([9.5, 12.9, 13.8]))],
         timed,
         throughput: timed as f64 / 60.0,
-        named: vec![("election_downtime_p50_ms".into(), downtime), ("elections".into(), 51)],
+        named: vec![("election_downtime_p50_ms".into(), Some(downtime)), ("elections".into(), Some(51))],
         ..Summary::default()
     };
     let stop = SimTime::from_ms(60_000);

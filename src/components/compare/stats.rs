@@ -4,7 +4,7 @@ use crate::charts::choice::{catalog, is_failure_counter, named_in};
 use crate::charts::series::Kind;
 use crate::components::invariants::secs;
 use dsplay_core::check::{check_history_with, Partitioning, Verdict};
-use dsplay_core::sim::metrics::{Metric, MetricKind};
+use dsplay_core::sim::metrics::{Metric, MetricKind, Shape};
 use dsplay_core::{SimTime, Simulation};
 
 /// The key figures of one run so far.
@@ -23,8 +23,9 @@ pub struct Summary {
     /// "consistent").
     pub violations: Option<usize>,
     /// The counters of failures the lesson names, summed over nodes (d3's `stale_reads`), and
-    /// the run-wide gauges it names, as they stand (t7's `hit_ratio_permille`).
-    pub named: Vec<(String, i64)>,
+    /// the run-wide gauges it names, as they stand (t7's `hit_ratio_permille`); `None` for a
+    /// gauge with no reading (t4's `util_pct` with no tasks to measure).
+    pub named: Vec<(String, Option<i64>)>,
 }
 
 /// Most run-wide gauges a lesson names in the table.
@@ -70,11 +71,14 @@ pub fn named_rows(lesson: &str, sim: &dyn Simulation) -> Vec<String> {
     rows
 }
 
-/// A named row's figure: a counter's total over the nodes, a gauge's value now (0 before any).
-fn figure(sim: &dyn Simulation, name: &str) -> i64 {
+/// A named row's figure: a counter's total over the nodes, a gauge's value now (`None` with no
+/// reading, as the CLI's `null`: review 48 B4 read "util_pct 0" for a run that measured none).
+fn figure(sim: &dyn Simulation, name: &str) -> Option<i64> {
     match sim.metrics().get(name, None).map(|m| &m.kind) {
-        Some(MetricKind::Gauge { value }) => *value,
-        _ => sim.metrics().counter_sum(name) as i64,
+        Some(MetricKind::Gauge { value }) => Some(*value),
+        Some(MetricKind::Unset) => None,
+        None if sim.metrics().listed_as(name, None) == Some(Shape::Gauge) => None,
+        _ => Some(sim.metrics().counter_sum(name) as i64),
     }
 }
 
@@ -88,14 +92,21 @@ pub fn summary(sim: &dyn Simulation, named: &[String]) -> Summary {
         named: named.iter().map(|n| (n.clone(), figure(sim, n))).collect(),
         ..Summary::default()
     };
-    let mut done = 0;
+    let (mut done, mut consumed) = (0, 0);
     for m in latency_metrics(sim) {
         if let MetricKind::Histogram { all, .. } = &m.kind {
             let q = |x: f64| all.value_at_quantile(x) as f64 / 1000.0;
             s.latency.push((m.name, (!all.is_empty()).then(|| [q(0.5), q(0.95), q(0.99)])));
-            done += all.len();
+            // A queue's two histograms time the same messages (in the queue, and end to end):
+            // counted once (review 48 A2: "messages consumed" was twice the CLI's `consumed`).
+            // d3's reads and writes are different requests, added up.
+            match timed(m.name) {
+                "messages consumed" => consumed = consumed.max(all.len()),
+                _ => done += all.len(),
+            }
         }
     }
+    let done = done + consumed;
     s.timed = done;
     s.throughput = if secs > 0.0 { done as f64 / secs } else { 0.0 };
     s
@@ -145,8 +156,43 @@ pub fn linearizable(sim: &dyn Simulation) -> Option<String> {
 
 #[cfg(test)]
 mod tests {
-    use super::timed;
+    use super::{summary, timed};
     use wasm_bindgen_test::wasm_bindgen_test;
+
+    fn ran(id: &str) -> Box<dyn dsplay_core::Simulation> {
+        let sc = dsplay_core::presets::get(id).expect("preset");
+        let mut sim = dsplay_core::registry::build(&sc).expect("build");
+        sim.run_until(sim.stop_at());
+        sim
+    }
+
+    #[wasm_bindgen_test]
+    fn the_count_of_timed_requests_is_the_runs_own() {
+        let e1 = ran("e1-backpressure");
+        assert_eq!(
+            summary(e1.as_ref(), &[]).timed,
+            e1.metrics().counter_sum("consumed"),
+            "each message once"
+        );
+        let d3 = ran("d3-quorum-stale-read");
+        let h = |n: &str| d3.metrics().histogram(n, None).map_or(0, |h| h.len());
+        assert_eq!(summary(d3.as_ref(), &[]).timed, h("read_latency_ms") + h("write_latency_ms"));
+    }
+
+    /// t4 without its autoscaler measures no utilisation: the CLI says `null`, the table "–".
+    #[wasm_bindgen_test]
+    fn a_gauge_with_no_reading_has_no_figure() {
+        let mut v =
+            serde_json::to_value(dsplay_core::presets::get("t4-autoscaling").expect("preset")).expect("json");
+        v["protocol"].as_object_mut().map(|p| p.remove("autoscale"));
+        v["protocol"]["tasks"]["count"] = 8.into();
+        let sc = dsplay_core::Scenario::from_json(&v.to_string()).expect("valid");
+        let mut sim = dsplay_core::registry::build(&sc).expect("build");
+        sim.run_until(sim.stop_at());
+        assert_eq!(dsplay_core::report::report(sim.as_ref())["metrics"]["util_pct"], serde_json::Value::Null);
+        let named = summary(sim.as_ref(), &["util_pct".to_string(), "errors".to_string()]).named;
+        assert_eq!(named, [("util_pct".to_string(), None), ("errors".to_string(), Some(0))]);
+    }
 
     #[wasm_bindgen_test]
     fn a_latency_row_names_what_its_histogram_times() {

@@ -59,11 +59,8 @@ pub fn table(
     // A figure in ms says so, as the latency rows do (review 45: d4-election-downtime's
     // `election_downtime_p50_ms` read "172 | 194").
     let unit = |n: &str| if n.ends_with("_ms") { " ms" } else { "" };
-    let named = a
-        .named
-        .iter()
-        .zip(&b.named)
-        .map(|((n, va), (_, vb))| row(n, format!("{va}{}", unit(n)), format!("{vb}{}", unit(n))));
+    let figure = |n: &str, v: &Option<i64>| v.map_or("–".to_string(), |v| format!("{v}{}", unit(n)));
+    let named = a.named.iter().zip(&b.named).map(|((n, va), (_, vb))| row(n, figure(n, va), figure(n, vb)));
     // Whole numbers once they are large; a slow run's rate keeps a decimal (d4-election-downtime's
     // 51 commits in 60 s read "1 | 1").
     let rate = |r: f64| if r < 10.0 { format!("{r:.1}") } else { format!("{r:.0}") };
