@@ -1219,3 +1219,38 @@ async fn the_trace_export_written_in_slices_is_the_one_written_at_once() {
         said.borrow()
     );
 }
+
+/// The pointer over a chart reads its values there, with the time and what a point covers; at
+/// the plot's right edge, past the playhead, it reads the playhead's sample (review 48 B3: a
+/// student had no way to read "p99 at 20 s" off a chart).
+#[wasm_bindgen_test]
+async fn the_pointer_over_a_chart_reads_its_values_there() {
+    let (root, sink) = mount("t1-round-robin").await;
+    common::seek(|| sink.get(), SimTime::from_ms(20_000)).await;
+    let canvas: HtmlElement = until("the latency chart painted", || {
+        find(&root, "figure.chart[data-chart=\"latency_ms\"] canvas")
+            .filter(|c| c.get_attribute("data-paint").as_deref() == Some("done"))
+    })
+    .await
+    .unchecked_into();
+    let rect = canvas.get_bounding_client_rect();
+    let point = |x: f64, kind: &str| {
+        let init = web_sys::MouseEventInit::new();
+        init.set_bubbles(true);
+        init.set_client_x((rect.left() + x) as i32);
+        init.set_client_y((rect.top() + rect.height() / 2.0) as i32);
+        let e = web_sys::MouseEvent::new_with_mouse_event_init_dict(kind, &init).expect("event");
+        canvas.dispatch_event(&e).expect("dispatch");
+    };
+    let readout =
+        || find(&root, "figure.chart[data-chart=\"latency_ms\"] .readout").and_then(|r| r.text_content());
+    point(rect.width() - 2.0, "mousemove");
+    let said = until("a readout at the playhead", readout).await;
+    assert!(said.starts_with("20.0 s, the 100 ms before: p50 ") && said.ends_with(" ms"), "{said}");
+    assert!(find(&root, "figure.chart[data-chart=\"latency_ms\"] .hover-at").is_some(), "a hairline");
+    point(rect.width() / 3.0, "mousemove");
+    until("an earlier time", || readout().filter(|r| !r.starts_with("20.0 s"))).await;
+    point(rect.width() / 3.0, "mouseleave");
+    until("gone with the pointer", || readout().is_none().then_some(())).await;
+    root.remove();
+}

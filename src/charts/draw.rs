@@ -184,12 +184,13 @@ pub(super) fn err<E: std::fmt::Debug>(e: E) -> String {
 pub const NO_VALUE: &str = "no value yet";
 
 /// Draw `data` on `root`: title, time axis, y axis in its unit, the run's faults, bands, lines with
-/// a legend, and a vertical playhead at `now`.
+/// a legend, and a vertical playhead at `now`. Returns where the plot spans across, in the
+/// backend's pixels (a pointer's x is read against it: [`super::readout`]).
 pub fn draw_chart<DB: DrawingBackend>(
     root: &DrawingArea<DB, Shift>,
     data: &ChartData,
     pal: &Palette,
-) -> DrawResult {
+) -> Result<std::ops::Range<i32>, String> {
     root.fill(&pal.bg).map_err(err)?;
     let only_bands = data.only_bands();
     let peak = data.lines.iter().flat_map(|l| l.points.iter().map(|p| p.1)).fold(0.0f64, f64::max);
@@ -256,7 +257,9 @@ pub fn draw_chart<DB: DrawingBackend>(
         let at = ((x_range.start + x_range.end) / 2.0, y_max / 2.0);
         chart.draw_series(std::iter::once(Text::new(NO_VALUE, at, middle))).map_err(err)?;
     }
-    root.present().map_err(err)
+    let across = chart.plotting_area().get_pixel_range().0;
+    root.present().map_err(err)?;
+    Ok(across)
 }
 
 /// The title, then the legend's strip (at most three rows) above the plot: a legend inside the
@@ -319,13 +322,20 @@ fn bands<DB: DrawingBackend>(
             // to many readers.
             let breaker = data.title.starts_with("breaker_state");
             let px = |x: f64| chart.backend_coord(&(x, 0.0)).0;
-            let said = band.spans.iter().filter_map(|sp| {
+            // The state at the playhead, in a span too narrow for its word, is said just right of
+            // it, where nothing is drawn yet: else the row's only word was an older state's
+            // (review 48 C6: "cart closed" with cart's breaker open since 6 s).
+            let last = band.spans.len().saturating_sub(1);
+            let said = band.spans.iter().enumerate().filter_map(|(i, sp)| {
                 let word = state_name(breaker, sp.state);
                 let room = px(sp.to_ms) - px(sp.from_ms);
-                (room >= word_px(&word)).then(|| {
-                    let x = sp.from_ms + (sp.to_ms - sp.from_ms) * 0.02;
-                    Text::new(word, (x, row as f64 + 0.35), text.clone())
-                })
+                let after = px(data.end_ms) - px(sp.to_ms);
+                let x = match room >= word_px(&word) {
+                    true => sp.from_ms + (sp.to_ms - sp.from_ms) * 0.02,
+                    false if i == last && after >= word_px(&word) + 6 => sp.to_ms + (data.end_ms * 0.008),
+                    false => return None,
+                };
+                Some(Text::new(word, (x, row as f64 + 0.35), text.clone()))
             });
             let said: Vec<_> = said.collect();
             chart.draw_series(said).map_err(err)?;
@@ -446,13 +456,13 @@ fn draw_about<DB: DrawingBackend>(
     lines: &[String],
 ) -> DrawResult {
     if lines.is_empty() {
-        return draw_chart(root, data, pal);
+        return draw_chart(root, data, pal).map(drop);
     }
     let h = root.dim_in_pixel().1 as i32;
     let (chart, foot) = root.split_vertically(h - footer::height(lines.len()));
     // The footer first: drawing the chart ends by presenting the whole backend.
     footer::draw(&foot, lines, pal)?;
-    draw_chart(&chart, data, pal)
+    draw_chart(&chart, data, pal).map(drop)
 }
 
 /// Height of a chart in CSS pixels (canvas and SVG export).
@@ -484,12 +494,14 @@ pub fn to_png(data: &ChartData, css: (u32, u32), about: Option<&str>) -> Result<
 
 /// Draw `data` on an app canvas, at its CSS size (the stylesheet sets the height: less on a
 /// phone) and the screen's pixel density, `zoom` times larger (see [`super::hidpi::zoom`]).
-pub fn paint(canvas: &HtmlCanvasElement, data: &ChartData, zoom: f64) -> Result<(), String> {
+/// Returns the plot's left and right edges in the canvas's CSS pixels.
+pub fn paint(canvas: &HtmlCanvasElement, data: &ChartData, zoom: f64) -> Result<(f64, f64), String> {
     let (w, h) = css_size(canvas);
     // Never laid out narrower than an unzoomed chart may be: ticks and legend need the room.
     let zoom = zoom.min(w as f64 / 320.0).max(1.0);
     let backend = HiDpi::new(canvas, (w, h), zoom).ok_or("no 2d context")?;
-    draw_chart(&backend.into_drawing_area(), data, &current_palette())
+    let across = draw_chart(&backend.into_drawing_area(), data, &current_palette())?;
+    Ok((across.start as f64 * zoom, across.end as f64 * zoom))
 }
 
 /// The size a chart canvas is drawn at, in CSS pixels: its laid-out size (at least 320 wide, and
@@ -631,9 +643,16 @@ mod tests {
         for key in ["closed", "open", "half-open"] {
             assert!(said.iter().any(|t| t == key), "the key {key} in {said:?}");
         }
-        // "closed" once as a key and once in the long span; the 100 ms open span is too narrow.
+        // "closed" once as a key and once in the long span. The 100 ms open span at the playhead
+        // is too narrow for its word, which goes just right of it: the state now is said.
         assert_eq!(said.iter().filter(|t| *t == "closed").count(), 2, "{said:?}");
-        assert_eq!(said.iter().filter(|t| *t == "open").count(), 1, "{said:?}");
+        assert_eq!(said.iter().filter(|t| *t == "open").count(), 2, "{said:?}");
+        // An older narrow span (not the playhead's) says nothing.
+        let mut earlier = breaker.clone();
+        earlier.bands[0].spans.push(Span { from_ms: 6_100.0, to_ms: 12_000.0, state: 0 });
+        earlier.now_ms = 12_000.0;
+        let said_then = texts(&to_svg(&earlier, (640, 220), &LIGHT).expect("draws"));
+        assert_eq!(said_then.iter().filter(|t| *t == "open").count(), 1, "{said_then:?}");
         // Another protocol's states are named by number, only those it had.
         let other = ChartData { title: "leader_state".into(), ..breaker };
         let said = texts(&to_svg(&other, (640, 220), &LIGHT).expect("draws"));

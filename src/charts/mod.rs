@@ -12,6 +12,7 @@ pub mod legend;
 pub mod overlay;
 pub mod paint;
 pub mod probe;
+pub mod readout;
 pub mod series;
 pub mod shade;
 pub mod watch;

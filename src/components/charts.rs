@@ -9,6 +9,7 @@ pub use crate::charts::draw::chart_data;
 use crate::charts::draw::paint;
 use crate::charts::paint::use_paint;
 use crate::charts::probe::{early_catalog, union};
+use crate::charts::readout::{readout, time_at};
 use crate::charts::series::{run_so_far, ChartSpec};
 use crate::charts::watch::use_repaint_on_change;
 use crate::components::run_exports::{save_csv, use_trace_download};
@@ -33,6 +34,10 @@ pub fn chart_view(props: &ChartViewProps) -> Html {
     let surroundings = use_repaint_on_change(canvas.clone());
     let shown = super::tabs::use_panel_shown();
     let faults = super::faults::use_fault_marks(player.as_ref());
+    // The plot's left and right edges on the canvas (CSS px), as last painted, and what the
+    // pointer reads: the x of the samples read, and the words.
+    let across = use_mut_ref(|| None::<(f64, f64)>);
+    let hover = use_state(|| None::<(f64, String)>);
     {
         let frame = player.as_ref().map(|p| (p.frame, p.scenario_rev)).filter(|_| shown);
         let zoom = crate::charts::hidpi::zoom(player.as_ref().is_some_and(|p| p.presenting));
@@ -40,17 +45,40 @@ pub fn chart_view(props: &ChartViewProps) -> Html {
         let (session, spec) = (player.as_ref().map(|p| p.session.clone()), props.spec.clone());
         let rev = player.as_ref().map_or(0, |p| p.scenario_rev);
         let faults = faults.clone();
+        let across = across.clone();
         use_paint(canvas.clone(), deps, rev, move |el| match &session {
             Some(_) if !shown => Ok(()),
             Some(s) => {
                 let data = chart_data(&s.borrow(), &spec).shaded(faults.clone());
                 // Said when the chart is reached, not announced as it changes.
                 el.set_attribute("aria-label", &data.summary()).ok();
-                paint(el, &data, zoom)
+                *across.borrow_mut() = Some(paint(el, &data, zoom)?);
+                Ok(())
             }
             None => Ok(()),
         });
     }
+    let on_move = {
+        let (session, spec, hover, across) =
+            (player.as_ref().map(|p| p.session.clone()), props.spec.clone(), hover.clone(), across.clone());
+        Callback::from(move |e: MouseEvent| {
+            let (Some(session), Some(plot)) = (&session, *across.borrow()) else { return };
+            let s = session.borrow();
+            let (now, end) = (s.now().as_ms_f64(), s.stop_at().as_ms_f64().max(s.now().as_ms_f64()).max(1.0));
+            let read = time_at(e.offset_x() as f64, plot, end, now).and_then(|t| {
+                let sim = s.sim();
+                let window = sim.metrics().interval_us() as f64 / 1000.0;
+                let data = crate::charts::series::chart(sim.metrics(), &spec, sim.node_names(), t, end);
+                readout(&data, window)
+            });
+            let at = |t: f64| plot.0 + t / end * (plot.1 - plot.0);
+            hover.set(read.map(|(t, words)| (at(t), words)));
+        })
+    };
+    let on_leave = {
+        let hover = hover.clone();
+        Callback::from(move |_: MouseEvent| hover.set(None))
+    };
     let Some(player) = player else { return html! {} };
     let save = |png: bool| {
         let (canvas, session, spec) = (canvas.clone(), player.session.clone(), props.spec.clone());
@@ -67,9 +95,19 @@ pub fn chart_view(props: &ChartViewProps) -> Html {
     let so_far = shown.then(|| run_so_far(player.session.borrow().sim().metrics(), &props.spec)).flatten();
     html! {
         <figure class="chart" data-chart={key.clone()} aria-label={format!("{key} chart")}>
-            <canvas ref={canvas} role="img" aria-label={format!("{key}: not drawn yet")} />
+            <div class="plot">
+                <canvas ref={canvas} role="img" aria-label={format!("{key}: not drawn yet")}
+                    onmousemove={on_move} onmouseleave={on_leave} />
+                if let Some((x, _)) = &*hover {
+                    <div class="hover-at" style={format!("left: {x:.1}px")} aria-hidden="true"></div>
+                }
+            </div>
             <figcaption class="chart-exports">
-                if let Some(text) = so_far { <span class="so-far">{text}</span> }
+                // Under the pointer: the values there (the screen reader's label says the
+                // playhead's); else the run so far.
+                if let Some((_, words)) = &*hover {
+                    <span class="so-far readout" aria-hidden="true">{words.clone()}</span>
+                } else if let Some(text) = so_far { <span class="so-far">{text}</span> }
                 <button class="export-png" onclick={png} aria-label={format!("Save {key} as PNG")}>{"PNG"}</button>
                 <button class="export-svg" onclick={svg} aria-label={format!("Save {key} as SVG")}>{"SVG"}</button>
                 if let Some(cb) = props.on_remove.clone() {

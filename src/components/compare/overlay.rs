@@ -119,7 +119,7 @@ fn overlay_view(props: &OverlayViewProps) -> Html {
             }
             let data = overlay_data(&session.borrow(), (&a, b.as_ref()), &run_b, &faults);
             el.set_attribute("aria-label", &format!("{} ({})", data.summary(), runs_of(b.is_some()))).ok();
-            paint(el, &data, zoom)
+            paint(el, &data, zoom).map(drop)
         });
     }
     let Some(player) = player else { return html! {} };
