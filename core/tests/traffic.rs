@@ -243,6 +243,11 @@ fn autoscaling_keeps_latency_down_for_less_than_the_peak_fleet_costs() {
         p50(&*fixed),
         counter(&*fixed, "errors")
     );
+    // The lesson's figures for no scaling at all (review 48 C10 found "ten times" loose).
+    let ms = |s: &dyn Simulation| (p50(s) as f64 / 1000.0).round();
+    let quoted = format!("{} ms against {} ms over the run", ms(&*fixed), ms(&*scaled));
+    assert!(preset("t4-autoscaling").meta.lesson.contains(&quoted), "the lesson says {quoted}");
+    assert!(p50(&*fixed) > 10 * p50(&*scaled), "over ten times higher");
     let (cost, peak_cost) = (gauge(&*scaled, "task_seconds"), gauge(&*peak, "task_seconds"));
     assert!(cost * 10 < peak_cost * 8, "cheaper than the peak fleet: {cost} vs {peak_cost} task-seconds");
     assert_eq!(counter(&*peak, "errors"), 0, "the peak fleet never overflows");
@@ -372,6 +377,12 @@ fn cache_hit_ratio_grows_with_size_and_skew() {
     };
     let (small, mid, large) = (ratio(10, None), ratio(100, None), ratio(1000, None));
     assert!(small < mid && mid < large, "hit ratio ‰ by size: {small} {mid} {large}");
+    let lesson = preset("t7-caching").meta.lesson;
+    let pct = |permille: i64| (permille as f64 / 10.0).round();
+    for (said, permille) in [("capacity* of 10 (≈ {} %)", small), ("and 1000\n(≈ {} %)", large)] {
+        let quoted = said.replace("{}", &pct(permille).to_string());
+        assert!(lesson.contains(&quoted), "the lesson says {quoted}");
+    }
     let uniform = ratio(100, Some(Keys::Uniform { count: 1000 }));
     assert!(uniform * 3 < mid, "skew matters: uniform {uniform}‰ vs Zipf {mid}‰");
 }
