@@ -527,6 +527,8 @@ mod tests {
         let said = read(&format!("Call {{ id: 1, trace: {call:?} }}"));
         let c2 = &names()[1];
         assert_eq!(said, format!("id: 1 · trace: {c2}·1 (parent span {c2}·2)"));
+        let untraced = crate::spans::TraceParent::default();
+        assert_eq!(read(&format!("Call {{ id: 1, trace: {untraced:?} }}")), "id: 1 · trace: none");
     }
 
     #[test]

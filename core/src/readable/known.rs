@@ -26,6 +26,15 @@ impl Writer<'_> {
                 "OrSet" => self.or_set(fields),
                 "LwwRegister" => Some(self.write(get(fields, "value")?, depth)),
                 "LwwMap" => self.lww_map(fields, depth),
+                // A run that does not trace sends the empty parent: "trace: none", where the
+                // inspector showed `TraceParent(trace: 0, span: 0)` (review 48 C9).
+                "TraceParent"
+                    if [get(fields, "trace")?, get(fields, "span")?]
+                        .iter()
+                        .all(|t| matches!(t, Tree::Atom(a) if a == "0")) =>
+                {
+                    Some("none".to_string())
+                }
                 "TraceParent" => {
                     let (trace, span) =
                         (self.span_id(get(fields, "trace")?)?, self.span_id(get(fields, "span")?)?);
