@@ -24,14 +24,17 @@ impl Default for ServerSpec {
 }
 
 impl ServerSpec {
-    pub fn check(&self) -> Result<(), String> {
+    /// The field of the spec that is wrong (`workers`) and why ("must be 1 to 10000"): a form
+    /// shows it at that field, and a value that is not even a number (-1) is told these limits
+    /// (review 48 C7: -1 workers was told "0 or more", then 0 "must be 1 to 10000").
+    pub fn check(&self) -> Result<(), (&'static str, String)> {
         if self.workers == 0 || self.workers > 10_000 {
-            return Err("workers must be 1 to 10000".into());
+            return Err(("workers", "must be 1 to 10000".into()));
         }
         if self.queue_cap > 1_000_000 {
-            return Err("queue_cap must be at most 1000000".into());
+            return Err(("queue_cap", "must be at most 1000000".into()));
         }
-        self.service.check(0).map_err(|e| format!("service: {e}"))
+        self.service.check(0).map_err(|e| ("service", e))
     }
 }
 

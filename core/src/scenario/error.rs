@@ -503,6 +503,20 @@ mod tests {
             }),
             "-1 is out of range: it must be 0 to 1000"
         );
+        // A server's workers, whose check is the server block's own: -1 is told 1 to 10000, not
+        // "0 or more" (review 48 C7), and so is a 0.
+        let workers = "protocol.backends[0].server.workers";
+        let edit = |n: i64| {
+            move |v: &mut serde_json::Value| v["protocol"]["backends"][0]["server"]["workers"] = n.into()
+        };
+        assert_eq!(
+            message_at("t1-round-robin", workers, edit(-1)),
+            "-1 is out of range: it must be 1 to 10000"
+        );
+        assert_eq!(
+            message_at("t1-round-robin", workers, edit(0)),
+            "0 is out of range: it must be 1 to 10000"
+        );
         // A check that refuses only too much says its top; 0 passed, so the range starts there
         // (review 11: a -1 timeout was told "it must be at most 3600000").
         let sc = presets::get("r2-circuit-breaker-cascade").expect("preset");

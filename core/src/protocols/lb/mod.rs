@@ -165,7 +165,7 @@ impl LbConfig {
             }
             g.server
                 .check()
-                .map_err(|m| ScenarioError::invalid(format!("protocol.backends[{i}].server"), m))?;
+                .map_err(|(f, m)| ScenarioError::invalid(format!("protocol.backends[{i}].server.{f}"), m))?;
         }
         if sc.workload.clients == 0 {
             return Err(ScenarioError::invalid(

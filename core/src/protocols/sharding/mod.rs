@@ -110,7 +110,7 @@ impl ShardingConfig {
         if self.vnodes == 0 || self.vnodes > 1000 {
             return Err(ScenarioError::invalid("protocol.vnodes", "must be 1 to 1000"));
         }
-        self.server.check().map_err(|m| ScenarioError::invalid("protocol.server", m))?;
+        self.server.check().map_err(|(f, m)| ScenarioError::invalid(format!("protocol.server.{f}"), m))?;
         let keys = match sc.workload.keys {
             Keys::Uniform { count } | Keys::Zipf { count, .. } => count,
         };

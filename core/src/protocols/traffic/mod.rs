@@ -228,8 +228,8 @@ impl TrafficConfig {
         if t.count == 0 && self.cache.is_none() {
             return Err(bad("tasks.count", "at least one task must run (or use a cache in front of db)"));
         }
-        t.server.check().map_err(|m| bad("tasks.server", m))?;
-        self.store.check().map_err(|m| bad("store", m))?;
+        t.server.check().map_err(|(f, m)| bad(&format!("tasks.server.{f}"), m))?;
+        self.store.check().map_err(|(f, m)| bad(&format!("store.{f}"), m))?;
         if self.upstream_timeout_ms == 0 || self.upstream_timeout_ms > 600_000 {
             return Err(bad("upstream_timeout_ms", "must be 1 to 600000"));
         }
