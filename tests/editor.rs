@@ -711,6 +711,26 @@ async fn a_bad_value_is_marked_as_it_is_committed_not_only_on_apply() {
     assert_eq!(apply(&root).await, None, "applied");
 }
 
+/// A server's workers are told their own limits at their own field, each value in turn, and a
+/// right value takes the message away (review 48 C7: -1 was told "0 or more", 0 then "1 to
+/// 10000" at the whole server, and the first message stayed).
+#[wasm_bindgen_test]
+async fn a_servers_workers_are_told_their_limits_at_their_field() {
+    let root = editor("workers", "t1-round-robin").await;
+    let workers = "protocol.backends[0].server.workers";
+    set(&root, workers, "-1");
+    let said = until("a message at workers", || error_at(&root, workers)).await;
+    assert!(said.ends_with("-1 is out of range: it must be 1 to 10000"), "{said}");
+    set(&root, workers, "0");
+    until("the next one", || {
+        error_at(&root, workers).filter(|m| m.ends_with(": 0 is out of range: it must be 1 to 10000"))
+    })
+    .await;
+    set(&root, workers, "3");
+    until("gone", || Some(()).filter(|_| error_at(&root, workers).is_none())).await;
+    assert!(find(&root, "form.editor .field-error").is_none(), "no message left anywhere");
+}
+
 /// Type `v` into the field at `path` as keys would, with no `change` yet (nothing committed).
 fn type_into(root: &Element, path: &str, v: &str) {
     let el = input(root, path);
