@@ -171,9 +171,9 @@ pub fn metrics_csv(metrics: &Metrics, names: &[String]) -> String {
             .node
             .map_or_else(String::new, |n| names.get(n.index()).cloned().unwrap_or_else(|| n.to_string()));
         let (kind, unit) = match m.kind {
-            MetricKind::Counter { .. } => ("counter", "per_s"),
+            MetricKind::Counter { .. } => ("counter", "per_s".into()),
             MetricKind::Gauge { .. } | MetricKind::Unset => ("gauge", gauge_unit(m.name)),
-            MetricKind::Histogram { .. } => ("histogram", "samples"),
+            MetricKind::Histogram { .. } => ("histogram", "samples".into()),
         };
         // As the failures chart adds a counter's rates up.
         let mut add = crate::charts::series::running_total(interval_s);
@@ -204,10 +204,15 @@ pub fn metrics_csv(metrics: &Metrics, names: &[String]) -> String {
     out
 }
 
-/// A gauge's unit, from the end of its name (`queue_depth` is a count).
-fn gauge_unit(name: &str) -> &'static str {
+/// A gauge's unit, from the end of its name (`queue_depth` is a count); a breaker's state says
+/// what its numbers mean (review 48 C9).
+fn gauge_unit(name: &str) -> std::borrow::Cow<'static, str> {
+    use dsplay_core::protocols::resilience::breaker::STATE_CODES;
     let ends = |s: &str| name.ends_with(s);
-    match () {
+    if name == "breaker_state" {
+        return format!("state: {STATE_CODES}").into();
+    }
+    let unit = match () {
         _ if ends("_us") => "us",
         _ if ends("_ms") => "ms",
         _ if ends("_seconds") => "s",
@@ -216,7 +221,8 @@ fn gauge_unit(name: &str) -> &'static str {
         _ if ends("_pct") => "percent",
         _ if ends("_state") => "state",
         _ => "count",
-    }
+    };
+    unit.into()
 }
 
 /// `16.383` → `16.4`, `0.25` → `0.250`, `1234.5` → `1230`: HDR histograms keep about three
@@ -371,6 +377,7 @@ mod tests {
             "queue_depth",
         ];
         assert_eq!(names.map(gauge_unit), ["s", "per_s", "percent", "ms", "us", "count"]);
+        assert_eq!(gauge_unit("breaker_state"), "state: 0 closed; 1 open; 2 half-open");
     }
 
     #[wasm_bindgen_test]

@@ -446,7 +446,12 @@ fn print_human(rep: &serde_json::Value) {
     }
     if let Some(m) = rep["metrics"].as_object() {
         for (k, v) in m {
-            outln!("  {k}: {v}");
+            match k.as_str() {
+                "breaker_state" => {
+                    outln!("  {k}: {v} ({})", dsplay_core::protocols::resilience::breaker::STATE_CODES)
+                }
+                _ => outln!("  {k}: {v}"),
+            }
         }
     }
     let vs = rep["violations"].as_array().map_or(0, Vec::len);

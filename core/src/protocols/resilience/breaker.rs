@@ -78,6 +78,11 @@ pub enum State {
     HalfOpen = 2,
 }
 
+/// What the `breaker_state` gauge's numbers mean, for a reader of its raw values (the CSV
+/// export, the CLI's report): review 48 C9 found 0, 1 and 2 explained nowhere.
+/// Semicolons, not commas: it is written into a CSV cell as it is.
+pub const STATE_CODES: &str = "0 closed; 1 open; 2 half-open";
+
 /// One recorded outcome.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Outcome {
