@@ -1048,6 +1048,11 @@ async fn fields_are_named_by_the_scenarios_names_with_the_path_beside() {
     };
     assert_eq!(said(API_RETRIES), "api › get → db: retry.max_retries");
     assert_eq!(said(CLIENT_RETRIES), "clients → api: retry.max_retries");
+    // The lesson names them as the list does (review 48 C5: it gave only the paths).
+    let lesson = presets::get("r4-retry-storm").expect("preset").meta.lesson;
+    for path in [API_RETRIES, CLIENT_RETRIES] {
+        assert!(lesson.contains(&format!("*{}*", said(path))), "the lesson names {path} as the list does");
+    }
     assert_eq!(said("protocol.services[1].pools[0].workers"), "db › main: workers");
     assert_eq!(said("workload.clients"), "workload.clients", "a path through nothing named");
     no_retries_in_b(&root).await;
