@@ -3,7 +3,7 @@
 
 use dsplay_core::readable;
 use dsplay_core::session::Session;
-use dsplay_core::sim::metrics::{MetricKind, Metrics};
+use dsplay_core::sim::metrics::{MetricKind, Metrics, Shape};
 use dsplay_core::sim::trace::{TraceEvent, TraceKind};
 use dsplay_core::sim::Simulation;
 use std::fmt::Write as _;
@@ -162,14 +162,17 @@ pub const CSV_HEADER: &str = "t_ms,metric,node,kind,value,unit,total,p50_ms,p95_
 /// would read as "0 ms"). After its intervals, a histogram has one `whole_run` row at its last
 /// sample time: every sample so far, their count as its value and total, and their percentiles
 /// (review 45 F14: a lesson's "p99 of the run" was not in the file, and percentiles of
-/// intervals do not add up to it).
+/// intervals do not add up to it). A counter or histogram the run lists but never recorded (t1's
+/// `rejected` under least connections) has one row of 0 at the last sample time, as the CLI's
+/// report has it (review 48 C9: it was missing); a gauge never read has none (the CLI's `null`).
 pub fn metrics_csv(metrics: &Metrics, names: &[String]) -> String {
     let interval_s = metrics.interval_us() as f64 / 1e6;
     let mut out = format!("{CSV_HEADER}\n");
+    let name_of = |node: Option<dsplay_core::NodeId>| {
+        node.map_or_else(String::new, |n| names.get(n.index()).cloned().unwrap_or_else(|| n.to_string()))
+    };
     for m in metrics.all() {
-        let node = m
-            .node
-            .map_or_else(String::new, |n| names.get(n.index()).cloned().unwrap_or_else(|| n.to_string()));
+        let node = name_of(m.node);
         let (kind, unit) = match m.kind {
             MetricKind::Counter { .. } => ("counter", "per_s".into()),
             MetricKind::Gauge { .. } | MetricKind::Unset => ("gauge", gauge_unit(m.name)),
@@ -200,6 +203,15 @@ pub fn metrics_csv(metrics: &Metrics, names: &[String]) -> String {
             let pcts = format!("{},{},{}", q(0.5), q(0.95), q(0.99));
             let _ = writeln!(out, "{t},{},{node},whole_run,{count},samples,{count},{pcts}", m.name);
         }
+    }
+    let last = metrics.all().iter().filter_map(|m| m.series.last()).map(|p| p.t_ms).fold(0.0, f64::max);
+    for (name, node, shape) in metrics.listed_unrecorded() {
+        let node = csv_field(&name_of(node));
+        let _ = match shape {
+            Shape::Counter => writeln!(out, "{last},{name},{node},counter,0,per_s,0,,,"),
+            Shape::Histogram => writeln!(out, "{last},{name},{node},whole_run,0,samples,0,,,"),
+            Shape::Gauge => Ok(()),
+        };
     }
     out
 }
@@ -348,11 +360,20 @@ mod tests {
         m.count("requests", None, 5, SimTime(0));
         m.gauge("load", Some(NodeId(1)), 3, SimTime(0));
         m.observe("latency_ms", None, 4_000, SimTime(50_000));
+        // Listed, never recorded: a counter and a histogram are 0 at the end, a gauge absent, as
+        // the CLI's report has them (0, count 0, null); a listed one recorded is not doubled.
+        m.list("rejected", Some(NodeId(1)), Shape::Counter);
+        m.list("queue_ms", None, Shape::Histogram);
+        m.list("lag", None, Shape::Gauge);
+        m.list("requests", None, Shape::Counter);
         m.advance_to(SimTime(200_000));
         let csv = metrics_csv(&m, &["a".into(), "b,1".into()]);
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines[0], "t_ms,metric,node,kind,value,unit,total,p50_ms,p95_ms,p99_ms");
-        assert_eq!(lines.len(), 8);
+        assert_eq!(lines.len(), 10);
+        assert!(lines.contains(&"200,rejected,\"b,1\",counter,0,per_s,0,,,"), "{csv}");
+        assert!(lines.contains(&"200,queue_ms,,whole_run,0,samples,0,,,"), "{csv}");
+        assert!(!csv.contains(",lag,"), "{csv}");
         // The whole run's: its one sample, at the last interval's time (review 45 F14).
         assert!(lines.contains(&"200,latency_ms,,whole_run,1,samples,1,4.01,4.01,4.01"), "{csv}");
         // A counter's rate, and its running total (what the failures chart draws).

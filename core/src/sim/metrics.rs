@@ -278,6 +278,14 @@ impl Metrics {
         self.listed.entry((name, node)).or_insert(shape);
     }
 
+    /// The metrics listed (see [`Metrics::list`]) that have recorded nothing: the run report
+    /// has them at their empty value, the charts have no series for them.
+    pub fn listed_unrecorded(&self) -> impl Iterator<Item = (&'static str, Option<NodeId>, Shape)> + '_ {
+        let recorded =
+            |name: &str, node: Option<NodeId>| self.metrics.iter().any(|m| m.name == name && m.node == node);
+        self.listed.iter().filter(move |((n, at), _)| !recorded(n, *at)).map(|(&(n, at), &s)| (n, at, s))
+    }
+
     /// The shape a metric was listed with (see [`Metrics::list`]), recorded or not.
     pub fn listed_as(&self, name: &str, node: Option<NodeId>) -> Option<Shape> {
         self.listed.iter().find(|((n, at), _)| *n == name && *at == node).map(|(_, s)| *s)
