@@ -1101,6 +1101,9 @@ async fn jumping_to_the_first_bad_read_selects_its_client() {
         common::all(&root, "[data-node].selected").iter().any(|n| attr(n, "data-node") == client)
     })
     .await;
+    // And it is said what arrived there: the answer to the bad read (review 46 C6).
+    let said = narration_with(&root, "Back at ").await;
+    assert!(said.contains(&format!(": {client} received ")), "{said}");
     unmount();
 }
 

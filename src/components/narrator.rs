@@ -258,7 +258,24 @@ fn back_at(p: &Player) -> String {
     let records = s.sim().trace().records();
     let at_now = records.iter().rev().take_while(|r| r.at == now).count();
     let there = records.range(records.len() - at_now..).filter(|r| r.label != ANNOTATION);
-    match headline(there, s.sim().node_names()) {
+    let names = s.sim().node_names();
+    // With no news there, what the selected node received at that instant: a linearizability
+    // jump selects the client whose read went wrong and lands on its answer arriving, and said
+    // only "Back at 0.18 seconds" (review 46 C6).
+    let received = || {
+        let to = p.selected?;
+        let r = records
+            .range(records.len() - at_now..)
+            .rev()
+            .find(|r| r.kind == TraceKind::Deliver && r.node == to)?;
+        let said = step_said(
+            r,
+            names,
+            (r.msg > 0).then(|| dsplay_core::readable::message(s.sim(), r.msg)).flatten(),
+        )?;
+        Some(said.split_once(": ").map_or(said.clone(), |(_, what)| what.to_string()))
+    };
+    match headline(there, names).or_else(received) {
         Some(what) => format!("{here}: {}", spoken(&what)),
         None => here,
     }
