@@ -159,6 +159,25 @@ async fn narration_with(root: &Element, part: &str) -> String {
 
 /// A run paused within the two seconds after the last announcement says its news before where
 /// it stopped: a broken invariant went unsaid, only "Paused at …" was (review 41 B1).
+/// A request handed in by hand is said, as a crash is (review 46 C7: quorum's went unsaid).
+#[wasm_bindgen_test]
+fn a_request_handed_in_by_hand_is_said() {
+    use dsplay_core::node::ClientRequest;
+    use dsplay_core::scenario::ScenarioEvent;
+    use dsplay_core::SimTime;
+    use dsplay_web::components::narrator::headline;
+    let sc = presets::get("d3-quorum-stale-read").expect("preset");
+    let mut sim = dsplay_core::registry::build(&sc).expect("build");
+    sim.run_until(SimTime::from_ms(500));
+    let before = sim.trace().len_total();
+    let request = ClientRequest { op: "write".into(), key: Some("k1".into()), value: Some(5) };
+    sim.inject(&ScenarioEvent::Client { node: "c1".into(), request }).expect("taken");
+    let records = sim.trace().records();
+    let fresh = records.range(records.len() - (sim.trace().len_total() - before) as usize..);
+    let said = headline(fresh, sim.node_names()).expect("something to say");
+    assert_eq!(said, "write handed to c1 (key k1, value 5)");
+}
+
 #[wasm_bindgen_test]
 async fn pausing_says_the_news_not_yet_said_before_where_it_stopped() {
     // d5's naive failover: p2 promotes itself at 3.402 s, and "at most one primary" breaks.

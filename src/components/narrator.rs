@@ -102,7 +102,9 @@ fn said_of<'a>(fresh: impl Iterator<Item = &'a TraceEvent>, names: &[String]) ->
                     items.push(item(4, format!("Invariant broken: {} ({text})", r.label)));
                 }
             },
-            TraceKind::Fault => items.push(item(3, text.to_string())),
+            // A request handed to a client by hand is the user's action, as a fault is: "write
+            // handed to c1 (key k1, value 5)" (review 46 C7: it went unsaid).
+            TraceKind::Fault | TraceKind::Client => items.push(item(3, text.to_string())),
             TraceKind::Note if r.is_said_note() && !text.is_empty() => {
                 let who = match r.label == "note" {
                     true => names.get(r.node.index()).map_or("", String::as_str),
