@@ -116,6 +116,27 @@ async fn a_step_by_hand_is_narrated_and_so_is_a_scrub_back() {
     unmount();
 }
 
+/// On a clock lesson, each step is said with the node's clock after it: every event there also
+/// writes a clock note, and the step said nothing, or an older event (review 49 B1).
+#[wasm_bindgen_test]
+async fn a_step_on_a_clock_lesson_says_the_event_and_the_clock_after_it() {
+    let root = mount("#preset=d6-lamport-vector-clocks");
+    let status = wait_until(&root, "#run-result", |_| true).await;
+    let next: HtmlElement = wait_until(&root, "#step-message", |_| true).await.unchecked_into();
+    next.click();
+    wait_until(&root, "#run-result", |el| attr(el, "data-events").parse::<u64>().unwrap_or(0) > 0).await;
+    let said = narration_with(&root, " received ").await;
+    // The CLI's trace: p4 receives p2's Ping at 38.479 ms, its clock then L=2 V=[0,1,0,1].
+    assert!(said.starts_with("At 0.04 seconds: p4 received Ping from p2"), "{said}");
+    assert!(said.ends_with("its clock is now L=2 V=[0,1,0,1]"), "{said}");
+    let before: u64 = attr(&status, "data-events").parse().unwrap_or(0);
+    let step: HtmlElement = wait_until(&root, "#step-event", |_| true).await.unchecked_into();
+    step.click();
+    wait_until(&root, "#run-result", |el| attr(el, "data-events").parse::<u64>().unwrap_or(0) > before).await;
+    wait_until(&root, "#narration", |el| el.text_content().is_some_and(|t| t != said)).await;
+    unmount();
+}
+
 /// Another scenario picked from the gallery is said by its title, not only "Back at 0.00
 /// seconds" (review 46 C8).
 #[wasm_bindgen_test]

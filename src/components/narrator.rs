@@ -230,9 +230,25 @@ fn newest_headline(p: &Player, since: u64, stale: Option<&StaleNotes>) -> Option
     let news = announcement(recent.clone(), names);
     // Paused after a step or two: with no news, the event itself (a screen reader heard nothing
     // after Step or Next message).
+    // The newest record a step is said by (a delivery, a drop, a timer), not the clock note a
+    // clock lesson writes after each: with it, d6's steps said nothing (review 49 B1). That note,
+    // the node's clock after the event, is said with it.
     let step = || {
-        let r = recent.clone().rev().find(|r| r.kind != TraceKind::Send)?;
-        step_said(r, names, (r.msg > 0).then(|| dsplay_core::readable::message(s.sim(), r.msg)).flatten())
+        let payload =
+            |r: &TraceEvent| (r.msg > 0).then(|| dsplay_core::readable::message(s.sim(), r.msg)).flatten();
+        let (i, r, said) = recent
+            .clone()
+            .enumerate()
+            .filter_map(|(i, r)| Some((i, r, step_said(r, names, payload(r))?)))
+            .last()?;
+        let clock =
+            recent.clone().skip(i + 1).find(|c| c.label == "clock" && c.node == r.node && c.at == r.at);
+        Some(match clock.and_then(|c| c.text.as_deref()) {
+            Some(text) => {
+                format!("{said}; its clock is now {}", text.split(" receive").next().unwrap_or(text))
+            }
+            None => said,
+        })
     };
     if p.playing {
         return news;
