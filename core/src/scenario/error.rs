@@ -152,7 +152,14 @@ impl ScenarioError {
             }
         });
         let Some(limits) = limits else { return e };
-        let what = message.rsplit_once(": ").map_or(message.as_str(), |(what, _)| what);
+        // What is wrong with the value ("-150 is out of range"), before its advice ("use …" or,
+        // once worded here, "it …"): a message already given its limits is not given them again
+        // (review 49 C2: the Editor said "it must be 2 to 300: it must be 2 to 300: …").
+        let advice = [": it ", ": use "].iter().filter_map(|a| message.find(a)).min();
+        let what = match advice {
+            Some(at) => &message[..at],
+            None => message.rsplit_once(": ").map_or(message.as_str(), |(what, _)| what),
+        };
         ScenarioError::Json { path: path.clone(), message: format!("{what}: it {limits}"), raw: raw.clone() }
     }
 
@@ -517,6 +524,18 @@ mod tests {
             message_at("t1-round-robin", workers, edit(0)),
             "0 is out of range: it must be 1 to 10000"
         );
+        // Worded at its field twice (the parser does it, then a form), it is said once (review 49
+        // C2: "it must be 2 to 300: it must be 2 to 300: …").
+        let min = "protocol.election_timeout_ms_min";
+        let mut raft: serde_json::Value =
+            serde_json::from_str(&presets::get("d4-raft-election").expect("preset").to_json()).expect("json");
+        raft["protocol"]["election_timeout_ms_min"] = (-150).into();
+        let once = Scenario::from_json(&raft.to_string()).expect_err("refused").at_in(&raft, min);
+        assert_eq!(
+            once.message(),
+            "-150 is out of range: it must be 2 to 300: at most the max, and above the heartbeat (at least 1 ms)"
+        );
+        assert_eq!(once.at_in(&raft, min).message(), once.message());
         // A check that refuses only too much says its top; 0 passed, so the range starts there
         // (review 11: a -1 timeout was told "it must be at most 3600000").
         let sc = presets::get("r2-circuit-breaker-cascade").expect("preset");
