@@ -594,7 +594,27 @@ fn raft_ranges_say_their_bounds() {
     json["protocol"]["election_timeout_ms_min"] = 150.into();
     json["protocol"]["servers"] = (-3).into();
     let e = Scenario::from_json(&json.to_string()).expect_err("refused").at_in(&json, "protocol.servers");
-    assert!(e.to_string().contains("must be 3 to 9"), "{e}");
+    assert!(e.to_string().contains("must be 2 to 9"), "{e}");
+}
+
+/// Two servers run (review 49 C3: "why not two?" could not be tried): they elect a leader and
+/// commit, and one crash stops every commit, since a majority of two is both.
+#[test]
+fn two_servers_commit_until_one_crashes() {
+    let mut sc = presets::get("d4-raft-election").expect("preset");
+    let ProtocolConfig::Raft(cfg) = &mut sc.protocol else { panic!("raft") };
+    cfg.servers = 2;
+    sc.events = vec![dsplay_core::scenario::Timed {
+        at_ms: 5_000,
+        event: ScenarioEvent::Crash { node: "n2".into() },
+        by_hand: false,
+    }];
+    let mut sim = registry::build(&sc).expect("two servers run");
+    sim.run_until(SimTime::from_ms(5_000));
+    let before = sim.metrics().counter("commits", None);
+    assert!(before > 50, "they commit: {before}");
+    sim.run_until(sim.stop_at());
+    assert_eq!(sim.metrics().counter("commits", None), before, "no commit without both");
 }
 
 /// A write typed by hand on the leader is an operation of the run's history, done when the
