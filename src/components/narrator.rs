@@ -196,6 +196,11 @@ pub fn step_said(r: &TraceEvent, names: &[String], payload: Option<String>) -> O
     Some(format!("At {:.2} seconds: {what}", r.at.as_ms_f64() / 1000.0))
 }
 
+/// A message record's payload in words (`None` for a record of no message, or one forgotten).
+fn payload(s: &Session, r: &TraceEvent) -> Option<String> {
+    (r.msg > 0).then(|| dsplay_core::readable::message(s.sim(), r.msg)).flatten()
+}
+
 /// The [`announcement`] of the records written since the record numbered `since`, if they hold
 /// news (a crash, a leader, a broken invariant…), not a stray delivery.
 fn news_since(p: &Player, since: u64, stale: Option<&StaleNotes>) -> Option<String> {
@@ -229,17 +234,14 @@ fn newest_headline(p: &Player, since: u64, stale: Option<&StaleNotes>) -> Option
     let recent = fresh_records(&s, p.tour, since, stale);
     let news = announcement(recent.clone(), names);
     // Paused after a step or two: with no news, the event itself (a screen reader heard nothing
-    // after Step or Next message).
-    // The newest record a step is said by (a delivery, a drop, a timer), not the clock note a
-    // clock lesson writes after each: with it, d6's steps said nothing (review 49 B1). That note,
-    // the node's clock after the event, is said with it.
+    // after Step or Next message). That is the newest record a step is said by (a delivery, a
+    // drop, a timer), not the clock note a clock lesson writes after each: with it, d6's steps
+    // said nothing (review 49 B1). That note, the node's clock after the event, is said with it.
     let step = || {
-        let payload =
-            |r: &TraceEvent| (r.msg > 0).then(|| dsplay_core::readable::message(s.sim(), r.msg)).flatten();
         let (i, r, said) = recent
             .clone()
             .enumerate()
-            .filter_map(|(i, r)| Some((i, r, step_said(r, names, payload(r))?)))
+            .filter_map(|(i, r)| Some((i, r, step_said(r, names, payload(&s, r))?)))
             .last()?;
         let clock =
             recent.clone().skip(i + 1).find(|c| c.label == "clock" && c.node == r.node && c.at == r.at);
@@ -286,11 +288,8 @@ fn back_at(p: &Player) -> String {
             .range(records.len() - at_now..)
             .rev()
             .find(|r| r.kind == TraceKind::Deliver && r.node == to)?;
-        let said = step_said(
-            r,
-            names,
-            (r.msg > 0).then(|| dsplay_core::readable::message(s.sim(), r.msg)).flatten(),
-        )?;
+        let said = step_said(r, names, payload(&s, r))?;
+        // Without step_said's "At 0.18 seconds: ", which "Back at …" already says.
         Some(said.split_once(": ").map_or(said.clone(), |(_, what)| what.to_string()))
     };
     match headline(there, names).or_else(received) {
