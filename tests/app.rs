@@ -137,6 +137,24 @@ async fn a_step_on_a_clock_lesson_says_the_event_and_the_clock_after_it() {
     unmount();
 }
 
+/// A scripted request is a step of the script: a step on it says it, with the clock after it (it
+/// is not announced as news while the run plays: d6-textbook-figure was heard as "local handed to
+/// p1; then local handed to p3; …", review 49 C9).
+#[wasm_bindgen_test]
+async fn a_step_on_a_scripted_request_says_it_and_the_clock_after_it() {
+    let root = mount("#preset=d6-textbook-figure");
+    wait_until(&root, "#run-result", |_| true).await;
+    let step: HtmlElement = wait_until(&root, "#step-event", |_| true).await.unchecked_into();
+    for events in 1..=2 {
+        step.click();
+        wait_until(&root, "#run-result", |el| attr(el, "data-events").parse::<u64>().unwrap_or(0) >= events)
+            .await;
+    }
+    let said = narration_with(&root, " handed to ").await;
+    assert_eq!(said, "At 0.01 seconds: local handed to p1; its clock is now L=1 V=[1,0,0]");
+    unmount();
+}
+
 /// Another scenario picked from the gallery is said by its title, not only "Back at 0.00
 /// seconds" (review 46 C8).
 #[wasm_bindgen_test]

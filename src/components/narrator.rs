@@ -8,6 +8,7 @@
 
 use crate::player::Player;
 use dsplay_core::presets::StaleNotes;
+use dsplay_core::scenario::ScenarioEvent;
 use dsplay_core::session::Session;
 use dsplay_core::sim::trace::{TraceEvent, TraceKind, ANNOTATION};
 use dsplay_core::SimTime;
@@ -191,6 +192,8 @@ pub fn step_said(r: &TraceEvent, names: &[String], payload: Option<String>) -> O
             format!("{} from {from} to {} was dropped{why}", r.label, name(r.node))
         }
         TraceKind::Timer => format!("{}'s {} timer fired", name(r.node), r.label),
+        // A request handed in, by hand or by the script: "local handed to p1".
+        TraceKind::Client => r.text.as_deref().unwrap_or_default().to_string(),
         _ => return None,
     };
     Some(format!("At {:.2} seconds: {what}", r.at.as_ms_f64() / 1000.0))
@@ -205,7 +208,7 @@ fn payload(s: &Session, r: &TraceEvent) -> Option<String> {
 /// news (a crash, a leader, a broken invariant…), not a stray delivery.
 fn news_since(p: &Player, since: u64, stale: Option<&StaleNotes>) -> Option<String> {
     let s = p.session.borrow();
-    announcement(fresh_records(&s, p.tour, since, stale), s.sim().node_names())
+    announcement(fresh_records(&s, p.tour, since, stale).filter(news(&s)), s.sim().node_names())
 }
 
 /// The records written since the record numbered `since` (the newest [`WINDOW`]), less the notes
@@ -226,13 +229,28 @@ fn fresh_records<'a>(
         .filter(move |r| !(r.label == ANNOTATION && (tour || stale(r))))
 }
 
+/// Whether a record is news to announce: a request handed in is, only if it was handed in by
+/// hand (a script's are its steps: d6-textbook-figure's every event read "local handed to p1;
+/// then local handed to p3", review 49 C9). A step on one still says it.
+fn news<'a>(s: &'a Session) -> impl Fn(&&TraceEvent) -> bool + Clone + 'a {
+    move |r: &&TraceEvent| {
+        let node = s.sim().node_names().get(r.node.index()).map(String::as_str);
+        r.kind != TraceKind::Client
+            || s.scenario().events.iter().any(|e| {
+                e.by_hand
+                    && SimTime::from_ms(e.at_ms) == r.at
+                    && matches!(&e.event, ScenarioEvent::Client { node: n, .. } if Some(n.as_str()) == node)
+            })
+    }
+}
+
 /// What to say of the records written since the record numbered `since` (see [`fresh_records`]).
 fn newest_headline(p: &Player, since: u64, stale: Option<&StaleNotes>) -> Option<String> {
     let s = p.session.borrow();
     let new = s.sim().trace().len_total().saturating_sub(since);
     let names = s.sim().node_names();
     let recent = fresh_records(&s, p.tour, since, stale);
-    let news = announcement(recent.clone(), names);
+    let news = announcement(recent.clone().filter(news(&s)), names);
     // Paused after a step or two: with no news, the event itself (a screen reader heard nothing
     // after Step or Next message). That is the newest record a step is said by (a delivery, a
     // drop, a timer), not the clock note a clock lesson writes after each: with it, d6's steps
@@ -246,8 +264,11 @@ fn newest_headline(p: &Player, since: u64, stale: Option<&StaleNotes>) -> Option
         let clock =
             recent.clone().skip(i + 1).find(|c| c.label == "clock" && c.node == r.node && c.at == r.at);
         Some(match clock.and_then(|c| c.text.as_deref()) {
+            // "L=2 V=[0,1,0,1] receive from p2": the clock, without what the note says of it.
             Some(text) => {
-                format!("{said}; its clock is now {}", text.split(" receive").next().unwrap_or(text))
+                let clock =
+                    text.find(']').map_or_else(|| text.split(' ').next().unwrap_or(text), |e| &text[..=e]);
+                format!("{said}; its clock is now {clock}")
             }
             None => said,
         })
