@@ -219,10 +219,9 @@ pub fn metrics_csv(metrics: &Metrics, names: &[String]) -> String {
 /// A gauge's unit, from the end of its name (`queue_depth` is a count); a breaker's state says
 /// what its numbers mean (review 48 C9).
 fn gauge_unit(name: &str) -> std::borrow::Cow<'static, str> {
-    use dsplay_core::protocols::resilience::breaker::STATE_CODES;
     let ends = |s: &str| name.ends_with(s);
     if name == "breaker_state" {
-        return format!("state: {STATE_CODES}").into();
+        return format!("state: {}", dsplay_core::protocols::resilience::breaker::state_codes()).into();
     }
     let unit = match () {
         _ if ends("_us") => "us",

@@ -448,7 +448,7 @@ fn print_human(rep: &serde_json::Value) {
         for (k, v) in m {
             match k.as_str() {
                 "breaker_state" => {
-                    outln!("  {k}: {v} ({})", dsplay_core::protocols::resilience::breaker::STATE_CODES)
+                    outln!("  {k}: {v} ({})", dsplay_core::protocols::resilience::breaker::state_codes())
                 }
                 _ => outln!("  {k}: {v}"),
             }

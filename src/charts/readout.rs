@@ -8,7 +8,7 @@
 //! exactly as the metrics CSV has it (a long run's lines are thinned for drawing, but never their
 //! last point).
 
-use super::series::ChartData;
+use super::series::{num, ChartData};
 
 /// Where a pointer at `x` CSS pixels falls on a plot spanning `across` (its left and right edges)
 /// over `0..end_ms`: a time up to `now_ms` (nothing is drawn after the playhead; right of the plot
@@ -42,17 +42,16 @@ pub fn readout(data: &ChartData, window_ms: f64) -> Option<(f64, String)> {
             let (_, v) = last(&l.points)?;
             Some(match v.is_nan() {
                 true => format!("{} no reading", l.label),
-                false => format!("{} {}", l.label, figure(v)),
+                false => format!("{} {}", l.label, num(v)),
             })
         })
         .collect();
     for b in &data.bands {
         if let Some(span) = b.spans.last() {
-            let breaker = data.title.starts_with("breaker_state") || b.label.contains("breaker_state");
-            parts.push(format!("{} {}", b.label, super::series::state_word(breaker, span.state)));
+            parts.push(format!("{} {}", b.label, super::series::state_word(data.is_breaker(b), span.state)));
         }
     }
-    let window = || format!("{} ms", figure(window_ms));
+    let window = || format!("{} ms", num(window_ms));
     let (over, unit) = match data.y_unit {
         // Each point is one interval's percentiles (or one interval's rate).
         "ms" if data.lines.iter().any(|l| l.label.ends_with("p99")) => {
@@ -66,15 +65,6 @@ pub fn readout(data: &ChartData, window_ms: f64) -> Option<(f64, String)> {
     };
     let unit = if data.lines.is_empty() { "" } else { unit };
     Some((at, format!("{:.1} s{over}: {}{unit}", at / 1000.0, parts.join(" · "))))
-}
-
-/// A value as a chart's reader wants it: whole numbers whole, others to one decimal.
-fn figure(v: f64) -> String {
-    if v.fract() == 0.0 {
-        format!("{v:.0}")
-    } else {
-        format!("{v:.1}")
-    }
 }
 
 #[cfg(test)]
@@ -126,6 +116,6 @@ mod tests {
         let series = m.get("latency_ms", None).map(|x| x.series.as_slice()).unwrap_or_default();
         let p99 = series.iter().find(|p| p.t_ms == 20_000.0).expect("a sample at 20 s").p99;
         assert!(said.starts_with("20.0 s, the 100 ms before: p50 "), "{said}");
-        assert!(said.ends_with(&format!("p99 {} ms", figure(p99))), "{said} (p99 {p99})");
+        assert!(said.ends_with(&format!("p99 {} ms", num(p99))), "{said} (p99 {p99})");
     }
 }

@@ -161,6 +161,12 @@ impl ChartData {
         self.lines.is_empty() && !self.bands.is_empty()
     }
 
+    /// Whether `band` is a circuit breaker's (its states have names): the chart's own, or one
+    /// shown beside a latency line.
+    pub fn is_breaker(&self, band: &Band) -> bool {
+        self.title.starts_with("breaker_state") || band.label.contains("breaker_state")
+    }
+
     /// No line has a point and there are no bands: nothing measured yet.
     pub fn is_empty(&self) -> bool {
         self.bands.is_empty() && self.lines.iter().all(|l| l.points.is_empty())
@@ -188,8 +194,7 @@ impl ChartData {
         }
         for b in &self.bands {
             if let Some(span) = b.spans.last() {
-                let breaker = self.title.starts_with("breaker_state") || b.label.contains("breaker_state");
-                parts.push(format!("{} {}", b.label, state_word(breaker, span.state)));
+                parts.push(format!("{} {}", b.label, state_word(self.is_breaker(b), span.state)));
             }
         }
         let unit = if self.y_unit.is_empty() { String::new() } else { format!(" ({})", self.y_unit) };
@@ -214,11 +219,10 @@ impl ChartData {
 
 /// A band's state as a name: a circuit breaker's ("open"), any other's by number ("state 3").
 pub fn state_name(breaker: bool, state: i64) -> String {
-    match (breaker, state) {
-        (true, 0) => "closed".into(),
-        (true, 1) => "open".into(),
-        (true, 2) => "half-open".into(),
-        _ => format!("state {state}"),
+    use dsplay_core::protocols::resilience::breaker::STATE_NAMES;
+    match usize::try_from(state).ok().and_then(|i| STATE_NAMES.get(i)).filter(|_| breaker) {
+        Some(name) => name.to_string(),
+        None => format!("state {state}"),
     }
 }
 
@@ -353,7 +357,7 @@ fn summed(metrics: &Metrics, name: &str, now_ms: f64) -> Vec<(f64, f64)> {
 }
 
 /// A figure as the summary says it: whole, or to one decimal.
-fn num(v: f64) -> String {
+pub(super) fn num(v: f64) -> String {
     if v.fract() == 0.0 {
         format!("{v:.0}")
     } else {

@@ -78,10 +78,16 @@ pub enum State {
     HalfOpen = 2,
 }
 
+/// Each state's name, by the number the `breaker_state` gauge shows for it.
+pub const STATE_NAMES: [&str; 3] = ["closed", "open", "half-open"];
+
 /// What the `breaker_state` gauge's numbers mean, for a reader of its raw values (the CSV
-/// export, the CLI's report): review 48 C9 found 0, 1 and 2 explained nowhere.
-/// Semicolons, not commas: it is written into a CSV cell as it is.
-pub const STATE_CODES: &str = "0 closed; 1 open; 2 half-open";
+/// export, the CLI's report): review 48 C9 found 0, 1 and 2 explained nowhere. Semicolons, not
+/// commas: it is written into a CSV cell as it is.
+pub fn state_codes() -> String {
+    let each: Vec<String> = STATE_NAMES.iter().enumerate().map(|(i, n)| format!("{i} {n}")).collect();
+    each.join("; ")
+}
 
 /// One recorded outcome.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
