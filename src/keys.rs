@@ -150,7 +150,8 @@ fn node_action(key: &str, target: Option<web_sys::Element>, p: &Player) -> Optio
                 return Some(Action::Notice(Some(why)));
             }
         },
-        (None, None) => return None,
+        // Said, not ignored (review 49 C8: X with nothing picked did nothing without a word).
+        (None, None) => return Some(Action::Notice(Some(unpicked(key, p)))),
     };
     let node = n.name.clone();
     if key == "c" {
@@ -170,11 +171,30 @@ fn node_action(key: &str, target: Option<web_sys::Element>, p: &Player) -> Optio
         ("x", _) => ScenarioEvent::Crash { node },
         ("p", Status::Up) => ScenarioEvent::Pause { node },
         ("p", Status::Paused) => ScenarioEvent::Resume { node },
+        ("p", Status::Down) => {
+            return Some(Action::Notice(Some(format!("{node} is down, so it cannot be paused: press X to restart it"))))
+        }
         // Refused with a message where it cannot (a leader, another protocol), not ignored.
         ("t", _) => ScenarioEvent::Timeout { node },
         _ => return None,
     };
     Some(Action::Act(ev))
+}
+
+/// What X, P or T with no node focused or selected says: what the key does, and how to pick one.
+/// T, where no node keeps an election timer, says so rather than send the user to pick one.
+fn unpicked(key: &str, p: &Player) -> String {
+    let s = p.session.borrow();
+    let sim = s.sim();
+    let count = sim.node_names().len();
+    let timed = (0..count).any(|i| sim.keeps_election_timer(dsplay_core::NodeId(i as u32)));
+    let does = match key {
+        "x" => "X crashes the node you pick, or restarts it if it is down",
+        "p" => "P pauses the node you pick, or resumes it",
+        _ if !timed => return "T fires a node's election timer, and no node here keeps one".into(),
+        _ => "T fires the election timer of the node you pick",
+    };
+    format!("{does}: click a node or Tab to one first")
 }
 
 /// The nodes C may hand a request to, in words: "c1, c2, c3 or c4" (the first few and how many

@@ -96,6 +96,48 @@ async fn c_names_the_nodes_that_take_requests_where_there_is_no_leader() {
     unmount();
 }
 
+/// X, P and T with no node picked say what they do and how to pick one, and P on a crashed node
+/// says to restart it: none does nothing without a word (review 49 C8).
+#[wasm_bindgen_test]
+async fn node_keys_with_no_node_to_act_on_say_why() {
+    let root = mount("#preset=d4-raft-election&t=2000");
+    wait_until(&root, "#run-result", |el| attr(el, "data-now-ms") == "2000").await;
+    let body = document().body().expect("body");
+    sheet_opened_once_listening(&root).await;
+    key_on(&body, "Escape");
+    until("the sheet closed", || common::find(&root, "#shortcuts").is_none()).await;
+    let banner = |starts: &'static str| {
+        let root = &root;
+        move || {
+            let said = common::find(root, "#banner").and_then(|b| b.text_content())?;
+            Some(said.trim_end_matches('×').trim().to_string()).filter(|t| t.starts_with(starts))
+        }
+    };
+    key_on(&body, "x");
+    let said = until("X's advice", banner("X ")).await;
+    assert_eq!(said, "X crashes the node you pick, or restarts it if it is down: click a node or Tab to one first");
+    key_on(&body, "t");
+    let said = until("T's advice", banner("T ")).await;
+    assert_eq!(said, "T fires the election timer of the node you pick: click a node or Tab to one first");
+    let n2 = || common::find(&root, "[data-node=\"n2\"]").expect("n2");
+    key_on(&n2(), "x");
+    until("n2 down", || n2().get_attribute("class").filter(|c| c.split(' ').any(|k| k == "down"))).await;
+    key_on(&n2(), "p");
+    let said = until("P on a crashed node", banner("n2 is down")).await;
+    assert_eq!(said, "n2 is down, so it cannot be paused: press X to restart it");
+    unmount();
+    // Where no node keeps an election timer, T says so rather than send the user to pick one.
+    let root = mount("#preset=t1-round-robin&t=1000");
+    wait_until(&root, "#run-result", |el| attr(el, "data-now-ms") == "1000").await;
+    key_on(&document().body().expect("body"), "t");
+    let said = until("T where nothing times out", || {
+        common::find(&root, "#banner").and_then(|b| b.text_content()).filter(|t| t.starts_with("T "))
+    })
+    .await;
+    assert_eq!(said.trim_end_matches('×').trim(), "T fires a node's election timer, and no node here keeps one");
+    unmount();
+}
+
 /// ← to before a scripted crash disables the focused Restart: the focus goes on to the
 /// inspector's first open action, not to the top of the page (review 15).
 #[wasm_bindgen_test]
