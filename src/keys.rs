@@ -172,7 +172,9 @@ fn node_action(key: &str, target: Option<web_sys::Element>, p: &Player) -> Optio
         ("p", Status::Up) => ScenarioEvent::Pause { node },
         ("p", Status::Paused) => ScenarioEvent::Resume { node },
         ("p", Status::Down) => {
-            return Some(Action::Notice(Some(format!("{node} is down, so it cannot be paused: press X to restart it"))))
+            return Some(Action::Notice(Some(format!(
+                "{node} is down, so it cannot be paused: press X to restart it"
+            ))))
         }
         // Refused with a message where it cannot (a leader, another protocol), not ignored.
         ("t", _) => ScenarioEvent::Timeout { node },

@@ -115,7 +115,10 @@ async fn node_keys_with_no_node_to_act_on_say_why() {
     };
     key_on(&body, "x");
     let said = until("X's advice", banner("X ")).await;
-    assert_eq!(said, "X crashes the node you pick, or restarts it if it is down: click a node or Tab to one first");
+    assert_eq!(
+        said,
+        "X crashes the node you pick, or restarts it if it is down: click a node or Tab to one first"
+    );
     key_on(&body, "t");
     let said = until("T's advice", banner("T ")).await;
     assert_eq!(said, "T fires the election timer of the node you pick: click a node or Tab to one first");
@@ -134,7 +137,10 @@ async fn node_keys_with_no_node_to_act_on_say_why() {
         common::find(&root, "#banner").and_then(|b| b.text_content()).filter(|t| t.starts_with("T "))
     })
     .await;
-    assert_eq!(said.trim_end_matches('×').trim(), "T fires a node's election timer, and no node here keeps one");
+    assert_eq!(
+        said.trim_end_matches('×').trim(),
+        "T fires a node's election timer, and no node here keeps one"
+    );
     unmount();
 }
 
