@@ -338,6 +338,22 @@ mod tests {
             .count()
     }
 
+    /// A rule newly broken in several places at one instant is one violation that says how many;
+    /// while it stays broken it is not counted again (review 49 C4).
+    #[test]
+    fn a_rule_broken_in_several_places_at_once_is_one_violation() {
+        let sc = crate::presets::get("d4-raft-election").expect("preset");
+        let names = (1..=5).map(|i| format!("n{i}")).collect();
+        let mut w = world::World::new(&sc, names).expect("world");
+        let mut found = vec![("r", "a".to_string()), ("r", "b".to_string()), ("s", "c".to_string())];
+        w.record_broken(&mut found);
+        let said: Vec<(&str, &str)> =
+            w.sh.violations.iter().map(|v| (v.rule.as_str(), v.detail.as_str())).collect();
+        assert_eq!(said, [("r", "a (one of 2 found at this instant)"), ("s", "c")]);
+        w.record_broken(&mut vec![("r", "a".to_string())]);
+        assert_eq!(w.sh.violations.len(), 2, "r was broken already");
+    }
+
     #[test]
     fn cancelled_timeouts_are_counted_and_compacted_away() {
         // Every request sets a 2 s timeout and cancels it when answered: at 60,000 requests/s the

@@ -208,10 +208,25 @@ impl World {
             return; // the usual case: nothing broken before or now
         }
         let now_rules: Vec<&'static str> = found.iter().map(|(r, _)| *r).collect();
+        // A rule newly broken is one violation, however many places show it (review 49 C4: one
+        // state machine safety break was listed four times at the same instant).
+        let mut fresh: Vec<(&'static str, String, usize)> = Vec::new();
         for (rule, detail) in found.drain(..) {
-            if !self.sh.active_rules.contains(&rule) {
-                self.record_violation(rule, detail, None);
+            if self.sh.active_rules.contains(&rule) {
+                continue;
             }
+            match fresh.iter_mut().find(|f| f.0 == rule) {
+                Some(f) => f.2 += 1,
+                None => fresh.push((rule, detail, 1)),
+            }
+        }
+        for (rule, detail, places) in fresh {
+            let detail = if places == 1 {
+                detail
+            } else {
+                format!("{detail} (one of {places} found at this instant)")
+            };
+            self.record_violation(rule, detail, None);
         }
         self.sh.active_rules = now_rules;
     }

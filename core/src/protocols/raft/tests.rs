@@ -250,3 +250,31 @@ fn a_candidates_view_carries_its_term_and_the_votes_granted_a_followers_only_its
     w.on(2, |ctx| c.on_vote(ctx, NodeId(1), 2, true));
     assert_eq!((c.role, view(&c).votes.len()), (Role::Leader, 0), "a leader draws no vote dots");
 }
+
+/// A server whose log lost an entry it applied is one finding, not one per pair it is in (review
+/// 49 C4: five servers reported n3's loss four times); two servers applying different commands
+/// are still found pair by pair.
+#[test]
+fn a_lost_applied_entry_is_found_once_per_server() {
+    let mut lost = server_with_log(2, &[1, 1], false);
+    lost.applied = 3;
+    let others: Vec<Server> =
+        (0..4).map(|i| server_with_log(if i < 2 { i } else { i + 1 }, &[1, 1, 1], false)).collect();
+    let servers: Vec<&Server> = vec![&others[0], &others[1], &lost, &others[2], &others[3]];
+    let mut out = Vec::new();
+    super::check::check(&servers, &[true; 5], &mut out);
+    let safety: Vec<&str> = out
+        .iter()
+        .filter(|(r, _)| *r == super::check::STATE_MACHINE_SAFETY)
+        .map(|(_, d)| d.as_str())
+        .collect();
+    assert_eq!(safety, ["n3 applied index 3 but its log lost it"]);
+    // n1 and n2 apply different commands at index 2 (terms 1 then 2 against 1 then 1).
+    let mut a = server_with_log(0, &[1, 1], false);
+    let mut b = server_with_log(1, &[1, 2], false);
+    (a.applied, b.applied) = (2, 2);
+    let mut out = Vec::new();
+    super::check::check(&[&a, &b], &[true; 2], &mut out);
+    let said: Vec<&str> = out.iter().map(|(_, d)| d.as_str()).collect();
+    assert!(said.contains(&"n1 and n2 applied different commands up to index 2"), "{said:?}");
+}
