@@ -151,20 +151,23 @@ async fn shortening_a_run_is_refused_at_its_end_with_what_lies_after() {
 }
 
 /// The scenario's events are in the form: a lesson's "move the crash to 7.690 s" is a field to
-/// type in, and an event's error shows at its own field.
+/// type in, and an event left after a shortened end is told at the end, naming it.
 #[wasm_bindgen_test]
-async fn an_events_error_shows_at_its_field_and_the_event_can_be_moved() {
+async fn an_event_left_after_a_shortened_end_is_told_at_the_end_and_can_be_moved() {
     let root = editor("event-error", "t1-round-robin").await;
     let legend = find(&root, "fieldset[data-path=\"events[0]\"] > legend").map(|l| text(&l));
     assert_eq!(legend.as_deref(), Some("#1 · crash b2 at 20.000 s"), "an event says itself");
-    // The crash at 20 s would come after the end.
+    // The crash at 20 s would come after the end: said at the end typed into, naming the event's
+    // time (review 49 C2: a message at a field nobody touched).
     set(&root, "stop_at_ms", "10000");
     let said = apply(&root).await.expect("refused");
-    assert_eq!(error_at(&root, "events[0].at_ms").as_deref(), Some(said.as_str()), "at the event's time");
-    assert!(said.contains("after stop_at_ms"), "{said}");
+    assert_eq!(error_at(&root, "stop_at_ms").as_deref(), Some(said.as_str()), "at the field typed into");
+    assert!(said.contains("events[0].at_ms is refused: 20000 is after stop_at_ms"), "{said}");
+    assert_eq!(error_at(&root, "events[0].at_ms"), None);
     assert_eq!(value_of(&input(&root, "stop_at_ms")), "10000", "the edit is kept");
+    // Moving the event is the other way out: the end's message goes with it.
     set(&root, "events[0].at_ms", "5000");
-    until("the error cleared", || error_at(&root, "events[0].at_ms").is_none()).await;
+    until("the error cleared", || find(&root, "form.editor .field-error").is_none()).await;
     assert_eq!(apply(&root).await, None, "applied");
     let sc = scenario_of(&root);
     assert_eq!(
@@ -729,6 +732,28 @@ async fn a_servers_workers_are_told_their_limits_at_their_field() {
     set(&root, workers, "3");
     until("gone", || Some(()).filter(|_| error_at(&root, workers).is_none())).await;
     assert!(find(&root, "form.editor .field-error").is_none(), "no message left anywhere");
+}
+
+/// A field left alone but refused because of an edited one is told at the edited field, naming
+/// the other; fixing either takes it away (review 49 C2: d4's minimum timeout lowered to 10
+/// marked the heartbeat, which the user had not touched).
+#[wasm_bindgen_test]
+async fn an_edit_that_makes_another_field_wrong_is_told_at_the_edit() {
+    let root = editor("cross-field", "d4-raft-election").await;
+    let (min, heartbeat) = ("protocol.election_timeout_ms_min", "protocol.heartbeat_ms");
+    set(&root, min, "10");
+    let said = until("a message at the minimum", || error_at(&root, min)).await;
+    assert!(
+        said.ends_with(&format!(
+            "with this value, {heartbeat} is refused: 50 is out of range: it must be 1 to 9 (below the \
+             election timeout, or followers keep electing)"
+        )),
+        "{said}"
+    );
+    assert_eq!(error_at(&root, heartbeat), None, "the heartbeat was not touched");
+    set(&root, heartbeat, "5");
+    until("gone", || Some(()).filter(|_| find(&root, "form.editor .field-error").is_none())).await;
+    assert_eq!(apply(&root).await, None, "applied");
 }
 
 /// Type `v` into the field at `path` as keys would, with no `change` yet (nothing committed).

@@ -319,9 +319,11 @@ fn editor_of(props: &super::OfPlayer) -> Html {
                 if let Some(note) = apply_user_edit(&mut d.value, &e, &names) {
                     d.note = Some(note);
                 }
-                // A field typed into again may be right now: its old message goes.
+                // A field typed into again may be right now: its old message goes, and so does one
+                // at another field that names it (an edit that made this one wrong).
                 let at = dotted(e.path());
-                d.errors.retain(|(field, _)| *field != at);
+                let named = format!("`{at}`");
+                d.errors.retain(|(field, said)| *field != at && !said.contains(&named));
                 d.last_edit = Some(e.path().to_vec());
                 let typed = matches!(e, Edit::Set(..));
                 d.edits.push(e);
@@ -329,9 +331,13 @@ fn editor_of(props: &super::OfPlayer) -> Html {
                 d.refused = false;
                 // A value is checked as it is committed, not only on Apply (review 45 F11): what
                 // is wrong with this field shows beside it now; other fields' messages wait.
-                if let (true, Err(err)) = (typed, nodes::check(&d.value)) {
-                    let all = errors::all(&d.value, &d.base, &d.edits, d.last_edit.as_deref(), err);
-                    d.errors.extend(all.into_iter().filter(|(field, _)| *field == at));
+                match nodes::check(&d.value) {
+                    Ok(_) => d.errors.clear(),
+                    Err(err) if typed => {
+                        let all = errors::all(&d.value, &d.base, &d.edits, d.last_edit.as_deref(), err);
+                        d.errors.extend(all.into_iter().filter(|(field, _)| *field == at));
+                    }
+                    Err(_) => {}
                 }
             }
             *redrawn.borrow_mut() += 1;

@@ -36,18 +36,31 @@ pub fn all(
     let mut err = first;
     let mut out = Vec::new();
     loop {
-        let culprit = culprit(&probe, base, &edited, &err);
-        let at = match culprit {
+        let own = culprit(&probe, base, &edited, &err);
+        // An untouched field refused because of an edited one (d4's heartbeat, once the minimum
+        // timeout is lowered under it) is said at the edited field, naming the other: at the
+        // untouched one, the user was told to change what they had not (review 49 C2).
+        let cross = own.is_none().then(|| caused_by(&probe, base, &edited, &err)).flatten();
+        let culprit = own.or(cross);
+        let about = match own {
             Some(path) => dotted(path),
             None => anchor(&probe, err.field().unwrap_or(""), last_edit),
         };
         // The field's limits, asked of the draft, may hide behind another bad field the draft still
         // has: then of the scenario the edits were made on.
-        let shown = match err.at_in(&probe, &at) {
-            shown if shown == err.at(&at) => err.at_in(base, &at),
+        let shown = match err.at_in(&probe, &about) {
+            shown if shown == err.at(&about) => err.at_in(base, &about),
             shown => shown,
         };
-        let message = if at.is_empty() { shown.message() } else { format!("`{at}`: {}", shown.message()) };
+        let (at, message) = match cross {
+            Some(path) => {
+                let at = dotted(path);
+                let said = format!("`{at}`: with this value, `{about}` is refused: {}", shown.message());
+                (at, said)
+            }
+            None if about.is_empty() => (about, shown.message()),
+            None => (about.clone(), format!("`{about}`: {}", shown.message())),
+        };
         out.push((at, message));
         // Without a field to put back, the next check would say the same again.
         let Some(path) = culprit.filter(|_| out.len() < MOST) else { break };
@@ -76,6 +89,23 @@ fn culprit<'a>(probe: &Value, base: &Value, edited: &[&'a [Seg]], err: &Scenario
     edited.iter().filter(inside).copied().find(|path| {
         let mut without = probe.clone();
         put_back(&mut without, base, path) && check(&without).err().as_ref() != Some(err)
+    })
+}
+
+/// The edited field, outside the one `err` names, whose old value makes the check say something
+/// else: the edit that made an untouched field wrong.
+fn caused_by<'a>(
+    probe: &Value,
+    base: &Value,
+    edited: &[&'a [Seg]],
+    err: &ScenarioError,
+) -> Option<&'a [Seg]> {
+    let field = err.field().filter(|f| !f.is_empty())?;
+    edited.iter().copied().find(|path| {
+        let mut without = probe.clone();
+        !dotted(path).starts_with(field)
+            && put_back(&mut without, base, path)
+            && check(&without).err().as_ref() != Some(err)
     })
 }
 
