@@ -5,6 +5,24 @@
 use wasm_bindgen::JsCast;
 use web_sys::Element;
 
+thread_local! {
+    /// The control a [`rescue`] moved the focus to after an action, until the user moves it.
+    static MOVED: std::cell::RefCell<Option<Element>> = const { std::cell::RefCell::new(None) };
+}
+
+/// Whether `el` has the focus because an action moved it there (Crash's to Restart, Isolate's to
+/// Heal), not because the user picked it: Space there plays, as after a click, rather than
+/// pressing what undoes the action (review 51: a keyboard demo's Isolate, then Space to play,
+/// healed the partition at once and stayed paused).
+pub fn moved_here(el: &Element) -> bool {
+    MOVED.with(|m| m.borrow().as_ref() == Some(el))
+}
+
+/// The user moved the focus (Tab, a click): what a rescue picked is theirs now.
+pub fn forget_moved() {
+    MOVED.with(|m| m.borrow_mut().take());
+}
+
 /// After the render the action causes, if focus was lost (on `<body>` or a disabled control),
 /// move it to the first enabled element matching the first of `selectors` that matches one.
 /// Focus the user moved elsewhere in the meantime is left alone.
@@ -71,7 +89,10 @@ fn settled(selectors: &[String], only_if_lost: bool) -> bool {
     let usable = nodes
         .filter_map(|n| n.dyn_into::<Element>().ok())
         .find(|el| !el.has_attribute("disabled") && drawn(el));
-    usable.inspect(focus).is_some()
+    let Some(el) = usable else { return false };
+    focus(&el);
+    MOVED.with(|m| *m.borrow_mut() = only_if_lost.then_some(el));
+    true
 }
 
 /// `focus()` of an HTML or an SVG element (a topology node or a History bar is an SVG `<g>`).

@@ -11,7 +11,7 @@ use yew::prelude::*;
 
 /// The shortcut sheet's rows: (keys, what they do).
 pub const SHORTCUTS: &[(&str, &str)] = &[
-    ("Space or K", "play / pause (K also on a button picked with the keyboard, where Space presses it)"),
+    ("Space or K", "play / pause; on a button or node you moved to with Tab or the arrows, Space presses it and K still plays"),
     ("→", "step one event"),
     ("Shift + →", "step to the next delivered message"),
     ("←", "travel back 1 % of the run"),
@@ -63,7 +63,7 @@ fn claimed_by_focus(e: &KeyboardEvent) -> bool {
         // Not the gallery's open scenario: after picking one with the keyboard the focus stays
         // on it, and Space there opened it again from 0, throwing away what was done by hand
         // (review 15). It plays, as a lecturer expects.
-        " " => presses && focused_by_keyboard() && !el.has_attribute("aria-current"),
+        " " => presses && space_presses(&el) && !el.has_attribute("aria-current"),
         "ArrowLeft" | "ArrowRight" | "Home" | "End" if role == "tab" => true,
         // The History figure's bars move the focus with them (`history::svg::keys`).
         "ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown" | "Home" | "End"
@@ -92,6 +92,12 @@ thread_local! {
 /// a click it plays instead. (`:focus-visible` cannot tell: a key press makes it match.)
 pub fn focused_by_keyboard() -> bool {
     !POINTER_FOCUS.with(|f| f.get())
+}
+
+/// Whether Space presses the focused `el` rather than play: only where the user put the focus
+/// with the keyboard, not where a click or an action's rescue put it (see [`crate::focus::rescue`]).
+pub fn space_presses(el: &web_sys::Element) -> bool {
+    focused_by_keyboard() && !crate::focus::moved_here(el)
 }
 
 /// What a key does, if anything.
@@ -262,6 +268,7 @@ pub fn use_shortcuts(player: Player, help: UseStateHandle<bool>) {
                 EventListenerOptions::run_in_capture_phase(),
                 |_| {
                     POINTER_FOCUS.with(|f| f.set(true));
+                    crate::focus::forget_moved();
                 },
             );
             let keys = EventListener::new_with_options(&d, "keydown", opts, move |e| {
@@ -269,6 +276,7 @@ pub fn use_shortcuts(player: Player, help: UseStateHandle<bool>) {
                 let (p, help) = latest.borrow().clone();
                 if e.key() == "Tab" {
                     POINTER_FOCUS.with(|f| f.set(false));
+                    crate::focus::forget_moved();
                 }
                 if typing(e) || claimed_by_focus(e) || e.ctrl_key() || e.meta_key() || e.alt_key() {
                     return;

@@ -144,6 +144,37 @@ async fn node_keys_with_no_node_to_act_on_say_why() {
     unmount();
 }
 
+/// Where an action moved the focus (Isolate's to Heal), Space plays rather than pressing what
+/// undoes it; once the user moves the focus with Tab, Space presses the button again (review 51:
+/// a keyboard demo's Isolate and then Space healed the partition and stayed paused).
+#[wasm_bindgen_test]
+async fn space_after_an_action_plays_rather_than_undoing_it() {
+    let root = mount("#preset=d4-raft-election&t=2000");
+    wait_until(&root, "#run-result", |el| attr(el, "data-now-ms") == "2000").await;
+    sheet_opened_once_listening(&root).await;
+    key_on(&document().body().expect("body"), "Escape");
+    until("the sheet closed", || common::find(&root, "#shortcuts").is_none()).await;
+    let n2 = common::find(&root, "[data-node=\"n2\"]").expect("n2");
+    key_on(&n2, "Enter");
+    let isolate = wait_until(&root, ".inspector .actions button.isolate", |_| true).await;
+    // Reached with the keyboard and pressed: it is disabled by its own partition.
+    let isolate = isolate.unchecked_into::<web_sys::HtmlElement>();
+    isolate.focus().expect("focus");
+    isolate.click();
+    let heal = until("the focus on Heal", || {
+        document().active_element().filter(|el| el.matches(".topo-tools button.heal").unwrap_or(false))
+    })
+    .await;
+    assert!(key_on(&heal, " ").default_prevented(), "Space is the page's, not Heal's");
+    wait_until(&root, "#run-result", |el| attr(el, "data-playing") == "true").await;
+    key_on(&document().body().expect("body"), " ");
+    wait_until(&root, "#run-result", |el| attr(el, "data-playing") == "false").await;
+    // Tab hands the focus back to the user: Space on a button they reach presses it.
+    key_on(&heal, "Tab");
+    assert!(!key_on(&heal, " ").default_prevented(), "Space presses a button the user moved to");
+    unmount();
+}
+
 /// ← to before a scripted crash disables the focused Restart: the focus goes on to the
 /// inspector's first open action, not to the top of the page (review 15).
 #[wasm_bindgen_test]

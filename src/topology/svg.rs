@@ -8,6 +8,7 @@ use super::{aria_label, load, log_strip, shown_role, status_word, PartitionMode}
 use crate::player::{Action, Player};
 use dsplay_core::view::{LinkView, MsgView, NodeState, Status, WorldView};
 use dsplay_core::{NodeId, ScenarioEvent, SimTime};
+use wasm_bindgen::JsCast;
 use yew::prelude::*;
 
 /// Average advance of a label character (10.5 px sans-serif), a little generous.
@@ -157,7 +158,9 @@ fn node(
     let onkeydown = on.cloned().map(|on| {
         Callback::from(move |e: KeyboardEvent| {
             // Space after a click on the node is the page's play/pause (see `keys`).
-            if e.key() == "Enter" || (e.key() == " " && crate::keys::focused_by_keyboard()) {
+            let target = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok());
+            let space = e.key() == " " && target.is_some_and(|el| crate::keys::space_presses(&el));
+            if e.key() == "Enter" || space {
                 e.prevent_default();
                 on.emit(i);
             } else {
