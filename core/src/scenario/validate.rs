@@ -338,6 +338,11 @@ impl Scenario {
             }
             match &e.event {
                 ScenarioEvent::Link { spec, .. } => check_link(spec, &format!("{field}.event.spec"))?,
+                ScenarioEvent::Partition { groups } => {
+                    if let Some(why) = twice_in_a_partition(groups) {
+                        return Err(bad(format!("{field}.event.groups"), why));
+                    }
+                }
                 ScenarioEvent::Slow { factor_pct, .. } if !(1..=100_000).contains(factor_pct) => {
                     return Err(bad(
                         format!("{field}.event.factor_pct"),
@@ -382,4 +387,25 @@ impl Scenario {
         }
         Ok(())
     }
+}
+
+/// A node named in two groups of a partition, in words: it cannot be on both sides (review 50 A1:
+/// accepted, the list showed `n1,n2 | n2,n3` while the network put n2 with n3 alone).
+fn twice_in_a_partition(groups: &[Vec<String>]) -> Option<String> {
+    for (g, group) in groups.iter().enumerate() {
+        for (k, node) in group.iter().enumerate() {
+            if group[..k].contains(node) {
+                return Some(format!("{node} is named twice in group {}: name each node once", g + 1));
+            }
+            if let Some(h) = groups[..g].iter().position(|other| other.contains(node)) {
+                return Some(format!(
+                    "{node} is in group {} and group {}: a node is on one side of a partition only; \
+                     take it out of one of them",
+                    h + 1,
+                    g + 1
+                ));
+            }
+        }
+    }
+    None
 }
