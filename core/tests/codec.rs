@@ -358,6 +358,19 @@ fn a_whole_number_written_as_a_decimal_is_not_called_out_of_range() {
     let json = v.to_string().replace("\"timeout_ms\":0", "\"timeout_ms\":-0");
     let said = Scenario::from_json(&json).expect_err("-0").to_string();
     assert!(said.ends_with("is written as a decimal: write it as the whole number 0"), "{said}");
+    // 2^64 is a float equal to u64::MAX as a float: it is too big, not to be written as itself;
+    // and past a field's top the top is said (review 50 B4).
+    let json = v.to_string().replace("\"seed\":1,", "\"seed\":18446744073709551616,");
+    assert!(json.contains("18446744073709551616"), "the seed was replaced");
+    let said = Scenario::from_json(&json).expect_err("2^64").to_string();
+    assert!(said.ends_with("is out of range: use a whole number from 0 to 18446744073709551615"), "{said}");
+    // A whole number with a point is told to drop it, not the field's limits.
+    let mut sc = presets::get("d4-raft-election").expect("preset");
+    sc.seed = 1;
+    let mut v = serde_json::to_value(&sc).expect("json");
+    v["protocol"]["servers"] = serde_json::json!(5.0);
+    let said = Scenario::from_json(&v.to_string()).expect_err("5.0").to_string();
+    assert!(said.ends_with("5.0 is written as a decimal: write it as the whole number 5"), "{said}");
 }
 
 /// A protocol's own check names the field that is wrong, in words (review 18).
@@ -437,4 +450,38 @@ fn the_view_a_scenario_opens_on_is_in_its_link_and_a_wrong_one_is_named() {
         said.contains("meta.opens_on") && said.contains("space-time") && said.contains("charts"),
         "{said}"
     );
+}
+
+/// A node in two groups of a partition is refused, naming it and both groups; the network would
+/// have put it with the last group while the list showed it in both (review 50 A1).
+#[test]
+fn a_node_on_both_sides_of_a_partition_is_refused() {
+    use dsplay_core::scenario::ScenarioEvent;
+    let mut sc = presets::get("d4-raft-election").expect("preset");
+    let i = sc.events.iter().position(|e| matches!(e.event, ScenarioEvent::Partition { .. }));
+    let i = i.unwrap_or_else(|| {
+        sc.events.push(dsplay_core::scenario::Timed::at(5_000, ScenarioEvent::Heal));
+        sc.events.len() - 1
+    });
+    let side = |names: &[&str]| names.iter().map(|n| n.to_string()).collect::<Vec<_>>();
+    sc.events[i].event = ScenarioEvent::Partition { groups: vec![side(&["n1", "n2"]), side(&["n2", "n3"])] };
+    let said = sc.validate().expect_err("n2 on both sides").to_string();
+    let want = format!(
+        "`events[{i}].event.groups`: n2 is in group 1 and group 2: a node is on one side of a partition \
+         only; take it out of one of them"
+    );
+    assert!(said.contains(&want), "{said}");
+    sc.events[i].event = ScenarioEvent::Partition { groups: vec![side(&["n1", "n1"]), side(&["n3"])] };
+    let said = sc.validate().expect_err("n1 twice").to_string();
+    assert!(said.contains("n1 is named twice in group 1"), "{said}");
+    sc.events[i].event = ScenarioEvent::Partition { groups: vec![side(&["n1", "n2"]), side(&["n3"])] };
+    sc.validate().expect("each node once");
+}
+
+/// A file saved by an editor that writes a UTF-8 byte order mark reads as the same scenario.
+#[test]
+fn a_byte_order_mark_before_the_json_is_no_part_of_it() {
+    let json = base().to_json();
+    let with_bom = format!("\u{feff}{json}");
+    assert_eq!(Scenario::from_json(&with_bom).expect("read past the mark"), base());
 }

@@ -743,3 +743,23 @@ fn a_closed_loop_with_an_entry_call_that_never_times_out_is_refused() {
     assert!(e.contains("workload.timeout_ms") && e.contains("entries[0].timeout_ms"), "{e}");
     common::scenario("r2-no-breaker-cascade", closed_loop);
 }
+
+/// A count window's breaker needs at most as many calls as the window holds; more would never let
+/// it open, and was taken without a word (review 50 B3). Each bound is told at its own field.
+#[test]
+fn a_breaker_needing_more_calls_than_its_window_holds_is_refused_at_minimum_calls() {
+    let mut sc = dsplay_core::presets::get("r2-circuit-breaker-cascade").expect("preset");
+    let mut v = serde_json::to_value(&sc).expect("json");
+    let breaker = "/protocol/services/1/endpoints/0/calls/0/breaker";
+    v.pointer_mut(&format!("{breaker}/minimum_calls")).map(|m| *m = 21.into()).expect("minimum_calls");
+    sc = serde_json::from_value(v.clone()).expect("still a scenario");
+    let said = sc.validate().expect_err("21 of a 20-call window").to_string();
+    let want = "breaker.minimum_calls`: must be 1 to 20: the window holds the last 20 calls, so a \
+                breaker needing more would never open";
+    assert!(said.contains(want), "{said}");
+    v.pointer_mut(&format!("{breaker}/minimum_calls")).map(|m| *m = 20.into()).expect("minimum_calls");
+    v.pointer_mut(&format!("{breaker}/half_open_calls")).map(|m| *m = 0.into()).expect("half_open_calls");
+    let sc: dsplay_core::Scenario = serde_json::from_value(v).expect("still a scenario");
+    let said = sc.validate().expect_err("no probes").to_string();
+    assert!(said.contains("breaker.half_open_calls`: must be 1 to 1000"), "{said}");
+}

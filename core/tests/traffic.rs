@@ -443,7 +443,7 @@ fn a_section_that_breaks_one_rule_is_told_that_rule() {
         r.burst = 0;
     }
     let err = registry::build(&sc).err().map(|e| e.to_string()).unwrap_or_default();
-    assert_eq!(err, "`protocol.rate_limit.burst`: must be more than 0");
+    assert_eq!(err, "`protocol.rate_limit.burst`: must be 1 to 1000000");
 }
 
 #[test]

@@ -120,7 +120,9 @@ impl ScenarioError {
         }
         let e = if self.field() == Some(field) { self.clone() } else { self.at(field) };
         let ScenarioError::Json { path, message, raw } = &e else { return e };
-        if got_and_wanted(raw).is_none() {
+        // "5.0 is written as a decimal: write it as the whole number 5" is the fix itself: the
+        // field's limits in its place told a 5.0 of servers "it must be 2 to 9" (review 50 B4).
+        if got_and_wanted(raw).is_none() || message.contains(DECIMAL) {
             return e;
         }
         if let Some((lo, hi)) = range_of(field) {
@@ -171,6 +173,9 @@ impl ScenarioError {
         }
     }
 }
+
+/// What a whole number written with a decimal point is told, before the number to write.
+const DECIMAL: &str = " is written as a decimal: write it as the whole number ";
 
 /// `protocol.backends[2].weight` as a JSON pointer: `/protocol/backends/2/weight`.
 fn pointer(field: &str) -> String {
@@ -315,11 +320,16 @@ fn plain(raw: &str, path: &str) -> String {
                 // 1e30 is whole, only far too big for the field; 1e3 or 1000.0 is in range, but
                 // written as a decimal (it was called out of range: review 18).
                 let parsed = value.parse::<f64>().ok().filter(|f| f.fract() == 0.0);
-                let in_range = parsed.filter(|f| *f >= lo as f64 && *f <= hi as f64);
+                // Compared as whole numbers: 2^64 as a float equals u64::MAX as a float, and a seed
+                // of 18446744073709551616 was told to be written as itself (review 50 B4).
+                let in_range = parsed.filter(|f| (lo..=hi).contains(&(*f as i128)));
                 return if let Some(f) = in_range {
                     // JSON's -0 comes as -0.0, whose whole number is 0, not "-0".
                     let f = if f == 0.0 { 0.0 } else { f };
-                    format!("{value} is written as a decimal: write it as the whole number {f:.0}")
+                    format!("{value}{DECIMAL}{f:.0}")
+                } else if parsed.is_some_and(|f| f as i128 > hi) {
+                    // Above the top, the top is the advice, however high ("0 or more" is not).
+                    format!("{value} is out of range: use a whole number from {lo} to {hi}")
                 } else if parsed.is_some() {
                     format!("{value} is out of range: use {}", whole(lo, hi))
                 } else {

@@ -147,6 +147,9 @@ impl Scenario {
         if text.len() > MAX_JSON_BYTES {
             return Err(ScenarioError::TooLarge { bytes: text.len(), limit: MAX_JSON_BYTES });
         }
+        // A byte order mark, as Windows editors save UTF-8, is no part of the JSON (review 50: a
+        // file saved so was told it was "not an object").
+        let text = text.strip_prefix('\u{feff}').unwrap_or(text);
         // serde reads a struct from a list too ("invalid type: 2, expected struct Meta" for [1,2,3]).
         if let Some(first) = text.trim_start().chars().next().filter(|c| *c != '{') {
             let what = match first {

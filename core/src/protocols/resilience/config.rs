@@ -234,7 +234,7 @@ impl MeshConfig {
         }
         c.retry.check().map_err(|m| bad(format!("{f}.retry"), m))?;
         if let Some(b) = &c.breaker {
-            b.check().map_err(|m| bad(format!("{f}.breaker"), m))?;
+            b.check().map_err(|(field, m)| bad(format!("{f}.breaker.{field}"), m))?;
         }
         Ok(())
     }

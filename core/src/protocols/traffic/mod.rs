@@ -250,9 +250,12 @@ impl TrafficConfig {
     /// Each optional section's rules, one at a time: the message names the field that breaks one.
     fn validate_features(&self) -> Result<(), ScenarioError> {
         if let Some(a) = &self.active_check {
-            rule(a.interval_ms > 0, "active_check.interval_ms", "must be more than 0")?;
-            rule(a.timeout_ms > 0, "active_check.timeout_ms", "must be more than 0")?;
-            rule(a.timeout_ms <= a.interval_ms, "active_check.timeout_ms", "must be at most interval_ms")?;
+            // Bounded above as well as below: "more than 0" let 99999999999 be told only that it
+            // was too small (review 50 B4), and an hour is past any run worth watching.
+            rule((1..=HOUR_MS).contains(&a.interval_ms), "active_check.interval_ms", IN_AN_HOUR)?;
+            let most = a.interval_ms.min(HOUR_MS);
+            let said = format!("must be 1 to {most}: at most interval_ms");
+            rule((1..=most).contains(&a.timeout_ms), "active_check.timeout_ms", said)?;
             rule(
                 (1..=100).contains(&a.healthy_threshold),
                 "active_check.healthy_threshold",
@@ -266,12 +269,12 @@ impl TrafficConfig {
         }
         if let Some(p) = &self.passive_check {
             rule((1..=1000).contains(&p.max_fails), "passive_check.max_fails", "must be 1 to 1000")?;
-            rule(p.window_ms > 0, "passive_check.window_ms", "must be more than 0")?;
+            rule((1..=HOUR_MS).contains(&p.window_ms), "passive_check.window_ms", IN_AN_HOUR)?;
         }
         let needs_probes = "needs an active_check section: the gateway learns of tasks from its probes";
         if let Some(r) = &self.replace {
             rule(self.active_check.is_some(), "replace", needs_probes)?;
-            rule(r.min_ms <= r.max_ms, "replace.min_ms", "must be at most max_ms")?;
+            rule(r.min_ms <= r.max_ms, "replace.min_ms", format!("must be at most max_ms ({})", r.max_ms))?;
             rule(r.min_healthy_pct <= 100, "replace.min_healthy_pct", "must be 0 to 100")?;
         }
         if let Some(a) = &self.autoscale {
@@ -281,24 +284,27 @@ impl TrafficConfig {
                 "needs an active_check section: tasks report their utilisation in probe replies",
             )?;
             rule((1..=100).contains(&a.target_util_pct), "autoscale.target_util_pct", "must be 1 to 100")?;
-            rule(a.min_tasks >= 1, "autoscale.min_tasks", "must be at least 1")?;
-            rule(a.min_tasks <= a.max_tasks, "autoscale.min_tasks", "must be at most max_tasks")?;
             let slots = self.tasks.slots;
+            let said = format!("must be 1 to {slots}: at most tasks.slots");
+            rule((1..=slots).contains(&a.max_tasks), "autoscale.max_tasks", said)?;
+            // The bound said with its number (review 50 C9: "must be at most max_tasks" alone).
+            let said = format!("must be 1 to {}: at most max_tasks", a.max_tasks);
+            rule((1..=a.max_tasks).contains(&a.min_tasks), "autoscale.min_tasks", said)?;
             let msg = format!(
                 "is {} but tasks.slots is {slots}: raise tasks.slots or lower max_tasks",
                 a.max_tasks
             );
             rule(a.max_tasks <= slots, "autoscale.max_tasks", msg)?;
-            rule(a.eval_ms > 0, "autoscale.eval_ms", "must be more than 0")?;
+            rule((1..=HOUR_MS).contains(&a.eval_ms), "autoscale.eval_ms", IN_AN_HOUR)?;
         }
         if let Some(r) = &self.rate_limit {
             rule((1..=1_000_000).contains(&r.rate_per_s), "rate_limit.rate_per_s", "must be 1 to 1000000")?;
-            rule(r.burst > 0, "rate_limit.burst", "must be more than 0")?;
-            rule(r.window_ms > 0, "rate_limit.window_ms", "must be more than 0")?;
+            rule((1..=1_000_000).contains(&r.burst), "rate_limit.burst", "must be 1 to 1000000")?;
+            rule((1..=HOUR_MS).contains(&r.window_ms), "rate_limit.window_ms", IN_AN_HOUR)?;
         }
         if let Some(c) = &self.cache {
             rule(c.capacity <= 1_000_000, "cache.capacity", "must be at most 1000000")?;
-            rule(c.ttl_ms > 0, "cache.ttl_ms", "must be more than 0")?;
+            rule((1..=DAY_MS).contains(&c.ttl_ms), "cache.ttl_ms", "must be 1 to 86400000 (a day)")?;
         }
         if self.abuser.as_ref().is_some_and(|a| a.rate_per_s == 0 || a.rate_per_s > 200_000) {
             return Err(bad("abuser.rate_per_s", "must be 1 to 200000"));
@@ -306,6 +312,11 @@ impl TrafficConfig {
         Ok(())
     }
 }
+
+/// The longest period a check, a window or an evaluation may have, and its words.
+const HOUR_MS: u64 = 3_600_000;
+const IN_AN_HOUR: &str = "must be 1 to 3600000 (an hour)";
+const DAY_MS: u64 = 86_400_000;
 
 /// `Ok` if the rule holds, else the error at `protocol.{field}`.
 fn rule(holds: bool, field: &str, msg: impl Into<String>) -> Result<(), ScenarioError> {
