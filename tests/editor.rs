@@ -215,6 +215,27 @@ async fn a_shortened_run_drops_what_comes_after_its_end_in_one_click() {
     assert_eq!(sc.events.len(), early, "what starts in time is kept");
 }
 
+/// Fewer servers leave out the scripted events naming the servers gone, and say so; the rest
+/// stay (review 50 B2: d4 with 3 servers was refused at its crash of n4, 3,500 px down the form).
+#[wasm_bindgen_test]
+async fn fewer_servers_leave_out_the_events_naming_the_ones_gone_and_say_so() {
+    let root = editor("fewer", "d4-raft-election").await;
+    set(&root, "protocol.servers", "3");
+    assert_eq!(apply(&root).await, None, "applied");
+    let note = until("the note", || find(&root, ".editor-note").map(|e| text(&e))).await;
+    assert!(
+        note.starts_with(
+            "2 events name nodes that the edited scenario lacks, so they are left out: crash n4 at "
+        ),
+        "{note}"
+    );
+    assert!(note.contains(", restart n4 at "), "{note}");
+    let sc = scenario_of(&root);
+    let shipped = dsplay_core::presets::get("d4-raft-election").expect("d4");
+    assert_eq!(sc.events.len(), shipped.events.len() - 2, "the others stay");
+    assert!(sc.events.iter().all(|e| !e.event.node_names().contains(&"n4")), "{:?}", sc.events);
+}
+
 /// A partition taken from a preset of 5 servers into a draft of 7 lists n6 and n7 too, on the
 /// larger side: left out, they made a third side, and no side had a majority (review 47 B3).
 #[wasm_bindgen_test]

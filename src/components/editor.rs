@@ -98,7 +98,7 @@ fn apply_user_edit(draft: &mut Value, edit: &Edit, names: &[String]) -> Option<S
     apply_edit(draft, edit);
     match edit {
         Edit::Tag(path, value) if dotted(path) == "protocol.kind" => {
-            nodes::dropped_note(value, &nodes::drop_foreign_events(draft))
+            nodes::dropped_note(&format!("{value} does not have"), &nodes::drop_foreign_events(draft))
         }
         Edit::Tag(path, _) if matches!(path.first(), Some(Seg::Key(k)) if k == "events") => {
             nodes::fit_switched(draft, path, names);
@@ -357,10 +357,19 @@ fn editor_of(props: &super::OfPlayer) -> Html {
             let mut slot = draft.borrow_mut();
             let Some(d) = slot.as_mut() else { return };
             // A protocol switch whose events could not be sorted out when it was made (the draft
-            // was not valid yet): the events the new nodes cannot run go now.
+            // was not valid yet): the events the new nodes cannot run go now. So do those naming
+            // nodes a smaller topology lost (review 50 B2: d4 with 3 servers was refused at its
+            // crash of n4, 3,500 px down the form, and then again at its restart).
             let kind = nodes::kind(&d.value).unwrap_or_default().to_string();
-            if nodes::kind(&d.base) != Some(kind.as_str()) {
-                if let Some(note) = nodes::dropped_note(&kind, &nodes::drop_foreign_events(&mut d.value)) {
+            let lacks = if nodes::kind(&d.base) != Some(kind.as_str()) {
+                Some(format!("{kind} does not have"))
+            } else {
+                let now = nodes::names_of(&d.value);
+                (now.is_some() && now != nodes::names_of(&d.base))
+                    .then(|| "the edited scenario lacks".to_string())
+            };
+            if let Some(lacks) = lacks {
+                if let Some(note) = nodes::dropped_note(&lacks, &nodes::drop_foreign_events(&mut d.value)) {
                     d.note = Some(note);
                 }
             }

@@ -55,13 +55,14 @@ pub fn drop_foreign_events(draft: &mut Value) -> Vec<String> {
     dropped
 }
 
-/// What to tell the user about events a protocol switch dropped.
-pub fn dropped_note(kind: &str, dropped: &[String]) -> Option<String> {
+/// What to tell the user about events dropped for naming nodes the draft lacks (`lacks`: "raft
+/// does not have", after a protocol switch).
+pub fn dropped_note(lacks: &str, dropped: &[String]) -> Option<String> {
     (!dropped.is_empty()).then(|| {
         let n = dropped.len();
         let events = if n == 1 { "event names a node" } else { "events name nodes" };
         format!(
-            "{n} {events} that {kind} does not have, so {} left out: {}. (Reset, before Apply, brings {} back.)",
+            "{n} {events} that {lacks}, so {} left out: {}. (Reset before Apply, or Back after it, brings {} back.)",
             if n == 1 { "it is" } else { "they are" },
             dropped.join(", "),
             if n == 1 { "it" } else { "them" }
