@@ -904,6 +904,23 @@ fn narration_says_an_invariant_broken_again_once_with_how_often() {
     );
 }
 
+/// An announcement of a stretch after earlier breaks of the same rule says how often in all, not
+/// only in the stretch (review 51 C9: "broken 21 times" where the run had broken it 76 times).
+#[wasm_bindgen_test]
+fn an_invariant_broken_again_says_how_often_in_all() {
+    use dsplay_web::components::narrator::announcement_of;
+    let (sim, n) = stretch("e3-at-least-once-duplicates", 3_000, 4_000);
+    let records = sim.trace().records();
+    let fresh = records.range(records.len() - n..);
+    let rule = "no payment charged twice";
+    let in_stretch = fresh.clone().filter(|r| r.label == rule).count();
+    let in_all = sim.violations().iter().filter(|v| v.rule == rule).count();
+    assert!(in_stretch >= 2 && in_all > in_stretch, "{in_stretch} of {in_all}");
+    let said = announcement_of(fresh, sim.node_names(), sim.violations()).expect("said");
+    let want = format!("Invariant broken {in_stretch} more times, {in_all} in all: {rule} (newest: ");
+    assert!(said.contains(&want), "{said}");
+}
+
 /// The link of the scenario on screen at its start, as the page writes it once paused at 0.
 fn player_fragment(root: &Element) -> String {
     let id = root

@@ -11,7 +11,7 @@ use dsplay_core::presets::StaleNotes;
 use dsplay_core::scenario::ScenarioEvent;
 use dsplay_core::session::Session;
 use dsplay_core::sim::trace::{TraceEvent, TraceKind, ANNOTATION};
-use dsplay_core::SimTime;
+use dsplay_core::{SimTime, Violation};
 use std::cell::Cell;
 use std::rc::Rc;
 use yew::prelude::*;
@@ -81,7 +81,15 @@ struct Said {
 /// and the rest are counted. With none of these, the newest note of what a node did ("n5: conflict at index 93:
 /// dropped 20 entries"), with its name in front; after d4's heal the step-down was lost behind
 /// the truncation that follows it at the same instant.
-fn said_of<'a>(fresh: impl Iterator<Item = &'a TraceEvent>, names: &[String]) -> (Vec<Said>, usize) {
+///
+/// `all` is every violation so far: a rule broken more often than the fresh records show (a jump
+/// past many, or past the records kept) says how often in all (review 51 C9: "broken 21 times"
+/// where the run had broken it 76 times).
+fn said_of<'a>(
+    fresh: impl Iterator<Item = &'a TraceEvent>,
+    names: &[String],
+    all: &[Violation],
+) -> (Vec<Said>, usize) {
     let mut items: Vec<Said> = Vec::new();
     // Per broken invariant, where in `items` it is and how often it broke.
     let mut broken: Vec<(&str, usize, usize)> = Vec::new();
@@ -95,8 +103,12 @@ fn said_of<'a>(fresh: impl Iterator<Item = &'a TraceEvent>, names: &[String]) ->
                 // counted, with its newest case, when its newest case happened.
                 Some((label, slot, times)) => {
                     *times += 1;
-                    items[*slot] =
-                        item(4, format!("Invariant broken {times} times: {label} (newest: {text})"));
+                    let in_all = all.iter().filter(|v| v.rule == *label && v.at <= r.at).count();
+                    let more = match in_all > *times {
+                        true => format!("{times} more times, {in_all} in all"),
+                        false => format!("{times} times"),
+                    };
+                    items[*slot] = item(4, format!("Invariant broken {more}: {label} (newest: {text})"));
                 }
                 None => {
                     broken.push((r.label, items.len(), 1));
@@ -139,7 +151,7 @@ fn said_of<'a>(fresh: impl Iterator<Item = &'a TraceEvent>, names: &[String]) ->
 
 /// What is worth saying among `fresh` records (see [`said_of`]), one thing after another.
 pub fn headline<'a>(fresh: impl Iterator<Item = &'a TraceEvent>, names: &[String]) -> Option<String> {
-    told(fresh, names, false)
+    told(fresh, names, &[], false)
 }
 
 /// The [`headline`] of `fresh` records, each thing with the simulated time it happened ("At 5.00
@@ -148,12 +160,27 @@ pub fn headline<'a>(fresh: impl Iterator<Item = &'a TraceEvent>, names: &[String
 /// minutes of the run, and one time for all of them put the crash at the restart's 10 s (review
 /// 46 A1).
 pub fn announcement<'a>(fresh: impl Iterator<Item = &'a TraceEvent>, names: &[String]) -> Option<String> {
-    told(fresh, names, true)
+    told(fresh, names, &[], true)
+}
+
+/// The [`announcement`] of `fresh` records of a run whose violations so far are `all`: a rule
+/// broken again says how often in all.
+pub fn announcement_of<'a>(
+    fresh: impl Iterator<Item = &'a TraceEvent>,
+    names: &[String],
+    all: &[Violation],
+) -> Option<String> {
+    told(fresh, names, all, true)
 }
 
 /// [`said_of`] in one sentence, each thing's time in front of it if `timed`.
-fn told<'a>(fresh: impl Iterator<Item = &'a TraceEvent>, names: &[String], timed: bool) -> Option<String> {
-    let (items, more) = said_of(fresh, names);
+fn told<'a>(
+    fresh: impl Iterator<Item = &'a TraceEvent>,
+    names: &[String],
+    all: &[Violation],
+    timed: bool,
+) -> Option<String> {
+    let (items, more) = said_of(fresh, names, all);
     let secs = |at: SimTime| format!("{:.2} seconds", at.as_ms_f64() / 1000.0);
     let mut out = String::new();
     let mut last: Option<SimTime> = None;
@@ -208,7 +235,8 @@ fn payload(s: &Session, r: &TraceEvent) -> Option<String> {
 /// news (a crash, a leader, a broken invariant…), not a stray delivery.
 fn news_since(p: &Player, since: u64, stale: Option<&StaleNotes>) -> Option<String> {
     let s = p.session.borrow();
-    announcement(fresh_records(&s, p.tour, since, stale).filter(news(&s)), s.sim().node_names())
+    let fresh = fresh_records(&s, p.tour, since, stale).filter(news(&s));
+    announcement_of(fresh, s.sim().node_names(), s.sim().violations())
 }
 
 /// The records written since the record numbered `since` (the newest [`WINDOW`]), less the notes
@@ -250,7 +278,7 @@ fn newest_headline(p: &Player, since: u64, stale: Option<&StaleNotes>) -> Option
     let new = s.sim().trace().len_total().saturating_sub(since);
     let names = s.sim().node_names();
     let recent = fresh_records(&s, p.tour, since, stale);
-    let news = announcement(recent.clone().filter(news(&s)), names);
+    let news = announcement_of(recent.clone().filter(news(&s)), names, s.sim().violations());
     // Paused after a step or two: with no news, the event itself (a screen reader heard nothing
     // after Step or Next message). That is the newest record a step is said by (a delivery, a
     // drop, a timer), not the clock note a clock lesson writes after each: with it, d6's steps
