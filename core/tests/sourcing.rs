@@ -67,6 +67,12 @@ fn e4_a_crashed_projection_rebuilds_its_state_by_replaying_the_log() {
     assert_eq!(gauge(&*run_to(id, 8100), "known_lag", Some("p2")), 863);
     let mid = run_to(id, 8500);
     assert_eq!(gauge(&*mid, "known_lag", Some("p2")), 511);
+    // The chart draws each 100 ms's highest value: the lesson names what it reads there too
+    // (review 51 C4: a student read 601 off the chart at 8.5 s against the lesson's 511).
+    let p2 = Some(node_id(&*mid, "p2"));
+    let lag = mid.metrics().get("known_lag", p2).expect("known_lag").series.clone();
+    let at = |ms: f64| lag.iter().find(|p| p.t_ms == ms).map(|p| p.value);
+    assert_eq!((at(8100.0), at(8500.0)), (Some(908.0), Some(601.0)));
     assert!(view(&*mid, "p2").badges.contains(&"rebuilding".to_string()));
     // Mid-replay: an old balance, never a wrong one.
     assert!(balances(&*mid, "p2").contains("acct 2: 258") && balances(&*mid, "log").contains("acct 2: 585"));
