@@ -10,7 +10,7 @@
 //   preset    a preset id (default: the playground's default preset)
 //   link      a shared link, or its fragment ("#s=…"), for an edited scenario
 //   autoplay  play at once (unless the reader prefers reduced motion); absent: wait for Play
-//   speed     0.1 to 100 (× real time); t, until: the part of the run to play, in ms; loop
+//   speed     0.001 to 100 (× real time; the Embed dialog offers 0.1 to 100); t, until: the part of the run to play, in ms; loop
 //   tour      open on the guided tour of the scenario's notes (it stops at each)
 //   controls  min (default), full or none; theme: dark or light (default: the reader's)
 //   height    the frame's height in px (default 420); title: what a screen reader announces
