@@ -576,7 +576,7 @@ fn an_election_timeout_with_no_room_for_a_heartbeat_is_refused_at_the_timeout() 
     let ProtocolConfig::Raft(cfg) = &mut sc.protocol else { panic!("raft") };
     cfg.election_timeout_ms_min = 1;
     let e = sc.validate().expect_err("refused").to_string();
-    assert!(e.contains("election_timeout_ms_min") && e.contains("must be 2 to 300"), "{e}");
+    assert!(e.contains("election_timeout_ms_min") && e.contains("must be 51 to 300"), "{e}");
     assert!(!e.contains("1 to 0"), "{e}");
 }
 
@@ -589,7 +589,9 @@ fn raft_ranges_say_their_bounds() {
     let ProtocolConfig::Raft(cfg) = &mut sc.protocol else { panic!("raft") };
     cfg.election_timeout_ms_min = 900;
     let e = sc.validate().expect_err("refused").to_string();
-    assert!(e.contains("must be 2 to 300"), "{e}");
+    // Above this heartbeat (50 ms), not any: "2 to 300" let 30 through to fail at the heartbeat
+    // (review 50 C9).
+    assert!(e.contains("must be 51 to 300: above the heartbeat (50 ms) and at most the max"), "{e}");
     let mut json: serde_json::Value = serde_json::from_str(&sc.to_json()).expect("json");
     json["protocol"]["election_timeout_ms_min"] = 150.into();
     json["protocol"]["servers"] = (-3).into();

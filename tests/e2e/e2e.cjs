@@ -910,6 +910,13 @@ async function main() {
     await until(p, (h) => document.querySelector('[data-node="n1"] .name').getBoundingClientRect().height >= 1.25 * h, small);
     // The charts are drawn larger too (review 24 C3: their 11 px ticks did not grow).
     await until(p, (h) => document.querySelector('.chart canvas').getBoundingClientRect().height >= 1.4 * h, chartBefore);
+    // On a 1280 × 720 projector the first chart is beside the stage, in the window with it
+    // (review 51 B2: it began 1000 px down, a scroll away from the stage it explains).
+    await until(p, () => {
+      const c = document.querySelector('.chart canvas').getBoundingClientRect();
+      const s = document.querySelector('.topo-stage').getBoundingClientRect();
+      return c.left >= s.right && c.top < innerHeight && s.top < innerHeight;
+    });
     assert(shown && !(await gallery()), 'the gallery folds away');
     assert(await p.$eval('.present', (el) => el.getAttribute('aria-pressed')) === 'true', 'the button says so');
     await p.screenshot({ path: path.join(SHOTS, 'present.png') });

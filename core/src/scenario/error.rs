@@ -543,7 +543,7 @@ mod tests {
         let once = Scenario::from_json(&raft.to_string()).expect_err("refused").at_in(&raft, min);
         assert_eq!(
             once.message(),
-            "-150 is out of range: it must be 2 to 300: at most the max, and above the heartbeat (at least 1 ms)"
+            "-150 is out of range: it must be 51 to 300: above the heartbeat (50 ms) and at most the max"
         );
         assert_eq!(once.at_in(&raft, min).message(), once.message());
         // A check that refuses only too much says its top; 0 passed, so the range starts there

@@ -115,7 +115,14 @@ impl RaftConfig {
         // fell on the heartbeat and asked for "1 to 0" (review 43).
         if lo < 2 || hi < lo {
             // Saying the max it was held against: "need min ≤ max" did not (review 47 C8).
+            // Above this heartbeat, not any: "2 to 300" let 30 through to fail at a heartbeat of 50
+            // (review 50 C9).
+            let floor = (self.heartbeat_ms + 1).max(2);
             let said = match hi {
+                _ if self.heartbeat_ms > 0 && (floor..=60_000).contains(&hi) => format!(
+                    "must be {floor} to {hi}: above the heartbeat ({} ms) and at most the max",
+                    self.heartbeat_ms
+                ),
                 2..=60_000 => {
                     format!("must be 2 to {hi}: at most the max, and above the heartbeat (at least 1 ms)")
                 }
