@@ -163,8 +163,9 @@ pub const CSV_HEADER: &str = "t_ms,metric,node,kind,value,unit,total,p50_ms,p95_
 /// sample time: every sample so far, their count as its value and total, and their percentiles
 /// (review 45 F14: a lesson's "p99 of the run" was not in the file, and percentiles of
 /// intervals do not add up to it). A counter or histogram the run lists but never recorded (t1's
-/// `rejected` under least connections) has one row of 0 at the last sample time, as the CLI's
-/// report has it (review 48 C9: it was missing); a gauge never read has none (the CLI's `null`).
+/// `rejected` under least connections) has rows of 0, a counter's at every sample time and a
+/// histogram's one `whole_run` row, as the CLI's report has it (review 48 C9: it was missing);
+/// a gauge never read has none (the CLI's `null`). Every counter has a row at every sample time.
 pub fn metrics_csv(metrics: &Metrics, names: &[String]) -> String {
     let interval_s = metrics.interval_us() as f64 / 1e6;
     let mut out = format!("{CSV_HEADER}\n");
@@ -205,13 +206,20 @@ pub fn metrics_csv(metrics: &Metrics, names: &[String]) -> String {
         }
     }
     let last = metrics.all().iter().filter_map(|m| m.series.last()).map(|p| p.t_ms).fold(0.0, f64::max);
+    let step_ms = metrics.interval_us() as f64 / 1000.0;
+    let samples = (last / step_ms).round() as u64;
     for (name, node, shape) in metrics.listed_unrecorded() {
         let node = csv_field(&name_of(node));
-        let _ = match shape {
-            Shape::Counter => writeln!(out, "{last},{name},{node},counter,0,per_s,0,,,"),
-            Shape::Histogram => writeln!(out, "{last},{name},{node},whole_run,0,samples,0,,,"),
-            Shape::Gauge => Ok(()),
-        };
+        match shape {
+            // A row at every sample time, as a counter counted once has (review 50 C8).
+            Shape::Counter => (1..=samples).for_each(|k| {
+                let _ = writeln!(out, "{},{name},{node},counter,0,per_s,0,,,", k as f64 * step_ms);
+            }),
+            Shape::Histogram => {
+                let _ = writeln!(out, "{last},{name},{node},whole_run,0,samples,0,,,");
+            }
+            Shape::Gauge => {}
+        }
     }
     out
 }
@@ -359,7 +367,7 @@ mod tests {
         m.count("requests", None, 5, SimTime(0));
         m.gauge("load", Some(NodeId(1)), 3, SimTime(0));
         m.observe("latency_ms", None, 4_000, SimTime(50_000));
-        // Listed, never recorded: a counter and a histogram are 0 at the end, a gauge absent, as
+        // Listed, never recorded: a counter and a histogram are 0, a gauge absent, as
         // the CLI's report has them (0, count 0, null); a listed one recorded is not doubled.
         m.list("rejected", Some(NodeId(1)), Shape::Counter);
         m.list("queue_ms", None, Shape::Histogram);
@@ -369,7 +377,9 @@ mod tests {
         let csv = metrics_csv(&m, &["a".into(), "b,1".into()]);
         let lines: Vec<&str> = csv.lines().collect();
         assert_eq!(lines[0], "t_ms,metric,node,kind,value,unit,total,p50_ms,p95_ms,p99_ms");
-        assert_eq!(lines.len(), 10);
+        assert_eq!(lines.len(), 11);
+        // A listed counter has a 0 at every sample time, as a counted one has a row at each.
+        assert!(lines.contains(&"100,rejected,\"b,1\",counter,0,per_s,0,,,"), "{csv}");
         assert!(lines.contains(&"200,rejected,\"b,1\",counter,0,per_s,0,,,"), "{csv}");
         assert!(lines.contains(&"200,queue_ms,,whole_run,0,samples,0,,,"), "{csv}");
         assert!(!csv.contains(",lag,"), "{csv}");

@@ -261,7 +261,10 @@ fn arb_event() -> impl Strategy<Value = Timed> {
         node.clone().prop_map(|node| ScenarioEvent::Resume { node }),
         node.clone().prop_map(|node| ScenarioEvent::Timeout { node }),
         Just(ScenarioEvent::Heal),
-        (node.clone(), node).prop_map(|(a, b)| ScenarioEvent::Partition { groups: vec![vec![a], vec![b]] }),
+        // Two sides, a node on one only: one on both is refused (review 50 A1).
+        (node.clone(), node)
+            .prop_filter("a node on one side", |(a, b)| a != b)
+            .prop_map(|(a, b)| ScenarioEvent::Partition { groups: vec![vec![a], vec![b]] }),
     ];
     (0u64..30_000, ev).prop_map(|(at_ms, event)| Timed::at(at_ms, event))
 }

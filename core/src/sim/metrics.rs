@@ -154,7 +154,22 @@ impl Metrics {
         let i = match self.index.get(&(name, node)) {
             Some(&i) => i,
             None => {
-                self.metrics.push(Metric { name, node, kind: make(), series: Vec::new() });
+                // A counter first counted mid-run counted 0 before: its series says so from the
+                // first sample, as every other counter's does (review 50 C8: `blocked` began at
+                // 2.1 s in the CSV, and its total chart started in mid-air).
+                let kind = make();
+                let mut series = Vec::new();
+                if matches!(kind, MetricKind::Counter { .. }) {
+                    let taken = (self.interval_us..self.next_sample).step_by(self.interval_us as usize);
+                    series.extend(taken.map(|t| Point {
+                        t_ms: ms(t),
+                        value: 0.0,
+                        p50: 0.0,
+                        p95: 0.0,
+                        p99: 0.0,
+                    }));
+                }
+                self.metrics.push(Metric { name, node, kind, series });
                 self.index.insert((name, node), self.metrics.len() - 1);
                 self.metrics.len() - 1
             }
@@ -473,6 +488,24 @@ mod tests {
         let b = static_name(String::from("pool_busy_test_products"));
         assert_eq!(a, Some("pool_busy_test_products"));
         assert!(a.zip(b).is_some_and(|(a, b)| std::ptr::eq(a, b)), "the same allocation");
+    }
+
+    /// A counter first counted mid-run has a 0 at every sample before, as one counted from the
+    /// start does: its total chart starts at 0, and the CSV has a row at every time (review 50 C8).
+    #[test]
+    fn a_counter_first_counted_mid_run_counted_zero_before() {
+        let mut m = Metrics::new(100_000, 1_000_000);
+        m.count("sent", None, 1, SimTime(0));
+        m.advance_to(SimTime(300_000));
+        m.count("blocked", None, 2, SimTime(350_000));
+        m.gauge("depth", None, 4, SimTime(350_000));
+        m.advance_to(SimTime(400_000));
+        let series = |name: &str| {
+            m.get(name, None).map_or(Vec::new(), |x| x.series.iter().map(|p| (p.t_ms, p.value)).collect())
+        };
+        assert_eq!(series("blocked"), [(100.0, 0.0), (200.0, 0.0), (300.0, 0.0), (400.0, 20.0)]);
+        assert_eq!(series("sent").len(), 4);
+        assert_eq!(series("depth"), [(400.0, 4.0)], "a gauge was not read before: no point");
     }
 
     #[test]
