@@ -7,9 +7,24 @@ use std::path::Path;
 /// A one-line reason the CLI prints before exiting with code 2.
 pub type CliError = String;
 
-/// Whether `spec` is a link (a URL or a fragment: `#s=…`, `#preset=…`), not an id or a path.
+/// Whether `spec` is a link (a URL or a fragment: `#s=…`, `#preset=…`, wherever in the fragment
+/// its scenario part is: `#v=2&preset=…` was looked for as a file, review 50 C10), not an id or
+/// a path.
 pub fn is_link(spec: &str) -> bool {
-    spec.contains("#s=") || spec.contains("#preset=")
+    spec.split_once('#')
+        .is_some_and(|(_, frag)| frag.split('&').any(|p| p.starts_with("s=") || p.starts_with("preset=")))
+}
+
+/// A key a link gives twice (`preset=`), in the CLI's words: the page opens the first and says
+/// so; a script must not get a run it did not ask for without a word (review 50 C10: a link with
+/// two presets ran the first, exit 0).
+fn twice(link: &str) -> Result<(), CliError> {
+    let frag = link.split_once('#').map_or(link, |(_, f)| f);
+    let keys: Vec<&str> = frag.split('&').filter_map(|p| p.split_once('=').map(|(k, _)| k)).collect();
+    match keys.iter().enumerate().find(|(i, k)| keys[..*i].contains(k)) {
+        Some((_, key)) => Err(format!("the link has {key}= twice: keep one")),
+        None => Ok(()),
+    }
 }
 
 /// A scenario argument as given, except an embed's address (`https://host/?embed=1&preset=ID&t=3000`,
@@ -46,6 +61,7 @@ pub fn load(spec: &str) -> Result<Scenario, CliError> {
         return presets::get(spec).map_err(|e| format!("preset {spec}: {e}"));
     }
     if is_link(spec) {
+        twice(spec)?;
         return dsplay_core::scenario::decode_fragment(spec).map_err(|e| e.to_string());
     }
     let path = Path::new(spec);

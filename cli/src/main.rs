@@ -94,8 +94,8 @@ enum Cmd {
         /// Stop at this simulated time (ms); default: the run's end.
         #[arg(long)]
         until_ms: Option<u64>,
-        /// Repeat the run this many times and report the best.
-        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..))]
+        /// Repeat the run this many times and report the best (at most 1000).
+        #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=1000))]
         repeat: u32,
         /// Print the figures as JSON.
         #[arg(long)]
@@ -340,6 +340,8 @@ fn refused(problem: &LinkProblem) -> String {
     let fact = problem.fact().replace('`', "");
     match problem {
         LinkProblem::Seed { .. } => format!("{fact} Use --seed."),
+        // "…and the first counts" is the page's, which opens it anyway; here it is refused.
+        LinkProblem::Twice { key, whole, .. } => format!("the {whole} has {key}= twice: keep one"),
         _ => fact,
     }
 }

@@ -181,6 +181,15 @@ fn a_bad_playhead_or_one_past_the_end_is_one_line_and_status_2() {
         (&["run", "#preset=no-such&t=5"][..], "bad link: no preset"),
         (&["run", "#preset=t1-round-robin&e=5"][..], "the link \"e=5\": expected a playhead such as t=2500"),
         (&["run", "d4-raft-election", "--at", "t=1", "--until-ms", "3"][..], "cannot be used with"),
+        // A key twice is refused, the scenario's as the playhead's, and a link whose scenario part
+        // is not first is still a link (review 50 C10: two presets ran the first with status 0).
+        (
+            &["run", "#preset=d4-raft-election&preset=t1-round-robin"][..],
+            "the link has preset= twice: keep one",
+        ),
+        (&["run", "#preset=t1-round-robin&t=1&t=2"][..], "the link has t= twice: keep one"),
+        (&["run", "#v=2&preset=t1-round-robin"][..], "v=2: a link has s= or preset="),
+        (&["bench", "--repeat", "1000000"][..], "1000000 is not in 1..=1000"),
     ] {
         let (code, out, err) = dsplay(args);
         assert!(

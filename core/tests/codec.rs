@@ -153,6 +153,12 @@ fn a_link_problem_is_said_by_the_page_and_stated_as_a_fact() {
             "`t=9` is past the end of the run (1.5 s): opened at the end.",
             "`t=9` is past the end of the run (1.5 s).",
         ),
+        // A 1 ms run's end is not "0.0 s" (review 50 C11).
+        (
+            LinkProblem::PastEnd { part: "t=9".into(), stop_at: SimTime::from_ms(1) },
+            "`t=9` is past the end of the run (0.001 s): opened at the end.",
+            "`t=9` is past the end of the run (0.001 s).",
+        ),
     ];
     for (problem, said, fact) in cases {
         assert_eq!((problem.said(), problem.fact()), (said.to_string(), fact.to_string()));

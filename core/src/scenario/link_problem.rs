@@ -97,11 +97,11 @@ impl LinkProblem {
     fn stem(&self) -> String {
         match self {
             LinkProblem::PastEnd { part, stop_at } => {
-                format!(
-                    "`{}` is past the end of the run ({:.1} s)",
-                    quoted(part),
-                    stop_at.as_us() as f64 / 1e6
-                )
+                // To the millisecond where it has one: a 1 ms run's end read "0.0 s" (review 50 C11).
+                let secs = format!("{:.3}", stop_at.as_us() as f64 / 1e6);
+                let secs = secs.trim_end_matches('0');
+                let secs = if secs.ends_with('.') { format!("{secs}0") } else { secs.to_string() };
+                format!("`{}` is past the end of the run ({secs} s)", quoted(part))
             }
             LinkProblem::PastInstant { asked, at, had } => format!(
                 "`e={asked}` is past the last event at t={} ({had} events by then)",
