@@ -1598,3 +1598,21 @@ async fn a_scenario_opens_on_the_view_its_lesson_reads() {
     wait_until(&root, "#tab-charts", |el| attr(el, "aria-selected") == "true").await;
     unmount();
 }
+
+/// A link whose run its event budget stops short of the link's `t=` says so where the page speaks,
+/// with what to change (review 50 C7: it opened at 0.025 s, and only the footer said why).
+#[wasm_bindgen_test]
+async fn a_link_its_event_budget_stops_short_says_so() {
+    use dsplay_core::scenario::encode_fragment;
+    let mut sc = presets::get("t1-round-robin").expect("preset");
+    sc.sim.max_events = 50;
+    let root = mount(&format!("{}&t=3000", encode_fragment(&sc)));
+    let said =
+        wait_until(&root, "#banner", |b| b.text_content().is_some_and(|t| t.contains("The run stopped")))
+            .await
+            .text_content()
+            .unwrap_or_default();
+    assert!(said.contains("before 3.000 s: stopped after 50 events (sim.max_events)."), "{said}");
+    assert!(said.contains("Raise sim.max_events in the Editor"), "{said}");
+    unmount();
+}

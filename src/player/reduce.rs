@@ -238,13 +238,28 @@ pub(super) fn travel_to(session: &RefCell<Session>, ui: &mut UiState, to: Playhe
     let had = s.sim().events();
     if let Some(asked) = to.events.filter(|&e| arrived && s.now() == to.at && e > had) {
         let said = dsplay_core::scenario::LinkProblem::PastInstant { asked, at: to.at, had }.said();
-        ui.error = Some(match ui.error.take() {
-            // The same link followed again (a hash change) says it once.
-            Some(before) if before.contains(&said) => before,
-            Some(before) => format!("{before} {said}"),
-            None => said,
-        });
+        add_notice(ui, said);
     }
+    // A run its event budget stopped short of where it was sent (review 50 C7: a link's t=3000
+    // opened at 0.025 s with only the footer's word for it).
+    if let Some(why) = s.sim().halted().filter(|_| arrived && s.now() < to.at) {
+        let (at, asked) = (s.now().as_ms_f64() / 1000.0, to.at.as_ms_f64() / 1000.0);
+        let fix = match why.contains("sim.max_events") {
+            true => " Raise `sim.max_events` in the Editor to run further.",
+            false => "",
+        };
+        add_notice(ui, format!("The run stopped at {at:.3} s, before {asked:.3} s: {why}.{fix}"));
+    }
+}
+
+/// Say `said` in the page's notice, after what it already says (once: the same link followed
+/// again, on a hash change, says it once).
+fn add_notice(ui: &mut UiState, said: String) {
+    ui.error = Some(match ui.error.take() {
+        Some(before) if before.contains(&said) => before,
+        Some(before) => format!("{before} {said}"),
+        None => said,
+    });
 }
 
 /// A frame of `wall_ms` while playing: wall time × speed × slow motion in simulated time, ending
