@@ -763,3 +763,18 @@ fn a_breaker_needing_more_calls_than_its_window_holds_is_refused_at_minimum_call
     let said = sc.validate().expect_err("no probes").to_string();
     assert!(said.contains("breaker.half_open_calls`: must be 1 to 1000"), "{said}");
 }
+
+/// A paused service says how many calls wait at its door: its own count says 0 queued, since it
+/// has seen none of them (review 51 C3: r4's db looked idle while api's calls piled up).
+#[test]
+fn a_paused_service_says_how_many_calls_wait_for_it() {
+    let sc = preset("r4-retry-storm");
+    let waiting = |ms: u64| {
+        let sim = run_until(&sc, ms);
+        let db = crate::common::view(&*sim, "db");
+        db.alerts.iter().find_map(|a| a.strip_suffix(" waiting").and_then(|n| n.parse::<u64>().ok()))
+    };
+    assert_eq!(waiting(4_900), None, "before the pause");
+    let (early, late) = (waiting(5_500).expect("waiting at 5.5 s"), waiting(6_400).expect("at 6.4 s"));
+    assert!(early > 0 && late > early, "{early} then {late}");
+}

@@ -266,7 +266,16 @@ impl<N: Node> Simulation for Sim<N> {
             soonest_timers(NodeId(i as u32), now, &mut each, &mut timers);
         }
         let pending = p.timers.iter().map(|live| live.len() as u32).collect();
-        self.w.view(p.nodes.iter().map(Node::view).collect(), in_flight, (timers, pending))
+        let mut nodes: Vec<_> = p.nodes.iter().map(Node::view).collect();
+        // A paused node has not seen what reached it: its own count says 0 queued while hundreds
+        // of calls wait at its door (review 51 C3: r4's db during its pause). Said beside it.
+        for (v, stash) in nodes.iter_mut().zip(&p.stash) {
+            let held = stash.iter().filter(|ev| !matches!(ev, Ev::Timer { .. })).count();
+            if held > 0 {
+                v.alerts.push(format!("{held} waiting"));
+            }
+        }
+        self.w.view(nodes, in_flight, (timers, pending))
     }
     fn message_detail(&self, id: u64) -> Option<String> {
         if let Some(msg) = self.p.sent.get(id) {
