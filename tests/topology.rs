@@ -1053,6 +1053,63 @@ async fn shift_drag_a_box_partitions_and_events_seek() {
     until("no lasso", || root.query_selector("rect.lasso").ok().flatten().is_none()).await;
 }
 
+/// A box drawn after nodes were tapped cuts them off with the boxed ones; a box round no node
+/// says so and keeps the tool on (review 50 C6: the tapped node was dropped, and an empty box left
+/// the mode without a word).
+#[wasm_bindgen_test]
+async fn a_box_keeps_the_tapped_nodes_and_an_empty_one_says_so() {
+    let root = mount("t1-round-robin").await;
+    let n = view().nodes.len();
+    until("nodes", || all(&root, "g.node").len() == n).await;
+    let fig = one(&root, "figure.topology");
+    one(&root, ".topo-tools .partition-mode").unchecked_ref::<HtmlElement>().click();
+    until("partition mode on", || has_class(&fig, "cutting")).await;
+    tap(&root, "b1").await;
+    until("b1 picked", || has_class(&node(&root, "b1"), "picked")).await;
+    let stage = one(&root, ".topo-stage");
+    let r = stage.get_bounding_client_rect();
+    let at = |x: f64, y: f64| vec![("clientX", x.into()), ("clientY", y.into()), ("pointerId", 1.into())];
+    let drag = |from: (f64, f64), to: (f64, f64)| {
+        let (root, stage, at) = (&root, &stage, &at);
+        async move {
+            fire(stage, "PointerEvent", "pointerdown", &at(from.0, from.1));
+            until("a lasso", || find(root, "rect.lasso")).await;
+            fire(stage, "PointerEvent", "pointermove", &at(to.0, to.1));
+            until("the lasso grows", || {
+                let w = one(root, "rect.lasso").get_attribute("width").unwrap_or_default();
+                w.parse::<f64>().is_ok_and(|w| w > 10.0).then_some(())
+            })
+            .await;
+            fire(stage, "PointerEvent", "pointerup", &at(to.0, to.1));
+        }
+    };
+    // A box in the stage's top-right corner, far from every node: said, and the tool stays on.
+    drag((r.right() - 40.0, r.top() + 4.0), (r.right() - 4.0, r.top() + 30.0)).await;
+    until("said", || player().ui.error.filter(|e| e.starts_with("The box holds no node"))).await;
+    assert!(has_class(&fig, "cutting"), "still in partition mode");
+    // Box the clients: b1, tapped before, goes with them.
+    let (v, frame) = (view(), frame_of(&root));
+    let lay = layout(&v.nodes, frame);
+    let right = v.nodes.iter().zip(&lay.pos).filter(|(s, _)| s.view.role == "client").map(|(_, p)| p.0);
+    let right = right.fold(0.0, f64::max) + lay.r + 10.0;
+    let (s, ox, _) = fit(frame, r.width(), r.height());
+    drag((r.left() + 2.0, r.top() + 2.0), (r.left() + ox + right * s, r.bottom() - 2.0)).await;
+    until("a partition event", || events().iter().any(|e| matches!(e, ScenarioEvent::Partition { .. })))
+        .await;
+    let cut = events().into_iter().find_map(|e| match e {
+        ScenarioEvent::Partition { groups } => Some(groups),
+        _ => None,
+    });
+    let groups = cut.expect("the partition");
+    let mut want: Vec<String> =
+        view().nodes.iter().filter(|s| s.view.role == "client").map(|s| s.name.clone()).collect();
+    want.push("b1".into());
+    let mut cut = groups[0].clone();
+    cut.sort();
+    want.sort();
+    assert_eq!(cut, want, "the boxed clients and the tapped b1");
+}
+
 #[wasm_bindgen_test]
 fn tiers_are_stable_and_two_groups_get_one_clean_cut() {
     assert_eq!(tier("leader"), tier("follower"));

@@ -101,12 +101,21 @@ pub fn topology(props: &TopologyProps) -> Html {
     // Cut the picked (or boxed) nodes off, on top of the partition in force.
     let cut = Callback::from({
         let (d, mode, picked, nodes) = (p.dispatch.clone(), mode.clone(), picked.clone(), view.nodes.clone());
-        move |idx: Vec<usize>| {
-            if let Some(groups) = cut_off(&nodes, &idx) {
+        move |idx: Vec<usize>| match cut_off(&nodes, &idx) {
+            Some(groups) => {
                 d.emit(Action::Act(ScenarioEvent::Partition { groups }));
+                picked.set(Vec::new());
+                mode.set.emit(false);
             }
-            picked.set(Vec::new());
-            mode.set.emit(false);
+            // Said, and the tool stays on (review 50 C6: a box round no node left the mode
+            // without a word, and the next drag did nothing).
+            None => {
+                let why = match idx.is_empty() {
+                    true => "The box holds no node: drag it around the nodes to cut off, or click them",
+                    false => "That is every node: leave at least one out of the box to cut the rest off",
+                };
+                d.emit(Action::Notice(Some(why.into())));
+            }
         }
     });
     let on_node = {
@@ -166,14 +175,20 @@ pub fn topology(props: &TopologyProps) -> Html {
         })
     };
     let on_up = {
-        let (drag, pos, cut) = (drag.clone(), lay.pos.clone(), cut.clone());
+        let (drag, pos, cut, tapped) = (drag.clone(), lay.pos.clone(), cut.clone(), picked.clone());
         let (holding, hits, scene, at, on) =
             (holding.clone(), hits.clone(), scene.clone(), at.clone(), mode.on);
         Callback::from(move |e: PointerEvent| {
             if let Some((a, b)) = *drag {
                 drag.set(None);
                 if (a.0 - b.0).abs() + (a.1 - b.1).abs() > 8.0 {
-                    cut.emit(inside(&pos, a, b));
+                    // With the nodes clicked before it: they were dropped (review 50 C6). A box
+                    // round no node cuts nothing (and says so), whatever was clicked.
+                    let mut idx = inside(&pos, a, b);
+                    if !idx.is_empty() {
+                        idx.extend(tapped.iter().filter(|i| !idx.contains(i)).collect::<Vec<_>>());
+                    }
+                    cut.emit(idx);
                     return;
                 }
             }
