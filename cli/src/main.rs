@@ -243,7 +243,13 @@ fn dispatch(cmd: Cmd) -> Result<(), CliError> {
             // The JSON is the scenario only: the link's playhead would be lost without a word
             // on the way through a file (review 30 C8).
             let tail = past_scenario(url.rsplit_once('#').map_or("", |(_, f)| f)).collect::<Vec<_>>();
-            if !tail.is_empty() {
+            // Only a playhead that is one is offered to --at (review 50 C10: `seed=7` and `t=abc`
+            // were); what is not one is said as the page says it.
+            let stop = SimTime::from_ms(sc.stop_at_ms);
+            let problems = dsplay_core::scenario::link_problems(&tail.join("&"), stop);
+            if let Some(first) = problems.first() {
+                eprintln!("dsplay: note: left out of the JSON: {}", refused(first));
+            } else if !tail.is_empty() {
                 eprintln!(
                     "dsplay: note: a link's playhead is not part of the scenario JSON: run the file \
                      with --at '{}' to stop where the link does",

@@ -109,6 +109,11 @@ fn url_refuses_a_link_too_long_to_open_and_decode_names_the_playhead_it_drops() 
     let (code, out, err) = dsplay(&["decode", "#preset=d4-raft-election&t=3000.5"]);
     assert!(code == 0 && out.contains("\"d4-raft-election\""), "{err}");
     assert!(err.contains("--at 't=3000.5'"), "{err}");
+    // What is not a playhead is not offered to --at, but said (review 50 C10).
+    let (code, _, err) = dsplay(&["decode", "#preset=d4-raft-election&seed=7"]);
+    assert!(code == 0 && !err.contains("--at") && err.contains("left out of the JSON: seed=7: "), "{err}");
+    let (_, _, err) = dsplay(&["decode", "#preset=d4-raft-election&t=abc"]);
+    assert!(!err.contains("--at") && err.contains("t=abc is not a time"), "{err}");
 }
 
 /// The JSON report says where the run stopped as a link writes it: `sim_time_ms` is whole
