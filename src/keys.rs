@@ -28,6 +28,7 @@ pub const SHORTCUTS: &[(&str, &str)] = &[
     ("F", "present: the stage across the window, drawn larger, for a projector (F again to leave)"),
     ("Enter or → on a tour", "continue to the tour's next step (← back a step, Esc leave the tour)"),
     ("← → ↑ ↓ on the space-time diagram", "pick an event: along its lane, or the nearest on the lane above or below; Home / End: the lane's first or last. Enter keeps it as a and picks b, the event before it on its lane, and the arrows then move b; Enter again makes b the new a; Esc clears"),
+    ("Ctrl + Z (⌘ Z)", "undo what the notice offers to undo: the later actions a change in the past dropped, or an event taken out"),
     ("?", "show or hide this sheet"),
     ("Esc", "stop a long seek where it got to; close dialogs, clear the selection, leave Present"),
 ];
@@ -277,6 +278,14 @@ pub fn use_shortcuts(player: Player, help: UseStateHandle<bool>) {
                 if e.key() == "Tab" {
                     POINTER_FOCUS.with(|f| f.set(false));
                     crate::focus::forget_moved();
+                }
+                // Ctrl+Z (⌘Z) is the notice's Undo, wherever the focus is but in a text field (whose
+                // own undo it is): after a fork from the stage, Undo was 75 Tabs away (review 51 C6).
+                let undo_key = (e.ctrl_key() || e.meta_key()) && !e.shift_key() && !e.alt_key();
+                if undo_key && e.key().eq_ignore_ascii_case("z") && !typing(e) && p.ui.undo.is_some() {
+                    e.prevent_default();
+                    p.dispatch.emit(Action::Undo);
+                    return;
                 }
                 if typing(e) || claimed_by_focus(e) || e.ctrl_key() || e.meta_key() || e.alt_key() {
                     return;

@@ -175,6 +175,33 @@ async fn space_after_an_action_plays_rather_than_undoing_it() {
     unmount();
 }
 
+/// Ctrl+Z is the notice's Undo: an event taken out with its × comes back, from wherever the focus
+/// is (review 51 C6: after a fork from the stage, Undo was 75 Tabs away).
+#[wasm_bindgen_test]
+async fn ctrl_z_undoes_what_the_notice_offers_to() {
+    let root = mount("#preset=d4-raft-election&t=2000");
+    wait_until(&root, "#run-result", |el| attr(el, "data-now-ms") == "2000").await;
+    sheet_opened_once_listening(&root).await;
+    let body = document().body().expect("body");
+    key_on(&body, "Escape");
+    until("the sheet closed", || common::find(&root, "#shortcuts").is_none()).await;
+    let events = || common::all(&root, ".fault-list .fault-remove").len();
+    let before = events();
+    let x = wait_until(&root, ".fault-list .fault-remove", |_| true).await;
+    x.unchecked_ref::<web_sys::HtmlElement>().click();
+    until("taken out", || (events() == before - 1).then_some(())).await;
+    wait_until(&root, "#banner button.undo", |_| true).await;
+    let init = web_sys::KeyboardEventInit::new();
+    init.set_key("z");
+    init.set_ctrl_key(true);
+    init.set_bubbles(true);
+    init.set_cancelable(true);
+    let e = web_sys::KeyboardEvent::new_with_keyboard_event_init_dict("keydown", &init).expect("key");
+    body.dispatch_event(&e).expect("dispatch");
+    until("back", || (events() == before).then_some(())).await;
+    unmount();
+}
+
 /// ← to before a scripted crash disables the focused Restart: the focus goes on to the
 /// inspector's first open action, not to the top of the page (review 15).
 #[wasm_bindgen_test]

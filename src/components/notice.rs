@@ -84,7 +84,7 @@ pub fn notice(props: &NoticeProps) -> Html {
             aria-live={folded.then_some("off")}>
             {text}
             if undoable {
-                <button class="undo" onclick={undo}>{"Undo"}</button>
+                <button class="undo" onclick={undo} aria-keyshortcuts="Control+Z Meta+Z" title="Undo (Ctrl+Z)">{"Undo"}</button>
             }
             <button class="dismiss" onclick={dismiss} aria-label="Dismiss">{"×"}</button>
         </div>
