@@ -1118,3 +1118,28 @@ fn a_long_export_footer_is_wrapped_to_fit_the_chart() {
     let bottom = texts.iter().map(|(_, y, _)| *y).fold(0.0, f64::max);
     assert!(height.is_some_and(|h| bottom + 5.0 <= h), "the last line inside: {bottom} of {height:?}");
 }
+
+/// Calls from one list to one service are told apart by their endpoint; a call alone to its
+/// service is not given one (review 50 C12: r3's three "clients → gateway: retry.backoff").
+#[wasm_bindgen_test]
+fn calls_to_one_service_are_told_apart_by_endpoint() {
+    use dsplay_web::components::compare::names::named;
+    let r3: serde_json::Value =
+        serde_json::from_str(&presets::get("r3-shared-pool").expect("r3").to_json()).expect("json");
+    let said: Vec<String> =
+        (0..3).map(|i| named(&r3, &parse(&format!("protocol.entries[{i}].retry.backoff")))).collect();
+    assert_eq!(
+        said,
+        [
+            "clients → gateway › products: retry.backoff",
+            "clients → gateway › customers: retry.backoff",
+            "clients → gateway › orders: retry.backoff"
+        ]
+    );
+    let r4: serde_json::Value =
+        serde_json::from_str(&presets::get("r4-retry-storm").expect("r4").to_json()).expect("json");
+    assert_eq!(
+        named(&r4, &parse("protocol.entries[0].retry.max_retries")),
+        "clients → api: retry.max_retries"
+    );
+}

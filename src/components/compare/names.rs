@@ -24,12 +24,27 @@ pub fn named(v: &Value, path: &[Seg]) -> String {
     let mut rest = 0;
     let mut at = Some(v);
     for (i, seg) in path.iter().enumerate() {
+        let list = at;
         at = at.and_then(|x| match seg {
             Seg::Key(k) => x.get(k.as_str()),
             Seg::Index(n) => x.get(*n),
         });
         let (Some(element), Seg::Index(_)) = (at, seg) else { continue };
         let word = |k: &str| element.get(k).and_then(Value::as_str);
+        // Calls to one service from one list are told apart by their endpoint (review 50 C12:
+        // r3's three "clients → gateway: retry.backoff" were one to each of its endpoints).
+        let siblings = list.and_then(Value::as_array).map_or(0, |calls| {
+            calls
+                .iter()
+                .filter(|c| {
+                    word("service").is_some() && c.get("service").and_then(Value::as_str) == word("service")
+                })
+                .count()
+        });
+        let callee = |service: &str| match word("endpoint").filter(|_| siblings > 1) {
+            Some(endpoint) => format!("{service} › {endpoint}"),
+            None => service.to_string(),
+        };
         let array_key = match i.checked_sub(1).map(|p| &path[p]) {
             Some(Seg::Key(k)) => k.as_str(),
             _ => "",
@@ -38,10 +53,10 @@ pub fn named(v: &Value, path: &[Seg]) -> String {
             (Some(name), _) if said.is_empty() => said.push_str(name),
             (Some(name), _) => said.push_str(&format!(" › {name}")),
             // A call, said by where it goes: from the named part before it, or its list's caller.
-            (None, Some(callee)) if said.is_empty() => {
-                said.push_str(&format!("{} → {callee}", caller_of(array_key)))
+            (None, Some(service)) if said.is_empty() => {
+                said.push_str(&format!("{} → {}", caller_of(array_key), callee(service)))
             }
-            (None, Some(callee)) => said.push_str(&format!(" → {callee}")),
+            (None, Some(service)) => said.push_str(&format!(" → {}", callee(service))),
             (None, None) => continue,
         }
         rest = i + 1;
