@@ -43,7 +43,7 @@ enum Cmd {
         #[command(flatten)]
         variant: Variant,
         /// Stop at this simulated time (ms); default: the run's end.
-        #[arg(long, conflicts_with = "at")]
+        #[arg(long, conflicts_with = "at", allow_hyphen_values = true, value_parser = whole("a time in ms"))]
         until_ms: Option<u64>,
         /// Stop at a link's playhead: `t=11920.372` or `t=52.346&e=106` (or a whole link).
         #[arg(long)]
@@ -62,7 +62,7 @@ enum Cmd {
         #[command(flatten)]
         variant: Variant,
         /// Stop at this simulated time (ms); default: the run's end.
-        #[arg(long, conflicts_with = "at")]
+        #[arg(long, conflicts_with = "at", allow_hyphen_values = true, value_parser = whole("a time in ms"))]
         until_ms: Option<u64>,
         /// Stop at a link's playhead: `t=11920.372` or `t=52.346&e=106` (or a whole link).
         #[arg(long)]
@@ -92,7 +92,7 @@ enum Cmd {
         #[command(flatten)]
         variant: Variant,
         /// Stop at this simulated time (ms); default: the run's end.
-        #[arg(long)]
+        #[arg(long, allow_hyphen_values = true, value_parser = whole("a time in ms"))]
         until_ms: Option<u64>,
         /// Repeat the run this many times and report the best (at most 1000).
         #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=1000))]
@@ -150,7 +150,7 @@ fn one_line(e: &clap::Error) -> String {
 #[derive(clap::Args, Debug)]
 struct Variant {
     /// Run with this seed instead of the scenario's.
-    #[arg(long)]
+    #[arg(long, allow_hyphen_values = true, value_parser = whole("a seed"))]
     seed: Option<u64>,
     /// Override a field: PATH=VALUE (repeatable), e.g. workload.arrival.rate_per_s=900.
     #[arg(long = "set", value_name = "PATH=VALUE")]
@@ -264,6 +264,21 @@ fn dispatch(cmd: Cmd) -> Result<(), CliError> {
         // Handled in `main`: its exit code carries the verdict.
         Cmd::Lincheck(args) => lincheck::run(&args).map(drop),
         Cmd::Shard(args) => shard::run(&args),
+    }
+}
+
+/// A clap parser of a whole number 0 or more, whose refusal says what it is (`what`) and what is
+/// wrong: `--seed -1` was "unexpected argument '-1' found" (review 50 C10).
+fn whole(what: &'static str) -> impl Fn(&str) -> Result<u64, String> + Clone {
+    move |text: &str| {
+        text.trim().parse::<u64>().map_err(|_| match text.trim().parse::<f64>() {
+            Ok(v) if v < 0.0 => format!("{text} is negative: {what} is a whole number, 0 or more"),
+            Ok(v) if v.fract() == 0.0 => {
+                format!("{text} is too big: {what} is a whole number from 0 to {}", u64::MAX)
+            }
+            Ok(_) => format!("{text} is not whole: {what} is a whole number, 0 or more"),
+            Err(_) => format!("{text} is not a number: {what} is a whole number, 0 or more"),
+        })
     }
 }
 

@@ -195,6 +195,15 @@ fn a_bad_playhead_or_one_past_the_end_is_one_line_and_status_2() {
         (&["run", "#preset=t1-round-robin&t=1&t=2"][..], "the link has t= twice: keep one"),
         (&["run", "#v=2&preset=t1-round-robin"][..], "v=2: a link has s= or preset="),
         (&["bench", "--repeat", "1000000"][..], "1000000 is not in 1..=1000"),
+        // A negative number is a value told what is wrong with it, not an unknown flag.
+        (
+            &["run", "d4-raft-election", "--seed", "-1"][..],
+            "-1 is negative: a seed is a whole number, 0 or more",
+        ),
+        (
+            &["run", "d4-raft-election", "--until-ms", "-5"][..],
+            "-5 is negative: a time in ms is a whole number",
+        ),
     ] {
         let (code, out, err) = dsplay(args);
         assert!(
