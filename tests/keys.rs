@@ -27,16 +27,31 @@ async fn sheet_opened_once_listening(root: &Element) {
     .await;
 }
 
+/// d4 mounted at 2 s with the page listening for keys (see [`sheet_opened_once_listening`]) and
+/// the sheet closed again.
+async fn d4_listening() -> Element {
+    let root = mount("#preset=d4-raft-election&t=2000");
+    wait_until(&root, "#run-result", |el| attr(el, "data-now-ms") == "2000").await;
+    sheet_opened_once_listening(&root).await;
+    key_on(&document().body().expect("body"), "Escape");
+    until("the sheet closed", || common::find(&root, "#shortcuts").is_none()).await;
+    root
+}
+
+/// The notice's words once it starts with `starts`, without its ×.
+async fn notice_starting(root: &Element, starts: &str) -> String {
+    until(&format!("a notice starting {starts:?}"), || {
+        let said = common::find(root, "#banner").and_then(|b| b.text_content())?;
+        Some(said.trim_end_matches('×').trim().to_string()).filter(|t| t.starts_with(starts))
+    })
+    .await
+}
+
 /// X and P act on the focused node (or the selected one): crash, restart, pause, resume, each a
 /// timed event by hand (review 15: from the keyboard, Crash was 17 Tabs past the node).
 #[wasm_bindgen_test]
 async fn x_and_p_crash_restart_pause_and_resume_the_focused_node() {
-    let root = mount("#preset=d4-raft-election&t=2000");
-    wait_until(&root, "#run-result", |el| attr(el, "data-now-ms") == "2000").await;
-    let body = document().body().expect("body");
-    sheet_opened_once_listening(&root).await;
-    key_on(&body, "Escape");
-    until("the sheet closed", || common::find(&root, "#shortcuts").is_none()).await;
+    let root = d4_listening().await;
     // Found afresh for each key: a node drawn again is another element, and a key sent to the
     // old one would reach no listener.
     let n2 = || common::find(&root, "[data-node=\"n2\"]").expect("n2");
@@ -85,14 +100,8 @@ async fn c_names_the_nodes_that_take_requests_where_there_is_no_leader() {
     assert!(said.contains("click or Tab to c1, c2, c3 or c4 first") && !said.contains("election"), "{said}");
     let r1 = common::find(&root, "[data-node=\"r1\"]").expect("r1");
     key_on(&r1, "c");
-    let said = until("r1's refusal", || {
-        common::find(&root, "#banner").and_then(|b| b.text_content()).filter(|t| t.starts_with("r1"))
-    })
-    .await;
-    assert_eq!(
-        said.trim_end_matches('×').trim(),
-        "r1 takes no requests by hand: press C on c1, c2, c3 or c4"
-    );
+    let said = notice_starting(&root, "r1").await;
+    assert_eq!(said, "r1 takes no requests by hand: press C on c1, c2, c3 or c4");
     unmount();
 }
 
@@ -100,47 +109,30 @@ async fn c_names_the_nodes_that_take_requests_where_there_is_no_leader() {
 /// says to restart it: none does nothing without a word (review 49 C8).
 #[wasm_bindgen_test]
 async fn node_keys_with_no_node_to_act_on_say_why() {
-    let root = mount("#preset=d4-raft-election&t=2000");
-    wait_until(&root, "#run-result", |el| attr(el, "data-now-ms") == "2000").await;
+    let root = d4_listening().await;
     let body = document().body().expect("body");
-    sheet_opened_once_listening(&root).await;
-    key_on(&body, "Escape");
-    until("the sheet closed", || common::find(&root, "#shortcuts").is_none()).await;
-    let banner = |starts: &'static str| {
-        let root = &root;
-        move || {
-            let said = common::find(root, "#banner").and_then(|b| b.text_content())?;
-            Some(said.trim_end_matches('×').trim().to_string()).filter(|t| t.starts_with(starts))
-        }
-    };
     key_on(&body, "x");
-    let said = until("X's advice", banner("X ")).await;
+    let said = notice_starting(&root, "X ").await;
     assert_eq!(
         said,
         "X crashes the node you pick, or restarts it if it is down: click a node or Tab to one first"
     );
     key_on(&body, "t");
-    let said = until("T's advice", banner("T ")).await;
+    let said = notice_starting(&root, "T ").await;
     assert_eq!(said, "T fires the election timer of the node you pick: click a node or Tab to one first");
     let n2 = || common::find(&root, "[data-node=\"n2\"]").expect("n2");
     key_on(&n2(), "x");
     until("n2 down", || n2().get_attribute("class").filter(|c| c.split(' ').any(|k| k == "down"))).await;
     key_on(&n2(), "p");
-    let said = until("P on a crashed node", banner("n2 is down")).await;
+    let said = notice_starting(&root, "n2 is down").await;
     assert_eq!(said, "n2 is down, so it cannot be paused: press X to restart it");
     unmount();
     // Where no node keeps an election timer, T says so rather than send the user to pick one.
     let root = mount("#preset=t1-round-robin&t=1000");
     wait_until(&root, "#run-result", |el| attr(el, "data-now-ms") == "1000").await;
     key_on(&document().body().expect("body"), "t");
-    let said = until("T where nothing times out", || {
-        common::find(&root, "#banner").and_then(|b| b.text_content()).filter(|t| t.starts_with("T "))
-    })
-    .await;
-    assert_eq!(
-        said.trim_end_matches('×').trim(),
-        "T fires a node's election timer, and no node here keeps one"
-    );
+    let said = notice_starting(&root, "T ").await;
+    assert_eq!(said, "T fires a node's election timer, and no node here keeps one");
     unmount();
 }
 
@@ -149,11 +141,7 @@ async fn node_keys_with_no_node_to_act_on_say_why() {
 /// a keyboard demo's Isolate and then Space healed the partition and stayed paused).
 #[wasm_bindgen_test]
 async fn space_after_an_action_plays_rather_than_undoing_it() {
-    let root = mount("#preset=d4-raft-election&t=2000");
-    wait_until(&root, "#run-result", |el| attr(el, "data-now-ms") == "2000").await;
-    sheet_opened_once_listening(&root).await;
-    key_on(&document().body().expect("body"), "Escape");
-    until("the sheet closed", || common::find(&root, "#shortcuts").is_none()).await;
+    let root = d4_listening().await;
     let n2 = common::find(&root, "[data-node=\"n2\"]").expect("n2");
     key_on(&n2, "Enter");
     let isolate = wait_until(&root, ".inspector .actions button.isolate", |_| true).await;
@@ -179,12 +167,8 @@ async fn space_after_an_action_plays_rather_than_undoing_it() {
 /// is (review 51 C6: after a fork from the stage, Undo was 75 Tabs away).
 #[wasm_bindgen_test]
 async fn ctrl_z_undoes_what_the_notice_offers_to() {
-    let root = mount("#preset=d4-raft-election&t=2000");
-    wait_until(&root, "#run-result", |el| attr(el, "data-now-ms") == "2000").await;
-    sheet_opened_once_listening(&root).await;
+    let root = d4_listening().await;
     let body = document().body().expect("body");
-    key_on(&body, "Escape");
-    until("the sheet closed", || common::find(&root, "#shortcuts").is_none()).await;
     let events = || common::all(&root, ".fault-list .fault-remove").len();
     let before = events();
     let x = wait_until(&root, ".fault-list .fault-remove", |_| true).await;
@@ -260,11 +244,7 @@ async fn single_key_shortcuts_turned_off_in_the_help_sheet_act_no_more() {
 /// on to the inspector (review 22: 19 Tabs from a node to its inspector).
 #[wasm_bindgen_test]
 async fn the_arrows_walk_the_stages_nodes_and_the_selected_one_is_the_tab_stop() {
-    let root = mount("#preset=d4-raft-election&t=2000");
-    wait_until(&root, "#run-result", |el| attr(el, "data-now-ms") == "2000").await;
-    sheet_opened_once_listening(&root).await;
-    key_on(&document().body().expect("body"), "Escape");
-    until("the sheet closed", || common::find(&root, "#shortcuts").is_none()).await;
+    let root = d4_listening().await;
     let nodes = || common::all(&root, ".topo-svg .nodes > [data-node]");
     let stops = || -> Vec<String> {
         nodes().iter().filter(|n| attr(n, "tabindex") == "0").map(|n| attr(n, "data-node")).collect()
