@@ -273,9 +273,10 @@ fn whole(what: &'static str) -> impl Fn(&str) -> Result<u64, String> + Clone {
     move |text: &str| {
         text.trim().parse::<u64>().map_err(|_| match text.trim().parse::<f64>() {
             Ok(v) if v < 0.0 => format!("{text} is negative: {what} is a whole number, 0 or more"),
-            Ok(v) if v.fract() == 0.0 => {
+            Ok(v) if v >= u64::MAX as f64 => {
                 format!("{text} is too big: {what} is a whole number from 0 to {}", u64::MAX)
             }
+            Ok(v) if v.fract() == 0.0 => format!("{text}: write {what} as the whole number {v:.0}"),
             Ok(_) => format!("{text} is not whole: {what} is a whole number, 0 or more"),
             Err(_) => format!("{text} is not a number: {what} is a whole number, 0 or more"),
         })
