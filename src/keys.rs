@@ -87,6 +87,8 @@ fn claimed_by_focus(e: &KeyboardEvent) -> bool {
 thread_local! {
     /// Whether the last move of the focus came from a pointer (a click or tap) rather than Tab.
     static POINTER_FOCUS: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    /// Whether the next Space key-up is the page's play key's, not a press of the focused button.
+    static SWALLOW_SPACE_UP: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// Did the keyboard (not a click) put the focus where it is? Space presses such a control; after
@@ -340,10 +342,16 @@ pub fn use_shortcuts(player: Player, help: UseStateHandle<bool>) {
                     e.prevent_default();
                     if e.key() == " " {
                         // A button pressed by Space fires on key *up*: a mouse-focused button
-                        // would be pressed as well as play toggled. Its focus goes.
+                        // would be pressed as well as play toggled. Its focus goes. One an action
+                        // moved the focus to keeps it, and its key-up is swallowed: blurred, the
+                        // focus went on to the inspector's Crash, and the next Enter crashed the
+                        // node (review 52: after Isolate, Space, Enter).
                         let el = e.target().and_then(|t| t.dyn_into::<web_sys::HtmlElement>().ok());
                         if let Some(el) = el.filter(|el| el.tag_name() == "BUTTON") {
-                            let _ = el.blur();
+                            match crate::focus::moved_here(&el) {
+                                true => SWALLOW_SPACE_UP.with(|s| s.set(true)),
+                                false => drop(el.blur()),
+                            }
                         }
                     }
                     // Esc closes the inspector: focus inside it goes back to its node.
@@ -367,7 +375,18 @@ pub fn use_shortcuts(player: Player, help: UseStateHandle<bool>) {
                     }
                 }
             });
-            (pointer, keys)
+            let up = EventListener::new_with_options(
+                &d,
+                "keyup",
+                EventListenerOptions { phase: gloo::events::EventListenerPhase::Capture, passive: false },
+                |e| {
+                    let space = e.dyn_ref::<KeyboardEvent>().is_some_and(|k| k.key() == " ");
+                    if space && SWALLOW_SPACE_UP.with(|s| s.replace(false)) {
+                        e.prevent_default();
+                    }
+                },
+            );
+            (pointer, keys, up)
         });
         move || drop(listener)
     });

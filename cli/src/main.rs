@@ -248,7 +248,8 @@ fn dispatch(cmd: Cmd) -> Result<(), CliError> {
             let stop = SimTime::from_ms(sc.stop_at_ms);
             let problems = dsplay_core::scenario::link_problems(&tail.join("&"), stop);
             if let Some(first) = problems.first() {
-                eprintln!("dsplay: note: left out of the JSON: {}", refused(first));
+                // In the link's words: `decode` has no --seed to point at (review 52).
+                eprintln!("dsplay: note: left out of the JSON: {}", first.fact().replace('`', ""));
             } else if !tail.is_empty() {
                 eprintln!(
                     "dsplay: note: a link's playhead is not part of the scenario JSON: run the file \
@@ -310,6 +311,14 @@ enum Stop {
 impl Stop {
     fn of(scenario: &str, until_ms: Option<u64>, at: Option<&str>) -> Result<Stop, CliError> {
         let tail = past_scenario(scenario.rsplit_once('#').map_or("", |(_, f)| f)).next().is_some();
+        // A link's own parts are still its own with --at or --until-ms: its `seed=` went unsaid
+        // (review 52). Its playhead is overridden, so no end is held against it.
+        if input::is_link(scenario) && tail && (at.is_some() || until_ms.is_some()) {
+            let frag = scenario.rsplit_once('#').map_or("", |(_, f)| f);
+            if let Some(first) = dsplay_core::scenario::link_problems(frag, SimTime(u64::MAX)).first() {
+                return Err(format!("the link: {}", refused(first)));
+            }
+        }
         Ok(match (at, until_ms) {
             (Some(at), _) => Stop::At(at.to_string(), "--at"),
             (None, None) if input::is_link(scenario) && tail => Stop::At(scenario.to_string(), "the link"),

@@ -112,6 +112,7 @@ fn url_refuses_a_link_too_long_to_open_and_decode_names_the_playhead_it_drops() 
     // What is not a playhead is not offered to --at, but said (review 50 C10).
     let (code, _, err) = dsplay(&["decode", "#preset=d4-raft-election&seed=7"]);
     assert!(code == 0 && !err.contains("--at") && err.contains("left out of the JSON: seed=7: "), "{err}");
+    assert!(!err.contains("--seed"), "decode has no --seed: {err}");
     let (_, _, err) = dsplay(&["decode", "#preset=d4-raft-election&t=abc"]);
     assert!(!err.contains("--at") && err.contains("t=abc is not a time"), "{err}");
 }
@@ -195,6 +196,12 @@ fn a_bad_playhead_or_one_past_the_end_is_one_line_and_status_2() {
         (&["run", "#preset=t1-round-robin&t=1&t=2"][..], "the link has t= twice: keep one"),
         (&["run", "#v=2&preset=t1-round-robin"][..], "v=2: a link has s= or preset="),
         (&["bench", "--repeat", "1000000"][..], "1000000 is not in 1..=1000"),
+        // The link's own parts with --until-ms or --at (review 52: its seed= went unsaid).
+        (
+            &["run", "#preset=d4-raft-election&seed=7", "--until-ms", "1000"][..],
+            "the link: seed=7: a link's seed is inside its scenario. Use --seed.",
+        ),
+        (&["trace", "#preset=d4-raft-election&seed=7", "--at", "t=100"][..], "the link: seed=7"),
         // A negative number is a value told what is wrong with it, not an unknown flag.
         (
             &["run", "d4-raft-election", "--seed", "-1"][..],

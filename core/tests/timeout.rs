@@ -159,13 +159,13 @@ fn nodes_without_an_election_timer_are_refused_with_a_clear_message() {
     let node = registry::build(&sharding).expect("builds").node_names()[0].clone();
     let e = registry::build(&timing_out(sharding.clone(), 1_000, &[&node])).expect_err("sharding");
     assert!(
-        e.to_string().ends_with("sharding's nodes cannot be timed out: they have no election timer"),
+        e.to_string().ends_with(&format!("{node} cannot be timed out: no node here keeps an election timer")),
         "{e}"
     );
     let mut s = dsplay_core::session::Session::new(sharding).expect("session");
     let e = s.act(ScenarioEvent::Timeout { node: node.clone() }).expect_err("clicked");
     assert!(
-        e.to_string().ends_with("sharding's nodes cannot be timed out: they have no election timer"),
+        e.to_string().ends_with(&format!("{node} cannot be timed out: no node here keeps an election timer")),
         "{e}"
     );
     assert!(!s.sim().keeps_election_timer(NodeId(0)));

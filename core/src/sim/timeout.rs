@@ -29,8 +29,8 @@ impl<N: Node> Sim<N> {
     fn never_times_out(&self, id: NodeId, node: &str) -> Option<String> {
         let none = |n: &N| matches!(n.election_timer(), ElectionTimer::None);
         if self.p.nodes.iter().all(none) {
-            let kind = self.w.scenario.protocol.kind();
-            return Some(format!("{kind}'s nodes cannot be timed out: they have no election timer"));
+            // The node, not the protocol's internal name (review 52: "load_balancing's nodes").
+            return Some(format!("{node} cannot be timed out: no node here keeps an election timer"));
         }
         let theirs = self.p.nodes.get(id.index()).is_none_or(none);
         theirs.then(|| format!("{node} cannot be timed out: it has no election timer"))
