@@ -221,6 +221,13 @@ async fn a_shortened_run_drops_what_comes_after_its_end_in_one_click() {
 async fn fewer_servers_leave_out_the_events_naming_the_ones_gone_and_say_so() {
     let root = editor("fewer", "d4-raft-election").await;
     set(&root, "protocol.servers", "3");
+    // Not called refused as it is typed, since Apply takes it (review 52).
+    let status = until("the edit drawn", || {
+        find(&root, ".editor-actions .status").map(|e| text(&e)).filter(|t| t.starts_with("Edited"))
+    })
+    .await;
+    assert_eq!(status, "Edited: Apply (or Enter) to run them.");
+    assert!(find(&root, "form.editor .field-error").is_none(), "no message");
     assert_eq!(apply(&root).await, None, "applied");
     let note = until("the note", || find(&root, ".editor-note").map(|e| text(&e))).await;
     assert!(

@@ -331,7 +331,14 @@ fn editor_of(props: &super::OfPlayer) -> Html {
                 d.refused = false;
                 // A value is checked as it is committed, not only on Apply (review 45 F11): what
                 // is wrong with this field shows beside it now; other fields' messages wait.
-                match nodes::check(&d.value) {
+                // As Apply will check it: without the events naming nodes the draft lost, which
+                // Apply leaves out (review 52: "events[4].event is refused" on typing 3 servers,
+                // then Apply took it).
+                let mut applied = d.value.clone();
+                if nodes::lacks(&applied, &d.base).is_some() {
+                    nodes::drop_foreign_events(&mut applied);
+                }
+                match nodes::check(&applied) {
                     Ok(_) => d.errors.clear(),
                     Err(err) if typed => {
                         let all = errors::all(&d.value, &d.base, &d.edits, d.last_edit.as_deref(), err);
@@ -360,15 +367,7 @@ fn editor_of(props: &super::OfPlayer) -> Html {
             // was not valid yet): the events the new nodes cannot run go now. So do those naming
             // nodes a smaller topology lost (review 50 B2: d4 with 3 servers was refused at its
             // crash of n4, 3,500 px down the form, and then again at its restart).
-            let kind = nodes::kind(&d.value).unwrap_or_default().to_string();
-            let lacks = if nodes::kind(&d.base) != Some(kind.as_str()) {
-                Some(format!("{kind} does not have"))
-            } else {
-                let now = nodes::names_of(&d.value);
-                (now.is_some() && now != nodes::names_of(&d.base))
-                    .then(|| "the edited scenario lacks".to_string())
-            };
-            if let Some(lacks) = lacks {
+            if let Some(lacks) = nodes::lacks(&d.value, &d.base) {
                 if let Some(note) = nodes::dropped_note(&lacks, &nodes::drop_foreign_events(&mut d.value)) {
                     d.note = Some(note);
                 }

@@ -55,6 +55,17 @@ pub fn drop_foreign_events(draft: &mut Value) -> Vec<String> {
     dropped
 }
 
+/// Whether `draft` lacks nodes `base` has, in the words of [`dropped_note`]: another protocol
+/// ("raft does not have"), or a smaller topology of the same one (fewer servers).
+pub fn lacks(draft: &Value, base: &Value) -> Option<String> {
+    let now_kind = kind(draft).unwrap_or_default();
+    if kind(base) != Some(now_kind) {
+        return Some(format!("{now_kind} does not have"));
+    }
+    let now = names_of(draft);
+    (now.is_some() && now != names_of(base)).then(|| "the edited scenario lacks".to_string())
+}
+
 /// What to tell the user about events dropped for naming nodes the draft lacks (`lacks`: "raft
 /// does not have", after a protocol switch).
 pub fn dropped_note(lacks: &str, dropped: &[String]) -> Option<String> {
