@@ -889,6 +889,17 @@ async function main() {
     await p.focus('.inspector button.isolate');
     await p.keyboard.press('Enter');
     await until(p, () => document.activeElement?.matches('.topo-tools button.heal'));
+    // Space there plays, not Heal, and the focus stays on Heal, so Enter heals (review 51 B1:
+    // Space healed the cut; review 52: after Space the focus went to Crash, and Enter crashed).
+    const events = () => p.$$eval('.fault-list .what', (els) => els.map((e) => e.textContent));
+    await p.keyboard.press(' ');
+    await until(p, () => document.querySelector('#run-result').dataset.playing === 'true');
+    await p.keyboard.press(' ');
+    await until(p, () => document.querySelector('#run-result').dataset.playing === 'false');
+    assert(!(await events()).some((w) => w.startsWith('heal')), `Space healed: ${await events()}`);
+    assert(await p.evaluate(() => document.activeElement?.matches('.topo-tools button.heal')), 'the focus stayed on Heal');
+    await p.keyboard.press('Enter');
+    await until(p, () => [...document.querySelectorAll('.fault-list .what')].some((e) => e.textContent.startsWith('heal')));
     await p.focus('.inspector button.crash');
     await p.keyboard.press('Escape');
     await until(p, () => !document.querySelector('.inspector h2') && document.activeElement?.matches('[data-node="n2"]'));
