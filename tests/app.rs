@@ -196,8 +196,6 @@ async fn narration_with(root: &Element, part: &str) -> String {
     el.text_content().unwrap_or_default()
 }
 
-/// A run paused within the two seconds after the last announcement says its news before where
-/// it stopped: a broken invariant went unsaid, only "Paused at …" was (review 41 B1).
 /// A request handed in by hand is said, as a crash is (review 46 C7: quorum's went unsaid).
 #[wasm_bindgen_test]
 fn a_request_handed_in_by_hand_is_said() {
@@ -217,6 +215,8 @@ fn a_request_handed_in_by_hand_is_said() {
     assert_eq!(said, "write handed to c1 (key k1, value 5)");
 }
 
+/// A run paused within the two seconds after the last announcement says its news before where
+/// it stopped: a broken invariant went unsaid, only "Paused at …" was (review 41 B1).
 #[wasm_bindgen_test]
 async fn pausing_says_the_news_not_yet_said_before_where_it_stopped() {
     // d5's naive failover: p2 promotes itself at 3.402 s, and "at most one primary" breaks.

@@ -91,8 +91,8 @@ fn said_of<'a>(
     all: &[Violation],
 ) -> (Vec<Said>, usize) {
     let mut items: Vec<Said> = Vec::new();
-    // Per broken invariant, where in `items` it is and how often it broke.
-    let mut broken: Vec<(&str, usize, usize)> = Vec::new();
+    // Per broken invariant, where in `items` it is, how often it broke, and its newest case.
+    let mut broken: Vec<(&str, usize, usize, &str)> = Vec::new();
     let mut newest_note: Option<Said> = None;
     for r in fresh {
         let text = r.text.as_deref().unwrap_or("");
@@ -101,17 +101,14 @@ fn said_of<'a>(
             TraceKind::Violation => match broken.iter_mut().find(|(label, ..)| *label == r.label) {
                 // The same invariant again (e3 breaks one for every duplicate charge): said once,
                 // counted, with its newest case, when its newest case happened.
-                Some((label, slot, times)) => {
+                // Worded once all are counted, below.
+                Some((_, slot, times, newest)) => {
                     *times += 1;
-                    let in_all = all.iter().filter(|v| v.rule == *label && v.at <= r.at).count();
-                    let more = match in_all > *times {
-                        true => format!("{times} more times, {in_all} in all"),
-                        false => format!("{times} times"),
-                    };
-                    items[*slot] = item(4, format!("Invariant broken {more}: {label} (newest: {text})"));
+                    *newest = text;
+                    items[*slot].at = r.at;
                 }
                 None => {
-                    broken.push((r.label, items.len(), 1));
+                    broken.push((r.label, items.len(), 1, text));
                     items.push(item(4, format!("Invariant broken: {} ({text})", r.label)));
                 }
             },
@@ -131,6 +128,17 @@ fn said_of<'a>(
             }
             _ => {}
         }
+    }
+    // Once per rule, not per case: e3 breaks one at every duplicate charge, and each case counted
+    // the run's violations again.
+    for (label, slot, times, newest) in broken.into_iter().filter(|b| b.2 > 1) {
+        let at = items[slot].at;
+        let in_all = all.iter().filter(|v| v.rule == label && v.at <= at).count();
+        let more = match in_all > times {
+            true => format!("{times} more times, {in_all} in all"),
+            false => format!("{times} times"),
+        };
+        items[slot].text = format!("Invariant broken {more}: {label} (newest: {newest})");
     }
     if items.is_empty() {
         return (newest_note.into_iter().collect(), 0);
@@ -284,13 +292,12 @@ fn newest_headline(p: &Player, since: u64, stale: Option<&StaleNotes>) -> Option
     // drop, a timer), not the clock note a clock lesson writes after each: with it, d6's steps
     // said nothing (review 49 B1). That note, the node's clock after the event, is said with it.
     let step = || {
-        let (i, r, said) = recent
-            .clone()
-            .enumerate()
-            .filter_map(|(i, r)| Some((i, r, step_said(r, names, payload(&s, r))?)))
-            .last()?;
-        let clock =
-            recent.clone().skip(i + 1).find(|c| c.label == "clock" && c.node == r.node && c.at == r.at);
+        // Found from the newest back, its payload worded once: a pause after a fast stretch has
+        // up to WINDOW records, and each was worded to keep the last.
+        let r = recent.clone().rev().find(|r| step_said(r, names, None).is_some())?;
+        let said = step_said(r, names, payload(&s, r))?;
+        let after = recent.clone().rev().take_while(|c| !std::ptr::eq(*c, r));
+        let clock = after.filter(|c| c.label == "clock" && c.node == r.node && c.at == r.at).last();
         Some(match clock.and_then(|c| c.text.as_deref()) {
             // "L=2 V=[0,1,0,1] receive from p2": the clock, without what the note says of it.
             Some(text) => {
