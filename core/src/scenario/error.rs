@@ -177,6 +177,17 @@ impl ScenarioError {
 /// What a whole number written with a decimal point is told, before the number to write.
 const DECIMAL: &str = " is written as a decimal: write it as the whole number ";
 
+/// A whole number JSON read as a float, as it was most likely typed: digits below 10^21 (a seed
+/// of 18446744073709551616 was told "1.8446744073709552e+19 is out of range": review 52 C6), and
+/// serde's own form (`1e+30`) beyond, where the digits would be a wall.
+fn as_typed(f: f64, serde_form: &str) -> String {
+    if f.abs() < 1e21 {
+        format!("{f:.0}")
+    } else {
+        serde_form.to_string()
+    }
+}
+
 /// `protocol.backends[2].weight` as a JSON pointer: `/protocol/backends/2/weight`.
 fn pointer(field: &str) -> String {
     field
@@ -327,11 +338,12 @@ fn plain(raw: &str, path: &str) -> String {
                     // JSON's -0 comes as -0.0, whose whole number is 0, not "-0".
                     let f = if f == 0.0 { 0.0 } else { f };
                     format!("{value}{DECIMAL}{f:.0}")
-                } else if parsed.is_some_and(|f| f as i128 > hi) {
+                } else if let Some(f) = parsed.filter(|f| *f as i128 > hi) {
                     // Above the top, the top is the advice, however high ("0 or more" is not).
+                    let value = as_typed(f, value);
                     format!("{value} is out of range: use a whole number from {lo} to {hi}")
-                } else if parsed.is_some() {
-                    format!("{value} is out of range: use {}", whole(lo, hi))
+                } else if let Some(f) = parsed {
+                    format!("{} is out of range: use {}", as_typed(f, value), whole(lo, hi))
                 } else {
                     format!("{value} is not a whole number: use {}", advice((lo, hi)))
                 };
@@ -629,6 +641,19 @@ mod tests {
             "{}",
             e.message()
         );
+    }
+
+    #[test]
+    fn a_whole_number_read_as_a_float_is_told_in_digits_below_10_to_the_21() {
+        let e = error_with(|v| v["seed"] = serde_json::json!(18446744073709551616.0));
+        assert_eq!(
+            e.message(),
+            "18446744073709551616 is out of range: use a whole number from 0 to 18446744073709551615"
+        );
+        let e = error_with(|v| v["sim"]["max_events"] = serde_json::json!(1e20));
+        assert!(e.message().starts_with("100000000000000000000 is out of range: "), "{}", e.message());
+        let e = error_with(|v| v["seed"] = serde_json::json!(-1e3));
+        assert!(e.message().starts_with("-1000 is out of range: "), "{}", e.message());
     }
 
     #[test]
