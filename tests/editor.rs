@@ -357,6 +357,21 @@ async fn unapplied_edits_are_kept_when_an_action_changes_the_scenario() {
     until("clean", || find(&root, ".editor-actions.dirty").is_none()).await;
 }
 
+#[wasm_bindgen_test]
+async fn a_field_typed_back_to_its_value_leaves_nothing_to_apply() {
+    let root = editor("typed-back", "t1-round-robin").await;
+    let was = value_of(&input(&root, "workload.clients"));
+    set(&root, "workload.clients", "7");
+    until("marked edited", || find(&root, ".editor-actions.dirty").is_some()).await;
+    set(&root, "workload.clients", &was);
+    until("clean again", || find(&root, ".editor-actions.dirty").is_none()).await;
+    let seed = scenario_of(&root).seed;
+    click(&root, "button.new-seed");
+    until("a new seed", || scenario_of(&root).seed != seed).await;
+    let note = find(&root, ".editor-note").map(|e| text(&e)).unwrap_or_default();
+    assert!(!note.contains("unapplied edits"), "no edits were left to keep: {note}");
+}
+
 /// Every string field the catalog calls an enum, in `doc`, with the path to it.
 fn enum_fields(doc: &serde_json::Value, path: &mut Vec<Seg>, out: &mut Vec<(Vec<Seg>, Vec<String>)>) {
     match doc {

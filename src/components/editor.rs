@@ -327,6 +327,11 @@ fn editor_of(props: &super::OfPlayer) -> Html {
                 d.last_edit = Some(e.path().to_vec());
                 let typed = matches!(e, Edit::Set(..));
                 d.edits.push(e);
+                // Typed back to the scenario's values: nothing is left to apply, and a new seed is
+                // not "while you had unapplied edits" (review 52 C5: servers 4, then 5 again).
+                if d.value == *d.base {
+                    d.edits.clear();
+                }
                 d.sent = false;
                 d.refused = false;
                 // A value is checked as it is committed, not only on Apply (review 45 F11): what
