@@ -122,6 +122,15 @@ fn trim(ctx: &Ctx, here: &str, msg: &str) -> Html {
     html! { <button type="button" class="trim" onclick={click}>{"Remove them"}</button> }
 }
 
+/// A number as its field shows it: a whole one too big for an integer (JSON reads it as a float)
+/// in digits, not `1e+20`, below 10^21 (review 48 C7).
+fn digits(v: &Value) -> String {
+    match v.as_f64() {
+        Some(f) if v.is_f64() && f.fract() == 0.0 && f.abs() < 1e21 => format!("{:.0}", f + 0.0),
+        _ => v.to_string(),
+    }
+}
+
 fn input_id(here: &str) -> String {
     let safe: String = here.chars().map(|c| if c.is_ascii_alphanumeric() { c } else { '-' }).collect();
     format!("f-{safe}")
@@ -165,7 +174,7 @@ fn leaf(ctx: &Ctx, path: &[Seg], parent: Option<&Map<String, Value>>, v: &Value)
         Value::Number(_) | Value::String(_)
             if v.is_number() || get(ctx.base, path).is_some_and(Value::is_number) =>
         {
-            let text = v.as_str().map_or_else(|| v.to_string(), str::to_string);
+            let text = v.as_str().map_or_else(|| digits(v), str::to_string);
             let on_commit =
                 Callback::from(move |typed: String| edit.emit(Edit::Set(p.clone(), number_from(&typed))));
             // Text, not `type="number"`: a number input hands over "" for text it cannot read,
@@ -258,5 +267,15 @@ mod tests {
         assert_eq!(events_to_show(100, &errors, Some(&edited)), 301);
         assert_eq!(events_to_show(100, &[], Some(&[Seg::Key("events".into())])), usize::MAX, "one added");
         assert_eq!(events_to_show(100, &[], Some(&[Seg::Key("seed".into())])), 100);
+    }
+
+    #[wasm_bindgen_test]
+    fn a_number_too_big_for_an_integer_is_shown_in_digits() {
+        let typed = crate::components::editor::json::number_from("99999999999999999999");
+        assert_eq!(digits(&typed), "100000000000000000000", "JSON keeps it as the float 1e20");
+        assert_eq!(digits(&serde_json::json!(-0.0)), "0");
+        assert_eq!(digits(&serde_json::json!(2.5)), "2.5");
+        assert_eq!(digits(&serde_json::json!(1e30)), "1e+30", "beyond 10^21 the digits are a wall");
+        assert_eq!(digits(&serde_json::json!(42)), "42");
     }
 }
