@@ -96,6 +96,15 @@ pub fn use_follow_hash(p: &Player) {
                 }
                 let hash = link::percent_decoded(&hash);
                 match link::scenario_from_hash(&hash) {
+                    // Back, Forward or a pasted link would replace the run and the Editor's
+                    // changes not applied yet: asked first, as a gallery pick is (review 48 C7).
+                    // Cancel keeps both, and an entry of their own for this run, so the address
+                    // bar names it and the entry Back reached keeps its link.
+                    Ok(Some(_))
+                        if !crate::components::editor::may_discard_edits("the run at this address") =>
+                    {
+                        new_entry(&own);
+                    }
                     Ok(Some(sc)) => {
                         let said =
                             dsplay_core::scenario::link_problems(&hash, SimTime::from_ms(sc.stop_at_ms));

@@ -8,6 +8,9 @@ use common::{all, until};
 
 use dsplay_core::presets;
 use dsplay_web::link::default_preset;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
+use wasm_bindgen::closure::Closure;
 use wasm_bindgen::JsCast;
 use wasm_bindgen_test::*;
 use web_sys::{Element, HtmlElement, HtmlInputElement};
@@ -968,14 +971,44 @@ async fn an_applied_edit_is_a_history_entry_and_back_returns_to_the_run_before()
     unmount();
 }
 
-/// Review 43 A2: a scenario picked in the gallery replaced the run and the Editor's changes not
-/// applied yet went without a word. Now it asks first, and Cancel keeps both.
-#[wasm_bindgen_test]
-async fn a_gallery_pick_asks_before_it_discards_the_editors_unapplied_changes() {
-    use std::cell::{Cell, RefCell};
-    use std::rc::Rc;
-    use wasm_bindgen::closure::Closure;
-    let root = mount("#preset=t1-round-robin");
+/// The page's `confirm` answered by a test: what it was asked, and the answer it gives.
+struct StandInConfirm {
+    asked: Rc<RefCell<Vec<String>>>,
+    answer: Rc<Cell<bool>>,
+    _closure: Closure<dyn FnMut(String) -> bool>,
+}
+
+impl StandInConfirm {
+    /// In place of `window.confirm` until dropped; it answers Cancel until told otherwise.
+    fn install() -> StandInConfirm {
+        let (asked, answer) = (Rc::new(RefCell::new(Vec::new())), Rc::new(Cell::new(false)));
+        let closure = {
+            let (asked, answer) = (asked.clone(), answer.clone());
+            Closure::<dyn FnMut(String) -> bool>::new(move |m: String| {
+                asked.borrow_mut().push(m);
+                answer.get()
+            })
+        };
+        let window = web_sys::window().expect("a window");
+        js_sys::Reflect::set(&window, &"confirm".into(), closure.as_ref()).expect("stand-in confirm");
+        StandInConfirm { asked, answer, _closure: closure }
+    }
+
+    fn asked(&self) -> Vec<String> {
+        self.asked.borrow().clone()
+    }
+}
+
+impl Drop for StandInConfirm {
+    fn drop(&mut self) {
+        let window = web_sys::window().expect("a window");
+        js_sys::Reflect::delete_property(&window, &"confirm".into()).expect("the page's own confirm");
+    }
+}
+
+/// t1-round-robin mounted with one more client typed into its Editor and not applied.
+async fn round_robin_with_an_unapplied_edit(name: &str) -> web_sys::Element {
+    let root = mount(name);
     wait_until(&root, "#run-result", |el| attr(el, "data-preset") == "t1-round-robin").await;
     wait_until(&root, "#tab-editor", |_| true).await.unchecked_into::<HtmlElement>().click();
     let field: web_sys::HtmlInputElement =
@@ -984,28 +1017,51 @@ async fn a_gallery_pick_asks_before_it_discards_the_editors_unapplied_changes() 
     field.set_value(&more.to_string());
     field.dispatch_event(&web_sys::Event::new("change").expect("event")).expect("dispatch");
     wait_until(&root, ".editor-actions.dirty", |_| true).await;
-    let (asked, answer) = (Rc::new(RefCell::new(Vec::<String>::new())), Rc::new(Cell::new(false)));
-    let confirm = {
-        let (asked, answer) = (asked.clone(), answer.clone());
-        Closure::<dyn FnMut(String) -> bool>::new(move |m: String| {
-            asked.borrow_mut().push(m);
-            answer.get()
-        })
-    };
-    let window = web_sys::window().expect("a window");
-    js_sys::Reflect::set(&window, &"confirm".into(), confirm.as_ref()).expect("stand-in confirm");
+    root
+}
+
+/// Review 43 A2: a scenario picked in the gallery replaced the run and the Editor's changes not
+/// applied yet went without a word. Now it asks first, and Cancel keeps both.
+#[wasm_bindgen_test]
+async fn a_gallery_pick_asks_before_it_discards_the_editors_unapplied_changes() {
+    let root = round_robin_with_an_unapplied_edit("#preset=t1-round-robin").await;
+    let confirm = StandInConfirm::install();
     let d4: HtmlElement =
         wait_until(&root, ".gallery .preset[data-id=\"d4-raft-election\"]", |_| true).await.unchecked_into();
     d4.click();
-    until("asked", || (asked.borrow().len() == 1).then_some(())).await;
-    assert!(asked.borrow()[0].contains("not applied yet"), "{:?}", asked.borrow());
+    until("asked", || (confirm.asked().len() == 1).then_some(())).await;
+    assert!(confirm.asked()[0].contains("not applied yet"), "{:?}", confirm.asked());
     let preset = || root.query_selector("#run-result").ok().flatten().map(|e| attr(&e, "data-preset"));
     assert_eq!(preset().as_deref(), Some("t1-round-robin"), "Cancel keeps the run");
     assert!(root.query_selector(".editor-actions.dirty").ok().flatten().is_some(), "and the edits");
-    answer.set(true);
+    confirm.answer.set(true);
     d4.click();
     until("OK opens the pick", || preset().filter(|p| p == "d4-raft-election")).await;
-    js_sys::Reflect::delete_property(&window, &"confirm".into()).expect("the page's own confirm");
+    drop(confirm);
+    unmount();
+}
+
+/// Review 48 C7: Back (or a link pasted in the address bar) replaced the run and the Editor's
+/// changes not applied yet without a word. It asks now; Cancel keeps both and the address bar
+/// names the run kept.
+#[wasm_bindgen_test]
+async fn back_to_another_run_asks_before_it_discards_the_editors_unapplied_changes() {
+    let root = round_robin_with_an_unapplied_edit("#preset=t1-round-robin").await;
+    let confirm = StandInConfirm::install();
+    let window = web_sys::window().expect("a window");
+    let hash = || window.location().hash().expect("a hash");
+    window.location().set_hash("preset=d4-raft-election").expect("a new address");
+    until("asked", || (confirm.asked().len() == 1).then_some(())).await;
+    assert!(confirm.asked()[0].contains("the run at this address"), "{:?}", confirm.asked());
+    let preset = || root.query_selector("#run-result").ok().flatten().map(|e| attr(&e, "data-preset"));
+    assert_eq!(preset().as_deref(), Some("t1-round-robin"), "Cancel keeps the run");
+    assert!(root.query_selector(".editor-actions.dirty").ok().flatten().is_some(), "and the edits");
+    let kept = dsplay_web::link::scenario_from_hash(&hash()).expect("a link").expect("a scenario");
+    assert_eq!(kept.meta.id, "t1-round-robin", "the address names the run kept: {}", hash());
+    confirm.answer.set(true);
+    window.location().set_hash("preset=d4-raft-election").expect("a new address");
+    until("OK opens it", || preset().filter(|p| p == "d4-raft-election")).await;
+    drop(confirm);
     unmount();
 }
 
@@ -1247,7 +1303,6 @@ fn a_far_seek_goes_on_over_frames_and_can_be_stopped_or_outlived_by_an_edit() {
     use dsplay_core::session::Session;
     use dsplay_core::SimTime;
     use dsplay_web::player::{reduce, Action, UiState};
-    use std::cell::RefCell;
     // 20,000 requests per second: a second of it is far more than one frame's slice.
     let mut sc = presets::get("t1-round-robin").expect("preset");
     sc.workload.arrival = Arrival::Open { rate_per_s: 20_000 };
