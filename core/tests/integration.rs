@@ -20,6 +20,7 @@ mod crdt_laws;
 mod events;
 mod kernel;
 mod lb;
+mod lincheck_brute;
 mod lincheck_corpus;
 mod load_view;
 mod locks;

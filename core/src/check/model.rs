@@ -95,7 +95,8 @@ impl Model for Register {
     ///   linearization extends by placing it last (its return is unbounded).
     /// - A write whose value is written by no other operation and was returned by some read must
     ///   take effect before that read returns, so its return is bounded by the earliest such read
-    ///   return: every linearization of the history respects the bound anyway.
+    ///   return: every linearization of the history respects the bound anyway. (A bound before
+    ///   the write's call is no linearization at all; the call's time keeps that so.)
     fn prune(&self, ops: &mut Vec<Op<RegisterInput, RegisterOutput>>) {
         if ops.iter().any(|o| matches!(o.input, RegisterInput::Cas(..))) {
             return;
@@ -116,6 +117,11 @@ impl Model for Register {
         for o in ops.iter_mut() {
             if let RegisterInput::Write(v) = o.input {
                 if let (Some(&bound), Some(1)) = (first_read_ret.get(&v), writers.get(&v)) {
+                    // A read that returned the value before the write was even called (a read
+                    // from the future) makes the history non-linearizable; the bound stays at the
+                    // call, so the search finds that, rather than a return before its call
+                    // (it crashed on one: review 53 A1).
+                    let bound = bound.max(o.call);
                     o.ret = Some(o.ret.map_or(bound, |r| r.min(bound)));
                 }
             }

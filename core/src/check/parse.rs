@@ -39,6 +39,9 @@ fn err(line: u64, msg: impl Into<String>) -> ParseError {
 
 /// Register operations from a Jepsen etcd log (`INFO jepsen.util - P :invoke :write 3`).
 pub fn parse_jepsen(text: &str) -> Result<Vec<Op<RegisterInput, RegisterOutput>>, ParseError> {
+    if text.trim().is_empty() {
+        return Err(err(0, "the file is empty: expected a Jepsen log"));
+    }
     let mut ops: Vec<Op<RegisterInput, RegisterOutput>> = Vec::new();
     let mut open: BTreeMap<u64, usize> = BTreeMap::new();
     let mut dropped: Vec<usize> = Vec::new();
@@ -158,6 +161,9 @@ fn finish<O>(
 
 /// Key-value operations from porcupine's EDN-like log, with the key names (index = `Op::key`).
 pub fn parse_edn(text: &str) -> Result<(CellOps, Vec<String>), ParseError> {
+    if text.trim().is_empty() {
+        return Err(err(0, "the file is empty: expected EDN lines ({:process 0, :type :invoke, …})"));
+    }
     let mut ops: Vec<Op<CellInput, String>> = Vec::new();
     let mut keys: Vec<String> = Vec::new();
     let mut open: BTreeMap<u64, usize> = BTreeMap::new();
@@ -196,7 +202,35 @@ pub fn parse_edn(text: &str) -> Result<(CellOps, Vec<String>), ParseError> {
         let i = open
             .remove(&process)
             .ok_or_else(|| err(line_no, format!("process {process} returns without a call")))?;
+        // A return answers its call: the same operation on the same key, as the Jepsen reader
+        // checks (review 53 B2: `:invoke :put` answered by `:ok :get "zzz"` was checked as a put,
+        // and a return naming key "b" was judged on key "a" with b's value).
+        let called = match ops[i].input {
+            CellInput::Get => ":get",
+            CellInput::Put(_) => ":put",
+            CellInput::Append(_) => ":append",
+        };
+        let key_name = &keys[ops[i].key as usize];
+        let keyed = e.get("key").is_none_or(|k| k == key_name);
+        if f != called || !keyed {
+            let said = e.get("key").map_or(String::new(), |k| format!(" on key {k:?}"));
+            return Err(err(
+                line_no,
+                format!(
+                    "process {process}'s return is {f}{said}, its call on line {} {called} on key {key_name:?}",
+                    ops[i].call
+                ),
+            ));
+        }
         match kind.as_str() {
+            // A read that returned says what it read (review 53 B1: `:value nil`, or none, was
+            // taken as "unknown" and any value passed).
+            ":ok" if ops[i].input == CellInput::Get && value.is_none() => {
+                return Err(err(
+                    line_no,
+                    "an :ok :get must say the value it read: :value \"…\" (\"\" for a key never written)",
+                ));
+            }
             ":ok" => {
                 ops[i].ret = Some(line_no);
                 ops[i].output = if ops[i].input == CellInput::Get { value } else { None };
@@ -258,9 +292,43 @@ fn edn_map(line: &str) -> Result<BTreeMap<String, String>, String> {
 
 /// Register operations from a simulator `History` serialized as JSON.
 pub fn parse_history_json(text: &str) -> Result<Vec<Op<RegisterInput, RegisterOutput>>, ParseError> {
-    let h: History = serde_json::from_str(text).map_err(|e| json_err(text, &e))?;
+    let h: History = serde_json::from_str(text).map_err(|e| match serde_json::from_str::<serde_json::Value>(text) {
+        // The app's other JSON export: its records are messages, not operations (review 49 C6).
+        Ok(doc) if doc.get("records").is_some() && doc.get("trace_hash").is_some() => err(
+            1,
+            "this is a Trace JSON (messages, not operations): save History JSON from the History tab, or run `dsplay lincheck PRESET`",
+        ),
+        _ => json_err(text, &e),
+    })?;
     if h.ops.is_empty() {
-        return Err(err(0, "no operations found (wrong --format?)"));
+        return Err(err(0, "no operations found: `ops` is empty"));
+    }
+    if let Some(why) = contradiction(&h) {
+        return Err(err(0, why));
     }
     Ok(history_ops(&h))
+}
+
+/// What makes a history's records contradict themselves, if anything does: an operation that
+/// returns before its call (the search crashed on one: review 53 A2), a completed one without a
+/// return time (or a pending one with one), an id given twice. The simulator writes none of them.
+fn contradiction(h: &History) -> Option<String> {
+    use crate::sim::history::Outcome;
+    let mut ids = std::collections::BTreeSet::new();
+    h.ops.iter().find_map(|o| {
+        let (id, call) = (o.id, o.call.as_us());
+        match (o.outcome, o.ret.map(|r| r.as_us())) {
+            _ if !ids.insert(id) => Some(format!("op {id}: the id is given to two operations")),
+            (_, Some(ret)) if ret < call => {
+                Some(format!("op {id} returns at {ret}, before its call at {call}"))
+            }
+            (Outcome::Ok { .. } | Outcome::Fail, None) => {
+                Some(format!("op {id} ended (ok or fail) but has no `ret`: give the time it returned"))
+            }
+            (Outcome::Pending, Some(_)) => {
+                Some(format!("op {id} is pending but has a `ret`: a pending operation has not returned"))
+            }
+            _ => None,
+        }
+    })
 }

@@ -222,4 +222,81 @@ fn unreadable_histories_are_said_in_words_at_a_real_line() {
         "line 2: invalid type: integer `3`, expected a sequence (column 8)"
     );
     assert_eq!(said(parse_jepsen("hello\n")), "no operations found (wrong --format?)");
+    // Review 49 C6: the app's Trace JSON was told "missing field `ops`".
+    let trace = "{\n  \"scenario\": \"d3\",\n  \"trace_hash\": \"ab\",\n  \"records\": [\n  ]\n}\n";
+    assert!(said(parse_history_json(trace))
+        .contains("this is a Trace JSON (messages, not operations): save History JSON"));
+}
+
+/// Review 53 A1: a read returning 5 before 5 was ever written (a read from the future) crashed
+/// the search: pruning bounded the write's return by that read's, before the write's call.
+#[test]
+fn a_read_from_the_future_is_not_linearizable_and_does_not_crash() {
+    let log = "INFO jepsen.util - 0 :invoke :read nil\nINFO jepsen.util - 0 :ok :read 5\n\
+               INFO jepsen.util - 1 :invoke :write 5\nINFO jepsen.util - 1 :ok :write 5\n";
+    let ops = parse::parse_jepsen(log).expect("parses");
+    let verdict = check_ops(&Register, &ops, Partitioning::Single, 100_000).verdict;
+    assert!(
+        matches!(&verdict, Verdict::NotLinearizable { first_bad } if first_bad.op_id == 1),
+        "{verdict:?}"
+    );
+    // The write never returning, or its outcome unknown, is the same read from the future.
+    let open = &log[..log.rfind("INFO").expect("a last line")];
+    let ops = parse::parse_jepsen(open).expect("parses");
+    assert!(!check_ops(&Register, &ops, Partitioning::Single, 100_000).verdict.is_linearizable());
+}
+
+/// Review 53 A2 and C2: records that contradict themselves are refused, each saying which op
+/// and why, not searched (a return before its call crashed the search).
+#[test]
+fn a_json_history_that_contradicts_itself_is_refused() {
+    use super::parse::parse_history_json;
+    let op = |id: u64, call: u64, ret: &str, outcome: &str| {
+        format!(
+            r#"{{"id":{id},"client":0,"key":0,"op":{{"type":"write","value":1}},"call":{call},"ret":{ret},"outcome":{{"type":"{outcome}"{}}}}}"#,
+            if outcome == "ok" { r#","value":null"# } else { "" }
+        )
+    };
+    let said = |ops: &[String]| {
+        let text = format!(r#"{{"ops":[{}],"truncated":false}}"#, ops.join(","));
+        parse_history_json(&text).map(drop).expect_err("refused").to_string()
+    };
+    assert_eq!(said(&[op(1, 10, "5", "ok")]), "op 1 returns at 5, before its call at 10");
+    assert!(said(&[op(1, 10, "null", "ok")]).starts_with("op 1 ended (ok or fail) but has no `ret`"));
+    assert!(said(&[op(1, 10, "20", "pending")]).starts_with("op 1 is pending but has a `ret`"));
+    assert_eq!(
+        said(&[op(1, 10, "20", "ok"), op(1, 30, "40", "ok")]),
+        "op 1: the id is given to two operations"
+    );
+    assert_eq!(said(&[]), "no operations found: `ops` is empty");
+    let fine =
+        format!(r#"{{"ops":[{},{}],"truncated":false}}"#, op(1, 10, "20", "ok"), op(2, 30, "null", "info"));
+    assert_eq!(parse_history_json(&fine).expect("a consistent history").len(), 2);
+}
+
+/// Review 53 B1 and B2: an EDN return is checked against its call (operation and key), and a
+/// `get` that returned says what it read (a `nil` was taken as unknown, and any value passed).
+#[test]
+fn edn_returns_answer_their_calls_and_a_get_says_what_it_read() {
+    let said = |edn: &str| parse::parse_edn(edn).map(drop).expect_err("refused").to_string();
+    let put = "{:process 0, :type :invoke, :f :put, :key \"a\", :value \"x\"}\n";
+    let get = "{:process 0, :type :invoke, :f :get, :key \"a\", :value nil}\n";
+    assert_eq!(
+        said(&format!("{put}{{:process 0, :type :ok, :f :get, :key \"a\", :value \"zzz\"}}")),
+        "line 2: process 0's return is :get on key \"a\", its call on line 1 :put on key \"a\""
+    );
+    assert_eq!(
+        said(&format!("{get}{{:process 0, :type :ok, :f :get, :key \"b\", :value \"zzz\"}}")),
+        "line 2: process 0's return is :get on key \"b\", its call on line 1 :get on key \"a\""
+    );
+    for value in [":value nil", ""] {
+        let text = format!(
+            "{get}{{:process 0, :type :ok, :f :get, :key \"a\"{}{value}}}",
+            if value.is_empty() { "" } else { ", " }
+        );
+        assert!(said(&text).starts_with("line 2: an :ok :get must say the value it read"), "{text}");
+    }
+    let read_empty = format!("{get}{{:process 0, :type :ok, :f :get, :key \"a\", :value \"\"}}");
+    assert_eq!(parse::parse_edn(&read_empty).expect("an empty read").0.len(), 1);
+    assert_eq!(said(" \n"), "the file is empty: expected EDN lines ({:process 0, :type :invoke, …})");
 }
