@@ -50,6 +50,30 @@ fn trace_head(sim: &dyn Simulation, link: &str) -> String {
 /// What closes the document after its records.
 const TRACE_TAIL: &str = "\n  ]\n}\n";
 
+/// The clients' operations up to the playhead as `dsplay lincheck FILE` reads them (its `json`
+/// format: `ops` and `truncated`), one operation a line, with what a reader needs beside them:
+/// the node names the ops' `client` indexes point into, the time unit and the link of the run.
+/// The Trace JSON is no history, and lincheck could only refuse it (review 49 C6).
+pub fn history_json(sim: &dyn Simulation, link: &str) -> String {
+    let history = sim.history();
+    let doc = serde_json::json!({
+        "scenario": sim.scenario().meta.id,
+        "seed": sim.scenario().seed,
+        "link": link,
+        "check": "dsplay lincheck FILE (exit 0 linearizable, 1 not, 3 unknown)",
+        "nodes": sim.node_names(),
+        "time_unit": "microseconds of simulated time (call, ret)",
+        "truncated": history.truncated,
+    });
+    let text = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{".into());
+    let mut out = format!("{},\n  \"ops\": [", text.trim_end().trim_end_matches('}').trim_end());
+    for (i, op) in history.ops.iter().enumerate() {
+        out.push_str(if i == 0 { "\n    " } else { ",\n    " });
+        out.push_str(&serde_json::to_string(op).unwrap_or_default());
+    }
+    out + TRACE_TAIL
+}
+
 /// Write the records from `from` on, one a line, for at most `budget_ms` of wall time (looking at
 /// the clock every 256); returns where the next slice starts (the number kept, once all are).
 fn trace_records(sim: &dyn Simulation, out: &mut String, from: usize, budget_ms: f64) -> usize {
@@ -436,6 +460,25 @@ mod tests {
             note.contains(&format!("first {} of {total}", total - 50)) && note.contains("trace_capacity"),
             "{note}"
         );
+    }
+
+    #[wasm_bindgen_test]
+    fn the_history_export_is_the_runs_history_as_lincheck_reads_it() {
+        use dsplay_core::check::{check_history, parse::parse_history_json, Verdict};
+        let sc = dsplay_core::presets::get("d3-quorum-stale-read").expect("preset");
+        let mut s = Session::new(sc).expect("session");
+        s.seek(SimTime::from_ms(6_000));
+        let history = s.sim().history();
+        assert!(matches!(check_history(history), Verdict::NotLinearizable { .. }), "the lesson's stale read");
+        let text = history_json(s.sim(), "#s=abc&t=6000");
+        let back: dsplay_core::sim::history::History = serde_json::from_str(&text).expect("a history");
+        assert_eq!(&back, history, "every operation, as it was recorded");
+        assert_eq!(parse_history_json(&text).expect("lincheck reads it").len(), history.ops.len());
+        let doc: serde_json::Value = serde_json::from_str(&text).expect("JSON");
+        assert_eq!(doc["link"], "#s=abc&t=6000");
+        assert_eq!(doc["nodes"].as_array().map(Vec::len), Some(s.sim().node_names().len()));
+        let lines = text.lines().filter(|l| l.trim_start().starts_with("{\"id\":")).count();
+        assert_eq!(lines, history.ops.len(), "one operation a line");
     }
 
     #[wasm_bindgen_test]

@@ -4,7 +4,8 @@
 //! (review 17, gap 9), and under it every operation's latency since the start (gap 15). With the
 //! run paused, the first operation no linear order explains (the same check as the Invariants
 //! panel's) is ringed in red. Clicking a bar moves the playhead to where that operation returned.
-//! Offered for protocols whose clients keep a history (see `Simulation::keeps_history`).
+//! Offered for protocols whose clients keep a history (see `Simulation::keeps_history`). History
+//! JSON saves the operations up to the playhead, for `dsplay lincheck FILE`.
 
 mod latency;
 mod model;
@@ -84,6 +85,16 @@ pub fn history() -> Html {
     let Some((f, bad, ..)) = fig.as_ref().as_ref() else {
         return html! { <section class="history-view" /> };
     };
+    // What `dsplay lincheck FILE` reads: the operations up to the playhead (review 49 C6).
+    let on_save = {
+        let session = p.session.clone();
+        Callback::from(move |_: MouseEvent| {
+            let s = session.borrow();
+            let name = format!("{}.json", crate::export::export_stem(&s, "history"));
+            let text = crate::export::history_json(s.sim(), &s.fragment());
+            crate::export::download_text(&name, "application/json", &text).ok();
+        })
+    };
     let counts = |e: Ended| f.lanes.iter().flat_map(|l| &l.bars).filter(|b| b.ended == e).count();
     let summary = format!(
         "{} ok, {} failed, {} unknown, {} pending in the {} s before the playhead{}",
@@ -101,6 +112,8 @@ pub fn history() -> Html {
                 <label>{"Window "}<select class="history-span" onchange={on_span}>
                     {for SPANS_S.iter().map(|s| html! { <option value={s.to_string()} selected={*s == *span_s}>{format!("{s} s")}</option> })}
                 </select></label>
+                <button class="export-history" onclick={on_save}
+                    title="Every operation up to the playhead, as `dsplay lincheck FILE` checks it">{"History JSON"}</button>
             </div>
             // The ringed bar's action from the keyboard too (the bars are drawn, not buttons).
             if let Some((_, at)) = *bad {

@@ -776,6 +776,13 @@ async function main() {
     const title = await page.$eval('.history-svg .op.bad title', (t) => t.textContent);
     assert(/read .*returned/.test(title), `the ringed bar is the bad read: ${title}`);
     await (await page.$('.history-view')).screenshot({ path: path.join(SHOTS, 'history.png') });
+    // History JSON saves the operations up to the playhead for `dsplay lincheck FILE` (review 49 C6).
+    const nowMs = +(await page.$eval('#run-result', (el) => el.dataset.nowMs));
+    const [saved] = await Promise.all([page.waitForEvent('download'), page.click('.export-history')]);
+    const doc = JSON.parse(fs.readFileSync(await saved.path(), 'utf8'));
+    assert(saved.suggestedFilename() === `d3-quorum-stale-read-history-${nowMs}ms.json`, saved.suggestedFilename());
+    assert(doc.ops.length > 0 && doc.ops.every((o) => o.call <= nowMs * 1000 + 999), `${doc.ops.length} ops, all called by the playhead`);
+    assert(doc.ops.some((o) => o.op.type === 'read') && doc.nodes.includes('c1') && doc.link.includes('t='), JSON.stringify(doc).slice(0, 200));
   });
   for (const [id, ms] of [['t3-redundancy-3-tasks', 60000], ['r2-circuit-breaker-cascade', 12000], ['r4-retry-storm', 8000],
     ['e1-unbounded-queue', 15000], ['d1-cap-cp', 9000], ['d4-raft-election', 7000], ['d6-causal-delivery', 8000], ['d8-crdt-partition', 8000]]) {
