@@ -310,3 +310,22 @@ fn a_closed_loop_keeps_two_operations_going_through_a_region_outage() {
         assert!(sends_between(&*sim, c, 23_000, 24_000) > 0, "{c} still sends in the last second");
     }
 }
+
+/// Review 53 B3: failover loses acknowledged writes, and the search alone could not refute such a
+/// history in its budget (17 of 30 seeds of d10-region-failover were "unknown"). A read of an
+/// overwritten value is proof enough: seed 3's op 706 read 2000166 after another write of the key
+/// had been acknowledged, which was called after 2000166's write returned. Decided within a
+/// budget the search alone spends to no end.
+#[test]
+fn a_failover_that_lost_an_acknowledged_write_is_found_not_linearizable() {
+    use dsplay_core::check::{check_history_with, Partitioning};
+    let sim = run(&scenario("d10-region-failover", |v| v["seed"] = 3.into()));
+    let report = check_history_with(sim.history(), Partitioning::ByKey, 200_000);
+    match report.verdict {
+        Verdict::NotLinearizable { first_bad } => {
+            assert_eq!((first_bad.op_id, first_bad.description.as_str()), (706, "read → 2000166"));
+        }
+        other => panic!("seed 3: {other}"),
+    }
+    assert!(counter(&*sim, "lost_writes") > 0, "the failover lost writes");
+}

@@ -235,6 +235,11 @@ impl<'a, I, O> Run<'a, I, O> {
         let mut slice = share;
         let result = check_partition(model, part, &mut slice);
         self.left -= share - slice;
+        // Out of steps, a cheap proof the model knows may still decide it.
+        let result = match result {
+            PartResult::Exhausted => model.refute(part).map_or(PartResult::Exhausted, PartResult::Bad),
+            decided => decided,
+        };
         match result {
             PartResult::Linearizable => {}
             PartResult::Exhausted => self.exhausted.push(part),
