@@ -57,6 +57,23 @@ pub struct LincheckArgs {
     seed: Option<u64>,
 }
 
+/// `run`'s line on a run whose clients keep a history: its verdict, in lincheck's words and with
+/// its default budget, so the two agree. A
+/// report said `violations: 0` beside `stale_reads: 89` and nothing of the history that
+/// `dsplay lincheck` finds not linearizable (review 53 C3).
+pub fn verdict_of_run(sim: &dyn dsplay_core::sim::Simulation) -> String {
+    let names = sim.node_names();
+    let client = |c: u64| names.get(c as usize).cloned().unwrap_or_else(|| format!("node #{c}"));
+    let labels = Labels { key: &|k| sim.key_label(k), client: &client };
+    let report = dsplay_core::check::check_history_with(sim.history(), Partitioning::ByKey, DEFAULT_BUDGET);
+    match report.verdict {
+        Verdict::Unknown { steps } => {
+            format!("undecided in {steps} steps (`dsplay lincheck` with a larger --budget searches longer)")
+        }
+        _ => describe(&report, "µs", None, &labels),
+    }
+}
+
 /// Run the check; `Err` is a one-line input error (exit 2).
 pub fn run(args: &LincheckArgs) -> Result<ExitCode, String> {
     if dsplay_core::presets::json(&args.file).is_some() {

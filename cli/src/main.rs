@@ -460,6 +460,9 @@ fn run(sc: &dsplay_core::Scenario, source: &str, stop: Stop, as_json: bool) -> R
         outln!("{}", serde_json::to_string_pretty(&rep).map_err(|e| e.to_string())?);
     } else {
         print_human(&rep);
+        if sim.keeps_history() {
+            outln!("  linearizability: {}", lincheck::verdict_of_run(&*sim));
+        }
     }
     Ok(())
 }

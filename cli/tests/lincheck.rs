@@ -68,6 +68,22 @@ fn a_preset_id_is_run_and_its_history_checked() {
     assert_eq!(lincheck(&["t1-round-robin"]).0, 2, "no history to check");
 }
 
+/// Review 53 C3: `run` said `violations: 0` beside `stale_reads: 89` and nothing of the history.
+/// Its report now ends with lincheck's verdict, word for word, on a run whose clients keep one.
+#[test]
+fn a_runs_report_gives_lincheck_s_verdict_on_its_history() {
+    let run = |id: &str| {
+        let out = Command::new(env!("CARGO_BIN_EXE_dsplay")).args(["run", id]).output().expect("runs");
+        String::from_utf8(out.stdout).expect("utf-8")
+    };
+    let report = run("d3-quorum-stale-read");
+    let (_, verdict, _) = lincheck(&["d3-quorum-stale-read"]);
+    assert!(report.ends_with(&format!("  linearizability: {verdict}")), "{report}");
+    assert!(verdict.starts_with("not linearizable: op "), "{verdict}");
+    assert!(run("d3-quorum-abd").ends_with("  linearizability: linearizable\n"));
+    assert!(!run("t1-round-robin").contains("linearizability"), "no history, no line");
+}
+
 #[test]
 fn the_bad_operation_is_named_by_its_client() {
     let sc = dsplay_core::presets::get("d3-quorum-stale-read").expect("preset");
