@@ -1,5 +1,6 @@
 //! `dsplay shard --scheme range|mod|ring|jump --shards N [--vnodes V] KEY...`: print each key's
-//! shard (`KEY<TAB>SHARD`), and with `--moved` how many keys would move going to N + 1 shards.
+//! shard (`KEY<TAB>SHARD`), and with `--moved` how many keys would move going to N + 1 shards,
+//! then each that would (`# KEY<TAB>FROM → TO`).
 //! A key that parses as a u64 is the hash input itself; other keys are hashed with FNV-1a 64.
 
 use crate::out::outln;
@@ -23,7 +24,7 @@ pub struct ShardArgs {
     /// Virtual nodes per shard on the ring.
     #[arg(long, default_value_t = 100)]
     vnodes: u32,
-    /// Also print how many of the keys move when one shard is added.
+    /// Also print how many of the keys move when one shard is added, and each that does.
     #[arg(long)]
     moved: bool,
     #[arg(required = true)]
@@ -51,7 +52,15 @@ pub fn run(args: &ShardArgs) -> Result<(), String> {
     }
     if args.moved {
         let moved = keys_moved(scheme, args.shards, &args.keys);
+        let grown = Placement::new(scheme, args.shards + 1);
         outln!("# {moved} of {} keys move going to {} shards", args.keys.len(), args.shards + 1);
+        // Which, and where (review 49 C10: only the count was said).
+        for key in &args.keys {
+            let (from, to) = (placement.shard_of(key), grown.shard_of(key));
+            if from != to {
+                outln!("# {key}\t{from} → {to}");
+            }
+        }
     }
     Ok(())
 }

@@ -120,6 +120,28 @@ fn shard_counts_vnodes_against_the_ring_only() {
     assert!(String::from_utf8_lossy(&ring.stderr).contains("--vnodes"));
 }
 
+/// `--moved` names each key that moves and where, beside the count (review 49 C10): under jump
+/// hashing, going from 10 shards to 11, a key moves only to the new shard.
+#[test]
+fn shard_moved_names_each_key_that_moves() {
+    let keys: Vec<String> = (0..40).map(|i| format!("user{i}")).collect();
+    let out = Command::new(env!("CARGO_BIN_EXE_dsplay"))
+        .args(["shard", "--scheme", "jump", "--shards", "10", "--moved"])
+        .args(&keys)
+        .output()
+        .expect("runs");
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let shard_of = |k: &str| text.lines().find_map(|l| l.strip_prefix(&format!("{k}\t"))).map(str::to_string);
+    let moves: Vec<(&str, &str)> =
+        text.lines().filter_map(|l| l.strip_prefix("# ")?.split_once('\t')).collect();
+    assert!(!moves.is_empty() && moves.len() < keys.len(), "{text}");
+    assert!(text.contains(&format!("# {} of 40 keys move going to 11 shards", moves.len())), "{text}");
+    for (key, said) in moves {
+        let from = shard_of(key).expect("the key's own line");
+        assert_eq!(said, format!("{from} → 10"), "{key} moves from its shard to the new one");
+    }
+}
+
 /// A script groups violations by `id`, one spelling for rules named in words or as identifiers,
 /// and reads `at_us` with its unit in its name (review 27 B7).
 #[test]
