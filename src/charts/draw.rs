@@ -368,9 +368,35 @@ fn lines<DB: DrawingBackend>(chart: &mut Chart2d<'_, DB>, data: &ChartData, pal:
             let points = stretch.iter().copied();
             if let Some((size, gap)) = dashes {
                 chart.draw_series(DashedLineSeries::new(points, size, gap, style)).map_err(err)?;
+            } else if let Some(step) = l.pen.bridge_ms {
+                bridged(chart, stretch, step, style)?;
             } else {
                 chart.draw_series(LineSeries::new(points, style)).map_err(err)?;
             }
+        }
+    }
+    Ok(())
+}
+
+/// A stretch of a line with a step between samples: solid where the samples follow one another,
+/// thin and dashed across intervals with none (a guide from one reading to the next, not one).
+fn bridged<DB: DrawingBackend>(
+    chart: &mut Chart2d<'_, DB>,
+    stretch: &[(f64, f64)],
+    step_ms: f64,
+    style: ShapeStyle,
+) -> DrawResult {
+    let thin = ShapeStyle { stroke_width: 1, ..style };
+    let mut from = 0;
+    for i in 1..=stretch.len() {
+        let empty_between = i < stretch.len() && stretch[i].0 - stretch[i - 1].0 > step_ms;
+        if i == stretch.len() || empty_between {
+            chart.draw_series(LineSeries::new(stretch[from..i].iter().copied(), style)).map_err(err)?;
+            from = i;
+        }
+        if empty_between {
+            let across = [stretch[i - 1], stretch[i]];
+            chart.draw_series(DashedLineSeries::new(across, 3, 3, thin)).map_err(err)?;
         }
     }
     Ok(())

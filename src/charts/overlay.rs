@@ -47,7 +47,7 @@ pub fn overlay(a: ChartData, b: Option<ChartData>) -> ChartData {
             label: format!("A · {}", l.label),
             // Not drawn as a total (short dashes) either: the caption's rule is A solid, B dashed
             // (review 24 C2: A's `errors`, the total of its breakdown, was dotted).
-            pen: Pen { hue: Some(*hue), dashed: false, total: false },
+            pen: Pen { hue: Some(*hue), dashed: false, total: false, ..l.pen },
             ..l
         })
         .collect();
@@ -61,7 +61,7 @@ pub fn overlay(a: ChartData, b: Option<ChartData>) -> ChartData {
             let hue = same.or_else(|| free.next()).unwrap_or_default();
             lines.push(Line {
                 label: format!("B · {}", l.label),
-                pen: Pen { hue: Some(hue), dashed: true, total: false },
+                pen: Pen { hue: Some(hue), dashed: true, total: false, ..l.pen },
                 ..l
             });
         }

@@ -109,6 +109,10 @@ pub struct Pen {
     pub hue: Option<usize>,
     pub dashed: bool,
     pub total: bool,
+    /// A latency line's step between samples: two points further apart than this have empty
+    /// intervals between them, and the stretch that bridges them is drawn thin and dashed, not as
+    /// a reading (review 51 C5: r2's empty 5.2–5.4 s read as latency ramping up).
+    pub bridge_ms: Option<f64>,
 }
 
 /// The failures chart's `errors` line where other lines share the chart: every failed request,
@@ -312,8 +316,19 @@ fn points(pts: &[Point], f: impl Fn(&Point) -> Option<f64>) -> Vec<(f64, f64)> {
 /// A line of `pts` read by `f`, with a break wherever two points are more than `gap` ms apart, found before the line
 /// is decimated: after, a long run's points lie further apart than any gap (t4's gauge charts
 /// went blank past 60 s, 600 samples).
-fn broken_line(label: String, pts: &[Point], f: impl Fn(&Point) -> Option<f64>, gap: f64) -> Line {
-    Line::new(label, breaks(points(pts, f), gap))
+fn broken_line(label: String, pts: &[Point], f: impl Fn(&Point) -> Option<f64>, interval_us: u64) -> Line {
+    let read = points(pts, f);
+    // Decimated, each point stands for `per` samples: the step between points is that many.
+    let per = read.len().div_ceil(MAX_DRAW_POINTS).max(1) as f64;
+    let mut line = Line::new(label, breaks(read, gap_ms(interval_us)));
+    // A bridge is a hole unlike the line's own rhythm: a quiet client answered every 0.5 s is
+    // a line, not a row of dashes.
+    let mut steps: Vec<f64> =
+        line.points.windows(2).map(|w| w[1].0 - w[0].0).filter(|d| !d.is_nan()).collect();
+    steps.sort_unstable_by(f64::total_cmp);
+    let usual = steps.get(steps.len() / 2).copied().unwrap_or(0.0);
+    line.pen.bridge_ms = Some((interval_us as f64 / 1000.0 * per).max(usual) * 1.5);
+    line
 }
 
 /// The shortest stretch with no sample that breaks a latency line: a line drawn straight across
@@ -336,12 +351,12 @@ pub fn breaks(points: Vec<(f64, f64)>, gap: f64) -> Vec<(f64, f64)> {
     out
 }
 
-fn percentiles(prefix: &str, pts: &[Point], gap: f64) -> Vec<Line> {
+fn percentiles(prefix: &str, pts: &[Point], interval_us: u64) -> Vec<Line> {
     let has = |p: &Point| p.value > 0.0; // no samples in the interval: no point
     vec![
-        broken_line(format!("{prefix}p50"), pts, |p| has(p).then_some(p.p50), gap),
-        broken_line(format!("{prefix}p95"), pts, |p| has(p).then_some(p.p95), gap),
-        broken_line(format!("{prefix}p99"), pts, |p| has(p).then_some(p.p99), gap),
+        broken_line(format!("{prefix}p50"), pts, |p| has(p).then_some(p.p50), interval_us),
+        broken_line(format!("{prefix}p95"), pts, |p| has(p).then_some(p.p95), interval_us),
+        broken_line(format!("{prefix}p99"), pts, |p| has(p).then_some(p.p99), interval_us),
     ]
 }
 
@@ -532,7 +547,7 @@ fn metric_chart<'a>(
         Kind::Gauge => "",
     };
     let interval_s = metrics.interval_us() as f64 / 1e6;
-    let gap = gap_ms(metrics.interval_us());
+    let step_us = metrics.interval_us();
     let pts = |m: &'a Metric| -> Cow<'a, [Point]> {
         let raw = upto(&m.series, now_ms);
         if kind == Kind::Counter {
@@ -542,14 +557,14 @@ fn metric_chart<'a>(
         }
     };
     let lines = match (kind, global) {
-        (Kind::Histogram, Some(g)) => percentiles("", &pts(g), gap),
+        (Kind::Histogram, Some(g)) => percentiles("", &pts(g), step_us),
         (_, Some(g)) => vec![values(name.to_string(), &pts(g))],
         (Kind::Histogram, None) if all.len() == 1 => {
-            percentiles(&format!("{} ", node_name(first)), &pts(first), gap)
+            percentiles(&format!("{} ", node_name(first)), &pts(first), step_us)
         }
         (Kind::Histogram, None) => {
             let f = |p: &Point| (p.value > 0.0).then_some(p.p99);
-            let p99 = |m: &&'a Metric| broken_line(format!("{} p99", node_name(m)), &pts(m), f, gap);
+            let p99 = |m: &&'a Metric| broken_line(format!("{} p99", node_name(m)), &pts(m), f, step_us);
             node_hues(metrics, &all, all.iter().take(MAX_LINES).map(p99).collect())
         }
         (_, None) if all.len() > MAX_LINES => {
@@ -787,6 +802,25 @@ pub(crate) mod tests {
         assert_eq!(breaks, [12_100.0, 16_600.0], "a break where each outage ends");
         let svg = crate::charts::draw::to_svg(&d, (640, 220), &crate::charts::draw::LIGHT).expect("draws");
         assert!(!svg.contains("NaN"), "a break is not drawn as a point");
+        // The quiet client's rhythm (0.5 s) is the line's own: not drawn as bridges, which are
+        // holes longer than it (review 51 C5: r2's empty 5.2–5.4 s read as a ramp).
+        let bridge = d.lines[0].pen.bridge_ms.expect("a latency line has a step");
+        assert_eq!(bridge, 750.0);
+        let mut m = Metrics::new(100_000, 2_000_000);
+        for step in 0..20u64 {
+            if !(6..9).contains(&step) {
+                m.observe("latency_ms", None, 2_000, SimTime(step * 100_000 + 50_000));
+            }
+            m.advance_to(SimTime((step + 1) * 100_000));
+        }
+        let d = chart(&m, &ChartSpec::Metric("latency_ms".into()), &[], 2_000.0, 2_000.0);
+        let (p99, bridge) = (&d.lines[2].points, d.lines[2].pen.bridge_ms.expect("a step"));
+        let holes: Vec<f64> = p99.windows(2).filter(|w| w[1].0 - w[0].0 > bridge).map(|w| w[0].0).collect();
+        assert_eq!((bridge, holes), (150.0, vec![600.0]), "the one hole, not broken: {p99:?}");
+        // A gauge's line has a point at every sample: nothing to bridge.
+        m.gauge("load", None, 3, SimTime::from_ms(50));
+        let d = chart(&m, &ChartSpec::Metric("load".into()), &[], 2_000.0, 2_000.0);
+        assert_eq!(d.lines[0].pen.bridge_ms, None);
     }
 
     #[wasm_bindgen_test]
