@@ -1671,3 +1671,25 @@ async fn a_link_its_event_budget_stops_short_says_so() {
     assert!(said.contains("Raise sim.max_events in the Editor"), "{said}");
     unmount();
 }
+
+/// Played into its event budget, the run ended short of its stop saying only "Paused" (review 54
+/// B2: t1-power-of-two lengthened to a day stopped at 33 s). It says why now, as a link does.
+#[wasm_bindgen_test]
+fn a_run_played_into_its_event_budget_says_why_it_stopped() {
+    use dsplay_core::session::Session;
+    use dsplay_web::player::{reduce, Action, UiState};
+    let mut sc = presets::get("t1-round-robin").expect("preset");
+    sc.sim.max_events = 500;
+    let s = RefCell::new(Session::new(sc).expect("session"));
+    let mut ui = reduce(&s, UiState::default(), Action::Play);
+    for _ in 0..10_000 {
+        if !ui.playing {
+            break;
+        }
+        ui = reduce(&s, ui, Action::Frame(16.0));
+    }
+    assert!(!ui.playing && s.borrow().now() < s.borrow().stop_at(), "stopped short");
+    let said = ui.error.unwrap_or_default();
+    assert!(said.starts_with("The run stopped at ") && said.contains("stopped after 500 events"), "{said}");
+    assert!(said.contains("Raise `sim.max_events` in the Editor"), "{said}");
+}

@@ -242,8 +242,16 @@ pub(super) fn travel_to(session: &RefCell<Session>, ui: &mut UiState, to: Playhe
     }
     // A run its event budget stopped short of where it was sent (review 50 C7: a link's t=3000
     // opened at 0.025 s with only the footer's word for it).
-    if let Some(why) = s.sim().halted().filter(|_| arrived && s.now() < to.at) {
-        let (at, asked) = (s.now().as_ms_f64() / 1000.0, to.at.as_ms_f64() / 1000.0);
+    if arrived {
+        stopped_short(&s, ui, to.at);
+    }
+}
+
+/// If the run halted (its event budget spent) before `asked`, say where and why, and how to go
+/// further.
+fn stopped_short(s: &Session, ui: &mut UiState, asked: SimTime) {
+    if let Some(why) = s.sim().halted().filter(|_| s.now() < asked) {
+        let (at, asked) = (s.now().as_ms_f64() / 1000.0, asked.as_ms_f64() / 1000.0);
         let fix = match why.contains("sim.max_events") {
             true => " Raise `sim.max_events` in the Editor to run further.",
             false => "",
@@ -298,6 +306,14 @@ fn play_frame(session: &RefCell<Session>, ui: &mut UiState, wall_ms: f64) {
             ui.playing = false;
             session.borrow_mut().settle();
         }
-        None => ui.playing &= !session.borrow().finished(),
+        None => {
+            let s = session.borrow();
+            if s.finished() && ui.playing {
+                // Played into its event budget, the run ended short of its stop without a word
+                // but "Paused" (review 54 B2).
+                stopped_short(&s, ui, s.stop_at());
+            }
+            ui.playing &= !s.finished();
+        }
     }
 }
