@@ -582,6 +582,33 @@ fn an_edited_runs_elections_are_slowed_where_they_happen() {
     assert!(!slowed_candidacy(false), "as shipped, its election is in the lesson's own stretch");
 }
 
+/// Review 54 B3: in a changed Raft run every frame stopped at the next follower's election timer,
+/// which the leader's heartbeat then reset: "100×" played at about 10× with nothing to slow down.
+/// A frame now goes on past a timer that did not run out.
+#[wasm_bindgen_test]
+fn a_changed_raft_run_with_a_steady_leader_plays_at_the_speed_asked() {
+    use dsplay_core::session::Session;
+    use dsplay_web::player::{changed_from, reduce, Action, UiState};
+    let mut sc = presets::get("d4-raft-election").expect("d4");
+    sc.stop_at_ms = 600_000;
+    sc.events.clear();
+    let ui = UiState { changed_from: changed_from(&sc), speed: 100.0, ..UiState::default() };
+    assert!(ui.slow_motion && ui.changed_from.is_some(), "slow motion watches the changed run's timers");
+    let s = std::cell::RefCell::new(Session::new(sc).expect("s"));
+    let mut ui = reduce(&s, ui, Action::Play);
+    while s.borrow().now() < dsplay_core::SimTime::from_ms(5_000) {
+        ui = reduce(&s, ui, Action::Frame(16.0));
+    }
+    let from = s.borrow().now();
+    for _ in 0..30 {
+        ui = reduce(&s, ui, Action::Frame(16.0));
+    }
+    let per_frame_ms = (s.borrow().now().as_us() - from.as_us()) as f64 / 1000.0 / 30.0;
+    // 1,600 asked; about 160 when each frame stopped at a timer. A frame also stops after its
+    // slice of wall time, which this debug build spends sooner than the page's release build.
+    assert!(per_frame_ms > 400.0, "{per_frame_ms} ms a frame at 100× (1,600 asked)");
+}
+
 /// An embed's `t=…&until=…` stops at `until` exactly; with `loop=1` it starts again from `t`.
 #[wasm_bindgen_test]
 fn a_clip_stops_where_it_ends_or_loops_back_to_its_start() {

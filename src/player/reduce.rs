@@ -270,27 +270,55 @@ fn add_notice(ui: &mut UiState, said: String) {
     });
 }
 
+/// Most election timers one frame stops at, reset before they ran out, before it ends anyway.
+const MAX_TIMER_STOPS: u32 = 64;
+
 /// A frame of `wall_ms` while playing: wall time × speed × slow motion in simulated time, ending
 /// exactly at a clip's end, a slow-motion stretch or a tour's stop, under the frame's budget.
 fn play_frame(session: &RefCell<Session>, ui: &mut UiState, wall_ms: f64) {
     let mut s = session.borrow_mut();
     let before = s.now();
-    let (factor, stretch) = slow_motion(&s, ui, before);
+    let (factor, _) = slow_motion(&s, ui, before);
     let sim_us = (wall_ms.clamp(0.0, MAX_FRAME_MS) * ui.speed * factor * 1000.0) as u64;
     // A clip's end is reached exactly, not overshot by a frame's worth of time; a slow-motion
     // stretch starts where it says, not a full-speed frame later.
     let clip_end = ui.clip.and_then(|c| c.until).filter(|&u| before < u);
     // A tour's stop likewise: the note's instant, exactly.
     let tour_stop = ui.tour.then(|| Tour::of(s.scenario()).next_after(before)).flatten();
-    let end = clip_end.into_iter().chain(stretch).chain(tour_stop).min();
-    let step = end.map_or(sim_us.max(1), |u| sim_us.max(1).min(u.as_us() - before.as_us()));
-    // On a whole millisecond, as a link's `&t=` is mostly written; inside a slow-motion stretch a
-    // frame may move less (rounded up, a 1 % stretch at 1× played at 6 %).
-    let target = match factor < 1.0 {
-        true => SimTime(before.as_us() + step),
-        false => SimTime::from_ms((before.as_us() + step).div_ceil(1000)),
+    let (started, first_event) = (crate::travel::now_ms(), s.sim().events());
+    let mut stops = 0;
+    let arrived = loop {
+        let now = s.now();
+        let (_, stretch) = slow_motion(&s, ui, now);
+        let end = clip_end.into_iter().chain(stretch).chain(tour_stop).min();
+        let left = sim_us.max(1).saturating_sub(now.as_us() - before.as_us()).max(1);
+        let step = end.map_or(left, |u| left.min(u.as_us().saturating_sub(now.as_us()).max(1)));
+        // On a whole millisecond, as a link's `&t=` is mostly written; inside a slow-motion
+        // stretch a frame may move less (rounded up, a 1 % stretch at 1× played at 6 %).
+        let target = match factor < 1.0 {
+            true => SimTime(now.as_us() + step),
+            false => SimTime::from_ms((now.as_us() + step).div_ceil(1000)),
+        };
+        let spent = s.sim().events().saturating_sub(first_event);
+        let arrived =
+            crate::travel::play_slice(&mut s, target, FRAME_EVENT_BUDGET.saturating_sub(spent).max(1));
+        // Stopped at an election timer that a heartbeat then reset, the frame goes on to its
+        // end: in a changed Raft run, where every follower's timer is watched, each frame
+        // stopped at one, and 100× played at 10× (review 54 B3). A candidacy there (slow motion
+        // from now), a stretch, a clip's end or a tour's stop ends it, as before.
+        let timer_only = end.is_some_and(|u| Some(u) != clip_end && Some(u) != tour_stop);
+        let goes_on = arrived
+            && factor >= 1.0
+            && timer_only
+            && s.now().as_us() - before.as_us() < sim_us
+            && !s.finished()
+            && slow_motion(&s, ui, s.now()).0 >= 1.0
+            && crate::travel::now_ms() - started < crate::travel::PLAY_SLICE_MS;
+        stops += 1;
+        if !goes_on || stops >= MAX_TIMER_STOPS {
+            break arrived;
+        }
     };
-    let arrived = crate::travel::play_slice(&mut s, target, FRAME_EVENT_BUDGET);
     let moved = s.now().as_us().saturating_sub(before.as_us());
     ui.pace = Pace::next(ui.pace, wall_ms, moved, !arrived);
     let clip_over = clip_end.is_some_and(|u| s.now() >= u) || s.finished();
