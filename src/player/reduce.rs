@@ -278,7 +278,7 @@ const MAX_TIMER_STOPS: u32 = 64;
 fn play_frame(session: &RefCell<Session>, ui: &mut UiState, wall_ms: f64) {
     let mut s = session.borrow_mut();
     let before = s.now();
-    let (factor, _) = slow_motion(&s, ui, before);
+    let (factor, mut stretch) = slow_motion(&s, ui, before);
     let sim_us = (wall_ms.clamp(0.0, MAX_FRAME_MS) * ui.speed * factor * 1000.0) as u64;
     // A clip's end is reached exactly, not overshot by a frame's worth of time; a slow-motion
     // stretch starts where it says, not a full-speed frame later.
@@ -289,7 +289,6 @@ fn play_frame(session: &RefCell<Session>, ui: &mut UiState, wall_ms: f64) {
     let mut stops = 0;
     let arrived = loop {
         let now = s.now();
-        let (_, stretch) = slow_motion(&s, ui, now);
         let end = clip_end.into_iter().chain(stretch).chain(tour_stop).min();
         let left = sim_us.max(1).saturating_sub(now.as_us() - before.as_us()).max(1);
         let step = end.map_or(left, |u| left.min(u.as_us().saturating_sub(now.as_us()).max(1)));
@@ -306,18 +305,24 @@ fn play_frame(session: &RefCell<Session>, ui: &mut UiState, wall_ms: f64) {
         // end: in a changed Raft run, where every follower's timer is watched, each frame
         // stopped at one, and 100× played at 10× (review 54 B3). A candidacy there (slow motion
         // from now), a stretch, a clip's end or a tour's stop ends it, as before.
+        // Within half the frame's slice of wall time: the slice under way may take the rest.
         let timer_only = end.is_some_and(|u| Some(u) != clip_end && Some(u) != tour_stop);
-        let goes_on = arrived
+        stops += 1;
+        let may_go_on = arrived
             && factor >= 1.0
             && timer_only
+            && stops < MAX_TIMER_STOPS
             && s.now().as_us() - before.as_us() < sim_us
             && !s.finished()
-            && slow_motion(&s, ui, s.now()).0 >= 1.0
-            && crate::travel::now_ms() - started < crate::travel::PLAY_SLICE_MS;
-        stops += 1;
-        if !goes_on || stops >= MAX_TIMER_STOPS {
+            && crate::travel::now_ms() - started < crate::travel::PLAY_SLICE_MS / 2.0;
+        if !may_go_on {
             break arrived;
         }
+        let (here, next) = slow_motion(&s, ui, s.now());
+        if here < 1.0 {
+            break arrived;
+        }
+        stretch = next;
     };
     let moved = s.now().as_us().saturating_sub(before.as_us());
     ui.pace = Pace::next(ui.pace, wall_ms, moved, !arrived);
