@@ -321,15 +321,24 @@ fn broken_line(label: String, pts: &[Point], f: impl Fn(&Point) -> Option<f64>, 
     // Decimated, each point stands for `per` samples: the step between points is that many.
     let per = read.len().div_ceil(MAX_DRAW_POINTS).max(1) as f64;
     let mut line = Line::new(label, breaks(read, gap_ms(interval_us)));
-    // A bridge is a hole unlike the line's own rhythm: a quiet client answered every 0.5 s is
-    // a line, not a row of dashes.
+    // A bridge is a hole unlike the line's own rhythm (longer than nine in ten of its steps): a
+    // quiet client answered every 0.5 s, or one of four clients answered now and then, is a
+    // line, not a row of dashes.
     let mut steps: Vec<f64> =
         line.points.windows(2).map(|w| w[1].0 - w[0].0).filter(|d| !d.is_nan()).collect();
     steps.sort_unstable_by(f64::total_cmp);
-    let usual = steps.get(steps.len() / 2).copied().unwrap_or(0.0);
-    line.pen.bridge_ms = Some((interval_us as f64 / 1000.0 * per).max(usual) * 1.5);
+    let usual = steps.get(steps.len() * 9 / 10).copied().unwrap_or(0.0);
+    let bridge = (interval_us as f64 / 1000.0 * per).max(usual) * 1.5;
+    // Holes everywhere are the line's rhythm too (a backend of fifty answering now and then):
+    // drawn solid, as one stroke, not hundreds (review 54's frames: each piece is a stroke).
+    let holes = steps.iter().rev().take_while(|&&d| d > bridge).count();
+    line.pen.bridge_ms = (holes <= MAX_BRIDGES.max(steps.len() / 20)).then_some(bridge);
     line
 }
+
+/// Most bridges a line is drawn with (or one in twenty of its steps, if more): beyond, holes are
+/// how the line goes.
+const MAX_BRIDGES: usize = 8;
 
 /// The shortest stretch with no sample that breaks a latency line: a line drawn straight across
 /// a second in which nothing was answered reads as latency rising steadily (r6's 1.3 s outage
@@ -817,6 +826,18 @@ pub(crate) mod tests {
         let (p99, bridge) = (&d.lines[2].points, d.lines[2].pen.bridge_ms.expect("a step"));
         let holes: Vec<f64> = p99.windows(2).filter(|w| w[1].0 - w[0].0 > bridge).map(|w| w[0].0).collect();
         assert_eq!((bridge, holes), (150.0, vec![600.0]), "the one hole, not broken: {p99:?}");
+        // Holes everywhere (four answered intervals, then three with none, for 20 s) are how the
+        // line goes: one solid stroke, not a hundred pieces.
+        let mut m = Metrics::new(100_000, 20_000_000);
+        for step in 0..200u64 {
+            if step % 7 < 4 {
+                m.observe("latency_ms", None, 2_000, SimTime(step * 100_000 + 50_000));
+            }
+            m.advance_to(SimTime((step + 1) * 100_000));
+        }
+        let d = chart(&m, &ChartSpec::Metric("latency_ms".into()), &[], 20_000.0, 20_000.0);
+        let (p99, bridge) = (&d.lines[2].points, d.lines[2].pen.bridge_ms.unwrap_or(0.0));
+        assert!(p99.windows(2).all(|w| w[1].0 - w[0].0 <= bridge), "no bridge in {bridge}: {p99:?}");
         // A gauge's line has a point at every sample: nothing to bridge.
         m.gauge("load", None, 3, SimTime::from_ms(50));
         let d = chart(&m, &ChartSpec::Metric("load".into()), &[], 2_000.0, 2_000.0);
