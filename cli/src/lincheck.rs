@@ -58,9 +58,8 @@ pub struct LincheckArgs {
 }
 
 /// `run`'s line on a run whose clients keep a history: its verdict, in lincheck's words and with
-/// its default budget, so the two agree. A
-/// report said `violations: 0` beside `stale_reads: 89` and nothing of the history that
-/// `dsplay lincheck` finds not linearizable (review 53 C3).
+/// its default budget, so the two agree. A report said `violations: 0` beside `stale_reads: 89`
+/// and nothing of the history that `dsplay lincheck` finds not linearizable (review 53 C3).
 pub fn verdict_of_run(sim: &dyn dsplay_core::sim::Simulation) -> String {
     let names = sim.node_names();
     let client = |c: u64| names.get(c as usize).cloned().unwrap_or_else(|| format!("node #{c}"));

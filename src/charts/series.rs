@@ -330,7 +330,8 @@ fn broken_line(label: String, pts: &[Point], f: impl Fn(&Point) -> Option<f64>, 
     let usual = steps.get(steps.len() * 9 / 10).copied().unwrap_or(0.0);
     let bridge = (interval_us as f64 / 1000.0 * per).max(usual) * 1.5;
     // Holes everywhere are the line's rhythm too (a backend of fifty answering now and then):
-    // drawn solid, as one stroke, not hundreds (review 54's frames: each piece is a stroke).
+    // drawn solid, as one stroke, not hundreds (each piece is a stroke: bench-ui's frames with a
+    // node inspected went from a p95 of 16.8 ms to 33.4).
     let holes = steps.iter().rev().take_while(|&&d| d > bridge).count();
     line.pen.bridge_ms = (holes <= MAX_BRIDGES.max(steps.len() / 20)).then_some(bridge);
     line
