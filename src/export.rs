@@ -43,8 +43,14 @@ fn trace_head(sim: &dyn Simulation, link: &str) -> String {
         "records_kept": kept,
         "note": note,
     });
-    let text = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{".into());
-    format!("{},\n  \"records\": [", text.trim_end().trim_end_matches('}').trim_end())
+    opened_array(&doc, "records")
+}
+
+/// `doc`'s fields, pretty, then `key`'s array opened for one item a line to follow (and
+/// [`TRACE_TAIL`] to close): a long list stays a line per item, not a dozen.
+fn opened_array(doc: &serde_json::Value, key: &str) -> String {
+    let text = serde_json::to_string_pretty(doc).unwrap_or_else(|_| "{".into());
+    format!("{},\n  \"{key}\": [", text.trim_end().trim_end_matches('}').trim_end())
 }
 
 /// What closes the document after its records.
@@ -65,8 +71,7 @@ pub fn history_json(sim: &dyn Simulation, link: &str) -> String {
         "time_unit": "microseconds of simulated time (call, ret)",
         "truncated": history.truncated,
     });
-    let text = serde_json::to_string_pretty(&doc).unwrap_or_else(|_| "{".into());
-    let mut out = format!("{},\n  \"ops\": [", text.trim_end().trim_end_matches('}').trim_end());
+    let mut out = opened_array(&doc, "ops");
     for (i, op) in history.ops.iter().enumerate() {
         out.push_str(if i == 0 { "\n    " } else { ",\n    " });
         out.push_str(&serde_json::to_string(op).unwrap_or_default());

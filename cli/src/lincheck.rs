@@ -61,16 +61,20 @@ pub struct LincheckArgs {
 /// its default budget, so the two agree. A report said `violations: 0` beside `stale_reads: 89`
 /// and nothing of the history that `dsplay lincheck` finds not linearizable (review 53 C3).
 pub fn verdict_of_run(sim: &dyn dsplay_core::sim::Simulation) -> String {
-    let names = sim.node_names();
-    let client = |c: u64| names.get(c as usize).cloned().unwrap_or_else(|| format!("node #{c}"));
-    let labels = Labels { key: &|k| sim.key_label(k), client: &client };
     let report = dsplay_core::check::check_history_with(sim.history(), Partitioning::ByKey, DEFAULT_BUDGET);
     match report.verdict {
         Verdict::Unknown { steps } => {
             format!("undecided in {steps} steps (`dsplay lincheck` with a larger --budget searches longer)")
         }
-        _ => describe(&report, "µs", None, &labels),
+        _ => with_labels_of(sim, |labels| describe(&report, "µs", None, labels)),
     }
+}
+
+/// `f` with a run's own words for its keys and its clients' names.
+fn with_labels_of<R>(sim: &dyn dsplay_core::sim::Simulation, f: impl FnOnce(&Labels<'_>) -> R) -> R {
+    let names = sim.node_names();
+    let client = |c: u64| names.get(c as usize).cloned().unwrap_or_else(|| format!("node #{c}"));
+    f(&Labels { key: &|k| sim.key_label(k), client: &client })
 }
 
 /// Run the check; `Err` is a one-line input error (exit 2).
@@ -78,10 +82,7 @@ pub fn run(args: &LincheckArgs) -> Result<ExitCode, String> {
     if dsplay_core::presets::json(&args.file).is_some() {
         let sim = run_preset(&args.file, &args.sets, args.seed)?;
         let text = serde_json::to_string(sim.history()).map_err(|e| e.to_string())?;
-        let names = sim.node_names();
-        let client = |c: u64| names.get(c as usize).cloned().unwrap_or_else(|| format!("node #{c}"));
-        let labels = Labels { key: &|k| sim.key_label(k), client: &client };
-        return check_text(args, &text, Some(FormatArg::Json), &labels);
+        return with_labels_of(&*sim, |labels| check_text(args, &text, Some(FormatArg::Json), labels));
     }
     if !args.sets.is_empty() || args.seed.is_some() {
         return Err(format!(

@@ -179,13 +179,10 @@ const DECIMAL: &str = " is written as a decimal: write it as the whole number ";
 
 /// A whole number JSON read as a float, as it was most likely typed: digits below 10^21 (a seed
 /// of 18446744073709551616 was told "1.8446744073709552e+19 is out of range": review 52 C6), and
-/// serde's own form (`1e+30`) beyond, where the digits would be a wall.
-fn as_typed(f: f64, serde_form: &str) -> String {
-    if f.abs() < 1e21 {
-        format!("{f:.0}")
-    } else {
-        serde_form.to_string()
-    }
+/// `None` beyond, where the digits would be a wall, or for a fraction. The Editor shows a number
+/// so too.
+pub fn whole_in_digits(f: f64) -> Option<String> {
+    (f.fract() == 0.0 && f.abs() < 1e21).then(|| format!("{:.0}", f + 0.0))
 }
 
 /// `protocol.backends[2].weight` as a JSON pointer: `/protocol/backends/2/weight`.
@@ -340,10 +337,14 @@ fn plain(raw: &str, path: &str) -> String {
                     format!("{value}{DECIMAL}{f:.0}")
                 } else if let Some(f) = parsed.filter(|f| *f as i128 > hi) {
                     // Above the top, the top is the advice, however high ("0 or more" is not).
-                    let value = as_typed(f, value);
+                    let value = whole_in_digits(f).unwrap_or_else(|| value.to_string());
                     format!("{value} is out of range: use a whole number from {lo} to {hi}")
                 } else if let Some(f) = parsed {
-                    format!("{} is out of range: use {}", as_typed(f, value), whole(lo, hi))
+                    format!(
+                        "{} is out of range: use {}",
+                        whole_in_digits(f).unwrap_or_else(|| value.to_string()),
+                        whole(lo, hi)
+                    )
                 } else {
                     format!("{value} is not a whole number: use {}", advice((lo, hi)))
                 };

@@ -19,7 +19,7 @@ mod workload;
 
 pub use chaos::ChaosConfig;
 pub use codec::{decode_fragment, encode_fragment, Playhead, MAX_FRAGMENT, MAX_JSON_BYTES};
-pub use error::ScenarioError;
+pub use error::{whole_in_digits, ScenarioError};
 pub use events::{ScenarioEvent, Timed};
 pub use link_problem::{link_problems, quoted, LinkProblem};
 pub use network::{LinkOverride, LinkSpec, NetworkConfig, Regions};
