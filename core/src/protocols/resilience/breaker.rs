@@ -1,5 +1,12 @@
 //! A circuit breaker, after Resilience4j: closed → open → half-open → closed, driven by the
 //! failure rate (and slow-call rate) over a count- or time-based sliding window.
+//!
+//! One departure from Resilience4j, which records an outcome into whatever state is current: here
+//! an outcome counts only in the state that let its call through (each permit carries the
+//! breaker's epoch). A call let through while closed that times out after the breaker went
+//! half-open is not a probe; in Resilience4j it is, and in review 55 such a timeout re-opened a
+//! breaker whose one real probe then succeeded, serving 3.3 s of fallbacks from a dependency
+//! that was answering. In the classic breaker (Nygard) the trial calls decide, as here.
 
 use crate::time::{SimDuration, SimTime};
 use serde::{Deserialize, Serialize};
@@ -14,7 +21,7 @@ pub struct BreakerConfig {
     pub failure_rate_pct: u32,
     /// Open when at least this share of calls were slow (percent; 0 = off).
     pub slow_call_rate_pct: u32,
-    /// A successful call slower than this counts as slow.
+    /// A call that took longer than this counts as slow, failed or not (as in Resilience4j).
     pub slow_call_ms: u64,
     /// No decision before the window holds this many calls.
     pub minimum_calls: u32,
@@ -112,6 +119,10 @@ pub fn state_codes() -> String {
     each.join("; ")
 }
 
+/// Leave to make one call, given in one state of the breaker.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Permit(u32);
+
 /// One recorded outcome.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 struct Outcome {
@@ -130,6 +141,8 @@ pub struct Breaker {
     /// Half-open: probes let through and outcomes seen so far.
     probes_sent: u32,
     probes: Vec<Outcome>,
+    /// Bumped at every change of state; a permit carries the epoch it was given in.
+    epoch: u32,
 }
 
 impl Breaker {
@@ -141,22 +154,29 @@ impl Breaker {
             window: VecDeque::new(),
             probes_sent: 0,
             probes: Vec::new(),
+            epoch: 0,
         }
+    }
+
+    fn enter(&mut self, state: State) {
+        self.state = state;
+        self.epoch = self.epoch.wrapping_add(1);
     }
 
     /// The state at `now` (an open breaker whose wait is over is half-open).
     pub fn state(&mut self, now: SimTime) -> State {
         if self.state == State::Open && now.since(self.opened_at) >= SimDuration::from_ms(self.cfg.open_ms) {
-            self.state = State::HalfOpen;
+            self.enter(State::HalfOpen);
             self.probes_sent = 0;
             self.probes.clear();
         }
         self.state
     }
 
-    /// May a call go through now? In half-open this takes one of the probe slots.
-    pub fn try_acquire(&mut self, now: SimTime) -> bool {
-        match self.state(now) {
+    /// May a call go through now? The permit, if so, to hand back with its outcome. In half-open
+    /// this takes one of the probe slots.
+    pub fn try_acquire(&mut self, now: SimTime) -> Option<Permit> {
+        let permitted = match self.state(now) {
             State::Closed => true,
             State::Open => false,
             State::HalfOpen if self.probes_sent < self.cfg.half_open_calls => {
@@ -164,14 +184,21 @@ impl Breaker {
                 true
             }
             State::HalfOpen => false,
-        }
+        };
+        permitted.then_some(Permit(self.epoch))
     }
 
-    /// Record the outcome of a permitted call that took `took`.
-    pub fn record(&mut self, now: SimTime, failed: bool, took: SimDuration) {
-        let slow = !failed && took >= SimDuration::from_ms(self.cfg.slow_call_ms);
+    /// Record the outcome of a permitted call that took `took`. An outcome from an earlier state
+    /// (a call let through while closed ending in half-open, a probe of an earlier round) is not
+    /// counted: see the module's note.
+    pub fn record(&mut self, now: SimTime, permit: Permit, failed: bool, took: SimDuration) {
+        let slow = took > SimDuration::from_ms(self.cfg.slow_call_ms);
         let o = Outcome { at: now, failed, slow };
-        match self.state(now) {
+        let state = self.state(now);
+        if permit.0 != self.epoch {
+            return;
+        }
+        match state {
             State::Closed => {
                 self.window.push_back(o);
                 self.trim(now);
@@ -185,18 +212,18 @@ impl Breaker {
                     if self.tripped(self.probes.iter()) {
                         self.open(now);
                     } else {
-                        self.state = State::Closed;
+                        self.enter(State::Closed);
                         self.window.clear();
                     }
                 }
             }
-            // A call that started before the breaker opened: its outcome no longer matters.
+            // Unreachable: a permit is never given while open, and opening changes the epoch.
             State::Open => {}
         }
     }
 
     fn open(&mut self, now: SimTime) {
-        self.state = State::Open;
+        self.enter(State::Open);
         self.opened_at = now;
         self.window.clear();
     }
@@ -241,6 +268,12 @@ mod tests {
     }
     const FAST: SimDuration = SimDuration(1_000);
 
+    /// A call let through and answered at `t`.
+    fn call(b: &mut Breaker, t: u64, failed: bool, took: SimDuration) {
+        let permit = b.try_acquire(ms(t)).expect("a permit");
+        b.record(ms(t), permit, failed, took);
+    }
+
     fn cfg() -> BreakerConfig {
         BreakerConfig {
             window: Window::Count { calls: 4 },
@@ -257,14 +290,13 @@ mod tests {
         let mut b = Breaker::new(cfg());
         // F F S: three calls, under minimum_calls, stays closed despite 67 % failures.
         for (i, f) in [true, true, false].into_iter().enumerate() {
-            assert!(b.try_acquire(ms(i as u64)));
-            b.record(ms(i as u64), f, FAST);
+            call(&mut b, i as u64, f, FAST);
             assert_eq!(b.state(ms(i as u64)), State::Closed);
         }
         // Fourth call S: 2 of 4 failed = 50 % ≥ 50 % → open.
-        b.record(ms(3), false, FAST);
+        call(&mut b, 3, false, FAST);
         assert_eq!(b.state(ms(3)), State::Open);
-        assert!(!b.try_acquire(ms(500)));
+        assert_eq!(b.try_acquire(ms(500)), None);
     }
 
     #[test]
@@ -273,7 +305,7 @@ mod tests {
         // F S S S S: the window is the last 4 = S S S S by the fifth call... but the fourth call
         // already sees F S S S = 25 % < 50 %, so it never opens.
         for (i, f) in [true, false, false, false, false, true].into_iter().enumerate() {
-            b.record(ms(i as u64), f, FAST);
+            call(&mut b, i as u64, f, FAST);
             assert_eq!(b.state(ms(i as u64)), State::Closed, "call {i}");
         }
     }
@@ -282,50 +314,99 @@ mod tests {
     fn half_open_probes_close_or_reopen() {
         let mut b = Breaker::new(cfg());
         for i in 0..4 {
-            b.record(ms(i), true, FAST);
+            call(&mut b, i, true, FAST);
         }
         assert_eq!(b.state(ms(10)), State::Open);
         // After open_ms: half-open, two probes allowed, the third is refused.
         assert_eq!(b.state(ms(1003)), State::HalfOpen);
-        assert!(b.try_acquire(ms(1003)));
-        assert!(b.try_acquire(ms(1004)));
-        assert!(!b.try_acquire(ms(1005)));
-        b.record(ms(1010), false, FAST);
+        let p1 = b.try_acquire(ms(1003)).expect("a permit");
+        let p2 = b.try_acquire(ms(1004)).expect("a permit");
+        assert_eq!(b.try_acquire(ms(1005)), None);
+        b.record(ms(1010), p1, false, FAST);
         assert_eq!(b.state(ms(1010)), State::HalfOpen, "waits for both probes");
-        b.record(ms(1011), true, FAST);
+        b.record(ms(1011), p2, true, FAST);
         assert_eq!(b.state(ms(1011)), State::Open, "1 of 2 probes failed = 50 %");
         // Next round: both probes succeed → closed.
-        assert!(b.try_acquire(ms(2011)));
-        assert!(b.try_acquire(ms(2011)));
-        b.record(ms(2020), false, FAST);
-        b.record(ms(2021), false, FAST);
+        call(&mut b, 2011, false, FAST);
+        call(&mut b, 2011, false, FAST);
         assert_eq!(b.state(ms(2021)), State::Closed);
-        assert!(b.try_acquire(ms(2022)));
+        assert!(b.try_acquire(ms(2022)).is_some());
+    }
+
+    #[test]
+    fn a_call_let_through_while_closed_is_not_a_probe() {
+        let mut b = Breaker::new(BreakerConfig { half_open_calls: 1, ..cfg() });
+        // Let through while closed; it will time out long after the breaker has moved on.
+        let early = b.try_acquire(ms(0)).expect("a permit");
+        for i in 1..5 {
+            call(&mut b, i, true, FAST);
+        }
+        assert_eq!(b.state(ms(4)), State::Open);
+        let probe = b.try_acquire(ms(1004)).expect("a permit");
+        // The early call's timeout lands in half-open: it decides nothing.
+        b.record(ms(1100), early, true, SimDuration::from_ms(1100));
+        assert_eq!(b.state(ms(1100)), State::HalfOpen, "a closed-era timeout re-opened it");
+        // The probe does.
+        b.record(ms(1200), probe, false, FAST);
+        assert_eq!(b.state(ms(1200)), State::Closed);
+    }
+
+    #[test]
+    fn a_call_from_an_earlier_closed_spell_does_not_count_in_the_next() {
+        let mut b =
+            Breaker::new(BreakerConfig { minimum_calls: 1, window: Window::Count { calls: 1 }, ..cfg() });
+        let early = b.try_acquire(ms(0)).expect("a permit");
+        call(&mut b, 1, true, FAST);
+        assert_eq!(b.state(ms(1)), State::Open);
+        call(&mut b, 1001, false, FAST);
+        call(&mut b, 1002, false, FAST);
+        assert_eq!(b.state(ms(1002)), State::Closed);
+        // Its failure belongs to the spell that already opened the breaker once.
+        b.record(ms(1500), early, true, SimDuration::from_ms(1500));
+        assert_eq!(b.state(ms(1500)), State::Closed);
+        // A failure let through in this spell does open it.
+        call(&mut b, 1600, true, FAST);
+        assert_eq!(b.state(ms(1600)), State::Open);
     }
 
     #[test]
     fn slow_calls_trip_the_breaker() {
         let mut b = Breaker::new(BreakerConfig { slow_call_rate_pct: 75, slow_call_ms: 100, ..cfg() });
         let slow = SimDuration::from_ms(150);
-        b.record(ms(0), false, slow);
-        b.record(ms(1), false, slow);
-        b.record(ms(2), false, FAST);
-        b.record(ms(3), false, slow);
+        call(&mut b, 0, false, slow);
+        call(&mut b, 1, false, slow);
+        call(&mut b, 2, false, FAST);
+        call(&mut b, 3, false, slow);
         assert_eq!(b.state(ms(3)), State::Open, "3 of 4 slow = 75 %");
+    }
+
+    #[test]
+    fn a_slow_failure_is_slow_and_the_threshold_itself_is_not() {
+        let cfg = BreakerConfig { failure_rate_pct: 100, slow_call_rate_pct: 75, slow_call_ms: 100, ..cfg() };
+        let mut b = Breaker::new(cfg.clone());
+        for i in 0..4 {
+            call(&mut b, i, i != 0, SimDuration::from_ms(101));
+        }
+        assert_eq!(b.state(ms(3)), State::Open, "4 of 4 slow, three of them failed");
+        let mut b = Breaker::new(cfg);
+        for i in 0..4 {
+            call(&mut b, i, false, SimDuration::from_ms(100));
+        }
+        assert_eq!(b.state(ms(3)), State::Closed, "exactly slow_call_ms is not slow");
     }
 
     #[test]
     fn time_window_drops_outcomes_older_than_the_window() {
         let mut b =
             Breaker::new(BreakerConfig { window: Window::Time { seconds: 1 }, minimum_calls: 3, ..cfg() });
-        b.record(ms(0), true, FAST);
-        b.record(ms(100), true, FAST);
+        call(&mut b, 0, true, FAST);
+        call(&mut b, 100, true, FAST);
         // 1.5 s later both failures have left the window: F-free window of 3 → closed.
-        b.record(ms(1500), false, FAST);
-        b.record(ms(1600), true, FAST);
-        b.record(ms(1700), false, FAST);
+        call(&mut b, 1500, false, FAST);
+        call(&mut b, 1600, true, FAST);
+        call(&mut b, 1700, false, FAST);
         assert_eq!(b.state(ms(1700)), State::Closed, "1 of 3 failed in the last second");
-        b.record(ms(1800), true, FAST);
+        call(&mut b, 1800, true, FAST);
         assert_eq!(b.state(ms(1800)), State::Open, "2 of 4 failed in the last second");
     }
 }

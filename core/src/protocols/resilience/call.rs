@@ -2,7 +2,7 @@
 //! circuit breaker, and the fallback. Shared by clients and services.
 
 use super::backoff::{BackoffState, RetryBudget};
-use super::breaker::{Breaker, State};
+use super::breaker::{self, Breaker, Permit, State};
 use super::config::{CallSpec, Fallback};
 use super::node::{MeshMsg, MeshTimer};
 use crate::ids::NodeId;
@@ -21,6 +21,8 @@ pub struct Site {
     pub to: NodeId,
     pub endpoint: u32,
     breaker: Option<Breaker>,
+    /// The breaker's state last published for this site.
+    shown: State,
     budget: Option<RetryBudget>,
     /// When the last good answer arrived (for a stale-cache fallback).
     last_ok: Option<SimTime>,
@@ -36,7 +38,7 @@ impl Site {
             Some(e) => format!("{}.{e}", spec.service),
             None => spec.service.clone(),
         };
-        Site { spec, to, endpoint, breaker, budget, last_ok: None, label: label.into() }
+        Site { spec, to, endpoint, breaker, shown: State::Closed, budget, last_ok: None, label: label.into() }
     }
 
     /// The name of a span of this site, for attempt `retry` (0: the first).
@@ -72,6 +74,8 @@ struct Attempt {
     parent: TraceParent,
     /// This attempt's span, while it is in flight.
     span: u64,
+    /// The breaker's leave for it (none without a breaker), handed back with its outcome.
+    permit: Option<Permit>,
 }
 
 /// All call sites of one node and their attempts.
@@ -113,9 +117,6 @@ impl Caller {
         self.in_flight.len()
     }
 
-    /// The breaker state last published (`None` if this node has no breaker).
-    /// The counters this caller's call sites can raise, to declare at 0 from the start: a lesson
-    /// that points at `fallbacks` or `retries_denied` must find them before the first one.
     /// List this caller's counters at 0, and its staleness histogram if it serves stale data,
     /// so a lesson can point at them before the first failure.
     pub fn declare(&self, ctx: &mut C<'_>) {
@@ -164,6 +165,7 @@ impl Caller {
         out
     }
 
+    /// The breaker state last published (`None` if this node has no breaker).
     pub fn breaker_label(&self) -> Option<&'static str> {
         self.sites
             .iter()
@@ -179,8 +181,16 @@ impl Caller {
         if let Some(b) = self.sites[site as usize].budget.as_mut() {
             b.deposit(now);
         }
-        let a =
-            Attempt { owner, site, retry: 0, sent: now, backoff: BackoffState::default(), parent, span: 0 };
+        let a = Attempt {
+            owner,
+            site,
+            retry: 0,
+            sent: now,
+            backoff: BackoffState::default(),
+            parent,
+            span: 0,
+            permit: None,
+        };
         self.attempt(ctx, a)
     }
 
@@ -189,9 +199,9 @@ impl Caller {
         let s = &mut self.sites[a.site as usize];
         let span = self.spans.open(ctx.id(), now, Some(a.parent), SpanKind::Call, || s.span_name(a.retry));
         if let Some(b) = s.breaker.as_mut() {
-            let permitted = b.try_acquire(now);
+            a.permit = b.try_acquire(now);
             self.show_breakers(ctx);
-            if !permitted {
+            if a.permit.is_none() {
                 ctx.count_here("short_circuited", 1);
                 self.spans.close(span.span, now, SpanStatus::Refused);
                 return Some(self.give_up(ctx, a.site));
@@ -230,8 +240,8 @@ impl Caller {
         self.spans.close(a.span, now, status);
         let took = now.since(a.sent);
         let s = &mut self.sites[a.site as usize];
-        if let Some(b) = s.breaker.as_mut() {
-            b.record(now, !ok, took);
+        if let (Some(b), Some(permit)) = (s.breaker.as_mut(), a.permit) {
+            b.record(now, permit, !ok, took);
             self.show_breakers(ctx);
         }
         if ok {
@@ -247,8 +257,8 @@ impl Caller {
         ctx.count_here("call_timeouts", 1);
         let now = ctx.now();
         self.spans.close(a.span, now, SpanStatus::TimedOut);
-        if let Some(b) = self.sites[a.site as usize].breaker.as_mut() {
-            b.record(now, true, now.since(a.sent));
+        if let (Some(b), Some(permit)) = (self.sites[a.site as usize].breaker.as_mut(), a.permit) {
+            b.record(now, permit, true, now.since(a.sent));
             self.show_breakers(ctx);
         }
         self.failed(ctx, a)
@@ -306,26 +316,32 @@ impl Caller {
         }
     }
 
-    /// Publish `breaker_state` (0 closed, 1 open, 2 half-open; the worst of this node's breakers)
-    /// and note transitions.
+    /// Publish `breaker_state` (0 closed, 1 open, 2 half-open; the worst of this node's breakers),
+    /// and note and count each breaker's transitions (review 55 C4: two breakers on a node cycling
+    /// counted as one). A node with more than one breaker says which.
     fn show_breakers(&mut self, ctx: &mut C<'_>) {
         let now = ctx.now();
+        let several = self.sites.iter().filter(|s| s.breaker.is_some()).count() > 1;
         let mut worst = 0i64;
         for s in self.sites.iter_mut() {
-            if let Some(b) = s.breaker.as_mut() {
-                worst = match (worst, b.state(now)) {
-                    (_, State::Open) | (1, _) => 1,
-                    (_, State::HalfOpen) | (2, _) => 2,
-                    _ => 0,
-                };
+            let Some(b) = s.breaker.as_mut() else { continue };
+            let state = b.state(now);
+            worst = match (worst, state) {
+                (_, State::Open) | (1, _) => 1,
+                (_, State::HalfOpen) | (2, _) => 2,
+                _ => 0,
+            };
+            if state != s.shown {
+                let name = breaker::STATE_NAMES[state as usize];
+                match several {
+                    true => ctx.note(format!("circuit breaker to {} {name}", s.label)),
+                    false => ctx.note(format!("circuit breaker {name}")),
+                }
+                ctx.count_here("breaker_transitions", 1);
+                s.shown = state;
             }
         }
-        if worst != self.shown_state {
-            let name = ["closed", "open", "half-open"][worst as usize];
-            ctx.note(format!("circuit breaker {name}"));
-            ctx.count_here("breaker_transitions", 1);
-            self.shown_state = worst;
-        }
+        self.shown_state = worst;
         ctx.gauge_here("breaker_state", worst);
     }
 
@@ -337,6 +353,7 @@ impl Caller {
         self.shown_state = 0;
         for s in self.sites.iter_mut() {
             s.breaker = s.spec.breaker.clone().map(Breaker::new);
+            s.shown = State::Closed;
             s.budget = s.spec.retry.budget.clone().map(RetryBudget::new);
         }
     }
@@ -424,5 +441,30 @@ mod tests {
         let later = SimDuration::from_ms(BreakerConfig::default().open_ms).as_us() / 1000 + 11;
         let (o, did) = step(&mut c, later, |c, x| c.start(x, 4, 0, TraceParent::default()));
         assert_eq!((o, did.len()), (None, 2), "half-open: a probe goes through");
+    }
+
+    #[test]
+    fn each_of_two_breakers_is_noted_by_its_service() {
+        let site = |service: &str| {
+            let mut s = spec(Fallback::None);
+            s.service = service.into();
+            s.retry.max_retries = 0;
+            s.breaker = Some(BreakerConfig { minimum_calls: 1, ..BreakerConfig::default() });
+            s
+        };
+        let mut c = Caller::new(vec![Site::new(site("a"), NodeId(1), 0), Site::new(site("b"), NodeId(2), 0)]);
+        let mut notes = Vec::new();
+        for (id, s) in [(1u64, 0u32), (2, 1)] {
+            step(&mut c, 0, |c, x| c.start(x, id, s, TraceParent::default()));
+            let (_, out) =
+                Bench::new(0).run((NodeId(0), SimTime::from_ms(1), 2), |x| c.on_reply(x, id, false, false));
+            notes.extend(out.into_iter().filter_map(|e| match e {
+                Effect::Note(n) => Some(n),
+                _ => None,
+            }));
+        }
+        // The first breaker was already open when the second opened: one note each, not one for
+        // the node's worst state.
+        assert_eq!(notes, ["circuit breaker to a open", "circuit breaker to b open"]);
     }
 }
