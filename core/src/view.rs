@@ -96,10 +96,9 @@ impl Gauge {
     /// Whether a request arriving at `now` would be turned away: no whole token left in a bucket
     /// that refills; no room for one more in a bucket that drains or a window that counts.
     pub fn says_no_at(&self, now: SimTime) -> bool {
-        // The limiters count in whole microseconds (a millionth of a token or of a request at the
-        // finest), so a level within a billionth of the edge is on it: a leaky bucket of rate 51
-        // drains 1/19607 µs⁻¹, and one gap later 1.0 − 51.0013 × 0.019607 left 1e-16 in f64,
-        // turning away a request the bucket admits.
+        // The limiters count in millionths of a token or of a request, so a level within a
+        // billionth of the edge is on it: f64's drain of a leaky bucket of rate 51 once left 1e-16
+        // after exactly one request's time, turning away a request the bucket admits.
         const EDGE: f64 = 1e-9;
         let level = self.level_at(now);
         match self.per_s > 0.0 {

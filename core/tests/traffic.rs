@@ -446,6 +446,27 @@ fn a_section_that_breaks_one_rule_is_told_that_rule() {
     assert_eq!(err, "`protocol.rate_limit.burst`: must be 1 to 1000000");
 }
 
+/// Review 55 B4: 50/s over a 30 ms window floored 1.5 to 1 a window and admitted 33/s without a
+/// word. A window that does not hold a whole number of requests is refused with one that would.
+#[test]
+fn a_window_of_a_fraction_of_a_request_is_refused_with_a_window_that_fits() {
+    let window = |rate: u32, ms: u64| {
+        let mut sc = preset("t6-rate-limiting");
+        if let Some(r) = traffic(&mut sc).rate_limit.as_mut() {
+            (r.rate_per_s, r.window_ms) = (rate, ms);
+        }
+        registry::build(&sc).err().map(|e| e.to_string())
+    };
+    let said = "`protocol.rate_limit.window_ms`: 50/s over 30 ms is 1.5 requests a window, and a window \
+                limiter counts whole requests: use a multiple of 20 ms";
+    assert_eq!(window(50, 30).as_deref(), Some(said));
+    assert!(
+        window(3, 100).is_some_and(|e| e.contains("is 0.3 requests") && e.contains("multiple of 1000 ms"))
+    );
+    assert_eq!(window(50, 20), None);
+    assert_eq!(window(7, 1000), None);
+}
+
 #[test]
 fn tasks_the_scaler_stopped_say_stopped_not_standby() {
     // Review 7: b7-b10, stopped by the scale-in, read "standby" like slots never launched.

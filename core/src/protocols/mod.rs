@@ -133,3 +133,13 @@ impl ProtocolConfig {
         }
     }
 }
+
+/// The greatest common divisor: a weighted cycle's length ({2,2} repeats every 2 picks), a
+/// window's whole count of requests.
+pub(crate) fn gcd(a: u64, b: u64) -> u64 {
+    if b == 0 {
+        a
+    } else {
+        gcd(b, a % b)
+    }
+}

@@ -39,6 +39,8 @@ pub struct Balancer {
 /// Weighted picks are noted for this many full cycles of the weights: enough to step through and
 /// see the pattern repeat, not a note per request for the whole run (14,000 in t1-smooth-wrr).
 const NOTED_CYCLES: u32 = 3;
+/// A cycle longer than this ({13,10}: 23 picks) is noted for this many picks a cycle.
+const NOTED_CYCLE_MOST: u32 = 20;
 
 impl Balancer {
     /// `capacity[i]` is backend i's worker count (used by the central queue). Every backend is
@@ -77,14 +79,22 @@ impl Balancer {
     pub fn on_request(&mut self, ctx: &mut C<'_>, id: u64, client: NodeId) {
         if self.picker.algorithm != Algorithm::CentralQueue {
             let i = self.picker.pick(&self.active[..self.rotation], ctx.rng());
-            let cycle = self.picker.total_weight().min(20);
-            if self.noted < NOTED_CYCLES * cycle {
+            let period = self.picker.period();
+            let budget = NOTED_CYCLES * period.min(NOTED_CYCLE_MOST);
+            if self.noted < budget {
                 if let Some(why) = self.picker.why(i) {
                     self.noted += 1;
                     // Clients are the first nodes, c1…
                     ctx.note(format!("c{}'s request {id} → {why}", client.0 + 1));
-                    if self.noted == NOTED_CYCLES * cycle {
-                        ctx.note(format!("the picks repeat every {cycle} requests; the rest are not noted"));
+                    if self.noted == budget {
+                        ctx.note(match period <= NOTED_CYCLE_MOST {
+                            true => {
+                                format!("the picks repeat every {period} requests; the rest are not noted")
+                            }
+                            false => format!(
+                                "the picks repeat every {period} requests; only the first {budget} are noted"
+                            ),
+                        });
                     }
                 }
             }

@@ -14,13 +14,17 @@
 //! open requests per backend, and a refusal ends them (see below). So only the client's timeout
 //! ends a request lost at a silently crashed node: a closed loop needs `workload.timeout_ms`.
 //!
-//! **Algorithms.** Round robin; classic weighted round robin (LVS: a weight-5 backend takes five in a
-//! row); smooth weighted round robin (nginx: for weights {5,1,1} the picks are a a b a c a a, ties to
-//! the earlier backend); least connections; power of two choices (Mitzenmacher); random.
+//! **Algorithms.** Round robin; classic weighted round robin (LVS's interleaved one: a threshold
+//! steps down from the largest weight and each pass picks every backend whose weight reaches it, so
+//! {5,1,1} gives a a a a a b c and {5,3} a a a b a b a b); smooth weighted round robin (nginx: for
+//! {5,1,1} the picks are a a b a c a a, ties to the earlier backend); least connections; power of
+//! two choices (Mitzenmacher); random. Only the two weighted round robins read the weights: least
+//! connections and two choices compare open requests alone (nginx's `least_conn` divides them by
+//! the weight).
 //!
 //! **What to watch.** With the weighted algorithms, the balancer's note at each of the first
-//! three cycles of picks: the backend and the weights behind the choice (smooth WRR's current
-//! values before and after); the pattern then repeats unnoted. Per-backend
+//! three cycles of picks (60 picks at most): the backend and the weights behind the choice (smooth
+//! WRR's current values before and after); the pattern then repeats unnoted. Per-backend
 //! load and queue depth: round robin sends a slow backend as much as a
 //! fast one, so its queue grows; least connections and two choices steer around it. Crash a backend:
 //! the balancer in T1 has no health checks, so its share of requests times out (T2 fixes that).

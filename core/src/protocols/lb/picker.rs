@@ -8,7 +8,8 @@ use serde::{Deserialize, Serialize};
 #[serde(rename_all = "snake_case")]
 pub enum Algorithm {
     RoundRobin,
-    /// Classic (LVS) weighted round robin: a backend of weight 5 gets 5 picks in a row.
+    /// Classic (LVS) weighted round robin: the heavy backend's turns come in a burst ({5,1,1} →
+    /// a a a a a b c).
     WeightedRoundRobin,
     /// nginx's smooth weighted round robin: picks interleave ({5,1,1} → a a b a c a a).
     SmoothWeightedRoundRobin,
@@ -68,18 +69,10 @@ pub struct Picker {
     max_w: i64,
 }
 
-fn gcd(a: i64, b: i64) -> i64 {
-    if b == 0 {
-        a
-    } else {
-        gcd(b, a % b)
-    }
-}
-
 impl Picker {
     pub fn new(algorithm: Algorithm, weights: &[u32]) -> Self {
         let weights: Vec<i64> = weights.iter().map(|&w| w.max(1) as i64).collect();
-        let g = weights.iter().copied().fold(0, gcd).max(1);
+        let g = weights.iter().fold(0, |g, &w| crate::protocols::gcd(g, w as u64)).max(1) as i64;
         let max_w = weights.iter().copied().max().unwrap_or(1);
         let wrr_i = weights.len().saturating_sub(1);
         Picker {
@@ -151,9 +144,11 @@ impl Picker {
         }
     }
 
-    /// The sum of the weights: the length of one cycle of weighted picks.
-    pub fn total_weight(&self) -> u32 {
-        self.weights.iter().sum::<i64>().clamp(1, i64::from(u32::MAX)) as u32
+    /// How many picks before the weighted algorithms' picks repeat: the weights' sum over their
+    /// greatest common divisor ({5,1,1}: 7; {2,2}: 2; {13,10}: 23). Each backend gets its weight's
+    /// share of every cycle, in both nginx's and LVS's algorithm.
+    pub fn period(&self) -> u32 {
+        (self.weights.iter().sum::<i64>() / self.gcd).clamp(1, i64::from(u32::MAX)) as u32
     }
 
     /// Why the weighted algorithms just picked `i`, from the state the pick left (the others'
@@ -302,6 +297,19 @@ mod tests {
         wrr.resize(&[5, 1]);
         let s: String = (0..6).map(|_| (b'a' + wrr.pick(&[0; 2], &mut r) as u8) as char).collect();
         assert_eq!(s, "aaabaa", "a fresh cycle over the two left");
+    }
+
+    #[test]
+    fn the_period_is_the_first_repeat_of_the_picks() {
+        let mut r = Rng::seed_from(1);
+        for weights in [&[5u32, 1, 1][..], &[2, 2], &[13, 10], &[4, 6, 2], &[3]] {
+            for algorithm in [Algorithm::SmoothWeightedRoundRobin, Algorithm::WeightedRoundRobin] {
+                let mut p = Picker::new(algorithm, weights);
+                let picks: Vec<usize> = (0..200).map(|_| p.pick(&[0; 3][..weights.len()], &mut r)).collect();
+                let first = (1..100).find(|&k| picks.iter().zip(&picks[k..]).all(|(a, b)| a == b));
+                assert_eq!(first, Some(p.period() as usize), "{algorithm:?} {weights:?}");
+            }
+        }
     }
 
     #[test]

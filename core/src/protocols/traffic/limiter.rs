@@ -18,7 +18,8 @@ pub enum LimitAlgorithm {
     TokenBucket,
     /// Requests queue in a bucket of `burst` and leave at `rate_per_s`, evenly spaced.
     LeakyBucket,
-    /// At most `rate_per_s × window_ms / 1000` requests per aligned window.
+    /// At most `rate_per_s × window_ms / 1000` requests per aligned window (a whole number: the
+    /// scenario check refuses a window that would round it).
     FixedWindow,
     /// The same limit over the last `window_ms`, whatever the alignment.
     SlidingWindow,
@@ -41,8 +42,12 @@ pub struct Limiter {
     rate_per_s: u64,
     burst: u64,
     window_us: u64,
-    /// Token bucket: tokens in millionths; leaky bucket: when the bucket is next free (µs).
+    /// Token bucket: tokens in millionths.
     level: u64,
+    /// Leaky bucket: when the bucket is next free, in µs × `rate_per_s`, so that `1/rate` is
+    /// exact at any rate (one request is 1,000,000 of these). Whole µs made 150,000/s leak at
+    /// 166,667/s (review 55 C1).
+    free_at: u128,
     last_us: u64,
     window_start_us: u64,
     window_count: u64,
@@ -58,6 +63,7 @@ impl Limiter {
             burst,
             window_us: window_ms.max(1) * 1000,
             level: if algorithm == LimitAlgorithm::TokenBucket { burst * 1_000_000 } else { 0 },
+            free_at: 0,
             last_us: 0,
             window_start_us: 0,
             window_count: 0,
@@ -88,11 +94,8 @@ impl Limiter {
         match self.algorithm {
             LimitAlgorithm::TokenBucket => gauge("tokens", self.level as f64 / 1e6, burst, rate, Vec::new()),
             LimitAlgorithm::LeakyBucket => {
-                // In the bucket's own spacing (whole microseconds), so the view says no exactly
-                // when the bucket does.
-                let gap = (1_000_000 / self.rate_per_s).max(1) as f64;
-                let held = self.level.saturating_sub(self.last_us) as f64 / gap;
-                gauge("held", held, burst, -1e6 / gap, Vec::new())
+                let held = self.free_at.saturating_sub(self.scaled(self.last_us)) as f64 / 1e6;
+                gauge("held", held, burst, -rate, Vec::new())
             }
             LimitAlgorithm::FixedWindow => {
                 let (count, ends) = (self.window_count, SimTime(self.window_start_us + self.window_us));
@@ -135,18 +138,24 @@ impl Limiter {
         }
     }
 
+    /// `t` µs in the leaky bucket's units (µs × rate).
+    fn scaled(&self, t: u64) -> u128 {
+        u128::from(t) * u128::from(self.rate_per_s)
+    }
+
     /// The bucket as a queue: each admitted request leaves `1/rate` after the previous one; at most
     /// `burst` may wait (the one leaving now included).
     fn leaky_bucket(&mut self, t: u64) -> Decision {
-        let gap = 1_000_000 / self.rate_per_s;
         self.last_us = t;
-        let free_at = self.level.max(t);
-        let waiting = (free_at - t).div_ceil(gap.max(1));
-        if waiting >= self.burst {
+        let now = self.scaled(t);
+        let free_at = self.free_at.max(now);
+        let waiting = (free_at - now).div_ceil(1_000_000);
+        if waiting >= u128::from(self.burst) {
             return Decision::Reject;
         }
-        self.level = free_at + gap;
-        match free_at - t {
+        self.free_at = free_at + 1_000_000;
+        // Its turn, rounded up to the next whole µs the simulation can wake at.
+        match (free_at - now).div_ceil(u128::from(self.rate_per_s)) as u64 {
             0 => Decision::Admit,
             d => Decision::Delay(SimDuration(d)),
         }
@@ -219,6 +228,15 @@ mod tests {
     }
 
     #[test]
+    fn a_fast_leaky_bucket_leaks_at_its_rate() {
+        // 150,000/s is 6.67 µs a request: whole µs made it 6, 166,667/s.
+        let mut l = Limiter::new(LimitAlgorithm::LeakyBucket, 150_000, 1_000_000, 0);
+        let last = (0..150_000).map(|_| l.offer(SimTime(0))).last();
+        assert_eq!(last, Some(Delay(SimDuration(999_994))), "the 150,000th leaves within the second");
+        assert_eq!(l.offer(SimTime(0)), Delay(SimDuration(1_000_000)));
+    }
+
+    #[test]
     fn fixed_window_resets_at_the_boundary_and_lets_a_double_burst_through() {
         // 5/s over 1 s windows: 5 per window; 5 by 999 ms and 5 more at 1000 ms all pass.
         let mut at = vec![0, 100, 200];
@@ -232,13 +250,16 @@ mod tests {
         assert_eq!(run(LimitAlgorithm::SlidingWindow, 5, 1, 1000, &at), "AAAAARARAA");
     }
 
-    /// Found by the property below: one gap after the first request, the bucket of rate 51 is
-    /// free again exactly, and the gauge's f64 drain must not leave a sliver that says no.
+    /// Found by the property below: the bucket of rate 51 drains one request in 19,607.84 µs, and
+    /// the gauge's f64 drain must neither leave a sliver that says no once it has, nor say yes a
+    /// microsecond before.
     #[test]
     fn a_leaky_buckets_gauge_says_yes_when_it_has_drained_exactly() {
         let mut l = Limiter::new(LimitAlgorithm::LeakyBucket, 51, 1, 1);
         assert_eq!(l.offer(SimTime(0)), Decision::Admit);
-        let now = SimTime(19_607);
+        let early = SimTime(19_607);
+        assert!(l.gauge(NodeId(3)).says_no_at(early), "{:?}", l.gauge(NodeId(3)));
+        let now = SimTime(19_608);
         assert!(!l.gauge(NodeId(3)).says_no_at(now), "{:?}", l.gauge(NodeId(3)));
         assert_eq!(l.offer(now), Decision::Admit);
     }

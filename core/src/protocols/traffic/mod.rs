@@ -135,12 +135,16 @@ pub struct PassiveCheck {
     pub eject_ms: u64,
 }
 
-/// Replace tasks that fail their active checks; keep at least `min_healthy_pct` of `tasks.count`.
+/// Replace tasks that fail their active checks, each after a delay drawn from `min_ms` to `max_ms`
+/// (scheduling and booting a new one).
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Replace {
     pub min_ms: u64,
     pub max_ms: u64,
+    /// The promise `below_min_healthy_ms` is measured against: the time with fewer than this
+    /// share of `tasks.count` healthy. Nothing acts on it (in ECS, `minimumHealthyPercent` bounds
+    /// how many tasks a deployment may stop; there are no deployments here).
     #[serde(default)]
     pub min_healthy_pct: u32,
 }
@@ -301,6 +305,10 @@ impl TrafficConfig {
             rule((1..=1_000_000).contains(&r.rate_per_s), "rate_limit.rate_per_s", "must be 1 to 1000000")?;
             rule((1..=1_000_000).contains(&r.burst), "rate_limit.burst", "must be 1 to 1000000")?;
             rule((1..=HOUR_MS).contains(&r.window_ms), "rate_limit.window_ms", IN_AN_HOUR)?;
+            // Checked whatever the algorithm: a window limiter may be picked at run time.
+            if let Err(why) = whole_window(r.rate_per_s, r.window_ms) {
+                return Err(bad("rate_limit.window_ms", why));
+            }
         }
         if let Some(c) = &self.cache {
             rule(c.capacity <= 1_000_000, "cache.capacity", "must be at most 1000000")?;
@@ -311,6 +319,22 @@ impl TrafficConfig {
         }
         Ok(())
     }
+}
+
+/// A window limiter counts whole requests: `rate_per_s × window_ms / 1000` must be one, or the
+/// limit silently rounds (review 55 B4: 50/s over 30 ms admitted 1 a window, 33/s).
+fn whole_window(rate_per_s: u32, window_ms: u64) -> Result<(), String> {
+    let thousandths = u64::from(rate_per_s) * window_ms;
+    if thousandths % 1000 == 0 {
+        return Ok(());
+    }
+    let step = 1000 / super::gcd(u64::from(rate_per_s), 1000);
+    let fraction = format!("{:03}", thousandths % 1000);
+    let per_window = format!("{}.{}", thousandths / 1000, fraction.trim_end_matches('0'));
+    Err(format!(
+        "{rate_per_s}/s over {window_ms} ms is {per_window} requests a window, and a window limiter \
+         counts whole requests: use a multiple of {step} ms"
+    ))
 }
 
 /// The longest period a check, a window or an evaluation may have, and its words.
