@@ -116,7 +116,7 @@ pub fn help(parent: Option<&str>, key: &str) -> Option<&'static str> {
         "minimum_calls" => Some("calls needed in the window before the breaker may open"),
         "open_ms" => Some("how long an open breaker refuses calls before letting probes through"),
         "half_open_calls" => Some("probe calls let through while half-open"),
-        "slow_call_ms" => Some("a call slower than this counts as slow"),
+        "slow_call_ms" => Some("a call slower than this counts as slow, failed or not"),
         "slow_call_rate_pct" => Some("a breaker also opens when this share of its recent calls was slow"),
         "fallback" => Some("what the caller answers when the call fails or the breaker is open"),
         "tracing" => Some("record a trace of every request (a span per call and serve): the Traces tab"),
