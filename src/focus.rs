@@ -70,6 +70,11 @@ fn after_render(selectors: Vec<String>, only_if_lost: bool) {
 /// Moves focus if it should and can now; whether there is nothing more to do.
 fn settled(selectors: &[String], only_if_lost: bool) -> bool {
     let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return true };
+    // A document without the focus has nothing to keep: an embed's reader is on the course page,
+    // and focusing in the frame would take them away from it (review 56 A1).
+    if !doc.has_focus().unwrap_or(false) {
+        return true;
+    }
     let lost = match doc.active_element() {
         None => true,
         Some(el) => el.tag_name() == "BODY" || el.has_attribute("disabled"),

@@ -13,10 +13,16 @@ pub const START_MARK: &str = "data-tour-start";
 
 /// Whether the card may take the focus: it is on the page (`<body>`, after a click on the stage
 /// or a key), already in the card, or on the button that started the tour. Never from a field
-/// the reader is typing in, or a control they went to.
+/// the reader is typing in, or a control they went to; and never while the document does not
+/// have the focus at all. In an embed that means the reader is on the course page, whose frame's
+/// `<body>` looks focused: a tour's stop pulled the focus into the frame, and Space stopped
+/// scrolling the chapter around it (review 56 A1).
 fn may_take_focus() -> bool {
-    let active = web_sys::window().and_then(|w| w.document()).and_then(|d| d.active_element());
-    active.is_none_or(|el| {
+    let Some(doc) = web_sys::window().and_then(|w| w.document()) else { return false };
+    if !doc.has_focus().unwrap_or(false) {
+        return false;
+    }
+    doc.active_element().is_none_or(|el| {
         el.tag_name() == "BODY"
             || el.closest(".tour-card").ok().flatten().is_some()
             || el.has_attribute(START_MARK)

@@ -196,6 +196,34 @@ async function main() {
       course.close();
     }
   });
+  await check('a tour in a course page\'s frame leaves the reader\'s focus on the page, and Space scrolls it', async () => {
+    // Review 56 A1: at its first stop the tour's card took the focus into the frame (its <body>
+    // looked focused), and a student reading with Space stopped scrolling two screens above it.
+    const site = fs.mkdtempSync(path.join(require('os').tmpdir(), 'course-'));
+    fs.writeFileSync(path.join(site, 'index.html'), `<!doctype html><title>Week 5</title><h1>Week 5</h1>
+      <p><a id="reading" href="#notes">Reading notes</a></p><div style="height:300px"></div>
+      <script defer src="${base}dsplay-embed.js"></script>
+      <dsplay-embed preset="d4-raft-election" tour autoplay controls="min" height="380"></dsplay-embed>
+      <div style="height:3000px"></div><p id="notes">Notes</p>`);
+    const course = await serve(site);
+    const p = await ctx.newPage();
+    try {
+      await p.goto(`http://127.0.0.1:${course.address().port}/`);
+      await p.focus('#reading');
+      const frame = await (await p.waitForSelector('dsplay-embed >> iframe')).contentFrame();
+      await until(frame, () => document.querySelector('.tour-card .tour-step')?.textContent.startsWith('Step 1'), undefined, 30000);
+      // The card's focus move runs from an effect after it is drawn: wait out a frame or two of it.
+      await frame.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      const focused = await p.evaluate(() => document.activeElement?.id || document.activeElement?.tagName);
+      assert(focused === 'reading', `the tour's stop took the focus to ${focused}`);
+      const before = await p.evaluate(() => scrollY);
+      await p.keyboard.press('Space');
+      await until(p, (y) => scrollY > y, before);
+    } finally {
+      await p.close();
+      course.close();
+    }
+  });
   await check('while the app downloads the page says it is loading, and says why if it cannot start', async () => {
     const p = await ctx.newPage();
     try {
