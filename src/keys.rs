@@ -72,9 +72,13 @@ fn claimed_by_focus(e: &KeyboardEvent) -> bool {
         {
             true
         }
-        // The stage's nodes, reached by Tab, move the focus with them (`topology::svg::arrows`).
+        // The stage's nodes and the legend's kinds, reached by Tab, move the focus with them
+        // (`topology::svg::arrows`, `legend_arrows`).
         "ArrowLeft" | "ArrowRight" | "ArrowUp" | "ArrowDown" | "Home" | "End"
-            if el.matches(".topo-svg [data-node][role=button]").unwrap_or(false) && focused_by_keyboard() =>
+            if el
+                .matches(".topo-svg [data-node][role=button], .topo-legend li > button")
+                .unwrap_or(false)
+                && focused_by_keyboard() =>
         {
             true
         }

@@ -274,3 +274,26 @@ async fn the_arrows_walk_the_stages_nodes_and_the_selected_one_is_the_tab_stop()
     until("the selected node is the stop", || (stops() == [last.clone()]).then_some(())).await;
     unmount();
 }
+
+/// The legend's kinds are one Tab stop too, the spotlit kind (or the first): an embed with seven
+/// kinds had seven of its sixteen stops there (review 56 B1).
+#[wasm_bindgen_test]
+async fn the_legend_is_one_tab_stop_and_the_arrows_walk_its_kinds() {
+    let root = d4_listening().await;
+    let kinds = || common::all(&root, ".topo-legend li > button");
+    let stops = || -> Vec<String> {
+        kinds().iter().filter(|b| attr(b, "tabindex") == "0").filter_map(|b| b.text_content()).collect()
+    };
+    let names: Vec<String> = kinds().iter().filter_map(|b| b.text_content()).collect();
+    assert!(names.len() >= 3, "{names:?}");
+    assert_eq!(stops(), [names[0].clone()], "one stop, the first kind, with none spotlit");
+    let focused = || document().active_element().and_then(|el| el.text_content());
+    key_on(&kinds()[0], "ArrowRight");
+    until("→ went to the second kind", || (focused().as_ref() == Some(&names[1])).then_some(())).await;
+    let status = common::find(&root, "#run-result").expect("status");
+    assert_eq!(attr(&status, "data-now-ms"), "2000", "the arrow moved the focus, not the run");
+    let second = kinds().into_iter().nth(1).expect("a second kind");
+    second.dyn_ref::<web_sys::HtmlElement>().expect("a button").click();
+    until("the spotlit kind is the stop", || (stops() == [names[1].clone()]).then_some(())).await;
+    unmount();
+}

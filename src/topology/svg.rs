@@ -458,8 +458,13 @@ pub fn legend(
             }
         }
     }
-    let item = |k: &str| {
+    // One Tab stop, on the first kind spotlit or else the first kind; the arrows go along (review
+    // 56 B1: seven kinds made seven of an embed's sixteen stops).
+    let stop = kinds.iter().position(|k| spot.iter().any(|s| s == k)).unwrap_or(0);
+    let item = |(i, k): (usize, &&str)| {
+        let k: &str = k;
         let on = spot.iter().any(|s| s == k);
+        let tabindex = if i == stop { "0" } else { "-1" };
         let class = classes!(if live(k) { "live" } else { "idle" }, on.then_some("spot"));
         let click = {
             let (toggle, k) = (toggle.clone(), k.to_string());
@@ -467,21 +472,35 @@ pub fn legend(
         };
         let title = if on { "Show every kind again" } else { "Spotlight this kind: dim the others" };
         html! {
-            <li {class}><button type="button" aria-pressed={on.to_string()} onclick={click} {title}>
+            <li {class}><button type="button" aria-pressed={on.to_string()} onclick={click} {title} {tabindex}>
                 <span class="swatch" style={swatch(colours.of(k))}></span>{k}
             </button></li>
         }
     };
     let class = classes!("topo-legend", (!spot.is_empty()).then_some("spotting"));
     html! {
-        <ul {class} aria-label="Message kinds (faded: none on the wire just now); press one to spotlight it">
-            {for kinds.iter().map(|k| item(k))}
+        <ul {class} aria-label="Message kinds (faded: none on the wire just now); press one to spotlight it, arrows to go along"
+            onkeydown={Callback::from(|e: KeyboardEvent| legend_arrows(&e))}>
+            {for kinds.iter().enumerate().map(item)}
             if says_no {
                 <li class="says-no" title="An answer that turns its request away: a 429 or 503, a full queue, an error">
                     <span class="swatch"></span>{"turned away"}</li>
             }
             <li class="dead"><span class="swatch">{"✕"}</span>{"dropped"}</li>
         </ul>
+    }
+}
+
+/// Arrow keys on a kind the keyboard reached move along the legend (Home and End: the first and
+/// last), as on the stage's nodes; after a click they step the run.
+fn legend_arrows(e: &KeyboardEvent) {
+    use wasm_bindgen::JsCast;
+    if !crate::keys::focused_by_keyboard() {
+        return;
+    }
+    let Some(at) = e.target().and_then(|t| t.dyn_into::<web_sys::Element>().ok()) else { return };
+    if let Some(list) = at.closest(".topo-legend").ok().flatten() {
+        crate::focus::rove(e, &at, &list, "li > button", crate::focus::Arrows::All);
     }
 }
 
