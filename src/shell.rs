@@ -134,9 +134,11 @@ pub fn app() -> Html {
         });
     }
     {
-        // `tour=1`: the embed opens on the guided tour (paused at its start for a reader who asks
-        // for reduced motion, as autoplay is).
-        let (d, tour, still) = (player.dispatch.clone(), boot.embed.tour, *reduced);
+        // `tour=1`: the embed opens on the guided tour. It plays to the first step only as
+        // autoplay would: not without `autoplay=1` (review 56 C2: a lecturer who unticked "Plays
+        // on its own" saw it move), nor for a reader who asks for reduced motion. It waits on
+        // the tour's first card, whose Continue plays on.
+        let (d, tour, still) = (player.dispatch.clone(), boot.embed.tour, *reduced || !boot.embed.autoplay);
         use_effect_with((), move |_| {
             if tour {
                 d.emit(Action::Tour(crate::player::TourMove::Start));

@@ -12,7 +12,8 @@
 //   autoplay  play at once (unless the reader prefers reduced motion); absent: wait for Play
 //   speed     0.001 to 100 (× real time; the Embed dialog offers 0.1 to 100); t, until: the part of the run to play, in ms; loop
 //   tour      open on the guided tour of the scenario's notes (it stops at each)
-//   controls  min (default), full or none; theme: dark or light (default: the reader's)
+//   controls  min (default), full or none; theme: dark or light (default: the reader's system
+//             setting, not the course page's colours: give it on a dark page)
 //   height    the frame's height in px (default 420); title: what a screen reader announces
 //             (default: the scenario's title, which the frame tells the element once it loads)
 // A value the playground cannot use is named in a banner inside the frame, which then shows

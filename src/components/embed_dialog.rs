@@ -31,6 +31,17 @@ struct Source {
     stop: SimTime,
     /// Stops of the scenario's tour (its notes): the tour is offered only if there are some.
     tour_steps: usize,
+    /// The scenario's stretches of slow motion, which the chosen speed does not hold through.
+    slow_stretches: usize,
+}
+
+/// Under the speed: the scenario's own slow motion, which readers will see.
+fn slow_words(stretches: usize) -> String {
+    let which = match stretches {
+        1 => "its key moment".to_string(),
+        n => format!("its {n} key moments"),
+    };
+    format!("The scenario plays {which} slower than this, so readers can follow them; the player says so under its speed while it does.")
 }
 
 fn source_of(p: &Player) -> Source {
@@ -41,7 +52,9 @@ fn source_of(p: &Player) -> Source {
     let playhead = source.mid_run().then(|| s.now());
     let sc = s.scenario();
     let tour_steps = dsplay_core::scenario::tour::Tour::of(sc).len();
-    Source { base, source, title: sc.meta.shown_title(&sc.protocol), playhead, stop: s.stop_at(), tour_steps }
+    let slow_stretches = sc.meta.slow_motion.len();
+    let title = sc.meta.shown_title(&sc.protocol);
+    Source { base, source, title, playhead, stop: s.stop_at(), tour_steps, slow_stretches }
 }
 
 /// The "Stop at" field: empty for the end of the run, else seconds after the start and within it.
@@ -247,7 +260,7 @@ fn embed_dialog_of(props: &EmbedDialogOfProps) -> Html {
                 <legend>{"Opens"}</legend>
                 { radio("embed-start", "playhead", choice.opens_at_playhead(), format!("at {}, where the playhead is", secs(t)), &at_playhead) }
                 { radio("embed-start", "zero", !choice.opens_at_playhead(), "at the start".to_string(), &at_playhead) }
-                if choice.tour { <p class="muted small">{"A tour opens at its first step."}</p> }
+                if choice.tour { <p class="muted small">{"A tour opens at the start, on its first card: it plays to the first step on its own if it plays on its own, else at Continue."}</p> }
             </fieldset>
         },
         None => html! { <p class="muted">{"Opens at the start of the run."}</p> },
@@ -284,6 +297,10 @@ fn embed_dialog_of(props: &EmbedDialogOfProps) -> Html {
                     <p class="muted small">{"A reader who asks for reduced motion gets a Play button instead."}</p>
                     <label class="field" for="embed-speed">{"Speed"}</label>
                     { select("embed-speed", speeds, format!("{}", choice.speed), &speed) }
+                    // Review 56 C3: a lecturer who chose 2× saw d4 crawl at 0.2× around its crash.
+                    if src.slow_stretches > 0 {
+                        <p class="muted small">{slow_words(src.slow_stretches)}</p>
+                    }
                     <label class="field" for="embed-controls">{"Controls"}</label>
                     { select("embed-controls", vec![
                         ("min".into(), "Play and the timeline".into()),
@@ -292,7 +309,7 @@ fn embed_dialog_of(props: &EmbedDialogOfProps) -> Html {
                     ], choice.controls.name().to_string(), &controls) }
                     <label class="field" for="embed-theme">{"Theme"}</label>
                     { select("embed-theme", vec![
-                        ("auto".into(), "The reader's light or dark".into()),
+                        ("auto".into(), "The reader's system theme".into()),
                         ("light".into(), "Light".into()),
                         ("dark".into(), "Dark".into()),
                     ], choice.theme.map_or("auto", crate::theme::name).to_string(), &theme) }

@@ -559,6 +559,8 @@ async function main() {
     await until(p, () => /speed=0\.5&amp;until=9000&amp;loop=1&amp;controls=full&amp;theme=dark/.test(document.querySelector('#embed-code').value));
     // Every control asks for more height than the 420 px the dialog starts at, and says so.
     assert((await p.textContent('#embed-dialog')).includes('give it 500 px or more'), 'the dialog says full controls need 500 px');
+    // d4 slows down for its key moments whatever the speed chosen, and the Speed field says so (review 56 C3).
+    assert((await p.textContent('#embed-dialog')).includes('plays its 3 key moments slower than this'), 'the dialog names the slow motion');
     // The preview is the same address, and the embed in it honours the choices.
     const src = await p.$eval('#embed-dialog iframe', (el) => el.src);
     assert((await code()).includes(src.replace(/&/g, '&amp;')), `the preview shows the code's address: ${src}`);
@@ -1103,7 +1105,15 @@ async function main() {
     const hidden = await p.$eval('#banner', (b) => b.scrollHeight - b.clientHeight);
     assert(hidden <= 1, `the banner hides ${hidden} px of its notices`);
     await p.setViewportSize(size);
+    // Without autoplay a tour waits on its first card at 0 (review 56 C2: it played to its first
+    // step though the lecturer had unticked "Plays on its own"); Continue plays on.
     await p.goto(base + '?embed=1&preset=d4-raft-election&tour=1');
+    await until(p, () => document.querySelector('.tour-card .tour-step')?.textContent.startsWith('A tour in 8 steps')
+      && document.querySelector('#run-result')?.dataset.playing === 'false');
+    assert((await status(p)).now === 0, `a tour without autoplay moved to ${(await status(p)).now} ms`);
+    await p.click('.tour-card .tour-next');
+    await at(p, 'Step 1 of 8', 100);
+    await p.goto(base + '?embed=1&preset=d4-raft-election&tour=1&autoplay=1');
     await at(p, 'Step 1 of 8', 100);
     assert(!(await p.$('#banner')), 'a tour of a scenario with notes opens without a banner');
     await p.click('.tour-card .tour-next');
@@ -1112,7 +1122,7 @@ async function main() {
     // (review 23 B2: at 720×420 it lay under the status line, and a click there did nothing).
     for (const [width, height] of [[720, 420], [400, 300], [358, 420]]) {
       await p.setViewportSize({ width, height });
-      await p.goto(base + `?embed=1&preset=d4-raft-election&tour=1&w=${width}`);
+      await p.goto(base + `?embed=1&preset=d4-raft-election&tour=1&autoplay=1&w=${width}`);
       await at(p, 'Step 1 of 8', 100);
       const onTop = await p.$eval('.tour-card .tour-next', (b) => { const r = b.getBoundingClientRect();
         return r.bottom <= innerHeight && document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2)?.closest('.tour-next') === b; });
