@@ -14,7 +14,8 @@
 //   tour      open on the guided tour of the scenario's notes (it stops at each)
 //   controls  min (default), full or none; theme: dark or light (default: the reader's system
 //             setting, not the course page's colours: give it on a dark page)
-//   height    the frame's height in px (default 420); title: what a screen reader announces
+//   height    the frame's height in px (default 420); width: its widest in px (default 720);
+//             title: what a screen reader announces
 //             (default: the scenario's title, which the frame tells the element once it loads)
 // A value the playground cannot use is named in a banner inside the frame, which then shows
 // what it can (the preset from the start, 1×, …), as a full link would.
@@ -50,7 +51,22 @@
   }
 
   class DsplayEmbed extends HTMLElement {
-    static observedAttributes = [...VALUES, ...SWITCHES, "link", "height", "title"];
+    /** A size attribute in whole px from `lo` to `hi`, else `usual`. */
+    pixels(name, lo, hi, usual) {
+      const given = this.getAttribute(name);
+      const px = Number(given);
+      const fits = given !== null && Number.isInteger(px) && px >= lo && px <= hi;
+      this.warned = this.warned || {};
+      if (given !== null && !fits && this.warned[name] !== given) {
+        // Said where the page's author looks, not silently drawn at another size; once per value
+        // (each attribute parsed calls this again).
+        this.warned[name] = given;
+        console.warn(`<dsplay-embed>: ${name}="${given}" is not a whole number of px from ${lo} to ${hi}; using ${usual}`);
+      }
+      return fits ? px : usual;
+    }
+
+    static observedAttributes = [...VALUES, ...SWITCHES, "link", "height", "width", "title"];
 
     constructor() {
       super();
@@ -92,16 +108,9 @@
         this.frame.src = src;
         this.scenario = null;
       }
-      const given = this.getAttribute("height");
-      const h = Number(given);
-      const fits = given !== null && Number.isInteger(h) && h >= 200 && h <= 2000;
-      if (given !== null && !fits && this.warned !== given) {
-        // Said where the page's author looks, not silently drawn at another size; once per value
-        // (each attribute parsed calls this again).
-        this.warned = given;
-        console.warn(`<dsplay-embed>: height="${given}" is not a whole number of px from 200 to 2000; using 420`);
-      }
-      this.frame.style.height = `${fits ? h : 420}px`;
+      this.frame.style.height = `${this.pixels("height", 200, 2000, 420)}px`;
+      // The element's own style, over its shadow's `:host` rule.
+      this.style.maxWidth = `${this.pixels("width", 240, 2400, 720)}px`;
       const preset = this.getAttribute("preset");
       const what = this.scenario || (preset ? `the scenario ${preset}` : "a scenario");
       this.frame.title = this.getAttribute("title") || `dsplay, a distributed-systems simulation: ${what}`;

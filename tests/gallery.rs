@@ -728,6 +728,7 @@ fn every_choice_in_the_embed_dialog_reaches_the_code_and_the_page_reads_it_back(
         controls: Controls::Full,
         theme: Some(Theme::Dark),
         height: 600,
+        width: 960,
     };
     let url = embed_url("https://x.test/", &preset, &choice);
     assert_eq!(
@@ -739,7 +740,11 @@ fn every_choice_in_the_embed_dialog_reaches_the_code_and_the_page_reads_it_back(
     assert!(o.embed && !o.autoplay && o.looping && !o.tour && o.problems.is_empty(), "{o:?}");
     assert_eq!((o.speed, o.controls, o.theme), (Some(0.25), Controls::Full, Some(Theme::Dark)));
     assert_eq!((o.t, o.until), (Some(SimTime::from_ms(2_500)), Some(SimTime::from_ms(9_000))));
-    assert!(embed_code("https://x.test/", &preset, "t", &choice).contains("height=\"600\""));
+    let code = embed_code("https://x.test/", &preset, "t", &choice);
+    assert!(
+        code.contains(r#"width="960" height="600" style="width:100%;max-width:960px;border:0""#),
+        "{code}"
+    );
     // From the start: the playhead is left out.
     let from_zero = EmbedChoice { at_playhead: false, ..choice.clone() };
     assert!(!embed_url("https://x.test/", &preset, &from_zero).contains("t=2500"));
@@ -759,7 +764,7 @@ fn every_choice_in_the_embed_dialog_reaches_the_code_and_the_page_reads_it_back(
         el,
         "<script defer src=\"https://x.test/play/dsplay-embed.js\"></script>\n\
          <dsplay-embed preset=\"d4-raft-election\" t=\"2500\" speed=\"0.25\" until=\"9000\" loop \
-         controls=\"full\" theme=\"dark\" height=\"600\" title=\"Raft &quot;votes&quot;\"></dsplay-embed>"
+         controls=\"full\" theme=\"dark\" height=\"600\" width=\"960\" title=\"Raft &quot;votes&quot;\"></dsplay-embed>"
     );
     let el = element_code("https://x.test/", &whole, "t", &EmbedChoice::default());
     assert!(el.contains(" link=\"#s=abc&amp;t=2500\" autoplay controls=\"min\" title="), "{el}");
@@ -767,7 +772,7 @@ fn every_choice_in_the_embed_dialog_reaches_the_code_and_the_page_reads_it_back(
 
 #[wasm_bindgen_test]
 fn the_embed_dialogs_typed_fields_say_what_is_wrong() {
-    use dsplay_web::components::embed_dialog::{height_from, until_from};
+    use dsplay_web::components::embed_dialog::{height_from, until_from, width_from};
     let (start, stop) = (SimTime::from_ms(2_000), SimTime::from_ms(30_000));
     assert_eq!(until_from("", start, stop), Ok(None));
     assert_eq!(until_from(" 9 ", start, stop), Ok(Some(9_000)));
@@ -786,6 +791,8 @@ fn the_embed_dialogs_typed_fields_say_what_is_wrong() {
     for typed in ["150", "9000", "tall", "-1", ""] {
         assert!(height_from(typed).expect_err(typed).contains("200 to 2000"), "{typed}");
     }
+    assert_eq!(width_from(" 1000 "), Ok(1000));
+    assert_eq!(width_from("200").expect_err("narrow"), "“200” is not a width from 240 to 2400 px.");
 }
 
 #[wasm_bindgen_test]

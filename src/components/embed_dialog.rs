@@ -6,7 +6,9 @@
 use super::invariants::secs;
 use super::modal::Modal;
 use super::share::copy;
-use crate::embed::{element_code, embed_code, embed_url, Controls, EmbedChoice, EmbedSource, Theme, HEIGHTS};
+use crate::embed::{
+    element_code, embed_code, embed_url, Controls, EmbedChoice, EmbedSource, Theme, HEIGHTS, WIDTHS,
+};
 use crate::player::Player;
 use dsplay_core::SimTime;
 use yew::prelude::*;
@@ -84,10 +86,18 @@ pub fn until_from(text: &str, start: SimTime, stop: SimTime) -> Result<Option<u6
 
 /// The "Height" field: whole pixels in [`HEIGHTS`].
 pub fn height_from(text: &str) -> Result<u32, String> {
-    let (lo, hi) = (HEIGHTS.start(), HEIGHTS.end());
+    pixels_from(text, HEIGHTS, "a height")
+}
+
+/// The "Width" field: whole pixels in [`WIDTHS`].
+pub fn width_from(text: &str) -> Result<u32, String> {
+    pixels_from(text, WIDTHS, "a width")
+}
+
+fn pixels_from(text: &str, range: std::ops::RangeInclusive<u32>, what: &str) -> Result<u32, String> {
     match text.trim().parse::<u32>() {
-        Ok(h) if HEIGHTS.contains(&h) => Ok(h),
-        _ => Err(format!("“{}” is not a height from {lo} to {hi} px.", text.trim())),
+        Ok(px) if range.contains(&px) => Ok(px),
+        _ => Err(format!("“{}” is not {what} from {} to {} px.", text.trim(), range.start(), range.end())),
     }
 }
 
@@ -136,6 +146,7 @@ fn embed_dialog_of(props: &EmbedDialogOfProps) -> Html {
     let form = use_state(|| Form::Frame);
     let until_text = use_state(String::new);
     let height_text = use_state(|| EmbedChoice::default().height.to_string());
+    let width_text = use_state(|| EmbedChoice::default().width.to_string());
     let done = use_state(|| None::<&'static str>);
     let src = (*src).clone();
     let unapplied = use_memo((), |_| crate::components::editor::has_unapplied_edits());
@@ -144,7 +155,8 @@ fn embed_dialog_of(props: &EmbedDialogOfProps) -> Html {
     let start = src.playhead.filter(|_| choice.opens_at_playhead()).unwrap_or(SimTime::ZERO);
     let until = until_from(&until_text, start, src.stop);
     let height = height_from(&height_text);
-    let valid = until.is_ok() && height.is_ok();
+    let width = width_from(&width_text);
+    let valid = until.is_ok() && height.is_ok() && width.is_ok();
     let code = match *form {
         Form::Frame => embed_code(&src.base, &src.source, &src.title, &choice),
         Form::Element => element_code(&src.base, &src.source, &src.title, &choice),
@@ -186,14 +198,17 @@ fn embed_dialog_of(props: &EmbedDialogOfProps) -> Html {
     {
         // The typed fields reach the choice once they are valid (on change, not per keystroke:
         // each change reloads the preview).
-        let (choice, until, height) = (choice.clone(), until.clone(), height.clone());
-        use_effect_with((until.clone().ok(), height.clone().ok()), move |_| {
+        let (choice, until, height, width) = (choice.clone(), until.clone(), height.clone(), width.clone());
+        use_effect_with((until.clone().ok(), height.clone().ok(), width.clone().ok()), move |_| {
             let mut c = (*choice).clone();
             if let Ok(u) = until {
                 c.until_ms = u;
             }
             if let Ok(h) = height {
                 c.height = h;
+            }
+            if let Ok(w) = width {
+                c.width = w;
             }
             if c != *choice {
                 choice.set(c);
@@ -313,6 +328,8 @@ fn embed_dialog_of(props: &EmbedDialogOfProps) -> Html {
                         ("light".into(), "Light".into()),
                         ("dark".into(), "Dark".into()),
                     ], choice.theme.map_or("auto", crate::theme::name).to_string(), &theme) }
+                    <label class="field" for="embed-width">{"Width (px, at most)"}</label>
+                    { typed("embed-width", &width_text, width.clone().err(), "720") }
                     <label class="field" for="embed-height">{"Height (px)"}</label>
                     { typed("embed-height", &height_text, height.clone().err(), "420") }
                     // Review 23 B3: nothing told a teacher what a 400×300 frame costs.
@@ -331,7 +348,7 @@ fn embed_dialog_of(props: &EmbedDialogOfProps) -> Html {
                         // between the options and Copy, and Esc inside it never reached the
                         // dialog); a pointer can still try it.
                         <iframe src={preview} title="Preview: the embed as readers will see it"
-                            tabindex="-1" style={format!("height:{}px", choice.height)} />
+                            tabindex="-1" style={format!("height:{}px;max-width:{}px", choice.height, choice.width)} />
                         <figcaption>{"Preview: what readers see"}</figcaption>
                     </figure>
                     <fieldset class="embed-form">

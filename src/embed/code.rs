@@ -62,6 +62,8 @@ pub struct EmbedChoice {
     pub theme: Option<Theme>,
     /// The frame's height in px.
     pub height: u32,
+    /// The frame's width in px at most (narrower columns get their own width).
+    pub width: u32,
 }
 
 impl EmbedChoice {
@@ -84,6 +86,7 @@ impl Default for EmbedChoice {
             controls: Controls::Min,
             theme: None,
             height: DEFAULT_HEIGHT,
+            width: DEFAULT_WIDTH,
         }
     }
 }
@@ -91,6 +94,10 @@ impl Default for EmbedChoice {
 /// The frame's height unless chosen, and the range the `<dsplay-embed>` element accepts.
 pub const DEFAULT_HEIGHT: u32 = 420;
 pub const HEIGHTS: std::ops::RangeInclusive<u32> = 200..=2000;
+/// The frame's widest unless chosen (review 56 C1: a 1000 px course column got a 720 px widget
+/// unless the code was edited by hand), and the range the element accepts.
+pub const DEFAULT_WIDTH: u32 = 720;
+pub const WIDTHS: std::ops::RangeInclusive<u32> = 240..=2400;
 
 fn escape_attr(s: &str) -> String {
     s.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;").replace('>', "&gt;")
@@ -154,10 +161,11 @@ pub fn embed_url(base: &str, source: &EmbedSource, c: &EmbedChoice) -> String {
 /// The `<iframe>` snippet: works in any page that allows frames (most course platforms do).
 pub fn embed_code(base: &str, source: &EmbedSource, title: &str, c: &EmbedChoice) -> String {
     format!(
-        r#"<iframe src="{}" width="720" height="{}" style="width:100%;max-width:720px;border:0" loading="lazy" title="{}"></iframe>"#,
+        r#"<iframe src="{}" width="{w}" height="{}" style="width:100%;max-width:{w}px;border:0" loading="lazy" title="{}"></iframe>"#,
         escape_attr(&embed_url(base, source, c)),
         c.height,
-        escape_attr(title)
+        escape_attr(title),
+        w = c.width,
     )
 }
 
@@ -184,6 +192,9 @@ pub fn element_code(base: &str, source: &EmbedSource, title: &str, c: &EmbedChoi
     }
     if c.height != DEFAULT_HEIGHT {
         attrs += &format!(r#" height="{}""#, c.height);
+    }
+    if c.width != DEFAULT_WIDTH {
+        attrs += &format!(r#" width="{}""#, c.width);
     }
     format!(
         "<script defer src=\"{}\"></script>\n<dsplay-embed{attrs} title=\"{}\"></dsplay-embed>",

@@ -11,7 +11,10 @@ mod play;
 mod visibility;
 
 pub use announce::tell_title;
-pub use code::{element_code, embed_code, embed_url, EmbedChoice, EmbedSource, DEFAULT_HEIGHT, HEIGHTS};
+pub use code::{
+    element_code, embed_code, embed_url, EmbedChoice, EmbedSource, DEFAULT_HEIGHT, DEFAULT_WIDTH, HEIGHTS,
+    WIDTHS,
+};
 pub use credit::OpenInApp;
 pub use node_bar::NodeBar;
 pub use options::{Controls, EmbedOptions, Theme};

@@ -161,7 +161,7 @@ async function main() {
     const site = fs.mkdtempSync(path.join(require('os').tmpdir(), 'course-'));
     fs.writeFileSync(path.join(site, 'index.html'), `<!doctype html><title>Week 4: Raft</title><h1>Week 4</h1>
       <script defer src="${base}dsplay-embed.js"></script>
-      <dsplay-embed preset="d4-raft-election" autoplay t="4000" until="5500" controls="min" height="380"></dsplay-embed>
+      <dsplay-embed preset="d4-raft-election" autoplay t="4000" until="5500" controls="min" height="380" width="1000"></dsplay-embed>
       <dsplay-embed id="edited" link="https://elsewhere.test/x/#s=abc&t=20" autoplay="false" loop></dsplay-embed>`);
     const course = await serve(site);
     const p = await ctx.newPage();
@@ -182,6 +182,9 @@ async function main() {
       await until(frame, () => { const d = document.querySelector('#run-result')?.dataset; return !!d && +d.nowMs < 5000; });
       const h = await handle.evaluate((f) => f.getBoundingClientRect().height);
       assert(h === 380, `height attribute: the frame is ${h} px`);
+      // Wider than the usual 720 px where the course column allows (review 56 C1).
+      const w = await handle.evaluate((f) => f.getBoundingClientRect().width);
+      assert(w === 1000, `width attribute: the frame is ${w} px wide`);
       // The frame is named by its scenario's title, which the frame tells the element.
       const named = (await frame.title()).replace(' — dsplay', '');
       await until(p, (t) => document.querySelector('dsplay-embed').shadowRoot.querySelector('iframe').title.endsWith(t), named);
