@@ -189,8 +189,8 @@ impl Breaker {
     }
 
     /// Record the outcome of a permitted call that took `took`. An outcome from an earlier state
-    /// (a call let through while closed ending in half-open, a probe of an earlier round) is not
-    /// counted: see the module's note.
+    /// (a call let through while closed that ends in half-open, or in a later closed spell) is
+    /// not counted: see the module's note.
     pub fn record(&mut self, now: SimTime, permit: Permit, failed: bool, took: SimDuration) {
         let slow = took > SimDuration::from_ms(self.cfg.slow_call_ms);
         let o = Outcome { at: now, failed, slow };
