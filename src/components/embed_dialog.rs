@@ -275,7 +275,7 @@ fn embed_dialog_of(props: &EmbedDialogOfProps) -> Html {
                 <legend>{"Opens"}</legend>
                 { radio("embed-start", "playhead", choice.opens_at_playhead(), format!("at {}, where the playhead is", secs(t)), &at_playhead) }
                 { radio("embed-start", "zero", !choice.opens_at_playhead(), "at the start".to_string(), &at_playhead) }
-                if choice.tour { <p class="muted small">{"A tour opens at the start, on its first card: it plays to the first step on its own if it plays on its own, else at Continue."}</p> }
+                if choice.tour { <p class="muted small">{"A tour opens at the start, on its first card. If it plays on its own it goes on to the first step; otherwise its Continue does."}</p> }
             </fieldset>
         },
         None => html! { <p class="muted">{"Opens at the start of the run."}</p> },
