@@ -2,7 +2,7 @@
 //! are versions (what the database held when the entry was filled).
 
 use crate::time::SimTime;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
 #[derive(Clone, Debug)]
 struct Entry {
@@ -22,7 +22,10 @@ pub enum Lookup {
 }
 
 /// LRU + TTL cache. `recency` maps a use counter to its key, so the least recently used key is the
-/// first entry: O(log n) per operation, deterministic order.
+/// first entry, and `expiry` orders (expiry, key) so the first to expire is: O(log n) per
+/// operation, deterministic order. A full cache makes room by dropping an entry whose TTL has
+/// run out, if there is one, before it evicts a live one (as Caffeine does: expiry before the
+/// size bound). By recency alone a live entry went while a dead one kept its slot (review 55 C7).
 #[derive(Clone, Debug)]
 pub struct TtlLru {
     capacity: usize,
@@ -30,6 +33,7 @@ pub struct TtlLru {
     clock: u64,
     entries: BTreeMap<u64, Entry>,
     recency: BTreeMap<u64, u64>,
+    expiry: BTreeSet<(u64, u64)>,
 }
 
 impl TtlLru {
@@ -40,6 +44,7 @@ impl TtlLru {
             clock: 0,
             entries: BTreeMap::new(),
             recency: BTreeMap::new(),
+            expiry: BTreeSet::new(),
         }
     }
 
@@ -82,17 +87,21 @@ impl TtlLru {
         let expires_us = now.as_us() + self.ttl_us;
         if let Some(e) = self.entries.get_mut(&key) {
             e.version = version;
+            self.expiry.remove(&(e.expires_us, key));
             e.expires_us = expires_us;
+            self.expiry.insert((expires_us, key));
             self.touch(key);
             return None;
         }
         let evicted = if self.entries.len() >= self.capacity {
-            let lru = self.recency.first_key_value().map(|(_, &k)| k);
-            lru.inspect(|&k| self.remove(k))
+            let dead = self.expiry.first().filter(|&&(at, _)| at <= now.as_us()).map(|&(_, k)| k);
+            let lru = || self.recency.first_key_value().map(|(_, &k)| k);
+            dead.or_else(lru).inspect(|&k| self.remove(k))
         } else {
             None
         };
         self.entries.insert(key, Entry { version, expires_us, used: 0 });
+        self.expiry.insert((expires_us, key));
         self.touch(key);
         evicted
     }
@@ -100,12 +109,14 @@ impl TtlLru {
     pub fn remove(&mut self, key: u64) {
         if let Some(e) = self.entries.remove(&key) {
             self.recency.remove(&e.used);
+            self.expiry.remove(&(e.expires_us, key));
         }
     }
 
     pub fn clear(&mut self) {
         self.entries.clear();
         self.recency.clear();
+        self.expiry.clear();
     }
 }
 
@@ -128,6 +139,19 @@ mod tests {
         assert_eq!(c.put(1, 11, t(4)), None); // update in place
         assert_eq!(c.put(4, 40, t(5)), Some(3));
         assert_eq!((c.get(1, t(6)), c.len()), (Lookup::Hit(11), 2));
+    }
+
+    #[test]
+    fn a_full_cache_drops_an_expired_entry_before_a_live_one() {
+        let mut c = TtlLru::new(2, 100);
+        c.put(1, 10, t(0));
+        c.put(2, 20, t(60));
+        assert_eq!(c.get(1, t(70)), Lookup::Hit(10), "1 is the most recent, and expires at 100");
+        // At 120, 1 is dead and 2 is live but less recently used: 1 goes.
+        assert_eq!(c.put(3, 30, t(120)), Some(1));
+        assert_eq!(c.get(2, t(121)), Lookup::Hit(20));
+        // With none dead, the least recently used goes.
+        assert_eq!(c.put(4, 40, t(130)), Some(3));
     }
 
     #[test]
