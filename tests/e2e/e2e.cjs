@@ -197,6 +197,7 @@ async function main() {
     } finally {
       await p.close();
       course.close();
+      fs.rmSync(site, { recursive: true, force: true });
     }
   });
   await check('a tour in a course page\'s frame leaves the reader\'s focus on the page, and Space scrolls it', async () => {
@@ -225,6 +226,7 @@ async function main() {
     } finally {
       await p.close();
       course.close();
+      fs.rmSync(site, { recursive: true, force: true });
     }
   });
   await check('while the app downloads the page says it is loading, and says why if it cannot start', async () => {
