@@ -95,6 +95,12 @@ impl Placement {
         }
     }
 
+    /// Each of `keys` whose shard differs under `other`, with its shard here and there.
+    pub fn moves_to<'k>(&self, other: &Placement, keys: &'k [String]) -> Vec<(&'k str, u32, u32)> {
+        let both = keys.iter().map(|k| (k.as_str(), self.shard_of(k), other.shard_of(k)));
+        both.filter(|&(_, from, to)| from != to).collect()
+    }
+
     fn range_shard(&self, key: &str) -> u32 {
         let n = u64::from(self.shards);
         if let Ok(v) = key.parse::<u64>() {
@@ -109,8 +115,7 @@ impl Placement {
 
 /// How many of `keys` change shard when going from `shards` to `shards + 1`.
 pub fn keys_moved(scheme: Scheme, shards: u32, keys: &[String]) -> usize {
-    let (before, after) = (Placement::new(scheme, shards), Placement::new(scheme, shards + 1));
-    keys.iter().filter(|k| before.shard_of(k) != after.shard_of(k)).count()
+    Placement::new(scheme, shards).moves_to(&Placement::new(scheme, shards + 1), keys).len()
 }
 
 #[cfg(test)]
