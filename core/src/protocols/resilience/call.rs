@@ -85,7 +85,6 @@ pub struct Caller {
     in_flight: BTreeMap<u64, Attempt>,
     waiting: BTreeMap<u64, Attempt>,
     next_id: u64,
-    shown_state: i64,
     /// This node's spans: its attempts' and, for its owner, requests or serves.
     pub spans: SpanLog,
 }
@@ -97,7 +96,6 @@ impl Caller {
             in_flight: BTreeMap::new(),
             waiting: BTreeMap::new(),
             next_id: 0,
-            shown_state: 0,
             spans: SpanLog::default(),
         }
     }
@@ -167,10 +165,17 @@ impl Caller {
 
     /// The breaker state last published (`None` if this node has no breaker).
     pub fn breaker_label(&self) -> Option<&'static str> {
-        self.sites
-            .iter()
-            .any(|s| s.breaker.is_some())
-            .then(|| ["closed", "open", "half-open"][self.shown_state as usize])
+        self.worst_shown().map(|w| breaker::STATE_NAMES[w as usize])
+    }
+
+    /// The worst state published among this node's breakers (open, then half-open, then closed).
+    fn worst_shown(&self) -> Option<State> {
+        let shown = self.sites.iter().filter(|s| s.breaker.is_some()).map(|s| s.shown);
+        shown.max_by_key(|&state| match state {
+            State::Closed => 0,
+            State::HalfOpen => 1,
+            State::Open => 2,
+        })
     }
 
     /// Start a call for `owner` (whose span is `parent`) at `site`. Returns the outcome at once
@@ -322,15 +327,9 @@ impl Caller {
     fn show_breakers(&mut self, ctx: &mut C<'_>) {
         let now = ctx.now();
         let several = self.sites.iter().filter(|s| s.breaker.is_some()).count() > 1;
-        let mut worst = 0i64;
         for s in self.sites.iter_mut() {
             let Some(b) = s.breaker.as_mut() else { continue };
             let state = b.state(now);
-            worst = match (worst, state) {
-                (_, State::Open) | (1, _) => 1,
-                (_, State::HalfOpen) | (2, _) => 2,
-                _ => 0,
-            };
             if state != s.shown {
                 let name = breaker::STATE_NAMES[state as usize];
                 match several {
@@ -341,8 +340,8 @@ impl Caller {
                 s.shown = state;
             }
         }
-        self.shown_state = worst;
-        ctx.gauge_here("breaker_state", worst);
+        let worst = self.worst_shown().unwrap_or(State::Closed);
+        ctx.gauge_here("breaker_state", worst as i64);
     }
 
     /// Forget every attempt and the breakers' memory (a crash).
@@ -350,7 +349,6 @@ impl Caller {
         self.spans.crash();
         self.in_flight.clear();
         self.waiting.clear();
-        self.shown_state = 0;
         for s in self.sites.iter_mut() {
             s.breaker = s.spec.breaker.clone().map(Breaker::new);
             s.shown = State::Closed;
