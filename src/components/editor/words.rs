@@ -104,6 +104,7 @@ pub fn help(parent: Option<&str>, key: &str) -> Option<&'static str> {
         "rate_per_s" => Some("requests per second from all clients together, as a Poisson stream"),
         "concurrency" => Some("requests each client keeps outstanding (a closed loop)"),
         "read_permille" => Some("reads per thousand operations; the rest are writes"),
+        "repair_after_ms" => Some("a process that has held a broadcast back this long asks for the ones it lacks (0: never)"),
         "timeout_ms" => Some("a caller gives up on a request after this long"),
         "s_milli" => Some("Zipf skew × 1000: 0 is uniform, 1000 the classic Zipf law"),
         "stop_at_ms" => Some("how long the run lasts, in simulated time"),

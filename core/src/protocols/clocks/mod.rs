@@ -32,6 +32,13 @@
 //!   is sampled at its peak since the last sample, as holds are shorter than a sample; `holdback_ms`
 //!   over all). A copy of a broadcast it already has, delivered or held (a duplicate the network
 //!   made), it ignores: the copy could never be delivered, so held back it would wait for ever.
+//! - Repair. The algorithm assumes reliable links: a broadcast lost on the wire, or gone with a
+//!   ledger's hold-back queue when it crashed, would hold every later one from its sender back
+//!   for ever. So a receiver that has held a broadcast back `repair_after_ms` asks each sender
+//!   for the broadcasts it lacks (`Resend`, from the next it would deliver to the last a held one
+//!   depends on), and asks again as often while it still holds one; senders keep what they sent
+//!   (`resend_requests` per process, `resent`). A lost broadcast that nothing later depends on
+//!   goes unnoticed: nothing says it exists. `repair_after_ms = 0` never asks.
 //!
 //! **What to watch.** The clock notes on every event; a receive merging a vector (`[2,0,0]` +
 //! `[0,3,1]` → `[2,4,1]`); the note "concurrent (∥)". In the bank run, p3's `Payment` arriving before
@@ -83,10 +90,19 @@ pub struct ClocksConfig {
     /// No new events from here on (0 = never stop).
     #[serde(default)]
     pub events_until_ms: u64,
+    /// Bank with causal delivery: a receiver that has held a broadcast back this long asks the
+    /// senders for the broadcasts it is missing, and asks again as often while it still holds
+    /// one (0: never asks, the textbook algorithm, which assumes reliable links).
+    #[serde(default = "repair_after")]
+    pub repair_after_ms: u64,
 }
 
 fn half() -> u32 {
     500
+}
+
+fn repair_after() -> u64 {
+    250
 }
 
 impl ClocksConfig {
@@ -98,6 +114,10 @@ impl ClocksConfig {
         if self.event_every_ms > 600_000 {
             let why = "must be 0 to 600000 ms (0: nothing at random, only what the script does)";
             return Err(ScenarioError::invalid("protocol.event_every_ms", why));
+        }
+        if self.repair_after_ms > 600_000 {
+            let why = "must be 0 to 600000 ms (0: never ask for a missing broadcast)";
+            return Err(ScenarioError::invalid("protocol.repair_after_ms", why));
         }
         if self.send_permille > 1000 {
             return Err(ScenarioError::invalid("protocol.send_permille", "must be 0 to 1000"));

@@ -28,12 +28,27 @@ pub struct Broadcast {
 
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum ClockMsg {
-    Ping { lamport: u64, vc: VectorClock },
-    Bcast { lamport: u64, vc: VectorClock, b: Box<Broadcast> },
+    Ping {
+        lamport: u64,
+        vc: VectorClock,
+    },
+    Bcast {
+        lamport: u64,
+        vc: VectorClock,
+        b: Box<Broadcast>,
+    },
+    /// "Send me your broadcasts `#first` to `#last` again": a receiver missing them. A message
+    /// like any other, so its send and receive are events with clocks.
+    Resend {
+        lamport: u64,
+        vc: VectorClock,
+        first: u64,
+        last: u64,
+    },
 }
 
 impl Kind for ClockMsg {
-    const KINDS: &'static [&'static str] = &["Ping", "AccountCreated", "Payment"];
+    const KINDS: &'static [&'static str] = &["Ping", "AccountCreated", "Payment", "Resend"];
 
     fn kind(&self) -> &'static str {
         match self {
@@ -42,6 +57,7 @@ impl Kind for ClockMsg {
                 Body::AccountCreated { .. } => "AccountCreated",
                 Body::Payment { .. } => "Payment",
             },
+            ClockMsg::Resend { .. } => "Resend",
         }
     }
 }
@@ -50,17 +66,24 @@ impl Kind for ClockMsg {
 pub enum ClockTimer {
     /// Gossip: the next local event or send. Bank (p1): the next account.
     Event,
+    /// Bank with causal delivery: a broadcast has been held back `repair_after_ms`; ask for
+    /// what it waits on.
+    Repair,
 }
 
 impl Kind for ClockTimer {
     fn kind(&self) -> &'static str {
-        "Event"
+        match self {
+            ClockTimer::Event => "Event",
+            ClockTimer::Repair => "Repair",
+        }
     }
 }
 
 type C<'a> = Ctx<'a, ClockMsg, ClockTimer>;
 
-/// One process. Clocks and the application state are durable; the hold-back queue is not.
+/// One process. Clocks, the application state and the broadcasts it sent are durable; the
+/// hold-back queue is not.
 #[derive(Clone, Debug)]
 pub struct Process {
     cfg: Arc<ClocksConfig>,
@@ -71,6 +94,9 @@ pub struct Process {
     pub delivered: Vec<u64>,
     /// Broadcasts received but held back until their dependencies are delivered (with arrival time).
     pub held: Vec<(Broadcast, SimTime)>,
+    /// Its own broadcasts, `#1` first: what it resends to a receiver that lost one (kept only
+    /// when receivers may ask, causal delivery with repair).
+    sent: Vec<Broadcast>,
     pub accounts: BTreeSet<u64>,
     pub payments: u64,
     next_account: u64,
@@ -86,6 +112,7 @@ impl Process {
             vc: VectorClock::new(n),
             delivered: vec![0; n as usize],
             held: Vec::new(),
+            sent: Vec::new(),
             accounts: BTreeSet::new(),
             payments: 0,
             next_account: 0,
@@ -183,6 +210,66 @@ impl Process {
             ctx.send(NodeId(p), msg);
         }
         self.stamp(ctx, &format!("broadcast {}", describe(body)));
+        if self.repairs() {
+            self.sent.push(b);
+        }
+    }
+
+    /// Receivers ask for what they miss (and senders keep what they sent for them).
+    fn repairs(&self) -> bool {
+        self.cfg.causal_delivery && self.cfg.repair_after_ms > 0
+    }
+
+    /// Ask each sender for the broadcasts the held ones wait on and this process lacks: from the
+    /// next one it would deliver to the last one a held broadcast depends on. A broadcast lost
+    /// with nothing later depending on it is not noticed: nothing says it exists.
+    fn ask_for_missing(&mut self, ctx: &mut C<'_>) {
+        let me = ctx.id().0 as usize;
+        for k in (0..self.delivered.len()).filter(|&k| k != me) {
+            let needs = |(b, _): &(Broadcast, SimTime)| {
+                let d = b.deps.get(k).copied().unwrap_or(0);
+                if b.sender as usize == k {
+                    d.saturating_sub(1)
+                } else {
+                    d
+                }
+            };
+            let last = self.held.iter().map(needs).max().unwrap_or(0);
+            let first = self.delivered[k] + 1;
+            if last < first {
+                continue;
+            }
+            let waited = self.held.iter().map(|(_, since)| ctx.now().since(*since)).max().unwrap_or_default();
+            ctx.count_here("resend_requests", 1);
+            ctx.note(format!(
+                "{} held back (the oldest for {} ms) wait on p{k1}'s broadcast{}: asking p{k1} again",
+                self.held.len(),
+                waited.as_us() / 1000,
+                numbers(first, last),
+                k1 = k + 1,
+            ));
+            self.tick(ctx);
+            let ask = ClockMsg::Resend { lamport: self.lamport.0, vc: self.vc.clone(), first, last };
+            ctx.send(NodeId(k as u32), ask);
+            self.stamp(ctx, &format!("ask p{} for broadcast{}", k + 1, numbers(first, last)));
+        }
+    }
+
+    /// Send again the broadcasts a receiver asked for (those this process has sent): each a
+    /// send event of its own, with the original's dependencies.
+    fn resend(&mut self, ctx: &mut C<'_>, to: NodeId, first: u64, last: u64) {
+        let last = last.min(self.sent.len() as u64);
+        if first == 0 || first > last {
+            ctx.note(format!("p{} asked for broadcasts I have not sent", to.0 + 1));
+            return;
+        }
+        for i in first..=last {
+            self.tick(ctx);
+            let b = Box::new(self.sent[i as usize - 1].clone());
+            ctx.send(to, ClockMsg::Bcast { lamport: self.lamport.0, vc: self.vc.clone(), b });
+            self.stamp(ctx, &format!("resend #{i} to p{}", to.0 + 1));
+        }
+        ctx.count("resent", last - first + 1);
     }
 
     fn on_new_account(&mut self, ctx: &mut C<'_>) {
@@ -223,6 +310,9 @@ impl Process {
                 "hold back {what}: it depends on {:?}, I have delivered {:?}",
                 b.deps, self.delivered
             ));
+            if self.held.is_empty() && self.repairs() {
+                ctx.set_timer(ClockTimer::Repair, SimDuration::from_ms(self.cfg.repair_after_ms));
+            }
             self.held.push((b, ctx.now()));
             ctx.gauge_peak_here("holdback_queue", self.held.len() as i64);
             return;
@@ -233,6 +323,9 @@ impl Process {
             ctx.observe("holdback_ms", ctx.now().since(since));
             ctx.note(format!("deliver held-back {} now that its dependencies are in", describe(h.body)));
             self.deliver(ctx, h);
+        }
+        if self.held.is_empty() && self.repairs() {
+            ctx.cancel_timer(ClockTimer::Repair);
         }
         ctx.gauge_peak_here("holdback_queue", self.held.len() as i64);
     }
@@ -268,6 +361,14 @@ impl Process {
     }
 }
 
+/// `#4` or `s #4 to #9` (after "broadcast").
+fn numbers(first: u64, last: u64) -> String {
+    match first == last {
+        true => format!(" #{first}"),
+        false => format!("s #{first} to #{last}"),
+    }
+}
+
 fn describe(body: Body) -> String {
     match body {
         Body::AccountCreated { account } => format!("account #{account} created"),
@@ -289,6 +390,8 @@ impl Node for Process {
         ctx.reports_here(Shape::Counter, &["held_back"]);
         ctx.reports_here(Shape::Gauge, &["holdback_queue"]);
         ctx.reports(Shape::Histogram, &["holdback_ms"]);
+        ctx.reports_here(Shape::Counter, &["resend_requests"]);
+        ctx.reports(Shape::Counter, &["resent"]);
         if self.cfg.app == ClocksApp::Bank {
             ctx.declare(&["out_of_order"]);
             // Per process, from the start: which replica is waiting (p3), and which never does.
@@ -314,6 +417,10 @@ impl Node for Process {
             ClockMsg::Bcast { lamport, vc, b } => {
                 self.on_receive(ctx, from, lamport, &vc);
                 self.on_broadcast(ctx, *b);
+            }
+            ClockMsg::Resend { lamport, vc, first, last } => {
+                self.on_receive(ctx, from, lamport, &vc);
+                self.resend(ctx, from, first, last);
             }
         }
     }
@@ -351,7 +458,14 @@ impl Node for Process {
         }
     }
 
-    fn on_timer(&mut self, ctx: &mut C<'_>, _timer: ClockTimer) {
+    fn on_timer(&mut self, ctx: &mut C<'_>, timer: ClockTimer) {
+        if timer == ClockTimer::Repair {
+            self.ask_for_missing(ctx);
+            if !self.held.is_empty() {
+                ctx.set_timer(ClockTimer::Repair, SimDuration::from_ms(self.cfg.repair_after_ms));
+            }
+            return;
+        }
         if !self.generating(ctx) {
             return;
         }
@@ -369,6 +483,7 @@ impl Node for Process {
     /// Gossip sends pings; the bank broadcasts accounts and payments.
     fn kinds(nodes: &[Self]) -> Vec<&'static str> {
         match nodes.first().map(|p| p.cfg.app) {
+            Some(ClocksApp::Bank) if nodes[0].repairs() => vec!["AccountCreated", "Payment", "Resend"],
             Some(ClocksApp::Bank) => vec!["AccountCreated", "Payment"],
             _ => vec!["Ping"],
         }
@@ -416,6 +531,7 @@ mod tests {
             send_permille: 500,
             causal_delivery: causal,
             events_until_ms: 0,
+            repair_after_ms: 250,
         })
     }
 
