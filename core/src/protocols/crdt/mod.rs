@@ -14,7 +14,7 @@
 //! **Message flow.** Each replica r1… holds a document — a PN-Counter `likes`, an OR-Set `cart`
 //! and an LWW-Map `profile` — and applies local updates on its `Update` timer (a random increment,
 //! decrement, add, remove or put). On its `Gossip` timer it sends its whole state to `fanout`
-//! random peers (`Gossip`); a receiver merges and notes what changed ("merge shown step by
+//! distinct random peers (`Gossip`); a receiver merges and notes what changed ("merge shown step by
 //! step"). After every change a replica reports a digest of its state to the monitor `m`
 //! (`Digest`); the monitor counts the replicas whose digest differs from the most common one.
 //!
@@ -25,12 +25,13 @@
 //! for good if updates never stop): before, equality is momentary — five empty documents at the
 //! start are equal — and `divergent_replicas = 0` shows it. If the replicas are not equal
 //! `converge_within_ms` after `updates_until_ms`, the monitor reports the `convergence`
-//! violation.
+//! violation. The monitor keeps its record through a crash; one down at its deadline judges two
+//! gossip rounds after it is back, and dates a convergence it missed while down when it sees it.
 //!
 //! **What to watch.** During the partition each side's counter and cart drift apart; at the heal
 //! the gossip messages cross the old cut, the notes show merges pulling in the other side's
-//! updates, and `divergent_replicas` falls to 0 within a few gossip rounds (about
-//! log2(replicas) rounds with fanout 1). The monitor sits with one side of the partition: it only
+//! updates, and `divergent_replicas` falls to 0 within a few gossip rounds (with fanout 1, about
+//! log2 n + ln n rounds for n replicas, Pittel's bound for rumour spreading: 3 to 4 for five). The monitor sits with one side of the partition: it only
 //! hears the other side's digests again after the heal.
 //!
 //! **References.** Shapiro, Preguiça, Baquero, Zawirski, *Conflict-free Replicated Data Types*

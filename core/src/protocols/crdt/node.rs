@@ -71,7 +71,10 @@ impl Kind for CrdtTimer {
     }
 }
 
-/// A D8 participant. A replica's document is durable; the monitor's view is volatile.
+/// A D8 participant. A replica's document is durable, and so is the monitor's record (the
+/// digests and when they became equal): it is the experiment's instrument, and a crash of it must
+/// not change what the run measured (review 59 F2: a restart wiped the time of convergence and,
+/// past the deadline, reported replicas long equal as still differing).
 #[derive(Clone, Debug)]
 pub enum CrdtNode {
     Replica { cfg: Arc<CrdtConfig>, doc: Doc },
@@ -207,7 +210,13 @@ impl Node for CrdtNode {
                     ctx.declare_gauge("converged_at_ms");
                     ctx.declare_gauge("convergence_ms");
                     let at = SimTime::from_ms(cfg.updates_until_ms + cfg.converge_within_ms);
-                    ctx.set_timer(CrdtTimer::Deadline, at.since(ctx.now()));
+                    let mut wait = at.since(ctx.now());
+                    if ctx.now() > SimTime::ZERO {
+                        // Back from a crash: judge once a round of digests is in, not on the
+                        // record kept from before it.
+                        wait = wait.max(SimDuration::from_ms(2 * cfg.gossip_ms));
+                    }
+                    ctx.set_timer(CrdtTimer::Deadline, wait);
                 }
             }
         }
@@ -247,10 +256,13 @@ impl Node for CrdtNode {
             }
             (CrdtNode::Replica { cfg, doc }, CrdtTimer::Gossip) => {
                 let me = ctx.id().0;
-                for _ in 0..cfg.fanout {
-                    let step = 1 + ctx.rng().below(u64::from(cfg.replicas) - 1) as u32;
-                    let peer = NodeId((me + step) % cfg.replicas);
-                    ctx.send(peer, CrdtMsg::Gossip { doc: Box::new(doc.clone()) });
+                // `fanout` distinct peers: a partial Fisher–Yates shuffle of the others (with
+                // replacement, a fanout of every peer reached 2.8 of 4 a round; review 59 F3).
+                let mut others: Vec<u32> = (1..cfg.replicas).map(|step| (me + step) % cfg.replicas).collect();
+                for i in 0..cfg.fanout.min(cfg.replicas - 1) as usize {
+                    let j = i + ctx.rng().below((others.len() - i) as u64) as usize;
+                    others.swap(i, j);
+                    ctx.send(NodeId(others[i]), CrdtMsg::Gossip { doc: Box::new(doc.clone()) });
                 }
                 report_digest(doc, cfg, ctx);
                 ctx.set_timer(CrdtTimer::Gossip, SimDuration::from_ms(cfg.gossip_ms));
@@ -271,12 +283,8 @@ impl Node for CrdtNode {
         &["convergence"]
     }
 
-    fn on_crash(&mut self) {
-        if let CrdtNode::Monitor { digests, converged_at, .. } = self {
-            digests.clear();
-            *converged_at = None;
-        }
-    }
+    /// Nothing volatile: a replica's document and the monitor's record are durable.
+    fn on_crash(&mut self) {}
 
     fn view(&self) -> NodeView {
         match self {
