@@ -1,6 +1,6 @@
 //! `dsplay shard --scheme range|mod|ring|jump --shards N [--vnodes V] KEY...`: print each key's
 //! shard (`KEY<TAB>SHARD`), and with `--moved` how many keys would move going to N + 1 shards,
-//! then each that would (`# KEY<TAB>FROM → TO`).
+//! then each that would (`# KEY<TAB>FROM → TO`); with `--removed S` the same for removing shard S.
 //! A key that parses as a u64 is the hash input itself; other keys are hashed with FNV-1a 64.
 
 use crate::out::outln;
@@ -27,6 +27,9 @@ pub struct ShardArgs {
     /// Also print how many of the keys move when one shard is added, and each that does.
     #[arg(long)]
     moved: bool,
+    /// Also print how many of the keys move when this shard (0 to N − 1) is removed, and each.
+    #[arg(long, value_name = "SHARD")]
+    removed: Option<u32>,
     #[arg(required = true)]
     keys: Vec<String>,
 }
@@ -47,6 +50,8 @@ pub fn run(args: &ShardArgs) -> Result<(), String> {
         SchemeArg::Jump => Scheme::Jump,
     };
     let placement = Placement::new(scheme, args.shards);
+    let without =
+        args.removed.map(|s| placement.without(s).map_err(|e| format!("--removed: {e}"))).transpose()?;
     for key in &args.keys {
         outln!("{key}\t{}", placement.shard_of(key));
     }
@@ -55,9 +60,18 @@ pub fn run(args: &ShardArgs) -> Result<(), String> {
         let moved = placement.moves_to(&Placement::new(scheme, args.shards + 1), &args.keys);
         outln!("# {} of {} keys move going to {} shards", moved.len(), args.keys.len(), args.shards + 1);
         // Which, and where (review 49 C10: only the count was said).
-        for (key, from, to) in moved {
-            outln!("# {key}\t{from} → {to}");
-        }
+        print_moves(&moved);
+    }
+    if let (Some(without), Some(shard)) = (without, args.removed) {
+        let moved = placement.moves_to(&without, &args.keys);
+        outln!("# {} of {} keys move when shard {shard} is removed", moved.len(), args.keys.len());
+        print_moves(&moved);
     }
     Ok(())
+}
+
+fn print_moves(moved: &[(&str, u32, u32)]) {
+    for (key, from, to) in moved {
+        outln!("# {key}\t{from} → {to}");
+    }
 }

@@ -142,6 +142,32 @@ fn shard_moved_names_each_key_that_moves() {
     }
 }
 
+/// `--removed S` (review 59 F8: the catalog's "keys that move when a shard is removed" had no
+/// tool): on the ring only shard 2's keys move, each to a shard still there; a shard that is not
+/// there is refused in one line.
+#[test]
+fn shard_removed_moves_only_the_removed_shards_keys_on_the_ring() {
+    let keys: Vec<String> = (0..60).map(|i| format!("user{i}")).collect();
+    let shard = |extra: &[&str]| {
+        let mut c = Command::new(env!("CARGO_BIN_EXE_dsplay"));
+        c.args(["shard", "--scheme", "ring", "--shards", "5"]).args(extra).args(&keys);
+        c.output().expect("runs")
+    };
+    let out = shard(&["--removed", "2"]);
+    let text = String::from_utf8(out.stdout).expect("utf-8");
+    let on_2: Vec<&str> = text.lines().filter_map(|l| l.strip_suffix("\t2")).collect();
+    let moves: Vec<(&str, &str)> =
+        text.lines().filter_map(|l| l.strip_prefix("# ")?.split_once('\t')).collect();
+    assert!(!on_2.is_empty(), "{text}");
+    assert!(text.contains(&format!("# {} of 60 keys move when shard 2 is removed", on_2.len())), "{text}");
+    assert_eq!(moves.iter().map(|m| m.0).collect::<Vec<_>>(), on_2, "exactly shard 2's keys move");
+    assert!(moves.iter().all(|(_, to)| to.starts_with("2 → ") && !to.ends_with(" 2")), "{text}");
+    let bad = shard(&["--removed", "5"]);
+    assert_eq!(bad.status.code(), Some(2));
+    let err = String::from_utf8_lossy(&bad.stderr);
+    assert_eq!(err.trim(), "dsplay: --removed: shard 5 is not one of 0, 1, 2, 3, 4", "{err}");
+}
+
 /// A script groups violations by `id`, one spelling for rules named in words or as identifiers,
 /// and reads `at_us` with its unit in its name (review 27 B7).
 #[test]

@@ -1,16 +1,21 @@
 //! # D9 — Sharding: which shard holds a key?
 //!
 //! Four placement schemes, as pure functions, and the figure that separates them: how many keys
-//! move when a shard is added.
+//! move when a shard is added or removed.
 //! - **Range**: contiguous key ranges. String keys by their first letter, the alphabet cut into N
 //!   equal parts (N = 2 gives A–M / N–Z; keys not starting with a letter go to shard 0); numeric
-//!   keys by equal ranges of the u64 space. Ordered scans are cheap, hot ranges are hot spots.
-//! - **Mod**: `hash(key) mod N`. Even, but going from N to N + 1 shards moves almost every key.
+//!   keys by equal ranges of the u64 space. Ordered scans are cheap, hot ranges are hot spots. A
+//!   removed shard's range joins the previous shard's (the next one's, for the first).
+//! - **Mod**: `hash(key) mod N`. Even, but going from N to N ± 1 shards moves almost every key.
 //! - **Ring**: consistent hashing (Karger et al. 1997) with `vnodes` virtual nodes per shard; a
-//!   key belongs to the first point clockwise from its hash. N → N + 1 moves about 1/(N + 1).
+//!   key belongs to the first point clockwise from its hash. N → N + 1 moves about 1/(N + 1), and
+//!   removing any one shard moves only its own keys.
 //! - **Jump**: Lamping & Veach's jump consistent hash (2014), exactly as published: the 64-bit
-//!   LCG `key * 2862933555777941757 + 1` and the double-precision step. No memory, perfectly even,
-//!   moves exactly the keys the new bucket takes; shards can only be added or removed at the end.
+//!   LCG `key * 2862933555777941757 + 1` and the double-precision step. No memory, even in
+//!   expectation (each key is uniform over the buckets, so real counts carry a hash's noise), and
+//!   a new bucket takes only the keys that move, about 1/(N + 1). Buckets are numbered: removing
+//!   the last moves only its keys, but removing another renumbers every bucket after it, and the
+//!   keys move with the numbers.
 //!
 //! **String keys** are hashed with FNV-1a 64 (offset basis 0xcbf29ce484222325, prime
 //! 0x100000001b3) over their UTF-8 bytes; a key that parses as a u64 is used directly.
@@ -59,11 +64,14 @@ pub enum Scheme {
     Jump,
 }
 
-/// Shards `0..shards` under one scheme (the ring is built once).
+/// Shards under one scheme: `0..shards`, less any removed (the ring is built once).
 #[derive(Clone, Debug)]
 pub struct Placement {
     scheme: Scheme,
-    shards: u32,
+    /// The shards in service, in order: a hash scheme's bucket `b` is shard `live[b]`.
+    live: Vec<u32>,
+    /// How many equal parts the range scheme cuts the key space into (removals keep the cut).
+    cut: u32,
     ring: BTreeMap<u64, u32>,
 }
 
@@ -71,27 +79,45 @@ impl Placement {
     /// `shards` must be at least 1 (0 is treated as 1).
     pub fn new(scheme: Scheme, shards: u32) -> Self {
         let shards = shards.max(1);
+        Placement::over(scheme, (0..shards).collect(), shards)
+    }
+
+    fn over(scheme: Scheme, live: Vec<u32>, cut: u32) -> Self {
         let mut ring = BTreeMap::new();
         if let Scheme::Ring { vnodes } = scheme {
-            for s in 0..shards {
+            for &s in &live {
                 for v in 0..vnodes.max(1) {
                     // On the (astronomically rare) collision the lower shard keeps the point.
                     ring.entry(fmix64(fnv1a64(format!("shard-{s}-vnode-{v}").as_bytes()))).or_insert(s);
                 }
             }
         }
-        Placement { scheme, shards, ring }
+        Placement { scheme, live, cut, ring }
+    }
+
+    /// The same shards less `shard`, or why not: it is not one of them, or it is the last.
+    pub fn without(&self, shard: u32) -> Result<Placement, String> {
+        let shown: Vec<String> = self.live.iter().map(u32::to_string).collect();
+        if !self.live.contains(&shard) {
+            return Err(format!("shard {shard} is not one of {}", shown.join(", ")));
+        }
+        if self.live.len() == 1 {
+            return Err(format!("shard {shard} is the only one: there is nowhere for its keys to go"));
+        }
+        let live = self.live.iter().copied().filter(|&s| s != shard).collect();
+        Ok(Placement::over(self.scheme, live, self.cut))
     }
 
     pub fn shard_of(&self, key: &str) -> u32 {
+        let n = self.live.len() as u32;
         match self.scheme {
             Scheme::Range => self.range_shard(key),
-            Scheme::Mod => (key_hash(key) % u64::from(self.shards)) as u32,
+            Scheme::Mod => self.live[(key_hash(key) % u64::from(n)) as usize],
             Scheme::Ring { .. } => {
                 let h = fmix64(key_hash(key));
                 self.ring.range(h..).next().or_else(|| self.ring.iter().next()).map_or(0, |(_, s)| *s)
             }
-            Scheme::Jump => jump_consistent_hash(key_hash(key), self.shards),
+            Scheme::Jump => self.live[jump_consistent_hash(key_hash(key), n) as usize],
         }
     }
 
@@ -101,15 +127,20 @@ impl Placement {
         both.filter(|&(_, from, to)| from != to).collect()
     }
 
+    /// The part of the cut the key falls in; a removed part belongs to the live shard before it
+    /// (or, with none before, after it).
     fn range_shard(&self, key: &str) -> u32 {
-        let n = u64::from(self.shards);
-        if let Ok(v) = key.parse::<u64>() {
-            return ((u128::from(v) * u128::from(n)) >> 64) as u32;
-        }
-        match key.chars().next().map(|c| c.to_ascii_lowercase()) {
-            Some(c @ 'a'..='z') => ((c as u64 - 'a' as u64) * n / 26) as u32,
-            _ => 0,
-        }
+        let n = u64::from(self.cut);
+        let part = if let Ok(v) = key.parse::<u64>() {
+            ((u128::from(v) * u128::from(n)) >> 64) as u32
+        } else {
+            match key.chars().next().map(|c| c.to_ascii_lowercase()) {
+                Some(c @ 'a'..='z') => ((c as u64 - 'a' as u64) * n / 26) as u32,
+                _ => 0,
+            }
+        };
+        let before = self.live.iter().rev().find(|&&s| s <= part);
+        *before.or(self.live.first()).unwrap_or(&0)
     }
 }
 
@@ -138,5 +169,47 @@ mod tests {
         );
         assert_eq!(p.shard_of("42"), 0);
         assert_eq!(p.shard_of(&u64::MAX.to_string()), 1);
+    }
+
+    fn keys() -> Vec<String> {
+        (0..4000).map(|i| format!("user-{i}")).collect()
+    }
+
+    /// Removing shard 1 of 4: which keys move, and where, under each scheme.
+    #[test]
+    fn removing_a_shard_moves_its_keys_and_under_some_schemes_more() {
+        let keys = keys();
+        let schemes = [Scheme::Range, Scheme::Mod, Scheme::Ring { vnodes: 100 }, Scheme::Jump];
+        for scheme in schemes {
+            let four = Placement::new(scheme, 4);
+            let three = four.without(1).expect("removable");
+            let moved = four.moves_to(&three, &keys);
+            let held = keys.iter().filter(|k| four.shard_of(k) == 1).count();
+            assert!(moved.iter().all(|&(_, _, to)| to != 1), "{scheme:?}: nothing goes to the removed shard");
+            assert!(moved.iter().filter(|&&(_, from, _)| from == 1).count() == held, "{scheme:?}");
+            match scheme {
+                // Only the removed shard's keys: the range joins shard 0, the ring's points go.
+                Scheme::Range | Scheme::Ring { .. } => assert_eq!(moved.len(), held, "{scheme:?}"),
+                // Re-modding and renumbering move far more than the removed shard held.
+                Scheme::Mod | Scheme::Jump => assert!(moved.len() > 2 * held, "{scheme:?}: {}", moved.len()),
+            }
+        }
+    }
+
+    /// Jump hash's one cheap removal: the last bucket, whose keys alone move.
+    #[test]
+    fn jump_removes_its_last_bucket_cheaply() {
+        let keys = keys();
+        let four = Placement::new(Scheme::Jump, 4);
+        let moved = four.moves_to(&four.without(3).expect("removable"), &keys);
+        assert!(moved.iter().all(|&(_, from, _)| from == 3));
+        assert_eq!(moved, four.moves_to(&Placement::new(Scheme::Jump, 3), &keys));
+    }
+
+    #[test]
+    fn a_shard_not_there_or_the_last_one_cannot_be_removed() {
+        let one = Placement::new(Scheme::Mod, 1);
+        assert!(one.without(0).unwrap_err().contains("only one"));
+        assert!(Placement::new(Scheme::Mod, 3).without(3).unwrap_err().contains("not one of 0, 1, 2"));
     }
 }

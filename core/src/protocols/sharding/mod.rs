@@ -24,9 +24,11 @@
 //! router `hottest_shard_permille` (the busiest shard's share of all requests), `keys_moved`
 //! and `keys_moved_permille` when the shard is added, `latency_ms`, `rejected`, `timeouts`.
 //!
-//! **What to watch.** With Zipf-popular keys the shard holding the hottest key is hot under every
-//! scheme: placement spreads *keys*, not *load*. At the resize, mod N reshuffles nearly every key
-//! (~N/(N+1)), the ring and jump move about 1/(N+1) — only what the new shard takes.
+//! **What to watch.** With Zipf-popular keys some shard is hot under every scheme, and not
+//! necessarily the one holding the hottest key: the busiest is the one whose keys add up to the
+//! most traffic. Placement spreads *keys*, not *load*. At the resize, mod N reshuffles nearly
+//! every key (~N/(N+1)), the ring and jump move about 1/(N+1) — only what the new shard takes.
+//! Removing a shard is not simulated; `dsplay shard --removed S` shows which keys it moves.
 //!
 //! **References.** Karger et al., *Consistent hashing and random trees* (STOC 1997); Lamping &
 //! Veach, *A Fast, Minimal Memory, Consistent Hash Algorithm* (2014); DeCandia et al., *Dynamo*.
