@@ -377,3 +377,39 @@ fn a_closed_loop_keeps_two_writes_going_through_a_failover_and_a_restart() {
         assert!(sends_between(&*sim, c, 14_000, 15_000) > 0, "{c} still writes in the last second");
     }
 }
+
+/// The async preset with s1 paused from 10 s to 10.9 s instead of crashed (review 58 B1). s2
+/// takes over meanwhile; s1 wakes up still leading epoch 1 and acknowledges the writes that
+/// reached it while it slept (about 240) before it hears of epoch 2 and drops its log. The
+/// clients had heard `NewLeader` and counted those acknowledgements as done but never as lost
+/// (14 instead of about 250). Every write s1 acknowledged after its last batch is in no
+/// surviving log: each is counted, wherever its ack arrives.
+#[test]
+fn acknowledgements_from_a_paused_old_leader_after_the_failover_are_counted_as_lost() {
+    let paused = |mode: &str| {
+        scenario("d2-replication-async", |v: &mut Value| {
+            v["protocol"]["mode"] = mode.into();
+            v["events"] = serde_json::json!([
+                {"at_ms": 10_000, "event": {"type": "pause", "node": "s1"}},
+                {"at_ms": 10_900, "event": {"type": "resume", "node": "s1"}}
+            ]);
+        })
+    };
+    let sim = run(&paused("async"));
+    assert_eq!(counter(&*sim, "failovers"), 1);
+    let s1_sends = |label: &'static str| {
+        let records = sim.trace().records().iter();
+        records.filter(move |e| e.kind == TraceKind::Send && e.node == NodeId(0) && e.label == label)
+    };
+    // What s1 ships when it wakes up reaches servers of epoch 2, which refuse it.
+    let pause = SimTime::from_ms(10_000);
+    let last_batch = s1_sends("Append").map(|e| e.at).filter(|at| *at < pause).max().expect("batches");
+    let late = s1_sends("WriteAck").filter(|e| e.at >= SimTime::from_ms(10_900)).count() as u64;
+    let unshipped = s1_sends("WriteAck").filter(|e| e.at > last_batch).count() as u64;
+    assert!(late > 200, "s1 acknowledged the writes queued while it slept: {late}");
+    assert_eq!(counter(&*sim, "lost_acked_writes"), unshipped, "every ack past the last batch is lost");
+    for mode in ["semi_sync", "sync"] {
+        let sim = run(&paused(mode));
+        assert_eq!(counter(&*sim, "lost_acked_writes"), 0, "{mode}: s2 holds every acknowledged write");
+    }
+}

@@ -40,7 +40,8 @@
 //!
 //! **Pauses.** A leader frozen by a GC pause while the others fail over wakes up still leading
 //! its old epoch. It first handles what reached it while it slept, in order (in async mode it may
-//! acknowledge writes that arrived then, not having heard anything newer yet); if `NewLeader` is
+//! acknowledge writes that arrived then, not having heard anything newer yet: those are lost, and
+//! their clients count them); if `NewLeader` is
 //! among them, it follows as a restarted leader does. If it missed `NewLeader`, it still finds
 //! out: a server answers any `Heartbeat` or `Append` of an older epoch with an `Ack` of its own
 //! epoch (as a Raft follower answers a stale `AppendEntries` with its term), and a leader that
@@ -70,9 +71,12 @@
 //! histogram of *every* entry's delay from written to applied, so it includes the wait for the
 //! next batch: about `ship_ms / 2` more at the median; this is how long a follower read can miss
 //! a write); `lost_acked_writes`: when a client hears `NewLeader`, the writes it was told were
-//! done whose index is past the new leader's log. The leader's unshipped batch dies with it:
+//! done whose index is past the new leader's log, and afterwards every `WriteAck` of an older
+//! epoch for an index past where the newer epochs cut that epoch's log (a paused old leader's
+//! acks: the client was told "done" all the same). The leader's unshipped batch dies with it:
 //! that, plus whatever had not reached the promoted follower, is what async mode loses.
-//! (Messages already on the wire when the leader crashes still arrive.)
+//! (Messages already on the wire when the leader crashes still arrive.) Writes that survive a
+//! failover are forgotten there: a later failover that loses them does not count them.
 //!
 //! **What to watch.** In sync mode each `WriteAck` waits for the far follower's `Ack`; in async the
 //! `WriteAck` leaves at once while `Append`s trail behind. Crash the leader: after the silence, the

@@ -90,8 +90,12 @@ pub struct Client {
     epoch: u64,
     next_op: u64,
     pending: BTreeMap<u64, Pending>,
-    /// Acknowledged writes of the current epoch, by log index.
-    acked: BTreeMap<u64, i64>,
+    /// Acknowledged writes of the current epoch (or a newer one not yet announced to it), by log
+    /// index: (epoch of the acknowledgement, value).
+    acked: BTreeMap<u64, (u64, i64)>,
+    /// Each epoch it heard announced, with the new leader's log length as it took over (where the
+    /// older epochs' logs were cut).
+    forks: BTreeMap<u64, u64>,
     lost: u64,
 }
 
@@ -142,9 +146,28 @@ impl Client {
         ctx.observe("write_latency_ms", ctx.now().since(p.sent));
         ctx.count("acked_writes", 1);
         if epoch >= self.epoch {
-            self.acked.insert(index, p.value);
+            self.acked.insert(index, (epoch, p.value));
+        } else {
+            self.late_ack(ctx, epoch, index, p.value);
         }
         self.after_op(ctx, op, p.generated);
+    }
+
+    /// An acknowledgement from a leader of an epoch older than the one this client follows (a
+    /// paused leader that woke up still leading, say): the client was told the write was done
+    /// all the same. The newer epochs cut the old log at their start; past the lowest such cut
+    /// the write is in no surviving log (review 58 B1: it was counted as acknowledged, never as
+    /// lost).
+    fn late_ack(&mut self, ctx: &mut C<'_>, epoch: u64, index: u64, value: i64) {
+        let cut = self.forks.range(epoch + 1..).map(|(_, last)| *last).min();
+        let Some(cut) = cut.filter(|cut| index > *cut) else { return };
+        self.lost += 1;
+        ctx.count("lost_acked_writes", 1);
+        ctx.note(format!(
+            "write {value} was acknowledged by the leader of old epoch {epoch} at index {index}, past \
+             the {cut} entries epoch {} kept: it is gone",
+            self.epoch
+        ));
     }
 
     /// Not the leader: the write is dropped, and the next one goes to `leader`.
@@ -165,18 +188,22 @@ impl Client {
         }
         self.epoch = epoch;
         self.leader = from;
-        let gone = self.acked.split_off(&(last + 1));
+        self.forks.insert(epoch, last);
+        // Acknowledged by older epochs' leaders past the new one's start: gone. (One of this
+        // epoch's, acknowledged before its announcement arrived, is in the new leader's log.)
+        let (gone, kept): (BTreeMap<_, _>, BTreeMap<_, _>) =
+            std::mem::take(&mut self.acked).into_iter().partition(|(i, (e, _))| *i > last && *e < epoch);
         if !gone.is_empty() {
             self.lost += gone.len() as u64;
             ctx.count("lost_acked_writes", gone.len() as u64);
-            let values: Vec<i64> = gone.values().copied().collect();
+            let values: Vec<i64> = gone.values().map(|(_, v)| *v).collect();
             ctx.note(format!(
                 "new leader s{} has {last} entries: {} writes I was told were done are gone: {values:?}",
                 from.0 + 1,
                 gone.len()
             ));
         }
-        self.acked.clear();
+        self.acked = kept.into_iter().filter(|(_, (e, _))| *e >= epoch).collect();
     }
 
     fn on_timeout(&mut self, ctx: &mut C<'_>, op: u64) {
@@ -205,6 +232,7 @@ impl ReplNode {
             next_op: 0,
             pending: BTreeMap::new(),
             acked: BTreeMap::new(),
+            forks: BTreeMap::new(),
             lost: 0,
         }))
     }
