@@ -36,6 +36,7 @@ mod scale_out;
 mod shard;
 mod sharding;
 mod sourcing;
+mod splitbrain;
 mod surge;
 mod swarm_cap;
 mod swarm_clocks;

@@ -16,11 +16,16 @@
 //!   three witnesses `w1…w3` (`LeaseRequest` → `LeaseGrant`/`LeaseDenied`, renewed every
 //!   `lease_ms / 3`). A witness grants to one holder at a time, until `lease_ms` after it granted.
 //!   The holder counts its lease from when it *asked*, so it always stops before any witness
-//!   would grant to someone else. The backup asks for the lease only after `failover_ms` of silence,
-//!   and stops asking when it hears a primary's heartbeat: late grants of that round are ignored.
-//!   A majority is two *distinct* witnesses (a duplicated `LeaseGrant` counts once). A witness
-//!   that crashes forgets its holder, so on restart it grants nothing for `lease_ms`, until any
-//!   lease it granted before the crash has run out.
+//!   would grant to someone else; for the same reason a late grant of an earlier round still
+//!   counts, extending the lease to that round's asking time + `lease_ms` (so round trips only
+//!   need to stay below the lease, not below the renewal period). Before it acknowledges a write
+//!   the holder checks the lease's end against its clock, and a grant whose lease has already
+//!   run out (the holder was paused) grants nothing. The backup asks for the lease only after
+//!   `failover_ms` of silence, and stops asking when it hears a primary's heartbeat: late grants
+//!   of its rounds are ignored. A majority is two *distinct* witnesses of one round (a
+//!   duplicated `LeaseGrant` counts once). A witness that crashes forgets its holder, so on
+//!   restart it grants nothing for `lease_ms`, until any lease it granted before the crash has
+//!   run out.
 //!
 //! When a primary hears a heartbeat from a primary of a higher epoch it steps down and counts the
 //! writes it accepted after that primary was promoted: `conflicting_writes`.

@@ -99,11 +99,14 @@ pub struct Server {
     since: SimTime,
     lease_until: Option<SimTime>,
     round: u64,
-    asked_at: SimTime,
-    /// The witnesses that granted the lease in this round: distinct ones, so a duplicated
-    /// `LeaseGrant` cannot make one witness count as a majority.
-    granted: Vec<NodeId>,
+    /// The rounds asked for whose lease could still run: (round, when asked, the distinct
+    /// witnesses that granted it, so a duplicated `LeaseGrant` cannot make a majority of one).
+    /// A grant of an earlier round still counts (review 58 B4): its lease runs from when that
+    /// round was asked, so a round trip longer than the renewal period is no outage.
+    rounds: Vec<(u64, SimTime, Vec<NodeId>)>,
     accepted: Vec<SimTime>,
+    /// The time of the last input it handled: `check` and `view` are given no clock.
+    seen: SimTime,
     /// Crashed and not restarted: `primary` is kept (the naive primary comes back believing it),
     /// but a server that is down accepts nothing and its view must not say it does.
     down: bool,
@@ -139,9 +142,9 @@ impl SbNode {
             since: SimTime::ZERO,
             lease_until: None,
             round: 0,
-            asked_at: SimTime::ZERO,
-            granted: Vec::new(),
+            rounds: Vec::new(),
             accepted: Vec::new(),
+            seen: SimTime::ZERO,
             down: false,
         })
     }
@@ -163,8 +166,10 @@ pub(super) fn name(server: u32) -> String {
 }
 
 impl Server {
-    pub fn accepting(&self) -> bool {
-        self.primary && (self.mode == FailoverMode::Naive || self.lease_until.is_some())
+    /// A primary accepts writes at `now` in naive mode, or while its lease runs: a lease that ran
+    /// out while it was paused, its `LeaseExpiry` not handled yet, is no lease (review 58 B3).
+    pub fn accepting(&self, now: SimTime) -> bool {
+        self.primary && (self.mode == FailoverMode::Naive || self.lease_until.is_some_and(|u| now < u))
     }
     fn peer(&self) -> NodeId {
         NodeId(1 - self.me)
@@ -172,6 +177,7 @@ impl Server {
 
     fn init(&mut self, ctx: &mut C<'_>) {
         self.down = false;
+        self.seen = ctx.now();
         if self.primary {
             self.on_heartbeat_timer(ctx);
             if self.mode == FailoverMode::Quorum {
@@ -191,25 +197,41 @@ impl Server {
 
     fn renew(&mut self, ctx: &mut C<'_>) {
         self.round += 1;
-        self.asked_at = ctx.now();
-        self.granted.clear();
+        let (now, lease) = (ctx.now(), self.lease);
+        self.rounds.retain(|(_, asked, _)| *asked + lease > now);
+        self.rounds.push((self.round, now, Vec::new()));
         for w in WITNESSES {
             ctx.send(w, SbMsg::LeaseRequest { round: self.round });
         }
         ctx.set_timer(SbTimer::Renew, SimDuration(self.lease.as_us() / 3));
     }
 
+    /// A grant of any round still asked for. Its lease runs from when the round was asked, so it
+    /// stops before the witness would grant to another; one that has already run out (the holder
+    /// was paused) grants nothing (review 58 B3), and a shorter one than held changes nothing.
     fn on_grant(&mut self, ctx: &mut C<'_>, from: NodeId, round: u64) {
-        if round != self.round || self.granted.contains(&from) {
+        let now = ctx.now();
+        let Some((_, asked, granted)) = self.rounds.iter_mut().find(|(r, _, _)| *r == round) else {
+            return;
+        };
+        if granted.contains(&from) {
             return;
         }
-        self.granted.push(from);
-        if self.granted.len() != 2 {
+        granted.push(from);
+        let until = *asked + self.lease;
+        if granted.len() != 2 {
             return;
         }
-        let until = self.asked_at + self.lease;
+        if until <= now {
+            let at = until.as_ms_f64() / 1000.0;
+            ctx.note(format!("{}: round {round}'s lease ran out at {at:.6} s: ignored", name(self.me)));
+            return;
+        }
+        if self.lease_until.is_some_and(|u| u >= until && now < u) {
+            return;
+        }
         self.lease_until = Some(until);
-        ctx.set_timer(SbTimer::LeaseExpiry, until.since(ctx.now()));
+        ctx.set_timer(SbTimer::LeaseExpiry, until.since(now));
         if !self.primary {
             self.promote(ctx, "a majority of witnesses granted the lease");
         }
@@ -269,15 +291,14 @@ impl Server {
             // A primary is alive: stop asking for the lease, and let no late grant of the round
             // in flight promote this server — it would lead with no `Renew` running, its lease
             // would run out for good, and no server would accept writes again.
-            self.round += 1;
-            self.granted.clear();
+            self.rounds.clear();
             ctx.cancel_timer(SbTimer::Renew);
             ctx.set_timer(SbTimer::Failover, self.failover);
         }
     }
 
     fn on_write(&mut self, ctx: &mut C<'_>, from: NodeId, id: u64) {
-        if self.accepting() {
+        if self.accepting(ctx.now()) {
             self.accepted.push(ctx.now());
             ctx.count_here("writes_accepted", 1);
             ctx.send(from, SbMsg::Ack { id });
@@ -351,6 +372,9 @@ impl Node for SbNode {
     }
 
     fn on_message(&mut self, ctx: &mut C<'_>, from: NodeId, msg: SbMsg) {
+        if let SbNode::Server(s) = self {
+            s.seen = ctx.now();
+        }
         match (self, msg) {
             (SbNode::Server(s), SbMsg::Heartbeat { epoch, since }) => s.on_peer_heartbeat(ctx, epoch, since),
             (SbNode::Server(s), SbMsg::LeaseGrant { round }) => s.on_grant(ctx, from, round),
@@ -363,6 +387,9 @@ impl Node for SbNode {
     }
 
     fn on_timer(&mut self, ctx: &mut C<'_>, timer: SbTimer) {
+        if let SbNode::Server(s) = self {
+            s.seen = ctx.now();
+        }
         match (self, timer) {
             (SbNode::Server(s), SbTimer::Heartbeat) => s.on_heartbeat_timer(ctx),
             (SbNode::Server(s), SbTimer::Failover) => s.on_failover(ctx),
@@ -377,7 +404,7 @@ impl Node for SbNode {
         match self {
             SbNode::Server(s) => {
                 s.lease_until = None;
-                s.granted.clear();
+                s.rounds.clear();
                 s.down = true;
             }
             SbNode::Witness(w) => {
@@ -395,8 +422,8 @@ impl Node for SbNode {
                 let mut v = NodeView::new(role, format!("epoch {}", s.epoch))
                     .field("epoch", s.epoch)
                     .field("writes accepted", s.accepted.len())
-                    .field("lease", if s.lease_until.is_some() { "held" } else { "-" });
-                if s.accepting() && !s.down {
+                    .field("lease", if s.lease_until.is_some_and(|u| s.seen < u) { "held" } else { "-" });
+                if s.accepting(s.seen) && !s.down {
                     v = v.badge("accepting");
                 }
                 v
@@ -415,11 +442,18 @@ impl Node for SbNode {
 
     const GLOBAL_CHECK: bool = true;
     fn check(nodes: &[Self], up: &[bool], out: &mut Vec<(&'static str, String)>) {
+        // The latest time a server has seen: never after now, and a lease that ran out before
+        // it has run out now (a paused primary's lease, its expiry not handled yet).
+        let now = nodes.iter().filter_map(|n| match n {
+            SbNode::Server(s) => Some(s.seen),
+            _ => None,
+        });
+        let now = now.max().unwrap_or_default();
         let accepting: Vec<String> = nodes
             .iter()
             .zip(up)
             .filter_map(|(n, &u)| match n {
-                SbNode::Server(s) if u && s.accepting() => Some(name(s.me)),
+                SbNode::Server(s) if u && s.accepting(now) => Some(name(s.me)),
                 _ => None,
             })
             .collect();
