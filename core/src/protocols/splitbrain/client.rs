@@ -1,5 +1,7 @@
-//! A D5 client: writes to the server it prefers, switches on `NotPrimary` or a timeout. Open loop
-//! or closed loop; in a closed loop every write is the workload's, so each holds a slot.
+//! A D5 client: writes to the server it prefers, switches on `NotPrimary` or on a timeout of a
+//! write sent since its last switch (the older ones' timeouts say nothing new: it already left
+//! that server). Open loop or closed loop; in a closed loop every write is the workload's, so
+//! each holds a slot.
 
 use super::node::{name, SbMsg, SbTimer, C};
 use crate::blocks::Generator;
@@ -14,12 +16,15 @@ pub struct Client {
     gen: Generator,
     target: u32,
     next_id: u64,
-    pending: BTreeMap<u64, (SimTime, u32)>,
+    /// Times it has switched server.
+    switches: u64,
+    /// Per write: when first sent, how often redirected, and `switches` when last sent.
+    pending: BTreeMap<u64, (SimTime, u32, u64)>,
 }
 
 impl Client {
     pub fn new(gen: Generator, target: u32) -> Self {
-        Client { gen, target, next_id: 0, pending: BTreeMap::new() }
+        Client { gen, target, next_id: 0, switches: 0, pending: BTreeMap::new() }
     }
 
     /// At start and on restart: the next open-loop arrival, or the closed loop's writes (a crash
@@ -57,16 +62,23 @@ impl Client {
                 self.schedule_next(ctx);
             }
             SbTimer::Timeout(id) => {
-                if self.pending.remove(&id).is_some() {
+                if let Some((_, _, sent_after)) = self.pending.remove(&id) {
                     ctx.count("timeouts", 1);
                     ctx.count("errors", 1);
-                    self.target = 1 - self.target;
+                    if sent_after == self.switches {
+                        self.switch();
+                    }
                     self.after_write(ctx, id);
                 }
             }
             SbTimer::Think(_) => self.send(ctx),
             t => ctx.ignored_timer(&t),
         }
+    }
+
+    fn switch(&mut self) {
+        self.target = 1 - self.target;
+        self.switches += 1;
     }
 
     /// Closed loop: write `id` is done (acknowledged, rejected or timed out): think, then send the
@@ -80,7 +92,7 @@ impl Client {
     fn send(&mut self, ctx: &mut C<'_>) {
         self.next_id += 1;
         let id = self.next_id;
-        self.pending.insert(id, (ctx.now(), 0));
+        self.pending.insert(id, (ctx.now(), 0, self.switches));
         ctx.count("writes", 1);
         ctx.send(NodeId(self.target), SbMsg::Write { id });
         if let Some(t) = self.gen.timeout {
@@ -91,7 +103,7 @@ impl Client {
     pub fn on_reply(&mut self, ctx: &mut C<'_>, msg: SbMsg) {
         match msg {
             SbMsg::Ack { id } => {
-                if let Some((sent, _)) = self.pending.remove(&id) {
+                if let Some((sent, _, _)) = self.pending.remove(&id) {
                     ctx.count("acked_writes", 1);
                     ctx.observe("latency_ms", ctx.now().since(sent));
                     ctx.cancel_timer(SbTimer::Timeout(id));
@@ -105,13 +117,15 @@ impl Client {
                     self.after_write(ctx, id);
                 }
             }
+            // Switch unless it already has since sending this write; send it again, twice at most.
             SbMsg::NotPrimary { id } => {
-                self.target = 1 - self.target;
-                if let Some(p) = self.pending.get_mut(&id) {
-                    p.1 += 1;
-                    if p.1 <= 2 {
-                        ctx.send(NodeId(self.target), SbMsg::Write { id });
-                    }
+                let Some(&(_, tries, sent_after)) = self.pending.get(&id) else { return };
+                if sent_after == self.switches {
+                    self.switch();
+                }
+                if tries < 2 {
+                    self.pending.insert(id, (self.pending[&id].0, tries + 1, self.switches));
+                    ctx.send(NodeId(self.target), SbMsg::Write { id });
                 }
             }
             m => ctx.note(format!("ignored unexpected {}", m.kind())),

@@ -6,8 +6,8 @@
 //! and whatever one side accepted is lost or must be merged by hand when the network heals.
 //!
 //! **Message flow.** The primary `p1` sends `Heartbeat { epoch, since }` to the backup `p2` every
-//! `heartbeat_ms`. Clients send `Write` to the server they prefer and switch on `NotPrimary`,
-//! open loop (at a rate, whatever the servers do) or closed loop (each keeps `concurrency` writes
+//! `heartbeat_ms`. Clients send `Write` to the server they prefer and switch on `NotPrimary` or
+//! on a timeout of a write sent since their last switch (not on every stale timeout), open loop (at a rate, whatever the servers do) or closed loop (each keeps `concurrency` writes
 //! going; an `Ack`, a `Rejected` or a timeout frees a slot for the next after a think time, so a
 //! closed loop needs `workload.timeout_ms`: a write lost at a crashed or cut-off server would
 //! hold its slot for good).
