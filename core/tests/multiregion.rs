@@ -329,3 +329,19 @@ fn a_failover_that_lost_an_acknowledged_write_is_found_not_linearizable() {
     }
     assert!(counter(&*sim, "lost_writes") > 0, "the failover lost writes");
 }
+
+/// Review 58 B5: `lost_writes` was counted only by the old primary when it came back, so an
+/// outage without recovery read 0. Europe's last heartbeat names v1.313; db-us has v1.311 when it
+/// takes over at 9.14 s and counts the two it lacks then, and Europe, back at 16 s, adds nothing
+/// (it acknowledged no write after that heartbeat): 2 either way, counted once.
+#[test]
+fn writes_lost_at_the_failover_are_counted_at_the_takeover_whether_or_not_europe_returns() {
+    let stays_down = run(&scenario("d10-region-failover", |v| {
+        v["events"].as_array_mut().expect("events").retain(|e| e["event"]["type"] != "restart");
+    }));
+    assert_eq!(counter(&*stays_down, "failovers"), 1);
+    assert_eq!(counter(&*stays_down, "lost_writes"), 2, "Europe never comes back");
+    let sim = common::run_to(&scenario("d10-region-failover", |_| {}), 9_200);
+    assert_eq!(counter(&*sim, "lost_writes"), 2, "counted by db-us as it takes over");
+    assert_eq!(counter(&*run(&scenario("d10-region-failover", |_| {})), "lost_writes"), 2, "not twice");
+}

@@ -39,11 +39,14 @@
 //! epochs, and when they hear each other the higher epoch wins. There is no quorum, so a cut
 //! network gets a primary on each side for as long as it lasts (D5's split brain), but never
 //! two in one epoch, and one again once it heals. `failover_ms` records how long the new primary
-//! had not heard from the old one. A replica that hears an older epoch answers `NewEpoch`; the
-//! old primary then steps down and counts as `lost_writes` the writes it had acknowledged past
-//! the version its successor started from, when that version is of its own epoch — the usual
-//! case, the next region taking over from it (asynchronous replication loses them). After
-//! several failovers in a row it cannot always tell, so the count is then an estimate. Replicas
+//! had not heard from the old one. Each `Heartbeat` names the newest version the primary has
+//! acknowledged: a replica taking over counts as `lost_writes` at once those it lacks up to the
+//! one the last heartbeat it heard named (asynchronous replication loses them), whether or not
+//! the old region ever comes back. A replica that hears an older epoch answers `NewEpoch`; the
+//! old primary then steps down and counts the writes it acknowledged after that, past where its
+//! successor's count stopped (the epoch's `fork`), when that is of its own epoch — the usual
+//! case, the next region taking over from it. After several failovers in a row it cannot always
+//! tell, so the count is then an estimate. Replicas
 //! keep their copy, epoch and primary across a crash; a restarted replica waits for a heartbeat
 //! before serving as primary again, and takes over only as the primary of a new epoch.
 //!

@@ -42,10 +42,12 @@ pub enum MrMsg {
         fwd: u64,
         reply: Reply,
     },
-    /// `sent_us`: the primary's clock when it sent this, to measure `failover_ms`.
+    /// `sent_us`: the primary's clock when it sent this, to measure `failover_ms`; `last`: the
+    /// newest version it has acknowledged, so a successor knows what it lacks.
     Heartbeat {
         epoch: u64,
         fork: Tag,
+        last: Tag,
         sent_us: u64,
     },
     Replicate(Shipped),
@@ -282,12 +284,12 @@ impl Node for MrNode {
                 r.on_forward(ctx, from, fwd, write, (client, op))
             }
             (MrNode::Replica(r), MrMsg::ForwardReply { fwd, reply }) => r.on_forward_reply(ctx, fwd, reply),
-            (MrNode::Replica(r), MrMsg::Heartbeat { epoch, fork, sent_us }) => {
+            (MrNode::Replica(r), MrMsg::Heartbeat { epoch, fork, last, sent_us }) => {
                 r.last_sign_of_life = SimTime(sent_us);
-                r.on_primary_msg(ctx, from, epoch, fork, None)
+                r.on_primary_msg(ctx, from, (epoch, fork, last), None)
             }
             (MrNode::Replica(r), MrMsg::Replicate(s)) => {
-                r.on_primary_msg(ctx, from, s.epoch, s.fork, Some(s))
+                r.on_primary_msg(ctx, from, (s.epoch, s.fork, s.tag), Some(s))
             }
             (MrNode::Replica(r), MrMsg::NewEpoch { epoch, primary, fork }) => {
                 r.on_new_epoch(ctx, epoch, primary, fork)

@@ -50,12 +50,17 @@ pub struct Replica {
     pub epoch: u64,
     /// Region index of the primary this replica follows (itself when primary).
     pub primary: u32,
-    /// The last version of the previous epoch this epoch started from.
+    /// Where this epoch's count of lost writes starts: the newest version of the previous epoch
+    /// its primary knew had been acknowledged when it took over (its own copy, or the version the
+    /// old primary's last heartbeat named). The old primary counts, when it hears of this epoch,
+    /// the writes it acknowledged past it; the new primary counted those it lacked up to it.
     pub fork: Tag,
     pub tag: Tag,
     pub value: Option<i64>,
     /// The newest version this replica assigned as primary.
     own_last: Tag,
+    /// The newest version the primary of its epoch said (in a heartbeat) it had acknowledged.
+    heard_last: Tag,
     started: bool,
     // Volatile.
     pub leading: bool,
@@ -87,6 +92,7 @@ impl Replica {
             tag: Tag::default(),
             value: None,
             own_last: Tag::default(),
+            heard_last: Tag::default(),
             started: false,
             leading: false,
             last_sign_of_life: SimTime::default(),
@@ -163,7 +169,8 @@ impl Replica {
             return;
         }
         for p in self.peers() {
-            ctx.send(p, MrMsg::Heartbeat { epoch: self.epoch, fork: self.fork, sent_us: ctx.now().as_us() });
+            let (epoch, fork, last, sent_us) = (self.epoch, self.fork, self.tag, ctx.now().as_us());
+            ctx.send(p, MrMsg::Heartbeat { epoch, fork, last, sent_us });
         }
         ctx.set_timer(MrTimer::Heartbeat, SimDuration::from_ms(self.cfg.heartbeat_ms));
     }
@@ -192,8 +199,8 @@ impl Replica {
         }
         let silent = ctx.now().since(self.last_sign_of_life);
         let old = self.region_name(self.primary).to_string();
+        self.count_lost_at_takeover(ctx, &old);
         self.epoch += self.distance();
-        self.fork = self.tag;
         self.forget_forwards();
         ctx.count("failovers", 1);
         ctx.gauge("failover_ms", (silent.as_us() / 1000) as i64);
@@ -206,6 +213,25 @@ impl Replica {
         self.lead(ctx);
     }
 
+    /// Taking over: the writes the old primary said it had acknowledged (its last heartbeat's
+    /// version) that this replica lacks are lost now, whether or not the old region ever comes
+    /// back (review 58 B5: they were counted only when it did). The new epoch's `fork` says up to
+    /// where they were counted.
+    fn count_lost_at_takeover(&mut self, ctx: &mut C<'_>, old: &str) {
+        let known =
+            if self.heard_last.epoch == self.epoch { self.heard_last.max(self.tag) } else { self.tag };
+        let have = if self.tag.epoch == known.epoch { self.tag.seq } else { 0 };
+        if known.epoch == self.epoch && known.seq > have {
+            let lost = known.seq - have;
+            ctx.count("lost_writes", lost);
+            ctx.note(format!(
+                "{old} had acknowledged writes up to {known}; I have {}: {lost} acknowledged writes are lost",
+                self.tag
+            ));
+        }
+        self.fork = known;
+    }
+
     /// Someone runs a newer epoch: follow its primary, count the writes this replica acknowledged
     /// as primary that the new epoch never got.
     fn adopt_epoch(&mut self, ctx: &mut C<'_>, epoch: u64, primary: u32, fork: Tag) {
@@ -213,7 +239,7 @@ impl Replica {
             let lost = self.own_last.seq - fork.seq;
             ctx.count("lost_writes", lost);
             ctx.note(format!(
-                "epoch {epoch} forked at {fork}: {lost} acknowledged writes up to {} were never replicated and are lost",
+                "epoch {epoch} counted its losses up to {fork}: {lost} more acknowledged writes up to {} were never replicated and are lost",
                 self.own_last
             ));
         }
@@ -233,14 +259,15 @@ impl Replica {
     }
 
     /// `Heartbeat` (no state) or `Replicate` (state) from a replica that believes it is primary.
+    /// `claim`: its (epoch, fork, newest version acknowledged).
     pub fn on_primary_msg(
         &mut self,
         ctx: &mut C<'_>,
         from: NodeId,
-        epoch: u64,
-        fork: Tag,
+        claim: (u64, Tag, Tag),
         state: Option<Shipped>,
     ) {
+        let (epoch, fork, last) = claim;
         if epoch < self.epoch {
             ctx.note(format!(
                 "ignored message of old epoch {epoch}: telling the sender about epoch {}",
@@ -260,6 +287,9 @@ impl Replica {
             return;
         }
         ctx.set_timer(MrTimer::Silence, self.patience());
+        if last.epoch == self.epoch {
+            self.heard_last = self.heard_last.max(last);
+        }
         if let Some(s) = state {
             if s.tag > self.tag || self.resync {
                 self.tag = s.tag;
