@@ -410,3 +410,21 @@ fn e1_a_closed_loop_needs_a_broker_that_accepts_publishes() {
         );
     }
 }
+
+/// A bounded queue that blocks and scales on depth: once full, every publish was held and the
+/// held ones taken later, and neither path checked the depth, so scaling stopped after its first
+/// step while the backpressure lasted (review 57 A1: 3 of 8 consumers, `blocked` 4700, e2e mean
+/// 4.3 s). A full queue is the deepest it gets: consumers go on joining, one a second.
+#[test]
+fn e1_a_full_blocking_queue_goes_on_scaling() {
+    let sc = common::scenario("e1-consumer-scaling", |v| {
+        v["protocol"]["capacity"] = json!(20);
+        v["protocol"]["scale_up_depth"] = json!(20);
+        v["protocol"]["consumers"] = json!(8);
+        v["workload"]["arrival"]["rate_per_s"] = json!(400);
+    });
+    let sim = common::run(&sc);
+    assert_eq!(gauge(&*sim, "active_consumers", "broker").0, 8, "all eight joined");
+    let e2e = sim.metrics().histogram("e2e_latency_ms", None).expect("histogram").mean() / 1000.0;
+    assert!(e2e < 1000.0, "the queue drained once enough joined: e2e mean {e2e} ms");
+}

@@ -62,6 +62,12 @@ impl Broker {
         if again && self.holds(ctx, from, m.id) {
             return;
         }
+        // A full queue is as deep as it gets: it must scale here too, or a bounded queue that
+        // blocks would never scale past its first step while the backpressure lasts. A consumer
+        // that joins takes its prefetch, making room for the publishes held longest first.
+        if self.full() && self.maybe_scale(ctx) {
+            self.unblock(ctx);
+        }
         if self.full() {
             match self.cfg.overflow {
                 Overflow::Block => {
@@ -120,7 +126,10 @@ impl Broker {
         }
     }
 
-    fn maybe_scale(&mut self, ctx: &mut C<'_>) {
+    /// Add a consumer if the queue is deep enough and the last one joined a second ago or more:
+    /// checked wherever the depth can have reached the threshold (a publish taken or held, held
+    /// publishes taken). True if one joined.
+    fn maybe_scale(&mut self, ctx: &mut C<'_>) -> bool {
         let now = ctx.now();
         let cooled = self.last_scale.is_none_or(|t| now.since(t) >= SimDuration::from_ms(1000));
         let deep = self.cfg.scale_up_depth > 0 && self.queue.len() >= self.cfg.scale_up_depth as usize;
@@ -129,7 +138,9 @@ impl Broker {
             self.last_scale = Some(now);
             ctx.note(format!("queue depth {}: consumer k{} joins", self.queue.len(), self.active));
             ctx.gauge_here("active_consumers", self.active as i64);
+            return true;
         }
+        false
     }
 
     /// Hand queued messages to consumers with free prefetch slots, lowest index first.
@@ -221,6 +232,7 @@ impl Broker {
             let Some((from, m)) = self.waiting.pop_front() else { break };
             self.accept(ctx, from, m);
         }
+        self.maybe_scale(ctx);
         self.dispatch(ctx);
     }
 
