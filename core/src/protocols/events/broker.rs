@@ -20,6 +20,8 @@ pub struct Broker {
     dlq: Vec<Message>,
     /// Block mode: publishes held until there is room, in arrival order.
     waiting: VecDeque<(NodeId, Message)>,
+    /// Per consumer, the session it last registered (`Consume`), if any since the broker started.
+    sessions: Vec<Option<SimTime>>,
 }
 
 impl Broker {
@@ -35,6 +37,7 @@ impl Broker {
             in_flight: vec![0; n],
             dlq: Vec::new(),
             waiting: VecDeque::new(),
+            sessions: vec![None; n],
         }
     }
 
@@ -224,6 +227,35 @@ impl Broker {
         }
     }
 
+    /// A consumer registers: a new session means it restarted, and whatever it held before is
+    /// lost with its old self. Those messages go back to the head of the queue and its prefetch
+    /// slots are free again; a `Consume` sent again for the session already known changes nothing.
+    pub fn on_consume(&mut self, ctx: &mut C<'_>, from: NodeId, session: SimTime) {
+        let Some(c) = from.0.checked_sub(self.first_consumer).filter(|&c| c < self.cfg.consumers) else {
+            return;
+        };
+        ctx.send(from, EvMsg::ConsumeOk { session });
+        if self.sessions[c as usize].replace(session) == Some(session) {
+            return;
+        }
+        let held: Vec<MsgId> = self.unacked.iter().filter(|(_, (_, k))| *k == c).map(|(&id, _)| id).collect();
+        if !held.is_empty() {
+            ctx.note(format!(
+                "k{} registers anew: it restarted, so the {} message(s) it held unacknowledged go back to the queue",
+                c + 1,
+                held.len()
+            ));
+        }
+        // In reverse, so that each goes to the head and they keep their (id) order.
+        for id in held.into_iter().rev() {
+            if let Some(m) = self.settle(ctx, id) {
+                self.retry_or_park(ctx, m);
+            }
+        }
+        self.in_flight[c as usize] = 0;
+        self.unblock(ctx);
+    }
+
     /// Block mode: take held publishes while there is room (the producers were waiting on them):
     /// after anything that hands messages out (an ack, a nack, an ack timeout).
     fn unblock(&mut self, ctx: &mut C<'_>) {
@@ -250,6 +282,7 @@ impl Broker {
         self.unacked.clear();
         self.in_flight.iter_mut().for_each(|x| *x = 0);
         self.waiting.clear();
+        self.sessions.iter_mut().for_each(|s| *s = None);
     }
 }
 

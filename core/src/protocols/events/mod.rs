@@ -11,11 +11,21 @@
 //! remembers: at-least-once delivery + idempotency = effectively once (E3).
 //!
 //! **Message flow.** Producers send `Publish` to the `broker`. The broker queues it (or, when the
-//! queue is full, answers `Rejected`, drops it, drops the oldest, or holds it and answers `Accepted` only
-//! when there is room: a producer waits once `publish_window` publishes are unconfirmed), and sends `Deliver` to an idle consumer (`prefetch` messages at a time). A consumer
-//! works on the message and answers `Ack` (done) or `Nack` (failed: a poison message). With
-//! `payments`, the consumer first sends `Charge` to the `ledger` and acks after `Charged`,
-//! charging again (the same order, the same key) while no `Charged` comes.
+//! queue is full, answers `Rejected`, drops it, drops the oldest, or holds it and answers
+//! `Accepted` only when there is room: a producer waits once `publish_window` publishes are
+//! unconfirmed), and sends `Deliver` to an idle consumer (`prefetch` messages at a time). A consumer works on the
+//! message and answers `Ack` (done) or `Nack` (failed: a poison message). With `payments`, the
+//! consumer first sends `Charge` to the `ledger` and acks after `Charged`, charging again (the same
+//! order, the same key) while no `Charged` comes.
+//!
+//! A consumer starting (at the start of the run, and after a restart) registers with `Consume`,
+//! naming its session (when it started); the broker answers `ConsumeOk`. A crash is silent, so the
+//! broker learns a consumer died when it comes back under a new session: what the old session
+//! held unacknowledged goes back to the head of the queue and its prefetch slots are free again,
+//! as RabbitMQ requeues a closed channel's unacknowledged deliveries. (RabbitMQ learns of the
+//! closed connection at once; the simulator has no connections, and a heartbeat would add traffic
+//! to every run. Until the restart — for good, if the consumer stays down — what it held waits,
+//! unless `ack_timeout_ms` delivers it again sooner.)
 //!
 //! Producers run open loop, or closed loop with overflow `block`, whose broker answers every
 //! publish it takes (`Accepted`): each producer keeps `concurrency` publishes going (sent, or
@@ -29,7 +39,8 @@
 //! answer was lost, or the broker crashed holding it — is sent again, and a broker that still has
 //! it takes it once), the `broker` (`AckTimeout`: a delivery not acknowledged in time is
 //! delivered again), consumers `k1…` (`Work`; `ChargeRetry`: no `Charged` 250 ms after a
-//! `Charge`, it is sent again — a lost one would otherwise hold the consumer for good), and, when
+//! `Charge`, it is sent again — a lost one would otherwise hold the consumer for good; `Register`:
+//! no `ConsumeOk` 1 s after a `Consume`, it is sent again), and, when
 //! payments are charged, the `ledger`.
 //!
 //! **Invariants.** `no payment charged twice`: the ledger reports a violation when an order it has
@@ -105,7 +116,8 @@ pub struct MessagingConfig {
     /// it is redelivered for ever, at the head of the queue).
     #[serde(default)]
     pub max_deliveries: u32,
-    /// Deliver again if no acknowledgement comes within this time (0 = wait for ever).
+    /// Deliver again if no acknowledgement comes within this time (0 = wait for ever: a consumer
+    /// that crashed gives back what it held only when it restarts and registers again).
     #[serde(default)]
     pub ack_timeout_ms: u64,
     /// Consumers charge a payment on the `ledger` for every message.

@@ -16,6 +16,10 @@ use std::fmt;
 /// would otherwise hold it for good, and every message the broker hands it after.
 const CHARGE_RETRY: SimDuration = SimDuration::from_ms(250);
 
+/// How long a consumer waits for `ConsumeOk` before registering again: a lost `Consume` would
+/// otherwise leave what its last incarnation held unacknowledged at the broker.
+const REGISTER_RETRY: SimDuration = SimDuration::from_ms(1000);
+
 /// A message's id: the producer that published it and that producer's own count, read `p2#1`
 /// (p2's first message) in notes, payloads, timers and the inspector. Unambiguous without a
 /// global counter no producer could share, and it orders as the old `node << 40 | seq` did:
@@ -76,6 +80,15 @@ pub enum EvMsg {
     Nack {
         id: MsgId,
     },
+    /// A consumer starting (at the start, after a restart): `session` is when it started. The
+    /// broker requeues what an earlier session of this consumer held, as AMQP requeues a closed
+    /// channel's unacknowledged deliveries.
+    Consume {
+        session: SimTime,
+    },
+    ConsumeOk {
+        session: SimTime,
+    },
     /// The order is the message; with idempotency keys its id is also the key.
     Charge {
         order: MsgId,
@@ -87,8 +100,18 @@ pub enum EvMsg {
 }
 
 impl Kind for EvMsg {
-    const KINDS: &'static [&'static str] =
-        &["Publish", "Rejected", "Accepted", "Deliver", "Ack", "Nack", "Charge", "Charged"];
+    const KINDS: &'static [&'static str] = &[
+        "Publish",
+        "Rejected",
+        "Accepted",
+        "Deliver",
+        "Ack",
+        "Nack",
+        "Consume",
+        "ConsumeOk",
+        "Charge",
+        "Charged",
+    ];
 
     fn kind(&self) -> &'static str {
         match self {
@@ -98,6 +121,8 @@ impl Kind for EvMsg {
             EvMsg::Deliver { .. } => "Deliver",
             EvMsg::Ack { .. } => "Ack",
             EvMsg::Nack { .. } => "Nack",
+            EvMsg::Consume { .. } => "Consume",
+            EvMsg::ConsumeOk { .. } => "ConsumeOk",
             EvMsg::Charge { .. } => "Charge",
             EvMsg::Charged { .. } => "Charged",
         }
@@ -121,6 +146,8 @@ pub enum EvTimer {
     ChargeRetry,
     /// Producer, block mode: no `Accepted` for this publish yet; publish it again.
     Confirm(MsgId),
+    /// Consumer: no `ConsumeOk` yet; register again.
+    Register,
 }
 
 impl Kind for EvTimer {
@@ -132,6 +159,7 @@ impl Kind for EvTimer {
             EvTimer::Work => "Work",
             EvTimer::ChargeRetry => "ChargeRetry",
             EvTimer::Confirm(_) => "Confirm",
+            EvTimer::Register => "Register",
         }
     }
 }
@@ -149,6 +177,9 @@ pub struct Consumer {
     /// Not yet taken on by the broker: it joins when the queue is this deep (E1 scaling). The
     /// first message it is handed ends the wait.
     standby: Option<u32>,
+    /// When it started (this incarnation), and whether the broker has confirmed it.
+    session: SimTime,
+    registered: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -188,6 +219,8 @@ impl EvNode {
             server: Server::new(spec),
             current: None,
             standby,
+            session: SimTime::ZERO,
+            registered: false,
         })
     }
     pub fn ledger() -> Self {
@@ -223,6 +256,19 @@ impl EvNode {
 }
 
 impl Consumer {
+    /// Register with the broker, and again every `REGISTER_RETRY` until it confirms.
+    fn register(&mut self, ctx: &mut C<'_>) {
+        ctx.send(self.broker, EvMsg::Consume { session: self.session });
+        ctx.set_timer(EvTimer::Register, REGISTER_RETRY);
+    }
+
+    fn on_consume_ok(&mut self, ctx: &mut C<'_>, session: SimTime) {
+        if session == self.session && !self.registered {
+            self.registered = true;
+            ctx.cancel_timer(EvTimer::Register);
+        }
+    }
+
     fn on_deliver(&mut self, ctx: &mut C<'_>, m: Message) {
         self.standby = None;
         if let Admit::Start(d) = self.server.arrive(m, ctx.rng()) {
@@ -316,6 +362,10 @@ impl Node for EvNode {
         if let EvNode::Producer(p) = self {
             p.init(ctx);
         }
+        if let EvNode::Consumer(c) = self {
+            c.session = ctx.now();
+            c.register(ctx);
+        }
     }
 
     fn on_message(&mut self, ctx: &mut C<'_>, from: NodeId, msg: EvMsg) {
@@ -323,6 +373,8 @@ impl Node for EvNode {
             (EvNode::Broker(b), EvMsg::Publish { msg, again }) => b.on_publish(ctx, from, msg, again),
             (EvNode::Broker(b), EvMsg::Ack { id }) => b.on_ack(ctx, id),
             (EvNode::Broker(b), EvMsg::Nack { id }) => b.on_nack(ctx, id),
+            (EvNode::Broker(b), EvMsg::Consume { session }) => b.on_consume(ctx, from, session),
+            (EvNode::Consumer(c), EvMsg::ConsumeOk { session }) => c.on_consume_ok(ctx, session),
             (EvNode::Producer(p), EvMsg::Accepted { id }) => p.on_accepted(ctx, id),
             (EvNode::Producer(_), EvMsg::Rejected { .. }) => ctx.count_here("rejected_here", 1),
             (EvNode::Consumer(c), EvMsg::Deliver { msg }) => c.on_deliver(ctx, msg),
@@ -338,6 +390,7 @@ impl Node for EvNode {
             (EvNode::Broker(b), EvTimer::AckTimeout(id)) => b.on_ack_timeout(ctx, id),
             (EvNode::Consumer(c), EvTimer::Work) => c.on_work(ctx),
             (EvNode::Consumer(c), EvTimer::ChargeRetry) => c.on_charge_retry(ctx),
+            (EvNode::Consumer(c), EvTimer::Register) => c.register(ctx),
             (_, t) => ctx.ignored_timer(&t),
         }
     }
@@ -366,6 +419,7 @@ impl Node for EvNode {
             EvNode::Consumer(c) => {
                 c.server.reset();
                 c.current = None;
+                c.registered = false;
             }
             // The ledger and its dedup store are durable.
             EvNode::Ledger(_) => {}
