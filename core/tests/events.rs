@@ -458,3 +458,37 @@ fn e1_a_restarted_consumer_gets_work_again_and_what_it_held_is_delivered_again()
     // Without the fix: 1796 of about 2390.
     assert!(consumed + 10 >= published, "nothing lost for good: {consumed} of {published}");
 }
+
+/// The consumers' own queues: the largest number waiting at any consumer while `sc` runs.
+fn most_waiting_at_a_consumer(sc: &Scenario) -> u64 {
+    let mut sim = registry::build(sc).expect("build");
+    let mut most = 0;
+    common::run_watching(&mut *sim, sc.stop_at_ms, |w| {
+        let consumers =
+            w.nodes.iter().filter(|n| n.view.role == "consumer" && n.view.label.ends_with(" waiting"));
+        most = consumers.map(|n| common::label_count(&n.view)).fold(most, u64::max);
+    });
+    most
+}
+
+/// The broker kept unacknowledged messages by id, not by delivery: after an ack timeout the late
+/// `Ack` of the first delivery settled the second, freed the slot its consumer was still using,
+/// and that consumer then held `prefetch + 1` (review 57 C1). A delivery now carries a tag,
+/// echoed by its `Ack` or `Nack`, and only the current delivery's tag settles it.
+#[test]
+fn e3_a_late_ack_settles_only_its_own_delivery() {
+    let sc = common::scenario("e3-idempotency-keys", |v| {
+        let slow = json!({"latency": {"type": "uniform", "min_us": 1000, "max_us": 400_000}});
+        v["network"]["links"] = json!([
+            {"from": "k1", "to": "broker", "spec": slow}, {"from": "k2", "to": "broker", "spec": slow}
+        ]);
+        v["protocol"]["ack_timeout_ms"] = json!(200);
+        v["protocol"]["prefetch"] = json!(1);
+    });
+    assert_eq!(most_waiting_at_a_consumer(&sc), 0, "prefetch 1: a consumer never has one waiting");
+    let sim = common::run(&sc);
+    assert!(total(&*sim, "ack_timeouts") > 50, "{}", total(&*sim, "ack_timeouts"));
+    let said = sim.trace().said().filter_map(|e| e.text.clone());
+    let ignored = said.filter(|t| t.starts_with("ignored answer") && t.contains("an earlier delivery's"));
+    assert!(ignored.count() > 50, "the late acks of earlier deliveries are ignored");
+}

@@ -17,6 +17,9 @@ pub struct Broker {
     /// Delivered, not yet acknowledged: message and consumer index.
     unacked: BTreeMap<MsgId, (Message, u32)>,
     in_flight: Vec<u32>,
+    /// The last delivery tag given. Kept through a crash, so that a tag never names two
+    /// deliveries: a late answer to one from before the crash settles nothing after it.
+    last_tag: u64,
     dlq: Vec<Message>,
     /// Block mode: publishes held until there is room, in arrival order.
     waiting: VecDeque<(NodeId, Message)>,
@@ -35,6 +38,7 @@ impl Broker {
             queue: VecDeque::new(),
             unacked: BTreeMap::new(),
             in_flight: vec![0; n],
+            last_tag: 0,
             dlq: Vec::new(),
             waiting: VecDeque::new(),
             sessions: vec![None; n],
@@ -152,6 +156,8 @@ impl Broker {
             while self.in_flight[c as usize] < self.cfg.prefetch {
                 let Some(mut m) = self.queue.pop_front() else { break };
                 m.deliveries += 1;
+                self.last_tag += 1;
+                m.tag = self.last_tag;
                 if m.deliveries > 1 {
                     ctx.count("redelivered", 1);
                 }
@@ -167,6 +173,23 @@ impl Broker {
         self.show(ctx);
     }
 
+    /// The delivery `tag` of message `id` is answered: settle it, if it is the one outstanding.
+    fn settle_tag(&mut self, ctx: &mut C<'_>, id: MsgId, tag: u64) -> Option<Message> {
+        match self.unacked.get(&id) {
+            Some((m, _)) if m.tag == tag => self.settle(ctx, id),
+            Some(_) => {
+                let said =
+                    format!("an earlier delivery's (tag {tag}): the message was delivered again since");
+                ctx.note(format!("ignored answer for message {id}: {said}"));
+                None
+            }
+            None => {
+                ctx.note(format!("ignored answer for message {id} (tag {tag}): already settled"));
+                None
+            }
+        }
+    }
+
     fn settle(&mut self, ctx: &mut C<'_>, id: MsgId) -> Option<Message> {
         let (m, c) = self.unacked.remove(&id)?;
         ctx.cancel_timer(EvTimer::AckTimeout(id));
@@ -174,19 +197,16 @@ impl Broker {
         Some(m)
     }
 
-    pub fn on_ack(&mut self, ctx: &mut C<'_>, id: MsgId) {
-        let Some(m) = self.settle(ctx, id) else {
-            ctx.note(format!("ignored ack for message {id}: already redelivered or settled"));
-            return;
-        };
+    pub fn on_ack(&mut self, ctx: &mut C<'_>, id: MsgId, tag: u64) {
+        let Some(m) = self.settle_tag(ctx, id, tag) else { return };
         ctx.count("consumed", 1);
         ctx.observe("e2e_latency_ms", ctx.now().since(m.created));
         ctx.observe("queue_latency_ms", ctx.now().since(m.enqueued));
         self.unblock(ctx);
     }
 
-    pub fn on_nack(&mut self, ctx: &mut C<'_>, id: MsgId) {
-        let Some(m) = self.settle(ctx, id) else { return };
+    pub fn on_nack(&mut self, ctx: &mut C<'_>, id: MsgId, tag: u64) {
+        let Some(m) = self.settle_tag(ctx, id, tag) else { return };
         ctx.count("failed_deliveries", 1);
         self.retry_or_park(ctx, m);
         self.unblock(ctx);
@@ -318,6 +338,7 @@ mod tests {
             enqueued: SimTime::ZERO,
             poison: false,
             deliveries: 0,
+            tag: 0,
         }
     }
 
@@ -334,6 +355,12 @@ mod tests {
                 _ => None,
             })
             .collect()
+    }
+
+    impl Broker {
+        fn tag_of(&self, id: MsgId) -> u64 {
+            self.unacked.get(&id).map_or(0, |(m, _)| m.tag)
+        }
     }
 
     fn ids(b: &Broker) -> Vec<u64> {
@@ -354,7 +381,7 @@ mod tests {
         assert_eq!(ids(&b), vec![2, 3], "prefetch 1: the rest waits");
         step(&mut b, |b, c| b.on_publish(c, p, msg(4), false));
         assert_eq!(ids(&b), vec![3, 4], "full: the oldest (2) was dropped");
-        assert_eq!(step(&mut b, |b, c| b.on_ack(c, mid(1))), vec![3]);
+        assert_eq!(step(&mut b, |b, c| b.on_ack(c, mid(1), b.tag_of(mid(1)))), vec![3]);
     }
 
     #[test]
@@ -375,7 +402,7 @@ mod tests {
             step(&mut b, |b, c| b.on_publish(c, NodeId(9), msg(id), false));
         }
         assert_eq!((ids(&b), b.waiting.len()), (vec![2], 1), "3 is held, not lost");
-        assert_eq!(step(&mut b, |b, c| b.on_ack(c, mid(1))), vec![2]);
+        assert_eq!(step(&mut b, |b, c| b.on_ack(c, mid(1), b.tag_of(mid(1)))), vec![2]);
         assert_eq!((ids(&b), b.waiting.len()), (vec![3], 0), "room again: the held publish was accepted");
     }
 
@@ -384,9 +411,29 @@ mod tests {
         let mut b = Broker::new(cfg(0, Overflow::Block, 3), 1);
         step(&mut b, |b, c| b.on_publish(c, NodeId(9), msg(1), false));
         step(&mut b, |b, c| b.on_publish(c, NodeId(9), msg(2), false));
-        assert_eq!(step(&mut b, |b, c| b.on_nack(c, mid(1))), vec![1], "back at the head: 1 again, not 2");
-        assert_eq!(step(&mut b, |b, c| b.on_nack(c, mid(1))), vec![1]);
-        assert_eq!(step(&mut b, |b, c| b.on_nack(c, mid(1))), vec![2], "third failure: parked, 2 flows");
+        assert_eq!(
+            step(&mut b, |b, c| b.on_nack(c, mid(1), b.tag_of(mid(1)))),
+            vec![1],
+            "back at the head: 1 again, not 2"
+        );
+        assert_eq!(step(&mut b, |b, c| b.on_nack(c, mid(1), b.tag_of(mid(1)))), vec![1]);
+        assert_eq!(
+            step(&mut b, |b, c| b.on_nack(c, mid(1), b.tag_of(mid(1)))),
+            vec![2],
+            "third failure: parked, 2 flows"
+        );
         assert_eq!(b.dlq_len(), 1);
+    }
+
+    #[test]
+    fn a_late_answer_to_an_earlier_delivery_settles_nothing() {
+        let mut b = Broker::new(MessagingConfig { ack_timeout_ms: 100, ..cfg(0, Overflow::Block, 0) }, 1);
+        step(&mut b, |b, c| b.on_publish(c, NodeId(9), msg(1), false));
+        let first = b.tag_of(mid(1));
+        assert_eq!(step(&mut b, |b, c| b.on_ack_timeout(c, mid(1))), vec![1], "delivered again");
+        step(&mut b, |b, c| b.on_publish(c, NodeId(9), msg(2), false));
+        assert_eq!(step(&mut b, |b, c| b.on_ack(c, mid(1), first)), Vec::<u64>::new(), "2 still waits");
+        assert_eq!((b.in_flight[0], b.unacked.len()), (1, 1), "the second delivery is outstanding");
+        assert_eq!(step(&mut b, |b, c| b.on_ack(c, mid(1), b.tag_of(mid(1)))), vec![2]);
     }
 }

@@ -55,6 +55,9 @@ pub struct Message {
     /// Can never be processed.
     pub poison: bool,
     pub deliveries: u32,
+    /// The broker's tag for its latest delivery (0 before the first), echoed by the consumer's
+    /// `Ack` or `Nack`: an answer to an earlier delivery settles nothing (AMQP's delivery tag).
+    pub tag: u64,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -76,9 +79,11 @@ pub enum EvMsg {
     },
     Ack {
         id: MsgId,
+        tag: u64,
     },
     Nack {
         id: MsgId,
+        tag: u64,
     },
     /// A consumer starting (at the start, after a restart): `session` is when it started. The
     /// broker requeues what an earlier session of this consumer held, as AMQP requeues a closed
@@ -281,12 +286,12 @@ impl Consumer {
         let Some(m) = self.current else { return };
         if m.poison {
             ctx.count_here("poison_failures", 1);
-            ctx.send(self.broker, EvMsg::Nack { id: m.id });
+            ctx.send(self.broker, EvMsg::Nack { id: m.id, tag: m.tag });
             self.next(ctx);
         } else if self.ledger.is_some() {
             self.charge(ctx, m.id);
         } else {
-            ctx.send(self.broker, EvMsg::Ack { id: m.id });
+            ctx.send(self.broker, EvMsg::Ack { id: m.id, tag: m.tag });
             self.next(ctx);
         }
     }
@@ -308,9 +313,9 @@ impl Consumer {
     }
 
     fn on_charged(&mut self, ctx: &mut C<'_>, order: MsgId) {
-        if self.current.is_some_and(|m| m.id == order) {
+        if let Some(m) = self.current.filter(|m| m.id == order) {
             ctx.cancel_timer(EvTimer::ChargeRetry);
-            ctx.send(self.broker, EvMsg::Ack { id: order });
+            ctx.send(self.broker, EvMsg::Ack { id: order, tag: m.tag });
             self.next(ctx);
         } else {
             ctx.note(format!("ignored Charged for order {order}: not the message in hand"));
@@ -371,8 +376,8 @@ impl Node for EvNode {
     fn on_message(&mut self, ctx: &mut C<'_>, from: NodeId, msg: EvMsg) {
         match (self, msg) {
             (EvNode::Broker(b), EvMsg::Publish { msg, again }) => b.on_publish(ctx, from, msg, again),
-            (EvNode::Broker(b), EvMsg::Ack { id }) => b.on_ack(ctx, id),
-            (EvNode::Broker(b), EvMsg::Nack { id }) => b.on_nack(ctx, id),
+            (EvNode::Broker(b), EvMsg::Ack { id, tag }) => b.on_ack(ctx, id, tag),
+            (EvNode::Broker(b), EvMsg::Nack { id, tag }) => b.on_nack(ctx, id, tag),
             (EvNode::Broker(b), EvMsg::Consume { session }) => b.on_consume(ctx, from, session),
             (EvNode::Consumer(c), EvMsg::ConsumeOk { session }) => c.on_consume_ok(ctx, session),
             (EvNode::Producer(p), EvMsg::Accepted { id }) => p.on_accepted(ctx, id),

@@ -77,7 +77,7 @@ impl Producer {
             self.in_loop.insert(id);
         }
         let poison = ctx.rng().chance_ppm(self.poison_ppm);
-        let m = Message { id, created: ctx.now(), enqueued: ctx.now(), poison, deliveries: 0 };
+        let m = Message { id, created: ctx.now(), enqueued: ctx.now(), poison, deliveries: 0, tag: 0 };
         ctx.count("published", 1);
         self.backlog.push_back(m);
         self.send_some(ctx);
