@@ -17,6 +17,8 @@ pub struct Broker {
     /// Delivered, not yet acknowledged: message and consumer index.
     unacked: BTreeMap<MsgId, (Message, u32)>,
     in_flight: Vec<u32>,
+    /// Round-robin: the consumer whose turn it is next (if it has prefetch room).
+    turn: u32,
     /// The last delivery tag given. Kept through a crash, so that a tag never names two
     /// deliveries: a late answer to one from before the crash settles nothing after it.
     last_tag: u64,
@@ -38,6 +40,7 @@ impl Broker {
             queue: VecDeque::new(),
             unacked: BTreeMap::new(),
             in_flight: vec![0; n],
+            turn: 0,
             last_tag: 0,
             dlq: Vec::new(),
             waiting: VecDeque::new(),
@@ -150,25 +153,29 @@ impl Broker {
         false
     }
 
-    /// Hand queued messages to consumers with free prefetch slots, lowest index first.
+    /// Hand queued messages out one at a time, round-robin among the active consumers with free
+    /// prefetch slots, as RabbitMQ does (filling one consumer's prefetch before the next got any
+    /// left k2 idle for seconds behind a prefetch of 1000).
     pub fn dispatch(&mut self, ctx: &mut C<'_>) {
-        for c in 0..self.active {
-            while self.in_flight[c as usize] < self.cfg.prefetch {
-                let Some(mut m) = self.queue.pop_front() else { break };
-                m.deliveries += 1;
-                self.last_tag += 1;
-                m.tag = self.last_tag;
-                if m.deliveries > 1 {
-                    ctx.count("redelivered", 1);
-                }
-                self.in_flight[c as usize] += 1;
-                let to = NodeId(self.first_consumer + c);
-                ctx.send(to, EvMsg::Deliver { msg: m });
-                if self.cfg.ack_timeout_ms > 0 {
-                    ctx.set_timer(EvTimer::AckTimeout(m.id), SimDuration::from_ms(self.cfg.ack_timeout_ms));
-                }
-                self.unacked.insert(m.id, (m, c));
+        while !self.queue.is_empty() {
+            let n = self.active.max(1);
+            let room = |c: &u32| self.in_flight[*c as usize] < self.cfg.prefetch;
+            let Some(c) = (0..n).map(|i| (self.turn + i) % n).find(room) else { break };
+            let Some(mut m) = self.queue.pop_front() else { break };
+            self.turn = (c + 1) % n;
+            m.deliveries += 1;
+            self.last_tag += 1;
+            m.tag = self.last_tag;
+            if m.deliveries > 1 {
+                ctx.count("redelivered", 1);
             }
+            self.in_flight[c as usize] += 1;
+            let to = NodeId(self.first_consumer + c);
+            ctx.send(to, EvMsg::Deliver { msg: m });
+            if self.cfg.ack_timeout_ms > 0 {
+                ctx.set_timer(EvTimer::AckTimeout(m.id), SimDuration::from_ms(self.cfg.ack_timeout_ms));
+            }
+            self.unacked.insert(m.id, (m, c));
         }
         self.show(ctx);
     }
@@ -301,6 +308,7 @@ impl Broker {
         self.queue.clear();
         self.unacked.clear();
         self.in_flight.iter_mut().for_each(|x| *x = 0);
+        self.turn = 0;
         self.waiting.clear();
         self.sessions.iter_mut().for_each(|s| *s = None);
     }

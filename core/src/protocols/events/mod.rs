@@ -13,7 +13,8 @@
 //! **Message flow.** Producers send `Publish` to the `broker`. The broker queues it (or, when the
 //! queue is full, answers `Rejected`, drops it, drops the oldest, or holds it and answers
 //! `Accepted` only when there is room: a producer waits once `publish_window` publishes are
-//! unconfirmed), and sends `Deliver` to an idle consumer (`prefetch` messages at a time). A consumer works on the
+//! unconfirmed), and sends `Deliver` to the consumers in turn, round-robin among those holding
+//! fewer than `prefetch` messages unacknowledged (as RabbitMQ does). A consumer works on the
 //! message and answers `Ack` (done) or `Nack` (failed: a poison message). With `payments`, the
 //! consumer first sends `Charge` to the `ledger` and acks after `Charged`, charging again (the same
 //! order, the same key) while no `Charged` comes.
