@@ -1,6 +1,7 @@
 //! Per-partition order at a projection: a record that arrives before the ones ahead of it in
 //! its partition waits (`held_back`); a partition that waits for `GAP` without moving has lost a
-//! delivery on the way, and the projection fetches the missing offsets from the log.
+//! delivery on the way, and the projection fetches the missing offsets from the log. The version
+//! check (unordered) arms the same check when it parks an event: the one it waits for may be lost.
 
 use super::msg::{Record, SourcingMsg, SourcingTimer, C};
 use super::projection::Projection;
@@ -26,10 +27,21 @@ impl Projection {
         }
     }
 
-    fn arm_gap(&mut self, ctx: &mut C<'_>) {
+    pub(super) fn arm_gap(&mut self, ctx: &mut C<'_>) {
         self.gap_armed = true;
         self.gap_mark.clone_from(&self.next);
         ctx.set_timer(SourcingTimer::Gap, GAP);
+    }
+
+    /// The first offset of partition `p` received beyond a gap and waiting for it: in partition
+    /// order, one held back; unordered, any (it was applied, or parked by the version check, but
+    /// the partition's `next` cannot pass the gap until the missing record comes).
+    fn first_behind_gap(&self, p: usize) -> Option<u64> {
+        let ahead = self.ahead.get(p)?;
+        let waits = |(_, (r, applied)): &(&u64, &(Record, bool))| {
+            (!applied || !self.ordered) && self.as_of.is_none_or(|n| r.seq < n)
+        };
+        ahead.iter().find(waits).map(|(&first, _)| first)
     }
 
     /// A gap fetch filled a gap of `partition`: if records still wait behind another, fetch that
@@ -38,9 +50,8 @@ impl Projection {
     /// of the answer fills nothing, so asks for nothing.
     pub(super) fn fetch_next_gap(&mut self, ctx: &mut C<'_>, partition: u32) {
         let p = partition as usize;
-        let (Some(&next), Some(ahead)) = (self.next.get(p), self.ahead.get(p)) else { return };
-        let first = ahead.iter().find(|(_, (r, applied))| !applied && self.as_of.is_none_or(|n| r.seq < n));
-        if let Some((&first, _)) = first.filter(|(&first, _)| first > next) {
+        let Some(&next) = self.next.get(p) else { return };
+        if let Some(first) = self.first_behind_gap(p).filter(|&first| first > next) {
             let max = u32::try_from(first - next).unwrap_or(u32::MAX);
             ctx.count("gap_fetches", 1);
             ctx.send(self.log, SourcingMsg::Fetch { partition, from: next, max });
@@ -55,13 +66,8 @@ impl Projection {
             return;
         }
         let mut waiting = false;
-        let parts = self.next.iter().zip(&self.ahead).zip(&self.gap_mark);
-        for (p, ((&next, ahead), &mark)) in parts.enumerate() {
-            let Some((&first, _)) =
-                ahead.iter().find(|(_, (r, applied))| !applied && self.as_of.is_none_or(|n| r.seq < n))
-            else {
-                continue;
-            };
+        for (p, (&next, &mark)) in self.next.iter().zip(&self.gap_mark).enumerate() {
+            let Some(first) = self.first_behind_gap(p) else { continue };
             waiting = true;
             if first > next && next == mark {
                 let max = u32::try_from(first - next).unwrap_or(u32::MAX);

@@ -49,17 +49,22 @@
 //! contiguous batches over one TCP connection and sees no gaps, and offsets may legitimately skip
 //! (compaction, transaction markers), so "wait for offset n+1" would stall there. With `delivery:
 //! unordered` it applies each record the moment it arrives; adding `version_check` makes it apply
-//! an account's events in their version order, parking the early ones (`parked`).
+//! an account's events in their version order, parking the early ones (`parked`). The event a
+//! parked one waits for may have been lost on the way, and then every later event of that account
+//! would wait for good with both invariants green (they compare what was processed): a projection
+//! that parks arms the same `Gap` check as partition order and fetches a partition stuck behind a
+//! missing offset.
 //!
-//! **Roles and timers.** Clients (`Next`: the next command after `think`; `Timeout`: no answer in
-//! a second). The writer: `Resend` (appends the log has not acknowledged in 500 ms are sent
-//! again; the log takes each once). The log: none. A projection: `ApplyBatch` (applying a
-//! replayed batch takes `replay_us_per_event` per record: the rebuild's speed, far slower than a
-//! real rebuild so that it can be watched), `Gap` (a partition holding records back for 250 ms
-//! without moving has lost a delivery: it fetches the missing offsets, `gap_fetches`, and each
-//! time a fetch fills a gap, the next gap at once; a lost last `Deliver` of a partition waits for
-//! the next record, and with `unordered` a lost `Deliver` is lost for good) and `Refetch` (a rebuild that has had no batch for 500 ms fetches again the
-//! partitions it is still reading, `refetches`: a lost `Fetch` or `Batch` would stall it).
+//! **Roles and timers.** Clients (`Next`: the next command after `think`; `Timeout`: no answer in a
+//! second). The writer: `Resend` (appends the log has not acknowledged in 500 ms are sent again;
+//! the log takes each once). The log: none. A projection: `ApplyBatch` (applying a replayed batch
+//! takes `replay_us_per_event` per record: the rebuild's speed, far slower than a real rebuild so
+//! that it can be watched), `Gap` (a partition holding records back for 250 ms without moving has
+//! lost a delivery: it fetches the missing offsets, `gap_fetches`, and each time a fetch fills a
+//! gap, the next gap at once; a lost last `Deliver` of a partition waits for the next record, and
+//! with `unordered` a lost `Deliver` is lost for good, unless `version_check` parks an event behind
+//! it) and `Refetch` (a rebuild that has had no batch for 500 ms fetches again the partitions it is
+//! still reading, `refetches`: a lost `Fetch` or `Batch` would stall it).
 //! Durable: the log (the source of truth), the writer's balances and unacknowledged appends.
 //! Volatile: everything a projection holds — it is a cache.
 //! With `snapshot_every` N, a projection applying in partition order saves its state every N

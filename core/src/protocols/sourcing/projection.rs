@@ -98,7 +98,7 @@ impl Projection {
             ctx.declare(&["snapshots"]);
         }
         if self.early.version_check {
-            ctx.declare(&["parked"]);
+            ctx.declare(&["parked", "gap_fetches"]);
         }
         ctx.declare_histogram_here("rebuild_ms");
         ctx.declare_gauge("replay_events_per_s");
@@ -230,6 +230,10 @@ impl Projection {
         }
         ctx.count("parked", 1);
         self.early.parked_total += 1;
+        // The event it waits for may have been lost on the way: check for a stuck partition.
+        if !self.gap_armed {
+            self.arm_gap(ctx);
+        }
         if self.early.parked_total == 1 {
             let (me, a) = (self.number, rec.event.account);
             let had = self.seen.get(&a).copied().unwrap_or(0);
