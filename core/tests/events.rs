@@ -507,3 +507,21 @@ fn e1_dispatch_is_round_robin_whatever_the_prefetch() {
     let (a, b) = (total(&*big, "consumed"), total(&*small, "consumed"));
     assert!(a * 100 >= b * 95, "a larger prefetch does not cost throughput: {a} against {b}");
 }
+
+/// The broker's crash lost its queue but kept its dead-letter queue, though the essay said an
+/// in-memory broker loses what it holds (review 57 C2). It loses its dead letters too; the
+/// consumers that joined stay (they are running processes, not the broker's memory).
+#[test]
+fn e2_a_broker_crash_loses_its_dead_letters_too() {
+    let sc = common::scenario("e2-dead-letter-queue", |v| {
+        v["events"] = json!([
+            { "at_ms": 10_000, "event": { "type": "crash", "node": "broker" } },
+            { "at_ms": 10_500, "event": { "type": "restart", "node": "broker" } }
+        ]);
+        v["stop_at_ms"] = json!(10_600);
+    });
+    let sim = common::run(&sc);
+    assert!(total(&*sim, "dead_lettered") > 5);
+    let view = common::view(&*sim, "broker");
+    assert_eq!(common::field_count(&view, "dead letters"), 0, "{:?}", view.fields);
+}

@@ -303,9 +303,14 @@ impl Broker {
         }
     }
 
-    /// A crash loses the queue (an in-memory broker).
+    /// A crash loses all the broker holds (it keeps everything in memory): its queue, the
+    /// deliveries awaiting an answer, the publishes it holds, its dead-letter queue, the
+    /// registrations and the scaling cool-down. The consumers that joined stay active: they are
+    /// running processes, not the broker's memory. Only the delivery tags go on (see `last_tag`).
     pub fn reset(&mut self) {
         self.queue.clear();
+        self.dlq.clear();
+        self.last_scale = None;
         self.unacked.clear();
         self.in_flight.iter_mut().for_each(|x| *x = 0);
         self.turn = 0;

@@ -28,6 +28,9 @@
 //! to every run. Until the restart — for good, if the consumer stays down — what it held waits,
 //! unless `ack_timeout_ms` delivers it again sooner.)
 //!
+//! The broker keeps everything in memory: a crash loses its queue, the deliveries awaiting an
+//! answer, the publishes it holds and its dead-letter queue. The consumers that joined stay.
+//!
 //! Producers run open loop, or closed loop with overflow `block`, whose broker answers every
 //! publish it takes (`Accepted`): each producer keeps `concurrency` publishes going (sent, or
 //! waiting for a place in its window) and publishes the next a think time after each `Accepted`.
