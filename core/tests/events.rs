@@ -525,3 +525,13 @@ fn e2_a_broker_crash_loses_its_dead_letters_too() {
     let view = common::view(&*sim, "broker");
     assert_eq!(common::field_count(&view, "dead letters"), 0, "{:?}", view.fields);
 }
+
+/// `failed_deliveries` counted `Nack`s only, while the dead-letter decision counts timed-out
+/// deliveries too (review 57 C5): a delivery that timed out failed as well.
+#[test]
+fn e3_a_timed_out_delivery_is_a_failed_delivery() {
+    let sim = run("e3-at-least-once-duplicates");
+    let timeouts = total(&*sim, "ack_timeouts");
+    assert!(timeouts > 50);
+    assert_eq!(total(&*sim, "failed_deliveries"), timeouts, "no poison here: every failure is a timeout");
+}

@@ -214,7 +214,6 @@ impl Broker {
 
     pub fn on_nack(&mut self, ctx: &mut C<'_>, id: MsgId, tag: u64) {
         let Some(m) = self.settle_tag(ctx, id, tag) else { return };
-        ctx.count("failed_deliveries", 1);
         self.retry_or_park(ctx, m);
         self.unblock(ctx);
     }
@@ -229,8 +228,11 @@ impl Broker {
         self.unblock(ctx);
     }
 
-    /// A delivery failed: park the message after `max_deliveries`, else put it back at the head.
+    /// A delivery failed (a `Nack`, an ack timeout, a consumer that restarted holding it; each
+    /// counts in `failed_deliveries`, as each counts towards `max_deliveries`): park the message
+    /// after `max_deliveries`, else put it back at the head.
     fn retry_or_park(&mut self, ctx: &mut C<'_>, m: Message) {
+        ctx.count("failed_deliveries", 1);
         if self.cfg.max_deliveries > 0 && m.deliveries >= self.cfg.max_deliveries {
             ctx.count("dead_lettered", 1);
             ctx.note(format!(
