@@ -10,6 +10,9 @@ use std::collections::{BTreeMap, VecDeque};
 #[derive(Clone, Debug)]
 pub struct Broker {
     cfg: MessagingConfig,
+    /// The producers wait for `Accepted` (block mode, with a bound or a closed loop): only then
+    /// is one sent.
+    confirms: bool,
     first_consumer: u32,
     active: u32,
     last_scale: Option<SimTime>,
@@ -30,9 +33,10 @@ pub struct Broker {
 }
 
 impl Broker {
-    pub fn new(cfg: MessagingConfig, first_consumer: u32) -> Self {
+    pub fn new(cfg: MessagingConfig, first_consumer: u32, confirms: bool) -> Self {
         let n = cfg.consumers as usize;
         Broker {
+            confirms,
             active: cfg.initial(),
             cfg,
             first_consumer,
@@ -123,7 +127,7 @@ impl Broker {
         ctx.count("accepted", 1);
         m.enqueued = ctx.now();
         self.queue.push_back(m);
-        if self.cfg.overflow == Overflow::Block {
+        if self.confirms {
             ctx.send(from, EvMsg::Accepted { id: m.id });
         }
     }
@@ -384,7 +388,7 @@ mod tests {
 
     #[test]
     fn drop_oldest_keeps_the_newest_and_prefetch_limits_deliveries() {
-        let mut b = Broker::new(cfg(2, Overflow::DropOldest, 0), 1);
+        let mut b = Broker::new(cfg(2, Overflow::DropOldest, 0), 1, true);
         let p = NodeId(9);
         assert_eq!(
             step(&mut b, |b, c| b.on_publish(c, p, msg(1), false)),
@@ -402,7 +406,7 @@ mod tests {
     #[test]
     fn reject_and_drop_newest_refuse_the_new_message() {
         for overflow in [Overflow::Reject, Overflow::DropNewest] {
-            let mut b = Broker::new(cfg(1, overflow, 0), 1);
+            let mut b = Broker::new(cfg(1, overflow, 0), 1, true);
             for id in 1..=3 {
                 step(&mut b, |b, c| b.on_publish(c, NodeId(9), msg(id), false));
             }
@@ -412,7 +416,7 @@ mod tests {
 
     #[test]
     fn block_holds_publishes_until_there_is_room() {
-        let mut b = Broker::new(cfg(1, Overflow::Block, 0), 1);
+        let mut b = Broker::new(cfg(1, Overflow::Block, 0), 1, true);
         for id in 1..=3 {
             step(&mut b, |b, c| b.on_publish(c, NodeId(9), msg(id), false));
         }
@@ -423,7 +427,7 @@ mod tests {
 
     #[test]
     fn nacked_message_is_redelivered_first_then_dead_lettered() {
-        let mut b = Broker::new(cfg(0, Overflow::Block, 3), 1);
+        let mut b = Broker::new(cfg(0, Overflow::Block, 3), 1, true);
         step(&mut b, |b, c| b.on_publish(c, NodeId(9), msg(1), false));
         step(&mut b, |b, c| b.on_publish(c, NodeId(9), msg(2), false));
         assert_eq!(
@@ -442,7 +446,8 @@ mod tests {
 
     #[test]
     fn a_late_answer_to_an_earlier_delivery_settles_nothing() {
-        let mut b = Broker::new(MessagingConfig { ack_timeout_ms: 100, ..cfg(0, Overflow::Block, 0) }, 1);
+        let mut b =
+            Broker::new(MessagingConfig { ack_timeout_ms: 100, ..cfg(0, Overflow::Block, 0) }, 1, true);
         step(&mut b, |b, c| b.on_publish(c, NodeId(9), msg(1), false));
         let first = b.tag_of(mid(1));
         assert_eq!(step(&mut b, |b, c| b.on_ack_timeout(c, mid(1))), vec![1], "delivered again");

@@ -36,7 +36,8 @@
 //! waiting for a place in its window) and publishes the next a think time after each `Accepted`.
 //! The loop waits for the broker, not the consumers: on an unbounded queue it still outruns slow
 //! ones. With reject or drop the broker answers nothing for a message it takes, so a closed loop
-//! would have nothing to wait for: it is refused.
+//! would have nothing to wait for: it is refused. Open-loop producers on an unbounded queue wait
+//! for nothing either, and get no `Accepted`.
 //!
 //! **Roles and timers.** Producers `p1…` (`Next`: open-loop arrivals from the scenario's workload;
 //! `Think`: closed loop; `Confirm`, in block mode: a publish not accepted within 1 s — it or its
@@ -214,7 +215,7 @@ pub fn build(sc: &Scenario, cfg: &MessagingConfig) -> Vec<(String, EvNode)> {
     let mut out: Vec<(String, EvNode)> = (1..=producers)
         .map(|i| (format!("p{i}"), EvNode::producer(gen.clone(), broker, cfg.poison_ppm, window)))
         .collect();
-    out.push(("broker".into(), EvNode::broker(cfg.clone(), producers + 1)));
+    out.push(("broker".into(), EvNode::broker(cfg.clone(), producers + 1, confirms)));
     for i in 1..=cfg.consumers {
         let standby = (i > cfg.initial()).then_some(cfg.scale_up_depth);
         out.push((format!("k{i}"), EvNode::consumer(cfg, broker, ledger, standby)));

@@ -206,8 +206,9 @@ impl EvNode {
     pub fn producer(gen: Generator, broker: NodeId, poison_ppm: u32, window: u32) -> Self {
         EvNode::Producer(Producer::new(gen, broker, poison_ppm, window))
     }
-    pub fn broker(cfg: MessagingConfig, first_consumer: u32) -> Self {
-        EvNode::Broker(Box::new(Broker::new(cfg, first_consumer)))
+    /// `confirms`: the producers wait for `Accepted`.
+    pub fn broker(cfg: MessagingConfig, first_consumer: u32, confirms: bool) -> Self {
+        EvNode::Broker(Box::new(Broker::new(cfg, first_consumer, confirms)))
     }
     /// `standby`: the queue depth at which the broker will take it on, if it does not start active.
     pub fn consumer(
