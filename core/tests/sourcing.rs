@@ -224,8 +224,11 @@ fn e4_unordered_delivery_loses_events_for_accounts_not_open_yet() {
     assert!(
         (matches[0].0 - 60.5).abs() < 1.0
             && matches[0].1.starts_with(
-                "p1 has no acct 3 (it dropped what it could not apply) after receiving its first event"
-            )
+                "p1 has no acct 3 (it dropped what it could not apply) after processing 1 of acct 3's events, \
+                 not its Opened; the log has acct 3 at 0 after its first 1"
+            ),
+        "{:?}",
+        matches[0]
     );
     assert_eq!(total(&*sim, "misapplied"), 7);
     assert_eq!((field(&*sim, "p1", MISAPPLIED), field(&*sim, "p2", MISAPPLIED)), ("2".into(), "5".into()));
@@ -328,7 +331,7 @@ fn e4_a_rebuild_repairs_a_diverged_projection_until_the_next_reordering() {
     assert!(broken.len() > 2, "{broken:?}");
     assert!((broken[0].0 - 60.5).abs() < 1.0);
     assert!(broken[1].0 > last && broken[1].0 < last + 500.0, "{:?} after {last}", broken[1]);
-    assert!(broken[1].1.contains("after receiving"), "{}", broken[1].1);
+    assert!(broken[1].1.contains("after processing"), "{}", broken[1].1);
     assert!(view(&*sim, "p1").alerts.iter().all(|a| !a.starts_with("dropped")), "the drops are forgotten");
     // With every account open, nothing is dropped after the rebuild.
     assert_eq!((field(&*sim, "p1", MISAPPLIED), field(&*sim, "p2", MISAPPLIED)), ("0".into(), "0".into()));

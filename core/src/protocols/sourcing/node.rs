@@ -202,12 +202,12 @@ impl Node for SourcingNode {
                     Some(b) => format!("shows acct {a} at {b}"),
                     None => format!("has no acct {a} (it dropped what it could not apply)"),
                 };
-                let (received, those) = match k {
-                    1 => ("its first event".to_string(), "that one".to_string()),
-                    k => (format!("{k} of its events"), format!("those {k}")),
-                };
+                // Which of the account's events it processed need not be the log's first k (review
+                // 57 C7: "its first event" was acct 3's second); the log's balance is after its first k.
+                let not_opened = if shown.is_none() { ", not its Opened" } else { "" };
                 differs = Some(format!(
-                    "p{} {shows} after receiving {received}; after {those} the log has it at {due}",
+                    "p{} {shows} after processing {k} of acct {a}'s events{not_opened}; the log has acct {a} \
+                     at {due} after its first {k}",
                     p.number
                 ));
             }
