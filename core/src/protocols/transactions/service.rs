@@ -88,8 +88,11 @@ pub struct ServiceNode {
     net: BTreeMap<u64, i64>,
     /// Orders decided (2PC) or settled (saga) lately, for the live checks.
     pub recent: VecDeque<u64>,
-    /// Saga inventory: reservations lately made, and how many reads counted them.
-    pub(super) exposed: VecDeque<(u64, u64, SimTime, u32)>,
+    /// Saga inventory: reservations lately made (order, item, when), and the reads (numbered by
+    /// `reads`) that counted each; a read counted as dirty leaves every list, so that a read
+    /// that saw two reservations later undone counts once.
+    pub(super) exposed: VecDeque<(u64, u64, SimTime, Vec<u64>)>,
+    pub(super) reads: u64,
     // Volatile.
     pub(super) locks: Locks,
 }
@@ -117,6 +120,7 @@ impl ServiceNode {
             net: BTreeMap::new(),
             recent: VecDeque::new(),
             exposed: VecDeque::new(),
+            reads: 0,
             locks: Locks::default(),
         }
     }
@@ -274,7 +278,9 @@ impl ServiceNode {
         while self.exposed.front().is_some_and(|e| now.since(e.2) > EXPOSURE_WINDOW) {
             self.exposed.pop_front();
         }
-        self.exposed.iter_mut().filter(|e| e.1 == item).for_each(|e| e.3 += 1);
+        self.reads += 1;
+        let read = self.reads;
+        self.exposed.iter_mut().filter(|e| e.1 == item).for_each(|e| e.3.push(read));
         self.answer_read(ctx, from, req, item, None);
     }
 
