@@ -30,6 +30,9 @@ pub struct Broker {
     waiting: VecDeque<(NodeId, Message)>,
     /// Per consumer, the session it last registered (`Consume`), if any since the broker started.
     sessions: Vec<Option<SimTime>>,
+    /// It has said (once) what it does now that the queue is full: each overflow is counted,
+    /// and a note for each would bury the event log.
+    said_full: bool,
 }
 
 impl Broker {
@@ -49,6 +52,7 @@ impl Broker {
             dlq: Vec::new(),
             waiting: VecDeque::new(),
             sessions: vec![None; n],
+            said_full: false,
         }
     }
 
@@ -83,6 +87,7 @@ impl Broker {
             self.unblock(ctx);
         }
         if self.full() {
+            self.say_full(ctx);
             match self.cfg.overflow {
                 Overflow::Block => {
                     ctx.count("blocked", 1);
@@ -309,6 +314,22 @@ impl Broker {
         }
     }
 
+    /// The first overflow's note: what the policy does with this publish and the next ones. A
+    /// shedding queue was silent in the trace, only its counter moved.
+    fn say_full(&mut self, ctx: &mut C<'_>) {
+        if std::mem::replace(&mut self.said_full, true) {
+            return;
+        }
+        let (does, counter) = match self.cfg.overflow {
+            Overflow::Block => ("each new publish waits for room", "blocked"),
+            Overflow::Reject => ("each new publish is refused", "rejected"),
+            Overflow::DropNewest => ("each new publish is dropped", "dropped"),
+            Overflow::DropOldest => ("each new publish pushes out the oldest message", "dropped"),
+        };
+        let cap = self.cfg.capacity;
+        ctx.note(format!("queue full ({cap} messages): while it is full, {does} (counted in {counter})"));
+    }
+
     /// A crash loses all the broker holds (it keeps everything in memory): its queue, the
     /// deliveries awaiting an answer, the publishes it holds, its dead-letter queue, the
     /// registrations and the scaling cool-down. The consumers that joined stay active: they are
@@ -322,6 +343,7 @@ impl Broker {
         self.turn = 0;
         self.waiting.clear();
         self.sessions.iter_mut().for_each(|s| *s = None);
+        self.said_full = false;
     }
 }
 
