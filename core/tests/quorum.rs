@@ -41,24 +41,42 @@ fn with_no_fault_no_request_times_out_though_a_clients_requests_overtake_each_ot
 }
 
 #[test]
-fn read_repairs_count_repairs_sent_and_about_three_in_four_apply() {
+fn read_repairs_count_repairs_sent_and_about_seven_in_ten_apply() {
     let sim = run(&scenario("d3-quorum-stale-read", |_| {}));
     let (sent, applied) = (counter(&*sim, "read_repairs"), counter(&*sim, "read_repairs_applied"));
     let share = applied as f64 / sent as f64;
     assert!(
-        sent > 100 && (0.65..=0.85).contains(&share),
+        sent > 100 && (0.65..=0.77).contains(&share),
         "{applied} of {sent} repairs found the replica behind"
     );
 }
 
+/// Review 58 B2, the tour's moment: r3 answered c2 at once from its own copy (R = 1); r2's reply,
+/// later, carries c2's newer write, and r3 repairs every replica that answered older with it —
+/// its own copy and r4 — not only replies older than the answer it had already given.
+#[test]
+fn a_reply_newer_than_the_answer_repairs_the_replicas_that_answered_older() {
+    let sim = run_to(&scenario("d3-quorum-stale-read", |_| {}), 728);
+    let trace = dsplay_core::report::trace_text(&*sim, true);
+    let repaired: Vec<&str> = trace
+        .lines()
+        .filter(|l| l.contains("Repair · key 1 · version: 686736 by r1"))
+        .filter_map(|l| match l.split_whitespace().collect::<Vec<_>>()[..] {
+            ["0.727769s", "send", "r3", to, ..] => Some(to),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(repaired, ["r3", "r4"], "r3 repairs to r2's newer version at 0.727769 s");
+}
+
 /// The lesson's numbers for the crash of r2 (12 s to 16 s), which dominate the failures chart:
-/// 158 `timeouts` against 89 `stale_reads`. Each is a request a client sent to r2 as its random
+/// 158 `timeouts` against 71 `stale_reads`. Each is a request a client sent to r2 as its random
 /// coordinator (156 while it was down, and 2 sent just before), given up after the clients' 2 s
-/// timeout, so none comes before 14 s or after 18 s; R = W = 2 keeps them (159).
+/// timeout, so none comes before 14 s or after 18 s; R = W = 2 keeps them (158).
 #[test]
 fn d3_the_crash_of_r2_times_out_the_requests_sent_to_it() {
     let sim = run(&scenario("d3-quorum-stale-read", |_| {}));
-    assert_eq!(counter(&*sim, "stale_reads"), 89);
+    assert_eq!(counter(&*sim, "stale_reads"), 71);
     assert_eq!(counter(&*sim, "timeouts"), 158);
     let trace = dsplay_core::report::trace_text(&*sim, false);
     let sent_to_r2_while_down = trace
@@ -79,7 +97,7 @@ fn d3_the_crash_of_r2_times_out_the_requests_sent_to_it() {
         v["protocol"]["r"] = 2.into();
         v["protocol"]["w"] = 2.into();
     }));
-    assert_eq!(counter(&*intersecting, "timeouts"), 159, "quorums do not save a dead coordinator's requests");
+    assert_eq!(counter(&*intersecting, "timeouts"), 158, "quorums do not save a dead coordinator's requests");
 }
 
 /// The share of t-visibility probe reads `t` ms after commit that returned the write.

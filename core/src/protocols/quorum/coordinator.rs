@@ -33,9 +33,11 @@ struct Request {
     kind: ReqKind,
     phase: Phase,
     asked: Vec<NodeId>,
+    /// What each replier answered; in a Dynamo get, raised to the version read repair sent it.
     replies: BTreeMap<u32, Stored>,
     acks: BTreeSet<u32>,
-    /// The newest value the query phase found.
+    /// The newest value the query phase found: in the first R replies when it ends, then (Dynamo
+    /// get) in every reply that comes in before the request finishes.
     best: Stored,
     /// What the store phase writes.
     store: Option<(Version, i64)>,
@@ -168,7 +170,12 @@ impl Coordinator {
         }
         req.replies.insert(from.0, stored);
         if req.answered {
-            self.repair(ctx, &req, from, stored);
+            // A late reply may be newer than the answer: repair everyone to the newest seen so
+            // far. (ABD's get answers here only when nothing was found, and repairs nothing.)
+            if self.params.mode == QuorumMode::Dynamo {
+                req.best = req.best.max(stored);
+            }
+            self.repair_stale(ctx, &mut req);
         } else if req.replies.len() as u32 >= self.params.r {
             req.best = req.replies.values().copied().max().flatten();
             self.query_done(ctx, id, &mut req);
@@ -185,10 +192,7 @@ impl Coordinator {
             (ReqKind::Get, QuorumMode::Dynamo, best)
             | (ReqKind::Get, QuorumMode::Linearizable, best @ None) => {
                 self.answer(ctx, req, Some((best.map_or_else(Version::default, |b| b.0), best.map(|b| b.1))));
-                let stale: Vec<(u32, Stored)> = req.replies.iter().map(|(n, s)| (*n, *s)).collect();
-                for (node, stored) in stale {
-                    self.repair(ctx, req, NodeId(node), stored);
-                }
+                self.repair_stale(ctx, req);
             }
             (ReqKind::Get, QuorumMode::Linearizable, Some(best)) => self.begin_store(ctx, id, req, best),
             (ReqKind::Put(value), _, best) => {
@@ -199,12 +203,18 @@ impl Coordinator {
         }
     }
 
-    /// Read repair: send the newest value to a replica that answered with an older one.
-    fn repair(&self, ctx: &mut C<'_>, req: &Request, to: NodeId, stored: Stored) {
-        let Some((version, value)) = req.best else { return };
-        if self.params.read_repair && stored.is_none_or(|(v, _)| v < version) {
+    /// Read repair: send the newest value seen to every replier still known to hold an older one
+    /// (the coordinator's own copy too: it answered like any replica), and remember it as theirs,
+    /// so a replier is repaired again only if a newer reply comes in later.
+    fn repair_stale(&self, ctx: &mut C<'_>, req: &mut Request) {
+        let best @ Some((version, value)) = req.best else { return };
+        if !self.params.read_repair {
+            return;
+        }
+        for (&node, stored) in req.replies.iter_mut().filter(|(_, s)| **s < best) {
             ctx.count("read_repairs", 1);
-            ctx.send(to, QMsg::Repair { key: req.key, version, value });
+            ctx.send(NodeId(node), QMsg::Repair { key: req.key, version, value });
+            *stored = best;
         }
     }
 
@@ -274,5 +284,86 @@ impl Coordinator {
                 _ => ctx.send(fallback, QMsg::Read { req: id, key: req.key }),
             }
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::node::{Bench, Effect};
+    use crate::time::SimTime;
+
+    /// r1 (node 0) coordinating among three replicas, N = 3, R = 1, read repair on; c1 is node 3.
+    fn coordinator(mode: QuorumMode) -> Coordinator {
+        Coordinator::new(Arc::new(Params {
+            replicas: 3,
+            n: 3,
+            r: 1,
+            w: 1,
+            mode,
+            read_repair: true,
+            sloppy_quorum: false,
+            sloppy_after_ms: 50,
+            handoff_interval_ms: 200,
+            request_timeout_ms: 1000,
+            legs: Default::default(),
+            probe_visibility: false,
+            client_timeout: SimDuration::from_ms(2000),
+        }))
+    }
+
+    fn version(counter: u64, node: u32) -> Stored {
+        Some((Version { counter, node, seq: 1 }, counter as i64))
+    }
+
+    /// One coordinator call; the messages it sent, as (to, message).
+    fn step(
+        bench: &mut Bench,
+        c: &mut Coordinator,
+        f: impl FnOnce(&mut Coordinator, &mut C<'_>),
+    ) -> Vec<(u32, QMsg)> {
+        let ((), out) = bench.run((NodeId(0), SimTime::ZERO, 4), |ctx| f(c, ctx));
+        out.into_iter()
+            .filter_map(|e| match e {
+                Effect::Send { to, msg } => Some((to.0, msg)),
+                _ => None,
+            })
+            .collect()
+    }
+
+    fn repair(to: u32, stored: Stored) -> (u32, QMsg) {
+        let (version, value) = stored.expect("a value");
+        (to, QMsg::Repair { key: 0, version, value })
+    }
+
+    /// Review 58 B2: with R = 1 the coordinator answers with its own copy; a later reply that is
+    /// newer must repair that copy and every other replier older than it, not be measured against
+    /// the frozen answer. The client's answer stays the first reply's.
+    #[test]
+    fn a_late_newer_reply_repairs_every_older_replier_and_the_answer_stays() {
+        let (mut bench, mut c) = (Bench::new(1), coordinator(QuorumMode::Dynamo));
+        step(&mut bench, &mut c, |c, ctx| c.on_client(ctx, NodeId(3), 1, 0, None));
+        let (old, new) = (version(100, 1), version(200, 2));
+        let sent = step(&mut bench, &mut c, |c, ctx| c.on_read_reply(ctx, NodeId(0), 1, old));
+        let (v, x) = old.expect("a value");
+        assert_eq!(sent, [(3, QMsg::ClientReply { op: 1, result: Some((v, Some(x))) })]);
+        let sent = step(&mut bench, &mut c, |c, ctx| c.on_read_reply(ctx, NodeId(1), 1, new));
+        assert_eq!(sent, [repair(0, new)], "the coordinator's own copy is brought up to r2's");
+        let sent = step(&mut bench, &mut c, |c, ctx| c.on_read_reply(ctx, NodeId(2), 1, old));
+        assert_eq!(sent, [repair(2, new)], "a replier after the newer one is repaired to it too");
+        assert_eq!(bench.metrics().counter_sum("read_repairs"), 2, "r1 once, not again for r3's reply");
+        assert_eq!(c.open_requests(), 0, "every reply is in: the get is done");
+    }
+
+    /// ABD answers a get in its query phase only when no replica holds the key, and its write-back
+    /// replaces read repair: a later reply repairs nothing there.
+    #[test]
+    fn abd_does_not_repair_from_replies_after_its_answer() {
+        let (mut bench, mut c) = (Bench::new(1), coordinator(QuorumMode::Linearizable));
+        step(&mut bench, &mut c, |c, ctx| c.on_client(ctx, NodeId(3), 1, 0, None));
+        let sent = step(&mut bench, &mut c, |c, ctx| c.on_read_reply(ctx, NodeId(0), 1, None));
+        assert_eq!(sent, [(3, QMsg::ClientReply { op: 1, result: Some((Version::default(), None)) })]);
+        let sent = step(&mut bench, &mut c, |c, ctx| c.on_read_reply(ctx, NodeId(1), 1, version(200, 2)));
+        assert!(sent.is_empty(), "{sent:?}");
     }
 }

@@ -11,8 +11,11 @@
 //! replicas following the key's position on the ring, key mod replicas), waits for R
 //! `ReadReply`s (answering with the newest version) or W `WriteAck`s, and answers
 //! `ClientReply`. Versions are (coordinator clock µs, node, seq): last writer wins.
-//! - *Read repair*: replicas that answered with an older version get a `Repair`, including the
-//!   slow ones answering after the client already has its value.
+//! - *Read repair* (Dynamo gets): the client gets the newest of the first R replies, but the
+//!   coordinator keeps taking replies until all are in or the `Deadline`, and keeps the newest
+//!   version among *all* of them. Every replier known to hold an older one gets a `Repair` with it
+//!   — the coordinator's own copy too, a reply answered before a newer one came in, and again if
+//!   a later reply is newer still. (ABD's write-back takes its place.)
 //! - *Sloppy quorum + hinted handoff*: if the quorum is not in after `sloppy_after_ms`, the
 //!   coordinator asks the next replicas down the ring in place of the silent ones; a fallback
 //!   keeps such a write as a *hint* for its owner and offers it back (`Handoff`, every
