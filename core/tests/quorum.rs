@@ -129,6 +129,21 @@ fn tvisibility_rises_with_time_since_commit() {
     assert_eq!(counter(&*strict, "tvis_fresh_0ms"), reads, "W = N: a committed write is everywhere");
 }
 
+/// Review 58 C3: the probe reads are the instrument. With read repair on, an earlier probe
+/// repaired the key for the later ones (t = 10 ms: 0.893 → 0.983); they repair nothing, and the
+/// curve is the one measured without read repair.
+#[test]
+fn probe_reads_do_not_repair_so_read_repair_leaves_the_curve_as_it_is() {
+    let with = |repair: bool| {
+        run(&scenario("d3-quorum-tvisibility", |v| v["protocol"]["read_repair"] = repair.into()))
+    };
+    let (on, off) = (with(true), with(false));
+    assert_eq!(counter(&*on, "read_repairs"), 0);
+    for t in [0, 1, 2, 5, 10, 20, 50, 100] {
+        assert_eq!(fresh_share(&*on, t), fresh_share(&*off, t), "t = {t} ms");
+    }
+}
+
 #[test]
 fn abd_preset_history_is_linearizable() {
     let sim = run(&scenario("d3-quorum-abd", |_| {}));

@@ -205,10 +205,11 @@ impl Coordinator {
 
     /// Read repair: send the newest value seen to every replier still known to hold an older one
     /// (the coordinator's own copy too: it answered like any replica), and remember it as theirs,
-    /// so a replier is repaired again only if a newer reply comes in later.
+    /// so a replier is repaired again only if a newer reply comes in later. A t-visibility probe
+    /// never repairs: it is the instrument, and repairing would freshen the key for the next probe.
     fn repair_stale(&self, ctx: &mut C<'_>, req: &mut Request) {
         let best @ Some((version, value)) = req.best else { return };
-        if !self.params.read_repair {
+        if !self.params.read_repair || req.key >= super::PROBE_KEY_BASE {
             return;
         }
         for (&node, stored) in req.replies.iter_mut().filter(|(_, s)| **s < best) {

@@ -48,7 +48,10 @@
 //! write commits reads it back after each of t = 0, 1, 2, 5, 10, 20, 50, 100 ms
 //! ([`msg::TVIS_MS`]; metric names are fixed strings, so the buckets are fixed):
 //! `tvis_reads_<t>ms` and `tvis_fresh_<t>ms` count probe reads and the ones that returned the
-//! write; `tvis_fresh_ppm_<t>ms` (per client) is the ratio.
+//! write; `tvis_fresh_ppm_<t>ms` (per client) is the ratio. Probe reads never read-repair, so
+//! `read_repair` changes nothing there: they are the instrument, and a probe that repaired would
+//! bring the key up to date for the later ones, lifting the curve it measures (PBS measures
+//! staleness without read repair).
 //!
 //! **Invariants.** In linearizable mode a client that reads an older version than it has seen
 //! reports `monotonic_reads`. The full judgement is the linearizability checker run on the
