@@ -54,6 +54,22 @@ fn cp_refuses_on_the_minority_side_only() {
     assert_eq!(counter(&*whole, "refused"), 0, "without a partition nobody is refused");
 }
 
+/// Review 58 C4, what the essay says: a request the client gives up on counts in `refused` and
+/// against `client_availability_permille` (ok / all finished), as a refusal does. c3 cut off alone
+/// from 4 s to 10 s is refused by no one: every one of its failures there is a timeout.
+#[test]
+fn a_timeout_counts_as_refused_and_against_availability() {
+    let sim = run(&scenario("d1-cap-cp", |v| {
+        v["events"][0]["event"]["groups"] = serde_json::json!([["r1", "r2", "r3", "c1", "c2"], ["c3"]])
+    }));
+    let label = sim.view().nodes.iter().find(|n| n.name == "c3").expect("c3").view.label.clone();
+    let counts: Vec<i64> = label.split(' ').filter_map(|w| w.parse().ok()).collect();
+    let [ok, refused] = counts[..] else { panic!("{label}") };
+    assert_eq!(refused as u64, counter(&*sim, "refused"), "only c3 fails: {label}");
+    assert!(refused > 100, "c3's requests from 4 s to 8 s time out: {label}");
+    assert_eq!(availability(&*sim, "c3"), ok * 1000 / (ok + refused));
+}
+
 #[test]
 fn cp_refuses_from_about_4_5_s_until_just_after_the_heal() {
     let refused = counter_at("d1-cap-cp", "refused", &[4_400, 4_600, 10_000, 10_500, 15_000]);

@@ -28,9 +28,11 @@
 //! (open-loop arrivals from the scenario's workload), `Think(op)` (closed loop: the pause after
 //! `op` before the next operation), `Timeout(op)`.
 //!
-//! **Metrics.** `ok`, `refused`, `client_availability_permille` per client (ok / all answered,
-//! cumulative), `op_latency_ms`, `late_replies` per replica (replies
-//! past the majority, ignored; only the first is noted); in ap mode `stale_reads` (a read served
+//! **Metrics.** `ok`; `refused`: refusals, and the requests the client gave up on (`Timeout`,
+//! 2 × `request_timeout_ms` + 1 s after sending: a lost message, a home replica down or cut off);
+//! `client_availability_permille` per client (ok / all finished, cumulative: a timeout counts
+//! against it as a refusal does, for a request never answered was not served); `op_latency_ms`;
+//! `late_replies` per replica (replies past the majority, ignored; only the first is noted); in ap mode `stale_reads` (a read served
 //! after some other replica had already acknowledged a newer write — counted when the replica learns
 //! of that write; the replicas' view, so a read that overlapped that write at its client counts,
 //! though a linearizable history may have it either way) and `conflicts` (merges of concurrent versions; the losing side's value is dropped).

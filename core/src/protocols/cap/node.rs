@@ -157,6 +157,7 @@ impl Client {
         }
     }
 
+    /// One finished operation: answered ok, or failed (refused, or timed out: counted as refused).
     fn record(&mut self, ctx: &mut C<'_>, ok: bool) {
         if ok {
             self.ok += 1;
