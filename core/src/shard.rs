@@ -209,7 +209,10 @@ mod tests {
     #[test]
     fn a_shard_not_there_or_the_last_one_cannot_be_removed() {
         let one = Placement::new(Scheme::Mod, 1);
-        assert!(one.without(0).unwrap_err().contains("only one"));
-        assert!(Placement::new(Scheme::Mod, 3).without(3).unwrap_err().contains("not one of 0, 1, 2"));
+        assert!(one.without(0).expect_err("the only shard").contains("only one"));
+        assert!(Placement::new(Scheme::Mod, 3)
+            .without(3)
+            .expect_err("no shard 3")
+            .contains("not one of 0, 1, 2"));
     }
 }
