@@ -274,3 +274,25 @@ pub fn build(sc: &Scenario, cfg: &TransactionsConfig) -> Vec<(String, TxNode)> {
     }
     out
 }
+
+/// A small shop for unit tests: ten customers, five of each item, no failures.
+#[cfg(test)]
+pub(crate) fn test_config(mode: TxMode) -> TransactionsConfig {
+    TransactionsConfig {
+        mode,
+        work: Dist::constant_ms(10),
+        customers: 10,
+        stock_per_item: 5,
+        log_write_ms: 5,
+        lock_wait_timeout_ms: 0,
+        vote_timeout_ms: 2000,
+        decision_resend_ms: 1000,
+        status_query_ms: 1000,
+        heuristic_abort_ms: 0,
+        step_timeout_ms: 1000,
+        payment_fail_ppm: 0,
+        inventory_fail_ppm: 0,
+        shipping_fail_ppm: 0,
+        notification_fail_ppm: 0,
+    }
+}

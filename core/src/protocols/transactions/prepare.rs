@@ -191,30 +191,13 @@ impl ServiceNode {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dist::Dist;
     use crate::ids::NodeId;
     use crate::node::{Bench, Effect, Kind};
-    use crate::protocols::transactions::{Service, TransactionsConfig, TxMode};
+    use crate::protocols::transactions::{Service, TxMode};
     use crate::time::SimTime;
 
     fn inventory() -> ServiceNode {
-        let cfg = TransactionsConfig {
-            mode: TxMode::TwoPhaseCommit,
-            work: Dist::constant_ms(10),
-            customers: 10,
-            stock_per_item: 5,
-            log_write_ms: 5,
-            lock_wait_timeout_ms: 0,
-            vote_timeout_ms: 2000,
-            decision_resend_ms: 1000,
-            status_query_ms: 1000,
-            heuristic_abort_ms: 0,
-            step_timeout_ms: 1000,
-            payment_fail_ppm: 0,
-            inventory_fail_ppm: 0,
-            shipping_fail_ppm: 0,
-            notification_fail_ppm: 0,
-        };
+        let cfg = crate::protocols::transactions::test_config(TxMode::TwoPhaseCommit);
         ServiceNode::new(&cfg, Service::Inventory, NodeId(1), 3)
     }
 

@@ -74,33 +74,16 @@ impl ServiceNode {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::dist::Dist;
     use crate::ids::NodeId;
     use crate::node::Bench;
-    use crate::protocols::transactions::{TransactionsConfig, TxMode};
+    use crate::protocols::transactions::TxMode;
     use crate::time::SimTime;
 
     /// A read that counted two reservations of one item, both later undone, is one dirty read
     /// (review 57 C8: it counted two).
     #[test]
     fn a_read_is_counted_dirty_once_whatever_it_saw() {
-        let cfg = TransactionsConfig {
-            mode: TxMode::Saga,
-            work: Dist::constant_ms(10),
-            customers: 10,
-            stock_per_item: 5,
-            log_write_ms: 5,
-            lock_wait_timeout_ms: 0,
-            vote_timeout_ms: 2000,
-            decision_resend_ms: 1000,
-            status_query_ms: 1000,
-            heuristic_abort_ms: 0,
-            step_timeout_ms: 1000,
-            payment_fail_ppm: 0,
-            inventory_fail_ppm: 0,
-            shipping_fail_ppm: 0,
-            notification_fail_ppm: 0,
-        };
+        let cfg = crate::protocols::transactions::test_config(TxMode::Saga);
         let mut s = ServiceNode::new(&cfg, Service::Inventory, NodeId(1), 3);
         let mut b = Bench::new(1);
         let order = |id| Order { id, customer: id, item: 2, price: 20 };
