@@ -182,9 +182,8 @@ pub struct Consumer {
     /// Not yet taken on by the broker: it joins when the queue is this deep (E1 scaling). The
     /// first message it is handed ends the wait.
     standby: Option<u32>,
-    /// When it started (this incarnation), and whether the broker has confirmed it.
+    /// When it started (this incarnation): it registers under it until the broker confirms.
     session: SimTime,
-    registered: bool,
 }
 
 #[derive(Clone, Debug, Default)]
@@ -226,7 +225,6 @@ impl EvNode {
             current: None,
             standby,
             session: SimTime::ZERO,
-            registered: false,
         })
     }
     pub fn ledger() -> Self {
@@ -269,8 +267,9 @@ impl Consumer {
     }
 
     fn on_consume_ok(&mut self, ctx: &mut C<'_>, session: SimTime) {
-        if session == self.session && !self.registered {
-            self.registered = true;
+        // The pending `Register` timer is what "not yet confirmed" is; a second `ConsumeOk`
+        // cancels nothing.
+        if session == self.session {
             ctx.cancel_timer(EvTimer::Register);
         }
     }
@@ -425,7 +424,6 @@ impl Node for EvNode {
             EvNode::Consumer(c) => {
                 c.server.reset();
                 c.current = None;
-                c.registered = false;
             }
             // The ledger and its dedup store are durable.
             EvNode::Ledger(_) => {}
